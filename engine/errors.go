@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Code classifies an error for the API edge, transport-neutrally.
+type Code string
+
+// Codes.
+const (
+	CodeValidation      Code = "VALIDATION_FAILED"
+	CodeBadRequest      Code = "BAD_REQUEST"
+	CodeUnauthenticated Code = "UNAUTHENTICATED"
+	CodeForbidden       Code = "FORBIDDEN"
+	CodeNotFound        Code = "NOT_FOUND"
+	CodeConflict        Code = "CONFLICT"
+	CodeTimeout         Code = "TIMEOUT"
+	CodeInternal        Code = "INTERNAL"
+)
+
+var (
+	// ErrUnauthenticated: no or an unknown or revoked credential.
+	ErrUnauthenticated = errors.New("engine: unauthenticated")
+	// ErrForbidden: the actor may not do this.
+	ErrForbidden = errors.New("engine: forbidden")
+	// ErrNotFound: no such record or object in the actor's tenant.
+	ErrNotFound = errors.New("engine: not found")
+	// ErrConflict: a stale version, a duplicate unique value, a name taken,
+	// or a record still referenced.
+	ErrConflict = errors.New("engine: conflict")
+	// ErrBadRequest: arguments that are malformed rather than invalid data
+	// (a bad cursor, an unknown object, a filter on an unknown field).
+	ErrBadRequest = errors.New("engine: bad request")
+)
+
+// Error is an engine error with a message safe to show to the caller, in
+// English and Chinese, wrapping a sentinel for classification.
+type Error struct {
+	Kind      error // one of the Err* sentinels
+	Message   string
+	MessageZh string
+	Err       error // cause, if any; not shown to callers
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return fmt.Sprintf("%s: %v", e.Message, e.Err)
+	}
+	return e.Message
+}
+
+// Unwrap returns the sentinel and the cause.
+func (e *Error) Unwrap() []error {
+	if e.Err != nil {
+		return []error{e.Kind, e.Err}
+	}
+	return []error{e.Kind}
+}
+
+func newError(kind error, en, zh string, cause error) *Error {
+	return &Error{Kind: kind, Message: en, MessageZh: zh, Err: cause}
+}
+
+// CodeOf classifies err.
+func CodeOf(err error) Code {
+	var ve *schema.ValidationError
+	var de *schema.DefinitionError
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &ve), errors.As(err, &de):
+		return CodeValidation
+	case errors.Is(err, ErrUnauthenticated):
+		return CodeUnauthenticated
+	case errors.Is(err, ErrForbidden):
+		return CodeForbidden
+	case errors.Is(err, ErrNotFound), errors.Is(err, store.ErrNotFound):
+		return CodeNotFound
+	case errors.Is(err, ErrConflict), errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrDuplicate):
+		return CodeConflict
+	case errors.Is(err, ErrBadRequest), errors.Is(err, store.ErrInvalidQuery):
+		return CodeBadRequest
+	case errors.Is(err, context.DeadlineExceeded):
+		return CodeTimeout
+	}
+	return CodeInternal
+}
+
+// PublicMessage returns the message of err that may be shown to a caller in
+// the language lang ("zh" or "en"): the engine's own message for classified
+// errors, a generic one for internal errors.
+func PublicMessage(err error, lang string) string {
+	var e *Error
+	if errors.As(err, &e) {
+		if lang == "zh" && e.MessageZh != "" {
+			return e.MessageZh
+		}
+		return e.Message
+	}
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) {
+		if lang == "zh" {
+			return fmt.Sprintf("%s 的数据未通过校验", ve.Object)
+		}
+		return fmt.Sprintf("invalid %s record", ve.Object)
+	}
+	var de *schema.DefinitionError
+	if errors.As(err, &de) {
+		if lang == "zh" {
+			return "对象定义无效"
+		}
+		return "invalid object definition"
+	}
+	switch CodeOf(err) {
+	case CodeNotFound:
+		return pick(lang, "not found", "未找到")
+	case CodeConflict:
+		return pick(lang, "conflict with the current data", "与现有数据冲突")
+	case CodeTimeout:
+		return pick(lang, "the request took too long", "请求超时")
+	case CodeBadRequest:
+		return pick(lang, "bad request", "请求无效")
+	}
+	return pick(lang, "internal error", "内部错误")
+}
+
+func pick(lang, en, zh string) string {
+	if lang == "zh" {
+		return zh
+	}
+	return en
+}

@@ -1,0 +1,78 @@
+package engine
+
+import (
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Page sizes.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// ListQuery asks for one page of an object's records.
+type ListQuery struct {
+	Filter *store.Filter
+	Sort   []store.Sort
+	// First is the page size, 1 to MaxPageSize; zero means DefaultPageSize.
+	First int
+	// After is the opaque cursor of the record to continue after (a
+	// previous result's EndCursor or one of its Cursors).
+	After string
+	// WithTotal asks for Total, which costs a count of every match.
+	WithTotal bool
+}
+
+// ListResult is one page.
+type ListResult struct {
+	Records []store.Record
+	// Cursors[i] is the cursor of Records[i].
+	Cursors     []string
+	HasNextPage bool
+	// EndCursor is the cursor of the last record, "" for an empty page.
+	EndCursor string
+	// Total counts every record matching the filter (only with WithTotal).
+	Total int64
+}
+
+// Catalog is a tenant's metadata at one revision: every live object,
+// parsed. It is immutable and shared; callers must not change it.
+type Catalog struct {
+	TenantID string
+	Revision int64
+	// Objects ordered by name.
+	Objects []*schema.Object
+
+	byName map[string]*schema.Object
+}
+
+// Object returns the object with that name, or nil.
+func (c *Catalog) Object(name string) *schema.Object { return c.byName[name] }
+
+// SaveOptions are the explicit migrations an administrator may attach to a
+// definition change that would otherwise be refused because stored data
+// does not fit the new definition.
+type SaveOptions struct {
+	// ExpectedVersion, when non-zero, makes the save fail with a conflict
+	// unless the object's current version is this one.
+	ExpectedVersion int64 `json:"expectedVersion,omitempty"`
+	// Fill sets a value on every record where a field is empty (for a field
+	// that becomes required).
+	Fill map[string]any `json:"fill,omitempty"`
+	// Remap replaces stored picklist values (for removed options):
+	// field → old value → new value ("" clears the value).
+	Remap map[string]map[string]string `json:"remap,omitempty"`
+	// Clear removes a field's stored values from every record (for a
+	// removed field, a changed type or target, or values outside a narrowed
+	// range).
+	Clear []string `json:"clear,omitempty"`
+}
+
+// ObjectInfo is one version of an object definition with its provenance.
+type ObjectInfo struct {
+	Object  *schema.Object
+	Version int64
+	SavedAt string // schema.DateTimeLayout
+	SavedBy string
+}

@@ -1,0 +1,3 @@
+module github.com/crmkit/crm
+
+go 1.26.8

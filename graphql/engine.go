@@ -1,0 +1,38 @@
+package graphql
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/store"
+)
+
+// Engine is what the GraphQL edge needs of the engine; *engine.Engine
+// implements it. Every call is scoped to the tenant of the engine.Actor in
+// ctx.
+type Engine interface {
+	// Catalog returns the tenant's objects at the current metadata
+	// revision (cheap when unchanged: cached).
+	Catalog(ctx context.Context) (*engine.Catalog, error)
+
+	SaveObject(ctx context.Context, definition json.RawMessage, opts engine.SaveOptions) (*engine.ObjectInfo, error)
+	ObjectHistory(ctx context.Context, name string) ([]engine.ObjectInfo, error)
+
+	GetRecord(ctx context.Context, object, id string) (store.Record, error)
+	// GetRecords returns the records that exist among ids, in any order.
+	GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error)
+	ListRecords(ctx context.Context, object string, q engine.ListQuery) (*engine.ListResult, error)
+	// ListRelated pages, for each parent id, the records of object whose
+	// field (a lookup or multilookup) refers to it; q's filter, sort and
+	// page apply to each parent's list separately.
+	ListRelated(ctx context.Context, object, field string, parentIDs []string, q engine.ListQuery) (map[string]*engine.ListResult, error)
+
+	CreateRecord(ctx context.Context, object string, input map[string]any) (store.Record, error)
+	// UpdateRecord applies a patch: keys present are set (null clears),
+	// keys absent are kept. version, when not nil, must be the stored one.
+	UpdateRecord(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error)
+	DeleteRecord(ctx context.Context, object, id string) error
+}
+
+var _ Engine = (*engine.Engine)(nil)

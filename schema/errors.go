@@ -1,0 +1,65 @@
+package schema
+
+import (
+	"fmt"
+	"strings"
+)
+
+// FieldError is one problem with one field of a record.
+type FieldError struct {
+	// Field is the field name; a dotted path for nested values
+	// ("shipTo.city"), or "" for a problem with the record as a whole.
+	Field string `json:"field"`
+	// Code is a stable machine-readable reason: "required", "type",
+	// "maxLength", "minimum", "maximum", "enum", "format", "unknown",
+	// "unique", "lookup", "readOnly", "script".
+	Code      string `json:"code"`
+	Message   string `json:"message"`
+	MessageZh string `json:"messageZh"`
+}
+
+// ValidationError reports a record payload that does not fit its object.
+// Fields names every problem found, in field order.
+type ValidationError struct {
+	Object string
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		if f.Field == "" {
+			parts[i] = f.Message
+		} else {
+			parts[i] = f.Field + ": " + f.Message
+		}
+	}
+	return fmt.Sprintf("invalid %s record: %s", e.Object, strings.Join(parts, "; "))
+}
+
+// Problem is one reason a definition was refused. Path is a JSON pointer
+// into the submitted document ("/properties/amount/x-crm-type").
+type Problem struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// DefinitionError reports an object definition that the meta-schema or the
+// CRM's own rules refuse, or a change to one that would invalidate stored
+// data.
+type DefinitionError struct {
+	Object   string
+	Problems []Problem
+}
+
+func (e *DefinitionError) Error() string {
+	parts := make([]string, len(e.Problems))
+	for i, p := range e.Problems {
+		parts[i] = p.Path + ": " + p.Message
+	}
+	name := e.Object
+	if name == "" {
+		name = "object"
+	}
+	return fmt.Sprintf("invalid definition of %s: %s", name, strings.Join(parts, "; "))
+}

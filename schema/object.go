@@ -1,0 +1,80 @@
+package schema
+
+import "encoding/json"
+
+// Label is a human name in the two languages the product ships.
+type Label struct {
+	Zh string `json:"zh,omitempty"`
+	En string `json:"en,omitempty"`
+}
+
+// Object is a parsed object definition.
+type Object struct {
+	// Name is the API name, the document's $id: ^[a-z][a-zA-Z0-9]{0,39}$.
+	Name        string
+	Title       string
+	Label       Label
+	Description string
+	// Fields in the order of the document's "properties".
+	Fields []*Field
+	// Indexes are the composite indexes of x-crm-indexes, each a list of
+	// field names (sortable fields only).
+	Indexes [][]string
+	// Definition is the document as submitted.
+	Definition json.RawMessage
+	// Version is the stored version; zero for a definition not yet saved.
+	Version int64
+
+	byName map[string]*Field
+}
+
+// Field returns the field with that name, or nil.
+func (o *Object) Field(name string) *Field {
+	if o.byName == nil {
+		o.byName = make(map[string]*Field, len(o.Fields))
+		for _, f := range o.Fields {
+			o.byName[f.Name] = f
+		}
+	}
+	return o.byName[name]
+}
+
+// Field is one property of an object.
+type Field struct {
+	Name        string
+	Type        Type // x-crm-type
+	Label       Label
+	Description string
+	Required    bool
+	// Options are the allowed values of a picklist (enum) or multipicklist
+	// (items.enum), in order.
+	Options []string
+	// OptionLabels optionally names options in both languages
+	// (x-crm-options: [{"value": ..., "label": {...}}]).
+	OptionLabels map[string]Label
+	// Target is the object a lookup or multilookup points at (x-crm-target).
+	Target string
+	// Reverse optionally names the list of referring records on the target
+	// (x-crm-reverse); empty means the generated default.
+	Reverse string
+	Unique  bool // x-crm-unique
+	Indexed bool // x-crm-indexed
+	// Sensitive marks personal data (x-crm-sensitive).
+	Sensitive bool
+	// Pattern of an autonumber (x-crm-format), e.g. "CASE-{0000}".
+	AutoNumber string
+	MaxLength  int // 0: none
+	// Minimum and Maximum of numeric fields, when set.
+	Minimum *float64
+	Maximum *float64
+	// Default value from the schema's "default", nil if none.
+	Default any
+	// Schema is the field's property schema as submitted.
+	Schema json.RawMessage
+}
+
+// Kind returns the value shape of the field's type.
+func (f *Field) Kind() Kind { return Types[f.Type].Kind }
+
+// ReadOnly reports whether clients may not set the field (autonumbers).
+func (f *Field) ReadOnly() bool { return f.Type == TypeAutoNumber }

@@ -1,0 +1,103 @@
+package schema
+
+// Type is a CRM field type, the value of x-crm-type.
+type Type string
+
+// Field types.
+const (
+	TypeText          Type = "text"
+	TypeTextarea      Type = "textarea"
+	TypeRichText      Type = "richtext"
+	TypeNumber        Type = "number"
+	TypeInteger       Type = "integer"
+	TypeCurrency      Type = "currency"
+	TypePercent       Type = "percent"
+	TypeBoolean       Type = "boolean"
+	TypeDate          Type = "date"
+	TypeDateTime      Type = "datetime"
+	TypeEmail         Type = "email"
+	TypePhone         Type = "phone"
+	TypeURL           Type = "url"
+	TypePicklist      Type = "picklist"
+	TypeMultiPicklist Type = "multipicklist"
+	TypeLookup        Type = "lookup"
+	TypeMultiLookup   Type = "multilookup"
+	TypeAutoNumber    Type = "autonumber"
+	TypeAddress       Type = "address"
+	TypeJSON          Type = "json"
+)
+
+// Kind is the shape a field's values take in storage and in the API.
+type Kind int
+
+// Kinds.
+const (
+	KindString     Kind = iota + 1 // a JSON string
+	KindNumber                     // a JSON number (float64)
+	KindInteger                    // a JSON number without fraction
+	KindBoolean                    // true/false
+	KindDate                       // "YYYY-MM-DD"
+	KindDateTime                   // DateTimeLayout, UTC
+	KindLookup                     // the id (string) of a record of Field.Target
+	KindStringList                 // array of strings
+	KindLookupList                 // array of ids of records of Field.Target
+	KindAddress                    // object with AddressParts, each a string
+	KindJSON                       // any JSON value
+)
+
+// DateTimeLayout is the normalised form of datetime values: UTC with six
+// fraction digits, so that text order is time order.
+const DateTimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// DateLayout is the form of date values.
+const DateLayout = "2006-01-02"
+
+// AddressParts are the string members of an address value, in display
+// order (China first: 省/市/区).
+var AddressParts = []string{"country", "province", "city", "district", "street", "postalCode"}
+
+// TypeInfo describes a field type.
+type TypeInfo struct {
+	Type Type
+	Kind Kind
+	// JSONType is the JSON Schema "type" the property must declare.
+	JSONType string
+	// Format is the JSON Schema "format" the property must declare, if any.
+	Format string
+	// Sortable fields may appear in orderBy and x-crm-indexes.
+	Sortable bool
+	// Filterable fields get a comparison in the generated filter.
+	Filterable bool
+	Label      Label
+}
+
+// Types is the registry of field types.
+var Types = map[Type]TypeInfo{
+	TypeText:          {Kind: KindString, JSONType: "string", Sortable: true, Filterable: true, Label: Label{Zh: "单行文本", En: "Text"}},
+	TypeTextarea:      {Kind: KindString, JSONType: "string", Filterable: true, Label: Label{Zh: "多行文本", En: "Text area"}},
+	TypeRichText:      {Kind: KindString, JSONType: "string", Filterable: true, Label: Label{Zh: "富文本", En: "Rich text"}},
+	TypeNumber:        {Kind: KindNumber, JSONType: "number", Sortable: true, Filterable: true, Label: Label{Zh: "数字", En: "Number"}},
+	TypeInteger:       {Kind: KindInteger, JSONType: "integer", Sortable: true, Filterable: true, Label: Label{Zh: "整数", En: "Integer"}},
+	TypeCurrency:      {Kind: KindNumber, JSONType: "number", Sortable: true, Filterable: true, Label: Label{Zh: "金额", En: "Currency"}},
+	TypePercent:       {Kind: KindNumber, JSONType: "number", Sortable: true, Filterable: true, Label: Label{Zh: "百分比", En: "Percent"}},
+	TypeBoolean:       {Kind: KindBoolean, JSONType: "boolean", Sortable: true, Filterable: true, Label: Label{Zh: "是/否", En: "Checkbox"}},
+	TypeDate:          {Kind: KindDate, JSONType: "string", Format: "date", Sortable: true, Filterable: true, Label: Label{Zh: "日期", En: "Date"}},
+	TypeDateTime:      {Kind: KindDateTime, JSONType: "string", Format: "date-time", Sortable: true, Filterable: true, Label: Label{Zh: "日期时间", En: "Date/time"}},
+	TypeEmail:         {Kind: KindString, JSONType: "string", Format: "email", Sortable: true, Filterable: true, Label: Label{Zh: "邮箱", En: "Email"}},
+	TypePhone:         {Kind: KindString, JSONType: "string", Sortable: true, Filterable: true, Label: Label{Zh: "电话", En: "Phone"}},
+	TypeURL:           {Kind: KindString, JSONType: "string", Format: "uri", Sortable: true, Filterable: true, Label: Label{Zh: "网址", En: "URL"}},
+	TypePicklist:      {Kind: KindString, JSONType: "string", Sortable: true, Filterable: true, Label: Label{Zh: "单选", En: "Picklist"}},
+	TypeMultiPicklist: {Kind: KindStringList, JSONType: "array", Filterable: true, Label: Label{Zh: "多选", En: "Multi-select picklist"}},
+	TypeLookup:        {Kind: KindLookup, JSONType: "string", Sortable: true, Filterable: true, Label: Label{Zh: "关联", En: "Lookup"}},
+	TypeMultiLookup:   {Kind: KindLookupList, JSONType: "array", Filterable: true, Label: Label{Zh: "多对多关联", En: "Multi-lookup"}},
+	TypeAutoNumber:    {Kind: KindString, JSONType: "string", Sortable: true, Filterable: true, Label: Label{Zh: "自动编号", En: "Auto number"}},
+	TypeAddress:       {Kind: KindAddress, JSONType: "object", Filterable: true, Label: Label{Zh: "地址", En: "Address"}},
+	TypeJSON:          {Kind: KindJSON, Filterable: true, Label: Label{Zh: "JSON", En: "JSON"}},
+}
+
+func init() {
+	for t, info := range Types {
+		info.Type = t
+		Types[t] = info
+	}
+}
