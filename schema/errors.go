@@ -11,8 +11,10 @@ type FieldError struct {
 	// ("shipTo.city"), or "" for a problem with the record as a whole.
 	Field string `json:"field"`
 	// Code is a stable machine-readable reason: "required", "type",
-	// "maxLength", "minimum", "maximum", "enum", "format", "unknown",
-	// "unique", "lookup", "readOnly", "script".
+	// "maxLength", "minLength", "minimum", "maximum", "multipleOf", "enum",
+	// "format", "pattern", "minItems", "maxItems", "uniqueItems", "unknown"
+	// (the Code* constants, set by Validator.Validate), and "unique",
+	// "lookup", "readOnly", "script" (set by the engine).
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	MessageZh string `json:"messageZh"`
@@ -25,6 +27,7 @@ type ValidationError struct {
 	Fields []FieldError
 }
 
+// Error lists the failing fields in English.
 func (e *ValidationError) Error() string {
 	parts := make([]string, len(e.Fields))
 	for i, f := range e.Fields {
@@ -52,6 +55,7 @@ type DefinitionError struct {
 	Problems []Problem
 }
 
+// Error lists the problems with their paths.
 func (e *DefinitionError) Error() string {
 	parts := make([]string, len(e.Problems))
 	for i, p := range e.Problems {

@@ -1,6 +1,10 @@
 package schema
 
-import "encoding/json"
+import (
+	"encoding/json"
+
+	"github.com/santhosh-tekuri/jsonschema/v5"
+)
 
 // Label is a human name in the two languages the product ships.
 type Label struct {
@@ -25,18 +29,26 @@ type Object struct {
 	// Version is the stored version; zero for a definition not yet saved.
 	Version int64
 
+	// byName indexes Fields; filled by ParseObject, nil for an Object built
+	// in code (Field then searches Fields).
 	byName map[string]*Field
+	// compiled is the record schema ParseObject compiled, which
+	// NewValidator reuses; nil for an Object built in code.
+	compiled *jsonschema.Schema
 }
 
-// Field returns the field with that name, or nil.
+// Field returns the field with that name, or nil. It never writes to o, so
+// an Object may be shared between goroutines.
 func (o *Object) Field(name string) *Field {
-	if o.byName == nil {
-		o.byName = make(map[string]*Field, len(o.Fields))
-		for _, f := range o.Fields {
-			o.byName[f.Name] = f
+	if o.byName != nil {
+		return o.byName[name]
+	}
+	for _, f := range o.Fields {
+		if f != nil && f.Name == name {
+			return f
 		}
 	}
-	return o.byName[name]
+	return nil
 }
 
 // Field is one property of an object.
@@ -67,7 +79,14 @@ type Field struct {
 	// Minimum and Maximum of numeric fields, when set.
 	Minimum *float64
 	Maximum *float64
-	// Default value from the schema's "default", nil if none.
+	// Format is the JSON Schema "format" of the field's values ("email",
+	// "date", "cn-mobile" ...), "" if none.
+	Format string
+	// Pattern is the RE2 regular expression string values must match
+	// ("pattern"), "" if none.
+	Pattern string
+	// Default value from the schema's "default", nil if none. Numbers are
+	// float64, as in records.
 	Default any
 	// Schema is the field's property schema as submitted.
 	Schema json.RawMessage

@@ -1,0 +1,440 @@
+package schema
+
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// The CRM's own rules on definitions: what the meta-schema cannot say, or
+// cannot say clearly. They read the decoded document defensively, since it
+// may have failed the meta-schema too; a member of the wrong JSON type is
+// left to the meta-schema to report.
+
+// extraFormats are the formats a field type without one of its own may
+// declare.
+var extraFormats = map[Type][]string{
+	TypeText:  {FormatPhone, FormatCNMobile, FormatCNLandline, FormatCNResidentID, FormatCNUSCC, "uuid", "hostname", "ipv4", "ipv6"},
+	TypePhone: {FormatPhone, FormatCNMobile, FormatCNLandline},
+}
+
+// keywordShape tells which fields a validation keyword applies to: the JSON
+// type of their values, or a field type.
+var keywordShape = map[string]string{
+	"minLength": "string", "maxLength": "string", "pattern": "string",
+	"minimum": "number", "maximum": "number", "exclusiveMinimum": "number",
+	"exclusiveMaximum": "number", "multipleOf": "number",
+	"items": "array", "minItems": "array", "maxItems": "array", "uniqueItems": "array",
+	"properties": "object", "additionalProperties": "object", "required": "object",
+	"enum":          string(TypePicklist),
+	"x-crm-options": "options",
+	"x-crm-target":  "lookup",
+	"x-crm-reverse": "lookup",
+	"x-crm-format":  string(TypeAutoNumber),
+}
+
+func keywordApplies(shape string, t Type) bool {
+	jt := Types[t].JSONType
+	switch shape {
+	case "number":
+		return jt == "number" || jt == "integer"
+	case "string", "array", "object":
+		return jt == shape
+	case "options":
+		return t == TypePicklist || t == TypeMultiPicklist
+	case "lookup":
+		return t == TypeLookup || t == TypeMultiLookup
+	}
+	return string(t) == shape
+}
+
+func appliesTo(shape string) string {
+	switch shape {
+	case "number":
+		return "number fields"
+	case "string":
+		return "text-valued fields"
+	case "array":
+		return "multipicklist and multilookup fields"
+	case "object":
+		return "address fields"
+	case "options":
+		return "picklist and multipicklist fields"
+	case "lookup":
+		return "lookup and multilookup fields"
+	}
+	return shape + " fields"
+}
+
+// Bounds on the programs patterns compile to, so that compiling the
+// patterns of one definition stays fast. Go's regexp expands counted
+// repetitions: "(?:x{999}){20}"-like patterns of a few hundred characters
+// compile to tens of thousands of instructions and take milliseconds each.
+const (
+	maxPatternCost = 5_000  // per pattern
+	maxObjectCost  = 50_000 // per definition
+)
+
+type ruleChecker struct {
+	problems    []Problem
+	patternCost int // estimated instructions of the patterns checked so far
+}
+
+func (c *ruleChecker) add(path, format string, args ...any) {
+	c.problems = append(c.problems, Problem{Path: path, Message: fmt.Sprintf(format, args...)})
+}
+
+// checkRules applies the CRM's rules to a decoded definition.
+func checkRules(doc map[string]any) []Problem {
+	c := &ruleChecker{}
+	props, _ := doc["properties"].(map[string]any)
+	for _, name := range sortedKeys(props) {
+		path := pointer("properties", name)
+		for _, sf := range SystemFields {
+			if name == sf {
+				c.add(path, "%q is a system field that every record has; choose another name", name)
+			}
+		}
+		if pm, ok := props[name].(map[string]any); ok {
+			c.property(path, pm)
+		}
+	}
+	fieldType := func(name string) (Type, bool) {
+		pm, _ := props[name].(map[string]any)
+		t, ok := pm["x-crm-type"].(string)
+		if !ok {
+			return "", false
+		}
+		_, known := Types[Type(t)]
+		return Type(t), known
+	}
+	for i, r := range list(doc["required"]) {
+		name, ok := r.(string)
+		if !ok {
+			continue
+		}
+		path := pointer("required", strconv.Itoa(i))
+		if _, ok := props[name]; !ok {
+			c.add(path, "names %q, which is not a property", name)
+		} else if t, _ := fieldType(name); t == TypeAutoNumber {
+			c.add(path, "names %q, an autonumber field: the engine fills it, so it cannot be required", name)
+		}
+	}
+	for i, idx := range list(doc["x-crm-indexes"]) {
+		for j, n := range list(idx) {
+			name, ok := n.(string)
+			if !ok {
+				continue
+			}
+			path := pointer("x-crm-indexes", strconv.Itoa(i), strconv.Itoa(j))
+			if _, ok := props[name]; !ok {
+				c.add(path, "names %q, which is not a property", name)
+			} else if t, known := fieldType(name); known && !Types[t].Sortable {
+				c.add(path, "names %q, %s field, which cannot be indexed: only sortable field types can", name, article(t))
+			}
+		}
+	}
+	return c.problems
+}
+
+// property checks one property schema at path.
+func (c *ruleChecker) property(path string, pm map[string]any) {
+	c.patterns(path, pm)
+	c.ranges(path, pm)
+	tname, ok := pm["x-crm-type"].(string)
+	if !ok {
+		return // the meta-schema reports it
+	}
+	t := Type(tname)
+	info, known := Types[t]
+	if !known {
+		c.add(child(path, "x-crm-type"), "unknown field type %q; use one of: %s", tname, typeNames())
+		return
+	}
+
+	if info.JSONType != "" {
+		switch jt, ok := pm["type"]; {
+		case !ok:
+			c.add(child(path, "type"), "is required: %s field declares \"type\": %q", article(t), info.JSONType)
+		case jt != info.JSONType:
+			c.add(child(path, "type"), "must be %q for %s field", info.JSONType, article(t))
+		}
+	}
+	format, hasFormat := pm["format"]
+	switch {
+	case info.Format != "" && !hasFormat:
+		c.add(child(path, "format"), "is required: %s field declares \"format\": %q", article(t), info.Format)
+	case info.Format != "" && format != info.Format:
+		c.add(child(path, "format"), "must be %q for %s field", info.Format, article(t))
+	case info.Format == "" && hasFormat:
+		fs, _ := format.(string)
+		allowed := extraFormats[t]
+		if !contains(allowed, fs) {
+			if len(allowed) == 0 {
+				c.add(child(path, "format"), "does not apply to %s field", article(t))
+			} else {
+				c.add(child(path, "format"), "must be one of %s for %s field", quoteAll(allowed), article(t))
+			}
+		}
+	}
+	for _, kw := range sortedKeys(pm) {
+		if shape, ok := keywordShape[kw]; ok && !keywordApplies(shape, t) {
+			c.add(child(path, kw), "does not apply to %s field, only to %s", article(t), appliesTo(shape))
+		}
+	}
+
+	switch t {
+	case TypePicklist:
+		if _, ok := pm["enum"]; !ok {
+			c.add(child(path, "enum"), "is required: a picklist field lists its options in \"enum\"")
+		}
+	case TypeMultiPicklist:
+		c.items(path, pm, true)
+	case TypeMultiLookup:
+		c.items(path, pm, false)
+	case TypeAutoNumber:
+		if f, ok := pm["x-crm-format"]; !ok {
+			c.add(child(path, "x-crm-format"), "is required: an autonumber field declares its pattern, such as \"CASE-{0000}\"")
+		} else if fs, ok := f.(string); ok {
+			if msg := autoNumberProblem(fs); msg != "" {
+				c.add(child(path, "x-crm-format"), "%s", msg)
+			}
+		}
+	case TypeAddress:
+		c.address(path, pm)
+	}
+	if t == TypeLookup || t == TypeMultiLookup {
+		if _, ok := pm["x-crm-target"]; !ok {
+			c.add(child(path, "x-crm-target"), "is required: %s field names the object it points at", article(t))
+		}
+	}
+	if t == TypePicklist || t == TypeMultiPicklist {
+		c.options(path, pm, t)
+	}
+}
+
+// items checks the items of a multipicklist (withEnum) or multilookup.
+func (c *ruleChecker) items(path string, pm map[string]any, withEnum bool) {
+	want := `{"type": "string"}`
+	if withEnum {
+		want = `{"type": "string", "enum": [...]}`
+	}
+	raw, ok := pm["items"]
+	if !ok {
+		c.add(child(path, "items"), "is required: the field declares its items as %s", want)
+		return
+	}
+	items, ok := raw.(map[string]any)
+	if !ok {
+		return
+	}
+	ipath := child(path, "items")
+	switch it, ok := items["type"]; {
+	case !ok:
+		c.add(child(ipath, "type"), "is required: items are declared as %s", want)
+	case it != "string":
+		c.add(child(ipath, "type"), "must be \"string\"")
+	}
+	_, hasEnum := items["enum"]
+	switch {
+	case withEnum && !hasEnum:
+		c.add(child(ipath, "enum"), "is required: a multipicklist field lists its options in \"items\": {\"enum\": [...]}")
+	case !withEnum && hasEnum:
+		c.add(child(ipath, "enum"), "does not apply to a multilookup field")
+	}
+	c.patterns(ipath, items)
+	c.ranges(ipath, items)
+}
+
+// options checks x-crm-options against the options of a picklist.
+func (c *ruleChecker) options(path string, pm map[string]any, t Type) {
+	enum := pm["enum"]
+	if t == TypeMultiPicklist {
+		items, _ := pm["items"].(map[string]any)
+		enum = items["enum"]
+	}
+	values := map[string]bool{}
+	for _, e := range list(enum) {
+		if s, ok := e.(string); ok {
+			values[s] = true
+		}
+	}
+	seen := map[string]bool{}
+	for i, o := range list(pm["x-crm-options"]) {
+		om, _ := o.(map[string]any)
+		v, ok := om["value"].(string)
+		if !ok {
+			continue
+		}
+		vpath := pointer("x-crm-options", strconv.Itoa(i), "value")
+		switch {
+		case seen[v]:
+			c.add(path+vpath, "%q is labelled more than once", v)
+		case !values[v]:
+			c.add(path+vpath, "%q is not one of the field's options (its \"enum\")", v)
+		}
+		seen[v] = true
+	}
+}
+
+// address checks the parts an address field declares.
+func (c *ruleChecker) address(path string, pm map[string]any) {
+	parts, _ := pm["properties"].(map[string]any)
+	for _, name := range sortedKeys(parts) {
+		ppath := pointer("properties", name)
+		if !contains(AddressParts, name) {
+			c.add(path+ppath, "is not an address part; use: %s", strings.Join(AddressParts, ", "))
+			continue
+		}
+		part, ok := parts[name].(map[string]any)
+		if !ok {
+			continue
+		}
+		switch pt, ok := part["type"]; {
+		case !ok:
+			c.add(path+ppath+"/type", "is required: address parts are declared as {\"type\": \"string\"}")
+		case pt != "string":
+			c.add(path+ppath+"/type", "must be \"string\": address parts are text")
+		}
+		c.patterns(path+ppath, part)
+		c.ranges(path+ppath, part)
+	}
+	for i, r := range list(pm["required"]) {
+		if name, ok := r.(string); ok && !contains(AddressParts, name) {
+			c.add(child(path, "required", strconv.Itoa(i)), "names %q, which is not an address part", name)
+		}
+	}
+}
+
+// patterns refuses a pattern Go's RE2 engine cannot compile (V3), and ones
+// that would compile to too large a program.
+func (c *ruleChecker) patterns(path string, m map[string]any) {
+	p, ok := m["pattern"].(string)
+	if !ok {
+		return
+	}
+	path = child(path, "pattern")
+	re, err := syntax.Parse(p, syntax.Perl)
+	if err != nil {
+		c.add(path, "is not a valid pattern: only RE2 syntax is supported "+
+			"(no look-arounds or back-references): %v", err)
+		return
+	}
+	cost := programCost(re)
+	c.patternCost += cost
+	switch {
+	case cost > maxPatternCost:
+		c.add(path, "is too complex: it would compile to about %d instructions; at most %d are allowed", cost, maxPatternCost)
+	case c.patternCost > maxObjectCost:
+		c.add(path, "is one pattern too many: the patterns of this object would compile to more than %d instructions", maxObjectCost)
+	}
+}
+
+// programCost estimates the size of the program re compiles to, counted
+// the way regexp/syntax expands repetitions. It saturates rather than
+// overflows.
+func programCost(re *syntax.Regexp) int {
+	const ceiling = 1 << 30
+	sum := func() int {
+		n := 1
+		for _, s := range re.Sub {
+			n += programCost(s)
+			if n > ceiling {
+				return ceiling
+			}
+		}
+		return n
+	}
+	switch re.Op {
+	case syntax.OpLiteral:
+		return len(re.Rune) + 1
+	case syntax.OpStar, syntax.OpPlus, syntax.OpQuest:
+		return 2*sum() + 1
+	case syntax.OpRepeat:
+		n := re.Max
+		if n < 0 {
+			n = re.Min + 1
+		}
+		inner := sum()
+		if n > 0 && inner > ceiling/(n+1) {
+			return ceiling
+		}
+		return (n+1)*inner + 1
+	}
+	return sum()
+}
+
+// ranges refuses a lower bound above the upper one.
+func (c *ruleChecker) ranges(path string, m map[string]any) {
+	pairs := [][2]string{{"minLength", "maxLength"}, {"minimum", "maximum"}, {"minItems", "maxItems"}}
+	for _, p := range pairs {
+		lo, ok1 := m[p[0]].(json.Number)
+		hi, ok2 := m[p[1]].(json.Number)
+		if !ok1 || !ok2 {
+			continue
+		}
+		l, ok1 := finite(lo)
+		h, ok2 := finite(hi)
+		if ok1 && ok2 && l > h {
+			c.add(child(path, p[1]), "must not be less than %s (%s)", p[0], lo)
+		}
+	}
+}
+
+// zeroRun is the counter of an autonumber pattern.
+var zeroRun = regexp.MustCompile(`\{0+\}`)
+
+// autoNumberProblem checks an x-crm-format and says what is wrong, or "".
+func autoNumberProblem(f string) string {
+	runs := zeroRun.FindAllStringIndex(f, -1)
+	if len(runs) != 1 {
+		return fmt.Sprintf("must contain exactly one counter, a run of zeros in braces such as \"CASE-{0000}\"; found %d", len(runs))
+	}
+	zeros := runs[0][1] - runs[0][0] - 2
+	if zeros > 12 {
+		return fmt.Sprintf("the counter has %d zeros; at most 12 are allowed", zeros)
+	}
+	rest := f[:runs[0][0]] + f[runs[0][1]:]
+	if strings.ContainsAny(rest, "{}") {
+		return "may contain no braces besides the counter, such as \"{0000}\""
+	}
+	return ""
+}
+
+func typeNames() string {
+	names := make([]string, 0, len(Types))
+	for t := range Types {
+		names = append(names, string(t))
+	}
+	sort.Strings(names)
+	return strings.Join(names, ", ")
+}
+
+func quoteAll(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+func contains(ss []string, s string) bool {
+	for _, e := range ss {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
+
+// article returns the type name with "a" or "an" before it.
+func article(t Type) string {
+	if t != "" && strings.ContainsRune("aeio", rune(t[0])) {
+		return "an " + string(t)
+	}
+	return "a " + string(t)
+}

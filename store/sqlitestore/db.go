@@ -1,0 +1,228 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// journalSizeLimit bounds the WAL file left behind after a checkpoint
+// (D4): 64 MiB.
+const journalSizeLimit = 64 << 20
+
+// database is one SQLite file with its two pools: a writer pool of exactly
+// one connection (so writers queue in Go instead of fighting over the file
+// lock) and a bounded pool of read-only connections.
+type database struct {
+	path   string
+	writer *sql.DB
+	reader *sql.DB
+	// readStmts are the prepared statements of the reader pool.
+	readStmts *stmtCache
+}
+
+// dsn builds the driver's data source name. busy_timeout comes first so
+// that no later pragma can fail with SQLITE_BUSY (the driver also applies
+// it first, whatever the order).
+func dsn(path string, cfg *Config, writer bool) string {
+	pragmas := []string{
+		"busy_timeout(" + strconv.FormatInt(cfg.BusyTimeout.Milliseconds(), 10) + ")",
+		"foreign_keys(0)",
+		"synchronous(" + cfg.Synchronous + ")",
+		"cache_size(-" + strconv.Itoa(cfg.CacheKiB) + ")",
+		"temp_store(memory)",
+		"journal_size_limit(" + strconv.Itoa(journalSizeLimit) + ")",
+		"mmap_size(268435456)",
+	}
+	if writer {
+		// journal_mode is persistent; the writer sets it before any reader
+		// connects.
+		pragmas = append(pragmas, "journal_mode(WAL)")
+	} else {
+		pragmas = append(pragmas, "query_only(1)")
+	}
+	var b strings.Builder
+	b.WriteString(path)
+	b.WriteByte('?')
+	for _, p := range pragmas {
+		b.WriteString("_pragma=")
+		b.WriteString(p)
+		b.WriteByte('&')
+	}
+	b.WriteString("_txlock=immediate")
+	return b.String()
+}
+
+// openDatabase opens (creating if needed) the file at path and runs the
+// schema statements in one transaction on the writer.
+func openDatabase(ctx context.Context, path string, cfg *Config, schema []string) (*database, error) {
+	w, err := sql.Open("sqlite", dsn(path, cfg, true))
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	w.SetConnMaxIdleTime(0)
+	if err := initSchema(ctx, w, schema); err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", dsn(path, cfg, false))
+	if err != nil {
+		_ = w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	r.SetMaxOpenConns(cfg.ReadConns)
+	r.SetMaxIdleConns(cfg.ReadConns)
+	// Idle readers of quiet tenants give their page cache back.
+	r.SetConnMaxIdleTime(5 * time.Minute)
+	if err := r.PingContext(ctx); err != nil {
+		_ = r.Close()
+		_ = w.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	return &database{path: path, writer: w, reader: r, readStmts: newStmtCache(r.PrepareContext)}, nil
+}
+
+// schemaVersion is the user_version of files this package writes.
+const schemaVersion = 1
+
+func initSchema(ctx context.Context, w *sql.DB, stmts []string) error {
+	tx, err := w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin schema setup: %w", err)
+	}
+	defer func() { _ = tx.Rollback() }()
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if v > schemaVersion {
+		return fmt.Errorf("set up schema: file has schema version %d, this build knows %d", v, schemaVersion)
+	}
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("set up schema: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(schemaVersion)); err != nil {
+		return fmt.Errorf("set schema version: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit schema setup: %w", err)
+	}
+	return nil
+}
+
+func (d *database) close() error {
+	return errors.Join(d.readStmts.close(), d.reader.Close(), d.writer.Close())
+}
+
+// withTx runs fn in a write transaction (BEGIN IMMEDIATE through the
+// DSN's _txlock) on the writer connection. A panic in fn rolls back and
+// keeps unwinding; fn's error is returned as is.
+func (d *database) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := d.writer.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", withCtx(ctx, err))
+	}
+	finished := false
+	defer func() {
+		if !finished { // fn panicked
+			_ = tx.Rollback()
+		}
+	}()
+	if err := fn(tx); err != nil {
+		finished = true
+		_ = tx.Rollback()
+		return err
+	}
+	finished = true
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit transaction: %w", withCtx(ctx, err))
+	}
+	return nil
+}
+
+// withCtx makes errors.Is(err, ctx.Err()) hold when the context ended,
+// whatever the driver reported. A nil err stays nil.
+func withCtx(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
+}
+
+// querier is what record and metadata code needs of a pool or a
+// transaction.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// quoteIdent quotes an SQL identifier.
+func quoteIdent(s string) string {
+	return `"` + strings.ReplaceAll(s, `"`, `""`) + `"`
+}
+
+// quoteString quotes an SQL string literal.
+func quoteString(s string) string {
+	return `'` + strings.ReplaceAll(s, `'`, `''`) + `'`
+}
+
+// stmtCache keeps the prepared statements of fixed text (those of single
+// records; filtered queries are prepared each time): preparing one costs
+// about as much as running it.
+type stmtCache struct {
+	prepare func(ctx context.Context, text string) (*sql.Stmt, error)
+	mu      sync.Mutex
+	m       map[string]*sql.Stmt
+}
+
+func newStmtCache(prepare func(ctx context.Context, text string) (*sql.Stmt, error)) *stmtCache {
+	return &stmtCache{prepare: prepare, m: map[string]*sql.Stmt{}}
+}
+
+func (c *stmtCache) get(ctx context.Context, text string) (*sql.Stmt, error) {
+	c.mu.Lock()
+	s := c.m[text]
+	c.mu.Unlock()
+	if s != nil {
+		return s, nil
+	}
+	s, err := c.prepare(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if prev := c.m[text]; prev != nil { // prepared meanwhile
+		_ = s.Close()
+		return prev, nil
+	}
+	c.m[text] = s
+	return s, nil
+}
+
+func (c *stmtCache) close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var errs []error
+	for _, s := range c.m {
+		errs = append(errs, s.Close())
+	}
+	c.m = map[string]*sql.Stmt{}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,28 @@
+// Package sqlitestore is the embedded storage adapter of the CRM: it
+// implements [store.Store] on SQLite through the pure-Go modernc.org/sqlite
+// driver.
+//
+// Layout on disk: <Dir>/system.db holds tenants and API keys, and every
+// tenant has its own file <Dir>/tenants/<id>.db with its object definitions
+// (meta_objects), a metadata revision counter (meta_revision), gap-free
+// counters (sequences) and one table r_<object> per object. A record is a
+// row with its system fields as columns and its data as JSONB; the indexes
+// an object declares (x-crm-indexes, unique and indexed fields, lookups)
+// are expression indexes over data ->> '$.field', and queries use the very
+// same expression text so that SQLite can use them.
+//
+// Every database runs in WAL mode with busy_timeout set first, a separate
+// writer pool of exactly one connection whose transactions start with
+// BEGIN IMMEDIATE (so a transaction that reads then writes never fails
+// with SQLITE_BUSY), and a bounded reader pool with a capped page cache.
+//
+// Usage:
+//
+//	s, err := sqlitestore.New(sqlitestore.Config{Dir: "./data"})
+//	if err != nil { ... }
+//	defer s.Close()
+//	ts, err := s.Tenant(ctx, "acme")
+//
+// Tests of other packages use [NewForTest] for a fresh store in a temporary
+// directory.
+package sqlitestore

@@ -1,0 +1,195 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// getManyChunk is how many ids one IN list of GetMany holds.
+const getManyChunk = 1000
+
+// records implements [store.Reader] over a pool (outside transactions) or
+// a transaction (so that reads see its writes).
+type records struct {
+	q     querier
+	stmts *stmtCache // prepared on q
+}
+
+// exec runs a statement of fixed text through the statement cache.
+func (r records) exec(ctx context.Context, text string, args ...any) (sql.Result, error) {
+	s, err := r.stmts.get(ctx, text)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+// queryRow runs a query of fixed text through the statement cache.
+func (r records) queryRow(ctx context.Context, text string, args ...any) scanner {
+	s, err := r.stmts.get(ctx, text)
+	if err != nil {
+		return errScanner{err}
+	}
+	return s.QueryRowContext(ctx, args...)
+}
+
+type errScanner struct{ err error }
+
+func (e errScanner) Scan(...any) error { return e.err }
+
+// Get implements [store.Reader].
+func (r records) Get(ctx context.Context, obj *schema.Object, id string) (store.Record, error) {
+	if err := checkObjectName(obj.Name); err != nil {
+		return store.Record{}, fmt.Errorf("get record %q: %w", id, err)
+	}
+	rec, err := scanRecord(r.queryRow(ctx, "SELECT "+recordColumns+" FROM "+quotedTable(obj.Name)+" WHERE id = ?", id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Record{}, fmt.Errorf("get %s record %q: %w", obj.Name, id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Record{}, fmt.Errorf("get %s record %q: %w", obj.Name, id, readError(ctx, r.q, obj.Name, err))
+	}
+	return rec, nil
+}
+
+// GetMany implements [store.Reader].
+func (r records) GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]store.Record, error) {
+	if err := checkObjectName(obj.Name); err != nil {
+		return nil, fmt.Errorf("get records: %w", err)
+	}
+	uniq := make([]any, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	out := make([]store.Record, 0, len(uniq))
+	for start := 0; start < len(uniq); start += getManyChunk {
+		chunk := uniq[start:min(start+getManyChunk, len(uniq))]
+		q := "SELECT " + recordColumns + " FROM " + quotedTable(obj.Name) +
+			" WHERE id IN (?" + strings.Repeat(", ?", len(chunk)-1) + ")"
+		recs, err := r.query(ctx, obj, q, chunk)
+		if err != nil {
+			return nil, fmt.Errorf("get %s records: %w", obj.Name, err)
+		}
+		out = append(out, recs...)
+	}
+	return out, nil
+}
+
+// Find implements [store.Reader].
+func (r records) Find(ctx context.Context, obj *schema.Object, q store.Query) (store.Page, error) {
+	if err := checkObjectName(obj.Name); err != nil {
+		return store.Page{}, fmt.Errorf("find records: %w", err)
+	}
+	text, args, err := buildFind(obj, q)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
+	}
+	recs, err := r.query(ctx, obj, text, args)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
+	}
+	page := store.Page{Records: recs}
+	if q.Limit > 0 && len(recs) > q.Limit {
+		page.Records, page.HasMore = recs[:q.Limit], true
+	}
+	return page, nil
+}
+
+// Count implements [store.Reader].
+func (r records) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (int64, error) {
+	if err := checkObjectName(obj.Name); err != nil {
+		return 0, fmt.Errorf("count records: %w", err)
+	}
+	text, args, err := buildCount(obj, f)
+	if err != nil {
+		return 0, fmt.Errorf("count %s records: %w", obj.Name, err)
+	}
+	var n int64
+	if err := r.q.QueryRowContext(ctx, text, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count %s records: %w", obj.Name, readError(ctx, r.q, obj.Name, err))
+	}
+	return n, nil
+}
+
+func (r records) query(ctx context.Context, obj *schema.Object, text string, args []any) ([]store.Record, error) {
+	rows, err := r.q.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, readError(ctx, r.q, obj.Name, err)
+	}
+	defer rows.Close()
+	out := []store.Record{}
+	for rows.Next() {
+		rec, err := scanRecord(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, withCtx(ctx, err)
+	}
+	return out, nil
+}
+
+type scanner interface {
+	Scan(dest ...any) error
+}
+
+func scanRecord(s scanner) (store.Record, error) {
+	var (
+		rec              store.Record
+		created, updated string
+		data             []byte
+	)
+	if err := s.Scan(&rec.ID, &rec.Version, &created, &updated, &rec.CreatedBy, &rec.UpdatedBy, &data); err != nil {
+		return store.Record{}, err
+	}
+	var err error
+	if rec.CreatedAt, err = parseTime(created); err != nil {
+		return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
+	}
+	if rec.UpdatedAt, err = parseTime(updated); err != nil {
+		return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
+	}
+	if err := json.Unmarshal(data, &rec.Data); err != nil {
+		return store.Record{}, fmt.Errorf("read record %q: decode data: %w", rec.ID, err)
+	}
+	if rec.Data == nil {
+		rec.Data = map[string]any{}
+	}
+	return rec, nil
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(store.TimeLayout) }
+
+func parseTime(s string) (time.Time, error) {
+	t, err := time.Parse(store.TimeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
+	}
+	return t, nil
+}
+
+// encodeData turns record data into the JSON text that jsonb(?) stores.
+func encodeData(data map[string]any) (string, error) {
+	if data == nil {
+		return "{}", nil
+	}
+	b, err := json.Marshal(data)
+	if err != nil {
+		return "", fmt.Errorf("encode data: %w", err)
+	}
+	return string(b), nil
+}

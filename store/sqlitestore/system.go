@@ -1,0 +1,213 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crmkit/crm/store"
+)
+
+// systemSchema is set up in system.db.
+var systemSchema = []string{
+	`CREATE TABLE IF NOT EXISTS tenants (
+		id TEXT PRIMARY KEY NOT NULL,
+		name TEXT NOT NULL,
+		created_at TEXT NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS api_keys (
+		id TEXT PRIMARY KEY NOT NULL,
+		tenant_id TEXT NOT NULL,
+		name TEXT NOT NULL,
+		hash TEXT NOT NULL,
+		prefix TEXT NOT NULL,
+		created_at TEXT NOT NULL,
+		revoked_at TEXT
+	)`,
+	`CREATE UNIQUE INDEX IF NOT EXISTS api_keys_hash ON api_keys (hash)`,
+	`CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id, created_at, id)`,
+}
+
+// CreateTenant implements [store.Store]. The tenant's file is created in
+// the same step; if that fails, the tenant is not stored.
+func (s *Store) CreateTenant(ctx context.Context, t store.Tenant) error {
+	if !tenantIDPattern.MatchString(t.ID) {
+		return fmt.Errorf("create tenant %q: not a valid tenant id", t.ID)
+	}
+	opened := false
+	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`, t.ID, t.Name, formatTime(t.CreatedAt))
+		if isPrimaryKeyViolation(err) {
+			return store.ErrConflict
+		}
+		if err != nil {
+			return withCtx(ctx, err)
+		}
+		if _, err := s.openTenant(ctx, t.ID); err != nil {
+			return err
+		}
+		opened = true
+		return nil
+	})
+	if err != nil {
+		if opened {
+			s.forgetTenant(t.ID)
+		}
+		return fmt.Errorf("create tenant %q: %w", t.ID, err)
+	}
+	return nil
+}
+
+// GetTenant implements [store.Store].
+func (s *Store) GetTenant(ctx context.Context, id string) (store.Tenant, error) {
+	t := store.Tenant{ID: id}
+	var created string
+	err := s.system.reader.QueryRowContext(ctx, `SELECT name, created_at FROM tenants WHERE id = ?`, id).Scan(&t.Name, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, store.ErrNotFound)
+	}
+	if err != nil {
+		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, withCtx(ctx, err))
+	}
+	if t.CreatedAt, err = parseTime(created); err != nil {
+		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, err)
+	}
+	return t, nil
+}
+
+// ListTenants implements [store.Store].
+func (s *Store) ListTenants(ctx context.Context) ([]store.Tenant, error) {
+	rows, err := s.system.reader.QueryContext(ctx, `SELECT id, name, created_at FROM tenants ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("list tenants: %w", withCtx(ctx, err))
+	}
+	defer rows.Close()
+	out := []store.Tenant{}
+	for rows.Next() {
+		var (
+			t       store.Tenant
+			created string
+		)
+		if err := rows.Scan(&t.ID, &t.Name, &created); err != nil {
+			return nil, fmt.Errorf("list tenants: %w", err)
+		}
+		if t.CreatedAt, err = parseTime(created); err != nil {
+			return nil, fmt.Errorf("list tenants: %w", err)
+		}
+		out = append(out, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list tenants: %w", withCtx(ctx, err))
+	}
+	return out, nil
+}
+
+// CreateAPIKey implements [store.Store].
+func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
+	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tenants WHERE id = ?`, k.TenantID).Scan(&n); err != nil {
+			return withCtx(ctx, err)
+		}
+		if n == 0 {
+			return fmt.Errorf("tenant %q: %w", k.TenantID, store.ErrNotFound)
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, tenant_id, name, hash, prefix, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			k.ID, k.TenantID, k.Name, k.Hash, k.Prefix, formatTime(k.CreatedAt), optionalTime(k.RevokedAt))
+		if isPrimaryKeyViolation(err) || isUniqueViolation(err) {
+			return store.ErrConflict
+		}
+		return withCtx(ctx, err)
+	})
+	if err != nil {
+		return fmt.Errorf("create api key %q: %w", k.ID, err)
+	}
+	return nil
+}
+
+const apiKeyColumns = "id, tenant_id, name, hash, prefix, created_at, revoked_at"
+
+// APIKeyByHash implements [store.Store].
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (store.APIKey, error) {
+	k, err := scanAPIKey(s.system.reader.QueryRowContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE hash = ?`, hash))
+	if errors.Is(err, sql.ErrNoRows) {
+		return store.APIKey{}, fmt.Errorf("find api key by hash: %w", store.ErrNotFound)
+	}
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("find api key by hash: %w", withCtx(ctx, err))
+	}
+	return k, nil
+}
+
+// ListAPIKeys implements [store.Store]. An unknown tenant has no keys.
+func (s *Store) ListAPIKeys(ctx context.Context, tenantID string) ([]store.APIKey, error) {
+	rows, err := s.system.reader.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("list api keys of tenant %q: %w", tenantID, withCtx(ctx, err))
+	}
+	defer rows.Close()
+	out := []store.APIKey{}
+	for rows.Next() {
+		k, err := scanAPIKey(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list api keys of tenant %q: %w", tenantID, err)
+		}
+		out = append(out, k)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list api keys of tenant %q: %w", tenantID, withCtx(ctx, err))
+	}
+	return out, nil
+}
+
+// RevokeAPIKey implements [store.Store]. Revoking a revoked key keeps the
+// first time.
+func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at time.Time) error {
+	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
+		var revoked sql.NullString
+		err := tx.QueryRowContext(ctx, `SELECT revoked_at FROM api_keys WHERE id = ? AND tenant_id = ?`, keyID, tenantID).Scan(&revoked)
+		if errors.Is(err, sql.ErrNoRows) {
+			return store.ErrNotFound
+		}
+		if err != nil || revoked.Valid {
+			return withCtx(ctx, err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, formatTime(at), keyID)
+		return withCtx(ctx, err)
+	})
+	if err != nil {
+		return fmt.Errorf("revoke api key %q of tenant %q: %w", keyID, tenantID, err)
+	}
+	return nil
+}
+
+func scanAPIKey(s scanner) (store.APIKey, error) {
+	var (
+		k       store.APIKey
+		created string
+		revoked sql.NullString
+	)
+	if err := s.Scan(&k.ID, &k.TenantID, &k.Name, &k.Hash, &k.Prefix, &created, &revoked); err != nil {
+		return store.APIKey{}, err
+	}
+	var err error
+	if k.CreatedAt, err = parseTime(created); err != nil {
+		return store.APIKey{}, err
+	}
+	if revoked.Valid {
+		if k.RevokedAt, err = parseTime(revoked.String); err != nil {
+			return store.APIKey{}, err
+		}
+	}
+	return k, nil
+}
+
+// optionalTime stores the zero time as NULL.
+func optionalTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return formatTime(t)
+}

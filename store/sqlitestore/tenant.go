@@ -1,0 +1,224 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// tenantSchema is set up in every tenant file. Record tables (r_<object>)
+// are created by SaveObject.
+var tenantSchema = []string{
+	`CREATE TABLE IF NOT EXISTS meta_objects (
+		name TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		definition BLOB,
+		saved_at TEXT NOT NULL,
+		saved_by TEXT NOT NULL,
+		deleted INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (name, version)
+	)`,
+	`CREATE TABLE IF NOT EXISTS meta_revision (
+		id INTEGER PRIMARY KEY CHECK (id = 1),
+		value INTEGER NOT NULL
+	)`,
+	`INSERT OR IGNORE INTO meta_revision (id, value) VALUES (1, 0)`,
+	// meta_indexes maps each index of a record table to the fields it
+	// covers, to name the fields of a unique violation.
+	`CREATE TABLE IF NOT EXISTS meta_indexes (
+		name TEXT PRIMARY KEY,
+		object TEXT NOT NULL,
+		fields TEXT NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS sequences (
+		name TEXT PRIMARY KEY,
+		value INTEGER NOT NULL
+	)`,
+}
+
+// tenantStore is one tenant's file.
+type tenantStore struct {
+	records // reads outside transactions go to the reader pool
+	id      string
+	db      *database
+}
+
+var _ store.TenantStore = (*tenantStore)(nil)
+
+func newTenantStore(id string, db *database) *tenantStore {
+	return &tenantStore{records: records{q: db.reader, stmts: db.readStmts}, id: id, db: db}
+}
+
+// MetaRevision implements [store.TenantStore].
+func (t *tenantStore) MetaRevision(ctx context.Context) (int64, error) {
+	var v int64
+	if err := t.queryRow(ctx, `SELECT value FROM meta_revision WHERE id = 1`).Scan(&v); err != nil {
+		return 0, fmt.Errorf("read metadata revision: %w", withCtx(ctx, err))
+	}
+	return v, nil
+}
+
+const objectColumns = "name, version, definition, saved_at, saved_by, deleted"
+
+// Objects implements [store.TenantStore].
+func (t *tenantStore) Objects(ctx context.Context) ([]store.ObjectDoc, error) {
+	docs, err := queryObjects(ctx, t.db.reader, `SELECT `+objectColumns+` FROM meta_objects m
+		WHERE version = (SELECT max(version) FROM meta_objects WHERE name = m.name) AND deleted = 0
+		ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list objects: %w", withCtx(ctx, err))
+	}
+	return docs, nil
+}
+
+// Object implements [store.TenantStore].
+func (t *tenantStore) Object(ctx context.Context, name string) (store.ObjectDoc, error) {
+	docs, err := queryObjects(ctx, t.db.reader, `SELECT `+objectColumns+` FROM meta_objects
+		WHERE name = ? ORDER BY version DESC LIMIT 1`, name)
+	if err != nil {
+		return store.ObjectDoc{}, fmt.Errorf("read object %q: %w", name, withCtx(ctx, err))
+	}
+	if len(docs) == 0 || docs[0].Deleted {
+		return store.ObjectDoc{}, fmt.Errorf("read object %q: %w", name, store.ErrNotFound)
+	}
+	return docs[0], nil
+}
+
+// ObjectHistory implements [store.TenantStore]. An unknown object has an
+// empty history.
+func (t *tenantStore) ObjectHistory(ctx context.Context, name string) ([]store.ObjectDoc, error) {
+	docs, err := queryObjects(ctx, t.db.reader, `SELECT `+objectColumns+` FROM meta_objects
+		WHERE name = ? ORDER BY version`, name)
+	if err != nil {
+		return nil, fmt.Errorf("read history of object %q: %w", name, withCtx(ctx, err))
+	}
+	return docs, nil
+}
+
+func queryObjects(ctx context.Context, q querier, text string, args ...any) ([]store.ObjectDoc, error) {
+	rows, err := q.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	docs := []store.ObjectDoc{}
+	for rows.Next() {
+		var (
+			d     store.ObjectDoc
+			saved string
+		)
+		if err := rows.Scan(&d.Name, &d.Version, &d.Definition, &saved, &d.SavedBy, &d.Deleted); err != nil {
+			return nil, err
+		}
+		if d.SavedAt, err = parseTime(saved); err != nil {
+			return nil, err
+		}
+		docs = append(docs, d)
+	}
+	return docs, rows.Err()
+}
+
+// WithTx implements [store.TenantStore]. Transactions queue for the one
+// writer connection and start with BEGIN IMMEDIATE. fn must not call
+// WithTx on the same tenant: it would wait for itself.
+func (t *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	return t.db.withTx(ctx, func(sqlTx *sql.Tx) error {
+		// Statements prepared in the transaction are closed with it.
+		return fn(&tx{records: records{q: sqlTx, stmts: newStmtCache(sqlTx.PrepareContext)}, sqlTx: sqlTx})
+	})
+}
+
+// tx is a write transaction of one tenant.
+type tx struct {
+	records // reads see the transaction's writes
+	sqlTx   *sql.Tx
+}
+
+var _ store.Tx = (*tx)(nil)
+
+// Insert implements [store.Tx].
+func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) error {
+	if err := checkObjectName(obj.Name); err != nil {
+		return fmt.Errorf("insert record: %w", err)
+	}
+	if rec.ID == "" {
+		return fmt.Errorf("insert %s record: empty id", obj.Name)
+	}
+	data, err := encodeData(rec.Data)
+	if err != nil {
+		return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, err)
+	}
+	_, err = t.exec(ctx, `INSERT INTO `+quotedTable(obj.Name)+
+		` (id, version, created_at, updated_at, created_by, updated_by, data) VALUES (?, ?, ?, ?, ?, ?, jsonb(?))`,
+		rec.ID, rec.Version, formatTime(rec.CreatedAt), formatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, data)
+	if err != nil {
+		return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, writeError(ctx, t.sqlTx, obj.Name, err))
+	}
+	return nil
+}
+
+// Update implements [store.Tx].
+func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, expectedVersion int64) error {
+	if err := checkObjectName(obj.Name); err != nil {
+		return fmt.Errorf("update record: %w", err)
+	}
+	data, err := encodeData(rec.Data)
+	if err != nil {
+		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, err)
+	}
+	res, err := t.exec(ctx, `UPDATE `+quotedTable(obj.Name)+
+		` SET version = ?, created_at = ?, updated_at = ?, created_by = ?, updated_by = ?, data = jsonb(?)
+		WHERE id = ? AND version = ?`,
+		rec.Version, formatTime(rec.CreatedAt), formatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, data,
+		rec.ID, expectedVersion)
+	if err != nil {
+		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, writeError(ctx, t.sqlTx, obj.Name, err))
+	}
+	if n, err := res.RowsAffected(); err != nil || n > 0 {
+		return err
+	}
+	var v int64
+	err = t.queryRow(ctx, `SELECT version FROM `+quotedTable(obj.Name)+` WHERE id = ?`, rec.ID).Scan(&v)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, store.ErrNotFound)
+	case err != nil:
+		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, withCtx(ctx, err))
+	}
+	return fmt.Errorf("update %s record %q: version is %d, not %d: %w", obj.Name, rec.ID, v, expectedVersion, store.ErrConflict)
+}
+
+// Delete implements [store.Tx].
+func (t *tx) Delete(ctx context.Context, obj *schema.Object, id string) error {
+	if err := checkObjectName(obj.Name); err != nil {
+		return fmt.Errorf("delete record: %w", err)
+	}
+	res, err := t.exec(ctx, `DELETE FROM `+quotedTable(obj.Name)+` WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("delete %s record %q: %w", obj.Name, id, readError(ctx, t.sqlTx, obj.Name, err))
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return fmt.Errorf("delete %s record %q: %w", obj.Name, id, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("delete %s record %q: %w", obj.Name, id, store.ErrNotFound)
+	}
+	return nil
+}
+
+// NextSequence implements [store.Tx]. The counter lives in the tenant file,
+// so a rolled-back transaction gives its number back.
+func (t *tx) NextSequence(ctx context.Context, name string) (int64, error) {
+	var v int64
+	err := t.queryRow(ctx, `INSERT INTO sequences (name, value) VALUES (?, 1)
+		ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`, name).Scan(&v)
+	if err != nil {
+		return 0, fmt.Errorf("next value of sequence %q: %w", name, withCtx(ctx, err))
+	}
+	return v, nil
+}
