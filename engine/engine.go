@@ -2,10 +2,13 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"log/slog"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/oklog/ulid/v2"
 
 	"github.com/crmkit/crm/store"
 )
@@ -18,54 +21,53 @@ type Config struct {
 	Logger *slog.Logger
 	// Now returns the current time; if nil, time.Now. Overridable in tests.
 	Now func() time.Time
-	// NewID returns a new record id; if nil, a time-ordered random id.
+	// NewID returns a new record id; if nil, a lower-case ULID (time
+	// ordered, random).
 	NewID func() string
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
 type Engine struct {
-	cfg Config
+	store  store.Store
+	log    *slog.Logger
+	now    func() time.Time
+	newID  func() string
+	mu     sync.Mutex
+	tenant map[string]*tenantState // catalog cache by tenant id
 }
-
-var errTODO = errors.New("engine: under construction")
 
 // New returns an engine over cfg.Store.
 func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("engine: Config.Store is required")
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	e := &Engine{store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, tenant: map[string]*tenantState{}}
+	if e.log == nil {
+		e.log = slog.Default()
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
+	if e.now == nil {
+		e.now = time.Now
 	}
-	return &Engine{cfg: cfg}, nil
+	if e.newID == nil {
+		e.newID = func() string { return strings.ToLower(ulid.Make().String()) }
+	}
+	return e, nil
 }
 
-func (e *Engine) Catalog(ctx context.Context) (*Catalog, error) { return nil, errTODO }
-func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opts SaveOptions) (*ObjectInfo, error) {
-	return nil, errTODO
+// scope returns the caller's actor and tenant store.
+func (e *Engine) scope(ctx context.Context) (Actor, store.TenantStore, error) {
+	a, ok := ActorFrom(ctx)
+	if !ok {
+		return Actor{}, nil, newError(ErrUnauthenticated, "no credentials", "未登录或缺少凭证", nil)
+	}
+	ts, err := e.store.Tenant(ctx, a.TenantID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Actor{}, nil, newError(ErrUnauthenticated, "unknown tenant", "租户不存在", err)
+	}
+	if err != nil {
+		return Actor{}, nil, err
+	}
+	return a, ts, nil
 }
-func (e *Engine) ObjectHistory(ctx context.Context, name string) ([]ObjectInfo, error) {
-	return nil, errTODO
-}
-func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record, error) {
-	return store.Record{}, errTODO
-}
-func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error) {
-	return nil, errTODO
-}
-func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*ListResult, error) {
-	return nil, errTODO
-}
-func (e *Engine) ListRelated(ctx context.Context, object, field string, parentIDs []string, q ListQuery) (map[string]*ListResult, error) {
-	return nil, errTODO
-}
-func (e *Engine) CreateRecord(ctx context.Context, object string, input map[string]any) (store.Record, error) {
-	return store.Record{}, errTODO
-}
-func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error) {
-	return store.Record{}, errTODO
-}
-func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error { return errTODO }
+
+func (e *Engine) stamp() time.Time { return e.now().UTC().Truncate(time.Microsecond) }

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"sort"
+
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -75,4 +77,15 @@ type ObjectInfo struct {
 	Version int64
 	SavedAt string // schema.DateTimeLayout
 	SavedBy string
+}
+
+// NewCatalog builds a catalog from parsed objects (sorted by name here).
+func NewCatalog(tenantID string, revision int64, objects []*schema.Object) *Catalog {
+	objs := append([]*schema.Object(nil), objects...)
+	sort.Slice(objs, func(i, j int) bool { return objs[i].Name < objs[j].Name })
+	c := &Catalog{TenantID: tenantID, Revision: revision, Objects: objs, byName: make(map[string]*schema.Object, len(objs))}
+	for _, o := range objs {
+		c.byName[o.Name] = o
+	}
+	return c
 }

@@ -1,0 +1,284 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// SaveObject stores a new version of an object definition (version 1 for a
+// new object). Only administrators may. The definition is checked against
+// the CRM meta-schema. When the change could invalidate stored records
+// (see [schema.Diff]), every record is checked against the new definition
+// after the migrations in opts; if any would not fit, nothing is saved and
+// the error says how many records, which field, why, and which option
+// migrates them. Saving a definition identical to the current one changes
+// nothing. After SaveObject returns, every caller sees the new version.
+func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opts SaveOptions) (*ObjectInfo, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may change object definitions", "只有管理员可以修改对象定义", nil)
+	}
+	obj, err := schema.ParseObject(definition)
+	if err != nil {
+		return nil, err
+	}
+	validator, err := schema.NewValidator(obj)
+	if err != nil {
+		return nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{Path: "", Message: err.Error()}}}
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	prev := snap.catalog.Object(obj.Name)
+	var prevVersion int64
+	if prev != nil {
+		prevVersion = prev.Version
+	}
+	if opts.ExpectedVersion != 0 && opts.ExpectedVersion != prevVersion {
+		return nil, newError(ErrConflict,
+			fmt.Sprintf("object %q is at version %d, not %d: someone else changed it; reload and try again", obj.Name, prevVersion, opts.ExpectedVersion),
+			fmt.Sprintf("对象 %q 当前版本为 %d（不是 %d），已被他人修改，请刷新后重试", obj.Name, prevVersion, opts.ExpectedVersion), nil)
+	}
+	migrating := len(opts.Fill) > 0 || len(opts.Remap) > 0 || len(opts.Clear) > 0
+	if prev != nil && sameJSON(prev.Definition, obj.Definition) && !migrating {
+		return e.info(ctx, ts, obj.Name)
+	}
+	if problems := checkMigrationOptions(prev, obj, opts); len(problems) > 0 {
+		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
+	}
+	doc := store.ObjectDoc{Name: obj.Name, Version: prevVersion + 1, Definition: obj.Definition, SavedAt: e.stamp(), SavedBy: a.ID}
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		if prev != nil && (migrating || len(schema.Diff(prev, obj)) > 0) {
+			if err := e.migrate(ctx, tx, a, prev, obj, validator, opts); err != nil {
+				return err
+			}
+		}
+		return tx.SaveObject(ctx, doc, obj)
+	})
+	var ue *store.UniqueError
+	switch {
+	case errors.As(err, &ue):
+		return nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{
+			Path:    "/properties/" + strings.Join(ue.Fields, ","),
+			Message: fmt.Sprintf("stored %s records have duplicate values in %s, so it cannot be unique; make the values unique first", obj.Name, strings.Join(ue.Fields, "+")),
+		}}}
+	case errors.Is(err, store.ErrConflict):
+		return nil, newError(ErrConflict,
+			fmt.Sprintf("object %q was changed by someone else at the same time; reload and try again", obj.Name),
+			fmt.Sprintf("对象 %q 同时被他人修改，请刷新后重试", obj.Name), err)
+	case err != nil:
+		var de *schema.DefinitionError
+		if errors.As(err, &de) {
+			return nil, err
+		}
+		return nil, fmt.Errorf("save object %q: %w", obj.Name, err)
+	}
+	e.log.InfoContext(ctx, "object saved", "tenant", a.TenantID, "object", obj.Name, "version", doc.Version, "by", a.ID)
+	return e.info(ctx, ts, obj.Name)
+}
+
+// ObjectHistory returns every version of an object definition, oldest
+// first.
+func (e *Engine) ObjectHistory(ctx context.Context, name string) ([]ObjectInfo, error) {
+	_, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	docs, err := ts.ObjectHistory(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("read history of object %q: %w", name, err)
+	}
+	if len(docs) == 0 {
+		return nil, newError(ErrNotFound, fmt.Sprintf("object %q does not exist", name), fmt.Sprintf("对象 %q 不存在", name), nil)
+	}
+	out := make([]ObjectInfo, 0, len(docs))
+	for _, d := range docs {
+		if d.Deleted {
+			continue
+		}
+		info, err := docInfo(d)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, info)
+	}
+	return out, nil
+}
+
+func (e *Engine) info(ctx context.Context, ts store.TenantStore, name string) (*ObjectInfo, error) {
+	d, err := ts.Object(ctx, name)
+	if err != nil {
+		return nil, fmt.Errorf("read object %q: %w", name, err)
+	}
+	info, err := docInfo(d)
+	if err != nil {
+		return nil, err
+	}
+	return &info, nil
+}
+
+func docInfo(d store.ObjectDoc) (ObjectInfo, error) {
+	obj, err := schema.ParseObject(d.Definition)
+	if err != nil {
+		return ObjectInfo{}, fmt.Errorf("parse stored definition of %q version %d: %w", d.Name, d.Version, err)
+	}
+	obj.Version = d.Version
+	return ObjectInfo{Object: obj, Version: d.Version, SavedAt: d.SavedAt.UTC().Format(schema.DateTimeLayout), SavedBy: d.SavedBy}, nil
+}
+
+// checkMigrationOptions refuses options that name fields the change does
+// not have.
+func checkMigrationOptions(prev, obj *schema.Object, opts SaveOptions) []schema.Problem {
+	var problems []schema.Problem
+	for _, name := range slices.Sorted(maps.Keys(opts.Fill)) {
+		if obj.Field(name) == nil {
+			problems = append(problems, schema.Problem{Path: "options/fill/" + name, Message: fmt.Sprintf("%q is not a field of the new definition", name)})
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(opts.Remap)) {
+		f := obj.Field(name)
+		if f == nil || (f.Type != schema.TypePicklist && f.Type != schema.TypeMultiPicklist) {
+			problems = append(problems, schema.Problem{Path: "options/remap/" + name, Message: fmt.Sprintf("%q is not a picklist field of the new definition", name)})
+		}
+	}
+	for _, name := range opts.Clear {
+		if obj.Field(name) == nil && (prev == nil || prev.Field(name) == nil) {
+			problems = append(problems, schema.Problem{Path: "options/clear", Message: fmt.Sprintf("%q is not a field of the object", name)})
+		}
+	}
+	if prev == nil && (len(opts.Fill) > 0 || len(opts.Remap) > 0 || len(opts.Clear) > 0) {
+		problems = append(problems, schema.Problem{Path: "options", Message: "a new object has no stored records to migrate"})
+	}
+	return problems
+}
+
+// migrate applies the options to every stored record of the object and
+// checks each against the new definition. Records that change are written
+// (in tx); if any record would not fit, it returns a DefinitionError that
+// counts the failures per field and reason, and tx is rolled back.
+func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *schema.Object, v *schema.Validator, opts SaveOptions) error {
+	type failure struct {
+		count   int
+		example string
+		message string
+	}
+	failures := map[string]*failure{} // by field + code
+	var after *store.Position
+	for {
+		page, err := tx.Find(ctx, prev, store.Query{Limit: 500, After: after})
+		if err != nil {
+			return fmt.Errorf("read %s records to migrate: %w", obj.Name, err)
+		}
+		for _, r := range page.Records {
+			data := applyMigration(r.Data, opts)
+			if err := v.Validate(data); err != nil {
+				var ve *schema.ValidationError
+				if !errors.As(err, &ve) {
+					return fmt.Errorf("check %s record %q against the new definition: %w", obj.Name, r.ID, err)
+				}
+				for _, fe := range ve.Fields {
+					key := fe.Field + "\x00" + fe.Code
+					f := failures[key]
+					if f == nil {
+						f = &failure{example: r.ID, message: fe.Field + ": " + fe.Message}
+						failures[key] = f
+					}
+					f.count++
+				}
+				continue
+			}
+			data = schema.Normalize(obj, data)
+			if len(failures) > 0 || reflect.DeepEqual(data, r.Data) {
+				continue
+			}
+			next := r
+			next.Data, next.Version, next.UpdatedAt, next.UpdatedBy = data, r.Version+1, e.stamp(), a.ID
+			if err := tx.Update(ctx, obj, next, r.Version); err != nil {
+				return fmt.Errorf("migrate %s record %q: %w", obj.Name, r.ID, err)
+			}
+		}
+		if !page.HasMore || len(page.Records) == 0 {
+			break
+		}
+		last := page.Records[len(page.Records)-1]
+		after = &store.Position{ID: last.ID}
+	}
+	if len(failures) == 0 {
+		return nil
+	}
+	keys := slices.Sorted(maps.Keys(failures))
+	problems := make([]schema.Problem, 0, len(keys))
+	for _, k := range keys {
+		f := failures[k]
+		field, _, _ := strings.Cut(k, "\x00")
+		top, _, _ := strings.Cut(field, ".")
+		problems = append(problems, schema.Problem{
+			Path: "/properties/" + top,
+			Message: fmt.Sprintf("%d stored record(s) would not fit the new definition (%s; e.g. record %s): migrate them with options fill, remap or clear, or keep the old rule",
+				f.count, f.message, f.example),
+		})
+	}
+	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Path < problems[j].Path })
+	return &schema.DefinitionError{Object: obj.Name, Problems: problems}
+}
+
+// applyMigration returns data with the options applied.
+func applyMigration(data map[string]any, opts SaveOptions) map[string]any {
+	out := maps.Clone(data)
+	for _, name := range opts.Clear {
+		delete(out, name)
+	}
+	for name, m := range opts.Remap {
+		switch v := out[name].(type) {
+		case string:
+			if nv, ok := m[v]; ok {
+				if nv == "" {
+					delete(out, name)
+				} else {
+					out[name] = nv
+				}
+			}
+		case []any:
+			var next []any
+			for _, el := range v {
+				s, _ := el.(string)
+				if nv, ok := m[s]; ok {
+					if nv != "" {
+						next = append(next, nv)
+					}
+					continue
+				}
+				next = append(next, el)
+			}
+			out[name] = next
+		}
+	}
+	for name, val := range opts.Fill {
+		if cur, ok := out[name]; !ok || cur == nil || cur == "" {
+			out[name] = val
+		}
+	}
+	return out
+}
+
+func sameJSON(a, b []byte) bool {
+	var x, y any
+	if json.Unmarshal(a, &x) != nil || json.Unmarshal(b, &y) != nil {
+		return false
+	}
+	return reflect.DeepEqual(x, y)
+}

@@ -1,0 +1,264 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// GetRecord returns one record, or a NOT_FOUND error if the actor's tenant
+// has no such record (a record of another tenant is indistinguishable from
+// one that does not exist).
+func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record, error) {
+	_, ts, obj, err := e.object(ctx, object)
+	if err != nil {
+		return store.Record{}, err
+	}
+	rec, err := ts.Get(ctx, obj, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Record{}, notFound(obj, id, err)
+	}
+	if err != nil {
+		return store.Record{}, fmt.Errorf("get %s record %q: %w", object, id, err)
+	}
+	return rec, nil
+}
+
+// GetRecords returns the records that exist among ids, in no particular
+// order. It serves batched relation look-ups.
+func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error) {
+	_, ts, obj, err := e.object(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := ts.GetMany(ctx, obj, ids)
+	if err != nil {
+		return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, err)
+	}
+	return recs, nil
+}
+
+// ListRecords returns one page of an object's records.
+func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*ListResult, error) {
+	_, ts, obj, err := e.object(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	return list(ctx, ts, obj, q)
+}
+
+// ListRelated returns, for each parent id, one page of the records of
+// object whose lookup or multilookup field refers to that parent. The
+// query's filter, order and page apply to each parent separately.
+func (e *Engine) ListRelated(ctx context.Context, object, field string, parentIDs []string, q ListQuery) (map[string]*ListResult, error) {
+	_, ts, obj, err := e.object(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	f := obj.Field(field)
+	if f == nil || (f.Kind() != schema.KindLookup && f.Kind() != schema.KindLookupList) {
+		return nil, newError(ErrBadRequest,
+			fmt.Sprintf("%s.%s is not a lookup field", object, field),
+			fmt.Sprintf("%s.%s 不是关联字段", object, field), nil)
+	}
+	out := make(map[string]*ListResult, len(parentIDs))
+	for _, pid := range parentIDs {
+		if _, done := out[pid]; done {
+			continue
+		}
+		pq := q
+		leaf := store.Leaf(field, store.OpEq, pid)
+		if q.Filter != nil {
+			pq.Filter = &store.Filter{And: []store.Filter{leaf, *q.Filter}}
+		} else {
+			pq.Filter = &leaf
+		}
+		res, err := list(ctx, ts, obj, pq)
+		if err != nil {
+			return nil, err
+		}
+		out[pid] = res
+	}
+	return out, nil
+}
+
+// CountRecords counts the records matching a filter (nil: all).
+func (e *Engine) CountRecords(ctx context.Context, object string, filter *store.Filter) (int64, error) {
+	_, ts, obj, err := e.object(ctx, object)
+	if err != nil {
+		return 0, err
+	}
+	f, err := normalizeFilter(obj, filter)
+	if err != nil {
+		return 0, err
+	}
+	n, err := ts.Count(ctx, obj, f)
+	if err != nil {
+		return 0, queryFailed(obj, err)
+	}
+	return n, nil
+}
+
+func list(ctx context.Context, r store.Reader, obj *schema.Object, q ListQuery) (*ListResult, error) {
+	first := q.First
+	if first == 0 {
+		first = DefaultPageSize
+	}
+	if first < 1 || first > MaxPageSize {
+		return nil, newError(ErrBadRequest,
+			fmt.Sprintf("first must be between 1 and %d, got %d", MaxPageSize, first),
+			fmt.Sprintf("first 必须在 1 到 %d 之间，实际为 %d", MaxPageSize, first), nil)
+	}
+	filter, err := normalizeFilter(obj, q.Filter)
+	if err != nil {
+		return nil, err
+	}
+	sq := store.Query{Filter: filter, Sort: q.Sort, Limit: first}
+	if q.After != "" {
+		if sq.After, err = decodeCursor(q.After, q.Sort); err != nil {
+			return nil, err
+		}
+	}
+	page, err := r.Find(ctx, obj, sq)
+	if err != nil {
+		return nil, queryFailed(obj, err)
+	}
+	res := &ListResult{Records: page.Records, HasNextPage: page.HasMore, Cursors: make([]string, len(page.Records))}
+	for i := range page.Records {
+		res.Cursors[i] = encodeCursor(q.Sort, &page.Records[i])
+	}
+	if n := len(res.Cursors); n > 0 {
+		res.EndCursor = res.Cursors[n-1]
+	}
+	if q.WithTotal {
+		if res.Total, err = r.Count(ctx, obj, filter); err != nil {
+			return nil, queryFailed(obj, err)
+		}
+	}
+	return res, nil
+}
+
+// normalizeFilter returns a copy of f whose datetime values are in the
+// stored form, so that text comparison in the store is time comparison.
+func normalizeFilter(obj *schema.Object, f *store.Filter) (*store.Filter, error) {
+	if f == nil {
+		return nil, nil
+	}
+	out := *f
+	if f.IsLeaf() {
+		if !isDateTimeField(obj, f.Field) || f.Op == store.OpIsNull {
+			return &out, nil
+		}
+		v, err := normalizeTimeValue(f.Field, f.Value)
+		if err != nil {
+			return nil, err
+		}
+		out.Value = v
+		return &out, nil
+	}
+	out.And, out.Or = nil, nil
+	for _, sub := range f.And {
+		n, err := normalizeFilter(obj, &sub)
+		if err != nil {
+			return nil, err
+		}
+		out.And = append(out.And, *n)
+	}
+	for _, sub := range f.Or {
+		n, err := normalizeFilter(obj, &sub)
+		if err != nil {
+			return nil, err
+		}
+		out.Or = append(out.Or, *n)
+	}
+	if f.Not != nil {
+		n, err := normalizeFilter(obj, f.Not)
+		if err != nil {
+			return nil, err
+		}
+		out.Not = n
+	}
+	return &out, nil
+}
+
+func isDateTimeField(obj *schema.Object, name string) bool {
+	if name == "createdAt" || name == "updatedAt" {
+		return true
+	}
+	f := obj.Field(name)
+	return f != nil && f.Kind() == schema.KindDateTime
+}
+
+func normalizeTimeValue(field string, v any) (any, error) {
+	switch x := v.(type) {
+	case string:
+		t, err := time.Parse(time.RFC3339Nano, x)
+		if err != nil {
+			return nil, newError(ErrBadRequest,
+				fmt.Sprintf("filter on %s: %q is not an RFC 3339 date-time", field, x),
+				fmt.Sprintf("%s 的筛选值 %q 不是 RFC 3339 日期时间", field, x), nil)
+		}
+		return t.UTC().Format(schema.DateTimeLayout), nil
+	case time.Time:
+		return x.UTC().Format(schema.DateTimeLayout), nil
+	case []any:
+		out := make([]any, len(x))
+		for i, el := range x {
+			n, err := normalizeTimeValue(field, el)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = n
+		}
+		return out, nil
+	}
+	return v, nil
+}
+
+// object resolves the actor, its tenant store and a named object.
+func (e *Engine) object(ctx context.Context, name string) (Actor, store.TenantStore, *schema.Object, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return Actor{}, nil, nil, err
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return Actor{}, nil, nil, err
+	}
+	obj, err := objectIn(snap.catalog, name)
+	if err != nil {
+		return Actor{}, nil, nil, err
+	}
+	return a, ts, obj, nil
+}
+
+func notFound(obj *schema.Object, id string, cause error) error {
+	return newError(ErrNotFound,
+		fmt.Sprintf("no %s record with id %q", obj.Name, id),
+		fmt.Sprintf("%s 记录 %q 不存在", labelZh(obj), id), cause)
+}
+
+// queryFailed turns a store query error into a BAD_REQUEST that says what
+// was wrong, and wraps anything else.
+func queryFailed(obj *schema.Object, err error) error {
+	var qe *store.QueryError
+	if errors.As(err, &qe) {
+		msg := qe.Message
+		if qe.Field != "" {
+			msg = fmt.Sprintf("%s: %s", qe.Field, qe.Message)
+		}
+		return newError(ErrBadRequest, "invalid query on "+obj.Name+": "+msg, obj.Name+" 的查询无效："+msg, err)
+	}
+	return fmt.Errorf("query %s records: %w", obj.Name, err)
+}
+
+func labelZh(obj *schema.Object) string {
+	if obj.Label.Zh != "" {
+		return obj.Label.Zh
+	}
+	return obj.Name
+}

@@ -1,0 +1,380 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// CreateRecord validates input against the object's current definition,
+// checks that its lookups point at existing records, fills autonumbers and
+// defaults, and stores the record. Every problem with the input is reported
+// at once in a *schema.ValidationError.
+func (e *Engine) CreateRecord(ctx context.Context, object string, input map[string]any) (store.Record, error) {
+	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	if err != nil {
+		return store.Record{}, err
+	}
+	data := maps.Clone(input)
+	if data == nil {
+		data = map[string]any{}
+	}
+	problems := takeReadOnly(obj, data)
+	for _, f := range obj.Fields {
+		if _, set := data[f.Name]; !set && f.Default != nil {
+			data[f.Name] = f.Default
+		}
+	}
+	if err := e.validate(snap, obj, data, problems); err != nil {
+		return store.Record{}, err
+	}
+	data = schema.Normalize(obj, data)
+	now := e.stamp()
+	rec := store.Record{ID: e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: data}
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		if err := checkLookups(ctx, tx, snap.catalog, obj, data, nil); err != nil {
+			return err
+		}
+		for _, f := range obj.Fields {
+			if f.Type != schema.TypeAutoNumber {
+				continue
+			}
+			n, err := tx.NextSequence(ctx, "autonumber:"+obj.Name+"."+f.Name)
+			if err != nil {
+				return fmt.Errorf("next number of %s.%s: %w", obj.Name, f.Name, err)
+			}
+			data[f.Name] = formatAutoNumber(f.AutoNumber, n)
+		}
+		return tx.Insert(ctx, obj, rec)
+	})
+	if err != nil {
+		return store.Record{}, writeFailed(obj, "create", err)
+	}
+	return rec, nil
+}
+
+// UpdateRecord applies a patch to a record: keys present are set, a null
+// clears the field, keys absent are kept. When version is not nil it must
+// equal the stored version, else a CONFLICT error. The whole record after
+// the patch is validated. A patch that changes nothing writes nothing.
+func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error) {
+	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	if err != nil {
+		return store.Record{}, err
+	}
+	var out store.Record
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Get(ctx, obj, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound(obj, id, err)
+		}
+		if err != nil {
+			return err
+		}
+		if version != nil && *version != cur.Version {
+			return staleVersion(obj, id, *version, cur.Version)
+		}
+		p := maps.Clone(patch)
+		problems := takeReadOnly(obj, p)
+		data := maps.Clone(cur.Data)
+		for k, v := range p {
+			if v == nil {
+				delete(data, k)
+			} else {
+				data[k] = v
+			}
+		}
+		if err := e.validate(snap, obj, data, problems); err != nil {
+			return err
+		}
+		data = schema.Normalize(obj, data)
+		if reflect.DeepEqual(data, cur.Data) {
+			out = cur
+			return nil
+		}
+		if err := checkLookups(ctx, tx, snap.catalog, obj, data, cur.Data); err != nil {
+			return err
+		}
+		next := cur
+		next.Data = data
+		next.Version = cur.Version + 1
+		next.UpdatedAt = e.stamp()
+		next.UpdatedBy = a.ID
+		if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
+			return err
+		}
+		out = next
+		return nil
+	})
+	if err != nil {
+		return store.Record{}, writeFailed(obj, "update", err)
+	}
+	return out, nil
+}
+
+// DeleteRecord deletes a record. Optional lookups that refer to it are
+// cleared in the same transaction (multilookups lose the id); a required
+// lookup that refers to it makes the delete fail with a CONFLICT error that
+// says which records hold on to it.
+func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
+	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	if err != nil {
+		return err
+	}
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(ctx, obj, id); errors.Is(err, store.ErrNotFound) {
+			return notFound(obj, id, err)
+		} else if err != nil {
+			return err
+		}
+		for _, src := range snap.catalog.Objects {
+			for _, f := range src.Fields {
+				if f.Target != obj.Name || (f.Kind() != schema.KindLookup && f.Kind() != schema.KindLookupList) {
+					continue
+				}
+				if err := e.releaseReferences(ctx, tx, a, src, f, obj, id); err != nil {
+					return err
+				}
+			}
+		}
+		return tx.Delete(ctx, obj, id)
+	})
+	if err != nil {
+		return writeFailed(obj, "delete", err)
+	}
+	return nil
+}
+
+// releaseReferences clears src.f where it refers to the record being
+// deleted, or refuses when f is required.
+func (e *Engine) releaseReferences(ctx context.Context, tx store.Tx, a Actor, src *schema.Object, f *schema.Field, target *schema.Object, id string) error {
+	ref := store.Leaf(f.Name, store.OpEq, id)
+	n, err := tx.Count(ctx, src, &ref)
+	if err != nil {
+		return fmt.Errorf("count %s records referring to %s %q: %w", src.Name, target.Name, id, err)
+	}
+	if n == 0 {
+		return nil
+	}
+	if f.Required {
+		return newError(ErrConflict,
+			fmt.Sprintf("%d %s record(s) require this %s in %s; change or delete them first", n, src.Name, target.Name, f.Name),
+			fmt.Sprintf("有 %d 条%s记录的必填字段 %s 引用了该%s，请先修改或删除这些记录", n, labelZh(src), f.Name, labelZh(target)), nil)
+	}
+	for {
+		// Each pass updates the first page; the updated records stop
+		// matching, so the next pass sees the rest.
+		page, err := tx.Find(ctx, src, store.Query{Filter: &ref, Limit: 500})
+		if err != nil {
+			return fmt.Errorf("find %s records referring to %s %q: %w", src.Name, target.Name, id, err)
+		}
+		for _, r := range page.Records {
+			next := r
+			next.Data = maps.Clone(r.Data)
+			if f.Kind() == schema.KindLookup {
+				delete(next.Data, f.Name)
+			} else {
+				next.Data[f.Name] = without(r.Data[f.Name], id)
+			}
+			next.Version, next.UpdatedAt, next.UpdatedBy = r.Version+1, e.stamp(), a.ID
+			if err := tx.Update(ctx, src, next, r.Version); err != nil {
+				return fmt.Errorf("clear %s.%s of record %q: %w", src.Name, f.Name, r.ID, err)
+			}
+		}
+		if !page.HasMore {
+			return nil
+		}
+	}
+}
+
+func without(v any, id string) any {
+	arr, _ := v.([]any)
+	out := make([]any, 0, len(arr))
+	for _, el := range arr {
+		if el != id {
+			out = append(out, el)
+		}
+	}
+	return out
+}
+
+// writeScope resolves what every write needs.
+func (e *Engine) writeScope(ctx context.Context, object string) (Actor, store.TenantStore, *snapshot, *schema.Object, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return Actor{}, nil, nil, nil, err
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return Actor{}, nil, nil, nil, err
+	}
+	obj, err := objectIn(snap.catalog, object)
+	if err != nil {
+		return Actor{}, nil, nil, nil, err
+	}
+	return a, ts, snap, obj, nil
+}
+
+// validate checks data with the object's validator and merges earlier
+// problems into one error that lists them in field order.
+func (e *Engine) validate(snap *snapshot, obj *schema.Object, data map[string]any, problems []schema.FieldError) error {
+	err := snap.validators[obj.Name].Validate(data)
+	var ve *schema.ValidationError
+	switch {
+	case err == nil && len(problems) == 0:
+		return nil
+	case err == nil:
+		return &schema.ValidationError{Object: obj.Name, Fields: problems}
+	case errors.As(err, &ve):
+		return &schema.ValidationError{Object: obj.Name, Fields: sortFieldErrors(obj, append(problems, ve.Fields...))}
+	}
+	return fmt.Errorf("validate %s record: %w", obj.Name, err)
+}
+
+// takeReadOnly removes the fields clients may not set from data and
+// reports each.
+func takeReadOnly(obj *schema.Object, data map[string]any) []schema.FieldError {
+	var out []schema.FieldError
+	for _, f := range obj.Fields {
+		if _, set := data[f.Name]; set && f.ReadOnly() {
+			delete(data, f.Name)
+			out = append(out, schema.FieldError{Field: f.Name, Code: "readOnly",
+				Message: "is read-only", MessageZh: "只读字段，不能修改"})
+		}
+	}
+	return out
+}
+
+func sortFieldErrors(obj *schema.Object, errs []schema.FieldError) []schema.FieldError {
+	pos := func(name string) int {
+		top, _, _ := strings.Cut(name, ".")
+		for i, f := range obj.Fields {
+			if f.Name == top {
+				return i
+			}
+		}
+		return len(obj.Fields)
+	}
+	out := append([]schema.FieldError(nil), errs...)
+	for i := 1; i < len(out); i++ { // insertion sort: stable, short lists
+		for j := i; j > 0 && pos(out[j].Field) < pos(out[j-1].Field); j-- {
+			out[j], out[j-1] = out[j-1], out[j]
+		}
+	}
+	return out
+}
+
+// checkLookups verifies that every lookup value of data that differs from
+// old (nil for a new record) names an existing record of the target object.
+func checkLookups(ctx context.Context, tx store.Tx, cat *Catalog, obj *schema.Object, data, old map[string]any) error {
+	var problems []schema.FieldError
+	for _, f := range obj.Fields {
+		kind := f.Kind()
+		if kind != schema.KindLookup && kind != schema.KindLookupList {
+			continue
+		}
+		v, set := data[f.Name]
+		if !set || (old != nil && reflect.DeepEqual(v, old[f.Name])) {
+			continue
+		}
+		ids := lookupIDs(v)
+		if len(ids) == 0 {
+			continue
+		}
+		target := cat.Object(f.Target)
+		if target == nil {
+			problems = append(problems, schema.FieldError{Field: f.Name, Code: "lookup",
+				Message:   fmt.Sprintf("refers to object %q, which does not exist yet", f.Target),
+				MessageZh: fmt.Sprintf("关联的对象 %q 尚不存在", f.Target)})
+			continue
+		}
+		found, err := tx.GetMany(ctx, target, ids)
+		if err != nil {
+			return fmt.Errorf("check %s.%s references: %w", obj.Name, f.Name, err)
+		}
+		have := make(map[string]bool, len(found))
+		for _, r := range found {
+			have[r.ID] = true
+		}
+		for _, id := range ids {
+			if !have[id] {
+				problems = append(problems, schema.FieldError{Field: f.Name, Code: "lookup",
+					Message:   fmt.Sprintf("no %s record with id %q", target.Name, id),
+					MessageZh: fmt.Sprintf("%s记录 %q 不存在", labelZh(target), id)})
+				break
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return &schema.ValidationError{Object: obj.Name, Fields: problems}
+	}
+	return nil
+}
+
+func lookupIDs(v any) []string {
+	switch x := v.(type) {
+	case string:
+		return []string{x}
+	case []any:
+		ids := make([]string, 0, len(x))
+		for _, el := range x {
+			if s, ok := el.(string); ok {
+				ids = append(ids, s)
+			}
+		}
+		return ids
+	}
+	return nil
+}
+
+var autoNumberDigits = regexp.MustCompile(`\{(0+)\}`)
+
+// formatAutoNumber renders n into a pattern such as "CASE-{0000}"
+// (CASE-0042). Numbers wider than the pattern are not cut.
+func formatAutoNumber(pattern string, n int64) string {
+	return autoNumberDigits.ReplaceAllStringFunc(pattern, func(m string) string {
+		width := len(m) - 2
+		s := strconv.FormatInt(n, 10)
+		if len(s) < width {
+			s = strings.Repeat("0", width-len(s)) + s
+		}
+		return s
+	})
+}
+
+func staleVersion(obj *schema.Object, id string, sent, stored int64) error {
+	return newError(ErrConflict,
+		fmt.Sprintf("%s record %q was changed by someone else: you sent version %d, the current version is %d; reload it and try again", obj.Name, id, sent, stored),
+		fmt.Sprintf("%s记录 %q 已被他人修改：你提交的版本为 %d，当前版本为 %d，请刷新后重试", labelZh(obj), id, sent, stored), nil)
+}
+
+// writeFailed classifies the error of a write transaction.
+func writeFailed(obj *schema.Object, op string, err error) error {
+	var ue *store.UniqueError
+	var ve *schema.ValidationError
+	var ee *Error
+	switch {
+	case errors.As(err, &ve), errors.As(err, &ee):
+		return err
+	case errors.As(err, &ue):
+		fields := make([]schema.FieldError, len(ue.Fields))
+		for i, f := range ue.Fields {
+			fields[i] = schema.FieldError{Field: f, Code: "unique",
+				Message: "this value is already used by another record", MessageZh: "该值已被其他记录使用"}
+		}
+		return &schema.ValidationError{Object: obj.Name, Fields: fields}
+	case errors.Is(err, store.ErrConflict):
+		return newError(ErrConflict,
+			fmt.Sprintf("%s record was changed by someone else; reload it and try again", obj.Name),
+			fmt.Sprintf("%s记录已被他人修改，请刷新后重试", labelZh(obj)), err)
+	}
+	return fmt.Errorf("%s %s record: %w", op, obj.Name, err)
+}

@@ -1,0 +1,45 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/crmkit/crm/store"
+)
+
+var tenantIDPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+
+// CreateTenant creates a tenant. The id is lower-case letters, digits and
+// hyphens, starting with a letter, at most 63 characters; name defaults to
+// the id. Returns a CONFLICT error if the id is taken.
+func (e *Engine) CreateTenant(ctx context.Context, id, name string) (store.Tenant, error) {
+	if !tenantIDPattern.MatchString(id) {
+		return store.Tenant{}, newError(ErrBadRequest,
+			fmt.Sprintf("tenant id %q must be 1-63 lower-case letters, digits or hyphens, starting with a letter", id),
+			fmt.Sprintf("租户标识 %q 必须由 1-63 个小写字母、数字或连字符组成，并以字母开头", id), nil)
+	}
+	if name == "" {
+		name = id
+	}
+	t := store.Tenant{ID: id, Name: name, CreatedAt: e.stamp()}
+	err := e.store.CreateTenant(ctx, t)
+	if errors.Is(err, store.ErrConflict) {
+		return store.Tenant{}, newError(ErrConflict,
+			fmt.Sprintf("tenant %q already exists", id), fmt.Sprintf("租户 %q 已存在", id), err)
+	}
+	if err != nil {
+		return store.Tenant{}, fmt.Errorf("create tenant %q: %w", id, err)
+	}
+	return t, nil
+}
+
+// Tenants lists every tenant, ordered by id.
+func (e *Engine) Tenants(ctx context.Context) ([]store.Tenant, error) {
+	ts, err := e.store.ListTenants(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list tenants: %w", err)
+	}
+	return ts, nil
+}

@@ -1,0 +1,4 @@
+package graphql
+
+// SchemaBuilds reports how many schemas the server has built.
+func (s *Server) SchemaBuilds() int { return s.cache.buildCount() }

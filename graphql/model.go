@@ -1,0 +1,233 @@
+package graphql
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// model is the API that a catalog gives: which objects, fields and reverse
+// lists appear, under which GraphQL names. Both the SDL and the resolvers
+// are generated from it, so they cannot disagree.
+type model struct {
+	objects []*objectModel
+	byType  map[string]*objectModel // by GraphQL type name
+	byName  map[string]*objectModel // by object name
+	// omitted says what was left out of the API and why (logged when a
+	// schema is built).
+	omitted []string
+}
+
+type objectModel struct {
+	obj      *schema.Object
+	name     string // object API name: "deal"
+	typeName string // "Deal"
+	single   string // root field for one record: "deal"
+	list     string // root list field: "deals"
+	fields   []*fieldModel
+	byField  map[string]*fieldModel
+	reverses []*reverseModel
+}
+
+func (o *objectModel) connectionType() string { return o.typeName + "Connection" }
+func (o *objectModel) edgeType() string       { return o.typeName + "Edge" }
+func (o *objectModel) filterType() string     { return o.typeName + "Filter" }
+func (o *objectModel) orderByType() string    { return o.typeName + "OrderBy" }
+func (o *objectModel) inputType() string      { return o.typeName + "Input" }
+func (o *objectModel) patchType() string      { return o.typeName + "Patch" }
+func (o *objectModel) createField() string    { return "create" + o.typeName }
+func (o *objectModel) updateField() string    { return "update" + o.typeName }
+func (o *objectModel) deleteField() string    { return "delete" + o.typeName }
+
+// writable reports whether the object has fields a client may set; without
+// any, its input types would be empty, which GraphQL does not allow.
+func (o *objectModel) writable() bool {
+	for _, f := range o.fields {
+		if !f.f.ReadOnly() {
+			return true
+		}
+	}
+	return false
+}
+
+type fieldModel struct {
+	f      *schema.Field
+	name   string
+	kind   schema.Kind
+	target *objectModel // lookups and multilookups
+}
+
+func (f *fieldModel) filterable() bool { return schema.Types[f.f.Type].Filterable }
+func (f *fieldModel) sortable() bool   { return schema.Types[f.f.Type].Sortable }
+
+// reverseModel is the list, on a lookup's target, of the records that refer
+// to it.
+type reverseModel struct {
+	name   string
+	source *objectModel
+	field  *fieldModel // the lookup or multilookup on source
+}
+
+// Static names of the generated API. An object whose generated names would
+// collide with one of them is left out.
+var (
+	staticTypeNames = []string{
+		"Query", "Mutation", "Subscription", "String", "Int", "Float", "Boolean", "ID",
+		"Date", "DateTime", "JSON", "Address", "AddressInput", "AddressFilter", "Label",
+		"PageInfo", "SortDirection", "ObjectDefinition", "FieldDefinition", "SaveObjectOptions",
+		"StringComparison", "FloatComparison", "IntComparison", "BooleanComparison",
+		"DateComparison", "DateTimeComparison", "IDComparison", "StringListComparison",
+		"IDListComparison", "JSONComparison",
+	}
+	staticQueryFields    = []string{"objects", "object", "objectHistory"}
+	staticMutationFields = []string{"saveObject"}
+	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
+)
+
+// buildModel decides the API of a catalog. It never fails: what cannot be
+// exposed is left out and listed in omitted.
+func buildModel(cat *engine.Catalog) *model {
+	m := &model{byType: map[string]*objectModel{}, byName: map[string]*objectModel{}}
+	taken := map[string]bool{}
+	for _, n := range staticTypeNames {
+		taken["type:"+n] = true
+	}
+	for _, n := range staticQueryFields {
+		taken["query:"+n] = true
+	}
+	for _, n := range staticMutationFields {
+		taken["mutation:"+n] = true
+	}
+	var objects []*schema.Object
+	if cat != nil {
+		objects = append(objects, cat.Objects...)
+	}
+	sort.SliceStable(objects, func(i, j int) bool { return objects[i].Name < objects[j].Name })
+	for _, obj := range objects {
+		if obj == nil {
+			continue
+		}
+		if !nameRE.MatchString(obj.Name) {
+			m.omitted = append(m.omitted, fmt.Sprintf("object %q: not a valid GraphQL name", obj.Name))
+			continue
+		}
+		om := &objectModel{obj: obj, name: obj.Name, typeName: upperFirst(obj.Name), single: obj.Name, list: listName(obj.Name)}
+		claims := []string{
+			"type:" + om.typeName, "type:" + om.connectionType(), "type:" + om.edgeType(),
+			"type:" + om.filterType(), "type:" + om.orderByType(), "type:" + om.inputType(), "type:" + om.patchType(),
+			"query:" + om.single, "query:" + om.list,
+			"mutation:" + om.createField(), "mutation:" + om.updateField(), "mutation:" + om.deleteField(),
+		}
+		clash := ""
+		seen := map[string]bool{}
+		for _, c := range claims {
+			if taken[c] || seen[c] {
+				clash = c
+				break
+			}
+			seen[c] = true
+		}
+		if clash != "" {
+			m.omitted = append(m.omitted, fmt.Sprintf("object %q: generated name %s is already taken", obj.Name, clash))
+			continue
+		}
+		for _, c := range claims {
+			taken[c] = true
+		}
+		m.objects = append(m.objects, om)
+		m.byType[om.typeName] = om
+		m.byName[om.name] = om
+	}
+
+	// Fields, now that every exposed object is known.
+	for _, om := range m.objects {
+		om.byField = map[string]*fieldModel{}
+		for _, f := range om.obj.Fields {
+			if f == nil {
+				continue
+			}
+			info, ok := schema.Types[f.Type]
+			switch {
+			case !ok:
+				m.omitted = append(m.omitted, fmt.Sprintf("field %s.%s: unknown type %q", om.name, f.Name, f.Type))
+				continue
+			case !nameRE.MatchString(f.Name) || store.IsSystemField(f.Name) || om.byField[f.Name] != nil:
+				m.omitted = append(m.omitted, fmt.Sprintf("field %s.%s: name not usable", om.name, f.Name))
+				continue
+			}
+			fm := &fieldModel{f: f, name: f.Name, kind: info.Kind}
+			if fm.kind == schema.KindLookup || fm.kind == schema.KindLookupList {
+				fm.target = m.byName[f.Target]
+				if fm.target == nil {
+					m.omitted = append(m.omitted, fmt.Sprintf("field %s.%s: target %q is not in the API", om.name, f.Name, f.Target))
+					continue
+				}
+			}
+			om.fields = append(om.fields, fm)
+			om.byField[fm.name] = fm
+		}
+	}
+
+	// Reverse lists on each target.
+	incoming := map[*objectModel][]*reverseModel{}
+	for _, om := range m.objects {
+		for _, fm := range om.fields {
+			if fm.target != nil {
+				incoming[fm.target] = append(incoming[fm.target], &reverseModel{source: om, field: fm})
+			}
+		}
+	}
+	for _, target := range m.objects {
+		revs := incoming[target]
+		used := map[string]bool{}
+		for _, n := range store.SystemFields {
+			used[n] = true
+		}
+		for _, fm := range target.fields {
+			used[fm.name] = true
+		}
+		perSource := map[*objectModel]int{}
+		for _, r := range revs {
+			if r.field.f.Reverse == "" {
+				perSource[r.source]++
+			}
+		}
+		// Explicit names first, so that a default never takes a name an
+		// administrator chose.
+		for _, r := range revs {
+			if n := r.field.f.Reverse; n != "" && nameRE.MatchString(n) && !used[n] {
+				r.name = n
+				used[n] = true
+			}
+		}
+		for _, r := range revs {
+			if r.name != "" {
+				continue
+			}
+			candidates := []string{r.source.list + "By" + upperFirst(r.field.name)}
+			if r.field.f.Reverse == "" && perSource[r.source] == 1 {
+				candidates = append([]string{r.source.list}, candidates...)
+			}
+			for _, c := range candidates {
+				if !used[c] {
+					r.name = c
+					used[c] = true
+					break
+				}
+			}
+			if r.name == "" {
+				m.omitted = append(m.omitted, fmt.Sprintf("reverse list of %s.%s on %s: no free name", r.source.name, r.field.name, target.name))
+			}
+		}
+		for _, r := range revs {
+			if r.name != "" {
+				target.reverses = append(target.reverses, r)
+			}
+		}
+	}
+	return m
+}

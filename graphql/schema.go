@@ -1,0 +1,66 @@
+package graphql
+
+import (
+	"fmt"
+
+	gql "github.com/graph-gophers/graphql-go"
+	"github.com/graph-gophers/graphql-go/ast"
+
+	"github.com/crmkit/crm/engine"
+)
+
+// execSchema is one tenant's API at one catalog revision: the parsed
+// schema (validation and introspection) and the resolvers. It is immutable
+// once built and shared by every request of the tenant at that revision.
+type execSchema struct {
+	srv     *Server
+	catalog *engine.Catalog
+	model   *model
+	sdl     string
+	gql     *gql.Schema
+	// introspection validates operations that only introspect: the
+	// standard introspection query (GraphiQL's) nests 13 deep.
+	introspection *gql.Schema
+	ast           *ast.Schema
+	resolvers     map[string]map[string]resolver
+}
+
+// introspectionDepth is the depth allowed to operations that only
+// introspect (they cost no engine call).
+const introspectionDepth = 16
+
+// buildSchema generates the tenant's schema from its catalog.
+func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
+	m := buildModel(cat)
+	es := &execSchema{srv: s, catalog: cat, model: m, sdl: m.sdl()}
+	parsed, err := gql.ParseSchema(es.sdl, nil,
+		gql.UseStringDescriptions(),
+		gql.MaxDepth(s.maxDepth),
+		gql.MaxQueryLength(s.maxQueryLength),
+		gql.OverlapValidationLimit(overlapValidationLimit),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("graphql: parse generated schema of tenant %s revision %d: %w", cat.TenantID, cat.Revision, err)
+	}
+	es.gql = parsed
+	es.ast = parsed.AST()
+	es.introspection, err = parsed.Clone(nil, gql.MaxDepth(max(s.maxDepth, introspectionDepth)))
+	if err != nil {
+		return nil, fmt.Errorf("graphql: schema of tenant %s revision %d: %w", cat.TenantID, cat.Revision, err)
+	}
+
+	rs := introspectionResolvers()
+	rs["Query"] = es.queryResolvers()
+	rs["Mutation"] = es.mutationResolvers()
+	conn, edge, pageInfo := connectionResolvers()
+	rs["PageInfo"] = pageInfo
+	rs["Address"] = addressResolvers()
+	rs["ObjectDefinition"], rs["FieldDefinition"], rs["Label"] = metadataResolvers()
+	for _, o := range m.objects {
+		rs[o.typeName] = es.recordResolvers(o)
+		rs[o.connectionType()] = conn
+		rs[o.edgeType()] = edge
+	}
+	es.resolvers = rs
+	return es, nil
+}

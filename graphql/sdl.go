@@ -1,0 +1,405 @@
+package graphql
+
+import (
+	"strings"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/schema"
+)
+
+// SDL returns the GraphQL schema that the catalog's objects give, as text.
+// It is a pure function of the catalog: the same catalog gives the same
+// text. Objects and fields that cannot be exposed (a lookup whose target is
+// missing, a name that collides with a generated one) are left out.
+func SDL(cat *engine.Catalog) string {
+	return buildModel(cat).sdl()
+}
+
+// Argument lists shared by root and reverse lists.
+func listArgs(o *objectModel) string {
+	return "(filter: " + o.filterType() + ", orderBy: [" + o.orderByType() + "!], first: Int, after: String)"
+}
+
+func (m *model) sdl() string {
+	var b strings.Builder
+	b.WriteString("schema {\n  query: Query\n  mutation: Mutation\n}\n\n")
+	b.WriteString("\"A calendar date, YYYY-MM-DD.\"\nscalar Date\n\n")
+	b.WriteString("\"A point in time, RFC 3339 (returned in UTC).\"\nscalar DateTime\n\n")
+	b.WriteString("\"Any JSON value.\"\nscalar JSON\n\n")
+
+	b.WriteString("type Query {\n")
+	for _, o := range m.objects {
+		writeDesc(&b, "  ", "One "+o.name+" record by id, or null when there is none.")
+		b.WriteString("  " + o.single + "(id: ID!): " + o.typeName + "\n")
+		writeDesc(&b, "  ", "A page of "+o.name+" records.")
+		b.WriteString("  " + o.list + listArgs(o) + ": " + o.connectionType() + "!\n")
+	}
+	b.WriteString("  \"Every object definition (administrators only).\"\n  objects: [ObjectDefinition!]!\n")
+	b.WriteString("  \"One object definition by name, or null.\"\n  object(name: String!): ObjectDefinition\n")
+	b.WriteString("  \"Every saved version of an object definition (administrators only).\"\n  objectHistory(name: String!): [ObjectDefinition!]!\n")
+	b.WriteString("}\n\n")
+
+	b.WriteString("type Mutation {\n")
+	for _, o := range m.objects {
+		if o.writable() {
+			b.WriteString("  " + o.createField() + "(input: " + o.inputType() + "!): " + o.typeName + "!\n")
+			writeDesc(&b, "  ", "Changes the fields present in input (null clears one); version, when given, must be the stored one.")
+			b.WriteString("  " + o.updateField() + "(id: ID!, input: " + o.patchType() + "!, version: Int): " + o.typeName + "!\n")
+		} else {
+			b.WriteString("  " + o.createField() + ": " + o.typeName + "!\n")
+		}
+		b.WriteString("  " + o.deleteField() + "(id: ID!): Boolean!\n")
+	}
+	b.WriteString("  \"Creates or changes an object definition (administrators only).\"\n")
+	b.WriteString("  saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!\n")
+	b.WriteString("}\n\n")
+
+	for _, o := range m.objects {
+		m.writeObject(&b, o)
+	}
+	b.WriteString(staticSDL)
+	return b.String()
+}
+
+func (m *model) writeObject(b *strings.Builder, o *objectModel) {
+	writeDesc(b, "", labelText(o.obj.Label, o.obj.Description))
+	b.WriteString("type " + o.typeName + " {\n")
+	b.WriteString("  id: ID!\n  version: Int!\n  createdAt: DateTime!\n  updatedAt: DateTime!\n  createdBy: String!\n  updatedBy: String!\n")
+	for _, f := range o.fields {
+		writeDesc(b, "  ", labelText(f.f.Label, f.f.Description))
+		b.WriteString("  " + f.name + ": " + outputType(f) + "\n")
+	}
+	for _, r := range o.reverses {
+		writeDesc(b, "  ", "The "+r.source.name+" records whose "+r.field.name+" refers to this one.")
+		b.WriteString("  " + r.name + listArgs(r.source) + ": " + r.source.connectionType() + "!\n")
+	}
+	b.WriteString("}\n\n")
+
+	b.WriteString("type " + o.connectionType() + " {\n  nodes: [" + o.typeName + "!]!\n  edges: [" + o.edgeType() + "!]!\n  pageInfo: PageInfo!\n")
+	b.WriteString("  \"Counts every match of the filter; computed only when selected.\"\n  totalCount: Int!\n}\n\n")
+	b.WriteString("type " + o.edgeType() + " {\n  cursor: String!\n  node: " + o.typeName + "!\n}\n\n")
+
+	writeDesc(b, "", "Conditions on "+o.name+" records. Conditions of one filter object are all required (and).")
+	b.WriteString("input " + o.filterType() + " {\n")
+	b.WriteString("  and: [" + o.filterType() + "!]\n  or: [" + o.filterType() + "!]\n  not: " + o.filterType() + "\n")
+	b.WriteString("  id: IDComparison\n  version: IntComparison\n  createdAt: DateTimeComparison\n  updatedAt: DateTimeComparison\n  createdBy: StringComparison\n  updatedBy: StringComparison\n")
+	for _, f := range o.fields {
+		if f.filterable() {
+			b.WriteString("  " + f.name + ": " + comparisonType(f.kind) + "\n")
+		}
+	}
+	b.WriteString("}\n\n")
+
+	writeDesc(b, "", "One sort key: set exactly one field.")
+	b.WriteString("input " + o.orderByType() + " {\n  id: SortDirection\n  version: SortDirection\n  createdAt: SortDirection\n  updatedAt: SortDirection\n")
+	for _, f := range o.fields {
+		if f.sortable() {
+			b.WriteString("  " + f.name + ": SortDirection\n")
+		}
+	}
+	b.WriteString("}\n\n")
+
+	if o.writable() {
+		for _, name := range []string{o.inputType(), o.patchType()} {
+			b.WriteString("input " + name + " {\n")
+			for _, f := range o.fields {
+				if !f.f.ReadOnly() {
+					b.WriteString("  " + f.name + ": " + inputType(f) + "\n")
+				}
+			}
+			b.WriteString("}\n\n")
+		}
+	}
+}
+
+func outputType(f *fieldModel) string {
+	switch f.kind {
+	case schema.KindNumber:
+		return "Float"
+	case schema.KindInteger:
+		return "Int"
+	case schema.KindBoolean:
+		return "Boolean"
+	case schema.KindDate:
+		return "Date"
+	case schema.KindDateTime:
+		return "DateTime"
+	case schema.KindLookup:
+		return f.target.typeName
+	case schema.KindStringList:
+		return "[String!]"
+	case schema.KindLookupList:
+		return "[" + f.target.typeName + "!]!"
+	case schema.KindAddress:
+		return "Address"
+	case schema.KindJSON:
+		return "JSON"
+	}
+	return "String"
+}
+
+func inputType(f *fieldModel) string {
+	switch f.kind {
+	case schema.KindLookup:
+		return "ID"
+	case schema.KindLookupList:
+		return "[ID!]"
+	case schema.KindAddress:
+		return "AddressInput"
+	}
+	return outputType(f)
+}
+
+func comparisonType(k schema.Kind) string {
+	switch k {
+	case schema.KindNumber:
+		return "FloatComparison"
+	case schema.KindInteger:
+		return "IntComparison"
+	case schema.KindBoolean:
+		return "BooleanComparison"
+	case schema.KindDate:
+		return "DateComparison"
+	case schema.KindDateTime:
+		return "DateTimeComparison"
+	case schema.KindLookup:
+		return "IDComparison"
+	case schema.KindStringList:
+		return "StringListComparison"
+	case schema.KindLookupList:
+		return "IDListComparison"
+	case schema.KindAddress:
+		return "AddressFilter"
+	case schema.KindJSON:
+		return "JSONComparison"
+	}
+	return "StringComparison"
+}
+
+// labelText is the description of a type or field: its labels and
+// description.
+func labelText(l schema.Label, desc string) string {
+	var parts []string
+	for _, s := range []string{l.Zh, l.En} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	text := strings.Join(parts, " / ")
+	if desc != "" {
+		if text != "" {
+			text += ": "
+		}
+		text += desc
+	}
+	return text
+}
+
+// writeDesc writes a GraphQL string description, escaped; nothing for "".
+func writeDesc(b *strings.Builder, indent, text string) {
+	if text == "" {
+		return
+	}
+	b.WriteString(indent)
+	b.WriteByte('"')
+	for _, r := range text {
+		switch {
+		case r == '"':
+			b.WriteString(`\"`)
+		case r == '\\':
+			b.WriteString(`\\`)
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r < 0x20:
+			// Other control characters are not allowed in a GraphQL string.
+			b.WriteString(" ")
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteString("\"\n")
+}
+
+// staticSDL holds the types every tenant's schema has.
+const staticSDL = `type PageInfo {
+  hasNextPage: Boolean!
+  "The cursor of the last record of the page; pass it as after to get the next page."
+  endCursor: String
+}
+
+enum SortDirection {
+  ASC
+  DESC
+}
+
+type Address {
+  country: String
+  province: String
+  city: String
+  district: String
+  street: String
+  postalCode: String
+}
+
+input AddressInput {
+  country: String
+  province: String
+  city: String
+  district: String
+  street: String
+  postalCode: String
+}
+
+input AddressFilter {
+  country: StringComparison
+  province: StringComparison
+  city: StringComparison
+  district: StringComparison
+  street: StringComparison
+  postalCode: StringComparison
+}
+
+type Label {
+  zh: String
+  en: String
+}
+
+type ObjectDefinition {
+  name: String!
+  version: Int!
+  label: Label!
+  title: String
+  description: String
+  "The definition as submitted: a JSON Schema document."
+  definition: JSON!
+  fields: [FieldDefinition!]!
+  savedAt: DateTime
+  savedBy: String
+}
+
+type FieldDefinition {
+  name: String!
+  type: String!
+  label: Label!
+  required: Boolean!
+  options: [String!]
+  target: String
+  unique: Boolean!
+  sensitive: Boolean!
+}
+
+"Explicit migrations for a definition change that stored data would not fit."
+input SaveObjectOptions {
+  "The save fails with CONFLICT unless the object is at this version."
+  expectedVersion: Int
+  "field → value to set where the field is empty."
+  fill: JSON
+  "field → old option → new option (\"\" clears)."
+  remap: JSON
+  "Fields whose stored values are removed."
+  clear: [String!]
+}
+
+"Operators given together must all hold. A null operand means no condition."
+input StringComparison {
+  eq: String
+  ne: String
+  in: [String!]
+  nin: [String!]
+  "Substring, case-insensitive for ASCII letters."
+  contains: String
+  startsWith: String
+  isNull: Boolean
+}
+
+input FloatComparison {
+  eq: Float
+  ne: Float
+  gt: Float
+  gte: Float
+  lt: Float
+  lte: Float
+  in: [Float!]
+  nin: [Float!]
+  isNull: Boolean
+}
+
+input IntComparison {
+  eq: Int
+  ne: Int
+  gt: Int
+  gte: Int
+  lt: Int
+  lte: Int
+  in: [Int!]
+  nin: [Int!]
+  isNull: Boolean
+}
+
+input BooleanComparison {
+  eq: Boolean
+  ne: Boolean
+  isNull: Boolean
+}
+
+input DateComparison {
+  eq: Date
+  ne: Date
+  gt: Date
+  gte: Date
+  lt: Date
+  lte: Date
+  in: [Date!]
+  nin: [Date!]
+  isNull: Boolean
+}
+
+input DateTimeComparison {
+  eq: DateTime
+  ne: DateTime
+  gt: DateTime
+  gte: DateTime
+  lt: DateTime
+  lte: DateTime
+  in: [DateTime!]
+  nin: [DateTime!]
+  isNull: Boolean
+}
+
+input IDComparison {
+  eq: ID
+  ne: ID
+  in: [ID!]
+  nin: [ID!]
+  isNull: Boolean
+}
+
+input StringListComparison {
+  "The list has this element."
+  includes: String
+  "The list has at least one of these."
+  includesAny: [String!]
+  "The list has all of these."
+  includesAll: [String!]
+  "The list has none of these."
+  excludes: [String!]
+  "true: the list is missing or empty."
+  isEmpty: Boolean
+}
+
+input IDListComparison {
+  includes: ID
+  includesAny: [ID!]
+  includesAll: [ID!]
+  excludes: [ID!]
+  isEmpty: Boolean
+}
+
+input JSONComparison {
+  isNull: Boolean
+}
+`

@@ -1,0 +1,149 @@
+package graphql_test
+
+import (
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	gql "github.com/graph-gophers/graphql-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/graphql"
+	"github.com/crmkit/crm/schema"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+func TestSDL_Golden(t *testing.T) {
+	t.Parallel()
+	cat := engine.NewCatalog(tenantA, 1, []*schema.Object{dealObject(), accountObject()})
+	got := graphql.SDL(cat)
+	path := filepath.Join("testdata", "deal_account.golden")
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(got), 0o644))
+	}
+	want, err := os.ReadFile(path)
+	require.NoError(t, err)
+	assert.Equal(t, string(want), got)
+
+	_, err = gql.ParseSchema(got, nil, gql.UseStringDescriptions())
+	require.NoError(t, err, "the generated SDL must parse")
+}
+
+func parseSDL(t *testing.T, objects ...*schema.Object) (string, *gql.Schema) {
+	t.Helper()
+	sdl := graphql.SDL(engine.NewCatalog(tenantA, 1, objects))
+	s, err := gql.ParseSchema(sdl, nil, gql.UseStringDescriptions())
+	require.NoError(t, err, sdl)
+	return sdl, s
+}
+
+func TestSDL_ZeroObjects(t *testing.T) {
+	t.Parallel()
+	sdl, _ := parseSDL(t)
+	assert.Contains(t, sdl, "objects: [ObjectDefinition!]!")
+	assert.Contains(t, sdl, "saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!")
+
+	f := newFakeEngine()
+	f.setObjects(tenantA)
+	srv, err := graphql.New(graphql.Config{Engine: f})
+	require.NoError(t, err)
+	data := mustRun(t, srv, admin, `{ objects { name } }`, nil)
+	assert.Equal(t, []any{}, data["objects"])
+}
+
+func TestSDL_Names(t *testing.T) {
+	t.Parallel()
+	text := func(name string, fields ...*schema.Field) *schema.Object {
+		if len(fields) == 0 {
+			fields = []*schema.Field{{Name: "name", Type: schema.TypeText}}
+		}
+		return &schema.Object{Name: name, Fields: fields}
+	}
+	lookup := func(name, target, reverse string) *schema.Field {
+		return &schema.Field{Name: name, Type: schema.TypeLookup, Target: target, Reverse: reverse}
+	}
+	scenarios := []struct {
+		name    string
+		objects []*schema.Object
+		want    []string
+		notWant []string
+	}{
+		{
+			name:    "plural of the source",
+			objects: []*schema.Object{text("account"), text("opportunity", lookup("account", "account", ""))},
+			want: []string{"opportunities(filter: OpportunityFilter, orderBy: [OpportunityOrderBy!], first: Int, after: String): OpportunityConnection!",
+				"  opportunity(id: ID!): Opportunity\n", "  account: Account\n"},
+		},
+		{
+			name:    "two lookups to one target take the field name",
+			objects: []*schema.Object{text("account"), text("deal", lookup("account", "account", ""), lookup("billingAccount", "account", ""))},
+			want:    []string{"  dealsByAccount(filter: DealFilter", "  dealsByBillingAccount(filter: DealFilter"},
+			notWant: []string{"refers to this one.\"\n  deals("},
+		},
+		{
+			name:    "explicit reverse name",
+			objects: []*schema.Object{text("account"), text("deal", lookup("account", "account", "openDeals"), lookup("billingAccount", "account", ""))},
+			want:    []string{"  openDeals(filter: DealFilter", "billingAccount refers to this one.\"\n  deals(filter: DealFilter"},
+		},
+		{
+			name: "reverse name clashing with a field of the target",
+			objects: []*schema.Object{text("account", &schema.Field{Name: "deals", Type: schema.TypeInteger}),
+				text("deal", lookup("account", "account", ""))},
+			want: []string{"  deals: Int\n", "  dealsByAccount(filter: DealFilter"},
+		},
+		{
+			name:    "explicit reverse clashing with a field falls back",
+			objects: []*schema.Object{text("account", &schema.Field{Name: "name", Type: schema.TypeText}), text("deal", lookup("account", "account", "name"))},
+			want:    []string{"  dealsByAccount(filter: DealFilter"},
+		},
+		{
+			name:    "self lookup",
+			objects: []*schema.Object{text("account", &schema.Field{Name: "name", Type: schema.TypeText}, lookup("parent", "account", "children"))},
+			want:    []string{"  parent: Account\n", "  children(filter: AccountFilter, orderBy: [AccountOrderBy!], first: Int, after: String): AccountConnection!"},
+		},
+		{
+			name:    "lookup to a missing object is left out",
+			objects: []*schema.Object{text("deal", lookup("account", "account", ""), &schema.Field{Name: "title", Type: schema.TypeText})},
+			want:    []string{"  title: String\n"},
+			notWant: []string{"account", "Account"},
+		},
+		{
+			name:    "uncountable name",
+			objects: []*schema.Object{text("news")},
+			want:    []string{"  news(id: ID!): News\n", "  newsList(filter: NewsFilter"},
+		},
+		{
+			name:    "objects whose names collide are left out",
+			objects: []*schema.Object{text("address"), text("deal"), text("dealFilter"), text("object"), text("label"), text("jSON")},
+			want:    []string{"type Deal {", "input DealFilter {"},
+			notWant: []string{"dealFilter(", "DealFilterFilter", "object(id:", "addresses(", "labels(", "jSONS", "jSONs("},
+		},
+		{
+			name:    "an object without writable fields",
+			objects: []*schema.Object{text("counter", &schema.Field{Name: "number", Type: schema.TypeAutoNumber})},
+			want:    []string{"  createCounter: Counter!\n", "  deleteCounter(id: ID!): Boolean!\n"},
+			notWant: []string{"CounterInput", "updateCounter"},
+		},
+		{
+			name:    "descriptions are escaped",
+			objects: []*schema.Object{{Name: "deal", Label: schema.Label{En: `Say "hi" \ bye`}, Description: "line1\nline2", Fields: []*schema.Field{{Name: "a", Type: schema.TypeText}}}},
+			want:    []string{`"Say \"hi\" \\ bye: line1\nline2"` + "\ntype Deal {"},
+		},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			sdl, _ := parseSDL(t, s.objects...)
+			for _, w := range s.want {
+				assert.Contains(t, sdl, w)
+			}
+			for _, w := range s.notWant {
+				assert.NotContains(t, sdl, w)
+			}
+		})
+	}
+}

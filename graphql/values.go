@@ -1,0 +1,180 @@
+package graphql
+
+import (
+	"encoding/json"
+	"math"
+	"time"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Values that resolvers hand to the resolvers of the next level.
+
+// recordValue is one record of an object. Records fetched together share a
+// group, through which their relations are loaded in batches.
+type recordValue struct {
+	obj *objectModel
+	rec store.Record
+	grp *group
+}
+
+// connValue is one page of records.
+type connValue struct {
+	obj   *objectModel
+	res   *engine.ListResult
+	nodes []any // *recordValue
+}
+
+type edgeValue struct {
+	cursor string
+	node   *recordValue
+}
+
+type pageInfoValue struct {
+	hasNext bool
+	end     string
+}
+
+// objectDefValue is an object definition, with its provenance when it
+// comes from the history.
+type objectDefValue struct {
+	obj     *schema.Object
+	version int64
+	savedAt string
+	savedBy string
+}
+
+// newConn wraps a page; its records join grp.
+func newConn(obj *objectModel, res *engine.ListResult, grp *group) *connValue {
+	if res == nil {
+		res = &engine.ListResult{}
+	}
+	c := &connValue{obj: obj, res: res, nodes: make([]any, len(res.Records))}
+	for i, rec := range res.Records {
+		c.nodes[i] = grp.add(obj, rec)
+	}
+	return c
+}
+
+// Conversions from stored data (decoded JSON) to response values. A value
+// of the wrong shape is null: data written under an older definition must
+// not break reading.
+
+func outString(v any) any {
+	if s, ok := v.(string); ok {
+		return s
+	}
+	return nil
+}
+
+func outFloat(v any) any {
+	if f, ok := toFloat64(v); ok {
+		return f
+	}
+	return nil
+}
+
+func outInt(v any) any {
+	n, ok := toInt64(v)
+	if !ok || n < math.MinInt32 || n > math.MaxInt32 {
+		return nil
+	}
+	return n
+}
+
+func outBool(v any) any {
+	if b, ok := v.(bool); ok {
+		return b
+	}
+	return nil
+}
+
+func outDate(v any) any {
+	s, ok := v.(string)
+	if !ok || len(s) != len(schema.DateLayout) {
+		return nil
+	}
+	if _, err := time.Parse(schema.DateLayout, s); err != nil {
+		return nil
+	}
+	return s
+}
+
+func outDateTime(v any) any {
+	switch v := v.(type) {
+	case string:
+		t, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return nil
+		}
+		return t.UTC().Format(schema.DateTimeLayout)
+	case time.Time:
+		return v.UTC().Format(schema.DateTimeLayout)
+	}
+	return nil
+}
+
+func outStringList(v any) any {
+	switch v := v.(type) {
+	case []any:
+		out := make([]any, len(v))
+		for i, item := range v {
+			s, ok := item.(string)
+			if !ok {
+				return nil
+			}
+			out[i] = s
+		}
+		return out
+	case []string:
+		out := make([]any, len(v))
+		for i, s := range v {
+			out[i] = s
+		}
+		return out
+	}
+	return nil
+}
+
+func outJSON(v any) any {
+	if v == nil {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil
+	}
+	return json.RawMessage(b)
+}
+
+// idList returns the ids of a multilookup value, skipping what is not a
+// non-empty string.
+func idList(v any) []string {
+	switch v := v.(type) {
+	case []any:
+		ids := make([]string, 0, len(v))
+		for _, item := range v {
+			if s, ok := item.(string); ok && s != "" {
+				ids = append(ids, s)
+			}
+		}
+		return ids
+	case []string:
+		return v
+	}
+	return nil
+}
+
+func clampInt32(n int64) int64 {
+	switch {
+	case n > math.MaxInt32:
+		return math.MaxInt32
+	case n < math.MinInt32:
+		return math.MinInt32
+	}
+	return n
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format(schema.DateTimeLayout) }
