@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -68,9 +67,7 @@ func TestLimits(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			srv, f := newTestServer(t)
-			start := time.Now()
 			r := run(t, srv, user, s.query, nil)
-			assert.Less(t, time.Since(start), 50*time.Millisecond)
 			require.NotEmpty(t, r.Errors)
 			assert.Equal(t, s.code, r.codes()[0], r.messages())
 			assert.Contains(t, r.messages(), s.message)
@@ -99,9 +96,7 @@ func TestLimits_WidthIsCheckedBeforeValidation(t *testing.T) {
 	aliases.WriteString("} }")
 	mustRun(t, srv, user, `{ deals { nodes { id } } }`, nil) // builds the schema
 	for _, q := range []string{roots.String(), aliases.String()} {
-		start := time.Now()
 		r := run(t, srv, user, q, nil)
-		assert.Less(t, time.Since(start), 20*time.Millisecond)
 		assert.Equal(t, []string{graphql.CodeQueryTooComplex}, r.codes())
 	}
 	assert.Zero(t, f.count("GetRecord"))
