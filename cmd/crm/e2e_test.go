@@ -1,0 +1,320 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/templates"
+)
+
+// syncBuffer is a bytes.Buffer safe to write from the server goroutine
+// while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// testServer runs `crm serve` on a loopback port over a fresh data
+// directory and returns its base URL and the first-start API key.
+type testServer struct {
+	URL    string
+	Key    string
+	Data   string
+	Stdout *syncBuffer
+}
+
+func startServer(t *testing.T, dataDir string) *testServer {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	out := &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir})
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("server stopped before listening: %v", err)
+	case <-time.After(20 * time.Second):
+		cancel()
+		t.Fatal("server did not start within 20s")
+	}
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case err := <-done:
+			assert.NoError(t, err, "graceful shutdown")
+		case <-time.After(15 * time.Second):
+			t.Error("server did not stop within 15s")
+		}
+	})
+	key := regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
+	return &testServer{URL: "http://" + addr, Key: key, Data: dataDir, Stdout: out}
+}
+
+type gqlResponse struct {
+	Status int
+	Data   map[string]any
+	Errors []struct {
+		Message    string         `json:"message"`
+		Extensions map[string]any `json:"extensions"`
+	}
+}
+
+func (s *testServer) gql(t *testing.T, key, query string, vars map[string]any) gqlResponse {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query, "variables": vars})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var out gqlResponse
+	require.NoError(t, json.Unmarshal(raw, &out), "body: %s", raw)
+	out.Status = resp.StatusCode
+	return out
+}
+
+// ok runs a query that must succeed and returns its data.
+func (s *testServer) ok(t *testing.T, query string, vars map[string]any) map[string]any {
+	t.Helper()
+	r := s.gql(t, s.Key, query, vars)
+	require.Equal(t, http.StatusOK, r.Status)
+	require.Empty(t, r.Errors, "query: %s", query)
+	return r.Data
+}
+
+// path walks nested maps and lists: path(v, "deals", "nodes", 0, "title").
+func path(v any, keys ...any) any {
+	for _, k := range keys {
+		switch k := k.(type) {
+		case string:
+			m, _ := v.(map[string]any)
+			v = m[k]
+		case int:
+			l, _ := v.([]any)
+			if k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
+
+func installStarter(t *testing.T, s *testServer) {
+	t.Helper()
+	tpl, err := templates.Get("starter")
+	require.NoError(t, err)
+	for _, def := range tpl.Definitions {
+		var d any
+		require.NoError(t, json.Unmarshal(def, &d))
+		s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name version } }`, map[string]any{"d": d})
+	}
+}
+
+func TestServe_EndToEnd(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir())
+	require.NotEmpty(t, s.Key, "first start prints a key: %s", s.Stdout.String())
+	assert.Contains(t, s.Stdout.String(), "listening on "+s.URL)
+
+	resp, err := http.Get(s.URL + "/healthz")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+
+	t.Run("no key, bad key", func(t *testing.T) {
+		r := s.gql(t, "", `{ objects { name } }`, nil)
+		assert.Equal(t, http.StatusUnauthorized, r.Status)
+		r = s.gql(t, "crm_"+strings.Repeat("0", 48), `{ objects { name } }`, nil)
+		assert.Equal(t, http.StatusUnauthorized, r.Status)
+		require.NotEmpty(t, r.Errors)
+		assert.Equal(t, "UNAUTHENTICATED", r.Errors[0].Extensions["code"])
+	})
+
+	installStarter(t, s)
+	data := s.ok(t, `{ objects { name version } }`, nil)
+	assert.Len(t, data["objects"], 3)
+
+	acct := s.ok(t, `mutation { createAccount(input: {name: "上海云杉科技有限公司", grade: "strategic", tags: ["vip"], address: {province: "上海市", city: "上海市", district: "浦东新区"}}) { id name grade } }`, nil)
+	acctID := path(acct, "createAccount", "id").(string)
+
+	for i, stage := range []string{"new", "qualified", "new", "won", "new"} {
+		s.ok(t, `mutation($in: DealInput!) { createDeal(input: $in) { id number } }`, map[string]any{"in": map[string]any{
+			"title": fmt.Sprintf("商机 %d", i), "amount": float64(1000 * (i + 1)), "stage": stage,
+			"closeDate": fmt.Sprintf("2026-12-%02d", 10+i), "account": acctID,
+		}})
+	}
+
+	t.Run("validation names every failing field", func(t *testing.T) {
+		r := s.gql(t, s.Key, `mutation { createDeal(input: {amount: -5, email: "nope", stage: "maybe"}) { id } }`, nil)
+		require.Len(t, r.Errors, 1)
+		ext := r.Errors[0].Extensions
+		assert.Equal(t, "VALIDATION_FAILED", ext["code"])
+		fields := map[string]bool{}
+		for _, f := range ext["fields"].([]any) {
+			fields[f.(map[string]any)["field"].(string)] = true
+		}
+		assert.Equal(t, map[string]bool{"title": true, "amount": true, "email": true, "stage": true}, fields)
+		left := s.ok(t, `{ deals(first: 100) { totalCount } }`, nil)
+		assert.Equal(t, 5.0, path(left, "deals", "totalCount"), "nothing written")
+	})
+
+	t.Run("filter, sort, page and relations in one request", func(t *testing.T) {
+		q := `query($after: String) { deals(filter: {stage: {eq: "new"}, amount: {gt: 1000}}, orderBy: [{closeDate: DESC}], first: 1, after: $after) {
+			totalCount pageInfo { hasNextPage endCursor } nodes { title amount closeDate account { name } } } }`
+		p1 := s.ok(t, q, nil)
+		assert.Equal(t, 2.0, path(p1, "deals", "totalCount"))
+		assert.Equal(t, "商机 4", path(p1, "deals", "nodes", 0, "title"))
+		assert.Equal(t, "上海云杉科技有限公司", path(p1, "deals", "nodes", 0, "account", "name"))
+		assert.Equal(t, true, path(p1, "deals", "pageInfo", "hasNextPage"))
+		p2 := s.ok(t, q, map[string]any{"after": path(p1, "deals", "pageInfo", "endCursor")})
+		assert.Equal(t, "商机 2", path(p2, "deals", "nodes", 0, "title"))
+		assert.Equal(t, false, path(p2, "deals", "pageInfo", "hasNextPage"))
+
+		rev := s.ok(t, `query($id: ID!) { account(id: $id) { name deals(orderBy: [{amount: ASC}], first: 10) { totalCount nodes { title } } } }`, map[string]any{"id": acctID})
+		assert.Equal(t, 5.0, path(rev, "account", "deals", "totalCount"))
+		assert.Equal(t, "商机 0", path(rev, "account", "deals", "nodes", 0, "title"))
+	})
+
+	t.Run("update with version, stale version refused", func(t *testing.T) {
+		created := s.ok(t, `mutation { createDeal(input: {title: "版本测试"}) { id version } }`, nil)
+		id := path(created, "createDeal", "id")
+		up := s.ok(t, `mutation($id: ID!) { updateDeal(id: $id, input: {amount: 9}, version: 1) { version amount } }`, map[string]any{"id": id})
+		assert.Equal(t, 2.0, path(up, "updateDeal", "version"))
+		r := s.gql(t, s.Key, `mutation($id: ID!) { updateDeal(id: $id, input: {amount: 10}, version: 1) { version } }`, map[string]any{"id": id})
+		require.Len(t, r.Errors, 1)
+		assert.Equal(t, "CONFLICT", r.Errors[0].Extensions["code"])
+		del := s.ok(t, `mutation($id: ID!) { deleteDeal(id: $id) }`, map[string]any{"id": id})
+		assert.Equal(t, true, del["deleteDeal"])
+		gone := s.ok(t, `query($id: ID!) { deal(id: $id) { id } }`, map[string]any{"id": id})
+		assert.Nil(t, gone["deal"])
+	})
+
+	t.Run("a saved field is in the schema on the very next request", func(t *testing.T) {
+		tpl, err := templates.Get("starter")
+		require.NoError(t, err)
+		var d map[string]any
+		require.NoError(t, json.Unmarshal(tpl.Definitions[0], &d)) // account
+		d["properties"].(map[string]any)["wechat"] = map[string]any{"type": "string", "x-crm-type": "text", "x-crm-unique": true,
+			"x-crm-label": map[string]any{"zh": "微信号", "en": "WeChat ID"}}
+		saved := s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name version } }`, map[string]any{"d": d})
+		assert.Equal(t, 2.0, path(saved, "saveObject", "version"))
+		s.ok(t, `mutation { createAccount(input: {name: "深圳前海微众", wechat: "wz-001"}) { wechat } }`, nil)
+		found := s.ok(t, `{ accounts(filter: {wechat: {eq: "wz-001"}}) { nodes { name } } }`, nil)
+		assert.Equal(t, "深圳前海微众", path(found, "accounts", "nodes", 0, "name"))
+	})
+
+	t.Run("bad definition names the path", func(t *testing.T) {
+		r := s.gql(t, s.Key, `mutation { saveObject(definition: {type: "object", properties: {x: {type: "string", "x-crm-type": "nope"}}}) { name } }`, nil)
+		require.NotEmpty(t, r.Errors)
+	})
+}
+
+func TestServe_RestartKeepsData(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var key string
+	{
+		ctx, cancel := context.WithCancel(context.Background())
+		ready := make(chan string, 1)
+		out := &syncBuffer{}
+		m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
+		done := make(chan error, 1)
+		go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}) }()
+		addr := <-ready
+		key = regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
+		s := &testServer{URL: "http://" + addr, Key: key}
+		installStarter(t, s)
+		s.ok(t, `mutation { createAccount(input: {name: "持久化"}) { id } }`, nil)
+		cancel()
+		require.NoError(t, <-done)
+	}
+	s := startServer(t, dir)
+	assert.Empty(t, s.Key, "no new key on a second start")
+	s.Key = key
+	data := s.ok(t, `{ accounts { nodes { name } } }`, nil)
+	assert.Equal(t, "持久化", path(data, "accounts", "nodes", 0, "name"))
+}
+
+func TestCLI_TenantAndKeys(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		out := &syncBuffer{}
+		m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), append(args, "--data", dir))
+		return out.String(), err
+	}
+	out, err := run("tenant", "create", "acme")
+	require.NoError(t, err)
+	assert.Contains(t, out, `created tenant "acme"`)
+	_, err = run("tenant", "create", "acme")
+	assert.ErrorContains(t, err, "already exists")
+	_, err = run("tenant", "create", "Bad_Name")
+	assert.ErrorContains(t, err, "lower-case")
+	out, err = run("tenant", "list")
+	require.NoError(t, err)
+	assert.Contains(t, out, "acme")
+
+	keyOut, err := run("apikey", "create", "--tenant", "acme", "--name", "erp")
+	require.NoError(t, err)
+	secret := regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(keyOut)
+	require.NotEmpty(t, secret)
+	out, err = run("apikey", "list", "--tenant", "acme")
+	require.NoError(t, err)
+	assert.Contains(t, out, "erp")
+	assert.NotContains(t, out, secret, "secrets are never listed")
+	_, err = run("apikey", "create", "--tenant", "ghost")
+	assert.ErrorContains(t, err, "does not exist")
+
+	s := startServer(t, dir)
+	assert.Empty(t, s.Key, "a data directory with a tenant gets no bootstrap key")
+	r := s.gql(t, secret, `{ objects { name } }`, nil)
+	assert.Equal(t, http.StatusOK, r.Status)
+	assert.Empty(t, r.Errors)
+
+	// Revoking from the CLI while the server runs takes effect at once.
+	id := regexp.MustCompile(`created API key (\S+)`).FindStringSubmatch(keyOut)[1]
+	_, err = run("apikey", "revoke", "--tenant", "acme", "--id", id)
+	require.NoError(t, err)
+	r = s.gql(t, secret, `{ objects { name } }`, nil)
+	assert.Equal(t, http.StatusUnauthorized, r.Status)
+}

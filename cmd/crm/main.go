@@ -1,0 +1,117 @@
+// Command crm is the CRM platform's single binary: the server and the
+// administration commands that work on its data directory.
+//
+//	crm serve [--addr 127.0.0.1:8080] [--data ./data]
+//	crm tenant create NAME | tenant list
+//	crm apikey create --tenant NAME [--name LABEL] | apikey list --tenant NAME | apikey revoke --tenant NAME --id ID
+//	crm version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	err := m.Run(ctx, os.Args[1:])
+	switch {
+	case err == nil:
+	case errors.Is(err, flag.ErrHelp):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "crm:", err)
+		os.Exit(1)
+	}
+}
+
+// Main is the composition root: it reads configuration and wires the
+// store, engine, GraphQL edge and HTTP server.
+type Main struct {
+	Stdout, Stderr io.Writer
+	Getenv         func(string) string
+	// ready, if set, receives the server's address once it listens
+	// (tests).
+	ready chan<- string
+}
+
+const usage = `usage: crm <command> [flags]
+
+commands:
+  serve                       start the server (embedded database by default)
+  tenant create NAME          create a tenant
+  tenant list                 list tenants
+  apikey create --tenant T    create an API key (printed once)
+  apikey list --tenant T      list a tenant's API keys
+  apikey revoke --tenant T --id ID
+  version                     print the version
+
+Run "crm <command> -h" for a command's flags.`
+
+// Run runs one command.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(m.Stderr, usage)
+		return flag.ErrHelp
+	}
+	switch args[0] {
+	case "serve":
+		return m.serve(ctx, args[1:])
+	case "tenant":
+		return m.tenant(ctx, args[1:])
+	case "apikey":
+		return m.apikey(ctx, args[1:])
+	case "version":
+		fmt.Fprintln(m.Stdout, "crm", version())
+		return nil
+	case "-h", "--help", "help":
+		fmt.Fprintln(m.Stdout, usage)
+		return nil
+	}
+	fmt.Fprintln(m.Stderr, usage)
+	return fmt.Errorf("unknown command %q", args[0])
+}
+
+// env returns the variable's value or def.
+func (m *Main) env(name, def string) string {
+	if v := m.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func (m *Main) flags(name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("crm "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	return fs
+}
+
+// parseFlags parses args with flags allowed before, between and after the
+// positional arguments ("tenant create acme --data d" works as well as
+// "tenant create --data d acme") and returns the positionals in order.
+// A lone "--" ends flag parsing.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return positional, nil
+		}
+		if len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+}

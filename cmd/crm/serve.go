@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crm/admin-ui"
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/graphql"
+	"github.com/crmkit/crm/internal/server"
+	"github.com/crmkit/crm/store/sqlitestore"
+)
+
+// dataFlag registers --data, defaulting to $CRM_DATA or ./data.
+func (m *Main) dataFlag(fs *flag.FlagSet) *string {
+	return fs.String("data", m.env("CRM_DATA", "./data"), "data directory of the embedded database (env CRM_DATA)")
+}
+
+// open opens the store and the engine over it.
+func (m *Main) open(dir string, log *slog.Logger) (*sqlitestore.Store, *engine.Engine, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, nil, fmt.Errorf("create data directory %s: %w", dir, err)
+	}
+	st, err := sqlitestore.New(sqlitestore.Config{Dir: dir, Logger: log})
+	if err != nil {
+		return nil, nil, fmt.Errorf("open embedded database in %s: %w", dir, err)
+	}
+	eng, err := engine.New(engine.Config{Store: st, Logger: log})
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return st, eng, nil
+}
+
+func (m *Main) serve(ctx context.Context, args []string) error {
+	fs := m.flags("serve")
+	addr := fs.String("addr", m.env("CRM_ADDR", "127.0.0.1:8080"), "listen address (env CRM_ADDR)")
+	data := m.dataFlag(fs)
+	logFormat := fs.String("log-format", m.env("CRM_LOG_FORMAT", "text"), "log format: text or json (env CRM_LOG_FORMAT)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("serve takes no arguments, got %q", fs.Arg(0))
+	}
+	log, err := m.logger(*logFormat)
+	if err != nil {
+		return err
+	}
+	st, eng, err := m.open(*data, log)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+
+	firstKey, err := m.bootstrap(ctx, eng)
+	if err != nil {
+		return err
+	}
+	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log})
+	if err != nil {
+		return err
+	}
+	srv, err := server.New(server.Config{
+		Auth:    eng,
+		GraphQL: gql.Handler,
+		Health: func(ctx context.Context) error {
+			_, err := st.ListTenants(ctx)
+			return err
+		},
+		UI:     adminui.DistFS,
+		Logger: log,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	url := "http://" + ln.Addr().String()
+	fmt.Fprintf(m.Stdout, "CRM server listening on %s (data in %s)\n", url, *data)
+	fmt.Fprintf(m.Stdout, "  GraphQL: %s/graphql   health: %s/healthz\n", url, url)
+	if firstKey != "" {
+		fmt.Fprintf(m.Stdout, "\nFirst start: created tenant \"default\" and an API key for it (shown only once):\n\n  %s\n\n", firstKey)
+		fmt.Fprintf(m.Stdout, "Use it as the header  Authorization: Bearer %s\nMore keys: crm apikey create --tenant default --data %s\n", firstKey, *data)
+	}
+	log.Info("server started", "addr", ln.Addr().String(), "data", *data)
+	if m.ready != nil {
+		m.ready <- ln.Addr().String()
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// bootstrap creates the tenant "default" and a first API key when the
+// data directory has no tenant yet, and returns the key's secret ("" when
+// there was a tenant already).
+func (m *Main) bootstrap(ctx context.Context, eng *engine.Engine) (string, error) {
+	ts, err := eng.Tenants(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(ts) > 0 {
+		return "", nil
+	}
+	if _, err := eng.CreateTenant(ctx, "default", "Default"); err != nil && !errors.Is(err, engine.ErrConflict) {
+		return "", err
+	}
+	secret, _, err := eng.CreateAPIKey(ctx, "default", "first start")
+	return secret, err
+}
+
+func (m *Main) logger(format string) (*slog.Logger, error) {
+	switch strings.ToLower(format) {
+	case "text", "":
+		return slog.New(slog.NewTextHandler(m.Stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(m.Stderr, nil)), nil
+	}
+	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}

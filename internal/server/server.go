@@ -1,0 +1,256 @@
+// Package server builds the HTTP edge of the CRM: the Fiber app with its
+// limits, middleware (request ids, recovery, structured access logs,
+// deadlines, API-key authentication), the GraphQL endpoint, health checks
+// and the embedded admin UI. It turns engine errors into HTTP statuses in
+// one place, [errorHandler].
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/recover"
+	"github.com/gofiber/fiber/v2/middleware/requestid"
+
+	"github.com/crmkit/crm/engine"
+)
+
+// Authenticator resolves an API key secret to an actor.
+type Authenticator interface {
+	Authenticate(ctx context.Context, secret string) (engine.Actor, error)
+}
+
+// Config wires a [Server]. Zero durations and sizes take the defaults given.
+type Config struct {
+	Auth Authenticator // required
+	// GraphQL serves /graphql; the actor is in c.UserContext(). Required.
+	GraphQL fiber.Handler
+	// Health reports whether the server can serve (e.g. the store
+	// answers); nil means always healthy.
+	Health func(ctx context.Context) error
+	// UI is the admin app's files; nil serves no UI.
+	UI     fs.FS
+	Logger *slog.Logger // if nil, slog.Default()
+
+	RequestTimeout time.Duration // deadline of each request's work; default 30s
+	ReadTimeout    time.Duration // default 10s (slow clients, H2)
+	WriteTimeout   time.Duration // default 60s
+	IdleTimeout    time.Duration // keep-alive; default 60s (H3)
+	BodyLimit      int           // bytes; default 2 MiB (H1)
+}
+
+// Server is the HTTP server.
+type Server struct {
+	app *fiber.App
+	cfg Config
+	log *slog.Logger
+}
+
+// New builds the app. Call [Server.Serve] to accept connections.
+func New(cfg Config) (*Server, error) {
+	if cfg.Auth == nil || cfg.GraphQL == nil {
+		return nil, errors.New("server: Config.Auth and Config.GraphQL are required")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&cfg.RequestTimeout, 30*time.Second)
+	def(&cfg.ReadTimeout, 10*time.Second)
+	def(&cfg.WriteTimeout, 60*time.Second)
+	def(&cfg.IdleTimeout, 60*time.Second)
+	if cfg.BodyLimit == 0 {
+		cfg.BodyLimit = 2 << 20
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger}
+	if s.log == nil {
+		s.log = slog.Default()
+	}
+	s.app = fiber.New(fiber.Config{
+		AppName:               "crm",
+		DisableStartupMessage: true,
+		BodyLimit:             cfg.BodyLimit,
+		ReadTimeout:           cfg.ReadTimeout,
+		WriteTimeout:          cfg.WriteTimeout,
+		IdleTimeout:           cfg.IdleTimeout,
+		ReadBufferSize:        16 << 10,
+		ErrorHandler:          s.errorHandler,
+	})
+	s.routes()
+	return s, nil
+}
+
+// App returns the Fiber app, for in-process tests.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Serve accepts connections on ln until [Server.Shutdown].
+func (s *Server) Serve(ln net.Listener) error { return s.app.Listener(ln) }
+
+// Shutdown stops accepting connections and waits for in-flight requests
+// until ctx ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	return s.app.ShutdownWithContext(ctx)
+}
+
+func (s *Server) routes() {
+	s.app.Use(requestid.New())
+	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
+	s.app.Use(s.accessLog)
+	s.app.Use(s.deadline)
+
+	s.app.Get("/healthz", s.healthz)
+	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)
+	s.app.Post("/graphql", s.authenticate(false), s.cfg.GraphQL)
+	if s.cfg.UI != nil {
+		s.app.Use("/", filesystem.New(filesystem.Config{
+			Root:         http.FS(s.cfg.UI),
+			Index:        "index.html",
+			NotFoundFile: "index.html", // client-side routes
+			MaxAge:       3600,
+		}))
+	}
+}
+
+// deadline gives every request's work a deadline that reaches the store
+// through the context (H6).
+func (s *Server) deadline(c *fiber.Ctx) error {
+	ctx, cancel := context.WithTimeout(c.UserContext(), s.cfg.RequestTimeout)
+	defer cancel()
+	c.SetUserContext(ctx)
+	return c.Next()
+}
+
+// authenticate puts the actor of the request's API key into the user
+// context. With browserPage set, a browser asking for HTML passes without
+// a key, so that the GraphQL explorer page loads and can ask for one.
+func (s *Server) authenticate(browserPage bool) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		if browserPage && strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+			return c.Next()
+		}
+		h := c.Get(fiber.HeaderAuthorization)
+		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || secret == "" {
+			return unauthenticated(c, "missing Authorization: Bearer <api key> header", "缺少 Authorization: Bearer <API 密钥> 请求头")
+		}
+		actor, err := s.cfg.Auth.Authenticate(c.UserContext(), strings.TrimSpace(secret))
+		if err != nil {
+			if engine.CodeOf(err) == engine.CodeUnauthenticated {
+				return unauthenticated(c, engine.PublicMessage(err, "en"), engine.PublicMessage(err, "zh"))
+			}
+			return err
+		}
+		c.SetUserContext(engine.WithActor(c.UserContext(), actor))
+		return c.Next()
+	}
+}
+
+// unauthenticated answers 401 in the GraphQL response shape, since the
+// only authenticated route is /graphql.
+func unauthenticated(c *fiber.Ctx, en, zh string) error {
+	msg := zh
+	if preferEnglish(c) {
+		msg = en
+	}
+	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crm"`)
+	return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{
+		"errors": []fiber.Map{{"message": msg, "extensions": fiber.Map{"code": engine.CodeUnauthenticated}}},
+	})
+}
+
+func preferEnglish(c *fiber.Ctx) bool {
+	lang := strings.ToLower(strings.TrimSpace(c.Get(fiber.HeaderAcceptLanguage)))
+	return strings.HasPrefix(lang, "en")
+}
+
+func (s *Server) healthz(c *fiber.Ctx) error {
+	if s.cfg.Health != nil {
+		if err := s.cfg.Health(c.UserContext()); err != nil {
+			s.log.ErrorContext(c.UserContext(), "health check", "err", err)
+			return c.Status(fiber.StatusServiceUnavailable).JSON(fiber.Map{"status": "unavailable"})
+		}
+	}
+	return c.JSON(fiber.Map{"status": "ok"})
+}
+
+func (s *Server) accessLog(c *fiber.Ctx) error {
+	start := time.Now()
+	err := c.Next()
+	status := c.Response().StatusCode()
+	if err != nil {
+		var fe *fiber.Error
+		if errors.As(err, &fe) {
+			status = fe.Code
+		} else {
+			status = statusOf(err)
+		}
+	}
+	s.log.LogAttrs(c.UserContext(), slog.LevelInfo, "request",
+		slog.String("method", c.Method()),
+		slog.String("path", c.Path()),
+		slog.Int("status", status),
+		slog.Duration("duration", time.Since(start)),
+		slog.String("requestId", requestID(c)),
+	)
+	return err
+}
+
+func (s *Server) logPanic(c *fiber.Ctx, e any) {
+	s.log.Error("panic in handler", "panic", fmt.Sprint(e), "path", c.Path(), "requestId", requestID(c))
+}
+
+// errorHandler is the one place where errors that reach Fiber become HTTP
+// responses: engine codes map to statuses, and internal errors are logged
+// with the request id and answered without detail (H12).
+func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
+	var fe *fiber.Error
+	if errors.As(err, &fe) {
+		return c.Status(fe.Code).JSON(fiber.Map{"error": fe.Message})
+	}
+	status := statusOf(err)
+	lang := "zh"
+	if preferEnglish(c) {
+		lang = "en"
+	}
+	if status == fiber.StatusInternalServerError {
+		s.log.ErrorContext(c.UserContext(), "internal error", "err", err, "path", c.Path(), "requestId", requestID(c))
+	}
+	return c.Status(status).JSON(fiber.Map{
+		"error":     engine.PublicMessage(err, lang),
+		"code":      engine.CodeOf(err),
+		"requestId": requestID(c),
+	})
+}
+
+func statusOf(err error) int {
+	switch engine.CodeOf(err) {
+	case engine.CodeValidation, engine.CodeBadRequest:
+		return fiber.StatusBadRequest
+	case engine.CodeUnauthenticated:
+		return fiber.StatusUnauthorized
+	case engine.CodeForbidden:
+		return fiber.StatusForbidden
+	case engine.CodeNotFound:
+		return fiber.StatusNotFound
+	case engine.CodeConflict:
+		return fiber.StatusConflict
+	case engine.CodeTimeout:
+		return fiber.StatusGatewayTimeout
+	}
+	return fiber.StatusInternalServerError
+}
+
+func requestID(c *fiber.Ctx) string {
+	id, _ := c.Locals("requestid").(string)
+	return id
+}
