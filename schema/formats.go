@@ -1,9 +1,11 @@
 package schema
 
 import (
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 )
 
 // Formats of our own, registered on every compiler this package creates
@@ -28,7 +30,16 @@ const (
 	// FormatCNUSCC is an 18-character unified social credit code
 	// (GB 32100-2015) with its check character.
 	FormatCNUSCC = "cn-uscc"
+	// FormatURI, the format of url fields, is narrower here than in JSON
+	// Schema: an absolute http or https URL with a host, at most 2,048
+	// characters, without spaces or control characters. Other schemes
+	// ("javascript:", "data:", "file:") are refused, because a url field's
+	// value becomes a link that users click.
+	FormatURI = "uri"
 )
+
+// maxURLLength is the longest url field value accepted.
+const maxURLLength = 2048
 
 // customFormats are registered on each compiler.
 var customFormats = map[string]func(any) bool{
@@ -37,6 +48,23 @@ var customFormats = map[string]func(any) bool{
 	FormatCNLandline:   isCNLandline,
 	FormatCNResidentID: isCNResidentID,
 	FormatCNUSCC:       isCNUSCC,
+	FormatURI:          isWebURL,
+}
+
+func isWebURL(v any) bool {
+	s, ok := v.(string)
+	if !ok {
+		return true
+	}
+	if len(s) > maxURLLength || strings.IndexFunc(s, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0 {
+		return false
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Opaque != "" || u.Hostname() == "" {
+		return false
+	}
+	scheme := strings.ToLower(u.Scheme)
+	return scheme == "http" || scheme == "https"
 }
 
 func isPhone(v any) bool {

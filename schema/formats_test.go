@@ -13,7 +13,8 @@ const formatsObject = `{"$id": "contact", "type": "object", "properties": {
   "landline": {"type": "string", "format": "cn-landline", "x-crm-type": "phone"},
   "idCard":   {"type": "string", "format": "cn-resident-id", "x-crm-type": "text"},
   "uscc":     {"type": "string", "format": "cn-uscc", "x-crm-type": "text"},
-  "plain":    {"type": "string", "x-crm-type": "phone"}
+  "plain":    {"type": "string", "x-crm-type": "phone"},
+  "site":     {"type": "string", "format": "uri", "x-crm-type": "url"}
 }}`
 
 func TestValidator_Validate_Formats(t *testing.T) {
@@ -41,6 +42,18 @@ func TestValidator_Validate_Formats(t *testing.T) {
 		{"mobile of 10 digits", "mobile", "1381234567", false, "is not a valid mobile number"},
 		{"mobile with country code", "mobile", "+8613812345678", false, "is not a valid mobile number"},
 		{"mobile with a full-width digit", "mobile", "1381234567８", false, "is not a valid mobile number"},
+
+		{"https url", "site", "https://www.example.com.cn/about?x=1#top", true, ""},
+		{"http url with port and IDN", "site", "http://例子.中国:8080/", true, ""},
+		{"upper-case scheme", "site", "HTTPS://example.com", true, ""},
+		{"javascript url", "site", "javascript:alert(1)", false, "is not a valid URL"},
+		{"javascript url with slashes", "site", "javascript://example.com/%0Aalert(1)", false, "is not a valid URL"},
+		{"data url", "site", "data:text/html,<script>alert(1)</script>", false, "is not a valid URL"},
+		{"file url", "site", "file:///etc/passwd", false, "is not a valid URL"},
+		{"url without host", "site", "https:///path", false, "is not a valid URL"},
+		{"relative url", "site", "//example.com/x", false, "is not a valid URL"},
+		{"url with a space", "site", "https://example.com/a b", false, "is not a valid URL"},
+		{"url with a newline", "site", "https://example.com/\nx", false, "is not a valid URL"},
 
 		{"landline with dash", "landline", "010-12345678", true, ""},
 		{"landline with 4-digit area code", "landline", "0755-1234567", true, ""},
