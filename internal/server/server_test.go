@@ -1,0 +1,248 @@
+package server_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/server"
+)
+
+const goodKey = "crm_good"
+
+// keys accepts goodKey as an admin of tenant "acme".
+type keys struct{}
+
+func (keys) Authenticate(_ context.Context, secret string) (engine.Actor, error) {
+	if secret == goodKey {
+		return engine.Actor{TenantID: "acme", ID: "key:1", Admin: true}, nil
+	}
+	return engine.Actor{}, &engine.Error{Kind: engine.ErrUnauthenticated, Message: "unknown or revoked API key", MessageZh: "API 密钥无效或已吊销"}
+}
+
+// edge is a server on a loopback port whose GraphQL handler is given by
+// the test.
+type edge struct {
+	url   string
+	addr  string
+	calls atomic.Int32
+}
+
+func startEdge(t *testing.T, cfg server.Config, handler fiber.Handler) *edge {
+	t.Helper()
+	e := &edge{}
+	cfg.Auth = keys{}
+	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	cfg.GraphQL = func(c *fiber.Ctx) error {
+		e.calls.Add(1)
+		return handler(c)
+	}
+	s, err := server.New(cfg)
+	require.NoError(t, err)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	go func() { _ = s.Serve(ln) }()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		assert.NoError(t, s.Shutdown(ctx))
+	})
+	e.addr = ln.Addr().String()
+	e.url = "http://" + e.addr
+	return e
+}
+
+// whoAmI answers with the actor the edge put into the context.
+func whoAmI(c *fiber.Ctx) error {
+	a, ok := engine.ActorFrom(c.UserContext())
+	if !ok {
+		return c.JSON(fiber.Map{"actor": nil})
+	}
+	return c.JSON(fiber.Map{"actor": a.ID, "tenant": a.TenantID})
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   map[string]any
+	text   string
+}
+
+func do(t *testing.T, method, url, body string, headers map[string]string) reply {
+	t.Helper()
+	req, err := http.NewRequest(method, url, strings.NewReader(body))
+	require.NoError(t, err)
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	text, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	r := reply{status: resp.StatusCode, header: resp.Header, text: string(text)}
+	_ = json.Unmarshal(text, &r.body)
+	return r
+}
+
+func TestEdge_Authentication(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, server.Config{}, whoAmI)
+	scenarios := []struct {
+		name           string
+		method         string
+		headers        map[string]string
+		expectedStatus int
+		expectedText   string
+	}{
+		{"no header", http.MethodPost, nil, http.StatusUnauthorized, "缺少 Authorization"},
+		{"no header, English", http.MethodPost, map[string]string{"Accept-Language": "en-US,en;q=0.9"}, http.StatusUnauthorized, "missing Authorization"},
+		{"basic auth", http.MethodPost, map[string]string{"Authorization": "Basic Zm9vOmJhcg=="}, http.StatusUnauthorized, "UNAUTHENTICATED"},
+		{"empty bearer", http.MethodPost, map[string]string{"Authorization": "Bearer "}, http.StatusUnauthorized, "UNAUTHENTICATED"},
+		{"unknown key", http.MethodPost, map[string]string{"Authorization": "Bearer crm_bad", "Accept-Language": "en"}, http.StatusUnauthorized, "unknown or revoked API key"},
+		{"GET query without key", http.MethodGet, nil, http.StatusUnauthorized, "UNAUTHENTICATED"},
+		{"good key", http.MethodPost, map[string]string{"Authorization": "Bearer " + goodKey}, http.StatusOK, `"actor":"key:1"`},
+		{"browser page without key", http.MethodGet, map[string]string{"Accept": "text/html"}, http.StatusOK, `"actor":null`},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			r := do(t, s.method, e.url+"/graphql", `{"query":"{__typename}"}`, s.headers)
+			assert.Equal(t, s.expectedStatus, r.status, r.text)
+			assert.Contains(t, r.text, s.expectedText)
+			if s.expectedStatus == http.StatusUnauthorized {
+				assert.Contains(t, r.header.Get("WWW-Authenticate"), "Bearer")
+			}
+		})
+	}
+}
+
+// TestEdge_BodyLimit checks H1/G1: a body over the limit is refused with
+// 413 and the handler never runs.
+func TestEdge_BodyLimit(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, server.Config{BodyLimit: 64 << 10}, whoAmI)
+	r := do(t, http.MethodPost, e.url+"/graphql", strings.Repeat("x", 64<<10+1), map[string]string{"Authorization": "Bearer " + goodKey})
+	assert.Equal(t, http.StatusRequestEntityTooLarge, r.status)
+	assert.Zero(t, e.calls.Load())
+	r = do(t, http.MethodPost, e.url+"/graphql", strings.Repeat(" ", 64<<10), map[string]string{"Authorization": "Bearer " + goodKey})
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.EqualValues(t, 1, e.calls.Load())
+}
+
+// TestEdge_HeaderTooLarge checks H4: a header beyond the read buffer is an
+// error answer, not a panic, and the server goes on serving.
+func TestEdge_HeaderTooLarge(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, server.Config{}, whoAmI)
+	r := do(t, http.MethodPost, e.url+"/graphql", "{}", map[string]string{"Authorization": "Bearer " + goodKey, "X-Big": strings.Repeat("a", 20<<10)})
+	assert.GreaterOrEqual(t, r.status, 400)
+	assert.Zero(t, e.calls.Load())
+	assert.Equal(t, http.StatusOK, do(t, http.MethodGet, e.url+"/healthz", "", nil).status)
+}
+
+// TestEdge_Panic checks H12: a panic in a handler is a 500 with the request
+// id and no detail, and the process goes on serving.
+func TestEdge_Panic(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, server.Config{}, func(c *fiber.Ctx) error {
+		panic("secret detail: SELECT * FROM records")
+	})
+	r := do(t, http.MethodPost, e.url+"/graphql", "{}", map[string]string{"Authorization": "Bearer " + goodKey, "Accept-Language": "en"})
+	assert.Equal(t, http.StatusInternalServerError, r.status)
+	assert.Equal(t, "internal error", r.body["error"])
+	assert.Equal(t, "INTERNAL", r.body["code"])
+	assert.NotEmpty(t, r.body["requestId"])
+	assert.NotContains(t, r.text, "secret")
+	assert.NotContains(t, r.text, "goroutine")
+	assert.Equal(t, http.StatusOK, do(t, http.MethodGet, e.url+"/healthz", "", nil).status)
+}
+
+// TestEdge_Deadline checks H6: the request's context has a deadline, and
+// work that runs past it answers 504 TIMEOUT.
+func TestEdge_Deadline(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, server.Config{RequestTimeout: 50 * time.Millisecond}, func(c *fiber.Ctx) error {
+		ctx := c.UserContext()
+		if _, ok := ctx.Deadline(); !ok {
+			return errors.New("no deadline")
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Second):
+			return c.SendString("too late")
+		}
+	})
+	r := do(t, http.MethodPost, e.url+"/graphql", "{}", map[string]string{"Authorization": "Bearer " + goodKey})
+	assert.Equal(t, http.StatusGatewayTimeout, r.status, r.text)
+	assert.Equal(t, "TIMEOUT", r.body["code"])
+	assert.Equal(t, "请求超时", r.body["error"])
+}
+
+// TestEdge_SlowClient checks H2: a client that sends its headers too
+// slowly is disconnected after the read timeout.
+func TestEdge_SlowClient(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, server.Config{ReadTimeout: 200 * time.Millisecond}, whoAmI)
+	conn, err := net.Dial("tcp", e.addr)
+	require.NoError(t, err)
+	defer conn.Close()
+	_, err = conn.Write([]byte("POST /graphql HTTP/1.1\r\nHost: x\r\n"))
+	require.NoError(t, err)
+	// Stop sending; the server must hang up. The generous deadline only
+	// keeps a broken server from hanging the test.
+	require.NoError(t, conn.SetReadDeadline(time.Now().Add(10*time.Second)))
+	_, err = io.ReadAll(bufio.NewReader(conn))
+	var ne net.Error
+	if errors.As(err, &ne) {
+		require.False(t, ne.Timeout(), "the server kept the connection open")
+	}
+	assert.Zero(t, e.calls.Load())
+}
+
+func TestEdge_HealthAndUI(t *testing.T) {
+	t.Parallel()
+	var healthy atomic.Bool
+	healthy.Store(true)
+	ui := fstest.MapFS{
+		"index.html":     {Data: []byte("<html>CRM</html>")},
+		"assets/app.js":  {Data: []byte("console.log(1)")},
+		"assets/app.css": {Data: []byte("body{}")},
+	}
+	e := startEdge(t, server.Config{UI: ui, Health: func(context.Context) error {
+		if healthy.Load() {
+			return nil
+		}
+		return errors.New("store closed")
+	}}, whoAmI)
+
+	r := do(t, http.MethodGet, e.url+"/healthz", "", nil)
+	assert.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, "ok", r.body["status"])
+	healthy.Store(false)
+	r = do(t, http.MethodGet, e.url+"/healthz", "", nil)
+	assert.Equal(t, http.StatusServiceUnavailable, r.status)
+	assert.NotContains(t, r.text, "store closed")
+
+	assert.Contains(t, do(t, http.MethodGet, e.url+"/", "", nil).text, "CRM")
+	assert.Contains(t, do(t, http.MethodGet, e.url+"/assets/app.js", "", nil).text, "console.log")
+	deep := do(t, http.MethodGet, e.url+"/objects/deal/123", "", nil)
+	assert.Equal(t, http.StatusOK, deep.status, "client-side routes get the app")
+	assert.Contains(t, deep.text, "CRM")
+	assert.NotEmpty(t, deep.header.Get("X-Request-Id"))
+}
