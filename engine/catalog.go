@@ -20,6 +20,9 @@ type tenantState struct {
 type snapshot struct {
 	catalog    *Catalog
 	validators map[string]*schema.Validator
+	// platform are the platform objects the store holds (see platform.go),
+	// which the catalog leaves out.
+	platform map[string]*schema.Object
 }
 
 // Catalog returns the actor's tenant's objects at the current metadata
@@ -61,20 +64,33 @@ func (e *Engine) state(ctx context.Context, tenantID string, ts store.TenantStor
 	if err != nil {
 		return nil, fmt.Errorf("load object definitions of tenant %q: %w", tenantID, err)
 	}
-	built, validators, err := buildCatalog(tenantID, rev, docs, st.snap)
+	st.snap, err = buildSnapshot(tenantID, rev, docs, st.snap)
 	if err != nil {
 		return nil, err
 	}
-	st.snap = &snapshot{catalog: built, validators: validators}
 	return st.snap, nil
 }
 
-// buildCatalog parses and compiles the stored definitions, reusing from prev
-// (which may be nil) the objects whose version did not change.
-func buildCatalog(tenantID string, rev int64, docs []store.ObjectDoc, prev *snapshot) (*Catalog, map[string]*schema.Validator, error) {
+// buildSnapshot parses and compiles the stored definitions, reusing from
+// prev (which may be nil) the objects whose version did not change.
+func buildSnapshot(tenantID string, rev int64, docs []store.ObjectDoc, prev *snapshot) (*snapshot, error) {
 	objs := make([]*schema.Object, 0, len(docs))
 	validators := make(map[string]*schema.Validator, len(docs))
+	platform := map[string]*schema.Object{}
 	for _, d := range docs {
+		if isPlatformName(d.Name) {
+			if old := prev.platformObject(d.Name); old != nil && old.Version == d.Version {
+				platform[d.Name] = old
+				continue
+			}
+			obj, err := schema.ParseObject(d.Definition)
+			if err != nil {
+				return nil, fmt.Errorf("parse stored definition of platform object %q version %d: %w", d.Name, d.Version, err)
+			}
+			obj.Version = d.Version
+			platform[d.Name] = obj
+			continue
+		}
 		if prev != nil {
 			if old := prev.catalog.Object(d.Name); old != nil && old.Version == d.Version {
 				objs = append(objs, old)
@@ -84,17 +100,24 @@ func buildCatalog(tenantID string, rev int64, docs []store.ObjectDoc, prev *snap
 		}
 		obj, err := schema.ParseObject(d.Definition)
 		if err != nil {
-			return nil, nil, fmt.Errorf("parse stored definition of %q version %d: %w", d.Name, d.Version, err)
+			return nil, fmt.Errorf("parse stored definition of %q version %d: %w", d.Name, d.Version, err)
 		}
 		obj.Version = d.Version
 		v, err := schema.NewValidator(obj)
 		if err != nil {
-			return nil, nil, fmt.Errorf("compile stored definition of %q version %d: %w", d.Name, d.Version, err)
+			return nil, fmt.Errorf("compile stored definition of %q version %d: %w", d.Name, d.Version, err)
 		}
 		objs = append(objs, obj)
 		validators[obj.Name] = v
 	}
-	return NewCatalog(tenantID, rev, objs), validators, nil
+	return &snapshot{catalog: NewCatalog(tenantID, rev, objs), validators: validators, platform: platform}, nil
+}
+
+func (s *snapshot) platformObject(name string) *schema.Object {
+	if s == nil {
+		return nil
+	}
+	return s.platform[name]
 }
 
 // objectIn returns the named object of the catalog or a BAD_REQUEST error

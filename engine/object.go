@@ -35,6 +35,10 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 	if err != nil {
 		return nil, err
 	}
+	if isPlatformName(obj.Name) {
+		return nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{Path: "/$id",
+			Message: fmt.Sprintf("%q is reserved: names starting with \"crm\" and an upper-case letter belong to the platform", obj.Name)}}}
+	}
 	validator, err := schema.NewValidator(obj)
 	if err != nil {
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{Path: "", Message: err.Error()}}}
@@ -97,6 +101,9 @@ func (e *Engine) ObjectHistory(ctx context.Context, name string) ([]ObjectInfo, 
 	_, ts, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if isPlatformName(name) {
+		return nil, newError(ErrNotFound, fmt.Sprintf("object %q does not exist", name), fmt.Sprintf("对象 %q 不存在", name), nil)
 	}
 	docs, err := ts.ObjectHistory(ctx, name)
 	if err != nil {

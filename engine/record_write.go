@@ -33,7 +33,13 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 			data[f.Name] = f.Default
 		}
 	}
+	moves := stageMoves(obj, nil, data)
+	problems = append(problems, pipelineProblems(obj, moves, data)...)
 	if err := e.validate(snap, obj, data, problems); err != nil {
+		return store.Record{}, err
+	}
+	hist, err := e.historyObject(ctx, ts, snap, obj)
+	if err != nil {
 		return store.Record{}, err
 	}
 	data = schema.Normalize(obj, data)
@@ -53,7 +59,10 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 			}
 			data[f.Name] = formatAutoNumber(f.AutoNumber, n)
 		}
-		return tx.Insert(ctx, obj, rec)
+		if err := tx.Insert(ctx, obj, rec); err != nil {
+			return err
+		}
+		return e.recordStageMoves(ctx, tx, hist, obj, rec, moves, rec.CreatedAt)
 	})
 	if err != nil {
 		return store.Record{}, writeFailed(obj, "create", err)
@@ -67,6 +76,10 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 // the patch is validated. A patch that changes nothing writes nothing.
 func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error) {
 	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	if err != nil {
+		return store.Record{}, err
+	}
+	hist, err := e.historyObject(ctx, ts, snap, obj)
 	if err != nil {
 		return store.Record{}, err
 	}
@@ -92,6 +105,8 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 				data[k] = v
 			}
 		}
+		moves := stageMoves(obj, cur.Data, data)
+		problems = append(problems, pipelineProblems(obj, moves, data)...)
 		if err := e.validate(snap, obj, data, problems); err != nil {
 			return err
 		}
@@ -109,6 +124,9 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 		next.UpdatedAt = e.stamp()
 		next.UpdatedBy = a.ID
 		if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
+			return err
+		}
+		if err := e.recordStageMoves(ctx, tx, hist, obj, next, moves, cur.CreatedAt); err != nil {
 			return err
 		}
 		out = next
@@ -143,6 +161,11 @@ func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
 				if err := e.releaseReferences(ctx, tx, a, src, f, obj, id); err != nil {
 					return err
 				}
+			}
+		}
+		if hist := snap.platform[stageChangeObject]; hist != nil {
+			if err := deleteStageHistory(ctx, tx, hist, id); err != nil {
+				return err
 			}
 		}
 		return tx.Delete(ctx, obj, id)
@@ -204,6 +227,17 @@ func without(v any, id string) any {
 		}
 	}
 	return out
+}
+
+// historyObject returns the stage history object when obj has a pipeline,
+// creating it in the store on first use; nil otherwise.
+func (e *Engine) historyObject(ctx context.Context, ts store.TenantStore, snap *snapshot, obj *schema.Object) (*schema.Object, error) {
+	for _, f := range obj.Fields {
+		if f.Pipeline != nil {
+			return e.platformObject(ctx, ts, snap, stageChangeObject)
+		}
+	}
+	return nil, nil
 }
 
 // writeScope resolves what every write needs.

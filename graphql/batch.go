@@ -27,6 +27,8 @@ type batch struct {
 	err   error
 	byID  map[string]*recordValue // lookups and multilookups: target by id
 	lists map[string]*connValue   // reverse lists: page by parent id
+	// history: stage changes by record id
+	history map[string][]engine.StageChange
 }
 
 func (g *group) add(obj *objectModel, rec store.Record) *recordValue {

@@ -33,6 +33,13 @@ type Engine interface {
 	// keys absent are kept. version, when not nil, must be the stored one.
 	UpdateRecord(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error)
 	DeleteRecord(ctx context.Context, object, id string) error
+
+	// StageHistory returns, for each of ids, the moves of the record's
+	// pipeline field, oldest first.
+	StageHistory(ctx context.Context, object, field string, ids []string) (map[string][]engine.StageChange, error)
+	// Board returns one column per stage of the pipeline field, in
+	// pipeline order, each with a first page of q and its count.
+	Board(ctx context.Context, object, field string, q engine.ListQuery) ([]engine.StageColumn, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

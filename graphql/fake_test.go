@@ -360,7 +360,13 @@ func dealObject() *schema.Object {
 		Fields: []*schema.Field{
 			{Name: "title", Type: schema.TypeText, Label: schema.Label{Zh: "标题", En: "Title"}, Required: true, MaxLength: 200},
 			{Name: "amount", Type: schema.TypeCurrency, Label: schema.Label{Zh: "金额", En: "Amount"}, Minimum: ptr(0)},
-			{Name: "stage", Type: schema.TypePicklist, Label: schema.Label{Zh: "阶段", En: "Stage"}, Options: []string{"new", "qualified", "won", "lost"}},
+			{Name: "stage", Type: schema.TypePicklist, Label: schema.Label{Zh: "阶段", En: "Stage"}, Options: []string{"new", "qualified", "won", "lost"},
+				Pipeline: &schema.Pipeline{Stages: []schema.Stage{
+					{Value: "new", Category: schema.StageOpen, Next: []string{"qualified", "lost"}},
+					{Value: "qualified", Category: schema.StageOpen, Required: []string{"amount"}},
+					{Value: "won", Category: schema.StageWon, Next: []string{}},
+					{Value: "lost", Category: schema.StageLost},
+				}}},
 			{Name: "email", Type: schema.TypeEmail, Label: schema.Label{Zh: "邮箱", En: "Email"}},
 			{Name: "closeDate", Type: schema.TypeDate, Label: schema.Label{Zh: "预计成交日期", En: "Close date"}},
 			{Name: "account", Type: schema.TypeLookup, Label: schema.Label{Zh: "客户", En: "Account"}, Target: "account"},
@@ -455,3 +461,46 @@ func mustRun(t testing.TB, srv *graphql.Server, actor engine.Actor, query string
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// StageHistory of the fake has no history: it counts calls.
+func (f *fakeEngine) StageHistory(ctx context.Context, object, field string, ids []string) (map[string][]engine.StageChange, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.begin(ctx, "StageHistory"); err != nil {
+		return nil, err
+	}
+	return map[string][]engine.StageChange{}, nil
+}
+
+// Board of the fake groups the object's records by the field's value.
+func (f *fakeEngine) Board(ctx context.Context, object, field string, q engine.ListQuery) ([]engine.StageColumn, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.begin(ctx, "Board")
+	if err != nil {
+		return nil, err
+	}
+	var obj *schema.Object
+	for _, o := range t.objects {
+		if o.Name == object {
+			obj = o
+		}
+	}
+	if obj == nil || obj.Field(field) == nil || obj.Field(field).Pipeline == nil {
+		return nil, fmt.Errorf("fake: %s.%s is not a pipeline field", object, field)
+	}
+	all := f.sorted(t, object)
+	var cols []engine.StageColumn
+	for _, st := range obj.Field(field).Pipeline.Stages {
+		var recs []store.Record
+		for _, r := range all {
+			if r.Data[field] == st.Value {
+				recs = append(recs, r)
+			}
+		}
+		res := page(recs, q)
+		res.Total = int64(len(recs))
+		cols = append(cols, engine.StageColumn{Stage: st, ListResult: res})
+	}
+	return cols, nil
+}

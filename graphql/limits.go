@@ -100,6 +100,9 @@ func (w *costWalker) walk(typeName string, sels []selection, mult int64, root bo
 				if err != nil {
 					return err
 				}
+				if b := w.r.s.model.boards[sel.name]; b != nil && typeName == "Query" {
+					n *= int64(len(b.field.f.Pipeline.Stages)) // a page per stage
+				}
 				childMult = mult * n
 			case def != nil && w.r.s.model.byType[typeName] != nil && isList(def.Type):
 				// A multilookup: its size is not bounded by first.

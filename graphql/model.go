@@ -15,8 +15,9 @@ import (
 // are generated from it, so they cannot disagree.
 type model struct {
 	objects []*objectModel
-	byType  map[string]*objectModel // by GraphQL type name
-	byName  map[string]*objectModel // by object name
+	boards  map[string]*pipelineModel // by Query field name
+	byType  map[string]*objectModel   // by GraphQL type name
+	byName  map[string]*objectModel   // by object name
 	// omitted says what was left out of the API and why (logged when a
 	// schema is built).
 	omitted []string
@@ -31,6 +32,19 @@ type objectModel struct {
 	fields   []*fieldModel
 	byField  map[string]*fieldModel
 	reverses []*reverseModel
+	// pipelines are the object's pipeline fields that have a board query
+	// and a history list.
+	pipelines []*pipelineModel
+}
+
+// pipelineModel is what a pipeline field adds to the API: the stage
+// history list on the record type and the board (kanban) query.
+type pipelineModel struct {
+	obj        *objectModel
+	field      *fieldModel
+	history    string // field of the record type: "stageHistory"
+	board      string // Query field: "dealsByStage"
+	columnType string // "DealStageColumn"
 }
 
 func (o *objectModel) connectionType() string { return o.typeName + "Connection" }
@@ -81,7 +95,7 @@ var (
 		"PageInfo", "SortDirection", "ObjectDefinition", "FieldDefinition", "SaveObjectOptions",
 		"StringComparison", "FloatComparison", "IntComparison", "BooleanComparison",
 		"DateComparison", "DateTimeComparison", "IDComparison", "StringListComparison",
-		"IDListComparison", "JSONComparison",
+		"IDListComparison", "JSONComparison", "StageChange", "PipelineDefinition", "StageDefinition",
 	}
 	staticQueryFields    = []string{"objects", "object", "objectHistory"}
 	staticMutationFields = []string{"saveObject"}
@@ -91,7 +105,7 @@ var (
 // buildModel decides the API of a catalog. It never fails: what cannot be
 // exposed is left out and listed in omitted.
 func buildModel(cat *engine.Catalog) *model {
-	m := &model{byType: map[string]*objectModel{}, byName: map[string]*objectModel{}}
+	m := &model{byType: map[string]*objectModel{}, byName: map[string]*objectModel{}, boards: map[string]*pipelineModel{}}
 	taken := map[string]bool{}
 	for _, n := range staticTypeNames {
 		taken["type:"+n] = true
@@ -227,6 +241,39 @@ func buildModel(cat *engine.Catalog) *model {
 			if r.name != "" {
 				target.reverses = append(target.reverses, r)
 			}
+		}
+	}
+
+	// Pipelines: a history list on the record type and a board query.
+	for _, om := range m.objects {
+		used := map[string]bool{}
+		for _, n := range store.SystemFields {
+			used[n] = true
+		}
+		for _, fm := range om.fields {
+			used[fm.name] = true
+		}
+		for _, r := range om.reverses {
+			used[r.name] = true
+		}
+		for _, fm := range om.fields {
+			if fm.f.Pipeline == nil || fm.f.Type != schema.TypePicklist {
+				continue
+			}
+			pm := &pipelineModel{obj: om, field: fm, history: fm.name + "History",
+				board: om.list + "By" + upperFirst(fm.name), columnType: om.typeName + upperFirst(fm.name) + "Column"}
+			switch {
+			case used[pm.history]:
+				m.omitted = append(m.omitted, fmt.Sprintf("pipeline %s.%s: field name %s is taken", om.name, fm.name, pm.history))
+				continue
+			case taken["query:"+pm.board] || taken["type:"+pm.columnType]:
+				m.omitted = append(m.omitted, fmt.Sprintf("pipeline %s.%s: generated name %s or %s is taken", om.name, fm.name, pm.board, pm.columnType))
+				continue
+			}
+			used[pm.history] = true
+			taken["query:"+pm.board], taken["type:"+pm.columnType] = true, true
+			om.pipelines = append(om.pipelines, pm)
+			m.boards[pm.board] = pm
 		}
 	}
 	return m

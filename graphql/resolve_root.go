@@ -213,6 +213,12 @@ func metadataResolvers() (objectDef, fieldDef, label map[string]resolver) {
 		"target":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(fd(p).Target), nil },
 		"unique":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return fd(p).Unique, nil },
 		"sensitive": func(_ context.Context, p any, _ *fieldCall) (any, error) { return fd(p).Sensitive, nil },
+		"pipeline": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			if f := fd(p); f.Pipeline != nil {
+				return f, nil
+			}
+			return nil, nil
+		},
 	}
 	label = map[string]resolver{
 		"zh": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(p.(schema.Label).Zh), nil },

@@ -56,10 +56,17 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["PageInfo"] = pageInfo
 	rs["Address"] = addressResolvers()
 	rs["ObjectDefinition"], rs["FieldDefinition"], rs["Label"] = metadataResolvers()
+	rs["StageChange"] = stageChangeResolvers()
+	rs["PipelineDefinition"], rs["StageDefinition"] = pipelineDefResolvers()
 	for _, o := range m.objects {
 		rs[o.typeName] = es.recordResolvers(o)
 		rs[o.connectionType()] = conn
 		rs[o.edgeType()] = edge
+		for _, p := range o.pipelines {
+			rs["Query"][p.board] = es.boardResolver(p)
+			rs[o.typeName][p.history] = es.historyResolver(p)
+			rs[p.columnType] = columnResolvers()
+		}
 	}
 	es.resolvers = rs
 	return es, nil

@@ -33,6 +33,10 @@ func (m *model) sdl() string {
 		b.WriteString("  " + o.single + "(id: ID!): " + o.typeName + "\n")
 		writeDesc(&b, "  ", "A page of "+o.name+" records.")
 		b.WriteString("  " + o.list + listArgs(o) + ": " + o.connectionType() + "!\n")
+		for _, p := range o.pipelines {
+			writeDesc(&b, "  ", "The "+o.name+" records by "+p.field.name+", one column per stage in pipeline order (a kanban board). Page a column with "+o.list+" and a filter on "+p.field.name+".")
+			b.WriteString("  " + p.board + "(filter: " + o.filterType() + ", orderBy: [" + o.orderByType() + "!], first: Int): [" + p.columnType + "!]!\n")
+		}
 	}
 	b.WriteString("  \"Every object definition (administrators only).\"\n  objects: [ObjectDefinition!]!\n")
 	b.WriteString("  \"One object definition by name, or null.\"\n  object(name: String!): ObjectDefinition\n")
@@ -73,7 +77,18 @@ func (m *model) writeObject(b *strings.Builder, o *objectModel) {
 		writeDesc(b, "  ", "The "+r.source.name+" records whose "+r.field.name+" refers to this one.")
 		b.WriteString("  " + r.name + listArgs(r.source) + ": " + r.source.connectionType() + "!\n")
 	}
+	for _, p := range o.pipelines {
+		writeDesc(b, "  ", "The moves of "+p.field.name+" along its pipeline, oldest first.")
+		b.WriteString("  " + p.history + ": [StageChange!]!\n")
+	}
 	b.WriteString("}\n\n")
+
+	for _, p := range o.pipelines {
+		writeDesc(b, "", "One stage of the "+p.field.name+" board of "+o.name+" records.")
+		b.WriteString("type " + p.columnType + " {\n  stage: StageDefinition!\n")
+		b.WriteString("  \"Counts every record in the stage that matches the filter.\"\n  totalCount: Int!\n")
+		b.WriteString("  nodes: [" + o.typeName + "!]!\n  pageInfo: PageInfo!\n}\n\n")
+	}
 
 	b.WriteString("type " + o.connectionType() + " {\n  nodes: [" + o.typeName + "!]!\n  edges: [" + o.edgeType() + "!]!\n  pageInfo: PageInfo!\n")
 	b.WriteString("  \"Counts every match of the filter; computed only when selected.\"\n  totalCount: Int!\n}\n\n")
@@ -290,6 +305,39 @@ type FieldDefinition {
   target: String
   unique: Boolean!
   sensitive: Boolean!
+  "The pipeline of a picklist field whose options are stages."
+  pipeline: PipelineDefinition
+}
+
+type PipelineDefinition {
+  label: Label!
+  stages: [StageDefinition!]!
+}
+
+type StageDefinition {
+  value: String!
+  label: Label!
+  "open, won, lost or closed."
+  category: String!
+  "Probability of winning in this stage, 0 to 100."
+  probability: Float
+  "Fields a record must have filled to enter the stage."
+  required: [String!]!
+  "Stages a record in this stage may move to; null means any."
+  next: [String!]
+}
+
+"One move of a record along a pipeline."
+type StageChange {
+  id: ID!
+  "The stage left; null when the record entered its first stage."
+  from: String
+  "The stage entered; null when the stage was cleared."
+  to: String
+  at: DateTime!
+  by: String!
+  "Seconds the record had spent in the stage it left; null for its first stage."
+  secondsInPrevious: Float
 }
 
 "Explicit migrations for a definition change that stored data would not fit."

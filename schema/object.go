@@ -88,6 +88,9 @@ type Field struct {
 	// Default value from the schema's "default", nil if none. Numbers are
 	// float64, as in records.
 	Default any
+	// Pipeline makes a picklist's options the stages of a pipeline
+	// (x-crm-pipeline); nil for other fields.
+	Pipeline *Pipeline
 	// Schema is the field's property schema as submitted.
 	Schema json.RawMessage
 }

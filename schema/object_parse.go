@@ -400,6 +400,7 @@ func buildField(name string, pm map[string]any, raw json.RawMessage, required bo
 			f.MaxLength = int(v)
 		}
 	}
+	f.Pipeline = buildPipeline(pm["x-crm-pipeline"])
 	f.Minimum = numberPtr(pm["minimum"])
 	f.Maximum = numberPtr(pm["maximum"])
 	if d, ok := pm["default"]; ok && d != nil {

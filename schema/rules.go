@@ -30,11 +30,12 @@ var keywordShape = map[string]string{
 	"exclusiveMaximum": "number", "multipleOf": "number",
 	"items": "array", "minItems": "array", "maxItems": "array", "uniqueItems": "array",
 	"properties": "object", "additionalProperties": "object", "required": "object",
-	"enum":          string(TypePicklist),
-	"x-crm-options": "options",
-	"x-crm-target":  "lookup",
-	"x-crm-reverse": "lookup",
-	"x-crm-format":  string(TypeAutoNumber),
+	"enum":           string(TypePicklist),
+	"x-crm-options":  "options",
+	"x-crm-target":   "lookup",
+	"x-crm-reverse":  "lookup",
+	"x-crm-format":   string(TypeAutoNumber),
+	"x-crm-pipeline": string(TypePicklist),
 }
 
 func keywordApplies(shape string, t Type) bool {
@@ -122,6 +123,13 @@ func checkRules(doc map[string]any) []Problem {
 			c.add(path, "names %q, which is not a property", name)
 		} else if t, _ := fieldType(name); t == TypeAutoNumber {
 			c.add(path, "names %q, an autonumber field: the engine fills it, so it cannot be required", name)
+		}
+	}
+	for _, name := range sortedKeys(props) {
+		if pm, ok := props[name].(map[string]any); ok {
+			if pl, ok := pm["x-crm-pipeline"].(map[string]any); ok {
+				c.pipeline(pointer("properties", name, "x-crm-pipeline"), name, pm, pl, fieldType)
+			}
 		}
 	}
 	for i, idx := range list(doc["x-crm-indexes"]) {
@@ -278,6 +286,88 @@ func (c *ruleChecker) options(path string, pm map[string]any, t Type) {
 			c.add(path+vpath, "%q is not one of the field's options (its \"enum\")", v)
 		}
 		seen[v] = true
+	}
+}
+
+// pipeline checks the x-crm-pipeline of the picklist field name: its
+// stages are the field's options, each once; the categories are open/won/
+// lost or open/closed with at least one open stage; required fields and
+// next stages name what exists.
+func (c *ruleChecker) pipeline(path, name string, pm, pl map[string]any, fieldType func(string) (Type, bool)) {
+	if t, _ := fieldType(name); t != TypePicklist {
+		return // reported as a keyword that does not apply
+	}
+	options := map[string]bool{}
+	for _, e := range list(pm["enum"]) {
+		if s, ok := e.(string); ok {
+			options[s] = true
+		}
+	}
+	stages, ok := pl["stages"].([]any)
+	if !ok {
+		return // reported by the meta-schema
+	}
+	values := map[string]bool{}
+	categories := map[string]bool{}
+	for i, st := range stages {
+		sm, _ := st.(map[string]any)
+		spath := pointer("stages", strconv.Itoa(i))
+		if v, ok := sm["value"].(string); ok {
+			switch {
+			case values[v]:
+				c.add(path+spath+"/value", "%q is a stage more than once", v)
+			case !options[v]:
+				c.add(path+spath+"/value", "%q is not one of the field's options (its \"enum\")", v)
+			}
+			values[v] = true
+		}
+		if cat, ok := sm["category"].(string); ok {
+			categories[cat] = true
+		}
+	}
+	for _, e := range list(pm["enum"]) {
+		if s, ok := e.(string); ok && !values[s] {
+			c.add(path+"/stages", "has no stage for the option %q: every option of the field is a stage", s)
+		}
+	}
+	if len(stages) > 0 && !categories["open"] {
+		c.add(path+"/stages", "has no open stage: at least one stage has the category \"open\"")
+	}
+	if categories["closed"] && (categories["won"] || categories["lost"]) {
+		c.add(path+"/stages", "mixes \"closed\" with \"won\"/\"lost\": a pipeline uses open/won/lost or open/closed")
+	}
+	for i, st := range stages {
+		sm, _ := st.(map[string]any)
+		spath := path + pointer("stages", strconv.Itoa(i))
+		for j, r := range list(sm["required"]) {
+			f, ok := r.(string)
+			if !ok {
+				continue
+			}
+			rpath := spath + pointer("required", strconv.Itoa(j))
+			switch t, _ := fieldType(f); {
+			case f == name:
+				c.add(rpath, "names the pipeline's own field")
+			case t == "":
+				c.add(rpath, "names %q, which is not a property", f)
+			case t == TypeAutoNumber:
+				c.add(rpath, "names %q, an autonumber field: the engine fills it", f)
+			}
+		}
+		own, _ := sm["value"].(string)
+		for j, n := range list(sm["next"]) {
+			v, ok := n.(string)
+			if !ok {
+				continue
+			}
+			npath := spath + pointer("next", strconv.Itoa(j))
+			switch {
+			case !values[v]:
+				c.add(npath, "%q is not a stage of this pipeline", v)
+			case v == own:
+				c.add(npath, "names the stage itself")
+			}
+		}
 	}
 }
 

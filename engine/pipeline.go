@@ -1,0 +1,283 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// StageChange is one move of a record along a pipeline.
+type StageChange struct {
+	ID       string
+	Object   string
+	RecordID string
+	Field    string
+	From     string // "" when the record entered its first stage
+	To       string // "" when the stage was cleared
+	At       time.Time
+	By       string
+	// InPrevious is how long the record had been in From; zero for the
+	// first stage.
+	InPrevious time.Duration
+}
+
+// StageColumn is one stage of a board (kanban): the stage and a page of
+// the records in it, with their count.
+type StageColumn struct {
+	Stage schema.Stage
+	Label schema.Label
+	*ListResult
+}
+
+// stageMove is a change of a pipeline field made by one write.
+type stageMove struct {
+	field    *schema.Field
+	from, to string
+}
+
+// stageMoves returns the pipeline fields whose value differs between old
+// (nil for a new record) and data.
+func stageMoves(obj *schema.Object, old, data map[string]any) []stageMove {
+	var moves []stageMove
+	for _, f := range obj.Fields {
+		if f.Pipeline == nil {
+			continue
+		}
+		to, _ := data[f.Name].(string)
+		from, _ := old[f.Name].(string)
+		if to != from {
+			moves = append(moves, stageMove{field: f, from: from, to: to})
+		}
+	}
+	return moves
+}
+
+// pipelineProblems checks the stage moves of a write: the move must be an
+// allowed transition, and the fields the new stage requires must be
+// filled. Fields the object itself requires are left to the validator.
+func pipelineProblems(obj *schema.Object, moves []stageMove, data map[string]any) []schema.FieldError {
+	var problems []schema.FieldError
+	for _, m := range moves {
+		p := m.field.Pipeline
+		stage := p.Stage(m.to)
+		if stage == nil {
+			continue // not an option: the validator reports it
+		}
+		if !p.Allows(m.from, m.to) {
+			problems = append(problems, transitionProblem(m.field, m.from, m.to))
+			continue
+		}
+		for _, name := range stage.Required {
+			f := obj.Field(name)
+			if f == nil || f.Required || !isEmpty(data[name]) {
+				continue
+			}
+			problems = append(problems, schema.FieldError{Field: name, Code: "stageRequired",
+				Message:   fmt.Sprintf("is required to enter the stage %q", m.to),
+				MessageZh: fmt.Sprintf("进入阶段“%s”前必须填写", optionZh(m.field, m.to))})
+		}
+	}
+	return problems
+}
+
+func transitionProblem(f *schema.Field, from, to string) schema.FieldError {
+	next := f.Pipeline.Stage(from).Next
+	if len(next) == 0 {
+		return schema.FieldError{Field: f.Name, Code: "transition",
+			Message:   fmt.Sprintf("cannot move from %q to %q: %q is a final stage", from, to, from),
+			MessageZh: fmt.Sprintf("不能从“%s”转到“%s”：“%s”是最终阶段", optionZh(f, from), optionZh(f, to), optionZh(f, from))}
+	}
+	en := make([]string, len(next))
+	zh := make([]string, len(next))
+	for i, n := range next {
+		en[i] = fmt.Sprintf("%q", n)
+		zh[i] = "“" + optionZh(f, n) + "”"
+	}
+	return schema.FieldError{Field: f.Name, Code: "transition",
+		Message:   fmt.Sprintf("cannot move from %q to %q; from %q a record may move to %s", from, to, from, strings.Join(en, ", ")),
+		MessageZh: fmt.Sprintf("不能从“%s”转到“%s”；可转到的阶段：%s", optionZh(f, from), optionZh(f, to), strings.Join(zh, "、"))}
+}
+
+// optionZh is the Chinese label of a picklist option, or the option.
+func optionZh(f *schema.Field, value string) string {
+	if l, ok := f.OptionLabels[value]; ok && l.Zh != "" {
+		return l.Zh
+	}
+	return value
+}
+
+func isEmpty(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return strings.TrimSpace(x) == ""
+	case []any:
+		return len(x) == 0
+	case map[string]any:
+		return len(x) == 0
+	}
+	return false
+}
+
+// recordStageMoves writes the stage history of a write, in its
+// transaction. since is when the record entered its current stages when
+// there is no earlier history (its creation).
+func (e *Engine) recordStageMoves(ctx context.Context, tx store.Tx, hist *schema.Object, obj *schema.Object, rec store.Record, moves []stageMove, since time.Time) error {
+	for _, m := range moves {
+		data := map[string]any{
+			"object": obj.Name, "record": rec.ID, "field": m.field.Name, "to": m.to,
+			"at": rec.UpdatedAt.UTC().Format(schema.DateTimeLayout), "by": rec.UpdatedBy,
+		}
+		if m.from != "" {
+			data["from"] = m.from
+			entered := since
+			last, err := tx.Find(ctx, hist, store.Query{
+				Filter: &store.Filter{And: []store.Filter{
+					store.Leaf("record", store.OpEq, rec.ID), store.Leaf("field", store.OpEq, m.field.Name)}},
+				Sort:  []store.Sort{{Field: "at", Desc: true}},
+				Limit: 1,
+			})
+			if err != nil {
+				return fmt.Errorf("read stage history of %s %q: %w", obj.Name, rec.ID, err)
+			}
+			if len(last.Records) > 0 {
+				if at, err := time.Parse(schema.DateTimeLayout, fmt.Sprint(last.Records[0].Data["at"])); err == nil {
+					entered = at
+				}
+			}
+			data["seconds"] = max(0, rec.UpdatedAt.Sub(entered).Seconds())
+		}
+		h := store.Record{ID: e.newID(), Version: 1, CreatedAt: rec.UpdatedAt, UpdatedAt: rec.UpdatedAt,
+			CreatedBy: rec.UpdatedBy, UpdatedBy: rec.UpdatedBy, Data: data}
+		if err := tx.Insert(ctx, hist, h); err != nil {
+			return fmt.Errorf("write stage history of %s %q: %w", obj.Name, rec.ID, err)
+		}
+	}
+	return nil
+}
+
+// deleteStageHistory removes a deleted record's stage history.
+func deleteStageHistory(ctx context.Context, tx store.Tx, hist *schema.Object, id string) error {
+	f := store.Leaf("record", store.OpEq, id)
+	for {
+		page, err := tx.Find(ctx, hist, store.Query{Filter: &f, Limit: 500})
+		if err != nil {
+			return fmt.Errorf("read stage history of %q: %w", id, err)
+		}
+		for _, r := range page.Records {
+			if err := tx.Delete(ctx, hist, r.ID); err != nil {
+				return fmt.Errorf("delete stage history of %q: %w", id, err)
+			}
+		}
+		if !page.HasMore {
+			return nil
+		}
+	}
+}
+
+// maxStageHistory bounds the history StageHistory returns per call.
+const maxStageHistory = 10_000
+
+// StageHistory returns, for each of ids, the moves of its pipeline field
+// field, oldest first. Records without history map to nothing.
+func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []string) (map[string][]StageChange, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := objectIn(snap.catalog, object)
+	if err != nil {
+		return nil, err
+	}
+	if f := obj.Field(field); f == nil || f.Pipeline == nil {
+		return nil, newError(ErrBadRequest,
+			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
+			fmt.Sprintf("%s.%s 不是流程字段", object, field), nil)
+	}
+	out := map[string][]StageChange{}
+	hist := snap.platform[stageChangeObject]
+	if hist == nil || len(ids) == 0 {
+		return out, nil
+	}
+	list := make([]any, len(ids))
+	for i, id := range ids {
+		list[i] = id
+	}
+	q := store.Query{
+		Filter: &store.Filter{And: []store.Filter{
+			store.Leaf("record", store.OpIn, list), store.Leaf("field", store.OpEq, field), store.Leaf("object", store.OpEq, object)}},
+		Sort:  []store.Sort{{Field: "record"}, {Field: "at"}},
+		Limit: 500,
+	}
+	n := 0
+	for {
+		page, err := ts.Find(ctx, hist, q)
+		if err != nil {
+			return nil, fmt.Errorf("read stage history of %s: %w", object, err)
+		}
+		for _, r := range page.Records {
+			c := stageChangeOf(r)
+			out[c.RecordID] = append(out[c.RecordID], c)
+		}
+		n += len(page.Records)
+		if !page.HasMore || n >= maxStageHistory || len(page.Records) == 0 {
+			return out, nil
+		}
+		last := page.Records[len(page.Records)-1]
+		q.After = &store.Position{Values: []any{last.Data["record"], last.Data["at"]}, ID: last.ID}
+	}
+}
+
+func stageChangeOf(r store.Record) StageChange {
+	s := func(k string) string { v, _ := r.Data[k].(string); return v }
+	c := StageChange{ID: r.ID, Object: s("object"), RecordID: s("record"), Field: s("field"), From: s("from"), To: s("to"), By: s("by")}
+	c.At, _ = time.Parse(schema.DateTimeLayout, s("at"))
+	if sec, ok := r.Data["seconds"].(float64); ok {
+		c.InPrevious = time.Duration(sec * float64(time.Second))
+	}
+	return c
+}
+
+// Board returns the records of object grouped by the stages of its
+// pipeline field (a kanban): for each stage in pipeline order, the first
+// page of q's records in that stage and their count. q.After does not
+// apply; page a column with ListRecords and a filter on the stage.
+func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) ([]StageColumn, error) {
+	_, ts, obj, err := e.object(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	f := obj.Field(field)
+	if f == nil || f.Pipeline == nil {
+		return nil, newError(ErrBadRequest,
+			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
+			fmt.Sprintf("%s.%s 不是流程字段", object, field), nil)
+	}
+	cols := make([]StageColumn, 0, len(f.Pipeline.Stages))
+	for _, st := range f.Pipeline.Stages {
+		cq := q
+		cq.After = ""
+		cq.WithTotal = true
+		leaf := store.Leaf(field, store.OpEq, st.Value)
+		if q.Filter != nil {
+			cq.Filter = &store.Filter{And: []store.Filter{leaf, *q.Filter}}
+		} else {
+			cq.Filter = &leaf
+		}
+		res, err := list(ctx, ts, obj, cq)
+		if err != nil {
+			return nil, err
+		}
+		cols = append(cols, StageColumn{Stage: st, Label: f.OptionLabels[st.Value], ListResult: res})
+	}
+	return cols, nil
+}

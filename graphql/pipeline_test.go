@@ -1,0 +1,163 @@
+package graphql_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/graphql"
+	"github.com/crmkit/crm/store/sqlitestore"
+)
+
+// pipelineStack is a server over the real engine and store whose tenant
+// has an account object and a deal object with a sales pipeline.
+func pipelineStack(t *testing.T) *graphql.Server {
+	t.Helper()
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: discardLogger()})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = eng.CreateTenant(ctx, tenantA, "A")
+	require.NoError(t, err)
+	ctx = engine.WithActor(ctx, admin)
+	for _, def := range []string{
+		`{"$id": "account", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"}}}`,
+		`{"$id": "deal", "type": "object", "properties": {
+		  "title": {"type": "string", "x-crm-type": "text"},
+		  "amount": {"type": "number", "x-crm-type": "currency"},
+		  "account": {"type": "string", "x-crm-type": "lookup", "x-crm-target": "account"},
+		  "stage": {"type": "string", "enum": ["new", "proposal", "won", "lost"], "default": "new", "x-crm-type": "picklist",
+		    "x-crm-options": [{"value": "new", "label": {"zh": "新建", "en": "New"}}, {"value": "won", "label": {"zh": "赢单", "en": "Won"}}],
+		    "x-crm-pipeline": {"label": {"zh": "销售流程", "en": "Sales"}, "stages": [
+		      {"value": "new", "category": "open", "probability": 10, "next": ["proposal", "lost"]},
+		      {"value": "proposal", "category": "open", "probability": 60, "required": ["amount"]},
+		      {"value": "won", "category": "won", "probability": 100, "next": []},
+		      {"value": "lost", "category": "lost", "probability": 0}]}}},
+		  "required": ["title"]}`,
+	} {
+		_, err := eng.SaveObject(ctx, json.RawMessage(def), engine.SaveOptions{})
+		require.NoError(t, err)
+	}
+	srv, err := graphql.New(graphql.Config{Engine: eng, Logger: discardLogger()})
+	require.NoError(t, err)
+	return srv
+}
+
+func TestPipeline_MovesAndHistory(t *testing.T) {
+	t.Parallel()
+	srv := pipelineStack(t)
+	acc := mustRun(t, srv, admin, `mutation { createAccount(input: {name: "远景能源"}) { id } }`, nil)
+	accID := path(acc, "createAccount", "id").(string)
+	d := mustRun(t, srv, admin, `mutation($a: ID) { createDeal(input: {title: "风机", account: $a}) { id stage } }`, map[string]any{"a": accID})
+	id := path(d, "createDeal", "id").(string)
+	assert.Equal(t, "new", path(d, "createDeal", "stage"))
+
+	r := run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "won"}) { id } }`, map[string]any{"id": id})
+	assert.Equal(t, []string{"VALIDATION_FAILED"}, r.codes())
+	assert.Equal(t, []any{map[string]any{"field": "stage", "code": "transition",
+		"message": "不能从“新建”转到“赢单”；可转到的阶段：“proposal”、“lost”"}}, r.Errors[0].Extensions["fields"])
+
+	r = run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "proposal"}) { id } }`, map[string]any{"id": id})
+	assert.Equal(t, []string{"VALIDATION_FAILED"}, r.codes())
+	assert.Equal(t, "amount", path(r.Errors[0].Extensions, "fields", 0, "field"))
+	assert.Equal(t, "stageRequired", path(r.Errors[0].Extensions, "fields", 0, "code"))
+
+	mustRun(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "proposal", amount: 500}) { id } }`, map[string]any{"id": id})
+	data := mustRun(t, srv, admin, `{ deals { nodes { title stageHistory { from to by secondsInPrevious at } } } }`, nil)
+	hist := path(data, "deals", "nodes", 0, "stageHistory").([]any)
+	require.Len(t, hist, 2)
+	assert.Nil(t, path(hist, 0, "from"))
+	assert.Equal(t, "new", path(hist, 0, "to"))
+	assert.Nil(t, path(hist, 0, "secondsInPrevious"))
+	assert.Equal(t, "new", path(hist, 1, "from"))
+	assert.Equal(t, "proposal", path(hist, 1, "to"))
+	assert.Equal(t, admin.ID, path(hist, 1, "by"))
+	assert.GreaterOrEqual(t, path(hist, 1, "secondsInPrevious"), 0.0)
+}
+
+func TestPipeline_Board(t *testing.T) {
+	t.Parallel()
+	srv := pipelineStack(t)
+	acc := mustRun(t, srv, admin, `mutation { createAccount(input: {name: "远景能源"}) { id } }`, nil)
+	accID := path(acc, "createAccount", "id").(string)
+	for _, in := range []map[string]any{
+		{"title": "a", "stage": "new", "account": accID}, {"title": "b", "stage": "new"},
+		{"title": "c", "stage": "proposal", "amount": 10.0, "account": accID}, {"title": "d", "stage": "won", "amount": 99.0},
+	} {
+		mustRun(t, srv, admin, `mutation($in: DealInput!) { createDeal(input: $in) { id } }`, map[string]any{"in": in})
+	}
+	data := mustRun(t, srv, admin, `{ dealsByStage(first: 1, orderBy: [{title: DESC}]) {
+		stage { value category probability next required label { zh } }
+		totalCount nodes { title account { name } } pageInfo { hasNextPage } } }`, nil)
+	cols := path(data, "dealsByStage").([]any)
+	require.Len(t, cols, 4)
+	assert.Equal(t, map[string]any{"value": "new", "category": "open", "probability": 10.0,
+		"next": []any{"proposal", "lost"}, "required": []any{}, "label": map[string]any{"zh": "新建"}}, path(cols, 0, "stage"))
+	assert.EqualValues(t, 2, path(cols, 0, "totalCount"))
+	assert.Equal(t, "b", path(cols, 0, "nodes", 0, "title"))
+	assert.Equal(t, true, path(cols, 0, "pageInfo", "hasNextPage"))
+	assert.Equal(t, "远景能源", path(cols, 1, "nodes", 0, "account", "name"))
+	assert.Equal(t, []any{"amount"}, path(cols, 1, "stage", "required"))
+	assert.Nil(t, path(cols, 1, "stage", "next"), "no next list: any stage")
+	assert.EqualValues(t, 0, path(cols, 3, "totalCount"))
+	assert.Empty(t, path(cols, 3, "nodes"))
+
+	data = mustRun(t, srv, admin, `{ dealsByStage(filter: {amount: {gt: 50}}) { stage { value } totalCount } }`, nil)
+	assert.EqualValues(t, 1, path(data, "dealsByStage", 2, "totalCount"))
+	assert.EqualValues(t, 0, path(data, "dealsByStage", 1, "totalCount"))
+
+	data = mustRun(t, srv, admin, `{ object(name: "deal") { fields { name pipeline { label { en } stages { value } } } } }`, nil)
+	for _, f := range path(data, "object", "fields").([]any) {
+		if path(f, "name") == "stage" {
+			assert.Equal(t, "Sales", path(f, "pipeline", "label", "en"))
+			assert.Len(t, path(f, "pipeline", "stages"), 4)
+		} else {
+			assert.Nil(t, path(f, "pipeline"))
+		}
+	}
+}
+
+// TestPipeline_HistoryIsBatched checks that a page's stage histories cost
+// one engine call, and that a board's cost counts a page per stage.
+func TestPipeline_HistoryIsBatchedAndBoardsCost(t *testing.T) {
+	t.Parallel()
+	srv, f := newTestServer(t)
+	for _, id := range []string{"d1", "d2", "d3"} {
+		f.put(tenantA, "deal", id, map[string]any{"title": id, "stage": "new"})
+	}
+	mustRun(t, srv, user, `{ deals { nodes { stageHistory { to } } } }`, nil)
+	assert.Equal(t, 1, f.count("StageHistory"))
+
+	// 4 stages × 100 deals × 100 deals × 2 = 80,400 estimated records:
+	// refused, though without the stages it would be 20,100.
+	r := run(t, srv, user, `{ dealsByStage(first: 100) { nodes { account { deals(first: 100) { nodes { account { deals(first: 2) { nodes { id } } } } } } } } }`, nil)
+	assert.Equal(t, []string{graphql.CodeQueryTooComplex}, r.codes())
+	assert.Zero(t, f.count("Board"))
+	data := mustRun(t, srv, user, `{ dealsByStage { stage { value } totalCount } }`, nil)
+	assert.Len(t, path(data, "dealsByStage"), 4)
+}
+
+// path walks decoded JSON by object keys (string) and array indexes (int);
+// nil when a step is missing.
+func path(v any, steps ...any) any {
+	for _, s := range steps {
+		switch k := s.(type) {
+		case string:
+			m, ok := v.(map[string]any)
+			if !ok {
+				return nil
+			}
+			v = m[k]
+		case int:
+			l, ok := v.([]any)
+			if !ok || k >= len(l) {
+				return nil
+			}
+			v = l[k]
+		}
+	}
+	return v
+}
