@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -317,4 +319,48 @@ func TestCLI_TenantAndKeys(t *testing.T) {
 	require.NoError(t, err)
 	r = s.gql(t, secret, `{ objects { name } }`, nil)
 	assert.Equal(t, http.StatusUnauthorized, r.Status)
+}
+
+func TestCLI_ExportImport(t *testing.T) {
+	t.Parallel()
+	srcDir, dstDir := t.TempDir(), t.TempDir()
+	run := func(stdin io.Reader, args ...string) (string, string, error) {
+		out, errOut := &syncBuffer{}, &syncBuffer{}
+		m := &Main{Stdin: stdin, Stdout: out, Stderr: errOut, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), args)
+		return out.String(), errOut.String(), err
+	}
+	s := startServer(t, srcDir)
+	installStarter(t, s)
+	acct := s.ok(t, `mutation { createAccount(input: {name: "导出测试"}) { id } }`, nil)
+	for i := 0; i < 3; i++ {
+		s.ok(t, `mutation($a: ID) { createDeal(input: {title: "d", account: $a}) { number } }`, map[string]any{"a": path(acct, "createAccount", "id")})
+	}
+
+	file := filepath.Join(t.TempDir(), "default.jsonl")
+	_, msg, err := run(nil, "export", "--tenant", "default", "--data", srcDir, "--out", file)
+	require.NoError(t, err)
+	assert.Contains(t, msg, "4 records")
+	_, _, err = run(nil, "export", "--tenant", "default", "--data", srcDir, "--out", file)
+	assert.ErrorContains(t, err, "exists", "an export never overwrites a file")
+	_, _, err = run(nil, "export", "--tenant", "nope", "--data", srcDir)
+	assert.ErrorContains(t, err, `tenant "nope" does not exist`)
+
+	f, err := os.Open(file)
+	require.NoError(t, err)
+	defer f.Close()
+	out, _, err := run(f, "import", "--tenant", "moved", "--data", dstDir)
+	require.NoError(t, err)
+	assert.Contains(t, out, `imported tenant "moved"`)
+	assert.Contains(t, out, "4 records")
+
+	again, _, err := run(nil, "export", "--tenant", "moved", "--data", dstDir)
+	require.NoError(t, err)
+	want, err := os.ReadFile(file)
+	require.NoError(t, err)
+	body := func(s string) string { _, rest, _ := strings.Cut(s, "\n"); return rest }
+	assert.Equal(t, body(string(want)), body(again), "the moved tenant exports the same")
+
+	_, _, err = run(strings.NewReader("garbage\n"), "import", "--tenant", "other", "--data", dstDir)
+	assert.ErrorContains(t, err, "line 1: not a JSON object")
 }

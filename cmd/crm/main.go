@@ -4,6 +4,7 @@
 //	crm serve [--addr 127.0.0.1:8080] [--data ./data]
 //	crm tenant create NAME | tenant list
 //	crm apikey create --tenant NAME [--name LABEL] | apikey list --tenant NAME | apikey revoke --tenant NAME --id ID
+//	crm export --tenant NAME [--out FILE] | import --tenant NAME [--in FILE]
 //	crm version
 package main
 
@@ -21,7 +22,7 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	m := &Main{Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
+	m := &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv}
 	err := m.Run(ctx, os.Args[1:])
 	switch {
 	case err == nil:
@@ -36,6 +37,7 @@ func main() {
 // Main is the composition root: it reads configuration and wires the
 // store, engine, GraphQL edge and HTTP server.
 type Main struct {
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	Getenv         func(string) string
 	// ready, if set, receives the server's address once it listens
@@ -52,6 +54,8 @@ commands:
   apikey create --tenant T    create an API key (printed once)
   apikey list --tenant T      list a tenant's API keys
   apikey revoke --tenant T --id ID
+  export --tenant T [--out F]  write a whole tenant as JSON lines
+  import --tenant T [--in F]   load an export into a new or empty tenant
   version                     print the version
 
 Run "crm <command> -h" for a command's flags.`
@@ -69,6 +73,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.tenant(ctx, args[1:])
 	case "apikey":
 		return m.apikey(ctx, args[1:])
+	case "export":
+		return m.export(ctx, args[1:])
+	case "import":
+		return m.importTenant(ctx, args[1:])
 	case "version":
 		fmt.Fprintln(m.Stdout, "crm", version())
 		return nil

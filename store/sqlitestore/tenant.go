@@ -47,7 +47,11 @@ type tenantStore struct {
 	db      *database
 }
 
-var _ store.TenantStore = (*tenantStore)(nil)
+var (
+	_ store.TenantStore    = (*tenantStore)(nil)
+	_ store.SequenceReader = (*tenantStore)(nil)
+	_ store.SequenceSetter = (*tx)(nil)
+)
 
 func newTenantStore(id string, db *database) *tenantStore {
 	return &tenantStore{records: records{q: db.reader, stmts: db.readStmts}, id: id, db: db}
@@ -221,4 +225,36 @@ func (t *tx) NextSequence(ctx context.Context, name string) (int64, error) {
 		return 0, fmt.Errorf("next value of sequence %q: %w", name, withCtx(ctx, err))
 	}
 	return v, nil
+}
+
+// Sequences implements [store.SequenceReader].
+func (t *tenantStore) Sequences(ctx context.Context) (map[string]int64, error) {
+	rows, err := t.db.reader.QueryContext(ctx, `SELECT name, value FROM sequences ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("read sequences: %w", withCtx(ctx, err))
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var name string
+		var v int64
+		if err := rows.Scan(&name, &v); err != nil {
+			return nil, fmt.Errorf("read sequences: %w", err)
+		}
+		out[name] = v
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read sequences: %w", withCtx(ctx, err))
+	}
+	return out, nil
+}
+
+// SetSequence implements [store.SequenceSetter].
+func (t *tx) SetSequence(ctx context.Context, name string, atLeast int64) error {
+	_, err := t.exec(ctx, `INSERT INTO sequences (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`, name, atLeast)
+	if err != nil {
+		return fmt.Errorf("set sequence %q: %w", name, withCtx(ctx, err))
+	}
+	return nil
 }
