@@ -51,3 +51,16 @@ func (e *QueryError) Error() string {
 
 // Is makes errors.Is(err, ErrInvalidQuery) true.
 func (e *QueryError) Is(target error) bool { return target == ErrInvalidQuery }
+
+var (
+	// ErrUnavailable is returned when the storage backend cannot be reached
+	// or did not answer within the adapter's timeouts (server down,
+	// network failure, no primary). Nothing is known to have been written
+	// by the failed call; the caller may retry later.
+	ErrUnavailable = errors.New("store: storage unavailable")
+	// ErrIncompleteRollback is returned by [TenantStore.WithTx] on a
+	// backend without multi-document transactions when the transaction
+	// failed and undoing the writes it had already made failed too: some of
+	// them remain. The error names them; an operator must look.
+	ErrIncompleteRollback = errors.New("store: transaction failed and was only partly undone")
+)
