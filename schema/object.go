@@ -24,6 +24,8 @@ type Object struct {
 	// Indexes are the composite indexes of x-crm-indexes, each a list of
 	// field names (sortable fields only).
 	Indexes [][]string
+	// Automations are the object's rules (x-crm-automations), in order.
+	Automations []Automation
 	// Definition is the document as submitted.
 	Definition json.RawMessage
 	// Version is the stored version; zero for a definition not yet saved.

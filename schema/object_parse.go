@@ -356,6 +356,7 @@ func buildObject(doc map[string]any, order []member, definition []byte) *Object 
 		}
 		obj.Indexes = append(obj.Indexes, names)
 	}
+	obj.Automations = buildAutomations(doc["x-crm-automations"])
 	obj.byName = make(map[string]*Field, len(obj.Fields))
 	for _, f := range obj.Fields {
 		obj.byName[f.Name] = f

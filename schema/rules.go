@@ -132,6 +132,7 @@ func checkRules(doc map[string]any) []Problem {
 			}
 		}
 	}
+	c.automations(doc, props, fieldType)
 	for i, idx := range list(doc["x-crm-indexes"]) {
 		for j, n := range list(idx) {
 			name, ok := n.(string)
