@@ -152,6 +152,9 @@ func (c cond) render() bson.D {
 		}
 		return bson.D{{Key: op, Value: subs}}
 	}
+	if c.op == cmpEq {
+		return bson.D{equality(c.path, c.value)}
+	}
 	return bson.D{{Key: c.path, Value: bson.D{{Key: string(c.op), Value: c.value}}}}
 }
 

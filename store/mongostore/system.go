@@ -19,10 +19,22 @@ const (
 	collAPIKeys = "api_keys" // {_id: id, tenantId, name, hash, prefix, createdAt, revokedAt?}
 )
 
-// eq is the filter {key: {$eq: value}}: the value is compared literally,
-// whatever its content.
+// eq is the filter "key equals value", compared literally whatever the
+// value's content.
 func eq(key string, value any) bson.D {
-	return bson.D{{Key: key, Value: bson.D{{Key: "$eq", Value: value}}}}
+	return bson.D{equality(key, value)}
+}
+
+// equality is the condition "key equals value". A scalar is written as
+// {key: value}, which no server can read as an operator and which
+// FerretDB pushes down to its backend (it scans for {key: {$eq: value}});
+// anything else is wrapped in $eq, which compares it literally.
+func equality(key string, value any) bson.E {
+	switch value.(type) {
+	case nil, string, bool, int32, int64, float64:
+		return bson.E{Key: key, Value: value}
+	}
+	return bson.E{Key: key, Value: bson.D{{Key: "$eq", Value: value}}}
 }
 
 // prepareSystem creates the system collections' indexes (a no-op when
@@ -236,8 +248,8 @@ func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at tim
 	defer cancel()
 	keys := s.system.Collection(collAPIKeys)
 	filter := bson.D{
-		{Key: "_id", Value: bson.D{{Key: "$eq", Value: keyID}}},
-		{Key: "tenantId", Value: bson.D{{Key: "$eq", Value: tenantID}}},
+		equality("_id", keyID),
+		equality("tenantId", tenantID),
 	}
 	notRevoked := append(filter, bson.E{Key: "revokedAt", Value: bson.D{{Key: "$exists", Value: false}}})
 	res, err := keys.UpdateOne(octx, notRevoked, bson.D{{Key: "$set", Value: bson.D{{Key: "revokedAt", Value: formatTime(at)}}}})

@@ -318,8 +318,8 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 	}
 	t.onUndo(fmt.Sprintf("insert %s record %q", obj.Name, rec.ID), func(ctx context.Context) error {
 		_, err := coll.DeleteOne(ctx, bson.D{
-			{Key: keyID, Value: bson.D{{Key: "$eq", Value: rec.ID}}},
-			{Key: keyVersion, Value: bson.D{{Key: "$eq", Value: rec.Version}}},
+			equality(keyID, rec.ID),
+			equality(keyVersion, rec.Version),
 		})
 		return err
 	})
@@ -337,8 +337,8 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 	}
 	coll := t.records(obj)
 	filter := bson.D{
-		{Key: keyID, Value: bson.D{{Key: "$eq", Value: rec.ID}}},
-		{Key: keyVersion, Value: bson.D{{Key: "$eq", Value: expectedVersion}}},
+		equality(keyID, rec.ID),
+		equality(keyVersion, expectedVersion),
 	}
 	octx, cancel := t.s.op(ctx)
 	defer cancel()
@@ -361,8 +361,8 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 	}
 	t.onUndo(fmt.Sprintf("update %s record %q", obj.Name, rec.ID), func(ctx context.Context) error {
 		_, err := coll.ReplaceOne(ctx, bson.D{
-			{Key: keyID, Value: bson.D{{Key: "$eq", Value: rec.ID}}},
-			{Key: keyVersion, Value: bson.D{{Key: "$eq", Value: rec.Version}}},
+			equality(keyID, rec.ID),
+			equality(keyVersion, rec.Version),
 		}, old)
 		return err
 	})
@@ -444,8 +444,8 @@ func (t *tx) NextSequence(ctx context.Context, name string) (int64, error) {
 	n := d.Value
 	t.onUndo(fmt.Sprintf("take number %d of sequence %q", n, name), func(ctx context.Context) error {
 		res, err := seqs.UpdateOne(ctx, bson.D{
-			{Key: keyID, Value: bson.D{{Key: "$eq", Value: name}}},
-			{Key: "value", Value: bson.D{{Key: "$eq", Value: n}}},
+			equality(keyID, name),
+			equality("value", n),
 		}, bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(-1)}}}})
 		if err == nil && res.MatchedCount == 0 {
 			err = errors.New("the counter has moved on; the number stays used")

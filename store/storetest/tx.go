@@ -332,3 +332,37 @@ func testIsolation(t *testing.T, newStore func(t testing.TB) store.Store) {
 	}))
 	assert.Equal(t, int64(2), nb)
 }
+
+func testTxIsolation(t *testing.T, newStore func(t testing.TB) store.Store) {
+	ctx := t.Context()
+	ts := newTenant(t, newStore(t), "acme")
+	deal := dealObject()
+	saveObject(t, ts, deal, 1)
+	insert(t, ts, deal, record("kept", 0, map[string]any{"name": "kept"}))
+
+	// Readers outside an open transaction see the state before it, until
+	// it commits.
+	err := ts.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.Insert(ctx, deal, record("new", 0, map[string]any{"name": "new"})); err != nil {
+			return err
+		}
+		upd := record("kept", 0, map[string]any{"name": "changed"})
+		upd.Version = 2
+		if err := tx.Update(ctx, deal, upd, 1); err != nil {
+			return err
+		}
+		_, err := ts.Get(ctx, deal, "new")
+		require.ErrorIs(t, err, store.ErrNotFound, "an uncommitted insert is not seen outside")
+		kept, err := ts.Get(ctx, deal, "kept")
+		require.NoError(t, err)
+		assert.Equal(t, "kept", kept.Data["name"], "an uncommitted update is not seen outside")
+		n, err := ts.Count(ctx, deal, nil)
+		require.NoError(t, err)
+		assert.Equal(t, int64(1), n)
+		return nil
+	})
+	require.NoError(t, err)
+	got, err := ts.Get(ctx, deal, "new")
+	require.NoError(t, err)
+	assert.Equal(t, "new", got.Data["name"], "seen once committed")
+}

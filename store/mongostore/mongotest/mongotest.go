@@ -35,6 +35,7 @@ func Run(t *testing.T, cfg mongostore.Config) {
 		{name: "rolled-back save drops its indexes", run: testRollbackIndexes},
 		{name: "concurrent first use of a sequence", run: testSequenceRace},
 		{name: "deleted object's collection is dropped", run: testDeleteDrops},
+		{name: "sequences are read and moved forward", run: testSetSequence},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
@@ -302,4 +303,38 @@ func testDeleteDrops(t *testing.T, cfg mongostore.Config) {
 	save(t, ts, note, 3)
 	_, err = ts.Get(ctx, note, "ghost")
 	require.ErrorIs(t, err, store.ErrNotFound)
+}
+
+func testSetSequence(t *testing.T, cfg mongostore.Config) {
+	ctx := t.Context()
+	_, ts, _ := open(t, cfg)
+	set := func(name string, atLeast int64, fail bool) error {
+		return ts.WithTx(ctx, func(tx store.Tx) error {
+			ss, ok := tx.(store.SequenceSetter)
+			require.True(t, ok, "the transaction sets sequences")
+			if err := ss.SetSequence(ctx, name, atLeast); err != nil {
+				return err
+			}
+			if fail {
+				return fmt.Errorf("roll back")
+			}
+			return nil
+		})
+	}
+	require.NoError(t, set("a", 10, false))
+	require.NoError(t, set("a", 5, false), "never moves back")
+	require.Error(t, set("a", 20, true))
+	require.Error(t, set("b", 3, true))
+	sr, ok := ts.(store.SequenceReader)
+	require.True(t, ok)
+	got, err := sr.Sequences(ctx)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]int64{"a": 10}, got, "rolled-back moves are undone")
+	var n int64
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		var err error
+		n, err = tx.NextSequence(ctx, "a")
+		return err
+	}))
+	assert.Equal(t, int64(11), n)
 }
