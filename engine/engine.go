@@ -24,16 +24,21 @@ type Config struct {
 	// NewID returns a new record id; if nil, a lower-case ULID (time
 	// ordered, random).
 	NewID func() string
+	// MaxAutomationDepth bounds how deeply writes caused by automations
+	// nest; zero means DefaultMaxAutomationDepth.
+	MaxAutomationDepth int
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
 type Engine struct {
-	store  store.Store
-	log    *slog.Logger
-	now    func() time.Time
-	newID  func() string
-	mu     sync.Mutex
-	tenant map[string]*tenantState // catalog cache by tenant id
+	store store.Store
+	log   *slog.Logger
+	now   func() time.Time
+	newID func() string
+	// maxDepth bounds nested automation writes.
+	maxDepth int
+	mu       sync.Mutex
+	tenant   map[string]*tenantState // catalog cache by tenant id
 }
 
 // New returns an engine over cfg.Store.
@@ -41,7 +46,10 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("engine: Config.Store is required")
 	}
-	e := &Engine{store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, tenant: map[string]*tenantState{}}
+	e := &Engine{store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, tenant: map[string]*tenantState{}}
+	if e.maxDepth <= 0 {
+		e.maxDepth = DefaultMaxAutomationDepth
+	}
 	if e.log == nil {
 		e.log = slog.Default()
 	}

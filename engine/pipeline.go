@@ -161,17 +161,18 @@ func (e *Engine) recordStageMoves(ctx context.Context, tx store.Tx, hist *schema
 	return nil
 }
 
-// deleteStageHistory removes a deleted record's stage history.
-func deleteStageHistory(ctx context.Context, tx store.Tx, hist *schema.Object, id string) error {
+// deleteByRecord removes the records of a platform object that belong to
+// a deleted record (their "record" field names it).
+func deleteByRecord(ctx context.Context, tx store.Tx, platform *schema.Object, id string) error {
 	f := store.Leaf("record", store.OpEq, id)
 	for {
-		page, err := tx.Find(ctx, hist, store.Query{Filter: &f, Limit: 500})
+		page, err := tx.Find(ctx, platform, store.Query{Filter: &f, Limit: 500})
 		if err != nil {
-			return fmt.Errorf("read stage history of %q: %w", id, err)
+			return fmt.Errorf("read %s of %q: %w", platform.Name, id, err)
 		}
 		for _, r := range page.Records {
-			if err := tx.Delete(ctx, hist, r.ID); err != nil {
-				return fmt.Errorf("delete stage history of %q: %w", id, err)
+			if err := tx.Delete(ctx, platform, r.ID); err != nil {
+				return fmt.Errorf("delete %s of %q: %w", platform.Name, id, err)
 			}
 		}
 		if !page.HasMore {

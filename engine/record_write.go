@@ -16,53 +16,25 @@ import (
 
 // CreateRecord validates input against the object's current definition,
 // checks that its lookups point at existing records, fills autonumbers and
-// defaults, and stores the record. Every problem with the input is reported
-// at once in a *schema.ValidationError.
+// defaults, runs the object's automations and stores the record. Every
+// problem with the input is reported at once in a *schema.ValidationError.
 func (e *Engine) CreateRecord(ctx context.Context, object string, input map[string]any) (store.Record, error) {
 	a, ts, snap, obj, err := e.writeScope(ctx, object)
 	if err != nil {
 		return store.Record{}, err
 	}
-	data := maps.Clone(input)
-	if data == nil {
-		data = map[string]any{}
-	}
-	problems := takeReadOnly(obj, data)
-	for _, f := range obj.Fields {
-		if _, set := data[f.Name]; !set && f.Default != nil {
-			data[f.Name] = f.Default
-		}
-	}
-	moves := stageMoves(obj, nil, data)
-	problems = append(problems, pipelineProblems(obj, moves, data)...)
-	if err := e.validate(snap, obj, data, problems); err != nil {
-		return store.Record{}, err
-	}
-	hist, err := e.historyObject(ctx, ts, snap, obj)
+	w, err := e.newWriter(ctx, ts, snap, a)
 	if err != nil {
 		return store.Record{}, err
 	}
-	data = schema.Normalize(obj, data)
-	now := e.stamp()
-	rec := store.Record{ID: e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: data}
+	data, err := w.prepareNew(obj, input)
+	if err != nil {
+		return store.Record{}, err
+	}
+	var rec store.Record
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		if err := checkLookups(ctx, tx, snap.catalog, obj, data, nil); err != nil {
-			return err
-		}
-		for _, f := range obj.Fields {
-			if f.Type != schema.TypeAutoNumber {
-				continue
-			}
-			n, err := tx.NextSequence(ctx, "autonumber:"+obj.Name+"."+f.Name)
-			if err != nil {
-				return fmt.Errorf("next number of %s.%s: %w", obj.Name, f.Name, err)
-			}
-			data[f.Name] = formatAutoNumber(f.AutoNumber, n)
-		}
-		if err := tx.Insert(ctx, obj, rec); err != nil {
-			return err
-		}
-		return e.recordStageMoves(ctx, tx, hist, obj, rec, moves, rec.CreatedAt)
+		rec, err = w.create(ctx, tx, obj, data)
+		return err
 	})
 	if err != nil {
 		return store.Record{}, writeFailed(obj, "create", err)
@@ -79,7 +51,7 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 	if err != nil {
 		return store.Record{}, err
 	}
-	hist, err := e.historyObject(ctx, ts, snap, obj)
+	w, err := e.newWriter(ctx, ts, snap, a)
 	if err != nil {
 		return store.Record{}, err
 	}
@@ -95,42 +67,8 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 		if version != nil && *version != cur.Version {
 			return staleVersion(obj, id, *version, cur.Version)
 		}
-		p := maps.Clone(patch)
-		problems := takeReadOnly(obj, p)
-		data := maps.Clone(cur.Data)
-		for k, v := range p {
-			if v == nil {
-				delete(data, k)
-			} else {
-				data[k] = v
-			}
-		}
-		moves := stageMoves(obj, cur.Data, data)
-		problems = append(problems, pipelineProblems(obj, moves, data)...)
-		if err := e.validate(snap, obj, data, problems); err != nil {
-			return err
-		}
-		data = schema.Normalize(obj, data)
-		if reflect.DeepEqual(data, cur.Data) {
-			out = cur
-			return nil
-		}
-		if err := checkLookups(ctx, tx, snap.catalog, obj, data, cur.Data); err != nil {
-			return err
-		}
-		next := cur
-		next.Data = data
-		next.Version = cur.Version + 1
-		next.UpdatedAt = e.stamp()
-		next.UpdatedBy = a.ID
-		if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
-			return err
-		}
-		if err := e.recordStageMoves(ctx, tx, hist, obj, next, moves, cur.CreatedAt); err != nil {
-			return err
-		}
-		out = next
-		return nil
+		out, err = w.update(ctx, tx, obj, cur, patch)
+		return err
 	})
 	if err != nil {
 		return store.Record{}, writeFailed(obj, "update", err)
@@ -147,29 +85,8 @@ func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
 	if err != nil {
 		return err
 	}
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(ctx, obj, id); errors.Is(err, store.ErrNotFound) {
-			return notFound(obj, id, err)
-		} else if err != nil {
-			return err
-		}
-		for _, src := range snap.catalog.Objects {
-			for _, f := range src.Fields {
-				if f.Target != obj.Name || (f.Kind() != schema.KindLookup && f.Kind() != schema.KindLookupList) {
-					continue
-				}
-				if err := e.releaseReferences(ctx, tx, a, src, f, obj, id); err != nil {
-					return err
-				}
-			}
-		}
-		if hist := snap.platform[stageChangeObject]; hist != nil {
-			if err := deleteStageHistory(ctx, tx, hist, id); err != nil {
-				return err
-			}
-		}
-		return tx.Delete(ctx, obj, id)
-	})
+	w := &writer{e: e, ts: ts, snap: snap, actor: a}
+	err = ts.WithTx(ctx, func(tx store.Tx) error { return w.remove(ctx, tx, obj, id) })
 	if err != nil {
 		return writeFailed(obj, "delete", err)
 	}
@@ -227,17 +144,6 @@ func without(v any, id string) any {
 		}
 	}
 	return out
-}
-
-// historyObject returns the stage history object when obj has a pipeline,
-// creating it in the store on first use; nil otherwise.
-func (e *Engine) historyObject(ctx context.Context, ts store.TenantStore, snap *snapshot, obj *schema.Object) (*schema.Object, error) {
-	for _, f := range obj.Fields {
-		if f.Pipeline != nil {
-			return e.platformObject(ctx, ts, snap, stageChangeObject)
-		}
-	}
-	return nil, nil
 }
 
 // writeScope resolves what every write needs.

@@ -1,0 +1,272 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// DefaultMaxAutomationDepth is how deeply writes caused by automations may
+// nest (a rule creating a record whose rule creates another ...) before the
+// write fails as a loop.
+const DefaultMaxAutomationDepth = 5
+
+type chainKey struct{}
+
+// automationChain returns the automations whose effects caused the write
+// running in ctx, outermost first.
+func automationChain(ctx context.Context) []string {
+	c, _ := ctx.Value(chainKey{}).([]string)
+	return c
+}
+
+// triggered reports whether a write from old (nil: created) to data fires
+// the automation's event.
+func triggered(au *schema.Automation, old, data map[string]any) bool {
+	switch au.Event {
+	case schema.EventCreated:
+		return old == nil
+	case schema.EventUpdated:
+		return old != nil
+	case schema.EventSaved:
+		return true
+	case schema.EventFieldChanged:
+		for _, f := range au.Fields {
+			if old == nil && !isEmpty(data[f]) || old != nil && !reflect.DeepEqual(old[f], data[f]) {
+				return true
+			}
+		}
+	case schema.EventStageEntered:
+		to, _ := data[au.Field].(string)
+		from, _ := old[au.Field].(string)
+		return to != from && slices.Contains(au.Stages, to)
+	}
+	return false
+}
+
+// conditionHolds evaluates the automation's condition on a record.
+func conditionHolds(obj *schema.Object, au *schema.Automation, rec store.Record) (bool, error) {
+	if len(au.Condition) == 0 {
+		return true, nil
+	}
+	var f store.Filter
+	dec := json.NewDecoder(strings.NewReader(string(au.Condition)))
+	if err := dec.Decode(&f); err != nil {
+		return false, fmt.Errorf("condition of automation %s.%s: %w", obj.Name, au.Name, err)
+	}
+	nf, err := normalizeFilter(obj, &f)
+	if err != nil {
+		return false, err
+	}
+	return store.Match(nf, &rec), nil
+}
+
+// beforeSave runs, on a record about to be stored, the automations whose
+// event the write fires and whose condition holds, in order: their field
+// changes (setFields, assignRoundRobin) become part of the write. Later
+// rules see the changes of earlier ones. Each rule fires at most once per
+// write; the fired rules are returned for afterSave.
+func (w *writer) beforeSave(ctx context.Context, tx store.Tx, obj *schema.Object, old *store.Record, rec *store.Record) ([]*schema.Automation, error) {
+	if len(obj.Automations) == 0 {
+		return nil, nil
+	}
+	var oldData map[string]any
+	if old != nil {
+		oldData = old.Data
+	}
+	var fired []*schema.Automation
+	for i := range obj.Automations {
+		au := &obj.Automations[i]
+		if !au.Active || au.Event == schema.EventTime || !triggered(au, oldData, rec.Data) {
+			continue
+		}
+		ok, err := conditionHolds(obj, au, *rec)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			continue
+		}
+		if err := w.applyFieldActions(ctx, tx, obj, au, oldData, rec); err != nil {
+			return nil, err
+		}
+		fired = append(fired, au)
+	}
+	return fired, nil
+}
+
+// applyFieldActions applies the automation's changes to the record itself
+// and checks that they leave it valid.
+func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema.Object, au *schema.Automation, oldData map[string]any, rec *store.Record) error {
+	changed := false
+	for j, act := range au.Actions {
+		switch act.Type {
+		case schema.ActionSetFields:
+			for _, k := range sortedKeys(act.Values) {
+				if v := fill(act.Values[k], *rec); v == nil {
+					delete(rec.Data, k)
+				} else {
+					rec.Data[k] = v
+				}
+			}
+			changed = true
+		case schema.ActionAssignRoundRobin:
+			n, err := tx.NextSequence(ctx, fmt.Sprintf("roundrobin:%s.%s.%d", obj.Name, au.Name, j))
+			if err != nil {
+				return fmt.Errorf("automation %s.%s: %w", obj.Name, au.Name, err)
+			}
+			rec.Data[act.Field] = act.Rotation[(n-1)%int64(len(act.Rotation))]
+			changed = true
+		}
+	}
+	if !changed {
+		return nil
+	}
+	problems := pipelineProblems(obj, stageMoves(obj, oldData, rec.Data), rec.Data)
+	if err := w.e.validate(w.snap, obj, rec.Data, problems); err != nil {
+		return automationFailed(obj, au, "left the record invalid", "使记录无法通过校验", err)
+	}
+	rec.Data = schema.Normalize(obj, rec.Data)
+	if err := checkLookups(ctx, tx, w.snap.catalog, obj, rec.Data, oldData); err != nil {
+		return automationFailed(obj, au, "set a reference that does not exist", "设置了不存在的关联记录", err)
+	}
+	return nil
+}
+
+// effects runs the automation's effects beyond the record: records it
+// creates (in the same transaction, with their own automations) and
+// actions delivered through the outbox.
+func (w *writer) effects(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record, au *schema.Automation) error {
+	for j, act := range au.Actions {
+		switch act.Type {
+		case schema.ActionCreateRecord:
+			if err := w.createFor(ctx, tx, obj, rec, au, act); err != nil {
+				return err
+			}
+		case schema.ActionWebhook, schema.ActionNotify:
+			if err := w.enqueue(ctx, tx, obj, rec, au, j, act); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// createFor creates the record a createRecord action asks for, one level
+// deeper in the chain of automations.
+func (w *writer) createFor(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record, au *schema.Automation, act schema.Action) error {
+	chain := append(slices.Clone(automationChain(ctx)), obj.Name+"."+au.Name)
+	if len(chain) > w.e.maxDepth {
+		trail := strings.Join(chain, " → ")
+		return newError(ErrConflict,
+			fmt.Sprintf("automations nested more than %d deep (%s): a rule probably triggers itself; change its trigger or condition", w.e.maxDepth, trail),
+			fmt.Sprintf("自动化规则嵌套超过 %d 层（%s）：可能有规则触发了自身，请修改其触发条件", w.e.maxDepth, trail), nil)
+	}
+	target := w.snap.catalog.Object(act.Object)
+	if target == nil {
+		return automationFailed(obj, au, fmt.Sprintf("cannot create a %s record: there is no such object", act.Object),
+			fmt.Sprintf("无法创建 %s 记录：对象不存在", act.Object), nil)
+	}
+	input := map[string]any{}
+	for k, v := range act.Values {
+		if fv := fill(v, rec); fv != nil {
+			input[k] = fv
+		}
+	}
+	data, err := w.prepareNew(target, input)
+	if err != nil {
+		return automationFailed(obj, au, "could not create a "+target.Name+" record", "无法创建"+labelZh(target)+"记录", err)
+	}
+	if _, err := w.create(context.WithValue(ctx, chainKey{}, chain), tx, target, data); err != nil {
+		var ee *Error
+		if errors.As(err, &ee) {
+			return err
+		}
+		return automationFailed(obj, au, "could not create a "+target.Name+" record", "无法创建"+labelZh(target)+"记录", err)
+	}
+	return nil
+}
+
+func automationFailed(obj *schema.Object, au *schema.Automation, en, zh string, cause error) error {
+	detail := ""
+	if cause != nil {
+		detail = ": " + describe(cause)
+	}
+	return newError(ErrConflict,
+		fmt.Sprintf("automation %q of %s %s%s", au.Name, obj.Name, en, detail),
+		fmt.Sprintf("%s的自动化规则“%s”%s%s", labelZh(obj), automationLabel(au), zh, detail), cause)
+}
+
+func automationLabel(au *schema.Automation) string {
+	if au.Label.Zh != "" {
+		return au.Label.Zh
+	}
+	return au.Name
+}
+
+// describe words a cause for an automation error: the field problems of a
+// validation error, the message of anything else.
+func describe(err error) string {
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) {
+		parts := make([]string, len(ve.Fields))
+		for i, f := range ve.Fields {
+			parts[i] = f.Field + " " + f.Message
+		}
+		return ve.Object + " " + strings.Join(parts, "; ")
+	}
+	return err.Error()
+}
+
+var placeholder = regexp.MustCompile(`\{\{\s*([a-zA-Z][a-zA-Z0-9.]*)\s*\}\}`)
+
+// fill resolves {{field}} placeholders in an action's value from the
+// record: a value that is one placeholder takes the field's value as it is
+// (nil when missing); placeholders inside text become the field's text.
+func fill(v any, rec store.Record) any {
+	s, ok := v.(string)
+	if !ok {
+		return v
+	}
+	if m := placeholder.FindStringSubmatch(s); m != nil && m[0] == s {
+		val, _ := rec.Value(m[1])
+		if t, ok := val.(time.Time); ok {
+			return t.UTC().Format(schema.DateTimeLayout)
+		}
+		return val
+	}
+	return placeholder.ReplaceAllStringFunc(s, func(ph string) string {
+		val, _ := rec.Value(placeholder.FindStringSubmatch(ph)[1])
+		switch x := val.(type) {
+		case nil:
+			return ""
+		case string:
+			return x
+		case float64:
+			return strconv.FormatFloat(x, 'f', -1, 64)
+		case time.Time:
+			return x.UTC().Format(schema.DateTimeLayout)
+		}
+		b, _ := json.Marshal(val)
+		return string(b)
+	})
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}

@@ -1,0 +1,291 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Effects outside the record (webhooks, notifications) are written to the
+// outbox, a platform object, in the transaction of the record change that
+// caused them, and delivered afterwards by the worker (worker.go): nothing
+// is lost if the process stops between the write and the delivery, and
+// nothing is delivered for a write that was rolled back.
+
+const (
+	outboxObject       = "crmOutbox"
+	timerObject        = "crmTimer"
+	notificationObject = "crmNotification"
+)
+
+// Outbox statuses.
+const (
+	OutboxPending   = "pending"
+	OutboxDelivered = "delivered"
+	OutboxDead      = "dead" // gave up after the last attempt; an admin may retry it
+)
+
+func init() {
+	platformDefinitions[outboxObject] = `{
+  "$id": "crmOutbox", "type": "object",
+  "x-crm-label": {"zh": "待投递动作", "en": "Outbox"},
+  "properties": {
+    "kind":          {"type": "string", "enum": ["webhook", "notify"], "x-crm-type": "picklist"},
+    "object":        {"type": "string", "x-crm-type": "text"},
+    "record":        {"type": "string", "x-crm-type": "text"},
+    "rule":          {"type": "string", "x-crm-type": "text"},
+    "url":           {"type": "string", "x-crm-type": "text"},
+    "payload":       {"x-crm-type": "json"},
+    "status":        {"type": "string", "enum": ["pending", "delivered", "dead"], "x-crm-type": "picklist"},
+    "attempts":      {"type": "integer", "minimum": 0, "x-crm-type": "integer"},
+    "nextAttemptAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
+    "deliveredAt":   {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
+    "lastError":     {"type": "string", "x-crm-type": "textarea"}
+  },
+  "x-crm-indexes": [["status", "nextAttemptAt"], ["record"]]
+}`
+	platformDefinitions[timerObject] = `{
+  "$id": "crmTimer", "type": "object",
+  "x-crm-label": {"zh": "定时触发", "en": "Timer"},
+  "properties": {
+    "object":  {"type": "string", "x-crm-type": "text"},
+    "record":  {"type": "string", "x-crm-type": "text"},
+    "rule":    {"type": "string", "x-crm-type": "text"},
+    "dueAt":   {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
+    "status":  {"type": "string", "enum": ["pending", "done", "cancelled"], "x-crm-type": "picklist"},
+    "firedAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"}
+  },
+  "x-crm-indexes": [["status", "dueAt"], ["record", "rule"]]
+}`
+	platformDefinitions[notificationObject] = `{
+  "$id": "crmNotification", "type": "object",
+  "x-crm-label": {"zh": "通知", "en": "Notification"},
+  "properties": {
+    "recipient": {"type": "string", "x-crm-type": "text"},
+    "message":   {"x-crm-type": "json"},
+    "object":    {"type": "string", "x-crm-type": "text"},
+    "record":    {"type": "string", "x-crm-type": "text"},
+    "rule":      {"type": "string", "x-crm-type": "text"},
+    "read":      {"type": "boolean", "x-crm-type": "boolean"}
+  },
+  "x-crm-indexes": [["recipient"]]
+}`
+}
+
+// OutboxEntry is one effect waiting for, or done with, delivery.
+type OutboxEntry struct {
+	ID            string
+	Kind          string // "webhook" or "notify"
+	Object        string
+	RecordID      string
+	Rule          string
+	URL           string
+	Payload       map[string]any
+	Status        string
+	Attempts      int
+	NextAttemptAt string
+	DeliveredAt   string
+	LastError     string
+	CreatedAt     string
+}
+
+// enqueue writes one effect of an automation to the outbox.
+func (w *writer) enqueue(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record, au *schema.Automation, index int, act schema.Action) error {
+	if w.outbox == nil {
+		return fmt.Errorf("automation %s.%s: the outbox is not prepared", obj.Name, au.Name)
+	}
+	now := w.e.stamp()
+	id := w.e.newID()
+	payload := map[string]any{
+		"id": id, "tenant": w.actor.TenantID, "object": obj.Name, "rule": au.Name, "event": au.Event,
+		"occurredAt": now.Format(schema.DateTimeLayout),
+	}
+	data := map[string]any{"object": obj.Name, "record": rec.ID, "rule": au.Name, "status": OutboxPending,
+		"attempts": 0.0, "nextAttemptAt": now.Format(schema.DateTimeLayout)}
+	switch act.Type {
+	case schema.ActionWebhook:
+		data["kind"], data["url"] = "webhook", act.URL
+		payload["record"] = recordJSON(rec)
+	case schema.ActionNotify:
+		data["kind"] = "notify"
+		recipients := make([]any, len(act.Recipients))
+		for i, r := range act.Recipients {
+			recipients[i] = fill(r, rec)
+		}
+		payload["recipients"] = recipients
+		payload["recordId"] = rec.ID
+		payload["message"] = map[string]any{"zh": fill(act.Message.Zh, rec), "en": fill(act.Message.En, rec)}
+	}
+	data["payload"] = payload
+	entry := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID, Data: data}
+	if err := tx.Insert(ctx, w.outbox, entry); err != nil {
+		return fmt.Errorf("enqueue action %d of automation %s.%s: %w", index+1, obj.Name, au.Name, err)
+	}
+	return nil
+}
+
+// recordJSON is a record as webhooks carry it.
+func recordJSON(r store.Record) map[string]any {
+	return map[string]any{
+		"id": r.ID, "version": r.Version,
+		"createdAt": r.CreatedAt.UTC().Format(schema.DateTimeLayout), "updatedAt": r.UpdatedAt.UTC().Format(schema.DateTimeLayout),
+		"createdBy": r.CreatedBy, "updatedBy": r.UpdatedBy, "data": r.Data,
+	}
+}
+
+func outboxEntryOf(r store.Record) OutboxEntry {
+	s := func(k string) string { v, _ := r.Data[k].(string); return v }
+	e := OutboxEntry{ID: r.ID, Kind: s("kind"), Object: s("object"), RecordID: s("record"), Rule: s("rule"), URL: s("url"),
+		Status: s("status"), NextAttemptAt: s("nextAttemptAt"), DeliveredAt: s("deliveredAt"), LastError: s("lastError"),
+		CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout)}
+	if n, ok := r.Data["attempts"].(float64); ok {
+		e.Attempts = int(n)
+	}
+	e.Payload, _ = r.Data["payload"].(map[string]any)
+	return e
+}
+
+// Outbox lists the tenant's outbox entries with the given status (all when
+// empty), newest first; administrators only.
+func (e *Engine) Outbox(ctx context.Context, status string, first int) ([]OutboxEntry, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may read the outbox", "只有管理员可以查看待投递动作", nil)
+	}
+	if first <= 0 || first > MaxPageSize {
+		first = DefaultPageSize
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	ob := snap.platform[outboxObject]
+	if ob == nil {
+		return nil, nil
+	}
+	q := store.Query{Sort: []store.Sort{{Field: "createdAt", Desc: true}}, Limit: first}
+	if status != "" {
+		f := store.Leaf("status", store.OpEq, status)
+		q.Filter = &f
+	}
+	page, err := ts.Find(ctx, ob, q)
+	if err != nil {
+		return nil, fmt.Errorf("read outbox: %w", err)
+	}
+	out := make([]OutboxEntry, len(page.Records))
+	for i, r := range page.Records {
+		out[i] = outboxEntryOf(r)
+	}
+	return out, nil
+}
+
+// RetryOutbox puts a dead (or pending) entry back in line for delivery
+// now, with its attempts counted afresh; administrators only.
+func (e *Engine) RetryOutbox(ctx context.Context, id string) (OutboxEntry, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return OutboxEntry{}, err
+	}
+	if !a.Admin {
+		return OutboxEntry{}, newError(ErrForbidden, "only administrators may retry deliveries", "只有管理员可以重试投递", nil)
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return OutboxEntry{}, err
+	}
+	ob := snap.platform[outboxObject]
+	if ob == nil {
+		return OutboxEntry{}, newError(ErrNotFound, fmt.Sprintf("no outbox entry %q", id), fmt.Sprintf("待投递动作 %q 不存在", id), nil)
+	}
+	var out OutboxEntry
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Get(ctx, ob, id)
+		if err != nil {
+			return newError(ErrNotFound, fmt.Sprintf("no outbox entry %q", id), fmt.Sprintf("待投递动作 %q 不存在", id), err)
+		}
+		if cur.Data["status"] == OutboxDelivered {
+			return newError(ErrConflict, fmt.Sprintf("outbox entry %q was delivered already", id), fmt.Sprintf("待投递动作 %q 已投递", id), nil)
+		}
+		next := cur
+		next.Data = cloneMap(cur.Data)
+		next.Data["status"], next.Data["attempts"] = OutboxPending, 0.0
+		next.Data["nextAttemptAt"] = e.stamp().Format(schema.DateTimeLayout)
+		next.Version, next.UpdatedAt, next.UpdatedBy = cur.Version+1, e.stamp(), a.ID
+		if err := tx.Update(ctx, ob, next, cur.Version); err != nil {
+			return err
+		}
+		out = outboxEntryOf(next)
+		return nil
+	})
+	return out, err
+}
+
+func cloneMap(m map[string]any) map[string]any {
+	out := make(map[string]any, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// Notification is one in-app notification delivered by an automation.
+type Notification struct {
+	ID        string
+	Recipient string
+	Message   schema.Label
+	Object    string
+	RecordID  string
+	Rule      string
+	Read      bool
+	CreatedAt string
+}
+
+// Notifications lists the notifications of a recipient (all when empty),
+// newest first; administrators only until users exist.
+func (e *Engine) Notifications(ctx context.Context, recipient string, first int) ([]Notification, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may read notifications", "只有管理员可以查看通知", nil)
+	}
+	if first <= 0 || first > MaxPageSize {
+		first = DefaultPageSize
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	inbox := snap.platform[notificationObject]
+	if inbox == nil {
+		return nil, nil
+	}
+	q := store.Query{Sort: []store.Sort{{Field: "createdAt", Desc: true}}, Limit: first}
+	if recipient != "" {
+		f := store.Leaf("recipient", store.OpEq, recipient)
+		q.Filter = &f
+	}
+	page, err := ts.Find(ctx, inbox, q)
+	if err != nil {
+		return nil, fmt.Errorf("read notifications: %w", err)
+	}
+	out := make([]Notification, len(page.Records))
+	for i, r := range page.Records {
+		s := func(k string) string { v, _ := r.Data[k].(string); return v }
+		n := Notification{ID: r.ID, Recipient: s("recipient"), Object: s("object"), RecordID: s("record"), Rule: s("rule"),
+			CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout)}
+		n.Read, _ = r.Data["read"].(bool)
+		if m, ok := r.Data["message"].(map[string]any); ok {
+			n.Message.Zh, _ = m["zh"].(string)
+			n.Message.En, _ = m["en"].(string)
+		}
+		out[i] = n
+	}
+	return out, nil
+}

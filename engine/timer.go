@@ -1,0 +1,223 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Time triggers ("1 day before closeDate", "3 days after lastContactAt")
+// become timers: a platform record per record and rule holding the moment
+// the rule is due, kept in step with the record on every write. The
+// worker fires due timers (FireDueTimers); a timer whose record moved its
+// date meanwhile is superseded by a new one and never fires.
+
+// dueAt returns when a time automation is due for a record: its date field
+// plus the offset (a date counts from 00:00 UTC). ok is false when the
+// record has no such date.
+func dueAt(au *schema.Automation, rec store.Record) (time.Time, bool) {
+	s, _ := rec.Data[au.DateField].(string)
+	if s == "" {
+		return time.Time{}, false
+	}
+	t, err := time.Parse(schema.DateTimeLayout, s)
+	if err != nil {
+		if t, err = time.Parse(schema.DateLayout, s); err != nil {
+			if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
+				return time.Time{}, false
+			}
+		}
+	}
+	return t.UTC().Add(au.Offset), true
+}
+
+// scheduleTimers brings the record's timers in line with its time
+// automations after a write.
+func (w *writer) scheduleTimers(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record) error {
+	if w.timers == nil {
+		return nil
+	}
+	for i := range obj.Automations {
+		au := &obj.Automations[i]
+		if au.Event != schema.EventTime {
+			continue
+		}
+		due, ok := dueAt(au, rec)
+		ok = ok && au.Active
+		f := store.Filter{And: []store.Filter{store.Leaf("record", store.OpEq, rec.ID), store.Leaf("rule", store.OpEq, au.Name)}}
+		page, err := tx.Find(ctx, w.timers, store.Query{Filter: &f, Limit: 100})
+		if err != nil {
+			return fmt.Errorf("read timers of %s %q: %w", obj.Name, rec.ID, err)
+		}
+		dueText := due.Format(schema.DateTimeLayout)
+		keep := false
+		for _, t := range page.Records {
+			if ok && t.Data["dueAt"] == dueText {
+				keep = true // already scheduled (or fired) for this moment
+				continue
+			}
+			if t.Data["status"] == "pending" {
+				if err := tx.Delete(ctx, w.timers, t.ID); err != nil {
+					return fmt.Errorf("cancel timer of %s %q: %w", obj.Name, rec.ID, err)
+				}
+			}
+		}
+		if !ok || keep {
+			continue
+		}
+		now := w.e.stamp()
+		timer := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID,
+			Data: map[string]any{"object": obj.Name, "record": rec.ID, "rule": au.Name, "dueAt": dueText, "status": "pending"}}
+		if err := tx.Insert(ctx, w.timers, timer); err != nil {
+			return fmt.Errorf("schedule %s.%s for %q: %w", obj.Name, au.Name, rec.ID, err)
+		}
+	}
+	return nil
+}
+
+// automationActor is who the writes of timers and other background
+// automation runs are made by.
+func automationActor(tenantID string) Actor {
+	return Actor{TenantID: tenantID, ID: "automation", Admin: true}
+}
+
+// fireDueTimers runs the time automations of one tenant that are due, at
+// most limit of them, each in its own transaction. It returns how many
+// fired.
+func (e *Engine) fireDueTimers(ctx context.Context, tenantID string, limit int) (int, error) {
+	ts, err := e.store.Tenant(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	snap, err := e.state(ctx, tenantID, ts)
+	if err != nil {
+		return 0, err
+	}
+	timers := snap.platform[timerObject]
+	if timers == nil {
+		return 0, nil
+	}
+	now := e.stamp().Format(schema.DateTimeLayout)
+	f := store.Filter{And: []store.Filter{store.Leaf("status", store.OpEq, "pending"), store.Leaf("dueAt", store.OpLte, now)}}
+	page, err := ts.Find(ctx, timers, store.Query{Filter: &f, Sort: []store.Sort{{Field: "dueAt"}}, Limit: limit})
+	if err != nil {
+		return 0, fmt.Errorf("read due timers: %w", err)
+	}
+	w, err := e.newWriter(ctx, ts, snap, automationActor(tenantID))
+	if err != nil {
+		return 0, err
+	}
+	fired := 0
+	for _, t := range page.Records {
+		var ran bool
+		err := ts.WithTx(ctx, func(tx store.Tx) error {
+			var err error
+			ran, err = w.fireTimer(ctx, tx, timers, t.ID)
+			return err
+		})
+		if err != nil {
+			// A rule that fails (say, it now leaves records invalid) must
+			// not block the others: the timer is closed with the reason.
+			e.log.WarnContext(ctx, "time automation failed", "tenant", tenantID, "timer", t.ID, "rule", t.Data["rule"], "err", err)
+			_ = ts.WithTx(ctx, func(tx store.Tx) error { return w.closeTimer(ctx, tx, timers, t.ID, "cancelled") })
+			continue
+		}
+		if ran {
+			fired++
+		}
+	}
+	return fired, nil
+}
+
+// fireTimer runs one due timer in tx; ran is false when it no longer
+// applies (record or rule gone, date moved, condition false).
+func (w *writer) fireTimer(ctx context.Context, tx store.Tx, timers *schema.Object, id string) (ran bool, err error) {
+	t, err := tx.Get(ctx, timers, id)
+	if errors.Is(err, store.ErrNotFound) || err == nil && t.Data["status"] != "pending" {
+		return false, nil // another worker took it
+	}
+	if err != nil {
+		return false, err
+	}
+	objName, _ := t.Data["object"].(string)
+	recID, _ := t.Data["record"].(string)
+	rule, _ := t.Data["rule"].(string)
+	obj := w.snap.catalog.Object(objName)
+	var au *schema.Automation
+	if obj != nil {
+		for i := range obj.Automations {
+			if obj.Automations[i].Name == rule && obj.Automations[i].Event == schema.EventTime {
+				au = &obj.Automations[i]
+			}
+		}
+	}
+	status := "cancelled"
+	if au != nil && au.Active {
+		rec, err := tx.Get(ctx, obj, recID)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+		case err != nil:
+			return false, err
+		default:
+			due, ok := dueAt(au, rec)
+			holds, err := conditionHolds(obj, au, rec)
+			if err != nil {
+				return false, err
+			}
+			if ok && due.Format(schema.DateTimeLayout) == t.Data["dueAt"] && holds {
+				if err := w.runTimed(ctx, tx, obj, au, rec); err != nil {
+					return false, err
+				}
+				status, ran = "done", true
+			}
+		}
+	}
+	return ran, w.closeTimer(ctx, tx, timers, id, status)
+}
+
+// runTimed applies a time automation to a record: its field changes as an
+// update (which runs the record's other automations), then its effects.
+func (w *writer) runTimed(ctx context.Context, tx store.Tx, obj *schema.Object, au *schema.Automation, rec store.Record) error {
+	next := rec
+	next.Data = cloneMap(rec.Data)
+	if err := w.applyFieldActions(ctx, tx, obj, au, rec.Data, &next); err != nil {
+		return err
+	}
+	patch := map[string]any{}
+	for k, v := range next.Data {
+		if !reflect.DeepEqual(v, rec.Data[k]) {
+			patch[k] = v
+		}
+	}
+	for k := range rec.Data {
+		if _, ok := next.Data[k]; !ok {
+			patch[k] = nil
+		}
+	}
+	cur := rec
+	if len(patch) > 0 {
+		var err error
+		if cur, err = w.update(ctx, tx, obj, rec, patch); err != nil {
+			return automationFailed(obj, au, "could not update the record", "无法更新记录", err)
+		}
+	}
+	return w.effects(ctx, tx, obj, cur, au)
+}
+
+func (w *writer) closeTimer(ctx context.Context, tx store.Tx, timers *schema.Object, id, status string) error {
+	t, err := tx.Get(ctx, timers, id)
+	if err != nil {
+		return err
+	}
+	next := t
+	next.Data = cloneMap(t.Data)
+	next.Data["status"] = status
+	next.Data["firedAt"] = w.e.stamp().Format(schema.DateTimeLayout)
+	next.Version, next.UpdatedAt = t.Version+1, w.e.stamp()
+	return tx.Update(ctx, timers, next, t.Version)
+}

@@ -1,0 +1,200 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"reflect"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// writer carries what the writes of one request need inside their
+// transaction: the tenant's metadata, the actor, and the platform objects
+// that record changes feed (stage history, outbox, timers). A write may
+// cause further writes (automations creating records); they share it.
+type writer struct {
+	e      *Engine
+	ts     store.TenantStore
+	snap   *snapshot
+	actor  Actor
+	hist   *schema.Object // nil when no object has a pipeline
+	outbox *schema.Object // nil when no object has automations
+	timers *schema.Object // nil when no object has automations
+}
+
+// newWriter prepares the platform objects the tenant's definitions need,
+// before the write's transaction.
+func (e *Engine) newWriter(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor) (*writer, error) {
+	w := &writer{e: e, ts: ts, snap: snap, actor: a}
+	var pipelines, automations bool
+	for _, o := range snap.catalog.Objects {
+		automations = automations || len(o.Automations) > 0
+		for _, f := range o.Fields {
+			pipelines = pipelines || f.Pipeline != nil
+		}
+	}
+	var err error
+	if pipelines {
+		if w.hist, err = e.platformObject(ctx, ts, snap, stageChangeObject); err != nil {
+			return nil, err
+		}
+	}
+	if automations {
+		if w.outbox, err = e.platformObject(ctx, ts, snap, outboxObject); err != nil {
+			return nil, err
+		}
+		if w.timers, err = e.platformObject(ctx, ts, snap, timerObject); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// prepareNew applies defaults to a new record's input, removes read-only
+// fields and checks it: every problem at once in a *schema.ValidationError.
+func (w *writer) prepareNew(obj *schema.Object, input map[string]any) (map[string]any, error) {
+	data := maps.Clone(input)
+	if data == nil {
+		data = map[string]any{}
+	}
+	problems := takeReadOnly(obj, data)
+	for _, f := range obj.Fields {
+		if _, set := data[f.Name]; !set && f.Default != nil {
+			data[f.Name] = f.Default
+		}
+	}
+	problems = append(problems, pipelineProblems(obj, stageMoves(obj, nil, data), data)...)
+	if err := w.e.validate(w.snap, obj, data, problems); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// create stores a new record whose data passed prepareNew, running the
+// object's automations, in tx.
+func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
+	data = schema.Normalize(obj, data)
+	now := w.e.stamp()
+	rec := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID, Data: data}
+	if err := checkLookups(ctx, tx, w.snap.catalog, obj, data, nil); err != nil {
+		return store.Record{}, err
+	}
+	for _, f := range obj.Fields {
+		if f.Type != schema.TypeAutoNumber {
+			continue
+		}
+		n, err := tx.NextSequence(ctx, "autonumber:"+obj.Name+"."+f.Name)
+		if err != nil {
+			return store.Record{}, fmt.Errorf("next number of %s.%s: %w", obj.Name, f.Name, err)
+		}
+		data[f.Name] = formatAutoNumber(f.AutoNumber, n)
+	}
+	fired, err := w.beforeSave(ctx, tx, obj, nil, &rec)
+	if err != nil {
+		return store.Record{}, err
+	}
+	if err := tx.Insert(ctx, obj, rec); err != nil {
+		return store.Record{}, err
+	}
+	if err := w.afterSave(ctx, tx, obj, nil, rec, fired); err != nil {
+		return store.Record{}, err
+	}
+	return rec, nil
+}
+
+// update applies a patch to cur in tx: patch semantics, the checks of
+// prepareNew, automations. A patch that changes nothing writes nothing.
+func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cur store.Record, patch map[string]any) (store.Record, error) {
+	p := maps.Clone(patch)
+	problems := takeReadOnly(obj, p)
+	data := maps.Clone(cur.Data)
+	for k, v := range p {
+		if v == nil {
+			delete(data, k)
+		} else {
+			data[k] = v
+		}
+	}
+	problems = append(problems, pipelineProblems(obj, stageMoves(obj, cur.Data, data), data)...)
+	if err := w.e.validate(w.snap, obj, data, problems); err != nil {
+		return store.Record{}, err
+	}
+	data = schema.Normalize(obj, data)
+	if reflect.DeepEqual(data, cur.Data) {
+		return cur, nil
+	}
+	if err := checkLookups(ctx, tx, w.snap.catalog, obj, data, cur.Data); err != nil {
+		return store.Record{}, err
+	}
+	next := cur
+	next.Data = data
+	next.Version = cur.Version + 1
+	next.UpdatedAt = w.e.stamp()
+	next.UpdatedBy = w.actor.ID
+	fired, err := w.beforeSave(ctx, tx, obj, &cur, &next)
+	if err != nil {
+		return store.Record{}, err
+	}
+	if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
+		return store.Record{}, err
+	}
+	if err := w.afterSave(ctx, tx, obj, &cur, next, fired); err != nil {
+		return store.Record{}, err
+	}
+	return next, nil
+}
+
+// afterSave records the stage moves of a write, runs the effects of the
+// automations that fired, and schedules the record's time triggers.
+func (w *writer) afterSave(ctx context.Context, tx store.Tx, obj *schema.Object, old *store.Record, rec store.Record, fired []*schema.Automation) error {
+	var oldData map[string]any
+	since := rec.CreatedAt
+	if old != nil {
+		oldData = old.Data
+	}
+	if moves := stageMoves(obj, oldData, rec.Data); len(moves) > 0 && w.hist != nil {
+		if err := w.e.recordStageMoves(ctx, tx, w.hist, obj, rec, moves, since); err != nil {
+			return err
+		}
+	}
+	for _, au := range fired {
+		if err := w.effects(ctx, tx, obj, rec, au); err != nil {
+			return err
+		}
+	}
+	return w.scheduleTimers(ctx, tx, obj, rec)
+}
+
+// remove deletes a record in tx: optional references to it are cleared,
+// required ones refuse the delete, and the engine's data about it goes.
+func (w *writer) remove(ctx context.Context, tx store.Tx, obj *schema.Object, id string) error {
+	if _, err := tx.Get(ctx, obj, id); errors.Is(err, store.ErrNotFound) {
+		return notFound(obj, id, err)
+	} else if err != nil {
+		return err
+	}
+	for _, src := range w.snap.catalog.Objects {
+		for _, f := range src.Fields {
+			if f.Target != obj.Name || (f.Kind() != schema.KindLookup && f.Kind() != schema.KindLookupList) {
+				continue
+			}
+			if err := w.e.releaseReferences(ctx, tx, w.actor, src, f, obj, id); err != nil {
+				return err
+			}
+		}
+	}
+	if hist := w.snap.platform[stageChangeObject]; hist != nil {
+		if err := deleteByRecord(ctx, tx, hist, id); err != nil {
+			return err
+		}
+	}
+	if timers := w.snap.platform[timerObject]; timers != nil {
+		if err := deleteByRecord(ctx, tx, timers, id); err != nil {
+			return err
+		}
+	}
+	return tx.Delete(ctx, obj, id)
+}
