@@ -40,6 +40,11 @@ type Engine interface {
 	// Board returns one column per stage of the pipeline field, in
 	// pipeline order, each with a first page of q and its count.
 	Board(ctx context.Context, object, field string, q engine.ListQuery) ([]engine.StageColumn, error)
+
+	Outbox(ctx context.Context, status string, first int) ([]engine.OutboxEntry, error)
+	RetryOutbox(ctx context.Context, id string) (engine.OutboxEntry, error)
+	Notifications(ctx context.Context, recipient string, first int) ([]engine.Notification, error)
+	WebhookSecret(ctx context.Context) (string, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

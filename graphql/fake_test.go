@@ -504,3 +504,33 @@ func (f *fakeEngine) Board(ctx context.Context, object, field string, q engine.L
 	}
 	return cols, nil
 }
+
+func (f *fakeEngine) Outbox(ctx context.Context, status string, first int) ([]engine.OutboxEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "Outbox")
+	return nil, err
+}
+
+func (f *fakeEngine) RetryOutbox(ctx context.Context, id string) (engine.OutboxEntry, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.begin(ctx, "RetryOutbox"); err != nil {
+		return engine.OutboxEntry{}, err
+	}
+	return engine.OutboxEntry{}, engine.ErrNotFound
+}
+
+func (f *fakeEngine) Notifications(ctx context.Context, recipient string, first int) ([]engine.Notification, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "Notifications")
+	return nil, err
+}
+
+func (f *fakeEngine) WebhookSecret(ctx context.Context) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "WebhookSecret")
+	return "whsec_fake", err
+}

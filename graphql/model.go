@@ -96,9 +96,10 @@ var (
 		"StringComparison", "FloatComparison", "IntComparison", "BooleanComparison",
 		"DateComparison", "DateTimeComparison", "IDComparison", "StringListComparison",
 		"IDListComparison", "JSONComparison", "StageChange", "PipelineDefinition", "StageDefinition",
+		"OutboxEntry", "Notification",
 	}
-	staticQueryFields    = []string{"objects", "object", "objectHistory"}
-	staticMutationFields = []string{"saveObject"}
+	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret"}
+	staticMutationFields = []string{"saveObject", "retryOutboxEntry"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 )
 

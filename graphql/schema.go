@@ -56,6 +56,10 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["PageInfo"] = pageInfo
 	rs["Address"] = addressResolvers()
 	rs["ObjectDefinition"], rs["FieldDefinition"], rs["Label"] = metadataResolvers()
+	es.automationQueryResolvers(rs["Query"])
+	es.automationMutationResolvers(rs["Mutation"])
+	rs["OutboxEntry"] = outboxResolvers()
+	rs["Notification"] = notificationResolvers()
 	rs["StageChange"] = stageChangeResolvers()
 	rs["PipelineDefinition"], rs["StageDefinition"] = pipelineDefResolvers()
 	for _, o := range m.objects {

@@ -41,6 +41,12 @@ func (m *model) sdl() string {
 	b.WriteString("  \"Every object definition (administrators only).\"\n  objects: [ObjectDefinition!]!\n")
 	b.WriteString("  \"One object definition by name, or null.\"\n  object(name: String!): ObjectDefinition\n")
 	b.WriteString("  \"Every saved version of an object definition (administrators only).\"\n  objectHistory(name: String!): [ObjectDefinition!]!\n")
+	b.WriteString("  \"Effects of automations waiting for or done with delivery, newest first; status is pending, delivered or dead (administrators only).\"\n")
+	b.WriteString("  outbox(status: String, first: Int): [OutboxEntry!]!\n")
+	b.WriteString("  \"In-app notifications sent by automations, newest first (administrators only).\"\n")
+	b.WriteString("  notifications(recipient: String, first: Int): [Notification!]!\n")
+	b.WriteString("  \"The key that signs this tenant's webhooks (X-CRM-Signature), for receivers to check them (administrators only).\"\n")
+	b.WriteString("  webhookSecret: String!\n")
 	b.WriteString("}\n\n")
 
 	b.WriteString("type Mutation {\n")
@@ -56,6 +62,8 @@ func (m *model) sdl() string {
 	}
 	b.WriteString("  \"Creates or changes an object definition (administrators only).\"\n")
 	b.WriteString("  saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!\n")
+	b.WriteString("  \"Puts a dead or pending outbox entry back in line for delivery now (administrators only).\"\n")
+	b.WriteString("  retryOutboxEntry(id: ID!): OutboxEntry!\n")
 	b.WriteString("}\n\n")
 
 	for _, o := range m.objects {
@@ -325,6 +333,37 @@ type StageDefinition {
   required: [String!]!
   "Stages a record in this stage may move to; null means any."
   next: [String!]
+}
+
+"An effect of an automation, delivered by the worker with retries."
+type OutboxEntry {
+  id: ID!
+  "webhook or notify"
+  kind: String!
+  object: String!
+  recordId: ID!
+  rule: String!
+  url: String
+  payload: JSON!
+  "pending, delivered or dead"
+  status: String!
+  attempts: Int!
+  nextAttemptAt: DateTime
+  deliveredAt: DateTime
+  lastError: String
+  createdAt: DateTime!
+}
+
+"An in-app notification sent by an automation."
+type Notification {
+  id: ID!
+  recipient: String!
+  message: Label!
+  object: String!
+  recordId: ID!
+  rule: String!
+  read: Boolean!
+  createdAt: DateTime!
 }
 
 "One move of a record along a pipeline."

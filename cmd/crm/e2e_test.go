@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -18,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crmkit/crm/internal/webhook"
 	"github.com/crmkit/crm/templates"
 )
 
@@ -49,7 +51,7 @@ type testServer struct {
 	Stdout *syncBuffer
 }
 
-func startServer(t *testing.T, dataDir string) *testServer {
+func startServer(t *testing.T, dataDir string, extra ...string) *testServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
@@ -57,7 +59,7 @@ func startServer(t *testing.T, dataDir string) *testServer {
 	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir})
+		done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, extra...))
 	}()
 	var addr string
 	select {
@@ -363,4 +365,59 @@ func TestCLI_ExportImport(t *testing.T) {
 
 	_, _, err = run(strings.NewReader("garbage\n"), "import", "--tenant", "other", "--data", dstDir)
 	assert.ErrorContains(t, err, "line 1: not a JSON object")
+}
+
+// TestServe_AutomationWebhook runs a webhook automation through the real
+// server: the record write enqueues it, the server's worker delivers it,
+// signed, to a receiver on loopback.
+func TestServe_AutomationWebhook(t *testing.T) {
+	t.Parallel()
+	type hit struct {
+		body      []byte
+		signature string
+		key       string
+	}
+	hits := make(chan hit, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		hits <- hit{body: body, signature: r.Header.Get("X-CRM-Signature"), key: r.Header.Get("Idempotency-Key")}
+	}))
+	defer receiver.Close()
+
+	s := startServer(t, t.TempDir(), "--webhook-allow-private")
+	def := fmt.Sprintf(`{"$id": "ticket", "type": "object", "properties": {
+	  "subject": {"type": "string", "x-crm-type": "text"},
+	  "priority": {"type": "string", "enum": ["low", "urgent"], "x-crm-type": "picklist"}},
+	  "x-crm-automations": [{"name": "page", "trigger": {"event": "created"},
+	    "condition": {"field": "priority", "op": "eq", "value": "urgent"},
+	    "actions": [{"type": "webhook", "url": %q}]}]}`, receiver.URL+"/pager")
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
+	s.ok(t, `mutation { createTicket(input: {subject: "小事", priority: "low"}) { id } }`, nil)
+	created := s.ok(t, `mutation { createTicket(input: {subject: "数据库宕机", priority: "urgent"}) { id } }`, nil)
+	secret := path(s.ok(t, `{ webhookSecret }`, nil), "webhookSecret").(string)
+
+	var h hit
+	select {
+	case h = <-hits:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the webhook did not arrive within 20s")
+	}
+	require.NoError(t, webhook.Verify(secret, h.signature, h.body, time.Now(), 5*time.Minute))
+	var payload map[string]any
+	require.NoError(t, json.Unmarshal(h.body, &payload))
+	assert.Equal(t, "page", payload["rule"])
+	assert.Equal(t, path(created, "createTicket", "id"), path(payload, "record", "id"))
+	assert.Equal(t, "数据库宕机", path(payload, "record", "data", "subject"))
+	assert.NotEmpty(t, h.key)
+
+	require.Eventually(t, func() bool {
+		data := s.ok(t, `{ outbox(status: "delivered") { id status attempts kind } }`, nil)
+		entries, _ := path(data, "outbox").([]any)
+		return len(entries) == 1 && path(entries, 0, "id") == h.key
+	}, 10*time.Second, 50*time.Millisecond)
+	select {
+	case extra := <-hits:
+		t.Fatalf("only the urgent ticket pages, got %s", extra.body)
+	default:
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/internal/server"
+	"github.com/crmkit/crm/internal/webhook"
 	"github.com/crmkit/crm/store/sqlitestore"
 )
 
@@ -45,6 +46,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", m.env("CRM_ADDR", "127.0.0.1:8080"), "listen address (env CRM_ADDR)")
 	data := m.dataFlag(fs)
 	logFormat := fs.String("log-format", m.env("CRM_LOG_FORMAT", "text"), "log format: text or json (env CRM_LOG_FORMAT)")
+	worker := fs.Bool("worker", m.env("CRM_WORKER", "true") == "true", "run automations' timers and deliveries in this process (env CRM_WORKER)")
+	allowPrivate := fs.Bool("webhook-allow-private", m.env("CRM_WEBHOOK_ALLOW_PRIVATE", "") == "true",
+		"let webhooks reach loopback and private networks (env CRM_WEBHOOK_ALLOW_PRIVATE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -98,6 +102,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		m.ready <- ln.Addr().String()
 	}
 
+	workerCtx, stopWorker := context.WithCancel(context.Background())
+	workerDone := make(chan struct{})
+	if *worker {
+		go func() {
+			defer close(workerDone)
+			_ = eng.RunWorker(workerCtx, engine.WorkerConfig{Webhooks: webhook.New(webhook.Config{AllowPrivate: *allowPrivate})})
+		}()
+	} else {
+		close(workerDone)
+	}
+	defer func() {
+		stopWorker()
+		<-workerDone
+	}()
+
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -106,11 +125,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down: finishing in-flight requests")
+	stopWorker() // a delivery in flight is retried after its lease
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("shut down: %w", err)
 	}
+	<-workerDone
 	log.Info("stopped")
 	return nil
 }
