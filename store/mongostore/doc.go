@@ -32,8 +32,8 @@
 // # Transactions
 //
 // New asks the server what it is. On a replica set or sharded cluster of
-// MongoDB 4.4 or later, WithTx runs fn in a server transaction (snapshot
-// reads, majority commit) and keeps the port's promise in full: all of
+// MongoDB 4.4 or later, WithTx runs fn in a server transaction (read
+// concern local, majority commit) and keeps the port's promise in full: all of
 // fn's record writes, sequence numbers and metadata versions commit
 // together or not at all, also across a crash. fn runs again (at most 5
 // times) when the server reports a transient transaction error, so it must
@@ -41,7 +41,10 @@
 // exception MongoDB imposes: indexes cannot be built inside a transaction
 // on an existing collection, so new indexes are built before the commit
 // and removed again if the transaction fails, and indexes given up are
-// dropped after the commit.
+// dropped after the commit. Such a build waits for every transaction on
+// the collection to end, so a SaveObject that needs a new index on an
+// object whose records the same transaction already wrote fails at once
+// with a message saying so, instead of waiting for itself.
 //
 // Elsewhere (a standalone server, FerretDB, or Config.DisableTransactions)
 // every single write is atomic, and WithTx keeps a log of how to undo the

@@ -229,6 +229,10 @@ func (t *tx) saveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Ob
 		if existing[spec.Name] {
 			continue
 		}
+		if t.sess != nil && !inTx && t.wrote[doc.Name] {
+			// The build would wait for this very transaction to end.
+			return fmt.Errorf("index %s cannot be built: this transaction already wrote %s records, and MongoDB builds an index only once the transactions on the collection have ended; save the definition in a transaction of its own", spec.Name, doc.Name)
+		}
 		run := t.ddl
 		if inTx {
 			run = t.inTx

@@ -23,7 +23,7 @@ const maxTxAttempts = 5
 
 // WithTx implements [store.TenantStore]. This process runs one
 // transaction per tenant at a time. Where the server has multi-document
-// transactions, fn runs in one (snapshot reads, majority commit), and runs
+// transactions, fn runs in one (majority commit), and runs
 // again, at most 5 times in all, when the server reports a transient
 // transaction error; fn must therefore have no effect outside the
 // transaction. Elsewhere the writes are applied as fn makes them and
@@ -74,13 +74,18 @@ func newTx(ts *tenantStore, sess *mongo.Session) *tx {
 		createdHere:     map[string]map[string]bool{},
 		deletedHere:     map[string]bool{},
 		touched:         map[string]bool{},
+		wrote:           map[string]bool{},
 	}
 }
 
 // runServerTx runs fn once in a server transaction on sess.
 func (ts *tenantStore) runServerTx(ctx context.Context, sess *mongo.Session, fn func(tx store.Tx) error) (err error) {
+	// Note: read concern "local", because MongoDB creates collections and
+	// indexes inside a transaction only under it (SaveObject of a new
+	// object does); on a replica set it still reads from the snapshot the
+	// transaction opened.
 	if err := sess.StartTransaction(options.Transaction().
-		SetReadConcern(readconcern.Snapshot()).
+		SetReadConcern(readconcern.Local()).
 		SetWriteConcern(writeconcern.Majority())); err != nil {
 		return fmt.Errorf("start transaction: %w", err)
 	}
@@ -193,6 +198,9 @@ type tx struct {
 	createdHere map[string]map[string]bool
 	deletedHere map[string]bool
 	touched     map[string]bool
+	// wrote holds the objects whose records this server transaction
+	// wrote: MongoDB cannot build an index on them until it ends.
+	wrote map[string]bool
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -311,6 +319,7 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 		return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, err)
 	}
 	coll := t.records(obj)
+	t.wrote[obj.Name] = true
 	octx, cancel := t.s.op(ctx)
 	defer cancel()
 	if _, err := coll.InsertOne(t.sessCtx(octx), doc); err != nil {
@@ -340,6 +349,7 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 		equality(keyID, rec.ID),
 		equality(keyVersion, expectedVersion),
 	}
+	t.wrote[obj.Name] = true
 	octx, cancel := t.s.op(ctx)
 	defer cancel()
 	if !t.compensate {
@@ -390,6 +400,7 @@ func (t *tx) Delete(ctx context.Context, obj *schema.Object, id string) error {
 		return fmt.Errorf("delete record: %w", err)
 	}
 	coll := t.records(obj)
+	t.wrote[obj.Name] = true
 	octx, cancel := t.s.op(ctx)
 	defer cancel()
 	if !t.compensate {

@@ -7,7 +7,10 @@
 // MySQL and HANA drivers, OpenTelemetry, gRPC ...) stay out of the
 // project's go.mod and out of every binary it builds. Run it with
 //
-//	cd store/mongostore/ferrettest && go test ./...
+//	cd store/mongostore/ferrettest && GOFLAGS=-mod=mod go test ./...
+//
+// (-mod=mod lets go add the checksums of modules the project's go.mod
+// gained since this module's go.sum was last tidied.)
 //
 // FerretDB has no multi-document transactions, so the adapter runs its
 // compensating mode here; the transaction mode runs against a real
