@@ -21,7 +21,10 @@ const (
 	CodeNotFound        Code = "NOT_FOUND"
 	CodeConflict        Code = "CONFLICT"
 	CodeTimeout         Code = "TIMEOUT"
-	CodeInternal        Code = "INTERNAL"
+	// CodeUnavailable: the database cannot be reached; the same request
+	// may succeed later.
+	CodeUnavailable Code = "UNAVAILABLE"
+	CodeInternal    Code = "INTERNAL"
 )
 
 var (
@@ -88,6 +91,8 @@ func CodeOf(err error) Code {
 		return CodeBadRequest
 	case errors.Is(err, context.DeadlineExceeded):
 		return CodeTimeout
+	case errors.Is(err, store.ErrUnavailable):
+		return CodeUnavailable
 	}
 	return CodeInternal
 }
@@ -124,6 +129,8 @@ func PublicMessage(err error, lang string) string {
 		return pick(lang, "conflict with the current data", "与现有数据冲突")
 	case CodeTimeout:
 		return pick(lang, "the request took too long", "请求超时")
+	case CodeUnavailable:
+		return pick(lang, "the database is unavailable; try again shortly", "数据库暂时不可用，请稍后重试")
 	case CodeBadRequest:
 		return pick(lang, "bad request", "请求无效")
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -20,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/internal/webhook"
+	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/templates"
 )
 
@@ -420,4 +422,38 @@ func TestServe_AutomationWebhook(t *testing.T) {
 		t.Fatalf("only the urgent ticket pages, got %s", extra.body)
 	default:
 	}
+}
+
+// TestCLI_MongoDown checks that every data command honours --mongo and
+// that a MongoDB that is not there fails the command with a clear error
+// within the configured timeouts.
+func TestCLI_MongoDown(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close()) // nothing listens there now
+	uri := "mongodb://" + addr + "/?connectTimeoutMS=300&serverSelectionTimeoutMS=300"
+	for _, args := range [][]string{
+		{"tenant", "list", "--mongo", uri},
+		{"apikey", "list", "--tenant", "x", "--mongo", uri},
+		{"export", "--tenant", "x", "--mongo", uri},
+		{"serve", "--addr", "127.0.0.1:0", "--mongo", uri},
+	} {
+		m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		err := m.Run(ctx, args)
+		cancel()
+		require.Error(t, err, args)
+		assert.ErrorIs(t, err, store.ErrUnavailable, args)
+		assert.NotContains(t, err.Error(), "connectTimeoutMS", "the URI is not echoed")
+	}
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string {
+		if k == "CRM_MONGODB_URI" {
+			return uri
+		}
+		return ""
+	}}
+	err = m.Run(context.Background(), []string{"tenant", "list"})
+	assert.ErrorIs(t, err, store.ErrUnavailable, "the variable works as the flag")
 }

@@ -43,6 +43,8 @@ type Main struct {
 	// ready, if set, receives the server's address once it listens
 	// (tests).
 	ready chan<- string
+	// mongoURI and mongoPrefix are set by dataFlag.
+	mongoURI, mongoPrefix *string
 }
 
 const usage = `usage: crm <command> [flags]

@@ -16,22 +16,25 @@ import (
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/internal/server"
 	"github.com/crmkit/crm/internal/webhook"
+	"github.com/crmkit/crm/store"
+	"github.com/crmkit/crm/store/mongostore"
 	"github.com/crmkit/crm/store/sqlitestore"
 )
 
-// dataFlag registers --data, defaulting to $CRM_DATA or ./data.
+// dataFlag registers the flags that choose the store: --data (default
+// $CRM_DATA or ./data) for the embedded database, and --mongo (default
+// $CRM_MONGODB_URI) with --mongo-prefix for MongoDB, which wins when set.
 func (m *Main) dataFlag(fs *flag.FlagSet) *string {
+	m.mongoURI = fs.String("mongo", m.env("CRM_MONGODB_URI", ""), "MongoDB connection string; when set, data lives in MongoDB instead of --data (env CRM_MONGODB_URI)")
+	m.mongoPrefix = fs.String("mongo-prefix", m.env("CRM_MONGODB_PREFIX", "crm"), "prefix of the MongoDB database names (env CRM_MONGODB_PREFIX)")
 	return fs.String("data", m.env("CRM_DATA", "./data"), "data directory of the embedded database (env CRM_DATA)")
 }
 
-// open opens the store and the engine over it.
-func (m *Main) open(dir string, log *slog.Logger) (*sqlitestore.Store, *engine.Engine, error) {
-	if err := os.MkdirAll(dir, 0o750); err != nil {
-		return nil, nil, fmt.Errorf("create data directory %s: %w", dir, err)
-	}
-	st, err := sqlitestore.New(sqlitestore.Config{Dir: dir, Logger: log})
+// open opens the store the flags chose and the engine over it.
+func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, error) {
+	st, err := m.openStore(dir, log)
 	if err != nil {
-		return nil, nil, fmt.Errorf("open embedded database in %s: %w", dir, err)
+		return nil, nil, err
 	}
 	eng, err := engine.New(engine.Config{Store: st, Logger: log})
 	if err != nil {
@@ -39,6 +42,24 @@ func (m *Main) open(dir string, log *slog.Logger) (*sqlitestore.Store, *engine.E
 		return nil, nil, err
 	}
 	return st, eng, nil
+}
+
+func (m *Main) openStore(dir string, log *slog.Logger) (store.Store, error) {
+	if m.mongoURI != nil && *m.mongoURI != "" {
+		st, err := mongostore.New(mongostore.Config{URI: *m.mongoURI, DatabasePrefix: *m.mongoPrefix, Logger: log})
+		if err != nil {
+			return nil, err
+		}
+		return st, nil
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory %s: %w", dir, err)
+	}
+	st, err := sqlitestore.New(sqlitestore.Config{Dir: dir, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("open embedded database in %s: %w", dir, err)
+	}
+	return st, nil
 }
 
 func (m *Main) serve(ctx context.Context, args []string) error {
@@ -91,7 +112,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
 	url := "http://" + ln.Addr().String()
-	fmt.Fprintf(m.Stdout, "CRM server listening on %s (data in %s)\n", url, *data)
+	where := "data in " + *data
+	if *m.mongoURI != "" {
+		where = "data in MongoDB"
+	}
+	fmt.Fprintf(m.Stdout, "CRM server listening on %s (%s)\n", url, where)
 	fmt.Fprintf(m.Stdout, "  GraphQL: %s/graphql   health: %s/healthz\n", url, url)
 	if firstKey != "" {
 		fmt.Fprintf(m.Stdout, "\nFirst start: created tenant \"default\" and an API key for it (shown only once):\n\n  %s\n\n", firstKey)

@@ -246,6 +246,8 @@ func statusOf(err error) int {
 		return fiber.StatusConflict
 	case engine.CodeTimeout:
 		return fiber.StatusGatewayTimeout
+	case engine.CodeUnavailable:
+		return fiber.StatusServiceUnavailable
 	}
 	return fiber.StatusInternalServerError
 }
