@@ -92,6 +92,19 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 		return nil, fmt.Errorf("save object %q: %w", obj.Name, err)
 	}
 	e.log.InfoContext(ctx, "object saved", "tenant", a.TenantID, "object", obj.Name, "version", doc.Version, "by", a.ID)
+	for _, f := range obj.Fields {
+		var before *schema.Field
+		if prev != nil {
+			before = prev.Field(f.Name)
+		}
+		if f.Rollup == nil || before != nil && reflect.DeepEqual(before.Rollup, f.Rollup) || snap.catalog.Object(f.Rollup.Object) == nil {
+			continue // unchanged, or over an object not saved yet (no records to sum)
+		}
+		// A new or changed roll-up starts from the data already there.
+		if _, err := e.RebuildRollup(ctx, obj.Name, f.Name); err != nil {
+			return nil, fmt.Errorf("object %q is saved, but computing its roll-up %s failed (run rebuildRollup again): %w", obj.Name, f.Name, err)
+		}
+	}
 	return e.info(ctx, ts, obj.Name)
 }
 

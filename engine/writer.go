@@ -65,6 +65,9 @@ func (w *writer) prepareNew(obj *schema.Object, input map[string]any) (map[strin
 		if _, set := data[f.Name]; !set && f.Default != nil {
 			data[f.Name] = f.Default
 		}
+		if f.Rollup != nil && (f.Rollup.Function == schema.RollupCount || f.Rollup.Function == schema.RollupSum) {
+			data[f.Name] = 0.0 // a new record has no children yet
+		}
 	}
 	problems = append(problems, pipelineProblems(obj, stageMoves(obj, nil, data), data)...)
 	if err := w.e.validate(w.snap, obj, data, problems); err != nil {
@@ -100,6 +103,9 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 		return store.Record{}, err
 	}
 	if err := w.afterSave(ctx, tx, obj, nil, rec, fired); err != nil {
+		return store.Record{}, err
+	}
+	if err := w.maintainRollups(ctx, tx, obj, nil, &rec); err != nil {
 		return store.Record{}, err
 	}
 	return rec, nil
@@ -144,6 +150,9 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 	if err := w.afterSave(ctx, tx, obj, &cur, next, fired); err != nil {
 		return store.Record{}, err
 	}
+	if err := w.maintainRollups(ctx, tx, obj, &cur, &next); err != nil {
+		return store.Record{}, err
+	}
 	return next, nil
 }
 
@@ -171,7 +180,8 @@ func (w *writer) afterSave(ctx context.Context, tx store.Tx, obj *schema.Object,
 // remove deletes a record in tx: optional references to it are cleared,
 // required ones refuse the delete, and the engine's data about it goes.
 func (w *writer) remove(ctx context.Context, tx store.Tx, obj *schema.Object, id string) error {
-	if _, err := tx.Get(ctx, obj, id); errors.Is(err, store.ErrNotFound) {
+	cur, err := tx.Get(ctx, obj, id)
+	if errors.Is(err, store.ErrNotFound) {
 		return notFound(obj, id, err)
 	} else if err != nil {
 		return err
@@ -196,5 +206,8 @@ func (w *writer) remove(ctx context.Context, tx store.Tx, obj *schema.Object, id
 			return err
 		}
 	}
-	return tx.Delete(ctx, obj, id)
+	if err := tx.Delete(ctx, obj, id); err != nil {
+		return err
+	}
+	return w.maintainRollups(ctx, tx, obj, &cur, nil)
 }

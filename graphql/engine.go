@@ -45,6 +45,8 @@ type Engine interface {
 	RetryOutbox(ctx context.Context, id string) (engine.OutboxEntry, error)
 	Notifications(ctx context.Context, recipient string, first int) ([]engine.Notification, error)
 	WebhookSecret(ctx context.Context) (string, error)
+	// RebuildRollup recomputes a roll-up field on every record.
+	RebuildRollup(ctx context.Context, object, field string) (int, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -534,3 +534,10 @@ func (f *fakeEngine) WebhookSecret(ctx context.Context) (string, error) {
 	_, err := f.begin(ctx, "WebhookSecret")
 	return "whsec_fake", err
 }
+
+func (f *fakeEngine) RebuildRollup(ctx context.Context, object, field string) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "RebuildRollup")
+	return 0, err
+}

@@ -99,7 +99,7 @@ var (
 		"OutboxEntry", "Notification",
 	}
 	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret"}
-	staticMutationFields = []string{"saveObject", "retryOutboxEntry"}
+	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 )
 

@@ -161,3 +161,32 @@ func path(v any, steps ...any) any {
 	}
 	return v
 }
+
+func TestRollup_ThroughGraphQL(t *testing.T) {
+	t.Parallel()
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: discardLogger()})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = eng.CreateTenant(ctx, tenantA, "A")
+	require.NoError(t, err)
+	srv, err := graphql.New(graphql.Config{Engine: eng, Logger: discardLogger()})
+	require.NoError(t, err)
+	for _, def := range []string{
+		`{"$id": "account", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"},
+		  "openAmount": {"type": "number", "x-crm-type": "rollup", "x-crm-rollup": {"object": "deal", "via": "account", "function": "sum", "field": "amount"}}}}`,
+		`{"$id": "deal", "type": "object", "properties": {"amount": {"type": "number", "x-crm-type": "currency"},
+		  "account": {"type": "string", "x-crm-type": "lookup", "x-crm-target": "account"}}}`,
+	} {
+		mustRun(t, srv, admin, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
+	}
+	acc := mustRun(t, srv, admin, `mutation { createAccount(input: {name: "A"}) { id openAmount } }`, nil)
+	assert.Equal(t, 0.0, path(acc, "createAccount", "openAmount"))
+	id := path(acc, "createAccount", "id")
+	mustRun(t, srv, admin, `mutation($a: ID) { d1: createDeal(input: {amount: 100, account: $a}) { id } d2: createDeal(input: {amount: 23.5, account: $a}) { id } }`, map[string]any{"a": id})
+	data := mustRun(t, srv, admin, `{ accounts(filter: {openAmount: {gt: 100}}, orderBy: [{openAmount: DESC}]) { nodes { openAmount } } }`, nil)
+	assert.Equal(t, 123.5, path(data, "accounts", "nodes", 0, "openAmount"), "roll-ups filter and sort like any field")
+	r := run(t, srv, admin, `mutation { createAccount(input: {name: "B", openAmount: 5}) { id } }`, nil)
+	assert.Equal(t, []string{"BAD_REQUEST"}, r.codes(), "not an input field")
+	data = mustRun(t, srv, admin, `mutation { rebuildRollup(object: "account", field: "openAmount") }`, nil)
+	assert.EqualValues(t, 0, path(data, "rebuildRollup"))
+}

@@ -63,6 +63,19 @@ func (s *execSchema) automationMutationResolvers(rs map[string]resolver) {
 	}
 }
 
+func (s *execSchema) rollupMutationResolvers(rs map[string]resolver) {
+	rs["rebuildRollup"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		n, err := s.srv.eng.RebuildRollup(ctx, fc.args["object"].(string), fc.args["field"].(string))
+		if err != nil {
+			return nil, err
+		}
+		return int32(min(n, 1<<31-1)), nil
+	}
+}
+
 func outboxResolvers() map[string]resolver {
 	oe := func(p any) *engine.OutboxEntry { return p.(*engine.OutboxEntry) }
 	optTime := func(v string) any {

@@ -58,6 +58,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["ObjectDefinition"], rs["FieldDefinition"], rs["Label"] = metadataResolvers()
 	es.automationQueryResolvers(rs["Query"])
 	es.automationMutationResolvers(rs["Mutation"])
+	es.rollupMutationResolvers(rs["Mutation"])
 	rs["OutboxEntry"] = outboxResolvers()
 	rs["Notification"] = notificationResolvers()
 	rs["StageChange"] = stageChangeResolvers()

@@ -64,6 +64,8 @@ func (m *model) sdl() string {
 	b.WriteString("  saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!\n")
 	b.WriteString("  \"Puts a dead or pending outbox entry back in line for delivery now (administrators only).\"\n")
 	b.WriteString("  retryOutboxEntry(id: ID!): OutboxEntry!\n")
+	b.WriteString("  \"Recomputes a roll-up summary field on every record; returns how many changed (administrators only).\"\n")
+	b.WriteString("  rebuildRollup(object: String!, field: String!): Int!\n")
 	b.WriteString("}\n\n")
 
 	for _, o := range m.objects {

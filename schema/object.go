@@ -90,6 +90,9 @@ type Field struct {
 	// Default value from the schema's "default", nil if none. Numbers are
 	// float64, as in records.
 	Default any
+	// Rollup defines a roll-up summary field (x-crm-rollup); nil for other
+	// fields.
+	Rollup *Rollup
 	// Pipeline makes a picklist's options the stages of a pipeline
 	// (x-crm-pipeline); nil for other fields.
 	Pipeline *Pipeline
@@ -100,5 +103,25 @@ type Field struct {
 // Kind returns the value shape of the field's type.
 func (f *Field) Kind() Kind { return Types[f.Type].Kind }
 
-// ReadOnly reports whether clients may not set the field (autonumbers).
-func (f *Field) ReadOnly() bool { return f.Type == TypeAutoNumber }
+// ReadOnly reports whether clients may not set the field: the engine
+// fills autonumbers and roll-ups.
+func (f *Field) ReadOnly() bool { return f.Type == TypeAutoNumber || f.Type == TypeRollup }
+
+// Roll-up functions.
+const (
+	RollupCount = "count"
+	RollupSum   = "sum"
+	RollupMin   = "min"
+	RollupMax   = "max"
+)
+
+// Rollup is a roll-up summary over the records of Object whose lookup or
+// multilookup Via refers to the record: Function of Field (count needs no
+// field) over those that match Condition.
+type Rollup struct {
+	Object    string
+	Via       string
+	Function  string
+	Field     string
+	Condition json.RawMessage // query-model filter; nil: all
+}

@@ -402,6 +402,12 @@ func buildField(name string, pm map[string]any, raw json.RawMessage, required bo
 		}
 	}
 	f.Pipeline = buildPipeline(pm["x-crm-pipeline"])
+	if rm, ok := pm["x-crm-rollup"].(map[string]any); ok {
+		f.Rollup = &Rollup{Object: str(rm["object"]), Via: str(rm["via"]), Function: str(rm["function"]), Field: str(rm["field"])}
+		if c, ok := rm["condition"]; ok && c != nil {
+			f.Rollup.Condition, _ = json.Marshal(c)
+		}
+	}
 	f.Minimum = numberPtr(pm["minimum"])
 	f.Maximum = numberPtr(pm["maximum"])
 	if d, ok := pm["default"]; ok && d != nil {

@@ -36,6 +36,7 @@ var keywordShape = map[string]string{
 	"x-crm-reverse":  "lookup",
 	"x-crm-format":   string(TypeAutoNumber),
 	"x-crm-pipeline": string(TypePicklist),
+	"x-crm-rollup":   string(TypeRollup),
 }
 
 func keywordApplies(shape string, t Type) bool {
@@ -121,8 +122,8 @@ func checkRules(doc map[string]any) []Problem {
 		path := pointer("required", strconv.Itoa(i))
 		if _, ok := props[name]; !ok {
 			c.add(path, "names %q, which is not a property", name)
-		} else if t, _ := fieldType(name); t == TypeAutoNumber {
-			c.add(path, "names %q, an autonumber field: the engine fills it, so it cannot be required", name)
+		} else if t, _ := fieldType(name); t == TypeAutoNumber || t == TypeRollup {
+			c.add(path, "names %q, %s field: the engine fills it, so it cannot be required", name, article(t))
 		}
 	}
 	for _, name := range sortedKeys(props) {
@@ -215,6 +216,9 @@ func (c *ruleChecker) property(path string, pm map[string]any) {
 		}
 	case TypeAddress:
 		c.address(path, pm)
+	}
+	if t == TypeRollup {
+		c.rollup(path, pm)
 	}
 	if t == TypeLookup || t == TypeMultiLookup {
 		if _, ok := pm["x-crm-target"]; !ok {
@@ -369,6 +373,31 @@ func (c *ruleChecker) pipeline(path, name string, pm, pl map[string]any, fieldTy
 				c.add(npath, "names the stage itself")
 			}
 		}
+	}
+}
+
+// rollup checks the x-crm-rollup of a roll-up field. The object it
+// summarises is another definition, so its fields are checked by the
+// engine when records are written, not here.
+func (c *ruleChecker) rollup(path string, pm map[string]any) {
+	rm, ok := pm["x-crm-rollup"].(map[string]any)
+	if !ok {
+		if _, has := pm["x-crm-rollup"]; !has {
+			c.add(child(path, "x-crm-rollup"), "is required: a rollup field says what it summarises: {\"object\", \"via\", \"function\", \"field\"}")
+		}
+		return
+	}
+	fn, _ := rm["function"].(string)
+	_, hasField := rm["field"]
+	switch {
+	case fn == RollupCount && hasField:
+		c.add(child(path, "x-crm-rollup")+"/field", "does not apply to count, which counts records")
+	case fn != "" && fn != RollupCount && !hasField:
+		c.add(child(path, "x-crm-rollup"), "a %s roll-up needs \"field\", the number field it summarises", fn)
+	}
+	if cond, ok := rm["condition"].(map[string]any); ok {
+		anyField := func(string) (Type, bool) { return TypeText, true }
+		c.filter(child(path, "x-crm-rollup")+"/condition", cond, anyField, 0)
 	}
 }
 

@@ -25,6 +25,9 @@ const (
 	TypeAutoNumber    Type = "autonumber"
 	TypeAddress       Type = "address"
 	TypeJSON          Type = "json"
+	// TypeRollup is a roll-up summary: count, sum, min or max over the
+	// records of another object that refer to this one (x-crm-rollup).
+	TypeRollup Type = "rollup"
 )
 
 // Kind is the shape a field's values take in storage and in the API.
@@ -93,6 +96,7 @@ var Types = map[Type]TypeInfo{
 	TypeAutoNumber:    {Kind: KindString, JSONType: "string", Sortable: true, Filterable: true, Label: Label{Zh: "自动编号", En: "Auto number"}},
 	TypeAddress:       {Kind: KindAddress, JSONType: "object", Filterable: true, Label: Label{Zh: "地址", En: "Address"}},
 	TypeJSON:          {Kind: KindJSON, Filterable: true, Label: Label{Zh: "JSON", En: "JSON"}},
+	TypeRollup:        {Kind: KindNumber, JSONType: "number", Sortable: true, Filterable: true, Label: Label{Zh: "汇总", En: "Roll-up summary"}},
 }
 
 func init() {
