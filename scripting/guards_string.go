@@ -1,0 +1,399 @@
+package scripting
+
+import (
+	"strings"
+	"time"
+
+	"github.com/dlclark/regexp2/v2"
+	"github.com/dop251/goja"
+)
+
+// regexMatchTimeout bounds one match of goja's backtracking engine
+// (regexp2, used for look-arounds and back-references). On timeout goja
+// reports "no match", so a ReDoS would quietly turn into false; the regex
+// guards below turn any regex call that ran this long into an uncatchable
+// ErrTimeout instead (S6). regexp2's clock ticks every 100ms, so a timed-out
+// match returns 100–200ms after the limit.
+const regexMatchTimeout = 100 * time.Millisecond
+
+func init() {
+	// Note: a process-wide setting of the module goja imports; nothing else
+	// in this program uses regexp2.
+	regexp2.DefaultMatchTimeout = regexMatchTimeout
+}
+
+func (x *run) installStringGuards(s *scan) {
+	if !(s.has("repeat") || s.has("padStart") || s.has("padEnd") || s.has("concat") ||
+		s.has("replace") || s.has("replaceAll") || s.has("split") || s.has("raw")) {
+		return
+	}
+	strCtor := x.vm.Get("String").(*goja.Object)
+	proto := strCtor.Get("prototype").(*goja.Object)
+	if s.has("repeat") {
+		x.wrap(proto, "repeat", func(c goja.FunctionCall) {
+			n := float64(x.thisString(c).Length()) * c.Argument(0).ToFloat()
+			x.checkStringLength("String.prototype.repeat", n)
+			x.account(int64(n))
+		})
+	}
+	for _, name := range []string{"padStart", "padEnd"} {
+		if s.has(name) {
+			where := "String.prototype." + name
+			x.wrap(proto, name, func(c goja.FunctionCall) {
+				n := c.Argument(0).ToFloat()
+				x.checkStringLength(where, n)
+				x.account(int64(max(n-float64(x.thisString(c).Length()), 0)))
+			})
+		}
+	}
+	if s.has("concat") {
+		x.wrap(proto, "concat", func(c goja.FunctionCall) {
+			n := x.thisString(c).Length()
+			for _, a := range c.Arguments {
+				n += a.ToString().(goja.String).Length()
+				x.checkStringLength("String.prototype.concat", float64(n))
+			}
+			x.account(int64(n))
+		})
+	}
+	for _, name := range []string{"replace", "replaceAll"} {
+		if !s.has(name) {
+			continue
+		}
+		where := "String.prototype." + name
+		orig, ok := goja.AssertFunction(proto.Get(name))
+		if !ok {
+			continue
+		}
+		_ = proto.Set(name, func(c goja.FunctionCall) goja.Value {
+			args := append([]goja.Value(nil), c.Arguments...)
+			// A RegExp pattern dispatches to RegExp.prototype[Symbol.replace],
+			// guarded on its own.
+			if _, isObj := c.Argument(0).(*goja.Object); !isObj && len(args) > 1 {
+				args[1] = x.boundedReplacer(where, x.thisString(c), args[1])
+			}
+			return x.callOrig(orig, goja.FunctionCall{This: c.This, Arguments: args})
+		})
+	}
+	if s.has("split") {
+		x.wrapAfter(proto, "split", func(c goja.FunctionCall, out goja.Value) {
+			n := x.lengthOf(out)
+			x.checkArrayLength("String.prototype.split", n)
+			x.account(n * elementBytes * 2)
+		})
+	}
+	if s.has("raw") {
+		x.wrap(strCtor, "raw", func(c goja.FunctionCall) {
+			if o, ok := c.Argument(0).(*goja.Object); ok {
+				if raw, ok := o.Get("raw").(*goja.Object); ok {
+					x.checkArrayLength("String.raw", x.lengthOf(raw))
+				}
+			}
+		})
+	}
+}
+
+func (x *run) thisString(c goja.FunctionCall) goja.String {
+	if s, ok := c.This.(goja.String); ok {
+		return s
+	}
+	return c.This.ToString().(goja.String)
+}
+
+// boundedReplacer returns a replacer function standing in for repl (a
+// function or a replacement pattern) that counts the length of the result
+// as matches are replaced: 'x'.repeat(1e6).replace(/x/g, '$`') would
+// otherwise build a string of 5e11 code units inside one native call.
+func (x *run) boundedReplacer(where string, subject goja.String, repl goja.Value) goja.Value {
+	fn, isFn := goja.AssertFunction(repl)
+	var pattern goja.String
+	if !isFn {
+		pattern = repl.ToString().(goja.String)
+	}
+	total := subject.Length()
+	return x.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		var out goja.String
+		if isFn {
+			out = x.callOrig(fn, goja.FunctionCall{This: goja.Undefined(), Arguments: c.Arguments}).ToString().(goja.String)
+		} else {
+			out = x.substitute(pattern, c.Arguments)
+		}
+		total += out.Length()
+		x.checkStringLength(where, float64(total))
+		x.account(int64(out.Length()))
+		return out
+	})
+}
+
+// substitute expands a replacement pattern ($$, $&, $`, $', $n, $nn,
+// $<name>) for one match, from the arguments a replacer function receives:
+// (matched, p1 … pn, position, string[, groups]).
+func (x *run) substitute(pattern goja.String, args []goja.Value) goja.String {
+	n := len(args)
+	var groups *goja.Object
+	if n > 0 {
+		if g, ok := args[n-1].(*goja.Object); ok {
+			groups = g
+			n--
+		}
+	}
+	if n < 3 {
+		return pattern
+	}
+	matched := args[0].ToString().(goja.String)
+	str := args[n-1].ToString().(goja.String)
+	pos := int(args[n-2].ToInteger())
+	caps := args[1 : n-2]
+	var b goja.StringBuilder
+	l := pattern.Length()
+	lit := 0 // start of the pending literal run
+	flush := func(end int) {
+		if end > lit {
+			b.WriteString(pattern.Substring(lit, end))
+		}
+	}
+	for i := 0; i < l; i++ {
+		if pattern.CharAt(i) != '$' || i+1 >= l {
+			continue
+		}
+		next := pattern.CharAt(i + 1)
+		skip := 0
+		var part goja.Value
+		switch {
+		case next == '$':
+			part, skip = x.vm.ToValue("$"), 1
+		case next == '&':
+			part, skip = matched, 1
+		case next == '`':
+			part, skip = str.Substring(0, min(max(pos, 0), str.Length())), 1
+		case next == '\'':
+			tail := min(max(pos, 0)+matched.Length(), str.Length())
+			part, skip = str.Substring(tail, str.Length()), 1
+		case next >= '0' && next <= '9':
+			d, used := int(next-'0'), 1
+			if i+2 < l {
+				if d2 := pattern.CharAt(i + 2); d2 >= '0' && d2 <= '9' {
+					if dd := d*10 + int(d2-'0'); dd >= 1 && dd <= len(caps) {
+						d, used = dd, 2
+					}
+				}
+			}
+			if d >= 1 && d <= len(caps) {
+				part, skip = caps[d-1], used
+				if goja.IsUndefined(part) {
+					part = x.vm.ToValue("")
+				}
+			}
+		case next == '<' && groups != nil:
+			rest := pattern.Substring(i+2, l).String()
+			if end := strings.IndexByte(rest, '>'); end >= 0 {
+				v := groups.Get(rest[:end])
+				if v == nil || goja.IsUndefined(v) {
+					v = x.vm.ToValue("")
+				}
+				part = v
+				skip = 1 + utf16Len(rest[:end]) + 1
+			}
+		}
+		if part == nil {
+			continue
+		}
+		flush(i)
+		b.WriteString(part.ToString().(goja.String))
+		i += skip
+		lit = i + 1
+	}
+	flush(l)
+	return b.String()
+}
+
+func utf16Len(s string) int {
+	n := 0
+	for _, r := range s {
+		if r >= 0x10000 {
+			n += 2
+		} else {
+			n++
+		}
+	}
+	return n
+}
+
+// installRegexGuards times every RegExp entry point: one that ran past
+// regexMatchTimeout may have had a match time out inside it, which goja
+// reports as "no match", so the run ends with ErrTimeout instead (S6).
+func (x *run) installRegexGuards(s *scan) {
+	names := []string{"exec", "test", "match", "matchAll", "replace", "replaceAll", "search", "split", "RegExp"}
+	need := false
+	for _, n := range names {
+		need = need || s.has(n)
+	}
+	if !need {
+		return
+	}
+	proto := x.vm.Get("RegExp").(*goja.Object).Get("prototype").(*goja.Object)
+	for _, name := range []string{"exec", "test"} {
+		if orig, ok := goja.AssertFunction(proto.Get(name)); ok {
+			_ = proto.Set(name, x.timed(orig, nil))
+		}
+	}
+	syms := []*goja.Symbol{goja.SymMatch, goja.SymMatchAll, goja.SymReplace, goja.SymSearch, goja.SymSplit}
+	for _, sym := range syms {
+		orig, ok := goja.AssertFunction(proto.GetSymbol(sym))
+		if !ok {
+			continue
+		}
+		var adjust func(c *goja.FunctionCall)
+		if sym == goja.SymReplace {
+			adjust = func(c *goja.FunctionCall) {
+				if len(c.Arguments) > 1 {
+					args := append([]goja.Value(nil), c.Arguments...)
+					args[1] = x.boundedReplacer("RegExp.prototype[Symbol.replace]", args[0].ToString().(goja.String), args[1])
+					c.Arguments = args
+				}
+			}
+		}
+		_ = proto.SetSymbol(sym, x.timed(orig, adjust))
+	}
+}
+
+func (x *run) timed(orig goja.Callable, adjust func(*goja.FunctionCall)) func(goja.FunctionCall) goja.Value {
+	return func(c goja.FunctionCall) goja.Value {
+		if adjust != nil {
+			adjust(&c)
+		}
+		start := time.Now()
+		out := x.callOrig(orig, c)
+		if time.Since(start) >= regexMatchTimeout {
+			x.stop(newLimitError(LimitRegexTime, regexMatchTimeout.Milliseconds(), "ms", ErrTimeout))
+		}
+		return out
+	}
+}
+
+// installJSONGuards bounds JSON.parse by nesting (goja's parser recurses on
+// the Go stack) and JSON.stringify by the size of the text it would write.
+func (x *run) installJSONGuards() {
+	j, ok := x.vm.Get("JSON").(*goja.Object)
+	if !ok {
+		return
+	}
+	x.wrap(j, "parse", func(c goja.FunctionCall) {
+		text := c.Argument(0).ToString().(goja.String)
+		if nestingDepth(text.String(), maxNesting) > maxNesting {
+			x.throwRange("JSON.parse: text nested deeper than %d", maxNesting)
+		}
+		x.account(int64(text.Length()) * 4)
+	})
+	x.wrap(j, "stringify", func(c goja.FunctionCall) {
+		gap := int64(0)
+		switch sp := c.Argument(2).(type) {
+		case goja.String:
+			gap = int64(min(sp.Length(), 10))
+		default:
+			if !goja.IsUndefined(sp) {
+				gap = min(max(sp.ToInteger(), 0), 10)
+			}
+		}
+		est := &sizeEstimate{x: x, gap: gap, onPath: map[*goja.Object]bool{}}
+		est.walk(c.Argument(0), 0)
+		x.account(est.size)
+	})
+}
+
+// sizeEstimate walks a value the way JSON.stringify will, adding up the
+// text it would produce and stopping with a RangeError past the limits.
+type sizeEstimate struct {
+	x      *run
+	gap    int64
+	size   int64
+	nodes  int64
+	onPath map[*goja.Object]bool
+}
+
+func (e *sizeEstimate) add(n int64) {
+	e.size += n
+	e.nodes++
+	if e.size > int64(e.x.lim.MaxStringLength) {
+		e.x.checkStringLength("JSON.stringify", float64(e.size))
+	}
+	if e.nodes > int64(e.x.lim.MaxArrayLength) {
+		e.x.throwRange("JSON.stringify: more than %d values", e.x.lim.MaxArrayLength)
+	}
+}
+
+func (e *sizeEstimate) walk(v goja.Value, depth int) {
+	if depth > maxNesting {
+		e.x.throwRange("JSON.stringify: value nested deeper than %d", maxNesting)
+	}
+	indent := e.gap * int64(depth+1)
+	switch t := v.(type) {
+	case goja.String:
+		e.add(int64(t.Length()) + 2 + indent)
+		return
+	case *goja.Object:
+		if e.onPath[t] {
+			return // stringify reports the cycle itself
+		}
+		if t.ClassName() == "Function" {
+			return
+		}
+		e.onPath[t] = true
+		defer delete(e.onPath, t)
+		if t.ClassName() == "Array" {
+			n := e.x.lengthOf(t)
+			e.x.checkArrayLength("JSON.stringify", n)
+			e.add(2 + indent)
+			for i := int64(0); i < n; i++ {
+				e.walk(t.Get(itoa(i)), depth+1)
+			}
+			return
+		}
+		e.add(2 + indent)
+		for _, k := range t.Keys() {
+			e.add(int64(len(k)) + 3)
+			e.walk(t.Get(k), depth+1)
+		}
+		return
+	}
+	e.add(5 + indent) // null, true, a number
+}
+
+// removeDynamicCode replaces eval and the function constructors by functions
+// that throw: goja's parser recurses on the Go stack, and
+// eval('['.repeat(1e6)) killed the process here with a fatal stack overflow.
+// Tenant code is compiled once, from the saved script, with source maps
+// disabled (S8).
+func (x *run) removeDynamicCode(s *scan) {
+	if !(s.has("eval") || s.has("Function") || s.has("constructor")) {
+		return
+	}
+	vm := x.vm
+	thrower := vm.ToValue(func(goja.FunctionCall) goja.Value {
+		ctor := vm.Get("EvalError")
+		o, err := vm.New(ctor, vm.ToValue("dynamic code is disabled in scripts"))
+		if err != nil {
+			panic(vm.NewTypeError("dynamic code is disabled in scripts"))
+		}
+		panic(o)
+	}).(*goja.Object)
+	g := vm.GlobalObject()
+	_ = g.Set("eval", thrower)
+	fnProto := vm.Get("Function").(*goja.Object).Get("prototype")
+	_ = thrower.Set("prototype", fnProto)
+	_ = g.Set("Function", thrower)
+	_ = fnProto.(*goja.Object).Set("constructor", thrower)
+	protos, err := vm.RunProgram(functionProtos)
+	if err != nil {
+		panic(err)
+	}
+	list := protos.(*goja.Object)
+	for i := 0; i < 2; i++ {
+		if p, ok := list.Get(itoa(int64(i))).(*goja.Object); ok {
+			_ = p.Set("constructor", thrower)
+		}
+	}
+}
+
+var functionProtos = goja.MustCompile("setup",
+	"[Object.getPrototypeOf(function*(){}), Object.getPrototypeOf(async function(){})]", true)

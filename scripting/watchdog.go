@@ -1,0 +1,152 @@
+package scripting
+
+import (
+	"log/slog"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+)
+
+// watchdog is the process-level memory bound (S5). goja cannot cap a run's
+// memory, and allocations made by the VM itself (s += s, pushing fresh
+// strings) are not seen by the guards. While runs are in flight the
+// watchdog reads the heap every interval; above the ceiling it collects
+// once to tell garbage from live data, and if the heap is still above, it
+// interrupts every run in flight with ErrMemory, then returns freed memory
+// to the OS. It cannot stop a single native call, which the guards bound.
+type watchdog struct {
+	ceiling  int64
+	interval time.Duration
+	log      *slog.Logger
+
+	mu   sync.Mutex
+	runs map[*goja.Runtime]struct{}
+	wake chan struct{}
+	done chan struct{}
+	wg   sync.WaitGroup
+
+	fired atomic.Int64
+	peak  atomic.Int64
+}
+
+// MemoryStats are the watchdog's figures since the runner started.
+type MemoryStats struct {
+	Ceiling  int64 // bytes
+	PeakHeap int64 // highest heap seen while runs were in flight, bytes
+	Fired    int64 // times the ceiling was passed and runs were stopped
+}
+
+// MemoryStats returns the watchdog's figures.
+func (r *Runner) MemoryStats() MemoryStats {
+	return MemoryStats{Ceiling: r.watch.ceiling, PeakHeap: r.watch.peak.Load(), Fired: r.watch.fired.Load()}
+}
+
+func startWatchdog(ceiling int64, interval time.Duration, log *slog.Logger) *watchdog {
+	w := &watchdog{
+		ceiling: ceiling, interval: interval, log: log,
+		runs: map[*goja.Runtime]struct{}{},
+		wake: make(chan struct{}, 1),
+		done: make(chan struct{}),
+	}
+	w.wg.Add(1)
+	go w.loop()
+	return w
+}
+
+func (w *watchdog) stop() {
+	close(w.done)
+	w.wg.Wait()
+}
+
+// add registers a running VM; the returned func unregisters it, after which
+// the watchdog never touches it.
+func (w *watchdog) add(vm *goja.Runtime) func() {
+	w.mu.Lock()
+	w.runs[vm] = struct{}{}
+	first := len(w.runs) == 1
+	w.mu.Unlock()
+	if first {
+		select {
+		case w.wake <- struct{}{}:
+		default:
+		}
+	}
+	return func() {
+		w.mu.Lock()
+		delete(w.runs, vm)
+		w.mu.Unlock()
+	}
+}
+
+func (w *watchdog) idle() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return len(w.runs) == 0
+}
+
+func (w *watchdog) loop() {
+	defer w.wg.Done()
+	samples := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	read := func() int64 {
+		metrics.Read(samples)
+		if samples[0].Value.Kind() != metrics.KindUint64 {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			return int64(ms.HeapAlloc)
+		}
+		return int64(samples[0].Value.Uint64())
+	}
+	t := time.NewTicker(w.interval)
+	defer t.Stop()
+	for {
+		if w.idle() {
+			select {
+			case <-w.wake:
+			case <-w.done:
+				return
+			}
+		}
+		select {
+		case <-t.C:
+		case <-w.done:
+			return
+		}
+		heap := read()
+		w.notePeak(heap)
+		if heap <= w.ceiling {
+			continue
+		}
+		// Dead objects count until swept: collect once and judge the rest.
+		runtime.GC()
+		if heap = read(); heap <= w.ceiling {
+			continue
+		}
+		w.fire(heap)
+		debug.FreeOSMemory()
+	}
+}
+
+func (w *watchdog) notePeak(heap int64) {
+	for {
+		p := w.peak.Load()
+		if heap <= p || w.peak.CompareAndSwap(p, heap) {
+			return
+		}
+	}
+}
+
+func (w *watchdog) fire(heap int64) {
+	w.fired.Add(1)
+	w.mu.Lock()
+	n := len(w.runs)
+	for vm := range w.runs {
+		vm.Interrupt(newLimitError(LimitMemory, w.ceiling, "bytes", ErrMemory))
+	}
+	w.mu.Unlock()
+	w.log.Warn("scripting: memory ceiling passed, runs stopped", "heap", heap, "ceiling", w.ceiling, "runs", n)
+}
