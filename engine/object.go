@@ -65,7 +65,14 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
 	}
 	doc := store.ObjectDoc{Name: obj.Name, Version: prevVersion + 1, Definition: obj.Definition, SavedAt: e.stamp(), SavedBy: a.ID}
+	w, err := e.newWriter(ctx, ts, snap, a)
+	if err != nil {
+		return nil, err
+	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		if err := w.audit(ctx, tx, AuditMetadata, obj, "", doc.Version, metadataChanges(prev, obj, opts)); err != nil {
+			return err
+		}
 		if prev != nil && (migrating || len(schema.Diff(prev, obj)) > 0) {
 			if err := e.migrate(ctx, tx, a, prev, obj, validator, opts); err != nil {
 				return err
@@ -291,6 +298,49 @@ func applyMigration(data map[string]any, opts SaveOptions) map[string]any {
 		if cur, ok := out[name]; !ok || cur == nil || cur == "" {
 			out[name] = val
 		}
+	}
+	return out
+}
+
+// metadataChanges is what the audit trail records of a definition change:
+// the fields added and removed, the kinds of change schema.Diff finds, and
+// the migrations applied.
+func metadataChanges(prev, obj *schema.Object, opts SaveOptions) map[string]any {
+	names := func(o *schema.Object) []any {
+		var out []any
+		if o != nil {
+			for _, f := range o.Fields {
+				out = append(out, f.Name)
+			}
+		}
+		return out
+	}
+	out := map[string]any{}
+	var prevVersion any
+	next := 1.0
+	if prev != nil {
+		prevVersion = float64(prev.Version)
+		next = float64(prev.Version + 1)
+	}
+	change := func(old, new any) map[string]any { return map[string]any{"old": old, "new": new} }
+	out["version"] = change(prevVersion, next)
+	if oldNames, newNames := names(prev), names(obj); !reflect.DeepEqual(oldNames, newNames) {
+		out["fields"] = change(oldNames, newNames)
+	}
+	if prev != nil {
+		var changes []any
+		for _, c := range schema.Diff(prev, obj) {
+			changes = append(changes, c.Field+": "+c.Message)
+		}
+		if len(changes) > 0 {
+			out["risky"] = change(nil, changes)
+		}
+	}
+	if len(opts.Fill)+len(opts.Remap)+len(opts.Clear) > 0 {
+		b, _ := json.Marshal(opts)
+		var m any
+		_ = json.Unmarshal(b, &m)
+		out["migration"] = change(nil, m)
 	}
 	return out
 }

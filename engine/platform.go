@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -53,7 +54,7 @@ func isPlatformName(name string) bool {
 // its definition first when the store lacks it or holds an older one.
 func (e *Engine) platformObject(ctx context.Context, ts store.TenantStore, snap *snapshot, name string) (*schema.Object, error) {
 	def := []byte(platformDefinitions[name])
-	if cur := snap.platform[name]; cur != nil && sameJSON(cur.Definition, def) {
+	if cur := snap.platform[name]; cur != nil && (bytes.Equal(cur.Definition, def) || sameJSON(cur.Definition, def)) {
 		return cur, nil
 	}
 	obj, err := schema.ParseObject(def)

@@ -85,7 +85,10 @@ func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
 	if err != nil {
 		return err
 	}
-	w := &writer{e: e, ts: ts, snap: snap, actor: a}
+	w, err := e.newWriter(ctx, ts, snap, a)
+	if err != nil {
+		return err
+	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error { return w.remove(ctx, tx, obj, id) })
 	if err != nil {
 		return writeFailed(obj, "delete", err)

@@ -202,6 +202,9 @@ func (w *writer) setComputed(ctx context.Context, tx store.Tx, obj *schema.Objec
 	if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
 		return fmt.Errorf("update %s.%s of %q: %w", obj.Name, field, cur.ID, err)
 	}
+	if err := w.audit(ctx, tx, AuditUpdate, obj, next.ID, next.Version, auditChanges(obj, cur.Data, next.Data)); err != nil {
+		return err
+	}
 	return w.afterSave(ctx, tx, obj, &cur, next, fired)
 }
 

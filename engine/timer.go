@@ -108,6 +108,7 @@ func (e *Engine) fireDueTimers(ctx context.Context, tenantID string, limit int) 
 	if err != nil {
 		return 0, fmt.Errorf("read due timers: %w", err)
 	}
+	ctx = WithDoor(ctx, "automation")
 	w, err := e.newWriter(ctx, ts, snap, automationActor(tenantID))
 	if err != nil {
 		return 0, err

@@ -53,7 +53,7 @@ func TestTransfer_RoundTrip(t *testing.T) {
 	require.NoError(t, err)
 	stats, err := dst.ImportTenant(context.Background(), "copy", bytes.NewReader(file))
 	require.NoError(t, err)
-	assert.EqualValues(t, 2502, stats.Records-countType(lines, "crmStageChange"))
+	assert.EqualValues(t, 2502, stats.Records-countType(lines, "crmStageChange")-countType(lines, "crmAudit"), "user records; the engine's own records come too")
 	again, _ := exportLines(t, dst, "copy")
 	assert.Equal(t, lines, again, "every definition version, counter and record survives")
 

@@ -23,6 +23,8 @@ type writer struct {
 	hist   *schema.Object // nil when no object has a pipeline
 	outbox *schema.Object // nil when no object has automations
 	timers *schema.Object // nil when no object has automations
+	// auditObj is the audit trail.
+	auditObj *schema.Object
 }
 
 // newWriter prepares the platform objects the tenant's definitions need,
@@ -37,6 +39,9 @@ func (e *Engine) newWriter(ctx context.Context, ts store.TenantStore, snap *snap
 		}
 	}
 	var err error
+	if w.auditObj, err = e.platformObject(ctx, ts, snap, auditObject); err != nil {
+		return nil, err
+	}
 	if pipelines {
 		if w.hist, err = e.platformObject(ctx, ts, snap, stageChangeObject); err != nil {
 			return nil, err
@@ -102,6 +107,9 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 	if err := tx.Insert(ctx, obj, rec); err != nil {
 		return store.Record{}, err
 	}
+	if err := w.audit(ctx, tx, AuditCreate, obj, rec.ID, rec.Version, auditChanges(obj, nil, rec.Data)); err != nil {
+		return store.Record{}, err
+	}
 	if err := w.afterSave(ctx, tx, obj, nil, rec, fired); err != nil {
 		return store.Record{}, err
 	}
@@ -145,6 +153,9 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 		return store.Record{}, err
 	}
 	if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
+		return store.Record{}, err
+	}
+	if err := w.audit(ctx, tx, AuditUpdate, obj, next.ID, next.Version, auditChanges(obj, cur.Data, next.Data)); err != nil {
 		return store.Record{}, err
 	}
 	if err := w.afterSave(ctx, tx, obj, &cur, next, fired); err != nil {
@@ -207,6 +218,9 @@ func (w *writer) remove(ctx context.Context, tx store.Tx, obj *schema.Object, id
 		}
 	}
 	if err := tx.Delete(ctx, obj, id); err != nil {
+		return err
+	}
+	if err := w.audit(ctx, tx, AuditDelete, obj, id, cur.Version, auditChanges(obj, cur.Data, nil)); err != nil {
 		return err
 	}
 	return w.maintainRollups(ctx, tx, obj, &cur, nil)

@@ -47,6 +47,8 @@ type Engine interface {
 	WebhookSecret(ctx context.Context) (string, error)
 	// RebuildRollup recomputes a roll-up field on every record.
 	RebuildRollup(ctx context.Context, object, field string) (int, error)
+	// Audit pages the audit trail, newest first.
+	Audit(ctx context.Context, q engine.AuditQuery) ([]engine.AuditEntry, bool, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -541,3 +541,10 @@ func (f *fakeEngine) RebuildRollup(ctx context.Context, object, field string) (i
 	_, err := f.begin(ctx, "RebuildRollup")
 	return 0, err
 }
+
+func (f *fakeEngine) Audit(ctx context.Context, q engine.AuditQuery) ([]engine.AuditEntry, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "Audit")
+	return nil, false, err
+}

@@ -96,9 +96,9 @@ var (
 		"StringComparison", "FloatComparison", "IntComparison", "BooleanComparison",
 		"DateComparison", "DateTimeComparison", "IDComparison", "StringListComparison",
 		"IDListComparison", "JSONComparison", "StageChange", "PipelineDefinition", "StageDefinition",
-		"OutboxEntry", "Notification",
+		"OutboxEntry", "Notification", "AuditEntry", "AuditPage",
 	}
-	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret"}
+	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail"}
 	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 )

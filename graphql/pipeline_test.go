@@ -190,3 +190,24 @@ func TestRollup_ThroughGraphQL(t *testing.T) {
 	data = mustRun(t, srv, admin, `mutation { rebuildRollup(object: "account", field: "openAmount") }`, nil)
 	assert.EqualValues(t, 0, path(data, "rebuildRollup"))
 }
+
+func TestAuditTrail_ThroughGraphQL(t *testing.T) {
+	t.Parallel()
+	srv := pipelineStack(t)
+	d := mustRun(t, srv, admin, `mutation { createDeal(input: {title: "审计"}) { id } }`, nil)
+	id := path(d, "createDeal", "id")
+	mustRun(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {amount: 5}) { id } }`, map[string]any{"id": id})
+	data := mustRun(t, srv, admin, `query($id: ID) { auditTrail(recordId: $id, first: 1) { entries { action actor door object version changes } hasNextPage endCursor } }`, map[string]any{"id": id})
+	e := path(data, "auditTrail", "entries", 0)
+	assert.Equal(t, "update", path(e, "action"))
+	assert.Equal(t, admin.ID, path(e, "actor"))
+	assert.Equal(t, "graphql", path(e, "door"))
+	assert.EqualValues(t, 2, path(e, "version"))
+	assert.Equal(t, map[string]any{"amount": map[string]any{"old": nil, "new": 5.0}}, path(e, "changes"))
+	assert.Equal(t, true, path(data, "auditTrail", "hasNextPage"))
+	data = mustRun(t, srv, admin, `query($id: ID, $after: String) { auditTrail(recordId: $id, after: $after) { entries { action } hasNextPage } }`,
+		map[string]any{"id": id, "after": path(data, "auditTrail", "endCursor")})
+	assert.Equal(t, "create", path(data, "auditTrail", "entries", 0, "action"))
+	r := run(t, srv, user, `{ auditTrail { entries { id } } }`, nil)
+	assert.Equal(t, []string{"FORBIDDEN"}, r.codes())
+}

@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/crmkit/crm/engine"
 )
@@ -74,6 +75,82 @@ func (s *execSchema) rollupMutationResolvers(rs map[string]resolver) {
 		}
 		return int32(min(n, 1<<31-1)), nil
 	}
+}
+
+// auditValue is one page of the audit trail.
+type auditValue struct {
+	entries []engine.AuditEntry
+	hasNext bool
+}
+
+func (s *execSchema) auditQueryResolvers(rs map[string]resolver) {
+	rs["auditTrail"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		q := engine.AuditQuery{}
+		q.Object, _ = fc.args["object"].(string)
+		q.RecordID, _ = fc.args["recordId"].(string)
+		q.Actor, _ = fc.args["actor"].(string)
+		q.Action, _ = fc.args["action"].(string)
+		q.After, _ = fc.args["after"].(string)
+		if n, ok := fc.args["first"].(int64); ok {
+			q.First = int(n)
+		}
+		for name, dst := range map[string]*time.Time{"since": &q.Since, "until": &q.Until} {
+			if v, ok := fc.args[name].(string); ok {
+				t, err := time.Parse(time.RFC3339Nano, v)
+				if err != nil {
+					return nil, badRequestf("%s: %q is not an RFC 3339 date-time", name, v)
+				}
+				*dst = t
+			}
+		}
+		entries, more, err := s.srv.eng.Audit(ctx, q)
+		if err != nil {
+			return nil, err
+		}
+		return &auditValue{entries: entries, hasNext: more}, nil
+	}
+}
+
+func auditResolvers() (page, entry map[string]resolver) {
+	pv := func(p any) *auditValue { return p.(*auditValue) }
+	page = map[string]resolver{
+		"entries": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			out := make([]any, len(pv(p).entries))
+			for i := range pv(p).entries {
+				out[i] = &pv(p).entries[i]
+			}
+			return out, nil
+		},
+		"hasNextPage": func(_ context.Context, p any, _ *fieldCall) (any, error) { return pv(p).hasNext, nil },
+		"endCursor": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			if es := pv(p).entries; len(es) > 0 {
+				return es[len(es)-1].ID, nil
+			}
+			return nil, nil
+		},
+	}
+	ae := func(p any) *engine.AuditEntry { return p.(*engine.AuditEntry) }
+	entry = map[string]resolver{
+		"id":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return ae(p).ID, nil },
+		"at":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return formatTime(ae(p).At), nil },
+		"actor":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return ae(p).Actor, nil },
+		"door":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return ae(p).Door, nil },
+		"action":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return ae(p).Action, nil },
+		"object":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return ae(p).Object, nil },
+		"recordId": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(ae(p).RecordID), nil },
+		"version":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(ae(p).Version), nil },
+		"changes": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			b, err := json.Marshal(ae(p).Changes)
+			if err != nil {
+				return nil, err
+			}
+			return json.RawMessage(b), nil
+		},
+	}
+	return page, entry
 }
 
 func outboxResolvers() map[string]resolver {

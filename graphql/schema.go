@@ -59,6 +59,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.automationQueryResolvers(rs["Query"])
 	es.automationMutationResolvers(rs["Mutation"])
 	es.rollupMutationResolvers(rs["Mutation"])
+	es.auditQueryResolvers(rs["Query"])
+	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()
 	rs["OutboxEntry"] = outboxResolvers()
 	rs["Notification"] = notificationResolvers()
 	rs["StageChange"] = stageChangeResolvers()

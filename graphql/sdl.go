@@ -47,6 +47,8 @@ func (m *model) sdl() string {
 	b.WriteString("  notifications(recipient: String, first: Int): [Notification!]!\n")
 	b.WriteString("  \"The key that signs this tenant's webhooks (X-CRM-Signature), for receivers to check them (administrators only).\"\n")
 	b.WriteString("  webhookSecret: String!\n")
+	b.WriteString("  \"The audit trail, newest first: every record change and definition change with who, when, through which door and the old and new values (administrators only).\"\n")
+	b.WriteString("  auditTrail(object: String, recordId: ID, actor: String, action: String, since: DateTime, until: DateTime, first: Int, after: String): AuditPage!\n")
 	b.WriteString("}\n\n")
 
 	b.WriteString("type Mutation {\n")
@@ -354,6 +356,29 @@ type OutboxEntry {
   deliveredAt: DateTime
   lastError: String
   createdAt: DateTime!
+}
+
+type AuditPage {
+  entries: [AuditEntry!]!
+  hasNextPage: Boolean!
+  "Pass as after for the next page."
+  endCursor: String
+}
+
+"One change in the audit trail."
+type AuditEntry {
+  id: ID!
+  at: DateTime!
+  actor: String!
+  "graphql, automation, import, api ..."
+  door: String!
+  "create, update, delete or metadata"
+  action: String!
+  object: String!
+  recordId: ID
+  version: Int!
+  "field → [old, new]; sensitive fields show •••"
+  changes: JSON!
 }
 
 "An in-app notification sent by an automation."

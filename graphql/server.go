@@ -123,6 +123,7 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *gql.Response, st
 		}
 	}()
 
+	ctx = engine.WithDoor(ctx, "graphql")
 	actor, ok := engine.ActorFrom(ctx)
 	if !ok {
 		resp, _ := fail(&Error{Code: string(engine.CodeUnauthenticated), Message: pickLang(lang, "authentication required", "需要身份认证"), cause: engine.ErrUnauthenticated}, nil)

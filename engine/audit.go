@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// The audit trail: every record create, update and delete and every
+// metadata change is recorded, in the transaction of the change, with who
+// made it, when, through which door, and the old and new value of each
+// changed field. It is a platform object that no API writes to, so it is
+// append-only for everyone; administrators read it with Audit. Values of
+// sensitive fields are not copied into it.
+
+const auditObject = "crmAudit"
+
+// Audit actions.
+const (
+	AuditCreate   = "create"
+	AuditUpdate   = "update"
+	AuditDelete   = "delete"
+	AuditMetadata = "metadata"
+)
+
+// maskedValue stands for the value of a sensitive field in the trail.
+const maskedValue = "•••"
+
+func init() {
+	platformDefinitions[auditObject] = `{
+  "$id": "crmAudit", "type": "object",
+  "x-crm-label": {"zh": "审计日志", "en": "Audit trail"},
+  "properties": {
+    "at":      {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
+    "actor":   {"type": "string", "x-crm-type": "text"},
+    "door":    {"type": "string", "x-crm-type": "text"},
+    "action":  {"type": "string", "enum": ["create", "update", "delete", "metadata"], "x-crm-type": "picklist"},
+    "object":  {"type": "string", "x-crm-type": "text"},
+    "record":  {"type": "string", "x-crm-type": "text"},
+    "recordVersion": {"type": "integer", "x-crm-type": "integer"},
+    "changes": {"x-crm-type": "json"}
+  },
+  "x-crm-indexes": [["record", "at"], ["object", "at"], ["actor", "at"], ["at"]]
+}`
+}
+
+type doorKey struct{}
+
+// WithDoor names the way a request came in ("graphql", "import",
+// "automation", "script", "cli"), for the audit trail.
+func WithDoor(ctx context.Context, door string) context.Context {
+	return context.WithValue(ctx, doorKey{}, door)
+}
+
+func doorOf(ctx context.Context) string {
+	if d, ok := ctx.Value(doorKey{}).(string); ok && d != "" {
+		return d
+	}
+	return "api"
+}
+
+// AuditEntry is one entry of the audit trail.
+type AuditEntry struct {
+	ID       string
+	At       time.Time
+	Actor    string
+	Door     string
+	Action   string
+	Object   string
+	RecordID string
+	Version  int64
+	// Changes maps each changed field to its old and new values (nil for
+	// none); sensitive fields show "•••".
+	Changes map[string]FieldChange
+}
+
+// FieldChange is the old and new value of one field.
+type FieldChange struct {
+	Old any `json:"old"`
+	New any `json:"new"`
+}
+
+// auditChanges lists the fields whose value differs between old and new
+// (either may be nil), masking sensitive fields.
+func auditChanges(obj *schema.Object, old, new map[string]any) map[string]any {
+	out := map[string]any{}
+	seen := map[string]bool{}
+	add := func(k string) {
+		if seen[k] {
+			return
+		}
+		seen[k] = true
+		ov, nv := old[k], new[k]
+		if reflect.DeepEqual(ov, nv) {
+			return
+		}
+		if f := obj.Field(k); f != nil && f.Sensitive {
+			if ov != nil {
+				ov = maskedValue
+			}
+			if nv != nil {
+				nv = maskedValue
+			}
+		}
+		out[k] = map[string]any{"old": ov, "new": nv} // not a pair array: some servers refuse nested arrays
+	}
+	for k := range old {
+		add(k)
+	}
+	for k := range new {
+		add(k)
+	}
+	return out
+}
+
+// audit appends one entry in tx.
+func (w *writer) audit(ctx context.Context, tx store.Tx, action string, obj *schema.Object, id string, version int64, changes map[string]any) error {
+	if w.auditObj == nil {
+		return nil
+	}
+	now := w.e.stamp()
+	entry := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID,
+		Data: map[string]any{"at": now.Format(schema.DateTimeLayout), "actor": w.actor.ID, "door": doorOf(ctx), "action": action,
+			"object": obj.Name, "record": id, "recordVersion": float64(version), "changes": changes}}
+	if err := tx.Insert(ctx, w.auditObj, entry); err != nil {
+		return fmt.Errorf("audit %s of %s %q: %w", action, obj.Name, id, err)
+	}
+	return nil
+}
+
+// AuditQuery selects audit entries; empty fields select all.
+type AuditQuery struct {
+	Object   string
+	RecordID string
+	Actor    string
+	Action   string
+	Since    time.Time // inclusive
+	Until    time.Time // exclusive
+	First    int
+	After    string // cursor: the id of the last entry of the previous page
+}
+
+// Audit returns audit entries, newest first, and whether more follow.
+// Administrators only.
+func (e *Engine) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, bool, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	if !a.Admin {
+		return nil, false, newError(ErrForbidden, "only administrators may read the audit trail", "只有管理员可以查看审计日志", nil)
+	}
+	first := q.First
+	if first == 0 {
+		first = DefaultPageSize
+	}
+	if first < 1 || first > MaxPageSize {
+		return nil, false, newError(ErrBadRequest, fmt.Sprintf("first must be between 1 and %d", MaxPageSize), fmt.Sprintf("first 必须在 1 到 %d 之间", MaxPageSize), nil)
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, false, err
+	}
+	au := snap.platform[auditObject]
+	if au == nil {
+		return nil, false, nil
+	}
+	var conds []store.Filter
+	for field, v := range map[string]string{"object": q.Object, "record": q.RecordID, "actor": q.Actor, "action": q.Action} {
+		if v != "" {
+			conds = append(conds, store.Leaf(field, store.OpEq, v))
+		}
+	}
+	if !q.Since.IsZero() {
+		conds = append(conds, store.Leaf("at", store.OpGte, q.Since.UTC().Format(schema.DateTimeLayout)))
+	}
+	if !q.Until.IsZero() {
+		conds = append(conds, store.Leaf("at", store.OpLt, q.Until.UTC().Format(schema.DateTimeLayout)))
+	}
+	if q.After != "" {
+		conds = append(conds, store.Leaf("id", store.OpLt, q.After))
+	}
+	sq := store.Query{Sort: []store.Sort{{Field: "id", Desc: true}}, Limit: first}
+	if len(conds) > 0 {
+		sq.Filter = &store.Filter{And: conds}
+	}
+	page, err := ts.Find(ctx, au, sq)
+	if err != nil {
+		return nil, false, fmt.Errorf("read audit trail: %w", err)
+	}
+	out := make([]AuditEntry, len(page.Records))
+	for i, r := range page.Records {
+		s := func(k string) string { v, _ := r.Data[k].(string); return v }
+		en := AuditEntry{ID: r.ID, Actor: s("actor"), Door: s("door"), Action: s("action"), Object: s("object"), RecordID: s("record"),
+			Changes: map[string]FieldChange{}}
+		en.At, _ = time.Parse(schema.DateTimeLayout, s("at"))
+		if v, ok := r.Data["recordVersion"].(float64); ok {
+			en.Version = int64(v)
+		}
+		if ch, ok := r.Data["changes"].(map[string]any); ok {
+			for k, c := range ch {
+				if m, ok := c.(map[string]any); ok {
+					en.Changes[k] = FieldChange{Old: m["old"], New: m["new"]}
+				}
+			}
+		}
+		out[i] = en
+	}
+	return out, page.HasMore, nil
+}
