@@ -174,7 +174,7 @@ func buildModel(cat *engine.Catalog) *model {
 				m.omitted = append(m.omitted, fmt.Sprintf("field %s.%s: name not usable", om.name, f.Name))
 				continue
 			}
-			fm := &fieldModel{f: f, name: f.Name, kind: info.Kind}
+			fm := &fieldModel{f: f, name: f.Name, kind: f.Kind()}
 			if fm.kind == schema.KindLookup || fm.kind == schema.KindLookupList {
 				fm.target = m.byName[f.Target]
 				if fm.target == nil {

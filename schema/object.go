@@ -26,6 +26,11 @@ type Object struct {
 	Indexes [][]string
 	// Automations are the object's rules (x-crm-automations), in order.
 	Automations []Automation
+	// Scripts are the object's scripts (x-crm-scripts), in order.
+	Scripts []Script
+	// Validations are the object's declarative validation rules
+	// (x-crm-validations), in order.
+	Validations []ValidationRule
 	// Definition is the document as submitted.
 	Definition json.RawMessage
 	// Version is the stored version; zero for a definition not yet saved.
@@ -93,6 +98,11 @@ type Field struct {
 	// Rollup defines a roll-up summary field (x-crm-rollup); nil for other
 	// fields.
 	Rollup *Rollup
+	// Formula is the expression of a formula field (x-crm-formula), ""
+	// for other fields.
+	Formula string
+	// resultKind is the kind of a formula's values, from its JSON type.
+	resultKind Kind
 	// Pipeline makes a picklist's options the stages of a pipeline
 	// (x-crm-pipeline); nil for other fields.
 	Pipeline *Pipeline
@@ -101,11 +111,41 @@ type Field struct {
 }
 
 // Kind returns the value shape of the field's type.
-func (f *Field) Kind() Kind { return Types[f.Type].Kind }
+func (f *Field) Kind() Kind {
+	if f.Type == TypeFormula && f.resultKind != 0 {
+		return f.resultKind
+	}
+	return Types[f.Type].Kind
+}
 
 // ReadOnly reports whether clients may not set the field: the engine
 // fills autonumbers and roll-ups.
-func (f *Field) ReadOnly() bool { return f.Type == TypeAutoNumber || f.Type == TypeRollup }
+func (f *Field) ReadOnly() bool {
+	return f.Type == TypeAutoNumber || f.Type == TypeRollup || f.Type == TypeFormula
+}
+
+// Script is one of an object's scripts (x-crm-scripts). Kind is one of
+// validate, beforeSave, afterSave, onStageChange, scheduled; Schedule is
+// the cron expression of a scheduled script.
+type Script struct {
+	Name     string
+	Label    Label
+	Kind     string
+	Source   string
+	Active   bool
+	Schedule string
+}
+
+// ValidationRule is a declarative check (x-crm-validations): when
+// Condition, an expression over the record's fields, is true, the record
+// is refused with Message on Field ("" for the record as a whole).
+type ValidationRule struct {
+	Name      string
+	Condition string
+	Field     string
+	Message   Label
+	Active    bool
+}
 
 // Roll-up functions.
 const (

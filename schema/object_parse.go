@@ -357,6 +357,16 @@ func buildObject(doc map[string]any, order []member, definition []byte) *Object 
 		obj.Indexes = append(obj.Indexes, names)
 	}
 	obj.Automations = buildAutomations(doc["x-crm-automations"])
+	for _, v := range list(doc["x-crm-scripts"]) {
+		m, _ := v.(map[string]any)
+		obj.Scripts = append(obj.Scripts, Script{Name: str(m["name"]), Label: label(m["label"]), Kind: str(m["kind"]),
+			Source: str(m["source"]), Active: m["active"] != false, Schedule: str(m["schedule"])})
+	}
+	for _, v := range list(doc["x-crm-validations"]) {
+		m, _ := v.(map[string]any)
+		obj.Validations = append(obj.Validations, ValidationRule{Name: str(m["name"]), Condition: str(m["condition"]),
+			Field: str(m["field"]), Message: label(m["message"]), Active: m["active"] != false})
+	}
 	obj.byName = make(map[string]*Field, len(obj.Fields))
 	for _, f := range obj.Fields {
 		obj.byName[f.Name] = f
@@ -402,6 +412,26 @@ func buildField(name string, pm map[string]any, raw json.RawMessage, required bo
 		}
 	}
 	f.Pipeline = buildPipeline(pm["x-crm-pipeline"])
+	if fm, ok := pm["x-crm-formula"].(map[string]any); ok {
+		f.Formula = str(fm["expression"])
+		switch str(pm["type"]) {
+		case "number":
+			f.resultKind = KindNumber
+		case "integer":
+			f.resultKind = KindInteger
+		case "boolean":
+			f.resultKind = KindBoolean
+		default:
+			switch f.Format {
+			case "date":
+				f.resultKind = KindDate
+			case "date-time":
+				f.resultKind = KindDateTime
+			default:
+				f.resultKind = KindString
+			}
+		}
+	}
 	if rm, ok := pm["x-crm-rollup"].(map[string]any); ok {
 		f.Rollup = &Rollup{Object: str(rm["object"]), Via: str(rm["via"]), Function: str(rm["function"]), Field: str(rm["field"])}
 		if c, ok := rm["condition"]; ok && c != nil {

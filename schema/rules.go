@@ -19,7 +19,8 @@ import (
 // declare.
 var extraFormats = map[Type][]string{
 	TypeText:  {FormatPhone, FormatCNMobile, FormatCNLandline, FormatCNResidentID, FormatCNUSCC, "uuid", "hostname", "ipv4", "ipv6"},
-	TypePhone: {FormatPhone, FormatCNMobile, FormatCNLandline},
+	TypePhone:   {FormatPhone, FormatCNMobile, FormatCNLandline},
+	TypeFormula: {"date", "date-time"},
 }
 
 // keywordShape tells which fields a validation keyword applies to: the JSON
@@ -37,6 +38,7 @@ var keywordShape = map[string]string{
 	"x-crm-format":   string(TypeAutoNumber),
 	"x-crm-pipeline": string(TypePicklist),
 	"x-crm-rollup":   string(TypeRollup),
+	"x-crm-formula":  string(TypeFormula),
 }
 
 func keywordApplies(shape string, t Type) bool {
@@ -122,7 +124,7 @@ func checkRules(doc map[string]any) []Problem {
 		path := pointer("required", strconv.Itoa(i))
 		if _, ok := props[name]; !ok {
 			c.add(path, "names %q, which is not a property", name)
-		} else if t, _ := fieldType(name); t == TypeAutoNumber || t == TypeRollup {
+		} else if t, _ := fieldType(name); t == TypeAutoNumber || t == TypeRollup || t == TypeFormula {
 			c.add(path, "names %q, %s field: the engine fills it, so it cannot be required", name, article(t))
 		}
 	}
@@ -134,6 +136,7 @@ func checkRules(doc map[string]any) []Problem {
 		}
 	}
 	c.automations(doc, props, fieldType)
+	c.scriptsAndRules(doc, props)
 	for i, idx := range list(doc["x-crm-indexes"]) {
 		for j, n := range list(idx) {
 			name, ok := n.(string)
@@ -219,6 +222,19 @@ func (c *ruleChecker) property(path string, pm map[string]any) {
 	}
 	if t == TypeRollup {
 		c.rollup(path, pm)
+	}
+	if t == TypeFormula {
+		if _, ok := pm["x-crm-formula"]; !ok {
+			c.add(child(path, "x-crm-formula"), "is required: a formula field gives its expression, such as {\"expression\": \"amount * (1 - discount / 100)\"}")
+		}
+		switch jt, _ := pm["type"].(string); jt {
+		case "number", "integer", "boolean", "string":
+		default:
+			c.add(child(path, "type"), "must be the type of the formula's result: \"number\", \"integer\", \"boolean\" or \"string\"")
+		}
+		if f, ok := pm["format"].(string); ok && pm["type"] != "string" {
+			c.add(child(path, "format"), "%q applies to a formula whose type is \"string\"", f)
+		}
 	}
 	if t == TypeLookup || t == TypeMultiLookup {
 		if _, ok := pm["x-crm-target"]; !ok {
@@ -398,6 +414,58 @@ func (c *ruleChecker) rollup(path string, pm map[string]any) {
 	if cond, ok := rm["condition"].(map[string]any); ok {
 		anyField := func(string) (Type, bool) { return TypeText, true }
 		c.filter(child(path, "x-crm-rollup")+"/condition", cond, anyField, 0)
+	}
+}
+
+// scriptsAndRules checks x-crm-scripts and x-crm-validations: unique names,
+// a schedule exactly for scheduled scripts, rule fields that exist. The
+// sources and expressions are compiled by the engine.
+func (c *ruleChecker) scriptsAndRules(doc map[string]any, props map[string]any) {
+	seen := map[string]bool{}
+	for i, v := range list(doc["x-crm-scripts"]) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		path := pointer("x-crm-scripts", strconv.Itoa(i))
+		if name, ok := m["name"].(string); ok {
+			if seen[name] {
+				c.add(path+"/name", "%q names another script of this object", name)
+			}
+			seen[name] = true
+		}
+		_, hasSchedule := m["schedule"]
+		switch kind, _ := m["kind"].(string); {
+		case kind == "scheduled" && !hasSchedule:
+			c.add(path, "a scheduled script needs \"schedule\", such as \"0 8 * * 1-5\" or \"@hourly\"")
+		case kind != "scheduled" && kind != "" && hasSchedule:
+			c.add(path+"/schedule", "applies only to scheduled scripts")
+		case hasSchedule:
+			if s, ok := m["schedule"].(string); ok {
+				if _, err := ParseSchedule(s); err != nil {
+					c.add(path+"/schedule", "%v", err)
+				}
+			}
+		}
+	}
+	seen = map[string]bool{}
+	for i, v := range list(doc["x-crm-validations"]) {
+		m, ok := v.(map[string]any)
+		if !ok {
+			continue
+		}
+		path := pointer("x-crm-validations", strconv.Itoa(i))
+		if name, ok := m["name"].(string); ok {
+			if seen[name] {
+				c.add(path+"/name", "%q names another validation rule of this object", name)
+			}
+			seen[name] = true
+		}
+		if f, ok := m["field"].(string); ok {
+			if _, exists := props[f]; !exists {
+				c.add(path+"/field", "names %q, which is not a property", f)
+			}
+		}
 	}
 }
 

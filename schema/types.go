@@ -28,6 +28,10 @@ const (
 	// TypeRollup is a roll-up summary: count, sum, min or max over the
 	// records of another object that refer to this one (x-crm-rollup).
 	TypeRollup Type = "rollup"
+	// TypeFormula is computed on every write from an expression over the
+	// record's fields (x-crm-formula) and stored, so it filters, sorts and
+	// indexes like any field. Its JSON type is the result's.
+	TypeFormula Type = "formula"
 )
 
 // Kind is the shape a field's values take in storage and in the API.
@@ -97,6 +101,7 @@ var Types = map[Type]TypeInfo{
 	TypeAddress:       {Kind: KindAddress, JSONType: "object", Filterable: true, Label: Label{Zh: "地址", En: "Address"}},
 	TypeJSON:          {Kind: KindJSON, Filterable: true, Label: Label{Zh: "JSON", En: "JSON"}},
 	TypeRollup:        {Kind: KindNumber, JSONType: "number", Sortable: true, Filterable: true, Label: Label{Zh: "汇总", En: "Roll-up summary"}},
+	TypeFormula:       {Kind: KindString, Sortable: true, Filterable: true, Label: Label{Zh: "公式", En: "Formula"}},
 }
 
 func init() {
