@@ -165,7 +165,7 @@ func buildModel(cat *engine.Catalog) *model {
 			if f == nil {
 				continue
 			}
-			info, ok := schema.Types[f.Type]
+			_, ok := schema.Types[f.Type]
 			switch {
 			case !ok:
 				m.omitted = append(m.omitted, fmt.Sprintf("field %s.%s: unknown type %q", om.name, f.Name, f.Type))
