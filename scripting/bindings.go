@@ -225,6 +225,20 @@ func (x *run) host(where string) Host {
 	return x.call.Host
 }
 
+// query is host for crm.find and crm.get, which count as queries too.
+func (x *run) query(where string) Host {
+	h := x.host(where)
+	if h == nil {
+		return nil
+	}
+	x.res.Stats.Queries++
+	if x.res.Stats.Queries > x.lim.MaxQueries {
+		x.stop(newLimitError(LimitQueries, int64(x.lim.MaxQueries), "queries", ErrLimit))
+		return nil
+	}
+	return h
+}
+
 // hostFailed turns a host error into a catchable exception, unless the run's
 // context is done, which ends the run uncatchably.
 func (x *run) hostFailed(where string, err error) goja.Value {
@@ -288,7 +302,7 @@ func (x *run) find(call goja.FunctionCall) goja.Value {
 			x.throwType("%s: sort must be a field name or a list of them", where)
 		}
 	}
-	h := x.host(where)
+	h := x.query(where)
 	if h == nil {
 		return goja.Undefined()
 	}
@@ -320,7 +334,7 @@ func (x *run) get(call goja.FunctionCall) goja.Value {
 	}
 	object := x.stringArg(call, 0, where, "the object name")
 	id := x.stringArg(call, 1, where, "the id")
-	h := x.host(where)
+	h := x.query(where)
 	if h == nil {
 		return goja.Undefined()
 	}

@@ -17,7 +17,7 @@ var (
 	ErrTimeout = errors.New("scripting: time limit exceeded")
 	// ErrStackOverflow: the run went deeper than its call-stack limit (S3).
 	ErrStackOverflow = errors.New("scripting: call stack limit exceeded")
-	// ErrLimit: a counted budget (host calls, reads, writes, enqueued actions,
+	// ErrLimit: a counted budget (host calls, queries, reads, writes, enqueued actions,
 	// allocated bytes, waiting runs, source size) was passed (S11).
 	ErrLimit = errors.New("scripting: limit exceeded")
 	// ErrMemory: the process went over its memory ceiling while the run was
@@ -36,6 +36,7 @@ const (
 	LimitWallTime     = "wall time"
 	LimitCallStack    = "call stack depth"
 	LimitHostCalls    = "host calls"
+	LimitQueries      = "queries"
 	LimitReads        = "records read"
 	LimitWrites       = "records written"
 	LimitEnqueued     = "enqueued actions"

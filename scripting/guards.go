@@ -46,9 +46,12 @@ func (x *run) installGuards() error {
 	arrayCtor := vm.Get("Array").(*goja.Object)
 	arrayProto := arrayCtor.Get("prototype").(*goja.Object)
 
-	// Always: spread, for-of and destructuring reach the array iterator
-	// without naming it, and String(a), `${a}` and a + '' reach join.
-	x.wrapSym(arrayProto, goja.SymIterator, func(c goja.FunctionCall) { x.checkThisLength("Array.prototype[Symbol.iterator]", c) })
+	// Spread, for-of and destructuring reach the array iterator without
+	// naming it, and String(a), `${a}` and a + '' reach join: join always,
+	// the iterator when the syntax or a name that iterates is there.
+	if s.iterates || s.dynamic {
+		x.wrapSym(arrayProto, goja.SymIterator, func(c goja.FunctionCall) { x.checkThisLength("Array.prototype[Symbol.iterator]", c) })
+	}
 	x.setJoin(arrayProto, "join", false)
 
 	if s.has("toLocaleString") {
@@ -287,7 +290,7 @@ func (x *run) setJoin(proto *goja.Object, name string, locale bool) {
 		sep := x.vm.ToValue(",").(goja.String)
 		if !locale {
 			if s := c.Argument(0); !goja.IsUndefined(s) {
-				sep = s.ToString().(goja.String)
+				sep = x.str(s)
 			}
 		}
 		var b goja.StringBuilder
@@ -312,9 +315,9 @@ func (x *run) setJoin(proto *goja.Object, name string, locale bool) {
 				if !ok {
 					x.throwType("%s: toLocaleString is not a function", where)
 				}
-				part = x.callOrig(fn, goja.FunctionCall{This: e}).ToString().(goja.String)
+				part = x.str(x.callOrig(fn, goja.FunctionCall{This: e}))
 			} else {
-				part = e.ToString().(goja.String)
+				part = x.str(e)
 			}
 			total += part.Length()
 			if total > limit {

@@ -50,7 +50,7 @@ func (x *run) installStringGuards(s *scan) {
 		x.wrap(proto, "concat", func(c goja.FunctionCall) {
 			n := x.thisString(c).Length()
 			for _, a := range c.Arguments {
-				n += a.ToString().(goja.String).Length()
+				n += x.str(a).Length()
 				x.checkStringLength("String.prototype.concat", float64(n))
 			}
 			x.account(int64(n))
@@ -93,11 +93,23 @@ func (x *run) installStringGuards(s *scan) {
 	}
 }
 
+// str is ToString for any value (goja keeps numbers as numbers in
+// ToString), running toString for objects.
+func (x *run) str(v goja.Value) goja.String {
+	if s, ok := v.(goja.String); ok {
+		return s
+	}
+	if v == nil {
+		v = goja.Undefined()
+	}
+	return x.vm.ToValue(v.String()).(goja.String)
+}
+
 func (x *run) thisString(c goja.FunctionCall) goja.String {
 	if s, ok := c.This.(goja.String); ok {
 		return s
 	}
-	return c.This.ToString().(goja.String)
+	return x.str(c.This)
 }
 
 // boundedReplacer returns a replacer function standing in for repl (a
@@ -108,13 +120,15 @@ func (x *run) boundedReplacer(where string, subject goja.String, repl goja.Value
 	fn, isFn := goja.AssertFunction(repl)
 	var pattern goja.String
 	if !isFn {
-		pattern = repl.ToString().(goja.String)
+		pattern = x.str(repl)
 	}
 	total := subject.Length()
 	return x.vm.ToValue(func(c goja.FunctionCall) goja.Value {
 		var out goja.String
 		if isFn {
-			out = x.callOrig(fn, goja.FunctionCall{This: goja.Undefined(), Arguments: c.Arguments}).ToString().(goja.String)
+			start := time.Now()
+			out = x.str(x.callOrig(fn, goja.FunctionCall{This: goja.Undefined(), Arguments: c.Arguments}))
+			x.callbackTime += time.Since(start)
 		} else {
 			out = x.substitute(pattern, c.Arguments)
 		}
@@ -140,8 +154,8 @@ func (x *run) substitute(pattern goja.String, args []goja.Value) goja.String {
 	if n < 3 {
 		return pattern
 	}
-	matched := args[0].ToString().(goja.String)
-	str := args[n-1].ToString().(goja.String)
+	matched := x.str(args[0])
+	str := x.str(args[n-1])
 	pos := int(args[n-2].ToInteger())
 	caps := args[1 : n-2]
 	var b goja.StringBuilder
@@ -199,7 +213,7 @@ func (x *run) substitute(pattern goja.String, args []goja.Value) goja.String {
 			continue
 		}
 		flush(i)
-		b.WriteString(part.ToString().(goja.String))
+		b.WriteString(x.str(part))
 		i += skip
 		lit = i + 1
 	}
@@ -248,7 +262,7 @@ func (x *run) installRegexGuards(s *scan) {
 			adjust = func(c *goja.FunctionCall) {
 				if len(c.Arguments) > 1 {
 					args := append([]goja.Value(nil), c.Arguments...)
-					args[1] = x.boundedReplacer("RegExp.prototype[Symbol.replace]", args[0].ToString().(goja.String), args[1])
+					args[1] = x.boundedReplacer("RegExp.prototype[Symbol.replace]", x.str(args[0]), args[1])
 					c.Arguments = args
 				}
 			}
@@ -262,9 +276,11 @@ func (x *run) timed(orig goja.Callable, adjust func(*goja.FunctionCall)) func(go
 		if adjust != nil {
 			adjust(&c)
 		}
-		start := time.Now()
+		start, callbacks := time.Now(), x.callbackTime
 		out := x.callOrig(orig, c)
-		if time.Since(start) >= regexMatchTimeout {
+		// Time spent in the script's own replacer functions is not the
+		// regex engine's.
+		if time.Since(start)-(x.callbackTime-callbacks) >= regexMatchTimeout {
 			x.stop(newLimitError(LimitRegexTime, regexMatchTimeout.Milliseconds(), "ms", ErrTimeout))
 		}
 		return out
@@ -279,9 +295,9 @@ func (x *run) installJSONGuards() {
 		return
 	}
 	x.wrap(j, "parse", func(c goja.FunctionCall) {
-		text := c.Argument(0).ToString().(goja.String)
+		text := x.str(c.Argument(0))
 		if nestingDepth(text.String(), maxNesting) > maxNesting {
-			x.throwRange("JSON.parse: text nested deeper than %d", maxNesting)
+			x.throwRange("JSON.parse: text nested deeper than the nesting limit of %d", maxNesting)
 		}
 		x.account(int64(text.Length()) * 4)
 	})
@@ -318,13 +334,13 @@ func (e *sizeEstimate) add(n int64) {
 		e.x.checkStringLength("JSON.stringify", float64(e.size))
 	}
 	if e.nodes > int64(e.x.lim.MaxArrayLength) {
-		e.x.throwRange("JSON.stringify: more than %d values", e.x.lim.MaxArrayLength)
+		e.x.throwRange("JSON.stringify: more values than the %s limit of %d", LimitArrayLength, e.x.lim.MaxArrayLength)
 	}
 }
 
 func (e *sizeEstimate) walk(v goja.Value, depth int) {
 	if depth > maxNesting {
-		e.x.throwRange("JSON.stringify: value nested deeper than %d", maxNesting)
+		e.x.throwRange("JSON.stringify: value nested deeper than the nesting limit of %d", maxNesting)
 	}
 	indent := e.gap * int64(depth+1)
 	switch t := v.(type) {
@@ -369,20 +385,24 @@ func (x *run) removeDynamicCode(s *scan) {
 		return
 	}
 	vm := x.vm
-	thrower := vm.ToValue(func(goja.FunctionCall) goja.Value {
+	refuse := func() *goja.Object {
 		ctor := vm.Get("EvalError")
 		o, err := vm.New(ctor, vm.ToValue("dynamic code is disabled in scripts"))
 		if err != nil {
 			panic(vm.NewTypeError("dynamic code is disabled in scripts"))
 		}
 		panic(o)
-	}).(*goja.Object)
+	}
+	// A constructor, so that `new Function(…)` reaches it too.
+	thrower := vm.ToValue(func(goja.ConstructorCall) *goja.Object { return refuse() }).(*goja.Object)
 	g := vm.GlobalObject()
 	_ = g.Set("eval", thrower)
-	fnProto := vm.Get("Function").(*goja.Object).Get("prototype")
-	_ = thrower.Set("prototype", fnProto)
+	fnProto := vm.Get("Function").(*goja.Object).Get("prototype").(*goja.Object)
+	_ = thrower.DefineDataProperty("prototype", fnProto, goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
 	_ = g.Set("Function", thrower)
-	_ = fnProto.(*goja.Object).Set("constructor", thrower)
+	// constructor is read-only on the generator and async function
+	// prototypes: redefine rather than assign.
+	_ = fnProto.DefineDataProperty("constructor", thrower, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	protos, err := vm.RunProgram(functionProtos)
 	if err != nil {
 		panic(err)
@@ -390,7 +410,7 @@ func (x *run) removeDynamicCode(s *scan) {
 	list := protos.(*goja.Object)
 	for i := 0; i < 2; i++ {
 		if p, ok := list.Get(itoa(int64(i))).(*goja.Object); ok {
-			_ = p.Set("constructor", thrower)
+			_ = p.DefineDataProperty("constructor", thrower, goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 		}
 	}
 }

@@ -15,8 +15,11 @@ type Limits struct {
 	WallTime time.Duration
 	// MaxCallStack bounds JavaScript call depth (S3). If zero, 1000 frames.
 	MaxCallStack int
-	// MaxHostCalls bounds crm.* calls per run (S11). If zero, 100.
+	// MaxHostCalls bounds all crm.* calls of a run together. If zero, 300.
 	MaxHostCalls int
+	// MaxQueries bounds crm.find and crm.get calls per run, the analogue
+	// of Apex's 100 SOQL queries (S11). If zero, 100.
+	MaxQueries int
 	// MaxReads bounds records returned by crm.find and crm.get per run (S11).
 	// If zero, 10,000.
 	MaxReads int
@@ -66,7 +69,8 @@ func DefaultLimits() Limits {
 func (l Limits) withDefaults() Limits {
 	setDuration(&l.WallTime, time.Second)
 	setInt(&l.MaxCallStack, 1000)
-	setInt(&l.MaxHostCalls, 100)
+	setInt(&l.MaxHostCalls, 300)
+	setInt(&l.MaxQueries, 100)
 	setInt(&l.MaxReads, 10_000)
 	setInt(&l.MaxWrites, 150)
 	setInt(&l.MaxEnqueued, 50)

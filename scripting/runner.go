@@ -95,6 +95,7 @@ func (r *Runner) LimitsFor(tenant string) Limits {
 	}
 	fill(&l.MaxCallStack, b.MaxCallStack)
 	fill(&l.MaxHostCalls, b.MaxHostCalls)
+	fill(&l.MaxQueries, b.MaxQueries)
 	fill(&l.MaxReads, b.MaxReads)
 	fill(&l.MaxWrites, b.MaxWrites)
 	fill(&l.MaxEnqueued, b.MaxEnqueued)
@@ -179,8 +180,9 @@ type LogEntry struct {
 // Stats are a run's counters, to show next to the tenant's limits.
 type Stats struct {
 	Duration   time.Duration
-	HostCalls  int
-	Reads      int
+	HostCalls  int // all crm.* calls
+	Queries    int // crm.find and crm.get
+	Reads      int // records returned
 	Writes     int
 	Enqueued   int
 	AllocBytes int64 // bytes produced by size-checked built-ins

@@ -98,7 +98,7 @@ func TestRunner_Run_kinds(t *testing.T) {
 			{Level: "info", Message: `created r1 {"n":1}`},
 			{Level: "info", Message: "caught crm.create: name refused"},
 		}, res.Logs)
-		assert.Equal(t, scripting.Stats{Duration: res.Stats.Duration, HostCalls: 7, Reads: 2, Writes: 3, Enqueued: 1}, res.Stats)
+		assert.Equal(t, scripting.Stats{Duration: res.Stats.Duration, HostCalls: 7, Queries: 3, Reads: 2, Writes: 3, Enqueued: 1}, res.Stats)
 	})
 
 	t.Run("onStageChange sees the stages", func(t *testing.T) {

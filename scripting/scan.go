@@ -18,9 +18,10 @@ import (
 // of the dynamic forms. Guards reached implicitly (join through toString,
 // the array iterator through spread and for-of) are installed always.
 type scan struct {
-	names   map[string]bool // identifiers, property names and short strings
-	idents  map[string]bool // identifiers only (free variables of expressions)
-	dynamic bool            // computed member access or reflection: assume every name
+	names    map[string]bool // identifiers, property names and short strings
+	idents   map[string]bool // identifiers only (free variables of expressions)
+	dynamic  bool            // computed member access or reflection: assume every name
+	iterates bool            // spread, for-of, array destructuring or yield*
 }
 
 // dynamicNames are names that reach properties without spelling them.
@@ -38,7 +39,18 @@ var (
 	typeIdentifier = reflect.TypeOf(ast.Identifier{})
 	typeFile       = reflect.TypeOf(&file.File{})
 	typeBracket    = reflect.TypeOf(ast.BracketExpression{})
+	typeSpread     = reflect.TypeOf(ast.SpreadElement{})
+	typeForOf      = reflect.TypeOf(ast.ForOfStatement{})
+	typeArrayPat   = reflect.TypeOf(ast.ArrayPattern{})
+	typeYield      = reflect.TypeOf(ast.YieldExpression{})
 )
+
+// iteratingNames are built-ins that iterate their argument with the array
+// iterator.
+var iteratingNames = []string{
+	"Set", "Map", "WeakSet", "WeakMap", "from", "fromEntries", "all", "allSettled",
+	"any", "race", "iterator", "values", "entries", "keys",
+}
 
 func scanProgram(p *ast.Program) *scan {
 	s := &scan{names: map[string]bool{}, idents: map[string]bool{}}
@@ -46,6 +58,11 @@ func scanProgram(p *ast.Program) *scan {
 	for _, n := range dynamicNames {
 		if s.names[n] {
 			s.dynamic = true
+		}
+	}
+	for _, n := range iteratingNames {
+		if s.names[n] {
+			s.iterates = true
 		}
 	}
 	return s
@@ -73,6 +90,12 @@ func (s *scan) walk(v reflect.Value) {
 		switch v.Type() {
 		case typeIdentifier:
 			s.idents[v.Field(0).String()] = true
+		case typeSpread, typeForOf, typeArrayPat:
+			s.iterates = true
+		case typeYield:
+			if v.FieldByName("Delegate").Bool() {
+				s.iterates = true
+			}
 		case typeBracket:
 			if m := v.FieldByName("Member"); m.IsNil() {
 				s.dynamic = true
