@@ -132,6 +132,14 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 	if !changed {
 		return nil
 	}
+	var old *store.Record
+	if oldData != nil {
+		old = &store.Record{ID: rec.ID, Version: rec.Version, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
+			CreatedBy: rec.CreatedBy, UpdatedBy: rec.UpdatedBy, Data: oldData}
+	}
+	if err := w.formulas(ctx, obj, old, rec.Data); err != nil {
+		return err
+	}
 	problems := pipelineProblems(obj, stageMoves(obj, oldData, rec.Data), rec.Data)
 	if err := w.e.validate(w.snap, obj, rec.Data, problems); err != nil {
 		return automationFailed(obj, au, "left the record invalid", "使记录无法通过校验", err)
@@ -183,7 +191,7 @@ func (w *writer) createFor(ctx context.Context, tx store.Tx, obj *schema.Object,
 			input[k] = fv
 		}
 	}
-	data, err := w.prepareNew(target, input)
+	data, err := w.prepare(ctx, target, input)
 	if err != nil {
 		return automationFailed(obj, au, "could not create a "+target.Name+" record", "无法创建"+labelZh(target)+"记录", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
 )
 
@@ -27,6 +28,9 @@ type Config struct {
 	// MaxAutomationDepth bounds how deeply writes caused by automations
 	// nest; zero means DefaultMaxAutomationDepth.
 	MaxAutomationDepth int
+	// Scripts is the sandbox that runs tenants' scripts, rules and
+	// formulas; if nil, one shared by the process with default limits.
+	Scripts *scripting.Runner
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -37,6 +41,7 @@ type Engine struct {
 	newID func() string
 	// maxDepth bounds nested automation writes.
 	maxDepth int
+	scripts  *scripting.Runner
 	mu       sync.Mutex
 	tenant   map[string]*tenantState // catalog cache by tenant id
 }
@@ -46,7 +51,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("engine: Config.Store is required")
 	}
-	e := &Engine{store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, tenant: map[string]*tenantState{}}
+	e := &Engine{store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, tenant: map[string]*tenantState{}}
 	if e.maxDepth <= 0 {
 		e.maxDepth = DefaultMaxAutomationDepth
 	}

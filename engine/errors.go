@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -52,7 +53,7 @@ type Error struct {
 }
 
 func (e *Error) Error() string {
-	if e.Err != nil {
+	if e.Err != nil && !strings.Contains(e.Message, e.Err.Error()) {
 		return fmt.Sprintf("%s: %v", e.Message, e.Err)
 	}
 	return e.Message
@@ -93,6 +94,8 @@ func CodeOf(err error) Code {
 		return CodeTimeout
 	case errors.Is(err, store.ErrUnavailable):
 		return CodeUnavailable
+	case errors.Is(err, ErrScript):
+		return CodeScriptFailed
 	}
 	return CodeInternal
 }

@@ -43,6 +43,9 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 	if err != nil {
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{Path: "", Message: err.Error()}}}
 	}
+	if problems := e.compileDefinition(a.TenantID, obj); len(problems) > 0 {
+		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
+	}
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
 		return nil, err
@@ -69,9 +72,23 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 	if err != nil {
 		return nil, err
 	}
+	var recompute []string
+	var jobs *schema.Object
+	if prev != nil {
+		if recompute = changedFormulas(prev, obj); len(recompute) > 0 {
+			if jobs, err = e.platformObject(ctx, ts, snap, jobObject); err != nil {
+				return nil, err
+			}
+		}
+	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
 		if err := w.audit(ctx, tx, AuditMetadata, obj, "", doc.Version, metadataChanges(prev, obj, opts)); err != nil {
 			return err
+		}
+		if len(recompute) > 0 {
+			if err := e.enqueueFormulaJob(ctx, tx, jobs, a, obj.Name, recompute); err != nil {
+				return err
+			}
 		}
 		if prev != nil && (migrating || len(schema.Diff(prev, obj)) > 0) {
 			if err := e.migrate(ctx, tx, a, prev, obj, validator, opts); err != nil {

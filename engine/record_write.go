@@ -27,7 +27,7 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 	if err != nil {
 		return store.Record{}, err
 	}
-	data, err := w.prepareNew(obj, input)
+	data, err := w.prepare(ctx, obj, input)
 	if err != nil {
 		return store.Record{}, err
 	}

@@ -179,6 +179,19 @@ func (w *writer) setComputed(ctx context.Context, tx store.Tx, obj *schema.Objec
 	if reflect.DeepEqual(cur.Data[field], value) {
 		return nil
 	}
+	data := cloneMap(cur.Data)
+	if value == nil {
+		delete(data, field)
+	} else {
+		data[field] = value
+	}
+	return w.storeComputed(ctx, tx, obj, cur, data, why)
+}
+
+// storeComputed writes data the engine computed for a record (roll-ups,
+// recomputed formulas) as a write of its own, one level deeper in the
+// chain of writes.
+func (w *writer) storeComputed(ctx context.Context, tx store.Tx, obj *schema.Object, cur store.Record, data map[string]any, why string) error {
 	chain := append(slices.Clone(automationChain(ctx)), why)
 	if len(chain) > w.e.maxDepth {
 		trail := strings.Join(chain, " → ")
@@ -188,24 +201,22 @@ func (w *writer) setComputed(ctx context.Context, tx store.Tx, obj *schema.Objec
 	}
 	ctx = context.WithValue(ctx, chainKey{}, chain)
 	next := cur
-	next.Data = cloneMap(cur.Data)
-	if value == nil {
-		delete(next.Data, field)
-	} else {
-		next.Data[field] = value
-	}
+	next.Data = data
 	next.Version, next.UpdatedAt, next.UpdatedBy = cur.Version+1, w.e.stamp(), w.actor.ID
 	fired, err := w.beforeSave(ctx, tx, obj, &cur, &next)
 	if err != nil {
 		return err
 	}
 	if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
-		return fmt.Errorf("update %s.%s of %q: %w", obj.Name, field, cur.ID, err)
+		return fmt.Errorf("update computed fields of %s %q: %w", obj.Name, cur.ID, err)
 	}
 	if err := w.audit(ctx, tx, AuditUpdate, obj, next.ID, next.Version, auditChanges(obj, cur.Data, next.Data)); err != nil {
 		return err
 	}
-	return w.afterSave(ctx, tx, obj, &cur, next, fired)
+	if err := w.afterSave(ctx, tx, obj, &cur, next, fired); err != nil {
+		return err
+	}
+	return w.maintainRollups(ctx, tx, obj, &cur, &next)
 }
 
 // RebuildRollup recomputes a roll-up field on every record of object and

@@ -75,6 +75,8 @@ func (c *WorkerConfig) backoff(attempt int) time.Duration {
 
 // WorkerStats counts what one pass did.
 type WorkerStats struct {
+	Jobs      int // background jobs advanced by a batch
+	Scripts   int // scheduled scripts run
 	Timers    int // time automations fired
 	Delivered int
 	Failed    int // attempts that failed and will be retried
@@ -112,6 +114,16 @@ func (e *Engine) RunDue(ctx context.Context, cfg WorkerConfig) (WorkerStats, err
 	for _, t := range tenants {
 		if ctx.Err() != nil {
 			break
+		}
+		nj, err := e.runJobs(ctx, t.ID)
+		stats.Jobs += nj
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tenant %s jobs: %w", t.ID, err))
+		}
+		ns, err := e.runScheduled(ctx, t.ID)
+		stats.Scripts += ns
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tenant %s scheduled scripts: %w", t.ID, err))
 		}
 		n, err := e.fireDueTimers(ctx, t.ID, cfg.Batch)
 		stats.Timers += n

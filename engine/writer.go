@@ -33,7 +33,7 @@ func (e *Engine) newWriter(ctx context.Context, ts store.TenantStore, snap *snap
 	w := &writer{e: e, ts: ts, snap: snap, actor: a}
 	var pipelines, automations bool
 	for _, o := range snap.catalog.Objects {
-		automations = automations || len(o.Automations) > 0
+		automations = automations || len(o.Automations) > 0 || len(o.Scripts) > 0
 		for _, f := range o.Fields {
 			pipelines = pipelines || f.Pipeline != nil
 		}
@@ -59,8 +59,14 @@ func (e *Engine) newWriter(ctx context.Context, ts store.TenantStore, snap *snap
 }
 
 // prepareNew applies defaults to a new record's input, removes read-only
-// fields and checks it: every problem at once in a *schema.ValidationError.
+// fields, runs beforeSave scripts and formulas, and checks it: every
+// problem at once in a *schema.ValidationError.
 func (w *writer) prepareNew(obj *schema.Object, input map[string]any) (map[string]any, error) {
+	return w.prepare(context.Background(), obj, input)
+}
+
+// prepare is prepareNew within ctx.
+func (w *writer) prepare(ctx context.Context, obj *schema.Object, input map[string]any) (map[string]any, error) {
 	data := maps.Clone(input)
 	if data == nil {
 		data = map[string]any{}
@@ -74,11 +80,7 @@ func (w *writer) prepareNew(obj *schema.Object, input map[string]any) (map[strin
 			data[f.Name] = 0.0 // a new record has no children yet
 		}
 	}
-	problems = append(problems, pipelineProblems(obj, stageMoves(obj, nil, data), data)...)
-	if err := w.e.validate(w.snap, obj, data, problems); err != nil {
-		return nil, err
-	}
-	return data, nil
+	return w.check(ctx, nil, obj, nil, data, problems)
 }
 
 // create stores a new record whose data passed prepareNew, running the
@@ -132,8 +134,8 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 			data[k] = v
 		}
 	}
-	problems = append(problems, pipelineProblems(obj, stageMoves(obj, cur.Data, data), data)...)
-	if err := w.e.validate(w.snap, obj, data, problems); err != nil {
+	data, err := w.check(ctx, tx, obj, &cur, data, problems)
+	if err != nil {
 		return store.Record{}, err
 	}
 	data = schema.Normalize(obj, data)
@@ -179,6 +181,9 @@ func (w *writer) afterSave(ctx context.Context, tx store.Tx, obj *schema.Object,
 		if err := w.e.recordStageMoves(ctx, tx, w.hist, obj, rec, moves, since); err != nil {
 			return err
 		}
+	}
+	if err := w.afterScripts(ctx, tx, obj, old, rec); err != nil {
+		return err
 	}
 	for _, au := range fired {
 		if err := w.effects(ctx, tx, obj, rec, au); err != nil {

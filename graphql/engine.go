@@ -49,6 +49,10 @@ type Engine interface {
 	RebuildRollup(ctx context.Context, object, field string) (int, error)
 	// Audit pages the audit trail, newest first.
 	Audit(ctx context.Context, q engine.AuditQuery) ([]engine.AuditEntry, bool, error)
+
+	TestScript(ctx context.Context, object, kind, source string, record, old map[string]any) (*engine.ScriptTest, error)
+	Limits(ctx context.Context) ([]engine.Limit, error)
+	Jobs(ctx context.Context, first int) ([]engine.Job, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -548,3 +548,24 @@ func (f *fakeEngine) Audit(ctx context.Context, q engine.AuditQuery) ([]engine.A
 	_, err := f.begin(ctx, "Audit")
 	return nil, false, err
 }
+
+func (f *fakeEngine) TestScript(ctx context.Context, object, kind, source string, record, old map[string]any) (*engine.ScriptTest, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "TestScript")
+	return nil, err
+}
+
+func (f *fakeEngine) Limits(ctx context.Context) ([]engine.Limit, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "Limits")
+	return nil, err
+}
+
+func (f *fakeEngine) Jobs(ctx context.Context, first int) ([]engine.Job, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "Jobs")
+	return nil, err
+}

@@ -97,9 +97,10 @@ var (
 		"DateComparison", "DateTimeComparison", "IDComparison", "StringListComparison",
 		"IDListComparison", "JSONComparison", "StageChange", "PipelineDefinition", "StageDefinition",
 		"OutboxEntry", "Notification", "AuditEntry", "AuditPage",
+		"Limit", "Job", "ScriptTestResult", "ScriptFieldError", "ScriptLog",
 	}
-	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail"}
-	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup"}
+	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs"}
+	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 )
 

@@ -60,6 +60,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.automationMutationResolvers(rs["Mutation"])
 	es.rollupMutationResolvers(rs["Mutation"])
 	es.auditQueryResolvers(rs["Query"])
+	es.scriptResolvers(rs["Query"], rs["Mutation"])
+	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()
 	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()
 	rs["OutboxEntry"] = outboxResolvers()
 	rs["Notification"] = notificationResolvers()

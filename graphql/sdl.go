@@ -49,6 +49,8 @@ func (m *model) sdl() string {
 	b.WriteString("  webhookSecret: String!\n")
 	b.WriteString("  \"The audit trail, newest first: every record change and definition change with who, when, through which door and the old and new values (administrators only).\"\n")
 	b.WriteString("  auditTrail(object: String, recordId: ID, actor: String, action: String, since: DateTime, until: DateTime, first: Int, after: String): AuditPage!\n")
+	b.WriteString("  \"Every budget in force for this tenant, with its current value (administrators only).\"\n  limits: [Limit!]!\n")
+	b.WriteString("  \"Background jobs (such as recomputing a changed formula), newest first, with their progress (administrators only).\"\n  jobs(first: Int): [Job!]!\n")
 	b.WriteString("}\n\n")
 
 	b.WriteString("type Mutation {\n")
@@ -68,6 +70,8 @@ func (m *model) sdl() string {
 	b.WriteString("  retryOutboxEntry(id: ID!): OutboxEntry!\n")
 	b.WriteString("  \"Recomputes a roll-up summary field on every record; returns how many changed (administrators only).\"\n")
 	b.WriteString("  rebuildRollup(object: String!, field: String!): Int!\n")
+	b.WriteString("  \"Runs a script against a sample record without writing anything: kind is validate, beforeSave, afterSave, onStageChange or scheduled (administrators only).\"\n")
+	b.WriteString("  testScript(object: String!, kind: String!, source: String!, record: JSON, old: JSON): ScriptTestResult!\n")
 	b.WriteString("}\n\n")
 
 	for _, o := range m.objects {
@@ -363,6 +367,57 @@ type AuditPage {
   hasNextPage: Boolean!
   "Pass as after for the next page."
   endCursor: String
+}
+
+"A budget that applies to the tenant."
+type Limit {
+  name: String!
+  value: Float!
+  unit: String!
+  description: String!
+}
+
+"A background job and its progress."
+type Job {
+  id: ID!
+  kind: String!
+  object: String!
+  fields: [String!]!
+  "pending, running, done or failed"
+  status: String!
+  total: Int!
+  done: Int!
+  changed: Int!
+  error: String
+  createdAt: DateTime!
+  finishedAt: DateTime
+}
+
+"What a script did in a test run."
+type ScriptTestResult {
+  "The run's failure (exception, limit, syntax) with script, line and message; null when it ran to the end."
+  error: String
+  errors: [ScriptFieldError!]!
+  "beforeSave: the fields set (null removes one)."
+  changes: JSON
+  logs: [ScriptLog!]!
+  logsTruncated: Boolean!
+  "Actions it would have enqueued."
+  enqueued: JSON!
+  "Creates and updates it would have made."
+  writes: JSON!
+  "durationMs, hostCalls, reads, writes, enqueued."
+  stats: JSON!
+}
+
+type ScriptFieldError {
+  field: String!
+  message: String!
+}
+
+type ScriptLog {
+  level: String!
+  message: String!
 }
 
 "One change in the audit trail."

@@ -168,3 +168,9 @@ func isCNUSCC(v any) bool {
 	check := (31 - sum%31) % 31
 	return s[17] == usccAlphabet[check]
 }
+
+// IsWebURL reports whether s is an absolute http or https URL that url
+// fields accept (see [FormatURI]).
+func IsWebURL(s string) bool {
+	return s != "" && isWebURL(s)
+}

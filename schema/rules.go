@@ -18,7 +18,7 @@ import (
 // extraFormats are the formats a field type without one of its own may
 // declare.
 var extraFormats = map[Type][]string{
-	TypeText:  {FormatPhone, FormatCNMobile, FormatCNLandline, FormatCNResidentID, FormatCNUSCC, "uuid", "hostname", "ipv4", "ipv6"},
+	TypeText:    {FormatPhone, FormatCNMobile, FormatCNLandline, FormatCNResidentID, FormatCNUSCC, "uuid", "hostname", "ipv4", "ipv6"},
 	TypePhone:   {FormatPhone, FormatCNMobile, FormatCNLandline},
 	TypeFormula: {"date", "date-time"},
 }

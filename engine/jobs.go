@@ -1,0 +1,252 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"reflect"
+	"slices"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Background jobs: work too long for one request, such as recomputing a
+// formula on every record after its expression changed. A job is a
+// platform record the worker advances a batch at a time, so admins see
+// its progress and a restart resumes it where it stopped.
+
+const jobObject = "crmJob"
+
+// Job kinds and statuses.
+const (
+	JobRecomputeFormulas = "recomputeFormulas"
+	JobPending           = "pending"
+	JobRunning           = "running"
+	JobDone              = "done"
+	JobFailed            = "failed"
+)
+
+// jobBatch is how many records one worker pass recomputes per job.
+const jobBatch = 200
+
+func init() {
+	platformDefinitions[jobObject] = `{
+  "$id": "crmJob", "type": "object",
+  "x-crm-label": {"zh": "后台任务", "en": "Job"},
+  "properties": {
+    "kind":       {"type": "string", "x-crm-type": "text"},
+    "object":     {"type": "string", "x-crm-type": "text"},
+    "fields":     {"x-crm-type": "json"},
+    "status":     {"type": "string", "enum": ["pending", "running", "done", "failed"], "x-crm-type": "picklist"},
+    "total":      {"type": "integer", "x-crm-type": "integer"},
+    "done":       {"type": "integer", "x-crm-type": "integer"},
+    "changed":    {"type": "integer", "x-crm-type": "integer"},
+    "after":      {"type": "string", "x-crm-type": "text"},
+    "error":      {"type": "string", "x-crm-type": "textarea"},
+    "finishedAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"}
+  },
+  "x-crm-indexes": [["status"]]
+}`
+}
+
+// Job is a background job and its progress.
+type Job struct {
+	ID         string
+	Kind       string
+	Object     string
+	Fields     []string
+	Status     string
+	Total      int64
+	Done       int64
+	Changed    int64
+	Error      string
+	CreatedAt  string
+	FinishedAt string
+}
+
+func jobOf(r store.Record) Job {
+	s := func(k string) string { v, _ := r.Data[k].(string); return v }
+	n := func(k string) int64 { v, _ := r.Data[k].(float64); return int64(v) }
+	j := Job{ID: r.ID, Kind: s("kind"), Object: s("object"), Status: s("status"), Total: n("total"), Done: n("done"),
+		Changed: n("changed"), Error: s("error"), CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout), FinishedAt: s("finishedAt")}
+	for _, f := range lookupIDs(r.Data["fields"]) {
+		j.Fields = append(j.Fields, f)
+	}
+	return j
+}
+
+// changedFormulas lists the formula fields of obj that are new or whose
+// expression or result type changed since prev.
+func changedFormulas(prev, obj *schema.Object) []string {
+	var out []string
+	for _, f := range obj.Fields {
+		if f.Formula == "" {
+			continue
+		}
+		var before *schema.Field
+		if prev != nil {
+			before = prev.Field(f.Name)
+		}
+		if before == nil || before.Formula != f.Formula || before.Kind() != f.Kind() || !reflect.DeepEqual(before.Schema, f.Schema) {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// Jobs lists the tenant's background jobs, newest first. Administrators
+// only.
+func (e *Engine) Jobs(ctx context.Context, first int) ([]Job, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may read jobs", "只有管理员可以查看后台任务", nil)
+	}
+	if first <= 0 || first > MaxPageSize {
+		first = DefaultPageSize
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	jobs := snap.platform[jobObject]
+	if jobs == nil {
+		return nil, nil
+	}
+	page, err := ts.Find(ctx, jobs, store.Query{Sort: []store.Sort{{Field: "createdAt", Desc: true}}, Limit: first})
+	if err != nil {
+		return nil, fmt.Errorf("read jobs: %w", err)
+	}
+	out := make([]Job, len(page.Records))
+	for i, r := range page.Records {
+		out[i] = jobOf(r)
+	}
+	return out, nil
+}
+
+// runJobs advances each of a tenant's unfinished jobs by one batch.
+func (e *Engine) runJobs(ctx context.Context, tenantID string) (int, error) {
+	ts, err := e.store.Tenant(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	snap, err := e.state(ctx, tenantID, ts)
+	if err != nil {
+		return 0, err
+	}
+	jobs := snap.platform[jobObject]
+	if jobs == nil {
+		return 0, nil
+	}
+	f := store.Leaf("status", store.OpIn, []any{JobPending, JobRunning})
+	page, err := ts.Find(ctx, jobs, store.Query{Filter: &f, Sort: []store.Sort{{Field: "createdAt"}}, Limit: 10})
+	if err != nil {
+		return 0, err
+	}
+	w, err := e.newWriter(WithDoor(ctx, "job"), ts, snap, automationActor(tenantID))
+	if err != nil {
+		return 0, err
+	}
+	advanced := 0
+	for _, j := range page.Records {
+		if err := e.advanceJob(WithDoor(ctx, "job"), ts, w, jobs, j); err != nil {
+			return advanced, err
+		}
+		advanced++
+	}
+	return advanced, nil
+}
+
+func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer, jobs *schema.Object, j store.Record) error {
+	job := jobOf(j)
+	next := j
+	next.Data = cloneMap(j.Data)
+	finish := func(status, msg string) {
+		next.Data["status"] = status
+		next.Data["finishedAt"] = e.stamp().Format(schema.DateTimeLayout)
+		if msg != "" {
+			next.Data["error"] = truncate(msg, 2000)
+		}
+	}
+	obj := w.snap.catalog.Object(job.Object)
+	switch {
+	case job.Kind != JobRecomputeFormulas:
+		finish(JobFailed, "unknown job kind "+job.Kind)
+	case obj == nil:
+		finish(JobFailed, fmt.Sprintf("object %q no longer exists", job.Object))
+	default:
+		if job.Status == JobPending {
+			n, err := ts.Count(ctx, obj, nil)
+			if err != nil {
+				return err
+			}
+			next.Data["total"] = float64(n)
+			next.Data["status"] = JobRunning
+		}
+		after, _ := j.Data["after"].(string)
+		q := store.Query{Sort: []store.Sort{{Field: "id"}}, Limit: jobBatch}
+		if after != "" {
+			q.After = &store.Position{Values: []any{after}, ID: after}
+		}
+		page, err := ts.Find(ctx, obj, q)
+		if err != nil {
+			return err
+		}
+		for _, r := range page.Records {
+			var changed bool
+			err := ts.WithTx(ctx, func(tx store.Tx) error {
+				cur, err := tx.Get(ctx, obj, r.ID)
+				if errors.Is(err, store.ErrNotFound) {
+					return nil
+				} else if err != nil {
+					return err
+				}
+				data := cloneMap(cur.Data)
+				if err := w.formulas(ctx, obj, &cur, data); err != nil {
+					return err
+				}
+				if reflect.DeepEqual(data, cur.Data) {
+					return nil
+				}
+				changed = true
+				return w.storeComputed(ctx, tx, obj, cur, data, "job:"+job.ID)
+			})
+			if err != nil {
+				finish(JobFailed, fmt.Sprintf("record %s: %v", r.ID, err))
+				break
+			}
+			next.Data["done"] = float64(job.Done) + 1
+			job.Done++
+			if changed {
+				job.Changed++
+				next.Data["changed"] = float64(job.Changed)
+			}
+			next.Data["after"] = r.ID
+		}
+		if next.Data["status"] == JobRunning && !page.HasMore {
+			finish(JobDone, "")
+		}
+	}
+	next.Version, next.UpdatedAt = j.Version+1, e.stamp()
+	err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.Update(ctx, jobs, next, j.Version) })
+	if errors.Is(err, store.ErrConflict) {
+		return nil // another worker advanced it
+	}
+	return err
+}
+
+// enqueueFormulaJob starts recomputing the given formulas of obj on every
+// record, in tx (the transaction that saves the definition).
+func (e *Engine) enqueueFormulaJob(ctx context.Context, tx store.Tx, jobs *schema.Object, a Actor, obj string, fields []string) error {
+	now := e.stamp()
+	list := make([]any, len(slices.Clone(fields)))
+	for i, f := range fields {
+		list[i] = f
+	}
+	rec := store.Record{ID: e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID,
+		Data: map[string]any{"kind": JobRecomputeFormulas, "object": obj, "fields": list, "status": JobPending, "total": 0.0, "done": 0.0, "changed": 0.0}}
+	return tx.Insert(ctx, jobs, rec)
+}

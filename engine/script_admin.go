@@ -1,0 +1,234 @@
+package engine
+
+import (
+	"context"
+	"errors"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/scripting"
+	"github.com/crmkit/crm/store"
+)
+
+// ScriptTest is the outcome of running a script that is not saved yet.
+type ScriptTest struct {
+	Result *scripting.Result
+	// Writes are the creates and updates the script would have made.
+	Writes []scripting.DryWrite
+	// Error is the failure of the run (an exception, a limit), "" if none.
+	Error string
+}
+
+// TestScript runs a script of the given kind against a sample record
+// without writing anything: reads see the tenant's data, writes and
+// actions are only reported. Administrators only.
+func (e *Engine) TestScript(ctx context.Context, object, kind, source string, record, old map[string]any) (*ScriptTest, error) {
+	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may test scripts", "只有管理员可以测试脚本", nil)
+	}
+	r, err := e.scriptRunner()
+	if err != nil {
+		return nil, err
+	}
+	w := &writer{e: e, ts: ts, snap: snap, actor: a}
+	dry := scripting.NewDryRun(&scriptHost{w: w, script: object + ".test"})
+	s := scripting.Script{Tenant: a.TenantID, ID: object + ".test", Name: object + ".test", Version: obj.Version,
+		Kind: scripting.Kind(kind), Source: source}
+	call := scripting.Call{Script: s, Object: object, Record: record, Old: old, Host: dry}
+	if kind == string(scripting.KindStageChange) {
+		from, _ := old[fieldOfPipeline(obj)].(string)
+		to, _ := record[fieldOfPipeline(obj)].(string)
+		call.Stage = &scripting.StageChange{From: from, To: to}
+	}
+	res, err := r.Run(ctx, call)
+	out := &ScriptTest{Result: res, Writes: dry.Writes()}
+	if out.Result == nil {
+		out.Result = &scripting.Result{}
+	}
+	if err != nil {
+		var se *scripting.ScriptError
+		if !errors.As(err, &se) && !errors.Is(err, scripting.ErrCompile) {
+			var le *scripting.LimitError
+			if !errors.As(err, &le) {
+				return nil, err
+			}
+		}
+		out.Error = trimmed{err}.Error()
+	}
+	return out, nil
+}
+
+func fieldOfPipeline(obj *schema.Object) string {
+	for _, f := range obj.Fields {
+		if f.Pipeline != nil {
+			return f.Name
+		}
+	}
+	return ""
+}
+
+// Limit is one budget in force for the tenant.
+type Limit struct {
+	Name        string
+	Value       float64
+	Unit        string
+	Description string
+}
+
+// Limits lists every budget that applies to the tenant, with its current
+// value: scripts, automations and queries. Administrators only.
+func (e *Engine) Limits(ctx context.Context) ([]Limit, error) {
+	a, _, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may read limits", "只有管理员可以查看限额", nil)
+	}
+	r, err := e.scriptRunner()
+	if err != nil {
+		return nil, err
+	}
+	l := r.LimitsFor(a.TenantID)
+	return []Limit{
+		{"script.wallTime", float64(l.WallTime.Milliseconds()), "ms", "time one script, rule or formula may run"},
+		{"script.callStack", float64(l.MaxCallStack), "frames", "depth of nested function calls in a script"},
+		{"script.hostCalls", float64(l.MaxHostCalls), "calls", "crm.* calls per script run"},
+		{"script.reads", float64(l.MaxReads), "records", "records read per run"},
+		{"script.writes", float64(l.MaxWrites), "records", "crm.create and crm.update calls per run"},
+		{"script.enqueued", float64(l.MaxEnqueued), "actions", "crm.enqueue calls per run"},
+		{"script.log", float64(l.MaxLogBytes), "bytes", "log output kept per run"},
+		{"script.string", float64(l.MaxStringLength), "characters", "longest string a built-in may build"},
+		{"script.array", float64(l.MaxArrayLength), "elements", "longest array a built-in may walk"},
+		{"script.alloc", float64(l.MaxAllocBytes), "bytes", "bytes built-ins may produce per run"},
+		{"script.source", float64(l.MaxSourceBytes), "bytes", "size of a script or expression"},
+		{"script.concurrent", float64(l.MaxConcurrent), "runs", "runs of this tenant at once"},
+		{"automation.depth", float64(e.maxDepth), "levels", "writes caused by automations, scripts and roll-ups nested in one write"},
+		{"query.pageSize", MaxPageSize, "records", "largest page a list returns (first)"},
+	}, nil
+}
+
+// Scheduled scripts run from the worker: a platform record per script
+// holds its next run, computed from its schedule.
+const scheduleObject = "crmSchedule"
+
+func init() {
+	platformDefinitions[scheduleObject] = `{
+  "$id": "crmSchedule", "type": "object",
+  "x-crm-label": {"zh": "定时脚本", "en": "Schedule"},
+  "properties": {
+    "object":    {"type": "string", "x-crm-type": "text"},
+    "script":    {"type": "string", "x-crm-type": "text"},
+    "schedule":  {"type": "string", "x-crm-type": "text"},
+    "nextRunAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
+    "lastRunAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
+    "lastError": {"type": "string", "x-crm-type": "textarea"}
+  },
+  "x-crm-indexes": [["nextRunAt"]]
+}`
+}
+
+// runScheduled runs a tenant's scheduled scripts that are due; a script
+// seen for the first time (or with a new schedule) is only scheduled.
+func (e *Engine) runScheduled(ctx context.Context, tenantID string) (int, error) {
+	ts, err := e.store.Tenant(ctx, tenantID)
+	if err != nil {
+		return 0, err
+	}
+	snap, err := e.state(ctx, tenantID, ts)
+	if err != nil {
+		return 0, err
+	}
+	type job struct {
+		obj *schema.Object
+		s   schema.Script
+	}
+	var jobs []job
+	for _, o := range snap.catalog.Objects {
+		for _, s := range o.Scripts {
+			if s.Active && s.Kind == string(scripting.KindScheduled) {
+				jobs = append(jobs, job{o, s})
+			}
+		}
+	}
+	if len(jobs) == 0 {
+		return 0, nil
+	}
+	schedules, err := e.platformObject(ctx, ts, snap, scheduleObject)
+	if err != nil {
+		return 0, err
+	}
+	ctx = WithDoor(ctx, "script")
+	w, err := e.newWriter(ctx, ts, snap, automationActor(tenantID))
+	if err != nil {
+		return 0, err
+	}
+	ran := 0
+	now := e.stamp()
+	for _, j := range jobs {
+		sched, err := schema.ParseSchedule(j.s.Schedule)
+		if err != nil {
+			continue // refused when saved; an old definition may hold one
+		}
+		id := j.obj.Name + "." + j.s.Name
+		state, err := ts.Get(ctx, schedules, id)
+		switch {
+		case errors.Is(err, store.ErrNotFound) || err == nil && state.Data["schedule"] != j.s.Schedule:
+			next := sched.Next(now).Format(schema.DateTimeLayout)
+			err := ts.WithTx(ctx, func(tx store.Tx) error {
+				rec := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "system", UpdatedBy: "system",
+					Data: map[string]any{"object": j.obj.Name, "script": j.s.Name, "schedule": j.s.Schedule, "nextRunAt": next}}
+				cur, err := tx.Get(ctx, schedules, id)
+				if errors.Is(err, store.ErrNotFound) {
+					return tx.Insert(ctx, schedules, rec)
+				} else if err != nil {
+					return err
+				}
+				rec.Version, rec.CreatedAt = cur.Version+1, cur.CreatedAt
+				return tx.Update(ctx, schedules, rec, cur.Version)
+			})
+			if err != nil && !errors.Is(err, store.ErrConflict) {
+				return ran, err
+			}
+			continue
+		case err != nil:
+			return ran, err
+		}
+		due, _ := state.Data["nextRunAt"].(string)
+		if due > now.Format(schema.DateTimeLayout) {
+			continue
+		}
+		// Claim the run by moving nextRunAt on; another worker that read
+		// the same state loses the version race.
+		claimed := state
+		claimed.Data = cloneMap(state.Data)
+		claimed.Data["nextRunAt"] = sched.Next(now).Format(schema.DateTimeLayout)
+		claimed.Data["lastRunAt"] = now.Format(schema.DateTimeLayout)
+		claimed.Version, claimed.UpdatedAt = state.Version+1, now
+		var runErr error
+		err = ts.WithTx(ctx, func(tx store.Tx) error {
+			if err := tx.Update(ctx, schedules, claimed, state.Version); err != nil {
+				return err
+			}
+			_, runErr = w.runScriptOn(ctx, tx, j.obj, j.s, nil, store.Record{}, nil)
+			return runErr
+		})
+		if errors.Is(err, store.ErrConflict) {
+			continue
+		}
+		if runErr != nil {
+			e.log.WarnContext(ctx, "scheduled script failed", "tenant", tenantID, "script", id, "err", runErr)
+			claimed.Data["lastError"] = truncate(runErr.Error(), 2000)
+			_ = ts.WithTx(ctx, func(tx store.Tx) error { return tx.Update(ctx, schedules, claimed, state.Version) })
+			continue
+		}
+		if err != nil {
+			return ran, err
+		}
+		ran++
+	}
+	return ran, nil
+}

@@ -1,0 +1,220 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/scripting"
+	"github.com/crmkit/crm/store"
+)
+
+// scriptHost is the engine's side of a script's crm.* calls: reads and
+// writes in the caller's tenant, in the write's transaction when there is
+// one, with the writer's actor. An id of another tenant is indistinguishable
+// from one that does not exist (S10): every call goes to the actor's own
+// tenant store.
+type scriptHost struct {
+	w      *writer
+	tx     store.Tx // nil: reads outside a transaction, no writes
+	writes bool     // whether this kind of script may write
+	script string
+}
+
+var _ scripting.Host = (*scriptHost)(nil)
+
+func (h *scriptHost) reader() store.Reader {
+	if h.tx != nil {
+		return h.tx
+	}
+	return h.w.ts
+}
+
+func (h *scriptHost) object(name string) (*schema.Object, error) {
+	obj := h.w.snap.catalog.Object(name)
+	if obj == nil {
+		return nil, fmt.Errorf("unknown object %q", name)
+	}
+	return obj, nil
+}
+
+// Find implements [scripting.Host]: filter is the query model's JSON form.
+func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]any, opts scripting.FindOptions) ([]map[string]any, error) {
+	obj, err := h.object(object)
+	if err != nil {
+		return nil, err
+	}
+	var f *store.Filter
+	if len(filter) > 0 {
+		b, err := json.Marshal(filter)
+		if err != nil {
+			return nil, fmt.Errorf("crm.find %s: filter: %w", object, err)
+		}
+		f = &store.Filter{}
+		dec := json.NewDecoder(strings.NewReader(string(b)))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(f); err != nil {
+			return nil, fmt.Errorf("crm.find %s: the filter is {field, op, value} under and/or/not: %w", object, err)
+		}
+		if f, err = normalizeFilter(obj, f); err != nil {
+			return nil, err
+		}
+	}
+	var sorts []store.Sort
+	for _, s := range opts.Sort {
+		name, desc := strings.CutPrefix(s, "-")
+		sorts = append(sorts, store.Sort{Field: name, Desc: desc})
+	}
+	limit := opts.Limit
+	if limit <= 0 {
+		limit = DefaultPageSize
+	}
+	page, err := h.reader().Find(ctx, obj, store.Query{Filter: f, Sort: sorts, Limit: limit})
+	if err != nil {
+		return nil, queryFailed(obj, err)
+	}
+	out := make([]map[string]any, len(page.Records))
+	for i := range page.Records {
+		out[i] = recordMap(&page.Records[i], page.Records[i].Data)
+	}
+	return out, nil
+}
+
+// Get implements [scripting.Host].
+func (h *scriptHost) Get(ctx context.Context, object, id string) (map[string]any, error) {
+	obj, err := h.object(object)
+	if err != nil {
+		return nil, err
+	}
+	rec, err := h.reader().Get(ctx, obj, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return recordMap(&rec, rec.Data), nil
+}
+
+func (h *scriptHost) mayWrite(string) error {
+	if !h.writes {
+		return fmt.Errorf("only afterSave, onStageChange and scheduled scripts may write; this one may read")
+	}
+	return nil
+}
+
+// chained returns ctx one level deeper in the chain of writes, or the
+// loop error.
+func (h *scriptHost) chained(ctx context.Context) (context.Context, error) {
+	chain := append(slices.Clone(automationChain(ctx)), "script:"+h.script)
+	if len(chain) > h.w.e.maxDepth {
+		trail := strings.Join(chain, " → ")
+		return nil, newError(ErrConflict,
+			fmt.Sprintf("writes nested more than %d deep (%s): a script probably triggers itself", h.w.e.maxDepth, trail),
+			fmt.Sprintf("写入嵌套超过 %d 层（%s）：可能有脚本触发了自身", h.w.e.maxDepth, trail), nil)
+	}
+	return context.WithValue(ctx, chainKey{}, chain), nil
+}
+
+// Create implements [scripting.Host]: the record is checked and written
+// like any other, in the same transaction, with its own automations.
+func (h *scriptHost) Create(ctx context.Context, object string, data map[string]any) (map[string]any, error) {
+	if err := h.mayWrite("crm.create"); err != nil {
+		return nil, err
+	}
+	obj, err := h.object(object)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = h.chained(ctx); err != nil {
+		return nil, err
+	}
+	prepared, err := h.w.prepare(ctx, obj, data)
+	if err != nil {
+		return nil, hostError(err)
+	}
+	rec, err := h.w.create(ctx, h.tx, obj, prepared)
+	if err != nil {
+		return nil, hostError(err)
+	}
+	return recordMap(&rec, rec.Data), nil
+}
+
+// Update implements [scripting.Host].
+func (h *scriptHost) Update(ctx context.Context, object, id string, patch map[string]any) (map[string]any, error) {
+	if err := h.mayWrite("crm.update"); err != nil {
+		return nil, err
+	}
+	obj, err := h.object(object)
+	if err != nil {
+		return nil, err
+	}
+	if ctx, err = h.chained(ctx); err != nil {
+		return nil, err
+	}
+	cur, err := h.tx.Get(ctx, obj, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, fmt.Errorf("crm.update: no %s record with id %q", object, id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	rec, err := h.w.update(ctx, h.tx, obj, cur, patch)
+	if err != nil {
+		return nil, hostError(err)
+	}
+	return recordMap(&rec, rec.Data), nil
+}
+
+// Enqueue implements [scripting.Host]: "webhook" ({url, ...payload}) and
+// "notify" ({recipients, message: {zh, en}}) go to the outbox with the
+// write.
+func (h *scriptHost) Enqueue(ctx context.Context, a scripting.Action) error {
+	if err := h.mayWrite("crm.enqueue"); err != nil {
+		return err
+	}
+	if h.w.outbox == nil {
+		return fmt.Errorf("crm.enqueue: the outbox is not prepared")
+	}
+	now := h.w.e.stamp()
+	data := map[string]any{"rule": "script:" + h.script, "status": OutboxPending, "attempts": 0.0,
+		"nextAttemptAt": now.Format(schema.DateTimeLayout)}
+	payload := map[string]any{}
+	for k, v := range a.Payload {
+		payload[k] = v
+	}
+	switch a.Type {
+	case "webhook":
+		url, _ := a.Payload["url"].(string)
+		if !schema.IsWebURL(url) {
+			return fmt.Errorf("crm.enqueue webhook: payload.url must be an absolute http or https URL")
+		}
+		data["kind"], data["url"] = "webhook", url
+	case "notify":
+		if _, ok := a.Payload["recipients"].([]any); !ok {
+			return fmt.Errorf("crm.enqueue notify: payload.recipients must be a list")
+		}
+		data["kind"] = "notify"
+	default:
+		return fmt.Errorf("crm.enqueue: unknown action %q (webhook, notify)", a.Type)
+	}
+	id := h.w.e.newID()
+	payload["id"], payload["tenant"], payload["rule"] = id, h.w.actor.TenantID, "script:"+h.script
+	data["payload"] = payload
+	entry := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: h.w.actor.ID, UpdatedBy: h.w.actor.ID, Data: data}
+	return h.tx.Insert(ctx, h.w.outbox, entry)
+}
+
+// hostError turns a refused write into a message a script can catch and
+// read; loops and other engine errors stay what they are.
+func hostError(err error) error {
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) {
+		return fmt.Errorf("%s", describe(err))
+	}
+	return err
+}

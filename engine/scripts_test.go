@@ -1,0 +1,304 @@
+package engine_test
+
+import (
+	"context"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/scripting"
+	"github.com/crmkit/crm/store"
+	"github.com/crmkit/crm/store/sqlitestore"
+)
+
+const scriptedDeal = `{"$id": "deal", "type": "object", "properties": {
+  "title":    {"type": "string", "maxLength": 20, "x-crm-type": "text"},
+  "amount":   {"type": "number", "minimum": 0, "x-crm-type": "currency"},
+  "discount": {"type": "number", "x-crm-type": "percent"},
+  "net":      {"type": "number", "x-crm-type": "formula", "x-crm-formula": {"expression": "amount * (1 - (discount || 0) / 100)"}},
+  "phone":    {"type": "string", "x-crm-type": "phone"},
+  "score":    {"type": "integer", "x-crm-type": "integer"},
+  "closeDate": {"type": "string", "format": "date", "x-crm-type": "date"},
+  "stage":    {"type": "string", "enum": ["open", "won", "lost"], "default": "open", "x-crm-type": "picklist",
+    "x-crm-pipeline": {"stages": [{"value": "open", "category": "open"}, {"value": "won", "category": "won"}, {"value": "lost", "category": "lost"}]}}},
+  "required": ["title"],
+  "x-crm-validations": [
+    {"name": "wonNeedsDate", "condition": "stage === \"won\" && !closeDate", "field": "closeDate",
+     "message": {"zh": "赢单需要填写成交日期", "en": "A won deal needs a close date"}}],
+  "x-crm-scripts": [
+    {"name": "discountCap", "kind": "validate", "source": "if (ctx.record.discount > 30) ctx.addError('discount', '折扣超过 30% 需要审批')"},
+    {"name": "normalize", "kind": "beforeSave", "source": "if (ctx.record.phone) ctx.set('phone', ctx.record.phone.replace(/[^0-9+]/g, '')); ctx.set('score', (ctx.record.amount || 0) > 1000 ? 90 : 10); ctx.set('net', 1)"},
+    {"name": "followUp", "kind": "onStageChange", "source": "if (ctx.stage.to === 'won') { crm.create('task', {subject: '交付 ' + ctx.record.title, deal: ctx.record.id}); crm.enqueue('webhook', {url: 'https://erp.example.com/won', deal: ctx.record.id}) }"},
+    {"name": "audit", "kind": "afterSave", "source": "log('saved ' + ctx.record.id)"}
+  ]}`
+
+const scriptedTask = `{"$id": "task", "type": "object", "properties": {
+  "subject": {"type": "string", "x-crm-type": "text"},
+  "deal":    {"type": "string", "x-crm-type": "lookup", "x-crm-target": "deal"}},
+  "required": ["subject"]}`
+
+func scriptEngine(t *testing.T, defs ...string) (*engine.Engine, context.Context) {
+	t.Helper()
+	runner, err := scripting.New(scripting.Config{Limits: scripting.Limits{WallTime: 200 * time.Millisecond}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = runner.Close() })
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler), Scripts: runner})
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, id := range []string{"acme", "other"} {
+		_, err = eng.CreateTenant(ctx, id, id)
+		require.NoError(t, err)
+	}
+	ctx = engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:li", Admin: true})
+	for _, d := range defs {
+		_, err := eng.SaveObject(ctx, []byte(d), engine.SaveOptions{})
+		require.NoError(t, err)
+	}
+	return eng, ctx
+}
+
+func TestScripts_ValidateBeforeSaveAndRules(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngine(t, scriptedTask, scriptedDeal)
+
+	_, err := eng.CreateRecord(ctx, "deal", map[string]any{"title": "一个非常非常非常非常非常非常长的标题啊啊啊", "discount": 40.0, "amount": -1.0, "stage": "won"})
+	assert.Equal(t, map[string]string{"title": "maxLength", "amount": "minimum", "discount": "script", "closeDate": "rule"}, fieldErrors(t, err),
+		"schema, script and rule problems in one response")
+	var ve *schema.ValidationError
+	require.ErrorAs(t, err, &ve)
+	for _, f := range ve.Fields {
+		switch f.Field {
+		case "discount":
+			assert.Equal(t, "折扣超过 30% 需要审批", f.MessageZh)
+		case "closeDate":
+			assert.Equal(t, "赢单需要填写成交日期", f.MessageZh)
+			assert.Equal(t, "A won deal needs a close date", f.Message)
+		}
+	}
+
+	rec, err := eng.CreateRecord(ctx, "deal", map[string]any{"title": "华为", "amount": 2000.0, "discount": 10.0, "phone": "138-0013 8000"})
+	require.NoError(t, err)
+	assert.Equal(t, "13800138000", rec.Data["phone"], "beforeSave normalised it")
+	assert.Equal(t, 90.0, rec.Data["score"], "beforeSave derived it")
+	assert.Equal(t, 1800.0, rec.Data["net"], "the formula, not the script's attempt to set it")
+
+	_, err = eng.UpdateRecord(ctx, "deal", rec.ID, map[string]any{"discount": 50.0}, nil)
+	assert.Equal(t, map[string]string{"discount": "script"}, fieldErrors(t, err), "validate runs on updates")
+	rec, err = eng.UpdateRecord(ctx, "deal", rec.ID, map[string]any{"amount": 100.0}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 90.0, rec.Data["net"], "formulas follow every write")
+	page, err := eng.ListRecords(ctx, "deal", engine.ListQuery{Filter: &store.Filter{Field: "net", Op: store.OpGt, Value: 50.0}})
+	require.NoError(t, err)
+	assert.Len(t, page.Records, 1, "formula values are stored and filter like any field")
+}
+
+func TestScripts_AfterTheWrite(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngine(t, scriptedTask, scriptedDeal)
+	rec, err := eng.CreateRecord(ctx, "deal", map[string]any{"title": "比亚迪"})
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "deal", rec.ID, map[string]any{"stage": "won", "closeDate": "2026-12-01"}, nil)
+	require.NoError(t, err)
+	tasks, err := eng.ListRecords(ctx, "task", engine.ListQuery{})
+	require.NoError(t, err)
+	require.Len(t, tasks.Records, 1)
+	assert.Equal(t, map[string]any{"subject": "交付 比亚迪", "deal": rec.ID}, tasks.Records[0].Data)
+	out, err := eng.Outbox(ctx, "", 10)
+	require.NoError(t, err)
+	require.Len(t, out, 1)
+	assert.Equal(t, "https://erp.example.com/won", out[0].URL)
+	assert.Equal(t, rec.ID, out[0].Payload["deal"])
+	audit, _, err := eng.Audit(ctx, engine.AuditQuery{Object: "task"})
+	require.NoError(t, err)
+	assert.Equal(t, "script", audit[0].Door)
+}
+
+func TestScripts_FailuresStopTheWrite(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngine(t, scriptedTask, `{"$id": "lead", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"}},
+	  "x-crm-scripts": [
+	    {"name": "spin", "kind": "validate", "source": "if (ctx.record.name === 'loop') { while (true) {} }"},
+	    {"name": "boom", "kind": "beforeSave", "source": "if (ctx.record.name === 'boom') {\n  var x = null;\n  x.explode();\n}"},
+	    {"name": "sneaky", "kind": "validate", "source": "if (ctx.record.name === 'write') crm.create('task', {subject: 'x'})"},
+	    {"name": "peek", "kind": "afterSave", "source": "if (ctx.record.name === 'peek' && crm.get('lead', ctx.record.name + 'x') !== null) throw new Error('leak')"}
+	  ]}`)
+	scenarios := []struct {
+		name    string
+		message string
+	}{
+		{"loop", "script lead.spin failed"},
+		{"boom", "lead.boom"},
+		{"write", "only afterSave, onStageChange and scheduled scripts may write"},
+	}
+	for _, s := range scenarios {
+		_, err := eng.CreateRecord(ctx, "lead", map[string]any{"name": s.name})
+		require.Error(t, err, s.name)
+		assert.Equal(t, engine.CodeScriptFailed, engine.CodeOf(err), "%s: %v", s.name, err)
+		assert.ErrorContains(t, err, s.message)
+	}
+	_, err := eng.CreateRecord(ctx, "lead", map[string]any{"name": "loop"})
+	assert.ErrorContains(t, err, "200ms", "the limit and its value")
+	_, err = eng.CreateRecord(ctx, "lead", map[string]any{"name": "boom"})
+	assert.ErrorContains(t, err, "line 3", "the line of the exception")
+	page, err := eng.ListRecords(ctx, "lead", engine.ListQuery{})
+	require.NoError(t, err)
+	assert.Empty(t, page.Records, "no failed write left anything behind")
+	_, err = eng.CreateRecord(ctx, "lead", map[string]any{"name": "fine"})
+	require.NoError(t, err, "the server goes on")
+}
+
+func TestScripts_OtherTenantsIDsDoNotExist(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngine(t, scriptedTask)
+	other := engine.WithActor(context.Background(), engine.Actor{TenantID: "other", ID: "user:o", Admin: true})
+	_, err := eng.SaveObject(other, []byte(scriptedTask), engine.SaveOptions{})
+	require.NoError(t, err)
+	secret, err := eng.CreateRecord(other, "task", map[string]any{"subject": "机密"})
+	require.NoError(t, err)
+	_, err = eng.SaveObject(ctx, []byte(`{"$id": "probe", "type": "object", "properties": {"target": {"type": "string", "x-crm-type": "text"}, "seen": {"type": "string", "x-crm-type": "text"}},
+	  "x-crm-scripts": [{"name": "look", "kind": "beforeSave", "source": "var t = crm.get('task', ctx.record.target); var f = crm.find('task', {field: 'id', op: 'eq', value: ctx.record.target}, {limit: 5}); ctx.set('seen', JSON.stringify([t, f.length]))"}]}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	rec, err := eng.CreateRecord(ctx, "probe", map[string]any{"target": secret.ID})
+	require.NoError(t, err)
+	assert.Equal(t, "[null,0]", rec.Data["seen"], "another tenant's id reads as one that does not exist")
+}
+
+func TestScripts_RefusedAtSave(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngine(t)
+	_, err := eng.SaveObject(ctx, []byte(`{"$id": "x", "type": "object", "properties": {"a": {"type": "number", "x-crm-type": "formula", "x-crm-formula": {"expression": "1 +"}}},
+	  "x-crm-scripts": [{"name": "s", "kind": "validate", "source": "if (x {"}],
+	  "x-crm-validations": [{"name": "r", "condition": "a ===", "message": {"zh": "x"}}]}`), engine.SaveOptions{})
+	var de *schema.DefinitionError
+	require.ErrorAs(t, err, &de)
+	paths := map[string]string{}
+	for _, p := range de.Problems {
+		paths[p.Path] = p.Message
+	}
+	assert.Contains(t, paths["/x-crm-scripts/0/source"], "does not compile")
+	assert.Contains(t, paths["/x-crm-scripts/0/source"], "line 1, column 7")
+	assert.Contains(t, paths["/x-crm-validations/0/condition"], "does not compile")
+	assert.Contains(t, paths["/properties/a/x-crm-formula/expression"], "does not compile")
+}
+
+func TestFormulas_RecomputedInTheBackground(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngine(t, `{"$id": "item", "type": "object", "properties": {
+	  "price": {"type": "number", "x-crm-type": "currency"},
+	  "qty":   {"type": "integer", "x-crm-type": "integer"}}}`)
+	for i := range 450 { // more than two batches
+		_, err := eng.CreateRecord(ctx, "item", map[string]any{"price": 2.5, "qty": float64(i % 3)})
+		require.NoError(t, err)
+	}
+	_, err := eng.SaveObject(ctx, []byte(`{"$id": "item", "type": "object", "properties": {
+	  "price": {"type": "number", "x-crm-type": "currency"},
+	  "qty":   {"type": "integer", "x-crm-type": "integer"},
+	  "total": {"type": "number", "x-crm-type": "formula", "x-crm-formula": {"expression": "price * qty"}}}}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	jobs, err := eng.Jobs(ctx, 10)
+	require.NoError(t, err)
+	require.Len(t, jobs, 1)
+	assert.Equal(t, engine.JobPending, jobs[0].Status)
+	assert.Equal(t, []string{"total"}, jobs[0].Fields)
+
+	_, err = eng.RunDue(ctx, engine.WorkerConfig{})
+	require.NoError(t, err)
+	jobs, err = eng.Jobs(ctx, 10)
+	require.NoError(t, err)
+	assert.Equal(t, engine.JobRunning, jobs[0].Status, "progress is visible")
+	assert.EqualValues(t, 450, jobs[0].Total)
+	assert.EqualValues(t, 200, jobs[0].Done)
+	for range 3 {
+		_, err = eng.RunDue(ctx, engine.WorkerConfig{})
+		require.NoError(t, err)
+	}
+	jobs, err = eng.Jobs(ctx, 10)
+	require.NoError(t, err)
+	assert.Equal(t, engine.JobDone, jobs[0].Status)
+	assert.EqualValues(t, 450, jobs[0].Done)
+	assert.EqualValues(t, 450, jobs[0].Changed, "every record gets its total")
+	n, err := eng.CountRecords(ctx, "item", &store.Filter{Field: "total", Op: store.OpEq, Value: 5.0})
+	require.NoError(t, err)
+	assert.EqualValues(t, 150, n)
+}
+
+func TestScripts_Scheduled(t *testing.T) {
+	t.Parallel()
+	clk := &clock{now: time.Date(2026, 6, 1, 7, 30, 0, 0, time.UTC)}
+	runner, err := scripting.New(scripting.Config{})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = runner.Close() })
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler), Scripts: runner, Now: clk.Now})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = eng.CreateTenant(ctx, "acme", "")
+	require.NoError(t, err)
+	ctx = engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:li", Admin: true})
+	_, err = eng.SaveObject(ctx, []byte(`{"$id": "digest", "type": "object", "properties": {"note": {"type": "string", "x-crm-type": "text"}},
+	  "x-crm-scripts": [{"name": "morning", "kind": "scheduled", "schedule": "0 8 * * *", "source": "crm.create('digest', {note: 'open: ' + crm.find('digest', {}, {limit: 100}).length})"}]}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	count := func() int {
+		page, err := eng.ListRecords(ctx, "digest", engine.ListQuery{})
+		require.NoError(t, err)
+		return len(page.Records)
+	}
+	stats, err := eng.RunDue(ctx, engine.WorkerConfig{})
+	require.NoError(t, err)
+	assert.Zero(t, stats.Scripts, "first seen: only scheduled")
+	clk.now = time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	stats, err = eng.RunDue(ctx, engine.WorkerConfig{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, stats.Scripts)
+	assert.Equal(t, 1, count())
+	stats, err = eng.RunDue(ctx, engine.WorkerConfig{})
+	require.NoError(t, err)
+	assert.Zero(t, stats.Scripts, "once per moment")
+	clk.now = time.Date(2026, 6, 2, 8, 0, 30, 0, time.UTC)
+	_, err = eng.RunDue(ctx, engine.WorkerConfig{})
+	require.NoError(t, err)
+	assert.Equal(t, 2, count(), "the next day")
+}
+
+func TestScripts_TestBeforeSaving(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngine(t, scriptedTask, scriptedDeal)
+	res, err := eng.TestScript(ctx, "deal", "onStageChange",
+		"log('moving ' + ctx.stage.from + ' → ' + ctx.stage.to); crm.create('task', {subject: 'x'}); crm.enqueue('notify', {recipients: ['li']})",
+		map[string]any{"title": "t", "stage": "won", "amount": 50.0}, map[string]any{"title": "t", "stage": "open"})
+	require.NoError(t, err)
+	assert.Empty(t, res.Error)
+	require.Len(t, res.Result.Logs, 1)
+	assert.Equal(t, "moving open → won", res.Result.Logs[0].Message)
+	require.Len(t, res.Writes, 1)
+	assert.Equal(t, "task", res.Writes[0].Object)
+	assert.Len(t, res.Result.Enqueued, 1)
+	res, err = eng.TestScript(ctx, "deal", "validate", "if (ctx.record.amount > 10) ctx.addError('amount', 'too big')", map[string]any{"amount": 50.0}, nil)
+	require.NoError(t, err)
+	require.Len(t, res.Result.Errors, 1)
+	assert.Equal(t, "too big", res.Result.Errors[0].Message)
+	tasks, err := eng.ListRecords(ctx, "task", engine.ListQuery{})
+	require.NoError(t, err)
+	assert.Empty(t, tasks.Records, "nothing was written")
+
+	res, err = eng.TestScript(ctx, "deal", "validate", "while (true) {}", map[string]any{}, nil)
+	require.NoError(t, err)
+	assert.Contains(t, res.Error, "wall time limit of 200ms")
+	res, err = eng.TestScript(ctx, "deal", "validate", "if (", map[string]any{}, nil)
+	require.NoError(t, err)
+	assert.Contains(t, res.Error, "line 1")
+
+	limits, err := eng.Limits(ctx)
+	require.NoError(t, err)
+	byName := map[string]engine.Limit{}
+	for _, l := range limits {
+		byName[l.Name] = l
+	}
+	assert.Equal(t, 200.0, byName["script.wallTime"].Value, "the tenant's current value")
+	assert.Equal(t, "ms", byName["script.wallTime"].Unit)
+	assert.Equal(t, 5.0, byName["automation.depth"].Value)
+}

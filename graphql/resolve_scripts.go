@@ -1,0 +1,166 @@
+package graphql
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/scripting"
+)
+
+func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
+	eng := s.srv.eng
+	query["limits"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		limits, err := eng.Limits(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(limits))
+		for i := range limits {
+			out[i] = &limits[i]
+		}
+		return out, nil
+	}
+	query["jobs"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		first, _ := fc.args["first"].(int64)
+		jobs, err := eng.Jobs(ctx, int(first))
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(jobs))
+		for i := range jobs {
+			out[i] = &jobs[i]
+		}
+		return out, nil
+	}
+	mutation["testScript"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		record, err := jsonObject(fc.args["record"], "record")
+		if err != nil {
+			return nil, err
+		}
+		old, err := jsonObject(fc.args["old"], "old")
+		if err != nil {
+			return nil, err
+		}
+		return eng.TestScript(ctx, fc.args["object"].(string), fc.args["kind"].(string), fc.args["source"].(string), record, old)
+	}
+}
+
+// jsonObject decodes a JSON argument that must be an object (or absent).
+func jsonObject(v any, name string) (map[string]any, error) {
+	raw, ok := v.(json.RawMessage)
+	if !ok || len(raw) == 0 || string(raw) == "null" {
+		return nil, nil
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, badRequestf("%s must be a JSON object", name)
+	}
+	return m, nil
+}
+
+func rawJSON(v any) (any, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return json.RawMessage(b), nil
+}
+
+func scriptTypeResolvers() (limit, job, result, fieldErr, log map[string]resolver) {
+	l := func(p any) *engine.Limit { return p.(*engine.Limit) }
+	limit = map[string]resolver{
+		"name":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Name, nil },
+		"value":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Value, nil },
+		"unit":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Unit, nil },
+		"description": func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Description, nil },
+	}
+	j := func(p any) *engine.Job { return p.(*engine.Job) }
+	job = map[string]resolver{
+		"id":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return j(p).ID, nil },
+		"kind":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return j(p).Kind, nil },
+		"object": func(_ context.Context, p any, _ *fieldCall) (any, error) { return j(p).Object, nil },
+		"fields": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			out := make([]any, len(j(p).Fields))
+			for i, f := range j(p).Fields {
+				out[i] = f
+			}
+			return out, nil
+		},
+		"status":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return j(p).Status, nil },
+		"total":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(j(p).Total), nil },
+		"done":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(j(p).Done), nil },
+		"changed":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(j(p).Changed), nil },
+		"error":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(j(p).Error), nil },
+		"createdAt": func(_ context.Context, p any, _ *fieldCall) (any, error) { return outDateTime(j(p).CreatedAt), nil },
+		"finishedAt": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			if f := j(p).FinishedAt; f != "" {
+				return outDateTime(f), nil
+			}
+			return nil, nil
+		},
+	}
+	r := func(p any) *engine.ScriptTest { return p.(*engine.ScriptTest) }
+	result = map[string]resolver{
+		"error": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(r(p).Error), nil },
+		"errors": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			out := make([]any, len(r(p).Result.Errors))
+			for i := range r(p).Result.Errors {
+				out[i] = &r(p).Result.Errors[i]
+			}
+			return out, nil
+		},
+		"changes": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			if r(p).Result.Changes == nil {
+				return nil, nil
+			}
+			return rawJSON(r(p).Result.Changes)
+		},
+		"logs": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			out := make([]any, len(r(p).Result.Logs))
+			for i := range r(p).Result.Logs {
+				out[i] = &r(p).Result.Logs[i]
+			}
+			return out, nil
+		},
+		"logsTruncated": func(_ context.Context, p any, _ *fieldCall) (any, error) { return r(p).Result.LogsTruncated, nil },
+		"enqueued": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			if r(p).Result.Enqueued == nil {
+				return json.RawMessage("[]"), nil
+			}
+			return rawJSON(r(p).Result.Enqueued)
+		},
+		"writes": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			if r(p).Writes == nil {
+				return json.RawMessage("[]"), nil
+			}
+			return rawJSON(r(p).Writes)
+		},
+		"stats": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			st := r(p).Result.Stats
+			return rawJSON(map[string]any{"durationMs": float64(st.Duration.Microseconds()) / 1000, "hostCalls": st.HostCalls,
+				"reads": st.Reads, "writes": st.Writes, "enqueued": st.Enqueued})
+		},
+	}
+	fieldErr = map[string]resolver{
+		"field":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return fieldErrOf(p).Field, nil },
+		"message": func(_ context.Context, p any, _ *fieldCall) (any, error) { return fieldErrOf(p).Message, nil },
+	}
+	log = map[string]resolver{
+		"level":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return logOf(p).Level, nil },
+		"message": func(_ context.Context, p any, _ *fieldCall) (any, error) { return logOf(p).Message, nil },
+	}
+	return limit, job, result, fieldErr, log
+}
+
+func fieldErrOf(p any) *scripting.FieldError { return p.(*scripting.FieldError) }
+func logOf(p any) *scripting.LogEntry        { return p.(*scripting.LogEntry) }

@@ -1,0 +1,62 @@
+package graphql_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/graphql"
+	"github.com/crmkit/crm/store/sqlitestore"
+)
+
+func TestScripts_ThroughGraphQL(t *testing.T) {
+	t.Parallel()
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: discardLogger()})
+	require.NoError(t, err)
+	_, err = eng.CreateTenant(context.Background(), tenantA, "A")
+	require.NoError(t, err)
+	srv, err := graphql.New(graphql.Config{Engine: eng, Logger: discardLogger()})
+	require.NoError(t, err)
+	def := `{"$id": "quote", "type": "object", "properties": {
+	  "amount":   {"type": "number", "minimum": 0, "x-crm-type": "currency"},
+	  "discount": {"type": "number", "x-crm-type": "percent"},
+	  "net":      {"type": "number", "x-crm-type": "formula", "x-crm-formula": {"expression": "amount * (1 - (discount || 0) / 100)"}}},
+	  "x-crm-validations": [{"name": "cap", "condition": "discount > 50", "field": "discount", "message": {"zh": "折扣不能超过 50%", "en": "At most 50% off"}}],
+	  "x-crm-scripts": [
+	    {"name": "approval", "kind": "validate", "source": "if (ctx.record.discount > 30 && ctx.record.discount <= 50) ctx.addError('discount', '折扣超过 30% 需要审批')"},
+	    {"name": "guard", "kind": "beforeSave", "source": "if (ctx.record.amount === 13) throw new Error('unlucky')"}]}`
+	mustRun(t, srv, admin, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
+
+	data := mustRun(t, srv, admin, `mutation { createQuote(input: {amount: 200, discount: 10}) { net } }`, nil)
+	assert.Equal(t, 180.0, path(data, "createQuote", "net"))
+
+	r := run(t, srv, admin, `mutation { createQuote(input: {amount: -1, discount: 40}) { id } }`, nil)
+	assert.Equal(t, []string{"VALIDATION_FAILED"}, r.codes())
+	assert.ElementsMatch(t, []any{
+		map[string]any{"field": "amount", "code": "minimum", "message": "不能小于 0"},
+		map[string]any{"field": "discount", "code": "script", "message": "折扣超过 30% 需要审批"},
+	}, r.Errors[0].Extensions["fields"], "schema and script problems in one shape")
+
+	r = run(t, srv, admin, `mutation { createQuote(input: {amount: 10, discount: 60}) { id } }`, nil)
+	assert.Equal(t, "折扣不能超过 50%", path(r.Errors[0].Extensions, "fields", 0, "message"))
+
+	r = run(t, srv, admin, `mutation { createQuote(input: {amount: 13}) { id } }`, nil)
+	assert.Equal(t, []string{"SCRIPT_FAILED"}, r.codes())
+	assert.Contains(t, r.Errors[0].Message, "quote.guard")
+	assert.Contains(t, r.Errors[0].Message, "unlucky")
+
+	data = mustRun(t, srv, admin, `mutation($rec: JSON) { testScript(object: "quote", kind: "beforeSave", source: "log('hi'); ctx.set('discount', 5)", record: $rec) {
+	  error errors { field message } changes logs { level message } writes stats } }`, map[string]any{"rec": json.RawMessage(`{"amount": 1}`)})
+	assert.Nil(t, path(data, "testScript", "error"))
+	assert.Equal(t, map[string]any{"discount": 5.0}, path(data, "testScript", "changes"))
+	assert.Equal(t, "hi", path(data, "testScript", "logs", 0, "message"))
+
+	data = mustRun(t, srv, admin, `{ limits { name value unit } jobs { status } }`, nil)
+	assert.NotEmpty(t, path(data, "limits"))
+	r = run(t, srv, user, `{ limits { name } }`, nil)
+	assert.Equal(t, []string{"FORBIDDEN"}, r.codes())
+}
