@@ -165,6 +165,14 @@ func (w *writer) effects(ctx context.Context, tx store.Tx, obj *schema.Object, r
 			if err := w.enqueue(ctx, tx, obj, rec, au, j, act); err != nil {
 				return err
 			}
+		case schema.ActionRunScript:
+			for _, s := range obj.Scripts {
+				if s.Name == act.Script {
+					if _, err := w.runScriptOn(ctx, tx, obj, s, nil, rec, nil); err != nil {
+						return err
+					}
+				}
+			}
 		}
 	}
 	return nil

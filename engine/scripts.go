@@ -177,6 +177,9 @@ func (w *writer) afterScripts(ctx context.Context, tx store.Tx, obj *schema.Obje
 		}
 		switch s.Kind {
 		case string(scripting.KindAfterSave):
+			if runByAutomation(obj, s.Name) {
+				continue // it runs when its automation fires, not on every save
+			}
 			if _, err := w.runScriptOn(ctx, tx, obj, s, old, rec, nil); err != nil {
 				return err
 			}
@@ -387,6 +390,18 @@ func hasFormulas(obj *schema.Object) bool {
 	for _, f := range obj.Fields {
 		if f.Formula != "" {
 			return true
+		}
+	}
+	return false
+}
+
+// runByAutomation reports whether a runScript action names the script.
+func runByAutomation(obj *schema.Object, script string) bool {
+	for _, au := range obj.Automations {
+		for _, act := range au.Actions {
+			if act.Type == schema.ActionRunScript && act.Script == script {
+				return true
+			}
 		}
 	}
 	return false

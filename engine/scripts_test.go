@@ -302,3 +302,24 @@ func TestScripts_TestBeforeSaving(t *testing.T) {
 	assert.Equal(t, "ms", byName["script.wallTime"].Unit)
 	assert.Equal(t, 5.0, byName["automation.depth"].Value)
 }
+
+func TestAutomation_RunScript(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngine(t, scriptedTask, `{"$id": "ticket", "type": "object", "properties": {
+	  "subject": {"type": "string", "x-crm-type": "text"}, "urgent": {"type": "boolean", "x-crm-type": "boolean"}},
+	  "x-crm-scripts": [{"name": "escalate", "kind": "afterSave", "source": "crm.create('task', {subject: '升级：' + ctx.record.subject})"}],
+	  "x-crm-automations": [{"name": "onUrgent", "trigger": {"event": "saved"}, "condition": {"field": "urgent", "op": "eq", "value": true},
+	    "actions": [{"type": "runScript", "script": "escalate"}]}]}`)
+	_, err := eng.CreateRecord(ctx, "ticket", map[string]any{"subject": "打印机", "urgent": false})
+	require.NoError(t, err)
+	_, err = eng.CreateRecord(ctx, "ticket", map[string]any{"subject": "服务器宕机", "urgent": true})
+	require.NoError(t, err)
+	tasks, err := eng.ListRecords(ctx, "task", engine.ListQuery{})
+	require.NoError(t, err)
+	require.Len(t, tasks.Records, 1, "only when the automation fires, not on every save")
+	assert.Equal(t, "升级：服务器宕机", tasks.Records[0].Data["subject"])
+
+	_, err = eng.SaveObject(ctx, []byte(`{"$id": "x", "type": "object", "properties": {"a": {"type": "string", "x-crm-type": "text"}},
+	  "x-crm-automations": [{"name": "r", "trigger": {"event": "saved"}, "actions": [{"type": "runScript", "script": "missing"}]}]}`), engine.SaveOptions{})
+	assert.ErrorContains(t, err, `names "missing", which is not an afterSave script`)
+}

@@ -25,6 +25,7 @@ const (
 	ActionAssignRoundRobin = "assignRoundRobin" // set Field to the next of Values in turn
 	ActionWebhook          = "webhook"          // POST the record to URL, delivered through the outbox
 	ActionNotify           = "notify"           // a notification to Recipients, delivered through the outbox
+	ActionRunScript        = "runScript"        // run Script, one of the object's scripts, after the write
 )
 
 // Automation is one declarative rule of an object (x-crm-automations): when
@@ -66,6 +67,7 @@ type Action struct {
 	URL        string   // webhook
 	Recipients []string // notify
 	Message    Label    // notify
+	Script     string   // runScript
 }
 
 func buildAutomations(v any) []Automation {
@@ -88,7 +90,7 @@ func buildAutomations(v any) []Automation {
 		for _, act := range list(am["actions"]) {
 			m, _ := act.(map[string]any)
 			ac := Action{Type: str(m["type"]), Object: str(m["object"]), Field: str(m["field"]), URL: str(m["url"]),
-				Recipients: strings1(m["recipients"]), Message: label(m["message"])}
+				Recipients: strings1(m["recipients"]), Message: label(m["message"]), Script: str(m["script"])}
 			if vals, ok := m["values"].(map[string]any); ok {
 				ac.Values = map[string]any{}
 				for k, v := range vals {
@@ -302,6 +304,7 @@ func (c *ruleChecker) action(path string, m map[string]any, fieldType func(strin
 		ActionAssignRoundRobin: {"field", "values"},
 		ActionWebhook:          {"url"},
 		ActionNotify:           {"recipients", "message"},
+		ActionRunScript:        {"script"},
 	}
 	allowed := map[string]bool{"type": true}
 	for _, k := range needs[typ] {
@@ -354,6 +357,17 @@ func (c *ruleChecker) action(path string, m map[string]any, fieldType func(strin
 	case ActionWebhook:
 		if u, ok := m["url"].(string); ok && !isWebURL(u) {
 			c.add(path+"/url", "must be an absolute http or https URL")
+		}
+	case ActionRunScript:
+		name, _ := m["script"].(string)
+		found := false
+		for _, s := range list(c.doc["x-crm-scripts"]) {
+			if sm, ok := s.(map[string]any); ok && sm["name"] == name {
+				found = sm["kind"] == "afterSave"
+			}
+		}
+		if name != "" && !found {
+			c.add(path+"/script", "names %q, which is not an afterSave script of this object (x-crm-scripts)", name)
 		}
 	}
 }

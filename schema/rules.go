@@ -84,6 +84,7 @@ const (
 )
 
 type ruleChecker struct {
+	doc         map[string]any // the definition being checked
 	problems    []Problem
 	patternCost int // estimated instructions of the patterns checked so far
 }
@@ -94,7 +95,7 @@ func (c *ruleChecker) add(path, format string, args ...any) {
 
 // checkRules applies the CRM's rules to a decoded definition.
 func checkRules(doc map[string]any) []Problem {
-	c := &ruleChecker{}
+	c := &ruleChecker{doc: doc}
 	props, _ := doc["properties"].(map[string]any)
 	for _, name := range sortedKeys(props) {
 		path := pointer("properties", name)
