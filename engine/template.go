@@ -1,0 +1,921 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Template is an installable bundle of metadata: today object definitions;
+// later scripts, rules, layouts, views and roles (see templates/ and its
+// manifest.schema.json). The engine takes templates as data; where they
+// come from (the embedded set, a folder) is the caller's business.
+type Template struct {
+	Name        string
+	Version     string // semantic version, MAJOR.MINOR.PATCH
+	Label       schema.Label
+	Description schema.Label
+	Depends     []TemplateDependency
+	// Objects are the object definitions, in install order.
+	Objects []json.RawMessage
+	// Other holds content kinds this engine cannot install yet (kind →
+	// file → content). A kind not listed in Optional makes InstallTemplate
+	// refuse the template, so that it never installs part of one.
+	Other    map[string]map[string][]byte
+	Optional []string
+}
+
+// TemplateDependency names a template that must be installed first, at
+// Version or later within the same major version.
+type TemplateDependency struct {
+	Name    string
+	Version string
+}
+
+// ConflictPolicy says what an upgrade does about merge conflicts.
+type ConflictPolicy string
+
+// Conflict policies.
+const (
+	// ConflictFail reports conflicts and changes nothing (the default).
+	ConflictFail ConflictPolicy = ""
+	// ConflictKeepOurs keeps the tenant's side of every conflict.
+	ConflictKeepOurs ConflictPolicy = "ours"
+	// ConflictTakeTheirs takes the new template version's side.
+	ConflictTakeTheirs ConflictPolicy = "theirs"
+)
+
+// InstallOptions tune [Engine.InstallTemplate].
+type InstallOptions struct {
+	// DryRun computes and returns the whole plan (every definition change
+	// and conflict) and changes nothing.
+	DryRun bool
+	// OnConflict resolves merge conflicts; zero refuses the upgrade.
+	OnConflict ConflictPolicy
+	// Sample, if set, inserts the template's sample data after the
+	// metadata, unless sample data of this template is already there.
+	Sample *SampleData
+	// Progress, if set, is called as objects are saved and sample records
+	// written (after each batch).
+	Progress func(Progress)
+}
+
+// Progress reports how far a long template operation is.
+type Progress struct {
+	Phase  string // "objects", "sample" or "reset"
+	Object string // the object being worked on, if one
+	Done   int
+	Total  int // 0 when unknown
+}
+
+// ObjectPlan is what an install does to one object.
+type ObjectPlan struct {
+	Object string
+	// Action is "create", "update", "unchanged", "delete" (rollback) or
+	// "restore" (rollback of an update).
+	Action  string
+	Changes []DefinitionChange
+}
+
+// InstallResult describes an install, upgrade or rollback: done, or for a
+// dry run or a refused upgrade, planned.
+type InstallResult struct {
+	Template    string
+	FromVersion string // the version installed before; "" for a first install
+	ToVersion   string
+	DryRun      bool
+	// Applied is true when the tenant's configuration was changed.
+	Applied   bool
+	Objects   []ObjectPlan
+	Conflicts []MergeConflict
+	// Notes explain choices the merge made (fields kept although the new
+	// version dropped them, sample data skipped ...).
+	Notes []string
+	// SampleRecords is how many sample records were written.
+	SampleRecords int
+}
+
+// Changed reports whether the plan changes any definition.
+func (r *InstallResult) Changed() bool {
+	for _, o := range r.Objects {
+		if o.Action != "unchanged" {
+			return true
+		}
+	}
+	return false
+}
+
+// TemplateInstall is one recorded install, upgrade or rollback of a
+// template in a tenant.
+type TemplateInstall struct {
+	ID          string
+	Template    string
+	Version     string
+	FromVersion string
+	Action      string // "install" or "upgrade"
+	// Status is "active", or "rolledBack" once rolled back.
+	Status string
+	At     time.Time
+	By     string
+	// Objects the template defines, in install order.
+	Objects []string
+
+	definitions map[string]string // object → definition as the version shipped it
+	before      map[string]any    // object → the tenant's definition before (string), or nil when it had none
+	after       map[string]int64  // object → version after the install
+	version     int64             // of the platform record
+}
+
+// templateInstallObject records template installs per tenant: the merge
+// base of the next upgrade and what a rollback restores.
+const templateInstallObject = "crmTemplateInstall"
+
+func init() {
+	platformDefinitions[templateInstallObject] = `{
+  "$id": "crmTemplateInstall",
+  "title": "Template install",
+  "x-crm-label": {"zh": "模板安装记录", "en": "Template install"},
+  "type": "object",
+  "properties": {
+    "template":    {"type": "string", "x-crm-type": "text"},
+    "release":     {"type": "string", "x-crm-type": "text"},
+    "fromVersion": {"type": "string", "x-crm-type": "text"},
+    "action":      {"type": "string", "x-crm-type": "text"},
+    "status":      {"type": "string", "x-crm-type": "text"},
+    "objects":     {"x-crm-type": "json"},
+    "definitions": {"x-crm-type": "json"},
+    "before":      {"x-crm-type": "json"},
+    "after":       {"x-crm-type": "json"},
+    "at":          {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
+    "by":          {"type": "string", "x-crm-type": "text"}
+  },
+  "required": ["template", "release", "action", "status", "objects", "definitions", "at", "by"],
+  "x-crm-indexes": [["template", "at"]]
+}`
+}
+
+// SampleActor is the actor id that sample records of a template are
+// created by; ResetSampleData deletes exactly the records it created.
+func SampleActor(template string) string { return "template:" + template }
+
+var templateNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
+
+// InstallTemplate installs a template into the actor's tenant, or upgrades
+// the installed version in place. Only administrators may.
+//
+//   - Installing the version already installed changes nothing (but adds
+//     sample data when asked and there is none).
+//   - Installing a newer version merges three ways, per object: the
+//     definitions the installed version shipped (recorded at install), the
+//     tenant's current definitions, and the new version's. The tenant's
+//     own fields, labels and picklist values survive. When both sides
+//     changed the same member differently, the conflicts are returned with
+//     a CONFLICT error and nothing changes, unless opts.OnConflict picks a
+//     side.
+//   - An older version is refused: use [Engine.RollbackTemplate].
+//
+// With opts.DryRun the result is the whole plan and nothing changes. The
+// result is returned with the error when conflicts refused the upgrade.
+func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts InstallOptions) (*InstallResult, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may install templates", "只有管理员可以安装模板", nil)
+	}
+	defs, err := checkTemplate(tpl)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	installs, err := e.templateInstalls(ctx, ts, snap, "")
+	if err != nil {
+		return nil, err
+	}
+	if err := checkDependencies(tpl, installs); err != nil {
+		return nil, err
+	}
+	res := &InstallResult{Template: tpl.Name, ToVersion: tpl.Version, DryRun: opts.DryRun}
+	base := map[string]string{}
+	if cur := activeInstall(installs, tpl.Name); cur != nil {
+		res.FromVersion = cur.Version
+		if compareVersions(tpl.Version, cur.Version) < 0 {
+			return nil, newError(ErrConflict,
+				fmt.Sprintf("template %q is installed at version %s, newer than %s; roll back instead of installing an older version", tpl.Name, cur.Version, tpl.Version),
+				fmt.Sprintf("模板 %q 已安装 %s 版本，比 %s 更新；如需退回请使用回滚", tpl.Name, cur.Version, tpl.Version), nil)
+		}
+		base = cur.definitions
+	}
+
+	// Plan: merge every object.
+	planned := make([][]byte, len(defs)) // merged definition per object, nil when unchanged
+	before := map[string]any{}
+	for i, def := range defs {
+		name := def.name
+		theirs, err := decodeOrdered(tpl.Objects[i])
+		if err != nil {
+			return nil, fmt.Errorf("decode template object %q: %w", name, err)
+		}
+		m := &merger{object: name, theirsWin: opts.OnConflict == ConflictTakeTheirs}
+		baseVal := absent
+		if b, ok := base[name]; ok {
+			if baseVal, err = decodeOrdered([]byte(b)); err != nil {
+				return nil, fmt.Errorf("decode recorded definition of %q: %w", name, err)
+			}
+		}
+		cur := snap.catalog.Object(name)
+		if cur == nil {
+			if !isAbsent(baseVal) {
+				res.Notes = append(res.Notes, fmt.Sprintf("%s: the object was deleted after the template was installed; it is created again", name))
+			}
+			res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: "create", Changes: diffDefinitions(absent, theirs)})
+			planned[i] = tpl.Objects[i]
+			before[name] = nil
+			continue
+		}
+		ours, err := decodeOrdered(cur.Definition)
+		if err != nil {
+			return nil, fmt.Errorf("decode definition of %q: %w", name, err)
+		}
+		if isAbsent(baseVal) && !sameValue(ours, theirs) {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: the tenant already has this object; the template's definition is merged into it", name))
+		}
+		merged := m.merge("", baseVal, ours, theirs)
+		res.Conflicts = append(res.Conflicts, m.conflicts...)
+		res.Notes = append(res.Notes, m.notes...)
+		changes := diffDefinitions(ours, merged)
+		if len(changes) == 0 {
+			res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: "unchanged"})
+			continue
+		}
+		res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: "update", Changes: changes})
+		planned[i] = encodeOrdered(merged)
+		before[name] = string(cur.Definition)
+	}
+	for _, name := range slices.Sorted(maps.Keys(base)) {
+		if !slices.ContainsFunc(defs, func(d templateObject) bool { return d.name == name }) {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: the object is no longer in the template; it is kept with its records", name))
+		}
+	}
+	if len(res.Conflicts) > 0 && opts.OnConflict == ConflictFail {
+		return res, newError(ErrConflict,
+			fmt.Sprintf("upgrading template %q from %s to %s: %d change(s) of the tenant conflict with the new version; resolve them, or choose to keep the tenant's or take the template's side", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts)),
+			fmt.Sprintf("模板 %q 从 %s 升级到 %s：有 %d 处租户修改与新版本冲突；请先处理，或选择保留租户修改或采用模板版本", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts)), nil)
+	}
+	if opts.DryRun {
+		if opts.Sample != nil {
+			res.Notes = append(res.Notes, fmt.Sprintf("sample data: about %d records would be written", opts.Sample.Total))
+		}
+		return res, nil
+	}
+
+	// Apply, undoing what was applied if a later object fails.
+	newVersion := res.FromVersion != tpl.Version
+	if res.Changed() || newVersion {
+		if err := e.applyPlan(ctx, ts, a, tpl, planned, before, opts.Progress); err != nil {
+			return res, err
+		}
+		if err := e.recordInstall(ctx, ts, a, tpl, defs, res, before); err != nil {
+			return res, err
+		}
+		res.Applied = res.Changed()
+		e.log.InfoContext(ctx, "template installed", "tenant", a.TenantID, "template", tpl.Name, "from", res.FromVersion, "to", tpl.Version, "by", a.ID)
+	}
+	if opts.Sample != nil {
+		n, note, err := e.installSample(ctx, ts, a, tpl.Name, opts.Sample, opts.Progress)
+		res.SampleRecords = n
+		if note != "" {
+			res.Notes = append(res.Notes, note)
+		}
+		if err != nil {
+			return res, err
+		}
+	}
+	return res, nil
+}
+
+type templateObject struct {
+	name string
+	obj  *schema.Object
+}
+
+// checkTemplate parses the template's definitions and refuses what the
+// engine cannot install.
+func checkTemplate(tpl *Template) ([]templateObject, error) {
+	bad := func(en, zh string) error { return newError(ErrBadRequest, en, zh, nil) }
+	if tpl == nil || !templateNamePattern.MatchString(tpl.Name) {
+		return nil, bad("a template needs a name of lower-case letters, digits and hyphens", "模板名称须由小写字母、数字和连字符组成")
+	}
+	if _, ok := parseVersion(tpl.Version); !ok {
+		return nil, bad(fmt.Sprintf("template %q: version %q is not a semantic version", tpl.Name, tpl.Version),
+			fmt.Sprintf("模板 %q 的版本号 %q 不是语义化版本", tpl.Name, tpl.Version))
+	}
+	for _, kind := range slices.Sorted(maps.Keys(tpl.Other)) {
+		if !slices.Contains(tpl.Optional, kind) {
+			return nil, bad(fmt.Sprintf("template %q contains %s, which this server cannot install yet", tpl.Name, kind),
+				fmt.Sprintf("模板 %q 包含本服务器尚不支持安装的内容：%s", tpl.Name, kind))
+		}
+	}
+	if len(tpl.Objects) == 0 {
+		return nil, bad(fmt.Sprintf("template %q has no objects", tpl.Name), fmt.Sprintf("模板 %q 没有对象", tpl.Name))
+	}
+	out := make([]templateObject, 0, len(tpl.Objects))
+	seen := map[string]bool{}
+	for _, def := range tpl.Objects {
+		obj, err := schema.ParseObject(def)
+		if err != nil {
+			return nil, fmt.Errorf("template %q: %w", tpl.Name, err)
+		}
+		if isPlatformName(obj.Name) || seen[obj.Name] {
+			return nil, bad(fmt.Sprintf("template %q: object name %q is reserved or repeated", tpl.Name, obj.Name),
+				fmt.Sprintf("模板 %q：对象名 %q 为保留名或重复", tpl.Name, obj.Name))
+		}
+		seen[obj.Name] = true
+		out = append(out, templateObject{name: obj.Name, obj: obj})
+	}
+	return out, nil
+}
+
+func checkDependencies(tpl *Template, installs []TemplateInstall) error {
+	for _, d := range tpl.Depends {
+		cur := activeInstall(installs, d.Name)
+		if cur == nil || !satisfies(cur.Version, d.Version) {
+			have := "not installed"
+			if cur != nil {
+				have = "at " + cur.Version
+			}
+			return newError(ErrConflict,
+				fmt.Sprintf("template %q needs template %q at %s or later (same major version); it is %s: install that first", tpl.Name, d.Name, d.Version, have),
+				fmt.Sprintf("模板 %q 依赖模板 %q（%s 或更高的同主版本），请先安装", tpl.Name, d.Name, d.Version), nil)
+		}
+	}
+	return nil
+}
+
+// applyPlan saves the planned definitions in order; if one fails, the
+// ones saved before are put back as they were.
+func (e *Engine) applyPlan(ctx context.Context, ts store.TenantStore, a Actor, tpl *Template, planned [][]byte, before map[string]any, progress func(Progress)) error {
+	var done []string
+	total := 0
+	for _, p := range planned {
+		if p != nil {
+			total++
+		}
+	}
+	for _, def := range planned {
+		if def == nil {
+			continue
+		}
+		name, err := saveDefinition(ctx, e, ts, a, def, SaveOptions{})
+		if err != nil {
+			if uerr := e.undoPlan(ctx, ts, a, done, before); uerr != nil {
+				return errors.Join(fmt.Errorf("install template %q: %w", tpl.Name, err), fmt.Errorf("undo the objects saved before: %w", uerr))
+			}
+			return err
+		}
+		done = append(done, name)
+		if progress != nil {
+			progress(Progress{Phase: "objects", Object: name, Done: len(done), Total: total})
+		}
+	}
+	return nil
+}
+
+func (e *Engine) undoPlan(ctx context.Context, ts store.TenantStore, a Actor, done []string, before map[string]any) error {
+	var errs []error
+	for _, name := range slices.Backward(done) {
+		prev, _ := before[name].(string)
+		if prev == "" {
+			errs = append(errs, e.dropObject(ctx, ts, a, name))
+			continue
+		}
+		_, err := saveDefinition(ctx, e, ts, a, []byte(prev), SaveOptions{})
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// saveDefinition saves a definition through SaveObject, or, for an object
+// that was deleted (by a rollback), as the next version after the deleted
+// one, which SaveObject does not know how to number.
+func saveDefinition(ctx context.Context, e *Engine, ts store.TenantStore, a Actor, def []byte, opts SaveOptions) (string, error) {
+	obj, err := schema.ParseObject(def)
+	if err != nil {
+		return "", err
+	}
+	hist, err := ts.ObjectHistory(ctx, obj.Name)
+	if err != nil {
+		return "", fmt.Errorf("read history of object %q: %w", obj.Name, err)
+	}
+	if n := len(hist); n == 0 || !hist[n-1].Deleted {
+		info, err := e.SaveObject(ctx, def, opts)
+		if err != nil {
+			return "", err
+		}
+		return info.Object.Name, nil
+	}
+	if _, err := schema.NewValidator(obj); err != nil {
+		return "", &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{Path: "", Message: err.Error()}}}
+	}
+	doc := store.ObjectDoc{Name: obj.Name, Version: hist[len(hist)-1].Version + 1, Definition: obj.Definition, SavedAt: e.stamp(), SavedBy: a.ID}
+	if err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.SaveObject(ctx, doc, obj) }); err != nil {
+		return "", fmt.Errorf("save object %q: %w", obj.Name, err)
+	}
+	return obj.Name, nil
+}
+
+// dropObject deletes an object with its records and their stage history.
+func (e *Engine) dropObject(ctx context.Context, ts store.TenantStore, a Actor, name string) error {
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return err
+	}
+	cur := snap.catalog.Object(name)
+	if cur == nil {
+		return nil
+	}
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		if hist := snap.platform[stageChangeObject]; hist != nil {
+			f := store.Leaf("object", store.OpEq, name)
+			for {
+				page, err := tx.Find(ctx, hist, store.Query{Filter: &f, Limit: 500})
+				if err != nil {
+					return err
+				}
+				for _, r := range page.Records {
+					if err := tx.Delete(ctx, hist, r.ID); err != nil {
+						return err
+					}
+				}
+				if !page.HasMore {
+					break
+				}
+			}
+		}
+		return tx.DeleteObject(ctx, store.ObjectDoc{Name: name, Version: cur.Version + 1, SavedAt: e.stamp(), SavedBy: a.ID, Deleted: true})
+	})
+	if err != nil {
+		return fmt.Errorf("delete object %q: %w", name, err)
+	}
+	return nil
+}
+
+// recordInstall writes the install record: what the version shipped (the
+// next merge base), what the tenant had before (for rollback) and the
+// versions after.
+func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *Template, defs []templateObject, res *InstallResult, before map[string]any) error {
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return err
+	}
+	obj, err := e.platformObject(ctx, ts, snap, templateInstallObject)
+	if err != nil {
+		return err
+	}
+	shipped := map[string]any{}
+	objects := make([]any, len(defs))
+	after := map[string]any{}
+	for i, d := range defs {
+		shipped[d.name] = string(tpl.Objects[i])
+		objects[i] = d.name
+	}
+	for name := range before {
+		if o := snap.catalog.Object(name); o != nil {
+			after[name] = float64(o.Version)
+		}
+	}
+	action := "install"
+	if res.FromVersion != "" {
+		action = "upgrade"
+	}
+	data := map[string]any{
+		"template": tpl.Name, "release": tpl.Version, "action": action, "status": "active",
+		"objects": objects, "definitions": shipped, "before": before, "after": after,
+		"at": e.stamp().Format(schema.DateTimeLayout), "by": a.ID,
+	}
+	if res.FromVersion != "" {
+		data["fromVersion"] = res.FromVersion
+	}
+	now := e.stamp()
+	rec := store.Record{ID: e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: data}
+	if err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, obj, rec) }); err != nil {
+		return fmt.Errorf("record install of template %q: %w", tpl.Name, err)
+	}
+	return nil
+}
+
+// InstalledTemplates returns the tenant's active installs, one per
+// template (the latest), by template name.
+func (e *Engine) InstalledTemplates(ctx context.Context) ([]TemplateInstall, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	all, err := e.templateInstalls(ctx, ts, snap, "")
+	if err != nil {
+		return nil, err
+	}
+	var out []TemplateInstall
+	seen := map[string]bool{}
+	for _, in := range all {
+		if seen[in.Template] {
+			continue
+		}
+		if cur := activeInstall(all, in.Template); cur != nil {
+			out = append(out, *cur)
+		}
+		seen[in.Template] = true
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Template < out[j].Template })
+	return out, nil
+}
+
+// templateInstalls reads the install records, newest first; only of one
+// template when name is set. A tenant without any has none (the platform
+// object is not created just to read).
+func (e *Engine) templateInstalls(ctx context.Context, r store.Reader, snap *snapshot, name string) ([]TemplateInstall, error) {
+	obj := snap.platform[templateInstallObject]
+	if obj == nil {
+		return nil, nil
+	}
+	var filter *store.Filter
+	if name != "" {
+		f := store.Leaf("template", store.OpEq, name)
+		filter = &f
+	}
+	var out []TemplateInstall
+	var after *store.Position
+	for {
+		page, err := r.Find(ctx, obj, store.Query{Filter: filter, Limit: 500, After: after})
+		if err != nil {
+			return nil, fmt.Errorf("read template installs: %w", err)
+		}
+		for _, rec := range page.Records {
+			out = append(out, installOf(rec))
+		}
+		if !page.HasMore || len(page.Records) == 0 {
+			break
+		}
+		after = &store.Position{ID: page.Records[len(page.Records)-1].ID}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if !out[i].At.Equal(out[j].At) {
+			return out[i].At.After(out[j].At)
+		}
+		return out[i].ID > out[j].ID
+	})
+	return out, nil
+}
+
+func installOf(r store.Record) TemplateInstall {
+	s := func(k string) string { v, _ := r.Data[k].(string); return v }
+	in := TemplateInstall{ID: r.ID, Template: s("template"), Version: s("release"), FromVersion: s("fromVersion"),
+		Action: s("action"), Status: s("status"), By: s("by"), version: r.Version,
+		definitions: map[string]string{}, before: map[string]any{}, after: map[string]int64{}}
+	in.At, _ = time.Parse(schema.DateTimeLayout, s("at"))
+	if objs, ok := r.Data["objects"].([]any); ok {
+		for _, o := range objs {
+			if n, ok := o.(string); ok {
+				in.Objects = append(in.Objects, n)
+			}
+		}
+	}
+	if defs, ok := r.Data["definitions"].(map[string]any); ok {
+		for k, v := range defs {
+			if d, ok := v.(string); ok {
+				in.definitions[k] = d
+			}
+		}
+	}
+	if b, ok := r.Data["before"].(map[string]any); ok {
+		maps.Copy(in.before, b)
+	}
+	if av, ok := r.Data["after"].(map[string]any); ok {
+		for k, v := range av {
+			if f, ok := v.(float64); ok {
+				in.after[k] = int64(f)
+			}
+		}
+	}
+	return in
+}
+
+// activeInstall returns the newest install of name not rolled back.
+func activeInstall(installs []TemplateInstall, name string) *TemplateInstall {
+	for i := range installs {
+		if installs[i].Template == name && installs[i].Status == "active" {
+			return &installs[i]
+		}
+	}
+	return nil
+}
+
+// RollbackOptions tune [Engine.RollbackTemplate].
+type RollbackOptions struct {
+	// DryRun returns the plan and changes nothing.
+	DryRun bool
+	// Force rolls back objects the tenant changed after the install (their
+	// later changes are lost) and deletes created objects that hold records
+	// other than the template's sample data.
+	Force bool
+	// Progress, if set, is called as objects are restored.
+	Progress func(Progress)
+}
+
+// RollbackTemplate restores the configuration from before the template's
+// last install or upgrade: objects it created are deleted (with their
+// records), objects it changed get their earlier definitions back (values
+// in fields that did not exist then are cleared). The install record is
+// marked rolled back, so the install before it is again the merge base of
+// the next upgrade. Objects changed after the install, and created objects
+// holding the tenant's own records, make it refuse with a CONFLICT error
+// unless opts.Force. Returns a NOT_FOUND error when the template is not
+// installed.
+func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts RollbackOptions) (*InstallResult, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may roll back templates", "只有管理员可以回滚模板", nil)
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	installs, err := e.templateInstalls(ctx, ts, snap, name)
+	if err != nil {
+		return nil, err
+	}
+	cur := activeInstall(installs, name)
+	if cur == nil {
+		return nil, newError(ErrNotFound, fmt.Sprintf("template %q is not installed in this tenant", name), fmt.Sprintf("本租户未安装模板 %q", name), nil)
+	}
+	res := &InstallResult{Template: name, FromVersion: cur.Version, DryRun: opts.DryRun}
+	if prev := activeInstall(installs[slices.IndexFunc(installs, func(i TemplateInstall) bool { return i.ID == cur.ID })+1:], name); prev != nil {
+		res.ToVersion = prev.Version
+	}
+	var problems []string
+	type step struct {
+		name string
+		def  string // "" deletes
+		opts SaveOptions
+	}
+	var steps []step
+	for _, obj := range slices.Sorted(maps.Keys(cur.before)) {
+		now := snap.catalog.Object(obj)
+		if now != nil && now.Version != cur.after[obj] {
+			problems = append(problems, fmt.Sprintf("%s was changed after the install (version %d, the install left %d)", obj, now.Version, cur.after[obj]))
+		}
+		prev, _ := cur.before[obj].(string)
+		if prev == "" {
+			if now == nil {
+				continue
+			}
+			own, err := ts.Count(ctx, now, &store.Filter{Field: "createdBy", Op: store.OpNe, Value: SampleActor(name)})
+			if err != nil {
+				return nil, fmt.Errorf("count records of %q: %w", obj, err)
+			}
+			if own > 0 {
+				problems = append(problems, fmt.Sprintf("%s, which the install created, holds %d record(s) that are not sample data", obj, own))
+			}
+			nowVal, _ := decodeOrdered(now.Definition)
+			res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "delete", Changes: diffDefinitions(nowVal, absent)})
+			steps = append(steps, step{name: obj})
+			continue
+		}
+		old, err := schema.ParseObject([]byte(prev))
+		if err != nil {
+			return nil, fmt.Errorf("parse recorded definition of %q: %w", obj, err)
+		}
+		var curVal any = absent
+		if now != nil {
+			curVal, _ = decodeOrdered(now.Definition)
+		}
+		prevVal, _ := decodeOrdered([]byte(prev))
+		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: diffDefinitions(curVal, prevVal)})
+		steps = append(steps, step{name: obj, def: prev, opts: rollbackMigration(now, old)})
+	}
+	if len(problems) > 0 && !opts.Force {
+		return res, newError(ErrConflict,
+			fmt.Sprintf("rolling back template %q would lose work done since: %s; roll back with force to do it anyway", name, strings.Join(problems, "; ")),
+			fmt.Sprintf("回滚模板 %q 将丢失安装后的修改：%s；如确认请强制回滚", name, strings.Join(problems, "；")), nil)
+	}
+	if opts.DryRun {
+		return res, nil
+	}
+	// Referring objects are restored before the objects they point at are
+	// deleted: deletes go last.
+	sort.SliceStable(steps, func(i, j int) bool { return steps[i].def != "" && steps[j].def == "" })
+	for i, s := range steps {
+		if s.def == "" {
+			err = e.dropObject(ctx, ts, a, s.name)
+		} else {
+			_, err = saveDefinition(ctx, e, ts, a, []byte(s.def), s.opts)
+		}
+		if err != nil {
+			return res, fmt.Errorf("roll back template %q: %w", name, err)
+		}
+		if opts.Progress != nil {
+			opts.Progress(Progress{Phase: "objects", Object: s.name, Done: i + 1, Total: len(steps)})
+		}
+	}
+	snap, err = e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return res, err
+	}
+	obj := snap.platform[templateInstallObject]
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		rec, err := tx.Get(ctx, obj, cur.ID)
+		if err != nil {
+			return err
+		}
+		next := rec
+		next.Data = maps.Clone(rec.Data)
+		next.Data["status"] = "rolledBack"
+		next.Version, next.UpdatedAt, next.UpdatedBy = rec.Version+1, e.stamp(), a.ID
+		return tx.Update(ctx, obj, next, rec.Version)
+	})
+	if err != nil {
+		return res, fmt.Errorf("mark install of template %q rolled back: %w", name, err)
+	}
+	res.Applied = true
+	e.log.InfoContext(ctx, "template rolled back", "tenant", a.TenantID, "template", name, "from", cur.Version, "by", a.ID)
+	return res, nil
+}
+
+// rollbackMigration clears the data the older definition cannot hold:
+// fields it lacks or types it had otherwise, picklist values it lacks.
+func rollbackMigration(now, old *schema.Object) SaveOptions {
+	var opts SaveOptions
+	if now == nil {
+		return opts
+	}
+	for _, c := range schema.Diff(now, old) {
+		switch c.Kind {
+		case schema.ChangeFieldRemoved, schema.ChangeTypeChanged, schema.ChangeTargetChanged,
+			schema.ChangeMaxLengthNarrow, schema.ChangeRangeNarrowed, schema.ChangeFormatAdded:
+			if !slices.Contains(opts.Clear, c.Field) {
+				opts.Clear = append(opts.Clear, c.Field)
+			}
+		case schema.ChangeOptionsRemoved:
+			if opts.Remap == nil {
+				opts.Remap = map[string]map[string]string{}
+			}
+			m := map[string]string{}
+			for _, v := range c.Removed {
+				m[v] = ""
+			}
+			opts.Remap[c.Field] = m
+		}
+	}
+	// Clearing a field removed from the definition is all a removed field
+	// needs; remaps only apply to fields still there.
+	for _, f := range opts.Clear {
+		delete(opts.Remap, f)
+	}
+	return opts
+}
+
+// ExportTemplate returns the tenant's objects as a template with the given
+// name and version, objects ordered so that lookup targets come first:
+// written out as a template folder, it installs again.
+func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Template, error) {
+	a, _, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may export the configuration", "只有管理员可以导出配置", nil)
+	}
+	if !templateNamePattern.MatchString(name) {
+		return nil, newError(ErrBadRequest, "a template needs a name of lower-case letters, digits and hyphens", "模板名称须由小写字母、数字和连字符组成", nil)
+	}
+	if _, ok := parseVersion(version); !ok {
+		return nil, newError(ErrBadRequest, fmt.Sprintf("version %q is not a semantic version", version), fmt.Sprintf("版本号 %q 不是语义化版本", version), nil)
+	}
+	cat, err := e.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tpl := &Template{Name: name, Version: version}
+	for _, obj := range dependencyOrder(cat.Objects) {
+		tpl.Objects = append(tpl.Objects, obj.Definition)
+	}
+	return tpl, nil
+}
+
+// dependencyOrder orders objects so that each comes after the objects its
+// lookups point at, where cycles allow; else by name.
+func dependencyOrder(objs []*schema.Object) []*schema.Object {
+	byName := map[string]*schema.Object{}
+	for _, o := range objs {
+		byName[o.Name] = o
+	}
+	names := slices.Sorted(maps.Keys(byName))
+	var out []*schema.Object
+	state := map[string]int{}
+	var visit func(string)
+	visit = func(n string) {
+		if state[n] != 0 {
+			return
+		}
+		state[n] = 1
+		var targets []string
+		for _, f := range byName[n].Fields {
+			if f.Target != "" && f.Target != n && byName[f.Target] != nil {
+				targets = append(targets, f.Target)
+			}
+		}
+		sort.Strings(targets)
+		for _, t := range targets {
+			visit(t)
+		}
+		state[n] = 2
+		out = append(out, byName[n])
+	}
+	for _, n := range names {
+		visit(n)
+	}
+	return out
+}
+
+// parseVersion parses MAJOR.MINOR.PATCH[-pre][+build].
+func parseVersion(s string) (v [3]int, ok bool) {
+	core, _, _ := strings.Cut(s, "+")
+	core, pre, hasPre := strings.Cut(core, "-")
+	if hasPre && pre == "" {
+		return v, false
+	}
+	parts := strings.Split(core, ".")
+	if len(parts) != 3 {
+		return v, false
+	}
+	for i, p := range parts {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 0 || (len(p) > 1 && p[0] == '0') || strings.ContainsAny(p, "+-") {
+			return v, false
+		}
+		v[i] = n
+	}
+	return v, true
+}
+
+// compareVersions orders semantic versions; a prerelease comes before its
+// release.
+func compareVersions(a, b string) int {
+	va, _ := parseVersion(a)
+	vb, _ := parseVersion(b)
+	for i := range 3 {
+		if va[i] != vb[i] {
+			if va[i] < vb[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	pa := preOf(a)
+	pb := preOf(b)
+	switch {
+	case pa == pb:
+		return 0
+	case pa == "":
+		return 1
+	case pb == "":
+		return -1
+	}
+	return strings.Compare(pa, pb)
+}
+
+func preOf(s string) string {
+	core, _, _ := strings.Cut(s, "+")
+	_, pre, _ := strings.Cut(core, "-")
+	return pre
+}
+
+// satisfies reports whether version have meets the requirement want: the
+// same major version, not older.
+func satisfies(have, want string) bool {
+	vh, ok1 := parseVersion(have)
+	vw, ok2 := parseVersion(want)
+	return ok1 && ok2 && vh[0] == vw[0] && compareVersions(have, want) >= 0
+}

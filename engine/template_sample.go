@@ -1,0 +1,392 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// SampleData is a template's sample data: a generator that emits records
+// in an order where every record comes after the records it refers to.
+type SampleData struct {
+	// Total is how many records Generate emits, for progress; 0 if unknown.
+	Total int
+	// Generate calls emit once per record and stops at its first error.
+	Generate func(ctx context.Context, emit func(SampleRecord) error) error
+}
+
+// SampleRecord is one generated record.
+type SampleRecord struct {
+	Object string
+	// Key names the record within the generated set ("" when nothing
+	// refers to it). Lookup and multilookup values in Data are keys of
+	// records emitted earlier; the engine puts their ids in.
+	Key  string
+	Data map[string]any
+	// CreatedAt is when the record notionally came to be (sample data
+	// spans months); zero means now.
+	CreatedAt time.Time
+	// Stages is the path the record took along its pipelines, oldest
+	// first; for each pipeline field, the last step is the field's value
+	// in Data. A pipeline field with a value and no steps entered it at
+	// CreatedAt. Each step must be a move the pipeline allows.
+	Stages []SampleStage
+}
+
+// SampleStage is one step of a sample record along a pipeline.
+type SampleStage struct {
+	Field string
+	Stage string
+	At    time.Time
+}
+
+// sampleBatch is how many records one transaction writes.
+const sampleBatch = 1000
+
+// installSample writes a template's sample data as the template's sample
+// actor, in batches of one transaction each, through the same write path
+// as CreateRecord (checks, autonumbers, automations, audit, roll-ups).
+// Records are then given the creation time and stage history the generator
+// chose, so that sample data spans months. It writes nothing when the
+// tenant already has sample records of the template (note says so).
+func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin Actor, template string, sample *SampleData, progress func(Progress)) (int, string, error) {
+	actor := Actor{TenantID: admin.TenantID, ID: SampleActor(template)}
+	snap, err := e.state(ctx, admin.TenantID, ts)
+	if err != nil {
+		return 0, "", err
+	}
+	for _, obj := range snap.catalog.Objects {
+		n, err := ts.Count(ctx, obj, &store.Filter{Field: "createdBy", Op: store.OpEq, Value: actor.ID})
+		if err != nil {
+			return 0, "", fmt.Errorf("count sample records of %s: %w", obj.Name, err)
+		}
+		if n > 0 {
+			return 0, fmt.Sprintf("sample data of %q is already there (%s has %d sample records); reset it first to generate it again", template, obj.Name, n), nil
+		}
+	}
+	wr, err := e.newWriter(ctx, ts, snap, actor)
+	if err != nil {
+		return 0, "", err
+	}
+	// The writer records no stage history: the generated path replaces it.
+	w := &sampleWriter{w: wr, hist: wr.hist, ids: map[string]string{}, keys: map[string]bool{}, progress: progress, total: sample.Total}
+	wr.hist = nil
+	err = sample.Generate(ctx, func(r SampleRecord) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if r.Key != "" {
+			if w.keys[r.Key] {
+				return fmt.Errorf("sample record key %q is used twice", r.Key)
+			}
+			w.keys[r.Key] = true
+		}
+		w.batch = append(w.batch, r)
+		if len(w.batch) >= sampleBatch {
+			return w.flush(ctx)
+		}
+		return nil
+	})
+	if err == nil {
+		err = w.flush(ctx)
+	}
+	if err != nil {
+		return w.written, "", fmt.Errorf("write sample data of template %q (after %d records): %w", template, w.written, err)
+	}
+	e.log.InfoContext(ctx, "template sample data written", "tenant", admin.TenantID, "template", template, "records", w.written)
+	return w.written, "", nil
+}
+
+type sampleWriter struct {
+	w        *writer
+	hist     *schema.Object    // stage history; nil when no object has a pipeline
+	ids      map[string]string // key → id of the records written
+	keys     map[string]bool   // keys emitted
+	batch    []SampleRecord
+	written  int
+	total    int
+	progress func(Progress)
+}
+
+func (sw *sampleWriter) flush(ctx context.Context) error {
+	if len(sw.batch) == 0 {
+		return nil
+	}
+	added := map[string]string{}
+	err := sw.w.ts.WithTx(ctx, func(tx store.Tx) error {
+		for _, r := range sw.batch {
+			id, err := sw.write(ctx, tx, r, added)
+			if err != nil {
+				return err
+			}
+			if r.Key != "" {
+				added[r.Key] = id
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	maps.Copy(sw.ids, added)
+	sw.written += len(sw.batch)
+	sw.batch = sw.batch[:0]
+	if sw.progress != nil {
+		sw.progress(Progress{Phase: "sample", Done: sw.written, Total: sw.total})
+	}
+	return nil
+}
+
+// write creates one sample record in tx and returns its id. Keys of
+// records written earlier in the same transaction are in added.
+func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r SampleRecord, added map[string]string) (string, error) {
+	w := sw.w
+	obj, err := objectIn(w.snap.catalog, r.Object)
+	if err != nil {
+		return "", err
+	}
+	resolve := func(field string, v any) (string, error) {
+		key, _ := v.(string)
+		if id, ok := added[key]; ok {
+			return id, nil
+		}
+		if id, ok := sw.ids[key]; ok {
+			return id, nil
+		}
+		return "", fmt.Errorf("sample %s record %q: %s refers to key %q, which no earlier record has", obj.Name, r.Key, field, key)
+	}
+	data := maps.Clone(r.Data)
+	for _, f := range obj.Fields {
+		switch v := data[f.Name].(type) {
+		case string:
+			if f.Kind() == schema.KindLookup {
+				if data[f.Name], err = resolve(f.Name, v); err != nil {
+					return "", err
+				}
+			}
+		case []any:
+			if f.Kind() == schema.KindLookupList {
+				ids := make([]any, len(v))
+				for i, k := range v {
+					if ids[i], err = resolve(f.Name, k); err != nil {
+						return "", err
+					}
+				}
+				data[f.Name] = ids
+			}
+		}
+	}
+	created := r.CreatedAt.UTC().Truncate(time.Microsecond)
+	if r.CreatedAt.IsZero() {
+		created = w.e.stamp()
+	}
+	stages, err := samplePath(obj, data, r.Stages, created)
+	if err != nil {
+		return "", fmt.Errorf("sample %s record %q: %w", obj.Name, r.Key, err)
+	}
+	data, err = w.prepareNew(obj, data)
+	if err != nil {
+		return "", fmt.Errorf("sample %s record %q: %w", obj.Name, r.Key, err)
+	}
+	rec, err := w.create(ctx, tx, obj, data)
+	if err != nil {
+		return "", fmt.Errorf("sample %s record %q: %w", obj.Name, r.Key, writeFailed(obj, "create", err))
+	}
+	// Back-date the record and record the generated path as its history.
+	cur := rec
+	updated := created
+	for _, s := range stages {
+		if s.At.After(updated) {
+			updated = s.At
+		}
+	}
+	cur.CreatedAt, cur.UpdatedAt = created, updated
+	if err := tx.Update(ctx, obj, cur, cur.Version); err != nil {
+		return "", fmt.Errorf("date sample %s record %q: %w", obj.Name, r.Key, err)
+	}
+	if sw.hist != nil && len(stages) > 0 {
+		if err := sw.writeHistory(ctx, tx, obj, rec.ID, stages); err != nil {
+			return "", err
+		}
+	}
+	return rec.ID, nil
+}
+
+// samplePath checks a record's pipeline path and completes it: every
+// pipeline field with a value has a path from its first stage to that
+// value, each step a move the pipeline allows, in time order.
+func samplePath(obj *schema.Object, data map[string]any, steps []SampleStage, created time.Time) ([]SampleStage, error) {
+	var out []SampleStage
+	for _, f := range obj.Fields {
+		if f.Pipeline == nil {
+			continue
+		}
+		value, _ := data[f.Name].(string)
+		if value == "" {
+			if def, ok := f.Default.(string); ok {
+				value = def
+			}
+		}
+		var path []SampleStage
+		for _, s := range steps {
+			if s.Field == f.Name {
+				s.At = s.At.UTC().Truncate(time.Microsecond)
+				path = append(path, s)
+			}
+		}
+		if len(path) == 0 {
+			if value != "" {
+				out = append(out, SampleStage{Field: f.Name, Stage: value, At: created})
+			}
+			continue
+		}
+		if path[len(path)-1].Stage != value {
+			return nil, fmt.Errorf("the path of %s ends at %q, but the record is at %q", f.Name, path[len(path)-1].Stage, value)
+		}
+		from := ""
+		var last time.Time
+		for _, s := range path {
+			if f.Pipeline.Stage(s.Stage) == nil {
+				return nil, fmt.Errorf("%s: %q is not a stage", f.Name, s.Stage)
+			}
+			if !f.Pipeline.Allows(from, s.Stage) {
+				return nil, fmt.Errorf("%s: the pipeline does not allow the move from %q to %q", f.Name, from, s.Stage)
+			}
+			if s.At.Before(last) {
+				return nil, fmt.Errorf("%s: the path goes back in time at %q", f.Name, s.Stage)
+			}
+			from, last = s.Stage, s.At
+		}
+		out = append(out, path...)
+	}
+	return out, nil
+}
+
+// writeHistory writes a sample record's stage history.
+func (sw *sampleWriter) writeHistory(ctx context.Context, tx store.Tx, obj *schema.Object, id string, stages []SampleStage) error {
+	prev := map[string]SampleStage{}
+	for _, s := range stages {
+		data := map[string]any{
+			"object": obj.Name, "record": id, "field": s.Field, "to": s.Stage,
+			"at": s.At.Format(schema.DateTimeLayout), "by": sw.w.actor.ID,
+		}
+		if before, ok := prev[s.Field]; ok {
+			data["from"] = before.Stage
+			data["seconds"] = max(0, s.At.Sub(before.At).Seconds())
+		}
+		prev[s.Field] = s
+		h := store.Record{ID: sw.w.e.newID(), Version: 1, CreatedAt: s.At, UpdatedAt: s.At, CreatedBy: sw.w.actor.ID, UpdatedBy: sw.w.actor.ID, Data: data}
+		if err := tx.Insert(ctx, sw.hist, h); err != nil {
+			return fmt.Errorf("write stage history of %s %q: %w", obj.Name, id, err)
+		}
+	}
+	return nil
+}
+
+// ResetSampleData deletes the records the template's sample data created
+// (those whose createdBy is [SampleActor]) and nothing else, through the
+// same path as DeleteRecord: the tenant's own records that point at a
+// sample record lose that reference. A sample record that a tenant's
+// record requires is kept, and counted in kept. Only administrators may.
+func (e *Engine) ResetSampleData(ctx context.Context, template string, progress func(Progress)) (deleted, kept int, err error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return 0, 0, err
+	}
+	if !a.Admin {
+		return 0, 0, newError(ErrForbidden, "only administrators may reset sample data", "只有管理员可以清除示例数据", nil)
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return 0, 0, err
+	}
+	w, err := e.newWriter(ctx, ts, snap, a)
+	if err != nil {
+		return 0, 0, err
+	}
+	mine := store.Leaf("createdBy", store.OpEq, SampleActor(template))
+	total := 0
+	for _, obj := range snap.catalog.Objects {
+		n, err := ts.Count(ctx, obj, &mine)
+		if err != nil {
+			return 0, 0, fmt.Errorf("count sample records of %s: %w", obj.Name, err)
+		}
+		total += int(n)
+	}
+	// Objects that refer to others go first, so that most references are
+	// gone with their records before their targets are deleted.
+	for _, obj := range slices.Backward(dependencyOrder(snap.catalog.Objects)) {
+		var refObjs []*schema.Object
+		var refs []*schema.Field
+		for _, src := range snap.catalog.Objects {
+			for _, f := range src.Fields {
+				if f.Target == obj.Name && f.Required && (f.Kind() == schema.KindLookup || f.Kind() == schema.KindLookupList) {
+					refObjs, refs = append(refObjs, src), append(refs, f)
+				}
+			}
+		}
+		var after *store.Position
+		for {
+			page, err := ts.Find(ctx, obj, store.Query{Filter: &mine, Limit: 500, After: after})
+			if err != nil {
+				return deleted, kept, fmt.Errorf("find sample records of %s: %w", obj.Name, err)
+			}
+			if len(page.Records) == 0 {
+				break
+			}
+			var d, k int
+			err = ts.WithTx(ctx, func(tx store.Tx) error {
+				d, k = 0, 0
+				for _, r := range page.Records {
+					held, err := requiredBy(ctx, tx, refObjs, refs, r.ID)
+					if err != nil {
+						return err
+					}
+					if held {
+						k++
+						continue
+					}
+					if err := w.remove(ctx, tx, obj, r.ID); err != nil && !errors.Is(err, ErrNotFound) {
+						return fmt.Errorf("delete sample %s record %q: %w", obj.Name, r.ID, err)
+					}
+					d++
+				}
+				return nil
+			})
+			if err != nil {
+				return deleted, kept, err
+			}
+			deleted, kept = deleted+d, kept+k
+			if progress != nil {
+				progress(Progress{Phase: "reset", Object: obj.Name, Done: deleted + kept, Total: total})
+			}
+			if !page.HasMore {
+				break
+			}
+			after = &store.Position{ID: page.Records[len(page.Records)-1].ID}
+		}
+	}
+	e.log.InfoContext(ctx, "template sample data reset", "tenant", a.TenantID, "template", template, "deleted", deleted, "kept", kept)
+	return deleted, kept, nil
+}
+
+// requiredBy reports whether a record's required lookup refers to id.
+func requiredBy(ctx context.Context, tx store.Tx, objs []*schema.Object, fields []*schema.Field, id string) (bool, error) {
+	for i, f := range fields {
+		ref := store.Leaf(f.Name, store.OpEq, id)
+		n, err := tx.Count(ctx, objs[i], &ref)
+		if err != nil {
+			return false, fmt.Errorf("count %s records referring to %q: %w", objs[i].Name, id, err)
+		}
+		if n > 0 {
+			return true, nil
+		}
+	}
+	return false, nil
+}

@@ -1,0 +1,80 @@
+// Package install connects the templates and their sample data to the
+// engine's installer: it turns a template folder (embedded or on disk)
+// into an [engine.Template] and a template's sample-data generator into an
+// [engine.SampleData]. The command line and the GraphQL edge use it;
+// package templates stays data only and package sample knows nothing of
+// the engine.
+//
+//	tpl, err := install.Template("retail")
+//	res, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{
+//		Sample: install.Sample("retail", sample.Options{Records: 5000, Seed: 1}),
+//	})
+package install
+
+import (
+	"cmp"
+	"context"
+	"io/fs"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/templates"
+	"github.com/crmkit/crm/templates/sample"
+)
+
+// Template returns the embedded template of that name, ready to install.
+// It returns an error wrapping fs.ErrNotExist for an unknown name.
+func Template(name string) (*engine.Template, error) {
+	t, err := templates.Get(name)
+	if err != nil {
+		return nil, err
+	}
+	return Convert(t), nil
+}
+
+// FromFS reads a template folder (manifest.json at its root), such as one
+// written by an export.
+func FromFS(fsys fs.FS) (*engine.Template, error) {
+	t, err := templates.Load(fsys)
+	if err != nil {
+		return nil, err
+	}
+	return Convert(t), nil
+}
+
+// Convert turns a loaded template into the engine's form.
+func Convert(t *templates.Template) *engine.Template {
+	out := &engine.Template{
+		Name:        t.Name,
+		Version:     t.Version,
+		Label:       schema.Label{Zh: t.Label.Zh, En: t.Label.En},
+		Description: schema.Label{Zh: t.Description.Zh, En: t.Description.En},
+		Objects:     t.Definitions,
+		Other:       t.Other,
+		Optional:    t.Optional,
+	}
+	for _, d := range t.Depends {
+		out.Depends = append(out.Depends, engine.TemplateDependency{Name: d.Name, Version: d.Version})
+	}
+	return out
+}
+
+// Sample returns the template's sample data at the options' size, or nil
+// when the template has no generator.
+func Sample(template string, opts sample.Options) *engine.SampleData {
+	if !sample.Has(template) {
+		return nil
+	}
+	return &engine.SampleData{
+		Total: cmp.Or(max(opts.Records, 0), 1000),
+		Generate: func(ctx context.Context, emit func(engine.SampleRecord) error) error {
+			return sample.Generate(ctx, template, opts, func(r sample.Record) error {
+				stages := make([]engine.SampleStage, len(r.Stages))
+				for i, s := range r.Stages {
+					stages[i] = engine.SampleStage{Field: s.Field, Stage: s.Stage, At: s.At}
+				}
+				return emit(engine.SampleRecord{Object: r.Object, Key: r.Key, Data: r.Data, CreatedAt: r.CreatedAt, Stages: stages})
+			})
+		},
+	}
+}

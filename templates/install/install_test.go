@@ -1,0 +1,160 @@
+package install_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"testing"
+	"time"
+
+	gql "github.com/graph-gophers/graphql-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/graphql"
+	"github.com/crmkit/crm/store"
+	"github.com/crmkit/crm/store/sqlitestore"
+	"github.com/crmkit/crm/templates"
+	"github.com/crmkit/crm/templates/install"
+	"github.com/crmkit/crm/templates/sample"
+)
+
+// refDate fixes the sample data's reference date, so that tests see the
+// same data every day.
+var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
+
+func newTenant(t testing.TB, tenant string) (*engine.Engine, context.Context) {
+	t.Helper()
+	st := sqlitestore.NewForTest(t)
+	eng, err := engine.New(engine.Config{Store: st, Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = eng.CreateTenant(ctx, tenant, tenant)
+	require.NoError(t, err)
+	return eng, engine.WithActor(ctx, engine.Actor{TenantID: tenant, ID: "user:admin", Admin: true})
+}
+
+// Every template installs into an empty tenant with its sample data (each
+// record checked by the engine on the way in), its GraphQL schema builds
+// and serves a query over the sample data, and installing it again
+// changes nothing.
+func TestInstall_EveryTemplateWithSampleData(t *testing.T) {
+	t.Parallel()
+	ms, err := templates.List()
+	require.NoError(t, err)
+	for _, m := range ms {
+		if m.Name == "starter" {
+			continue
+		}
+		t.Run(m.Name, func(t *testing.T) {
+			t.Parallel()
+			require.True(t, sample.Has(m.Name), "every industry template has sample data")
+			eng, ctx := newTenant(t, "t1")
+			tpl, err := install.Template(m.Name)
+			require.NoError(t, err)
+			var last engine.Progress
+			res, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{
+				Sample:   install.Sample(m.Name, sample.Options{Records: 600, Seed: 7, Now: refDate}),
+				Progress: func(p engine.Progress) { last = p },
+			})
+			require.NoError(t, err)
+			assert.True(t, res.Applied)
+			assert.Empty(t, res.Conflicts)
+			assert.InDelta(t, 600, res.SampleRecords, 320, "about the size asked for")
+			assert.Equal(t, "sample", last.Phase)
+			assert.Equal(t, res.SampleRecords, last.Done)
+
+			// Every object got records, made by the template's sample actor.
+			cat, err := eng.Catalog(ctx)
+			require.NoError(t, err)
+			require.Len(t, cat.Objects, len(tpl.Objects))
+			total := 0
+			for _, obj := range cat.Objects {
+				n, err := eng.CountRecords(ctx, obj.Name, &store.Filter{Field: "createdBy", Op: store.OpEq, Value: engine.SampleActor(m.Name)})
+				require.NoError(t, err)
+				assert.Positive(t, n, "sample %s records", obj.Name)
+				total += int(n)
+			}
+			assert.Equal(t, res.SampleRecords, total)
+
+			// The generated API builds and answers over the sample data.
+			srv, err := graphql.New(graphql.Config{Engine: eng, Logger: slog.New(slog.DiscardHandler)})
+			require.NoError(t, err)
+			sdl := graphql.SDL(cat)
+			_, err = gql.ParseSchema(sdl, nil)
+			require.NoError(t, err)
+			first := cat.Objects[0]
+			resp := srv.Exec(ctx, fmt.Sprintf(`{ %s(first: 5) { totalCount nodes { id } } }`, listField(t, srv, ctx, first.Name)), "", nil)
+			require.Empty(t, resp.Errors)
+			assert.Contains(t, string(resp.Data), `"totalCount"`)
+
+			// Installing the same version again changes nothing and adds no
+			// second set of sample data.
+			again, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{Sample: install.Sample(m.Name, sample.Options{Records: 600, Seed: 7, Now: refDate})})
+			require.NoError(t, err)
+			assert.False(t, again.Applied)
+			assert.False(t, again.Changed())
+			assert.Zero(t, again.SampleRecords)
+			assert.NotEmpty(t, again.Notes)
+			cat2, err := eng.Catalog(ctx)
+			require.NoError(t, err)
+			assert.Equal(t, cat.Revision, cat2.Revision, "metadata untouched")
+		})
+	}
+}
+
+// listField finds the root list field of an object through introspection,
+// so the test does not depend on the pluralisation rules.
+func listField(t *testing.T, srv *graphql.Server, ctx context.Context, object string) string {
+	t.Helper()
+	resp := srv.Exec(ctx, `{ __schema { queryType { fields { name type { kind ofType { name } } } } } }`, "", nil)
+	require.Empty(t, resp.Errors)
+	want := upper(object) + "Connection"
+	var out struct {
+		Schema struct {
+			QueryType struct {
+				Fields []struct {
+					Name string
+					Type struct {
+						Kind   string
+						OfType struct{ Name string }
+					}
+				}
+			}
+		} `json:"__schema"`
+	}
+	require.NoError(t, jsonUnmarshal(resp.Data, &out))
+	for _, f := range out.Schema.QueryType.Fields {
+		if f.Type.OfType.Name == want {
+			return f.Name
+		}
+	}
+	t.Fatalf("no list field of %s", object)
+	return ""
+}
+
+func upper(s string) string { return string(s[0]-'a'+'A') + s[1:] }
+
+// The generator is deterministic: the same options give the same records.
+func TestSample_Deterministic(t *testing.T) {
+	t.Parallel()
+	for _, name := range sample.Templates() {
+		collect := func(seed int64) []sample.Record {
+			var out []sample.Record
+			err := sample.Generate(context.Background(), name, sample.Options{Records: 300, Seed: seed, Now: refDate}, func(r sample.Record) error {
+				out = append(out, r)
+				return nil
+			})
+			require.NoError(t, err)
+			return out
+		}
+		a, b, c := collect(1), collect(1), collect(2)
+		assert.True(t, reflect.DeepEqual(a, b), "%s: same seed, same data", name)
+		assert.False(t, reflect.DeepEqual(a, c), "%s: another seed, other data", name)
+	}
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
