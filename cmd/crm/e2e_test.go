@@ -61,7 +61,7 @@ func startServer(t *testing.T, dataDir string, extra ...string) *testServer {
 	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
 	done := make(chan error, 1)
 	go func() {
-		done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir}, extra...))
+		done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--rate-per-key", "0", "--rate-per-ip", "0"}, extra...))
 	}()
 	var addr string
 	select {
@@ -456,4 +456,14 @@ func TestCLI_MongoDown(t *testing.T) {
 	}}
 	err = m.Run(context.Background(), []string{"tenant", "list"})
 	assert.ErrorIs(t, err, store.ErrUnavailable, "the variable works as the flag")
+}
+
+func TestServe_RateLimited(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir(), "--rate-per-key", "1")
+	statuses := []int{}
+	for range 3 {
+		statuses = append(statuses, s.gql(t, s.Key, `{ __typename }`, nil).Status)
+	}
+	assert.Equal(t, []int{200, 200, 429}, statuses, "a burst of twice the rate, then 429")
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -70,11 +71,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	worker := fs.Bool("worker", m.env("CRM_WORKER", "true") == "true", "run automations' timers and deliveries in this process (env CRM_WORKER)")
 	allowPrivate := fs.Bool("webhook-allow-private", m.env("CRM_WEBHOOK_ALLOW_PRIVATE", "") == "true",
 		"let webhooks reach loopback and private networks (env CRM_WEBHOOK_ALLOW_PRIVATE)")
+	perKey := fs.Float64("rate-per-key", envFloat(m.env("CRM_RATE_PER_KEY", "")), "requests a second each API key may make on average, twice that at once; 0: no limit (env CRM_RATE_PER_KEY)")
+	perIP := fs.Float64("rate-per-ip", envFloat(m.env("CRM_RATE_PER_IP", "")), "requests a second each client address may make on average, twice that at once; 0: no limit (env CRM_RATE_PER_IP)")
+	proxies := fs.String("trusted-proxies", m.env("CRM_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (env CRM_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Arg(0))
+	}
+	if *perKey < 0 {
+		*perKey = defaultRatePerKey
+	}
+	if *perIP < 0 {
+		*perIP = defaultRatePerIP
 	}
 	log, err := m.logger(*logFormat)
 	if err != nil {
@@ -101,8 +111,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			_, err := st.ListTenants(ctx)
 			return err
 		},
-		UI:     adminui.DistFS,
-		Logger: log,
+		UI:             adminui.DistFS,
+		Logger:         log,
+		KeyRate:        server.Rate{Per: *perKey, Burst: int(2 * *perKey)},
+		IPRate:         server.Rate{Per: *perIP, Burst: int(2 * *perIP)},
+		TrustedProxies: splitList(*proxies),
 	})
 	if err != nil {
 		return err
@@ -187,4 +200,33 @@ func (m *Main) logger(format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(m.Stderr, nil)), nil
 	}
 	return nil, fmt.Errorf("--log-format must be text or json, not %q", format)
+}
+
+// Default rate limits, per second (H8).
+const (
+	defaultRatePerKey = 50
+	defaultRatePerIP  = 100
+)
+
+// envFloat reads a number from the environment, or returns -1 for "use
+// the default".
+func envFloat(v string) float64 {
+	if v == "" {
+		return -1
+	}
+	f, err := strconv.ParseFloat(v, 64)
+	if err != nil || f < 0 {
+		return -1
+	}
+	return f
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -46,13 +46,28 @@ type Config struct {
 	WriteTimeout   time.Duration // default 60s
 	IdleTimeout    time.Duration // keep-alive; default 60s (H3)
 	BodyLimit      int           // bytes; default 2 MiB (H1)
+
+	// KeyRate limits each authenticated caller (tenant and key); zero Per
+	// means no limit.
+	KeyRate Rate
+	// IPRate limits each client address, before authentication; zero Per
+	// means no limit.
+	IPRate Rate
+	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
+	// whose X-Forwarded-For names the client. Empty: the peer address is
+	// the client, whatever headers say.
+	TrustedProxies []string
+	// Now is the clock of the rate limits; if nil, time.Now.
+	Now func() time.Time
 }
 
 // Server is the HTTP server.
 type Server struct {
-	app *fiber.App
-	cfg Config
-	log *slog.Logger
+	app      *fiber.App
+	cfg      Config
+	log      *slog.Logger
+	keyLimit *limiter
+	ipLimit  *limiter
 }
 
 // New builds the app. Call [Server.Serve] to accept connections.
@@ -72,19 +87,25 @@ func New(cfg Config) (*Server, error) {
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 2 << 20
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger, keyLimit: newLimiter(cfg.KeyRate, cfg.Now), ipLimit: newLimiter(cfg.IPRate, cfg.Now)}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
 	s.app = fiber.New(fiber.Config{
-		AppName:               "crm",
-		DisableStartupMessage: true,
-		BodyLimit:             cfg.BodyLimit,
-		ReadTimeout:           cfg.ReadTimeout,
-		WriteTimeout:          cfg.WriteTimeout,
-		IdleTimeout:           cfg.IdleTimeout,
-		ReadBufferSize:        16 << 10,
-		ErrorHandler:          s.errorHandler,
+		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
+		TrustedProxies:          cfg.TrustedProxies,
+		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
+		AppName:                 "crm",
+		DisableStartupMessage:   true,
+		BodyLimit:               cfg.BodyLimit,
+		ReadTimeout:             cfg.ReadTimeout,
+		WriteTimeout:            cfg.WriteTimeout,
+		IdleTimeout:             cfg.IdleTimeout,
+		ReadBufferSize:          16 << 10,
+		ErrorHandler:            s.errorHandler,
 	})
 	s.routes()
 	return s, nil
@@ -107,6 +128,7 @@ func (s *Server) routes() {
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(s.accessLog)
 	s.app.Use(s.deadline)
+	s.app.Use(s.limitByIP)
 
 	s.app.Get("/healthz", s.healthz)
 	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)
@@ -150,6 +172,9 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 			}
 			return err
 		}
+		if ok, wait := s.keyLimit.take(actor.TenantID + "\x00" + actor.ID); !ok {
+			return tooMany(c, wait, "too many requests for this API key; try again later", "该 API 密钥请求过于频繁，请稍后再试")
+		}
 		c.SetUserContext(engine.WithActor(c.UserContext(), actor))
 		return c.Next()
 	}
@@ -166,6 +191,13 @@ func unauthenticated(c *fiber.Ctx, en, zh string) error {
 	return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{
 		"errors": []fiber.Map{{"message": msg, "extensions": fiber.Map{"code": engine.CodeUnauthenticated}}},
 	})
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
 
 func preferEnglish(c *fiber.Ctx) bool {

@@ -1,0 +1,96 @@
+package server
+
+import (
+	"math"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Rate is a token bucket's shape: Per requests a second on average, and
+// Burst at once. A zero Per turns the limit off.
+type Rate struct {
+	Per   float64
+	Burst int
+}
+
+// limiter keeps one token bucket per key (an API key's actor, a client
+// address). Buckets idle for long enough are full again and are dropped,
+// so the map stays as small as the set of active clients.
+type limiter struct {
+	rate Rate
+	now  func() time.Time
+
+	mu      sync.Mutex
+	buckets map[string]*bucket
+	sweep   time.Time
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+func newLimiter(r Rate, now func() time.Time) *limiter {
+	if r.Burst < 1 {
+		r.Burst = max(1, int(math.Ceil(r.Per)))
+	}
+	return &limiter{rate: r, now: now, buckets: map[string]*bucket{}}
+}
+
+// take spends a token of key's bucket; when there is none it returns how
+// long until there is.
+func (l *limiter) take(key string) (ok bool, wait time.Duration) {
+	if l == nil || l.rate.Per <= 0 {
+		return true, 0
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	full := time.Duration(float64(l.rate.Burst) / l.rate.Per * float64(time.Second))
+	if now.Sub(l.sweep) > time.Minute {
+		for k, b := range l.buckets {
+			if now.Sub(b.last) > full {
+				delete(l.buckets, k)
+			}
+		}
+		l.sweep = now
+	}
+	b := l.buckets[key]
+	if b == nil {
+		b = &bucket{tokens: float64(l.rate.Burst), last: now}
+		l.buckets[key] = b
+	}
+	b.tokens = math.Min(float64(l.rate.Burst), b.tokens+now.Sub(b.last).Seconds()*l.rate.Per)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return true, 0
+	}
+	return false, time.Duration((1 - b.tokens) / l.rate.Per * float64(time.Second))
+}
+
+// tooMany answers 429 with Retry-After in whole seconds.
+func tooMany(c *fiber.Ctx, wait time.Duration, en, zh string) error {
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, secs)))
+	msg := zh
+	if preferEnglish(c) {
+		msg = en
+	}
+	return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{
+		"errors": []fiber.Map{{"message": msg, "extensions": fiber.Map{"code": "RATE_LIMITED", "retryAfter": max(1, secs)}}},
+	})
+}
+
+// limitByIP limits every request by the client's address. Behind a proxy,
+// the address comes from X-Forwarded-For only when the peer is one of
+// Config.TrustedProxies; anyone else's header is ignored (H8).
+func (s *Server) limitByIP(c *fiber.Ctx) error {
+	if ok, wait := s.ipLimit.take(c.IP()); !ok {
+		return tooMany(c, wait, "too many requests from this address; try again later", "该地址请求过于频繁，请稍后再试")
+	}
+	return c.Next()
+}
