@@ -1,19 +1,23 @@
 package engine_test
 
 import (
+	"context"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 func TestAudit_RecordsEveryChange(t *testing.T) {
 	t.Parallel()
-	eng, ctx, _ := newEngine(t)
+	eng, ctx := keyed(t, sqlitestore.NewForTest(t), 7)
+	_, err := eng.CreateTenant(context.Background(), "clinic", "")
+	require.NoError(t, err)
 	ctx = engine.WithDoor(ctx, "graphql")
-	_, err := eng.SaveObject(ctx, []byte(`{"$id": "patient", "type": "object", "properties": {
+	_, err = eng.SaveObject(ctx, []byte(`{"$id": "patient", "type": "object", "properties": {
 	  "name":   {"type": "string", "x-crm-type": "text"},
 	  "idCard": {"type": "string", "x-crm-type": "text", "x-crm-sensitive": true},
 	  "city":   {"type": "string", "x-crm-type": "text"}}}`), engine.SaveOptions{})
@@ -32,7 +36,7 @@ func TestAudit_RecordsEveryChange(t *testing.T) {
 	require.Len(t, entries, 3, "create, update, delete; the no-op wrote nothing")
 	del, upd, cre := entries[0], entries[1], entries[2]
 	assert.Equal(t, engine.AuditCreate, cre.Action)
-	assert.Equal(t, "user:test", cre.Actor)
+	assert.Equal(t, "user:doc", cre.Actor)
 	assert.Equal(t, "graphql", cre.Door)
 	assert.Equal(t, map[string]engine.FieldChange{"name": {New: "张伟"}, "idCard": {New: "•••"}}, cre.Changes, "sensitive values never enter the trail")
 	assert.Equal(t, engine.AuditUpdate, upd.Action)
@@ -56,7 +60,7 @@ func TestAudit_RecordsEveryChange(t *testing.T) {
 	assert.Len(t, append(page1, page2...), 4)
 	assert.Equal(t, engine.AuditMetadata, page2[1].Action, "oldest last")
 
-	user := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:x"})
+	user := engine.WithActor(ctx, engine.Actor{TenantID: "clinic", ID: "user:x"})
 	_, _, err = eng.Audit(user, engine.AuditQuery{})
 	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(err))
 }

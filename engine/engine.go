@@ -31,6 +31,9 @@ type Config struct {
 	// Scripts is the sandbox that runs tenants' scripts, rules and
 	// formulas; if nil, one shared by the process with default limits.
 	Scripts *scripting.Runner
+	// EncryptionKey (32 bytes) encrypts sensitive fields at rest. Without
+	// it, objects with sensitive fields cannot be saved or written.
+	EncryptionKey []byte
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -42,6 +45,7 @@ type Engine struct {
 	// maxDepth bounds nested automation writes.
 	maxDepth int
 	scripts  *scripting.Runner
+	sealer   *sealer // nil without an encryption key
 	mu       sync.Mutex
 	tenant   map[string]*tenantState // catalog cache by tenant id
 }
@@ -54,6 +58,13 @@ func New(cfg Config) (*Engine, error) {
 	e := &Engine{store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, tenant: map[string]*tenantState{}}
 	if e.maxDepth <= 0 {
 		e.maxDepth = DefaultMaxAutomationDepth
+	}
+	if cfg.EncryptionKey != nil {
+		s, err := newSealer(cfg.EncryptionKey)
+		if err != nil {
+			return nil, err
+		}
+		e.sealer = s
 	}
 	if e.log == nil {
 		e.log = slog.Default()
@@ -73,7 +84,7 @@ func (e *Engine) scope(ctx context.Context) (Actor, store.TenantStore, error) {
 	if !ok {
 		return Actor{}, nil, newError(ErrUnauthenticated, "no credentials", "未登录或缺少凭证", nil)
 	}
-	ts, err := e.store.Tenant(ctx, a.TenantID)
+	ts, err := e.tenantStore(ctx, a.TenantID)
 	if errors.Is(err, store.ErrNotFound) {
 		return Actor{}, nil, newError(ErrUnauthenticated, "unknown tenant", "租户不存在", err)
 	}

@@ -96,6 +96,8 @@ func CodeOf(err error) Code {
 		return CodeUnavailable
 	case errors.Is(err, ErrScript):
 		return CodeScriptFailed
+	case errors.Is(err, ErrNoKey), errors.Is(err, ErrWrongKey):
+		return CodeUnavailable
 	}
 	return CodeInternal
 }

@@ -129,7 +129,7 @@ func (e *Engine) Jobs(ctx context.Context, first int) ([]Job, error) {
 
 // runJobs advances each of a tenant's unfinished jobs by one batch.
 func (e *Engine) runJobs(ctx context.Context, tenantID string) (int, error) {
-	ts, err := e.store.Tenant(ctx, tenantID)
+	ts, err := e.tenantStore(ctx, tenantID)
 	if err != nil {
 		return 0, err
 	}

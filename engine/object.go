@@ -46,6 +46,16 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 	if problems := e.compileDefinition(a.TenantID, obj); len(problems) > 0 {
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
 	}
+	if hasSensitive(obj) && e.sealer == nil {
+		var problems []schema.Problem
+		for _, f := range obj.Fields {
+			if f.Sensitive {
+				problems = append(problems, schema.Problem{Path: "/properties/" + f.Name + "/x-crm-sensitive",
+					Message: "needs an encryption key: start the server with CRM_ENCRYPTION_KEY (or --encryption-key-file) so that its values are encrypted at rest"})
+			}
+		}
+		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
+	}
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
 		return nil, err
@@ -81,6 +91,11 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 			}
 		}
 	}
+	if hasSensitive(obj) {
+		if err := e.ensureKeyCheck(ctx, ts, snap, a.TenantID); err != nil {
+			return nil, err
+		}
+	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
 		if err := w.audit(ctx, tx, AuditMetadata, obj, "", doc.Version, metadataChanges(prev, obj, opts)); err != nil {
 			return err
@@ -91,7 +106,7 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 			}
 		}
 		if prev != nil && (migrating || len(schema.Diff(prev, obj)) > 0) {
-			if err := e.migrate(ctx, tx, a, prev, obj, validator, opts); err != nil {
+			if err := e.migrate(ctx, tx, a, prev, obj, validator, opts, sensitivityChanged(prev, obj)); err != nil {
 				return err
 			}
 		}
@@ -214,7 +229,7 @@ func checkMigrationOptions(prev, obj *schema.Object, opts SaveOptions) []schema.
 // checks each against the new definition. Records that change are written
 // (in tx); if any record would not fit, it returns a DefinitionError that
 // counts the failures per field and reason, and tx is rolled back.
-func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *schema.Object, v *schema.Validator, opts SaveOptions) error {
+func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *schema.Object, v *schema.Validator, opts SaveOptions, rewrite bool) error {
 	type failure struct {
 		count   int
 		example string
@@ -246,7 +261,7 @@ func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *s
 				continue
 			}
 			data = schema.Normalize(obj, data)
-			if len(failures) > 0 || reflect.DeepEqual(data, r.Data) {
+			if len(failures) > 0 || !rewrite && reflect.DeepEqual(data, r.Data) {
 				continue
 			}
 			next := r
@@ -360,6 +375,17 @@ func metadataChanges(prev, obj *schema.Object, opts SaveOptions) map[string]any 
 		out["migration"] = change(nil, m)
 	}
 	return out
+}
+
+// sensitivityChanged reports whether a field's encryption changed, so that
+// every stored record must be rewritten.
+func sensitivityChanged(prev, obj *schema.Object) bool {
+	for _, c := range schema.Diff(prev, obj) {
+		if c.Kind == schema.ChangeSensitivity {
+			return true
+		}
+	}
+	return false
 }
 
 func sameJSON(a, b []byte) bool {

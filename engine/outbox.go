@@ -107,7 +107,7 @@ func (w *writer) enqueue(ctx context.Context, tx store.Tx, obj *schema.Object, r
 	switch act.Type {
 	case schema.ActionWebhook:
 		data["kind"], data["url"] = "webhook", act.URL
-		payload["record"] = recordJSON(rec)
+		payload["record"] = recordJSON(maskSensitive(obj, rec))
 	case schema.ActionNotify:
 		data["kind"] = "notify"
 		recipients := make([]any, len(act.Recipients))
@@ -124,6 +124,22 @@ func (w *writer) enqueue(ctx context.Context, tx store.Tx, obj *schema.Object, r
 		return fmt.Errorf("enqueue action %d of automation %s.%s: %w", index+1, obj.Name, au.Name, err)
 	}
 	return nil
+}
+
+// maskSensitive replaces the values of sensitive fields: they do not
+// leave the server in webhooks.
+func maskSensitive(obj *schema.Object, rec store.Record) store.Record {
+	if !hasSensitive(obj) {
+		return rec
+	}
+	data := cloneMap(rec.Data)
+	for _, f := range obj.Fields {
+		if _, ok := data[f.Name]; ok && f.Sensitive {
+			data[f.Name] = maskedValue
+		}
+	}
+	rec.Data = data
+	return rec
 }
 
 // recordJSON is a record as webhooks carry it.

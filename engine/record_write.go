@@ -310,6 +310,7 @@ func writeFailed(obj *schema.Object, op string, err error) error {
 	case errors.As(err, &ue):
 		fields := make([]schema.FieldError, len(ue.Fields))
 		for i, f := range ue.Fields {
+			f = strings.TrimPrefix(f, schema.SearchField("")) // the hash of a sensitive field stands for it
 			fields[i] = schema.FieldError{Field: f, Code: "unique",
 				Message: "this value is already used by another record", MessageZh: "该值已被其他记录使用"}
 		}

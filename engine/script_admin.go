@@ -134,7 +134,7 @@ func init() {
 // runScheduled runs a tenant's scheduled scripts that are due; a script
 // seen for the first time (or with a new schedule) is only scheduled.
 func (e *Engine) runScheduled(ctx context.Context, tenantID string) (int, error) {
-	ts, err := e.store.Tenant(ctx, tenantID)
+	ts, err := e.tenantStore(ctx, tenantID)
 	if err != nil {
 		return 0, err
 	}

@@ -90,7 +90,7 @@ func automationActor(tenantID string) Actor {
 // most limit of them, each in its own transaction. It returns how many
 // fired.
 func (e *Engine) fireDueTimers(ctx context.Context, tenantID string, limit int) (int, error) {
-	ts, err := e.store.Tenant(ctx, tenantID)
+	ts, err := e.tenantStore(ctx, tenantID)
 	if err != nil {
 		return 0, err
 	}

@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/crmkit/crm/schema"
@@ -325,7 +326,16 @@ func importRecord(ctx context.Context, tx store.Tx, l exportLine, objects map[st
 	}
 	data := plainNumbers(l.Data)
 	if v := validators[l.Object]; v != nil {
-		if err := v.Validate(data); err != nil {
+		check := data
+		if hasSensitive(obj) {
+			check = cloneMap(data)
+			for _, f := range obj.Fields {
+				if f.Hidden {
+					delete(check, f.Name)
+				}
+			}
+		}
+		if err := sensitiveAside(obj, v.Validate(check)); err != nil {
 			return fmt.Errorf("%s record %q: %w", l.Object, l.ID, err)
 		}
 	}
@@ -376,4 +386,24 @@ func tenantFailed(id string, err error) error {
 		return newError(ErrNotFound, fmt.Sprintf("tenant %q does not exist", id), fmt.Sprintf("租户 %q 不存在", id), err)
 	}
 	return fmt.Errorf("tenant %q: %w", id, err)
+}
+
+// sensitiveAside drops the problems of sensitive fields from a validation
+// error: their values are ciphertext here, checked when they are opened.
+func sensitiveAside(obj *schema.Object, err error) error {
+	var ve *schema.ValidationError
+	if !errors.As(err, &ve) || !hasSensitive(obj) {
+		return err
+	}
+	var kept []schema.FieldError
+	for _, fe := range ve.Fields {
+		top, _, _ := strings.Cut(fe.Field, ".")
+		if f := obj.Field(top); f == nil || !f.Sensitive {
+			kept = append(kept, fe)
+		}
+	}
+	if len(kept) == 0 {
+		return nil
+	}
+	return &schema.ValidationError{Object: ve.Object, Fields: kept}
 }

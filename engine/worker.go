@@ -138,7 +138,7 @@ func (e *Engine) RunDue(ctx context.Context, cfg WorkerConfig) (WorkerStats, err
 }
 
 func (e *Engine) deliverDue(ctx context.Context, tenantID string, cfg *WorkerConfig, stats *WorkerStats) error {
-	ts, err := e.store.Tenant(ctx, tenantID)
+	ts, err := e.tenantStore(ctx, tenantID)
 	if err != nil {
 		return err
 	}

@@ -76,7 +76,7 @@ type fieldModel struct {
 }
 
 func (f *fieldModel) filterable() bool { return schema.Types[f.f.Type].Filterable }
-func (f *fieldModel) sortable() bool   { return schema.Types[f.f.Type].Sortable }
+func (f *fieldModel) sortable() bool   { return schema.Types[f.f.Type].Sortable && !f.f.Sensitive }
 
 // reverseModel is the list, on a lookup's target, of the records that refer
 // to it.
@@ -163,7 +163,7 @@ func buildModel(cat *engine.Catalog) *model {
 	for _, om := range m.objects {
 		om.byField = map[string]*fieldModel{}
 		for _, f := range om.obj.Fields {
-			if f == nil {
+			if f == nil || f.Hidden {
 				continue
 			}
 			_, ok := schema.Types[f.Type]

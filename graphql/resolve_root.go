@@ -179,7 +179,7 @@ func metadataResolvers() (objectDef, fieldDef, label map[string]resolver) {
 			fields := od(p).obj.Fields
 			out := make([]any, 0, len(fields))
 			for _, f := range fields {
-				if f != nil {
+				if f != nil && !f.Hidden {
 					out = append(out, f)
 				}
 			}

@@ -72,7 +72,7 @@ func recordSchema(obj *Object) (map[string]any, error) {
 	props := make(map[string]any, len(obj.Fields))
 	var required []any
 	for _, f := range obj.Fields {
-		if f == nil {
+		if f == nil || f.Hidden {
 			continue
 		}
 		s, err := fieldSchema(f)

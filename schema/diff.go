@@ -22,6 +22,9 @@ const (
 	ChangeBecameUnique    ChangeKind = "becameUnique"
 	// ChangeFormatAdded covers a format or a pattern added or changed.
 	ChangeFormatAdded ChangeKind = "formatChanged"
+	// ChangeSensitivity: a field became or stopped being sensitive or
+	// searchable, so its stored values must be rewritten.
+	ChangeSensitivity ChangeKind = "sensitivityChanged"
 )
 
 // Change is one such change.
@@ -58,7 +61,7 @@ func Diff(old, new *Object) []Change {
 		out = append(out, Change{Field: field, Kind: kind, Message: fmt.Sprintf(format, args...)})
 	}
 	for _, of := range old.Fields {
-		if of == nil {
+		if of == nil || of.Hidden {
 			continue
 		}
 		var nf *Field
@@ -69,6 +72,9 @@ func Diff(old, new *Object) []Change {
 		if nf == nil {
 			add(name, ChangeFieldRemoved, "field %q was removed; its stored values will no longer be readable", name)
 			continue
+		}
+		if of.Sensitive != nf.Sensitive || of.Searchable != nf.Searchable {
+			add(name, ChangeSensitivity, "field %q changed its encryption; every stored value is rewritten", name)
 		}
 		typeChanged := of.Type != nf.Type && !widenings[[2]Type{of.Type, nf.Type}]
 		if typeChanged {

@@ -78,8 +78,18 @@ type Field struct {
 	Reverse string
 	Unique  bool // x-crm-unique
 	Indexed bool // x-crm-indexed
-	// Sensitive marks personal data (x-crm-sensitive).
+	// Sensitive marks personal data (x-crm-sensitive): the engine encrypts
+	// its values at rest and keeps them out of the audit trail.
 	Sensitive bool
+	// Searchable lets equality filters find a sensitive field's values
+	// (x-crm-searchable): a keyed hash is stored beside the ciphertext, in
+	// the hidden field SearchField(Name). Unique sensitive fields are
+	// searchable.
+	Searchable bool
+	// Hidden marks a field the engine keeps for itself (the hash of a
+	// searchable sensitive field): never in records' API, never set by
+	// clients, left out of validation.
+	Hidden bool
 	// Pattern of an autonumber (x-crm-format), e.g. "CASE-{0000}".
 	AutoNumber string
 	MaxLength  int // 0: none
@@ -109,6 +119,10 @@ type Field struct {
 	// Schema is the field's property schema as submitted.
 	Schema json.RawMessage
 }
+
+// SearchField is the hidden field holding the keyed hash of the sensitive
+// field name. Field names cannot contain "_", so it never clashes.
+func SearchField(name string) string { return "_h_" + name }
 
 // Kind returns the value shape of the field's type.
 func (f *Field) Kind() Kind {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -367,6 +368,12 @@ func buildObject(doc map[string]any, order []member, definition []byte) *Object 
 		obj.Validations = append(obj.Validations, ValidationRule{Name: str(m["name"]), Condition: str(m["condition"]),
 			Field: str(m["field"]), Message: label(m["message"]), Active: m["active"] != false})
 	}
+	for _, f := range slices.Clone(obj.Fields) {
+		if f.Searchable {
+			// The keyed hash carries the field's uniqueness and index.
+			obj.Fields = append(obj.Fields, &Field{Name: SearchField(f.Name), Type: TypeText, Hidden: true, Unique: f.Unique, Indexed: !f.Unique})
+		}
+	}
 	obj.byName = make(map[string]*Field, len(obj.Fields))
 	for _, f := range obj.Fields {
 		obj.byName[f.Name] = f
@@ -386,6 +393,7 @@ func buildField(name string, pm map[string]any, raw json.RawMessage, required bo
 		Unique:      pm["x-crm-unique"] == true,
 		Indexed:     pm["x-crm-indexed"] == true,
 		Sensitive:   pm["x-crm-sensitive"] == true,
+		Searchable:  pm["x-crm-sensitive"] == true && (pm["x-crm-searchable"] == true || pm["x-crm-unique"] == true),
 		AutoNumber:  str(pm["x-crm-format"]),
 		Format:      str(pm["format"]),
 		Pattern:     str(pm["pattern"]),

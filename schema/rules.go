@@ -149,6 +149,8 @@ func checkRules(doc map[string]any) []Problem {
 				c.add(path, "names %q, which is not a property", name)
 			} else if t, known := fieldType(name); known && !Types[t].Sortable {
 				c.add(path, "names %q, %s field, which cannot be indexed: only sortable field types can", name, article(t))
+			} else if pm, _ := props[name].(map[string]any); pm["x-crm-sensitive"] == true {
+				c.add(path, "names %q, a sensitive field, whose values are encrypted and cannot be indexed", name)
 			}
 		}
 	}
@@ -223,6 +225,18 @@ func (c *ruleChecker) property(path string, pm map[string]any) {
 	}
 	if t == TypeRollup {
 		c.rollup(path, pm)
+	}
+	if pm["x-crm-searchable"] == true && pm["x-crm-sensitive"] != true {
+		c.add(child(path, "x-crm-searchable"), "applies to sensitive fields only (x-crm-sensitive), whose values are encrypted")
+	}
+	if pm["x-crm-sensitive"] == true {
+		switch t {
+		case TypeLookup, TypeMultiLookup, TypeAutoNumber, TypeRollup, TypeFormula:
+			c.add(child(path, "x-crm-sensitive"), "cannot mark %s field: the engine must read its values", article(t))
+		}
+		if pm["x-crm-indexed"] == true {
+			c.add(child(path, "x-crm-indexed"), "does not apply to a sensitive field, whose values are encrypted; use x-crm-searchable for equality search")
+		}
 	}
 	if t == TypeFormula {
 		if _, ok := pm["x-crm-formula"]; !ok {

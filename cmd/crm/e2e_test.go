@@ -467,3 +467,44 @@ func TestServe_RateLimited(t *testing.T) {
 	}
 	assert.Equal(t, []int{200, 200, 429}, statuses, "a burst of twice the rate, then 429")
 }
+
+// TestServe_EncryptionKey: sensitive fields need the key, and the server
+// refuses to start without it or with another one.
+func TestServe_EncryptionKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	key := strings.Repeat("ab", 32)
+	keyFile := filepath.Join(t.TempDir(), "key")
+	require.NoError(t, os.WriteFile(keyFile, []byte(key+"\n"), 0o600))
+	s := startServer(t, dir, "--encryption-key-file", keyFile)
+	def := `{"$id": "patient", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"},
+	  "mobile": {"type": "string", "x-crm-type": "phone", "x-crm-sensitive": true, "x-crm-searchable": true}}}`
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
+	s.ok(t, `mutation { createPatient(input: {name: "王芳", mobile: "13812345678"}) { id } }`, nil)
+	data := s.ok(t, `{ patients(filter: {mobile: {eq: "13812345678"}}) { nodes { mobile } } }`, nil)
+	assert.Equal(t, "13812345678", path(data, "patients", "nodes", 0, "mobile"))
+
+	for _, args := range [][]string{
+		{"serve", "--addr", "127.0.0.1:0", "--data", dir},
+		{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--encryption-key-file", writeKey(t, strings.Repeat("cd", 32))},
+	} {
+		m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), args)
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "refusing to start")
+	}
+	m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string {
+		if k == "CRM_ENCRYPTION_KEY" {
+			return "too short"
+		}
+		return ""
+	}}
+	err := m.Run(context.Background(), []string{"serve", "--data", dir})
+	assert.ErrorContains(t, err, "64 hex digits or base64")
+}
+
+func writeKey(t *testing.T, key string) string {
+	p := filepath.Join(t.TempDir(), "key")
+	require.NoError(t, os.WriteFile(p, []byte(key), 0o600))
+	return p
+}

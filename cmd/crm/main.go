@@ -43,8 +43,8 @@ type Main struct {
 	// ready, if set, receives the server's address once it listens
 	// (tests).
 	ready chan<- string
-	// mongoURI and mongoPrefix are set by dataFlag.
-	mongoURI, mongoPrefix *string
+	// mongoURI, mongoPrefix and keyFile are set by dataFlag.
+	mongoURI, mongoPrefix, keyFile *string
 }
 
 const usage = `usage: crm <command> [flags]

@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,6 +30,7 @@ import (
 func (m *Main) dataFlag(fs *flag.FlagSet) *string {
 	m.mongoURI = fs.String("mongo", m.env("CRM_MONGODB_URI", ""), "MongoDB connection string; when set, data lives in MongoDB instead of --data (env CRM_MONGODB_URI)")
 	m.mongoPrefix = fs.String("mongo-prefix", m.env("CRM_MONGODB_PREFIX", "crm"), "prefix of the MongoDB database names (env CRM_MONGODB_PREFIX)")
+	m.keyFile = fs.String("encryption-key-file", m.env("CRM_ENCRYPTION_KEY_FILE", ""), "file holding the 32-byte key (64 hex digits or base64) that encrypts sensitive fields; or set CRM_ENCRYPTION_KEY (env CRM_ENCRYPTION_KEY_FILE)")
 	return fs.String("data", m.env("CRM_DATA", "./data"), "data directory of the embedded database (env CRM_DATA)")
 }
 
@@ -37,12 +40,44 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 	if err != nil {
 		return nil, nil, err
 	}
-	eng, err := engine.New(engine.Config{Store: st, Logger: log})
+	key, err := m.encryptionKey()
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
 	}
 	return st, eng, nil
+}
+
+// encryptionKey reads the key of sensitive fields from --encryption-key-file
+// or CRM_ENCRYPTION_KEY: 32 bytes as 64 hex digits or base64. Nil when
+// neither is set.
+func (m *Main) encryptionKey() ([]byte, error) {
+	text := m.Getenv("CRM_ENCRYPTION_KEY")
+	if m.keyFile != nil && *m.keyFile != "" {
+		b, err := os.ReadFile(*m.keyFile)
+		if err != nil {
+			return nil, fmt.Errorf("read the encryption key: %w", err)
+		}
+		text = string(b)
+	}
+	text = strings.TrimSpace(text)
+	if text == "" {
+		return nil, nil
+	}
+	if b, err := hex.DecodeString(text); err == nil && len(b) == 32 {
+		return b, nil
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if b, err := enc.DecodeString(text); err == nil && len(b) == 32 {
+			return b, nil
+		}
+	}
+	return nil, fmt.Errorf("the encryption key must be 32 bytes written as 64 hex digits or base64 (make one with: openssl rand -hex 32)")
 }
 
 func (m *Main) openStore(dir string, log *slog.Logger) (store.Store, error) {
@@ -96,6 +131,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 
+	if err := eng.CheckEncryption(ctx); err != nil {
+		return fmt.Errorf("refusing to start: %w", err)
+	}
 	firstKey, err := m.bootstrap(ctx, eng)
 	if err != nil {
 		return err
