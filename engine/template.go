@@ -764,7 +764,9 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 }
 
 // rollbackMigration clears the data the older definition cannot hold:
-// fields it lacks or types it had otherwise, picklist values it lacks.
+// fields it lacks or had with another type or target, picklist values it
+// lacks. Values outside narrower lengths or ranges are not cleared: the
+// rollback is refused, naming them.
 func rollbackMigration(now, old *schema.Object) SaveOptions {
 	var opts SaveOptions
 	if now == nil {
@@ -772,8 +774,7 @@ func rollbackMigration(now, old *schema.Object) SaveOptions {
 	}
 	for _, c := range schema.Diff(now, old) {
 		switch c.Kind {
-		case schema.ChangeFieldRemoved, schema.ChangeTypeChanged, schema.ChangeTargetChanged,
-			schema.ChangeMaxLengthNarrow, schema.ChangeRangeNarrowed, schema.ChangeFormatAdded:
+		case schema.ChangeFieldRemoved, schema.ChangeTypeChanged, schema.ChangeTargetChanged:
 			if !slices.Contains(opts.Clear, c.Field) {
 				opts.Clear = append(opts.Clear, c.Field)
 			}

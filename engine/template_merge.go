@@ -242,7 +242,10 @@ func (m *merger) merge(path string, base, ours, theirs any) any {
 	switch {
 	case sameValue(ours, theirs), sameValue(base, theirs):
 		return ours
-	case sameValue(base, ours):
+	case sameValue(base, ours) && path != "" && path != "/properties":
+		// The definition and its field list are merged member by member
+		// even when the tenant changed nothing, so that fields the new
+		// version drops are kept.
 		return theirs
 	}
 	seg := lastSegment(path)

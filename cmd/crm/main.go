@@ -56,6 +56,12 @@ commands:
   apikey create --tenant T    create an API key (printed once)
   apikey list --tenant T      list a tenant's API keys
   apikey revoke --tenant T --id ID
+  template list [--tenant T]  list industry templates (and what a tenant has installed)
+  template install NAME --tenant T [--sample-data] [--records N] [--dry-run]
+                              install or upgrade a template (three-way merge)
+  template rollback NAME --tenant T     undo the last install or upgrade
+  template reset-sample NAME --tenant T delete the template's sample records
+  template export --tenant T --out DIR  write the tenant's objects as a template
   export --tenant T [--out F]  write a whole tenant as JSON lines
   import --tenant T [--in F]   load an export into a new or empty tenant
   version                     print the version
@@ -75,6 +81,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.tenant(ctx, args[1:])
 	case "apikey":
 		return m.apikey(ctx, args[1:])
+	case "template":
+		return m.template(ctx, args[1:])
 	case "export":
 		return m.export(ctx, args[1:])
 	case "import":

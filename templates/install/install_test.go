@@ -29,7 +29,7 @@ var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
 func newTenant(t testing.TB, tenant string) (*engine.Engine, context.Context) {
 	t.Helper()
 	st := sqlitestore.NewForTest(t)
-	eng, err := engine.New(engine.Config{Store: st, Logger: slog.New(slog.DiscardHandler)})
+	eng, err := engine.New(engine.Config{Store: st, Logger: slog.New(slog.DiscardHandler), EncryptionKey: []byte("0123456789abcdef0123456789abcdef")})
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, err = eng.CreateTenant(ctx, tenant, tenant)
@@ -158,3 +158,39 @@ func TestSample_Deterministic(t *testing.T) {
 }
 
 func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
+
+// BenchmarkInstallSample measures generating and writing sample data
+// (records/s) into a fresh tenant on the embedded store with its
+// production settings; -short makes it small.
+func BenchmarkInstallSample(b *testing.B) {
+	records := 20_000
+	if testing.Short() {
+		records = 1_000
+	}
+	for _, name := range []string{"b2b-sales", "retail", "chemical"} {
+		b.Run(name, func(b *testing.B) {
+			written := 0
+			for b.Loop() {
+				b.StopTimer()
+				st, err := sqlitestore.New(sqlitestore.Config{Dir: b.TempDir()})
+				require.NoError(b, err)
+				eng, err := engine.New(engine.Config{Store: st, Logger: slog.New(slog.DiscardHandler), EncryptionKey: []byte("0123456789abcdef0123456789abcdef")})
+				require.NoError(b, err)
+				ctx := context.Background()
+				_, err = eng.CreateTenant(ctx, "bench", "")
+				require.NoError(b, err)
+				ctx = engine.WithActor(ctx, engine.Actor{TenantID: "bench", ID: "user:bench", Admin: true})
+				tpl, err := install.Template(name)
+				require.NoError(b, err)
+				b.StartTimer()
+				res, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{Sample: install.Sample(name, sample.Options{Records: records, Seed: 1, Now: refDate})})
+				require.NoError(b, err)
+				written += res.SampleRecords
+				b.StopTimer()
+				require.NoError(b, st.Close())
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(written)/b.Elapsed().Seconds(), "records/s")
+		})
+	}
+}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestCLI_Template(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run := func(args ...string) (string, string, error) {
+		out, errOut := &syncBuffer{}, &syncBuffer{}
+		m := &Main{Stdout: out, Stderr: errOut, Getenv: func(k string) string {
+			if k == "CRM_ENCRYPTION_KEY" { // the templates have sensitive fields
+				return "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+			}
+			return ""
+		}}
+		err := m.Run(context.Background(), append(args, "--data", dir))
+		return out.String(), errOut.String(), err
+	}
+	for _, tenant := range []string{"shop", "copy"} {
+		_, _, err := run("tenant", "create", tenant)
+		require.NoError(t, err)
+	}
+
+	out, _, err := run("template", "list")
+	require.NoError(t, err)
+	for _, want := range []string{"b2b-sales", "通用销售", "retail", "零售", "finance", "healthcare", "education", "tourism", "chemical", "化工销售"} {
+		assert.Contains(t, out, want)
+	}
+
+	// Flags may follow the name; progress goes to standard error.
+	out, progress, err := run("template", "install", "retail", "--tenant", "shop", "--sample-data", "--records", "300", "--seed", "3", "--as-of", "2025-06-30")
+	require.NoError(t, err)
+	assert.Contains(t, out, "template retail 1.0.0: installed")
+	assert.Contains(t, out, "create member")
+	assert.Regexp(t, `sample data: \d+ records in`, out)
+	assert.Contains(t, progress, "object member")
+	assert.Contains(t, progress, "sample data:")
+	assert.Regexp(t, `sample data: \d+ of about 300 records`, progress)
+
+	out, _, err = run("template", "list", "--tenant", "shop")
+	require.NoError(t, err)
+	assert.Regexp(t, `retail\s+1\.0\.0.*\s1\.0\.0 \(`, out)
+
+	out, _, err = run("template", "install", "retail", "--tenant", "shop", "--dry-run")
+	require.NoError(t, err)
+	assert.Contains(t, out, "would change (dry run, nothing changed)")
+	assert.NotContains(t, out, "  update ")
+
+	// The tenant's configuration as a template folder, which installs
+	// into another tenant.
+	export := filepath.Join(t.TempDir(), "my-retail")
+	out, _, err = run("template", "export", "--tenant", "shop", "--out", export, "--name", "my-retail", "--version", "2.0.0")
+	require.NoError(t, err)
+	assert.Contains(t, out, `wrote template "my-retail" 2.0.0 with 8 objects`)
+	assert.FileExists(t, filepath.Join(export, "manifest.json"))
+	assert.FileExists(t, filepath.Join(export, "objects", "member.json"))
+	out, _, err = run("template", "install", export, "--tenant", "copy")
+	require.NoError(t, err)
+	assert.Contains(t, out, "template my-retail 2.0.0: installed")
+	_, _, err = run("template", "export", "--tenant", "shop", "--out", export)
+	assert.ErrorContains(t, err, "not empty")
+
+	out, _, err = run("template", "reset-sample", "retail", "--tenant", "shop")
+	require.NoError(t, err)
+	assert.Regexp(t, `deleted \d+ sample records of "retail"`, out)
+
+	out, _, err = run("template", "rollback", "retail", "--tenant", "shop")
+	require.NoError(t, err)
+	assert.Contains(t, out, "delete member")
+	out, _, err = run("template", "list", "--tenant", "shop")
+	require.NoError(t, err)
+	assert.Regexp(t, `retail\s+1\.0\.0\s+零售 Retail\s+8\s+yes\s+-`, out)
+
+	scenarios := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown template", []string{"template", "install", "nope", "--tenant", "shop"}, `no template "nope"`},
+		{"no tenant", []string{"template", "install", "retail"}, "--tenant is required"},
+		{"unknown command", []string{"template", "frobnicate"}, "unknown template command"},
+		{"bad conflict policy", []string{"template", "install", "retail", "--tenant", "shop", "--on-conflict", "mine"}, "ours or theirs"},
+		{"export needs a folder", []string{"template", "export", "--tenant", "shop"}, "--out is required"},
+		{"rollback of nothing", []string{"template", "rollback", "finance", "--tenant", "shop"}, "not installed"},
+	}
+	for _, s := range scenarios {
+		_, _, err := run(s.args...)
+		assert.ErrorContains(t, err, s.want, s.name)
+	}
+	_, err = os.Stat(filepath.Join(dir, "tenants"))
+	require.NoError(t, err)
+}
