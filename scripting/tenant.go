@@ -38,6 +38,9 @@ func (g *gates) gate(tenant string, capacity int) *gate {
 // acquire waits for a slot. It fails with ctx's error when ctx ends first,
 // and at once with a LimitError when MaxWaiting runs already wait.
 func (g *gates) acquire(ctx context.Context, tenant string, lim Limits) (release func(), err error) {
+	if ctx.Err() != nil {
+		return nil, context.Cause(ctx)
+	}
 	t := g.gate(tenant, lim.MaxConcurrent)
 	select {
 	case t.slots <- struct{}{}:
