@@ -294,7 +294,7 @@ func retail(g *gen) error {
 			redeemed bool
 		}
 		for _, c := range campaigns {
-			if c.start.Before(joined) || !g.chance(0.15) {
+			if c.start.Before(joined) || !g.chance(min(0.15, 1.5/float64(len(campaigns)))) {
 				continue
 			}
 			typ := g.choose("cash", 2, "threshold", 5, "discount", 2, "freeShipping", 1)

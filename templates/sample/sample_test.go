@@ -98,3 +98,30 @@ func BenchmarkGenerate(b *testing.B) {
 		})
 	}
 }
+
+// Every generator finishes at a large size with unique company names: a
+// city's and trade's names running out once made one loop.
+func TestGenerate_LargeSizesFinish(t *testing.T) {
+	if testing.Short() {
+		t.Skip("generates 100,000 records per template")
+	}
+	t.Parallel()
+	for _, name := range sample.Templates() {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			companies := map[string]bool{}
+			n := 0
+			err := sample.Generate(context.Background(), name, sample.Options{Records: 100_000, Seed: 9, Now: refDate}, func(r sample.Record) error {
+				n++
+				if r.Object == "account" || r.Object == "customer" || r.Object == "distributor" {
+					c := r.Data["name"].(string)
+					assert.False(t, companies[c], c)
+					companies[c] = true
+				}
+				return nil
+			})
+			require.NoError(t, err)
+			assert.InDelta(t, 100_000, n, 20_000)
+		})
+	}
+}

@@ -342,10 +342,18 @@ var companyWords = []word{
 }
 
 // company returns a company name, unique, such as 苏州恒泰精密机械有限公司,
-// with the pinyin of its brand for domains.
+// with the pinyin of its brand for domains. Brands are single words at
+// first and two words blended (恒泰 + 华信 → 恒信) when a city's and
+// trade's names run out, so the space holds hundreds of thousands.
 func (g *gen) company(r region, trades []string) (name, brand string) {
-	for {
+	for try := 0; ; try++ {
 		w := pickOf(g, companyWords)
+		zh, py := w.zh, w.py
+		if try >= 8 {
+			v := pickOf(g, companyWords)
+			zh = string([]rune(w.zh)[:1]) + string([]rune(v.zh)[1:])
+			py = w.py + v.py
+		}
 		suffix := "有限公司"
 		switch x := g.r.Float64(); {
 		case x < 0.12:
@@ -353,9 +361,15 @@ func (g *gen) company(r region, trades []string) (name, brand string) {
 		case x < 0.2:
 			suffix = "集团有限公司"
 		}
-		name = r.cityShort() + w.zh + pickOf(g, trades) + suffix
+		name = r.cityShort() + zh + pickOf(g, trades) + suffix
+		if try >= 64 {
+			name = r.cityShort() + r.district + zh + pickOf(g, trades) + suffix
+		}
+		if try >= 256 {
+			name = fmt.Sprintf("%s%s%s%s第%d%s", r.cityShort(), zh, pickOf(g, trades), "", try, suffix)
+		}
 		if g.unique("co:" + name) {
-			return name, w.py
+			return name, py
 		}
 	}
 }
