@@ -95,7 +95,8 @@ type InstallResult struct {
 	FromVersion string // the version installed before; "" for a first install
 	ToVersion   string
 	DryRun      bool
-	// Applied is true when the tenant's configuration was changed.
+	// Applied is true when the tenant's configuration was changed or a
+	// new version recorded.
 	Applied   bool
 	Objects   []ObjectPlan
 	Conflicts []MergeConflict
@@ -293,7 +294,7 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 		if err := e.recordInstall(ctx, ts, a, tpl, defs, res, before); err != nil {
 			return res, err
 		}
-		res.Applied = res.Changed()
+		res.Applied = true
 		e.log.InfoContext(ctx, "template installed", "tenant", a.TenantID, "template", tpl.Name, "from", res.FromVersion, "to", tpl.Version, "by", a.ID)
 	}
 	if opts.Sample != nil {

@@ -113,7 +113,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 		started := time.Now()
 		res, err := eng.InstallTemplate(ctx, tpl, opts)
 		if res != nil {
-			m.printResult(res)
+			m.printResult(res, "installed")
 		}
 		if err != nil {
 			return err
@@ -126,7 +126,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 	case "rollback":
 		res, err := eng.RollbackTemplate(ctx, pos[0], engine.RollbackOptions{DryRun: *dryRun, Force: *force, Progress: m.progress()})
 		if res != nil {
-			m.printResult(res)
+			m.printResult(res, "rolled back")
 		}
 		return err
 	case "reset-sample":
@@ -241,21 +241,25 @@ func (m *Main) progress() func(engine.Progress) {
 }
 
 // printResult shows what an install, upgrade or rollback did or would do.
-func (m *Main) printResult(res *engine.InstallResult) {
-	verb := "installed"
+func (m *Main) printResult(res *engine.InstallResult, done string) {
+	verb := done
 	switch {
 	case res.DryRun:
 		verb = "would change (dry run, nothing changed)"
 	case !res.Applied && len(res.Conflicts) > 0:
 		verb = "not changed"
-	case !res.Applied:
+	case !res.Applied && done == "installed":
 		verb = "already up to date"
 	}
 	from := ""
 	if res.FromVersion != "" {
 		from = res.FromVersion + " → "
 	}
-	fmt.Fprintf(m.Stdout, "template %s %s%s: %s\n", res.Template, from, res.ToVersion, verb)
+	to := res.ToVersion
+	if to == "" {
+		to = "not installed"
+	}
+	fmt.Fprintf(m.Stdout, "template %s %s%s: %s\n", res.Template, from, to, verb)
 	for _, o := range res.Objects {
 		if o.Action == "unchanged" {
 			continue

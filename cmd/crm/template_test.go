@@ -74,6 +74,7 @@ func TestCLI_Template(t *testing.T) {
 
 	out, _, err = run("template", "rollback", "retail", "--tenant", "shop")
 	require.NoError(t, err)
+	assert.Contains(t, out, "template retail 1.0.0 → not installed: rolled back")
 	assert.Contains(t, out, "delete member")
 	out, _, err = run("template", "list", "--tenant", "shop")
 	require.NoError(t, err)
