@@ -53,6 +53,9 @@ type Engine interface {
 	TestScript(ctx context.Context, object, kind, source string, record, old map[string]any) (*engine.ScriptTest, error)
 	Limits(ctx context.Context) ([]engine.Limit, error)
 	Jobs(ctx context.Context, first int) ([]engine.Job, error)
+
+	PersonalDataOf(ctx context.Context, object, id string) (*engine.PersonalData, error)
+	ErasePersonalData(ctx context.Context, object, id string) error
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -569,3 +569,17 @@ func (f *fakeEngine) Jobs(ctx context.Context, first int) ([]engine.Job, error) 
 	_, err := f.begin(ctx, "Jobs")
 	return nil, err
 }
+
+func (f *fakeEngine) PersonalDataOf(ctx context.Context, object, id string) (*engine.PersonalData, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "PersonalDataOf")
+	return nil, err
+}
+
+func (f *fakeEngine) ErasePersonalData(ctx context.Context, object, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "ErasePersonalData")
+	return err
+}

@@ -99,8 +99,8 @@ var (
 		"OutboxEntry", "Notification", "AuditEntry", "AuditPage",
 		"Limit", "Job", "ScriptTestResult", "ScriptFieldError", "ScriptLog",
 	}
-	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs"}
-	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript"}
+	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs", "personalData"}
+	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 )
 

@@ -39,6 +39,43 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		}
 		return out, nil
 	}
+	query["personalData"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		pd, err := eng.PersonalDataOf(ctx, fc.args["object"].(string), fc.args["id"].(string))
+		if err != nil {
+			return nil, err
+		}
+		refs := make([]any, len(pd.References))
+		for i, r := range pd.References {
+			refs[i] = map[string]any{"object": r.Object, "field": r.Field, "id": r.RecordID}
+		}
+		hist := make([]any, len(pd.History))
+		for i, h := range pd.History {
+			hist[i] = map[string]any{"field": h.Field, "from": h.From, "to": h.To, "at": formatTime(h.At), "by": h.By}
+		}
+		audit := make([]any, len(pd.Audit))
+		for i, a := range pd.Audit {
+			audit[i] = map[string]any{"at": formatTime(a.At), "actor": a.Actor, "door": a.Door, "action": a.Action, "changes": a.Changes}
+		}
+		r := pd.Record
+		return rawJSON(map[string]any{
+			"object": pd.Object,
+			"record": map[string]any{"id": r.ID, "version": r.Version, "createdAt": formatTime(r.CreatedAt), "updatedAt": formatTime(r.UpdatedAt),
+				"createdBy": r.CreatedBy, "updatedBy": r.UpdatedBy, "data": r.Data},
+			"references": refs, "stageHistory": hist, "auditTrail": audit,
+		})
+	}
+	mutation["erasePersonalData"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		if err := eng.ErasePersonalData(ctx, fc.args["object"].(string), fc.args["id"].(string)); err != nil {
+			return nil, err
+		}
+		return true, nil
+	}
 	mutation["testScript"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err

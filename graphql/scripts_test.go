@@ -60,3 +60,17 @@ func TestScripts_ThroughGraphQL(t *testing.T) {
 	r = run(t, srv, user, `{ limits { name } }`, nil)
 	assert.Equal(t, []string{"FORBIDDEN"}, r.codes())
 }
+
+func TestPersonalData_ThroughGraphQL(t *testing.T) {
+	t.Parallel()
+	srv := pipelineStack(t)
+	acc := path(mustRun(t, srv, admin, `mutation { createAccount(input: {name: "张三"}) { id } }`, nil), "createAccount", "id")
+	mustRun(t, srv, admin, `mutation($a: ID) { createDeal(input: {title: "x", account: $a}) { id } }`, map[string]any{"a": acc})
+	data := mustRun(t, srv, admin, `query($id: ID!) { personalData(object: "account", id: $id) }`, map[string]any{"id": acc})
+	assert.Equal(t, "张三", path(data, "personalData", "record", "data", "name"))
+	assert.Len(t, path(data, "personalData", "references"), 1)
+	mustRun(t, srv, admin, `mutation($id: ID!) { erasePersonalData(object: "account", id: $id) }`, map[string]any{"id": acc})
+	assert.Nil(t, path(mustRun(t, srv, admin, `query($id: ID!) { account(id: $id) { id } }`, map[string]any{"id": acc}), "account"))
+	r := run(t, srv, user, `query($id: ID!) { personalData(object: "account", id: $id) }`, map[string]any{"id": acc})
+	assert.Equal(t, []string{"FORBIDDEN"}, r.codes())
+}

@@ -51,6 +51,8 @@ func (m *model) sdl() string {
 	b.WriteString("  auditTrail(object: String, recordId: ID, actor: String, action: String, since: DateTime, until: DateTime, first: Int, after: String): AuditPage!\n")
 	b.WriteString("  \"Every budget in force for this tenant, with its current value (administrators only).\"\n  limits: [Limit!]!\n")
 	b.WriteString("  \"Background jobs (such as recomputing a changed formula), newest first, with their progress (administrators only).\"\n  jobs(first: Int): [Job!]!\n")
+	b.WriteString("  \"Everything stored about one record (a person): the record, the records referring to it, its stage history and audit trail; the request is audited (administrators only).\"\n")
+	b.WriteString("  personalData(object: String!, id: ID!): JSON!\n")
 	b.WriteString("}\n\n")
 
 	b.WriteString("type Mutation {\n")
@@ -72,6 +74,8 @@ func (m *model) sdl() string {
 	b.WriteString("  rebuildRollup(object: String!, field: String!): Int!\n")
 	b.WriteString("  \"Runs a script against a sample record without writing anything: kind is validate, beforeSave, afterSave, onStageChange or scheduled (administrators only).\"\n")
 	b.WriteString("  testScript(object: String!, kind: String!, source: String!, record: JSON, old: JSON): ScriptTestResult!\n")
+	b.WriteString("  \"Deletes a record about a person and removes its values from the audit trail; the erasure is audited (administrators only).\"\n")
+	b.WriteString("  erasePersonalData(object: String!, id: ID!): Boolean!\n")
 	b.WriteString("}\n\n")
 
 	for _, o := range m.objects {
