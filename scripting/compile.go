@@ -129,12 +129,6 @@ func (c *programCache) put(k cacheKey, v *compiled) {
 	}
 }
 
-func (c *programCache) len() int {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.order.Len()
-}
-
 // compileScript parses a script body with source maps disabled (a
 // sourceMappingURL comment would otherwise make the parser read a host file,
 // S8) and compiles it to a program whose completion value is the function.

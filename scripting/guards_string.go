@@ -124,11 +124,13 @@ func (x *run) boundedReplacer(where string, subject goja.String, repl goja.Value
 	}
 	total := subject.Length()
 	return x.vm.ToValue(func(c goja.FunctionCall) goja.Value {
+		// Time spent here (the script's function, or our substitution) is
+		// not the regex engine's.
+		start := time.Now()
+		defer func() { x.callbackTime += time.Since(start) }()
 		var out goja.String
 		if isFn {
-			start := time.Now()
 			out = x.str(x.callOrig(fn, goja.FunctionCall{This: goja.Undefined(), Arguments: c.Arguments}))
-			x.callbackTime += time.Since(start)
 		} else {
 			out = x.substitute(pattern, c.Arguments)
 		}
