@@ -508,3 +508,22 @@ func writeKey(t *testing.T, key string) string {
 	require.NoError(t, os.WriteFile(p, []byte(key), 0o600))
 	return p
 }
+
+// TestServe_KeyInDataDirectory: without a configured key, the embedded
+// store keeps one in its data directory, so that templates with sensitive
+// fields install out of the box, and later starts use it.
+func TestServe_KeyInDataDirectory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := startServer(t, dir)
+	info, err := os.Stat(filepath.Join(dir, "encryption.key"))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+	def := `{"$id": "patient", "type": "object", "properties": {"idCard": {"type": "string", "x-crm-type": "text", "x-crm-sensitive": true}}}`
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
+	s.ok(t, `mutation { createPatient(input: {idCard: "110105194912310021"}) { id } }`, nil)
+	out := &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	require.NoError(t, m.Run(context.Background(), []string{"export", "--tenant", "default", "--data", dir}))
+	assert.NotContains(t, out.String(), "110105194912310021", "encrypted with the directory's key")
+}

@@ -2,14 +2,17 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net"
 	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -41,6 +44,9 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 		return nil, nil, err
 	}
 	key, err := m.encryptionKey()
+	if err == nil && key == nil && (m.mongoURI == nil || *m.mongoURI == "") {
+		key, err = m.dataDirKey(dir)
+	}
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -51,6 +57,46 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 		return nil, nil, err
 	}
 	return st, eng, nil
+}
+
+// keyFileName is the key file the embedded store keeps in its data
+// directory when no key is configured.
+const keyFileName = "encryption.key"
+
+// dataDirKey returns the key kept in the data directory of the embedded
+// store, making one the first time, so that sensitive fields (which every
+// industry template has) work out of the box. Production deployments set
+// CRM_ENCRYPTION_KEY or --encryption-key-file and keep the key apart from
+// the data it protects.
+func (m *Main) dataDirKey(dir string) ([]byte, error) {
+	path := filepath.Join(dir, keyFileName)
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return parseKey(string(b))
+	}
+	if !errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("read the encryption key: %w", err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) { // made by another command meanwhile
+		return m.dataDirKey(dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("create the encryption key: %w", err)
+	}
+	if _, err := f.WriteString(hex.EncodeToString(key) + "\n"); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("write the encryption key: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("write the encryption key: %w", err)
+	}
+	fmt.Fprintf(m.Stderr, "created %s: it encrypts sensitive fields; back it up with the data, and for production keep it elsewhere (--encryption-key-file)\n", path)
+	return key, nil
 }
 
 // encryptionKey reads the key of sensitive fields from --encryption-key-file
@@ -65,10 +111,15 @@ func (m *Main) encryptionKey() ([]byte, error) {
 		}
 		text = string(b)
 	}
-	text = strings.TrimSpace(text)
-	if text == "" {
+	if strings.TrimSpace(text) == "" {
 		return nil, nil
 	}
+	return parseKey(text)
+}
+
+// parseKey reads a 32-byte key written as hex or base64.
+func parseKey(text string) ([]byte, error) {
+	text = strings.TrimSpace(text)
 	if b, err := hex.DecodeString(text); err == nil && len(b) == 32 {
 		return b, nil
 	}
