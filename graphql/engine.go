@@ -56,6 +56,11 @@ type Engine interface {
 
 	PersonalDataOf(ctx context.Context, object, id string) (*engine.PersonalData, error)
 	ErasePersonalData(ctx context.Context, object, id string) error
+
+	InstallTemplate(ctx context.Context, tpl *engine.Template, opts engine.InstallOptions) (*engine.InstallResult, error)
+	RollbackTemplate(ctx context.Context, name string, opts engine.RollbackOptions) (*engine.InstallResult, error)
+	ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (deleted, kept int, err error)
+	InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

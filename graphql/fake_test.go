@@ -583,3 +583,19 @@ func (f *fakeEngine) ErasePersonalData(ctx context.Context, object, id string) e
 	_, err := f.begin(ctx, "ErasePersonalData")
 	return err
 }
+
+func (f *fakeEngine) InstallTemplate(ctx context.Context, tpl *engine.Template, opts engine.InstallOptions) (*engine.InstallResult, error) {
+	return nil, fmt.Errorf("fake: no templates")
+}
+
+func (f *fakeEngine) RollbackTemplate(ctx context.Context, name string, opts engine.RollbackOptions) (*engine.InstallResult, error) {
+	return nil, fmt.Errorf("fake: no templates")
+}
+
+func (f *fakeEngine) ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (int, int, error) {
+	return 0, 0, fmt.Errorf("fake: no templates")
+}
+
+func (f *fakeEngine) InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error) {
+	return nil, nil
+}

@@ -97,10 +97,10 @@ var (
 		"DateComparison", "DateTimeComparison", "IDComparison", "StringListComparison",
 		"IDListComparison", "JSONComparison", "StageChange", "PipelineDefinition", "StageDefinition",
 		"OutboxEntry", "Notification", "AuditEntry", "AuditPage",
-		"Limit", "Job", "ScriptTestResult", "ScriptFieldError", "ScriptLog",
+		"Limit", "Job", "ScriptTestResult", "ScriptFieldError", "ScriptLog", "TemplateInfo", "TemplateResult",
 	}
-	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs", "personalData"}
-	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData"}
+	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs", "personalData", "templates"}
+	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData", "installTemplate", "rollbackTemplate", "resetSampleData"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 )
 

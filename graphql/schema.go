@@ -61,6 +61,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.rollupMutationResolvers(rs["Mutation"])
 	es.auditQueryResolvers(rs["Query"])
 	es.scriptResolvers(rs["Query"], rs["Mutation"])
+	es.templateResolvers(rs["Query"], rs["Mutation"])
+	rs["TemplateInfo"], rs["TemplateResult"] = templateTypeResolvers()
 	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()
 	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()
 	rs["OutboxEntry"] = outboxResolvers()

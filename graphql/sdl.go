@@ -53,6 +53,7 @@ func (m *model) sdl() string {
 	b.WriteString("  \"Background jobs (such as recomputing a changed formula), newest first, with their progress (administrators only).\"\n  jobs(first: Int): [Job!]!\n")
 	b.WriteString("  \"Everything stored about one record (a person): the record, the records referring to it, its stage history and audit trail; the request is audited (administrators only).\"\n")
 	b.WriteString("  personalData(object: String!, id: ID!): JSON!\n")
+	b.WriteString("  \"The industry templates this server ships, with the version installed in this tenant (administrators only).\"\n  templates: [TemplateInfo!]!\n")
 	b.WriteString("}\n\n")
 
 	b.WriteString("type Mutation {\n")
@@ -76,6 +77,12 @@ func (m *model) sdl() string {
 	b.WriteString("  testScript(object: String!, kind: String!, source: String!, record: JSON, old: JSON): ScriptTestResult!\n")
 	b.WriteString("  \"Deletes a record about a person and removes its values from the audit trail; the erasure is audited (administrators only).\"\n")
 	b.WriteString("  erasePersonalData(object: String!, id: ID!): Boolean!\n")
+	b.WriteString("  \"Installs a template or upgrades it in place (three-way merge); dryRun shows the whole plan and changes nothing; onConflict is ours or theirs; at most 5,000 sample records here (administrators only).\"\n")
+	b.WriteString("  installTemplate(name: String!, dryRun: Boolean, onConflict: String, sampleData: Boolean, records: Int, seed: Int): TemplateResult!\n")
+	b.WriteString("  \"Undoes the last install or upgrade of a template (administrators only).\"\n")
+	b.WriteString("  rollbackTemplate(name: String!, dryRun: Boolean, force: Boolean): TemplateResult!\n")
+	b.WriteString("  \"Deletes a template's sample records, never the tenant's own; returns how many (administrators only).\"\n")
+	b.WriteString("  resetSampleData(name: String!): Int!\n")
 	b.WriteString("}\n\n")
 
 	for _, o := range m.objects {
@@ -371,6 +378,31 @@ type AuditPage {
   hasNextPage: Boolean!
   "Pass as after for the next page."
   endCursor: String
+}
+
+"An industry template."
+type TemplateInfo {
+  name: String!
+  version: String!
+  label: Label!
+  description: Label!
+  "The version installed in this tenant, null when it is not."
+  installedVersion: String
+}
+
+"What a template install, upgrade or rollback did or would do."
+type TemplateResult {
+  template: String!
+  fromVersion: String
+  toVersion: String!
+  dryRun: Boolean!
+  applied: Boolean!
+  "Per object: action (create, update, unchanged, delete, restore) and the changes (path, op, from, to)."
+  objects: JSON!
+  "Changes of the tenant and of the new version that collide: object, path, base, ours, theirs."
+  conflicts: JSON!
+  notes: [String!]!
+  sampleRecords: Int!
 }
 
 "A budget that applies to the tenant."

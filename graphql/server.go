@@ -41,6 +41,9 @@ type Config struct {
 	// MaxParallelism is how many root fields of one query run at once;
 	// zero means DefaultMaxParallelism (10).
 	MaxParallelism int
+	// Templates is the catalogue of industry templates admins may install;
+	// nil offers none.
+	Templates TemplateCatalog
 	// MaxSchemas is how many tenants' schemas are kept built; zero means
 	// DefaultMaxSchemas (1000). Beyond it the least recently used are
 	// dropped and rebuilt on their next request.
@@ -56,6 +59,7 @@ type Server struct {
 	maxQueryLength int
 	maxParallelism int
 	cache          *schemaCache
+	templates      TemplateCatalog
 }
 
 // New returns a server over cfg.Engine.
@@ -73,6 +77,7 @@ func New(cfg Config) (*Server, error) {
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),
 		maxParallelism: orDefault(cfg.MaxParallelism, DefaultMaxParallelism),
 		cache:          newSchemaCache(orDefault(cfg.MaxSchemas, DefaultMaxSchemas)),
+		templates:      cfg.Templates,
 	}
 	if s.log == nil {
 		s.log = slog.Default()

@@ -527,3 +527,40 @@ func TestServe_KeyInDataDirectory(t *testing.T) {
 	require.NoError(t, m.Run(context.Background(), []string{"export", "--tenant", "default", "--data", dir}))
 	assert.NotContains(t, out.String(), "110105194912310021", "encrypted with the directory's key")
 }
+
+// TestServe_TemplatesOverGraphQL installs an industry template with sample
+// data through the API, reinstalls it (nothing changes) and removes the
+// sample data.
+func TestServe_TemplatesOverGraphQL(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir())
+	data := s.ok(t, `{ templates { name version label { zh } installedVersion } }`, nil)
+	names := map[string]any{}
+	for _, tpl := range path(data, "templates").([]any) {
+		names[path(tpl, "name").(string)] = path(tpl, "installedVersion")
+	}
+	require.Contains(t, names, "healthcare")
+	assert.Nil(t, names["healthcare"])
+
+	plan := s.ok(t, `mutation { installTemplate(name: "healthcare", dryRun: true) { dryRun applied objects } }`, nil)
+	assert.Equal(t, false, path(plan, "installTemplate", "applied"))
+	assert.NotEmpty(t, path(plan, "installTemplate", "objects"))
+	assert.Empty(t, path(s.ok(t, `{ objects { name } }`, nil), "objects"), "a dry run changes nothing")
+
+	res := s.ok(t, `mutation { installTemplate(name: "healthcare", sampleData: true, records: 200, seed: 7) { toVersion applied sampleRecords } }`, nil)
+	assert.Equal(t, true, path(res, "installTemplate", "applied"))
+	assert.Greater(t, path(res, "installTemplate", "sampleRecords"), 0.0)
+	data = s.ok(t, `{ patients(first: 1) { totalCount nodes { id } } }`, nil)
+	assert.Greater(t, path(data, "patients", "totalCount"), 0.0)
+
+	again := s.ok(t, `mutation { installTemplate(name: "healthcare") { applied } }`, nil)
+	assert.Equal(t, false, path(again, "installTemplate", "applied"), "installing the same version again changes nothing")
+	r := s.gql(t, s.Key, `mutation { installTemplate(name: "healthcare", sampleData: true, records: 100000) { applied } }`, nil)
+	require.NotEmpty(t, r.Errors)
+	assert.Contains(t, r.Errors[0].Message, "crm template install")
+
+	deleted := s.ok(t, `mutation { resetSampleData(name: "healthcare") }`, nil)
+	assert.Greater(t, path(deleted, "resetSampleData"), 0.0)
+	data = s.ok(t, `{ patients { totalCount } }`, nil)
+	assert.Equal(t, 0.0, path(data, "patients", "totalCount"))
+}

@@ -189,7 +189,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log})
+	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}})
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,192 @@
+package graphql
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/schema"
+)
+
+// TemplateCatalog is the industry templates the server ships; cmd/crm
+// wires the embedded ones. Without it, the template fields answer that no
+// templates are available.
+type TemplateCatalog interface {
+	// Templates lists the templates.
+	Templates() ([]TemplateInfo, error)
+	// Load returns a template ready to install; an unknown name is an
+	// error wrapping fs.ErrNotExist.
+	Load(name string) (*engine.Template, error)
+	// Sample returns the template's sample data generator.
+	Sample(name string, records int, seed int64) *engine.SampleData
+}
+
+// TemplateInfo describes a template of the catalogue.
+type TemplateInfo struct {
+	Name, Version      string
+	Label, Description schema.Label
+}
+
+// MaxSampleRecordsOverAPI bounds the sample records one installTemplate
+// request writes, so that it ends within the request deadline; larger
+// demos use `crm template install --sample-data --records N`, which shows
+// its progress.
+const MaxSampleRecordsOverAPI = 5000
+
+type templateRowValue struct {
+	info      TemplateInfo
+	installed string
+}
+
+func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
+	eng, cat := s.srv.eng, s.srv.templates
+	noCatalog := badRequestf("this server has no template catalogue")
+	query["templates"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		if cat == nil {
+			return []any{}, nil
+		}
+		list, err := cat.Templates()
+		if err != nil {
+			return nil, err
+		}
+		installs, err := eng.InstalledTemplates(ctx)
+		if err != nil {
+			return nil, err
+		}
+		current := map[string]string{}
+		for _, in := range installs {
+			if in.Status == "active" {
+				current[in.Template] = in.Version
+			}
+		}
+		out := make([]any, len(list))
+		for i, t := range list {
+			out[i] = &templateRowValue{info: t, installed: current[t.Name]}
+		}
+		return out, nil
+	}
+	mutation["installTemplate"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		if cat == nil {
+			return nil, noCatalog
+		}
+		name := fc.args["name"].(string)
+		tpl, err := cat.Load(name)
+		if err != nil {
+			return nil, badRequestf("unknown template %q", name)
+		}
+		opts := engine.InstallOptions{}
+		opts.DryRun, _ = fc.args["dryRun"].(bool)
+		policy, _ := fc.args["onConflict"].(string)
+		switch engine.ConflictPolicy(policy) {
+		case engine.ConflictFail, engine.ConflictKeepOurs, engine.ConflictTakeTheirs:
+			opts.OnConflict = engine.ConflictPolicy(policy)
+		default:
+			return nil, badRequestf(`onConflict must be "ours" or "theirs", not %q`, policy)
+		}
+		if sample, _ := fc.args["sampleData"].(bool); sample {
+			records := int64(500)
+			if n, ok := fc.args["records"].(int64); ok {
+				records = n
+			}
+			if records < 1 || records > MaxSampleRecordsOverAPI {
+				return nil, badRequestf("records must be between 1 and %d here; install larger demos with crm template install --sample-data --records N", MaxSampleRecordsOverAPI)
+			}
+			seed, _ := fc.args["seed"].(int64)
+			opts.Sample = cat.Sample(name, int(records), seed)
+		}
+		res, err := eng.InstallTemplate(ctx, tpl, opts)
+		if err != nil && res != nil && len(res.Conflicts) > 0 {
+			conflicts, _ := json.Marshal(conflictsJSON(res.Conflicts))
+			e := s.srv.publicError(err, fc.req.lang, fc.req.requestID)
+			return nil, &Error{Code: e.Code, Message: e.Message, Ext: map[string]any{"conflicts": json.RawMessage(conflicts)}, cause: err}
+		}
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+	mutation["rollbackTemplate"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		opts := engine.RollbackOptions{}
+		opts.DryRun, _ = fc.args["dryRun"].(bool)
+		opts.Force, _ = fc.args["force"].(bool)
+		return eng.RollbackTemplate(ctx, fc.args["name"].(string), opts)
+	}
+	mutation["resetSampleData"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		deleted, _, err := eng.ResetSampleData(ctx, fc.args["name"].(string), nil)
+		if err != nil {
+			return nil, err
+		}
+		return int32(min(deleted, 1<<31-1)), nil
+	}
+}
+
+func conflictsJSON(cs []engine.MergeConflict) []map[string]any {
+	out := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		out[i] = map[string]any{"object": c.Object, "path": c.Path, "base": rawOrNull(c.Base), "ours": rawOrNull(c.Ours), "theirs": rawOrNull(c.Theirs)}
+	}
+	return out
+}
+
+func rawOrNull(b json.RawMessage) json.RawMessage {
+	if len(b) == 0 {
+		return json.RawMessage("null")
+	}
+	return b
+}
+
+func templateTypeResolvers() (row, result map[string]resolver) {
+	tr := func(p any) *templateRowValue { return p.(*templateRowValue) }
+	row = map[string]resolver{
+		"name":             func(_ context.Context, p any, _ *fieldCall) (any, error) { return tr(p).info.Name, nil },
+		"version":          func(_ context.Context, p any, _ *fieldCall) (any, error) { return tr(p).info.Version, nil },
+		"label":            func(_ context.Context, p any, _ *fieldCall) (any, error) { return tr(p).info.Label, nil },
+		"description":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return tr(p).info.Description, nil },
+		"installedVersion": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(tr(p).installed), nil },
+	}
+	ir := func(p any) *engine.InstallResult { return p.(*engine.InstallResult) }
+	result = map[string]resolver{
+		"template":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return ir(p).Template, nil },
+		"fromVersion": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(ir(p).FromVersion), nil },
+		"toVersion":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return ir(p).ToVersion, nil },
+		"dryRun":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return ir(p).DryRun, nil },
+		"applied":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return ir(p).Applied, nil },
+		"objects": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			out := make([]map[string]any, len(ir(p).Objects))
+			for i, o := range ir(p).Objects {
+				changes := make([]map[string]any, len(o.Changes))
+				for j, c := range o.Changes {
+					changes[j] = map[string]any{"path": c.Path, "op": c.Op, "from": rawOrNull(c.From), "to": rawOrNull(c.To)}
+				}
+				out[i] = map[string]any{"object": o.Object, "action": o.Action, "changes": changes}
+			}
+			return rawJSON(out)
+		},
+		"conflicts": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return rawJSON(conflictsJSON(ir(p).Conflicts))
+		},
+		"notes": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			out := make([]any, len(ir(p).Notes))
+			for i, n := range ir(p).Notes {
+				out[i] = n
+			}
+			return out, nil
+		},
+		"sampleRecords": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return int32(min(ir(p).SampleRecords, 1<<31-1)), nil
+		},
+	}
+	return row, result
+}
