@@ -97,6 +97,7 @@ func (e *Engine) Limits(ctx context.Context) ([]Limit, error) {
 		{"script.wallTime", float64(l.WallTime.Milliseconds()), "ms", "time one script, rule or formula may run"},
 		{"script.callStack", float64(l.MaxCallStack), "frames", "depth of nested function calls in a script"},
 		{"script.hostCalls", float64(l.MaxHostCalls), "calls", "crm.* calls per script run"},
+		{"script.queries", float64(l.MaxQueries), "queries", "crm.find and crm.get calls per run"},
 		{"script.reads", float64(l.MaxReads), "records", "records read per run"},
 		{"script.writes", float64(l.MaxWrites), "records", "crm.create and crm.update calls per run"},
 		{"script.enqueued", float64(l.MaxEnqueued), "actions", "crm.enqueue calls per run"},

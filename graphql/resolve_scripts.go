@@ -185,7 +185,7 @@ func scriptTypeResolvers() (limit, job, result, fieldErr, log map[string]resolve
 		"stats": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			st := r(p).Result.Stats
 			return rawJSON(map[string]any{"durationMs": float64(st.Duration.Microseconds()) / 1000, "hostCalls": st.HostCalls,
-				"reads": st.Reads, "writes": st.Writes, "enqueued": st.Enqueued})
+				"queries": st.Queries, "reads": st.Reads, "writes": st.Writes, "enqueued": st.Enqueued})
 		},
 	}
 	fieldErr = map[string]resolver{

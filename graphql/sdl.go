@@ -442,7 +442,7 @@ type ScriptTestResult {
   enqueued: JSON!
   "Creates and updates it would have made."
   writes: JSON!
-  "durationMs, hostCalls, reads, writes, enqueued."
+  "durationMs, hostCalls, queries, reads, writes, enqueued."
   stats: JSON!
 }
 
