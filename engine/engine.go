@@ -29,7 +29,8 @@ type Config struct {
 	// nest; zero means DefaultMaxAutomationDepth.
 	MaxAutomationDepth int
 	// Scripts is the sandbox that runs tenants' scripts, rules and
-	// formulas; if nil, one shared by the process with default limits.
+	// formulas; if nil, the engine makes its own (see [Engine.Close]),
+	// whose budgets are the defaults with each tenant's overrides.
 	Scripts *scripting.Runner
 	// EncryptionKey (32 bytes) encrypts sensitive fields at rest. Without
 	// it, objects with sensitive fields cannot be saved or written.
@@ -46,8 +47,12 @@ type Engine struct {
 	maxDepth int
 	scripts  *scripting.Runner
 	sealer   *sealer // nil without an encryption key
-	mu       sync.Mutex
-	tenant   map[string]*tenantState // catalog cache by tenant id
+	own      ownRunner
+
+	limitsMu    sync.Mutex
+	limitsCache map[string]cachedLimits
+	mu          sync.Mutex
+	tenant      map[string]*tenantState // catalog cache by tenant id
 }
 
 // New returns an engine over cfg.Store.
@@ -55,7 +60,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("engine: Config.Store is required")
 	}
-	e := &Engine{store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, tenant: map[string]*tenantState{}}
+	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, tenant: map[string]*tenantState{}}
 	if e.maxDepth <= 0 {
 		e.maxDepth = DefaultMaxAutomationDepth
 	}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/scripting"
@@ -28,18 +27,6 @@ var ErrScript = errors.New("engine: script failed")
 
 // CodeScriptFailed is the code of ErrScript.
 const CodeScriptFailed Code = "SCRIPT_FAILED"
-
-var shared struct {
-	once   sync.Once
-	runner *scripting.Runner
-	err    error
-}
-
-// sharedRunner is the process's sandbox when Config.Scripts is not given.
-func sharedRunner() (*scripting.Runner, error) {
-	shared.once.Do(func() { shared.runner, shared.err = scripting.New(scripting.Config{}) })
-	return shared.runner, shared.err
-}
 
 func scriptFailed(what string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "scripting: ")
@@ -338,12 +325,16 @@ func truthy(v any) bool {
 	return true
 }
 
-// scriptRunner returns the sandbox.
+// scriptRunner returns the sandbox: the one configured, or the engine's
+// own, which reads each tenant's budgets from its settings.
 func (e *Engine) scriptRunner() (*scripting.Runner, error) {
 	if e.scripts != nil {
 		return e.scripts, nil
 	}
-	return sharedRunner()
+	e.own.once.Do(func() {
+		e.own.runner, e.own.err = scripting.New(scripting.Config{LimitsFor: e.limitsFor, Logger: e.log})
+	})
+	return e.own.runner, e.own.err
 }
 
 // compileDefinition checks the scripts, rules and formulas of a definition

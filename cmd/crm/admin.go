@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/scripting"
 )
 
 func (m *Main) quietLogger() *slog.Logger {
@@ -16,7 +17,10 @@ func (m *Main) quietLogger() *slog.Logger {
 
 func (m *Main) tenant(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: crm tenant create NAME | crm tenant list")
+		return fmt.Errorf("usage: crm tenant create NAME | crm tenant list | crm tenant limits NAME")
+	}
+	if args[0] == "limits" {
+		return m.tenantLimits(ctx, args[1:])
 	}
 	fs := m.flags("tenant " + args[0])
 	data := m.dataFlag(fs)
@@ -35,7 +39,7 @@ func (m *Main) tenant(ctx context.Context, args []string) error {
 			return fmt.Errorf("usage: crm tenant list [--data DIR]")
 		}
 	default:
-		return fmt.Errorf("unknown tenant command %q (create, list)", args[0])
+		return fmt.Errorf("unknown tenant command %q (create, list, limits)", args[0])
 	}
 	st, eng, err := m.open(*data, m.quietLogger())
 	if err != nil {
@@ -131,4 +135,71 @@ func (m *Main) apikey(ctx context.Context, args []string) error {
 		return nil
 	}
 	return fmt.Errorf("unknown apikey command %q (create, list, revoke)", args[0])
+}
+
+// tenantLimits shows or sets a tenant's script budgets (operators only:
+// tenants' admins can read them, not change them).
+func (m *Main) tenantLimits(ctx context.Context, args []string) error {
+	fs := m.flags("tenant limits")
+	data := m.dataFlag(fs)
+	wall := fs.Duration("script-time", 0, "time one script run may take, e.g. 2s")
+	stack := fs.Int("script-stack", 0, "call depth of a script")
+	queries := fs.Int("script-queries", 0, "crm.find and crm.get calls per run")
+	reads := fs.Int("script-reads", 0, "records a run may read")
+	writes := fs.Int("script-writes", 0, "records a run may write")
+	concurrent := fs.Int("script-concurrent", 0, "runs of the tenant at once")
+	reset := fs.Bool("reset", false, "back to the defaults")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("usage: crm tenant limits NAME [--script-time 2s] [--script-queries N] [--script-reads N] [--script-writes N] [--script-stack N] [--script-concurrent N] [--reset]")
+	}
+	st, eng, err := m.open(*data, m.quietLogger())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	defer eng.Close()
+	tenant := pos[0]
+	_, cur, err := eng.TenantScriptLimits(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	changed := *reset
+	if *reset {
+		cur = scripting.Limits{}
+	}
+	set := func(dst *int, v int) {
+		if v != 0 {
+			*dst, changed = v, true
+		}
+	}
+	if *wall != 0 {
+		cur.WallTime, changed = *wall, true
+	}
+	set(&cur.MaxCallStack, *stack)
+	set(&cur.MaxQueries, *queries)
+	set(&cur.MaxReads, *reads)
+	set(&cur.MaxWrites, *writes)
+	set(&cur.MaxConcurrent, *concurrent)
+	if changed {
+		if err := eng.SetTenantScriptLimits(ctx, tenant, cur); err != nil {
+			return err
+		}
+	}
+	eff, _, err := eng.TenantScriptLimits(ctx, tenant)
+	if err != nil {
+		return err
+	}
+	w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(w, "LIMIT\tVALUE\n")
+	fmt.Fprintf(w, "script-time\t%s\n", eff.WallTime)
+	fmt.Fprintf(w, "script-stack\t%d\n", eff.MaxCallStack)
+	fmt.Fprintf(w, "script-queries\t%d\n", eff.MaxQueries)
+	fmt.Fprintf(w, "script-reads\t%d\n", eff.MaxReads)
+	fmt.Fprintf(w, "script-writes\t%d\n", eff.MaxWrites)
+	fmt.Fprintf(w, "script-concurrent\t%d\n", eff.MaxConcurrent)
+	return w.Flush()
 }

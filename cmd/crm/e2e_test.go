@@ -564,3 +564,46 @@ func TestServe_TemplatesOverGraphQL(t *testing.T) {
 	data = s.ok(t, `{ patients { totalCount } }`, nil)
 	assert.Equal(t, 0.0, path(data, "patients", "totalCount"))
 }
+
+func TestCLI_TenantScriptLimits(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		out := &syncBuffer{}
+		m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), append(args, "--data", dir))
+		return out.String(), err
+	}
+	_, err := run("tenant", "create", "acme")
+	require.NoError(t, err)
+	out, err := run("tenant", "limits", "acme")
+	require.NoError(t, err)
+	assert.Regexp(t, `script-time\s+1s`, out, "the defaults")
+	out, err = run("tenant", "limits", "acme", "--script-time", "3s", "--script-queries", "20")
+	require.NoError(t, err)
+	assert.Regexp(t, `script-time\s+3s`, out)
+	assert.Regexp(t, `script-queries\s+20\n`, out)
+
+	s := startServer(t, dir)
+	s.Key = createKey(t, dir, "acme")
+	data := s.ok(t, `{ limits { name value } }`, nil)
+	values := map[string]any{}
+	for _, l := range path(data, "limits").([]any) {
+		values[path(l, "name").(string)] = path(l, "value")
+	}
+	assert.Equal(t, 3000.0, values["script.wallTime"], "the tenant's admins see the operator's setting")
+	assert.Equal(t, 20.0, values["script.queries"])
+
+	out, err = run("tenant", "limits", "acme", "--reset")
+	require.NoError(t, err)
+	assert.Regexp(t, `script-time\s+1s`, out)
+	_, err = run("tenant", "limits", "nope")
+	assert.ErrorContains(t, err, `tenant "nope" does not exist`)
+}
+
+func createKey(t *testing.T, dir, tenant string) string {
+	out := &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	require.NoError(t, m.Run(context.Background(), []string{"apikey", "create", "--tenant", tenant, "--data", dir}))
+	return regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
+}

@@ -181,6 +181,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
+	defer eng.Close()
 
 	if err := eng.CheckEncryption(ctx); err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
