@@ -53,6 +53,7 @@ commands:
   serve                       start the server (embedded database by default)
   tenant create NAME          create a tenant
   tenant list                 list tenants
+  tenant limits NAME [--script-time D ...]  show or set a tenant's script budgets
   apikey create --tenant T    create an API key (printed once)
   apikey list --tenant T      list a tenant's API keys
   apikey revoke --tenant T --id ID
