@@ -18,6 +18,15 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		if err != nil {
 			return nil, err
 		}
+		srv := s.srv
+		limits = append(limits,
+			engine.Limit{Name: "query.depth", Value: float64(srv.maxDepth), Unit: "levels", Description: "nesting of fields in one query"},
+			engine.Limit{Name: "query.length", Value: float64(srv.maxQueryLength), Unit: "bytes", Description: "length of a query's text"},
+			engine.Limit{Name: "query.rootFields", Value: maxRootFields, Unit: "fields", Description: "root fields of one operation"},
+			engine.Limit{Name: "query.aliases", Value: maxAliases, Unit: "fields", Description: "aliased fields of one operation"},
+			engine.Limit{Name: "query.records", Value: maxNodes, Unit: "records", Description: "records one query may fetch, by the product of page sizes"},
+		)
+		limits = append(limits, srv.extraLimits...)
 		out := make([]any, len(limits))
 		for i := range limits {
 			out[i] = &limits[i]

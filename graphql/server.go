@@ -44,6 +44,9 @@ type Config struct {
 	// Templates is the catalogue of industry templates admins may install;
 	// nil offers none.
 	Templates TemplateCatalog
+	// Limits are budgets of the layers around this server (the HTTP
+	// edge's rate limits) that the limits query lists too.
+	Limits []engine.Limit
 	// MaxSchemas is how many tenants' schemas are kept built; zero means
 	// DefaultMaxSchemas (1000). Beyond it the least recently used are
 	// dropped and rebuilt on their next request.
@@ -60,6 +63,7 @@ type Server struct {
 	maxParallelism int
 	cache          *schemaCache
 	templates      TemplateCatalog
+	extraLimits    []engine.Limit
 }
 
 // New returns a server over cfg.Engine.
@@ -78,6 +82,7 @@ func New(cfg Config) (*Server, error) {
 		maxParallelism: orDefault(cfg.MaxParallelism, DefaultMaxParallelism),
 		cache:          newSchemaCache(orDefault(cfg.MaxSchemas, DefaultMaxSchemas)),
 		templates:      cfg.Templates,
+		extraLimits:    cfg.Limits,
 	}
 	if s.log == nil {
 		s.log = slog.Default()

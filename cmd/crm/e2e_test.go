@@ -593,6 +593,8 @@ func TestCLI_TenantScriptLimits(t *testing.T) {
 	}
 	assert.Equal(t, 3000.0, values["script.wallTime"], "the tenant's admins see the operator's setting")
 	assert.Equal(t, 20.0, values["script.queries"])
+	assert.Equal(t, 12.0, values["query.depth"], "the API's own limits are listed too")
+	assert.Contains(t, values, "api.ratePerKey")
 
 	out, err = run("tenant", "limits", "acme", "--reset")
 	require.NoError(t, err)

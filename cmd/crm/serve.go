@@ -190,7 +190,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}})
+	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}, Limits: []engine.Limit{
+		{Name: "api.ratePerKey", Value: *perKey, Unit: "requests/s", Description: "requests each API key may make on average, twice that at once (0: none)"},
+		{Name: "api.ratePerIP", Value: *perIP, Unit: "requests/s", Description: "requests each client address may make on average, twice that at once (0: none)"},
+	}})
 	if err != nil {
 		return err
 	}
