@@ -203,13 +203,27 @@ func (r *Runner) Run(ctx context.Context, call Call) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	release, err := r.gates.acquire(ctx, call.Script.Tenant, lim)
-	if err != nil {
-		return nil, err
+	// A run started from a host call of another run of the same tenant (a
+	// script writes a record whose script runs) uses the slot the outer
+	// run holds: waiting for another would deadlock when the tenant has
+	// one slot.
+	slot := slotKey{runner: r, tenant: call.Script.Tenant}
+	if ctx.Value(slot) == nil {
+		release, err := r.gates.acquire(ctx, call.Script.Tenant, lim)
+		if err != nil {
+			return nil, err
+		}
+		defer release()
+		ctx = context.WithValue(ctx, slot, true)
 	}
-	defer release()
 	x := &run{runner: r, lim: lim, prog: prog, call: &call, res: &Result{}, lineShift: 1}
 	return x.res, x.execute(ctx)
+}
+
+// slotKey marks a context whose run holds one of the tenant's slots.
+type slotKey struct {
+	runner *Runner
+	tenant string
 }
 
 // Expression is a compiled expression, safe to evaluate concurrently.
