@@ -1,0 +1,106 @@
+package install_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/store"
+	"github.com/crmkit/crm/templates/install"
+	"github.com/crmkit/crm/templates/sample"
+)
+
+// installed is a tenant with a template and its sample data.
+func installed(t *testing.T, name string) (*engine.Engine, context.Context) {
+	t.Helper()
+	eng, ctx := newTenant(t, "t1")
+	tpl, err := install.Template(name)
+	require.NoError(t, err)
+	_, err = eng.InstallTemplate(ctx, tpl, engine.InstallOptions{Sample: install.Sample(name, sample.Options{Records: 300, Seed: 3, Now: refDate})})
+	require.NoError(t, err)
+	return eng, ctx
+}
+
+// TestB2BSales_LeadConversion: a qualified lead marked "convert now"
+// becomes an account, a contact and an opportunity, linked from the lead.
+func TestB2BSales_LeadConversion(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "b2b-sales")
+	lead, err := eng.CreateRecord(ctx, "lead", map[string]any{"name": "陈静", "company": "苏州精研机械有限公司", "mobile": "13912345678",
+		"rating": "hot", "industry": "manufacturing", "budget": 800000.0, "status": "qualified"})
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "lead", lead.ID, map[string]any{"convertNow": true}, nil)
+	require.NoError(t, err)
+	got, err := eng.GetRecord(ctx, "lead", lead.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "converted", got.Data["status"])
+	assert.Nil(t, got.Data["convertNow"])
+	account, err := eng.GetRecord(ctx, "account", got.Data["convertedAccount"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, "苏州精研机械有限公司", account.Data["name"])
+	contact, err := eng.GetRecord(ctx, "contact", got.Data["convertedContact"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, account.ID, contact.Data["account"])
+	opp, err := eng.GetRecord(ctx, "opportunity", got.Data["convertedOpportunity"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, 800000.0, opp.Data["amount"])
+
+	fresh, err := eng.CreateRecord(ctx, "lead", map[string]any{"name": "新线索"})
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "lead", fresh.ID, map[string]any{"convertNow": true}, nil)
+	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err), "only a qualified lead converts")
+}
+
+// TestFinance_Suitability: a product above the client's risk tolerance is
+// refused.
+func TestFinance_Suitability(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "finance")
+	client, err := eng.CreateRecord(ctx, "client", map[string]any{"name": "刘洋", "mobile": "13700001111", "riskTolerance": "C2"})
+	require.NoError(t, err)
+	risky, err := eng.CreateRecord(ctx, "product", map[string]any{"code": "PF-TEST-1", "name": "成长一号私募", "type": "privateFund", "riskLevel": "R4"})
+	require.NoError(t, err)
+	safe, err := eng.CreateRecord(ctx, "product", map[string]any{"code": "WM-TEST-1", "name": "稳健理财", "type": "wealthManagement", "riskLevel": "R2"})
+	require.NoError(t, err)
+	holding := map[string]any{"client": client.ID, "product": risky.ID, "principal": 100000.0, "purchasedOn": "2026-01-05"}
+	_, err = eng.CreateRecord(ctx, "holding", holding)
+	require.Error(t, err)
+	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
+	assert.ErrorContains(t, err, "高于客户风险承受能力")
+	holding["product"] = safe.ID
+	_, err = eng.CreateRecord(ctx, "holding", holding)
+	require.NoError(t, err)
+}
+
+// TestTourism_CareAndRules: completing a trip creates a care task; a
+// deposit above the total is refused.
+func TestTourism_CareAndRules(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "tourism")
+	n, err := eng.CountRecords(ctx, "careTask", &store.Filter{Field: "kind", Op: store.OpEq, Value: "welcomeHome"})
+	require.NoError(t, err)
+	assert.Positive(t, n, "the sample data's completed trips got their care tasks")
+	page, err := eng.ListRecords(ctx, "traveller", engine.ListQuery{First: 1})
+	require.NoError(t, err)
+	_, err = eng.CreateRecord(ctx, "booking", map[string]any{"traveller": page.Records[0].ID, "totalAmount": 1000.0, "depositAmount": 5000.0})
+	assert.ErrorContains(t, err, "invalid booking record")
+	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
+}
+
+// TestHealthcareAndRetail_TimedReminders: the worker fires the templates'
+// time-based reminders on the sample data.
+func TestHealthcareAndRetail_TimedReminders(t *testing.T) {
+	t.Parallel()
+	for _, name := range []string{"healthcare", "retail"} {
+		eng, ctx := installed(t, name)
+		stats, err := eng.RunDue(ctx, engine.WorkerConfig{})
+		require.NoError(t, err, name)
+		assert.Positive(t, stats.Timers, "%s: reminders fired", name)
+		notes, err := eng.Notifications(ctx, "", 5)
+		require.NoError(t, err)
+		assert.NotEmpty(t, notes, name)
+	}
+}
