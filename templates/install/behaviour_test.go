@@ -2,12 +2,14 @@ package install_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/templates/install"
 	"github.com/crmkit/crm/templates/sample"
@@ -103,4 +105,49 @@ func TestHealthcareAndRetail_TimedReminders(t *testing.T) {
 		require.NoError(t, err)
 		assert.NotEmpty(t, notes, name)
 	}
+}
+
+// TestChemical_KeyAccountGrade: the grade follows annual consumption.
+func TestChemical_KeyAccountGrade(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "chemical")
+	c, err := eng.CreateRecord(ctx, "customer", map[string]any{"name": "宁波某涂料有限公司", "annualConsumptionTons": 2500.0})
+	require.NoError(t, err)
+	assert.Equal(t, "A", c.Data["grade"])
+	c, err = eng.UpdateRecord(ctx, "customer", c.ID, map[string]any{"annualConsumptionTons": 300.0}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "C", c.Data["grade"])
+	_, err = eng.CreateRecord(ctx, "priceAgreement", map[string]any{"product": firstID(t, eng, ctx, "product"), "validFrom": "2026-06-01", "validUntil": "2026-01-01"})
+	assert.ErrorContains(t, err, "invalid priceAgreement record")
+}
+
+// TestEducation_Rules: enrolment and student rules refuse what a school
+// would refuse.
+func TestEducation_Rules(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "education")
+	_, err := eng.CreateRecord(ctx, "enrolment", map[string]any{"student": firstID(t, eng, ctx, "student"), "course": firstID(t, eng, ctx, "course"),
+		"lessonsPurchased": 0.0, "amount": 100.0, "listPrice": 50.0, "paidOn": "2026-03-01"})
+	require.Error(t, err)
+	assert.Subset(t, errFields(err), []string{"lessonsPurchased", "amount"})
+}
+
+func firstID(t *testing.T, eng *engine.Engine, ctx context.Context, object string) string {
+	t.Helper()
+	page, err := eng.ListRecords(ctx, object, engine.ListQuery{First: 1})
+	require.NoError(t, err)
+	require.NotEmpty(t, page.Records, object)
+	return page.Records[0].ID
+}
+
+func errFields(err error) []string {
+	var ve *schema.ValidationError
+	if !errors.As(err, &ve) {
+		return nil
+	}
+	var out []string
+	for _, f := range ve.Fields {
+		out = append(out, f.Field)
+	}
+	return out
 }
