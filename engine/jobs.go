@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"time"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -29,6 +30,10 @@ const (
 
 // jobBatch is how many records one worker pass recomputes per job.
 const jobBatch = 200
+
+// staleJob is how long a job run by a process may go without progress
+// before the worker takes it for interrupted.
+const staleJob = 10 * time.Minute
 
 func init() {
 	platformDefinitions[jobObject] = `{
@@ -173,6 +178,11 @@ func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer
 	}
 	obj := w.snap.catalog.Object(job.Object)
 	switch {
+	case job.Kind == JobInstallTemplate:
+		if job.Status == JobRunning && e.stamp().Sub(j.UpdatedAt) < staleJob {
+			return nil // running in the process that started it
+		}
+		finish(JobFailed, errInterrupted.Error())
 	case job.Kind != JobRecomputeFormulas:
 		finish(JobFailed, "unknown job kind "+job.Kind)
 	case obj == nil:

@@ -61,6 +61,7 @@ type Engine interface {
 	RollbackTemplate(ctx context.Context, name string, opts engine.RollbackOptions) (*engine.InstallResult, error)
 	ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (deleted, kept int, err error)
 	InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error)
+	StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

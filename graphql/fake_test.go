@@ -599,3 +599,7 @@ func (f *fakeEngine) ResetSampleData(ctx context.Context, template string, progr
 func (f *fakeEngine) InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error) {
 	return nil, nil
 }
+
+func (f *fakeEngine) StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error) {
+	return engine.Job{}, fmt.Errorf("fake: no jobs")
+}

@@ -100,7 +100,7 @@ var (
 		"Limit", "Job", "ScriptTestResult", "ScriptFieldError", "ScriptLog", "TemplateInfo", "TemplateResult",
 	}
 	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs", "personalData", "templates"}
-	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData", "installTemplate", "rollbackTemplate", "resetSampleData"}
+	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 )
 

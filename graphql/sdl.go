@@ -79,6 +79,8 @@ func (m *model) sdl() string {
 	b.WriteString("  erasePersonalData(object: String!, id: ID!): Boolean!\n")
 	b.WriteString("  \"Installs a template or upgrades it in place (three-way merge); dryRun shows the whole plan and changes nothing; onConflict is ours or theirs; at most 5,000 sample records here (administrators only).\"\n")
 	b.WriteString("  installTemplate(name: String!, dryRun: Boolean, onConflict: String, sampleData: Boolean, records: Int, seed: Int): TemplateResult!\n")
+	b.WriteString("  \"Installs a template in the background, with up to 200,000 sample records; follow its progress in jobs (administrators only).\"\n")
+	b.WriteString("  startTemplateInstall(name: String!, onConflict: String, sampleData: Boolean, records: Int, seed: Int): Job!\n")
 	b.WriteString("  \"Undoes the last install or upgrade of a template (administrators only).\"\n")
 	b.WriteString("  rollbackTemplate(name: String!, dryRun: Boolean, force: Boolean): TemplateResult!\n")
 	b.WriteString("  \"Deletes a template's sample records, never the tenant's own; returns how many (administrators only).\"\n")

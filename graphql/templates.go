@@ -33,6 +33,10 @@ type TemplateInfo struct {
 // its progress.
 const MaxSampleRecordsOverAPI = 5000
 
+// MaxSampleRecordsInBackground bounds the sample records of an install
+// started with startTemplateInstall.
+const MaxSampleRecordsInBackground = 200_000
+
 type templateRowValue struct {
 	info      TemplateInfo
 	installed string
@@ -110,6 +114,48 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 			return nil, err
 		}
 		return res, nil
+	}
+	mutation["startTemplateInstall"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		if cat == nil {
+			return nil, noCatalog
+		}
+		name := fc.args["name"].(string)
+		tpl, err := cat.Load(name)
+		if err != nil {
+			return nil, badRequestf("unknown template %q", name)
+		}
+		policy, _ := fc.args["onConflict"].(string)
+		if p := engine.ConflictPolicy(policy); p != engine.ConflictFail && p != engine.ConflictKeepOurs && p != engine.ConflictTakeTheirs {
+			return nil, badRequestf(`onConflict must be "ours" or "theirs", not %q`, policy)
+		}
+		var sampleData *engine.SampleData
+		if sample, _ := fc.args["sampleData"].(bool); sample {
+			records := int64(1000)
+			if n, ok := fc.args["records"].(int64); ok {
+				records = n
+			}
+			if records < 1 || records > MaxSampleRecordsInBackground {
+				return nil, badRequestf("records must be between 1 and %d", MaxSampleRecordsInBackground)
+			}
+			seed, _ := fc.args["seed"].(int64)
+			sampleData = cat.Sample(name, int(records), seed)
+		}
+		job, err := eng.StartJob(ctx, engine.JobInstallTemplate, name, func(ctx context.Context, progress func(done, total int)) error {
+			_, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{OnConflict: engine.ConflictPolicy(policy), Sample: sampleData,
+				Progress: func(p engine.Progress) {
+					if p.Phase == "sample" {
+						progress(p.Done, p.Total)
+					}
+				}})
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+		return &job, nil
 	}
 	mutation["rollbackTemplate"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {

@@ -609,3 +609,32 @@ func createKey(t *testing.T, dir, tenant string) string {
 	require.NoError(t, m.Run(context.Background(), []string{"apikey", "create", "--tenant", tenant, "--data", dir}))
 	return regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
 }
+
+// TestServe_TemplateInstallInTheBackground: a large install runs as a job
+// whose progress admins can follow.
+func TestServe_TemplateInstallInTheBackground(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir())
+	job := s.ok(t, `mutation { startTemplateInstall(name: "retail", sampleData: true, records: 1500, seed: 3) { id kind status } }`, nil)
+	assert.Equal(t, "installTemplate", path(job, "startTemplateInstall", "kind"))
+	id := path(job, "startTemplateInstall", "id")
+	var last map[string]any
+	require.Eventually(t, func() bool {
+		for _, j := range path(s.ok(t, `{ jobs { id status done total error } }`, nil), "jobs").([]any) {
+			if path(j, "id") == id {
+				last = j.(map[string]any)
+				return last["status"] != "running"
+			}
+		}
+		return false
+	}, 60*time.Second, 100*time.Millisecond)
+	assert.Equal(t, "done", last["status"], last["error"])
+	assert.Greater(t, last["done"], 0.0)
+	assert.Equal(t, last["total"], last["done"])
+	data := s.ok(t, `{ templates { name installedVersion } }`, nil)
+	for _, tpl := range path(data, "templates").([]any) {
+		if path(tpl, "name") == "retail" {
+			assert.NotNil(t, path(tpl, "installedVersion"))
+		}
+	}
+}
