@@ -1,0 +1,151 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestDurability_KillNine is RELIABILITY D1 at CI size: the real binary
+// serves concurrent writers over HTTP and is killed with SIGKILL mid-load,
+// three times; after each restart every write it acknowledged is there.
+func TestDurability_KillNine(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills the binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "crm")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	build.Stderr = os.Stderr
+	require.NoError(t, build.Run())
+	dir := t.TempDir()
+
+	var key string
+	acked := map[string]bool{}
+	for cycle := range 3 {
+		url, cmd, out := startBinary(t, bin, dir, cycle == 0)
+		if cycle == 0 {
+			key = regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out)
+			require.NotEmpty(t, key)
+			def := `{"$id": "ticket", "type": "object", "properties": {"subject": {"type": "string", "x-crm-type": "text"}}}`
+			_, err := post(url, key, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
+			require.NoError(t, err)
+		}
+		// Every write acknowledged before the kill must survive it.
+		missing := 0
+		for id := range acked {
+			data, err := post(url, key, `query($id: ID!) { ticket(id: $id) { id } }`, map[string]any{"id": id})
+			require.NoError(t, err)
+			if !bytes.Contains(data, []byte(id)) {
+				missing++
+			}
+		}
+		assert.Zero(t, missing, "cycle %d: %d of %d acknowledged writes missing", cycle, missing, len(acked))
+
+		var mu sync.Mutex
+		ctx, stop := context.WithCancel(context.Background())
+		var wg sync.WaitGroup
+		for w := range 8 {
+			wg.Go(func() {
+				for i := 0; ctx.Err() == nil; i++ {
+					data, err := post(url, key, `mutation($s: String) { createTicket(input: {subject: $s}) { id } }`, map[string]any{"s": fmt.Sprintf("c%d w%d #%d", cycle, w, i)})
+					if err != nil {
+						return // the server is gone
+					}
+					var r struct {
+						Data struct{ CreateTicket struct{ ID string } }
+					}
+					if json.Unmarshal(data, &r) == nil && r.Data.CreateTicket.ID != "" {
+						mu.Lock()
+						acked[r.Data.CreateTicket.ID] = true
+						mu.Unlock()
+					}
+				}
+			})
+		}
+		time.Sleep(1500 * time.Millisecond)
+		require.NoError(t, cmd.Process.Kill()) // SIGKILL: no shutdown, no flush
+		_ = cmd.Wait()
+		stop()
+		wg.Wait()
+		t.Logf("cycle %d: %d writes acknowledged so far", cycle, len(acked))
+	}
+	url, _, _ := startBinary(t, bin, dir, false)
+	data, err := post(url, key, `{ tickets(first: 1) { totalCount } }`, nil)
+	require.NoError(t, err)
+	var r struct {
+		Data struct{ Tickets struct{ TotalCount int } }
+	}
+	require.NoError(t, json.Unmarshal(data, &r))
+	assert.GreaterOrEqual(t, r.Data.Tickets.TotalCount, len(acked), "every acknowledged write survived three kills")
+	assert.Positive(t, len(acked))
+}
+
+// startBinary runs `crm serve` on a free loopback port until the test
+// ends and returns its URL and first output (with the first key when
+// first).
+func startBinary(t *testing.T, bin, dir string, first bool) (string, *exec.Cmd, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	require.NoError(t, ln.Close())
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--data", dir, "--rate-per-key", "0", "--rate-per-ip", "0", "--worker=false")
+	stdout, err := cmd.StdoutPipe()
+	require.NoError(t, err)
+	cmd.Stderr = io.Discard
+	require.NoError(t, cmd.Start())
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	var out bytes.Buffer
+	lines := bufio.NewScanner(stdout)
+	deadline := time.Now().Add(30 * time.Second)
+	for lines.Scan() && time.Now().Before(deadline) {
+		out.WriteString(lines.Text() + "\n")
+		wait := "listening on"
+		if first {
+			wait = "More keys" // the last line about the first key
+		}
+		if bytes.Contains(out.Bytes(), []byte(wait)) {
+			break
+		}
+	}
+	go func() { _, _ = io.Copy(io.Discard, stdout) }()
+	url := "http://" + addr
+	require.Eventually(t, func() bool {
+		resp, err := http.Get(url + "/healthz")
+		if err != nil {
+			return false
+		}
+		resp.Body.Close()
+		return resp.StatusCode == http.StatusOK
+	}, 30*time.Second, 20*time.Millisecond)
+	return url, cmd, out.String()
+}
+
+func post(url, key, query string, vars map[string]any) ([]byte, error) {
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	req, _ := http.NewRequest(http.MethodPost, url+"/graphql", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+key)
+	client := &http.Client{Timeout: 10 * time.Second}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	return io.ReadAll(resp.Body)
+}
