@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/crmkit/crm/store"
 )
@@ -20,6 +21,15 @@ const apiKeyPrefix = "crm_"
 // which is not stored and cannot be shown again. Keys act as tenant
 // administrators until roles exist.
 func (e *Engine) CreateAPIKey(ctx context.Context, tenantID, name string) (string, store.APIKey, error) {
+	return e.CreateExpiringAPIKey(ctx, tenantID, name, time.Time{})
+}
+
+// CreateExpiringAPIKey is CreateAPIKey for a key that stops working at
+// expiresAt (zero: never), such as one given to an integration partner.
+func (e *Engine) CreateExpiringAPIKey(ctx context.Context, tenantID, name string, expiresAt time.Time) (string, store.APIKey, error) {
+	if !expiresAt.IsZero() && !expiresAt.After(e.stamp()) {
+		return "", store.APIKey{}, newError(ErrBadRequest, "the expiry must be in the future", "过期时间必须晚于现在", nil)
+	}
 	raw := make([]byte, 24)
 	if _, err := rand.Read(raw); err != nil {
 		return "", store.APIKey{}, fmt.Errorf("create api key: %w", err)
@@ -35,6 +45,9 @@ func (e *Engine) CreateAPIKey(ctx context.Context, tenantID, name string) (strin
 		Hash:      hashKey(secret),
 		Prefix:    secret[:len(apiKeyPrefix)+6],
 		CreatedAt: e.stamp(),
+	}
+	if !expiresAt.IsZero() {
+		k.ExpiresAt = expiresAt.UTC().Truncate(time.Microsecond)
 	}
 	err := e.store.CreateAPIKey(ctx, k)
 	if errors.Is(err, store.ErrNotFound) {
@@ -74,7 +87,7 @@ func (e *Engine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) error
 // Unknown, malformed and revoked keys all give the same UNAUTHENTICATED
 // error.
 func (e *Engine) Authenticate(ctx context.Context, secret string) (Actor, error) {
-	denied := newError(ErrUnauthenticated, "invalid or revoked api key", "API 密钥无效或已吊销", nil)
+	denied := newError(ErrUnauthenticated, "invalid, revoked or expired api key", "API 密钥无效、已吊销或已过期", nil)
 	if !strings.HasPrefix(secret, apiKeyPrefix) || len(secret) > 200 {
 		return Actor{}, denied
 	}
@@ -85,7 +98,7 @@ func (e *Engine) Authenticate(ctx context.Context, secret string) (Actor, error)
 	if err != nil {
 		return Actor{}, fmt.Errorf("authenticate api key: %w", err)
 	}
-	if !k.RevokedAt.IsZero() {
+	if !k.RevokedAt.IsZero() || !k.ExpiresAt.IsZero() && !e.now().Before(k.ExpiresAt) {
 		return Actor{}, denied
 	}
 	return Actor{TenantID: k.TenantID, ID: "key:" + k.ID, Admin: true}, nil

@@ -29,6 +29,8 @@ type APIKey struct {
 	Prefix    string    `json:"prefix"` // first characters of the secret, to recognise it in lists
 	CreatedAt time.Time `json:"createdAt"`
 	RevokedAt time.Time `json:"revokedAt,omitzero"`
+	// ExpiresAt, when set, is when the key stops working.
+	ExpiresAt time.Time `json:"expiresAt,omitzero"`
 }
 
 // ObjectDoc is one version of an object definition as stored: the JSON

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"text/tabwriter"
+	"time"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/scripting"
@@ -78,6 +79,7 @@ func (m *Main) apikey(ctx context.Context, args []string) error {
 	tenant := fs.String("tenant", "", "tenant id (required)")
 	name := fs.String("name", "", "label of the key (create)")
 	id := fs.String("id", "", "key id (revoke)")
+	expires := fs.Duration("expires", 0, "the key stops working after this long, e.g. 2160h for 90 days (create)")
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -106,7 +108,13 @@ func (m *Main) apikey(ctx context.Context, args []string) error {
 	defer st.Close()
 	switch args[0] {
 	case "create":
-		secret, k, err := eng.CreateAPIKey(ctx, *tenant, *name)
+		var at time.Time
+		if *expires > 0 {
+			at = time.Now().Add(*expires)
+		} else if *expires < 0 {
+			return fmt.Errorf("--expires must be positive")
+		}
+		secret, k, err := eng.CreateExpiringAPIKey(ctx, *tenant, *name, at)
 		if err != nil {
 			return err
 		}
@@ -118,13 +126,16 @@ func (m *Main) apikey(ctx context.Context, args []string) error {
 			return err
 		}
 		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tREVOKED")
+		fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tEXPIRES\tREVOKED")
 		for _, k := range ks {
-			revoked := ""
+			revoked, expiry := "", ""
 			if !k.RevokedAt.IsZero() {
 				revoked = k.RevokedAt.UTC().Format(schema.DateTimeLayout)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s…\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.UTC().Format(schema.DateTimeLayout), revoked)
+			if !k.ExpiresAt.IsZero() {
+				expiry = k.ExpiresAt.UTC().Format(schema.DateTimeLayout)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.UTC().Format(schema.DateTimeLayout), expiry, revoked)
 		}
 		return w.Flush()
 	case "revoke":

@@ -638,3 +638,24 @@ func TestServe_TemplateInstallInTheBackground(t *testing.T) {
 		}
 	}
 }
+
+func TestCLI_ExpiringKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run := func(args ...string) (string, error) {
+		out := &syncBuffer{}
+		m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), append(args, "--data", dir))
+		return out.String(), err
+	}
+	_, err := run("tenant", "create", "acme")
+	require.NoError(t, err)
+	_, err = run("apikey", "create", "--tenant", "acme", "--name", "partner", "--expires", "2160h")
+	require.NoError(t, err)
+	out, err := run("apikey", "list", "--tenant", "acme")
+	require.NoError(t, err)
+	assert.Contains(t, out, "EXPIRES")
+	assert.Regexp(t, `partner\s+crm_[0-9a-f]+…\s+\S+\s+\d{4}-\d{2}-\d{2}T`, out, "the expiry is listed")
+	_, err = run("apikey", "create", "--tenant", "acme", "--expires", "-1h")
+	assert.ErrorContains(t, err, "positive")
+}

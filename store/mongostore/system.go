@@ -161,6 +161,7 @@ type apiKeyDoc struct {
 	Prefix    string `bson:"prefix"`
 	CreatedAt string `bson:"createdAt"`
 	RevokedAt string `bson:"revokedAt,omitempty"`
+	ExpiresAt string `bson:"expiresAt,omitempty"`
 }
 
 func (d apiKeyDoc) key() (store.APIKey, error) {
@@ -171,6 +172,11 @@ func (d apiKeyDoc) key() (store.APIKey, error) {
 	}
 	if d.RevokedAt != "" {
 		if k.RevokedAt, err = parseTime(d.RevokedAt); err != nil {
+			return store.APIKey{}, err
+		}
+	}
+	if d.ExpiresAt != "" {
+		if k.ExpiresAt, err = parseTime(d.ExpiresAt); err != nil {
 			return store.APIKey{}, err
 		}
 	}
@@ -185,6 +191,9 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 	d := apiKeyDoc{ID: k.ID, TenantID: k.TenantID, Name: k.Name, Hash: k.Hash, Prefix: k.Prefix, CreatedAt: formatTime(k.CreatedAt)}
 	if !k.RevokedAt.IsZero() {
 		d.RevokedAt = formatTime(k.RevokedAt)
+	}
+	if !k.ExpiresAt.IsZero() {
+		d.ExpiresAt = formatTime(k.ExpiresAt)
 	}
 	octx, cancel := s.op(ctx)
 	defer cancel()

@@ -62,7 +62,7 @@ func dsn(path string, cfg *Config, writer bool) string {
 
 // openDatabase opens (creating if needed) the file at path and runs the
 // schema statements in one transaction on the writer.
-func openDatabase(ctx context.Context, path string, cfg *Config, schema []string) (*database, error) {
+func openDatabase(ctx context.Context, path string, cfg *Config, schema []string, migrations map[int][]string) (*database, error) {
 	w, err := sql.Open("sqlite", dsn(path, cfg, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -71,7 +71,7 @@ func openDatabase(ctx context.Context, path string, cfg *Config, schema []string
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if err := initSchema(ctx, w, schema); err != nil {
+	if err := initSchema(ctx, w, schema, migrations); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -93,9 +93,11 @@ func openDatabase(ctx context.Context, path string, cfg *Config, schema []string
 }
 
 // schemaVersion is the user_version of files this package writes.
-const schemaVersion = 1
+const schemaVersion = 2
 
-func initSchema(ctx context.Context, w *sql.DB, stmts []string) error {
+// initSchema creates what stmts create (idempotently), then runs the
+// migrations of every version above the file's, in order.
+func initSchema(ctx context.Context, w *sql.DB, stmts []string, migrations map[int][]string) error {
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin schema setup: %w", err)
@@ -111,6 +113,13 @@ func initSchema(ctx context.Context, w *sql.DB, stmts []string) error {
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("set up schema: %w", err)
+		}
+	}
+	for version := v + 1; version <= schemaVersion; version++ {
+		for _, s := range migrations[version] {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return fmt.Errorf("migrate schema to version %d: %w", version, err)
+			}
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(schemaVersion)); err != nil {

@@ -1,6 +1,7 @@
 package sqlitestore_test
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -357,4 +358,32 @@ func TestStore_Sequences(t *testing.T) {
 	assert.EqualValues(t, 42, next("b"))
 	set("b", 10)
 	assert.EqualValues(t, 43, next("b"), "a counter never moves back")
+}
+
+// TestStore_MigratesOldSystemFiles opens a system.db written before keys
+// could expire (schema version 1) and adds the column.
+func TestStore_MigratesOldSystemFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	db, err := sql.Open("sqlite", filepath.Join(dir, "system.db"))
+	require.NoError(t, err)
+	for _, stmt := range []string{
+		`CREATE TABLE tenants (id TEXT PRIMARY KEY NOT NULL, name TEXT NOT NULL, created_at TEXT NOT NULL)`,
+		`CREATE TABLE api_keys (id TEXT PRIMARY KEY NOT NULL, tenant_id TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL, prefix TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT)`,
+		`INSERT INTO tenants VALUES ('acme', 'Acme', '2026-01-01T00:00:00.000000Z')`,
+		`INSERT INTO api_keys VALUES ('k1', 'acme', 'old', 'hash-1', 'crm_11', '2026-01-01T00:00:00.000000Z', NULL)`,
+		`PRAGMA user_version = 1`,
+	} {
+		_, err := db.Exec(stmt)
+		require.NoError(t, err)
+	}
+	require.NoError(t, db.Close())
+	s, err := sqlitestore.New(sqlitestore.Config{Dir: dir})
+	require.NoError(t, err)
+	defer s.Close()
+	k, err := s.APIKeyByHash(t.Context(), "hash-1")
+	require.NoError(t, err)
+	assert.Equal(t, "old", k.Name)
+	assert.True(t, k.ExpiresAt.IsZero())
+	require.NoError(t, s.CreateAPIKey(t.Context(), store.APIKey{ID: "k2", TenantID: "acme", Hash: "hash-2", CreatedAt: time.Now(), ExpiresAt: time.Now().Add(time.Hour)}))
 }

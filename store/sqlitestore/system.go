@@ -30,6 +30,12 @@ var systemSchema = []string{
 	`CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id, created_at, id)`,
 }
 
+// systemMigrations change system.db files written by earlier versions;
+// the statements of version v run when a file's version is below v.
+var systemMigrations = map[int][]string{
+	2: {`ALTER TABLE api_keys ADD COLUMN expires_at TEXT`},
+}
+
 // CreateTenant implements [store.Store]. The tenant's file is created in
 // the same step; if that fails, the tenant is not stored.
 func (s *Store) CreateTenant(ctx context.Context, t store.Tenant) error {
@@ -114,8 +120,8 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 		if n == 0 {
 			return fmt.Errorf("tenant %q: %w", k.TenantID, store.ErrNotFound)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, tenant_id, name, hash, prefix, created_at, revoked_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, k.TenantID, k.Name, k.Hash, k.Prefix, formatTime(k.CreatedAt), optionalTime(k.RevokedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, tenant_id, name, hash, prefix, created_at, revoked_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			k.ID, k.TenantID, k.Name, k.Hash, k.Prefix, formatTime(k.CreatedAt), optionalTime(k.RevokedAt), optionalTime(k.ExpiresAt))
 		if isPrimaryKeyViolation(err) || isUniqueViolation(err) {
 			return store.ErrConflict
 		}
@@ -127,7 +133,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 	return nil
 }
 
-const apiKeyColumns = "id, tenant_id, name, hash, prefix, created_at, revoked_at"
+const apiKeyColumns = "id, tenant_id, name, hash, prefix, created_at, revoked_at, expires_at"
 
 // APIKeyByHash implements [store.Store].
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (store.APIKey, error) {
@@ -188,8 +194,9 @@ func scanAPIKey(s scanner) (store.APIKey, error) {
 		k       store.APIKey
 		created string
 		revoked sql.NullString
+		expires sql.NullString
 	)
-	if err := s.Scan(&k.ID, &k.TenantID, &k.Name, &k.Hash, &k.Prefix, &created, &revoked); err != nil {
+	if err := s.Scan(&k.ID, &k.TenantID, &k.Name, &k.Hash, &k.Prefix, &created, &revoked, &expires); err != nil {
 		return store.APIKey{}, err
 	}
 	var err error
@@ -198,6 +205,11 @@ func scanAPIKey(s scanner) (store.APIKey, error) {
 	}
 	if revoked.Valid {
 		if k.RevokedAt, err = parseTime(revoked.String); err != nil {
+			return store.APIKey{}, err
+		}
+	}
+	if expires.Valid {
+		if k.ExpiresAt, err = parseTime(expires.String); err != nil {
 			return store.APIKey{}, err
 		}
 	}
