@@ -143,6 +143,11 @@ type Tx interface {
 	// Delete removes a record; [ErrNotFound] if missing.
 	Delete(ctx context.Context, obj *schema.Object, id string) error
 
+	// BumpMetaRevision makes the tenant's metadata revision grow when the
+	// transaction commits, for metadata kept outside object definitions
+	// (roles), so that caches keyed on the revision are rebuilt.
+	BumpMetaRevision(ctx context.Context) error
+
 	// NextSequence increments the named counter and returns its new value
 	// (1 the first time). Used inside the transaction that inserts the
 	// record, it gives gap-free numbers: a rolled-back transaction gives its

@@ -192,6 +192,9 @@ type tx struct {
 	// Metadata versions are written when the transaction commits.
 	pending         []objectVersionDoc
 	pendingVersions map[string]pendingVersion
+	// bumps counts BumpMetaRevision calls, applied with the pending
+	// versions.
+	bumps int
 	// createdHere holds the index names of collections created in this
 	// transaction; deletedHere the objects it deleted; touched every
 	// object whose definition it changed (they are reconciled after it).
@@ -229,7 +232,7 @@ func (t *tx) inTx(ctx context.Context, fn func(ctx context.Context) error) error
 // flush writes the metadata versions saved in the transaction and bumps
 // the revision once.
 func (t *tx) flush(ctx context.Context) error {
-	if len(t.pending) == 0 {
+	if len(t.pending) == 0 && t.bumps == 0 {
 		return nil
 	}
 	objects := t.db.Collection(collObjects)
@@ -250,7 +253,7 @@ func (t *tx) flush(ctx context.Context) error {
 			return err
 		})
 	}
-	n := int64(len(t.pending))
+	n := int64(len(t.pending) + t.bumps)
 	meta := t.db.Collection(collMeta)
 	err := t.inTx(ctx, func(ctx context.Context) error {
 		_, err := meta.UpdateOne(ctx, eq(keyID, revisionID),
@@ -538,5 +541,12 @@ func (r reader) clash(ctx context.Context, obj *schema.Object, rec store.Record,
 			return s.Fields
 		}
 	}
+	return nil
+}
+
+// BumpMetaRevision implements [store.Tx]: the revision grows with the
+// metadata versions when the transaction commits.
+func (t *tx) BumpMetaRevision(context.Context) error {
+	t.bumps++
 	return nil
 }

@@ -258,3 +258,11 @@ func (t *tx) SetSequence(ctx context.Context, name string, atLeast int64) error 
 	}
 	return nil
 }
+
+// BumpMetaRevision implements [store.Tx].
+func (t *tx) BumpMetaRevision(ctx context.Context) error {
+	if _, err := t.exec(ctx, `UPDATE meta_revision SET value = value + 1 WHERE id = 1`); err != nil {
+		return fmt.Errorf("bump metadata revision: %w", withCtx(ctx, err))
+	}
+	return nil
+}

@@ -126,6 +126,9 @@ func testTransactions(t *testing.T, newStore func(t testing.TB) store.Store) {
 		if _, err := tx.NextSequence(ctx, "seq"); err != nil {
 			return err
 		}
+		if err := tx.BumpMetaRevision(ctx); err != nil {
+			return err
+		}
 		if err := tx.SaveObject(ctx, objectDoc(item, 1), item); err != nil {
 			return err
 		}
@@ -234,6 +237,15 @@ func testTransactions(t *testing.T, newStore func(t testing.TB) store.Store) {
 		r, err := ts.MetaRevision(ctx)
 		require.NoError(t, err)
 		assert.Greater(t, r, rev)
+	})
+
+	t.Run("a bump alone moves the revision", func(t *testing.T) {
+		before, err := ts.MetaRevision(ctx)
+		require.NoError(t, err)
+		require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error { return tx.BumpMetaRevision(ctx) }))
+		after, err := ts.MetaRevision(ctx)
+		require.NoError(t, err)
+		assert.Greater(t, after, before)
 	})
 }
 
