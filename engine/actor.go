@@ -10,6 +10,9 @@ type Actor struct {
 	ID string
 	// Admin principals may change metadata and introspect the schema.
 	Admin bool
+	// Role limits what a principal that is not an administrator may do
+	// with records (see [Role]); "" does not limit it.
+	Role string
 }
 
 type actorKey struct{}

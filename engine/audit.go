@@ -27,6 +27,8 @@ const (
 	AuditMetadata = "metadata"
 	// AuditPersonalData records a personal data export or erasure.
 	AuditPersonalData = "personalData"
+	// AuditPermission records a change of a role.
+	AuditPermission = "permission"
 )
 
 // maskedValue stands for the value of a sensitive field in the trail.
@@ -40,7 +42,7 @@ func init() {
     "at":      {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
     "actor":   {"type": "string", "x-crm-type": "text"},
     "door":    {"type": "string", "x-crm-type": "text"},
-    "action":  {"type": "string", "enum": ["create", "update", "delete", "metadata", "personalData"], "x-crm-type": "picklist"},
+    "action":  {"type": "string", "enum": ["create", "update", "delete", "metadata", "personalData", "permission"], "x-crm-type": "picklist"},
     "object":  {"type": "string", "x-crm-type": "text"},
     "record":  {"type": "string", "x-crm-type": "text"},
     "recordVersion": {"type": "integer", "x-crm-type": "integer"},

@@ -23,6 +23,11 @@ type snapshot struct {
 	// platform are the platform objects the store holds (see platform.go),
 	// which the catalog leaves out.
 	platform map[string]*schema.Object
+	// roles by name.
+	roles map[string]Role
+
+	viewsMu sync.Mutex
+	views   map[string]*Catalog // the catalog as each role sees it
 }
 
 // Catalog returns the actor's tenant's objects at the current metadata
@@ -37,7 +42,38 @@ func (e *Engine) Catalog(ctx context.Context) (*Catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	return st.catalog, nil
+	return st.view(a), nil
+}
+
+// view is the catalog as the actor sees it: objects its role may not
+// read are left out, and so are the fields it hides.
+func (s *snapshot) view(a Actor) *Catalog {
+	if a.Admin || a.Role == "" {
+		return s.catalog
+	}
+	s.viewsMu.Lock()
+	defer s.viewsMu.Unlock()
+	if v := s.views[a.Role]; v != nil {
+		return v
+	}
+	var objs []*schema.Object
+	for _, o := range s.catalog.Objects {
+		if acc, _ := s.access(a, o.Name); !acc.Read {
+			continue
+		}
+		if hidden := s.hiddenFields(a, o); len(hidden) > 0 {
+			objs = append(objs, o.WithoutFields(hidden))
+		} else {
+			objs = append(objs, o)
+		}
+	}
+	v := NewCatalog(s.catalog.TenantID, s.catalog.Revision, objs)
+	v.Audience = a.Role
+	if s.views == nil {
+		s.views = map[string]*Catalog{}
+	}
+	s.views[a.Role] = v
+	return v
 }
 
 // state returns the tenant's derived state, rebuilt when the metadata
@@ -64,10 +100,14 @@ func (e *Engine) state(ctx context.Context, tenantID string, ts store.TenantStor
 	if err != nil {
 		return nil, fmt.Errorf("load object definitions of tenant %q: %w", tenantID, err)
 	}
-	st.snap, err = buildSnapshot(tenantID, rev, docs, st.snap)
+	snap, err := buildSnapshot(tenantID, rev, docs, st.snap)
 	if err != nil {
 		return nil, err
 	}
+	if err := loadRoles(ctx, ts, snap); err != nil {
+		return nil, err
+	}
+	st.snap = snap
 	return st.snap, nil
 }
 

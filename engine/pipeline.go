@@ -199,7 +199,10 @@ func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []s
 	if err != nil {
 		return nil, err
 	}
-	if f := obj.Field(field); f == nil || f.Pipeline == nil {
+	if err := snap.mayDo(a, obj, "read"); err != nil {
+		return nil, err
+	}
+	if f := obj.Field(field); f == nil || f.Pipeline == nil || snap.hiddenFields(a, obj)[field] {
 		return nil, newError(ErrBadRequest,
 			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
 			fmt.Sprintf("%s.%s 不是流程字段", object, field), nil)
@@ -253,12 +256,15 @@ func stageChangeOf(r store.Record) StageChange {
 // page of q's records in that stage and their count. q.After does not
 // apply; page a column with ListRecords and a filter on the stage.
 func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) ([]StageColumn, error) {
-	_, ts, obj, err := e.object(ctx, object)
+	_, ts, obj, hidden, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
+	if err := checkHiddenQuery(hidden, q.Filter, q.Sort); err != nil {
+		return nil, err
+	}
 	f := obj.Field(field)
-	if f == nil || f.Pipeline == nil {
+	if f == nil || f.Pipeline == nil || hidden[field] {
 		return nil, newError(ErrBadRequest,
 			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
 			fmt.Sprintf("%s.%s 不是流程字段", object, field), nil)
@@ -278,6 +284,7 @@ func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) (
 		if err != nil {
 			return nil, err
 		}
+		res.Records = stripHidden(res.Records, hidden)
 		cols = append(cols, StageColumn{Stage: st, Label: f.OptionLabels[st.Value], ListResult: res})
 	}
 	return cols, nil

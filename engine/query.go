@@ -43,6 +43,8 @@ type ListResult struct {
 type Catalog struct {
 	TenantID string
 	Revision int64
+	// Audience is the role this catalog is the view of; "" for the whole.
+	Audience string
 	// Objects ordered by name.
 	Objects []*schema.Object
 

@@ -23,12 +23,17 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 	if err != nil {
 		return store.Record{}, err
 	}
+	if err := snap.mayDo(a, obj, "create"); err != nil {
+		return store.Record{}, err
+	}
 	w, err := e.newWriter(ctx, ts, snap, a)
 	if err != nil {
 		return store.Record{}, err
 	}
+	input = maps.Clone(input)
+	forbidden := snap.writeProblems(a, obj, input)
 	data, err := w.prepare(ctx, obj, input)
-	if err != nil {
+	if err = withProblems(obj, err, forbidden); err != nil {
 		return store.Record{}, err
 	}
 	var rec store.Record
@@ -39,7 +44,23 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 	if err != nil {
 		return store.Record{}, writeFailed(obj, "create", err)
 	}
-	return rec, nil
+	return stripHidden([]store.Record{rec}, snap.hiddenFields(a, obj))[0], nil
+}
+
+// withProblems adds the problems found before a write's checks to the
+// error of those checks, so that one error names them all.
+func withProblems(obj *schema.Object, err error, problems []schema.FieldError) error {
+	if len(problems) == 0 {
+		return err
+	}
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) {
+		return &schema.ValidationError{Object: obj.Name, Fields: sortFieldErrors(obj, append(problems, ve.Fields...))}
+	}
+	if err != nil {
+		return err
+	}
+	return &schema.ValidationError{Object: obj.Name, Fields: problems}
 }
 
 // UpdateRecord applies a patch to a record: keys present are set, a null
@@ -51,10 +72,15 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 	if err != nil {
 		return store.Record{}, err
 	}
+	if err := snap.mayDo(a, obj, "update"); err != nil {
+		return store.Record{}, err
+	}
 	w, err := e.newWriter(ctx, ts, snap, a)
 	if err != nil {
 		return store.Record{}, err
 	}
+	patch = maps.Clone(patch)
+	forbidden := snap.writeProblems(a, obj, patch)
 	var out store.Record
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
 		cur, err := tx.Get(ctx, obj, id)
@@ -68,12 +94,12 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 			return staleVersion(obj, id, *version, cur.Version)
 		}
 		out, err = w.update(ctx, tx, obj, cur, patch)
-		return err
+		return withProblems(obj, err, forbidden)
 	})
 	if err != nil {
 		return store.Record{}, writeFailed(obj, "update", err)
 	}
-	return out, nil
+	return stripHidden([]store.Record{out}, snap.hiddenFields(a, obj))[0], nil
 }
 
 // DeleteRecord deletes a record. Optional lookups that refer to it are
@@ -83,6 +109,9 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
 	a, ts, snap, obj, err := e.writeScope(ctx, object)
 	if err != nil {
+		return err
+	}
+	if err := snap.mayDo(a, obj, "delete"); err != nil {
 		return err
 	}
 	w, err := e.newWriter(ctx, ts, snap, a)

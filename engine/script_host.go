@@ -34,17 +34,21 @@ func (h *scriptHost) reader() store.Reader {
 	return h.w.ts
 }
 
-func (h *scriptHost) object(name string) (*schema.Object, error) {
+// object resolves an object the script's actor may use for op.
+func (h *scriptHost) object(name, op string) (*schema.Object, error) {
 	obj := h.w.snap.catalog.Object(name)
 	if obj == nil {
 		return nil, fmt.Errorf("unknown object %q", name)
+	}
+	if err := h.w.snap.mayDo(h.w.actor, obj, op); err != nil {
+		return nil, err
 	}
 	return obj, nil
 }
 
 // Find implements [scripting.Host]: filter is the query model's JSON form.
 func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]any, opts scripting.FindOptions) ([]map[string]any, error) {
-	obj, err := h.object(object)
+	obj, err := h.object(object, "read")
 	if err != nil {
 		return nil, err
 	}
@@ -73,10 +77,15 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 	if limit <= 0 {
 		limit = DefaultPageSize
 	}
+	hidden := h.w.snap.hiddenFields(h.w.actor, obj)
+	if err := checkHiddenQuery(hidden, f, sorts); err != nil {
+		return nil, err
+	}
 	page, err := h.reader().Find(ctx, obj, store.Query{Filter: f, Sort: sorts, Limit: limit})
 	if err != nil {
 		return nil, queryFailed(obj, err)
 	}
+	page.Records = stripHidden(page.Records, hidden)
 	out := make([]map[string]any, len(page.Records))
 	for i := range page.Records {
 		out[i] = recordMap(&page.Records[i], page.Records[i].Data)
@@ -86,7 +95,7 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 
 // Get implements [scripting.Host].
 func (h *scriptHost) Get(ctx context.Context, object, id string) (map[string]any, error) {
-	obj, err := h.object(object)
+	obj, err := h.object(object, "read")
 	if err != nil {
 		return nil, err
 	}
@@ -97,6 +106,7 @@ func (h *scriptHost) Get(ctx context.Context, object, id string) (map[string]any
 	if err != nil {
 		return nil, err
 	}
+	rec = stripHidden([]store.Record{rec}, h.w.snap.hiddenFields(h.w.actor, obj))[0]
 	return recordMap(&rec, rec.Data), nil
 }
 
@@ -126,12 +136,15 @@ func (h *scriptHost) Create(ctx context.Context, object string, data map[string]
 	if err := h.mayWrite("crm.create"); err != nil {
 		return nil, err
 	}
-	obj, err := h.object(object)
+	obj, err := h.object(object, "create")
 	if err != nil {
 		return nil, err
 	}
 	if ctx, err = h.chained(ctx); err != nil {
 		return nil, err
+	}
+	if problems := h.w.snap.writeProblems(h.w.actor, obj, data); len(problems) > 0 {
+		return nil, hostError(&schema.ValidationError{Object: obj.Name, Fields: problems})
 	}
 	prepared, err := h.w.prepare(ctx, obj, data)
 	if err != nil {
@@ -149,12 +162,15 @@ func (h *scriptHost) Update(ctx context.Context, object, id string, patch map[st
 	if err := h.mayWrite("crm.update"); err != nil {
 		return nil, err
 	}
-	obj, err := h.object(object)
+	obj, err := h.object(object, "update")
 	if err != nil {
 		return nil, err
 	}
 	if ctx, err = h.chained(ctx); err != nil {
 		return nil, err
+	}
+	if problems := h.w.snap.writeProblems(h.w.actor, obj, patch); len(problems) > 0 {
+		return nil, hostError(&schema.ValidationError{Object: obj.Name, Fields: problems})
 	}
 	cur, err := h.tx.Get(ctx, obj, id)
 	if errors.Is(err, store.ErrNotFound) {

@@ -179,3 +179,19 @@ type Rollup struct {
 	Field     string
 	Condition json.RawMessage // query-model filter; nil: all
 }
+
+// WithoutFields returns a copy of o without the named fields, for a view
+// of the object that leaves some out (a role's hidden fields). The copy
+// shares the remaining fields and has no compiled schema.
+func (o *Object) WithoutFields(hidden map[string]bool) *Object {
+	out := &Object{Name: o.Name, Title: o.Title, Label: o.Label, Description: o.Description, Indexes: o.Indexes,
+		Definition: o.Definition, Version: o.Version, Automations: o.Automations, Scripts: o.Scripts, Validations: o.Validations,
+		byName: map[string]*Field{}}
+	for _, f := range o.Fields {
+		if !hidden[f.Name] {
+			out.Fields = append(out.Fields, f)
+			out.byName[f.Name] = f
+		}
+	}
+	return out
+}

@@ -1,0 +1,321 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Roles are tenant metadata that administrators edit: what a principal
+// with the role may do with each object (read, create, update, delete)
+// and which fields are hidden from it or read-only for it. Administrators
+// (and principals without a role) are not restricted. The checks are made
+// here, so every door — GraphQL, scripts' host API, exports of the API —
+// goes through them.
+
+const roleObject = "crmRole"
+
+// Field access levels of a role.
+const (
+	FieldHidden   = "hidden"
+	FieldReadOnly = "readOnly"
+)
+
+func init() {
+	platformDefinitions[roleObject] = `{
+  "$id": "crmRole", "type": "object",
+  "x-crm-label": {"zh": "角色", "en": "Role"},
+  "properties": {"definition": {"x-crm-type": "json"}}
+}`
+}
+
+// Role is a named set of permissions.
+type Role struct {
+	Name  string       `json:"name"`
+	Label schema.Label `json:"label"`
+	// Objects maps an object name to its access; "*" applies to every
+	// object not listed. An object in neither gets no access.
+	Objects map[string]ObjectAccess `json:"objects"`
+}
+
+// ObjectAccess is what a role may do with one object.
+type ObjectAccess struct {
+	Read   bool `json:"read,omitempty"`
+	Create bool `json:"create,omitempty"`
+	Update bool `json:"update,omitempty"`
+	Delete bool `json:"delete,omitempty"`
+	// Fields maps a field to "hidden" or "readOnly"; others are editable
+	// (when the role may create or update).
+	Fields map[string]string `json:"fields,omitempty"`
+}
+
+var roleNamePattern = regexp.MustCompile(`^[a-z][a-zA-Z0-9]{0,39}$`)
+
+// access returns what the actor may do with an object; restricted is
+// false for principals without a role and for administrators.
+func (s *snapshot) access(a Actor, object string) (acc ObjectAccess, restricted bool) {
+	if a.Admin || a.Role == "" {
+		return ObjectAccess{Read: true, Create: true, Update: true, Delete: true}, false
+	}
+	r, ok := s.roles[a.Role]
+	if !ok {
+		return ObjectAccess{}, true // an unknown role may do nothing
+	}
+	if acc, ok := r.Objects[object]; ok {
+		return acc, true
+	}
+	return r.Objects["*"], true
+}
+
+// hiddenFields is the set of fields of obj the actor may not see.
+func (s *snapshot) hiddenFields(a Actor, obj *schema.Object) map[string]bool {
+	acc, restricted := s.access(a, obj.Name)
+	if !restricted {
+		return nil
+	}
+	var hidden map[string]bool
+	for f, level := range acc.Fields {
+		if level == FieldHidden && obj.Field(f) != nil {
+			if hidden == nil {
+				hidden = map[string]bool{}
+			}
+			hidden[f] = true
+		}
+	}
+	return hidden
+}
+
+// mayDo refuses an operation the actor's role does not allow.
+func (s *snapshot) mayDo(a Actor, obj *schema.Object, op string) error {
+	acc, restricted := s.access(a, obj.Name)
+	if !restricted {
+		return nil
+	}
+	allowed := map[string]bool{"read": acc.Read, "create": acc.Create, "update": acc.Update, "delete": acc.Delete}[op]
+	if allowed {
+		return nil
+	}
+	zh := map[string]string{"read": "查看", "create": "新建", "update": "修改", "delete": "删除"}[op]
+	return newError(ErrForbidden,
+		fmt.Sprintf("the role %q may not %s %s records", a.Role, op, obj.Name),
+		fmt.Sprintf("角色 %q 无权%s%s记录", a.Role, zh, labelZh(obj)), nil)
+}
+
+// writeProblems reports the fields of a write that the actor may not set.
+func (s *snapshot) writeProblems(a Actor, obj *schema.Object, data map[string]any) []schema.FieldError {
+	acc, restricted := s.access(a, obj.Name)
+	if !restricted {
+		return nil
+	}
+	var out []schema.FieldError
+	for _, f := range obj.Fields {
+		if _, set := data[f.Name]; !set {
+			continue
+		}
+		switch acc.Fields[f.Name] {
+		case FieldHidden, FieldReadOnly:
+			delete(data, f.Name)
+			out = append(out, schema.FieldError{Field: f.Name, Code: "forbidden",
+				Message: "your role may not change this field", MessageZh: "你的角色无权修改此字段"})
+		}
+	}
+	return out
+}
+
+// stripHidden removes hidden fields from records.
+func stripHidden(recs []store.Record, hidden map[string]bool) []store.Record {
+	if len(hidden) == 0 {
+		return recs
+	}
+	out := make([]store.Record, len(recs))
+	for i, r := range recs {
+		data := make(map[string]any, len(r.Data))
+		for k, v := range r.Data {
+			if !hidden[k] {
+				data[k] = v
+			}
+		}
+		r.Data = data
+		out[i] = r
+	}
+	return out
+}
+
+// checkHiddenQuery refuses filters and sorts on hidden fields: their
+// values must not leak through which records match or their order.
+func checkHiddenQuery(hidden map[string]bool, f *store.Filter, sorts []store.Sort) error {
+	if len(hidden) == 0 {
+		return nil
+	}
+	for _, so := range sorts {
+		if hidden[so.Field] {
+			return newError(ErrForbidden, fmt.Sprintf("your role may not sort on %s", so.Field), fmt.Sprintf("你的角色无权按 %s 排序", so.Field), nil)
+		}
+	}
+	var walk func(f *store.Filter) error
+	walk = func(f *store.Filter) error {
+		if f == nil {
+			return nil
+		}
+		if f.IsLeaf() {
+			top := f.Field
+			for i := 0; i < len(top); i++ {
+				if top[i] == '.' {
+					top = top[:i]
+					break
+				}
+			}
+			if hidden[top] {
+				return newError(ErrForbidden, fmt.Sprintf("your role may not filter on %s", f.Field), fmt.Sprintf("你的角色无权按 %s 筛选", f.Field), nil)
+			}
+			return nil
+		}
+		for i := range f.And {
+			if err := walk(&f.And[i]); err != nil {
+				return err
+			}
+		}
+		for i := range f.Or {
+			if err := walk(&f.Or[i]); err != nil {
+				return err
+			}
+		}
+		return walk(f.Not)
+	}
+	return walk(f)
+}
+
+// loadRoles reads the tenant's roles into a snapshot.
+func loadRoles(ctx context.Context, ts store.TenantStore, snap *snapshot) error {
+	snap.roles = map[string]Role{}
+	obj := snap.platform[roleObject]
+	if obj == nil {
+		return nil
+	}
+	page, err := ts.Find(ctx, obj, store.Query{Sort: []store.Sort{{Field: "id"}}})
+	if err != nil {
+		return fmt.Errorf("load roles: %w", err)
+	}
+	for _, r := range page.Records {
+		b, err := json.Marshal(r.Data["definition"])
+		if err != nil {
+			return err
+		}
+		var role Role
+		if err := json.Unmarshal(b, &role); err != nil {
+			return fmt.Errorf("stored role %q: %w", r.ID, err)
+		}
+		snap.roles[r.ID] = role
+	}
+	return nil
+}
+
+// Roles lists the tenant's roles by name. Administrators only.
+func (e *Engine) Roles(ctx context.Context) ([]Role, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !a.Admin {
+		return nil, newError(ErrForbidden, "only administrators may read roles", "只有管理员可以查看角色", nil)
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Role, 0, len(snap.roles))
+	for _, r := range snap.roles {
+		out = append(out, r)
+	}
+	slices.SortFunc(out, func(x, y Role) int {
+		if x.Name < y.Name {
+			return -1
+		}
+		if x.Name > y.Name {
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// SaveRole creates or replaces a role; the change applies from the next
+// request of every principal with it, and is audited. Administrators only.
+func (e *Engine) SaveRole(ctx context.Context, role Role) error {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return err
+	}
+	if !a.Admin {
+		return newError(ErrForbidden, "only administrators may change roles", "只有管理员可以修改角色", nil)
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return err
+	}
+	var problems []schema.Problem
+	if !roleNamePattern.MatchString(role.Name) || role.Name == "admin" {
+		problems = append(problems, schema.Problem{Path: "/name", Message: fmt.Sprintf("%q is not a role name: letters and digits, starting with a lower-case letter; \"admin\" is built in", role.Name)})
+	}
+	for obj, acc := range role.Objects {
+		o := snap.catalog.Object(obj)
+		if obj != "*" && o == nil {
+			problems = append(problems, schema.Problem{Path: "/objects/" + obj, Message: fmt.Sprintf("there is no object %q", obj)})
+			continue
+		}
+		for f, level := range acc.Fields {
+			if level != FieldHidden && level != FieldReadOnly {
+				problems = append(problems, schema.Problem{Path: "/objects/" + obj + "/fields/" + f, Message: `must be "hidden" or "readOnly"`})
+			}
+			if o != nil && o.Field(f) == nil {
+				problems = append(problems, schema.Problem{Path: "/objects/" + obj + "/fields/" + f, Message: fmt.Sprintf("%s has no field %q", obj, f)})
+			}
+		}
+	}
+	if len(problems) > 0 {
+		return &schema.DefinitionError{Object: "role " + role.Name, Problems: problems}
+	}
+	roles, err := e.platformObject(ctx, ts, snap, roleObject)
+	if err != nil {
+		return err
+	}
+	w, err := e.newWriter(ctx, ts, snap, a)
+	if err != nil {
+		return err
+	}
+	b, _ := json.Marshal(role)
+	var def map[string]any
+	_ = json.Unmarshal(b, &def)
+	now := e.stamp()
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		var old any
+		cur, err := tx.Get(ctx, roles, role.Name)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			err = tx.Insert(ctx, roles, store.Record{ID: role.Name, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: map[string]any{"definition": def}})
+		case err == nil:
+			old = cur.Data["definition"]
+			next := cur
+			next.Data = map[string]any{"definition": def}
+			next.Version, next.UpdatedAt, next.UpdatedBy = cur.Version+1, now, a.ID
+			err = tx.Update(ctx, roles, next, cur.Version)
+		}
+		if err != nil {
+			return err
+		}
+		if err := w.audit(ctx, tx, AuditPermission, roles, role.Name, 0, map[string]any{"role": map[string]any{"old": old, "new": def}}); err != nil {
+			return err
+		}
+		return tx.BumpMetaRevision(ctx)
+	})
+	if err != nil {
+		return fmt.Errorf("save role %q: %w", role.Name, err)
+	}
+	return nil
+}
