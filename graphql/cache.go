@@ -7,7 +7,8 @@ import (
 	"github.com/crmkit/crm/engine"
 )
 
-// schemaCache keeps one schema per tenant: the one of the newest catalog
+// schemaCache keeps one schema per tenant and audience (the whole
+// catalog, or a role's view of it): the one of the newest catalog
 // revision seen. A schema is built once per tenant and revision, however
 // many requests ask for it at the same time; the least recently used
 // tenants are dropped beyond max.
@@ -20,7 +21,7 @@ type schemaCache struct {
 }
 
 type cacheEntry struct {
-	tenant   string
+	tenant   string // tenant and audience
 	revision int64
 	ready    chan struct{}
 	schema   *execSchema
@@ -35,8 +36,9 @@ func newSchemaCache(max int) *schemaCache {
 // get returns the schema of cat, building it with build when the tenant
 // has none at this revision.
 func (c *schemaCache) get(cat *engine.Catalog, build func(*engine.Catalog) (*execSchema, error)) (*execSchema, error) {
+	key := cat.TenantID + "\x00" + cat.Audience
 	c.mu.Lock()
-	e := c.entries[cat.TenantID]
+	e := c.entries[key]
 	// A catalog older than the cached schema comes from a read that raced
 	// a metadata change: the newer schema serves it.
 	if e != nil && e.revision >= cat.Revision {
@@ -45,12 +47,12 @@ func (c *schemaCache) get(cat *engine.Catalog, build func(*engine.Catalog) (*exe
 		<-e.ready
 		return e.schema, e.err
 	}
-	e = &cacheEntry{tenant: cat.TenantID, revision: cat.Revision, ready: make(chan struct{})}
-	if old := c.entries[cat.TenantID]; old != nil {
+	e = &cacheEntry{tenant: key, revision: cat.Revision, ready: make(chan struct{})}
+	if old := c.entries[key]; old != nil {
 		c.lru.Remove(old.elem)
 	}
 	e.elem = c.lru.PushFront(e)
-	c.entries[cat.TenantID] = e
+	c.entries[key] = e
 	for c.lru.Len() > c.max {
 		last := c.lru.Back()
 		c.lru.Remove(last)

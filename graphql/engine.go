@@ -62,6 +62,9 @@ type Engine interface {
 	ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (deleted, kept int, err error)
 	InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error)
 	StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error)
+
+	Roles(ctx context.Context) ([]engine.Role, error)
+	SaveRole(ctx context.Context, role engine.Role) error
 }
 
 var _ Engine = (*engine.Engine)(nil)

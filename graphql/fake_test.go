@@ -603,3 +603,9 @@ func (f *fakeEngine) InstalledTemplates(ctx context.Context) ([]engine.TemplateI
 func (f *fakeEngine) StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error) {
 	return engine.Job{}, fmt.Errorf("fake: no jobs")
 }
+
+func (f *fakeEngine) Roles(ctx context.Context) ([]engine.Role, error) { return nil, nil }
+
+func (f *fakeEngine) SaveRole(ctx context.Context, role engine.Role) error {
+	return fmt.Errorf("fake: no roles")
+}

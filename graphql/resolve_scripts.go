@@ -1,6 +1,7 @@
 package graphql
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 
@@ -75,6 +76,32 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 				"createdBy": r.CreatedBy, "updatedBy": r.UpdatedBy, "data": r.Data},
 			"references": refs, "stageHistory": hist, "auditTrail": audit,
 		})
+	}
+	query["roles"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		roles, err := eng.Roles(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return rawJSON(roles)
+	}
+	mutation["saveRole"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		raw, _ := fc.args["definition"].(json.RawMessage)
+		dec := json.NewDecoder(bytes.NewReader(raw))
+		dec.DisallowUnknownFields()
+		var role engine.Role
+		if err := dec.Decode(&role); err != nil {
+			return nil, badRequestf("the role is {name, label: {zh, en}, objects: {object: {read, create, update, delete, fields: {field: \"hidden\" | \"readOnly\"}}}}: %v", err)
+		}
+		if err := eng.SaveRole(ctx, role); err != nil {
+			return nil, err
+		}
+		return rawJSON(role)
 	}
 	mutation["erasePersonalData"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {

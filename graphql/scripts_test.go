@@ -74,3 +74,36 @@ func TestPersonalData_ThroughGraphQL(t *testing.T) {
 	r := run(t, srv, user, `query($id: ID!) { personalData(object: "account", id: $id) }`, map[string]any{"id": acc})
 	assert.Equal(t, []string{"FORBIDDEN"}, r.codes())
 }
+
+// TestRoles_ThroughGraphQL: a role's API leaves out what it may not see,
+// and the administrators' API in the same tenant keeps it.
+func TestRoles_ThroughGraphQL(t *testing.T) {
+	t.Parallel()
+	srv := pipelineStack(t)
+	mustRun(t, srv, admin, `mutation { createDeal(input: {title: "大单", amount: 500}) { id } }`, nil)
+	role := `{"name": "sales", "objects": {"deal": {"read": true, "create": true, "fields": {"amount": "hidden"}}}}`
+	saved := mustRun(t, srv, admin, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(role)})
+	assert.Equal(t, "sales", path(saved, "saveRole", "name"))
+	roles := mustRun(t, srv, admin, `{ roles }`, nil)
+	assert.Len(t, path(roles, "roles"), 1)
+
+	sales := engine.Actor{TenantID: tenantA, ID: "user:wang", Role: "sales"}
+	data := mustRun(t, srv, sales, `{ deals { nodes { title } } }`, nil)
+	assert.Equal(t, "大单", path(data, "deals", "nodes", 0, "title"))
+	for _, q := range []string{
+		`{ deals { nodes { amount } } }`,
+		`{ deals(filter: {amount: {gt: 100}}) { totalCount } }`,
+		`{ deals(orderBy: [{amount: DESC}]) { totalCount } }`,
+		`{ accounts { totalCount } }`,
+		`{ deals { nodes { account { name } } } }`,
+	} {
+		r := run(t, srv, sales, q, nil)
+		assert.Equal(t, []string{"BAD_REQUEST"}, r.codes(), "not in the role's API: %s", q)
+	}
+	r := run(t, srv, sales, `mutation { deleteDeal(id: "x") }`, nil)
+	assert.Equal(t, []string{"FORBIDDEN"}, r.codes())
+	data = mustRun(t, srv, admin, `{ deals { nodes { amount } } }`, nil)
+	assert.Equal(t, 500.0, path(data, "deals", "nodes", 0, "amount"), "administrators keep the whole API")
+	r = run(t, srv, admin, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(`{"name": "x", "colour": "red"}`)})
+	assert.Equal(t, []string{"BAD_REQUEST"}, r.codes())
+}

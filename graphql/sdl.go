@@ -54,6 +54,7 @@ func (m *model) sdl() string {
 	b.WriteString("  \"Everything stored about one record (a person): the record, the records referring to it, its stage history and audit trail; the request is audited (administrators only).\"\n")
 	b.WriteString("  personalData(object: String!, id: ID!): JSON!\n")
 	b.WriteString("  \"The industry templates this server ships, with the version installed in this tenant (administrators only).\"\n  templates: [TemplateInfo!]!\n")
+	b.WriteString("  \"The tenant's roles: {name, label, objects: {object or *: {read, create, update, delete, fields: {field: hidden or readOnly}}}} (administrators only).\"\n  roles: JSON!\n")
 	b.WriteString("}\n\n")
 
 	b.WriteString("type Mutation {\n")
@@ -69,6 +70,8 @@ func (m *model) sdl() string {
 	}
 	b.WriteString("  \"Creates or changes an object definition (administrators only).\"\n")
 	b.WriteString("  saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!\n")
+	b.WriteString("  \"Creates or replaces a role, in the shape roles lists; it applies from the next request (administrators only).\"\n")
+	b.WriteString("  saveRole(definition: JSON!): JSON!\n")
 	b.WriteString("  \"Puts a dead or pending outbox entry back in line for delivery now (administrators only).\"\n")
 	b.WriteString("  retryOutboxEntry(id: ID!): OutboxEntry!\n")
 	b.WriteString("  \"Recomputes a roll-up summary field on every record; returns how many changed (administrators only).\"\n")
