@@ -27,6 +27,26 @@ func (e *Engine) CreateAPIKey(ctx context.Context, tenantID, name string) (strin
 // CreateExpiringAPIKey is CreateAPIKey for a key that stops working at
 // expiresAt (zero: never), such as one given to an integration partner.
 func (e *Engine) CreateExpiringAPIKey(ctx context.Context, tenantID, name string, expiresAt time.Time) (string, store.APIKey, error) {
+	return e.CreateRoleAPIKey(ctx, tenantID, name, "", expiresAt)
+}
+
+// CreateRoleAPIKey is CreateExpiringAPIKey for a key that acts with a role
+// of the tenant ("" for an administrator's key).
+func (e *Engine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role string, expiresAt time.Time) (string, store.APIKey, error) {
+	if role != "" {
+		ts, err := e.tenantStore(ctx, tenantID)
+		if err != nil {
+			return "", store.APIKey{}, tenantFailed(tenantID, err)
+		}
+		snap, err := e.state(ctx, tenantID, ts)
+		if err != nil {
+			return "", store.APIKey{}, err
+		}
+		if _, ok := snap.roles[role]; !ok {
+			return "", store.APIKey{}, newError(ErrBadRequest, fmt.Sprintf("tenant %q has no role %q", tenantID, role),
+				fmt.Sprintf("租户 %q 没有角色 %q", tenantID, role), nil)
+		}
+	}
 	if !expiresAt.IsZero() && !expiresAt.After(e.stamp()) {
 		return "", store.APIKey{}, newError(ErrBadRequest, "the expiry must be in the future", "过期时间必须晚于现在", nil)
 	}
@@ -45,6 +65,7 @@ func (e *Engine) CreateExpiringAPIKey(ctx context.Context, tenantID, name string
 		Hash:      hashKey(secret),
 		Prefix:    secret[:len(apiKeyPrefix)+6],
 		CreatedAt: e.stamp(),
+		Role:      role,
 	}
 	if !expiresAt.IsZero() {
 		k.ExpiresAt = expiresAt.UTC().Truncate(time.Microsecond)
@@ -101,7 +122,7 @@ func (e *Engine) Authenticate(ctx context.Context, secret string) (Actor, error)
 	if !k.RevokedAt.IsZero() || !k.ExpiresAt.IsZero() && !e.now().Before(k.ExpiresAt) {
 		return Actor{}, denied
 	}
-	return Actor{TenantID: k.TenantID, ID: "key:" + k.ID, Admin: true}, nil
+	return Actor{TenantID: k.TenantID, ID: "key:" + k.ID, Admin: k.Role == "", Role: k.Role}, nil
 }
 
 func hashKey(secret string) string {

@@ -31,6 +31,8 @@ type APIKey struct {
 	RevokedAt time.Time `json:"revokedAt,omitzero"`
 	// ExpiresAt, when set, is when the key stops working.
 	ExpiresAt time.Time `json:"expiresAt,omitzero"`
+	// Role is the role the key acts with; "" makes it an administrator.
+	Role string `json:"role,omitempty"`
 }
 
 // ObjectDoc is one version of an object definition as stored: the JSON

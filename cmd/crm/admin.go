@@ -80,6 +80,7 @@ func (m *Main) apikey(ctx context.Context, args []string) error {
 	name := fs.String("name", "", "label of the key (create)")
 	id := fs.String("id", "", "key id (revoke)")
 	expires := fs.Duration("expires", 0, "the key stops working after this long, e.g. 2160h for 90 days (create)")
+	role := fs.String("role", "", "a role of the tenant the key acts with; without it the key is an administrator's (create)")
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -114,7 +115,7 @@ func (m *Main) apikey(ctx context.Context, args []string) error {
 		} else if *expires < 0 {
 			return fmt.Errorf("--expires must be positive")
 		}
-		secret, k, err := eng.CreateExpiringAPIKey(ctx, *tenant, *name, at)
+		secret, k, err := eng.CreateRoleAPIKey(ctx, *tenant, *name, *role, at)
 		if err != nil {
 			return err
 		}
@@ -126,7 +127,7 @@ func (m *Main) apikey(ctx context.Context, args []string) error {
 			return err
 		}
 		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "ID\tNAME\tPREFIX\tCREATED\tEXPIRES\tREVOKED")
+		fmt.Fprintln(w, "ID\tNAME\tROLE\tPREFIX\tCREATED\tEXPIRES\tREVOKED")
 		for _, k := range ks {
 			revoked, expiry := "", ""
 			if !k.RevokedAt.IsZero() {
@@ -135,7 +136,11 @@ func (m *Main) apikey(ctx context.Context, args []string) error {
 			if !k.ExpiresAt.IsZero() {
 				expiry = k.ExpiresAt.UTC().Format(schema.DateTimeLayout)
 			}
-			fmt.Fprintf(w, "%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, k.CreatedAt.UTC().Format(schema.DateTimeLayout), expiry, revoked)
+			role := k.Role
+			if role == "" {
+				role = "admin"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, role, k.Prefix, k.CreatedAt.UTC().Format(schema.DateTimeLayout), expiry, revoked)
 		}
 		return w.Flush()
 	case "revoke":

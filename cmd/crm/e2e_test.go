@@ -655,7 +655,36 @@ func TestCLI_ExpiringKey(t *testing.T) {
 	out, err := run("apikey", "list", "--tenant", "acme")
 	require.NoError(t, err)
 	assert.Contains(t, out, "EXPIRES")
-	assert.Regexp(t, `partner\s+crm_[0-9a-f]+…\s+\S+\s+\d{4}-\d{2}-\d{2}T`, out, "the expiry is listed")
+	assert.Regexp(t, `partner\s+admin\s+crm_[0-9a-f]+…\s+\S+\s+\d{4}-\d{2}-\d{2}T`, out, "the expiry is listed")
 	_, err = run("apikey", "create", "--tenant", "acme", "--expires", "-1h")
 	assert.ErrorContains(t, err, "positive")
+}
+
+// TestServe_RoleKey: a key made with a role sees the role's API only.
+func TestServe_RoleKey(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := startServer(t, dir)
+	installStarter(t, s)
+	s.ok(t, `mutation { createDeal(input: {title: "大单", amount: 900}) { id } }`, nil)
+	role := `{"name": "sales", "label": {"zh": "销售", "en": "Sales"}, "objects": {"deal": {"read": true, "fields": {"amount": "hidden"}}}}`
+	s.ok(t, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(role)})
+
+	out := &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	require.NoError(t, m.Run(context.Background(), []string{"apikey", "create", "--tenant", "default", "--role", "sales", "--data", dir}))
+	salesKey := regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
+	err := m.Run(context.Background(), []string{"apikey", "create", "--tenant", "default", "--role", "ghost", "--data", dir})
+	assert.ErrorContains(t, err, `no role "ghost"`)
+
+	r := s.gql(t, salesKey, `{ deals { nodes { title } } }`, nil)
+	require.Empty(t, r.Errors)
+	assert.Equal(t, "大单", path(r.Data, "deals", "nodes", 0, "title"))
+	r = s.gql(t, salesKey, `{ deals { nodes { amount } } }`, nil)
+	require.NotEmpty(t, r.Errors, "the hidden field is not in the role's API")
+	r = s.gql(t, salesKey, `mutation { createDeal(input: {title: "x"}) { id } }`, nil)
+	require.NotEmpty(t, r.Errors)
+	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"])
+	r = s.gql(t, salesKey, `{ objects { name } }`, nil)
+	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "not an administrator")
 }

@@ -162,10 +162,11 @@ type apiKeyDoc struct {
 	CreatedAt string `bson:"createdAt"`
 	RevokedAt string `bson:"revokedAt,omitempty"`
 	ExpiresAt string `bson:"expiresAt,omitempty"`
+	Role      string `bson:"role,omitempty"`
 }
 
 func (d apiKeyDoc) key() (store.APIKey, error) {
-	k := store.APIKey{ID: d.ID, TenantID: d.TenantID, Name: d.Name, Hash: d.Hash, Prefix: d.Prefix}
+	k := store.APIKey{ID: d.ID, TenantID: d.TenantID, Name: d.Name, Hash: d.Hash, Prefix: d.Prefix, Role: d.Role}
 	var err error
 	if k.CreatedAt, err = parseTime(d.CreatedAt); err != nil {
 		return store.APIKey{}, err
@@ -188,7 +189,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 	if _, err := s.tenantDoc(ctx, k.TenantID); err != nil {
 		return fmt.Errorf("create api key %q: %w", k.ID, err)
 	}
-	d := apiKeyDoc{ID: k.ID, TenantID: k.TenantID, Name: k.Name, Hash: k.Hash, Prefix: k.Prefix, CreatedAt: formatTime(k.CreatedAt)}
+	d := apiKeyDoc{ID: k.ID, TenantID: k.TenantID, Name: k.Name, Hash: k.Hash, Prefix: k.Prefix, CreatedAt: formatTime(k.CreatedAt), Role: k.Role}
 	if !k.RevokedAt.IsZero() {
 		d.RevokedAt = formatTime(k.RevokedAt)
 	}

@@ -93,7 +93,7 @@ func openDatabase(ctx context.Context, path string, cfg *Config, schema []string
 }
 
 // schemaVersion is the user_version of files this package writes.
-const schemaVersion = 2
+const schemaVersion = 3
 
 // initSchema creates what stmts create (idempotently), then runs the
 // migrations of every version above the file's, in order.

@@ -34,6 +34,7 @@ var systemSchema = []string{
 // the statements of version v run when a file's version is below v.
 var systemMigrations = map[int][]string{
 	2: {`ALTER TABLE api_keys ADD COLUMN expires_at TEXT`},
+	3: {`ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT ''`},
 }
 
 // CreateTenant implements [store.Store]. The tenant's file is created in
@@ -120,8 +121,8 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 		if n == 0 {
 			return fmt.Errorf("tenant %q: %w", k.TenantID, store.ErrNotFound)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, tenant_id, name, hash, prefix, created_at, revoked_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, k.TenantID, k.Name, k.Hash, k.Prefix, formatTime(k.CreatedAt), optionalTime(k.RevokedAt), optionalTime(k.ExpiresAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, tenant_id, name, hash, prefix, created_at, revoked_at, expires_at, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			k.ID, k.TenantID, k.Name, k.Hash, k.Prefix, formatTime(k.CreatedAt), optionalTime(k.RevokedAt), optionalTime(k.ExpiresAt), k.Role)
 		if isPrimaryKeyViolation(err) || isUniqueViolation(err) {
 			return store.ErrConflict
 		}
@@ -133,7 +134,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 	return nil
 }
 
-const apiKeyColumns = "id, tenant_id, name, hash, prefix, created_at, revoked_at, expires_at"
+const apiKeyColumns = "id, tenant_id, name, hash, prefix, created_at, revoked_at, expires_at, role"
 
 // APIKeyByHash implements [store.Store].
 func (s *Store) APIKeyByHash(ctx context.Context, hash string) (store.APIKey, error) {
@@ -196,7 +197,7 @@ func scanAPIKey(s scanner) (store.APIKey, error) {
 		revoked sql.NullString
 		expires sql.NullString
 	)
-	if err := s.Scan(&k.ID, &k.TenantID, &k.Name, &k.Hash, &k.Prefix, &created, &revoked, &expires); err != nil {
+	if err := s.Scan(&k.ID, &k.TenantID, &k.Name, &k.Hash, &k.Prefix, &created, &revoked, &expires, &k.Role); err != nil {
 		return store.APIKey{}, err
 	}
 	var err error

@@ -53,7 +53,7 @@ func testTenantsAndKeys(t *testing.T, newStore func(t testing.TB) store.Store) {
 	keys := []store.APIKey{
 		{ID: "k2", TenantID: "acme", Name: "second", Hash: "hash-2", Prefix: "crm_22", CreatedAt: base.Add(time.Minute)},
 		{ID: "k1", TenantID: "acme", Name: "first", Hash: "hash-1", Prefix: "crm_11", CreatedAt: base},
-		{ID: "k3", TenantID: "acme", Name: "third", Hash: "hash-3", Prefix: "crm_33", CreatedAt: base.Add(2 * time.Minute), ExpiresAt: base.Add(90 * 24 * time.Hour)},
+		{ID: "k3", TenantID: "acme", Name: "third", Hash: "hash-3", Prefix: "crm_33", CreatedAt: base.Add(2 * time.Minute), ExpiresAt: base.Add(90 * 24 * time.Hour), Role: "sales"},
 		{ID: "g1", TenantID: "globex", Name: "globex", Hash: "hash-g", Prefix: "crm_gg", CreatedAt: base},
 	}
 	for _, k := range keys {
@@ -88,6 +88,7 @@ func testTenantsAndKeys(t *testing.T, newStore func(t testing.TB) store.Store) {
 	k, err = s.APIKeyByHash(ctx, "hash-3")
 	require.NoError(t, err)
 	assert.True(t, base.Add(90*24*time.Hour).Equal(k.ExpiresAt), "the expiry is kept: %s", k.ExpiresAt)
+	assert.Equal(t, "sales", k.Role)
 
 	_, err = s.APIKeyByHash(ctx, "hash-unknown")
 	require.ErrorIs(t, err, store.ErrNotFound)
