@@ -49,6 +49,8 @@ type Engine struct {
 	sealer   *sealer // nil without an encryption key
 	own      ownRunner
 
+	signIns throttle
+
 	limitsMu    sync.Mutex
 	limitsCache map[string]cachedLimits
 	mu          sync.Mutex

@@ -25,6 +25,8 @@ const (
 	// CodeUnavailable: the database cannot be reached; the same request
 	// may succeed later.
 	CodeUnavailable Code = "UNAVAILABLE"
+	// CodeRateLimited: too many attempts; try again later.
+	CodeRateLimited Code = "RATE_LIMITED"
 	CodeInternal    Code = "INTERNAL"
 )
 
@@ -41,6 +43,8 @@ var (
 	// ErrBadRequest: arguments that are malformed rather than invalid data
 	// (a bad cursor, an unknown object, a filter on an unknown field).
 	ErrBadRequest = errors.New("engine: bad request")
+	// ErrRateLimited: too many attempts (sign-ins) in a short time.
+	ErrRateLimited = errors.New("engine: rate limited")
 )
 
 // Error is an engine error with a message safe to show to the caller, in
@@ -98,6 +102,8 @@ func CodeOf(err error) Code {
 		return CodeScriptFailed
 	case errors.Is(err, ErrNoKey), errors.Is(err, ErrWrongKey):
 		return CodeUnavailable
+	case errors.Is(err, ErrRateLimited):
+		return CodeRateLimited
 	}
 	return CodeInternal
 }

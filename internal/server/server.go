@@ -280,6 +280,8 @@ func statusOf(err error) int {
 		return fiber.StatusGatewayTimeout
 	case engine.CodeUnavailable:
 		return fiber.StatusServiceUnavailable
+	case engine.CodeRateLimited:
+		return fiber.StatusTooManyRequests
 	}
 	return fiber.StatusInternalServerError
 }

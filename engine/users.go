@@ -1,0 +1,331 @@
+package engine
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/argon2"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Users sign in with a password (argon2id) and get a session: a random
+// token, of which only a hash is stored, with an expiry and a CSRF token
+// for cookie-authenticated writes. Failed sign-ins of a user are
+// throttled. Users carry a role as API keys do; the role "admin" makes an
+// administrator.
+
+const (
+	userObject    = "crmUser"
+	sessionObject = "crmSession"
+	// SessionTTL is how long a session lasts without sign-in.
+	SessionTTL = 12 * time.Hour
+	// AdminRole is the built-in role of administrators.
+	AdminRole = "admin"
+	// signInFailures failures of one user within signInWindow lock its
+	// sign-in for signInWindow.
+	signInFailures = 5
+	signInWindow   = 15 * time.Minute
+	minPassword    = 10
+)
+
+func init() {
+	platformDefinitions[userObject] = `{
+  "$id": "crmUser", "type": "object",
+  "x-crm-label": {"zh": "用户", "en": "User"},
+  "properties": {
+    "displayName":  {"type": "string", "x-crm-type": "text"},
+    "role":         {"type": "string", "x-crm-type": "text"},
+    "passwordHash": {"type": "string", "x-crm-type": "text"},
+    "active":       {"type": "boolean", "x-crm-type": "boolean"}
+  }
+}`
+	platformDefinitions[sessionObject] = `{
+  "$id": "crmSession", "type": "object",
+  "x-crm-label": {"zh": "会话", "en": "Session"},
+  "properties": {
+    "user":      {"type": "string", "x-crm-type": "text"},
+    "csrf":      {"type": "string", "x-crm-type": "text"},
+    "expiresAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"}
+  },
+  "x-crm-indexes": [["user"]]
+}`
+}
+
+var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
+
+// User is a person who signs in.
+type User struct {
+	Username    string
+	DisplayName string
+	Role        string
+	Active      bool
+	CreatedAt   time.Time
+}
+
+// Session is a signed-in user's session: Token goes in the cookie, CSRF
+// in the X-CSRF-Token header of writes.
+type Session struct {
+	Token     string
+	CSRF      string
+	User      User
+	ExpiresAt time.Time
+}
+
+// hashPassword derives an argon2id hash (OWASP's minimum: 19 MiB, 2
+// passes) as "argon2id$<salt>$<hash>".
+func hashPassword(password string) (string, error) {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		return "", err
+	}
+	sum := argon2.IDKey([]byte(password), salt, 2, 19*1024, 1, 32)
+	return "argon2id$" + base64.RawStdEncoding.EncodeToString(salt) + "$" + base64.RawStdEncoding.EncodeToString(sum), nil
+}
+
+func checkPassword(hash, password string) bool {
+	parts := strings.Split(hash, "$")
+	if len(parts) != 3 || parts[0] != "argon2id" {
+		return false
+	}
+	salt, err1 := base64.RawStdEncoding.DecodeString(parts[1])
+	want, err2 := base64.RawStdEncoding.DecodeString(parts[2])
+	if err1 != nil || err2 != nil {
+		return false
+	}
+	got := argon2.IDKey([]byte(password), salt, 2, 19*1024, 1, uint32(len(want)))
+	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// CreateUser adds a user with a password and a role ("admin" or one of
+// the tenant's roles). For administrators and the operator's CLI (pass a
+// context without an actor and the tenant id).
+func (e *Engine) CreateUser(ctx context.Context, tenantID, username, displayName, password, role string) (User, error) {
+	if a, ok := ActorFrom(ctx); ok && (!a.Admin || a.TenantID != tenantID) {
+		return User{}, newError(ErrForbidden, "only administrators may add users", "只有管理员可以添加用户", nil)
+	}
+	switch {
+	case !usernamePattern.MatchString(username):
+		return User{}, newError(ErrBadRequest, fmt.Sprintf("user name %q: 2–63 lower-case letters, digits, '.', '_' or '-'", username),
+			fmt.Sprintf("用户名 %q 须为 2–63 个小写字母、数字、'.'、'_' 或 '-'", username), nil)
+	case len(password) < minPassword:
+		return User{}, newError(ErrBadRequest, fmt.Sprintf("the password must have at least %d characters", minPassword),
+			fmt.Sprintf("密码至少需要 %d 个字符", minPassword), nil)
+	}
+	ts, err := e.tenantStore(ctx, tenantID)
+	if err != nil {
+		return User{}, tenantFailed(tenantID, err)
+	}
+	snap, err := e.state(ctx, tenantID, ts)
+	if err != nil {
+		return User{}, err
+	}
+	if role == "" {
+		role = AdminRole
+	}
+	if _, ok := snap.roles[role]; !ok && role != AdminRole {
+		return User{}, newError(ErrBadRequest, fmt.Sprintf("tenant %q has no role %q", tenantID, role), fmt.Sprintf("租户 %q 没有角色 %q", tenantID, role), nil)
+	}
+	users, err := e.platformObject(ctx, ts, snap, userObject)
+	if err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(password)
+	if err != nil {
+		return User{}, err
+	}
+	now := e.stamp()
+	rec := store.Record{ID: username, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "system", UpdatedBy: "system",
+		Data: map[string]any{"displayName": displayName, "role": role, "passwordHash": hash, "active": true}}
+	err = ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, users, rec) })
+	if errors.Is(err, store.ErrConflict) {
+		return User{}, newError(ErrConflict, fmt.Sprintf("user %q exists", username), fmt.Sprintf("用户 %q 已存在", username), err)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("create user %q: %w", username, err)
+	}
+	return User{Username: username, DisplayName: displayName, Role: role, Active: true, CreatedAt: now}, nil
+}
+
+// throttle counts failed sign-ins per tenant and user.
+type throttle struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+func (t *throttle) locked(key string, now time.Time) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.failures == nil {
+		t.failures = map[string][]time.Time{}
+	}
+	recent := t.failures[key][:0]
+	for _, at := range t.failures[key] {
+		if now.Sub(at) < signInWindow {
+			recent = append(recent, at)
+		}
+	}
+	if len(recent) == 0 {
+		delete(t.failures, key) // forgotten once the window passes
+	} else {
+		t.failures[key] = recent
+	}
+	return len(recent) >= signInFailures
+}
+
+func (t *throttle) fail(key string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.failures == nil {
+		t.failures = map[string][]time.Time{}
+	}
+	t.failures[key] = append(t.failures[key], now)
+}
+
+// SignIn checks a user's password and opens a session. Wrong names and
+// wrong passwords get the same answer; after five failures in fifteen
+// minutes the user's sign-in is locked for fifteen minutes.
+func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string) (*Session, error) {
+	denied := newError(ErrUnauthenticated, "wrong user name or password", "用户名或密码错误", nil)
+	key := tenantID + "\x00" + username
+	now := e.now()
+	if e.signIns.locked(key, now) {
+		return nil, newError(ErrRateLimited, "too many failed sign-ins; try again in 15 minutes", "登录失败次数过多，请 15 分钟后再试", nil)
+	}
+	ts, err := e.tenantStore(ctx, tenantID)
+	if errors.Is(err, store.ErrNotFound) {
+		e.signIns.fail(key, now)
+		return nil, denied
+	} else if err != nil {
+		return nil, err
+	}
+	snap, err := e.state(ctx, tenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	users := snap.platform[userObject]
+	var rec store.Record
+	if users != nil {
+		rec, err = ts.Get(ctx, users, username)
+	}
+	hash, _ := rec.Data["passwordHash"].(string)
+	if users == nil || err != nil || rec.Data["active"] != true || !checkPassword(hash, password) {
+		if users == nil || err != nil {
+			checkPassword("argon2id$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", password) // same time either way
+		}
+		e.signIns.fail(key, now)
+		return nil, denied
+	}
+	sessions, err := e.platformObject(ctx, ts, snap, sessionObject)
+	if err != nil {
+		return nil, err
+	}
+	secret, csrf := make([]byte, 32), make([]byte, 24)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	if _, err := rand.Read(csrf); err != nil {
+		return nil, err
+	}
+	token := tenantID + "." + base64.RawURLEncoding.EncodeToString(secret)
+	stamp := e.stamp()
+	expires := stamp.Add(SessionTTL)
+	s := store.Record{ID: sessionID(token), Version: 1, CreatedAt: stamp, UpdatedAt: stamp, CreatedBy: "user:" + username, UpdatedBy: "user:" + username,
+		Data: map[string]any{"user": username, "csrf": base64.RawURLEncoding.EncodeToString(csrf), "expiresAt": expires.Format(schema.DateTimeLayout)}}
+	if err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, sessions, s) }); err != nil {
+		return nil, fmt.Errorf("open session: %w", err)
+	}
+	u := userOf(rec)
+	return &Session{Token: token, CSRF: s.Data["csrf"].(string), User: u, ExpiresAt: expires}, nil
+}
+
+func sessionID(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+func userOf(r store.Record) User {
+	u := User{Username: r.ID, Role: fmt.Sprint(r.Data["role"]), CreatedAt: r.CreatedAt}
+	u.DisplayName, _ = r.Data["displayName"].(string)
+	u.Active, _ = r.Data["active"].(bool)
+	return u
+}
+
+// AuthenticateSession resolves a session token to its user's actor and
+// the session's CSRF token.
+func (e *Engine) AuthenticateSession(ctx context.Context, token string) (Actor, string, error) {
+	denied := newError(ErrUnauthenticated, "the session has ended; sign in again", "会话已结束，请重新登录", nil)
+	tenantID, _, ok := strings.Cut(token, ".")
+	if !ok || len(token) > 300 {
+		return Actor{}, "", denied
+	}
+	ts, err := e.tenantStore(ctx, tenantID)
+	if errors.Is(err, store.ErrNotFound) {
+		return Actor{}, "", denied
+	} else if err != nil {
+		return Actor{}, "", err
+	}
+	snap, err := e.state(ctx, tenantID, ts)
+	if err != nil {
+		return Actor{}, "", err
+	}
+	sessions, users := snap.platform[sessionObject], snap.platform[userObject]
+	if sessions == nil || users == nil {
+		return Actor{}, "", denied
+	}
+	s, err := ts.Get(ctx, sessions, sessionID(token))
+	if err != nil {
+		return Actor{}, "", denied
+	}
+	expires, err := time.Parse(schema.DateTimeLayout, fmt.Sprint(s.Data["expiresAt"]))
+	if err != nil || !e.now().Before(expires) {
+		return Actor{}, "", denied
+	}
+	u, err := ts.Get(ctx, users, fmt.Sprint(s.Data["user"]))
+	if err != nil || u.Data["active"] != true {
+		return Actor{}, "", denied
+	}
+	role := fmt.Sprint(u.Data["role"])
+	a := Actor{TenantID: tenantID, ID: "user:" + u.ID, Admin: role == AdminRole}
+	if !a.Admin {
+		a.Role = role
+	}
+	csrf, _ := s.Data["csrf"].(string)
+	return a, csrf, nil
+}
+
+// SignOut ends a session.
+func (e *Engine) SignOut(ctx context.Context, token string) error {
+	tenantID, _, ok := strings.Cut(token, ".")
+	if !ok {
+		return nil
+	}
+	ts, err := e.tenantStore(ctx, tenantID)
+	if err != nil {
+		return nil
+	}
+	snap, err := e.state(ctx, tenantID, ts)
+	if err != nil {
+		return err
+	}
+	sessions := snap.platform[sessionObject]
+	if sessions == nil {
+		return nil
+	}
+	err = ts.WithTx(ctx, func(tx store.Tx) error { return tx.Delete(ctx, sessions, sessionID(token)) })
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	return err
+}
