@@ -25,6 +25,8 @@ type snapshot struct {
 	platform map[string]*schema.Object
 	// roles by name.
 	roles map[string]Role
+	// users by user name, without password hashes.
+	users map[string]User
 
 	viewsMu sync.Mutex
 	views   map[string]*Catalog // the catalog as each role sees it
@@ -105,6 +107,9 @@ func (e *Engine) state(ctx context.Context, tenantID string, ts store.TenantStor
 		return nil, err
 	}
 	if err := loadRoles(ctx, ts, snap); err != nil {
+		return nil, err
+	}
+	if err := loadUsers(ctx, ts, snap); err != nil {
 		return nil, err
 	}
 	st.snap = snap

@@ -47,9 +47,12 @@ func init() {
   "properties": {
     "displayName":  {"type": "string", "x-crm-type": "text"},
     "role":         {"type": "string", "x-crm-type": "text"},
+    "manager":      {"type": "string", "x-crm-type": "text"},
+    "team":         {"type": "string", "x-crm-type": "text"},
     "passwordHash": {"type": "string", "x-crm-type": "text"},
     "active":       {"type": "boolean", "x-crm-type": "boolean"}
-  }
+  },
+  "x-crm-indexes": [["manager"], ["team"]]
 }`
 	platformDefinitions[sessionObject] = `{
   "$id": "crmSession", "type": "object",
@@ -70,9 +73,19 @@ type User struct {
 	Username    string
 	DisplayName string
 	Role        string
-	Active      bool
-	CreatedAt   time.Time
+	// Manager is the user name of the user's manager, who sees and changes
+	// what the user owns; "" for none.
+	Manager string
+	// Team is the name of the user's team, whose members read each
+	// other's records of private objects; "" for none.
+	Team      string
+	Active    bool
+	CreatedAt time.Time
 }
+
+// ActorID is the id under which the user acts, owns records and appears
+// in the audit trail.
+func (u User) ActorID() string { return "user:" + u.Username }
 
 // Session is a signed-in user's session: Token goes in the cookie, CSRF
 // in the X-CSRF-Token header of writes.
@@ -106,56 +119,6 @@ func checkPassword(hash, password string) bool {
 	}
 	got := argon2.IDKey([]byte(password), salt, 2, 19*1024, 1, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
-}
-
-// CreateUser adds a user with a password and a role ("admin" or one of
-// the tenant's roles). For administrators and the operator's CLI (pass a
-// context without an actor and the tenant id).
-func (e *Engine) CreateUser(ctx context.Context, tenantID, username, displayName, password, role string) (User, error) {
-	if a, ok := ActorFrom(ctx); ok && (!a.Admin || a.TenantID != tenantID) {
-		return User{}, newError(ErrForbidden, "only administrators may add users", "只有管理员可以添加用户", nil)
-	}
-	switch {
-	case !usernamePattern.MatchString(username):
-		return User{}, newError(ErrBadRequest, fmt.Sprintf("user name %q: 2–63 lower-case letters, digits, '.', '_' or '-'", username),
-			fmt.Sprintf("用户名 %q 须为 2–63 个小写字母、数字、'.'、'_' 或 '-'", username), nil)
-	case len(password) < minPassword:
-		return User{}, newError(ErrBadRequest, fmt.Sprintf("the password must have at least %d characters", minPassword),
-			fmt.Sprintf("密码至少需要 %d 个字符", minPassword), nil)
-	}
-	ts, err := e.tenantStore(ctx, tenantID)
-	if err != nil {
-		return User{}, tenantFailed(tenantID, err)
-	}
-	snap, err := e.state(ctx, tenantID, ts)
-	if err != nil {
-		return User{}, err
-	}
-	if role == "" {
-		role = AdminRole
-	}
-	if _, ok := snap.roles[role]; !ok && role != AdminRole {
-		return User{}, newError(ErrBadRequest, fmt.Sprintf("tenant %q has no role %q", tenantID, role), fmt.Sprintf("租户 %q 没有角色 %q", tenantID, role), nil)
-	}
-	users, err := e.platformObject(ctx, ts, snap, userObject)
-	if err != nil {
-		return User{}, err
-	}
-	hash, err := hashPassword(password)
-	if err != nil {
-		return User{}, err
-	}
-	now := e.stamp()
-	rec := store.Record{ID: username, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "system", UpdatedBy: "system",
-		Data: map[string]any{"displayName": displayName, "role": role, "passwordHash": hash, "active": true}}
-	err = ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, users, rec) })
-	if errors.Is(err, store.ErrConflict) {
-		return User{}, newError(ErrConflict, fmt.Sprintf("user %q exists", username), fmt.Sprintf("用户 %q 已存在", username), err)
-	}
-	if err != nil {
-		return User{}, fmt.Errorf("create user %q: %w", username, err)
-	}
-	return User{Username: username, DisplayName: displayName, Role: role, Active: true, CreatedAt: now}, nil
 }
 
 // throttle counts failed sign-ins per tenant and user.
@@ -256,8 +219,11 @@ func sessionID(token string) string {
 }
 
 func userOf(r store.Record) User {
-	u := User{Username: r.ID, Role: fmt.Sprint(r.Data["role"]), CreatedAt: r.CreatedAt}
+	u := User{Username: r.ID, CreatedAt: r.CreatedAt}
+	u.Role, _ = r.Data["role"].(string)
 	u.DisplayName, _ = r.Data["displayName"].(string)
+	u.Manager, _ = r.Data["manager"].(string)
+	u.Team, _ = r.Data["team"].(string)
 	u.Active, _ = r.Data["active"].(bool)
 	return u
 }

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"testing"
 	"time"
@@ -24,16 +25,16 @@ func TestUsers_SignInSessionsAndThrottling(t *testing.T) {
 	admin := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "key:1", Admin: true})
 	require.NoError(t, eng.SaveRole(admin, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"*": {Read: true}}}))
 
-	_, err = eng.CreateUser(ctx, "acme", "li.lei", "李雷", "short", "sales")
+	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "short", Role: "sales"})
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), "a short password")
-	_, err = eng.CreateUser(ctx, "acme", "li.lei", "李雷", "correct horse battery", "ghost")
+	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery", Role: "ghost"})
 	assert.ErrorContains(t, err, `no role "ghost"`)
-	u, err := eng.CreateUser(ctx, "acme", "li.lei", "李雷", "correct horse battery", "sales")
+	u, err := eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery", Role: "sales"})
 	require.NoError(t, err)
 	assert.Equal(t, "sales", u.Role)
-	_, err = eng.CreateUser(admin, "acme", "han.mei", "韩梅", "another good password", "")
+	_, err = eng.CreateUser(admin, "acme", engine.NewUser{Username: "han.mei", DisplayName: "韩梅", Password: "another good password", Role: ""})
 	require.NoError(t, err, "an administrator adds an administrator")
-	_, err = eng.CreateUser(engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "u", Role: "sales"}), "acme", "x1", "", "another good password", "")
+	_, err = eng.CreateUser(engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "u", Role: "sales"}), "acme", engine.NewUser{Username: "x1", DisplayName: "", Password: "another good password", Role: ""})
 	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(err))
 
 	s, err := eng.SignIn(ctx, "acme", "li.lei", "correct horse battery")
@@ -69,4 +70,104 @@ func TestUsers_SignInSessionsAndThrottling(t *testing.T) {
 	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err), "expired")
 	_, _, err = eng.AuthenticateSession(ctx, "other.forged")
 	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err))
+}
+
+func TestUsers_Administration(t *testing.T) {
+	t.Parallel()
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = eng.CreateTenant(ctx, "acme", "")
+	require.NoError(t, err)
+	admin := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "key:1", Admin: true})
+	require.NoError(t, eng.SaveRole(admin, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"*": {Read: true}}}))
+	pw := "correct horse battery"
+	for _, nu := range []engine.NewUser{
+		{Username: "boss", DisplayName: "王总", Password: pw, Role: "sales"},
+		{Username: "lead", DisplayName: "张经理", Password: pw, Role: "sales", Manager: "boss", Team: "east"},
+		{Username: "rep", DisplayName: "李雷", Password: pw, Role: "sales", Manager: "lead", Team: "east"},
+	} {
+		_, err := eng.CreateUser(admin, "acme", nu)
+		require.NoError(t, err, nu.Username)
+	}
+	_, err = eng.CreateUser(admin, "acme", engine.NewUser{Username: "x2", Password: pw, Role: "sales", Manager: "nobody"})
+	assert.ErrorContains(t, err, `the manager "nobody" is not an active user`)
+	_, err = eng.CreateUser(admin, "acme", engine.NewUser{Username: "rep", Password: pw, Role: "sales"})
+	assert.Equal(t, engine.CodeConflict, engine.CodeOf(err))
+	_, err = eng.CreateUser(engine.WithActor(ctx, engine.Actor{TenantID: "other", ID: "key:9", Admin: true}), "acme", engine.NewUser{Username: "x3", Password: pw})
+	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(err), "another tenant's administrator")
+
+	users, err := eng.Users(admin, "acme")
+	require.NoError(t, err)
+	require.Len(t, users, 3)
+	assert.Equal(t, []string{"boss", "lead", "rep"}, []string{users[0].Username, users[1].Username, users[2].Username})
+	assert.Equal(t, "lead", users[2].Manager)
+	assert.Equal(t, "east", users[2].Team)
+	_, err = eng.Users(engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:rep", Role: "sales"}), "acme")
+	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(err))
+
+	boss := "rep"
+	_, err = eng.UpdateUser(admin, "acme", "boss", engine.UserChange{Manager: &boss})
+	assert.ErrorContains(t, err, "would close a loop", "boss → rep → lead → boss")
+	self := "lead"
+	_, err = eng.UpdateUser(admin, "acme", "lead", engine.UserChange{Manager: &self})
+	assert.ErrorContains(t, err, "own manager")
+	ghost := "ghost"
+	_, err = eng.UpdateUser(admin, "acme", "rep", engine.UserChange{Role: &ghost})
+	assert.ErrorContains(t, err, `no role "ghost"`)
+	_, err = eng.UpdateUser(admin, "acme", "nobody", engine.UserChange{Role: &ghost})
+	assert.Equal(t, engine.CodeNotFound, engine.CodeOf(err))
+
+	// A new password and deactivation end the user's sessions.
+	s1, err := eng.SignIn(ctx, "acme", "rep", pw)
+	require.NoError(t, err)
+	newPw := "a brand new password"
+	_, err = eng.UpdateUser(admin, "acme", "rep", engine.UserChange{Password: &newPw})
+	require.NoError(t, err)
+	_, _, err = eng.AuthenticateSession(ctx, s1.Token)
+	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err), "the password was reset")
+	_, err = eng.SignIn(ctx, "acme", "rep", pw)
+	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err), "the old password no longer works")
+	s2, err := eng.SignIn(ctx, "acme", "rep", newPw)
+	require.NoError(t, err)
+	off := false
+	_, err = eng.UpdateUser(admin, "acme", "rep", engine.UserChange{Active: &off})
+	require.NoError(t, err)
+	_, _, err = eng.AuthenticateSession(ctx, s2.Token)
+	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err), "deactivated")
+	_, err = eng.SignIn(ctx, "acme", "rep", newPw)
+	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err), "a deactivated user cannot sign in")
+	on := true
+	_, err = eng.UpdateUser(admin, "acme", "rep", engine.UserChange{Active: &on})
+	require.NoError(t, err)
+
+	// A user changes their own password with the current one.
+	s3, err := eng.SignIn(ctx, "acme", "rep", newPw)
+	require.NoError(t, err)
+	repActor, _, err := eng.AuthenticateSession(ctx, s3.Token)
+	require.NoError(t, err)
+	rep := engine.WithActor(ctx, repActor)
+	assert.ErrorContains(t, eng.ChangePassword(rep, "wrong password!", "yet another password"), "current password is wrong")
+	require.NoError(t, eng.ChangePassword(rep, newPw, "yet another password"))
+	_, err = eng.SignIn(ctx, "acme", "rep", "yet another password")
+	require.NoError(t, err)
+	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(eng.ChangePassword(admin, "x", "yet another password")), "an API key has no password")
+
+	// An administrator may not lock themselves out.
+	_, err = eng.CreateUser(admin, "acme", engine.NewUser{Username: "root", Password: pw})
+	require.NoError(t, err)
+	sales := "sales"
+	_, err = eng.UpdateUser(engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:root", Admin: true}), "acme", "root", engine.UserChange{Role: &sales})
+	assert.ErrorContains(t, err, "may not demote or deactivate themselves")
+
+	entries, _, err := eng.Audit(admin, engine.AuditQuery{Action: engine.AuditPermission, First: 50})
+	require.NoError(t, err)
+	var userChanges int
+	for _, e := range entries {
+		if e.Object == "crmUser" {
+			userChanges++
+			assert.NotContains(t, fmt.Sprint(e.Changes), "argon2id", "no password hash in the audit trail")
+		}
+	}
+	assert.Equal(t, 8, userChanges, "4 users added (boss, lead, rep, root) and 4 changes (password, off, on, own password)")
 }

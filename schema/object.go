@@ -12,6 +12,19 @@ type Label struct {
 	En string `json:"en,omitempty"`
 }
 
+// Organisation-wide defaults of record access (x-crm-sharing).
+const (
+	// SharingReadWrite: everyone whose role may read or change the object
+	// reads or changes every record.
+	SharingReadWrite = "readWrite"
+	// SharingReadOnly: everyone reads every record; only the owner, the
+	// owner's managers and administrators change it.
+	SharingReadOnly = "readOnly"
+	// SharingPrivate: the owner and the owner's managers read and change a
+	// record, members of the owner's team read it, no one else sees it.
+	SharingPrivate = "private"
+)
+
 // Object is a parsed object definition.
 type Object struct {
 	// Name is the API name, the document's $id: ^[a-z][a-zA-Z0-9]{0,39}$.
@@ -21,6 +34,10 @@ type Object struct {
 	Description string
 	// Fields in the order of the document's "properties".
 	Fields []*Field
+	// Sharing is the organisation-wide default of x-crm-sharing: who
+	// besides the owner, the owner's managers and team may see and change a
+	// record. One of the Sharing* constants; SharingReadWrite when absent.
+	Sharing string
 	// Indexes are the composite indexes of x-crm-indexes, each a list of
 	// field names (sortable fields only).
 	Indexes [][]string

@@ -339,7 +339,11 @@ func buildObject(doc map[string]any, order []member, definition []byte) *Object 
 		Title:       str(doc["title"]),
 		Label:       label(doc["x-crm-label"]),
 		Description: str(doc["description"]),
+		Sharing:     SharingReadWrite,
 		Definition:  append(json.RawMessage(nil), definition...),
+	}
+	if s := str(doc["x-crm-sharing"]); s != "" {
+		obj.Sharing = s
 	}
 	required := map[string]bool{}
 	for _, r := range list(doc["required"]) {

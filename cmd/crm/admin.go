@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"text/tabwriter"
 	"time"
 
+	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/scripting"
 )
@@ -218,4 +223,123 @@ func (m *Main) tenantLimits(ctx context.Context, args []string) error {
 	fmt.Fprintf(w, "script-writes\t%d\n", eff.MaxWrites)
 	fmt.Fprintf(w, "script-concurrent\t%d\n", eff.MaxConcurrent)
 	return w.Flush()
+}
+
+// user adds, lists and changes the users of a tenant. Passwords come from
+// CRM_USER_PASSWORD or the first line of standard input, never from a
+// flag, so that they stay out of shell history and process lists.
+func (m *Main) user(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		return fmt.Errorf("usage: crm user create|list|set --tenant NAME")
+	}
+	fs := m.flags("user " + args[0])
+	data := m.dataFlag(fs)
+	tenant := fs.String("tenant", "", "tenant id (required)")
+	username := fs.String("username", "", "the user's sign-in name (create, set)")
+	display := fs.String("display-name", "", "the user's name as shown (create, set)")
+	role := fs.String("role", "", `"admin" or one of the tenant's roles; create defaults to admin (create, set)`)
+	manager := fs.String("manager", "", "user name of the user's manager (create, set; set \"-\" to clear)")
+	team := fs.String("team", "", "the user's team (create, set; set \"-\" to clear)")
+	active := fs.String("active", "", "true or false: whether the user may sign in (set)")
+	password := fs.Bool("password", false, "set a new password read from CRM_USER_PASSWORD or standard input (set)")
+	pos, err := parseFlags(fs, args[1:])
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 {
+		return fmt.Errorf("unexpected argument %q", pos[0])
+	}
+	switch args[0] {
+	case "create", "set":
+		if *username == "" {
+			return fmt.Errorf("--username is required")
+		}
+	case "list":
+	default:
+		return fmt.Errorf("unknown user command %q (create, list, set)", args[0])
+	}
+	if *tenant == "" {
+		return fmt.Errorf("--tenant is required")
+	}
+	if *active != "" && *active != "true" && *active != "false" {
+		return fmt.Errorf("--active must be true or false, not %q", *active)
+	}
+	var secret string
+	if args[0] == "create" || *password {
+		if secret, err = m.readPassword(); err != nil {
+			return err
+		}
+	}
+	st, eng, err := m.open(*data, m.quietLogger())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ctx = engine.WithDoor(ctx, "cli")
+	switch args[0] {
+	case "create":
+		u, err := eng.CreateUser(ctx, *tenant, engine.NewUser{Username: *username, DisplayName: *display, Password: secret, Role: *role, Manager: *manager, Team: *team})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "created user %q (role %s) in tenant %q; they sign in at /auth/login or the admin UI\n", u.Username, u.Role, *tenant)
+		return nil
+	case "list":
+		users, err := eng.Users(ctx, *tenant)
+		if err != nil {
+			return err
+		}
+		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(w, "USERNAME\tNAME\tROLE\tMANAGER\tTEAM\tACTIVE\tCREATED")
+		for _, u := range users {
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%t\t%s\n", u.Username, u.DisplayName, u.Role, u.Manager, u.Team, u.Active, u.CreatedAt.UTC().Format(schema.DateTimeLayout))
+		}
+		return w.Flush()
+	}
+	var ch engine.UserChange
+	fs.Visit(func(f *flag.Flag) {
+		v := f.Value.String()
+		if v == "-" && (f.Name == "manager" || f.Name == "team") {
+			v = ""
+		}
+		switch f.Name {
+		case "display-name":
+			ch.DisplayName = &v
+		case "role":
+			ch.Role = &v
+		case "manager":
+			ch.Manager = &v
+		case "team":
+			ch.Team = &v
+		case "active":
+			on := v == "true"
+			ch.Active = &on
+		}
+	})
+	if *password {
+		ch.Password = &secret
+	}
+	u, err := eng.UpdateUser(ctx, *tenant, *username, ch)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "updated user %q (role %s, active %t)\n", u.Username, u.Role, u.Active)
+	return nil
+}
+
+// readPassword reads a password from CRM_USER_PASSWORD or the first line
+// of standard input.
+func (m *Main) readPassword() (string, error) {
+	if p := m.Getenv("CRM_USER_PASSWORD"); p != "" {
+		return p, nil
+	}
+	line, err := bufio.NewReader(m.Stdin).ReadString('\n')
+	if err != nil && !errors.Is(err, io.EOF) {
+		return "", fmt.Errorf("read the password from standard input: %w", err)
+	}
+	line = strings.TrimRight(line, "\r\n")
+	if line == "" {
+		return "", fmt.Errorf("no password: set CRM_USER_PASSWORD or write it on standard input")
+	}
+	return line, nil
 }

@@ -44,6 +44,12 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
+func (s *syncBuffer) Reset() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.Reset()
+}
+
 // testServer runs `crm serve` on a loopback port over a fresh data
 // directory and returns its base URL and the first-start API key.
 type testServer struct {
@@ -687,4 +693,68 @@ func TestServe_RoleKey(t *testing.T) {
 	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"])
 	r = s.gql(t, salesKey, `{ objects { name } }`, nil)
 	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "not an administrator")
+}
+
+// TestServe_SignIn: a user added with the CLI signs in over HTTP and works
+// with the session cookie; writes need the CSRF token.
+func TestServe_SignIn(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := startServer(t, dir)
+	installStarter(t, s)
+	role := `{"name": "sales", "objects": {"deal": {"read": true, "create": true}}}`
+	s.ok(t, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(role)})
+
+	out := &syncBuffer{}
+	m := &Main{Stdin: strings.NewReader("correct horse battery\n"), Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	require.NoError(t, m.Run(context.Background(), []string{"user", "create", "--tenant", "default", "--username", "li.lei", "--display-name", "李雷", "--role", "sales", "--data", dir}))
+	assert.Contains(t, out.String(), `created user "li.lei" (role sales)`)
+	m.Stdin = strings.NewReader("")
+	assert.ErrorContains(t, m.Run(context.Background(), []string{"user", "create", "--tenant", "default", "--username", "x2", "--data", dir}), "no password")
+	out.Reset()
+	require.NoError(t, m.Run(context.Background(), []string{"user", "list", "--tenant", "default", "--data", dir}))
+	assert.Regexp(t, `li\.lei\s+李雷\s+sales\s+true`, out.String())
+
+	post := func(url, body string, headers map[string]string) (*http.Response, map[string]any) {
+		req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", "en")
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var m map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&m)
+		return resp, m
+	}
+	resp, _ := post(s.URL+"/auth/login", `{"tenant":"default","username":"li.lei","password":"wrong password"}`, nil)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
+	resp, body := post(s.URL+"/auth/login", `{"tenant":"default","username":"li.lei","password":"correct horse battery"}`, nil)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	var cookie *http.Cookie
+	for _, c := range resp.Cookies() {
+		if c.Name == "crm_session" {
+			cookie = c
+		}
+	}
+	require.NotNil(t, cookie)
+	assert.True(t, cookie.HttpOnly)
+	csrf, _ := body["csrfToken"].(string)
+	withCookie := map[string]string{"Cookie": cookie.Name + "=" + cookie.Value}
+
+	resp, _ = post(s.URL+"/graphql", `{"query":"mutation { createDeal(input: {title: \"会话单\"}) { id } }"}`, withCookie)
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode, "no CSRF token")
+	withCookie["X-CSRF-Token"] = csrf
+	resp, body = post(s.URL+"/graphql", `{"query":"mutation { createDeal(input: {title: \"会话单\"}) { id createdBy } }"}`, withCookie)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, "user:li.lei", path(body["data"], "createDeal", "createdBy"), "%v", body)
+	resp, body = post(s.URL+"/graphql", `{"query":"{ deals { totalCount } }"}`, withCookie)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, float64(1), path(body["data"], "deals", "totalCount"))
+	resp, body = post(s.URL+"/graphql", `{"query":"mutation { deleteDeal(id: \"x\") }"}`, withCookie)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, fmt.Sprint(body["errors"]), "FORBIDDEN", "the role may not delete")
 }

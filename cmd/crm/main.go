@@ -4,6 +4,7 @@
 //	crm serve [--addr 127.0.0.1:8080] [--data ./data]
 //	crm tenant create NAME | tenant list
 //	crm apikey create --tenant NAME [--name LABEL] | apikey list --tenant NAME | apikey revoke --tenant NAME --id ID
+//	crm user create --tenant NAME --username U [--role R] | user list --tenant NAME | user set ...
 //	crm export --tenant NAME [--out FILE] | import --tenant NAME [--in FILE]
 //	crm version
 package main
@@ -57,6 +58,10 @@ commands:
   apikey create --tenant T    create an API key (printed once)
   apikey list --tenant T      list a tenant's API keys
   apikey revoke --tenant T --id ID
+  user create --tenant T --username U [--role R] [--manager M] [--team X]
+                              add a user; the password comes from CRM_USER_PASSWORD or stdin
+  user list --tenant T        list a tenant's users
+  user set --tenant T --username U [--role R] [--manager M] [--team X] [--active=false] [--password]
   template list [--tenant T]  list industry templates (and what a tenant has installed)
   template install NAME --tenant T [--sample-data] [--records N] [--dry-run]
                               install or upgrade a template (three-way merge)
@@ -82,6 +87,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.tenant(ctx, args[1:])
 	case "apikey":
 		return m.apikey(ctx, args[1:])
+	case "user":
+		return m.user(ctx, args[1:])
 	case "template":
 		return m.template(ctx, args[1:])
 	case "export":

@@ -198,8 +198,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	srv, err := server.New(server.Config{
-		Auth:    eng,
-		GraphQL: gql.Handler,
+		Auth:     eng,
+		Sessions: eng,
+		GraphQL:  gql.Handler,
 		Health: func(ctx context.Context) error {
 			_, err := st.ListTenants(ctx)
 			return err

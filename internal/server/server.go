@@ -29,9 +29,22 @@ type Authenticator interface {
 	Authenticate(ctx context.Context, secret string) (engine.Actor, error)
 }
 
+// Sessions signs users in and out and resolves session cookies.
+type Sessions interface {
+	SignIn(ctx context.Context, tenantID, username, password string) (*engine.Session, error)
+	AuthenticateSession(ctx context.Context, token string) (engine.Actor, string, error)
+	SignOut(ctx context.Context, token string) error
+}
+
+// sessionCookie is the name of the session cookie.
+const sessionCookie = "crm_session"
+
 // Config wires a [Server]. Zero durations and sizes take the defaults given.
 type Config struct {
 	Auth Authenticator // required
+	// Sessions, when set, serves /auth/login and /auth/logout and accepts
+	// the session cookie besides API keys.
+	Sessions Sessions
 	// GraphQL serves /graphql; the actor is in c.UserContext(). Required.
 	GraphQL fiber.Handler
 	// Health reports whether the server can serve (e.g. the store
@@ -131,6 +144,10 @@ func (s *Server) routes() {
 	s.app.Use(s.limitByIP)
 
 	s.app.Get("/healthz", s.healthz)
+	if s.cfg.Sessions != nil {
+		s.app.Post("/auth/login", s.login)
+		s.app.Post("/auth/logout", s.logout)
+	}
 	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)
 	s.app.Post("/graphql", s.authenticate(false), s.cfg.GraphQL)
 	if s.cfg.UI != nil {
@@ -162,6 +179,9 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 		}
 		h := c.Get(fiber.HeaderAuthorization)
 		secret, ok := strings.CutPrefix(h, "Bearer ")
+		if (!ok || secret == "") && s.cfg.Sessions != nil && c.Cookies(sessionCookie) != "" {
+			return s.sessionAuth(c)
+		}
 		if !ok || secret == "" {
 			return unauthenticated(c, "missing Authorization: Bearer <api key> header", "缺少 Authorization: Bearer <API 密钥> 请求头")
 		}

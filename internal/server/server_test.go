@@ -23,6 +23,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/internal/server"
+	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 const goodKey = "crm_good"
@@ -310,4 +311,66 @@ func TestEdge_TrustedProxy(t *testing.T) {
 	}
 	r := do(t, http.MethodGet, e.url+"/healthz", "", map[string]string{"X-Forwarded-For": "198.51.100.0"})
 	assert.Equal(t, http.StatusTooManyRequests, r.status)
+}
+
+// TestEdge_Sessions signs a user in through /auth/login and checks the
+// cookie's attributes, that cookie-authenticated writes need the CSRF
+// header (H10), that the token is never taken from the query string, and
+// that signing out ends the session.
+func TestEdge_Sessions(t *testing.T) {
+	t.Parallel()
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = eng.CreateTenant(ctx, "acme", "")
+	require.NoError(t, err)
+	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery"})
+	require.NoError(t, err)
+	e := startEdge(t, server.Config{Sessions: eng}, whoAmI)
+
+	bad := do(t, "POST", e.url+"/auth/login", `{"tenant":"acme","username":"li.lei","password":"wrong password"}`, map[string]string{"Content-Type": "application/json"})
+	assert.Equal(t, http.StatusUnauthorized, bad.status)
+	assert.NotContains(t, bad.header.Get("Set-Cookie"), "crm_session=")
+	assert.Equal(t, http.StatusBadRequest, do(t, "POST", e.url+"/auth/login", `{"tenant":"acme"}`, map[string]string{"Content-Type": "application/json"}).status)
+
+	in := do(t, "POST", e.url+"/auth/login", `{"tenant":"acme","username":"li.lei","password":"correct horse battery"}`, map[string]string{"Content-Type": "application/json"})
+	require.Equal(t, http.StatusOK, in.status, in.text)
+	setCookie := in.header.Get("Set-Cookie")
+	assert.Contains(t, setCookie, "HttpOnly")
+	assert.Contains(t, strings.ToLower(setCookie), "samesite=lax")
+	assert.NotContains(t, setCookie, "Secure", "plain HTTP on loopback")
+	token, _, _ := strings.Cut(strings.TrimPrefix(setCookie, "crm_session="), ";")
+	require.NotEmpty(t, token)
+	csrf, _ := in.body["csrfToken"].(string)
+	require.NotEmpty(t, csrf)
+	assert.Equal(t, "李雷", in.body["user"].(map[string]any)["displayName"])
+	cookie := map[string]string{"Cookie": "crm_session=" + token, "Content-Type": "application/json"}
+
+	get := do(t, "GET", e.url+"/graphql?query={x}", "", cookie)
+	require.Equal(t, http.StatusOK, get.status, get.text)
+	assert.Equal(t, "user:li.lei", get.body["actor"], "a read needs only the cookie")
+
+	before := e.calls.Load()
+	noToken := do(t, "POST", e.url+"/graphql", `{"query":"mutation{x}"}`, cookie)
+	assert.Equal(t, http.StatusForbidden, noToken.status, "H10: no CSRF header")
+	assert.Contains(t, noToken.text, "X-CSRF-Token")
+	wrong := map[string]string{"Cookie": cookie["Cookie"], "Content-Type": "application/json", "X-CSRF-Token": csrf + "x"}
+	assert.Equal(t, http.StatusForbidden, do(t, "POST", e.url+"/graphql", `{"query":"mutation{x}"}`, wrong).status, "H10: wrong CSRF header")
+	assert.Equal(t, http.StatusForbidden, do(t, "POST", e.url+"/graphql?csrf="+csrf+"&X-CSRF-Token="+csrf, `{"query":"mutation{x}"}`, cookie).status,
+		"H10: the token is not taken from the query string")
+	assert.Equal(t, before, e.calls.Load(), "the handler never ran for a refused write")
+	right := map[string]string{"Cookie": cookie["Cookie"], "Content-Type": "application/json", "X-CSRF-Token": csrf}
+	ok := do(t, "POST", e.url+"/graphql", `{"query":"mutation{x}"}`, right)
+	require.Equal(t, http.StatusOK, ok.status, ok.text)
+	assert.Equal(t, "user:li.lei", ok.body["actor"])
+
+	forged := do(t, "GET", e.url+"/graphql?query={x}", "", map[string]string{"Cookie": "crm_session=" + token + "x"})
+	assert.Equal(t, http.StatusUnauthorized, forged.status)
+
+	out := do(t, "POST", e.url+"/auth/logout", "", map[string]string{"Cookie": cookie["Cookie"]})
+	assert.Equal(t, http.StatusNoContent, out.status)
+	assert.Contains(t, out.header.Get("Set-Cookie"), "crm_session=;")
+	assert.Equal(t, http.StatusUnauthorized, do(t, "GET", e.url+"/graphql?query={x}", "", cookie).status, "signed out")
+	assert.Equal(t, http.StatusOK, do(t, "GET", e.url+"/graphql?query={x}", "", map[string]string{"Authorization": "Bearer " + goodKey}).status,
+		"API keys still work beside sessions")
 }

@@ -1,0 +1,340 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Administration of users: adding them, changing their role, manager,
+// team, password or whether they may sign in. Every change is audited as
+// a permission change and bumps the tenant's metadata revision, so the
+// next request of every process sees the new hierarchy (record sharing
+// reads it from the snapshot).
+
+// NewUser is what CreateUser needs.
+type NewUser struct {
+	Username    string
+	DisplayName string
+	Password    string
+	// Role is "admin" (the default) or one of the tenant's roles.
+	Role    string
+	Manager string
+	Team    string
+}
+
+// UserChange lists what UpdateUser changes; nil leaves a value as it is.
+type UserChange struct {
+	DisplayName *string
+	Role        *string
+	Manager     *string
+	Team        *string
+	Active      *bool
+	// Password sets a new password and ends the user's sessions.
+	Password *string
+}
+
+// userAdmin resolves the caller of a user administration call: an
+// administrator of the tenant, or the operator's CLI, which calls with a
+// context without an actor.
+func (e *Engine) userAdmin(ctx context.Context, tenantID string) (Actor, store.TenantStore, *snapshot, error) {
+	a, ok := ActorFrom(ctx)
+	if ok && (!a.Admin || a.TenantID != tenantID) {
+		return Actor{}, nil, nil, newError(ErrForbidden, "only administrators may manage users", "只有管理员可以管理用户", nil)
+	}
+	if !ok {
+		a = Actor{TenantID: tenantID, ID: "operator", Admin: true}
+	}
+	ts, err := e.tenantStore(ctx, tenantID)
+	if err != nil {
+		return Actor{}, nil, nil, tenantFailed(tenantID, err)
+	}
+	snap, err := e.state(ctx, tenantID, ts)
+	if err != nil {
+		return Actor{}, nil, nil, err
+	}
+	return a, ts, snap, nil
+}
+
+// CreateUser adds a user with a password and a role. For administrators
+// and the operator's CLI (a context without an actor).
+func (e *Engine) CreateUser(ctx context.Context, tenantID string, nu NewUser) (User, error) {
+	a, ts, snap, err := e.userAdmin(ctx, tenantID)
+	if err != nil {
+		return User{}, err
+	}
+	if !usernamePattern.MatchString(nu.Username) {
+		return User{}, newError(ErrBadRequest, fmt.Sprintf("user name %q: 2–63 lower-case letters, digits, '.', '_' or '-'", nu.Username),
+			fmt.Sprintf("用户名 %q 须为 2–63 个小写字母、数字、'.'、'_' 或 '-'", nu.Username), nil)
+	}
+	if nu.Role == "" {
+		nu.Role = AdminRole
+	}
+	u := User{Username: nu.Username, DisplayName: nu.DisplayName, Role: nu.Role, Manager: nu.Manager, Team: nu.Team, Active: true}
+	if err := checkUser(snap, u, nu.Password, true); err != nil {
+		return User{}, err
+	}
+	hash, err := hashPassword(nu.Password)
+	if err != nil {
+		return User{}, err
+	}
+	users, w, err := e.userWriter(ctx, ts, snap, a)
+	if err != nil {
+		return User{}, err
+	}
+	now := e.stamp()
+	data := userData(u)
+	data["passwordHash"] = hash
+	rec := store.Record{ID: u.Username, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: data}
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.Insert(ctx, users, rec); err != nil {
+			return err
+		}
+		if err := w.audit(ctx, tx, AuditPermission, users, u.Username, 1, map[string]any{"user": map[string]any{"old": nil, "new": userData(u)}}); err != nil {
+			return err
+		}
+		return tx.BumpMetaRevision(ctx)
+	})
+	if errors.Is(err, store.ErrConflict) {
+		return User{}, newError(ErrConflict, fmt.Sprintf("user %q exists", u.Username), fmt.Sprintf("用户 %q 已存在", u.Username), err)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("create user %q: %w", u.Username, err)
+	}
+	u.CreatedAt = now
+	return u, nil
+}
+
+// Users lists the tenant's users by user name. For administrators and
+// the operator's CLI.
+func (e *Engine) Users(ctx context.Context, tenantID string) ([]User, error) {
+	_, _, snap, err := e.userAdmin(ctx, tenantID)
+	if err != nil {
+		return nil, err
+	}
+	out := slices.Collect(maps.Values(snap.users))
+	slices.SortFunc(out, func(x, y User) int {
+		switch {
+		case x.Username < y.Username:
+			return -1
+		case x.Username > y.Username:
+			return 1
+		}
+		return 0
+	})
+	return out, nil
+}
+
+// UpdateUser changes a user. Deactivating a user or setting a password
+// ends the user's sessions. For administrators and the operator's CLI.
+func (e *Engine) UpdateUser(ctx context.Context, tenantID, username string, ch UserChange) (User, error) {
+	a, ts, snap, err := e.userAdmin(ctx, tenantID)
+	if err != nil {
+		return User{}, err
+	}
+	cur, ok := snap.users[username]
+	if !ok {
+		return User{}, newError(ErrNotFound, fmt.Sprintf("no user %q", username), fmt.Sprintf("用户 %q 不存在", username), nil)
+	}
+	next := cur
+	set := func(dst *string, v *string) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	set(&next.DisplayName, ch.DisplayName)
+	set(&next.Role, ch.Role)
+	set(&next.Manager, ch.Manager)
+	set(&next.Team, ch.Team)
+	if ch.Active != nil {
+		next.Active = *ch.Active
+	}
+	password := ""
+	if ch.Password != nil {
+		password = *ch.Password
+	}
+	if err := checkUser(snap, next, password, ch.Password != nil); err != nil {
+		return User{}, err
+	}
+	if a.ID == next.ActorID() && (!next.Active || next.Role != AdminRole) && cur.Role == AdminRole {
+		return User{}, newError(ErrBadRequest, "administrators may not demote or deactivate themselves; ask another administrator",
+			"管理员不能降级或停用自己，请让其他管理员操作", nil)
+	}
+	users, w, err := e.userWriter(ctx, ts, snap, a)
+	if err != nil {
+		return User{}, err
+	}
+	endSessions := (!next.Active && cur.Active) || ch.Password != nil
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		rec, err := tx.Get(ctx, users, username)
+		if err != nil {
+			return err
+		}
+		data := userData(next)
+		data["passwordHash"] = rec.Data["passwordHash"]
+		if ch.Password != nil {
+			if data["passwordHash"], err = hashPassword(password); err != nil {
+				return err
+			}
+		}
+		upd := rec
+		upd.Data = data
+		upd.Version, upd.UpdatedAt, upd.UpdatedBy = rec.Version+1, e.stamp(), a.ID
+		if err := tx.Update(ctx, users, upd, rec.Version); err != nil {
+			return err
+		}
+		changes := map[string]any{"user": map[string]any{"old": userData(cur), "new": userData(next)}}
+		if ch.Password != nil {
+			changes["password"] = map[string]any{"old": "***", "new": "***"}
+		}
+		if err := w.audit(ctx, tx, AuditPermission, users, username, upd.Version, changes); err != nil {
+			return err
+		}
+		if endSessions {
+			if err := e.endSessions(ctx, tx, snap, username); err != nil {
+				return err
+			}
+		}
+		return tx.BumpMetaRevision(ctx)
+	})
+	if err != nil {
+		return User{}, fmt.Errorf("update user %q: %w", username, err)
+	}
+	return next, nil
+}
+
+// ChangePassword lets a signed-in user replace their own password; their
+// other sessions end.
+func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return err
+	}
+	username, ok := strings.CutPrefix(a.ID, "user:")
+	if !ok {
+		return newError(ErrBadRequest, "only users have passwords; this request is made with an API key", "只有用户才有密码，本请求使用的是 API 密钥", nil)
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return err
+	}
+	users := snap.platform[userObject]
+	if users == nil {
+		return newError(ErrNotFound, fmt.Sprintf("no user %q", username), fmt.Sprintf("用户 %q 不存在", username), nil)
+	}
+	rec, err := ts.Get(ctx, users, username)
+	if err != nil {
+		return fmt.Errorf("change password of %q: %w", username, err)
+	}
+	hash, _ := rec.Data["passwordHash"].(string)
+	if !checkPassword(hash, oldPassword) {
+		return newError(ErrBadRequest, "the current password is wrong", "当前密码错误", nil)
+	}
+	_, err = e.UpdateUser(WithActor(ctx, Actor{TenantID: a.TenantID, ID: a.ID, Admin: true}), a.TenantID, username, UserChange{Password: &newPassword})
+	return err
+}
+
+// checkUser checks a user about to be saved against the tenant's roles
+// and users: the role exists, the manager is an active user, and the
+// management chain has no loop.
+func checkUser(snap *snapshot, u User, password string, setPassword bool) error {
+	if setPassword && len([]rune(password)) < minPassword {
+		return newError(ErrBadRequest, fmt.Sprintf("the password must have at least %d characters", minPassword),
+			fmt.Sprintf("密码至少需要 %d 个字符", minPassword), nil)
+	}
+	if _, ok := snap.roles[u.Role]; !ok && u.Role != AdminRole {
+		return newError(ErrBadRequest, fmt.Sprintf("there is no role %q", u.Role), fmt.Sprintf("没有角色 %q", u.Role), nil)
+	}
+	if len(u.Team) > 80 {
+		return newError(ErrBadRequest, "the team name is longer than 80 characters", "团队名称超过 80 个字符", nil)
+	}
+	if u.Manager == "" {
+		return nil
+	}
+	if u.Manager == u.Username {
+		return newError(ErrBadRequest, "a user cannot be their own manager", "用户不能是自己的上级", nil)
+	}
+	m, ok := snap.users[u.Manager]
+	if !ok || !m.Active {
+		return newError(ErrBadRequest, fmt.Sprintf("the manager %q is not an active user", u.Manager), fmt.Sprintf("上级 %q 不是有效用户", u.Manager), nil)
+	}
+	for seen, cur := 0, u.Manager; cur != ""; seen++ {
+		if cur == u.Username || seen > len(snap.users) {
+			return newError(ErrBadRequest, fmt.Sprintf("making %q the manager of %q would close a loop in the management chain", u.Manager, u.Username),
+				fmt.Sprintf("将 %q 设为 %q 的上级会使汇报关系形成循环", u.Manager, u.Username), nil)
+		}
+		cur = snap.users[cur].Manager
+	}
+	return nil
+}
+
+func userData(u User) map[string]any {
+	d := map[string]any{"displayName": u.DisplayName, "role": u.Role, "active": u.Active}
+	if u.Manager != "" {
+		d["manager"] = u.Manager
+	}
+	if u.Team != "" {
+		d["team"] = u.Team
+	}
+	return d
+}
+
+// userWriter returns the user object and a writer for the audit trail.
+func (e *Engine) userWriter(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor) (*schema.Object, *writer, error) {
+	users, err := e.platformObject(ctx, ts, snap, userObject)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := e.newWriter(ctx, ts, snap, a)
+	if err != nil {
+		return nil, nil, err
+	}
+	return users, w, nil
+}
+
+// endSessions deletes every session of a user.
+func (e *Engine) endSessions(ctx context.Context, tx store.Tx, snap *snapshot, username string) error {
+	sessions := snap.platform[sessionObject]
+	if sessions == nil {
+		return nil
+	}
+	mine := store.Leaf("user", store.OpEq, username)
+	for {
+		page, err := tx.Find(ctx, sessions, store.Query{Filter: &mine, Limit: 500})
+		if err != nil {
+			return fmt.Errorf("find sessions of %q: %w", username, err)
+		}
+		for _, s := range page.Records {
+			if err := tx.Delete(ctx, sessions, s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+				return fmt.Errorf("end session of %q: %w", username, err)
+			}
+		}
+		if !page.HasMore {
+			return nil
+		}
+	}
+}
+
+// loadUsers reads the tenant's users (without password hashes) into a
+// snapshot, for the management hierarchy and teams.
+func loadUsers(ctx context.Context, ts store.TenantStore, snap *snapshot) error {
+	snap.users = map[string]User{}
+	obj := snap.platform[userObject]
+	if obj == nil {
+		return nil
+	}
+	page, err := ts.Find(ctx, obj, store.Query{Sort: []store.Sort{{Field: "id"}}})
+	if err != nil {
+		return fmt.Errorf("load users: %w", err)
+	}
+	for _, r := range page.Records {
+		snap.users[r.ID] = userOf(r)
+	}
+	return nil
+}
