@@ -65,6 +65,11 @@ type Engine interface {
 
 	Roles(ctx context.Context) ([]engine.Role, error)
 	SaveRole(ctx context.Context, role engine.Role) error
+
+	Users(ctx context.Context, tenantID string) ([]engine.User, error)
+	CreateUser(ctx context.Context, tenantID string, u engine.NewUser) (engine.User, error)
+	UpdateUser(ctx context.Context, tenantID, username string, ch engine.UserChange) (engine.User, error)
+	ChangePassword(ctx context.Context, current, next string) error
 }
 
 var _ Engine = (*engine.Engine)(nil)

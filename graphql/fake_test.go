@@ -609,3 +609,17 @@ func (f *fakeEngine) Roles(ctx context.Context) ([]engine.Role, error) { return 
 func (f *fakeEngine) SaveRole(ctx context.Context, role engine.Role) error {
 	return fmt.Errorf("fake: no roles")
 }
+
+func (f *fakeEngine) Users(ctx context.Context, tenantID string) ([]engine.User, error) { return nil, nil }
+
+func (f *fakeEngine) CreateUser(ctx context.Context, tenantID string, u engine.NewUser) (engine.User, error) {
+	return engine.User{}, fmt.Errorf("fake: no users")
+}
+
+func (f *fakeEngine) UpdateUser(ctx context.Context, tenantID, username string, ch engine.UserChange) (engine.User, error) {
+	return engine.User{}, fmt.Errorf("fake: no users")
+}
+
+func (f *fakeEngine) ChangePassword(ctx context.Context, current, next string) error {
+	return fmt.Errorf("fake: no users")
+}

@@ -62,6 +62,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.auditQueryResolvers(rs["Query"])
 	es.scriptResolvers(rs["Query"], rs["Mutation"])
 	es.templateResolvers(rs["Query"], rs["Mutation"])
+	es.userResolvers(rs["Query"], rs["Mutation"])
+	rs["User"], rs["Me"] = userTypeResolvers()
 	rs["TemplateInfo"], rs["TemplateResult"] = templateTypeResolvers()
 	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()
 	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()

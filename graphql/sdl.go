@@ -55,6 +55,8 @@ func (m *model) sdl() string {
 	b.WriteString("  personalData(object: String!, id: ID!): JSON!\n")
 	b.WriteString("  \"The industry templates this server ships, with the version installed in this tenant (administrators only).\"\n  templates: [TemplateInfo!]!\n")
 	b.WriteString("  \"The tenant's roles: {name, label, objects: {object or *: {read, create, update, delete, fields: {field: hidden or readOnly}}}} (administrators only).\"\n  roles: JSON!\n")
+	b.WriteString("  \"Who is making this request.\"\n  me: Me!\n")
+	b.WriteString("  \"The tenant's users (administrators only).\"\n  users: [User!]!\n")
 	b.WriteString("}\n\n")
 
 	b.WriteString("type Mutation {\n")
@@ -72,6 +74,9 @@ func (m *model) sdl() string {
 	b.WriteString("  saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!\n")
 	b.WriteString("  \"Creates or replaces a role, in the shape roles lists; it applies from the next request (administrators only).\"\n")
 	b.WriteString("  saveRole(definition: JSON!): JSON!\n")
+	b.WriteString("  \"Adds a user who signs in with a password (administrators only).\"\n  createUser(input: NewUserInput!): User!\n")
+	b.WriteString("  \"Changes a user (administrators only).\"\n  updateUser(username: String!, input: UserChangeInput!): User!\n")
+	b.WriteString("  \"Replaces the signed-in user's own password; their other sessions end.\"\n  changePassword(current: String!, new: String!): Boolean!\n")
 	b.WriteString("  \"Puts a dead or pending outbox entry back in line for delivery now (administrators only).\"\n")
 	b.WriteString("  retryOutboxEntry(id: ID!): OutboxEntry!\n")
 	b.WriteString("  \"Recomputes a roll-up summary field on every record; returns how many changed (administrators only).\"\n")
@@ -94,6 +99,7 @@ func (m *model) sdl() string {
 		m.writeObject(&b, o)
 	}
 	b.WriteString(staticSDL)
+	b.WriteString(userSDL)
 	return b.String()
 }
 

@@ -757,4 +757,21 @@ func TestServe_SignIn(t *testing.T) {
 	resp, body = post(s.URL+"/graphql", `{"query":"mutation { deleteDeal(id: \"x\") }"}`, withCookie)
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, fmt.Sprint(body["errors"]), "FORBIDDEN", "the role may not delete")
+	resp, body = post(s.URL+"/graphql", `{"query":"{ me { id role admin } }"}`, withCookie)
+	require.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Equal(t, map[string]any{"id": "user:li.lei", "role": "sales", "admin": false}, path(body["data"], "me"))
+
+	// Administrators manage users over GraphQL; deactivation ends sessions.
+	data := s.ok(t, `mutation { createUser(input: {username: "han.mei", displayName: "韩梅", password: "another good password", role: "sales", manager: "li.lei", team: "east"}) { username manager team active } }`, nil)
+	assert.Equal(t, map[string]any{"username": "han.mei", "manager": "li.lei", "team": "east", "active": true}, data["createUser"])
+	r := s.gql(t, s.Key, `mutation { createUser(input: {username: "x3", password: "short"}) { username } }`, nil)
+	require.NotEmpty(t, r.Errors)
+	assert.Contains(t, r.Errors[0].Message, "at least 10 characters")
+	data = s.ok(t, `{ users { username role manager } }`, nil)
+	assert.Len(t, data["users"], 2)
+	resp, body = post(s.URL+"/graphql", `{"query":"{ users { username } }"}`, withCookie)
+	assert.Contains(t, fmt.Sprint(body["errors"]), "FORBIDDEN", "not an administrator")
+	s.ok(t, `mutation { updateUser(username: "li.lei", input: {active: false}) { active } }`, nil)
+	resp, _ = post(s.URL+"/graphql", `{"query":"{ me { id } }"}`, withCookie)
+	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "the session ended with the deactivation")
 }

@@ -1,0 +1,144 @@
+package graphql
+
+import (
+	"context"
+
+	"github.com/crmkit/crm/engine"
+)
+
+// userResolvers serve the users API: me for everyone signed in; users,
+// createUser and updateUser for administrators; changePassword for users.
+func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
+	eng := s.srv.eng
+	query["me"] = func(_ context.Context, _ any, fc *fieldCall) (any, error) {
+		a := fc.req.actor
+		role := a.Role
+		if a.Admin {
+			role = engine.AdminRole
+		}
+		return map[string]any{"id": a.ID, "tenant": a.TenantID, "role": role, "admin": a.Admin}, nil
+	}
+	query["users"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		users, err := eng.Users(ctx, fc.req.actor.TenantID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(users))
+		for i := range users {
+			out[i] = &users[i]
+		}
+		return out, nil
+	}
+	mutation["createUser"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		in, _ := fc.args["input"].(map[string]any)
+		str := func(k string) string { s, _ := in[k].(string); return s }
+		u, err := eng.CreateUser(ctx, fc.req.actor.TenantID, engine.NewUser{Username: str("username"), DisplayName: str("displayName"),
+			Password: str("password"), Role: str("role"), Manager: str("manager"), Team: str("team")})
+		if err != nil {
+			return nil, err
+		}
+		return &u, nil
+	}
+	mutation["updateUser"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		in, _ := fc.args["input"].(map[string]any)
+		str := func(k string) *string {
+			v, set := in[k]
+			if !set {
+				return nil
+			}
+			s, _ := v.(string) // null clears
+			return &s
+		}
+		ch := engine.UserChange{DisplayName: str("displayName"), Role: str("role"), Manager: str("manager"), Team: str("team"), Password: str("password")}
+		if v, ok := in["active"].(bool); ok {
+			ch.Active = &v
+		}
+		u, err := eng.UpdateUser(ctx, fc.req.actor.TenantID, fc.args["username"].(string), ch)
+		if err != nil {
+			return nil, err
+		}
+		return &u, nil
+	}
+	mutation["changePassword"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := eng.ChangePassword(ctx, fc.args["current"].(string), fc.args["new"].(string)); err != nil {
+			return nil, err
+		}
+		return true, nil
+	}
+}
+
+// userTypeResolvers serve User and Me.
+func userTypeResolvers() (user, me map[string]resolver) {
+	u := func(p any) *engine.User { return p.(*engine.User) }
+	user = map[string]resolver{
+		"username":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Username, nil },
+		"displayName": func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).DisplayName, nil },
+		"role":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Role, nil },
+		"manager":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Manager), nil },
+		"team":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Team), nil },
+		"active":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Active, nil },
+		"createdAt":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return outDateTime(u(p).CreatedAt), nil },
+	}
+	m := func(p any, k string) any { return p.(map[string]any)[k] }
+	me = map[string]resolver{}
+	for _, k := range []string{"id", "tenant", "role", "admin"} {
+		me[k] = func(_ context.Context, p any, _ *fieldCall) (any, error) { return m(p, k), nil }
+	}
+	return user, me
+}
+
+const userSDL = `
+"A person who signs in to the tenant."
+type User {
+  username: String!
+  displayName: String!
+  "admin or one of the tenant's roles"
+  role: String!
+  "The user name of the user's manager, who sees and changes what the user owns."
+  manager: String
+  "The user's team, whose members read each other's records of private objects."
+  team: String
+  "Whether the user may sign in."
+  active: Boolean!
+  createdAt: DateTime!
+}
+
+"Who is making this request."
+type Me {
+  "user:<name> for a signed-in user, key:<id> for an API key"
+  id: String!
+  tenant: String!
+  role: String!
+  admin: Boolean!
+}
+
+input NewUserInput {
+  username: String!
+  displayName: String
+  "At least 10 characters."
+  password: String!
+  "admin (the default) or one of the tenant's roles"
+  role: String
+  manager: String
+  team: String
+}
+
+"Fields present are changed; null clears manager or team. A password or active: false ends the user's sessions."
+input UserChangeInput {
+  displayName: String
+  role: String
+  manager: String
+  team: String
+  active: Boolean
+  password: String
+}
+`
