@@ -610,7 +610,9 @@ func (f *fakeEngine) SaveRole(ctx context.Context, role engine.Role) error {
 	return fmt.Errorf("fake: no roles")
 }
 
-func (f *fakeEngine) Users(ctx context.Context, tenantID string) ([]engine.User, error) { return nil, nil }
+func (f *fakeEngine) Users(ctx context.Context, tenantID string) ([]engine.User, error) {
+	return nil, nil
+}
 
 func (f *fakeEngine) CreateUser(ctx context.Context, tenantID string, u engine.NewUser) (engine.User, error) {
 	return engine.User{}, fmt.Errorf("fake: no users")
