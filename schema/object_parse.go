@@ -35,7 +35,7 @@ const maxProblems = 1000
 // SystemFields are the names every record has besides its data; object
 // definitions may not declare them. (store.SystemFields lists the same
 // names in the order the API shows them.)
-var SystemFields = []string{"id", "version", "createdAt", "updatedAt", "createdBy", "updatedBy"}
+var SystemFields = []string{"id", "version", "createdAt", "updatedAt", "createdBy", "updatedBy", "ownerId"}
 
 // ParseObject checks a submitted definition against the CRM meta-schema and
 // the CRM's own rules and parses it. It returns a *[DefinitionError] naming

@@ -128,6 +128,7 @@ func TestParseObject_Refused(t *testing.T) {
 		{"field name with underscore", func(d doc) { prop(d, "close_date")["x-crm-type"] = "json" }, "/properties/close_date", "not a valid field name"},
 		{"field name starting with a digit", func(d doc) { prop(d, "1st")["x-crm-type"] = "json" }, "/properties/1st", "not a valid field name"},
 		{"system field", func(d doc) { prop(d, "createdAt")["x-crm-type"] = "json" }, "/properties/createdAt", "system field"},
+		{"owner system field", func(d doc) { prop(d, "ownerId")["x-crm-type"] = "json" }, "/properties/ownerId", "system field"},
 		{"property not an object", func(d doc) { d["properties"].(doc)["title"] = "text" }, "/properties/title", "must be an object"},
 		{"x-crm-type missing", func(d doc) { delete(prop(d, "title"), "x-crm-type") }, "/properties/title/x-crm-type", "is required"},
 		{"x-crm-type unknown", func(d doc) { prop(d, "title")["x-crm-type"] = "string" }, "/properties/title/x-crm-type", `unknown field type "string"`},

@@ -6,18 +6,22 @@ import "time"
 // fields as decoded JSON (string, float64, bool, []any, map[string]any);
 // the remaining fields are maintained by the engine.
 type Record struct {
-	ID        string         `json:"id"`
-	Version   int64          `json:"version"`
-	CreatedAt time.Time      `json:"createdAt"`
-	UpdatedAt time.Time      `json:"updatedAt"`
-	CreatedBy string         `json:"createdBy"`
-	UpdatedBy string         `json:"updatedBy"`
-	Data      map[string]any `json:"data"`
+	ID        string    `json:"id"`
+	Version   int64     `json:"version"`
+	CreatedAt time.Time `json:"createdAt"`
+	UpdatedAt time.Time `json:"updatedAt"`
+	CreatedBy string    `json:"createdBy"`
+	UpdatedBy string    `json:"updatedBy"`
+	// OwnerID is the principal that owns the record ("user:li.lei"), the
+	// subject of record-level sharing. Adapters index it. Records stored
+	// before owners existed got their creator as owner.
+	OwnerID string         `json:"ownerId"`
+	Data    map[string]any `json:"data"`
 }
 
 // SystemFields are the names that every record has besides its data, in the
 // order the API shows them. Object definitions may not use them.
-var SystemFields = []string{"id", "version", "createdAt", "updatedAt", "createdBy", "updatedBy"}
+var SystemFields = []string{"id", "version", "createdAt", "updatedAt", "createdBy", "updatedBy", "ownerId"}
 
 // IsSystemField reports whether name is one of [SystemFields].
 func IsSystemField(name string) bool {
@@ -46,6 +50,8 @@ func (r *Record) Value(field string) (any, bool) {
 		return r.CreatedBy, true
 	case "updatedBy":
 		return r.UpdatedBy, true
+	case "ownerId":
+		return r.OwnerID, true
 	}
 	var cur any = r.Data
 	for _, part := range splitPath(field) {

@@ -11,18 +11,23 @@
 //   - meta_objects: one document per version of every object definition
 //     (_id "<name>@<version>"), holding the JSON Schema text and the list
 //     of indexes that version asks for;
-//   - meta: the metadata revision counter;
+//   - meta: the metadata revision counter and the layout version;
 //   - sequences: gap-free counters;
 //   - r_<object>: the records of one object. A record is
-//     {_id: id, v: version, ca/ua: created/updated at, cb/ub: by, d: data,
-//     n: [top-level fields that are null]}. Times are text in
+//     {_id: id, v: version, ca/ua: created/updated at, cb/ub: by, o: owner,
+//     d: data, n: [top-level fields that are null]}. Times are text in
 //     [store.TimeLayout] (microseconds, text order is time order). Data keys
 //     MongoDB would misread ('.', '$', NUL, '~', "") are escaped reversibly.
 //
 // Indexes come from the object definition: x-crm-indexes, unique fields
 // (partial: only records that have the field), indexed and lookup fields,
-// multilookups (multikey), createdAt and updatedAt. Indexes a new version
-// no longer declares are dropped after the version is committed.
+// multilookups (multikey), createdAt, updatedAt and ownerId. Indexes a new
+// version no longer declares are dropped after the version is committed;
+// the ownerId index is always kept.
+//
+// A tenant's database is brought up to this build's layout when a process
+// first opens the tenant: records stored before owners existed get their
+// creator as owner, and every collection the ownerId index.
 //
 // Queries are built from typed values only: a filter value is converted to
 // a string, number or boolean for the field's type, or refused, and every

@@ -280,6 +280,7 @@ type recordDoc struct {
 	UpdatedAt string   `bson:"ua"`
 	CreatedBy string   `bson:"cb"`
 	UpdatedBy string   `bson:"ub"`
+	OwnerID   string   `bson:"o"` // missing in documents stored before owners
 	Data      bson.Raw `bson:"d"`
 	Nulls     []string `bson:"n"`
 }
@@ -297,6 +298,7 @@ func encodeRecord(rec store.Record) (bson.D, error) {
 		{Key: keyUpdatedAt, Value: formatTime(rec.UpdatedAt)},
 		{Key: keyCreatedBy, Value: rec.CreatedBy},
 		{Key: keyUpdatedBy, Value: rec.UpdatedBy},
+		{Key: keyOwnerID, Value: rec.OwnerID},
 		{Key: keyData, Value: data},
 	}
 	if len(nulls) > 0 {
@@ -311,7 +313,7 @@ func decodeRecord(raw bson.Raw) (store.Record, error) {
 	if err := bson.Unmarshal(raw, &d); err != nil {
 		return store.Record{}, fmt.Errorf("decode record: %w", err)
 	}
-	rec := store.Record{ID: d.ID, Version: d.Version, CreatedBy: d.CreatedBy, UpdatedBy: d.UpdatedBy}
+	rec := store.Record{ID: d.ID, Version: d.Version, CreatedBy: d.CreatedBy, UpdatedBy: d.UpdatedBy, OwnerID: d.OwnerID}
 	var err error
 	if rec.CreatedAt, err = parseTime(d.CreatedAt); err != nil {
 		return store.Record{}, fmt.Errorf("decode record %q: %w", d.ID, err)

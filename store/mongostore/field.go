@@ -43,6 +43,7 @@ const (
 	keyUpdatedAt = "ua"
 	keyCreatedBy = "cb"
 	keyUpdatedBy = "ub"
+	keyOwnerID   = "o"
 	keyData      = "d"
 	// keyNulls lists the top-level data fields whose value is null. They
 	// are left out of d: every query treats null and missing alike, and a
@@ -66,6 +67,7 @@ var systemColumns = map[string]column{
 	"updatedAt": {field: "updatedAt", path: keyUpdatedAt, kind: schema.KindDateTime},
 	"createdBy": {field: "createdBy", path: keyCreatedBy, kind: schema.KindLookup},
 	"updatedBy": {field: "updatedBy", path: keyUpdatedBy, kind: schema.KindLookup},
+	"ownerId":   {field: "ownerId", path: keyOwnerID, kind: schema.KindLookup},
 }
 
 // fieldOf returns obj's field with that name, reading obj.Fields only so

@@ -30,7 +30,7 @@ type indexSpec struct {
 // indexSpecs lists the indexes of an object's collection: one per
 // x-crm-indexes entry, one per unique field, one per indexed or lookup
 // field, a multikey one per multilookup (relations are followed backwards
-// by element), and one each on createdAt and updatedAt. Non-unique
+// by element), and one each on createdAt, updatedAt and ownerId. Non-unique
 // indexes on scalars end with _id, so that keyset pages are range scans.
 // Names are ix_/ux_<first field>_<hash of the keys>: an unchanged index
 // keeps its name from one version to the next.
@@ -55,21 +55,12 @@ func indexSpecs(obj *schema.Object) ([]indexSpec, error) {
 		if !unique && !multikey && !slices.Contains(keys, keyID) {
 			keys = append(keys, keyID)
 		}
-		prefix := "ix_"
-		if unique {
-			prefix = "ux_"
-		}
-		sum := sha256.Sum256([]byte(prefix + strings.Join(keys, ",")))
-		label := strings.ReplaceAll(fields[0], ".", "_")
-		if len(label) > 30 {
-			label = label[:30]
-		}
-		name := prefix + label + "_" + hex.EncodeToString(sum[:5])
-		if seen[name] {
+		spec := newIndexSpec(unique, fields, keys)
+		if seen[spec.Name] {
 			return nil
 		}
-		seen[name] = true
-		specs = append(specs, indexSpec{Name: name, Keys: keys, Unique: unique, Fields: slices.Clone(fields)})
+		seen[spec.Name] = true
+		specs = append(specs, spec)
 		return nil
 	}
 	for _, ix := range obj.Indexes {
@@ -97,13 +88,36 @@ func indexSpecs(obj *schema.Object) ([]indexSpec, error) {
 			return nil, err
 		}
 	}
-	if err := add(false, "createdAt"); err != nil {
-		return nil, err
-	}
-	if err := add(false, "updatedAt"); err != nil {
-		return nil, err
+	for _, name := range []string{"createdAt", "updatedAt", "ownerId"} {
+		if err := add(false, name); err != nil {
+			return nil, err
+		}
 	}
 	return specs, nil
+}
+
+// newIndexSpec describes the index over keys (document paths) that
+// indexes fields.
+func newIndexSpec(unique bool, fields, keys []string) indexSpec {
+	prefix := "ix_"
+	if unique {
+		prefix = "ux_"
+	}
+	sum := sha256.Sum256([]byte(prefix + strings.Join(keys, ",")))
+	label := strings.ReplaceAll(fields[0], ".", "_")
+	if len(label) > 30 {
+		label = label[:30]
+	}
+	name := prefix + label + "_" + hex.EncodeToString(sum[:5])
+	return indexSpec{Name: name, Keys: keys, Unique: unique, Fields: slices.Clone(fields)}
+}
+
+// ownerIndex is the index on ownerId that indexSpecs gives every object.
+// Versions stored before owners do not list it, so it is created when a
+// tenant is opened (see migrateTenant) and kept by reconcile while the
+// object lives.
+func ownerIndex() indexSpec {
+	return newIndexSpec(false, []string{"ownerId"}, []string{keyOwnerID, keyID})
 }
 
 // model is the driver's description of spec. A unique index covers only
@@ -399,7 +413,7 @@ func (ts *tenantStore) reconcile(ctx context.Context, name string) error {
 	if d.Indexes == nil {
 		return nil // a version stored without its index list: leave the indexes
 	}
-	want := map[string]bool{"_id_": true}
+	want := map[string]bool{"_id_": true, ownerIndex().Name: true}
 	for _, s := range d.Indexes {
 		want[s.Name] = true
 	}

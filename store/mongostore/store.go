@@ -279,7 +279,8 @@ func (s *Store) Close() error {
 }
 
 // Tenant implements [store.Store]. The tenant's store is cached until
-// Close.
+// Close. Opening a tenant first brings its database up to this build's
+// layout (see migrateTenant).
 func (s *Store) Tenant(ctx context.Context, id string) (store.TenantStore, error) {
 	if !tenantIDPattern.MatchString(id) {
 		return nil, fmt.Errorf("open tenant %q: not a valid tenant id: %w", id, store.ErrNotFound)
@@ -297,6 +298,12 @@ func (s *Store) Tenant(ctx context.Context, id string) (store.TenantStore, error
 	if err != nil {
 		return nil, fmt.Errorf("open tenant %q: %w", id, err)
 	}
+	fresh := newTenantStore(s, id, s.client.Database(doc.Database))
+	// Outside the lock: migrating may take a while, and callers opening
+	// the same tenant meanwhile repeat steps that may run again.
+	if err := fresh.migrateTenant(ctx); err != nil {
+		return nil, fmt.Errorf("open tenant %q: %w", id, err)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -305,9 +312,8 @@ func (s *Store) Tenant(ctx context.Context, id string) (store.TenantStore, error
 	if ts := s.tenants[id]; ts != nil {
 		return ts, nil
 	}
-	ts = newTenantStore(s, id, s.client.Database(doc.Database))
-	s.tenants[id] = ts
-	return ts, nil
+	s.tenants[id] = fresh
+	return fresh, nil
 }
 
 // op bounds one operation by the operation timeout unless ctx ends

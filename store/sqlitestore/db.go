@@ -60,9 +60,34 @@ func dsn(path string, cfg *Config, writer bool) string {
 	return b.String()
 }
 
-// openDatabase opens (creating if needed) the file at path and runs the
-// schema statements in one transaction on the writer.
-func openDatabase(ctx context.Context, path string, cfg *Config, schema []string, migrations map[int][]string) (*database, error) {
+// layout is what one kind of file holds: what a new file gets, and how
+// files written by earlier builds are brought up to date.
+type layout struct {
+	// version is the user_version of files this build writes.
+	version int
+	// stmts create what a new file needs; they must be idempotent (IF NOT
+	// EXISTS), as they run on every open.
+	stmts []string
+	// migrations change files written by earlier builds: the one of
+	// version v runs when a file's version is below v, after stmts and in
+	// version order.
+	migrations map[int]migration
+}
+
+// migration is one version's change to older files. Both parts run in the
+// transaction that also sets the new version, so a file is migrated
+// completely or not at all.
+type migration struct {
+	// stmts are fixed statements, run first.
+	stmts []string
+	// run does what depends on the file's contents, such as changing every
+	// record table; nil if there is nothing of the kind.
+	run func(ctx context.Context, tx *sql.Tx) error
+}
+
+// openDatabase opens (creating if needed) the file at path and sets it up
+// as lay says, in one transaction on the writer.
+func openDatabase(ctx context.Context, path string, cfg *Config, lay layout) (*database, error) {
 	w, err := sql.Open("sqlite", dsn(path, cfg, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -71,7 +96,7 @@ func openDatabase(ctx context.Context, path string, cfg *Config, schema []string
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if err := initSchema(ctx, w, schema, migrations); err != nil {
+	if err := initSchema(ctx, w, lay); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -92,12 +117,10 @@ func openDatabase(ctx context.Context, path string, cfg *Config, schema []string
 	return &database{path: path, writer: w, reader: r, readStmts: newStmtCache(r.PrepareContext)}, nil
 }
 
-// schemaVersion is the user_version of files this package writes.
-const schemaVersion = 3
-
-// initSchema creates what stmts create (idempotently), then runs the
-// migrations of every version above the file's, in order.
-func initSchema(ctx context.Context, w *sql.DB, stmts []string, migrations map[int][]string) error {
+// initSchema creates what lay.stmts create (idempotently), then runs the
+// migrations of every version above the file's, in order, and sets the
+// file's version to lay.version.
+func initSchema(ctx context.Context, w *sql.DB, lay layout) error {
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin schema setup: %w", err)
@@ -107,22 +130,28 @@ func initSchema(ctx context.Context, w *sql.DB, stmts []string, migrations map[i
 	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	if v > schemaVersion {
-		return fmt.Errorf("set up schema: file has schema version %d, this build knows %d", v, schemaVersion)
+	if v > lay.version {
+		return fmt.Errorf("set up schema: file has schema version %d, this build knows %d", v, lay.version)
 	}
-	for _, s := range stmts {
+	for _, s := range lay.stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("set up schema: %w", err)
 		}
 	}
-	for version := v + 1; version <= schemaVersion; version++ {
-		for _, s := range migrations[version] {
+	for version := v + 1; version <= lay.version; version++ {
+		m := lay.migrations[version]
+		for _, s := range m.stmts {
 			if _, err := tx.ExecContext(ctx, s); err != nil {
 				return fmt.Errorf("migrate schema to version %d: %w", version, err)
 			}
 		}
+		if m.run != nil {
+			if err := m.run(ctx, tx); err != nil {
+				return fmt.Errorf("migrate schema to version %d: %w", version, err)
+			}
+		}
 	}
-	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(schemaVersion)); err != nil {
+	if _, err := tx.ExecContext(ctx, "PRAGMA user_version = "+strconv.Itoa(lay.version)); err != nil {
 		return fmt.Errorf("set schema version: %w", err)
 	}
 	if err := tx.Commit(); err != nil {

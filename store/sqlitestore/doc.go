@@ -9,7 +9,12 @@
 // row with its system fields as columns and its data as JSONB; the indexes
 // an object declares (x-crm-indexes, unique and indexed fields, lookups)
 // are expression indexes over data ->> '$.field', and queries use the very
-// same expression text so that SQLite can use them.
+// same expression text so that SQLite can use them. Every record table
+// also has indexes on created_at, updated_at and owner_id.
+//
+// Each kind of file has a layout version (PRAGMA user_version); opening an
+// older file migrates it in one transaction. Tenant files of version 3 and
+// below had no owner_id: their records get their creator as owner.
 //
 // Every database runs in WAL mode with busy_timeout set first, a separate
 // writer pool of exactly one connection whose transactions start with

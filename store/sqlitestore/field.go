@@ -55,6 +55,7 @@ var systemColumns = map[string]column{
 	"updatedAt": {field: "updatedAt", expr: "updated_at", kind: schema.KindDateTime},
 	"createdBy": {field: "createdBy", expr: "created_by", kind: schema.KindLookup},
 	"updatedBy": {field: "updatedBy", expr: "updated_by", kind: schema.KindLookup},
+	"ownerId":   {field: "ownerId", expr: "owner_id", kind: schema.KindLookup},
 }
 
 // dataExpr is the one expression text used for a JSON path, in indexes and

@@ -24,15 +24,15 @@ type indexSpec struct {
 
 // indexSpecs lists the indexes of obj's record table: one per
 // x-crm-indexes entry, a partial unique index per unique field, one per
-// indexed or lookup field, and one each on createdAt and updatedAt.
-// Non-unique indexes end with id so that keyset pages are range scans.
-// Names are ix_/ux_<object>_<hash of the indexed expressions>, so an
-// unchanged index keeps its name from one version to the next.
+// indexed or lookup field, and one each on createdAt, updatedAt and
+// ownerId. Non-unique indexes end with id so that keyset pages are range
+// scans. Names are ix_/ux_<object>_<hash of the indexed expressions>, so
+// an unchanged index keeps its name from one version to the next.
 func indexSpecs(obj *schema.Object) ([]indexSpec, error) {
 	var specs []indexSpec
 	seen := map[string]bool{}
 	add := func(unique bool, fields ...string) error {
-		exprs := make([]string, 0, len(fields)+1)
+		exprs := make([]string, 0, len(fields))
 		for _, name := range fields {
 			c, err := resolve(obj, name)
 			if err != nil {
@@ -43,33 +43,12 @@ func indexSpecs(obj *schema.Object) ([]indexSpec, error) {
 			}
 			exprs = append(exprs, c.expr)
 		}
-		body := "(" + strings.Join(exprs, ", ")
-		if unique {
-			// Missing values are not values: many records may lack one.
-			body += ") WHERE " + exprs[0] + " IS NOT NULL"
-		} else {
-			body += ", id)"
-		}
-		prefix := "ix_"
-		if unique {
-			prefix = "ux_"
-		}
-		sum := sha256.Sum256([]byte(prefix + body))
-		name := prefix + obj.Name + "_" + hex.EncodeToString(sum[:6])
-		if seen[name] {
+		spec := newIndexSpec(obj.Name, unique, fields, exprs)
+		if seen[spec.name] {
 			return nil
 		}
-		seen[name] = true
-		kw := "INDEX "
-		if unique {
-			kw = "UNIQUE INDEX "
-		}
-		specs = append(specs, indexSpec{
-			name:   name,
-			unique: unique,
-			fields: fields,
-			create: "CREATE " + kw + quoteIdent(name) + " ON " + quotedTable(obj.Name) + " " + body,
-		})
+		seen[spec.name] = true
+		specs = append(specs, spec)
 		return nil
 	}
 	for _, ix := range obj.Indexes {
@@ -92,13 +71,43 @@ func indexSpecs(obj *schema.Object) ([]indexSpec, error) {
 			}
 		}
 	}
-	if err := add(false, "createdAt"); err != nil {
-		return nil, err
-	}
-	if err := add(false, "updatedAt"); err != nil {
-		return nil, err
+	for _, name := range []string{"createdAt", "updatedAt", "ownerId"} {
+		if err := add(false, name); err != nil {
+			return nil, err
+		}
 	}
 	return specs, nil
+}
+
+// newIndexSpec describes the index of object's table over the column
+// expressions exprs, which index fields. object must have passed
+// checkObjectName.
+func newIndexSpec(object string, unique bool, fields, exprs []string) indexSpec {
+	body := "(" + strings.Join(exprs, ", ")
+	if unique {
+		// Missing values are not values: many records may lack one.
+		body += ") WHERE " + exprs[0] + " IS NOT NULL"
+	} else {
+		body += ", id)"
+	}
+	prefix, kw := "ix_", "INDEX "
+	if unique {
+		prefix, kw = "ux_", "UNIQUE INDEX "
+	}
+	sum := sha256.Sum256([]byte(prefix + body))
+	name := prefix + object + "_" + hex.EncodeToString(sum[:6])
+	return indexSpec{
+		name:   name,
+		unique: unique,
+		fields: fields,
+		create: "CREATE " + kw + quoteIdent(name) + " ON " + quotedTable(object) + " " + body,
+	}
+}
+
+// ownerIndex is the index on ownerId that every record table has (the one
+// indexSpecs lists); migrations create it in tables made before owners.
+func ownerIndex(object string) indexSpec {
+	return newIndexSpec(object, false, []string{"ownerId"}, []string{systemColumns["ownerId"].expr})
 }
 
 // savepoint runs fn so that either all of its changes stay in the
@@ -165,6 +174,7 @@ func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Ob
 			updated_at TEXT NOT NULL,
 			created_by TEXT NOT NULL,
 			updated_by TEXT NOT NULL,
+			owner_id TEXT NOT NULL DEFAULT '',
 			data BLOB NOT NULL
 		)`); err != nil {
 			return fmt.Errorf("create table: %w", withCtx(ctx, err))

@@ -20,7 +20,7 @@ const (
 )
 
 // recordColumns are the columns scanRecord reads, in order.
-const recordColumns = "id, version, created_at, updated_at, created_by, updated_by, json(data)"
+const recordColumns = "id, version, created_at, updated_at, created_by, updated_by, owner_id, json(data)"
 
 // builder accumulates SQL text and its bound arguments. Values only ever
 // reach SQL as arguments; identifiers and JSON paths come from the object

@@ -75,7 +75,7 @@ func TestStore_QueryPlan(t *testing.T) {
 		}
 		stages := []string{"new", "won", "lost"}
 		for i := range 300 {
-			rec := store.Record{ID: fmt.Sprintf("d%04d", i), Version: 1, CreatedAt: time.Now(), UpdatedAt: time.Now(), Data: map[string]any{
+			rec := store.Record{ID: fmt.Sprintf("d%04d", i), Version: 1, CreatedAt: time.Now(), UpdatedAt: time.Now(), OwnerID: fmt.Sprintf("user:u%d", i%30), Data: map[string]any{
 				"stage": stages[i%3], "amount": float64(i * 10), "closeDate": fmt.Sprintf("2024-%02d-%02d", 1+i%12, 1+i%28),
 				"code": fmt.Sprintf("C%d", i), "account": fmt.Sprintf("a%d", i%20),
 			}}
@@ -103,6 +103,10 @@ func TestStore_QueryPlan(t *testing.T) {
 		{name: "unique field", query: store.Query{Filter: &store.Filter{Field: "code", Op: store.OpEq, Value: "C7"}}, index: indexNamed(t, obj, "code")},
 		{name: "lookup field", query: store.Query{Filter: &store.Filter{Field: "account", Op: store.OpEq, Value: "a3"}, Sort: []store.Sort{{Field: "account"}}, Limit: 20}, index: indexNamed(t, obj, "account")},
 		{name: "sorted by the field of an equality", query: store.Query{Filter: filter, Sort: []store.Sort{{Field: "stage"}, {Field: "closeDate"}}, Limit: 50}, index: composite},
+		{name: "one owner", query: store.Query{Filter: &store.Filter{Field: "ownerId", Op: store.OpEq, Value: "user:u1"}, Limit: 5},
+			index: ownerIndex("deal").name},
+		{name: "owners sorted by owner", query: store.Query{Filter: &store.Filter{Field: "ownerId", Op: store.OpIn, Value: []any{"user:u1", "user:u2"}},
+			Sort: []store.Sort{{Field: "ownerId"}}, Limit: 20}, index: ownerIndex("deal").name},
 		{name: "createdAt page", query: store.Query{Sort: []store.Sort{{Field: "createdAt"}}, Limit: 20,
 			After: &store.Position{Values: []any{"2024-01-01T00:00:00.000000Z"}, ID: "x"}}, index: indexNamed(t, obj, "createdAt")},
 	}
@@ -167,7 +171,8 @@ func TestStore_IndexesFollowDefinition(t *testing.T) {
 	v1 := planDeal()
 	save(v1, 1)
 	assert.Equal(t, wantOf(v1), indexes())
-	assert.Len(t, indexes(), 5, "composite, unique code, lookup account, createdAt, updatedAt")
+	assert.Len(t, indexes(), 6, "composite, unique code, lookup account, createdAt, updatedAt, ownerId")
+	assert.Contains(t, indexes(), ownerIndex("deal").name)
 
 	v2 := planDeal()
 	v2.Indexes = [][]string{{"amount"}, {"stage", "amount"}}
@@ -177,6 +182,7 @@ func TestStore_IndexesFollowDefinition(t *testing.T) {
 	assert.Equal(t, wantOf(v2), indexes())
 	assert.NotContains(t, indexes(), indexNamed(t, v1, "stage", "closeDate"))
 	assert.Contains(t, indexes(), indexNamed(t, v1, "createdAt"), "unchanged indexes keep their names")
+	assert.Contains(t, indexes(), ownerIndex("deal").name, "the owner index stays")
 
 	var n int
 	require.NoError(t, db.reader.QueryRowContext(ctx, `SELECT count(*) FROM meta_indexes WHERE object = 'deal'`).Scan(&n))

@@ -153,7 +153,7 @@ func scanRecord(s scanner) (store.Record, error) {
 		created, updated string
 		data             []byte
 	)
-	if err := s.Scan(&rec.ID, &rec.Version, &created, &updated, &rec.CreatedBy, &rec.UpdatedBy, &data); err != nil {
+	if err := s.Scan(&rec.ID, &rec.Version, &created, &updated, &rec.CreatedBy, &rec.UpdatedBy, &rec.OwnerID, &data); err != nil {
 		return store.Record{}, err
 	}
 	var err error

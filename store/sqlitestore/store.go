@@ -93,7 +93,7 @@ func New(cfg Config) (*Store, error) {
 	if err := os.MkdirAll(filepath.Join(cfg.Dir, "tenants"), 0o750); err != nil {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
-	sys, err := openDatabase(context.Background(), filepath.Join(cfg.Dir, "system.db"), &cfg, systemSchema, systemMigrations)
+	sys, err := openDatabase(context.Background(), filepath.Join(cfg.Dir, "system.db"), &cfg, systemLayout)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
@@ -130,7 +130,7 @@ func (s *Store) Tenant(ctx context.Context, id string) (store.TenantStore, error
 // needed. id must match tenantIDPattern.
 func (s *Store) openTenant(ctx context.Context, id string) (*tenantStore, error) {
 	path := filepath.Join(s.cfg.Dir, "tenants", id+".db")
-	db, err := openDatabase(ctx, path, &s.cfg, tenantSchema, nil)
+	db, err := openDatabase(ctx, path, &s.cfg, tenantLayout)
 	if err != nil {
 		return nil, err
 	}

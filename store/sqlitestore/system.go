@@ -30,11 +30,15 @@ var systemSchema = []string{
 	`CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id, created_at, id)`,
 }
 
-// systemMigrations change system.db files written by earlier versions;
-// the statements of version v run when a file's version is below v.
-var systemMigrations = map[int][]string{
-	2: {`ALTER TABLE api_keys ADD COLUMN expires_at TEXT`},
-	3: {`ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT ''`},
+// systemLayout is the layout of system.db. Its migrations change files
+// written by earlier versions.
+var systemLayout = layout{
+	version: 3,
+	stmts:   systemSchema,
+	migrations: map[int]migration{
+		2: {stmts: []string{`ALTER TABLE api_keys ADD COLUMN expires_at TEXT`}},
+		3: {stmts: []string{`ALTER TABLE api_keys ADD COLUMN role TEXT NOT NULL DEFAULT ''`}},
+	},
 }
 
 // CreateTenant implements [store.Store]. The tenant's file is created in

@@ -3,8 +3,10 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -38,6 +40,69 @@ var tenantSchema = []string{
 		name TEXT PRIMARY KEY,
 		value INTEGER NOT NULL
 	)`,
+}
+
+// tenantLayout is the layout of a tenant file. Versions 1 to 3 changed
+// system.db only (the two kinds of file shared one version number then).
+var tenantLayout = layout{
+	version: 4,
+	stmts:   tenantSchema,
+	migrations: map[int]migration{
+		4: {run: addOwners},
+	},
+}
+
+// addOwners gives the record tables of a file written before records had
+// owners an owner_id column and its index. The owner of a record stored
+// before then is its creator. Tables that already have the column are
+// left alone.
+func addOwners(ctx context.Context, tx *sql.Tx) error {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'r\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return fmt.Errorf("list record tables: %w", withCtx(ctx, err))
+	}
+	var tables []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			rows.Close()
+			return fmt.Errorf("list record tables: %w", err)
+		}
+		tables = append(tables, name)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list record tables: %w", withCtx(ctx, err))
+	}
+	for _, table := range tables {
+		object := strings.TrimPrefix(table, "r_")
+		if checkObjectName(object) != nil {
+			continue // not a table of this package
+		}
+		var has bool
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info(?) WHERE name = 'owner_id'`, table).Scan(&has); err != nil {
+			return fmt.Errorf("read columns of %s: %w", table, withCtx(ctx, err))
+		}
+		if has {
+			continue
+		}
+		ix := ownerIndex(object)
+		fields, _ := json.Marshal(ix.fields) // a []string always marshals
+		for _, stmt := range []struct {
+			text string
+			args []any
+		}{
+			{text: `ALTER TABLE ` + quotedTable(object) + ` ADD COLUMN owner_id TEXT NOT NULL DEFAULT ''`},
+			{text: `UPDATE ` + quotedTable(object) + ` SET owner_id = created_by`},
+			{text: ix.create},
+			{text: `INSERT OR REPLACE INTO meta_indexes (name, object, fields) VALUES (?, ?, ?)`, args: []any{ix.name, object, string(fields)}},
+		} {
+			if _, err := tx.ExecContext(ctx, stmt.text, stmt.args...); err != nil {
+				return fmt.Errorf("add owners to %s: %w", table, withCtx(ctx, err))
+			}
+		}
+	}
+	return nil
 }
 
 // tenantStore is one tenant's file.
@@ -157,8 +222,8 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 		return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, err)
 	}
 	_, err = t.exec(ctx, `INSERT INTO `+quotedTable(obj.Name)+
-		` (id, version, created_at, updated_at, created_by, updated_by, data) VALUES (?, ?, ?, ?, ?, ?, jsonb(?))`,
-		rec.ID, rec.Version, formatTime(rec.CreatedAt), formatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, data)
+		` (id, version, created_at, updated_at, created_by, updated_by, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?))`,
+		rec.ID, rec.Version, formatTime(rec.CreatedAt), formatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data)
 	if err != nil {
 		return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, writeError(ctx, t.sqlTx, obj.Name, err))
 	}
@@ -175,9 +240,9 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, err)
 	}
 	res, err := t.exec(ctx, `UPDATE `+quotedTable(obj.Name)+
-		` SET version = ?, created_at = ?, updated_at = ?, created_by = ?, updated_by = ?, data = jsonb(?)
+		` SET version = ?, created_at = ?, updated_at = ?, created_by = ?, updated_by = ?, owner_id = ?, data = jsonb(?)
 		WHERE id = ? AND version = ?`,
-		rec.Version, formatTime(rec.CreatedAt), formatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, data,
+		rec.Version, formatTime(rec.CreatedAt), formatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data,
 		rec.ID, expectedVersion)
 	if err != nil {
 		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, writeError(ctx, t.sqlTx, obj.Name, err))

@@ -55,6 +55,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		{name: "count", run: testCount},
 		{name: "sequences", run: testSequences},
 		{name: "isolation", run: testIsolation},
+		{name: "owner", run: testOwner},
 		{name: "transactions", run: testTransactions},
 		{name: "transaction isolation", run: func(t *testing.T, newStore func(t testing.TB) store.Store) {
 			if opts.NoIsolation {
