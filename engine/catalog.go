@@ -27,6 +27,8 @@ type snapshot struct {
 	roles map[string]Role
 	// users by user name, without password hashes.
 	users map[string]User
+	// circles caches whose records each actor reaches (access.go).
+	circles circles
 
 	viewsMu sync.Mutex
 	views   map[string]*Catalog // the catalog as each role sees it
@@ -63,7 +65,7 @@ func (s *snapshot) view(a Actor) *Catalog {
 		if acc, _ := s.access(a, o.Name); !acc.Read {
 			continue
 		}
-		if hidden := s.hiddenFields(a, o); len(hidden) > 0 {
+		if hidden := s.fieldsAt(a, o, FieldHidden); len(hidden) > 0 {
 			objs = append(objs, o.WithoutFields(hidden))
 		} else {
 			objs = append(objs, o)

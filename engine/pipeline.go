@@ -202,7 +202,8 @@ func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []s
 	if err := snap.mayDo(a, obj, "read"); err != nil {
 		return nil, err
 	}
-	if f := obj.Field(field); f == nil || f.Pipeline == nil || snap.hiddenFields(a, obj)[field] {
+	rules := snap.readRules(a, obj)
+	if f := obj.Field(field); f == nil || f.Pipeline == nil || rules.hides(field) {
 		return nil, newError(ErrBadRequest,
 			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
 			fmt.Sprintf("%s.%s 不是流程字段", object, field), nil)
@@ -211,6 +212,21 @@ func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []s
 	hist := snap.platform[stageChangeObject]
 	if hist == nil || len(ids) == 0 {
 		return out, nil
+	}
+	if rules.owners != nil {
+		// The history of a record the actor does not see is as absent as
+		// the record.
+		recs, err := ts.GetMany(ctx, obj, ids)
+		if err != nil {
+			return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, err)
+		}
+		ids = ids[:0:0]
+		for _, r := range rules.show(recs) {
+			ids = append(ids, r.ID)
+		}
+		if len(ids) == 0 {
+			return out, nil
+		}
 	}
 	list := make([]any, len(ids))
 	for i, id := range ids {
@@ -256,15 +272,15 @@ func stageChangeOf(r store.Record) StageChange {
 // page of q's records in that stage and their count. q.After does not
 // apply; page a column with ListRecords and a filter on the stage.
 func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) ([]StageColumn, error) {
-	_, ts, obj, hidden, err := e.readScope(ctx, object)
+	_, ts, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHiddenQuery(hidden, q.Filter, q.Sort); err != nil {
+	if err := rules.check(q.Filter, q.Sort); err != nil {
 		return nil, err
 	}
 	f := obj.Field(field)
-	if f == nil || f.Pipeline == nil || hidden[field] {
+	if f == nil || f.Pipeline == nil || rules.hides(field) {
 		return nil, newError(ErrBadRequest,
 			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
 			fmt.Sprintf("%s.%s 不是流程字段", object, field), nil)
@@ -280,11 +296,12 @@ func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) (
 		} else {
 			cq.Filter = &leaf
 		}
+		cq.Filter = rules.scope(cq.Filter)
 		res, err := list(ctx, ts, obj, cq)
 		if err != nil {
 			return nil, err
 		}
-		res.Records = stripHidden(res.Records, hidden)
+		res.Records = rules.show(res.Records)
 		cols = append(cols, StageColumn{Stage: st, Label: f.OptionLabels[st.Value], ListResult: res})
 	}
 	return cols, nil

@@ -14,7 +14,7 @@ import (
 // has no such record (a record of another tenant is indistinguishable from
 // one that does not exist).
 func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record, error) {
-	_, ts, obj, hidden, err := e.readScope(ctx, object)
+	_, ts, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return store.Record{}, err
 	}
@@ -25,13 +25,16 @@ func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record
 	if err != nil {
 		return store.Record{}, fmt.Errorf("get %s record %q: %w", object, id, err)
 	}
-	return stripHidden([]store.Record{rec}, hidden)[0], nil
+	if !rules.sees(&rec) {
+		return store.Record{}, notFound(obj, id, nil)
+	}
+	return rules.showOne(rec), nil
 }
 
 // GetRecords returns the records that exist among ids, in no particular
 // order. It serves batched relation look-ups.
 func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error) {
-	_, ts, obj, hidden, err := e.readScope(ctx, object)
+	_, ts, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
@@ -39,23 +42,24 @@ func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([
 	if err != nil {
 		return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, err)
 	}
-	return stripHidden(recs, hidden), nil
+	return rules.show(recs), nil
 }
 
 // ListRecords returns one page of an object's records.
 func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*ListResult, error) {
-	_, ts, obj, hidden, err := e.readScope(ctx, object)
+	_, ts, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHiddenQuery(hidden, q.Filter, q.Sort); err != nil {
+	if err := rules.check(q.Filter, q.Sort); err != nil {
 		return nil, err
 	}
+	q.Filter = rules.scope(q.Filter)
 	res, err := list(ctx, ts, obj, q)
 	if err != nil {
 		return nil, err
 	}
-	res.Records = stripHidden(res.Records, hidden)
+	res.Records = rules.show(res.Records)
 	return res, nil
 }
 
@@ -63,15 +67,15 @@ func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*
 // object whose lookup or multilookup field refers to that parent. The
 // query's filter, order and page apply to each parent separately.
 func (e *Engine) ListRelated(ctx context.Context, object, field string, parentIDs []string, q ListQuery) (map[string]*ListResult, error) {
-	_, ts, obj, hidden, err := e.readScope(ctx, object)
+	_, ts, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
-	if err := checkHiddenQuery(hidden, q.Filter, q.Sort); err != nil {
+	if err := rules.check(q.Filter, q.Sort); err != nil {
 		return nil, err
 	}
-	if hidden[field] {
-		return nil, checkHiddenQuery(hidden, &store.Filter{Field: field, Op: store.OpEq}, nil)
+	if rules.hides(field) {
+		return nil, rules.check(&store.Filter{Field: field, Op: store.OpEq}, nil)
 	}
 	f := obj.Field(field)
 	if f == nil || (f.Kind() != schema.KindLookup && f.Kind() != schema.KindLookupList) {
@@ -91,11 +95,12 @@ func (e *Engine) ListRelated(ctx context.Context, object, field string, parentID
 		} else {
 			pq.Filter = &leaf
 		}
+		pq.Filter = rules.scope(pq.Filter)
 		res, err := list(ctx, ts, obj, pq)
 		if err != nil {
 			return nil, err
 		}
-		res.Records = stripHidden(res.Records, hidden)
+		res.Records = rules.show(res.Records)
 		out[pid] = res
 	}
 	return out, nil
@@ -103,14 +108,14 @@ func (e *Engine) ListRelated(ctx context.Context, object, field string, parentID
 
 // CountRecords counts the records matching a filter (nil: all).
 func (e *Engine) CountRecords(ctx context.Context, object string, filter *store.Filter) (int64, error) {
-	_, ts, obj, hidden, err := e.readScope(ctx, object)
+	_, ts, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return 0, err
 	}
-	if err := checkHiddenQuery(hidden, filter, nil); err != nil {
+	if err := rules.check(filter, nil); err != nil {
 		return 0, err
 	}
-	f, err := normalizeFilter(obj, filter)
+	f, err := normalizeFilter(obj, rules.scope(filter))
 	if err != nil {
 		return 0, err
 	}
@@ -238,9 +243,9 @@ func normalizeTimeValue(field string, v any) (any, error) {
 }
 
 // readScope resolves what a read needs: the actor (who must be allowed to
-// read the object), its tenant store, the object and the fields its role
-// hides.
-func (e *Engine) readScope(ctx context.Context, name string) (Actor, store.TenantStore, *schema.Object, map[string]bool, error) {
+// read the object), its tenant store, the object and what the actor may
+// see of it.
+func (e *Engine) readScope(ctx context.Context, name string) (Actor, store.TenantStore, *schema.Object, *readRules, error) {
 	a, ts, err := e.scope(ctx)
 	if err != nil {
 		return Actor{}, nil, nil, nil, err
@@ -256,7 +261,7 @@ func (e *Engine) readScope(ctx context.Context, name string) (Actor, store.Tenan
 	if err := snap.mayDo(a, obj, "read"); err != nil {
 		return Actor{}, nil, nil, nil, err
 	}
-	return a, ts, obj, snap.hiddenFields(a, obj), nil
+	return a, ts, obj, snap.readRules(a, obj), nil
 }
 
 // object resolves the actor, its tenant store and a named object.

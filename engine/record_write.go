@@ -44,7 +44,7 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 	if err != nil {
 		return store.Record{}, writeFailed(obj, "create", err)
 	}
-	return stripHidden([]store.Record{rec}, snap.hiddenFields(a, obj))[0], nil
+	return snap.readRules(a, obj).showOne(rec), nil
 }
 
 // withProblems adds the problems found before a write's checks to the
@@ -90,6 +90,9 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 		if err != nil {
 			return err
 		}
+		if err := snap.mayChange(a, obj, &cur); err != nil {
+			return err
+		}
 		if version != nil && *version != cur.Version {
 			return staleVersion(obj, id, *version, cur.Version)
 		}
@@ -99,7 +102,7 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 	if err != nil {
 		return store.Record{}, writeFailed(obj, "update", err)
 	}
-	return stripHidden([]store.Record{out}, snap.hiddenFields(a, obj))[0], nil
+	return snap.readRules(a, obj).showOne(out), nil
 }
 
 // DeleteRecord deletes a record. Optional lookups that refer to it are
@@ -118,7 +121,19 @@ func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
 	if err != nil {
 		return err
 	}
-	err = ts.WithTx(ctx, func(tx store.Tx) error { return w.remove(ctx, tx, obj, id) })
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Get(ctx, obj, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return notFound(obj, id, err)
+		}
+		if err != nil {
+			return err
+		}
+		if err := snap.mayChange(a, obj, &cur); err != nil {
+			return err
+		}
+		return w.remove(ctx, tx, obj, id)
+	})
 	if err != nil {
 		return writeFailed(obj, "delete", err)
 	}
@@ -245,8 +260,10 @@ func sortFieldErrors(obj *schema.Object, errs []schema.FieldError) []schema.Fiel
 }
 
 // checkLookups verifies that every lookup value of data that differs from
-// old (nil for a new record) names an existing record of the target object.
-func checkLookups(ctx context.Context, tx store.Tx, cat *Catalog, obj *schema.Object, data, old map[string]any) error {
+// old (nil for a new record) names an existing record of the target object
+// that the writer sees: a record out of its sight reads as missing.
+func checkLookups(ctx context.Context, tx store.Tx, w *writer, obj *schema.Object, data, old map[string]any) error {
+	cat := w.snap.catalog
 	var problems []schema.FieldError
 	for _, f := range obj.Fields {
 		kind := f.Kind()
@@ -273,7 +290,7 @@ func checkLookups(ctx context.Context, tx store.Tx, cat *Catalog, obj *schema.Ob
 			return fmt.Errorf("check %s.%s references: %w", obj.Name, f.Name, err)
 		}
 		have := make(map[string]bool, len(found))
-		for _, r := range found {
+		for _, r := range w.snap.readRules(w.actor, target).show(found) {
 			have[r.ID] = true
 		}
 		for _, id := range ids {

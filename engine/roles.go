@@ -25,6 +25,10 @@ const roleObject = "crmRole"
 const (
 	FieldHidden   = "hidden"
 	FieldReadOnly = "readOnly"
+	// FieldMasked shows a text value with its middle hidden (see [Mask]);
+	// the field is read-only for the role and may not be filtered or
+	// sorted on, which would reveal the value.
+	FieldMasked = "masked"
 )
 
 func init() {
@@ -50,8 +54,8 @@ type ObjectAccess struct {
 	Create bool `json:"create,omitempty"`
 	Update bool `json:"update,omitempty"`
 	Delete bool `json:"delete,omitempty"`
-	// Fields maps a field to "hidden" or "readOnly"; others are editable
-	// (when the role may create or update).
+	// Fields maps a field to "hidden", "readOnly" or "masked"; others are
+	// editable (when the role may create or update).
 	Fields map[string]string `json:"fields,omitempty"`
 }
 
@@ -71,24 +75,6 @@ func (s *snapshot) access(a Actor, object string) (acc ObjectAccess, restricted 
 		return acc, true
 	}
 	return r.Objects["*"], true
-}
-
-// hiddenFields is the set of fields of obj the actor may not see.
-func (s *snapshot) hiddenFields(a Actor, obj *schema.Object) map[string]bool {
-	acc, restricted := s.access(a, obj.Name)
-	if !restricted {
-		return nil
-	}
-	var hidden map[string]bool
-	for f, level := range acc.Fields {
-		if level == FieldHidden && obj.Field(f) != nil {
-			if hidden == nil {
-				hidden = map[string]bool{}
-			}
-			hidden[f] = true
-		}
-	}
-	return hidden
 }
 
 // mayDo refuses an operation the actor's role does not allow.
@@ -119,76 +105,13 @@ func (s *snapshot) writeProblems(a Actor, obj *schema.Object, data map[string]an
 			continue
 		}
 		switch acc.Fields[f.Name] {
-		case FieldHidden, FieldReadOnly:
+		case FieldHidden, FieldReadOnly, FieldMasked:
 			delete(data, f.Name)
 			out = append(out, schema.FieldError{Field: f.Name, Code: "forbidden",
 				Message: "your role may not change this field", MessageZh: "你的角色无权修改此字段"})
 		}
 	}
 	return out
-}
-
-// stripHidden removes hidden fields from records.
-func stripHidden(recs []store.Record, hidden map[string]bool) []store.Record {
-	if len(hidden) == 0 {
-		return recs
-	}
-	out := make([]store.Record, len(recs))
-	for i, r := range recs {
-		data := make(map[string]any, len(r.Data))
-		for k, v := range r.Data {
-			if !hidden[k] {
-				data[k] = v
-			}
-		}
-		r.Data = data
-		out[i] = r
-	}
-	return out
-}
-
-// checkHiddenQuery refuses filters and sorts on hidden fields: their
-// values must not leak through which records match or their order.
-func checkHiddenQuery(hidden map[string]bool, f *store.Filter, sorts []store.Sort) error {
-	if len(hidden) == 0 {
-		return nil
-	}
-	for _, so := range sorts {
-		if hidden[so.Field] {
-			return newError(ErrForbidden, fmt.Sprintf("your role may not sort on %s", so.Field), fmt.Sprintf("你的角色无权按 %s 排序", so.Field), nil)
-		}
-	}
-	var walk func(f *store.Filter) error
-	walk = func(f *store.Filter) error {
-		if f == nil {
-			return nil
-		}
-		if f.IsLeaf() {
-			top := f.Field
-			for i := 0; i < len(top); i++ {
-				if top[i] == '.' {
-					top = top[:i]
-					break
-				}
-			}
-			if hidden[top] {
-				return newError(ErrForbidden, fmt.Sprintf("your role may not filter on %s", f.Field), fmt.Sprintf("你的角色无权按 %s 筛选", f.Field), nil)
-			}
-			return nil
-		}
-		for i := range f.And {
-			if err := walk(&f.And[i]); err != nil {
-				return err
-			}
-		}
-		for i := range f.Or {
-			if err := walk(&f.Or[i]); err != nil {
-				return err
-			}
-		}
-		return walk(f.Not)
-	}
-	return walk(f)
 }
 
 // loadRoles reads the tenant's roles into a snapshot.
@@ -270,11 +193,19 @@ func (e *Engine) SaveRole(ctx context.Context, role Role) error {
 			continue
 		}
 		for f, level := range acc.Fields {
-			if level != FieldHidden && level != FieldReadOnly {
-				problems = append(problems, schema.Problem{Path: "/objects/" + obj + "/fields/" + f, Message: `must be "hidden" or "readOnly"`})
+			at := "/objects/" + obj + "/fields/" + f
+			if level != FieldHidden && level != FieldReadOnly && level != FieldMasked {
+				problems = append(problems, schema.Problem{Path: at, Message: `must be "hidden", "readOnly" or "masked"`})
 			}
-			if o != nil && o.Field(f) == nil {
-				problems = append(problems, schema.Problem{Path: "/objects/" + obj + "/fields/" + f, Message: fmt.Sprintf("%s has no field %q", obj, f)})
+			var fd *schema.Field
+			if o != nil {
+				fd = o.Field(f)
+			}
+			if o != nil && fd == nil {
+				problems = append(problems, schema.Problem{Path: at, Message: fmt.Sprintf("%s has no field %q", obj, f)})
+			}
+			if level == FieldMasked && fd != nil && (fd.Kind() != schema.KindString || fd.Type == schema.TypePicklist) {
+				problems = append(problems, schema.Problem{Path: at, Message: fmt.Sprintf("only text values can be masked; %s is a %s field", f, fd.Type)})
 			}
 		}
 	}

@@ -77,15 +77,15 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 	if limit <= 0 {
 		limit = DefaultPageSize
 	}
-	hidden := h.w.snap.hiddenFields(h.w.actor, obj)
-	if err := checkHiddenQuery(hidden, f, sorts); err != nil {
+	rules := h.w.snap.readRules(h.w.actor, obj)
+	if err := rules.check(f, sorts); err != nil {
 		return nil, err
 	}
-	page, err := h.reader().Find(ctx, obj, store.Query{Filter: f, Sort: sorts, Limit: limit})
+	page, err := h.reader().Find(ctx, obj, store.Query{Filter: rules.scope(f), Sort: sorts, Limit: limit})
 	if err != nil {
 		return nil, queryFailed(obj, err)
 	}
-	page.Records = stripHidden(page.Records, hidden)
+	page.Records = rules.show(page.Records)
 	out := make([]map[string]any, len(page.Records))
 	for i := range page.Records {
 		out[i] = recordMap(&page.Records[i], page.Records[i].Data)
@@ -106,7 +106,11 @@ func (h *scriptHost) Get(ctx context.Context, object, id string) (map[string]any
 	if err != nil {
 		return nil, err
 	}
-	rec = stripHidden([]store.Record{rec}, h.w.snap.hiddenFields(h.w.actor, obj))[0]
+	rules := h.w.snap.readRules(h.w.actor, obj)
+	if !rules.sees(&rec) {
+		return nil, nil
+	}
+	rec = rules.showOne(rec)
 	return recordMap(&rec, rec.Data), nil
 }
 
@@ -179,10 +183,17 @@ func (h *scriptHost) Update(ctx context.Context, object, id string, patch map[st
 	if err != nil {
 		return nil, err
 	}
+	if err := h.w.snap.mayChange(h.w.actor, obj, &cur); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return nil, fmt.Errorf("crm.update: no %s record with id %q", object, id)
+		}
+		return nil, hostError(err)
+	}
 	rec, err := h.w.update(ctx, h.tx, obj, cur, patch)
 	if err != nil {
 		return nil, hostError(err)
 	}
+	rec = h.w.snap.readRules(h.w.actor, obj).showOne(rec)
 	return recordMap(&rec, rec.Data), nil
 }
 

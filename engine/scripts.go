@@ -48,12 +48,13 @@ func scriptOf(tenant string, obj *schema.Object, s schema.Script) scripting.Scri
 // recordMap is a record as scripts and expressions see it: its fields and
 // its system fields.
 func recordMap(rec *store.Record, data map[string]any) map[string]any {
-	out := make(map[string]any, len(data)+6)
+	out := make(map[string]any, len(data)+7)
 	for k, v := range data {
 		out[k] = v
 	}
 	if rec != nil && rec.ID != "" {
 		out["id"], out["version"], out["createdBy"], out["updatedBy"] = rec.ID, float64(rec.Version), rec.CreatedBy, rec.UpdatedBy
+		out["ownerId"] = rec.OwnerID
 		out["createdAt"] = rec.CreatedAt.UTC().Format(schema.DateTimeLayout)
 		out["updatedAt"] = rec.UpdatedAt.UTC().Format(schema.DateTimeLayout)
 	}

@@ -88,8 +88,8 @@ func (w *writer) prepare(ctx context.Context, obj *schema.Object, input map[stri
 func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
 	data = schema.Normalize(obj, data)
 	now := w.e.stamp()
-	rec := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID, Data: data}
-	if err := checkLookups(ctx, tx, w.snap.catalog, obj, data, nil); err != nil {
+	rec := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID, OwnerID: w.actor.ID, Data: data}
+	if err := checkLookups(ctx, tx, w, obj, data, nil); err != nil {
 		return store.Record{}, err
 	}
 	for _, f := range obj.Fields {
@@ -142,7 +142,7 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 	if reflect.DeepEqual(data, cur.Data) {
 		return cur, nil
 	}
-	if err := checkLookups(ctx, tx, w.snap.catalog, obj, data, cur.Data); err != nil {
+	if err := checkLookups(ctx, tx, w, obj, data, cur.Data); err != nil {
 		return store.Record{}, err
 	}
 	next := cur

@@ -33,6 +33,8 @@ type Engine interface {
 	// keys absent are kept. version, when not nil, must be the stored one.
 	UpdateRecord(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error)
 	DeleteRecord(ctx context.Context, object, id string) error
+	// TransferRecord hands a record to another owner.
+	TransferRecord(ctx context.Context, object, id, owner string) (store.Record, error)
 
 	// StageHistory returns, for each of ids, the moves of the record's
 	// pipeline field, oldest first.

@@ -320,6 +320,22 @@ func (f *fakeEngine) UpdateRecord(ctx context.Context, object, id string, patch 
 	return f.put(a.TenantID, object, id, data), nil
 }
 
+func (f *fakeEngine) TransferRecord(ctx context.Context, object, id, owner string) (store.Record, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.begin(ctx, "TransferRecord")
+	if err != nil {
+		return store.Record{}, err
+	}
+	rec, ok := t.records[object][id]
+	if !ok {
+		return store.Record{}, fmt.Errorf("transfer %s %s: %w", object, id, engine.ErrNotFound)
+	}
+	rec.OwnerID = owner
+	t.records[object][id] = rec
+	return rec, nil
+}
+
 func (f *fakeEngine) DeleteRecord(ctx context.Context, object, id string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()

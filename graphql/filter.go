@@ -52,6 +52,7 @@ var systemFilterFields = []struct {
 	{"updatedAt", schema.KindDateTime},
 	{"createdBy", schema.KindString},
 	{"updatedBy", schema.KindString},
+	{"ownerId", schema.KindString},
 }
 
 // filterNode translates one filter object. Everything in it must hold, so

@@ -56,6 +56,7 @@ func (o *objectModel) patchType() string      { return o.typeName + "Patch" }
 func (o *objectModel) createField() string    { return "create" + o.typeName }
 func (o *objectModel) updateField() string    { return "update" + o.typeName }
 func (o *objectModel) deleteField() string    { return "delete" + o.typeName }
+func (o *objectModel) transferField() string  { return "transfer" + o.typeName }
 
 // writable reports whether the object has fields a client may set; without
 // any, its input types would be empty, which GraphQL does not allow.
@@ -136,7 +137,7 @@ func buildModel(cat *engine.Catalog) *model {
 			"type:" + om.typeName, "type:" + om.connectionType(), "type:" + om.edgeType(),
 			"type:" + om.filterType(), "type:" + om.orderByType(), "type:" + om.inputType(), "type:" + om.patchType(),
 			"query:" + om.single, "query:" + om.list,
-			"mutation:" + om.createField(), "mutation:" + om.updateField(), "mutation:" + om.deleteField(),
+			"mutation:" + om.createField(), "mutation:" + om.updateField(), "mutation:" + om.deleteField(), "mutation:" + om.transferField(),
 		}
 		clash := ""
 		seen := map[string]bool{}

@@ -21,6 +21,7 @@ func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
 		},
 		"createdBy": func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*recordValue).rec.CreatedBy, nil },
 		"updatedBy": func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*recordValue).rec.UpdatedBy, nil },
+		"ownerId":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*recordValue).rec.OwnerID, nil },
 	}
 	for _, fm := range o.fields {
 		rs[fm.name] = s.fieldResolver(fm)

@@ -105,6 +105,13 @@ func (s *execSchema) mutationResolvers() map[string]resolver {
 			}
 			return (&group{}).add(o, rec), nil
 		}
+		rs[o.transferField()] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+			rec, err := eng.TransferRecord(ctx, o.name, fc.args["id"].(string), fc.args["owner"].(string))
+			if err != nil {
+				return nil, err
+			}
+			return (&group{}).add(o, rec), nil
+		}
 		rs[o.deleteField()] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 			if err := eng.DeleteRecord(ctx, o.name, fc.args["id"].(string)); err != nil {
 				return nil, err

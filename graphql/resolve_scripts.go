@@ -73,7 +73,7 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		return rawJSON(map[string]any{
 			"object": pd.Object,
 			"record": map[string]any{"id": r.ID, "version": r.Version, "createdAt": formatTime(r.CreatedAt), "updatedAt": formatTime(r.UpdatedAt),
-				"createdBy": r.CreatedBy, "updatedBy": r.UpdatedBy, "data": r.Data},
+				"createdBy": r.CreatedBy, "updatedBy": r.UpdatedBy, "ownerId": r.OwnerID, "data": r.Data},
 			"references": refs, "stageHistory": hist, "auditTrail": audit,
 		})
 	}
@@ -96,7 +96,7 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		dec.DisallowUnknownFields()
 		var role engine.Role
 		if err := dec.Decode(&role); err != nil {
-			return nil, badRequestf("the role is {name, label: {zh, en}, objects: {object: {read, create, update, delete, fields: {field: \"hidden\" | \"readOnly\"}}}}: %v", err)
+			return nil, badRequestf("the role is {name, label: {zh, en}, objects: {object: {read, create, update, delete, fields: {field: \"hidden\" | \"readOnly\" | \"masked\"}}}}: %v", err)
 		}
 		if err := eng.SaveRole(ctx, role); err != nil {
 			return nil, err

@@ -54,7 +54,7 @@ func (m *model) sdl() string {
 	b.WriteString("  \"Everything stored about one record (a person): the record, the records referring to it, its stage history and audit trail; the request is audited (administrators only).\"\n")
 	b.WriteString("  personalData(object: String!, id: ID!): JSON!\n")
 	b.WriteString("  \"The industry templates this server ships, with the version installed in this tenant (administrators only).\"\n  templates: [TemplateInfo!]!\n")
-	b.WriteString("  \"The tenant's roles: {name, label, objects: {object or *: {read, create, update, delete, fields: {field: hidden or readOnly}}}} (administrators only).\"\n  roles: JSON!\n")
+	b.WriteString("  \"The tenant's roles: {name, label, objects: {object or *: {read, create, update, delete, fields: {field: hidden, readOnly or masked}}}} (administrators only).\"\n  roles: JSON!\n")
 	b.WriteString("  \"Who is making this request.\"\n  me: Me!\n")
 	b.WriteString("  \"The tenant's users (administrators only).\"\n  users: [User!]!\n")
 	b.WriteString("}\n\n")
@@ -69,6 +69,8 @@ func (m *model) sdl() string {
 			b.WriteString("  " + o.createField() + ": " + o.typeName + "!\n")
 		}
 		b.WriteString("  " + o.deleteField() + "(id: ID!): Boolean!\n")
+		writeDesc(&b, "  ", "Hands the record to another active user (user:NAME or NAME); only its owner, the people above the owner and administrators may.")
+		b.WriteString("  " + o.transferField() + "(id: ID!, owner: String!): " + o.typeName + "!\n")
 	}
 	b.WriteString("  \"Creates or changes an object definition (administrators only).\"\n")
 	b.WriteString("  saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!\n")
@@ -107,6 +109,7 @@ func (m *model) writeObject(b *strings.Builder, o *objectModel) {
 	writeDesc(b, "", labelText(o.obj.Label, o.obj.Description))
 	b.WriteString("type " + o.typeName + " {\n")
 	b.WriteString("  id: ID!\n  version: Int!\n  createdAt: DateTime!\n  updatedAt: DateTime!\n  createdBy: String!\n  updatedBy: String!\n")
+	b.WriteString("  \"The user who owns the record (user:NAME); record-level sharing follows it.\"\n  ownerId: String!\n")
 	for _, f := range o.fields {
 		writeDesc(b, "  ", labelText(f.f.Label, f.f.Description))
 		b.WriteString("  " + f.name + ": " + outputType(f) + "\n")
@@ -135,7 +138,7 @@ func (m *model) writeObject(b *strings.Builder, o *objectModel) {
 	writeDesc(b, "", "Conditions on "+o.name+" records. Conditions of one filter object are all required (and).")
 	b.WriteString("input " + o.filterType() + " {\n")
 	b.WriteString("  and: [" + o.filterType() + "!]\n  or: [" + o.filterType() + "!]\n  not: " + o.filterType() + "\n")
-	b.WriteString("  id: IDComparison\n  version: IntComparison\n  createdAt: DateTimeComparison\n  updatedAt: DateTimeComparison\n  createdBy: StringComparison\n  updatedBy: StringComparison\n")
+	b.WriteString("  id: IDComparison\n  version: IntComparison\n  createdAt: DateTimeComparison\n  updatedAt: DateTimeComparison\n  createdBy: StringComparison\n  updatedBy: StringComparison\n  ownerId: StringComparison\n")
 	for _, f := range o.fields {
 		if f.filterable() {
 			b.WriteString("  " + f.name + ": " + comparisonType(f.kind) + "\n")
@@ -144,7 +147,7 @@ func (m *model) writeObject(b *strings.Builder, o *objectModel) {
 	b.WriteString("}\n\n")
 
 	writeDesc(b, "", "One sort key: set exactly one field.")
-	b.WriteString("input " + o.orderByType() + " {\n  id: SortDirection\n  version: SortDirection\n  createdAt: SortDirection\n  updatedAt: SortDirection\n")
+	b.WriteString("input " + o.orderByType() + " {\n  id: SortDirection\n  version: SortDirection\n  createdAt: SortDirection\n  updatedAt: SortDirection\n  ownerId: SortDirection\n")
 	for _, f := range o.fields {
 		if f.sortable() {
 			b.WriteString("  " + f.name + ": SortDirection\n")
