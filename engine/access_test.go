@@ -352,3 +352,38 @@ func TestMask(t *testing.T) {
 		assert.Equal(t, want, engine.Mask(in), fmt.Sprintf("Mask(%q)", in))
 	}
 }
+
+func TestSharing_RoundRobinOwner(t *testing.T) {
+	t.Parallel()
+	eng, ctx, _ := newEngine(t)
+	as := salesTeam(t, eng, ctx)
+	_, err := eng.SaveObject(ctx, []byte(`{"$id": "lead", "type": "object", "x-crm-sharing": "private",
+	  "properties": {"name": {"type": "string", "x-crm-type": "text"}},
+	  "x-crm-automations": [{"name": "route", "trigger": {"event": "created"},
+	    "actions": [{"type": "assignRoundRobin", "field": "ownerId", "values": ["user:rep1", "user:rep2", "user:rep3"]}]}]}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	off := false
+	_, err = eng.UpdateUser(ctx, "acme", "rep2", engine.UserChange{Active: &off})
+	require.NoError(t, err)
+
+	var owners []string
+	for i := range 4 {
+		rec, err := eng.CreateRecord(ctx, "lead", map[string]any{"name": fmt.Sprint("lead ", i)})
+		require.NoError(t, err)
+		owners = append(owners, rec.OwnerID)
+	}
+	assert.Equal(t, []string{"user:rep1", "user:rep3", "user:rep3", "user:rep1"}, owners, "a deactivated user's turn goes to the next")
+	page, err := eng.ListRecords(as["rep1"], "lead", engine.ListQuery{})
+	require.NoError(t, err)
+	assert.Len(t, page.Records, 2, "the assigned owner sees the lead")
+
+	entries, _, err := eng.Audit(ctx, engine.AuditQuery{Object: "lead", Action: engine.AuditCreate})
+	require.NoError(t, err)
+	require.Len(t, entries, 4)
+	assert.Equal(t, engine.FieldChange{Old: "user:test", New: "user:rep1"}, entries[len(entries)-1].Changes["ownerId"], "the assignment is in the trail")
+
+	_, err = eng.SaveObject(ctx, []byte(`{"$id": "lead2", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"}},
+	  "x-crm-automations": [{"name": "route", "trigger": {"event": "created"},
+	    "actions": [{"type": "assignRoundRobin", "field": "ownerId", "values": ["rep1"]}]}]}`), engine.SaveOptions{})
+	assert.ErrorContains(t, err, `"rep1": the owner rotation lists users as user:NAME`)
+}

@@ -125,6 +125,14 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 			if err != nil {
 				return fmt.Errorf("automation %s.%s: %w", obj.Name, au.Name, err)
 			}
+			if act.Field == "ownerId" {
+				owner, err := w.nextOwner(act.Rotation, n)
+				if err != nil {
+					return automationFailed(obj, au, "found no one to assign the record to", "找不到可分配的负责人", err)
+				}
+				rec.OwnerID = owner
+				continue
+			}
 			rec.Data[act.Field] = act.Rotation[(n-1)%int64(len(act.Rotation))]
 			changed = true
 		}
@@ -149,6 +157,20 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 		return automationFailed(obj, au, "set a reference that does not exist", "设置了不存在的关联记录", err)
 	}
 	return nil
+}
+
+// nextOwner is the n-th (from 1) turn of an owner rotation: the user at
+// that place or, when that user is deactivated or gone, the next active
+// one after it.
+func (w *writer) nextOwner(rotation []string, n int64) (string, error) {
+	for i := range rotation {
+		owner := rotation[(int(n-1)+i)%len(rotation)]
+		if u, ok := w.snap.users[strings.TrimPrefix(owner, "user:")]; ok && u.Active {
+			return owner, nil
+		}
+	}
+	return "", newError(ErrBadRequest, fmt.Sprintf("none of %s is an active user", strings.Join(rotation, ", ")),
+		fmt.Sprintf("%s 中没有有效用户", strings.Join(rotation, "、")), nil)
 }
 
 // effects runs the automation's effects beyond the record: records it

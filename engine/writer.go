@@ -109,7 +109,11 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 	if err := tx.Insert(ctx, obj, rec); err != nil {
 		return store.Record{}, err
 	}
-	if err := w.audit(ctx, tx, AuditCreate, obj, rec.ID, rec.Version, auditChanges(obj, nil, rec.Data)); err != nil {
+	changes := auditChanges(obj, nil, rec.Data)
+	if rec.OwnerID != w.actor.ID {
+		changes["ownerId"] = map[string]any{"old": w.actor.ID, "new": rec.OwnerID}
+	}
+	if err := w.audit(ctx, tx, AuditCreate, obj, rec.ID, rec.Version, changes); err != nil {
 		return store.Record{}, err
 	}
 	if err := w.afterSave(ctx, tx, obj, nil, rec, fired); err != nil {
@@ -157,7 +161,11 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 	if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
 		return store.Record{}, err
 	}
-	if err := w.audit(ctx, tx, AuditUpdate, obj, next.ID, next.Version, auditChanges(obj, cur.Data, next.Data)); err != nil {
+	changes := auditChanges(obj, cur.Data, next.Data)
+	if next.OwnerID != cur.OwnerID {
+		changes["ownerId"] = map[string]any{"old": cur.OwnerID, "new": next.OwnerID}
+	}
+	if err := w.audit(ctx, tx, AuditUpdate, obj, next.ID, next.Version, changes); err != nil {
 		return store.Record{}, err
 	}
 	if err := w.afterSave(ctx, tx, obj, &cur, next, fired); err != nil {

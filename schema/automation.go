@@ -22,7 +22,7 @@ const (
 const (
 	ActionSetFields        = "setFields"        // set fields of the record, in the same write
 	ActionCreateRecord     = "createRecord"     // create a record of another object, in the same transaction
-	ActionAssignRoundRobin = "assignRoundRobin" // set Field to the next of Values in turn
+	ActionAssignRoundRobin = "assignRoundRobin" // set Field (a text or lookup field, or ownerId) to the next of Values in turn
 	ActionWebhook          = "webhook"          // POST the record to URL, delivered through the outbox
 	ActionNotify           = "notify"           // a notification to Recipients, delivered through the outbox
 	ActionRunScript        = "runScript"        // run Script, one of the object's scripts, after the write
@@ -340,6 +340,14 @@ func (c *ruleChecker) action(path string, m map[string]any, fieldType func(strin
 	case ActionAssignRoundRobin:
 		name, _ := m["field"].(string)
 		switch t, _ := fieldType(name); {
+		case name == "ownerId":
+			// The record's owner: the values are users (user:NAME).
+			vals, _ := m["values"].([]any)
+			for i, v := range vals {
+				if s, ok := v.(string); ok && s != "" && !strings.HasPrefix(s, "user:") {
+					c.add(path+pointer("values", strconv.Itoa(i)), "%q: the owner rotation lists users as user:NAME", s)
+				}
+			}
 		case t == "":
 			c.add(path+"/field", "names %q, which is not a property", name)
 		case Types[t].Kind != KindString && Types[t].Kind != KindLookup:
