@@ -2,6 +2,7 @@ package engine
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"sync"
 
@@ -144,6 +145,30 @@ func (r *readRules) showOne(rec store.Record) store.Record {
 	}
 	rec.Data = data
 	return rec
+}
+
+// keepMasked removes from a patch of cur the masked fields whose value is
+// the masked form of the stored one: a form that sends back what it
+// showed changes nothing.
+func (r *readRules) keepMasked(patch map[string]any, cur *store.Record) map[string]any {
+	if len(r.masked) == 0 {
+		return patch
+	}
+	var out map[string]any
+	for k := range r.masked {
+		v, ok := patch[k].(string)
+		stored, _ := cur.Data[k].(string)
+		if ok && stored != "" && v == Mask(stored) {
+			if out == nil {
+				out = maps.Clone(patch)
+			}
+			delete(out, k)
+		}
+	}
+	if out == nil {
+		return patch
+	}
+	return out
 }
 
 // Mask hides the middle of a value shown to a role that may see only part

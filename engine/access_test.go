@@ -322,14 +322,28 @@ func TestMasking_PerRole(t *testing.T) {
 		_, err := eng.ListRecords(nurse, "patient", q)
 		assert.Equal(t, engine.CodeForbidden, engine.CodeOf(err), "no guessing a masked value through %+v", q)
 	}
-	_, err = eng.UpdateRecord(nurse, "patient", rec.ID, map[string]any{"mobile": "13900000000"}, nil)
-	assert.Equal(t, map[string]string{"mobile": "forbidden"}, fieldErrors(t, err), "a masked field is read-only")
-	upd, err := eng.UpdateRecord(nurse, "patient", rec.ID, map[string]any{"age": 41}, nil)
+	// A form sends back what it showed: the masked copy is never written.
+	upd, err := eng.UpdateRecord(nurse, "patient", rec.ID, map[string]any{"age": 41, "mobile": "138****5678", "email": "z***@example.com"}, nil)
 	require.NoError(t, err)
 	assert.Equal(t, "138****5678", upd.Data["mobile"], "a write returns masked values too")
+	assert.Equal(t, int64(2), upd.Version)
 	full, err = eng.GetRecord(ctx, "patient", rec.ID)
 	require.NoError(t, err)
-	assert.Equal(t, "13812345678", full.Data["mobile"], "the masked copy is never written back")
+	assert.Equal(t, "13812345678", full.Data["mobile"])
+	assert.Equal(t, "zhang.san@example.com", full.Data["email"])
+	// A new value replaces the stored one; the role still sees it masked.
+	upd, err = eng.UpdateRecord(nurse, "patient", rec.ID, map[string]any{"mobile": "13900001111"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "139****1111", upd.Data["mobile"])
+	full, err = eng.GetRecord(ctx, "patient", rec.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "13900001111", full.Data["mobile"])
+	created, err := eng.CreateRecord(nurse, "patient", map[string]any{"name": "李四", "mobile": "13700002222"})
+	require.NoError(t, err, "the role enters a new patient's number")
+	assert.Equal(t, "137****2222", created.Data["mobile"])
+	nothing, err := eng.UpdateRecord(nurse, "patient", created.ID, map[string]any{"mobile": "137****2222"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, created.Version, nothing.Version, "sending the mask back changes nothing")
 
 	for field, why := range map[string]string{"age": "number", "blood": "picklist", "nope": "no field"} {
 		err := eng.SaveRole(ctx, engine.Role{Name: "x", Objects: map[string]engine.ObjectAccess{"patient": {Read: true, Fields: map[string]string{field: engine.FieldMasked}}}})

@@ -96,7 +96,7 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 		if version != nil && *version != cur.Version {
 			return staleVersion(obj, id, *version, cur.Version)
 		}
-		out, err = w.update(ctx, tx, obj, cur, patch)
+		out, err = w.update(ctx, tx, obj, cur, snap.readRules(a, obj).keepMasked(patch, &cur))
 		return withProblems(obj, err, forbidden)
 	})
 	if err != nil {

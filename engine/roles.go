@@ -25,9 +25,10 @@ const roleObject = "crmRole"
 const (
 	FieldHidden   = "hidden"
 	FieldReadOnly = "readOnly"
-	// FieldMasked shows a text value with its middle hidden (see [Mask]);
-	// the field is read-only for the role and may not be filtered or
-	// sorted on, which would reveal the value.
+	// FieldMasked shows a text value with its middle hidden (see [Mask])
+	// and may not be filtered or sorted on, which would reveal the value.
+	// The role may still enter a value (a new client's phone) or replace
+	// it; a masked value sent back unchanged keeps the stored one.
 	FieldMasked = "masked"
 )
 
@@ -105,7 +106,7 @@ func (s *snapshot) writeProblems(a Actor, obj *schema.Object, data map[string]an
 			continue
 		}
 		switch acc.Fields[f.Name] {
-		case FieldHidden, FieldReadOnly, FieldMasked:
+		case FieldHidden, FieldReadOnly:
 			delete(data, f.Name)
 			out = append(out, schema.FieldError{Field: f.Name, Code: "forbidden",
 				Message: "your role may not change this field", MessageZh: "你的角色无权修改此字段"})

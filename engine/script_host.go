@@ -189,11 +189,12 @@ func (h *scriptHost) Update(ctx context.Context, object, id string, patch map[st
 		}
 		return nil, hostError(err)
 	}
-	rec, err := h.w.update(ctx, h.tx, obj, cur, patch)
+	rules := h.w.snap.readRules(h.w.actor, obj)
+	rec, err := h.w.update(ctx, h.tx, obj, cur, rules.keepMasked(patch, &cur))
 	if err != nil {
 		return nil, hostError(err)
 	}
-	rec = h.w.snap.readRules(h.w.actor, obj).showOne(rec)
+	rec = rules.showOne(rec)
 	return recordMap(&rec, rec.Data), nil
 }
 
