@@ -401,3 +401,122 @@ func TestSharing_RoundRobinOwner(t *testing.T) {
 	    "actions": [{"type": "assignRoundRobin", "field": "ownerId", "values": ["rep1"]}]}]}`), engine.SaveOptions{})
 	assert.ErrorContains(t, err, `"rep1": the owner rotation lists users as user:NAME`)
 }
+
+// TestSharing_Matrix checks every door against every relation between a
+// viewer and a record's owner under each organisation-wide default, and
+// compares the generated matrix with the expected one. Y: allowed or
+// visible; N: absent (NOT_FOUND); F: FORBIDDEN.
+func TestSharing_Matrix(t *testing.T) {
+	t.Parallel()
+	const reads, writes = "get list count search relation board history scriptFind scriptGet", "update transfer delete"
+	all := "YYYYYYYYY|YYY"
+	want := map[string]map[string]string{
+		"readWrite": {"owner": all, "mgr": all, "boss": all, "report": all, "mate": all, "stranger": all, "admin": all},
+		"readOnly": {"owner": all, "mgr": all, "boss": all, "admin": all,
+			"report": "YYYYYYYYY|FFF", "mate": "YYYYYYYYY|FFF", "stranger": "YYYYYYYYY|FFF"},
+		"private": {"owner": all, "mgr": all, "boss": all, "admin": all,
+			"mate": "YYYYYYYYY|FFF", "report": "NNNNNNNNN|NNN", "stranger": "NNNNNNNNN|NNN"},
+	}
+	viewers := []string{"owner", "mgr", "boss", "report", "mate", "stranger", "admin"}
+	for sharing, expected := range want {
+		t.Run(sharing, func(t *testing.T) {
+			t.Parallel()
+			eng, ctx, _ := newEngine(t)
+			_, err := eng.SaveObject(ctx, []byte(sharingDeal(sharing)), engine.SaveOptions{})
+			require.NoError(t, err)
+			_, err = eng.SaveObject(ctx, []byte(`{"$id": "probe", "type": "object", "properties": {"seen": {"type": "string", "x-crm-type": "text"}, "target": {"type": "string", "x-crm-type": "text"}},
+			  "x-crm-scripts": [{"name": "look", "kind": "beforeSave", "source": "ctx.set('seen', JSON.stringify([crm.find('deal', {field: 'id', op: 'eq', value: ctx.record.target}).length, crm.get('deal', ctx.record.target) ? 1 : 0]))"}]}`), engine.SaveOptions{})
+			require.NoError(t, err)
+			require.NoError(t, eng.SaveRole(ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{
+				"*": {Read: true, Create: true, Update: true, Delete: true}}}))
+			as := map[string]context.Context{"admin": ctx}
+			for _, u := range []engine.NewUser{
+				{Username: "boss"}, {Username: "mgr", Manager: "boss", Team: "alpha"},
+				{Username: "owner", Manager: "mgr", Team: "alpha"}, {Username: "mate", Manager: "boss", Team: "alpha"},
+				{Username: "report", Manager: "owner"}, {Username: "stranger", Team: "beta"},
+			} {
+				u.Role, u.Password = "sales", "a long enough password"
+				_, err := eng.CreateUser(ctx, "acme", u)
+				require.NoError(t, err)
+				as[u.Username] = engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:" + u.Username, Role: "sales"})
+			}
+			n := 0
+			newDeal := func() string {
+				n++
+				rec, err := eng.CreateRecord(as["owner"], "deal", map[string]any{"title": fmt.Sprintf("token%03d", n)})
+				require.NoError(t, err)
+				return rec.ID
+			}
+			letter := func(err error) string {
+				switch engine.CodeOf(err) {
+				case "":
+					return "Y"
+				case engine.CodeNotFound:
+					return "N"
+				case engine.CodeForbidden:
+					return "F"
+				}
+				t.Logf("unexpected error: %v", err)
+				return "?"
+			}
+			yn := func(ok bool) string {
+				if ok {
+					return "Y"
+				}
+				return "N"
+			}
+			// seenIn tells a page with the record from one without it; a
+			// total that disagrees with the page is a leak ("!").
+			seenIn := func(page *engine.ListResult) string {
+				switch {
+				case len(page.Records) == 1 && page.Total == 1:
+					return "Y"
+				case len(page.Records) == 0 && page.Total == 0:
+					return "N"
+				}
+				return "!"
+			}
+			got := map[string]string{}
+			for _, v := range viewers {
+				c := as[v]
+				id := newDeal()
+				title := fmt.Sprintf("token%03d", n)
+				byID := &store.Filter{Field: "id", Op: store.OpEq, Value: id}
+				var row string
+				_, err := eng.GetRecord(c, "deal", id)
+				row += letter(err)
+				page, err := eng.ListRecords(c, "deal", engine.ListQuery{Filter: byID, WithTotal: true})
+				require.NoError(t, err)
+				row += seenIn(page)
+				cnt, err := eng.CountRecords(c, "deal", byID)
+				require.NoError(t, err)
+				row += yn(cnt == 1)
+				page, err = eng.ListRecords(c, "deal", engine.ListQuery{Filter: &store.Filter{Field: "title", Op: store.OpContains, Value: title}, WithTotal: true})
+				require.NoError(t, err)
+				row += seenIn(page)
+				batch, err := eng.GetRecords(c, "deal", []string{id})
+				require.NoError(t, err)
+				row += yn(len(batch) == 1)
+				cols, err := eng.Board(c, "deal", "stage", engine.ListQuery{Filter: byID})
+				require.NoError(t, err)
+				row += seenIn(cols[0].ListResult)
+				hist, err := eng.StageHistory(c, "deal", "stage", []string{id})
+				require.NoError(t, err)
+				row += yn(len(hist[id]) > 0)
+				probe, err := eng.CreateRecord(c, "probe", map[string]any{"target": id})
+				require.NoError(t, err)
+				var seen []float64
+				require.NoError(t, json.Unmarshal([]byte(probe.Data["seen"].(string)), &seen))
+				row += yn(seen[0] == 1) + yn(seen[1] == 1) + "|"
+
+				_, err = eng.UpdateRecord(c, "deal", newDeal(), map[string]any{"title": "changed"}, nil)
+				row += letter(err)
+				_, err = eng.TransferRecord(c, "deal", newDeal(), "boss")
+				row += letter(err)
+				row += letter(eng.DeleteRecord(c, "deal", newDeal()))
+				got[v] = row
+			}
+			assert.Equal(t, expected, got, "columns: %s | %s", reads, writes)
+		})
+	}
+}

@@ -153,7 +153,7 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 		return automationFailed(obj, au, "left the record invalid", "使记录无法通过校验", err)
 	}
 	rec.Data = schema.Normalize(obj, rec.Data)
-	if err := checkLookups(ctx, tx, w, obj, rec.Data, oldData); err != nil {
+	if err := checkLookups(ctx, tx, w, obj, rec.Data, oldData, true); err != nil {
 		return automationFailed(obj, au, "set a reference that does not exist", "设置了不存在的关联记录", err)
 	}
 	return nil

@@ -89,7 +89,7 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 	data = schema.Normalize(obj, data)
 	now := w.e.stamp()
 	rec := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID, OwnerID: w.actor.ID, Data: data}
-	if err := checkLookups(ctx, tx, w, obj, data, nil); err != nil {
+	if err := checkLookups(ctx, tx, w, obj, data, nil, len(automationChain(ctx)) > 0); err != nil {
 		return store.Record{}, err
 	}
 	for _, f := range obj.Fields {
@@ -146,7 +146,7 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 	if reflect.DeepEqual(data, cur.Data) {
 		return cur, nil
 	}
-	if err := checkLookups(ctx, tx, w, obj, data, cur.Data); err != nil {
+	if err := checkLookups(ctx, tx, w, obj, data, cur.Data, len(automationChain(ctx)) > 0); err != nil {
 		return store.Record{}, err
 	}
 	next := cur
