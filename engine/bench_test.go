@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
 	"testing"
@@ -12,6 +13,7 @@ import (
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
+	"github.com/crmkit/crm/templates"
 )
 
 // benchDeals is the size of the list fixture; -short makes it small so
@@ -26,8 +28,9 @@ func benchDeals() int {
 var benchStages = []string{"new", "qualified", "proposal", "won", "lost"}
 
 // seedDeals writes n deals (and n/10 accounts) straight through the store
-// in one transaction: the fixture, not the thing measured.
-func seedDeals(b *testing.B, eng *engine.Engine, ctx context.Context, st store.Store, n int) []string {
+// in one transaction: the fixture, not the thing measured. The deals'
+// owners take turns from owners, when given.
+func seedDeals(b *testing.B, eng *engine.Engine, ctx context.Context, st store.Store, n int, owners ...string) []string {
 	b.Helper()
 	cat, err := eng.Catalog(ctx)
 	require.NoError(b, err)
@@ -51,7 +54,11 @@ func seedDeals(b *testing.B, eng *engine.Engine, ctx context.Context, st store.S
 			id := fmt.Sprintf("deal%07d", i)
 			ids = append(ids, id)
 			day := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r.IntN(365))
-			if err := tx.Insert(ctx, deal, store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, Data: map[string]any{
+			owner := ""
+			if len(owners) > 0 {
+				owner = owners[i%len(owners)]
+			}
+			if err := tx.Insert(ctx, deal, store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, OwnerID: owner, Data: map[string]any{
 				"number": fmt.Sprintf("DEAL-%05d", i), "title": fmt.Sprintf("商机 %d", i), "amount": float64(r.IntN(1_000_000)),
 				"probability": float64(r.IntN(100)), "stage": benchStages[r.IntN(len(benchStages))],
 				"closeDate": day.Format(schema.DateLayout), "account": accounts[r.IntN(len(accounts))],
@@ -93,6 +100,56 @@ func BenchmarkEngine_ListFilteredSorted(b *testing.B) {
 	b.ResetTimer()
 	for b.Loop() {
 		page, err := eng.ListRecords(ctx, "deal", q)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(page.Records) != 50 {
+			b.Fatalf("got %d records", len(page.Records))
+		}
+	}
+}
+
+// BenchmarkEngine_ListPrivate is ListFilteredSorted for a sales manager
+// on a private deal object: 20 owners, the manager sees the records of
+// itself and its 9 reports (half of them).
+func BenchmarkEngine_ListPrivate(b *testing.B) {
+	eng, ctx, st := newEngine(b)
+	withStarter(b, eng, ctx)
+	tpl, err := templates.Get("starter")
+	require.NoError(b, err)
+	for _, d := range tpl.Definitions {
+		var m map[string]any
+		require.NoError(b, json.Unmarshal(d, &m))
+		if m["$id"] == "deal" {
+			m["x-crm-sharing"] = "private"
+			_, err := eng.SaveObject(ctx, def(b, m), engine.SaveOptions{})
+			require.NoError(b, err)
+		}
+	}
+	require.NoError(b, eng.SaveRole(ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"*": {Read: true}}}))
+	var owners []string
+	for i := range 20 {
+		u := engine.NewUser{Username: fmt.Sprintf("u%02d", i), Password: "a long enough password", Role: "sales"}
+		if i > 0 && i < 10 {
+			u.Manager = "u00"
+		}
+		_, err := eng.CreateUser(ctx, "acme", u)
+		require.NoError(b, err)
+		owners = append(owners, "user:"+u.Username)
+	}
+	seedDeals(b, eng, ctx, st, benchDeals(), owners...)
+	manager := engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:u00", Role: "sales"})
+	q := engine.ListQuery{
+		Filter: &store.Filter{And: []store.Filter{
+			store.Leaf("stage", store.OpEq, "qualified"),
+			store.Leaf("amount", store.OpGt, 500_000.0),
+		}},
+		Sort:  []store.Sort{{Field: "closeDate", Desc: true}},
+		First: 50,
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		page, err := eng.ListRecords(manager, "deal", q)
 		if err != nil {
 			b.Fatal(err)
 		}
