@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
+	"strings"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -183,17 +185,27 @@ func (e *Engine) SaveRole(ctx context.Context, role Role) error {
 	if err != nil {
 		return err
 	}
+	if err := checkRole(role, snap.catalog.Object); err != nil {
+		return err
+	}
+	return e.storeRole(ctx, ts, snap, a, role)
+}
+
+// checkRole checks a role against the objects objectOf knows.
+func checkRole(role Role, objectOf func(string) *schema.Object) error {
 	var problems []schema.Problem
-	if !roleNamePattern.MatchString(role.Name) || role.Name == "admin" {
+	if !roleNamePattern.MatchString(role.Name) || role.Name == AdminRole {
 		problems = append(problems, schema.Problem{Path: "/name", Message: fmt.Sprintf("%q is not a role name: letters and digits, starting with a lower-case letter; \"admin\" is built in", role.Name)})
 	}
-	for obj, acc := range role.Objects {
-		o := snap.catalog.Object(obj)
+	for _, obj := range slices.Sorted(maps.Keys(role.Objects)) {
+		acc := role.Objects[obj]
+		o := objectOf(obj)
 		if obj != "*" && o == nil {
 			problems = append(problems, schema.Problem{Path: "/objects/" + obj, Message: fmt.Sprintf("there is no object %q", obj)})
 			continue
 		}
-		for f, level := range acc.Fields {
+		for _, f := range slices.Sorted(maps.Keys(acc.Fields)) {
+			level := acc.Fields[f]
 			at := "/objects/" + obj + "/fields/" + f
 			if level != FieldHidden && level != FieldReadOnly && level != FieldMasked {
 				problems = append(problems, schema.Problem{Path: at, Message: `must be "hidden", "readOnly" or "masked"`})
@@ -213,6 +225,12 @@ func (e *Engine) SaveRole(ctx context.Context, role Role) error {
 	if len(problems) > 0 {
 		return &schema.DefinitionError{Object: "role " + role.Name, Problems: problems}
 	}
+	return nil
+}
+
+// storeRole writes a checked role, audited, and bumps the metadata
+// revision so that it applies from the next request.
+func (e *Engine) storeRole(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, role Role) error {
 	roles, err := e.platformObject(ctx, ts, snap, roleObject)
 	if err != nil {
 		return err
@@ -248,6 +266,70 @@ func (e *Engine) SaveRole(ctx context.Context, role Role) error {
 	})
 	if err != nil {
 		return fmt.Errorf("save role %q: %w", role.Name, err)
+	}
+	return nil
+}
+
+// DeleteRole removes a role. Users who still have it may do nothing until
+// they get another, so a role that active users have is refused.
+func (e *Engine) DeleteRole(ctx context.Context, name string) error {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return err
+	}
+	if !a.Admin {
+		return newError(ErrForbidden, "only administrators may change roles", "只有管理员可以修改角色", nil)
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return err
+	}
+	if _, ok := snap.roles[name]; !ok {
+		return newError(ErrNotFound, fmt.Sprintf("there is no role %q", name), fmt.Sprintf("角色 %q 不存在", name), nil)
+	}
+	var holders []string
+	for _, u := range snap.users {
+		if u.Role == name && u.Active {
+			holders = append(holders, u.Username)
+		}
+	}
+	if len(holders) > 0 {
+		slices.Sort(holders)
+		return newError(ErrConflict,
+			fmt.Sprintf("role %q is given to %s; give them another role first", name, strings.Join(holders, ", ")),
+			fmt.Sprintf("角色 %q 仍被 %s 使用，请先为他们更换角色", name, strings.Join(holders, "、")), nil)
+	}
+	return e.dropRole(ctx, ts, snap, a, name)
+}
+
+// dropRole deletes a role record, audited.
+func (e *Engine) dropRole(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, name string) error {
+	roles, err := e.platformObject(ctx, ts, snap, roleObject)
+	if err != nil {
+		return err
+	}
+	w, err := e.newWriter(ctx, ts, snap, a)
+	if err != nil {
+		return err
+	}
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Get(ctx, roles, name)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := tx.Delete(ctx, roles, name); err != nil {
+			return err
+		}
+		if err := w.audit(ctx, tx, AuditPermission, roles, name, 0, map[string]any{"role": map[string]any{"old": cur.Data["definition"], "new": nil}}); err != nil {
+			return err
+		}
+		return tx.BumpMetaRevision(ctx)
+	})
+	if err != nil {
+		return fmt.Errorf("delete role %q: %w", name, err)
 	}
 	return nil
 }

@@ -90,3 +90,33 @@ func TestRoles_ObjectAndFieldPermissions(t *testing.T) {
 	_, err = eng.Roles(sales)
 	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(err))
 }
+
+func TestRoles_Delete(t *testing.T) {
+	t.Parallel()
+	eng, ctx, _ := newEngine(t)
+	withStarter(t, eng, ctx)
+	require.NoError(t, eng.SaveRole(ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"deal": {Read: true}}}))
+	_, err := eng.CreateUser(ctx, "acme", engine.NewUser{Username: "wang", Password: "a long enough password", Role: "sales"})
+	require.NoError(t, err)
+
+	err = eng.DeleteRole(ctx, "sales")
+	assert.Equal(t, engine.CodeConflict, engine.CodeOf(err))
+	assert.ErrorContains(t, err, `role "sales" is given to wang; give them another role first`)
+	assert.Equal(t, engine.CodeNotFound, engine.CodeOf(eng.DeleteRole(ctx, "nope")))
+	sales := engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:wang", Role: "sales"})
+	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(eng.DeleteRole(sales, "sales")))
+
+	off := false
+	_, err = eng.UpdateUser(ctx, "acme", "wang", engine.UserChange{Active: &off})
+	require.NoError(t, err)
+	require.NoError(t, eng.DeleteRole(ctx, "sales"))
+	roles, err := eng.Roles(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, roles)
+	_, err = eng.ListRecords(sales, "deal", engine.ListQuery{})
+	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(err), "a deleted role may do nothing")
+	entries, _, err := eng.Audit(ctx, engine.AuditQuery{Action: engine.AuditPermission, Object: "crmRole"})
+	require.NoError(t, err)
+	require.NotEmpty(t, entries)
+	assert.Nil(t, entries[0].Changes["role"].New, "the deletion is audited")
+}

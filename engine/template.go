@@ -17,8 +17,9 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// Template is an installable bundle of metadata: today object definitions;
-// later scripts, rules, layouts, views and roles (see templates/ and its
+// Template is an installable bundle of metadata: today object definitions
+// (with their scripts, rules and automations) and roles; later layouts and
+// views (see templates/ and its
 // manifest.schema.json). The engine takes templates as data; where they
 // come from (the embedded set, a folder) is the caller's business.
 type Template struct {
@@ -29,6 +30,9 @@ type Template struct {
 	Depends     []TemplateDependency
 	// Objects are the object definitions, in install order.
 	Objects []json.RawMessage
+	// Roles are roles in the shape SaveRole takes (JSON), installed after
+	// the objects.
+	Roles []json.RawMessage
 	// Other holds content kinds this engine cannot install yet (kind →
 	// file → content). A kind not listed in Optional makes InstallTemplate
 	// refuse the template, so that it never installs part of one.
@@ -131,10 +135,15 @@ type TemplateInstall struct {
 	By     string
 	// Objects the template defines, in install order.
 	Objects []string
+	// Roles the template defines, by name.
+	Roles []string
 
 	definitions map[string]string // object → definition as the version shipped it
 	before      map[string]any    // object → the tenant's definition before (string), or nil when it had none
 	after       map[string]int64  // object → version after the install
+	roleDefs    map[string]string // role → as the version shipped it
+	rolesBefore map[string]any    // role → the tenant's role before (JSON string), or nil when it had none
+	rolesAfter  map[string]string // role → as the install left it
 	version     int64             // of the platform record
 }
 
@@ -268,6 +277,26 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 		planned[i] = encodeOrdered(merged)
 		before[name] = string(cur.Definition)
 	}
+	roles, err := checkTemplateRoles(tpl, defs, snap.catalog)
+	if err != nil {
+		return nil, err
+	}
+	var roleBase map[string]string
+	if cur := activeInstall(installs, tpl.Name); cur != nil {
+		roleBase = cur.roleDefs
+	}
+	objectOf := func(name string) *schema.Object {
+		for _, d := range defs {
+			if d.name == name {
+				return d.obj
+			}
+		}
+		return snap.catalog.Object(name)
+	}
+	rp, err := planRoles(tpl, roles, roleBase, snap, objectOf, opts, res)
+	if err != nil {
+		return nil, err
+	}
 	for _, name := range slices.Sorted(maps.Keys(base)) {
 		if !slices.ContainsFunc(defs, func(d templateObject) bool { return d.name == name }) {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: the object is no longer in the template; it is kept with its records", name))
@@ -291,7 +320,16 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 		if err := e.applyPlan(ctx, ts, a, tpl, planned, before, opts.Progress); err != nil {
 			return res, err
 		}
-		if err := e.recordInstall(ctx, ts, a, tpl, defs, res, before); err != nil {
+		if err := e.applyRoles(ctx, ts, a, rp); err != nil {
+			var saved []string
+			for i, p := range planned {
+				if p != nil {
+					saved = append(saved, defs[i].name)
+				}
+			}
+			return res, errors.Join(fmt.Errorf("install template %q: %w", tpl.Name, err), e.undoPlan(ctx, ts, a, saved, before))
+		}
+		if err := e.recordInstall(ctx, ts, a, tpl, defs, roles, rp, res, before); err != nil {
 			return res, err
 		}
 		res.Applied = true
@@ -479,7 +517,7 @@ func (e *Engine) dropObject(ctx context.Context, ts store.TenantStore, a Actor, 
 // recordInstall writes the install record: what the version shipped (the
 // next merge base), what the tenant had before (for rollback) and the
 // versions after.
-func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *Template, defs []templateObject, res *InstallResult, before map[string]any) error {
+func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *Template, defs []templateObject, roles []templateRole, rp *rolePlan, res *InstallResult, before map[string]any) error {
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
 		return err
@@ -504,9 +542,17 @@ func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Acto
 	if res.FromVersion != "" {
 		action = "upgrade"
 	}
+	shippedRoles, rolesAfter := map[string]any{}, map[string]any{}
+	for _, r := range roles {
+		shippedRoles[r.role.Name] = r.canonical
+	}
+	for name, v := range rp.after {
+		rolesAfter[name] = v
+	}
 	data := map[string]any{
 		"template": tpl.Name, "release": tpl.Version, "action": action, "status": "active",
 		"objects": objects, "definitions": shipped, "before": before, "after": after,
+		"roles": shippedRoles, "rolesBefore": rp.before, "rolesAfter": rolesAfter,
 		"at": e.stamp().Format(schema.DateTimeLayout), "by": a.ID,
 	}
 	if res.FromVersion != "" {
@@ -593,6 +639,8 @@ func installOf(r store.Record) TemplateInstall {
 		Action: s("action"), Status: s("status"), By: s("by"), version: r.Version,
 		definitions: map[string]string{}, before: map[string]any{}, after: map[string]int64{}}
 	in.At, _ = time.Parse(schema.DateTimeLayout, s("at"))
+	in.roleDefs, in.rolesBefore, in.rolesAfter = installRoles(r.Data)
+	in.Roles = slices.Sorted(maps.Keys(in.roleDefs))
 	if objs, ok := r.Data["objects"].([]any); ok {
 		for _, o := range objs {
 			if n, ok := o.(string); ok {
@@ -716,6 +764,8 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: diffDefinitions(curVal, prevVal)})
 		steps = append(steps, step{name: obj, def: prev, opts: rollbackMigration(now, old)})
 	}
+	roleSteps, roleProblems := planRoleRollback(cur, snap, res)
+	problems = append(problems, roleProblems...)
 	if len(problems) > 0 && !opts.Force {
 		return res, newError(ErrConflict,
 			fmt.Sprintf("rolling back template %q would lose work done since: %s; roll back with force to do it anyway", name, strings.Join(problems, "; ")),
@@ -723,6 +773,10 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 	}
 	if opts.DryRun {
 		return res, nil
+	}
+	// Roles go back first: they name objects that may go.
+	if err := e.restoreRoles(ctx, ts, a, roleSteps, cur.rolesBefore); err != nil {
+		return res, fmt.Errorf("roll back roles of template %q: %w", name, err)
 	}
 	// Referring objects are restored before the objects they point at are
 	// deleted: deletes go last.
@@ -798,8 +852,9 @@ func rollbackMigration(now, old *schema.Object) SaveOptions {
 	return opts
 }
 
-// ExportTemplate returns the tenant's objects as a template with the given
-// name and version, objects ordered so that lookup targets come first:
+// ExportTemplate returns the tenant's objects and roles as a template with
+// the given name and version, objects ordered so that lookup targets come
+// first:
 // written out as a template folder, it installs again.
 func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Template, error) {
 	a, _, err := e.scope(ctx)
@@ -822,6 +877,17 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Tem
 	tpl := &Template{Name: name, Version: version}
 	for _, obj := range dependencyOrder(cat.Objects) {
 		tpl.Objects = append(tpl.Objects, obj.Definition)
+	}
+	roles, err := e.Roles(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range roles {
+		b, err := json.MarshalIndent(r, "", "  ")
+		if err != nil {
+			return nil, fmt.Errorf("export role %q: %w", r.Name, err)
+		}
+		tpl.Roles = append(tpl.Roles, b)
 	}
 	return tpl, nil
 }

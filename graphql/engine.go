@@ -67,6 +67,7 @@ type Engine interface {
 
 	Roles(ctx context.Context) ([]engine.Role, error)
 	SaveRole(ctx context.Context, role engine.Role) error
+	DeleteRole(ctx context.Context, name string) error
 
 	Users(ctx context.Context, tenantID string) ([]engine.User, error)
 	CreateUser(ctx context.Context, tenantID string, u engine.NewUser) (engine.User, error)

@@ -626,6 +626,10 @@ func (f *fakeEngine) SaveRole(ctx context.Context, role engine.Role) error {
 	return fmt.Errorf("fake: no roles")
 }
 
+func (f *fakeEngine) DeleteRole(ctx context.Context, name string) error {
+	return fmt.Errorf("fake: no roles")
+}
+
 func (f *fakeEngine) Users(ctx context.Context, tenantID string) ([]engine.User, error) {
 	return nil, nil
 }

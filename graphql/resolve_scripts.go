@@ -103,6 +103,15 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		}
 		return rawJSON(role)
 	}
+	mutation["deleteRole"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		if err := eng.DeleteRole(ctx, fc.args["name"].(string)); err != nil {
+			return nil, err
+		}
+		return true, nil
+	}
 	mutation["erasePersonalData"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err

@@ -76,6 +76,7 @@ func (m *model) sdl() string {
 	b.WriteString("  saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!\n")
 	b.WriteString("  \"Creates or replaces a role, in the shape roles lists; it applies from the next request (administrators only).\"\n")
 	b.WriteString("  saveRole(definition: JSON!): JSON!\n")
+	b.WriteString("  \"Deletes a role that no active user has (administrators only).\"\n  deleteRole(name: String!): Boolean!\n")
 	b.WriteString("  \"Adds a user who signs in with a password (administrators only).\"\n  createUser(input: NewUserInput!): User!\n")
 	b.WriteString("  \"Changes a user (administrators only).\"\n  updateUser(username: String!, input: UserChangeInput!): User!\n")
 	b.WriteString("  \"Replaces the signed-in user's own password; their other sessions end.\"\n  changePassword(current: String!, new: String!): Boolean!\n")

@@ -1,13 +1,13 @@
 // Package templates holds the industry templates as data. Each folder is a
 // template: a manifest.json and one folder per kind of content, today
-// objects/ (one JSON Schema object definition per file). The binary embeds
+// objects/ (one JSON Schema object definition per file) and roles/ (one
+// role per file). The binary embeds
 // them. This package lists and reads templates, from the embedded set or
 // from any folder ([Load]); checking and installing them is the engine's
 // job, and templates/sample makes their sample data.
 //
 // A template's content is its folders, not a list in the manifest, so a
-// later kind of metadata (scripts/, rules/, layouts/, views/, roles/,
-// reports/) is added as a further folder without changing any existing
+// later kind of metadata (layouts/, views/, reports/) is added as a further folder without changing any existing
 // file. [Template.Other] carries the folders this loader has no type for,
 // so that an installer can refuse a template whose content it cannot
 // install rather than install part of it (see manifest.schema.json).
@@ -20,8 +20,10 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -79,13 +81,16 @@ type Template struct {
 	// Definitions are the object definitions (JSON Schema documents), in
 	// the order of Objects.
 	Definitions []json.RawMessage
+	// Roles are the roles of roles/NAME.json ({name, label, objects}), by
+	// name.
+	Roles []json.RawMessage
 	// Other holds the content folders this package has no type for: folder
 	// → file name → content.
 	Other map[string]map[string][]byte
 }
 
 // KnownKinds are the content folders this package reads into typed fields.
-var KnownKinds = []string{"objects"}
+var KnownKinds = []string{"objects", "roles"}
 
 // List returns the manifests of every embedded template, by name.
 func List() ([]Manifest, error) {
@@ -129,7 +134,7 @@ func Get(name string) (*Template, error) {
 }
 
 // Load reads a template folder: manifest.json at its root, objects/*.json,
-// and any other folders into Other. The object files must be named after
+// roles/*.json, and any other folders into Other. The object files must be named after
 // their $id.
 func Load(fsys fs.FS) (*Template, error) {
 	raw, err := fs.ReadFile(fsys, "manifest.json")
@@ -162,6 +167,12 @@ func Load(fsys fs.FS) (*Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s of template %q: %w", kind, t.Name, err)
 		}
+		if kind == "roles" {
+			if t.Roles, err = readRoles(found); err != nil {
+				return nil, fmt.Errorf("read roles of template %q: %w", t.Name, err)
+			}
+			continue
+		}
 		if kind != "objects" {
 			if t.Other == nil {
 				t.Other = map[string]map[string][]byte{}
@@ -192,6 +203,29 @@ func Load(fsys fs.FS) (*Template, error) {
 		t.Definitions = append(t.Definitions, defs[name])
 	}
 	return &t, nil
+}
+
+// readRoles takes the role files in name order; each must be named after
+// the role.
+func readRoles(found map[string][]byte) ([]json.RawMessage, error) {
+	var out []json.RawMessage
+	for _, file := range slices.Sorted(maps.Keys(found)) {
+		name, ok := strings.CutSuffix(file, ".json")
+		if !ok {
+			return nil, fmt.Errorf("%s is not a .json file", file)
+		}
+		var head struct {
+			Name string `json:"name"`
+		}
+		if err := json.Unmarshal(found[file], &head); err != nil {
+			return nil, fmt.Errorf("%s: not valid JSON: %w", file, err)
+		}
+		if head.Name != name {
+			return nil, fmt.Errorf("%s: the role is named %q; name the file after it", file, head.Name)
+		}
+		out = append(out, found[file])
+	}
+	return out, nil
 }
 
 // readKind reads the files directly in one content folder.

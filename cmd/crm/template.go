@@ -152,7 +152,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 		if err := writeTemplate(*out, tpl, *tenant); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "wrote template %q %s with %d objects to %s\nnext: crm template install %s --tenant OTHER\n", tpl.Name, tpl.Version, len(tpl.Objects), *out, *out)
+		fmt.Fprintf(m.Stdout, "wrote template %q %s with %d objects and %d roles to %s\nnext: crm template install %s --tenant OTHER\n", tpl.Name, tpl.Version, len(tpl.Objects), len(tpl.Roles), *out, *out)
 		return nil
 	}
 	return nil
@@ -337,6 +337,22 @@ func writeTemplate(dir string, tpl *engine.Template, tenant string) error {
 		}
 		pretty.WriteByte('\n')
 		if err := os.WriteFile(filepath.Join(dir, "objects", head.ID+".json"), pretty.Bytes(), 0o640); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	if len(tpl.Roles) > 0 {
+		if err := os.MkdirAll(filepath.Join(dir, "roles"), 0o750); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+	}
+	for _, role := range tpl.Roles {
+		var head struct {
+			Name string `json:"name"`
+		}
+		if err := json.Unmarshal(role, &head); err != nil {
+			return fmt.Errorf("export: %w", err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "roles", head.Name+".json"), append(role, '\n'), 0o640); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
 	}

@@ -50,6 +50,7 @@ func Convert(t *templates.Template) *engine.Template {
 		Label:       schema.Label{Zh: t.Label.Zh, En: t.Label.En},
 		Description: schema.Label{Zh: t.Description.Zh, En: t.Description.En},
 		Objects:     t.Definitions,
+		Roles:       t.Roles,
 		Other:       t.Other,
 		Optional:    t.Optional,
 	}

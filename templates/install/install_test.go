@@ -91,6 +91,35 @@ func TestInstall_EveryTemplateWithSampleData(t *testing.T) {
 			require.Empty(t, resp.Errors)
 			assert.Contains(t, string(resp.Data), `"totalCount"`)
 
+			// Every role of the template is installed; each gets an API that
+			// builds, and sees masked fields masked.
+			roles, err := eng.Roles(ctx)
+			require.NoError(t, err)
+			require.NotEmpty(t, roles, "every industry template ships roles")
+			require.Len(t, roles, len(tpl.Roles))
+			for _, r := range roles {
+				rctx := engine.WithActor(context.Background(), engine.Actor{TenantID: "t1", ID: "user:" + r.Name, Role: r.Name})
+				rcat, err := eng.Catalog(rctx)
+				require.NoError(t, err)
+				require.NotEmpty(t, rcat.Objects, "role %s sees objects", r.Name)
+				_, err = gql.ParseSchema(graphql.SDL(rcat), nil)
+				require.NoError(t, err, "the API of role %s", r.Name)
+				for obj, acc := range r.Objects {
+					for field, level := range acc.Fields {
+						if level != engine.FieldMasked {
+							continue
+						}
+						page, err := eng.ListRecords(rctx, obj, engine.ListQuery{First: 20})
+						require.NoError(t, err)
+						for _, rec := range page.Records {
+							if v, ok := rec.Data[field].(string); ok {
+								assert.Contains(t, v, "*", "%s sees %s.%s masked", r.Name, obj, field)
+							}
+						}
+					}
+				}
+			}
+
 			// Installing the same version again changes nothing and adds no
 			// second set of sample data.
 			again, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{Sample: install.Sample(m.Name, sample.Options{Records: 600, Seed: 7, Now: refDate})})
