@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -93,7 +94,7 @@ func (r *readRules) scope(f *store.Filter) *store.Filter {
 		return f
 	}
 	owners := make([]any, 0, len(r.owners))
-	for o := range r.owners {
+	for _, o := range slices.Sorted(maps.Keys(r.owners)) { // one query text per circle
 		owners = append(owners, o)
 	}
 	leaf := store.Leaf("ownerId", store.OpIn, owners)

@@ -272,8 +272,11 @@ func stageChangeOf(r store.Record) StageChange {
 // page of q's records in that stage and their count. q.After does not
 // apply; page a column with ListRecords and a filter on the stage.
 func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) ([]StageColumn, error) {
-	_, ts, obj, rules, err := e.readScope(ctx, object)
+	a, ts, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
+		return nil, err
+	}
+	if q, err = e.applyView(ctx, ts, a, obj, q); err != nil {
 		return nil, err
 	}
 	if err := rules.check(q.Filter, q.Sort); err != nil {

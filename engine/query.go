@@ -24,6 +24,10 @@ type ListQuery struct {
 	After string
 	// WithTotal asks for Total, which costs a count of every match.
 	WithTotal bool
+	// View names a saved view to start from (the actor's own, else a
+	// shared one): its filter is and-ed with Filter, its order used when
+	// Sort is empty.
+	View string
 }
 
 // ListResult is one page.

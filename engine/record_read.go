@@ -47,8 +47,11 @@ func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([
 
 // ListRecords returns one page of an object's records.
 func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*ListResult, error) {
-	_, ts, obj, rules, err := e.readScope(ctx, object)
+	a, ts, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
+		return nil, err
+	}
+	if q, err = e.applyView(ctx, ts, a, obj, q); err != nil {
 		return nil, err
 	}
 	if err := rules.check(q.Filter, q.Sort); err != nil {

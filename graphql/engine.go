@@ -68,6 +68,12 @@ type Engine interface {
 	Roles(ctx context.Context) ([]engine.Role, error)
 	SaveRole(ctx context.Context, role engine.Role) error
 	DeleteRole(ctx context.Context, name string) error
+	Views(ctx context.Context, object string) ([]engine.View, error)
+	SaveView(ctx context.Context, v engine.View, shared bool) (engine.View, error)
+	DeleteView(ctx context.Context, object, name string, shared bool) error
+	Layout(ctx context.Context, object string) (engine.Layout, error)
+	SaveLayout(ctx context.Context, l engine.Layout) (engine.Layout, error)
+	DeleteLayout(ctx context.Context, object string) error
 
 	Users(ctx context.Context, tenantID string) ([]engine.User, error)
 	CreateUser(ctx context.Context, tenantID string, u engine.NewUser) (engine.User, error)

@@ -626,6 +626,30 @@ func (f *fakeEngine) SaveRole(ctx context.Context, role engine.Role) error {
 	return fmt.Errorf("fake: no roles")
 }
 
+func (f *fakeEngine) Views(ctx context.Context, object string) ([]engine.View, error) {
+	return nil, nil
+}
+
+func (f *fakeEngine) SaveView(ctx context.Context, v engine.View, shared bool) (engine.View, error) {
+	return engine.View{}, fmt.Errorf("fake: no views")
+}
+
+func (f *fakeEngine) DeleteView(ctx context.Context, object, name string, shared bool) error {
+	return fmt.Errorf("fake: no views")
+}
+
+func (f *fakeEngine) Layout(ctx context.Context, object string) (engine.Layout, error) {
+	return engine.Layout{}, fmt.Errorf("fake: no layouts")
+}
+
+func (f *fakeEngine) SaveLayout(ctx context.Context, l engine.Layout) (engine.Layout, error) {
+	return engine.Layout{}, fmt.Errorf("fake: no layouts")
+}
+
+func (f *fakeEngine) DeleteLayout(ctx context.Context, object string) error {
+	return fmt.Errorf("fake: no layouts")
+}
+
 func (f *fakeEngine) DeleteRole(ctx context.Context, name string) error {
 	return fmt.Errorf("fake: no roles")
 }

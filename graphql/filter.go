@@ -21,6 +21,9 @@ func listQuery(o *objectModel, args map[string]any) (engine.ListQuery, error) {
 	if s, ok := args["after"].(string); ok {
 		q.After = s
 	}
+	if s, ok := args["view"].(string); ok {
+		q.View = s
+	}
 	if m, ok := args["filter"].(map[string]any); ok {
 		f, nonEmpty, err := filterNode(o, m, "filter")
 		if err != nil {

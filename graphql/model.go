@@ -100,8 +100,8 @@ var (
 		"OutboxEntry", "Notification", "AuditEntry", "AuditPage",
 		"Limit", "Job", "ScriptTestResult", "ScriptFieldError", "ScriptLog", "TemplateInfo", "TemplateResult",
 	}
-	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs", "personalData", "templates", "roles", "me", "users"}
-	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData", "saveRole", "deleteRole", "createUser", "updateUser", "changePassword"}
+	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs", "personalData", "templates", "roles", "me", "users", "views", "layout"}
+	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData", "saveRole", "deleteRole", "saveView", "deleteView", "saveLayout", "deleteLayout", "createUser", "updateUser", "changePassword"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 )
 

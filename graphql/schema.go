@@ -63,6 +63,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.scriptResolvers(rs["Query"], rs["Mutation"])
 	es.templateResolvers(rs["Query"], rs["Mutation"])
 	es.userResolvers(rs["Query"], rs["Mutation"])
+	es.viewResolvers(rs["Query"], rs["Mutation"])
 	rs["User"], rs["Me"] = userTypeResolvers()
 	rs["TemplateInfo"], rs["TemplateResult"] = templateTypeResolvers()
 	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()

@@ -31,11 +31,11 @@ func (m *model) sdl() string {
 	for _, o := range m.objects {
 		writeDesc(&b, "  ", "One "+o.name+" record by id, or null when there is none.")
 		b.WriteString("  " + o.single + "(id: ID!): " + o.typeName + "\n")
-		writeDesc(&b, "  ", "A page of "+o.name+" records.")
-		b.WriteString("  " + o.list + listArgs(o) + ": " + o.connectionType() + "!\n")
+		writeDesc(&b, "  ", "A page of "+o.name+" records. view names a saved view to start from (see views): its filter is and-ed with filter, its order used when orderBy is empty.")
+		b.WriteString("  " + o.list + "(view: String, " + listArgs(o)[1:] + ": " + o.connectionType() + "!\n")
 		for _, p := range o.pipelines {
 			writeDesc(&b, "  ", "The "+o.name+" records by "+p.field.name+", one column per stage in pipeline order (a kanban board). Page a column with "+o.list+" and a filter on "+p.field.name+".")
-			b.WriteString("  " + p.board + "(filter: " + o.filterType() + ", orderBy: [" + o.orderByType() + "!], first: Int): [" + p.columnType + "!]!\n")
+			b.WriteString("  " + p.board + "(view: String, filter: " + o.filterType() + ", orderBy: [" + o.orderByType() + "!], first: Int): [" + p.columnType + "!]!\n")
 		}
 	}
 	b.WriteString("  \"Every object definition (administrators only).\"\n  objects: [ObjectDefinition!]!\n")
@@ -57,6 +57,7 @@ func (m *model) sdl() string {
 	b.WriteString("  \"The tenant's roles: {name, label, objects: {object or *: {read, create, update, delete, fields: {field: hidden, readOnly or masked}}}} (administrators only).\"\n  roles: JSON!\n")
 	b.WriteString("  \"Who is making this request.\"\n  me: Me!\n")
 	b.WriteString("  \"The tenant's users (administrators only).\"\n  users: [User!]!\n")
+	b.WriteString(viewSDLQuery)
 	b.WriteString("}\n\n")
 
 	b.WriteString("type Mutation {\n")
@@ -77,6 +78,7 @@ func (m *model) sdl() string {
 	b.WriteString("  \"Creates or replaces a role, in the shape roles lists; it applies from the next request (administrators only).\"\n")
 	b.WriteString("  saveRole(definition: JSON!): JSON!\n")
 	b.WriteString("  \"Deletes a role that no active user has (administrators only).\"\n  deleteRole(name: String!): Boolean!\n")
+	b.WriteString(viewSDLMutation)
 	b.WriteString("  \"Adds a user who signs in with a password (administrators only).\"\n  createUser(input: NewUserInput!): User!\n")
 	b.WriteString("  \"Changes a user (administrators only).\"\n  updateUser(username: String!, input: UserChangeInput!): User!\n")
 	b.WriteString("  \"Replaces the signed-in user's own password; their other sessions end.\"\n  changePassword(current: String!, new: String!): Boolean!\n")

@@ -75,7 +75,7 @@ func TestSDL_Names(t *testing.T) {
 		{
 			name:    "plural of the source",
 			objects: []*schema.Object{text("account"), text("opportunity", lookup("account", "account", ""))},
-			want: []string{"opportunities(filter: OpportunityFilter, orderBy: [OpportunityOrderBy!], first: Int, after: String): OpportunityConnection!",
+			want: []string{"opportunities(view: String, filter: OpportunityFilter, orderBy: [OpportunityOrderBy!], first: Int, after: String): OpportunityConnection!",
 				"  opportunity(id: ID!): Opportunity\n", "  account: Account\n"},
 		},
 		{
@@ -114,7 +114,7 @@ func TestSDL_Names(t *testing.T) {
 		{
 			name:    "uncountable name",
 			objects: []*schema.Object{text("news")},
-			want:    []string{"  news(id: ID!): News\n", "  newsList(filter: NewsFilter"},
+			want:    []string{"  news(id: ID!): News\n", "  newsList(view: String, filter: NewsFilter"},
 		},
 		{
 			name:    "objects whose names collide are left out",
