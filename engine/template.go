@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -30,9 +31,9 @@ type Template struct {
 	Depends     []TemplateDependency
 	// Objects are the object definitions, in install order.
 	Objects []json.RawMessage
-	// Roles are roles in the shape SaveRole takes (JSON), installed after
-	// the objects.
-	Roles []json.RawMessage
+	// Roles (in the shape SaveRole takes), Layouts and shared Views are
+	// JSON documents installed after the objects (see template_docs.go).
+	Roles, Layouts, Views []json.RawMessage
 	// Other holds content kinds this engine cannot install yet (kind →
 	// file → content). A kind not listed in Optional makes InstallTemplate
 	// refuse the template, so that it never installs part of one.
@@ -135,16 +136,15 @@ type TemplateInstall struct {
 	By     string
 	// Objects the template defines, in install order.
 	Objects []string
-	// Roles the template defines, by name.
-	Roles []string
+	// Roles, layouts (by object) and views (OBJECT.NAME) the template
+	// defines.
+	Roles, Layouts, Views []string
 
 	definitions map[string]string // object → definition as the version shipped it
 	before      map[string]any    // object → the tenant's definition before (string), or nil when it had none
 	after       map[string]int64  // object → version after the install
-	roleDefs    map[string]string // role → as the version shipped it
-	rolesBefore map[string]any    // role → the tenant's role before (JSON string), or nil when it had none
-	rolesAfter  map[string]string // role → as the install left it
-	version     int64             // of the platform record
+	docs        map[*docKind]*installDocs
+	version     int64 // of the platform record
 }
 
 // templateInstallObject records template installs per tenant: the merge
@@ -277,14 +277,6 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 		planned[i] = encodeOrdered(merged)
 		before[name] = string(cur.Definition)
 	}
-	roles, err := checkTemplateRoles(tpl, defs, snap.catalog)
-	if err != nil {
-		return nil, err
-	}
-	var roleBase map[string]string
-	if cur := activeInstall(installs, tpl.Name); cur != nil {
-		roleBase = cur.roleDefs
-	}
 	objectOf := func(name string) *schema.Object {
 		for _, d := range defs {
 			if d.name == name {
@@ -293,9 +285,23 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 		}
 		return snap.catalog.Object(name)
 	}
-	rp, err := planRoles(tpl, roles, roleBase, snap, objectOf, opts, res)
+	docs, err := checkTemplateDocs(tpl, objectOf)
 	if err != nil {
 		return nil, err
+	}
+	docPlans := map[*docKind]*docPlan{}
+	for _, k := range docKinds {
+		var docBase map[string]string
+		if cur := activeInstall(installs, tpl.Name); cur != nil && cur.docs[k] != nil {
+			docBase = cur.docs[k].shipped
+		}
+		current, err := k.current(ctx, e, ts, snap)
+		if err != nil {
+			return nil, err
+		}
+		if docPlans[k], err = planDocs(k, docs[k], docBase, current, objectOf, opts, res); err != nil {
+			return nil, err
+		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(base)) {
 		if !slices.ContainsFunc(defs, func(d templateObject) bool { return d.name == name }) {
@@ -320,7 +326,7 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 		if err := e.applyPlan(ctx, ts, a, tpl, planned, before, opts.Progress); err != nil {
 			return res, err
 		}
-		if err := e.applyRoles(ctx, ts, a, rp); err != nil {
+		if err := e.applyDocs(ctx, ts, a, docPlans); err != nil {
 			var saved []string
 			for i, p := range planned {
 				if p != nil {
@@ -329,7 +335,7 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 			}
 			return res, errors.Join(fmt.Errorf("install template %q: %w", tpl.Name, err), e.undoPlan(ctx, ts, a, saved, before))
 		}
-		if err := e.recordInstall(ctx, ts, a, tpl, defs, roles, rp, res, before); err != nil {
+		if err := e.recordInstall(ctx, ts, a, tpl, defs, docs, docPlans, res, before); err != nil {
 			return res, err
 		}
 		res.Applied = true
@@ -517,7 +523,7 @@ func (e *Engine) dropObject(ctx context.Context, ts store.TenantStore, a Actor, 
 // recordInstall writes the install record: what the version shipped (the
 // next merge base), what the tenant had before (for rollback) and the
 // versions after.
-func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *Template, defs []templateObject, roles []templateRole, rp *rolePlan, res *InstallResult, before map[string]any) error {
+func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *Template, defs []templateObject, docs map[*docKind][]templateDoc, docPlans map[*docKind]*docPlan, res *InstallResult, before map[string]any) error {
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
 		return err
@@ -542,22 +548,15 @@ func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Acto
 	if res.FromVersion != "" {
 		action = "upgrade"
 	}
-	shippedRoles, rolesAfter := map[string]any{}, map[string]any{}
-	for _, r := range roles {
-		shippedRoles[r.role.Name] = r.canonical
-	}
-	for name, v := range rp.after {
-		rolesAfter[name] = v
-	}
 	data := map[string]any{
 		"template": tpl.Name, "release": tpl.Version, "action": action, "status": "active",
 		"objects": objects, "definitions": shipped, "before": before, "after": after,
-		"roles": shippedRoles, "rolesBefore": rp.before, "rolesAfter": rolesAfter,
 		"at": e.stamp().Format(schema.DateTimeLayout), "by": a.ID,
 	}
 	if res.FromVersion != "" {
 		data["fromVersion"] = res.FromVersion
 	}
+	writeInstallDocs(data, docs, docPlans)
 	now := e.stamp()
 	rec := store.Record{ID: e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: data}
 	if err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, obj, rec) }); err != nil {
@@ -639,8 +638,10 @@ func installOf(r store.Record) TemplateInstall {
 		Action: s("action"), Status: s("status"), By: s("by"), version: r.Version,
 		definitions: map[string]string{}, before: map[string]any{}, after: map[string]int64{}}
 	in.At, _ = time.Parse(schema.DateTimeLayout, s("at"))
-	in.roleDefs, in.rolesBefore, in.rolesAfter = installRoles(r.Data)
-	in.Roles = slices.Sorted(maps.Keys(in.roleDefs))
+	in.docs = readInstallDocs(r.Data)
+	in.Roles = slices.Sorted(maps.Keys(in.docs[roleKind].shipped))
+	in.Layouts = slices.Sorted(maps.Keys(in.docs[layoutKind].shipped))
+	in.Views = slices.Sorted(maps.Keys(in.docs[viewKind].shipped))
 	if objs, ok := r.Data["objects"].([]any); ok {
 		for _, o := range objs {
 			if n, ok := o.(string); ok {
@@ -764,8 +765,11 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: diffDefinitions(curVal, prevVal)})
 		steps = append(steps, step{name: obj, def: prev, opts: rollbackMigration(now, old)})
 	}
-	roleSteps, roleProblems := planRoleRollback(cur, snap, res)
-	problems = append(problems, roleProblems...)
+	docSteps, docProblems, err := planDocRollback(ctx, e, ts, snap, cur, res)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, docProblems...)
 	if len(problems) > 0 && !opts.Force {
 		return res, newError(ErrConflict,
 			fmt.Sprintf("rolling back template %q would lose work done since: %s; roll back with force to do it anyway", name, strings.Join(problems, "; ")),
@@ -774,9 +778,12 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 	if opts.DryRun {
 		return res, nil
 	}
-	// Roles go back first: they name objects that may go.
-	if err := e.restoreRoles(ctx, ts, a, roleSteps, cur.rolesBefore); err != nil {
-		return res, fmt.Errorf("roll back roles of template %q: %w", name, err)
+	// Roles, layouts and views go back first: they name objects that may
+	// go.
+	for _, k := range docKinds {
+		if err := e.restoreDocs(ctx, ts, a, k, docSteps[k], cur.docs[k].before); err != nil {
+			return res, fmt.Errorf("roll back %ss of template %q: %w", k.name, name, err)
+		}
 	}
 	// Referring objects are restored before the objects they point at are
 	// deleted: deletes go last.
@@ -852,12 +859,13 @@ func rollbackMigration(now, old *schema.Object) SaveOptions {
 	return opts
 }
 
-// ExportTemplate returns the tenant's objects and roles as a template with
+// ExportTemplate returns the tenant's objects, roles, layouts and shared
+// views as a template with
 // the given name and version, objects ordered so that lookup targets come
 // first:
 // written out as a template folder, it installs again.
 func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Template, error) {
-	a, _, err := e.scope(ctx)
+	a, ts, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -878,16 +886,30 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Tem
 	for _, obj := range dependencyOrder(cat.Objects) {
 		tpl.Objects = append(tpl.Objects, obj.Definition)
 	}
-	roles, err := e.Roles(ctx)
+	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
 		return nil, err
 	}
-	for _, r := range roles {
-		b, err := json.MarshalIndent(r, "", "  ")
+	for _, k := range docKinds {
+		current, err := k.current(ctx, e, ts, snap)
 		if err != nil {
-			return nil, fmt.Errorf("export role %q: %w", r.Name, err)
+			return nil, err
 		}
-		tpl.Roles = append(tpl.Roles, b)
+		for _, key := range slices.Sorted(maps.Keys(current)) {
+			var pretty bytes.Buffer
+			if err := json.Indent(&pretty, []byte(current[key]), "", "  "); err != nil {
+				return nil, fmt.Errorf("export %s %q: %w", k.name, key, err)
+			}
+			doc := json.RawMessage(pretty.Bytes())
+			switch k {
+			case roleKind:
+				tpl.Roles = append(tpl.Roles, doc)
+			case layoutKind:
+				tpl.Layouts = append(tpl.Layouts, doc)
+			case viewKind:
+				tpl.Views = append(tpl.Views, doc)
+			}
+		}
 	}
 	return tpl, nil
 }

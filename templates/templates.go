@@ -1,13 +1,13 @@
 // Package templates holds the industry templates as data. Each folder is a
 // template: a manifest.json and one folder per kind of content, today
-// objects/ (one JSON Schema object definition per file) and roles/ (one
-// role per file). The binary embeds
+// objects/ (one JSON Schema object definition per file), roles/, layouts/
+// and views/ (one JSON document per file). The binary embeds
 // them. This package lists and reads templates, from the embedded set or
 // from any folder ([Load]); checking and installing them is the engine's
 // job, and templates/sample makes their sample data.
 //
 // A template's content is its folders, not a list in the manifest, so a
-// later kind of metadata (layouts/, views/, reports/) is added as a further folder without changing any existing
+// later kind of metadata (reports/) is added as a further folder without changing any existing
 // file. [Template.Other] carries the folders this loader has no type for,
 // so that an installer can refuse a template whose content it cannot
 // install rather than install part of it (see manifest.schema.json).
@@ -81,16 +81,19 @@ type Template struct {
 	// Definitions are the object definitions (JSON Schema documents), in
 	// the order of Objects.
 	Definitions []json.RawMessage
-	// Roles are the roles of roles/NAME.json ({name, label, objects}), by
-	// name.
-	Roles []json.RawMessage
+	// Roles are the roles of roles/NAME.json ({name, label, objects}),
+	// Layouts the form layouts of layouts/OBJECT.json ({object, sections,
+	// related}), Views the shared list views of views/OBJECT.NAME.json
+	// ({object, name, label, filter, sort, columns}), each in file name
+	// order.
+	Roles, Layouts, Views []json.RawMessage
 	// Other holds the content folders this package has no type for: folder
 	// → file name → content.
 	Other map[string]map[string][]byte
 }
 
 // KnownKinds are the content folders this package reads into typed fields.
-var KnownKinds = []string{"objects", "roles"}
+var KnownKinds = []string{"objects", "roles", "layouts", "views"}
 
 // List returns the manifests of every embedded template, by name.
 func List() ([]Manifest, error) {
@@ -134,7 +137,8 @@ func Get(name string) (*Template, error) {
 }
 
 // Load reads a template folder: manifest.json at its root, objects/*.json,
-// roles/*.json, and any other folders into Other. The object files must be named after
+// roles/*.json, layouts/*.json, views/*.json, and any other folders into
+// Other. The object files must be named after
 // their $id.
 func Load(fsys fs.FS) (*Template, error) {
 	raw, err := fs.ReadFile(fsys, "manifest.json")
@@ -167,10 +171,12 @@ func Load(fsys fs.FS) (*Template, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read %s of template %q: %w", kind, t.Name, err)
 		}
-		if kind == "roles" {
-			if t.Roles, err = readRoles(found); err != nil {
-				return nil, fmt.Errorf("read roles of template %q: %w", t.Name, err)
+		if doc, ok := documentKinds[kind]; ok {
+			docs, err := readDocuments(found, doc.key)
+			if err != nil {
+				return nil, fmt.Errorf("read %s of template %q: %w", kind, t.Name, err)
 			}
+			*doc.into(&t) = docs
 			continue
 		}
 		if kind != "objects" {
@@ -205,23 +211,38 @@ func Load(fsys fs.FS) (*Template, error) {
 	return &t, nil
 }
 
-// readRoles takes the role files in name order; each must be named after
-// the role.
-func readRoles(found map[string][]byte) ([]json.RawMessage, error) {
+// documentKinds are the content folders of JSON documents: where each
+// goes in a Template and what its files must be named after.
+var documentKinds = map[string]struct {
+	into func(*Template) *[]json.RawMessage
+	key  func(head documentHead) string
+}{
+	"roles":   {into: func(t *Template) *[]json.RawMessage { return &t.Roles }, key: func(h documentHead) string { return h.Name }},
+	"layouts": {into: func(t *Template) *[]json.RawMessage { return &t.Layouts }, key: func(h documentHead) string { return h.Object }},
+	"views":   {into: func(t *Template) *[]json.RawMessage { return &t.Views }, key: func(h documentHead) string { return h.Object + "." + h.Name }},
+}
+
+// documentHead is what names a document.
+type documentHead struct {
+	Name   string `json:"name"`
+	Object string `json:"object"`
+}
+
+// readDocuments takes the files of a document folder in name order; each
+// must be named after what key says names it.
+func readDocuments(found map[string][]byte, key func(documentHead) string) ([]json.RawMessage, error) {
 	var out []json.RawMessage
 	for _, file := range slices.Sorted(maps.Keys(found)) {
 		name, ok := strings.CutSuffix(file, ".json")
 		if !ok {
 			return nil, fmt.Errorf("%s is not a .json file", file)
 		}
-		var head struct {
-			Name string `json:"name"`
-		}
+		var head documentHead
 		if err := json.Unmarshal(found[file], &head); err != nil {
 			return nil, fmt.Errorf("%s: not valid JSON: %w", file, err)
 		}
-		if head.Name != name {
-			return nil, fmt.Errorf("%s: the role is named %q; name the file after it", file, head.Name)
+		if want := key(head); want != name {
+			return nil, fmt.Errorf("%s: the document is %q; name the file after it", file, want)
 		}
 		out = append(out, found[file])
 	}

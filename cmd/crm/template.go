@@ -152,7 +152,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 		if err := writeTemplate(*out, tpl, *tenant); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "wrote template %q %s with %d objects and %d roles to %s\nnext: crm template install %s --tenant OTHER\n", tpl.Name, tpl.Version, len(tpl.Objects), len(tpl.Roles), *out, *out)
+		fmt.Fprintf(m.Stdout, "wrote template %q %s with %d objects, %d roles, %d layouts and %d views to %s\nnext: crm template install %s --tenant OTHER\n", tpl.Name, tpl.Version, len(tpl.Objects), len(tpl.Roles), len(tpl.Layouts), len(tpl.Views), *out, *out)
 		return nil
 	}
 	return nil
@@ -340,20 +340,29 @@ func writeTemplate(dir string, tpl *engine.Template, tenant string) error {
 			return fmt.Errorf("export: %w", err)
 		}
 	}
-	if len(tpl.Roles) > 0 {
-		if err := os.MkdirAll(filepath.Join(dir, "roles"), 0o750); err != nil {
+	for _, kind := range []struct {
+		folder string
+		docs   []json.RawMessage
+		name   func(head struct{ Name, Object string }) string
+	}{
+		{"roles", tpl.Roles, func(h struct{ Name, Object string }) string { return h.Name }},
+		{"layouts", tpl.Layouts, func(h struct{ Name, Object string }) string { return h.Object }},
+		{"views", tpl.Views, func(h struct{ Name, Object string }) string { return h.Object + "." + h.Name }},
+	} {
+		if len(kind.docs) == 0 {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(dir, kind.folder), 0o750); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-	}
-	for _, role := range tpl.Roles {
-		var head struct {
-			Name string `json:"name"`
-		}
-		if err := json.Unmarshal(role, &head); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, "roles", head.Name+".json"), append(role, '\n'), 0o640); err != nil {
-			return fmt.Errorf("export: %w", err)
+		for _, doc := range kind.docs {
+			var head struct{ Name, Object string }
+			if err := json.Unmarshal(doc, &head); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, kind.folder, kind.name(head)+".json"), append(doc, '\n'), 0o640); err != nil {
+				return fmt.Errorf("export: %w", err)
+			}
 		}
 	}
 	return nil

@@ -51,6 +51,8 @@ func Convert(t *templates.Template) *engine.Template {
 		Description: schema.Label{Zh: t.Description.Zh, En: t.Description.En},
 		Objects:     t.Definitions,
 		Roles:       t.Roles,
+		Layouts:     t.Layouts,
+		Views:       t.Views,
 		Other:       t.Other,
 		Optional:    t.Optional,
 	}

@@ -117,7 +117,7 @@ func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 	// the change made since needs force.
 	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
 	require.Error(t, err)
-	assert.ErrorContains(t, err, "role agent was changed after the install")
+	assert.ErrorContains(t, err, "role:agent was changed after the install")
 	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{Force: true})
 	require.NoError(t, err)
 	back := rolesByName(t, eng, ctx)["agent"]
@@ -130,7 +130,7 @@ func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
 	require.Error(t, err)
-	assert.ErrorContains(t, err, "role lead, which the install created, is given to 1 user(s)")
+	assert.ErrorContains(t, err, "role:lead, which the install created, is given to 1 user(s)")
 	role := "agent"
 	_, err = eng.UpdateUser(ctx, "acme", "zhang", engine.UserChange{Role: &role})
 	require.NoError(t, err)
@@ -177,4 +177,100 @@ func TestTemplateRoles_Export(t *testing.T) {
 	_, err = other.InstallTemplate(octx, out, engine.InstallOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, rolesByName(t, eng, ctx), rolesByName(t, other, octx))
+}
+
+const ticketLayoutV1 = `{"object": "ticket", "sections": [{"label": {"zh": "工单", "en": "Ticket"}, "fields": ["title", "status"]}], "related": ["note.ticket"]}`
+
+const openTicketsV1 = `{"object": "ticket", "name": "open", "label": {"zh": "未关闭", "en": "Open"},
+  "filter": {"field": "status", "op": "in", "value": ["open", "doing"]}, "columns": ["title", "status"]}`
+
+func withDocs(t *engine.Template, layouts, views []string) *engine.Template {
+	for _, l := range layouts {
+		t.Layouts = append(t.Layouts, json.RawMessage(l))
+	}
+	for _, v := range views {
+		t.Views = append(t.Views, json.RawMessage(v))
+	}
+	return t
+}
+
+func TestTemplateDocs_LayoutsAndViews(t *testing.T) {
+	t.Parallel()
+	eng, ctx, _ := newEngine(t)
+	v1 := withDocs(tpl("1.0.0", noteV1, ticketV1), []string{ticketLayoutV1}, []string{openTicketsV1})
+	res, err := eng.InstallTemplate(ctx, v1, engine.InstallOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "create", planOf(res, "layout:ticket"))
+	assert.Equal(t, "create", planOf(res, "view:ticket.open"))
+	for _, title := range []string{"a", "b"} {
+		_, err := eng.CreateRecord(ctx, "ticket", map[string]any{"title": title, "status": "open"})
+		require.NoError(t, err)
+	}
+	page, err := eng.ListRecords(ctx, "ticket", engine.ListQuery{View: "open"})
+	require.NoError(t, err)
+	assert.Len(t, page.Records, 2, "the template's view works")
+	l, err := eng.Layout(ctx, "ticket")
+	require.NoError(t, err)
+	assert.False(t, l.Default)
+	assert.Equal(t, []string{"note.ticket"}, l.Related)
+
+	// The tenant adds a section; the new version orders the view. Both
+	// survive.
+	l.Sections = append(l.Sections, engine.LayoutSection{Label: schemaLabel("其他", "More"), Fields: []string{"priority"}})
+	l.ReadOnly = nil
+	_, err = eng.SaveLayout(ctx, l)
+	require.NoError(t, err)
+	openV2 := edit(t, openTicketsV1, func(d map[string]any) { d["sort"] = []any{map[string]any{"field": "title", "desc": true}} })
+	v2 := withDocs(tpl("1.1.0", noteV1, ticketV1), []string{ticketLayoutV1}, []string{openV2})
+	res, err = eng.InstallTemplate(ctx, v2, engine.InstallOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, "unchanged", planOf(res, "layout:ticket"), "the tenant's layout is kept as it is")
+	assert.Equal(t, "update", planOf(res, "view:ticket.open"))
+	l, err = eng.Layout(ctx, "ticket")
+	require.NoError(t, err)
+	assert.Len(t, l.Sections, 2)
+	page, err = eng.ListRecords(ctx, "ticket", engine.ListQuery{View: "open"})
+	require.NoError(t, err)
+	assert.Equal(t, "b", page.Records[0].Data["title"], "the new version's order")
+
+	// Export carries them; the copy installs into another tenant.
+	out, err := eng.ExportTemplate(ctx, "my-helpdesk", "0.1.0")
+	require.NoError(t, err)
+	require.Len(t, out.Layouts, 1)
+	require.Len(t, out.Views, 1)
+	other, octx, _ := newEngine(t)
+	_, err = other.InstallTemplate(octx, out, engine.InstallOptions{})
+	require.NoError(t, err)
+	ol, err := other.Layout(octx, "ticket")
+	require.NoError(t, err)
+	assert.Equal(t, l, ol)
+
+	// Rollback of 1.1.0 restores the view; of 1.0.0 removes both (the
+	// layout was changed since, so only with force).
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
+	require.NoError(t, err)
+	views, err := eng.Views(ctx, "ticket")
+	require.NoError(t, err)
+	require.Len(t, views, 1)
+	assert.Empty(t, views[0].Sort)
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
+	assert.ErrorContains(t, err, "layout:ticket was changed after the install")
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{Force: true})
+	require.NoError(t, err)
+	cat, err := eng.Catalog(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, cat.Objects)
+
+	bad := withDocs(tpl("1.0.0", noteV1, ticketV1), []string{`{"object": "ticket", "sections": [{"label": {"en": "x"}, "fields": ["nope"]}]}`}, nil)
+	_, err = eng.InstallTemplate(ctx, bad, engine.InstallOptions{})
+	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
+	bad = withDocs(tpl("1.0.0", noteV1, ticketV1), nil, []string{`{"object": "ticket", "name": "x", "filter": {"field": "nope", "op": "eq", "value": 1}}`})
+	_, err = eng.InstallTemplate(ctx, bad, engine.InstallOptions{})
+	assert.ErrorContains(t, err, `ticket has no field "nope"`)
+	bad = withDocs(tpl("1.0.0", noteV1, ticketV1), nil, []string{`{"object": "ticket", "name": "x", "owner": "user:li"}`})
+	_, err = eng.InstallTemplate(ctx, bad, engine.InstallOptions{})
+	assert.ErrorContains(t, err, "a template's views are shared")
+	cat, err = eng.Catalog(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, cat.Objects, "refused templates install nothing")
 }
