@@ -35,6 +35,9 @@ type objectModel struct {
 	// pipelines are the object's pipeline fields that have a board query
 	// and a history list.
 	pipelines []*pipelineModel
+	// audit is the record type's field with the record's audit trail,
+	// "" when a field of the object has the name.
+	audit string
 }
 
 // pipelineModel is what a pipeline field adds to the API: the stage
@@ -277,6 +280,9 @@ func buildModel(cat *engine.Catalog) *model {
 			taken["query:"+pm.board], taken["type:"+pm.columnType] = true, true
 			om.pipelines = append(om.pipelines, pm)
 			m.boards[pm.board] = pm
+		}
+		if !used["auditTrail"] {
+			om.audit = "auditTrail"
 		}
 	}
 	return m

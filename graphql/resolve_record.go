@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 
+	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
 )
 
@@ -25,6 +26,23 @@ func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
 	}
 	for _, fm := range o.fields {
 		rs[fm.name] = s.fieldResolver(fm)
+	}
+	if o.audit != "" {
+		rs[o.audit] = func(ctx context.Context, p any, fc *fieldCall) (any, error) {
+			if err := fc.req.requireAdmin(); err != nil {
+				return nil, err
+			}
+			q := engine.AuditQuery{Object: o.name, RecordID: p.(*recordValue).rec.ID}
+			q.After, _ = fc.args["after"].(string)
+			if n, ok := fc.args["first"].(int64); ok {
+				q.First = int(n)
+			}
+			entries, more, err := s.srv.eng.Audit(ctx, q)
+			if err != nil {
+				return nil, err
+			}
+			return &auditValue{entries: entries, hasNext: more}, nil
+		}
 	}
 	for _, rev := range o.reverses {
 		rev := rev

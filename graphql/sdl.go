@@ -125,6 +125,10 @@ func (m *model) writeObject(b *strings.Builder, o *objectModel) {
 		writeDesc(b, "  ", "The moves of "+p.field.name+" along its pipeline, oldest first.")
 		b.WriteString("  " + p.history + ": [StageChange!]!\n")
 	}
+	if o.audit != "" {
+		writeDesc(b, "  ", "This record's history, newest first: who changed what, when and through which door (administrators only).")
+		b.WriteString("  " + o.audit + "(first: Int, after: String): AuditPage!\n")
+	}
 	b.WriteString("}\n\n")
 
 	for _, p := range o.pipelines {

@@ -152,6 +152,31 @@ func TestServe_Sharing(t *testing.T) {
 	data = s.ok(t, fmt.Sprintf(`{ auditTrail(object: "client", recordId: %q, action: "update") { entries { actor changes } } }`, a), nil)
 	assert.Equal(t, "user:rep1", path(data, "auditTrail", "entries", 0, "actor"))
 	assert.Equal(t, map[string]any{"old": "user:rep1", "new": "user:rep2"}, path(data, "auditTrail", "entries", 0, "changes", "ownerId"))
+	data = s.ok(t, fmt.Sprintf(`{ client(id: %q) { auditTrail { entries { action actor } } } }`, a), nil)
+	assert.Equal(t, []any{map[string]any{"action": "update", "actor": "user:rep1"}, map[string]any{"action": "create", "actor": "user:rep1"}},
+		path(data, "client", "auditTrail", "entries"), "the record's history, newest first")
+	_, codes = rep2.do(t, fmt.Sprintf(`{ client(id: %q) { auditTrail { entries { action } } } }`, a))
+	assert.Equal(t, []string{"FORBIDDEN"}, codes, "history is for administrators")
+
+	// Views and layouts over HTTP: a shared view from the administrator, a
+	// personal one from a user, both applied by name; the page layout as
+	// the role gets it.
+	_, codes = s.do(t, `mutation { saveView(shared: true, definition: {object: "client", name: "byName", sort: [{field: "name"}], columns: ["name", "mobile"]}) }`)
+	require.Empty(t, codes)
+	_, codes = rep2.do(t, `mutation { saveView(definition: {object: "client", name: "jia", filter: {field: "name", op: "eq", value: "甲"}}) }`)
+	require.Empty(t, codes)
+	data, codes = rep2.do(t, `{ views(object: "client") clients(view: "jia") { totalCount } }`)
+	require.Empty(t, codes)
+	assert.EqualValues(t, 1, path(data, "clients", "totalCount"))
+	assert.Len(t, data["views"], 2)
+	_, codes = rep1.do(t, `{ clients(view: "jia") { totalCount } }`)
+	assert.Equal(t, []string{"NOT_FOUND"}, codes, "another user's view")
+	_, codes = rep1.do(t, `mutation { saveView(shared: true, definition: {object: "client", name: "x"}) }`)
+	assert.Equal(t, []string{"FORBIDDEN"}, codes)
+	data, codes = rep2.do(t, `{ layout(object: "client") }`)
+	require.Empty(t, codes)
+	assert.Equal(t, true, path(data, "layout", "default"))
+	assert.Equal(t, []any{"name", "mobile"}, path(data, "layout", "sections", 0, "fields"))
 }
 
 // do runs an operation with the administrator's key.
