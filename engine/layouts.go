@@ -124,11 +124,7 @@ func (e *Engine) SaveLayout(ctx context.Context, l Layout) (Layout, error) {
 
 // storeLayout writes a checked layout, audited as a metadata change.
 func (e *Engine) storeLayout(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, l Layout) error {
-	layouts, err := e.platformObject(ctx, ts, snap, layoutObject)
-	if err != nil {
-		return err
-	}
-	w, err := e.newWriter(ctx, ts, snap, a)
+	layouts, w, err := e.platformWriter(ctx, ts, snap, a, layoutObject)
 	if err != nil {
 		return err
 	}
@@ -256,11 +252,7 @@ func (e *Engine) DeleteLayout(ctx context.Context, object string) error {
 // dropLayout deletes a saved layout, audited; a missing one is NOT_FOUND
 // when mustExist.
 func (e *Engine) dropLayout(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, object string, mustExist bool) error {
-	layouts, err := e.platformObject(ctx, ts, snap, layoutObject)
-	if err != nil {
-		return err
-	}
-	w, err := e.newWriter(ctx, ts, snap, a)
+	layouts, w, err := e.platformWriter(ctx, ts, snap, a, layoutObject)
 	if err != nil {
 		return err
 	}

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -36,14 +35,8 @@ func (e *Engine) TransferRecord(ctx context.Context, object, id, owner string) (
 	}
 	var out store.Record
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		cur, err := tx.Get(ctx, obj, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound(obj, id, err)
-		}
+		cur, err := changeable(ctx, tx, snap, a, obj, id)
 		if err != nil {
-			return err
-		}
-		if err := snap.mayChange(a, obj, &cur); err != nil {
 			return err
 		}
 		if cur.OwnerID == owner {

@@ -83,14 +83,8 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 	forbidden := snap.writeProblems(a, obj, patch)
 	var out store.Record
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		cur, err := tx.Get(ctx, obj, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound(obj, id, err)
-		}
+		cur, err := changeable(ctx, tx, snap, a, obj, id)
 		if err != nil {
-			return err
-		}
-		if err := snap.mayChange(a, obj, &cur); err != nil {
 			return err
 		}
 		if version != nil && *version != cur.Version {
@@ -122,14 +116,7 @@ func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
 		return err
 	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		cur, err := tx.Get(ctx, obj, id)
-		if errors.Is(err, store.ErrNotFound) {
-			return notFound(obj, id, err)
-		}
-		if err != nil {
-			return err
-		}
-		if err := snap.mayChange(a, obj, &cur); err != nil {
+		if _, err := changeable(ctx, tx, snap, a, obj, id); err != nil {
 			return err
 		}
 		return w.remove(ctx, tx, obj, id)
@@ -191,6 +178,23 @@ func without(v any, id string) any {
 		}
 	}
 	return out
+}
+
+// changeable reads a record the actor is about to change: NOT_FOUND when
+// there is none or the actor does not see it, FORBIDDEN when the object's
+// sharing does not let the actor change it.
+func changeable(ctx context.Context, tx store.Tx, snap *snapshot, a Actor, obj *schema.Object, id string) (store.Record, error) {
+	cur, err := tx.Get(ctx, obj, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Record{}, notFound(obj, id, err)
+	}
+	if err != nil {
+		return store.Record{}, err
+	}
+	if err := snap.mayChange(a, obj, &cur); err != nil {
+		return store.Record{}, err
+	}
+	return cur, nil
 }
 
 // writeScope resolves what every write needs.

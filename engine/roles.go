@@ -231,11 +231,7 @@ func checkRole(role Role, objectOf func(string) *schema.Object) error {
 // storeRole writes a checked role, audited, and bumps the metadata
 // revision so that it applies from the next request.
 func (e *Engine) storeRole(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, role Role) error {
-	roles, err := e.platformObject(ctx, ts, snap, roleObject)
-	if err != nil {
-		return err
-	}
-	w, err := e.newWriter(ctx, ts, snap, a)
+	roles, w, err := e.platformWriter(ctx, ts, snap, a, roleObject)
 	if err != nil {
 		return err
 	}
@@ -304,11 +300,7 @@ func (e *Engine) DeleteRole(ctx context.Context, name string) error {
 
 // dropRole deletes a role record, audited.
 func (e *Engine) dropRole(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, name string) error {
-	roles, err := e.platformObject(ctx, ts, snap, roleObject)
-	if err != nil {
-		return err
-	}
-	w, err := e.newWriter(ctx, ts, snap, a)
+	roles, w, err := e.platformWriter(ctx, ts, snap, a, roleObject)
 	if err != nil {
 		return err
 	}

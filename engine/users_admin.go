@@ -287,7 +287,13 @@ func userData(u User) map[string]any {
 
 // userWriter returns the user object and a writer for the audit trail.
 func (e *Engine) userWriter(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor) (*schema.Object, *writer, error) {
-	users, err := e.platformObject(ctx, ts, snap, userObject)
+	return e.platformWriter(ctx, ts, snap, a, userObject)
+}
+
+// platformWriter returns a platform object and a writer whose audit
+// entries record changes to it.
+func (e *Engine) platformWriter(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, name string) (*schema.Object, *writer, error) {
+	obj, err := e.platformObject(ctx, ts, snap, name)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -295,7 +301,7 @@ func (e *Engine) userWriter(ctx context.Context, ts store.TenantStore, snap *sna
 	if err != nil {
 		return nil, nil, err
 	}
-	return users, w, nil
+	return obj, w, nil
 }
 
 // endSessions deletes every session of a user.

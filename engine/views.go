@@ -151,11 +151,7 @@ func (e *Engine) SaveView(ctx context.Context, v View, shared bool) (View, error
 
 // storeView writes a checked view, audited as a metadata change.
 func (e *Engine) storeView(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, v View) error {
-	views, err := e.platformObject(ctx, ts, snap, viewObject)
-	if err != nil {
-		return err
-	}
-	w, err := e.newWriter(ctx, ts, snap, a)
+	views, w, err := e.platformWriter(ctx, ts, snap, a, viewObject)
 	if err != nil {
 		return err
 	}
@@ -338,11 +334,7 @@ func (e *Engine) DeleteView(ctx context.Context, object, name string, shared boo
 // dropView deletes one view, audited; a missing one is NOT_FOUND when
 // mustExist.
 func (e *Engine) dropView(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, obj *schema.Object, name, owner string, mustExist bool) error {
-	views, err := e.platformObject(ctx, ts, snap, viewObject)
-	if err != nil {
-		return err
-	}
-	w, err := e.newWriter(ctx, ts, snap, a)
+	views, w, err := e.platformWriter(ctx, ts, snap, a, viewObject)
 	if err != nil {
 		return err
 	}
