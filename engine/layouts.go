@@ -124,34 +124,7 @@ func (e *Engine) SaveLayout(ctx context.Context, l Layout) (Layout, error) {
 
 // storeLayout writes a checked layout, audited as a metadata change.
 func (e *Engine) storeLayout(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, l Layout) error {
-	layouts, w, err := e.platformWriter(ctx, ts, snap, a, layoutObject)
-	if err != nil {
-		return err
-	}
-	def := jsonMap(l)
-	now := e.stamp()
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		var old any
-		cur, err := tx.Get(ctx, layouts, l.Object)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			err = tx.Insert(ctx, layouts, store.Record{ID: l.Object, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: map[string]any{"definition": def}})
-		case err == nil:
-			old = cur.Data["definition"]
-			next := cur
-			next.Data = map[string]any{"definition": def}
-			next.Version, next.UpdatedAt, next.UpdatedBy = cur.Version+1, now, a.ID
-			err = tx.Update(ctx, layouts, next, cur.Version)
-		}
-		if err != nil {
-			return err
-		}
-		return w.audit(ctx, tx, AuditMetadata, layouts, l.Object, 0, map[string]any{"layout": map[string]any{"old": old, "new": def}})
-	})
-	if err != nil {
-		return fmt.Errorf("save layout of %q: %w", l.Object, err)
-	}
-	return nil
+	return e.putDefinition(ctx, ts, snap, a, layoutDefinitions, l.Object, "", jsonMap(l), nil)
 }
 
 // storedLayout reads the saved layout of object; ok is false when there
@@ -196,11 +169,7 @@ func defaultLayout(obj *schema.Object, cat *Catalog) Layout {
 // one or the default, without the fields and related lists the actor's
 // role may not see, with the fields it may not change listed in ReadOnly.
 func (e *Engine) Layout(ctx context.Context, object string) (Layout, error) {
-	a, ts, obj, rules, err := e.readScope(ctx, object)
-	if err != nil {
-		return Layout{}, err
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
+	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return Layout{}, err
 	}
@@ -252,24 +221,9 @@ func (e *Engine) DeleteLayout(ctx context.Context, object string) error {
 // dropLayout deletes a saved layout, audited; a missing one is NOT_FOUND
 // when mustExist.
 func (e *Engine) dropLayout(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, object string, mustExist bool) error {
-	layouts, w, err := e.platformWriter(ctx, ts, snap, a, layoutObject)
-	if err != nil {
-		return err
+	found, err := e.deleteDefinition(ctx, ts, snap, a, layoutDefinitions, object)
+	if err == nil && !found && mustExist {
+		return newError(ErrNotFound, fmt.Sprintf("%s has no saved layout", object), fmt.Sprintf("%s 没有已保存的页面布局", object), nil)
 	}
-	return ts.WithTx(ctx, func(tx store.Tx) error {
-		cur, err := tx.Get(ctx, layouts, object)
-		if errors.Is(err, store.ErrNotFound) {
-			if mustExist {
-				return newError(ErrNotFound, fmt.Sprintf("%s has no saved layout", object), fmt.Sprintf("%s 没有已保存的页面布局", object), nil)
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := tx.Delete(ctx, layouts, object); err != nil {
-			return err
-		}
-		return w.audit(ctx, tx, AuditMetadata, layouts, object, 0, map[string]any{"layout": map[string]any{"old": cur.Data["definition"], "new": nil}})
-	})
+	return err
 }

@@ -187,22 +187,10 @@ const maxStageHistory = 10_000
 // StageHistory returns, for each of ids, the moves of its pipeline field
 // field, oldest first. Records without history map to nothing.
 func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []string) (map[string][]StageChange, error) {
-	a, ts, err := e.scope(ctx)
+	_, ts, snap, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
-	}
-	obj, err := objectIn(snap.catalog, object)
-	if err != nil {
-		return nil, err
-	}
-	if err := snap.mayDo(a, obj, "read"); err != nil {
-		return nil, err
-	}
-	rules := snap.readRules(a, obj)
 	if f := obj.Field(field); f == nil || f.Pipeline == nil || rules.hides(field) {
 		return nil, newError(ErrBadRequest,
 			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
@@ -272,11 +260,11 @@ func stageChangeOf(r store.Record) StageChange {
 // page of q's records in that stage and their count. q.After does not
 // apply; page a column with ListRecords and a filter on the stage.
 func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) ([]StageColumn, error) {
-	a, ts, obj, rules, err := e.readScope(ctx, object)
+	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
-	if q, err = e.applyView(ctx, ts, a, obj, q); err != nil {
+	if q, err = e.applyView(ctx, ts, snap, a, obj, q); err != nil {
 		return nil, err
 	}
 	if err := rules.check(q.Filter, q.Sort); err != nil {

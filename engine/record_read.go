@@ -14,7 +14,7 @@ import (
 // has no such record (a record of another tenant is indistinguishable from
 // one that does not exist).
 func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record, error) {
-	_, ts, obj, rules, err := e.readScope(ctx, object)
+	_, ts, _, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return store.Record{}, err
 	}
@@ -34,7 +34,7 @@ func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record
 // GetRecords returns the records that exist among ids, in no particular
 // order. It serves batched relation look-ups.
 func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error) {
-	_, ts, obj, rules, err := e.readScope(ctx, object)
+	_, ts, _, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
@@ -47,11 +47,11 @@ func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([
 
 // ListRecords returns one page of an object's records.
 func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*ListResult, error) {
-	a, ts, obj, rules, err := e.readScope(ctx, object)
+	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
-	if q, err = e.applyView(ctx, ts, a, obj, q); err != nil {
+	if q, err = e.applyView(ctx, ts, snap, a, obj, q); err != nil {
 		return nil, err
 	}
 	if err := rules.check(q.Filter, q.Sort); err != nil {
@@ -70,7 +70,7 @@ func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*
 // object whose lookup or multilookup field refers to that parent. The
 // query's filter, order and page apply to each parent separately.
 func (e *Engine) ListRelated(ctx context.Context, object, field string, parentIDs []string, q ListQuery) (map[string]*ListResult, error) {
-	_, ts, obj, rules, err := e.readScope(ctx, object)
+	_, ts, _, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
@@ -111,7 +111,7 @@ func (e *Engine) ListRelated(ctx context.Context, object, field string, parentID
 
 // CountRecords counts the records matching a filter (nil: all).
 func (e *Engine) CountRecords(ctx context.Context, object string, filter *store.Filter) (int64, error) {
-	_, ts, obj, rules, err := e.readScope(ctx, object)
+	_, ts, _, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return 0, err
 	}
@@ -246,25 +246,25 @@ func normalizeTimeValue(field string, v any) (any, error) {
 }
 
 // readScope resolves what a read needs: the actor (who must be allowed to
-// read the object), its tenant store, the object and what the actor may
-// see of it.
-func (e *Engine) readScope(ctx context.Context, name string) (Actor, store.TenantStore, *schema.Object, *readRules, error) {
+// read the object), its tenant store and state, the object and what the
+// actor may see of it.
+func (e *Engine) readScope(ctx context.Context, name string) (Actor, store.TenantStore, *snapshot, *schema.Object, *readRules, error) {
 	a, ts, err := e.scope(ctx)
 	if err != nil {
-		return Actor{}, nil, nil, nil, err
+		return Actor{}, nil, nil, nil, nil, err
 	}
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
-		return Actor{}, nil, nil, nil, err
+		return Actor{}, nil, nil, nil, nil, err
 	}
 	obj, err := objectIn(snap.catalog, name)
 	if err != nil {
-		return Actor{}, nil, nil, nil, err
+		return Actor{}, nil, nil, nil, nil, err
 	}
 	if err := snap.mayDo(a, obj, "read"); err != nil {
-		return Actor{}, nil, nil, nil, err
+		return Actor{}, nil, nil, nil, nil, err
 	}
-	return a, ts, obj, snap.readRules(a, obj), nil
+	return a, ts, snap, obj, snap.readRules(a, obj), nil
 }
 
 // object resolves the actor, its tenant store and a named object.

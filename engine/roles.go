@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"regexp"
@@ -231,39 +230,7 @@ func checkRole(role Role, objectOf func(string) *schema.Object) error {
 // storeRole writes a checked role, audited, and bumps the metadata
 // revision so that it applies from the next request.
 func (e *Engine) storeRole(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, role Role) error {
-	roles, w, err := e.platformWriter(ctx, ts, snap, a, roleObject)
-	if err != nil {
-		return err
-	}
-	b, _ := json.Marshal(role)
-	var def map[string]any
-	_ = json.Unmarshal(b, &def)
-	now := e.stamp()
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		var old any
-		cur, err := tx.Get(ctx, roles, role.Name)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			err = tx.Insert(ctx, roles, store.Record{ID: role.Name, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: map[string]any{"definition": def}})
-		case err == nil:
-			old = cur.Data["definition"]
-			next := cur
-			next.Data = map[string]any{"definition": def}
-			next.Version, next.UpdatedAt, next.UpdatedBy = cur.Version+1, now, a.ID
-			err = tx.Update(ctx, roles, next, cur.Version)
-		}
-		if err != nil {
-			return err
-		}
-		if err := w.audit(ctx, tx, AuditPermission, roles, role.Name, 0, map[string]any{"role": map[string]any{"old": old, "new": def}}); err != nil {
-			return err
-		}
-		return tx.BumpMetaRevision(ctx)
-	})
-	if err != nil {
-		return fmt.Errorf("save role %q: %w", role.Name, err)
-	}
-	return nil
+	return e.putDefinition(ctx, ts, snap, a, roleDefinitions, role.Name, "", jsonMap(role), nil)
 }
 
 // DeleteRole removes a role. Users who still have it may do nothing until
@@ -300,28 +267,6 @@ func (e *Engine) DeleteRole(ctx context.Context, name string) error {
 
 // dropRole deletes a role record, audited.
 func (e *Engine) dropRole(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, name string) error {
-	roles, w, err := e.platformWriter(ctx, ts, snap, a, roleObject)
-	if err != nil {
-		return err
-	}
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		cur, err := tx.Get(ctx, roles, name)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := tx.Delete(ctx, roles, name); err != nil {
-			return err
-		}
-		if err := w.audit(ctx, tx, AuditPermission, roles, name, 0, map[string]any{"role": map[string]any{"old": cur.Data["definition"], "new": nil}}); err != nil {
-			return err
-		}
-		return tx.BumpMetaRevision(ctx)
-	})
-	if err != nil {
-		return fmt.Errorf("delete role %q: %w", name, err)
-	}
-	return nil
+	_, err := e.deleteDefinition(ctx, ts, snap, a, roleDefinitions, name)
+	return err
 }

@@ -50,7 +50,7 @@ func strictDecode(raw []byte, v any) error {
 	return dec.Decode(v)
 }
 
-// canonical re-encodes v the way documents are stored.
+// canonicalJSON encodes v the way documents are stored.
 func canonicalJSON(v any) (string, error) {
 	b, err := json.Marshal(v)
 	return string(b), err

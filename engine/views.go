@@ -151,47 +151,11 @@ func (e *Engine) SaveView(ctx context.Context, v View, shared bool) (View, error
 
 // storeView writes a checked view, audited as a metadata change.
 func (e *Engine) storeView(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, v View) error {
-	views, w, err := e.platformWriter(ctx, ts, snap, a, viewObject)
-	if err != nil {
-		return err
-	}
-	def := jsonMap(v)
-	id := viewID(v.Object, v.Name, v.Owner)
-	data := map[string]any{"object": v.Object, "name": v.Name, "definition": def}
+	extra := map[string]any{"object": v.Object, "name": v.Name}
 	if v.Owner != "" {
-		data["owner"] = v.Owner
+		extra["owner"] = v.Owner
 	}
-	now := e.stamp()
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		var old any
-		cur, err := tx.Get(ctx, views, id)
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			err = tx.Insert(ctx, views, store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, OwnerID: v.Owner, Data: data})
-		case err == nil:
-			old = cur.Data["definition"]
-			next := cur
-			next.Data = data
-			next.Version, next.UpdatedAt, next.UpdatedBy = cur.Version+1, now, a.ID
-			err = tx.Update(ctx, views, next, cur.Version)
-		}
-		if err != nil {
-			return err
-		}
-		return w.audit(ctx, tx, AuditMetadata, views, id, 0, map[string]any{"view": map[string]any{"old": old, "new": def}})
-	})
-	if err != nil {
-		return fmt.Errorf("save view %q: %w", id, err)
-	}
-	return nil
-}
-
-// jsonMap turns a value into decoded JSON.
-func jsonMap(v any) map[string]any {
-	b, _ := json.Marshal(v)
-	var m map[string]any
-	_ = json.Unmarshal(b, &m)
-	return m
+	return e.putDefinition(ctx, ts, snap, a, viewDefinitions, viewID(v.Object, v.Name, v.Owner), v.Owner, jsonMap(v), extra)
 }
 
 // loadViews reads the views of object: the shared ones and, when owner is
@@ -226,11 +190,7 @@ func loadViews(ctx context.Context, r store.Reader, snap *snapshot, object, owne
 // then its own, each by name. Views whose filter or order use fields the
 // actor's role may not see are left out, and hidden columns dropped.
 func (e *Engine) Views(ctx context.Context, object string) ([]View, error) {
-	a, ts, obj, rules, err := e.readScope(ctx, object)
-	if err != nil {
-		return nil, err
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
+	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
@@ -283,13 +243,9 @@ func (e *Engine) view(ctx context.Context, r store.Reader, snap *snapshot, a Act
 }
 
 // applyView applies the view q names, if any.
-func (e *Engine) applyView(ctx context.Context, ts store.TenantStore, a Actor, obj *schema.Object, q ListQuery) (ListQuery, error) {
+func (e *Engine) applyView(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, obj *schema.Object, q ListQuery) (ListQuery, error) {
 	if q.View == "" {
 		return q, nil
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return q, err
 	}
 	v, err := e.view(ctx, ts, snap, a, obj, q.View)
 	if err != nil {
@@ -334,25 +290,9 @@ func (e *Engine) DeleteView(ctx context.Context, object, name string, shared boo
 // dropView deletes one view, audited; a missing one is NOT_FOUND when
 // mustExist.
 func (e *Engine) dropView(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, obj *schema.Object, name, owner string, mustExist bool) error {
-	views, w, err := e.platformWriter(ctx, ts, snap, a, viewObject)
-	if err != nil {
-		return err
+	found, err := e.deleteDefinition(ctx, ts, snap, a, viewDefinitions, viewID(obj.Name, name, owner))
+	if err == nil && !found && mustExist {
+		return newError(ErrNotFound, fmt.Sprintf("%s has no view %q", obj.Name, name), fmt.Sprintf("%s 没有视图 %q", labelZh(obj), name), nil)
 	}
-	id := viewID(obj.Name, name, owner)
-	return ts.WithTx(ctx, func(tx store.Tx) error {
-		cur, err := tx.Get(ctx, views, id)
-		if errors.Is(err, store.ErrNotFound) {
-			if mustExist {
-				return newError(ErrNotFound, fmt.Sprintf("%s has no view %q", obj.Name, name), fmt.Sprintf("%s 没有视图 %q", labelZh(obj), name), nil)
-			}
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if err := tx.Delete(ctx, views, id); err != nil {
-			return err
-		}
-		return w.audit(ctx, tx, AuditMetadata, views, id, 0, map[string]any{"view": map[string]any{"old": cur.Data["definition"], "new": nil}})
-	})
+	return err
 }

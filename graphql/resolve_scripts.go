@@ -1,7 +1,6 @@
 package graphql
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 
@@ -91,11 +90,8 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
 		}
-		raw, _ := fc.args["definition"].(json.RawMessage)
-		dec := json.NewDecoder(bytes.NewReader(raw))
-		dec.DisallowUnknownFields()
 		var role engine.Role
-		if err := dec.Decode(&role); err != nil {
+		if err := strictJSON(fc.args["definition"], &role); err != nil {
 			return nil, badRequestf("the role is {name, label: {zh, en}, objects: {object: {read, create, update, delete, fields: {field: \"hidden\" | \"readOnly\" | \"masked\"}}}}: %v", err)
 		}
 		if err := eng.SaveRole(ctx, role); err != nil {
