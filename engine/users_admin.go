@@ -282,6 +282,9 @@ func userData(u User) map[string]any {
 	if u.Team != "" {
 		d["team"] = u.Team
 	}
+	if u.MustChangePassword {
+		d["mustChangePassword"] = true
+	}
 	return d
 }
 
