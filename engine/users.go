@@ -243,7 +243,8 @@ func (e *Engine) AuthenticateSession(ctx context.Context, token string) (Actor, 
 	if err != nil {
 		return Actor{}, "", err
 	}
-	a := Actor{TenantID: sess.Tenant, ID: sess.User.ActorID(), Admin: sess.User.Role == AdminRole}
+	a := Actor{TenantID: sess.Tenant, ID: sess.User.ActorID(), Admin: sess.User.Role == AdminRole,
+		Session: sessionID(token), MustChangePassword: sess.User.MustChangePassword}
 	if !a.Admin {
 		a.Role = sess.User.Role
 	}

@@ -41,7 +41,7 @@ func TestUsers_SignInSessionsAndThrottling(t *testing.T) {
 	require.NoError(t, err)
 	a, csrf, err := eng.AuthenticateSession(ctx, s.Token)
 	require.NoError(t, err)
-	assert.Equal(t, engine.Actor{TenantID: "acme", ID: "user:li.lei", Role: "sales"}, a)
+	assert.Equal(t, engine.Actor{TenantID: "acme", ID: "user:li.lei", Role: "sales", Session: a.Session}, a)
 	assert.Equal(t, s.CSRF, csrf)
 	assert.Equal(t, "acme", s.Tenant)
 	info, err := eng.SessionOf(ctx, s.Token)
@@ -176,4 +176,70 @@ func TestUsers_Administration(t *testing.T) {
 		}
 	}
 	assert.Equal(t, 8, userChanges, "4 users added (boss, lead, rep, root) and 4 changes (password, off, on, own password)")
+}
+
+// TestUsers_TemporaryPassword: a password an administrator set can be
+// temporary; the session's actor says so, and the user's own change lifts
+// it, keeps the session making the change and ends the others.
+func TestUsers_TemporaryPassword(t *testing.T) {
+	t.Parallel()
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = eng.CreateTenant(ctx, "acme", "")
+	require.NoError(t, err)
+	admin := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "key:1", Admin: true})
+	temp := "temporary password 1"
+	u, err := eng.CreateUser(admin, "acme", engine.NewUser{Username: "wang", DisplayName: "王芳", Password: temp, MustChangePassword: true})
+	require.NoError(t, err)
+	assert.True(t, u.MustChangePassword)
+
+	s1, err := eng.SignIn(ctx, "acme", "wang", temp)
+	require.NoError(t, err)
+	assert.True(t, s1.User.MustChangePassword, "the sign-in answer says so")
+	s2, err := eng.SignIn(ctx, "acme", "wang", temp)
+	require.NoError(t, err)
+	a1, _, err := eng.AuthenticateSession(ctx, s1.Token)
+	require.NoError(t, err)
+	assert.True(t, a1.MustChangePassword)
+	assert.NotEmpty(t, a1.Session)
+	assert.NotContains(t, a1.Session, s1.Token, "the actor carries the session's id, not its secret")
+	me, err := eng.CurrentUser(engine.WithActor(ctx, a1))
+	require.NoError(t, err)
+	assert.Equal(t, "王芳", me.DisplayName)
+	none, err := eng.CurrentUser(admin)
+	require.NoError(t, err)
+	assert.Nil(t, none, "an API key is no user")
+
+	user := engine.WithActor(ctx, a1)
+	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(eng.ChangePassword(user, temp, temp)), "the same password again")
+	require.NoError(t, eng.ChangePassword(user, temp, "my own password 2"))
+	a1, _, err = eng.AuthenticateSession(ctx, s1.Token)
+	require.NoError(t, err, "the session that changed the password goes on")
+	assert.False(t, a1.MustChangePassword, "no longer temporary")
+	_, _, err = eng.AuthenticateSession(ctx, s2.Token)
+	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err), "the other session ended")
+	users, err := eng.Users(admin, "acme")
+	require.NoError(t, err)
+	assert.False(t, users[0].MustChangePassword)
+
+	// An administrator resets the password as a temporary one.
+	temp2 := "temporary password 3"
+	on := true
+	u, err = eng.UpdateUser(admin, "acme", "wang", engine.UserChange{Password: &temp2, MustChangePassword: &on})
+	require.NoError(t, err)
+	assert.True(t, u.MustChangePassword)
+	_, _, err = eng.AuthenticateSession(ctx, s1.Token)
+	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err), "a reset ends every session")
+	s3, err := eng.SignIn(ctx, "acme", "wang", temp2)
+	require.NoError(t, err)
+	assert.True(t, s3.User.MustChangePassword)
+
+	// Wrong current passwords count like failed sign-ins.
+	a3, _, err := eng.AuthenticateSession(ctx, s3.Token)
+	require.NoError(t, err)
+	for range 5 {
+		assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(eng.ChangePassword(engine.WithActor(ctx, a3), "guess guess guess", "whatever it is 4")))
+	}
+	assert.Equal(t, engine.CodeRateLimited, engine.CodeOf(eng.ChangePassword(engine.WithActor(ctx, a3), temp2, "whatever it is 4")), "locked after five wrong guesses")
 }

@@ -79,6 +79,9 @@ type Engine interface {
 	CreateUser(ctx context.Context, tenantID string, u engine.NewUser) (engine.User, error)
 	UpdateUser(ctx context.Context, tenantID, username string, ch engine.UserChange) (engine.User, error)
 	ChangePassword(ctx context.Context, current, next string) error
+	// CurrentUser returns the signed-in user making the call, nil for an
+	// API key.
+	CurrentUser(ctx context.Context) (*engine.User, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -666,6 +666,19 @@ func (f *fakeEngine) UpdateUser(ctx context.Context, tenantID, username string, 
 	return engine.User{}, fmt.Errorf("fake: no users")
 }
 
+// ChangePassword of the fake counts calls.
 func (f *fakeEngine) ChangePassword(ctx context.Context, current, next string) error {
-	return fmt.Errorf("fake: no users")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls["ChangePassword"]++
+	return nil
+}
+
+func (f *fakeEngine) CurrentUser(ctx context.Context) (*engine.User, error) {
+	a, _ := engine.ActorFrom(ctx)
+	name, ok := strings.CutPrefix(a.ID, "user:")
+	if !ok {
+		return nil, nil
+	}
+	return &engine.User{Username: name, DisplayName: "用户 " + name, Active: true, MustChangePassword: a.MustChangePassword}, nil
 }

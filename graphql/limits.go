@@ -48,6 +48,9 @@ func (r *request) checkLimits() (introspectionOnly bool, err error) {
 	if err := w.walk(root, r.op.sels, 1, true); err != nil {
 		return false, err
 	}
+	if w.introspection && r.actor.MustChangePassword {
+		return false, passwordChangeRequired(r.lang)
+	}
 	if w.introspection && !r.actor.Admin {
 		return false, forbidden(r.lang, "introspection is available to administrators only", "只有管理员可以使用内省（introspection）查询")
 	}

@@ -82,6 +82,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 			rs[p.columnType] = columnResolvers()
 		}
 	}
+	guardPasswordChange(rs["Query"])
+	guardPasswordChange(rs["Mutation"])
 	es.resolvers = rs
 	return es, nil
 }

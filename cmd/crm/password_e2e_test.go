@@ -1,0 +1,65 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestServe_TemporaryPassword: a user made with a temporary password
+// signs in, may only read who they are and change the password, and
+// has the whole API once they have.
+func TestServe_TemporaryPassword(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := startServer(t, dir)
+	installStarter(t, s)
+	out := &syncBuffer{}
+	m := &Main{Stdin: strings.NewReader("first password 1\n"), Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	require.NoError(t, m.Run(context.Background(), []string{"user", "create", "--tenant", "default", "--username", "zhao", "--display-name", "赵敏",
+		"--must-change-password", "--data", dir}))
+	assert.Contains(t, out.String(), "the password is temporary")
+	out.Reset()
+	require.NoError(t, m.Run(context.Background(), []string{"user", "list", "--tenant", "default", "--data", dir}))
+	assert.Regexp(t, `zhao\s+赵敏\s+admin\s+true\s+\S+\s+temporary`, out.String())
+
+	se := s.signIn(t, "zhao", "first password 1")
+	status, body := se.get(t, "/auth/session")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, true, body["mustChangePassword"])
+	assert.Equal(t, "default", body["tenant"])
+
+	data, codes := se.do(t, `{ me { username displayName mustChangePassword } }`)
+	require.Empty(t, codes)
+	assert.Equal(t, map[string]any{"username": "zhao", "displayName": "赵敏", "mustChangePassword": true}, data["me"])
+	errs := se.errorsOf(t, `{ deals { totalCount } }`)
+	require.Len(t, errs, 1)
+	assert.Equal(t, "change your password first: the current one is temporary", errs[0]["message"])
+	assert.Equal(t, map[string]any{"code": "FORBIDDEN", "reason": "PASSWORD_CHANGE_REQUIRED"}, errs[0]["extensions"])
+
+	_, codes = se.do(t, `mutation { changePassword(current: "first password 1", new: "my very own password") }`)
+	require.Empty(t, codes)
+	status, body = se.get(t, "/auth/session")
+	require.Equal(t, http.StatusOK, status, "the session that changed the password goes on")
+	assert.Equal(t, false, body["mustChangePassword"])
+	data, codes = se.do(t, `{ deals { totalCount } }`)
+	require.Empty(t, codes)
+	assert.Equal(t, float64(0), path(data, "deals", "totalCount"))
+
+	// The operator hands out a new temporary password.
+	m.Stdin = strings.NewReader("second password 2\n")
+	require.NoError(t, m.Run(context.Background(), []string{"user", "set", "--tenant", "default", "--username", "zhao", "--password", "--must-change-password", "--data", dir}))
+	status, _ = se.get(t, "/auth/session")
+	assert.Equal(t, http.StatusUnauthorized, status, "a new password ends the sessions")
+	se = s.signIn(t, "zhao", "second password 2")
+	_, codes = se.do(t, `{ deals { totalCount } }`)
+	assert.Equal(t, []string{"FORBIDDEN"}, codes)
+	require.NoError(t, m.Run(context.Background(), []string{"user", "set", "--tenant", "default", "--username", "zhao", "--must-change-password=false", "--data", dir}))
+	_, codes = se.do(t, `{ deals { totalCount } }`)
+	assert.Empty(t, codes, "the operator lifted the demand")
+}
