@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -62,4 +63,56 @@ func TestServe_TemporaryPassword(t *testing.T) {
 	require.NoError(t, m.Run(context.Background(), []string{"user", "set", "--tenant", "default", "--username", "zhao", "--must-change-password=false", "--data", dir}))
 	_, codes = se.do(t, `{ deals { totalCount } }`)
 	assert.Empty(t, codes, "the operator lifted the demand")
+}
+
+// TestServe_FirstStart: on an empty data directory the server makes an
+// administrator with a generated password and prints where to sign in;
+// the password works once and must be changed, then the administrator
+// has the whole API. A second start makes nothing new.
+func TestServe_FirstStart(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := startServer(t, dir)
+	out := s.Stdout.String()
+	line := regexp.MustCompile(`Open (http://\S+)/ in a browser and sign in: tenant default, user admin, password (\S+) \(you will be asked to change it\)`).FindStringSubmatch(out)
+	require.NotNil(t, line, out)
+	assert.Equal(t, s.URL, line[1])
+	password := line[2]
+	assert.Regexp(t, `^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$`, password)
+	assert.Equal(t, 1, strings.Count(out, password), "printed once")
+	assert.NotEmpty(t, s.Key, "the API key is printed too")
+
+	se := s.signIn(t, "admin", password)
+	status, body := se.get(t, "/auth/session")
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, true, body["mustChangePassword"])
+	assert.Equal(t, map[string]any{"username": "admin", "displayName": "管理员", "role": "admin"}, body["user"])
+	_, codes := se.do(t, `{ objects { name } }`)
+	assert.Equal(t, []string{"FORBIDDEN"}, codes, "the password must be changed first")
+	_, codes = se.do(t, `mutation { changePassword(current: "`+password+`", new: "the administrator's own password") }`)
+	require.Empty(t, codes)
+	data, codes := se.do(t, `{ me { admin mustChangePassword } users { username role mustChangePassword } }`)
+	require.Empty(t, codes)
+	assert.Equal(t, map[string]any{"admin": true, "mustChangePassword": false}, data["me"])
+	assert.Equal(t, []any{map[string]any{"username": "admin", "role": "admin", "mustChangePassword": false}}, data["users"])
+	_, codes = se.do(t, `mutation { installTemplate(name: "starter") { applied } }`)
+	assert.Empty(t, codes, "the whole API")
+
+	again := startServer(t, dir)
+	assert.NotContains(t, again.Stdout.String(), "sign in:", "a data directory with a tenant gets nothing new")
+	assert.Empty(t, again.Key)
+}
+
+func TestGeneratePassword(t *testing.T) {
+	t.Parallel()
+	seen := map[string]bool{}
+	for range 200 {
+		p, err := generatePassword()
+		require.NoError(t, err)
+		assert.GreaterOrEqual(t, len(p), 16)
+		assert.Regexp(t, `^[a-z2-9-]+$`, p, "no easily confused characters")
+		assert.NotRegexp(t, `[01oil]`, p)
+		assert.False(t, seen[p])
+		seen[p] = true
+	}
 }
