@@ -38,8 +38,8 @@ func (m *model) sdl() string {
 			b.WriteString("  " + p.board + "(view: String, filter: " + o.filterType() + ", orderBy: [" + o.orderByType() + "!], first: Int): [" + p.columnType + "!]!\n")
 		}
 	}
-	b.WriteString("  \"Every object definition (administrators only).\"\n  objects: [ObjectDefinition!]!\n")
-	b.WriteString("  \"One object definition by name, or null.\"\n  object(name: String!): ObjectDefinition\n")
+	b.WriteString("  \"The object definitions the caller may read. Administrators get them whole; a role gets them without the fields it may not see and without scripts, automations, validation rules, formula expressions and roll-up configurations.\"\n  objects: [ObjectDefinition!]!\n")
+	b.WriteString("  \"One object definition by name (as objects gives it), or null.\"\n  object(name: String!): ObjectDefinition\n")
 	b.WriteString("  \"Every saved version of an object definition (administrators only).\"\n  objectHistory(name: String!): [ObjectDefinition!]!\n")
 	b.WriteString("  \"Effects of automations waiting for or done with delivery, newest first; status is pending, delivered or dead (administrators only).\"\n")
 	b.WriteString("  outbox(status: String, first: Int): [OutboxEntry!]!\n")
@@ -337,7 +337,7 @@ type ObjectDefinition {
   label: Label!
   title: String
   description: String
-  "The definition as submitted: a JSON Schema document."
+  "The definition as submitted, a JSON Schema document; redacted for callers that are not administrators (see objects)."
   definition: JSON!
   fields: [FieldDefinition!]!
   savedAt: DateTime

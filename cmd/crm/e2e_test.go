@@ -691,8 +691,15 @@ func TestServe_RoleKey(t *testing.T) {
 	r = s.gql(t, salesKey, `mutation { createDeal(input: {title: "x"}) { id } }`, nil)
 	require.NotEmpty(t, r.Errors)
 	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"])
-	r = s.gql(t, salesKey, `{ objects { name } }`, nil)
-	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "not an administrator")
+	r = s.gql(t, salesKey, `{ objects { name definition fields { name } } __type(name: "Deal") { fields { name } } }`, nil)
+	require.Empty(t, r.Errors, "a role reads the metadata of what it may read, and introspects its own schema")
+	assert.Len(t, r.Data["objects"], 1, "deal only")
+	assert.Equal(t, "deal", path(r.Data, "objects", 0, "name"))
+	text, err := json.Marshal(r.Data)
+	require.NoError(t, err)
+	assert.NotContains(t, string(text), `"amount"`, "no hidden field's name anywhere")
+	r = s.gql(t, salesKey, `{ objectHistory(name: "deal") { version } }`, nil)
+	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "the history stays with administrators")
 }
 
 // TestServe_SignIn: a user added with the CLI signs in over HTTP and works
