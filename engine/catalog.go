@@ -29,6 +29,8 @@ type snapshot struct {
 	users map[string]User
 	// circles caches whose records each actor reaches (access.go).
 	circles circles
+	// dir is the user directory (directory.go), made on first use.
+	dir directory
 
 	viewsMu sync.Mutex
 	views   map[string]*Catalog // the catalog as each role sees it

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -242,4 +243,84 @@ func TestUsers_TemporaryPassword(t *testing.T) {
 		assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(eng.ChangePassword(engine.WithActor(ctx, a3), "guess guess guess", "whatever it is 4")))
 	}
 	assert.Equal(t, engine.CodeRateLimited, engine.CodeOf(eng.ChangePassword(engine.WithActor(ctx, a3), temp2, "whatever it is 4")), "locked after five wrong guesses")
+}
+
+func TestUsers_Directory(t *testing.T) {
+	t.Parallel()
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, tenant := range []string{"acme", "other"} {
+		_, err = eng.CreateTenant(ctx, tenant, "")
+		require.NoError(t, err)
+	}
+	admin := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "key:1", Admin: true})
+	require.NoError(t, eng.SaveRole(admin, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{}}))
+	pw := "correct horse battery"
+	for _, nu := range []engine.NewUser{
+		{Username: "zhang.wei", DisplayName: "张伟", Password: pw, Role: "sales", Team: "east"},
+		{Username: "li.lei", DisplayName: "李雷", Password: pw, Role: "sales", Team: "east"},
+		{Username: "wang.fang", DisplayName: "王芳", Password: pw, Role: "sales"},
+		{Username: "aqiang", DisplayName: "阿强", Password: pw},
+		{Username: "bob", Password: pw, Role: "sales"},
+		{Username: "gone", DisplayName: "离职员工", Password: pw, Role: "sales"},
+	} {
+		_, err := eng.CreateUser(admin, "acme", nu)
+		require.NoError(t, err)
+	}
+	_, err = eng.CreateUser(ctx, "other", engine.NewUser{Username: "stranger", DisplayName: "外人", Password: pw})
+	require.NoError(t, err)
+	off := false
+	_, err = eng.UpdateUser(admin, "acme", "gone", engine.UserChange{Active: &off})
+	require.NoError(t, err)
+
+	rep := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:li.lei", Role: "sales"})
+	names := func(es []engine.DirectoryEntry) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.Username)
+		}
+		return out
+	}
+	scenarios := []struct {
+		name     string
+		search   string
+		first    int
+		expected []string
+	}{
+		{"everyone active: Latin names first, Chinese ones in pinyin order", "", 0, []string{"bob", "aqiang", "li.lei", "wang.fang", "zhang.wei"}},
+		{"a user name, any case", "LI.L", 0, []string{"li.lei"}},
+		{"a display name", "王", 0, []string{"wang.fang"}},
+		{"a part of several", "a", 0, []string{"aqiang", "wang.fang", "zhang.wei"}},
+		{"the first few", "", 2, []string{"bob", "aqiang"}},
+		{"no one", "nobody", 0, nil},
+		{"a deactivated user is not listed", "gone", 0, nil},
+		{"nor another tenant's", "stranger", 0, nil},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			got, err := eng.UserDirectory(rep, s.search, s.first)
+			require.NoError(t, err)
+			assert.Equal(t, s.expected, names(got))
+		})
+	}
+	all, err := eng.UserDirectory(admin, "", 100)
+	require.NoError(t, err)
+	assert.Equal(t, engine.DirectoryEntry{Username: "bob", DisplayName: "bob"}, all[0], "a user without a display name shows the user name")
+	assert.Equal(t, engine.DirectoryEntry{Username: "li.lei", DisplayName: "李雷", Team: "east"}, all[2])
+	for _, first := range []int{-1, 101} {
+		_, err = eng.UserDirectory(rep, "", first)
+		assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), "first %d", first)
+	}
+	_, err = eng.UserDirectory(rep, strings.Repeat("长", 101), 0)
+	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err))
+	_, err = eng.UserDirectory(ctx, "", 0)
+	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err))
+
+	name := "李磊"
+	_, err = eng.UpdateUser(admin, "acme", "li.lei", engine.UserChange{DisplayName: &name})
+	require.NoError(t, err)
+	got, err := eng.UserDirectory(rep, "磊", 0)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"li.lei"}, names(got), "a change shows on the next call")
 }

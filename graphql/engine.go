@@ -84,6 +84,8 @@ type Engine interface {
 	// CurrentUser returns the signed-in user making the call, nil for an
 	// API key.
 	CurrentUser(ctx context.Context) (*engine.User, error)
+	// UserDirectory lists active users for any signed-in caller.
+	UserDirectory(ctx context.Context, search string, first int) ([]engine.DirectoryEntry, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -687,3 +687,17 @@ func (f *fakeEngine) CurrentUser(ctx context.Context) (*engine.User, error) {
 func (f *fakeEngine) Access(ctx context.Context, object string) (engine.CallerAccess, error) {
 	return engine.CallerAccess{Read: true, Create: true, Update: true, Delete: true}, nil
 }
+
+// UserDirectory of the fake lists two colleagues, filtered like the engine.
+func (f *fakeEngine) UserDirectory(ctx context.Context, search string, first int) ([]engine.DirectoryEntry, error) {
+	if first < 0 || first > engine.MaxPageSize {
+		return nil, &engine.Error{Kind: engine.ErrBadRequest, Message: "first must be between 1 and 100"}
+	}
+	var out []engine.DirectoryEntry
+	for _, e := range []engine.DirectoryEntry{{Username: "li.lei", DisplayName: "李雷", Team: "east"}, {Username: "wang", DisplayName: "王芳"}} {
+		if strings.Contains(e.Username+e.DisplayName, search) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}

@@ -66,6 +66,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.userResolvers(rs["Query"], rs["Mutation"])
 	es.viewResolvers(rs["Query"], rs["Mutation"])
 	rs["User"], rs["Me"] = userTypeResolvers()
+	rs["DirectoryUser"] = directoryResolvers()
 	rs["TemplateInfo"], rs["TemplateResult"] = templateTypeResolvers()
 	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()
 	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()

@@ -57,6 +57,8 @@ func (m *model) sdl() string {
 	b.WriteString("  \"The tenant's roles: {name, label, objects: {object or *: {read, create, update, delete, fields: {field: hidden, readOnly or masked}}}} (administrators only).\"\n  roles: JSON!\n")
 	b.WriteString("  \"Who is making this request.\"\n  me: Me!\n")
 	b.WriteString("  \"The tenant's users (administrators only).\"\n  users: [User!]!\n")
+	b.WriteString("  \"Active users for everyone signed in, in display-name order (Latin names first, Chinese names by pinyin): those whose user name or display name contains search, case-insensitive; first is 1 to 100, default 50.\"\n")
+	b.WriteString("  userDirectory(search: String, first: Int): [DirectoryUser!]!\n")
 	b.WriteString(viewSDLQuery)
 	b.WriteString("}\n\n")
 

@@ -29,6 +29,24 @@ func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
 		}
 		return me, nil
 	}
+	query["userDirectory"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		search, _ := fc.args["search"].(string)
+		first := 0
+		if n, ok := fc.args["first"].(int64); ok {
+			if first = int(n); first == 0 {
+				first = -1 // an explicit 0 is out of range, not the default
+			}
+		}
+		entries, err := eng.UserDirectory(ctx, search, first)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(entries))
+		for i := range entries {
+			out[i] = &entries[i]
+		}
+		return out, nil
+	}
 	query["users"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
@@ -91,6 +109,16 @@ func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
 	}
 }
 
+// directoryResolvers serve DirectoryUser.
+func directoryResolvers() map[string]resolver {
+	d := func(p any) *engine.DirectoryEntry { return p.(*engine.DirectoryEntry) }
+	return map[string]resolver{
+		"username":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return d(p).Username, nil },
+		"displayName": func(_ context.Context, p any, _ *fieldCall) (any, error) { return d(p).DisplayName, nil },
+		"team":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(d(p).Team), nil },
+	}
+}
+
 // userTypeResolvers serve User and Me.
 func userTypeResolvers() (user, me map[string]resolver) {
 	u := func(p any) *engine.User { return p.(*engine.User) }
@@ -130,6 +158,15 @@ type User {
   "Whether the user's password is temporary: until they change it, they may only call me and changePassword."
   mustChangePassword: Boolean!
   createdAt: DateTime!
+}
+
+"A colleague as everyone signed in sees them in the user directory."
+type DirectoryUser {
+  "Owners of records are user:<username>."
+  username: String!
+  "The name as shown; the user name when none is set."
+  displayName: String!
+  team: String
 }
 
 "Who is making this request."

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"regexp"
@@ -115,4 +116,38 @@ func TestGeneratePassword(t *testing.T) {
 		assert.False(t, seen[p])
 		seen[p] = true
 	}
+}
+
+// TestServe_UserDirectory: every signed-in user and every key lists the
+// active users by name, to show owners and to pick a new one; only
+// administrators read the user records.
+func TestServe_UserDirectory(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := startServer(t, dir)
+	s.ok(t, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(`{"name": "sales", "objects": {}}`)})
+	for _, u := range []string{
+		`{username: "li.lei", displayName: "李雷", password: "correct horse battery", role: "sales", team: "east"}`,
+		`{username: "han.mei", displayName: "韩梅梅", password: "correct horse battery", role: "sales"}`,
+	} {
+		s.ok(t, `mutation { createUser(input: `+u+`) { username } }`, nil)
+	}
+	se := s.signIn(t, "li.lei", "correct horse battery")
+	data, codes := se.do(t, `{ userDirectory { username displayName team } }`)
+	require.Empty(t, codes)
+	assert.Equal(t, []any{
+		map[string]any{"username": "admin", "displayName": "管理员", "team": nil},
+		map[string]any{"username": "han.mei", "displayName": "韩梅梅", "team": nil},
+		map[string]any{"username": "li.lei", "displayName": "李雷", "team": "east"},
+	}, data["userDirectory"], "in pinyin order: guanliyuan, han meimei, li lei")
+	data, codes = se.do(t, `{ userDirectory(search: "LEI", first: 5) { username } }`)
+	require.Empty(t, codes)
+	assert.Equal(t, []any{map[string]any{"username": "li.lei"}}, data["userDirectory"])
+	_, codes = se.do(t, `{ userDirectory(first: 101) { username } }`)
+	assert.Equal(t, []string{"BAD_REQUEST"}, codes)
+	_, codes = se.do(t, `{ users { username } }`)
+	assert.Equal(t, []string{"FORBIDDEN"}, codes, "the user records stay with administrators")
+
+	data = s.ok(t, `{ userDirectory(search: "梅") { username } }`, nil)
+	assert.Equal(t, []any{map[string]any{"username": "han.mei"}}, data["userDirectory"], "API keys too")
 }
