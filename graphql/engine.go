@@ -63,6 +63,8 @@ type Engine interface {
 	RollbackTemplate(ctx context.Context, name string, opts engine.RollbackOptions) (*engine.InstallResult, error)
 	ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (deleted, kept int, err error)
 	InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error)
+	// Navigation returns the caller's menu: groups of object names.
+	Navigation(ctx context.Context) ([]engine.NavGroup, error)
 	StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error)
 
 	Roles(ctx context.Context) ([]engine.Role, error)

@@ -701,3 +701,16 @@ func (f *fakeEngine) UserDirectory(ctx context.Context, search string, first int
 	}
 	return out, nil
 }
+
+// Navigation of the fake puts every object of the tenant under Other.
+func (f *fakeEngine) Navigation(ctx context.Context) ([]engine.NavGroup, error) {
+	cat, err := f.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g := engine.NavGroup{Label: engine.OtherGroup}
+	for _, o := range cat.Objects {
+		g.Objects = append(g.Objects, o.Name)
+	}
+	return []engine.NavGroup{g}, nil
+}

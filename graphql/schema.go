@@ -67,6 +67,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.viewResolvers(rs["Query"], rs["Mutation"])
 	rs["User"], rs["Me"] = userTypeResolvers()
 	rs["DirectoryUser"] = directoryResolvers()
+	rs["NavGroup"] = es.navigationResolvers(rs["Query"])
 	rs["TemplateInfo"], rs["TemplateResult"] = templateTypeResolvers()
 	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()
 	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()

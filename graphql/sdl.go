@@ -59,6 +59,8 @@ func (m *model) sdl() string {
 	b.WriteString("  \"The tenant's users (administrators only).\"\n  users: [User!]!\n")
 	b.WriteString("  \"Active users for everyone signed in, in display-name order (Latin names first, Chinese names by pinyin): those whose user name or display name contains search, case-insensitive; first is 1 to 100, default 50.\"\n")
 	b.WriteString("  userDirectory(search: String, first: Int): [DirectoryUser!]!\n")
+	b.WriteString("  \"The menu of the web app: the navigation groups of the tenant's templates, oldest install first, with the objects the caller may read, then 其他 / Other with the readable objects no group names.\"\n")
+	b.WriteString("  navigation: [NavGroup!]!\n")
 	b.WriteString(viewSDLQuery)
 	b.WriteString("}\n\n")
 
@@ -107,6 +109,7 @@ func (m *model) sdl() string {
 	}
 	b.WriteString(staticSDL)
 	b.WriteString(userSDL)
+	b.WriteString(navigationSDL)
 	b.WriteString(accessSDL)
 	return b.String()
 }

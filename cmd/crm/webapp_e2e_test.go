@@ -151,3 +151,31 @@ func TestServe_UserDirectory(t *testing.T) {
 	data = s.ok(t, `{ userDirectory(search: "梅") { username } }`, nil)
 	assert.Equal(t, []any{map[string]any{"username": "han.mei"}}, data["userDirectory"], "API keys too")
 }
+
+// TestServe_Navigation: after a template install, everyone gets the
+// template's menu with what they may read, then 其他 / Other.
+func TestServe_Navigation(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir())
+	s.ok(t, `mutation { installTemplate(name: "b2b-sales") { applied } }`, nil)
+	data := s.ok(t, `{ navigation { label { zh en } objects } }`, nil)
+	assert.Equal(t, []any{
+		map[string]any{"label": map[string]any{"zh": "销售", "en": "Sales"}, "objects": []any{"lead", "account", "contact", "opportunity", "quote", "order"}},
+		map[string]any{"label": map[string]any{"zh": "服务", "en": "Service"}, "objects": []any{"case"}},
+		map[string]any{"label": map[string]any{"zh": "市场", "en": "Marketing"}, "objects": []any{"campaign"}},
+		map[string]any{"label": map[string]any{"zh": "产品", "en": "Products"}, "objects": []any{"product"}},
+		map[string]any{"label": map[string]any{"zh": "其他", "en": "Other"}, "objects": []any{"activity", "campaignMember", "orderLine", "quoteLine"}},
+	}, data["navigation"])
+
+	s.ok(t, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(
+		`{"name": "service", "objects": {"case": {"read": true, "create": true, "update": true}, "account": {"read": true}, "activity": {"read": true}}}`)})
+	s.ok(t, `mutation { createUser(input: {username: "zhou", displayName: "周婷", password: "correct horse battery", role: "service"}) { username } }`, nil)
+	se := s.signIn(t, "zhou", "correct horse battery")
+	data, codes := se.do(t, `{ navigation { label { en } objects } }`)
+	require.Empty(t, codes)
+	assert.Equal(t, []any{
+		map[string]any{"label": map[string]any{"en": "Sales"}, "objects": []any{"account"}},
+		map[string]any{"label": map[string]any{"en": "Service"}, "objects": []any{"case"}},
+		map[string]any{"label": map[string]any{"en": "Other"}, "objects": []any{"activity"}},
+	}, data["navigation"], "a role sees only what it may read")
+}
