@@ -30,7 +30,7 @@ func pipelineStack(t *testing.T) *graphql.Server {
 		  "amount": {"type": "number", "x-crm-type": "currency"},
 		  "account": {"type": "string", "x-crm-type": "lookup", "x-crm-target": "account"},
 		  "stage": {"type": "string", "enum": ["new", "proposal", "won", "lost"], "default": "new", "x-crm-type": "picklist",
-		    "x-crm-options": [{"value": "new", "label": {"zh": "新建", "en": "New"}}, {"value": "won", "label": {"zh": "赢单", "en": "Won"}}],
+		    "x-crm-options": [{"value": "new", "label": {"zh": "新建", "en": "New"}}, {"value": "won", "label": {"zh": "赢单", "en": "Won"}, "color": "green"}],
 		    "x-crm-pipeline": {"label": {"zh": "销售流程", "en": "Sales"}, "stages": [
 		      {"value": "new", "category": "open", "probability": 10, "next": ["proposal", "lost"]},
 		      {"value": "proposal", "category": "open", "probability": 60, "required": ["amount"]},
@@ -238,6 +238,9 @@ func TestBoard_Sums(t *testing.T) {
 	assert.Len(t, path(cols[0], "nodes"), 1)
 	assert.Equal(t, 300.0, path(cols[1], "sum"))
 	assert.Nil(t, path(cols[2], "sum"), "no record in the stage: null")
+	colors := mustRun(t, srv, admin, `{ dealsByStage { stage { value color } } }`, nil)
+	assert.Equal(t, map[string]any{"value": "won", "color": "green"}, path(colors, "dealsByStage", 2, "stage"), "a column has its stage's colour")
+	assert.Nil(t, path(colors, "dealsByStage", 0, "stage", "color"), "none set")
 
 	data = mustRun(t, srv, admin, `{ big: deals(first: 1, filter: {amount: {gte: 100}}) { sum(field: "amount") }
 	  all: deals(first: 2) { sum(field: "amount") totalCount }

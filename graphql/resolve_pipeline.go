@@ -136,6 +136,9 @@ func pipelineDefResolvers() (pipeline, stage map[string]resolver) {
 			return sd(p).field.OptionLabels[sd(p).stage.Value], nil
 		},
 		"category": func(_ context.Context, p any, _ *fieldCall) (any, error) { return sd(p).stage.Category, nil },
+		"color": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return optString(sd(p).field.OptionColors[sd(p).stage.Value]), nil
+		},
 		"probability": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			if pr := sd(p).stage.Probability; pr != nil {
 				return *pr, nil

@@ -383,6 +383,8 @@ type StageDefinition {
   required: [String!]!
   "Stages a record in this stage may move to; null means any."
   next: [String!]
+  "The stage's colour (x-crm-options color): an Ant Design preset name (blue, green, red ...) or #rrggbb; null when none is set."
+  color: String
 }
 
 "An effect of an automation, delivered by the worker with retries."
