@@ -13,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/admin-ui"
 )
 
 // TestServe_TemporaryPassword: a user made with a temporary password
@@ -77,13 +79,28 @@ func TestServe_FirstStart(t *testing.T) {
 	dir := t.TempDir()
 	s := startServer(t, dir)
 	out := s.Stdout.String()
-	line := regexp.MustCompile(`Open (http://\S+)/ in a browser and sign in: tenant default, user admin, password (\S+) \(you will be asked to change it\)`).FindStringSubmatch(out)
+	where := `Open (http://\S+)/ in a browser and sign in:`
+	if adminui.DistFS == nil { // go test -tags no_ui
+		where = `Sign in with POST (http://\S+)/auth/login:`
+	}
+	line := regexp.MustCompile(where + ` tenant default, user admin, password (\S+) \(you will be asked to change it\)`).FindStringSubmatch(out)
 	require.NotNil(t, line, out)
 	assert.Equal(t, s.URL, line[1])
 	password := line[2]
 	assert.Regexp(t, `^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$`, password)
 	assert.Equal(t, 1, strings.Count(out, password), "printed once")
 	assert.NotEmpty(t, s.Key, "the API key is printed too")
+	if adminui.DistFS != nil {
+		page, err := http.Get(line[1] + "/")
+		require.NoError(t, err)
+		html, err := io.ReadAll(page.Body)
+		page.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, page.StatusCode, "the printed address opens the web app")
+		assert.Contains(t, string(html), `<div id="root">`)
+		assert.Contains(t, page.Header.Get("Content-Security-Policy"), "script-src 'self'")
+		assert.Equal(t, "no-cache", page.Header.Get("Cache-Control"))
+	}
 
 	se := s.signIn(t, "admin", password)
 	status, body := se.get(t, "/auth/session")
