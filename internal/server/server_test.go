@@ -62,6 +62,9 @@ func startEdge(t *testing.T, cfg server.Config, handler fiber.Handler) *edge {
 	require.NoError(t, err)
 	go func() { _ = s.Serve(ln) }()
 	t.Cleanup(func() {
+		// Shutdown waits for open connections: let go of the idle
+		// keep-alive ones that parallel subtests left.
+		http.DefaultClient.CloseIdleConnections()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		assert.NoError(t, s.Shutdown(ctx))
