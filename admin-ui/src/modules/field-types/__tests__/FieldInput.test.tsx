@@ -51,6 +51,11 @@ describe("field type → widget", () => {
     expect((screen.getByDisplayValue("9") as HTMLInputElement).disabled).toBe(true);
   });
 
+  it("leaves an empty amount empty and shows a set one with two decimals", () => {
+    expect((input("amount").querySelector("input") as HTMLInputElement).value).toBe("");
+    expect((input("amount", 1234.5).querySelector("input") as HTMLInputElement).value).toBe("1,234.50");
+  });
+
   it("disables a field the role may only read", () => {
     expect((input("discount", 3).querySelector("input") as HTMLInputElement).disabled).toBe(true);
   });
