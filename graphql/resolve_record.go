@@ -5,6 +5,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
 )
 
 // recordResolvers returns the resolvers of an object's record type.
@@ -60,7 +61,10 @@ func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
 			if c := lists[rv.rec.ID]; c != nil {
 				return c, nil
 			}
-			return newConn(rev.source, nil, &group{}), nil
+			c := newConn(rev.source, nil, &group{})
+			scope := limitedTo(q, store.Leaf(rev.field.name, store.OpEq, rv.rec.ID))
+			c.scope = &scope
+			return c, nil
 		}
 	}
 	return rs

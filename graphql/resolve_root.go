@@ -34,7 +34,9 @@ func (s *execSchema) queryResolvers() map[string]resolver {
 			if err != nil {
 				return nil, err
 			}
-			return newConn(o, res, &group{}), nil
+			c := newConn(o, res, &group{})
+			c.scope = &q
+			return c, nil
 		}
 	}
 	// objects and object serve the catalog this schema was built from: the

@@ -53,6 +53,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["Query"] = es.queryResolvers()
 	rs["Mutation"] = es.mutationResolvers()
 	conn, edge, pageInfo := connectionResolvers()
+	conn["sum"] = es.sumResolver(func(p any) *connValue { return p.(*connValue) })
 	rs["PageInfo"] = pageInfo
 	rs["Address"] = addressResolvers()
 	rs["ObjectDefinition"], rs["FieldDefinition"], rs["Label"] = metadataResolvers()
@@ -82,7 +83,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 		for _, p := range o.pipelines {
 			rs["Query"][p.board] = es.boardResolver(p)
 			rs[o.typeName][p.history] = es.historyResolver(p)
-			rs[p.columnType] = columnResolvers()
+			rs[p.columnType] = es.columnResolvers()
 		}
 	}
 	guardPasswordChange(rs["Query"])

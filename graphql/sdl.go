@@ -141,11 +141,13 @@ func (m *model) writeObject(b *strings.Builder, o *objectModel) {
 		writeDesc(b, "", "One stage of the "+p.field.name+" board of "+o.name+" records.")
 		b.WriteString("type " + p.columnType + " {\n  stage: StageDefinition!\n")
 		b.WriteString("  \"Counts every record in the stage that matches the filter.\"\n  totalCount: Int!\n")
+		b.WriteString("  \"Sums a number field (number, integer, currency, percent) over every record in the stage that matches the filter and view and that the caller may see, not only the nodes loaded; null when none has a value.\"\n  sum(field: String!): Float\n")
 		b.WriteString("  nodes: [" + o.typeName + "!]!\n  pageInfo: PageInfo!\n}\n\n")
 	}
 
 	b.WriteString("type " + o.connectionType() + " {\n  nodes: [" + o.typeName + "!]!\n  edges: [" + o.edgeType() + "!]!\n  pageInfo: PageInfo!\n")
-	b.WriteString("  \"Counts every match of the filter; computed only when selected.\"\n  totalCount: Int!\n}\n\n")
+	b.WriteString("  \"Counts every match of the filter; computed only when selected.\"\n  totalCount: Int!\n")
+	b.WriteString("  \"Sums a number field (number, integer, currency, percent) over every match of the filter and view that the caller may see, not only this page; null when none has a value; computed only when selected.\"\n  sum(field: String!): Float\n}\n\n")
 	b.WriteString("type " + o.edgeType() + " {\n  cursor: String!\n  node: " + o.typeName + "!\n}\n\n")
 
 	writeDesc(b, "", "Conditions on "+o.name+" records. Conditions of one filter object are all required (and).")
@@ -381,6 +383,8 @@ type StageDefinition {
   required: [String!]!
   "Stages a record in this stage may move to; null means any."
   next: [String!]
+  "The stage's colour (x-crm-options color): an Ant Design preset name (blue, green, red ...) or #rrggbb; null when none is set."
+  color: String
 }
 
 "An effect of an automation, delivered by the worker with retries."

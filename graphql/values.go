@@ -25,6 +25,10 @@ type connValue struct {
 	obj   *objectModel
 	res   *engine.ListResult
 	nodes []any // *recordValue
+	// scope is the query whose every match the connection stands for
+	// (filter and view, with the parent or stage it is limited to): what
+	// sum adds up. Nil for a connection without one.
+	scope *engine.ListQuery
 }
 
 type edgeValue struct {
