@@ -126,6 +126,7 @@ func (s *execSchema) related(ctx context.Context, grp *group, rev *reverseModel,
 		b.lists = make(map[string]*connValue, len(parents))
 		for _, id := range parents {
 			b.lists[id] = newConn(rev.source, res[id], children)
+			b.lists[id].hasPrev = q.After != ""
 		}
 	})
 	return b.lists, b.err

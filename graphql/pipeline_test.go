@@ -55,17 +55,17 @@ func TestPipeline_MovesAndHistory(t *testing.T) {
 	id := path(d, "createDeal", "id").(string)
 	assert.Equal(t, "new", path(d, "createDeal", "stage"))
 
-	r := run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "won"}) { id } }`, map[string]any{"id": id})
+	r := run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: won}) { id } }`, map[string]any{"id": id})
 	assert.Equal(t, []string{"VALIDATION_FAILED"}, r.codes())
 	assert.Equal(t, []any{map[string]any{"field": "stage", "code": "transition",
 		"message": "不能从“新建”转到“赢单”；可转到的阶段：“proposal”、“lost”"}}, r.Errors[0].Extensions["fields"])
 
-	r = run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "proposal"}) { id } }`, map[string]any{"id": id})
+	r = run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: proposal}) { id } }`, map[string]any{"id": id})
 	assert.Equal(t, []string{"VALIDATION_FAILED"}, r.codes())
 	assert.Equal(t, "amount", path(r.Errors[0].Extensions, "fields", 0, "field"))
 	assert.Equal(t, "stageRequired", path(r.Errors[0].Extensions, "fields", 0, "code"))
 
-	mustRun(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "proposal", amount: 500}) { id } }`, map[string]any{"id": id})
+	mustRun(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: proposal, amount: 500}) { id } }`, map[string]any{"id": id})
 	data := mustRun(t, srv, admin, `{ deals { nodes { title stageHistory { from to by secondsInPrevious at } } } }`, nil)
 	hist := path(data, "deals", "nodes", 0, "stageHistory").([]any)
 	require.Len(t, hist, 2)

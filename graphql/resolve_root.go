@@ -34,7 +34,9 @@ func (s *execSchema) queryResolvers() map[string]resolver {
 			if err != nil {
 				return nil, err
 			}
-			return newConn(o, res, &group{}), nil
+			c := newConn(o, res, &group{})
+			c.hasPrev = q.After != ""
+			return c, nil
 		}
 	}
 	rs["objects"] = func(_ context.Context, _ any, fc *fieldCall) (any, error) {
