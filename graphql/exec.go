@@ -249,7 +249,7 @@ func (r *request) prepareMutation() error {
 		}
 		args, err := r.coerceArgs(def.Arguments, f.Arguments)
 		if err != nil {
-			return fmt.Errorf("%s: %w", c.key, err)
+			return badRequestf("%s: %v", c.key, err)
 		}
 		r.rootArgs[f] = args
 	}

@@ -150,6 +150,7 @@ func (s *Server) routes() {
 	}
 	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)
 	s.app.Post("/graphql", s.authenticate(false), s.cfg.GraphQL)
+	s.app.All("/graphql", s.cfg.GraphQL) // other methods: 405 with Allow, no credentials needed
 	if s.cfg.UI != nil {
 		s.app.Use("/", filesystem.New(filesystem.Config{
 			Root:         http.FS(s.cfg.UI),
