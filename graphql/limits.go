@@ -21,6 +21,10 @@ const (
 	// expanded, so that a chain of fragments that doubles at each level is
 	// refused at once (G4).
 	maxSelections = 5_000
+	// maxOverlapPairs bounds the pairs of fields with one response name
+	// that validation compares (OverlappingFieldsCanBeMerged is quadratic
+	// in them: 700 repetitions of one field took 0.3 s of CPU).
+	maxOverlapPairs = 20_000
 )
 
 // shapeWalker counts what checkShape bounds.
@@ -60,7 +64,68 @@ func checkShape(doc *ast.QueryDocument, maxDepth int) error {
 			return err
 		}
 	}
+	pairs := 0
+	for _, op := range doc.Operations {
+		pairs += w.overlapPairs([]ast.SelectionSet{op.SelectionSet}, map[string]bool{})
+	}
+	for _, f := range doc.Fragments {
+		pairs += w.overlapPairs([]ast.SelectionSet{f.SelectionSet}, map[string]bool{})
+	}
+	if pairs > maxOverlapPairs {
+		return tooComplexf("the query repeats fields of one name %d times over (pairs to compare), more than %d", pairs, maxOverlapPairs)
+	}
 	return nil
+}
+
+// overlapPairs counts the pairs of fields with the same response name
+// that meet in the selection sets (fragments expanded), and in the merged
+// sub-selections of each name, as validation compares them. The walk
+// visits each expanded selection once per level, which checkShape has
+// already bounded.
+func (w *shapeWalker) overlapPairs(sets []ast.SelectionSet, active map[string]bool) int {
+	byKey := map[string][]ast.SelectionSet{}
+	count := map[string]int{}
+	var keys []string
+	var collect func(ast.SelectionSet)
+	collect = func(sels ast.SelectionSet) {
+		for _, sel := range sels {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if count[sel.Alias] == 0 {
+					keys = append(keys, sel.Alias)
+				}
+				count[sel.Alias]++
+				if len(sel.SelectionSet) > 0 {
+					byKey[sel.Alias] = append(byKey[sel.Alias], sel.SelectionSet)
+				}
+			case *ast.InlineFragment:
+				collect(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				frag := w.doc.Fragments.ForName(sel.Name)
+				if frag == nil || active[sel.Name] {
+					continue
+				}
+				active[sel.Name] = true
+				collect(frag.SelectionSet)
+				delete(active, sel.Name)
+			}
+		}
+	}
+	for _, s := range sets {
+		collect(s)
+	}
+	pairs := 0
+	for _, k := range keys {
+		n := count[k]
+		pairs += n * (n - 1) / 2
+		if pairs > maxOverlapPairs {
+			return pairs
+		}
+		if len(byKey[k]) > 0 {
+			pairs += w.overlapPairs(byKey[k], active)
+		}
+	}
+	return pairs
 }
 
 func (w *shapeWalker) walk(sels ast.SelectionSet, depth int, root bool) error {
