@@ -49,6 +49,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["PageInfo"] = pageInfo
 	rs["Address"] = addressResolvers()
 	rs["ObjectDefinition"], rs["FieldDefinition"], rs["Label"] = metadataResolvers()
+	rs["ObjectAccess"] = es.accessResolvers(rs["ObjectDefinition"])
 	es.automationQueryResolvers(rs["Query"])
 	es.automationMutationResolvers(rs["Mutation"])
 	es.rollupMutationResolvers(rs["Mutation"])
@@ -58,6 +59,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.userResolvers(rs["Query"], rs["Mutation"])
 	es.viewResolvers(rs["Query"], rs["Mutation"])
 	rs["User"], rs["Me"] = userTypeResolvers()
+	rs["DirectoryUser"] = directoryResolvers()
+	rs["NavGroup"] = es.navigationResolvers(rs["Query"])
 	rs["TemplateInfo"], rs["TemplateResult"] = templateTypeResolvers()
 	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()
 	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()
@@ -75,6 +78,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 			rs[p.columnType] = columnResolvers()
 		}
 	}
+	guardPasswordChange(rs["Query"])
+	guardPasswordChange(rs["Mutation"])
 	es.resolvers = rs
 	return es, nil
 }

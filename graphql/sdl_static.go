@@ -6,9 +6,9 @@ package graphql
 
 // staticQuerySDL holds the Query fields every schema has, after the
 // objects' own.
-const staticQuerySDL = `  "Every object definition (administrators only)."
+const staticQuerySDL = `  "The object definitions the caller may read. Administrators get them whole; a role gets them without the fields it may not see and without scripts, automations, validation rules, formula expressions and roll-up configurations."
   objects: [ObjectDefinition!]!
-  "One object definition by name, or null."
+  "One object definition by name (as objects gives it), or null."
   object(name: String!): ObjectDefinition
   "Every saved version of an object definition (administrators only)."
   objectHistory(name: String!): [ObjectDefinition!]!
@@ -34,6 +34,10 @@ const staticQuerySDL = `  "Every object definition (administrators only)."
   me: Me!
   "The tenant's users (administrators only)."
   users: [User!]!
+  "Active users for everyone signed in, in display-name order (Latin names first, Chinese names by pinyin): those whose user name or display name contains search, case-insensitive; first is 1 to 100, default 50."
+  userDirectory(search: String, first: Int): [DirectoryUser!]!
+  "The menu of the web app: the navigation groups of the tenant's templates, oldest install first, with the objects the caller may read, then 其他 / Other with the readable objects no group names."
+  navigation: [NavGroup!]!
 `
 
 // staticMutationSDL holds the Mutation fields every schema has, after the
@@ -133,11 +137,13 @@ type ObjectDefinition {
   label: Label!
   title: String
   description: String
-  "The definition as submitted: a JSON Schema document."
+  "The definition as submitted, a JSON Schema document; redacted for callers that are not administrators (see objects)."
   definition: JSON!
   fields: [FieldDefinition!]!
   savedAt: DateTime
   savedBy: String
+  "What the caller may do with the object's records."
+  access: ObjectAccess!
 }
 
 type FieldDefinition {

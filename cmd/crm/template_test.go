@@ -38,7 +38,7 @@ func TestCLI_Template(t *testing.T) {
 	// Flags may follow the name; progress goes to standard error.
 	out, progress, err := run("template", "install", "retail", "--tenant", "shop", "--sample-data", "--records", "300", "--seed", "3", "--as-of", "2025-06-30")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.0.0: installed")
+	assert.Contains(t, out, "template retail 1.1.0: installed")
 	assert.Contains(t, out, "create member")
 	assert.Regexp(t, `sample data: \d+ records in`, out)
 	assert.Contains(t, progress, "object member")
@@ -47,7 +47,7 @@ func TestCLI_Template(t *testing.T) {
 
 	out, _, err = run("template", "list", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Regexp(t, `retail\s+1\.0\.0.*\s1\.0\.0 \(`, out)
+	assert.Regexp(t, `retail\s+1\.1\.0.*\s1\.1\.0 \(`, out)
 
 	out, _, err = run("template", "install", "retail", "--tenant", "shop", "--dry-run")
 	require.NoError(t, err)
@@ -62,6 +62,10 @@ func TestCLI_Template(t *testing.T) {
 	assert.Contains(t, out, `wrote template "my-retail" 2.0.0 with 8 objects`)
 	assert.FileExists(t, filepath.Join(export, "manifest.json"))
 	assert.FileExists(t, filepath.Join(export, "objects", "member.json"))
+	manifest, err := os.ReadFile(filepath.Join(export, "manifest.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(manifest), `"menu"`, "the navigation groups travel with the export")
+	assert.Contains(t, string(manifest), `"会员"`)
 	out, _, err = run("template", "install", export, "--tenant", "copy")
 	require.NoError(t, err)
 	assert.Contains(t, out, "template my-retail 2.0.0: installed")
@@ -74,11 +78,11 @@ func TestCLI_Template(t *testing.T) {
 
 	out, _, err = run("template", "rollback", "retail", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.0.0 → not installed: rolled back")
+	assert.Contains(t, out, "template retail 1.1.0 → not installed: rolled back")
 	assert.Contains(t, out, "delete member")
 	out, _, err = run("template", "list", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Regexp(t, `retail\s+1\.0\.0\s+零售 Retail\s+8\s+yes\s+-`, out)
+	assert.Regexp(t, `retail\s+1\.1\.0\s+零售 Retail\s+8\s+yes\s+-`, out)
 
 	scenarios := []struct {
 		name string
