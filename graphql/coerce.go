@@ -223,9 +223,9 @@ func (c *coercer) value(t *ast.Type, v any, path []string) any {
 		}
 		return out
 	case ast.Scalar:
-		out, err := scalarValue(def.Name, v)
-		if err != nil {
-			c.fail(path, "%v", err)
+		out, problem := scalarValue(def.Name, v)
+		if problem != "" {
+			c.fail(path, "%s", problem)
 		}
 		return out
 	}
@@ -243,62 +243,62 @@ func hasNil(m map[string]any) bool {
 }
 
 // scalarValue coerces a JSON value to a scalar (input coercion of
-// variable values).
-func scalarValue(name string, v any) (any, error) {
+// variable values); problem says why it cannot, in graphql-js's words.
+func scalarValue(name string, v any) (out any, problem string) {
 	switch name {
 	case "Int":
 		n, ok := toInt64(v)
 		if !ok || n < math.MinInt32 || n > math.MaxInt32 {
 			if _, isNum := v.(json.Number); isNum && ok {
-				return nil, fmt.Errorf("Int cannot represent non 32-bit signed integer value: %s", jsonText(v))
+				return nil, fmt.Sprintf("Int cannot represent non 32-bit signed integer value: %s", jsonText(v))
 			}
-			return nil, fmt.Errorf("Int cannot represent non-integer value: %s", jsonText(v))
+			return nil, fmt.Sprintf("Int cannot represent non-integer value: %s", jsonText(v))
 		}
-		return n, nil
+		return n, ""
 	case "Float":
 		f, ok := toFloat64(v)
 		if !ok {
-			return nil, fmt.Errorf("Float cannot represent non numeric value: %s", jsonText(v))
+			return nil, fmt.Sprintf("Float cannot represent non numeric value: %s", jsonText(v))
 		}
-		return f, nil
+		return f, ""
 	case "String":
 		if s, ok := v.(string); ok {
-			return s, nil
+			return s, ""
 		}
-		return nil, fmt.Errorf("String cannot represent a non string value: %s", jsonText(v))
+		return nil, fmt.Sprintf("String cannot represent a non string value: %s", jsonText(v))
 	case "Boolean":
 		if b, ok := v.(bool); ok {
-			return b, nil
+			return b, ""
 		}
-		return nil, fmt.Errorf("Boolean cannot represent a non boolean value: %s", jsonText(v))
+		return nil, fmt.Sprintf("Boolean cannot represent a non boolean value: %s", jsonText(v))
 	case "ID":
 		if s, ok := v.(string); ok {
-			return s, nil
+			return s, ""
 		}
 		if num, ok := v.(json.Number); ok {
-			if n, err := num.Int64(); err == nil {
-				return strconv.FormatInt(n, 10), nil
+			if n, ok := toInt64(num); ok {
+				return strconv.FormatInt(n, 10), ""
 			}
 		}
-		return nil, fmt.Errorf("ID cannot represent value: %s", jsonText(v))
+		return nil, fmt.Sprintf("ID cannot represent value: %s", jsonText(v))
 	case "Date":
 		if s, ok := v.(string); ok {
-			return s, nil
+			return s, ""
 		}
-		return nil, fmt.Errorf("Date cannot represent a non string value: %s", jsonText(v))
+		return nil, fmt.Sprintf("Date cannot represent a non string value: %s", jsonText(v))
 	case "DateTime":
 		if s, ok := v.(string); ok {
-			return normalizeDateTime(s), nil
+			return normalizeDateTime(s), ""
 		}
-		return nil, fmt.Errorf("DateTime cannot represent a non string value: %s", jsonText(v))
+		return nil, fmt.Sprintf("DateTime cannot represent a non string value: %s", jsonText(v))
 	case "JSON":
 		b, err := encodeJSONValue(v)
 		if err != nil {
-			return nil, fmt.Errorf("JSON cannot represent the value: %v", err)
+			return nil, "JSON cannot represent the value: " + err.Error()
 		}
-		return json.RawMessage(b), nil
+		return json.RawMessage(b), ""
 	}
-	return nil, fmt.Errorf("unknown scalar %s", name)
+	return nil, fmt.Sprintf("unknown scalar %s", name)
 }
 
 // normalizeDateTime writes an RFC 3339 date-time in schema.DateTimeLayout

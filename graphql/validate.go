@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -214,11 +213,4 @@ func floatLiteral(raw string) (float64, error) {
 		return 0, errors.New("Float cannot represent " + raw + ": it is beyond the range of a 64-bit float")
 	}
 	return f, nil
-}
-
-// quoteGraphQL quotes s as a GraphQL string for messages.
-func quoteGraphQL(s string) string {
-	var b strings.Builder
-	writeQuoted(&b, s)
-	return b.String()
 }
