@@ -128,6 +128,7 @@ func (s *execSchema) related(ctx context.Context, grp *group, rev *reverseModel,
 			c := newConn(rev.source, res[id], children)
 			scope := limitedTo(q, store.Leaf(rev.field.name, store.OpEq, id))
 			c.scope = &scope
+			c.hasPrev = q.After != ""
 			b.lists[id] = c
 		}
 	})

@@ -55,17 +55,17 @@ func TestPipeline_MovesAndHistory(t *testing.T) {
 	id := path(d, "createDeal", "id").(string)
 	assert.Equal(t, "new", path(d, "createDeal", "stage"))
 
-	r := run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "won"}) { id } }`, map[string]any{"id": id})
+	r := run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: won}) { id } }`, map[string]any{"id": id})
 	assert.Equal(t, []string{"VALIDATION_FAILED"}, r.codes())
 	assert.Equal(t, []any{map[string]any{"field": "stage", "code": "transition",
 		"message": "不能从“新建”转到“赢单”；可转到的阶段：“proposal”、“lost”"}}, r.Errors[0].Extensions["fields"])
 
-	r = run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "proposal"}) { id } }`, map[string]any{"id": id})
+	r = run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: proposal}) { id } }`, map[string]any{"id": id})
 	assert.Equal(t, []string{"VALIDATION_FAILED"}, r.codes())
 	assert.Equal(t, "amount", path(r.Errors[0].Extensions, "fields", 0, "field"))
 	assert.Equal(t, "stageRequired", path(r.Errors[0].Extensions, "fields", 0, "code"))
 
-	mustRun(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "proposal", amount: 500}) { id } }`, map[string]any{"id": id})
+	mustRun(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: proposal, amount: 500}) { id } }`, map[string]any{"id": id})
 	data := mustRun(t, srv, admin, `{ deals { nodes { title stageHistory { from to by secondsInPrevious at } } } }`, nil)
 	hist := path(data, "deals", "nodes", 0, "stageHistory").([]any)
 	require.Len(t, hist, 2)
@@ -244,7 +244,7 @@ func TestBoard_Sums(t *testing.T) {
 
 	data = mustRun(t, srv, admin, `{ big: deals(first: 1, filter: {amount: {gte: 100}}) { sum(field: "amount") }
 	  all: deals(first: 2) { sum(field: "amount") totalCount }
-	  account(id: "`+acc.(string)+`") { deals(first: 1, filter: {stage: {eq: "new"}}) { sum(field: "amount") } } }`, nil)
+	  account(id: "`+acc.(string)+`") { deals(first: 1, filter: {stage: {eq: new}}) { sum(field: "amount") } } }`, nil)
 	assert.Equal(t, 600.3, path(data, "big", "sum"))
 	assert.Equal(t, 600.8, path(data, "all", "sum"))
 	assert.Equal(t, 300.8, path(data, "account", "deals", "sum"), "a reverse list sums its parent's records")

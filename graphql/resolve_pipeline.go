@@ -55,8 +55,7 @@ func (s *execSchema) columnResolvers() map[string]resolver {
 		},
 		"nodes": func(_ context.Context, p any, _ *fieldCall) (any, error) { return col(p).conn.nodes, nil },
 		"pageInfo": func(_ context.Context, p any, _ *fieldCall) (any, error) {
-			res := col(p).conn.res
-			return &pageInfoValue{hasNext: res.HasNextPage, end: res.EndCursor}, nil
+			return pageInfoOf(col(p).conn.res, false), nil
 		},
 	}
 }

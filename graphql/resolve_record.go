@@ -135,6 +135,29 @@ func (s *execSchema) fieldResolver(fm *fieldModel) resolver {
 	default:
 		conv = outString
 	}
+	if fm.enum != nil {
+		// A stored value that is no longer an option (written under an
+		// older definition) reads as null rather than failing the read.
+		known := fm.enum.valueSet
+		inner := conv
+		conv = func(v any) any {
+			switch v := inner(v).(type) {
+			case string:
+				if known[v] {
+					return v
+				}
+			case []any:
+				out := make([]any, 0, len(v))
+				for _, item := range v {
+					if known[item.(string)] {
+						out = append(out, item)
+					}
+				}
+				return out
+			}
+			return nil
+		}
+	}
 	return func(_ context.Context, p any, _ *fieldCall) (any, error) { return conv(data(p)), nil }
 }
 
@@ -156,7 +179,7 @@ func connectionResolvers() (conn, edge, pageInfo map[string]resolver) {
 		},
 		"pageInfo": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			c := p.(*connValue)
-			return &pageInfoValue{hasNext: c.res.HasNextPage, end: c.res.EndCursor}, nil
+			return pageInfoOf(c.res, c.hasPrev), nil
 		},
 		"totalCount": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			return clampInt32(p.(*connValue).res.Total), nil
@@ -167,12 +190,13 @@ func connectionResolvers() (conn, edge, pageInfo map[string]resolver) {
 		"node":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*edgeValue).node, nil },
 	}
 	pageInfo = map[string]resolver{
-		"hasNextPage": func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*pageInfoValue).hasNext, nil },
+		"hasNextPage":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*pageInfoValue).hasNext, nil },
+		"hasPreviousPage": func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*pageInfoValue).hasPrev, nil },
+		"startCursor": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return optString(p.(*pageInfoValue).start), nil
+		},
 		"endCursor": func(_ context.Context, p any, _ *fieldCall) (any, error) {
-			if e := p.(*pageInfoValue).end; e != "" {
-				return e, nil
-			}
-			return nil, nil
+			return optString(p.(*pageInfoValue).end), nil
 		},
 	}
 	return conn, edge, pageInfo

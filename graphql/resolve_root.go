@@ -36,6 +36,7 @@ func (s *execSchema) queryResolvers() map[string]resolver {
 			}
 			c := newConn(o, res, &group{})
 			c.scope = &q
+			c.hasPrev = q.After != ""
 			return c, nil
 		}
 	}

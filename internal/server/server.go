@@ -160,6 +160,7 @@ func (s *Server) routes() {
 	}
 	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)
 	s.app.Post("/graphql", s.authenticate(false), s.cfg.GraphQL)
+	s.app.All("/graphql", s.cfg.GraphQL) // other methods: 405 with Allow, no credentials needed
 	if s.ui != nil {
 		s.app.Use("/", s.ui.serve)
 	}
