@@ -48,7 +48,7 @@ describe("record page", () => {
     addUser(s, "path.admin", "郑爽");
     const acc = await firstAccount();
     const d = await s.gql<{ createOpportunity: { id: string } }>(
-      `mutation($a: ID) { createOpportunity(input: {name: "路径测试商机", stage: "prospecting", account: $a, amount: 50000}) { id } }`,
+      `mutation($a: ID) { createOpportunity(input: {name: "路径测试商机", stage: prospecting, account: $a, amount: 50000}) { id } }`,
       { a: acc.id },
     );
     const id = d.createOpportunity.id;

@@ -46,10 +46,13 @@ export function LookupSelect({ target, value, onChange, multiple, disabled, id, 
     staleTime: 30_000,
     queryFn: async ({ signal }) => {
       const sel = ["id", title, hint].filter(Boolean).join(" ");
-      const filterArg = q && searchable ? `, filter: {${title}: {contains: $q}}` : "";
+      // A variable is declared only when used (an unused one is an error).
+      const search = q !== "" && searchable;
       const d = await gql<{ list: { nodes: Record<string, unknown>[] } }>({
-        query: `query LookupSearch($q: String) { list: ${target.api.list}(first: 20${filterArg}, orderBy: [{updatedAt: DESC}]) { nodes { ${sel} } } }`,
-        variables: { q: q || null },
+        query: search
+          ? `query LookupSearch($q: String!) { list: ${target.api.list}(first: 20, filter: {${title}: {contains: $q}}, orderBy: [{updatedAt: DESC}]) { nodes { ${sel} } } }`
+          : `query LookupRecent { list: ${target.api.list}(first: 20, orderBy: [{updatedAt: DESC}]) { nodes { ${sel} } } }`,
+        variables: search ? { q } : {},
         signal,
       });
       return d.list.nodes;

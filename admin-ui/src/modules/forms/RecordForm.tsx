@@ -1,7 +1,6 @@
 import Form from "@rjsf/antd";
 import type { IChangeEvent } from "@rjsf/core";
 import type { ErrorSchema } from "@rjsf/utils";
-import { customizeValidator } from "@rjsf/validator-ajv8";
 import { Alert, App, Button, Modal, Space } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useBlocker } from "react-router";
@@ -15,10 +14,10 @@ import type { ObjectMeta } from "@/metadata/types";
 import { useIsPhone } from "@/ui/useIsPhone";
 import { localiseErrors, serverFieldErrors } from "./errors";
 import { buildForm, type FormMode } from "./formDefinition";
-import { customFormats } from "./formats";
 import type { Layout } from "./layout";
 import { FieldTemplate, fields, ObjectFieldTemplate, type CrmFormContext } from "./rjsfParts";
 import { readDraft, useDraft } from "./useDraft";
+import { FormValidator } from "./validator";
 import { createInput, patchInput, recordToValues, type FormValues } from "./values";
 
 // RecordForm creates or edits a record with a form generated from the
@@ -27,7 +26,7 @@ import { createInput, patchInput, recordToValues, type FormValues } from "./valu
 // what was typed, drafts survive failures, and leaving with unsaved
 // changes asks first.
 
-const validator = customizeValidator({ customFormats, ajvOptionsOverrides: { strict: false, allErrors: true } });
+const validator = new FormValidator();
 
 export type SavedRecord = { id: string; version: number; [k: string]: unknown };
 
