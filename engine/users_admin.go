@@ -80,7 +80,7 @@ func (e *Engine) CreateUser(ctx context.Context, tenantID string, nu NewUser) (U
 	if err := checkUser(snap, u, nu.Password, true); err != nil {
 		return User{}, err
 	}
-	hash, err := hashPassword(nu.Password)
+	hash, err := e.passwords.hash(ctx, nu.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -171,6 +171,12 @@ func (e *Engine) UpdateUser(ctx context.Context, tenantID, username string, ch U
 		return User{}, err
 	}
 	endSessions := (!next.Active && cur.Active) || ch.Password != nil
+	newHash := ""
+	if ch.Password != nil { // outside the transaction: hashing may wait for a slot
+		if newHash, err = e.passwords.hash(ctx, password); err != nil {
+			return User{}, err
+		}
+	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
 		rec, err := tx.Get(ctx, users, username)
 		if err != nil {
@@ -179,9 +185,7 @@ func (e *Engine) UpdateUser(ctx context.Context, tenantID, username string, ch U
 		data := userData(next)
 		data["passwordHash"] = rec.Data["passwordHash"]
 		if ch.Password != nil {
-			if data["passwordHash"], err = hashPassword(password); err != nil {
-				return err
-			}
+			data["passwordHash"] = newHash
 		}
 		upd := rec
 		upd.Data = data
@@ -233,7 +237,11 @@ func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword st
 		return fmt.Errorf("change password of %q: %w", username, err)
 	}
 	hash, _ := rec.Data["passwordHash"].(string)
-	if !checkPassword(hash, oldPassword) {
+	ok, err = e.passwords.check(ctx, hash, oldPassword)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		return newError(ErrBadRequest, "the current password is wrong", "当前密码错误", nil)
 	}
 	_, err = e.UpdateUser(WithActor(ctx, Actor{TenantID: a.TenantID, ID: a.ID, Admin: true}), a.TenantID, username, UserChange{Password: &newPassword})
@@ -244,6 +252,10 @@ func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword st
 // and users: the role exists, the manager is an active user, and the
 // management chain has no loop.
 func checkUser(snap *snapshot, u User, password string, setPassword bool) error {
+	if setPassword && len(password) > MaxPasswordBytes {
+		return newError(ErrBadRequest, fmt.Sprintf("the password must have at most %d bytes", MaxPasswordBytes),
+			fmt.Sprintf("密码不能超过 %d 字节", MaxPasswordBytes), nil)
+	}
 	if setPassword && len([]rune(password)) < minPassword {
 		return newError(ErrBadRequest, fmt.Sprintf("the password must have at least %d characters", minPassword),
 			fmt.Sprintf("密码至少需要 %d 个字符", minPassword), nil)

@@ -12,7 +12,8 @@ type FieldError struct {
 	Field string `json:"field"`
 	// Code is a stable machine-readable reason: "required", "type",
 	// "maxLength", "minLength", "minimum", "maximum", "multipleOf", "enum",
-	// "format", "pattern", "minItems", "maxItems", "uniqueItems", "unknown"
+	// "format", "pattern", "minItems", "maxItems", "uniqueItems", "unknown",
+	// "encoding" (not UTF-8), "characters" (control or bidi characters)
 	// (the Code* constants, set by Validator.Validate), and "unique",
 	// "lookup", "readOnly", "script" (set by the engine).
 	Code      string `json:"code"`

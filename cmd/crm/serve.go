@@ -159,6 +159,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		"let webhooks reach loopback and private networks (env CRM_WEBHOOK_ALLOW_PRIVATE)")
 	perKey := fs.Float64("rate-per-key", envFloat(m.env("CRM_RATE_PER_KEY", "")), "requests a second each API key may make on average, twice that at once; 0: no limit (env CRM_RATE_PER_KEY)")
 	perIP := fs.Float64("rate-per-ip", envFloat(m.env("CRM_RATE_PER_IP", "")), "requests a second each client address may make on average, twice that at once; 0: no limit (env CRM_RATE_PER_IP)")
+	origins := fs.String("allowed-origins", m.env("CRM_ALLOWED_ORIGINS", ""), "comma-separated origins (https://crm.example.com) besides the server's own whose pages may sign in (env CRM_ALLOWED_ORIGINS)")
 	proxies := fs.String("trusted-proxies", m.env("CRM_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (env CRM_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -210,6 +211,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		KeyRate:        server.Rate{Per: *perKey, Burst: int(2 * *perKey)},
 		IPRate:         server.Rate{Per: *perIP, Burst: int(2 * *perIP)},
 		TrustedProxies: splitList(*proxies),
+		AllowedOrigins: splitList(*origins),
 	})
 	if err != nil {
 		return err

@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/filesystem"
@@ -72,6 +73,10 @@ type Config struct {
 	TrustedProxies []string
 	// Now is the clock of the rate limits; if nil, time.Now.
 	Now func() time.Time
+	// AllowedOrigins are origins ("https://crm.example.com") besides the
+	// server's own whose pages may call /auth/login and /auth/logout.
+	// Empty: only pages the server itself serves.
+	AllowedOrigins []string
 }
 
 // Server is the HTTP server.
@@ -145,11 +150,11 @@ func (s *Server) routes() {
 
 	s.app.Get("/healthz", s.healthz)
 	if s.cfg.Sessions != nil {
-		s.app.Post("/auth/login", s.login)
-		s.app.Post("/auth/logout", s.logout)
+		s.app.Post("/auth/login", s.authEndpoint, utf8Body, s.login)
+		s.app.Post("/auth/logout", s.authEndpoint, s.logout)
 	}
 	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)
-	s.app.Post("/graphql", s.authenticate(false), s.cfg.GraphQL)
+	s.app.Post("/graphql", s.authenticate(false), utf8Body, s.cfg.GraphQL)
 	if s.cfg.UI != nil {
 		s.app.Use("/", filesystem.New(filesystem.Config{
 			Root:         http.FS(s.cfg.UI),
@@ -198,6 +203,30 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 		c.SetUserContext(engine.WithActor(c.UserContext(), actor))
 		return c.Next()
 	}
+}
+
+// utf8Body refuses a body that is not valid UTF-8 (JSON must be): a
+// decoder would otherwise replace the bad bytes with U+FFFD and store text
+// the client did not send.
+func utf8Body(c *fiber.Ctx) error {
+	body := c.Body()
+	if utf8.Valid(body) {
+		return c.Next()
+	}
+	at := 0
+	for at < len(body) {
+		r, size := utf8.DecodeRune(body[at:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		at += size
+	}
+	return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{
+		"error": pick(c, fmt.Sprintf("the request body is not valid UTF-8 (byte %d)", at), fmt.Sprintf("请求体不是有效的 UTF-8 文本（第 %d 字节）", at)),
+		"code":  engine.CodeBadRequest,
+		"errors": []fiber.Map{{"message": pick(c, fmt.Sprintf("the request body is not valid UTF-8 (byte %d)", at), fmt.Sprintf("请求体不是有效的 UTF-8 文本（第 %d 字节）", at)),
+			"extensions": fiber.Map{"code": engine.CodeBadRequest}}},
+	})
 }
 
 // unauthenticated answers 401 in the GraphQL response shape, since the
