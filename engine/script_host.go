@@ -148,7 +148,7 @@ func (h *scriptHost) Create(ctx context.Context, object string, data map[string]
 		return nil, err
 	}
 	if problems := h.w.snap.writeProblems(h.w.actor, obj, data); len(problems) > 0 {
-		return nil, hostError(&schema.ValidationError{Object: obj.Name, Fields: problems})
+		return nil, hostError(obj.Invalid(problems))
 	}
 	prepared, err := h.w.prepare(ctx, obj, data)
 	if err != nil {
@@ -174,7 +174,7 @@ func (h *scriptHost) Update(ctx context.Context, object, id string, patch map[st
 		return nil, err
 	}
 	if problems := h.w.snap.writeProblems(h.w.actor, obj, patch); len(problems) > 0 {
-		return nil, hostError(&schema.ValidationError{Object: obj.Name, Fields: problems})
+		return nil, hostError(obj.Invalid(problems))
 	}
 	cur, err := h.tx.Get(ctx, obj, id)
 	if errors.Is(err, store.ErrNotFound) {

@@ -405,5 +405,5 @@ func sensitiveAside(obj *schema.Object, err error) error {
 	if len(kept) == 0 {
 		return nil
 	}
-	return &schema.ValidationError{Object: ve.Object, Fields: kept}
+	return &schema.ValidationError{Object: ve.Object, Label: ve.Label, Fields: kept}
 }

@@ -25,7 +25,16 @@ type FieldError struct {
 // Fields names every problem found, in field order.
 type ValidationError struct {
 	Object string
+	// Label is the object's label, for messages to business users; empty
+	// when the error was made without the object at hand.
+	Label  Label
 	Fields []FieldError
+}
+
+// Invalid returns the validation error of a record of o with those
+// problems.
+func (o *Object) Invalid(fields []FieldError) *ValidationError {
+	return &ValidationError{Object: o.Name, Label: o.Label, Fields: fields}
 }
 
 // Error lists the failing fields in English.

@@ -125,7 +125,7 @@ func (v *Validator) Validate(data map[string]any) error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return &ValidationError{Object: v.obj.Name, Fields: v.arrange(errs)}
+	return v.obj.Invalid(v.arrange(errs))
 }
 
 // arrange keeps the most basic error of each field and sorts them: record
