@@ -49,7 +49,14 @@ func (r *readRules) hides(field string) bool { return r.hidden[field] }
 // check refuses filters and sorts on fields hidden or masked for the
 // actor: their values would leak through which records match or their
 // order.
+//
+// Every filter a caller gives passes here, whatever the door (GraphQL,
+// scripts, saved views, boards, related lists), so this is also where its
+// size is bounded, before any store sees it.
 func (r *readRules) check(f *store.Filter, sorts []store.Sort) error {
+	if err := checkFilterSize(f); err != nil {
+		return err
+	}
 	if len(r.hidden) == 0 && len(r.masked) == 0 {
 		return nil
 	}

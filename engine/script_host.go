@@ -64,9 +64,6 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 		if err := dec.Decode(f); err != nil {
 			return nil, fmt.Errorf("crm.find %s: the filter is {field, op, value} under and/or/not: %w", object, err)
 		}
-		if f, err = normalizeFilter(obj, f); err != nil {
-			return nil, err
-		}
 	}
 	var sorts []store.Sort
 	for _, s := range opts.Sort {
@@ -79,6 +76,9 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 	}
 	rules := h.w.snap.readRules(h.w.actor, obj)
 	if err := rules.check(f, sorts); err != nil {
+		return nil, err
+	}
+	if f, err = normalizeFilter(obj, f); err != nil {
 		return nil, err
 	}
 	page, err := h.reader().Find(ctx, obj, store.Query{Filter: rules.scope(f), Sort: sorts, Limit: limit})

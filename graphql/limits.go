@@ -108,6 +108,17 @@ func (w *costWalker) walk(typeName string, sels []selection, mult int64, root bo
 				// A multilookup: its size is not bounded by first.
 				childMult = mult * engine.DefaultPageSize
 			}
+			if def != nil && def.Arguments.Get("filter") != nil {
+				// Each value of a filter costs what a record does, on
+				// every page the filter runs for (a nested list runs it
+				// once per parent).
+				if n := w.filterCost(sel) * mult; n > 0 {
+					w.nodes += n
+					if w.nodes > maxNodes {
+						return tooComplexf("the query's filters and pages cost about %d, more than %d: use fewer filter values or nest fewer lists", w.nodes, maxNodes)
+					}
+				}
+			}
 			if childMult != mult {
 				w.nodes += childMult
 				if w.nodes > maxNodes || childMult > maxNodes {
@@ -162,6 +173,45 @@ func (w *costWalker) first(sel *fieldSel) (int64, error) {
 		return n, nil
 	}
 	return engine.DefaultPageSize, nil
+}
+
+// filterCost counts the objects and values of a field's filter argument,
+// stopping past maxNodes.
+func (w *costWalker) filterCost(sel *fieldSel) int64 {
+	for _, a := range sel.args {
+		if a.name != "filter" {
+			continue
+		}
+		v, ok := w.r.literal(a.val)
+		if !ok {
+			return 0
+		}
+		var n int64
+		var count func(v any)
+		count = func(v any) {
+			if n > maxNodes {
+				return
+			}
+			n++
+			switch x := v.(type) {
+			case map[string]any:
+				for _, e := range x {
+					count(e)
+				}
+			case litObject:
+				for _, f := range x {
+					count(f.val)
+				}
+			case []any:
+				for _, e := range x {
+					count(e)
+				}
+			}
+		}
+		count(v)
+		return n
+	}
+	return 0
 }
 
 func isList(t ast.Type) bool {

@@ -41,14 +41,14 @@ func equality(key string, value any) bson.E {
 // they exist).
 func (s *Store) prepareSystem(ctx context.Context) error {
 	tenants := s.system.Collection(collTenants)
-	if _, err := tenants.Indexes().CreateOne(ctx, mongo.IndexModel{
+	if err := ensureIndexes(ctx, tenants, []mongo.IndexModel{{
 		Keys:    bson.D{{Key: "db", Value: int32(1)}},
 		Options: options.Index().SetName("ux_db").SetUnique(true),
-	}); err != nil {
+	}}); err != nil {
 		return s.unavailable(ctx, "create index on tenants", err)
 	}
 	keys := s.system.Collection(collAPIKeys)
-	if _, err := keys.Indexes().CreateMany(ctx, []mongo.IndexModel{
+	if err := ensureIndexes(ctx, keys, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "hash", Value: int32(1)}}, Options: options.Index().SetName("ux_hash").SetUnique(true)},
 		{Keys: bson.D{{Key: "tenantId", Value: int32(1)}, {Key: "createdAt", Value: int32(1)}, {Key: keyID, Value: int32(1)}}, Options: options.Index().SetName("ix_tenant")},
 	}); err != nil {
