@@ -270,3 +270,41 @@ func (e *Engine) dropRole(ctx context.Context, ts store.TenantStore, snap *snaps
 	_, err := e.deleteDefinition(ctx, ts, snap, a, roleDefinitions, name)
 	return err
 }
+
+// CallerAccess is what the caller may do with one object: the operations
+// its role allows and the fields it may read but not change (ReadOnly) or
+// sees masked (Masked), by name. Hidden fields are not named: for the
+// caller they do not exist.
+type CallerAccess struct {
+	Read, Create, Update, Delete bool
+	ReadOnly, Masked             []string
+}
+
+// Access returns what the caller may do with object, for screens that
+// offer only what will be allowed. Returns a BAD_REQUEST error for an
+// object the caller cannot see.
+func (e *Engine) Access(ctx context.Context, object string) (CallerAccess, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return CallerAccess{}, err
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return CallerAccess{}, err
+	}
+	obj, err := objectIn(snap.view(a), object)
+	if err != nil {
+		return CallerAccess{}, err
+	}
+	acc, _ := snap.access(a, obj.Name)
+	out := CallerAccess{Read: acc.Read, Create: acc.Create, Update: acc.Update, Delete: acc.Delete}
+	for f := range snap.fieldsAt(a, obj, FieldReadOnly) {
+		out.ReadOnly = append(out.ReadOnly, f)
+	}
+	for f := range snap.fieldsAt(a, obj, FieldMasked) {
+		out.Masked = append(out.Masked, f)
+	}
+	slices.Sort(out.ReadOnly)
+	slices.Sort(out.Masked)
+	return out, nil
+}

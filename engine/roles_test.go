@@ -120,3 +120,32 @@ func TestRoles_Delete(t *testing.T) {
 	require.NotEmpty(t, entries)
 	assert.Nil(t, entries[0].Changes["role"].New, "the deletion is audited")
 }
+
+// TestEngine_Access: what a caller may do with an object, as screens ask
+// for it: operations, read-only and masked fields; hidden fields are not
+// named and objects out of reach are unknown.
+func TestEngine_Access(t *testing.T) {
+	t.Parallel()
+	eng, ctx, _ := newEngine(t)
+	withStarter(t, eng, ctx)
+	_, err := eng.SaveObject(ctx, def(t, map[string]any{"$id": "deal", "type": "object", "properties": map[string]any{
+		"title":  map[string]any{"type": "string", "x-crm-type": "text"},
+		"phone":  map[string]any{"type": "string", "x-crm-type": "phone"},
+		"amount": map[string]any{"type": "number", "x-crm-type": "currency"},
+		"margin": map[string]any{"type": "number", "x-crm-type": "percent"},
+	}}), engine.SaveOptions{Clear: []string{}})
+	require.NoError(t, err)
+	require.NoError(t, eng.SaveRole(ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{
+		"deal": {Read: true, Update: true, Fields: map[string]string{"margin": engine.FieldHidden, "amount": engine.FieldReadOnly, "phone": engine.FieldMasked}},
+	}}))
+	sales := engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:wang", Role: "sales"})
+
+	got, err := eng.Access(sales, "deal")
+	require.NoError(t, err)
+	assert.Equal(t, engine.CallerAccess{Read: true, Update: true, ReadOnly: []string{"amount"}, Masked: []string{"phone"}}, got)
+	_, err = eng.Access(sales, "account")
+	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), "an object the role may not read is unknown")
+	got, err = eng.Access(ctx, "deal")
+	require.NoError(t, err)
+	assert.Equal(t, engine.CallerAccess{Read: true, Create: true, Update: true, Delete: true}, got, "administrators may do everything")
+}

@@ -72,6 +72,8 @@ type Engine interface {
 	SaveView(ctx context.Context, v engine.View, shared bool) (engine.View, error)
 	DeleteView(ctx context.Context, object, name string, shared bool) error
 	Layout(ctx context.Context, object string) (engine.Layout, error)
+	// Access says what the caller may do with an object.
+	Access(ctx context.Context, object string) (engine.CallerAccess, error)
 	SaveLayout(ctx context.Context, l engine.Layout) (engine.Layout, error)
 	DeleteLayout(ctx context.Context, object string) error
 

@@ -96,7 +96,7 @@ var (
 	staticTypeNames = []string{
 		"Query", "Mutation", "Subscription", "String", "Int", "Float", "Boolean", "ID",
 		"Date", "DateTime", "JSON", "Address", "AddressInput", "AddressFilter", "Label",
-		"PageInfo", "SortDirection", "ObjectDefinition", "FieldDefinition", "SaveObjectOptions",
+		"PageInfo", "SortDirection", "ObjectDefinition", "ObjectAccess", "FieldDefinition", "SaveObjectOptions",
 		"StringComparison", "FloatComparison", "IntComparison", "BooleanComparison",
 		"DateComparison", "DateTimeComparison", "IDComparison", "StringListComparison",
 		"IDListComparison", "JSONComparison", "StageChange", "PipelineDefinition", "StageDefinition",

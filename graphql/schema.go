@@ -56,6 +56,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["PageInfo"] = pageInfo
 	rs["Address"] = addressResolvers()
 	rs["ObjectDefinition"], rs["FieldDefinition"], rs["Label"] = metadataResolvers()
+	rs["ObjectAccess"] = es.accessResolvers(rs["ObjectDefinition"])
 	es.automationQueryResolvers(rs["Query"])
 	es.automationMutationResolvers(rs["Mutation"])
 	es.rollupMutationResolvers(rs["Mutation"])

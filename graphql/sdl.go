@@ -105,6 +105,7 @@ func (m *model) sdl() string {
 	}
 	b.WriteString(staticSDL)
 	b.WriteString(userSDL)
+	b.WriteString(accessSDL)
 	return b.String()
 }
 
@@ -342,6 +343,8 @@ type ObjectDefinition {
   fields: [FieldDefinition!]!
   savedAt: DateTime
   savedBy: String
+  "What the caller may do with the object's records."
+  access: ObjectAccess!
 }
 
 type FieldDefinition {

@@ -691,6 +691,12 @@ func TestServe_RoleKey(t *testing.T) {
 	r = s.gql(t, salesKey, `mutation { createDeal(input: {title: "x"}) { id } }`, nil)
 	require.NotEmpty(t, r.Errors)
 	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"])
+	r = s.gql(t, salesKey, `{ object(name: "deal") { access { read create update delete readOnlyFields maskedFields } } }`, nil)
+	require.Empty(t, r.Errors)
+	assert.Equal(t, map[string]any{"read": true, "create": false, "update": false, "delete": false,
+		"readOnlyFields": []any{}, "maskedFields": []any{}}, path(r.Data, "object", "access"), "what the role may do, for screens")
+	admin := s.ok(t, `{ object(name: "deal") { access { read create update delete } } }`, nil)
+	assert.Equal(t, map[string]any{"read": true, "create": true, "update": true, "delete": true}, path(admin, "object", "access"))
 	r = s.gql(t, salesKey, `{ objects { name } }`, nil)
 	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "not an administrator")
 }

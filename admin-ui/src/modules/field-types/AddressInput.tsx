@@ -1,0 +1,81 @@
+import { Cascader, Input } from "antd";
+import { useEffect, useState } from "react";
+import { useI18n } from "@/i18n/I18nProvider";
+import type { AddressValue } from "./format";
+import { loadRegions, type Region } from "./regions";
+
+// AddressInput: province / city / district from a cascader over the
+// national division data, then the street and postal code.
+
+type AddressInputProps = {
+  id?: string;
+  value: AddressValue | null | undefined;
+  onChange: (v: AddressValue | null) => void;
+  onBlur?: () => void;
+  disabled?: boolean;
+  status?: "error";
+};
+
+function clean(v: AddressValue): AddressValue | null {
+  const out: AddressValue = {};
+  for (const k of ["country", "province", "city", "district", "street", "postalCode"] as const) {
+    const s = v[k];
+    if (s) out[k] = s;
+  }
+  return Object.keys(out).length ? out : null;
+}
+
+export function AddressInput({ id, value, onChange, onBlur, disabled, status }: AddressInputProps) {
+  const { t } = useI18n();
+  const [regions, setRegions] = useState<Region[]>([]);
+  useEffect(() => {
+    let live = true;
+    void loadRegions().then((r) => live && setRegions(r));
+    return () => {
+      live = false;
+    };
+  }, []);
+  const v = value ?? {};
+  const path = [v.province, v.city, v.district].filter((x): x is string => !!x);
+  const set = (patch: AddressValue) => onChange(clean({ ...v, ...patch }));
+  return (
+    <div className="address-input" onBlur={onBlur}>
+      <Cascader
+        id={id}
+        aria-label={t("form.addressPlaceholder")}
+        options={regions}
+        value={path}
+        disabled={disabled}
+        status={status}
+        changeOnSelect
+        showSearch
+        placeholder={t("form.addressPlaceholder")}
+        onChange={(p) => {
+          const parts = (p ?? []) as string[];
+          set({ country: parts.length ? (v.country ?? "中国") : v.country, province: parts[0] ?? "", city: parts[1] ?? "", district: parts[2] ?? "" });
+        }}
+        style={{ width: "100%" }}
+      />
+      <div className="address-line">
+        <Input
+          aria-label={t("form.street")}
+          placeholder={t("form.street")}
+          value={v.street ?? ""}
+          disabled={disabled}
+          maxLength={200}
+          onChange={(e) => set({ street: e.target.value })}
+        />
+        <Input
+          aria-label={t("form.postalCode")}
+          placeholder={t("form.postalCode")}
+          value={v.postalCode ?? ""}
+          disabled={disabled}
+          inputMode="numeric"
+          maxLength={6}
+          className="postal-code"
+          onChange={(e) => set({ postalCode: e.target.value.replace(/\D/g, "") })}
+        />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,170 @@
+import dayjs from "dayjs";
+import timezone from "dayjs/plugin/timezone";
+import utc from "dayjs/plugin/utc";
+import { pickLabel, type Lang } from "@/i18n/I18nProvider";
+import type { FieldMeta } from "@/metadata/types";
+
+// Formatting of values for display, in one place (UI.md §8): thousands
+// separators, ¥ and 万/亿 for sums, YYYY-MM-DD dates, times in the
+// tenant's time zone, grouped phone numbers, "--" for empty values.
+
+dayjs.extend(utc);
+dayjs.extend(timezone);
+
+// The tenant's time zone. Tenants carry no zone setting yet; Chinese
+// businesses are on Asia/Shanghai.
+export const tenantTimeZone = "Asia/Shanghai";
+
+export const empty = "--";
+
+function locale(lang: Lang): string {
+  return lang === "en" ? "en-US" : "zh-CN";
+}
+
+export function formatNumber(n: number, lang: Lang, digits?: number): string {
+  return new Intl.NumberFormat(locale(lang), {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits ?? 6,
+  }).format(n);
+}
+
+// formatMoney shows an amount in yuan: ¥1,234.50.
+export function formatMoney(n: number, lang: Lang, currency = "CNY"): string {
+  if (currency !== "CNY") {
+    return `${currency} ${formatNumber(n, lang, 2)}`;
+  }
+  const sign = n < 0 ? "-" : "";
+  return `${sign}¥${formatNumber(Math.abs(n), lang, 2)}`;
+}
+
+// formatCompact shows large figures the way Chinese reports do: 1.2万,
+// 3.5亿 (English: 12K, 350M). For sums and KPIs only; lists show exact
+// values.
+export function formatCompact(n: number, lang: Lang, money = false): string {
+  const prefix = money ? (n < 0 ? "-¥" : "¥") : n < 0 ? "-" : "";
+  const a = Math.abs(n);
+  if (lang === "zh") {
+    const fmt = (v: number) => new Intl.NumberFormat("zh-CN", { maximumFractionDigits: v < 10 ? 2 : 1 }).format(v);
+    if (a >= 1e8) return `${prefix}${fmt(a / 1e8)}亿`;
+    if (a >= 1e4) return `${prefix}${fmt(a / 1e4)}万`;
+    return `${prefix}${new Intl.NumberFormat("zh-CN", { maximumFractionDigits: 2 }).format(a)}`;
+  }
+  return `${prefix}${new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 }).format(a)}`;
+}
+
+export function formatPercent(n: number, lang: Lang): string {
+  return `${formatNumber(n, lang)}%`;
+}
+
+// formatDate keeps a calendar date as it is (no time zone shift).
+export function formatDate(v: string): string {
+  return /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : v.slice(0, 10);
+}
+
+// formatDateTime shows an instant in the tenant's time zone, 24-hour.
+export function formatDateTime(v: string): string {
+  const d = dayjs(v);
+  return d.isValid() ? d.tz(tenantTimeZone).format("YYYY-MM-DD HH:mm") : v;
+}
+
+// formatRelative says how long ago, for timelines only.
+export function formatRelative(v: string, lang: Lang, now = Date.now()): string {
+  const d = dayjs(v);
+  if (!d.isValid()) return v;
+  const s = Math.round((now - d.valueOf()) / 1000);
+  if (s < 60) return lang === "en" ? "just now" : "刚刚";
+  const m = Math.round(s / 60);
+  if (m < 60) return lang === "en" ? `${m} min ago` : `${m} 分钟前`;
+  const h = Math.round(m / 60);
+  if (h < 24) return lang === "en" ? `${h} h ago` : `${h} 小时前`;
+  const days = Math.round(h / 24);
+  if (days < 30) return lang === "en" ? `${days} d ago` : `${days} 天前`;
+  return formatDateTime(v);
+}
+
+// formatPhone groups mainland mobiles (138 0013 8000) and leaves other
+// numbers, landlines (010-12345678) and masked values as they are.
+export function formatPhone(v: string): string {
+  const digits = v.replace(/[\s-]/g, "").replace(/^\+?86(?=1\d{10}$)/, "");
+  if (/^1[3-9]\d{9}$/.test(digits)) return `${digits.slice(0, 3)} ${digits.slice(3, 7)} ${digits.slice(7)}`;
+  return v;
+}
+
+export type AddressValue = {
+  country?: string | null;
+  province?: string | null;
+  city?: string | null;
+  district?: string | null;
+  street?: string | null;
+  postalCode?: string | null;
+};
+
+// formatAddress puts an address on one line, province first, without
+// repeating a municipality's name (北京市北京市 → 北京市).
+export function formatAddress(a: AddressValue | null | undefined): string {
+  if (!a) return empty;
+  const parts: string[] = [];
+  for (const p of [a.province, a.city, a.district, a.street]) {
+    if (p && p !== "市辖区" && p !== parts[parts.length - 1]) parts.push(p);
+  }
+  const line = parts.join("");
+  if (!line) return a.country || empty;
+  return a.postalCode ? `${line}（${a.postalCode}）` : line;
+}
+
+export function isEmptyValue(v: unknown): boolean {
+  return v === null || v === undefined || v === "" || (Array.isArray(v) && v.length === 0);
+}
+
+type TitledRecord = { id?: string; [k: string]: unknown } | null | undefined;
+
+// recordTitle names a record by its title field, else by its id.
+export function recordTitle(rec: TitledRecord, titleField?: string): string {
+  if (!rec) return empty;
+  const t = titleField ? rec[titleField] : undefined;
+  if (typeof t === "string" && t !== "") return t;
+  if (typeof t === "number") return String(t);
+  return rec.id ? `#${String(rec.id).slice(-6)}` : empty;
+}
+
+// formatValue is the text of a value of a field, for tables, cards,
+// exports and tooltips; rich displays (tags, links) build on it.
+export function formatValue(f: FieldMeta, v: unknown, lang: Lang, titleOf?: (rec: TitledRecord) => string): string {
+  if (isEmptyValue(v)) return empty;
+  switch (f.kind) {
+    case "currency":
+      return typeof v === "number" ? formatMoney(v, lang) : String(v);
+    case "number":
+    case "integer":
+      return typeof v === "number" ? formatNumber(v, lang) : String(v);
+    case "percent":
+      return typeof v === "number" ? formatPercent(v, lang) : String(v);
+    case "boolean":
+      return v === true ? (lang === "en" ? "Yes" : "是") : lang === "en" ? "No" : "否";
+    case "date":
+      return formatDate(String(v));
+    case "datetime":
+      return formatDateTime(String(v));
+    case "picklist": {
+      const o = f.options.find((x) => x.value === v);
+      return o ? pickLabel(lang, o.label, String(v)) : String(v);
+    }
+    case "multipicklist":
+      return (v as unknown[])
+        .map((x) => {
+          const o = f.options.find((opt) => opt.value === x);
+          return o ? pickLabel(lang, o.label, String(x)) : String(x);
+        })
+        .join("、");
+    case "lookup":
+      return titleOf ? titleOf(v as TitledRecord) : recordTitle(v as TitledRecord);
+    case "multilookup":
+      return (v as TitledRecord[]).map((r) => (titleOf ? titleOf(r) : recordTitle(r))).join("、");
+    case "address":
+      return formatAddress(v as AddressValue);
+    case "json":
+      return JSON.stringify(v);
+  }
+  if (f.type === "phone" && typeof v === "string") return formatPhone(v);
+  return String(v);
+}

@@ -1,0 +1,49 @@
+import { Button, Card, Descriptions, Radio, Space } from "antd";
+import { useI18n, type Lang } from "@/i18n/I18nProvider";
+import { useMetadata } from "@/metadata/MetadataProvider";
+import { ChangePasswordForm } from "@/session/ChangePasswordForm";
+import { useSession, useSignedIn } from "@/session/SessionProvider";
+
+// MePage: who is signed in, the interface language, the password, and
+// signing out.
+export function MePage() {
+  const md = useMetadata();
+  const session = useSignedIn();
+  const { signOut } = useSession();
+  const { t, lang, setLang } = useI18n();
+  return (
+    <div className="me-page">
+      <h1 className="page-title">{t("me.title")}</h1>
+      <Space orientation="vertical" size="large" style={{ width: "100%", maxWidth: 560 }}>
+        <Card size="small">
+          <Descriptions
+            column={1}
+            items={[
+              { key: "name", label: t("login.username"), children: `${md.me.displayName || session.user.displayName || ""} ${md.me.username ? `(${md.me.username})` : ""}` },
+              { key: "tenant", label: t("me.tenant"), children: md.me.tenant },
+              { key: "role", label: t("me.role"), children: md.me.admin ? t("shell.admin") : md.me.role },
+              {
+                key: "lang",
+                label: t("me.language"),
+                children: (
+                  <Radio.Group value={lang} onChange={(e) => setLang(e.target.value as Lang)} optionType="button">
+                    <Radio.Button value="zh">中文</Radio.Button>
+                    <Radio.Button value="en">English</Radio.Button>
+                  </Radio.Group>
+                ),
+              },
+            ]}
+          />
+        </Card>
+        {md.me.id.startsWith("user:") ? (
+          <Card size="small" title={t("password.title")}>
+            <ChangePasswordForm onDone={() => {}} />
+          </Card>
+        ) : null}
+        <Button danger block onClick={() => void signOut()}>
+          {t("action.signOut")}
+        </Button>
+      </Space>
+    </div>
+  );
+}

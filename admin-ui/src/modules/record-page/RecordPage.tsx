@@ -1,0 +1,243 @@
+import { DeleteOutlined, EditOutlined, EllipsisOutlined, SwapOutlined } from "@ant-design/icons";
+import { useQuery, useQueryClient } from "@tanstack/react-query";
+import { App, Button, Card, Descriptions, Dropdown, Modal, Select, Space, Tabs } from "antd";
+import { useEffect, useMemo, useState } from "react";
+import { useNavigate, useParams, useSearchParams } from "react-router";
+import { gql } from "@/api/client";
+import { deleteDocument, transferDocument } from "@/documents/documents";
+import { FieldValue } from "@/field-types/FieldValue";
+import { formatDateTime, recordTitle } from "@/field-types/format";
+import { useLayout } from "@/forms/layout";
+import { buildForm } from "@/forms/formDefinition";
+import { useI18n } from "@/i18n/I18nProvider";
+import { PageMessage } from "@/ui/PageMessage";
+import { useMetadata, useObjectMeta } from "@/metadata/MetadataProvider";
+import type { ObjectMeta } from "@/metadata/types";
+import { useSignedIn } from "@/session/SessionProvider";
+import { addRecent, removeRecent } from "@/shell/useRecent";
+import { PageError, PageSkeleton } from "@/ui/PageState";
+import { useIsPhone } from "@/ui/useIsPhone";
+import { ownerName, useUsers } from "@/users/useUsers";
+import { HistoryTab } from "./HistoryTab";
+import { InlineField } from "./InlineField";
+import { recordQueryOptions, relatedSpecs, type RecordData } from "./recordQuery";
+import { RelatedList } from "./RelatedList";
+import { StagePath } from "./StagePath";
+
+// The record page (UI.md §4): a header with the title, key fields, owner
+// and actions; the stage path of each pipeline; tabs for the details in
+// the layout's sections (edited in place on a desktop), the related lists
+// and the activity (stage history, and the audit trail for
+// administrators).
+
+export function RecordPage() {
+  const { object, id } = useParams();
+  const obj = useObjectMeta(object);
+  const { t } = useI18n();
+  if (!obj || !id) return <PageMessage kind="warning" title={t("error.unknownObject", { name: object ?? "" })} />;
+  return <ObjectRecord key={`${obj.name}/${id}`} obj={obj} id={id} />;
+}
+
+function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
+  const md = useMetadata();
+  const session = useSignedIn();
+  const { t, label } = useI18n();
+  const { message, modal } = App.useApp();
+  const phone = useIsPhone();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const [params, setParams] = useSearchParams();
+  const q = useQuery(recordQueryOptions(md, obj, id));
+  const layout = useLayout(obj.name);
+  const { people } = useUsers();
+  const [transferOpen, setTransferOpen] = useState(false);
+  const [owner, setOwner] = useState<string>();
+  const scope = `${session.tenant}.${session.user.username}`;
+  const rec = q.data ?? undefined;
+  const title = rec ? recordTitle(rec, obj.titleField) : "";
+
+  useEffect(() => {
+    if (rec) addRecent(scope, { object: obj.name, id, title });
+    if (q.isSuccess && !rec) removeRecent(scope, obj.name, id);
+  }, [rec, q.isSuccess, scope, obj.name, id, title]);
+
+  const form = useMemo(() => buildForm(obj, layout.data, "edit"), [obj, layout.data]);
+  if (q.isPending) return <PageSkeleton />;
+  if (q.isError) return <PageError error={q.error} onRetry={() => q.refetch()} />;
+  if (!rec) return <PageMessage kind="warning" title={t("error.notFound")} action={<Button onClick={() => navigate(`/o/${obj.name}`)}>{t("action.back")}</Button>} />;
+
+  const readOnlyByRole = new Set(layout.data?.readOnly ?? []);
+  const canEdit = obj.access.update;
+  const updated = (r: RecordData) => {
+    qc.setQueryData(recordQueryOptions(md, obj, id).queryKey, (old: RecordData | null | undefined) => (old ? { ...old, ...r } : r));
+    void qc.invalidateQueries({ queryKey: ["record", obj.name, id] });
+    void qc.invalidateQueries({ queryKey: ["list", obj.name] });
+    void qc.invalidateQueries({ queryKey: ["board", obj.name] });
+  };
+  const remove = () =>
+    modal.confirm({
+      title: t("record.deleteConfirm"),
+      content: title,
+      okText: t("action.delete"),
+      okButtonProps: { danger: true },
+      cancelText: t("action.cancel"),
+      onOk: async () => {
+        try {
+          await gql({ query: deleteDocument(obj), variables: { id0: id } });
+          message.success(t("record.deleted"));
+          removeRecent(scope, obj.name, id);
+          void qc.invalidateQueries({ queryKey: ["list", obj.name] });
+          void qc.invalidateQueries({ queryKey: ["count", obj.name] });
+          navigate(`/o/${obj.name}`, { replace: true });
+        } catch (e) {
+          message.error(e instanceof Error ? e.message : String(e));
+        }
+      },
+    });
+  const transfer = async () => {
+    if (!owner) return;
+    try {
+      const d = await gql<{ t0: RecordData }>({ query: transferDocument(obj), variables: { id0: id, owner } });
+      updated(d.t0);
+      setTransferOpen(false);
+      message.success(t("list.transferred", { count: 1 }));
+    } catch (e) {
+      message.error(e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  const keyFields = (form.sections[0]?.fields ?? []).filter((f) => f !== obj.titleField && !obj.pipelines.includes(f)).slice(0, 4);
+  const moreItems = [
+    ...(obj.api.transfer ? [{ key: "transfer", icon: <SwapOutlined />, label: t("action.transfer") }] : []),
+    ...(obj.access.delete ? [{ key: "delete", icon: <DeleteOutlined />, label: t("action.delete"), danger: true }] : []),
+  ];
+  const fieldLock = (name: string) => {
+    const f = obj.byName[name];
+    if (!f) return undefined;
+    if (f.computed) return t("form.computed");
+    if (f.readOnly || readOnlyByRole.has(name)) return t("form.readOnly");
+    return undefined;
+  };
+
+  const details = (
+    <div className="record-details">
+      {form.sections.map((s) => (
+        <Card key={s.key} size="small" title={s.label ? label(s.label) : undefined} className="detail-section">
+          <Descriptions
+            column={phone ? 1 : Math.min(s.columns, 2)}
+            layout={phone ? "vertical" : "horizontal"}
+            size="small"
+            items={s.fields.map((name) => {
+              const f = obj.byName[name];
+              const editable = canEdit && !phone && !f.readOnly && !readOnlyByRole.has(name);
+              return {
+                key: name,
+                label: label(f.label, name),
+                span: ["textarea", "richtext", "address", "json"].includes(f.type) && !phone ? Math.min(s.columns, 2) : 1,
+                children: <InlineField obj={obj} field={{ ...f, readOnly: f.readOnly || readOnlyByRole.has(name) }} record={rec} editable={editable} lockReason={fieldLock(name)} onSaved={updated} />,
+              };
+            })}
+          />
+        </Card>
+      ))}
+      <Descriptions size="small" column={phone ? 1 : 2} className="system-fields" items={[
+        { key: "createdAt", label: t("record.createdAt"), children: `${formatDateTime(String(rec.createdAt ?? ""))} · ${ownerName(rec.createdBy, people)}` },
+        { key: "updatedAt", label: t("record.updatedAt"), children: `${formatDateTime(String(rec.updatedAt ?? ""))} · ${ownerName(rec.updatedBy, people)}` },
+      ]} />
+    </div>
+  );
+
+  const related = relatedSpecs(md, obj);
+  const order = layout.data?.related ?? [];
+  const rank = (s: (typeof related)[number]) => {
+    const i = order.indexOf(`${s.reverse.source}.${s.reverse.via}`);
+    return i < 0 ? order.length : i;
+  };
+  const relatedSorted = [...related].sort((a, b) => rank(a) - rank(b));
+  const relatedCount = relatedSorted.reduce((n, s) => n + ((rec[`rel_${s.reverse.field}`] as { totalCount?: number } | undefined)?.totalCount ?? 0), 0);
+  const tab = params.get("tab") ?? "details";
+
+  return (
+    <div className="record-page">
+      <header className="record-header">
+        <div className="record-title-row">
+          <div>
+            <div className="record-object">{label(obj.label, obj.name)}</div>
+            <h1 className="record-title">{title}</h1>
+          </div>
+          <Space>
+            {canEdit ? (
+              <Button type="primary" icon={<EditOutlined />} onClick={() => navigate(`/o/${obj.name}/${id}/edit`)}>
+                {t("action.edit")}
+              </Button>
+            ) : null}
+            {moreItems.length ? (
+              <Dropdown
+                trigger={["click"]}
+                menu={{ items: moreItems, onClick: ({ key }) => (key === "delete" ? remove() : setTransferOpen(true)) }}
+              >
+                <Button icon={<EllipsisOutlined />} aria-label={t("action.more")} />
+              </Dropdown>
+            ) : null}
+          </Space>
+        </div>
+        <dl className="record-keys">
+          {keyFields.map((name) => (
+            <div key={name} className="record-key">
+              <dt>{label(obj.byName[name].label, name)}</dt>
+              <dd>
+                <FieldValue field={obj.byName[name]} value={rec[name]} compact />
+              </dd>
+            </div>
+          ))}
+          <div className="record-key">
+            <dt>{t("record.owner")}</dt>
+            <dd>{ownerName(rec.ownerId, people)}</dd>
+          </div>
+        </dl>
+      </header>
+      {obj.pipelines.map((p) => (
+        <StagePath key={p} obj={obj} field={p} record={rec} editable={canEdit && !readOnlyByRole.has(p) && !obj.byName[p].readOnly} onMoved={updated} />
+      ))}
+      <Tabs
+        activeKey={tab}
+        onChange={(k) => setParams(k === "details" ? {} : { tab: k }, { replace: true })}
+        items={[
+          { key: "details", label: t("record.details"), children: details },
+          {
+            key: "related",
+            label: `${t("record.related")}${relatedCount ? ` (${relatedCount})` : ""}`,
+            children: (
+              <div className="related-lists">
+                {relatedSorted.length === 0 ? <p className="muted">{t("record.noRelated")}</p> : null}
+                {relatedSorted.map((s) => (
+                  <RelatedList key={s.reverse.field} md={md} obj={obj} record={rec} reverse={s.reverse} fields={s.fields} />
+                ))}
+              </div>
+            ),
+          },
+          { key: "history", label: t("record.history"), children: <HistoryTab obj={obj} record={rec} people={people} /> },
+        ]}
+      />
+      <Modal
+        open={transferOpen}
+        title={t("action.transfer")}
+        onCancel={() => setTransferOpen(false)}
+        onOk={transfer}
+        okButtonProps={{ disabled: !owner }}
+        okText={t("action.confirm")}
+        cancelText={t("action.cancel")}
+      >
+        <Select
+          aria-label={t("list.transferTo")}
+          placeholder={t("list.transferTo")}
+          style={{ width: "100%" }}
+          showSearch={{ optionFilterProp: "label" }}
+          value={owner}
+          onChange={setOwner}
+          options={people.map((p) => ({ value: `user:${p.username}`, label: p.displayName ? `${p.displayName}（${p.username}）` : p.username }))}
+        />
+      </Modal>
+    </div>
+  );
+}

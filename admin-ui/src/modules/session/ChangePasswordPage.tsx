@@ -1,0 +1,20 @@
+import { Card, Typography } from "antd";
+import { useI18n } from "@/i18n/I18nProvider";
+import { ChangePasswordForm } from "./ChangePasswordForm";
+import { useSession } from "./SessionProvider";
+
+// ChangePasswordPage is all a user sees until they replace a password
+// that must be changed (the generated one of the first administrator).
+export function ChangePasswordPage() {
+  const { t } = useI18n();
+  const { passwordChanged } = useSession();
+  return (
+    <main className="login-page">
+      <Card className="login-card" variant="borderless">
+        <Typography.Title level={2}>{t("password.title")}</Typography.Title>
+        <Typography.Paragraph type="secondary">{t("password.mustChange")}</Typography.Paragraph>
+        <ChangePasswordForm onDone={passwordChanged} />
+      </Card>
+    </main>
+  );
+}

@@ -1,0 +1,158 @@
+import {
+  ApiOutlined,
+  AppstoreOutlined,
+  GlobalOutlined,
+  HomeOutlined,
+  LogoutOutlined,
+  MenuOutlined,
+  SearchOutlined,
+  UserOutlined,
+} from "@ant-design/icons";
+import { Button, Drawer, Dropdown, Layout, Menu, type MenuProps } from "antd";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { Link, useLocation, useNavigate } from "react-router";
+import { useI18n } from "@/i18n/I18nProvider";
+import { useMetadata } from "@/metadata/MetadataProvider";
+import { useSession } from "@/session/SessionProvider";
+import { useIsPhone } from "@/ui/useIsPhone";
+import { CommandMenu } from "./CommandMenu";
+
+// The app shell (UI.md §2): on a desktop a top bar (search, language,
+// user) and a collapsible side menu of the objects the role may read,
+// grouped as the templates suggest; on a phone a top bar with the menu in
+// a drawer and a bottom tab bar.
+
+type AppShellProps = { children: ReactNode };
+
+function useMenuItems(): MenuProps["items"] {
+  const md = useMetadata();
+  const { t, label } = useI18n();
+  return useMemo(() => {
+    const items: NonNullable<MenuProps["items"]> = [{ key: "/", icon: <HomeOutlined />, label: <Link to="/">{t("shell.home")}</Link> }];
+    for (const [i, g] of md.navigation.entries()) {
+      items.push({
+        type: "group",
+        key: `g${i}`,
+        label: label(g.label),
+        children: g.objects.map((name) => ({
+          key: `/o/${name}`,
+          label: <Link to={`/o/${name}`}>{label(md.byName[name]?.label, name)}</Link>,
+        })),
+      });
+    }
+    return items;
+  }, [md, t, label]);
+}
+
+function selectedKey(pathname: string): string {
+  const m = pathname.match(/^\/o\/[^/]+/);
+  return m ? m[0] : pathname === "/" ? "/" : "";
+}
+
+export function AppShell({ children }: AppShellProps) {
+  const md = useMetadata();
+  const { t, lang, setLang } = useI18n();
+  const { signOut } = useSession();
+  const phone = useIsPhone();
+  const location = useLocation();
+  const navigate = useNavigate();
+  const [drawer, setDrawer] = useState(false);
+  const [collapsed, setCollapsed] = useState(false);
+  const [command, setCommand] = useState(false);
+  const items = useMenuItems();
+  const key = selectedKey(location.pathname);
+
+  useEffect(() => setDrawer(false), [location.pathname]);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
+        e.preventDefault();
+        setCommand(true);
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, []);
+
+  const who = md.me.displayName || md.me.username || md.me.id;
+  const userMenu: MenuProps = {
+    items: [
+      { key: "me", icon: <UserOutlined />, label: t("me.title") },
+      { key: "lang", icon: <GlobalOutlined />, label: t("shell.language") },
+      { key: "explorer", icon: <ApiOutlined />, label: t("shell.explorer") },
+      { type: "divider" },
+      { key: "signOut", icon: <LogoutOutlined />, label: t("action.signOut") },
+    ],
+    onClick: ({ key }) => {
+      if (key === "me") navigate("/me");
+      if (key === "lang") setLang(lang === "zh" ? "en" : "zh");
+      if (key === "explorer") navigate("/explorer");
+      if (key === "signOut") void signOut();
+    },
+  };
+
+  const menu = <Menu mode="inline" selectedKeys={[key]} items={items} className="side-menu" />;
+
+  if (phone) {
+    const tabs = [
+      { to: "/", icon: <HomeOutlined />, text: t("shell.home") },
+      ...md.navigation
+        .flatMap((g) => g.objects)
+        .slice(0, 3)
+        .map((name) => ({ to: `/o/${name}`, icon: <AppstoreOutlined />, text: md.byName[name] ? (lang === "en" ? md.byName[name].label?.en : md.byName[name].label?.zh) || name : name })),
+      { to: "/me", icon: <UserOutlined />, text: t("shell.me") },
+    ];
+    return (
+      <Layout className="shell shell-phone">
+        <header className="phone-top">
+          <Button type="text" icon={<MenuOutlined />} aria-label={t("shell.menu")} onClick={() => setDrawer(true)} className="tap" />
+          <span className="phone-title">{t("app.name")}</span>
+          <Button type="text" icon={<SearchOutlined />} aria-label={t("action.search")} onClick={() => setCommand(true)} className="tap" />
+        </header>
+        <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={280} title={who} className="nav-drawer">
+          {menu}
+        </Drawer>
+        <main className="phone-main">{children}</main>
+        <nav className="tab-bar" aria-label={t("shell.menu")}>
+          {tabs.map((tab) => (
+            <Link key={tab.to} to={tab.to} className={`tab${key === tab.to || (tab.to === "/me" && location.pathname === "/me") ? " tab-active" : ""}`}>
+              {tab.icon}
+              <span>{tab.text}</span>
+            </Link>
+          ))}
+        </nav>
+        <CommandMenu open={command} onClose={() => setCommand(false)} />
+      </Layout>
+    );
+  }
+
+  return (
+    <Layout className="shell">
+      <Layout.Header className="top-bar">
+        <Link to="/" className="brand">
+          {t("app.name")}
+        </Link>
+        <Button className="command-button" icon={<SearchOutlined />} onClick={() => setCommand(true)}>
+          {t("shell.search")}
+        </Button>
+        <div className="top-actions">
+          <Button type="text" icon={<GlobalOutlined />} onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
+            {t("shell.language")}
+          </Button>
+          <Dropdown menu={userMenu} trigger={["click"]}>
+            <Button type="text" icon={<UserOutlined />} className="user-button">
+              {who}
+            </Button>
+          </Dropdown>
+        </div>
+      </Layout.Header>
+      <Layout>
+        <Layout.Sider width={220} collapsible collapsed={collapsed} onCollapse={setCollapsed} theme="light" className="side">
+          {menu}
+        </Layout.Sider>
+        <Layout.Content className="content">{children}</Layout.Content>
+      </Layout>
+      <CommandMenu open={command} onClose={() => setCommand(false)} />
+    </Layout>
+  );
+}

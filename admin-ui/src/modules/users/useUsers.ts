@@ -1,0 +1,47 @@
+import { useQuery } from "@tanstack/react-query";
+import { gql } from "@/api/client";
+import { useMetadata } from "@/metadata/MetadataProvider";
+
+// The tenant's people, for owner names and owner pickers: the user
+// directory every signed-in user may read, or for administrators on a
+// server without it the user list.
+
+export type Person = { username: string; displayName: string; team?: string | null };
+
+export function useUsers(search = ""): { people: Person[]; loading: boolean } {
+  const md = useMetadata();
+  const directory = md.rootQueries.has("userDirectory");
+  const adminList = !directory && md.me.admin && md.rootQueries.has("users");
+  const q = useQuery({
+    queryKey: ["people", directory ? "directory" : "users", search],
+    enabled: directory || adminList,
+    staleTime: 5 * 60_000,
+    queryFn: async ({ signal }) => {
+      if (directory) {
+        const d = await gql<{ userDirectory: Person[] }>({
+          query: "query People($search: String) { userDirectory(search: $search, first: 100) { username displayName team } }",
+          variables: { search: search || null },
+          signal,
+        });
+        return d.userDirectory;
+      }
+      const d = await gql<{ users: (Person & { active: boolean })[] }>({
+        query: "query People { users { username displayName team active } }",
+        signal,
+      });
+      const s = search.toLowerCase();
+      return d.users.filter((u) => u.active && (!s || u.username.includes(s) || u.displayName.toLowerCase().includes(s)));
+    },
+  });
+  return { people: q.data ?? [], loading: q.isLoading };
+}
+
+// ownerName shows an owner (user:NAME) by the person's display name.
+export function ownerName(ownerId: string | null | undefined, people: Person[]): string {
+  if (!ownerId) return "--";
+  const name = ownerId.startsWith("user:") ? ownerId.slice(5) : ownerId;
+  const p = people.find((x) => x.username === name);
+  if (p?.displayName) return p.displayName;
+  if (ownerId.startsWith("key:")) return ownerId;
+  return name;
+}
