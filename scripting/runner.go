@@ -20,8 +20,11 @@ type Config struct {
 	// CacheSize bounds the compiled programs kept (scripts and expressions
 	// each). If zero, 1024.
 	CacheSize int
-	// MemoryCeiling is the Go heap, in bytes, above which the watchdog
-	// stops every run in flight with [ErrMemory] (S5). If zero, 1 GiB.
+	// MemoryCeiling is the Go heap, in bytes, that scripts must not take
+	// the process past (S5): the watchdog stops every run in flight with
+	// [ErrMemory] once the heap passes a third of it, since one VM
+	// instruction can triple the heap before the runs notice (see
+	// watchdog). If zero, 1 GiB.
 	MemoryCeiling int64
 	// WatchInterval is how often the watchdog reads the heap while runs
 	// are in flight. If zero, 5ms.
