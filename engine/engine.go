@@ -43,6 +43,10 @@ type Config struct {
 	PasswordQueue int
 	// PasswordWait bounds the wait for a hashing slot; if zero, 3s.
 	PasswordWait time.Duration
+	// UniqueGuesses is how many new values a principal restricted by a
+	// role may give, per hour, one unique field whose values it cannot all
+	// see (see guesses.go); if zero, DefaultUniqueGuesses.
+	UniqueGuesses int
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -59,6 +63,7 @@ type Engine struct {
 
 	signIns   throttle
 	passwords *hasher
+	guesses   guesses
 
 	limitsMu    sync.Mutex
 	limitsCache map[string]cachedLimits
@@ -73,6 +78,10 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, tenant: map[string]*tenantState{}}
 	e.passwords = newHasher(cfg.PasswordHashers, cfg.PasswordQueue, cfg.PasswordWait)
+	e.guesses.perHour = cfg.UniqueGuesses
+	if e.guesses.perHour <= 0 {
+		e.guesses.perHour = DefaultUniqueGuesses
+	}
 	if e.maxDepth <= 0 {
 		e.maxDepth = DefaultMaxAutomationDepth
 	}

@@ -42,7 +42,7 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 		return err
 	})
 	if err != nil {
-		return store.Record{}, writeFailed(obj, "create", err)
+		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "create", err))
 	}
 	return snap.readRules(a, obj).showOne(rec), nil
 }
@@ -94,7 +94,7 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 		return withProblems(obj, err, forbidden)
 	})
 	if err != nil {
-		return store.Record{}, writeFailed(obj, "update", err)
+		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "update", err))
 	}
 	return snap.readRules(a, obj).showOne(out), nil
 }
