@@ -69,6 +69,7 @@ type Engine struct {
 	limitsCache map[string]cachedLimits
 	mu          sync.Mutex
 	tenant      map[string]*tenantState // catalog cache by tenant id
+	unavailable map[string]error        // tenants CheckTenants found unusable, and why
 }
 
 // New returns an engine over cfg.Store.

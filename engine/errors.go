@@ -100,7 +100,7 @@ func CodeOf(err error) Code {
 		return CodeUnavailable
 	case errors.Is(err, ErrScript):
 		return CodeScriptFailed
-	case errors.Is(err, ErrNoKey), errors.Is(err, ErrWrongKey), errors.Is(err, ErrBusy):
+	case errors.Is(err, ErrNoKey), errors.Is(err, ErrWrongKey), errors.Is(err, ErrBusy), errors.Is(err, ErrTenantUnavailable):
 		return CodeUnavailable
 	case errors.Is(err, ErrRateLimited):
 		return CodeRateLimited

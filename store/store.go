@@ -57,6 +57,13 @@ type Store interface {
 	GetTenant(ctx context.Context, id string) (Tenant, error)
 	// ListTenants returns all tenants ordered by id.
 	ListTenants(ctx context.Context) ([]Tenant, error)
+	// DeleteTenant removes a tenant with everything it holds (definitions,
+	// records, counters) and its API keys. [ErrNotFound] for an unknown
+	// id. A tenant created again under the id starts empty.
+	DeleteTenant(ctx context.Context, id string) error
+	// MoveAPIKeys gives every API key of tenant from to tenant to, which
+	// must exist ([ErrNotFound] otherwise); their secrets keep working.
+	MoveAPIKeys(ctx context.Context, from, to string) error
 
 	// CreateAPIKey stores a key. Returns [ErrNotFound] if its tenant does not
 	// exist and [ErrConflict] if the id or hash is taken.

@@ -490,14 +490,23 @@ func TestServe_EncryptionKey(t *testing.T) {
 	data := s.ok(t, `{ patients(filter: {mobile: {eq: "13812345678"}}) { nodes { mobile } } }`, nil)
 	assert.Equal(t, "13812345678", path(data, "patients", "nodes", 0, "mobile"))
 
-	for _, args := range [][]string{
-		{"serve", "--addr", "127.0.0.1:0", "--data", dir},
-		{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--encryption-key-file", writeKey(t, strings.Repeat("cd", 32))},
+	// Another key, or none: the server starts, and only this tenant is
+	// unavailable, saying why (issue 13, item 10).
+	other := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	require.NoError(t, other.Run(context.Background(), []string{"tenant", "create", "plain", "--data", dir, "--encryption-key-file", keyFile}))
+	plainKey := createKey(t, dir, "plain")
+	for _, extra := range [][]string{
+		{"--encryption-key-file", writeKey(t, strings.Repeat("cd", 32))},
+		nil, // the data directory's own key, which is another
 	} {
-		m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-		err := m.Run(context.Background(), args)
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "refusing to start")
+		bad := startServer(t, dir, extra...)
+		assert.Contains(t, bad.Stdout.String(), `tenant "default" is unavailable`)
+		r := bad.gql(t, s.Key, `{ patients { nodes { name } } }`, nil)
+		require.NotEmpty(t, r.Errors)
+		assert.Equal(t, "UNAVAILABLE", r.Errors[0].Extensions["code"])
+		assert.Contains(t, r.Errors[0].Message, "encryption key")
+		r = bad.gql(t, plainKey, `{ objects { name } }`, nil)
+		assert.Equal(t, http.StatusOK, r.Status, "the other tenant is served")
 	}
 	m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string {
 		if k == "CRM_ENCRYPTION_KEY" {

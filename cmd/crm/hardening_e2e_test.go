@@ -2,10 +2,13 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/http"
+	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -100,4 +103,102 @@ func roleKey(t *testing.T, dir, role string) string {
 	key := regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
 	require.NotEmpty(t, key)
 	return key
+}
+
+// runServer starts `crm serve` on dir and returns it with a function that
+// stops it (startServer stops its server only when the test ends).
+func runServer(t *testing.T, dir string) (*testServer, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	out := &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--rate-per-key", "0", "--rate-per-ip", "0"})
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("server stopped before listening: %v", err)
+	}
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			require.NoError(t, <-done)
+		}
+	}
+	t.Cleanup(stop)
+	return &testServer{URL: "http://" + addr, Key: regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String()), Data: dir, Stdout: out}, stop
+}
+
+// An operator renames and deletes tenants with the CLI (dry runs and a
+// confirmation first); a tenant imported under another id keeps its
+// sensitive fields readable, and the server starts with it (issue 13,
+// items 10 and 13).
+func TestCLI_TenantDeleteAndRename(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run := func(stdin string, args ...string) (string, error) {
+		out := &syncBuffer{}
+		m := &Main{Stdin: strings.NewReader(stdin), Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), append(args, "--data", dir))
+		return out.String(), err
+	}
+	s, stop := runServer(t, dir)
+	def := `{"$id": "patient", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"},
+	  "mobile": {"type": "string", "x-crm-type": "phone", "x-crm-sensitive": true, "x-crm-searchable": true}}}`
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
+	s.ok(t, `mutation { createPatient(input: {name: "王芳", mobile: "13812345678"}) { id } }`, nil)
+	key := s.Key
+	stop()
+
+	out, err := run("", "tenant", "rename", "default", "clinic", "--dry-run")
+	require.NoError(t, err)
+	assert.Contains(t, out, `would rename tenant "default" to "clinic": 1 objects with 1 records, 0 users, 1 API keys move`)
+	out, err = run("", "tenant", "list")
+	require.NoError(t, err)
+	assert.Contains(t, out, "default", "a dry run changes nothing")
+	out, err = run("", "tenant", "rename", "default", "clinic")
+	require.NoError(t, err)
+	assert.Contains(t, out, `renamed tenant "default" to "clinic"`)
+	_, err = run("", "tenant", "rename", "nobody", "x")
+	assert.ErrorContains(t, err, `tenant "nobody" does not exist`)
+
+	file := filepath.Join(t.TempDir(), "clinic.jsonl")
+	_, err = run("", "export", "--tenant", "clinic", "--out", file)
+	require.NoError(t, err)
+	out, err = run("", "import", "--tenant", "copy", "--in", file)
+	require.NoError(t, err)
+	assert.Contains(t, out, `imported tenant "copy"`)
+	copyKey := createKey(t, dir, "copy")
+
+	s2, stop2 := runServer(t, dir)
+	assert.NotContains(t, s2.Stdout.String(), "unavailable", "the server starts with every tenant")
+	for _, k := range []string{key, copyKey} { // the key moved with the rename
+		r := s2.gql(t, k, `{ patients(filter: {mobile: {eq: "13812345678"}}) { nodes { name mobile } } }`, nil)
+		require.Empty(t, r.Errors)
+		assert.Equal(t, "13812345678", path(r.Data, "patients", "nodes", 0, "mobile"), "sensitive fields readable and searchable")
+	}
+	stop2()
+
+	out, err = run("", "tenant", "delete", "copy", "--dry-run")
+	require.NoError(t, err)
+	assert.Contains(t, out, `would delete tenant "copy" (Default): 1 objects with 1 records, 0 users, 1 API keys (dry run, nothing deleted)`)
+	_, err = run("nope\n", "tenant", "delete", "copy")
+	assert.ErrorContains(t, err, "not deleted: confirm by repeating the tenant id (--confirm copy)")
+	_, err = run("copy\n", "tenant", "delete", "copy")
+	require.NoError(t, err, "confirmed on standard input")
+	_, err = run("", "tenant", "delete", "clinic", "--confirm", "clinic")
+	require.NoError(t, err)
+	out, err = run("", "tenant", "list")
+	require.NoError(t, err)
+	assert.NotContains(t, out, "copy")
+	assert.NotContains(t, out, "clinic")
+	_, err = run("", "tenant", "delete", "copy", "--confirm", "copy")
+	assert.ErrorContains(t, err, `tenant "copy" does not exist`)
 }

@@ -184,8 +184,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer st.Close()
 	defer eng.Close()
 
-	if err := eng.CheckEncryption(ctx); err != nil {
+	problems, err := eng.CheckTenants(ctx)
+	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
+	}
+	for _, p := range problems { // the other tenants are served
+		log.Error("tenant unavailable", "tenant", p.Tenant, "err", p.Err)
+		fmt.Fprintf(m.Stdout, "tenant %q is unavailable: %v\n", p.Tenant, p.Err)
 	}
 	firstKey, err := m.bootstrap(ctx, eng)
 	if err != nil {

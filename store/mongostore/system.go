@@ -278,3 +278,41 @@ func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at tim
 	}
 	return nil
 }
+
+// DeleteTenant implements [store.Store]: the tenant's database is dropped,
+// then its API keys and its document.
+func (s *Store) DeleteTenant(ctx context.Context, id string) error {
+	d, err := s.tenantDoc(ctx, id)
+	if err != nil {
+		return fmt.Errorf("delete tenant %q: %w", id, err)
+	}
+	s.mu.Lock()
+	delete(s.tenants, id)
+	s.mu.Unlock()
+	octx, cancel := s.op(ctx)
+	defer cancel()
+	if err := s.client.Database(d.Database).Drop(octx); err != nil {
+		return fmt.Errorf("delete tenant %q: drop database %s: %w", id, d.Database, s.fail(octx, err))
+	}
+	if _, err := s.system.Collection(collAPIKeys).DeleteMany(octx, eq("tenantId", id)); err != nil {
+		return fmt.Errorf("delete tenant %q: api keys: %w", id, s.fail(octx, err))
+	}
+	if _, err := s.system.Collection(collTenants).DeleteOne(octx, eq(keyID, id)); err != nil {
+		return fmt.Errorf("delete tenant %q: %w", id, s.fail(octx, err))
+	}
+	return nil
+}
+
+// MoveAPIKeys implements [store.Store].
+func (s *Store) MoveAPIKeys(ctx context.Context, from, to string) error {
+	if _, err := s.tenantDoc(ctx, to); err != nil {
+		return fmt.Errorf("move api keys of tenant %q to %q: %w", from, to, err)
+	}
+	octx, cancel := s.op(ctx)
+	defer cancel()
+	_, err := s.system.Collection(collAPIKeys).UpdateMany(octx, eq("tenantId", from), bson.D{{Key: "$set", Value: bson.D{{Key: "tenantId", Value: to}}}})
+	if err != nil {
+		return fmt.Errorf("move api keys of tenant %q to %q: %w", from, to, s.fail(octx, err))
+	}
+	return nil
+}
