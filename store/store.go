@@ -163,3 +163,9 @@ type Tx interface {
 	// number back.
 	NextSequence(ctx context.Context, name string) (int64, error)
 }
+
+// Sizer is an optional capability of a [Store]: the space a tenant's data
+// takes, in bytes, for monitoring.
+type Sizer interface {
+	TenantSize(ctx context.Context, id string) (int64, error)
+}

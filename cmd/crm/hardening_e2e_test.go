@@ -202,3 +202,55 @@ func TestCLI_TenantDeleteAndRename(t *testing.T) {
 	_, err = run("", "tenant", "delete", "copy", "--confirm", "copy")
 	assert.ErrorContains(t, err, `tenant "copy" does not exist`)
 }
+
+// /metrics is Prometheus's, on an address of its own (loopback by
+// default), optionally behind a token; the API's port answers it with 404,
+// never with the UI's page (issue 13, item 17).
+func TestServe_Metrics(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir(), "--metrics-addr", "127.0.0.1:0", "--metrics-token", "s3cret")
+	metricsURL := regexp.MustCompile(`metrics: (http://\S+/metrics)`).FindStringSubmatch(s.Stdout.String())
+	require.Len(t, metricsURL, 2, s.Stdout.String())
+	installStarter(t, s)
+	s.ok(t, `mutation { createDeal(input: {title: "计量"}) { id } }`, nil)
+	r := s.gql(t, s.Key, `mutation { createDeal(input: {amount: -1}) { id } }`, nil)
+	require.NotEmpty(t, r.Errors)
+	s.gql(t, "", `{ deals { totalCount } }`, nil)
+
+	get := func(url string, headers map[string]string) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		require.NoError(t, err)
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	status, _ := get(metricsURL[1], nil)
+	assert.Equal(t, http.StatusUnauthorized, status, "the token is needed")
+	status, body := get(metricsURL[1], map[string]string{"Authorization": "Bearer s3cret"})
+	require.Equal(t, http.StatusOK, status)
+	for _, want := range []string{
+		`crm_http_requests_total{method="POST",route="/graphql",status="200"}`,
+		`crm_http_requests_total{method="POST",route="/graphql",status="401"}`,
+		`crm_http_request_duration_seconds_bucket{route="/graphql"`,
+		`crm_errors_total{code="VALIDATION_FAILED"} 1`,
+		`crm_script_runs_total`,
+		`crm_outbox_pending{tenant="default"} 0`,
+		`crm_jobs_running{tenant="default"} 0`,
+		`crm_tenant_store_bytes{tenant="default"}`,
+		`crm_tenant_unavailable{tenant="default"} 0`,
+		`go_goroutines`,
+	} {
+		assert.Contains(t, body, want)
+	}
+
+	status, body = get(s.URL+"/metrics", nil)
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, body, "--metrics-addr")
+	assert.NotContains(t, body, "<html", "not the UI's page")
+}

@@ -23,6 +23,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/metrics"
 )
 
 // Authenticator resolves an API key secret to an actor.
@@ -77,6 +78,10 @@ type Config struct {
 	// server's own whose pages may call /auth/login and /auth/logout.
 	// Empty: only pages the server itself serves.
 	AllowedOrigins []string
+	// Metrics, when set, counts requests and errors. The metrics are
+	// served elsewhere (Metrics.Handler on a listener of their own): this
+	// app answers /metrics with 404, never with the UI's page.
+	Metrics *metrics.Metrics
 }
 
 // Server is the HTTP server.
@@ -143,12 +148,20 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) routes() {
 	s.app.Use(requestid.New())
+	if s.cfg.Metrics != nil {
+		s.app.Use(s.cfg.Metrics.Middleware())
+	}
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(s.accessLog)
 	s.app.Use(s.deadline)
 	s.app.Use(s.limitByIP)
 
 	s.app.Get("/healthz", s.healthz)
+	s.app.All("/metrics", func(c *fiber.Ctx) error {
+		return c.Status(fiber.StatusNotFound).JSON(fiber.Map{
+			"error": pick(c, "metrics are served on their own address (crm serve --metrics-addr), not on this port", "监控指标在单独的地址上提供（crm serve --metrics-addr），不在此端口"),
+			"code":  engine.CodeNotFound})
+	})
 	if s.cfg.Sessions != nil {
 		s.app.Post("/auth/login", s.authEndpoint, utf8Body, s.login)
 		s.app.Post("/auth/logout", s.authEndpoint, s.logout)
@@ -299,6 +312,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		return c.Status(fe.Code).JSON(fiber.Map{"error": fe.Message})
 	}
 	status := statusOf(err)
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.Error(string(engine.CodeOf(err)))
+	}
 	lang := "zh"
 	if preferEnglish(c) {
 		lang = "en"

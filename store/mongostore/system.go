@@ -316,3 +316,24 @@ func (s *Store) MoveAPIKeys(ctx context.Context, from, to string) error {
 	}
 	return nil
 }
+
+var _ store.Sizer = (*Store)(nil)
+
+// TenantSize implements [store.Sizer]: dbStats' dataSize and indexSize of
+// the tenant's database.
+func (s *Store) TenantSize(ctx context.Context, id string) (int64, error) {
+	d, err := s.tenantDoc(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("tenant size %q: %w", id, err)
+	}
+	octx, cancel := s.op(ctx)
+	defer cancel()
+	var stats struct {
+		DataSize  float64 `bson:"dataSize"`
+		IndexSize float64 `bson:"indexSize"`
+	}
+	if err := s.client.Database(d.Database).RunCommand(octx, bson.D{{Key: "dbStats", Value: 1}}).Decode(&stats); err != nil {
+		return 0, fmt.Errorf("tenant size %q: %w", id, s.fail(octx, err))
+	}
+	return int64(stats.DataSize + stats.IndexSize), nil
+}

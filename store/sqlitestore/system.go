@@ -296,3 +296,26 @@ func (s *Store) MoveAPIKeys(ctx context.Context, from, to string) error {
 	}
 	return nil
 }
+
+var _ store.Sizer = (*Store)(nil)
+
+// TenantSize implements [store.Sizer]: the size of the tenant's file and
+// its write-ahead log.
+func (s *Store) TenantSize(ctx context.Context, id string) (int64, error) {
+	if !tenantIDPattern.MatchString(id) {
+		return 0, fmt.Errorf("tenant size %q: %w", id, store.ErrNotFound)
+	}
+	path := filepath.Join(s.cfg.Dir, "tenants", id+".db")
+	var total int64
+	for _, suffix := range []string{"", "-wal"} {
+		fi, err := os.Stat(path + suffix)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("tenant size %q: %w", id, err)
+		}
+		total += fi.Size()
+	}
+	return total, nil
+}
