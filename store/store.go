@@ -104,7 +104,9 @@ type TenantStore interface {
 	// WithTx runs fn in one atomic transaction: either every write fn made
 	// is kept, or (fn returned an error, or the commit failed) none is.
 	// Writes are serialised; fn must not hold the transaction beyond its
-	// return.
+	// return. When ctx ends, WithTx returns at once; a store that undoes
+	// by compensation may complete the undo after returning, before the
+	// tenant's next transaction starts.
 	WithTx(ctx context.Context, fn func(tx Tx) error) error
 
 	// Reader: the read operations, also outside a transaction.

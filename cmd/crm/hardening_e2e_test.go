@@ -99,7 +99,7 @@ func roleKey(t *testing.T, dir, role string) string {
 	t.Helper()
 	out := &syncBuffer{}
 	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	require.NoError(t, m.Run(t.Context(), []string{"apikey", "create", "--tenant", "default", "--role", role, "--data", dir}))
+	require.NoError(t, m.Run(t.Context(), append([]string{"apikey", "create", "--tenant", "default", "--role", role}, storeArgs(t, dir)...)))
 	key := regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
 	require.NotEmpty(t, key)
 	return key

@@ -2,12 +2,14 @@ package ferrettest_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/mongostore"
 )
@@ -44,4 +46,39 @@ func TestStore_OpensTwice(t *testing.T) {
 			require.NoError(t, s.Close())
 		}
 	}
+}
+
+// A transaction whose context ends is answered at once and undone in the
+// background; the tenant's next transaction runs only once the undo is
+// complete, and sees none of the writes (issue 13, item 16: a request with
+// a 30 s deadline waited minutes for an undo).
+func TestStore_EndedTransactionUndone(t *testing.T) {
+	t.Parallel()
+	s := mongostore.NewForTest(t, mongostore.Config{URI: uri})
+	ctx := context.Background()
+	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", Name: "Acme", CreatedAt: time.Now()}))
+	ts, err := s.Tenant(ctx, "acme")
+	require.NoError(t, err)
+	obj := &schema.Object{Name: "deal", Fields: []*schema.Field{{Name: "name", Type: schema.TypeText}}}
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		return tx.SaveObject(ctx, store.ObjectDoc{Name: "deal", Version: 1, Definition: []byte(`{}`), SavedAt: time.Now()}, obj)
+	}))
+	rctx, cancel := context.WithCancel(ctx)
+	err = ts.WithTx(rctx, func(tx store.Tx) error {
+		for i := range 300 {
+			at := time.Now()
+			if err := tx.Insert(rctx, obj, store.Record{ID: fmt.Sprintf("d%03d", i), Version: 1, CreatedAt: at, UpdatedAt: at, Data: map[string]any{"name": "x"}}); err != nil {
+				return err
+			}
+		}
+		cancel() // the request's deadline passes
+		return rctx.Err()
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		n, err := tx.Count(ctx, obj, nil)
+		require.NoError(t, err)
+		assert.Zero(t, n, "the undo was complete before the next transaction began")
+		return nil
+	}))
 }
