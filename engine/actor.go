@@ -13,6 +13,13 @@ type Actor struct {
 	// Role limits what a principal that is not an administrator may do
 	// with records (see [Role]); "" does not limit it.
 	Role string
+	// Session is the id of a signed-in user's session (a hash of its
+	// token, never the token); "" for API keys and the CLI.
+	Session string
+	// MustChangePassword is set for a signed-in user whose password is
+	// temporary: the API edges let them read who they are and change the
+	// password, nothing else.
+	MustChangePassword bool
 }
 
 type actorKey struct{}

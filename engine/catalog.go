@@ -29,6 +29,8 @@ type snapshot struct {
 	users map[string]User
 	// circles caches whose records each actor reaches (access.go).
 	circles circles
+	// dir is the user directory (directory.go), made on first use.
+	dir directory
 
 	viewsMu sync.Mutex
 	views   map[string]*Catalog // the catalog as each role sees it
@@ -49,10 +51,14 @@ func (e *Engine) Catalog(ctx context.Context) (*Catalog, error) {
 	return st.view(a), nil
 }
 
-// view is the catalog as the actor sees it: objects its role may not
-// read are left out, and so are the fields it hides.
+// view is the catalog as the actor sees it. Administrators get the whole
+// catalog. Everyone else gets the objects their role may read, without
+// the fields it hides (nor lookups to objects it may not read), and each
+// definition redacted (see [schema.Object.Redacted]): no scripts,
+// automations, validation rules, formula expressions or roll-up
+// configurations, which hold code, addresses and hidden fields' names.
 func (s *snapshot) view(a Actor) *Catalog {
-	if a.Admin || a.Role == "" {
+	if a.Admin {
 		return s.catalog
 	}
 	s.viewsMu.Lock()
@@ -60,19 +66,33 @@ func (s *snapshot) view(a Actor) *Catalog {
 	if v := s.views[a.Role]; v != nil {
 		return v
 	}
+	readable := map[string]bool{}
+	for _, o := range s.catalog.Objects {
+		if acc, _ := s.access(a, o.Name); acc.Read {
+			readable[o.Name] = true
+		}
+	}
 	var objs []*schema.Object
 	for _, o := range s.catalog.Objects {
-		if acc, _ := s.access(a, o.Name); !acc.Read {
+		if !readable[o.Name] {
 			continue
 		}
-		if hidden := s.fieldsAt(a, o, FieldHidden); len(hidden) > 0 {
-			objs = append(objs, o.WithoutFields(hidden))
-		} else {
-			objs = append(objs, o)
+		hidden := s.fieldsAt(a, o, FieldHidden)
+		for _, f := range o.Fields {
+			if f.Target != "" && !readable[f.Target] {
+				if hidden == nil {
+					hidden = map[string]bool{}
+				}
+				hidden[f.Name] = true
+			}
 		}
+		objs = append(objs, o.Redacted(hidden))
 	}
 	v := NewCatalog(s.catalog.TenantID, s.catalog.Revision, objs)
 	v.Audience = a.Role
+	if a.Role == "" {
+		v.Audience = "*" // not an administrator, without a role: not the whole catalog's audience ""
+	}
 	if s.views == nil {
 		s.views = map[string]*Catalog{}
 	}

@@ -49,7 +49,8 @@ type ListResult struct {
 type Catalog struct {
 	TenantID string
 	Revision int64
-	// Audience is the role this catalog is the view of; "" for the whole.
+	// Audience is the role this catalog is the view of; "" for the whole
+	// (administrators), "*" for a principal with neither.
 	Audience string
 	// Objects ordered by name.
 	Objects []*schema.Object

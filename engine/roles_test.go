@@ -66,7 +66,11 @@ func TestRoles_ObjectAndFieldPermissions(t *testing.T) {
 	}
 	assert.Equal(t, []string{"account", "deal"}, names)
 	assert.Nil(t, cat.Object("deal").Field("margin"), "the role's API has no hidden field")
+	assert.NotContains(t, string(cat.Object("deal").Definition), "margin", "nor its definition")
 	assert.Equal(t, "sales", cat.Audience)
+	full, err := eng.Catalog(ctx)
+	require.NoError(t, err)
+	assert.Contains(t, string(full.Object("deal").Definition), "margin", "administrators get the whole definition")
 
 	// A change of the role applies from the next request.
 	require.NoError(t, eng.SaveRole(ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"*": {Read: true, Delete: true}}}))

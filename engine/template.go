@@ -39,6 +39,10 @@ type Template struct {
 	// refuse the template, so that it never installs part of one.
 	Other    map[string]map[string][]byte
 	Optional []string
+	// Menu groups objects for the navigation of the web app (see
+	// [Engine.Navigation]); every object named must be in the template or
+	// in a template it depends on.
+	Menu []NavGroup
 }
 
 // TemplateDependency names a template that must be installed first, at
@@ -139,6 +143,8 @@ type TemplateInstall struct {
 	// Roles, layouts (by object) and views (OBJECT.NAME) the template
 	// defines.
 	Roles, Layouts, Views []string
+	// Menu is the template's navigation groups.
+	Menu []NavGroup
 
 	definitions map[string]string // object → definition as the version shipped it
 	before      map[string]any    // object → the tenant's definition before (string), or nil when it had none
@@ -168,7 +174,8 @@ func init() {
     "before":      {"x-crm-type": "json"},
     "after":       {"x-crm-type": "json"},
     "at":          {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
-    "by":          {"type": "string", "x-crm-type": "text"}
+    "by":          {"type": "string", "x-crm-type": "text"},
+    "menu":        {"x-crm-type": "json"}
   },
   "required": ["template", "release", "action", "status", "objects", "definitions", "at", "by"],
   "x-crm-indexes": [["template", "at"]]
@@ -218,6 +225,9 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 		return nil, err
 	}
 	if err := checkDependencies(tpl, installs); err != nil {
+		return nil, err
+	}
+	if err := checkMenu(tpl, defs, installs); err != nil {
 		return nil, err
 	}
 	res := &InstallResult{Template: tpl.Name, ToVersion: tpl.Version, DryRun: opts.DryRun}
@@ -556,6 +566,9 @@ func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Acto
 	if res.FromVersion != "" {
 		data["fromVersion"] = res.FromVersion
 	}
+	if len(tpl.Menu) > 0 {
+		data["menu"] = menuData(tpl.Menu)
+	}
 	writeInstallDocs(data, docs, docPlans)
 	now := e.stamp()
 	rec := store.Record{ID: e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: data}
@@ -649,6 +662,7 @@ func installOf(r store.Record) TemplateInstall {
 			}
 		}
 	}
+	in.Menu = menuOf(r.Data["menu"])
 	if defs, ok := r.Data["definitions"].(map[string]any); ok {
 		for k, v := range defs {
 			if d, ok := v.(string); ok {
@@ -859,8 +873,9 @@ func rollbackMigration(now, old *schema.Object) SaveOptions {
 	return opts
 }
 
-// ExportTemplate returns the tenant's objects, roles, layouts and shared
-// views as a template with
+// ExportTemplate returns the tenant's objects, roles, layouts, shared
+// views and navigation groups (those of its installed templates) as a
+// template with
 // the given name and version, objects ordered so that lookup targets come
 // first:
 // written out as a template folder, it installs again.
@@ -890,6 +905,11 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Tem
 	if err != nil {
 		return nil, err
 	}
+	installs, err := e.templateInstalls(ctx, ts, snap, "")
+	if err != nil {
+		return nil, err
+	}
+	tpl.Menu = mergedMenu(installs, func(name string) bool { return cat.Object(name) != nil })
 	for _, k := range docKinds {
 		current, err := k.current(ctx, e, ts, snap)
 		if err != nil {

@@ -46,7 +46,8 @@ func init() {
     "manager":      {"type": "string", "x-crm-type": "text"},
     "team":         {"type": "string", "x-crm-type": "text"},
     "passwordHash": {"type": "string", "x-crm-type": "text"},
-    "active":       {"type": "boolean", "x-crm-type": "boolean"}
+    "active":       {"type": "boolean", "x-crm-type": "boolean"},
+    "mustChangePassword": {"type": "boolean", "x-crm-type": "boolean"}
   },
   "x-crm-indexes": [["manager"], ["team"]]
 }`
@@ -74,9 +75,13 @@ type User struct {
 	Manager string
 	// Team is the name of the user's team, whose members read each
 	// other's records of private objects; "" for none.
-	Team      string
-	Active    bool
-	CreatedAt time.Time
+	Team   string
+	Active bool
+	// MustChangePassword is set for a password that an administrator
+	// chose (or the first start generated): until the user changes it,
+	// their sessions may only read who they are and change the password.
+	MustChangePassword bool
+	CreatedAt          time.Time
 }
 
 // ActorID is the id under which the user acts, owns records and appears
@@ -86,8 +91,10 @@ func (u User) ActorID() string { return "user:" + u.Username }
 // Session is a signed-in user's session: Token goes in the cookie, CSRF
 // in the X-CSRF-Token header of writes.
 type Session struct {
+	// Token is the secret of the cookie; only [Engine.SignIn] returns it.
 	Token     string
 	CSRF      string
+	Tenant    string
 	User      User
 	ExpiresAt time.Time
 }
@@ -164,7 +171,7 @@ func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string
 		return nil, fmt.Errorf("open session: %w", err)
 	}
 	u := userOf(rec)
-	return &Session{Token: token, CSRF: s.Data["csrf"].(string), User: u, ExpiresAt: expires}, nil
+	return &Session{Token: token, CSRF: s.Data["csrf"].(string), Tenant: tenantID, User: u, ExpiresAt: expires}, nil
 }
 
 func sessionID(token string) string {
@@ -179,50 +186,63 @@ func userOf(r store.Record) User {
 	u.Manager, _ = r.Data["manager"].(string)
 	u.Team, _ = r.Data["team"].(string)
 	u.Active, _ = r.Data["active"].(bool)
+	u.MustChangePassword, _ = r.Data["mustChangePassword"].(bool)
 	return u
 }
 
 // AuthenticateSession resolves a session token to its user's actor and
 // the session's CSRF token.
 func (e *Engine) AuthenticateSession(ctx context.Context, token string) (Actor, string, error) {
+	sess, err := e.SessionOf(ctx, token)
+	if err != nil {
+		return Actor{}, "", err
+	}
+	a := Actor{TenantID: sess.Tenant, ID: sess.User.ActorID(), Admin: sess.User.Role == AdminRole,
+		Session: sessionID(token), MustChangePassword: sess.User.MustChangePassword}
+	if !a.Admin {
+		a.Role = sess.User.Role
+	}
+	return a, sess.CSRF, nil
+}
+
+// SessionOf returns the session of a token — its tenant, user, CSRF token
+// and expiry, without the token — for a page that was reloaded and must
+// learn who is signed in. An unknown, expired or forged token, or one of a
+// user who may no longer sign in, is [ErrUnauthenticated].
+func (e *Engine) SessionOf(ctx context.Context, token string) (*Session, error) {
 	denied := newError(ErrUnauthenticated, "the session has ended; sign in again", "会话已结束，请重新登录", nil)
 	tenantID, _, ok := strings.Cut(token, ".")
 	if !ok || len(token) > 300 {
-		return Actor{}, "", denied
+		return nil, denied
 	}
 	ts, err := e.tenantStore(ctx, tenantID)
 	if errors.Is(err, store.ErrNotFound) {
-		return Actor{}, "", denied
+		return nil, denied
 	} else if err != nil {
-		return Actor{}, "", err
+		return nil, err
 	}
 	snap, err := e.state(ctx, tenantID, ts)
 	if err != nil {
-		return Actor{}, "", err
+		return nil, err
 	}
 	sessions, users := snap.platform[sessionObject], snap.platform[userObject]
 	if sessions == nil || users == nil {
-		return Actor{}, "", denied
+		return nil, denied
 	}
 	s, err := ts.Get(ctx, sessions, sessionID(token))
 	if err != nil {
-		return Actor{}, "", denied
+		return nil, denied
 	}
 	expires, err := time.Parse(schema.DateTimeLayout, fmt.Sprint(s.Data["expiresAt"]))
 	if err != nil || !e.now().Before(expires) {
-		return Actor{}, "", denied
+		return nil, denied
 	}
 	u, err := ts.Get(ctx, users, fmt.Sprint(s.Data["user"]))
 	if err != nil || u.Data["active"] != true {
-		return Actor{}, "", denied
-	}
-	role := fmt.Sprint(u.Data["role"])
-	a := Actor{TenantID: tenantID, ID: "user:" + u.ID, Admin: role == AdminRole}
-	if !a.Admin {
-		a.Role = role
+		return nil, denied
 	}
 	csrf, _ := s.Data["csrf"].(string)
-	return a, csrf, nil
+	return &Session{CSRF: csrf, Tenant: tenantID, User: userOf(u), ExpiresAt: expires}, nil
 }
 
 // SignOut ends a session.

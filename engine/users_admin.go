@@ -27,6 +27,9 @@ type NewUser struct {
 	Role    string
 	Manager string
 	Team    string
+	// MustChangePassword makes Password temporary: the user must change
+	// it before doing anything else (see [Actor.MustChangePassword]).
+	MustChangePassword bool
 }
 
 // UserChange lists what UpdateUser changes; nil leaves a value as it is.
@@ -38,6 +41,9 @@ type UserChange struct {
 	Active      *bool
 	// Password sets a new password and ends the user's sessions.
 	Password *string
+	// MustChangePassword sets or clears whether the user must change
+	// their password before doing anything else.
+	MustChangePassword *bool
 }
 
 // userAdmin resolves the caller of a user administration call: an
@@ -76,7 +82,8 @@ func (e *Engine) CreateUser(ctx context.Context, tenantID string, nu NewUser) (U
 	if nu.Role == "" {
 		nu.Role = AdminRole
 	}
-	u := User{Username: nu.Username, DisplayName: nu.DisplayName, Role: nu.Role, Manager: nu.Manager, Team: nu.Team, Active: true}
+	u := User{Username: nu.Username, DisplayName: nu.DisplayName, Role: nu.Role, Manager: nu.Manager, Team: nu.Team, Active: true,
+		MustChangePassword: nu.MustChangePassword}
 	if err := checkUser(snap, u, nu.Password, true); err != nil {
 		return User{}, err
 	}
@@ -138,6 +145,12 @@ func (e *Engine) UpdateUser(ctx context.Context, tenantID, username string, ch U
 	if err != nil {
 		return User{}, err
 	}
+	return e.updateUser(ctx, a, ts, snap, username, ch, "")
+}
+
+// updateUser applies ch; a new password or deactivation ends every
+// session of the user but keep (a session id, or "").
+func (e *Engine) updateUser(ctx context.Context, a Actor, ts store.TenantStore, snap *snapshot, username string, ch UserChange, keep string) (User, error) {
 	cur, ok := snap.users[username]
 	if !ok {
 		return User{}, newError(ErrNotFound, fmt.Sprintf("no user %q", username), fmt.Sprintf("用户 %q 不存在", username), nil)
@@ -154,6 +167,9 @@ func (e *Engine) UpdateUser(ctx context.Context, tenantID, username string, ch U
 	set(&next.Team, ch.Team)
 	if ch.Active != nil {
 		next.Active = *ch.Active
+	}
+	if ch.MustChangePassword != nil {
+		next.MustChangePassword = *ch.MustChangePassword
 	}
 	password := ""
 	if ch.Password != nil {
@@ -201,7 +217,7 @@ func (e *Engine) UpdateUser(ctx context.Context, tenantID, username string, ch U
 			return err
 		}
 		if endSessions {
-			if err := e.endSessions(ctx, tx, snap, username); err != nil {
+			if err := e.endSessions(ctx, tx, snap, username, keep); err != nil {
 				return err
 			}
 		}
@@ -213,8 +229,9 @@ func (e *Engine) UpdateUser(ctx context.Context, tenantID, username string, ch U
 	return next, nil
 }
 
-// ChangePassword lets a signed-in user replace their own password; their
-// other sessions end.
+// ChangePassword lets a signed-in user replace their own password: a
+// temporary password stops being one, the session making the call goes
+// on and the user's other sessions end.
 func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
 	a, ts, err := e.scope(ctx)
 	if err != nil {
@@ -236,16 +253,49 @@ func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword st
 	if err != nil {
 		return fmt.Errorf("change password of %q: %w", username, err)
 	}
+	// Wrong current passwords count against sign-in, so that a session
+	// left open cannot be used to guess the password.
+	key, now := a.TenantID+"\x00"+username, e.now()
+	if e.signIns.locked(key, now) {
+		return newError(ErrRateLimited, "too many wrong passwords; try again in 15 minutes", "密码错误次数过多，请 15 分钟后再试", nil)
+	}
 	hash, _ := rec.Data["passwordHash"].(string)
 	ok, err = e.passwords.check(ctx, hash, oldPassword)
 	if err != nil {
 		return err
 	}
 	if !ok {
+		e.signIns.fail(key, now)
 		return newError(ErrBadRequest, "the current password is wrong", "当前密码错误", nil)
 	}
-	_, err = e.UpdateUser(WithActor(ctx, Actor{TenantID: a.TenantID, ID: a.ID, Admin: true}), a.TenantID, username, UserChange{Password: &newPassword})
+	if oldPassword == newPassword {
+		return newError(ErrBadRequest, "the new password must differ from the current one", "新密码不能与当前密码相同", nil)
+	}
+	done := false
+	_, err = e.updateUser(ctx, a, ts, snap, username, UserChange{Password: &newPassword, MustChangePassword: &done}, a.Session)
 	return err
+}
+
+// CurrentUser returns the signed-in user making the call, or nil for an
+// API key or the CLI.
+func (e *Engine) CurrentUser(ctx context.Context) (*User, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	username, ok := strings.CutPrefix(a.ID, "user:")
+	if !ok {
+		return nil, nil
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	u, ok := snap.users[username]
+	if !ok {
+		return nil, newError(ErrNotFound, fmt.Sprintf("no user %q", username), fmt.Sprintf("用户 %q 不存在", username), nil)
+	}
+	return &u, nil
 }
 
 // checkUser checks a user about to be saved against the tenant's roles
@@ -294,6 +344,9 @@ func userData(u User) map[string]any {
 	if u.Team != "" {
 		d["team"] = u.Team
 	}
+	if u.MustChangePassword {
+		d["mustChangePassword"] = true
+	}
 	return d
 }
 
@@ -316,8 +369,8 @@ func (e *Engine) platformWriter(ctx context.Context, ts store.TenantStore, snap 
 	return obj, w, nil
 }
 
-// endSessions deletes every session of a user.
-func (e *Engine) endSessions(ctx context.Context, tx store.Tx, snap *snapshot, username string) error {
+// endSessions deletes every session of a user but keep ("" for none).
+func (e *Engine) endSessions(ctx context.Context, tx store.Tx, snap *snapshot, username, keep string) error {
 	sessions := snap.platform[sessionObject]
 	if sessions == nil {
 		return nil
@@ -329,6 +382,9 @@ func (e *Engine) endSessions(ctx context.Context, tx store.Tx, snap *snapshot, u
 			return fmt.Errorf("find sessions of %q: %w", username, err)
 		}
 		for _, s := range page.Records {
+			if s.ID == keep {
+				continue
+			}
 			if err := tx.Delete(ctx, sessions, s.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
 				return fmt.Errorf("end session of %q: %w", username, err)
 			}

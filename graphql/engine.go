@@ -63,6 +63,8 @@ type Engine interface {
 	RollbackTemplate(ctx context.Context, name string, opts engine.RollbackOptions) (*engine.InstallResult, error)
 	ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (deleted, kept int, err error)
 	InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error)
+	// Navigation returns the caller's menu: groups of object names.
+	Navigation(ctx context.Context) ([]engine.NavGroup, error)
 	StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error)
 
 	Roles(ctx context.Context) ([]engine.Role, error)
@@ -81,6 +83,11 @@ type Engine interface {
 	CreateUser(ctx context.Context, tenantID string, u engine.NewUser) (engine.User, error)
 	UpdateUser(ctx context.Context, tenantID, username string, ch engine.UserChange) (engine.User, error)
 	ChangePassword(ctx context.Context, current, next string) error
+	// CurrentUser returns the signed-in user making the call, nil for an
+	// API key.
+	CurrentUser(ctx context.Context) (*engine.User, error)
+	// UserDirectory lists active users for any signed-in caller.
+	UserDirectory(ctx context.Context, search string, first int) ([]engine.DirectoryEntry, error)
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -666,11 +666,51 @@ func (f *fakeEngine) UpdateUser(ctx context.Context, tenantID, username string, 
 	return engine.User{}, fmt.Errorf("fake: no users")
 }
 
+// ChangePassword of the fake counts calls.
 func (f *fakeEngine) ChangePassword(ctx context.Context, current, next string) error {
-	return fmt.Errorf("fake: no users")
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls["ChangePassword"]++
+	return nil
+}
+
+func (f *fakeEngine) CurrentUser(ctx context.Context) (*engine.User, error) {
+	a, _ := engine.ActorFrom(ctx)
+	name, ok := strings.CutPrefix(a.ID, "user:")
+	if !ok {
+		return nil, nil
+	}
+	return &engine.User{Username: name, DisplayName: "用户 " + name, Active: true, MustChangePassword: a.MustChangePassword}, nil
 }
 
 // Access: the fake has no roles, so every caller may do everything.
 func (f *fakeEngine) Access(ctx context.Context, object string) (engine.CallerAccess, error) {
 	return engine.CallerAccess{Read: true, Create: true, Update: true, Delete: true}, nil
+}
+
+// UserDirectory of the fake lists two colleagues, filtered like the engine.
+func (f *fakeEngine) UserDirectory(ctx context.Context, search string, first int) ([]engine.DirectoryEntry, error) {
+	if first < 0 || first > engine.MaxPageSize {
+		return nil, &engine.Error{Kind: engine.ErrBadRequest, Message: "first must be between 1 and 100"}
+	}
+	var out []engine.DirectoryEntry
+	for _, e := range []engine.DirectoryEntry{{Username: "li.lei", DisplayName: "李雷", Team: "east"}, {Username: "wang", DisplayName: "王芳"}} {
+		if strings.Contains(e.Username+e.DisplayName, search) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// Navigation of the fake puts every object of the tenant under Other.
+func (f *fakeEngine) Navigation(ctx context.Context) ([]engine.NavGroup, error) {
+	cat, err := f.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	g := engine.NavGroup{Label: engine.OtherGroup}
+	for _, o := range cat.Objects {
+		g.Objects = append(g.Objects, o.Name)
+	}
+	return []engine.NavGroup{g}, nil
 }

@@ -66,6 +66,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.userResolvers(rs["Query"], rs["Mutation"])
 	es.viewResolvers(rs["Query"], rs["Mutation"])
 	rs["User"], rs["Me"] = userTypeResolvers()
+	rs["DirectoryUser"] = directoryResolvers()
+	rs["NavGroup"] = es.navigationResolvers(rs["Query"])
 	rs["TemplateInfo"], rs["TemplateResult"] = templateTypeResolvers()
 	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()
 	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()
@@ -83,6 +85,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 			rs[p.columnType] = columnResolvers()
 		}
 	}
+	guardPasswordChange(rs["Query"])
+	guardPasswordChange(rs["Mutation"])
 	es.resolvers = rs
 	return es, nil
 }

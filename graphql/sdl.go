@@ -38,8 +38,8 @@ func (m *model) sdl() string {
 			b.WriteString("  " + p.board + "(view: String, filter: " + o.filterType() + ", orderBy: [" + o.orderByType() + "!], first: Int): [" + p.columnType + "!]!\n")
 		}
 	}
-	b.WriteString("  \"Every object definition (administrators only).\"\n  objects: [ObjectDefinition!]!\n")
-	b.WriteString("  \"One object definition by name, or null.\"\n  object(name: String!): ObjectDefinition\n")
+	b.WriteString("  \"The object definitions the caller may read. Administrators get them whole; a role gets them without the fields it may not see and without scripts, automations, validation rules, formula expressions and roll-up configurations.\"\n  objects: [ObjectDefinition!]!\n")
+	b.WriteString("  \"One object definition by name (as objects gives it), or null.\"\n  object(name: String!): ObjectDefinition\n")
 	b.WriteString("  \"Every saved version of an object definition (administrators only).\"\n  objectHistory(name: String!): [ObjectDefinition!]!\n")
 	b.WriteString("  \"Effects of automations waiting for or done with delivery, newest first; status is pending, delivered or dead (administrators only).\"\n")
 	b.WriteString("  outbox(status: String, first: Int): [OutboxEntry!]!\n")
@@ -57,6 +57,10 @@ func (m *model) sdl() string {
 	b.WriteString("  \"The tenant's roles: {name, label, objects: {object or *: {read, create, update, delete, fields: {field: hidden, readOnly or masked}}}} (administrators only).\"\n  roles: JSON!\n")
 	b.WriteString("  \"Who is making this request.\"\n  me: Me!\n")
 	b.WriteString("  \"The tenant's users (administrators only).\"\n  users: [User!]!\n")
+	b.WriteString("  \"Active users for everyone signed in, in display-name order (Latin names first, Chinese names by pinyin): those whose user name or display name contains search, case-insensitive; first is 1 to 100, default 50.\"\n")
+	b.WriteString("  userDirectory(search: String, first: Int): [DirectoryUser!]!\n")
+	b.WriteString("  \"The menu of the web app: the navigation groups of the tenant's templates, oldest install first, with the objects the caller may read, then 其他 / Other with the readable objects no group names.\"\n")
+	b.WriteString("  navigation: [NavGroup!]!\n")
 	b.WriteString(viewSDLQuery)
 	b.WriteString("}\n\n")
 
@@ -105,6 +109,7 @@ func (m *model) sdl() string {
 	}
 	b.WriteString(staticSDL)
 	b.WriteString(userSDL)
+	b.WriteString(navigationSDL)
 	b.WriteString(accessSDL)
 	return b.String()
 }
@@ -338,7 +343,7 @@ type ObjectDefinition {
   label: Label!
   title: String
   description: String
-  "The definition as submitted: a JSON Schema document."
+  "The definition as submitted, a JSON Schema document; redacted for callers that are not administrators (see objects)."
   definition: JSON!
   fields: [FieldDefinition!]!
   savedAt: DateTime

@@ -10,13 +10,42 @@ import (
 // createUser and updateUser for administrators; changePassword for users.
 func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
 	eng := s.srv.eng
-	query["me"] = func(_ context.Context, _ any, fc *fieldCall) (any, error) {
+	query["me"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		a := fc.req.actor
 		role := a.Role
 		if a.Admin {
 			role = engine.AdminRole
 		}
-		return map[string]any{"id": a.ID, "tenant": a.TenantID, "role": role, "admin": a.Admin}, nil
+		me := map[string]any{"id": a.ID, "tenant": a.TenantID, "role": role, "admin": a.Admin,
+			"username": nil, "displayName": nil, "mustChangePassword": a.MustChangePassword}
+		if fc.selects("username") || fc.selects("displayName") {
+			u, err := eng.CurrentUser(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if u != nil {
+				me["username"], me["displayName"] = u.Username, u.DisplayName
+			}
+		}
+		return me, nil
+	}
+	query["userDirectory"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		search, _ := fc.args["search"].(string)
+		first := 0
+		if n, ok := fc.args["first"].(int64); ok {
+			if first = int(n); first == 0 {
+				first = -1 // an explicit 0 is out of range, not the default
+			}
+		}
+		entries, err := eng.UserDirectory(ctx, search, first)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(entries))
+		for i := range entries {
+			out[i] = &entries[i]
+		}
+		return out, nil
 	}
 	query["users"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {
@@ -38,8 +67,9 @@ func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
 		}
 		in, _ := fc.args["input"].(map[string]any)
 		str := func(k string) string { s, _ := in[k].(string); return s }
+		temporary, _ := in["mustChangePassword"].(bool)
 		u, err := eng.CreateUser(ctx, fc.req.actor.TenantID, engine.NewUser{Username: str("username"), DisplayName: str("displayName"),
-			Password: str("password"), Role: str("role"), Manager: str("manager"), Team: str("team")})
+			Password: str("password"), Role: str("role"), Manager: str("manager"), Team: str("team"), MustChangePassword: temporary})
 		if err != nil {
 			return nil, err
 		}
@@ -62,6 +92,9 @@ func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
 		if v, ok := in["active"].(bool); ok {
 			ch.Active = &v
 		}
+		if v, ok := in["mustChangePassword"].(bool); ok {
+			ch.MustChangePassword = &v
+		}
 		u, err := eng.UpdateUser(ctx, fc.req.actor.TenantID, fc.args["username"].(string), ch)
 		if err != nil {
 			return nil, err
@@ -76,6 +109,16 @@ func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
 	}
 }
 
+// directoryResolvers serve DirectoryUser.
+func directoryResolvers() map[string]resolver {
+	d := func(p any) *engine.DirectoryEntry { return p.(*engine.DirectoryEntry) }
+	return map[string]resolver{
+		"username":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return d(p).Username, nil },
+		"displayName": func(_ context.Context, p any, _ *fieldCall) (any, error) { return d(p).DisplayName, nil },
+		"team":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(d(p).Team), nil },
+	}
+}
+
 // userTypeResolvers serve User and Me.
 func userTypeResolvers() (user, me map[string]resolver) {
 	u := func(p any) *engine.User { return p.(*engine.User) }
@@ -86,11 +129,14 @@ func userTypeResolvers() (user, me map[string]resolver) {
 		"manager":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Manager), nil },
 		"team":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Team), nil },
 		"active":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Active, nil },
-		"createdAt":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return outDateTime(u(p).CreatedAt), nil },
+		"mustChangePassword": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return u(p).MustChangePassword, nil
+		},
+		"createdAt": func(_ context.Context, p any, _ *fieldCall) (any, error) { return outDateTime(u(p).CreatedAt), nil },
 	}
 	m := func(p any, k string) any { return p.(map[string]any)[k] }
 	me = map[string]resolver{}
-	for _, k := range []string{"id", "tenant", "role", "admin"} {
+	for _, k := range []string{"id", "tenant", "role", "admin", "username", "displayName", "mustChangePassword"} {
 		me[k] = func(_ context.Context, p any, _ *fieldCall) (any, error) { return m(p, k), nil }
 	}
 	return user, me
@@ -109,7 +155,18 @@ type User {
   team: String
   "Whether the user may sign in."
   active: Boolean!
+  "Whether the user's password is temporary: until they change it, they may only call me and changePassword."
+  mustChangePassword: Boolean!
   createdAt: DateTime!
+}
+
+"A colleague as everyone signed in sees them in the user directory."
+type DirectoryUser {
+  "Owners of records are user:<username>."
+  username: String!
+  "The name as shown; the user name when none is set."
+  displayName: String!
+  team: String
 }
 
 "Who is making this request."
@@ -119,6 +176,12 @@ type Me {
   tenant: String!
   role: String!
   admin: Boolean!
+  "The signed-in user's name; null for an API key."
+  username: String
+  "The signed-in user's name as shown; null for an API key."
+  displayName: String
+  "The password is temporary: until changePassword, every other field is FORBIDDEN (extensions.reason PASSWORD_CHANGE_REQUIRED)."
+  mustChangePassword: Boolean!
 }
 
 input NewUserInput {
@@ -130,6 +193,8 @@ input NewUserInput {
   role: String
   manager: String
   team: String
+  "The password is temporary: the user must change it at their first sign-in."
+  mustChangePassword: Boolean
 }
 
 "Fields present are changed; null clears manager or team. A password or active: false ends the user's sessions."
@@ -140,5 +205,34 @@ input UserChangeInput {
   team: String
   active: Boolean
   password: String
+  "Set with a new password that the user must change at their next sign-in; false lifts the demand."
+  mustChangePassword: Boolean
 }
 `
+
+// passwordChangeFields are the root fields a session with a temporary
+// password may call.
+var passwordChangeFields = map[string]bool{"me": true, "changePassword": true}
+
+// guardPasswordChange wraps every other root field so that a session
+// whose password is temporary gets FORBIDDEN with reason
+// PASSWORD_CHANGE_REQUIRED until the user changes it.
+func guardPasswordChange(root map[string]resolver) {
+	for name, res := range root {
+		if passwordChangeFields[name] {
+			continue
+		}
+		root[name] = func(ctx context.Context, parent any, fc *fieldCall) (any, error) {
+			if fc.req.actor.MustChangePassword {
+				return nil, passwordChangeRequired(fc.req.lang)
+			}
+			return res(ctx, parent, fc)
+		}
+	}
+}
+
+func passwordChangeRequired(lang string) *Error {
+	e := forbidden(lang, "change your password first: the current one is temporary", "请先修改密码：当前密码是临时密码")
+	e.Ext = map[string]any{"reason": "PASSWORD_CHANGE_REQUIRED"}
+	return e
+}

@@ -69,7 +69,26 @@ type Manifest struct {
 	// A folder not listed here that the installer does not know makes it
 	// refuse the template.
 	Optional []string `json:"optional,omitempty"`
+	// Menu groups the template's objects for the web app's navigation, in
+	// order; objects no group names are shown under "Other". Each object
+	// named must be in the template or in one it depends on (the
+	// installer checks).
+	Menu []MenuGroup `json:"menu,omitempty"`
 }
+
+// MenuGroup is one group of the navigation: a label and objects in order.
+type MenuGroup struct {
+	Label   Label    `json:"label"`
+	Objects []string `json:"objects"`
+}
+
+// Menu limits.
+const (
+	maxMenuGroups       = 20
+	maxMenuGroupObjects = 50
+)
+
+var objectNamePattern = regexp.MustCompile(`^[a-z][a-zA-Z0-9]{0,39}$`)
 
 // Template is a manifest with its content.
 type Template struct {
@@ -353,10 +372,40 @@ func (m *Manifest) Check() error {
 			problems = append(problems, fmt.Sprintf("depends[%d]: %v", i, err))
 		}
 	}
+	problems = append(problems, m.checkMenu()...)
 	if len(problems) > 0 {
 		return fmt.Errorf("template manifest %q: %s", m.Name, strings.Join(problems, "; "))
 	}
 	return nil
+}
+
+// checkMenu checks the menu's shape: labels in both languages, object
+// names, no object twice. Whether the objects exist is the installer's
+// check, which knows the dependencies.
+func (m *Manifest) checkMenu() []string {
+	var problems []string
+	if len(m.Menu) > maxMenuGroups {
+		problems = append(problems, fmt.Sprintf("menu: at most %d groups, not %d", maxMenuGroups, len(m.Menu)))
+	}
+	seen := map[string]int{}
+	for i, g := range m.Menu {
+		if g.Label.Zh == "" || g.Label.En == "" {
+			problems = append(problems, fmt.Sprintf("menu[%d]: the label needs both zh and en", i))
+		}
+		if len(g.Objects) == 0 || len(g.Objects) > maxMenuGroupObjects {
+			problems = append(problems, fmt.Sprintf("menu[%d]: a group names 1 to %d objects", i, maxMenuGroupObjects))
+		}
+		for _, o := range g.Objects {
+			switch prev, dup := seen[o]; {
+			case !objectNamePattern.MatchString(o):
+				problems = append(problems, fmt.Sprintf("menu[%d]: %q is not an object name", i, o))
+			case dup:
+				problems = append(problems, fmt.Sprintf("menu[%d]: %q is already in menu[%d]", i, o, prev))
+			}
+			seen[o] = i
+		}
+	}
+	return problems
 }
 
 // Version is a parsed semantic version (MAJOR.MINOR.PATCH with an

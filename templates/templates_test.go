@@ -69,6 +69,27 @@ func TestTemplates_EveryDefinitionParses(t *testing.T) {
 	}
 }
 
+// TestTemplates_Menus: every template groups its objects for the web
+// app, naming only objects it has (none depends on another).
+func TestTemplates_Menus(t *testing.T) {
+	t.Parallel()
+	ms, err := templates.List()
+	require.NoError(t, err)
+	for _, m := range ms {
+		tpl, err := templates.Get(m.Name)
+		require.NoError(t, err)
+		require.NotEmpty(t, tpl.Menu, m.Name)
+		require.Empty(t, tpl.Depends, m.Name)
+		for _, g := range tpl.Menu {
+			assert.NotEmpty(t, g.Label.Zh, m.Name)
+			assert.NotEmpty(t, g.Label.En, m.Name)
+			for _, o := range g.Objects {
+				assert.Contains(t, tpl.Objects, o, "%s: menu group %s", m.Name, g.Label.En)
+			}
+		}
+	}
+}
+
 func pointsAt(obj *schema.Object, target string) bool {
 	for _, f := range obj.Fields {
 		if f.Target == target {
@@ -183,6 +204,22 @@ func TestLoad(t *testing.T) {
 			"objects/a.json": {Data: []byte(`{"$id": "a"}`)},
 		}, func(t *testing.T, _ *templates.Template, err error) {
 			require.ErrorContains(t, err, "unknown field")
+		}},
+		{"a menu", fstest.MapFS{
+			"manifest.json":  {Data: []byte(`{"name": "mine", "version": "1.0.0", "label": {"zh": "a", "en": "a"}, "description": {"zh": "a", "en": "a"}, "menu": [{"label": {"zh": "销售", "en": "Sales"}, "objects": ["a", "b"]}]}`)},
+			"objects/a.json": {Data: []byte(`{"$id": "a", "type": "object", "properties": {}}`)},
+		}, func(t *testing.T, tpl *templates.Template, err error) {
+			require.NoError(t, err, "b may come from a dependency: the installer checks")
+			assert.Equal(t, []templates.MenuGroup{{Label: templates.Label{Zh: "销售", En: "Sales"}, Objects: []string{"a", "b"}}}, tpl.Menu)
+		}},
+		{"a bad menu", fstest.MapFS{
+			"manifest.json": {Data: []byte(`{"name": "mine", "version": "1.0.0", "label": {"zh": "a", "en": "a"}, "description": {"zh": "a", "en": "a"},
+			  "menu": [{"label": {"zh": "销售"}, "objects": ["a", "Bad-name"]}, {"label": {"zh": "x", "en": "x"}, "objects": ["a"]}, {"label": {"zh": "y", "en": "y"}, "objects": []}]}`)},
+		}, func(t *testing.T, _ *templates.Template, err error) {
+			require.ErrorContains(t, err, "menu[0]: the label needs both zh and en")
+			require.ErrorContains(t, err, `menu[0]: "Bad-name" is not an object name`)
+			require.ErrorContains(t, err, `menu[1]: "a" is already in menu[0]`)
+			require.ErrorContains(t, err, "menu[2]: a group names 1 to 50 objects")
 		}},
 		{"bad version", fstest.MapFS{
 			"manifest.json": {Data: []byte(`{"name": "mine", "version": "1.0", "label": {"zh": "a", "en": "a"}, "description": {"zh": "a", "en": "a"}}`)},

@@ -247,6 +247,7 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	team := fs.String("team", "", "the user's team (create, set; set \"-\" to clear)")
 	active := fs.String("active", "", "true or false: whether the user may sign in (set)")
 	password := fs.Bool("password", false, "set a new password read from CRM_USER_PASSWORD or standard input (set)")
+	temporary := fs.Bool("must-change-password", false, "the password is temporary: the user must change it at the next sign-in (create, set; --must-change-password=false lifts it)")
 	pos, err := parseFlags(fs, args[1:])
 	if err != nil {
 		return err
@@ -283,11 +284,15 @@ func (m *Main) user(ctx context.Context, args []string) error {
 	ctx = engine.WithDoor(ctx, "cli")
 	switch args[0] {
 	case "create":
-		u, err := eng.CreateUser(ctx, *tenant, engine.NewUser{Username: *username, DisplayName: *display, Password: secret, Role: *role, Manager: *manager, Team: *team})
+		u, err := eng.CreateUser(ctx, *tenant, engine.NewUser{Username: *username, DisplayName: *display, Password: secret, Role: *role, Manager: *manager, Team: *team,
+			MustChangePassword: *temporary})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "created user %q (role %s) in tenant %q; they sign in at /auth/login or the admin UI\n", u.Username, u.Role, *tenant)
+		if u.MustChangePassword {
+			fmt.Fprintln(m.Stdout, "the password is temporary: they will be asked to change it when they sign in")
+		}
 		return nil
 	case "list":
 		users, err := eng.Users(ctx, *tenant)
@@ -295,9 +300,13 @@ func (m *Main) user(ctx context.Context, args []string) error {
 			return err
 		}
 		w := tabwriter.NewWriter(m.Stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(w, "USERNAME\tNAME\tROLE\tMANAGER\tTEAM\tACTIVE\tCREATED")
+		fmt.Fprintln(w, "USERNAME\tNAME\tROLE\tMANAGER\tTEAM\tACTIVE\tCREATED\tPASSWORD")
 		for _, u := range users {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%t\t%s\n", u.Username, u.DisplayName, u.Role, u.Manager, u.Team, u.Active, u.CreatedAt.UTC().Format(schema.DateTimeLayout))
+			pw := "set"
+			if u.MustChangePassword {
+				pw = "temporary"
+			}
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%t\t%s\t%s\n", u.Username, u.DisplayName, u.Role, u.Manager, u.Team, u.Active, u.CreatedAt.UTC().Format(schema.DateTimeLayout), pw)
 		}
 		return w.Flush()
 	}
@@ -319,6 +328,8 @@ func (m *Main) user(ctx context.Context, args []string) error {
 		case "active":
 			on := v == "true"
 			ch.Active = &on
+		case "must-change-password":
+			ch.MustChangePassword = temporary
 		}
 	})
 	if *password {

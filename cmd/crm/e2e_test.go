@@ -726,8 +726,15 @@ func TestServe_RoleKey(t *testing.T) {
 		"readOnlyFields": []any{}, "maskedFields": []any{}}, path(r.Data, "object", "access"), "what the role may do, for screens")
 	admin := s.ok(t, `{ object(name: "deal") { access { read create update delete } } }`, nil)
 	assert.Equal(t, map[string]any{"read": true, "create": true, "update": true, "delete": true}, path(admin, "object", "access"))
-	r = s.gql(t, salesKey, `{ objects { name } }`, nil)
-	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "not an administrator")
+	r = s.gql(t, salesKey, `{ objects { name definition fields { name } } __type(name: "Deal") { fields { name } } }`, nil)
+	require.Empty(t, r.Errors, "a role reads the metadata of what it may read, and introspects its own schema")
+	assert.Len(t, r.Data["objects"], 1, "deal only")
+	assert.Equal(t, "deal", path(r.Data, "objects", 0, "name"))
+	text, err := json.Marshal(r.Data)
+	require.NoError(t, err)
+	assert.NotContains(t, string(text), `"amount"`, "no hidden field's name anywhere")
+	r = s.gql(t, salesKey, `{ objectHistory(name: "deal") { version } }`, nil)
+	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "the history stays with administrators")
 }
 
 // TestServe_SignIn: a user added with the CLI signs in over HTTP and works
@@ -803,7 +810,7 @@ func TestServe_SignIn(t *testing.T) {
 	require.NotEmpty(t, r.Errors)
 	assert.Contains(t, r.Errors[0].Message, "at least 10 characters")
 	data = s.ok(t, `{ users { username role manager } }`, nil)
-	assert.Len(t, data["users"], 2)
+	assert.Len(t, data["users"], 3, "admin (made on the first start), han.mei and li.lei")
 	resp, body = post(s.URL+"/graphql", `{"query":"{ users { username } }"}`, withCookie)
 	assert.Contains(t, fmt.Sprint(body["errors"]), "FORBIDDEN", "not an administrator")
 	s.ok(t, `mutation { updateUser(username: "li.lei", input: {active: false}) { active } }`, nil)

@@ -159,7 +159,7 @@ func TestCLI_TenantDeleteAndRename(t *testing.T) {
 
 	out, err := run("", "tenant", "rename", "default", "clinic", "--dry-run")
 	require.NoError(t, err)
-	assert.Contains(t, out, `would rename tenant "default" to "clinic": 1 objects with 1 records, 0 users, 1 API keys move`)
+	assert.Contains(t, out, `would rename tenant "default" to "clinic": 1 objects with 1 records, 1 users, 1 API keys move`)
 	out, err = run("", "tenant", "list")
 	require.NoError(t, err)
 	assert.Contains(t, out, "default", "a dry run changes nothing")
@@ -188,7 +188,7 @@ func TestCLI_TenantDeleteAndRename(t *testing.T) {
 
 	out, err = run("", "tenant", "delete", "copy", "--dry-run")
 	require.NoError(t, err)
-	assert.Contains(t, out, `would delete tenant "copy" (Default): 1 objects with 1 records, 0 users, 1 API keys (dry run, nothing deleted)`)
+	assert.Contains(t, out, `would delete tenant "copy" (Default): 1 objects with 1 records, 1 users, 1 API keys (dry run, nothing deleted)`)
 	_, err = run("nope\n", "tenant", "delete", "copy")
 	assert.ErrorContains(t, err, "not deleted: confirm by repeating the tenant id (--confirm copy)")
 	_, err = run("copy\n", "tenant", "delete", "copy")

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -196,7 +197,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		log.Error("tenant unavailable", "tenant", p.Tenant, "err", p.Err)
 		fmt.Fprintf(m.Stdout, "tenant %q is unavailable: %v\n", p.Tenant, p.Err)
 	}
-	firstKey, err := m.bootstrap(ctx, eng)
+	first, err := m.bootstrap(ctx, eng)
 	if err != nil {
 		return err
 	}
@@ -247,9 +248,17 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if metricsURL != "" {
 		fmt.Fprintf(m.Stdout, "  metrics: %s (for Prometheus; name tenants, keep it private)\n", metricsURL)
 	}
-	if firstKey != "" {
-		fmt.Fprintf(m.Stdout, "\nFirst start: created tenant \"default\" and an API key for it (shown only once):\n\n  %s\n\n", firstKey)
-		fmt.Fprintf(m.Stdout, "Use it as the header  Authorization: Bearer %s\nMore keys: crm apikey create --tenant default --data %s\n", firstKey, *data)
+	if first != nil {
+		fmt.Fprintf(m.Stdout, "\nFirst start: created tenant %q with an administrator and an API key (both shown only once).\n\n", first.tenant)
+		if adminui.DistFS != nil {
+			fmt.Fprintf(m.Stdout, "Open %s/ in a browser and sign in: tenant %s, user %s, password %s (you will be asked to change it)\n\n",
+				url, first.tenant, first.user, first.password)
+		} else {
+			fmt.Fprintf(m.Stdout, "Sign in with POST %s/auth/login: tenant %s, user %s, password %s (you will be asked to change it)\n\n",
+				url, first.tenant, first.user, first.password)
+		}
+		fmt.Fprintf(m.Stdout, "API key:  %s\n\n", first.key)
+		fmt.Fprintf(m.Stdout, "Use it as the header  Authorization: Bearer %s\nMore keys: crm apikey create --tenant %s --data %s\n", first.key, first.tenant, *data)
 	}
 	log.Info("server started", "addr", ln.Addr().String(), "data", *data)
 	if m.ready != nil {
@@ -290,22 +299,61 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	return nil
 }
 
-// bootstrap creates the tenant "default" and a first API key when the
-// data directory has no tenant yet, and returns the key's secret ("" when
-// there was a tenant already).
-func (m *Main) bootstrap(ctx context.Context, eng *engine.Engine) (string, error) {
+// firstStart is what bootstrap made, to be shown once.
+type firstStart struct {
+	tenant, user, password, key string
+}
+
+// bootstrap, when the data directory has no tenant yet, creates the
+// tenant "default", an administrator "admin" with a generated password
+// that must be changed at the first sign-in, and an API key. It returns
+// nil when there was a tenant already.
+func (m *Main) bootstrap(ctx context.Context, eng *engine.Engine) (*firstStart, error) {
 	ts, err := eng.Tenants(ctx)
 	if err != nil {
-		return "", err
+		return nil, err
 	}
 	if len(ts) > 0 {
-		return "", nil
+		return nil, nil
 	}
-	if _, err := eng.CreateTenant(ctx, "default", "Default"); err != nil && !errors.Is(err, engine.ErrConflict) {
-		return "", err
+	first := &firstStart{tenant: "default", user: "admin"}
+	if _, err := eng.CreateTenant(ctx, first.tenant, "Default"); err != nil && !errors.Is(err, engine.ErrConflict) {
+		return nil, err
 	}
-	secret, _, err := eng.CreateAPIKey(ctx, "default", "first start")
-	return secret, err
+	if first.password, err = generatePassword(); err != nil {
+		return nil, err
+	}
+	_, err = eng.CreateUser(engine.WithDoor(ctx, "cli"), first.tenant, engine.NewUser{Username: first.user, DisplayName: "管理员",
+		Password: first.password, Role: engine.AdminRole, MustChangePassword: true})
+	if err != nil {
+		return nil, fmt.Errorf("create the first administrator: %w", err)
+	}
+	if first.key, _, err = eng.CreateAPIKey(ctx, first.tenant, "first start"); err != nil {
+		return nil, err
+	}
+	return first, nil
+}
+
+// passwordAlphabet leaves out characters that are easily mistaken for
+// each other (0/o, 1/l/i).
+const passwordAlphabet = "abcdefghjkmnpqrstuvwxyz23456789"
+
+// generatePassword returns a password that is easy to read and type:
+// four groups of four characters from passwordAlphabet (31 letters,
+// about 79 bits) joined by "-", drawn with crypto/rand.
+func generatePassword() (string, error) {
+	var b strings.Builder
+	for i := range 16 {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		n, err := rand.Int(rand.Reader, big.NewInt(int64(len(passwordAlphabet))))
+		if err != nil {
+			return "", fmt.Errorf("generate a password: %w", err)
+		}
+		b.WriteByte(passwordAlphabet[n.Int64()])
+	}
+	return b.String(), nil
 }
 
 func (m *Main) logger(format string) (*slog.Logger, error) {

@@ -190,3 +190,40 @@ func (s *testServer) do(t *testing.T, query string) (map[string]any, []string) {
 	}
 	return r.Data, codes
 }
+
+// get fetches a path with the session's cookie and decodes the JSON
+// answer.
+func (se *session) get(t *testing.T, path string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, se.s.URL+path, nil)
+	require.NoError(t, err)
+	req.Header.Set("Cookie", se.cookie)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// errorsOf runs an operation as the user in English and returns the
+// errors' messages and extensions.
+func (se *session) errorsOf(t *testing.T, query string) []map[string]any {
+	t.Helper()
+	body, err := json.Marshal(map[string]any{"query": query})
+	require.NoError(t, err)
+	req, err := http.NewRequest(http.MethodPost, se.s.URL+"/graphql", bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
+	req.Header.Set("Cookie", se.cookie)
+	req.Header.Set("X-CSRF-Token", se.csrf)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	var out struct {
+		Errors []map[string]any `json:"errors"`
+	}
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+	return out.Errors
+}

@@ -320,6 +320,9 @@ func writeTemplate(dir string, tpl *engine.Template, tenant string) error {
 		Description: templates.Label{Zh: "由租户 " + tenant + " 导出。", En: "Exported from tenant " + tenant + "."},
 		Depends:     []templates.Dependency{},
 	}
+	for _, g := range tpl.Menu {
+		manifest.Menu = append(manifest.Menu, templates.MenuGroup{Label: templates.Label{Zh: g.Label.Zh, En: g.Label.En}, Objects: g.Objects})
+	}
 	b, err := json.MarshalIndent(manifest, "", "  ")
 	if err != nil {
 		return err

@@ -38,7 +38,7 @@ func TestCLI_Template(t *testing.T) {
 	// Flags may follow the name; progress goes to standard error.
 	out, progress, err := run("template", "install", "retail", "--tenant", "shop", "--sample-data", "--records", "300", "--seed", "3", "--as-of", "2025-06-30")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.0.0: installed")
+	assert.Contains(t, out, "template retail 1.1.0: installed")
 	assert.Contains(t, out, "create member")
 	assert.Regexp(t, `sample data: \d+ records in`, out)
 	assert.Contains(t, progress, "object member")
@@ -47,20 +47,20 @@ func TestCLI_Template(t *testing.T) {
 
 	out, _, err = run("template", "list", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Regexp(t, `retail\s+1\.0\.0.*\s1\.0\.0 \(`, out)
+	assert.Regexp(t, `retail\s+1\.1\.0.*\s1\.1\.0 \(`, out)
 
 	// A dry run says what the real install would say (issue 13, item 18).
 	out, _, err = run("template", "install", "retail", "--tenant", "shop", "--dry-run")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.0.0 → 1.0.0: already up to date (dry run, nothing changed)")
+	assert.Regexp(t, `template retail (\S+) → (\S+): already up to date \(dry run, nothing changed\)`, out)
 	assert.NotContains(t, out, "would change")
 	assert.NotContains(t, out, "  update ")
 	out, _, err = run("template", "install", "retail", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.0.0 → 1.0.0: already up to date")
+	assert.Regexp(t, `template retail (\S+) → (\S+): already up to date`, out)
 	out, _, err = run("template", "install", "retail", "--tenant", "copy", "--dry-run")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.0.0: would change (dry run, nothing changed)")
+	assert.Regexp(t, `template retail \S+: would change \(dry run, nothing changed\)`, out)
 
 	// The tenant's configuration as a template folder, which installs
 	// into another tenant.
@@ -70,6 +70,10 @@ func TestCLI_Template(t *testing.T) {
 	assert.Contains(t, out, `wrote template "my-retail" 2.0.0 with 8 objects`)
 	assert.FileExists(t, filepath.Join(export, "manifest.json"))
 	assert.FileExists(t, filepath.Join(export, "objects", "member.json"))
+	manifest, err := os.ReadFile(filepath.Join(export, "manifest.json"))
+	require.NoError(t, err)
+	assert.Contains(t, string(manifest), `"menu"`, "the navigation groups travel with the export")
+	assert.Contains(t, string(manifest), `"会员"`)
 	out, _, err = run("template", "install", export, "--tenant", "copy")
 	require.NoError(t, err)
 	assert.Contains(t, out, "template my-retail 2.0.0: installed")
@@ -82,11 +86,11 @@ func TestCLI_Template(t *testing.T) {
 
 	out, _, err = run("template", "rollback", "retail", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.0.0 → not installed: rolled back")
+	assert.Contains(t, out, "template retail 1.1.0 → not installed: rolled back")
 	assert.Contains(t, out, "delete member")
 	out, _, err = run("template", "list", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Regexp(t, `retail\s+1\.0\.0\s+零售 Retail\s+8\s+yes\s+-`, out)
+	assert.Regexp(t, `retail\s+1\.1\.0\s+零售 Retail\s+8\s+yes\s+-`, out)
 
 	scenarios := []struct {
 		name string

@@ -35,6 +35,8 @@ type Authenticator interface {
 type Sessions interface {
 	SignIn(ctx context.Context, tenantID, username, password string) (*engine.Session, error)
 	AuthenticateSession(ctx context.Context, token string) (engine.Actor, string, error)
+	// SessionOf describes the session of a token (without the token).
+	SessionOf(ctx context.Context, token string) (*engine.Session, error)
 	SignOut(ctx context.Context, token string) error
 }
 
@@ -44,8 +46,8 @@ const sessionCookie = "crm_session"
 // Config wires a [Server]. Zero durations and sizes take the defaults given.
 type Config struct {
 	Auth Authenticator // required
-	// Sessions, when set, serves /auth/login and /auth/logout and accepts
-	// the session cookie besides API keys.
+	// Sessions, when set, serves /auth/login, /auth/session and
+	// /auth/logout and accepts the session cookie besides API keys.
 	Sessions Sessions
 	// GraphQL serves /graphql; the actor is in c.UserContext(). Required.
 	GraphQL fiber.Handler
@@ -164,6 +166,7 @@ func (s *Server) routes() {
 	})
 	if s.cfg.Sessions != nil {
 		s.app.Post("/auth/login", s.authEndpoint, utf8Body, s.login)
+		s.app.Get("/auth/session", s.session)
 		s.app.Post("/auth/logout", s.authEndpoint, s.logout)
 	}
 	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)

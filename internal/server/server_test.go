@@ -374,3 +374,63 @@ func TestEdge_Sessions(t *testing.T) {
 	assert.Equal(t, http.StatusOK, do(t, "GET", e.url+"/graphql?query={x}", "", map[string]string{"Authorization": "Bearer " + goodKey}).status,
 		"API keys still work beside sessions")
 }
+
+// TestEdge_SessionOfAReloadedPage: GET /auth/session tells a reloaded page
+// who is signed in with the cookie, with the session's CSRF token; it is
+// never cached and carries no CORS headers, so another site cannot read
+// it.
+func TestEdge_SessionOfAReloadedPage(t *testing.T) {
+	t.Parallel()
+	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = eng.CreateTenant(ctx, "acme", "")
+	require.NoError(t, err)
+	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery"})
+	require.NoError(t, err)
+	e := startEdge(t, server.Config{Sessions: eng}, whoAmI)
+
+	in := do(t, "POST", e.url+"/auth/login", `{"tenant":"acme","username":"li.lei","password":"correct horse battery"}`, map[string]string{"Content-Type": "application/json"})
+	require.Equal(t, http.StatusOK, in.status, in.text)
+	assert.Equal(t, "acme", in.body["tenant"])
+	assert.Equal(t, false, in.body["mustChangePassword"])
+	assert.Equal(t, "no-store", in.header.Get("Cache-Control"))
+	token, _, _ := strings.Cut(strings.TrimPrefix(in.header.Get("Set-Cookie"), "crm_session="), ";")
+
+	scenarios := []struct {
+		name           string
+		headers        map[string]string
+		expectedStatus int
+		expectedText   string
+	}{
+		{"no cookie", nil, http.StatusUnauthorized, "未登录"},
+		{"no cookie, English", map[string]string{"Accept-Language": "en"}, http.StatusUnauthorized, "not signed in"},
+		{"forged cookie", map[string]string{"Cookie": "crm_session=" + token + "x", "Accept-Language": "en"}, http.StatusUnauthorized, "the session has ended"},
+		{"another tenant's name", map[string]string{"Cookie": "crm_session=other." + strings.SplitN(token, ".", 2)[1]}, http.StatusUnauthorized, "UNAUTHENTICATED"},
+		{"an API key is no session", map[string]string{"Authorization": "Bearer " + goodKey}, http.StatusUnauthorized, "UNAUTHENTICATED"},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			r := do(t, "GET", e.url+"/auth/session", "", s.headers)
+			assert.Equal(t, s.expectedStatus, r.status)
+			assert.Contains(t, r.text, s.expectedText)
+			assert.Contains(t, r.text, `"code":"UNAUTHENTICATED"`, "the shape of every 401")
+		})
+	}
+
+	cookie := map[string]string{"Cookie": "crm_session=" + token, "Origin": "https://evil.example"}
+	r := do(t, "GET", e.url+"/auth/session", "", cookie)
+	require.Equal(t, http.StatusOK, r.status, r.text)
+	assert.Equal(t, map[string]any{"username": "li.lei", "displayName": "李雷", "role": "admin"}, r.body["user"])
+	assert.Equal(t, "acme", r.body["tenant"])
+	assert.Equal(t, in.body["csrfToken"], r.body["csrfToken"], "the session's own CSRF token")
+	assert.Equal(t, in.body["expiresAt"], r.body["expiresAt"])
+	assert.Equal(t, false, r.body["mustChangePassword"])
+	assert.Equal(t, "no-store", r.header.Get("Cache-Control"))
+	assert.Empty(t, r.header.Get("Access-Control-Allow-Origin"), "no CORS: another site cannot read the token")
+	assert.Equal(t, http.StatusMethodNotAllowed, do(t, "POST", e.url+"/auth/session", "", cookie).status)
+
+	assert.Equal(t, http.StatusForbidden, do(t, "POST", e.url+"/auth/logout", "", cookie).status, "another site may not sign the user out")
+	assert.Equal(t, http.StatusNoContent, do(t, "POST", e.url+"/auth/logout", "", map[string]string{"Cookie": cookie["Cookie"]}).status)
+	assert.Equal(t, http.StatusUnauthorized, do(t, "GET", e.url+"/auth/session", "", cookie).status, "signed out")
+}

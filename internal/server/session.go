@@ -49,10 +49,38 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
 		Secure: c.Protocol() == "https", Expires: sess.ExpiresAt})
+	return sessionAnswer(c, sess)
+}
+
+// session answers, for a page that was reloaded, who is signed in with
+// the session cookie: the same body as login's, with the session's CSRF
+// token. It is a same-origin GET without CORS headers, so another site
+// cannot read the token; the answer is never cached.
+func (s *Server) session(c *fiber.Ctx) error {
+	token := c.Cookies(sessionCookie)
+	if token == "" {
+		return unauthenticated(c, "not signed in", "未登录")
+	}
+	sess, err := s.cfg.Sessions.SessionOf(c.UserContext(), token)
+	if err != nil {
+		if engine.CodeOf(err) == engine.CodeUnauthenticated {
+			return unauthenticated(c, engine.PublicMessage(err, "en"), engine.PublicMessage(err, "zh"))
+		}
+		return err
+	}
+	return sessionAnswer(c, sess)
+}
+
+// sessionAnswer is the body of login and session: {user: {username,
+// displayName, role}, tenant, csrfToken, expiresAt, mustChangePassword}.
+func sessionAnswer(c *fiber.Ctx, sess *engine.Session) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(fiber.Map{
-		"user":      fiber.Map{"username": sess.User.Username, "displayName": sess.User.DisplayName, "role": sess.User.Role},
-		"csrfToken": sess.CSRF,
-		"expiresAt": sess.ExpiresAt.UTC().Format(time.RFC3339),
+		"user":               fiber.Map{"username": sess.User.Username, "displayName": sess.User.DisplayName, "role": sess.User.Role},
+		"tenant":             sess.Tenant,
+		"csrfToken":          sess.CSRF,
+		"expiresAt":          sess.ExpiresAt.UTC().Format(time.RFC3339),
+		"mustChangePassword": sess.User.MustChangePassword,
 	})
 }
 

@@ -59,6 +59,9 @@ func Convert(t *templates.Template) *engine.Template {
 	for _, d := range t.Depends {
 		out.Depends = append(out.Depends, engine.TemplateDependency{Name: d.Name, Version: d.Version})
 	}
+	for _, g := range t.Menu {
+		out.Menu = append(out.Menu, engine.NavGroup{Label: schema.Label{Zh: g.Label.Zh, En: g.Label.En}, Objects: g.Objects})
+	}
 	return out
 }
 

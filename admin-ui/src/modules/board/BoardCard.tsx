@@ -1,4 +1,4 @@
-import { MoreOutlined } from "@ant-design/icons";
+import { HolderOutlined, MoreOutlined } from "@ant-design/icons";
 import { useDraggable } from "@dnd-kit/core";
 import { Button, Dropdown } from "antd";
 import { Link } from "react-router";
@@ -20,22 +20,32 @@ type BoardCardProps = {
   stages: Stage[];
   current: string;
   people: Person[];
+  // draggable lets the card be dragged (desktops); movable offers the
+  // 移动到… menu (everywhere the caller may change the stage).
   draggable: boolean;
+  movable: boolean;
   onMove: (to: string) => void;
 };
 
-export function BoardCard({ obj, card, fields, stages, current, people, draggable, onMove }: BoardCardProps) {
+export function BoardCard({ obj, card, fields, stages, current, people, draggable, movable, onMove }: BoardCardProps) {
   const { t, label } = useI18n();
   const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: card.id, data: { from: current }, disabled: !draggable });
   const style = transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)` } : undefined;
   const menu = stages.filter((s) => s.value !== current).map((s) => ({ key: s.value, label: label(s.label, s.value) }));
   return (
-    <div ref={setNodeRef} style={style} className={`board-card${isDragging ? " dragging" : ""}`} data-card={card.id} {...listeners} {...attributes}>
+    // The pointer drags the card from anywhere on it; the keyboard drags it
+    // by its handle (the card itself holds a link and a menu button).
+    <div ref={setNodeRef} style={style} className={`board-card${isDragging ? " dragging" : ""}`} data-card={card.id} {...(draggable ? listeners : {})}>
       <div className="board-card-head">
+        {draggable ? (
+          <span className="drag-handle" {...attributes} aria-label={t("board.drag")} aria-roledescription={t("board.drag")}>
+            <HolderOutlined />
+          </span>
+        ) : null}
         <Link to={`/o/${obj.name}/${card.id}`} className="board-card-title" onPointerDown={(e) => e.stopPropagation()}>
           {recordTitle(card, obj.titleField)}
         </Link>
-        {draggable ? (
+        {movable ? (
           <Dropdown trigger={["click"]} menu={{ items: [{ key: "_", type: "group", label: t("board.moveTo"), children: menu }], onClick: ({ key }) => onMove(key) }}>
             <Button size="small" type="text" icon={<MoreOutlined />} aria-label={t("board.moveTo")} onPointerDown={(e) => e.stopPropagation()} />
           </Dropdown>

@@ -1,5 +1,16 @@
 import { UnorderedListOutlined } from "@ant-design/icons";
-import { DndContext, KeyboardSensor, PointerSensor, useDroppable, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
+import {
+  DndContext,
+  KeyboardSensor,
+  PointerSensor,
+  pointerWithin,
+  rectIntersection,
+  useDroppable,
+  useSensor,
+  useSensors,
+  type CollisionDetection,
+  type DragEndEvent,
+} from "@dnd-kit/core";
 import { useQueryClient } from "@tanstack/react-query";
 import { App, Button, Segmented, Select, Skeleton, Space } from "antd";
 import { useMemo, useState } from "react";
@@ -19,6 +30,14 @@ import { useIsPhone } from "@/ui/useIsPhone";
 import { useUsers } from "@/users/useUsers";
 import { BoardCard } from "./BoardCard";
 import { boardKey, moreCards, useBoard, type Card, type Column } from "./useBoard";
+
+// A card goes to the column under the pointer (a collapsed closed stage is
+// narrow); keyboard moves, which have no pointer, take the column the card
+// overlaps most.
+const collision: CollisionDetection = (args) => {
+  const under = pointerWithin(args);
+  return under.length ? under : rectIntersection(args);
+};
 
 // The kanban board of a pipeline (UI.md §6): one column per stage with its
 // count and the sum of the amount field, cards with the key fields; drag a
@@ -53,8 +72,14 @@ function Board({ obj }: { obj: ObjectMeta }) {
     else if (obj.amountField && !out.includes(obj.amountField)) out.push(obj.amountField);
     return out;
   }, [view, obj, field]);
+  // Cards also carry the fields the stages require, so that a move knows
+  // which of them to ask for.
+  const selected = useMemo(() => {
+    const required = (obj.byName[field].pipeline?.stages ?? []).flatMap((st) => st.required).filter((f) => obj.byName[f]);
+    return Array.from(new Set([...cardFields, ...required]));
+  }, [obj, field, cardFields]);
   const filter = toGraphQLFilter(obj, state.conds, state.search);
-  const board = useBoard(md, obj, field, cardFields, filter, state.view);
+  const board = useBoard(md, obj, field, selected, filter, state.view);
   const { move, modal, stages } = useStageMove(obj, field);
   const { people } = useUsers();
   const [expanded, setExpanded] = useState<Set<string>>(new Set());
@@ -110,7 +135,7 @@ function Board({ obj }: { obj: ObjectMeta }) {
   const loadMore = async (col: Column) => {
     setLoadingMore(col.stage);
     try {
-      const page = await moreCards(md, obj, field, cardFields, col, filter, state.view);
+      const page = await moreCards(md, obj, field, selected, col, filter, state.view);
       setColumns((cs) =>
         cs.map((c) =>
           c.stage === col.stage
@@ -163,6 +188,7 @@ function Board({ obj }: { obj: ObjectMeta }) {
                 current={col.stage}
                 people={people}
                 draggable={editable && !phone}
+                movable={editable}
                 onMove={(to) => void moveCard(c.id, col.stage, to)}
               />
             ))}
@@ -224,7 +250,7 @@ function Board({ obj }: { obj: ObjectMeta }) {
           {cols.filter((c) => c.stage === current).map((c) => columnView(c, stageOf(c.stage)!))}
         </div>
       ) : (
-        <DndContext sensors={sensors} onDragEnd={onDragEnd}>
+        <DndContext sensors={sensors} collisionDetection={collision} onDragEnd={onDragEnd}>
           <div className="board-columns">{cols.map((c) => (stageOf(c.stage) ? columnView(c, stageOf(c.stage)!) : null))}</div>
         </DndContext>
       )}

@@ -81,7 +81,11 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
           precision={p.precision}
           prefix={field.kind === "currency" ? "¥" : undefined}
           suffix={field.kind === "percent" ? "%" : undefined}
-          formatter={(v, info) => (info.userTyping ? info.input : separators(p.precision !== undefined && v !== undefined ? Number(v).toFixed(p.precision) : v))}
+          formatter={(v, info) => {
+            if (info.userTyping) return info.input;
+            if (v === undefined || v === null || String(v) === "") return "";
+            return separators(p.precision !== undefined ? Number(v).toFixed(p.precision) : v);
+          }}
           parser={(v) => Number(unseparate(v))}
           style={{ width: "100%" }}
           inputMode="decimal"

@@ -26,6 +26,9 @@ export function MetadataProvider({ sessionKey, children }: MetadataProviderProps
   return <MetadataContext.Provider value={q.data}>{children}</MetadataContext.Provider>;
 }
 
+// MetadataContextForTests provides metadata without loading it.
+export const MetadataContextForTests = MetadataContext.Provider;
+
 export function useMetadata(): Metadata {
   const m = useContext(MetadataContext);
   if (!m) throw new Error("useMetadata outside MetadataProvider");

@@ -92,7 +92,7 @@ export function useStageMove(obj: ObjectMeta, field: string) {
       <LookupTitlesContext.Provider value={{ titles, remember: (e) => setTitles((x) => ({ ...x, ...e })) }}>
         <Form layout="vertical">
           {ask.fields.map((f, i) => (
-            <Form.Item key={f} label={label(obj.byName[f].label, f)} required>
+            <Form.Item key={f} label={label(obj.byName[f].label, f)} htmlFor={`stage-${f}`} required>
               <FieldInput
                 field={obj.byName[f]}
                 id={`stage-${f}`}

@@ -21,6 +21,7 @@ import { andStore, toGraphQLFilter, toOrderBy, toStoreFilter, type Condition, ty
 import { listStateParams, parseListState, type ListState } from "./listState";
 import { RecordCards } from "./RecordCards";
 import { RecordTable } from "./RecordTable";
+import { SortMenu } from "./SortMenu";
 import { useRecordCount, useRecordList } from "./useRecordList";
 import { ViewSwitcher } from "./ViewSwitcher";
 import { deleteView, useViews, type SavedView } from "./useViews";
@@ -126,7 +127,7 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
         <Space wrap>
           {newButton}
           {boardButton}
-          {phone ? null : <ColumnChooser obj={obj} columns={columns} onChange={(c) => update({ columns: c })} />}
+          {phone ? <SortMenu obj={obj} sort={sort} onSort={(s) => update({ sort: s })} /> : <ColumnChooser obj={obj} columns={columns} onChange={(c) => update({ columns: c })} />}
         </Space>
       </div>
 

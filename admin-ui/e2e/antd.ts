@@ -1,0 +1,41 @@
+import type { Locator, Page } from "playwright-core";
+
+// Driving Ant Design controls as a user does: open, type, pick from the
+// popup (which antd renders outside the control).
+
+// press clicks with a mouse and taps on a touch screen (antd's selects
+// open on the touch events a phone sends).
+export async function press(page: Page, control: Locator): Promise<void> {
+  if (await page.evaluate(() => navigator.maxTouchPoints > 0)) await control.tap();
+  else await control.click();
+}
+
+export async function pick(page: Page, control: Locator, option: string, search?: string): Promise<void> {
+  await press(page, control);
+  if (search !== undefined) await control.pressSequentially(search, { delay: 20 });
+  const item = page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option").filter({ hasText: option }).first();
+  await item.waitFor();
+  await press(page, item);
+}
+
+// closePopups closes an open select (multiple selects stay open).
+export async function closePopups(page: Page): Promise<void> {
+  await page.keyboard.press("Escape");
+}
+
+export async function cascade(page: Page, control: Locator, path: string[]): Promise<void> {
+  await press(page, control);
+  for (const [i, p] of path.entries()) {
+    const item = page.locator(".ant-cascader-dropdown:not(.ant-select-dropdown-hidden) .ant-cascader-menu").nth(i).locator(`.ant-cascader-menu-item[title="${p}"]`);
+    await item.waitFor();
+    await press(page, item);
+  }
+  await page.keyboard.press("Escape");
+}
+
+// message waits for a toast with the text.
+export async function toast(page: Page, text: string | RegExp): Promise<Locator> {
+  const l = page.locator(".ant-message-notice").filter({ hasText: text }).first();
+  await l.waitFor();
+  return l;
+}

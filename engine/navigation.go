@@ -1,0 +1,167 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/crmkit/crm/schema"
+)
+
+// The navigation of the web app: templates group their objects into
+// labelled groups (manifest "menu"), recorded with each install; every
+// caller gets the groups of the tenant's templates, in install order,
+// with the objects it may read, and a last group with the readable
+// objects no group names.
+
+// NavGroup is one group of the navigation.
+type NavGroup struct {
+	Label   schema.Label
+	Objects []string
+}
+
+// OtherGroup is the label of the last group of [Engine.Navigation]: the
+// objects no template's menu names.
+var OtherGroup = schema.Label{Zh: "其他", En: "Other"}
+
+// Navigation returns the menu of the caller's tenant: the groups of its
+// active template installs, oldest install first, each with the objects
+// the caller may read (an object named by two templates stays in the
+// first), then a group [OtherGroup] with the readable objects no group
+// names, by name. Empty groups are left out. For every caller.
+func (e *Engine) Navigation(ctx context.Context) ([]NavGroup, error) {
+	a, ts, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	snap, err := e.state(ctx, a.TenantID, ts)
+	if err != nil {
+		return nil, err
+	}
+	installs, err := e.templateInstalls(ctx, ts, snap, "")
+	if err != nil {
+		return nil, err
+	}
+	view := snap.view(a)
+	groups := mergedMenu(installs, func(name string) bool { return view.Object(name) != nil })
+	named := map[string]bool{}
+	for _, g := range groups {
+		for _, o := range g.Objects {
+			named[o] = true
+		}
+	}
+	other := NavGroup{Label: OtherGroup}
+	for _, o := range view.Objects {
+		if !named[o.Name] {
+			other.Objects = append(other.Objects, o.Name)
+		}
+	}
+	sort.Strings(other.Objects)
+	if len(other.Objects) > 0 {
+		groups = append(groups, other)
+	}
+	return groups, nil
+}
+
+// mergedMenu joins the menus of the active installs, oldest template
+// first, keeping the objects shown says exist for the caller, each in its
+// first group only, and dropping groups left empty.
+func mergedMenu(installs []TemplateInstall, shown func(object string) bool) []NavGroup {
+	first := map[string]time.Time{} // template → its first install
+	for _, in := range installs {
+		if at, ok := first[in.Template]; !ok || in.At.Before(at) {
+			first[in.Template] = in.At
+		}
+	}
+	var active []*TemplateInstall
+	for _, name := range slices.Sorted(maps.Keys(first)) {
+		if cur := activeInstall(installs, name); cur != nil {
+			active = append(active, cur)
+		}
+	}
+	sort.SliceStable(active, func(i, j int) bool { return first[active[i].Template].Before(first[active[j].Template]) })
+	var out []NavGroup
+	placed := map[string]bool{}
+	for _, in := range active {
+		for _, g := range in.Menu {
+			ng := NavGroup{Label: g.Label}
+			for _, o := range g.Objects {
+				if !placed[o] && shown(o) {
+					placed[o] = true
+					ng.Objects = append(ng.Objects, o)
+				}
+			}
+			if len(ng.Objects) > 0 {
+				out = append(out, ng)
+			}
+		}
+	}
+	return out
+}
+
+// checkMenu refuses a menu naming an object that is neither in the
+// template nor in an installed template it depends on.
+func checkMenu(tpl *Template, defs []templateObject, installs []TemplateInstall) error {
+	have := map[string]bool{}
+	for _, d := range defs {
+		have[d.name] = true
+	}
+	for _, dep := range tpl.Depends {
+		if cur := activeInstall(installs, dep.Name); cur != nil {
+			for _, o := range cur.Objects {
+				have[o] = true
+			}
+		}
+	}
+	for i, g := range tpl.Menu {
+		if g.Label.Zh == "" || g.Label.En == "" || len(g.Objects) == 0 {
+			return newError(ErrBadRequest, fmt.Sprintf("template %q: menu group %d needs a label in zh and en and at least one object", tpl.Name, i+1),
+				fmt.Sprintf("模板 %q：菜单第 %d 组需要中英文名称和至少一个对象", tpl.Name, i+1), nil)
+		}
+		for _, o := range g.Objects {
+			if !have[o] {
+				return newError(ErrBadRequest,
+					fmt.Sprintf("template %q: menu group %q names object %q, which is neither in the template nor in a template it depends on", tpl.Name, g.Label.En, o),
+					fmt.Sprintf("模板 %q：菜单分组“%s”中的对象 %q 既不在本模板中，也不在其依赖的模板中", tpl.Name, g.Label.Zh, o), nil)
+			}
+		}
+	}
+	return nil
+}
+
+// menuData is how an install record stores a menu.
+func menuData(menu []NavGroup) []any {
+	out := make([]any, len(menu))
+	for i, g := range menu {
+		objs := make([]any, len(g.Objects))
+		for j, o := range g.Objects {
+			objs[j] = o
+		}
+		out[i] = map[string]any{"label": map[string]any{"zh": g.Label.Zh, "en": g.Label.En}, "objects": objs}
+	}
+	return out
+}
+
+// menuOf reads a menu stored by menuData; nil for none.
+func menuOf(v any) []NavGroup {
+	list, _ := v.([]any)
+	var out []NavGroup
+	for _, item := range list {
+		m, _ := item.(map[string]any)
+		l, _ := m["label"].(map[string]any)
+		g := NavGroup{}
+		g.Label.Zh, _ = l["zh"].(string)
+		g.Label.En, _ = l["en"].(string)
+		objs, _ := m["objects"].([]any)
+		for _, o := range objs {
+			if s, ok := o.(string); ok {
+				g.Objects = append(g.Objects, s)
+			}
+		}
+		out = append(out, g)
+	}
+	return out
+}
