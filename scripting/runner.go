@@ -26,7 +26,8 @@ type Config struct {
 	// the process past (S5): the watchdog stops every run in flight with
 	// [ErrMemory] once the heap passes a third of it, since one VM
 	// instruction can triple the heap before the runs notice (see
-	// watchdog). If zero, 1 GiB.
+	// watchdog). If zero, 3 GiB: runs are stopped once the heap passes
+	// 1 GiB.
 	MemoryCeiling int64
 	// WatchInterval is how often the watchdog reads the heap while runs
 	// are in flight. If zero, 5ms.
@@ -54,7 +55,7 @@ func New(cfg Config) (*Runner, error) {
 		cfg.CacheSize = 1024
 	}
 	if cfg.MemoryCeiling <= 0 {
-		cfg.MemoryCeiling = 1 << 30
+		cfg.MemoryCeiling = 3 << 30
 	}
 	if cfg.WatchInterval <= 0 {
 		cfg.WatchInterval = 5 * time.Millisecond
