@@ -31,6 +31,9 @@ func TestEngine_CreateRecord(t *testing.T) {
 		{name: "unknown field", input: map[string]any{"title": "x", "colour": "red"}, errors: map[string]string{"colour": "unknown"}},
 		{name: "wrong type", input: map[string]any{"title": 42.0}, errors: map[string]string{"title": "type"}},
 		{name: "lookup to a missing record", input: map[string]any{"title": "x", "account": "nope"}, errors: map[string]string{"account": "lookup"}},
+		{name: "a malformed date and a missing lookup in the same answer as the rest",
+			input:  map[string]any{"amount": -1.0, "closeDate": "2026-02-30", "account": "nope"},
+			errors: map[string]string{"title": "required", "amount": "minimum", "closeDate": "format", "account": "lookup"}},
 		{name: "autonumber is read-only", input: map[string]any{"title": "x", "number": "DEAL-1"}, errors: map[string]string{"number": "readOnly"}},
 	}
 	for _, s := range scenarios {
@@ -112,6 +115,8 @@ func TestEngine_UpdateRecord(t *testing.T) {
 
 	_, err = eng.UpdateRecord(ctx, "deal", rec.ID, map[string]any{"title": nil, "amount": -5.0}, nil)
 	assert.Equal(t, map[string]string{"title": "required", "amount": "minimum"}, fieldErrors(t, err))
+	_, err = eng.UpdateRecord(ctx, "deal", rec.ID, map[string]any{"closeDate": "2026-13-01", "account": "nope"}, nil)
+	assert.Equal(t, map[string]string{"closeDate": "format", "account": "lookup"}, fieldErrors(t, err), "every failing field in one answer")
 
 	same, err := eng.UpdateRecord(ctx, "deal", rec.ID, map[string]any{"amount": 20.0}, nil)
 	require.NoError(t, err)

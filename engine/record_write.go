@@ -34,17 +34,65 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 	forbidden := snap.writeProblems(a, obj, input)
 	data, err := w.prepare(ctx, obj, input)
 	if err = withProblems(obj, err, forbidden); err != nil {
-		return store.Record{}, err
+		return store.Record{}, withLookupProblems(ctx, ts, w, obj, input, nil, err)
 	}
 	var rec store.Record
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		rec, err = w.create(ctx, tx, obj, data)
+		if rec, err = w.create(ctx, tx, obj, data); err != nil {
+			return err
+		}
+		rec, err = committed(ctx, tx, obj, rec)
 		return err
 	})
 	if err != nil {
 		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "create", err))
 	}
 	return snap.readRules(a, obj).showOne(rec), nil
+}
+
+// committed returns rec as its transaction leaves it: the write's own
+// afterSave scripts, automations and roll-ups may have changed it again,
+// and a write answers with what was committed. A record that its own
+// script deleted is answered as the write left it.
+func committed(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record) (store.Record, error) {
+	got, err := tx.Get(ctx, obj, rec.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		return rec, nil
+	}
+	if err != nil {
+		return store.Record{}, fmt.Errorf("read back %s record %q: %w", obj.Name, rec.ID, err)
+	}
+	return got, nil
+}
+
+// withLookupProblems adds to a validation error the lookups of data that
+// name no record, so that one answer names every failing field (the
+// lookups are otherwise checked only once the rest is valid). Other
+// errors are returned as they are.
+func withLookupProblems(ctx context.Context, r store.Reader, w *writer, obj *schema.Object, data, old map[string]any, err error) error {
+	var ve *schema.ValidationError
+	if !errors.As(err, &ve) {
+		return err
+	}
+	reported := map[string]bool{}
+	for _, f := range ve.Fields {
+		reported[f.Field] = true
+	}
+	unreported := map[string]any{}
+	for k, v := range data {
+		if !reported[k] {
+			unreported[k] = v
+		}
+	}
+	lerr := checkLookups(ctx, r, w, obj, unreported, old, len(automationChain(ctx)) > 0)
+	var le *schema.ValidationError
+	if lerr == nil {
+		return err
+	}
+	if !errors.As(lerr, &le) {
+		return lerr
+	}
+	return &schema.ValidationError{Object: obj.Name, Fields: sortFieldErrors(obj, append(append([]schema.FieldError(nil), ve.Fields...), le.Fields...))}
 }
 
 // withProblems adds the problems found before a write's checks to the
@@ -91,7 +139,11 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 			return staleVersion(obj, id, *version, cur.Version)
 		}
 		out, err = w.update(ctx, tx, obj, cur, snap.readRules(a, obj).keepMasked(patch, &cur))
-		return withProblems(obj, err, forbidden)
+		if err = withProblems(obj, err, forbidden); err != nil {
+			return err
+		}
+		out, err = committed(ctx, tx, obj, out)
+		return err
 	})
 	if err != nil {
 		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "update", err))
@@ -267,7 +319,7 @@ func sortFieldErrors(obj *schema.Object, errs []schema.FieldError) []schema.Fiel
 // old (nil for a new record) names an existing record of the target object
 // and, unless system is set (automations run in system context), one that
 // the writer sees: a record out of its sight reads as missing.
-func checkLookups(ctx context.Context, tx store.Tx, w *writer, obj *schema.Object, data, old map[string]any, system bool) error {
+func checkLookups(ctx context.Context, tx store.Reader, w *writer, obj *schema.Object, data, old map[string]any, system bool) error {
 	cat := w.snap.catalog
 	var problems []schema.FieldError
 	for _, f := range obj.Fields {

@@ -118,6 +118,37 @@ func TestScripts_AfterTheWrite(t *testing.T) {
 	assert.Equal(t, "script", audit[0].Door)
 }
 
+// TestScripts_AnswerIsTheCommittedRecord checks that a write answers with
+// the record as its transaction committed it, after its own afterSave
+// script changed it again (a new version).
+func TestScripts_AnswerIsTheCommittedRecord(t *testing.T) {
+	t.Parallel()
+	const lead = `{"$id": "lead", "type": "object", "properties": {
+  "name":       {"type": "string", "x-crm-type": "text"},
+  "status":     {"type": "string", "enum": ["new", "qualified", "converted"], "default": "new", "x-crm-type": "picklist"},
+  "convertNow": {"type": "boolean", "x-crm-type": "boolean"}},
+  "x-crm-scripts": [
+    {"name": "convert", "kind": "afterSave", "source": "if (ctx.record.convertNow) crm.update('lead', ctx.record.id, {status: 'converted', convertNow: null})"}]}`
+	eng, ctx := scriptEngine(t, lead)
+	created, err := eng.CreateRecord(ctx, "lead", map[string]any{"name": "苏州精研", "convertNow": true})
+	require.NoError(t, err)
+	stored, err := eng.GetRecord(ctx, "lead", created.ID)
+	require.NoError(t, err)
+	assert.Equal(t, stored, created, "create answers with what was committed")
+	assert.Equal(t, "converted", created.Data["status"])
+	assert.Equal(t, int64(2), created.Version)
+
+	plain, err := eng.CreateRecord(ctx, "lead", map[string]any{"name": "无锡"})
+	require.NoError(t, err)
+	updated, err := eng.UpdateRecord(ctx, "lead", plain.ID, map[string]any{"status": "qualified", "convertNow": true}, nil)
+	require.NoError(t, err)
+	stored, err = eng.GetRecord(ctx, "lead", plain.ID)
+	require.NoError(t, err)
+	assert.Equal(t, stored, updated, "update answers with what was committed")
+	assert.Equal(t, "converted", updated.Data["status"])
+	assert.Equal(t, int64(3), updated.Version)
+}
+
 func TestScripts_FailuresStopTheWrite(t *testing.T) {
 	t.Parallel()
 	eng, ctx := scriptEngine(t, scriptedTask, `{"$id": "lead", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"}},

@@ -275,6 +275,11 @@ type sealedStore struct {
 	tenant string
 }
 
+var (
+	_ store.Summer = (*sealedStore)(nil)
+	_ store.Summer = (*sealedTx)(nil)
+)
+
 // sealedReader is the read half, over a store or a transaction.
 type sealedReader struct {
 	r      store.Reader
@@ -325,6 +330,22 @@ func (r sealedReader) Count(ctx context.Context, obj *schema.Object, f *store.Fi
 	return r.r.Count(ctx, obj, sf)
 }
 
+// errCannotSum: the adapter lacks the optional [store.Summer].
+var errCannotSum = errors.New("sum records: the store cannot sum (it does not implement store.Summer)")
+
+// Sum passes [store.Summer] through, with the filter sealed like Count's.
+func (r sealedReader) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
+	summer, ok := r.r.(store.Summer)
+	if !ok {
+		return 0, false, errCannotSum
+	}
+	sf, err := r.s.sealFilter(r.tenant, obj, f)
+	if err != nil {
+		return 0, false, err
+	}
+	return summer.Sum(ctx, obj, sf, field)
+}
+
 func (r sealedReader) openAll(obj *schema.Object, recs []store.Record) ([]store.Record, error) {
 	if !hasSensitive(obj) {
 		return recs, nil
@@ -360,6 +381,10 @@ func (st *sealedStore) Count(ctx context.Context, obj *schema.Object, f *store.F
 	return st.reader().Count(ctx, obj, f)
 }
 
+func (st *sealedStore) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
+	return st.reader().Sum(ctx, obj, f, field)
+}
+
 func (st *sealedStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	return st.TenantStore.WithTx(ctx, func(tx store.Tx) error {
 		return fn(&sealedTx{Tx: tx, r: sealedReader{r: tx, s: st.s, tenant: st.tenant}})
@@ -386,6 +411,10 @@ func (t *sealedTx) Find(ctx context.Context, obj *schema.Object, q store.Query) 
 
 func (t *sealedTx) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (int64, error) {
 	return t.r.Count(ctx, obj, f)
+}
+
+func (t *sealedTx) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
+	return t.r.Sum(ctx, obj, f, field)
 }
 
 func (t *sealedTx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) error {

@@ -143,7 +143,7 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 	}
 	data, err := w.check(ctx, tx, obj, &cur, data, problems)
 	if err != nil {
-		return store.Record{}, err
+		return store.Record{}, withLookupProblems(ctx, tx, w, obj, p, cur.Data, err)
 	}
 	data = schema.Normalize(obj, data)
 	if reflect.DeepEqual(data, cur.Data) {

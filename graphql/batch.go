@@ -125,7 +125,11 @@ func (s *execSchema) related(ctx context.Context, grp *group, rev *reverseModel,
 		children := &group{}
 		b.lists = make(map[string]*connValue, len(parents))
 		for _, id := range parents {
-			b.lists[id] = newConn(rev.source, res[id], children)
+			c := newConn(rev.source, res[id], children)
+			scope := limitedTo(q, store.Leaf(rev.field.name, store.OpEq, id))
+			c.scope = &scope
+			c.hasPrev = q.After != ""
+			b.lists[id] = c
 		}
 	})
 	return b.lists, b.err

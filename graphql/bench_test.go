@@ -127,7 +127,7 @@ func BenchmarkGraphQL_List50FilteredSorted(b *testing.B) {
 	srv, eng, ctx, st := benchStack(b)
 	withStarterObjects(b, eng, ctx)
 	seedDeals(b, eng, ctx, st, benchDeals())
-	const q = `{ deals(filter: {stage: {eq: "qualified"}, amount: {gt: 500000}}, orderBy: [{closeDate: DESC}], first: 50) {
+	const q = `{ deals(filter: {stage: {eq: qualified}, amount: {gt: 500000}}, orderBy: [{closeDate: DESC}], first: 50) {
 		nodes { id number title amount stage closeDate account { id name } }
 		pageInfo { hasNextPage endCursor } } }`
 	b.ResetTimer()

@@ -7,297 +7,494 @@ import (
 	"math"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/graph-gophers/graphql-go/ast"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/crmkit/crm/schema"
 )
 
-// Coercion turns argument values (literals of the query and variable
-// values) into plain Go values, checked against the argument's type:
+// Coercion turns input values — variable values first, before anything
+// runs (spec CoerceVariableValues), then the literals of each field's
+// arguments — into plain Go values checked against their GraphQL type:
 //
-//	Int → int64, Float → float64, String, ID, Date → string,
-//	DateTime → string in schema.DateTimeLayout (UTC), Boolean → bool,
+//	Int → int64, Float → float64, String, ID → string,
+//	Date → string, DateTime → string (RFC 3339 values in
+//	schema.DateTimeLayout, UTC; other strings as given), Boolean → bool,
 //	enum → string, JSON → json.RawMessage, list → []any,
 //	input object → map[string]any holding exactly the fields given
 //	(a field given as null is present with a nil value).
 //
-// graphql-go's validation checks literals fully but checks variable values
-// only for their shape, so the scalar checks here are the ones that hold
-// for variables.
+// Date and DateTime take any string: what uses the value says whether it
+// is a date (a record field error naming the field, or BAD_REQUEST in a
+// filter), so that a record with a malformed date and other problems gets
+// every problem in one answer.
 
 // maxInputList bounds every list in an input (G13).
 const maxInputList = 250
 
-// enumLiteral is an enum value written in the query (as opposed to a
-// string).
-type enumLiteral string
+// maxVariableErrors bounds the errors reported for a request's variables.
+const maxVariableErrors = 50
 
-// litObject is an object literal of the query, fields in written order.
-type litObject []litField
-
-type litField struct {
-	name string
-	val  any
+// inputError is a value that its type refuses, at path (from the variable
+// or argument).
+type inputError struct {
+	path []string
+	msg  string
 }
 
-// literal evaluates a query value with the request's variables. ok is false
-// for a variable that was not given, which makes the value absent.
-func (r *request) literal(v *value) (any, bool) {
-	switch v.kind {
-	case valVariable:
-		val, ok := r.vars[v.text]
-		return val, ok
-	case valInt, valFloat:
-		return json.Number(v.text), true
-	case valString:
-		return v.text, true
-	case valBool:
-		return v.b, true
-	case valNull:
-		return nil, true
-	case valEnum:
-		return enumLiteral(v.text), true
-	case valList:
-		out := make([]any, len(v.list))
-		for i, item := range v.list {
-			out[i], _ = r.literal(item) // a missing variable in a list is null
-		}
-		return out, true
-	case valObject:
-		out := make(litObject, 0, len(v.fields))
-		for _, f := range v.fields {
-			if fv, ok := r.literal(f.val); ok {
-				out = append(out, litField{name: f.name, val: fv})
-			}
-		}
-		return out, true
-	}
-	return nil, false
+// coercer coerces values against the types of a schema.
+type coercer struct {
+	s    *ast.Schema
+	errs []inputError
 }
 
-// coerceArgs coerces the arguments of a field against their definitions.
-func (r *request) coerceArgs(defs ast.ArgumentsDefinition, args []*argument) (map[string]any, error) {
-	if len(defs) == 0 {
-		return nil, nil
+func (c *coercer) fail(path []string, format string, args ...any) {
+	if len(c.errs) < maxVariableErrors {
+		c.errs = append(c.errs, inputError{path: append([]string(nil), path...), msg: fmt.Sprintf(format, args...)})
 	}
-	out := make(map[string]any, len(defs))
-	for _, def := range defs {
-		name := def.Name.Name
-		var raw any
-		present := false
-		for _, a := range args {
-			if a.name == name {
-				raw, present = r.literal(a.val)
-				break
-			}
-		}
-		if !present && def.Default != nil {
-			raw, present = def.Default.Deserialize(nil), true
-		}
-		if !present {
-			if _, nonNull := def.Type.(*ast.NonNull); nonNull {
-				return nil, badRequestf("argument %q is required", name)
-			}
-			continue
-		}
-		v, err := coerceInput(def.Type, raw, name)
-		if err != nil {
-			return nil, err
-		}
-		out[name] = v
-	}
-	return out, nil
 }
 
-// coerceInput coerces v to the input type t; where names the position for
-// error messages ("filter.amount.gt").
-func coerceInput(t ast.Type, v any, where string) (any, error) {
-	if nn, ok := t.(*ast.NonNull); ok {
-		if v == nil {
-			return nil, badRequestf("%s: must not be null", where)
+// coerceVariables coerces the variable values of op (CoerceVariableValues).
+// raw holds the values as sent, one JSON text per variable. Every problem
+// is a request error; the result has a key only for the variables that
+// were given or have a default.
+func coerceVariables(s *ast.Schema, op *ast.OperationDefinition, raw map[string]json.RawMessage) (map[string]any, []*QueryError) {
+	out := map[string]any{}
+	var qerrs []*QueryError
+	c := &coercer{s: s}
+	for _, vd := range op.VariableDefinitions {
+		name, t := vd.Variable, vd.Type
+		loc := locationOf(vd.Position)
+		text, given := raw[name]
+		isNull := given && string(bytes.TrimSpace(text)) == "null"
+		switch {
+		case !given && vd.DefaultValue != nil:
+			v, err := coerceLiteral(s, vd.DefaultValue, t, nil)
+			if err != nil {
+				qerrs = append(qerrs, variableError(loc, fmt.Sprintf(`Variable "$%s" has an invalid default value: %v`, name, err)))
+				continue
+			}
+			out[name] = v
+		case !given && t.NonNull:
+			qerrs = append(qerrs, variableError(loc, fmt.Sprintf(`Variable "$%s" of required type "%s" was not provided.`, name, t)))
+		case !given:
+		case isNull && t.NonNull:
+			qerrs = append(qerrs, variableError(loc, fmt.Sprintf(`Variable "$%s" of non-null type "%s" must not be null.`, name, t)))
+		case isNull:
+			out[name] = nil
+		default:
+			var val any
+			if t.Elem == nil && t.NamedType == "JSON" {
+				val = text // kept as sent: JSON keeps the order of its keys
+			} else {
+				dec := json.NewDecoder(bytes.NewReader(text))
+				dec.UseNumber()
+				if err := dec.Decode(&val); err != nil {
+					qerrs = append(qerrs, variableError(loc, fmt.Sprintf(`Variable "$%s" is not JSON: %v`, name, err)))
+					continue
+				}
+			}
+			c.errs = c.errs[:0]
+			v := c.value(t, val, []string{name})
+			if len(c.errs) == 0 {
+				out[name] = v
+				continue
+			}
+			for _, e := range c.errs {
+				msg := fmt.Sprintf(`Variable "$%s" got invalid value %s`, name, jsonText(val))
+				if len(e.path) > 1 {
+					msg += ` at "` + strings.Join(e.path, "") + `"`
+				}
+				qerrs = append(qerrs, variableError(loc, msg+"; "+e.msg))
+			}
 		}
-		return coerceInput(nn.OfType, v, where)
+		if len(qerrs) >= maxVariableErrors {
+			break
+		}
 	}
+	return out, qerrs
+}
+
+func variableError(loc []Location, msg string) *QueryError {
+	return &QueryError{Message: msg, Locations: loc, Extensions: map[string]any{"code": "BAD_REQUEST"}}
+}
+
+func locationOf(p *ast.Position) []Location {
+	if p == nil {
+		return nil
+	}
+	return []Location{{Line: p.Line, Column: p.Column}}
+}
+
+// jsonText shows a variable value in a message, shortened.
+func jsonText(v any) string {
+	var b []byte
+	if raw, ok := v.(json.RawMessage); ok {
+		b = raw
+	} else {
+		b, _ = json.Marshal(v)
+	}
+	s := string(b)
+	if len(s) > 80 {
+		s = s[:77] + "..."
+	}
+	return s
+}
+
+// value coerces a JSON value (decoded with UseNumber) to the input type t.
+func (c *coercer) value(t *ast.Type, v any, path []string) any {
 	if v == nil {
-		return nil, nil
+		if t.NonNull {
+			c.fail(path, `Expected non-nullable type "%s" not to be null.`, t)
+		}
+		return nil
 	}
-	switch t := t.(type) {
-	case *ast.List:
+	if t.Elem != nil {
 		items, ok := v.([]any)
 		if !ok {
-			item, err := coerceInput(t.OfType, v, where)
-			if err != nil {
-				return nil, err
-			}
-			return []any{item}, nil
+			return []any{c.value(t.Elem, v, path)}
 		}
 		if len(items) > maxInputList {
-			return nil, badRequestf("%s: a list may hold at most %d elements, got %d", where, maxInputList, len(items))
+			c.fail(path, "A list may hold at most %d elements, this one has %d.", maxInputList, len(items))
+			return nil
 		}
 		out := make([]any, len(items))
 		for i, item := range items {
-			c, err := coerceInput(t.OfType, item, where+"["+strconv.Itoa(i)+"]")
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
+			out[i] = c.value(t.Elem, item, append(path, "["+strconv.Itoa(i)+"]"))
 		}
-		return out, nil
-	case *ast.InputObject:
-		return coerceObject(t, v, where)
-	case *ast.EnumTypeDefinition:
-		var s string
-		switch v := v.(type) {
-		case enumLiteral:
-			s = string(v)
-		case string:
-			s = v
-		default:
-			return nil, badRequestf("%s: %s expects an enum value", where, t.Name)
-		}
-		for _, ev := range t.EnumValuesDefinition {
-			if ev.EnumValue == s {
-				return s, nil
-			}
-		}
-		return nil, badRequestf("%s: %q is not a value of %s", where, s, t.Name)
-	case *ast.ScalarTypeDefinition:
-		return coerceScalar(t.Name, v, where)
+		return out
 	}
-	return nil, badRequestf("%s: %s cannot be an input", where, t)
+	def := c.s.Types[t.NamedType]
+	if def == nil {
+		c.fail(path, `Unknown type "%s".`, t.NamedType)
+		return nil
+	}
+	switch def.Kind {
+	case ast.Enum:
+		s, ok := v.(string)
+		if !ok {
+			c.fail(path, `Enum "%s" cannot represent non-string value: %s.`, def.Name, jsonText(v))
+			return nil
+		}
+		if def.EnumValues.ForName(s) == nil {
+			c.fail(path, `Value %s does not exist in "%s" enum.`, strconv.Quote(s), def.Name)
+			return nil
+		}
+		return s
+	case ast.InputObject:
+		m, ok := v.(map[string]any)
+		if !ok {
+			c.fail(path, `Expected type "%s" to be an object.`, def.Name)
+			return nil
+		}
+		names := make([]string, 0, len(m))
+		for k := range m {
+			names = append(names, k)
+		}
+		sort.Strings(names) // errors in a stable order
+		out := make(map[string]any, len(m))
+		for _, k := range names {
+			fd := def.Fields.ForName(k)
+			if fd == nil {
+				c.fail(append(path, "."+k), `Field "%s" is not defined by type "%s".`, k, def.Name)
+				continue
+			}
+			out[k] = c.value(fd.Type, m[k], append(path, "."+k))
+		}
+		for _, fd := range def.Fields {
+			if _, ok := m[fd.Name]; ok {
+				continue
+			}
+			switch {
+			case fd.DefaultValue != nil:
+				dv, err := coerceLiteral(c.s, fd.DefaultValue, fd.Type, nil)
+				if err != nil {
+					c.fail(append(path, "."+fd.Name), "%v", err)
+				}
+				out[fd.Name] = dv
+			case fd.Type.NonNull:
+				c.fail(path, `Field "%s" of required type "%s" was not provided.`, fd.Name, fd.Type)
+			}
+		}
+		if def.Directives.ForName("oneOf") != nil && (len(m) != 1 || hasNil(m)) {
+			c.fail(path, `Exactly one key must be specified for OneOf type "%s".`, def.Name)
+		}
+		return out
+	case ast.Scalar:
+		out, problem := scalarValue(def.Name, v)
+		if problem != "" {
+			c.fail(path, "%s", problem)
+		}
+		return out
+	}
+	c.fail(path, `"%s" is not an input type.`, def.Name)
+	return nil
 }
 
-func coerceObject(t *ast.InputObject, v any, where string) (any, error) {
-	var fields []litField
-	switch v := v.(type) {
-	case litObject:
-		fields = v
-	case map[string]any:
-		fields = make([]litField, 0, len(v))
-		for k, fv := range v {
-			fields = append(fields, litField{name: k, val: fv})
-		}
-		// Map order is random; sort so that errors are reported the same
-		// way every time.
-		sort.Slice(fields, func(i, j int) bool { return fields[i].name < fields[j].name })
-	default:
-		return nil, badRequestf("%s: %s expects an object", where, t.Name)
-	}
-	out := make(map[string]any, len(fields))
-	for _, f := range fields {
-		def := t.Values.Get(f.name)
-		if def == nil {
-			return nil, badRequestf("%s: %s has no field %q", where, t.Name, f.name)
-		}
-		c, err := coerceInput(def.Type, f.val, where+"."+f.name)
-		if err != nil {
-			return nil, err
-		}
-		out[f.name] = c
-	}
-	for _, def := range t.Values {
-		if _, ok := out[def.Name.Name]; ok {
-			continue
-		}
-		if def.Default != nil {
-			c, err := coerceInput(def.Type, def.Default.Deserialize(nil), where+"."+def.Name.Name)
-			if err != nil {
-				return nil, err
-			}
-			out[def.Name.Name] = c
-		} else if _, nonNull := def.Type.(*ast.NonNull); nonNull {
-			return nil, badRequestf("%s.%s: is required", where, def.Name.Name)
+func hasNil(m map[string]any) bool {
+	for _, v := range m {
+		if v == nil {
+			return true
 		}
 	}
-	return out, nil
+	return false
 }
 
-func coerceScalar(name string, v any, where string) (any, error) {
-	bad := func() error {
-		return badRequestf("%s: %s cannot represent %s", where, name, describe(v))
-	}
+// scalarValue coerces a JSON value to a scalar (input coercion of
+// variable values); problem says why it cannot, in graphql-js's words.
+func scalarValue(name string, v any) (out any, problem string) {
 	switch name {
 	case "Int":
 		n, ok := toInt64(v)
 		if !ok || n < math.MinInt32 || n > math.MaxInt32 {
-			return nil, bad()
+			if _, isNum := v.(json.Number); isNum && ok {
+				return nil, fmt.Sprintf("Int cannot represent non 32-bit signed integer value: %s", jsonText(v))
+			}
+			return nil, fmt.Sprintf("Int cannot represent non-integer value: %s", jsonText(v))
 		}
-		return n, nil
+		return n, ""
 	case "Float":
 		f, ok := toFloat64(v)
 		if !ok {
-			return nil, bad()
+			return nil, fmt.Sprintf("Float cannot represent non numeric value: %s", jsonText(v))
 		}
-		return f, nil
+		return f, ""
 	case "String":
 		if s, ok := v.(string); ok {
-			return s, nil
+			return s, ""
 		}
-		return nil, bad()
+		return nil, fmt.Sprintf("String cannot represent a non string value: %s", jsonText(v))
 	case "Boolean":
 		if b, ok := v.(bool); ok {
-			return b, nil
+			return b, ""
 		}
-		return nil, bad()
+		return nil, fmt.Sprintf("Boolean cannot represent a non boolean value: %s", jsonText(v))
 	case "ID":
-		switch v := v.(type) {
-		case string:
-			return v, nil
-		case enumLiteral:
-			return nil, bad()
+		if s, ok := v.(string); ok {
+			return s, ""
 		}
-		if n, ok := toInt64(v); ok {
-			return strconv.FormatInt(n, 10), nil
+		if num, ok := v.(json.Number); ok {
+			if n, ok := toInt64(num); ok {
+				return strconv.FormatInt(n, 10), ""
+			}
 		}
-		return nil, bad()
+		return nil, fmt.Sprintf("ID cannot represent value: %s", jsonText(v))
 	case "Date":
-		s, ok := v.(string)
-		if !ok || len(s) != len(schema.DateLayout) {
-			return nil, badRequestf("%s: Date expects a string YYYY-MM-DD", where)
+		if s, ok := v.(string); ok {
+			return s, ""
 		}
-		if _, err := time.Parse(schema.DateLayout, s); err != nil {
-			return nil, badRequestf("%s: %q is not a date YYYY-MM-DD", where, s)
-		}
-		return s, nil
+		return nil, fmt.Sprintf("Date cannot represent a non string value: %s", jsonText(v))
 	case "DateTime":
-		s, ok := v.(string)
-		if !ok {
-			return nil, badRequestf("%s: DateTime expects an RFC 3339 string", where)
+		if s, ok := v.(string); ok {
+			return normalizeDateTime(s), ""
 		}
-		tm, err := time.Parse(time.RFC3339Nano, s)
-		if err != nil {
-			return nil, badRequestf("%s: %q is not an RFC 3339 date-time", where, s)
-		}
-		return tm.UTC().Format(schema.DateTimeLayout), nil
+		return nil, fmt.Sprintf("DateTime cannot represent a non string value: %s", jsonText(v))
 	case "JSON":
 		b, err := encodeJSONValue(v)
 		if err != nil {
-			return nil, badRequestf("%s: %v", where, err)
+			return nil, "JSON cannot represent the value: " + err.Error()
 		}
-		return json.RawMessage(b), nil
+		return json.RawMessage(b), ""
 	}
-	return nil, badRequestf("%s: unknown scalar %s", where, name)
+	return nil, fmt.Sprintf("unknown scalar %s", name)
 }
 
-func describe(v any) string {
-	switch v := v.(type) {
-	case string:
-		return strconv.Quote(v)
-	case json.Number:
-		return string(v)
-	case enumLiteral:
-		return string(v)
-	case bool:
-		return strconv.FormatBool(v)
-	case litObject, map[string]any:
-		return "an object"
-	case []any:
-		return "a list"
+// normalizeDateTime writes an RFC 3339 date-time in schema.DateTimeLayout
+// (UTC), the form the store compares; other strings stay as they are.
+func normalizeDateTime(s string) string {
+	tm, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return s
 	}
-	return fmt.Sprintf("%v", v)
+	return tm.UTC().Format(schema.DateTimeLayout)
 }
+
+// literalAbsent marks a literal that names a variable not given: the
+// argument or input field is then absent.
+type literalAbsent struct{}
+
+// coerceLiteral coerces a literal of the document to the input type t
+// with the coerced variables vars (spec CoerceArgumentValues, and
+// valueFromAST for the parts of a literal). A variable that was not given
+// makes the value absent (literalAbsent{}); within a list it is null.
+func coerceLiteral(s *ast.Schema, v *ast.Value, t *ast.Type, vars map[string]any) (any, error) {
+	if v.Kind == ast.Variable {
+		val, ok := vars[v.Raw]
+		if !ok {
+			return literalAbsent{}, nil
+		}
+		if val == nil && t.NonNull {
+			return nil, fmt.Errorf(`variable "$%s" is null where "%s" is expected`, v.Raw, t)
+		}
+		return val, nil
+	}
+	if v.Kind == ast.NullValue {
+		if t.NonNull {
+			return nil, fmt.Errorf(`null where "%s" is expected`, t)
+		}
+		return nil, nil
+	}
+	if t.Elem != nil {
+		if v.Kind != ast.ListValue {
+			item, err := coerceLiteral(s, v, t.Elem, vars)
+			if err != nil {
+				return nil, err
+			}
+			if _, absent := item.(literalAbsent); absent {
+				return nil, nil
+			}
+			return []any{item}, nil
+		}
+		if len(v.Children) > maxInputList {
+			return nil, fmt.Errorf("a list may hold at most %d elements, this one has %d", maxInputList, len(v.Children))
+		}
+		out := make([]any, len(v.Children))
+		for i, ch := range v.Children {
+			item, err := coerceLiteral(s, ch.Value, t.Elem, vars)
+			if err != nil {
+				return nil, err
+			}
+			if _, absent := item.(literalAbsent); absent {
+				if t.Elem.NonNull {
+					return nil, fmt.Errorf(`variable "$%s" is not given where "%s" is expected`, ch.Value.Raw, t.Elem)
+				}
+				item = nil
+			}
+			out[i] = item
+		}
+		return out, nil
+	}
+	def := s.Types[t.NamedType]
+	if def == nil {
+		return nil, fmt.Errorf("unknown type %s", t.NamedType)
+	}
+	switch def.Kind {
+	case ast.InputObject:
+		if v.Kind != ast.ObjectValue {
+			return nil, fmt.Errorf(`expected an object of type "%s", found %s`, def.Name, v.String())
+		}
+		out := make(map[string]any, len(v.Children))
+		for _, ch := range v.Children {
+			fd := def.Fields.ForName(ch.Name)
+			if fd == nil {
+				return nil, fmt.Errorf(`field "%s" is not defined by type "%s"`, ch.Name, def.Name)
+			}
+			fv, err := coerceLiteral(s, ch.Value, fd.Type, vars)
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", ch.Name, err)
+			}
+			if _, absent := fv.(literalAbsent); absent {
+				continue
+			}
+			out[ch.Name] = fv
+		}
+		for _, fd := range def.Fields {
+			if _, ok := out[fd.Name]; ok {
+				continue
+			}
+			switch {
+			case fd.DefaultValue != nil:
+				dv, err := coerceLiteral(s, fd.DefaultValue, fd.Type, nil)
+				if err != nil {
+					return nil, err
+				}
+				out[fd.Name] = dv
+			case fd.Type.NonNull:
+				return nil, fmt.Errorf(`field "%s.%s" of required type "%s" was not provided`, def.Name, fd.Name, fd.Type)
+			}
+		}
+		return out, nil
+	case ast.Enum:
+		if v.Kind != ast.EnumValue || def.EnumValues.ForName(v.Raw) == nil {
+			return nil, fmt.Errorf(`%s is not a value of enum "%s"`, v.String(), def.Name)
+		}
+		return v.Raw, nil
+	case ast.Scalar:
+		if def.Name == "JSON" {
+			b, err := literalJSON(v, vars, 0)
+			if err != nil {
+				return nil, err
+			}
+			return json.RawMessage(b), nil
+		}
+		if err := parseLiteral(def, v); err != nil {
+			return nil, err
+		}
+		switch def.Name {
+		case "Int":
+			n, _ := strconv.ParseInt(v.Raw, 10, 32)
+			return n, nil
+		case "Float":
+			return floatLiteral(v.Raw)
+		case "Boolean":
+			return v.Raw == "true", nil
+		case "DateTime":
+			return normalizeDateTime(v.Raw), nil
+		}
+		return v.Raw, nil // String, ID, Date
+	}
+	return nil, fmt.Errorf(`"%s" is not an input type`, def.Name)
+}
+
+// literalJSON encodes a literal given for a JSON value as JSON text,
+// keeping the order of object keys (an object definition's properties are
+// ordered); variables in it take their values.
+func literalJSON(v *ast.Value, vars map[string]any, depth int) ([]byte, error) {
+	if depth > maxJSONDepth {
+		return nil, fmt.Errorf("JSON value nests too deeply")
+	}
+	var buf bytes.Buffer
+	switch v.Kind {
+	case ast.Variable:
+		return encodeJSONValue(vars[v.Raw])
+	case ast.NullValue:
+		buf.WriteString("null")
+	case ast.IntValue, ast.FloatValue:
+		f, err := strconv.ParseFloat(v.Raw, 64)
+		if err != nil || math.IsInf(f, 0) {
+			return nil, fmt.Errorf("JSON cannot represent the number %s", v.Raw)
+		}
+		buf.WriteString(v.Raw)
+	case ast.BooleanValue:
+		buf.WriteString(v.Raw)
+	case ast.StringValue, ast.BlockValue, ast.EnumValue:
+		writeString(&buf, v.Raw)
+	case ast.ListValue:
+		buf.WriteByte('[')
+		for i, ch := range v.Children {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			b, err := literalJSON(ch.Value, vars, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			buf.Write(b)
+		}
+		buf.WriteByte(']')
+	case ast.ObjectValue:
+		buf.WriteByte('{')
+		for i, ch := range v.Children {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeString(&buf, ch.Name)
+			buf.WriteByte(':')
+			b, err := literalJSON(ch.Value, vars, depth+1)
+			if err != nil {
+				return nil, err
+			}
+			buf.Write(b)
+		}
+		buf.WriteByte('}')
+	}
+	return buf.Bytes(), nil
+}
+
+// maxJSONDepth bounds the nesting of a JSON value given in a query.
+const maxJSONDepth = 256
 
 // toInt64 accepts integers and whole numbers in any numeric form.
 func toInt64(v any) (int64, bool) {
@@ -343,9 +540,8 @@ func toFloat64(v any) (float64, bool) {
 	return 0, false
 }
 
-// encodeJSONValue encodes an input value as JSON text, keeping the order
-// of object literals written in the query (an object definition's
-// properties are ordered).
+// encodeJSONValue encodes a decoded JSON value as JSON text; objects in
+// key order.
 func encodeJSONValue(v any) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := appendJSONValue(&buf, v, 0); err != nil {
@@ -355,7 +551,7 @@ func encodeJSONValue(v any) ([]byte, error) {
 }
 
 func appendJSONValue(buf *bytes.Buffer, v any, depth int) error {
-	if depth > maxNesting {
+	if depth > maxJSONDepth {
 		return fmt.Errorf("JSON value nests too deeply")
 	}
 	switch v := v.(type) {
@@ -371,23 +567,8 @@ func appendJSONValue(buf *bytes.Buffer, v any, depth int) error {
 			return fmt.Errorf("invalid number %s", v)
 		}
 		buf.WriteString(string(v))
-	case enumLiteral:
-		writeString(buf, string(v))
 	case string:
 		writeString(buf, v)
-	case litObject:
-		buf.WriteByte('{')
-		for i, f := range v {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeString(buf, f.name)
-			buf.WriteByte(':')
-			if err := appendJSONValue(buf, f.val, depth+1); err != nil {
-				return err
-			}
-		}
-		buf.WriteByte('}')
 	case map[string]any:
 		keys := make([]string, 0, len(v))
 		for k := range v {

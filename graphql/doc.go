@@ -10,39 +10,42 @@
 //
 // # How a request runs
 //
-// The schema text is generated from the catalog ([SDL]) and parsed with
-// graphql-go, once per tenant and catalog revision (cached, built once
-// however many requests ask at the same time). graphql-go validates every
-// query against it (types, arguments, fragments, variables, MaxDepth,
-// MaxQueryLength, overlap limit) and serves introspection data. Before
-// validation, our own check refuses wide or costly operations: at most 50
-// root fields and 200 aliases, page sizes 1 to 100, at most about 50,000
-// records by the product of page sizes along nested lists, at most 5,000
-// selections with fragments expanded (G4–G6); introspection is for
-// administrators (G8). The operation is then run by this package's
-// executor over resolver functions generated from the same model as the
-// schema text. Relations are loaded in batches: records fetched together
-// form a group, and the first lookup or reverse list resolved on one record
-// of the group loads it for all of them with one engine call.
+// A tenant's schema is built from its catalog as a gqlparser schema
+// document (no SDL text is parsed on the way; [SDL] prints the same
+// document), checked by gqlparser's schema validator, and cached per
+// tenant, audience (a role sees its own reduced schema) and catalog
+// revision, built once however many requests ask at the same time.
+//
+// A request is parsed once by gqlparser (github.com/vektah/gqlparser/v2)
+// and that tree is validated and executed: nothing is parsed twice.
+// Before validation our own check refuses wide or deep documents (at most
+// 50 root fields and 200 aliases per operation, 5,000 selections with
+// fragments expanded, depth 12, G3–G5). Validation runs gqlparser's rules
+// with our ValuesOfCorrectType (validate.go). Then the variables of the
+// chosen operation are coerced (CoerceVariableValues, coerce.go); page
+// sizes and the records a query may fetch are checked (G6); for a
+// mutation the arguments of every root field are coerced. Any failure so
+// far is a request error: nothing has run and the response has no data
+// entry. Only then does the executor (exec.go) run the operation over
+// resolver functions generated from the same model as the schema;
+// mutation fields one after another, each answering for itself.
+// Relations are loaded in batches: records fetched together form a
+// group, and the first lookup or reverse list resolved on one record of
+// the group loads it for all of them with one engine call. Introspection
+// is served from the same schema (introspect.go).
 //
 // # Why not graphql-go's executor
 //
 // DESIGN.md planned to run queries with graphql-go's executor over
 // resolver types built at run time with reflect.StructOf. That fails for
-// this API: graphql-go needs a Go type per GraphQL type whose fields are
-// resolved by struct fields (names known only at run time, so the types
-// must come from reflect.StructOf), and it walks every type reachable from
-// Query when the schema is parsed. The generated API is cyclic (Deal.account
-// is an Account, Account.deals lists Deals), and reflect cannot build a
-// type that refers to itself, directly or through others
-// (golang.org/issue/20013). Unrolling the cycle into one set of types per
-// nesting level, down to MaxDepth, did run a nested query in a prototype,
-// but building it for 50 objects × 40 fields with only two relations per
-// object took 3.3–7 s instead of well under 100 ms, and it grows
-// exponentially with the relations per object, because the name of an
-// unnamed reflect type spells out every type it refers to. So graphql-go
-// parses, validates and introspects, and the executor here runs the
-// operation (about as much code as the reflection glue would have been).
+// this API: the generated API is cyclic (Deal.account is an Account,
+// Account.deals lists Deals), and reflect cannot build a type that refers
+// to itself, directly or through others (golang.org/issue/20013);
+// unrolling the cycle took seconds to build for 50 objects. So the
+// executor here runs the operation. graphql-go then only parsed,
+// validated and introspected, on a tree of its own that disagreed with
+// ours; gqlparser exposes its tree and validator, so one tree serves both
+// (docs/decisions.md has the measurements).
 //
 // # Conventions
 //
@@ -56,6 +59,9 @@
 //     [CodeQueryTooComplex]); invalid records add extensions.fields, one
 //     entry per failing field; internal errors say "internal error" and
 //     give extensions.requestId, the cause going to the log only.
+//   - Picklists whose options are all valid enum names are enums
+//     (DealStage); mutation results are nullable; docs/graphql.md is the
+//     reference for clients.
 //   - Messages are in English when Accept-Language prefers English over
 //     Chinese, in Chinese otherwise.
 package graphql

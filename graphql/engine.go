@@ -39,6 +39,9 @@ type Engine interface {
 	// StageHistory returns, for each of ids, the moves of the record's
 	// pipeline field, oldest first.
 	StageHistory(ctx context.Context, object, field string, ids []string) (map[string][]engine.StageChange, error)
+	// SumRecords adds up a number field over every record q's filter and
+	// view match (not a page); ok is false when none has a value.
+	SumRecords(ctx context.Context, object, field string, q engine.ListQuery) (sum float64, ok bool, err error)
 	// Board returns one column per stage of the pipeline field, in
 	// pipeline order, each with a first page of q and its count.
 	Board(ctx context.Context, object, field string, q engine.ListQuery) ([]engine.StageColumn, error)

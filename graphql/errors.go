@@ -8,8 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	qerrors "github.com/graph-gophers/graphql-go/errors"
-
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
 )
@@ -64,9 +62,9 @@ func forbidden(lang, en, zh string) *Error {
 // queryError turns any error into a GraphQL error with extensions.code, in
 // the request's language. Internal errors are logged with the request id
 // and shown as "internal error" only.
-func (r *request) queryError(err error) *qerrors.QueryError {
+func (r *request) queryError(err error) *QueryError {
 	e := r.srv.publicError(err, r.lang, r.requestID)
-	return &qerrors.QueryError{Message: e.Message, Extensions: e.Extensions(), Err: err}
+	return &QueryError{Message: e.Message, Extensions: e.Extensions(), Err: err}
 }
 
 // publicError classifies err for a caller (see [engine.CodeOf]) and
@@ -83,10 +81,6 @@ func (s *Server) classify(err error, lang, requestID string) *Error {
 	var own *Error
 	if errors.As(err, &own) {
 		return own
-	}
-	var syn *syntaxError
-	if errors.As(err, &syn) {
-		return &Error{Code: string(engine.CodeBadRequest), Message: syn.Error()}
 	}
 	if errors.Is(err, context.Canceled) {
 		return &Error{Code: string(engine.CodeTimeout), Message: pickLang(lang, "the request was cancelled", "请求已取消")}

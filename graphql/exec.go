@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"reflect"
@@ -12,12 +13,14 @@ import (
 	"sync"
 	"unicode/utf8"
 
-	"github.com/graph-gophers/graphql-go/ast"
-	qerrors "github.com/graph-gophers/graphql-go/errors"
-	"github.com/graph-gophers/graphql-go/introspection"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/crmkit/crm/engine"
 )
+
+// The executor runs the validated document — the tree gqlparser parsed
+// and validated, nothing parsed again — over resolver functions generated
+// from the same model as the schema (spec section 6).
 
 // resolver computes one field of one object. parent is the value of the
 // object (nil for the root types); it returns a value that the executor
@@ -32,18 +35,18 @@ type fieldCall struct {
 	req    *request
 	name   string
 	args   map[string]any // coerced; an argument not given is absent
-	fields []*fieldSel    // the field's occurrences, merged by response key
-	typ    ast.Type       // the field's type
+	fields []*ast.Field   // the field's occurrences, merged by response key
+	typ    *ast.Type      // the field's type
 	sub    []*collected   // lazily collected sub-selection
 }
 
 // selects reports whether the field's sub-selection asks for name.
 func (fc *fieldCall) selects(name string) bool {
 	if fc.sub == nil {
-		fc.sub = fc.req.collect(namedTypeName(fc.typ), fc.fields)
+		fc.sub = fc.req.collect(fc.typ.Name(), fc.fields)
 	}
 	for _, c := range fc.sub {
-		if c.fields[0].name == name {
+		if c.fields[0].Name == name {
 			return true
 		}
 	}
@@ -54,21 +57,24 @@ func (fc *fieldCall) selects(name string) bool {
 type request struct {
 	s         *execSchema
 	srv       *Server
-	doc       *document
-	op        *operation
-	vars      map[string]any
+	doc       *ast.QueryDocument
+	op        *ast.OperationDefinition
+	vars      map[string]any // coerced variable values
 	actor     engine.Actor
 	lang      string
 	requestID string
+	// rootArgs are the coerced arguments of the root fields of a
+	// mutation, checked before the first one runs.
+	rootArgs map[*ast.Field]map[string]any
 
 	mu   sync.Mutex
-	errs []*qerrors.QueryError
+	errs []*QueryError
 }
 
 // collected is the set of field selections with one response key.
 type collected struct {
 	key    string
-	fields []*fieldSel
+	fields []*ast.Field
 }
 
 // path is a response path, built from the leaf upwards.
@@ -91,9 +97,9 @@ func (p *path) slice() []any {
 }
 
 // addError records err as a GraphQL error of the field at p.
-func (r *request) addError(err error, at pos, p *path) {
+func (r *request) addError(err error, at *ast.Position, p *path) {
 	qe := r.queryError(err)
-	qe.Locations = []qerrors.Location{{Line: at.line, Column: at.col}}
+	qe.Locations = locationOf(at)
 	qe.Path = p.slice()
 	r.mu.Lock()
 	r.errs = append(r.errs, qe)
@@ -101,82 +107,162 @@ func (r *request) addError(err error, at pos, p *path) {
 }
 
 // collect merges the selections of fields (all on objects of typeName)
-// by response key, in order of first appearance, applying @skip, @include
-// and fragments.
-func (r *request) collect(typeName string, fields []*fieldSel) []*collected {
+// by response key, in order of first appearance, applying @skip,
+// @include and fragments (CollectFields).
+func (r *request) collect(typeName string, fields []*ast.Field) []*collected {
 	var out []*collected
 	index := map[string]int{}
 	for _, f := range fields {
-		r.collectInto(typeName, f.sels, &out, index, map[string]bool{})
+		r.collectInto(typeName, f.SelectionSet, &out, index, map[string]bool{})
 	}
 	return out
 }
 
-func (r *request) collectInto(typeName string, sels []selection, out *[]*collected, index map[string]int, visited map[string]bool) {
+func (r *request) collectInto(typeName string, sels ast.SelectionSet, out *[]*collected, index map[string]int, visited map[string]bool) {
 	for _, sel := range sels {
 		switch sel := sel.(type) {
-		case *fieldSel:
-			if r.skipped(sel.dirs) {
+		case *ast.Field:
+			if r.skipped(sel.Directives) {
 				continue
 			}
-			key := sel.responseKey()
+			key := sel.Alias
 			if i, ok := index[key]; ok {
 				(*out)[i].fields = append((*out)[i].fields, sel)
 				continue
 			}
 			index[key] = len(*out)
-			*out = append(*out, &collected{key: key, fields: []*fieldSel{sel}})
-		case *inlineFragment:
-			if r.skipped(sel.dirs) || (sel.on != "" && sel.on != typeName) {
+			*out = append(*out, &collected{key: key, fields: []*ast.Field{sel}})
+		case *ast.InlineFragment:
+			if r.skipped(sel.Directives) || (sel.TypeCondition != "" && sel.TypeCondition != typeName) {
 				continue
 			}
-			r.collectInto(typeName, sel.sels, out, index, visited)
-		case *fragmentSpread:
-			if r.skipped(sel.dirs) || visited[sel.name] {
+			r.collectInto(typeName, sel.SelectionSet, out, index, visited)
+		case *ast.FragmentSpread:
+			if r.skipped(sel.Directives) || visited[sel.Name] {
 				continue
 			}
-			frag := r.doc.frags[sel.name]
-			if frag == nil || frag.on != typeName {
+			visited[sel.Name] = true
+			frag := r.doc.Fragments.ForName(sel.Name)
+			if frag == nil || frag.TypeCondition != typeName {
 				continue
 			}
-			visited[sel.name] = true
-			r.collectInto(typeName, frag.sels, out, index, visited)
+			r.collectInto(typeName, frag.SelectionSet, out, index, visited)
 		}
 	}
 }
 
-// skipped evaluates @skip and @include.
-func (r *request) skipped(dirs []*directive) bool {
+// skipped evaluates @skip and @include. Their if arguments were checked
+// before execution (checkDirectives), so they are booleans here.
+func (r *request) skipped(dirs ast.DirectiveList) bool {
 	for _, d := range dirs {
-		if d.name != "skip" && d.name != "include" {
+		if d.Name != "skip" && d.Name != "include" {
 			continue
 		}
-		for _, a := range d.args {
-			if a.name != "if" {
-				continue
-			}
-			v, _ := r.literal(a.val)
-			b, ok := v.(bool)
-			if !ok {
-				continue
-			}
-			if (d.name == "skip" && b) || (d.name == "include" && !b) {
-				return true
-			}
+		a := d.Arguments.ForName("if")
+		if a == nil {
+			continue
+		}
+		v, _ := coerceLiteral(r.s.ast, a.Value, &ast.Type{NamedType: "Boolean", NonNull: true}, r.vars)
+		if b, ok := v.(bool); ok && (d.Name == "skip") == b {
+			return true
 		}
 	}
 	return false
 }
 
+// checkDirectives makes sure that every @skip and @include of the
+// operation (and of the fragments it uses) has a boolean condition once
+// the variables are known: a variable with a default that was sent as
+// null has none, which is a request error, before anything runs.
+func (r *request) checkDirectives() error {
+	seen := map[string]bool{}
+	var walk func(ast.SelectionSet) error
+	check := func(dirs ast.DirectiveList) error {
+		for _, d := range dirs {
+			if d.Name != "skip" && d.Name != "include" {
+				continue
+			}
+			if a := d.Arguments.ForName("if"); a != nil {
+				if _, err := coerceLiteral(r.s.ast, a.Value, &ast.Type{NamedType: "Boolean", NonNull: true}, r.vars); err != nil {
+					return &Error{Code: string(engine.CodeBadRequest), Message: fmt.Sprintf("@%s(if:): %v", d.Name, err)}
+				}
+			}
+		}
+		return nil
+	}
+	walk = func(sels ast.SelectionSet) error {
+		for _, sel := range sels {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if err := check(sel.Directives); err != nil {
+					return err
+				}
+				if err := walk(sel.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.InlineFragment:
+				if err := check(sel.Directives); err != nil {
+					return err
+				}
+				if err := walk(sel.SelectionSet); err != nil {
+					return err
+				}
+			case *ast.FragmentSpread:
+				if err := check(sel.Directives); err != nil {
+					return err
+				}
+				if seen[sel.Name] {
+					continue
+				}
+				seen[sel.Name] = true
+				if frag := r.doc.Fragments.ForName(sel.Name); frag != nil {
+					if err := walk(frag.SelectionSet); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	return walk(r.op.SelectionSet)
+}
+
+// rootType is the name of the operation's root type.
+func (r *request) rootType() string {
+	if r.op.Operation == ast.Mutation {
+		return "Mutation"
+	}
+	return "Query"
+}
+
+// prepareMutation coerces the arguments of every root field of a
+// mutation before the first one runs, so that a document whose later
+// field has a bad argument changes nothing (docs/graphql.md).
+func (r *request) prepareMutation() error {
+	root := &ast.Field{SelectionSet: r.op.SelectionSet}
+	r.rootArgs = map[*ast.Field]map[string]any{}
+	for _, c := range r.collect("Mutation", []*ast.Field{root}) {
+		f := c.fields[0]
+		def := r.fieldDefinition("Mutation", f.Name)
+		if def == nil {
+			continue
+		}
+		args, err := r.coerceArgs(def.Arguments, f.Arguments)
+		if err != nil {
+			return badRequestf("%s: %v", c.key, err)
+		}
+		r.rootArgs[f] = args
+	}
+	return nil
+}
+
 // execute runs the operation and returns the JSON of its data.
 func (r *request) execute(ctx context.Context) json.RawMessage {
-	rootType := "Query"
-	if r.op.kind == "mutation" {
-		rootType = "Mutation"
-	}
-	root := &fieldSel{sels: r.op.sels}
-	fields := r.collect(rootType, []*fieldSel{root})
-	out, ok := r.executeFields(ctx, rootType, nil, fields, nil, r.op.kind == "query")
+	rootType := r.rootType()
+	root := &ast.Field{SelectionSet: r.op.SelectionSet}
+	fields := r.collect(rootType, []*ast.Field{root})
+	// Mutation fields run one after another, in document order.
+	out, ok := r.executeFields(ctx, rootType, nil, fields, nil, r.op.Operation != ast.Mutation)
 	var buf bytes.Buffer
 	if !ok {
 		buf.WriteString("null")
@@ -209,7 +295,7 @@ func (r *request) executeFields(ctx context.Context, typeName string, parent any
 				defer func() { <-sem }()
 				defer func() {
 					if v := recover(); v != nil {
-						r.addError(&panicError{value: v, stack: debug.Stack()}, c.fields[0].pos, &path{parent: p, key: c.key})
+						r.addError(&panicError{value: v, stack: debug.Stack()}, c.fields[0].Position, &path{parent: p, key: c.key})
 						res.vals[i], oks[i] = nil, true
 					}
 				}()
@@ -231,59 +317,82 @@ func (r *request) executeFields(ctx context.Context, typeName string, parent any
 	return res, true
 }
 
+// fieldDefinition returns the definition of a field of an object type.
+func (r *request) fieldDefinition(typeName, name string) *ast.FieldDefinition {
+	t := r.s.ast.Types[typeName]
+	if t == nil {
+		return nil
+	}
+	return t.Fields.ForName(name)
+}
+
 // executeField resolves and completes one field.
 func (r *request) executeField(ctx context.Context, typeName string, parent any, c *collected, p *path) (out any, ok bool) {
 	f := c.fields[0]
-	if f.name == "__typename" {
+	if f.Name == "__typename" {
 		return typeName, true
 	}
-	var def *ast.FieldDefinition
-	var res resolver
-	switch {
-	case f.name == "__schema" && typeName == "Query":
-		def = &ast.FieldDefinition{Name: "__schema", Type: &ast.NonNull{OfType: r.s.ast.Types["__Schema"]}}
-		res = func(context.Context, any, *fieldCall) (any, error) {
-			return introspection.WrapSchema(r.s.ast), nil
-		}
-	case f.name == "__type" && typeName == "Query":
-		def = &ast.FieldDefinition{Name: "__type", Type: r.s.ast.Types["__Type"], Arguments: ast.ArgumentsDefinition{
-			{Name: ast.Ident{Name: "name"}, Type: &ast.NonNull{OfType: r.s.ast.Types["String"]}},
-		}}
-		res = func(_ context.Context, _ any, fc *fieldCall) (any, error) {
-			t, ok := r.s.ast.Types[fc.args["name"].(string)]
-			if !ok {
-				return nil, nil
-			}
-			return introspection.WrapType(t), nil
-		}
-	default:
-		if obj, ok := r.s.ast.Types[typeName].(*ast.ObjectTypeDefinition); ok {
-			def = obj.Fields.Get(f.name)
-		}
-		res = r.s.resolvers[typeName][f.name]
-	}
+	def := r.fieldDefinition(typeName, f.Name)
+	res := r.s.resolvers[typeName][f.Name]
 	if def == nil || res == nil {
-		r.addError(fmt.Errorf("graphql: no resolver for %s.%s", typeName, f.name), f.pos, p)
+		r.addError(fmt.Errorf("graphql: no resolver for %s.%s", typeName, f.Name), f.Position, p)
 		return nil, false
 	}
-	_, nonNull := def.Type.(*ast.NonNull)
+	nonNull := def.Type.NonNull
 	fail := func(err error) (any, bool) {
-		r.addError(err, f.pos, p)
+		r.addError(err, f.Position, p)
 		return nil, !nonNull
 	}
 	if err := ctx.Err(); err != nil {
 		return fail(err)
 	}
-	args, err := r.coerceArgs(def.Arguments, f.args)
-	if err != nil {
-		return fail(err)
+	args, prepared := r.rootArgs[f]
+	if !prepared {
+		var err error
+		if args, err = r.coerceArgs(def.Arguments, f.Arguments); err != nil {
+			return fail(err)
+		}
 	}
-	fc := &fieldCall{req: r, name: f.name, args: args, fields: c.fields, typ: def.Type}
+	fc := &fieldCall{req: r, name: f.Name, args: args, fields: c.fields, typ: def.Type}
 	v, err := r.call(ctx, res, parent, fc)
 	if err != nil {
 		return fail(err)
 	}
 	return r.complete(ctx, def.Type, c.fields, v, p)
+}
+
+// coerceArgs coerces the arguments of a field against their definitions
+// (CoerceArgumentValues).
+func (r *request) coerceArgs(defs ast.ArgumentDefinitionList, args ast.ArgumentList) (map[string]any, error) {
+	if len(defs) == 0 {
+		return nil, nil
+	}
+	out := make(map[string]any, len(defs))
+	for _, def := range defs {
+		var v any = literalAbsent{}
+		if a := args.ForName(def.Name); a != nil {
+			var err error
+			if v, err = coerceLiteral(r.s.ast, a.Value, def.Type, r.vars); err != nil {
+				return nil, badRequestf("argument %q: %v", def.Name, err)
+			}
+		}
+		if _, absent := v.(literalAbsent); absent {
+			switch {
+			case def.DefaultValue != nil:
+				dv, err := coerceLiteral(r.s.ast, def.DefaultValue, def.Type, nil)
+				if err != nil {
+					return nil, badRequestf("argument %q: %v", def.Name, err)
+				}
+				v = dv
+			case def.Type.NonNull:
+				return nil, badRequestf("argument %q of type %s is required", def.Name, def.Type)
+			default:
+				continue
+			}
+		}
+		out[def.Name] = v
+	}
+	return out, nil
 }
 
 // call runs a resolver, turning a panic into an internal error (G12).
@@ -307,14 +416,16 @@ func (e *panicError) Error() string { return fmt.Sprintf("resolver panic: %v", e
 // complete turns a resolved value into response data of type t. ok is false
 // when the value is null at a non-null position (the error is already
 // recorded): the parent must then become null.
-func (r *request) complete(ctx context.Context, t ast.Type, fields []*fieldSel, v any, p *path) (any, bool) {
-	if nn, ok := t.(*ast.NonNull); ok {
-		out, ok := r.completeNullable(ctx, nn.OfType, fields, v, p)
+func (r *request) complete(ctx context.Context, t *ast.Type, fields []*ast.Field, v any, p *path) (any, bool) {
+	if t.NonNull {
+		nullable := *t
+		nullable.NonNull = false
+		out, ok := r.completeNullable(ctx, &nullable, fields, v, p)
 		if !ok {
 			return nil, false
 		}
 		if out == nil {
-			r.addError(fmt.Errorf("graphql: null for the non-null field %q", fields[0].name), fields[0].pos, p)
+			r.addError(fmt.Errorf("graphql: null for the non-null field %q", fields[0].Name), fields[0].Position, p)
 			return nil, false
 		}
 		return out, true
@@ -326,53 +437,54 @@ func (r *request) complete(ctx context.Context, t ast.Type, fields []*fieldSel, 
 	return out, true
 }
 
-func (r *request) completeNullable(ctx context.Context, t ast.Type, fields []*fieldSel, v any, p *path) (any, bool) {
+func (r *request) completeNullable(ctx context.Context, t *ast.Type, fields []*ast.Field, v any, p *path) (any, bool) {
 	if isNil(v) {
 		return nil, true
 	}
-	switch t := t.(type) {
-	case *ast.List:
+	if t.Elem != nil {
 		items, ok := v.([]any)
 		if !ok {
-			r.addError(fmt.Errorf("graphql: resolver of %q returned %T for a list", fields[0].name, v), fields[0].pos, p)
+			r.addError(fmt.Errorf("graphql: resolver of %q returned %T for a list", fields[0].Name, v), fields[0].Position, p)
 			return nil, false
 		}
 		out := make([]any, len(items))
 		for i, item := range items {
-			o, ok := r.complete(ctx, t.OfType, fields, item, &path{parent: p, key: i})
+			o, ok := r.complete(ctx, t.Elem, fields, item, &path{parent: p, key: i})
 			if !ok {
 				return nil, false
 			}
 			out[i] = o
 		}
 		return out, true
-	case *ast.ObjectTypeDefinition:
-		sub := r.collect(t.Name, fields)
-		m, ok := r.executeFields(ctx, t.Name, v, sub, p, false)
+	}
+	def := r.s.ast.Types[t.NamedType]
+	if def == nil {
+		r.addError(fmt.Errorf("graphql: unknown type %s", t.NamedType), fields[0].Position, p)
+		return nil, false
+	}
+	switch def.Kind {
+	case ast.Object:
+		sub := r.collect(def.Name, fields)
+		m, ok := r.executeFields(ctx, def.Name, v, sub, p, false)
 		if !ok {
 			return nil, false
 		}
 		return m, true
-	case *ast.ScalarTypeDefinition:
-		out, err := serializeScalar(t.Name, v)
+	case ast.Scalar:
+		out, err := serializeScalar(def.Name, v)
 		if err != nil {
-			r.addError(err, fields[0].pos, p)
+			r.addError(err, fields[0].Position, p)
 			return nil, false
 		}
 		return out, true
-	case *ast.EnumTypeDefinition:
-		s, ok := v.(string)
-		if ok {
-			for _, ev := range t.EnumValuesDefinition {
-				if ev.EnumValue == s {
-					return s, true
-				}
-			}
+	case ast.Enum:
+		if s, ok := v.(string); ok && def.EnumValues.ForName(s) != nil {
+			return s, true
 		}
-		r.addError(fmt.Errorf("graphql: %v is not a value of %s", v, t.Name), fields[0].pos, p)
+		r.addError(fmt.Errorf("graphql: %v is not a value of %s", v, def.Name), fields[0].Position, p)
 		return nil, false
 	}
-	r.addError(fmt.Errorf("graphql: cannot complete a value of type %s", t), fields[0].pos, p)
+	r.addError(fmt.Errorf("graphql: cannot complete a value of type %s", def.Name), fields[0].Position, p)
 	return nil, false
 }
 
@@ -438,7 +550,7 @@ func serializeScalar(name string, v any) (any, error) {
 		switch v := v.(type) {
 		case json.RawMessage:
 			if !json.Valid(v) {
-				return nil, fmt.Errorf("graphql: invalid JSON value")
+				return nil, errors.New("graphql: invalid JSON value")
 			}
 			return v, nil
 		default:
@@ -545,20 +657,4 @@ func writeString(buf *bytes.Buffer, s string) {
 		i += w
 	}
 	buf.WriteByte('"')
-}
-
-// namedTypeName returns the name of the named type inside t.
-func namedTypeName(t ast.Type) string {
-	for {
-		switch tt := t.(type) {
-		case *ast.NonNull:
-			t = tt.OfType
-		case *ast.List:
-			t = tt.OfType
-		case ast.NamedType:
-			return tt.TypeName()
-		default:
-			return ""
-		}
-	}
 }

@@ -31,6 +31,7 @@ type fakeEngine struct {
 
 	listQueries    []engine.ListQuery
 	relatedQueries []engine.ListQuery
+	sumQueries     []engine.ListQuery
 	creates        []fakeWrite
 	updates        []fakeWrite
 	deletes        []fakeWrite
@@ -713,4 +714,25 @@ func (f *fakeEngine) Navigation(ctx context.Context) ([]engine.NavGroup, error) 
 		g.Objects = append(g.Objects, o.Name)
 	}
 	return []engine.NavGroup{g}, nil
+}
+
+// SumRecords of the fake adds up the field over every record of the
+// object (it ignores filters) and records the query.
+func (f *fakeEngine) SumRecords(ctx context.Context, object, field string, q engine.ListQuery) (float64, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.begin(ctx, "SumRecords")
+	if err != nil {
+		return 0, false, err
+	}
+	f.sumQueries = append(f.sumQueries, q)
+	var sum float64
+	found := false
+	for _, r := range t.records[object] {
+		if v, ok := r.Data[field].(float64); ok {
+			sum += v
+			found = true
+		}
+	}
+	return sum, found, nil
 }

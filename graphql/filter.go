@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"strconv"
+	"time"
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
@@ -188,11 +189,42 @@ func comparison(field string, kind schema.Kind, cmp map[string]any, where string
 	default:
 		for _, o := range scalarOps {
 			if v, ok := cmp[o.name]; ok && v != nil {
+				if err := checkTimeOperand(kind, v, where+"."+o.name); err != nil {
+					return nil, err
+				}
 				leaves = append(leaves, store.Leaf(field, o.op, filterValue(v)))
 			}
 		}
 	}
 	return leaves, nil
+}
+
+// checkTimeOperand refuses a Date or DateTime operand that is not one
+// (the scalars take any string; a filter needs the value to compare).
+func checkTimeOperand(kind schema.Kind, v any, where string) error {
+	if list, ok := v.([]any); ok {
+		for i, item := range list {
+			if err := checkTimeOperand(kind, item, where+"["+strconv.Itoa(i)+"]"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	switch kind {
+	case schema.KindDate:
+		if _, err := time.Parse(schema.DateLayout, s); err != nil || len(s) != len(schema.DateLayout) {
+			return badRequestf("%s: %q is not a date YYYY-MM-DD", where, s)
+		}
+	case schema.KindDateTime:
+		if _, err := time.Parse(schema.DateTimeLayout, s); err != nil {
+			return badRequestf("%s: %q is not an RFC 3339 date-time", where, s)
+		}
+	}
+	return nil
 }
 
 // filterValue turns a coerced operand into the JSON-like value the store

@@ -54,6 +54,10 @@ func FuzzSchemaExec(f *testing.F) {
 		{`{ a: deal(id: "1") { id } a: account(id: "1") { id } }`, ``},
 		{`query($id: ID!) { account(id: $id) { deals(filter: {amount: {gte: 1e308}}) { nodes { id } } } }`, `{"id": ["x"]}`},
 		{`{ objects { name fields { name type options target } } objectHistory(name: "deal") { version definition } }`, ``},
+		{`query($n: Int! = 2, $s: DealStage) { deals(first: $n, filter: {stage: {in: [$s, won]}}) { pageInfo { startCursor hasPreviousPage } } }`, `{"s": "lost"}`},
+		{`mutation($v: Int) { a: createDeal(input: {title: """块 """ 引号"""}) { id } b: updateDeal(id: "x", input: {title: "\/"}, version: $v) { id } }`, `{"v": "abc"}`},
+		{`query A($id: ID!) { deal(id: $id) { id } } query B { me { id } } { __schema { description directives { isRepeatable } types { isOneOf } } }`, ``},
+		{`{ deals(first: {n: 1}, filter: {title: {eq: {a: 1}}}) { nodes { ...on Deal { closeDate @include(if: $b) } } } }`, `{"b": "yes"}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.query, s.vars)

@@ -106,7 +106,7 @@ func TestHandler(t *testing.T) {
 		{name: "no query", method: http.MethodPost, url: "/graphql", headers: asUser, body: `{"variables": {}}`,
 			expectedStatus: 400, expectedBody: []string{"BAD_REQUEST"}},
 		{name: "variables not an object", method: http.MethodPost, url: "/graphql", headers: asUser, body: `{"query": "{ deals { nodes { id } } }", "variables": [1]}`,
-			expectedStatus: 200, expectedBody: []string{"variables must be a JSON object"}},
+			expectedStatus: 400, expectedBody: []string{"variables 与 extensions 须为对象或 null", "BAD_REQUEST"}},
 		{name: "GraphQL errors are 200", method: http.MethodPost, url: "/graphql", headers: asUser, body: `{"query": "{ nope }"}`,
 			expectedStatus: 200, expectedBody: []string{`Cannot query field \"nope\"`, `"BAD_REQUEST"`}},
 		{name: "GraphiQL for a browser", method: http.MethodGet, url: "/graphql", headers: map[string]string{"Accept": "text/html,application/xhtml+xml"},
@@ -119,7 +119,7 @@ func TestHandler(t *testing.T) {
 		{name: "other methods", method: http.MethodPut, url: "/graphql", headers: asUser, body: `{}`, expectedStatus: 405},
 		{name: "not found in Chinese by default", method: http.MethodPost, url: "/graphql", headers: asUser,
 			body: `{"query": "mutation { updateDeal(id: \"zz\", input: {title: \"x\"}) { id } }"}`, expectedStatus: 200,
-			expectedJSON: `{"data": null, "errors": [{"message": "未找到", "locations": [{"line": 1, "column": 12}], "path": ["updateDeal"], "extensions": {"code": "NOT_FOUND"}}]}`},
+			expectedJSON: `{"data": {"updateDeal": null}, "errors": [{"message": "未找到", "locations": [{"line": 1, "column": 12}], "path": ["updateDeal"], "extensions": {"code": "NOT_FOUND"}}]}`},
 		{name: "not found in English", method: http.MethodPost, url: "/graphql",
 			headers: map[string]string{"X-Test-Actor": "user", "Accept-Language": "fr-FR, en;q=0.8, zh;q=0.5"},
 			body:    `{"query": "mutation { updateDeal(id: \"zz\", input: {title: \"x\"}) { id } }"}`, expectedStatus: 200,
@@ -173,7 +173,7 @@ func TestHandler_PanicIsAnInternalError(t *testing.T) {
 		runHTTP(t, app, httpScenario{method: http.MethodPost, url: "/graphql", headers: map[string]string{"X-Test-Actor": "user"},
 			body:           `{"query": "` + q + `"}`,
 			expectedStatus: 200,
-			expectedJSON:   `{"data": null, "errors": [{"message": "internal error", "locations": [{"line": 1, "column": ` + map[bool]string{true: "3", false: "12"}[strings.HasPrefix(q, "{")] + `}], "path": ["` + map[bool]string{true: "deals", false: "createDeal"}[strings.HasPrefix(q, "{")] + `"], "extensions": {"code": "INTERNAL", "requestId": "req-42"}}]}`,
+			expectedJSON:   `{"data": ` + map[bool]string{true: "null", false: `{"createDeal": null}`}[strings.HasPrefix(q, "{")] + `, "errors": [{"message": "internal error", "locations": [{"line": 1, "column": ` + map[bool]string{true: "3", false: "12"}[strings.HasPrefix(q, "{")] + `}], "path": ["` + map[bool]string{true: "deals", false: "createDeal"}[strings.HasPrefix(q, "{")] + `"], "extensions": {"code": "INTERNAL", "requestId": "req-42"}}]}`,
 		})
 	}
 	assert.Contains(t, logs.String(), "SELECT secret FROM deals: boom")

@@ -3,70 +3,141 @@ package graphql
 import (
 	"strings"
 
-	"github.com/graph-gophers/graphql-go/ast"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/crmkit/crm/engine"
 )
 
-// Limits checked on the query before it runs, besides graphql-go's depth
-// and length limits: depth does nothing against width (10,000 aliases ran
-// 10,000 resolvers under MaxDepth(10), see DESIGN.md).
+// Limits checked on the document besides its length: depth does nothing
+// against width (10,000 aliases ran 10,000 resolvers under MaxDepth(10),
+// see DESIGN.md). Width and depth are checked before validation, so that
+// validation itself cannot be made to work hard; page sizes and the
+// number of records a query may fetch once the variables are known.
 const (
-	maxRootFields = 50     // fields of the operation's root (G5)
-	maxAliases    = 200    // aliased fields in the operation (G5)
+	maxRootFields = 50     // fields of an operation's root (G5)
+	maxAliases    = 200    // aliased fields in an operation (G5)
 	maxNodes      = 50_000 // estimated records: Σ over lists of ∏ first (G6)
-	// maxSelections bounds the selections of the operation with fragments
+	// maxSelections bounds the selections of the document with fragments
 	// expanded, so that a chain of fragments that doubles at each level is
 	// refused at once (G4).
 	maxSelections = 5_000
-	// overlapValidationLimit caps graphql-go's pairwise check of fields
-	// with the same response key.
-	overlapValidationLimit = 20_000
+	// maxOverlapPairs bounds the pairs of fields with one response name
+	// that validation compares (OverlappingFieldsCanBeMerged is quadratic
+	// in them: 700 repetitions of one field took 0.3 s of CPU).
+	maxOverlapPairs = 20_000
 )
 
-type costWalker struct {
-	r             *request
-	expanded      int
-	rootFields    int
-	aliases       int
-	nodes         int64
-	introspection bool
-	dataRoots     int             // root fields other than __schema, __type and __typename
-	active        map[string]bool // fragments being expanded (cycles are validation errors)
+// shapeWalker counts what checkShape bounds.
+type shapeWalker struct {
+	doc        *ast.QueryDocument
+	expanded   int
+	rootFields int
+	aliases    int
+	depth      int             // the deepest field seen
+	dataRoots  int             // root fields other than __schema, __type and __typename
+	active     map[string]bool // fragments being expanded (cycles are validation errors)
 }
 
-// checkLimits refuses, before validation and execution, an operation that
-// is too wide or would fetch too many records, and introspection by a
-// session whose password is temporary. Every other authenticated caller
-// may introspect: its schema is its own, generated from what its role may
-// see, so introspection shows nothing a role may not read (G8); anonymous
-// requests never get here. It reports whether the operation only
-// introspects.
-func (r *request) checkLimits() (introspectionOnly bool, err error) {
-	w := &costWalker{r: r, active: map[string]bool{}}
-	root := "Query"
-	if r.op.kind == "mutation" {
-		root = "Mutation"
+// checkShape refuses, before validation, a document that is too wide or
+// too deep: at most maxSelections selections with fragments expanded
+// (over all its operations), and per operation at most maxRootFields
+// root fields, maxAliases aliases and maxDepth levels of fields
+// (introspectionDepth for an operation that only introspects).
+func checkShape(doc *ast.QueryDocument, maxDepth int) error {
+	w := &shapeWalker{doc: doc, active: map[string]bool{}}
+	for _, op := range doc.Operations {
+		w.rootFields, w.aliases, w.depth, w.dataRoots = 0, 0, 0, 0
+		if err := w.walk(op.SelectionSet, 1, true); err != nil {
+			return err
+		}
+		limit := maxDepth
+		if w.dataRoots == 0 {
+			limit = max(maxDepth, introspectionDepth)
+		}
+		if w.depth > limit {
+			return badRequestf("the query nests %d levels deep, which exceeds max depth %d", w.depth, limit)
+		}
 	}
-	if err := w.walk(root, r.op.sels, 1, true); err != nil {
-		return false, err
+	// Fragments are validated on their own as well.
+	for _, f := range doc.Fragments {
+		if err := w.walk(f.SelectionSet, 1, false); err != nil {
+			return err
+		}
 	}
-	if w.introspection && r.actor.MustChangePassword {
-		return false, passwordChangeRequired(r.lang)
+	pairs := 0
+	for _, op := range doc.Operations {
+		pairs += w.overlapPairs([]ast.SelectionSet{op.SelectionSet}, map[string]bool{})
 	}
-	return w.introspection && w.dataRoots == 0, nil
+	for _, f := range doc.Fragments {
+		pairs += w.overlapPairs([]ast.SelectionSet{f.SelectionSet}, map[string]bool{})
+	}
+	if pairs > maxOverlapPairs {
+		return tooComplexf("the query repeats fields of one name %d times over (pairs to compare), more than %d", pairs, maxOverlapPairs)
+	}
+	return nil
 }
 
-func (w *costWalker) walk(typeName string, sels []selection, mult int64, root bool) error {
+// overlapPairs counts the pairs of fields with the same response name
+// that meet in the selection sets (fragments expanded), and in the merged
+// sub-selections of each name, as validation compares them. The walk
+// visits each expanded selection once per level, which checkShape has
+// already bounded.
+func (w *shapeWalker) overlapPairs(sets []ast.SelectionSet, active map[string]bool) int {
+	byKey := map[string][]ast.SelectionSet{}
+	count := map[string]int{}
+	var keys []string
+	var collect func(ast.SelectionSet)
+	collect = func(sels ast.SelectionSet) {
+		for _, sel := range sels {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if count[sel.Alias] == 0 {
+					keys = append(keys, sel.Alias)
+				}
+				count[sel.Alias]++
+				if len(sel.SelectionSet) > 0 {
+					byKey[sel.Alias] = append(byKey[sel.Alias], sel.SelectionSet)
+				}
+			case *ast.InlineFragment:
+				collect(sel.SelectionSet)
+			case *ast.FragmentSpread:
+				frag := w.doc.Fragments.ForName(sel.Name)
+				if frag == nil || active[sel.Name] {
+					continue
+				}
+				active[sel.Name] = true
+				collect(frag.SelectionSet)
+				delete(active, sel.Name)
+			}
+		}
+	}
+	for _, s := range sets {
+		collect(s)
+	}
+	pairs := 0
+	for _, k := range keys {
+		n := count[k]
+		pairs += n * (n - 1) / 2
+		if pairs > maxOverlapPairs {
+			return pairs
+		}
+		if len(byKey[k]) > 0 {
+			pairs += w.overlapPairs(byKey[k], active)
+		}
+	}
+	return pairs
+}
+
+func (w *shapeWalker) walk(sels ast.SelectionSet, depth int, root bool) error {
 	for _, sel := range sels {
 		w.expanded++
 		if w.expanded > maxSelections {
 			return tooComplexf("the query expands to more than %d selections", maxSelections)
 		}
 		switch sel := sel.(type) {
-		case *fieldSel:
+		case *ast.Field:
 			if root {
-				if !strings.HasPrefix(sel.name, "__") {
+				if !strings.HasPrefix(sel.Name, "__") {
 					w.dataRoots++
 				}
 				w.rootFields++
@@ -74,44 +145,75 @@ func (w *costWalker) walk(typeName string, sels []selection, mult int64, root bo
 					return tooComplexf("an operation may select at most %d root fields", maxRootFields)
 				}
 			}
-			if sel.alias != "" {
+			if sel.Alias != sel.Name {
 				w.aliases++
 				if w.aliases > maxAliases {
 					return tooComplexf("an operation may alias at most %d fields", maxAliases)
 				}
 			}
-			child := ""
-			var def *ast.FieldDefinition
-			switch {
-			case sel.name == "__schema":
-				w.introspection, child = true, "__Schema"
-			case sel.name == "__type":
-				w.introspection, child = true, "__Type"
-			default:
-				if obj, ok := w.r.s.ast.Types[typeName].(*ast.ObjectTypeDefinition); ok {
-					def = obj.Fields.Get(sel.name)
-				}
-				if def == nil {
-					continue // unknown fields are reported by validation
-				}
-				child = namedTypeName(def.Type)
+			w.depth = max(w.depth, depth)
+			if err := w.walk(sel.SelectionSet, depth+1, false); err != nil {
+				return err
+			}
+		case *ast.InlineFragment:
+			if err := w.walk(sel.SelectionSet, depth, root); err != nil {
+				return err
+			}
+		case *ast.FragmentSpread:
+			frag := w.doc.Fragments.ForName(sel.Name)
+			if frag == nil || w.active[sel.Name] {
+				continue
+			}
+			w.active[sel.Name] = true
+			err := w.walk(frag.SelectionSet, depth, root)
+			delete(w.active, sel.Name)
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// costWalker estimates the records an operation may fetch.
+type costWalker struct {
+	r      *request
+	nodes  int64
+	active map[string]bool
+}
+
+// checkCost refuses, once the variables are known, page sizes out of
+// range and an operation that could fetch more than maxNodes records
+// (G6).
+func (r *request) checkCost() error {
+	w := &costWalker{r: r, active: map[string]bool{}}
+	return w.walk(r.rootType(), r.op.SelectionSet, 1)
+}
+
+func (w *costWalker) walk(typeName string, sels ast.SelectionSet, mult int64) error {
+	for _, sel := range sels {
+		switch sel := sel.(type) {
+		case *ast.Field:
+			def := w.r.fieldDefinition(typeName, sel.Name)
+			if def == nil {
+				continue // __typename; introspection costs no records
 			}
 			childMult := mult
 			switch {
-			case def != nil && def.Arguments.Get("first") != nil:
+			case def.Arguments.ForName("first") != nil:
 				n, err := w.first(sel)
 				if err != nil {
 					return err
 				}
-				if b := w.r.s.model.boards[sel.name]; b != nil && typeName == "Query" {
+				if b := w.r.s.model.boards[sel.Name]; b != nil && typeName == "Query" {
 					n *= int64(len(b.field.f.Pipeline.Stages)) // a page per stage
 				}
 				childMult = mult * n
-			case def != nil && w.r.s.model.byType[typeName] != nil && isList(def.Type):
+			case w.r.s.model.byType[typeName] != nil && def.Type.Elem != nil:
 				// A multilookup: its size is not bounded by first.
 				childMult = mult * engine.DefaultPageSize
 			}
-			if def != nil && def.Arguments.Get("filter") != nil {
+			if def.Arguments.ForName("filter") != nil {
 				// Each value of a filter costs what a record does, on
 				// every page the filter runs for (a nested list runs it
 				// once per parent).
@@ -128,25 +230,25 @@ func (w *costWalker) walk(typeName string, sels []selection, mult int64, root bo
 					return tooComplexf("the query could fetch about %d records, more than %d: ask for smaller pages (first) or nest fewer lists", w.nodes, maxNodes)
 				}
 			}
-			if err := w.walk(child, sel.sels, childMult, false); err != nil {
+			if err := w.walk(def.Type.Name(), sel.SelectionSet, childMult); err != nil {
 				return err
 			}
-		case *inlineFragment:
-			on := sel.on
+		case *ast.InlineFragment:
+			on := sel.TypeCondition
 			if on == "" {
 				on = typeName
 			}
-			if err := w.walk(on, sel.sels, mult, root); err != nil {
+			if err := w.walk(on, sel.SelectionSet, mult); err != nil {
 				return err
 			}
-		case *fragmentSpread:
-			frag := w.r.doc.frags[sel.name]
-			if frag == nil || w.active[sel.name] {
+		case *ast.FragmentSpread:
+			frag := w.r.doc.Fragments.ForName(sel.Name)
+			if frag == nil || w.active[sel.Name] {
 				continue
 			}
-			w.active[sel.name] = true
-			err := w.walk(frag.on, frag.sels, mult, root)
-			delete(w.active, sel.name)
+			w.active[sel.Name] = true
+			err := w.walk(frag.TypeCondition, frag.SelectionSet, mult)
+			delete(w.active, sel.Name)
 			if err != nil {
 				return err
 			}
@@ -157,70 +259,64 @@ func (w *costWalker) walk(typeName string, sels []selection, mult int64, root bo
 
 // first returns the page size a list field asks for, refusing sizes out of
 // range (G6).
-func (w *costWalker) first(sel *fieldSel) (int64, error) {
-	for _, a := range sel.args {
-		if a.name != "first" {
-			continue
-		}
-		v, ok := w.r.literal(a.val)
-		if !ok || v == nil {
-			break
-		}
-		n, ok := toInt64(v)
-		if !ok {
-			break // a wrong type is reported by validation
-		}
-		if n < 1 || n > engine.MaxPageSize {
-			return 0, badRequestf("first must be between 1 and %d, got %d", engine.MaxPageSize, n)
-		}
-		return n, nil
+func (w *costWalker) first(sel *ast.Field) (int64, error) {
+	a := sel.Arguments.ForName("first")
+	if a == nil {
+		return engine.DefaultPageSize, nil
 	}
-	return engine.DefaultPageSize, nil
+	v, err := coerceLiteral(w.r.s.ast, a.Value, &ast.Type{NamedType: "Int"}, w.r.vars)
+	if err != nil {
+		return 0, badRequestf("first: %v", err)
+	}
+	n, ok := v.(int64)
+	if !ok {
+		return engine.DefaultPageSize, nil // null or a variable not given
+	}
+	if n < 1 || n > engine.MaxPageSize {
+		return 0, badRequestf("first must be between 1 and %d, got %d", engine.MaxPageSize, n)
+	}
+	return n, nil
 }
 
-// filterCost counts the objects and values of a field's filter argument,
-// stopping past maxNodes.
-func (w *costWalker) filterCost(sel *fieldSel) int64 {
-	for _, a := range sel.args {
-		if a.name != "filter" {
-			continue
+// filterCost counts the objects and values of a field's filter argument
+// (a literal, or a variable's value), stopping past maxNodes.
+func (w *costWalker) filterCost(sel *ast.Field) int64 {
+	a := sel.Arguments.ForName("filter")
+	if a == nil || a.Value == nil {
+		return 0
+	}
+	var n int64
+	var goValue func(v any)
+	goValue = func(v any) {
+		if n > maxNodes {
+			return
 		}
-		v, ok := w.r.literal(a.val)
-		if !ok {
-			return 0
-		}
-		var n int64
-		var count func(v any)
-		count = func(v any) {
-			if n > maxNodes {
-				return
+		n++
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				goValue(e)
 			}
-			n++
-			switch x := v.(type) {
-			case map[string]any:
-				for _, e := range x {
-					count(e)
-				}
-			case litObject:
-				for _, f := range x {
-					count(f.val)
-				}
-			case []any:
-				for _, e := range x {
-					count(e)
-				}
+		case []any:
+			for _, e := range x {
+				goValue(e)
 			}
 		}
-		count(v)
-		return n
 	}
-	return 0
-}
-
-func isList(t ast.Type) bool {
-	if nn, ok := t.(*ast.NonNull); ok {
-		t = nn.OfType
+	var literal func(v *ast.Value)
+	literal = func(v *ast.Value) {
+		if v == nil || n > maxNodes {
+			return
+		}
+		if v.Kind == ast.Variable {
+			goValue(w.r.vars[v.Raw])
+			return
+		}
+		n++
+		for _, c := range v.Children {
+			literal(c.Value)
+		}
 	}
-	_, ok := t.(*ast.List)
-	return ok
+	literal(a.Value)
+	return n
 }

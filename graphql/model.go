@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
@@ -77,6 +78,19 @@ type fieldModel struct {
 	name   string
 	kind   schema.Kind
 	target *objectModel // lookups and multilookups
+	// enum is the GraphQL enum of a picklist or multipicklist whose
+	// options are all valid enum value names; nil keeps the field a
+	// String (or [String!]).
+	enum *enumModel
+}
+
+// enumModel is a picklist's options as a GraphQL enum, with the input
+// that compares a field of it in filters.
+type enumModel struct {
+	name       string // "DealStage"
+	values     []string
+	valueSet   map[string]bool
+	comparison string // "DealStageComparison" or, for multipicklists, "DealTagsListComparison"
 }
 
 func (f *fieldModel) filterable() bool { return schema.Types[f.f.Type].Filterable }
@@ -107,7 +121,26 @@ var (
 	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs", "personalData", "templates", "roles", "me", "users", "userDirectory", "navigation", "views", "layout"}
 	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData", "saveRole", "deleteRole", "saveView", "deleteView", "saveLayout", "deleteLayout", "createUser", "updateUser", "changePassword"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
+	enumValueRE          = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]*$`)
 )
+
+// enumValues returns the options of a picklist when every one of them can
+// be a GraphQL enum value: a name that does not start with "__" and is not
+// true, false or null. Otherwise (or with no options) it returns nil and
+// the field stays a string.
+func enumValues(f *schema.Field) []string {
+	if (f.Type != schema.TypePicklist && f.Type != schema.TypeMultiPicklist) || len(f.Options) == 0 {
+		return nil
+	}
+	seen := map[string]bool{}
+	for _, o := range f.Options {
+		if !enumValueRE.MatchString(o) || strings.HasPrefix(o, "__") || o == "true" || o == "false" || o == "null" || seen[o] {
+			return nil
+		}
+		seen[o] = true
+	}
+	return f.Options
+}
 
 // buildModel decides the API of a catalog. It never fails: what cannot be
 // exposed is left out and listed in omitted.
@@ -190,6 +223,32 @@ func buildModel(cat *engine.Catalog) *model {
 			}
 			om.fields = append(om.fields, fm)
 			om.byField[fm.name] = fm
+		}
+	}
+
+	// Picklists whose options are all valid enum value names become enums
+	// (DealStage), with their own comparison input; a name clash keeps the
+	// field a string.
+	for _, om := range m.objects {
+		for _, fm := range om.fields {
+			values := enumValues(fm.f)
+			if values == nil {
+				continue
+			}
+			em := &enumModel{name: om.typeName + upperFirst(fm.name), values: values, valueSet: map[string]bool{}}
+			em.comparison = em.name + "Comparison"
+			if fm.kind == schema.KindStringList {
+				em.comparison = em.name + "ListComparison"
+			}
+			if taken["type:"+em.name] || taken["type:"+em.comparison] {
+				m.omitted = append(m.omitted, fmt.Sprintf("enum of %s.%s: type name %s or %s is taken; the field stays a String", om.name, fm.name, em.name, em.comparison))
+				continue
+			}
+			taken["type:"+em.name], taken["type:"+em.comparison] = true, true
+			for _, v := range values {
+				em.valueSet[v] = true
+			}
+			fm.enum = em
 		}
 	}
 

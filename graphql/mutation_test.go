@@ -23,7 +23,7 @@ func TestMutation_Create(t *testing.T) {
 	}{
 		{
 			name:  "literal, nulls left out",
-			query: `mutation { createDeal(input: {title: "Big", amount: 12, stage: "new", email: null, closeDate: "2025-07-01", account: "a1"}) { id title } }`,
+			query: `mutation { createDeal(input: {title: "Big", amount: 12, stage: new, email: null, closeDate: "2025-07-01", account: "a1"}) { id title } }`,
 			want:  map[string]any{"title": "Big", "amount": 12.0, "stage": "new", "closeDate": "2025-07-01", "account": "a1"},
 		},
 		{
@@ -35,7 +35,7 @@ func TestMutation_Create(t *testing.T) {
 		{
 			name: "every kind of field",
 			query: `mutation { createTicket(input: {notes: "n", count: 7, score: 0.5, done: true, dueAt: "2025-01-02T03:04:05+08:00",
-				extra: {b: [1, "x", null], a: {c: true}}, watchers: ["a1", "a2"], labels: ["a"], site: "https://x.cn",
+				extra: {b: [1, "x", null], a: {c: true}}, watchers: ["a1", "a2"], labels: [a], site: "https://x.cn",
 				shipTo: {city: "北京", street: null}}) { id } }`,
 			want: map[string]any{"notes": "n", "count": 7.0, "score": 0.5, "done": true, "dueAt": "2025-01-01T19:04:05.000000Z",
 				"extra": map[string]any{"b": []any{1.0, "x", nil}, "a": map[string]any{"c": true}}, "watchers": []any{"a1", "a2"},
@@ -43,7 +43,7 @@ func TestMutation_Create(t *testing.T) {
 		},
 		{
 			name:  "a single value where a list is expected",
-			query: `mutation { createTicket(input: {labels: "b", watchers: "a9"}) { id } }`,
+			query: `mutation { createTicket(input: {labels: b, watchers: "a9"}) { id } }`,
 			want:  map[string]any{"labels": []any{"b"}, "watchers": []any{"a9"}},
 		},
 	}
@@ -80,7 +80,7 @@ func TestMutation_PatchNullVersusAbsent(t *testing.T) {
 	}{
 		{
 			name:  "literal",
-			query: `mutation { updateDeal(id: "d1", input: {amount: null, stage: "won"}) { id } }`,
+			query: `mutation { updateDeal(id: "d1", input: {amount: null, stage: won}) { id } }`,
 			want:  map[string]any{"amount": nil, "stage": "won"},
 		},
 		{
@@ -91,7 +91,7 @@ func TestMutation_PatchNullVersusAbsent(t *testing.T) {
 		},
 		{
 			name:  "variables inside the literal; one not given is absent",
-			query: `mutation($a: Float, $s: String, $e: String) { updateDeal(id: "d1", input: {amount: $a, stage: $s, email: $e}) { id } }`,
+			query: `mutation($a: Float, $s: DealStage, $e: String) { updateDeal(id: "d1", input: {amount: $a, stage: $s, email: $e}) { id } }`,
 			vars:  map[string]any{"a": nil, "s": "lost"},
 			want:  map[string]any{"amount": nil, "stage": "lost"},
 		},
@@ -149,7 +149,7 @@ func TestMutation_MissingRecordIsNotFound(t *testing.T) {
 			require.Len(t, r.Errors, 1)
 			assert.Equal(t, []string{"NOT_FOUND"}, r.codes())
 			assert.Equal(t, "未找到", r.Errors[0].Message)
-			assert.Nil(t, r.Data, "a non-null root field that failed nulls the data")
+			assert.Equal(t, map[string]any{s.name + "Deal": nil}, r.Data, "a mutation's root field answers for itself")
 		})
 	}
 }

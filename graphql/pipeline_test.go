@@ -30,7 +30,7 @@ func pipelineStack(t *testing.T) *graphql.Server {
 		  "amount": {"type": "number", "x-crm-type": "currency"},
 		  "account": {"type": "string", "x-crm-type": "lookup", "x-crm-target": "account"},
 		  "stage": {"type": "string", "enum": ["new", "proposal", "won", "lost"], "default": "new", "x-crm-type": "picklist",
-		    "x-crm-options": [{"value": "new", "label": {"zh": "新建", "en": "New"}}, {"value": "won", "label": {"zh": "赢单", "en": "Won"}}],
+		    "x-crm-options": [{"value": "new", "label": {"zh": "新建", "en": "New"}}, {"value": "won", "label": {"zh": "赢单", "en": "Won"}, "color": "green"}],
 		    "x-crm-pipeline": {"label": {"zh": "销售流程", "en": "Sales"}, "stages": [
 		      {"value": "new", "category": "open", "probability": 10, "next": ["proposal", "lost"]},
 		      {"value": "proposal", "category": "open", "probability": 60, "required": ["amount"]},
@@ -55,17 +55,17 @@ func TestPipeline_MovesAndHistory(t *testing.T) {
 	id := path(d, "createDeal", "id").(string)
 	assert.Equal(t, "new", path(d, "createDeal", "stage"))
 
-	r := run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "won"}) { id } }`, map[string]any{"id": id})
+	r := run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: won}) { id } }`, map[string]any{"id": id})
 	assert.Equal(t, []string{"VALIDATION_FAILED"}, r.codes())
 	assert.Equal(t, []any{map[string]any{"field": "stage", "code": "transition",
 		"message": "不能从“新建”转到“赢单”；可转到的阶段：“proposal”、“lost”"}}, r.Errors[0].Extensions["fields"])
 
-	r = run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "proposal"}) { id } }`, map[string]any{"id": id})
+	r = run(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: proposal}) { id } }`, map[string]any{"id": id})
 	assert.Equal(t, []string{"VALIDATION_FAILED"}, r.codes())
 	assert.Equal(t, "amount", path(r.Errors[0].Extensions, "fields", 0, "field"))
 	assert.Equal(t, "stageRequired", path(r.Errors[0].Extensions, "fields", 0, "code"))
 
-	mustRun(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: "proposal", amount: 500}) { id } }`, map[string]any{"id": id})
+	mustRun(t, srv, admin, `mutation($id: ID!) { updateDeal(id: $id, input: {stage: proposal, amount: 500}) { id } }`, map[string]any{"id": id})
 	data := mustRun(t, srv, admin, `{ deals { nodes { title stageHistory { from to by secondsInPrevious at } } } }`, nil)
 	hist := path(data, "deals", "nodes", 0, "stageHistory").([]any)
 	require.Len(t, hist, 2)
@@ -210,4 +210,75 @@ func TestAuditTrail_ThroughGraphQL(t *testing.T) {
 	assert.Equal(t, "create", path(data, "auditTrail", "entries", 0, "action"))
 	r := run(t, srv, user, `{ auditTrail { entries { id } } }`, nil)
 	assert.Equal(t, []string{"FORBIDDEN"}, r.codes())
+}
+
+// TestBoard_Sums: every board column and every connection sums a number
+// field over all its matches (not the page loaded), in the caller's
+// sharing and role; a field that cannot be summed is a BAD_REQUEST
+// naming it.
+func TestBoard_Sums(t *testing.T) {
+	t.Parallel()
+	srv := pipelineStack(t)
+	acc := path(mustRun(t, srv, admin, `mutation { createAccount(input: {name: "远景能源"}) { id } }`, nil), "createAccount", "id")
+	for _, d := range []struct {
+		title  string
+		amount float64
+		stage  string
+	}{{"a", 100.1, "new"}, {"b", 200.2, "new"}, {"c", 300, "proposal"}, {"d", 0.5, "new"}} {
+		mustRun(t, srv, admin, `mutation($in: DealInput!) { createDeal(input: $in) { id } }`, map[string]any{"in": map[string]any{
+			"title": d.title, "amount": d.amount, "stage": d.stage, "account": acc}})
+	}
+	mustRun(t, srv, admin, `mutation { createDeal(input: {title: "no amount"}) { id } }`, nil)
+
+	data := mustRun(t, srv, admin, `{ dealsByStage(first: 1) { stage { value } totalCount sum(field: "amount") nodes { title } } }`, nil)
+	cols := data["dealsByStage"].([]any)
+	require.Len(t, cols, 4)
+	assert.Equal(t, map[string]any{"stage": map[string]any{"value": "new"}, "totalCount": 4.0, "sum": 300.8, "nodes": path(cols[0], "nodes")}, cols[0],
+		"all four in the stage, not the one loaded (the one without an amount counts, adds nothing)")
+	assert.Len(t, path(cols[0], "nodes"), 1)
+	assert.Equal(t, 300.0, path(cols[1], "sum"))
+	assert.Nil(t, path(cols[2], "sum"), "no record in the stage: null")
+	colors := mustRun(t, srv, admin, `{ dealsByStage { stage { value color } } }`, nil)
+	assert.Equal(t, map[string]any{"value": "won", "color": "green"}, path(colors, "dealsByStage", 2, "stage"), "a column has its stage's colour")
+	assert.Nil(t, path(colors, "dealsByStage", 0, "stage", "color"), "none set")
+
+	data = mustRun(t, srv, admin, `{ big: deals(first: 1, filter: {amount: {gte: 100}}) { sum(field: "amount") }
+	  all: deals(first: 2) { sum(field: "amount") totalCount }
+	  account(id: "`+acc.(string)+`") { deals(first: 1, filter: {stage: {eq: new}}) { sum(field: "amount") } } }`, nil)
+	assert.Equal(t, 600.3, path(data, "big", "sum"))
+	assert.Equal(t, 600.8, path(data, "all", "sum"))
+	assert.Equal(t, 300.8, path(data, "account", "deals", "sum"), "a reverse list sums its parent's records")
+
+	for _, s := range []struct{ query, message string }{
+		{`{ deals { sum(field: "title") } }`, "deal.title"},
+		{`{ dealsByStage { sum(field: "nope") } }`, "deal.nope"},
+		{`{ deals { sum(field: "stage") } }`, "deal.stage"},
+	} {
+		r := run(t, srv, admin, s.query, nil)
+		require.NotEmpty(t, r.Errors, s.query)
+		assert.Equal(t, "BAD_REQUEST", r.Errors[0].Extensions["code"])
+		assert.Contains(t, r.Errors[0].Message, s.message)
+	}
+
+	mustRun(t, srv, admin, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(
+		`{"name": "sales", "objects": {"deal": {"read": true, "fields": {"amount": "hidden"}}}}`)})
+	r := run(t, srv, engine.Actor{TenantID: tenantA, ID: "user:wang", Role: "sales"}, `{ dealsByStage { sum(field: "amount") } }`, nil)
+	require.NotEmpty(t, r.Errors)
+	assert.Contains(t, r.Errors[0].Message, "无法汇总 deal.amount", "a hidden field is as if unknown")
+}
+
+// TestBoard_SumOnlyWhenSelected: the engine is asked for a sum only when
+// the query selects one, with the column's stage and the view.
+func TestBoard_SumOnlyWhenSelected(t *testing.T) {
+	t.Parallel()
+	srv, f := newTestServer(t)
+	f.put(tenantA, "deal", "d1", map[string]any{"title": "x", "amount": 5.0})
+	mustRun(t, srv, admin, `{ deals { totalCount nodes { id } } }`, nil)
+	assert.Zero(t, f.calls["SumRecords"])
+	data := mustRun(t, srv, admin, `{ deals(view: "mine", filter: {title: {eq: "x"}}) { a: sum(field: "amount") b: sum(field: "amount") } }`, nil)
+	assert.Equal(t, 5.0, path(data, "deals", "a"))
+	require.Len(t, f.sumQueries, 2, "one call per selection")
+	assert.Equal(t, "mine", f.sumQueries[0].View)
+	require.NotNil(t, f.sumQueries[0].Filter)
+	assert.Equal(t, "title", f.sumQueries[0].Filter.Field)
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
 )
 
 // columnValue is one stage of a board.
@@ -35,23 +36,26 @@ func (s *execSchema) boardResolver(p *pipelineModel) resolver {
 		grp := &group{}
 		out := make([]any, len(cols))
 		for i, c := range cols {
-			out[i] = &columnValue{stage: stageDefValue{field: p.field.f, stage: c.Stage}, conn: newConn(p.obj, c.ListResult, grp)}
+			conn := newConn(p.obj, c.ListResult, grp)
+			scope := limitedTo(q, store.Leaf(p.field.name, store.OpEq, c.Stage.Value))
+			conn.scope = &scope
+			out[i] = &columnValue{stage: stageDefValue{field: p.field.f, stage: c.Stage}, conn: conn}
 		}
 		return out, nil
 	}
 }
 
-func columnResolvers() map[string]resolver {
+func (s *execSchema) columnResolvers() map[string]resolver {
 	col := func(p any) *columnValue { return p.(*columnValue) }
 	return map[string]resolver{
+		"sum":   s.sumResolver(func(p any) *connValue { return col(p).conn }),
 		"stage": func(_ context.Context, p any, _ *fieldCall) (any, error) { return col(p).stage, nil },
 		"totalCount": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			return clampInt32(col(p).conn.res.Total), nil
 		},
 		"nodes": func(_ context.Context, p any, _ *fieldCall) (any, error) { return col(p).conn.nodes, nil },
 		"pageInfo": func(_ context.Context, p any, _ *fieldCall) (any, error) {
-			res := col(p).conn.res
-			return &pageInfoValue{hasNext: res.HasNextPage, end: res.EndCursor}, nil
+			return pageInfoOf(col(p).conn.res, false), nil
 		},
 	}
 }
@@ -131,6 +135,9 @@ func pipelineDefResolvers() (pipeline, stage map[string]resolver) {
 			return sd(p).field.OptionLabels[sd(p).stage.Value], nil
 		},
 		"category": func(_ context.Context, p any, _ *fieldCall) (any, error) { return sd(p).stage.Category, nil },
+		"color": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return optString(sd(p).field.OptionColors[sd(p).stage.Value]), nil
+		},
 		"probability": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			if pr := sd(p).stage.Probability; pr != nil {
 				return *pr, nil

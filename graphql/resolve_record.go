@@ -5,6 +5,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
 )
 
 // recordResolvers returns the resolvers of an object's record type.
@@ -60,7 +61,10 @@ func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
 			if c := lists[rv.rec.ID]; c != nil {
 				return c, nil
 			}
-			return newConn(rev.source, nil, &group{}), nil
+			c := newConn(rev.source, nil, &group{})
+			scope := limitedTo(q, store.Leaf(rev.field.name, store.OpEq, rv.rec.ID))
+			c.scope = &scope
+			return c, nil
 		}
 	}
 	return rs
@@ -131,6 +135,29 @@ func (s *execSchema) fieldResolver(fm *fieldModel) resolver {
 	default:
 		conv = outString
 	}
+	if fm.enum != nil {
+		// A stored value that is no longer an option (written under an
+		// older definition) reads as null rather than failing the read.
+		known := fm.enum.valueSet
+		inner := conv
+		conv = func(v any) any {
+			switch v := inner(v).(type) {
+			case string:
+				if known[v] {
+					return v
+				}
+			case []any:
+				out := make([]any, 0, len(v))
+				for _, item := range v {
+					if known[item.(string)] {
+						out = append(out, item)
+					}
+				}
+				return out
+			}
+			return nil
+		}
+	}
 	return func(_ context.Context, p any, _ *fieldCall) (any, error) { return conv(data(p)), nil }
 }
 
@@ -152,7 +179,7 @@ func connectionResolvers() (conn, edge, pageInfo map[string]resolver) {
 		},
 		"pageInfo": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			c := p.(*connValue)
-			return &pageInfoValue{hasNext: c.res.HasNextPage, end: c.res.EndCursor}, nil
+			return pageInfoOf(c.res, c.hasPrev), nil
 		},
 		"totalCount": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			return clampInt32(p.(*connValue).res.Total), nil
@@ -163,12 +190,13 @@ func connectionResolvers() (conn, edge, pageInfo map[string]resolver) {
 		"node":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*edgeValue).node, nil },
 	}
 	pageInfo = map[string]resolver{
-		"hasNextPage": func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*pageInfoValue).hasNext, nil },
+		"hasNextPage":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*pageInfoValue).hasNext, nil },
+		"hasPreviousPage": func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*pageInfoValue).hasPrev, nil },
+		"startCursor": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return optString(p.(*pageInfoValue).start), nil
+		},
 		"endCursor": func(_ context.Context, p any, _ *fieldCall) (any, error) {
-			if e := p.(*pageInfoValue).end; e != "" {
-				return e, nil
-			}
-			return nil, nil
+			return optString(p.(*pageInfoValue).end), nil
 		},
 	}
 	return conn, edge, pageInfo

@@ -34,7 +34,10 @@ func (s *execSchema) queryResolvers() map[string]resolver {
 			if err != nil {
 				return nil, err
 			}
-			return newConn(o, res, &group{}), nil
+			c := newConn(o, res, &group{})
+			c.scope = &q
+			c.hasPrev = q.After != ""
+			return c, nil
 		}
 	}
 	// objects and object serve the catalog this schema was built from: the

@@ -3,56 +3,50 @@ package graphql
 import (
 	"fmt"
 
-	gql "github.com/graph-gophers/graphql-go"
-	"github.com/graph-gophers/graphql-go/ast"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/crmkit/crm/engine"
 )
 
-// execSchema is one tenant's API at one catalog revision: the parsed
-// schema (validation and introspection) and the resolvers. It is immutable
-// once built and shared by every request of the tenant at that revision.
+// execSchema is one tenant's API at one catalog revision, for one
+// audience: the validated schema (validation, execution and
+// introspection all read it) and the resolvers. It is immutable once
+// built and shared by every request of the tenant at that revision.
 type execSchema struct {
-	srv     *Server
-	catalog *engine.Catalog
-	model   *model
-	sdl     string
-	gql     *gql.Schema
-	// introspection validates operations that only introspect: the
-	// standard introspection query (GraphiQL's) nests 13 deep.
-	introspection *gql.Schema
-	ast           *ast.Schema
-	resolvers     map[string]map[string]resolver
+	srv       *Server
+	catalog   *engine.Catalog
+	model     *model
+	ast       *ast.Schema
+	resolvers map[string]map[string]resolver
 }
 
 // introspectionDepth is the depth allowed to operations that only
-// introspect (they cost no engine call).
+// introspect (they cost no engine call): the standard introspection query
+// (GraphiQL's) nests 13 deep.
 const introspectionDepth = 16
 
 // buildSchema generates the tenant's schema from its catalog.
 func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	m := buildModel(cat)
-	es := &execSchema{srv: s, catalog: cat, model: m, sdl: m.sdl()}
-	parsed, err := gql.ParseSchema(es.sdl, nil,
-		gql.UseStringDescriptions(),
-		gql.MaxDepth(s.maxDepth),
-		gql.MaxQueryLength(s.maxQueryLength),
-		gql.OverlapValidationLimit(overlapValidationLimit),
-	)
+	es := &execSchema{srv: s, catalog: cat, model: m}
+	sch, err := validator.ValidateSchemaDocument(m.document(schemaDescription(cat)))
 	if err != nil {
-		return nil, fmt.Errorf("graphql: parse generated schema of tenant %s revision %d: %w", cat.TenantID, cat.Revision, err)
+		return nil, fmt.Errorf("graphql: generated schema of tenant %s revision %d: %w", cat.TenantID, cat.Revision, err)
 	}
-	es.gql = parsed
-	es.ast = parsed.AST()
-	es.introspection, err = parsed.Clone(nil, gql.MaxDepth(max(s.maxDepth, introspectionDepth)))
-	if err != nil {
-		return nil, fmt.Errorf("graphql: schema of tenant %s revision %d: %w", cat.TenantID, cat.Revision, err)
+	es.ast = sch
+	if len(m.omitted) > 0 {
+		s.log.Debug("graphql: left out of the API", "tenant", cat.TenantID, "revision", cat.Revision, "omitted", m.omitted)
 	}
 
-	rs := introspectionResolvers()
+	rs := introspectionResolvers(sch)
 	rs["Query"] = es.queryResolvers()
+	for name, res := range introspectionRootResolvers(sch) {
+		rs["Query"][name] = res
+	}
 	rs["Mutation"] = es.mutationResolvers()
 	conn, edge, pageInfo := connectionResolvers()
+	conn["sum"] = es.sumResolver(func(p any) *connValue { return p.(*connValue) })
 	rs["PageInfo"] = pageInfo
 	rs["Address"] = addressResolvers()
 	rs["ObjectDefinition"], rs["FieldDefinition"], rs["Label"] = metadataResolvers()
@@ -82,7 +76,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 		for _, p := range o.pipelines {
 			rs["Query"][p.board] = es.boardResolver(p)
 			rs[o.typeName][p.history] = es.historyResolver(p)
-			rs[p.columnType] = columnResolvers()
+			rs[p.columnType] = es.columnResolvers()
 		}
 	}
 	guardPasswordChange(rs["Query"])

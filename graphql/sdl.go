@@ -1,187 +1,301 @@
 package graphql
 
 import (
+	"fmt"
 	"strings"
+
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
+	"github.com/vektah/gqlparser/v2/validator"
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
 )
+
+// A tenant's schema is built as a gqlparser schema document straight from
+// the model (no SDL text is generated and parsed again on the way: that
+// took most of a rebuild), then checked and indexed by gqlparser's schema
+// validator. The SDL text is printed from the same document, so the text,
+// the validated schema, introspection and the resolvers cannot disagree.
 
 // SDL returns the GraphQL schema that the catalog's objects give, as text.
 // It is a pure function of the catalog: the same catalog gives the same
 // text. Objects and fields that cannot be exposed (a lookup whose target is
 // missing, a name that collides with a generated one) are left out.
 func SDL(cat *engine.Catalog) string {
-	return buildModel(cat).sdl()
+	return printSDL(buildModel(cat).document(schemaDescription(cat)))
 }
 
-// Argument lists shared by root and reverse lists.
-func listArgs(o *objectModel) string {
-	return "(filter: " + o.filterType() + ", orderBy: [" + o.orderByType() + "!], first: Int, after: String)"
+// schemaDescription is the __Schema.description of a catalog's schema.
+func schemaDescription(cat *engine.Catalog) string {
+	if cat == nil {
+		return "The CRM API."
+	}
+	d := fmt.Sprintf("The CRM API of tenant %s at metadata revision %d", cat.TenantID, cat.Revision)
+	if cat.Audience != "" {
+		d += ", as role " + cat.Audience + " sees it"
+	}
+	return d + "."
 }
 
-func (m *model) sdl() string {
-	var b strings.Builder
-	b.WriteString("schema {\n  query: Query\n  mutation: Mutation\n}\n\n")
-	b.WriteString("\"A calendar date, YYYY-MM-DD.\"\nscalar Date\n\n")
-	b.WriteString("\"A point in time, RFC 3339 (returned in UTC).\"\nscalar DateTime\n\n")
-	b.WriteString("\"Any JSON value.\"\nscalar JSON\n\n")
+// staticDoc holds the parsed parts every schema shares (see sdl_static.go).
+type staticDoc struct {
+	defs       ast.DefinitionList          // the prelude's types and the static types
+	directives ast.DirectiveDefinitionList // the prelude's, without @defer
+	query      ast.FieldList
+	mutation   ast.FieldList
+}
 
-	b.WriteString("type Query {\n")
+var staticParts = parseStatic()
+
+func parseStatic() *staticDoc {
+	src := staticSDL + userSDL + navigationSDL + accessSDL +
+		"type Query {\n" + staticQuerySDL + viewSDLQuery + "}\n" +
+		"type Mutation {\n" + staticMutationSDL + "}\n"
+	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
+	if err != nil {
+		panic(fmt.Sprintf("graphql: static schema parts: %v", err))
+	}
+	sd := &staticDoc{}
+	for _, d := range doc.Definitions {
+		switch d.Name {
+		case "Query":
+			sd.query = d.Fields
+		case "Mutation":
+			sd.mutation = d.Fields
+		default:
+			sd.defs = append(sd.defs, d)
+		}
+	}
+	for _, d := range doc.Directives {
+		// Incremental delivery is not served: a schema must not offer it.
+		if d.Name != "defer" {
+			sd.directives = append(sd.directives, d)
+		}
+	}
+	return sd
+}
+
+// document builds the schema document of the model.
+func (m *model) document(description string) *ast.SchemaDocument {
+	query := &ast.Definition{Kind: ast.Object, Name: "Query"}
+	mutation := &ast.Definition{Kind: ast.Object, Name: "Mutation"}
+	var defs ast.DefinitionList
 	for _, o := range m.objects {
-		writeDesc(&b, "  ", "One "+o.name+" record by id, or null when there is none.")
-		b.WriteString("  " + o.single + "(id: ID!): " + o.typeName + "\n")
-		writeDesc(&b, "  ", "A page of "+o.name+" records. view names a saved view to start from (see views): its filter is and-ed with filter, its order used when orderBy is empty.")
-		b.WriteString("  " + o.list + "(view: String, " + listArgs(o)[1:] + ": " + o.connectionType() + "!\n")
+		query.Fields = append(query.Fields,
+			fieldDef(o.single, o.typeName, "One "+o.name+" record by id, or null when there is none.", argDef("id", "ID!")),
+			fieldDef(o.list, o.connectionType()+"!", "A page of "+o.name+" records. view names a saved view to start from (see views): its filter is and-ed with filter, its order used when orderBy is empty.",
+				append(ast.ArgumentDefinitionList{argDef("view", "String")}, listArgs(o)...)...),
+		)
 		for _, p := range o.pipelines {
-			writeDesc(&b, "  ", "The "+o.name+" records by "+p.field.name+", one column per stage in pipeline order (a kanban board). Page a column with "+o.list+" and a filter on "+p.field.name+".")
-			b.WriteString("  " + p.board + "(view: String, filter: " + o.filterType() + ", orderBy: [" + o.orderByType() + "!], first: Int): [" + p.columnType + "!]!\n")
+			query.Fields = append(query.Fields, fieldDef(p.board, "["+p.columnType+"!]!",
+				"The "+o.name+" records by "+p.field.name+", one column per stage in pipeline order (a kanban board). Page a column with "+o.list+" and a filter on "+p.field.name+".",
+				argDef("view", "String"), argDef("filter", o.filterType()), argDef("orderBy", "["+o.orderByType()+"!]"), argDef("first", "Int")))
 		}
-	}
-	b.WriteString("  \"The object definitions the caller may read. Administrators get them whole; a role gets them without the fields it may not see and without scripts, automations, validation rules, formula expressions and roll-up configurations.\"\n  objects: [ObjectDefinition!]!\n")
-	b.WriteString("  \"One object definition by name (as objects gives it), or null.\"\n  object(name: String!): ObjectDefinition\n")
-	b.WriteString("  \"Every saved version of an object definition (administrators only).\"\n  objectHistory(name: String!): [ObjectDefinition!]!\n")
-	b.WriteString("  \"Effects of automations waiting for or done with delivery, newest first; status is pending, delivered or dead (administrators only).\"\n")
-	b.WriteString("  outbox(status: String, first: Int): [OutboxEntry!]!\n")
-	b.WriteString("  \"In-app notifications sent by automations, newest first (administrators only).\"\n")
-	b.WriteString("  notifications(recipient: String, first: Int): [Notification!]!\n")
-	b.WriteString("  \"The key that signs this tenant's webhooks (X-CRM-Signature), for receivers to check them (administrators only).\"\n")
-	b.WriteString("  webhookSecret: String!\n")
-	b.WriteString("  \"The audit trail, newest first: every record change and definition change with who, when, through which door and the old and new values (administrators only).\"\n")
-	b.WriteString("  auditTrail(object: String, recordId: ID, actor: String, action: String, since: DateTime, until: DateTime, first: Int, after: String): AuditPage!\n")
-	b.WriteString("  \"Every budget in force for this tenant, with its current value (administrators only).\"\n  limits: [Limit!]!\n")
-	b.WriteString("  \"Background jobs (such as recomputing a changed formula), newest first, with their progress (administrators only).\"\n  jobs(first: Int): [Job!]!\n")
-	b.WriteString("  \"Everything stored about one record (a person): the record, the records referring to it, its stage history and audit trail; the request is audited (administrators only).\"\n")
-	b.WriteString("  personalData(object: String!, id: ID!): JSON!\n")
-	b.WriteString("  \"The industry templates this server ships, with the version installed in this tenant (administrators only).\"\n  templates: [TemplateInfo!]!\n")
-	b.WriteString("  \"The tenant's roles: {name, label, objects: {object or *: {read, create, update, delete, fields: {field: hidden, readOnly or masked}}}} (administrators only).\"\n  roles: JSON!\n")
-	b.WriteString("  \"Who is making this request.\"\n  me: Me!\n")
-	b.WriteString("  \"The tenant's users (administrators only).\"\n  users: [User!]!\n")
-	b.WriteString("  \"Active users for everyone signed in, in display-name order (Latin names first, Chinese names by pinyin): those whose user name or display name contains search, case-insensitive; first is 1 to 100, default 50.\"\n")
-	b.WriteString("  userDirectory(search: String, first: Int): [DirectoryUser!]!\n")
-	b.WriteString("  \"The menu of the web app: the navigation groups of the tenant's templates, oldest install first, with the objects the caller may read, then 其他 / Other with the readable objects no group names.\"\n")
-	b.WriteString("  navigation: [NavGroup!]!\n")
-	b.WriteString(viewSDLQuery)
-	b.WriteString("}\n\n")
-
-	b.WriteString("type Mutation {\n")
-	for _, o := range m.objects {
 		if o.writable() {
-			b.WriteString("  " + o.createField() + "(input: " + o.inputType() + "!): " + o.typeName + "!\n")
-			writeDesc(&b, "  ", "Changes the fields present in input (null clears one); version, when given, must be the stored one.")
-			b.WriteString("  " + o.updateField() + "(id: ID!, input: " + o.patchType() + "!, version: Int): " + o.typeName + "!\n")
+			mutation.Fields = append(mutation.Fields,
+				fieldDef(o.createField(), o.typeName, "Creates one "+o.name+" record; the answer is the record as committed.", argDef("input", o.inputType()+"!")),
+				fieldDef(o.updateField(), o.typeName, "Changes the fields present in input (null clears one); version, when given, must be the stored one. The answer is the record as committed.",
+					argDef("id", "ID!"), argDef("input", o.patchType()+"!"), argDef("version", "Int")))
 		} else {
-			b.WriteString("  " + o.createField() + ": " + o.typeName + "!\n")
+			mutation.Fields = append(mutation.Fields, fieldDef(o.createField(), o.typeName, "Creates one "+o.name+" record; the answer is the record as committed."))
 		}
-		b.WriteString("  " + o.deleteField() + "(id: ID!): Boolean!\n")
-		writeDesc(&b, "  ", "Hands the record to another active user (user:NAME or NAME); only its owner, the people above the owner and administrators may.")
-		b.WriteString("  " + o.transferField() + "(id: ID!, owner: String!): " + o.typeName + "!\n")
+		mutation.Fields = append(mutation.Fields,
+			fieldDef(o.deleteField(), "Boolean", "Deletes one "+o.name+" record; true when done.", argDef("id", "ID!")),
+			fieldDef(o.transferField(), o.typeName, "Hands the record to another active user (user:NAME or NAME); only its owner, the people above the owner and administrators may.",
+				argDef("id", "ID!"), argDef("owner", "String!")))
+		defs = append(defs, m.objectDefs(o)...)
 	}
-	b.WriteString("  \"Creates or changes an object definition (administrators only).\"\n")
-	b.WriteString("  saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!\n")
-	b.WriteString("  \"Creates or replaces a role, in the shape roles lists; it applies from the next request (administrators only).\"\n")
-	b.WriteString("  saveRole(definition: JSON!): JSON!\n")
-	b.WriteString("  \"Deletes a role that no active user has (administrators only).\"\n  deleteRole(name: String!): Boolean!\n")
-	b.WriteString(viewSDLMutation)
-	b.WriteString("  \"Adds a user who signs in with a password (administrators only).\"\n  createUser(input: NewUserInput!): User!\n")
-	b.WriteString("  \"Changes a user (administrators only).\"\n  updateUser(username: String!, input: UserChangeInput!): User!\n")
-	b.WriteString("  \"Replaces the signed-in user's own password; their other sessions end.\"\n  changePassword(current: String!, new: String!): Boolean!\n")
-	b.WriteString("  \"Puts a dead or pending outbox entry back in line for delivery now (administrators only).\"\n")
-	b.WriteString("  retryOutboxEntry(id: ID!): OutboxEntry!\n")
-	b.WriteString("  \"Recomputes a roll-up summary field on every record; returns how many changed (administrators only).\"\n")
-	b.WriteString("  rebuildRollup(object: String!, field: String!): Int!\n")
-	b.WriteString("  \"Runs a script against a sample record without writing anything: kind is validate, beforeSave, afterSave, onStageChange or scheduled (administrators only).\"\n")
-	b.WriteString("  testScript(object: String!, kind: String!, source: String!, record: JSON, old: JSON): ScriptTestResult!\n")
-	b.WriteString("  \"Deletes a record about a person and removes its values from the audit trail; the erasure is audited (administrators only).\"\n")
-	b.WriteString("  erasePersonalData(object: String!, id: ID!): Boolean!\n")
-	b.WriteString("  \"Installs a template or upgrades it in place (three-way merge); dryRun shows the whole plan and changes nothing; onConflict is ours or theirs; at most 5,000 sample records here (administrators only).\"\n")
-	b.WriteString("  installTemplate(name: String!, dryRun: Boolean, onConflict: String, sampleData: Boolean, records: Int, seed: Int): TemplateResult!\n")
-	b.WriteString("  \"Installs a template in the background, with up to 200,000 sample records; follow its progress in jobs (administrators only).\"\n")
-	b.WriteString("  startTemplateInstall(name: String!, onConflict: String, sampleData: Boolean, records: Int, seed: Int): Job!\n")
-	b.WriteString("  \"Undoes the last install or upgrade of a template (administrators only).\"\n")
-	b.WriteString("  rollbackTemplate(name: String!, dryRun: Boolean, force: Boolean): TemplateResult!\n")
-	b.WriteString("  \"Deletes a template's sample records, never the tenant's own; returns how many (administrators only).\"\n")
-	b.WriteString("  resetSampleData(name: String!): Int!\n")
-	b.WriteString("}\n\n")
+	query.Fields = append(query.Fields, staticParts.query...)
+	mutation.Fields = append(mutation.Fields, staticParts.mutation...)
 
-	for _, o := range m.objects {
-		m.writeObject(&b, o)
+	all := make(ast.DefinitionList, 0, 2+len(defs)+len(staticParts.defs))
+	all = append(all, query, mutation)
+	all = append(all, defs...)
+	all = append(all, staticParts.defs...)
+	return &ast.SchemaDocument{
+		Schema: ast.SchemaDefinitionList{{
+			Description: description,
+			OperationTypes: ast.OperationTypeDefinitionList{
+				{Operation: ast.Query, Type: "Query"},
+				{Operation: ast.Mutation, Type: "Mutation"},
+			},
+		}},
+		Directives:  staticParts.directives,
+		Definitions: all,
 	}
-	b.WriteString(staticSDL)
-	b.WriteString(userSDL)
-	b.WriteString(navigationSDL)
-	b.WriteString(accessSDL)
-	return b.String()
 }
 
-func (m *model) writeObject(b *strings.Builder, o *objectModel) {
-	writeDesc(b, "", labelText(o.obj.Label, o.obj.Description))
-	b.WriteString("type " + o.typeName + " {\n")
-	b.WriteString("  id: ID!\n  version: Int!\n  createdAt: DateTime!\n  updatedAt: DateTime!\n  createdBy: String!\n  updatedBy: String!\n")
-	b.WriteString("  \"The user who owns the record (user:NAME); record-level sharing follows it.\"\n  ownerId: String!\n")
+// listArgs are the arguments of root and reverse lists.
+func listArgs(o *objectModel) ast.ArgumentDefinitionList {
+	return ast.ArgumentDefinitionList{
+		argDef("filter", o.filterType()), argDef("orderBy", "["+o.orderByType()+"!]"),
+		argDef("first", "Int"), argDef("after", "String"),
+	}
+}
+
+// objectDefs returns the types one object adds: the record type, its
+// board columns, connection and edge, filter, order and inputs, and the
+// enums of its picklists.
+func (m *model) objectDefs(o *objectModel) ast.DefinitionList {
+	var defs ast.DefinitionList
+	rec := &ast.Definition{Kind: ast.Object, Name: o.typeName, Description: labelText(o.obj.Label, o.obj.Description)}
+	rec.Fields = ast.FieldList{
+		fieldDef("id", "ID!", ""), fieldDef("version", "Int!", ""), fieldDef("createdAt", "DateTime!", ""),
+		fieldDef("updatedAt", "DateTime!", ""), fieldDef("createdBy", "String!", ""), fieldDef("updatedBy", "String!", ""),
+		fieldDef("ownerId", "String!", "The user who owns the record (user:NAME); record-level sharing follows it."),
+	}
 	for _, f := range o.fields {
-		writeDesc(b, "  ", labelText(f.f.Label, f.f.Description))
-		b.WriteString("  " + f.name + ": " + outputType(f) + "\n")
+		rec.Fields = append(rec.Fields, fieldDef(f.name, outputType(f), labelText(f.f.Label, f.f.Description)))
 	}
 	for _, r := range o.reverses {
-		writeDesc(b, "  ", "The "+r.source.name+" records whose "+r.field.name+" refers to this one.")
-		b.WriteString("  " + r.name + listArgs(r.source) + ": " + r.source.connectionType() + "!\n")
+		rec.Fields = append(rec.Fields, fieldDef(r.name, r.source.connectionType()+"!",
+			"The "+r.source.name+" records whose "+r.field.name+" refers to this one.", listArgs(r.source)...))
 	}
 	for _, p := range o.pipelines {
-		writeDesc(b, "  ", "The moves of "+p.field.name+" along its pipeline, oldest first.")
-		b.WriteString("  " + p.history + ": [StageChange!]!\n")
+		rec.Fields = append(rec.Fields, fieldDef(p.history, "[StageChange!]!", "The moves of "+p.field.name+" along its pipeline, oldest first."))
 	}
 	if o.audit != "" {
-		writeDesc(b, "  ", "This record's history, newest first: who changed what, when and through which door (administrators only).")
-		b.WriteString("  " + o.audit + "(first: Int, after: String): AuditPage!\n")
+		rec.Fields = append(rec.Fields, fieldDef(o.audit, "AuditPage!",
+			"This record's history, newest first: who changed what, when and through which door (administrators only).",
+			argDef("first", "Int"), argDef("after", "String")))
 	}
-	b.WriteString("}\n\n")
+	defs = append(defs, rec)
 
 	for _, p := range o.pipelines {
-		writeDesc(b, "", "One stage of the "+p.field.name+" board of "+o.name+" records.")
-		b.WriteString("type " + p.columnType + " {\n  stage: StageDefinition!\n")
-		b.WriteString("  \"Counts every record in the stage that matches the filter.\"\n  totalCount: Int!\n")
-		b.WriteString("  nodes: [" + o.typeName + "!]!\n  pageInfo: PageInfo!\n}\n\n")
+		defs = append(defs, &ast.Definition{Kind: ast.Object, Name: p.columnType,
+			Description: "One stage of the " + p.field.name + " board of " + o.name + " records.",
+			Fields: ast.FieldList{
+				fieldDef("stage", "StageDefinition!", ""),
+				fieldDef("totalCount", "Int!", "Counts every record in the stage that matches the filter."),
+				fieldDef("sum", "Float", "Sums a number field (number, integer, currency, percent) over every record in the stage that matches the filter and view and that the caller may see, not only the nodes loaded; null when none has a value.",
+					argDef("field", "String!")),
+				fieldDef("nodes", "["+o.typeName+"!]!", ""),
+				fieldDef("pageInfo", "PageInfo!", ""),
+			}})
 	}
+	defs = append(defs,
+		&ast.Definition{Kind: ast.Object, Name: o.connectionType(), Fields: ast.FieldList{
+			fieldDef("nodes", "["+o.typeName+"!]!", ""),
+			fieldDef("edges", "["+o.edgeType()+"!]!", ""),
+			fieldDef("pageInfo", "PageInfo!", ""),
+			fieldDef("totalCount", "Int!", "Counts every match of the filter; computed only when selected."),
+			fieldDef("sum", "Float", "Sums a number field (number, integer, currency, percent) over every match of the filter and view that the caller may see, not only this page; null when none has a value; computed only when selected.",
+				argDef("field", "String!")),
+		}},
+		&ast.Definition{Kind: ast.Object, Name: o.edgeType(), Fields: ast.FieldList{
+			fieldDef("cursor", "String!", ""),
+			fieldDef("node", o.typeName+"!", ""),
+		}},
+	)
 
-	b.WriteString("type " + o.connectionType() + " {\n  nodes: [" + o.typeName + "!]!\n  edges: [" + o.edgeType() + "!]!\n  pageInfo: PageInfo!\n")
-	b.WriteString("  \"Counts every match of the filter; computed only when selected.\"\n  totalCount: Int!\n}\n\n")
-	b.WriteString("type " + o.edgeType() + " {\n  cursor: String!\n  node: " + o.typeName + "!\n}\n\n")
-
-	writeDesc(b, "", "Conditions on "+o.name+" records. Conditions of one filter object are all required (and).")
-	b.WriteString("input " + o.filterType() + " {\n")
-	b.WriteString("  and: [" + o.filterType() + "!]\n  or: [" + o.filterType() + "!]\n  not: " + o.filterType() + "\n")
-	b.WriteString("  id: IDComparison\n  version: IntComparison\n  createdAt: DateTimeComparison\n  updatedAt: DateTimeComparison\n  createdBy: StringComparison\n  updatedBy: StringComparison\n  ownerId: StringComparison\n")
+	filter := &ast.Definition{Kind: ast.InputObject, Name: o.filterType(),
+		Description: "Conditions on " + o.name + " records. Conditions of one filter object are all required (and).",
+		Fields: ast.FieldList{
+			fieldDef("and", "["+o.filterType()+"!]", ""), fieldDef("or", "["+o.filterType()+"!]", ""), fieldDef("not", o.filterType(), ""),
+			fieldDef("id", "IDComparison", ""), fieldDef("version", "IntComparison", ""),
+			fieldDef("createdAt", "DateTimeComparison", ""), fieldDef("updatedAt", "DateTimeComparison", ""),
+			fieldDef("createdBy", "StringComparison", ""), fieldDef("updatedBy", "StringComparison", ""),
+			fieldDef("ownerId", "StringComparison", ""),
+		}}
 	for _, f := range o.fields {
 		if f.filterable() {
-			b.WriteString("  " + f.name + ": " + comparisonType(f.kind) + "\n")
+			filter.Fields = append(filter.Fields, fieldDef(f.name, comparisonType(f), ""))
 		}
 	}
-	b.WriteString("}\n\n")
-
-	writeDesc(b, "", "One sort key: set exactly one field.")
-	b.WriteString("input " + o.orderByType() + " {\n  id: SortDirection\n  version: SortDirection\n  createdAt: SortDirection\n  updatedAt: SortDirection\n  ownerId: SortDirection\n")
+	order := &ast.Definition{Kind: ast.InputObject, Name: o.orderByType(), Description: "One sort key: set exactly one field.",
+		Fields: ast.FieldList{
+			fieldDef("id", "SortDirection", ""), fieldDef("version", "SortDirection", ""), fieldDef("createdAt", "SortDirection", ""),
+			fieldDef("updatedAt", "SortDirection", ""), fieldDef("ownerId", "SortDirection", ""),
+		}}
 	for _, f := range o.fields {
 		if f.sortable() {
-			b.WriteString("  " + f.name + ": SortDirection\n")
+			order.Fields = append(order.Fields, fieldDef(f.name, "SortDirection", ""))
 		}
 	}
-	b.WriteString("}\n\n")
+	defs = append(defs, filter, order)
 
 	if o.writable() {
 		for _, name := range []string{o.inputType(), o.patchType()} {
-			b.WriteString("input " + name + " {\n")
+			in := &ast.Definition{Kind: ast.InputObject, Name: name}
 			for _, f := range o.fields {
 				if !f.f.ReadOnly() {
-					b.WriteString("  " + f.name + ": " + inputType(f) + "\n")
+					in.Fields = append(in.Fields, fieldDef(f.name, inputType(f), ""))
 				}
 			}
-			b.WriteString("}\n\n")
+			defs = append(defs, in)
 		}
 	}
+
+	for _, f := range o.fields {
+		if f.enum == nil {
+			continue
+		}
+		e := &ast.Definition{Kind: ast.Enum, Name: f.enum.name, Description: "The options of " + o.name + "." + f.name + "."}
+		for _, v := range f.enum.values {
+			e.EnumValues = append(e.EnumValues, &ast.EnumValueDefinition{Name: v, Description: optionLabel(f.f, v)})
+		}
+		cmp := &ast.Definition{Kind: ast.InputObject, Name: f.enum.comparison,
+			Description: "Operators given together must all hold. A null operand means no condition."}
+		if f.kind == schema.KindStringList {
+			cmp.Fields = ast.FieldList{
+				fieldDef("includes", f.enum.name, "The list has this element."),
+				fieldDef("includesAny", "["+f.enum.name+"!]", "The list has at least one of these."),
+				fieldDef("includesAll", "["+f.enum.name+"!]", "The list has all of these."),
+				fieldDef("excludes", "["+f.enum.name+"!]", "The list has none of these."),
+				fieldDef("isEmpty", "Boolean", "true: the list is missing or empty."),
+			}
+		} else {
+			cmp.Fields = ast.FieldList{
+				fieldDef("eq", f.enum.name, ""), fieldDef("ne", f.enum.name, ""),
+				fieldDef("in", "["+f.enum.name+"!]", ""), fieldDef("nin", "["+f.enum.name+"!]", ""),
+				fieldDef("isNull", "Boolean", ""),
+			}
+		}
+		defs = append(defs, e, cmp)
+	}
+	return defs
+}
+
+// optionLabel is the description of a picklist option: its labels, when
+// the field has them.
+func optionLabel(f *schema.Field, value string) string {
+	if l, ok := f.OptionLabels[value]; ok {
+		return labelText(l, "")
+	}
+	return ""
+}
+
+func fieldDef(name, typ, desc string, args ...*ast.ArgumentDefinition) *ast.FieldDefinition {
+	return &ast.FieldDefinition{Name: name, Type: typeRef(typ), Description: cleanDescription(desc), Arguments: args}
+}
+
+func argDef(name, typ string) *ast.ArgumentDefinition {
+	return &ast.ArgumentDefinition{Name: name, Type: typeRef(typ)}
+}
+
+// typeRef reads a type reference: Name, Name!, [T], [T]!.
+func typeRef(s string) *ast.Type {
+	t := &ast.Type{}
+	if strings.HasSuffix(s, "!") {
+		t.NonNull = true
+		s = s[:len(s)-1]
+	}
+	if strings.HasPrefix(s, "[") && strings.HasSuffix(s, "]") {
+		t.Elem = typeRef(s[1 : len(s)-1])
+	} else {
+		t.NamedType = s
+	}
+	return t
 }
 
 func outputType(f *fieldModel) string {
+	if f.enum != nil {
+		if f.kind == schema.KindStringList {
+			return "[" + f.enum.name + "!]"
+		}
+		return f.enum.name
+	}
 	switch f.kind {
 	case schema.KindNumber:
 		return "Float"
@@ -219,8 +333,11 @@ func inputType(f *fieldModel) string {
 	return outputType(f)
 }
 
-func comparisonType(k schema.Kind) string {
-	switch k {
+func comparisonType(f *fieldModel) string {
+	if f.enum != nil {
+		return f.enum.comparison
+	}
+	switch f.kind {
 	case schema.KindNumber:
 		return "FloatComparison"
 	case schema.KindInteger:
@@ -264,12 +381,150 @@ func labelText(l schema.Label, desc string) string {
 	return text
 }
 
-// writeDesc writes a GraphQL string description, escaped; nothing for "".
+// cleanDescription replaces the control characters a GraphQL document
+// may not hold (all but tab, line feed and carriage return) with spaces.
+func cleanDescription(s string) string {
+	if strings.IndexFunc(s, isBadControl) < 0 {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isBadControl(r) {
+			return ' '
+		}
+		return r
+	}, s)
+}
+
+func isBadControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || r == 0x7f
+}
+
+// printSDL prints a schema document as SDL text, leaving out what the
+// GraphQL prelude defines.
+func printSDL(doc *ast.SchemaDocument) string {
+	var b strings.Builder
+	for _, s := range doc.Schema {
+		writeDesc(&b, "", s.Description)
+		b.WriteString("schema {\n")
+		for _, op := range s.OperationTypes {
+			b.WriteString("  " + string(op.Operation) + ": " + op.Type + "\n")
+		}
+		b.WriteString("}\n\n")
+	}
+	for _, d := range doc.Directives {
+		if builtIn(d.Position) {
+			continue
+		}
+		writeDesc(&b, "", d.Description)
+		b.WriteString("directive @" + d.Name)
+		writeArgs(&b, d.Arguments)
+		if d.IsRepeatable {
+			b.WriteString(" repeatable")
+		}
+		locs := make([]string, len(d.Locations))
+		for i, l := range d.Locations {
+			locs[i] = string(l)
+		}
+		b.WriteString(" on " + strings.Join(locs, " | ") + "\n\n")
+	}
+	for _, d := range doc.Definitions {
+		if d.BuiltIn || builtIn(d.Position) {
+			continue
+		}
+		writeDesc(&b, "", d.Description)
+		switch d.Kind {
+		case ast.Scalar:
+			b.WriteString("scalar " + d.Name)
+			writeDirectives(&b, d.Directives)
+			b.WriteString("\n\n")
+			continue
+		case ast.Enum:
+			b.WriteString("enum " + d.Name)
+			writeDirectives(&b, d.Directives)
+			b.WriteString(" {\n")
+			for _, v := range d.EnumValues {
+				writeDesc(&b, "  ", v.Description)
+				b.WriteString("  " + v.Name)
+				writeDirectives(&b, v.Directives)
+				b.WriteString("\n")
+			}
+			b.WriteString("}\n\n")
+			continue
+		case ast.InputObject:
+			b.WriteString("input " + d.Name)
+		default:
+			b.WriteString("type " + d.Name)
+		}
+		writeDirectives(&b, d.Directives)
+		b.WriteString(" {\n")
+		for _, f := range d.Fields {
+			writeDesc(&b, "  ", f.Description)
+			b.WriteString("  " + f.Name)
+			writeArgs(&b, f.Arguments)
+			b.WriteString(": " + f.Type.String())
+			if f.DefaultValue != nil {
+				b.WriteString(" = " + f.DefaultValue.String())
+			}
+			writeDirectives(&b, f.Directives)
+			b.WriteString("\n")
+		}
+		b.WriteString("}\n\n")
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+func builtIn(p *ast.Position) bool { return p != nil && p.Src != nil && p.Src.BuiltIn }
+
+func writeArgs(b *strings.Builder, args ast.ArgumentDefinitionList) {
+	if len(args) == 0 {
+		return
+	}
+	b.WriteByte('(')
+	for i, a := range args {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		if a.Description != "" {
+			writeQuoted(b, a.Description)
+			b.WriteByte(' ')
+		}
+		b.WriteString(a.Name + ": " + a.Type.String())
+		if a.DefaultValue != nil {
+			b.WriteString(" = " + a.DefaultValue.String())
+		}
+		writeDirectives(b, a.Directives)
+	}
+	b.WriteByte(')')
+}
+
+func writeDirectives(b *strings.Builder, dirs ast.DirectiveList) {
+	for _, d := range dirs {
+		b.WriteString(" @" + d.Name)
+		if len(d.Arguments) > 0 {
+			b.WriteByte('(')
+			for i, a := range d.Arguments {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString(a.Name + ": " + a.Value.String())
+			}
+			b.WriteByte(')')
+		}
+	}
+}
+
+// writeDesc writes a description line; nothing for "".
 func writeDesc(b *strings.Builder, indent, text string) {
 	if text == "" {
 		return
 	}
 	b.WriteString(indent)
+	writeQuoted(b, text)
+	b.WriteByte('\n')
+}
+
+// writeQuoted writes text as a GraphQL string, escaped.
+func writeQuoted(b *strings.Builder, text string) {
 	b.WriteByte('"')
 	for _, r := range text {
 		switch {
@@ -283,357 +538,11 @@ func writeDesc(b *strings.Builder, indent, text string) {
 			b.WriteString(`\r`)
 		case r == '\t':
 			b.WriteString(`\t`)
-		case r < 0x20:
-			// Other control characters are not allowed in a GraphQL string.
+		case isBadControl(r):
 			b.WriteString(" ")
 		default:
 			b.WriteRune(r)
 		}
 	}
-	b.WriteString("\"\n")
+	b.WriteByte('"')
 }
-
-// staticSDL holds the types every tenant's schema has.
-const staticSDL = `type PageInfo {
-  hasNextPage: Boolean!
-  "The cursor of the last record of the page; pass it as after to get the next page."
-  endCursor: String
-}
-
-enum SortDirection {
-  ASC
-  DESC
-}
-
-type Address {
-  country: String
-  province: String
-  city: String
-  district: String
-  street: String
-  postalCode: String
-}
-
-input AddressInput {
-  country: String
-  province: String
-  city: String
-  district: String
-  street: String
-  postalCode: String
-}
-
-input AddressFilter {
-  country: StringComparison
-  province: StringComparison
-  city: StringComparison
-  district: StringComparison
-  street: StringComparison
-  postalCode: StringComparison
-}
-
-type Label {
-  zh: String
-  en: String
-}
-
-type ObjectDefinition {
-  name: String!
-  version: Int!
-  label: Label!
-  title: String
-  description: String
-  "The definition as submitted, a JSON Schema document; redacted for callers that are not administrators (see objects)."
-  definition: JSON!
-  fields: [FieldDefinition!]!
-  savedAt: DateTime
-  savedBy: String
-  "What the caller may do with the object's records."
-  access: ObjectAccess!
-}
-
-type FieldDefinition {
-  name: String!
-  type: String!
-  label: Label!
-  required: Boolean!
-  options: [String!]
-  target: String
-  unique: Boolean!
-  sensitive: Boolean!
-  "The pipeline of a picklist field whose options are stages."
-  pipeline: PipelineDefinition
-}
-
-type PipelineDefinition {
-  label: Label!
-  stages: [StageDefinition!]!
-}
-
-type StageDefinition {
-  value: String!
-  label: Label!
-  "open, won, lost or closed."
-  category: String!
-  "Probability of winning in this stage, 0 to 100."
-  probability: Float
-  "Fields a record must have filled to enter the stage."
-  required: [String!]!
-  "Stages a record in this stage may move to; null means any."
-  next: [String!]
-}
-
-"An effect of an automation, delivered by the worker with retries."
-type OutboxEntry {
-  id: ID!
-  "webhook or notify"
-  kind: String!
-  object: String!
-  recordId: ID!
-  rule: String!
-  url: String
-  payload: JSON!
-  "pending, delivered or dead"
-  status: String!
-  attempts: Int!
-  nextAttemptAt: DateTime
-  deliveredAt: DateTime
-  lastError: String
-  createdAt: DateTime!
-}
-
-type AuditPage {
-  entries: [AuditEntry!]!
-  hasNextPage: Boolean!
-  "Pass as after for the next page."
-  endCursor: String
-}
-
-"An industry template."
-type TemplateInfo {
-  name: String!
-  version: String!
-  label: Label!
-  description: Label!
-  "The version installed in this tenant, null when it is not."
-  installedVersion: String
-}
-
-"What a template install, upgrade or rollback did or would do."
-type TemplateResult {
-  template: String!
-  fromVersion: String
-  toVersion: String!
-  dryRun: Boolean!
-  applied: Boolean!
-  "Per object: action (create, update, unchanged, delete, restore) and the changes (path, op, from, to)."
-  objects: JSON!
-  "Changes of the tenant and of the new version that collide: object, path, base, ours, theirs."
-  conflicts: JSON!
-  notes: [String!]!
-  sampleRecords: Int!
-}
-
-"A budget that applies to the tenant."
-type Limit {
-  name: String!
-  value: Float!
-  unit: String!
-  description: String!
-}
-
-"A background job and its progress."
-type Job {
-  id: ID!
-  kind: String!
-  object: String!
-  fields: [String!]!
-  "pending, running, done or failed"
-  status: String!
-  total: Int!
-  done: Int!
-  changed: Int!
-  error: String
-  createdAt: DateTime!
-  finishedAt: DateTime
-}
-
-"What a script did in a test run."
-type ScriptTestResult {
-  "The run's failure (exception, limit, syntax) with script, line and message; null when it ran to the end."
-  error: String
-  errors: [ScriptFieldError!]!
-  "beforeSave: the fields set (null removes one)."
-  changes: JSON
-  logs: [ScriptLog!]!
-  logsTruncated: Boolean!
-  "Actions it would have enqueued."
-  enqueued: JSON!
-  "Creates and updates it would have made."
-  writes: JSON!
-  "durationMs, hostCalls, queries, reads, writes, enqueued."
-  stats: JSON!
-}
-
-type ScriptFieldError {
-  field: String!
-  message: String!
-}
-
-type ScriptLog {
-  level: String!
-  message: String!
-}
-
-"One change in the audit trail."
-type AuditEntry {
-  id: ID!
-  at: DateTime!
-  actor: String!
-  "graphql, automation, import, api ..."
-  door: String!
-  "create, update, delete or metadata"
-  action: String!
-  object: String!
-  recordId: ID
-  version: Int!
-  "field → [old, new]; sensitive fields show •••"
-  changes: JSON!
-}
-
-"An in-app notification sent by an automation."
-type Notification {
-  id: ID!
-  recipient: String!
-  message: Label!
-  object: String!
-  recordId: ID!
-  rule: String!
-  read: Boolean!
-  createdAt: DateTime!
-}
-
-"One move of a record along a pipeline."
-type StageChange {
-  id: ID!
-  "The stage left; null when the record entered its first stage."
-  from: String
-  "The stage entered; null when the stage was cleared."
-  to: String
-  at: DateTime!
-  by: String!
-  "Seconds the record had spent in the stage it left; null for its first stage."
-  secondsInPrevious: Float
-}
-
-"Explicit migrations for a definition change that stored data would not fit."
-input SaveObjectOptions {
-  "The save fails with CONFLICT unless the object is at this version."
-  expectedVersion: Int
-  "field → value to set where the field is empty."
-  fill: JSON
-  "field → old option → new option (\"\" clears)."
-  remap: JSON
-  "Fields whose stored values are removed."
-  clear: [String!]
-}
-
-"Operators given together must all hold. A null operand means no condition."
-input StringComparison {
-  eq: String
-  ne: String
-  in: [String!]
-  nin: [String!]
-  "Substring, case-insensitive for ASCII letters."
-  contains: String
-  startsWith: String
-  isNull: Boolean
-}
-
-input FloatComparison {
-  eq: Float
-  ne: Float
-  gt: Float
-  gte: Float
-  lt: Float
-  lte: Float
-  in: [Float!]
-  nin: [Float!]
-  isNull: Boolean
-}
-
-input IntComparison {
-  eq: Int
-  ne: Int
-  gt: Int
-  gte: Int
-  lt: Int
-  lte: Int
-  in: [Int!]
-  nin: [Int!]
-  isNull: Boolean
-}
-
-input BooleanComparison {
-  eq: Boolean
-  ne: Boolean
-  isNull: Boolean
-}
-
-input DateComparison {
-  eq: Date
-  ne: Date
-  gt: Date
-  gte: Date
-  lt: Date
-  lte: Date
-  in: [Date!]
-  nin: [Date!]
-  isNull: Boolean
-}
-
-input DateTimeComparison {
-  eq: DateTime
-  ne: DateTime
-  gt: DateTime
-  gte: DateTime
-  lt: DateTime
-  lte: DateTime
-  in: [DateTime!]
-  nin: [DateTime!]
-  isNull: Boolean
-}
-
-input IDComparison {
-  eq: ID
-  ne: ID
-  in: [ID!]
-  nin: [ID!]
-  isNull: Boolean
-}
-
-input StringListComparison {
-  "The list has this element."
-  includes: String
-  "The list has at least one of these."
-  includesAny: [String!]
-  "The list has all of these."
-  includesAll: [String!]
-  "The list has none of these."
-  excludes: [String!]
-  "true: the list is missing or empty."
-  isEmpty: Boolean
-}
-
-input IDListComparison {
-  includes: ID
-  includesAny: [ID!]
-  includesAll: [ID!]
-  excludes: [ID!]
-  isEmpty: Boolean
-}
-
-input JSONComparison {
-  isNull: Boolean
-}
-`

@@ -6,9 +6,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	gql "github.com/graph-gophers/graphql-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/graphql"
@@ -29,14 +30,14 @@ func TestSDL_Golden(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, string(want), got)
 
-	_, err = gql.ParseSchema(got, nil, gql.UseStringDescriptions())
-	require.NoError(t, err, "the generated SDL must parse")
+	_, err = gqlparser.LoadSchema(&ast.Source{Input: got})
+	require.NoError(t, err, "the generated SDL must parse and be a valid schema")
 }
 
-func parseSDL(t *testing.T, objects ...*schema.Object) (string, *gql.Schema) {
+func parseSDL(t *testing.T, objects ...*schema.Object) (string, *ast.Schema) {
 	t.Helper()
 	sdl := graphql.SDL(engine.NewCatalog(tenantA, 1, objects))
-	s, err := gql.ParseSchema(sdl, nil, gql.UseStringDescriptions())
+	s, err := gqlparser.LoadSchema(&ast.Source{Input: sdl})
 	require.NoError(t, err, sdl)
 	return sdl, s
 }
@@ -45,7 +46,7 @@ func TestSDL_ZeroObjects(t *testing.T) {
 	t.Parallel()
 	sdl, _ := parseSDL(t)
 	assert.Contains(t, sdl, "objects: [ObjectDefinition!]!")
-	assert.Contains(t, sdl, "saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition!")
+	assert.Contains(t, sdl, "saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition\n")
 
 	f := newFakeEngine()
 	f.setObjects(tenantA)
@@ -125,8 +126,34 @@ func TestSDL_Names(t *testing.T) {
 		{
 			name:    "an object without writable fields",
 			objects: []*schema.Object{text("counter", &schema.Field{Name: "number", Type: schema.TypeAutoNumber})},
-			want:    []string{"  createCounter: Counter!\n", "  deleteCounter(id: ID!): Boolean!\n"},
+			want:    []string{"  createCounter: Counter\n", "  deleteCounter(id: ID!): Boolean\n"},
 			notWant: []string{"CounterInput", "updateCounter"},
+		},
+		{
+			name: "picklists whose options are names are enums",
+			objects: []*schema.Object{text("deal", &schema.Field{Name: "stage", Type: schema.TypePicklist, Options: []string{"new", "won", "_x1"},
+				OptionLabels: map[string]schema.Label{"won": {Zh: "赢单", En: "Won"}}},
+				&schema.Field{Name: "tags", Type: schema.TypeMultiPicklist, Options: []string{"vip", "partner"}})},
+			want: []string{"  stage: DealStage\n", "enum DealStage {\n  new\n  \"赢单 / Won\"\n  won\n  _x1\n}", "input DealStageComparison {\n  eq: DealStage\n",
+				"  tags: [DealTags!]\n", "input DealTagsListComparison {\n  \"The list has this element.\"\n  includes: DealTags\n",
+				"input DealInput {\n  stage: DealStage\n  tags: [DealTags!]\n}", "  stage: DealStageComparison\n", "  tags: DealTagsListComparison\n"},
+		},
+		{
+			name: "picklists with options that are not names stay strings",
+			objects: []*schema.Object{text("deal",
+				&schema.Field{Name: "stage", Type: schema.TypePicklist, Options: []string{"新建", "赢单"}},
+				&schema.Field{Name: "size", Type: schema.TypePicklist, Options: []string{"lt50", "50to199"}},
+				&schema.Field{Name: "flag", Type: schema.TypePicklist, Options: []string{"yes", "true"}},
+				&schema.Field{Name: "kind", Type: schema.TypePicklist, Options: []string{"__a"}},
+				&schema.Field{Name: "labels", Type: schema.TypeMultiPicklist, Options: []string{"a b"}})},
+			want:    []string{"  stage: String\n", "  size: String\n", "  flag: String\n", "  kind: String\n", "  labels: [String!]\n", "  stage: StringComparison\n"},
+			notWant: []string{"enum Deal"},
+		},
+		{
+			name:    "an enum whose name is taken stays a string",
+			objects: []*schema.Object{text("dealStage"), text("deal", &schema.Field{Name: "stage", Type: schema.TypePicklist, Options: []string{"a", "b"}})},
+			want:    []string{"type DealStage {", "  stage: String\n"},
+			notWant: []string{"enum DealStage"},
 		},
 		{
 			name:    "descriptions are escaped",

@@ -7,12 +7,15 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
-	gql "github.com/graph-gophers/graphql-go"
-	qerrors "github.com/graph-gophers/graphql-go/errors"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+	"github.com/vektah/gqlparser/v2/parser"
 
 	"github.com/crmkit/crm/engine"
 )
@@ -106,117 +109,157 @@ func orDefault(n, def int) int {
 type execInput struct {
 	query         string
 	operationName string
-	variables     map[string]any  // in-process callers
-	rawVariables  json.RawMessage // HTTP: the JSON object as sent
-	queryOnly     bool            // GET: mutations are refused
+	variables     map[string]json.RawMessage // each value as sent
+	queryOnly     bool                       // GET: mutations are refused
 }
 
 // Exec runs a GraphQL request as the actor in ctx (see
 // [engine.WithActor]) and returns its response; errors are in the
-// response. Variables take the values encoding/json gives (or Go numbers);
-// a JSON-typed variable may also be a json.RawMessage, which keeps the
-// order of its object keys.
-func (s *Server) Exec(ctx context.Context, query, operationName string, variables map[string]any) *gql.Response {
-	resp, _ := s.exec(ctx, execInput{query: query, operationName: operationName, variables: variables})
+// response. Variables take the values encoding/json gives (or Go values
+// that encode as JSON); a JSON-typed variable may also be a
+// json.RawMessage, which keeps the order of its object keys.
+func (s *Server) Exec(ctx context.Context, query, operationName string, variables map[string]any) *Response {
+	in := execInput{query: query, operationName: operationName}
+	if len(variables) > 0 {
+		in.variables = make(map[string]json.RawMessage, len(variables))
+		for k, v := range variables {
+			text, err := json.Marshal(v)
+			if err != nil {
+				return &Response{Errors: []*QueryError{{Message: fmt.Sprintf("variable $%s cannot be encoded as JSON: %v", k, err),
+					Extensions: map[string]any{"code": string(engine.CodeBadRequest)}}}}
+			}
+			in.variables[k] = text
+		}
+	}
+	resp, _ := s.exec(ctx, in)
 	return resp
 }
 
-// exec runs a request; status is the HTTP status it calls for.
-func (s *Server) exec(ctx context.Context, in execInput) (resp *gql.Response, status int) {
+// exec runs a request. status is the HTTP status the outcome calls for
+// under application/graphql-response+json: 200 once execution began, 400
+// for a request error (nothing ran), 401, 405 (a mutation over GET) or
+// 500.
+func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status int) {
 	lang, requestID := requestInfo(ctx)
-	fail := func(err error, at *pos) (*gql.Response, int) {
-		e := s.publicError(err, lang, requestID)
-		qe := &qerrors.QueryError{Message: e.Message, Extensions: e.Extensions()}
-		if at != nil {
-			qe.Locations = []qerrors.Location{{Line: at.line, Column: at.col}}
+	fail := func(status int, errs ...error) (*Response, int) {
+		out := &Response{}
+		for _, err := range errs {
+			out.Errors = append(out.Errors, s.requestError(err, lang, requestID))
 		}
-		return &gql.Response{Errors: []*qerrors.QueryError{qe}}, fiber.StatusOK
+		return out, status
 	}
 	defer func() {
 		if p := recover(); p != nil {
-			resp, status = fail(&panicError{value: p, stack: debug.Stack()}, nil)
+			resp, status = fail(fiber.StatusInternalServerError, &panicError{value: p, stack: debug.Stack()})
 		}
 	}()
 
 	ctx = engine.WithDoor(ctx, "graphql")
 	actor, ok := engine.ActorFrom(ctx)
 	if !ok {
-		resp, _ := fail(&Error{Code: string(engine.CodeUnauthenticated), Message: pickLang(lang, "authentication required", "需要身份认证"), cause: engine.ErrUnauthenticated}, nil)
-		return resp, fiber.StatusUnauthorized
+		return fail(fiber.StatusUnauthorized, &Error{Code: string(engine.CodeUnauthenticated), Message: pickLang(lang, "authentication required", "需要身份认证"), cause: engine.ErrUnauthenticated})
 	}
 	if len(in.query) > s.maxQueryLength {
-		return fail(badRequestf("the query is %d bytes long, more than the limit of %d", len(in.query), s.maxQueryLength), nil)
+		return fail(fiber.StatusBadRequest, badRequestf("the query is %d bytes long, more than the limit of %d", len(in.query), s.maxQueryLength))
 	}
 	if strings.TrimSpace(in.query) == "" {
-		resp, _ := fail(badRequestf("the request has no query"), nil)
-		return resp, fiber.StatusBadRequest
+		return fail(fiber.StatusBadRequest, badRequestf("the request has no query"))
 	}
-	doc, err := parseDocument(in.query)
+	doc, err := parser.ParseQuery(&ast.Source{Input: in.query})
 	if err != nil {
-		var se *syntaxError
-		if errors.As(err, &se) {
-			return fail(err, &se.pos)
+		var ge *gqlerror.Error
+		if errors.As(err, &ge) {
+			ge.Message = "Syntax Error: " + ge.Message
 		}
-		return fail(err, nil)
+		return fail(fiber.StatusBadRequest, err)
 	}
-	op, err := doc.operationNamed(in.operationName)
-	if err != nil {
-		return fail(badRequestf("%v", err), nil)
+	if err := checkExecutableSyntax(doc); err != nil {
+		return fail(fiber.StatusBadRequest, err)
 	}
-	switch {
-	case op.kind == "subscription":
-		return fail(badRequestf("subscriptions are not supported"), &op.pos)
-	case op.kind == "mutation" && in.queryOnly:
-		resp, _ := fail(badRequestf("mutations must be sent with POST"), &op.pos)
-		return resp, fiber.StatusMethodNotAllowed
-	}
-	given, err := variableValues(op, in)
-	if err != nil {
-		return fail(err, nil)
+	if err := checkShape(doc, s.maxDepth); err != nil {
+		return fail(fiber.StatusBadRequest, err)
 	}
 
 	cat, err := s.eng.Catalog(ctx)
 	if err != nil {
-		return fail(err, nil)
+		return fail(fiber.StatusInternalServerError, err)
 	}
 	if cat == nil || (cat.TenantID != "" && cat.TenantID != actor.TenantID) {
-		return fail(fmt.Errorf("graphql: engine returned the catalog of tenant %q to an actor of tenant %q", catalogTenant(cat), actor.TenantID), nil)
+		return fail(fiber.StatusInternalServerError, fmt.Errorf("graphql: engine returned the catalog of tenant %q to an actor of tenant %q", catalogTenant(cat), actor.TenantID))
 	}
 	keyed := *cat
 	keyed.TenantID = actor.TenantID // the cache is keyed by the actor's tenant, never another
 	es, err := s.cache.get(&keyed, s.buildSchema)
 	if err != nil {
-		return fail(err, nil)
+		return fail(fiber.StatusInternalServerError, err)
 	}
 
-	vars := make(map[string]any, len(given)+len(op.vars))
-	for k, v := range given {
-		vars[k] = v
+	if errs := validate(es.ast, doc); len(errs) > 0 {
+		out := make([]error, len(errs))
+		for i, e := range errs {
+			out[i] = e
+		}
+		return fail(fiber.StatusBadRequest, out...)
+	}
+	op, err := operationNamed(doc, in.operationName)
+	if err != nil {
+		return fail(fiber.StatusBadRequest, err)
+	}
+	if op.Operation == ast.Mutation && in.queryOnly {
+		return fail(fiber.StatusMethodNotAllowed, badRequestf("mutations must be sent with POST"))
+	}
+	vars, verrs := coerceVariables(es.ast, op, in.variables)
+	if len(verrs) > 0 {
+		return &Response{Errors: verrs}, fiber.StatusBadRequest
 	}
 	r := &request{s: es, srv: s, doc: doc, op: op, vars: vars, actor: actor, lang: lang, requestID: requestID}
-	for _, v := range op.vars {
-		if _, ok := vars[v.name]; !ok && v.def != nil {
-			vars[v.name], _ = r.literal(v.def)
+	if err := r.checkDirectives(); err != nil {
+		return fail(fiber.StatusBadRequest, err)
+	}
+	if err := r.checkCost(); err != nil {
+		return fail(fiber.StatusBadRequest, err)
+	}
+	if op.Operation == ast.Mutation {
+		if err := r.prepareMutation(); err != nil {
+			return fail(fiber.StatusBadRequest, err)
 		}
-	}
-	introspectionOnly, err := r.checkLimits()
-	if err != nil {
-		return fail(err, nil)
-	}
-	validator := es.gql
-	if introspectionOnly {
-		validator = es.introspection
-	}
-	if errs := validator.ValidateWithVariables(in.query, given); len(errs) > 0 {
-		for _, e := range errs {
-			if e.Extensions == nil {
-				e.Extensions = map[string]any{"code": string(engine.CodeBadRequest)}
-			}
-		}
-		return &gql.Response{Errors: errs}, fiber.StatusOK
 	}
 	data := r.execute(ctx)
-	return &gql.Response{Data: data, Errors: r.errs}, fiber.StatusOK
+	return &Response{Data: data, Errors: r.errs}, fiber.StatusOK
+}
+
+// requestError turns an error that stops a request before execution into
+// a response error: gqlparser's syntax and validation errors keep their
+// message and locations, with code BAD_REQUEST.
+func (s *Server) requestError(err error, lang, requestID string) *QueryError {
+	var ge *gqlerror.Error
+	if errors.As(err, &ge) {
+		qe := &QueryError{Message: ge.Message, Extensions: map[string]any{"code": string(engine.CodeBadRequest)}, Err: err}
+		for _, l := range ge.Locations {
+			qe.Locations = append(qe.Locations, Location{Line: l.Line, Column: l.Column})
+		}
+		return qe
+	}
+	e := s.publicError(err, lang, requestID)
+	return &QueryError{Message: e.Message, Extensions: e.Extensions(), Err: err}
+}
+
+// operationNamed picks the operation to run: the named one, or the only
+// one when name is "".
+func operationNamed(doc *ast.QueryDocument, name string) (*ast.OperationDefinition, error) {
+	if name == "" {
+		switch len(doc.Operations) {
+		case 0:
+			return nil, badRequestf("the document has no operation")
+		case 1:
+			return doc.Operations[0], nil
+		}
+		return nil, badRequestf("the document has several operations: name one in operationName")
+	}
+	if op := doc.Operations.ForName(name); op != nil {
+		return op, nil
+	}
+	return nil, badRequestf("the document has no operation named %q", name)
 }
 
 func catalogTenant(cat *engine.Catalog) string {
@@ -226,69 +269,81 @@ func catalogTenant(cat *engine.Catalog) string {
 	return cat.TenantID
 }
 
-// variableValues decodes the variables of op. JSON-typed variables sent as
-// JSON text stay json.RawMessage, which keeps their key order; numbers
-// decode as json.Number, so that large integers keep their digits.
-func variableValues(op *operation, in execInput) (map[string]any, error) {
-	if in.variables != nil {
-		// Go values of any shape ([]string, structs, json.RawMessage) take
-		// the same road as variables sent over HTTP.
-		text, err := json.Marshal(in.variables)
+// Media types of GraphQL over HTTP.
+const (
+	mediaGraphQLResponse = "application/graphql-response+json"
+	mediaJSON            = "application/json"
+)
+
+// responseMediaType picks the media type of the answer from an Accept
+// header: application/graphql-response+json when the client lists it at
+// least as high as application/json, application/json otherwise (also
+// for */*, for no header and for types this server does not produce).
+func responseMediaType(accept string) string {
+	best, bestQ := mediaJSON, -1.0
+	for _, part := range strings.Split(accept, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
-			return nil, badRequestf("variables cannot be encoded as JSON: %v", err)
-		}
-		in.rawVariables = text
-	}
-	if len(bytes.TrimSpace(in.rawVariables)) == 0 {
-		return map[string]any{}, nil
-	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(in.rawVariables, &raw); err != nil {
-		return nil, badRequestf("variables must be a JSON object")
-	}
-	out := make(map[string]any, len(raw))
-	for _, v := range op.vars {
-		text, ok := raw[v.name]
-		if !ok {
 			continue
 		}
-		if string(bytes.TrimSpace(text)) == "null" {
-			out[v.name] = nil
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		if q <= 0 {
 			continue
 		}
-		if v.typ.elem == nil && v.typ.name == "JSON" {
-			out[v.name] = text
-			continue
+		switch mt {
+		case mediaGraphQLResponse:
+			if q >= bestQ {
+				best, bestQ = mediaGraphQLResponse, q
+			}
+		case mediaJSON, "application/*", "*/*":
+			if q > bestQ {
+				best, bestQ = mediaJSON, q
+			}
 		}
-		dec := json.NewDecoder(bytes.NewReader(text))
-		dec.UseNumber()
-		var val any
-		if err := dec.Decode(&val); err != nil {
-			return nil, badRequestf("variable $%s: %v", v.name, err)
-		}
-		out[v.name] = val
 	}
-	return out, nil
+	return best
 }
 
-// Handler serves the GraphQL endpoint: POST with a JSON body {query,
-// operationName, variables}; GET with ?query= (queries only), or the
-// GraphiQL page for browsers. The actor must already be in
+// jsonContentType reports whether a Content-Type header names JSON in
+// UTF-8 (the charset may be left out).
+func jsonContentType(h string) bool {
+	mt, params, err := mime.ParseMediaType(h)
+	if err != nil || mt != mediaJSON {
+		return false
+	}
+	cs, ok := params["charset"]
+	return !ok || strings.EqualFold(cs, "utf-8")
+}
+
+// Handler serves the GraphQL endpoint over HTTP (GraphQL over HTTP, the
+// draft of the GraphQL Foundation): POST with a JSON body {query,
+// operationName, variables, extensions}; GET with ?query= (queries
+// only), or the GraphiQL page for browsers. The answer is
+// application/graphql-response+json when the Accept header asks for it —
+// then a request that fails before execution (syntax, validation,
+// variables, limits) is a 400 — and application/json otherwise, where
+// such a failure is a 200 with errors. The actor must already be in
 // c.UserContext() (engine.WithActor); the request id is taken from
 // c.Locals("requestid"), and the message language from Accept-Language.
 func (s *Server) Handler(c *fiber.Ctx) error {
 	lang := languageOf(c.Get(fiber.HeaderAcceptLanguage))
 	requestID, _ := c.Locals("requestid").(string)
-	reply := func(status int, resp *gql.Response) error {
+	media := responseMediaType(c.Get(fiber.HeaderAccept))
+	reply := func(status int, resp *Response) error {
 		body, err := json.Marshal(resp)
 		if err != nil {
 			return err
 		}
-		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+		c.Set(fiber.HeaderContentType, media+"; charset=utf-8")
 		return c.Status(status).Send(body)
 	}
 	requestError := func(status int, code engine.Code, en, zh string) error {
-		return reply(status, &gql.Response{Errors: []*qerrors.QueryError{{
+		return reply(status, &Response{Errors: []*QueryError{{
 			Message:    pickLang(lang, en, zh),
 			Extensions: map[string]any{"code": string(code)},
 		}}})
@@ -296,7 +351,7 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 
 	var in execInput
 	switch c.Method() {
-	case fiber.MethodGet:
+	case fiber.MethodGet, fiber.MethodHead:
 		if strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
 			c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
 			return c.SendString(graphiQLPage)
@@ -307,29 +362,40 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 			queryOnly:     true,
 		}
 		if v := c.Query("variables"); v != "" {
-			in.rawVariables = json.RawMessage(strings.Clone(v))
+			if err := json.Unmarshal([]byte(v), &in.variables); err != nil {
+				return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
+					"the variables parameter must be a JSON object", "variables 参数必须是 JSON 对象")
+			}
 		}
 	case fiber.MethodPost:
+		if !jsonContentType(c.Get(fiber.HeaderContentType)) {
+			return requestError(fiber.StatusUnsupportedMediaType, engine.CodeBadRequest,
+				"send the request as Content-Type: application/json", "请求须以 Content-Type: application/json 发送")
+		}
 		body := bytes.TrimSpace(c.Body())
 		if len(body) > 0 && body[0] == '[' {
 			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, "batched queries are not supported", "不支持批量查询")
 		}
-		var req struct {
-			Query         string          `json:"query"`
-			OperationName string          `json:"operationName"`
-			Variables     json.RawMessage `json:"variables"`
-		}
-		if err := json.Unmarshal(body, &req); err != nil {
-			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
-				"the request body is not a JSON object {query, operationName, variables}",
-				"请求体不是 JSON 对象 {query, operationName, variables}")
-		}
-		// json.Unmarshal copied the strings and the raw message out of
+		// json.Unmarshal copies the strings and raw messages out of
 		// fiber's buffer, which is reused after the handler returns.
-		in = execInput{query: req.Query, operationName: req.OperationName, rawVariables: req.Variables}
+		var req map[string]json.RawMessage
+		if err := json.Unmarshal(body, &req); err != nil || req == nil {
+			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
+				"the request body is not a JSON object {query, operationName, variables, extensions}",
+				"请求体不是 JSON 对象 {query, operationName, variables, extensions}")
+		}
+		var ok bool
+		if in, ok = parseParams(req); !ok {
+			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
+				"query must be a string and operationName a string or null; variables and extensions must be objects or null",
+				"query 须为字符串，operationName 须为字符串或 null；variables 与 extensions 须为对象或 null")
+		}
 	default:
 		c.Set(fiber.HeaderAllow, "GET, POST")
 		return requestError(fiber.StatusMethodNotAllowed, engine.CodeBadRequest, "use GET or POST", "请使用 GET 或 POST")
+	}
+	if strings.TrimSpace(in.query) == "" {
+		return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, "the request has no query", "请求中没有 query")
 	}
 
 	ctx := withRequest(c.UserContext(), lang, requestID)
@@ -338,5 +404,41 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 		return requestError(fiber.StatusUnauthorized, engine.CodeUnauthenticated, "authentication required", "需要身份认证")
 	}
 	resp, status := s.exec(ctx, in)
+	switch {
+	case status == fiber.StatusMethodNotAllowed:
+		c.Set(fiber.HeaderAllow, "POST")
+	case media == mediaJSON && (status == fiber.StatusBadRequest || status == fiber.StatusInternalServerError):
+		// application/json: a well-formed request is answered with 200,
+		// its errors in the body.
+		status = fiber.StatusOK
+	}
 	return reply(status, resp)
+}
+
+// parseParams reads the parameters of a POST body; ok is false when one
+// has the wrong JSON type.
+func parseParams(req map[string]json.RawMessage) (in execInput, ok bool) {
+	isNull := func(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+	if raw, set := req["query"]; set && !isNull(raw) {
+		if json.Unmarshal(raw, &in.query) != nil {
+			return in, false
+		}
+	}
+	if raw, set := req["operationName"]; set && !isNull(raw) {
+		if json.Unmarshal(raw, &in.operationName) != nil {
+			return in, false
+		}
+	}
+	if raw, set := req["variables"]; set && !isNull(raw) {
+		if json.Unmarshal(raw, &in.variables) != nil || in.variables == nil {
+			return in, false
+		}
+	}
+	if raw, set := req["extensions"]; set && !isNull(raw) {
+		var ext map[string]json.RawMessage
+		if json.Unmarshal(raw, &ext) != nil || ext == nil {
+			return in, false
+		}
+	}
+	return in, true
 }

@@ -25,6 +25,12 @@ type connValue struct {
 	obj   *objectModel
 	res   *engine.ListResult
 	nodes []any // *recordValue
+	// scope is the query whose every match the connection stands for
+	// (filter and view, with the parent or stage it is limited to): what
+	// sum adds up. Nil for a connection without one.
+	scope *engine.ListQuery
+	// hasPrev: the page was asked for with after, so records precede it.
+	hasPrev bool
 }
 
 type edgeValue struct {
@@ -33,8 +39,17 @@ type edgeValue struct {
 }
 
 type pageInfoValue struct {
-	hasNext bool
-	end     string
+	hasNext, hasPrev bool
+	start, end       string
+}
+
+// pageInfoOf describes a page (Relay's PageInfo).
+func pageInfoOf(res *engine.ListResult, hasPrev bool) *pageInfoValue {
+	p := &pageInfoValue{hasNext: res.HasNextPage, hasPrev: hasPrev, end: res.EndCursor}
+	if len(res.Cursors) > 0 {
+		p.start = res.Cursors[0]
+	}
+	return p
 }
 
 // objectDefValue is an object definition, with its provenance when it

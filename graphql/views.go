@@ -88,11 +88,11 @@ const viewSDLQuery = `  "The saved list views of an object the caller has: share
 `
 
 const viewSDLMutation = `  "Saves a list view {object, name, label, filter, sort, columns}: the caller's own, or with shared: true one for everyone who may read the object (administrators only)."
-  saveView(definition: JSON!, shared: Boolean): JSON!
+  saveView(definition: JSON!, shared: Boolean): JSON
   "Deletes one of the caller's views, or with shared: true a shared one (administrators only)."
-  deleteView(object: String!, name: String!, shared: Boolean): Boolean!
+  deleteView(object: String!, name: String!, shared: Boolean): Boolean
   "Saves the record page of an object {object, sections: [{label: {zh, en}, columns: 1-4, fields}], related: [\"object.field\"]} (administrators only)."
-  saveLayout(definition: JSON!): JSON!
+  saveLayout(definition: JSON!): JSON
   "Deletes an object's saved layout; it gets the default again (administrators only)."
-  deleteLayout(object: String!): Boolean!
+  deleteLayout(object: String!): Boolean
 `

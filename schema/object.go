@@ -88,6 +88,10 @@ type Field struct {
 	// OptionLabels optionally names options in both languages
 	// (x-crm-options: [{"value": ..., "label": {...}}]).
 	OptionLabels map[string]Label
+	// OptionColors optionally gives options a colour for tags and board
+	// columns (x-crm-options: [{"value": ..., "color": ...}]): one of
+	// [OptionColorNames] or "#rrggbb".
+	OptionColors map[string]string
 	// Target is the object a lookup or multilookup points at (x-crm-target).
 	Target string
 	// Reverse optionally names the list of referring records on the target
@@ -212,3 +216,7 @@ func (o *Object) WithoutFields(hidden map[string]bool) *Object {
 	}
 	return out
 }
+
+// OptionColorNames are the named colours an option may have: Ant Design's
+// preset tag colours, which the web app draws in its own palette.
+var OptionColorNames = []string{"blue", "green", "red", "orange", "gold", "purple", "cyan", "magenta", "geekblue", "volcano", "lime", "default"}

@@ -417,6 +417,12 @@ func buildField(name string, pm map[string]any, raw json.RawMessage, required bo
 			f.OptionLabels = map[string]Label{}
 		}
 		f.OptionLabels[str(om["value"])] = label(om["label"])
+		if c := str(om["color"]); c != "" {
+			if f.OptionColors == nil {
+				f.OptionColors = map[string]string{}
+			}
+			f.OptionColors[str(om["value"])] = c
+		}
 	}
 	if n, ok := pm["maxLength"].(json.Number); ok {
 		if v, ok := finite(n); ok {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -217,6 +218,15 @@ func TestParseObject_Refused(t *testing.T) {
 		{"option label without value", func(d doc) {
 			prop(d, "stage")["x-crm-options"] = []any{doc{"label": doc{"en": "New"}}}
 		}, "/properties/stage/x-crm-options/0/value", "is required"},
+		{"an option colour not in the palette", func(d doc) {
+			prop(d, "stage")["x-crm-options"] = []any{doc{"value": "new", "label": doc{"en": "New"}, "color": "pink"}}
+		}, "/properties/stage/x-crm-options/0/color", "must be one of blue, green"},
+		{"a short colour code", func(d doc) {
+			prop(d, "stage")["x-crm-options"] = []any{doc{"value": "new", "label": doc{"en": "New"}, "color": "#12345"}}
+		}, "/properties/stage/x-crm-options/0/color", "#rrggbb"},
+		{"a colour that is not text", func(d doc) {
+			prop(d, "stage")["x-crm-options"] = []any{doc{"value": "new", "label": doc{"en": "New"}, "color": 7}}
+		}, "/properties/stage/x-crm-options/0/color", "or a colour #rrggbb"},
 		{"options on a text field", func(d doc) {
 			prop(d, "title")["x-crm-options"] = []any{}
 		}, "/properties/title/x-crm-options", "only to picklist"},
@@ -559,6 +569,23 @@ func BenchmarkParseObject_Hostile(b *testing.B) {
 					b.Fatal("accepted")
 				}
 			}
+		})
+	}
+}
+
+// TestParseObject_OptionColors: picklist options may carry a colour, a
+// preset name or #rrggbb, on picklists and multipicklists alike.
+func TestParseObject_OptionColors(t *testing.T) {
+	t.Parallel()
+	for _, c := range append(slices.Clone(schema.OptionColorNames), "#1677ff", "#ABCDEF") {
+		t.Run(c, func(t *testing.T) {
+			t.Parallel()
+			d := dealDoc(t)
+			prop(d, "stage")["x-crm-options"] = []any{doc{"value": "new", "label": doc{"zh": "新建"}, "color": c}, doc{"value": "won", "label": doc{"zh": "赢单"}}}
+			obj, err := schema.ParseObject(encode(t, d))
+			require.NoError(t, err)
+			assert.Equal(t, map[string]string{"new": c}, obj.Field("stage").OptionColors, "an option without a colour has none")
+			assert.Equal(t, "新建", obj.Field("stage").OptionLabels["new"].Zh)
 		})
 	}
 }

@@ -90,6 +90,40 @@ func TestTemplates_Menus(t *testing.T) {
 	}
 }
 
+// TestTemplates_StageColors: every stage of every pipeline has a colour
+// for tags and board columns; won stages are green and lost ones red.
+func TestTemplates_StageColors(t *testing.T) {
+	t.Parallel()
+	ms, err := templates.List()
+	require.NoError(t, err)
+	pipelines := 0
+	for _, m := range ms {
+		tpl, err := templates.Get(m.Name)
+		require.NoError(t, err)
+		for _, def := range tpl.Definitions {
+			obj, err := schema.ParseObject(def)
+			require.NoError(t, err)
+			for _, f := range obj.Fields {
+				if f.Pipeline == nil {
+					continue
+				}
+				pipelines++
+				for _, st := range f.Pipeline.Stages {
+					c := f.OptionColors[st.Value]
+					require.NotEmpty(t, c, "%s/%s.%s stage %s", m.Name, obj.Name, f.Name, st.Value)
+					switch st.Category {
+					case schema.StageWon:
+						assert.Equal(t, "green", c, "%s/%s.%s %s", m.Name, obj.Name, f.Name, st.Value)
+					case schema.StageLost:
+						assert.Equal(t, "red", c, "%s/%s.%s %s", m.Name, obj.Name, f.Name, st.Value)
+					}
+				}
+			}
+		}
+	}
+	assert.GreaterOrEqual(t, pipelines, 15)
+}
+
 func pointsAt(obj *schema.Object, target string) bool {
 	for _, f := range obj.Fields {
 		if f.Target == target {

@@ -205,7 +205,7 @@ func TestServe_EndToEnd(t *testing.T) {
 	data := s.ok(t, `{ objects { name version } }`, nil)
 	assert.Len(t, data["objects"], 3)
 
-	acct := s.ok(t, `mutation { createAccount(input: {name: "上海云杉科技有限公司", grade: "strategic", tags: ["vip"], address: {province: "上海市", city: "上海市", district: "浦东新区"}}) { id name grade } }`, nil)
+	acct := s.ok(t, `mutation { createAccount(input: {name: "上海云杉科技有限公司", grade: strategic, tags: ["vip"], address: {province: "上海市", city: "上海市", district: "浦东新区"}}) { id name grade } }`, nil)
 	acctID := path(acct, "createAccount", "id").(string)
 
 	for i, stage := range []string{"new", "qualified", "new", "won", "new"} {
@@ -216,7 +216,7 @@ func TestServe_EndToEnd(t *testing.T) {
 	}
 
 	t.Run("validation names every failing field", func(t *testing.T) {
-		r := s.gql(t, s.Key, `mutation { createDeal(input: {amount: -5, email: "nope", stage: "maybe"}) { id } }`, nil)
+		r := s.gql(t, s.Key, `mutation { createDeal(input: {amount: -5, email: "nope", closeDate: "2026-02-30"}) { id } }`, nil)
 		require.Len(t, r.Errors, 1)
 		ext := r.Errors[0].Extensions
 		assert.Equal(t, "VALIDATION_FAILED", ext["code"])
@@ -224,13 +224,13 @@ func TestServe_EndToEnd(t *testing.T) {
 		for _, f := range ext["fields"].([]any) {
 			fields[f.(map[string]any)["field"].(string)] = true
 		}
-		assert.Equal(t, map[string]bool{"title": true, "amount": true, "email": true, "stage": true}, fields)
+		assert.Equal(t, map[string]bool{"title": true, "amount": true, "email": true, "closeDate": true}, fields)
 		left := s.ok(t, `{ deals(first: 100) { totalCount } }`, nil)
 		assert.Equal(t, 5.0, path(left, "deals", "totalCount"), "nothing written")
 	})
 
 	t.Run("filter, sort, page and relations in one request", func(t *testing.T) {
-		q := `query($after: String) { deals(filter: {stage: {eq: "new"}, amount: {gt: 1000}}, orderBy: [{closeDate: DESC}], first: 1, after: $after) {
+		q := `query($after: String) { deals(filter: {stage: {eq: new}, amount: {gt: 1000}}, orderBy: [{closeDate: DESC}], first: 1, after: $after) {
 			totalCount pageInfo { hasNextPage endCursor } nodes { title amount closeDate account { name } } } }`
 		p1 := s.ok(t, q, nil)
 		assert.Equal(t, 2.0, path(p1, "deals", "totalCount"))
@@ -420,8 +420,8 @@ func TestServe_AutomationWebhook(t *testing.T) {
 	    "condition": {"field": "priority", "op": "eq", "value": "urgent"},
 	    "actions": [{"type": "webhook", "url": %q}]}]}`, receiver.URL+"/pager")
 	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
-	s.ok(t, `mutation { createTicket(input: {subject: "小事", priority: "low"}) { id } }`, nil)
-	created := s.ok(t, `mutation { createTicket(input: {subject: "数据库宕机", priority: "urgent"}) { id } }`, nil)
+	s.ok(t, `mutation { createTicket(input: {subject: "小事", priority: low}) { id } }`, nil)
+	created := s.ok(t, `mutation { createTicket(input: {subject: "数据库宕机", priority: urgent}) { id } }`, nil)
 	secret := path(s.ok(t, `{ webhookSecret }`, nil), "webhookSecret").(string)
 
 	var h hit

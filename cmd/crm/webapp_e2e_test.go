@@ -3,14 +3,18 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/admin-ui"
 )
 
 // TestServe_TemporaryPassword: a user made with a temporary password
@@ -75,13 +79,28 @@ func TestServe_FirstStart(t *testing.T) {
 	dir := t.TempDir()
 	s := startServer(t, dir)
 	out := s.Stdout.String()
-	line := regexp.MustCompile(`Open (http://\S+)/ in a browser and sign in: tenant default, user admin, password (\S+) \(you will be asked to change it\)`).FindStringSubmatch(out)
+	where := `Open (http://\S+)/ in a browser and sign in:`
+	if adminui.DistFS == nil { // go test -tags no_ui
+		where = `Sign in with POST (http://\S+)/auth/login:`
+	}
+	line := regexp.MustCompile(where + ` tenant default, user admin, password (\S+) \(you will be asked to change it\)`).FindStringSubmatch(out)
 	require.NotNil(t, line, out)
 	assert.Equal(t, s.URL, line[1])
 	password := line[2]
 	assert.Regexp(t, `^[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}$`, password)
 	assert.Equal(t, 1, strings.Count(out, password), "printed once")
 	assert.NotEmpty(t, s.Key, "the API key is printed too")
+	if adminui.DistFS != nil {
+		page, err := http.Get(line[1] + "/")
+		require.NoError(t, err)
+		html, err := io.ReadAll(page.Body)
+		page.Body.Close()
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusOK, page.StatusCode, "the printed address opens the web app")
+		assert.Contains(t, string(html), `<div id="root">`)
+		assert.Contains(t, page.Header.Get("Content-Security-Policy"), "script-src 'self'")
+		assert.Equal(t, "no-cache", page.Header.Get("Cache-Control"))
+	}
 
 	se := s.signIn(t, "admin", password)
 	status, body := se.get(t, "/auth/session")
@@ -178,4 +197,40 @@ func TestServe_Navigation(t *testing.T) {
 		map[string]any{"label": map[string]any{"en": "Service"}, "objects": []any{"case"}},
 		map[string]any{"label": map[string]any{"en": "Other"}, "objects": []any{"activity"}},
 	}, data["navigation"], "a role sees only what it may read")
+}
+
+// TestServe_BoardSums: a board column sums its amount over every record
+// in the stage, not the cards loaded, for the records the user may see.
+func TestServe_BoardSums(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir())
+	s.ok(t, `mutation { installTemplate(name: "b2b-sales") { applied } }`, nil)
+	s.ok(t, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(
+		`{"name": "rep", "objects": {"opportunity": {"read": true, "create": true, "update": true}}}`)})
+	for _, u := range []string{"li", "wang"} {
+		s.ok(t, `mutation { createUser(input: {username: "`+u+`", password: "correct horse battery", role: "rep"}) { username } }`, nil)
+	}
+	li, wang := s.signIn(t, "li", "correct horse battery"), s.signIn(t, "wang", "correct horse battery")
+	for i, amount := range []float64{12000.5, 30000, 7.25} {
+		_, codes := li.do(t, fmt.Sprintf(`mutation { createOpportunity(input: {name: "李的商机 %d", amount: %v}) { id } }`, i, amount))
+		require.Empty(t, codes)
+	}
+	_, codes := wang.do(t, `mutation { createOpportunity(input: {name: "王的商机", amount: 99}) { id } }`)
+	require.Empty(t, codes)
+
+	board := `{ opportunitiesByStage(first: 1) { stage { value } totalCount sum(field: "amount") nodes { name } } }`
+	data := s.ok(t, board, nil)
+	assert.Equal(t, "prospecting", path(data, "opportunitiesByStage", 0, "stage", "value"))
+	assert.Equal(t, 4.0, path(data, "opportunitiesByStage", 0, "totalCount"))
+	assert.Equal(t, 42106.75, path(data, "opportunitiesByStage", 0, "sum"), "every card of the column, not the one loaded")
+	assert.Nil(t, path(data, "opportunitiesByStage", 1, "sum"), "an empty column")
+
+	mine, codes := li.do(t, board)
+	require.Empty(t, codes)
+	assert.Equal(t, 42106.75, path(mine, "opportunitiesByStage", 0, "sum"), "readWrite sharing: a rep sees every record")
+	_, codes = li.do(t, `{ opportunitiesByStage { sum(field: "name") } }`)
+	assert.Equal(t, slices.Repeat([]string{"BAD_REQUEST"}, 7), codes, "one error per column: name is not a number")
+
+	list := s.ok(t, `{ opportunities(first: 1, filter: {amount: {gt: 100}}) { totalCount sum(field: "amount") } }`, nil)
+	assert.Equal(t, map[string]any{"totalCount": 2.0, "sum": 42000.5}, list["opportunities"])
 }

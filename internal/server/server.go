@@ -12,13 +12,11 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/middleware/filesystem"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
@@ -54,7 +52,8 @@ type Config struct {
 	// Health reports whether the server can serve (e.g. the store
 	// answers); nil means always healthy.
 	Health func(ctx context.Context) error
-	// UI is the admin app's files; nil serves no UI.
+	// UI is the web app's built files (index.html at the root, hashed
+	// files under assets/); nil serves no UI. See ui.go.
 	UI     fs.FS
 	Logger *slog.Logger // if nil, slog.Default()
 
@@ -93,6 +92,7 @@ type Server struct {
 	log      *slog.Logger
 	keyLimit *limiter
 	ipLimit  *limiter
+	ui       *webApp // nil without Config.UI
 }
 
 // New builds the app. Call [Server.Serve] to accept connections.
@@ -118,6 +118,13 @@ func New(cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, log: cfg.Logger, keyLimit: newLimiter(cfg.KeyRate, cfg.Now), ipLimit: newLimiter(cfg.IPRate, cfg.Now)}
 	if s.log == nil {
 		s.log = slog.Default()
+	}
+	if cfg.UI != nil {
+		ui, err := newWebApp(cfg.UI)
+		if err != nil {
+			return nil, err
+		}
+		s.ui = ui
 	}
 	s.app = fiber.New(fiber.Config{
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
@@ -171,13 +178,9 @@ func (s *Server) routes() {
 	}
 	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)
 	s.app.Post("/graphql", s.authenticate(false), utf8Body, s.cfg.GraphQL)
-	if s.cfg.UI != nil {
-		s.app.Use("/", filesystem.New(filesystem.Config{
-			Root:         http.FS(s.cfg.UI),
-			Index:        "index.html",
-			NotFoundFile: "index.html", // client-side routes
-			MaxAge:       3600,
-		}))
+	s.app.All("/graphql", s.cfg.GraphQL) // other methods: 405 with Allow, no credentials needed
+	if s.ui != nil {
+		s.app.Use("/", s.ui.serve)
 	}
 }
 

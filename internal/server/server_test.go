@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
@@ -61,6 +62,9 @@ func startEdge(t *testing.T, cfg server.Config, handler fiber.Handler) *edge {
 	require.NoError(t, err)
 	go func() { _ = s.Serve(ln) }()
 	t.Cleanup(func() {
+		// Shutdown waits for open connections: let go of the idle
+		// keep-alive ones that parallel subtests left.
+		http.DefaultClient.CloseIdleConnections()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		assert.NoError(t, s.Shutdown(ctx))
@@ -433,4 +437,123 @@ func TestEdge_SessionOfAReloadedPage(t *testing.T) {
 	assert.Equal(t, http.StatusForbidden, do(t, "POST", e.url+"/auth/logout", "", cookie).status, "another site may not sign the user out")
 	assert.Equal(t, http.StatusNoContent, do(t, "POST", e.url+"/auth/logout", "", map[string]string{"Cookie": cookie["Cookie"]}).status)
 	assert.Equal(t, http.StatusUnauthorized, do(t, "GET", e.url+"/auth/session", "", cookie).status, "signed out")
+}
+
+// TestEdge_WebApp: index.html is revalidated on every load, hashed files
+// are cached for a year, a missing asset is a 404, the app's own routes
+// get index.html, and every page carries the security headers.
+func TestEdge_WebApp(t *testing.T) {
+	t.Parallel()
+	index := `<!doctype html><html><head><script type="module" src="/assets/index-abc123.js"></script></head><body><div id="root"></div></body></html>`
+	js := strings.Repeat("console.log('生成的代码');\n", 200)
+	ui := fstest.MapFS{
+		"index.html":                {Data: []byte(index)},
+		"assets/index-abc123.js":    {Data: []byte(js)},
+		"assets/index-def456.css":   {Data: []byte("body{margin:0}")},
+		"assets/logo-777.png":       {Data: []byte("\x89PNG fake")},
+		"assets/fonts/icon-1.woff2": {Data: []byte("wOF2")},
+		"favicon.ico":               {Data: []byte("ico")},
+	}
+	e := startEdge(t, server.Config{UI: ui}, whoAmI)
+	csp := "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+	const immutable, revalidate = "public, max-age=31536000, immutable", "no-cache"
+
+	scenarios := []struct {
+		name           string
+		method, path   string
+		expectedStatus int
+		expectedCache  string
+		expectedType   string
+		expectedBody   string
+	}{
+		{"the app", "GET", "/", 200, revalidate, "text/html; charset=utf-8", index},
+		{"index.html by name", "GET", "/index.html", 200, revalidate, "text/html; charset=utf-8", index},
+		{"a route of the app", "GET", "/o/account/123", 200, revalidate, "text/html; charset=utf-8", index},
+		{"a deep route with a dot", "GET", "/o/account/123/v1.2", 200, revalidate, "text/html; charset=utf-8", index},
+		{"a hashed script", "GET", "/assets/index-abc123.js", 200, immutable, "text/javascript; charset=utf-8", js},
+		{"a hashed style sheet", "GET", "/assets/index-def456.css", 200, immutable, "text/css; charset=utf-8", "body{margin:0}"},
+		{"an image", "GET", "/assets/logo-777.png", 200, immutable, "image/png", "\x89PNG fake"},
+		{"a nested asset", "GET", "/assets/fonts/icon-1.woff2", 200, immutable, "font/woff2", "wOF2"},
+		{"a file at the root", "GET", "/favicon.ico", 200, revalidate, "image/x-icon", "ico"},
+		{"a missing asset is no page", "GET", "/assets/index-old999.js", 404, revalidate, "application/json", "no such file: /assets/index-old999.js"},
+		{"the assets folder", "GET", "/assets/", 404, revalidate, "application/json", "no such file"},
+		{"climbing out of the assets", "GET", "/assets/../../etc/passwd", 200, revalidate, "text/html; charset=utf-8", index},
+		{"an unknown API path", "GET", "/auth/nothing", 404, "", "application/json", "Not Found"},
+		{"below graphql", "GET", "/graphql/extra", 404, "", "application/json", "Not Found"},
+		{"a write to an unknown path", "POST", "/o/account/123", 404, "", "", ""},
+		{"a delete of the app", "DELETE", "/", 404, "", "", ""},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			r := do(t, s.method, e.url+s.path, "", map[string]string{"Accept-Encoding": "identity"})
+			assert.Equal(t, s.expectedStatus, r.status, r.text)
+			if s.expectedCache != "" {
+				assert.Equal(t, s.expectedCache, r.header.Get("Cache-Control"))
+			}
+			if s.expectedType != "" {
+				assert.True(t, strings.HasPrefix(r.header.Get("Content-Type"), s.expectedType), "content type %q", r.header.Get("Content-Type"))
+			}
+			assert.Contains(t, r.text, s.expectedBody)
+			if s.expectedCache != "" {
+				assert.Equal(t, csp, r.header.Get("Content-Security-Policy"))
+				assert.Equal(t, "nosniff", r.header.Get("X-Content-Type-Options"))
+				assert.Equal(t, "same-origin", r.header.Get("Referrer-Policy"))
+				assert.Equal(t, "DENY", r.header.Get("X-Frame-Options"))
+			}
+		})
+	}
+
+	t.Run("revalidation of index.html", func(t *testing.T) {
+		t.Parallel()
+		first := do(t, "GET", e.url+"/", "", nil)
+		etag := first.header.Get("ETag")
+		require.NotEmpty(t, etag)
+		again := do(t, "GET", e.url+"/o/deal", "", map[string]string{"If-None-Match": etag})
+		assert.Equal(t, http.StatusNotModified, again.status)
+		assert.Empty(t, again.text)
+	})
+
+	t.Run("gzip for clients that take it", func(t *testing.T) {
+		t.Parallel()
+		req, err := http.NewRequest("GET", e.url+"/assets/index-abc123.js", nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept-Encoding", "gzip, br")
+		resp, err := http.DefaultTransport.RoundTrip(req) // no transparent decompression
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		assert.Equal(t, "gzip", resp.Header.Get("Content-Encoding"))
+		assert.Contains(t, resp.Header.Get("Vary"), "Accept-Encoding")
+		zr, err := gzip.NewReader(resp.Body)
+		require.NoError(t, err)
+		plain, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		assert.Equal(t, js, string(plain))
+		assert.Less(t, resp.ContentLength, int64(len(js)/4), "compressed")
+		refused := do(t, "GET", e.url+"/assets/index-abc123.js", "", map[string]string{"Accept-Encoding": "gzip;q=0"})
+		assert.Equal(t, js, refused.text, "gzip;q=0 refuses it")
+	})
+
+	t.Run("HEAD", func(t *testing.T) {
+		t.Parallel()
+		r := do(t, "HEAD", e.url+"/assets/index-abc123.js", "", map[string]string{"Accept-Encoding": "identity"})
+		assert.Equal(t, http.StatusOK, r.status)
+		assert.Equal(t, immutable, r.header.Get("Cache-Control"))
+		assert.Empty(t, r.text)
+	})
+
+	t.Run("the API is untouched", func(t *testing.T) {
+		t.Parallel()
+		r := do(t, "POST", e.url+"/graphql", "{}", map[string]string{"Authorization": "Bearer " + goodKey})
+		assert.Equal(t, http.StatusOK, r.status)
+		assert.Equal(t, "key:1", r.body["actor"])
+		assert.Empty(t, r.header.Get("Content-Security-Policy"), "the API's answers are not pages")
+		assert.Equal(t, http.StatusOK, do(t, "GET", e.url+"/healthz", "", nil).status)
+	})
+}
+
+func TestEdge_WebAppNeedsAnIndex(t *testing.T) {
+	t.Parallel()
+	_, err := server.New(server.Config{Auth: keys{}, GraphQL: whoAmI, UI: fstest.MapFS{"assets/a.js": {Data: []byte("x")}}})
+	assert.ErrorContains(t, err, "no index.html")
 }

@@ -17,6 +17,7 @@ import (
 func TestMain(m *testing.M) {
 	code := m.Run()
 	deals.close()
+	dealsSummed.close()
 	os.Exit(code)
 }
 
@@ -79,9 +80,15 @@ type dealFixture struct {
 	ids  []string
 	load time.Duration
 	err  error
+	// index is an extra composite index of the object, if any.
+	index []string
 }
 
-var deals dealFixture
+var (
+	deals dealFixture
+	// dealsSummed has the index a board's sums use: [stage, amount].
+	dealsSummed = dealFixture{index: []string{"stage", "amount"}}
+)
 
 const fixtureSize = 100_000
 
@@ -110,6 +117,9 @@ func (f *dealFixture) build() {
 		return
 	}
 	f.obj = benchDeal()
+	if f.index != nil {
+		f.obj.Indexes = append(f.obj.Indexes, f.index)
+	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	start := time.Now()
 	f.err = f.ts.WithTx(ctx, func(tx store.Tx) error {
@@ -216,6 +226,37 @@ func BenchmarkStore_Find(b *testing.B) {
 			}
 		})
 	})
+}
+
+// BenchmarkStore_Sum is a board column's sum: the amount of every deal
+// in one stage (about 20k of the 100k), and of every deal; over the
+// fixture's indexes, and with an index [stage, amount] that covers the
+// column's sum (its own 100k-deal fixture, built only without -short).
+func BenchmarkStore_Sum(b *testing.B) {
+	stage := store.Leaf("stage", store.OpEq, "propose")
+	fixtures := []struct {
+		name string
+		f    *dealFixture
+	}{{"", &deals}, {"index [stage amount], ", &dealsSummed}}
+	for _, fx := range fixtures {
+		if fx.f == &dealsSummed && testing.Short() {
+			continue
+		}
+		ts, obj, _ := fx.f.get(b)
+		summer := ts.(store.Summer)
+		for _, sc := range []struct {
+			name string
+			f    *store.Filter
+		}{{"one stage", &stage}, {"every deal", nil}} {
+			b.Run(fx.name+sc.name, func(b *testing.B) {
+				for b.Loop() {
+					if _, ok, err := summer.Sum(b.Context(), obj, sc.f, "amount"); err != nil || !ok {
+						b.Fatalf("sum: %v %v", ok, err)
+					}
+				}
+			})
+		}
+	}
 }
 
 func BenchmarkStore_Insert(b *testing.B) {

@@ -139,6 +139,27 @@ func buildCount(obj *schema.Object, f *store.Filter) (string, []any, error) {
 	return b.sb.String(), b.args, nil
 }
 
+// buildSum returns the statement of [store.Summer.Sum].
+func buildSum(obj *schema.Object, f *store.Filter, field string) (string, []any, error) {
+	if _, err := store.SummableField(obj, field); err != nil {
+		return "", nil, err
+	}
+	c, err := resolve(obj, field)
+	if err != nil {
+		return "", nil, err
+	}
+	b := &builder{obj: obj}
+	b.w("SELECT total(" + c.expr + "), count(" + c.expr + ") FROM " + quotedTable(obj.Name))
+	if f != nil {
+		b.w(" WHERE (")
+		if err := b.filter(f, 0); err != nil {
+			return "", nil, err
+		}
+		b.w(")")
+	}
+	return b.sb.String(), b.args, nil
+}
+
 // filter writes a condition that is never NULL where it matters: SQL's
 // three-valued logic would make NOT (x = 1) skip records where x is
 // missing, so a negation maps an unknown inner result to false first.

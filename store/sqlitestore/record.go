@@ -123,6 +123,25 @@ func (r records) Count(ctx context.Context, obj *schema.Object, f *store.Filter)
 	return n, nil
 }
 
+// Sum implements [store.Summer]: total() over the JSON value, which never
+// overflows and ignores records without one; count() tells whether any
+// record had one.
+func (r records) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
+	if err := checkObjectName(obj.Name); err != nil {
+		return 0, false, fmt.Errorf("sum records: %w", err)
+	}
+	text, args, err := buildSum(obj, f, field)
+	if err != nil {
+		return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, err)
+	}
+	var sum float64
+	var n int64
+	if err := r.q.QueryRowContext(ctx, text, args...).Scan(&sum, &n); err != nil {
+		return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, readError(ctx, r.q, obj.Name, err))
+	}
+	return sum, n > 0, nil
+}
+
 func (r records) query(ctx context.Context, obj *schema.Object, text string, args []any) ([]store.Record, error) {
 	rows, err := r.q.QueryContext(ctx, text, args...)
 	if err != nil {

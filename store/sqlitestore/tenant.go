@@ -116,6 +116,8 @@ var (
 	_ store.TenantStore    = (*tenantStore)(nil)
 	_ store.SequenceReader = (*tenantStore)(nil)
 	_ store.SequenceSetter = (*tx)(nil)
+	_ store.Summer         = (*tenantStore)(nil)
+	_ store.Summer         = (*tx)(nil)
 )
 
 func newTenantStore(id string, db *database) *tenantStore {

@@ -54,6 +54,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		{name: "sort", run: testSort},
 		{name: "pagination", run: testPagination},
 		{name: "count", run: testCount},
+		{name: "sum", run: testSum},
 		{name: "sequences", run: testSequences},
 		{name: "isolation", run: testIsolation},
 		{name: "owner", run: testOwner},

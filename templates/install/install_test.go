@@ -9,9 +9,10 @@ import (
 	"testing"
 	"time"
 
-	gql "github.com/graph-gophers/graphql-go"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/graphql"
@@ -84,7 +85,7 @@ func TestInstall_EveryTemplateWithSampleData(t *testing.T) {
 			srv, err := graphql.New(graphql.Config{Engine: eng, Logger: slog.New(slog.DiscardHandler)})
 			require.NoError(t, err)
 			sdl := graphql.SDL(cat)
-			_, err = gql.ParseSchema(sdl, nil)
+			_, err = gqlparser.LoadSchema(&ast.Source{Input: sdl})
 			require.NoError(t, err)
 			first := cat.Objects[0]
 			resp := srv.Exec(ctx, fmt.Sprintf(`{ %s(first: 5) { totalCount nodes { id } } }`, listField(t, srv, ctx, first.Name)), "", nil)
@@ -102,7 +103,7 @@ func TestInstall_EveryTemplateWithSampleData(t *testing.T) {
 				rcat, err := eng.Catalog(rctx)
 				require.NoError(t, err)
 				require.NotEmpty(t, rcat.Objects, "role %s sees objects", r.Name)
-				_, err = gql.ParseSchema(graphql.SDL(rcat), nil)
+				_, err = gqlparser.LoadSchema(&ast.Source{Input: graphql.SDL(rcat)})
 				require.NoError(t, err, "the API of role %s", r.Name)
 				for obj, acc := range r.Objects {
 					for field, level := range acc.Fields {

@@ -59,6 +59,12 @@ export function buildForm(obj: ObjectMeta, layout: Layout | undefined, mode: For
   const required: string[] = [];
   for (const f of fields) {
     properties[f.name] = cleanSchema(f.schema, mode === "create");
+    // A masked value (138****8000) is not the stored one and fails its
+    // format; the server checks a value typed over it.
+    if (f.masked) {
+      const p = properties[f.name] as JSONSchema;
+      for (const k of ["format", "pattern", "minLength", "maxLength"]) delete p[k];
+    }
     uiSchema[f.name] = { "ui:field": "crm", "ui:readonly": f.readOnly };
     // Required fields the caller cannot fill are the server's business.
     if (f.required && !f.readOnly && !f.masked) required.push(f.name);

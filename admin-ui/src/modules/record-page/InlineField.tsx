@@ -97,6 +97,7 @@ export function InlineField({ obj, field, record, editable, lockReason, onSaved 
       <div
         ref={box}
         className="inline-edit"
+        data-field={field.name}
         onKeyDown={(e) => {
           if (e.key === "Escape") {
             e.stopPropagation();
@@ -119,7 +120,7 @@ export function InlineField({ obj, field, record, editable, lockReason, onSaved 
     );
   }
   return (
-    <div className={`inline-view${editable ? " editable" : ""}`}>
+    <div className={`inline-view${editable ? " editable" : ""}`} data-field={field.name}>
       <FieldValue field={field} value={record[field.name]} />
       {done ? <CheckOutlined className="saved-mark" aria-label={t("form.saved")} /> : null}
       {editable ? (

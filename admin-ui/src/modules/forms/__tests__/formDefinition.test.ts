@@ -50,6 +50,12 @@ describe("buildForm", () => {
     expect(props("edit").default).toBeUndefined();
   });
 
+  it("does not check the format of a masked value", () => {
+    const contact = md.byName.contact;
+    const props = buildForm(contact, undefined, "edit").schema.properties as Record<string, Record<string, unknown>>;
+    expect(props.mobile).toEqual({ type: "string" });
+  });
+
   it("gives the browser's validator only standard keywords", () => {
     expect(cleanSchema({ type: "string", maxLength: 3, "x-crm-type": "text", $id: "x", "x-crm-unique": true }, true)).toEqual({ type: "string", maxLength: 3 });
     expect(cleanSchema({ type: "array", items: { type: "string", enum: ["a"], "x-crm-label": {} }, "x-crm-type": "multipicklist" }, true)).toEqual({

@@ -1,0 +1,54 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// SumRecords adds up a numeric field (number, integer, currency, percent,
+// or a formula or roll-up with a numeric result) over every record of
+// object that q's filter and view match and the caller may see — not a
+// page: q's order and page are ignored. ok is false when no such record
+// has a value. A field that is unknown, hidden from the caller's role,
+// masked, sensitive or not numeric is a BAD_REQUEST error naming it. The
+// store must implement [store.Summer] (both adapters do).
+func (e *Engine) SumRecords(ctx context.Context, object, field string, q ListQuery) (sum float64, ok bool, err error) {
+	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
+	if err != nil {
+		return 0, false, err
+	}
+	if q, err = e.applyView(ctx, ts, snap, a, obj, q); err != nil {
+		return 0, false, err
+	}
+	if err := rules.check(q.Filter, nil); err != nil {
+		return 0, false, err
+	}
+	f := obj.Field(field)
+	switch {
+	case f == nil || f.Hidden || rules.hides(field):
+		return 0, false, newError(ErrBadRequest, fmt.Sprintf("cannot sum %s.%s: %s has no such field", object, field, object),
+			fmt.Sprintf("无法汇总 %s.%s：%s 没有该字段", object, field, object), nil)
+	case f.Kind() != schema.KindNumber && f.Kind() != schema.KindInteger:
+		return 0, false, newError(ErrBadRequest, fmt.Sprintf("cannot sum %s.%s: it is not a number field", object, field),
+			fmt.Sprintf("无法汇总 %s.%s：它不是数字字段", object, field), nil)
+	case f.Sensitive || rules.masked[field]:
+		return 0, false, newError(ErrBadRequest, fmt.Sprintf("cannot sum %s.%s: its values are protected", object, field),
+			fmt.Sprintf("无法汇总 %s.%s：该字段的值受保护", object, field), nil)
+	}
+	summer, can := ts.(store.Summer)
+	if !can {
+		return 0, false, errCannotSum
+	}
+	filter, err := normalizeFilter(obj, rules.scope(q.Filter))
+	if err != nil {
+		return 0, false, err
+	}
+	sum, ok, err = summer.Sum(ctx, obj, filter, field)
+	if err != nil {
+		return 0, false, queryFailed(obj, err)
+	}
+	return roundSum(sum), ok, nil
+}
