@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -49,7 +50,14 @@ func (r *readRules) hides(field string) bool { return r.hidden[field] }
 // check refuses filters and sorts on fields hidden or masked for the
 // actor: their values would leak through which records match or their
 // order.
+//
+// Every filter a caller gives passes here, whatever the door (GraphQL,
+// scripts, saved views, boards, related lists), so this is also where its
+// size is bounded, before any store sees it.
 func (r *readRules) check(f *store.Filter, sorts []store.Sort) error {
+	if err := checkFilterSize(f); err != nil {
+		return err
+	}
 	if len(r.hidden) == 0 && len(r.masked) == 0 {
 		return nil
 	}
@@ -203,15 +211,80 @@ func (s *snapshot) fieldsAt(a Actor, obj *schema.Object, level string) map[strin
 		return nil
 	}
 	var out map[string]bool
+	add := func(f string) {
+		if out == nil {
+			out = map[string]bool{}
+		}
+		out[f] = true
+	}
 	for f, l := range acc.Fields {
 		if l == level && obj.Field(f) != nil {
-			if out == nil {
-				out = map[string]bool{}
+			add(f)
+		}
+	}
+	if level == FieldHidden {
+		for _, f := range obj.Fields {
+			if f.Rollup != nil && !s.seesRollupSources(a, f.Rollup) {
+				add(f.Name)
 			}
-			out[f] = true
 		}
 	}
 	return out
+}
+
+// seesRollupSources reports whether the actor could compute a roll-up
+// itself: it reads the child object, every child record (no sharing rule
+// hides one), and the lookup, summed and condition fields unmasked. A
+// roll-up is readable only where its sources are: a count over private
+// records counts records the reader may not know of, and a sum of a field
+// hidden from the reader tells it the field's values.
+func (s *snapshot) seesRollupSources(a Actor, ru *schema.Rollup) bool {
+	child := s.catalog.Object(ru.Object)
+	if child == nil {
+		return true // no child records exist
+	}
+	acc, restricted := s.access(a, child.Name)
+	if !restricted {
+		return true
+	}
+	if !acc.Read {
+		return false
+	}
+	if read, _ := s.sharing(a, child); read != nil {
+		return false
+	}
+	fields := []string{ru.Via, ru.Field}
+	if len(ru.Condition) > 0 {
+		var cond store.Filter
+		if json.Unmarshal(ru.Condition, &cond) == nil {
+			fields = append(fields, filterFields(&cond)...)
+		}
+	}
+	for _, f := range fields {
+		top, _, _ := strings.Cut(f, ".")
+		if l := acc.Fields[top]; l == FieldHidden || l == FieldMasked {
+			return false
+		}
+	}
+	return true
+}
+
+// filterFields lists the fields a filter's conditions name.
+func filterFields(f *store.Filter) []string {
+	if f == nil {
+		return nil
+	}
+	if f.IsLeaf() {
+		return []string{f.Field}
+	}
+	var out []string
+	for i := range f.And {
+		out = append(out, filterFields(&f.And[i])...)
+	}
+	for i := range f.Or {
+		out = append(out, filterFields(&f.Or[i])...)
+	}
+	return append(out, filterFields(f.Not)...)
 }
 
 // sharing returns the owners of the records of obj that the actor sees

@@ -35,6 +35,18 @@ type Config struct {
 	// EncryptionKey (32 bytes) encrypts sensitive fields at rest. Without
 	// it, objects with sensitive fields cannot be saved or written.
 	EncryptionKey []byte
+	// PasswordHashers bounds the password derivations (argon2id, 19 MiB
+	// each) running at once; if zero, GOMAXPROCS.
+	PasswordHashers int
+	// PasswordQueue bounds the sign-ins waiting for a hashing slot; more
+	// are refused at once with ErrBusy. If zero, 8 per slot.
+	PasswordQueue int
+	// PasswordWait bounds the wait for a hashing slot; if zero, 3s.
+	PasswordWait time.Duration
+	// UniqueGuesses is how many new values a principal restricted by a
+	// role may give, per hour, one unique field whose values it cannot all
+	// see (see guesses.go); if zero, DefaultUniqueGuesses.
+	UniqueGuesses int
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -49,12 +61,15 @@ type Engine struct {
 	sealer   *sealer // nil without an encryption key
 	own      ownRunner
 
-	signIns throttle
+	signIns   throttle
+	passwords *hasher
+	guesses   guesses
 
 	limitsMu    sync.Mutex
 	limitsCache map[string]cachedLimits
 	mu          sync.Mutex
 	tenant      map[string]*tenantState // catalog cache by tenant id
+	unavailable map[string]error        // tenants CheckTenants found unusable, and why
 }
 
 // New returns an engine over cfg.Store.
@@ -63,6 +78,11 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("engine: Config.Store is required")
 	}
 	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, tenant: map[string]*tenantState{}}
+	e.passwords = newHasher(cfg.PasswordHashers, cfg.PasswordQueue, cfg.PasswordWait)
+	e.guesses.perHour = cfg.UniqueGuesses
+	if e.guesses.perHour <= 0 {
+		e.guesses.perHour = DefaultUniqueGuesses
+	}
 	if e.maxDepth <= 0 {
 		e.maxDepth = DefaultMaxAutomationDepth
 	}

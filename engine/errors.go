@@ -100,7 +100,7 @@ func CodeOf(err error) Code {
 		return CodeUnavailable
 	case errors.Is(err, ErrScript):
 		return CodeScriptFailed
-	case errors.Is(err, ErrNoKey), errors.Is(err, ErrWrongKey):
+	case errors.Is(err, ErrNoKey), errors.Is(err, ErrWrongKey), errors.Is(err, ErrBusy), errors.Is(err, ErrTenantUnavailable):
 		return CodeUnavailable
 	case errors.Is(err, ErrRateLimited):
 		return CodeRateLimited
@@ -122,9 +122,17 @@ func PublicMessage(err error, lang string) string {
 	var ve *schema.ValidationError
 	if errors.As(err, &ve) {
 		if lang == "zh" {
-			return fmt.Sprintf("%s 的数据未通过校验", ve.Object)
+			name := ve.Label.Zh
+			if name == "" {
+				name = ve.Object
+			}
+			return fmt.Sprintf("%s记录未通过校验", name)
 		}
-		return fmt.Sprintf("invalid %s record", ve.Object)
+		name := ve.Label.En
+		if name == "" {
+			name = ve.Object
+		}
+		return fmt.Sprintf("invalid %s record", name)
 	}
 	var de *schema.DefinitionError
 	if errors.As(err, &de) {

@@ -71,11 +71,24 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 			fmt.Sprintf("对象 %q 当前版本为 %d（不是 %d），已被他人修改，请刷新后重试", obj.Name, prevVersion, opts.ExpectedVersion), nil)
 	}
 	migrating := len(opts.Fill) > 0 || len(opts.Remap) > 0 || len(opts.Clear) > 0
-	if prev != nil && sameJSON(prev.Definition, obj.Definition) && !migrating {
-		return e.info(ctx, ts, obj.Name)
-	}
 	if problems := checkMigrationOptions(prev, obj, opts); len(problems) > 0 {
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
+	}
+	if prev != nil && sameJSON(prev.Definition, obj.Definition) {
+		// The same definition is not a new version, options or not; the
+		// options still apply to records that hold what they migrate.
+		if migrating {
+			err := ts.WithTx(ctx, func(tx store.Tx) error {
+				return e.migrate(ctx, tx, a, prev, obj, validator, opts, false)
+			})
+			var de *schema.DefinitionError
+			if errors.As(err, &de) {
+				return nil, err
+			} else if err != nil {
+				return nil, fmt.Errorf("migrate %s records: %w", obj.Name, err)
+			}
+		}
+		return e.info(ctx, ts, obj.Name)
 	}
 	doc := store.ObjectDoc{Name: obj.Name, Version: prevVersion + 1, Definition: obj.Definition, SavedAt: e.stamp(), SavedBy: a.ID}
 	w, err := e.newWriter(ctx, ts, snap, a)
@@ -212,6 +225,13 @@ func checkMigrationOptions(prev, obj *schema.Object, opts SaveOptions) []schema.
 		f := obj.Field(name)
 		if f == nil || (f.Type != schema.TypePicklist && f.Type != schema.TypeMultiPicklist) {
 			problems = append(problems, schema.Problem{Path: "options/remap/" + name, Message: fmt.Sprintf("%q is not a picklist field of the new definition", name)})
+			continue
+		}
+		for _, old := range slices.Sorted(maps.Keys(opts.Remap[name])) {
+			if to := opts.Remap[name][old]; to != "" && !slices.Contains(f.Options, to) {
+				problems = append(problems, schema.Problem{Path: "options/remap/" + name + "/" + old,
+					Message: fmt.Sprintf("%q is not an option of %s in the new definition (%s); remap to one of them, or to \"\" to clear", to, name, strings.Join(f.Options, ", "))})
+			}
 		}
 	}
 	for _, name := range opts.Clear {

@@ -211,3 +211,46 @@ func TestEngine_APIKeys(t *testing.T) {
 	_, err = eng.CreateTenant(ctx, "../etc", "")
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err))
 }
+
+// Remap options are checked like the rest of a definition: a target that
+// is not an option of the new definition is refused, and re-saving an
+// identical definition with options makes no new version (issue 13,
+// item 18).
+func TestEngine_SaveObjectRemapChecked(t *testing.T) {
+	t.Parallel()
+	eng, ctx, _ := newEngine(t)
+	_, err := eng.SaveObject(ctx, def(t, ticket(map[string]any{"subject": subject, "priority": priority})), engine.SaveOptions{})
+	require.NoError(t, err)
+	urgent, err := eng.CreateRecord(ctx, "ticket", map[string]any{"subject": "fire", "priority": "urgent"})
+	require.NoError(t, err)
+	narrowed := def(t, ticket(map[string]any{"subject": subject, "priority": withEnum(priority, "low", "high")}))
+
+	_, err = eng.SaveObject(ctx, narrowed, engine.SaveOptions{Remap: map[string]map[string]string{"priority": {"urgent": "critical"}}})
+	var de *schema.DefinitionError
+	require.ErrorAs(t, err, &de)
+	require.Len(t, de.Problems, 1)
+	assert.Equal(t, "options/remap/priority/urgent", de.Problems[0].Path)
+	assert.Contains(t, de.Problems[0].Message, `"critical" is not an option of priority`)
+	got, err := eng.GetRecord(ctx, "ticket", urgent.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "urgent", got.Data["priority"], "nothing migrated")
+
+	v2, err := eng.SaveObject(ctx, narrowed, engine.SaveOptions{Remap: map[string]map[string]string{"priority": {"urgent": "high"}}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), v2.Version)
+	for range 3 {
+		again, err := eng.SaveObject(ctx, narrowed, engine.SaveOptions{Remap: map[string]map[string]string{"priority": {"urgent": "high"}}})
+		require.NoError(t, err)
+		assert.Equal(t, int64(2), again.Version, "an identical definition is not a new version, options or not")
+	}
+	// Options on an identical definition still migrate what they name.
+	same, err := eng.SaveObject(ctx, narrowed, engine.SaveOptions{Remap: map[string]map[string]string{"priority": {"high": "low"}}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(2), same.Version)
+	got, err = eng.GetRecord(ctx, "ticket", urgent.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "low", got.Data["priority"])
+	hist, err := eng.ObjectHistory(ctx, "ticket")
+	require.NoError(t, err)
+	assert.Len(t, hist, 2)
+}

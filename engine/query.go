@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"errors"
+	"fmt"
 	"sort"
 
 	"github.com/crmkit/crm/schema"
@@ -95,4 +97,32 @@ func NewCatalog(tenantID string, revision int64, objects []*schema.Object) *Cata
 		c.byName[o.Name] = o
 	}
 	return c
+}
+
+// checkFilterSize refuses a filter past the bounds of [store.CheckFilter]
+// with a BAD_REQUEST that names the limit, in both languages.
+func checkFilterSize(f *store.Filter) error {
+	err := store.CheckFilter(f)
+	var le *store.FilterLimitError
+	if !errors.As(err, &le) {
+		return err
+	}
+	on, onZh := "", ""
+	if le.Field != "" {
+		on, onZh = " (on "+le.Field+")", "（"+le.Field+"）"
+	}
+	var en, zh string
+	switch le.Limit {
+	case store.LimitFilterNodes:
+		en, zh = fmt.Sprintf("the filter has more than %d conditions", le.Max), fmt.Sprintf("筛选条件超过 %d 个", le.Max)
+	case store.LimitFilterDepth:
+		en, zh = fmt.Sprintf("the filter nests and/or/not more than %d deep", le.Max), fmt.Sprintf("筛选条件的 and/or/not 嵌套超过 %d 层", le.Max)
+	case store.LimitFilterList:
+		en, zh = fmt.Sprintf("a list of values%s is longer than %d", on, le.Max), fmt.Sprintf("值列表%s超过 %d 个", onZh, le.Max)
+	case store.LimitFilterValues:
+		en, zh = fmt.Sprintf("the filter has more than %d values", le.Max), fmt.Sprintf("筛选条件的值超过 %d 个", le.Max)
+	default:
+		en, zh = fmt.Sprintf("a value%s is longer than %d characters", on, le.Max), fmt.Sprintf("筛选值%s超过 %d 个字符", onZh, le.Max)
+	}
+	return newError(ErrBadRequest, en+" (limit "+le.Limit+")", zh+"（限制 "+le.Limit+"）", err)
 }

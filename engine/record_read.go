@@ -176,6 +176,9 @@ func normalizeFilter(obj *schema.Object, f *store.Filter) (*store.Filter, error)
 	}
 	out := *f
 	if f.IsLeaf() {
+		if field := obj.Field(f.Field); field != nil && field.Format != "" {
+			out.Value = canonicalFilterValue(field, f.Op, f.Value)
+		}
 		if !isDateTimeField(obj, f.Field) || f.Op == store.OpIsNull {
 			return &out, nil
 		}
@@ -209,6 +212,25 @@ func normalizeFilter(obj *schema.Object, f *store.Filter) (*store.Filter, error)
 		out.Not = n
 	}
 	return &out, nil
+}
+
+// canonicalFilterValue writes the value of an equality (or in) condition
+// on a field with a canonical format the way values of that field are
+// stored, so that "+86 138 0013 8000" finds 13800138000.
+func canonicalFilterValue(f *schema.Field, op store.Op, v any) any {
+	switch op {
+	case store.OpEq, store.OpNe:
+		return schema.CanonicalValue(f, v)
+	case store.OpIn, store.OpNin:
+		if l, ok := v.([]any); ok {
+			out := make([]any, len(l))
+			for i, el := range l {
+				out[i] = schema.CanonicalValue(f, el)
+			}
+			return out
+		}
+	}
+	return v
 }
 
 func isDateTimeField(obj *schema.Object, name string) bool {

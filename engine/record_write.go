@@ -45,7 +45,7 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 		return err
 	})
 	if err != nil {
-		return store.Record{}, writeFailed(obj, "create", err)
+		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "create", err))
 	}
 	return snap.readRules(a, obj).showOne(rec), nil
 }
@@ -103,12 +103,12 @@ func withProblems(obj *schema.Object, err error, problems []schema.FieldError) e
 	}
 	var ve *schema.ValidationError
 	if errors.As(err, &ve) {
-		return &schema.ValidationError{Object: obj.Name, Fields: sortFieldErrors(obj, append(problems, ve.Fields...))}
+		return obj.Invalid(sortFieldErrors(obj, append(problems, ve.Fields...)))
 	}
 	if err != nil {
 		return err
 	}
-	return &schema.ValidationError{Object: obj.Name, Fields: problems}
+	return obj.Invalid(problems)
 }
 
 // UpdateRecord applies a patch to a record: keys present are set, a null
@@ -146,7 +146,7 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 		return err
 	})
 	if err != nil {
-		return store.Record{}, writeFailed(obj, "update", err)
+		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "update", err))
 	}
 	return snap.readRules(a, obj).showOne(out), nil
 }
@@ -275,9 +275,9 @@ func (e *Engine) validate(snap *snapshot, obj *schema.Object, data map[string]an
 	case err == nil && len(problems) == 0:
 		return nil
 	case err == nil:
-		return &schema.ValidationError{Object: obj.Name, Fields: problems}
+		return obj.Invalid(problems)
 	case errors.As(err, &ve):
-		return &schema.ValidationError{Object: obj.Name, Fields: sortFieldErrors(obj, append(problems, ve.Fields...))}
+		return obj.Invalid(sortFieldErrors(obj, append(problems, ve.Fields...)))
 	}
 	return fmt.Errorf("validate %s record: %w", obj.Name, err)
 }
@@ -363,7 +363,7 @@ func checkLookups(ctx context.Context, tx store.Reader, w *writer, obj *schema.O
 		}
 	}
 	if len(problems) > 0 {
-		return &schema.ValidationError{Object: obj.Name, Fields: problems}
+		return obj.Invalid(problems)
 	}
 	return nil
 }
@@ -420,7 +420,7 @@ func writeFailed(obj *schema.Object, op string, err error) error {
 			fields[i] = schema.FieldError{Field: f, Code: "unique",
 				Message: "this value is already used by another record", MessageZh: "该值已被其他记录使用"}
 		}
-		return &schema.ValidationError{Object: obj.Name, Fields: fields}
+		return obj.Invalid(fields)
 	case errors.Is(err, store.ErrConflict):
 		return newError(ErrConflict,
 			fmt.Sprintf("%s record was changed by someone else; reload it and try again", obj.Name),

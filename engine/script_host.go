@@ -64,9 +64,6 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 		if err := dec.Decode(f); err != nil {
 			return nil, fmt.Errorf("crm.find %s: the filter is {field, op, value} under and/or/not: %w", object, err)
 		}
-		if f, err = normalizeFilter(obj, f); err != nil {
-			return nil, err
-		}
 	}
 	var sorts []store.Sort
 	for _, s := range opts.Sort {
@@ -79,6 +76,9 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 	}
 	rules := h.w.snap.readRules(h.w.actor, obj)
 	if err := rules.check(f, sorts); err != nil {
+		return nil, err
+	}
+	if f, err = normalizeFilter(obj, f); err != nil {
 		return nil, err
 	}
 	page, err := h.reader().Find(ctx, obj, store.Query{Filter: rules.scope(f), Sort: sorts, Limit: limit})
@@ -148,7 +148,7 @@ func (h *scriptHost) Create(ctx context.Context, object string, data map[string]
 		return nil, err
 	}
 	if problems := h.w.snap.writeProblems(h.w.actor, obj, data); len(problems) > 0 {
-		return nil, hostError(&schema.ValidationError{Object: obj.Name, Fields: problems})
+		return nil, hostError(obj.Invalid(problems))
 	}
 	prepared, err := h.w.prepare(ctx, obj, data)
 	if err != nil {
@@ -174,7 +174,7 @@ func (h *scriptHost) Update(ctx context.Context, object, id string, patch map[st
 		return nil, err
 	}
 	if problems := h.w.snap.writeProblems(h.w.actor, obj, patch); len(problems) > 0 {
-		return nil, hostError(&schema.ValidationError{Object: obj.Name, Fields: problems})
+		return nil, hostError(obj.Invalid(problems))
 	}
 	cur, err := h.tx.Get(ctx, obj, id)
 	if errors.Is(err, store.ErrNotFound) {

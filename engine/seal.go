@@ -36,6 +36,9 @@ const sealPrefix = "enc:v1:"
 var (
 	ErrNoKey    = errors.New("engine: no encryption key")
 	ErrWrongKey = errors.New("engine: wrong encryption key")
+	// ErrTenantUnavailable: the tenant was found unusable when the server
+	// started (see [Engine.CheckTenants]); the others are served.
+	ErrTenantUnavailable = errors.New("engine: tenant unavailable")
 )
 
 type sealer struct {
@@ -430,8 +433,12 @@ func (t *sealedTx) Update(ctx context.Context, obj *schema.Object, rec store.Rec
 	return t.Tx.Update(ctx, obj, sealed, expectedVersion)
 }
 
-// tenantStore opens a tenant's store as the engine uses it.
+// tenantStore opens a tenant's store as the engine uses it; a tenant
+// marked unavailable (see CheckTenants) gives its reason instead.
 func (e *Engine) tenantStore(ctx context.Context, tenantID string) (store.TenantStore, error) {
+	if err := e.unavailableErr(tenantID); err != nil {
+		return nil, err
+	}
 	ts, err := e.store.Tenant(ctx, tenantID)
 	if err != nil {
 		return nil, err
@@ -481,32 +488,80 @@ func (e *Engine) ensureKeyCheck(ctx context.Context, ts store.TenantStore, snap 
 	return nil
 }
 
-// CheckEncryption verifies, for every tenant with sensitive fields, that
-// the server has the key its data was encrypted with. The server refuses
-// to start otherwise.
-func (e *Engine) CheckEncryption(ctx context.Context) error {
+// TenantProblem is a tenant the server cannot serve, and why.
+type TenantProblem struct {
+	Tenant string
+	Err    error
+}
+
+// CheckTenants verifies, for every tenant, that its metadata loads and,
+// when it has sensitive fields, that the server has the key its data was
+// encrypted with. A tenant that fails is marked unavailable — its requests
+// answer UNAVAILABLE with the reason — and listed in the result; the
+// others are served. One tenant's bad state (a wrong key, an import from
+// elsewhere) never stops the server. The error is for failing to list the
+// tenants at all.
+func (e *Engine) CheckTenants(ctx context.Context) ([]TenantProblem, error) {
 	tenants, err := e.store.ListTenants(ctx)
 	if err != nil {
-		return fmt.Errorf("check encryption: %w", err)
+		return nil, fmt.Errorf("check tenants: %w", err)
 	}
+	var problems []TenantProblem
 	for _, t := range tenants {
-		ts, err := e.tenantStore(ctx, t.ID)
-		if err != nil {
-			return err
+		if err := e.checkTenant(ctx, t.ID); err != nil {
+			problems = append(problems, TenantProblem{Tenant: t.ID, Err: err})
+			e.markUnavailable(t.ID, err)
+		} else {
+			e.markUnavailable(t.ID, nil)
 		}
-		snap, err := e.state(ctx, t.ID, ts)
-		if err != nil {
-			return err
-		}
-		sensitive := false
-		for _, o := range snap.catalog.Objects {
-			sensitive = sensitive || hasSensitive(o)
-		}
-		if sensitive {
-			if err := e.ensureKeyCheck(ctx, ts, snap, t.ID); err != nil {
-				return err
-			}
+	}
+	return problems, nil
+}
+
+func (e *Engine) checkTenant(ctx context.Context, id string) error {
+	ts, err := e.store.Tenant(ctx, id)
+	if err != nil {
+		return err
+	}
+	sts := &sealedStore{TenantStore: ts, s: e.sealer, tenant: id}
+	snap, err := e.state(ctx, id, sts)
+	if err != nil {
+		return err
+	}
+	for _, o := range snap.catalog.Objects {
+		if hasSensitive(o) {
+			return e.ensureKeyCheck(ctx, sts, snap, id)
 		}
 	}
 	return nil
+}
+
+// markUnavailable records why a tenant cannot be served (nil: it can).
+func (e *Engine) markUnavailable(id string, why error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if why == nil {
+		delete(e.unavailable, id)
+		return
+	}
+	if e.unavailable == nil {
+		e.unavailable = map[string]error{}
+	}
+	e.unavailable[id] = why
+}
+
+// unavailableErr returns the error requests of a tenant marked unavailable
+// get, or nil.
+func (e *Engine) unavailableErr(id string) error {
+	e.mu.Lock()
+	why := e.unavailable[id]
+	e.mu.Unlock()
+	if why == nil {
+		return nil
+	}
+	reason := PublicMessage(why, "en")
+	reasonZh := PublicMessage(why, "zh")
+	return newError(ErrTenantUnavailable,
+		fmt.Sprintf("tenant %q is unavailable: %s; the operator must fix it and restart the server", id, reason),
+		fmt.Sprintf("租户 %q 暂不可用：%s；需由运维人员处理后重启服务", id, reasonZh), nil)
 }

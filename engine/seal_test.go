@@ -115,16 +115,27 @@ func TestSensitive_KeyRequiredAndChecked(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.CreateRecord(ctx, "patient", map[string]any{"name": "a", "notes": "机密"})
 	require.NoError(t, err)
-	require.NoError(t, eng.CheckEncryption(context.Background()))
+	problems, err := eng.CheckTenants(context.Background())
+	require.NoError(t, err)
+	assert.Empty(t, problems)
 
 	wrong, wctx := keyed(t, st, 9)
-	err = wrong.CheckEncryption(context.Background())
-	assert.ErrorIs(t, err, engine.ErrWrongKey, "a server with another key refuses to start")
 	_, err = wrong.ListRecords(wctx, "patient", engine.ListQuery{})
-	assert.Equal(t, engine.CodeUnavailable, engine.CodeOf(err), "and cannot read the data")
+	assert.Equal(t, engine.CodeUnavailable, engine.CodeOf(err), "a server with another key cannot read the data")
+	problems, err = wrong.CheckTenants(context.Background())
+	require.NoError(t, err, "nor does it refuse to start")
+	require.Len(t, problems, 1)
+	assert.Equal(t, "clinic", problems[0].Tenant)
+	assert.ErrorIs(t, problems[0].Err, engine.ErrWrongKey)
+	_, err = wrong.ListRecords(wctx, "patient", engine.ListQuery{})
+	assert.Equal(t, engine.CodeUnavailable, engine.CodeOf(err))
+	assert.Contains(t, engine.PublicMessage(err, "en"), `tenant "clinic" is unavailable: tenant "clinic": the encryption key is not the one`, "the tenant is marked with the reason")
 
 	none, _ := keyed(t, st, 0)
-	assert.ErrorIs(t, none.CheckEncryption(context.Background()), engine.ErrNoKey, "nor can a server without a key")
+	problems, err = none.CheckTenants(context.Background())
+	require.NoError(t, err)
+	require.Len(t, problems, 1)
+	assert.ErrorIs(t, problems[0].Err, engine.ErrNoKey, "nor can a server without a key serve it")
 }
 
 func TestSensitive_TurnedOnForExistingData(t *testing.T) {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,6 +38,12 @@ type exportLine struct {
 	FormatVersion int           `json:"formatVersion,omitempty"`
 	Tenant        *store.Tenant `json:"tenant,omitempty"`
 	ExportedAt    string        `json:"exportedAt,omitempty"`
+	// KeyCheck is the tenant's key check value, encrypted under the key of
+	// its sensitive fields: an import opens it before it writes anything.
+	KeyCheck string `json:"keyCheck,omitempty"`
+	// WithoutSecrets says the export left out password hashes and the
+	// webhook secret.
+	WithoutSecrets bool `json:"withoutSecrets,omitempty"`
 
 	// object (Name, Version, Definition, SavedAt, SavedBy, Deleted), sequence
 	// (Name, Value)
@@ -67,14 +74,35 @@ type TransferStats struct {
 	Objects  int64 // object definition versions
 	Records  int64
 	Counters int64
+	// Administrators are the users with the admin role an import added:
+	// the people who can sign in and change everything in the tenant.
+	Administrators []string
+	// WithoutPassword counts the imported users who must be given a
+	// password (an export made without secrets).
+	WithoutPassword int
+}
+
+// ExportOptions change what an export holds.
+type ExportOptions struct {
+	// WithoutSecrets leaves out users' password hashes (they need new
+	// passwords after an import: crm user set --password) and the webhook
+	// signing secret (a new one is made on first use).
+	WithoutSecrets bool
 }
 
 // ExportTenant writes everything the tenant has (object definitions with
 // their history, counters, records, and the engine's own data such as stage
-// history) to w as JSON lines. It reads a consistent page at a time; run it
-// while nobody writes for an exact copy.
-func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer) (TransferStats, error) {
+// history, users and the audit trail) to w as JSON lines. Sessions are left
+// out, and with opts WithoutSecrets password hashes and the webhook secret
+// too. Sensitive fields stay encrypted under the server's key, which an
+// import needs. It reads a consistent page at a time; run it while nobody
+// writes for an exact copy.
+func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer, options ...ExportOptions) (TransferStats, error) {
 	var stats TransferStats
+	var opts ExportOptions
+	if len(options) > 0 {
+		opts = options[0]
+	}
 	t, err := e.store.GetTenant(ctx, tenantID)
 	if err != nil {
 		return stats, tenantFailed(tenantID, err)
@@ -96,13 +124,17 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer)
 		}
 		return nil
 	}
-	if err := write(exportLine{Type: "header", Format: exportFormat, FormatVersion: exportFormatVersion, Tenant: &t,
-		ExportedAt: e.stamp().Format(schema.DateTimeLayout)}); err != nil {
-		return stats, err
-	}
 	docs, err := ts.Objects(ctx)
 	if err != nil {
 		return stats, fmt.Errorf("export tenant %q: list objects: %w", tenantID, err)
+	}
+	keyCheck, err := storedKeyCheck(ctx, ts, docs)
+	if err != nil {
+		return stats, fmt.Errorf("export tenant %q: %w", tenantID, err)
+	}
+	if err := write(exportLine{Type: "header", Format: exportFormat, FormatVersion: exportFormatVersion, Tenant: &t,
+		ExportedAt: e.stamp().Format(schema.DateTimeLayout), KeyCheck: keyCheck, WithoutSecrets: opts.WithoutSecrets}); err != nil {
+		return stats, err
 	}
 	objects := make([]*schema.Object, 0, len(docs))
 	for _, d := range docs {
@@ -134,6 +166,9 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer)
 		stats.Counters++
 	}
 	for _, obj := range objects {
+		if obj.Name == sessionObject {
+			continue // sign-ins belong to the server they were made on
+		}
 		q := store.Query{Sort: []store.Sort{{Field: "id"}}, Limit: exportPageSize}
 		for {
 			page, err := ts.Find(ctx, obj, q)
@@ -141,9 +176,19 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer)
 				return stats, fmt.Errorf("export tenant %q: read %s records: %w", tenantID, obj.Name, err)
 			}
 			for _, r := range page.Records {
+				data := r.Data
+				if opts.WithoutSecrets {
+					if obj.Name == settingObject && r.ID == webhookSecretID {
+						continue
+					}
+					if obj.Name == userObject {
+						data = maps.Clone(data)
+						delete(data, "passwordHash")
+					}
+				}
 				if err := write(exportLine{Type: "record", Object: obj.Name, ID: r.ID, Version: r.Version,
 					CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout), UpdatedAt: r.UpdatedAt.UTC().Format(schema.DateTimeLayout),
-					CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, Data: r.Data}); err != nil {
+					CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, Data: data}); err != nil {
 					return stats, err
 				}
 				stats.Records++
@@ -165,10 +210,17 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer)
 }
 
 // ImportTenant loads an export into the tenant tenantID, creating it when
-// it does not exist; an existing tenant must have no objects. Everything is
-// written in one transaction: a bad line (named by its number), a record
-// that its definition refuses or a truncated file leaves the tenant as it
-// was.
+// it does not exist; an existing tenant must have no objects. The file is
+// untrusted input, checked like any write: every record against its
+// definition, lookups against the records the file holds, counters against
+// the autonumbers the records hold, users and roles as their
+// administration checks them. Sensitive values are opened with this
+// server's key and sealed again for tenantID, so an export moves under
+// another tenant id; an export whose key is not this server's is refused
+// before anything is written. Everything is written in one transaction: a
+// bad line (named by its number) or a truncated file leaves nothing, not
+// even the tenant the import created. Sessions in older exports are
+// skipped.
 func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader) (TransferStats, error) {
 	var stats TransferStats
 	sc := bufio.NewScanner(r)
@@ -201,6 +253,16 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 	case header.FormatVersion != exportFormatVersion:
 		return stats, importError(1, "export format version %d is not supported (this server reads version %d)", header.FormatVersion, exportFormatVersion)
 	}
+	im := &importer{e: e, source: tenantID, target: tenantID, objects: map[string]*schema.Object{}, validators: map[string]*schema.Validator{},
+		ids: map[string]map[string]bool{}, counters: map[string]int64{}, numbers: map[string]autoNumberMax{}, users: map[string]User{}, roles: map[string]Role{}}
+	if header.Tenant != nil && header.Tenant.ID != "" {
+		im.source = header.Tenant.ID
+	}
+	if err := e.checkExportKey(im.source, header.KeyCheck); err != nil {
+		return stats, err
+	}
+
+	created := false
 	if _, err := e.store.GetTenant(ctx, tenantID); errors.Is(err, store.ErrNotFound) {
 		name := tenantID
 		if header.Tenant != nil && header.Tenant.Name != "" && header.Tenant.ID != header.Tenant.Name {
@@ -209,6 +271,7 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 		if _, err := e.CreateTenant(ctx, tenantID, name); err != nil {
 			return stats, err
 		}
+		created = true
 	} else if err != nil {
 		return stats, tenantFailed(tenantID, err)
 	}
@@ -224,13 +287,12 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 			fmt.Sprintf("租户 %q 已有 %d 个对象，请导入到新的或空的租户", tenantID, len(docs)), nil)
 	}
 
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		setter, ok := tx.(store.SequenceSetter)
+	err = ts.WithTx(ctx, func(raw store.Tx) error {
+		setter, ok := raw.(store.SequenceSetter)
 		if !ok {
 			return fmt.Errorf("this store cannot set counters")
 		}
-		objects := map[string]*schema.Object{}
-		validators := map[string]*schema.Validator{}
+		tx := &sealedTx{Tx: raw, r: sealedReader{r: raw, s: e.sealer, tenant: tenantID}}
 		for {
 			l, ok, err := next()
 			if err != nil {
@@ -241,7 +303,7 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 			}
 			switch l.Type {
 			case "object":
-				if err := e.importObject(ctx, tx, l, objects, validators); err != nil {
+				if err := im.object(ctx, raw, l); err != nil {
 					return importError(lineNo, "%v", err)
 				}
 				stats.Objects++
@@ -252,9 +314,10 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 				if err := setter.SetSequence(ctx, l.Name, l.Value); err != nil {
 					return err
 				}
+				im.counters[l.Name] = l.Value
 				stats.Counters++
 			case "record":
-				if err := importRecord(ctx, tx, l, objects, validators); err != nil {
+				if err := im.record(ctx, tx, l, lineNo); err != nil {
 					return importError(lineNo, "%v", err)
 				}
 				stats.Records++
@@ -266,20 +329,100 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 				if _, more, _ := next(); more {
 					return importError(lineNo+1, "lines after the trailer")
 				}
-				return nil
+				return im.finish(&stats)
 			default:
 				return importError(lineNo, "unknown line type %q", l.Type)
 			}
 		}
 	})
 	if err != nil {
+		if created {
+			if derr := e.store.DeleteTenant(context.WithoutCancel(ctx), tenantID); derr != nil {
+				err = errors.Join(err, fmt.Errorf("remove the tenant the import created: %w", derr))
+			}
+		}
 		return TransferStats{}, fmt.Errorf("import tenant %q: %w", tenantID, err)
 	}
-	e.log.InfoContext(ctx, "tenant imported", "tenant", tenantID, "objects", stats.Objects, "records", stats.Records)
+	e.log.InfoContext(ctx, "tenant imported", "tenant", tenantID, "from", im.source, "objects", stats.Objects, "records", stats.Records,
+		"administrators", stats.Administrators)
 	return stats, nil
 }
 
-func (e *Engine) importObject(ctx context.Context, tx store.Tx, l exportLine, objects map[string]*schema.Object, validators map[string]*schema.Validator) error {
+// checkExportKey refuses an export whose sensitive fields this server
+// cannot open, before anything is written.
+func (e *Engine) checkExportKey(source, keyCheck string) error {
+	if keyCheck == "" {
+		return nil
+	}
+	if e.sealer == nil {
+		return newError(ErrNoKey,
+			"the export holds encrypted sensitive fields and this server has no encryption key: import with the key they were encrypted with (CRM_ENCRYPTION_KEY or --encryption-key-file)",
+			"导出文件含有加密的敏感字段，但本服务器未配置加密密钥：请使用加密时的密钥导入（CRM_ENCRYPTION_KEY 或 --encryption-key-file）", nil)
+	}
+	if _, err := e.sealer.open(sealAAD(source, settingObject, "value", keyCheckID), keyCheck); err != nil {
+		return newError(ErrWrongKey,
+			"the export's sensitive fields were encrypted with another key than this server's: import with the key of the server that made the export",
+			"导出文件中的敏感字段使用了与本服务器不同的密钥加密：请使用导出时服务器的密钥导入", err)
+	}
+	return nil
+}
+
+// storedKeyCheck returns the tenant's key check value, "" when it has
+// none.
+func storedKeyCheck(ctx context.Context, r store.Reader, docs []store.ObjectDoc) (string, error) {
+	for _, d := range docs {
+		if d.Name != settingObject {
+			continue
+		}
+		obj, err := schema.ParseObject(d.Definition)
+		if err != nil {
+			return "", err
+		}
+		rec, err := r.Get(ctx, obj, keyCheckID)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", nil
+		} else if err != nil {
+			return "", err
+		}
+		v, _ := rec.Data["value"].(string)
+		return v, nil
+	}
+	return "", nil
+}
+
+// importer checks the lines of one import.
+type importer struct {
+	e              *Engine
+	source, target string // the tenant the export was made of, and the one it goes to
+	objects        map[string]*schema.Object
+	validators     map[string]*schema.Validator
+	// ids holds the record ids of each object; refs the lookups to check
+	// against them once every record is read.
+	ids  map[string]map[string]bool
+	refs []importRef
+	// counters are the file's counters; numbers the highest autonumber of
+	// each field.
+	counters map[string]int64
+	numbers  map[string]autoNumberMax
+	users    map[string]User
+	hashless int
+	roles    map[string]Role
+	userLine map[string]int
+}
+
+type importRef struct {
+	line              int
+	object, id, field string
+	target, targetID  string
+}
+
+type autoNumberMax struct {
+	value int64
+	line  int
+	text  string
+}
+
+func (im *importer) object(ctx context.Context, tx store.Tx, l exportLine) error {
 	obj, err := schema.ParseObject(l.Definition)
 	if err != nil {
 		return fmt.Errorf("definition of %q version %d: %w", l.Name, l.Version, err)
@@ -293,50 +436,74 @@ func (e *Engine) importObject(ctx context.Context, tx store.Tx, l exportLine, ob
 	}
 	doc := store.ObjectDoc{Name: l.Name, Version: l.Version, Definition: l.Definition, SavedAt: at, SavedBy: l.SavedBy, Deleted: l.Deleted}
 	if l.Deleted {
-		delete(objects, l.Name)
+		delete(im.objects, l.Name)
 		return tx.DeleteObject(ctx, doc)
+	}
+	if hasSensitive(obj) && im.e.sealer == nil {
+		return noKey(obj)
 	}
 	if err := tx.SaveObject(ctx, doc, obj); err != nil {
 		return fmt.Errorf("definition of %q version %d: %w", l.Name, l.Version, err)
 	}
 	obj.Version = l.Version
-	objects[l.Name] = obj
+	im.objects[l.Name] = obj
 	if !isPlatformName(l.Name) {
 		v, err := schema.NewValidator(obj)
 		if err != nil {
 			return fmt.Errorf("definition of %q version %d: %w", l.Name, l.Version, err)
 		}
-		validators[l.Name] = v
+		im.validators[l.Name] = v
 	}
 	return nil
 }
 
-func importRecord(ctx context.Context, tx store.Tx, l exportLine, objects map[string]*schema.Object, validators map[string]*schema.Validator) error {
-	obj := objects[l.Object]
+func (im *importer) record(ctx context.Context, tx store.Tx, l exportLine, line int) error {
+	obj := im.objects[l.Object]
 	if obj == nil {
 		return fmt.Errorf("record %q of object %q, which the file has not defined before", l.ID, l.Object)
 	}
 	if l.ID == "" || l.Version < 1 {
 		return fmt.Errorf("%s record needs an id and a version of at least 1", l.Object)
 	}
+	if obj.Name == sessionObject {
+		return nil // sessions stay with the server that made them
+	}
 	created, err1 := time.Parse(schema.DateTimeLayout, l.CreatedAt)
 	updated, err2 := time.Parse(schema.DateTimeLayout, l.UpdatedAt)
 	if err := errors.Join(err1, err2); err != nil {
 		return fmt.Errorf("%s record %q: bad timestamps: %w", l.Object, l.ID, err)
 	}
-	data := plainNumbers(l.Data)
-	if v := validators[l.Object]; v != nil {
-		check := data
-		if hasSensitive(obj) {
-			check = cloneMap(data)
-			for _, f := range obj.Fields {
-				if f.Hidden {
-					delete(check, f.Name)
+	data, err := im.open(obj, l.ID, plainNumbers(l.Data))
+	if err != nil {
+		return err
+	}
+	if v := im.validators[l.Object]; v != nil {
+		if err := v.Validate(data); err != nil {
+			return fmt.Errorf("%s record %q: %w", l.Object, l.ID, err)
+		}
+	}
+	if err := im.platformRecord(obj, l.ID, data, line); err != nil {
+		return err
+	}
+	if im.ids[obj.Name] == nil {
+		im.ids[obj.Name] = map[string]bool{}
+	}
+	im.ids[obj.Name][l.ID] = true
+	for _, f := range obj.Fields {
+		switch {
+		case f.Kind() == schema.KindLookup || f.Kind() == schema.KindLookupList:
+			for _, id := range lookupIDs(data[f.Name]) {
+				im.refs = append(im.refs, importRef{line: line, object: obj.Name, id: l.ID, field: f.Name, target: f.Target, targetID: id})
+			}
+		case f.Type == schema.TypeAutoNumber:
+			if s, ok := data[f.Name].(string); ok {
+				if n, ok := autoNumberValue(f.AutoNumber, s); ok {
+					key := "autonumber:" + obj.Name + "." + f.Name
+					if n > im.numbers[key].value {
+						im.numbers[key] = autoNumberMax{value: n, line: line, text: s}
+					}
 				}
 			}
-		}
-		if err := sensitiveAside(obj, v.Validate(check)); err != nil {
-			return fmt.Errorf("%s record %q: %w", l.Object, l.ID, err)
 		}
 	}
 	rec := store.Record{ID: l.ID, Version: l.Version, CreatedAt: created, UpdatedAt: updated, CreatedBy: l.CreatedBy, UpdatedBy: l.UpdatedBy, Data: data}
@@ -344,6 +511,138 @@ func importRecord(ctx context.Context, tx store.Tx, l exportLine, objects map[st
 		return fmt.Errorf("%s record %q: %w", l.Object, l.ID, err)
 	}
 	return nil
+}
+
+// open decrypts the sensitive values of a record of the source tenant, so
+// that the import seals them again for the target (their additional data
+// names the tenant), and drops the hashes sealing recomputes. The key
+// check value is sealed again here, as it is no sensitive field.
+func (im *importer) open(obj *schema.Object, id string, data map[string]any) (map[string]any, error) {
+	if obj.Name == settingObject && id == keyCheckID {
+		text, _ := data["value"].(string)
+		if im.e.sealer == nil {
+			return nil, newError(ErrNoKey, "the export holds an encryption key check and this server has no encryption key", "导出文件含有加密密钥校验值，但本服务器未配置加密密钥", nil)
+		}
+		v, err := im.e.sealer.open(sealAAD(im.source, settingObject, "value", keyCheckID), text)
+		if err != nil {
+			return nil, fmt.Errorf("the key check does not open with this server's key: %w", ErrWrongKey)
+		}
+		sealed, err := im.e.sealer.seal(sealAAD(im.target, settingObject, "value", keyCheckID), v)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"value": sealed}, nil
+	}
+	if !hasSensitive(obj) {
+		return data, nil
+	}
+	out := make(map[string]any, len(data))
+	for k, v := range data {
+		out[k] = v
+	}
+	for _, f := range obj.Fields {
+		if f.Hidden {
+			delete(out, f.Name)
+			continue
+		}
+		text, ok := out[f.Name].(string)
+		if !f.Sensitive || !ok || !strings.HasPrefix(text, sealPrefix) {
+			continue
+		}
+		v, err := im.e.sealer.open(sealAAD(im.source, obj.Name, f.Name, id), text)
+		if err != nil {
+			return nil, fmt.Errorf("%s record %q: %s.%s does not open with this server's key (or was not made for tenant %q): %w", obj.Name, id, obj.Name, f.Name, im.source, ErrWrongKey)
+		}
+		out[f.Name] = v
+	}
+	return out, nil
+}
+
+// platformRecord checks the engine's own records that its administration
+// would check: users (name, role, manager, password hash) and roles.
+func (im *importer) platformRecord(obj *schema.Object, id string, data map[string]any, line int) error {
+	switch obj.Name {
+	case userObject:
+		if !usernamePattern.MatchString(id) {
+			return fmt.Errorf("user %q: user names are 2–63 lower-case letters, digits, '.', '_' or '-'", id)
+		}
+		if hash, ok := data["passwordHash"].(string); ok {
+			if _, _, valid := decodeHash(hash); !valid {
+				return fmt.Errorf("user %q: the password hash is not one this server makes (argon2id)", id)
+			}
+		} else {
+			im.hashless++
+		}
+		if _, ok := data["active"].(bool); !ok {
+			return fmt.Errorf("user %q: active must be true or false", id)
+		}
+		im.users[id] = userOf(store.Record{ID: id, Data: data})
+		if im.userLine == nil {
+			im.userLine = map[string]int{}
+		}
+		im.userLine[id] = line
+	case roleObject:
+		b, err := json.Marshal(data["definition"])
+		if err != nil {
+			return err
+		}
+		var role Role
+		dec := json.NewDecoder(bytes.NewReader(b))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&role); err != nil {
+			return fmt.Errorf("role %q: %w", id, err)
+		}
+		if role.Name != id {
+			return fmt.Errorf("role %q is named %q inside", id, role.Name)
+		}
+		if err := checkRole(role, func(name string) *schema.Object { return im.objects[name] }); err != nil {
+			return err
+		}
+		im.roles[id] = role
+	}
+	return nil
+}
+
+// finish runs the checks that need every record: lookups, counters and
+// the users' roles and managers.
+func (im *importer) finish(stats *TransferStats) error {
+	for _, r := range im.refs {
+		if !im.ids[r.target][r.targetID] {
+			return importError(r.line, "%s record %q: %s refers to %s record %q, which the file does not hold", r.object, r.id, r.field, r.target, r.targetID)
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(im.numbers)) {
+		if n := im.numbers[key]; im.counters[key] < n.value {
+			return importError(n.line, "the record numbered %q is past its counter %s, which the file sets to %d: new records would repeat numbers", n.text, key, im.counters[key])
+		}
+	}
+	snap := &snapshot{roles: im.roles, users: im.users}
+	for _, name := range slices.Sorted(maps.Keys(im.users)) {
+		u := im.users[name]
+		if err := checkUser(snap, u, "", false); err != nil {
+			return importError(im.userLine[name], "user %q: %s", name, PublicMessage(err, "en"))
+		}
+		if u.Role == AdminRole && u.Active {
+			stats.Administrators = append(stats.Administrators, name)
+		}
+	}
+	stats.WithoutPassword = im.hashless
+	return nil
+}
+
+// autoNumberValue reads the number of a value of an autonumber pattern
+// ("CASE-{0000}" and "CASE-0042" give 42).
+func autoNumberValue(pattern, value string) (int64, bool) {
+	loc := autoNumberDigits.FindStringIndex(pattern)
+	if loc == nil {
+		return 0, false
+	}
+	prefix, suffix := pattern[:loc[0]], pattern[loc[1]:]
+	if !strings.HasPrefix(value, prefix) || !strings.HasSuffix(value, suffix) || len(value) < len(prefix)+len(suffix) {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(value[len(prefix):len(value)-len(suffix)], 10, 64)
+	return n, err == nil
 }
 
 // plainNumbers turns the json.Numbers of decoded data into float64, as
@@ -386,24 +685,4 @@ func tenantFailed(id string, err error) error {
 		return newError(ErrNotFound, fmt.Sprintf("tenant %q does not exist", id), fmt.Sprintf("租户 %q 不存在", id), err)
 	}
 	return fmt.Errorf("tenant %q: %w", id, err)
-}
-
-// sensitiveAside drops the problems of sensitive fields from a validation
-// error: their values are ciphertext here, checked when they are opened.
-func sensitiveAside(obj *schema.Object, err error) error {
-	var ve *schema.ValidationError
-	if !errors.As(err, &ve) || !hasSensitive(obj) {
-		return err
-	}
-	var kept []schema.FieldError
-	for _, fe := range ve.Fields {
-		top, _, _ := strings.Cut(fe.Field, ".")
-		if f := obj.Field(top); f == nil || !f.Sensitive {
-			kept = append(kept, fe)
-		}
-	}
-	if len(kept) == 0 {
-		return nil
-	}
-	return &schema.ValidationError{Object: ve.Object, Fields: kept}
 }

@@ -4,17 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/crypto/argon2"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -103,97 +99,55 @@ type Session struct {
 	ExpiresAt time.Time
 }
 
-// hashPassword derives an argon2id hash (OWASP's minimum: 19 MiB, 2
-// passes) as "argon2id$<salt>$<hash>".
-func hashPassword(password string) (string, error) {
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	sum := argon2.IDKey([]byte(password), salt, 2, 19*1024, 1, 32)
-	return "argon2id$" + base64.RawStdEncoding.EncodeToString(salt) + "$" + base64.RawStdEncoding.EncodeToString(sum), nil
-}
-
-func checkPassword(hash, password string) bool {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 3 || parts[0] != "argon2id" {
-		return false
-	}
-	salt, err1 := base64.RawStdEncoding.DecodeString(parts[1])
-	want, err2 := base64.RawStdEncoding.DecodeString(parts[2])
-	if err1 != nil || err2 != nil {
-		return false
-	}
-	got := argon2.IDKey([]byte(password), salt, 2, 19*1024, 1, uint32(len(want)))
-	return subtle.ConstantTimeCompare(got, want) == 1
-}
-
-// throttle counts failed sign-ins per tenant and user.
-type throttle struct {
-	mu       sync.Mutex
-	failures map[string][]time.Time
-}
-
-func (t *throttle) locked(key string, now time.Time) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.failures == nil {
-		t.failures = map[string][]time.Time{}
-	}
-	recent := t.failures[key][:0]
-	for _, at := range t.failures[key] {
-		if now.Sub(at) < signInWindow {
-			recent = append(recent, at)
-		}
-	}
-	if len(recent) == 0 {
-		delete(t.failures, key) // forgotten once the window passes
-	} else {
-		t.failures[key] = recent
-	}
-	return len(recent) >= signInFailures
-}
-
-func (t *throttle) fail(key string, now time.Time) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if t.failures == nil {
-		t.failures = map[string][]time.Time{}
-	}
-	t.failures[key] = append(t.failures[key], now)
-}
-
 // SignIn checks a user's password and opens a session. Wrong names and
-// wrong passwords get the same answer; after five failures in fifteen
-// minutes the user's sign-in is locked for fifteen minutes.
+// wrong passwords get the same answer, after the same work (one password
+// derivation whatever failed); after five failures in fifteen minutes the
+// user's sign-in is locked for fifteen minutes. A tenant id, user name or
+// password that cannot be valid is a BAD_REQUEST before anything is
+// looked up; when every hashing slot is taken and the queue is full, the
+// answer is UNAVAILABLE (ErrBusy).
 func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string) (*Session, error) {
+	if !tenantIDPattern.MatchString(tenantID) || !usernamePattern.MatchString(username) || len(password) > MaxPasswordBytes {
+		return nil, newError(ErrBadRequest,
+			fmt.Sprintf("send a tenant id and a user name of at most 63 lower-case letters, digits, '.', '_' or '-', and a password of at most %d bytes", MaxPasswordBytes),
+			fmt.Sprintf("租户标识和用户名须为不超过 63 个的小写字母、数字、'.'、'_' 或 '-'，密码不超过 %d 字节", MaxPasswordBytes), nil)
+	}
 	denied := newError(ErrUnauthenticated, "wrong user name or password", "用户名或密码错误", nil)
 	key := tenantID + "\x00" + username
 	now := e.now()
 	if e.signIns.locked(key, now) {
 		return nil, newError(ErrRateLimited, "too many failed sign-ins; try again in 15 minutes", "登录失败次数过多，请 15 分钟后再试", nil)
 	}
+	var (
+		ts   store.TenantStore
+		snap *snapshot
+		rec  store.Record
+		hash string
+	)
+	usable := false
 	ts, err := e.tenantStore(ctx, tenantID)
-	if errors.Is(err, store.ErrNotFound) {
-		e.signIns.fail(key, now)
-		return nil, denied
-	} else if err != nil {
+	if err == nil {
+		if snap, err = e.state(ctx, tenantID, ts); err != nil {
+			return nil, err
+		}
+		if users := snap.platform[userObject]; users != nil {
+			rec, err = ts.Get(ctx, users, username)
+			if err != nil && !errors.Is(err, store.ErrNotFound) {
+				return nil, err
+			}
+			hash, _ = rec.Data["passwordHash"].(string)
+			usable = err == nil && rec.Data["active"] == true
+		}
+	} else if !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	snap, err := e.state(ctx, tenantID, ts)
+	// One derivation on every path: an unknown tenant or user and a
+	// deactivated user cost what a wrong password costs.
+	ok, err := e.passwords.check(ctx, hash, password)
 	if err != nil {
 		return nil, err
 	}
-	users := snap.platform[userObject]
-	var rec store.Record
-	if users != nil {
-		rec, err = ts.Get(ctx, users, username)
-	}
-	hash, _ := rec.Data["passwordHash"].(string)
-	if users == nil || err != nil || rec.Data["active"] != true || !checkPassword(hash, password) {
-		if users == nil || err != nil {
-			checkPassword("argon2id$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", password) // same time either way
-		}
+	if !usable || !ok {
 		e.signIns.fail(key, now)
 		return nil, denied
 	}

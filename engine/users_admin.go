@@ -87,7 +87,7 @@ func (e *Engine) CreateUser(ctx context.Context, tenantID string, nu NewUser) (U
 	if err := checkUser(snap, u, nu.Password, true); err != nil {
 		return User{}, err
 	}
-	hash, err := hashPassword(nu.Password)
+	hash, err := e.passwords.hash(ctx, nu.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -187,6 +187,12 @@ func (e *Engine) updateUser(ctx context.Context, a Actor, ts store.TenantStore, 
 		return User{}, err
 	}
 	endSessions := (!next.Active && cur.Active) || ch.Password != nil
+	newHash := ""
+	if ch.Password != nil { // outside the transaction: hashing may wait for a slot
+		if newHash, err = e.passwords.hash(ctx, password); err != nil {
+			return User{}, err
+		}
+	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
 		rec, err := tx.Get(ctx, users, username)
 		if err != nil {
@@ -195,9 +201,7 @@ func (e *Engine) updateUser(ctx context.Context, a Actor, ts store.TenantStore, 
 		data := userData(next)
 		data["passwordHash"] = rec.Data["passwordHash"]
 		if ch.Password != nil {
-			if data["passwordHash"], err = hashPassword(password); err != nil {
-				return err
-			}
+			data["passwordHash"] = newHash
 		}
 		upd := rec
 		upd.Data = data
@@ -256,7 +260,11 @@ func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword st
 		return newError(ErrRateLimited, "too many wrong passwords; try again in 15 minutes", "密码错误次数过多，请 15 分钟后再试", nil)
 	}
 	hash, _ := rec.Data["passwordHash"].(string)
-	if !checkPassword(hash, oldPassword) {
+	ok, err = e.passwords.check(ctx, hash, oldPassword)
+	if err != nil {
+		return err
+	}
+	if !ok {
 		e.signIns.fail(key, now)
 		return newError(ErrBadRequest, "the current password is wrong", "当前密码错误", nil)
 	}
@@ -294,6 +302,10 @@ func (e *Engine) CurrentUser(ctx context.Context) (*User, error) {
 // and users: the role exists, the manager is an active user, and the
 // management chain has no loop.
 func checkUser(snap *snapshot, u User, password string, setPassword bool) error {
+	if setPassword && len(password) > MaxPasswordBytes {
+		return newError(ErrBadRequest, fmt.Sprintf("the password must have at most %d bytes", MaxPasswordBytes),
+			fmt.Sprintf("密码不能超过 %d 字节", MaxPasswordBytes), nil)
+	}
 	if setPassword && len([]rune(password)) < minPassword {
 		return newError(ErrBadRequest, fmt.Sprintf("the password must have at least %d characters", minPassword),
 			fmt.Sprintf("密码至少需要 %d 个字符", minPassword), nil)

@@ -305,6 +305,9 @@ func truncate(s string, n int) string {
 
 const settingObject = "crmSetting"
 
+// webhookSecretID is the setting that holds the webhook signing secret.
+const webhookSecretID = "webhookSecret"
+
 func init() {
 	platformDefinitions[settingObject] = `{
   "$id": "crmSetting", "type": "object",
@@ -320,7 +323,7 @@ func (e *Engine) webhookSecret(ctx context.Context, ts store.TenantStore, snap *
 	if err != nil {
 		return "", err
 	}
-	const id = "webhookSecret"
+	const id = webhookSecretID
 	if rec, err := ts.Get(ctx, settings, id); err == nil {
 		s, _ := rec.Data["value"].(string)
 		return s, nil

@@ -87,6 +87,9 @@ func (w *writer) prepare(ctx context.Context, obj *schema.Object, input map[stri
 // object's automations, in tx.
 func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
 	data = schema.Normalize(obj, data)
+	if err := w.chargeGuesses(len(automationChain(ctx)) > 0, obj, nil, data); err != nil {
+		return store.Record{}, err
+	}
 	now := w.e.stamp()
 	rec := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID, OwnerID: w.actor.ID, Data: data}
 	if err := checkLookups(ctx, tx, w, obj, data, nil, len(automationChain(ctx)) > 0); err != nil {
@@ -145,6 +148,9 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 	data = schema.Normalize(obj, data)
 	if reflect.DeepEqual(data, cur.Data) {
 		return cur, nil
+	}
+	if err := w.chargeGuesses(len(automationChain(ctx)) > 0, obj, cur.Data, data); err != nil {
+		return store.Record{}, err
 	}
 	if err := checkLookups(ctx, tx, w, obj, data, cur.Data, len(automationChain(ctx)) > 0); err != nil {
 		return store.Record{}, err

@@ -67,8 +67,17 @@ func (r *request) queryError(err error) *QueryError {
 	return &QueryError{Message: e.Message, Extensions: e.Extensions(), Err: err}
 }
 
-// publicError classifies err for a caller (see [engine.CodeOf]).
+// publicError classifies err for a caller (see [engine.CodeOf]) and
+// counts it (Config.OnError).
 func (s *Server) publicError(err error, lang, requestID string) *Error {
+	e := s.classify(err, lang, requestID)
+	if s.onError != nil {
+		s.onError(e.Code)
+	}
+	return e
+}
+
+func (s *Server) classify(err error, lang, requestID string) *Error {
 	var own *Error
 	if errors.As(err, &own) {
 		return own

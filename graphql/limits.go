@@ -213,6 +213,17 @@ func (w *costWalker) walk(typeName string, sels ast.SelectionSet, mult int64) er
 				// A multilookup: its size is not bounded by first.
 				childMult = mult * engine.DefaultPageSize
 			}
+			if def.Arguments.ForName("filter") != nil {
+				// Each value of a filter costs what a record does, on
+				// every page the filter runs for (a nested list runs it
+				// once per parent).
+				if n := w.filterCost(sel) * mult; n > 0 {
+					w.nodes += n
+					if w.nodes > maxNodes {
+						return tooComplexf("the query's filters and pages cost about %d, more than %d: use fewer filter values or nest fewer lists", w.nodes, maxNodes)
+					}
+				}
+			}
 			if childMult != mult {
 				w.nodes += childMult
 				if w.nodes > maxNodes || childMult > maxNodes {
@@ -265,4 +276,47 @@ func (w *costWalker) first(sel *ast.Field) (int64, error) {
 		return 0, badRequestf("first must be between 1 and %d, got %d", engine.MaxPageSize, n)
 	}
 	return n, nil
+}
+
+// filterCost counts the objects and values of a field's filter argument
+// (a literal, or a variable's value), stopping past maxNodes.
+func (w *costWalker) filterCost(sel *ast.Field) int64 {
+	a := sel.Arguments.ForName("filter")
+	if a == nil || a.Value == nil {
+		return 0
+	}
+	var n int64
+	var goValue func(v any)
+	goValue = func(v any) {
+		if n > maxNodes {
+			return
+		}
+		n++
+		switch x := v.(type) {
+		case map[string]any:
+			for _, e := range x {
+				goValue(e)
+			}
+		case []any:
+			for _, e := range x {
+				goValue(e)
+			}
+		}
+	}
+	var literal func(v *ast.Value)
+	literal = func(v *ast.Value) {
+		if v == nil || n > maxNodes {
+			return
+		}
+		if v.Kind == ast.Variable {
+			goValue(w.r.vars[v.Raw])
+			return
+		}
+		n++
+		for _, c := range v.Children {
+			literal(c.Value)
+		}
+	}
+	literal(a.Value)
+	return n
 }

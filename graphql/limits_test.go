@@ -194,3 +194,24 @@ func TestIntrospection(t *testing.T) {
 	data = mustRun(t, srv, user, `{ deals { __typename nodes { __typename } } }`, nil)
 	assert.Equal(t, "DealConnection", data["deals"].(map[string]any)["__typename"], "__typename is not introspection")
 }
+
+// A filter's values count into the query's cost, once per page it runs
+// for: a modest filter on a list nested under 100 parents is refused
+// before anything runs (issue 13, item 4).
+func TestLimits_FilterCountsIntoCost(t *testing.T) {
+	t.Parallel()
+	ors := make([]any, 200)
+	for i := range ors {
+		ors[i] = map[string]any{"title": map[string]any{"eq": fmt.Sprintf("t%d", i)}}
+	}
+	vars := map[string]any{"f": map[string]any{"or": ors}}
+	srv, f := newTestServer(t)
+	r := run(t, srv, user, `query($f: DealFilter) { accounts(first: 100) { nodes { deals(first: 10, filter: $f) { nodes { id } } } } }`, vars)
+	require.NotEmpty(t, r.Errors)
+	assert.Equal(t, graphql.CodeQueryTooComplex, r.codes()[0], r.messages())
+	assert.Contains(t, r.messages(), "filters and pages cost about")
+	assert.Zero(t, f.count("ListRecords")+f.count("ListRelated"), "nothing ran")
+
+	r = run(t, srv, user, `query($f: DealFilter) { deals(first: 10, filter: $f) { nodes { id } } }`, vars)
+	assert.NotEqual(t, []string{graphql.CodeQueryTooComplex}, r.codes(), "the same filter at the root is within the cost")
+}

@@ -158,7 +158,7 @@ func TestMutation_ValidationErrorNamesEveryField(t *testing.T) {
 	t.Parallel()
 	srv, f := newTestServer(t)
 	f.CreateFunc = func(context.Context, string, map[string]any) (store.Record, error) {
-		return store.Record{}, &schema.ValidationError{Object: "deal", Fields: []schema.FieldError{
+		return store.Record{}, &schema.ValidationError{Object: "deal", Label: schema.Label{Zh: "商机", En: "Deal"}, Fields: []schema.FieldError{
 			{Field: "title", Code: "required", Message: "is required", MessageZh: "必填"},
 			{Field: "email", Code: "format", Message: "is not an email address", MessageZh: "不是有效的邮箱地址"},
 			{Field: "amount", Code: "minimum", Message: "must be at least 0", MessageZh: "不能小于 0"},
@@ -168,7 +168,7 @@ func TestMutation_ValidationErrorNamesEveryField(t *testing.T) {
 	require.Len(t, r.Errors, 1)
 	e := r.Errors[0]
 	assert.Equal(t, "VALIDATION_FAILED", e.Extensions["code"])
-	assert.Equal(t, "deal 的数据未通过校验", e.Message)
+	assert.Equal(t, "商机记录未通过校验", e.Message, "the headline names the object by its label")
 	assert.Equal(t, []any{
 		map[string]any{"field": "title", "code": "required", "message": "必填"},
 		map[string]any{"field": "email", "code": "format", "message": "不是有效的邮箱地址"},

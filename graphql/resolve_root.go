@@ -152,13 +152,15 @@ func objectInfoValue(info *engine.ObjectInfo) any {
 	return &objectDefValue{obj: info.Object, version: info.Version, savedAt: info.SavedAt, savedBy: info.SavedBy}
 }
 
-// requireAdmin refuses the metadata API to actors that are not
-// administrators.
+// requireAdmin refuses the administration API (metadata, scripts, users,
+// templates …) to actors that are not administrators. Fields whose engine
+// call refuses them itself, with words for what is refused, do not call
+// it.
 func (r *request) requireAdmin() error {
 	if r.actor.Admin {
 		return nil
 	}
-	return forbidden(r.lang, "only administrators may read or change object definitions", "只有管理员可以查看或修改对象定义")
+	return forbidden(r.lang, "only administrators may use this part of the API", "只有管理员可以使用这部分接口")
 }
 
 func optString(s string) any {

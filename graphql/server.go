@@ -54,6 +54,9 @@ type Config struct {
 	// DefaultMaxSchemas (1000). Beyond it the least recently used are
 	// dropped and rebuilt on their next request.
 	MaxSchemas int
+	// OnError, when set, is told the code of every error answered to a
+	// client (for metrics).
+	OnError func(code string)
 }
 
 // Server serves a tenant-specific GraphQL API generated from each tenant's
@@ -67,6 +70,7 @@ type Server struct {
 	cache          *schemaCache
 	templates      TemplateCatalog
 	extraLimits    []engine.Limit
+	onError        func(code string)
 }
 
 // New returns a server over cfg.Engine.
@@ -90,6 +94,7 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.onError = cfg.OnError
 	return s, nil
 }
 

@@ -119,7 +119,7 @@ func TestSpec(t *testing.T) {
 			committed: map[string]bool{"语义-A": true, "z": false, "语义-C": true}},
 		{name: "a record that fails validation answers null with every failing field",
 			query:  `mutation { o: createOpportunity(input: {amount: -1, closeDate: "2026-02-30", account: "nope"}) { id } a: createAccount(input: {name: "语义-D"}) { name } }`,
-			status: 200, data: `{"o": null, "a": {"name": "语义-D"}}`, errors: []string{"opportunity 的数据未通过校验"},
+			status: 200, data: `{"o": null, "a": {"name": "语义-D"}}`, errors: []string{"opportunity记录未通过校验"},
 			committed: map[string]bool{"语义-D": true}},
 	}
 	for _, sc := range scenarios {

@@ -12,7 +12,8 @@ type FieldError struct {
 	Field string `json:"field"`
 	// Code is a stable machine-readable reason: "required", "type",
 	// "maxLength", "minLength", "minimum", "maximum", "multipleOf", "enum",
-	// "format", "pattern", "minItems", "maxItems", "uniqueItems", "unknown"
+	// "format", "pattern", "minItems", "maxItems", "uniqueItems", "unknown",
+	// "encoding" (not UTF-8), "characters" (control or bidi characters)
 	// (the Code* constants, set by Validator.Validate), and "unique",
 	// "lookup", "readOnly", "script" (set by the engine).
 	Code      string `json:"code"`
@@ -24,7 +25,16 @@ type FieldError struct {
 // Fields names every problem found, in field order.
 type ValidationError struct {
 	Object string
+	// Label is the object's label, for messages to business users; empty
+	// when the error was made without the object at hand.
+	Label  Label
 	Fields []FieldError
+}
+
+// Invalid returns the validation error of a record of o with those
+// problems.
+func (o *Object) Invalid(fields []FieldError) *ValidationError {
+	return &ValidationError{Object: o.Name, Label: o.Label, Fields: fields}
 }
 
 // Error lists the failing fields in English.

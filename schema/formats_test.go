@@ -5,6 +5,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/schema"
 )
 
 const formatsObject = `{"$id": "contact", "type": "object", "properties": {
@@ -40,8 +42,10 @@ func TestValidator_Validate_Formats(t *testing.T) {
 		{"mobile 19x", "mobile", "19912345678", true, ""},
 		{"mobile 12x", "mobile", "12812345678", false, "is not a valid mobile number"},
 		{"mobile of 10 digits", "mobile", "1381234567", false, "is not a valid mobile number"},
-		{"mobile with country code", "mobile", "+8613812345678", false, "is not a valid mobile number"},
-		{"mobile with a full-width digit", "mobile", "1381234567８", false, "is not a valid mobile number"},
+		{"mobile with country code (stored without it)", "mobile", "+8613812345678", true, ""},
+		{"mobile with a full-width digit (stored in ASCII)", "mobile", "1381234567８", true, ""},
+		{"mobile with country code but 12 digits", "mobile", "+86138123456789", false, "is not a valid mobile number"},
+		{"mobile of another country", "mobile", "+4413812345678", false, "is not a valid mobile number"},
 
 		{"https url", "site", "https://www.example.com.cn/about?x=1#top", true, ""},
 		{"http url with port and IDN", "site", "http://例子.中国:8080/", true, ""},
@@ -53,7 +57,6 @@ func TestValidator_Validate_Formats(t *testing.T) {
 		{"url without host", "site", "https:///path", false, "is not a valid URL"},
 		{"relative url", "site", "//example.com/x", false, "is not a valid URL"},
 		{"url with a space", "site", "https://example.com/a b", false, "is not a valid URL"},
-		{"url with a newline", "site", "https://example.com/\nx", false, "is not a valid URL"},
 
 		{"landline with dash", "landline", "010-12345678", true, ""},
 		{"landline with 4-digit area code", "landline", "0755-1234567", true, ""},
@@ -83,7 +86,7 @@ func TestValidator_Validate_Formats(t *testing.T) {
 		{"USCC ending in X", "uscc", "12100000400000123X", true, ""},
 		{"USCC with wrong check character", "uscc", "91350100M000100Y44", false, "is not a valid unified social credit code"},
 		{"USCC with I", "uscc", "91350100M000100I43", false, "is not a valid unified social credit code"},
-		{"USCC in lower case", "uscc", "91350100m000100y43", false, "is not a valid unified social credit code"},
+		{"USCC in lower case (stored in upper case)", "uscc", "91350100m000100y43", true, ""},
 		{"USCC of 17 characters", "uscc", "91350100M000100Y4", false, "is not a valid unified social credit code"},
 
 		{"phone field without format takes anything", "plain", "ask reception", true, ""},
@@ -102,6 +105,41 @@ func TestValidator_Validate_Formats(t *testing.T) {
 			assert.Equal(t, "format", got[0].Code)
 			assert.Equal(t, s.message, got[0].Message)
 			assert.NotEmpty(t, got[0].MessageZh)
+		})
+	}
+}
+
+// One number written several ways is stored one way, so that a unique
+// field cannot hold it twice (issue 13, item 14).
+func TestNormalize_CanonicalFormats(t *testing.T) {
+	t.Parallel()
+	obj := mustParse(t, formatsObject)
+	v := mustValidator(t, formatsObject)
+	scenarios := []struct {
+		name, field, in, stored string
+	}{
+		{"resident id check character x", "idCard", "11010519491231002x", "11010519491231002X"},
+		{"resident id with spaces", "idCard", " 110105 19491231 002x ", "11010519491231002X"},
+		{"resident id in full-width characters", "idCard", "１１０１０５１９４９１２３１００２ｘ", "11010519491231002X"},
+		{"mobile with +86 and spaces", "mobile", "+86 138 1234 5678", "13812345678"},
+		{"mobile with 0086 and hyphens", "mobile", "0086-138-1234-5678", "13812345678"},
+		{"mobile with 86", "mobile", "8613812345678", "13812345678"},
+		{"mobile with ideographic space", "mobile", "138\u30001234\u30005678", "13812345678"},
+		{"mobile already canonical", "mobile", "13812345678", "13812345678"},
+		{"uscc lower-case", "uscc", "91350100m000100y43", "91350100M000100Y43"},
+		{"uscc with spaces", "uscc", "9135 0100 M000 100Y 43", "91350100M000100Y43"},
+		{"invalid mobile kept as typed", "mobile", "+86 12 34", "+86 12 34"},
+		{"field without a format untouched", "plain", "+86 138 1234 5678", "+86 138 1234 5678"},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			data := map[string]any{s.field: s.in}
+			if s.stored != s.in || s.field == "plain" {
+				require.NoError(t, v.Validate(data))
+			}
+			assert.Equal(t, s.stored, schema.Normalize(obj, data)[s.field])
+			assert.Equal(t, s.stored, schema.CanonicalValue(obj.Field(s.field), s.in))
 		})
 	}
 }

@@ -13,6 +13,8 @@ import (
 //   - strings of text, email, phone, url, picklist, lookup, date and
 //     datetime fields are trimmed of surrounding white space;
 //   - datetimes (RFC 3339, any offset) become DateTimeLayout in UTC;
+//   - cn-mobile, cn-resident-id and cn-uscc values take their canonical
+//     form (see [CanonicalValue]);
 //   - numbers become float64 (json.Number and Go integers included), and
 //     integer fields hold whole numbers;
 //   - multipicklist and multilookup lists lose duplicates, keeping the
@@ -40,7 +42,7 @@ func Normalize(obj *Object, data map[string]any) map[string]any {
 			out[name] = cv
 			continue
 		}
-		cv = normalizeValue(f, trimValue(f, cv))
+		cv = normalizeValue(f, CanonicalValue(f, trimValue(f, cv)))
 		if !f.Required && blank(cv) {
 			continue
 		}

@@ -35,7 +35,7 @@ const (
 // codeRank orders the codes of one field: the first failure reported is the
 // most basic one.
 var codeRank = map[string]int{
-	CodeType: 1, CodeRequired: 2, CodeUnknown: 3, CodeEnum: 4, CodeFormat: 5, CodePattern: 6,
+	CodeEncoding: -1, CodeCharacters: 0, CodeType: 1, CodeRequired: 2, CodeUnknown: 3, CodeEnum: 4, CodeFormat: 5, CodePattern: 6,
 	CodeMinLength: 7, CodeMaxLength: 8, CodeMinimum: 9, CodeMaximum: 10, CodeMultipleOf: 11,
 	CodeMinItems: 12, CodeMaxItems: 13, CodeUniqueItems: 14,
 }
@@ -99,6 +99,11 @@ func (v *Validator) Validate(data map[string]any) error {
 		}
 		if f != nil {
 			cv = trimValue(f, cv)
+			if p := textProblem(f, cv); p != nil {
+				errs = append(errs, *p)
+				continue
+			}
+			cv = CanonicalValue(f, cv)
 			if f.Required && f.Type != TypeAutoNumber && blank(cv) {
 				continue // reported as missing
 			}
@@ -120,7 +125,7 @@ func (v *Validator) Validate(data map[string]any) error {
 	if len(errs) == 0 {
 		return nil
 	}
-	return &ValidationError{Object: v.obj.Name, Fields: v.arrange(errs)}
+	return v.obj.Invalid(v.arrange(errs))
 }
 
 // arrange keeps the most basic error of each field and sorts them: record

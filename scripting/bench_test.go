@@ -2,6 +2,7 @@ package scripting_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -163,6 +164,23 @@ func BenchmarkSandbox_S5_memoryCeiling(b *testing.B) {
 	b.ReportMetric(float64(st.Fired)/float64(b.N), "fired/op")
 }
 
+// BenchmarkSandbox_S5_doubling runs `s += s` under a 512 MiB ceiling and
+// reports the highest heap the watchdog saw and the process's peak RSS
+// (issue 13, item 5: 2 GB under a 1 GiB ceiling before).
+func BenchmarkSandbox_S5_doubling(b *testing.B) {
+	const ceiling = 512 << 20
+	r := newRunner(b, scripting.Config{Limits: limits(time.Minute), MemoryCeiling: ceiling})
+	call := scripting.Call{Script: scripting.Script{Tenant: "a", ID: "double", Version: 1, Kind: scripting.KindScheduled, Source: "let s = 'x'; for (;;) s += s"}}
+	for b.Loop() {
+		if _, err := r.Run(context.Background(), call); !errors.Is(err, scripting.ErrMemory) {
+			b.Fatal("not stopped for memory:", err)
+		}
+	}
+	st := r.MemoryStats()
+	b.ReportMetric(float64(st.PeakHeap)/(1<<20), "peak-heap-MB")
+	b.ReportMetric(procStatusMB(b, "VmHWM"), "peak-rss-MB")
+}
+
 // BenchmarkSandbox_S6_redos reports how long a catastrophic regex takes to
 // fail the run (target: within the budget plus the regex timeout, ≤ 2×
 // budget).
@@ -181,6 +199,33 @@ func BenchmarkSandbox_S6_redos(b *testing.B) {
 				ds = append(ds, time.Since(start))
 			}
 			percentiles(b, "fail-", ds)
+		})
+	}
+}
+
+// BenchmarkSandbox_regexOverrun reports how far past its budget a run ends
+// whose regex built-ins would run on (issue 13, item 5; target: budget +
+// 10 ms): a catastrophic match started late in the budget, and splits and
+// replaces with a great many matches inside one native call.
+func BenchmarkSandbox_regexOverrun(b *testing.B) {
+	const budget = 200 * time.Millisecond
+	for name, src := range map[string]string{
+		"catastrophic match late in the budget": "const t = Date.now(); while (Date.now() - t < 150) {} /^(a+)+(?=$)/.test('a'.repeat(30) + 'b')",
+		"split at every position":               "'a'.repeat(200000).split(/(?=b)/)",
+		"replace with many look-ahead matches":  "'a'.repeat(200000).replace(/a(?=a{0,3000}b)|a/g, 'x')",
+	} {
+		b.Run(name, func(b *testing.B) {
+			r := newRunner(b, scripting.Config{Limits: limits(budget)})
+			call := scripting.Call{Script: scripting.Script{Tenant: "a", ID: name, Version: 1, Kind: scripting.KindScheduled, Source: src}}
+			var over []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				if _, err := r.Run(context.Background(), call); !errors.Is(err, scripting.ErrTimeout) {
+					b.Fatal("no timeout:", err)
+				}
+				over = append(over, time.Since(start)-budget)
+			}
+			percentiles(b, "overrun-", over)
 		})
 	}
 }

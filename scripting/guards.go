@@ -122,7 +122,9 @@ func (x *run) installGuards() error {
 	if s.has("JSON") || s.has("parse") || s.has("stringify") {
 		x.installJSONGuards()
 	}
-	x.installRegexGuards(s)
+	if err := x.installRegexGuards(s); err != nil {
+		return err
+	}
 
 	for _, name := range removedGlobals {
 		if s.has(name) {

@@ -1,26 +1,12 @@
 package scripting
 
 import (
+	"context"
+	"errors"
 	"strings"
-	"time"
 
-	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
 )
-
-// regexMatchTimeout bounds one match of goja's backtracking engine
-// (regexp2, used for look-arounds and back-references). On timeout goja
-// reports "no match", so a ReDoS would quietly turn into false; the regex
-// guards below turn any regex call that ran this long into an uncatchable
-// ErrTimeout instead (S6). regexp2's clock ticks every 100ms, so a timed-out
-// match returns 100–200ms after the limit.
-const regexMatchTimeout = 100 * time.Millisecond
-
-func init() {
-	// Note: a process-wide setting of the module goja imports; nothing else
-	// in this program uses regexp2.
-	regexp2.DefaultMatchTimeout = regexMatchTimeout
-}
 
 func (x *run) installStringGuards(s *scan) {
 	if !(s.has("repeat") || s.has("padStart") || s.has("padEnd") || s.has("concat") ||
@@ -124,10 +110,7 @@ func (x *run) boundedReplacer(where string, subject goja.String, repl goja.Value
 	}
 	total := subject.Length()
 	return x.vm.ToValue(func(c goja.FunctionCall) goja.Value {
-		// Time spent here (the script's function, or our substitution) is
-		// not the regex engine's.
-		start := time.Now()
-		defer func() { x.callbackTime += time.Since(start) }()
+		x.checkBudget() // called once per match, from inside replace
 		var out goja.String
 		if isFn {
 			out = x.str(x.callOrig(fn, goja.FunctionCall{This: goja.Undefined(), Arguments: c.Arguments}))
@@ -235,59 +218,94 @@ func utf16Len(s string) int {
 	return n
 }
 
-// installRegexGuards times every RegExp entry point: one that ran past
-// regexMatchTimeout may have had a match time out inside it, which goja
-// reports as "no match", so the run ends with ErrTimeout instead (S6).
-func (x *run) installRegexGuards(s *scan) {
+// installRegexGuards guards exec and test (see regex.go) and bounds the
+// replacement strings of replace.
+func (x *run) installRegexGuards(s *scan) error {
 	names := []string{"exec", "test", "match", "matchAll", "replace", "replaceAll", "search", "split", "RegExp"}
 	need := false
 	for _, n := range names {
 		need = need || s.has(n)
 	}
 	if !need {
-		return
+		return nil
 	}
+	g, err := x.newRegexGuard()
+	if err != nil {
+		return err
+	}
+	x.regex = g
 	proto := x.vm.Get("RegExp").(*goja.Object).Get("prototype").(*goja.Object)
+	// Replacing exec on the prototype turns goja's fast paths off for every
+	// RegExp (its prototype is no longer the standard one), so the symbol
+	// methods call exec through the guard for each match.
 	for _, name := range []string{"exec", "test"} {
 		if orig, ok := goja.AssertFunction(proto.Get(name)); ok {
-			_ = proto.Set(name, x.timed(orig, nil))
+			_ = proto.Set(name, x.guardedMatch(orig))
 		}
 	}
-	syms := []*goja.Symbol{goja.SymMatch, goja.SymMatchAll, goja.SymReplace, goja.SymSearch, goja.SymSplit}
-	for _, sym := range syms {
-		orig, ok := goja.AssertFunction(proto.GetSymbol(sym))
-		if !ok {
-			continue
-		}
-		var adjust func(c *goja.FunctionCall)
-		if sym == goja.SymReplace {
-			adjust = func(c *goja.FunctionCall) {
-				if len(c.Arguments) > 1 {
-					args := append([]goja.Value(nil), c.Arguments...)
-					args[1] = x.boundedReplacer("RegExp.prototype[Symbol.replace]", x.str(args[0]), args[1])
-					c.Arguments = args
-				}
+	if orig, ok := goja.AssertFunction(proto.GetSymbol(goja.SymReplace)); ok {
+		_ = proto.SetSymbol(goja.SymReplace, func(c goja.FunctionCall) goja.Value {
+			x.checkBudget()
+			if len(c.Arguments) > 1 {
+				args := append([]goja.Value(nil), c.Arguments...)
+				args[1] = x.boundedReplacer("RegExp.prototype[Symbol.replace]", x.str(args[0]), args[1])
+				c.Arguments = args
 			}
-		}
-		_ = proto.SetSymbol(sym, x.timed(orig, adjust))
+			return x.callOrig(orig, c)
+		})
 	}
+	return nil
 }
 
-func (x *run) timed(orig goja.Callable, adjust func(*goja.FunctionCall)) func(goja.FunctionCall) goja.Value {
+// guardedMatch wraps exec or test: one match, with the budget checked
+// before and after and, when goja would use regexp2, the match checked
+// first (see checkMatch).
+func (x *run) guardedMatch(orig goja.Callable) func(goja.FunctionCall) goja.Value {
 	return func(c goja.FunctionCall) goja.Value {
-		if adjust != nil {
-			adjust(&c)
+		x.checkBudget()
+		input := x.str(c.Argument(0)) // ToString once: it may run script code
+		if rx, ok := c.This.(*goja.Object); ok {
+			x.checkMatch(rx, input)
 		}
-		start, callbacks := time.Now(), x.callbackTime
-		out := x.callOrig(orig, c)
-		// Time spent in the script's own replacer functions is not the
-		// regex engine's.
-		if time.Since(start)-(x.callbackTime-callbacks) >= regexMatchTimeout {
-			x.stop(newLimitError(LimitRegexTime, regexMatchTimeout.Milliseconds(), "ms", ErrTimeout))
-		}
+		x.checkBudget()
+		out := x.callOrig(orig, goja.FunctionCall{This: c.This, Arguments: []goja.Value{input}})
+		x.checkBudget()
 		return out
 	}
 }
+
+// checkBudget ends the run, uncatchably, once its budget is spent or it
+// was told to stop: natives that call back into the guards (a split over
+// every position of a long string) unwind at once instead of running to
+// their end.
+func (x *run) checkBudget() {
+	if x.stopped {
+		x.unwind()
+	}
+	if x.ctx.Err() != nil {
+		x.abort(context.Cause(x.ctx))
+	}
+}
+
+// abort stops the run with cause and unwinds the native calls in progress.
+func (x *run) abort(cause error) {
+	x.stop(cause)
+	x.unwind()
+}
+
+// unwind raises the VM's uncatchable InterruptedError from Go code: the
+// run has been interrupted, so running any code makes the VM produce it,
+// and a panic with it unwinds through goja's natives to the run, past
+// every try/catch.
+func (x *run) unwind() {
+	_, err := x.vm.RunProgram(interruptProbe)
+	if err == nil {
+		err = errors.New("scripting: the run was stopped")
+	}
+	panic(err)
+}
+
+var interruptProbe = goja.MustCompile("probe", "0", true)
 
 // installJSONGuards bounds JSON.parse by nesting (goja's parser recurses on
 // the Go stack) and JSON.stringify by the size of the text it would write.

@@ -38,8 +38,8 @@ type run struct {
 	stopped bool
 	stopPos *position
 
-	rangeErr     goja.Value    // RangeError constructor, fetched on first use
-	callbackTime time.Duration // spent in script callbacks called by guarded built-ins
+	rangeErr goja.Value  // RangeError constructor, fetched on first use
+	regex    *regexGuard // the regex guards' state, when installed
 }
 
 type position struct{ line, column int }

@@ -3,8 +3,10 @@ package scripting
 import (
 	"context"
 	"crypto/sha256"
+	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -20,8 +22,12 @@ type Config struct {
 	// CacheSize bounds the compiled programs kept (scripts and expressions
 	// each). If zero, 1024.
 	CacheSize int
-	// MemoryCeiling is the Go heap, in bytes, above which the watchdog
-	// stops every run in flight with [ErrMemory] (S5). If zero, 1 GiB.
+	// MemoryCeiling is the Go heap, in bytes, that scripts must not take
+	// the process past (S5): the watchdog stops every run in flight with
+	// [ErrMemory] once the heap passes a third of it, since one VM
+	// instruction can triple the heap before the runs notice (see
+	// watchdog). If zero, 3 GiB: runs are stopped once the heap passes
+	// 1 GiB.
 	MemoryCeiling int64
 	// WatchInterval is how often the watchdog reads the heap while runs
 	// are in flight. If zero, 5ms.
@@ -40,6 +46,7 @@ type Runner struct {
 	gates  *gates
 	watch  *watchdog
 	closed atomic.Bool
+	stats  runStats
 }
 
 // New returns a Runner and starts its memory watchdog.
@@ -48,7 +55,7 @@ func New(cfg Config) (*Runner, error) {
 		cfg.CacheSize = 1024
 	}
 	if cfg.MemoryCeiling <= 0 {
-		cfg.MemoryCeiling = 1 << 30
+		cfg.MemoryCeiling = 3 << 30
 	}
 	if cfg.WatchInterval <= 0 {
 		cfg.WatchInterval = 5 * time.Millisecond
@@ -217,7 +224,71 @@ func (r *Runner) Run(ctx context.Context, call Call) (*Result, error) {
 		ctx = context.WithValue(ctx, slot, true)
 	}
 	x := &run{runner: r, lim: lim, prog: prog, call: &call, res: &Result{}, lineShift: 1}
-	return x.res, x.execute(ctx)
+	err = x.execute(ctx)
+	r.stats.note(x.res.Stats.Duration, err)
+	return x.res, err
+}
+
+// RunStats count the script runs of a Runner since it started, for
+// monitoring.
+type RunStats struct {
+	Runs    int64
+	Seconds float64 // time spent in runs
+	// Failed counts failed runs by reason: "timeout", "limit", "memory",
+	// "stackOverflow", "exception", "compile", "canceled", "other".
+	Failed map[string]int64
+}
+
+type runStats struct {
+	mu     sync.Mutex
+	runs   int64
+	nanos  int64
+	failed map[string]int64
+}
+
+func (s *runStats) note(d time.Duration, err error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.runs++
+	s.nanos += int64(d)
+	if err == nil {
+		return
+	}
+	if s.failed == nil {
+		s.failed = map[string]int64{}
+	}
+	s.failed[failureKind(err)]++
+}
+
+func failureKind(err error) string {
+	switch {
+	case errors.Is(err, ErrTimeout):
+		return "timeout"
+	case errors.Is(err, ErrMemory):
+		return "memory"
+	case errors.Is(err, ErrStackOverflow):
+		return "stackOverflow"
+	case errors.Is(err, ErrLimit):
+		return "limit"
+	case errors.Is(err, ErrException):
+		return "exception"
+	case errors.Is(err, ErrCompile):
+		return "compile"
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return "canceled"
+	}
+	return "other"
+}
+
+// RunStats returns the runner's counts.
+func (r *Runner) RunStats() RunStats {
+	r.stats.mu.Lock()
+	defer r.stats.mu.Unlock()
+	out := RunStats{Runs: r.stats.runs, Seconds: time.Duration(r.stats.nanos).Seconds(), Failed: map[string]int64{}}
+	for k, v := range r.stats.failed {
+		out.Failed[k] = v
+	}
+	return out
 }
 
 // slotKey marks a context whose run holds one of the tenant's slots.

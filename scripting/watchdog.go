@@ -15,13 +15,20 @@ import (
 // watchdog is the process-level memory bound (S5). goja cannot cap a run's
 // memory, and allocations made by the VM itself (s += s, pushing fresh
 // strings) are not seen by the guards. While runs are in flight the
-// watchdog reads the heap every interval. Above 3/4 of the ceiling it starts
-// a collection in the background, so garbage does not count against the
-// ceiling for long; above the ceiling it interrupts every run in flight with
-// ErrMemory at once. It never waits for a collection itself: a first version
-// did (runtime.GC, then judge the live heap), and 16 allocating runs took the
-// heap to 22 GB under a 1 GiB ceiling while it waited. It cannot stop a
-// single native call, which the guards bound.
+// watchdog reads the heap every interval. Above a quarter of the ceiling it
+// starts a collection in the background, so garbage does not count against
+// the ceiling for long; above a third of it, it interrupts every run in
+// flight with ErrMemory at once. It never waits for a collection itself: a
+// first version did (runtime.GC, then judge the live heap), and 16
+// allocating runs took the heap to 22 GB under a 1 GiB ceiling while it
+// waited.
+//
+// Why a third: Interrupt takes effect between VM instructions, and one
+// instruction can allocate as much as the values it works on. s += s
+// allocates twice the length of s while s is still live, so the heap can
+// triple in one instruction; a doubling loop that the watchdog judged at
+// 15/16 of a 512 MiB ceiling peaked at 896 MiB. Stopping the runs at a
+// third keeps the peak, the last instruction included, under the ceiling.
 type watchdog struct {
 	ceiling  int64
 	interval time.Duration
@@ -122,12 +129,10 @@ func (w *watchdog) loop() {
 		}
 		heap := read()
 		w.notePeak(heap)
-		// Fire with 1/16 of headroom: the runtime's own overhead and what is
-		// allocated before the runs notice come on top of the heap.
-		if heap > w.ceiling/16*15 {
+		if heap > w.ceiling/3 {
 			w.fire(heap)
 			w.collect(true)
-		} else if heap > w.ceiling/4*3 {
+		} else if heap > w.ceiling/4 {
 			w.collect(false)
 		}
 	}

@@ -57,6 +57,13 @@ type Store interface {
 	GetTenant(ctx context.Context, id string) (Tenant, error)
 	// ListTenants returns all tenants ordered by id.
 	ListTenants(ctx context.Context) ([]Tenant, error)
+	// DeleteTenant removes a tenant with everything it holds (definitions,
+	// records, counters) and its API keys. [ErrNotFound] for an unknown
+	// id. A tenant created again under the id starts empty.
+	DeleteTenant(ctx context.Context, id string) error
+	// MoveAPIKeys gives every API key of tenant from to tenant to, which
+	// must exist ([ErrNotFound] otherwise); their secrets keep working.
+	MoveAPIKeys(ctx context.Context, from, to string) error
 
 	// CreateAPIKey stores a key. Returns [ErrNotFound] if its tenant does not
 	// exist and [ErrConflict] if the id or hash is taken.
@@ -97,7 +104,9 @@ type TenantStore interface {
 	// WithTx runs fn in one atomic transaction: either every write fn made
 	// is kept, or (fn returned an error, or the commit failed) none is.
 	// Writes are serialised; fn must not hold the transaction beyond its
-	// return.
+	// return. When ctx ends, WithTx returns at once; a store that undoes
+	// by compensation may complete the undo after returning, before the
+	// tenant's next transaction starts.
 	WithTx(ctx context.Context, fn func(tx Tx) error) error
 
 	// Reader: the read operations, also outside a transaction.
@@ -155,4 +164,10 @@ type Tx interface {
 	// record, it gives gap-free numbers: a rolled-back transaction gives its
 	// number back.
 	NextSequence(ctx context.Context, name string) (int64, error)
+}
+
+// Sizer is an optional capability of a [Store]: the space a tenant's data
+// takes, in bytes, for monitoring.
+type Sizer interface {
+	TenantSize(ctx context.Context, id string) (int64, error)
 }

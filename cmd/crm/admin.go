@@ -23,10 +23,15 @@ func (m *Main) quietLogger() *slog.Logger {
 
 func (m *Main) tenant(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return fmt.Errorf("usage: crm tenant create NAME | crm tenant list | crm tenant limits NAME")
+		return fmt.Errorf("usage: crm tenant create NAME | list | limits NAME | delete NAME | rename NAME NEW")
 	}
-	if args[0] == "limits" {
+	switch args[0] {
+	case "limits":
 		return m.tenantLimits(ctx, args[1:])
+	case "delete":
+		return m.tenantDelete(ctx, args[1:])
+	case "rename":
+		return m.tenantRename(ctx, args[1:])
 	}
 	fs := m.flags("tenant " + args[0])
 	data := m.dataFlag(fs)
@@ -45,7 +50,7 @@ func (m *Main) tenant(ctx context.Context, args []string) error {
 			return fmt.Errorf("usage: crm tenant list [--data DIR]")
 		}
 	default:
-		return fmt.Errorf("unknown tenant command %q (create, list, limits)", args[0])
+		return fmt.Errorf("unknown tenant command %q (create, list, limits, delete, rename)", args[0])
 	}
 	st, eng, err := m.open(*data, m.quietLogger())
 	if err != nil {
@@ -353,4 +358,90 @@ func (m *Main) readPassword() (string, error) {
 		return "", fmt.Errorf("no password: set CRM_USER_PASSWORD or write it on standard input")
 	}
 	return line, nil
+}
+
+// stopServerNote reminds the operator that a running server keeps what it
+// opened.
+const stopServerNote = "stop the server before deleting or renaming a tenant, and start it again after"
+
+// tenantDelete removes a tenant after the operator confirms by repeating
+// its id (--confirm, or on standard input); --dry-run shows what would go.
+func (m *Main) tenantDelete(ctx context.Context, args []string) error {
+	fs := m.flags("tenant delete")
+	data := m.dataFlag(fs)
+	dryRun := fs.Bool("dry-run", false, "show what would be deleted and delete nothing")
+	confirm := fs.String("confirm", "", "the tenant id again, to confirm without a prompt")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return fmt.Errorf("usage: crm tenant delete NAME [--dry-run] [--confirm NAME] [--data DIR]")
+	}
+	id := pos[0]
+	st, eng, err := m.open(*data, m.quietLogger())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sum, err := eng.SummarizeTenant(ctx, id)
+	if err != nil {
+		return err
+	}
+	what := fmt.Sprintf("tenant %q (%s): %d objects with %d records, %d users, %d API keys", id, sum.Tenant.Name, sum.Objects, sum.Records, sum.Users, sum.APIKeys)
+	if *dryRun {
+		fmt.Fprintf(m.Stdout, "would delete %s (dry run, nothing deleted)\n", what)
+		return nil
+	}
+	if *confirm == "" {
+		fmt.Fprintf(m.Stderr, "this deletes %s, for good (%s).\ntype the tenant id to confirm: ", what, stopServerNote)
+		if m.Stdin != nil {
+			line, _ := bufio.NewReader(m.Stdin).ReadString('\n')
+			*confirm = strings.TrimSpace(line)
+		}
+	}
+	if *confirm != id {
+		return fmt.Errorf("not deleted: confirm by repeating the tenant id (--confirm %s)", id)
+	}
+	if err := eng.DeleteTenant(ctx, id); err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "deleted %s\n", what)
+	return nil
+}
+
+// tenantRename gives a tenant a new id; --dry-run shows what would move.
+func (m *Main) tenantRename(ctx context.Context, args []string) error {
+	fs := m.flags("tenant rename")
+	data := m.dataFlag(fs)
+	dryRun := fs.Bool("dry-run", false, "show what would move and change nothing")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 2 {
+		return fmt.Errorf("usage: crm tenant rename NAME NEW [--dry-run] [--data DIR]")
+	}
+	from, to := pos[0], pos[1]
+	st, eng, err := m.open(*data, m.quietLogger())
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	sum, err := eng.SummarizeTenant(ctx, from)
+	if err != nil {
+		return err
+	}
+	if *dryRun {
+		fmt.Fprintf(m.Stdout, "would rename tenant %q to %q: %d objects with %d records, %d users, %d API keys move; sessions end (dry run, nothing changed)\n",
+			from, to, sum.Objects, sum.Records, sum.Users, sum.APIKeys)
+		return nil
+	}
+	stats, err := eng.RenameTenant(ctx, from, to)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(m.Stdout, "renamed tenant %q to %q: %d definition versions, %d counters, %d records, %d API keys moved; users sign in again (%s)\n",
+		from, to, stats.Objects, stats.Counters, stats.Records, sum.APIKeys, stopServerNote)
+	return nil
 }

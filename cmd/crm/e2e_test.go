@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -59,6 +61,23 @@ type testServer struct {
 	Stdout *syncBuffer
 }
 
+// storeArgs are the flags that put a test server's data in dataDir, or,
+// when CRM_TEST_MONGODB_URI names a MongoDB (.ci/ferretdb-e2e runs the
+// HTTP tests on FerretDB so), in databases of a prefix made from dataDir,
+// with a key file in dataDir for sensitive fields.
+func storeArgs(t *testing.T, dataDir string) []string {
+	uri := os.Getenv("CRM_TEST_MONGODB_URI")
+	if uri == "" {
+		return []string{"--data", dataDir}
+	}
+	sum := sha256.Sum256([]byte(dataDir))
+	keyFile := filepath.Join(dataDir, "mongo.key")
+	if _, err := os.Stat(keyFile); err != nil {
+		require.NoError(t, os.WriteFile(keyFile, []byte(hex.EncodeToString(sum[:])+"\n"), 0o600))
+	}
+	return []string{"--data", dataDir, "--mongo", uri, "--mongo-prefix", "e" + hex.EncodeToString(sum[:6]), "--encryption-key-file", keyFile}
+}
+
 func startServer(t *testing.T, dataDir string, extra ...string) *testServer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -66,8 +85,9 @@ func startServer(t *testing.T, dataDir string, extra ...string) *testServer {
 	out := &syncBuffer{}
 	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
 	done := make(chan error, 1)
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--rate-per-key", "0", "--rate-per-ip", "0"}, storeArgs(t, dataDir)...)
 	go func() {
-		done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0", "--data", dataDir, "--rate-per-key", "0", "--rate-per-ip", "0"}, extra...))
+		done <- m.Run(ctx, append(args, extra...))
 	}()
 	var addr string
 	select {
@@ -270,7 +290,7 @@ func TestServe_RestartKeepsData(t *testing.T) {
 		out := &syncBuffer{}
 		m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
 		done := make(chan error, 1)
-		go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir}) }()
+		go func() { done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, storeArgs(t, dir)...)) }()
 		addr := <-ready
 		key = regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
 		s := &testServer{URL: "http://" + addr, Key: key}
@@ -490,14 +510,23 @@ func TestServe_EncryptionKey(t *testing.T) {
 	data := s.ok(t, `{ patients(filter: {mobile: {eq: "13812345678"}}) { nodes { mobile } } }`, nil)
 	assert.Equal(t, "13812345678", path(data, "patients", "nodes", 0, "mobile"))
 
-	for _, args := range [][]string{
-		{"serve", "--addr", "127.0.0.1:0", "--data", dir},
-		{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--encryption-key-file", writeKey(t, strings.Repeat("cd", 32))},
+	// Another key, or none: the server starts, and only this tenant is
+	// unavailable, saying why (issue 13, item 10).
+	other := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	require.NoError(t, other.Run(context.Background(), []string{"tenant", "create", "plain", "--data", dir, "--encryption-key-file", keyFile}))
+	plainKey := createKey(t, dir, "plain")
+	for _, extra := range [][]string{
+		{"--encryption-key-file", writeKey(t, strings.Repeat("cd", 32))},
+		nil, // the data directory's own key, which is another
 	} {
-		m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-		err := m.Run(context.Background(), args)
-		require.Error(t, err)
-		assert.Contains(t, err.Error(), "refusing to start")
+		bad := startServer(t, dir, extra...)
+		assert.Contains(t, bad.Stdout.String(), `tenant "default" is unavailable`)
+		r := bad.gql(t, s.Key, `{ patients { nodes { name } } }`, nil)
+		require.NotEmpty(t, r.Errors)
+		assert.Equal(t, "UNAVAILABLE", r.Errors[0].Extensions["code"])
+		assert.Contains(t, r.Errors[0].Message, "encryption key")
+		r = bad.gql(t, plainKey, `{ objects { name } }`, nil)
+		assert.Equal(t, http.StatusOK, r.Status, "the other tenant is served")
 	}
 	m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string {
 		if k == "CRM_ENCRYPTION_KEY" {
@@ -612,7 +641,7 @@ func TestCLI_TenantScriptLimits(t *testing.T) {
 func createKey(t *testing.T, dir, tenant string) string {
 	out := &syncBuffer{}
 	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	require.NoError(t, m.Run(context.Background(), []string{"apikey", "create", "--tenant", tenant, "--data", dir}))
+	require.NoError(t, m.Run(context.Background(), append([]string{"apikey", "create", "--tenant", tenant}, storeArgs(t, dir)...)))
 	return regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
 }
 

@@ -2,7 +2,7 @@
 // administration commands that work on its data directory.
 //
 //	crm serve [--addr 127.0.0.1:8080] [--data ./data]
-//	crm tenant create NAME | tenant list
+//	crm tenant create NAME | tenant list | tenant delete NAME | tenant rename NAME NEW
 //	crm apikey create --tenant NAME [--name LABEL] | apikey list --tenant NAME | apikey revoke --tenant NAME --id ID
 //	crm user create --tenant NAME --username U [--role R] | user list --tenant NAME | user set ...
 //	crm export --tenant NAME [--out FILE] | import --tenant NAME [--in FILE]
@@ -55,6 +55,8 @@ commands:
   tenant create NAME          create a tenant
   tenant list                 list tenants
   tenant limits NAME [--script-time D ...]  show or set a tenant's script budgets
+  tenant delete NAME [--dry-run] [--confirm NAME]  delete a tenant with its data and keys
+  tenant rename NAME NEW [--dry-run]  give a tenant a new id (data, keys; sessions end)
   apikey create --tenant T    create an API key (printed once)
   apikey list --tenant T      list a tenant's API keys
   apikey revoke --tenant T --id ID
@@ -68,7 +70,7 @@ commands:
   template rollback NAME --tenant T     undo the last install or upgrade
   template reset-sample NAME --tenant T delete the template's sample records
   template export --tenant T --out DIR  write the tenant's objects as a template
-  export --tenant T [--out F]  write a whole tenant as JSON lines
+  export --tenant T [--out F] [--without-secrets]  write a whole tenant as JSON lines
   import --tenant T [--in F]   load an export into a new or empty tenant
   version                     print the version
 

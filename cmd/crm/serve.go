@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"math/big"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -21,6 +22,7 @@ import (
 	"github.com/crmkit/crm/admin-ui"
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/graphql"
+	"github.com/crmkit/crm/internal/metrics"
 	"github.com/crmkit/crm/internal/server"
 	"github.com/crmkit/crm/internal/webhook"
 	"github.com/crmkit/crm/store"
@@ -160,6 +162,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		"let webhooks reach loopback and private networks (env CRM_WEBHOOK_ALLOW_PRIVATE)")
 	perKey := fs.Float64("rate-per-key", envFloat(m.env("CRM_RATE_PER_KEY", "")), "requests a second each API key may make on average, twice that at once; 0: no limit (env CRM_RATE_PER_KEY)")
 	perIP := fs.Float64("rate-per-ip", envFloat(m.env("CRM_RATE_PER_IP", "")), "requests a second each client address may make on average, twice that at once; 0: no limit (env CRM_RATE_PER_IP)")
+	metricsAddr := fs.String("metrics-addr", m.env("CRM_METRICS_ADDR", defaultMetricsAddr), "listen address of the Prometheus metrics (/metrics), apart from the API because they name tenants; \"off\" to serve none (env CRM_METRICS_ADDR)")
+	metricsToken := fs.String("metrics-token", m.env("CRM_METRICS_TOKEN", ""), "bearer token the metrics need, for a metrics address reachable by others (env CRM_METRICS_TOKEN)")
+	origins := fs.String("allowed-origins", m.env("CRM_ALLOWED_ORIGINS", ""), "comma-separated origins (https://crm.example.com) besides the server's own whose pages may sign in (env CRM_ALLOWED_ORIGINS)")
 	proxies := fs.String("trusted-proxies", m.env("CRM_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (env CRM_TRUSTED_PROXIES)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -184,14 +189,20 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer st.Close()
 	defer eng.Close()
 
-	if err := eng.CheckEncryption(ctx); err != nil {
+	problems, err := eng.CheckTenants(ctx)
+	if err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
+	}
+	for _, p := range problems { // the other tenants are served
+		log.Error("tenant unavailable", "tenant", p.Tenant, "err", p.Err)
+		fmt.Fprintf(m.Stdout, "tenant %q is unavailable: %v\n", p.Tenant, p.Err)
 	}
 	first, err := m.bootstrap(ctx, eng)
 	if err != nil {
 		return err
 	}
-	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}, Limits: []engine.Limit{
+	mets := metrics.New(eng)
+	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}, OnError: mets.Error, Limits: []engine.Limit{
 		{Name: "api.ratePerKey", Value: *perKey, Unit: "requests/s", Description: "requests each API key may make on average, twice that at once (0: none)"},
 		{Name: "api.ratePerIP", Value: *perIP, Unit: "requests/s", Description: "requests each client address may make on average, twice that at once (0: none)"},
 	}})
@@ -211,6 +222,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		KeyRate:        server.Rate{Per: *perKey, Burst: int(2 * *perKey)},
 		IPRate:         server.Rate{Per: *perIP, Burst: int(2 * *perIP)},
 		TrustedProxies: splitList(*proxies),
+		AllowedOrigins: splitList(*origins),
+		Metrics:        mets,
 	})
 	if err != nil {
 		return err
@@ -219,6 +232,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
+	metricsURL, stopMetrics, err := m.serveMetrics(*metricsAddr, *metricsToken, mets, log)
+	if err != nil {
+		ln.Close()
+		return err
+	}
+	defer stopMetrics()
 	url := "http://" + ln.Addr().String()
 	where := "data in " + *data
 	if *m.mongoURI != "" {
@@ -226,6 +245,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(m.Stdout, "CRM server listening on %s (%s)\n", url, where)
 	fmt.Fprintf(m.Stdout, "  GraphQL: %s/graphql   health: %s/healthz\n", url, url)
+	if metricsURL != "" {
+		fmt.Fprintf(m.Stdout, "  metrics: %s (for Prometheus; name tenants, keep it private)\n", metricsURL)
+	}
 	if first != nil {
 		fmt.Fprintf(m.Stdout, "\nFirst start: created tenant %q with an administrator and an API key (both shown only once).\n\n", first.tenant)
 		if adminui.DistFS != nil {
@@ -371,4 +393,43 @@ func splitList(s string) []string {
 		}
 	}
 	return out
+}
+
+// defaultMetricsAddr is where metrics are served unless told otherwise:
+// loopback, so that the per-tenant series are not on the internet.
+const defaultMetricsAddr = "127.0.0.1:9464"
+
+// serveMetrics serves the Prometheus metrics on their own listener. A
+// failure to listen on the default address (another server on this
+// machine has it) is a warning; on an address the operator chose, an
+// error.
+func (m *Main) serveMetrics(addr, token string, mets *metrics.Metrics, log *slog.Logger) (string, func(), error) {
+	if addr == "" || addr == "off" {
+		return "", func() {}, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		if addr == defaultMetricsAddr {
+			log.Warn("metrics not served: their default address is taken; set --metrics-addr", "addr", addr, "err", err)
+			return "", func() {}, nil
+		}
+		return "", nil, fmt.Errorf("listen for metrics on %s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/metrics", mets.Handler(token))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	if host, _, _ := net.SplitHostPort(ln.Addr().String()); token == "" && !isLoopback(host) {
+		log.Warn("metrics are served without a token on an address others may reach; set --metrics-token", "addr", ln.Addr().String())
+	}
+	return "http://" + ln.Addr().String() + "/metrics", func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}, nil
+}
+
+func isLoopback(host string) bool {
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

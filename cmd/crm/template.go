@@ -243,7 +243,10 @@ func (m *Main) progress() func(engine.Progress) {
 // printResult shows what an install, upgrade or rollback did or would do.
 func (m *Main) printResult(res *engine.InstallResult, done string) {
 	verb := done
+	upToDate := done == "installed" && !res.Changed() && res.FromVersion == res.ToVersion
 	switch {
+	case res.DryRun && upToDate:
+		verb = "already up to date (dry run, nothing changed)"
 	case res.DryRun:
 		verb = "would change (dry run, nothing changed)"
 	case !res.Applied && len(res.Conflicts) > 0:

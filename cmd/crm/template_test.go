@@ -49,10 +49,18 @@ func TestCLI_Template(t *testing.T) {
 	require.NoError(t, err)
 	assert.Regexp(t, `retail\s+1\.1\.0.*\s1\.1\.0 \(`, out)
 
+	// A dry run says what the real install would say (issue 13, item 18).
 	out, _, err = run("template", "install", "retail", "--tenant", "shop", "--dry-run")
 	require.NoError(t, err)
-	assert.Contains(t, out, "would change (dry run, nothing changed)")
+	assert.Regexp(t, `template retail (\S+) → (\S+): already up to date \(dry run, nothing changed\)`, out)
+	assert.NotContains(t, out, "would change")
 	assert.NotContains(t, out, "  update ")
+	out, _, err = run("template", "install", "retail", "--tenant", "shop")
+	require.NoError(t, err)
+	assert.Regexp(t, `template retail (\S+) → (\S+): already up to date`, out)
+	out, _, err = run("template", "install", "retail", "--tenant", "copy", "--dry-run")
+	require.NoError(t, err)
+	assert.Regexp(t, `template retail \S+: would change \(dry run, nothing changed\)`, out)
 
 	// The tenant's configuration as a template folder, which installs
 	// into another tenant.

@@ -5,6 +5,9 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
+
+	"github.com/crmkit/crm/engine"
 )
 
 // export writes a whole tenant as JSON lines to --out (or standard output).
@@ -13,6 +16,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 	data := m.dataFlag(fs)
 	tenant := fs.String("tenant", "", "tenant id (required)")
 	out := fs.String("out", "-", "file to write, - for standard output")
+	withoutSecrets := fs.Bool("without-secrets", false, "leave out password hashes (users need new passwords after an import) and the webhook secret")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -36,7 +40,7 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		}
 		w = f
 	}
-	stats, err := eng.ExportTenant(ctx, *tenant, w)
+	stats, err := eng.ExportTenant(ctx, *tenant, w, engine.ExportOptions{WithoutSecrets: *withoutSecrets})
 	if f != nil {
 		if cerr := f.Close(); err == nil {
 			err = cerr
@@ -49,6 +53,11 @@ func (m *Main) export(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stderr, "exported tenant %q: %d definition versions, %d counters, %d records\n", *tenant, stats.Objects, stats.Counters, stats.Records)
+	if *withoutSecrets {
+		fmt.Fprintln(m.Stderr, "left out: password hashes and the webhook secret; sensitive fields stay encrypted (an import needs the same encryption key)")
+	} else {
+		fmt.Fprintln(m.Stderr, "the file holds password hashes and the webhook secret; sensitive fields stay encrypted (an import needs the same encryption key): keep it as safe as the data (docs/security.md)")
+	}
 	return nil
 }
 
@@ -91,5 +100,11 @@ func (m *Main) importTenant(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(m.Stdout, "imported tenant %q: %d definition versions, %d counters, %d records\n", *tenant, stats.Objects, stats.Counters, stats.Records)
+	if len(stats.Administrators) > 0 {
+		fmt.Fprintf(m.Stdout, "administrators imported: %s\n", strings.Join(stats.Administrators, ", "))
+	}
+	if stats.WithoutPassword > 0 {
+		fmt.Fprintf(m.Stdout, "%d users came without a password: give them one with crm user set --password\n", stats.WithoutPassword)
+	}
 	return nil
 }

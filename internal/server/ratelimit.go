@@ -2,6 +2,7 @@ package server
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 	"sync"
 	"time"
@@ -18,7 +19,10 @@ type Rate struct {
 
 // limiter keeps one token bucket per key (an API key's actor, a client
 // address). Buckets idle for long enough are full again and are dropped,
-// so the map stays as small as the set of active clients.
+// so the map stays as small as the set of active clients; and it never
+// holds more than maxBuckets: past that, new keys share one overflow
+// bucket, so that a flood of new addresses cannot grow the map, and the
+// clients already known keep their own buckets.
 type limiter struct {
 	rate Rate
 	now  func() time.Time
@@ -32,6 +36,13 @@ type bucket struct {
 	tokens float64
 	last   time.Time
 }
+
+// maxBuckets bounds the keys one limiter remembers.
+const maxBuckets = 100_000
+
+// overflowKey names the bucket that new keys share once the limiter is
+// full (no real key contains a NUL first).
+const overflowKey = "\x00overflow"
 
 func newLimiter(r Rate, now func() time.Time) *limiter {
 	if r.Burst < 1 {
@@ -50,13 +61,17 @@ func (l *limiter) take(key string) (ok bool, wait time.Duration) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	full := time.Duration(float64(l.rate.Burst) / l.rate.Per * float64(time.Second))
-	if now.Sub(l.sweep) > time.Minute {
+	_, known := l.buckets[key]
+	if now.Sub(l.sweep) > time.Minute || (!known && len(l.buckets) >= maxBuckets && now.Sub(l.sweep) > time.Second) {
 		for k, b := range l.buckets {
 			if now.Sub(b.last) > full {
 				delete(l.buckets, k)
 			}
 		}
 		l.sweep = now
+	}
+	if !known && len(l.buckets) >= maxBuckets {
+		key = overflowKey
 	}
 	b := l.buckets[key]
 	if b == nil {
@@ -89,8 +104,23 @@ func tooMany(c *fiber.Ctx, wait time.Duration, en, zh string) error {
 // the address comes from X-Forwarded-For only when the peer is one of
 // Config.TrustedProxies; anyone else's header is ignored (H8).
 func (s *Server) limitByIP(c *fiber.Ctx) error {
-	if ok, wait := s.ipLimit.take(c.IP()); !ok {
+	if ok, wait := s.ipLimit.take(clientKey(c.IP())); !ok {
 		return tooMany(c, wait, "too many requests from this address; try again later", "该地址请求过于频繁，请稍后再试")
 	}
 	return c.Next()
+}
+
+// clientKey is the rate-limit key of a client address: the address for
+// IPv4, its /64 network for IPv6, where one subscriber usually holds a
+// whole /64 and could otherwise take a new bucket per request.
+func clientKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || !a.Is6() || a.Is4In6() {
+		return ip
+	}
+	p, err := a.WithZone("").Prefix(64)
+	if err != nil {
+		return ip
+	}
+	return p.String()
 }

@@ -14,12 +14,14 @@ import (
 	"net"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/metrics"
 )
 
 // Authenticator resolves an API key secret to an actor.
@@ -73,6 +75,14 @@ type Config struct {
 	TrustedProxies []string
 	// Now is the clock of the rate limits; if nil, time.Now.
 	Now func() time.Time
+	// AllowedOrigins are origins ("https://crm.example.com") besides the
+	// server's own whose pages may call /auth/login and /auth/logout.
+	// Empty: only pages the server itself serves.
+	AllowedOrigins []string
+	// Metrics, when set, counts requests and errors. The metrics are
+	// served elsewhere (Metrics.Handler on a listener of their own): this
+	// app answers /metrics with 404, never with the UI's page.
+	Metrics *metrics.Metrics
 }
 
 // Server is the HTTP server.
@@ -147,19 +157,27 @@ func (s *Server) Shutdown(ctx context.Context) error {
 
 func (s *Server) routes() {
 	s.app.Use(requestid.New())
+	if s.cfg.Metrics != nil {
+		s.app.Use(s.cfg.Metrics.Middleware())
+	}
 	s.app.Use(recover.New(recover.Config{EnableStackTrace: true, StackTraceHandler: s.logPanic}))
 	s.app.Use(s.accessLog)
 	s.app.Use(s.deadline)
 	s.app.Use(s.limitByIP)
 
 	s.app.Get("/healthz", s.healthz)
+	s.app.All("/metrics", func(c *fiber.Ctx) error {
+		return c.Status(fiber.StatusNotFound).JSON(fiber.Map{
+			"error": pick(c, "metrics are served on their own address (crm serve --metrics-addr), not on this port", "监控指标在单独的地址上提供（crm serve --metrics-addr），不在此端口"),
+			"code":  engine.CodeNotFound})
+	})
 	if s.cfg.Sessions != nil {
-		s.app.Post("/auth/login", s.login)
+		s.app.Post("/auth/login", s.authEndpoint, utf8Body, s.login)
 		s.app.Get("/auth/session", s.session)
-		s.app.Post("/auth/logout", s.logout)
+		s.app.Post("/auth/logout", s.authEndpoint, s.logout)
 	}
 	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)
-	s.app.Post("/graphql", s.authenticate(false), s.cfg.GraphQL)
+	s.app.Post("/graphql", s.authenticate(false), utf8Body, s.cfg.GraphQL)
 	s.app.All("/graphql", s.cfg.GraphQL) // other methods: 405 with Allow, no credentials needed
 	if s.ui != nil {
 		s.app.Use("/", s.ui.serve)
@@ -204,6 +222,30 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 		c.SetUserContext(engine.WithActor(c.UserContext(), actor))
 		return c.Next()
 	}
+}
+
+// utf8Body refuses a body that is not valid UTF-8 (JSON must be): a
+// decoder would otherwise replace the bad bytes with U+FFFD and store text
+// the client did not send.
+func utf8Body(c *fiber.Ctx) error {
+	body := c.Body()
+	if utf8.Valid(body) {
+		return c.Next()
+	}
+	at := 0
+	for at < len(body) {
+		r, size := utf8.DecodeRune(body[at:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		at += size
+	}
+	return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{
+		"error": pick(c, fmt.Sprintf("the request body is not valid UTF-8 (byte %d)", at), fmt.Sprintf("请求体不是有效的 UTF-8 文本（第 %d 字节）", at)),
+		"code":  engine.CodeBadRequest,
+		"errors": []fiber.Map{{"message": pick(c, fmt.Sprintf("the request body is not valid UTF-8 (byte %d)", at), fmt.Sprintf("请求体不是有效的 UTF-8 文本（第 %d 字节）", at)),
+			"extensions": fiber.Map{"code": engine.CodeBadRequest}}},
+	})
 }
 
 // unauthenticated answers 401 in the GraphQL response shape, since the
@@ -276,6 +318,9 @@ func (s *Server) errorHandler(c *fiber.Ctx, err error) error {
 		return c.Status(fe.Code).JSON(fiber.Map{"error": fe.Message})
 	}
 	status := statusOf(err)
+	if s.cfg.Metrics != nil {
+		s.cfg.Metrics.Error(string(engine.CodeOf(err)))
+	}
 	lang := "zh"
 	if preferEnglish(c) {
 		lang = "en"

@@ -2,6 +2,8 @@ package server
 
 import (
 	"crypto/subtle"
+	"encoding/json"
+	"fmt"
 	"strings"
 	"time"
 
@@ -10,19 +12,40 @@ import (
 	"github.com/crmkit/crm/engine"
 )
 
-// login signs a user in: {tenant, username, password} → the session
-// cookie (HttpOnly, SameSite=Lax, Secure over TLS) and, in the body, the
-// CSRF token that cookie-authenticated writes send as X-CSRF-Token.
+// authBodyLimit bounds the body of the sign-in and sign-out endpoints,
+// which anyone may call: a tenant id, a user name and a password fit in
+// far less.
+const authBodyLimit = 8 << 10
+
+// login signs a user in: a JSON body {tenant, username, password} → the
+// session cookie (HttpOnly, SameSite=Lax, Secure over TLS) and, in the
+// body, the CSRF token that cookie-authenticated writes send as
+// X-CSRF-Token. Only JSON is accepted, and only from the server's own
+// origin (or Config.AllowedOrigins) when the browser says where the
+// request comes from: a form posted from another site cannot sign the
+// victim's browser into the attacker's account (login CSRF).
 func (s *Server) login(c *fiber.Ctx) error {
-	var in struct {
-		Tenant, Username, Password string
+	if !c.Is("json") {
+		return c.Status(fiber.StatusUnsupportedMediaType).JSON(fiber.Map{
+			"error": pick(c, "send the sign-in as JSON (Content-Type: application/json)", "请以 JSON 提交登录信息（Content-Type: application/json）"),
+			"code":  engine.CodeBadRequest})
 	}
-	if err := c.BodyParser(&in); err != nil || in.Tenant == "" || in.Username == "" {
-		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{"error": "send {tenant, username, password}", "code": engine.CodeBadRequest})
+	var in struct {
+		Tenant   string `json:"tenant"`
+		Username string `json:"username"`
+		Password string `json:"password"`
+	}
+	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Tenant == "" || in.Username == "" {
+		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{
+			"error": pick(c, "send {tenant, username, password} as JSON", "请以 JSON 提交 {tenant, username, password}"),
+			"code":  engine.CodeBadRequest})
 	}
 	sess, err := s.cfg.Sessions.SignIn(c.UserContext(), in.Tenant, in.Username, in.Password)
 	if err != nil {
-		return err // the error handler answers 401 or 429
+		if engine.CodeOf(err) == engine.CodeUnavailable {
+			c.Set(fiber.HeaderRetryAfter, "1")
+		}
+		return err // the error handler answers 400, 401, 429 or 503
 	}
 	c.Cookie(&fiber.Cookie{Name: sessionCookie, Value: sess.Token, Path: "/", HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode,
 		Secure: c.Protocol() == "https", Expires: sess.ExpiresAt})
@@ -59,6 +82,51 @@ func sessionAnswer(c *fiber.Ctx, sess *engine.Session) error {
 		"expiresAt":          sess.ExpiresAt.UTC().Format(time.RFC3339),
 		"mustChangePassword": sess.User.MustChangePassword,
 	})
+}
+
+// authEndpoint guards the endpoints anyone may call before signing in:
+// a small body, and a request from the server's own origin (or an allowed
+// one) when the browser names its origin. Requests without an Origin
+// header (curl, scripts, other servers) pass, unless the browser's
+// Sec-Fetch-Site says they come from another site.
+func (s *Server) authEndpoint(c *fiber.Ctx) error {
+	if len(c.Body()) > authBodyLimit {
+		return c.Status(fiber.StatusRequestEntityTooLarge).JSON(fiber.Map{
+			"error": pick(c, fmt.Sprintf("the body is larger than %d bytes", authBodyLimit), fmt.Sprintf("请求体超过 %d 字节", authBodyLimit)),
+			"code":  engine.CodeBadRequest})
+	}
+	if !s.sameOrigin(c) {
+		return c.Status(fiber.StatusForbidden).JSON(fiber.Map{
+			"error": pick(c, "requests from another site may not sign in or out", "不允许从其他网站发起登录或退出"),
+			"code":  engine.CodeForbidden})
+	}
+	return c.Next()
+}
+
+// sameOrigin reports whether the request comes from the server's own
+// origin or one of Config.AllowedOrigins, as far as the browser says.
+func (s *Server) sameOrigin(c *fiber.Ctx) bool {
+	origin := strings.TrimSpace(c.Get(fiber.HeaderOrigin))
+	if origin == "" {
+		return c.Get("Sec-Fetch-Site") != "cross-site"
+	}
+	own := c.Protocol() + "://" + c.Hostname()
+	if strings.EqualFold(origin, own) {
+		return true
+	}
+	for _, o := range s.cfg.AllowedOrigins {
+		if strings.EqualFold(origin, strings.TrimRight(o, "/")) {
+			return true
+		}
+	}
+	return false // "null" (sandboxed pages, file:), other sites
+}
+
+func pick(c *fiber.Ctx, en, zh string) string {
+	if preferEnglish(c) {
+		return en
+	}
+	return zh
 }
 
 func (s *Server) logout(c *fiber.Ctx) error {

@@ -18,6 +18,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/netip"
 	"strconv"
 	"strings"
 	"syscall"
@@ -30,9 +31,10 @@ import (
 type Config struct {
 	// Timeout of one delivery; default 10s.
 	Timeout time.Duration
-	// AllowPrivate lets webhooks reach loopback, private and link-local
-	// addresses. Off by default, so that a tenant's URL cannot probe the
-	// network the server runs in.
+	// AllowPrivate lets webhooks reach every address, the special-purpose
+	// blocks of [Blocked] included (loopback, private, link-local, shared
+	// address space …). Off by default, so that a tenant's URL cannot probe
+	// the network the server runs in or a cloud's metadata service.
 	AllowPrivate bool
 }
 
@@ -45,7 +47,7 @@ var _ engine.Deliverer = (*Client)(nil)
 
 // ErrForbiddenAddress is returned for a URL whose host resolves to an
 // address webhooks may not reach.
-var ErrForbiddenAddress = errors.New("webhook: the address is on a private or local network")
+var ErrForbiddenAddress = errors.New("webhook: the address is in a special-purpose block (private, local, shared or reserved)")
 
 // New returns a client.
 func New(cfg Config) *Client {
@@ -59,9 +61,12 @@ func New(cfg Config) *Client {
 			if err != nil {
 				return err
 			}
-			ip := net.ParseIP(host)
-			if ip == nil || forbidden(ip) {
-				return fmt.Errorf("%w: %s", ErrForbiddenAddress, host)
+			addr, err := netip.ParseAddr(host)
+			if err != nil {
+				return fmt.Errorf("%w: %s is not an IP address", ErrForbiddenAddress, host)
+			}
+			if block, no := Blocked(addr); no {
+				return fmt.Errorf("%w: %s is in %s", ErrForbiddenAddress, host, block)
 			}
 			return nil
 		}
@@ -80,11 +85,6 @@ func New(cfg Config) *Client {
 		// not name: it counts as a failure.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
-}
-
-func forbidden(ip net.IP) bool {
-	return ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsUnspecified() || ip.IsMulticast() || ip.IsInterfaceLocalMulticast()
 }
 
 // Deliver POSTs the delivery. Any answer but 2xx is an error, so that the

@@ -92,7 +92,7 @@ func (ts *tenantStore) addOwners(ctx context.Context) error {
 		}
 		spec := ownerIndex()
 		octx, cancel := ts.s.op(ctx)
-		_, err := coll.Indexes().CreateOne(octx, ts.s.model(spec))
+		err := ensureIndexes(octx, coll, []mongo.IndexModel{ts.s.model(spec)})
 		cancel()
 		if err != nil {
 			return fmt.Errorf("create index %s on %s: %w", spec.Name, coll.Name(), ts.s.fail(octx, err))

@@ -41,14 +41,14 @@ func equality(key string, value any) bson.E {
 // they exist).
 func (s *Store) prepareSystem(ctx context.Context) error {
 	tenants := s.system.Collection(collTenants)
-	if _, err := tenants.Indexes().CreateOne(ctx, mongo.IndexModel{
+	if err := ensureIndexes(ctx, tenants, []mongo.IndexModel{{
 		Keys:    bson.D{{Key: "db", Value: int32(1)}},
 		Options: options.Index().SetName("ux_db").SetUnique(true),
-	}); err != nil {
+	}}); err != nil {
 		return s.unavailable(ctx, "create index on tenants", err)
 	}
 	keys := s.system.Collection(collAPIKeys)
-	if _, err := keys.Indexes().CreateMany(ctx, []mongo.IndexModel{
+	if err := ensureIndexes(ctx, keys, []mongo.IndexModel{
 		{Keys: bson.D{{Key: "hash", Value: int32(1)}}, Options: options.Index().SetName("ux_hash").SetUnique(true)},
 		{Keys: bson.D{{Key: "tenantId", Value: int32(1)}, {Key: "createdAt", Value: int32(1)}, {Key: keyID, Value: int32(1)}}, Options: options.Index().SetName("ix_tenant")},
 	}); err != nil {
@@ -277,4 +277,63 @@ func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at tim
 		return fmt.Errorf("revoke api key %q of tenant %q: %w", keyID, tenantID, store.ErrNotFound)
 	}
 	return nil
+}
+
+// DeleteTenant implements [store.Store]: the tenant's database is dropped,
+// then its API keys and its document.
+func (s *Store) DeleteTenant(ctx context.Context, id string) error {
+	d, err := s.tenantDoc(ctx, id)
+	if err != nil {
+		return fmt.Errorf("delete tenant %q: %w", id, err)
+	}
+	s.mu.Lock()
+	delete(s.tenants, id)
+	s.mu.Unlock()
+	octx, cancel := s.op(ctx)
+	defer cancel()
+	if err := s.client.Database(d.Database).Drop(octx); err != nil {
+		return fmt.Errorf("delete tenant %q: drop database %s: %w", id, d.Database, s.fail(octx, err))
+	}
+	if _, err := s.system.Collection(collAPIKeys).DeleteMany(octx, eq("tenantId", id)); err != nil {
+		return fmt.Errorf("delete tenant %q: api keys: %w", id, s.fail(octx, err))
+	}
+	if _, err := s.system.Collection(collTenants).DeleteOne(octx, eq(keyID, id)); err != nil {
+		return fmt.Errorf("delete tenant %q: %w", id, s.fail(octx, err))
+	}
+	return nil
+}
+
+// MoveAPIKeys implements [store.Store].
+func (s *Store) MoveAPIKeys(ctx context.Context, from, to string) error {
+	if _, err := s.tenantDoc(ctx, to); err != nil {
+		return fmt.Errorf("move api keys of tenant %q to %q: %w", from, to, err)
+	}
+	octx, cancel := s.op(ctx)
+	defer cancel()
+	_, err := s.system.Collection(collAPIKeys).UpdateMany(octx, eq("tenantId", from), bson.D{{Key: "$set", Value: bson.D{{Key: "tenantId", Value: to}}}})
+	if err != nil {
+		return fmt.Errorf("move api keys of tenant %q to %q: %w", from, to, s.fail(octx, err))
+	}
+	return nil
+}
+
+var _ store.Sizer = (*Store)(nil)
+
+// TenantSize implements [store.Sizer]: dbStats' dataSize and indexSize of
+// the tenant's database.
+func (s *Store) TenantSize(ctx context.Context, id string) (int64, error) {
+	d, err := s.tenantDoc(ctx, id)
+	if err != nil {
+		return 0, fmt.Errorf("tenant size %q: %w", id, err)
+	}
+	octx, cancel := s.op(ctx)
+	defer cancel()
+	var stats struct {
+		DataSize  float64 `bson:"dataSize"`
+		IndexSize float64 `bson:"indexSize"`
+	}
+	if err := s.client.Database(d.Database).RunCommand(octx, bson.D{{Key: "dbStats", Value: 1}}).Decode(&stats); err != nil {
+		return 0, fmt.Errorf("tenant size %q: %w", id, s.fail(octx, err))
+	}
+	return int64(stats.DataSize + stats.IndexSize), nil
 }

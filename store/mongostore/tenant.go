@@ -35,10 +35,10 @@ func (s *Store) prepareTenant(ctx context.Context, db *mongo.Database) error {
 	}
 	octx, cancel := s.op(ctx)
 	defer cancel()
-	if _, err := db.Collection(collObjects).Indexes().CreateOne(octx, mongo.IndexModel{
+	if err := ensureIndexes(octx, db.Collection(collObjects), []mongo.IndexModel{{
 		Keys:    bson.D{{Key: "name", Value: int32(1)}, {Key: "version", Value: int32(1)}},
 		Options: options.Index().SetName("ix_name_version"),
-	}); err != nil {
+	}}); err != nil {
 		return fmt.Errorf("create index on %s: %w", collObjects, s.fail(octx, err))
 	}
 	_, err := db.Collection(collMeta).UpdateOne(octx, eq(keyID, revisionID),

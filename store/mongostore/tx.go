@@ -35,10 +35,11 @@ func (ts *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) e
 	case <-ctx.Done():
 		return fmt.Errorf("wait for the tenant's transaction: %w", ctx.Err())
 	}
-	defer func() { <-ts.sem }()
+	release := func() { <-ts.sem }
 	if !ts.s.caps.transactions {
-		return ts.runCompensated(ctx, fn)
+		return ts.runCompensated(ctx, fn, release)
 	}
+	defer release()
 	sess, err := ts.s.client.StartSession()
 	if err != nil {
 		return fmt.Errorf("start session: %w", ts.s.fail(ctx, err))
@@ -142,10 +143,22 @@ func (ts *tenantStore) commit(ctx context.Context, sess *mongo.Session) error {
 }
 
 // runCompensated runs fn with writes applied at once and undone if the
-// transaction fails.
-func (ts *tenantStore) runCompensated(ctx context.Context, fn func(tx store.Tx) error) error {
+// transaction fails. release gives the tenant's transaction slot back.
+//
+// A transaction that ends because its context did (the request's
+// deadline) is undone in the background: the caller gets its error at
+// once, as the deadline promises, while the undo goes on holding the
+// tenant's slot, so that no later transaction of this process runs before
+// it is complete. Undoing a thousand writes on FerretDB took minutes,
+// which used to keep a request with a 30 s deadline for nearly three.
+func (ts *tenantStore) runCompensated(ctx context.Context, fn func(tx store.Tx) error, release func()) error {
 	t := newTx(ts, nil)
-	finished := false
+	finished, background := false, false
+	defer func() {
+		if !background {
+			release()
+		}
+	}()
 	defer func() {
 		if finished {
 			return
@@ -164,6 +177,17 @@ func (ts *tenantStore) runCompensated(ctx context.Context, fn func(tx store.Tx) 
 	}
 	finished = true
 	if err != nil {
+		if ctx.Err() != nil && len(t.undo) > 0 {
+			background = true
+			bg := context.WithoutCancel(ctx)
+			go func() {
+				defer release()
+				if rerr := t.rollback(bg); rerr != nil {
+					ts.s.log.Error("undo a transaction whose deadline passed", "tenant", ts.id, "err", rerr)
+				}
+			}()
+			return withCtx(ctx, err)
+		}
 		if rerr := t.rollback(context.WithoutCancel(ctx)); rerr != nil {
 			ts.s.log.Error("undo a failed transaction", "tenant", ts.id, "err", rerr)
 			return errors.Join(err, rerr)

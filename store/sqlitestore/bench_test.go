@@ -311,3 +311,37 @@ func BenchmarkStore_Insert(b *testing.B) {
 		})
 	}
 }
+
+// largestFilter is a filter at the bounds of store.CheckFilter: 50 nodes
+// (an or of 45 conditions and four in lists) holding 945 values.
+func largestFilter() *store.Filter {
+	var or []store.Filter
+	for i := range 45 {
+		or = append(or, store.Leaf("name", store.OpEq, fmt.Sprintf("Deal %06d", i)))
+	}
+	for _, field := range []string{"account", "owner", "email", "phone"} {
+		vals := make([]any, 225)
+		for i := range vals {
+			vals[i] = fmt.Sprintf("%s-%d", field, i)
+		}
+		or = append(or, store.Leaf(field, store.OpIn, vals))
+	}
+	return &store.Filter{Or: or}
+}
+
+// A page of 50 under the largest filter the engine lets through, over 100k
+// deals: preparing and running it is what a caller can make one query
+// cost (docs/security.md).
+func BenchmarkStore_FindLargestFilter(b *testing.B) {
+	ts, obj, _ := deals.get(b)
+	f := largestFilter()
+	if err := store.CheckFilter(f); err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	for b.Loop() {
+		if _, err := ts.Find(ctx, obj, store.Query{Filter: f, Sort: []store.Sort{{Field: "closeDate"}}, Limit: 50}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -197,13 +197,47 @@ func (b *builder) filter(f *store.Filter, depth int) error {
 		}
 		b.w("), 0)")
 	case len(f.Or) > 0:
-		return b.join(f.Or, " OR ", depth)
+		return b.join(mergeEqualities(f.Or), " OR ", depth)
 	case len(f.And) > 0:
 		return b.join(f.And, " AND ", depth)
 	default:
 		b.w("1")
 	}
 	return nil
+}
+
+// mergeEqualities turns the eq and in conditions of an or that name the
+// same field into one in: SQLite evaluates every alternative on every row
+// and extracts the field from the document again for each, so "title = a
+// OR title = b OR …" cost a JSON extraction per alternative and row,
+// where one IN costs one extraction and a lookup. On a list field eq and
+// in both mean "has one of", so they merge the same way.
+func mergeEqualities(fs []store.Filter) []store.Filter {
+	first := map[string]int{} // field → index in out of its merged in
+	var out []store.Filter
+	for _, f := range fs {
+		if !f.IsLeaf() || (f.Op != store.OpEq && f.Op != store.OpIn) {
+			out = append(out, f)
+			continue
+		}
+		vals := []any{f.Value}
+		if f.Op == store.OpIn {
+			l, ok := listValues(f.Value)
+			if !ok {
+				out = append(out, f)
+				continue
+			}
+			vals = l
+		}
+		i, seen := first[f.Field]
+		if !seen {
+			first[f.Field] = len(out)
+			out = append(out, store.Filter{Field: f.Field, Op: store.OpIn, Value: slices.Clip(vals)})
+			continue
+		}
+		out[i].Value = append(out[i].Value.([]any), vals...)
+	}
+	return out
 }
 
 func (b *builder) join(fs []store.Filter, sep string, depth int) error {

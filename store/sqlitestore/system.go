@@ -5,6 +5,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/crmkit/crm/store"
@@ -227,4 +231,91 @@ func optionalTime(t time.Time) any {
 		return nil
 	}
 	return formatTime(t)
+}
+
+// DeleteTenant implements [store.Store]. The tenant's file is first moved
+// aside, so that a tenant created again under the id never opens it; it is
+// moved back if the system file cannot be changed, and removed after.
+func (s *Store) DeleteTenant(ctx context.Context, id string) error {
+	if _, err := s.GetTenant(ctx, id); err != nil {
+		return fmt.Errorf("delete tenant %q: %w", id, err)
+	}
+	s.forgetTenant(id)
+	path := filepath.Join(s.cfg.Dir, "tenants", id+".db")
+	trash := filepath.Join(s.cfg.Dir, "tenants", ".deleted-"+id+"-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	var moved []string
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		err := os.Rename(path+suffix, trash+suffix)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			for _, m := range moved {
+				_ = os.Rename(trash+m, path+m)
+			}
+			return fmt.Errorf("delete tenant %q: move its file aside: %w", id, err)
+		}
+		moved = append(moved, suffix)
+	}
+	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM api_keys WHERE tenant_id = ?`, id); err != nil {
+			return withCtx(ctx, err)
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM tenants WHERE id = ?`, id)
+		return withCtx(ctx, err)
+	})
+	if err != nil {
+		for _, m := range moved {
+			_ = os.Rename(trash+m, path+m)
+		}
+		return fmt.Errorf("delete tenant %q: %w", id, err)
+	}
+	var errs []error
+	for _, m := range moved {
+		if err := os.Remove(trash + m); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if len(errs) > 0 {
+		s.log.Warn("remove the file of a deleted tenant", "tenant", id, "err", errors.Join(errs...))
+	}
+	return nil
+}
+
+// MoveAPIKeys implements [store.Store].
+func (s *Store) MoveAPIKeys(ctx context.Context, from, to string) error {
+	if _, err := s.GetTenant(ctx, to); err != nil {
+		return fmt.Errorf("move api keys of tenant %q to %q: %w", from, to, err)
+	}
+	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `UPDATE api_keys SET tenant_id = ? WHERE tenant_id = ?`, to, from)
+		return withCtx(ctx, err)
+	})
+	if err != nil {
+		return fmt.Errorf("move api keys of tenant %q to %q: %w", from, to, err)
+	}
+	return nil
+}
+
+var _ store.Sizer = (*Store)(nil)
+
+// TenantSize implements [store.Sizer]: the size of the tenant's file and
+// its write-ahead log.
+func (s *Store) TenantSize(ctx context.Context, id string) (int64, error) {
+	if !tenantIDPattern.MatchString(id) {
+		return 0, fmt.Errorf("tenant size %q: %w", id, store.ErrNotFound)
+	}
+	path := filepath.Join(s.cfg.Dir, "tenants", id+".db")
+	var total int64
+	for _, suffix := range []string{"", "-wal"} {
+		fi, err := os.Stat(path + suffix)
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return 0, fmt.Errorf("tenant size %q: %w", id, err)
+		}
+		total += fi.Size()
+	}
+	return total, nil
 }

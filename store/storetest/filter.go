@@ -266,6 +266,10 @@ func testFilters(t *testing.T, newStore func(t testing.TB) store.Store) {
 			and(leaf("stage", store.OpEq, "won"), not(leaf("won", store.OpEq, true))),
 			and(leaf("shipTo.city", store.OpIsNull, false), leaf("amount", store.OpLt, 50)),
 		), want: []string{"r3", "r7"}},
+		{name: "or of equalities on one field", filter: or(leaf("stage", store.OpEq, "won"), leaf("stage", store.OpEq, "lost")), want: []string{"r2", "r3", "r7"}},
+		{name: "or of eq and in on an array field", filter: or(leaf("tags", store.OpEq, "cold"), leaf("tags", store.OpIn, list("vip"))), want: []string{"r2", "r7"}},
+		{name: "or of equalities on two fields, interleaved", filter: or(leaf("stage", store.OpEq, "won"), leaf("id", store.OpEq, "r1"),
+			leaf("stage", store.OpIn, list("lost")), leaf("id", store.OpIn, list("r1", "nope"))), want: []string{"r1", "r2", "r3", "r7"}},
 		{name: "deeply nested", filter: and(
 			or(leaf("tags", store.OpIn, list("hot", "cold")), leaf("id", store.OpEq, "r3")),
 			not(or(leaf("amount", store.OpLt, 0), and(leaf("won", store.OpEq, true), not(leaf("closeDate", store.OpIsNull, true))))),

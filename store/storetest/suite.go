@@ -45,6 +45,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		run  func(t *testing.T, newStore func(t testing.TB) store.Store)
 	}{
 		{name: "tenants and keys", run: testTenantsAndKeys},
+		{name: "tenant delete and key move", run: testDeleteTenant},
 		{name: "metadata", run: testMetadata},
 		{name: "records", run: testRecords},
 		{name: "unique", run: testUnique},

@@ -120,3 +120,57 @@ func keyIDs(ks []store.APIKey) []string {
 	}
 	return out
 }
+
+// testDeleteTenant: a deleted tenant is gone with its data and keys, and
+// created again under the same id it starts empty; API keys move between
+// tenants with their secrets.
+func testDeleteTenant(t *testing.T, newStore func(t testing.TB) store.Store) {
+	ctx := t.Context()
+	s := newStore(t)
+	ts := newTenant(t, s, "doomed")
+	_ = newTenant(t, s, "kept")
+	deal := dealObject()
+	saveObject(t, ts, deal, 1)
+	insert(t, ts, deal, record("d1", 0, map[string]any{"name": "gone"}))
+	require.NoError(t, s.CreateAPIKey(ctx, store.APIKey{ID: "kd", TenantID: "doomed", Name: "d", Hash: "hash-d", Prefix: "crm_dd", CreatedAt: base}))
+	require.NoError(t, s.CreateAPIKey(ctx, store.APIKey{ID: "kk", TenantID: "kept", Name: "k", Hash: "hash-k", Prefix: "crm_kk", CreatedAt: base}))
+
+	require.ErrorIs(t, s.MoveAPIKeys(ctx, "doomed", "nobody"), store.ErrNotFound)
+	require.NoError(t, s.MoveAPIKeys(ctx, "kept", "doomed"))
+	k, err := s.APIKeyByHash(ctx, "hash-k")
+	require.NoError(t, err)
+	assert.Equal(t, "doomed", k.TenantID, "moved")
+	require.NoError(t, s.MoveAPIKeys(ctx, "doomed", "kept"))
+	keys, err := s.ListAPIKeys(ctx, "kept")
+	require.NoError(t, err)
+	assert.Equal(t, []string{"kd", "kk"}, keyIDs(keys), "both keys moved back")
+	require.NoError(t, s.MoveAPIKeys(ctx, "kept", "doomed"))
+	require.NoError(t, s.CreateAPIKey(ctx, store.APIKey{ID: "k2", TenantID: "kept", Name: "k2", Hash: "hash-k2", Prefix: "crm_k2", CreatedAt: base}))
+
+	require.NoError(t, s.DeleteTenant(ctx, "doomed"))
+	require.ErrorIs(t, s.DeleteTenant(ctx, "doomed"), store.ErrNotFound)
+	_, err = s.GetTenant(ctx, "doomed")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.Tenant(ctx, "doomed")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.APIKeyByHash(ctx, "hash-d")
+	require.ErrorIs(t, err, store.ErrNotFound, "its keys are gone")
+	_, err = s.APIKeyByHash(ctx, "hash-k")
+	require.ErrorIs(t, err, store.ErrNotFound)
+	_, err = s.APIKeyByHash(ctx, "hash-k2")
+	require.NoError(t, err, "other tenants' keys stay")
+	list, err := s.ListTenants(ctx)
+	require.NoError(t, err)
+	assert.Len(t, list, 1)
+
+	again := newTenant(t, s, "doomed")
+	objs, err := again.Objects(ctx)
+	require.NoError(t, err)
+	assert.Empty(t, objs, "a tenant created again under the id starts empty")
+	seqs, ok := again.(store.SequenceReader)
+	if ok {
+		got, err := seqs.Sequences(ctx)
+		require.NoError(t, err)
+		assert.Empty(t, got)
+	}
+}

@@ -1,0 +1,256 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// postRaw posts body to the server as it is (no JSON encoding by the
+// test) and decodes the answer.
+func (s *testServer) postRaw(t *testing.T, path, key string, body []byte, headers map[string]string) (int, map[string]any) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, s.URL+path, bytes.NewReader(body))
+	require.NoError(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept-Language", "en")
+	if key != "" {
+		req.Header.Set("Authorization", "Bearer "+key)
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	raw, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	var out map[string]any
+	_ = json.Unmarshal(raw, &out)
+	return resp.StatusCode, out
+}
+
+// Text through the real server: NUL, bidi overrides and invalid UTF-8 are
+// refused, several bad fields come back together in extensions.fields, and
+// the headline names the object by its label (issue 13, items 15 and 19).
+func TestServe_TextIsChecked(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir())
+	installStarter(t, s)
+
+	r := s.gql(t, s.Key, `mutation($in: DealInput!) { createDeal(input: $in) { id } }`, map[string]any{"in": map[string]any{
+		"title": "大单\u0000", "notes": "第一行\n第二行\u202E", "email": "a@b.c\u0007",
+	}})
+	require.Len(t, r.Errors, 1)
+	ext := r.Errors[0].Extensions
+	assert.Equal(t, "VALIDATION_FAILED", ext["code"])
+	assert.Equal(t, "invalid Deal record", r.Errors[0].Message, "the label, not the API name")
+	codes := map[string]any{}
+	for _, f := range ext["fields"].([]any) {
+		codes[f.(map[string]any)["field"].(string)] = f.(map[string]any)["code"]
+	}
+	assert.Equal(t, map[string]any{"title": "characters", "notes": "characters", "email": "characters"}, codes)
+
+	ok := s.ok(t, `mutation($in: DealInput!) { createDeal(input: $in) { notes } }`, map[string]any{"in": map[string]any{
+		"title": "多行备注", "notes": "第一行\n\t第二行"}})
+	assert.Equal(t, "第一行\n\t第二行", path(ok, "createDeal", "notes"), "a textarea keeps newlines and tabs")
+
+	status, body := s.postRaw(t, "/graphql", s.Key, []byte("{\"query\":\"mutation { createDeal(input: {title: \\\"\xff\\\"}) { id } }\"}"), nil)
+	assert.Equal(t, http.StatusBadRequest, status)
+	assert.Contains(t, body["error"], "not valid UTF-8")
+	left := s.ok(t, `{ deals { totalCount } }`, nil)
+	assert.Equal(t, 1.0, path(left, "deals", "totalCount"), "nothing else was written")
+}
+
+// A non-administrator is told what it may not read, not something about
+// object definitions (issue 13, item 19).
+func TestServe_ForbiddenSaysWhat(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := startServer(t, dir)
+	installStarter(t, s)
+	s.ok(t, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(`{"name": "sales", "objects": {"deal": {"read": true}}}`)})
+	key := roleKey(t, dir, "sales")
+	for query, words := range map[string]string{
+		`{ notifications { id } }`:          "notifications",
+		`{ outbox { id } }`:                 "outbox",
+		`{ webhookSecret }`:                 "webhook secret",
+		`{ auditTrail { entries { id } } }`: "audit trail",
+	} {
+		r := s.gql(t, key, query, nil)
+		require.NotEmpty(t, r.Errors, query)
+		assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], query)
+		assert.Contains(t, r.Errors[0].Message, words, query)
+		assert.NotContains(t, r.Errors[0].Message, "object definitions", query)
+	}
+}
+
+// roleKey creates an API key of tenant "default" with a role.
+func roleKey(t *testing.T, dir, role string) string {
+	t.Helper()
+	out := &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+	require.NoError(t, m.Run(t.Context(), append([]string{"apikey", "create", "--tenant", "default", "--role", role}, storeArgs(t, dir)...)))
+	key := regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
+	require.NotEmpty(t, key)
+	return key
+}
+
+// runServer starts `crm serve` on dir and returns it with a function that
+// stops it (startServer stops its server only when the test ends).
+func runServer(t *testing.T, dir string) (*testServer, func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	ready := make(chan string, 1)
+	out := &syncBuffer{}
+	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
+	done := make(chan error, 1)
+	go func() {
+		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--rate-per-key", "0", "--rate-per-ip", "0"})
+	}()
+	var addr string
+	select {
+	case addr = <-ready:
+	case err := <-done:
+		cancel()
+		t.Fatalf("server stopped before listening: %v", err)
+	}
+	stopped := false
+	stop := func() {
+		if !stopped {
+			stopped = true
+			cancel()
+			require.NoError(t, <-done)
+		}
+	}
+	t.Cleanup(stop)
+	return &testServer{URL: "http://" + addr, Key: regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String()), Data: dir, Stdout: out}, stop
+}
+
+// An operator renames and deletes tenants with the CLI (dry runs and a
+// confirmation first); a tenant imported under another id keeps its
+// sensitive fields readable, and the server starts with it (issue 13,
+// items 10 and 13).
+func TestCLI_TenantDeleteAndRename(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	run := func(stdin string, args ...string) (string, error) {
+		out := &syncBuffer{}
+		m := &Main{Stdin: strings.NewReader(stdin), Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), append(args, "--data", dir))
+		return out.String(), err
+	}
+	s, stop := runServer(t, dir)
+	def := `{"$id": "patient", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"},
+	  "mobile": {"type": "string", "x-crm-type": "phone", "x-crm-sensitive": true, "x-crm-searchable": true}}}`
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
+	s.ok(t, `mutation { createPatient(input: {name: "王芳", mobile: "13812345678"}) { id } }`, nil)
+	key := s.Key
+	stop()
+
+	out, err := run("", "tenant", "rename", "default", "clinic", "--dry-run")
+	require.NoError(t, err)
+	assert.Contains(t, out, `would rename tenant "default" to "clinic": 1 objects with 1 records, 1 users, 1 API keys move`)
+	out, err = run("", "tenant", "list")
+	require.NoError(t, err)
+	assert.Contains(t, out, "default", "a dry run changes nothing")
+	out, err = run("", "tenant", "rename", "default", "clinic")
+	require.NoError(t, err)
+	assert.Contains(t, out, `renamed tenant "default" to "clinic"`)
+	_, err = run("", "tenant", "rename", "nobody", "x")
+	assert.ErrorContains(t, err, `tenant "nobody" does not exist`)
+
+	file := filepath.Join(t.TempDir(), "clinic.jsonl")
+	_, err = run("", "export", "--tenant", "clinic", "--out", file)
+	require.NoError(t, err)
+	out, err = run("", "import", "--tenant", "copy", "--in", file)
+	require.NoError(t, err)
+	assert.Contains(t, out, `imported tenant "copy"`)
+	copyKey := createKey(t, dir, "copy")
+
+	s2, stop2 := runServer(t, dir)
+	assert.NotContains(t, s2.Stdout.String(), "unavailable", "the server starts with every tenant")
+	for _, k := range []string{key, copyKey} { // the key moved with the rename
+		r := s2.gql(t, k, `{ patients(filter: {mobile: {eq: "13812345678"}}) { nodes { name mobile } } }`, nil)
+		require.Empty(t, r.Errors)
+		assert.Equal(t, "13812345678", path(r.Data, "patients", "nodes", 0, "mobile"), "sensitive fields readable and searchable")
+	}
+	stop2()
+
+	out, err = run("", "tenant", "delete", "copy", "--dry-run")
+	require.NoError(t, err)
+	assert.Contains(t, out, `would delete tenant "copy" (Default): 1 objects with 1 records, 1 users, 1 API keys (dry run, nothing deleted)`)
+	_, err = run("nope\n", "tenant", "delete", "copy")
+	assert.ErrorContains(t, err, "not deleted: confirm by repeating the tenant id (--confirm copy)")
+	_, err = run("copy\n", "tenant", "delete", "copy")
+	require.NoError(t, err, "confirmed on standard input")
+	_, err = run("", "tenant", "delete", "clinic", "--confirm", "clinic")
+	require.NoError(t, err)
+	out, err = run("", "tenant", "list")
+	require.NoError(t, err)
+	assert.NotContains(t, out, "copy")
+	assert.NotContains(t, out, "clinic")
+	_, err = run("", "tenant", "delete", "copy", "--confirm", "copy")
+	assert.ErrorContains(t, err, `tenant "copy" does not exist`)
+}
+
+// /metrics is Prometheus's, on an address of its own (loopback by
+// default), optionally behind a token; the API's port answers it with 404,
+// never with the UI's page (issue 13, item 17).
+func TestServe_Metrics(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir(), "--metrics-addr", "127.0.0.1:0", "--metrics-token", "s3cret")
+	metricsURL := regexp.MustCompile(`metrics: (http://\S+/metrics)`).FindStringSubmatch(s.Stdout.String())
+	require.Len(t, metricsURL, 2, s.Stdout.String())
+	installStarter(t, s)
+	s.ok(t, `mutation { createDeal(input: {title: "计量"}) { id } }`, nil)
+	r := s.gql(t, s.Key, `mutation { createDeal(input: {amount: -1}) { id } }`, nil)
+	require.NotEmpty(t, r.Errors)
+	s.gql(t, "", `{ deals { totalCount } }`, nil)
+
+	get := func(url string, headers map[string]string) (int, string) {
+		req, err := http.NewRequest(http.MethodGet, url, nil)
+		require.NoError(t, err)
+		for k, v := range headers {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		return resp.StatusCode, string(b)
+	}
+	status, _ := get(metricsURL[1], nil)
+	assert.Equal(t, http.StatusUnauthorized, status, "the token is needed")
+	status, body := get(metricsURL[1], map[string]string{"Authorization": "Bearer s3cret"})
+	require.Equal(t, http.StatusOK, status)
+	for _, want := range []string{
+		`crm_http_requests_total{method="POST",route="/graphql",status="200"}`,
+		`crm_http_requests_total{method="POST",route="/graphql",status="401"}`,
+		`crm_http_request_duration_seconds_bucket{route="/graphql"`,
+		`crm_errors_total{code="VALIDATION_FAILED"} 1`,
+		`crm_script_runs_total`,
+		`crm_outbox_pending{tenant="default"} 0`,
+		`crm_jobs_running{tenant="default"} 0`,
+		`crm_tenant_store_bytes{tenant="default"}`,
+		`crm_tenant_unavailable{tenant="default"} 0`,
+		`go_goroutines`,
+	} {
+		assert.Contains(t, body, want)
+	}
+
+	status, body = get(s.URL+"/metrics", nil)
+	assert.Equal(t, http.StatusNotFound, status)
+	assert.Contains(t, body, "--metrics-addr")
+	assert.NotContains(t, body, "<html", "not the UI's page")
+}

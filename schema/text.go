@@ -1,0 +1,94 @@
+package schema
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// Characters a record's text may not hold. Stored text is shown to other
+// people: a NUL cuts it short in some clients and files, other control
+// characters corrupt exports and terminals, and bidi overrides (U+202E)
+// display text in another order than it is stored ("Trojan Source"), so
+// that a file name or an amount reads as something else. Invalid UTF-8 is
+// refused rather than replaced with U+FFFD, which would store something
+// the sender did not send.
+//
+//   - every string value of every field must be valid UTF-8;
+//   - single-line text (all string types but textarea and rich text,
+//     list items and address parts included) may hold no control
+//     character (U+0000–U+001F, U+007F–U+009F);
+//   - textarea and rich text may hold line feed, carriage return and tab,
+//     and no other control character;
+//   - no text may hold a bidi embedding, override or isolate (U+202A–U+202E,
+//     U+2066–U+2069). The marks U+200E and U+200F, which right-to-left text
+//     needs, are allowed.
+//
+// Values of json fields are only checked for valid UTF-8.
+
+// Codes of text problems, checked before the record schema.
+const (
+	CodeEncoding   = "encoding"
+	CodeCharacters = "characters"
+)
+
+// textProblem checks the strings of a canonical value of f and returns the
+// first problem, or nil.
+func textProblem(f *Field, v any) *FieldError {
+	multiline := f.Type == TypeTextarea || f.Type == TypeRichText
+	controls := f.Kind() != KindJSON
+	var walk func(v any) *FieldError
+	walk = func(v any) *FieldError {
+		switch x := v.(type) {
+		case string:
+			return stringProblem(f.Name, x, controls, multiline)
+		case []any:
+			for _, e := range x {
+				if p := walk(e); p != nil {
+					return p
+				}
+			}
+		case map[string]any:
+			for k, e := range x {
+				if !utf8.ValidString(k) {
+					return encodingProblem(f.Name)
+				}
+				if p := walk(e); p != nil {
+					return p
+				}
+			}
+		}
+		return nil
+	}
+	return walk(v)
+}
+
+func stringProblem(field, s string, controls, multiline bool) *FieldError {
+	for i, r := range s {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				return encodingProblem(field)
+			}
+		}
+		if !controls {
+			continue
+		}
+		switch {
+		case multiline && (r == '\n' || r == '\r' || r == '\t'):
+		case r < 0x20 || (r >= 0x7F && r <= 0x9F):
+			return &FieldError{Field: field, Code: CodeCharacters,
+				Message:   fmt.Sprintf("contains the control character U+%04X, which text may not hold", r),
+				MessageZh: fmt.Sprintf("包含控制字符 U+%04X，文本中不能含有", r)}
+		case (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069):
+			return &FieldError{Field: field, Code: CodeCharacters,
+				Message:   fmt.Sprintf("contains the bidi control character U+%04X, which would show the text in another order than it is stored", r),
+				MessageZh: fmt.Sprintf("包含双向文本控制字符 U+%04X，会使文本的显示顺序与实际内容不同", r)}
+		}
+	}
+	return nil
+}
+
+func encodingProblem(field string) *FieldError {
+	return &FieldError{Field: field, Code: CodeEncoding,
+		Message:   "is not valid UTF-8 text",
+		MessageZh: "不是有效的 UTF-8 文本"}
+}
