@@ -57,6 +57,10 @@ type Config struct {
 	// OnError, when set, is told the code of every error answered to a
 	// client (for metrics).
 	OnError func(code string)
+	// ExplorerURL is where a browser opening the endpoint is sent: the web
+	// app's bundled explorer ("/explorer"). Empty (an API-only build): the
+	// browser gets a short page on how to call the API.
+	ExplorerURL string
 }
 
 // Server serves a tenant-specific GraphQL API generated from each tenant's
@@ -71,6 +75,7 @@ type Server struct {
 	templates      TemplateCatalog
 	extraLimits    []engine.Limit
 	onError        func(code string)
+	explorerURL    string
 }
 
 // New returns a server over cfg.Engine.
@@ -90,6 +95,7 @@ func New(cfg Config) (*Server, error) {
 		cache:          newSchemaCache(orDefault(cfg.MaxSchemas, DefaultMaxSchemas)),
 		templates:      cfg.Templates,
 		extraLimits:    cfg.Limits,
+		explorerURL:    cfg.ExplorerURL,
 	}
 	if s.log == nil {
 		s.log = slog.Default()
@@ -323,7 +329,7 @@ func jsonContentType(h string) bool {
 // Handler serves the GraphQL endpoint over HTTP (GraphQL over HTTP, the
 // draft of the GraphQL Foundation): POST with a JSON body {query,
 // operationName, variables, extensions}; GET with ?query= (queries
-// only), or the GraphiQL page for browsers. The answer is
+// only); a browser asking for HTML is sent to the explorer. The answer is
 // application/graphql-response+json when the Accept header asks for it —
 // then a request that fails before execution (syntax, validation,
 // variables, limits) is a 400 — and application/json otherwise, where
@@ -353,8 +359,11 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 	switch c.Method() {
 	case fiber.MethodGet, fiber.MethodHead:
 		if strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
+			if s.explorerURL != "" {
+				return c.Redirect(s.explorerURL, fiber.StatusFound)
+			}
 			c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-			return c.SendString(graphiQLPage)
+			return c.SendString(apiPage)
 		}
 		in = execInput{
 			query:         strings.Clone(c.Query("query")),

@@ -30,7 +30,9 @@ export async function cascade(page: Page, control: Locator, path: string[]): Pro
     await item.waitFor();
     await press(page, item);
   }
-  await page.keyboard.press("Escape");
+  const open = page.locator(".ant-cascader-dropdown:not(.ant-select-dropdown-hidden)");
+  if (await open.count()) await page.keyboard.press("Escape");
+  await open.waitFor({ state: "hidden" });
 }
 
 // message waits for a toast with the text.

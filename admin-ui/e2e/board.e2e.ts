@@ -52,6 +52,12 @@ describe("kanban board", () => {
     await page.goto(`${s.url}/o/opportunity/board`);
     await inColumn(page, "prospecting", ready).waitFor();
     await page.locator('[data-stage="prospecting"] .board-column-count').waitFor();
+    // The column's sum covers every record of the stage, exactly in its tooltip.
+    const cols = await s.gql<{ opportunitiesByStage: { stage: { value: string }; sum: number | null }[] }>(`{ opportunitiesByStage(first: 1) { stage { value } sum(field: "amount") } }`);
+    const sum = cols.opportunitiesByStage.find((c) => c.stage.value === "prospecting")!.sum!;
+    const exact = "¥" + sum.toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    expect(await page.locator('[data-stage="prospecting"] .board-column-sum').getAttribute("title")).toBe(exact);
+    await shot(page, "board-desktop");
 
     await drag(page, ready, "needsAnalysis");
     await toast(page, "已移动到“需求确认”");
@@ -72,7 +78,6 @@ describe("kanban board", () => {
     await toast(page, /无法移动到“赢单”/);
     await inColumn(page, "needsAnalysis", ready).waitFor();
     expect(await stageOf(ready)).toBe("needsAnalysis");
-    await shot(page, "board-desktop");
   });
 
   journey("moves a card with its menu, one column at a time", "phone", async ({ page }) => {

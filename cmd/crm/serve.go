@@ -202,7 +202,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	mets := metrics.New(eng)
-	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}, OnError: mets.Error, Limits: []engine.Limit{
+	explorer := ""
+	if adminui.DistFS != nil {
+		explorer = "/explorer" // the web app's bundled GraphiQL
+	}
+	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}, OnError: mets.Error, ExplorerURL: explorer, Limits: []engine.Limit{
 		{Name: "api.ratePerKey", Value: *perKey, Unit: "requests/s", Description: "requests each API key may make on average, twice that at once (0: none)"},
 		{Name: "api.ratePerIP", Value: *perIP, Unit: "requests/s", Description: "requests each client address may make on average, twice that at once (0: none)"},
 	}})

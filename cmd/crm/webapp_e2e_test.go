@@ -100,6 +100,16 @@ func TestServe_FirstStart(t *testing.T) {
 		assert.Contains(t, string(html), `<div id="root">`)
 		assert.Contains(t, page.Header.Get("Content-Security-Policy"), "script-src 'self'")
 		assert.Equal(t, "no-cache", page.Header.Get("Cache-Control"))
+
+		// A browser opening the API is sent to the bundled explorer.
+		req, err := http.NewRequest(http.MethodGet, line[1]+"/graphql", nil)
+		require.NoError(t, err)
+		req.Header.Set("Accept", "text/html,application/xhtml+xml")
+		resp, err := (&http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}).Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusFound, resp.StatusCode)
+		assert.Equal(t, "/explorer", resp.Header.Get("Location"))
 	}
 
 	se := s.signIn(t, "admin", password)
