@@ -55,22 +55,22 @@ describe("lists", () => {
 
       // Sort by amount, ascending then descending.
       if (size === "desktop") {
-        await page.locator(".ant-table-thead th", { hasText: "预计金额（元）" }).click();
+        await page.locator(".record-table th", { hasText: "预计金额（元）" }).getByRole("button").click();
       } else {
         await page.getByRole("button", { name: "排序" }).click();
         await page.getByRole("menuitem", { name: "预计金额（元）" }).click();
       }
       await page.waitForURL(/sort=amount%3Aasc|sort=amount:asc/);
       const asc = await apiList({ stage: { in: ["solution", "proposal"] } }, [{ amount: "ASC" }]);
-      await expect.poll(() => firstTitle(page)).toBe(asc.nodes[0].name);
+      await expect.poll(() => firstTitle(page), { timeout: 20_000 }).toBe(asc.nodes[0].name);
       if (size === "desktop") {
-        await page.locator(".ant-table-thead th", { hasText: "预计金额（元）" }).click();
+        await page.locator(".record-table th", { hasText: "预计金额（元）" }).getByRole("button").click();
       } else {
         await page.getByRole("button", { name: "预计金额（元）" }).click();
         await page.getByRole("menuitem", { name: "预计金额（元）" }).click();
       }
       const desc = await apiList({ stage: { in: ["solution", "proposal"] } }, [{ amount: "DESC" }]);
-      await expect.poll(() => firstTitle(page)).toBe(desc.nodes[0].name);
+      await expect.poll(() => firstTitle(page), { timeout: 20_000 }).toBe(desc.nodes[0].name);
 
       // Save as a personal view, leave, and open it again.
       await page.getByRole("button", { name: "保存为我的视图" }).click();
@@ -84,16 +84,16 @@ describe("lists", () => {
       await page.getByRole("menuitem", { name: "方案与报价阶段" }).click();
       await page.locator(".page-count", { hasText: `共 ${withComma(filtered.totalCount)} 条` }).waitFor();
       await page.locator(".view-condition", { hasText: "销售阶段 属于 方案制定、商务报价" }).waitFor();
-      await expect.poll(() => firstTitle(page)).toBe(desc.nodes[0].name);
+      await expect.poll(() => firstTitle(page), { timeout: 20_000 }).toBe(desc.nodes[0].name);
 
       // Paging: all records, 50 at a time.
       await page.getByRole("button", { name: "列表视图" }).click();
       await page.getByRole("menuitem", { name: "全部记录" }).click();
       await page.locator(".page-count", { hasText: `共 ${withComma(all.totalCount)} 条` }).waitFor();
       expect(all.totalCount).toBeGreaterThan(50);
-      await expect.poll(() => loaded(page)).toContain("已加载 50 条");
+      await expect.poll(() => loaded(page), { timeout: 20_000 }).toContain("已加载 50 条");
       await page.getByRole("button", { name: "加载更多" }).click();
-      await expect.poll(() => loaded(page)).toContain(`已加载 ${Math.min(100, all.totalCount)} 条`);
+      await expect.poll(() => loaded(page), { timeout: 20_000 }).toContain(`已加载 ${Math.min(100, all.totalCount)} 条`);
       await expectNoHorizontalScroll(page);
     });
   }

@@ -5,6 +5,7 @@ import { createBrowserRouter, RouterProvider } from "react-router";
 import { isApiError } from "@/api/errors";
 import { I18nProvider } from "@/i18n/I18nProvider";
 import { App } from "./App";
+import { preloadRoute } from "./routes";
 import "./styles.css";
 
 const queryClient = new QueryClient({
@@ -20,6 +21,8 @@ const queryClient = new QueryClient({
 
 // A data router (for the unsaved-changes guard); the app's own routes are
 // declared inside it (routes.tsx).
+preloadRoute(window.location.pathname);
+
 const router = createBrowserRouter([{ path: "*", element: <App /> }]);
 
 createRoot(document.getElementById("root")!).render(

@@ -6,13 +6,37 @@ import { PageSkeleton } from "@/ui/PageState";
 // a page survives a reload and can be shared. Every page loads on demand,
 // so that the first page carries only what it shows.
 
-const HomePage = lazy(() => import("@/home/HomePage").then((m) => ({ default: m.HomePage })));
-const MePage = lazy(() => import("@/home/MePage").then((m) => ({ default: m.MePage })));
-const ListPage = lazy(() => import("@/records/ListPage").then((m) => ({ default: m.ListPage })));
-const RecordPage = lazy(() => import("@/record-page/RecordPage").then((m) => ({ default: m.RecordPage })));
-const BoardPage = lazy(() => import("@/board/BoardPage").then((m) => ({ default: m.BoardPage })));
-const FormPage = lazy(() => import("@/forms/FormPage").then((m) => ({ default: m.FormPage })));
-const ExplorerPage = lazy(() => import("@/explorer/ExplorerPage").then((m) => ({ default: m.ExplorerPage })));
+const load = {
+  home: () => import("@/home/HomePage").then((m) => ({ default: m.HomePage })),
+  me: () => import("@/home/MePage").then((m) => ({ default: m.MePage })),
+  list: () => import("@/records/ListPage").then((m) => ({ default: m.ListPage })),
+  record: () => import("@/record-page/RecordPage").then((m) => ({ default: m.RecordPage })),
+  board: () => import("@/board/BoardPage").then((m) => ({ default: m.BoardPage })),
+  form: () => import("@/forms/FormPage").then((m) => ({ default: m.FormPage })),
+  explorer: () => import("@/explorer/ExplorerPage").then((m) => ({ default: m.ExplorerPage })),
+};
+
+const HomePage = lazy(load.home);
+const MePage = lazy(load.me);
+const ListPage = lazy(load.list);
+const RecordPage = lazy(load.record);
+const BoardPage = lazy(load.board);
+const FormPage = lazy(load.form);
+const ExplorerPage = lazy(load.explorer);
+
+// preloadRoute starts loading the page of a path while the session and
+// the metadata load, rather than after them.
+export function preloadRoute(pathname: string): void {
+  const p = pathname.replace(/\/+$/, "");
+  let l: () => Promise<unknown> = load.home;
+  if (p === "/me") l = load.me;
+  else if (p === "/explorer") l = load.explorer;
+  else if (/^\/o\/[^/]+$/.test(p)) l = load.list;
+  else if (/^\/o\/[^/]+\/board$/.test(p)) l = load.board;
+  else if (/^\/o\/[^/]+\/(new|[^/]+\/edit)$/.test(p)) l = load.form;
+  else if (/^\/o\/[^/]+\/[^/]+$/.test(p)) l = load.record;
+  void l().catch(() => {});
+}
 
 export function AppRoutes() {
   return (

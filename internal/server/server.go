@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
@@ -176,8 +177,14 @@ func (s *Server) routes() {
 		s.app.Get("/auth/session", s.session)
 		s.app.Post("/auth/logout", s.authEndpoint, s.logout)
 	}
-	s.app.Get("/graphql", s.authenticate(true), s.cfg.GraphQL)
-	s.app.Post("/graphql", s.authenticate(false), utf8Body, s.cfg.GraphQL)
+	// Answers are compressed when the client accepts it: introspection and
+	// lists are large JSON that shrinks tenfold. (Compression next to
+	// secrets can leak them to an attacker who injects text and watches
+	// sizes — BREACH — but a cross-site page cannot make these requests:
+	// they need the CSRF header or a key.)
+	zip := compress.New(compress.Config{Level: compress.LevelBestSpeed})
+	s.app.Get("/graphql", zip, s.authenticate(true), s.cfg.GraphQL)
+	s.app.Post("/graphql", zip, s.authenticate(false), utf8Body, s.cfg.GraphQL)
 	s.app.All("/graphql", s.cfg.GraphQL) // other methods: 405 with Allow, no credentials needed
 	if s.ui != nil {
 		s.app.Use("/", s.ui.serve)

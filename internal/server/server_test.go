@@ -557,3 +557,40 @@ func TestEdge_WebAppNeedsAnIndex(t *testing.T) {
 	_, err := server.New(server.Config{Auth: keys{}, GraphQL: whoAmI, UI: fstest.MapFS{"assets/a.js": {Data: []byte("x")}}})
 	assert.ErrorContains(t, err, "no index.html")
 }
+
+// TestEdge_GraphQLAnswersCompressed: a client that accepts gzip gets
+// GraphQL answers compressed (introspection and lists are large JSON); one
+// that does not gets them plain.
+func TestEdge_GraphQLAnswersCompressed(t *testing.T) {
+	t.Parallel()
+	big := `{"data":{"x":"` + strings.Repeat("客户 account ", 2000) + `"}}`
+	e := startEdge(t, server.Config{}, func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		return c.SendString(big)
+	})
+	auth := map[string]string{"Authorization": "Bearer " + goodKey, "Content-Type": "application/json", "Accept-Encoding": "gzip"}
+	r := do(t, http.MethodPost, e.url+"/graphql", `{"query":"{x}"}`, auth)
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, "gzip", r.header.Get("Content-Encoding"))
+	assert.Less(t, len(r.text), len(big)/5, "compressed")
+	zr, err := gzip.NewReader(strings.NewReader(r.text))
+	require.NoError(t, err)
+	plain, err := io.ReadAll(zr)
+	require.NoError(t, err)
+	assert.Equal(t, big, string(plain))
+
+	delete(auth, "Accept-Encoding")
+	req, err := http.NewRequest(http.MethodPost, e.url+"/graphql", strings.NewReader(`{"query":"{x}"}`))
+	require.NoError(t, err)
+	for k, v := range auth {
+		req.Header.Set(k, v)
+	}
+	req.Header.Set("Accept-Encoding", "identity")
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Empty(t, resp.Header.Get("Content-Encoding"))
+	assert.Equal(t, big, string(body))
+}

@@ -7,19 +7,35 @@ import type { Me, Metadata, NavGroup } from "./types";
 // in it: who is asking, the objects with their definitions and the
 // caller's access, and the navigation groups. Fields a server or role does
 // not offer are simply not asked for.
-export async function loadMetadata(lang: "zh" | "en", signal?: AbortSignal): Promise<Metadata> {
-  const intro = await gql<{ __schema: IntrospectedSchema }>({ query: introspectionQuery, signal });
-  const ix = new SchemaIndex(intro.__schema);
-  const meFields = ["id", "tenant", "role", "admin", "username", "displayName"].filter((f) => ix.hasField("Me", f));
-  const access = ix.hasField("ObjectDefinition", "access")
-    ? "access { read create update delete readOnlyFields maskedFields }"
-    : "";
-  const nav = ix.query.has("navigation") ? "navigation { label { zh en } objects }" : "";
-  const query = `query CrmMetadata {
-  me { ${meFields.join(" ")} }
-  objects { name version label { zh en } description definition ${access} }
-  ${nav}
+const meFields = ["id", "tenant", "role", "admin", "username", "displayName"];
+const accessSel = "access { read create update delete readOnlyFields maskedFields }";
+const navSel = "navigation { label { zh en } objects }";
+
+function metadataQuery(me: string[], access: boolean, nav: boolean): string {
+  return `query CrmMetadata {
+  me { ${me.join(" ")} }
+  objects { name version label { zh en } description definition ${access ? accessSel : ""} }
+  ${nav ? navSel : ""}
 }`;
-  const data = await gql<{ me: Me; objects: ObjectDefinitionData[]; navigation?: NavGroup[] }>({ query, signal });
+}
+
+type MetadataData = { me: Me; objects: ObjectDefinitionData[]; navigation?: NavGroup[] };
+
+export async function loadMetadata(lang: "zh" | "en", signal?: AbortSignal): Promise<Metadata> {
+  // Both at once: the metadata query asks for everything this server
+  // offers; should an older server refuse a field, it is asked again for
+  // what its schema has.
+  const [intro, first] = await Promise.all([
+    gql<{ __schema: IntrospectedSchema }>({ query: introspectionQuery, signal }),
+    gql<MetadataData>({ query: metadataQuery(meFields, true, true), signal }).catch((e: unknown) => e),
+  ]);
+  const ix = new SchemaIndex(intro.__schema);
+  let data: MetadataData;
+  if (first instanceof Error) {
+    const me = meFields.filter((f) => ix.hasField("Me", f));
+    data = await gql<MetadataData>({ query: metadataQuery(me, ix.hasField("ObjectDefinition", "access"), ix.query.has("navigation")), signal });
+  } else {
+    data = first as MetadataData;
+  }
   return buildMetadata(data.me, data.objects, ix, data.navigation, lang);
 }

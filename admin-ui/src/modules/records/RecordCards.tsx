@@ -1,4 +1,4 @@
-import { Card, Checkbox } from "antd";
+import { Checkbox } from "antd";
 import { Link } from "react-router";
 import { FieldValue } from "@/field-types/FieldValue";
 import { recordTitle } from "@/field-types/format";
@@ -27,7 +27,7 @@ export function RecordCards({ obj, rows, columns, people, selected, onSelect }: 
     <ul className="record-cards">
       {rows.map((r) => (
         <li key={r.id}>
-          <Card size="small" className="record-card">
+          <div className="record-card">
             <div className="record-card-head">
               <Checkbox
                 aria-label={recordTitle(r, obj.titleField)}
@@ -52,7 +52,7 @@ export function RecordCards({ obj, rows, columns, people, selected, onSelect }: 
                 <dd>{ownerName(r.ownerId, people)}</dd>
               </div>
             </dl>
-          </Card>
+          </div>
         </li>
       ))}
     </ul>
