@@ -1,9 +1,9 @@
 //go:build !no_ui
 
-// Package adminui serves the admin web app. The React/TypeScript source
-// will live beside this file; the built files in dist/ are embedded so that
-// `go build` alone produces the whole server. Build with -tags no_ui for an
-// API-only binary.
+// Package adminui holds the web app: its React/TypeScript source is in
+// src/ beside this file (see docs/webapp.md), and the built files in dist/
+// are committed and embedded, so that `go build` alone produces the whole
+// server. Build with -tags no_ui for an API-only binary.
 package adminui
 
 import (

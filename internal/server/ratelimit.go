@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -104,6 +105,12 @@ func tooMany(c *fiber.Ctx, wait time.Duration, en, zh string) error {
 // the address comes from X-Forwarded-For only when the peer is one of
 // Config.TrustedProxies; anyone else's header is ignored (H8).
 func (s *Server) limitByIP(c *fiber.Ctx) error {
+	// The web app's hashed files are served from memory and cached by
+	// browsers for a year; counting them would let one office behind a NAT
+	// address use up its budget by opening the app.
+	if (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) && s.ui != nil && strings.HasPrefix(c.Path(), "/assets/") {
+		return c.Next()
+	}
 	if ok, wait := s.ipLimit.take(clientKey(c.IP())); !ok {
 		return tooMany(c, wait, "too many requests from this address; try again later", "该地址请求过于频繁，请稍后再试")
 	}

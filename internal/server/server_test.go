@@ -594,3 +594,20 @@ func TestEdge_GraphQLAnswersCompressed(t *testing.T) {
 	assert.Empty(t, resp.Header.Get("Content-Encoding"))
 	assert.Equal(t, big, string(body))
 }
+
+// TestEdge_AssetsOutsideTheAddressLimit: the web app's hashed files do not
+// count against a client address's budget (an office behind one NAT
+// address opens the app many times); everything else does.
+func TestEdge_AssetsOutsideTheAddressLimit(t *testing.T) {
+	t.Parallel()
+	clk := &testClock{now: time.Unix(1_800_000_000, 0)}
+	ui := fstest.MapFS{"index.html": {Data: []byte("<html></html>")}, "assets/app-1.js": {Data: []byte("x")}}
+	e := startEdge(t, server.Config{UI: ui, IPRate: server.Rate{Per: 1, Burst: 2}, Now: clk.Now}, whoAmI)
+	for i := range 20 {
+		assert.Equal(t, http.StatusOK, do(t, http.MethodGet, e.url+"/assets/app-1.js", "", nil).status, "asset %d", i)
+	}
+	assert.Equal(t, http.StatusOK, do(t, http.MethodGet, e.url+"/", "", nil).status)
+	assert.Equal(t, http.StatusOK, do(t, http.MethodGet, e.url+"/healthz", "", nil).status)
+	assert.Equal(t, http.StatusTooManyRequests, do(t, http.MethodGet, e.url+"/healthz", "", nil).status, "the budget is spent on the rest")
+	assert.Equal(t, http.StatusTooManyRequests, do(t, http.MethodPost, e.url+"/assets/app-1.js", "", nil).status, "only reads of files are free")
+}
