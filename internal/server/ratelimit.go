@@ -111,7 +111,9 @@ func (s *Server) limitByIP(c *fiber.Ctx) error {
 	if (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) && s.ui != nil && strings.HasPrefix(c.Path(), "/assets/") {
 		return c.Next()
 	}
-	if ok, wait := s.ipLimit.take(clientKey(c.IP())); !ok {
+	// c.IP() may point into fasthttp's request buffer, which the next
+	// request overwrites: the limiter keeps the key, so it keeps a copy.
+	if ok, wait := s.ipLimit.take(strings.Clone(clientKey(c.IP()))); !ok {
 		return tooMany(c, wait, "too many requests from this address; try again later", "该地址请求过于频繁，请稍后再试")
 	}
 	return c.Next()
