@@ -62,7 +62,7 @@ function kindOf(p: Prop): { out: TypeRef; cmp?: string; sortable: boolean } {
     case "json":
       return { out: named("JSON", "SCALAR"), sortable: false };
   }
-  return { out: named("String", "SCALAR"), cmp: p["x-crm-sensitive"] ? "StringComparison" : "StringComparison", sortable: !p["x-crm-sensitive"] };
+  return { out: named("String", "SCALAR"), cmp: "StringComparison", sortable: !p["x-crm-sensitive"] };
 }
 
 export function fakeSchema(defs: ObjectDefinitionData[], opts: { sums?: boolean } = {}): IntrospectedSchema {
@@ -82,13 +82,12 @@ export function fakeSchema(defs: ObjectDefinitionData[], opts: { sums?: boolean 
   const reverses = new Map<string, SchemaField[]>();
   for (const d of defs) {
     const props = ((d.definition ?? {}) as { properties?: Record<string, Prop> }).properties ?? {};
-    for (const [fname, p] of Object.entries(props)) {
+    for (const p of Object.values(props)) {
       if ((p["x-crm-type"] === "lookup" || p["x-crm-type"] === "multilookup") && typeof p["x-crm-target"] === "string") {
         const rname = typeof p["x-crm-reverse"] === "string" ? (p["x-crm-reverse"] as string) : plural(d.name);
         const l = reverses.get(p["x-crm-target"] as string) ?? [];
         l.push(field(rname, nonNull(named(upperFirst(d.name) + "Connection"))));
         reverses.set(p["x-crm-target"] as string, l);
-        void fname;
       }
     }
   }

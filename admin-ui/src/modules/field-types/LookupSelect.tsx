@@ -3,7 +3,6 @@ import { Select, Spin } from "antd";
 import { useMemo, useState } from "react";
 import { gql } from "@/api/client";
 import { useI18n } from "@/i18n/I18nProvider";
-import { useMetadata } from "@/metadata/MetadataProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { useDebounced } from "@/ui/useDebounced";
 import { recordTitle } from "./format";
@@ -32,7 +31,6 @@ function hintField(target: ObjectMeta): string | undefined {
 
 export function LookupSelect({ target, value, onChange, multiple, disabled, id, placeholder, onBlur, status }: LookupSelectProps) {
   const { t } = useI18n();
-  const md = useMetadata();
   const [text, setText] = useState("");
   const [open, setOpen] = useState(false);
   const q = useDebounced(text.trim(), 300);
@@ -80,7 +78,6 @@ export function LookupSelect({ target, value, onChange, multiple, disabled, id, 
     const ids = v == null ? [] : Array.isArray(v) ? v : [v];
     onChange(ids.map((i) => ({ id: i, title: titles.get(i) ?? i })));
   };
-  void md;
 
   return (
     <Select

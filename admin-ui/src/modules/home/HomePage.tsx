@@ -20,7 +20,7 @@ import { TemplateInstaller } from "./TemplateInstaller";
 type Row = { id: string; [k: string]: unknown };
 
 function MyOpen({ md, obj }: { md: Metadata; obj: ObjectMeta }) {
-  const { t, label, lang } = useI18n();
+  const { t, label } = useI18n();
   const field = obj.pipelines[0];
   const stages = obj.byName[field].pipeline!.stages.filter((s) => s.category === "open").map((s) => s.value);
   const amount = obj.amountField;
@@ -39,7 +39,6 @@ function MyOpen({ md, obj }: { md: Metadata; obj: ObjectMeta }) {
       { field, op: "in", value: stages },
     ]),
   );
-  void lang;
   return (
     <Card
       size="small"
