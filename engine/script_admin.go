@@ -109,6 +109,7 @@ func (e *Engine) Limits(ctx context.Context) ([]Limit, error) {
 		{"script.concurrent", float64(l.MaxConcurrent), "runs", "runs of this tenant at once"},
 		{"automation.depth", float64(e.maxDepth), "levels", "writes caused by automations, scripts and roll-ups nested in one write"},
 		{"query.pageSize", MaxPageSize, "records", "largest page a list returns (first)"},
+		{"unique.guesses", float64(e.guesses.perHour), "values/hour", "new values a role may give one unique field it cannot see whole (masked, or on a private object), per principal and field"},
 		{store.LimitFilterNodes, store.MaxFilterNodes, "conditions", "conditions and and/or/not of one filter"},
 		{store.LimitFilterDepth, store.MaxFilterDepth, "levels", "nesting of and/or/not in one filter"},
 		{store.LimitFilterList, store.MaxFilterList, "values", "values of one in, nin or hasAll"},

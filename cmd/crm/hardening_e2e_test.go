@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
@@ -253,4 +254,55 @@ func TestServe_Metrics(t *testing.T) {
 	assert.Equal(t, http.StatusNotFound, status)
 	assert.Contains(t, body, "--metrics-addr")
 	assert.NotContains(t, body, "<html", "not the UI's page")
+}
+
+// The operator sets how many new values a role may give a unique field it
+// cannot see whole (issue 13, item 7): --unique-guesses reaches the
+// engine, which lists it in limits and stops the role's guessing there.
+func TestServe_UniqueGuessesFlag(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := startServer(t, dir, "--unique-guesses", "2")
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(`{"$id": "contact", "type": "object", "properties": {
+		"name":   {"type": "string", "x-crm-type": "text"},
+		"mobile": {"type": "string", "x-crm-type": "phone", "format": "cn-mobile", "x-crm-unique": true}}}`)})
+	s.ok(t, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(
+		`{"name": "sales", "objects": {"contact": {"read": true, "create": true, "fields": {"mobile": "masked"}}}}`)})
+	limits := s.ok(t, `{ limits { name value } }`, nil)
+	values := map[string]any{}
+	for _, l := range path(limits, "limits").([]any) {
+		values[l.(map[string]any)["name"].(string)] = l.(map[string]any)["value"]
+	}
+	assert.Equal(t, 2.0, values["unique.guesses"], "the flag's value is the engine's")
+
+	key := roleKey(t, dir, "sales")
+	create := `mutation($in: ContactInput!) { createContact(input: $in) { id } }`
+	for i := range 2 {
+		r := s.gql(t, key, create, map[string]any{"in": map[string]any{"name": "c", "mobile": fmt.Sprintf("1380000000%d", i)}})
+		require.Empty(t, r.Errors, "new value %d of 2", i+1)
+	}
+	r := s.gql(t, key, create, map[string]any{"in": map[string]any{"name": "c", "mobile": "13800000009"}})
+	require.Len(t, r.Errors, 1)
+	assert.Equal(t, "RATE_LIMITED", r.Errors[0].Extensions["code"], "the third new value an hour is refused")
+	r = s.gql(t, key, create, map[string]any{"in": map[string]any{"name": "no mobile"}})
+	assert.Empty(t, r.Errors, "writes without a new value are not limited")
+
+	scenarios := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"zero would turn the limit off", []string{"--unique-guesses", "0"}, nil, "--unique-guesses must be at least 1"},
+		{"a variable that is no number", nil, map[string]string{"CRM_UNIQUE_GUESSES": "many"}, `CRM_UNIQUE_GUESSES must be a whole number, got "many"`},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			m := &Main{Stdout: io.Discard, Stderr: io.Discard, Getenv: func(k string) string { return sc.env[k] }}
+			err := m.Run(t.Context(), append([]string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir()}, sc.args...))
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), sc.want)
+		})
+	}
 }

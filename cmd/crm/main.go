@@ -46,6 +46,9 @@ type Main struct {
 	ready chan<- string
 	// mongoURI, mongoPrefix and keyFile are set by dataFlag.
 	mongoURI, mongoPrefix, keyFile *string
+	// uniqueGuesses is engine.Config.UniqueGuesses, set by serve (zero
+	// elsewhere: the engine's default).
+	uniqueGuesses int
 }
 
 const usage = `usage: crm <command> [flags]

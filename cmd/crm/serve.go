@@ -54,7 +54,7 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 		st.Close()
 		return nil, nil, err
 	}
-	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key})
+	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -166,12 +166,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	metricsToken := fs.String("metrics-token", m.env("CRM_METRICS_TOKEN", ""), "bearer token the metrics need, for a metrics address reachable by others (env CRM_METRICS_TOKEN)")
 	origins := fs.String("allowed-origins", m.env("CRM_ALLOWED_ORIGINS", ""), "comma-separated origins (https://crm.example.com) besides the server's own whose pages may sign in (env CRM_ALLOWED_ORIGINS)")
 	proxies := fs.String("trusted-proxies", m.env("CRM_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (env CRM_TRUSTED_PROXIES)")
+	guessesDefault, err := envInt("CRM_UNIQUE_GUESSES", m.env("CRM_UNIQUE_GUESSES", ""), engine.DefaultUniqueGuesses)
+	if err != nil {
+		return err
+	}
+	guesses := fs.Int("unique-guesses", guessesDefault, "new values a role may give one unique field it cannot see whole (masked, or on a private object) per hour, per principal and field; at least 1 (env CRM_UNIQUE_GUESSES)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("serve takes no arguments, got %q", fs.Arg(0))
 	}
+	if *guesses < 1 {
+		return fmt.Errorf("--unique-guesses must be at least 1 (it limits guessing values a role cannot see), got %d", *guesses)
+	}
+	m.uniqueGuesses = *guesses
 	if *perKey < 0 {
 		*perKey = defaultRatePerKey
 	}
@@ -378,6 +387,18 @@ const (
 
 // envFloat reads a number from the environment, or returns -1 for "use
 // the default".
+// envInt reads the integer of the variable name, def when it is unset.
+func envInt(name, v string, def int) (int, error) {
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(v))
+	if err != nil {
+		return 0, fmt.Errorf("%s must be a whole number, got %q", name, v)
+	}
+	return n, nil
+}
+
 func envFloat(v string) float64 {
 	if v == "" {
 		return -1
