@@ -56,13 +56,16 @@ type exportLine struct {
 	Value      int64           `json:"value,omitempty"`
 
 	// record
-	Object    string         `json:"object,omitempty"`
-	ID        string         `json:"id,omitempty"`
-	CreatedAt string         `json:"createdAt,omitempty"`
-	UpdatedAt string         `json:"updatedAt,omitempty"`
-	CreatedBy string         `json:"createdBy,omitempty"`
-	UpdatedBy string         `json:"updatedBy,omitempty"`
-	Data      map[string]any `json:"data,omitempty"`
+	Object    string `json:"object,omitempty"`
+	ID        string `json:"id,omitempty"`
+	CreatedAt string `json:"createdAt,omitempty"`
+	UpdatedAt string `json:"updatedAt,omitempty"`
+	CreatedBy string `json:"createdBy,omitempty"`
+	UpdatedBy string `json:"updatedBy,omitempty"`
+	// OwnerID is the record's owner, "" for none; nil in exports made
+	// before owners were exported, whose records get their creator.
+	OwnerID *string        `json:"ownerId,omitempty"`
+	Data    map[string]any `json:"data,omitempty"`
 
 	// trailer
 	Objects int64 `json:"objects,omitempty"`
@@ -188,7 +191,7 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer,
 				}
 				if err := write(exportLine{Type: "record", Object: obj.Name, ID: r.ID, Version: r.Version,
 					CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout), UpdatedAt: r.UpdatedAt.UTC().Format(schema.DateTimeLayout),
-					CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, Data: data}); err != nil {
+					CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, OwnerID: &r.OwnerID, Data: data}); err != nil {
 					return stats, err
 				}
 				stats.Records++
@@ -213,8 +216,9 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer,
 // it does not exist; an existing tenant must have no objects. The file is
 // untrusted input, checked like any write: every record against its
 // definition, lookups against the records the file holds, counters against
-// the autonumbers the records hold, users and roles as their
-// administration checks them. Sensitive values are opened with this
+// the autonumbers the records hold, users, roles, saved views and layouts
+// as their administration checks them. Records keep their owners.
+// Sensitive values are opened with this
 // server's key and sealed again for tenantID, so an export moves under
 // another tenant id; an export whose key is not this server's is refused
 // before anything is written. Everything is written in one transaction: a
@@ -482,7 +486,20 @@ func (im *importer) record(ctx context.Context, tx store.Tx, l exportLine, line 
 			return fmt.Errorf("%s record %q: %w", l.Object, l.ID, err)
 		}
 	}
-	if err := im.platformRecord(obj, l.ID, data, line); err != nil {
+	// Exports made before owners were exported: records are owned by their
+	// creator, as the stores made them when owners came; the engine's own
+	// records by nobody, but views by the principal they name.
+	owner := l.CreatedBy
+	if isPlatformName(obj.Name) {
+		owner = ""
+	}
+	if obj.Name == viewObject {
+		owner = viewOwner(data)
+	}
+	if l.OwnerID != nil {
+		owner = *l.OwnerID
+	}
+	if err := im.platformRecord(ctx, tx, obj, l.ID, data, owner, line); err != nil {
 		return err
 	}
 	if im.ids[obj.Name] == nil {
@@ -506,7 +523,7 @@ func (im *importer) record(ctx context.Context, tx store.Tx, l exportLine, line 
 			}
 		}
 	}
-	rec := store.Record{ID: l.ID, Version: l.Version, CreatedAt: created, UpdatedAt: updated, CreatedBy: l.CreatedBy, UpdatedBy: l.UpdatedBy, Data: data}
+	rec := store.Record{ID: l.ID, Version: l.Version, CreatedAt: created, UpdatedAt: updated, CreatedBy: l.CreatedBy, UpdatedBy: l.UpdatedBy, OwnerID: owner, Data: data}
 	if err := tx.Insert(ctx, obj, rec); err != nil {
 		return fmt.Errorf("%s record %q: %w", l.Object, l.ID, err)
 	}
@@ -559,9 +576,14 @@ func (im *importer) open(obj *schema.Object, id string, data map[string]any) (ma
 }
 
 // platformRecord checks the engine's own records that its administration
-// would check: users (name, role, manager, password hash) and roles.
-func (im *importer) platformRecord(obj *schema.Object, id string, data map[string]any, line int) error {
+// would check: users (name, role, manager, password hash), roles, saved
+// views and layouts. owner is the owner the line gives the record.
+func (im *importer) platformRecord(ctx context.Context, tx store.Tx, obj *schema.Object, id string, data map[string]any, owner string, line int) error {
 	switch obj.Name {
+	case viewObject:
+		return im.view(ctx, tx, id, data, owner)
+	case layoutObject:
+		return im.layout(id, data)
 	case userObject:
 		if !usernamePattern.MatchString(id) {
 			return fmt.Errorf("user %q: user names are 2–63 lower-case letters, digits, '.', '_' or '-'", id)
@@ -599,6 +621,84 @@ func (im *importer) platformRecord(obj *schema.Object, id string, data map[strin
 			return err
 		}
 		im.roles[id] = role
+	}
+	return nil
+}
+
+// view checks a saved view as SaveView would: a well-formed definition
+// of an object the file defines, named by its id, with columns, filter and
+// order that the object has and that run.
+func (im *importer) view(ctx context.Context, tx store.Tx, id string, data map[string]any, owner string) error {
+	var v View
+	if err := strictDefinition(data["definition"], &v); err != nil {
+		return fmt.Errorf("view %q: %w", id, err)
+	}
+	obj := im.objects[v.Object]
+	if obj == nil || isPlatformName(v.Object) {
+		return fmt.Errorf("view %q is a view of %q, an object the file does not define", id, v.Object)
+	}
+	if want := viewID(v.Object, v.Name, v.Owner); id != want {
+		return fmt.Errorf("view %q is named %q of %q inside (its id would be %q)", id, v.Name, v.Object, want)
+	}
+	if o, _ := data["object"].(string); o != v.Object {
+		return fmt.Errorf("view %q: its object is %q, its definition says %q", id, o, v.Object)
+	}
+	if n, _ := data["name"].(string); n != v.Name {
+		return fmt.Errorf("view %q: its name is %q, its definition says %q", id, n, v.Name)
+	}
+	if owner != v.Owner {
+		return fmt.Errorf("view %q: its owner is %q, its definition says %q", id, owner, v.Owner)
+	}
+	if err := checkView(&v, obj); err != nil {
+		return fmt.Errorf("view %q: %w", id, err)
+	}
+	if err := checkFilterSize(v.Filter); err != nil {
+		return fmt.Errorf("view %q: %w", id, err)
+	}
+	if err := tryView(ctx, tx, obj, v); err != nil {
+		return fmt.Errorf("view %q: %w", id, err)
+	}
+	return nil
+}
+
+// viewOwner is the owner a view's definition names.
+func viewOwner(data map[string]any) string {
+	def, _ := data["definition"].(map[string]any)
+	owner, _ := def["owner"].(string)
+	return owner
+}
+
+// layout checks a saved layout as SaveLayout would: sections of fields
+// the object has, each placed once, related lists that are lookups to it.
+func (im *importer) layout(id string, data map[string]any) error {
+	var l Layout
+	if err := strictDefinition(data["definition"], &l); err != nil {
+		return fmt.Errorf("layout %q: %w", id, err)
+	}
+	obj := im.objects[l.Object]
+	if obj == nil || isPlatformName(l.Object) {
+		return fmt.Errorf("layout %q is the layout of %q, an object the file does not define", id, l.Object)
+	}
+	if id != l.Object {
+		return fmt.Errorf("layout %q is the layout of %q inside", id, l.Object)
+	}
+	return checkLayout(&l, obj, func(name string) *schema.Object { return im.objects[name] })
+}
+
+// strictDefinition decodes the definition of a platform record into v,
+// refusing members v does not have.
+func strictDefinition(def any, v any) error {
+	if def == nil {
+		return errors.New("it has no definition")
+	}
+	b, err := json.Marshal(def)
+	if err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("definition: %w", err)
 	}
 	return nil
 }
