@@ -277,9 +277,25 @@ func (e *Engine) validate(snap *snapshot, obj *schema.Object, data map[string]an
 	case err == nil:
 		return obj.Invalid(problems)
 	case errors.As(err, &ve):
-		return obj.Invalid(sortFieldErrors(obj, append(problems, ve.Fields...)))
+		return obj.Invalid(sortFieldErrors(obj, distinct(append(problems, ve.Fields...))))
 	}
 	return fmt.Errorf("validate %s record: %w", obj.Name, err)
+}
+
+// distinct drops the field errors that repeat an earlier one's field and
+// code.
+func distinct(errs []schema.FieldError) []schema.FieldError {
+	type key struct{ field, code string }
+	seen := make(map[key]bool, len(errs))
+	out := make([]schema.FieldError, 0, len(errs))
+	for _, e := range errs {
+		k := key{e.Field, e.Code}
+		if !seen[k] {
+			seen[k] = true
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // takeReadOnly removes the fields clients may not set from data and

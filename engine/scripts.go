@@ -71,6 +71,10 @@ func (w *writer) check(ctx context.Context, tx store.Tx, obj *schema.Object, old
 	if old != nil {
 		oldData = old.Data
 	}
+	// Scripts would see text that is not UTF-8 with U+FFFD in place of the
+	// bad bytes, and one that wrote it back would store the replacement:
+	// such fields are named now (validate names them again; one each).
+	problems = append(problems, schema.EncodingProblems(obj, data)...)
 	for _, s := range obj.Scripts {
 		if !s.Active || s.Kind != string(scripting.KindBeforeSave) {
 			continue

@@ -89,9 +89,8 @@ func coerceVariables(s *ast.Schema, op *ast.OperationDefinition, raw map[string]
 			if t.Elem == nil && t.NamedType == "JSON" {
 				val = text // kept as sent: JSON keeps the order of its keys
 			} else {
-				dec := json.NewDecoder(bytes.NewReader(text))
-				dec.UseNumber()
-				if err := dec.Decode(&val); err != nil {
+				var err error
+				if val, err = decodeKeepingBytes(text, true); err != nil {
 					qerrs = append(qerrs, variableError(loc, fmt.Sprintf(`Variable "$%s" is not JSON: %v`, name, err)))
 					continue
 				}
@@ -568,7 +567,7 @@ func appendJSONValue(buf *bytes.Buffer, v any, depth int) error {
 		}
 		buf.WriteString(string(v))
 	case string:
-		writeString(buf, v)
+		writeJSONString(buf, v, false) // the engine refuses text that is not UTF-8 by name
 	case map[string]any:
 		keys := make([]string, 0, len(v))
 		for k := range v {
@@ -580,7 +579,7 @@ func appendJSONValue(buf *bytes.Buffer, v any, depth int) error {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			writeString(buf, k)
+			writeJSONString(buf, k, false)
 			buf.WriteByte(':')
 			if err := appendJSONValue(buf, v[k], depth+1); err != nil {
 				return err
@@ -609,11 +608,8 @@ func appendJSONValue(buf *bytes.Buffer, v any, depth int) error {
 }
 
 // plainJSON decodes a JSON value into plain Go values (float64 numbers,
-// map[string]any objects).
+// map[string]any objects), keeping strings that are not UTF-8 as they
+// are for the engine to refuse.
 func plainJSON(raw json.RawMessage) (any, error) {
-	var v any
-	if err := json.Unmarshal(raw, &v); err != nil {
-		return nil, err
-	}
-	return v, nil
+	return decodeKeepingBytes(raw, false)
 }

@@ -375,6 +375,9 @@ func (r *request) coerceArgs(defs ast.ArgumentDefinitionList, args ast.ArgumentL
 			if v, err = coerceLiteral(r.s.ast, a.Value, def.Type, r.vars); err != nil {
 				return nil, badRequestf("argument %q: %v", def.Name, err)
 			}
+			if err := r.s.textProblem(def.Type, v, def.Name); err != nil {
+				return nil, err
+			}
 		}
 		if _, absent := v.(literalAbsent); absent {
 			switch {
@@ -618,7 +621,11 @@ func writeJSON(buf *bytes.Buffer, v any) {
 }
 
 // writeString writes s as a JSON string (invalid UTF-8 replaced).
-func writeString(buf *bytes.Buffer, s string) {
+func writeString(buf *bytes.Buffer, s string) { writeJSONString(buf, s, true) }
+
+// writeJSONString writes s as a JSON string; bytes that are not UTF-8
+// become U+FFFD when replace is set and are copied as they are otherwise.
+func writeJSONString(buf *bytes.Buffer, s string, replace bool) {
 	const hex = "0123456789abcdef"
 	buf.WriteByte('"')
 	for i := 0; i < len(s); {
@@ -646,7 +653,7 @@ func writeString(buf *bytes.Buffer, s string) {
 		}
 		r, w := utf8.DecodeRuneInString(s[i:])
 		switch {
-		case r == utf8.RuneError && w == 1:
+		case r == utf8.RuneError && w == 1 && replace:
 			buf.WriteString(`\ufffd`)
 		case r == '\u2028' || r == '\u2029':
 			buf.WriteString(`\u202`)

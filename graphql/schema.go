@@ -19,6 +19,9 @@ type execSchema struct {
 	model     *model
 	ast       *ast.Schema
 	resolvers map[string]map[string]resolver
+	// recordInputs are the names of the record input types (XInput,
+	// XPatch), whose text the engine checks field by field (utf8.go).
+	recordInputs map[string]bool
 }
 
 // introspectionDepth is the depth allowed to operations that only
@@ -29,7 +32,11 @@ const introspectionDepth = 16
 // buildSchema generates the tenant's schema from its catalog.
 func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	m := buildModel(cat)
-	es := &execSchema{srv: s, catalog: cat, model: m}
+	es := &execSchema{srv: s, catalog: cat, model: m, recordInputs: map[string]bool{}}
+	for _, o := range m.objects {
+		es.recordInputs[o.inputType()] = true
+		es.recordInputs[o.patchType()] = true
+	}
 	sch, err := validator.ValidateSchemaDocument(m.document(schemaDescription(cat)))
 	if err != nil {
 		return nil, fmt.Errorf("graphql: generated schema of tenant %s revision %d: %w", cat.TenantID, cat.Revision, err)

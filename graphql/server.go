@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -370,6 +371,10 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 			operationName: strings.Clone(c.Query("operationName")),
 			queryOnly:     true,
 		}
+		if !utf8.ValidString(in.query) || !utf8.ValidString(in.operationName) {
+			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
+				"the query parameters are not valid UTF-8", "查询参数不是有效的 UTF-8 文本")
+		}
 		if v := c.Query("variables"); v != "" {
 			if err := json.Unmarshal([]byte(v), &in.variables); err != nil {
 				return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
@@ -384,6 +389,10 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 		body := bytes.TrimSpace(c.Body())
 		if len(body) > 0 && body[0] == '[' {
 			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, "batched queries are not supported", "不支持批量查询")
+		}
+		if off := badBytesOutsideVariables(c.Body()); off >= 0 {
+			en, zh := notUTF8(off)
+			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, en, zh)
 		}
 		// json.Unmarshal copies the strings and raw messages out of
 		// fiber's buffer, which is reused after the handler returns.

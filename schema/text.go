@@ -31,11 +31,29 @@ const (
 	CodeCharacters = "characters"
 )
 
-// textProblem checks the strings of a canonical value of f and returns the
-// first problem, or nil.
-func textProblem(f *Field, v any) *FieldError {
+// textProblems checks the strings of a canonical value of f: the first
+// problem of the field, or, for an address, the first of each part (its
+// path "address.city"). Nil when there is none. With encodingOnly set,
+// only text that is not UTF-8 is a problem.
+func textProblems(f *Field, v any, encodingOnly bool) []FieldError {
 	multiline := f.Type == TypeTextarea || f.Type == TypeRichText
-	controls := f.Kind() != KindJSON
+	controls := f.Kind() != KindJSON && !encodingOnly
+	if parts, ok := v.(map[string]any); ok && f.Kind() == KindAddress {
+		var out []FieldError
+		for _, k := range sortedKeys(parts) {
+			path := f.Name + "." + k
+			if !utf8.ValidString(k) {
+				out = append(out, *encodingProblem(f.Name))
+				continue
+			}
+			if s, ok := parts[k].(string); ok {
+				if p := stringProblem(path, s, controls, multiline); p != nil {
+					out = append(out, *p)
+				}
+			}
+		}
+		return out
+	}
 	var walk func(v any) *FieldError
 	walk = func(v any) *FieldError {
 		switch x := v.(type) {
@@ -59,7 +77,25 @@ func textProblem(f *Field, v any) *FieldError {
 		}
 		return nil
 	}
-	return walk(v)
+	if p := walk(v); p != nil {
+		return []FieldError{*p}
+	}
+	return nil
+}
+
+// EncodingProblems returns a problem with code "encoding" for every field
+// of data (every part of an address) holding text that is not UTF-8. The
+// engine calls it before scripts run, which would see such text with
+// U+FFFD in place of the bad bytes; [Validator.Validate] reports the same
+// problems.
+func EncodingProblems(obj *Object, data map[string]any) []FieldError {
+	var out []FieldError
+	for _, name := range sortedKeys(data) {
+		if f := obj.Field(name); f != nil {
+			out = append(out, textProblems(f, data[name], true)...)
+		}
+	}
+	return out
 }
 
 func stringProblem(field, s string, controls, multiline bool) *FieldError {

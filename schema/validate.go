@@ -99,8 +99,8 @@ func (v *Validator) Validate(data map[string]any) error {
 		}
 		if f != nil {
 			cv = trimValue(f, cv)
-			if p := textProblem(f, cv); p != nil {
-				errs = append(errs, *p)
+			if ps := textProblems(f, cv, false); len(ps) > 0 {
+				errs = append(errs, ps...)
 				continue
 			}
 			cv = CanonicalValue(f, cv)

@@ -6,9 +6,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -67,9 +69,118 @@ func TestServe_TextIsChecked(t *testing.T) {
 
 	status, body := s.postRaw(t, "/graphql", s.Key, []byte("{\"query\":\"mutation { createDeal(input: {title: \\\"\xff\\\"}) { id } }\"}"), nil)
 	assert.Equal(t, http.StatusBadRequest, status)
-	assert.Contains(t, body["error"], "not valid UTF-8")
+	require.NotEmpty(t, body["errors"])
+	assert.Contains(t, body["errors"].([]any)[0].(map[string]any)["message"], "not valid UTF-8 (byte 49)", "in the query text: the byte is named")
 	left := s.ok(t, `{ deals { totalCount } }`, nil)
 	assert.Equal(t, 1.0, path(left, "deals", "totalCount"), "nothing else was written")
+}
+
+// Text that is not UTF-8 in a request's variables is refused field by
+// field, as any other bad text: every bad field (an address part by its
+// path) in one VALIDATION_FAILED with code "encoding", nothing written.
+// Elsewhere in variables it is a BAD_REQUEST naming the argument, and in
+// the query text a 400 naming the byte (issue 13, item 15).
+func TestServe_InvalidUTF8InVariables(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir())
+	installStarter(t, s)
+	type answer struct {
+		Data   map[string]any
+		Errors []struct {
+			Message    string
+			Extensions map[string]any
+		}
+	}
+	// Bytes that are not UTF-8 are written <FF> in the bodies below.
+	bad := strings.NewReplacer("<FF>", "\xff", "<FE>", "\xfe", "<E4B8>", "\xe4\xb8", "<C0AF>", "\xc0\xaf")
+	post := func(body string, lang string) (int, answer) {
+		t.Helper()
+		req, err := http.NewRequest(http.MethodPost, s.URL+"/graphql", strings.NewReader(bad.Replace(body)))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept-Language", lang)
+		req.Header.Set("Authorization", "Bearer "+s.Key)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var a answer
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&a))
+		return resp.StatusCode, a
+	}
+	fieldsOf := func(a answer) map[string]string {
+		t.Helper()
+		require.Len(t, a.Errors, 1)
+		require.Equal(t, "VALIDATION_FAILED", a.Errors[0].Extensions["code"], a.Errors[0].Message)
+		fields, _ := a.Errors[0].Extensions["fields"].([]any)
+		out := map[string]string{}
+		for _, f := range fields {
+			fe := f.(map[string]any)
+			out[fe["field"].(string)] = fe["code"].(string) + ": " + fe["message"].(string)
+		}
+		return out
+	}
+	count := func() float64 {
+		return path(s.ok(t, `{ accounts { totalCount } }`, nil), "accounts", "totalCount").(float64)
+	}
+
+	create := `{"query":"mutation($in: AccountInput!) { createAccount(input: $in) { id } }","variables":{"in":` +
+		`{"name":"云杉<FF>科技","phone":"021-12345678","address":{"province":"上海市","city":"<E4B8>","district":"浦东新区"}}}}`
+	status, a := post(create, "en")
+	assert.Equal(t, http.StatusOK, status)
+	assert.Equal(t, map[string]string{"name": "encoding: is not valid UTF-8 text", "address.city": "encoding: is not valid UTF-8 text"}, fieldsOf(a))
+	_, a = post(create, "zh-CN")
+	assert.Equal(t, map[string]string{"name": "encoding: 不是有效的 UTF-8 文本", "address.city": "encoding: 不是有效的 UTF-8 文本"}, fieldsOf(a), "in Chinese too")
+	assert.Zero(t, count(), "the record was not created")
+
+	inline := `{"query":"mutation($n: String!, $c: String) { createAccount(input: {name: $n, address: {city: $c}}) { id } }","variables":{"n":"<C0AF>","c":"<FF>"}}`
+	_, a = post(inline, "en")
+	assert.Equal(t, []string{"address.city", "name"}, slices.Sorted(maps.Keys(fieldsOf(a))), "variables inside an input literal")
+	assert.Zero(t, count())
+
+	id := path(s.ok(t, `mutation { createAccount(input: {name: "云杉科技"}) { id } }`, nil), "createAccount", "id").(string)
+	update := `{"query":"mutation($id: ID!, $p: AccountPatch!) { updateAccount(id: $id, input: $p) { id } }","variables":{"id":"` + id +
+		`","p":{"name":"新名称","phone":"<FF>","website":"https://<FE>.example.com"}}}`
+	_, a = post(update, "en")
+	assert.Equal(t, []string{"phone", "website"}, slices.Sorted(maps.Keys(fieldsOf(a))))
+	got := s.ok(t, `query($id: ID!) { account(id: $id) { name version } }`, map[string]any{"id": id})
+	assert.Equal(t, "云杉科技", path(got, "account", "name"), "nothing written")
+	assert.Equal(t, 1.0, path(got, "account", "version"))
+
+	status, a = post(`{"query":"query($f: AccountFilter) { accounts(filter: $f) { totalCount } }","variables":{"f":{"name":{"contains":"<FF>"}}}}`, "en")
+	assert.Equal(t, http.StatusOK, status)
+	require.Len(t, a.Errors, 1)
+	assert.Equal(t, "BAD_REQUEST", a.Errors[0].Extensions["code"])
+	assert.Contains(t, a.Errors[0].Message, "filter.name.contains is not valid UTF-8 text")
+
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(`{"$id": "note", "type": "object", "properties": {
+		"title": {"type": "string", "x-crm-type": "text"}, "extra": {"x-crm-type": "json"}}}`)})
+	_, a = post(`{"query":"mutation($in: NoteInput!) { createNote(input: $in) { id } }","variables":{"in":{"title":"<FE>","extra":{"k":["ok","<FF>"]}}}}`, "en")
+	assert.Equal(t, []string{"extra", "title"}, slices.Sorted(maps.Keys(fieldsOf(a))), "a json field's strings too")
+	_, a = post(`{"query":"mutation($d: JSON!) { saveObject(definition: $d) { name } }","variables":{"d":{"$id":"memo","type":"object","x-crm-label":{"zh":"<FF>"},"properties":{}}}}`, "en")
+	require.Len(t, a.Errors, 1)
+	assert.Equal(t, "BAD_REQUEST", a.Errors[0].Extensions["code"])
+	assert.Contains(t, a.Errors[0].Message, "definition holds text that is not valid UTF-8", "a definition is no record input")
+	get, err := http.NewRequest(http.MethodGet, s.URL+"/graphql?query=%7B%20accounts%20%7B%20totalCount%20%7D%20%7D%20%23%FF", nil)
+	require.NoError(t, err)
+	get.Header.Set("Authorization", "Bearer "+s.Key)
+	get.Header.Set("Accept-Language", "en")
+	resp, err := http.DefaultClient.Do(get)
+	require.NoError(t, err)
+	text, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusBadRequest, resp.StatusCode, "a GET whose query is not UTF-8")
+	assert.Contains(t, string(text), "the query parameters are not valid UTF-8")
+
+	for _, body := range []string{
+		`{"query":"{ accounts { totalCount } } # <FF>"}`,
+		`{"query":"{ accounts { totalCount } }","extensions":{"x":"<FF>"}}`,
+	} {
+		status, raw := s.postRaw(t, "/graphql", s.Key, []byte(bad.Replace(body)), nil)
+		assert.Equal(t, http.StatusBadRequest, status)
+		assert.Contains(t, raw["errors"].([]any)[0].(map[string]any)["message"], "the request body is not valid UTF-8 (byte ")
+	}
+	assert.Equal(t, 1.0, count())
 }
 
 // A non-administrator is told what it may not read, not something about

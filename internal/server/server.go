@@ -49,6 +49,8 @@ type Config struct {
 	// /auth/logout and accepts the session cookie besides API keys.
 	Sessions Sessions
 	// GraphQL serves /graphql; the actor is in c.UserContext(). Required.
+	// It checks that its body is UTF-8 (graphql.Server.Handler does: text
+	// that is not is refused where it stands, field by field in variables).
 	GraphQL fiber.Handler
 	// Health reports whether the server can serve (e.g. the store
 	// answers); nil means always healthy.
@@ -184,7 +186,9 @@ func (s *Server) routes() {
 	// they need the CSRF header or a key.)
 	zip := compress.New(compress.Config{Level: compress.LevelBestSpeed})
 	s.app.Get("/graphql", zip, s.authenticate(true), s.cfg.GraphQL)
-	s.app.Post("/graphql", zip, s.authenticate(false), utf8Body, s.cfg.GraphQL)
+	// The GraphQL handler checks its body's encoding itself: text that is
+	// not UTF-8 in variables is refused field by field, elsewhere with 400.
+	s.app.Post("/graphql", zip, s.authenticate(false), s.cfg.GraphQL)
 	s.app.All("/graphql", s.cfg.GraphQL) // other methods: 405 with Allow, no credentials needed
 	if s.ui != nil {
 		s.app.Use("/", s.ui.serve)
@@ -231,9 +235,9 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 	}
 }
 
-// utf8Body refuses a body that is not valid UTF-8 (JSON must be): a
-// decoder would otherwise replace the bad bytes with U+FFFD and store text
-// the client did not send.
+// utf8Body refuses a body that is not valid UTF-8 (JSON must be), naming
+// the first bad byte: a decoder would otherwise replace the bad bytes with
+// U+FFFD and use text the client did not send.
 func utf8Body(c *fiber.Ctx) error {
 	body := c.Body()
 	if utf8.Valid(body) {
