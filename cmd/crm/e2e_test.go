@@ -811,7 +811,7 @@ func TestServe_SignIn(t *testing.T) {
 	assert.Contains(t, r.Errors[0].Message, "at least 10 characters")
 	data = s.ok(t, `{ users { username role manager } }`, nil)
 	assert.Len(t, data["users"], 3, "admin (made on the first start), han.mei and li.lei")
-	resp, body = post(s.URL+"/graphql", `{"query":"{ users { username } }"}`, withCookie)
+	_, body = post(s.URL+"/graphql", `{"query":"{ users { username } }"}`, withCookie)
 	assert.Contains(t, fmt.Sprint(body["errors"]), "FORBIDDEN", "not an administrator")
 	s.ok(t, `mutation { updateUser(username: "li.lei", input: {active: false}) { active } }`, nil)
 	resp, _ = post(s.URL+"/graphql", `{"query":"{ me { id } }"}`, withCookie)
