@@ -75,9 +75,7 @@ func jobOf(r store.Record) Job {
 	n := func(k string) int64 { v, _ := r.Data[k].(float64); return int64(v) }
 	j := Job{ID: r.ID, Kind: s("kind"), Object: s("object"), Status: s("status"), Total: n("total"), Done: n("done"),
 		Changed: n("changed"), Error: s("error"), CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout), FinishedAt: s("finishedAt")}
-	for _, f := range lookupIDs(r.Data["fields"]) {
-		j.Fields = append(j.Fields, f)
-	}
+	j.Fields = append(j.Fields, lookupIDs(r.Data["fields"])...)
 	return j
 }
 

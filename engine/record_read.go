@@ -289,23 +289,6 @@ func (e *Engine) readScope(ctx context.Context, name string) (Actor, store.Tenan
 	return a, ts, snap, obj, snap.readRules(a, obj), nil
 }
 
-// object resolves the actor, its tenant store and a named object.
-func (e *Engine) object(ctx context.Context, name string) (Actor, store.TenantStore, *schema.Object, error) {
-	a, ts, err := e.scope(ctx)
-	if err != nil {
-		return Actor{}, nil, nil, err
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return Actor{}, nil, nil, err
-	}
-	obj, err := objectIn(snap.catalog, name)
-	if err != nil {
-		return Actor{}, nil, nil, err
-	}
-	return a, ts, obj, nil
-}
-
 func notFound(obj *schema.Object, id string, cause error) error {
 	return newError(ErrNotFound,
 		fmt.Sprintf("no %s record with id %q", obj.Name, id),

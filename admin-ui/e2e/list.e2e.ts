@@ -97,4 +97,36 @@ describe("lists", () => {
       await expectNoHorizontalScroll(page);
     });
   }
+
+  journey("changes the owner of selected records and deletes them", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "bulk.admin", "蒋文");
+    addUser(s, "new.owner", "沈雪", "salesRep");
+    const ids: string[] = [];
+    for (const n of ["批量测试一", "批量测试二"]) {
+      const d = await s.gql<{ createLead: { id: string } }>(`mutation($n: String!) { createLead(input: {name: $n}) { id } }`, { n });
+      ids.push(d.createLead.id);
+    }
+    await signIn(page, s.url, "bulk.admin");
+    await openObject(page, "线索");
+    await page.getByLabel("搜索线索").fill("批量测试");
+    await page.locator(".page-count", { hasText: "共 2 条" }).waitFor();
+    await page.locator(".record-table thead input[type=checkbox]").check();
+    await page.getByText("已选 2 条").waitFor();
+    await page.getByRole("button", { name: "转移负责人" }).click();
+    await pick(page, page.getByRole("dialog").getByRole("combobox", { name: "转移给" }), "沈雪", "沈");
+    await page.getByRole("dialog").getByRole("button", { name: "确定" }).click();
+    await toast(page, "已转移 2 条");
+    const owners = await s.gql<{ leads: { nodes: { ownerId: string }[] } }>(`{ leads(filter: {name: {startsWith: "批量测试"}}) { nodes { ownerId } } }`);
+    expect(owners.leads.nodes.map((n) => n.ownerId)).toEqual(["user:new.owner", "user:new.owner"]);
+
+    await page.locator(".record-table thead input[type=checkbox]").check();
+    await page.getByRole("button", { name: "删除" }).click();
+    await page.locator(".ant-modal-confirm-title", { hasText: "确定删除选中的 2 条记录？此操作不可撤销。" }).waitFor();
+    await page.locator(".ant-modal-confirm").getByRole("button", { name: "删除" }).click();
+    await toast(page, "已删除 2 条");
+    await page.locator(".page-count", { hasText: "共 0 条" }).waitFor();
+    const left = await s.gql<{ leads: { totalCount: number } }>(`{ leads(filter: {name: {startsWith: "批量测试"}}) { totalCount } }`);
+    expect(left.leads.totalCount).toBe(0);
+  });
 });

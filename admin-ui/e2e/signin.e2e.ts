@@ -1,5 +1,5 @@
 import { describe, expect } from "vitest";
-import { addUser, expectNoHorizontalScroll, journey, password, useServer } from "./harness";
+import { addUser, expectNoHorizontalScroll, journey, password, signIn, useServer } from "./harness";
 
 // Signing in, in Chinese by default; switching to English, which is
 // remembered; the first administrator's temporary password.
@@ -79,4 +79,17 @@ describe("sign in", () => {
     // Without a session or key the schema cannot be read: GraphiQL shows
     // the server's answer, and the browser logs the 401.
   }, { expectedErrors: /status of 401/ });
+
+  journey("runs a query in the explorer as the signed-in user", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "explorer.user", "陈晨");
+    await signIn(page, s.url, "explorer.user");
+    // A browser opening the API lands on the bundled explorer.
+    await page.goto(s.url + "/graphql");
+    await page.waitForURL(/\/explorer$/);
+    await page.locator(".graphiql-container").waitFor();
+    await page.getByRole("button", { name: "Execute query (Ctrl-Enter)" }).click();
+    await page.locator(".graphiql-response", { hasText: '"tenant": "default"' }).waitFor();
+    await page.locator(".graphiql-response", { hasText: '"id": "user:explorer.user"' }).waitFor();
+  });
 });

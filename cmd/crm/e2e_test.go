@@ -650,7 +650,7 @@ func createKey(t *testing.T, dir, tenant string) string {
 func TestServe_TemplateInstallInTheBackground(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, t.TempDir())
-	job := s.ok(t, `mutation { startTemplateInstall(name: "retail", sampleData: true, records: 1500, seed: 3) { id kind status } }`, nil)
+	job := s.ok(t, `mutation { startTemplateInstall(name: "retail", sampleData: true, records: 600, seed: 3) { id kind status } }`, nil)
 	assert.Equal(t, "installTemplate", path(job, "startTemplateInstall", "kind"))
 	id := path(job, "startTemplateInstall", "id")
 	var last map[string]any
@@ -662,7 +662,7 @@ func TestServe_TemplateInstallInTheBackground(t *testing.T) {
 			}
 		}
 		return false
-	}, 60*time.Second, 100*time.Millisecond)
+	}, 5*time.Minute, 100*time.Millisecond, "a job of 600 records finishes (the bound is for a loaded CI machine, not a speed target)")
 	assert.Equal(t, "done", last["status"], last["error"])
 	assert.Greater(t, last["done"], 0.0)
 	assert.Equal(t, last["total"], last["done"])
@@ -811,7 +811,7 @@ func TestServe_SignIn(t *testing.T) {
 	assert.Contains(t, r.Errors[0].Message, "at least 10 characters")
 	data = s.ok(t, `{ users { username role manager } }`, nil)
 	assert.Len(t, data["users"], 3, "admin (made on the first start), han.mei and li.lei")
-	resp, body = post(s.URL+"/graphql", `{"query":"{ users { username } }"}`, withCookie)
+	_, body = post(s.URL+"/graphql", `{"query":"{ users { username } }"}`, withCookie)
 	assert.Contains(t, fmt.Sprint(body["errors"]), "FORBIDDEN", "not an administrator")
 	s.ok(t, `mutation { updateUser(username: "li.lei", input: {active: false}) { active } }`, nil)
 	resp, _ = post(s.URL+"/graphql", `{"query":"{ me { id } }"}`, withCookie)

@@ -75,10 +75,10 @@ var (
 
 // person is a generated person.
 type person struct {
-	name, pinyin string // pinyin "given.family" for e-mail addresses
-	family       string // surname pinyin
-	given        string // given-name pinyin
-	male         bool
+	name   string
+	family string // surname pinyin
+	given  string // given-name pinyin
+	male   bool
 }
 
 func (g *gen) person() person {

@@ -1,6 +1,6 @@
 import { DeleteOutlined, EditOutlined, EllipsisOutlined, SwapOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Card, Descriptions, Dropdown, Modal, Select, Space, Tabs } from "antd";
+import { App, Button, Card, Descriptions, Dropdown, Modal, Space, Tabs } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { gql } from "@/api/client";
@@ -17,6 +17,7 @@ import { useSignedIn } from "@/session/SessionProvider";
 import { addRecent, removeRecent } from "@/shell/useRecent";
 import { PageError, PageSkeleton } from "@/ui/PageState";
 import { useIsPhone } from "@/ui/useIsPhone";
+import { OwnerSelect } from "@/users/OwnerSelect";
 import { ownerName, useUsers } from "@/users/useUsers";
 import { HistoryTab } from "./HistoryTab";
 import { InlineField } from "./InlineField";
@@ -228,15 +229,7 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
         okText={t("action.confirm")}
         cancelText={t("action.cancel")}
       >
-        <Select
-          aria-label={t("list.transferTo")}
-          placeholder={t("list.transferTo")}
-          style={{ width: "100%" }}
-          showSearch={{ optionFilterProp: "label" }}
-          value={owner}
-          onChange={setOwner}
-          options={people.map((p) => ({ value: `user:${p.username}`, label: p.displayName ? `${p.displayName}（${p.username}）` : p.username }))}
-        />
+        <OwnerSelect value={owner} onChange={setOwner} />
       </Modal>
     </div>
   );

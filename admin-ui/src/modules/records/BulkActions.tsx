@@ -1,13 +1,12 @@
 import { DeleteOutlined, SwapOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Modal, Select, Space } from "antd";
+import { App, Button, Modal, Space } from "antd";
 import { useState } from "react";
 import { gql } from "@/api/client";
 import { deleteDocument, transferDocument } from "@/documents/documents";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
-import { useDebounced } from "@/ui/useDebounced";
-import { useUsers } from "@/users/useUsers";
+import { OwnerSelect } from "@/users/OwnerSelect";
 import { runEach, type BulkResult } from "./bulk";
 
 // BulkActions replaces the toolbar while rows are selected (UI.md §3):
@@ -21,9 +20,7 @@ export function BulkActions({ obj, ids, onDone }: BulkActionsProps) {
   const qc = useQueryClient();
   const [transferOpen, setTransferOpen] = useState(false);
   const [owner, setOwner] = useState<string>();
-  const [search, setSearch] = useState("");
   const [busy, setBusy] = useState(false);
-  const { people, loading } = useUsers(useDebounced(search, 300));
 
   const report = (r: BulkResult, done: "list.deleted" | "list.transferred") => {
     void qc.invalidateQueries({ queryKey: ["list", obj.name] });
@@ -85,16 +82,7 @@ export function BulkActions({ obj, ids, onDone }: BulkActionsProps) {
         cancelText={t("action.cancel")}
       >
         <p>{t("list.selected", { count: ids.length })}</p>
-        <Select
-          aria-label={t("list.transferTo")}
-          placeholder={t("list.transferTo")}
-          style={{ width: "100%" }}
-          showSearch={{ filterOption: false, onSearch: setSearch }}
-          loading={loading}
-          value={owner}
-          onChange={setOwner}
-          options={people.map((p) => ({ value: `user:${p.username}`, label: p.displayName ? `${p.displayName}（${p.username}）` : p.username }))}
-        />
+        <OwnerSelect value={owner} onChange={setOwner} />
       </Modal>
     </Space>
   );
