@@ -218,9 +218,8 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer,
 // definition, lookups against the records the file holds, counters against
 // the autonumbers the records hold, users, roles, saved views and layouts
 // as their administration checks them. Records keep their owners.
-// Sensitive values are opened with this
-// server's key and sealed again for tenantID, so an export moves under
-// another tenant id; an export whose key is not this server's is refused
+// Sensitive values are opened with this server's key and sealed again for
+// tenantID, so an export moves under another tenant id; an export whose key is not this server's is refused
 // before anything is written. Everything is written in one transaction: a
 // bad line (named by its number) or a truncated file leaves nothing, not
 // even the tenant the import created. Sessions in older exports are
