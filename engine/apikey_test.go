@@ -1,8 +1,6 @@
 package engine_test
 
 import (
-	"context"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -10,20 +8,17 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
-	"github.com/crmkit/crm/store/sqlitestore"
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 func TestAPIKeys_Expiry(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler), Now: clk.Now})
+	clk := testkit.NewClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	tn := testkit.New(t, "acme", testkit.WithClock(clk))
+	eng, ctx := tn.Engine, tn.Background
+	secret, k, err := eng.CreateExpiringAPIKey(ctx, "acme", "partner", clk.Now().Add(24*time.Hour))
 	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	secret, k, err := eng.CreateExpiringAPIKey(ctx, "acme", "partner", clk.now.Add(24*time.Hour))
-	require.NoError(t, err)
-	assert.Equal(t, clk.now.Add(24*time.Hour), k.ExpiresAt)
+	assert.Equal(t, clk.Now().Add(24*time.Hour), k.ExpiresAt)
 	a, err := eng.Authenticate(ctx, secret)
 	require.NoError(t, err)
 	assert.Equal(t, "acme", a.TenantID)
@@ -31,6 +26,6 @@ func TestAPIKeys_Expiry(t *testing.T) {
 	_, err = eng.Authenticate(ctx, secret)
 	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err), "an expired key is refused")
 	assert.ErrorContains(t, err, "expired")
-	_, _, err = eng.CreateExpiringAPIKey(ctx, "acme", "late", clk.now.Add(-time.Second))
+	_, _, err = eng.CreateExpiringAPIKey(ctx, "acme", "late", clk.Now().Add(-time.Second))
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err))
 }

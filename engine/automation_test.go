@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -12,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
 )
@@ -48,20 +48,11 @@ const leadDef = `{"$id": "lead", "type": "object", "properties": {
 
 // automationEngine is an engine with the lead and task objects, a
 // controllable clock, and an admin context.
-func automationEngine(t *testing.T) (*engine.Engine, context.Context, *clock) {
+func automationEngine(t *testing.T) (*engine.Engine, context.Context, *testkit.Clock) {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC)}
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler), Now: clk.Now})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "Acme")
-	require.NoError(t, err)
-	ctx = engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:li", Admin: true})
-	for _, d := range []string{taskDef, leadDef} {
-		_, err := eng.SaveObject(ctx, []byte(d), engine.SaveOptions{})
-		require.NoError(t, err)
-	}
-	return eng, ctx, clk
+	clk := testkit.NewClock(time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC))
+	tn := testkit.New(t, "acme", testkit.Named("Acme"), testkit.AsActor("user:li"), testkit.WithClock(clk), testkit.WithObjects(taskDef, leadDef))
+	return tn.Engine, tn.Admin, clk
 }
 
 func TestAutomation_FieldActions(t *testing.T) {
@@ -319,7 +310,7 @@ func TestTimer_FiresAtItsTime(t *testing.T) {
 	require.NoError(t, err)
 	cfg := engine.WorkerConfig{Webhooks: &receiver{}}
 
-	clk.now = time.Date(2026, 5, 9, 8, 59, 0, 0, time.UTC) // due 2026-05-09 09:00
+	clk.Set(time.Date(2026, 5, 9, 8, 59, 0, 0, time.UTC)) // due 2026-05-09 09:00
 	stats, err := eng.RunDue(ctx, cfg)
 	require.NoError(t, err)
 	assert.Zero(t, stats.Timers, "not yet")
@@ -327,12 +318,12 @@ func TestTimer_FiresAtItsTime(t *testing.T) {
 	// Moving the date reschedules; the old moment never fires.
 	_, err = eng.UpdateRecord(ctx, "lead", lead.ID, map[string]any{"closeDate": "2026-05-12"}, nil)
 	require.NoError(t, err)
-	clk.now = time.Date(2026, 5, 9, 10, 0, 0, 0, time.UTC)
+	clk.Set(time.Date(2026, 5, 9, 10, 0, 0, 0, time.UTC))
 	stats, err = eng.RunDue(ctx, cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 0, stats.Timers, "the won lead's condition is false and the other moved")
 
-	clk.now = time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC)
+	clk.Set(time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC))
 	stats, err = eng.RunDue(ctx, cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Timers)

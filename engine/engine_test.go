@@ -3,15 +3,14 @@ package engine_test
 import (
 	"context"
 	"encoding/json"
-	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
-	"github.com/crmkit/crm/store/sqlitestore"
 	"github.com/crmkit/crm/templates"
 )
 
@@ -19,13 +18,8 @@ import (
 // "acme", and an admin context in it.
 func newEngine(t testing.TB) (*engine.Engine, context.Context, store.Store) {
 	t.Helper()
-	st := sqlitestore.NewForTest(t)
-	eng, err := engine.New(engine.Config{Store: st, Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "Acme")
-	require.NoError(t, err)
-	return eng, engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:test", Admin: true}), st
+	tn := testkit.New(t, "acme", testkit.Named("Acme"))
+	return tn.Engine, tn.Admin, tn.Store
 }
 
 // withStarter saves the starter template's objects.

@@ -3,7 +3,6 @@ package engine_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -11,8 +10,8 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
-	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 // uniqueMessage returns the message of the field error on field.
@@ -37,29 +36,22 @@ func uniqueMessage(t *testing.T, err error, field string) (code, msg string) {
 // number in 2,219 updates).
 func TestUnique_NoOracle(t *testing.T) {
 	t.Parallel()
-	now := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler),
-		Now: func() time.Time { return now }, UniqueGuesses: 5})
-	require.NoError(t, err)
-	ctx := engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:admin", Admin: true})
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	for _, d := range []string{
-		`{"$id": "contact", "type": "object", "properties": {
+	clk := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	tn := testkit.New(t, "acme", testkit.AsActor("user:admin"), testkit.WithClock(clk),
+		testkit.WithConfig(func(c *engine.Config) { c.UniqueGuesses = 5 }),
+		testkit.WithObjects(
+			`{"$id": "contact", "type": "object", "properties": {
 		   "name":   {"type": "string", "x-crm-type": "text"},
 		   "mobile": {"type": "string", "x-crm-type": "phone", "x-crm-unique": true},
 		   "code":   {"type": "string", "x-crm-type": "text", "x-crm-unique": true}}}`,
-		`{"$id": "lead", "type": "object", "x-crm-sharing": "private", "properties": {
+			`{"$id": "lead", "type": "object", "x-crm-sharing": "private", "properties": {
 		   "name":   {"type": "string", "x-crm-type": "text"},
-		   "mobile": {"type": "string", "x-crm-type": "phone", "x-crm-unique": true}}}`,
-	} {
-		_, err := eng.SaveObject(ctx, []byte(d), engine.SaveOptions{})
-		require.NoError(t, err)
-	}
+		   "mobile": {"type": "string", "x-crm-type": "phone", "x-crm-unique": true}}}`))
+	eng, ctx := tn.Engine, tn.Admin
 	require.NoError(t, eng.SaveRole(ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{
 		"contact": {Read: true, Create: true, Update: true, Fields: map[string]string{"mobile": engine.FieldMasked}},
 		"lead":    {Read: true, Create: true, Update: true}}}))
-	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "rep", Role: "sales", Password: "a long enough password"})
+	_, err := eng.CreateUser(ctx, "acme", engine.NewUser{Username: "rep", Role: "sales", Password: "a long enough password"})
 	require.NoError(t, err)
 	rep := engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:rep", Role: "sales"})
 
@@ -103,7 +95,7 @@ func TestUnique_NoOracle(t *testing.T) {
 		_, msg = uniqueMessage(t, err, "code")
 		assert.Equal(t, "this value is already used by another record", msg)
 
-		now = now.Add(time.Hour)
+		clk.Advance(time.Hour)
 		_, err = eng.UpdateRecord(rep, "contact", mine.ID, map[string]any{"mobile": "15000000001"}, nil)
 		assert.NoError(t, err, "guesses come back over the hour")
 	})

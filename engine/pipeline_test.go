@@ -2,8 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -11,28 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
-	"github.com/crmkit/crm/store/sqlitestore"
 )
-
-// clock is an injectable time source for tests.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 const opportunityDef = `{
   "$id": "opportunity", "type": "object",
@@ -55,18 +35,11 @@ const opportunityDef = `{
   "required": ["name"]
 }`
 
-func newPipelineEngine(t *testing.T) (*engine.Engine, context.Context, *clock) {
+func newPipelineEngine(t *testing.T) (*engine.Engine, context.Context, *testkit.Clock) {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)}
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler), Now: clk.Now})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "Acme")
-	require.NoError(t, err)
-	ctx = engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:li", Admin: true})
-	_, err = eng.SaveObject(ctx, []byte(opportunityDef), engine.SaveOptions{})
-	require.NoError(t, err)
-	return eng, ctx, clk
+	clk := testkit.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	tn := testkit.New(t, "acme", testkit.Named("Acme"), testkit.AsActor("user:li"), testkit.WithClock(clk), testkit.WithObjects(opportunityDef))
+	return tn.Engine, tn.Admin, clk
 }
 
 func TestPipeline_Transitions(t *testing.T) {

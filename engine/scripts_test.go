@@ -2,7 +2,6 @@ package engine_test
 
 import (
 	"context"
-	"log/slog"
 	"testing"
 	"time"
 
@@ -10,10 +9,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
-	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 const scriptedDeal = `{"$id": "deal", "type": "object", "properties": {
@@ -47,19 +46,9 @@ func scriptEngine(t *testing.T, defs ...string) (*engine.Engine, context.Context
 	runner, err := scripting.New(scripting.Config{Limits: scripting.Limits{WallTime: 200 * time.Millisecond}})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = runner.Close() })
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler), Scripts: runner})
-	require.NoError(t, err)
-	ctx := context.Background()
-	for _, id := range []string{"acme", "other"} {
-		_, err = eng.CreateTenant(ctx, id, id)
-		require.NoError(t, err)
-	}
-	ctx = engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:li", Admin: true})
-	for _, d := range defs {
-		_, err := eng.SaveObject(ctx, []byte(d), engine.SaveOptions{})
-		require.NoError(t, err)
-	}
-	return eng, ctx
+	tn := testkit.New(t, "acme", testkit.Named("acme"), testkit.AsActor("user:li"), testkit.WithOtherTenants("other"),
+		testkit.WithConfig(func(c *engine.Config) { c.Scripts = runner }), testkit.WithObjects(defs...))
+	return tn.Engine, tn.Admin
 }
 
 func TestScripts_ValidateBeforeSaveAndRules(t *testing.T) {
@@ -260,19 +249,15 @@ func TestFormulas_RecomputedInTheBackground(t *testing.T) {
 
 func TestScripts_Scheduled(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Date(2026, 6, 1, 7, 30, 0, 0, time.UTC)}
+	clk := testkit.NewClock(time.Date(2026, 6, 1, 7, 30, 0, 0, time.UTC))
 	runner, err := scripting.New(scripting.Config{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = runner.Close() })
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler), Scripts: runner, Now: clk.Now})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	ctx = engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:li", Admin: true})
-	_, err = eng.SaveObject(ctx, []byte(`{"$id": "digest", "type": "object", "properties": {"note": {"type": "string", "x-crm-type": "text"}},
-	  "x-crm-scripts": [{"name": "morning", "kind": "scheduled", "schedule": "0 8 * * *", "source": "crm.create('digest', {note: 'open: ' + crm.find('digest', {}, {limit: 100}).length})"}]}`), engine.SaveOptions{})
-	require.NoError(t, err)
+	tn := testkit.New(t, "acme", testkit.AsActor("user:li"), testkit.WithClock(clk),
+		testkit.WithConfig(func(c *engine.Config) { c.Scripts = runner }),
+		testkit.WithObjects(`{"$id": "digest", "type": "object", "properties": {"note": {"type": "string", "x-crm-type": "text"}},
+	  "x-crm-scripts": [{"name": "morning", "kind": "scheduled", "schedule": "0 8 * * *", "source": "crm.create('digest', {note: 'open: ' + crm.find('digest', {}, {limit: 100}).length})"}]}`))
+	eng, ctx := tn.Engine, tn.Admin
 	count := func() int {
 		page, err := eng.ListRecords(ctx, "digest", engine.ListQuery{})
 		require.NoError(t, err)
@@ -281,7 +266,7 @@ func TestScripts_Scheduled(t *testing.T) {
 	stats, err := eng.RunDue(ctx, engine.WorkerConfig{})
 	require.NoError(t, err)
 	assert.Zero(t, stats.Scripts, "first seen: only scheduled")
-	clk.now = time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC)
+	clk.Set(time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC))
 	stats, err = eng.RunDue(ctx, engine.WorkerConfig{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Scripts)
@@ -289,7 +274,7 @@ func TestScripts_Scheduled(t *testing.T) {
 	stats, err = eng.RunDue(ctx, engine.WorkerConfig{})
 	require.NoError(t, err)
 	assert.Zero(t, stats.Scripts, "once per moment")
-	clk.now = time.Date(2026, 6, 2, 8, 0, 30, 0, time.UTC)
+	clk.Set(time.Date(2026, 6, 2, 8, 0, 30, 0, time.UTC))
 	_, err = eng.RunDue(ctx, engine.WorkerConfig{})
 	require.NoError(t, err)
 	assert.Equal(t, 2, count(), "the next day")

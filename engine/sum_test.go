@@ -3,15 +3,14 @@ package engine_test
 import (
 	"bytes"
 	"context"
-	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/store"
-	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 // TestEngine_SumRecords: sums cover every record the filter, the view
@@ -19,13 +18,9 @@ import (
 // numbers or that the caller may not see in full.
 func TestEngine_SumRecords(t *testing.T) {
 	t.Parallel()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler), EncryptionKey: bytes.Repeat([]byte{3}, 32)})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	admin := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:test", Admin: true})
-	_, err = eng.SaveObject(admin, []byte(`{"$id": "deal", "type": "object", "x-crm-sharing": "private",
+	tn := testkit.New(t, "acme", testkit.WithConfig(func(c *engine.Config) { c.EncryptionKey = bytes.Repeat([]byte{3}, 32) }))
+	eng, admin := tn.Engine, tn.Admin
+	_, err := eng.SaveObject(admin, []byte(`{"$id": "deal", "type": "object", "x-crm-sharing": "private",
 	  "properties": {
 	    "title":  {"type": "string", "x-crm-type": "text"},
 	    "amount": {"type": "number", "x-crm-type": "currency"},

@@ -12,18 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 func TestUsers_SignInSessionsAndThrottling(t *testing.T) {
 	t.Parallel()
-	clk := &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler), Now: clk.Now})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	admin := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "key:1", Admin: true})
+	clk := testkit.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	tn := testkit.New(t, "acme", testkit.AsActor("key:1"), testkit.WithClock(clk))
+	eng, ctx, admin := tn.Engine, tn.Background, tn.Admin
+	var err error
 	require.NoError(t, eng.SaveRole(admin, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"*": {Read: true}}}))
 
 	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "short", Role: "sales"})
@@ -81,12 +79,9 @@ func TestUsers_SignInSessionsAndThrottling(t *testing.T) {
 
 func TestUsers_Administration(t *testing.T) {
 	t.Parallel()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	admin := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "key:1", Admin: true})
+	tn := testkit.New(t, "acme", testkit.AsActor("key:1"))
+	eng, ctx, admin := tn.Engine, tn.Background, tn.Admin
+	var err error
 	require.NoError(t, eng.SaveRole(admin, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"*": {Read: true}}}))
 	pw := "correct horse battery"
 	for _, nu := range []engine.NewUser{
@@ -184,12 +179,9 @@ func TestUsers_Administration(t *testing.T) {
 // it, keeps the session making the change and ends the others.
 func TestUsers_TemporaryPassword(t *testing.T) {
 	t.Parallel()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	admin := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "key:1", Admin: true})
+	tn := testkit.New(t, "acme", testkit.AsActor("key:1"))
+	eng, ctx, admin := tn.Engine, tn.Background, tn.Admin
+	var err error
 	temp := "temporary password 1"
 	u, err := eng.CreateUser(admin, "acme", engine.NewUser{Username: "wang", DisplayName: "王芳", Password: temp, MustChangePassword: true})
 	require.NoError(t, err)
