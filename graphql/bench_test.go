@@ -13,6 +13,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/graphql"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
@@ -39,16 +40,10 @@ func benchStack(b *testing.B) (*graphql.Server, *engine.Engine, context.Context,
 	st, err := sqlitestore.New(sqlitestore.Config{Dir: b.TempDir()})
 	require.NoError(b, err)
 	b.Cleanup(func() { require.NoError(b, st.Close()) })
-	log := slog.New(slog.DiscardHandler)
-	eng, err := engine.New(engine.Config{Store: st, Logger: log})
+	tn := testkit.New(b, "acme", testkit.Named("Acme"), testkit.AsActor("user:bench"), testkit.WithConfig(func(c *engine.Config) { c.Store = st }))
+	srv, err := graphql.New(graphql.Config{Engine: tn.Engine, Logger: slog.New(slog.DiscardHandler)})
 	require.NoError(b, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "Acme")
-	require.NoError(b, err)
-	ctx = engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:bench", Admin: true})
-	srv, err := graphql.New(graphql.Config{Engine: eng, Logger: log})
-	require.NoError(b, err)
-	return srv, eng, ctx, st
+	return srv, tn.Engine, tn.Admin, st
 }
 
 func withStarterObjects(b *testing.B, eng *engine.Engine, ctx context.Context) {

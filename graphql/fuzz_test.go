@@ -1,7 +1,6 @@
 package graphql_test
 
 import (
-	"context"
 	"encoding/json"
 	"log/slog"
 	"testing"
@@ -10,7 +9,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/graphql"
-	"github.com/crmkit/crm/store/sqlitestore"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/templates"
 )
 
@@ -20,14 +19,9 @@ import (
 // an internal error (which would be a bug of ours, not of the input), and
 // the response encodes as JSON. The seeds run in every `go test`.
 func FuzzSchemaExec(f *testing.F) {
-	st := sqlitestore.NewForTest(f)
 	log := slog.New(slog.DiscardHandler)
-	eng, err := engine.New(engine.Config{Store: st, Logger: log})
-	require.NoError(f, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "Acme")
-	require.NoError(f, err)
-	ctx = engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:fuzz", Admin: true})
+	tn := testkit.New(f, "acme", testkit.Named("Acme"), testkit.AsActor("user:fuzz"))
+	eng, ctx := tn.Engine, tn.Admin
 	tpl, err := templates.Get("starter")
 	require.NoError(f, err)
 	for _, def := range tpl.Definitions {

@@ -17,9 +17,8 @@ import (
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/internal/server"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/store"
-	"github.com/crmkit/crm/store/sqlitestore"
-	"github.com/crmkit/crm/templates/install"
 )
 
 // httpStack is the whole server on a loopback port, as crm serve builds
@@ -39,18 +38,10 @@ type httpStack struct {
 func newHTTPStack(t testing.TB, template string) *httpStack {
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: log, EncryptionKey: []byte("0123456789abcdef0123456789abcdef")})
-	require.NoError(t, err)
-	t.Cleanup(func() { eng.Close() })
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "Acme")
-	require.NoError(t, err)
-	s := &httpStack{eng: eng, roleKeys: map[string]string{}, client: &http.Client{Timeout: 30 * time.Second},
-		ctx: engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:test", Admin: true})}
-	tpl, err := install.Template(template)
-	require.NoError(t, err)
-	_, err = eng.InstallTemplate(s.ctx, tpl, engine.InstallOptions{})
-	require.NoError(t, err)
+	tn := testkit.New(t, "acme", testkit.Named("Acme"), testkit.WithEncryption(), testkit.WithTemplate(template))
+	eng, ctx := tn.Engine, tn.Background
+	s := &httpStack{eng: eng, roleKeys: map[string]string{}, client: &http.Client{Timeout: 30 * time.Second}, ctx: tn.Admin}
+	var err error
 	s.admin, _, err = eng.CreateAPIKey(ctx, "acme", "admin")
 	require.NoError(t, err)
 	roles, err := eng.Roles(s.ctx)

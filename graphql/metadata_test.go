@@ -2,7 +2,6 @@ package graphql_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -11,8 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
-	"github.com/crmkit/crm/graphql"
-	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 // TestMetadata_ForEveryRole: objects, object and introspection answer
@@ -22,12 +19,8 @@ import (
 // it may not read, nor the tenant's scripts, automations and rules.
 func TestMetadata_ForEveryRole(t *testing.T) {
 	t.Parallel()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: discardLogger()})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, tenantA, "A")
-	require.NoError(t, err)
-	actx := engine.WithActor(ctx, admin)
+	srv, tn := realServer(t)
+	eng, ctx, actx := tn.Engine, tn.Background, tn.Admin
 	for _, def := range []string{
 		`{"$id": "payroll", "type": "object", "properties": {"salary": {"type": "number", "x-crm-type": "currency"}}}`,
 		`{"$id": "account", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"}}}`,
@@ -54,8 +47,6 @@ func TestMetadata_ForEveryRole(t *testing.T) {
 		"deal":    {Read: true, Create: true, Fields: map[string]string{"margin": engine.FieldHidden}},
 		"account": {Read: true},
 	}}))
-	srv, err := graphql.New(graphql.Config{Engine: eng, Logger: discardLogger()})
-	require.NoError(t, err)
 	sales := engine.Actor{TenantID: tenantA, ID: "user:wang", Role: "sales"}
 
 	metadata := `{ objects { name label { zh en } definition fields { name type target pipeline { stages { value required } } } }

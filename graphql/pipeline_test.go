@@ -1,7 +1,6 @@
 package graphql_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
@@ -10,20 +9,14 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/graphql"
-	"github.com/crmkit/crm/store/sqlitestore"
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 // pipelineStack is a server over the real engine and store whose tenant
 // has an account object and a deal object with a sales pipeline.
 func pipelineStack(t *testing.T) *graphql.Server {
 	t.Helper()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: discardLogger()})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, tenantA, "A")
-	require.NoError(t, err)
-	ctx = engine.WithActor(ctx, admin)
-	for _, def := range []string{
+	srv, _ := realServer(t, testkit.WithObjects(
 		`{"$id": "account", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"}}}`,
 		`{"$id": "deal", "type": "object", "properties": {
 		  "title": {"type": "string", "x-crm-type": "text"},
@@ -36,13 +29,7 @@ func pipelineStack(t *testing.T) *graphql.Server {
 		      {"value": "proposal", "category": "open", "probability": 60, "required": ["amount"]},
 		      {"value": "won", "category": "won", "probability": 100, "next": []},
 		      {"value": "lost", "category": "lost", "probability": 0}]}}},
-		  "required": ["title"]}`,
-	} {
-		_, err := eng.SaveObject(ctx, json.RawMessage(def), engine.SaveOptions{})
-		require.NoError(t, err)
-	}
-	srv, err := graphql.New(graphql.Config{Engine: eng, Logger: discardLogger()})
-	require.NoError(t, err)
+		  "required": ["title"]}`))
 	return srv
 }
 
@@ -164,13 +151,7 @@ func path(v any, steps ...any) any {
 
 func TestRollup_ThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: discardLogger()})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, tenantA, "A")
-	require.NoError(t, err)
-	srv, err := graphql.New(graphql.Config{Engine: eng, Logger: discardLogger()})
-	require.NoError(t, err)
+	srv, _ := realServer(t)
 	for _, def := range []string{
 		`{"$id": "account", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"},
 		  "openAmount": {"type": "number", "x-crm-type": "rollup", "x-crm-rollup": {"object": "deal", "via": "account", "function": "sum", "field": "amount"}}}}`,

@@ -1,26 +1,17 @@
 package graphql_test
 
 import (
-	"context"
 	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
-	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
-	"github.com/crmkit/crm/graphql"
-	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 func TestScripts_ThroughGraphQL(t *testing.T) {
 	t.Parallel()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: discardLogger()})
-	require.NoError(t, err)
-	_, err = eng.CreateTenant(context.Background(), tenantA, "A")
-	require.NoError(t, err)
-	srv, err := graphql.New(graphql.Config{Engine: eng, Logger: discardLogger()})
-	require.NoError(t, err)
+	srv, _ := realServer(t)
 	def := `{"$id": "quote", "type": "object", "properties": {
 	  "amount":   {"type": "number", "minimum": 0, "x-crm-type": "currency"},
 	  "discount": {"type": "number", "x-crm-type": "percent"},

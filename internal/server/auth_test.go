@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"log/slog"
 	"net/http"
 	"strings"
 	"sync/atomic"
@@ -13,7 +12,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/internal/server"
-	"github.com/crmkit/crm/store/sqlitestore"
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 // countingSessions counts the sign-ins that reached the engine.
@@ -29,12 +28,9 @@ func (c *countingSessions) SignIn(ctx context.Context, tenant, user, password st
 
 func signInEdge(t *testing.T, cfg server.Config) (*edge, *countingSessions) {
 	t.Helper()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery"})
+	tn := testkit.New(t, "acme")
+	eng, ctx := tn.Engine, tn.Background
+	_, err := eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery"})
 	require.NoError(t, err)
 	sessions := &countingSessions{Engine: eng}
 	cfg.Sessions = sessions

@@ -24,7 +24,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/internal/server"
-	"github.com/crmkit/crm/store/sqlitestore"
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 const goodKey = "crm_good"
@@ -323,12 +323,9 @@ func TestEdge_TrustedProxy(t *testing.T) {
 // that signing out ends the session.
 func TestEdge_Sessions(t *testing.T) {
 	t.Parallel()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery"})
+	tn := testkit.New(t, "acme")
+	eng, ctx := tn.Engine, tn.Background
+	_, err := eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery"})
 	require.NoError(t, err)
 	e := startEdge(t, server.Config{Sessions: eng}, whoAmI)
 
@@ -385,12 +382,9 @@ func TestEdge_Sessions(t *testing.T) {
 // it.
 func TestEdge_SessionOfAReloadedPage(t *testing.T) {
 	t.Parallel()
-	eng, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, "acme", "")
-	require.NoError(t, err)
-	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery"})
+	tn := testkit.New(t, "acme")
+	eng, ctx := tn.Engine, tn.Background
+	_, err := eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery"})
 	require.NoError(t, err)
 	e := startEdge(t, server.Config{Sessions: eng}, whoAmI)
 

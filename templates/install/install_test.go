@@ -16,6 +16,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/graphql"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
 	"github.com/crmkit/crm/templates"
@@ -29,13 +30,8 @@ var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
 
 func newTenant(t testing.TB, tenant string) (*engine.Engine, context.Context) {
 	t.Helper()
-	st := sqlitestore.NewForTest(t)
-	eng, err := engine.New(engine.Config{Store: st, Logger: slog.New(slog.DiscardHandler), EncryptionKey: []byte("0123456789abcdef0123456789abcdef")})
-	require.NoError(t, err)
-	ctx := context.Background()
-	_, err = eng.CreateTenant(ctx, tenant, tenant)
-	require.NoError(t, err)
-	return eng, engine.WithActor(ctx, engine.Actor{TenantID: tenant, ID: "user:admin", Admin: true})
+	tn := testkit.New(t, tenant, testkit.Named(tenant), testkit.AsActor("user:admin"), testkit.WithEncryption())
+	return tn.Engine, tn.Admin
 }
 
 // Every template installs into an empty tenant with its sample data (each
