@@ -3,8 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -15,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -26,91 +23,6 @@ import (
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/templates"
 )
-
-// syncBuffer is a bytes.Buffer safe to write from the server goroutine
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.Reset()
-}
-
-// testServer runs `crm serve` on a loopback port over a fresh data
-// directory and returns its base URL and the first-start API key.
-type testServer struct {
-	URL    string
-	Key    string
-	Data   string
-	Stdout *syncBuffer
-}
-
-// storeArgs are the flags that put a test server's data in dataDir, or,
-// when CRM_TEST_MONGODB_URI names a MongoDB (.ci/ferretdb-e2e runs the
-// HTTP tests on FerretDB so), in databases of a prefix made from dataDir,
-// with a key file in dataDir for sensitive fields.
-func storeArgs(t *testing.T, dataDir string) []string {
-	uri := os.Getenv("CRM_TEST_MONGODB_URI")
-	if uri == "" {
-		return []string{"--data", dataDir}
-	}
-	sum := sha256.Sum256([]byte(dataDir))
-	keyFile := filepath.Join(dataDir, "mongo.key")
-	if _, err := os.Stat(keyFile); err != nil {
-		require.NoError(t, os.WriteFile(keyFile, []byte(hex.EncodeToString(sum[:])+"\n"), 0o600))
-	}
-	return []string{"--data", dataDir, "--mongo", uri, "--mongo-prefix", "e" + hex.EncodeToString(sum[:6]), "--encryption-key-file", keyFile}
-}
-
-func startServer(t *testing.T, dataDir string, extra ...string) *testServer {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	out := &syncBuffer{}
-	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
-	done := make(chan error, 1)
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--rate-per-key", "0", "--rate-per-ip", "0"}, storeArgs(t, dataDir)...)
-	go func() {
-		done <- m.Run(ctx, append(args, extra...))
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("server stopped before listening: %v", err)
-	case <-time.After(20 * time.Second):
-		cancel()
-		t.Fatal("server did not start within 20s")
-	}
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			assert.NoError(t, err, "graceful shutdown")
-		case <-time.After(15 * time.Second):
-			t.Error("server did not stop within 15s")
-		}
-	})
-	key := regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
-	return &testServer{URL: "http://" + addr, Key: key, Data: dataDir, Stdout: out}
-}
 
 type gqlResponse struct {
 	Status int
@@ -285,19 +197,11 @@ func TestServe_RestartKeepsData(t *testing.T) {
 	dir := t.TempDir()
 	var key string
 	{
-		ctx, cancel := context.WithCancel(context.Background())
-		ready := make(chan string, 1)
-		out := &syncBuffer{}
-		m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
-		done := make(chan error, 1)
-		go func() { done <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, storeArgs(t, dir)...)) }()
-		addr := <-ready
-		key = regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
-		s := &testServer{URL: "http://" + addr, Key: key}
+		s, stop := launch(t, dir, append([]string{"serve", "--addr", "127.0.0.1:0"}, storeArgs(t, dir)...))
+		key = s.Key
 		installStarter(t, s)
 		s.ok(t, `mutation { createAccount(input: {name: "持久化"}) { id } }`, nil)
-		cancel()
-		require.NoError(t, <-done)
+		require.NoError(t, stop())
 	}
 	s := startServer(t, dir)
 	assert.Empty(t, s.Key, "no new key on a second start")
@@ -309,12 +213,7 @@ func TestServe_RestartKeepsData(t *testing.T) {
 func TestCLI_TenantAndKeys(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	run := func(args ...string) (string, error) {
-		out := &syncBuffer{}
-		m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-		err := m.Run(context.Background(), append(args, "--data", dir))
-		return out.String(), err
-	}
+	run := cliOn(dir)
 	out, err := run("tenant", "create", "acme")
 	require.NoError(t, err)
 	assert.Contains(t, out, `created tenant "acme"`)
@@ -538,12 +437,6 @@ func TestServe_EncryptionKey(t *testing.T) {
 	assert.ErrorContains(t, err, "64 hex digits or base64")
 }
 
-func writeKey(t *testing.T, key string) string {
-	p := filepath.Join(t.TempDir(), "key")
-	require.NoError(t, os.WriteFile(p, []byte(key), 0o600))
-	return p
-}
-
 // TestServe_KeyInDataDirectory: without a configured key, the embedded
 // store keeps one in its data directory, so that templates with sensitive
 // fields install out of the box, and later starts use it.
@@ -603,12 +496,7 @@ func TestServe_TemplatesOverGraphQL(t *testing.T) {
 func TestCLI_TenantScriptLimits(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	run := func(args ...string) (string, error) {
-		out := &syncBuffer{}
-		m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-		err := m.Run(context.Background(), append(args, "--data", dir))
-		return out.String(), err
-	}
+	run := cliOn(dir)
 	_, err := run("tenant", "create", "acme")
 	require.NoError(t, err)
 	out, err := run("tenant", "limits", "acme")
@@ -636,13 +524,6 @@ func TestCLI_TenantScriptLimits(t *testing.T) {
 	assert.Regexp(t, `script-time\s+1s`, out)
 	_, err = run("tenant", "limits", "nope")
 	assert.ErrorContains(t, err, `tenant "nope" does not exist`)
-}
-
-func createKey(t *testing.T, dir, tenant string) string {
-	out := &syncBuffer{}
-	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	require.NoError(t, m.Run(context.Background(), append([]string{"apikey", "create", "--tenant", tenant}, storeArgs(t, dir)...)))
-	return regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
 }
 
 // TestServe_TemplateInstallInTheBackground: a large install runs as a job
@@ -677,12 +558,7 @@ func TestServe_TemplateInstallInTheBackground(t *testing.T) {
 func TestCLI_ExpiringKey(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	run := func(args ...string) (string, error) {
-		out := &syncBuffer{}
-		m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-		err := m.Run(context.Background(), append(args, "--data", dir))
-		return out.String(), err
-	}
+	run := cliOn(dir)
 	_, err := run("tenant", "create", "acme")
 	require.NoError(t, err)
 	_, err = run("apikey", "create", "--tenant", "acme", "--name", "partner", "--expires", "2160h")

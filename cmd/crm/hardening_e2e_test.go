@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -206,48 +205,6 @@ func TestServe_ForbiddenSaysWhat(t *testing.T) {
 	}
 }
 
-// roleKey creates an API key of tenant "default" with a role.
-func roleKey(t *testing.T, dir, role string) string {
-	t.Helper()
-	out := &syncBuffer{}
-	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-	require.NoError(t, m.Run(t.Context(), append([]string{"apikey", "create", "--tenant", "default", "--role", role}, storeArgs(t, dir)...)))
-	key := regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
-	require.NotEmpty(t, key)
-	return key
-}
-
-// runServer starts `crm serve` on dir and returns it with a function that
-// stops it (startServer stops its server only when the test ends).
-func runServer(t *testing.T, dir string) (*testServer, func()) {
-	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	ready := make(chan string, 1)
-	out := &syncBuffer{}
-	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }, ready: ready}
-	done := make(chan error, 1)
-	go func() {
-		done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--rate-per-key", "0", "--rate-per-ip", "0"})
-	}()
-	var addr string
-	select {
-	case addr = <-ready:
-	case err := <-done:
-		cancel()
-		t.Fatalf("server stopped before listening: %v", err)
-	}
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cancel()
-			require.NoError(t, <-done)
-		}
-	}
-	t.Cleanup(stop)
-	return &testServer{URL: "http://" + addr, Key: regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String()), Data: dir, Stdout: out}, stop
-}
-
 // An operator renames and deletes tenants with the CLI (dry runs and a
 // confirmation first); a tenant imported under another id keeps its
 // sensitive fields readable, and the server starts with it (issue 13,
@@ -256,10 +213,7 @@ func TestCLI_TenantDeleteAndRename(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	run := func(stdin string, args ...string) (string, error) {
-		out := &syncBuffer{}
-		m := &Main{Stdin: strings.NewReader(stdin), Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
-		err := m.Run(context.Background(), append(args, "--data", dir))
-		return out.String(), err
+		return cli(stdin, append(args, "--data", dir)...)
 	}
 	s, stop := runServer(t, dir)
 	def := `{"$id": "patient", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"},

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/crmkit/crm/admin-ui"
+	adminui "github.com/crmkit/crm/admin-ui"
 )
 
 // TestServe_TemporaryPassword: a user made with a temporary password
