@@ -145,7 +145,55 @@ func enumValues(f *schema.Field) []string {
 // buildModel decides the API of a catalog. It never fails: what cannot be
 // exposed is left out and listed in omitted.
 func buildModel(cat *engine.Catalog) *model {
-	m := &model{byType: map[string]*objectModel{}, byName: map[string]*objectModel{}, boards: map[string]*pipelineModel{}}
+	b := &modelBuilder{
+		m:     &model{byType: map[string]*objectModel{}, byName: map[string]*objectModel{}, boards: map[string]*pipelineModel{}},
+		taken: staticNames(),
+	}
+	var objects []*schema.Object
+	if cat != nil {
+		objects = append(objects, cat.Objects...)
+	}
+	sort.SliceStable(objects, func(i, j int) bool { return objects[i].Name < objects[j].Name })
+	for _, obj := range objects {
+		b.addObject(obj)
+	}
+	// Fields, now that every exposed object is known.
+	for _, om := range b.m.objects {
+		b.addFields(om)
+	}
+	for _, om := range b.m.objects {
+		b.addEnums(om)
+	}
+	incoming := map[*objectModel][]*reverseModel{}
+	for _, om := range b.m.objects {
+		for _, fm := range om.fields {
+			if fm.target != nil {
+				incoming[fm.target] = append(incoming[fm.target], &reverseModel{source: om, field: fm})
+			}
+		}
+	}
+	for _, target := range b.m.objects {
+		b.addReverses(target, incoming[target])
+	}
+	for _, om := range b.m.objects {
+		b.addPipelines(om)
+	}
+	return b.m
+}
+
+// modelBuilder is the state of one buildModel run: the model so far and
+// the generated names it has claimed ("type:Deal", "query:deals").
+type modelBuilder struct {
+	m     *model
+	taken map[string]bool
+}
+
+func (b *modelBuilder) omit(format string, args ...any) {
+	b.m.omitted = append(b.m.omitted, fmt.Sprintf(format, args...))
+}
+
+// staticNames returns the names of the static API as claimed names.
+func staticNames() map[string]bool {
 	taken := map[string]bool{}
 	for _, n := range staticTypeNames {
 		taken["type:"+n] = true
@@ -156,194 +204,211 @@ func buildModel(cat *engine.Catalog) *model {
 	for _, n := range staticMutationFields {
 		taken["mutation:"+n] = true
 	}
-	var objects []*schema.Object
-	if cat != nil {
-		objects = append(objects, cat.Objects...)
-	}
-	sort.SliceStable(objects, func(i, j int) bool { return objects[i].Name < objects[j].Name })
-	for _, obj := range objects {
-		if obj == nil {
-			continue
-		}
-		if !nameRE.MatchString(obj.Name) {
-			m.omitted = append(m.omitted, fmt.Sprintf("object %q: not a valid GraphQL name", obj.Name))
-			continue
-		}
-		om := &objectModel{obj: obj, name: obj.Name, typeName: upperFirst(obj.Name), single: obj.Name, list: listName(obj.Name)}
-		claims := []string{
-			"type:" + om.typeName, "type:" + om.connectionType(), "type:" + om.edgeType(),
-			"type:" + om.filterType(), "type:" + om.orderByType(), "type:" + om.inputType(), "type:" + om.patchType(),
-			"query:" + om.single, "query:" + om.list,
-			"mutation:" + om.createField(), "mutation:" + om.updateField(), "mutation:" + om.deleteField(), "mutation:" + om.transferField(),
-		}
-		clash := ""
-		seen := map[string]bool{}
-		for _, c := range claims {
-			if taken[c] || seen[c] {
-				clash = c
-				break
-			}
-			seen[c] = true
-		}
-		if clash != "" {
-			m.omitted = append(m.omitted, fmt.Sprintf("object %q: generated name %s is already taken", obj.Name, clash))
-			continue
-		}
-		for _, c := range claims {
-			taken[c] = true
-		}
-		m.objects = append(m.objects, om)
-		m.byType[om.typeName] = om
-		m.byName[om.name] = om
-	}
+	return taken
+}
 
-	// Fields, now that every exposed object is known.
-	for _, om := range m.objects {
-		om.byField = map[string]*fieldModel{}
-		for _, f := range om.obj.Fields {
-			if f == nil || f.Hidden {
-				continue
-			}
-			_, ok := schema.Types[f.Type]
-			switch {
-			case !ok:
-				m.omitted = append(m.omitted, fmt.Sprintf("field %s.%s: unknown type %q", om.name, f.Name, f.Type))
-				continue
-			case !nameRE.MatchString(f.Name) || store.IsSystemField(f.Name) || om.byField[f.Name] != nil:
-				m.omitted = append(m.omitted, fmt.Sprintf("field %s.%s: name not usable", om.name, f.Name))
-				continue
-			}
-			fm := &fieldModel{f: f, name: f.Name, kind: f.Kind()}
-			if fm.kind == schema.KindLookup || fm.kind == schema.KindLookupList {
-				fm.target = m.byName[f.Target]
-				if fm.target == nil {
-					m.omitted = append(m.omitted, fmt.Sprintf("field %s.%s: target %q is not in the API", om.name, f.Name, f.Target))
-					continue
-				}
-			}
+// addObject exposes an object when its name is valid and none of the names
+// generated for it is taken.
+func (b *modelBuilder) addObject(obj *schema.Object) {
+	if obj == nil {
+		return
+	}
+	if !nameRE.MatchString(obj.Name) {
+		b.omit("object %q: not a valid GraphQL name", obj.Name)
+		return
+	}
+	om := &objectModel{obj: obj, name: obj.Name, typeName: upperFirst(obj.Name), single: obj.Name, list: listName(obj.Name)}
+	claims := []string{
+		"type:" + om.typeName, "type:" + om.connectionType(), "type:" + om.edgeType(),
+		"type:" + om.filterType(), "type:" + om.orderByType(), "type:" + om.inputType(), "type:" + om.patchType(),
+		"query:" + om.single, "query:" + om.list,
+		"mutation:" + om.createField(), "mutation:" + om.updateField(), "mutation:" + om.deleteField(), "mutation:" + om.transferField(),
+	}
+	if clash := b.firstClash(claims); clash != "" {
+		b.omit("object %q: generated name %s is already taken", obj.Name, clash)
+		return
+	}
+	for _, c := range claims {
+		b.taken[c] = true
+	}
+	b.m.objects = append(b.m.objects, om)
+	b.m.byType[om.typeName] = om
+	b.m.byName[om.name] = om
+}
+
+// firstClash returns the first of claims that is taken or repeated in
+// claims, or "".
+func (b *modelBuilder) firstClash(claims []string) string {
+	seen := map[string]bool{}
+	for _, c := range claims {
+		if b.taken[c] || seen[c] {
+			return c
+		}
+		seen[c] = true
+	}
+	return ""
+}
+
+// addFields exposes the visible fields of an object that have a known
+// type, a usable name and, for lookups, a target in the API.
+func (b *modelBuilder) addFields(om *objectModel) {
+	om.byField = map[string]*fieldModel{}
+	for _, f := range om.obj.Fields {
+		if f == nil || f.Hidden {
+			continue
+		}
+		if fm := b.fieldModel(om, f); fm != nil {
 			om.fields = append(om.fields, fm)
 			om.byField[fm.name] = fm
 		}
 	}
+}
 
-	// Picklists whose options are all valid enum value names become enums
-	// (DealStage), with their own comparison input; a name clash keeps the
-	// field a string.
-	for _, om := range m.objects {
-		for _, fm := range om.fields {
-			values := enumValues(fm.f)
-			if values == nil {
-				continue
-			}
-			em := &enumModel{name: om.typeName + upperFirst(fm.name), values: values, valueSet: map[string]bool{}}
-			em.comparison = em.name + "Comparison"
-			if fm.kind == schema.KindStringList {
-				em.comparison = em.name + "ListComparison"
-			}
-			if taken["type:"+em.name] || taken["type:"+em.comparison] {
-				m.omitted = append(m.omitted, fmt.Sprintf("enum of %s.%s: type name %s or %s is taken; the field stays a String", om.name, fm.name, em.name, em.comparison))
-				continue
-			}
-			taken["type:"+em.name], taken["type:"+em.comparison] = true, true
-			for _, v := range values {
-				em.valueSet[v] = true
-			}
-			fm.enum = em
+// fieldModel returns the API of a field of om, or nil (and the reason in
+// omitted) when it cannot be exposed.
+func (b *modelBuilder) fieldModel(om *objectModel, f *schema.Field) *fieldModel {
+	if _, ok := schema.Types[f.Type]; !ok {
+		b.omit("field %s.%s: unknown type %q", om.name, f.Name, f.Type)
+		return nil
+	}
+	if !nameRE.MatchString(f.Name) || store.IsSystemField(f.Name) || om.byField[f.Name] != nil {
+		b.omit("field %s.%s: name not usable", om.name, f.Name)
+		return nil
+	}
+	fm := &fieldModel{f: f, name: f.Name, kind: f.Kind()}
+	if fm.kind == schema.KindLookup || fm.kind == schema.KindLookupList {
+		fm.target = b.m.byName[f.Target]
+		if fm.target == nil {
+			b.omit("field %s.%s: target %q is not in the API", om.name, f.Name, f.Target)
+			return nil
 		}
 	}
+	return fm
+}
 
-	// Reverse lists on each target.
-	incoming := map[*objectModel][]*reverseModel{}
-	for _, om := range m.objects {
-		for _, fm := range om.fields {
-			if fm.target != nil {
-				incoming[fm.target] = append(incoming[fm.target], &reverseModel{source: om, field: fm})
-			}
+// addEnums makes the picklists whose options are all valid enum value
+// names enums (DealStage), with their own comparison input; a name clash
+// keeps the field a string.
+func (b *modelBuilder) addEnums(om *objectModel) {
+	for _, fm := range om.fields {
+		values := enumValues(fm.f)
+		if values == nil {
+			continue
 		}
+		em := &enumModel{name: om.typeName + upperFirst(fm.name), values: values, valueSet: map[string]bool{}}
+		em.comparison = em.name + "Comparison"
+		if fm.kind == schema.KindStringList {
+			em.comparison = em.name + "ListComparison"
+		}
+		if b.taken["type:"+em.name] || b.taken["type:"+em.comparison] {
+			b.omit("enum of %s.%s: type name %s or %s is taken; the field stays a String", om.name, fm.name, em.name, em.comparison)
+			continue
+		}
+		b.taken["type:"+em.name], b.taken["type:"+em.comparison] = true, true
+		for _, v := range values {
+			em.valueSet[v] = true
+		}
+		fm.enum = em
 	}
-	for _, target := range m.objects {
-		revs := incoming[target]
-		used := map[string]bool{}
-		for _, n := range store.SystemFields {
+}
+
+// memberNames returns the names already used on the record type of om:
+// system fields, fields and reverse lists.
+func memberNames(om *objectModel) map[string]bool {
+	used := map[string]bool{}
+	for _, n := range store.SystemFields {
+		used[n] = true
+	}
+	for _, fm := range om.fields {
+		used[fm.name] = true
+	}
+	for _, r := range om.reverses {
+		used[r.name] = true
+	}
+	return used
+}
+
+// addReverses names the reverse lists on target of the lookups in revs
+// that point at it and adds those that got a free name.
+func (b *modelBuilder) addReverses(target *objectModel, revs []*reverseModel) {
+	used := memberNames(target)
+	// Explicit names first, so that a default never takes a name an
+	// administrator chose.
+	for _, r := range revs {
+		if n := r.field.f.Reverse; n != "" && nameRE.MatchString(n) && !used[n] {
+			r.name = n
 			used[n] = true
 		}
-		for _, fm := range target.fields {
-			used[fm.name] = true
-		}
-		perSource := map[*objectModel]int{}
-		for _, r := range revs {
-			if r.field.f.Reverse == "" {
-				perSource[r.source]++
-			}
-		}
-		// Explicit names first, so that a default never takes a name an
-		// administrator chose.
-		for _, r := range revs {
-			if n := r.field.f.Reverse; n != "" && nameRE.MatchString(n) && !used[n] {
-				r.name = n
-				used[n] = true
-			}
-		}
-		for _, r := range revs {
-			if r.name != "" {
-				continue
-			}
-			candidates := []string{r.source.list + "By" + upperFirst(r.field.name)}
-			if r.field.f.Reverse == "" && perSource[r.source] == 1 {
-				candidates = append([]string{r.source.list}, candidates...)
-			}
-			for _, c := range candidates {
-				if !used[c] {
-					r.name = c
-					used[c] = true
-					break
-				}
-			}
-			if r.name == "" {
-				m.omitted = append(m.omitted, fmt.Sprintf("reverse list of %s.%s on %s: no free name", r.source.name, r.field.name, target.name))
-			}
-		}
-		for _, r := range revs {
-			if r.name != "" {
-				target.reverses = append(target.reverses, r)
-			}
+	}
+	perSource := map[*objectModel]int{}
+	for _, r := range revs {
+		if r.field.f.Reverse == "" {
+			perSource[r.source]++
 		}
 	}
+	for _, r := range revs {
+		if r.name != "" {
+			continue
+		}
+		r.name = firstFree(used, defaultReverseNames(r, perSource[r.source] == 1))
+		if r.name == "" {
+			b.omit("reverse list of %s.%s on %s: no free name", r.source.name, r.field.name, target.name)
+		}
+	}
+	for _, r := range revs {
+		if r.name != "" {
+			target.reverses = append(target.reverses, r)
+		}
+	}
+}
 
-	// Pipelines: a history list on the record type and a board query.
-	for _, om := range m.objects {
-		used := map[string]bool{}
-		for _, n := range store.SystemFields {
-			used[n] = true
-		}
-		for _, fm := range om.fields {
-			used[fm.name] = true
-		}
-		for _, r := range om.reverses {
-			used[r.name] = true
-		}
-		for _, fm := range om.fields {
-			if fm.f.Pipeline == nil || fm.f.Type != schema.TypePicklist {
-				continue
-			}
-			pm := &pipelineModel{obj: om, field: fm, history: fm.name + "History",
-				board: om.list + "By" + upperFirst(fm.name), columnType: om.typeName + upperFirst(fm.name) + "Column"}
-			switch {
-			case used[pm.history]:
-				m.omitted = append(m.omitted, fmt.Sprintf("pipeline %s.%s: field name %s is taken", om.name, fm.name, pm.history))
-				continue
-			case taken["query:"+pm.board] || taken["type:"+pm.columnType]:
-				m.omitted = append(m.omitted, fmt.Sprintf("pipeline %s.%s: generated name %s or %s is taken", om.name, fm.name, pm.board, pm.columnType))
-				continue
-			}
-			used[pm.history] = true
-			taken["query:"+pm.board], taken["type:"+pm.columnType] = true, true
-			om.pipelines = append(om.pipelines, pm)
-			m.boards[pm.board] = pm
-		}
-		if !used["auditTrail"] {
-			om.audit = "auditTrail"
+// defaultReverseNames lists the names a reverse list without an explicit
+// name may take, best first: the source's list name ("deals") when it is
+// the only such lookup from its source, then "dealsByAccount".
+func defaultReverseNames(r *reverseModel, onlyFromSource bool) []string {
+	candidates := []string{r.source.list + "By" + upperFirst(r.field.name)}
+	if r.field.f.Reverse == "" && onlyFromSource {
+		candidates = append([]string{r.source.list}, candidates...)
+	}
+	return candidates
+}
+
+// firstFree returns the first candidate not in used, and marks it used; ""
+// if there is none.
+func firstFree(used map[string]bool, candidates []string) string {
+	for _, c := range candidates {
+		if !used[c] {
+			used[c] = true
+			return c
 		}
 	}
-	return m
+	return ""
+}
+
+// addPipelines gives each pipeline field of om a history list on the
+// record type and a board query, and names the audit trail field.
+func (b *modelBuilder) addPipelines(om *objectModel) {
+	used := memberNames(om)
+	for _, fm := range om.fields {
+		if fm.f.Pipeline == nil || fm.f.Type != schema.TypePicklist {
+			continue
+		}
+		pm := &pipelineModel{obj: om, field: fm, history: fm.name + "History",
+			board: om.list + "By" + upperFirst(fm.name), columnType: om.typeName + upperFirst(fm.name) + "Column"}
+		switch {
+		case used[pm.history]:
+			b.omit("pipeline %s.%s: field name %s is taken", om.name, fm.name, pm.history)
+			continue
+		case b.taken["query:"+pm.board] || b.taken["type:"+pm.columnType]:
+			b.omit("pipeline %s.%s: generated name %s or %s is taken", om.name, fm.name, pm.board, pm.columnType)
+			continue
+		}
+		used[pm.history] = true
+		b.taken["query:"+pm.board], b.taken["type:"+pm.columnType] = true, true
+		om.pipelines = append(om.pipelines, pm)
+		b.m.boards[pm.board] = pm
+	}
+	if !used["auditTrail"] {
+		om.audit = "auditTrail"
+	}
 }

@@ -97,6 +97,39 @@ func (c *ruleChecker) add(path, format string, args ...any) {
 func checkRules(doc map[string]any) []Problem {
 	c := &ruleChecker{doc: doc}
 	props, _ := doc["properties"].(map[string]any)
+	fieldType := fieldTypeIn(props)
+	c.properties(props)
+	c.required(doc, props, fieldType)
+	for _, name := range sortedKeys(props) {
+		if pm, ok := props[name].(map[string]any); ok {
+			if pl, ok := pm["x-crm-pipeline"].(map[string]any); ok {
+				c.pipeline(pointer("properties", name, "x-crm-pipeline"), name, pm, pl, fieldType)
+			}
+		}
+	}
+	c.automations(doc, props, fieldType)
+	c.scriptsAndRules(doc, props)
+	c.indexes(doc, props, fieldType)
+	return c.problems
+}
+
+// fieldTypeIn returns a function that gives the declared type of a
+// property and whether that type is known.
+func fieldTypeIn(props map[string]any) func(name string) (Type, bool) {
+	return func(name string) (Type, bool) {
+		pm, _ := props[name].(map[string]any)
+		t, ok := pm["x-crm-type"].(string)
+		if !ok {
+			return "", false
+		}
+		_, known := Types[Type(t)]
+		return Type(t), known
+	}
+}
+
+// properties checks each property: its name is not a system field's, and
+// its schema.
+func (c *ruleChecker) properties(props map[string]any) {
 	for _, name := range sortedKeys(props) {
 		path := pointer("properties", name)
 		for _, sf := range SystemFields {
@@ -108,15 +141,11 @@ func checkRules(doc map[string]any) []Problem {
 			c.property(path, pm)
 		}
 	}
-	fieldType := func(name string) (Type, bool) {
-		pm, _ := props[name].(map[string]any)
-		t, ok := pm["x-crm-type"].(string)
-		if !ok {
-			return "", false
-		}
-		_, known := Types[Type(t)]
-		return Type(t), known
-	}
+}
+
+// required checks that the required fields exist and are not filled by
+// the engine.
+func (c *ruleChecker) required(doc, props map[string]any, fieldType func(string) (Type, bool)) {
 	for i, r := range list(doc["required"]) {
 		name, ok := r.(string)
 		if !ok {
@@ -129,15 +158,10 @@ func checkRules(doc map[string]any) []Problem {
 			c.add(path, "names %q, %s field: the engine fills it, so it cannot be required", name, article(t))
 		}
 	}
-	for _, name := range sortedKeys(props) {
-		if pm, ok := props[name].(map[string]any); ok {
-			if pl, ok := pm["x-crm-pipeline"].(map[string]any); ok {
-				c.pipeline(pointer("properties", name, "x-crm-pipeline"), name, pm, pl, fieldType)
-			}
-		}
-	}
-	c.automations(doc, props, fieldType)
-	c.scriptsAndRules(doc, props)
+}
+
+// indexes checks that x-crm-indexes names properties that can be indexed.
+func (c *ruleChecker) indexes(doc, props map[string]any, fieldType func(string) (Type, bool)) {
 	for i, idx := range list(doc["x-crm-indexes"]) {
 		for j, n := range list(idx) {
 			name, ok := n.(string)
@@ -154,7 +178,6 @@ func checkRules(doc map[string]any) []Problem {
 			}
 		}
 	}
-	return c.problems
 }
 
 // property checks one property schema at path.
@@ -171,15 +194,45 @@ func (c *ruleChecker) property(path string, pm map[string]any) {
 		c.add(child(path, "x-crm-type"), "unknown field type %q; use one of: %s", tname, typeNames())
 		return
 	}
-
-	if info.JSONType != "" {
-		switch jt, ok := pm["type"]; {
-		case !ok:
-			c.add(child(path, "type"), "is required: %s field declares \"type\": %q", article(t), info.JSONType)
-		case jt != info.JSONType:
-			c.add(child(path, "type"), "must be %q for %s field", info.JSONType, article(t))
+	c.declaredType(path, pm, t, info)
+	c.declaredFormat(path, pm, t, info)
+	for _, kw := range sortedKeys(pm) {
+		if shape, ok := keywordShape[kw]; ok && !keywordApplies(shape, t) {
+			c.add(child(path, kw), "does not apply to %s field, only to %s", article(t), appliesTo(shape))
 		}
 	}
+	c.typeKeywords(path, pm, t)
+	c.sensitivity(path, pm, t)
+	if t == TypeFormula {
+		c.formula(path, pm)
+	}
+	if t == TypeLookup || t == TypeMultiLookup {
+		if _, ok := pm["x-crm-target"]; !ok {
+			c.add(child(path, "x-crm-target"), "is required: %s field names the object it points at", article(t))
+		}
+	}
+	if t == TypePicklist || t == TypeMultiPicklist {
+		c.options(path, pm, t)
+	}
+}
+
+// declaredType checks that a field of type t declares the JSON type its
+// values have.
+func (c *ruleChecker) declaredType(path string, pm map[string]any, t Type, info TypeInfo) {
+	if info.JSONType == "" {
+		return
+	}
+	switch jt, ok := pm["type"]; {
+	case !ok:
+		c.add(child(path, "type"), "is required: %s field declares \"type\": %q", article(t), info.JSONType)
+	case jt != info.JSONType:
+		c.add(child(path, "type"), "must be %q for %s field", info.JSONType, article(t))
+	}
+}
+
+// declaredFormat checks that a field declares the format of its type, or
+// one of the formats its type allows.
+func (c *ruleChecker) declaredFormat(path string, pm map[string]any, t Type, info TypeInfo) {
 	format, hasFormat := pm["format"]
 	switch {
 	case info.Format != "" && !hasFormat:
@@ -189,20 +242,19 @@ func (c *ruleChecker) property(path string, pm map[string]any) {
 	case info.Format == "" && hasFormat:
 		fs, _ := format.(string)
 		allowed := extraFormats[t]
-		if !contains(allowed, fs) {
-			if len(allowed) == 0 {
-				c.add(child(path, "format"), "does not apply to %s field", article(t))
-			} else {
-				c.add(child(path, "format"), "must be one of %s for %s field", quoteAll(allowed), article(t))
-			}
+		if contains(allowed, fs) {
+			return
+		}
+		if len(allowed) == 0 {
+			c.add(child(path, "format"), "does not apply to %s field", article(t))
+		} else {
+			c.add(child(path, "format"), "must be one of %s for %s field", quoteAll(allowed), article(t))
 		}
 	}
-	for _, kw := range sortedKeys(pm) {
-		if shape, ok := keywordShape[kw]; ok && !keywordApplies(shape, t) {
-			c.add(child(path, kw), "does not apply to %s field, only to %s", article(t), appliesTo(shape))
-		}
-	}
+}
 
+// typeKeywords checks the keywords that fields of type t require.
+func (c *ruleChecker) typeKeywords(path string, pm map[string]any, t Type) {
 	switch t {
 	case TypePicklist:
 		if _, ok := pm["enum"]; !ok {
@@ -213,51 +265,59 @@ func (c *ruleChecker) property(path string, pm map[string]any) {
 	case TypeMultiLookup:
 		c.items(path, pm, false)
 	case TypeAutoNumber:
-		if f, ok := pm["x-crm-format"]; !ok {
-			c.add(child(path, "x-crm-format"), "is required: an autonumber field declares its pattern, such as \"CASE-{0000}\"")
-		} else if fs, ok := f.(string); ok {
-			if msg := autoNumberProblem(fs); msg != "" {
-				c.add(child(path, "x-crm-format"), "%s", msg)
-			}
-		}
+		c.autoNumber(path, pm)
 	case TypeAddress:
 		c.address(path, pm)
-	}
-	if t == TypeRollup {
+	case TypeRollup:
 		c.rollup(path, pm)
 	}
+}
+
+// autoNumber checks the x-crm-format of an autonumber field.
+func (c *ruleChecker) autoNumber(path string, pm map[string]any) {
+	f, ok := pm["x-crm-format"]
+	if !ok {
+		c.add(child(path, "x-crm-format"), "is required: an autonumber field declares its pattern, such as \"CASE-{0000}\"")
+		return
+	}
+	if fs, ok := f.(string); ok {
+		if msg := autoNumberProblem(fs); msg != "" {
+			c.add(child(path, "x-crm-format"), "%s", msg)
+		}
+	}
+}
+
+// sensitivity checks x-crm-searchable and x-crm-sensitive: only fields
+// the engine need not read may be encrypted, and those are not indexed.
+func (c *ruleChecker) sensitivity(path string, pm map[string]any, t Type) {
 	if pm["x-crm-searchable"] == true && pm["x-crm-sensitive"] != true {
 		c.add(child(path, "x-crm-searchable"), "applies to sensitive fields only (x-crm-sensitive), whose values are encrypted")
 	}
-	if pm["x-crm-sensitive"] == true {
-		switch t {
-		case TypeLookup, TypeMultiLookup, TypeAutoNumber, TypeRollup, TypeFormula:
-			c.add(child(path, "x-crm-sensitive"), "cannot mark %s field: the engine must read its values", article(t))
-		}
-		if pm["x-crm-indexed"] == true {
-			c.add(child(path, "x-crm-indexed"), "does not apply to a sensitive field, whose values are encrypted; use x-crm-searchable for equality search")
-		}
+	if pm["x-crm-sensitive"] != true {
+		return
 	}
-	if t == TypeFormula {
-		if _, ok := pm["x-crm-formula"]; !ok {
-			c.add(child(path, "x-crm-formula"), "is required: a formula field gives its expression, such as {\"expression\": \"amount * (1 - discount / 100)\"}")
-		}
-		switch jt, _ := pm["type"].(string); jt {
-		case "number", "integer", "boolean", "string":
-		default:
-			c.add(child(path, "type"), "must be the type of the formula's result: \"number\", \"integer\", \"boolean\" or \"string\"")
-		}
-		if f, ok := pm["format"].(string); ok && pm["type"] != "string" {
-			c.add(child(path, "format"), "%q applies to a formula whose type is \"string\"", f)
-		}
+	switch t {
+	case TypeLookup, TypeMultiLookup, TypeAutoNumber, TypeRollup, TypeFormula:
+		c.add(child(path, "x-crm-sensitive"), "cannot mark %s field: the engine must read its values", article(t))
 	}
-	if t == TypeLookup || t == TypeMultiLookup {
-		if _, ok := pm["x-crm-target"]; !ok {
-			c.add(child(path, "x-crm-target"), "is required: %s field names the object it points at", article(t))
-		}
+	if pm["x-crm-indexed"] == true {
+		c.add(child(path, "x-crm-indexed"), "does not apply to a sensitive field, whose values are encrypted; use x-crm-searchable for equality search")
 	}
-	if t == TypePicklist || t == TypeMultiPicklist {
-		c.options(path, pm, t)
+}
+
+// formula checks that a formula field gives its expression and declares
+// the JSON type of its result.
+func (c *ruleChecker) formula(path string, pm map[string]any) {
+	if _, ok := pm["x-crm-formula"]; !ok {
+		c.add(child(path, "x-crm-formula"), "is required: a formula field gives its expression, such as {\"expression\": \"amount * (1 - discount / 100)\"}")
+	}
+	switch jt, _ := pm["type"].(string); jt {
+	case "number", "integer", "boolean", "string":
+	default:
+		c.add(child(path, "type"), "must be the type of the formula's result: \"number\", \"integer\", \"boolean\" or \"string\"")
+	}
+	if f, ok := pm["format"].(string); ok && pm["type"] != "string" {
+		c.add(child(path, "format"), "%q applies to a formula whose type is \"string\"", f)
 	}
 }
 
@@ -333,27 +393,40 @@ func (c *ruleChecker) pipeline(path, name string, pm, pl map[string]any, fieldTy
 	if t, _ := fieldType(name); t != TypePicklist {
 		return // reported as a keyword that does not apply
 	}
+	stages, ok := pl["stages"].([]any)
+	if !ok {
+		return // reported by the meta-schema
+	}
+	values := c.stageValues(path, pm, stages)
+	for i, st := range stages {
+		sm, _ := st.(map[string]any)
+		spath := path + pointer("stages", strconv.Itoa(i))
+		c.stageRequired(spath, name, sm, fieldType)
+		c.stageNext(spath, sm, values)
+	}
+}
+
+// stageValues checks that the stages are the field's options, each once,
+// with categories open/won/lost or open/closed, and returns the stages'
+// values.
+func (c *ruleChecker) stageValues(path string, pm map[string]any, stages []any) map[string]bool {
 	options := map[string]bool{}
 	for _, e := range list(pm["enum"]) {
 		if s, ok := e.(string); ok {
 			options[s] = true
 		}
 	}
-	stages, ok := pl["stages"].([]any)
-	if !ok {
-		return // reported by the meta-schema
-	}
 	values := map[string]bool{}
 	categories := map[string]bool{}
 	for i, st := range stages {
 		sm, _ := st.(map[string]any)
-		spath := pointer("stages", strconv.Itoa(i))
+		vpath := path + pointer("stages", strconv.Itoa(i)) + "/value"
 		if v, ok := sm["value"].(string); ok {
 			switch {
 			case values[v]:
-				c.add(path+spath+"/value", "%q is a stage more than once", v)
+				c.add(vpath, "%q is a stage more than once", v)
 			case !options[v]:
-				c.add(path+spath+"/value", "%q is not one of the field's options (its \"enum\")", v)
+				c.add(vpath, "%q is not one of the field's options (its \"enum\")", v)
 			}
 			values[v] = true
 		}
@@ -372,37 +445,44 @@ func (c *ruleChecker) pipeline(path, name string, pm, pl map[string]any, fieldTy
 	if categories["closed"] && (categories["won"] || categories["lost"]) {
 		c.add(path+"/stages", "mixes \"closed\" with \"won\"/\"lost\": a pipeline uses open/won/lost or open/closed")
 	}
-	for i, st := range stages {
-		sm, _ := st.(map[string]any)
-		spath := path + pointer("stages", strconv.Itoa(i))
-		for j, r := range list(sm["required"]) {
-			f, ok := r.(string)
-			if !ok {
-				continue
-			}
-			rpath := spath + pointer("required", strconv.Itoa(j))
-			switch t, _ := fieldType(f); {
-			case f == name:
-				c.add(rpath, "names the pipeline's own field")
-			case t == "":
-				c.add(rpath, "names %q, which is not a property", f)
-			case t == TypeAutoNumber:
-				c.add(rpath, "names %q, an autonumber field: the engine fills it", f)
-			}
+	return values
+}
+
+// stageRequired checks the fields a stage at spath requires: properties
+// other than the pipeline's own field that the engine does not fill.
+func (c *ruleChecker) stageRequired(spath, name string, sm map[string]any, fieldType func(string) (Type, bool)) {
+	for j, r := range list(sm["required"]) {
+		f, ok := r.(string)
+		if !ok {
+			continue
 		}
-		own, _ := sm["value"].(string)
-		for j, n := range list(sm["next"]) {
-			v, ok := n.(string)
-			if !ok {
-				continue
-			}
-			npath := spath + pointer("next", strconv.Itoa(j))
-			switch {
-			case !values[v]:
-				c.add(npath, "%q is not a stage of this pipeline", v)
-			case v == own:
-				c.add(npath, "names the stage itself")
-			}
+		rpath := spath + pointer("required", strconv.Itoa(j))
+		switch t, _ := fieldType(f); {
+		case f == name:
+			c.add(rpath, "names the pipeline's own field")
+		case t == "":
+			c.add(rpath, "names %q, which is not a property", f)
+		case t == TypeAutoNumber:
+			c.add(rpath, "names %q, an autonumber field: the engine fills it", f)
+		}
+	}
+}
+
+// stageNext checks that the next stages of a stage are other stages of the
+// pipeline.
+func (c *ruleChecker) stageNext(spath string, sm map[string]any, values map[string]bool) {
+	own, _ := sm["value"].(string)
+	for j, n := range list(sm["next"]) {
+		v, ok := n.(string)
+		if !ok {
+			continue
+		}
+		npath := spath + pointer("next", strconv.Itoa(j))
+		switch {
+		case !values[v]:
+			c.add(npath, "%q is not a stage of this pipeline", v)
+		case v == own:
+			c.add(npath, "names the stage itself")
 		}
 	}
 }
@@ -438,29 +518,8 @@ func (c *ruleChecker) rollup(path string, pm map[string]any) {
 func (c *ruleChecker) scriptsAndRules(doc map[string]any, props map[string]any) {
 	seen := map[string]bool{}
 	for i, v := range list(doc["x-crm-scripts"]) {
-		m, ok := v.(map[string]any)
-		if !ok {
-			continue
-		}
-		path := pointer("x-crm-scripts", strconv.Itoa(i))
-		if name, ok := m["name"].(string); ok {
-			if seen[name] {
-				c.add(path+"/name", "%q names another script of this object", name)
-			}
-			seen[name] = true
-		}
-		_, hasSchedule := m["schedule"]
-		switch kind, _ := m["kind"].(string); {
-		case kind == "scheduled" && !hasSchedule:
-			c.add(path, "a scheduled script needs \"schedule\", such as \"0 8 * * 1-5\" or \"@hourly\"")
-		case kind != "scheduled" && kind != "" && hasSchedule:
-			c.add(path+"/schedule", "applies only to scheduled scripts")
-		case hasSchedule:
-			if s, ok := m["schedule"].(string); ok {
-				if _, err := ParseSchedule(s); err != nil {
-					c.add(path+"/schedule", "%v", err)
-				}
-			}
+		if m, ok := v.(map[string]any); ok {
+			c.script(pointer("x-crm-scripts", strconv.Itoa(i)), m, seen)
 		}
 	}
 	seen = map[string]bool{}
@@ -479,6 +538,30 @@ func (c *ruleChecker) scriptsAndRules(doc map[string]any, props map[string]any) 
 		if f, ok := m["field"].(string); ok {
 			if _, exists := props[f]; !exists {
 				c.add(path+"/field", "names %q, which is not a property", f)
+			}
+		}
+	}
+}
+
+// script checks one script at path: a name no script before it (seen)
+// has, and a valid schedule exactly when it is a scheduled script.
+func (c *ruleChecker) script(path string, m map[string]any, seen map[string]bool) {
+	if name, ok := m["name"].(string); ok {
+		if seen[name] {
+			c.add(path+"/name", "%q names another script of this object", name)
+		}
+		seen[name] = true
+	}
+	_, hasSchedule := m["schedule"]
+	switch kind, _ := m["kind"].(string); {
+	case kind == "scheduled" && !hasSchedule:
+		c.add(path, "a scheduled script needs \"schedule\", such as \"0 8 * * 1-5\" or \"@hourly\"")
+	case kind != "scheduled" && kind != "" && hasSchedule:
+		c.add(path+"/schedule", "applies only to scheduled scripts")
+	case hasSchedule:
+		if s, ok := m["schedule"].(string); ok {
+			if _, err := ParseSchedule(s); err != nil {
+				c.add(path+"/schedule", "%v", err)
 			}
 		}
 	}
