@@ -3,251 +3,97 @@ package sample
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
 func init() { generators["finance"] = finance }
 
+// fin is the vocabulary of the finance template.
+var fin = mustLoad[finVocab]("finance.json")
+
+type finVocab struct {
+	Products    []finProduct `json:"products"`
+	ClosedTypes []string     `json:"closedTypes"` // product types closed to new money once launched with a term
+	RiskLevels  []string     `json:"riskLevels"`  // client tolerance C1–C5, by index
+	Client      struct {
+		Branches    []string  `json:"branches"`
+		RiskWeights []float64 `json:"riskWeights"` // of the risk levels
+		Occupation  choice    `json:"occupation"`
+		Income      struct {
+			GT5M   choice `json:"gt5m"`   // AUM over 5m
+			GT1M   choice `json:"gt1m"`   // over 1m
+			GT200K choice `json:"gt200k"` // over 200k
+			Rest   choice `json:"rest"`
+		} `json:"income"`
+		InvestmentExperience choice `json:"investmentExperience"`
+		AMLRisk              choice `json:"amlRisk"`
+	} `json:"client"`
+	AssessmentChannel choice `json:"assessmentChannel"`
+	Opportunity       struct {
+		Stages        []string `json:"stages"`
+		DeclineReason choice   `json:"declineReason"`
+	} `json:"opportunity"`
+	FollowUp struct {
+		Type         choice            `json:"type"`
+		Subjects     map[string]string `json:"subjects"` // by type
+		HoldingTypes []string          `json:"holdingTypes"`
+		Status       choice            `json:"status"`
+		Summaries    []string          `json:"summaries"`
+	} `json:"followUp"`
+}
+
 type finProduct struct {
-	code, name, typ, risk, issuer string
-	ret                           float64 // benchmark return, % p.a.
-	term                          int     // days, 0 open-ended
-	min                           float64
-	qualified                     bool
+	Code      string  `json:"code"`
+	Name      string  `json:"name"`
+	Type      string  `json:"type"`
+	Risk      string  `json:"risk"` // R1–R5
+	Issuer    string  `json:"issuer"`
+	Return    float64 `json:"return"`   // benchmark return, % p.a.
+	TermDays  int     `json:"termDays"` // 0 open-ended
+	Minimum   float64 `json:"minimum"`
+	Qualified bool    `json:"qualified"` // for qualified investors only
 }
 
-var finProducts = []finProduct{
-	{"CD2403", "2024年第3期大额存单（3年）", "deposit", "R1", "本行", 2.35, 1095, 200000, false},
-	{"SD0917", "汇利结构性存款 91天", "structuredDeposit", "R1", "本行", 2.6, 91, 10000, false},
-	{"SD1828", "汇利结构性存款 182天", "structuredDeposit", "R2", "本行", 2.8, 182, 10000, false},
-	{"WM-GX90", "稳享固收90天持有期", "wealthManagement", "R2", "本行理财子公司", 3.1, 90, 10000, false},
-	{"WM-GX365", "稳享固收一年定开", "wealthManagement", "R2", "本行理财子公司", 3.45, 365, 10000, false},
-	{"WM-FH180", "丰和混合类180天", "wealthManagement", "R3", "本行理财子公司", 4.2, 180, 10000, false},
-	{"MF-110022", "某某消费行业股票基金", "mutualFund", "R4", "易方基金管理有限公司", 0, 0, 10, false},
-	{"MF-000961", "沪深300指数增强", "mutualFund", "R4", "天弘基金管理有限公司", 0, 0, 10, false},
-	{"MF-003376", "纯债债券基金 A", "mutualFund", "R2", "广发基金管理有限公司", 3.0, 0, 10, false},
-	{"MF-161005", "价值精选混合", "mutualFund", "R3", "富国基金管理有限公司", 0, 0, 10, false},
-	{"PF-QL01", "量化对冲私募一号", "privateFund", "R4", "某私募基金管理有限公司", 0, 365, 1000000, true},
-	{"PF-GY02", "成长股权私募二期", "privateFund", "R5", "某创投基金管理有限公司", 0, 1825, 1000000, true},
-	{"TR-JY08", "集合资金信托计划（基础设施）", "trust", "R3", "某信托有限责任公司", 5.2, 730, 1000000, true},
-	{"IN-ZS20", "增额终身寿险（20年交）", "insurance", "R1", "某人寿保险股份有限公司", 0, 0, 10000, false},
-	{"IN-NJ10", "养老年金保险（10年交）", "insurance", "R1", "某人寿保险股份有限公司", 0, 0, 10000, false},
-	{"BD-2405", "2024年储蓄国债（电子式）第五期", "bond", "R1", "财政部", 2.38, 1095, 100, false},
+// riskIndex is the product's risk level as an index of fin.RiskLevels.
+func (p finProduct) riskIndex() int { return int(p.Risk[1] - '1') }
+
+// finRun is the state of one finance generation.
+type finRun struct {
+	*gen
+	prodKeys []string // by index of fin.Products
+	advisors []string
 }
 
-var riskLevels = []string{"C1", "C2", "C3", "C4", "C5"}
+// finClient is what a client's assessments, holdings, opportunities and
+// follow-ups depend on.
+type finClient struct {
+	key       string
+	risk      int // index of fin.RiskLevels
+	aum       float64
+	advisor   string
+	onboarded time.Time
+	assessed  time.Time // latest risk assessment
+	holdings  []string
+}
 
+// finance generates the finance data: products, then each client with
+// assessments, holdings, opportunities and follow-ups.
 func finance(g *gen) error {
-	prodKeys := make([]string, len(finProducts))
-	for i, p := range finProducts {
-		prodKeys[i] = "product:" + p.code
-		launch := g.start.AddDate(0, 0, -g.between(0, 400))
-		data := map[string]any{"code": p.code, "name": p.name, "type": p.typ, "riskLevel": p.risk, "issuer": p.issuer,
-			"minInvestment": p.min, "currency": "CNY", "launchDate": date(launch), "qualifiedInvestorsOnly": p.qualified,
-			"status": "open"}
-		if p.ret > 0 {
-			data["expectedReturn"] = p.ret
-		}
-		if p.term > 0 {
-			data["termDays"] = p.term
-			if p.typ == "privateFund" || p.typ == "trust" || p.typ == "deposit" {
-				data["status"] = "closed"
-			}
-		}
-		if err := g.emit("product", prodKeys[i], launch, data); err != nil {
-			return err
-		}
+	f := &finRun{gen: g}
+	if err := f.products(); err != nil {
+		return err
 	}
-	advisors := make([]string, 0, 20)
 	for range min(20, 4+g.n/3000) {
-		advisors = append(advisors, g.person().name)
+		f.advisors = append(f.advisors, g.person().name)
 	}
-	branches := []string{"营业部", "支行", "财富中心", "私人银行中心"}
-	// Each client with assessments, holdings, opportunities and follow-ups.
-	clients := g.scale(0.12, 8)
-	for range clients {
-		p := g.person()
-		r := g.region()
-		birth := g.birth(25, 75)
-		onboarded := g.when()
-		if g.chance(0.4) {
-			onboarded = g.start.AddDate(0, 0, -g.between(30, 3000))
-		}
-		// Wealth is log-normal; tier follows it.
-		aum := g.money(180000, 1.6)
-		tier := "mass"
-		switch {
-		case aum >= 6e6:
-			tier = "privateBanking"
-		case aum >= 3e6:
-			tier = "wealth"
-		case aum >= 5e5:
-			tier = "platinum"
-		case aum >= 5e4:
-			tier = "gold"
-		}
-		age := int(daysBetween(birth, g.now) / 365)
-		risk := g.weighted([]float64{1, 3, 4, 2, 0.6})
-		if age > 65 {
-			risk = min(risk, 2)
-		}
-		advisor := pickOf(g, advisors)
-		key := g.key("client:")
-		assessed := g.after(g.now.AddDate(-1, 0, 0), 0, 360)
-		data := map[string]any{
-			"name": p.name, "idNumber": g.residentID(r, birth, p.male), "gender": gender(p), "birthDate": date(birth), "mobile": g.mobile(),
-			"address": g.address(r), "aum": aum, "assetTier": tier, "riskTolerance": riskLevels[risk], "riskAssessedOn": date(assessed),
-			"riskAssessmentExpires": date(assessed.AddDate(1, 0, 0)),
-			"occupation":            g.choose("employee", 5, "civilServant", 2, "professional", 2, "businessOwner", 2, "executive", 1, "freelancer", 1, "retired", 2),
-			"annualIncome":          incomeBand(aum, g),
-			"investmentExperience":  g.choose("none", 1, "lt2", 2, "2to5", 3, "5to10", 2, "gt10", 1),
-			"qualifiedInvestor":     aum >= 3e6, "kycStatus": "verified", "amlRisk": g.choose("low", 20, "medium", 2, "high", 0.2),
-			"branch": r.cityShort() + r.district + pickOf(g, branches), "advisor": advisor, "onboardedOn": date(onboarded),
-		}
-		if age > 65 {
-			data["occupation"] = "retired"
-		}
-		if g.chance(0.5) {
-			data["email"] = g.email(p, "")
-		}
-		data["lastContactDate"] = date(g.after(onboarded, 20, 700))
-		if err := g.emit("client", key, onboarded, data); err != nil {
+	for range g.scale(0.12, 8) {
+		c, err := f.client()
+		if err != nil {
 			return err
 		}
-		// Yearly risk assessments; the latest gave the current tolerance.
-		at := assessed
-		var assessments []time.Time
-		for at.After(onboarded) {
-			assessments = append([]time.Time{at}, assessments...)
-			at = at.AddDate(-1, 0, -g.between(0, 20))
-		}
-		for i, a := range assessments {
-			res := risk
-			if i < len(assessments)-1 {
-				res = max(0, min(4, risk+g.between(-1, 1)))
-			}
-			if err := g.emit("riskAssessment", "", a, map[string]any{"client": key, "assessedOn": date(a), "score": 15 + res*18 + g.between(0, 12),
-				"result": riskLevels[res], "validUntil": date(a.AddDate(1, 0, 0)), "channel": g.choose("counter", 2, "mobileBanking", 5, "onlineBanking", 1, "advisorPad", 2)}); err != nil {
-				return err
-			}
-		}
-		// Holdings only in products the client's tolerance allows
-		// (suitability: product risk R ≤ client tolerance C).
-		var holdings []string
-		nHold := min(8, int(g.logNormal(1.6, 0.6)))
-		for range nHold {
-			var suitable []int
-			for i, fp := range finProducts {
-				if int(fp.risk[1]-'1') <= risk && (!fp.qualified || aum >= 3e6) {
-					suitable = append(suitable, i)
-				}
-			}
-			pi := pickOf(g, suitable)
-			fp := finProducts[pi]
-			bought := g.after(onboarded, 0, 600)
-			principal := math.Max(fp.min, math.Round(aum*(0.1+0.3*g.r.Float64())/1000)*1000)
-			hd := map[string]any{"client": key, "product": prodKeys[pi], "principal": principal, "purchasedOn": date(bought),
-				"clientRiskAtPurchase": riskLevels[risk], "suitability": "matched", "status": "holding"}
-			growth := 1 + (fp.ret/100+0.04*g.r.NormFloat64())*daysBetween(bought, g.now)/365
-			if fp.ret > 0 {
-				growth = 1 + fp.ret/100*daysBetween(bought, g.now)/365
-			}
-			hd["marketValue"] = round2(principal * math.Max(0.5, growth))
-			if fp.term > 0 {
-				maturity := bought.AddDate(0, 0, fp.term)
-				hd["maturityDate"] = date(maturity)
-				if maturity.Before(g.now) {
-					hd["status"] = "matured"
-					hd["marketValue"] = 0.0
-				}
-			} else if g.chance(0.15) {
-				hd["status"] = "redeemed"
-				hd["marketValue"] = 0.0
-			}
-			if fp.typ == "mutualFund" {
-				hd["shares"] = round2(principal / (0.8 + g.r.Float64()))
-			}
-			hk := g.key("holding:")
-			if err := g.emit("holding", hk, bought, hd); err != nil {
-				return err
-			}
-			holdings = append(holdings, hk)
-		}
-		// Sales opportunities through risk disclosure and recording.
-		for range g.between(0, 2) {
-			created := g.after(onboarded, 0, 700)
-			var suitable []int
-			for i, fp := range finProducts {
-				if int(fp.risk[1]-'1') <= risk {
-					suitable = append(suitable, i)
-				}
-			}
-			pi := pickOf(g, suitable)
-			seq := []string{"identified", "recommended", "riskDisclosed", "recorded", "subscribed"}
-			reach := g.between(1, 5)
-			if daysBetween(created, g.now) > 60 && reach < 5 {
-				reach = 5
-			}
-			seq = seq[:reach]
-			declined := seq[len(seq)-1] != "subscribed" && daysBetween(created, g.now) > 30 || g.chance(0.2)
-			if declined {
-				seq = append(seq[:min(len(seq), 3)], "declined")
-			}
-			steps, end := g.path("stage", created, 1, 10, seq...)
-			amount := math.Max(finProducts[pi].min, g.money(aum*0.2+10000, 0.5))
-			od := map[string]any{"client": key, "product": prodKeys[pi], "expectedAmount": amount, "stage": seq[len(seq)-1], "advisor": advisor}
-			for _, s := range steps {
-				switch s.Stage {
-				case "riskDisclosed":
-					od["riskDisclosedAt"] = datetime(s.At)
-				case "recorded":
-					od["recordingNumber"] = fmt.Sprintf("SL%s%06d", s.At.Format("20060102"), g.r.IntN(1_000_000))
-				case "subscribed":
-					od["subscribedAmount"] = amount
-					od["subscribedOn"] = date(s.At)
-				case "declined":
-					od["declineReason"] = g.choose("returnTooLow", 3, "riskTooHigh", 3, "liquidity", 2, "competitor", 1, "noFunds", 2, "other", 0.5)
-				}
-			}
-			if od["stage"] != "subscribed" && od["stage"] != "declined" {
-				od["expectedCloseDate"] = date(g.future(3, 45))
-			} else {
-				od["expectedCloseDate"] = date(end)
-			}
-			if err := g.emit("opportunity", "", created, od, steps...); err != nil {
-				return err
-			}
-		}
-		// Follow-ups: reviews, maturity reminders, reassessments; a few
-		// planned ahead.
-		subjects := map[string]string{"phoneCall": "电话回访", "meeting": "面谈沟通资产配置", "portfolioReview": "季度资产检视", "maturityReminder": "产品到期提醒及续投建议",
-			"riskReassessment": "风险测评到期提醒", "marketUpdate": "市场解读与调仓建议", "birthdayCare": "生日关怀"}
-		summaries := []string{"客户对当前收益满意，暂不调整。", "建议增配固收类产品，客户考虑中。", "客户关注权益市场波动，已解释风险。", "到期资金续投稳享固收，已预约。",
-			"客户计划购房，需保留流动性。", "已提醒客户完成风险测评。", "未接通，已短信告知。"}
-		nf := max(1, int(g.logNormal(2.5, 0.6)))
-		for i := range nf {
-			typ := g.choose("phoneCall", 4, "meeting", 2, "portfolioReview", 2, "maturityReminder", 2, "riskReassessment", 1, "marketUpdate", 2, "birthdayCare", 1)
-			due := g.after(onboarded, 10, 700)
-			fd := map[string]any{"subject": subjects[typ], "client": key, "type": typ, "dueDate": date(due), "advisor": advisor}
-			if len(holdings) > 0 && (typ == "maturityReminder" || typ == "portfolioReview") {
-				fd["holding"] = pickOf(g, holdings)
-			}
-			created := due.AddDate(0, 0, -g.between(1, 14))
-			if i == nf-1 && g.chance(0.3) {
-				due = g.future(1, 30)
-				fd["dueDate"] = date(due)
-				fd["status"] = "planned"
-				created = g.now.Add(-time.Duration(g.between(1, 200)) * time.Hour)
-			} else {
-				fd["status"] = g.choose("done", 8, "unreachable", 1, "cancelled", 0.3)
-				done := due.Add(time.Duration(g.between(0, 8*3600)) * time.Second)
-				if done.After(g.now) {
-					done = due
-				}
-				fd["completedAt"] = datetime(done)
-				fd["summary"] = pickOf(g, summaries)
-			}
-			if err := g.emit("followUp", "", created, fd); err != nil {
+		for _, step := range []func(*finClient) error{f.riskAssessments, f.holdings, f.opportunities, f.followUps} {
+			if err := step(c); err != nil {
 				return err
 			}
 		}
@@ -255,14 +101,260 @@ func finance(g *gen) error {
 	return nil
 }
 
+func (f *finRun) products() error {
+	g := f.gen
+	f.prodKeys = make([]string, len(fin.Products))
+	for i, p := range fin.Products {
+		f.prodKeys[i] = "product:" + p.Code
+		launch := g.start.AddDate(0, 0, -g.between(0, 400))
+		data := map[string]any{"code": p.Code, "name": p.Name, "type": p.Type, "riskLevel": p.Risk, "issuer": p.Issuer,
+			"minInvestment": p.Minimum, "currency": "CNY", "launchDate": date(launch), "qualifiedInvestorsOnly": p.Qualified,
+			"status": "open"}
+		if p.Return > 0 {
+			data["expectedReturn"] = p.Return
+		}
+		if p.TermDays > 0 {
+			data["termDays"] = p.TermDays
+			if slices.Contains(fin.ClosedTypes, p.Type) {
+				data["status"] = "closed"
+			}
+		}
+		if err := g.emit("product", f.prodKeys[i], launch, data); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// assetTier follows wealth.
+func assetTier(aum float64) string {
+	switch {
+	case aum >= 6e6:
+		return "privateBanking"
+	case aum >= 3e6:
+		return "wealth"
+	case aum >= 5e5:
+		return "platinum"
+	case aum >= 5e4:
+		return "gold"
+	}
+	return "mass"
+}
+
+// client emits a client, with log-normal wealth and a risk tolerance that
+// is lower for the elderly.
+func (f *finRun) client() (*finClient, error) {
+	g, v := f.gen, &fin.Client
+	p := g.person()
+	r := g.region()
+	birth := g.birth(25, 75)
+	onboarded := g.when()
+	if g.chance(0.4) {
+		onboarded = g.start.AddDate(0, 0, -g.between(30, 3000))
+	}
+	aum := g.money(180000, 1.6)
+	age := int(daysBetween(birth, g.now) / 365)
+	risk := g.weighted(v.RiskWeights)
+	if age > 65 {
+		risk = min(risk, 2)
+	}
+	c := &finClient{risk: risk, aum: aum, advisor: pickOf(g, f.advisors), key: g.key("client:"), onboarded: onboarded}
+	c.assessed = g.after(g.now.AddDate(-1, 0, 0), 0, 360)
+	data := map[string]any{
+		"name": p.name, "idNumber": g.residentID(r, birth, p.male), "gender": gender(p), "birthDate": date(birth), "mobile": g.mobile(),
+		"address": g.address(r), "aum": aum, "assetTier": assetTier(aum), "riskTolerance": fin.RiskLevels[risk], "riskAssessedOn": date(c.assessed),
+		"riskAssessmentExpires": date(c.assessed.AddDate(1, 0, 0)),
+		"occupation":            g.pick(v.Occupation),
+		"annualIncome":          incomeBand(aum, g),
+		"investmentExperience":  g.pick(v.InvestmentExperience),
+		"qualifiedInvestor":     aum >= 3e6, "kycStatus": "verified", "amlRisk": g.pick(v.AMLRisk),
+		"branch": r.cityShort() + r.district + pickOf(g, v.Branches), "advisor": c.advisor, "onboardedOn": date(onboarded),
+	}
+	if age > 65 {
+		data["occupation"] = "retired"
+	}
+	if g.chance(0.5) {
+		data["email"] = g.email(p, "")
+	}
+	data["lastContactDate"] = date(g.after(onboarded, 20, 700))
+	return c, g.emit("client", c.key, onboarded, data)
+}
+
+// riskAssessments emits the yearly risk assessments since onboarding; the
+// latest gave the current tolerance.
+func (f *finRun) riskAssessments(c *finClient) error {
+	g := f.gen
+	at := c.assessed
+	var assessments []time.Time
+	for at.After(c.onboarded) {
+		assessments = append([]time.Time{at}, assessments...)
+		at = at.AddDate(-1, 0, -g.between(0, 20))
+	}
+	for i, a := range assessments {
+		res := c.risk
+		if i < len(assessments)-1 {
+			res = max(0, min(4, c.risk+g.between(-1, 1)))
+		}
+		if err := g.emit("riskAssessment", "", a, map[string]any{"client": c.key, "assessedOn": date(a), "score": 15 + res*18 + g.between(0, 12),
+			"result": fin.RiskLevels[res], "validUntil": date(a.AddDate(1, 0, 0)), "channel": g.pick(fin.AssessmentChannel)}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// suitable lists the products a client may buy: product risk R no higher
+// than the client's tolerance C, and, withQualified, products for
+// qualified investors only when the client is one.
+func (c *finClient) suitable(withQualified bool) []int {
+	var out []int
+	for i, fp := range fin.Products {
+		if fp.riskIndex() <= c.risk && (!withQualified || !fp.Qualified || c.aum >= 3e6) {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// holdings emits the client's holdings, only in suitable products.
+func (f *finRun) holdings(c *finClient) error {
+	g := f.gen
+	nHold := min(8, int(g.logNormal(1.6, 0.6)))
+	for range nHold {
+		pi := pickOf(g, c.suitable(true))
+		fp := fin.Products[pi]
+		bought := g.after(c.onboarded, 0, 600)
+		principal := math.Max(fp.Minimum, math.Round(c.aum*(0.1+0.3*g.r.Float64())/1000)*1000)
+		hd := map[string]any{"client": c.key, "product": f.prodKeys[pi], "principal": principal, "purchasedOn": date(bought),
+			"clientRiskAtPurchase": fin.RiskLevels[c.risk], "suitability": "matched", "status": "holding"}
+		growth := 1 + (fp.Return/100+0.04*g.r.NormFloat64())*daysBetween(bought, g.now)/365
+		if fp.Return > 0 {
+			growth = 1 + fp.Return/100*daysBetween(bought, g.now)/365
+		}
+		hd["marketValue"] = round2(principal * math.Max(0.5, growth))
+		if fp.TermDays > 0 {
+			maturity := bought.AddDate(0, 0, fp.TermDays)
+			hd["maturityDate"] = date(maturity)
+			if maturity.Before(g.now) {
+				hd["status"] = "matured"
+				hd["marketValue"] = 0.0
+			}
+		} else if g.chance(0.15) {
+			hd["status"] = "redeemed"
+			hd["marketValue"] = 0.0
+		}
+		if fp.Type == "mutualFund" {
+			hd["shares"] = round2(principal / (0.8 + g.r.Float64()))
+		}
+		hk := g.key("holding:")
+		if err := g.emit("holding", hk, bought, hd); err != nil {
+			return err
+		}
+		c.holdings = append(c.holdings, hk)
+	}
+	return nil
+}
+
+// opportunities emits up to two sales opportunities, through risk
+// disclosure and recording.
+func (f *finRun) opportunities(c *finClient) error {
+	for range f.between(0, 2) {
+		if err := f.opportunity(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// opportunityStages returns the stages of an opportunity created at
+// created: old ones are done, and ones that stall are declined.
+func (f *finRun) opportunityStages(created time.Time) []string {
+	g := f.gen
+	seq := fin.Opportunity.Stages
+	reach := g.between(1, 5)
+	if daysBetween(created, g.now) > 60 && reach < 5 {
+		reach = 5
+	}
+	seq = slices.Clone(seq[:reach])
+	declined := seq[len(seq)-1] != "subscribed" && daysBetween(created, g.now) > 30 || g.chance(0.2)
+	if declined {
+		seq = append(seq[:min(len(seq), 3)], "declined")
+	}
+	return seq
+}
+
+func (f *finRun) opportunity(c *finClient) error {
+	g := f.gen
+	created := g.after(c.onboarded, 0, 700)
+	pi := pickOf(g, c.suitable(false))
+	seq := f.opportunityStages(created)
+	steps, end := g.path("stage", created, 1, 10, seq...)
+	amount := math.Max(fin.Products[pi].Minimum, g.money(c.aum*0.2+10000, 0.5))
+	od := map[string]any{"client": c.key, "product": f.prodKeys[pi], "expectedAmount": amount, "stage": seq[len(seq)-1], "advisor": c.advisor}
+	for _, s := range steps {
+		switch s.Stage {
+		case "riskDisclosed":
+			od["riskDisclosedAt"] = datetime(s.At)
+		case "recorded":
+			od["recordingNumber"] = fmt.Sprintf("SL%s%06d", s.At.Format("20060102"), g.r.IntN(1_000_000))
+		case "subscribed":
+			od["subscribedAmount"] = amount
+			od["subscribedOn"] = date(s.At)
+		case "declined":
+			od["declineReason"] = g.pick(fin.Opportunity.DeclineReason)
+		}
+	}
+	if od["stage"] != "subscribed" && od["stage"] != "declined" {
+		od["expectedCloseDate"] = date(g.future(3, 45))
+	} else {
+		od["expectedCloseDate"] = date(end)
+	}
+	return g.emit("opportunity", "", created, od, steps...)
+}
+
+// followUps emits reviews, maturity reminders, reassessments; a few
+// planned ahead.
+func (f *finRun) followUps(c *finClient) error {
+	g, v := f.gen, &fin.FollowUp
+	nf := max(1, int(g.logNormal(2.5, 0.6)))
+	for i := range nf {
+		typ := g.pick(v.Type)
+		due := g.after(c.onboarded, 10, 700)
+		fd := map[string]any{"subject": v.Subjects[typ], "client": c.key, "type": typ, "dueDate": date(due), "advisor": c.advisor}
+		if len(c.holdings) > 0 && slices.Contains(v.HoldingTypes, typ) {
+			fd["holding"] = pickOf(g, c.holdings)
+		}
+		created := due.AddDate(0, 0, -g.between(1, 14))
+		if i == nf-1 && g.chance(0.3) {
+			due = g.future(1, 30)
+			fd["dueDate"] = date(due)
+			fd["status"] = "planned"
+			created = g.now.Add(-time.Duration(g.between(1, 200)) * time.Hour)
+		} else {
+			fd["status"] = g.pick(v.Status)
+			done := due.Add(time.Duration(g.between(0, 8*3600)) * time.Second)
+			if done.After(g.now) {
+				done = due
+			}
+			fd["completedAt"] = datetime(done)
+			fd["summary"] = pickOf(g, v.Summaries)
+		}
+		if err := g.emit("followUp", "", created, fd); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func incomeBand(aum float64, g *gen) string {
+	v := &fin.Client.Income
 	switch {
 	case aum > 5e6:
-		return g.choose("1mTo5m", 2, "gte5m", 1)
+		return g.pick(v.GT5M)
 	case aum > 1e6:
-		return g.choose("500kTo1m", 2, "1mTo5m", 1)
+		return g.pick(v.GT1M)
 	case aum > 2e5:
-		return g.choose("100kTo500k", 3, "500kTo1m", 1)
+		return g.pick(v.GT200K)
 	}
-	return g.choose("lt100k", 2, "100kTo500k", 1)
+	return g.pick(v.Rest)
 }
