@@ -8,31 +8,74 @@ import (
 // Match reports whether the record satisfies the filter, with the meaning
 // the operators have in adapters (see [Op]): the engine uses it to check a
 // record in memory, before it is stored, against the same conditions that
-// queries use. A leaf on an unknown field sees the field as missing; an
-// operator that does not apply to the value's type does not match.
+// queries use. It evaluates the filter as it is, without an object
+// definition, as a [Cond] the way [Cond.Match] does: a leaf on an unknown
+// field sees the field as missing; an operator that does not apply to the
+// value's type does not match.
 func Match(f *Filter, r *Record) bool {
 	if f == nil {
 		return true
 	}
+	c := uncheckedCond(f)
+	return c.Match(r)
+}
+
+// uncheckedCond is f as a condition whose columns name fields and whose
+// operands are the caller's values, unconverted.
+func uncheckedCond(f *Filter) Cond {
 	if f.IsLeaf() {
-		v, ok := r.Value(f.Field)
+		c := Cond{Column: Column{Field: f.Field}, Op: f.Op, Value: f.Value}
+		if f.Op == OpIn || f.Op == OpNin || f.Op == OpHasAll {
+			c.Values, _ = f.Value.([]any)
+		}
+		return c
+	}
+	var c Cond
+	if f.And != nil {
+		c.And = make([]Cond, len(f.And))
+		for i := range f.And {
+			c.And[i] = uncheckedCond(&f.And[i])
+		}
+	}
+	if f.Or != nil {
+		c.Or = make([]Cond, len(f.Or))
+		for i := range f.Or {
+			c.Or[i] = uncheckedCond(&f.Or[i])
+		}
+	}
+	if f.Not != nil {
+		n := uncheckedCond(f.Not)
+		c.Not = &n
+	}
+	return c
+}
+
+// Match reports whether the record satisfies c, with the meaning the
+// adapters give the plan c is part of (see [Op]).
+func (c *Cond) Match(r *Record) bool {
+	if c.IsLeaf() {
+		v, ok := r.Value(c.Column.Field)
 		if t, isTime := v.(time.Time); isTime {
 			v = t.UTC().Format(TimeLayout)
 		}
 		if v == nil {
 			ok = false
 		}
-		return matchLeaf(f.Op, f.Value, v, ok)
+		operand := c.Value
+		if c.Op == OpIn || c.Op == OpNin || c.Op == OpHasAll {
+			operand = c.Values
+		}
+		return matchLeaf(c.Op, operand, v, ok)
 	}
-	for i := range f.And {
-		if !Match(&f.And[i], r) {
+	for i := range c.And {
+		if !c.And[i].Match(r) {
 			return false
 		}
 	}
-	if f.Or != nil {
+	if c.Or != nil {
 		any := false
-		for i := range f.Or {
-			if Match(&f.Or[i], r) {
+		for i := range c.Or {
+			if c.Or[i].Match(r) {
 				any = true
 				break
 			}
@@ -41,7 +84,7 @@ func Match(f *Filter, r *Record) bool {
 			return false
 		}
 	}
-	if f.Not != nil && Match(f.Not, r) {
+	if c.Not != nil && c.Not.Match(r) {
 		return false
 	}
 	return true
@@ -93,6 +136,10 @@ func matchLeaf(op Op, operand, v any, present bool) bool {
 		s, ok1 := v.(string)
 		prefix, ok2 := operand.(string)
 		return ok1 && ok2 && strings.HasPrefix(s, prefix)
+	case OpHasAll:
+		// A missing list has all of no elements, as in the adapters.
+		list, _ := operand.([]any)
+		return len(list) == 0
 	}
 	return false
 }

@@ -29,9 +29,10 @@
 // first opens the tenant: records stored before owners existed get their
 // creator as owner, and every collection the ownerId index.
 //
-// Queries are built from typed values only: a filter value is converted to
-// a string, number or boolean for the field's type, or refused, and every
-// operator name comes from this package. A client value such as
+// Queries are built from typed values only: the query's [store.Plan] has
+// converted every filter value to a string, number or boolean for the
+// field's type, or refused it, and every operator name comes from this
+// package. A client value such as
 // {"$ne": null} is therefore never an operator (V6).
 //
 // # Transactions

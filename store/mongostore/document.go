@@ -126,7 +126,7 @@ func encodeValue(v any, depth int) (any, error) {
 	case string, bool, float64, int64:
 		return x, nil
 	case json.Number:
-		n, ok := number(x)
+		n, ok := store.Number(x)
 		if !ok {
 			return nil, fmt.Errorf("number %q out of range", x.String())
 		}
@@ -154,7 +154,7 @@ func encodeValue(v any, depth int) (any, error) {
 		}
 		return a, nil
 	}
-	if n, ok := number(v); ok {
+	if n, ok := store.Number(v); ok {
 		return n, nil
 	}
 	rv := reflect.ValueOf(v)

@@ -10,6 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/crmkit/crm/store"
 )
 
 // layoutVersion is the layout of tenant databases this build writes. The
@@ -83,7 +85,7 @@ func (ts *tenantStore) addOwners(ctx context.Context) error {
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(newest)) {
-		if newest[name].Deleted || checkObjectName(name) != nil {
+		if newest[name].Deleted || store.CheckObjectName(name) != nil {
 			continue
 		}
 		coll := ts.db.Collection(collectionName(name))

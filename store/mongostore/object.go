@@ -27,70 +27,31 @@ type indexSpec struct {
 	Fields []string `bson:"fields"` // the field names a UniqueError reports
 }
 
-// indexSpecs lists the indexes of an object's collection: one per
-// x-crm-indexes entry, one per unique field, one per indexed or lookup
-// field, a multikey one per multilookup (relations are followed backwards
-// by element), and one each on createdAt, updatedAt and ownerId. Non-unique
-// indexes on scalars end with _id, so that keyset pages are range scans.
-// Names are ix_/ux_<first field>_<hash of the keys>: an unchanged index
-// keeps its name from one version to the next.
+// indexSpecs renders the indexes [store.IndexSpecs] lists for an
+// object's collection, with multikey indexes over list elements
+// (relations are followed backwards by element). Non-unique indexes on
+// scalars end with _id, so that keyset pages are range scans. Names are
+// ix_/ux_<first field>_<hash of the keys>: an unchanged index keeps its
+// name from one version to the next.
 func indexSpecs(obj *schema.Object) ([]indexSpec, error) {
-	var specs []indexSpec
+	planned, err := store.IndexSpecs(obj, true)
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]indexSpec, 0, len(planned))
 	seen := map[string]bool{}
-	add := func(unique bool, fields ...string) error {
-		keys := make([]string, 0, len(fields)+1)
-		multikey := false
-		for _, name := range fields {
-			c, err := resolve(obj, name)
-			if err != nil {
-				return err
-			}
-			if isList(c.kind) && !unique && len(fields) == 1 {
-				multikey = true
-			} else if !unique && !isScalar(c.kind) {
-				return fmt.Errorf("index on %s: %s fields cannot be indexed", strings.Join(fields, ", "), kindNames[c.kind])
-			}
-			keys = append(keys, c.path)
+	for _, p := range planned {
+		keys := make([]string, 0, len(p.Columns)+1)
+		for _, c := range p.Columns {
+			keys = append(keys, mongoColumn(c).path)
 		}
-		if !unique && !multikey && !slices.Contains(keys, keyID) {
+		if !p.Unique && !p.Elements && !slices.Contains(keys, keyID) {
 			keys = append(keys, keyID)
 		}
-		spec := newIndexSpec(unique, fields, keys)
-		if seen[spec.Name] {
-			return nil
-		}
-		seen[spec.Name] = true
-		specs = append(specs, spec)
-		return nil
-	}
-	for _, ix := range obj.Indexes {
-		if len(ix) == 0 {
-			continue
-		}
-		if err := add(false, ix...); err != nil {
-			return nil, err
-		}
-	}
-	for _, f := range obj.Fields {
-		if f == nil {
-			continue
-		}
-		var err error
-		switch {
-		case f.Unique:
-			err = add(true, f.Name)
-		case (f.Indexed || f.Kind() == schema.KindLookup) && isScalar(f.Kind()):
-			err = add(false, f.Name)
-		case f.Kind() == schema.KindLookupList || (f.Indexed && isList(f.Kind())):
-			err = add(false, f.Name)
-		}
-		if err != nil {
-			return nil, err
-		}
-	}
-	for _, name := range []string{"createdAt", "updatedAt", "ownerId"} {
-		if err := add(false, name); err != nil {
-			return nil, err
+		spec := newIndexSpec(p.Unique, p.Fields, keys)
+		if !seen[spec.Name] {
+			seen[spec.Name] = true
+			specs = append(specs, spec)
 		}
 	}
 	return specs, nil
@@ -174,7 +135,7 @@ func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Ob
 	if obj == nil || doc.Name != obj.Name {
 		return fmt.Errorf("save object %q: definition is for another object", doc.Name)
 	}
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("save object: %w", err)
 	}
 	specs, err := indexSpecs(obj)
@@ -332,7 +293,7 @@ func (t *tx) hasDuplicates(ctx context.Context, coll *mongo.Collection, spec ind
 // Returns [store.ErrNotFound] if the object is not live and
 // [store.ErrConflict] if doc.Version does not follow the stored version.
 func (t *tx) DeleteObject(ctx context.Context, doc store.ObjectDoc) error {
-	if err := checkObjectName(doc.Name); err != nil {
+	if err := store.CheckObjectName(doc.Name); err != nil {
 		return fmt.Errorf("delete object: %w", err)
 	}
 	cur, deleted, err := t.currentVersion(ctx, doc.Name)

@@ -1,22 +1,13 @@
 package mongostore
 
 import (
-	"fmt"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
-)
-
-const (
-	// maxFilterDepth bounds the nesting of and/or/not.
-	maxFilterDepth = 32
-	// maxListValues bounds the values of one in/nin/hasAll.
-	maxListValues = 10000
 )
 
 // cmpOp is the closed set of comparison operators a cond may carry. They
@@ -161,158 +152,83 @@ func (c cond) render() bson.D {
 // compileFilter checks f against obj and turns it into a cond. A nil
 // filter matches everything.
 func compileFilter(obj *schema.Object, f *store.Filter) (cond, error) {
-	if f == nil {
-		return matchAll, nil
-	}
-	return compileNode(obj, f, 0)
-}
-
-func compileNode(obj *schema.Object, f *store.Filter, depth int) (cond, error) {
-	if depth > maxFilterDepth {
-		return cond{}, &store.QueryError{Message: fmt.Sprintf("filter is nested more than %d levels deep", maxFilterDepth)}
-	}
-	combinators := 0
-	if len(f.And) > 0 {
-		combinators++
-	}
-	if len(f.Or) > 0 {
-		combinators++
-	}
-	if f.Not != nil {
-		combinators++
-	}
-	if f.IsLeaf() {
-		if combinators > 0 {
-			return cond{}, &store.QueryError{Field: f.Field, Message: "a condition cannot also hold and, or or not"}
-		}
-		return compileLeaf(obj, f)
-	}
-	if f.Op != "" {
-		return cond{}, &store.QueryError{Message: fmt.Sprintf("operator %q without a field", f.Op)}
-	}
-	if combinators > 1 {
-		return cond{}, &store.QueryError{Message: "a filter node holds exactly one of and, or, not"}
-	}
-	children := func(fs []store.Filter) ([]cond, error) {
-		out := make([]cond, len(fs))
-		for i := range fs {
-			c, err := compileNode(obj, &fs[i], depth+1)
-			if err != nil {
-				return nil, err
-			}
-			out[i] = c
-		}
-		return out, nil
-	}
-	switch {
-	case f.Not != nil:
-		c, err := compileNode(obj, f.Not, depth+1)
-		if err != nil {
-			return cond{}, err
-		}
-		return negate(c), nil
-	case len(f.Or) > 0:
-		cs, err := children(f.Or)
-		if err != nil {
-			return cond{}, err
-		}
-		return anyOf(cs...), nil
-	case len(f.And) > 0:
-		cs, err := children(f.And)
-		if err != nil {
-			return cond{}, err
-		}
-		return allOf(cs...), nil
-	}
-	return matchAll, nil
-}
-
-func compileLeaf(obj *schema.Object, f *store.Filter) (cond, error) {
-	c, err := resolve(obj, f.Field)
+	c, err := store.PlanFilter(obj, f)
 	if err != nil {
 		return cond{}, err
 	}
-	if !slices.Contains(allowedOps[c.kind], f.Op) {
-		if !slices.Contains(knownOps, f.Op) {
-			return cond{}, &store.QueryError{Field: f.Field, Message: fmt.Sprintf("unknown operator %q", f.Op)}
-		}
-		return cond{}, &store.QueryError{Field: f.Field, Message: fmt.Sprintf("operator %s does not apply to %s fields", f.Op, kindNames[c.kind])}
+	return condOf(c), nil
+}
+
+// condOf renders a planned condition; nil matches everything.
+func condOf(c *store.Cond) cond {
+	switch {
+	case c == nil:
+		return matchAll
+	case c.IsLeaf():
+		return leafCond(c)
+	case c.Not != nil:
+		return negate(condOf(c.Not))
+	case len(c.Or) > 0:
+		return anyOf(condsOf(c.Or)...)
+	case len(c.And) > 0:
+		return allOf(condsOf(c.And)...)
 	}
-	if f.Op == store.OpIsNull {
-		want, ok := f.Value.(bool)
-		if !ok {
-			return cond{}, &store.QueryError{Field: f.Field, Message: fmt.Sprintf("isNull takes true or false, not %T", f.Value)}
-		}
-		return isNull(c, want), nil
+	return matchAll
+}
+
+func condsOf(cs []store.Cond) []cond {
+	out := make([]cond, len(cs))
+	for i := range cs {
+		out[i] = condOf(&cs[i])
 	}
-	ek := elementKind(c.kind)
-	if f.Op == store.OpIn || f.Op == store.OpNin || f.Op == store.OpHasAll {
-		raw, ok := listValues(f.Value)
-		if !ok {
-			return cond{}, &store.QueryError{Field: f.Field, Message: fmt.Sprintf("%s takes a list of values, not %T", f.Op, f.Value)}
-		}
-		if len(raw) > maxListValues {
-			return cond{}, &store.QueryError{Field: f.Field, Message: fmt.Sprintf("%s takes at most %d values", f.Op, maxListValues)}
-		}
-		vals := make(bson.A, 0, len(raw))
-		seen := make(map[any]bool, len(raw))
-		for _, r := range raw {
-			v, ok := queryValue(ek, r)
-			if !ok {
-				return cond{}, valueError(c, f.Op, ek, r)
-			}
-			if !seen[v] {
-				seen[v] = true
-				vals = append(vals, v)
-			}
-		}
+	return out
+}
+
+// leafCond renders one planned comparison; its operator fits the column
+// and its values are converted.
+func leafCond(lf *store.Cond) cond {
+	c := mongoColumn(lf.Column)
+	switch lf.Op {
+	case store.OpIsNull:
+		return isNull(c, lf.Value.(bool))
+	case store.OpIn, store.OpNin, store.OpHasAll:
+		vals := bson.A(lf.Values)
 		switch {
-		case len(vals) == 0 && f.Op == store.OpIn:
-			return matchNone, nil
+		case len(vals) == 0 && lf.Op == store.OpIn:
+			return matchNone
 		case len(vals) == 0:
 			// nin of nothing excludes nothing; hasAll of nothing is
 			// vacuously true (MongoDB's $all: [] would match nothing).
-			return matchAll, nil
-		case f.Op == store.OpIn:
-			return cmp(c.path, cmpIn, vals), nil
-		case f.Op == store.OpNin:
+			return matchAll
+		case lf.Op == store.OpIn:
+			return cmp(c.path, cmpIn, vals)
+		case lf.Op == store.OpNin:
 			// $nin matches missing and null, and arrays with none of them.
-			return cmp(c.path, cmpNin, vals), nil
+			return cmp(c.path, cmpNin, vals)
 		}
-		return cmp(c.path, cmpAll, vals), nil
+		return cmp(c.path, cmpAll, vals)
 	}
-	v, ok := queryValue(ek, f.Value)
-	if !ok {
-		return cond{}, valueError(c, f.Op, ek, f.Value)
-	}
-	switch f.Op {
+	v := lf.Value
+	switch lf.Op {
 	case store.OpEq:
 		// On an array, $eq matches an array that has the element.
-		return cmp(c.path, cmpEq, v), nil
+		return cmp(c.path, cmpEq, v)
 	case store.OpNe:
 		// $ne matches missing and null, and arrays without the element.
-		return cmp(c.path, cmpNe, v), nil
+		return cmp(c.path, cmpNe, v)
 	case store.OpGt:
-		return cmp(c.path, cmpGt, v), nil
+		return cmp(c.path, cmpGt, v)
 	case store.OpGte:
-		return cmp(c.path, cmpGte, v), nil
+		return cmp(c.path, cmpGte, v)
 	case store.OpLt:
-		return cmp(c.path, cmpLt, v), nil
+		return cmp(c.path, cmpLt, v)
 	case store.OpLte:
-		return cmp(c.path, cmpLte, v), nil
+		return cmp(c.path, cmpLte, v)
 	case store.OpContains:
-		return cmp(c.path, cmpRegex, bson.Regex{Pattern: asciiFoldPattern(v.(string))}), nil
+		return cmp(c.path, cmpRegex, bson.Regex{Pattern: asciiFoldPattern(v.(string))})
 	}
-	// OpStartsWith.
-	p := v.(string)
-	if !utf8.ValidString(p) {
-		return cond{}, &store.QueryError{Field: f.Field, Message: "startsWith takes valid UTF-8 text"}
-	}
-	return cmp(c.path, cmpRegex, bson.Regex{Pattern: "^" + literalPattern(p)}), nil
-}
-
-func valueError(c column, op store.Op, k schema.Kind, v any) error {
-	return &store.QueryError{Field: c.field, Message: fmt.Sprintf("%s on a %s field takes %s values, not %T", op, kindNames[c.kind], kindNames[k], v)}
+	// OpStartsWith; the plan checked that the prefix is UTF-8.
+	return cmp(c.path, cmpRegex, bson.Regex{Pattern: "^" + literalPattern(v.(string))})
 }
 
 // isNull matches missing or null values, and for lists empty arrays too.
@@ -320,9 +236,9 @@ func valueError(c column, op store.Op, k schema.Kind, v any) error {
 func isNull(c column, want bool) cond {
 	var empty cond
 	switch {
-	case isList(c.kind):
+	case c.IsList():
 		empty = anyOf(cmp(c.path, cmpEq, nil), cmp(c.path, cmpSize, int64(0)))
-	case c.kind == schema.KindJSON:
+	case c.Kind == schema.KindJSON:
 		// Note: {f: null} also matches an array that holds a null
 		// element, which is not a null JSON value: arrays are kept out.
 		empty = allOf(cmp(c.path, cmpEq, nil), negate(cmp(c.path, cmpType, "array")))
@@ -378,27 +294,20 @@ func writeLiteral(b *strings.Builder, r rune) {
 	}
 }
 
-// sortKey is one resolved sort field.
+// sortKey is one planned sort field, rendered.
 type sortKey struct {
 	col  column
 	desc bool
 }
 
-// sortKeys resolves the query's sort; the id tie-breaker is added by
+// sortKeys renders the plan's sort; the id tie-breaker is added by
 // sortDoc and afterCond.
-func sortKeys(obj *schema.Object, sorts []store.Sort) ([]sortKey, error) {
-	keys := make([]sortKey, 0, len(sorts))
-	for _, s := range sorts {
-		c, err := resolve(obj, s.Field)
-		if err != nil {
-			return nil, err
-		}
-		if !isScalar(c.kind) {
-			return nil, &store.QueryError{Field: s.Field, Message: fmt.Sprintf("%s fields cannot be sorted", kindNames[c.kind])}
-		}
-		keys = append(keys, sortKey{col: c, desc: s.Desc})
+func sortKeys(p *store.Plan) []sortKey {
+	keys := make([]sortKey, len(p.Sort))
+	for i, k := range p.Sort {
+		keys[i] = sortKey{col: mongoColumn(k.Column), desc: k.Desc}
 	}
-	return keys, nil
+	return keys
 }
 
 // sortDoc is the sort of a query: its keys, then _id ascending. Keys after
@@ -423,24 +332,11 @@ func sortDoc(keys []sortKey) bson.D {
 	return append(d, bson.E{Key: keyID, Value: int32(1)})
 }
 
-// afterCond matches the records strictly after pos in the order of keys
-// plus id: (k1 after v1) or (k1 = v1 and ((k2 after v2) or (... id > pos.ID))).
+// afterCond matches the records strictly after cur in the order of keys
+// plus id: (k1 after v1) or (k1 = v1 and ((k2 after v2) or (... id > cur.ID))).
 // Missing and null sort first ascending and last descending.
-func afterCond(keys []sortKey, pos *store.Position) (cond, error) {
-	if len(pos.Values) != len(keys) {
-		return cond{}, &store.QueryError{Message: fmt.Sprintf("position has %d values for %d sort fields", len(pos.Values), len(keys))}
-	}
-	vals := make([]any, len(keys))
-	for i, k := range keys {
-		if pos.Values[i] == nil {
-			continue
-		}
-		v, ok := queryValue(k.col.kind, pos.Values[i])
-		if !ok {
-			return cond{}, &store.QueryError{Field: k.col.field, Message: fmt.Sprintf("position value of type %T does not fit a %s field", pos.Values[i], kindNames[k.col.kind])}
-		}
-		vals[i] = v
-	}
+func afterCond(keys []sortKey, cur *store.Cursor) cond {
+	vals := cur.Values
 	var (
 		alternatives []cond
 		equal        []cond // the keys before the current one are equal
@@ -461,11 +357,11 @@ func afterCond(keys []sortKey, pos *store.Position) (cond, error) {
 		alternatives = append(alternatives, allOf(append(slices.Clone(equal), beyond)...))
 		if path == keyID {
 			// The id decides; the tie-breaker is not reached.
-			return anyOf(alternatives...), nil
+			return anyOf(alternatives...)
 		}
 		equal = append(equal, cmp(path, cmpEq, v))
 	}
-	alternatives = append(alternatives, allOf(append(equal, cmp(keyID, cmpGt, pos.ID))...))
+	alternatives = append(alternatives, allOf(append(equal, cmp(keyID, cmpGt, cur.ID))...))
 	or := anyOf(alternatives...)
 	// A redundant bound on the first key lets the server scan an index
 	// range instead of testing the disjunction on every entry.
@@ -473,10 +369,10 @@ func afterCond(keys []sortKey, pos *store.Position) (cond, error) {
 		k, v := keys[0], vals[0]
 		switch {
 		case !k.desc && v != nil:
-			return allOf(cmp(k.col.path, cmpGte, v), or), nil
+			return allOf(cmp(k.col.path, cmpGte, v), or)
 		case k.desc && v == nil:
-			return allOf(cmp(k.col.path, cmpEq, nil), or), nil
+			return allOf(cmp(k.col.path, cmpEq, nil), or)
 		}
 	}
-	return or, nil
+	return or
 }

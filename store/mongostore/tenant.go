@@ -238,7 +238,7 @@ func (r reader) records(obj *schema.Object) *mongo.Collection {
 
 // Get implements [store.Reader].
 func (r reader) Get(ctx context.Context, obj *schema.Object, id string) (store.Record, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Record{}, fmt.Errorf("get record %q: %w", id, err)
 	}
 	octx, cancel := r.s.op(ctx)
@@ -259,7 +259,7 @@ func (r reader) Get(ctx context.Context, obj *schema.Object, id string) (store.R
 
 // GetMany implements [store.Reader].
 func (r reader) GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]store.Record, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return nil, fmt.Errorf("get records: %w", err)
 	}
 	uniq := make(bson.A, 0, len(ids))
@@ -284,7 +284,7 @@ func (r reader) GetMany(ctx context.Context, obj *schema.Object, ids []string) (
 
 // Find implements [store.Reader].
 func (r reader) Find(ctx context.Context, obj *schema.Object, q store.Query) (store.Page, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Page{}, fmt.Errorf("find records: %w", err)
 	}
 	filter, opts, err := buildFind(obj, q)
@@ -304,34 +304,25 @@ func (r reader) Find(ctx context.Context, obj *schema.Object, q store.Query) (st
 
 // buildFind turns a query into a filter and find options.
 func buildFind(obj *schema.Object, q store.Query) (bson.D, *options.FindOptionsBuilder, error) {
-	if q.Limit < 0 {
-		return nil, nil, &store.QueryError{Message: "limit must not be negative"}
-	}
-	keys, err := sortKeys(obj, q.Sort)
+	p, err := store.PlanQuery(obj, q)
 	if err != nil {
 		return nil, nil, err
 	}
-	c, err := compileFilter(obj, q.Filter)
-	if err != nil {
-		return nil, nil, err
-	}
-	if q.After != nil {
-		after, err := afterCond(keys, q.After)
-		if err != nil {
-			return nil, nil, err
-		}
-		c = allOf(c, after)
+	keys := sortKeys(p)
+	c := condOf(p.Filter)
+	if p.After != nil {
+		c = allOf(c, afterCond(keys, p.After))
 	}
 	opts := options.Find().SetSort(sortDoc(keys))
-	if q.Limit > 0 {
-		opts.SetLimit(int64(q.Limit) + 1)
+	if p.Limit > 0 {
+		opts.SetLimit(int64(p.Limit) + 1)
 	}
 	return c.render(), opts, nil
 }
 
 // Count implements [store.Reader].
 func (r reader) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (int64, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return 0, fmt.Errorf("count records: %w", err)
 	}
 	c, err := compileFilter(obj, f)
@@ -354,7 +345,7 @@ func (r reader) Count(ctx context.Context, obj *schema.Object, f *store.Filter) 
 // the group would say so too, but FerretDB v1.24 answers 0 for every
 // constant accumulator.)
 func (r reader) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return 0, false, fmt.Errorf("sum records: %w", err)
 	}
 	if _, err := store.SummableField(obj, field); err != nil {

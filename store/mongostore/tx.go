@@ -335,7 +335,7 @@ func (t *tx) afterCommit(ctx context.Context) {
 
 // Insert implements [store.Tx].
 func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) error {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("insert record: %w", err)
 	}
 	if rec.ID == "" {
@@ -364,7 +364,7 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 
 // Update implements [store.Tx].
 func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, expectedVersion int64) error {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("update record: %w", err)
 	}
 	doc, err := encodeRecord(rec)
@@ -423,7 +423,7 @@ func (t *tx) missingOrMoved(ctx context.Context, obj *schema.Object, id string, 
 
 // Delete implements [store.Tx].
 func (t *tx) Delete(ctx context.Context, obj *schema.Object, id string) error {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("delete record: %w", err)
 	}
 	coll := t.records(obj)

@@ -10,7 +10,9 @@
 // an object declares (x-crm-indexes, unique and indexed fields, lookups)
 // are expression indexes over data ->> '$.field', and queries use the very
 // same expression text so that SQLite can use them. Every record table
-// also has indexes on created_at, updated_at and owner_id.
+// also has indexes on created_at, updated_at and owner_id. Queries and
+// indexes are planned in package store ([store.PlanQuery],
+// [store.IndexSpecs]); this package renders them into SQL.
 //
 // Each kind of file has a layout version (PRAGMA user_version); opening an
 // older file migrates it in one transaction. Tenant files of version 3 and

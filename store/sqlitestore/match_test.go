@@ -14,9 +14,10 @@ import (
 	"github.com/crmkit/crm/store/sqlitestore"
 )
 
-// TestMatch_AgreesWithSQLite checks store.Match, the in-memory meaning of
-// filters, against the adapter's queries: for random records and random
-// filters, the records Match accepts are exactly those Find returns.
+// TestMatch_AgreesWithSQLite checks store.Match and the planned filter's
+// Cond.Match, the in-memory meaning of filters, against the adapter's
+// queries: for random records and random filters, the records they accept
+// are exactly those Find returns.
 func TestMatch_AgreesWithSQLite(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
@@ -140,5 +141,15 @@ func TestMatch_AgreesWithSQLite(t *testing.T) {
 		}
 		slices.Sort(fromStore)
 		require.Equal(t, fromStore, fromMatch, "filter %d: %+v", i, f)
+
+		c, err := store.PlanFilter(obj, &f)
+		require.NoError(t, err)
+		var fromPlan []string
+		for _, rec := range recs {
+			if c.Match(&rec) {
+				fromPlan = append(fromPlan, rec.ID)
+			}
+		}
+		require.Equal(t, fromStore, fromPlan, "the plan's Match, filter %d: %+v", i, f)
 	}
 }

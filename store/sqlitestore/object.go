@@ -22,58 +22,28 @@ type indexSpec struct {
 	create string // the CREATE INDEX statement
 }
 
-// indexSpecs lists the indexes of obj's record table: one per
-// x-crm-indexes entry, a partial unique index per unique field, one per
-// indexed or lookup field, and one each on createdAt, updatedAt and
-// ownerId. Non-unique indexes end with id so that keyset pages are range
-// scans. Names are ix_/ux_<object>_<hash of the indexed expressions>, so
-// an unchanged index keeps its name from one version to the next.
+// indexSpecs renders the indexes [store.IndexSpecs] lists for obj's
+// record table (SQLite indexes no array elements): a partial unique index
+// per unique field, and non-unique ones ending with id so that keyset
+// pages are range scans. Names are ix_/ux_<object>_<hash of the indexed
+// expressions>, so an unchanged index keeps its name from one version to
+// the next.
 func indexSpecs(obj *schema.Object) ([]indexSpec, error) {
-	var specs []indexSpec
+	planned, err := store.IndexSpecs(obj, false)
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]indexSpec, 0, len(planned))
 	seen := map[string]bool{}
-	add := func(unique bool, fields ...string) error {
-		exprs := make([]string, 0, len(fields))
-		for _, name := range fields {
-			c, err := resolve(obj, name)
-			if err != nil {
-				return err
-			}
-			if !unique && !isScalar(c.kind) {
-				return fmt.Errorf("index on %s: %s fields cannot be indexed", strings.Join(fields, ", "), kindNames[c.kind])
-			}
-			exprs = append(exprs, c.expr)
+	for _, p := range planned {
+		exprs := make([]string, len(p.Columns))
+		for i, c := range p.Columns {
+			exprs[i] = sqlColumn(c).expr
 		}
-		spec := newIndexSpec(obj.Name, unique, fields, exprs)
-		if seen[spec.name] {
-			return nil
-		}
-		seen[spec.name] = true
-		specs = append(specs, spec)
-		return nil
-	}
-	for _, ix := range obj.Indexes {
-		if len(ix) == 0 {
-			continue
-		}
-		if err := add(false, ix...); err != nil {
-			return nil, err
-		}
-	}
-	for _, f := range obj.Fields {
-		switch {
-		case f.Unique:
-			if err := add(true, f.Name); err != nil {
-				return nil, err
-			}
-		case (f.Indexed || f.Kind() == schema.KindLookup) && isScalar(f.Kind()):
-			if err := add(false, f.Name); err != nil {
-				return nil, err
-			}
-		}
-	}
-	for _, name := range []string{"createdAt", "updatedAt", "ownerId"} {
-		if err := add(false, name); err != nil {
-			return nil, err
+		spec := newIndexSpec(obj.Name, p.Unique, p.Fields, exprs)
+		if !seen[spec.name] {
+			seen[spec.name] = true
+			specs = append(specs, spec)
 		}
 	}
 	return specs, nil
@@ -81,7 +51,7 @@ func indexSpecs(obj *schema.Object) ([]indexSpec, error) {
 
 // newIndexSpec describes the index of object's table over the column
 // expressions exprs, which index fields. object must have passed
-// checkObjectName.
+// [store.CheckObjectName].
 func newIndexSpec(object string, unique bool, fields, exprs []string) indexSpec {
 	body := "(" + strings.Join(exprs, ", ")
 	if unique {
@@ -107,7 +77,7 @@ func newIndexSpec(object string, unique bool, fields, exprs []string) indexSpec 
 // ownerIndex is the index on ownerId that every record table has (the one
 // indexSpecs lists); migrations create it in tables made before owners.
 func ownerIndex(object string) indexSpec {
-	return newIndexSpec(object, false, []string{"ownerId"}, []string{systemColumns["ownerId"].expr})
+	return newIndexSpec(object, false, []string{"ownerId"}, []string{systemExprs["ownerId"]})
 }
 
 // savepoint runs fn so that either all of its changes stay in the
@@ -152,7 +122,7 @@ func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Ob
 	if obj == nil || doc.Name != obj.Name {
 		return fmt.Errorf("save object %q: definition is for another object", doc.Name)
 	}
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("save object: %w", err)
 	}
 	specs, err := indexSpecs(obj)
@@ -264,7 +234,7 @@ func (t *tx) recordVersion(ctx context.Context, doc store.ObjectDoc, deleted boo
 // [store.ErrNotFound] if the object is not live and [store.ErrConflict] if
 // doc.Version does not follow the stored version.
 func (t *tx) DeleteObject(ctx context.Context, doc store.ObjectDoc) error {
-	if err := checkObjectName(doc.Name); err != nil {
+	if err := store.CheckObjectName(doc.Name); err != nil {
 		return fmt.Errorf("delete object: %w", err)
 	}
 	err := t.savepoint(ctx, func() error {

@@ -1,22 +1,12 @@
 package sqlitestore
 
 import (
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
-)
-
-const (
-	// maxFilterDepth bounds the nesting of and/or/not (SQLite's own
-	// expression depth limit would fail later and less clearly).
-	maxFilterDepth = 32
-	// maxListValues bounds the values of one in/nin/hasAll.
-	maxListValues = 10000
 )
 
 // recordColumns are the columns scanRecord reads, in order.
@@ -24,9 +14,8 @@ const recordColumns = "id, version, created_at, updated_at, created_by, updated_
 
 // builder accumulates SQL text and its bound arguments. Values only ever
 // reach SQL as arguments; identifiers and JSON paths come from the object
-// definition through resolve.
+// definition through a [store.Plan].
 type builder struct {
-	obj  *schema.Object
 	sb   strings.Builder
 	args []any
 }
@@ -51,29 +40,26 @@ func (b *builder) argList(vs []any) {
 
 // buildFind returns the statement of [store.Reader.Find].
 func buildFind(obj *schema.Object, q store.Query) (string, []any, error) {
-	if q.Limit < 0 {
-		return "", nil, &store.QueryError{Message: "limit must not be negative"}
-	}
-	keys, err := sortKeys(obj, q.Sort)
+	p, err := store.PlanQuery(obj, q)
 	if err != nil {
 		return "", nil, err
 	}
-	b := &builder{obj: obj}
+	keys := make([]sortKey, len(p.Sort))
+	for i, k := range p.Sort {
+		keys[i] = sortKey{col: sqlColumn(k.Column), desc: k.Desc}
+	}
+	b := &builder{}
 	b.w("SELECT " + recordColumns + " FROM " + quotedTable(obj.Name))
 	where := " WHERE "
-	if q.Filter != nil {
+	if p.Filter != nil {
 		b.w(where + "(")
-		if err := b.filter(q.Filter, 0); err != nil {
-			return "", nil, err
-		}
+		b.cond(p.Filter)
 		b.w(")")
 		where = " AND "
 	}
-	if q.After != nil {
+	if p.After != nil {
 		b.w(where + "(")
-		if err := b.after(keys, q.After); err != nil {
-			return "", nil, err
-		}
+		b.after(keys, p.After)
 		b.w(")")
 	}
 	// Note: SQLite does not see that a sort key pinned by an equality in
@@ -81,7 +67,7 @@ func buildFind(obj *schema.Object, q store.Query) (string, []any, error) {
 	// of walking the index; such keys are left out of ORDER BY, which does
 	// not change the order.
 	pinned := map[string]bool{}
-	pinnedExprs(obj, q.Filter, pinned)
+	pinnedExprs(p.Filter, pinned)
 	b.w(" ORDER BY ")
 	for _, k := range keys {
 		if pinned[k.col.expr] {
@@ -94,48 +80,43 @@ func buildFind(obj *schema.Object, q store.Query) (string, []any, error) {
 		b.w(", ")
 	}
 	b.w("id")
-	if q.Limit > 0 {
+	if p.Limit > 0 {
 		b.w(" LIMIT ")
-		b.arg(q.Limit + 1)
+		b.arg(p.Limit + 1)
 	}
 	return b.sb.String(), b.args, nil
 }
 
-// pinnedExprs collects the expressions that every match of f holds equal
-// to one value: scalar fields compared with eq in f or in the conjunctions
+// pinnedExprs collects the expressions that every match of c holds equal
+// to one value: scalar fields compared with eq in c or in the conjunctions
 // at its top.
-func pinnedExprs(obj *schema.Object, f *store.Filter, into map[string]bool) {
-	if f == nil {
+func pinnedExprs(c *store.Cond, into map[string]bool) {
+	if c == nil {
 		return
 	}
-	if f.IsLeaf() {
-		if f.Op != store.OpEq {
-			return
-		}
-		if c, err := resolve(obj, f.Field); err == nil && isScalar(c.kind) {
-			into[c.expr] = true
+	if c.IsLeaf() {
+		if c.Op == store.OpEq && c.Column.IsScalar() {
+			into[sqlColumn(c.Column).expr] = true
 		}
 		return
 	}
-	if f.Not != nil || len(f.Or) > 0 {
+	if c.Not != nil || len(c.Or) > 0 {
 		return
 	}
-	for i := range f.And {
-		pinnedExprs(obj, &f.And[i], into)
+	for i := range c.And {
+		pinnedExprs(&c.And[i], into)
 	}
 }
 
 // buildCount returns the statement of [store.Reader.Count].
 func buildCount(obj *schema.Object, f *store.Filter) (string, []any, error) {
-	b := &builder{obj: obj}
-	b.w("SELECT count(*) FROM " + quotedTable(obj.Name))
-	if f != nil {
-		b.w(" WHERE (")
-		if err := b.filter(f, 0); err != nil {
-			return "", nil, err
-		}
-		b.w(")")
+	c, err := store.PlanFilter(obj, f)
+	if err != nil {
+		return "", nil, err
 	}
+	b := &builder{}
+	b.w("SELECT count(*) FROM " + quotedTable(obj.Name))
+	b.where(c)
 	return b.sb.String(), b.args, nil
 }
 
@@ -144,66 +125,47 @@ func buildSum(obj *schema.Object, f *store.Filter, field string) (string, []any,
 	if _, err := store.SummableField(obj, field); err != nil {
 		return "", nil, err
 	}
-	c, err := resolve(obj, field)
+	col, err := resolve(obj, field)
 	if err != nil {
 		return "", nil, err
 	}
-	b := &builder{obj: obj}
-	b.w("SELECT total(" + c.expr + "), count(" + c.expr + ") FROM " + quotedTable(obj.Name))
-	if f != nil {
-		b.w(" WHERE (")
-		if err := b.filter(f, 0); err != nil {
-			return "", nil, err
-		}
-		b.w(")")
+	c, err := store.PlanFilter(obj, f)
+	if err != nil {
+		return "", nil, err
 	}
+	b := &builder{}
+	b.w("SELECT total(" + col.expr + "), count(" + col.expr + ") FROM " + quotedTable(obj.Name))
+	b.where(c)
 	return b.sb.String(), b.args, nil
 }
 
-// filter writes a condition that is never NULL where it matters: SQL's
+// where writes the WHERE clause of c, if any.
+func (b *builder) where(c *store.Cond) {
+	if c != nil {
+		b.w(" WHERE (")
+		b.cond(c)
+		b.w(")")
+	}
+}
+
+// cond writes a condition that is never NULL where it matters: SQL's
 // three-valued logic would make NOT (x = 1) skip records where x is
 // missing, so a negation maps an unknown inner result to false first.
-func (b *builder) filter(f *store.Filter, depth int) error {
-	if depth > maxFilterDepth {
-		return &store.QueryError{Message: fmt.Sprintf("filter is nested more than %d levels deep", maxFilterDepth)}
-	}
-	combinators := 0
-	if len(f.And) > 0 {
-		combinators++
-	}
-	if len(f.Or) > 0 {
-		combinators++
-	}
-	if f.Not != nil {
-		combinators++
-	}
-	if f.IsLeaf() {
-		if combinators > 0 {
-			return &store.QueryError{Field: f.Field, Message: "a condition cannot also hold and, or or not"}
-		}
-		return b.leaf(f)
-	}
-	if f.Op != "" {
-		return &store.QueryError{Message: fmt.Sprintf("operator %q without a field", f.Op)}
-	}
-	if combinators > 1 {
-		return &store.QueryError{Message: "a filter node holds exactly one of and, or, not"}
-	}
+func (b *builder) cond(c *store.Cond) {
 	switch {
-	case f.Not != nil:
+	case c.IsLeaf():
+		b.leaf(c)
+	case c.Not != nil:
 		b.w("NOT coalesce((")
-		if err := b.filter(f.Not, depth+1); err != nil {
-			return err
-		}
+		b.cond(c.Not)
 		b.w("), 0)")
-	case len(f.Or) > 0:
-		return b.join(mergeEqualities(f.Or), " OR ", depth)
-	case len(f.And) > 0:
-		return b.join(f.And, " AND ", depth)
+	case len(c.Or) > 0:
+		b.join(mergeEqualities(c.Or), " OR ")
+	case len(c.And) > 0:
+		b.join(c.And, " AND ")
 	default:
 		b.w("1")
 	}
-	return nil
 }
 
 // mergeEqualities turns the eq and in conditions of an or that name the
@@ -212,115 +174,69 @@ func (b *builder) filter(f *store.Filter, depth int) error {
 // OR title = b OR …" cost a JSON extraction per alternative and row,
 // where one IN costs one extraction and a lookup. On a list field eq and
 // in both mean "has one of", so they merge the same way.
-func mergeEqualities(fs []store.Filter) []store.Filter {
+func mergeEqualities(cs []store.Cond) []store.Cond {
 	first := map[string]int{} // field → index in out of its merged in
-	var out []store.Filter
-	for _, f := range fs {
-		if !f.IsLeaf() || (f.Op != store.OpEq && f.Op != store.OpIn) {
-			out = append(out, f)
+	var out []store.Cond
+	for _, c := range cs {
+		if !c.IsLeaf() || (c.Op != store.OpEq && c.Op != store.OpIn) {
+			out = append(out, c)
 			continue
 		}
-		vals := []any{f.Value}
-		if f.Op == store.OpIn {
-			l, ok := listValues(f.Value)
-			if !ok {
-				out = append(out, f)
-				continue
-			}
-			vals = l
+		vals := c.Values
+		if c.Op == store.OpEq {
+			vals = []any{c.Value}
 		}
-		i, seen := first[f.Field]
+		i, seen := first[c.Column.Field]
 		if !seen {
-			first[f.Field] = len(out)
-			out = append(out, store.Filter{Field: f.Field, Op: store.OpIn, Value: slices.Clip(vals)})
+			first[c.Column.Field] = len(out)
+			out = append(out, store.Cond{Column: c.Column, Op: store.OpIn, Values: slices.Clip(vals)})
 			continue
 		}
-		out[i].Value = append(out[i].Value.([]any), vals...)
+		// A value repeated across the merged conditions is harmless in IN.
+		out[i].Values = append(out[i].Values, vals...)
 	}
 	return out
 }
 
-func (b *builder) join(fs []store.Filter, sep string, depth int) error {
+func (b *builder) join(cs []store.Cond, sep string) {
 	b.w("(")
-	for i := range fs {
+	for i := range cs {
 		if i > 0 {
 			b.w(sep)
 		}
 		b.w("(")
-		if err := b.filter(&fs[i], depth+1); err != nil {
-			return err
-		}
+		b.cond(&cs[i])
 		b.w(")")
 	}
 	b.w(")")
-	return nil
-}
-
-var knownOps = []store.Op{
-	store.OpEq, store.OpNe, store.OpIn, store.OpNin, store.OpGt, store.OpGte, store.OpLt, store.OpLte,
-	store.OpContains, store.OpStartsWith, store.OpIsNull, store.OpHasAll,
 }
 
 var comparisons = map[store.Op]string{
 	store.OpGt: " > ", store.OpGte: " >= ", store.OpLt: " < ", store.OpLte: " <= ",
 }
 
-func (b *builder) leaf(f *store.Filter) error {
-	c, err := resolve(b.obj, f.Field)
-	if err != nil {
-		return err
-	}
-	if !slices.Contains(opsByKind[c.kind], f.Op) {
-		if !slices.Contains(knownOps, f.Op) {
-			return &store.QueryError{Field: f.Field, Message: fmt.Sprintf("unknown operator %q", f.Op)}
-		}
-		return &store.QueryError{Field: f.Field, Message: fmt.Sprintf("operator %s does not apply to %s fields", f.Op, kindNames[c.kind])}
-	}
-	if f.Op == store.OpIsNull {
-		want, ok := f.Value.(bool)
-		if !ok {
-			return &store.QueryError{Field: f.Field, Message: fmt.Sprintf("isNull takes true or false, not %T", f.Value)}
-		}
-		b.isNull(c, want)
-		return nil
-	}
-	ek := elementKind(c.kind)
-	if f.Op == store.OpIn || f.Op == store.OpNin || f.Op == store.OpHasAll {
-		raw, ok := listValues(f.Value)
-		if !ok {
-			return &store.QueryError{Field: f.Field, Message: fmt.Sprintf("%s takes a list of values, not %T", f.Op, f.Value)}
-		}
-		if len(raw) > maxListValues {
-			return &store.QueryError{Field: f.Field, Message: fmt.Sprintf("%s takes at most %d values", f.Op, maxListValues)}
-		}
-		vals := make([]any, 0, len(raw))
-		seen := make(map[any]bool, len(raw))
-		for _, r := range raw {
-			v, ok := sqlValue(ek, r)
-			if !ok {
-				return valueError(c, f.Op, ek, r)
-			}
-			if !seen[v] { // hasAll counts distinct values
-				seen[v] = true
-				vals = append(vals, v)
-			}
-		}
-		if isList(c.kind) {
-			b.listHas(c, f.Op, vals)
+// leaf writes one planned comparison; its operator fits the column and
+// its values are converted.
+func (b *builder) leaf(cd *store.Cond) {
+	c := sqlColumn(cd.Column)
+	switch cd.Op {
+	case store.OpIsNull:
+		b.isNull(c, cd.Value.(bool))
+		return
+	case store.OpIn, store.OpNin, store.OpHasAll:
+		if c.IsList() {
+			b.listHas(c, cd.Op, cd.Values)
 		} else {
-			b.scalarIn(c, f.Op, vals)
+			b.scalarIn(c, cd.Op, cd.Values)
 		}
-		return nil
+		return
 	}
-	v, ok := sqlValue(ek, f.Value)
-	if !ok {
-		return valueError(c, f.Op, ek, f.Value)
+	v := cd.Value
+	if c.IsList() {
+		b.listHas(c, cd.Op, []any{v})
+		return
 	}
-	if isList(c.kind) {
-		b.listHas(c, f.Op, []any{v})
-		return nil
-	}
-	switch f.Op {
+	switch cd.Op {
 	case store.OpEq:
 		b.w(c.expr + " = ")
 		b.arg(v)
@@ -329,7 +245,7 @@ func (b *builder) leaf(f *store.Filter) error {
 		b.w(c.expr + " IS NOT ")
 		b.arg(v)
 	case store.OpGt, store.OpGte, store.OpLt, store.OpLte:
-		b.w(c.expr + comparisons[f.Op])
+		b.w(c.expr + comparisons[cd.Op])
 		b.arg(v)
 	case store.OpContains:
 		// LIKE folds ASCII letters only, which is the documented meaning.
@@ -339,11 +255,8 @@ func (b *builder) leaf(f *store.Filter) error {
 	case store.OpStartsWith:
 		// Note: LIKE would fold case and GLOB cannot use an index, so the
 		// prefix becomes a range [p, successor(p)) in byte order, which is
-		// how SQLite compares text.
+		// how SQLite compares text. The plan checked that p is UTF-8.
 		p := v.(string)
-		if !utf8.ValidString(p) {
-			return &store.QueryError{Field: f.Field, Message: "startsWith takes valid UTF-8 text"}
-		}
 		b.w("(" + c.expr + " >= ")
 		b.arg(p)
 		if p != "" {
@@ -352,15 +265,10 @@ func (b *builder) leaf(f *store.Filter) error {
 		}
 		b.w(")")
 	}
-	return nil
-}
-
-func valueError(c column, op store.Op, k schema.Kind, v any) error {
-	return &store.QueryError{Field: c.field, Message: fmt.Sprintf("%s on a %s field takes %s values, not %T", op, kindNames[c.kind], kindNames[k], v)}
 }
 
 func (b *builder) isNull(c column, want bool) {
-	if isList(c.kind) {
+	if c.IsList() {
 		// Missing (NULL), JSON null (0) and [] (0) are all empty.
 		b.w("coalesce(json_array_length(data, " + quoteString(c.path) + "), 0)")
 		if want {
@@ -450,46 +358,18 @@ func prefixEnd(p string) string {
 	return string(bs)
 }
 
-// sortKey is one resolved sort field.
+// sortKey is one planned sort field, rendered.
 type sortKey struct {
 	col  column
 	desc bool
 }
 
-func sortKeys(obj *schema.Object, sorts []store.Sort) ([]sortKey, error) {
-	keys := make([]sortKey, 0, len(sorts))
-	for _, s := range sorts {
-		c, err := resolve(obj, s.Field)
-		if err != nil {
-			return nil, err
-		}
-		if !isScalar(c.kind) {
-			return nil, &store.QueryError{Field: s.Field, Message: fmt.Sprintf("%s fields cannot be sorted", kindNames[c.kind])}
-		}
-		keys = append(keys, sortKey{col: c, desc: s.Desc})
-	}
-	return keys, nil
-}
-
-// after writes "strictly after pos" in the order keys + id ascending:
+// after writes "strictly after cur" in the order keys + id ascending:
 // (k1 after v1) OR (k1 = v1 AND ((k2 after v2) OR (k2 = v2 AND ... id > ?))),
 // where "after" and "=" know that NULL sorts first ascending and last
 // descending.
-func (b *builder) after(keys []sortKey, pos *store.Position) error {
-	if len(pos.Values) != len(keys) {
-		return &store.QueryError{Message: fmt.Sprintf("position has %d values for %d sort fields", len(pos.Values), len(keys))}
-	}
-	vals := make([]any, len(keys))
-	for i, k := range keys {
-		if pos.Values[i] == nil {
-			continue
-		}
-		v, ok := sqlValue(k.col.kind, pos.Values[i])
-		if !ok {
-			return &store.QueryError{Field: k.col.field, Message: fmt.Sprintf("position value of type %T does not fit a %s field", pos.Values[i], kindNames[k.col.kind])}
-		}
-		vals[i] = v
-	}
+func (b *builder) after(keys []sortKey, cur *store.Cursor) {
+	vals := cur.Values
 	// A redundant bound on the first key lets SQLite start a range scan of
 	// an index instead of testing the OR-chain on every entry.
 	if len(keys) > 0 {
@@ -503,8 +383,7 @@ func (b *builder) after(keys []sortKey, pos *store.Position) error {
 			b.w(k.col.expr + " IS NULL AND ")
 		}
 	}
-	b.afterFrom(keys, vals, pos.ID)
-	return nil
+	b.afterFrom(keys, vals, cur.ID)
 }
 
 func (b *builder) afterFrom(keys []sortKey, vals []any, id string) {

@@ -47,7 +47,7 @@ func (e errScanner) Scan(...any) error { return e.err }
 
 // Get implements [store.Reader].
 func (r records) Get(ctx context.Context, obj *schema.Object, id string) (store.Record, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Record{}, fmt.Errorf("get record %q: %w", id, err)
 	}
 	rec, err := scanRecord(r.queryRow(ctx, "SELECT "+recordColumns+" FROM "+quotedTable(obj.Name)+" WHERE id = ?", id))
@@ -62,7 +62,7 @@ func (r records) Get(ctx context.Context, obj *schema.Object, id string) (store.
 
 // GetMany implements [store.Reader].
 func (r records) GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]store.Record, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return nil, fmt.Errorf("get records: %w", err)
 	}
 	uniq := make([]any, 0, len(ids))
@@ -89,7 +89,7 @@ func (r records) GetMany(ctx context.Context, obj *schema.Object, ids []string) 
 
 // Find implements [store.Reader].
 func (r records) Find(ctx context.Context, obj *schema.Object, q store.Query) (store.Page, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Page{}, fmt.Errorf("find records: %w", err)
 	}
 	text, args, err := buildFind(obj, q)
@@ -109,7 +109,7 @@ func (r records) Find(ctx context.Context, obj *schema.Object, q store.Query) (s
 
 // Count implements [store.Reader].
 func (r records) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (int64, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return 0, fmt.Errorf("count records: %w", err)
 	}
 	text, args, err := buildCount(obj, f)
@@ -127,7 +127,7 @@ func (r records) Count(ctx context.Context, obj *schema.Object, f *store.Filter)
 // overflows and ignores records without one; count() tells whether any
 // record had one.
 func (r records) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return 0, false, fmt.Errorf("sum records: %w", err)
 	}
 	text, args, err := buildSum(obj, f, field)

@@ -76,7 +76,7 @@ func addOwners(ctx context.Context, tx *sql.Tx) error {
 	}
 	for _, table := range tables {
 		object := strings.TrimPrefix(table, "r_")
-		if checkObjectName(object) != nil {
+		if store.CheckObjectName(object) != nil {
 			continue // not a table of this package
 		}
 		var has bool
@@ -213,7 +213,7 @@ var _ store.Tx = (*tx)(nil)
 
 // Insert implements [store.Tx].
 func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) error {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("insert record: %w", err)
 	}
 	if rec.ID == "" {
@@ -234,7 +234,7 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 
 // Update implements [store.Tx].
 func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, expectedVersion int64) error {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("update record: %w", err)
 	}
 	data, err := encodeData(rec.Data)
@@ -265,7 +265,7 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 
 // Delete implements [store.Tx].
 func (t *tx) Delete(ctx context.Context, obj *schema.Object, id string) error {
-	if err := checkObjectName(obj.Name); err != nil {
+	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("delete record: %w", err)
 	}
 	res, err := t.exec(ctx, `DELETE FROM `+quotedTable(obj.Name)+` WHERE id = ?`, id)

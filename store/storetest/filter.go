@@ -74,6 +74,15 @@ func and(fs ...*store.Filter) *store.Filter { return &store.Filter{And: deref(fs
 func or(fs ...*store.Filter) *store.Filter  { return &store.Filter{Or: deref(fs)} }
 func not(f *store.Filter) *store.Filter     { return &store.Filter{Not: f} }
 
+// nested is a filter of n nots around a condition.
+func nested(n int) *store.Filter {
+	f := leaf("won", store.OpEq, true)
+	for range n {
+		f = not(f)
+	}
+	return f
+}
+
 func deref(fs []*store.Filter) []store.Filter {
 	out := make([]store.Filter, len(fs))
 	for i, f := range fs {
@@ -275,6 +284,8 @@ func testFilters(t *testing.T, newStore func(t testing.TB) store.Store) {
 			not(or(leaf("amount", store.OpLt, 0), and(leaf("won", store.OpEq, true), not(leaf("closeDate", store.OpIsNull, true))))),
 		), want: []string{"r1", "r3", "r7"}},
 	}
+	stored, err := ts.Find(ctx, deal, store.Query{})
+	require.NoError(t, err)
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
@@ -285,6 +296,17 @@ func testFilters(t *testing.T, newStore func(t testing.TB) store.Store) {
 			n, err := ts.Count(ctx, deal, sc.filter)
 			require.NoError(t, err)
 			assert.Equal(t, int64(len(sc.want)), n, "count")
+
+			// The plan the adapter rendered means the same in memory.
+			c, err := store.PlanFilter(deal, sc.filter)
+			require.NoError(t, err)
+			matched := []string{}
+			for i := range stored.Records {
+				if c == nil || c.Match(&stored.Records[i]) {
+					matched = append(matched, stored.Records[i].ID)
+				}
+			}
+			assert.Equal(t, sc.want, matched, "the plan's Match agrees")
 		})
 	}
 
@@ -313,6 +335,12 @@ func testFilters(t *testing.T, newStore func(t testing.TB) store.Store) {
 		{name: "condition with and", filter: &store.Filter{Field: "name", Op: store.OpEq, Value: "x", And: []store.Filter{*leaf("won", store.OpEq, true)}}},
 		{name: "invalid inside not", filter: not(leaf("nope", store.OpEq, "x"))},
 		{name: "invalid inside or", filter: or(leaf("name", store.OpEq, "x"), leaf("won", store.OpLt, true))},
+		{name: "node with two combinators", filter: &store.Filter{And: []store.Filter{*leaf("won", store.OpEq, true)}, Not: leaf("won", store.OpEq, false)}},
+		{name: "operator without a field", filter: &store.Filter{Op: store.OpEq, Value: "x"}},
+		{name: "startsWith invalid UTF-8", filter: leaf("name", store.OpStartsWith, "a\xff")},
+		{name: "eq merged into an or with a wrong value", filter: or(leaf("stage", store.OpEq, "new"), leaf("stage", store.OpEq, 1))},
+		{name: "too long a list", filter: leaf("name", store.OpIn, make([]any, 10001))},
+		{name: "nested too deep", filter: nested(33)},
 	}
 	for _, sc := range invalid {
 		t.Run("invalid "+sc.name, func(t *testing.T) {
@@ -323,6 +351,8 @@ func testFilters(t *testing.T, newStore func(t testing.TB) store.Store) {
 			require.ErrorAs(t, err, &qe)
 			_, err = ts.Count(ctx, deal, sc.filter)
 			require.ErrorIs(t, err, store.ErrInvalidQuery)
+			_, err = store.PlanFilter(deal, sc.filter)
+			require.ErrorAs(t, err, &qe, "the plan refuses it as the adapter does")
 		})
 	}
 }
