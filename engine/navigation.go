@@ -8,6 +8,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 )
 
@@ -104,7 +105,7 @@ func mergedMenu(installs []TemplateInstall, shown func(object string) bool) []Na
 
 // checkMenu refuses a menu naming an object that is neither in the
 // template nor in an installed template it depends on.
-func checkMenu(tpl *Template, defs []templateObject, installs []TemplateInstall) error {
+func checkMenu(tpl *template.Template, defs []templateObject, installs []TemplateInstall) error {
 	have := map[string]bool{}
 	for _, d := range defs {
 		have[d.name] = true
@@ -133,7 +134,7 @@ func checkMenu(tpl *Template, defs []templateObject, installs []TemplateInstall)
 }
 
 // menuData is how an install record stores a menu.
-func menuData(menu []NavGroup) []any {
+func menuData(menu []template.MenuGroup) []any {
 	out := make([]any, len(menu))
 	for i, g := range menu {
 		objs := make([]any, len(g.Objects))
@@ -146,13 +147,13 @@ func menuData(menu []NavGroup) []any {
 }
 
 // menuOf reads a menu stored by menuData; nil for none.
-func menuOf(v any) []NavGroup {
+func menuOf(v any) []template.MenuGroup {
 	list, _ := v.([]any)
-	var out []NavGroup
+	var out []template.MenuGroup
 	for _, item := range list {
 		m, _ := item.(map[string]any)
 		l, _ := m["label"].(map[string]any)
-		g := NavGroup{}
+		g := template.MenuGroup{}
 		g.Label.Zh, _ = l["zh"].(string)
 		g.Label.En, _ = l["en"].(string)
 		objs, _ := m["objects"].([]any)

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 )
 
@@ -30,21 +31,21 @@ func TestEngine_Navigation(t *testing.T) {
 	assert.Empty(t, groups, "nothing yet")
 
 	helpdesk := tpl("1.0.0", ticketV1, noteV1)
-	helpdesk.Menu = []engine.NavGroup{{Label: service, Objects: []string{"ticket"}}}
+	helpdesk.Menu = []template.MenuGroup{{Label: service, Objects: []string{"ticket"}}}
 	_, err = eng.InstallTemplate(ctx, helpdesk, engine.InstallOptions{})
 	require.NoError(t, err)
 	_, err = eng.SaveObject(ctx, json.RawMessage(`{"$id": "memo", "type": "object", "properties": {"text": {"type": "string", "x-crm-type": "text"}}}`), engine.SaveOptions{})
 	require.NoError(t, err)
 
-	kb := &engine.Template{Name: "kb", Version: "1.0.0", Objects: []json.RawMessage{json.RawMessage(articleDef)},
-		Depends: []engine.TemplateDependency{{Name: "helpdesk", Version: "1.0.0"}},
-		Menu:    []engine.NavGroup{{Label: knowledge, Objects: []string{"article", "note"}}, {Label: service, Objects: []string{"ticket"}}}}
+	kb := &template.Template{Name: "kb", Version: "1.0.0", Objects: []json.RawMessage{json.RawMessage(articleDef)},
+		Depends: []template.Dependency{{Name: "helpdesk", Version: "1.0.0"}},
+		Menu:    []template.MenuGroup{{Label: knowledge, Objects: []string{"article", "note"}}, {Label: service, Objects: []string{"ticket"}}}}
 	bad := *kb
-	bad.Menu = []engine.NavGroup{{Label: knowledge, Objects: []string{"article", "ghost"}}}
+	bad.Menu = []template.MenuGroup{{Label: knowledge, Objects: []string{"article", "ghost"}}}
 	_, err = eng.InstallTemplate(ctx, &bad, engine.InstallOptions{})
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err))
 	assert.ErrorContains(t, err, `names object "ghost", which is neither in the template nor in a template it depends on`)
-	bad.Menu = []engine.NavGroup{{Label: schema.Label{Zh: "知识库"}, Objects: []string{"article"}}}
+	bad.Menu = []template.MenuGroup{{Label: schema.Label{Zh: "知识库"}, Objects: []string{"article"}}}
 	_, err = eng.InstallTemplate(ctx, &bad, engine.InstallOptions{})
 	assert.ErrorContains(t, err, "needs a label in zh and en")
 	_, err = eng.InstallTemplate(ctx, kb, engine.InstallOptions{})
@@ -69,7 +70,7 @@ func TestEngine_Navigation(t *testing.T) {
 
 	exported, err := eng.ExportTemplate(ctx, "mine", "1.0.0")
 	require.NoError(t, err)
-	assert.Equal(t, []engine.NavGroup{
+	assert.Equal(t, []template.MenuGroup{
 		{Label: service, Objects: []string{"ticket"}},
 		{Label: knowledge, Objects: []string{"article", "note"}},
 	}, exported.Menu, "an export carries the menu, without the computed Other")

@@ -7,62 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
-)
-
-// Template is an installable bundle of metadata: today object definitions
-// (with their scripts, rules and automations) and roles; later layouts and
-// views (see templates/ and its
-// manifest.schema.json). The engine takes templates as data; where they
-// come from (the embedded set, a folder) is the caller's business.
-type Template struct {
-	Name        string
-	Version     string // semantic version, MAJOR.MINOR.PATCH
-	Label       schema.Label
-	Description schema.Label
-	Depends     []TemplateDependency
-	// Objects are the object definitions, in install order.
-	Objects []json.RawMessage
-	// Roles (in the shape SaveRole takes), Layouts and shared Views are
-	// JSON documents installed after the objects (see template_docs.go).
-	Roles, Layouts, Views []json.RawMessage
-	// Other holds content kinds this engine cannot install yet (kind →
-	// file → content). A kind not listed in Optional makes InstallTemplate
-	// refuse the template, so that it never installs part of one.
-	Other    map[string]map[string][]byte
-	Optional []string
-	// Menu groups objects for the navigation of the web app (see
-	// [Engine.Navigation]); every object named must be in the template or
-	// in a template it depends on.
-	Menu []NavGroup
-}
-
-// TemplateDependency names a template that must be installed first, at
-// Version or later within the same major version.
-type TemplateDependency struct {
-	Name    string
-	Version string
-}
-
-// ConflictPolicy says what an upgrade does about merge conflicts.
-type ConflictPolicy string
-
-// Conflict policies.
-const (
-	// ConflictFail reports conflicts and changes nothing (the default).
-	ConflictFail ConflictPolicy = ""
-	// ConflictKeepOurs keeps the tenant's side of every conflict.
-	ConflictKeepOurs ConflictPolicy = "ours"
-	// ConflictTakeTheirs takes the new template version's side.
-	ConflictTakeTheirs ConflictPolicy = "theirs"
 )
 
 // InstallOptions tune [Engine.InstallTemplate].
@@ -71,7 +23,7 @@ type InstallOptions struct {
 	// and conflict) and changes nothing.
 	DryRun bool
 	// OnConflict resolves merge conflicts; zero refuses the upgrade.
-	OnConflict ConflictPolicy
+	OnConflict template.ConflictPolicy
 	// Sample, if set, inserts the template's sample data after the
 	// metadata, unless sample data of this template is already there.
 	Sample *SampleData
@@ -94,7 +46,7 @@ type ObjectPlan struct {
 	// Action is "create", "update", "unchanged", "delete" (rollback) or
 	// "restore" (rollback of an update).
 	Action  string
-	Changes []DefinitionChange
+	Changes []template.Change
 }
 
 // InstallResult describes an install, upgrade or rollback: done, or for a
@@ -108,7 +60,7 @@ type InstallResult struct {
 	// new version recorded.
 	Applied   bool
 	Objects   []ObjectPlan
-	Conflicts []MergeConflict
+	Conflicts []template.Conflict
 	// Notes explain choices the merge made (fields kept although the new
 	// version dropped them, sample data skipped ...).
 	Notes []string
@@ -144,7 +96,7 @@ type TemplateInstall struct {
 	// defines.
 	Roles, Layouts, Views []string
 	// Menu is the template's navigation groups.
-	Menu []NavGroup
+	Menu []template.MenuGroup
 
 	definitions map[string]string // object → definition as the version shipped it
 	before      map[string]any    // object → the tenant's definition before (string), or nil when it had none
@@ -186,8 +138,6 @@ func init() {
 // created by; ResetSampleData deletes exactly the records it created.
 func SampleActor(template string) string { return "template:" + template }
 
-var templateNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
-
 // InstallTemplate installs a template into the actor's tenant, or upgrades
 // the installed version in place. Only administrators may.
 //
@@ -204,7 +154,7 @@ var templateNamePattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 //
 // With opts.DryRun the result is the whole plan and nothing changes. The
 // result is returned with the error when conflicts refused the upgrade.
-func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts InstallOptions) (*InstallResult, error) {
+func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, opts InstallOptions) (*InstallResult, error) {
 	a, ts, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -230,95 +180,25 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 	if err := checkMenu(tpl, defs, installs); err != nil {
 		return nil, err
 	}
+	cur := activeInstall(installs, tpl.Name)
 	res := &InstallResult{Template: tpl.Name, ToVersion: tpl.Version, DryRun: opts.DryRun}
-	base := map[string]string{}
-	if cur := activeInstall(installs, tpl.Name); cur != nil {
+	if cur != nil {
 		res.FromVersion = cur.Version
-		if compareVersions(tpl.Version, cur.Version) < 0 {
+		if template.CompareVersions(tpl.Version, cur.Version) < 0 {
 			return nil, newError(ErrConflict,
 				fmt.Sprintf("template %q is installed at version %s, newer than %s; roll back instead of installing an older version", tpl.Name, cur.Version, tpl.Version),
 				fmt.Sprintf("模板 %q 已安装 %s 版本，比 %s 更新；如需退回请使用回滚", tpl.Name, cur.Version, tpl.Version), nil)
 		}
-		base = cur.definitions
 	}
-
-	// Plan: merge every object.
-	planned := make([][]byte, len(defs)) // merged definition per object, nil when unchanged
-	before := map[string]any{}
-	for i, def := range defs {
-		name := def.name
-		theirs, err := decodeOrdered(tpl.Objects[i])
-		if err != nil {
-			return nil, fmt.Errorf("decode template object %q: %w", name, err)
-		}
-		m := &merger{object: name, theirsWin: opts.OnConflict == ConflictTakeTheirs}
-		baseVal := absent
-		if b, ok := base[name]; ok {
-			if baseVal, err = decodeOrdered([]byte(b)); err != nil {
-				return nil, fmt.Errorf("decode recorded definition of %q: %w", name, err)
-			}
-		}
-		cur := snap.catalog.Object(name)
-		if cur == nil {
-			if !isAbsent(baseVal) {
-				res.Notes = append(res.Notes, fmt.Sprintf("%s: the object was deleted after the template was installed; it is created again", name))
-			}
-			res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: "create", Changes: diffDefinitions(absent, theirs)})
-			planned[i] = tpl.Objects[i]
-			before[name] = nil
-			continue
-		}
-		ours, err := decodeOrdered(cur.Definition)
-		if err != nil {
-			return nil, fmt.Errorf("decode definition of %q: %w", name, err)
-		}
-		if isAbsent(baseVal) && !sameValue(ours, theirs) {
-			res.Notes = append(res.Notes, fmt.Sprintf("%s: the tenant already has this object; the template's definition is merged into it", name))
-		}
-		merged := m.merge("", baseVal, ours, theirs)
-		res.Conflicts = append(res.Conflicts, m.conflicts...)
-		res.Notes = append(res.Notes, m.notes...)
-		changes := diffDefinitions(ours, merged)
-		if len(changes) == 0 {
-			res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: "unchanged"})
-			continue
-		}
-		res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: "update", Changes: changes})
-		planned[i] = encodeOrdered(merged)
-		before[name] = string(cur.Definition)
-	}
-	objectOf := func(name string) *schema.Object {
-		for _, d := range defs {
-			if d.name == name {
-				return d.obj
-			}
-		}
-		return snap.catalog.Object(name)
-	}
-	docs, err := checkTemplateDocs(tpl, objectOf)
+	plan, err := planObjects(tpl, defs, cur, snap, opts.OnConflict, res)
 	if err != nil {
 		return nil, err
 	}
-	docPlans := map[*docKind]*docPlan{}
-	for _, k := range docKinds {
-		var docBase map[string]string
-		if cur := activeInstall(installs, tpl.Name); cur != nil && cur.docs[k] != nil {
-			docBase = cur.docs[k].shipped
-		}
-		current, err := k.current(ctx, e, ts, snap)
-		if err != nil {
-			return nil, err
-		}
-		if docPlans[k], err = planDocs(k, docs[k], docBase, current, objectOf, opts, res); err != nil {
-			return nil, err
-		}
+	if err := e.planTemplateDocs(ctx, ts, snap, tpl, defs, cur, opts.OnConflict, plan, res); err != nil {
+		return nil, err
 	}
-	for _, name := range slices.Sorted(maps.Keys(base)) {
-		if !slices.ContainsFunc(defs, func(d templateObject) bool { return d.name == name }) {
-			res.Notes = append(res.Notes, fmt.Sprintf("%s: the object is no longer in the template; it is kept with its records", name))
-		}
-	}
-	if len(res.Conflicts) > 0 && opts.OnConflict == ConflictFail {
+	noteDropped(defs, cur, res)
+	if len(res.Conflicts) > 0 && opts.OnConflict == template.ConflictFail {
 		return res, newError(ErrConflict,
 			fmt.Sprintf("upgrading template %q from %s to %s: %d change(s) of the tenant conflict with the new version; resolve them, or choose to keep the tenant's or take the template's side", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts)),
 			fmt.Sprintf("模板 %q 从 %s 升级到 %s：有 %d 处租户修改与新版本冲突；请先处理，或选择保留租户修改或采用模板版本", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts)), nil)
@@ -329,27 +209,10 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 		}
 		return res, nil
 	}
-
-	// Apply, undoing what was applied if a later object fails.
-	newVersion := res.FromVersion != tpl.Version
-	if res.Changed() || newVersion {
-		if err := e.applyPlan(ctx, ts, a, tpl, planned, before, opts.Progress); err != nil {
+	if res.Changed() || res.FromVersion != tpl.Version {
+		if err := e.applyInstall(ctx, ts, a, tpl, defs, plan, res, opts.Progress); err != nil {
 			return res, err
 		}
-		if err := e.applyDocs(ctx, ts, a, docPlans); err != nil {
-			var saved []string
-			for i, p := range planned {
-				if p != nil {
-					saved = append(saved, defs[i].name)
-				}
-			}
-			return res, errors.Join(fmt.Errorf("install template %q: %w", tpl.Name, err), e.undoPlan(ctx, ts, a, saved, before))
-		}
-		if err := e.recordInstall(ctx, ts, a, tpl, defs, docs, docPlans, res, before); err != nil {
-			return res, err
-		}
-		res.Applied = true
-		e.log.InfoContext(ctx, "template installed", "tenant", a.TenantID, "template", tpl.Name, "from", res.FromVersion, "to", tpl.Version, "by", a.ID)
 	}
 	if opts.Sample != nil {
 		n, note, err := e.installSample(ctx, ts, a, tpl.Name, opts.Sample, opts.Progress)
@@ -364,6 +227,125 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *Template, opts Instal
 	return res, nil
 }
 
+// installPlan is what an install will write.
+type installPlan struct {
+	objects  [][]byte       // merged definition per template object, nil when unchanged
+	before   map[string]any // object → the tenant's definition before (string), or nil when it had none
+	docs     map[*docKind][]templateDoc
+	docPlans map[*docKind]*docPlan
+}
+
+// planObjects merges every object of the template into the tenant's
+// definitions, adding plans, conflicts and notes to res.
+func planObjects(tpl *template.Template, defs []templateObject, cur *TemplateInstall, snap *snapshot, policy template.ConflictPolicy, res *InstallResult) (*installPlan, error) {
+	base := map[string]string{}
+	if cur != nil {
+		base = cur.definitions
+	}
+	plan := &installPlan{objects: make([][]byte, len(defs)), before: map[string]any{}}
+	for i, def := range defs {
+		name := def.name
+		var baseDef, ours []byte
+		if b, ok := base[name]; ok {
+			baseDef = []byte(b)
+		}
+		now := snap.catalog.Object(name)
+		if now != nil {
+			ours = now.Definition
+		}
+		m, err := template.Merge(name, baseDef, ours, tpl.Objects[i], policy)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case m.Recreated:
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: the object was deleted after the template was installed; it is created again", name))
+		case m.Adopted:
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: the tenant already has this object; the template's definition is merged into it", name))
+		}
+		res.Conflicts = append(res.Conflicts, m.Conflicts...)
+		res.Notes = append(res.Notes, m.Notes...)
+		res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: m.Action, Changes: m.Changes})
+		plan.objects[i] = m.Doc
+		switch m.Action {
+		case "create":
+			plan.before[name] = nil
+		case "update":
+			plan.before[name] = string(now.Definition)
+		}
+	}
+	return plan, nil
+}
+
+// noteDropped notes the objects the installed version shipped that the
+// template no longer has: they are kept.
+func noteDropped(defs []templateObject, cur *TemplateInstall, res *InstallResult) {
+	if cur == nil {
+		return
+	}
+	for _, name := range slices.Sorted(maps.Keys(cur.definitions)) {
+		if !slices.ContainsFunc(defs, func(d templateObject) bool { return d.name == name }) {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: the object is no longer in the template; it is kept with its records", name))
+		}
+	}
+}
+
+// planTemplateDocs checks the template's roles, layouts and views and
+// merges them into the tenant's, adding to plan and res.
+func (e *Engine) planTemplateDocs(ctx context.Context, ts store.TenantStore, snap *snapshot, tpl *template.Template, defs []templateObject, cur *TemplateInstall, policy template.ConflictPolicy, plan *installPlan, res *InstallResult) error {
+	objectOf := func(name string) *schema.Object {
+		for _, d := range defs {
+			if d.name == name {
+				return d.obj
+			}
+		}
+		return snap.catalog.Object(name)
+	}
+	docs, err := checkTemplateDocs(tpl, objectOf)
+	if err != nil {
+		return err
+	}
+	plan.docs, plan.docPlans = docs, map[*docKind]*docPlan{}
+	for _, k := range docKinds {
+		var docBase map[string]string
+		if cur != nil && cur.docs[k] != nil {
+			docBase = cur.docs[k].shipped
+		}
+		current, err := k.current(ctx, e, ts, snap)
+		if err != nil {
+			return err
+		}
+		if plan.docPlans[k], err = planDocs(k, docs[k], docBase, current, objectOf, policy, res); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// applyInstall writes a planned install: the objects, then the documents,
+// then the install record. What was written is undone when a later step
+// fails.
+func (e *Engine) applyInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, defs []templateObject, plan *installPlan, res *InstallResult, progress func(Progress)) error {
+	if err := e.applyPlan(ctx, ts, a, tpl, plan.objects, plan.before, progress); err != nil {
+		return err
+	}
+	if err := e.applyDocs(ctx, ts, a, plan.docPlans); err != nil {
+		var saved []string
+		for i, p := range plan.objects {
+			if p != nil {
+				saved = append(saved, defs[i].name)
+			}
+		}
+		return errors.Join(fmt.Errorf("install template %q: %w", tpl.Name, err), e.undoPlan(ctx, ts, a, saved, plan.before))
+	}
+	if err := e.recordInstall(ctx, ts, a, tpl, defs, plan.docs, plan.docPlans, res, plan.before); err != nil {
+		return err
+	}
+	res.Applied = true
+	e.log.InfoContext(ctx, "template installed", "tenant", a.TenantID, "template", tpl.Name, "from", res.FromVersion, "to", tpl.Version, "by", a.ID)
+	return nil
+}
+
 type templateObject struct {
 	name string
 	obj  *schema.Object
@@ -371,12 +353,12 @@ type templateObject struct {
 
 // checkTemplate parses the template's definitions and refuses what the
 // engine cannot install.
-func checkTemplate(tpl *Template) ([]templateObject, error) {
+func checkTemplate(tpl *template.Template) ([]templateObject, error) {
 	bad := func(en, zh string) error { return newError(ErrBadRequest, en, zh, nil) }
-	if tpl == nil || !templateNamePattern.MatchString(tpl.Name) {
+	if tpl == nil || !template.ValidName(tpl.Name) {
 		return nil, bad("a template needs a name of lower-case letters, digits and hyphens", "模板名称须由小写字母、数字和连字符组成")
 	}
-	if _, ok := parseVersion(tpl.Version); !ok {
+	if !template.ValidVersion(tpl.Version) {
 		return nil, bad(fmt.Sprintf("template %q: version %q is not a semantic version", tpl.Name, tpl.Version),
 			fmt.Sprintf("模板 %q 的版本号 %q 不是语义化版本", tpl.Name, tpl.Version))
 	}
@@ -406,10 +388,10 @@ func checkTemplate(tpl *Template) ([]templateObject, error) {
 	return out, nil
 }
 
-func checkDependencies(tpl *Template, installs []TemplateInstall) error {
+func checkDependencies(tpl *template.Template, installs []TemplateInstall) error {
 	for _, d := range tpl.Depends {
 		cur := activeInstall(installs, d.Name)
-		if cur == nil || !satisfies(cur.Version, d.Version) {
+		if cur == nil || !template.Satisfies(cur.Version, d.Version) {
 			have := "not installed"
 			if cur != nil {
 				have = "at " + cur.Version
@@ -424,7 +406,7 @@ func checkDependencies(tpl *Template, installs []TemplateInstall) error {
 
 // applyPlan saves the planned definitions in order; if one fails, the
 // ones saved before are put back as they were.
-func (e *Engine) applyPlan(ctx context.Context, ts store.TenantStore, a Actor, tpl *Template, planned [][]byte, before map[string]any, progress func(Progress)) error {
+func (e *Engine) applyPlan(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, planned [][]byte, before map[string]any, progress func(Progress)) error {
 	var done []string
 	total := 0
 	for _, p := range planned {
@@ -533,7 +515,7 @@ func (e *Engine) dropObject(ctx context.Context, ts store.TenantStore, a Actor, 
 // recordInstall writes the install record: what the version shipped (the
 // next merge base), what the tenant had before (for rollback) and the
 // versions after.
-func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *Template, defs []templateObject, docs map[*docKind][]templateDoc, docPlans map[*docKind]*docPlan, res *InstallResult, before map[string]any) error {
+func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, defs []templateObject, docs map[*docKind][]templateDoc, docPlans map[*docKind]*docPlan, res *InstallResult, before map[string]any) error {
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
 		return err
@@ -762,8 +744,11 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 			if own > 0 {
 				problems = append(problems, fmt.Sprintf("%s, which the install created, holds %d record(s) that are not sample data", obj, own))
 			}
-			nowVal, _ := decodeOrdered(now.Definition)
-			res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "delete", Changes: diffDefinitions(nowVal, absent)})
+			changes, err := template.Diff(now.Definition, nil)
+			if err != nil {
+				return nil, fmt.Errorf("decode definition of %q: %w", obj, err)
+			}
+			res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "delete", Changes: changes})
 			steps = append(steps, step{name: obj})
 			continue
 		}
@@ -771,12 +756,15 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 		if err != nil {
 			return nil, fmt.Errorf("parse recorded definition of %q: %w", obj, err)
 		}
-		var curVal any = absent
+		var nowDef []byte
 		if now != nil {
-			curVal, _ = decodeOrdered(now.Definition)
+			nowDef = now.Definition
 		}
-		prevVal, _ := decodeOrdered([]byte(prev))
-		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: diffDefinitions(curVal, prevVal)})
+		changes, err := template.Diff(nowDef, []byte(prev))
+		if err != nil {
+			return nil, fmt.Errorf("decode definition of %q: %w", obj, err)
+		}
+		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: changes})
 		steps = append(steps, step{name: obj, def: prev, opts: rollbackMigration(now, old)})
 	}
 	docSteps, docProblems, err := planDocRollback(ctx, e, ts, snap, cur, res)
@@ -879,7 +867,7 @@ func rollbackMigration(now, old *schema.Object) SaveOptions {
 // the given name and version, objects ordered so that lookup targets come
 // first:
 // written out as a template folder, it installs again.
-func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Template, error) {
+func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*template.Template, error) {
 	a, ts, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -887,18 +875,18 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Tem
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may export the configuration", "只有管理员可以导出配置", nil)
 	}
-	if !templateNamePattern.MatchString(name) {
+	if !template.ValidName(name) {
 		return nil, newError(ErrBadRequest, "a template needs a name of lower-case letters, digits and hyphens", "模板名称须由小写字母、数字和连字符组成", nil)
 	}
-	if _, ok := parseVersion(version); !ok {
+	if !template.ValidVersion(version) {
 		return nil, newError(ErrBadRequest, fmt.Sprintf("version %q is not a semantic version", version), fmt.Sprintf("版本号 %q 不是语义化版本", version), nil)
 	}
 	cat, err := e.Catalog(ctx)
 	if err != nil {
 		return nil, err
 	}
-	tpl := &Template{Name: name, Version: version}
-	for _, obj := range dependencyOrder(cat.Objects) {
+	tpl := &template.Template{Name: name, Version: version}
+	for _, obj := range template.DependencyOrder(cat.Objects) {
 		tpl.Objects = append(tpl.Objects, obj.Definition)
 	}
 	snap, err := e.state(ctx, a.TenantID, ts)
@@ -909,7 +897,9 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Tem
 	if err != nil {
 		return nil, err
 	}
-	tpl.Menu = mergedMenu(installs, func(name string) bool { return cat.Object(name) != nil })
+	for _, g := range mergedMenu(installs, func(name string) bool { return cat.Object(name) != nil }) {
+		tpl.Menu = append(tpl.Menu, template.MenuGroup(g))
+	}
 	for _, k := range docKinds {
 		current, err := k.current(ctx, e, ts, snap)
 		if err != nil {
@@ -932,100 +922,4 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*Tem
 		}
 	}
 	return tpl, nil
-}
-
-// dependencyOrder orders objects so that each comes after the objects its
-// lookups point at, where cycles allow; else by name.
-func dependencyOrder(objs []*schema.Object) []*schema.Object {
-	byName := map[string]*schema.Object{}
-	for _, o := range objs {
-		byName[o.Name] = o
-	}
-	names := slices.Sorted(maps.Keys(byName))
-	var out []*schema.Object
-	state := map[string]int{}
-	var visit func(string)
-	visit = func(n string) {
-		if state[n] != 0 {
-			return
-		}
-		state[n] = 1
-		var targets []string
-		for _, f := range byName[n].Fields {
-			if f.Target != "" && f.Target != n && byName[f.Target] != nil {
-				targets = append(targets, f.Target)
-			}
-		}
-		sort.Strings(targets)
-		for _, t := range targets {
-			visit(t)
-		}
-		state[n] = 2
-		out = append(out, byName[n])
-	}
-	for _, n := range names {
-		visit(n)
-	}
-	return out
-}
-
-// parseVersion parses MAJOR.MINOR.PATCH[-pre][+build].
-func parseVersion(s string) (v [3]int, ok bool) {
-	core, _, _ := strings.Cut(s, "+")
-	core, pre, hasPre := strings.Cut(core, "-")
-	if hasPre && pre == "" {
-		return v, false
-	}
-	parts := strings.Split(core, ".")
-	if len(parts) != 3 {
-		return v, false
-	}
-	for i, p := range parts {
-		n, err := strconv.Atoi(p)
-		if err != nil || n < 0 || (len(p) > 1 && p[0] == '0') || strings.ContainsAny(p, "+-") {
-			return v, false
-		}
-		v[i] = n
-	}
-	return v, true
-}
-
-// compareVersions orders semantic versions; a prerelease comes before its
-// release.
-func compareVersions(a, b string) int {
-	va, _ := parseVersion(a)
-	vb, _ := parseVersion(b)
-	for i := range 3 {
-		if va[i] != vb[i] {
-			if va[i] < vb[i] {
-				return -1
-			}
-			return 1
-		}
-	}
-	pa := preOf(a)
-	pb := preOf(b)
-	switch {
-	case pa == pb:
-		return 0
-	case pa == "":
-		return 1
-	case pb == "":
-		return -1
-	}
-	return strings.Compare(pa, pb)
-}
-
-func preOf(s string) string {
-	core, _, _ := strings.Cut(s, "+")
-	_, pre, _ := strings.Cut(core, "-")
-	return pre
-}
-
-// satisfies reports whether version have meets the requirement want: the
-// same major version, not older.
-func satisfies(have, want string) bool {
-	vh, ok1 := parseVersion(have)
-	vw, ok2 := parseVersion(want)
-	return ok1 && ok2 && vh[0] == vw[0] && compareVersions(have, want) >= 0
 }

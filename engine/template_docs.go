@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -242,7 +243,7 @@ type templateDoc struct {
 }
 
 // docsOf returns a template's documents of a kind.
-func docsOf(tpl *Template, k *docKind) []json.RawMessage {
+func docsOf(tpl *template.Template, k *docKind) []json.RawMessage {
 	switch k {
 	case roleKind:
 		return tpl.Roles
@@ -257,7 +258,7 @@ func docsOf(tpl *Template, k *docKind) []json.RawMessage {
 // checkTemplateDocs parses the template's documents of every kind and
 // checks them against the template's objects and, for objects it does not
 // define, the tenant's.
-func checkTemplateDocs(tpl *Template, objectOf func(string) *schema.Object) (map[*docKind][]templateDoc, error) {
+func checkTemplateDocs(tpl *template.Template, objectOf func(string) *schema.Object) (map[*docKind][]templateDoc, error) {
 	out := map[*docKind][]templateDoc{}
 	for _, k := range docKinds {
 		seen := map[string]bool{}
@@ -293,54 +294,46 @@ type docPlan struct {
 
 // planDocs merges a template's documents of one kind into the tenant's,
 // adding plans, conflicts and notes to res.
-func planDocs(k *docKind, docs []templateDoc, base, current map[string]string, objectOf func(string) *schema.Object, opts InstallOptions, res *InstallResult) (*docPlan, error) {
+func planDocs(k *docKind, docs []templateDoc, base, current map[string]string, objectOf func(string) *schema.Object, policy template.ConflictPolicy, res *InstallResult) (*docPlan, error) {
 	p := &docPlan{before: map[string]any{}, after: map[string]string{}}
 	for _, d := range docs {
 		label := k.name + ":" + d.key
-		theirs, err := decodeOrdered([]byte(d.canon))
-		if err != nil {
-			return nil, fmt.Errorf("decode template %s: %w", label, err)
-		}
-		baseVal := absent
+		var baseDoc, ours []byte
 		if b, ok := base[d.key]; ok {
-			if baseVal, err = decodeOrdered([]byte(b)); err != nil {
-				return nil, fmt.Errorf("decode recorded %s: %w", label, err)
-			}
+			baseDoc = []byte(b)
 		}
 		cur, has := current[d.key]
-		if !has {
-			res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "create", Changes: diffDefinitions(absent, theirs)})
-			p.save, p.keys = append(p.save, d.canon), append(p.keys, d.key)
-			p.before[d.key] = nil
-			p.after[d.key] = d.canon
-			continue
+		if has {
+			ours = []byte(cur)
 		}
-		ours, err := decodeOrdered([]byte(cur))
+		m, err := template.Merge(label, baseDoc, ours, []byte(d.canon), policy)
 		if err != nil {
-			return nil, fmt.Errorf("decode %s: %w", label, err)
+			return nil, err
 		}
-		if isAbsent(baseVal) && !sameValue(ours, theirs) {
+		if m.Adopted {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: the tenant already has it; the template's is merged into it", label))
 		}
-		m := &merger{object: label, theirsWin: opts.OnConflict == ConflictTakeTheirs}
-		merged := m.merge("", baseVal, ours, theirs)
-		res.Conflicts = append(res.Conflicts, m.conflicts...)
-		res.Notes = append(res.Notes, m.notes...)
-		changes := diffDefinitions(ours, merged)
-		if len(changes) == 0 {
-			res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "unchanged"})
+		res.Conflicts = append(res.Conflicts, m.Conflicts...)
+		res.Notes = append(res.Notes, m.Notes...)
+		canon := d.canon
+		if m.Action == "update" {
+			_, canon, err = k.parse(m.Doc)
+			if err == nil {
+				err = k.check(canon, objectOf)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("merged %s: %w", label, err)
+			}
+		}
+		res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: m.Action, Changes: m.Changes})
+		if m.Action == "unchanged" {
 			continue
 		}
-		_, canon, err := k.parse(encodeOrdered(merged))
-		if err == nil {
-			err = k.check(canon, objectOf)
-		}
-		if err != nil {
-			return nil, fmt.Errorf("merged %s: %w", label, err)
-		}
-		res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "update", Changes: changes})
 		p.save, p.keys = append(p.save, canon), append(p.keys, d.key)
-		p.before[d.key] = cur
+		p.before[d.key] = nil
+		if has {
+			p.before[d.key] = cur
+		}
 		p.after[d.key] = canon
 	}
 	return p, nil
@@ -472,13 +465,11 @@ func planDocRollback(ctx context.Context, e *Engine, r store.Reader, snap *snaps
 		for _, key := range slices.Sorted(maps.Keys(d.before)) {
 			label := k.name + ":" + key
 			now, has := current[key]
-			var nowVal any = absent
+			var nowDoc []byte
 			if has {
-				nowVal, _ = decodeOrdered([]byte(now))
-				if after, ok := d.after[key]; ok {
-					if afterVal, err := decodeOrdered([]byte(after)); err == nil && !sameValue(nowVal, afterVal) {
-						problems = append(problems, fmt.Sprintf("%s was changed after the install", label))
-					}
+				nowDoc = []byte(now)
+				if after, ok := d.after[key]; ok && !template.Same(nowDoc, []byte(after)) {
+					problems = append(problems, fmt.Sprintf("%s was changed after the install", label))
 				}
 			}
 			prev, _ := d.before[key].(string)
@@ -491,12 +482,19 @@ func planDocRollback(ctx context.Context, e *Engine, r store.Reader, snap *snaps
 						problems = append(problems, fmt.Sprintf("%s, which the install created, %s", label, why))
 					}
 				}
-				res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "delete", Changes: diffDefinitions(nowVal, absent)})
+				changes, err := template.Diff(nowDoc, nil)
+				if err != nil {
+					return nil, nil, fmt.Errorf("decode %s: %w", label, err)
+				}
+				res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "delete", Changes: changes})
 				steps[k] = append(steps[k], key)
 				continue
 			}
-			prevVal, _ := decodeOrdered([]byte(prev))
-			res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "restore", Changes: diffDefinitions(nowVal, prevVal)})
+			changes, err := template.Diff(nowDoc, []byte(prev))
+			if err != nil {
+				return nil, nil, fmt.Errorf("decode %s: %w", label, err)
+			}
+			res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "restore", Changes: changes})
 			steps[k] = append(steps[k], key)
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 )
 
 const agentV1 = `{"name": "agent", "label": {"zh": "客服", "en": "Agent"},
@@ -22,7 +23,7 @@ const agentV2 = `{"name": "agent", "label": {"zh": "客服", "en": "Agent"},
 const leadV1 = `{"name": "lead", "label": {"zh": "组长", "en": "Team lead"},
   "objects": {"*": {"read": true, "create": true, "update": true, "delete": true}}}`
 
-func withRoles(t *engine.Template, roles ...string) *engine.Template {
+func withRoles(t *template.Template, roles ...string) *template.Template {
 	for _, r := range roles {
 		t.Roles = append(t.Roles, json.RawMessage(r))
 	}
@@ -184,7 +185,7 @@ const ticketLayoutV1 = `{"object": "ticket", "sections": [{"label": {"zh": "工�
 const openTicketsV1 = `{"object": "ticket", "name": "open", "label": {"zh": "未关闭", "en": "Open"},
   "filter": {"field": "status", "op": "in", "value": ["open", "doing"]}, "columns": ["title", "status"]}`
 
-func withDocs(t *engine.Template, layouts, views []string) *engine.Template {
+func withDocs(t *template.Template, layouts, views []string) *template.Template {
 	for _, l := range layouts {
 		t.Layouts = append(t.Layouts, json.RawMessage(l))
 	}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -55,8 +56,8 @@ const sampleBatch = 1000
 // Records are then given the creation time and stage history the generator
 // chose, so that sample data spans months. It writes nothing when the
 // tenant already has sample records of the template (note says so).
-func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin Actor, template string, sample *SampleData, progress func(Progress)) (int, string, error) {
-	actor := Actor{TenantID: admin.TenantID, ID: SampleActor(template)}
+func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin Actor, name string, sample *SampleData, progress func(Progress)) (int, string, error) {
+	actor := Actor{TenantID: admin.TenantID, ID: SampleActor(name)}
 	snap, err := e.state(ctx, admin.TenantID, ts)
 	if err != nil {
 		return 0, "", err
@@ -67,7 +68,7 @@ func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin 
 			return 0, "", fmt.Errorf("count sample records of %s: %w", obj.Name, err)
 		}
 		if n > 0 {
-			return 0, fmt.Sprintf("sample data of %q is already there (%s has %d sample records); reset it first to generate it again", template, obj.Name, n), nil
+			return 0, fmt.Sprintf("sample data of %q is already there (%s has %d sample records); reset it first to generate it again", name, obj.Name, n), nil
 		}
 	}
 	wr, err := e.newWriter(ctx, ts, snap, actor)
@@ -97,9 +98,9 @@ func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin 
 		err = w.flush(ctx)
 	}
 	if err != nil {
-		return w.written, "", fmt.Errorf("write sample data of template %q (after %d records): %w", template, w.written, err)
+		return w.written, "", fmt.Errorf("write sample data of template %q (after %d records): %w", name, w.written, err)
 	}
-	e.log.InfoContext(ctx, "template sample data written", "tenant", admin.TenantID, "template", template, "records", w.written)
+	e.log.InfoContext(ctx, "template sample data written", "tenant", admin.TenantID, "template", name, "records", w.written)
 	return w.written, "", nil
 }
 
@@ -294,7 +295,7 @@ func (sw *sampleWriter) writeHistory(ctx context.Context, tx store.Tx, obj *sche
 // same path as DeleteRecord: the tenant's own records that point at a
 // sample record lose that reference. A sample record that a tenant's
 // record requires is kept, and counted in kept. Only administrators may.
-func (e *Engine) ResetSampleData(ctx context.Context, template string, progress func(Progress)) (deleted, kept int, err error) {
+func (e *Engine) ResetSampleData(ctx context.Context, name string, progress func(Progress)) (deleted, kept int, err error) {
 	a, ts, err := e.scope(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -310,7 +311,7 @@ func (e *Engine) ResetSampleData(ctx context.Context, template string, progress 
 	if err != nil {
 		return 0, 0, err
 	}
-	mine := store.Leaf("createdBy", store.OpEq, SampleActor(template))
+	mine := store.Leaf("createdBy", store.OpEq, SampleActor(name))
 	total := 0
 	for _, obj := range snap.catalog.Objects {
 		n, err := ts.Count(ctx, obj, &mine)
@@ -321,7 +322,7 @@ func (e *Engine) ResetSampleData(ctx context.Context, template string, progress 
 	}
 	// Objects that refer to others go first, so that most references are
 	// gone with their records before their targets are deleted.
-	for _, obj := range slices.Backward(dependencyOrder(snap.catalog.Objects)) {
+	for _, obj := range slices.Backward(template.DependencyOrder(snap.catalog.Objects)) {
 		var refObjs []*schema.Object
 		var refs []*schema.Field
 		for _, src := range snap.catalog.Objects {
@@ -372,7 +373,7 @@ func (e *Engine) ResetSampleData(ctx context.Context, template string, progress 
 			after = &store.Position{ID: page.Records[len(page.Records)-1].ID}
 		}
 	}
-	e.log.InfoContext(ctx, "template sample data reset", "tenant", a.TenantID, "template", template, "deleted", deleted, "kept", kept)
+	e.log.InfoContext(ctx, "template sample data reset", "tenant", a.TenantID, "template", name, "deleted", deleted, "kept", kept)
 	return deleted, kept, nil
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/store"
 )
 
@@ -38,8 +39,8 @@ const noteV1 = `{
   }
 }`
 
-func tpl(version string, objects ...string) *engine.Template {
-	t := &engine.Template{Name: "helpdesk", Version: version}
+func tpl(version string, objects ...string) *template.Template {
+	t := &template.Template{Name: "helpdesk", Version: version}
 	for _, o := range objects {
 		t.Objects = append(t.Objects, json.RawMessage(o))
 	}
@@ -157,15 +158,15 @@ func TestEngine_InstallTemplate_Refusals(t *testing.T) {
 	t.Parallel()
 	scenarios := []struct {
 		name string
-		tpl  *engine.Template
+		tpl  *template.Template
 		want error
 	}{
-		{"missing dependency", func() *engine.Template {
+		{"missing dependency", func() *template.Template {
 			x := tpl("1.0.0", ticketV1)
-			x.Depends = []engine.TemplateDependency{{Name: "b2b-sales", Version: "1.0.0"}}
+			x.Depends = []template.Dependency{{Name: "b2b-sales", Version: "1.0.0"}}
 			return x
 		}(), engine.ErrConflict},
-		{"content this server cannot install", func() *engine.Template {
+		{"content this server cannot install", func() *template.Template {
 			x := tpl("1.0.0", ticketV1)
 			x.Other = map[string]map[string][]byte{"scripts": {"a.js": []byte("//")}}
 			return x
@@ -284,7 +285,7 @@ func TestEngine_UpgradeTemplate_Merge(t *testing.T) {
 		assert.Equal(t, "1.1.0", installedVersion(t, eng, ctx, "helpdesk"))
 
 		// Keeping the tenant's side applies the rest.
-		res, err = eng.InstallTemplate(ctx, v3, engine.InstallOptions{OnConflict: engine.ConflictKeepOurs})
+		res, err = eng.InstallTemplate(ctx, v3, engine.InstallOptions{OnConflict: template.ConflictKeepOurs})
 		require.NoError(t, err)
 		assert.Len(t, res.Conflicts, 1)
 		assert.Equal(t, "处理状态", prop(currentDef(t, eng, ctx, "ticket"), "status")["x-crm-label"].(map[string]any)["zh"])
@@ -301,7 +302,7 @@ func TestEngine_UpgradeTemplate_Merge(t *testing.T) {
 		require.NoError(t, err)
 		_, err = eng.InstallTemplate(ctx, tpl("2.0.0", edit(t, ticketV1, func(d map[string]any) {
 			prop(d, "title")["x-crm-label"] = map[string]any{"zh": "工单主题", "en": "Title"}
-		})), engine.InstallOptions{OnConflict: engine.ConflictTakeTheirs})
+		})), engine.InstallOptions{OnConflict: template.ConflictTakeTheirs})
 		require.NoError(t, err)
 		assert.Equal(t, "工单主题", prop(currentDef(t, eng, ctx, "ticket"), "title")["x-crm-label"].(map[string]any)["zh"])
 	})

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/store"
 )
 
@@ -62,7 +63,7 @@ type Engine interface {
 	PersonalDataOf(ctx context.Context, object, id string) (*engine.PersonalData, error)
 	ErasePersonalData(ctx context.Context, object, id string) error
 
-	InstallTemplate(ctx context.Context, tpl *engine.Template, opts engine.InstallOptions) (*engine.InstallResult, error)
+	InstallTemplate(ctx context.Context, tpl *template.Template, opts engine.InstallOptions) (*engine.InstallResult, error)
 	RollbackTemplate(ctx context.Context, name string, opts engine.RollbackOptions) (*engine.InstallResult, error)
 	ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (deleted, kept int, err error)
 	InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error)

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -601,7 +602,7 @@ func (f *fakeEngine) ErasePersonalData(ctx context.Context, object, id string) e
 	return err
 }
 
-func (f *fakeEngine) InstallTemplate(ctx context.Context, tpl *engine.Template, opts engine.InstallOptions) (*engine.InstallResult, error) {
+func (f *fakeEngine) InstallTemplate(ctx context.Context, tpl *template.Template, opts engine.InstallOptions) (*engine.InstallResult, error) {
 	return nil, fmt.Errorf("fake: no templates")
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 )
 
@@ -16,7 +17,7 @@ type TemplateCatalog interface {
 	Templates() ([]TemplateInfo, error)
 	// Load returns a template ready to install; an unknown name is an
 	// error wrapping fs.ErrNotExist.
-	Load(name string) (*engine.Template, error)
+	Load(name string) (*template.Template, error)
 	// Sample returns the template's sample data generator.
 	Sample(name string, records int, seed int64) *engine.SampleData
 }
@@ -87,9 +88,9 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 		opts := engine.InstallOptions{}
 		opts.DryRun, _ = fc.args["dryRun"].(bool)
 		policy, _ := fc.args["onConflict"].(string)
-		switch engine.ConflictPolicy(policy) {
-		case engine.ConflictFail, engine.ConflictKeepOurs, engine.ConflictTakeTheirs:
-			opts.OnConflict = engine.ConflictPolicy(policy)
+		switch template.ConflictPolicy(policy) {
+		case template.ConflictFail, template.ConflictKeepOurs, template.ConflictTakeTheirs:
+			opts.OnConflict = template.ConflictPolicy(policy)
 		default:
 			return nil, badRequestf(`onConflict must be "ours" or "theirs", not %q`, policy)
 		}
@@ -128,7 +129,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 			return nil, badRequestf("unknown template %q", name)
 		}
 		policy, _ := fc.args["onConflict"].(string)
-		if p := engine.ConflictPolicy(policy); p != engine.ConflictFail && p != engine.ConflictKeepOurs && p != engine.ConflictTakeTheirs {
+		if p := template.ConflictPolicy(policy); p != template.ConflictFail && p != template.ConflictKeepOurs && p != template.ConflictTakeTheirs {
 			return nil, badRequestf(`onConflict must be "ours" or "theirs", not %q`, policy)
 		}
 		var sampleData *engine.SampleData
@@ -144,7 +145,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 			sampleData = cat.Sample(name, int(records), seed)
 		}
 		job, err := eng.StartJob(ctx, engine.JobInstallTemplate, name, func(ctx context.Context, progress func(done, total int)) error {
-			_, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{OnConflict: engine.ConflictPolicy(policy), Sample: sampleData,
+			_, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{OnConflict: template.ConflictPolicy(policy), Sample: sampleData,
 				Progress: func(p engine.Progress) {
 					if p.Phase == "sample" {
 						progress(p.Done, p.Total)
@@ -178,7 +179,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 	}
 }
 
-func conflictsJSON(cs []engine.MergeConflict) []map[string]any {
+func conflictsJSON(cs []template.Conflict) []map[string]any {
 	out := make([]map[string]any, len(cs))
 	for i, c := range cs {
 		out[i] = map[string]any{"object": c.Object, "path": c.Path, "base": rawOrNull(c.Base), "ours": rawOrNull(c.Ours), "theirs": rawOrNull(c.Theirs)}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/templates"
@@ -28,7 +29,7 @@ func (embeddedCatalog) Templates() ([]graphql.TemplateInfo, error) {
 	return out, nil
 }
 
-func (embeddedCatalog) Load(name string) (*engine.Template, error) { return install.Template(name) }
+func (embeddedCatalog) Load(name string) (*template.Template, error) { return install.Template(name) }
 
 func (embeddedCatalog) Sample(name string, records int, seed int64) *engine.SampleData {
 	return install.Sample(name, sample.Options{Records: records, Seed: seed})

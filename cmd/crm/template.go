@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/templates"
 	"github.com/crmkit/crm/templates/install"
@@ -73,8 +74,8 @@ func (m *Main) template(ctx context.Context, args []string) error {
 	if cmd == "list" && *tenant == "" {
 		return m.templateList(nil, false)
 	}
-	policy := engine.ConflictPolicy(*onConflict)
-	if policy != engine.ConflictFail && policy != engine.ConflictKeepOurs && policy != engine.ConflictTakeTheirs {
+	policy := template.ConflictPolicy(*onConflict)
+	if policy != template.ConflictFail && policy != template.ConflictKeepOurs && policy != template.ConflictTakeTheirs {
 		return fmt.Errorf("--on-conflict must be ours or theirs")
 	}
 	var now time.Time
@@ -160,7 +161,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 
 // loadTemplate reads an embedded template by name, or a template folder
 // when arg names a directory.
-func loadTemplate(arg string) (*engine.Template, error) {
+func loadTemplate(arg string) (*template.Template, error) {
 	if strings.ContainsAny(arg, `/\.`) {
 		if info, err := os.Stat(arg); err == nil && info.IsDir() {
 			return install.FromFS(os.DirFS(arg))
@@ -306,7 +307,7 @@ func short(raw json.RawMessage) string {
 
 // writeTemplate writes a template folder: manifest.json and one file per
 // object under objects/, indented. The folder must not exist or be empty.
-func writeTemplate(dir string, tpl *engine.Template, tenant string) error {
+func writeTemplate(dir string, tpl *template.Template, tenant string) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("export: %s is not empty", dir)
 	}

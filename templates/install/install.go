@@ -1,6 +1,6 @@
 // Package install connects the templates and their sample data to the
 // engine's installer: it turns a template folder (embedded or on disk)
-// into an [engine.Template] and a template's sample-data generator into an
+// into a [template.Template] and a template's sample-data generator into an
 // [engine.SampleData]. The command line and the GraphQL edge use it;
 // package templates stays data only and package sample knows nothing of
 // the engine.
@@ -17,6 +17,7 @@ import (
 	"io/fs"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/templates"
 	"github.com/crmkit/crm/templates/sample"
@@ -24,7 +25,7 @@ import (
 
 // Template returns the embedded template of that name, ready to install.
 // It returns an error wrapping fs.ErrNotExist for an unknown name.
-func Template(name string) (*engine.Template, error) {
+func Template(name string) (*template.Template, error) {
 	t, err := templates.Get(name)
 	if err != nil {
 		return nil, err
@@ -34,7 +35,7 @@ func Template(name string) (*engine.Template, error) {
 
 // FromFS reads a template folder (manifest.json at its root), such as one
 // written by an export.
-func FromFS(fsys fs.FS) (*engine.Template, error) {
+func FromFS(fsys fs.FS) (*template.Template, error) {
 	t, err := templates.Load(fsys)
 	if err != nil {
 		return nil, err
@@ -43,8 +44,8 @@ func FromFS(fsys fs.FS) (*engine.Template, error) {
 }
 
 // Convert turns a loaded template into the engine's form.
-func Convert(t *templates.Template) *engine.Template {
-	out := &engine.Template{
+func Convert(t *templates.Template) *template.Template {
+	out := &template.Template{
 		Name:        t.Name,
 		Version:     t.Version,
 		Label:       schema.Label{Zh: t.Label.Zh, En: t.Label.En},
@@ -57,10 +58,10 @@ func Convert(t *templates.Template) *engine.Template {
 		Optional:    t.Optional,
 	}
 	for _, d := range t.Depends {
-		out.Depends = append(out.Depends, engine.TemplateDependency{Name: d.Name, Version: d.Version})
+		out.Depends = append(out.Depends, template.Dependency{Name: d.Name, Version: d.Version})
 	}
 	for _, g := range t.Menu {
-		out.Menu = append(out.Menu, engine.NavGroup{Label: schema.Label{Zh: g.Label.Zh, En: g.Label.En}, Objects: g.Objects})
+		out.Menu = append(out.Menu, template.MenuGroup{Label: schema.Label{Zh: g.Label.Zh, En: g.Label.En}, Objects: g.Objects})
 	}
 	return out
 }

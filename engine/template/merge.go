@@ -1,4 +1,4 @@
-package engine
+package template
 
 import (
 	"bytes"
@@ -22,6 +22,98 @@ import (
 // pipeline stages), so a tenant's extra picklist value and a new value from
 // the template both survive. A field the new version drops is kept (its
 // data may matter to the tenant); so is an object it drops.
+
+// ConflictPolicy says what an upgrade does about merge conflicts.
+type ConflictPolicy string
+
+// Conflict policies.
+const (
+	// ConflictFail reports conflicts and changes nothing (the default).
+	ConflictFail ConflictPolicy = ""
+	// ConflictKeepOurs keeps the tenant's side of every conflict.
+	ConflictKeepOurs ConflictPolicy = "ours"
+	// ConflictTakeTheirs takes the new template version's side.
+	ConflictTakeTheirs ConflictPolicy = "theirs"
+)
+
+// Merged is what merging one document of a template into the tenant's
+// gives.
+type Merged struct {
+	// Action is "create" (the tenant has none), "update" or "unchanged".
+	Action  string
+	Changes []Change // from the tenant's document to Doc
+	// Doc is the document to save: theirs as given for "create", the
+	// merge for "update", nil for "unchanged".
+	Doc       []byte
+	Conflicts []Conflict
+	Notes     []string
+	// Adopted is set when there was no base and the tenant's document
+	// differed from the template's: the template's is merged into it.
+	Adopted bool
+	// Recreated is set when there was a base but the tenant has none
+	// (deleted since the install): it is created again.
+	Recreated bool
+}
+
+// Merge merges a template's document (theirs) into the tenant's (ours)
+// three ways, with base what the installed version shipped. A nil base or
+// ours is absent. label names the document in conflicts and notes;
+// policy says which side a conflict takes (the tenant's unless
+// [ConflictTakeTheirs]). It returns an error only when a document is not
+// JSON.
+func Merge(label string, base, ours, theirs []byte, policy ConflictPolicy) (*Merged, error) {
+	theirsVal, err := decodeOrdered(theirs)
+	if err != nil {
+		return nil, fmt.Errorf("decode the template's %s: %w", label, err)
+	}
+	baseVal := absent
+	if base != nil {
+		if baseVal, err = decodeOrdered(base); err != nil {
+			return nil, fmt.Errorf("decode the recorded %s: %w", label, err)
+		}
+	}
+	if ours == nil {
+		return &Merged{Action: "create", Changes: diffDefinitions(absent, theirsVal), Doc: theirs, Recreated: !isAbsent(baseVal)}, nil
+	}
+	oursVal, err := decodeOrdered(ours)
+	if err != nil {
+		return nil, fmt.Errorf("decode %s: %w", label, err)
+	}
+	m := &merger{object: label, theirsWin: policy == ConflictTakeTheirs}
+	merged := m.merge("", baseVal, oursVal, theirsVal)
+	res := &Merged{Action: "unchanged", Conflicts: m.conflicts, Notes: m.notes,
+		Adopted: isAbsent(baseVal) && !sameValue(oursVal, theirsVal)}
+	if res.Changes = diffDefinitions(oursVal, merged); len(res.Changes) > 0 {
+		res.Action, res.Doc = "update", encodeOrdered(merged)
+	}
+	return res, nil
+}
+
+// Diff lists the changes from document a to document b, member by member;
+// a nil document is absent.
+func Diff(a, b []byte) ([]Change, error) {
+	av, bv := absent, absent
+	var err error
+	if a != nil {
+		if av, err = decodeOrdered(a); err != nil {
+			return nil, err
+		}
+	}
+	if b != nil {
+		if bv, err = decodeOrdered(b); err != nil {
+			return nil, err
+		}
+	}
+	return diffDefinitions(av, bv), nil
+}
+
+// Same reports whether two JSON documents are equal, member by member,
+// numbers by value; documents that are not JSON are not equal.
+func Same(a, b []byte) bool {
+	av, err1 := decodeOrdered(a)
+	bv, err2 := decodeOrdered(b)
+	return err1 == nil && err2 == nil && sameValue(av, bv)
+}
 
 // jsonObject is a decoded JSON object that keeps the order of its
 // members (a definition's "properties" order is its field order).
@@ -188,9 +280,9 @@ func sameValue(a, b any) bool {
 	return canonical(a) == canonical(b)
 }
 
-// MergeConflict is a member of a definition that both the tenant and the
+// Conflict is a member of a definition that both the tenant and the
 // new template version changed, differently.
-type MergeConflict struct {
+type Conflict struct {
 	Object string
 	// Path is a JSON pointer into the definition; elements of keyed lists
 	// are named by their value ("/properties/stage/x-crm-pipeline/stages/won").
@@ -200,21 +292,22 @@ type MergeConflict struct {
 	Base, Ours, Theirs json.RawMessage
 }
 
-// DefinitionChange is one difference a template install makes to an
+// Change is one difference a template install makes to an
 // object definition.
-type DefinitionChange struct {
-	// Path is a JSON pointer into the definition, as in [MergeConflict].
+type Change struct {
+	// Path is a JSON pointer into the definition, as in [Conflict].
 	Path string
 	// Op is "add", "remove" or "change".
 	Op string
-	// From and To are the JSON before and after; nil for add and remove.
+	// From and To are the JSON before and after: From is nil for add,
+	// To for remove.
 	From, To json.RawMessage
 }
 
 // merger merges one object's definitions.
 type merger struct {
 	object    string
-	conflicts []MergeConflict
+	conflicts []Conflict
 	notes     []string
 	theirsWin bool // resolve conflicts with the template's side
 }
@@ -274,7 +367,7 @@ func (m *merger) merge(path string, base, ours, theirs any) any {
 	if bok && ook && tok {
 		return m.mergeObject(path, bo, oo, to)
 	}
-	m.conflicts = append(m.conflicts, MergeConflict{Object: m.object, Path: path, Base: rawOf(base), Ours: rawOf(ours), Theirs: rawOf(theirs)})
+	m.conflicts = append(m.conflicts, Conflict{Object: m.object, Path: path, Base: rawOf(base), Ours: rawOf(ours), Theirs: rawOf(theirs)})
 	if m.theirsWin {
 		return theirs
 	}
@@ -439,22 +532,22 @@ func escapePointer(s string) string {
 }
 
 // diffDefinitions lists the changes from a to b (a may be absent).
-func diffDefinitions(a, b any) []DefinitionChange {
-	var out []DefinitionChange
+func diffDefinitions(a, b any) []Change {
+	var out []Change
 	diffValue("", a, b, &out)
 	return out
 }
 
-func diffValue(path string, a, b any, out *[]DefinitionChange) {
+func diffValue(path string, a, b any, out *[]Change) {
 	if sameValue(a, b) {
 		return
 	}
 	switch {
 	case isAbsent(a):
-		*out = append(*out, DefinitionChange{Path: path, Op: "add", To: rawOf(b)})
+		*out = append(*out, Change{Path: path, Op: "add", To: rawOf(b)})
 		return
 	case isAbsent(b):
-		*out = append(*out, DefinitionChange{Path: path, Op: "remove", From: rawOf(a)})
+		*out = append(*out, Change{Path: path, Op: "remove", From: rawOf(a)})
 		return
 	}
 	ao, aok := a.(*jsonObject)
@@ -488,12 +581,12 @@ func diffValue(path string, a, b any, out *[]DefinitionChange) {
 		n := len(*out)
 		for _, el := range al {
 			if !hb[canonical(el)] {
-				*out = append(*out, DefinitionChange{Path: path, Op: "remove", From: rawOf(el)})
+				*out = append(*out, Change{Path: path, Op: "remove", From: rawOf(el)})
 			}
 		}
 		for _, el := range bl {
 			if !ha[canonical(el)] {
-				*out = append(*out, DefinitionChange{Path: path, Op: "add", To: rawOf(el)})
+				*out = append(*out, Change{Path: path, Op: "add", To: rawOf(el)})
 			}
 		}
 		if len(*out) > n {
@@ -516,12 +609,12 @@ func diffValue(path string, a, b any, out *[]DefinitionChange) {
 				diffValue(path+"/"+escapePointer(k), av, bv, out)
 			}
 			if !slices.Equal(filterKeys(ak, bIdx), filterKeys(bk, aIdx)) {
-				*out = append(*out, DefinitionChange{Path: path, Op: "change", From: rawOf(a), To: rawOf(b)})
+				*out = append(*out, Change{Path: path, Op: "change", From: rawOf(a), To: rawOf(b)})
 			}
 			return
 		}
 	}
-	*out = append(*out, DefinitionChange{Path: path, Op: "change", From: rawOf(a), To: rawOf(b)})
+	*out = append(*out, Change{Path: path, Op: "change", From: rawOf(a), To: rawOf(b)})
 }
 
 // filterKeys returns the keys that other also has, in order: two keyed
