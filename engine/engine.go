@@ -10,6 +10,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
 )
@@ -58,7 +59,7 @@ type Engine struct {
 	// maxDepth bounds nested automation writes.
 	maxDepth int
 	scripts  *scripting.Runner
-	sealer   *sealer // nil without an encryption key
+	sealer   *seal.Sealer // nil without an encryption key
 	own      ownRunner
 
 	signIns   throttle
@@ -87,7 +88,7 @@ func New(cfg Config) (*Engine, error) {
 		e.maxDepth = DefaultMaxAutomationDepth
 	}
 	if cfg.EncryptionKey != nil {
-		s, err := newSealer(cfg.EncryptionKey)
+		s, err := seal.New(cfg.EncryptionKey)
 		if err != nil {
 			return nil, err
 		}

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -46,7 +47,7 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 	if problems := e.compileDefinition(a.TenantID, obj); len(problems) > 0 {
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
 	}
-	if hasSensitive(obj) && e.sealer == nil {
+	if seal.HasSensitive(obj) && e.sealer == nil {
 		var problems []schema.Problem
 		for _, f := range obj.Fields {
 			if f.Sensitive {
@@ -104,7 +105,7 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 			}
 		}
 	}
-	if hasSensitive(obj) {
+	if seal.HasSensitive(obj) {
 		if err := e.ensureKeyCheck(ctx, ts, snap, a.TenantID); err != nil {
 			return nil, err
 		}

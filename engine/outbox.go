@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -129,7 +130,7 @@ func (w *writer) enqueue(ctx context.Context, tx store.Tx, obj *schema.Object, r
 // maskSensitive replaces the values of sensitive fields: they do not
 // leave the server in webhooks.
 func maskSensitive(obj *schema.Object, rec store.Record) store.Record {
-	if !hasSensitive(obj) {
+	if !seal.HasSensitive(obj) {
 		return rec
 	}
 	data := cloneMap(rec.Data)

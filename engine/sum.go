@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -40,7 +41,7 @@ func (e *Engine) SumRecords(ctx context.Context, object, field string, q ListQue
 	}
 	summer, can := ts.(store.Summer)
 	if !can {
-		return 0, false, errCannotSum
+		return 0, false, seal.ErrCannotSum
 	}
 	filter, err := normalizeFilter(obj, rules.scope(q.Filter))
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -295,7 +296,7 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 		if !ok {
 			return fmt.Errorf("this store cannot set counters")
 		}
-		tx := &sealedTx{Tx: raw, r: sealedReader{r: raw, s: e.sealer, tenant: tenantID}}
+		tx := seal.NewTx(raw, e.sealing(tenantID))
 		for {
 			l, ok, err := next()
 			if err != nil {
@@ -362,7 +363,7 @@ func (e *Engine) checkExportKey(source, keyCheck string) error {
 			"the export holds encrypted sensitive fields and this server has no encryption key: import with the key they were encrypted with (CRM_ENCRYPTION_KEY or --encryption-key-file)",
 			"导出文件含有加密的敏感字段，但本服务器未配置加密密钥：请使用加密时的密钥导入（CRM_ENCRYPTION_KEY 或 --encryption-key-file）", nil)
 	}
-	if _, err := e.sealer.open(sealAAD(source, settingObject, "value", keyCheckID), keyCheck); err != nil {
+	if _, err := e.sealer.Open(seal.AAD(source, settingObject, "value", keyCheckID), keyCheck); err != nil {
 		return newError(ErrWrongKey,
 			"the export's sensitive fields were encrypted with another key than this server's: import with the key of the server that made the export",
 			"导出文件中的敏感字段使用了与本服务器不同的密钥加密：请使用导出时服务器的密钥导入", err)
@@ -442,7 +443,7 @@ func (im *importer) object(ctx context.Context, tx store.Tx, l exportLine) error
 		delete(im.objects, l.Name)
 		return tx.DeleteObject(ctx, doc)
 	}
-	if hasSensitive(obj) && im.e.sealer == nil {
+	if seal.HasSensitive(obj) && im.e.sealer == nil {
 		return noKey(obj)
 	}
 	if err := tx.SaveObject(ctx, doc, obj); err != nil {
@@ -539,17 +540,17 @@ func (im *importer) open(obj *schema.Object, id string, data map[string]any) (ma
 		if im.e.sealer == nil {
 			return nil, newError(ErrNoKey, "the export holds an encryption key check and this server has no encryption key", "导出文件含有加密密钥校验值，但本服务器未配置加密密钥", nil)
 		}
-		v, err := im.e.sealer.open(sealAAD(im.source, settingObject, "value", keyCheckID), text)
+		v, err := im.e.sealer.Open(seal.AAD(im.source, settingObject, "value", keyCheckID), text)
 		if err != nil {
 			return nil, fmt.Errorf("the key check does not open with this server's key: %w", ErrWrongKey)
 		}
-		sealed, err := im.e.sealer.seal(sealAAD(im.target, settingObject, "value", keyCheckID), v)
+		sealed, err := im.e.sealer.Seal(seal.AAD(im.target, settingObject, "value", keyCheckID), v)
 		if err != nil {
 			return nil, err
 		}
 		return map[string]any{"value": sealed}, nil
 	}
-	if !hasSensitive(obj) {
+	if !seal.HasSensitive(obj) {
 		return data, nil
 	}
 	out := make(map[string]any, len(data))
@@ -562,10 +563,10 @@ func (im *importer) open(obj *schema.Object, id string, data map[string]any) (ma
 			continue
 		}
 		text, ok := out[f.Name].(string)
-		if !f.Sensitive || !ok || !strings.HasPrefix(text, sealPrefix) {
+		if !f.Sensitive || !ok || !seal.IsSealed(text) {
 			continue
 		}
-		v, err := im.e.sealer.open(sealAAD(im.source, obj.Name, f.Name, id), text)
+		v, err := im.e.sealer.Open(seal.AAD(im.source, obj.Name, f.Name, id), text)
 		if err != nil {
 			return nil, fmt.Errorf("%s record %q: %s.%s does not open with this server's key (or was not made for tenant %q): %w", obj.Name, id, obj.Name, f.Name, im.source, ErrWrongKey)
 		}

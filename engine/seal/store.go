@@ -1,0 +1,346 @@
+package seal
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// sealRecord returns rec with its sensitive values encrypted and their
+// hashes set.
+func sealRecord(cfg Config, obj *schema.Object, rec store.Record) (store.Record, error) {
+	s, tenant := cfg.Sealer, cfg.Tenant
+	if !HasSensitive(obj) {
+		return rec, nil
+	}
+	if s == nil {
+		return rec, cfg.refuse(NoKey(obj))
+	}
+	data := make(map[string]any, len(rec.Data)+2)
+	for k, v := range rec.Data {
+		data[k] = v
+	}
+	for _, f := range obj.Fields {
+		if !f.Sensitive {
+			continue
+		}
+		v, ok := data[f.Name]
+		if f.Searchable {
+			delete(data, schema.SearchField(f.Name))
+		}
+		if !ok || v == nil {
+			continue
+		}
+		sealed, err := s.Seal(AAD(tenant, obj.Name, f.Name, rec.ID), v)
+		if err != nil {
+			return rec, fmt.Errorf("seal %s.%s: %w", obj.Name, f.Name, err)
+		}
+		data[f.Name] = sealed
+		if f.Searchable {
+			data[schema.SearchField(f.Name)] = s.hash(hashScope(tenant, obj.Name, f.Name), v)
+		}
+	}
+	rec.Data = data
+	return rec, nil
+}
+
+// openRecord returns rec with its sensitive values decrypted and the
+// hidden hashes removed.
+func openRecord(cfg Config, obj *schema.Object, rec store.Record) (store.Record, error) {
+	s, tenant := cfg.Sealer, cfg.Tenant
+	if !HasSensitive(obj) {
+		return rec, nil
+	}
+	data := make(map[string]any, len(rec.Data))
+	for k, v := range rec.Data {
+		data[k] = v
+	}
+	for _, f := range obj.Fields {
+		if f.Hidden {
+			delete(data, f.Name)
+			continue
+		}
+		text, ok := data[f.Name].(string)
+		if !f.Sensitive || !ok || !strings.HasPrefix(text, sealPrefix) {
+			continue
+		}
+		if s == nil {
+			return rec, cfg.refuse(NoKey(obj))
+		}
+		v, err := s.Open(AAD(tenant, obj.Name, f.Name, rec.ID), text)
+		if err != nil {
+			return rec, cfg.refuse(&KeyError{Object: obj, Field: f.Name, Record: rec.ID, Err: err})
+		}
+		data[f.Name] = v
+	}
+	rec.Data = data
+	return rec, nil
+}
+
+// sealFilter rewrites conditions on sensitive fields: equality on a
+// searchable one compares hashes; isNull looks at the ciphertext; anything
+// else cannot be answered and is refused.
+func sealFilter(cfg Config, obj *schema.Object, f *store.Filter) (*store.Filter, error) {
+	s, tenant := cfg.Sealer, cfg.Tenant
+	if f == nil || !HasSensitive(obj) {
+		return f, nil
+	}
+	out := *f
+	if f.IsLeaf() {
+		field := obj.Field(f.Field)
+		if field == nil || !field.Sensitive || f.Op == store.OpIsNull {
+			return &out, nil
+		}
+		if !field.Searchable || s == nil {
+			return nil, &store.QueryError{Field: f.Field, Message: "is encrypted: only isNull filters work on it (make it x-crm-searchable for equality)"}
+		}
+		scope := hashScope(tenant, obj.Name, field.Name)
+		switch f.Op {
+		case store.OpEq, store.OpNe:
+			out.Field, out.Value = schema.SearchField(field.Name), s.hash(scope, f.Value)
+		case store.OpIn, store.OpNin:
+			list, _ := f.Value.([]any)
+			hashed := make([]any, len(list))
+			for i, v := range list {
+				hashed[i] = s.hash(scope, v)
+			}
+			out.Field, out.Value = schema.SearchField(field.Name), hashed
+		default:
+			return nil, &store.QueryError{Field: f.Field, Message: fmt.Sprintf("is encrypted: %s does not work on it, only eq, ne, in, nin and isNull", f.Op)}
+		}
+		return &out, nil
+	}
+	out.And, out.Or = nil, nil
+	for i := range f.And {
+		sub, err := sealFilter(cfg, obj, &f.And[i])
+		if err != nil {
+			return nil, err
+		}
+		out.And = append(out.And, *sub)
+	}
+	for i := range f.Or {
+		sub, err := sealFilter(cfg, obj, &f.Or[i])
+		if err != nil {
+			return nil, err
+		}
+		out.Or = append(out.Or, *sub)
+	}
+	if f.Not != nil {
+		sub, err := sealFilter(cfg, obj, f.Not)
+		if err != nil {
+			return nil, err
+		}
+		out.Not = sub
+	}
+	return &out, nil
+}
+
+func checkSort(obj *schema.Object, sorts []store.Sort) error {
+	for _, so := range sorts {
+		if f := obj.Field(so.Field); f != nil && f.Sensitive {
+			return &store.QueryError{Field: so.Field, Message: "is encrypted and cannot be sorted on"}
+		}
+	}
+	return nil
+}
+
+// Config says how a [Store] or [Tx] seals.
+type Config struct {
+	// Sealer seals and opens values. If nil (no key is configured),
+	// records of objects with sensitive fields are refused.
+	Sealer *Sealer
+	// Tenant is the tenant whose store is wrapped; sealed values are bound
+	// to it.
+	Tenant string
+	// Refuse turns a [KeyError] into the error returned to the caller. If
+	// nil, the KeyError is returned as it is.
+	Refuse func(*KeyError) error
+}
+
+func (c Config) refuse(err *KeyError) error {
+	if c.Refuse == nil {
+		return err
+	}
+	return c.Refuse(err)
+}
+
+// Store is a tenant's store with sensitive values plain: it seals what
+// its transactions write and opens what it and they read.
+type Store struct {
+	store.TenantStore
+	cfg Config
+}
+
+// NewStore wraps a tenant's store.
+func NewStore(ts store.TenantStore, cfg Config) *Store {
+	return &Store{TenantStore: ts, cfg: cfg}
+}
+
+// NewTx wraps a transaction of a tenant's store like [Store] wraps the
+// store, for callers that hold a raw transaction.
+func NewTx(tx store.Tx, cfg Config) *Tx {
+	return &Tx{Tx: tx, r: reader{r: tx, cfg: cfg}}
+}
+
+var (
+	_ store.TenantStore = (*Store)(nil)
+	_ store.Summer      = (*Store)(nil)
+	_ store.Tx          = (*Tx)(nil)
+	_ store.Summer      = (*Tx)(nil)
+)
+
+// reader is the read half, over a store or a transaction.
+type reader struct {
+	r   store.Reader
+	cfg Config
+}
+
+func (r reader) Get(ctx context.Context, obj *schema.Object, id string) (store.Record, error) {
+	rec, err := r.r.Get(ctx, obj, id)
+	if err != nil {
+		return rec, err
+	}
+	return openRecord(r.cfg, obj, rec)
+}
+
+func (r reader) GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]store.Record, error) {
+	recs, err := r.r.GetMany(ctx, obj, ids)
+	if err != nil {
+		return nil, err
+	}
+	return r.openAll(obj, recs)
+}
+
+func (r reader) Find(ctx context.Context, obj *schema.Object, q store.Query) (store.Page, error) {
+	if HasSensitive(obj) {
+		if err := checkSort(obj, q.Sort); err != nil {
+			return store.Page{}, err
+		}
+		f, err := sealFilter(r.cfg, obj, q.Filter)
+		if err != nil {
+			return store.Page{}, err
+		}
+		q.Filter = f
+	}
+	page, err := r.r.Find(ctx, obj, q)
+	if err != nil {
+		return page, err
+	}
+	page.Records, err = r.openAll(obj, page.Records)
+	return page, err
+}
+
+func (r reader) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (int64, error) {
+	sf, err := sealFilter(r.cfg, obj, f)
+	if err != nil {
+		return 0, err
+	}
+	return r.r.Count(ctx, obj, sf)
+}
+
+// ErrCannotSum: the wrapped store lacks the optional [store.Summer].
+var ErrCannotSum = errors.New("sum records: the store cannot sum (it does not implement store.Summer)")
+
+// Sum passes [store.Summer] through, with the filter sealed like Count's.
+func (r reader) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
+	summer, ok := r.r.(store.Summer)
+	if !ok {
+		return 0, false, ErrCannotSum
+	}
+	sf, err := sealFilter(r.cfg, obj, f)
+	if err != nil {
+		return 0, false, err
+	}
+	return summer.Sum(ctx, obj, sf, field)
+}
+
+func (r reader) openAll(obj *schema.Object, recs []store.Record) ([]store.Record, error) {
+	if !HasSensitive(obj) {
+		return recs, nil
+	}
+	out := make([]store.Record, len(recs))
+	for i, rec := range recs {
+		o, err := openRecord(r.cfg, obj, rec)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = o
+	}
+	return out, nil
+}
+
+func (st *Store) reader() reader {
+	return reader{r: st.TenantStore, cfg: st.cfg}
+}
+
+func (st *Store) Get(ctx context.Context, obj *schema.Object, id string) (store.Record, error) {
+	return st.reader().Get(ctx, obj, id)
+}
+
+func (st *Store) GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]store.Record, error) {
+	return st.reader().GetMany(ctx, obj, ids)
+}
+
+func (st *Store) Find(ctx context.Context, obj *schema.Object, q store.Query) (store.Page, error) {
+	return st.reader().Find(ctx, obj, q)
+}
+
+func (st *Store) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (int64, error) {
+	return st.reader().Count(ctx, obj, f)
+}
+
+func (st *Store) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
+	return st.reader().Sum(ctx, obj, f, field)
+}
+
+func (st *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	return st.TenantStore.WithTx(ctx, func(tx store.Tx) error {
+		return fn(NewTx(tx, st.cfg))
+	})
+}
+
+// Tx seals what it writes and opens what it reads.
+type Tx struct {
+	store.Tx
+	r reader
+}
+
+func (t *Tx) Get(ctx context.Context, obj *schema.Object, id string) (store.Record, error) {
+	return t.r.Get(ctx, obj, id)
+}
+
+func (t *Tx) GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]store.Record, error) {
+	return t.r.GetMany(ctx, obj, ids)
+}
+
+func (t *Tx) Find(ctx context.Context, obj *schema.Object, q store.Query) (store.Page, error) {
+	return t.r.Find(ctx, obj, q)
+}
+
+func (t *Tx) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (int64, error) {
+	return t.r.Count(ctx, obj, f)
+}
+
+func (t *Tx) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
+	return t.r.Sum(ctx, obj, f, field)
+}
+
+func (t *Tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) error {
+	sealed, err := sealRecord(t.r.cfg, obj, rec)
+	if err != nil {
+		return err
+	}
+	return t.Tx.Insert(ctx, obj, sealed)
+}
+
+func (t *Tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, expectedVersion int64) error {
+	sealed, err := sealRecord(t.r.cfg, obj, rec)
+	if err != nil {
+		return err
+	}
+	return t.Tx.Update(ctx, obj, sealed, expectedVersion)
+}
