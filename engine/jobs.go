@@ -132,29 +132,18 @@ func (e *Engine) Jobs(ctx context.Context, first int) ([]Job, error) {
 
 // runJobs advances each of a tenant's unfinished jobs by one batch.
 func (e *Engine) runJobs(ctx context.Context, tenantID string) (int, error) {
-	ts, err := e.tenantStore(ctx, tenantID)
-	if err != nil {
+	d, err := e.dueRecords(ctx, tenantID, dueQuery{object: jobObject, what: "jobs", by: "createdAt", limit: 10,
+		filter: store.Leaf("status", store.OpIn, []any{JobPending, JobRunning})})
+	if err != nil || d.obj == nil {
 		return 0, err
 	}
-	snap, err := e.state(ctx, tenantID, ts)
-	if err != nil {
-		return 0, err
-	}
-	jobs := snap.platform[jobObject]
-	if jobs == nil {
-		return 0, nil
-	}
-	f := store.Leaf("status", store.OpIn, []any{JobPending, JobRunning})
-	page, err := ts.Find(ctx, jobs, store.Query{Filter: &f, Sort: []store.Sort{{Field: "createdAt"}}, Limit: 10})
-	if err != nil {
-		return 0, err
-	}
+	ts, snap, jobs := d.ts, d.snap, d.obj
 	w, err := e.newWriter(WithDoor(ctx, "job"), ts, snap, automationActor(tenantID))
 	if err != nil {
 		return 0, err
 	}
 	advanced := 0
-	for _, j := range page.Records {
+	for _, j := range d.records {
 		if err := e.advanceJob(WithDoor(ctx, "job"), ts, w, jobs, j); err != nil {
 			return advanced, err
 		}

@@ -90,31 +90,20 @@ func automationActor(tenantID string) Actor {
 // most limit of them, each in its own transaction. It returns how many
 // fired.
 func (e *Engine) fireDueTimers(ctx context.Context, tenantID string, limit int) (int, error) {
-	ts, err := e.tenantStore(ctx, tenantID)
-	if err != nil {
-		return 0, err
-	}
-	snap, err := e.state(ctx, tenantID, ts)
-	if err != nil {
-		return 0, err
-	}
-	timers := snap.platform[timerObject]
-	if timers == nil {
-		return 0, nil
-	}
 	now := e.stamp().Format(schema.DateTimeLayout)
-	f := store.Filter{And: []store.Filter{store.Leaf("status", store.OpEq, "pending"), store.Leaf("dueAt", store.OpLte, now)}}
-	page, err := ts.Find(ctx, timers, store.Query{Filter: &f, Sort: []store.Sort{{Field: "dueAt"}}, Limit: limit})
-	if err != nil {
-		return 0, fmt.Errorf("read due timers: %w", err)
+	d, err := e.dueRecords(ctx, tenantID, dueQuery{object: timerObject, what: "timers", by: "dueAt", limit: limit,
+		filter: store.Filter{And: []store.Filter{store.Leaf("status", store.OpEq, "pending"), store.Leaf("dueAt", store.OpLte, now)}}})
+	if err != nil || d.obj == nil {
+		return 0, err
 	}
+	ts, snap, timers := d.ts, d.snap, d.obj
 	ctx = WithDoor(ctx, "automation")
 	w, err := e.newWriter(ctx, ts, snap, automationActor(tenantID))
 	if err != nil {
 		return 0, err
 	}
 	fired := 0
-	for _, t := range page.Records {
+	for _, t := range d.records {
 		var ran bool
 		err := ts.WithTx(ctx, func(tx store.Tx) error {
 			var err error

@@ -138,26 +138,14 @@ func (e *Engine) RunDue(ctx context.Context, cfg WorkerConfig) (WorkerStats, err
 }
 
 func (e *Engine) deliverDue(ctx context.Context, tenantID string, cfg *WorkerConfig, stats *WorkerStats) error {
-	ts, err := e.tenantStore(ctx, tenantID)
+	now := e.stamp().Format(schema.DateTimeLayout)
+	d, err := e.dueRecords(ctx, tenantID, dueQuery{object: outboxObject, what: "outbox entries", by: "nextAttemptAt", limit: cfg.Batch,
+		filter: store.Filter{And: []store.Filter{store.Leaf("status", store.OpEq, OutboxPending), store.Leaf("nextAttemptAt", store.OpLte, now)}}})
 	if err != nil {
 		return err
 	}
-	snap, err := e.state(ctx, tenantID, ts)
-	if err != nil {
-		return err
-	}
-	ob := snap.platform[outboxObject]
-	if ob == nil {
-		return nil
-	}
-	now := e.stamp()
-	f := store.Filter{And: []store.Filter{store.Leaf("status", store.OpEq, OutboxPending),
-		store.Leaf("nextAttemptAt", store.OpLte, now.Format(schema.DateTimeLayout))}}
-	page, err := ts.Find(ctx, ob, store.Query{Filter: &f, Sort: []store.Sort{{Field: "nextAttemptAt"}}, Limit: cfg.Batch})
-	if err != nil {
-		return fmt.Errorf("read due outbox entries: %w", err)
-	}
-	for _, entry := range page.Records {
+	ts, snap, ob := d.ts, d.snap, d.obj
+	for _, entry := range d.records {
 		if ctx.Err() != nil {
 			return nil
 		}
