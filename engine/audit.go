@@ -34,24 +34,6 @@ const (
 // maskedValue stands for the value of a sensitive field in the trail.
 const maskedValue = "•••"
 
-func init() {
-	platformDefinitions[auditObject] = `{
-  "$id": "crmAudit", "type": "object",
-  "x-crm-label": {"zh": "审计日志", "en": "Audit trail"},
-  "properties": {
-    "at":      {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
-    "actor":   {"type": "string", "x-crm-type": "text"},
-    "door":    {"type": "string", "x-crm-type": "text"},
-    "action":  {"type": "string", "enum": ["create", "update", "delete", "metadata", "personalData", "permission"], "x-crm-type": "picklist"},
-    "object":  {"type": "string", "x-crm-type": "text"},
-    "record":  {"type": "string", "x-crm-type": "text"},
-    "recordVersion": {"type": "integer", "x-crm-type": "integer"},
-    "changes": {"x-crm-type": "json"}
-  },
-  "x-crm-indexes": [["record", "at"], ["object", "at"], ["actor", "at"], ["at"]]
-}`
-}
-
 type doorKey struct{}
 
 // WithDoor names the way a request came in ("graphql", "import",

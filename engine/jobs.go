@@ -35,26 +35,6 @@ const jobBatch = 200
 // before the worker takes it for interrupted.
 const staleJob = 10 * time.Minute
 
-func init() {
-	platformDefinitions[jobObject] = `{
-  "$id": "crmJob", "type": "object",
-  "x-crm-label": {"zh": "后台任务", "en": "Job"},
-  "properties": {
-    "kind":       {"type": "string", "x-crm-type": "text"},
-    "object":     {"type": "string", "x-crm-type": "text"},
-    "fields":     {"x-crm-type": "json"},
-    "status":     {"type": "string", "enum": ["pending", "running", "done", "failed"], "x-crm-type": "picklist"},
-    "total":      {"type": "integer", "x-crm-type": "integer"},
-    "done":       {"type": "integer", "x-crm-type": "integer"},
-    "changed":    {"type": "integer", "x-crm-type": "integer"},
-    "after":      {"type": "string", "x-crm-type": "text"},
-    "error":      {"type": "string", "x-crm-type": "textarea"},
-    "finishedAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"}
-  },
-  "x-crm-indexes": [["status"]]
-}`
-}
-
 // Job is a background job and its progress.
 type Job struct {
 	ID         string

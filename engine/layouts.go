@@ -23,14 +23,6 @@ import (
 
 const layoutObject = "crmLayout"
 
-func init() {
-	platformDefinitions[layoutObject] = `{
-  "$id": "crmLayout", "type": "object",
-  "x-crm-label": {"zh": "页面布局", "en": "Page layout"},
-  "properties": {"definition": {"x-crm-type": "json"}}
-}`
-}
-
 // Layout is the record page of one object.
 type Layout struct {
 	Object   string          `json:"object"`

@@ -28,53 +28,6 @@ const (
 	OutboxDead      = "dead" // gave up after the last attempt; an admin may retry it
 )
 
-func init() {
-	platformDefinitions[outboxObject] = `{
-  "$id": "crmOutbox", "type": "object",
-  "x-crm-label": {"zh": "待投递动作", "en": "Outbox"},
-  "properties": {
-    "kind":          {"type": "string", "enum": ["webhook", "notify"], "x-crm-type": "picklist"},
-    "object":        {"type": "string", "x-crm-type": "text"},
-    "record":        {"type": "string", "x-crm-type": "text"},
-    "rule":          {"type": "string", "x-crm-type": "text"},
-    "url":           {"type": "string", "x-crm-type": "text"},
-    "payload":       {"x-crm-type": "json"},
-    "status":        {"type": "string", "enum": ["pending", "delivered", "dead"], "x-crm-type": "picklist"},
-    "attempts":      {"type": "integer", "minimum": 0, "x-crm-type": "integer"},
-    "nextAttemptAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
-    "deliveredAt":   {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
-    "lastError":     {"type": "string", "x-crm-type": "textarea"}
-  },
-  "x-crm-indexes": [["status", "nextAttemptAt"], ["record"]]
-}`
-	platformDefinitions[timerObject] = `{
-  "$id": "crmTimer", "type": "object",
-  "x-crm-label": {"zh": "定时触发", "en": "Timer"},
-  "properties": {
-    "object":  {"type": "string", "x-crm-type": "text"},
-    "record":  {"type": "string", "x-crm-type": "text"},
-    "rule":    {"type": "string", "x-crm-type": "text"},
-    "dueAt":   {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
-    "status":  {"type": "string", "enum": ["pending", "done", "cancelled"], "x-crm-type": "picklist"},
-    "firedAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"}
-  },
-  "x-crm-indexes": [["status", "dueAt"], ["record", "rule"]]
-}`
-	platformDefinitions[notificationObject] = `{
-  "$id": "crmNotification", "type": "object",
-  "x-crm-label": {"zh": "通知", "en": "Notification"},
-  "properties": {
-    "recipient": {"type": "string", "x-crm-type": "text"},
-    "message":   {"x-crm-type": "json"},
-    "object":    {"type": "string", "x-crm-type": "text"},
-    "record":    {"type": "string", "x-crm-type": "text"},
-    "rule":      {"type": "string", "x-crm-type": "text"},
-    "read":      {"type": "boolean", "x-crm-type": "boolean"}
-  },
-  "x-crm-indexes": [["recipient"]]
-}`
-}
-
 // OutboxEntry is one effect waiting for, or done with, delivery.
 type OutboxEntry struct {
 	ID            string

@@ -3,15 +3,20 @@ package engine
 import (
 	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
+	"path"
+	"strings"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
 
 // Platform objects hold the engine's own per-tenant data (stage history,
-// and later the outbox and the audit trail) in the tenant's store, through
+// the outbox, timers, jobs, the audit trail, users, roles, layouts, views,
+// template installs, settings) in the tenant's store, through
 // the same port as records: they live in the same transactions as the
 // records they belong to, in every adapter. Their names start with "crm"
 // and an upper-case letter, which administrators may not use; they are
@@ -21,28 +26,31 @@ import (
 // per move of a record along a pipeline.
 const stageChangeObject = "crmStageChange"
 
-// platformDefinitions are the definitions of the platform objects. A
-// change here is saved as a new version on the next write that needs the
-// object; it must keep stored records valid.
-var platformDefinitions = map[string]string{
-	stageChangeObject: `{
-  "$id": "crmStageChange",
-  "title": "Stage change",
-  "x-crm-label": {"zh": "阶段变更", "en": "Stage change"},
-  "type": "object",
-  "properties": {
-    "object":  {"type": "string", "x-crm-type": "text"},
-    "record":  {"type": "string", "x-crm-type": "text"},
-    "field":   {"type": "string", "x-crm-type": "text"},
-    "from":    {"type": "string", "x-crm-type": "text"},
-    "to":      {"type": "string", "x-crm-type": "text"},
-    "at":      {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
-    "by":      {"type": "string", "x-crm-type": "text"},
-    "seconds": {"type": "number", "minimum": 0, "x-crm-type": "number"}
-  },
-  "required": ["object", "record", "field", "to", "at", "by"],
-  "x-crm-indexes": [["record", "field", "at"]]
-}`,
+// platformFiles holds the definition of every platform object, one file
+// each, named for the object (platform/crmOutbox.json).
+//
+//go:embed platform/*.json
+var platformFiles embed.FS
+
+// platformDefinitions are the definitions of the platform objects, by
+// name. A change to one is saved as a new version on the next write that
+// needs the object; it must keep stored records valid.
+var platformDefinitions = readPlatformDefinitions()
+
+func readPlatformDefinitions() map[string]string {
+	files, err := fs.Glob(platformFiles, "platform/*.json")
+	if err != nil {
+		panic(err) // only a malformed pattern fails
+	}
+	out := make(map[string]string, len(files))
+	for _, f := range files {
+		b, err := platformFiles.ReadFile(f)
+		if err != nil {
+			panic(fmt.Sprintf("read embedded %s: %v", f, err))
+		}
+		out[strings.TrimSuffix(path.Base(f), ".json")] = strings.TrimSpace(string(b))
+	}
+	return out
 }
 
 // isPlatformName reports whether name is reserved for platform objects.

@@ -33,14 +33,6 @@ const (
 	FieldMasked = "masked"
 )
 
-func init() {
-	platformDefinitions[roleObject] = `{
-  "$id": "crmRole", "type": "object",
-  "x-crm-label": {"zh": "角色", "en": "Role"},
-  "properties": {"definition": {"x-crm-type": "json"}}
-}`
-}
-
 // Role is a named set of permissions.
 type Role struct {
 	Name  string       `json:"name"`

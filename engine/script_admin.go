@@ -122,22 +122,6 @@ func (e *Engine) Limits(ctx context.Context) ([]Limit, error) {
 // holds its next run, computed from its schedule.
 const scheduleObject = "crmSchedule"
 
-func init() {
-	platformDefinitions[scheduleObject] = `{
-  "$id": "crmSchedule", "type": "object",
-  "x-crm-label": {"zh": "定时脚本", "en": "Schedule"},
-  "properties": {
-    "object":    {"type": "string", "x-crm-type": "text"},
-    "script":    {"type": "string", "x-crm-type": "text"},
-    "schedule":  {"type": "string", "x-crm-type": "text"},
-    "nextRunAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
-    "lastRunAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
-    "lastError": {"type": "string", "x-crm-type": "textarea"}
-  },
-  "x-crm-indexes": [["nextRunAt"]]
-}`
-}
-
 // runScheduled runs a tenant's scheduled scripts that are due; a script
 // seen for the first time (or with a new schedule) is only scheduled.
 func (e *Engine) runScheduled(ctx context.Context, tenantID string) (int, error) {

@@ -109,31 +109,6 @@ type TemplateInstall struct {
 // base of the next upgrade and what a rollback restores.
 const templateInstallObject = "crmTemplateInstall"
 
-func init() {
-	platformDefinitions[templateInstallObject] = `{
-  "$id": "crmTemplateInstall",
-  "title": "Template install",
-  "x-crm-label": {"zh": "模板安装记录", "en": "Template install"},
-  "type": "object",
-  "properties": {
-    "template":    {"type": "string", "x-crm-type": "text"},
-    "release":     {"type": "string", "x-crm-type": "text"},
-    "fromVersion": {"type": "string", "x-crm-type": "text"},
-    "action":      {"type": "string", "x-crm-type": "text"},
-    "status":      {"type": "string", "x-crm-type": "text"},
-    "objects":     {"x-crm-type": "json"},
-    "definitions": {"x-crm-type": "json"},
-    "before":      {"x-crm-type": "json"},
-    "after":       {"x-crm-type": "json"},
-    "at":          {"type": "string", "format": "date-time", "x-crm-type": "datetime"},
-    "by":          {"type": "string", "x-crm-type": "text"},
-    "menu":        {"x-crm-type": "json"}
-  },
-  "required": ["template", "release", "action", "status", "objects", "definitions", "at", "by"],
-  "x-crm-indexes": [["template", "at"]]
-}`
-}
-
 // SampleActor is the actor id that sample records of a template are
 // created by; ResetSampleData deletes exactly the records it created.
 func SampleActor(template string) string { return "template:" + template }

@@ -36,33 +36,6 @@ const (
 	minPassword    = 10
 )
 
-func init() {
-	platformDefinitions[userObject] = `{
-  "$id": "crmUser", "type": "object",
-  "x-crm-label": {"zh": "用户", "en": "User"},
-  "properties": {
-    "displayName":  {"type": "string", "x-crm-type": "text"},
-    "role":         {"type": "string", "x-crm-type": "text"},
-    "manager":      {"type": "string", "x-crm-type": "text"},
-    "team":         {"type": "string", "x-crm-type": "text"},
-    "passwordHash": {"type": "string", "x-crm-type": "text"},
-    "active":       {"type": "boolean", "x-crm-type": "boolean"},
-    "mustChangePassword": {"type": "boolean", "x-crm-type": "boolean"}
-  },
-  "x-crm-indexes": [["manager"], ["team"]]
-}`
-	platformDefinitions[sessionObject] = `{
-  "$id": "crmSession", "type": "object",
-  "x-crm-label": {"zh": "会话", "en": "Session"},
-  "properties": {
-    "user":      {"type": "string", "x-crm-type": "text"},
-    "csrf":      {"type": "string", "x-crm-type": "text"},
-    "expiresAt": {"type": "string", "format": "date-time", "x-crm-type": "datetime"}
-  },
-  "x-crm-indexes": [["user"]]
-}`
-}
-
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
 
 // User is a person who signs in.

@@ -23,21 +23,6 @@ import (
 
 const viewObject = "crmView"
 
-func init() {
-	platformDefinitions[viewObject] = `{
-  "$id": "crmView", "type": "object",
-  "x-crm-label": {"zh": "列表视图", "en": "List view"},
-  "properties": {
-    "object":     {"type": "string", "x-crm-type": "text"},
-    "name":       {"type": "string", "x-crm-type": "text"},
-    "owner":      {"type": "string", "x-crm-type": "text"},
-    "definition": {"x-crm-type": "json"}
-  },
-  "required": ["object", "name"],
-  "x-crm-indexes": [["object", "owner"]]
-}`
-}
-
 // View is a saved list view.
 type View struct {
 	Object  string        `json:"object"`

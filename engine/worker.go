@@ -296,14 +296,6 @@ const settingObject = "crmSetting"
 // webhookSecretID is the setting that holds the webhook signing secret.
 const webhookSecretID = "webhookSecret"
 
-func init() {
-	platformDefinitions[settingObject] = `{
-  "$id": "crmSetting", "type": "object",
-  "x-crm-label": {"zh": "设置", "en": "Setting"},
-  "properties": {"value": {"type": "string", "x-crm-type": "text"}}
-}`
-}
-
 // webhookSecret returns the tenant's webhook signing secret, making one on
 // first use.
 func (e *Engine) webhookSecret(ctx context.Context, ts store.TenantStore, snap *snapshot) (string, error) {
