@@ -128,6 +128,13 @@ func (e *Engine) state(ctx context.Context, tenantID string, ts store.TenantStor
 	if err != nil {
 		return nil, err
 	}
+	if upgraded, err := e.upgradePlatform(ctx, ts, snap); err != nil {
+		return nil, err
+	} else if upgraded {
+		if snap, err = e.reloadSnapshot(ctx, tenantID, ts, st.snap); err != nil {
+			return nil, err
+		}
+	}
 	if err := loadRoles(ctx, ts, snap); err != nil {
 		return nil, err
 	}
@@ -136,6 +143,20 @@ func (e *Engine) state(ctx context.Context, tenantID string, ts store.TenantStor
 	}
 	st.snap = snap
 	return st.snap, nil
+}
+
+// reloadSnapshot reads the tenant's revision and definitions again and
+// builds their snapshot.
+func (e *Engine) reloadSnapshot(ctx context.Context, tenantID string, ts store.TenantStore, prev *snapshot) (*snapshot, error) {
+	rev, err := ts.MetaRevision(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read metadata revision of tenant %q: %w", tenantID, err)
+	}
+	docs, err := ts.Objects(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load object definitions of tenant %q: %w", tenantID, err)
+	}
+	return buildSnapshot(tenantID, rev, docs, prev)
 }
 
 // buildSnapshot parses and compiles the stored definitions, reusing from

@@ -7,7 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"path"
+	"slices"
 	"strings"
 
 	"github.com/crmkit/crm/schema"
@@ -33,8 +35,10 @@ const stageChangeObject = "crmStageChange"
 var platformFiles embed.FS
 
 // platformDefinitions are the definitions of the platform objects, by
-// name. A change to one is saved as a new version on the next write that
-// needs the object; it must keep stored records valid.
+// name. A change to one is saved as a new version when a tenant's
+// metadata is next loaded (see upgradePlatform); it must keep stored
+// records valid. An object a tenant never had is created by the first
+// write that needs it.
 var platformDefinitions = readPlatformDefinitions()
 
 func readPlatformDefinitions() map[string]string {
@@ -58,27 +62,55 @@ func isPlatformName(name string) bool {
 	return len(name) > 3 && name[:3] == "crm" && name[3] >= 'A' && name[3] <= 'Z'
 }
 
+// upgradePlatform saves the current definition of every platform object
+// the tenant holds at another one, each as its next version, so that
+// writes find their platform objects up to date. It reports whether it
+// saved any (or another process did first).
+func (e *Engine) upgradePlatform(ctx context.Context, ts store.TenantStore, snap *snapshot) (bool, error) {
+	upgraded := false
+	for _, name := range slices.Sorted(maps.Keys(snap.platform)) {
+		cur := snap.platform[name]
+		def, ok := platformDefinitions[name]
+		if !ok || bytes.Equal(cur.Definition, []byte(def)) || sameJSON(cur.Definition, []byte(def)) {
+			continue
+		}
+		if _, err := e.savePlatform(ctx, ts, name, cur.Version+1); err != nil {
+			return upgraded, err
+		}
+		upgraded = true
+	}
+	return upgraded, nil
+}
+
+// savePlatform saves the definition of a platform object as the given
+// version and returns it; a conflict means another writer saved it first.
+func (e *Engine) savePlatform(ctx context.Context, ts store.TenantStore, name string, version int64) (*schema.Object, error) {
+	def := []byte(platformDefinitions[name])
+	obj, err := schema.ParseObject(def)
+	if err != nil {
+		return nil, fmt.Errorf("platform object %s: %w", name, err)
+	}
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		return tx.SaveObject(ctx, store.ObjectDoc{Name: name, Version: version, Definition: def, SavedAt: e.stamp(), SavedBy: "system"}, obj)
+	})
+	if err != nil && !errors.Is(err, store.ErrConflict) {
+		return nil, fmt.Errorf("save platform object %s: %w", name, err)
+	}
+	obj.Version = version
+	return obj, nil
+}
+
 // platformObject returns the named platform object of the tenant, saving
-// its definition first when the store lacks it or holds an older one.
+// its definition first when the tenant never had it (or, for a snapshot
+// taken before an upgrade, holds an older one).
 func (e *Engine) platformObject(ctx context.Context, ts store.TenantStore, snap *snapshot, name string) (*schema.Object, error) {
 	def := []byte(platformDefinitions[name])
 	if cur := snap.platform[name]; cur != nil && (bytes.Equal(cur.Definition, def) || sameJSON(cur.Definition, def)) {
 		return cur, nil
 	}
-	obj, err := schema.ParseObject(def)
-	if err != nil {
-		return nil, fmt.Errorf("platform object %s: %w", name, err)
-	}
 	var version int64 = 1
 	if cur := snap.platform[name]; cur != nil {
 		version = cur.Version + 1
 	}
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		return tx.SaveObject(ctx, store.ObjectDoc{Name: name, Version: version, Definition: def, SavedAt: e.stamp(), SavedBy: "system"}, obj)
-	})
-	if err != nil && !errors.Is(err, store.ErrConflict) { // a conflict: another writer saved it first
-		return nil, fmt.Errorf("save platform object %s: %w", name, err)
-	}
-	obj.Version = version
-	return obj, nil
+	return e.savePlatform(ctx, ts, name, version)
 }
