@@ -32,30 +32,9 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may change object definitions", "只有管理员可以修改对象定义", nil)
 	}
-	obj, err := schema.ParseObject(definition)
+	obj, validator, err := e.checkDefinition(a.TenantID, definition)
 	if err != nil {
 		return nil, err
-	}
-	if isPlatformName(obj.Name) {
-		return nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{Path: "/$id",
-			Message: fmt.Sprintf("%q is reserved: names starting with \"crm\" and an upper-case letter belong to the platform", obj.Name)}}}
-	}
-	validator, err := schema.NewValidator(obj)
-	if err != nil {
-		return nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{Path: "", Message: err.Error()}}}
-	}
-	if problems := e.compileDefinition(a.TenantID, obj); len(problems) > 0 {
-		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
-	}
-	if seal.HasSensitive(obj) && e.sealer == nil {
-		var problems []schema.Problem
-		for _, f := range obj.Fields {
-			if f.Sensitive {
-				problems = append(problems, schema.Problem{Path: "/properties/" + f.Name + "/x-crm-sensitive",
-					Message: "needs an encryption key: start the server with CRM_ENCRYPTION_KEY (or --encryption-key-file) so that its values are encrypted at rest"})
-			}
-		}
-		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
 	}
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
@@ -71,43 +50,108 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 			fmt.Sprintf("object %q is at version %d, not %d: someone else changed it; reload and try again", obj.Name, prevVersion, opts.ExpectedVersion),
 			fmt.Sprintf("对象 %q 当前版本为 %d（不是 %d），已被他人修改，请刷新后重试", obj.Name, prevVersion, opts.ExpectedVersion), nil)
 	}
-	migrating := len(opts.Fill) > 0 || len(opts.Remap) > 0 || len(opts.Clear) > 0
 	if problems := checkMigrationOptions(prev, obj, opts); len(problems) > 0 {
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
 	}
 	if prev != nil && sameJSON(prev.Definition, obj.Definition) {
 		// The same definition is not a new version, options or not; the
 		// options still apply to records that hold what they migrate.
-		if migrating {
-			err := ts.WithTx(ctx, func(tx store.Tx) error {
-				return e.migrate(ctx, tx, a, prev, obj, validator, opts, false)
-			})
-			var de *schema.DefinitionError
-			if errors.As(err, &de) {
-				return nil, err
-			} else if err != nil {
-				return nil, fmt.Errorf("migrate %s records: %w", obj.Name, err)
-			}
+		if err := e.migrateOnly(ctx, ts, a, prev, obj, validator, opts); err != nil {
+			return nil, err
 		}
 		return e.info(ctx, ts, obj.Name)
+	}
+	version, err := e.commitObject(ctx, ts, snap, a, prev, obj, validator, opts)
+	if err != nil {
+		return nil, err
+	}
+	e.log.InfoContext(ctx, "object saved", "tenant", a.TenantID, "object", obj.Name, "version", version, "by", a.ID)
+	if err := e.startRollups(ctx, snap, prev, obj); err != nil {
+		return nil, err
+	}
+	return e.info(ctx, ts, obj.Name)
+}
+
+// checkDefinition parses a definition and refuses what cannot be saved:
+// a reserved name, a definition that does not compile, sensitive fields
+// without an encryption key.
+func (e *Engine) checkDefinition(tenantID string, definition json.RawMessage) (*schema.Object, *schema.Validator, error) {
+	obj, err := schema.ParseObject(definition)
+	if err != nil {
+		return nil, nil, err
+	}
+	if isPlatformName(obj.Name) {
+		return nil, nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{Path: "/$id",
+			Message: fmt.Sprintf("%q is reserved: names starting with \"crm\" and an upper-case letter belong to the platform", obj.Name)}}}
+	}
+	validator, err := schema.NewValidator(obj)
+	if err != nil {
+		return nil, nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{Path: "", Message: err.Error()}}}
+	}
+	if problems := e.compileDefinition(tenantID, obj); len(problems) > 0 {
+		return nil, nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
+	}
+	if seal.HasSensitive(obj) && e.sealer == nil {
+		var problems []schema.Problem
+		for _, f := range obj.Fields {
+			if f.Sensitive {
+				problems = append(problems, schema.Problem{Path: "/properties/" + f.Name + "/x-crm-sensitive",
+					Message: "needs an encryption key: start the server with CRM_ENCRYPTION_KEY (or --encryption-key-file) so that its values are encrypted at rest"})
+			}
+		}
+		return nil, nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
+	}
+	return obj, validator, nil
+}
+
+func hasMigrations(opts SaveOptions) bool {
+	return len(opts.Fill) > 0 || len(opts.Remap) > 0 || len(opts.Clear) > 0
+}
+
+// migrateOnly applies the migrations of opts to the records of an object
+// whose definition does not change.
+func (e *Engine) migrateOnly(ctx context.Context, ts store.TenantStore, a Actor, prev, obj *schema.Object, validator *schema.Validator, opts SaveOptions) error {
+	if !hasMigrations(opts) {
+		return nil
+	}
+	err := ts.WithTx(ctx, func(tx store.Tx) error {
+		return e.migrate(ctx, tx, a, prev, obj, validator, opts, false)
+	})
+	var de *schema.DefinitionError
+	if errors.As(err, &de) {
+		return err
+	} else if err != nil {
+		return fmt.Errorf("migrate %s records: %w", obj.Name, err)
+	}
+	return nil
+}
+
+// commitObject saves obj as the next version after prev (nil for a new
+// object) in one transaction with its audit entry, the job that
+// recomputes changed formulas and the migration of stored records. It
+// returns the version saved.
+func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, prev, obj *schema.Object, validator *schema.Validator, opts SaveOptions) (int64, error) {
+	var prevVersion int64
+	if prev != nil {
+		prevVersion = prev.Version
 	}
 	doc := store.ObjectDoc{Name: obj.Name, Version: prevVersion + 1, Definition: obj.Definition, SavedAt: e.stamp(), SavedBy: a.ID}
 	w, err := e.newWriter(ctx, ts, snap, a)
 	if err != nil {
-		return nil, err
+		return 0, err
 	}
 	var recompute []string
 	var jobs *schema.Object
 	if prev != nil {
 		if recompute = changedFormulas(prev, obj); len(recompute) > 0 {
 			if jobs, err = e.platformObject(ctx, ts, snap, jobObject); err != nil {
-				return nil, err
+				return 0, err
 			}
 		}
 	}
 	if seal.HasSensitive(obj) {
 		if err := e.ensureKeyCheck(ctx, ts, snap, a.TenantID); err != nil {
-			return nil, err
+			return 0, err
 		}
 	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
@@ -119,32 +163,42 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 				return err
 			}
 		}
-		if prev != nil && (migrating || len(schema.Diff(prev, obj)) > 0) {
+		if prev != nil && (hasMigrations(opts) || len(schema.Diff(prev, obj)) > 0) {
 			if err := e.migrate(ctx, tx, a, prev, obj, validator, opts, sensitivityChanged(prev, obj)); err != nil {
 				return err
 			}
 		}
 		return tx.SaveObject(ctx, doc, obj)
 	})
+	if err != nil {
+		return 0, saveFailed(obj, err)
+	}
+	return doc.Version, nil
+}
+
+// saveFailed classifies the error of the transaction that saves obj.
+func saveFailed(obj *schema.Object, err error) error {
 	var ue *store.UniqueError
+	var de *schema.DefinitionError
 	switch {
 	case errors.As(err, &ue):
-		return nil, &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{
+		return &schema.DefinitionError{Object: obj.Name, Problems: []schema.Problem{{
 			Path:    "/properties/" + strings.Join(ue.Fields, ","),
 			Message: fmt.Sprintf("stored %s records have duplicate values in %s, so it cannot be unique; make the values unique first", obj.Name, strings.Join(ue.Fields, "+")),
 		}}}
 	case errors.Is(err, store.ErrConflict):
-		return nil, newError(ErrConflict,
+		return newError(ErrConflict,
 			fmt.Sprintf("object %q was changed by someone else at the same time; reload and try again", obj.Name),
 			fmt.Sprintf("对象 %q 同时被他人修改，请刷新后重试", obj.Name), err)
-	case err != nil:
-		var de *schema.DefinitionError
-		if errors.As(err, &de) {
-			return nil, err
-		}
-		return nil, fmt.Errorf("save object %q: %w", obj.Name, err)
+	case errors.As(err, &de):
+		return err
 	}
-	e.log.InfoContext(ctx, "object saved", "tenant", a.TenantID, "object", obj.Name, "version", doc.Version, "by", a.ID)
+	return fmt.Errorf("save object %q: %w", obj.Name, err)
+}
+
+// startRollups computes the roll-up fields obj adds or changes from the
+// records already there.
+func (e *Engine) startRollups(ctx context.Context, snap *snapshot, prev, obj *schema.Object) error {
 	for _, f := range obj.Fields {
 		var before *schema.Field
 		if prev != nil {
@@ -153,12 +207,11 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 		if f.Rollup == nil || before != nil && reflect.DeepEqual(before.Rollup, f.Rollup) || snap.catalog.Object(f.Rollup.Object) == nil {
 			continue // unchanged, or over an object not saved yet (no records to sum)
 		}
-		// A new or changed roll-up starts from the data already there.
 		if _, err := e.RebuildRollup(ctx, obj.Name, f.Name); err != nil {
-			return nil, fmt.Errorf("object %q is saved, but computing its roll-up %s failed (run rebuildRollup again): %w", obj.Name, f.Name, err)
+			return fmt.Errorf("object %q is saved, but computing its roll-up %s failed (run rebuildRollup again): %w", obj.Name, f.Name, err)
 		}
 	}
-	return e.info(ctx, ts, obj.Name)
+	return nil
 }
 
 // ObjectHistory returns every version of an object definition, oldest
