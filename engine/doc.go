@@ -1,8 +1,35 @@
-// Package engine runs the CRM's use cases: tenants and API keys, the
-// metadata service (object definitions with versions and safe evolution) and
-// the records service (create, read, update, delete and query, validated
-// against the current definition). Every call is scoped to the tenant of the
+// Package engine runs the CRM's use cases behind every edge (GraphQL, the
+// command line, the HTTP server): tenants and their users, roles and API
+// keys; object definitions with versions and safe evolution; records
+// (create, read, update, delete, query, sum) validated against the current
+// definition; scripts, rules, formulas and automations; audit, background
+// work and template installs. Every call is scoped to the tenant of the
 // [Actor] in its context; there is no way to name another tenant's data.
+// Errors are classified for the edge by [CodeOf].
 //
-// Errors are classified for the API edge by [CodeOf].
+// The engine's rooms, by file:
+//
+//   - tenants and their store: tenant.go, tenant_admin.go, transfer.go
+//     (export and import), seal.go (every tenant store wrapped by package
+//     [github.com/crmkit/crm/engine/seal], the key check), platform.go
+//     and platform/*.json (the engine's own per-tenant objects), limits.go,
+//     ops.go;
+//   - metadata: catalog.go (the snapshot of a tenant's definitions),
+//     object.go, definitions.go, layouts.go, views.go, navigation.go;
+//   - records: record_read.go, record_write.go, record_owner.go, writer.go
+//     (the write path with its hooks), query.go, cursor.go, sum.go,
+//     rollup.go, pipeline.go, guesses.go, personal.go;
+//   - access: roles.go (what a role may do), access.go (which records and
+//     fields a caller sees), directory.go;
+//   - identity: actor.go, users.go, users_admin.go, passwords.go,
+//     apikey.go;
+//   - scripts and automation: scripts.go, script_host.go, script_admin.go,
+//     automation.go, timer.go;
+//   - background work: worker.go ([Engine.RunDue]), due.go (the records a
+//     step claims), outbox.go, jobs.go, jobs_run.go;
+//   - templates: template.go, template_docs.go, template_sample.go install,
+//     upgrade, roll back and export templates; what a template is, its
+//     versions and the three-way merge are package
+//     [github.com/crmkit/crm/engine/template];
+//   - audit.go and errors.go.
 package engine
