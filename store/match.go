@@ -56,7 +56,7 @@ func (c *Cond) Match(r *Record) bool {
 	if c.IsLeaf() {
 		v, ok := r.Value(c.Column.Field)
 		if t, isTime := v.(time.Time); isTime {
-			v = t.UTC().Format(TimeLayout)
+			v = FormatTime(t)
 		}
 		if v == nil {
 			ok = false

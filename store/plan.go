@@ -27,7 +27,7 @@ const (
 // BSON and add nothing to its meaning; [Cond.Match] evaluates its filter
 // in memory with the same meaning.
 //
-// [PlanQuery] and [PlanFilter] return a [*QueryError] (which
+// [PlanQuery], [PlanFilter] and [PlanSum] return a [*QueryError] (which
 // [errors.Is] matches with [ErrInvalidQuery]) for a query that cannot run,
 // with the same words for every adapter.
 type Plan struct {
@@ -35,6 +35,16 @@ type Plan struct {
 	Sort   []SortKey // the caller's order; the id tie-breaker is not listed
 	After  *Cursor   // nil for the first page
 	Limit  int       // zero means no limit
+}
+
+// Page makes the page of a plan from the records an adapter read: up to
+// Limit+1 of them, in order, so that one more than the limit says that
+// more follow.
+func (p *Plan) Page(recs []Record) Page {
+	if p.Limit > 0 && len(recs) > p.Limit {
+		return Page{Records: recs[:p.Limit], HasMore: true}
+	}
+	return Page{Records: recs}
 }
 
 // SortKey is one resolved sort field; its column is scalar.
@@ -111,6 +121,30 @@ func PlanFilter(obj *schema.Object, f *Filter) (*Cond, error) {
 		return nil, err
 	}
 	return &c, nil
+}
+
+// SumPlan is a [Summer.Sum] checked against an object definition: the
+// column to add up and the condition records must meet.
+type SumPlan struct {
+	Column Column
+	Filter *Cond // nil matches every record
+}
+
+// PlanSum checks a sum of field over the records of obj matching f; the
+// field must be one [SummableField] allows.
+func PlanSum(obj *schema.Object, f *Filter, field string) (*SumPlan, error) {
+	if _, err := SummableField(obj, field); err != nil {
+		return nil, err
+	}
+	col, err := ResolveColumn(obj, field)
+	if err != nil {
+		return nil, err
+	}
+	c, err := PlanFilter(obj, f)
+	if err != nil {
+		return nil, err
+	}
+	return &SumPlan{Column: col, Filter: c}, nil
 }
 
 func planNode(obj *schema.Object, f *Filter, depth int) (Cond, error) {

@@ -195,3 +195,46 @@ func TestCond_Match(t *testing.T) {
 		})
 	}
 }
+
+func TestPlan_Page(t *testing.T) {
+	t.Parallel()
+	recs := []store.Record{{ID: "a"}, {ID: "b"}, {ID: "c"}}
+	scenarios := []struct {
+		name    string
+		limit   int
+		want    int
+		hasMore bool
+	}{
+		{name: "no limit", limit: 0, want: 3},
+		{name: "one more than the limit read", limit: 2, want: 2, hasMore: true},
+		{name: "limit reached exactly", limit: 3, want: 3},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := store.PlanQuery(planObject(), store.Query{Limit: sc.limit})
+			require.NoError(t, err)
+			page := p.Page(recs)
+			assert.Len(t, page.Records, sc.want)
+			assert.Equal(t, sc.hasMore, page.HasMore)
+		})
+	}
+}
+
+func TestPlanSum(t *testing.T) {
+	t.Parallel()
+	obj := planObject()
+	f := store.Leaf("won", store.OpEq, true)
+	p, err := store.PlanSum(obj, &f, "amount")
+	require.NoError(t, err)
+	assert.Equal(t, "amount", p.Column.Field)
+	assert.Equal(t, true, p.Filter.Value)
+
+	_, err = store.PlanSum(obj, nil, "name")
+	var qe *store.QueryError
+	require.ErrorAs(t, err, &qe)
+	assert.Equal(t, "name", qe.Field)
+	bad := store.Leaf("won", store.OpGt, true)
+	_, err = store.PlanSum(obj, &bad, "amount")
+	require.ErrorIs(t, err, store.ErrInvalidQuery, "the filter is checked too")
+}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/crmkit/crm/schema"
@@ -11,6 +12,18 @@ import (
 // (createdAt, updatedAt): UTC with a fixed number of fraction digits, so that
 // text order is time order. Filter values on those fields use it too.
 const TimeLayout = "2006-01-02T15:04:05.000000Z"
+
+// FormatTime is t as adapters store it: UTC text in [TimeLayout].
+func FormatTime(t time.Time) string { return t.UTC().Format(TimeLayout) }
+
+// ParseTime reads a time that [FormatTime] wrote.
+func ParseTime(s string) (time.Time, error) {
+	t, err := time.Parse(TimeLayout, s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
+	}
+	return t, nil
+}
 
 // Tenant is one isolated customer of the platform.
 type Tenant struct {

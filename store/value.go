@@ -51,7 +51,7 @@ func queryValue(k schema.Kind, v any) (any, bool) {
 		return b, ok
 	case schema.KindDateTime:
 		if t, ok := v.(time.Time); ok {
-			return t.UTC().Format(TimeLayout), true
+			return FormatTime(t), true
 		}
 	}
 	s, ok := v.(string)

@@ -132,7 +132,7 @@ func encodeValue(v any, depth int) (any, error) {
 		}
 		return n, nil
 	case time.Time:
-		return x.UTC().Format(store.TimeLayout), nil
+		return store.FormatTime(x), nil
 	case map[string]any:
 		d := make(bson.D, 0, len(x))
 		for _, k := range sortedKeys(x) {
@@ -237,7 +237,7 @@ func decodeValue(v bson.RawValue) (any, error) {
 		}
 		return f, nil
 	case bson.TypeDateTime:
-		return v.Time().UTC().Format(store.TimeLayout), nil
+		return store.FormatTime(v.Time()), nil
 	case bson.TypeObjectID:
 		return v.ObjectID().Hex(), nil
 	case bson.TypeEmbeddedDocument:
@@ -294,8 +294,8 @@ func encodeRecord(rec store.Record) (bson.D, error) {
 	doc := bson.D{
 		{Key: keyID, Value: rec.ID},
 		{Key: keyVersion, Value: rec.Version},
-		{Key: keyCreatedAt, Value: formatTime(rec.CreatedAt)},
-		{Key: keyUpdatedAt, Value: formatTime(rec.UpdatedAt)},
+		{Key: keyCreatedAt, Value: store.FormatTime(rec.CreatedAt)},
+		{Key: keyUpdatedAt, Value: store.FormatTime(rec.UpdatedAt)},
 		{Key: keyCreatedBy, Value: rec.CreatedBy},
 		{Key: keyUpdatedBy, Value: rec.UpdatedBy},
 		{Key: keyOwnerID, Value: rec.OwnerID},
@@ -315,26 +315,14 @@ func decodeRecord(raw bson.Raw) (store.Record, error) {
 	}
 	rec := store.Record{ID: d.ID, Version: d.Version, CreatedBy: d.CreatedBy, UpdatedBy: d.UpdatedBy, OwnerID: d.OwnerID}
 	var err error
-	if rec.CreatedAt, err = parseTime(d.CreatedAt); err != nil {
+	if rec.CreatedAt, err = store.ParseTime(d.CreatedAt); err != nil {
 		return store.Record{}, fmt.Errorf("decode record %q: %w", d.ID, err)
 	}
-	if rec.UpdatedAt, err = parseTime(d.UpdatedAt); err != nil {
+	if rec.UpdatedAt, err = store.ParseTime(d.UpdatedAt); err != nil {
 		return store.Record{}, fmt.Errorf("decode record %q: %w", d.ID, err)
 	}
 	if rec.Data, err = decodeData(d.Data, d.Nulls); err != nil {
 		return store.Record{}, fmt.Errorf("decode record %q: %w", d.ID, err)
 	}
 	return rec, nil
-}
-
-// Times are stored as text in store.TimeLayout: BSON dates hold
-// milliseconds, records keep microseconds, and text order is time order.
-func formatTime(t time.Time) string { return t.UTC().Format(store.TimeLayout) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(store.TimeLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
-	}
-	return t, nil
 }

@@ -1,9 +1,6 @@
 package mongostore
 
-import (
-	"github.com/crmkit/crm/schema"
-	"github.com/crmkit/crm/store"
-)
+import "github.com/crmkit/crm/store"
 
 // collectionName is the collection of an object's records; name must have
 // passed [store.CheckObjectName].
@@ -54,13 +51,4 @@ func mongoColumn(c store.Column) column {
 		path += "." + c.Part
 	}
 	return column{Column: c, path: path}
-}
-
-// resolve finds and renders the column a query names.
-func resolve(obj *schema.Object, name string) (column, error) {
-	c, err := store.ResolveColumn(obj, name)
-	if err != nil {
-		return column{}, err
-	}
-	return mongoColumn(c), nil
 }

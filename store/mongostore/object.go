@@ -237,7 +237,7 @@ func (t *tx) saveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Ob
 		Name:       doc.Name,
 		Version:    doc.Version,
 		Definition: string(doc.Definition),
-		SavedAt:    formatTime(doc.SavedAt),
+		SavedAt:    store.FormatTime(doc.SavedAt),
 		SavedBy:    doc.SavedBy,
 		Indexes:    specs,
 	})
@@ -311,7 +311,7 @@ func (t *tx) DeleteObject(ctx context.Context, doc store.ObjectDoc) error {
 		Name:       doc.Name,
 		Version:    doc.Version,
 		Definition: string(doc.Definition),
-		SavedAt:    formatTime(doc.SavedAt),
+		SavedAt:    store.FormatTime(doc.SavedAt),
 		SavedBy:    doc.SavedBy,
 		Deleted:    true,
 	})

@@ -65,7 +65,7 @@ type tenantDoc struct {
 }
 
 func (d tenantDoc) tenant() (store.Tenant, error) {
-	at, err := parseTime(d.CreatedAt)
+	at, err := store.ParseTime(d.CreatedAt)
 	if err != nil {
 		return store.Tenant{}, err
 	}
@@ -81,7 +81,7 @@ func (s *Store) CreateTenant(ctx context.Context, t store.Tenant) error {
 	}
 	octx, cancel := s.op(ctx)
 	defer cancel()
-	_, err = s.system.Collection(collTenants).InsertOne(octx, tenantDoc{ID: t.ID, Name: t.Name, CreatedAt: formatTime(t.CreatedAt), Database: db})
+	_, err = s.system.Collection(collTenants).InsertOne(octx, tenantDoc{ID: t.ID, Name: t.Name, CreatedAt: store.FormatTime(t.CreatedAt), Database: db})
 	if mongo.IsDuplicateKeyError(err) {
 		if _, gerr := s.GetTenant(ctx, t.ID); gerr == nil {
 			return fmt.Errorf("create tenant %q: %w", t.ID, store.ErrConflict)
@@ -168,16 +168,16 @@ type apiKeyDoc struct {
 func (d apiKeyDoc) key() (store.APIKey, error) {
 	k := store.APIKey{ID: d.ID, TenantID: d.TenantID, Name: d.Name, Hash: d.Hash, Prefix: d.Prefix, Role: d.Role}
 	var err error
-	if k.CreatedAt, err = parseTime(d.CreatedAt); err != nil {
+	if k.CreatedAt, err = store.ParseTime(d.CreatedAt); err != nil {
 		return store.APIKey{}, err
 	}
 	if d.RevokedAt != "" {
-		if k.RevokedAt, err = parseTime(d.RevokedAt); err != nil {
+		if k.RevokedAt, err = store.ParseTime(d.RevokedAt); err != nil {
 			return store.APIKey{}, err
 		}
 	}
 	if d.ExpiresAt != "" {
-		if k.ExpiresAt, err = parseTime(d.ExpiresAt); err != nil {
+		if k.ExpiresAt, err = store.ParseTime(d.ExpiresAt); err != nil {
 			return store.APIKey{}, err
 		}
 	}
@@ -189,12 +189,12 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 	if _, err := s.tenantDoc(ctx, k.TenantID); err != nil {
 		return fmt.Errorf("create api key %q: %w", k.ID, err)
 	}
-	d := apiKeyDoc{ID: k.ID, TenantID: k.TenantID, Name: k.Name, Hash: k.Hash, Prefix: k.Prefix, CreatedAt: formatTime(k.CreatedAt), Role: k.Role}
+	d := apiKeyDoc{ID: k.ID, TenantID: k.TenantID, Name: k.Name, Hash: k.Hash, Prefix: k.Prefix, CreatedAt: store.FormatTime(k.CreatedAt), Role: k.Role}
 	if !k.RevokedAt.IsZero() {
-		d.RevokedAt = formatTime(k.RevokedAt)
+		d.RevokedAt = store.FormatTime(k.RevokedAt)
 	}
 	if !k.ExpiresAt.IsZero() {
-		d.ExpiresAt = formatTime(k.ExpiresAt)
+		d.ExpiresAt = store.FormatTime(k.ExpiresAt)
 	}
 	octx, cancel := s.op(ctx)
 	defer cancel()
@@ -262,7 +262,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at tim
 		equality("tenantId", tenantID),
 	}
 	notRevoked := append(filter, bson.E{Key: "revokedAt", Value: bson.D{{Key: "$exists", Value: false}}})
-	res, err := keys.UpdateOne(octx, notRevoked, bson.D{{Key: "$set", Value: bson.D{{Key: "revokedAt", Value: formatTime(at)}}}})
+	res, err := keys.UpdateOne(octx, notRevoked, bson.D{{Key: "$set", Value: bson.D{{Key: "revokedAt", Value: store.FormatTime(at)}}}})
 	if err != nil {
 		return fmt.Errorf("revoke api key %q of tenant %q: %w", keyID, tenantID, s.fail(octx, err))
 	}

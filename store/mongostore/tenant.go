@@ -87,7 +87,7 @@ func versionID(name string, version int64) string {
 }
 
 func (d objectVersionDoc) objectDoc() (store.ObjectDoc, error) {
-	at, err := parseTime(d.SavedAt)
+	at, err := store.ParseTime(d.SavedAt)
 	if err != nil {
 		return store.ObjectDoc{}, err
 	}
@@ -287,27 +287,21 @@ func (r reader) Find(ctx context.Context, obj *schema.Object, q store.Query) (st
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Page{}, fmt.Errorf("find records: %w", err)
 	}
-	filter, opts, err := buildFind(obj, q)
+	p, err := store.PlanQuery(obj, q)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
+	filter, opts := findOptions(p)
 	recs, err := r.query(ctx, obj, filter, opts)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
-	page := store.Page{Records: recs}
-	if q.Limit > 0 && len(recs) > q.Limit {
-		page.Records, page.HasMore = recs[:q.Limit], true
-	}
-	return page, nil
+	return p.Page(recs), nil
 }
 
-// buildFind turns a query into a filter and find options.
-func buildFind(obj *schema.Object, q store.Query) (bson.D, *options.FindOptionsBuilder, error) {
-	p, err := store.PlanQuery(obj, q)
-	if err != nil {
-		return nil, nil, err
-	}
+// findOptions renders a find plan: the filter and the find options (its
+// order, one more than its limit).
+func findOptions(p *store.Plan) (bson.D, *options.FindOptionsBuilder) {
 	keys := sortKeys(p)
 	c := condOf(p.Filter)
 	if p.After != nil {
@@ -317,7 +311,7 @@ func buildFind(obj *schema.Object, q store.Query) (bson.D, *options.FindOptionsB
 	if p.Limit > 0 {
 		opts.SetLimit(int64(p.Limit) + 1)
 	}
-	return c.render(), opts, nil
+	return c.render(), opts
 }
 
 // Count implements [store.Reader].
@@ -348,17 +342,11 @@ func (r reader) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, fi
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return 0, false, fmt.Errorf("sum records: %w", err)
 	}
-	if _, err := store.SummableField(obj, field); err != nil {
-		return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, err)
-	}
-	c, err := resolve(obj, field)
+	p, err := store.PlanSum(obj, f, field)
 	if err != nil {
 		return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, err)
 	}
-	match, err := compileFilter(obj, f)
-	if err != nil {
-		return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, err)
-	}
+	c, match := mongoColumn(p.Column), condOf(p.Filter)
 	present := bson.D{{Key: c.path, Value: bson.D{{Key: "$exists", Value: true}}}}
 	pipeline := mongo.Pipeline{
 		{{Key: "$match", Value: bson.D{{Key: "$and", Value: bson.A{match.render(), present}}}}},

@@ -1,9 +1,6 @@
 package sqlitestore
 
-import (
-	"github.com/crmkit/crm/schema"
-	"github.com/crmkit/crm/store"
-)
+import "github.com/crmkit/crm/store"
 
 // tableName is the table of an object's records; name must have passed
 // [store.CheckObjectName].
@@ -45,13 +42,4 @@ func sqlColumn(c store.Column) column {
 		path += "." + c.Part
 	}
 	return column{Column: c, expr: dataExpr(path), path: path}
-}
-
-// resolve finds and renders the column a query names.
-func resolve(obj *schema.Object, name string) (column, error) {
-	c, err := store.ResolveColumn(obj, name)
-	if err != nil {
-		return column{}, err
-	}
-	return sqlColumn(c), nil
 }

@@ -217,7 +217,7 @@ func (t *tx) syncIndexes(ctx context.Context, obj *schema.Object, specs []indexS
 // recordVersion stores doc as a new version and bumps the revision.
 func (t *tx) recordVersion(ctx context.Context, doc store.ObjectDoc, deleted bool) error {
 	if _, err := t.sqlTx.ExecContext(ctx, `INSERT INTO meta_objects (name, version, definition, saved_at, saved_by, deleted) VALUES (?, ?, ?, ?, ?, ?)`,
-		doc.Name, doc.Version, doc.Definition, formatTime(doc.SavedAt), doc.SavedBy, deleted); err != nil {
+		doc.Name, doc.Version, doc.Definition, store.FormatTime(doc.SavedAt), doc.SavedBy, deleted); err != nil {
 		if isPrimaryKeyViolation(err) {
 			return store.ErrConflict
 		}

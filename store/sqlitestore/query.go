@@ -44,6 +44,13 @@ func buildFind(obj *schema.Object, q store.Query) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	text, args := findStatement(obj, p)
+	return text, args, nil
+}
+
+// findStatement renders a find plan: the records of obj it selects, in
+// its order, one more than its limit.
+func findStatement(obj *schema.Object, p *store.Plan) (string, []any) {
 	keys := make([]sortKey, len(p.Sort))
 	for i, k := range p.Sort {
 		keys[i] = sortKey{col: sqlColumn(k.Column), desc: k.Desc}
@@ -84,7 +91,7 @@ func buildFind(obj *schema.Object, q store.Query) (string, []any, error) {
 		b.w(" LIMIT ")
 		b.arg(p.Limit + 1)
 	}
-	return b.sb.String(), b.args, nil
+	return b.sb.String(), b.args
 }
 
 // pinnedExprs collects the expressions that every match of c holds equal
@@ -122,20 +129,14 @@ func buildCount(obj *schema.Object, f *store.Filter) (string, []any, error) {
 
 // buildSum returns the statement of [store.Summer.Sum].
 func buildSum(obj *schema.Object, f *store.Filter, field string) (string, []any, error) {
-	if _, err := store.SummableField(obj, field); err != nil {
-		return "", nil, err
-	}
-	col, err := resolve(obj, field)
+	p, err := store.PlanSum(obj, f, field)
 	if err != nil {
 		return "", nil, err
 	}
-	c, err := store.PlanFilter(obj, f)
-	if err != nil {
-		return "", nil, err
-	}
+	expr := sqlColumn(p.Column).expr
 	b := &builder{}
-	b.w("SELECT total(" + col.expr + "), count(" + col.expr + ") FROM " + quotedTable(obj.Name))
-	b.where(c)
+	b.w("SELECT total(" + expr + "), count(" + expr + ") FROM " + quotedTable(obj.Name))
+	b.where(p.Filter)
 	return b.sb.String(), b.args, nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -92,19 +91,16 @@ func (r records) Find(ctx context.Context, obj *schema.Object, q store.Query) (s
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Page{}, fmt.Errorf("find records: %w", err)
 	}
-	text, args, err := buildFind(obj, q)
+	p, err := store.PlanQuery(obj, q)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
+	text, args := findStatement(obj, p)
 	recs, err := r.query(ctx, obj, text, args)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
-	page := store.Page{Records: recs}
-	if q.Limit > 0 && len(recs) > q.Limit {
-		page.Records, page.HasMore = recs[:q.Limit], true
-	}
-	return page, nil
+	return p.Page(recs), nil
 }
 
 // Count implements [store.Reader].
@@ -176,10 +172,10 @@ func scanRecord(s scanner) (store.Record, error) {
 		return store.Record{}, err
 	}
 	var err error
-	if rec.CreatedAt, err = parseTime(created); err != nil {
+	if rec.CreatedAt, err = store.ParseTime(created); err != nil {
 		return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
 	}
-	if rec.UpdatedAt, err = parseTime(updated); err != nil {
+	if rec.UpdatedAt, err = store.ParseTime(updated); err != nil {
 		return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
 	}
 	if err := json.Unmarshal(data, &rec.Data); err != nil {
@@ -189,16 +185,6 @@ func scanRecord(s scanner) (store.Record, error) {
 		rec.Data = map[string]any{}
 	}
 	return rec, nil
-}
-
-func formatTime(t time.Time) string { return t.UTC().Format(store.TimeLayout) }
-
-func parseTime(s string) (time.Time, error) {
-	t, err := time.Parse(store.TimeLayout, s)
-	if err != nil {
-		return time.Time{}, fmt.Errorf("parse stored time %q: %w", s, err)
-	}
-	return t, nil
 }
 
 // encodeData turns record data into the JSON text that jsonb(?) stores.

@@ -53,7 +53,7 @@ func (s *Store) CreateTenant(ctx context.Context, t store.Tenant) error {
 	}
 	opened := false
 	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`, t.ID, t.Name, formatTime(t.CreatedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`, t.ID, t.Name, store.FormatTime(t.CreatedAt))
 		if isPrimaryKeyViolation(err) {
 			return store.ErrConflict
 		}
@@ -86,7 +86,7 @@ func (s *Store) GetTenant(ctx context.Context, id string) (store.Tenant, error) 
 	if err != nil {
 		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, withCtx(ctx, err))
 	}
-	if t.CreatedAt, err = parseTime(created); err != nil {
+	if t.CreatedAt, err = store.ParseTime(created); err != nil {
 		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, err)
 	}
 	return t, nil
@@ -108,7 +108,7 @@ func (s *Store) ListTenants(ctx context.Context) ([]store.Tenant, error) {
 		if err := rows.Scan(&t.ID, &t.Name, &created); err != nil {
 			return nil, fmt.Errorf("list tenants: %w", err)
 		}
-		if t.CreatedAt, err = parseTime(created); err != nil {
+		if t.CreatedAt, err = store.ParseTime(created); err != nil {
 			return nil, fmt.Errorf("list tenants: %w", err)
 		}
 		out = append(out, t)
@@ -130,7 +130,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 			return fmt.Errorf("tenant %q: %w", k.TenantID, store.ErrNotFound)
 		}
 		_, err := tx.ExecContext(ctx, `INSERT INTO api_keys (id, tenant_id, name, hash, prefix, created_at, revoked_at, expires_at, role) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			k.ID, k.TenantID, k.Name, k.Hash, k.Prefix, formatTime(k.CreatedAt), optionalTime(k.RevokedAt), optionalTime(k.ExpiresAt), k.Role)
+			k.ID, k.TenantID, k.Name, k.Hash, k.Prefix, store.FormatTime(k.CreatedAt), optionalTime(k.RevokedAt), optionalTime(k.ExpiresAt), k.Role)
 		if isPrimaryKeyViolation(err) || isUniqueViolation(err) {
 			return store.ErrConflict
 		}
@@ -189,7 +189,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at tim
 		if err != nil || revoked.Valid {
 			return withCtx(ctx, err)
 		}
-		_, err = tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, formatTime(at), keyID)
+		_, err = tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, store.FormatTime(at), keyID)
 		return withCtx(ctx, err)
 	})
 	if err != nil {
@@ -209,16 +209,16 @@ func scanAPIKey(s scanner) (store.APIKey, error) {
 		return store.APIKey{}, err
 	}
 	var err error
-	if k.CreatedAt, err = parseTime(created); err != nil {
+	if k.CreatedAt, err = store.ParseTime(created); err != nil {
 		return store.APIKey{}, err
 	}
 	if revoked.Valid {
-		if k.RevokedAt, err = parseTime(revoked.String); err != nil {
+		if k.RevokedAt, err = store.ParseTime(revoked.String); err != nil {
 			return store.APIKey{}, err
 		}
 	}
 	if expires.Valid {
-		if k.ExpiresAt, err = parseTime(expires.String); err != nil {
+		if k.ExpiresAt, err = store.ParseTime(expires.String); err != nil {
 			return store.APIKey{}, err
 		}
 	}
@@ -230,7 +230,7 @@ func optionalTime(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return formatTime(t)
+	return store.FormatTime(t)
 }
 
 // DeleteTenant implements [store.Store]. The tenant's file is first moved

@@ -185,7 +185,7 @@ func queryObjects(ctx context.Context, q querier, text string, args ...any) ([]s
 		if err := rows.Scan(&d.Name, &d.Version, &d.Definition, &saved, &d.SavedBy, &d.Deleted); err != nil {
 			return nil, err
 		}
-		if d.SavedAt, err = parseTime(saved); err != nil {
+		if d.SavedAt, err = store.ParseTime(saved); err != nil {
 			return nil, err
 		}
 		docs = append(docs, d)
@@ -225,7 +225,7 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 	}
 	_, err = t.exec(ctx, `INSERT INTO `+quotedTable(obj.Name)+
 		` (id, version, created_at, updated_at, created_by, updated_by, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?))`,
-		rec.ID, rec.Version, formatTime(rec.CreatedAt), formatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data)
+		rec.ID, rec.Version, store.FormatTime(rec.CreatedAt), store.FormatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data)
 	if err != nil {
 		return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, writeError(ctx, t.sqlTx, obj.Name, err))
 	}
@@ -244,7 +244,7 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 	res, err := t.exec(ctx, `UPDATE `+quotedTable(obj.Name)+
 		` SET version = ?, created_at = ?, updated_at = ?, created_by = ?, updated_by = ?, owner_id = ?, data = jsonb(?)
 		WHERE id = ? AND version = ?`,
-		rec.Version, formatTime(rec.CreatedAt), formatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data,
+		rec.Version, store.FormatTime(rec.CreatedAt), store.FormatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data,
 		rec.ID, expectedVersion)
 	if err != nil {
 		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, writeError(ctx, t.sqlTx, obj.Name, err))
