@@ -11,7 +11,8 @@ import (
 // queries use. It evaluates the filter as it is, without an object
 // definition, as a [Cond] the way [Cond.Match] does: a leaf on an unknown
 // field sees the field as missing; an operator that does not apply to the
-// value's type does not match.
+// value's type does not match. Numbers compare numerically whatever Go
+// type or json.Number holds them, as [Number] reads them.
 func Match(f *Filter, r *Record) bool {
 	if f == nil {
 		return true
@@ -196,8 +197,8 @@ func equalValues(a, b any) bool {
 // strings by bytes, false before true. ok is false for values of different
 // kinds.
 func compareScalars(a, b any) (int, bool) {
-	if x, ok := number(a); ok {
-		y, ok := number(b)
+	if x, ok := asFloat(a); ok {
+		y, ok := asFloat(b)
 		if !ok {
 			return 0, false
 		}
@@ -228,18 +229,6 @@ func compareScalars(a, b any) (int, bool) {
 			return -1, true
 		}
 		return 1, true
-	}
-	return 0, false
-}
-
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		return float64(x), true
-	case int:
-		return float64(x), true
 	}
 	return 0, false
 }

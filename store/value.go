@@ -62,50 +62,71 @@ func queryValue(k schema.Kind, v any) (any, bool) {
 // numbers that fit) or a float64. It returns false for anything else, and
 // for NaN and the infinities, which are not values.
 func Number(v any) (any, bool) {
+	i, f, isInt, ok := numeric(v)
+	switch {
+	case !ok:
+		return nil, false
+	case isInt:
+		return i, true
+	}
+	return f, true
+}
+
+// numeric is [Number] without boxing the result: i when isInt, else f.
+func numeric(v any) (i int64, f float64, isInt, ok bool) {
 	switch x := v.(type) {
 	case float64:
 		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil, false
+			return 0, 0, false, false
 		}
-		return x, true
+		return 0, x, false, true
 	case float32:
-		return Number(float64(x))
+		return numeric(float64(x))
 	case int:
-		return int64(x), true
+		return int64(x), 0, true, true
 	case int8:
-		return int64(x), true
+		return int64(x), 0, true, true
 	case int16:
-		return int64(x), true
+		return int64(x), 0, true, true
 	case int32:
-		return int64(x), true
+		return int64(x), 0, true, true
 	case int64:
-		return x, true
+		return x, 0, true, true
 	case uint8:
-		return int64(x), true
+		return int64(x), 0, true, true
 	case uint16:
-		return int64(x), true
+		return int64(x), 0, true, true
 	case uint32:
-		return int64(x), true
+		return int64(x), 0, true, true
 	case uint:
 		return unsigned(uint64(x))
 	case uint64:
 		return unsigned(x)
 	case json.Number:
-		if i, err := x.Int64(); err == nil {
-			return i, true
+		if n, err := x.Int64(); err == nil {
+			return n, 0, true, true
 		}
-		if f, err := x.Float64(); err == nil {
-			return Number(f)
+		if n, err := x.Float64(); err == nil {
+			return numeric(n)
 		}
 	}
-	return nil, false
+	return 0, 0, false, false
 }
 
-func unsigned(x uint64) (any, bool) {
+func unsigned(x uint64) (int64, float64, bool, bool) {
 	if x <= math.MaxInt64 {
-		return int64(x), true
+		return int64(x), 0, true, true
 	}
-	return float64(x), true
+	return 0, float64(x), false, true
+}
+
+// asFloat is v as a float64 for comparing numbers, if [Number] takes it.
+func asFloat(v any) (float64, bool) {
+	i, f, isInt, ok := numeric(v)
+	if isInt {
+		return float64(i), ok
+	}
+	return f, ok
 }
 
 // listValues returns the elements of a list-valued filter value.
