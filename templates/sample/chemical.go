@@ -3,75 +3,147 @@ package sample
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 )
 
 func init() { generators["chemical"] = chemical }
 
+// chem is the vocabulary of the chemical template.
+var chem = mustLoad[chemVocab]("chemical.json")
+
+type chemVocab struct {
+	Products              []chemProduct       `json:"products"`
+	ShelfLifeMonths       []int               `json:"shelfLifeMonths"`
+	Industries            []string            `json:"industries"`
+	Trades                map[string][]string `json:"trades"`                // of company names, by industry
+	ProvinceAbbreviations map[string]string   `json:"provinceAbbreviations"` // of licence numbers
+	Distributor           struct {
+		Trades            []string `json:"trades"`
+		Level             choice   `json:"level"`
+		NationalTerritory []string `json:"nationalTerritory"`
+		Status            choice   `json:"status"`
+	} `json:"distributor"`
+	Customer struct {
+		Status     choice            `json:"status"`
+		CreditDays []int             `json:"creditDays"`
+		Roles      []string          `json:"roles"`  // of contacts, in the order a customer has them
+		Titles     map[string]string `json:"titles"` // by role
+	} `json:"customer"`
+	PriceAgreement struct {
+		Basis         choice   `json:"basis"`
+		DeliveryTerms choice   `json:"deliveryTerms"`
+		Approvers     []string `json:"approvers"`
+	} `json:"priceAgreement"`
+	Contract struct {
+		Statuses           []string `json:"statuses"` // up to executing
+		PaymentTerms       choice   `json:"paymentTerms"`
+		SpotTitleFormat    string   `json:"spotTitleFormat"`
+		FrameTitleFormat   string   `json:"frameTitleFormat"`
+		TerminationReasons []string `json:"terminationReasons"`
+	} `json:"contract"`
+	Delivery struct {
+		Warehouse     choice   `json:"warehouse"`
+		Carriers      []string `json:"carriers"`
+		PlatePrefixes []string `json:"platePrefixes"`
+		End           choice   `json:"end"`
+		RejectReasons []string `json:"rejectReasons"`
+	} `json:"delivery"`
+	Visit struct {
+		Purpose        choice            `json:"purpose"`
+		Summaries      map[string]string `json:"summaries"` // by purpose
+		NextSteps      []string          `json:"nextSteps"`
+		CompetitorInfo []string          `json:"competitorInfo"`
+	} `json:"visit"`
+}
+
 type chemProduct struct {
-	code, name, grade, category, cas, hazard, un, packaging, maker string
-	purity, price                                                  float64 // %, CNY per tonne
-	industries                                                     []string
+	Code       string   `json:"code"`
+	Name       string   `json:"name"`
+	Grade      string   `json:"grade"`
+	Category   string   `json:"category"`
+	CAS        string   `json:"cas"`
+	Hazard     string   `json:"hazard"`
+	UN         string   `json:"un"`
+	Packaging  string   `json:"packaging"`
+	Maker      string   `json:"maker"`
+	Purity     float64  `json:"purity"` // %
+	Price      float64  `json:"price"`  // CNY per tonne
+	Industries []string `json:"industries"`
 }
 
-var chemProducts = []chemProduct{
-	{"TIO2-R902", "金红石型钛白粉", "R-902+", "pigments", "13463-67-7", "none", "", "bag25kg", "龙佰集团", 93, 16500, []string{"coatings", "plastics", "paper"}},
-	{"TIO2-A101", "锐钛型钛白粉", "A-101", "pigments", "13463-67-7", "none", "", "bag25kg", "中核钛白", 98, 13800, []string{"paper", "coatings"}},
-	{"BA-99", "丙烯酸丁酯", "工业级 99.5%", "intermediates", "141-32-2", "class3", "UN2348", "drum200l", "卫星化学", 99.5, 9800, []string{"coatings", "textiles"}},
-	{"MMA-99", "甲基丙烯酸甲酯", "MMA 99.8%", "intermediates", "80-62-6", "class3", "UN1247", "tanker", "万华化学", 99.8, 12500, []string{"plastics", "coatings"}},
-	{"EA-99", "乙酸乙酯", "99.7%", "solvents", "141-78-6", "class3", "UN1173", "drum200l", "江门谦信", 99.7, 6200, []string{"coatings", "pharma", "electronics"}},
-	{"IPA-99", "异丙醇", "电子级", "solvents", "67-63-0", "class3", "UN1219", "ibc", "锦州石化", 99.9, 7800, []string{"electronics", "pharma"}},
-	{"NAOH-32", "液碱（氢氧化钠溶液）", "32%", "acidsAlkalis", "1310-73-2", "class8", "UN1824", "tanker", "滨化股份", 32, 900, []string{"textiles", "water", "paper"}},
-	{"H2SO4-98", "硫酸", "98% 工业级", "acidsAlkalis", "7664-93-9", "class8", "UN1830", "tanker", "云天化", 98, 450, []string{"agrochemical", "water"}},
-	{"PAC-30", "聚合氯化铝", "30% 饮用水级", "additives", "1327-41-9", "none", "", "bag25kg", "巩义净水", 30, 2300, []string{"water", "paper"}},
-	{"EP-E51", "双酚A型环氧树脂", "E-51", "resins", "25068-38-6", "class9", "UN3082", "drum200l", "南亚电子材料", 100, 17800, []string{"coatings", "electronics", "construction"}},
-	{"UPR-196", "不饱和聚酯树脂", "196#", "resins", "26123-45-5", "class3", "UN1866", "drum200l", "华东树脂", 100, 9600, []string{"construction", "automotive"}},
-	{"PP-T30S", "聚丙烯", "T30S 拉丝级", "polymers", "9003-07-0", "none", "", "bag25kg", "中石化镇海炼化", 100, 7600, []string{"plastics", "textiles", "automotive"}},
-	{"ABS-0215", "ABS 树脂", "0215A", "polymers", "9003-56-9", "none", "", "bag25kg", "吉林石化", 100, 11200, []string{"plastics", "electronics", "automotive"}},
-	{"SLES-70", "脂肪醇聚氧乙烯醚硫酸钠", "AES 70%", "surfactants", "68585-34-2", "none", "", "drum200l", "赞宇科技", 70, 8300, []string{"textiles"}},
-	{"DISP-5040", "水性分散剂", "SN-5040", "additives", "9003-04-7", "none", "", "drum25kg", "德谦化学", 40, 26000, []string{"coatings", "paper"}},
-	{"GLY-95", "草甘膦原药", "95%", "intermediates", "1071-83-6", "class9", "UN3077", "jumboBag", "兴发集团", 95, 25500, []string{"agrochemical"}},
+// chemRun is the state of one chemical generation.
+type chemRun struct {
+	*gen
+	prodKeys     []string // by index of chem.Products
+	reps         []string
+	distributors []chemDistributor
 }
 
-var chemTrades = map[string][]string{
-	"coatings": {"涂料", "油墨", "化工涂料"}, "plastics": {"塑胶", "改性塑料", "塑业"}, "textiles": {"纺织印染", "印染", "纺织"},
-	"pharma": {"制药", "医药化工", "药业"}, "agrochemical": {"农化", "生物农药", "化肥"}, "electronics": {"电子材料", "半导体材料", "电子科技"},
-	"construction": {"建材", "新型建材", "防水材料"}, "automotive": {"汽车部件", "车用材料", "汽配"}, "water": {"水处理", "环保工程", "水务"},
-	"paper": {"纸业", "包装材料", "特种纸"},
+type chemDistributor struct {
+	key   string
+	zone  string
+	start time.Time
 }
 
-var chemIndustries = []string{"coatings", "plastics", "textiles", "pharma", "agrochemical", "electronics", "construction", "automotive", "water", "paper"}
+// chemCustomer is what a customer's agreements, contracts and visits
+// depend on.
+type chemCustomer struct {
+	key, name, rep string
+	grade          string // A (largest) to D
+	tons           float64
+	created        time.Time
+	dist           *chemDistributor // serves the smaller customers of its zone
+	contacts       []string
+}
 
+// chemical generates the chemical data: products, distributors by
+// territory, and customers with contacts, price agreements, contracts,
+// deliveries and visits.
 func chemical(g *gen) error {
-	prodKeys := make([]string, len(chemProducts))
-	for i, p := range chemProducts {
-		prodKeys[i] = "product:" + p.code
-		d := map[string]any{"code": p.code, "name": p.name, "grade": p.grade, "category": p.category, "casNumber": p.cas, "purity": p.purity,
-			"hazardClass": p.hazard, "packaging": p.packaging, "listPricePerTon": p.price, "manufacturer": p.maker,
-			"msdsUrl": "https://msds.example.com.cn/" + p.code, "shelfLifeMonths": pickOf(g, []int{12, 24, 36}), "active": true}
-		if p.un != "" {
-			d["unNumber"] = p.un
-		}
-		if err := g.emit("product", prodKeys[i], g.start, d); err != nil {
+	c := &chemRun{gen: g}
+	if err := c.products(); err != nil {
+		return err
+	}
+	for range min(30, 5+g.n/3000) {
+		c.reps = append(c.reps, g.person().name)
+	}
+	if err := c.addDistributors(); err != nil {
+		return err
+	}
+	for range g.scale(0.032, 5) {
+		if err := c.customerAndBusiness(); err != nil {
 			return err
 		}
 	}
-	reps := make([]string, 0, 30)
-	for range min(30, 5+g.n/3000) {
-		reps = append(reps, g.person().name)
+	return nil
+}
+
+func (c *chemRun) products() error {
+	g := c.gen
+	c.prodKeys = make([]string, len(chem.Products))
+	for i, p := range chem.Products {
+		c.prodKeys[i] = "product:" + p.Code
+		d := map[string]any{"code": p.Code, "name": p.Name, "grade": p.Grade, "category": p.Category, "casNumber": p.CAS, "purity": p.Purity,
+			"hazardClass": p.Hazard, "packaging": p.Packaging, "listPricePerTon": p.Price, "manufacturer": p.Maker,
+			"msdsUrl": "https://msds.example.com.cn/" + p.Code, "shelfLifeMonths": pickOf(g, chem.ShelfLifeMonths), "active": true}
+		if p.UN != "" {
+			d["unNumber"] = p.UN
+		}
+		if err := g.emit("product", c.prodKeys[i], g.start, d); err != nil {
+			return err
+		}
 	}
-	// Distributors by territory.
-	type distributor struct {
-		key   string
-		zone  string
-		start time.Time
-	}
-	var distributors []distributor
+	return nil
+}
+
+// addDistributors adds the distributors, the first a national one.
+func (c *chemRun) addDistributors() error {
+	g, v := c.gen, &chem.Distributor
 	for i := range min(40, max(3, g.n/1500)) {
 		r := g.region()
-		name, brand := g.company(r, []string{"化工贸易", "化工物资", "精细化工贸易", "化工供应链"})
-		_ = brand
-		level := g.choose("national", 1, "regional", 4, "city", 6)
+		name, _ := g.company(r, v.Trades)
+		level := g.pick(v.Level)
 		if i == 0 {
 			level = "national"
 		}
@@ -79,264 +151,326 @@ func chemical(g *gen) error {
 		p := g.person()
 		territory := []any{r.zone}
 		if level == "national" {
-			territory = []any{"east", "south", "north", "central", "southwest", "northwest", "northeast"}
+			territory = territory[:0]
+			for _, z := range v.NationalTerritory {
+				territory = append(territory, z)
+			}
 		}
 		k := g.key("distributor:")
 		if err := g.emit("distributor", k, start, map[string]any{"name": name, "uscc": g.uscc(r), "level": level, "territory": territory,
 			"hazmatLicence": hazmatLicence(g, r), "licenceExpiry": date(g.now.AddDate(g.between(0, 3), g.between(1, 11), 0)),
 			"agreementStart": date(start), "agreementEnd": date(start.AddDate(3, 0, 0)), "annualTargetTons": math.Round(g.logNormal(3000, 0.8)),
 			"rebateRate": float64(g.between(1, 5)), "contactName": p.name, "mobile": g.mobile(), "address": g.address(r),
-			"status": g.choose("active", 8, "probation", 1, "terminated", 0.5)}); err != nil {
+			"status": g.pick(v.Status)}); err != nil {
 			return err
 		}
-		distributors = append(distributors, distributor{k, r.zone, start})
+		c.distributors = append(c.distributors, chemDistributor{k, r.zone, start})
 	}
-	// Customers with contacts, price agreements, contracts, deliveries,
-	// visits.
-	customers := g.scale(0.032, 5)
-	for range customers {
-		r := g.region()
-		ind := pickOf(g, chemIndustries)
-		name, brand := g.company(r, chemTrades[ind])
-		domain := domainOf(brand, "chem")
-		created := g.when()
-		if g.chance(0.4) {
-			created = g.start.AddDate(0, 0, -g.between(30, 1500))
-		}
-		tons := math.Round(g.logNormal(800, 1.1))
-		grade := "D"
-		switch {
-		case tons > 5000:
-			grade = "A"
-		case tons > 1500:
-			grade = "B"
-		case tons > 300:
-			grade = "C"
-		}
-		var dist *distributor
-		if grade == "C" || grade == "D" {
-			for i := range distributors {
-				if distributors[i].zone == r.zone && g.chance(0.7) {
-					dist = &distributors[i]
-					break
-				}
-			}
-		}
-		rep := pickOf(g, reps)
-		status := g.choose("active", 8, "sampling", 1, "prospect", 1, "dormant", 1)
-		cd := map[string]any{"name": name, "uscc": g.uscc(r), "industry": ind, "grade": grade, "region": r.zone, "annualConsumptionTons": tons,
-			"shareOfWallet": float64(g.between(10, 80)), "creditLimit": math.Round(tons*g.logNormal(800, 0.4)/10000) * 10000,
-			"creditDays": pickOf(g, []int{0, 30, 30, 60, 90}), "address": g.address(r), "phone": g.landline(r), "status": status, "salesRep": rep}
-		if g.chance(0.6) {
-			cd["hazmatLicence"] = hazmatLicence(g, r)
-			cd["licenceExpiry"] = date(g.now.AddDate(g.between(0, 3), g.between(0, 11), g.between(0, 27)))
-		}
-		customerKey := g.key("customer:")
-		if dist != nil {
-			cd["distributor"] = dist.key
-		}
-		if err := g.emit("customer", customerKey, created, cd); err != nil {
+	return nil
+}
+
+// customerAndBusiness emits a customer with its contacts; prospects get
+// visits only, others also price agreements and contracts for products
+// their industry uses.
+func (c *chemRun) customerAndBusiness() error {
+	g := c.gen
+	cust, ind, status, err := c.customer()
+	if err != nil {
+		return err
+	}
+	if status == "prospect" || status == "sampling" {
+		return c.visits(cust, 2)
+	}
+	buys := c.purchases(ind)
+	for _, pi := range buys {
+		if err := c.priceAgreements(cust, pi); err != nil {
 			return err
 		}
-		var contacts []string
-		for i, role := range []string{"purchasing", "technical", "quality", "finance", "ehs", "warehouse"}[:g.between(1, 4)] {
-			p := g.person()
-			k := g.key("contact:")
-			titles := map[string]string{"purchasing": "采购经理", "technical": "研发工程师", "quality": "品质主管", "finance": "财务经理", "ehs": "安环主管", "warehouse": "仓库主管"}
-			if err := g.emit("contact", k, g.after(created, 0, 30), map[string]any{"name": p.name, "customer": customerKey, "role": role, "title": titles[role],
-				"mobile": g.mobile(), "email": g.email(p, domain), "decisionMaker": i == 0 && grade <= "B"}); err != nil {
-				return err
-			}
-			contacts = append(contacts, k)
+	}
+	for t := g.after(cust.created, 0, 90); t.Before(g.now); {
+		if t, err = c.contract(cust, buys, t); err != nil {
+			return err
 		}
-		if status == "prospect" || status == "sampling" {
-			if err := chemVisits(g, customerKey, contacts, created, rep, 2); err != nil {
-				return err
-			}
-			continue
-		}
-		// What the customer buys: products its industry uses.
-		var fits []int
-		for i, p := range chemProducts {
-			if containsStr(p.industries, ind) {
-				fits = append(fits, i)
-			}
-		}
-		buys := fits
-		if len(buys) > 3 {
-			perm := g.r.Perm(len(buys))[:g.between(1, 3)]
-			var sel []int
-			for _, i := range perm {
-				sel = append(sel, buys[i])
-			}
-			buys = sel
-		}
-		// A price agreement per product, renewed each half-year.
-		for _, pi := range buys {
-			p := chemProducts[pi]
-			for from := g.after(created, 0, 60); from.Before(g.now); from = from.AddDate(0, 6, 0) {
-				until := from.AddDate(0, 6, -1)
-				price := math.Round(p.price*(0.85+0.2*g.r.Float64())/10) * 10
-				seq := []string{"draft", "pendingApproval", "active"}
-				if until.Before(g.now) {
-					seq = append(seq, "expired")
-				}
-				if g.chance(0.05) {
-					seq = []string{"draft", "pendingApproval", "rejected"}
-				}
-				steps, _ := g.path("status", from.AddDate(0, 0, -10), 0.5, 4, seq[:min(3, len(seq))]...)
-				if len(seq) == 4 {
-					steps = append(steps, Stage{"status", "expired", until.Add(24 * time.Hour)})
-				}
-				ad := map[string]any{"customer": customerKey, "product": prodKeys[pi], "basis": g.choose("fixed", 3, "formula", 2, "monthly", 2), "pricePerTon": price,
-					"minTons": math.Round(tons / 20), "deliveryTerms": g.choose("exWorks", 2, "delivered", 5), "validFrom": date(from), "validUntil": date(until),
-					"status": seq[len(seq)-1]}
-				if dist != nil {
-					ad["distributor"] = dist.key
-				}
-				if containsStr(seq, "active") {
-					ad["approvedBy"] = pickOf(g, []string{"销售总监", "大区经理", "总经理"})
-				}
-				if err := g.emit("priceAgreement", "", from.AddDate(0, 0, -10), ad, steps...); err != nil {
-					return err
-				}
+	}
+	return c.visits(cust, g.between(1, 4))
+}
+
+// customerGrade grades a customer by its yearly consumption.
+func customerGrade(tons float64) string {
+	switch {
+	case tons > 5000:
+		return "A"
+	case tons > 1500:
+		return "B"
+	case tons > 300:
+		return "C"
+	}
+	return "D"
+}
+
+// customer emits a customer and its contacts, and returns the customer,
+// its industry and its status.
+func (c *chemRun) customer() (*chemCustomer, string, string, error) {
+	g, v := c.gen, &chem.Customer
+	r := g.region()
+	ind := pickOf(g, chem.Industries)
+	name, brand := g.company(r, chem.Trades[ind])
+	domain := domainOf(brand, "chem")
+	cust := &chemCustomer{name: name, created: g.when()}
+	if g.chance(0.4) {
+		cust.created = g.start.AddDate(0, 0, -g.between(30, 1500))
+	}
+	cust.tons = math.Round(g.logNormal(800, 1.1))
+	cust.grade = customerGrade(cust.tons)
+	if cust.grade == "C" || cust.grade == "D" {
+		for i := range c.distributors {
+			if c.distributors[i].zone == r.zone && g.chance(0.7) {
+				cust.dist = &c.distributors[i]
+				break
 			}
 		}
-		// Yearly framework contracts (A/B) or spot contracts, with their
-		// deliveries.
-		for t := g.after(created, 0, 90); t.Before(g.now); {
-			kind := "spot"
-			span := g.between(30, 120)
-			if grade == "A" || grade == "B" {
-				kind, span = "annualFrame", 365
-			}
-			pi := pickOf(g, buys)
-			p := chemProducts[pi]
-			qty := math.Round(math.Max(5, tons*float64(span)/365*(0.3+0.5*g.r.Float64())))
-			amount := math.Round(qty * p.price * (0.9 + 0.15*g.r.Float64()))
-			seq := []string{"drafting", "review", "signed", "executing"}
-			startAt := g.after(t, 3, 20)
-			endAt := startAt.AddDate(0, 0, span)
-			if endAt.Before(g.now) {
-				seq = append(seq, "completed")
-			} else if startAt.After(g.now) {
-				seq = seq[:3]
-			}
-			if g.chance(0.04) {
-				seq = append(seq[:2], "terminated")
-			}
-			steps, _ := g.path("status", t, 1, 5, seq[:min(3, len(seq))]...)
-			if len(seq) > 3 && seq[2] == "signed" {
-				steps = append(steps, Stage{"status", "executing", startAt})
-			}
-			if len(seq) > 4 {
-				steps = append(steps, Stage{"status", "completed", endAt})
-			}
-			if seq[len(seq)-1] == "terminated" {
-				steps = append(steps[:2], Stage{"status", "terminated", steps[1].At.Add(48 * time.Hour)})
-			}
-			for i := 1; i < len(steps); i++ {
-				if steps[i].At.Before(steps[i-1].At) {
-					steps[i].At = steps[i-1].At
-				}
-			}
-			title := fmt.Sprintf("%s%s采购合同", shortName(name), p.name)
-			if kind == "annualFrame" {
-				title = fmt.Sprintf("%d年度%s框架合同", startAt.Year(), p.name)
-			}
-			ctd := map[string]any{"title": title, "customer": customerKey, "kind": kind, "products": []any{prodKeys[pi]}, "quantityTons": qty, "amount": amount,
-				"paymentTerms": g.choose("prepaid", 2, "cod", 1, "net30", 4, "net60", 2, "acceptance", 2), "startDate": date(startAt), "endDate": date(endAt),
-				"status": seq[len(seq)-1], "salesRep": rep}
-			if dist != nil {
-				ctd["distributor"] = dist.key
-			}
-			for _, s := range steps {
-				if s.Stage == "signed" {
-					ctd["signedOn"] = date(s.At)
-				}
-			}
-			if seq[len(seq)-1] == "terminated" {
-				ctd["terminationReason"] = pickOf(g, []string{"客户产线停产", "价格未达成一致", "资质审核未通过"})
-			}
-			contractKey := g.key("contract:")
-			if err := g.emit("contract", contractKey, t, ctd, steps...); err != nil {
-				return err
-			}
-			// Deliveries while the contract runs.
-			if containsStr(seq, "executing") {
-				n := min(12, max(1, int(float64(span)/30)))
-				per := math.Max(1, math.Round(qty/float64(n)))
-				for d := range n {
-					planned := startAt.AddDate(0, 0, d*span/n+g.between(0, 5))
-					if planned.After(g.now.AddDate(0, 0, 10)) {
-						break
-					}
-					dd := map[string]any{"contract": contractKey, "customer": customerKey, "product": prodKeys[pi], "quantityTons": per, "plannedDate": date(planned),
-						"warehouse":      g.choose("shanghaiJinshan", 3, "ningboZhenhai", 3, "nanjingLiuhe", 2, "huizhouDayawan", 2, "tianjinLingang", 2, "zibo", 1),
-						"dangerousGoods": p.hazard != "none"}
-					dSeq := []string{"planned"}
-					dSteps := []Stage{{"status", "planned", planned.AddDate(0, 0, -3)}}
-					load := planned.Add(2 * time.Hour)
-					if load.Before(g.now) {
-						dd["batchNumber"] = fmt.Sprintf("%s%s%03d", p.code[:2], planned.Format("060102"), g.r.IntN(1000))
-						dd["coaNumber"] = fmt.Sprintf("COA-%s-%04d", planned.Format("0601"), g.r.IntN(10000))
-						dSeq = append(dSeq, "loading")
-						dSteps = append(dSteps, Stage{"status", "loading", load})
-						ship := load.Add(time.Duration(g.between(2, 6)) * time.Hour)
-						if ship.Before(g.now) {
-							dd["carrier"] = pickOf(g, []string{"安达危险品运输有限公司", "顺化物流", "华东化工物流", "中外运化工"})
-							dd["vehiclePlate"] = pickOf(g, []string{"沪", "浙B", "苏A", "鲁C", "粤L", "津"}) + fmt.Sprintf("%c%04d", 'A'+rune(g.r.IntN(20)), g.r.IntN(10000))
-							dd["shippedAt"] = datetime(ship)
-							dSeq = append(dSeq, "inTransit")
-							dSteps = append(dSteps, Stage{"status", "inTransit", ship})
-							arrive := ship.Add(time.Duration(g.between(6, 60)) * time.Hour)
-							if arrive.Before(g.now) {
-								end := g.choose("delivered", 60, "rejected", 1)
-								if end == "delivered" {
-									dd["deliveredAt"] = datetime(arrive)
-									dd["receivedBy"] = g.person().name
-								} else {
-									dd["rejectReason"] = pickOf(g, []string{"COA 指标超标", "包装破损泄漏", "到货数量不符"})
-								}
-								dSeq = append(dSeq, end)
-								dSteps = append(dSteps, Stage{"status", end, arrive})
-							}
-						}
-					}
-					dd["status"] = dSeq[len(dSeq)-1]
-					created := planned.AddDate(0, 0, -3)
-					if created.After(g.now) {
-						created = g.now.Add(-time.Hour)
-						dSteps[0].At = created
-					}
-					if err := g.emit("delivery", "", created, dd, dSteps...); err != nil {
-						return err
-					}
-				}
-			}
-			t = endAt.AddDate(0, 0, -g.between(0, 20))
-			if kind == "spot" {
-				t = g.after(t, 10, 90)
-			}
+	}
+	cust.rep = pickOf(g, c.reps)
+	status := g.pick(v.Status)
+	cd := map[string]any{"name": name, "uscc": g.uscc(r), "industry": ind, "grade": cust.grade, "region": r.zone, "annualConsumptionTons": cust.tons,
+		"shareOfWallet": float64(g.between(10, 80)), "creditLimit": math.Round(cust.tons*g.logNormal(800, 0.4)/10000) * 10000,
+		"creditDays": pickOf(g, v.CreditDays), "address": g.address(r), "phone": g.landline(r), "status": status, "salesRep": cust.rep}
+	if g.chance(0.6) {
+		cd["hazmatLicence"] = hazmatLicence(g, r)
+		cd["licenceExpiry"] = date(g.now.AddDate(g.between(0, 3), g.between(0, 11), g.between(0, 27)))
+	}
+	cust.key = g.key("customer:")
+	if cust.dist != nil {
+		cd["distributor"] = cust.dist.key
+	}
+	if err := g.emit("customer", cust.key, cust.created, cd); err != nil {
+		return nil, "", "", err
+	}
+	for i, role := range v.Roles[:g.between(1, 4)] {
+		p := g.person()
+		k := g.key("contact:")
+		if err := g.emit("contact", k, g.after(cust.created, 0, 30), map[string]any{"name": p.name, "customer": cust.key, "role": role, "title": v.Titles[role],
+			"mobile": g.mobile(), "email": g.email(p, domain), "decisionMaker": i == 0 && cust.grade <= "B"}); err != nil {
+			return nil, "", "", err
 		}
-		if err := chemVisits(g, customerKey, contacts, created, rep, g.between(1, 4)); err != nil {
+		cust.contacts = append(cust.contacts, k)
+	}
+	return cust, ind, status, nil
+}
+
+// purchases returns what a customer buys, as indexes of chem.Products:
+// one to three of the products its industry uses.
+func (c *chemRun) purchases(ind string) []int {
+	g := c.gen
+	var fits []int
+	for i, p := range chem.Products {
+		if slices.Contains(p.Industries, ind) {
+			fits = append(fits, i)
+		}
+	}
+	if len(fits) <= 3 {
+		return fits
+	}
+	var sel []int
+	for _, i := range g.r.Perm(len(fits))[:g.between(1, 3)] {
+		sel = append(sel, fits[i])
+	}
+	return sel
+}
+
+// priceAgreements emits the customer's price agreements for a product,
+// renewed each half-year.
+func (c *chemRun) priceAgreements(cust *chemCustomer, pi int) error {
+	g, v := c.gen, &chem.PriceAgreement
+	p := chem.Products[pi]
+	for from := g.after(cust.created, 0, 60); from.Before(g.now); from = from.AddDate(0, 6, 0) {
+		until := from.AddDate(0, 6, -1)
+		price := math.Round(p.Price*(0.85+0.2*g.r.Float64())/10) * 10
+		seq := []string{"draft", "pendingApproval", "active"}
+		if until.Before(g.now) {
+			seq = append(seq, "expired")
+		}
+		if g.chance(0.05) {
+			seq = []string{"draft", "pendingApproval", "rejected"}
+		}
+		steps, _ := g.path("status", from.AddDate(0, 0, -10), 0.5, 4, seq[:min(3, len(seq))]...)
+		if len(seq) == 4 {
+			steps = append(steps, Stage{"status", "expired", until.Add(24 * time.Hour)})
+		}
+		ad := map[string]any{"customer": cust.key, "product": c.prodKeys[pi], "basis": g.pick(v.Basis), "pricePerTon": price,
+			"minTons": math.Round(cust.tons / 20), "deliveryTerms": g.pick(v.DeliveryTerms), "validFrom": date(from), "validUntil": date(until),
+			"status": seq[len(seq)-1]}
+		if cust.dist != nil {
+			ad["distributor"] = cust.dist.key
+		}
+		if slices.Contains(seq, "active") {
+			ad["approvedBy"] = pickOf(g, v.Approvers)
+		}
+		if err := g.emit("priceAgreement", "", from.AddDate(0, 0, -10), ad, steps...); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func chemVisits(g *gen, customer string, contacts []string, since time.Time, rep string, n int) error {
+// contractPath returns the statuses of a contract drafted at t that runs
+// from startAt to endAt, and when each was reached.
+func (c *chemRun) contractPath(t, startAt, endAt time.Time) ([]string, []Stage) {
+	g := c.gen
+	seq := slices.Clone(chem.Contract.Statuses)
+	if endAt.Before(g.now) {
+		seq = append(seq, "completed")
+	} else if startAt.After(g.now) {
+		seq = seq[:3]
+	}
+	if g.chance(0.04) {
+		seq = append(seq[:2], "terminated")
+	}
+	steps, _ := g.path("status", t, 1, 5, seq[:min(3, len(seq))]...)
+	if len(seq) > 3 && seq[2] == "signed" {
+		steps = append(steps, Stage{"status", "executing", startAt})
+	}
+	if len(seq) > 4 {
+		steps = append(steps, Stage{"status", "completed", endAt})
+	}
+	if seq[len(seq)-1] == "terminated" {
+		steps = append(steps[:2], Stage{"status", "terminated", steps[1].At.Add(48 * time.Hour)})
+	}
+	for i := 1; i < len(steps); i++ {
+		if steps[i].At.Before(steps[i-1].At) {
+			steps[i].At = steps[i-1].At
+		}
+	}
+	return seq, steps
+}
+
+// contract emits a yearly framework contract (grades A and B) or a spot
+// contract drafted at t, with its deliveries, and returns when the next
+// one is drafted.
+func (c *chemRun) contract(cust *chemCustomer, buys []int, t time.Time) (time.Time, error) {
+	g, v := c.gen, &chem.Contract
+	kind := "spot"
+	span := g.between(30, 120)
+	if cust.grade == "A" || cust.grade == "B" {
+		kind, span = "annualFrame", 365
+	}
+	pi := pickOf(g, buys)
+	p := chem.Products[pi]
+	qty := math.Round(math.Max(5, cust.tons*float64(span)/365*(0.3+0.5*g.r.Float64())))
+	amount := math.Round(qty * p.Price * (0.9 + 0.15*g.r.Float64()))
+	startAt := g.after(t, 3, 20)
+	endAt := startAt.AddDate(0, 0, span)
+	seq, steps := c.contractPath(t, startAt, endAt)
+	status := seq[len(seq)-1]
+	title := fmt.Sprintf(v.SpotTitleFormat, shortName(cust.name), p.Name)
+	if kind == "annualFrame" {
+		title = fmt.Sprintf(v.FrameTitleFormat, startAt.Year(), p.Name)
+	}
+	ctd := map[string]any{"title": title, "customer": cust.key, "kind": kind, "products": []any{c.prodKeys[pi]}, "quantityTons": qty, "amount": amount,
+		"paymentTerms": g.pick(v.PaymentTerms), "startDate": date(startAt), "endDate": date(endAt),
+		"status": status, "salesRep": cust.rep}
+	if cust.dist != nil {
+		ctd["distributor"] = cust.dist.key
+	}
+	for _, s := range steps {
+		if s.Stage == "signed" {
+			ctd["signedOn"] = date(s.At)
+		}
+	}
+	if status == "terminated" {
+		ctd["terminationReason"] = pickOf(g, v.TerminationReasons)
+	}
+	contractKey := g.key("contract:")
+	if err := g.emit("contract", contractKey, t, ctd, steps...); err != nil {
+		return t, err
+	}
+	if slices.Contains(seq, "executing") {
+		if err := c.deliveries(cust, contractKey, pi, qty, span, startAt); err != nil {
+			return t, err
+		}
+	}
+	t = endAt.AddDate(0, 0, -g.between(0, 20))
+	if kind == "spot" {
+		t = g.after(t, 10, 90)
+	}
+	return t, nil
+}
+
+// deliveries emits the deliveries of a contract while it runs, about
+// monthly, up to ten days ahead of now.
+func (c *chemRun) deliveries(cust *chemCustomer, contractKey string, pi int, qty float64, span int, startAt time.Time) error {
+	g := c.gen
+	n := min(12, max(1, int(float64(span)/30)))
+	per := math.Max(1, math.Round(qty/float64(n)))
+	for d := range n {
+		planned := startAt.AddDate(0, 0, d*span/n+g.between(0, 5))
+		if planned.After(g.now.AddDate(0, 0, 10)) {
+			break
+		}
+		if err := c.delivery(cust, contractKey, pi, per, planned); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// delivery emits a delivery planned for a day: loaded, shipped and
+// delivered (or rejected) as far as now allows.
+func (c *chemRun) delivery(cust *chemCustomer, contractKey string, pi int, tons float64, planned time.Time) error {
+	g, v := c.gen, &chem.Delivery
+	p := chem.Products[pi]
+	dd := map[string]any{"contract": contractKey, "customer": cust.key, "product": c.prodKeys[pi], "quantityTons": tons, "plannedDate": date(planned),
+		"warehouse":      g.pick(v.Warehouse),
+		"dangerousGoods": p.Hazard != "none"}
+	dSeq := []string{"planned"}
+	dSteps := []Stage{{"status", "planned", planned.AddDate(0, 0, -3)}}
+	load := planned.Add(2 * time.Hour)
+	if load.Before(g.now) {
+		dd["batchNumber"] = fmt.Sprintf("%s%s%03d", p.Code[:2], planned.Format("060102"), g.r.IntN(1000))
+		dd["coaNumber"] = fmt.Sprintf("COA-%s-%04d", planned.Format("0601"), g.r.IntN(10000))
+		dSeq = append(dSeq, "loading")
+		dSteps = append(dSteps, Stage{"status", "loading", load})
+		ship := load.Add(time.Duration(g.between(2, 6)) * time.Hour)
+		if ship.Before(g.now) {
+			dd["carrier"] = pickOf(g, v.Carriers)
+			dd["vehiclePlate"] = pickOf(g, v.PlatePrefixes) + fmt.Sprintf("%c%04d", 'A'+rune(g.r.IntN(20)), g.r.IntN(10000))
+			dd["shippedAt"] = datetime(ship)
+			dSeq = append(dSeq, "inTransit")
+			dSteps = append(dSteps, Stage{"status", "inTransit", ship})
+			arrive := ship.Add(time.Duration(g.between(6, 60)) * time.Hour)
+			if arrive.Before(g.now) {
+				end := g.pick(v.End)
+				if end == "delivered" {
+					dd["deliveredAt"] = datetime(arrive)
+					dd["receivedBy"] = g.person().name
+				} else {
+					dd["rejectReason"] = pickOf(g, v.RejectReasons)
+				}
+				dSeq = append(dSeq, end)
+				dSteps = append(dSteps, Stage{"status", end, arrive})
+			}
+		}
+	}
+	dd["status"] = dSeq[len(dSeq)-1]
+	created := planned.AddDate(0, 0, -3)
+	if created.After(g.now) {
+		created = g.now.Add(-time.Hour)
+		dSteps[0].At = created
+	}
+	return g.emit("delivery", "", created, dd, dSteps...)
+}
+
+// visits emits n visits of the customer's sales rep.
+func (c *chemRun) visits(cust *chemCustomer, n int) error {
+	g, v := c.gen, &chem.Visit
 	for range n {
-		at := g.after(since, 5, 600)
-		purpose := g.choose("relationship", 4, "sampling", 2, "technicalSupport", 2, "priceNegotiation", 2, "complaint", 0.5, "collection", 1, "audit", 0.3)
-		vd := map[string]any{"customer": customer, "contact": pickOf(g, contacts), "visitedOn": date(at), "purpose": purpose, "salesRep": rep,
-			"summary": map[string]string{"relationship": "拜访采购负责人，了解下季度排产计划。", "sampling": "送样跟进，客户小试结果良好，准备中试。",
-				"technicalSupport": "协助客户解决分散稳定性问题，调整添加量。", "priceNegotiation": "原料上涨，沟通下月调价方案。",
-				"complaint": "处理批次色差投诉，已安排退换。", "collection": "沟通逾期货款，客户承诺月底付清。", "audit": "配合客户完成供应商现场审核。"}[purpose],
-			"nextStep": pickOf(g, []string{"月底前提交报价", "安排技术人员驻厂", "寄送新批次样品", "跟进回款"})}
+		at := g.after(cust.created, 5, 600)
+		purpose := g.pick(v.Purpose)
+		vd := map[string]any{"customer": cust.key, "contact": pickOf(g, cust.contacts), "visitedOn": date(at), "purpose": purpose, "salesRep": cust.rep,
+			"summary":  v.Summaries[purpose],
+			"nextStep": pickOf(g, v.NextSteps)}
 		if g.chance(0.3) {
-			vd["competitorInfo"] = pickOf(g, []string{"竞品报价低 3%，账期 90 天。", "某进口品牌交期延长至 8 周。", "客户在试用国产替代品。"})
+			vd["competitorInfo"] = pickOf(g, v.CompetitorInfo)
 		}
 		if err := g.emit("visit", "", at, vd); err != nil {
 			return err
@@ -348,9 +482,6 @@ func chemVisits(g *gen, customer string, contacts []string, since time.Time, rep
 // hazmatLicence returns a number in the style of a hazardous-chemicals
 // business licence: province abbreviation, city and sequence.
 func hazmatLicence(g *gen, r region) string {
-	abbr := map[string]string{"北京市": "京", "上海市": "沪", "天津市": "津", "重庆市": "渝", "广东省": "粤", "浙江省": "浙", "江苏省": "苏", "四川省": "川",
-		"湖北省": "鄂", "湖南省": "湘", "河南省": "豫", "陕西省": "陕", "山东省": "鲁", "福建省": "闽", "安徽省": "皖", "辽宁省": "辽", "吉林省": "吉",
-		"黑龙江省": "黑", "河北省": "冀", "山西省": "晋", "江西省": "赣", "广西壮族自治区": "桂", "云南省": "云", "贵州省": "贵", "海南省": "琼",
-		"甘肃省": "甘", "新疆维吾尔自治区": "新", "内蒙古自治区": "蒙", "宁夏回族自治区": "宁"}[r.province]
+	abbr := chem.ProvinceAbbreviations[r.province]
 	return fmt.Sprintf("%s%s安经（%d）字%05d", abbr, r.code[2:4], 2021+g.r.IntN(4), g.r.IntN(100000))
 }
