@@ -9,76 +9,165 @@ import (
 
 func init() { generators["retail"] = retail }
 
+// shop is the vocabulary of the retail template.
+var shop = mustLoad[retailVocab]("retail.json")
+
+type retailVocab struct {
+	Products   []retailProduct `json:"products"`
+	Categories []string        `json:"categories"` // in the order preferred ones are listed
+	Store      struct {
+		Cities     []string `json:"cities"`
+		Format     choice   `json:"format"`
+		Malls      []string `json:"malls"`
+		OnlineName string   `json:"onlineName"`
+	} `json:"store"`
+	Campaign struct {
+		Type        choice            `json:"type"`
+		Festivals   []string          `json:"festivals"`
+		Names       map[string]string `json:"names"` // by type, but festival
+		ExtraSuffix string            `json:"extraSuffix"`
+		Channels    []string          `json:"channels"`
+		Tiers       []string          `json:"tiers"`
+	} `json:"campaign"`
+	Member struct {
+		JoinChannel choice `json:"joinChannel"`
+	} `json:"member"`
+	Coupon struct {
+		Type          choice `json:"type"`
+		CashValues    []int  `json:"cashValues"`
+		Thresholds    []int  `json:"thresholds"`
+		DiscountRates []int  `json:"discountRates"`
+	} `json:"coupon"`
+	Order struct {
+		OnlineChannel choice `json:"onlineChannel"`
+		PaymentMethod choice `json:"paymentMethod"`
+		RefundReason  choice `json:"refundReason"`
+	} `json:"order"`
+	PointsNotes map[string]string `json:"pointsNotes"` // by entry type
+}
+
 type retailProduct struct {
-	sku, name, category, brand string
-	price                      float64
-	cycle                      int // repurchase cycle in days; 0 none
+	SKU      string  `json:"sku"`
+	Name     string  `json:"name"`
+	Category string  `json:"category"`
+	Brand    string  `json:"brand"`
+	Price    float64 `json:"price"`
+	Cycle    int     `json:"cycle"` // repurchase cycle in days; 0 none
 }
 
-var retailProducts = []retailProduct{
-	{"AP-1001", "女士羊毛双面呢大衣", "apparel", "织野", 1299, 0},
-	{"AP-1002", "男士重磅纯棉T恤", "apparel", "织野", 129, 0},
-	{"AP-1003", "儿童摇粒绒卫衣", "apparel", "小象森林", 159, 0},
-	{"AP-1004", "女士高腰直筒牛仔裤", "apparel", "织野", 299, 0},
-	{"SH-2001", "轻量缓震跑鞋", "shoes", "疾风", 599, 0},
-	{"SH-2002", "真皮通勤托特包", "shoes", "栖木", 899, 0},
-	{"BE-3001", "氨基酸洁面乳 120g", "beauty", "素研", 89, 60},
-	{"BE-3002", "玻尿酸补水精华 30ml", "beauty", "素研", 268, 45},
-	{"BE-3003", "防晒霜 SPF50+ 50ml", "beauty", "光屿", 158, 60},
-	{"BE-3004", "哑光丝绒口红", "beauty", "光屿", 219, 120},
-	{"FD-4001", "东北五常大米 5kg", "food", "田园记", 79, 30},
-	{"FD-4002", "云南小粒咖啡豆 500g", "food", "山间", 98, 30},
-	{"FD-4003", "每日坚果礼盒 30袋", "food", "果然好", 139, 30},
-	{"FD-4004", "有机纯牛奶 250ml×12", "food", "牧场时光", 69, 14},
-	{"DG-5001", "降噪蓝牙耳机", "digital", "声纹", 799, 0},
-	{"DG-5002", "智能手环 7", "digital", "声纹", 249, 0},
-	{"DG-5003", "65W 氮化镓充电器", "digital", "电立方", 139, 0},
-	{"HM-6001", "全棉四件套 1.8m", "home", "栖木", 459, 365},
-	{"HM-6002", "记忆棉枕", "home", "栖木", 199, 365},
-	{"HM-6003", "浓缩洗衣液 3kg", "home", "净之源", 59, 45},
-	{"BB-7001", "婴儿纸尿裤 L 码 52片", "baby", "小象森林", 129, 14},
-	{"BB-7002", "有机婴儿米粉", "baby", "小象森林", 88, 21},
-	{"BB-7003", "婴儿湿巾 80抽×6包", "baby", "小象森林", 49, 21},
-	{"SP-8001", "瑜伽垫 TPE 6mm", "sports", "疾风", 169, 0},
-	{"SP-8002", "户外冲锋衣", "sports", "疾风", 899, 0},
-	{"SP-8003", "速干运动短袖", "sports", "疾风", 119, 0},
+// retailRun is the state of one retail generation.
+type retailRun struct {
+	*gen
+	prodKeys  []string // by index of shop.Products
+	stores    []retailStore
+	campaigns []retailCampaign // by start
+	guides    []string
 }
 
+type retailStore struct {
+	key    string
+	region region
+	online bool
+}
+
+type retailCampaign struct {
+	key        string
+	start, end time.Time
+}
+
+// retailMember is a member with the purchase history planned before the
+// member record, whose summary fields it gives.
+type retailMember struct {
+	key    string
+	home   retailStore
+	joined time.Time
+	orders []retailOrder
+	ledger []pointsEntry
+}
+
+type retailOrder struct {
+	at     time.Time
+	amount float64
+	key    string
+	lines  []map[string]any
+}
+
+type pointsEntry struct {
+	at    time.Time
+	typ   string
+	pts   int
+	order int // index of the member's order it was earned with; -1 none
+}
+
+// retailCoupon is a coupon a member was issued.
+type retailCoupon struct {
+	key      string
+	redeemed bool
+}
+
+// retail generates the retail data: products, stores, campaigns, and
+// members with their purchase histories: each member's orders, lines,
+// points and coupons come right after the member, and the member's RFM
+// fields summarise them.
 func retail(g *gen) error {
-	prodKeys := make([]string, len(retailProducts))
-	for i, p := range retailProducts {
-		prodKeys[i] = "product:" + p.sku
-		data := map[string]any{"sku": p.sku, "barcode": ean13(fmt.Sprintf("69%02d%08d", 30+i%40, 10000+i*37)), "name": p.name, "category": p.category,
-			"brand": p.brand, "price": p.price, "memberPrice": math.Round(p.price * 0.9), "active": true}
-		if p.cycle > 0 {
-			data["repurchaseCycleDays"] = p.cycle
-		}
-		if err := g.emit("product", prodKeys[i], g.start, data); err != nil {
+	s := &retailRun{gen: g}
+	if err := s.products(); err != nil {
+		return err
+	}
+	nStores := min(60, max(4, g.n/2000))
+	if err := s.addStores(nStores); err != nil {
+		return err
+	}
+	if err := s.addCampaigns(); err != nil {
+		return err
+	}
+	for range 30 {
+		s.guides = append(s.guides, g.person().name)
+	}
+	members := g.scale(0.1, 10)
+	// About a tenth of the records are members; the rest is their history.
+	perMember := float64(g.n-len(shop.Products)-nStores) / float64(members)
+	for m := range members {
+		if err := s.member(m, perMember); err != nil {
 			return err
 		}
 	}
-	// Stores in big cities, plus the online store.
-	type store struct {
-		key    string
-		region region
-		online bool
+	return nil
+}
+
+func (s *retailRun) products() error {
+	g := s.gen
+	s.prodKeys = make([]string, len(shop.Products))
+	for i, p := range shop.Products {
+		s.prodKeys[i] = "product:" + p.SKU
+		data := map[string]any{"sku": p.SKU, "barcode": ean13(fmt.Sprintf("69%02d%08d", 30+i%40, 10000+i*37)), "name": p.Name, "category": p.Category,
+			"brand": p.Brand, "price": p.Price, "memberPrice": math.Round(p.Price * 0.9), "active": true}
+		if p.Cycle > 0 {
+			data["repurchaseCycleDays"] = p.Cycle
+		}
+		if err := g.emit("product", s.prodKeys[i], g.start, data); err != nil {
+			return err
+		}
 	}
-	var stores []store
-	cities := []string{"上海市", "北京市", "杭州市", "南京市", "苏州市", "广州市", "深圳市", "成都市", "武汉市", "西安市", "重庆市", "长沙市", "青岛市", "厦门市", "郑州市"}
-	nStores := min(60, max(4, g.n/2000))
-	for i := range nStores {
-		r := g.regionIn(cities...)
-		format := g.choose("flagship", 1, "mall", 6, "street", 3, "outlet", 1)
+	return nil
+}
+
+// addStores adds the online store, then stores in big cities.
+func (s *retailRun) addStores(n int) error {
+	g, v := s.gen, &shop.Store
+	for i := range n {
+		r := g.regionIn(v.Cities...)
+		format := g.pick(v.Format)
 		online := i == 0
 		if online {
 			format = "online"
 		}
-		name := fmt.Sprintf("%s%s店", r.cityShort(), pickOf(g, []string{"万象城", "大悦城", "来福士", "银泰", "天街", "万达广场", "IFS", "太古里", "龙湖", "印象城"}))
+		name := fmt.Sprintf("%s%s店", r.cityShort(), pickOf(g, v.Malls))
 		for !g.unique("store:" + name) {
 			name = fmt.Sprintf("%s%s%d号店", r.cityShort(), r.district, g.between(2, 9))
 		}
 		if online {
-			name = "官方线上商城"
+			name = v.OnlineName
 		}
 		p := g.person()
 		k := fmt.Sprintf("store:%d", i+1)
@@ -87,23 +176,24 @@ func retail(g *gen) error {
 		if err := g.emit("store", k, g.start, data); err != nil {
 			return err
 		}
-		stores = append(stores, store{k, r, online})
+		s.stores = append(s.stores, retailStore{k, r, online})
 	}
-	// Campaigns.
-	type campaign struct {
-		key        string
-		start, end time.Time
-	}
-	var campaigns []campaign
-	festivals := []string{"618年中大促", "双11狂欢节", "年货节", "38女王节", "会员日", "双12", "开学季", "国庆黄金周"}
+	return nil
+}
+
+func (s *retailRun) addCampaigns() error {
+	g, v := s.gen, &shop.Campaign
 	for range min(40, max(4, g.n/2500)) {
 		t := g.when()
-		typ := g.choose("festival", 4, "newMember", 2, "repurchase", 3, "birthday", 1, "winBack", 2, "clearance", 1, "tierUpgrade", 1)
-		name := map[string]string{"festival": pickOf(g, festivals), "newMember": "新会员入会礼", "repurchase": "复购提醒专享券", "birthday": "会员生日月礼遇",
-			"winBack": "沉睡会员唤醒", "clearance": "换季清仓", "tierUpgrade": "金卡升级礼"}[typ]
+		typ := g.pick(v.Type)
+		festival := pickOf(g, v.Festivals)
+		name := v.Names[typ]
+		if typ == "festival" {
+			name = festival
+		}
 		name = fmt.Sprintf("%d年%d月%s", t.Year(), t.Month(), name)
 		for !g.unique("cmp:" + name) {
-			name += "（加场）"
+			name += v.ExtraSuffix
 		}
 		end := t.AddDate(0, 0, g.between(3, 20))
 		status := "completed"
@@ -112,309 +202,352 @@ func retail(g *gen) error {
 		}
 		reached := g.between(2000, 60000)
 		converted := int(float64(reached) * (0.02 + 0.08*g.r.Float64()))
-		data := map[string]any{"name": name, "type": typ, "channels": pickSome(g, []string{"sms", "wechat", "miniProgram", "app", "store", "douyin", "wecom"}, 1, 3),
-			"targetTiers": pickSome(g, []string{"regular", "silver", "gold", "platinum", "diamond"}, 1, 5), "status": status,
+		data := map[string]any{"name": name, "type": typ, "channels": pickSome(g, v.Channels, 1, 3),
+			"targetTiers": pickSome(g, v.Tiers, 1, 5), "status": status,
 			"startDate": date(t), "endDate": date(end), "budget": g.money(80000, 0.7), "reached": reached, "converted": converted,
 			"revenue": round2(float64(converted) * g.logNormal(260, 0.3))}
 		k := g.key("campaign:")
 		if err := g.emit("campaign", k, t.AddDate(0, 0, -14), data); err != nil {
 			return err
 		}
-		campaigns = append(campaigns, campaign{k, t, end})
+		s.campaigns = append(s.campaigns, retailCampaign{k, t, end})
 	}
-	sort.Slice(campaigns, func(i, j int) bool { return campaigns[i].start.Before(campaigns[j].start) })
+	sort.Slice(s.campaigns, func(i, j int) bool { return s.campaigns[i].start.Before(s.campaigns[j].start) })
+	return nil
+}
 
-	// Members with their purchase histories: each member's orders, lines,
-	// points and coupons come right after the member, and the member's RFM
-	// fields summarise them.
-	guides := make([]string, 0, 30)
-	for range 30 {
-		guides = append(guides, g.person().name)
+// member emits the m-th member and the member's coupons, orders and
+// points.
+func (s *retailRun) member(m int, perMember float64) error {
+	g := s.gen
+	p := g.person()
+	mb := &retailMember{home: s.stores[g.r.IntN(len(s.stores))], joined: g.when()}
+	if m%7 == 0 {
+		mb.joined = g.start.Add(-time.Duration(g.r.IntN(3*365*24)) * time.Hour) // members from before the data window
 	}
-	members := g.scale(0.1, 10)
-	// About a tenth of the records are members; the rest is their history.
-	perMember := float64(g.n-len(retailProducts)-nStores) / float64(members)
-	for m := range members {
-		p := g.person()
-		home := stores[g.r.IntN(len(stores))]
-		joined := g.when()
-		if m%7 == 0 {
-			joined = g.start.Add(-time.Duration(g.r.IntN(3*365*24)) * time.Hour) // members from before the data window
+	// Purchase frequency is heavy-tailed: a few buy often.
+	nOrders := min(60, int(g.logNormal(max(0.5, perMember/7.5), 0.9)+0.5))
+	mb.key = g.key("member:")
+	t := mb.joined
+	for range nOrders {
+		t = g.after(t, 3, 120)
+		if t.After(g.now.Add(-2 * time.Hour)) {
+			break
 		}
-		// Purchase frequency is heavy-tailed: a few buy often.
-		nOrders := min(60, int(g.logNormal(max(0.5, perMember/7.5), 0.9)+0.5))
-		memberKey := g.key("member:")
-		type order struct {
-			at     time.Time
-			amount float64
-			key    string
-		}
-		var orders []order
-		t := joined
-		for range nOrders {
-			t = g.after(t, 3, 120)
-			if t.After(g.now.Add(-2 * time.Hour)) {
-				break
+		mb.orders = append(mb.orders, retailOrder{at: t})
+	}
+	total, preferred, nextRepurchase := s.fillOrders(mb.orders)
+	data := s.memberData(p, mb, total, preferred, nextRepurchase)
+	points, lifetime := s.planPoints(mb)
+	data["points"] = points
+	data["lifetimePoints"] = lifetime
+	if err := g.emit("member", mb.key, mb.joined, data); err != nil {
+		return err
+	}
+	coupons, err := s.coupons(mb)
+	if err != nil {
+		return err
+	}
+	if err := s.emitOrders(mb, coupons); err != nil {
+		return err
+	}
+	return s.emitLedger(mb)
+}
+
+// fillOrders draws the lines of each order, and returns what the member
+// spent in all, how many lines of each category, and when the last
+// product with a repurchase cycle is due again.
+func (s *retailRun) fillOrders(orders []retailOrder) (total float64, preferred map[string]int, nextRepurchase time.Time) {
+	g := s.gen
+	preferred = map[string]int{}
+	for i := range orders {
+		sum := 0.0
+		for range g.between(1, 4) {
+			pi := g.r.IntN(len(shop.Products))
+			pr := shop.Products[pi]
+			qty := 1
+			if pr.Price < 100 {
+				qty = g.between(1, 3)
 			}
-			orders = append(orders, order{at: t})
-		}
-		// Summaries for the member record.
-		total := 0.0
-		points := 0
-		lifetime := 0
-		var lines [][]map[string]any
-		preferred := map[string]int{}
-		var nextRepurchase time.Time
-		for i := range orders {
-			var ol []map[string]any
-			sum := 0.0
-			for range g.between(1, 4) {
-				pi := g.r.IntN(len(retailProducts))
-				pr := retailProducts[pi]
-				qty := 1
-				if pr.price < 100 {
-					qty = g.between(1, 3)
-				}
-				price := pr.price
-				if g.chance(0.5) {
-					price = math.Round(pr.price * 0.9)
-				}
-				amt := price * float64(qty)
-				sum += amt
-				preferred[pr.category]++
-				ol = append(ol, map[string]any{"product": prodKeys[pi], "quantity": qty, "unitPrice": price, "amount": amt})
-				if pr.cycle > 0 {
-					next := orders[i].at.AddDate(0, 0, pr.cycle)
-					if next.After(nextRepurchase) {
-						nextRepurchase = next
-					}
+			price := pr.Price
+			if g.chance(0.5) {
+				price = math.Round(pr.Price * 0.9)
+			}
+			amt := price * float64(qty)
+			sum += amt
+			preferred[pr.Category]++
+			orders[i].lines = append(orders[i].lines, map[string]any{"product": s.prodKeys[pi], "quantity": qty, "unitPrice": price, "amount": amt})
+			if pr.Cycle > 0 {
+				if next := orders[i].at.AddDate(0, 0, pr.Cycle); next.After(nextRepurchase) {
+					nextRepurchase = next
 				}
 			}
-			orders[i].amount = round2(sum)
-			lines = append(lines, ol)
-			total += sum
 		}
-		tier := "regular"
-		switch {
-		case total > 50000:
-			tier = "diamond"
-		case total > 20000:
-			tier = "platinum"
-		case total > 8000:
-			tier = "gold"
-		case total > 2000:
-			tier = "silver"
+		orders[i].amount = round2(sum)
+		total += sum
+	}
+	return total, preferred, nextRepurchase
+}
+
+// memberTier follows what a member spent.
+func memberTier(total float64) string {
+	switch {
+	case total > 50000:
+		return "diamond"
+	case total > 20000:
+		return "platinum"
+	case total > 8000:
+		return "gold"
+	case total > 2000:
+		return "silver"
+	}
+	return "regular"
+}
+
+// memberData returns the fields of a member record.
+func (s *retailRun) memberData(p person, mb *retailMember, total float64, preferred map[string]int, nextRepurchase time.Time) map[string]any {
+	g := s.gen
+	data := map[string]any{
+		"name": p.name, "mobile": g.mobile(), "gender": gender(p), "tier": memberTier(total), "joinedOn": date(mb.joined),
+		"joinChannel": g.pick(shop.Member.JoinChannel),
+		"homeStore":   mb.home.key, "purchaseCount": len(mb.orders), "totalSpent": round2(total), "marketingConsent": g.chance(0.7),
+	}
+	if !mb.home.online {
+		data["shoppingGuide"] = pickOf(g, s.guides)
+	}
+	if g.chance(0.7) {
+		data["birthday"] = date(g.birth(18, 60))
+	}
+	if g.chance(0.5) {
+		data["address"] = g.address(g.region())
+	}
+	var cats []any
+	for _, c := range shop.Categories {
+		if preferred[c] >= 2 {
+			cats = append(cats, c)
 		}
-		data := map[string]any{
-			"name": p.name, "mobile": g.mobile(), "gender": gender(p), "tier": tier, "joinedOn": date(joined),
-			"joinChannel": g.choose("store", 5, "miniProgram", 5, "app", 2, "tmall", 2, "jd", 1, "douyin", 2, "wecom", 2),
-			"homeStore":   home.key, "purchaseCount": len(orders), "totalSpent": round2(total), "marketingConsent": g.chance(0.7),
+	}
+	if len(cats) > 0 {
+		data["preferredCategories"] = cats
+	}
+	if len(mb.orders) == 0 {
+		data["lifecycle"] = "prospect"
+		return data
+	}
+	last := mb.orders[len(mb.orders)-1].at
+	recency := daysBetween(last, g.now)
+	data["lastPurchaseDate"] = date(last)
+	data["averageOrderValue"] = round2(total / float64(len(mb.orders)))
+	r := score(recency, []float64{30, 90, 180, 365}, true)
+	f := score(float64(len(mb.orders)), []float64{1, 3, 6, 12}, false)
+	mo := score(total, []float64{300, 1500, 5000, 15000}, false)
+	data["recencyScore"], data["frequencyScore"], data["monetaryScore"] = r, f, mo
+	data["rfmSegment"] = rfmSegment(r, f, mo)
+	data["lifecycle"] = memberLifecycle(recency, len(mb.orders))
+	if !nextRepurchase.IsZero() && nextRepurchase.After(last) {
+		data["nextRepurchaseDate"] = date(nextRepurchase)
+	}
+	return data
+}
+
+func memberLifecycle(recency float64, orders int) string {
+	switch {
+	case recency > 365:
+		return "churn"
+	case orders >= 8:
+		return "maturity"
+	case orders >= 3:
+		return "growth"
+	}
+	return "acquisition"
+}
+
+// planPoints fills the member's points ledger: one point per yuan paid,
+// some bonuses, and redemptions that take points from the balance at the
+// time. It returns the balance and the points ever earned.
+func (s *retailRun) planPoints(mb *retailMember) (points, lifetime int) {
+	g := s.gen
+	var entries []pointsEntry
+	for i, o := range mb.orders {
+		earned := int(o.amount)
+		entries = append(entries, pointsEntry{o.at, "earn", earned, i})
+		lifetime += earned
+		if g.chance(0.1) {
+			entries = append(entries, pointsEntry{g.after(o.at, 0, 30), "bonus", 200, -1})
+			lifetime += 200
 		}
-		if !home.online {
-			data["shoppingGuide"] = pickOf(g, guides)
+	}
+	sort.SliceStable(entries, func(i, j int) bool { return entries[i].at.Before(entries[j].at) })
+	for _, en := range entries {
+		mb.ledger = append(mb.ledger, en)
+		points += en.pts
+		if points > 3000 && g.chance(0.3) {
+			use := (points / 2 / 100) * 100
+			mb.ledger = append(mb.ledger, pointsEntry{g.after(en.at, 1, 20), "redeem", -use, -1})
+			points -= use
 		}
-		if g.chance(0.7) {
-			data["birthday"] = date(g.birth(18, 60))
+	}
+	return points, lifetime
+}
+
+// coupons emits the coupons campaigns issued during the membership.
+func (s *retailRun) coupons(mb *retailMember) ([]retailCoupon, error) {
+	g := s.gen
+	var coupons []retailCoupon
+	for _, c := range s.campaigns {
+		if c.start.Before(mb.joined) || !g.chance(min(0.15, 1.5/float64(len(s.campaigns)))) {
+			continue
 		}
-		if g.chance(0.5) {
-			data["address"] = g.address(g.region())
+		k, redeemed, err := s.coupon(mb, c)
+		if err != nil {
+			return nil, err
 		}
-		var cats []any
-		for _, c := range []string{"apparel", "shoes", "beauty", "food", "digital", "home", "baby", "sports"} {
-			if preferred[c] >= 2 {
-				cats = append(cats, c)
-			}
+		coupons = append(coupons, retailCoupon{k, redeemed})
+	}
+	return coupons, nil
+}
+
+// coupon emits a coupon a campaign issued to a member, redeemed or
+// expired as time allows.
+func (s *retailRun) coupon(mb *retailMember, c retailCampaign) (string, bool, error) {
+	g, v := s.gen, &shop.Coupon
+	typ := g.pick(v.Type)
+	issued := g.workHours(c.start)
+	until := issued.AddDate(0, 0, 30)
+	status := "issued"
+	var steps []Stage
+	cd := map[string]any{"code": fmt.Sprintf("CP%s%06d", issued.Format("060102"), g.r.IntN(1_000_000)), "member": mb.key, "campaign": c.key,
+		"type": typ, "issuedAt": datetime(issued), "validUntil": date(until)}
+	for !g.unique(cd["code"].(string)) {
+		cd["code"] = fmt.Sprintf("CP%s%06d", issued.Format("060102"), g.r.IntN(1_000_000))
+	}
+	switch typ {
+	case "cash":
+		cd["faceValue"] = float64(pickOf(g, v.CashValues))
+	case "threshold":
+		th := float64(pickOf(g, v.Thresholds))
+		cd["threshold"], cd["faceValue"] = th, math.Round(th*0.15)
+	case "discount":
+		cd["discountRate"] = float64(pickOf(g, v.DiscountRates))
+	}
+	steps = append(steps, Stage{"status", "issued", issued})
+	switch {
+	case g.chance(0.35) && until.Before(g.now):
+		status = "redeemed"
+		at := g.after(issued, 0, 25)
+		cd["redeemedAt"] = datetime(at)
+		if !mb.home.online {
+			cd["redeemedStore"] = mb.home.key
 		}
-		if len(cats) > 0 {
-			data["preferredCategories"] = cats
-		}
-		if len(orders) > 0 {
-			last := orders[len(orders)-1].at
-			recency := daysBetween(last, g.now)
-			data["lastPurchaseDate"] = date(last)
-			data["averageOrderValue"] = round2(total / float64(len(orders)))
-			r := score(recency, []float64{30, 90, 180, 365}, true)
-			f := score(float64(len(orders)), []float64{1, 3, 6, 12}, false)
-			mo := score(total, []float64{300, 1500, 5000, 15000}, false)
-			data["recencyScore"], data["frequencyScore"], data["monetaryScore"] = r, f, mo
-			data["rfmSegment"] = rfmSegment(r, f, mo)
-			switch {
-			case recency > 365:
-				data["lifecycle"] = "churn"
-			case len(orders) >= 8:
-				data["lifecycle"] = "maturity"
-			case len(orders) >= 3:
-				data["lifecycle"] = "growth"
-			default:
-				data["lifecycle"] = "acquisition"
-			}
-			if !nextRepurchase.IsZero() && nextRepurchase.After(last) {
-				data["nextRepurchaseDate"] = date(nextRepurchase)
-			}
-		} else {
-			data["lifecycle"] = "prospect"
-		}
-		// Points: one per yuan paid, some redeemed.
-		type entry struct {
-			at    time.Time
-			typ   string
-			pts   int
-			order int
-		}
-		var entries []entry
-		for i, o := range orders {
-			earned := int(o.amount)
-			entries = append(entries, entry{o.at, "earn", earned, i})
-			lifetime += earned
-			if g.chance(0.1) {
-				entries = append(entries, entry{g.after(o.at, 0, 30), "bonus", 200, -1})
-				lifetime += 200
-			}
-		}
-		sort.SliceStable(entries, func(i, j int) bool { return entries[i].at.Before(entries[j].at) })
-		// Redemptions take points from the balance at the time.
-		var ledger []entry
-		for _, en := range entries {
-			ledger = append(ledger, en)
-			points += en.pts
-			if points > 3000 && g.chance(0.3) {
-				use := (points / 2 / 100) * 100
-				ledger = append(ledger, entry{g.after(en.at, 1, 20), "redeem", -use, -1})
-				points -= use
-			}
-		}
-		data["points"] = points
-		data["lifetimePoints"] = lifetime
-		if err := g.emit("member", memberKey, joined, data); err != nil {
+		steps = append(steps, Stage{"status", status, at})
+	case until.Before(g.now):
+		status = "expired"
+		steps = append(steps, Stage{"status", status, until.Add(24 * time.Hour)})
+	}
+	cd["status"] = status
+	k := g.key("coupon:")
+	return k, status == "redeemed", g.emit("coupon", k, issued, cd, steps...)
+}
+
+// emitOrders emits the member's orders and their lines.
+func (s *retailRun) emitOrders(mb *retailMember, coupons []retailCoupon) error {
+	g := s.gen
+	q := &couponQueue{coupons: coupons}
+	for i, o := range mb.orders {
+		k, err := s.order(mb, o, q)
+		if err != nil {
 			return err
 		}
-		// Coupons issued by campaigns during the membership.
-		var coupons []struct {
-			key      string
-			redeemed bool
-		}
-		for _, c := range campaigns {
-			if c.start.Before(joined) || !g.chance(min(0.15, 1.5/float64(len(campaigns)))) {
-				continue
-			}
-			typ := g.choose("cash", 2, "threshold", 5, "discount", 2, "freeShipping", 1)
-			issued := g.workHours(c.start)
-			until := issued.AddDate(0, 0, 30)
-			status := "issued"
-			var steps []Stage
-			cd := map[string]any{"code": fmt.Sprintf("CP%s%06d", issued.Format("060102"), g.r.IntN(1_000_000)), "member": memberKey, "campaign": c.key,
-				"type": typ, "issuedAt": datetime(issued), "validUntil": date(until)}
-			for !g.unique(cd["code"].(string)) {
-				cd["code"] = fmt.Sprintf("CP%s%06d", issued.Format("060102"), g.r.IntN(1_000_000))
-			}
-			switch typ {
-			case "cash":
-				cd["faceValue"] = float64(pickOf(g, []int{10, 20, 30, 50}))
-			case "threshold":
-				th := float64(pickOf(g, []int{199, 299, 399, 599}))
-				cd["threshold"], cd["faceValue"] = th, math.Round(th*0.15)
-			case "discount":
-				cd["discountRate"] = float64(pickOf(g, []int{5, 10, 15, 20}))
-			}
-			steps = append(steps, Stage{"status", "issued", issued})
-			switch {
-			case g.chance(0.35) && until.Before(g.now):
-				status = "redeemed"
-				at := g.after(issued, 0, 25)
-				cd["redeemedAt"] = datetime(at)
-				if !home.online {
-					cd["redeemedStore"] = home.key
-				}
-				steps = append(steps, Stage{"status", status, at})
-			case until.Before(g.now):
-				status = "expired"
-				steps = append(steps, Stage{"status", status, until.Add(24 * time.Hour)})
-			}
-			cd["status"] = status
-			k := g.key("coupon:")
-			if err := g.emit("coupon", k, issued, cd, steps...); err != nil {
+		mb.orders[i].key = k
+		for _, l := range o.lines {
+			l["order"] = k
+			if err := g.emit("orderLine", "", o.at, l); err != nil {
 				return err
 			}
-			coupons = append(coupons, struct {
-				key      string
-				redeemed bool
-			}{k, status == "redeemed"})
 		}
-		// Orders and their lines.
-		usedCoupon := 0
-		for i, o := range orders {
-			st := home
-			channel := "store"
-			if home.online || g.chance(0.35) {
-				st = stores[0]
-				channel = g.choose("miniProgram", 4, "app", 2, "tmall", 3, "jd", 2, "douyin", 2, "meituan", 1)
-			}
-			discount := 0.0
-			od := map[string]any{"member": memberKey, "store": st.key, "channel": channel, "orderedAt": datetime(o.at), "goodsAmount": o.amount}
-			for usedCoupon < len(coupons) && !coupons[usedCoupon].redeemed {
-				usedCoupon++
-			}
-			if usedCoupon < len(coupons) && g.chance(0.3) {
-				od["coupon"] = coupons[usedCoupon].key
-				discount = math.Min(o.amount*0.1, 50)
-				usedCoupon++
-			}
-			paid := round2(o.amount - discount)
-			od["discountAmount"] = round2(discount)
-			od["paidAmount"] = paid
-			od["paymentMethod"] = g.choose("wechatPay", 6, "alipay", 4, "unionPay", 1, "card", 1, "cash", 0.3, "storedValue", 0.5)
-			od["pointsEarned"] = int(paid)
-			if channel == "store" {
-				od["shopAssistant"] = pickOf(g, guides)
-			}
-			seq := []string{"pending", "paid", "completed"}
-			if channel != "store" {
-				seq = []string{"pending", "paid", "shipped", "completed"}
-			}
-			if g.chance(0.04) {
-				seq = append(seq, "refunded")
-				od["refundReason"] = g.choose("quality", 2, "size", 3, "notAsDescribed", 1, "changedMind", 3, "late", 1)
-			}
-			steps, _ := g.path("status", o.at, 0.01, 3, seq...)
-			steps[1].At = o.at.Add(time.Duration(g.between(10, 900)) * time.Second)
-			if steps[1].At.After(g.now) {
-				steps[1].At = o.at
-			}
-			for j := 2; j < len(steps); j++ {
-				if steps[j].At.Before(steps[j-1].At) {
-					steps[j].At = steps[j-1].At
-				}
-			}
-			od["status"] = seq[len(seq)-1]
-			k := g.key("order:")
-			orders[i].key = k
-			if err := g.emit("order", k, o.at, od, steps...); err != nil {
-				return err
-			}
-			for _, l := range lines[i] {
-				l["order"] = k
-				if err := g.emit("orderLine", "", o.at, l); err != nil {
-					return err
-				}
-			}
+	}
+	return nil
+}
+
+// couponQueue hands out a member's redeemed coupons, in order, to orders.
+type couponQueue struct {
+	coupons []retailCoupon
+	next    int
+}
+
+// take returns the next redeemed coupon for an order that uses one (three
+// in ten do while any is left), or "".
+func (q *couponQueue) take(g *gen) string {
+	for q.next < len(q.coupons) && !q.coupons[q.next].redeemed {
+		q.next++
+	}
+	if q.next < len(q.coupons) && g.chance(0.3) {
+		q.next++
+		return q.coupons[q.next-1].key
+	}
+	return ""
+}
+
+// order emits an order in the member's home store or online, perhaps with
+// a coupon, and returns its key.
+func (s *retailRun) order(mb *retailMember, o retailOrder, coupons *couponQueue) (string, error) {
+	g, v := s.gen, &shop.Order
+	st := mb.home
+	channel := "store"
+	if mb.home.online || g.chance(0.35) {
+		st = s.stores[0]
+		channel = g.pick(v.OnlineChannel)
+	}
+	discount := 0.0
+	od := map[string]any{"member": mb.key, "store": st.key, "channel": channel, "orderedAt": datetime(o.at), "goodsAmount": o.amount}
+	if coupon := coupons.take(g); coupon != "" {
+		od["coupon"] = coupon
+		discount = math.Min(o.amount*0.1, 50)
+	}
+	paid := round2(o.amount - discount)
+	od["discountAmount"] = round2(discount)
+	od["paidAmount"] = paid
+	od["paymentMethod"] = g.pick(v.PaymentMethod)
+	od["pointsEarned"] = int(paid)
+	if channel == "store" {
+		od["shopAssistant"] = pickOf(g, s.guides)
+	}
+	seq := []string{"pending", "paid", "completed"}
+	if channel != "store" {
+		seq = []string{"pending", "paid", "shipped", "completed"}
+	}
+	if g.chance(0.04) {
+		seq = append(seq, "refunded")
+		od["refundReason"] = g.pick(v.RefundReason)
+	}
+	steps, _ := g.path("status", o.at, 0.01, 3, seq...)
+	steps[1].At = o.at.Add(time.Duration(g.between(10, 900)) * time.Second)
+	if steps[1].At.After(g.now) {
+		steps[1].At = o.at
+	}
+	for j := 2; j < len(steps); j++ {
+		if steps[j].At.Before(steps[j-1].At) {
+			steps[j].At = steps[j-1].At
 		}
-		// The points ledger.
-		balance := 0
-		for _, en := range ledger {
-			balance += en.pts
-			pd := map[string]any{"member": memberKey, "type": en.typ, "points": en.pts, "balance": balance, "occurredAt": datetime(en.at)}
-			switch en.typ {
-			case "earn":
-				pd["order"] = orders[en.order].key
-				pd["note"] = "消费积分"
-			case "bonus":
-				pd["note"] = "活动赠送积分"
-			case "redeem":
-				pd["note"] = "积分抵现"
-			}
-			if err := g.emit("pointsEntry", "", en.at, pd); err != nil {
-				return err
-			}
+	}
+	od["status"] = seq[len(seq)-1]
+	k := g.key("order:")
+	return k, g.emit("order", k, o.at, od, steps...)
+}
+
+// emitLedger emits the member's points ledger with running balances.
+func (s *retailRun) emitLedger(mb *retailMember) error {
+	g := s.gen
+	balance := 0
+	for _, en := range mb.ledger {
+		balance += en.pts
+		pd := map[string]any{"member": mb.key, "type": en.typ, "points": en.pts, "balance": balance, "occurredAt": datetime(en.at),
+			"note": shop.PointsNotes[en.typ]}
+		if en.typ == "earn" {
+			pd["order"] = mb.orders[en.order].key
+		}
+		if err := g.emit("pointsEntry", "", en.at, pd); err != nil {
+			return err
 		}
 	}
 	return nil
