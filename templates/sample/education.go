@@ -210,16 +210,7 @@ func (e *eduRun) student() error {
 	if err != nil {
 		return err
 	}
-	// A course that suits the grade.
-	var fits []int
-	for ci, c := range edu.Courses {
-		if slices.Contains(c.Grades, grade) {
-			fits = append(fits, ci)
-		}
-	}
-	if len(fits) == 0 {
-		fits = []int{slices.IndexFunc(edu.Courses, func(c eduCourse) bool { return c.Code == edu.FallbackCourse })}
-	}
+	fits := coursesFor(grade)
 	ci := pickOf(g, fits)
 	seq := e.enquiryPath(created)
 	steps, end := g.path("stage", created, 1, 8, seq...)
@@ -259,6 +250,21 @@ func (e *eduRun) student() error {
 		}
 	}
 	return e.communications(studentKey, consultant, guardians, created, enrolled)
+}
+
+// coursesFor returns the courses that suit a grade, as indexes of
+// edu.Courses, or the fallback course when none lists the grade.
+func coursesFor(grade string) []int {
+	var fits []int
+	for ci, c := range edu.Courses {
+		if slices.Contains(c.Grades, grade) {
+			fits = append(fits, ci)
+		}
+	}
+	if len(fits) == 0 {
+		fits = []int{slices.IndexFunc(edu.Courses, func(c eduCourse) bool { return c.Code == edu.FallbackCourse })}
+	}
+	return fits
 }
 
 // guardians emits one or two guardians of a student; a father shares the

@@ -571,24 +571,17 @@ func score(v float64, cuts []float64, lowerIsBetter bool) int {
 // rfmSegment is the classic eight-way RFM split: each score above or
 // below the middle.
 func rfmSegment(r, f, m int) string {
-	hi := func(x int) bool { return x >= 3 }
-	switch {
-	case hi(r) && hi(f) && hi(m):
-		return "importantValue"
-	case hi(r) && !hi(f) && hi(m):
-		return "importantDevelop"
-	case !hi(r) && hi(f) && hi(m):
-		return "importantKeep"
-	case !hi(r) && !hi(f) && hi(m):
-		return "importantRetain"
-	case hi(r) && hi(f):
-		return "generalValue"
-	case hi(r):
-		return "generalDevelop"
-	case hi(f):
-		return "generalKeep"
+	hi := func(x int) int {
+		if x >= 3 {
+			return 1
+		}
+		return 0
 	}
-	return "generalRetain"
+	kind := "general"
+	if m >= 3 {
+		kind = "important"
+	}
+	return kind + [2][2]string{{"Retain", "Keep"}, {"Develop", "Value"}}[hi(r)][hi(f)]
 }
 
 // ean13 completes 12 digits with the EAN-13 check digit.

@@ -11,6 +11,13 @@
 // records that respect the templates' lookups and pipelines: each record
 // carries the path it took through its stages, with the fields each stage
 // requires filled.
+//
+// The vocabulary (names, places, products, phrases, and the weighted
+// choices of picklist values) is embedded JSON under vocab/: zh.json is
+// shared, and each template has its own file. The code of a template only
+// says how its records relate. Editing a vocabulary file changes the data
+// for every seed; testdata/<template>.golden holds a digest of each
+// template's data, rewritten with go test -update.
 package sample
 
 import (

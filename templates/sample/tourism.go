@@ -267,20 +267,7 @@ func (t *tourRun) booking(travellerKey, consultant string, b tourBooking) error 
 		bd["companions"] = b.companion
 	}
 	for _, s := range steps {
-		switch s.Stage {
-		case "deposit":
-			bd["depositAmount"] = round2(total * 0.3)
-		case "paid":
-			bd["paidOn"] = date(s.At)
-		case "travelling":
-			if tr.Kind == "group" {
-				bd["guide"] = pickOf(g, t.guides)
-			}
-		case "completed":
-			bd["returnDate"] = date(ret)
-		case "cancelled":
-			bd["cancelReason"] = g.pick(v.CancelReason)
-		}
+		t.stageFields(bd, s, tr, total, ret)
 	}
 	if g.chance(0.2) {
 		bd["specialRequests"] = pickOf(g, v.SpecialRequests)
@@ -301,6 +288,26 @@ func (t *tourRun) booking(travellerKey, consultant string, b tourBooking) error 
 			"dueDate": date(remind), "channel": "wecom", "status": map[bool]string{true: "done", false: "planned"}[remind.Before(g.now)], "consultant": consultant})
 	}
 	return t.afterTrip(travellerKey, bookingKey, consultant, ret.AddDate(0, 0, 1))
+}
+
+// stageFields sets the fields of a booking that a status it reached
+// fills.
+func (t *tourRun) stageFields(bd map[string]any, s Stage, tr tour, total float64, ret time.Time) {
+	g := t.gen
+	switch s.Stage {
+	case "deposit":
+		bd["depositAmount"] = round2(total * 0.3)
+	case "paid":
+		bd["paidOn"] = date(s.At)
+	case "travelling":
+		if tr.Kind == "group" {
+			bd["guide"] = pickOf(g, t.guides)
+		}
+	case "completed":
+		bd["returnDate"] = date(ret)
+	case "cancelled":
+		bd["cancelReason"] = g.pick(trv.Booking.CancelReason)
+	}
 }
 
 // itinerary emits the items of a booking: travel there, hotels and

@@ -8,19 +8,16 @@ import (
 	"reflect"
 )
 
-// The vocabulary of the generators (names, places, products, phrases and
-// the weighted choices of picklist values) lives in vocab/*.json: zh.json is
-// shared, and each template has its own file. The code keeps only how
-// records relate to one another.
-
+// vocabFiles are the vocabularies of the generators (see the package doc).
+//
 //go:embed vocab/*.json
-var dataFiles embed.FS
+var vocabFiles embed.FS
 
 // mustLoad decodes vocab/<file> into a T. Every slice and map field of T
 // must be present and not empty, so a misspelt key fails at init rather
 // than as an empty draw in the middle of a run.
 func mustLoad[T any](file string) *T {
-	b, err := dataFiles.ReadFile("vocab/" + file)
+	b, err := vocabFiles.ReadFile("vocab/" + file)
 	if err != nil {
 		panic(fmt.Sprintf("sample: %v", err))
 	}
