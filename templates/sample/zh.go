@@ -308,23 +308,6 @@ func (g *gen) weighted(w []float64) int {
 	return len(w) - 1
 }
 
-// choose returns one of the options, drawn with weights given as
-// alternating value, weight pairs: choose("a", 3, "b", 1).
-func (g *gen) choose(pairs ...any) string {
-	var vals []string
-	var w []float64
-	for i := 0; i+1 < len(pairs); i += 2 {
-		vals = append(vals, pairs[i].(string))
-		switch x := pairs[i+1].(type) {
-		case int:
-			w = append(w, float64(x))
-		case float64:
-			w = append(w, x)
-		}
-	}
-	return vals[g.weighted(w)]
-}
-
 // logNormal returns a value whose logarithm is normal, with the given
 // median and spread (sigma of the logarithm).
 func (g *gen) logNormal(median, sigma float64) float64 {
