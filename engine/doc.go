@@ -21,8 +21,9 @@
 //     rollup.go, pipeline.go, guesses.go, personal.go;
 //   - access: roles.go (what a role may do), access.go (which records and
 //     fields a caller sees), directory.go;
-//   - identity: actor.go, users.go, users_admin.go, passwords.go,
-//     apikey.go;
+//   - identity: actor.go, users.go, users_admin.go, apikey.go and
+//     passwords.go (the sign-in throttle; hashing in bounded slots is
+//     package [github.com/crmkit/crm/engine/password]);
 //   - scripts and automation: scripts.go, script_host.go, script_admin.go,
 //     automation.go, timer.go;
 //   - background work: worker.go ([Engine.RunDue]), due.go (the records a

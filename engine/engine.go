@@ -10,6 +10,7 @@ import (
 
 	"github.com/oklog/ulid/v2"
 
+	"github.com/crmkit/crm/engine/password"
 	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
@@ -63,7 +64,7 @@ type Engine struct {
 	own      ownRunner
 
 	signIns   throttle
-	passwords *hasher
+	passwords *password.Hasher
 	guesses   guesses
 
 	limitsMu    sync.Mutex
@@ -79,7 +80,7 @@ func New(cfg Config) (*Engine, error) {
 		return nil, errors.New("engine: Config.Store is required")
 	}
 	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, tenant: map[string]*tenantState{}}
-	e.passwords = newHasher(cfg.PasswordHashers, cfg.PasswordQueue, cfg.PasswordWait)
+	e.passwords = password.New(password.Config{Slots: cfg.PasswordHashers, Queue: cfg.PasswordQueue, Wait: cfg.PasswordWait})
 	e.guesses.perHour = cfg.UniqueGuesses
 	if e.guesses.perHour <= 0 {
 		e.guesses.perHour = DefaultUniqueGuesses

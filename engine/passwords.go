@@ -2,30 +2,21 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/subtle"
-	"encoding/base64"
 	"errors"
-	"fmt"
-	"runtime"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 
-	"golang.org/x/crypto/argon2"
+	"github.com/crmkit/crm/engine/password"
 )
 
-// Password hashing is the costliest thing an unauthenticated caller can
-// make the server do: one argon2id derivation takes 19 MiB and about 20 ms
-// of a core. Without a cap, 192 concurrent sign-ins for unknown users took
-// the process to 5.4 GB and another tenant's p95 to 5.5 s. So derivations
-// run in a fixed number of slots (one per core by default); a caller waits
-// for a slot at most passwordWait and only behind a bounded queue, and is
-// otherwise refused with ErrBusy (503, "try again in a moment") before any
-// memory is taken. Every sign-in makes exactly one derivation, whether the
-// tenant and the user exist, the user is deactivated or the password is
-// wrong, so that the answer's timing does not tell them apart.
+// Passwords are hashed and checked by package
+// [github.com/crmkit/crm/engine/password] in bounded slots; past them a
+// caller is refused with ErrBusy (503, "try again in a moment"). Every
+// sign-in makes exactly one derivation, whether the tenant and the user
+// exist, the user is deactivated or the password is wrong, so that the
+// answer's timing does not tell them apart. Failed sign-ins are counted
+// per tenant and user name by a throttle.
 
 // Limits of sign-in input, checked before anything is looked up or hashed.
 const (
@@ -40,124 +31,25 @@ const (
 // (password hashing); the same request may succeed in a moment.
 var ErrBusy = errors.New("engine: busy")
 
-// argon2id parameters (OWASP's minimum: 19 MiB, 2 passes, 1 lane).
-const (
-	argonTime    = 2
-	argonMemory  = 19 * 1024
-	argonThreads = 1
-	argonKeyLen  = 32
-)
-
-// hasher runs password derivations in bounded slots.
-type hasher struct {
-	slots   chan struct{}
-	waiting chan struct{}
-	wait    time.Duration
-	// derive is argon2id; tests count or block it.
-	derive func(password, salt []byte, keyLen uint32) []byte
-	// dummy is a hash of a random secret, checked in place of a missing
-	// or unusable one so that every sign-in costs the same.
-	dummy string
+// hashPassword hashes a new password (see [password.Hasher.Hash]).
+func (e *Engine) hashPassword(ctx context.Context, pw string) (string, error) {
+	hash, err := e.passwords.Hash(ctx, pw)
+	return hash, busyError(err)
 }
 
-func newHasher(slots, queue int, wait time.Duration) *hasher {
-	if slots <= 0 {
-		slots = max(1, runtime.GOMAXPROCS(0))
-	}
-	if queue <= 0 {
-		queue = 8 * slots
-	}
-	if wait <= 0 {
-		wait = 3 * time.Second
-	}
-	h := &hasher{slots: make(chan struct{}, slots), waiting: make(chan struct{}, queue), wait: wait,
-		derive: func(password, salt []byte, keyLen uint32) []byte {
-			return argon2.IDKey(password, salt, argonTime, argonMemory, argonThreads, keyLen)
-		}}
-	secret, salt := make([]byte, 32), make([]byte, 16)
-	_, _ = rand.Read(secret)
-	_, _ = rand.Read(salt)
-	h.dummy = encodeHash(salt, argon2.IDKey(secret, salt, argonTime, argonMemory, argonThreads, argonKeyLen))
-	return h
+// checkPassword compares pw with hash (see [password.Hasher.Check]).
+func (e *Engine) checkPassword(ctx context.Context, hash, pw string) (bool, error) {
+	ok, err := e.passwords.Check(ctx, hash, pw)
+	return ok, busyError(err)
 }
 
-func encodeHash(salt, sum []byte) string {
-	return "argon2id$" + base64.RawStdEncoding.EncodeToString(salt) + "$" + base64.RawStdEncoding.EncodeToString(sum)
-}
-
-func busy() error {
-	return newError(ErrBusy, "the server is busy checking other passwords; try again in a moment",
-		"服务器正忙于校验其他密码，请稍后再试", nil)
-}
-
-// acquire takes a slot, waiting behind at most the queue's length for at
-// most h.wait (or until ctx ends).
-func (h *hasher) acquire(ctx context.Context) (release func(), err error) {
-	select {
-	case h.slots <- struct{}{}:
-		return func() { <-h.slots }, nil
-	default:
+// busyError turns [password.ErrBusy] into the engine's ErrBusy.
+func busyError(err error) error {
+	if errors.Is(err, password.ErrBusy) {
+		return newError(ErrBusy, "the server is busy checking other passwords; try again in a moment",
+			"服务器正忙于校验其他密码，请稍后再试", nil)
 	}
-	select {
-	case h.waiting <- struct{}{}:
-	default:
-		return nil, busy()
-	}
-	defer func() { <-h.waiting }()
-	t := time.NewTimer(h.wait)
-	defer t.Stop()
-	select {
-	case h.slots <- struct{}{}:
-		return func() { <-h.slots }, nil
-	case <-t.C:
-		return nil, busy()
-	case <-ctx.Done():
-		return nil, fmt.Errorf("wait to check a password: %w", ctx.Err())
-	}
-}
-
-// hash derives a new password hash in a slot.
-func (h *hasher) hash(ctx context.Context, password string) (string, error) {
-	release, err := h.acquire(ctx)
-	if err != nil {
-		return "", err
-	}
-	defer release()
-	salt := make([]byte, 16)
-	if _, err := rand.Read(salt); err != nil {
-		return "", err
-	}
-	return encodeHash(salt, h.derive([]byte(password), salt, argonKeyLen)), nil
-}
-
-// check compares password with hash in a slot. A missing or malformed hash
-// is compared with the dummy, so that it costs one derivation too, and
-// never matches.
-func (h *hasher) check(ctx context.Context, hash, password string) (bool, error) {
-	release, err := h.acquire(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer release()
-	salt, want, ok := decodeHash(hash)
-	if !ok {
-		salt, want, _ = decodeHash(h.dummy)
-	}
-	got := h.derive([]byte(password), salt, uint32(len(want)))
-	return ok && subtle.ConstantTimeCompare(got, want) == 1, nil
-}
-
-func decodeHash(hash string) (salt, sum []byte, ok bool) {
-	parts := strings.Split(hash, "$")
-	if len(parts) != 3 || parts[0] != "argon2id" {
-		return nil, nil, false
-	}
-	salt, err1 := base64.RawStdEncoding.DecodeString(parts[1])
-	sum, err2 := base64.RawStdEncoding.DecodeString(parts[2])
-	if err1 != nil || err2 != nil || len(salt) < 8 || len(sum) != argonKeyLen {
-		return nil, nil, false
-	}
-	return salt, sum, true
+	return err
 }
 
 // throttle counts failed sign-ins per tenant and user name. It remembers

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crmkit/crm/engine/password"
 	"github.com/crmkit/crm/store/sqlitestore"
 )
 
@@ -45,11 +46,10 @@ func TestSignIn_OneDerivationOnEveryPath(t *testing.T) {
 	t.Parallel()
 	e := signInEngine(t, Config{})
 	var derivations atomic.Int32
-	argon := e.passwords.derive
-	e.passwords.derive = func(p, salt []byte, n uint32) []byte {
+	e.passwords = password.New(password.Config{Derive: func(p, salt []byte, n uint32) []byte {
 		derivations.Add(1)
-		return argon(p, salt, n)
-	}
+		return password.Argon2ID(p, salt, n)
+	}})
 	ctx := context.Background()
 	scenarios := []struct {
 		name, tenant, user, password string
@@ -84,12 +84,11 @@ func TestSignIn_HashingSlots(t *testing.T) {
 	e := signInEngine(t, Config{PasswordHashers: 1, PasswordQueue: 2, PasswordWait: time.Hour})
 	hold := make(chan struct{})
 	entered := make(chan struct{}, 16)
-	argon := e.passwords.derive
-	e.passwords.derive = func(p, salt []byte, n uint32) []byte {
+	e.passwords = password.New(password.Config{Slots: 1, Queue: 2, Wait: time.Hour, Derive: func(p, salt []byte, n uint32) []byte {
 		entered <- struct{}{}
 		<-hold
-		return argon(p, salt, n)
-	}
+		return password.Argon2ID(p, salt, n)
+	}})
 	ctx := context.Background()
 	var wg sync.WaitGroup
 	results := make(chan error, 3)
@@ -104,7 +103,7 @@ func TestSignIn_HashingSlots(t *testing.T) {
 	wg.Add(2)
 	go signIn()
 	go signIn()
-	require.Eventually(t, func() bool { return len(e.passwords.waiting) == 2 }, time.Minute, time.Millisecond, "two wait in the queue")
+	require.Eventually(t, func() bool { return e.passwords.Waiting() == 2 }, time.Minute, time.Millisecond, "two wait in the queue")
 
 	for i := range 20 {
 		_, err := e.SignIn(ctx, "acme", "li.lei", "correct horse battery")
@@ -113,7 +112,7 @@ func TestSignIn_HashingSlots(t *testing.T) {
 	}
 	cctx, cancel := context.WithCancel(ctx)
 	cancel()
-	_, err := e.passwords.acquire(cctx)
+	_, err := e.checkPassword(cctx, "", "")
 	assert.ErrorIs(t, err, ErrBusy, "the queue is still full")
 
 	close(hold)
@@ -122,17 +121,17 @@ func TestSignIn_HashingSlots(t *testing.T) {
 	for err := range results {
 		assert.NoError(t, err, "the queued sign-ins ran once a slot was free")
 	}
-	assert.Empty(t, e.passwords.slots)
-	assert.Empty(t, e.passwords.waiting)
+	assert.Zero(t, e.passwords.InUse())
+	assert.Zero(t, e.passwords.Waiting())
 
 	// A waiter whose context ends gives up.
 	e2 := signInEngine(t, Config{PasswordHashers: 1, PasswordQueue: 1, PasswordWait: time.Hour})
-	release, err := e2.passwords.acquire(ctx)
+	release, err := e2.passwords.Acquire(ctx)
 	require.NoError(t, err)
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { _, err := e2.SignIn(wctx, "acme", "li.lei", "correct horse battery"); done <- err }()
-	require.Eventually(t, func() bool { return len(e2.passwords.waiting) == 1 }, time.Minute, time.Millisecond)
+	require.Eventually(t, func() bool { return e2.passwords.Waiting() == 1 }, time.Minute, time.Millisecond)
 	stop()
 	assert.ErrorIs(t, <-done, context.Canceled)
 	release()

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmkit/crm/engine/password"
 	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -589,7 +590,7 @@ func (im *importer) platformRecord(ctx context.Context, tx store.Tx, obj *schema
 			return fmt.Errorf("user %q: user names are 2–63 lower-case letters, digits, '.', '_' or '-'", id)
 		}
 		if hash, ok := data["passwordHash"].(string); ok {
-			if _, _, valid := decodeHash(hash); !valid {
+			if !password.Valid(hash) {
 				return fmt.Errorf("user %q: the password hash is not one this server makes (argon2id)", id)
 			}
 		} else {

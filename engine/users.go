@@ -116,7 +116,7 @@ func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string
 	}
 	// One derivation on every path: an unknown tenant or user and a
 	// deactivated user cost what a wrong password costs.
-	ok, err := e.passwords.check(ctx, hash, password)
+	ok, err := e.checkPassword(ctx, hash, password)
 	if err != nil {
 		return nil, err
 	}

@@ -87,7 +87,7 @@ func (e *Engine) CreateUser(ctx context.Context, tenantID string, nu NewUser) (U
 	if err := checkUser(snap, u, nu.Password, true); err != nil {
 		return User{}, err
 	}
-	hash, err := e.passwords.hash(ctx, nu.Password)
+	hash, err := e.hashPassword(ctx, nu.Password)
 	if err != nil {
 		return User{}, err
 	}
@@ -189,7 +189,7 @@ func (e *Engine) updateUser(ctx context.Context, a Actor, ts store.TenantStore, 
 	endSessions := (!next.Active && cur.Active) || ch.Password != nil
 	newHash := ""
 	if ch.Password != nil { // outside the transaction: hashing may wait for a slot
-		if newHash, err = e.passwords.hash(ctx, password); err != nil {
+		if newHash, err = e.hashPassword(ctx, password); err != nil {
 			return User{}, err
 		}
 	}
@@ -260,7 +260,7 @@ func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword st
 		return newError(ErrRateLimited, "too many wrong passwords; try again in 15 minutes", "密码错误次数过多，请 15 分钟后再试", nil)
 	}
 	hash, _ := rec.Data["passwordHash"].(string)
-	ok, err = e.passwords.check(ctx, hash, oldPassword)
+	ok, err = e.checkPassword(ctx, hash, oldPassword)
 	if err != nil {
 		return err
 	}
