@@ -1,6 +1,7 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -64,3 +65,16 @@ var (
 	// them remain. The error names them; an operator must look.
 	ErrIncompleteRollback = errors.New("store: transaction failed and was only partly undone")
 )
+
+// ContextError makes errors.Is(err, ctx.Err()) hold when the context
+// ended, whatever a driver reported: adapters pass driver errors through
+// it. A nil err stays nil.
+func ContextError(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
+		return fmt.Errorf("%w: %w", cerr, err)
+	}
+	return err
+}

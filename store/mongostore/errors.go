@@ -20,18 +20,6 @@ const (
 	codeNamespaceExists   = 48
 )
 
-// withCtx makes errors.Is(err, ctx.Err()) hold when the context ended,
-// whatever the driver reported. A nil err stays nil.
-func withCtx(ctx context.Context, err error) error {
-	if err == nil {
-		return nil
-	}
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%w: %w", cerr, err)
-	}
-	return err
-}
-
 // isUnreachable reports errors that say the deployment could not be used
 // at all: no server selected in time, a network failure, a pool that
 // stayed busy, a disconnected client.
@@ -49,7 +37,7 @@ func (s *Store) unavailable(ctx context.Context, what string, err error) error {
 	if ctx.Err() == nil && !isUnreachable(err) && !mongo.IsTimeout(err) {
 		return fmt.Errorf("%s: %w", what, err)
 	}
-	return withCtx(ctx, fmt.Errorf("%s: MongoDB at %s did not answer within the configured timeouts (connect %s, server selection %s, operation %s); check that it runs and is reachable from here, and the URI's hosts, replicaSet, TLS and credentials: %w: %w",
+	return store.ContextError(ctx, fmt.Errorf("%s: MongoDB at %s did not answer within the configured timeouts (connect %s, server selection %s, operation %s); check that it runs and is reachable from here, and the URI's hosts, replicaSet, TLS and credentials: %w: %w",
 		what, s.hosts, s.cfg.ConnectTimeout, s.cfg.ServerSelectionTimeout, s.cfg.OperationTimeout, store.ErrUnavailable, err))
 }
 
@@ -61,7 +49,7 @@ func (s *Store) fail(ctx context.Context, err error) error {
 		return nil
 	}
 	if ctx.Err() != nil {
-		return withCtx(ctx, err)
+		return store.ContextError(ctx, err)
 	}
 	if isUnreachable(err) || mongo.IsTimeout(err) {
 		return fmt.Errorf("MongoDB at %s did not answer in time (server selection %s, operation %s); check that it runs and is reachable: %w: %w",

@@ -54,7 +54,7 @@ func (ts *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) e
 		select {
 		case <-time.After(time.Duration(attempt*attempt) * 5 * time.Millisecond):
 		case <-ctx.Done():
-			return withCtx(ctx, err)
+			return store.ContextError(ctx, err)
 		}
 	}
 }
@@ -186,7 +186,7 @@ func (ts *tenantStore) runCompensated(ctx context.Context, fn func(tx store.Tx) 
 					ts.s.log.Error("undo a transaction whose deadline passed", "tenant", ts.id, "err", rerr)
 				}
 			}()
-			return withCtx(ctx, err)
+			return store.ContextError(ctx, err)
 		}
 		if rerr := t.rollback(context.WithoutCancel(ctx)); rerr != nil {
 			ts.s.log.Error("undo a failed transaction", "tenant", ts.id, "err", rerr)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite" // registers the "sqlite" driver
+
+	"github.com/crmkit/crm/store"
 )
 
 // journalSizeLimit bounds the WAL file left behind after a checkpoint
@@ -170,7 +172,7 @@ func (d *database) close() error {
 func (d *database) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	tx, err := d.writer.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("begin transaction: %w", withCtx(ctx, err))
+		return fmt.Errorf("begin transaction: %w", store.ContextError(ctx, err))
 	}
 	finished := false
 	defer func() {
@@ -185,21 +187,9 @@ func (d *database) withTx(ctx context.Context, fn func(*sql.Tx) error) error {
 	}
 	finished = true
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("commit transaction: %w", withCtx(ctx, err))
+		return fmt.Errorf("commit transaction: %w", store.ContextError(ctx, err))
 	}
 	return nil
-}
-
-// withCtx makes errors.Is(err, ctx.Err()) hold when the context ended,
-// whatever the driver reported. A nil err stays nil.
-func withCtx(ctx context.Context, err error) error {
-	if err == nil {
-		return nil
-	}
-	if cerr := ctx.Err(); cerr != nil && !errors.Is(err, cerr) {
-		return fmt.Errorf("%w: %w", cerr, err)
-	}
-	return err
 }
 
 // querier is what record and metadata code needs of a pool or a

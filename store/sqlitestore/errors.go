@@ -58,7 +58,7 @@ func readError(ctx context.Context, q querier, obj string, err error) error {
 			return &missingObjectError{object: obj}
 		}
 	}
-	return withCtx(ctx, err)
+	return store.ContextError(ctx, err)
 }
 
 // missingObjectError reports a record operation on an object that has no

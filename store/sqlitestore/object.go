@@ -84,7 +84,7 @@ func ownerIndex(object string) indexSpec {
 // transaction or none does, even if the caller goes on after an error.
 func (t *tx) savepoint(ctx context.Context, fn func() error) error {
 	if _, err := t.sqlTx.ExecContext(ctx, "SAVEPOINT meta_change"); err != nil {
-		return withCtx(ctx, err)
+		return store.ContextError(ctx, err)
 	}
 	if err := fn(); err != nil {
 		bg := context.WithoutCancel(ctx)
@@ -96,7 +96,7 @@ func (t *tx) savepoint(ctx context.Context, fn func() error) error {
 		return err
 	}
 	if _, err := t.sqlTx.ExecContext(ctx, "RELEASE meta_change"); err != nil {
-		return withCtx(ctx, err)
+		return store.ContextError(ctx, err)
 	}
 	return nil
 }
@@ -112,7 +112,7 @@ func (t *tx) currentVersion(ctx context.Context, name string) (int64, bool, erro
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, false, nil
 	}
-	return v, deleted, withCtx(ctx, err)
+	return v, deleted, store.ContextError(ctx, err)
 }
 
 // SaveObject implements [store.Tx]: it creates the record table if
@@ -147,7 +147,7 @@ func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Ob
 			owner_id TEXT NOT NULL DEFAULT '',
 			data BLOB NOT NULL
 		)`); err != nil {
-			return fmt.Errorf("create table: %w", withCtx(ctx, err))
+			return fmt.Errorf("create table: %w", store.ContextError(ctx, err))
 		}
 		if err := t.syncIndexes(ctx, obj, specs); err != nil {
 			return err
@@ -164,7 +164,7 @@ func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Ob
 func (t *tx) syncIndexes(ctx context.Context, obj *schema.Object, specs []indexSpec) error {
 	rows, err := t.sqlTx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL`, tableName(obj.Name))
 	if err != nil {
-		return fmt.Errorf("list indexes: %w", withCtx(ctx, err))
+		return fmt.Errorf("list indexes: %w", store.ContextError(ctx, err))
 	}
 	existing := map[string]bool{}
 	for rows.Next() {
@@ -177,7 +177,7 @@ func (t *tx) syncIndexes(ctx context.Context, obj *schema.Object, specs []indexS
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list indexes: %w", withCtx(ctx, err))
+		return fmt.Errorf("list indexes: %w", store.ContextError(ctx, err))
 	}
 	want := make(map[string]bool, len(specs))
 	for _, s := range specs {
@@ -187,7 +187,7 @@ func (t *tx) syncIndexes(ctx context.Context, obj *schema.Object, specs []indexS
 	for name := range existing {
 		if !want[name] {
 			if _, err := t.sqlTx.ExecContext(ctx, "DROP INDEX "+quoteIdent(name)); err != nil {
-				return fmt.Errorf("drop index %s: %w", name, withCtx(ctx, err))
+				return fmt.Errorf("drop index %s: %w", name, store.ContextError(ctx, err))
 			}
 		}
 	}
@@ -199,16 +199,16 @@ func (t *tx) syncIndexes(ctx context.Context, obj *schema.Object, specs []indexS
 			if isUniqueViolation(err) {
 				return &store.UniqueError{Object: obj.Name, Fields: s.fields}
 			}
-			return fmt.Errorf("create index %s: %w", s.name, withCtx(ctx, err))
+			return fmt.Errorf("create index %s: %w", s.name, store.ContextError(ctx, err))
 		}
 	}
 	if _, err := t.sqlTx.ExecContext(ctx, `DELETE FROM meta_indexes WHERE object = ?`, obj.Name); err != nil {
-		return fmt.Errorf("record indexes: %w", withCtx(ctx, err))
+		return fmt.Errorf("record indexes: %w", store.ContextError(ctx, err))
 	}
 	for _, s := range specs {
 		fields, _ := json.Marshal(s.fields) // a []string always marshals
 		if _, err := t.sqlTx.ExecContext(ctx, `INSERT INTO meta_indexes (name, object, fields) VALUES (?, ?, ?)`, s.name, obj.Name, string(fields)); err != nil {
-			return fmt.Errorf("record indexes: %w", withCtx(ctx, err))
+			return fmt.Errorf("record indexes: %w", store.ContextError(ctx, err))
 		}
 	}
 	return nil
@@ -221,10 +221,10 @@ func (t *tx) recordVersion(ctx context.Context, doc store.ObjectDoc, deleted boo
 		if isPrimaryKeyViolation(err) {
 			return store.ErrConflict
 		}
-		return fmt.Errorf("store definition: %w", withCtx(ctx, err))
+		return fmt.Errorf("store definition: %w", store.ContextError(ctx, err))
 	}
 	if _, err := t.sqlTx.ExecContext(ctx, `UPDATE meta_revision SET value = value + 1 WHERE id = 1`); err != nil {
-		return fmt.Errorf("bump metadata revision: %w", withCtx(ctx, err))
+		return fmt.Errorf("bump metadata revision: %w", store.ContextError(ctx, err))
 	}
 	return nil
 }
@@ -249,10 +249,10 @@ func (t *tx) DeleteObject(ctx context.Context, doc store.ObjectDoc) error {
 			return fmt.Errorf("version %d does not follow stored version %d: %w", doc.Version, cur, store.ErrConflict)
 		}
 		if _, err := t.sqlTx.ExecContext(ctx, `DROP TABLE IF EXISTS `+quotedTable(doc.Name)); err != nil {
-			return fmt.Errorf("drop table: %w", withCtx(ctx, err))
+			return fmt.Errorf("drop table: %w", store.ContextError(ctx, err))
 		}
 		if _, err := t.sqlTx.ExecContext(ctx, `DELETE FROM meta_indexes WHERE object = ?`, doc.Name); err != nil {
-			return fmt.Errorf("forget indexes: %w", withCtx(ctx, err))
+			return fmt.Errorf("forget indexes: %w", store.ContextError(ctx, err))
 		}
 		return t.recordVersion(ctx, doc, true)
 	})

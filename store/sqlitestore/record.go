@@ -153,7 +153,7 @@ func (r records) query(ctx context.Context, obj *schema.Object, text string, arg
 		out = append(out, rec)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, withCtx(ctx, err)
+		return nil, store.ContextError(ctx, err)
 	}
 	return out, nil
 }

@@ -58,7 +58,7 @@ func (s *Store) CreateTenant(ctx context.Context, t store.Tenant) error {
 			return store.ErrConflict
 		}
 		if err != nil {
-			return withCtx(ctx, err)
+			return store.ContextError(ctx, err)
 		}
 		if _, err := s.openTenant(ctx, t.ID); err != nil {
 			return err
@@ -84,7 +84,7 @@ func (s *Store) GetTenant(ctx context.Context, id string) (store.Tenant, error) 
 		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, store.ErrNotFound)
 	}
 	if err != nil {
-		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, withCtx(ctx, err))
+		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, store.ContextError(ctx, err))
 	}
 	if t.CreatedAt, err = store.ParseTime(created); err != nil {
 		return store.Tenant{}, fmt.Errorf("get tenant %q: %w", id, err)
@@ -96,7 +96,7 @@ func (s *Store) GetTenant(ctx context.Context, id string) (store.Tenant, error) 
 func (s *Store) ListTenants(ctx context.Context) ([]store.Tenant, error) {
 	rows, err := s.system.reader.QueryContext(ctx, `SELECT id, name, created_at FROM tenants ORDER BY id`)
 	if err != nil {
-		return nil, fmt.Errorf("list tenants: %w", withCtx(ctx, err))
+		return nil, fmt.Errorf("list tenants: %w", store.ContextError(ctx, err))
 	}
 	defer rows.Close()
 	out := []store.Tenant{}
@@ -114,7 +114,7 @@ func (s *Store) ListTenants(ctx context.Context) ([]store.Tenant, error) {
 		out = append(out, t)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list tenants: %w", withCtx(ctx, err))
+		return nil, fmt.Errorf("list tenants: %w", store.ContextError(ctx, err))
 	}
 	return out, nil
 }
@@ -124,7 +124,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM tenants WHERE id = ?`, k.TenantID).Scan(&n); err != nil {
-			return withCtx(ctx, err)
+			return store.ContextError(ctx, err)
 		}
 		if n == 0 {
 			return fmt.Errorf("tenant %q: %w", k.TenantID, store.ErrNotFound)
@@ -134,7 +134,7 @@ func (s *Store) CreateAPIKey(ctx context.Context, k store.APIKey) error {
 		if isPrimaryKeyViolation(err) || isUniqueViolation(err) {
 			return store.ErrConflict
 		}
-		return withCtx(ctx, err)
+		return store.ContextError(ctx, err)
 	})
 	if err != nil {
 		return fmt.Errorf("create api key %q: %w", k.ID, err)
@@ -151,7 +151,7 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string) (store.APIKey, er
 		return store.APIKey{}, fmt.Errorf("find api key by hash: %w", store.ErrNotFound)
 	}
 	if err != nil {
-		return store.APIKey{}, fmt.Errorf("find api key by hash: %w", withCtx(ctx, err))
+		return store.APIKey{}, fmt.Errorf("find api key by hash: %w", store.ContextError(ctx, err))
 	}
 	return k, nil
 }
@@ -160,7 +160,7 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string) (store.APIKey, er
 func (s *Store) ListAPIKeys(ctx context.Context, tenantID string) ([]store.APIKey, error) {
 	rows, err := s.system.reader.QueryContext(ctx, `SELECT `+apiKeyColumns+` FROM api_keys WHERE tenant_id = ? ORDER BY created_at, id`, tenantID)
 	if err != nil {
-		return nil, fmt.Errorf("list api keys of tenant %q: %w", tenantID, withCtx(ctx, err))
+		return nil, fmt.Errorf("list api keys of tenant %q: %w", tenantID, store.ContextError(ctx, err))
 	}
 	defer rows.Close()
 	out := []store.APIKey{}
@@ -172,7 +172,7 @@ func (s *Store) ListAPIKeys(ctx context.Context, tenantID string) ([]store.APIKe
 		out = append(out, k)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list api keys of tenant %q: %w", tenantID, withCtx(ctx, err))
+		return nil, fmt.Errorf("list api keys of tenant %q: %w", tenantID, store.ContextError(ctx, err))
 	}
 	return out, nil
 }
@@ -187,10 +187,10 @@ func (s *Store) RevokeAPIKey(ctx context.Context, tenantID, keyID string, at tim
 			return store.ErrNotFound
 		}
 		if err != nil || revoked.Valid {
-			return withCtx(ctx, err)
+			return store.ContextError(ctx, err)
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE api_keys SET revoked_at = ? WHERE id = ?`, store.FormatTime(at), keyID)
-		return withCtx(ctx, err)
+		return store.ContextError(ctx, err)
 	})
 	if err != nil {
 		return fmt.Errorf("revoke api key %q of tenant %q: %w", keyID, tenantID, err)
@@ -259,10 +259,10 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 	}
 	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM api_keys WHERE tenant_id = ?`, id); err != nil {
-			return withCtx(ctx, err)
+			return store.ContextError(ctx, err)
 		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM tenants WHERE id = ?`, id)
-		return withCtx(ctx, err)
+		return store.ContextError(ctx, err)
 	})
 	if err != nil {
 		for _, m := range moved {
@@ -289,7 +289,7 @@ func (s *Store) MoveAPIKeys(ctx context.Context, from, to string) error {
 	}
 	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `UPDATE api_keys SET tenant_id = ? WHERE tenant_id = ?`, to, from)
-		return withCtx(ctx, err)
+		return store.ContextError(ctx, err)
 	})
 	if err != nil {
 		return fmt.Errorf("move api keys of tenant %q to %q: %w", from, to, err)

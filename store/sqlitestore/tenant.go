@@ -59,7 +59,7 @@ var tenantLayout = layout{
 func addOwners(ctx context.Context, tx *sql.Tx) error {
 	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'r\_%' ESCAPE '\' ORDER BY name`)
 	if err != nil {
-		return fmt.Errorf("list record tables: %w", withCtx(ctx, err))
+		return fmt.Errorf("list record tables: %w", store.ContextError(ctx, err))
 	}
 	var tables []string
 	for rows.Next() {
@@ -72,7 +72,7 @@ func addOwners(ctx context.Context, tx *sql.Tx) error {
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list record tables: %w", withCtx(ctx, err))
+		return fmt.Errorf("list record tables: %w", store.ContextError(ctx, err))
 	}
 	for _, table := range tables {
 		object := strings.TrimPrefix(table, "r_")
@@ -81,7 +81,7 @@ func addOwners(ctx context.Context, tx *sql.Tx) error {
 		}
 		var has bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info(?) WHERE name = 'owner_id'`, table).Scan(&has); err != nil {
-			return fmt.Errorf("read columns of %s: %w", table, withCtx(ctx, err))
+			return fmt.Errorf("read columns of %s: %w", table, store.ContextError(ctx, err))
 		}
 		if has {
 			continue
@@ -98,7 +98,7 @@ func addOwners(ctx context.Context, tx *sql.Tx) error {
 			{text: `INSERT OR REPLACE INTO meta_indexes (name, object, fields) VALUES (?, ?, ?)`, args: []any{ix.name, object, string(fields)}},
 		} {
 			if _, err := tx.ExecContext(ctx, stmt.text, stmt.args...); err != nil {
-				return fmt.Errorf("add owners to %s: %w", table, withCtx(ctx, err))
+				return fmt.Errorf("add owners to %s: %w", table, store.ContextError(ctx, err))
 			}
 		}
 	}
@@ -128,7 +128,7 @@ func newTenantStore(id string, db *database) *tenantStore {
 func (t *tenantStore) MetaRevision(ctx context.Context) (int64, error) {
 	var v int64
 	if err := t.queryRow(ctx, `SELECT value FROM meta_revision WHERE id = 1`).Scan(&v); err != nil {
-		return 0, fmt.Errorf("read metadata revision: %w", withCtx(ctx, err))
+		return 0, fmt.Errorf("read metadata revision: %w", store.ContextError(ctx, err))
 	}
 	return v, nil
 }
@@ -141,7 +141,7 @@ func (t *tenantStore) Objects(ctx context.Context) ([]store.ObjectDoc, error) {
 		WHERE version = (SELECT max(version) FROM meta_objects WHERE name = m.name) AND deleted = 0
 		ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("list objects: %w", withCtx(ctx, err))
+		return nil, fmt.Errorf("list objects: %w", store.ContextError(ctx, err))
 	}
 	return docs, nil
 }
@@ -151,7 +151,7 @@ func (t *tenantStore) Object(ctx context.Context, name string) (store.ObjectDoc,
 	docs, err := queryObjects(ctx, t.db.reader, `SELECT `+objectColumns+` FROM meta_objects
 		WHERE name = ? ORDER BY version DESC LIMIT 1`, name)
 	if err != nil {
-		return store.ObjectDoc{}, fmt.Errorf("read object %q: %w", name, withCtx(ctx, err))
+		return store.ObjectDoc{}, fmt.Errorf("read object %q: %w", name, store.ContextError(ctx, err))
 	}
 	if len(docs) == 0 || docs[0].Deleted {
 		return store.ObjectDoc{}, fmt.Errorf("read object %q: %w", name, store.ErrNotFound)
@@ -165,7 +165,7 @@ func (t *tenantStore) ObjectHistory(ctx context.Context, name string) ([]store.O
 	docs, err := queryObjects(ctx, t.db.reader, `SELECT `+objectColumns+` FROM meta_objects
 		WHERE name = ? ORDER BY version`, name)
 	if err != nil {
-		return nil, fmt.Errorf("read history of object %q: %w", name, withCtx(ctx, err))
+		return nil, fmt.Errorf("read history of object %q: %w", name, store.ContextError(ctx, err))
 	}
 	return docs, nil
 }
@@ -258,7 +258,7 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 	case errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, store.ErrNotFound)
 	case err != nil:
-		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, withCtx(ctx, err))
+		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, store.ContextError(ctx, err))
 	}
 	return fmt.Errorf("update %s record %q: version is %d, not %d: %w", obj.Name, rec.ID, v, expectedVersion, store.ErrConflict)
 }
@@ -289,7 +289,7 @@ func (t *tx) NextSequence(ctx context.Context, name string) (int64, error) {
 	err := t.queryRow(ctx, `INSERT INTO sequences (name, value) VALUES (?, 1)
 		ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value`, name).Scan(&v)
 	if err != nil {
-		return 0, fmt.Errorf("next value of sequence %q: %w", name, withCtx(ctx, err))
+		return 0, fmt.Errorf("next value of sequence %q: %w", name, store.ContextError(ctx, err))
 	}
 	return v, nil
 }
@@ -298,7 +298,7 @@ func (t *tx) NextSequence(ctx context.Context, name string) (int64, error) {
 func (t *tenantStore) Sequences(ctx context.Context) (map[string]int64, error) {
 	rows, err := t.db.reader.QueryContext(ctx, `SELECT name, value FROM sequences ORDER BY name`)
 	if err != nil {
-		return nil, fmt.Errorf("read sequences: %w", withCtx(ctx, err))
+		return nil, fmt.Errorf("read sequences: %w", store.ContextError(ctx, err))
 	}
 	defer rows.Close()
 	out := map[string]int64{}
@@ -311,7 +311,7 @@ func (t *tenantStore) Sequences(ctx context.Context) (map[string]int64, error) {
 		out[name] = v
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read sequences: %w", withCtx(ctx, err))
+		return nil, fmt.Errorf("read sequences: %w", store.ContextError(ctx, err))
 	}
 	return out, nil
 }
@@ -321,7 +321,7 @@ func (t *tx) SetSequence(ctx context.Context, name string, atLeast int64) error 
 	_, err := t.exec(ctx, `INSERT INTO sequences (name, value) VALUES (?, ?)
 		ON CONFLICT (name) DO UPDATE SET value = max(value, excluded.value)`, name, atLeast)
 	if err != nil {
-		return fmt.Errorf("set sequence %q: %w", name, withCtx(ctx, err))
+		return fmt.Errorf("set sequence %q: %w", name, store.ContextError(ctx, err))
 	}
 	return nil
 }
@@ -329,7 +329,7 @@ func (t *tx) SetSequence(ctx context.Context, name string, atLeast int64) error 
 // BumpMetaRevision implements [store.Tx].
 func (t *tx) BumpMetaRevision(ctx context.Context) error {
 	if _, err := t.exec(ctx, `UPDATE meta_revision SET value = value + 1 WHERE id = 1`); err != nil {
-		return fmt.Errorf("bump metadata revision: %w", withCtx(ctx, err))
+		return fmt.Errorf("bump metadata revision: %w", store.ContextError(ctx, err))
 	}
 	return nil
 }
