@@ -551,29 +551,17 @@ func (im *importer) open(obj *schema.Object, id string, data map[string]any) (ma
 		}
 		return map[string]any{"value": sealed}, nil
 	}
-	if !seal.HasSensitive(obj) {
-		return data, nil
-	}
-	out := make(map[string]any, len(data))
-	for k, v := range data {
-		out[k] = v
-	}
-	for _, f := range obj.Fields {
-		if f.Hidden {
-			delete(out, f.Name)
-			continue
+	cfg := seal.Config{Sealer: im.e.sealer, Tenant: im.source, Refuse: func(ke *seal.KeyError) error {
+		if ke.Err == seal.ErrNoKey {
+			return noKey(obj)
 		}
-		text, ok := out[f.Name].(string)
-		if !f.Sensitive || !ok || !seal.IsSealed(text) {
-			continue
-		}
-		v, err := im.e.sealer.Open(seal.AAD(im.source, obj.Name, f.Name, id), text)
-		if err != nil {
-			return nil, fmt.Errorf("%s record %q: %s.%s does not open with this server's key (or was not made for tenant %q): %w", obj.Name, id, obj.Name, f.Name, im.source, ErrWrongKey)
-		}
-		out[f.Name] = v
+		return fmt.Errorf("%s record %q: %s.%s does not open with this server's key (or was not made for tenant %q): %w", obj.Name, id, obj.Name, ke.Field, im.source, ErrWrongKey)
+	}}
+	rec, err := seal.OpenRecord(cfg, obj, store.Record{ID: id, Data: data})
+	if err != nil {
+		return nil, err
 	}
-	return out, nil
+	return rec.Data, nil
 }
 
 // platformRecord checks the engine's own records that its administration

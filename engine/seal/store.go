@@ -48,9 +48,10 @@ func sealRecord(cfg Config, obj *schema.Object, rec store.Record) (store.Record,
 	return rec, nil
 }
 
-// openRecord returns rec with its sensitive values decrypted and the
-// hidden hashes removed.
-func openRecord(cfg Config, obj *schema.Object, rec store.Record) (store.Record, error) {
+// OpenRecord returns rec with its sensitive values decrypted and the
+// hidden hashes removed, as reads through a [Store] do; for records read
+// elsewhere, such as an export of another tenant (cfg.Tenant).
+func OpenRecord(cfg Config, obj *schema.Object, rec store.Record) (store.Record, error) {
 	s, tenant := cfg.Sealer, cfg.Tenant
 	if !HasSensitive(obj) {
 		return rec, nil
@@ -204,7 +205,7 @@ func (r reader) Get(ctx context.Context, obj *schema.Object, id string) (store.R
 	if err != nil {
 		return rec, err
 	}
-	return openRecord(r.cfg, obj, rec)
+	return OpenRecord(r.cfg, obj, rec)
 }
 
 func (r reader) GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]store.Record, error) {
@@ -264,7 +265,7 @@ func (r reader) openAll(obj *schema.Object, recs []store.Record) ([]store.Record
 	}
 	out := make([]store.Record, len(recs))
 	for i, rec := range recs {
-		o, err := openRecord(r.cfg, obj, rec)
+		o, err := OpenRecord(r.cfg, obj, rec)
 		if err != nil {
 			return nil, err
 		}
