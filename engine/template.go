@@ -695,52 +695,9 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 	if prev := activeInstall(installs[slices.IndexFunc(installs, func(i TemplateInstall) bool { return i.ID == cur.ID })+1:], name); prev != nil {
 		res.ToVersion = prev.Version
 	}
-	var problems []string
-	type step struct {
-		name string
-		def  string // "" deletes
-		opts SaveOptions
-	}
-	var steps []step
-	for _, obj := range slices.Sorted(maps.Keys(cur.before)) {
-		now := snap.catalog.Object(obj)
-		if now != nil && now.Version != cur.after[obj] {
-			problems = append(problems, fmt.Sprintf("%s was changed after the install (version %d, the install left %d)", obj, now.Version, cur.after[obj]))
-		}
-		prev, _ := cur.before[obj].(string)
-		if prev == "" {
-			if now == nil {
-				continue
-			}
-			own, err := ts.Count(ctx, now, &store.Filter{Field: "createdBy", Op: store.OpNe, Value: SampleActor(name)})
-			if err != nil {
-				return nil, fmt.Errorf("count records of %q: %w", obj, err)
-			}
-			if own > 0 {
-				problems = append(problems, fmt.Sprintf("%s, which the install created, holds %d record(s) that are not sample data", obj, own))
-			}
-			changes, err := template.Diff(now.Definition, nil)
-			if err != nil {
-				return nil, fmt.Errorf("decode definition of %q: %w", obj, err)
-			}
-			res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "delete", Changes: changes})
-			steps = append(steps, step{name: obj})
-			continue
-		}
-		old, err := schema.ParseObject([]byte(prev))
-		if err != nil {
-			return nil, fmt.Errorf("parse recorded definition of %q: %w", obj, err)
-		}
-		var nowDef []byte
-		if now != nil {
-			nowDef = now.Definition
-		}
-		changes, err := template.Diff(nowDef, []byte(prev))
-		if err != nil {
-			return nil, fmt.Errorf("decode definition of %q: %w", obj, err)
-		}
-		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: changes})
-		steps = append(steps, step{name: obj, def: prev, opts: rollbackMigration(now, old)})
+	steps, problems, err := planRollbackObjects(ctx, ts, snap, cur, res)
+	if err != nil {
+		return nil, err
 	}
 	docSteps, docProblems, err := planDocRollback(ctx, e, ts, snap, cur, res)
 	if err != nil {
@@ -755,32 +712,102 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 	if opts.DryRun {
 		return res, nil
 	}
+	if err := e.applyRollback(ctx, ts, a, cur, steps, docSteps, opts.Progress); err != nil {
+		return res, err
+	}
+	res.Applied = true
+	e.log.InfoContext(ctx, "template rolled back", "tenant", a.TenantID, "template", name, "from", cur.Version, "by", a.ID)
+	return res, nil
+}
+
+// rollbackStep puts one object back: its earlier definition, or deleted.
+type rollbackStep struct {
+	name string
+	def  string // "" deletes
+	opts SaveOptions
+}
+
+// planRollbackObjects plans putting back the objects the install cur
+// created or changed, adding the plan to res. It returns the steps and the
+// problems that need force: objects changed since, created objects that
+// hold records other than sample data.
+func planRollbackObjects(ctx context.Context, ts store.TenantStore, snap *snapshot, cur *TemplateInstall, res *InstallResult) ([]rollbackStep, []string, error) {
+	var problems []string
+	var steps []rollbackStep
+	for _, obj := range slices.Sorted(maps.Keys(cur.before)) {
+		now := snap.catalog.Object(obj)
+		if now != nil && now.Version != cur.after[obj] {
+			problems = append(problems, fmt.Sprintf("%s was changed after the install (version %d, the install left %d)", obj, now.Version, cur.after[obj]))
+		}
+		prev, _ := cur.before[obj].(string)
+		if prev == "" {
+			if now == nil {
+				continue
+			}
+			own, err := ts.Count(ctx, now, &store.Filter{Field: "createdBy", Op: store.OpNe, Value: SampleActor(cur.Template)})
+			if err != nil {
+				return nil, nil, fmt.Errorf("count records of %q: %w", obj, err)
+			}
+			if own > 0 {
+				problems = append(problems, fmt.Sprintf("%s, which the install created, holds %d record(s) that are not sample data", obj, own))
+			}
+			changes, err := template.Diff(now.Definition, nil)
+			if err != nil {
+				return nil, nil, fmt.Errorf("decode definition of %q: %w", obj, err)
+			}
+			res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "delete", Changes: changes})
+			steps = append(steps, rollbackStep{name: obj})
+			continue
+		}
+		old, err := schema.ParseObject([]byte(prev))
+		if err != nil {
+			return nil, nil, fmt.Errorf("parse recorded definition of %q: %w", obj, err)
+		}
+		var nowDef []byte
+		if now != nil {
+			nowDef = now.Definition
+		}
+		changes, err := template.Diff(nowDef, []byte(prev))
+		if err != nil {
+			return nil, nil, fmt.Errorf("decode definition of %q: %w", obj, err)
+		}
+		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: changes})
+		steps = append(steps, rollbackStep{name: obj, def: prev, opts: rollbackMigration(now, old)})
+	}
+	return steps, problems, nil
+}
+
+// applyRollback puts back the documents, then the objects, and marks the
+// install cur rolled back.
+func (e *Engine) applyRollback(ctx context.Context, ts store.TenantStore, a Actor, cur *TemplateInstall, steps []rollbackStep, docSteps map[*docKind][]string, progress func(Progress)) error {
+	name := cur.Template
 	// Roles, layouts and views go back first: they name objects that may
 	// go.
 	for _, k := range docKinds {
 		if err := e.restoreDocs(ctx, ts, a, k, docSteps[k], cur.docs[k].before); err != nil {
-			return res, fmt.Errorf("roll back %ss of template %q: %w", k.name, name, err)
+			return fmt.Errorf("roll back %ss of template %q: %w", k.name, name, err)
 		}
 	}
 	// Referring objects are restored before the objects they point at are
 	// deleted: deletes go last.
 	sort.SliceStable(steps, func(i, j int) bool { return steps[i].def != "" && steps[j].def == "" })
 	for i, s := range steps {
+		var err error
 		if s.def == "" {
 			err = e.dropObject(ctx, ts, a, s.name)
 		} else {
 			_, err = saveDefinition(ctx, e, ts, a, []byte(s.def), s.opts)
 		}
 		if err != nil {
-			return res, fmt.Errorf("roll back template %q: %w", name, err)
+			return fmt.Errorf("roll back template %q: %w", name, err)
 		}
-		if opts.Progress != nil {
-			opts.Progress(Progress{Phase: "objects", Object: s.name, Done: i + 1, Total: len(steps)})
+		if progress != nil {
+			progress(Progress{Phase: "objects", Object: s.name, Done: i + 1, Total: len(steps)})
 		}
 	}
-	snap, err = e.state(ctx, a.TenantID, ts)
+	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
-		return res, err
+		return err
 	}
 	obj := snap.platform[templateInstallObject]
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
@@ -795,11 +822,9 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 		return tx.Update(ctx, obj, next, rec.Version)
 	})
 	if err != nil {
-		return res, fmt.Errorf("mark install of template %q rolled back: %w", name, err)
+		return fmt.Errorf("mark install of template %q rolled back: %w", name, err)
 	}
-	res.Applied = true
-	e.log.InfoContext(ctx, "template rolled back", "tenant", a.TenantID, "template", name, "from", cur.Version, "by", a.ID)
-	return res, nil
+	return nil
 }
 
 // rollbackMigration clears the data the older definition cannot hold:
