@@ -133,10 +133,11 @@ type AuditQuery struct {
 // Audit returns audit entries, newest first, and whether more follow.
 // Administrators only.
 func (e *Engine) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, bool, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, false, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return nil, false, newError(ErrForbidden, "only administrators may read the audit trail", "只有管理员可以查看审计日志", nil)
 	}
@@ -146,10 +147,6 @@ func (e *Engine) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, bool, e
 	}
 	if first < 1 || first > MaxPageSize {
 		return nil, false, newError(ErrBadRequest, fmt.Sprintf("first must be between 1 and %d", MaxPageSize), fmt.Sprintf("first 必须在 1 到 %d 之间", MaxPageSize), nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, false, err
 	}
 	au := snap.platform[auditObject]
 	if au == nil {

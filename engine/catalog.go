@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -13,6 +14,8 @@ import (
 type tenantState struct {
 	mu   sync.Mutex // serialises rebuilds of this tenant
 	snap *snapshot
+	// gen counts the metadata changes this engine made to the tenant.
+	gen atomic.Uint64
 }
 
 // snapshot is what the engine derives from a tenant's metadata at one
@@ -40,15 +43,11 @@ type snapshot struct {
 // revision. The result is cached per tenant and revision, so that a change
 // saved by any process is seen by the next call.
 func (e *Engine) Catalog(ctx context.Context) (*Catalog, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	st, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
-	}
-	return st.view(a), nil
+	return sc.snap.view(sc.actor), nil
 }
 
 // view is the catalog as the actor sees it. Administrators get the whole
@@ -100,20 +99,26 @@ func (s *snapshot) view(a Actor) *Catalog {
 	return v
 }
 
-// state returns the tenant's derived state, rebuilt when the metadata
-// revision moved.
-func (e *Engine) state(ctx context.Context, tenantID string, ts store.TenantStore) (*snapshot, error) {
-	rev, err := ts.MetaRevision(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read metadata revision of tenant %q: %w", tenantID, err)
-	}
+// tenantEntry returns the engine's state of a tenant, made on first use.
+func (e *Engine) tenantEntry(tenantID string) *tenantState {
 	e.mu.Lock()
+	defer e.mu.Unlock()
 	st := e.tenant[tenantID]
 	if st == nil {
 		st = &tenantState{}
 		e.tenant[tenantID] = st
 	}
-	e.mu.Unlock()
+	return st
+}
+
+// loadState returns the tenant's derived state, rebuilt when the metadata
+// revision moved.
+func (e *Engine) loadState(ctx context.Context, tenantID string, ts store.TenantStore) (*snapshot, error) {
+	rev, err := ts.MetaRevision(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("read metadata revision of tenant %q: %w", tenantID, err)
+	}
+	st := e.tenantEntry(tenantID)
 
 	st.mu.Lock()
 	defer st.mu.Unlock()

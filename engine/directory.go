@@ -75,10 +75,11 @@ func (s *snapshot) directory() *directory {
 // display name contains search (case-insensitive; "" matches everyone),
 // at most first (1–100; zero means [DefaultDirectorySize]).
 func (e *Engine) UserDirectory(ctx context.Context, search string, first int) ([]DirectoryEntry, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	snap := sc.snap
 	if first == 0 {
 		first = DefaultDirectorySize
 	}
@@ -88,10 +89,6 @@ func (e *Engine) UserDirectory(ctx context.Context, search string, first int) ([
 	if n := len([]rune(search)); n > maxDirectorySearch {
 		return nil, newError(ErrBadRequest, fmt.Sprintf("the search text has %d characters, more than %d", n, maxDirectorySearch),
 			fmt.Sprintf("搜索文字有 %d 个字符，超过 %d 个", n, maxDirectorySearch), nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
 	}
 	d := snap.directory()
 	needle := strings.ToLower(strings.TrimSpace(search))

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"strings"
@@ -105,22 +104,6 @@ func New(cfg Config) (*Engine, error) {
 		e.newID = func() string { return strings.ToLower(ulid.Make().String()) }
 	}
 	return e, nil
-}
-
-// scope returns the caller's actor and tenant store.
-func (e *Engine) scope(ctx context.Context) (Actor, store.TenantStore, error) {
-	a, ok := ActorFrom(ctx)
-	if !ok {
-		return Actor{}, nil, newError(ErrUnauthenticated, "no credentials", "未登录或缺少凭证", nil)
-	}
-	ts, err := e.tenantStore(ctx, a.TenantID)
-	if errors.Is(err, store.ErrNotFound) {
-		return Actor{}, nil, newError(ErrUnauthenticated, "unknown tenant", "租户不存在", err)
-	}
-	if err != nil {
-		return Actor{}, nil, err
-	}
-	return a, ts, nil
 }
 
 func (e *Engine) stamp() time.Time { return e.now().UTC().Truncate(time.Microsecond) }

@@ -81,19 +81,16 @@ func changedFormulas(prev, obj *schema.Object) []string {
 // Jobs lists the tenant's background jobs, newest first. Administrators
 // only.
 func (e *Engine) Jobs(ctx context.Context, first int) ([]Job, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may read jobs", "只有管理员可以查看后台任务", nil)
 	}
 	if first <= 0 || first > MaxPageSize {
 		first = DefaultPageSize
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
 	}
 	jobs := snap.platform[jobObject]
 	if jobs == nil {

@@ -25,16 +25,13 @@ type JobFunc func(ctx context.Context, progress func(done, total int)) error
 // StartJob records a job and runs fn in the background as the actor of
 // ctx; it returns at once. Administrators only.
 func (e *Engine) StartJob(ctx context.Context, kind, subject string, fn JobFunc) (Job, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return Job{}, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return Job{}, newError(ErrForbidden, "only administrators may start jobs", "只有管理员可以启动后台任务", nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return Job{}, err
 	}
 	jobs, err := e.platformObject(ctx, ts, snap, jobObject)
 	if err != nil {
@@ -46,7 +43,7 @@ func (e *Engine) StartJob(ctx context.Context, kind, subject string, fn JobFunc)
 	if err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, jobs, rec) }); err != nil {
 		return Job{}, fmt.Errorf("start job: %w", err)
 	}
-	bg := context.WithoutCancel(ctx) // the job outlives the request that started it
+	bg := detach(ctx) // the job outlives the request that started it
 	var mu sync.Mutex
 	update := func(change func(d map[string]any)) {
 		mu.Lock()

@@ -98,10 +98,11 @@ func checkLayout(l *Layout, obj *schema.Object, objectOf func(string) *schema.Ob
 
 // SaveLayout saves an object's layout (administrators only).
 func (e *Engine) SaveLayout(ctx context.Context, l Layout) (Layout, error) {
-	a, ts, snap, obj, err := e.writeScope(ctx, l.Object)
+	sc, err := e.writeScope(ctx, l.Object)
 	if err != nil {
 		return Layout{}, err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
 		return Layout{}, newError(ErrForbidden, "only administrators may change layouts", "只有管理员可以修改页面布局", nil)
 	}
@@ -161,10 +162,11 @@ func defaultLayout(obj *schema.Object, cat *Catalog) Layout {
 // one or the default, without the fields and related lists the actor's
 // role may not see, with the fields it may not change listed in ReadOnly.
 func (e *Engine) Layout(ctx context.Context, object string) (Layout, error) {
-	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return Layout{}, err
 	}
+	a, ts, snap, obj, rules := sc.actor, sc.ts, sc.snap, sc.obj, sc.rules
 	l, ok, err := storedLayout(ctx, ts, snap, obj.Name)
 	if err != nil {
 		return Layout{}, err
@@ -200,10 +202,11 @@ func (e *Engine) Layout(ctx context.Context, object string) (Layout, error) {
 // DeleteLayout removes an object's saved layout, so that it gets the
 // default again (administrators only).
 func (e *Engine) DeleteLayout(ctx context.Context, object string) error {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
 		return newError(ErrForbidden, "only administrators may change layouts", "只有管理员可以修改页面布局", nil)
 	}

@@ -34,14 +34,11 @@ var OtherGroup = schema.Label{Zh: "其他", En: "Other"}
 // first), then a group [OtherGroup] with the readable objects no group
 // names, by name. Empty groups are left out. For every caller.
 func (e *Engine) Navigation(ctx context.Context) ([]NavGroup, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
-	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	installs, err := e.templateInstalls(ctx, ts, snap, "")
 	if err != nil {
 		return nil, err

@@ -25,18 +25,15 @@ import (
 // migrates them. Saving a definition identical to the current one changes
 // nothing. After SaveObject returns, every caller sees the new version.
 func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opts SaveOptions) (*ObjectInfo, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may change object definitions", "只有管理员可以修改对象定义", nil)
 	}
 	obj, validator, err := e.checkDefinition(a.TenantID, definition)
-	if err != nil {
-		return nil, err
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
 		return nil, err
 	}
@@ -217,10 +214,11 @@ func (e *Engine) startRollups(ctx context.Context, snap *snapshot, prev, obj *sc
 // ObjectHistory returns every version of an object definition, oldest
 // first.
 func (e *Engine) ObjectHistory(ctx context.Context, name string) ([]ObjectInfo, error) {
-	_, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	ts := sc.ts
 	if isPlatformName(name) {
 		return nil, newError(ErrNotFound, fmt.Sprintf("object %q does not exist", name), fmt.Sprintf("对象 %q 不存在", name), nil)
 	}

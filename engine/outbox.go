@@ -120,19 +120,16 @@ func outboxEntryOf(r store.Record) OutboxEntry {
 // Outbox lists the tenant's outbox entries with the given status (all when
 // empty), newest first; administrators only.
 func (e *Engine) Outbox(ctx context.Context, status string, first int) ([]OutboxEntry, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may read the outbox", "只有管理员可以查看待投递动作", nil)
 	}
 	if first <= 0 || first > MaxPageSize {
 		first = DefaultPageSize
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
 	}
 	ob := snap.platform[outboxObject]
 	if ob == nil {
@@ -157,16 +154,13 @@ func (e *Engine) Outbox(ctx context.Context, status string, first int) ([]Outbox
 // RetryOutbox puts a dead (or pending) entry back in line for delivery
 // now, with its attempts counted afresh; administrators only.
 func (e *Engine) RetryOutbox(ctx context.Context, id string) (OutboxEntry, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return OutboxEntry{}, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return OutboxEntry{}, newError(ErrForbidden, "only administrators may retry deliveries", "只有管理员可以重试投递", nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return OutboxEntry{}, err
 	}
 	ob := snap.platform[outboxObject]
 	if ob == nil {
@@ -218,19 +212,16 @@ type Notification struct {
 // Notifications lists the notifications of a recipient (all when empty),
 // newest first; administrators only until users exist.
 func (e *Engine) Notifications(ctx context.Context, recipient string, first int) ([]Notification, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may read notifications", "只有管理员可以查看通知", nil)
 	}
 	if first <= 0 || first > MaxPageSize {
 		first = DefaultPageSize
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
 	}
 	inbox := snap.platform[notificationObject]
 	if inbox == nil {

@@ -37,10 +37,11 @@ const maxReferences = 10_000
 // its plain values, the records referring to it, its stage history and
 // its audit trail. Administrators only; the request is itself audited.
 func (e *Engine) PersonalDataOf(ctx context.Context, object, id string) (*PersonalData, error) {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may export personal data", "只有管理员可以导出个人数据", nil)
 	}
@@ -102,10 +103,11 @@ func (e *Engine) PersonalDataOf(ctx context.Context, object, id string) (*Person
 // audit trail, whose entries keep only who changed which field when. The
 // erasure is audited. Administrators only.
 func (e *Engine) ErasePersonalData(ctx context.Context, object, id string) error {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
 		return newError(ErrForbidden, "only administrators may erase personal data", "只有管理员可以删除个人数据", nil)
 	}

@@ -187,10 +187,11 @@ const maxStageHistory = 10_000
 // StageHistory returns, for each of ids, the moves of its pipeline field
 // field, oldest first. Records without history map to nothing.
 func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []string) (map[string][]StageChange, error) {
-	_, ts, snap, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
+	ts, snap, obj, rules := sc.ts, sc.snap, sc.obj, sc.rules
 	if f := obj.Field(field); f == nil || f.Pipeline == nil || rules.hides(field) {
 		return nil, newError(ErrBadRequest,
 			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
@@ -260,10 +261,11 @@ func stageChangeOf(r store.Record) StageChange {
 // page of q's records in that stage and their count. q.After does not
 // apply; page a column with ListRecords and a filter on the stage.
 func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) ([]StageColumn, error) {
-	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap, obj, rules := sc.actor, sc.ts, sc.snap, sc.obj, sc.rules
 	if q, err = e.applyView(ctx, ts, snap, a, obj, q); err != nil {
 		return nil, err
 	}

@@ -15,10 +15,11 @@ import (
 // object's sharing. The move is audited as an update of ownerId. A
 // transfer to the current owner changes nothing.
 func (e *Engine) TransferRecord(ctx context.Context, object, id, owner string) (store.Record, error) {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return store.Record{}, err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if err := snap.mayDo(a, obj, "update"); err != nil {
 		return store.Record{}, err
 	}

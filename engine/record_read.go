@@ -14,10 +14,11 @@ import (
 // has no such record (a record of another tenant is indistinguishable from
 // one that does not exist).
 func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record, error) {
-	_, ts, _, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return store.Record{}, err
 	}
+	ts, obj, rules := sc.ts, sc.obj, sc.rules
 	rec, err := ts.Get(ctx, obj, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.Record{}, notFound(obj, id, err)
@@ -34,10 +35,11 @@ func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record
 // GetRecords returns the records that exist among ids, in no particular
 // order. It serves batched relation look-ups.
 func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error) {
-	_, ts, _, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
+	ts, obj, rules := sc.ts, sc.obj, sc.rules
 	recs, err := ts.GetMany(ctx, obj, ids)
 	if err != nil {
 		return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, err)
@@ -47,10 +49,11 @@ func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([
 
 // ListRecords returns one page of an object's records.
 func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*ListResult, error) {
-	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap, obj, rules := sc.actor, sc.ts, sc.snap, sc.obj, sc.rules
 	if q, err = e.applyView(ctx, ts, snap, a, obj, q); err != nil {
 		return nil, err
 	}
@@ -70,10 +73,11 @@ func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*
 // object whose lookup or multilookup field refers to that parent. The
 // query's filter, order and page apply to each parent separately.
 func (e *Engine) ListRelated(ctx context.Context, object, field string, parentIDs []string, q ListQuery) (map[string]*ListResult, error) {
-	_, ts, _, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
+	ts, obj, rules := sc.ts, sc.obj, sc.rules
 	if err := rules.check(q.Filter, q.Sort); err != nil {
 		return nil, err
 	}
@@ -111,10 +115,11 @@ func (e *Engine) ListRelated(ctx context.Context, object, field string, parentID
 
 // CountRecords counts the records matching a filter (nil: all).
 func (e *Engine) CountRecords(ctx context.Context, object string, filter *store.Filter) (int64, error) {
-	_, ts, _, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return 0, err
 	}
+	ts, obj, rules := sc.ts, sc.obj, sc.rules
 	if err := rules.check(filter, nil); err != nil {
 		return 0, err
 	}
@@ -267,26 +272,22 @@ func normalizeTimeValue(field string, v any) (any, error) {
 	return v, nil
 }
 
-// readScope resolves what a read needs: the actor (who must be allowed to
-// read the object), its tenant store and state, the object and what the
-// actor may see of it.
-func (e *Engine) readScope(ctx context.Context, name string) (Actor, store.TenantStore, *snapshot, *schema.Object, *readRules, error) {
-	a, ts, err := e.scope(ctx)
+// readScope resolves what a read needs: the caller's scope (the actor must
+// be allowed to read the object), the object and what the actor may see of
+// it.
+func (e *Engine) readScope(ctx context.Context, name string) (objectScope, error) {
+	sc, err := e.scope(ctx)
 	if err != nil {
-		return Actor{}, nil, nil, nil, nil, err
+		return objectScope{}, err
 	}
-	snap, err := e.state(ctx, a.TenantID, ts)
+	obj, err := objectIn(sc.snap.catalog, name)
 	if err != nil {
-		return Actor{}, nil, nil, nil, nil, err
+		return objectScope{}, err
 	}
-	obj, err := objectIn(snap.catalog, name)
-	if err != nil {
-		return Actor{}, nil, nil, nil, nil, err
+	if err := sc.snap.mayDo(sc.actor, obj, "read"); err != nil {
+		return objectScope{}, err
 	}
-	if err := snap.mayDo(a, obj, "read"); err != nil {
-		return Actor{}, nil, nil, nil, nil, err
-	}
-	return a, ts, snap, obj, snap.readRules(a, obj), nil
+	return objectScope{scope: sc, obj: obj, rules: sc.snap.readRules(sc.actor, obj)}, nil
 }
 
 func notFound(obj *schema.Object, id string, cause error) error {

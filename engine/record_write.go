@@ -19,10 +19,11 @@ import (
 // defaults, runs the object's automations and stores the record. Every
 // problem with the input is reported at once in a *schema.ValidationError.
 func (e *Engine) CreateRecord(ctx context.Context, object string, input map[string]any) (store.Record, error) {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return store.Record{}, err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if err := snap.mayDo(a, obj, "create"); err != nil {
 		return store.Record{}, err
 	}
@@ -116,10 +117,11 @@ func withProblems(obj *schema.Object, err error, problems []schema.FieldError) e
 // equal the stored version, else a CONFLICT error. The whole record after
 // the patch is validated. A patch that changes nothing writes nothing.
 func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error) {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return store.Record{}, err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if err := snap.mayDo(a, obj, "update"); err != nil {
 		return store.Record{}, err
 	}
@@ -156,10 +158,11 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 // lookup that refers to it makes the delete fail with a CONFLICT error that
 // says which records hold on to it.
 func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if err := snap.mayDo(a, obj, "delete"); err != nil {
 		return err
 	}
@@ -249,21 +252,18 @@ func changeable(ctx context.Context, tx store.Tx, snap *snapshot, a Actor, obj *
 	return cur, nil
 }
 
-// writeScope resolves what every write needs.
-func (e *Engine) writeScope(ctx context.Context, object string) (Actor, store.TenantStore, *snapshot, *schema.Object, error) {
-	a, ts, err := e.scope(ctx)
+// writeScope resolves what every write needs: the caller's scope and the
+// object.
+func (e *Engine) writeScope(ctx context.Context, object string) (objectScope, error) {
+	sc, err := e.scope(ctx)
 	if err != nil {
-		return Actor{}, nil, nil, nil, err
+		return objectScope{}, err
 	}
-	snap, err := e.state(ctx, a.TenantID, ts)
+	obj, err := objectIn(sc.snap.catalog, object)
 	if err != nil {
-		return Actor{}, nil, nil, nil, err
+		return objectScope{}, err
 	}
-	obj, err := objectIn(snap.catalog, object)
-	if err != nil {
-		return Actor{}, nil, nil, nil, err
-	}
-	return a, ts, snap, obj, nil
+	return objectScope{scope: sc, obj: obj}, nil
 }
 
 // validate checks data with the object's validator and merges earlier

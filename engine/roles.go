@@ -135,16 +135,13 @@ func loadRoles(ctx context.Context, ts store.TenantStore, snap *snapshot) error 
 
 // Roles lists the tenant's roles by name. Administrators only.
 func (e *Engine) Roles(ctx context.Context) ([]Role, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, snap := sc.actor, sc.snap
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may read roles", "只有管理员可以查看角色", nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
 	}
 	out := make([]Role, 0, len(snap.roles))
 	for _, r := range snap.roles {
@@ -165,16 +162,13 @@ func (e *Engine) Roles(ctx context.Context) ([]Role, error) {
 // SaveRole creates or replaces a role; the change applies from the next
 // request of every principal with it, and is audited. Administrators only.
 func (e *Engine) SaveRole(ctx context.Context, role Role) error {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return newError(ErrForbidden, "only administrators may change roles", "只有管理员可以修改角色", nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return err
 	}
 	if err := checkRole(role, snap.catalog.Object); err != nil {
 		return err
@@ -228,16 +222,13 @@ func (e *Engine) storeRole(ctx context.Context, ts store.TenantStore, snap *snap
 // DeleteRole removes a role. Users who still have it may do nothing until
 // they get another, so a role that active users have is refused.
 func (e *Engine) DeleteRole(ctx context.Context, name string) error {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return newError(ErrForbidden, "only administrators may change roles", "只有管理员可以修改角色", nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return err
 	}
 	if _, ok := snap.roles[name]; !ok {
 		return newError(ErrNotFound, fmt.Sprintf("there is no role %q", name), fmt.Sprintf("角色 %q 不存在", name), nil)
@@ -276,14 +267,11 @@ type CallerAccess struct {
 // offer only what will be allowed. Returns a BAD_REQUEST error for an
 // object the caller cannot see.
 func (e *Engine) Access(ctx context.Context, object string) (CallerAccess, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return CallerAccess{}, err
 	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return CallerAccess{}, err
-	}
+	a, snap := sc.actor, sc.snap
 	obj, err := objectIn(snap.view(a), object)
 	if err != nil {
 		return CallerAccess{}, err

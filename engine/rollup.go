@@ -222,10 +222,11 @@ func (w *writer) storeComputed(ctx context.Context, tx store.Tx, obj *schema.Obj
 // RebuildRollup recomputes a roll-up field on every record of object and
 // returns how many records changed. Administrators only.
 func (e *Engine) RebuildRollup(ctx context.Context, object, field string) (int, error) {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return 0, err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
 		return 0, newError(ErrForbidden, "only administrators may rebuild roll-ups", "只有管理员可以重算汇总字段", nil)
 	}

@@ -22,10 +22,11 @@ type ScriptTest struct {
 // without writing anything: reads see the tenant's data, writes and
 // actions are only reported. Administrators only.
 func (e *Engine) TestScript(ctx context.Context, object, kind, source string, record, old map[string]any) (*ScriptTest, error) {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may test scripts", "只有管理员可以测试脚本", nil)
 	}
@@ -81,10 +82,11 @@ type Limit struct {
 // Limits lists every budget that applies to the tenant, with its current
 // value: scripts, automations and queries. Administrators only.
 func (e *Engine) Limits(ctx context.Context) ([]Limit, error) {
-	a, _, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a := sc.actor
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may read limits", "只有管理员可以查看限额", nil)
 	}

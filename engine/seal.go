@@ -29,7 +29,8 @@ var (
 
 // sealing is how the engine wraps the store of a tenant.
 func (e *Engine) sealing(tenantID string) seal.Config {
-	return seal.Config{Sealer: e.sealer, Tenant: tenantID, Refuse: keyError}
+	return seal.Config{Sealer: e.sealer, Tenant: tenantID, Refuse: keyError,
+		MetaChanged: func() { e.metaChanged(tenantID) }}
 }
 
 // keyError turns a [seal.KeyError] into the engine's error.
@@ -48,9 +49,9 @@ func noKey(obj *schema.Object) error {
 		fmt.Sprintf("%s 含有敏感字段，但服务器未配置加密密钥（CRM_ENCRYPTION_KEY）", labelZh(obj)), nil)
 }
 
-// tenantStore opens a tenant's store as the engine uses it; a tenant
+// openTenant opens a tenant's store as the engine uses it; a tenant
 // marked unavailable (see CheckTenants) gives its reason instead.
-func (e *Engine) tenantStore(ctx context.Context, tenantID string) (store.TenantStore, error) {
+func (e *Engine) openTenant(ctx context.Context, tenantID string) (store.TenantStore, error) {
 	if err := e.unavailableErr(tenantID); err != nil {
 		return nil, err
 	}

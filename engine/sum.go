@@ -17,10 +17,11 @@ import (
 // masked, sensitive or not numeric is a BAD_REQUEST error naming it. The
 // store must implement [store.Summer] (both adapters do).
 func (e *Engine) SumRecords(ctx context.Context, object, field string, q ListQuery) (sum float64, ok bool, err error) {
-	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return 0, false, err
 	}
+	a, ts, snap, obj, rules := sc.actor, sc.ts, sc.snap, sc.obj, sc.rules
 	if q, err = e.applyView(ctx, ts, snap, a, obj, q); err != nil {
 		return 0, false, err
 	}

@@ -130,18 +130,15 @@ func SampleActor(template string) string { return "template:" + template }
 // With opts.DryRun the result is the whole plan and nothing changes. The
 // result is returned with the error when conflicts refused the upgrade.
 func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, opts InstallOptions) (*InstallResult, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may install templates", "只有管理员可以安装模板", nil)
 	}
 	defs, err := checkTemplate(tpl)
-	if err != nil {
-		return nil, err
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
 		return nil, err
 	}
@@ -538,14 +535,11 @@ func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Acto
 // InstalledTemplates returns the tenant's active installs, one per
 // template (the latest), by template name.
 func (e *Engine) InstalledTemplates(ctx context.Context) ([]TemplateInstall, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
-	}
+	ts, snap := sc.ts, sc.snap
 	all, err := e.templateInstalls(ctx, ts, snap, "")
 	if err != nil {
 		return nil, err
@@ -672,16 +666,13 @@ type RollbackOptions struct {
 // unless opts.Force. Returns a NOT_FOUND error when the template is not
 // installed.
 func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts RollbackOptions) (*InstallResult, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may roll back templates", "只有管理员可以回滚模板", nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
 	}
 	installs, err := e.templateInstalls(ctx, ts, snap, name)
 	if err != nil {
@@ -868,10 +859,11 @@ func rollbackMigration(now, old *schema.Object) SaveOptions {
 // first:
 // written out as a template folder, it installs again.
 func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*template.Template, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return nil, newError(ErrForbidden, "only administrators may export the configuration", "只有管理员可以导出配置", nil)
 	}
@@ -888,10 +880,6 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*tem
 	tpl := &template.Template{Name: name, Version: version}
 	for _, obj := range template.DependencyOrder(cat.Objects) {
 		tpl.Objects = append(tpl.Objects, obj.Definition)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
 	}
 	installs, err := e.templateInstalls(ctx, ts, snap, "")
 	if err != nil {

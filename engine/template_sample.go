@@ -296,16 +296,13 @@ func (sw *sampleWriter) writeHistory(ctx context.Context, tx store.Tx, obj *sche
 // sample record lose that reference. A sample record that a tenant's
 // record requires is kept, and counted in kept. Only administrators may.
 func (e *Engine) ResetSampleData(ctx context.Context, name string, progress func(Progress)) (deleted, kept int, err error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return 0, 0, err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return 0, 0, newError(ErrForbidden, "only administrators may reset sample data", "只有管理员可以清除示例数据", nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return 0, 0, err
 	}
 	w, err := e.newWriter(ctx, ts, snap, a)
 	if err != nil {

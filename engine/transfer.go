@@ -340,6 +340,7 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 			}
 		}
 	})
+	e.metaChanged(tenantID) // the import wrote definitions past seal.Store
 	if err != nil {
 		if created {
 			if derr := e.store.DeleteTenant(context.WithoutCancel(ctx), tenantID); derr != nil {

@@ -233,17 +233,14 @@ func (e *Engine) updateUser(ctx context.Context, a Actor, ts store.TenantStore, 
 // temporary password stops being one, the session making the call goes
 // on and the user's other sessions end.
 func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword string) error {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	username, ok := strings.CutPrefix(a.ID, "user:")
 	if !ok {
 		return newError(ErrBadRequest, "only users have passwords; this request is made with an API key", "只有用户才有密码，本请求使用的是 API 密钥", nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return err
 	}
 	users := snap.platform[userObject]
 	if users == nil {
@@ -279,17 +276,14 @@ func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword st
 // CurrentUser returns the signed-in user making the call, or nil for an
 // API key or the CLI.
 func (e *Engine) CurrentUser(ctx context.Context) (*User, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
 	}
+	a, snap := sc.actor, sc.snap
 	username, ok := strings.CutPrefix(a.ID, "user:")
 	if !ok {
 		return nil, nil
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return nil, err
 	}
 	u, ok := snap.users[username]
 	if !ok {

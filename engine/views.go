@@ -99,10 +99,11 @@ func tryView(ctx context.Context, r store.Reader, obj *schema.Object, v View) er
 // columns must be fields of the object, and its filter and order must
 // run; a role may not save a view on fields hidden or masked for it.
 func (e *Engine) SaveView(ctx context.Context, v View, shared bool) (View, error) {
-	a, ts, snap, obj, err := e.writeScope(ctx, v.Object)
+	sc, err := e.writeScope(ctx, v.Object)
 	if err != nil {
 		return View{}, err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if err := snap.mayDo(a, obj, "read"); err != nil {
 		return View{}, err
 	}
@@ -175,10 +176,11 @@ func loadViews(ctx context.Context, r store.Reader, snap *snapshot, object, owne
 // then its own, each by name. Views whose filter or order use fields the
 // actor's role may not see are left out, and hidden columns dropped.
 func (e *Engine) Views(ctx context.Context, object string) ([]View, error) {
-	a, ts, snap, obj, rules, err := e.readScope(ctx, object)
+	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
+	a, ts, snap, obj, rules := sc.actor, sc.ts, sc.snap, sc.obj, sc.rules
 	all, err := loadViews(ctx, ts, snap, obj.Name, a.ID)
 	if err != nil {
 		return nil, err
@@ -258,10 +260,11 @@ func withView(q ListQuery, v View) ListQuery {
 // DeleteView deletes a shared view (administrators only) or one of the
 // actor's own.
 func (e *Engine) DeleteView(ctx context.Context, object, name string, shared bool) error {
-	a, ts, snap, obj, err := e.writeScope(ctx, object)
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
 		return err
 	}
+	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	owner := a.ID
 	if shared {
 		if !a.Admin {

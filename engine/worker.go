@@ -335,16 +335,13 @@ func (e *Engine) webhookSecret(ctx context.Context, ts store.TenantStore, snap *
 // WebhookSecret returns the key that signs the tenant's webhooks, for
 // receivers to check signatures; administrators only.
 func (e *Engine) WebhookSecret(ctx context.Context) (string, error) {
-	a, ts, err := e.scope(ctx)
+	sc, err := e.scope(ctx)
 	if err != nil {
 		return "", err
 	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
 		return "", newError(ErrForbidden, "only administrators may read the webhook secret", "只有管理员可以查看 Webhook 签名密钥", nil)
-	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return "", err
 	}
 	return e.webhookSecret(ctx, ts, snap)
 }

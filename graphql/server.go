@@ -161,7 +161,7 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 		}
 	}()
 
-	ctx = engine.WithDoor(ctx, "graphql")
+	ctx = engine.WithRequest(engine.WithDoor(ctx, "graphql")) // the catalog and every field share one scope
 	actor, ok := engine.ActorFrom(ctx)
 	if !ok {
 		return fail(fiber.StatusUnauthorized, &Error{Code: string(engine.CodeUnauthenticated), Message: pickLang(lang, "authentication required", "需要身份认证"), cause: engine.ErrUnauthenticated})

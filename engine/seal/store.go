@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -160,6 +161,10 @@ type Config struct {
 	// Refuse turns a [KeyError] into the error returned to the caller. If
 	// nil, the KeyError is returned as it is.
 	Refuse func(*KeyError) error
+	// MetaChanged, if not nil, is called when a transaction of a [Store]
+	// that changed metadata (saved or deleted an object definition, bumped
+	// the metadata revision) has ended, committed or not.
+	MetaChanged func()
 }
 
 func (c Config) refuse(err *KeyError) error {
@@ -299,15 +304,44 @@ func (st *Store) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, f
 }
 
 func (st *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	return st.TenantStore.WithTx(ctx, func(tx store.Tx) error {
-		return fn(NewTx(tx, st.cfg))
+	var changed atomic.Bool
+	err := st.TenantStore.WithTx(ctx, func(tx store.Tx) error {
+		t := NewTx(tx, st.cfg)
+		t.changed = &changed
+		return fn(t)
 	})
+	if changed.Load() && st.cfg.MetaChanged != nil {
+		st.cfg.MetaChanged()
+	}
+	return err
 }
 
 // Tx seals what it writes and opens what it reads.
 type Tx struct {
 	store.Tx
-	r reader
+	r       reader
+	changed *atomic.Bool // set when the transaction changes metadata; nil outside a Store
+}
+
+func (t *Tx) touch() {
+	if t.changed != nil {
+		t.changed.Store(true)
+	}
+}
+
+func (t *Tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Object) error {
+	t.touch()
+	return t.Tx.SaveObject(ctx, doc, obj)
+}
+
+func (t *Tx) DeleteObject(ctx context.Context, doc store.ObjectDoc) error {
+	t.touch()
+	return t.Tx.DeleteObject(ctx, doc)
+}
+
+func (t *Tx) BumpMetaRevision(ctx context.Context) error {
+	t.touch()
+	return t.Tx.BumpMetaRevision(ctx)
 }
 
 func (t *Tx) Get(ctx context.Context, obj *schema.Object, id string) (store.Record, error) {

@@ -212,6 +212,9 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 		if browserPage && strings.Contains(c.Get(fiber.HeaderAccept), "text/html") {
 			return c.Next()
 		}
+		// One request, one scope: what authentication resolves of the
+		// tenant is reused by the catalog and the operation.
+		c.SetUserContext(engine.WithRequest(c.UserContext()))
 		h := c.Get(fiber.HeaderAuthorization)
 		secret, ok := strings.CutPrefix(h, "Bearer ")
 		if (!ok || secret == "") && s.cfg.Sessions != nil && c.Cookies(sessionCookie) != "" {
