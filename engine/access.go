@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"fmt"
 	"maps"
 	"slices"
 	"strings"
@@ -67,7 +66,7 @@ func (r *readRules) check(f *store.Filter, sorts []store.Sort) error {
 	}
 	for _, so := range sorts {
 		if blocked(so.Field) {
-			return newError(ErrForbidden, fmt.Sprintf("your role may not sort on %s", so.Field), fmt.Sprintf("你的角色无权按 %s 排序", so.Field), nil)
+			return errorOf(ErrForbidden, nil, "access.roleNotSort", so.Field)
 		}
 	}
 	var walk func(f *store.Filter) error
@@ -77,7 +76,7 @@ func (r *readRules) check(f *store.Filter, sorts []store.Sort) error {
 		}
 		if f.IsLeaf() {
 			if blocked(f.Field) {
-				return newError(ErrForbidden, fmt.Sprintf("your role may not filter on %s", f.Field), fmt.Sprintf("你的角色无权按 %s 筛选", f.Field), nil)
+				return errorOf(ErrForbidden, nil, "access.roleNotFilter", f.Field)
 			}
 			return nil
 		}
@@ -367,9 +366,7 @@ func (s *snapshot) mayChange(a Actor, obj *schema.Object, rec *store.Record) err
 		return notFound(obj, rec.ID, nil)
 	}
 	if edit != nil && !edit[rec.OwnerID] {
-		return newError(ErrForbidden,
-			fmt.Sprintf("only the owner of this %s record, the people they report to and administrators may change it", obj.Name),
-			fmt.Sprintf("只有该%s记录的负责人、其上级和管理员可以修改它", labelZh(obj)), nil)
+		return errorOf(ErrForbidden, nil, "access.ownerChainOnly", obj.Name, labelZh(obj))
 	}
 	return nil
 }

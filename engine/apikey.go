@@ -43,12 +43,11 @@ func (e *Engine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role stri
 			return "", store.APIKey{}, err
 		}
 		if _, ok := snap.roles[role]; !ok {
-			return "", store.APIKey{}, newError(ErrBadRequest, fmt.Sprintf("tenant %q has no role %q", tenantID, role),
-				fmt.Sprintf("租户 %q 没有角色 %q", tenantID, role), nil)
+			return "", store.APIKey{}, errorOf(ErrBadRequest, nil, "apiKey.noRole", tenantID, role)
 		}
 	}
 	if !expiresAt.IsZero() && !expiresAt.After(e.stamp()) {
-		return "", store.APIKey{}, newError(ErrBadRequest, "the expiry must be in the future", "过期时间必须晚于现在", nil)
+		return "", store.APIKey{}, errorOf(ErrBadRequest, nil, "apiKey.expiryFuture")
 	}
 	raw := make([]byte, 24)
 	if _, err := rand.Read(raw); err != nil {
@@ -72,8 +71,7 @@ func (e *Engine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role stri
 	}
 	err := e.store.CreateAPIKey(ctx, k)
 	if errors.Is(err, store.ErrNotFound) {
-		return "", store.APIKey{}, newError(ErrNotFound,
-			fmt.Sprintf("tenant %q does not exist", tenantID), fmt.Sprintf("租户 %q 不存在", tenantID), err)
+		return "", store.APIKey{}, errorOf(ErrNotFound, err, "tenant.notFound", tenantID)
 	}
 	if err != nil {
 		return "", store.APIKey{}, fmt.Errorf("create api key for tenant %q: %w", tenantID, err)
@@ -94,9 +92,7 @@ func (e *Engine) APIKeys(ctx context.Context, tenantID string) ([]store.APIKey, 
 func (e *Engine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) error {
 	err := e.store.RevokeAPIKey(ctx, tenantID, keyID, e.stamp())
 	if errors.Is(err, store.ErrNotFound) {
-		return newError(ErrNotFound,
-			fmt.Sprintf("tenant %q has no api key %q", tenantID, keyID),
-			fmt.Sprintf("租户 %q 没有 API 密钥 %q", tenantID, keyID), err)
+		return errorOf(ErrNotFound, err, "apiKey.notFound", tenantID, keyID)
 	}
 	if err != nil {
 		return fmt.Errorf("revoke api key %q: %w", keyID, err)
@@ -108,7 +104,7 @@ func (e *Engine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) error
 // Unknown, malformed and revoked keys all give the same UNAUTHENTICATED
 // error.
 func (e *Engine) Authenticate(ctx context.Context, secret string) (Actor, error) {
-	denied := newError(ErrUnauthenticated, "invalid, revoked or expired api key", "API 密钥无效、已吊销或已过期", nil)
+	denied := errorOf(ErrUnauthenticated, nil, "apiKey.invalid")
 	if !strings.HasPrefix(secret, apiKeyPrefix) || len(secret) > 200 {
 		return Actor{}, denied
 	}

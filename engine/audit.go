@@ -139,14 +139,14 @@ func (e *Engine) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, bool, e
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return nil, false, newError(ErrForbidden, "only administrators may read the audit trail", "只有管理员可以查看审计日志", nil)
+		return nil, false, errorOf(ErrForbidden, nil, "audit.adminOnly")
 	}
 	first := q.First
 	if first == 0 {
 		first = DefaultPageSize
 	}
 	if first < 1 || first > MaxPageSize {
-		return nil, false, newError(ErrBadRequest, fmt.Sprintf("first must be between 1 and %d", MaxPageSize), fmt.Sprintf("first 必须在 1 到 %d 之间", MaxPageSize), nil)
+		return nil, false, errorOf(ErrBadRequest, nil, "page.firstOutOfRange", MaxPageSize)
 	}
 	au := snap.platform[auditObject]
 	if au == nil {

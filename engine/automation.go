@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -128,7 +129,7 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 			if act.Field == "ownerId" {
 				owner, err := w.nextOwner(act.Rotation, n)
 				if err != nil {
-					return automationFailed(obj, au, "found no one to assign the record to", "找不到可分配的负责人", err)
+					return automationFailed(obj, au, message.New("automation.noOwner"), err)
 				}
 				rec.OwnerID = owner
 				continue
@@ -150,11 +151,11 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 	}
 	problems := pipelineProblems(obj, stageMoves(obj, oldData, rec.Data), rec.Data)
 	if err := w.e.validate(w.snap, obj, rec.Data, problems); err != nil {
-		return automationFailed(obj, au, "left the record invalid", "使记录无法通过校验", err)
+		return automationFailed(obj, au, message.New("automation.leftInvalid"), err)
 	}
 	rec.Data = schema.Normalize(obj, rec.Data)
 	if err := checkLookups(ctx, tx, w, obj, rec.Data, oldData, true); err != nil {
-		return automationFailed(obj, au, "set a reference that does not exist", "设置了不存在的关联记录", err)
+		return automationFailed(obj, au, message.New("automation.badReference"), err)
 	}
 	return nil
 }
@@ -169,8 +170,7 @@ func (w *writer) nextOwner(rotation []string, n int64) (string, error) {
 			return owner, nil
 		}
 	}
-	return "", newError(ErrBadRequest, fmt.Sprintf("none of %s is an active user", strings.Join(rotation, ", ")),
-		fmt.Sprintf("%s 中没有有效用户", strings.Join(rotation, "、")), nil)
+	return "", errorOf(ErrBadRequest, nil, "automation.noActiveOwner", strings.Join(rotation, ", "), strings.Join(rotation, "、"))
 }
 
 // effects runs the automation's effects beyond the record: records it
@@ -206,14 +206,11 @@ func (w *writer) createFor(ctx context.Context, tx store.Tx, obj *schema.Object,
 	chain := append(slices.Clone(automationChain(ctx)), obj.Name+"."+au.Name)
 	if len(chain) > w.e.maxDepth {
 		trail := strings.Join(chain, " → ")
-		return newError(ErrConflict,
-			fmt.Sprintf("automations nested more than %d deep (%s): a rule probably triggers itself; change its trigger or condition", w.e.maxDepth, trail),
-			fmt.Sprintf("自动化规则嵌套超过 %d 层（%s）：可能有规则触发了自身，请修改其触发条件", w.e.maxDepth, trail), nil)
+		return errorOf(ErrConflict, nil, "automation.tooDeep", w.e.maxDepth, trail)
 	}
 	target := w.snap.catalog.Object(act.Object)
 	if target == nil {
-		return automationFailed(obj, au, fmt.Sprintf("cannot create a %s record: there is no such object", act.Object),
-			fmt.Sprintf("无法创建 %s 记录：对象不存在", act.Object), nil)
+		return automationFailed(obj, au, message.New("automation.noSuchObject", act.Object), nil)
 	}
 	input := map[string]any{}
 	for k, v := range act.Values {
@@ -223,26 +220,25 @@ func (w *writer) createFor(ctx context.Context, tx store.Tx, obj *schema.Object,
 	}
 	data, err := w.prepare(ctx, target, input)
 	if err != nil {
-		return automationFailed(obj, au, "could not create a "+target.Name+" record", "无法创建"+labelZh(target)+"记录", err)
+		return automationFailed(obj, au, message.New("automation.createFailed", target.Name, labelZh(target)), err)
 	}
 	if _, err := w.create(context.WithValue(ctx, chainKey{}, chain), tx, target, data); err != nil {
 		var ee *Error
 		if errors.As(err, &ee) {
 			return err
 		}
-		return automationFailed(obj, au, "could not create a "+target.Name+" record", "无法创建"+labelZh(target)+"记录", err)
+		return automationFailed(obj, au, message.New("automation.createFailed", target.Name, labelZh(target)), err)
 	}
 	return nil
 }
 
-func automationFailed(obj *schema.Object, au *schema.Automation, en, zh string, cause error) error {
+// automationFailed says that an automation of obj failed, and what it did.
+func automationFailed(obj *schema.Object, au *schema.Automation, what message.Message, cause error) error {
 	detail := ""
 	if cause != nil {
 		detail = ": " + describe(cause)
 	}
-	return newError(ErrConflict,
-		fmt.Sprintf("automation %q of %s %s%s", au.Name, obj.Name, en, detail),
-		fmt.Sprintf("%s的自动化规则“%s”%s%s", labelZh(obj), automationLabel(au), zh, detail), cause)
+	return errorOf(ErrConflict, cause, "automation.failed", au.Name, obj.Name, what, detail, labelZh(obj), automationLabel(au))
 }
 
 func automationLabel(au *schema.Automation) string {

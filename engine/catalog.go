@@ -218,9 +218,7 @@ func (s *snapshot) platformObject(name string) *schema.Object {
 func objectIn(cat *Catalog, name string) (*schema.Object, error) {
 	obj := cat.Object(name)
 	if obj == nil {
-		return nil, newError(ErrBadRequest,
-			fmt.Sprintf("unknown object %q", name),
-			fmt.Sprintf("对象 %q 不存在", name), nil)
+		return nil, errorOf(ErrBadRequest, nil, "object.unknown", name)
 	}
 	return obj, nil
 }

@@ -51,26 +51,25 @@ func encodeCursor(sorts []store.Sort, rec *store.Record) string {
 }
 
 func decodeCursor(s string, sorts []store.Sort) (*store.Position, error) {
-	bad := func(en, zh string) error { return newError(ErrBadRequest, en, zh, nil) }
 	if len(s) > 4096 {
-		return nil, bad("cursor is too long", "分页游标过长")
+		return nil, errorOf(ErrBadRequest, nil, "query.cursorTooLong")
 	}
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
-		return nil, bad("cursor is not one this API issued", "分页游标无效")
+		return nil, errorOf(ErrBadRequest, nil, "query.cursorForeign")
 	}
 	var c cursor
 	if err := json.Unmarshal(raw, &c); err != nil || c.ID == "" {
-		return nil, bad("cursor is not one this API issued", "分页游标无效")
+		return nil, errorOf(ErrBadRequest, nil, "query.cursorForeign")
 	}
 	if c.Order != orderKey(sorts) || len(c.Values) != len(sorts) {
-		return nil, bad("cursor belongs to a different orderBy; start again without after", "分页游标与当前排序不一致，请去掉 after 重新查询")
+		return nil, errorOf(ErrBadRequest, nil, "query.cursorOtherOrder")
 	}
 	for _, v := range c.Values {
 		switch v.(type) {
 		case nil, string, float64, bool:
 		default:
-			return nil, bad("cursor is not one this API issued", "分页游标无效")
+			return nil, errorOf(ErrBadRequest, nil, "query.cursorForeign")
 		}
 	}
 	return &store.Position{Values: c.Values, ID: c.ID}, nil

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 	"sync"
@@ -84,11 +83,10 @@ func (e *Engine) UserDirectory(ctx context.Context, search string, first int) ([
 		first = DefaultDirectorySize
 	}
 	if first < 1 || first > MaxPageSize {
-		return nil, newError(ErrBadRequest, fmt.Sprintf("first must be between 1 and %d", MaxPageSize), fmt.Sprintf("first 必须在 1 到 %d 之间", MaxPageSize), nil)
+		return nil, errorOf(ErrBadRequest, nil, "page.firstOutOfRange", MaxPageSize)
 	}
 	if n := len([]rune(search)); n > maxDirectorySearch {
-		return nil, newError(ErrBadRequest, fmt.Sprintf("the search text has %d characters, more than %d", n, maxDirectorySearch),
-			fmt.Sprintf("搜索文字有 %d 个字符，超过 %d 个", n, maxDirectorySearch), nil)
+		return nil, errorOf(ErrBadRequest, nil, "directory.searchTooLong", n, maxDirectorySearch)
 	}
 	d := snap.directory()
 	needle := strings.ToLower(strings.TrimSpace(search))

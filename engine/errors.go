@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -53,7 +54,12 @@ type Error struct {
 	Kind      error // one of the Err* sentinels
 	Message   string
 	MessageZh string
-	Err       error // cause, if any; not shown to callers
+	// Key and Args name the message in the catalogue (package message),
+	// which has it in every language; Message and MessageZh are it in
+	// English and Chinese. Key is "" for a message made otherwise.
+	Key  message.Key
+	Args []any
+	Err  error // cause, if any; not shown to callers
 }
 
 func (e *Error) Error() string {
@@ -73,6 +79,19 @@ func (e *Error) Unwrap() []error {
 
 func newError(kind error, en, zh string, cause error) *Error {
 	return &Error{Kind: kind, Message: en, MessageZh: zh, Err: cause}
+}
+
+// errorOf returns an error of kind whose message is the catalogue's key
+// with args (see package message).
+func errorOf(kind, cause error, key message.Key, args ...any) *Error {
+	return &Error{Kind: kind, Message: message.Text(message.En, key, args...), MessageZh: message.Text(message.Zh, key, args...),
+		Key: key, Args: args, Err: cause}
+}
+
+// fieldError returns the problem code with field, in the words of the
+// catalogue's key with args.
+func fieldError(field, code string, key message.Key, args ...any) schema.FieldError {
+	return schema.FieldError{Field: field, Code: code, Message: message.Text(message.En, key, args...), MessageZh: message.Text(message.Zh, key, args...)}
 }
 
 // CodeOf classifies err.
@@ -114,6 +133,9 @@ func CodeOf(err error) Code {
 func PublicMessage(err error, lang string) string {
 	var e *Error
 	if errors.As(err, &e) {
+		if e.Key != "" {
+			return message.Text(lang, e.Key, e.Args...)
+		}
 		if lang == "zh" && e.MessageZh != "" {
 			return e.MessageZh
 		}
@@ -143,22 +165,15 @@ func PublicMessage(err error, lang string) string {
 	}
 	switch CodeOf(err) {
 	case CodeNotFound:
-		return pick(lang, "not found", "未找到")
+		return message.Text(lang, "error.notFound")
 	case CodeConflict:
-		return pick(lang, "conflict with the current data", "与现有数据冲突")
+		return message.Text(lang, "error.conflict")
 	case CodeTimeout:
-		return pick(lang, "the request took too long", "请求超时")
+		return message.Text(lang, "error.timeout")
 	case CodeUnavailable:
-		return pick(lang, "the database is unavailable; try again shortly", "数据库暂时不可用，请稍后重试")
+		return message.Text(lang, "error.unavailable")
 	case CodeBadRequest:
-		return pick(lang, "bad request", "请求无效")
+		return message.Text(lang, "error.badRequest")
 	}
-	return pick(lang, "internal error", "内部错误")
-}
-
-func pick(lang, en, zh string) string {
-	if lang == "zh" {
-		return zh
-	}
-	return en
+	return message.Text(lang, "error.internal")
 }

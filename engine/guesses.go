@@ -2,7 +2,6 @@ package engine
 
 import (
 	"errors"
-	"fmt"
 	"maps"
 	"reflect"
 	"slices"
@@ -135,9 +134,7 @@ func (w *writer) chargeGuesses(automated bool, obj *schema.Object, old, data map
 		}
 		if ok, wait := w.e.guesses.take(w.actor.TenantID+"\x00"+w.actor.ID+"\x00"+obj.Name+"\x00"+f, now); !ok {
 			mins := max(1, int(wait.Minutes()+0.999))
-			return newError(ErrRateLimited,
-				fmt.Sprintf("too many new values for %s.%s in an hour; try again in %d minute(s)", obj.Name, f, mins),
-				fmt.Sprintf("一小时内为 %s 的 %s 填写新值的次数过多，请 %d 分钟后再试", labelZh(obj), f, mins), nil)
+			return errorOf(ErrRateLimited, nil, "guess.tooMany", obj.Name, f, mins, labelZh(obj))
 		}
 	}
 	return nil

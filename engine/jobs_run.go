@@ -31,7 +31,7 @@ func (e *Engine) StartJob(ctx context.Context, kind, subject string, fn JobFunc)
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return Job{}, newError(ErrForbidden, "only administrators may start jobs", "只有管理员可以启动后台任务", nil)
+		return Job{}, errorOf(ErrForbidden, nil, "job.adminOnlyStart")
 	}
 	jobs, err := e.platformObject(ctx, ts, snap, jobObject)
 	if err != nil {

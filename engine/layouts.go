@@ -104,7 +104,7 @@ func (e *Engine) SaveLayout(ctx context.Context, l Layout) (Layout, error) {
 	}
 	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
-		return Layout{}, newError(ErrForbidden, "only administrators may change layouts", "只有管理员可以修改页面布局", nil)
+		return Layout{}, errorOf(ErrForbidden, nil, "layout.adminOnly")
 	}
 	if err := checkLayout(&l, obj, snap.catalog.Object); err != nil {
 		return Layout{}, err
@@ -208,7 +208,7 @@ func (e *Engine) DeleteLayout(ctx context.Context, object string) error {
 	}
 	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
-		return newError(ErrForbidden, "only administrators may change layouts", "只有管理员可以修改页面布局", nil)
+		return errorOf(ErrForbidden, nil, "layout.adminOnly")
 	}
 	return e.dropLayout(ctx, ts, snap, a, obj.Name, true)
 }
@@ -218,7 +218,7 @@ func (e *Engine) DeleteLayout(ctx context.Context, object string) error {
 func (e *Engine) dropLayout(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, object string, mustExist bool) error {
 	found, err := e.deleteDefinition(ctx, ts, snap, a, layoutDefinitions, object)
 	if err == nil && !found && mustExist {
-		return newError(ErrNotFound, fmt.Sprintf("%s has no saved layout", object), fmt.Sprintf("%s 没有已保存的页面布局", object), nil)
+		return errorOf(ErrNotFound, nil, "layout.notFound", object)
 	}
 	return err
 }

@@ -101,7 +101,7 @@ func (e *Engine) SetTenantScriptLimits(ctx context.Context, tenant string, l scr
 		return tenantFailed(tenant, err)
 	}
 	if l.WallTime < 0 || l.MaxCallStack < 0 || l.MaxQueries < 0 || l.MaxReads < 0 || l.MaxWrites < 0 || l.MaxConcurrent < 0 {
-		return newError(ErrBadRequest, "limits must not be negative", "限额不能为负数", nil)
+		return errorOf(ErrBadRequest, nil, "limit.negative")
 	}
 	ts, err := e.tenantStore(ctx, tenant)
 	if err != nil {

@@ -46,8 +46,7 @@ func (e *Engine) checkPassword(ctx context.Context, hash, pw string) (bool, erro
 // busyError turns [password.ErrBusy] into the engine's ErrBusy.
 func busyError(err error) error {
 	if errors.Is(err, password.ErrBusy) {
-		return newError(ErrBusy, "the server is busy checking other passwords; try again in a moment",
-			"服务器正忙于校验其他密码，请稍后再试", nil)
+		return errorOf(ErrBusy, nil, "password.busy")
 	}
 	return err
 }

@@ -43,7 +43,7 @@ func (e *Engine) PersonalDataOf(ctx context.Context, object, id string) (*Person
 	}
 	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may export personal data", "只有管理员可以导出个人数据", nil)
+		return nil, errorOf(ErrForbidden, nil, "personal.adminOnlyExport")
 	}
 	rec, err := ts.Get(ctx, obj, id)
 	if errors.Is(err, store.ErrNotFound) {
@@ -109,7 +109,7 @@ func (e *Engine) ErasePersonalData(ctx context.Context, object, id string) error
 	}
 	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
-		return newError(ErrForbidden, "only administrators may erase personal data", "只有管理员可以删除个人数据", nil)
+		return errorOf(ErrForbidden, nil, "personal.adminOnlyErase")
 	}
 	w, err := e.newWriter(ctx, ts, snap, a)
 	if err != nil {

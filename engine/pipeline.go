@@ -76,9 +76,7 @@ func pipelineProblems(obj *schema.Object, moves []stageMove, data map[string]any
 			if f == nil || f.Required || !isEmpty(data[name]) {
 				continue
 			}
-			problems = append(problems, schema.FieldError{Field: name, Code: "stageRequired",
-				Message:   fmt.Sprintf("is required to enter the stage %q", m.to),
-				MessageZh: fmt.Sprintf("进入阶段“%s”前必须填写", optionZh(m.field, m.to))})
+			problems = append(problems, fieldError(name, "stageRequired", "field.stageRequired", m.to, optionZh(m.field, m.to)))
 		}
 	}
 	return problems
@@ -87,9 +85,7 @@ func pipelineProblems(obj *schema.Object, moves []stageMove, data map[string]any
 func transitionProblem(f *schema.Field, from, to string) schema.FieldError {
 	next := f.Pipeline.Stage(from).Next
 	if len(next) == 0 {
-		return schema.FieldError{Field: f.Name, Code: "transition",
-			Message:   fmt.Sprintf("cannot move from %q to %q: %q is a final stage", from, to, from),
-			MessageZh: fmt.Sprintf("不能从“%s”转到“%s”：“%s”是最终阶段", optionZh(f, from), optionZh(f, to), optionZh(f, from))}
+		return fieldError(f.Name, "transition", "field.finalStage", from, to, optionZh(f, from), optionZh(f, to))
 	}
 	en := make([]string, len(next))
 	zh := make([]string, len(next))
@@ -97,9 +93,7 @@ func transitionProblem(f *schema.Field, from, to string) schema.FieldError {
 		en[i] = fmt.Sprintf("%q", n)
 		zh[i] = "“" + optionZh(f, n) + "”"
 	}
-	return schema.FieldError{Field: f.Name, Code: "transition",
-		Message:   fmt.Sprintf("cannot move from %q to %q; from %q a record may move to %s", from, to, from, strings.Join(en, ", ")),
-		MessageZh: fmt.Sprintf("不能从“%s”转到“%s”；可转到的阶段：%s", optionZh(f, from), optionZh(f, to), strings.Join(zh, "、"))}
+	return fieldError(f.Name, "transition", "field.badTransition", from, to, strings.Join(en, ", "), optionZh(f, from), optionZh(f, to), strings.Join(zh, "、"))
 }
 
 // optionZh is the Chinese label of a picklist option, or the option.
@@ -193,9 +187,7 @@ func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []s
 	}
 	ts, snap, obj, rules := sc.ts, sc.snap, sc.obj, sc.rules
 	if f := obj.Field(field); f == nil || f.Pipeline == nil || rules.hides(field) {
-		return nil, newError(ErrBadRequest,
-			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
-			fmt.Sprintf("%s.%s 不是流程字段", object, field), nil)
+		return nil, errorOf(ErrBadRequest, nil, "pipeline.notPipelineField", object, field)
 	}
 	out := map[string][]StageChange{}
 	hist := snap.platform[stageChangeObject]
@@ -274,9 +266,7 @@ func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) (
 	}
 	f := obj.Field(field)
 	if f == nil || f.Pipeline == nil || rules.hides(field) {
-		return nil, newError(ErrBadRequest,
-			fmt.Sprintf("%s.%s is not a pipeline field", object, field),
-			fmt.Sprintf("%s.%s 不是流程字段", object, field), nil)
+		return nil, errorOf(ErrBadRequest, nil, "pipeline.notPipelineField", object, field)
 	}
 	cols := make([]StageColumn, 0, len(f.Pipeline.Stages))
 	for _, st := range f.Pipeline.Stages {

@@ -2,9 +2,9 @@ package engine
 
 import (
 	"errors"
-	"fmt"
 	"sort"
 
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -107,22 +107,22 @@ func checkFilterSize(f *store.Filter) error {
 	if !errors.As(err, &le) {
 		return err
 	}
-	on, onZh := "", ""
+	var on any = ""
 	if le.Field != "" {
-		on, onZh = " (on "+le.Field+")", "（"+le.Field+"）"
+		on = message.New("query.filterOnField", le.Field)
 	}
-	var en, zh string
+	var what message.Message
 	switch le.Limit {
 	case store.LimitFilterNodes:
-		en, zh = fmt.Sprintf("the filter has more than %d conditions", le.Max), fmt.Sprintf("筛选条件超过 %d 个", le.Max)
+		what = message.New("query.filterTooManyConditions", le.Max)
 	case store.LimitFilterDepth:
-		en, zh = fmt.Sprintf("the filter nests and/or/not more than %d deep", le.Max), fmt.Sprintf("筛选条件的 and/or/not 嵌套超过 %d 层", le.Max)
+		what = message.New("query.filterTooDeep", le.Max)
 	case store.LimitFilterList:
-		en, zh = fmt.Sprintf("a list of values%s is longer than %d", on, le.Max), fmt.Sprintf("值列表%s超过 %d 个", onZh, le.Max)
+		what = message.New("query.filterListTooLong", on, le.Max)
 	case store.LimitFilterValues:
-		en, zh = fmt.Sprintf("the filter has more than %d values", le.Max), fmt.Sprintf("筛选条件的值超过 %d 个", le.Max)
+		what = message.New("query.filterTooManyValues", le.Max)
 	default:
-		en, zh = fmt.Sprintf("a value%s is longer than %d characters", on, le.Max), fmt.Sprintf("筛选值%s超过 %d 个字符", onZh, le.Max)
+		what = message.New("query.filterValueTooLong", on, le.Max)
 	}
-	return newError(ErrBadRequest, en+" (limit "+le.Limit+")", zh+"（限制 "+le.Limit+"）", err)
+	return errorOf(ErrBadRequest, err, "query.filterLimit", what, le.Limit)
 }

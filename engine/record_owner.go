@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/crmkit/crm/store"
@@ -25,9 +24,7 @@ func (e *Engine) TransferRecord(ctx context.Context, object, id, owner string) (
 	}
 	name := strings.TrimPrefix(owner, "user:")
 	if u, ok := snap.users[name]; !ok || !u.Active {
-		return store.Record{}, newError(ErrBadRequest,
-			fmt.Sprintf("owner %q is not an active user of this tenant", owner),
-			fmt.Sprintf("负责人 %q 不是本租户的有效用户", owner), nil)
+		return store.Record{}, errorOf(ErrBadRequest, nil, "record.ownerNotActive", owner)
 	}
 	owner = "user:" + name
 	w, err := e.newWriter(ctx, ts, snap, a)

@@ -86,9 +86,7 @@ func (e *Engine) ListRelated(ctx context.Context, object, field string, parentID
 	}
 	f := obj.Field(field)
 	if f == nil || (f.Kind() != schema.KindLookup && f.Kind() != schema.KindLookupList) {
-		return nil, newError(ErrBadRequest,
-			fmt.Sprintf("%s.%s is not a lookup field", object, field),
-			fmt.Sprintf("%s.%s 不是关联字段", object, field), nil)
+		return nil, errorOf(ErrBadRequest, nil, "record.notLookupField", object, field)
 	}
 	out := make(map[string]*ListResult, len(parentIDs))
 	for _, pid := range parentIDs {
@@ -140,9 +138,7 @@ func list(ctx context.Context, r store.Reader, obj *schema.Object, q ListQuery) 
 		first = DefaultPageSize
 	}
 	if first < 1 || first > MaxPageSize {
-		return nil, newError(ErrBadRequest,
-			fmt.Sprintf("first must be between 1 and %d, got %d", MaxPageSize, first),
-			fmt.Sprintf("first 必须在 1 到 %d 之间，实际为 %d", MaxPageSize, first), nil)
+		return nil, errorOf(ErrBadRequest, nil, "page.firstOutOfRangeGot", MaxPageSize, first)
 	}
 	filter, err := normalizeFilter(obj, q.Filter)
 	if err != nil {
@@ -251,9 +247,7 @@ func normalizeTimeValue(field string, v any) (any, error) {
 	case string:
 		t, err := time.Parse(time.RFC3339Nano, x)
 		if err != nil {
-			return nil, newError(ErrBadRequest,
-				fmt.Sprintf("filter on %s: %q is not an RFC 3339 date-time", field, x),
-				fmt.Sprintf("%s 的筛选值 %q 不是 RFC 3339 日期时间", field, x), nil)
+			return nil, errorOf(ErrBadRequest, nil, "record.filterNotDateTime", field, x)
 		}
 		return t.UTC().Format(schema.DateTimeLayout), nil
 	case time.Time:
@@ -291,9 +285,7 @@ func (e *Engine) readScope(ctx context.Context, name string) (objectScope, error
 }
 
 func notFound(obj *schema.Object, id string, cause error) error {
-	return newError(ErrNotFound,
-		fmt.Sprintf("no %s record with id %q", obj.Name, id),
-		fmt.Sprintf("%s 记录 %q 不存在", labelZh(obj), id), cause)
+	return errorOf(ErrNotFound, cause, "record.notFound", obj.Name, id, labelZh(obj))
 }
 
 // queryFailed turns a store query error into a BAD_REQUEST that says what
@@ -305,7 +297,7 @@ func queryFailed(obj *schema.Object, err error) error {
 		if qe.Field != "" {
 			msg = fmt.Sprintf("%s: %s", qe.Field, qe.Message)
 		}
-		return newError(ErrBadRequest, "invalid query on "+obj.Name+": "+msg, obj.Name+" 的查询无效："+msg, err)
+		return errorOf(ErrBadRequest, err, "query.invalid", obj.Name, msg)
 	}
 	return fmt.Errorf("query %s records: %w", obj.Name, err)
 }

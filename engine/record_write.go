@@ -194,9 +194,7 @@ func (e *Engine) releaseReferences(ctx context.Context, tx store.Tx, a Actor, sr
 		return nil
 	}
 	if f.Required {
-		return newError(ErrConflict,
-			fmt.Sprintf("%d %s record(s) require this %s in %s; change or delete them first", n, src.Name, target.Name, f.Name),
-			fmt.Sprintf("有 %d 条%s记录的必填字段 %s 引用了该%s，请先修改或删除这些记录", n, labelZh(src), f.Name, labelZh(target)), nil)
+		return errorOf(ErrConflict, nil, "record.stillRequired", n, src.Name, target.Name, f.Name, labelZh(src), labelZh(target))
 	}
 	for {
 		// Each pass updates the first page; the updated records stop
@@ -305,8 +303,7 @@ func takeReadOnly(obj *schema.Object, data map[string]any) []schema.FieldError {
 	for _, f := range obj.Fields {
 		if _, set := data[f.Name]; set && f.ReadOnly() {
 			delete(data, f.Name)
-			out = append(out, schema.FieldError{Field: f.Name, Code: "readOnly",
-				Message: "is read-only", MessageZh: "只读字段，不能修改"})
+			out = append(out, fieldError(f.Name, "readOnly", "field.readOnly"))
 		}
 	}
 	return out
@@ -353,9 +350,7 @@ func checkLookups(ctx context.Context, tx store.Reader, w *writer, obj *schema.O
 		}
 		target := cat.Object(f.Target)
 		if target == nil {
-			problems = append(problems, schema.FieldError{Field: f.Name, Code: "lookup",
-				Message:   fmt.Sprintf("refers to object %q, which does not exist yet", f.Target),
-				MessageZh: fmt.Sprintf("关联的对象 %q 尚不存在", f.Target)})
+			problems = append(problems, fieldError(f.Name, "lookup", "field.lookupUnknownObject", f.Target))
 			continue
 		}
 		found, err := tx.GetMany(ctx, target, ids)
@@ -371,9 +366,7 @@ func checkLookups(ctx context.Context, tx store.Reader, w *writer, obj *schema.O
 		}
 		for _, id := range ids {
 			if !have[id] {
-				problems = append(problems, schema.FieldError{Field: f.Name, Code: "lookup",
-					Message:   fmt.Sprintf("no %s record with id %q", target.Name, id),
-					MessageZh: fmt.Sprintf("%s记录 %q 不存在", labelZh(target), id)})
+				problems = append(problems, fieldError(f.Name, "lookup", "field.lookupNotFound", target.Name, id, labelZh(target)))
 				break
 			}
 		}
@@ -416,9 +409,7 @@ func formatAutoNumber(pattern string, n int64) string {
 }
 
 func staleVersion(obj *schema.Object, id string, sent, stored int64) error {
-	return newError(ErrConflict,
-		fmt.Sprintf("%s record %q was changed by someone else: you sent version %d, the current version is %d; reload it and try again", obj.Name, id, sent, stored),
-		fmt.Sprintf("%s记录 %q 已被他人修改：你提交的版本为 %d，当前版本为 %d，请刷新后重试", labelZh(obj), id, sent, stored), nil)
+	return errorOf(ErrConflict, nil, "record.versionConflict", obj.Name, id, sent, stored, labelZh(obj))
 }
 
 // writeFailed classifies the error of a write transaction.
@@ -433,14 +424,11 @@ func writeFailed(obj *schema.Object, op string, err error) error {
 		fields := make([]schema.FieldError, len(ue.Fields))
 		for i, f := range ue.Fields {
 			f = strings.TrimPrefix(f, schema.SearchField("")) // the hash of a sensitive field stands for it
-			fields[i] = schema.FieldError{Field: f, Code: "unique",
-				Message: "this value is already used by another record", MessageZh: "该值已被其他记录使用"}
+			fields[i] = fieldError(f, "unique", "field.unique")
 		}
 		return obj.Invalid(fields)
 	case errors.Is(err, store.ErrConflict):
-		return newError(ErrConflict,
-			fmt.Sprintf("%s record was changed by someone else; reload it and try again", obj.Name),
-			fmt.Sprintf("%s记录已被他人修改，请刷新后重试", labelZh(obj)), err)
+		return errorOf(ErrConflict, err, "record.changedMeanwhile", obj.Name, labelZh(obj))
 	}
 	return fmt.Errorf("%s %s record: %w", op, obj.Name, err)
 }

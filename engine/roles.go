@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -81,11 +82,12 @@ func (s *snapshot) mayDo(a Actor, obj *schema.Object, op string) error {
 	if allowed {
 		return nil
 	}
-	zh := map[string]string{"read": "查看", "create": "新建", "update": "修改", "delete": "删除"}[op]
-	return newError(ErrForbidden,
-		fmt.Sprintf("the role %q may not %s %s records", a.Role, op, obj.Name),
-		fmt.Sprintf("角色 %q 无权%s%s记录", a.Role, zh, labelZh(obj)), nil)
+	return errorOf(ErrForbidden, nil, "role.mayNot", a.Role, opNames[op], obj.Name, labelZh(obj))
 }
+
+// opNames name the operations of [ObjectAccess] in messages.
+var opNames = map[string]message.Message{"read": message.New("role.opRead"), "create": message.New("role.opCreate"),
+	"update": message.New("role.opUpdate"), "delete": message.New("role.opDelete")}
 
 // writeProblems reports the fields of a write that the actor may not set.
 func (s *snapshot) writeProblems(a Actor, obj *schema.Object, data map[string]any) []schema.FieldError {
@@ -101,8 +103,7 @@ func (s *snapshot) writeProblems(a Actor, obj *schema.Object, data map[string]an
 		switch acc.Fields[f.Name] {
 		case FieldHidden, FieldReadOnly:
 			delete(data, f.Name)
-			out = append(out, schema.FieldError{Field: f.Name, Code: "forbidden",
-				Message: "your role may not change this field", MessageZh: "你的角色无权修改此字段"})
+			out = append(out, fieldError(f.Name, "forbidden", "field.roleMayNotChange"))
 		}
 	}
 	return out
@@ -141,7 +142,7 @@ func (e *Engine) Roles(ctx context.Context) ([]Role, error) {
 	}
 	a, snap := sc.actor, sc.snap
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may read roles", "只有管理员可以查看角色", nil)
+		return nil, errorOf(ErrForbidden, nil, "role.adminOnlyRead")
 	}
 	out := make([]Role, 0, len(snap.roles))
 	for _, r := range snap.roles {
@@ -168,7 +169,7 @@ func (e *Engine) SaveRole(ctx context.Context, role Role) error {
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return newError(ErrForbidden, "only administrators may change roles", "只有管理员可以修改角色", nil)
+		return errorOf(ErrForbidden, nil, "role.adminOnlyChange")
 	}
 	if err := checkRole(role, snap.catalog.Object); err != nil {
 		return err
@@ -228,10 +229,10 @@ func (e *Engine) DeleteRole(ctx context.Context, name string) error {
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return newError(ErrForbidden, "only administrators may change roles", "只有管理员可以修改角色", nil)
+		return errorOf(ErrForbidden, nil, "role.adminOnlyChange")
 	}
 	if _, ok := snap.roles[name]; !ok {
-		return newError(ErrNotFound, fmt.Sprintf("there is no role %q", name), fmt.Sprintf("角色 %q 不存在", name), nil)
+		return errorOf(ErrNotFound, nil, "role.notFound", name)
 	}
 	var holders []string
 	for _, u := range snap.users {
@@ -241,9 +242,7 @@ func (e *Engine) DeleteRole(ctx context.Context, name string) error {
 	}
 	if len(holders) > 0 {
 		slices.Sort(holders)
-		return newError(ErrConflict,
-			fmt.Sprintf("role %q is given to %s; give them another role first", name, strings.Join(holders, ", ")),
-			fmt.Sprintf("角色 %q 仍被 %s 使用，请先为他们更换角色", name, strings.Join(holders, "、")), nil)
+		return errorOf(ErrConflict, nil, "role.inUse", name, strings.Join(holders, ", "), strings.Join(holders, "、"))
 	}
 	return e.dropRole(ctx, ts, snap, a, name)
 }

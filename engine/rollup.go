@@ -195,9 +195,7 @@ func (w *writer) storeComputed(ctx context.Context, tx store.Tx, obj *schema.Obj
 	chain := append(slices.Clone(automationChain(ctx)), why)
 	if len(chain) > w.e.maxDepth {
 		trail := strings.Join(chain, " → ")
-		return newError(ErrConflict,
-			fmt.Sprintf("computed fields nested more than %d deep (%s): roll-ups or automations probably refer to each other in a circle", w.e.maxDepth, trail),
-			fmt.Sprintf("计算字段嵌套超过 %d 层（%s）：汇总字段或自动化规则可能形成了循环", w.e.maxDepth, trail), nil)
+		return errorOf(ErrConflict, nil, "rollup.tooDeep", w.e.maxDepth, trail)
 	}
 	ctx = context.WithValue(ctx, chainKey{}, chain)
 	next := cur
@@ -228,16 +226,15 @@ func (e *Engine) RebuildRollup(ctx context.Context, object, field string) (int, 
 	}
 	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
-		return 0, newError(ErrForbidden, "only administrators may rebuild roll-ups", "只有管理员可以重算汇总字段", nil)
+		return 0, errorOf(ErrForbidden, nil, "rollup.adminOnlyRebuild")
 	}
 	f := obj.Field(field)
 	if f == nil || f.Rollup == nil {
-		return 0, newError(ErrBadRequest, fmt.Sprintf("%s.%s is not a roll-up field", object, field), fmt.Sprintf("%s.%s 不是汇总字段", object, field), nil)
+		return 0, errorOf(ErrBadRequest, nil, "rollup.notRollup", object, field)
 	}
 	child := snap.catalog.Object(f.Rollup.Object)
 	if child == nil {
-		return 0, newError(ErrBadRequest, fmt.Sprintf("roll-up %s.%s summarises %q, which does not exist", object, field, f.Rollup.Object),
-			fmt.Sprintf("汇总字段 %s.%s 引用的对象 %q 不存在", object, field, f.Rollup.Object), nil)
+		return 0, errorOf(ErrBadRequest, nil, "rollup.unknownSource", object, field, f.Rollup.Object)
 	}
 	w, err := e.newWriter(ctx, ts, snap, a)
 	if err != nil {

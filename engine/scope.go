@@ -22,11 +22,11 @@ type scope struct {
 func (e *Engine) scope(ctx context.Context) (scope, error) {
 	a, ok := ActorFrom(ctx)
 	if !ok {
-		return scope{}, newError(ErrUnauthenticated, "no credentials", "未登录或缺少凭证", nil)
+		return scope{}, errorOf(ErrUnauthenticated, nil, "auth.noCredentials")
 	}
 	ts, err := e.tenantStore(ctx, a.TenantID)
 	if errors.Is(err, store.ErrNotFound) {
-		return scope{}, newError(ErrUnauthenticated, "unknown tenant", "租户不存在", err)
+		return scope{}, errorOf(ErrUnauthenticated, err, "auth.unknownTenant")
 	}
 	if err != nil {
 		return scope{}, err

@@ -28,7 +28,7 @@ func (e *Engine) TestScript(ctx context.Context, object, kind, source string, re
 	}
 	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may test scripts", "只有管理员可以测试脚本", nil)
+		return nil, errorOf(ErrForbidden, nil, "script.adminOnlyTest")
 	}
 	r, err := e.scriptRunner()
 	if err != nil {
@@ -88,7 +88,7 @@ func (e *Engine) Limits(ctx context.Context) ([]Limit, error) {
 	}
 	a := sc.actor
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may read limits", "只有管理员可以查看限额", nil)
+		return nil, errorOf(ErrForbidden, nil, "limit.adminOnlyRead")
 	}
 	r, err := e.scriptRunner()
 	if err != nil {

@@ -127,9 +127,7 @@ func (h *scriptHost) chained(ctx context.Context) (context.Context, error) {
 	chain := append(slices.Clone(automationChain(ctx)), "script:"+h.script)
 	if len(chain) > h.w.e.maxDepth {
 		trail := strings.Join(chain, " → ")
-		return nil, newError(ErrConflict,
-			fmt.Sprintf("writes nested more than %d deep (%s): a script probably triggers itself", h.w.e.maxDepth, trail),
-			fmt.Sprintf("写入嵌套超过 %d 层（%s）：可能有脚本触发了自身", h.w.e.maxDepth, trail), nil)
+		return nil, errorOf(ErrConflict, nil, "script.tooDeep", h.w.e.maxDepth, trail)
 	}
 	return context.WithValue(ctx, chainKey{}, chain), nil
 }

@@ -30,7 +30,7 @@ const CodeScriptFailed Code = "SCRIPT_FAILED"
 
 func scriptFailed(what string, err error) error {
 	msg := strings.TrimPrefix(err.Error(), "scripting: ")
-	return newError(ErrScript, fmt.Sprintf("%s failed: %s", what, msg), fmt.Sprintf("%s 执行失败：%s", what, msg), trimmed{err})
+	return errorOf(ErrScript, trimmed{err}, "script.failed", what, msg)
 }
 
 // trimmed is a sandbox error worded without its package prefix.
@@ -264,8 +264,7 @@ func (w *writer) formulas(ctx context.Context, obj *schema.Object, old *store.Re
 		}
 		v, err = formulaValue(f, v)
 		if err != nil {
-			return newError(ErrScript, fmt.Sprintf("formula %s.%s: %v", obj.Name, f.Name, err),
-				fmt.Sprintf("公式 %s.%s：%v", obj.Name, f.Name, err), err)
+			return errorOf(ErrScript, err, "script.formula", obj.Name, f.Name, err)
 		}
 		if v == nil {
 			delete(data, f.Name)

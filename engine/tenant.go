@@ -16,9 +16,7 @@ var tenantIDPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 // the id. Returns a CONFLICT error if the id is taken.
 func (e *Engine) CreateTenant(ctx context.Context, id, name string) (store.Tenant, error) {
 	if !tenantIDPattern.MatchString(id) {
-		return store.Tenant{}, newError(ErrBadRequest,
-			fmt.Sprintf("tenant id %q must be 1-63 lower-case letters, digits or hyphens, starting with a letter", id),
-			fmt.Sprintf("租户标识 %q 必须由 1-63 个小写字母、数字或连字符组成，并以字母开头", id), nil)
+		return store.Tenant{}, errorOf(ErrBadRequest, nil, "tenant.badID", id)
 	}
 	if name == "" {
 		name = id
@@ -26,8 +24,7 @@ func (e *Engine) CreateTenant(ctx context.Context, id, name string) (store.Tenan
 	t := store.Tenant{ID: id, Name: name, CreatedAt: e.stamp()}
 	err := e.store.CreateTenant(ctx, t)
 	if errors.Is(err, store.ErrConflict) {
-		return store.Tenant{}, newError(ErrConflict,
-			fmt.Sprintf("tenant %q already exists", id), fmt.Sprintf("租户 %q 已存在", id), err)
+		return store.Tenant{}, errorOf(ErrConflict, err, "tenant.exists", id)
 	}
 	if err != nil {
 		return store.Tenant{}, fmt.Errorf("create tenant %q: %w", id, err)

@@ -27,7 +27,7 @@ type TenantSummary struct {
 
 func operatorOnly(ctx context.Context, what string) error {
 	if _, ok := ActorFrom(ctx); ok {
-		return newError(ErrForbidden, "only the operator may "+what+" (crm tenant)", "只有运维人员可以"+what+"（crm tenant）", nil)
+		return errorOf(ErrForbidden, nil, "tenant.operatorOnly", what)
 	}
 	return nil
 }
@@ -102,8 +102,7 @@ func (e *Engine) RenameTenant(ctx context.Context, from, to string) (TransferSta
 		return TransferStats{}, tenantFailed(from, err)
 	}
 	if _, err := e.store.GetTenant(ctx, to); err == nil {
-		return TransferStats{}, newError(ErrConflict, fmt.Sprintf("tenant %q exists: choose an id no tenant has", to),
-			fmt.Sprintf("租户 %q 已存在：请换一个未被使用的标识", to), nil)
+		return TransferStats{}, errorOf(ErrConflict, nil, "tenant.renameTaken", to)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return TransferStats{}, tenantFailed(to, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"time"
 
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -193,7 +194,7 @@ func (w *writer) runTimed(ctx context.Context, tx store.Tx, obj *schema.Object, 
 	if len(patch) > 0 {
 		var err error
 		if cur, err = w.update(ctx, tx, obj, rec, patch); err != nil {
-			return automationFailed(obj, au, "could not update the record", "无法更新记录", err)
+			return automationFailed(obj, au, message.New("automation.updateFailed"), err)
 		}
 	}
 	return w.effects(ctx, tx, obj, cur, au)

@@ -81,15 +81,13 @@ type Session struct {
 // answer is UNAVAILABLE (ErrBusy).
 func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string) (*Session, error) {
 	if !tenantIDPattern.MatchString(tenantID) || !usernamePattern.MatchString(username) || len(password) > MaxPasswordBytes {
-		return nil, newError(ErrBadRequest,
-			fmt.Sprintf("send a tenant id and a user name of at most 63 lower-case letters, digits, '.', '_' or '-', and a password of at most %d bytes", MaxPasswordBytes),
-			fmt.Sprintf("租户标识和用户名须为不超过 63 个的小写字母、数字、'.'、'_' 或 '-'，密码不超过 %d 字节", MaxPasswordBytes), nil)
+		return nil, errorOf(ErrBadRequest, nil, "user.badSignIn", MaxPasswordBytes)
 	}
-	denied := newError(ErrUnauthenticated, "wrong user name or password", "用户名或密码错误", nil)
+	denied := errorOf(ErrUnauthenticated, nil, "user.wrongCredentials")
 	key := tenantID + "\x00" + username
 	now := e.now()
 	if e.signIns.locked(key, now) {
-		return nil, newError(ErrRateLimited, "too many failed sign-ins; try again in 15 minutes", "登录失败次数过多，请 15 分钟后再试", nil)
+		return nil, errorOf(ErrRateLimited, nil, "user.tooManySignIns")
 	}
 	var (
 		ts   store.TenantStore
@@ -183,7 +181,7 @@ func (e *Engine) AuthenticateSession(ctx context.Context, token string) (Actor, 
 // learn who is signed in. An unknown, expired or forged token, or one of a
 // user who may no longer sign in, is [ErrUnauthenticated].
 func (e *Engine) SessionOf(ctx context.Context, token string) (*Session, error) {
-	denied := newError(ErrUnauthenticated, "the session has ended; sign in again", "会话已结束，请重新登录", nil)
+	denied := errorOf(ErrUnauthenticated, nil, "session.ended")
 	tenantID, _, ok := strings.Cut(token, ".")
 	if !ok || len(token) > 300 {
 		return nil, denied

@@ -52,7 +52,7 @@ type UserChange struct {
 func (e *Engine) userAdmin(ctx context.Context, tenantID string) (Actor, store.TenantStore, *snapshot, error) {
 	a, ok := ActorFrom(ctx)
 	if ok && (!a.Admin || a.TenantID != tenantID) {
-		return Actor{}, nil, nil, newError(ErrForbidden, "only administrators may manage users", "只有管理员可以管理用户", nil)
+		return Actor{}, nil, nil, errorOf(ErrForbidden, nil, "user.adminOnly")
 	}
 	if !ok {
 		a = Actor{TenantID: tenantID, ID: "operator", Admin: true}
@@ -76,8 +76,7 @@ func (e *Engine) CreateUser(ctx context.Context, tenantID string, nu NewUser) (U
 		return User{}, err
 	}
 	if !usernamePattern.MatchString(nu.Username) {
-		return User{}, newError(ErrBadRequest, fmt.Sprintf("user name %q: 2–63 lower-case letters, digits, '.', '_' or '-'", nu.Username),
-			fmt.Sprintf("用户名 %q 须为 2–63 个小写字母、数字、'.'、'_' 或 '-'", nu.Username), nil)
+		return User{}, errorOf(ErrBadRequest, nil, "user.badName", nu.Username)
 	}
 	if nu.Role == "" {
 		nu.Role = AdminRole
@@ -109,7 +108,7 @@ func (e *Engine) CreateUser(ctx context.Context, tenantID string, nu NewUser) (U
 		return tx.BumpMetaRevision(ctx)
 	})
 	if errors.Is(err, store.ErrConflict) {
-		return User{}, newError(ErrConflict, fmt.Sprintf("user %q exists", u.Username), fmt.Sprintf("用户 %q 已存在", u.Username), err)
+		return User{}, errorOf(ErrConflict, err, "user.exists", u.Username)
 	}
 	if err != nil {
 		return User{}, fmt.Errorf("create user %q: %w", u.Username, err)
@@ -153,7 +152,7 @@ func (e *Engine) UpdateUser(ctx context.Context, tenantID, username string, ch U
 func (e *Engine) updateUser(ctx context.Context, a Actor, ts store.TenantStore, snap *snapshot, username string, ch UserChange, keep string) (User, error) {
 	cur, ok := snap.users[username]
 	if !ok {
-		return User{}, newError(ErrNotFound, fmt.Sprintf("no user %q", username), fmt.Sprintf("用户 %q 不存在", username), nil)
+		return User{}, errorOf(ErrNotFound, nil, "user.notFound", username)
 	}
 	next := cur
 	set := func(dst *string, v *string) {
@@ -179,8 +178,7 @@ func (e *Engine) updateUser(ctx context.Context, a Actor, ts store.TenantStore, 
 		return User{}, err
 	}
 	if a.ID == next.ActorID() && (!next.Active || next.Role != AdminRole) && cur.Role == AdminRole {
-		return User{}, newError(ErrBadRequest, "administrators may not demote or deactivate themselves; ask another administrator",
-			"管理员不能降级或停用自己，请让其他管理员操作", nil)
+		return User{}, errorOf(ErrBadRequest, nil, "user.notSelf")
 	}
 	users, w, err := e.userWriter(ctx, ts, snap, a)
 	if err != nil {
@@ -240,11 +238,11 @@ func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword st
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	username, ok := strings.CutPrefix(a.ID, "user:")
 	if !ok {
-		return newError(ErrBadRequest, "only users have passwords; this request is made with an API key", "只有用户才有密码，本请求使用的是 API 密钥", nil)
+		return errorOf(ErrBadRequest, nil, "user.notAUser")
 	}
 	users := snap.platform[userObject]
 	if users == nil {
-		return newError(ErrNotFound, fmt.Sprintf("no user %q", username), fmt.Sprintf("用户 %q 不存在", username), nil)
+		return errorOf(ErrNotFound, nil, "user.notFound", username)
 	}
 	rec, err := ts.Get(ctx, users, username)
 	if err != nil {
@@ -254,7 +252,7 @@ func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword st
 	// left open cannot be used to guess the password.
 	key, now := a.TenantID+"\x00"+username, e.now()
 	if e.signIns.locked(key, now) {
-		return newError(ErrRateLimited, "too many wrong passwords; try again in 15 minutes", "密码错误次数过多，请 15 分钟后再试", nil)
+		return errorOf(ErrRateLimited, nil, "user.tooManyWrongPasswords")
 	}
 	hash, _ := rec.Data["passwordHash"].(string)
 	ok, err = e.checkPassword(ctx, hash, oldPassword)
@@ -263,10 +261,10 @@ func (e *Engine) ChangePassword(ctx context.Context, oldPassword, newPassword st
 	}
 	if !ok {
 		e.signIns.fail(key, now)
-		return newError(ErrBadRequest, "the current password is wrong", "当前密码错误", nil)
+		return errorOf(ErrBadRequest, nil, "user.wrongPassword")
 	}
 	if oldPassword == newPassword {
-		return newError(ErrBadRequest, "the new password must differ from the current one", "新密码不能与当前密码相同", nil)
+		return errorOf(ErrBadRequest, nil, "user.samePassword")
 	}
 	done := false
 	_, err = e.updateUser(ctx, a, ts, snap, username, UserChange{Password: &newPassword, MustChangePassword: &done}, a.Session)
@@ -287,7 +285,7 @@ func (e *Engine) CurrentUser(ctx context.Context) (*User, error) {
 	}
 	u, ok := snap.users[username]
 	if !ok {
-		return nil, newError(ErrNotFound, fmt.Sprintf("no user %q", username), fmt.Sprintf("用户 %q 不存在", username), nil)
+		return nil, errorOf(ErrNotFound, nil, "user.notFound", username)
 	}
 	return &u, nil
 }
@@ -297,33 +295,30 @@ func (e *Engine) CurrentUser(ctx context.Context) (*User, error) {
 // management chain has no loop.
 func checkUser(snap *snapshot, u User, password string, setPassword bool) error {
 	if setPassword && len(password) > MaxPasswordBytes {
-		return newError(ErrBadRequest, fmt.Sprintf("the password must have at most %d bytes", MaxPasswordBytes),
-			fmt.Sprintf("密码不能超过 %d 字节", MaxPasswordBytes), nil)
+		return errorOf(ErrBadRequest, nil, "user.passwordTooLong", MaxPasswordBytes)
 	}
 	if setPassword && len([]rune(password)) < minPassword {
-		return newError(ErrBadRequest, fmt.Sprintf("the password must have at least %d characters", minPassword),
-			fmt.Sprintf("密码至少需要 %d 个字符", minPassword), nil)
+		return errorOf(ErrBadRequest, nil, "user.passwordTooShort", minPassword)
 	}
 	if _, ok := snap.roles[u.Role]; !ok && u.Role != AdminRole {
-		return newError(ErrBadRequest, fmt.Sprintf("there is no role %q", u.Role), fmt.Sprintf("没有角色 %q", u.Role), nil)
+		return errorOf(ErrBadRequest, nil, "user.noRole", u.Role)
 	}
 	if len(u.Team) > 80 {
-		return newError(ErrBadRequest, "the team name is longer than 80 characters", "团队名称超过 80 个字符", nil)
+		return errorOf(ErrBadRequest, nil, "user.teamTooLong")
 	}
 	if u.Manager == "" {
 		return nil
 	}
 	if u.Manager == u.Username {
-		return newError(ErrBadRequest, "a user cannot be their own manager", "用户不能是自己的上级", nil)
+		return errorOf(ErrBadRequest, nil, "user.ownManager")
 	}
 	m, ok := snap.users[u.Manager]
 	if !ok || !m.Active {
-		return newError(ErrBadRequest, fmt.Sprintf("the manager %q is not an active user", u.Manager), fmt.Sprintf("上级 %q 不是有效用户", u.Manager), nil)
+		return errorOf(ErrBadRequest, nil, "user.managerNotActive", u.Manager)
 	}
 	for seen, cur := 0, u.Manager; cur != ""; seen++ {
 		if cur == u.Username || seen > len(snap.users) {
-			return newError(ErrBadRequest, fmt.Sprintf("making %q the manager of %q would close a loop in the management chain", u.Manager, u.Username),
-				fmt.Sprintf("将 %q 设为 %q 的上级会使汇报关系形成循环", u.Manager, u.Username), nil)
+			return errorOf(ErrBadRequest, nil, "user.managerLoop", u.Manager, u.Username)
 		}
 		cur = snap.users[cur].Manager
 	}

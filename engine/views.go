@@ -110,7 +110,7 @@ func (e *Engine) SaveView(ctx context.Context, v View, shared bool) (View, error
 	v.Owner = a.ID
 	if shared {
 		if !a.Admin {
-			return View{}, newError(ErrForbidden, "only administrators may save shared views", "只有管理员可以保存共享视图", nil)
+			return View{}, errorOf(ErrForbidden, nil, "view.adminOnlySave")
 		}
 		v.Owner = ""
 	}
@@ -123,7 +123,7 @@ func (e *Engine) SaveView(ctx context.Context, v View, shared bool) (View, error
 	}
 	for _, c := range v.Columns {
 		if rules.hides(c) {
-			return View{}, newError(ErrForbidden, fmt.Sprintf("your role may not see %s", c), fmt.Sprintf("你的角色无权查看 %s", c), nil)
+			return View{}, errorOf(ErrForbidden, nil, "view.roleMayNotSee", c)
 		}
 	}
 	if err := tryView(ctx, ts, obj, v); err != nil {
@@ -226,7 +226,7 @@ func (e *Engine) view(ctx context.Context, r store.Reader, snap *snapshot, a Act
 			return v, nil
 		}
 	}
-	return View{}, newError(ErrNotFound, fmt.Sprintf("%s has no view %q", obj.Name, name), fmt.Sprintf("%s 没有视图 %q", labelZh(obj), name), nil)
+	return View{}, errorOf(ErrNotFound, nil, "view.notFound", obj.Name, name, labelZh(obj))
 }
 
 // applyView applies the view q names, if any.
@@ -268,7 +268,7 @@ func (e *Engine) DeleteView(ctx context.Context, object, name string, shared boo
 	owner := a.ID
 	if shared {
 		if !a.Admin {
-			return newError(ErrForbidden, "only administrators may delete shared views", "只有管理员可以删除共享视图", nil)
+			return errorOf(ErrForbidden, nil, "view.adminOnlyDelete")
 		}
 		owner = ""
 	}
@@ -280,7 +280,7 @@ func (e *Engine) DeleteView(ctx context.Context, object, name string, shared boo
 func (e *Engine) dropView(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, obj *schema.Object, name, owner string, mustExist bool) error {
 	found, err := e.deleteDefinition(ctx, ts, snap, a, viewDefinitions, viewID(obj.Name, name, owner))
 	if err == nil && !found && mustExist {
-		return newError(ErrNotFound, fmt.Sprintf("%s has no view %q", obj.Name, name), fmt.Sprintf("%s 没有视图 %q", labelZh(obj), name), nil)
+		return errorOf(ErrNotFound, nil, "view.notFound", obj.Name, name, labelZh(obj))
 	}
 	return err
 }
