@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 )
 
@@ -51,12 +52,8 @@ func tooComplexf(format string, args ...any) *Error {
 	return &Error{Code: CodeQueryTooComplex, Message: fmt.Sprintf(format, args...)}
 }
 
-func forbidden(lang, en, zh string) *Error {
-	msg := zh
-	if lang == "en" {
-		msg = en
-	}
-	return &Error{Code: string(engine.CodeForbidden), Message: msg, cause: engine.ErrForbidden}
+func forbidden(lang string, key message.Key) *Error {
+	return &Error{Code: string(engine.CodeForbidden), Message: say(lang, key), cause: engine.ErrForbidden}
 }
 
 // queryError turns any error into a GraphQL error with extensions.code, in
@@ -83,7 +80,7 @@ func (s *Server) classify(err error, lang, requestID string) *Error {
 		return own
 	}
 	if errors.Is(err, context.Canceled) {
-		return &Error{Code: string(engine.CodeTimeout), Message: pickLang(lang, "the request was cancelled", "请求已取消")}
+		return &Error{Code: string(engine.CodeTimeout), Message: say(lang, "request.cancelled")}
 	}
 	code := engine.CodeOf(err)
 	var pe *panicError
@@ -96,9 +93,9 @@ func (s *Server) classify(err error, lang, requestID string) *Error {
 		// engine.PublicMessage has no words of its own for these two.
 		switch code {
 		case engine.CodeForbidden:
-			e.Message = pickLang(lang, "forbidden", "没有权限")
+			e.Message = say(lang, "request.forbidden")
 		case engine.CodeUnauthenticated:
-			e.Message = pickLang(lang, "authentication required", "需要身份认证")
+			e.Message = say(lang, "request.unauthenticated")
 		}
 	}
 	switch code {
@@ -134,11 +131,13 @@ func (s *Server) classify(err error, lang, requestID string) *Error {
 	return e
 }
 
-func pickLang(lang, en, zh string) string {
-	if lang == "en" {
-		return en
+// say returns the catalogue's message key in lang: English when asked
+// for, Chinese, the product's default, otherwise.
+func say(lang string, key message.Key, args ...any) string {
+	if lang != message.En {
+		lang = message.Zh
 	}
-	return zh
+	return message.Text(lang, key, args...)
 }
 
 // languageOf picks the message language from an Accept-Language header:

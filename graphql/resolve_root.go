@@ -160,7 +160,7 @@ func (r *request) requireAdmin() error {
 	if r.actor.Admin {
 		return nil
 	}
-	return forbidden(r.lang, "only administrators may use this part of the API", "只有管理员可以使用这部分接口")
+	return forbidden(r.lang, "request.adminOnly")
 }
 
 func optString(s string) any {

@@ -164,7 +164,7 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 	ctx = engine.WithRequest(engine.WithDoor(ctx, "graphql")) // the catalog and every field share one scope
 	actor, ok := engine.ActorFrom(ctx)
 	if !ok {
-		return fail(fiber.StatusUnauthorized, &Error{Code: string(engine.CodeUnauthenticated), Message: pickLang(lang, "authentication required", "需要身份认证"), cause: engine.ErrUnauthenticated})
+		return fail(fiber.StatusUnauthorized, &Error{Code: string(engine.CodeUnauthenticated), Message: say(lang, "request.unauthenticated"), cause: engine.ErrUnauthenticated})
 	}
 	if len(in.query) > s.maxQueryLength {
 		return fail(fiber.StatusBadRequest, badRequestf("the query is %d bytes long, more than the limit of %d", len(in.query), s.maxQueryLength))
@@ -349,9 +349,9 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderContentType, media+"; charset=utf-8")
 		return c.Status(status).Send(body)
 	}
-	requestError := func(status int, code engine.Code, en, zh string) error {
+	requestError := func(status int, code engine.Code, msg string) error {
 		return reply(status, &Response{Errors: []*QueryError{{
-			Message:    pickLang(lang, en, zh),
+			Message:    msg,
 			Extensions: map[string]any{"code": string(code)},
 		}}})
 	}
@@ -373,53 +373,50 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 		}
 		if !utf8.ValidString(in.query) || !utf8.ValidString(in.operationName) {
 			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
-				"the query parameters are not valid UTF-8", "查询参数不是有效的 UTF-8 文本")
+				say(lang, "request.paramsNotUTF8"))
 		}
 		if v := c.Query("variables"); v != "" {
 			if err := json.Unmarshal([]byte(v), &in.variables); err != nil {
 				return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
-					"the variables parameter must be a JSON object", "variables 参数必须是 JSON 对象")
+					say(lang, "request.variablesNotObject"))
 			}
 		}
 	case fiber.MethodPost:
 		if !jsonContentType(c.Get(fiber.HeaderContentType)) {
 			return requestError(fiber.StatusUnsupportedMediaType, engine.CodeBadRequest,
-				"send the request as Content-Type: application/json", "请求须以 Content-Type: application/json 发送")
+				say(lang, "request.notJSON"))
 		}
 		body := bytes.TrimSpace(c.Body())
 		if len(body) > 0 && body[0] == '[' {
-			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, "batched queries are not supported", "不支持批量查询")
+			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, say(lang, "request.batched"))
 		}
 		if off := badBytesOutsideVariables(c.Body()); off >= 0 {
-			en, zh := notUTF8(off)
-			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, en, zh)
+			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, say(lang, "request.bodyNotUTF8", off))
 		}
 		// json.Unmarshal copies the strings and raw messages out of
 		// fiber's buffer, which is reused after the handler returns.
 		var req map[string]json.RawMessage
 		if err := json.Unmarshal(body, &req); err != nil || req == nil {
 			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
-				"the request body is not a JSON object {query, operationName, variables, extensions}",
-				"请求体不是 JSON 对象 {query, operationName, variables, extensions}")
+				say(lang, "request.bodyNotObject"))
 		}
 		var ok bool
 		if in, ok = parseParams(req); !ok {
 			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
-				"query must be a string and operationName a string or null; variables and extensions must be objects or null",
-				"query 须为字符串，operationName 须为字符串或 null；variables 与 extensions 须为对象或 null")
+				say(lang, "request.badParams"))
 		}
 	default:
 		c.Set(fiber.HeaderAllow, "GET, POST")
-		return requestError(fiber.StatusMethodNotAllowed, engine.CodeBadRequest, "use GET or POST", "请使用 GET 或 POST")
+		return requestError(fiber.StatusMethodNotAllowed, engine.CodeBadRequest, say(lang, "request.badMethod"))
 	}
 	if strings.TrimSpace(in.query) == "" {
-		return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, "the request has no query", "请求中没有 query")
+		return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, say(lang, "request.noQuery"))
 	}
 
 	ctx := withRequest(c.UserContext(), lang, requestID)
 	if _, ok := engine.ActorFrom(ctx); !ok {
 		c.Set(fiber.HeaderWWWAuthenticate, "Bearer")
-		return requestError(fiber.StatusUnauthorized, engine.CodeUnauthenticated, "authentication required", "需要身份认证")
+		return requestError(fiber.StatusUnauthorized, engine.CodeUnauthenticated, say(lang, "request.unauthenticated"))
 	}
 	resp, status := s.exec(ctx, in)
 	switch {

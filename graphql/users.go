@@ -232,7 +232,7 @@ func guardPasswordChange(root map[string]resolver) {
 }
 
 func passwordChangeRequired(lang string) *Error {
-	e := forbidden(lang, "change your password first: the current one is temporary", "请先修改密码：当前密码是临时密码")
+	e := forbidden(lang, "request.passwordFirst")
 	e.Ext = map[string]any{"reason": "PASSWORD_CHANGE_REQUIRED"}
 	return e
 }

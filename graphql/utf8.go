@@ -352,10 +352,3 @@ func (s *execSchema) textProblem(t *ast.Type, v any, at string) error {
 	}
 	return nil
 }
-
-// notUTF8 is the request error for a body whose bytes are not UTF-8
-// outside its variables.
-func notUTF8(off int) (en, zh string) {
-	return fmt.Sprintf("the request body is not valid UTF-8 (byte %d)", off),
-		fmt.Sprintf("请求体不是有效的 UTF-8 文本（第 %d 字节）", off)
-}

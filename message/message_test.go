@@ -21,6 +21,8 @@ import (
 var keyArgument = map[string]int{
 	"errorOf":      2, // engine
 	"fieldError":   2, // engine
+	"say":          1, // graphql, internal/server
+	"forbidden":    1, // graphql
 	"message.Text": 1,
 	"message.New":  0,
 }

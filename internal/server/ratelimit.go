@@ -89,13 +89,9 @@ func (l *limiter) take(key string) (ok bool, wait time.Duration) {
 }
 
 // tooMany answers 429 with Retry-After in whole seconds.
-func tooMany(c *fiber.Ctx, wait time.Duration, en, zh string) error {
+func tooMany(c *fiber.Ctx, wait time.Duration, msg string) error {
 	secs := int(math.Ceil(wait.Seconds()))
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(1, secs)))
-	msg := zh
-	if preferEnglish(c) {
-		msg = en
-	}
 	return c.Status(fiber.StatusTooManyRequests).JSON(fiber.Map{
 		"errors": []fiber.Map{{"message": msg, "extensions": fiber.Map{"code": "RATE_LIMITED", "retryAfter": max(1, secs)}}},
 	})
@@ -114,7 +110,7 @@ func (s *Server) limitByIP(c *fiber.Ctx) error {
 	// c.IP() may point into fasthttp's request buffer, which the next
 	// request overwrites: the limiter keeps the key, so it keeps a copy.
 	if ok, wait := s.ipLimit.take(strings.Clone(clientKey(c.IP()))); !ok {
-		return tooMany(c, wait, "too many requests from this address; try again later", "该地址请求过于频繁，请稍后再试")
+		return tooMany(c, wait, say(c, "server.tooManyForAddress"))
 	}
 	return c.Next()
 }

@@ -23,6 +23,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/internal/metrics"
+	"github.com/crmkit/crm/message"
 )
 
 // Authenticator resolves an API key secret to an actor.
@@ -171,7 +172,7 @@ func (s *Server) routes() {
 	s.app.Get("/healthz", s.healthz)
 	s.app.All("/metrics", func(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusNotFound).JSON(fiber.Map{
-			"error": pick(c, "metrics are served on their own address (crm serve --metrics-addr), not on this port", "监控指标在单独的地址上提供（crm serve --metrics-addr），不在此端口"),
+			"error": say(c, "server.metricsElsewhere"),
 			"code":  engine.CodeNotFound})
 	})
 	if s.cfg.Sessions != nil {
@@ -221,17 +222,17 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 			return s.sessionAuth(c)
 		}
 		if !ok || secret == "" {
-			return unauthenticated(c, "missing Authorization: Bearer <api key> header", "缺少 Authorization: Bearer <API 密钥> 请求头")
+			return unauthenticated(c, say(c, "server.noAuthHeader"))
 		}
 		actor, err := s.cfg.Auth.Authenticate(c.UserContext(), strings.TrimSpace(secret))
 		if err != nil {
 			if engine.CodeOf(err) == engine.CodeUnauthenticated {
-				return unauthenticated(c, engine.PublicMessage(err, "en"), engine.PublicMessage(err, "zh"))
+				return unauthenticated(c, engine.PublicMessage(err, langOf(c)))
 			}
 			return err
 		}
 		if ok, wait := s.keyLimit.take(actor.TenantID + "\x00" + actor.ID); !ok {
-			return tooMany(c, wait, "too many requests for this API key; try again later", "该 API 密钥请求过于频繁，请稍后再试")
+			return tooMany(c, wait, say(c, "server.tooManyForKey"))
 		}
 		c.SetUserContext(engine.WithActor(c.UserContext(), actor))
 		return c.Next()
@@ -255,20 +256,16 @@ func utf8Body(c *fiber.Ctx) error {
 		at += size
 	}
 	return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{
-		"error": pick(c, fmt.Sprintf("the request body is not valid UTF-8 (byte %d)", at), fmt.Sprintf("请求体不是有效的 UTF-8 文本（第 %d 字节）", at)),
+		"error": say(c, "request.bodyNotUTF8", at),
 		"code":  engine.CodeBadRequest,
-		"errors": []fiber.Map{{"message": pick(c, fmt.Sprintf("the request body is not valid UTF-8 (byte %d)", at), fmt.Sprintf("请求体不是有效的 UTF-8 文本（第 %d 字节）", at)),
+		"errors": []fiber.Map{{"message": say(c, "request.bodyNotUTF8", at),
 			"extensions": fiber.Map{"code": engine.CodeBadRequest}}},
 	})
 }
 
 // unauthenticated answers 401 in the GraphQL response shape, since the
 // only authenticated route is /graphql.
-func unauthenticated(c *fiber.Ctx, en, zh string) error {
-	msg := zh
-	if preferEnglish(c) {
-		msg = en
-	}
+func unauthenticated(c *fiber.Ctx, msg string) error {
 	c.Set(fiber.HeaderWWWAuthenticate, `Bearer realm="crm"`)
 	return c.Status(fiber.StatusUnauthorized).JSON(fiber.Map{
 		"errors": []fiber.Map{{"message": msg, "extensions": fiber.Map{"code": engine.CodeUnauthenticated}}},
@@ -280,6 +277,20 @@ func proxyHeader(trusted []string) string {
 		return ""
 	}
 	return fiber.HeaderXForwardedFor
+}
+
+// langOf is the language of the messages to c: English when the client
+// prefers it, Chinese otherwise.
+func langOf(c *fiber.Ctx) string {
+	if preferEnglish(c) {
+		return message.En
+	}
+	return message.Zh
+}
+
+// say returns the catalogue's message key in the language of c.
+func say(c *fiber.Ctx, key message.Key, args ...any) string {
+	return message.Text(langOf(c), key, args...)
 }
 
 func preferEnglish(c *fiber.Ctx) bool {

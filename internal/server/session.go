@@ -3,7 +3,6 @@ package server
 import (
 	"crypto/subtle"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"time"
 
@@ -27,7 +26,7 @@ const authBodyLimit = 8 << 10
 func (s *Server) login(c *fiber.Ctx) error {
 	if !c.Is("json") {
 		return c.Status(fiber.StatusUnsupportedMediaType).JSON(fiber.Map{
-			"error": pick(c, "send the sign-in as JSON (Content-Type: application/json)", "请以 JSON 提交登录信息（Content-Type: application/json）"),
+			"error": say(c, "session.signInNotJSON"),
 			"code":  engine.CodeBadRequest})
 	}
 	var in struct {
@@ -37,7 +36,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 	}
 	if err := json.Unmarshal(c.Body(), &in); err != nil || in.Tenant == "" || in.Username == "" {
 		return c.Status(fiber.StatusBadRequest).JSON(fiber.Map{
-			"error": pick(c, "send {tenant, username, password} as JSON", "请以 JSON 提交 {tenant, username, password}"),
+			"error": say(c, "session.badSignIn"),
 			"code":  engine.CodeBadRequest})
 	}
 	sess, err := s.cfg.Sessions.SignIn(c.UserContext(), in.Tenant, in.Username, in.Password)
@@ -59,12 +58,12 @@ func (s *Server) login(c *fiber.Ctx) error {
 func (s *Server) session(c *fiber.Ctx) error {
 	token := c.Cookies(sessionCookie)
 	if token == "" {
-		return unauthenticated(c, "not signed in", "未登录")
+		return unauthenticated(c, say(c, "session.notSignedIn"))
 	}
 	sess, err := s.cfg.Sessions.SessionOf(c.UserContext(), token)
 	if err != nil {
 		if engine.CodeOf(err) == engine.CodeUnauthenticated {
-			return unauthenticated(c, engine.PublicMessage(err, "en"), engine.PublicMessage(err, "zh"))
+			return unauthenticated(c, engine.PublicMessage(err, langOf(c)))
 		}
 		return err
 	}
@@ -92,12 +91,12 @@ func sessionAnswer(c *fiber.Ctx, sess *engine.Session) error {
 func (s *Server) authEndpoint(c *fiber.Ctx) error {
 	if len(c.Body()) > authBodyLimit {
 		return c.Status(fiber.StatusRequestEntityTooLarge).JSON(fiber.Map{
-			"error": pick(c, fmt.Sprintf("the body is larger than %d bytes", authBodyLimit), fmt.Sprintf("请求体超过 %d 字节", authBodyLimit)),
+			"error": say(c, "session.bodyTooLarge", authBodyLimit),
 			"code":  engine.CodeBadRequest})
 	}
 	if !s.sameOrigin(c) {
 		return c.Status(fiber.StatusForbidden).JSON(fiber.Map{
-			"error": pick(c, "requests from another site may not sign in or out", "不允许从其他网站发起登录或退出"),
+			"error": say(c, "session.crossSite"),
 			"code":  engine.CodeForbidden})
 	}
 	return c.Next()
@@ -122,13 +121,6 @@ func (s *Server) sameOrigin(c *fiber.Ctx) bool {
 	return false // "null" (sandboxed pages, file:), other sites
 }
 
-func pick(c *fiber.Ctx, en, zh string) string {
-	if preferEnglish(c) {
-		return en
-	}
-	return zh
-}
-
 func (s *Server) logout(c *fiber.Ctx) error {
 	if token := c.Cookies(sessionCookie); token != "" {
 		if err := s.cfg.Sessions.SignOut(c.UserContext(), token); err != nil {
@@ -147,24 +139,20 @@ func (s *Server) sessionAuth(c *fiber.Ctx) error {
 	actor, csrf, err := s.cfg.Sessions.AuthenticateSession(c.UserContext(), c.Cookies(sessionCookie))
 	if err != nil {
 		if engine.CodeOf(err) == engine.CodeUnauthenticated {
-			return unauthenticated(c, engine.PublicMessage(err, "en"), engine.PublicMessage(err, "zh"))
+			return unauthenticated(c, engine.PublicMessage(err, langOf(c)))
 		}
 		return err
 	}
 	if c.Method() != fiber.MethodGet {
 		sent := strings.TrimSpace(c.Get("X-CSRF-Token"))
 		if sent == "" || subtle.ConstantTimeCompare([]byte(sent), []byte(csrf)) != 1 {
-			msg := "missing or wrong X-CSRF-Token header"
-			if !preferEnglish(c) {
-				msg = "缺少或错误的 X-CSRF-Token 请求头"
-			}
 			return c.Status(fiber.StatusForbidden).JSON(fiber.Map{
-				"errors": []fiber.Map{{"message": msg, "extensions": fiber.Map{"code": engine.CodeForbidden}}},
+				"errors": []fiber.Map{{"message": say(c, "session.badCSRF"), "extensions": fiber.Map{"code": engine.CodeForbidden}}},
 			})
 		}
 	}
 	if ok, wait := s.keyLimit.take(actor.TenantID + "\x00" + actor.ID); !ok {
-		return tooMany(c, wait, "too many requests for this user; try again later", "该用户请求过于频繁，请稍后再试")
+		return tooMany(c, wait, say(c, "server.tooManyForUser"))
 	}
 	c.SetUserContext(engine.WithActor(c.UserContext(), actor))
 	return c.Next()
