@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"sort"
@@ -116,14 +115,11 @@ func checkMenu(tpl *template.Template, defs []templateObject, installs []Templat
 	}
 	for i, g := range tpl.Menu {
 		if g.Label.Zh == "" || g.Label.En == "" || len(g.Objects) == 0 {
-			return newError(ErrBadRequest, fmt.Sprintf("template %q: menu group %d needs a label in zh and en and at least one object", tpl.Name, i+1),
-				fmt.Sprintf("模板 %q：菜单第 %d 组需要中英文名称和至少一个对象", tpl.Name, i+1), nil)
+			return errorOf(ErrBadRequest, nil, "navigation.badGroup", tpl.Name, i+1)
 		}
 		for _, o := range g.Objects {
 			if !have[o] {
-				return newError(ErrBadRequest,
-					fmt.Sprintf("template %q: menu group %q names object %q, which is neither in the template nor in a template it depends on", tpl.Name, g.Label.En, o),
-					fmt.Sprintf("模板 %q：菜单分组“%s”中的对象 %q 既不在本模板中，也不在其依赖的模板中", tpl.Name, g.Label.Zh, o), nil)
+				return errorOf(ErrBadRequest, nil, "navigation.unknownObject", tpl.Name, g.Label.En, o, g.Label.Zh)
 			}
 		}
 	}

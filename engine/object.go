@@ -31,7 +31,7 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may change object definitions", "只有管理员可以修改对象定义", nil)
+		return nil, errorOf(ErrForbidden, nil, "object.adminOnly")
 	}
 	obj, validator, err := e.checkDefinition(a.TenantID, definition)
 	if err != nil {
@@ -43,9 +43,7 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 		prevVersion = prev.Version
 	}
 	if opts.ExpectedVersion != 0 && opts.ExpectedVersion != prevVersion {
-		return nil, newError(ErrConflict,
-			fmt.Sprintf("object %q is at version %d, not %d: someone else changed it; reload and try again", obj.Name, prevVersion, opts.ExpectedVersion),
-			fmt.Sprintf("对象 %q 当前版本为 %d（不是 %d），已被他人修改，请刷新后重试", obj.Name, prevVersion, opts.ExpectedVersion), nil)
+		return nil, errorOf(ErrConflict, nil, "object.versionConflict", obj.Name, prevVersion, opts.ExpectedVersion)
 	}
 	if problems := checkMigrationOptions(prev, obj, opts); len(problems) > 0 {
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
@@ -184,9 +182,7 @@ func saveFailed(obj *schema.Object, err error) error {
 			Message: fmt.Sprintf("stored %s records have duplicate values in %s, so it cannot be unique; make the values unique first", obj.Name, strings.Join(ue.Fields, "+")),
 		}}}
 	case errors.Is(err, store.ErrConflict):
-		return newError(ErrConflict,
-			fmt.Sprintf("object %q was changed by someone else at the same time; reload and try again", obj.Name),
-			fmt.Sprintf("对象 %q 同时被他人修改，请刷新后重试", obj.Name), err)
+		return errorOf(ErrConflict, err, "object.changedMeanwhile", obj.Name)
 	case errors.As(err, &de):
 		return err
 	}
@@ -220,14 +216,14 @@ func (e *Engine) ObjectHistory(ctx context.Context, name string) ([]ObjectInfo, 
 	}
 	ts := sc.ts
 	if isPlatformName(name) {
-		return nil, newError(ErrNotFound, fmt.Sprintf("object %q does not exist", name), fmt.Sprintf("对象 %q 不存在", name), nil)
+		return nil, errorOf(ErrNotFound, nil, "object.notFound", name)
 	}
 	docs, err := ts.ObjectHistory(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("read history of object %q: %w", name, err)
 	}
 	if len(docs) == 0 {
-		return nil, newError(ErrNotFound, fmt.Sprintf("object %q does not exist", name), fmt.Sprintf("对象 %q 不存在", name), nil)
+		return nil, errorOf(ErrNotFound, nil, "object.notFound", name)
 	}
 	out := make([]ObjectInfo, 0, len(docs))
 	for _, d := range docs {

@@ -38,15 +38,11 @@ func keyError(ke *seal.KeyError) error {
 	if ke.Err == seal.ErrNoKey {
 		return noKey(ke.Object)
 	}
-	return newError(ErrWrongKey,
-		fmt.Sprintf("cannot decrypt %s.%s of record %q: the encryption key is not the one the data was encrypted with", ke.Object.Name, ke.Field, ke.Record),
-		fmt.Sprintf("无法解密记录 %q 的 %s.%s：加密密钥与加密数据时所用的不一致", ke.Record, ke.Object.Name, ke.Field), ke.Err)
+	return errorOf(ErrWrongKey, ke.Err, "seal.wrongKeyForRecord", ke.Object.Name, ke.Field, ke.Record)
 }
 
 func noKey(obj *schema.Object) error {
-	return newError(ErrNoKey,
-		fmt.Sprintf("%s has sensitive fields and the server has no encryption key (CRM_ENCRYPTION_KEY)", obj.Name),
-		fmt.Sprintf("%s 含有敏感字段，但服务器未配置加密密钥（CRM_ENCRYPTION_KEY）", labelZh(obj)), nil)
+	return errorOf(ErrNoKey, nil, "seal.noKeyForObject", obj.Name, labelZh(obj))
 }
 
 // openTenant opens a tenant's store as the engine uses it; a tenant
@@ -69,8 +65,7 @@ const keyCheckID = "keyCheck"
 // never mixed with data under another.
 func (e *Engine) ensureKeyCheck(ctx context.Context, ts store.TenantStore, snap *snapshot, tenantID string) error {
 	if e.sealer == nil {
-		return newError(ErrNoKey, fmt.Sprintf("tenant %q has sensitive fields and the server has no encryption key (CRM_ENCRYPTION_KEY)", tenantID),
-			fmt.Sprintf("租户 %q 含有敏感字段，但服务器未配置加密密钥（CRM_ENCRYPTION_KEY）", tenantID), nil)
+		return errorOf(ErrNoKey, nil, "seal.noKeyForTenant", tenantID)
 	}
 	settings, err := e.platformObject(ctx, ts, snap, settingObject)
 	if err != nil {
@@ -97,9 +92,7 @@ func (e *Engine) ensureKeyCheck(ctx context.Context, ts store.TenantStore, snap 
 	}
 	text, _ := rec.Data["value"].(string)
 	if _, err := e.sealer.Open(aad, text); err != nil {
-		return newError(ErrWrongKey,
-			fmt.Sprintf("tenant %q: the encryption key is not the one its sensitive data was encrypted with", tenantID),
-			fmt.Sprintf("租户 %q：加密密钥与其敏感数据加密时所用的不一致", tenantID), err)
+		return errorOf(ErrWrongKey, err, "seal.wrongKeyForTenant", tenantID)
 	}
 	return nil
 }
@@ -177,7 +170,5 @@ func (e *Engine) unavailableErr(id string) error {
 	}
 	reason := PublicMessage(why, "en")
 	reasonZh := PublicMessage(why, "zh")
-	return newError(ErrTenantUnavailable,
-		fmt.Sprintf("tenant %q is unavailable: %s; the operator must fix it and restart the server", id, reason),
-		fmt.Sprintf("租户 %q 暂不可用：%s；需由运维人员处理后重启服务", id, reasonZh), nil)
+	return errorOf(ErrTenantUnavailable, nil, "tenant.unavailable", id, reason, reasonZh)
 }

@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
@@ -31,14 +30,11 @@ func (e *Engine) SumRecords(ctx context.Context, object, field string, q ListQue
 	f := obj.Field(field)
 	switch {
 	case f == nil || f.Hidden || rules.hides(field):
-		return 0, false, newError(ErrBadRequest, fmt.Sprintf("cannot sum %s.%s: %s has no such field", object, field, object),
-			fmt.Sprintf("无法汇总 %s.%s：%s 没有该字段", object, field, object), nil)
+		return 0, false, errorOf(ErrBadRequest, nil, "sum.noSuchField", object, field, object)
 	case f.Kind() != schema.KindNumber && f.Kind() != schema.KindInteger:
-		return 0, false, newError(ErrBadRequest, fmt.Sprintf("cannot sum %s.%s: it is not a number field", object, field),
-			fmt.Sprintf("无法汇总 %s.%s：它不是数字字段", object, field), nil)
+		return 0, false, errorOf(ErrBadRequest, nil, "sum.notNumber", object, field)
 	case f.Sensitive || rules.masked[field]:
-		return 0, false, newError(ErrBadRequest, fmt.Sprintf("cannot sum %s.%s: its values are protected", object, field),
-			fmt.Sprintf("无法汇总 %s.%s：该字段的值受保护", object, field), nil)
+		return 0, false, errorOf(ErrBadRequest, nil, "sum.protected", object, field)
 	}
 	summer, can := ts.(store.Summer)
 	if !can {

@@ -136,7 +136,7 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may install templates", "只有管理员可以安装模板", nil)
+		return nil, errorOf(ErrForbidden, nil, "template.adminOnlyInstall")
 	}
 	defs, err := checkTemplate(tpl)
 	if err != nil {
@@ -157,9 +157,7 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 	if cur != nil {
 		res.FromVersion = cur.Version
 		if template.CompareVersions(tpl.Version, cur.Version) < 0 {
-			return nil, newError(ErrConflict,
-				fmt.Sprintf("template %q is installed at version %s, newer than %s; roll back instead of installing an older version", tpl.Name, cur.Version, tpl.Version),
-				fmt.Sprintf("模板 %q 已安装 %s 版本，比 %s 更新；如需退回请使用回滚", tpl.Name, cur.Version, tpl.Version), nil)
+			return nil, errorOf(ErrConflict, nil, "template.newerInstalled", tpl.Name, cur.Version, tpl.Version)
 		}
 	}
 	plan, err := planObjects(tpl, defs, cur, snap, opts.OnConflict, res)
@@ -171,9 +169,7 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 	}
 	noteDropped(defs, cur, res)
 	if len(res.Conflicts) > 0 && opts.OnConflict == template.ConflictFail {
-		return res, newError(ErrConflict,
-			fmt.Sprintf("upgrading template %q from %s to %s: %d change(s) of the tenant conflict with the new version; resolve them, or choose to keep the tenant's or take the template's side", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts)),
-			fmt.Sprintf("模板 %q 从 %s 升级到 %s：有 %d 处租户修改与新版本冲突；请先处理，或选择保留租户修改或采用模板版本", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts)), nil)
+		return res, errorOf(ErrConflict, nil, "template.upgradeConflicts", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts))
 	}
 	if opts.DryRun {
 		if opts.Sample != nil {
@@ -326,22 +322,19 @@ type templateObject struct {
 // checkTemplate parses the template's definitions and refuses what the
 // engine cannot install.
 func checkTemplate(tpl *template.Template) ([]templateObject, error) {
-	bad := func(en, zh string) error { return newError(ErrBadRequest, en, zh, nil) }
 	if tpl == nil || !template.ValidName(tpl.Name) {
-		return nil, bad("a template needs a name of lower-case letters, digits and hyphens", "模板名称须由小写字母、数字和连字符组成")
+		return nil, errorOf(ErrBadRequest, nil, "template.badName")
 	}
 	if !template.ValidVersion(tpl.Version) {
-		return nil, bad(fmt.Sprintf("template %q: version %q is not a semantic version", tpl.Name, tpl.Version),
-			fmt.Sprintf("模板 %q 的版本号 %q 不是语义化版本", tpl.Name, tpl.Version))
+		return nil, errorOf(ErrBadRequest, nil, "template.badVersionOf", tpl.Name, tpl.Version)
 	}
 	for _, kind := range slices.Sorted(maps.Keys(tpl.Other)) {
 		if !slices.Contains(tpl.Optional, kind) {
-			return nil, bad(fmt.Sprintf("template %q contains %s, which this server cannot install yet", tpl.Name, kind),
-				fmt.Sprintf("模板 %q 包含本服务器尚不支持安装的内容：%s", tpl.Name, kind))
+			return nil, errorOf(ErrBadRequest, nil, "template.unsupportedContent", tpl.Name, kind)
 		}
 	}
 	if len(tpl.Objects) == 0 {
-		return nil, bad(fmt.Sprintf("template %q has no objects", tpl.Name), fmt.Sprintf("模板 %q 没有对象", tpl.Name))
+		return nil, errorOf(ErrBadRequest, nil, "template.noObjects", tpl.Name)
 	}
 	out := make([]templateObject, 0, len(tpl.Objects))
 	seen := map[string]bool{}
@@ -351,8 +344,7 @@ func checkTemplate(tpl *template.Template) ([]templateObject, error) {
 			return nil, fmt.Errorf("template %q: %w", tpl.Name, err)
 		}
 		if isPlatformName(obj.Name) || seen[obj.Name] {
-			return nil, bad(fmt.Sprintf("template %q: object name %q is reserved or repeated", tpl.Name, obj.Name),
-				fmt.Sprintf("模板 %q：对象名 %q 为保留名或重复", tpl.Name, obj.Name))
+			return nil, errorOf(ErrBadRequest, nil, "template.reservedObject", tpl.Name, obj.Name)
 		}
 		seen[obj.Name] = true
 		out = append(out, templateObject{name: obj.Name, obj: obj})
@@ -368,9 +360,7 @@ func checkDependencies(tpl *template.Template, installs []TemplateInstall) error
 			if cur != nil {
 				have = "at " + cur.Version
 			}
-			return newError(ErrConflict,
-				fmt.Sprintf("template %q needs template %q at %s or later (same major version); it is %s: install that first", tpl.Name, d.Name, d.Version, have),
-				fmt.Sprintf("模板 %q 依赖模板 %q（%s 或更高的同主版本），请先安装", tpl.Name, d.Name, d.Version), nil)
+			return errorOf(ErrConflict, nil, "template.needsDependency", tpl.Name, d.Name, d.Version, have)
 		}
 	}
 	return nil
@@ -672,7 +662,7 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may roll back templates", "只有管理员可以回滚模板", nil)
+		return nil, errorOf(ErrForbidden, nil, "template.adminOnlyRollback")
 	}
 	installs, err := e.templateInstalls(ctx, ts, snap, name)
 	if err != nil {
@@ -680,7 +670,7 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 	}
 	cur := activeInstall(installs, name)
 	if cur == nil {
-		return nil, newError(ErrNotFound, fmt.Sprintf("template %q is not installed in this tenant", name), fmt.Sprintf("本租户未安装模板 %q", name), nil)
+		return nil, errorOf(ErrNotFound, nil, "template.notInstalled", name)
 	}
 	res := &InstallResult{Template: name, FromVersion: cur.Version, DryRun: opts.DryRun}
 	if prev := activeInstall(installs[slices.IndexFunc(installs, func(i TemplateInstall) bool { return i.ID == cur.ID })+1:], name); prev != nil {
@@ -696,9 +686,7 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 	}
 	problems = append(problems, docProblems...)
 	if len(problems) > 0 && !opts.Force {
-		return res, newError(ErrConflict,
-			fmt.Sprintf("rolling back template %q would lose work done since: %s; roll back with force to do it anyway", name, strings.Join(problems, "; ")),
-			fmt.Sprintf("回滚模板 %q 将丢失安装后的修改：%s；如确认请强制回滚", name, strings.Join(problems, "；")), nil)
+		return res, errorOf(ErrConflict, nil, "template.rollbackLosesWork", name, strings.Join(problems, "; "), strings.Join(problems, "；"))
 	}
 	if opts.DryRun {
 		return res, nil
@@ -865,13 +853,13 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*tem
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may export the configuration", "只有管理员可以导出配置", nil)
+		return nil, errorOf(ErrForbidden, nil, "template.adminOnlyExport")
 	}
 	if !template.ValidName(name) {
-		return nil, newError(ErrBadRequest, "a template needs a name of lower-case letters, digits and hyphens", "模板名称须由小写字母、数字和连字符组成", nil)
+		return nil, errorOf(ErrBadRequest, nil, "template.badName")
 	}
 	if !template.ValidVersion(version) {
-		return nil, newError(ErrBadRequest, fmt.Sprintf("version %q is not a semantic version", version), fmt.Sprintf("版本号 %q 不是语义化版本", version), nil)
+		return nil, errorOf(ErrBadRequest, nil, "template.badVersion", version)
 	}
 	cat, err := e.Catalog(ctx)
 	if err != nil {

@@ -265,16 +265,13 @@ func checkTemplateDocs(tpl *template.Template, objectOf func(string) *schema.Obj
 		for _, raw := range docsOf(tpl, k) {
 			key, canon, err := k.parse(raw)
 			if err != nil {
-				return nil, newError(ErrBadRequest,
-					fmt.Sprintf("template %q: a %s is not in the shape the platform takes: %v", tpl.Name, k.name, err),
-					fmt.Sprintf("模板 %q：%s 格式不正确：%v", tpl.Name, k.name, err), nil)
+				return nil, errorOf(ErrBadRequest, nil, "template.badDocument", tpl.Name, k.name, err)
 			}
 			if err := k.check(canon, objectOf); err != nil {
 				return nil, fmt.Errorf("template %q: %w", tpl.Name, err)
 			}
 			if seen[key] {
-				return nil, newError(ErrBadRequest, fmt.Sprintf("template %q: %s %q is there twice", tpl.Name, k.name, key),
-					fmt.Sprintf("模板 %q：%s %q 重复", tpl.Name, k.name, key), nil)
+				return nil, errorOf(ErrBadRequest, nil, "template.duplicateDocument", tpl.Name, k.name, key)
 			}
 			seen[key] = true
 			out[k] = append(out[k], templateDoc{key: key, canon: canon})

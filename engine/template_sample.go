@@ -302,7 +302,7 @@ func (e *Engine) ResetSampleData(ctx context.Context, name string, progress func
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return 0, 0, newError(ErrForbidden, "only administrators may reset sample data", "只有管理员可以清除示例数据", nil)
+		return 0, 0, errorOf(ErrForbidden, nil, "template.adminOnlyResetSamples")
 	}
 	w, err := e.newWriter(ctx, ts, snap, a)
 	if err != nil {

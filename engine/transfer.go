@@ -287,9 +287,7 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 	if docs, err := ts.Objects(ctx); err != nil {
 		return stats, fmt.Errorf("import tenant %q: %w", tenantID, err)
 	} else if len(docs) > 0 {
-		return stats, newError(ErrConflict,
-			fmt.Sprintf("tenant %q already has %d objects; import into a new or empty tenant", tenantID, len(docs)),
-			fmt.Sprintf("租户 %q 已有 %d 个对象，请导入到新的或空的租户", tenantID, len(docs)), nil)
+		return stats, errorOf(ErrConflict, nil, "transfer.tenantNotEmpty", tenantID, len(docs))
 	}
 
 	err = ts.WithTx(ctx, func(raw store.Tx) error {
@@ -361,14 +359,10 @@ func (e *Engine) checkExportKey(source, keyCheck string) error {
 		return nil
 	}
 	if e.sealer == nil {
-		return newError(ErrNoKey,
-			"the export holds encrypted sensitive fields and this server has no encryption key: import with the key they were encrypted with (CRM_ENCRYPTION_KEY or --encryption-key-file)",
-			"导出文件含有加密的敏感字段，但本服务器未配置加密密钥：请使用加密时的密钥导入（CRM_ENCRYPTION_KEY 或 --encryption-key-file）", nil)
+		return errorOf(ErrNoKey, nil, "transfer.noKeyForSensitive")
 	}
 	if _, err := e.sealer.Open(seal.AAD(source, settingObject, "value", keyCheckID), keyCheck); err != nil {
-		return newError(ErrWrongKey,
-			"the export's sensitive fields were encrypted with another key than this server's: import with the key of the server that made the export",
-			"导出文件中的敏感字段使用了与本服务器不同的密钥加密：请使用导出时服务器的密钥导入", err)
+		return errorOf(ErrWrongKey, err, "transfer.otherKey")
 	}
 	return nil
 }
@@ -540,7 +534,7 @@ func (im *importer) open(obj *schema.Object, id string, data map[string]any) (ma
 	if obj.Name == settingObject && id == keyCheckID {
 		text, _ := data["value"].(string)
 		if im.e.sealer == nil {
-			return nil, newError(ErrNoKey, "the export holds an encryption key check and this server has no encryption key", "导出文件含有加密密钥校验值，但本服务器未配置加密密钥", nil)
+			return nil, errorOf(ErrNoKey, nil, "transfer.noKeyForKeyCheck")
 		}
 		v, err := im.e.sealer.Open(seal.AAD(im.source, settingObject, "value", keyCheckID), text)
 		if err != nil {
@@ -767,12 +761,12 @@ func plainNumbers(m map[string]any) map[string]any {
 
 func importError(line int, format string, args ...any) error {
 	msg := fmt.Sprintf(format, args...)
-	return newError(ErrBadRequest, fmt.Sprintf("line %d: %s", line, msg), fmt.Sprintf("第 %d 行：%s", line, msg), nil)
+	return errorOf(ErrBadRequest, nil, "transfer.atLine", line, msg)
 }
 
 func tenantFailed(id string, err error) error {
 	if errors.Is(err, store.ErrNotFound) {
-		return newError(ErrNotFound, fmt.Sprintf("tenant %q does not exist", id), fmt.Sprintf("租户 %q 不存在", id), err)
+		return errorOf(ErrNotFound, err, "tenant.notFound", id)
 	}
 	return fmt.Errorf("tenant %q: %w", id, err)
 }
