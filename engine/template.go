@@ -26,7 +26,7 @@ type InstallOptions struct {
 	OnConflict template.ConflictPolicy
 	// Sample, if set, inserts the template's sample data after the
 	// metadata, unless sample data of this template is already there.
-	Sample *SampleData
+	Sample *template.SampleData
 	// Progress, if set, is called as objects are saved and sample records
 	// written (after each batch).
 	Progress func(Progress)

@@ -13,40 +13,6 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// SampleData is a template's sample data: a generator that emits records
-// in an order where every record comes after the records it refers to.
-type SampleData struct {
-	// Total is how many records Generate emits, for progress; 0 if unknown.
-	Total int
-	// Generate calls emit once per record and stops at its first error.
-	Generate func(ctx context.Context, emit func(SampleRecord) error) error
-}
-
-// SampleRecord is one generated record.
-type SampleRecord struct {
-	Object string
-	// Key names the record within the generated set ("" when nothing
-	// refers to it). Lookup and multilookup values in Data are keys of
-	// records emitted earlier; the engine puts their ids in.
-	Key  string
-	Data map[string]any
-	// CreatedAt is when the record notionally came to be (sample data
-	// spans months); zero means now.
-	CreatedAt time.Time
-	// Stages is the path the record took along its pipelines, oldest
-	// first; for each pipeline field, the last step is the field's value
-	// in Data. A pipeline field with a value and no steps entered it at
-	// CreatedAt. Each step must be a move the pipeline allows.
-	Stages []SampleStage
-}
-
-// SampleStage is one step of a sample record along a pipeline.
-type SampleStage struct {
-	Field string
-	Stage string
-	At    time.Time
-}
-
 // sampleBatch is how many records one transaction writes.
 const sampleBatch = 1000
 
@@ -56,7 +22,7 @@ const sampleBatch = 1000
 // Records are then given the creation time and stage history the generator
 // chose, so that sample data spans months. It writes nothing when the
 // tenant already has sample records of the template (note says so).
-func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin Actor, name string, sample *SampleData, progress func(Progress)) (int, string, error) {
+func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin Actor, name string, sample *template.SampleData, progress func(Progress)) (int, string, error) {
 	actor := Actor{TenantID: admin.TenantID, ID: SampleActor(name)}
 	snap, err := e.state(ctx, admin.TenantID, ts)
 	if err != nil {
@@ -78,7 +44,7 @@ func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin 
 	// The writer records no stage history: the generated path replaces it.
 	w := &sampleWriter{w: wr, hist: wr.hist, ids: map[string]string{}, keys: map[string]bool{}, progress: progress, total: sample.Total}
 	wr.hist = nil
-	err = sample.Generate(ctx, func(r SampleRecord) error {
+	err = sample.Generate(ctx, func(r template.SampleRecord) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -109,7 +75,7 @@ type sampleWriter struct {
 	hist     *schema.Object    // stage history; nil when no object has a pipeline
 	ids      map[string]string // key → id of the records written
 	keys     map[string]bool   // keys emitted
-	batch    []SampleRecord
+	batch    []template.SampleRecord
 	written  int
 	total    int
 	progress func(Progress)
@@ -146,7 +112,7 @@ func (sw *sampleWriter) flush(ctx context.Context) error {
 
 // write creates one sample record in tx and returns its id. Keys of
 // records written earlier in the same transaction are in added.
-func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r SampleRecord, added map[string]string) (string, error) {
+func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.SampleRecord, added map[string]string) (string, error) {
 	w := sw.w
 	obj, err := objectIn(w.snap.catalog, r.Object)
 	if err != nil {
@@ -222,8 +188,8 @@ func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r SampleRecord, 
 // samplePath checks a record's pipeline path and completes it: every
 // pipeline field with a value has a path from its first stage to that
 // value, each step a move the pipeline allows, in time order.
-func samplePath(obj *schema.Object, data map[string]any, steps []SampleStage, created time.Time) ([]SampleStage, error) {
-	var out []SampleStage
+func samplePath(obj *schema.Object, data map[string]any, steps []template.SampleStage, created time.Time) ([]template.SampleStage, error) {
+	var out []template.SampleStage
 	for _, f := range obj.Fields {
 		if f.Pipeline == nil {
 			continue
@@ -234,7 +200,7 @@ func samplePath(obj *schema.Object, data map[string]any, steps []SampleStage, cr
 				value = def
 			}
 		}
-		var path []SampleStage
+		var path []template.SampleStage
 		for _, s := range steps {
 			if s.Field == f.Name {
 				s.At = s.At.UTC().Truncate(time.Microsecond)
@@ -243,7 +209,7 @@ func samplePath(obj *schema.Object, data map[string]any, steps []SampleStage, cr
 		}
 		if len(path) == 0 {
 			if value != "" {
-				out = append(out, SampleStage{Field: f.Name, Stage: value, At: created})
+				out = append(out, template.SampleStage{Field: f.Name, Stage: value, At: created})
 			}
 			continue
 		}
@@ -270,8 +236,8 @@ func samplePath(obj *schema.Object, data map[string]any, steps []SampleStage, cr
 }
 
 // writeHistory writes a sample record's stage history.
-func (sw *sampleWriter) writeHistory(ctx context.Context, tx store.Tx, obj *schema.Object, id string, stages []SampleStage) error {
-	prev := map[string]SampleStage{}
+func (sw *sampleWriter) writeHistory(ctx context.Context, tx store.Tx, obj *schema.Object, id string, stages []template.SampleStage) error {
+	prev := map[string]template.SampleStage{}
 	for _, s := range stages {
 		data := map[string]any{
 			"object": obj.Name, "record": id, "field": s.Field, "to": s.Stage,

@@ -400,18 +400,18 @@ const commentDef = `{
   "required": ["ticket"]
 }`
 
-func helpdeskSample(n int, base time.Time) *engine.SampleData {
-	return &engine.SampleData{Total: 2 * n, Generate: func(ctx context.Context, emit func(engine.SampleRecord) error) error {
+func helpdeskSample(n int, base time.Time) *template.SampleData {
+	return &template.SampleData{Total: 2 * n, Generate: func(ctx context.Context, emit func(template.SampleRecord) error) error {
 		for i := range n {
 			key := "ticket:" + string(rune('a'+i))
 			at := base.Add(time.Duration(i) * time.Hour)
-			if err := emit(engine.SampleRecord{Object: "ticket", Key: key, CreatedAt: at,
+			if err := emit(template.SampleRecord{Object: "ticket", Key: key, CreatedAt: at,
 				Data:   map[string]any{"title": "示例工单", "status": "closed", "priority": "low"},
-				Stages: []engine.SampleStage{{Field: "status", Stage: "open", At: at}, {Field: "status", Stage: "doing", At: at.Add(2 * time.Hour)}, {Field: "status", Stage: "closed", At: at.Add(26 * time.Hour)}},
+				Stages: []template.SampleStage{{Field: "status", Stage: "open", At: at}, {Field: "status", Stage: "doing", At: at.Add(2 * time.Hour)}, {Field: "status", Stage: "closed", At: at.Add(26 * time.Hour)}},
 			}); err != nil {
 				return err
 			}
-			if err := emit(engine.SampleRecord{Object: "note", CreatedAt: at, Data: map[string]any{"text": "示例备注", "ticket": key}}); err != nil {
+			if err := emit(template.SampleRecord{Object: "note", CreatedAt: at, Data: map[string]any{"text": "示例备注", "ticket": key}}); err != nil {
 				return err
 			}
 		}
@@ -486,21 +486,21 @@ func TestEngine_SampleData_Invalid(t *testing.T) {
 	t.Parallel()
 	scenarios := []struct {
 		name   string
-		record engine.SampleRecord
+		record template.SampleRecord
 		want   string
 	}{
-		{"fails the definition", engine.SampleRecord{Object: "ticket", Data: map[string]any{"title": "x", "priority": "nope"}}, "priority"},
-		{"a move the pipeline forbids", engine.SampleRecord{Object: "ticket", Data: map[string]any{"title": "x", "status": "closed"},
-			Stages: []engine.SampleStage{{Field: "status", Stage: "open"}, {Field: "status", Stage: "closed"}}}, "does not allow"},
-		{"an unknown key", engine.SampleRecord{Object: "note", Data: map[string]any{"ticket": "ticket:zz"}}, "ticket:zz"},
-		{"an unknown object", engine.SampleRecord{Object: "nope"}, "nope"},
+		{"fails the definition", template.SampleRecord{Object: "ticket", Data: map[string]any{"title": "x", "priority": "nope"}}, "priority"},
+		{"a move the pipeline forbids", template.SampleRecord{Object: "ticket", Data: map[string]any{"title": "x", "status": "closed"},
+			Stages: []template.SampleStage{{Field: "status", Stage: "open"}, {Field: "status", Stage: "closed"}}}, "does not allow"},
+		{"an unknown key", template.SampleRecord{Object: "note", Data: map[string]any{"ticket": "ticket:zz"}}, "ticket:zz"},
+		{"an unknown object", template.SampleRecord{Object: "nope"}, "nope"},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			eng, ctx, _ := newEngine(t)
-			_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), engine.InstallOptions{Sample: &engine.SampleData{
-				Generate: func(ctx context.Context, emit func(engine.SampleRecord) error) error { return emit(s.record) },
+			_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), engine.InstallOptions{Sample: &template.SampleData{
+				Generate: func(ctx context.Context, emit func(template.SampleRecord) error) error { return emit(s.record) },
 			}})
 			require.ErrorContains(t, err, s.want)
 			n, err := eng.CountRecords(ctx, "ticket", nil)

@@ -19,7 +19,7 @@ type TemplateCatalog interface {
 	// error wrapping fs.ErrNotExist.
 	Load(name string) (*template.Template, error)
 	// Sample returns the template's sample data generator.
-	Sample(name string, records int, seed int64) *engine.SampleData
+	Sample(name string, records int, seed int64) *template.SampleData
 }
 
 // TemplateInfo describes a template of the catalogue.
@@ -132,7 +132,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 		if p := template.ConflictPolicy(policy); p != template.ConflictFail && p != template.ConflictKeepOurs && p != template.ConflictTakeTheirs {
 			return nil, badRequestf(`onConflict must be "ours" or "theirs", not %q`, policy)
 		}
-		var sampleData *engine.SampleData
+		var sampleData *template.SampleData
 		if sample, _ := fc.args["sampleData"].(bool); sample {
 			records := int64(1000)
 			if n, ok := fc.args["records"].(int64); ok {

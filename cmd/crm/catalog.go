@@ -1,7 +1,6 @@
 package main
 
 import (
-	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/schema"
@@ -31,6 +30,6 @@ func (embeddedCatalog) Templates() ([]graphql.TemplateInfo, error) {
 
 func (embeddedCatalog) Load(name string) (*template.Template, error) { return install.Template(name) }
 
-func (embeddedCatalog) Sample(name string, records int, seed int64) *engine.SampleData {
+func (embeddedCatalog) Sample(name string, records int, seed int64) *template.SampleData {
 	return install.Sample(name, sample.Options{Records: records, Seed: seed})
 }

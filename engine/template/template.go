@@ -1,10 +1,10 @@
 // Package template owns what a template is and the pure half of installing
 // one: the [Template] bundle (object definitions, roles, layouts, views,
-// menu) as the engine takes it, template names and semantic versions,
-// the order objects install in, and the three-way merge of definitions
-// and documents that plans an upgrade ([Merge], [Diff]). It reads and
-// writes nothing: the engine's installer loads what a tenant has, asks this
-// package for the plan and applies it.
+// menu) and its [SampleData] as the engine takes them, template names and
+// semantic versions, the order objects install in, and the three-way merge
+// of definitions and documents that plans an upgrade ([Merge], [Diff]). It
+// reads and writes nothing: the engine's installer loads what a tenant
+// has, asks this package for the plan and applies it.
 package template
 
 import (

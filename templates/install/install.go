@@ -1,7 +1,7 @@
 // Package install connects the templates and their sample data to the
 // engine's installer: it turns a template folder (embedded or on disk)
-// into a [template.Template] and a template's sample-data generator into an
-// [engine.SampleData]. The command line and the GraphQL edge use it;
+// into a [template.Template] and a template's sample-data generator into a
+// [template.SampleData]. The command line and the GraphQL edge use it;
 // package templates stays data only and package sample knows nothing of
 // the engine.
 //
@@ -16,7 +16,6 @@ import (
 	"context"
 	"io/fs"
 
-	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/templates"
@@ -68,19 +67,19 @@ func Convert(t *templates.Template) *template.Template {
 
 // Sample returns the template's sample data at the options' size, or nil
 // when the template has no generator.
-func Sample(template string, opts sample.Options) *engine.SampleData {
-	if !sample.Has(template) {
+func Sample(name string, opts sample.Options) *template.SampleData {
+	if !sample.Has(name) {
 		return nil
 	}
-	return &engine.SampleData{
+	return &template.SampleData{
 		Total: cmp.Or(max(opts.Records, 0), 1000),
-		Generate: func(ctx context.Context, emit func(engine.SampleRecord) error) error {
-			return sample.Generate(ctx, template, opts, func(r sample.Record) error {
-				stages := make([]engine.SampleStage, len(r.Stages))
+		Generate: func(ctx context.Context, emit func(template.SampleRecord) error) error {
+			return sample.Generate(ctx, name, opts, func(r sample.Record) error {
+				stages := make([]template.SampleStage, len(r.Stages))
 				for i, s := range r.Stages {
-					stages[i] = engine.SampleStage{Field: s.Field, Stage: s.Stage, At: s.At}
+					stages[i] = template.SampleStage{Field: s.Field, Stage: s.Stage, At: s.At}
 				}
-				return emit(engine.SampleRecord{Object: r.Object, Key: r.Key, Data: r.Data, CreatedAt: r.CreatedAt, Stages: stages})
+				return emit(template.SampleRecord{Object: r.Object, Key: r.Key, Data: r.Data, CreatedAt: r.CreatedAt, Stages: stages})
 			})
 		},
 	}
