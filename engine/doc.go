@@ -9,6 +9,9 @@
 //
 // The engine's rooms, by file:
 //
+//   - the engine and a call's scope: engine.go (the [Engine] and its
+//     [Config]), scope.go (the actor, tenant store and metadata snapshot
+//     a call works in, resolved once per request, see [WithRequest]);
 //   - tenants and their store: tenant.go, tenant_admin.go, transfer.go
 //     (export and import), seal.go (every tenant store wrapped by package
 //     [github.com/crmkit/crm/engine/seal], the key check), platform.go
