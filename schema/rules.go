@@ -439,13 +439,19 @@ func (c *ruleChecker) stageValues(path string, pm map[string]any, stages []any) 
 			c.add(path+"/stages", "has no stage for the option %q: every option of the field is a stage", s)
 		}
 	}
-	if len(stages) > 0 && !categories["open"] {
+	c.stageCategories(path, len(stages), categories)
+	return values
+}
+
+// stageCategories checks the categories the stages use: at least one
+// open, and open/won/lost or open/closed.
+func (c *ruleChecker) stageCategories(path string, nStages int, categories map[string]bool) {
+	if nStages > 0 && !categories["open"] {
 		c.add(path+"/stages", "has no open stage: at least one stage has the category \"open\"")
 	}
 	if categories["closed"] && (categories["won"] || categories["lost"]) {
 		c.add(path+"/stages", "mixes \"closed\" with \"won\"/\"lost\": a pipeline uses open/won/lost or open/closed")
 	}
-	return values
 }
 
 // stageRequired checks the fields a stage at spath requires: properties
