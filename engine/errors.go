@@ -77,10 +77,6 @@ func (e *Error) Unwrap() []error {
 	return []error{e.Kind}
 }
 
-func newError(kind error, en, zh string, cause error) *Error {
-	return &Error{Kind: kind, Message: en, MessageZh: zh, Err: cause}
-}
-
 // errorOf returns an error of kind whose message is the catalogue's key
 // with args (see package message).
 func errorOf(kind, cause error, key message.Key, args ...any) *Error {

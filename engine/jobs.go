@@ -87,7 +87,7 @@ func (e *Engine) Jobs(ctx context.Context, first int) ([]Job, error) {
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may read jobs", "只有管理员可以查看后台任务", nil)
+		return nil, errorOf(ErrForbidden, nil, "job.adminOnlyRead")
 	}
 	if first <= 0 || first > MaxPageSize {
 		first = DefaultPageSize

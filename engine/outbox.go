@@ -126,7 +126,7 @@ func (e *Engine) Outbox(ctx context.Context, status string, first int) ([]Outbox
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may read the outbox", "只有管理员可以查看待投递动作", nil)
+		return nil, errorOf(ErrForbidden, nil, "outbox.adminOnlyRead")
 	}
 	if first <= 0 || first > MaxPageSize {
 		first = DefaultPageSize
@@ -160,20 +160,20 @@ func (e *Engine) RetryOutbox(ctx context.Context, id string) (OutboxEntry, error
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return OutboxEntry{}, newError(ErrForbidden, "only administrators may retry deliveries", "只有管理员可以重试投递", nil)
+		return OutboxEntry{}, errorOf(ErrForbidden, nil, "outbox.adminOnlyRetry")
 	}
 	ob := snap.platform[outboxObject]
 	if ob == nil {
-		return OutboxEntry{}, newError(ErrNotFound, fmt.Sprintf("no outbox entry %q", id), fmt.Sprintf("待投递动作 %q 不存在", id), nil)
+		return OutboxEntry{}, errorOf(ErrNotFound, nil, "outbox.notFound", id)
 	}
 	var out OutboxEntry
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
 		cur, err := tx.Get(ctx, ob, id)
 		if err != nil {
-			return newError(ErrNotFound, fmt.Sprintf("no outbox entry %q", id), fmt.Sprintf("待投递动作 %q 不存在", id), err)
+			return errorOf(ErrNotFound, err, "outbox.notFound", id)
 		}
 		if cur.Data["status"] == OutboxDelivered {
-			return newError(ErrConflict, fmt.Sprintf("outbox entry %q was delivered already", id), fmt.Sprintf("待投递动作 %q 已投递", id), nil)
+			return errorOf(ErrConflict, nil, "outbox.delivered", id)
 		}
 		next := cur
 		next.Data = cloneMap(cur.Data)
@@ -218,7 +218,7 @@ func (e *Engine) Notifications(ctx context.Context, recipient string, first int)
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return nil, newError(ErrForbidden, "only administrators may read notifications", "只有管理员可以查看通知", nil)
+		return nil, errorOf(ErrForbidden, nil, "notification.adminOnlyRead")
 	}
 	if first <= 0 || first > MaxPageSize {
 		first = DefaultPageSize

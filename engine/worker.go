@@ -341,7 +341,7 @@ func (e *Engine) WebhookSecret(ctx context.Context) (string, error) {
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
 	if !a.Admin {
-		return "", newError(ErrForbidden, "only administrators may read the webhook secret", "只有管理员可以查看 Webhook 签名密钥", nil)
+		return "", errorOf(ErrForbidden, nil, "webhook.adminOnlySecret")
 	}
 	return e.webhookSecret(ctx, ts, snap)
 }
