@@ -35,5 +35,6 @@
 //     upgrade, roll back and export templates; what a template is, its
 //     versions and the three-way merge are package
 //     [github.com/crmkit/crm/engine/template];
-//   - audit.go and errors.go.
+//   - audit.go and errors.go (errors name their texts in the catalogue of
+//     package [github.com/crmkit/crm/message]).
 package engine

@@ -118,7 +118,7 @@ func TestImports_CoreNeverReachesTransportDriversOrTheEdge(t *testing.T) {
 
 func TestImports_LeavesImportNoOtherPackageOfTheModule(t *testing.T) {
 	pkgs := listModule(t)
-	for _, leaf := range []string{"schema", "scripting"} {
+	for _, leaf := range []string{"schema", "scripting", "message"} {
 		p, ok := pkgs[module+"/"+leaf]
 		require.True(t, ok, leaf)
 		for _, imp := range p.Imports {
