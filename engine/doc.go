@@ -22,8 +22,11 @@
 //   - records: record_read.go, record_write.go, record_owner.go, writer.go
 //     (the write path with its hooks), query.go, cursor.go, sum.go,
 //     rollup.go, pipeline.go, guesses.go, personal.go;
-//   - access: roles.go (what a role may do), access.go (which records and
-//     fields a caller sees), directory.go;
+//   - access: roles.go (loading, saving and applying a tenant's roles),
+//     access.go (a caller's reading rules and sharing circle, resolved
+//     from the snapshot), directory.go; the role model and its check,
+//     field levels, masking, the reading rules and the sharing circle of
+//     a user hierarchy are package [github.com/crmkit/crm/engine/access];
 //   - identity: actor.go, users.go, users_admin.go, apikey.go and
 //     passwords.go (the sign-in throttle; hashing in bounded slots is
 //     package [github.com/crmkit/crm/engine/password]);

@@ -178,7 +178,7 @@ func (e *Engine) Layout(ctx context.Context, object string) (Layout, error) {
 	acc, restricted := snap.access(a, obj.Name)
 	sections := l.Sections[:0:0]
 	for _, s := range l.Sections {
-		s.Fields = slices.DeleteFunc(slices.Clone(s.Fields), func(f string) bool { return rules.hides(f) || (obj.Field(f) == nil && !store.IsSystemField(f)) })
+		s.Fields = slices.DeleteFunc(slices.Clone(s.Fields), func(f string) bool { return rules.Hides(f) || (obj.Field(f) == nil && !store.IsSystemField(f)) })
 		if len(s.Fields) == 0 {
 			continue
 		}

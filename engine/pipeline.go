@@ -186,7 +186,7 @@ func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []s
 		return nil, err
 	}
 	ts, snap, obj, rules := sc.ts, sc.snap, sc.obj, sc.rules
-	if f := obj.Field(field); f == nil || f.Pipeline == nil || rules.hides(field) {
+	if f := obj.Field(field); f == nil || f.Pipeline == nil || rules.Hides(field) {
 		return nil, errorOf(ErrBadRequest, nil, "pipeline.notPipelineField", object, field)
 	}
 	out := map[string][]StageChange{}
@@ -194,7 +194,7 @@ func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []s
 	if hist == nil || len(ids) == 0 {
 		return out, nil
 	}
-	if rules.owners != nil {
+	if rules.Owners != nil {
 		// The history of a record the actor does not see is as absent as
 		// the record.
 		recs, err := ts.GetMany(ctx, obj, ids)
@@ -202,7 +202,7 @@ func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []s
 			return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, err)
 		}
 		ids = ids[:0:0]
-		for _, r := range rules.show(recs) {
+		for _, r := range rules.Show(recs) {
 			ids = append(ids, r.ID)
 		}
 		if len(ids) == 0 {
@@ -265,7 +265,7 @@ func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) (
 		return nil, err
 	}
 	f := obj.Field(field)
-	if f == nil || f.Pipeline == nil || rules.hides(field) {
+	if f == nil || f.Pipeline == nil || rules.Hides(field) {
 		return nil, errorOf(ErrBadRequest, nil, "pipeline.notPipelineField", object, field)
 	}
 	cols := make([]StageColumn, 0, len(f.Pipeline.Stages))
@@ -279,12 +279,12 @@ func (e *Engine) Board(ctx context.Context, object, field string, q ListQuery) (
 		} else {
 			cq.Filter = &leaf
 		}
-		cq.Filter = rules.scope(cq.Filter)
+		cq.Filter = rules.Scope(cq.Filter)
 		res, err := list(ctx, ts, obj, cq)
 		if err != nil {
 			return nil, err
 		}
-		res.Records = rules.show(res.Records)
+		res.Records = rules.Show(res.Records)
 		cols = append(cols, StageColumn{Stage: st, Label: f.OptionLabels[st.Value], ListResult: res})
 	}
 	return cols, nil

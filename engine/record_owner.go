@@ -55,5 +55,5 @@ func (e *Engine) TransferRecord(ctx context.Context, object, id, owner string) (
 	if err != nil {
 		return store.Record{}, writeFailed(obj, "transfer", err)
 	}
-	return snap.readRules(a, obj).showOne(out), nil
+	return snap.readRules(a, obj).ShowOne(out), nil
 }

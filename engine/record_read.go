@@ -26,10 +26,10 @@ func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record
 	if err != nil {
 		return store.Record{}, fmt.Errorf("get %s record %q: %w", object, id, err)
 	}
-	if !rules.sees(&rec) {
+	if !rules.Sees(&rec) {
 		return store.Record{}, notFound(obj, id, nil)
 	}
-	return rules.showOne(rec), nil
+	return rules.ShowOne(rec), nil
 }
 
 // GetRecords returns the records that exist among ids, in no particular
@@ -44,7 +44,7 @@ func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([
 	if err != nil {
 		return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, err)
 	}
-	return rules.show(recs), nil
+	return rules.Show(recs), nil
 }
 
 // ListRecords returns one page of an object's records.
@@ -60,12 +60,12 @@ func (e *Engine) ListRecords(ctx context.Context, object string, q ListQuery) (*
 	if err := rules.check(q.Filter, q.Sort); err != nil {
 		return nil, err
 	}
-	q.Filter = rules.scope(q.Filter)
+	q.Filter = rules.Scope(q.Filter)
 	res, err := list(ctx, ts, obj, q)
 	if err != nil {
 		return nil, err
 	}
-	res.Records = rules.show(res.Records)
+	res.Records = rules.Show(res.Records)
 	return res, nil
 }
 
@@ -81,7 +81,7 @@ func (e *Engine) ListRelated(ctx context.Context, object, field string, parentID
 	if err := rules.check(q.Filter, q.Sort); err != nil {
 		return nil, err
 	}
-	if rules.hides(field) {
+	if rules.Hides(field) {
 		return nil, rules.check(&store.Filter{Field: field, Op: store.OpEq}, nil)
 	}
 	f := obj.Field(field)
@@ -100,12 +100,12 @@ func (e *Engine) ListRelated(ctx context.Context, object, field string, parentID
 		} else {
 			pq.Filter = &leaf
 		}
-		pq.Filter = rules.scope(pq.Filter)
+		pq.Filter = rules.Scope(pq.Filter)
 		res, err := list(ctx, ts, obj, pq)
 		if err != nil {
 			return nil, err
 		}
-		res.Records = rules.show(res.Records)
+		res.Records = rules.Show(res.Records)
 		out[pid] = res
 	}
 	return out, nil
@@ -121,7 +121,7 @@ func (e *Engine) CountRecords(ctx context.Context, object string, filter *store.
 	if err := rules.check(filter, nil); err != nil {
 		return 0, err
 	}
-	f, err := normalizeFilter(obj, rules.scope(filter))
+	f, err := normalizeFilter(obj, rules.Scope(filter))
 	if err != nil {
 		return 0, err
 	}

@@ -48,7 +48,7 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 	if err != nil {
 		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "create", err))
 	}
-	return snap.readRules(a, obj).showOne(rec), nil
+	return snap.readRules(a, obj).ShowOne(rec), nil
 }
 
 // committed returns rec as its transaction leaves it: the write's own
@@ -140,7 +140,7 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 		if version != nil && *version != cur.Version {
 			return staleVersion(obj, id, *version, cur.Version)
 		}
-		out, err = w.update(ctx, tx, obj, cur, snap.readRules(a, obj).keepMasked(patch, &cur))
+		out, err = w.update(ctx, tx, obj, cur, snap.readRules(a, obj).KeepMasked(patch, &cur))
 		if err = withProblems(obj, err, forbidden); err != nil {
 			return err
 		}
@@ -150,7 +150,7 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 	if err != nil {
 		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "update", err))
 	}
-	return snap.readRules(a, obj).showOne(out), nil
+	return snap.readRules(a, obj).ShowOne(out), nil
 }
 
 // DeleteRecord deletes a record. Optional lookups that refer to it are
@@ -359,7 +359,7 @@ func checkLookups(ctx context.Context, tx store.Reader, w *writer, obj *schema.O
 		}
 		have := make(map[string]bool, len(found))
 		if !system {
-			found = w.snap.readRules(w.actor, target).show(found)
+			found = w.snap.readRules(w.actor, target).Show(found)
 		}
 		for _, r := range found {
 			have[r.ID] = true

@@ -4,11 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/crmkit/crm/engine/access"
 	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -23,53 +22,31 @@ import (
 
 const roleObject = "crmRole"
 
-// Field access levels of a role.
+// Role is a named set of permissions; see [access.Role].
+type Role = access.Role
+
+// ObjectAccess is what a role may do with one object; see
+// [access.ObjectAccess].
+type ObjectAccess = access.ObjectAccess
+
+// Field access levels of a role; see package [access].
 const (
-	FieldHidden   = "hidden"
-	FieldReadOnly = "readOnly"
-	// FieldMasked shows a text value with its middle hidden (see [Mask])
-	// and may not be filtered or sorted on, which would reveal the value.
-	// The role may still enter a value (a new client's phone) or replace
-	// it; a masked value sent back unchanged keeps the stored one.
-	FieldMasked = "masked"
+	FieldHidden   = access.Hidden
+	FieldReadOnly = access.ReadOnly
+	FieldMasked   = access.Masked
 )
-
-// Role is a named set of permissions.
-type Role struct {
-	Name  string       `json:"name"`
-	Label schema.Label `json:"label"`
-	// Objects maps an object name to its access; "*" applies to every
-	// object not listed. An object in neither gets no access.
-	Objects map[string]ObjectAccess `json:"objects"`
-}
-
-// ObjectAccess is what a role may do with one object.
-type ObjectAccess struct {
-	Read   bool `json:"read,omitempty"`
-	Create bool `json:"create,omitempty"`
-	Update bool `json:"update,omitempty"`
-	Delete bool `json:"delete,omitempty"`
-	// Fields maps a field to "hidden", "readOnly" or "masked"; others are
-	// editable (when the role may create or update).
-	Fields map[string]string `json:"fields,omitempty"`
-}
-
-var roleNamePattern = regexp.MustCompile(`^[a-z][a-zA-Z0-9]{0,39}$`)
 
 // access returns what the actor may do with an object; restricted is
 // false for principals without a role and for administrators.
 func (s *snapshot) access(a Actor, object string) (acc ObjectAccess, restricted bool) {
 	if a.Admin || a.Role == "" {
-		return ObjectAccess{Read: true, Create: true, Update: true, Delete: true}, false
+		return access.Full, false
 	}
 	r, ok := s.roles[a.Role]
 	if !ok {
 		return ObjectAccess{}, true // an unknown role may do nothing
 	}
-	if acc, ok := r.Objects[object]; ok {
-		return acc, true
-	}
-	return r.Objects["*"], true
+	return r.Object(object), true
 }
 
 // mayDo refuses an operation the actor's role does not allow.
@@ -78,8 +55,7 @@ func (s *snapshot) mayDo(a Actor, obj *schema.Object, op string) error {
 	if !restricted {
 		return nil
 	}
-	allowed := map[string]bool{"read": acc.Read, "create": acc.Create, "update": acc.Update, "delete": acc.Delete}[op]
-	if allowed {
+	if acc.Allows(op) {
 		return nil
 	}
 	return errorOf(ErrForbidden, nil, "role.mayNot", a.Role, opNames[op], obj.Name, labelZh(obj))
@@ -96,15 +72,9 @@ func (s *snapshot) writeProblems(a Actor, obj *schema.Object, data map[string]an
 		return nil
 	}
 	var out []schema.FieldError
-	for _, f := range obj.Fields {
-		if _, set := data[f.Name]; !set {
-			continue
-		}
-		switch acc.Fields[f.Name] {
-		case FieldHidden, FieldReadOnly:
-			delete(data, f.Name)
-			out = append(out, fieldError(f.Name, "forbidden", "field.roleMayNotChange"))
-		}
+	for _, f := range acc.Unwritable(obj, data) {
+		delete(data, f)
+		out = append(out, fieldError(f, "forbidden", "field.roleMayNotChange"))
 	}
 	return out
 }
@@ -171,47 +141,10 @@ func (e *Engine) SaveRole(ctx context.Context, role Role) error {
 	if !a.Admin {
 		return errorOf(ErrForbidden, nil, "role.adminOnlyChange")
 	}
-	if err := checkRole(role, snap.catalog.Object); err != nil {
+	if err := access.Check(role, snap.catalog.Object); err != nil {
 		return err
 	}
 	return e.storeRole(ctx, ts, snap, a, role)
-}
-
-// checkRole checks a role against the objects objectOf knows.
-func checkRole(role Role, objectOf func(string) *schema.Object) error {
-	var problems []schema.Problem
-	if !roleNamePattern.MatchString(role.Name) || role.Name == AdminRole {
-		problems = append(problems, schema.Problem{Path: "/name", Message: fmt.Sprintf("%q is not a role name: letters and digits, starting with a lower-case letter; \"admin\" is built in", role.Name)})
-	}
-	for _, obj := range slices.Sorted(maps.Keys(role.Objects)) {
-		acc := role.Objects[obj]
-		o := objectOf(obj)
-		if obj != "*" && o == nil {
-			problems = append(problems, schema.Problem{Path: "/objects/" + obj, Message: fmt.Sprintf("there is no object %q", obj)})
-			continue
-		}
-		for _, f := range slices.Sorted(maps.Keys(acc.Fields)) {
-			level := acc.Fields[f]
-			at := "/objects/" + obj + "/fields/" + f
-			if level != FieldHidden && level != FieldReadOnly && level != FieldMasked {
-				problems = append(problems, schema.Problem{Path: at, Message: `must be "hidden", "readOnly" or "masked"`})
-			}
-			var fd *schema.Field
-			if o != nil {
-				fd = o.Field(f)
-			}
-			if o != nil && fd == nil {
-				problems = append(problems, schema.Problem{Path: at, Message: fmt.Sprintf("%s has no field %q", obj, f)})
-			}
-			if level == FieldMasked && fd != nil && (fd.Kind() != schema.KindString || fd.Type == schema.TypePicklist) {
-				problems = append(problems, schema.Problem{Path: at, Message: fmt.Sprintf("only text values can be masked; %s is a %s field", f, fd.Type)})
-			}
-		}
-	}
-	if len(problems) > 0 {
-		return &schema.DefinitionError{Object: "role " + role.Name, Problems: problems}
-	}
-	return nil
 }
 
 // storeRole writes a checked role, audited, and bumps the metadata

@@ -81,11 +81,11 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 	if f, err = normalizeFilter(obj, f); err != nil {
 		return nil, err
 	}
-	page, err := h.reader().Find(ctx, obj, store.Query{Filter: rules.scope(f), Sort: sorts, Limit: limit})
+	page, err := h.reader().Find(ctx, obj, store.Query{Filter: rules.Scope(f), Sort: sorts, Limit: limit})
 	if err != nil {
 		return nil, queryFailed(obj, err)
 	}
-	page.Records = rules.show(page.Records)
+	page.Records = rules.Show(page.Records)
 	out := make([]map[string]any, len(page.Records))
 	for i := range page.Records {
 		out[i] = recordMap(&page.Records[i], page.Records[i].Data)
@@ -107,10 +107,10 @@ func (h *scriptHost) Get(ctx context.Context, object, id string) (map[string]any
 		return nil, err
 	}
 	rules := h.w.snap.readRules(h.w.actor, obj)
-	if !rules.sees(&rec) {
+	if !rules.Sees(&rec) {
 		return nil, nil
 	}
-	rec = rules.showOne(rec)
+	rec = rules.ShowOne(rec)
 	return recordMap(&rec, rec.Data), nil
 }
 
@@ -188,11 +188,11 @@ func (h *scriptHost) Update(ctx context.Context, object, id string, patch map[st
 		return nil, hostError(err)
 	}
 	rules := h.w.snap.readRules(h.w.actor, obj)
-	rec, err := h.w.update(ctx, h.tx, obj, cur, rules.keepMasked(patch, &cur))
+	rec, err := h.w.update(ctx, h.tx, obj, cur, rules.KeepMasked(patch, &cur))
 	if err != nil {
 		return nil, hostError(err)
 	}
-	rec = rules.showOne(rec)
+	rec = rules.ShowOne(rec)
 	return recordMap(&rec, rec.Data), nil
 }
 

@@ -29,18 +29,18 @@ func (e *Engine) SumRecords(ctx context.Context, object, field string, q ListQue
 	}
 	f := obj.Field(field)
 	switch {
-	case f == nil || f.Hidden || rules.hides(field):
+	case f == nil || f.Hidden || rules.Hides(field):
 		return 0, false, errorOf(ErrBadRequest, nil, "sum.noSuchField", object, field, object)
 	case f.Kind() != schema.KindNumber && f.Kind() != schema.KindInteger:
 		return 0, false, errorOf(ErrBadRequest, nil, "sum.notNumber", object, field)
-	case f.Sensitive || rules.masked[field]:
+	case f.Sensitive || rules.Masked[field]:
 		return 0, false, errorOf(ErrBadRequest, nil, "sum.protected", object, field)
 	}
 	summer, can := ts.(store.Summer)
 	if !can {
 		return 0, false, seal.ErrCannotSum
 	}
-	filter, err := normalizeFilter(obj, rules.scope(q.Filter))
+	filter, err := normalizeFilter(obj, rules.Scope(q.Filter))
 	if err != nil {
 		return 0, false, err
 	}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/crmkit/crm/engine/access"
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -70,7 +71,7 @@ var roleKind = &docKind{
 	check: func(canon string, objectOf func(string) *schema.Object) error {
 		var r Role
 		_ = json.Unmarshal([]byte(canon), &r)
-		return checkRole(r, objectOf)
+		return access.Check(r, objectOf)
 	},
 	current: func(_ context.Context, _ *Engine, _ store.Reader, snap *snapshot) (map[string]string, error) {
 		out := map[string]string{}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmkit/crm/engine/access"
 	"github.com/crmkit/crm/engine/password"
 	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
@@ -601,7 +602,7 @@ func (im *importer) platformRecord(ctx context.Context, tx store.Tx, obj *schema
 		if role.Name != id {
 			return fmt.Errorf("role %q is named %q inside", id, role.Name)
 		}
-		if err := checkRole(role, func(name string) *schema.Object { return im.objects[name] }); err != nil {
+		if err := access.Check(role, func(name string) *schema.Object { return im.objects[name] }); err != nil {
 			return err
 		}
 		im.roles[id] = role

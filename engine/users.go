@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmkit/crm/engine/access"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -28,7 +29,7 @@ const (
 	// SessionTTL is how long a session lasts without sign-in.
 	SessionTTL = 12 * time.Hour
 	// AdminRole is the built-in role of administrators.
-	AdminRole = "admin"
+	AdminRole = access.AdminRole
 	// signInFailures failures of one user within signInWindow lock its
 	// sign-in for signInWindow.
 	signInFailures = 5

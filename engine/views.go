@@ -122,7 +122,7 @@ func (e *Engine) SaveView(ctx context.Context, v View, shared bool) (View, error
 		return View{}, err
 	}
 	for _, c := range v.Columns {
-		if rules.hides(c) {
+		if rules.Hides(c) {
 			return View{}, errorOf(ErrForbidden, nil, "view.roleMayNotSee", c)
 		}
 	}
@@ -190,7 +190,7 @@ func (e *Engine) Views(ctx context.Context, object string) ([]View, error) {
 		if rules.check(v.Filter, v.Sort) != nil {
 			continue
 		}
-		v.Columns = slices.DeleteFunc(v.Columns, rules.hides)
+		v.Columns = slices.DeleteFunc(v.Columns, rules.Hides)
 		out = append(out, v)
 	}
 	slices.SortStableFunc(out, func(x, y View) int {
