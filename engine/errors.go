@@ -87,7 +87,7 @@ func errorOf(kind, cause error, key message.Key, args ...any) *Error {
 // fieldError returns the problem code with field, in the words of the
 // catalogue's key with args.
 func fieldError(field, code string, key message.Key, args ...any) schema.FieldError {
-	return schema.FieldError{Field: field, Code: code, Message: message.Text(message.En, key, args...), MessageZh: message.Text(message.Zh, key, args...)}
+	return schema.NewFieldError(field, code, key, args...)
 }
 
 // CodeOf classifies err.

@@ -3,6 +3,8 @@ package schema
 import (
 	"fmt"
 	"strings"
+
+	"github.com/crmkit/crm/message"
 )
 
 // FieldError is one problem with one field of a record.
@@ -19,6 +21,17 @@ type FieldError struct {
 	Code      string `json:"code"`
 	Message   string `json:"message"`
 	MessageZh string `json:"messageZh"`
+}
+
+// NewFieldError returns the problem code with field, in the words of the
+// catalogue's key with args (see package message).
+func NewFieldError(field, code string, key message.Key, args ...any) FieldError {
+	return FieldError{Field: field, Code: code, Message: message.Text(message.En, key, args...), MessageZh: message.Text(message.Zh, key, args...)}
+}
+
+// fieldErrorOf returns the problem code with field in the words of m.
+func fieldErrorOf(field, code string, m message.Message) FieldError {
+	return NewFieldError(field, code, m.Key, m.Args...)
 }
 
 // ValidationError reports a record payload that does not fit its object.

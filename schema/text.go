@@ -1,7 +1,6 @@
 package schema
 
 import (
-	"fmt"
 	"unicode/utf8"
 )
 
@@ -111,20 +110,17 @@ func stringProblem(field, s string, controls, multiline bool) *FieldError {
 		switch {
 		case multiline && (r == '\n' || r == '\r' || r == '\t'):
 		case r < 0x20 || (r >= 0x7F && r <= 0x9F):
-			return &FieldError{Field: field, Code: CodeCharacters,
-				Message:   fmt.Sprintf("contains the control character U+%04X, which text may not hold", r),
-				MessageZh: fmt.Sprintf("包含控制字符 U+%04X，文本中不能含有", r)}
+			fe := NewFieldError(field, CodeCharacters, "value.controlCharacter", r)
+			return &fe
 		case (r >= 0x202A && r <= 0x202E) || (r >= 0x2066 && r <= 0x2069):
-			return &FieldError{Field: field, Code: CodeCharacters,
-				Message:   fmt.Sprintf("contains the bidi control character U+%04X, which would show the text in another order than it is stored", r),
-				MessageZh: fmt.Sprintf("包含双向文本控制字符 U+%04X，会使文本的显示顺序与实际内容不同", r)}
+			fe := NewFieldError(field, CodeCharacters, "value.bidiCharacter", r)
+			return &fe
 		}
 	}
 	return nil
 }
 
 func encodingProblem(field string) *FieldError {
-	return &FieldError{Field: field, Code: CodeEncoding,
-		Message:   "is not valid UTF-8 text",
-		MessageZh: "不是有效的 UTF-8 文本"}
+	fe := NewFieldError(field, CodeEncoding, "value.notUTF8")
+	return &fe
 }

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/crmkit/crm/message"
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
 
@@ -117,9 +118,7 @@ func (v *Validator) Validate(data map[string]any) error {
 				errs = append(errs, v.leafErrors(clean, leaf)...)
 			})
 		} else {
-			errs = append(errs, FieldError{Field: "", Code: CodeType,
-				Message:   "record cannot be checked: " + err.Error(),
-				MessageZh: "记录无法校验：" + err.Error()})
+			errs = append(errs, NewFieldError("", CodeType, "value.uncheckable", err.Error()))
 		}
 	}
 	if len(errs) == 0 {
@@ -197,7 +196,7 @@ func (v *Validator) leafErrors(clean map[string]any, leaf *jsonschema.Validation
 	kl := splitPointer(leaf.KeywordLocation)
 	at := splitPointer(leaf.InstanceLocation)
 	if len(kl) == 0 {
-		return []FieldError{{Field: fieldPath(at), Code: CodeType, Message: leaf.Message, MessageZh: "不符合要求"}}
+		return []FieldError{notAccepted(fieldPath(at), CodeType, leaf.Message)}
 	}
 	keyword := kl[len(kl)-1]
 	owner := subschema(v.schema, kl[:len(kl)-1])
@@ -209,8 +208,7 @@ func (v *Validator) leafErrors(clean map[string]any, leaf *jsonschema.Validation
 		if owner != nil {
 			for _, r := range owner.Required {
 				if _, ok := m[r]; !ok {
-					out = append(out, FieldError{Field: fieldPath(append(at[:len(at):len(at)], r)), Code: CodeRequired,
-						Message: "is required", MessageZh: "必填"})
+					out = append(out, NewFieldError(fieldPath(append(at[:len(at):len(at)], r)), CodeRequired, "value.required"))
 				}
 			}
 		}
@@ -229,8 +227,7 @@ func (v *Validator) leafErrors(clean map[string]any, leaf *jsonschema.Validation
 				out = append(out, v.unknown(k))
 				continue
 			}
-			out = append(out, FieldError{Field: fieldPath(append(at[:len(at):len(at)], k)), Code: CodeUnknown,
-				Message: "is not an address part", MessageZh: "不是地址的组成部分"})
+			out = append(out, NewFieldError(fieldPath(append(at[:len(at):len(at)], k)), CodeUnknown, "value.notAddressPart"))
 		}
 		return out
 	}
@@ -249,19 +246,20 @@ func (v *Validator) leafErrors(clean map[string]any, leaf *jsonschema.Validation
 		}
 		return []FieldError{typeError(field, want, item)}
 	}
-	fe := describe(keyword, owner, leaf.Message)
-	fe.Field = field
-	if item >= 0 {
-		fe.Message = fmt.Sprintf("item %d %s", item+1, fe.Message)
-		fe.MessageZh = fmt.Sprintf("第 %d 项%s", item+1, fe.MessageZh)
+	code, m, ok := describe(keyword, owner)
+	if !ok {
+		fe := notAccepted(field, keyword, leaf.Message)
+		if item >= 0 {
+			fe.Message = message.Text(message.En, "value.item", item+1, leaf.Message)
+			fe.MessageZh = message.Text(message.Zh, "value.item", item+1, message.New("value.notAccepted"))
+		}
+		return []FieldError{fe}
 	}
-	return []FieldError{fe}
+	return []FieldError{fieldErrorOf(field, code, ofItem(item, m))}
 }
 
 func (v *Validator) unknown(name string) FieldError {
-	return FieldError{Field: name, Code: CodeUnknown,
-		Message:   "is not a field of " + v.obj.Name,
-		MessageZh: "不是 " + v.obj.Name + " 的字段"}
+	return NewFieldError(name, CodeUnknown, "value.notAField", v.obj.Name)
 }
 
 // fieldPath names the field at an instance location: "amount",
@@ -310,57 +308,69 @@ func subschema(s *jsonschema.Schema, toks []string) *jsonschema.Schema {
 func jsonTypeOf(f *Field) string { return Types[f.Type].JSONType }
 
 func typeError(field, want string, item int) FieldError {
-	en, zh := "has a value of the wrong type", "值的类型不正确"
+	m := message.New("value.wrongType")
 	switch want {
 	case "string":
-		en, zh = "must be a string", "必须是文本"
+		m = message.New("value.mustBeString")
 	case "number":
-		en, zh = "must be a number", "必须是数字"
+		m = message.New("value.mustBeNumber")
 	case "integer":
-		en, zh = "must be a whole number", "必须是整数"
+		m = message.New("value.mustBeInteger")
 	case "boolean":
-		en, zh = "must be true or false", "必须是“是”或“否”"
+		m = message.New("value.mustBeBoolean")
 	case "array":
-		en, zh = "must be a list", "必须是列表"
+		m = message.New("value.mustBeList")
 	case "object":
-		en, zh = "must be an object", "必须是对象"
+		m = message.New("value.mustBeObject")
 	}
-	if item >= 0 {
-		en = fmt.Sprintf("item %d %s", item+1, en)
-		zh = fmt.Sprintf("第 %d 项%s", item+1, zh)
+	return fieldErrorOf(field, CodeType, ofItem(item, m))
+}
+
+// ofItem words m as the problem of the list's item (0-based), or as is
+// when item is negative.
+func ofItem(item int, m message.Message) message.Message {
+	if item < 0 {
+		return m
 	}
-	return FieldError{Field: field, Code: CodeType, Message: en, MessageZh: zh}
+	return message.New("value.item", item+1, m)
+}
+
+// notAccepted is a problem our messages do not word: the validator's own
+// message in English, and "不符合要求" in Chinese.
+func notAccepted(field, code, validatorMessage string) FieldError {
+	fe := NewFieldError(field, code, "value.notAccepted")
+	fe.Message = validatorMessage
+	return fe
 }
 
 // formatMessages word a value that does not match a format.
-var formatMessages = map[string][2]string{
-	"email":            {"is not a valid email address", "不是有效的邮箱地址"},
-	"date":             {"is not a valid date (YYYY-MM-DD)", "不是有效的日期（YYYY-MM-DD）"},
-	"date-time":        {"is not a valid date and time (RFC 3339, e.g. 2024-05-01T08:30:00Z)", "不是有效的日期时间（RFC 3339，例如 2024-05-01T08:30:00Z）"},
-	"uri":              {"is not a valid URL", "不是有效的网址"},
-	"uuid":             {"is not a valid UUID", "不是有效的 UUID"},
-	"hostname":         {"is not a valid host name", "不是有效的主机名"},
-	"ipv4":             {"is not a valid IPv4 address", "不是有效的 IPv4 地址"},
-	"ipv6":             {"is not a valid IPv6 address", "不是有效的 IPv6 地址"},
-	FormatPhone:        {"is not a valid phone number", "不是有效的电话号码"},
-	FormatCNMobile:     {"is not a valid mobile number", "不是有效的手机号码"},
-	FormatCNLandline:   {"is not a valid landline number", "不是有效的固定电话号码"},
-	FormatCNResidentID: {"is not a valid resident identity card number", "不是有效的居民身份证号码"},
-	FormatCNUSCC:       {"is not a valid unified social credit code", "不是有效的统一社会信用代码"},
+var formatMessages = map[string]message.Message{
+	"email":            message.New("value.formatEmail"),
+	"date":             message.New("value.formatDate"),
+	"date-time":        message.New("value.formatDateTime"),
+	"uri":              message.New("value.formatURL"),
+	"uuid":             message.New("value.formatUUID"),
+	"hostname":         message.New("value.formatHostname"),
+	"ipv4":             message.New("value.formatIPv4"),
+	"ipv6":             message.New("value.formatIPv6"),
+	FormatPhone:        message.New("value.formatPhone"),
+	FormatCNMobile:     message.New("value.formatCNMobile"),
+	FormatCNLandline:   message.New("value.formatCNLandline"),
+	FormatCNResidentID: message.New("value.formatCNResidentID"),
+	FormatCNUSCC:       message.New("value.formatCNUSCC"),
 }
 
 // maxListed is how many allowed values an enum message quotes.
 const maxListed = 20
 
 // describe words a failed keyword (other than type, required and
-// additionalProperties) using the limits of its subschema s, which may be
-// nil; fallback is the library's message.
-func describe(keyword string, s *jsonschema.Schema, fallback string) FieldError {
-	fe := FieldError{Code: keyword, Message: fallback, MessageZh: "不符合要求"}
+// additionalProperties) using the limits of its subschema s: the problem's
+// code and message, or false when s is nil or the keyword is one we do
+// not word.
+func describe(keyword string, s *jsonschema.Schema) (string, message.Message, bool) {
 	if s == nil {
-		return fe
+		return "", message.Message{}, false
 	}
-	set := func(en, zh string) { fe.Message, fe.MessageZh = en, zh }
 	switch keyword {
 	case "enum":
 		vals := make([]string, 0, len(s.Enum))
@@ -371,52 +381,43 @@ func describe(keyword string, s *jsonschema.Schema, fallback string) FieldError 
 		if len(vals) > maxListed {
 			vals, more = vals[:maxListed], " …"
 		}
-		set("must be one of: "+strings.Join(vals, ", ")+more, "必须是以下值之一："+strings.Join(vals, "、")+more)
+		return keyword, message.New("value.oneOf", strings.Join(vals, ", "), strings.Join(vals, "、"), more), true
 	case "format":
 		if m, ok := formatMessages[s.Format]; ok {
-			set(m[0], m[1])
-		} else {
-			set("is not a valid "+s.Format, "不是有效的 "+s.Format)
+			return keyword, m, true
 		}
+		return keyword, message.New("value.formatOther", s.Format), true
 	case "pattern":
 		p := ""
 		if s.Pattern != nil {
 			p = s.Pattern.String()
 		}
-		set("does not match the pattern "+p, "不符合格式要求（"+p+"）")
+		return keyword, message.New("value.pattern", p), true
 	case "minLength":
 		if s.MinLength == 1 {
-			set("must not be empty", "不能为空")
-		} else {
-			set(fmt.Sprintf("must be at least %d characters", s.MinLength), fmt.Sprintf("不能少于 %d 个字符", s.MinLength))
+			return keyword, message.New("value.notEmpty"), true
 		}
+		return keyword, message.New("value.minLength", s.MinLength), true
 	case "maxLength":
-		set(fmt.Sprintf("must be at most %d characters", s.MaxLength), fmt.Sprintf("不能超过 %d 个字符", s.MaxLength))
+		return keyword, message.New("value.maxLength", s.MaxLength), true
 	case "minimum":
-		n := ratText(s.Minimum)
-		set("must be at least "+n, "不能小于 "+n)
+		return keyword, message.New("value.minimum", ratText(s.Minimum)), true
 	case "exclusiveMinimum":
-		fe.Code = CodeMinimum
-		n := ratText(s.ExclusiveMinimum)
-		set("must be greater than "+n, "必须大于 "+n)
+		return CodeMinimum, message.New("value.exclusiveMinimum", ratText(s.ExclusiveMinimum)), true
 	case "maximum":
-		n := ratText(s.Maximum)
-		set("must be at most "+n, "不能大于 "+n)
+		return keyword, message.New("value.maximum", ratText(s.Maximum)), true
 	case "exclusiveMaximum":
-		fe.Code = CodeMaximum
-		n := ratText(s.ExclusiveMaximum)
-		set("must be less than "+n, "必须小于 "+n)
+		return CodeMaximum, message.New("value.exclusiveMaximum", ratText(s.ExclusiveMaximum)), true
 	case "multipleOf":
-		n := ratText(s.MultipleOf)
-		set("must be a multiple of "+n, "必须是 "+n+" 的倍数")
+		return keyword, message.New("value.multipleOf", ratText(s.MultipleOf)), true
 	case "minItems":
-		set("must have at least "+items(s.MinItems), fmt.Sprintf("至少需要 %d 项", s.MinItems))
+		return keyword, message.New("value.minItems", items(s.MinItems), s.MinItems), true
 	case "maxItems":
-		set("must have at most "+items(s.MaxItems), fmt.Sprintf("最多只能有 %d 项", s.MaxItems))
+		return keyword, message.New("value.maxItems", items(s.MaxItems), s.MaxItems), true
 	case "uniqueItems":
-		set("must not contain duplicates", "不能包含重复的值")
+		return keyword, message.New("value.uniqueItems"), true
 	}
-	return fe
+	return "", message.Message{}, false
 }
 
 func items(n int) string {
