@@ -139,25 +139,18 @@ func PublicMessage(err error, lang string) string {
 	}
 	var ve *schema.ValidationError
 	if errors.As(err, &ve) {
-		if lang == "zh" {
-			name := ve.Label.Zh
-			if name == "" {
-				name = ve.Object
-			}
-			return fmt.Sprintf("%s记录未通过校验", name)
+		en, zh := ve.Label.En, ve.Label.Zh
+		if en == "" {
+			en = ve.Object
 		}
-		name := ve.Label.En
-		if name == "" {
-			name = ve.Object
+		if zh == "" {
+			zh = ve.Object
 		}
-		return fmt.Sprintf("invalid %s record", name)
+		return message.Text(lang, "record.invalid", en, zh)
 	}
 	var de *schema.DefinitionError
 	if errors.As(err, &de) {
-		if lang == "zh" {
-			return "对象定义无效"
-		}
-		return "invalid object definition"
+		return message.Text(lang, "definition.invalid")
 	}
 	switch CodeOf(err) {
 	case CodeNotFound:

@@ -152,7 +152,8 @@ func (s *snapshot) vagueUnique(a Actor, obj *schema.Object, err error) error {
 	changed := false
 	for i, fe := range fields {
 		if fe.Code == "unique" && guarded[fe.Field] {
-			fields[i].Message, fields[i].MessageZh = "this value cannot be used", "该值不可使用"
+			vague := schema.NewFieldError(fe.Field, fe.Code, "value.cannotBeUsed")
+			fields[i].Message, fields[i].MessageZh = vague.Message, vague.MessageZh
 			changed = true
 		}
 	}

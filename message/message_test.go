@@ -19,13 +19,14 @@ import (
 // and the position of the key among their arguments; the arguments of the
 // message follow it.
 var keyArgument = map[string]int{
-	"errorOf":       2, // engine
-	"fieldError":    2, // engine
-	"NewFieldError": 2, // schema
-	"say":           1, // graphql, internal/server
-	"forbidden":     1, // graphql
-	"message.Text":  1,
-	"message.New":   0,
+	"errorOf":              2, // engine
+	"fieldError":           2, // engine
+	"NewFieldError":        2, // schema
+	"schema.NewFieldError": 2,
+	"say":                  1, // graphql, internal/server
+	"forbidden":            1, // graphql
+	"message.Text":         1,
+	"message.New":          0,
 }
 
 var keyPattern = regexp.MustCompile(`^[a-z][a-zA-Z]*\.[a-z][a-zA-Z0-9]*$`)
