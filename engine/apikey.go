@@ -2,20 +2,13 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
+	"github.com/crmkit/crm/engine/identity"
 	"github.com/crmkit/crm/store"
 )
-
-// apiKeyPrefix starts every secret so that leaked keys are easy to find
-// with secret scanners.
-const apiKeyPrefix = "crm_"
 
 // CreateAPIKey creates an API key for a tenant and returns its secret,
 // which is not stored and cannot be shown again. Keys act as tenant
@@ -49,11 +42,10 @@ func (e *Engine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role stri
 	if !expiresAt.IsZero() && !expiresAt.After(e.stamp()) {
 		return "", store.APIKey{}, errorOf(ErrBadRequest, nil, "apiKey.expiryFuture")
 	}
-	raw := make([]byte, 24)
-	if _, err := rand.Read(raw); err != nil {
-		return "", store.APIKey{}, fmt.Errorf("create api key: %w", err)
+	secret, shown, err := identity.NewKey()
+	if err != nil {
+		return "", store.APIKey{}, err
 	}
-	secret := apiKeyPrefix + hex.EncodeToString(raw)
 	if name == "" {
 		name = "default"
 	}
@@ -61,15 +53,15 @@ func (e *Engine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role stri
 		ID:        e.newID(),
 		TenantID:  tenantID,
 		Name:      name,
-		Hash:      hashKey(secret),
-		Prefix:    secret[:len(apiKeyPrefix)+6],
+		Hash:      identity.KeyHash(secret),
+		Prefix:    shown,
 		CreatedAt: e.stamp(),
 		Role:      role,
 	}
 	if !expiresAt.IsZero() {
 		k.ExpiresAt = expiresAt.UTC().Truncate(time.Microsecond)
 	}
-	err := e.store.CreateAPIKey(ctx, k)
+	err = e.store.CreateAPIKey(ctx, k)
 	if errors.Is(err, store.ErrNotFound) {
 		return "", store.APIKey{}, errorOf(ErrNotFound, err, "tenant.notFound", tenantID)
 	}
@@ -105,10 +97,10 @@ func (e *Engine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) error
 // error.
 func (e *Engine) Authenticate(ctx context.Context, secret string) (Actor, error) {
 	denied := errorOf(ErrUnauthenticated, nil, "apiKey.invalid")
-	if !strings.HasPrefix(secret, apiKeyPrefix) || len(secret) > 200 {
+	if !identity.MayBeKey(secret) {
 		return Actor{}, denied
 	}
-	k, err := e.store.APIKeyByHash(ctx, hashKey(secret))
+	k, err := e.store.APIKeyByHash(ctx, identity.KeyHash(secret))
 	if errors.Is(err, store.ErrNotFound) {
 		return Actor{}, denied
 	}
@@ -119,9 +111,4 @@ func (e *Engine) Authenticate(ctx context.Context, secret string) (Actor, error)
 		return Actor{}, denied
 	}
 	return Actor{TenantID: k.TenantID, ID: "key:" + k.ID, Admin: k.Role == "", Role: k.Role}, nil
-}
-
-func hashKey(secret string) string {
-	sum := sha256.Sum256([]byte(secret))
-	return hex.EncodeToString(sum[:])
 }

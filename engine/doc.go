@@ -29,7 +29,9 @@
 //     a user hierarchy are package [github.com/crmkit/crm/engine/access];
 //   - identity: actor.go, users.go, users_admin.go, apikey.go and
 //     passwords.go (the sign-in throttle; hashing in bounded slots is
-//     package [github.com/crmkit/crm/engine/password]);
+//     package [github.com/crmkit/crm/engine/password]); user names, the
+//     password policy, session tokens, API key secrets and their hashes
+//     are package [github.com/crmkit/crm/engine/identity];
 //   - scripts and automation: scripts.go, script_host.go, script_admin.go,
 //     automation.go, timer.go;
 //   - background work: worker.go ([Engine.RunDue]), due.go (the records a

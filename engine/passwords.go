@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/crmkit/crm/engine/identity"
 	"github.com/crmkit/crm/engine/password"
 )
 
@@ -21,7 +22,7 @@ import (
 // Limits of sign-in input, checked before anything is looked up or hashed.
 const (
 	// MaxPasswordBytes bounds a password: argon2 reads all of it.
-	MaxPasswordBytes = 1024
+	MaxPasswordBytes = identity.MaxPasswordBytes
 	// throttleKeys bounds how many (tenant, user name) pairs the failure
 	// counter remembers; past it, the oldest are forgotten first.
 	throttleKeys = 10_000

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm/engine/access"
+	"github.com/crmkit/crm/engine/identity"
 	"github.com/crmkit/crm/engine/password"
 	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
@@ -570,7 +571,7 @@ func (im *importer) platformRecord(ctx context.Context, tx store.Tx, obj *schema
 	case layoutObject:
 		return im.layout(id, data)
 	case userObject:
-		if !usernamePattern.MatchString(id) {
+		if !identity.ValidUsername(id) {
 			return fmt.Errorf("user %q: user names are 2–63 lower-case letters, digits, '.', '_' or '-'", id)
 		}
 		if hash, ok := data["passwordHash"].(string); ok {

@@ -2,17 +2,12 @@ package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"regexp"
-	"strings"
 	"time"
 
 	"github.com/crmkit/crm/engine/access"
+	"github.com/crmkit/crm/engine/identity"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -34,10 +29,7 @@ const (
 	// sign-in for signInWindow.
 	signInFailures = 5
 	signInWindow   = 15 * time.Minute
-	minPassword    = 10
 )
-
-var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
 
 // User is a person who signs in.
 type User struct {
@@ -60,7 +52,7 @@ type User struct {
 
 // ActorID is the id under which the user acts, owns records and appears
 // in the audit trail.
-func (u User) ActorID() string { return "user:" + u.Username }
+func (u User) ActorID() string { return identity.ActorID(u.Username) }
 
 // Session is a signed-in user's session: Token goes in the cookie, CSRF
 // in the X-CSRF-Token header of writes.
@@ -81,7 +73,7 @@ type Session struct {
 // looked up; when every hashing slot is taken and the queue is full, the
 // answer is UNAVAILABLE (ErrBusy).
 func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string) (*Session, error) {
-	if !tenantIDPattern.MatchString(tenantID) || !usernamePattern.MatchString(username) || len(password) > MaxPasswordBytes {
+	if !tenantIDPattern.MatchString(tenantID) || !identity.ValidUsername(username) || identity.PasswordTooLong(password) {
 		return nil, errorOf(ErrBadRequest, nil, "user.badSignIn", MaxPasswordBytes)
 	}
 	denied := errorOf(ErrUnauthenticated, nil, "user.wrongCredentials")
@@ -127,28 +119,19 @@ func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string
 	if err != nil {
 		return nil, err
 	}
-	secret, csrf := make([]byte, 32), make([]byte, 24)
-	if _, err := rand.Read(secret); err != nil {
+	token, csrf, err := identity.NewSession(tenantID)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := rand.Read(csrf); err != nil {
-		return nil, err
-	}
-	token := tenantID + "." + base64.RawURLEncoding.EncodeToString(secret)
 	stamp := e.stamp()
 	expires := stamp.Add(SessionTTL)
-	s := store.Record{ID: sessionID(token), Version: 1, CreatedAt: stamp, UpdatedAt: stamp, CreatedBy: "user:" + username, UpdatedBy: "user:" + username,
-		Data: map[string]any{"user": username, "csrf": base64.RawURLEncoding.EncodeToString(csrf), "expiresAt": expires.Format(schema.DateTimeLayout)}}
+	s := store.Record{ID: identity.SessionID(token), Version: 1, CreatedAt: stamp, UpdatedAt: stamp, CreatedBy: identity.ActorID(username), UpdatedBy: identity.ActorID(username),
+		Data: map[string]any{"user": username, "csrf": csrf, "expiresAt": expires.Format(schema.DateTimeLayout)}}
 	if err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, sessions, s) }); err != nil {
 		return nil, fmt.Errorf("open session: %w", err)
 	}
 	u := userOf(rec)
-	return &Session{Token: token, CSRF: s.Data["csrf"].(string), Tenant: tenantID, User: u, ExpiresAt: expires}, nil
-}
-
-func sessionID(token string) string {
-	sum := sha256.Sum256([]byte(token))
-	return hex.EncodeToString(sum[:])
+	return &Session{Token: token, CSRF: csrf, Tenant: tenantID, User: u, ExpiresAt: expires}, nil
 }
 
 func userOf(r store.Record) User {
@@ -170,7 +153,7 @@ func (e *Engine) AuthenticateSession(ctx context.Context, token string) (Actor, 
 		return Actor{}, "", err
 	}
 	a := Actor{TenantID: sess.Tenant, ID: sess.User.ActorID(), Admin: sess.User.Role == AdminRole,
-		Session: sessionID(token), MustChangePassword: sess.User.MustChangePassword}
+		Session: identity.SessionID(token), MustChangePassword: sess.User.MustChangePassword}
 	if !a.Admin {
 		a.Role = sess.User.Role
 	}
@@ -183,7 +166,7 @@ func (e *Engine) AuthenticateSession(ctx context.Context, token string) (Actor, 
 // user who may no longer sign in, is [ErrUnauthenticated].
 func (e *Engine) SessionOf(ctx context.Context, token string) (*Session, error) {
 	denied := errorOf(ErrUnauthenticated, nil, "session.ended")
-	tenantID, _, ok := strings.Cut(token, ".")
+	tenantID, ok := identity.SessionTenant(token)
 	if !ok || len(token) > 300 {
 		return nil, denied
 	}
@@ -201,7 +184,7 @@ func (e *Engine) SessionOf(ctx context.Context, token string) (*Session, error) 
 	if sessions == nil || users == nil {
 		return nil, denied
 	}
-	s, err := ts.Get(ctx, sessions, sessionID(token))
+	s, err := ts.Get(ctx, sessions, identity.SessionID(token))
 	if err != nil {
 		return nil, denied
 	}
@@ -219,7 +202,7 @@ func (e *Engine) SessionOf(ctx context.Context, token string) (*Session, error) 
 
 // SignOut ends a session.
 func (e *Engine) SignOut(ctx context.Context, token string) error {
-	tenantID, _, ok := strings.Cut(token, ".")
+	tenantID, ok := identity.SessionTenant(token)
 	if !ok {
 		return nil
 	}
@@ -235,7 +218,7 @@ func (e *Engine) SignOut(ctx context.Context, token string) error {
 	if sessions == nil {
 		return nil
 	}
-	err = ts.WithTx(ctx, func(tx store.Tx) error { return tx.Delete(ctx, sessions, sessionID(token)) })
+	err = ts.WithTx(ctx, func(tx store.Tx) error { return tx.Delete(ctx, sessions, identity.SessionID(token)) })
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	}

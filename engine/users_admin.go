@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/crmkit/crm/engine/identity"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -75,7 +76,7 @@ func (e *Engine) CreateUser(ctx context.Context, tenantID string, nu NewUser) (U
 	if err != nil {
 		return User{}, err
 	}
-	if !usernamePattern.MatchString(nu.Username) {
+	if !identity.ValidUsername(nu.Username) {
 		return User{}, errorOf(ErrBadRequest, nil, "user.badName", nu.Username)
 	}
 	if nu.Role == "" {
@@ -294,11 +295,11 @@ func (e *Engine) CurrentUser(ctx context.Context) (*User, error) {
 // and users: the role exists, the manager is an active user, and the
 // management chain has no loop.
 func checkUser(snap *snapshot, u User, password string, setPassword bool) error {
-	if setPassword && len(password) > MaxPasswordBytes {
+	if setPassword && identity.PasswordTooLong(password) {
 		return errorOf(ErrBadRequest, nil, "user.passwordTooLong", MaxPasswordBytes)
 	}
-	if setPassword && len([]rune(password)) < minPassword {
-		return errorOf(ErrBadRequest, nil, "user.passwordTooShort", minPassword)
+	if setPassword && identity.PasswordTooShort(password) {
+		return errorOf(ErrBadRequest, nil, "user.passwordTooShort", identity.MinPassword)
 	}
 	if _, ok := snap.roles[u.Role]; !ok && u.Role != AdminRole {
 		return errorOf(ErrBadRequest, nil, "user.noRole", u.Role)
@@ -316,11 +317,8 @@ func checkUser(snap *snapshot, u User, password string, setPassword bool) error 
 	if !ok || !m.Active {
 		return errorOf(ErrBadRequest, nil, "user.managerNotActive", u.Manager)
 	}
-	for seen, cur := 0, u.Manager; cur != ""; seen++ {
-		if cur == u.Username || seen > len(snap.users) {
-			return errorOf(ErrBadRequest, nil, "user.managerLoop", u.Manager, u.Username)
-		}
-		cur = snap.users[cur].Manager
+	if identity.ManagerLoop(u.Username, u.Manager, func(name string) string { return snap.users[name].Manager }, len(snap.users)) {
+		return errorOf(ErrBadRequest, nil, "user.managerLoop", u.Manager, u.Username)
 	}
 	return nil
 }

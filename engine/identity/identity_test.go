@@ -1,0 +1,63 @@
+package identity_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine/identity"
+)
+
+func TestValidUsername(t *testing.T) {
+	t.Parallel()
+	for name, want := range map[string]bool{
+		"alice": true, "zhang.san": true, "r2-d2_x": true, "a": false, "Alice": false,
+		"-bob": false, "bob smith": false, strings.Repeat("a", 63): true, strings.Repeat("a", 64): false,
+	} {
+		assert.Equal(t, want, identity.ValidUsername(name), name)
+	}
+}
+
+func TestPassword_Policy(t *testing.T) {
+	t.Parallel()
+	assert.True(t, identity.PasswordTooShort("short"))
+	assert.False(t, identity.PasswordTooShort("长长长长长长长长长长"), "ten characters, whatever their bytes")
+	assert.False(t, identity.PasswordTooLong(strings.Repeat("x", identity.MaxPasswordBytes)))
+	assert.True(t, identity.PasswordTooLong(strings.Repeat("x", identity.MaxPasswordBytes+1)))
+}
+
+func TestManagerLoop(t *testing.T) {
+	t.Parallel()
+	managers := map[string]string{"rep": "lead", "lead": "boss"}
+	managerOf := func(name string) string { return managers[name] }
+	assert.False(t, identity.ManagerLoop("new", "rep", managerOf, len(managers)))
+	assert.True(t, identity.ManagerLoop("boss", "rep", managerOf, len(managers)), "boss above lead above rep above boss")
+}
+
+func TestSession_Token(t *testing.T) {
+	t.Parallel()
+	token, csrf, err := identity.NewSession("acme")
+	require.NoError(t, err)
+	tenant, ok := identity.SessionTenant(token)
+	assert.True(t, ok)
+	assert.Equal(t, "acme", tenant)
+	assert.NotEmpty(t, csrf)
+	assert.Len(t, identity.SessionID(token), 64, "a hex SHA-256")
+	assert.NotEqual(t, token, identity.SessionID(token))
+	_, ok = identity.SessionTenant("no-token")
+	assert.False(t, ok)
+}
+
+func TestKey(t *testing.T) {
+	t.Parallel()
+	secret, shown, err := identity.NewKey()
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(secret, "crm_"))
+	assert.Equal(t, secret[:10], shown)
+	assert.True(t, identity.MayBeKey(secret))
+	assert.False(t, identity.MayBeKey("acme.token"))
+	assert.False(t, identity.MayBeKey("crm_"+strings.Repeat("0", 200)))
+	assert.Len(t, identity.KeyHash(secret), 64)
+}
