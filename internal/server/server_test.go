@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"testing/fstest"
@@ -254,30 +253,12 @@ func TestEdge_HealthAndUI(t *testing.T) {
 	assert.NotEmpty(t, deep.header.Get("X-Request-Id"))
 }
 
-// testClock is a settable clock for the rate limits.
-type testClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *testClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // TestEdge_RateLimits checks H8: 429 with Retry-After after the burst, per
 // key and per address; a forged X-Forwarded-For from an untrusted peer
 // changes nothing.
 func TestEdge_RateLimits(t *testing.T) {
 	t.Parallel()
-	clk := &testClock{now: time.Unix(1_800_000_000, 0)}
+	clk := testkit.NewClock(time.Unix(1_800_000_000, 0))
 	e := startEdge(t, server.Config{KeyRate: server.Rate{Per: 1, Burst: 3}, IPRate: server.Rate{Per: 10, Burst: 5}, Now: clk.Now}, whoAmI)
 	auth := map[string]string{"Authorization": "Bearer " + goodKey, "Accept-Language": "en"}
 	for i := range 3 {
@@ -288,11 +269,11 @@ func TestEdge_RateLimits(t *testing.T) {
 	assert.Equal(t, "1", r.header.Get("Retry-After"))
 	assert.Contains(t, r.text, "RATE_LIMITED")
 	assert.Contains(t, r.text, "too many requests for this API key")
-	clk.Add(time.Second)
+	clk.Advance(time.Second)
 	assert.Equal(t, http.StatusOK, do(t, http.MethodPost, e.url+"/graphql", "{}", auth).status, "a token came back")
 
 	// The address limit: 5 at once, whatever X-Forwarded-For claims.
-	clk.Add(time.Minute)
+	clk.Advance(time.Minute)
 	forged := map[string]string{}
 	statuses := map[int]int{}
 	for i := range 8 {
@@ -307,7 +288,7 @@ func TestEdge_RateLimits(t *testing.T) {
 // its own bucket.
 func TestEdge_TrustedProxy(t *testing.T) {
 	t.Parallel()
-	clk := &testClock{now: time.Unix(1_800_000_000, 0)}
+	clk := testkit.NewClock(time.Unix(1_800_000_000, 0))
 	e := startEdge(t, server.Config{IPRate: server.Rate{Per: 1, Burst: 1}, TrustedProxies: []string{"127.0.0.1"}, Now: clk.Now}, whoAmI)
 	for i := range 4 {
 		r := do(t, http.MethodGet, e.url+"/healthz", "", map[string]string{"X-Forwarded-For": fmt.Sprintf("198.51.100.%d", i)})
@@ -594,7 +575,7 @@ func TestEdge_GraphQLAnswersCompressed(t *testing.T) {
 // address opens the app many times); everything else does.
 func TestEdge_AssetsOutsideTheAddressLimit(t *testing.T) {
 	t.Parallel()
-	clk := &testClock{now: time.Unix(1_800_000_000, 0)}
+	clk := testkit.NewClock(time.Unix(1_800_000_000, 0))
 	ui := fstest.MapFS{"index.html": {Data: []byte("<html></html>")}, "assets/app-1.js": {Data: []byte("x")}}
 	e := startEdge(t, server.Config{UI: ui, IPRate: server.Rate{Per: 1, Burst: 2}, Now: clk.Now}, whoAmI)
 	for i := range 20 {
