@@ -2,12 +2,9 @@ package engine
 
 import (
 	"context"
-	"slices"
-	"strings"
 	"sync"
 
-	"golang.org/x/text/collate"
-	"golang.org/x/text/language"
+	"github.com/crmkit/crm/engine/identity"
 )
 
 // The user directory: what every signed-in caller may know of the
@@ -15,14 +12,9 @@ import (
 // pick the new owner of a record. Administrators have the whole user
 // records (Users).
 
-// DirectoryEntry is a user as the directory shows them.
-type DirectoryEntry struct {
-	Username string
-	// DisplayName is the user's name as shown; the user name when none
-	// is set.
-	DisplayName string
-	Team        string
-}
+// DirectoryEntry is a user as the directory shows them; see
+// [identity.Entry].
+type DirectoryEntry = identity.Entry
 
 // DefaultDirectorySize is how many entries UserDirectory returns when
 // first is zero.
@@ -34,39 +26,22 @@ const maxDirectorySearch = 100
 // directory is the snapshot's active users in display-name order, made
 // once per metadata revision (user changes bump it).
 type directory struct {
-	once    sync.Once
-	entries []DirectoryEntry
-	folded  []string // lower-cased "username\x00display name" of each entry
+	once sync.Once
+	dir  *identity.Directory
 }
 
-func (s *snapshot) directory() *directory {
+func (s *snapshot) directory() *identity.Directory {
 	d := &s.dir
 	d.once.Do(func() {
+		var entries []DirectoryEntry
 		for _, u := range s.users {
-			if !u.Active {
-				continue
+			if u.Active {
+				entries = append(entries, DirectoryEntry{Username: u.Username, DisplayName: u.DisplayName, Team: u.Team})
 			}
-			e := DirectoryEntry{Username: u.Username, DisplayName: u.DisplayName, Team: u.Team}
-			if e.DisplayName == "" {
-				e.DisplayName = u.Username
-			}
-			d.entries = append(d.entries, e)
 		}
-		// Chinese names in pinyin order (the order of Chinese address
-		// books), Latin ones alphabetically; user names break ties.
-		c := collate.New(language.Chinese, collate.IgnoreCase)
-		slices.SortFunc(d.entries, func(a, b DirectoryEntry) int {
-			if n := c.CompareString(a.DisplayName, b.DisplayName); n != 0 {
-				return n
-			}
-			return strings.Compare(a.Username, b.Username)
-		})
-		d.folded = make([]string, len(d.entries))
-		for i, e := range d.entries {
-			d.folded[i] = strings.ToLower(e.Username + "\x00" + e.DisplayName)
-		}
+		d.dir = identity.NewDirectory(entries)
 	})
-	return d
+	return d.dir
 }
 
 // UserDirectory lists the tenant's active users for any signed-in caller
@@ -88,16 +63,5 @@ func (e *Engine) UserDirectory(ctx context.Context, search string, first int) ([
 	if n := len([]rune(search)); n > maxDirectorySearch {
 		return nil, errorOf(ErrBadRequest, nil, "directory.searchTooLong", n, maxDirectorySearch)
 	}
-	d := snap.directory()
-	needle := strings.ToLower(strings.TrimSpace(search))
-	out := []DirectoryEntry{}
-	for i, entry := range d.entries {
-		if len(out) == first {
-			break
-		}
-		if needle == "" || strings.Contains(d.folded[i], needle) {
-			out = append(out, entry)
-		}
-	}
-	return out, nil
+	return snap.directory().Search(search, first), nil
 }

@@ -24,14 +24,16 @@
 //     rollup.go, pipeline.go, guesses.go, personal.go;
 //   - access: roles.go (loading, saving and applying a tenant's roles),
 //     access.go (a caller's reading rules and sharing circle, resolved
-//     from the snapshot), directory.go; the role model and its check,
-//     field levels, masking, the reading rules and the sharing circle of
-//     a user hierarchy are package [github.com/crmkit/crm/engine/access];
-//   - identity: actor.go, users.go, users_admin.go, apikey.go and
-//     passwords.go (the sign-in throttle; hashing in bounded slots is
-//     package [github.com/crmkit/crm/engine/password]); user names, the
-//     password policy, session tokens, API key secrets and their hashes
-//     are package [github.com/crmkit/crm/engine/identity];
+//     from the snapshot); the role model and its check, field levels,
+//     masking, the reading rules and the sharing circle of a user
+//     hierarchy are package [github.com/crmkit/crm/engine/access];
+//   - identity: actor.go, users.go, users_admin.go, apikey.go,
+//     directory.go (the user directory of a snapshot) and passwords.go
+//     (the sign-in throttle; hashing in bounded slots is package
+//     [github.com/crmkit/crm/engine/password]); user names, the password
+//     policy, session tokens, API key secrets and their hashes, and the
+//     directory's order and search are package
+//     [github.com/crmkit/crm/engine/identity];
 //   - scripts and automation: scripts.go, script_host.go, script_admin.go,
 //     automation.go, timer.go;
 //   - background work: worker.go ([Engine.RunDue]), due.go (the records a

@@ -2,8 +2,8 @@
 // and a password may be, the user ids of actors (user:NAME), session
 // tokens (TENANT.SECRET, stored only as a hash) with their CSRF tokens,
 // API key secrets (crm_…, stored only as a hash with a short prefix to
-// recognise them by) and the check of a management chain for loops. It
-// holds no state: the engine stores users, sessions and keys and turns a
+// recognise them by), the check of a management chain for loops, and the
+// user [Directory] any signed-in caller searches. It holds no state: the engine stores users, sessions and keys and turns a
 // refusal into its own errors.
 package identity
 

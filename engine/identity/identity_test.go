@@ -61,3 +61,21 @@ func TestKey(t *testing.T) {
 	assert.False(t, identity.MayBeKey("crm_"+strings.Repeat("0", 200)))
 	assert.Len(t, identity.KeyHash(secret), 64)
 }
+
+func TestDirectory_Search(t *testing.T) {
+	t.Parallel()
+	d := identity.NewDirectory([]identity.Entry{
+		{Username: "wang", DisplayName: "王芳"}, {Username: "bob"}, {Username: "li.lei", DisplayName: "李雷", Team: "east"},
+	})
+	names := func(es []identity.Entry) []string {
+		var out []string
+		for _, e := range es {
+			out = append(out, e.DisplayName)
+		}
+		return out
+	}
+	assert.Equal(t, []string{"bob", "李雷", "王芳"}, names(d.Search("", 10)), "Latin, then Chinese in pinyin order")
+	assert.Equal(t, []string{"李雷"}, names(d.Search(" LI.", 10)))
+	assert.Equal(t, []string{"bob"}, names(d.Search("", 1)))
+	assert.NotNil(t, d.Search("nobody", 10))
+}
