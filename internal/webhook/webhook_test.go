@@ -77,11 +77,9 @@ func TestDeliver_PrivateNetworksRefused(t *testing.T) {
 	c := webhook.New(webhook.Config{})
 	err := c.Deliver(context.Background(), engine.Delivery{ID: "x", URL: srv.URL, Body: []byte("{}"), Secret: "s"})
 	assert.ErrorIs(t, err, webhook.ErrForbiddenAddress)
-	assert.Zero(t, hits)
-	for _, u := range []string{"http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://100.100.100.200/latest/meta-data/", "http://[::1]/", "http://0.0.0.0/", "http://[64:ff9b::a00:1]/"} {
-		err := c.Deliver(context.Background(), engine.Delivery{ID: "x", URL: u, Body: []byte("{}"), Secret: "s"})
-		assert.ErrorIs(t, err, webhook.ErrForbiddenAddress, u)
-	}
+	assert.Zero(t, hits, "refused before connecting")
+	// Which addresses are refused is the classifier's table
+	// (TestBlocked): this test sends nothing beyond loopback.
 }
 
 func TestVerify(t *testing.T) {
