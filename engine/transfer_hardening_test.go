@@ -16,6 +16,39 @@ import (
 	"github.com/crmkit/crm/store/sqlitestore"
 )
 
+// importCopy imports an export as tenant "copy" into a fresh engine.
+func importCopy(t *testing.T, file []byte) (*engine.Engine, engine.TransferStats, error) {
+	t.Helper()
+	dst, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
+	require.NoError(t, err)
+	stats, err := dst.ImportTenant(context.Background(), "copy", bytes.NewReader(file))
+	return dst, stats, err
+}
+
+// exportEditor returns a function that rewrites the lines of an export
+// that match with change and returns the file; the test fails when no
+// line matches.
+func exportEditor(t *testing.T, lines []string) func(match func(l map[string]any) bool, change func(l map[string]any)) string {
+	return func(match func(l map[string]any) bool, change func(l map[string]any)) string {
+		out := make([]string, len(lines))
+		n := 0
+		for i, l := range lines {
+			var m map[string]any
+			require.NoError(t, json.Unmarshal([]byte(l), &m))
+			if match(m) {
+				change(m)
+				b, err := json.Marshal(m)
+				require.NoError(t, err)
+				l = string(b)
+				n++
+			}
+			out[i] = l
+		}
+		require.Positive(t, n, "the edit found its line")
+		return strings.Join(out, "\n") + "\n"
+	}
+}
+
 // tenantIDs lists an engine's tenants.
 func tenantIDs(t *testing.T, eng *engine.Engine) []string {
 	t.Helper()
@@ -108,24 +141,7 @@ func TestTransfer_ImportChecksLikeAWrite(t *testing.T) {
 	_, file := exportLines(t, src, "acme")
 	lines := strings.Split(strings.TrimSpace(string(file)), "\n")
 
-	edit := func(match func(l map[string]any) bool, change func(l map[string]any)) string {
-		out := make([]string, len(lines))
-		n := 0
-		for i, l := range lines {
-			var m map[string]any
-			require.NoError(t, json.Unmarshal([]byte(l), &m))
-			if match(m) {
-				change(m)
-				b, err := json.Marshal(m)
-				require.NoError(t, err)
-				l = string(b)
-				n++
-			}
-			out[i] = l
-		}
-		require.Positive(t, n, "the edit found its line")
-		return strings.Join(out, "\n") + "\n"
-	}
+	edit := exportEditor(t, lines)
 	record := func(object string) func(l map[string]any) bool {
 		return func(l map[string]any) bool { return l["type"] == "record" && l["object"] == object }
 	}
@@ -157,9 +173,7 @@ func TestTransfer_ImportChecksLikeAWrite(t *testing.T) {
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			dst, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-			require.NoError(t, err)
-			_, err = dst.ImportTenant(context.Background(), "copy", strings.NewReader(s.file))
+			dst, _, err := importCopy(t, []byte(s.file))
 			require.Error(t, err)
 			assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), err.Error())
 			assert.Contains(t, err.Error(), s.message)
@@ -168,9 +182,7 @@ func TestTransfer_ImportChecksLikeAWrite(t *testing.T) {
 		})
 	}
 
-	dst, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	stats, err := dst.ImportTenant(context.Background(), "copy", bytes.NewReader(file))
+	_, stats, err := importCopy(t, file)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"boss"}, stats.Administrators, "the import names the administrators it added")
 }
@@ -208,24 +220,7 @@ func TestTransfer_ImportChecksViewsAndLayouts(t *testing.T) {
 	_, file := exportLines(t, src, "acme")
 	lines := strings.Split(strings.TrimSpace(string(file)), "\n")
 
-	edit := func(match func(l map[string]any) bool, change func(l map[string]any)) string {
-		out := make([]string, len(lines))
-		n := 0
-		for i, l := range lines {
-			var m map[string]any
-			require.NoError(t, json.Unmarshal([]byte(l), &m))
-			if match(m) {
-				change(m)
-				b, err := json.Marshal(m)
-				require.NoError(t, err)
-				l = string(b)
-				n++
-			}
-			out[i] = l
-		}
-		require.Positive(t, n, "the edit found its line")
-		return strings.Join(out, "\n") + "\n"
-	}
+	edit := exportEditor(t, lines)
 	recordID := func(id string) func(l map[string]any) bool {
 		return func(l map[string]any) bool { return l["type"] == "record" && l["id"] == id }
 	}
@@ -308,9 +303,7 @@ func TestTransfer_ImportChecksViewsAndLayouts(t *testing.T) {
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			dst, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-			require.NoError(t, err)
-			_, err = dst.ImportTenant(context.Background(), "copy", strings.NewReader(s.file))
+			dst, _, err := importCopy(t, []byte(s.file))
 			require.Error(t, err)
 			assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), err.Error())
 			assert.Contains(t, err.Error(), s.message)
@@ -321,9 +314,7 @@ func TestTransfer_ImportChecksViewsAndLayouts(t *testing.T) {
 
 	t.Run("the file as exported", func(t *testing.T) {
 		t.Parallel()
-		dst, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-		require.NoError(t, err)
-		_, err = dst.ImportTenant(context.Background(), "copy", bytes.NewReader(file))
+		dst, _, err := importCopy(t, file)
 		require.NoError(t, err)
 		admin := engine.WithActor(context.Background(), engine.Actor{TenantID: "copy", ID: "user:x", Admin: true})
 		got, err := dst.GetRecord(admin, "deal", repDeal.ID)
@@ -349,9 +340,7 @@ func TestTransfer_ImportChecksViewsAndLayouts(t *testing.T) {
 	old := edit(func(l map[string]any) bool { _, ok := l["ownerId"]; return ok }, func(l map[string]any) { delete(l, "ownerId") })
 	t.Run("an export made before owners were exported", func(t *testing.T) {
 		t.Parallel()
-		dst, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-		require.NoError(t, err)
-		_, err = dst.ImportTenant(context.Background(), "copy", strings.NewReader(old))
+		dst, _, err := importCopy(t, []byte(old))
 		require.NoError(t, err)
 		got, err := dst.GetRecord(engine.WithActor(context.Background(), engine.Actor{TenantID: "copy", ID: "user:x", Admin: true}), "deal", repDeal.ID)
 		require.NoError(t, err)
@@ -393,9 +382,7 @@ func TestTransfer_ExportLeavesOutSessionsAndSecrets(t *testing.T) {
 	assert.NotContains(t, bare, secret)
 	assert.Contains(t, bare, `"withoutSecrets":true`)
 
-	dst, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	stats, err := dst.ImportTenant(context.Background(), "copy", strings.NewReader(bare))
+	dst, stats, err := importCopy(t, []byte(bare))
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.WithoutPassword)
 	_, err = dst.SignIn(context.Background(), "copy", "li.lei", "correct horse battery")

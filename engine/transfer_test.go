@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"log/slog"
 	"strconv"
 	"strings"
 	"testing"
@@ -13,7 +12,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
-	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 // exportLines exports a tenant and returns its lines without the header
@@ -49,9 +47,7 @@ func TestTransfer_RoundTrip(t *testing.T) {
 
 	lines, file := exportLines(t, src, "acme")
 
-	dst, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-	require.NoError(t, err)
-	stats, err := dst.ImportTenant(context.Background(), "copy", bytes.NewReader(file))
+	dst, stats, err := importCopy(t, file)
 	require.NoError(t, err)
 	assert.EqualValues(t, 2502, stats.Records-countType(lines, "crmStageChange")-countType(lines, "crmAudit"), "user records; the engine's own records come too")
 	again, _ := exportLines(t, dst, "copy")
@@ -115,9 +111,7 @@ func TestTransfer_BadFilesChangeNothing(t *testing.T) {
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
-			dst, err := engine.New(engine.Config{Store: sqlitestore.NewForTest(t), Logger: slog.New(slog.DiscardHandler)})
-			require.NoError(t, err)
-			_, err = dst.ImportTenant(context.Background(), "copy", strings.NewReader(s.file))
+			dst, _, err := importCopy(t, []byte(s.file))
 			require.Error(t, err)
 			assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), err.Error())
 			assert.Contains(t, err.Error(), s.message)
