@@ -30,13 +30,19 @@ async function drag(page: Page, cardId: string, stage: string): Promise<void> {
   const from = (await card.boundingBox())!;
   const column = page.locator(`[data-stage="${stage}"]`);
   await column.scrollIntoViewIfNeeded();
-  const to = (await column.boundingBox())!;
   // Grab the card by its body (its title is a link).
   const y = from.y + from.height - 10;
   await page.mouse.move(from.x + from.width / 2, y);
   await page.mouse.down();
   await page.mouse.move(from.x + from.width / 2 + 10, y + 10, { steps: 4 });
-  await page.mouse.move(to.x + to.width / 2, to.y + 40, { steps: 12 });
+  // The board scrolls itself while a card is dragged near its edge: follow
+  // the column until it stays put, then drop on where it is now.
+  for (let i = 0; i < 10; i++) {
+    const to = (await column.boundingBox())!;
+    await page.mouse.move(to.x + to.width / 2, to.y + 40, { steps: 12 });
+    const now = (await column.boundingBox())!;
+    if (Math.abs(now.x - to.x) < 1 && Math.abs(now.y - to.y) < 1) break;
+  }
   await page.mouse.up();
 }
 
