@@ -45,6 +45,7 @@ func FuzzSchemaExec(f *testing.F) {
 		{`mutation($d: JSON!) { saveObject(definition: $d) { name version } }`, `{"d": {"$id": "x", "type": "object", "properties": {"a": {"type": "string", "x-crm-type": "text"}}}}`},
 		{`{ __schema { types { name fields { name } } } }`, ``},
 		{`fragment F on Deal { id ...F } { deals { nodes { ...F } } }`, ``},
+		{`fragment F on Dealn{ id ...F ragmdeals {  ...F }  }`, `x`},
 		{`{ a: deal(id: "1") { id } a: account(id: "1") { id } }`, ``},
 		{`query($id: ID!) { account(id: $id) { deals(filter: {amount: {gte: 1e308}}) { nodes { id } } } }`, `{"id": ["x"]}`},
 		{`{ objects { name fields { name type options target } } objectHistory(name: "deal") { version definition } }`, ``},

@@ -64,6 +64,13 @@ func checkShape(doc *ast.QueryDocument, maxDepth int) error {
 			return err
 		}
 	}
+	// A fragment that spreads itself below one of its fields is a
+	// validation error (NoFragmentCycles); the pair count below would
+	// follow it for ever, so such a document goes straight to validation,
+	// which names the cycle.
+	if hasFragmentCycle(doc) {
+		return nil
+	}
 	pairs := 0
 	for _, op := range doc.Operations {
 		pairs += w.overlapPairs([]ast.SelectionSet{op.SelectionSet}, map[string]bool{})
@@ -126,6 +133,62 @@ func (w *shapeWalker) overlapPairs(sets []ast.SelectionSet, active map[string]bo
 		}
 	}
 	return pairs
+}
+
+// hasFragmentCycle reports whether a fragment of doc reaches itself
+// through spreads at any depth of its selections.
+func hasFragmentCycle(doc *ast.QueryDocument) bool {
+	const (
+		visiting = 1
+		done     = 2
+	)
+	state := map[string]int{}
+	var reaches func(name string) bool
+	var spreads func(sels ast.SelectionSet) bool
+	reaches = func(name string) bool {
+		switch state[name] {
+		case visiting:
+			return true
+		case done:
+			return false
+		}
+		frag := doc.Fragments.ForName(name)
+		if frag == nil {
+			state[name] = done
+			return false
+		}
+		state[name] = visiting
+		if spreads(frag.SelectionSet) {
+			return true
+		}
+		state[name] = done
+		return false
+	}
+	spreads = func(sels ast.SelectionSet) bool {
+		for _, sel := range sels {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if spreads(sel.SelectionSet) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if spreads(sel.SelectionSet) {
+					return true
+				}
+			case *ast.FragmentSpread:
+				if reaches(sel.Name) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, f := range doc.Fragments {
+		if reaches(f.Name) {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *shapeWalker) walk(sels ast.SelectionSet, depth int, root bool) error {

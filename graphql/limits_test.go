@@ -74,6 +74,10 @@ func TestLimits(t *testing.T) {
 		{name: "one field repeated through many fragments", query: `{ deals { nodes { ` + repeat(210, func(i int) string { return fmt.Sprintf("...F%d", i) })[2:] +
 			` } } ` + strings.Repeat(" ", 1) + fragments(210, "fragment F%d on Deal { title }"),
 			code: graphql.CodeQueryTooComplex, message: "more than 20000"},
+		{name: "fragment spreading itself below a field (crashed the server once)", query: `{ deals { nodes { ...F } } } fragment F on Deal { id account { deals { nodes { ...F } } } }`,
+			code: "BAD_REQUEST", message: `Cannot spread fragment "F" within itself`},
+		{name: "fragment cycle on an unknown type", query: `fragment F on Dealn { id ...F more { ...F } }`,
+			code: "BAD_REQUEST", message: `Unknown type "Dealn"`},
 		{name: "query longer than 16 KiB (G2)", query: "{ deals { nodes { id } } }" + strings.Repeat(" ", 16<<10), code: "BAD_REQUEST", message: "more than the limit of 16384"},
 		{name: "syntax error", query: `{ deals { nodes { id } }`, code: "BAD_REQUEST", message: "Syntax Error: Expected Name, found <EOF>"},
 		{name: "subscription", query: `subscription { deals { nodes { id } } }`, code: "BAD_REQUEST", message: `Schema does not support operation type "subscription"`},
