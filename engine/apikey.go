@@ -27,13 +27,9 @@ func (e *Engine) CreateExpiringAPIKey(ctx context.Context, tenantID, name string
 // of the tenant ("" for an administrator's key).
 func (e *Engine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role string, expiresAt time.Time) (string, store.APIKey, error) {
 	if role != "" {
-		ts, err := e.tenantStore(ctx, tenantID)
+		_, snap, err := e.tenantScope(ctx, tenantID)
 		if err != nil {
 			return "", store.APIKey{}, tenantFailed(tenantID, err)
-		}
-		snap, err := e.state(ctx, tenantID, ts)
-		if err != nil {
-			return "", store.APIKey{}, err
 		}
 		if _, ok := snap.roles[role]; !ok {
 			return "", store.APIKey{}, errorOf(ErrBadRequest, nil, "apiKey.noRole", tenantID, role)

@@ -51,11 +51,7 @@ func (e *Engine) limitsFor(tenant string) scripting.Limits {
 
 func (e *Engine) storedLimits(ctx context.Context, tenant string) (scripting.Limits, error) {
 	var l scripting.Limits
-	ts, err := e.tenantStore(ctx, tenant)
-	if err != nil {
-		return l, err
-	}
-	snap, err := e.state(ctx, tenant, ts)
+	ts, snap, err := e.tenantScope(ctx, tenant)
 	if err != nil {
 		return l, err
 	}
@@ -103,11 +99,7 @@ func (e *Engine) SetTenantScriptLimits(ctx context.Context, tenant string, l scr
 	if l.WallTime < 0 || l.MaxCallStack < 0 || l.MaxQueries < 0 || l.MaxReads < 0 || l.MaxWrites < 0 || l.MaxConcurrent < 0 {
 		return errorOf(ErrBadRequest, nil, "limit.negative")
 	}
-	ts, err := e.tenantStore(ctx, tenant)
-	if err != nil {
-		return err
-	}
-	snap, err := e.state(ctx, tenant, ts)
+	ts, snap, err := e.tenantScope(ctx, tenant)
 	if err != nil {
 		return err
 	}

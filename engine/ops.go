@@ -42,13 +42,7 @@ func (e *Engine) OpsStats(ctx context.Context) ([]TenantOps, error) {
 				o.StoreBytes = n
 			}
 		}
-		ts, err := e.tenantStore(ctx, t.ID)
-		if err != nil {
-			o.Unavailable = true
-			out = append(out, o)
-			continue
-		}
-		snap, err := e.state(ctx, t.ID, ts)
+		ts, snap, err := e.tenantScope(ctx, t.ID)
 		if err != nil {
 			o.Unavailable = true
 			out = append(out, o)

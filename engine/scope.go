@@ -24,18 +24,31 @@ func (e *Engine) scope(ctx context.Context) (scope, error) {
 	if !ok {
 		return scope{}, errorOf(ErrUnauthenticated, nil, "auth.noCredentials")
 	}
-	ts, err := e.tenantStore(ctx, a.TenantID)
+	ts, snap, err := e.tenantScope(ctx, a.TenantID)
 	if errors.Is(err, store.ErrNotFound) {
 		return scope{}, errorOf(ErrUnauthenticated, err, "auth.unknownTenant")
 	}
 	if err != nil {
 		return scope{}, err
 	}
-	snap, err := e.state(ctx, a.TenantID, ts)
-	if err != nil {
-		return scope{}, err
-	}
 	return scope{actor: a, ts: ts, snap: snap}, nil
+}
+
+// tenantScope resolves the store and metadata snapshot of a tenant named
+// by id rather than by the caller: sign-in and sessions, operators'
+// commands, background work. Within a request they are resolved once, as
+// for [Engine.scope]. An unknown tenant is an error wrapping
+// [store.ErrNotFound].
+func (e *Engine) tenantScope(ctx context.Context, tenantID string) (store.TenantStore, *snapshot, error) {
+	ts, err := e.tenantStore(ctx, tenantID)
+	if err != nil {
+		return nil, nil, err
+	}
+	snap, err := e.state(ctx, tenantID, ts)
+	if err != nil {
+		return nil, nil, err
+	}
+	return ts, snap, nil
 }
 
 // objectScope is a scope narrowed to one object, with what the actor may

@@ -127,11 +127,7 @@ const scheduleObject = "crmSchedule"
 // runScheduled runs a tenant's scheduled scripts that are due; a script
 // seen for the first time (or with a new schedule) is only scheduled.
 func (e *Engine) runScheduled(ctx context.Context, tenantID string) (int, error) {
-	ts, err := e.tenantStore(ctx, tenantID)
-	if err != nil {
-		return 0, err
-	}
-	snap, err := e.state(ctx, tenantID, ts)
+	ts, snap, err := e.tenantScope(ctx, tenantID)
 	if err != nil {
 		return 0, err
 	}

@@ -170,14 +170,10 @@ func (e *Engine) SessionOf(ctx context.Context, token string) (*Session, error) 
 	if !ok || len(token) > 300 {
 		return nil, denied
 	}
-	ts, err := e.tenantStore(ctx, tenantID)
+	ts, snap, err := e.tenantScope(ctx, tenantID)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, denied
 	} else if err != nil {
-		return nil, err
-	}
-	snap, err := e.state(ctx, tenantID, ts)
-	if err != nil {
 		return nil, err
 	}
 	sessions, users := snap.platform[sessionObject], snap.platform[userObject]

@@ -58,13 +58,9 @@ func (e *Engine) userAdmin(ctx context.Context, tenantID string) (Actor, store.T
 	if !ok {
 		a = Actor{TenantID: tenantID, ID: "operator", Admin: true}
 	}
-	ts, err := e.tenantStore(ctx, tenantID)
+	ts, snap, err := e.tenantScope(ctx, tenantID)
 	if err != nil {
 		return Actor{}, nil, nil, tenantFailed(tenantID, err)
-	}
-	snap, err := e.state(ctx, tenantID, ts)
-	if err != nil {
-		return Actor{}, nil, nil, err
 	}
 	return a, ts, snap, nil
 }
