@@ -25,7 +25,7 @@ type ObjectAccess {
 // accessResolvers adds ObjectDefinition.access and returns the resolvers
 // of ObjectAccess.
 func (s *execSchema) accessResolvers(objectDef map[string]resolver) map[string]resolver {
-	eng := s.srv.eng
+	eng := s.srv.meta
 	objectDef["access"] = func(ctx context.Context, p any, _ *fieldCall) (any, error) {
 		acc, err := eng.Access(ctx, p.(*objectDefValue).obj.Name)
 		if err != nil {

@@ -87,7 +87,7 @@ func (s *execSchema) targets(ctx context.Context, grp *group, fm *fieldModel) (m
 		if len(ids) == 0 {
 			return
 		}
-		recs, err := s.srv.eng.GetRecords(ctx, fm.target.name, ids)
+		recs, err := s.srv.records.GetRecords(ctx, fm.target.name, ids)
 		if err != nil {
 			b.err = err
 			return
@@ -117,7 +117,7 @@ func (s *execSchema) related(ctx context.Context, grp *group, rev *reverseModel,
 				parents = append(parents, rv.rec.ID)
 			}
 		}
-		res, err := s.srv.eng.ListRelated(ctx, rev.source.name, rev.field.name, parents, q)
+		res, err := s.srv.records.ListRelated(ctx, rev.source.name, rev.field.name, parents, q)
 		if err != nil {
 			b.err = err
 			return

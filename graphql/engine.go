@@ -9,17 +9,43 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// Engine is what the GraphQL edge needs of the engine; *engine.Engine
-// implements it. Every call is scoped to the tenant of the engine.Actor in
-// ctx.
+// Engine is what the GraphQL edge needs of the engine, by role; the
+// server hands each family of resolvers only the role it serves.
+// *engine.Engine implements it. Every call is scoped to the tenant of the
+// engine.Actor in ctx.
 type Engine interface {
+	Metadata
+	Records
+	Operations
+	Administration
+	Installer
+	Directory
+}
+
+var _ Engine = (*engine.Engine)(nil)
+
+// Metadata is what the schema, the object definitions, the menu, views
+// and layouts need.
+type Metadata interface {
 	// Catalog returns the tenant's objects at the current metadata
 	// revision (cheap when unchanged: cached).
 	Catalog(ctx context.Context) (*engine.Catalog, error)
-
 	SaveObject(ctx context.Context, definition json.RawMessage, opts engine.SaveOptions) (*engine.ObjectInfo, error)
 	ObjectHistory(ctx context.Context, name string) ([]engine.ObjectInfo, error)
+	// Navigation returns the caller's menu: groups of object names.
+	Navigation(ctx context.Context) ([]engine.NavGroup, error)
+	// Access says what the caller may do with an object.
+	Access(ctx context.Context, object string) (engine.CallerAccess, error)
+	Views(ctx context.Context, object string) ([]engine.View, error)
+	SaveView(ctx context.Context, v engine.View, shared bool) (engine.View, error)
+	DeleteView(ctx context.Context, object, name string, shared bool) error
+	Layout(ctx context.Context, object string) (engine.Layout, error)
+	SaveLayout(ctx context.Context, l engine.Layout) (engine.Layout, error)
+	DeleteLayout(ctx context.Context, object string) error
+}
 
+// Records is what the generated record queries and mutations need.
+type Records interface {
 	GetRecord(ctx context.Context, object, id string) (store.Record, error)
 	// GetRecords returns the records that exist among ids, in any order.
 	GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error)
@@ -46,43 +72,48 @@ type Engine interface {
 	// Board returns one column per stage of the pipeline field, in
 	// pipeline order, each with a first page of q and its count.
 	Board(ctx context.Context, object, field string, q engine.ListQuery) ([]engine.StageColumn, error)
+	// Audit pages the audit trail, newest first (a record's history, and
+	// the administrators' trail).
+	Audit(ctx context.Context, q engine.AuditQuery) ([]engine.AuditEntry, bool, error)
+}
 
+// Operations is what the administrators' view of automation and
+// background work needs: the outbox, notifications, roll-up rebuilds,
+// jobs, script limits and script tests.
+type Operations interface {
 	Outbox(ctx context.Context, status string, first int) ([]engine.OutboxEntry, error)
 	RetryOutbox(ctx context.Context, id string) (engine.OutboxEntry, error)
 	Notifications(ctx context.Context, recipient string, first int) ([]engine.Notification, error)
 	WebhookSecret(ctx context.Context) (string, error)
 	// RebuildRollup recomputes a roll-up field on every record.
 	RebuildRollup(ctx context.Context, object, field string) (int, error)
-	// Audit pages the audit trail, newest first.
-	Audit(ctx context.Context, q engine.AuditQuery) ([]engine.AuditEntry, bool, error)
-
-	TestScript(ctx context.Context, object, kind, source string, record, old map[string]any) (*engine.ScriptTest, error)
-	Limits(ctx context.Context) ([]engine.Limit, error)
 	Jobs(ctx context.Context, first int) ([]engine.Job, error)
+	StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error)
+	Limits(ctx context.Context) ([]engine.Limit, error)
+	TestScript(ctx context.Context, object, kind, source string, record, old map[string]any) (*engine.ScriptTest, error)
+}
 
+// Administration is what roles and personal-data requests need.
+type Administration interface {
+	Roles(ctx context.Context) ([]engine.Role, error)
+	SaveRole(ctx context.Context, role engine.Role) error
+	DeleteRole(ctx context.Context, name string) error
 	PersonalDataOf(ctx context.Context, object, id string) (*engine.PersonalData, error)
 	ErasePersonalData(ctx context.Context, object, id string) error
+}
 
+// Installer is what installing, rolling back and listing templates
+// needs.
+type Installer interface {
 	InstallTemplate(ctx context.Context, tpl *template.Template, opts engine.InstallOptions) (*engine.InstallResult, error)
 	RollbackTemplate(ctx context.Context, name string, opts engine.RollbackOptions) (*engine.InstallResult, error)
 	ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (deleted, kept int, err error)
 	InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error)
-	// Navigation returns the caller's menu: groups of object names.
-	Navigation(ctx context.Context) ([]engine.NavGroup, error)
-	StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error)
+}
 
-	Roles(ctx context.Context) ([]engine.Role, error)
-	SaveRole(ctx context.Context, role engine.Role) error
-	DeleteRole(ctx context.Context, name string) error
-	Views(ctx context.Context, object string) ([]engine.View, error)
-	SaveView(ctx context.Context, v engine.View, shared bool) (engine.View, error)
-	DeleteView(ctx context.Context, object, name string, shared bool) error
-	Layout(ctx context.Context, object string) (engine.Layout, error)
-	// Access says what the caller may do with an object.
-	Access(ctx context.Context, object string) (engine.CallerAccess, error)
-	SaveLayout(ctx context.Context, l engine.Layout) (engine.Layout, error)
-	DeleteLayout(ctx context.Context, object string) error
-
+// Directory is what the users API needs: the caller, the user directory,
+// administrators' user management and password changes.
+type Directory interface {
 	Users(ctx context.Context, tenantID string) ([]engine.User, error)
 	CreateUser(ctx context.Context, tenantID string, u engine.NewUser) (engine.User, error)
 	UpdateUser(ctx context.Context, tenantID, username string, ch engine.UserChange) (engine.User, error)
@@ -93,5 +124,3 @@ type Engine interface {
 	// UserDirectory lists active users for any signed-in caller.
 	UserDirectory(ctx context.Context, search string, first int) ([]engine.DirectoryEntry, error)
 }
-
-var _ Engine = (*engine.Engine)(nil)

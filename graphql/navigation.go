@@ -19,7 +19,7 @@ type NavGroup {
 // navigationResolvers adds Query.navigation and returns the resolvers of
 // NavGroup.
 func (s *execSchema) navigationResolvers(query map[string]resolver) map[string]resolver {
-	eng := s.srv.eng
+	eng := s.srv.meta
 	query["navigation"] = func(ctx context.Context, _ any, _ *fieldCall) (any, error) {
 		groups, err := eng.Navigation(ctx)
 		if err != nil {

@@ -11,7 +11,7 @@ import (
 // automationQueryResolvers serve the admin fields about automations. The
 // engine refuses non-administrators itself, saying what they may not do.
 func (s *execSchema) automationQueryResolvers(rs map[string]resolver) {
-	eng := s.srv.eng
+	eng := s.srv.ops
 	rs["outbox"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		status, _ := fc.args["status"].(string)
 		first, _ := fc.args["first"].(int64)
@@ -45,7 +45,7 @@ func (s *execSchema) automationQueryResolvers(rs map[string]resolver) {
 
 func (s *execSchema) automationMutationResolvers(rs map[string]resolver) {
 	rs["retryOutboxEntry"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
-		e, err := s.srv.eng.RetryOutbox(ctx, fc.args["id"].(string))
+		e, err := s.srv.ops.RetryOutbox(ctx, fc.args["id"].(string))
 		if err != nil {
 			return nil, err
 		}
@@ -55,7 +55,7 @@ func (s *execSchema) automationMutationResolvers(rs map[string]resolver) {
 
 func (s *execSchema) rollupMutationResolvers(rs map[string]resolver) {
 	rs["rebuildRollup"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
-		n, err := s.srv.eng.RebuildRollup(ctx, fc.args["object"].(string), fc.args["field"].(string))
+		n, err := s.srv.ops.RebuildRollup(ctx, fc.args["object"].(string), fc.args["field"].(string))
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +89,7 @@ func (s *execSchema) auditQueryResolvers(rs map[string]resolver) {
 				*dst = t
 			}
 		}
-		entries, more, err := s.srv.eng.Audit(ctx, q)
+		entries, more, err := s.srv.records.Audit(ctx, q)
 		if err != nil {
 			return nil, err
 		}

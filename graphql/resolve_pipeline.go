@@ -29,7 +29,7 @@ func (s *execSchema) boardResolver(p *pipelineModel) resolver {
 		if err != nil {
 			return nil, err
 		}
-		cols, err := s.srv.eng.Board(ctx, p.obj.name, p.field.name, q)
+		cols, err := s.srv.records.Board(ctx, p.obj.name, p.field.name, q)
 		if err != nil {
 			return nil, err
 		}
@@ -74,7 +74,7 @@ func (s *execSchema) historyResolver(p *pipelineModel) resolver {
 					ids = append(ids, r.rec.ID)
 				}
 			}
-			b.history, b.err = s.srv.eng.StageHistory(ctx, p.obj.name, p.field.name, ids)
+			b.history, b.err = s.srv.records.StageHistory(ctx, p.obj.name, p.field.name, ids)
 		})
 		if b.err != nil {
 			return nil, b.err

@@ -38,7 +38,7 @@ func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
 			if n, ok := fc.args["first"].(int64); ok {
 				q.First = int(n)
 			}
-			entries, more, err := s.srv.eng.Audit(ctx, q)
+			entries, more, err := s.srv.records.Audit(ctx, q)
 			if err != nil {
 				return nil, err
 			}

@@ -10,12 +10,12 @@ import (
 
 // queryResolvers returns the resolvers of Query.
 func (s *execSchema) queryResolvers() map[string]resolver {
-	eng := s.srv.eng
+	records, meta := s.srv.records, s.srv.meta
 	rs := map[string]resolver{}
 	for _, o := range s.model.objects {
 		o := o
 		rs[o.single] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
-			rec, err := eng.GetRecord(ctx, o.name, fc.args["id"].(string))
+			rec, err := records.GetRecord(ctx, o.name, fc.args["id"].(string))
 			if err != nil {
 				if engine.CodeOf(err) == engine.CodeNotFound {
 					return nil, nil // a missing record is null, not an error
@@ -30,7 +30,7 @@ func (s *execSchema) queryResolvers() map[string]resolver {
 				return nil, err
 			}
 			q.WithTotal = fc.selects("totalCount")
-			res, err := eng.ListRecords(ctx, o.name, q)
+			res, err := records.ListRecords(ctx, o.name, q)
 			if err != nil {
 				return nil, err
 			}
@@ -61,7 +61,7 @@ func (s *execSchema) queryResolvers() map[string]resolver {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
 		}
-		infos, err := eng.ObjectHistory(ctx, fc.args["name"].(string))
+		infos, err := meta.ObjectHistory(ctx, fc.args["name"].(string))
 		if err != nil {
 			return nil, err
 		}
@@ -76,7 +76,7 @@ func (s *execSchema) queryResolvers() map[string]resolver {
 
 // mutationResolvers returns the resolvers of Mutation.
 func (s *execSchema) mutationResolvers() map[string]resolver {
-	eng := s.srv.eng
+	records, meta := s.srv.records, s.srv.meta
 	rs := map[string]resolver{}
 	for _, o := range s.model.objects {
 		o := o
@@ -86,7 +86,7 @@ func (s *execSchema) mutationResolvers() map[string]resolver {
 			if err != nil {
 				return nil, err
 			}
-			rec, err := eng.CreateRecord(ctx, o.name, data)
+			rec, err := records.CreateRecord(ctx, o.name, data)
 			if err != nil {
 				return nil, err
 			}
@@ -102,21 +102,21 @@ func (s *execSchema) mutationResolvers() map[string]resolver {
 			if v, ok := fc.args["version"].(int64); ok {
 				version = &v
 			}
-			rec, err := eng.UpdateRecord(ctx, o.name, fc.args["id"].(string), patch, version)
+			rec, err := records.UpdateRecord(ctx, o.name, fc.args["id"].(string), patch, version)
 			if err != nil {
 				return nil, err
 			}
 			return (&group{}).add(o, rec), nil
 		}
 		rs[o.transferField()] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
-			rec, err := eng.TransferRecord(ctx, o.name, fc.args["id"].(string), fc.args["owner"].(string))
+			rec, err := records.TransferRecord(ctx, o.name, fc.args["id"].(string), fc.args["owner"].(string))
 			if err != nil {
 				return nil, err
 			}
 			return (&group{}).add(o, rec), nil
 		}
 		rs[o.deleteField()] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
-			if err := eng.DeleteRecord(ctx, o.name, fc.args["id"].(string)); err != nil {
+			if err := records.DeleteRecord(ctx, o.name, fc.args["id"].(string)); err != nil {
 				return nil, err
 			}
 			return true, nil
@@ -136,7 +136,7 @@ func (s *execSchema) mutationResolvers() map[string]resolver {
 				return nil, err
 			}
 		}
-		info, err := eng.SaveObject(ctx, def, opts)
+		info, err := meta.SaveObject(ctx, def, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -9,12 +9,12 @@ import (
 )
 
 func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
-	eng := s.srv.eng
+	ops, admin := s.srv.ops, s.srv.admin
 	query["limits"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
 		}
-		limits, err := eng.Limits(ctx)
+		limits, err := ops.Limits(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -38,7 +38,7 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 			return nil, err
 		}
 		first, _ := fc.args["first"].(int64)
-		jobs, err := eng.Jobs(ctx, int(first))
+		jobs, err := ops.Jobs(ctx, int(first))
 		if err != nil {
 			return nil, err
 		}
@@ -52,7 +52,7 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
 		}
-		pd, err := eng.PersonalDataOf(ctx, fc.args["object"].(string), fc.args["id"].(string))
+		pd, err := admin.PersonalDataOf(ctx, fc.args["object"].(string), fc.args["id"].(string))
 		if err != nil {
 			return nil, err
 		}
@@ -80,7 +80,7 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
 		}
-		roles, err := eng.Roles(ctx)
+		roles, err := admin.Roles(ctx)
 		if err != nil {
 			return nil, err
 		}
@@ -94,7 +94,7 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		if err := strictJSON(fc.args["definition"], &role); err != nil {
 			return nil, badRequestf("the role is {name, label: {zh, en}, objects: {object: {read, create, update, delete, fields: {field: \"hidden\" | \"readOnly\" | \"masked\"}}}}: %v", err)
 		}
-		if err := eng.SaveRole(ctx, role); err != nil {
+		if err := admin.SaveRole(ctx, role); err != nil {
 			return nil, err
 		}
 		return rawJSON(role)
@@ -103,7 +103,7 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
 		}
-		if err := eng.DeleteRole(ctx, fc.args["name"].(string)); err != nil {
+		if err := admin.DeleteRole(ctx, fc.args["name"].(string)); err != nil {
 			return nil, err
 		}
 		return true, nil
@@ -112,7 +112,7 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
 		}
-		if err := eng.ErasePersonalData(ctx, fc.args["object"].(string), fc.args["id"].(string)); err != nil {
+		if err := admin.ErasePersonalData(ctx, fc.args["object"].(string), fc.args["id"].(string)); err != nil {
 			return nil, err
 		}
 		return true, nil
@@ -129,7 +129,7 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		if err != nil {
 			return nil, err
 		}
-		return eng.TestScript(ctx, fc.args["object"].(string), fc.args["kind"].(string), fc.args["source"].(string), record, old)
+		return ops.TestScript(ctx, fc.args["object"].(string), fc.args["kind"].(string), fc.args["source"].(string), record, old)
 	}
 }
 

@@ -67,7 +67,12 @@ type Config struct {
 // Server serves a tenant-specific GraphQL API generated from each tenant's
 // object definitions. It is safe for concurrent use.
 type Server struct {
-	eng            Engine
+	meta           Metadata
+	records        Records
+	ops            Operations
+	admin          Administration
+	installer      Installer
+	directory      Directory
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -88,7 +93,12 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("graphql: Config limits must not be negative")
 	}
 	s := &Server{
-		eng:            cfg.Engine,
+		meta:           cfg.Engine,
+		records:        cfg.Engine,
+		ops:            cfg.Engine,
+		admin:          cfg.Engine,
+		installer:      cfg.Engine,
+		directory:      cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),
@@ -187,7 +197,7 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 		return fail(fiber.StatusBadRequest, err)
 	}
 
-	cat, err := s.eng.Catalog(ctx)
+	cat, err := s.meta.Catalog(ctx)
 	if err != nil {
 		return fail(fiber.StatusInternalServerError, err)
 	}

@@ -18,7 +18,7 @@ func (s *execSchema) sumResolver(connOf func(any) *connValue) resolver {
 		if c.scope == nil {
 			return nil, badRequestf("sum of %s is not available here", field)
 		}
-		sum, ok, err := s.srv.eng.SumRecords(ctx, c.obj.name, field, *c.scope)
+		sum, ok, err := s.srv.records.SumRecords(ctx, c.obj.name, field, *c.scope)
 		if err != nil || !ok {
 			return nil, err
 		}

@@ -44,7 +44,7 @@ type templateRowValue struct {
 }
 
 func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
-	eng, cat := s.srv.eng, s.srv.templates
+	eng, jobs, cat := s.srv.installer, s.srv.ops, s.srv.templates
 	noCatalog := badRequestf("this server has no template catalogue")
 	query["templates"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {
@@ -144,7 +144,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 			seed, _ := fc.args["seed"].(int64)
 			sampleData = cat.Sample(name, int(records), seed)
 		}
-		job, err := eng.StartJob(ctx, engine.JobInstallTemplate, name, func(ctx context.Context, progress func(done, total int)) error {
+		job, err := jobs.StartJob(ctx, engine.JobInstallTemplate, name, func(ctx context.Context, progress func(done, total int)) error {
 			_, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{OnConflict: template.ConflictPolicy(policy), Sample: sampleData,
 				Progress: func(p engine.Progress) {
 					if p.Phase == "sample" {

@@ -9,7 +9,7 @@ import (
 // userResolvers serve the users API: me for everyone signed in; users,
 // createUser and updateUser for administrators; changePassword for users.
 func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
-	eng := s.srv.eng
+	eng := s.srv.directory
 	query["me"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		a := fc.req.actor
 		role := a.Role

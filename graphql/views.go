@@ -14,7 +14,7 @@ import (
 // deleteLayout for administrators. A list field's view argument names the
 // view to start from.
 func (s *execSchema) viewResolvers(query, mutation map[string]resolver) {
-	eng := s.srv.eng
+	eng := s.srv.meta
 	query["views"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		views, err := eng.Views(ctx, fc.args["object"].(string))
 		if err != nil {
