@@ -35,7 +35,7 @@ func (e *Engine) TestScript(ctx context.Context, object, kind, source string, re
 		return nil, err
 	}
 	w := &writer{e: e, ts: ts, snap: snap, actor: a}
-	dry := scripting.NewDryRun(&scriptHost{w: w, script: object + ".test"})
+	dry := scripting.NewDryRun(publicHost{&scriptHost{w: w, script: object + ".test"}})
 	s := scripting.Script{Tenant: a.TenantID, ID: object + ".test", Name: object + ".test", Version: obj.Version,
 		Kind: scripting.Kind(kind), Source: source}
 	call := scripting.Call{Script: s, Object: object, Record: record, Old: old, Host: dry}

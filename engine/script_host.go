@@ -38,7 +38,7 @@ func (h *scriptHost) reader() store.Reader {
 func (h *scriptHost) object(name, op string) (*schema.Object, error) {
 	obj := h.w.snap.catalog.Object(name)
 	if obj == nil {
-		return nil, fmt.Errorf("unknown object %q", name)
+		return nil, refuse("unknown object %q", name)
 	}
 	if err := h.w.snap.mayDo(h.w.actor, obj, op); err != nil {
 		return nil, err
@@ -56,13 +56,13 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 	if len(filter) > 0 {
 		b, err := json.Marshal(filter)
 		if err != nil {
-			return nil, fmt.Errorf("crm.find %s: filter: %w", object, err)
+			return nil, refuse("crm.find %s: filter: %v", object, err)
 		}
 		f = &store.Filter{}
 		dec := json.NewDecoder(strings.NewReader(string(b)))
 		dec.DisallowUnknownFields()
 		if err := dec.Decode(f); err != nil {
-			return nil, fmt.Errorf("crm.find %s: the filter is {field, op, value} under and/or/not: %w", object, err)
+			return nil, refuse("crm.find %s: the filter is {field, op, value} under and/or/not: %v", object, err)
 		}
 	}
 	var sorts []store.Sort
@@ -116,7 +116,7 @@ func (h *scriptHost) Get(ctx context.Context, object, id string) (map[string]any
 
 func (h *scriptHost) mayWrite(string) error {
 	if !h.writes {
-		return fmt.Errorf("only afterSave, onStageChange and scheduled scripts may write; this one may read")
+		return refuse("only afterSave, onStageChange and scheduled scripts may write; this one may read")
 	}
 	return nil
 }
@@ -176,14 +176,14 @@ func (h *scriptHost) Update(ctx context.Context, object, id string, patch map[st
 	}
 	cur, err := h.tx.Get(ctx, obj, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, fmt.Errorf("crm.update: no %s record with id %q", object, id)
+		return nil, refuse("crm.update: no %s record with id %q", object, id)
 	}
 	if err != nil {
 		return nil, err
 	}
 	if err := h.w.snap.mayChange(h.w.actor, obj, &cur); err != nil {
 		if errors.Is(err, ErrNotFound) {
-			return nil, fmt.Errorf("crm.update: no %s record with id %q", object, id)
+			return nil, refuse("crm.update: no %s record with id %q", object, id)
 		}
 		return nil, hostError(err)
 	}
@@ -217,16 +217,16 @@ func (h *scriptHost) Enqueue(ctx context.Context, a scripting.Action) error {
 	case "webhook":
 		url, _ := a.Payload["url"].(string)
 		if !schema.IsWebURL(url) {
-			return fmt.Errorf("crm.enqueue webhook: payload.url must be an absolute http or https URL")
+			return refuse("crm.enqueue webhook: payload.url must be an absolute http or https URL")
 		}
 		data["kind"], data["url"] = "webhook", url
 	case "notify":
 		if _, ok := a.Payload["recipients"].([]any); !ok {
-			return fmt.Errorf("crm.enqueue notify: payload.recipients must be a list")
+			return refuse("crm.enqueue notify: payload.recipients must be a list")
 		}
 		data["kind"] = "notify"
 	default:
-		return fmt.Errorf("crm.enqueue: unknown action %q (webhook, notify)", a.Type)
+		return refuse("crm.enqueue: unknown action %q (webhook, notify)", a.Type)
 	}
 	id := h.w.e.newID()
 	payload["id"], payload["tenant"], payload["rule"] = id, h.w.actor.TenantID, "script:"+h.script
@@ -240,7 +240,74 @@ func (h *scriptHost) Enqueue(ctx context.Context, a scripting.Action) error {
 func hostError(err error) error {
 	var ve *schema.ValidationError
 	if errors.As(err, &ve) {
-		return fmt.Errorf("%s", describe(err))
+		return refuse("%s", describe(err))
 	}
 	return err
+}
+
+// publicHost is the host a script gets. What a crm.* call refuses reaches
+// the script, and an uncaught refusal the caller, in words meant for
+// them: the record's field problems (a duplicate value too), the engine's
+// own errors, the host's own refusals. Any other error (a store or driver
+// failure) is logged with the script's name and reaches the script only as
+// "internal error", so that its text (paths, SQL, record ids) stays on the
+// server.
+type publicHost struct{ h *scriptHost }
+
+var _ scripting.Host = publicHost{}
+
+func (p publicHost) Find(ctx context.Context, object string, filter map[string]any, opts scripting.FindOptions) ([]map[string]any, error) {
+	out, err := p.h.Find(ctx, object, filter, opts)
+	return out, p.public(ctx, "crm.find", object, err)
+}
+
+func (p publicHost) Get(ctx context.Context, object, id string) (map[string]any, error) {
+	out, err := p.h.Get(ctx, object, id)
+	return out, p.public(ctx, "crm.get", object, err)
+}
+
+func (p publicHost) Create(ctx context.Context, object string, data map[string]any) (map[string]any, error) {
+	out, err := p.h.Create(ctx, object, data)
+	return out, p.public(ctx, "crm.create", object, err)
+}
+
+func (p publicHost) Update(ctx context.Context, object, id string, patch map[string]any) (map[string]any, error) {
+	out, err := p.h.Update(ctx, object, id, patch)
+	return out, p.public(ctx, "crm.update", object, err)
+}
+
+func (p publicHost) Enqueue(ctx context.Context, a scripting.Action) error {
+	return p.public(ctx, "crm.enqueue", a.Type, p.h.Enqueue(ctx, a))
+}
+
+// public words err for the script (see [publicHost]).
+func (p publicHost) public(ctx context.Context, call, object string, err error) error {
+	var ve *schema.ValidationError
+	var ue *store.UniqueError
+	var ee *Error
+	var he hostRefusal
+	switch {
+	case err == nil:
+		return nil
+	case errors.As(err, &ve), errors.As(err, &ee), errors.As(err, &he),
+		errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return err
+	case errors.As(err, &ue):
+		if obj := p.h.w.snap.catalog.Object(object); obj != nil {
+			return hostError(writeFailed(obj, call, err))
+		}
+	}
+	p.h.w.e.log.ErrorContext(ctx, "script host call failed", "script", p.h.script, "call", call, "object", object, "err", err)
+	return fmt.Errorf("%s %s: internal error (the server's log has the cause)", call, object)
+}
+
+// hostRefusal is a refusal the host words itself (a wrong argument, a
+// call the script's kind may not make): its text is for the script.
+type hostRefusal struct{ msg string }
+
+func (r hostRefusal) Error() string { return r.msg }
+
+// refuse returns a [hostRefusal] worded by format and args.
+func refuse(format string, args ...any) error {
+	return hostRefusal{msg: fmt.Sprintf(format, args...)}
 }

@@ -129,7 +129,7 @@ func (w *writer) runScript(ctx context.Context, tx store.Tx, obj *schema.Object,
 		return nil, err
 	}
 	writes := s.Kind == string(scripting.KindAfterSave) || s.Kind == string(scripting.KindStageChange) || s.Kind == string(scripting.KindScheduled)
-	host := &scriptHost{w: w, tx: tx, writes: writes && tx != nil, script: obj.Name + "." + s.Name}
+	host := publicHost{&scriptHost{w: w, tx: tx, writes: writes && tx != nil, script: obj.Name + "." + s.Name}}
 	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host}
 	if data != nil {
 		var rec *store.Record
@@ -192,7 +192,7 @@ func (w *writer) runScriptOn(ctx context.Context, tx store.Tx, obj *schema.Objec
 	if err != nil {
 		return nil, err
 	}
-	host := &scriptHost{w: w, tx: tx, writes: tx != nil, script: obj.Name + "." + s.Name}
+	host := publicHost{&scriptHost{w: w, tx: tx, writes: tx != nil, script: obj.Name + "." + s.Name}}
 	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host}
 	if rec.ID != "" {
 		call.Record = recordMap(&rec, rec.Data)

@@ -1,7 +1,11 @@
 package engine_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"log/slog"
+	"sync"
 	"testing"
 	"time"
 
@@ -13,6 +17,7 @@ import (
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
+	"github.com/crmkit/crm/store/sqlitestore"
 )
 
 const scriptedDeal = `{"$id": "deal", "type": "object", "properties": {
@@ -347,4 +352,92 @@ func TestAutomation_RunScript(t *testing.T) {
 	_, err = eng.SaveObject(ctx, []byte(`{"$id": "x", "type": "object", "properties": {"a": {"type": "string", "x-crm-type": "text"}},
 	  "x-crm-automations": [{"name": "r", "trigger": {"event": "saved"}, "actions": [{"type": "runScript", "script": "missing"}]}]}`), engine.SaveOptions{})
 	assert.ErrorContains(t, err, `names "missing", which is not an afterSave script`)
+}
+
+// failingReads is a store whose reads of one object fail the way a broken
+// disk does, with a path and driver words in the error.
+type failingReads struct{ store.Store }
+
+func (s failingReads) Tenant(ctx context.Context, id string) (store.TenantStore, error) {
+	ts, err := s.Store.Tenant(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return failingTenant{ts}, nil
+}
+
+type failingTenant struct{ store.TenantStore }
+
+func (t failingTenant) Find(ctx context.Context, obj *schema.Object, q store.Query) (store.Page, error) {
+	if obj.Name == "task" {
+		return store.Page{}, errors.New("sqlite: disk I/O error (5386) reading /var/lib/crm/tenants/acme.db")
+	}
+	return t.TenantStore.Find(ctx, obj, q)
+}
+
+func TestScripts_HostCallErrorsInPublicWords(t *testing.T) {
+	t.Parallel()
+	t.Run("a duplicate value names the field, not the store", func(t *testing.T) {
+		t.Parallel()
+		eng, ctx := scriptEngineWithin(t, 10*time.Second, `{"$id": "account", "type": "object", "properties": {
+		  "name": {"type": "string", "x-crm-type": "text", "x-crm-unique": true}}}`,
+			`{"$id": "lead", "type": "object", "properties": {"company": {"type": "string", "x-crm-type": "text"}},
+		  "x-crm-scripts": [{"name": "convert", "kind": "afterSave", "source": "crm.create('account', {name: ctx.record.company})"}]}`)
+		_, err := eng.CreateRecord(ctx, "account", map[string]any{"name": "华为"})
+		require.NoError(t, err)
+		_, err = eng.CreateRecord(ctx, "lead", map[string]any{"company": "华为"})
+		require.Error(t, err)
+		assert.Equal(t, engine.CodeScriptFailed, engine.CodeOf(err))
+		for _, lang := range []string{"en", "zh"} {
+			msg := engine.PublicMessage(err, lang)
+			assert.Contains(t, msg, "lead.convert")
+			assert.Contains(t, msg, "account name this value is already used by another record")
+			assert.NotContains(t, msg, "store:")
+			assert.NotContains(t, msg, "insert account record")
+		}
+		leads, err := eng.ListRecords(ctx, "lead", engine.ListQuery{})
+		require.NoError(t, err)
+		assert.Empty(t, leads.Records, "the lead was not written")
+	})
+	t.Run("a store failure is logged, not shown", func(t *testing.T) {
+		t.Parallel()
+		var logged syncBuffer
+		runner, err := scripting.New(scripting.Config{Limits: scripting.Limits{WallTime: 10 * time.Second}})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = runner.Close() })
+		tn := testkit.New(t, "acme", testkit.WithObjects(scriptedTask, scriptedDeal),
+			testkit.WithStore(func(t testing.TB) store.Store { return failingReads{sqlitestore.NewForTest(t)} }),
+			testkit.WithConfig(func(c *engine.Config) {
+				c.Scripts = runner
+				c.Logger = slog.New(slog.NewTextHandler(&logged, nil))
+			}))
+		res, err := tn.Engine.TestScript(tn.Admin, "deal", "validate",
+			"try { crm.find('task', null, {limit: 5}) } catch (e) { ctx.addError('title', e.message) }", map[string]any{"title": "t"}, nil)
+		require.NoError(t, err)
+		require.Len(t, res.Result.Errors, 1)
+		msg := res.Result.Errors[0].Message
+		assert.Contains(t, msg, "crm.find task: internal error")
+		assert.NotContains(t, msg, "disk I/O")
+		assert.NotContains(t, msg, "/var/lib")
+		assert.Contains(t, logged.String(), "disk I/O error (5386)", "the cause is in the server's log")
+		assert.Contains(t, logged.String(), "deal.test")
+	})
+}
+
+// syncBuffer is a bytes.Buffer safe for a logger and a test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
