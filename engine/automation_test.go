@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
@@ -147,13 +148,13 @@ func TestAutomation_BadEffectNamesTheRule(t *testing.T) {
 // does.
 type receiver struct {
 	mu       sync.Mutex
-	calls    []engine.Delivery
+	calls    []worker.Delivery
 	effects  map[string]int
 	failures int
 	block    chan struct{} // when set, Deliver waits for it or ctx
 }
 
-func (r *receiver) Deliver(ctx context.Context, d engine.Delivery) error {
+func (r *receiver) Deliver(ctx context.Context, d worker.Delivery) error {
 	r.mu.Lock()
 	r.calls = append(r.calls, d)
 	block := r.block
@@ -194,23 +195,23 @@ func TestWorker_RetriesWithBackoffThenDeadLetter(t *testing.T) {
 	require.NoError(t, err)
 
 	rcv := &receiver{failures: 2}
-	cfg := engine.WorkerConfig{Webhooks: rcv, MaxAttempts: 3, BaseBackoff: 10 * time.Second}
-	stats, err := eng.RunDue(ctx, cfg)
+	cfg := worker.Config{Webhooks: rcv, MaxAttempts: 3, BaseBackoff: 10 * time.Second}
+	stats, err := worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Failed)
-	_, err = eng.RunDue(ctx, cfg)
+	_, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, rcv.count(), "not before the backoff")
 	clk.Advance(10 * time.Second)
-	stats, err = eng.RunDue(ctx, cfg)
+	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Failed, "second failure")
 	clk.Advance(10 * time.Second)
-	_, err = eng.RunDue(ctx, cfg)
+	_, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 2, rcv.count(), "the second backoff is twice the first")
 	clk.Advance(10 * time.Second)
-	stats, err = eng.RunDue(ctx, cfg)
+	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Delivered)
 	d := rcv.calls[2]
@@ -226,7 +227,7 @@ func TestWorker_RetriesWithBackoffThenDeadLetter(t *testing.T) {
 	require.NoError(t, err)
 	rcv.failures = 100
 	for range 3 {
-		_, err = eng.RunDue(ctx, cfg)
+		_, err = worker.RunDue(ctx, eng.Queues(), cfg)
 		require.NoError(t, err)
 		clk.Advance(time.Hour)
 	}
@@ -240,7 +241,7 @@ func TestWorker_RetriesWithBackoffThenDeadLetter(t *testing.T) {
 	retried, err := eng.RetryOutbox(ctx, dead[0].ID)
 	require.NoError(t, err)
 	assert.Equal(t, engine.OutboxPending, retried.Status)
-	stats, err = eng.RunDue(ctx, cfg)
+	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Delivered)
 	_, err = eng.RetryOutbox(ctx, dead[0].ID)
@@ -263,7 +264,7 @@ func TestWorker_StopMidDeliveryThenRestart(t *testing.T) {
 	workerCtx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
-		_, _ = eng.RunDue(workerCtx, engine.WorkerConfig{Webhooks: rcv, Lease: time.Minute})
+		_, _ = worker.RunDue(workerCtx, eng.Queues(), worker.Config{Webhooks: rcv, Lease: time.Minute})
 		close(done)
 	}()
 	require.Eventually(t, func() bool { return rcv.count() == 1 }, 10*time.Second, time.Millisecond, "the first delivery is in flight")
@@ -273,12 +274,12 @@ func TestWorker_StopMidDeliveryThenRestart(t *testing.T) {
 	rcv.mu.Lock()
 	rcv.block = nil
 	rcv.mu.Unlock()
-	cfg := engine.WorkerConfig{Webhooks: rcv, Lease: time.Minute}
-	stats, err := eng.RunDue(ctx, cfg)
+	cfg := worker.Config{Webhooks: rcv, Lease: time.Minute}
+	stats, err := worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 2, stats.Delivered, "the entry in flight is leased")
 	clk.Advance(time.Minute)
-	stats, err = eng.RunDue(ctx, cfg)
+	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Delivered, "after the lease it is delivered")
 
@@ -308,10 +309,10 @@ func TestTimer_FiresAtItsTime(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.UpdateRecord(ctx, "lead", other.ID, map[string]any{"stage": "won"}, nil)
 	require.NoError(t, err)
-	cfg := engine.WorkerConfig{Webhooks: &receiver{}}
+	cfg := worker.Config{Webhooks: &receiver{}}
 
 	clk.Set(time.Date(2026, 5, 9, 8, 59, 0, 0, time.UTC)) // due 2026-05-09 09:00
-	stats, err := eng.RunDue(ctx, cfg)
+	stats, err := worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Zero(t, stats.Timers, "not yet")
 
@@ -319,12 +320,12 @@ func TestTimer_FiresAtItsTime(t *testing.T) {
 	_, err = eng.UpdateRecord(ctx, "lead", lead.ID, map[string]any{"closeDate": "2026-05-12"}, nil)
 	require.NoError(t, err)
 	clk.Set(time.Date(2026, 5, 9, 10, 0, 0, 0, time.UTC))
-	stats, err = eng.RunDue(ctx, cfg)
+	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 0, stats.Timers, "the won lead's condition is false and the other moved")
 
 	clk.Set(time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC))
-	stats, err = eng.RunDue(ctx, cfg)
+	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Timers)
 	assert.Equal(t, 1, stats.Delivered, "the notification the timer enqueued, in the same pass")
@@ -337,12 +338,12 @@ func TestTimer_FiresAtItsTime(t *testing.T) {
 	require.Len(t, notes, 1)
 	assert.Equal(t, "宁德时代 明天截止", notes[0].Message.Zh)
 
-	stats, err = eng.RunDue(ctx, cfg)
+	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Zero(t, stats.Timers, "a timer fires once")
 	_, err = eng.UpdateRecord(ctx, "lead", lead.ID, map[string]any{"name": "宁德时代（二期）"}, nil)
 	require.NoError(t, err)
-	stats, err = eng.RunDue(ctx, cfg)
+	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Zero(t, stats.Timers, "an unrelated change does not re-arm it")
 }

@@ -36,8 +36,14 @@
 //     [github.com/crmkit/crm/engine/identity];
 //   - scripts and automation: scripts.go, script_host.go, script_admin.go,
 //     automation.go, timer.go;
-//   - background work: worker.go ([Engine.RunDue]), due.go (the records a
-//     step claims), outbox.go, jobs.go, jobs_run.go;
+//   - background work: queues.go ([Engine.Queues], what the worker of
+//     package [github.com/crmkit/crm/engine/worker] asks of the engine:
+//     the tenants, a step of each queue, a tenant's outbox), due.go (the
+//     records a step claims), outbox.go (entries written in a record's
+//     transaction, listed and retried by administrators, the webhook
+//     secret), jobs.go, jobs_run.go; the loop over tenants, the lease,
+//     retries, backoff and dead letters of deliveries and the counts of a
+//     pass are package [github.com/crmkit/crm/engine/worker];
 //   - templates: template.go, template_docs.go, template_sample.go install,
 //     upgrade, roll back and export templates; what a template is, its
 //     versions and the three-way merge are package

@@ -2,16 +2,21 @@ package engine
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
 	"fmt"
 
 	"github.com/crmkit/crm/engine/seal"
+	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
 
 // Effects outside the record (webhooks, notifications) are written to the
 // outbox, a platform object, in the transaction of the record change that
-// caused them, and delivered afterwards by the worker (worker.go): nothing
+// caused them, and delivered afterwards by package
+// [github.com/crmkit/crm/engine/worker] through [Engine.Queues]: nothing
 // is lost if the process stops between the write and the delivery, and
 // nothing is delivered for a write that was rolled back.
 
@@ -31,7 +36,7 @@ const (
 // OutboxEntry is one effect waiting for, or done with, delivery.
 type OutboxEntry struct {
 	ID            string
-	Kind          string // "webhook" or "notify"
+	Kind          string // worker.KindWebhook or worker.KindNotify
 	Object        string
 	RecordID      string
 	Rule          string
@@ -60,10 +65,10 @@ func (w *writer) enqueue(ctx context.Context, tx store.Tx, obj *schema.Object, r
 		"attempts": 0.0, "nextAttemptAt": now.Format(schema.DateTimeLayout)}
 	switch act.Type {
 	case schema.ActionWebhook:
-		data["kind"], data["url"] = "webhook", act.URL
+		data["kind"], data["url"] = worker.KindWebhook, act.URL
 		payload["record"] = recordJSON(maskSensitive(obj, rec))
 	case schema.ActionNotify:
-		data["kind"] = "notify"
+		data["kind"] = worker.KindNotify
 		recipients := make([]any, len(act.Recipients))
 		for i, r := range act.Recipients {
 			recipients[i] = fill(r, rec)
@@ -197,6 +202,13 @@ func cloneMap(m map[string]any) map[string]any {
 	return out
 }
 
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
+
 // Notification is one in-app notification delivered by an automation.
 type Notification struct {
 	ID        string
@@ -249,4 +261,57 @@ func (e *Engine) Notifications(ctx context.Context, recipient string, first int)
 		out[i] = n
 	}
 	return out, nil
+}
+
+// webhookSecretID is the setting that holds the webhook signing secret.
+const webhookSecretID = "webhookSecret"
+
+// webhookSecret returns the tenant's webhook signing secret, making one on
+// first use.
+func (e *Engine) webhookSecret(ctx context.Context, ts store.TenantStore, snap *snapshot) (string, error) {
+	settings, err := e.platformObject(ctx, ts, snap, settingObject)
+	if err != nil {
+		return "", err
+	}
+	const id = webhookSecretID
+	if rec, err := ts.Get(ctx, settings, id); err == nil {
+		s, _ := rec.Data["value"].(string)
+		return s, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return "", err
+	}
+	buf := make([]byte, 32)
+	if _, err := rand.Read(buf); err != nil {
+		return "", err
+	}
+	now := e.stamp()
+	rec := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "system", UpdatedBy: "system",
+		Data: map[string]any{"value": "whsec_" + hex.EncodeToString(buf)}}
+	err = ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, settings, rec) })
+	if errors.Is(err, store.ErrConflict) { // made by another worker meanwhile
+		got, err := ts.Get(ctx, settings, id)
+		if err != nil {
+			return "", err
+		}
+		s, _ := got.Data["value"].(string)
+		return s, nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return rec.Data["value"].(string), nil
+}
+
+// WebhookSecret returns the key that signs the tenant's webhooks, for
+// receivers to check signatures; administrators only.
+func (e *Engine) WebhookSecret(ctx context.Context) (string, error) {
+	sc, err := e.scope(ctx)
+	if err != nil {
+		return "", err
+	}
+	a, ts, snap := sc.actor, sc.ts, sc.snap
+	if !a.Admin {
+		return "", errorOf(ErrForbidden, nil, "webhook.adminOnlySecret")
+	}
+	return e.webhookSecret(ctx, ts, snap)
 }

@@ -28,6 +28,10 @@ import (
 // per move of a record along a pipeline.
 const stageChangeObject = "crmStageChange"
 
+// settingObject holds a tenant's settings: its limits, the key check
+// and the webhook secret.
+const settingObject = "crmSetting"
+
 // platformFiles holds the definition of every platform object, one file
 // each, named for the object (platform/crmOutbox.json).
 //

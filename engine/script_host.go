@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
@@ -219,12 +220,12 @@ func (h *scriptHost) Enqueue(ctx context.Context, a scripting.Action) error {
 		if !schema.IsWebURL(url) {
 			return refuse("crm.enqueue webhook: payload.url must be an absolute http or https URL")
 		}
-		data["kind"], data["url"] = "webhook", url
+		data["kind"], data["url"] = worker.KindWebhook, url
 	case "notify":
 		if _, ok := a.Payload["recipients"].([]any); !ok {
 			return refuse("crm.enqueue notify: payload.recipients must be a list")
 		}
-		data["kind"] = "notify"
+		data["kind"] = worker.KindNotify
 	default:
 		return refuse("crm.enqueue: unknown action %q (webhook, notify)", a.Type)
 	}

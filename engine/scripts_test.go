@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/scripting"
@@ -240,7 +241,7 @@ func TestFormulas_RecomputedInTheBackground(t *testing.T) {
 	assert.Equal(t, engine.JobPending, jobs[0].Status)
 	assert.Equal(t, []string{"total"}, jobs[0].Fields)
 
-	_, err = eng.RunDue(ctx, engine.WorkerConfig{})
+	_, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
 	jobs, err = eng.Jobs(ctx, 10)
 	require.NoError(t, err)
@@ -248,7 +249,7 @@ func TestFormulas_RecomputedInTheBackground(t *testing.T) {
 	assert.EqualValues(t, 450, jobs[0].Total)
 	assert.EqualValues(t, 200, jobs[0].Done)
 	for range 3 {
-		_, err = eng.RunDue(ctx, engine.WorkerConfig{})
+		_, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
 		require.NoError(t, err)
 	}
 	jobs, err = eng.Jobs(ctx, 10)
@@ -277,19 +278,19 @@ func TestScripts_Scheduled(t *testing.T) {
 		require.NoError(t, err)
 		return len(page.Records)
 	}
-	stats, err := eng.RunDue(ctx, engine.WorkerConfig{})
+	stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
 	assert.Zero(t, stats.Scripts, "first seen: only scheduled")
 	clk.Set(time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC))
-	stats, err = eng.RunDue(ctx, engine.WorkerConfig{})
+	stats, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Scripts)
 	assert.Equal(t, 1, count())
-	stats, err = eng.RunDue(ctx, engine.WorkerConfig{})
+	stats, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
 	assert.Zero(t, stats.Scripts, "once per moment")
 	clk.Set(time.Date(2026, 6, 2, 8, 0, 30, 0, time.UTC))
-	_, err = eng.RunDue(ctx, engine.WorkerConfig{})
+	_, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
 	assert.Equal(t, 2, count(), "the next day")
 }

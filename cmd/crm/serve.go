@@ -21,6 +21,7 @@ import (
 
 	"github.com/crmkit/crm/admin-ui"
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/internal/metrics"
 	"github.com/crmkit/crm/internal/server"
@@ -157,7 +158,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", m.env("CRM_ADDR", "127.0.0.1:8080"), "listen address (env CRM_ADDR)")
 	data := m.dataFlag(fs)
 	logFormat := fs.String("log-format", m.env("CRM_LOG_FORMAT", "text"), "log format: text or json (env CRM_LOG_FORMAT)")
-	worker := fs.Bool("worker", m.env("CRM_WORKER", "true") == "true", "run automations' timers and deliveries in this process (env CRM_WORKER)")
+	runWorker := fs.Bool("worker", m.env("CRM_WORKER", "true") == "true", "run automations' timers and deliveries in this process (env CRM_WORKER)")
 	allowPrivate := fs.Bool("webhook-allow-private", m.env("CRM_WEBHOOK_ALLOW_PRIVATE", "") == "true",
 		"let webhooks reach loopback and private networks (env CRM_WEBHOOK_ALLOW_PRIVATE)")
 	perKey := fs.Float64("rate-per-key", envFloat(m.env("CRM_RATE_PER_KEY", "")), "requests a second each API key may make on average, twice that at once; 0: no limit (env CRM_RATE_PER_KEY)")
@@ -280,10 +281,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 
 	workerCtx, stopWorker := context.WithCancel(context.Background())
 	workerDone := make(chan struct{})
-	if *worker {
+	if *runWorker {
 		go func() {
 			defer close(workerDone)
-			_ = eng.RunWorker(workerCtx, engine.WorkerConfig{Webhooks: webhook.New(webhook.Config{AllowPrivate: *allowPrivate})})
+			_ = worker.Run(workerCtx, eng.Queues(), worker.Config{Webhooks: webhook.New(webhook.Config{AllowPrivate: *allowPrivate}), Logger: log})
 		}()
 	} else {
 		close(workerDone)

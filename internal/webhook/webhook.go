@@ -24,7 +24,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/worker"
 )
 
 // Config tunes a [Client].
@@ -43,7 +43,7 @@ type Client struct {
 	http *http.Client
 }
 
-var _ engine.Deliverer = (*Client)(nil)
+var _ worker.Deliverer = (*Client)(nil)
 
 // ErrForbiddenAddress is returned for a URL whose host resolves to an
 // address webhooks may not reach.
@@ -88,8 +88,8 @@ func New(cfg Config) *Client {
 }
 
 // Deliver POSTs the delivery. Any answer but 2xx is an error, so that the
-// engine tries again later.
-func (c *Client) Deliver(ctx context.Context, d engine.Delivery) error {
+// worker tries again later.
+func (c *Client) Deliver(ctx context.Context, d worker.Delivery) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.URL, bytes.NewReader(d.Body))
 	if err != nil {
 		return fmt.Errorf("webhook %s: %w", d.URL, err)

@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/internal/webhook"
 )
 
@@ -35,7 +35,7 @@ func TestDeliver_SignedAndIdempotent(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := webhook.New(webhook.Config{AllowPrivate: true})
-	d := engine.Delivery{ID: "01abc", TenantID: "acme", URL: srv.URL + "/hook", Body: []byte(`{"rule":"wonTask"}`), Secret: secret, Attempt: 2}
+	d := worker.Delivery{ID: "01abc", TenantID: "acme", URL: srv.URL + "/hook", Body: []byte(`{"rule":"wonTask"}`), Secret: secret, Attempt: 2}
 	require.NoError(t, c.Deliver(context.Background(), d))
 	require.Len(t, got, 1)
 	assert.Equal(t, http.MethodPost, got[0].Method)
@@ -64,7 +64,7 @@ func TestDeliver_FailuresAreErrors(t *testing.T) {
 	defer srv.Close()
 	c := webhook.New(webhook.Config{AllowPrivate: true, Timeout: 200 * time.Millisecond})
 	for path, msg := range map[string]string{"/down": "status 503: maintenance", "/moved": "status 302", "/slow": "Client.Timeout"} {
-		err := c.Deliver(context.Background(), engine.Delivery{ID: "x", URL: srv.URL + path, Body: []byte("{}"), Secret: "s"})
+		err := c.Deliver(context.Background(), worker.Delivery{ID: "x", URL: srv.URL + path, Body: []byte("{}"), Secret: "s"})
 		assert.ErrorContains(t, err, msg, path)
 	}
 }
@@ -75,7 +75,7 @@ func TestDeliver_PrivateNetworksRefused(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits++ }))
 	defer srv.Close()
 	c := webhook.New(webhook.Config{})
-	err := c.Deliver(context.Background(), engine.Delivery{ID: "x", URL: srv.URL, Body: []byte("{}"), Secret: "s"})
+	err := c.Deliver(context.Background(), worker.Delivery{ID: "x", URL: srv.URL, Body: []byte("{}"), Secret: "s"})
 	assert.ErrorIs(t, err, webhook.ErrForbiddenAddress)
 	assert.Zero(t, hits, "refused before connecting")
 	// Which addresses are refused is the classifier's table

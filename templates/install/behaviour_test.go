@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/templates/install"
@@ -98,7 +99,7 @@ func TestHealthcareAndRetail_TimedReminders(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"healthcare", "retail"} {
 		eng, ctx := installed(t, name)
-		stats, err := eng.RunDue(ctx, engine.WorkerConfig{})
+		stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
 		require.NoError(t, err, name)
 		assert.Positive(t, stats.Timers, "%s: reminders fired", name)
 		notes, err := eng.Notifications(ctx, "", 5)

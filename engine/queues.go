@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crmkit/crm/engine/worker"
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Queues gives the background worker (package
+// [github.com/crmkit/crm/engine/worker]) the engine's queues: jobs,
+// scheduled scripts, timers and the outbox of every tenant.
+func (e *Engine) Queues() worker.Queues { return queues{e} }
+
+type queues struct{ e *Engine }
+
+func (q queues) Tenants(ctx context.Context) ([]string, error) {
+	tenants, err := q.e.store.ListTenants(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(tenants))
+	for i, t := range tenants {
+		ids[i] = t.ID
+	}
+	return ids, nil
+}
+
+func (q queues) RunJobs(ctx context.Context, tenant string) (int, error) {
+	return q.e.runJobs(ctx, tenant)
+}
+
+func (q queues) RunScheduled(ctx context.Context, tenant string) (int, error) {
+	return q.e.runScheduled(ctx, tenant)
+}
+
+func (q queues) FireTimers(ctx context.Context, tenant string, limit int) (int, error) {
+	return q.e.fireDueTimers(ctx, tenant, limit)
+}
+
+func (q queues) Outbox(ctx context.Context, tenant string, limit int) (worker.Outbox, []worker.Entry, error) {
+	now := q.e.stamp().Format(schema.DateTimeLayout)
+	d, err := q.e.dueRecords(ctx, tenant, dueQuery{object: outboxObject, what: "outbox entries", by: "nextAttemptAt", limit: limit,
+		filter: store.Filter{And: []store.Filter{store.Leaf("status", store.OpEq, OutboxPending), store.Leaf("nextAttemptAt", store.OpLte, now)}}})
+	if err != nil {
+		return nil, nil, err
+	}
+	entries := make([]worker.Entry, len(d.records))
+	for i, r := range d.records {
+		entries[i] = workerEntry(r)
+	}
+	return tenantOutbox{e: q.e, ts: d.ts, snap: d.snap, ob: d.obj}, entries, nil
+}
+
+// workerEntry is an outbox record as the worker sees it.
+func workerEntry(r store.Record) worker.Entry {
+	en := worker.Entry{ID: r.ID, Version: r.Version, Payload: r.Data["payload"]}
+	en.Kind, _ = r.Data["kind"].(string)
+	en.URL, _ = r.Data["url"].(string)
+	if n, ok := r.Data["attempts"].(float64); ok {
+		en.Attempts = int(n)
+	}
+	return en
+}
+
+// tenantOutbox is one tenant's outbox for a pass of the worker.
+type tenantOutbox struct {
+	e    *Engine
+	ts   store.TenantStore
+	snap *snapshot
+	ob   *schema.Object
+}
+
+// Notify puts a notification per recipient in the in-app inbox and marks
+// the entry delivered, in one transaction: exactly once.
+func (o tenantOutbox) Notify(ctx context.Context, entry worker.Entry) error {
+	inbox, err := o.e.platformObject(ctx, o.ts, o.snap, notificationObject)
+	if err != nil {
+		return err
+	}
+	return o.ts.WithTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Get(ctx, o.ob, entry.ID)
+		if err != nil || cur.Version != entry.Version {
+			return err // taken or changed by another worker: leave it
+		}
+		payload, _ := cur.Data["payload"].(map[string]any)
+		recipients, _ := payload["recipients"].([]any)
+		now := o.e.stamp()
+		for i, r := range recipients {
+			n := store.Record{ID: fmt.Sprintf("%s-%d", entry.ID, i), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "automation", UpdatedBy: "automation",
+				Data: map[string]any{"recipient": fmt.Sprint(r), "message": payload["message"], "object": cur.Data["object"],
+					"record": cur.Data["record"], "rule": cur.Data["rule"], "read": false}}
+			if err := tx.Insert(ctx, inbox, n); err != nil && !errors.Is(err, store.ErrConflict) {
+				return err
+			}
+		}
+		return markOutbox(ctx, tx, o.ob, cur, OutboxDelivered, now)
+	})
+}
+
+func (o tenantOutbox) Secret(ctx context.Context) (string, error) {
+	return o.e.webhookSecret(ctx, o.ts, o.snap)
+}
+
+func (o tenantOutbox) Claim(ctx context.Context, entry worker.Entry, lease time.Duration) (worker.Entry, error) {
+	var claimed store.Record
+	err := o.ts.WithTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Get(ctx, o.ob, entry.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != entry.Version || cur.Data["status"] != OutboxPending {
+			return store.ErrConflict
+		}
+		claimed = cur
+		claimed.Data = cloneMap(cur.Data)
+		claimed.Data["nextAttemptAt"] = o.e.stamp().Add(lease).Format(schema.DateTimeLayout)
+		claimed.Version, claimed.UpdatedAt = cur.Version+1, o.e.stamp()
+		return tx.Update(ctx, o.ob, claimed, cur.Version)
+	})
+	if err != nil {
+		return worker.Entry{}, err
+	}
+	return workerEntry(claimed), nil
+}
+
+func (o tenantOutbox) Delivered(ctx context.Context, entry worker.Entry) error {
+	return o.settle(ctx, entry, func(tx store.Tx, cur store.Record, now time.Time) error {
+		return markOutbox(ctx, tx, o.ob, cur, OutboxDelivered, now)
+	})
+}
+
+func (o tenantOutbox) Retry(ctx context.Context, entry worker.Entry, reason string, wait time.Duration) error {
+	return o.failed(ctx, entry, reason, func(data map[string]any, now time.Time) {
+		data["nextAttemptAt"] = now.Add(wait).Format(schema.DateTimeLayout)
+	})
+}
+
+func (o tenantOutbox) GiveUp(ctx context.Context, entry worker.Entry, reason string) error {
+	return o.failed(ctx, entry, reason, func(data map[string]any, _ time.Time) {
+		data["status"] = OutboxDead
+	})
+}
+
+// failed counts a failed attempt of a claimed entry and keeps its reason;
+// then decides what comes next.
+func (o tenantOutbox) failed(ctx context.Context, entry worker.Entry, reason string, then func(data map[string]any, now time.Time)) error {
+	return o.settle(ctx, entry, func(tx store.Tx, cur store.Record, now time.Time) error {
+		next := cur
+		next.Data = cloneMap(cur.Data)
+		next.Data["attempts"] = float64(entry.Attempts + 1)
+		next.Data["lastError"] = truncate(reason, 2000)
+		then(next.Data, now)
+		next.Version, next.UpdatedAt = cur.Version+1, now
+		return tx.Update(ctx, o.ob, next, cur.Version)
+	})
+}
+
+// settle records the outcome of a claimed entry's delivery, unless the
+// entry changed since it was claimed (an admin retried it meanwhile).
+func (o tenantOutbox) settle(ctx context.Context, entry worker.Entry, record func(tx store.Tx, cur store.Record, now time.Time) error) error {
+	return o.ts.WithTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Get(ctx, o.ob, entry.ID)
+		if err != nil {
+			return err
+		}
+		if cur.Version != entry.Version {
+			return store.ErrConflict
+		}
+		return record(tx, cur, o.e.stamp())
+	})
+}
+
+// markOutbox marks an entry delivered (or another final status), counting
+// the attempt.
+func markOutbox(ctx context.Context, tx store.Tx, ob *schema.Object, cur store.Record, status string, now time.Time) error {
+	next := cur
+	next.Data = cloneMap(cur.Data)
+	next.Data["status"] = status
+	next.Data["deliveredAt"] = now.Format(schema.DateTimeLayout)
+	next.Data["attempts"] = float64(0)
+	if n, ok := cur.Data["attempts"].(float64); ok {
+		next.Data["attempts"] = n + 1
+	}
+	next.Version, next.UpdatedAt = cur.Version+1, now
+	return tx.Update(ctx, ob, next, cur.Version)
+}

@@ -1,0 +1,83 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/store"
+)
+
+func TestConfig_Backoff(t *testing.T) {
+	t.Parallel()
+	cfg := Config{BaseBackoff: 10 * time.Second, MaxBackoff: time.Minute}
+	cfg.defaults()
+	var got []time.Duration
+	for attempt := 1; attempt <= 5; attempt++ {
+		got = append(got, cfg.backoff(attempt))
+	}
+	assert.Equal(t, []time.Duration{10 * time.Second, 20 * time.Second, 40 * time.Second, time.Minute, time.Minute}, got)
+}
+
+// fakeQueues is one tenant with an outbox of webhook entries; it records
+// what the worker asked of it.
+type fakeQueues struct {
+	entries  []Entry
+	claimErr error
+	calls    []string
+	waits    []time.Duration
+}
+
+func (q *fakeQueues) Tenants(context.Context) ([]string, error)            { return []string{"t1"}, nil }
+func (q *fakeQueues) RunJobs(context.Context, string) (int, error)         { return 0, nil }
+func (q *fakeQueues) RunScheduled(context.Context, string) (int, error)    { return 0, nil }
+func (q *fakeQueues) FireTimers(context.Context, string, int) (int, error) { return 0, nil }
+func (q *fakeQueues) Outbox(context.Context, string, int) (Outbox, []Entry, error) {
+	return q, q.entries, nil
+}
+func (q *fakeQueues) Notify(context.Context, Entry) error    { return nil }
+func (q *fakeQueues) Secret(context.Context) (string, error) { return "s", nil }
+func (q *fakeQueues) Claim(_ context.Context, e Entry, _ time.Duration) (Entry, error) {
+	q.calls = append(q.calls, "claim "+e.ID)
+	return e, q.claimErr
+}
+func (q *fakeQueues) Delivered(_ context.Context, e Entry) error {
+	q.calls = append(q.calls, "delivered "+e.ID)
+	return nil
+}
+func (q *fakeQueues) Retry(_ context.Context, e Entry, reason string, wait time.Duration) error {
+	q.calls, q.waits = append(q.calls, "retry "+e.ID+": "+reason), append(q.waits, wait)
+	return nil
+}
+func (q *fakeQueues) GiveUp(_ context.Context, e Entry, reason string) error {
+	q.calls = append(q.calls, "dead "+e.ID+": "+reason)
+	return store.ErrConflict // changed meanwhile: not counted
+}
+
+type failing struct{}
+
+func (failing) Deliver(context.Context, Delivery) error { return errors.New("502") }
+
+func TestRunDue_DeliveryPolicy(t *testing.T) {
+	t.Parallel()
+	q := &fakeQueues{entries: []Entry{
+		{ID: "a", Kind: KindWebhook, Attempts: 0},
+		{ID: "b", Kind: KindWebhook, Attempts: 2},
+		{ID: "c", Kind: KindWebhook, Attempts: 3},
+	}}
+	stats, err := RunDue(context.Background(), q, Config{Webhooks: failing{}, MaxAttempts: 4, BaseBackoff: time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"claim a", "retry a: 502", "claim b", "retry b: 502", "claim c", "dead c: 502"}, q.calls)
+	assert.Equal(t, []time.Duration{time.Second, 4 * time.Second}, q.waits, "the wait doubles with each attempt")
+	assert.Equal(t, Stats{Failed: 2}, stats, "an entry changed meanwhile is not counted")
+
+	q.calls, q.claimErr = nil, store.ErrConflict
+	stats, err = RunDue(context.Background(), q, Config{Webhooks: failing{}})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"claim a", "claim b", "claim c"}, q.calls, "an entry another worker holds is left alone")
+	assert.Zero(t, stats)
+}
