@@ -156,6 +156,16 @@ func TestImports_AdaptersKnowOnlyThePort(t *testing.T) {
 	}
 }
 
+func TestImports_WorkerReachesTheEngineOnlyThroughItsInterface(t *testing.T) {
+	p, ok := listModule(t)[module+"/engine/worker"]
+	require.True(t, ok, "engine/worker")
+	for _, imp := range p.Imports {
+		if matches(imp, module) {
+			assert.Equal(t, module+"/store", imp, "engine/worker imports %s; it reaches the engine through worker.Queues", imp)
+		}
+	}
+}
+
 func TestImports_EdgesReachStorageOnlyThroughTheEngine(t *testing.T) {
 	pkgs := listModule(t)
 	for _, edge := range []string{"graphql", "internal/server", "internal/metrics", "internal/webhook"} {
