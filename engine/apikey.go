@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/crmkit/crm/engine/identity"
+	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
 
@@ -23,17 +25,69 @@ func (e *Engine) CreateExpiringAPIKey(ctx context.Context, tenantID, name string
 	return e.CreateRoleAPIKey(ctx, tenantID, name, "", expiresAt)
 }
 
+// API keys live in the system store, beside the tenants. Administrators
+// of the tenant manage them through the API, and who created or revoked
+// which key is in the tenant's audit trail (action permission, object
+// apiKey). The operator's CLI calls with a context without an actor; it
+// runs on the server with the data directory at hand and leaves no entry,
+// so that `crm tenant create`, `crm apikey create` and `crm import` still
+// find the tenant empty.
+
+// apiKeyObject names API keys in the audit trail.
+const apiKeyObject = "apiKey"
+
+// keyAdmin resolves the caller of an API key call: an administrator of
+// the tenant (ok), or the operator's CLI (a context without an actor).
+func (e *Engine) keyAdmin(ctx context.Context, tenantID string) (a Actor, ok bool, ts store.TenantStore, snap *snapshot, err error) {
+	a, ok = ActorFrom(ctx)
+	if ok && (!a.Admin || a.TenantID != tenantID) {
+		return Actor{}, false, nil, nil, errorOf(ErrForbidden, nil, "apiKey.adminOnly")
+	}
+	ts, snap, err = e.tenantScope(ctx, tenantID)
+	if err != nil {
+		return Actor{}, false, nil, nil, tenantFailed(tenantID, err)
+	}
+	return a, ok, ts, snap, nil
+}
+
+// auditKey appends the audit entry of an administrator's change to an API
+// key.
+func (e *Engine) auditKey(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, id string, changes map[string]any) error {
+	w, err := e.newWriter(ctx, ts, snap, a)
+	if err != nil {
+		return err
+	}
+	return ts.WithTx(ctx, func(tx store.Tx) error {
+		return w.auditAs(ctx, tx, AuditPermission, apiKeyObject, id, 0, changes)
+	})
+}
+
+// keyData is what the audit trail keeps of a key: never its secret or
+// hash.
+func keyData(k store.APIKey) map[string]any {
+	out := map[string]any{"name": k.Name, "prefix": k.Prefix, "role": k.Role}
+	if !k.ExpiresAt.IsZero() {
+		out["expiresAt"] = k.ExpiresAt.UTC().Format(schema.DateTimeLayout)
+	}
+	return out
+}
+
 // CreateRoleAPIKey is CreateExpiringAPIKey for a key that acts with a role
-// of the tenant ("" for an administrator's key).
+// of the tenant ("" for an administrator's key). For administrators of
+// the tenant (audited; when the audit entry cannot be written, the key is
+// revoked at once and the error returned) and the operator's CLI.
 func (e *Engine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role string, expiresAt time.Time) (string, store.APIKey, error) {
+	a, byAdmin, ts, snap, err := e.keyAdmin(ctx, tenantID)
+	if err != nil {
+		return "", store.APIKey{}, err
+	}
 	if role != "" {
-		_, snap, err := e.tenantScope(ctx, tenantID)
-		if err != nil {
-			return "", store.APIKey{}, tenantFailed(tenantID, err)
-		}
 		if _, ok := snap.roles[role]; !ok {
 			return "", store.APIKey{}, errorOf(ErrBadRequest, nil, "apiKey.noRole", tenantID, role)
 		}
+	}
+	if len(name) > maxKeyName {
+		return "", store.APIKey{}, errorOf(ErrBadRequest, nil, "apiKey.longName", maxKeyName)
 	}
 	if !expiresAt.IsZero() && !expiresAt.After(e.stamp()) {
 		return "", store.APIKey{}, errorOf(ErrBadRequest, nil, "apiKey.expiryFuture")
@@ -64,11 +118,27 @@ func (e *Engine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role stri
 	if err != nil {
 		return "", store.APIKey{}, fmt.Errorf("create api key for tenant %q: %w", tenantID, err)
 	}
+	if !byAdmin {
+		return secret, k, nil
+	}
+	if err := e.auditKey(ctx, ts, snap, a, k.ID, map[string]any{"key": map[string]any{"old": nil, "new": keyData(k)}}); err != nil {
+		if rerr := e.store.RevokeAPIKey(context.WithoutCancel(ctx), tenantID, k.ID, e.stamp()); rerr != nil {
+			err = errors.Join(err, rerr)
+		}
+		return "", store.APIKey{}, fmt.Errorf("create api key for tenant %q: audit: %w", tenantID, err)
+	}
 	return secret, k, nil
 }
 
-// APIKeys lists a tenant's keys (without secrets).
+// maxKeyName bounds the name of an API key, in bytes.
+const maxKeyName = 200
+
+// APIKeys lists a tenant's keys (without secrets), oldest first. For
+// administrators of the tenant and the operator's CLI.
 func (e *Engine) APIKeys(ctx context.Context, tenantID string) ([]store.APIKey, error) {
+	if a, ok := ActorFrom(ctx); ok && (!a.Admin || a.TenantID != tenantID) {
+		return nil, errorOf(ErrForbidden, nil, "apiKey.adminOnly")
+	}
 	ks, err := e.store.ListAPIKeys(ctx, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("list api keys of tenant %q: %w", tenantID, err)
@@ -77,15 +147,41 @@ func (e *Engine) APIKeys(ctx context.Context, tenantID string) ([]store.APIKey, 
 }
 
 // RevokeAPIKey revokes a key at once: the next request with it is refused.
-func (e *Engine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) error {
-	err := e.store.RevokeAPIKey(ctx, tenantID, keyID, e.stamp())
+// Revoking a revoked key keeps its first revocation. For administrators of
+// the tenant (audited) and the operator's CLI.
+func (e *Engine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) (store.APIKey, error) {
+	a, byAdmin, ts, snap, err := e.keyAdmin(ctx, tenantID)
+	if err != nil {
+		return store.APIKey{}, err
+	}
+	keys, err := e.store.ListAPIKeys(ctx, tenantID)
+	if err != nil {
+		return store.APIKey{}, fmt.Errorf("revoke api key %q: %w", keyID, err)
+	}
+	i := slices.IndexFunc(keys, func(k store.APIKey) bool { return k.ID == keyID })
+	if i < 0 {
+		return store.APIKey{}, errorOf(ErrNotFound, nil, "apiKey.notFound", tenantID, keyID)
+	}
+	k := keys[i]
+	if !k.RevokedAt.IsZero() {
+		return k, nil
+	}
+	k.RevokedAt = e.stamp()
+	err = e.store.RevokeAPIKey(ctx, tenantID, keyID, k.RevokedAt)
 	if errors.Is(err, store.ErrNotFound) {
-		return errorOf(ErrNotFound, err, "apiKey.notFound", tenantID, keyID)
+		return store.APIKey{}, errorOf(ErrNotFound, err, "apiKey.notFound", tenantID, keyID)
 	}
 	if err != nil {
-		return fmt.Errorf("revoke api key %q: %w", keyID, err)
+		return store.APIKey{}, fmt.Errorf("revoke api key %q: %w", keyID, err)
 	}
-	return nil
+	if !byAdmin {
+		return k, nil
+	}
+	at := k.RevokedAt.UTC().Format(schema.DateTimeLayout)
+	if err := e.auditKey(ctx, ts, snap, a, keyID, map[string]any{"revokedAt": map[string]any{"old": nil, "new": at}}); err != nil {
+		return store.APIKey{}, fmt.Errorf("revoke api key %q: audit: %w", keyID, err)
+	}
+	return k, nil
 }
 
 // Authenticate resolves an API key secret to the actor it stands for.

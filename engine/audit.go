@@ -105,15 +105,20 @@ func auditChanges(obj *schema.Object, old, new map[string]any) map[string]any {
 
 // audit appends one entry in tx.
 func (w *writer) audit(ctx context.Context, tx store.Tx, action string, obj *schema.Object, id string, version int64, changes map[string]any) error {
+	return w.auditAs(ctx, tx, action, obj.Name, id, version, changes)
+}
+
+// auditAs is audit for what is not a record of an object (an API key).
+func (w *writer) auditAs(ctx context.Context, tx store.Tx, action, object, id string, version int64, changes map[string]any) error {
 	if w.auditObj == nil {
 		return nil
 	}
 	now := w.e.stamp()
 	entry := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID,
 		Data: map[string]any{"at": now.Format(schema.DateTimeLayout), "actor": w.actor.ID, "door": doorOf(ctx), "action": action,
-			"object": obj.Name, "record": id, "recordVersion": float64(version), "changes": changes}}
+			"object": object, "record": id, "recordVersion": float64(version), "changes": changes}}
 	if err := tx.Insert(ctx, w.auditObj, entry); err != nil {
-		return fmt.Errorf("audit %s of %s %q: %w", action, obj.Name, id, err)
+		return fmt.Errorf("audit %s of %s %q: %w", action, object, id, err)
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -200,12 +201,15 @@ func TestEngine_APIKeys(t *testing.T) {
 		_, err := eng.Authenticate(ctx, bad)
 		assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err))
 	}
-	require.NoError(t, eng.RevokeAPIKey(ctx, "acme", key.ID))
+	_, err = eng.RevokeAPIKey(ctx, "acme", key.ID)
+	require.NoError(t, err)
 	_, err = eng.Authenticate(ctx, secret)
 	assert.Equal(t, engine.CodeUnauthenticated, engine.CodeOf(err), "no use after revoke")
 
+	_, _, err = eng.CreateAPIKey(context.Background(), "ghost", "")
+	assert.Equal(t, engine.CodeNotFound, engine.CodeOf(err), "the operator's CLI learns the tenant is missing")
 	_, _, err = eng.CreateAPIKey(ctx, "ghost", "")
-	assert.Equal(t, engine.CodeNotFound, engine.CodeOf(err))
+	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(err), "an administrator of another tenant learns nothing")
 	_, err = eng.CreateTenant(ctx, "acme", "")
 	assert.Equal(t, engine.CodeConflict, engine.CodeOf(err))
 	_, err = eng.CreateTenant(ctx, "../etc", "")

@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"encoding/json"
+	"time"
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/template"
@@ -112,7 +113,7 @@ type Installer interface {
 }
 
 // Directory is what the users API needs: the caller, the user directory,
-// administrators' user management and password changes.
+// administrators' user management, password changes and API keys.
 type Directory interface {
 	Users(ctx context.Context, tenantID string) ([]engine.User, error)
 	CreateUser(ctx context.Context, tenantID string, u engine.NewUser) (engine.User, error)
@@ -123,4 +124,11 @@ type Directory interface {
 	CurrentUser(ctx context.Context) (*engine.User, error)
 	// UserDirectory lists active users for any signed-in caller.
 	UserDirectory(ctx context.Context, search string, first int) ([]engine.DirectoryEntry, error)
+	// APIKeys lists the tenant's API keys, without secrets.
+	APIKeys(ctx context.Context, tenantID string) ([]store.APIKey, error)
+	// CreateRoleAPIKey creates a key acting with role ("" an
+	// administrator) until expiresAt (zero: until revoked) and returns its
+	// secret, which cannot be read again.
+	CreateRoleAPIKey(ctx context.Context, tenantID, name, role string, expiresAt time.Time) (string, store.APIKey, error)
+	RevokeAPIKey(ctx context.Context, tenantID, keyID string) (store.APIKey, error)
 }

@@ -737,3 +737,15 @@ func (f *fakeEngine) SumRecords(ctx context.Context, object, field string, q eng
 	}
 	return sum, found, nil
 }
+
+func (f *fakeEngine) APIKeys(ctx context.Context, tenantID string) ([]store.APIKey, error) {
+	return nil, nil
+}
+
+func (f *fakeEngine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role string, expiresAt time.Time) (string, store.APIKey, error) {
+	return "", store.APIKey{}, fmt.Errorf("fake: no api keys")
+}
+
+func (f *fakeEngine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) (store.APIKey, error) {
+	return store.APIKey{}, fmt.Errorf("fake: no api keys")
+}

@@ -36,6 +36,8 @@ const staticQuerySDL = `  "The object definitions the caller may read. Administr
   users: [User!]!
   "Active users for everyone signed in, in display-name order (Latin names first, Chinese names by pinyin): those whose user name or display name contains search, case-insensitive; first is 1 to 100, default 50."
   userDirectory(search: String, first: Int): [DirectoryUser!]!
+  "The tenant's API keys, oldest first, revoked and expired ones included; never their secrets (administrators only)."
+  apiKeys: [ApiKey!]!
   "The menu of the web app: the navigation groups of the tenant's templates, oldest install first, with the objects the caller may read, then 其他 / Other with the readable objects no group names."
   navigation: [NavGroup!]!
 `
@@ -55,6 +57,10 @@ const staticMutationSDL = `  "Creates or changes an object definition (administr
   updateUser(username: String!, input: UserChangeInput!): User
   "Replaces the signed-in user's own password; their other sessions end."
   changePassword(current: String!, new: String!): Boolean
+  "Creates an API key that acts with role (null: as an administrator) until expiresAt (null: until revoked); the answer holds its secret, shown only this once; audited (administrators only)."
+  createApiKey(name: String!, role: String, expiresAt: DateTime): NewApiKey
+  "Revokes an API key at once: the next request with it is UNAUTHENTICATED. Revoking a revoked key changes nothing; audited (administrators only)."
+  revokeApiKey(id: ID!): ApiKey
   "Puts a dead or pending outbox entry back in line for delivery now (administrators only)."
   retryOutboxEntry(id: ID!): OutboxEntry
   "Recomputes a roll-up summary field on every record; returns how many changed (administrators only)."

@@ -154,7 +154,7 @@ func (m *Main) apikey(ctx context.Context, args []string) error {
 		}
 		return w.Flush()
 	case "revoke":
-		if err := eng.RevokeAPIKey(ctx, *tenant, *id); err != nil {
+		if _, err := eng.RevokeAPIKey(ctx, *tenant, *id); err != nil {
 			return err
 		}
 		fmt.Fprintf(m.Stdout, "revoked API key %s\n", *id)
