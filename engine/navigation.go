@@ -66,16 +66,16 @@ func (e *Engine) Navigation(ctx context.Context) ([]NavGroup, error) {
 // mergedMenu joins the menus of the active installs, oldest template
 // first, keeping the objects shown says exist for the caller, each in its
 // first group only, and dropping groups left empty.
-func mergedMenu(installs []TemplateInstall, shown func(object string) bool) []NavGroup {
+func mergedMenu(installs []template.Install, shown func(object string) bool) []NavGroup {
 	first := map[string]time.Time{} // template → its first install
 	for _, in := range installs {
 		if at, ok := first[in.Template]; !ok || in.At.Before(at) {
 			first[in.Template] = in.At
 		}
 	}
-	var active []*TemplateInstall
+	var active []*template.Install
 	for _, name := range slices.Sorted(maps.Keys(first)) {
-		if cur := activeInstall(installs, name); cur != nil {
+		if cur := template.Active(installs, name); cur != nil {
 			active = append(active, cur)
 		}
 	}
@@ -95,67 +95,6 @@ func mergedMenu(installs []TemplateInstall, shown func(object string) bool) []Na
 				out = append(out, ng)
 			}
 		}
-	}
-	return out
-}
-
-// checkMenu refuses a menu naming an object that is neither in the
-// template nor in an installed template it depends on.
-func checkMenu(tpl *template.Template, defs []templateObject, installs []TemplateInstall) error {
-	have := map[string]bool{}
-	for _, d := range defs {
-		have[d.name] = true
-	}
-	for _, dep := range tpl.Depends {
-		if cur := activeInstall(installs, dep.Name); cur != nil {
-			for _, o := range cur.Objects {
-				have[o] = true
-			}
-		}
-	}
-	for i, g := range tpl.Menu {
-		if g.Label.Zh == "" || g.Label.En == "" || len(g.Objects) == 0 {
-			return errorOf(ErrBadRequest, nil, "navigation.badGroup", tpl.Name, i+1)
-		}
-		for _, o := range g.Objects {
-			if !have[o] {
-				return errorOf(ErrBadRequest, nil, "navigation.unknownObject", tpl.Name, g.Label.En, o, g.Label.Zh)
-			}
-		}
-	}
-	return nil
-}
-
-// menuData is how an install record stores a menu.
-func menuData(menu []template.MenuGroup) []any {
-	out := make([]any, len(menu))
-	for i, g := range menu {
-		objs := make([]any, len(g.Objects))
-		for j, o := range g.Objects {
-			objs[j] = o
-		}
-		out[i] = map[string]any{"label": map[string]any{"zh": g.Label.Zh, "en": g.Label.En}, "objects": objs}
-	}
-	return out
-}
-
-// menuOf reads a menu stored by menuData; nil for none.
-func menuOf(v any) []template.MenuGroup {
-	list, _ := v.([]any)
-	var out []template.MenuGroup
-	for _, item := range list {
-		m, _ := item.(map[string]any)
-		l, _ := m["label"].(map[string]any)
-		g := template.MenuGroup{}
-		g.Label.Zh, _ = l["zh"].(string)
-		g.Label.En, _ = l["en"].(string)
-		objs, _ := m["objects"].([]any)
-		for _, o := range objs {
-			if s, ok := o.(string); ok {
-				g.Objects = append(g.Objects, s)
-			}
-		}
-		out = append(out, g)
 	}
 	return out
 }

@@ -32,7 +32,7 @@ func TestEngine_Navigation(t *testing.T) {
 
 	helpdesk := tpl("1.0.0", ticketV1, noteV1)
 	helpdesk.Menu = []template.MenuGroup{{Label: service, Objects: []string{"ticket"}}}
-	_, err = eng.InstallTemplate(ctx, helpdesk, engine.InstallOptions{})
+	_, err = eng.InstallTemplate(ctx, helpdesk, template.InstallOptions{})
 	require.NoError(t, err)
 	_, err = eng.SaveObject(ctx, json.RawMessage(`{"$id": "memo", "type": "object", "properties": {"text": {"type": "string", "x-crm-type": "text"}}}`), engine.SaveOptions{})
 	require.NoError(t, err)
@@ -42,13 +42,13 @@ func TestEngine_Navigation(t *testing.T) {
 		Menu:    []template.MenuGroup{{Label: knowledge, Objects: []string{"article", "note"}}, {Label: service, Objects: []string{"ticket"}}}}
 	bad := *kb
 	bad.Menu = []template.MenuGroup{{Label: knowledge, Objects: []string{"article", "ghost"}}}
-	_, err = eng.InstallTemplate(ctx, &bad, engine.InstallOptions{})
+	_, err = eng.InstallTemplate(ctx, &bad, template.InstallOptions{})
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err))
 	assert.ErrorContains(t, err, `names object "ghost", which is neither in the template nor in a template it depends on`)
 	bad.Menu = []template.MenuGroup{{Label: schema.Label{Zh: "知识库"}, Objects: []string{"article"}}}
-	_, err = eng.InstallTemplate(ctx, &bad, engine.InstallOptions{})
+	_, err = eng.InstallTemplate(ctx, &bad, template.InstallOptions{})
 	assert.ErrorContains(t, err, "needs a label in zh and en")
-	_, err = eng.InstallTemplate(ctx, kb, engine.InstallOptions{})
+	_, err = eng.InstallTemplate(ctx, kb, template.InstallOptions{})
 	require.NoError(t, err, "note is the dependency's")
 
 	groups, err = eng.Navigation(ctx)
@@ -75,7 +75,7 @@ func TestEngine_Navigation(t *testing.T) {
 		{Label: knowledge, Objects: []string{"article", "note"}},
 	}, exported.Menu, "an export carries the menu, without the computed Other")
 
-	_, err = eng.RollbackTemplate(ctx, "kb", engine.RollbackOptions{})
+	_, err = eng.RollbackTemplate(ctx, "kb", template.RollbackOptions{})
 	require.NoError(t, err)
 	groups, err = eng.Navigation(ctx)
 	require.NoError(t, err)

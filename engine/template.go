@@ -10,108 +10,20 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
 
-// InstallOptions tune [Engine.InstallTemplate].
-type InstallOptions struct {
-	// DryRun computes and returns the whole plan (every definition change
-	// and conflict) and changes nothing.
-	DryRun bool
-	// OnConflict resolves merge conflicts; zero refuses the upgrade.
-	OnConflict template.ConflictPolicy
-	// Sample, if set, inserts the template's sample data after the
-	// metadata, unless sample data of this template is already there.
-	Sample *template.SampleData
-	// Progress, if set, is called as objects are saved and sample records
-	// written (after each batch).
-	Progress func(Progress)
-}
-
-// Progress reports how far a long template operation is.
-type Progress struct {
-	Phase  string // "objects", "sample" or "reset"
-	Object string // the object being worked on, if one
-	Done   int
-	Total  int // 0 when unknown
-}
-
-// ObjectPlan is what an install does to one object.
-type ObjectPlan struct {
-	Object string
-	// Action is "create", "update", "unchanged", "delete" (rollback) or
-	// "restore" (rollback of an update).
-	Action  string
-	Changes []template.Change
-}
-
-// InstallResult describes an install, upgrade or rollback: done, or for a
-// dry run or a refused upgrade, planned.
-type InstallResult struct {
-	Template    string
-	FromVersion string // the version installed before; "" for a first install
-	ToVersion   string
-	DryRun      bool
-	// Applied is true when the tenant's configuration was changed or a
-	// new version recorded.
-	Applied   bool
-	Objects   []ObjectPlan
-	Conflicts []template.Conflict
-	// Notes explain choices the merge made (fields kept although the new
-	// version dropped them, sample data skipped ...).
-	Notes []string
-	// SampleRecords is how many sample records were written.
-	SampleRecords int
-}
-
-// Changed reports whether the plan changes any definition.
-func (r *InstallResult) Changed() bool {
-	for _, o := range r.Objects {
-		if o.Action != "unchanged" {
-			return true
-		}
-	}
-	return false
-}
-
-// TemplateInstall is one recorded install, upgrade or rollback of a
-// template in a tenant.
-type TemplateInstall struct {
-	ID          string
-	Template    string
-	Version     string
-	FromVersion string
-	Action      string // "install" or "upgrade"
-	// Status is "active", or "rolledBack" once rolled back.
-	Status string
-	At     time.Time
-	By     string
-	// Objects the template defines, in install order.
-	Objects []string
-	// Roles, layouts (by object) and views (OBJECT.NAME) the template
-	// defines.
-	Roles, Layouts, Views []string
-	// Menu is the template's navigation groups.
-	Menu []template.MenuGroup
-
-	definitions map[string]string // object → definition as the version shipped it
-	before      map[string]any    // object → the tenant's definition before (string), or nil when it had none
-	after       map[string]int64  // object → version after the install
-	docs        map[*docKind]*installDocs
-	version     int64 // of the platform record
-}
+// Template installs: package [github.com/crmkit/crm/engine/template]
+// checks a template and plans an install or a rollback; the engine reads
+// what planning needs ([planTenant]), applies the plan through its own
+// object, document and record writes, and keeps the install records.
 
 // templateInstallObject records template installs per tenant: the merge
 // base of the next upgrade and what a rollback restores.
 const templateInstallObject = "crmTemplateInstall"
-
-// SampleActor is the actor id that sample records of a template are
-// created by; ResetSampleData deletes exactly the records it created.
-func SampleActor(template string) string { return "template:" + template }
 
 // InstallTemplate installs a template into the actor's tenant, or upgrades
 // the installed version in place. Only administrators may.
@@ -129,7 +41,7 @@ func SampleActor(template string) string { return "template:" + template }
 //
 // With opts.DryRun the result is the whole plan and nothing changes. The
 // result is returned with the error when conflicts refused the upgrade.
-func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, opts InstallOptions) (*InstallResult, error) {
+func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, opts template.InstallOptions) (*template.InstallResult, error) {
 	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -138,36 +50,32 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 	if !a.Admin {
 		return nil, errorOf(ErrForbidden, nil, "template.adminOnlyInstall")
 	}
-	defs, err := checkTemplate(tpl)
+	defs, err := template.Check(tpl, isPlatformName)
 	if err != nil {
-		return nil, err
+		return nil, refusal(err)
 	}
 	installs, err := e.templateInstalls(ctx, ts, snap, "")
 	if err != nil {
 		return nil, err
 	}
-	if err := checkDependencies(tpl, installs); err != nil {
-		return nil, err
+	if err := template.CheckDependencies(tpl, installs); err != nil {
+		return nil, refusal(err)
 	}
-	if err := checkMenu(tpl, defs, installs); err != nil {
-		return nil, err
+	if err := template.CheckMenu(tpl, defs, installs); err != nil {
+		return nil, refusal(err)
 	}
-	cur := activeInstall(installs, tpl.Name)
-	res := &InstallResult{Template: tpl.Name, ToVersion: tpl.Version, DryRun: opts.DryRun}
+	cur := template.Active(installs, tpl.Name)
+	res := &template.InstallResult{Template: tpl.Name, ToVersion: tpl.Version, DryRun: opts.DryRun}
 	if cur != nil {
 		res.FromVersion = cur.Version
 		if template.CompareVersions(tpl.Version, cur.Version) < 0 {
 			return nil, errorOf(ErrConflict, nil, "template.newerInstalled", tpl.Name, cur.Version, tpl.Version)
 		}
 	}
-	plan, err := planObjects(tpl, defs, cur, snap, opts.OnConflict, res)
+	plan, err := template.PlanInstall(ctx, tpl, defs, cur, planTenant{e, ts, snap}, templateDocKinds(), opts.OnConflict, res)
 	if err != nil {
-		return nil, err
+		return nil, refusal(err)
 	}
-	if err := e.planTemplateDocs(ctx, ts, snap, tpl, defs, cur, opts.OnConflict, plan, res); err != nil {
-		return nil, err
-	}
-	noteDropped(defs, cur, res)
 	if len(res.Conflicts) > 0 && opts.OnConflict == template.ConflictFail {
 		return res, errorOf(ErrConflict, nil, "template.upgradeConflicts", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts))
 	}
@@ -178,7 +86,7 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 		return res, nil
 	}
 	if res.Changed() || res.FromVersion != tpl.Version {
-		if err := e.applyInstall(ctx, ts, a, tpl, defs, plan, res, opts.Progress); err != nil {
+		if err := e.applyInstall(ctx, ts, a, tpl, plan, res, opts.Progress); err != nil {
 			return res, err
 		}
 	}
@@ -195,118 +103,58 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 	return res, nil
 }
 
-// installPlan is what an install will write.
-type installPlan struct {
-	objects  [][]byte       // merged definition per template object, nil when unchanged
-	before   map[string]any // object → the tenant's definition before (string), or nil when it had none
-	docs     map[*docKind][]templateDoc
-	docPlans map[*docKind]*docPlan
-}
-
-// planObjects merges every object of the template into the tenant's
-// definitions, adding plans, conflicts and notes to res.
-func planObjects(tpl *template.Template, defs []templateObject, cur *TemplateInstall, snap *snapshot, policy template.ConflictPolicy, res *InstallResult) (*installPlan, error) {
-	base := map[string]string{}
-	if cur != nil {
-		base = cur.definitions
-	}
-	plan := &installPlan{objects: make([][]byte, len(defs)), before: map[string]any{}}
-	for i, def := range defs {
-		name := def.name
-		var baseDef, ours []byte
-		if b, ok := base[name]; ok {
-			baseDef = []byte(b)
-		}
-		now := snap.catalog.Object(name)
-		if now != nil {
-			ours = now.Definition
-		}
-		m, err := template.Merge(name, baseDef, ours, tpl.Objects[i], policy)
-		if err != nil {
-			return nil, err
-		}
-		switch {
-		case m.Recreated:
-			res.Notes = append(res.Notes, fmt.Sprintf("%s: the object was deleted after the template was installed; it is created again", name))
-		case m.Adopted:
-			res.Notes = append(res.Notes, fmt.Sprintf("%s: the tenant already has this object; the template's definition is merged into it", name))
-		}
-		res.Conflicts = append(res.Conflicts, m.Conflicts...)
-		res.Notes = append(res.Notes, m.Notes...)
-		res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: m.Action, Changes: m.Changes})
-		plan.objects[i] = m.Doc
-		switch m.Action {
-		case "create":
-			plan.before[name] = nil
-		case "update":
-			plan.before[name] = string(now.Definition)
-		}
-	}
-	return plan, nil
-}
-
-// noteDropped notes the objects the installed version shipped that the
-// template no longer has: they are kept.
-func noteDropped(defs []templateObject, cur *TemplateInstall, res *InstallResult) {
-	if cur == nil {
-		return
-	}
-	for _, name := range slices.Sorted(maps.Keys(cur.definitions)) {
-		if !slices.ContainsFunc(defs, func(d templateObject) bool { return d.name == name }) {
-			res.Notes = append(res.Notes, fmt.Sprintf("%s: the object is no longer in the template; it is kept with its records", name))
-		}
-	}
-}
-
-// planTemplateDocs checks the template's roles, layouts and views and
-// merges them into the tenant's, adding to plan and res.
-func (e *Engine) planTemplateDocs(ctx context.Context, ts store.TenantStore, snap *snapshot, tpl *template.Template, defs []templateObject, cur *TemplateInstall, policy template.ConflictPolicy, plan *installPlan, res *InstallResult) error {
-	objectOf := func(name string) *schema.Object {
-		for _, d := range defs {
-			if d.name == name {
-				return d.obj
-			}
-		}
-		return snap.catalog.Object(name)
-	}
-	docs, err := checkTemplateDocs(tpl, objectOf)
-	if err != nil {
+// refusal turns a refusal of package template into the engine's error of
+// the same kind and text; other errors pass as they are.
+func refusal(err error) error {
+	te, ok := err.(*template.Error)
+	if !ok {
 		return err
 	}
-	plan.docs, plan.docPlans = docs, map[*docKind]*docPlan{}
-	for _, k := range docKinds {
-		var docBase map[string]string
-		if cur != nil && cur.docs[k] != nil {
-			docBase = cur.docs[k].shipped
-		}
-		current, err := k.current(ctx, e, ts, snap)
-		if err != nil {
-			return err
-		}
-		if plan.docPlans[k], err = planDocs(k, docs[k], docBase, current, objectOf, policy, res); err != nil {
-			return err
-		}
+	kind := ErrBadRequest
+	if te.Kind == template.ErrConflict {
+		kind = ErrConflict
 	}
-	return nil
+	return errorOf(kind, nil, te.Key, te.Args...)
+}
+
+// planTenant is what planning a template install or rollback reads of a
+// tenant: the call's metadata snapshot and its store.
+type planTenant struct {
+	e    *Engine
+	ts   store.TenantStore
+	snap *snapshot
+}
+
+var _ template.Tenant = planTenant{}
+
+func (t planTenant) Object(name string) *schema.Object { return t.snap.catalog.Object(name) }
+
+func (t planTenant) Docs(ctx context.Context, kind string) (map[string]string, error) {
+	return docKindNamed(kind).current(ctx, t.e, t.ts, t.snap)
+}
+
+func (t planTenant) Others(ctx context.Context, obj *schema.Object, name string) (int64, error) {
+	return t.ts.Count(ctx, obj, &store.Filter{Field: "createdBy", Op: store.OpNe, Value: template.SampleActor(name)})
+}
+
+func (t planTenant) InUse(kind, key string) string {
+	if k := docKindNamed(kind); k.inUse != nil {
+		return k.inUse(t.snap, key)
+	}
+	return ""
 }
 
 // applyInstall writes a planned install: the objects, then the documents,
 // then the install record. What was written is undone when a later step
 // fails.
-func (e *Engine) applyInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, defs []templateObject, plan *installPlan, res *InstallResult, progress func(Progress)) error {
-	if err := e.applyPlan(ctx, ts, a, tpl, plan.objects, plan.before, progress); err != nil {
+func (e *Engine) applyInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, plan *template.Plan, res *template.InstallResult, progress func(template.Progress)) error {
+	if err := e.applyPlan(ctx, ts, a, tpl, plan.Objects, plan.Before, progress); err != nil {
 		return err
 	}
-	if err := e.applyDocs(ctx, ts, a, plan.docPlans); err != nil {
-		var saved []string
-		for i, p := range plan.objects {
-			if p != nil {
-				saved = append(saved, defs[i].name)
-			}
-		}
-		return errors.Join(fmt.Errorf("install template %q: %w", tpl.Name, err), e.undoPlan(ctx, ts, a, saved, plan.before))
+	if err := e.applyDocs(ctx, ts, a, plan.Docs); err != nil {
+		return errors.Join(fmt.Errorf("install template %q: %w", tpl.Name, err), e.undoPlan(ctx, ts, a, plan.Saved(), plan.Before))
 	}
-	if err := e.recordInstall(ctx, ts, a, tpl, defs, plan.docs, plan.docPlans, res, plan.before); err != nil {
+	if err := e.recordInstall(ctx, ts, a, tpl, plan, res); err != nil {
 		return err
 	}
 	res.Applied = true
@@ -314,61 +162,9 @@ func (e *Engine) applyInstall(ctx context.Context, ts store.TenantStore, a Actor
 	return nil
 }
 
-type templateObject struct {
-	name string
-	obj  *schema.Object
-}
-
-// checkTemplate parses the template's definitions and refuses what the
-// engine cannot install.
-func checkTemplate(tpl *template.Template) ([]templateObject, error) {
-	if tpl == nil || !template.ValidName(tpl.Name) {
-		return nil, errorOf(ErrBadRequest, nil, "template.badName")
-	}
-	if !template.ValidVersion(tpl.Version) {
-		return nil, errorOf(ErrBadRequest, nil, "template.badVersionOf", tpl.Name, tpl.Version)
-	}
-	for _, kind := range slices.Sorted(maps.Keys(tpl.Other)) {
-		if !slices.Contains(tpl.Optional, kind) {
-			return nil, errorOf(ErrBadRequest, nil, "template.unsupportedContent", tpl.Name, kind)
-		}
-	}
-	if len(tpl.Objects) == 0 {
-		return nil, errorOf(ErrBadRequest, nil, "template.noObjects", tpl.Name)
-	}
-	out := make([]templateObject, 0, len(tpl.Objects))
-	seen := map[string]bool{}
-	for _, def := range tpl.Objects {
-		obj, err := schema.ParseObject(def)
-		if err != nil {
-			return nil, fmt.Errorf("template %q: %w", tpl.Name, err)
-		}
-		if isPlatformName(obj.Name) || seen[obj.Name] {
-			return nil, errorOf(ErrBadRequest, nil, "template.reservedObject", tpl.Name, obj.Name)
-		}
-		seen[obj.Name] = true
-		out = append(out, templateObject{name: obj.Name, obj: obj})
-	}
-	return out, nil
-}
-
-func checkDependencies(tpl *template.Template, installs []TemplateInstall) error {
-	for _, d := range tpl.Depends {
-		cur := activeInstall(installs, d.Name)
-		if cur == nil || !template.Satisfies(cur.Version, d.Version) {
-			have := "not installed"
-			if cur != nil {
-				have = "at " + cur.Version
-			}
-			return errorOf(ErrConflict, nil, "template.needsDependency", tpl.Name, d.Name, d.Version, have)
-		}
-	}
-	return nil
-}
-
 // applyPlan saves the planned definitions in order; if one fails, the
 // ones saved before are put back as they were.
-func (e *Engine) applyPlan(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, planned [][]byte, before map[string]any, progress func(Progress)) error {
+func (e *Engine) applyPlan(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, planned [][]byte, before map[string]any, progress func(template.Progress)) error {
 	var done []string
 	total := 0
 	for _, p := range planned {
@@ -389,7 +185,7 @@ func (e *Engine) applyPlan(ctx context.Context, ts store.TenantStore, a Actor, t
 		}
 		done = append(done, name)
 		if progress != nil {
-			progress(Progress{Phase: "objects", Object: name, Done: len(done), Total: total})
+			progress(template.Progress{Phase: "objects", Object: name, Done: len(done), Total: total})
 		}
 	}
 	return nil
@@ -474,10 +270,8 @@ func (e *Engine) dropObject(ctx context.Context, ts store.TenantStore, a Actor, 
 	return nil
 }
 
-// recordInstall writes the install record: what the version shipped (the
-// next merge base), what the tenant had before (for rollback) and the
-// versions after.
-func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, defs []templateObject, docs map[*docKind][]templateDoc, docPlans map[*docKind]*docPlan, res *InstallResult, before map[string]any) error {
+// recordInstall writes the install record of an applied plan.
+func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, plan *template.Plan, res *template.InstallResult) error {
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
 		return err
@@ -486,34 +280,13 @@ func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Acto
 	if err != nil {
 		return err
 	}
-	shipped := map[string]any{}
-	objects := make([]any, len(defs))
-	after := map[string]any{}
-	for i, d := range defs {
-		shipped[d.name] = string(tpl.Objects[i])
-		objects[i] = d.name
-	}
-	for name := range before {
+	versionOf := func(name string) (int64, bool) {
 		if o := snap.catalog.Object(name); o != nil {
-			after[name] = float64(o.Version)
+			return o.Version, true
 		}
+		return 0, false
 	}
-	action := "install"
-	if res.FromVersion != "" {
-		action = "upgrade"
-	}
-	data := map[string]any{
-		"template": tpl.Name, "release": tpl.Version, "action": action, "status": "active",
-		"objects": objects, "definitions": shipped, "before": before, "after": after,
-		"at": e.stamp().Format(schema.DateTimeLayout), "by": a.ID,
-	}
-	if res.FromVersion != "" {
-		data["fromVersion"] = res.FromVersion
-	}
-	if len(tpl.Menu) > 0 {
-		data["menu"] = menuData(tpl.Menu)
-	}
-	writeInstallDocs(data, docs, docPlans)
+	data := plan.Record(res, versionOf, e.stamp().Format(schema.DateTimeLayout), a.ID)
 	now := e.stamp()
 	rec := store.Record{ID: e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID, Data: data}
 	if err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, obj, rec) }); err != nil {
@@ -524,7 +297,7 @@ func (e *Engine) recordInstall(ctx context.Context, ts store.TenantStore, a Acto
 
 // InstalledTemplates returns the tenant's active installs, one per
 // template (the latest), by template name.
-func (e *Engine) InstalledTemplates(ctx context.Context) ([]TemplateInstall, error) {
+func (e *Engine) InstalledTemplates(ctx context.Context) ([]template.Install, error) {
 	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -534,13 +307,13 @@ func (e *Engine) InstalledTemplates(ctx context.Context) ([]TemplateInstall, err
 	if err != nil {
 		return nil, err
 	}
-	var out []TemplateInstall
+	var out []template.Install
 	seen := map[string]bool{}
 	for _, in := range all {
 		if seen[in.Template] {
 			continue
 		}
-		if cur := activeInstall(all, in.Template); cur != nil {
+		if cur := template.Active(all, in.Template); cur != nil {
 			out = append(out, *cur)
 		}
 		seen[in.Template] = true
@@ -552,7 +325,7 @@ func (e *Engine) InstalledTemplates(ctx context.Context) ([]TemplateInstall, err
 // templateInstalls reads the install records, newest first; only of one
 // template when name is set. A tenant without any has none (the platform
 // object is not created just to read).
-func (e *Engine) templateInstalls(ctx context.Context, r store.Reader, snap *snapshot, name string) ([]TemplateInstall, error) {
+func (e *Engine) templateInstalls(ctx context.Context, r store.Reader, snap *snapshot, name string) ([]template.Install, error) {
 	obj := snap.platform[templateInstallObject]
 	if obj == nil {
 		return nil, nil
@@ -562,7 +335,7 @@ func (e *Engine) templateInstalls(ctx context.Context, r store.Reader, snap *sna
 		f := store.Leaf("template", store.OpEq, name)
 		filter = &f
 	}
-	var out []TemplateInstall
+	var out []template.Install
 	var after *store.Position
 	for {
 		page, err := r.Find(ctx, obj, store.Query{Filter: filter, Limit: 500, After: after})
@@ -570,7 +343,7 @@ func (e *Engine) templateInstalls(ctx context.Context, r store.Reader, snap *sna
 			return nil, fmt.Errorf("read template installs: %w", err)
 		}
 		for _, rec := range page.Records {
-			out = append(out, installOf(rec))
+			out = append(out, template.ReadInstall(rec.ID, rec.Data))
 		}
 		if !page.HasMore || len(page.Records) == 0 {
 			break
@@ -586,66 +359,6 @@ func (e *Engine) templateInstalls(ctx context.Context, r store.Reader, snap *sna
 	return out, nil
 }
 
-func installOf(r store.Record) TemplateInstall {
-	s := func(k string) string { v, _ := r.Data[k].(string); return v }
-	in := TemplateInstall{ID: r.ID, Template: s("template"), Version: s("release"), FromVersion: s("fromVersion"),
-		Action: s("action"), Status: s("status"), By: s("by"), version: r.Version,
-		definitions: map[string]string{}, before: map[string]any{}, after: map[string]int64{}}
-	in.At, _ = time.Parse(schema.DateTimeLayout, s("at"))
-	in.docs = readInstallDocs(r.Data)
-	in.Roles = slices.Sorted(maps.Keys(in.docs[roleKind].shipped))
-	in.Layouts = slices.Sorted(maps.Keys(in.docs[layoutKind].shipped))
-	in.Views = slices.Sorted(maps.Keys(in.docs[viewKind].shipped))
-	if objs, ok := r.Data["objects"].([]any); ok {
-		for _, o := range objs {
-			if n, ok := o.(string); ok {
-				in.Objects = append(in.Objects, n)
-			}
-		}
-	}
-	in.Menu = menuOf(r.Data["menu"])
-	if defs, ok := r.Data["definitions"].(map[string]any); ok {
-		for k, v := range defs {
-			if d, ok := v.(string); ok {
-				in.definitions[k] = d
-			}
-		}
-	}
-	if b, ok := r.Data["before"].(map[string]any); ok {
-		maps.Copy(in.before, b)
-	}
-	if av, ok := r.Data["after"].(map[string]any); ok {
-		for k, v := range av {
-			if f, ok := v.(float64); ok {
-				in.after[k] = int64(f)
-			}
-		}
-	}
-	return in
-}
-
-// activeInstall returns the newest install of name not rolled back.
-func activeInstall(installs []TemplateInstall, name string) *TemplateInstall {
-	for i := range installs {
-		if installs[i].Template == name && installs[i].Status == "active" {
-			return &installs[i]
-		}
-	}
-	return nil
-}
-
-// RollbackOptions tune [Engine.RollbackTemplate].
-type RollbackOptions struct {
-	// DryRun returns the plan and changes nothing.
-	DryRun bool
-	// Force rolls back objects the tenant changed after the install (their
-	// later changes are lost) and deletes created objects that hold records
-	// other than the template's sample data.
-	Force bool
-	// Progress, if set, is called as objects are restored.
-	Progress func(Progress)
-}
-
 // RollbackTemplate restores the configuration from before the template's
 // last install or upgrade: objects it created are deleted (with their
 // records), objects it changed get their earlier definitions back (values
@@ -655,7 +368,7 @@ type RollbackOptions struct {
 // holding the tenant's own records, make it refuse with a CONFLICT error
 // unless opts.Force. Returns a NOT_FOUND error when the template is not
 // installed.
-func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts RollbackOptions) (*InstallResult, error) {
+func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts template.RollbackOptions) (*template.InstallResult, error) {
 	sc, err := e.scope(ctx)
 	if err != nil {
 		return nil, err
@@ -668,30 +381,25 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 	if err != nil {
 		return nil, err
 	}
-	cur := activeInstall(installs, name)
+	cur := template.Active(installs, name)
 	if cur == nil {
 		return nil, errorOf(ErrNotFound, nil, "template.notInstalled", name)
 	}
-	res := &InstallResult{Template: name, FromVersion: cur.Version, DryRun: opts.DryRun}
-	if prev := activeInstall(installs[slices.IndexFunc(installs, func(i TemplateInstall) bool { return i.ID == cur.ID })+1:], name); prev != nil {
+	res := &template.InstallResult{Template: name, FromVersion: cur.Version, DryRun: opts.DryRun}
+	if prev := template.Active(installs[slices.IndexFunc(installs, func(i template.Install) bool { return i.ID == cur.ID })+1:], name); prev != nil {
 		res.ToVersion = prev.Version
 	}
-	steps, problems, err := planRollbackObjects(ctx, ts, snap, cur, res)
+	rb, err := template.PlanRollback(ctx, cur, planTenant{e, ts, snap}, res)
 	if err != nil {
 		return nil, err
 	}
-	docSteps, docProblems, err := planDocRollback(ctx, e, ts, snap, cur, res)
-	if err != nil {
-		return nil, err
-	}
-	problems = append(problems, docProblems...)
-	if len(problems) > 0 && !opts.Force {
+	if problems := rb.Problems; len(problems) > 0 && !opts.Force {
 		return res, errorOf(ErrConflict, nil, "template.rollbackLosesWork", name, strings.Join(problems, "; "), strings.Join(problems, "；"))
 	}
 	if opts.DryRun {
 		return res, nil
 	}
-	if err := e.applyRollback(ctx, ts, a, cur, steps, docSteps, opts.Progress); err != nil {
+	if err := e.applyRollback(ctx, ts, a, cur, rb, opts.Progress); err != nil {
 		return res, err
 	}
 	res.Applied = true
@@ -699,89 +407,28 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts Rollbac
 	return res, nil
 }
 
-// rollbackStep puts one object back: its earlier definition, or deleted.
-type rollbackStep struct {
-	name string
-	def  string // "" deletes
-	opts SaveOptions
-}
-
-// planRollbackObjects plans putting back the objects the install cur
-// created or changed, adding the plan to res. It returns the steps and the
-// problems that need force: objects changed since, created objects that
-// hold records other than sample data.
-func planRollbackObjects(ctx context.Context, ts store.TenantStore, snap *snapshot, cur *TemplateInstall, res *InstallResult) ([]rollbackStep, []string, error) {
-	var problems []string
-	var steps []rollbackStep
-	for _, obj := range slices.Sorted(maps.Keys(cur.before)) {
-		now := snap.catalog.Object(obj)
-		if now != nil && now.Version != cur.after[obj] {
-			problems = append(problems, fmt.Sprintf("%s was changed after the install (version %d, the install left %d)", obj, now.Version, cur.after[obj]))
-		}
-		prev, _ := cur.before[obj].(string)
-		if prev == "" {
-			if now == nil {
-				continue
-			}
-			own, err := ts.Count(ctx, now, &store.Filter{Field: "createdBy", Op: store.OpNe, Value: SampleActor(cur.Template)})
-			if err != nil {
-				return nil, nil, fmt.Errorf("count records of %q: %w", obj, err)
-			}
-			if own > 0 {
-				problems = append(problems, fmt.Sprintf("%s, which the install created, holds %d record(s) that are not sample data", obj, own))
-			}
-			changes, err := template.Diff(now.Definition, nil)
-			if err != nil {
-				return nil, nil, fmt.Errorf("decode definition of %q: %w", obj, err)
-			}
-			res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "delete", Changes: changes})
-			steps = append(steps, rollbackStep{name: obj})
-			continue
-		}
-		old, err := schema.ParseObject([]byte(prev))
-		if err != nil {
-			return nil, nil, fmt.Errorf("parse recorded definition of %q: %w", obj, err)
-		}
-		var nowDef []byte
-		if now != nil {
-			nowDef = now.Definition
-		}
-		changes, err := template.Diff(nowDef, []byte(prev))
-		if err != nil {
-			return nil, nil, fmt.Errorf("decode definition of %q: %w", obj, err)
-		}
-		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: changes})
-		steps = append(steps, rollbackStep{name: obj, def: prev, opts: rollbackMigration(now, old)})
-	}
-	return steps, problems, nil
-}
-
 // applyRollback puts back the documents, then the objects, and marks the
 // install cur rolled back.
-func (e *Engine) applyRollback(ctx context.Context, ts store.TenantStore, a Actor, cur *TemplateInstall, steps []rollbackStep, docSteps map[*docKind][]string, progress func(Progress)) error {
+func (e *Engine) applyRollback(ctx context.Context, ts store.TenantStore, a Actor, cur *template.Install, rb *template.Rollback, progress func(template.Progress)) error {
 	name := cur.Template
-	// Roles, layouts and views go back first: they name objects that may
-	// go.
 	for _, k := range docKinds {
-		if err := e.restoreDocs(ctx, ts, a, k, docSteps[k], cur.docs[k].before); err != nil {
-			return fmt.Errorf("roll back %ss of template %q: %w", k.name, name, err)
+		restore := rb.Docs[k.Name]
+		if err := e.restoreDocs(ctx, ts, a, k, restore.Keys, restore.Before); err != nil {
+			return fmt.Errorf("roll back %ss of template %q: %w", k.Name, name, err)
 		}
 	}
-	// Referring objects are restored before the objects they point at are
-	// deleted: deletes go last.
-	sort.SliceStable(steps, func(i, j int) bool { return steps[i].def != "" && steps[j].def == "" })
-	for i, s := range steps {
+	for i, s := range rb.Objects {
 		var err error
-		if s.def == "" {
-			err = e.dropObject(ctx, ts, a, s.name)
+		if s.Def == "" {
+			err = e.dropObject(ctx, ts, a, s.Object)
 		} else {
-			_, err = saveDefinition(ctx, e, ts, a, []byte(s.def), s.opts)
+			_, err = saveDefinition(ctx, e, ts, a, []byte(s.Def), SaveOptions{Clear: s.Clear, Remap: s.Remap})
 		}
 		if err != nil {
 			return fmt.Errorf("roll back template %q: %w", name, err)
 		}
 		if progress != nil {
-			progress(Progress{Phase: "objects", Object: s.name, Done: i + 1, Total: len(steps)})
+			progress(template.Progress{Phase: "objects", Object: s.Object, Done: i + 1, Total: len(rb.Objects)})
 		}
 	}
 	snap, err := e.state(ctx, a.TenantID, ts)
@@ -804,40 +451,6 @@ func (e *Engine) applyRollback(ctx context.Context, ts store.TenantStore, a Acto
 		return fmt.Errorf("mark install of template %q rolled back: %w", name, err)
 	}
 	return nil
-}
-
-// rollbackMigration clears the data the older definition cannot hold:
-// fields it lacks or had with another type or target, picklist values it
-// lacks. Values outside narrower lengths or ranges are not cleared: the
-// rollback is refused, naming them.
-func rollbackMigration(now, old *schema.Object) SaveOptions {
-	var opts SaveOptions
-	if now == nil {
-		return opts
-	}
-	for _, c := range schema.Diff(now, old) {
-		switch c.Kind {
-		case schema.ChangeFieldRemoved, schema.ChangeTypeChanged, schema.ChangeTargetChanged:
-			if !slices.Contains(opts.Clear, c.Field) {
-				opts.Clear = append(opts.Clear, c.Field)
-			}
-		case schema.ChangeOptionsRemoved:
-			if opts.Remap == nil {
-				opts.Remap = map[string]map[string]string{}
-			}
-			m := map[string]string{}
-			for _, v := range c.Removed {
-				m[v] = ""
-			}
-			opts.Remap[c.Field] = m
-		}
-	}
-	// Clearing a field removed from the definition is all a removed field
-	// needs; remaps only apply to fields still there.
-	for _, f := range opts.Clear {
-		delete(opts.Remap, f)
-	}
-	return opts
 }
 
 // ExportTemplate returns the tenant's objects, roles, layouts, shared
@@ -884,7 +497,7 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*tem
 		for _, key := range slices.Sorted(maps.Keys(current)) {
 			var pretty bytes.Buffer
 			if err := json.Indent(&pretty, []byte(current[key]), "", "  "); err != nil {
-				return nil, fmt.Errorf("export %s %q: %w", k.name, key, err)
+				return nil, fmt.Errorf("export %s %q: %w", k.Name, key, err)
 			}
 			doc := json.RawMessage(pretty.Bytes())
 			switch k {

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 
@@ -16,25 +15,13 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// Template documents beside the objects: roles (roles/NAME.json, in the
-// shape SaveRole takes), form layouts (layouts/OBJECT.json) and shared
-// list views (views/OBJECT.NAME.json). Each kind is merged three ways on
-// an upgrade like an object definition (base: what the installed version
-// shipped; ours: the tenant's document; theirs: the new version's),
-// member by member, so what the tenant added survives; is written after
-// the objects; is recorded with the install; and is put back by a
-// rollback. Plans name a document KIND:KEY ("role:sales",
-// "layout:deal", "view:deal.open").
+// The engine's side of template documents (roles, layouts, shared views;
+// see package template): how each kind is parsed and checked, read from
+// the tenant, written and deleted.
 
 // docKind is one kind of template document.
 type docKind struct {
-	name string // "role", "layout", "view": the plan prefix and the install record's keys
-	// parse decodes one document strictly and returns its key and its JSON
-	// as the engine writes it, so that template text and stored documents
-	// compare member by member.
-	parse func(raw []byte) (key, canon string, err error)
-	// check checks a document against the objects objectOf knows.
-	check func(canon string, objectOf func(string) *schema.Object) error
+	template.DocKind
 	// current reads the tenant's documents of the kind: key → JSON.
 	current func(ctx context.Context, e *Engine, r store.Reader, snap *snapshot) (map[string]string, error)
 	// store writes a checked document; drop deletes one.
@@ -59,19 +46,21 @@ func canonicalJSON(v any) (string, error) {
 }
 
 var roleKind = &docKind{
-	name: "role",
-	parse: func(raw []byte) (string, string, error) {
-		var r Role
-		if err := strictDecode(raw, &r); err != nil {
-			return "", "", err
-		}
-		c, err := canonicalJSON(r)
-		return r.Name, c, err
-	},
-	check: func(canon string, objectOf func(string) *schema.Object) error {
-		var r Role
-		_ = json.Unmarshal([]byte(canon), &r)
-		return access.Check(r, objectOf)
+	DocKind: template.DocKind{
+		Name: template.RoleDocs,
+		Parse: func(raw []byte) (string, string, error) {
+			var r Role
+			if err := strictDecode(raw, &r); err != nil {
+				return "", "", err
+			}
+			c, err := canonicalJSON(r)
+			return r.Name, c, err
+		},
+		Check: func(canon string, objectOf func(string) *schema.Object) error {
+			var r Role
+			_ = json.Unmarshal([]byte(canon), &r)
+			return access.Check(r, objectOf)
+		},
 	},
 	current: func(_ context.Context, _ *Engine, _ store.Reader, snap *snapshot) (map[string]string, error) {
 		out := map[string]string{}
@@ -103,24 +92,26 @@ var roleKind = &docKind{
 }
 
 var layoutKind = &docKind{
-	name: "layout",
-	parse: func(raw []byte) (string, string, error) {
-		var l Layout
-		if err := strictDecode(raw, &l); err != nil {
-			return "", "", err
-		}
-		l.ReadOnly, l.Default = nil, false
-		c, err := canonicalJSON(l)
-		return l.Object, c, err
-	},
-	check: func(canon string, objectOf func(string) *schema.Object) error {
-		var l Layout
-		_ = json.Unmarshal([]byte(canon), &l)
-		obj := objectOf(l.Object)
-		if obj == nil {
-			return &schema.DefinitionError{Object: "layout " + l.Object, Problems: []schema.Problem{{Path: "/object", Message: fmt.Sprintf("there is no object %q", l.Object)}}}
-		}
-		return checkLayout(&l, obj, objectOf)
+	DocKind: template.DocKind{
+		Name: template.LayoutDocs,
+		Parse: func(raw []byte) (string, string, error) {
+			var l Layout
+			if err := strictDecode(raw, &l); err != nil {
+				return "", "", err
+			}
+			l.ReadOnly, l.Default = nil, false
+			c, err := canonicalJSON(l)
+			return l.Object, c, err
+		},
+		Check: func(canon string, objectOf func(string) *schema.Object) error {
+			var l Layout
+			_ = json.Unmarshal([]byte(canon), &l)
+			obj := objectOf(l.Object)
+			if obj == nil {
+				return &schema.DefinitionError{Object: "layout " + l.Object, Problems: []schema.Problem{{Path: "/object", Message: fmt.Sprintf("there is no object %q", l.Object)}}}
+			}
+			return checkLayout(&l, obj, objectOf)
+		},
 	},
 	current: func(ctx context.Context, _ *Engine, r store.Reader, snap *snapshot) (map[string]string, error) {
 		return platformDocs(ctx, r, snap, layoutObject, nil, func(rec store.Record) string { return rec.ID })
@@ -136,29 +127,31 @@ var layoutKind = &docKind{
 }
 
 var viewKind = &docKind{
-	name: "view",
-	parse: func(raw []byte) (string, string, error) {
-		var v View
-		if err := strictDecode(raw, &v); err != nil {
-			return "", "", err
-		}
-		if v.Owner != "" {
-			return "", "", errors.New("a template's views are shared: leave owner out")
-		}
-		c, err := canonicalJSON(v)
-		return v.Object + "." + v.Name, c, err
-	},
-	check: func(canon string, objectOf func(string) *schema.Object) error {
-		var v View
-		_ = json.Unmarshal([]byte(canon), &v)
-		obj := objectOf(v.Object)
-		if obj == nil {
-			return &schema.DefinitionError{Object: "view " + v.Object + "." + v.Name, Problems: []schema.Problem{{Path: "/object", Message: fmt.Sprintf("there is no object %q", v.Object)}}}
-		}
-		if err := checkView(&v, obj); err != nil {
-			return err
-		}
-		return checkViewFields(v, obj)
+	DocKind: template.DocKind{
+		Name: template.ViewDocs,
+		Parse: func(raw []byte) (string, string, error) {
+			var v View
+			if err := strictDecode(raw, &v); err != nil {
+				return "", "", err
+			}
+			if v.Owner != "" {
+				return "", "", errors.New("a template's views are shared: leave owner out")
+			}
+			c, err := canonicalJSON(v)
+			return v.Object + "." + v.Name, c, err
+		},
+		Check: func(canon string, objectOf func(string) *schema.Object) error {
+			var v View
+			_ = json.Unmarshal([]byte(canon), &v)
+			obj := objectOf(v.Object)
+			if obj == nil {
+				return &schema.DefinitionError{Object: "view " + v.Object + "." + v.Name, Problems: []schema.Problem{{Path: "/object", Message: fmt.Sprintf("there is no object %q", v.Object)}}}
+			}
+			if err := checkView(&v, obj); err != nil {
+				return err
+			}
+			return checkViewFields(v, obj)
+		},
 	},
 	current: func(ctx context.Context, _ *Engine, r store.Reader, snap *snapshot) (map[string]string, error) {
 		shared := store.Leaf("ownerId", store.OpEq, "")
@@ -180,8 +173,27 @@ var viewKind = &docKind{
 }
 
 // docKinds are the kinds of template documents, in the order they are
-// written: roles, layouts, views.
+// written (that of [template.DocKinds]).
 var docKinds = []*docKind{roleKind, layoutKind, viewKind}
+
+// docKindNamed returns the kind of that name.
+func docKindNamed(name string) *docKind {
+	for _, k := range docKinds {
+		if k.Name == name {
+			return k
+		}
+	}
+	panic("engine: no template document kind " + name)
+}
+
+// templateDocKinds are how package template reads each kind.
+func templateDocKinds() []*template.DocKind {
+	out := make([]*template.DocKind, len(docKinds))
+	for i, k := range docKinds {
+		out[i] = &k.DocKind
+	}
+	return out
+}
 
 // checkViewFields checks, without running it, that a view's filter and
 // order name fields of its object (a template's objects may not exist
@@ -238,108 +250,9 @@ func platformDocs(ctx context.Context, r store.Reader, snap *snapshot, object st
 	return out, nil
 }
 
-// templateDoc is one document of a template, checked.
-type templateDoc struct {
-	key, canon string
-}
-
-// docsOf returns a template's documents of a kind.
-func docsOf(tpl *template.Template, k *docKind) []json.RawMessage {
-	switch k {
-	case roleKind:
-		return tpl.Roles
-	case layoutKind:
-		return tpl.Layouts
-	case viewKind:
-		return tpl.Views
-	}
-	return nil
-}
-
-// checkTemplateDocs parses the template's documents of every kind and
-// checks them against the template's objects and, for objects it does not
-// define, the tenant's.
-func checkTemplateDocs(tpl *template.Template, objectOf func(string) *schema.Object) (map[*docKind][]templateDoc, error) {
-	out := map[*docKind][]templateDoc{}
-	for _, k := range docKinds {
-		seen := map[string]bool{}
-		for _, raw := range docsOf(tpl, k) {
-			key, canon, err := k.parse(raw)
-			if err != nil {
-				return nil, errorOf(ErrBadRequest, nil, "template.badDocument", tpl.Name, k.name, err)
-			}
-			if err := k.check(canon, objectOf); err != nil {
-				return nil, fmt.Errorf("template %q: %w", tpl.Name, err)
-			}
-			if seen[key] {
-				return nil, errorOf(ErrBadRequest, nil, "template.duplicateDocument", tpl.Name, k.name, key)
-			}
-			seen[key] = true
-			out[k] = append(out[k], templateDoc{key: key, canon: canon})
-		}
-		slices.SortFunc(out[k], func(a, b templateDoc) int { return strings.Compare(a.key, b.key) })
-	}
-	return out, nil
-}
-
-// docPlan is what an install does to the documents of one kind.
-type docPlan struct {
-	save   []string          // merged documents to write (JSON), in key order
-	keys   []string          // their keys
-	before map[string]any    // key → the tenant's document before (JSON), or nil when it had none
-	after  map[string]string // key → the document as the install leaves it
-}
-
-// planDocs merges a template's documents of one kind into the tenant's,
-// adding plans, conflicts and notes to res.
-func planDocs(k *docKind, docs []templateDoc, base, current map[string]string, objectOf func(string) *schema.Object, policy template.ConflictPolicy, res *InstallResult) (*docPlan, error) {
-	p := &docPlan{before: map[string]any{}, after: map[string]string{}}
-	for _, d := range docs {
-		label := k.name + ":" + d.key
-		var baseDoc, ours []byte
-		if b, ok := base[d.key]; ok {
-			baseDoc = []byte(b)
-		}
-		cur, has := current[d.key]
-		if has {
-			ours = []byte(cur)
-		}
-		m, err := template.Merge(label, baseDoc, ours, []byte(d.canon), policy)
-		if err != nil {
-			return nil, err
-		}
-		if m.Adopted {
-			res.Notes = append(res.Notes, fmt.Sprintf("%s: the tenant already has it; the template's is merged into it", label))
-		}
-		res.Conflicts = append(res.Conflicts, m.Conflicts...)
-		res.Notes = append(res.Notes, m.Notes...)
-		canon := d.canon
-		if m.Action == "update" {
-			_, canon, err = k.parse(m.Doc)
-			if err == nil {
-				err = k.check(canon, objectOf)
-			}
-			if err != nil {
-				return nil, fmt.Errorf("merged %s: %w", label, err)
-			}
-		}
-		res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: m.Action, Changes: m.Changes})
-		if m.Action == "unchanged" {
-			continue
-		}
-		p.save, p.keys = append(p.save, canon), append(p.keys, d.key)
-		p.before[d.key] = nil
-		if has {
-			p.before[d.key] = cur
-		}
-		p.after[d.key] = canon
-	}
-	return p, nil
-}
-
 // applyDocs writes the planned documents of every kind; if one fails,
 // those written before are put back.
-func (e *Engine) applyDocs(ctx context.Context, ts store.TenantStore, a Actor, plans map[*docKind]*docPlan) error {
+func (e *Engine) applyDocs(ctx context.Context, ts store.TenantStore, a Actor, plans map[string]*template.DocPlan) error {
 	type done struct {
 		k   *docKind
 		key string
@@ -348,24 +261,24 @@ func (e *Engine) applyDocs(ctx context.Context, ts store.TenantStore, a Actor, p
 	undo := func() error {
 		var errs []error
 		for _, d := range slices.Backward(written) {
-			errs = append(errs, e.restoreDocs(ctx, ts, a, d.k, []string{d.key}, plans[d.k].before))
+			errs = append(errs, e.restoreDocs(ctx, ts, a, d.k, []string{d.key}, plans[d.k.Name].Before))
 		}
 		return errors.Join(errs...)
 	}
 	for _, k := range docKinds {
-		p := plans[k]
+		p := plans[k.Name]
 		if p == nil {
 			continue
 		}
-		for i, canon := range p.save {
+		for i, canon := range p.Save {
 			snap, err := e.state(ctx, a.TenantID, ts)
 			if err == nil {
 				err = k.store(ctx, e, ts, snap, a, canon)
 			}
 			if err != nil {
-				return errors.Join(fmt.Errorf("write %s:%s: %w", k.name, p.keys[i], err), undo())
+				return errors.Join(fmt.Errorf("write %s:%s: %w", k.Name, p.Keys[i], err), undo())
 			}
-			written = append(written, done{k, p.keys[i]})
+			written = append(written, done{k, p.Keys[i]})
 		}
 	}
 	return nil
@@ -388,113 +301,4 @@ func (e *Engine) restoreDocs(ctx context.Context, ts store.TenantStore, a Actor,
 		}
 	}
 	return errors.Join(errs...)
-}
-
-// installDocs is the documents part of an install record, per kind.
-type installDocs struct {
-	shipped map[string]string // key → as the version shipped it
-	before  map[string]any    // key → the tenant's document before (JSON), or nil when it had none
-	after   map[string]string // key → as the install left it
-}
-
-// docRecordKeys are the install record's keys for a kind.
-func docRecordKeys(k *docKind) (shipped, before, after string) {
-	return k.name + "s", k.name + "sBefore", k.name + "sAfter"
-}
-
-// readInstallDocs reads the documents part of an install record.
-func readInstallDocs(data map[string]any) map[*docKind]*installDocs {
-	out := map[*docKind]*installDocs{}
-	strs := func(v any) map[string]string {
-		into := map[string]string{}
-		m, _ := v.(map[string]any)
-		for k, v := range m {
-			if s, ok := v.(string); ok {
-				into[k] = s
-			}
-		}
-		return into
-	}
-	for _, k := range docKinds {
-		s, b, a := docRecordKeys(k)
-		d := &installDocs{shipped: strs(data[s]), before: map[string]any{}, after: strs(data[a])}
-		if m, ok := data[b].(map[string]any); ok {
-			maps.Copy(d.before, m)
-		}
-		out[k] = d
-	}
-	return out
-}
-
-// writeInstallDocs adds the documents part to an install record's data.
-func writeInstallDocs(data map[string]any, docs map[*docKind][]templateDoc, plans map[*docKind]*docPlan) {
-	for _, k := range docKinds {
-		s, b, a := docRecordKeys(k)
-		shipped, after := map[string]any{}, map[string]any{}
-		for _, d := range docs[k] {
-			shipped[d.key] = d.canon
-		}
-		before := map[string]any{}
-		if p := plans[k]; p != nil {
-			for key, v := range p.after {
-				after[key] = v
-			}
-			before = p.before
-		}
-		data[s], data[b], data[a] = shipped, before, after
-	}
-}
-
-// planDocRollback adds the documents part of a rollback to res: documents
-// the install created are deleted, those it changed restored. It returns
-// the keys to put back per kind and the problems that need force.
-func planDocRollback(ctx context.Context, e *Engine, r store.Reader, snap *snapshot, cur *TemplateInstall, res *InstallResult) (map[*docKind][]string, []string, error) {
-	steps := map[*docKind][]string{}
-	var problems []string
-	for _, k := range docKinds {
-		d := cur.docs[k]
-		if d == nil || len(d.before) == 0 {
-			continue
-		}
-		current, err := k.current(ctx, e, r, snap)
-		if err != nil {
-			return nil, nil, err
-		}
-		for _, key := range slices.Sorted(maps.Keys(d.before)) {
-			label := k.name + ":" + key
-			now, has := current[key]
-			var nowDoc []byte
-			if has {
-				nowDoc = []byte(now)
-				if after, ok := d.after[key]; ok && !template.Same(nowDoc, []byte(after)) {
-					problems = append(problems, fmt.Sprintf("%s was changed after the install", label))
-				}
-			}
-			prev, _ := d.before[key].(string)
-			if prev == "" {
-				if !has {
-					continue
-				}
-				if k.inUse != nil {
-					if why := k.inUse(snap, key); why != "" {
-						problems = append(problems, fmt.Sprintf("%s, which the install created, %s", label, why))
-					}
-				}
-				changes, err := template.Diff(nowDoc, nil)
-				if err != nil {
-					return nil, nil, fmt.Errorf("decode %s: %w", label, err)
-				}
-				res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "delete", Changes: changes})
-				steps[k] = append(steps[k], key)
-				continue
-			}
-			changes, err := template.Diff(nowDoc, []byte(prev))
-			if err != nil {
-				return nil, nil, fmt.Errorf("decode %s: %w", label, err)
-			}
-			res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "restore", Changes: changes})
-			steps[k] = append(steps[k], key)
-		}
-	}
-	return steps, problems, nil
 }

@@ -41,7 +41,7 @@ func rolesByName(t *testing.T, eng *engine.Engine, ctx context.Context) map[stri
 	return out
 }
 
-func planOf(res *engine.InstallResult, name string) string {
+func planOf(res *template.InstallResult, name string) string {
 	for _, o := range res.Objects {
 		if o.Object == name {
 			return o.Action
@@ -53,7 +53,7 @@ func planOf(res *engine.InstallResult, name string) string {
 func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 	t.Parallel()
 	eng, ctx, _ := newEngine(t)
-	res, err := eng.InstallTemplate(ctx, withRoles(tpl("1.0.0", noteV1, ticketV1), agentV1, leadV1), engine.InstallOptions{})
+	res, err := eng.InstallTemplate(ctx, withRoles(tpl("1.0.0", noteV1, ticketV1), agentV1, leadV1), template.InstallOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "create", planOf(res, "role:agent"))
 	assert.Equal(t, "create", planOf(res, "role:lead"))
@@ -64,7 +64,7 @@ func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"agent", "lead"}, installs[0].Roles)
 
-	again, err := eng.InstallTemplate(ctx, withRoles(tpl("1.0.0", noteV1, ticketV1), agentV1, leadV1), engine.InstallOptions{})
+	again, err := eng.InstallTemplate(ctx, withRoles(tpl("1.0.0", noteV1, ticketV1), agentV1, leadV1), template.InstallOptions{})
 	require.NoError(t, err)
 	assert.False(t, again.Applied, "installing the same version again changes nothing")
 	assert.Equal(t, "unchanged", planOf(again, "role:agent"))
@@ -76,7 +76,7 @@ func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 	acc.Fields["title"] = engine.FieldReadOnly
 	agent.Objects["ticket"] = acc
 	require.NoError(t, eng.SaveRole(ctx, agent))
-	plan, err := eng.InstallTemplate(ctx, withRoles(tpl("1.1.0", noteV1, ticketV1), agentV2, leadV1), engine.InstallOptions{DryRun: true})
+	plan, err := eng.InstallTemplate(ctx, withRoles(tpl("1.1.0", noteV1, ticketV1), agentV2, leadV1), template.InstallOptions{DryRun: true})
 	require.NoError(t, err)
 	assert.Equal(t, "update", planOf(plan, "role:agent"))
 	assert.Equal(t, "unchanged", planOf(plan, "role:lead"))
@@ -84,7 +84,7 @@ func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 	assert.Equal(t, engine.FieldReadOnly, rolesByName(t, eng, ctx)["agent"].Objects["ticket"].Fields["title"], "a dry run changes nothing")
 	assert.NotContains(t, rolesByName(t, eng, ctx)["agent"].Objects, "note")
 
-	_, err = eng.InstallTemplate(ctx, withRoles(tpl("1.1.0", noteV1, ticketV1), agentV2, leadV1), engine.InstallOptions{})
+	_, err = eng.InstallTemplate(ctx, withRoles(tpl("1.1.0", noteV1, ticketV1), agentV2, leadV1), template.InstallOptions{})
 	require.NoError(t, err)
 	merged := rolesByName(t, eng, ctx)["agent"]
 	assert.Equal(t, map[string]string{"priority": engine.FieldReadOnly, "title": engine.FieldReadOnly}, merged.Objects["ticket"].Fields, "the tenant's rule survives")
@@ -97,7 +97,7 @@ func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 	noCreate := edit(t, agentV2, func(d map[string]any) {
 		delete(d["objects"].(map[string]any)["note"].(map[string]any), "create")
 	})
-	plan, err = eng.InstallTemplate(ctx, withRoles(tpl("1.2.0", noteV1, ticketV1), noCreate, leadV1), engine.InstallOptions{DryRun: true})
+	plan, err = eng.InstallTemplate(ctx, withRoles(tpl("1.2.0", noteV1, ticketV1), noCreate, leadV1), template.InstallOptions{DryRun: true})
 	require.NoError(t, err)
 	assert.Empty(t, plan.Conflicts)
 
@@ -105,7 +105,7 @@ func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 	hideTitle := edit(t, agentV2, func(d map[string]any) {
 		d["objects"].(map[string]any)["ticket"].(map[string]any)["fields"].(map[string]any)["title"] = "hidden"
 	})
-	conflicted, err := eng.InstallTemplate(ctx, withRoles(tpl("1.2.0", noteV1, ticketV1), hideTitle, leadV1), engine.InstallOptions{})
+	conflicted, err := eng.InstallTemplate(ctx, withRoles(tpl("1.2.0", noteV1, ticketV1), hideTitle, leadV1), template.InstallOptions{})
 	require.Error(t, err)
 	assert.Equal(t, engine.CodeConflict, engine.CodeOf(err))
 	require.Len(t, conflicted.Conflicts, 1)
@@ -116,10 +116,10 @@ func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 
 	// Rollback of 1.1.0 gives the role back as it was before that upgrade;
 	// the change made since needs force.
-	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{})
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "role:agent was changed after the install")
-	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{Force: true})
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{Force: true})
 	require.NoError(t, err)
 	back := rolesByName(t, eng, ctx)["agent"]
 	assert.NotContains(t, back.Objects, "note")
@@ -129,13 +129,13 @@ func TestTemplateRoles_InstallUpgradeRollback(t *testing.T) {
 	// a user holds one.
 	_, err = eng.CreateUser(ctx, "acme", engine.NewUser{Username: "zhang", Password: "a long enough password", Role: "lead"})
 	require.NoError(t, err)
-	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{})
 	require.Error(t, err)
 	assert.ErrorContains(t, err, "role:lead, which the install created, is given to 1 user(s)")
 	role := "agent"
 	_, err = eng.UpdateUser(ctx, "acme", "zhang", engine.UserChange{Role: &role})
 	require.NoError(t, err)
-	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{Force: true})
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{Force: true})
 	require.NoError(t, err)
 	assert.Empty(t, rolesByName(t, eng, ctx))
 }
@@ -156,7 +156,7 @@ func TestTemplateRoles_Refusals(t *testing.T) {
 		if name == "two roles, one name" {
 			tp = withRoles(tp, agentV1)
 		}
-		_, err := eng.InstallTemplate(ctx, tp, engine.InstallOptions{})
+		_, err := eng.InstallTemplate(ctx, tp, template.InstallOptions{})
 		require.Error(t, err, name)
 		assert.Contains(t, []engine.Code{engine.CodeBadRequest, engine.CodeValidation}, engine.CodeOf(err), "%s: %v", name, err)
 	}
@@ -169,13 +169,13 @@ func TestTemplateRoles_Refusals(t *testing.T) {
 func TestTemplateRoles_Export(t *testing.T) {
 	t.Parallel()
 	eng, ctx, _ := newEngine(t)
-	_, err := eng.InstallTemplate(ctx, withRoles(tpl("1.0.0", noteV1, ticketV1), agentV1), engine.InstallOptions{})
+	_, err := eng.InstallTemplate(ctx, withRoles(tpl("1.0.0", noteV1, ticketV1), agentV1), template.InstallOptions{})
 	require.NoError(t, err)
 	out, err := eng.ExportTemplate(ctx, "my-helpdesk", "0.1.0")
 	require.NoError(t, err)
 	require.Len(t, out.Roles, 1)
 	other, octx, _ := newEngine(t)
-	_, err = other.InstallTemplate(octx, out, engine.InstallOptions{})
+	_, err = other.InstallTemplate(octx, out, template.InstallOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, rolesByName(t, eng, ctx), rolesByName(t, other, octx))
 }
@@ -199,7 +199,7 @@ func TestTemplateDocs_LayoutsAndViews(t *testing.T) {
 	t.Parallel()
 	eng, ctx, _ := newEngine(t)
 	v1 := withDocs(tpl("1.0.0", noteV1, ticketV1), []string{ticketLayoutV1}, []string{openTicketsV1})
-	res, err := eng.InstallTemplate(ctx, v1, engine.InstallOptions{})
+	res, err := eng.InstallTemplate(ctx, v1, template.InstallOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "create", planOf(res, "layout:ticket"))
 	assert.Equal(t, "create", planOf(res, "view:ticket.open"))
@@ -223,7 +223,7 @@ func TestTemplateDocs_LayoutsAndViews(t *testing.T) {
 	require.NoError(t, err)
 	openV2 := edit(t, openTicketsV1, func(d map[string]any) { d["sort"] = []any{map[string]any{"field": "title", "desc": true}} })
 	v2 := withDocs(tpl("1.1.0", noteV1, ticketV1), []string{ticketLayoutV1}, []string{openV2})
-	res, err = eng.InstallTemplate(ctx, v2, engine.InstallOptions{})
+	res, err = eng.InstallTemplate(ctx, v2, template.InstallOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, "unchanged", planOf(res, "layout:ticket"), "the tenant's layout is kept as it is")
 	assert.Equal(t, "update", planOf(res, "view:ticket.open"))
@@ -240,7 +240,7 @@ func TestTemplateDocs_LayoutsAndViews(t *testing.T) {
 	require.Len(t, out.Layouts, 1)
 	require.Len(t, out.Views, 1)
 	other, octx, _ := newEngine(t)
-	_, err = other.InstallTemplate(octx, out, engine.InstallOptions{})
+	_, err = other.InstallTemplate(octx, out, template.InstallOptions{})
 	require.NoError(t, err)
 	ol, err := other.Layout(octx, "ticket")
 	require.NoError(t, err)
@@ -248,28 +248,28 @@ func TestTemplateDocs_LayoutsAndViews(t *testing.T) {
 
 	// Rollback of 1.1.0 restores the view; of 1.0.0 removes both (the
 	// layout was changed since, so only with force).
-	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{})
 	require.NoError(t, err)
 	views, err := eng.Views(ctx, "ticket")
 	require.NoError(t, err)
 	require.Len(t, views, 1)
 	assert.Empty(t, views[0].Sort)
-	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{})
 	assert.ErrorContains(t, err, "layout:ticket was changed after the install")
-	_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{Force: true})
+	_, err = eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{Force: true})
 	require.NoError(t, err)
 	cat, err := eng.Catalog(ctx)
 	require.NoError(t, err)
 	assert.Empty(t, cat.Objects)
 
 	bad := withDocs(tpl("1.0.0", noteV1, ticketV1), []string{`{"object": "ticket", "sections": [{"label": {"en": "x"}, "fields": ["nope"]}]}`}, nil)
-	_, err = eng.InstallTemplate(ctx, bad, engine.InstallOptions{})
+	_, err = eng.InstallTemplate(ctx, bad, template.InstallOptions{})
 	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
 	bad = withDocs(tpl("1.0.0", noteV1, ticketV1), nil, []string{`{"object": "ticket", "name": "x", "filter": {"field": "nope", "op": "eq", "value": 1}}`})
-	_, err = eng.InstallTemplate(ctx, bad, engine.InstallOptions{})
+	_, err = eng.InstallTemplate(ctx, bad, template.InstallOptions{})
 	assert.ErrorContains(t, err, `ticket has no field "nope"`)
 	bad = withDocs(tpl("1.0.0", noteV1, ticketV1), nil, []string{`{"object": "ticket", "name": "x", "owner": "user:li"}`})
-	_, err = eng.InstallTemplate(ctx, bad, engine.InstallOptions{})
+	_, err = eng.InstallTemplate(ctx, bad, template.InstallOptions{})
 	assert.ErrorContains(t, err, "a template's views are shared")
 	cat, err = eng.Catalog(ctx)
 	require.NoError(t, err)

@@ -22,8 +22,8 @@ const sampleBatch = 1000
 // Records are then given the creation time and stage history the generator
 // chose, so that sample data spans months. It writes nothing when the
 // tenant already has sample records of the template (note says so).
-func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin Actor, name string, sample *template.SampleData, progress func(Progress)) (int, string, error) {
-	actor := Actor{TenantID: admin.TenantID, ID: SampleActor(name)}
+func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin Actor, name string, sample *template.SampleData, progress func(template.Progress)) (int, string, error) {
+	actor := Actor{TenantID: admin.TenantID, ID: template.SampleActor(name)}
 	snap, err := e.state(ctx, admin.TenantID, ts)
 	if err != nil {
 		return 0, "", err
@@ -78,7 +78,7 @@ type sampleWriter struct {
 	batch    []template.SampleRecord
 	written  int
 	total    int
-	progress func(Progress)
+	progress func(template.Progress)
 }
 
 func (sw *sampleWriter) flush(ctx context.Context) error {
@@ -105,7 +105,7 @@ func (sw *sampleWriter) flush(ctx context.Context) error {
 	sw.written += len(sw.batch)
 	sw.batch = sw.batch[:0]
 	if sw.progress != nil {
-		sw.progress(Progress{Phase: "sample", Done: sw.written, Total: sw.total})
+		sw.progress(template.Progress{Phase: "sample", Done: sw.written, Total: sw.total})
 	}
 	return nil
 }
@@ -153,7 +153,7 @@ func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.Sampl
 	if r.CreatedAt.IsZero() {
 		created = w.e.stamp()
 	}
-	stages, err := samplePath(obj, data, r.Stages, created)
+	stages, err := template.StagePath(obj, data, r.Stages, created)
 	if err != nil {
 		return "", fmt.Errorf("sample %s record %q: %w", obj.Name, r.Key, err)
 	}
@@ -185,56 +185,6 @@ func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.Sampl
 	return rec.ID, nil
 }
 
-// samplePath checks a record's pipeline path and completes it: every
-// pipeline field with a value has a path from its first stage to that
-// value, each step a move the pipeline allows, in time order.
-func samplePath(obj *schema.Object, data map[string]any, steps []template.SampleStage, created time.Time) ([]template.SampleStage, error) {
-	var out []template.SampleStage
-	for _, f := range obj.Fields {
-		if f.Pipeline == nil {
-			continue
-		}
-		value, _ := data[f.Name].(string)
-		if value == "" {
-			if def, ok := f.Default.(string); ok {
-				value = def
-			}
-		}
-		var path []template.SampleStage
-		for _, s := range steps {
-			if s.Field == f.Name {
-				s.At = s.At.UTC().Truncate(time.Microsecond)
-				path = append(path, s)
-			}
-		}
-		if len(path) == 0 {
-			if value != "" {
-				out = append(out, template.SampleStage{Field: f.Name, Stage: value, At: created})
-			}
-			continue
-		}
-		if path[len(path)-1].Stage != value {
-			return nil, fmt.Errorf("the path of %s ends at %q, but the record is at %q", f.Name, path[len(path)-1].Stage, value)
-		}
-		from := ""
-		var last time.Time
-		for _, s := range path {
-			if f.Pipeline.Stage(s.Stage) == nil {
-				return nil, fmt.Errorf("%s: %q is not a stage", f.Name, s.Stage)
-			}
-			if !f.Pipeline.Allows(from, s.Stage) {
-				return nil, fmt.Errorf("%s: the pipeline does not allow the move from %q to %q", f.Name, from, s.Stage)
-			}
-			if s.At.Before(last) {
-				return nil, fmt.Errorf("%s: the path goes back in time at %q", f.Name, s.Stage)
-			}
-			from, last = s.Stage, s.At
-		}
-		out = append(out, path...)
-	}
-	return out, nil
-}
-
 // writeHistory writes a sample record's stage history.
 func (sw *sampleWriter) writeHistory(ctx context.Context, tx store.Tx, obj *schema.Object, id string, stages []template.SampleStage) error {
 	prev := map[string]template.SampleStage{}
@@ -257,11 +207,11 @@ func (sw *sampleWriter) writeHistory(ctx context.Context, tx store.Tx, obj *sche
 }
 
 // ResetSampleData deletes the records the template's sample data created
-// (those whose createdBy is [SampleActor]) and nothing else, through the
+// (those whose createdBy is [template.SampleActor]) and nothing else, through the
 // same path as DeleteRecord: the tenant's own records that point at a
 // sample record lose that reference. A sample record that a tenant's
 // record requires is kept, and counted in kept. Only administrators may.
-func (e *Engine) ResetSampleData(ctx context.Context, name string, progress func(Progress)) (deleted, kept int, err error) {
+func (e *Engine) ResetSampleData(ctx context.Context, name string, progress func(template.Progress)) (deleted, kept int, err error) {
 	sc, err := e.scope(ctx)
 	if err != nil {
 		return 0, 0, err
@@ -274,7 +224,7 @@ func (e *Engine) ResetSampleData(ctx context.Context, name string, progress func
 	if err != nil {
 		return 0, 0, err
 	}
-	mine := store.Leaf("createdBy", store.OpEq, SampleActor(name))
+	mine := store.Leaf("createdBy", store.OpEq, template.SampleActor(name))
 	total := 0
 	for _, obj := range snap.catalog.Objects {
 		n, err := ts.Count(ctx, obj, &mine)
@@ -328,7 +278,7 @@ func (e *Engine) ResetSampleData(ctx context.Context, name string, progress func
 			}
 			deleted, kept = deleted+d, kept+k
 			if progress != nil {
-				progress(Progress{Phase: "reset", Object: obj.Name, Done: deleted + kept, Total: total})
+				progress(template.Progress{Phase: "reset", Object: obj.Name, Done: deleted + kept, Total: total})
 			}
 			if !page.HasMore {
 				break

@@ -117,8 +117,8 @@ func ticketV2(t testing.TB) string {
 func TestEngine_InstallTemplate(t *testing.T) {
 	t.Parallel()
 	eng, ctx, _ := newEngine(t)
-	var progress []engine.Progress
-	res, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), engine.InstallOptions{Progress: func(p engine.Progress) { progress = append(progress, p) }})
+	var progress []template.Progress
+	res, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), template.InstallOptions{Progress: func(p template.Progress) { progress = append(progress, p) }})
 	require.NoError(t, err)
 	assert.True(t, res.Applied)
 	assert.Empty(t, res.FromVersion)
@@ -130,7 +130,7 @@ func TestEngine_InstallTemplate(t *testing.T) {
 	t.Run("the same version again changes nothing", func(t *testing.T) {
 		cat, err := eng.Catalog(ctx)
 		require.NoError(t, err)
-		again, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), engine.InstallOptions{})
+		again, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), template.InstallOptions{})
 		require.NoError(t, err)
 		assert.False(t, again.Applied)
 		assert.False(t, again.Changed())
@@ -143,13 +143,13 @@ func TestEngine_InstallTemplate(t *testing.T) {
 	})
 
 	t.Run("an older version is refused", func(t *testing.T) {
-		_, err := eng.InstallTemplate(ctx, tpl("0.9.0", ticketV1, noteV1), engine.InstallOptions{})
+		_, err := eng.InstallTemplate(ctx, tpl("0.9.0", ticketV1, noteV1), template.InstallOptions{})
 		require.ErrorIs(t, err, engine.ErrConflict)
 	})
 
 	t.Run("only administrators install", func(t *testing.T) {
 		user := engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:x"})
-		_, err := eng.InstallTemplate(user, tpl("1.0.0", ticketV1, noteV1), engine.InstallOptions{})
+		_, err := eng.InstallTemplate(user, tpl("1.0.0", ticketV1, noteV1), template.InstallOptions{})
 		require.ErrorIs(t, err, engine.ErrForbidden)
 	})
 }
@@ -179,7 +179,7 @@ func TestEngine_InstallTemplate_Refusals(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			eng, ctx, _ := newEngine(t)
-			_, err := eng.InstallTemplate(ctx, s.tpl, engine.InstallOptions{})
+			_, err := eng.InstallTemplate(ctx, s.tpl, template.InstallOptions{})
 			require.ErrorIs(t, err, s.want)
 			cat, err := eng.Catalog(ctx)
 			require.NoError(t, err)
@@ -193,7 +193,7 @@ func TestEngine_InstallTemplate_Refusals(t *testing.T) {
 		x := tpl("1.0.0", ticketV1)
 		x.Other = map[string]map[string][]byte{"layouts": {"ticket.json": []byte("{}")}}
 		x.Optional = []string{"layouts"}
-		_, err := eng.InstallTemplate(ctx, x, engine.InstallOptions{})
+		_, err := eng.InstallTemplate(ctx, x, template.InstallOptions{})
 		require.NoError(t, err)
 	})
 }
@@ -201,7 +201,7 @@ func TestEngine_InstallTemplate_Refusals(t *testing.T) {
 func TestEngine_UpgradeTemplate_Merge(t *testing.T) {
 	t.Parallel()
 	eng, ctx, _ := newEngine(t)
-	_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), engine.InstallOptions{})
+	_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), template.InstallOptions{})
 	require.NoError(t, err)
 	tenantEdits(t, eng, ctx)
 	_, err = eng.CreateRecord(ctx, "ticket", map[string]any{"title": "打印机卡纸", "priority": "vip", "wechat": "wx-1"})
@@ -211,7 +211,7 @@ func TestEngine_UpgradeTemplate_Merge(t *testing.T) {
 	t.Run("a dry run shows the whole diff and changes nothing", func(t *testing.T) {
 		cat, err := eng.Catalog(ctx)
 		require.NoError(t, err)
-		plan, err := eng.InstallTemplate(ctx, v2, engine.InstallOptions{DryRun: true})
+		plan, err := eng.InstallTemplate(ctx, v2, template.InstallOptions{DryRun: true})
 		require.NoError(t, err)
 		assert.True(t, plan.DryRun)
 		assert.False(t, plan.Applied)
@@ -236,7 +236,7 @@ func TestEngine_UpgradeTemplate_Merge(t *testing.T) {
 	})
 
 	t.Run("the upgrade keeps the tenant's changes and adds the new version's", func(t *testing.T) {
-		res, err := eng.InstallTemplate(ctx, v2, engine.InstallOptions{})
+		res, err := eng.InstallTemplate(ctx, v2, template.InstallOptions{})
 		require.NoError(t, err)
 		assert.True(t, res.Applied)
 		assert.Empty(t, res.Conflicts)
@@ -269,7 +269,7 @@ func TestEngine_UpgradeTemplate_Merge(t *testing.T) {
 		}), noteV1)
 		cat, err := eng.Catalog(ctx)
 		require.NoError(t, err)
-		res, err := eng.InstallTemplate(ctx, v3, engine.InstallOptions{})
+		res, err := eng.InstallTemplate(ctx, v3, template.InstallOptions{})
 		require.ErrorIs(t, err, engine.ErrConflict)
 		require.NotNil(t, res)
 		require.Len(t, res.Conflicts, 1)
@@ -285,7 +285,7 @@ func TestEngine_UpgradeTemplate_Merge(t *testing.T) {
 		assert.Equal(t, "1.1.0", installedVersion(t, eng, ctx, "helpdesk"))
 
 		// Keeping the tenant's side applies the rest.
-		res, err = eng.InstallTemplate(ctx, v3, engine.InstallOptions{OnConflict: template.ConflictKeepOurs})
+		res, err = eng.InstallTemplate(ctx, v3, template.InstallOptions{OnConflict: template.ConflictKeepOurs})
 		require.NoError(t, err)
 		assert.Len(t, res.Conflicts, 1)
 		assert.Equal(t, "处理状态", prop(currentDef(t, eng, ctx, "ticket"), "status")["x-crm-label"].(map[string]any)["zh"])
@@ -294,7 +294,7 @@ func TestEngine_UpgradeTemplate_Merge(t *testing.T) {
 
 	t.Run("taking the template's side", func(t *testing.T) {
 		eng, ctx, _ := newEngine(t)
-		_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1), engine.InstallOptions{})
+		_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1), template.InstallOptions{})
 		require.NoError(t, err)
 		_, err = eng.SaveObject(ctx, json.RawMessage(edit(t, ticketV1, func(d map[string]any) {
 			prop(d, "title")["x-crm-label"] = map[string]any{"zh": "主题", "en": "Title"}
@@ -302,18 +302,18 @@ func TestEngine_UpgradeTemplate_Merge(t *testing.T) {
 		require.NoError(t, err)
 		_, err = eng.InstallTemplate(ctx, tpl("2.0.0", edit(t, ticketV1, func(d map[string]any) {
 			prop(d, "title")["x-crm-label"] = map[string]any{"zh": "工单主题", "en": "Title"}
-		})), engine.InstallOptions{OnConflict: template.ConflictTakeTheirs})
+		})), template.InstallOptions{OnConflict: template.ConflictTakeTheirs})
 		require.NoError(t, err)
 		assert.Equal(t, "工单主题", prop(currentDef(t, eng, ctx, "ticket"), "title")["x-crm-label"].(map[string]any)["zh"])
 	})
 
 	t.Run("a field the new version drops is kept", func(t *testing.T) {
 		eng, ctx, _ := newEngine(t)
-		_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1), engine.InstallOptions{})
+		_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1), template.InstallOptions{})
 		require.NoError(t, err)
 		res, err := eng.InstallTemplate(ctx, tpl("1.1.0", edit(t, ticketV1, func(d map[string]any) {
 			delete(d["properties"].(map[string]any), "priority")
-		})), engine.InstallOptions{})
+		})), template.InstallOptions{})
 		require.NoError(t, err)
 		assert.NotEmpty(t, res.Notes)
 		assert.Contains(t, currentDef(t, eng, ctx, "ticket")["properties"], "priority")
@@ -330,17 +330,17 @@ func mustJSON(t testing.TB, v any) string {
 func TestEngine_RollbackTemplate(t *testing.T) {
 	t.Parallel()
 	eng, ctx, _ := newEngine(t)
-	_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), engine.InstallOptions{})
+	_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), template.InstallOptions{})
 	require.NoError(t, err)
 	tenantEdits(t, eng, ctx)
 	before := currentDef(t, eng, ctx, "ticket")
-	_, err = eng.InstallTemplate(ctx, tpl("1.1.0", ticketV2(t), noteV1), engine.InstallOptions{})
+	_, err = eng.InstallTemplate(ctx, tpl("1.1.0", ticketV2(t), noteV1), template.InstallOptions{})
 	require.NoError(t, err)
 	rec, err := eng.CreateRecord(ctx, "ticket", map[string]any{"title": "升级后录入", "priority": "urgent", "dueDate": "2025-07-01"})
 	require.NoError(t, err)
 
 	t.Run("a dry run changes nothing", func(t *testing.T) {
-		plan, err := eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{DryRun: true})
+		plan, err := eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{DryRun: true})
 		require.NoError(t, err)
 		assert.False(t, plan.Applied)
 		assert.Equal(t, "1.0.0", plan.ToVersion)
@@ -350,7 +350,7 @@ func TestEngine_RollbackTemplate(t *testing.T) {
 	})
 
 	t.Run("rollback restores the configuration before the upgrade", func(t *testing.T) {
-		res, err := eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
+		res, err := eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{})
 		require.NoError(t, err)
 		assert.True(t, res.Applied)
 		assert.Equal(t, before, currentDef(t, eng, ctx, "ticket"))
@@ -366,22 +366,22 @@ func TestEngine_RollbackTemplate(t *testing.T) {
 	t.Run("an object changed after the install is not rolled back without force", func(t *testing.T) {
 		// Rolling back the first install would delete ticket, which holds
 		// the tenant's records.
-		_, err := eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
+		_, err := eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{})
 		require.ErrorIs(t, err, engine.ErrConflict)
 		assert.Equal(t, "1.0.0", installedVersion(t, eng, ctx, "helpdesk"))
 	})
 
 	t.Run("forced, rollback of the first install removes its objects; installing again works", func(t *testing.T) {
-		_, err := eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{Force: true})
+		_, err := eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{Force: true})
 		require.NoError(t, err)
 		cat, err := eng.Catalog(ctx)
 		require.NoError(t, err)
 		assert.Empty(t, cat.Objects)
 		assert.Empty(t, installedVersion(t, eng, ctx, "helpdesk"))
-		_, err = eng.RollbackTemplate(ctx, "helpdesk", engine.RollbackOptions{})
+		_, err = eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{})
 		require.ErrorIs(t, err, engine.ErrNotFound)
 
-		res, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), engine.InstallOptions{})
+		res, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), template.InstallOptions{})
 		require.NoError(t, err)
 		assert.True(t, res.Applied)
 		_, err = eng.CreateRecord(ctx, "ticket", map[string]any{"title": "重新安装后"})
@@ -423,10 +423,10 @@ func TestEngine_SampleData(t *testing.T) {
 	t.Parallel()
 	eng, ctx, _ := newEngine(t)
 	base := time.Date(2024, 3, 1, 9, 0, 0, 0, time.UTC)
-	res, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1, commentDef), engine.InstallOptions{Sample: helpdeskSample(3, base)})
+	res, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1, commentDef), template.InstallOptions{Sample: helpdeskSample(3, base)})
 	require.NoError(t, err)
 	assert.Equal(t, 6, res.SampleRecords)
-	sample := store.Leaf("createdBy", store.OpEq, engine.SampleActor("helpdesk"))
+	sample := store.Leaf("createdBy", store.OpEq, template.SampleActor("helpdesk"))
 
 	t.Run("sample records are back-dated, with their stage history", func(t *testing.T) {
 		page, err := eng.ListRecords(ctx, "ticket", engine.ListQuery{Filter: &sample, Sort: []store.Sort{{Field: "createdAt"}}})
@@ -459,8 +459,8 @@ func TestEngine_SampleData(t *testing.T) {
 		_, err = eng.CreateRecord(ctx, "comment", map[string]any{"body": "必须引用", "ticket": sampleTickets.Records[1].ID})
 		require.NoError(t, err)
 
-		var last engine.Progress
-		deleted, kept, err := eng.ResetSampleData(ctx, "helpdesk", func(p engine.Progress) { last = p })
+		var last template.Progress
+		deleted, kept, err := eng.ResetSampleData(ctx, "helpdesk", func(p template.Progress) { last = p })
 		require.NoError(t, err)
 		assert.Equal(t, 5, deleted)
 		assert.Equal(t, 1, kept, "the ticket a comment requires stays")
@@ -475,7 +475,7 @@ func TestEngine_SampleData(t *testing.T) {
 		assert.Zero(t, n)
 
 		// With the sample data gone, it can be generated again.
-		res, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1, commentDef), engine.InstallOptions{Sample: helpdeskSample(2, base)})
+		res, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1, commentDef), template.InstallOptions{Sample: helpdeskSample(2, base)})
 		require.NoError(t, err)
 		assert.Equal(t, 0, res.SampleRecords, "one sample ticket is still there")
 		assert.NotEmpty(t, res.Notes)
@@ -499,7 +499,7 @@ func TestEngine_SampleData_Invalid(t *testing.T) {
 		t.Run(s.name, func(t *testing.T) {
 			t.Parallel()
 			eng, ctx, _ := newEngine(t)
-			_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), engine.InstallOptions{Sample: &template.SampleData{
+			_, err := eng.InstallTemplate(ctx, tpl("1.0.0", ticketV1, noteV1), template.InstallOptions{Sample: &template.SampleData{
 				Generate: func(ctx context.Context, emit func(template.SampleRecord) error) error { return emit(s.record) },
 			}})
 			require.ErrorContains(t, err, s.want)
@@ -513,7 +513,7 @@ func TestEngine_SampleData_Invalid(t *testing.T) {
 func TestEngine_ExportTemplate(t *testing.T) {
 	t.Parallel()
 	eng, ctx, _ := newEngine(t)
-	_, err := eng.InstallTemplate(ctx, tpl("1.0.0", noteV1, ticketV1), engine.InstallOptions{})
+	_, err := eng.InstallTemplate(ctx, tpl("1.0.0", noteV1, ticketV1), template.InstallOptions{})
 	require.NoError(t, err)
 	tenantEdits(t, eng, ctx)
 	out, err := eng.ExportTemplate(ctx, "my-helpdesk", "0.1.0")
@@ -524,7 +524,7 @@ func TestEngine_ExportTemplate(t *testing.T) {
 
 	// The export installs into another tenant as it is.
 	other, octx, _ := newEngine(t)
-	_, err = other.InstallTemplate(octx, out, engine.InstallOptions{})
+	_, err = other.InstallTemplate(octx, out, template.InstallOptions{})
 	require.NoError(t, err)
 	assert.Equal(t, currentDef(t, eng, ctx, "ticket"), currentDef(t, other, octx, "ticket"))
 

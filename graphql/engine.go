@@ -106,10 +106,10 @@ type Administration interface {
 // Installer is what installing, rolling back and listing templates
 // needs.
 type Installer interface {
-	InstallTemplate(ctx context.Context, tpl *template.Template, opts engine.InstallOptions) (*engine.InstallResult, error)
-	RollbackTemplate(ctx context.Context, name string, opts engine.RollbackOptions) (*engine.InstallResult, error)
-	ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (deleted, kept int, err error)
-	InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error)
+	InstallTemplate(ctx context.Context, tpl *template.Template, opts template.InstallOptions) (*template.InstallResult, error)
+	RollbackTemplate(ctx context.Context, name string, opts template.RollbackOptions) (*template.InstallResult, error)
+	ResetSampleData(ctx context.Context, template string, progress func(template.Progress)) (deleted, kept int, err error)
+	InstalledTemplates(ctx context.Context) ([]template.Install, error)
 }
 
 // Directory is what the users API needs: the caller, the user directory,

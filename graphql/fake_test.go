@@ -602,19 +602,19 @@ func (f *fakeEngine) ErasePersonalData(ctx context.Context, object, id string) e
 	return err
 }
 
-func (f *fakeEngine) InstallTemplate(ctx context.Context, tpl *template.Template, opts engine.InstallOptions) (*engine.InstallResult, error) {
+func (f *fakeEngine) InstallTemplate(ctx context.Context, tpl *template.Template, opts template.InstallOptions) (*template.InstallResult, error) {
 	return nil, fmt.Errorf("fake: no templates")
 }
 
-func (f *fakeEngine) RollbackTemplate(ctx context.Context, name string, opts engine.RollbackOptions) (*engine.InstallResult, error) {
+func (f *fakeEngine) RollbackTemplate(ctx context.Context, name string, opts template.RollbackOptions) (*template.InstallResult, error) {
 	return nil, fmt.Errorf("fake: no templates")
 }
 
-func (f *fakeEngine) ResetSampleData(ctx context.Context, template string, progress func(engine.Progress)) (int, int, error) {
+func (f *fakeEngine) ResetSampleData(ctx context.Context, template string, progress func(template.Progress)) (int, int, error) {
 	return 0, 0, fmt.Errorf("fake: no templates")
 }
 
-func (f *fakeEngine) InstalledTemplates(ctx context.Context) ([]engine.TemplateInstall, error) {
+func (f *fakeEngine) InstalledTemplates(ctx context.Context) ([]template.Install, error) {
 	return nil, nil
 }
 

@@ -85,7 +85,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 		if err != nil {
 			return nil, badRequestf("unknown template %q", name)
 		}
-		opts := engine.InstallOptions{}
+		opts := template.InstallOptions{}
 		opts.DryRun, _ = fc.args["dryRun"].(bool)
 		policy, _ := fc.args["onConflict"].(string)
 		switch template.ConflictPolicy(policy) {
@@ -145,8 +145,8 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 			sampleData = cat.Sample(name, int(records), seed)
 		}
 		job, err := jobs.StartJob(ctx, engine.JobInstallTemplate, name, func(ctx context.Context, progress func(done, total int)) error {
-			_, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{OnConflict: template.ConflictPolicy(policy), Sample: sampleData,
-				Progress: func(p engine.Progress) {
+			_, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{OnConflict: template.ConflictPolicy(policy), Sample: sampleData,
+				Progress: func(p template.Progress) {
 					if p.Phase == "sample" {
 						progress(p.Done, p.Total)
 					}
@@ -162,7 +162,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
 		}
-		opts := engine.RollbackOptions{}
+		opts := template.RollbackOptions{}
 		opts.DryRun, _ = fc.args["dryRun"].(bool)
 		opts.Force, _ = fc.args["force"].(bool)
 		return eng.RollbackTemplate(ctx, fc.args["name"].(string), opts)
@@ -203,7 +203,7 @@ func templateTypeResolvers() (row, result map[string]resolver) {
 		"description":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return tr(p).info.Description, nil },
 		"installedVersion": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(tr(p).installed), nil },
 	}
-	ir := func(p any) *engine.InstallResult { return p.(*engine.InstallResult) }
+	ir := func(p any) *template.InstallResult { return p.(*template.InstallResult) }
 	result = map[string]resolver{
 		"template":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return ir(p).Template, nil },
 		"fromVersion": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(ir(p).FromVersion), nil },

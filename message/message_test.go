@@ -21,6 +21,7 @@ import (
 var keyArgument = map[string]int{
 	"errorOf":              2, // engine
 	"fieldError":           2, // engine
+	"refusalOf":            1, // engine/template
 	"NewFieldError":        2, // schema
 	"schema.NewFieldError": 2,
 	"say":                  1, // graphql, internal/server

@@ -105,7 +105,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		opts := engine.InstallOptions{DryRun: *dryRun, OnConflict: policy, Progress: m.progress()}
+		opts := template.InstallOptions{DryRun: *dryRun, OnConflict: policy, Progress: m.progress()}
 		if *withSample {
 			if opts.Sample = install.Sample(tpl.Name, sample.Options{Records: *records, Seed: *seed, Now: now}); opts.Sample == nil {
 				return fmt.Errorf("template %q has no sample data", tpl.Name)
@@ -125,7 +125,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 		}
 		return nil
 	case "rollback":
-		res, err := eng.RollbackTemplate(ctx, pos[0], engine.RollbackOptions{DryRun: *dryRun, Force: *force, Progress: m.progress()})
+		res, err := eng.RollbackTemplate(ctx, pos[0], template.RollbackOptions{DryRun: *dryRun, Force: *force, Progress: m.progress()})
 		if res != nil {
 			m.printResult(res, "rolled back")
 		}
@@ -174,12 +174,12 @@ func loadTemplate(arg string) (*template.Template, error) {
 	return tpl, err
 }
 
-func (m *Main) templateList(installed []engine.TemplateInstall, withTenant bool) error {
+func (m *Main) templateList(installed []template.Install, withTenant bool) error {
 	ms, err := templates.List()
 	if err != nil {
 		return err
 	}
-	have := map[string]engine.TemplateInstall{}
+	have := map[string]template.Install{}
 	for _, in := range installed {
 		have[in.Template] = in
 	}
@@ -217,9 +217,9 @@ func (m *Main) templateList(installed []engine.TemplateInstall, withTenant bool)
 
 // progress reports long operations on standard error, a line per step of
 // about a tenth.
-func (m *Main) progress() func(engine.Progress) {
+func (m *Main) progress() func(template.Progress) {
 	lastPhase, lastTenth := "", -1
-	return func(p engine.Progress) {
+	return func(p template.Progress) {
 		if p.Phase == "objects" {
 			fmt.Fprintf(m.Stderr, "  object %s (%d/%d)\n", p.Object, p.Done, p.Total)
 			return
@@ -242,7 +242,7 @@ func (m *Main) progress() func(engine.Progress) {
 }
 
 // printResult shows what an install, upgrade or rollback did or would do.
-func (m *Main) printResult(res *engine.InstallResult, done string) {
+func (m *Main) printResult(res *template.InstallResult, done string) {
 	verb := done
 	upToDate := done == "installed" && !res.Changed() && res.FromVersion == res.ToVersion
 	switch {

@@ -2,7 +2,10 @@ package template
 
 import (
 	"context"
+	"fmt"
 	"time"
+
+	"github.com/crmkit/crm/schema"
 )
 
 // SampleData is a template's sample data: a generator that emits records
@@ -37,4 +40,56 @@ type SampleStage struct {
 	Field string
 	Stage string
 	At    time.Time
+}
+
+// StagePath checks a sample record's pipeline path and completes it:
+// every pipeline field of obj with a value in data (or a default) has a
+// path from its first stage to that value, each step a move the pipeline
+// allows, in time order. A field with a value and no steps entered it at
+// created. Times are truncated to microseconds, in UTC.
+func StagePath(obj *schema.Object, data map[string]any, steps []SampleStage, created time.Time) ([]SampleStage, error) {
+	var out []SampleStage
+	for _, f := range obj.Fields {
+		if f.Pipeline == nil {
+			continue
+		}
+		value, _ := data[f.Name].(string)
+		if value == "" {
+			if def, ok := f.Default.(string); ok {
+				value = def
+			}
+		}
+		var path []SampleStage
+		for _, s := range steps {
+			if s.Field == f.Name {
+				s.At = s.At.UTC().Truncate(time.Microsecond)
+				path = append(path, s)
+			}
+		}
+		if len(path) == 0 {
+			if value != "" {
+				out = append(out, SampleStage{Field: f.Name, Stage: value, At: created})
+			}
+			continue
+		}
+		if path[len(path)-1].Stage != value {
+			return nil, fmt.Errorf("the path of %s ends at %q, but the record is at %q", f.Name, path[len(path)-1].Stage, value)
+		}
+		from := ""
+		var last time.Time
+		for _, s := range path {
+			if f.Pipeline.Stage(s.Stage) == nil {
+				return nil, fmt.Errorf("%s: %q is not a stage", f.Name, s.Stage)
+			}
+			if !f.Pipeline.Allows(from, s.Stage) {
+				return nil, fmt.Errorf("%s: the pipeline does not allow the move from %q to %q", f.Name, from, s.Stage)
+			}
+			if s.At.Before(last) {
+				return nil, fmt.Errorf("%s: the path goes back in time at %q", f.Name, s.Stage)
+			}
+			from, last = s.Stage, s.At
+		}
+		out = append(out, path...)
+	}
+	return out, nil
 }

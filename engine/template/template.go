@@ -1,10 +1,14 @@
-// Package template owns what a template is and the pure half of installing
-// one: the [Template] bundle (object definitions, roles, layouts, views,
-// menu) and its [SampleData] as the engine takes them, template names and
-// semantic versions, the order objects install in, and the three-way merge
-// of definitions and documents that plans an upgrade ([Merge], [Diff]). It
-// reads and writes nothing: the engine's installer loads what a tenant
-// has, asks this package for the plan and applies it.
+// Package template owns what a template is and the pure half of
+// installing one: the [Template] bundle (object definitions, roles,
+// layouts, views, menu) and its [SampleData] as the engine takes them,
+// template names and semantic versions, the order objects install in, the
+// three-way merge of definitions and documents ([Merge], [Diff]), the
+// checks that refuse a template ([Check], [CheckDependencies],
+// [CheckMenu]), the plans of an install or upgrade ([PlanInstall]) and of
+// a rollback ([PlanRollback]) with their options and results, the install
+// records ([Install]) and the stage paths of sample records
+// ([StagePath]). It reads the tenant only through the [Tenant] it is
+// given and writes nothing: the engine applies the plans.
 package template
 
 import (

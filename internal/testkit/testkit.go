@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
 	"github.com/crmkit/crm/templates/install"
@@ -117,7 +118,7 @@ func New(t testing.TB, id string, opts ...Option) *Tenant {
 	if s.template != "" {
 		tpl, err := install.Template(s.template)
 		must(t, err, "template "+s.template)
-		_, err = eng.InstallTemplate(tn.Admin, tpl, engine.InstallOptions{})
+		_, err = eng.InstallTemplate(tn.Admin, tpl, template.InstallOptions{})
 		must(t, err, "install "+s.template)
 	}
 	for _, def := range s.objects {

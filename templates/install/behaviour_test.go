@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -22,7 +23,7 @@ func installed(t *testing.T, name string) (*engine.Engine, context.Context) {
 	eng, ctx := newTenant(t, "t1")
 	tpl, err := install.Template(name)
 	require.NoError(t, err)
-	_, err = eng.InstallTemplate(ctx, tpl, engine.InstallOptions{Sample: install.Sample(name, sample.Options{Records: 300, Seed: 3, Now: refDate})})
+	_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{Sample: install.Sample(name, sample.Options{Records: 300, Seed: 3, Now: refDate})})
 	require.NoError(t, err)
 	return eng, ctx
 }

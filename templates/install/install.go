@@ -6,7 +6,7 @@
 // the engine.
 //
 //	tpl, err := install.Template("retail")
-//	res, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{
+//	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{
 //		Sample: install.Sample("retail", sample.Options{Records: 5000, Seed: 1}),
 //	})
 package install

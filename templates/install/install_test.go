@@ -15,6 +15,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/store"
@@ -52,10 +53,10 @@ func TestInstall_EveryTemplateWithSampleData(t *testing.T) {
 			eng, ctx := newTenant(t, "t1")
 			tpl, err := install.Template(m.Name)
 			require.NoError(t, err)
-			var last engine.Progress
-			res, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{
+			var last template.Progress
+			res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{
 				Sample:   install.Sample(m.Name, sample.Options{Records: 600, Seed: 7, Now: refDate}),
-				Progress: func(p engine.Progress) { last = p },
+				Progress: func(p template.Progress) { last = p },
 			})
 			require.NoError(t, err)
 			assert.True(t, res.Applied)
@@ -70,7 +71,7 @@ func TestInstall_EveryTemplateWithSampleData(t *testing.T) {
 			require.Len(t, cat.Objects, len(tpl.Objects))
 			total := 0
 			for _, obj := range cat.Objects {
-				n, err := eng.CountRecords(ctx, obj.Name, &store.Filter{Field: "createdBy", Op: store.OpEq, Value: engine.SampleActor(m.Name)})
+				n, err := eng.CountRecords(ctx, obj.Name, &store.Filter{Field: "createdBy", Op: store.OpEq, Value: template.SampleActor(m.Name)})
 				require.NoError(t, err)
 				assert.Positive(t, n, "sample %s records", obj.Name)
 				total += int(n)
@@ -149,7 +150,7 @@ func TestInstall_EveryTemplateWithSampleData(t *testing.T) {
 
 			// Installing the same version again changes nothing and adds no
 			// second set of sample data.
-			again, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{Sample: install.Sample(m.Name, sample.Options{Records: 600, Seed: 7, Now: refDate})})
+			again, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{Sample: install.Sample(m.Name, sample.Options{Records: 600, Seed: 7, Now: refDate})})
 			require.NoError(t, err)
 			assert.False(t, again.Applied)
 			assert.False(t, again.Changed())
@@ -239,7 +240,7 @@ func BenchmarkInstallSample(b *testing.B) {
 				tpl, err := install.Template(name)
 				require.NoError(b, err)
 				b.StartTimer()
-				res, err := eng.InstallTemplate(ctx, tpl, engine.InstallOptions{Sample: install.Sample(name, sample.Options{Records: records, Seed: 1, Now: refDate})})
+				res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{Sample: install.Sample(name, sample.Options{Records: records, Seed: 1, Now: refDate})})
 				require.NoError(b, err)
 				written += res.SampleRecords
 				b.StopTimer()

@@ -1,0 +1,143 @@
+package template
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/crmkit/crm/schema"
+)
+
+// Template documents beside the objects: roles (roles/NAME.json, in the
+// shape the engine's SaveRole takes), form layouts (layouts/OBJECT.json)
+// and shared list views (views/OBJECT.NAME.json). Each kind is merged
+// three ways on an upgrade like an object definition (base: what the
+// installed version shipped; ours: the tenant's document; theirs: the new
+// version's), member by member, so what the tenant added survives; is
+// written after the objects; is recorded with the install; and is put
+// back by a rollback. Plans name a document KIND:KEY ("role:sales",
+// "layout:deal", "view:deal.open").
+
+// The kinds of template documents.
+const (
+	RoleDocs   = "role"
+	LayoutDocs = "layout"
+	ViewDocs   = "view"
+)
+
+// DocKinds are the kinds of template documents, in the order they are
+// written.
+var DocKinds = []string{RoleDocs, LayoutDocs, ViewDocs}
+
+// Docs returns the template's documents of a kind.
+func (t *Template) Docs(kind string) []json.RawMessage {
+	switch kind {
+	case RoleDocs:
+		return t.Roles
+	case LayoutDocs:
+		return t.Layouts
+	case ViewDocs:
+		return t.Views
+	}
+	return nil
+}
+
+// DocKind is how to read one kind of template document. What a role, a
+// layout or a view is belongs to the engine, which gives each kind.
+type DocKind struct {
+	Name string // one of [DocKinds]: a plan's prefix and the install record's keys
+	// Parse decodes one document strictly and returns its key and its JSON
+	// as the engine writes it, so that template text and stored documents
+	// compare member by member.
+	Parse func(raw []byte) (key, canon string, err error)
+	// Check checks a document against the objects objectOf knows.
+	Check func(canon string, objectOf func(string) *schema.Object) error
+}
+
+// doc is one document of a template, checked.
+type doc struct {
+	key, canon string
+}
+
+// checkDocs parses the template's documents of every kind and checks them
+// against the objects objectOf knows.
+func checkDocs(tpl *Template, kinds []*DocKind, objectOf func(string) *schema.Object) (map[string][]doc, error) {
+	out := map[string][]doc{}
+	for _, k := range kinds {
+		seen := map[string]bool{}
+		for _, raw := range tpl.Docs(k.Name) {
+			key, canon, err := k.Parse(raw)
+			if err != nil {
+				return nil, refusalOf(ErrInvalid, "template.badDocument", tpl.Name, k.Name, err)
+			}
+			if err := k.Check(canon, objectOf); err != nil {
+				return nil, fmt.Errorf("template %q: %w", tpl.Name, err)
+			}
+			if seen[key] {
+				return nil, refusalOf(ErrInvalid, "template.duplicateDocument", tpl.Name, k.Name, key)
+			}
+			seen[key] = true
+			out[k.Name] = append(out[k.Name], doc{key: key, canon: canon})
+		}
+		slices.SortFunc(out[k.Name], func(a, b doc) int { return strings.Compare(a.key, b.key) })
+	}
+	return out, nil
+}
+
+// DocPlan is what an install does to the documents of one kind.
+type DocPlan struct {
+	Save []string // merged documents to write (JSON), in key order
+	Keys []string // their keys
+	// Before maps each key to the tenant's document before (JSON), or nil
+	// when it had none.
+	Before map[string]any
+	after  map[string]string // key → the document as the install leaves it
+}
+
+// planDocs merges a template's documents of one kind into the tenant's,
+// adding plans, conflicts and notes to res.
+func planDocs(k *DocKind, docs []doc, base, current map[string]string, objectOf func(string) *schema.Object, policy ConflictPolicy, res *InstallResult) (*DocPlan, error) {
+	p := &DocPlan{Before: map[string]any{}, after: map[string]string{}}
+	for _, d := range docs {
+		label := k.Name + ":" + d.key
+		var baseDoc, ours []byte
+		if b, ok := base[d.key]; ok {
+			baseDoc = []byte(b)
+		}
+		cur, has := current[d.key]
+		if has {
+			ours = []byte(cur)
+		}
+		m, err := Merge(label, baseDoc, ours, []byte(d.canon), policy)
+		if err != nil {
+			return nil, err
+		}
+		if m.Adopted {
+			res.Notes = append(res.Notes, fmt.Sprintf("%s: the tenant already has it; the template's is merged into it", label))
+		}
+		res.Conflicts = append(res.Conflicts, m.Conflicts...)
+		res.Notes = append(res.Notes, m.Notes...)
+		canon := d.canon
+		if m.Action == "update" {
+			_, canon, err = k.Parse(m.Doc)
+			if err == nil {
+				err = k.Check(canon, objectOf)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("merged %s: %w", label, err)
+			}
+		}
+		res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: m.Action, Changes: m.Changes})
+		if m.Action == "unchanged" {
+			continue
+		}
+		p.Save, p.Keys = append(p.Save, canon), append(p.Keys, d.key)
+		p.Before[d.key] = nil
+		if has {
+			p.Before[d.key] = cur
+		}
+		p.after[d.key] = canon
+	}
+	return p, nil
+}
