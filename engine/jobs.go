@@ -107,28 +107,7 @@ func (e *Engine) Jobs(ctx context.Context, first int) ([]Job, error) {
 	return out, nil
 }
 
-// runJobs advances each of a tenant's unfinished jobs by one batch.
-func (e *Engine) runJobs(ctx context.Context, tenantID string) (int, error) {
-	d, err := e.dueRecords(ctx, tenantID, dueQuery{object: jobObject, what: "jobs", by: "createdAt", limit: 10,
-		filter: store.Leaf("status", store.OpIn, []any{JobPending, JobRunning})})
-	if err != nil || d.obj == nil {
-		return 0, err
-	}
-	ts, snap, jobs := d.ts, d.snap, d.obj
-	w, err := e.newWriter(WithDoor(ctx, "job"), ts, snap, automationActor(tenantID))
-	if err != nil {
-		return 0, err
-	}
-	advanced := 0
-	for _, j := range d.records {
-		if err := e.advanceJob(WithDoor(ctx, "job"), ts, w, jobs, j); err != nil {
-			return advanced, err
-		}
-		advanced++
-	}
-	return advanced, nil
-}
-
+// advanceJob moves a job on by one batch of its work (see [Engine.Queues]).
 func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer, jobs *schema.Object, j store.Record) error {
 	job := jobOf(j)
 	next := j

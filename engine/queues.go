@@ -13,7 +13,8 @@ import (
 
 // Queues gives the background worker (package
 // [github.com/crmkit/crm/engine/worker]) the engine's queues: jobs,
-// scheduled scripts, timers and the outbox of every tenant.
+// scheduled scripts, timers and the outbox of every tenant. Each step of
+// the worker runs on the engine's writer, in the engine's transactions.
 func (e *Engine) Queues() worker.Queues { return queues{e} }
 
 type queues struct{ e *Engine }
@@ -30,16 +31,84 @@ func (q queues) Tenants(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
-func (q queues) RunJobs(ctx context.Context, tenant string) (int, error) {
-	return q.e.runJobs(ctx, tenant)
+func (q queues) Jobs(ctx context.Context, tenant string) (worker.Jobs, []string, error) {
+	d, err := q.e.dueRecords(ctx, tenant, dueQuery{object: jobObject, what: "jobs", by: "createdAt", limit: 10,
+		filter: store.Leaf("status", store.OpIn, []any{JobPending, JobRunning})})
+	if err != nil || d.obj == nil {
+		return nil, nil, err
+	}
+	w, err := q.e.newWriter(WithDoor(ctx, "job"), d.ts, d.snap, automationActor(tenant))
+	if err != nil {
+		return nil, nil, err
+	}
+	jobs := tenantJobs{e: q.e, ts: d.ts, w: w, obj: d.obj, due: make(map[string]store.Record, len(d.records))}
+	ids := make([]string, len(d.records))
+	for i, r := range d.records {
+		ids[i], jobs.due[r.ID] = r.ID, r
+	}
+	return jobs, ids, nil
+}
+
+// tenantJobs is one tenant's unfinished jobs for a pass of the worker.
+type tenantJobs struct {
+	e   *Engine
+	ts  store.TenantStore
+	w   *writer
+	obj *schema.Object
+	due map[string]store.Record // as read for this pass
+}
+
+func (j tenantJobs) Advance(ctx context.Context, id string) error {
+	rec, ok := j.due[id]
+	if !ok {
+		return fmt.Errorf("job %s is not due in this pass", id)
+	}
+	return j.e.advanceJob(WithDoor(ctx, "job"), j.ts, j.w, j.obj, rec)
 }
 
 func (q queues) RunScheduled(ctx context.Context, tenant string) (int, error) {
 	return q.e.runScheduled(ctx, tenant)
 }
 
-func (q queues) FireTimers(ctx context.Context, tenant string, limit int) (int, error) {
-	return q.e.fireDueTimers(ctx, tenant, limit)
+func (q queues) Timers(ctx context.Context, tenant string, limit int) (worker.Timers, []worker.Timer, error) {
+	now := q.e.stamp().Format(schema.DateTimeLayout)
+	d, err := q.e.dueRecords(ctx, tenant, dueQuery{object: timerObject, what: "timers", by: "dueAt", limit: limit,
+		filter: store.Filter{And: []store.Filter{store.Leaf("status", store.OpEq, "pending"), store.Leaf("dueAt", store.OpLte, now)}}})
+	if err != nil || d.obj == nil {
+		return nil, nil, err
+	}
+	w, err := q.e.newWriter(WithDoor(ctx, "automation"), d.ts, d.snap, automationActor(tenant))
+	if err != nil {
+		return nil, nil, err
+	}
+	due := make([]worker.Timer, len(d.records))
+	for i, r := range d.records {
+		due[i].ID = r.ID
+		due[i].Rule, _ = r.Data["rule"].(string)
+	}
+	return tenantTimers{ts: d.ts, w: w, obj: d.obj}, due, nil
+}
+
+// tenantTimers is one tenant's due timers for a pass of the worker.
+type tenantTimers struct {
+	ts  store.TenantStore
+	w   *writer
+	obj *schema.Object
+}
+
+func (t tenantTimers) Fire(ctx context.Context, id string) (ran bool, err error) {
+	ctx = WithDoor(ctx, "automation")
+	err = t.ts.WithTx(ctx, func(tx store.Tx) error {
+		var err error
+		ran, err = t.w.fireTimer(ctx, tx, t.obj, id)
+		return err
+	})
+	return ran, err
+}
+
+func (t tenantTimers) Cancel(ctx context.Context, id string) error {
+	ctx = WithDoor(ctx, "automation")
+	return t.ts.WithTx(ctx, func(tx store.Tx) error { return t.w.closeTimer(ctx, tx, t.obj, id, "cancelled") })
 }
 
 func (q queues) Outbox(ctx context.Context, tenant string, limit int) (worker.Outbox, []worker.Entry, error) {

@@ -15,7 +15,7 @@ import (
 // Time triggers ("1 day before closeDate", "3 days after lastContactAt")
 // become timers: a platform record per record and rule holding the moment
 // the rule is due, kept in step with the record on every write. The
-// worker fires due timers (FireDueTimers); a timer whose record moved its
+// worker fires due timers (see [Engine.Queues]); a timer whose record moved its
 // date meanwhile is superseded by a new one and never fires.
 
 // dueAt returns when a time automation is due for a record: its date field
@@ -85,44 +85,6 @@ func (w *writer) scheduleTimers(ctx context.Context, tx store.Tx, obj *schema.Ob
 // automation runs are made by.
 func automationActor(tenantID string) Actor {
 	return Actor{TenantID: tenantID, ID: "automation", Admin: true}
-}
-
-// fireDueTimers runs the time automations of one tenant that are due, at
-// most limit of them, each in its own transaction. It returns how many
-// fired.
-func (e *Engine) fireDueTimers(ctx context.Context, tenantID string, limit int) (int, error) {
-	now := e.stamp().Format(schema.DateTimeLayout)
-	d, err := e.dueRecords(ctx, tenantID, dueQuery{object: timerObject, what: "timers", by: "dueAt", limit: limit,
-		filter: store.Filter{And: []store.Filter{store.Leaf("status", store.OpEq, "pending"), store.Leaf("dueAt", store.OpLte, now)}}})
-	if err != nil || d.obj == nil {
-		return 0, err
-	}
-	ts, snap, timers := d.ts, d.snap, d.obj
-	ctx = WithDoor(ctx, "automation")
-	w, err := e.newWriter(ctx, ts, snap, automationActor(tenantID))
-	if err != nil {
-		return 0, err
-	}
-	fired := 0
-	for _, t := range d.records {
-		var ran bool
-		err := ts.WithTx(ctx, func(tx store.Tx) error {
-			var err error
-			ran, err = w.fireTimer(ctx, tx, timers, t.ID)
-			return err
-		})
-		if err != nil {
-			// A rule that fails (say, it now leaves records invalid) must
-			// not block the others: the timer is closed with the reason.
-			e.log.WarnContext(ctx, "time automation failed", "tenant", tenantID, "timer", t.ID, "rule", t.Data["rule"], "err", err)
-			_ = ts.WithTx(ctx, func(tx store.Tx) error { return w.closeTimer(ctx, tx, timers, t.ID, "cancelled") })
-			continue
-		}
-		if ran {
-			fired++
-		}
-	}
-	return fired, nil
 }
 
 // fireTimer runs one due timer in tx; ran is false when it no longer

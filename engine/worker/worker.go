@@ -1,10 +1,11 @@
 // Package worker runs the engine's background work: a pass over every
 // tenant every interval that advances jobs, runs due scheduled scripts,
 // fires due time automations and delivers the outbox. It owns the loop,
-// the delivery policy (a lease while a webhook is in flight, retries with
-// a doubling backoff, the dead letter after the last attempt) and the
-// counts of a pass; it reaches the engine only through [Queues], which the
-// engine implements, and webhooks through a [Deliverer].
+// the order of the steps and what a failing one does, the delivery policy
+// (a lease while a webhook is in flight, retries with a doubling backoff,
+// the dead letter after the last attempt) and the counts of a pass; it
+// reaches the engine only through [Queues], which the engine implements,
+// and webhooks through a [Deliverer].
 package worker
 
 import (
@@ -20,15 +21,15 @@ import (
 type Queues interface {
 	// Tenants lists the id of every tenant.
 	Tenants(ctx context.Context) ([]string, error)
-	// RunJobs advances each unfinished job of the tenant by one batch and
-	// returns how many it advanced.
-	RunJobs(ctx context.Context, tenant string) (int, error)
+	// Jobs opens the tenant's jobs and reads the ids of at most 10
+	// unfinished ones, the oldest first.
+	Jobs(ctx context.Context, tenant string) (Jobs, []string, error)
 	// RunScheduled runs the tenant's scheduled scripts that are due and
 	// returns how many ran.
 	RunScheduled(ctx context.Context, tenant string) (int, error)
-	// FireTimers runs at most limit due time automations of the tenant,
-	// each in its own transaction, and returns how many fired.
-	FireTimers(ctx context.Context, tenant string, limit int) (int, error)
+	// Timers opens the tenant's timers of time automations and reads at
+	// most limit of those that are due, the earliest first.
+	Timers(ctx context.Context, tenant string, limit int) (Timers, []Timer, error)
 	// Outbox opens the tenant's outbox and reads at most limit entries
 	// that are due now, the longest due first.
 	Outbox(ctx context.Context, tenant string, limit int) (Outbox, []Entry, error)
@@ -122,7 +123,7 @@ func RunDue(ctx context.Context, q Queues, cfg Config) (Stats, error) {
 		if ctx.Err() != nil {
 			break
 		}
-		nj, err := q.RunJobs(ctx, id)
+		nj, err := runJobs(ctx, q, id)
 		stats.Jobs += nj
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tenant %s jobs: %w", id, err))
@@ -132,7 +133,7 @@ func RunDue(ctx context.Context, q Queues, cfg Config) (Stats, error) {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tenant %s scheduled scripts: %w", id, err))
 		}
-		n, err := q.FireTimers(ctx, id, cfg.Batch)
+		n, err := fireTimers(ctx, q, id, &cfg)
 		stats.Timers += n
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tenant %s timers: %w", id, err))

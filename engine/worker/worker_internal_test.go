@@ -33,9 +33,11 @@ type fakeQueues struct {
 }
 
 func (q *fakeQueues) Tenants(context.Context) ([]string, error)            { return []string{"t1"}, nil }
-func (q *fakeQueues) RunJobs(context.Context, string) (int, error)         { return 0, nil }
+func (q *fakeQueues) Jobs(context.Context, string) (Jobs, []string, error) { return nil, nil, nil }
 func (q *fakeQueues) RunScheduled(context.Context, string) (int, error)    { return 0, nil }
-func (q *fakeQueues) FireTimers(context.Context, string, int) (int, error) { return 0, nil }
+func (q *fakeQueues) Timers(context.Context, string, int) (Timers, []Timer, error) {
+	return nil, nil, nil
+}
 func (q *fakeQueues) Outbox(context.Context, string, int) (Outbox, []Entry, error) {
 	return q, q.entries, nil
 }
@@ -80,4 +82,37 @@ func TestRunDue_DeliveryPolicy(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"claim a", "claim b", "claim c"}, q.calls, "an entry another worker holds is left alone")
 	assert.Zero(t, stats)
+}
+
+// fakeTimers fires "ok" and "gone" (which no longer applies) and fails
+// "bad"; it records what the worker asked of it.
+type fakeTimers struct {
+	fakeQueues
+	calls []string
+}
+
+func (q *fakeTimers) Timers(context.Context, string, int) (Timers, []Timer, error) {
+	return q, []Timer{{ID: "bad", Rule: "r1"}, {ID: "ok", Rule: "r2"}, {ID: "gone", Rule: "r3"}}, nil
+}
+
+func (q *fakeTimers) Fire(_ context.Context, id string) (bool, error) {
+	q.calls = append(q.calls, "fire "+id)
+	if id == "bad" {
+		return false, errors.New("the rule leaves the record invalid")
+	}
+	return id == "ok", nil
+}
+
+func (q *fakeTimers) Cancel(_ context.Context, id string) error {
+	q.calls = append(q.calls, "cancel "+id)
+	return nil
+}
+
+func TestRunDue_AFailingTimerIsClosedAndBlocksNoOther(t *testing.T) {
+	t.Parallel()
+	q := &fakeTimers{}
+	stats, err := RunDue(context.Background(), q, Config{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"fire bad", "cancel bad", "fire ok", "fire gone"}, q.calls)
+	assert.Equal(t, Stats{Timers: 1}, stats)
 }
