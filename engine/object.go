@@ -129,6 +129,16 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 	var prevVersion int64
 	if prev != nil {
 		prevVersion = prev.Version
+	} else {
+		// An object deleted earlier keeps its history: the new one
+		// continues its version numbers.
+		hist, err := ts.ObjectHistory(ctx, obj.Name)
+		if err != nil {
+			return 0, fmt.Errorf("read history of object %q: %w", obj.Name, err)
+		}
+		if n := len(hist); n > 0 {
+			prevVersion = hist[n-1].Version
+		}
 	}
 	doc := store.ObjectDoc{Name: obj.Name, Version: prevVersion + 1, Definition: obj.Definition, SavedAt: e.stamp(), SavedBy: a.ID}
 	w, err := e.newWriter(ctx, ts, snap, a)

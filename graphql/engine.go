@@ -33,6 +33,9 @@ type Metadata interface {
 	Catalog(ctx context.Context) (*engine.Catalog, error)
 	SaveObject(ctx context.Context, definition json.RawMessage, opts engine.SaveOptions) (*engine.ObjectInfo, error)
 	ObjectHistory(ctx context.Context, name string) ([]engine.ObjectInfo, error)
+	// DeleteObject deletes an object holding exactly records records
+	// (dryRun: only counts what would go).
+	DeleteObject(ctx context.Context, name string, records int64, dryRun bool) (engine.ObjectDeletion, error)
 	// Navigation returns the caller's menu: groups of object names.
 	Navigation(ctx context.Context) ([]engine.NavGroup, error)
 	// Access says what the caller may do with an object.

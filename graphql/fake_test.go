@@ -749,3 +749,7 @@ func (f *fakeEngine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role 
 func (f *fakeEngine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) (store.APIKey, error) {
 	return store.APIKey{}, fmt.Errorf("fake: no api keys")
 }
+
+func (f *fakeEngine) DeleteObject(ctx context.Context, name string, records int64, dryRun bool) (engine.ObjectDeletion, error) {
+	return engine.ObjectDeletion{}, fmt.Errorf("fake: no deletions")
+}

@@ -116,10 +116,10 @@ var (
 		"IDListComparison", "JSONComparison", "StageChange", "PipelineDefinition", "StageDefinition",
 		"OutboxEntry", "Notification", "AuditEntry", "AuditPage",
 		"Limit", "Job", "ScriptTestResult", "ScriptFieldError", "ScriptLog", "TemplateInfo", "TemplateResult",
-		"User", "Me", "NewUserInput", "UserChangeInput", "DirectoryUser", "NavGroup", "ApiKey", "NewApiKey",
+		"User", "Me", "NewUserInput", "UserChangeInput", "DirectoryUser", "NavGroup", "ApiKey", "NewApiKey", "ObjectDeletion",
 	}
 	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "jobs", "personalData", "templates", "roles", "me", "users", "userDirectory", "apiKeys", "navigation", "views", "layout"}
-	staticMutationFields = []string{"saveObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData", "saveRole", "deleteRole", "saveView", "deleteView", "saveLayout", "deleteLayout", "createUser", "updateUser", "changePassword", "createApiKey", "revokeApiKey"}
+	staticMutationFields = []string{"saveObject", "deleteObject", "retryOutboxEntry", "rebuildRollup", "testScript", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData", "saveRole", "deleteRole", "saveView", "deleteView", "saveLayout", "deleteLayout", "createUser", "updateUser", "changePassword", "createApiKey", "revokeApiKey"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 	enumValueRE          = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]*$`)
 )

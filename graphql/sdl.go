@@ -49,7 +49,7 @@ type staticDoc struct {
 var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
-	src := staticSDL + userSDL + apiKeySDL + navigationSDL + accessSDL +
+	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL +
 		"type Query {\n" + staticQuerySDL + viewSDLQuery + "}\n" +
 		"type Mutation {\n" + staticMutationSDL + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
