@@ -44,11 +44,12 @@
 //     secret), jobs.go, jobs_run.go; the loop over tenants, the lease,
 //     retries, backoff and dead letters of deliveries and the counts of a
 //     pass are package [github.com/crmkit/crm/engine/worker];
-//   - templates: template.go (applying install, upgrade and rollback
-//     plans, the install records, export), template_docs.go (reading and
-//     writing roles, layouts and views for a template), template_sample.go
-//     (writing and resetting sample data); what a template is, its
-//     versions, the three-way merge, the checks, the plans and the install
+//   - templates: template.go (what planning reads of a tenant and what
+//     applying a plan writes, the install records, export),
+//     template_docs.go (roles, layouts and views as template documents),
+//     template_sample.go (writing and resetting sample data); what a
+//     template is, its versions, the three-way merge, the checks, the
+//     plans, the order they are applied and undone in and the install
 //     records' format are package [github.com/crmkit/crm/engine/template];
 //   - audit.go and errors.go (errors name their texts in the catalogue of
 //     package [github.com/crmkit/crm/message]).

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -144,15 +143,11 @@ func (t planTenant) InUse(kind, key string) string {
 	return ""
 }
 
-// applyInstall writes a planned install: the objects, then the documents,
-// then the install record. What was written is undone when a later step
-// fails.
+// applyInstall writes a planned install (see [template.Plan.Apply]),
+// then the install record.
 func (e *Engine) applyInstall(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, plan *template.Plan, res *template.InstallResult, progress func(template.Progress)) error {
-	if err := e.applyPlan(ctx, ts, a, tpl, plan.Objects, plan.Before, progress); err != nil {
+	if err := plan.Apply(ctx, templateWriter{e, ts, a}, progress); err != nil {
 		return err
-	}
-	if err := e.applyDocs(ctx, ts, a, plan.Docs); err != nil {
-		return errors.Join(fmt.Errorf("install template %q: %w", tpl.Name, err), e.undoPlan(ctx, ts, a, plan.Saved(), plan.Before))
 	}
 	if err := e.recordInstall(ctx, ts, a, tpl, plan, res); err != nil {
 		return err
@@ -162,47 +157,39 @@ func (e *Engine) applyInstall(ctx context.Context, ts store.TenantStore, a Actor
 	return nil
 }
 
-// applyPlan saves the planned definitions in order; if one fails, the
-// ones saved before are put back as they were.
-func (e *Engine) applyPlan(ctx context.Context, ts store.TenantStore, a Actor, tpl *template.Template, planned [][]byte, before map[string]any, progress func(template.Progress)) error {
-	var done []string
-	total := 0
-	for _, p := range planned {
-		if p != nil {
-			total++
-		}
-	}
-	for _, def := range planned {
-		if def == nil {
-			continue
-		}
-		name, err := saveDefinition(ctx, e, ts, a, def, SaveOptions{})
-		if err != nil {
-			if uerr := e.undoPlan(ctx, ts, a, done, before); uerr != nil {
-				return errors.Join(fmt.Errorf("install template %q: %w", tpl.Name, err), fmt.Errorf("undo the objects saved before: %w", uerr))
-			}
-			return err
-		}
-		done = append(done, name)
-		if progress != nil {
-			progress(template.Progress{Phase: "objects", Object: name, Done: len(done), Total: total})
-		}
-	}
-	return nil
+// templateWriter writes what a template plan says into a tenant, as the
+// actor a: objects through saveDefinition and dropObject, documents
+// through their kind, each on the tenant's current snapshot.
+type templateWriter struct {
+	e  *Engine
+	ts store.TenantStore
+	a  Actor
 }
 
-func (e *Engine) undoPlan(ctx context.Context, ts store.TenantStore, a Actor, done []string, before map[string]any) error {
-	var errs []error
-	for _, name := range slices.Backward(done) {
-		prev, _ := before[name].(string)
-		if prev == "" {
-			errs = append(errs, e.dropObject(ctx, ts, a, name))
-			continue
-		}
-		_, err := saveDefinition(ctx, e, ts, a, []byte(prev), SaveOptions{})
-		errs = append(errs, err)
+var _ template.Writer = templateWriter{}
+
+func (w templateWriter) SaveObject(ctx context.Context, def []byte, clearFields []string, remap map[string]map[string]string) (string, error) {
+	return saveDefinition(ctx, w.e, w.ts, w.a, def, SaveOptions{Clear: clearFields, Remap: remap})
+}
+
+func (w templateWriter) DropObject(ctx context.Context, name string) error {
+	return w.e.dropObject(ctx, w.ts, w.a, name)
+}
+
+func (w templateWriter) PutDoc(ctx context.Context, kind, canon string) error {
+	snap, err := w.e.state(ctx, w.a.TenantID, w.ts)
+	if err != nil {
+		return err
 	}
-	return errors.Join(errs...)
+	return docKindNamed(kind).store(ctx, w.e, w.ts, snap, w.a, canon)
+}
+
+func (w templateWriter) DropDoc(ctx context.Context, kind, key string) error {
+	snap, err := w.e.state(ctx, w.a.TenantID, w.ts)
+	if err != nil {
+		return err
+	}
+	return docKindNamed(kind).drop(ctx, w.e, w.ts, snap, w.a, key)
 }
 
 // saveDefinition saves a definition through SaveObject, or, for an object
@@ -407,29 +394,12 @@ func (e *Engine) RollbackTemplate(ctx context.Context, name string, opts templat
 	return res, nil
 }
 
-// applyRollback puts back the documents, then the objects, and marks the
-// install cur rolled back.
+// applyRollback puts back the documents and the objects (see
+// [template.Rollback.Apply]) and marks the install cur rolled back.
 func (e *Engine) applyRollback(ctx context.Context, ts store.TenantStore, a Actor, cur *template.Install, rb *template.Rollback, progress func(template.Progress)) error {
 	name := cur.Template
-	for _, k := range docKinds {
-		restore := rb.Docs[k.Name]
-		if err := e.restoreDocs(ctx, ts, a, k, restore.Keys, restore.Before); err != nil {
-			return fmt.Errorf("roll back %ss of template %q: %w", k.Name, name, err)
-		}
-	}
-	for i, s := range rb.Objects {
-		var err error
-		if s.Def == "" {
-			err = e.dropObject(ctx, ts, a, s.Object)
-		} else {
-			_, err = saveDefinition(ctx, e, ts, a, []byte(s.Def), SaveOptions{Clear: s.Clear, Remap: s.Remap})
-		}
-		if err != nil {
-			return fmt.Errorf("roll back template %q: %w", name, err)
-		}
-		if progress != nil {
-			progress(template.Progress{Phase: "objects", Object: s.Object, Done: i + 1, Total: len(rb.Objects)})
-		}
+	if err := rb.Apply(ctx, templateWriter{e, ts, a}, progress); err != nil {
+		return err
 	}
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {

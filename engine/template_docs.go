@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/crmkit/crm/engine/access"
@@ -248,57 +247,4 @@ func platformDocs(ctx context.Context, r store.Reader, snap *snapshot, object st
 		out[key(rec)], _ = canonicalJSON(rec.Data["definition"])
 	}
 	return out, nil
-}
-
-// applyDocs writes the planned documents of every kind; if one fails,
-// those written before are put back.
-func (e *Engine) applyDocs(ctx context.Context, ts store.TenantStore, a Actor, plans map[string]*template.DocPlan) error {
-	type done struct {
-		k   *docKind
-		key string
-	}
-	var written []done
-	undo := func() error {
-		var errs []error
-		for _, d := range slices.Backward(written) {
-			errs = append(errs, e.restoreDocs(ctx, ts, a, d.k, []string{d.key}, plans[d.k.Name].Before))
-		}
-		return errors.Join(errs...)
-	}
-	for _, k := range docKinds {
-		p := plans[k.Name]
-		if p == nil {
-			continue
-		}
-		for i, canon := range p.Save {
-			snap, err := e.state(ctx, a.TenantID, ts)
-			if err == nil {
-				err = k.store(ctx, e, ts, snap, a, canon)
-			}
-			if err != nil {
-				return errors.Join(fmt.Errorf("write %s:%s: %w", k.Name, p.Keys[i], err), undo())
-			}
-			written = append(written, done{k, p.Keys[i]})
-		}
-	}
-	return nil
-}
-
-// restoreDocs puts the documents of keys back as before says: the JSON of
-// the earlier document, or nil for none.
-func (e *Engine) restoreDocs(ctx context.Context, ts store.TenantStore, a Actor, k *docKind, keys []string, before map[string]any) error {
-	var errs []error
-	for _, key := range slices.Backward(keys) {
-		snap, err := e.state(ctx, a.TenantID, ts)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if prev, _ := before[key].(string); prev != "" {
-			errs = append(errs, k.store(ctx, e, ts, snap, a, prev))
-		} else {
-			errs = append(errs, k.drop(ctx, e, ts, snap, a, key))
-		}
-	}
-	return errors.Join(errs...)
 }

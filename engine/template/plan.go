@@ -123,8 +123,8 @@ type Plan struct {
 	Docs map[string]*DocPlan
 }
 
-// Saved names the objects of the plan that are saved, in install order.
-func (p *Plan) Saved() []string {
+// saved names the objects of the plan that are saved, in install order.
+func (p *Plan) saved() []string {
 	var out []string
 	for i, def := range p.Objects {
 		if def != nil {

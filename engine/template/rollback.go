@@ -12,6 +12,7 @@ import (
 
 // Rollback is what rolling back an install will write.
 type Rollback struct {
+	template string // the name of the template rolled back
 	// Objects are put back in this order: earlier definitions first, then
 	// the objects the install created are deleted, so that referring
 	// objects are restored before the objects they point at go.
@@ -46,7 +47,7 @@ type DocRestore struct {
 // since, created objects that hold records other than sample data, and
 // documents changed since or in use are the plan's problems.
 func PlanRollback(ctx context.Context, cur *Install, t Tenant, res *InstallResult) (*Rollback, error) {
-	rb := &Rollback{Docs: map[string]DocRestore{}}
+	rb := &Rollback{template: cur.Template, Docs: map[string]DocRestore{}}
 	if err := rb.planObjects(ctx, cur, t, res); err != nil {
 		return nil, err
 	}

@@ -7,8 +7,10 @@
 // [CheckMenu]), the plans of an install or upgrade ([PlanInstall]) and of
 // a rollback ([PlanRollback]) with their options and results, the install
 // records ([Install]) and the stage paths of sample records
-// ([StagePath]). It reads the tenant only through the [Tenant] it is
-// given and writes nothing: the engine applies the plans.
+// ([StagePath]); and the order in which a plan is applied and undone when
+// a write fails ([Plan.Apply], [Rollback.Apply]). It reads a tenant only
+// through the [Tenant] and writes only through the [Writer] it is given,
+// which the engine implements.
 package template
 
 import (
