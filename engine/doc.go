@@ -41,9 +41,10 @@
 //     the tenants, a step of each queue, a tenant's outbox), due.go (the
 //     records a step claims), outbox.go (entries written in a record's
 //     transaction, listed and retried by administrators, the webhook
-//     secret), jobs.go, jobs_run.go; the loop over tenants, the lease,
-//     retries, backoff and dead letters of deliveries and the counts of a
-//     pass are package [github.com/crmkit/crm/engine/worker];
+//     secret), jobs.go, jobs_run.go; the loop over tenants and over each
+//     queue's due items, the lease, retries, backoff and dead letters of
+//     deliveries and the counts of a pass are package
+//     [github.com/crmkit/crm/engine/worker];
 //   - templates: template.go (what planning reads of a tenant and what
 //     applying a plan writes, the install records, export),
 //     template_docs.go (roles, layouts and views as template documents),
