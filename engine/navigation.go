@@ -2,10 +2,7 @@ package engine
 
 import (
 	"context"
-	"maps"
-	"slices"
 	"sort"
-	"time"
 
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
@@ -43,7 +40,10 @@ func (e *Engine) Navigation(ctx context.Context) ([]NavGroup, error) {
 		return nil, err
 	}
 	view := snap.view(a)
-	groups := mergedMenu(installs, func(name string) bool { return view.Object(name) != nil })
+	var groups []NavGroup
+	for _, g := range template.Menu(installs, func(name string) bool { return view.Object(name) != nil }) {
+		groups = append(groups, NavGroup(g))
+	}
 	named := map[string]bool{}
 	for _, g := range groups {
 		for _, o := range g.Objects {
@@ -61,40 +61,4 @@ func (e *Engine) Navigation(ctx context.Context) ([]NavGroup, error) {
 		groups = append(groups, other)
 	}
 	return groups, nil
-}
-
-// mergedMenu joins the menus of the active installs, oldest template
-// first, keeping the objects shown says exist for the caller, each in its
-// first group only, and dropping groups left empty.
-func mergedMenu(installs []template.Install, shown func(object string) bool) []NavGroup {
-	first := map[string]time.Time{} // template → its first install
-	for _, in := range installs {
-		if at, ok := first[in.Template]; !ok || in.At.Before(at) {
-			first[in.Template] = in.At
-		}
-	}
-	var active []*template.Install
-	for _, name := range slices.Sorted(maps.Keys(first)) {
-		if cur := template.Active(installs, name); cur != nil {
-			active = append(active, cur)
-		}
-	}
-	sort.SliceStable(active, func(i, j int) bool { return first[active[i].Template].Before(first[active[j].Template]) })
-	var out []NavGroup
-	placed := map[string]bool{}
-	for _, in := range active {
-		for _, g := range in.Menu {
-			ng := NavGroup{Label: g.Label}
-			for _, o := range g.Objects {
-				if !placed[o] && shown(o) {
-					placed[o] = true
-					ng.Objects = append(ng.Objects, o)
-				}
-			}
-			if len(ng.Objects) > 0 {
-				out = append(out, ng)
-			}
-		}
-	}
-	return out
 }

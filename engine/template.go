@@ -57,31 +57,11 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 	if err != nil {
 		return nil, err
 	}
-	if err := template.CheckDependencies(tpl, installs); err != nil {
-		return nil, refusal(err)
-	}
-	if err := template.CheckMenu(tpl, defs, installs); err != nil {
-		return nil, refusal(err)
-	}
-	cur := template.Active(installs, tpl.Name)
-	res := &template.InstallResult{Template: tpl.Name, ToVersion: tpl.Version, DryRun: opts.DryRun}
-	if cur != nil {
-		res.FromVersion = cur.Version
-		if template.CompareVersions(tpl.Version, cur.Version) < 0 {
-			return nil, errorOf(ErrConflict, nil, "template.newerInstalled", tpl.Name, cur.Version, tpl.Version)
-		}
-	}
-	plan, err := template.PlanInstall(ctx, tpl, defs, cur, planTenant{e, ts, snap}, templateDocKinds(), opts.OnConflict, res)
+	plan, res, err := template.PlanInstall(ctx, tpl, defs, installs, planTenant{e, ts, snap}, templateDocKinds(), opts)
 	if err != nil {
-		return nil, refusal(err)
-	}
-	if len(res.Conflicts) > 0 && opts.OnConflict == template.ConflictFail {
-		return res, errorOf(ErrConflict, nil, "template.upgradeConflicts", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts))
+		return res, refusal(err)
 	}
 	if opts.DryRun {
-		if opts.Sample != nil {
-			res.Notes = append(res.Notes, fmt.Sprintf("sample data: about %d records would be written", opts.Sample.Total))
-		}
 		return res, nil
 	}
 	if res.Changed() || res.FromVersion != tpl.Version {
@@ -294,19 +274,7 @@ func (e *Engine) InstalledTemplates(ctx context.Context) ([]template.Install, er
 	if err != nil {
 		return nil, err
 	}
-	var out []template.Install
-	seen := map[string]bool{}
-	for _, in := range all {
-		if seen[in.Template] {
-			continue
-		}
-		if cur := template.Active(all, in.Template); cur != nil {
-			out = append(out, *cur)
-		}
-		seen[in.Template] = true
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Template < out[j].Template })
-	return out, nil
+	return template.Latest(all), nil
 }
 
 // templateInstalls reads the install records, newest first; only of one
@@ -456,9 +424,7 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*tem
 	if err != nil {
 		return nil, err
 	}
-	for _, g := range mergedMenu(installs, func(name string) bool { return cat.Object(name) != nil }) {
-		tpl.Menu = append(tpl.Menu, template.MenuGroup(g))
-	}
+	tpl.Menu = template.Menu(installs, func(name string) bool { return cat.Object(name) != nil })
 	for _, k := range docKinds {
 		current, err := k.current(ctx, e, ts, snap)
 		if err != nil {

@@ -118,36 +118,15 @@ func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.Sampl
 	if err != nil {
 		return "", err
 	}
-	resolve := func(field string, v any) (string, error) {
-		key, _ := v.(string)
+	data, err := r.Resolved(obj, func(key string) (string, bool) {
 		if id, ok := added[key]; ok {
-			return id, nil
+			return id, true
 		}
-		if id, ok := sw.ids[key]; ok {
-			return id, nil
-		}
-		return "", fmt.Errorf("sample %s record %q: %s refers to key %q, which no earlier record has", obj.Name, r.Key, field, key)
-	}
-	data := maps.Clone(r.Data)
-	for _, f := range obj.Fields {
-		switch v := data[f.Name].(type) {
-		case string:
-			if f.Kind() == schema.KindLookup {
-				if data[f.Name], err = resolve(f.Name, v); err != nil {
-					return "", err
-				}
-			}
-		case []any:
-			if f.Kind() == schema.KindLookupList {
-				ids := make([]any, len(v))
-				for i, k := range v {
-					if ids[i], err = resolve(f.Name, k); err != nil {
-						return "", err
-					}
-				}
-				data[f.Name] = ids
-			}
-		}
+		id, ok := sw.ids[key]
+		return id, ok
+	})
+	if err != nil {
+		return "", err
 	}
 	created := r.CreatedAt.UTC().Truncate(time.Microsecond)
 	if r.CreatedAt.IsZero() {

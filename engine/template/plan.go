@@ -9,10 +9,10 @@ import (
 	"github.com/crmkit/crm/schema"
 )
 
-// Planning an install: the template is checked ([Check],
-// [CheckDependencies], [CheckMenu]), then every object and document is
-// merged three ways into the tenant's ([PlanInstall]); the engine applies
-// the [Plan] and keeps its [Plan.Record]. Planning reads the tenant
+// Planning an install: the template is checked ([Check], then against
+// the tenant's installs), then every object and document is merged three
+// ways into the tenant's ([PlanInstall]); the engine applies the [Plan]
+// ([Plan.Apply]) and keeps its [Plan.Record]. Planning reads the tenant
 // through [Tenant] and writes nothing.
 
 // Tenant is what planning an install or a rollback reads of the tenant it
@@ -134,22 +134,44 @@ func (p *Plan) saved() []string {
 	return out
 }
 
-// PlanInstall plans installing tpl, whose definitions [Check] gave as
-// defs, over cur, the active install of the template (nil for none): it
-// merges every object and then every document of kinds into the tenant's,
-// adding plans, conflicts and notes to res, and notes the objects cur has
-// that the template no longer has. A refusal of a document is an
-// [*Error].
-func PlanInstall(ctx context.Context, tpl *Template, defs []*schema.Object, cur *Install, t Tenant, kinds []*DocKind, policy ConflictPolicy, res *InstallResult) (*Plan, error) {
-	plan, err := planObjects(tpl, defs, cur, t, policy, res)
-	if err != nil {
-		return nil, err
+// PlanInstall checks tpl, whose definitions [Check] gave as defs, against
+// the tenant's installs (newest first) and plans installing it over the
+// active install of the template, if any: every object and then every
+// document of kinds is merged into the tenant's, and the result lists the
+// plans, conflicts and notes. It refuses, with an [*Error], a template
+// whose dependencies or menu the installs do not satisfy, an older
+// version than the one installed, and conflicts when opts.OnConflict is
+// [ConflictFail] (then with the result).
+func PlanInstall(ctx context.Context, tpl *Template, defs []*schema.Object, installs []Install, t Tenant, kinds []*DocKind, opts InstallOptions) (*Plan, *InstallResult, error) {
+	if err := CheckDependencies(tpl, installs); err != nil {
+		return nil, nil, err
 	}
-	if err := plan.planDocs(ctx, cur, t, kinds, policy, res); err != nil {
-		return nil, err
+	if err := CheckMenu(tpl, defs, installs); err != nil {
+		return nil, nil, err
+	}
+	cur := Active(installs, tpl.Name)
+	res := &InstallResult{Template: tpl.Name, ToVersion: tpl.Version, DryRun: opts.DryRun}
+	if cur != nil {
+		res.FromVersion = cur.Version
+		if CompareVersions(tpl.Version, cur.Version) < 0 {
+			return nil, nil, refusalOf(ErrConflict, "template.newerInstalled", tpl.Name, cur.Version, tpl.Version)
+		}
+	}
+	plan, err := planObjects(tpl, defs, cur, t, opts.OnConflict, res)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := plan.planDocs(ctx, cur, t, kinds, opts.OnConflict, res); err != nil {
+		return nil, nil, err
 	}
 	noteDropped(defs, cur, res)
-	return plan, nil
+	if len(res.Conflicts) > 0 && opts.OnConflict == ConflictFail {
+		return nil, res, refusalOf(ErrConflict, "template.upgradeConflicts", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts))
+	}
+	if opts.DryRun && opts.Sample != nil {
+		res.Notes = append(res.Notes, fmt.Sprintf("sample data: about %d records would be written", opts.Sample.Total))
+	}
+	return plan, res, nil
 }
 
 // planObjects merges every object of the template into the tenant's

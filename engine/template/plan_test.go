@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,8 +108,11 @@ func plan(t *testing.T, tn *tenant, tpl *template.Template, cur *template.Instal
 	t.Helper()
 	defs, err := template.Check(tpl, func(string) bool { return false })
 	require.NoError(t, err)
-	res := &template.InstallResult{Template: tpl.Name, ToVersion: tpl.Version}
-	p, err := template.PlanInstall(context.Background(), tpl, defs, cur, tn, []*template.DocKind{roleKind}, template.ConflictFail, res)
+	var installs []template.Install
+	if cur != nil {
+		installs = append(installs, *cur)
+	}
+	p, res, err := template.PlanInstall(context.Background(), tpl, defs, installs, tn, []*template.DocKind{roleKind}, template.InstallOptions{})
 	require.NoError(t, err)
 	return p, res
 }
@@ -285,4 +289,93 @@ func TestStagePath(t *testing.T) {
 			assert.Equal(t, s.want, got)
 		})
 	}
+}
+
+func TestPlanInstall_Refusals(t *testing.T) {
+	t.Parallel()
+	tn := newTenant()
+	tpl := helpdesk("1.0.0")
+	defs, err := template.Check(tpl, func(string) bool { return false })
+	require.NoError(t, err)
+	newer := []template.Install{{Template: "helpdesk", Version: "1.1.0", Status: "active"}}
+	_, res, err := template.PlanInstall(context.Background(), tpl, defs, newer, tn, nil, template.InstallOptions{})
+	require.ErrorIs(t, err, template.ErrConflict)
+	assert.Nil(t, res)
+	var te *template.Error
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, message.Key("template.newerInstalled"), te.Key)
+
+	// The tenant has a ticket whose title another template changed: the
+	// merge adopts it, and the same member differs on both sides.
+	obj, err := schema.ParseObject([]byte(ticketDef))
+	require.NoError(t, err)
+	var d map[string]any
+	require.NoError(t, json.Unmarshal([]byte(ticketDef), &d))
+	d["x-crm-label"] = map[string]any{"zh": "请求", "en": "Request"}
+	ours, err := json.Marshal(d)
+	require.NoError(t, err)
+	obj.Definition = ours
+	tn.objects["ticket"] = obj
+	base, err := json.Marshal(map[string]any{"template": "helpdesk", "release": "0.9.0", "status": "active",
+		"definitions": map[string]any{"ticket": strings.Replace(ticketDef, `"en": "Ticket"`, `"en": "Case"`, 1)}})
+	require.NoError(t, err)
+	var data map[string]any
+	require.NoError(t, json.Unmarshal(base, &data))
+	installed := []template.Install{template.ReadInstall("i0", data)}
+	_, res, err = template.PlanInstall(context.Background(), tpl, defs, installed, tn, nil, template.InstallOptions{})
+	require.ErrorIs(t, err, template.ErrConflict)
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, message.Key("template.upgradeConflicts"), te.Key)
+	require.NotNil(t, res, "the result comes with the conflicts")
+	assert.NotEmpty(t, res.Conflicts)
+
+	// Picking a side plans the upgrade; a dry run says how much sample data
+	// it would write.
+	opts := template.InstallOptions{OnConflict: template.ConflictKeepOurs, DryRun: true, Sample: &template.SampleData{Total: 40}}
+	_, res, err = template.PlanInstall(context.Background(), tpl, defs, installed, tn, nil, opts)
+	require.NoError(t, err)
+	assert.Equal(t, "0.9.0", res.FromVersion)
+	assert.Contains(t, res.Notes, "sample data: about 40 records would be written")
+}
+
+func TestLatestAndMenu(t *testing.T) {
+	t.Parallel()
+	day := func(n int) time.Time { return time.Date(2026, 1, n, 0, 0, 0, 0, time.UTC) }
+	sales := []template.MenuGroup{{Label: schema.Label{Zh: "销售", En: "Sales"}, Objects: []string{"deal", "account"}}}
+	service := []template.MenuGroup{{Label: schema.Label{Zh: "服务", En: "Service"}, Objects: []string{"ticket", "account"}}}
+	installs := []template.Install{ // newest first
+		{ID: "4", Template: "service", Version: "1.1.0", Status: "rolledBack", At: day(4), Menu: service},
+		{ID: "3", Template: "service", Version: "1.0.0", Status: "active", At: day(3), Menu: service},
+		{ID: "2", Template: "sales", Version: "2.0.0", Status: "active", At: day(2), Menu: sales},
+		{ID: "1", Template: "sales", Version: "1.0.0", Status: "active", At: day(1), Menu: sales},
+	}
+	latest := template.Latest(installs)
+	require.Len(t, latest, 2)
+	assert.Equal(t, []string{"2", "3"}, []string{latest[0].ID, latest[1].ID})
+
+	menu := template.Menu(installs, func(o string) bool { return o != "deal" })
+	assert.Equal(t, []template.MenuGroup{
+		{Label: sales[0].Label, Objects: []string{"account"}},
+		{Label: service[0].Label, Objects: []string{"ticket"}},
+	}, menu, "the oldest template first; an object in its first group only; what the caller cannot see left out")
+}
+
+func TestSampleRecord_Resolved(t *testing.T) {
+	t.Parallel()
+	obj, err := schema.ParseObject([]byte(`{"$id": "note", "type": "object", "x-crm-label": {"zh": "备注", "en": "Note"},
+	  "properties": {
+	    "ticket": {"type": "string", "x-crm-type": "lookup", "x-crm-target": "ticket", "x-crm-label": {"zh": "工单", "en": "Ticket"}},
+	    "related": {"type": "array", "items": {"type": "string"}, "x-crm-type": "multilookup", "x-crm-target": "ticket", "x-crm-label": {"zh": "相关", "en": "Related"}}}}`))
+	require.NoError(t, err)
+	ids := map[string]string{"t1": "id-1", "t2": "id-2"}
+	idOf := func(key string) (string, bool) { id, ok := ids[key]; return id, ok }
+	r := template.SampleRecord{Object: "note", Key: "n1", Data: map[string]any{"ticket": "t1", "related": []any{"t1", "t2"}}}
+	data, err := r.Resolved(obj, idOf)
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"ticket": "id-1", "related": []any{"id-1", "id-2"}}, data)
+	assert.Equal(t, "t1", r.Data["ticket"], "the record's own data stays as it is")
+
+	r.Data["related"] = []any{"t3"}
+	_, err = r.Resolved(obj, idOf)
+	require.EqualError(t, err, `sample note record "n1": related refers to key "t3", which no earlier record has`)
 }

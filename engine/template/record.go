@@ -3,6 +3,7 @@ package template
 import (
 	"maps"
 	"slices"
+	"sort"
 	"time"
 
 	"github.com/crmkit/crm/schema"
@@ -90,6 +91,60 @@ func Active(installs []Install, name string) *Install {
 		}
 	}
 	return nil
+}
+
+// Latest returns the active install of each template among installs
+// (newest first), by template name.
+func Latest(installs []Install) []Install {
+	var out []Install
+	seen := map[string]bool{}
+	for _, in := range installs {
+		if seen[in.Template] {
+			continue
+		}
+		if cur := Active(installs, in.Template); cur != nil {
+			out = append(out, *cur)
+		}
+		seen[in.Template] = true
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Template < out[j].Template })
+	return out
+}
+
+// Menu joins the menus of the active installs among installs, oldest
+// template first, keeping the objects shown says exist for the caller,
+// each in its first group only, and dropping groups left empty.
+func Menu(installs []Install, shown func(object string) bool) []MenuGroup {
+	first := map[string]time.Time{} // template → its first install
+	for _, in := range installs {
+		if at, ok := first[in.Template]; !ok || in.At.Before(at) {
+			first[in.Template] = in.At
+		}
+	}
+	var active []*Install
+	for _, name := range slices.Sorted(maps.Keys(first)) {
+		if cur := Active(installs, name); cur != nil {
+			active = append(active, cur)
+		}
+	}
+	sort.SliceStable(active, func(i, j int) bool { return first[active[i].Template].Before(first[active[j].Template]) })
+	var out []MenuGroup
+	placed := map[string]bool{}
+	for _, in := range active {
+		for _, g := range in.Menu {
+			mg := MenuGroup{Label: g.Label}
+			for _, o := range g.Objects {
+				if !placed[o] && shown(o) {
+					placed[o] = true
+					mg.Objects = append(mg.Objects, o)
+				}
+			}
+			if len(mg.Objects) > 0 {
+				out = append(out, mg)
+			}
+		}
+	}
+	return out
 }
 
 // Record returns the data of the install record for the plan once

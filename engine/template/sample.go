@@ -3,6 +3,7 @@ package template
 import (
 	"context"
 	"fmt"
+	"maps"
 	"time"
 
 	"github.com/crmkit/crm/schema"
@@ -40,6 +41,42 @@ type SampleStage struct {
 	Field string
 	Stage string
 	At    time.Time
+}
+
+// Resolved returns the record's data with the keys in the values of
+// obj's lookup and multi-lookup fields replaced by the ids of the records
+// they name, which idOf gives; a key idOf does not know is an error.
+func (r SampleRecord) Resolved(obj *schema.Object, idOf func(key string) (string, bool)) (map[string]any, error) {
+	resolve := func(field string, v any) (string, error) {
+		key, _ := v.(string)
+		if id, ok := idOf(key); ok {
+			return id, nil
+		}
+		return "", fmt.Errorf("sample %s record %q: %s refers to key %q, which no earlier record has", obj.Name, r.Key, field, key)
+	}
+	data := maps.Clone(r.Data)
+	var err error
+	for _, f := range obj.Fields {
+		switch v := data[f.Name].(type) {
+		case string:
+			if f.Kind() == schema.KindLookup {
+				if data[f.Name], err = resolve(f.Name, v); err != nil {
+					return nil, err
+				}
+			}
+		case []any:
+			if f.Kind() == schema.KindLookupList {
+				ids := make([]any, len(v))
+				for i, k := range v {
+					if ids[i], err = resolve(f.Name, k); err != nil {
+						return nil, err
+					}
+				}
+				data[f.Name] = ids
+			}
+		}
+	}
+	return data, nil
 }
 
 // StagePath checks a sample record's pipeline path and completes it:

@@ -6,8 +6,9 @@
 // checks that refuse a template ([Check], [CheckDependencies],
 // [CheckMenu]), the plans of an install or upgrade ([PlanInstall]) and of
 // a rollback ([PlanRollback]) with their options and results, the install
-// records ([Install]) and the stage paths of sample records
-// ([StagePath]); and the order in which a plan is applied and undone when
+// records ([Install]) and the menu they make ([Menu]), and the lookups
+// and stage paths of sample records ([SampleRecord.Resolved],
+// [StagePath]); and the order in which a plan is applied and undone when
 // a write fails ([Plan.Apply], [Rollback.Apply]). It reads a tenant only
 // through the [Tenant] and writes only through the [Writer] it is given,
 // which the engine implements.
