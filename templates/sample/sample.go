@@ -72,6 +72,9 @@ func Templates() []string {
 	for name := range generators {
 		out = append(out, name)
 	}
+	for name := range recipes() {
+		out = append(out, name)
+	}
 	slices.Sort(out)
 	return out
 }
@@ -79,15 +82,20 @@ func Templates() []string {
 // Has reports whether the template has a generator.
 func Has(template string) bool {
 	_, ok := generators[template]
-	return ok
+	_, isRecipe := recipes()[template]
+	return ok || isRecipe
 }
 
 // Generate calls emit for each record of the template's sample data,
 // parents before the records that refer to them, and stops at the first
 // error emit returns.
-func Generate(ctx context.Context, template string, opts Options, emit func(Record) error) error {
-	run, ok := generators[template]
-	if !ok {
+func Generate(ctx context.Context, template string, opts Options, emit func(Record) error) (err error) {
+	legacy, ok := generators[template]
+	rc, isRecipe := recipes()[template]
+	switch {
+	case isRecipe && rc.err != nil:
+		return fmt.Errorf("sample: recipe %s: %w", template, rc.err)
+	case !ok && !isRecipe:
 		return fmt.Errorf("sample: no sample data for template %q", template)
 	}
 	if opts.Records <= 0 {
@@ -110,7 +118,20 @@ func Generate(ctx context.Context, template string, opts Options, emit func(Reco
 		emitf: emit,
 		used:  map[string]bool{},
 	}
-	return run(g)
+	if !isRecipe {
+		return legacy(g)
+	}
+	r := &run{gen: g, recs: map[string][]any{}}
+	defer func() {
+		if x := recover(); x != nil {
+			re, ok := x.(recipeError)
+			if !ok {
+				panic(x)
+			}
+			err = fmt.Errorf("sample: recipe %s: %s: %s", template, r.where, re.msg)
+		}
+	}()
+	return r.follow(rc.rc)
 }
 
 // cst is China Standard Time, which has no daylight saving.

@@ -1,0 +1,412 @@
+package sample
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// ops are the operations of recipe expressions, by name (see expr).
+var ops map[string]*op
+
+func init() {
+	ops = map[string]*op{
+		"$":    {0, 0, func(r *run, s *scope, e *expr) any { return resolve(s, e) }},
+		"list": {0, -1, func(r *run, s *scope, e *expr) any { return r.evalAll(s, e.args) }},
+		"obj": {0, 0, func(r *run, s *scope, e *expr) any {
+			m := make(map[string]any, len(e.keys))
+			for i, k := range e.keys {
+				m[k] = r.eval(s, e.vals[i])
+			}
+			return m
+		}},
+		"table": {1, 1, func(r *run, s *scope, e *expr) any {
+			k := fmt.Sprint(r.eval(s, e.args[0]))
+			for _, want := range []string{k, "*"} {
+				if i := slices.Index(e.keys, want); i >= 0 {
+					return r.eval(s, e.vals[i])
+				}
+			}
+			return nil
+		}},
+		// Lists.
+		"pick":   fn1(func(r *run, l []any) any { return l[r.r.IntN(len(l))] }, list),
+		"w":      {0, 0, func(r *run, s *scope, e *expr) any { return e.keys[r.weighted(e.wts)] }},
+		"sample": fn2(func(r *run, l []any, n float64) any { return permOf(r, l)[:min(len(l), int(n))] }, list, num),
+		"some":   {3, 3, opSome},
+		"map":    {2, 2, func(r *run, s *scope, e *expr) any { return r.mapList(s, e, false) }},
+		"filter": {2, 2, func(r *run, s *scope, e *expr) any { return r.mapList(s, e, true) }},
+		"repeat": {2, 2, func(r *run, s *scope, e *expr) any {
+			var out []any
+			for i := range int(num(r.eval(s, e.args[0]))) {
+				out = append(out, r.eval(s.child("i", float64(i)), e.args[1]))
+			}
+			return out
+		}},
+		"len": fn1(func(r *run, l []any) any { return float64(len(l)) }, list),
+		"at": fn2(func(r *run, l []any, i float64) any {
+			if i < 0 {
+				i += float64(len(l))
+			}
+			return l[int(i)]
+		}, list, num),
+		"slice": fn3(func(r *run, l []any, lo, hi float64) any { return slices.Clone(l[int(lo):min(len(l), int(hi))]) }, list, num, num),
+		"append": {2, -1, func(r *run, s *scope, e *expr) any {
+			return append(slices.Clone(list(r.eval(s, e.args[0]))), r.evalAll(s, e.args[1:])...)
+		}},
+		"reverse": fn1(func(r *run, l []any) any {
+			out := slices.Clone(l)
+			slices.Reverse(out)
+			return out
+		}, list),
+		// of is [value, name]: the member of the value so named.
+		"of": fn2(func(r *run, v any, name string) any { return member(v, name) }, anyv, str),
+		// with is [value, result]: nil if the value is, else the result
+		// with the value as $it.
+		"with": {2, 2, func(r *run, s *scope, e *expr) any {
+			v := r.eval(s, e.args[0])
+			if v == nil {
+				return nil
+			}
+			return r.eval(s.child("it", v), e.args[1])
+		}},
+		"in":   fn2(func(r *run, x any, l []any) any { return slices.Contains(l, x) }, anyv, list),
+		"sum":  fn1(func(r *run, l []any) any { return sumOf(l) }, list),
+		"rec":  fn1(func(r *run, name string) any { return pickAny(r, r.records(name)) }, str),
+		"recs": fn1(func(r *run, name string) any { return r.records(name) }, str),
+		// unique is [value, retry]: value, or retry until it gives one not
+		// handed out before.
+		"unique": {2, 2, func(r *run, s *scope, e *expr) any {
+			v := r.eval(s, e.args[0])
+			for range 100_000 {
+				if r.unique(fmt.Sprintf("%p\x00%v", e, v)) {
+					return v
+				}
+				v = r.eval(s, e.args[1])
+			}
+			fail("unique: no new value in 100,000 draws")
+			return nil
+		}},
+		// Numbers and chance.
+		"int":       fn2(func(r *run, lo, hi float64) any { return float64(r.between(int(lo), int(hi))) }, num, num),
+		"uniform":   fn2(func(r *run, lo, hi float64) any { return lo + r.r.Float64()*(hi-lo) }, num, num),
+		"normal":    fn2(func(r *run, mean, sd float64) any { return mean + sd*r.r.NormFloat64() }, num, num),
+		"lognormal": fn2(func(r *run, m, sigma float64) any { return r.logNormal(m, sigma) }, num, num),
+		"money":     fn2(func(r *run, m, sigma float64) any { return r.money(m, sigma) }, num, num),
+		"chance":    fn1(func(r *run, p float64) any { return r.chance(p) }, num),
+		"add":       fold(func(a, b float64) float64 { return a + b }),
+		"mul":       fold(func(a, b float64) float64 { return a * b }),
+		"min":       fold(math.Min),
+		"max":       fold(math.Max),
+		"sub":       fn2(func(r *run, a, b float64) any { return a - b }, num, num),
+		"div":       fn2(func(r *run, a, b float64) any { return a / b }, num, num),
+		"floor":     fn1(func(r *run, a float64) any { return math.Floor(a) }, num),
+		"round":     fn1(func(r *run, a float64) any { return math.Round(a) }, num),
+		"round2":    fn1(func(r *run, a float64) any { return round2(a) }, num),
+		"bucket":    fn2(func(r *run, v float64, cuts []any) any { return float64(bucket(v, cuts)) }, num, list),
+		// Logic.
+		"eq":  fn2(func(r *run, a, b any) any { return a == b }, anyv, anyv),
+		"ne":  fn2(func(r *run, a, b any) any { return a != b }, anyv, anyv),
+		"lt":  fn2(func(r *run, a, b float64) any { return a < b }, num, num),
+		"le":  fn2(func(r *run, a, b float64) any { return a <= b }, num, num),
+		"gt":  fn2(func(r *run, a, b float64) any { return a > b }, num, num),
+		"ge":  fn2(func(r *run, a, b float64) any { return a >= b }, num, num),
+		"not": fn1(func(r *run, a bool) any { return !a }, boolean),
+		"and": {1, -1, func(r *run, s *scope, e *expr) any {
+			for _, a := range e.args {
+				if !boolean(r.eval(s, a)) {
+					return false
+				}
+			}
+			return true
+		}},
+		"or": {1, -1, func(r *run, s *scope, e *expr) any {
+			for _, a := range e.args {
+				if boolean(r.eval(s, a)) {
+					return true
+				}
+			}
+			return false
+		}},
+		"if": {2, 3, func(r *run, s *scope, e *expr) any {
+			if boolean(r.eval(s, e.args[0])) {
+				return r.eval(s, e.args[1])
+			}
+			if len(e.args) == 3 {
+				return r.eval(s, e.args[2])
+			}
+			return nil
+		}},
+		// cond is [test, value, test, value, ..., otherwise].
+		"cond": {2, -1, func(r *run, s *scope, e *expr) any {
+			a := e.args
+			for ; len(a) >= 2; a = a[2:] {
+				if boolean(r.eval(s, a[0])) {
+					return r.eval(s, a[1])
+				}
+			}
+			if len(a) == 1 {
+				return r.eval(s, a[0])
+			}
+			return nil
+		}},
+		// Text.
+		"fmt": {1, -1, func(r *run, s *scope, e *expr) any {
+			args := r.evalAll(s, e.args[1:])
+			for i, a := range args {
+				if f, ok := a.(float64); ok && f == math.Trunc(f) {
+					args[i] = int64(f)
+				}
+			}
+			return fmt.Sprintf(str(r.eval(s, e.args[0])), args...)
+		}},
+		"trim": {2, -1, func(r *run, s *scope, e *expr) any {
+			v := str(r.eval(s, e.args[0]))
+			for _, suffix := range r.evalAll(s, e.args[1:]) {
+				if t, ok := strings.CutSuffix(v, str(suffix)); ok {
+					return t
+				}
+			}
+			return v
+		}},
+		"ean13": fn1(func(r *run, body string) any { return ean13(body) }, str),
+		// Time.
+		"when":      {0, 0, func(r *run, s *scope, e *expr) any { return r.when() }},
+		"after":     fn3(func(r *run, t time.Time, lo, hi float64) any { return r.after(t, lo, hi) }, tm, num, num),
+		"future":    fn2(func(r *run, lo, hi float64) any { return r.future(int(lo), int(hi)) }, num, num),
+		"birth":     fn2(func(r *run, lo, hi float64) any { return r.birth(int(lo), int(hi)) }, num, num),
+		"workHours": fn1(func(r *run, t time.Time) any { return r.workHours(t) }, tm),
+		"addDays":   fn2(func(r *run, t time.Time, d float64) any { return t.AddDate(0, 0, int(d)) }, tm, num),
+		"addYears":  fn2(func(r *run, t time.Time, y float64) any { return t.AddDate(int(y), 0, 0) }, tm, num),
+		"addHours": fn2(func(r *run, t time.Time, h float64) any {
+			return t.Add(time.Duration(math.Round(h*3600)) * time.Second)
+		}, tm, num),
+		"clock": fn2(func(r *run, t time.Time, h float64) any {
+			t = t.In(cst)
+			return time.Date(t.Year(), t.Month(), t.Day(), int(h), 0, 0, 0, cst)
+		}, tm, num),
+		"days":     fn2(func(r *run, a, b time.Time) any { return daysBetween(a, b) }, tm, tm),
+		"before":   fn2(func(r *run, a, b time.Time) any { return a.Before(b) }, tm, tm),
+		"latest":   fn1(func(r *run, l []any) any { return latest(l) }, list),
+		"date":     fn1(func(r *run, t time.Time) any { return date(t) }, tm),
+		"datetime": fn1(func(r *run, t time.Time) any { return datetime(t) }, tm),
+		"timefmt":  fn2(func(r *run, t time.Time, layout string) any { return t.In(cst).Format(layout) }, tm, str),
+		"year":     fn1(func(r *run, t time.Time) any { return float64(t.In(cst).Year()) }, tm),
+		"month":    fn1(func(r *run, t time.Time) any { return float64(t.In(cst).Month()) }, tm),
+		// People, places and companies (zh.go).
+		"person": {0, 0, func(r *run, s *scope, e *expr) any { return r.person() }},
+		"region": {0, -1, func(r *run, s *scope, e *expr) any {
+			if len(e.args) == 0 {
+				return r.region()
+			}
+			return r.regionIn(strs(r.evalAll(s, e.args))...)
+		}},
+		"address":  fn1(func(r *run, rg region) any { return r.address(rg) }, reg),
+		"landline": fn1(func(r *run, rg region) any { return r.landline(rg) }, reg),
+		"mobile":   {0, 0, func(r *run, s *scope, e *expr) any { return r.mobile() }},
+		"uscc":     fn1(func(r *run, rg region) any { return r.uscc(rg) }, reg),
+		"residentID": fn3(func(r *run, rg region, birth time.Time, p person) any {
+			return r.residentID(rg, birth, p.male)
+		}, reg, tm, per),
+		"company": fn2(func(r *run, rg region, trades []any) any {
+			name, brand := r.company(rg, strs(trades))
+			return map[string]any{"name": name, "brand": brand}
+		}, reg, list),
+		"email": {1, 2, func(r *run, s *scope, e *expr) any {
+			domain := ""
+			if len(e.args) == 2 {
+				domain = str(r.eval(s, e.args[1]))
+			}
+			return r.email(per(r.eval(s, e.args[0])), domain)
+		}},
+		// Pipelines (sim.go).
+		"path":    {5, 5, opPath},
+		"stage":   fn3(func(r *run, field, name string, at time.Time) any { return Stage{field, name, at} }, str, str, tm),
+		"stageAt": fn2(func(r *run, steps []any, name string) any { return stageAt(steps, name) }, list, str),
+	}
+}
+
+// Argument conversions: each fails with the value it got.
+
+func num(v any) float64 {
+	f, ok := v.(float64)
+	if !ok {
+		fail("want a number, got %T %v", v, v)
+	}
+	return f
+}
+
+func str(v any) string {
+	s, ok := v.(string)
+	if !ok {
+		fail("want a string, got %T %v", v, v)
+	}
+	return s
+}
+
+func boolean(v any) bool {
+	b, ok := v.(bool)
+	if !ok {
+		fail("want true or false, got %T %v", v, v)
+	}
+	return b
+}
+
+func list(v any) []any {
+	if v == nil {
+		return nil
+	}
+	l, ok := v.([]any)
+	if !ok {
+		fail("want a list, got %T %v", v, v)
+	}
+	return l
+}
+
+func tm(v any) time.Time {
+	t, ok := v.(time.Time)
+	if !ok {
+		fail("want a time, got %T %v", v, v)
+	}
+	return t
+}
+
+func reg(v any) region {
+	x, ok := v.(region)
+	if !ok {
+		fail("want a region, got %T %v", v, v)
+	}
+	return x
+}
+
+func per(v any) person {
+	x, ok := v.(person)
+	if !ok {
+		fail("want a person, got %T %v", v, v)
+	}
+	return x
+}
+
+func anyv(v any) any { return v }
+
+func strs(l []any) []string {
+	out := make([]string, len(l))
+	for i, v := range l {
+		out[i] = str(v)
+	}
+	return out
+}
+
+// fn1, fn2 and fn3 make operations of functions of evaluated arguments.
+
+func fn1[A any](f func(*run, A) any, ca func(any) A) *op {
+	return &op{1, 1, func(r *run, s *scope, e *expr) any { return f(r, ca(r.eval(s, e.args[0]))) }}
+}
+
+func fn2[A, B any](f func(*run, A, B) any, ca func(any) A, cb func(any) B) *op {
+	return &op{2, 2, func(r *run, s *scope, e *expr) any {
+		return f(r, ca(r.eval(s, e.args[0])), cb(r.eval(s, e.args[1])))
+	}}
+}
+
+func fn3[A, B, C any](f func(*run, A, B, C) any, ca func(any) A, cb func(any) B, cc func(any) C) *op {
+	return &op{3, 3, func(r *run, s *scope, e *expr) any {
+		return f(r, ca(r.eval(s, e.args[0])), cb(r.eval(s, e.args[1])), cc(r.eval(s, e.args[2])))
+	}}
+}
+
+// fold makes an operation that combines any number of numbers.
+func fold(f func(a, b float64) float64) *op {
+	return &op{1, -1, func(r *run, s *scope, e *expr) any {
+		acc := num(r.eval(s, e.args[0]))
+		for _, a := range e.args[1:] {
+			acc = f(acc, num(r.eval(s, a)))
+		}
+		return acc
+	}}
+}
+
+func (r *run) evalAll(s *scope, args []*expr) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		out[i] = r.eval(s, a)
+	}
+	return out
+}
+
+// mapList evaluates the second argument for each element ($it, $i) of
+// the first, and keeps the results or, keep, the elements it is true for.
+func (r *run) mapList(s *scope, e *expr, keep bool) any {
+	var out []any
+	for i, it := range list(r.eval(s, e.args[0])) {
+		c := &scope{vars: map[string]any{"it": it, "i": float64(i)}, up: s}
+		v := r.eval(c, e.args[1])
+		switch {
+		case !keep:
+			out = append(out, v)
+		case boolean(v):
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// opSome is [list, lo, hi]: between lo and hi distinct elements, in list
+// order.
+func opSome(r *run, s *scope, e *expr) any {
+	l := list(r.eval(s, e.args[0]))
+	n := r.between(int(num(r.eval(s, e.args[1]))), min(int(num(r.eval(s, e.args[2]))), len(l)))
+	idx := r.r.Perm(len(l))[:n]
+	slices.Sort(idx)
+	out := make([]any, n)
+	for i, j := range idx {
+		out[i] = l[j]
+	}
+	return out
+}
+
+func permOf(r *run, l []any) []any {
+	out := make([]any, len(l))
+	for i, j := range r.r.Perm(len(l)) {
+		out[i] = l[j]
+	}
+	return out
+}
+
+func pickAny(r *run, l []any) any {
+	if len(l) == 0 {
+		return nil
+	}
+	return l[r.r.IntN(len(l))]
+}
+
+func sumOf(l []any) float64 {
+	t := 0.0
+	for _, v := range l {
+		t += num(v)
+	}
+	return t
+}
+
+// bucket counts the cut points (ascending) that v is above.
+func bucket(v float64, cuts []any) int {
+	n := 0
+	for _, c := range cuts {
+		if v > num(c) {
+			n++
+		}
+	}
+	return n
+}
+
+func latest(l []any) time.Time {
+	var t time.Time
+	for _, v := range l {
+		if x := tm(v); x.After(t) {
+			t = x
+		}
+	}
+	return t
+}
