@@ -36,8 +36,30 @@ func init() {
 		"w":      {0, 0, func(r *run, s *scope, e *expr) any { return e.keys[r.weighted(e.wts)] }},
 		"sample": fn2(func(r *run, l []any, n float64) any { return permOf(r, l)[:min(len(l), int(n))] }, list, num),
 		"some":   {3, 3, opSome},
-		"map":    {2, 2, func(r *run, s *scope, e *expr) any { return r.mapList(s, e, false) }},
-		"filter": {2, 2, func(r *run, s *scope, e *expr) any { return r.mapList(s, e, true) }},
+		"map":    {2, 3, func(r *run, s *scope, e *expr) any { return r.mapList(s, e, false) }},
+		"filter": {2, 3, func(r *run, s *scope, e *expr) any { return r.mapList(s, e, true) }},
+		"find": {2, 3, func(r *run, s *scope, e *expr) any {
+			if l := list(r.mapList(s, e, true)); len(l) > 0 {
+				return l[0]
+			}
+			return nil
+		}},
+		"flatten": fn1(func(r *run, l []any) any {
+			var out []any
+			for _, x := range l {
+				out = append(out, list(x)...)
+			}
+			return out
+		}, list),
+		"distinct": fn1(func(r *run, l []any) any {
+			var out []any
+			for _, x := range l {
+				if !slices.Contains(out, x) {
+					out = append(out, x)
+				}
+			}
+			return out
+		}, list),
 		"repeat": {2, 2, func(r *run, s *scope, e *expr) any {
 			var out []any
 			for i := range int(num(r.eval(s, e.args[0]))) {
@@ -107,8 +129,8 @@ func init() {
 		"round2":    fn1(func(r *run, a float64) any { return round2(a) }, num),
 		"bucket":    fn2(func(r *run, v float64, cuts []any) any { return float64(bucket(v, cuts)) }, num, list),
 		// Logic.
-		"eq":  fn2(func(r *run, a, b any) any { return a == b }, anyv, anyv),
-		"ne":  fn2(func(r *run, a, b any) any { return a != b }, anyv, anyv),
+		"eq":  fn2(func(r *run, a, b any) any { return a == b }, scalar, scalar),
+		"ne":  fn2(func(r *run, a, b any) any { return a != b }, scalar, scalar),
 		"lt":  fn2(func(r *run, a, b float64) any { return a < b }, num, num),
 		"le":  fn2(func(r *run, a, b float64) any { return a <= b }, num, num),
 		"gt":  fn2(func(r *run, a, b float64) any { return a > b }, num, num),
@@ -183,6 +205,9 @@ func init() {
 		"addHours": fn2(func(r *run, t time.Time, h float64) any {
 			return t.Add(time.Duration(math.Round(h*3600)) * time.Second)
 		}, tm, num),
+		"addMinutes": fn2(func(r *run, t time.Time, m float64) any {
+			return t.Add(time.Duration(math.Round(m*60)) * time.Second)
+		}, tm, num),
 		"clock": fn2(func(r *run, t time.Time, h float64) any {
 			t = t.In(cst)
 			return time.Date(t.Year(), t.Month(), t.Day(), int(h), 0, 0, 0, cst)
@@ -198,10 +223,14 @@ func init() {
 		// People, places and companies (zh.go).
 		"person": {0, 0, func(r *run, s *scope, e *expr) any { return r.person() }},
 		"region": {0, -1, func(r *run, s *scope, e *expr) any {
-			if len(e.args) == 0 {
+			cities := r.evalAll(s, e.args)
+			if len(cities) == 1 {
+				cities = list(cities[0])
+			}
+			if len(cities) == 0 {
 				return r.region()
 			}
-			return r.regionIn(strs(r.evalAll(s, e.args))...)
+			return r.regionIn(strs(cities)...)
 		}},
 		"address":  fn1(func(r *run, rg region) any { return r.address(rg) }, reg),
 		"landline": fn1(func(r *run, rg region) any { return r.landline(rg) }, reg),
@@ -224,6 +253,7 @@ func init() {
 		// Pipelines (sim.go).
 		"path":    {5, 5, opPath},
 		"stage":   fn3(func(r *run, field, name string, at time.Time) any { return Stage{field, name, at} }, str, str, tm),
+		"series":  {6, 6, opSeries},
 		"stageAt": fn2(func(r *run, steps []any, name string) any { return stageAt(steps, name) }, list, str),
 	}
 }
@@ -291,6 +321,16 @@ func per(v any) person {
 
 func anyv(v any) any { return v }
 
+// scalar is a value that compares: a string, number, boolean or nil.
+func scalar(v any) any {
+	switch v.(type) {
+	case nil, string, float64, bool:
+		return v
+	}
+	fail("want a string, number or boolean to compare, got %T", v)
+	return nil
+}
+
 func strs(l []any) []string {
 	out := make([]string, len(l))
 	for i, v := range l {
@@ -336,12 +376,17 @@ func (r *run) evalAll(s *scope, args []*expr) []any {
 	return out
 }
 
-// mapList evaluates the second argument for each element ($it, $i) of
-// the first, and keeps the results or, keep, the elements it is true for.
+// mapList evaluates the second argument for each element ($it, or the
+// name the third argument gives; $i its index) of the first, and keeps
+// the results or, keep, the elements it is true for.
 func (r *run) mapList(s *scope, e *expr, keep bool) any {
+	name := "it"
+	if len(e.args) == 3 {
+		name = str(r.eval(s, e.args[2]))
+	}
 	var out []any
 	for i, it := range list(r.eval(s, e.args[0])) {
-		c := &scope{vars: map[string]any{"it": it, "i": float64(i)}, up: s}
+		c := &scope{vars: map[string]any{name: it, "i": float64(i)}, up: s}
 		v := r.eval(c, e.args[1])
 		switch {
 		case !keep:

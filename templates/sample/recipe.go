@@ -92,15 +92,43 @@ func parseRecipe(b []byte) (*recipe, error) {
 	if len(rc.Steps) == 0 {
 		return nil, fmt.Errorf("no steps")
 	}
+	names := map[string]bool{}
+	walkSteps(rc.Steps, func(st *step) { names[st.name()] = true })
 	for _, st := range rc.Steps {
-		if err := st.check(rc.Vocab); err != nil {
+		if err := st.check(rc.Vocab, names); err != nil {
 			return nil, err
 		}
 	}
 	return rc, nil
 }
 
-func (st *step) check(vocab map[string]any) error {
+func walkSteps(steps []*step, f func(*step)) {
+	for _, st := range steps {
+		f(st)
+		walkSteps(st.Then, f)
+	}
+}
+
+// exprs are the step's own expressions.
+func (st *step) exprs() []*expr {
+	out := append(slices.Clone(st.Let.vals), st.Fields.vals...)
+	for _, e := range []*expr{st.Each, st.Count, st.If, st.Created, st.Stages} {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// walk calls f for e and every expression in it.
+func (e *expr) walk(f func(*expr)) {
+	f(e)
+	for _, a := range append(slices.Clone(e.args), e.vals...) {
+		a.walk(f)
+	}
+}
+
+func (st *step) check(vocab map[string]any, names map[string]bool) error {
 	name := st.name()
 	if name == "" {
 		return fmt.Errorf("a step without object or name")
@@ -125,8 +153,21 @@ func (st *step) check(vocab map[string]any) error {
 			return fmt.Errorf("step %s: %s hides the vocabulary's %s", name, k, k)
 		}
 	}
+	var bad error
+	for _, e := range st.exprs() {
+		e.walk(func(x *expr) {
+			if x.name == "rec" || x.name == "recs" {
+				if n, ok := x.args[0].lit.(string); !ok || !names[n] {
+					bad = fmt.Errorf("step %s: %s of %v: no such step", name, x.name, x.args[0])
+				}
+			}
+		})
+	}
+	if bad != nil {
+		return bad
+	}
 	for _, c := range st.Then {
-		if err := c.check(vocab); err != nil {
+		if err := c.check(vocab, names); err != nil {
 			return fmt.Errorf("step %s: %w", name, err)
 		}
 	}

@@ -125,14 +125,9 @@ func (r *run) let(s *scope, name string, o ordered[*expr]) {
 	}
 }
 
-// records returns the records made so far by the step called name.
-func (r *run) records(name string) []any {
-	recs, ok := r.recs[name]
-	if !ok {
-		fail("no records of %s yet", name)
-	}
-	return recs
-}
+// records returns the records made so far by the step called name
+// (parseRecipe checked that there is one).
+func (r *run) records(name string) []any { return r.recs[name] }
 
 // fieldValue checks that v can be stored: a date is written with date or
 // datetime first.
@@ -173,6 +168,24 @@ func opPath(r *run, s *scope, e *expr) any {
 	out := make([]any, len(steps))
 	for i, st := range steps {
 		out[i] = st
+	}
+	return out
+}
+
+// opSeries is [from, interval, lo, hi, max, chance]: from, then again
+// every interval days, lo to hi days late, in working hours, while before
+// now, at most max times in all; each repeat happens with the chance. An
+// interval of 0 gives from alone.
+func opSeries(r *run, s *scope, e *expr) any {
+	a := r.evalAll(s, e.args)
+	t, interval, lo, hi := tm(a[0]), int(num(a[1])), int(num(a[2])), int(num(a[3]))
+	out := []any{t}
+	for interval > 0 && len(out) < int(num(a[4])) && t.AddDate(0, 0, interval).Before(r.now) && r.chance(num(a[5])) {
+		t = r.workHours(t.AddDate(0, 0, interval+r.between(lo, hi)))
+		if t.After(r.now) {
+			break
+		}
+		out = append(out, t)
 	}
 	return out
 }
