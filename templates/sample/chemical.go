@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -484,4 +485,14 @@ func (c *chemRun) visits(cust *chemCustomer, n int) error {
 func hazmatLicence(g *gen, r region) string {
 	abbr := chem.ProvinceAbbreviations[r.province]
 	return fmt.Sprintf("%s%s安经（%d）字%05d", abbr, r.code[2:4], 2021+g.r.IntN(4), g.r.IntN(100000))
+}
+
+// shortName drops the legal suffix of a company name.
+func shortName(company string) string {
+	for _, suffix := range []string{"集团有限公司", "股份有限公司", "有限公司"} {
+		if s, ok := strings.CutSuffix(company, suffix); ok {
+			return s
+		}
+	}
+	return company
 }

@@ -13,7 +13,8 @@ import (
 //     with $ names a value in scope ($account.key, $item.price);
 //   - an array is a list of expressions;
 //   - an object with one member is an operation: {"int": [1, 4]},
-//     {"pick": "$trades"}; a single argument needs no brackets. The ops
+//     {"pick": "$trades"}; a single argument needs no brackets, and an
+//     operation of one argument takes an array as that one list. The ops
 //     table lists the operations; {"w": {...}} (a weighted choice),
 //     {"obj": {...}} (an object) and {"table": [key, {...}]} (a lookup)
 //     take a JSON object of their own.
@@ -44,7 +45,7 @@ func (e *expr) UnmarshalJSON(b []byte) error {
 		if err := json.Unmarshal(b, &list); err != nil {
 			return err
 		}
-		e.name, e.args = "list", list
+		e.name, e.args = "list", nulls(list)
 		e.op = ops["list"]
 		return nil
 	case len(b) > 0 && b[0] == '{':
@@ -100,10 +101,11 @@ func (e *expr) decodeOp(b []byte) error {
 		switch {
 		case string(raw) == "{}" || string(raw) == "null":
 			// no arguments
-		case len(raw) > 0 && raw[0] == '[':
+		case len(raw) > 0 && raw[0] == '[' && o.max != 1:
 			if err := json.Unmarshal(raw, &e.args); err != nil {
 				return fmt.Errorf("%s: %w", name, err)
 			}
+			e.args = nulls(e.args)
 		default:
 			a := new(expr)
 			if err := json.Unmarshal(raw, a); err != nil {
@@ -118,12 +120,23 @@ func (e *expr) decodeOp(b []byte) error {
 	return nil
 }
 
+// nulls gives the JSON nulls in a list, which decode as nil pointers,
+// their literal expression.
+func nulls(l []*expr) []*expr {
+	for i, e := range l {
+		if e == nil {
+			l[i] = &expr{isLit: true}
+		}
+	}
+	return l
+}
+
 func (e *expr) decodeObject(raw json.RawMessage) error {
 	var o ordered[*expr]
 	if err := json.Unmarshal(raw, &o); err != nil {
 		return fmt.Errorf("%s: %w", e.name, err)
 	}
-	e.keys, e.vals = o.keys, o.vals
+	e.keys, e.vals = o.keys, nulls(o.vals)
 	return nil
 }
 

@@ -84,7 +84,12 @@ func init() {
 			return out
 		}, list),
 		// of is [value, name]: the member of the value so named.
-		"of": fn2(func(r *run, v any, name string) any { return member(v, name) }, anyv, str),
+		"of": fn2(func(r *run, v any, name string) any {
+			if m, ok := v.(map[string]any); ok {
+				return m[name] // a table need not list every name
+			}
+			return member(v, name)
+		}, anyv, str),
 		// with is [value, result]: nil if the value is, else the result
 		// with the value as $it.
 		"with": {2, 2, func(r *run, s *scope, e *expr) any {
@@ -276,12 +281,18 @@ func str(v any) string {
 	return s
 }
 
+// boolean is the truth of a value: nil is false, and a record, a list
+// or a text is true (so {"if": ["$lead", ...]} asks whether there is one).
 func boolean(v any) bool {
-	b, ok := v.(bool)
-	if !ok {
-		fail("want true or false, got %T %v", v, v)
+	switch b := v.(type) {
+	case bool:
+		return b
+	case nil:
+		return false
+	case float64:
+		fail("want true or false, got the number %v", v)
 	}
-	return b
+	return true
 }
 
 func list(v any) []any {

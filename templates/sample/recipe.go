@@ -24,7 +24,7 @@ type recipe struct {
 	Steps []*step        `json:"steps"`
 }
 
-// step makes records of one object, in order: its lets, then created and
+// step makes records of one object, in order: if, its lets, then created and
 // stages, then its fields, each of which can read the ones before it;
 // then its children once per record.
 type step struct {

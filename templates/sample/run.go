@@ -66,10 +66,13 @@ func (r *run) step(s *scope, st *step) error {
 func (r *run) record(s *scope, st *step) error {
 	v := s.vars
 	name := st.name()
-	r.let(s, name, st.Let)
-	if st.If != nil && !boolean(r.eval(s, st.If)) {
-		return nil
+	if st.If != nil {
+		r.where = name + ".if"
+		if !boolean(r.eval(s, st.If)) {
+			return nil
+		}
 	}
+	r.let(s, name, st.Let)
 	if st.Key != "" {
 		v["key"] = r.key(st.Key)
 	}
