@@ -34,6 +34,14 @@ func init() {
 		// Lists.
 		"pick":   fn1(func(r *run, l []any) any { return l[r.r.IntN(len(l))] }, list),
 		"w":      {0, 0, func(r *run, s *scope, e *expr) any { return e.keys[r.weighted(e.wts)] }},
+		// windex draws an index of a list of weights.
+		"windex": fn1(func(r *run, l []any) any {
+			w := make([]float64, len(l))
+			for i, x := range l {
+				w[i] = num(x)
+			}
+			return float64(r.weighted(w))
+		}, list),
 		"sample": fn2(func(r *run, l []any, n float64) any { return permOf(r, l)[:min(len(l), int(n))] }, list, num),
 		"some":   {3, 3, opSome},
 		"map":    {2, 3, func(r *run, s *scope, e *expr) any { return r.mapList(s, e, false) }},
@@ -198,6 +206,8 @@ func init() {
 			}
 			return v
 		}},
+		"upper": fn1(func(r *run, v string) any { return strings.ToUpper(v) }, str),
+		"join":  fn2(func(r *run, l []any, sep string) any { return strings.Join(strs(l), sep) }, list, str),
 		"ean13": fn1(func(r *run, body string) any { return ean13(body) }, str),
 		// Time.
 		"when":      {0, 0, func(r *run, s *scope, e *expr) any { return r.when() }},
@@ -259,6 +269,14 @@ func init() {
 		"path":    {5, 5, opPath},
 		"stage":   fn3(func(r *run, field, name string, at time.Time) any { return Stage{field, name, at} }, str, str, tm),
 		"series":  {6, 6, opSeries},
+		"untilNow": fn1(func(r *run, steps []any) any {
+			for i, x := range steps {
+				if member(x, "at").(time.Time).After(r.now) {
+					return steps[:i]
+				}
+			}
+			return steps
+		}, list),
 		"stageAt": fn2(func(r *run, steps []any, name string) any { return stageAt(steps, name) }, list, str),
 	}
 }
