@@ -207,6 +207,10 @@ func member(v any, name string) any {
 		switch name {
 		case "name":
 			return x.name
+		case "surname":
+			return x.surname
+		case "givenName":
+			return strings.TrimPrefix(x.name, x.surname)
 		case "family":
 			return x.family
 		case "given":

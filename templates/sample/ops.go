@@ -32,8 +32,8 @@ func init() {
 			return nil
 		}},
 		// Lists.
-		"pick":   fn1(func(r *run, l []any) any { return l[r.r.IntN(len(l))] }, list),
-		"w":      {0, 0, func(r *run, s *scope, e *expr) any { return e.keys[r.weighted(e.wts)] }},
+		"pick": fn1(func(r *run, l []any) any { return pickAny(r, l) }, list),
+		"w":    {0, 0, func(r *run, s *scope, e *expr) any { return e.keys[r.weighted(e.wts)] }},
 		// windex draws an index of a list of weights.
 		"windex": fn1(func(r *run, l []any) any {
 			w := make([]float64, len(l))
@@ -135,6 +135,7 @@ func init() {
 		"mul":       fold(func(a, b float64) float64 { return a * b }),
 		"min":       fold(math.Min),
 		"max":       fold(math.Max),
+		"mod":       fn2(func(r *run, a, b float64) any { return math.Mod(a, b) }, num, num),
 		"sub":       fn2(func(r *run, a, b float64) any { return a - b }, num, num),
 		"div":       fn2(func(r *run, a, b float64) any { return a / b }, num, num),
 		"floor":     fn1(func(r *run, a float64) any { return math.Floor(a) }, num),
@@ -173,6 +174,13 @@ func init() {
 				return r.eval(s, e.args[2])
 			}
 			return nil
+		}},
+		// else is [value, otherwise]: the value unless it is nil.
+		"else": {2, 2, func(r *run, s *scope, e *expr) any {
+			if v := r.eval(s, e.args[0]); v != nil {
+				return v
+			}
+			return r.eval(s, e.args[1])
 		}},
 		// cond is [test, value, test, value, ..., otherwise].
 		"cond": {2, -1, func(r *run, s *scope, e *expr) any {
@@ -216,6 +224,7 @@ func init() {
 		"birth":     fn2(func(r *run, lo, hi float64) any { return r.birth(int(lo), int(hi)) }, num, num),
 		"workHours": fn1(func(r *run, t time.Time) any { return r.workHours(t) }, tm),
 		"addDays":   fn2(func(r *run, t time.Time, d float64) any { return t.AddDate(0, 0, int(d)) }, tm, num),
+		"addMonths": fn2(func(r *run, t time.Time, m float64) any { return t.AddDate(0, int(m), 0) }, tm, num),
 		"addYears":  fn2(func(r *run, t time.Time, y float64) any { return t.AddDate(int(y), 0, 0) }, tm, num),
 		"addHours": fn2(func(r *run, t time.Time, h float64) any {
 			return t.Add(time.Duration(math.Round(h*3600)) * time.Second)
@@ -247,6 +256,16 @@ func init() {
 			}
 			return r.regionIn(strs(cities)...)
 		}},
+		// regions lists the districts of a city.
+		"regions": fn1(func(r *run, city string) any {
+			var out []any
+			for _, rg := range regions {
+				if rg.city == city {
+					out = append(out, rg)
+				}
+			}
+			return out
+		}, str),
 		"address":  fn1(func(r *run, rg region) any { return r.address(rg) }, reg),
 		"landline": fn1(func(r *run, rg region) any { return r.landline(rg) }, reg),
 		"mobile":   {0, 0, func(r *run, s *scope, e *expr) any { return r.mobile() }},
@@ -266,9 +285,9 @@ func init() {
 			return r.email(per(r.eval(s, e.args[0])), domain)
 		}},
 		// Pipelines (sim.go).
-		"path":    {5, 5, opPath},
-		"stage":   fn3(func(r *run, field, name string, at time.Time) any { return Stage{field, name, at} }, str, str, tm),
-		"series":  {6, 6, opSeries},
+		"path":   {5, 5, opPath},
+		"stage":  fn3(func(r *run, field, name string, at time.Time) any { return Stage{field, name, at} }, str, str, tm),
+		"series": {6, 6, opSeries},
 		"untilNow": fn1(func(r *run, steps []any) any {
 			for i, x := range steps {
 				if member(x, "at").(time.Time).After(r.now) {

@@ -124,11 +124,11 @@ func Generate(ctx context.Context, template string, opts Options, emit func(Reco
 	r := &run{gen: g, recs: map[string][]any{}}
 	defer func() {
 		if x := recover(); x != nil {
-			re, ok := x.(recipeError)
-			if !ok {
-				panic(x)
+			msg := fmt.Sprint(x)
+			if re, ok := x.(recipeError); ok {
+				msg = re.msg
 			}
-			err = fmt.Errorf("sample: recipe %s: %s: %s", template, r.where, re.msg)
+			err = fmt.Errorf("sample: recipe %s: %s: %s", template, r.where, msg)
 		}
 	}()
 	return r.follow(rc.rc)

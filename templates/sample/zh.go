@@ -54,10 +54,11 @@ func (c *char) UnmarshalJSON(b []byte) error { return tuple(b, &c.c, &c.py) }
 
 // person is a generated person.
 type person struct {
-	name   string
-	family string // surname pinyin
-	given  string // given-name pinyin
-	male   bool
+	name    string
+	surname string
+	family  string // surname pinyin
+	given   string // given-name pinyin
+	male    bool
 }
 
 func (g *gen) person() person {
@@ -78,7 +79,7 @@ func (g *gen) person() person {
 		name.WriteString(c.c)
 		py.WriteString(c.py)
 	}
-	return person{name: name.String(), family: s.pinyin, given: py.String(), male: male}
+	return person{name: name.String(), surname: s.name, family: s.pinyin, given: py.String(), male: male}
 }
 
 func gender(p person) string {
