@@ -230,6 +230,8 @@ func member(v any, name string) any {
 			return x.district
 		case "zone":
 			return x.zone
+		case "code":
+			return x.code
 		case "short":
 			return x.cityShort()
 		}

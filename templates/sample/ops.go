@@ -15,10 +15,12 @@ func init() {
 	ops = map[string]*op{
 		"$":    {0, 0, func(r *run, s *scope, e *expr) any { return resolve(s, e) }},
 		"list": {0, -1, func(r *run, s *scope, e *expr) any { return r.evalAll(s, e.args) }},
+		// obj makes an object; a member can read the members before it.
 		"obj": {0, 0, func(r *run, s *scope, e *expr) any {
 			m := make(map[string]any, len(e.keys))
+			in := &scope{vars: m, up: s}
 			for i, k := range e.keys {
-				m[k] = r.eval(s, e.vals[i])
+				m[k] = r.eval(in, e.vals[i])
 			}
 			return m
 		}},
@@ -72,6 +74,18 @@ func init() {
 			var out []any
 			for i := range int(num(r.eval(s, e.args[0]))) {
 				out = append(out, r.eval(s.child("i", float64(i)), e.args[1]))
+			}
+			return out
+		}},
+		// unfold is [first, next, while]: first, then next of the one before
+		// ($it), as long as while holds of it.
+		"unfold": {3, 3, func(r *run, s *scope, e *expr) any {
+			var out []any
+			for v := r.eval(s, e.args[0]); boolean(r.eval(s.child("it", v), e.args[2])); v = r.eval(s.child("it", v), e.args[1]) {
+				if len(out) == 10_000 {
+					fail("unfold: more than 10,000 elements")
+				}
+				out = append(out, v)
 			}
 			return out
 		}},
@@ -214,9 +228,10 @@ func init() {
 			}
 			return v
 		}},
-		"upper": fn1(func(r *run, v string) any { return strings.ToUpper(v) }, str),
-		"join":  fn2(func(r *run, l []any, sep string) any { return strings.Join(strs(l), sep) }, list, str),
-		"ean13": fn1(func(r *run, body string) any { return ean13(body) }, str),
+		"substr": fn3(func(r *run, v string, lo, hi float64) any { return v[int(lo):min(len(v), int(hi))] }, str, num, num),
+		"upper":  fn1(func(r *run, v string) any { return strings.ToUpper(v) }, str),
+		"join":   fn2(func(r *run, l []any, sep string) any { return strings.Join(strs(l), sep) }, list, str),
+		"ean13":  fn1(func(r *run, body string) any { return ean13(body) }, str),
 		// Time.
 		"when":      {0, 0, func(r *run, s *scope, e *expr) any { return r.when() }},
 		"after":     fn3(func(r *run, t time.Time, lo, hi float64) any { return r.after(t, lo, hi) }, tm, num, num),
