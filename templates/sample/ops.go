@@ -1,6 +1,7 @@
 package sample
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"slices"
@@ -89,7 +90,26 @@ func init() {
 			}
 			return out
 		}},
-		"len": fn1(func(r *run, l []any) any { return float64(len(l)) }, list),
+		// sort is [list, key]: the list in the order of the key ($it), a
+		// number, time or text.
+		"sort": {2, 2, func(r *run, s *scope, e *expr) any {
+			l := list(r.eval(s, e.args[0]))
+			keys := make(map[int]any, len(l))
+			idx := make([]int, len(l))
+			for i, it := range l {
+				idx[i] = i
+				keys[i] = r.eval(s.child("it", it), e.args[1])
+			}
+			slices.SortStableFunc(idx, func(a, b int) int { return compare(keys[a], keys[b]) })
+			out := make([]any, len(l))
+			for i, j := range idx {
+				out[i] = l[j]
+			}
+			return out
+		}},
+		"deal":   {3, 3, opDeal},
+		"ledger": {5, 5, opLedger},
+		"len":    fn1(func(r *run, l []any) any { return float64(len(l)) }, list),
 		"at": fn2(func(r *run, l []any, i float64) any {
 			if i < 0 {
 				i += float64(len(l))
@@ -473,6 +493,20 @@ func opSome(r *run, s *scope, e *expr) any {
 		out[i] = l[j]
 	}
 	return out
+}
+
+// compare orders two numbers, times or texts.
+func compare(a, b any) int {
+	switch x := a.(type) {
+	case float64:
+		return cmp.Compare(x, num(b))
+	case time.Time:
+		return x.Compare(tm(b))
+	case string:
+		return strings.Compare(x, str(b))
+	}
+	fail("sort: %T does not order", a)
+	return 0
 }
 
 func permOf(r *run, l []any) []any {

@@ -52,6 +52,7 @@ type step struct {
 	Stages  *expr          `json:"stages"`  // list of stages
 	Fields  ordered[*expr] `json:"fields"`  // null values are left out
 	Into    string         `json:"into"`    // a list of the parent's that collects these records' keys
+	Collect string         `json:"collect"` // a list of the parent's that collects these records' values (as $name.field)
 	Then    []*step        `json:"then"`    // steps per record, with the record as $up
 }
 

@@ -1,6 +1,11 @@
 package sample
 
-import "time"
+import (
+	"maps"
+	"math"
+	"slices"
+	"time"
+)
 
 // run is one generation from a recipe.
 type run struct {
@@ -96,6 +101,9 @@ func (r *run) record(s *scope, st *step) error {
 		if c.Into != "" {
 			v[c.Into] = []any(nil)
 		}
+		if c.Collect != "" {
+			v[c.Collect] = []any(nil)
+		}
 	}
 	if st.Object != "" {
 		data := make(map[string]any, len(st.Fields.keys))
@@ -116,6 +124,10 @@ func (r *run) record(s *scope, st *step) error {
 	if st.Into != "" {
 		up := s.up.vars
 		up[st.Into] = append(list(up[st.Into]), v["key"])
+	}
+	if st.Collect != "" {
+		up := s.up.vars
+		up[st.Collect] = append(list(up[st.Collect]), v)
 	}
 	return r.steps(s, st.Then)
 }
@@ -189,6 +201,49 @@ func opSeries(r *run, s *scope, e *expr) any {
 			break
 		}
 		out = append(out, t)
+	}
+	return out
+}
+
+// opDeal is [items, pool, chance]: for each item in turn, the next
+// element of the pool with the chance while any is left, else nil (a
+// member's redeemed coupons handed to the orders).
+func opDeal(r *run, s *scope, e *expr) any {
+	a := r.evalAll(s, e.args)
+	items, pool := list(a[0]), list(a[1])
+	out := make([]any, len(items))
+	for i := range items {
+		if len(pool) > 0 && r.chance(num(a[2])) {
+			out[i], pool = pool[0], pool[1:]
+		}
+	}
+	return out
+}
+
+// opLedger is [entries, threshold, chance, lo, hi]: a points ledger. The
+// entries ({at, type, points}) are sorted by time and get the running
+// balance; after an entry that leaves more than threshold, half of the
+// balance (in hundreds) is redeemed with the chance, lo to hi days later.
+func opLedger(r *run, s *scope, e *expr) any {
+	a := r.evalAll(s, e.args)
+	entries := slices.Clone(list(a[0]))
+	slices.SortStableFunc(entries, func(x, y any) int { return tm(member(x, "at")).Compare(tm(member(y, "at"))) })
+	var out []any
+	balance := 0.0
+	for _, en := range entries {
+		m, ok := en.(map[string]any)
+		if !ok {
+			fail("ledger: want entries, got %T", en)
+		}
+		m = maps.Clone(m)
+		balance += num(m["points"])
+		m["balance"] = balance
+		out = append(out, m)
+		if balance > num(a[1]) && r.chance(num(a[2])) {
+			use := math.Floor(balance/200) * 100
+			balance -= use
+			out = append(out, map[string]any{"at": r.after(tm(m["at"]), num(a[3]), num(a[4])), "type": "redeem", "points": -use, "balance": balance})
+		}
 	}
 	return out
 }

@@ -417,3 +417,16 @@ func containsStr(list []string, s string) bool {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// ean13 completes 12 digits with the EAN-13 check digit.
+func ean13(body string) string {
+	sum := 0
+	for i := range 12 {
+		d := int(body[i] - '0')
+		if i%2 == 1 {
+			d *= 3
+		}
+		sum += d
+	}
+	return body + itoa((10-sum%10)%10)
+}
