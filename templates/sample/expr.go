@@ -155,15 +155,22 @@ type recipeError struct{ msg string }
 func fail(format string, args ...any) { panic(recipeError{fmt.Sprintf(format, args...)}) }
 
 // scope holds the named values an expression can see: a record's, its
-// parent's, and the recipe's vocabulary at the root.
+// parent's, and the recipe's vocabulary at the root. A scope holds either
+// a record's values or one binding ($it, $i) in a loop.
 type scope struct {
 	vars map[string]any
+	name string // of the one binding, when vars is nil
+	val  any
 	up   *scope
 }
 
 func (s *scope) lookup(name string) (any, bool) {
 	for ; s != nil; s = s.up {
-		if v, ok := s.vars[name]; ok {
+		if s.vars == nil {
+			if s.name == name {
+				return s.val, true
+			}
+		} else if v, ok := s.vars[name]; ok {
 			return v, true
 		}
 	}
@@ -172,7 +179,7 @@ func (s *scope) lookup(name string) (any, bool) {
 
 // child returns a scope below s with one value set.
 func (s *scope) child(name string, v any) *scope {
-	return &scope{vars: map[string]any{name: v}, up: s}
+	return &scope{name: name, val: v, up: s}
 }
 
 // eval evaluates e in scope s.

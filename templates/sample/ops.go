@@ -141,10 +141,11 @@ func init() {
 			}
 			return r.eval(s.child("it", v), e.args[1])
 		}},
-		"in":   fn2(func(r *run, x any, l []any) any { return slices.Contains(l, x) }, anyv, list),
-		"sum":  fn1(func(r *run, l []any) any { return sumOf(l) }, list),
-		"rec":  fn1(func(r *run, name string) any { return pickAny(r, r.records(name)) }, str),
-		"recs": fn1(func(r *run, name string) any { return r.records(name) }, str),
+		"in":     fn2(func(r *run, x any, l []any) any { return slices.Contains(l, x) }, anyv, list),
+		"sum":    fn1(func(r *run, l []any) any { return sumOf(l) }, list),
+		"rec":    fn1(func(r *run, name string) any { return pickAny(r, r.records(name)) }, str),
+		"recsAt": fn2(func(r *run, name, key string) any { return r.index[[2]string{name, key}] }, str, str),
+		"recs":   fn1(func(r *run, name string) any { return r.records(name) }, str),
 		// unique is [value, retry]: value, or retry until it gives one not
 		// handed out before.
 		"unique": {2, 2, func(r *run, s *scope, e *expr) any {
@@ -469,7 +470,7 @@ func (r *run) mapList(s *scope, e *expr, keep bool) any {
 	}
 	var out []any
 	for i, it := range list(r.eval(s, e.args[0])) {
-		c := &scope{vars: map[string]any{name: it, "i": float64(i)}, up: s}
+		c := s.child(name, it).child("i", float64(i))
 		v := r.eval(c, e.args[1])
 		switch {
 		case !keep:

@@ -52,6 +52,7 @@ type step struct {
 	Stages  *expr          `json:"stages"`  // list of stages
 	Fields  ordered[*expr] `json:"fields"`  // null values are left out
 	Into    string         `json:"into"`    // a list of the parent's that collects these records' keys
+	Index   *expr          `json:"index"`   // a text under which {"recsAt": [name, text]} finds the record
 	Collect string         `json:"collect"` // a list of the parent's that collects these records' values (as $name.field)
 	Then    []*step        `json:"then"`    // steps per record, with the record as $up
 }
@@ -113,7 +114,7 @@ func walkSteps(steps []*step, f func(*step)) {
 // exprs are the step's own expressions.
 func (st *step) exprs() []*expr {
 	out := append(slices.Clone(st.Let.vals), st.Fields.vals...)
-	for _, e := range []*expr{st.Each, st.Count, st.If, st.Created, st.Stages} {
+	for _, e := range []*expr{st.Each, st.Count, st.If, st.Created, st.Stages, st.Index} {
 		if e != nil {
 			out = append(out, e)
 		}
@@ -157,7 +158,7 @@ func (st *step) check(vocab map[string]any, names map[string]bool) error {
 	var bad error
 	for _, e := range st.exprs() {
 		e.walk(func(x *expr) {
-			if x.name == "rec" || x.name == "recs" {
+			if x.name == "rec" || x.name == "recs" || x.name == "recsAt" {
 				if n, ok := x.args[0].lit.(string); !ok || !names[n] {
 					bad = fmt.Errorf("step %s: %s of %v: no such step", name, x.name, x.args[0])
 				}

@@ -10,8 +10,10 @@ import (
 // run is one generation from a recipe.
 type run struct {
 	*gen
-	recs  map[string][]any // the records of each step name, as their scopes' values
-	where string           // the step and value being made, for errors
+	recs  map[string][]any    // the records of each step name, as their scopes' values
+	index map[[2]string][]any // the records of each step name by their index
+	at    string              // the step being made, for errors
+	value string              // the value of it being made, for errors
 }
 
 // follow runs the recipe's steps.
@@ -34,7 +36,7 @@ func (r *run) steps(s *scope, steps []*step) error {
 
 // step makes the records of st below scope s.
 func (r *run) step(s *scope, st *step) error {
-	r.where = st.name()
+	r.at, r.value = st.name(), ""
 	n := 1
 	var items []any
 	cs := s // each and count see the parent record as $up too
@@ -53,7 +55,8 @@ func (r *run) step(s *scope, st *step) error {
 		n = r.left()
 	}
 	for i := range n {
-		vars := map[string]any{"i": float64(i)}
+		vars := make(map[string]any, 4+len(st.Let.keys)+len(st.Fields.keys))
+		vars["i"] = float64(i)
 		if items != nil {
 			vars["item"] = items[i]
 		}
@@ -70,24 +73,24 @@ func (r *run) step(s *scope, st *step) error {
 // record makes one record of st in its own scope s.
 func (r *run) record(s *scope, st *step) error {
 	v := s.vars
-	name := st.name()
+	r.at = st.name()
 	if st.If != nil {
-		r.where = name + ".if"
+		r.value = "if"
 		if !boolean(r.eval(s, st.If)) {
 			return nil
 		}
 	}
-	r.let(s, name, st.Let)
+	r.let(s, st.Let)
 	if st.Key != "" {
 		v["key"] = r.key(st.Key)
 	}
 	if st.Created != nil {
-		r.where = name + ".created"
+		r.value = "created"
 		v["created"] = r.eval(s, st.Created)
 	}
 	var stages []Stage
 	if st.Stages != nil {
-		r.where = name + ".stages"
+		r.value = "stages"
 		for _, x := range list(r.eval(s, st.Stages)) {
 			sg, ok := x.(Stage)
 			if !ok {
@@ -96,7 +99,7 @@ func (r *run) record(s *scope, st *step) error {
 			stages = append(stages, sg)
 		}
 	}
-	r.let(s, name, st.Fields)
+	r.let(s, st.Fields)
 	for _, c := range st.Then {
 		if c.Into != "" {
 			v[c.Into] = []any(nil)
@@ -109,7 +112,7 @@ func (r *run) record(s *scope, st *step) error {
 		data := make(map[string]any, len(st.Fields.keys))
 		for _, k := range st.Fields.keys {
 			if x := v[k]; x != nil {
-				r.where = name + "." + k
+				r.value = k
 				data[k] = fieldValue(x)
 			}
 		}
@@ -119,7 +122,12 @@ func (r *run) record(s *scope, st *step) error {
 		}
 	}
 	if st.Key != "" || st.Object == "" {
-		r.recs[name] = append(r.recs[name], v)
+		r.recs[st.name()] = append(r.recs[st.name()], v)
+		if st.Index != nil {
+			r.value = "index"
+			k := [2]string{st.name(), str(r.eval(s, st.Index))}
+			r.index[k] = append(r.index[k], v)
+		}
 	}
 	if st.Into != "" {
 		up := s.up.vars
@@ -133,9 +141,9 @@ func (r *run) record(s *scope, st *step) error {
 }
 
 // let evaluates the named values in order into the record's scope.
-func (r *run) let(s *scope, name string, o ordered[*expr]) {
+func (r *run) let(s *scope, o ordered[*expr]) {
 	for i, k := range o.keys {
-		r.where = name + "." + k
+		r.value = k
 		s.vars[k] = r.eval(s, o.vals[i])
 	}
 }

@@ -12,18 +12,27 @@
 // carries the path it took through its stages, with the fields each stage
 // requires filled.
 //
-// The vocabulary (names, places, products, phrases, and the weighted
-// choices of picklist values) is embedded JSON under vocab/: zh.json is
-// shared, and each template has its own file. The code of a template only
-// says how its records relate. Editing a vocabulary file changes the data
-// for every seed; testdata/<template>.golden holds a digest of each
-// template's data, rewritten with go test -update.
+// What a template's data is made of is data too: recipes/<template>.json
+// holds its vocabulary (products, phrases, lists) and the steps that make
+// its records: which objects, how many relative to Options.Records, which
+// field gets which vocabulary, number range, date window or weighted
+// picklist choice, which lookups point where, and the path through each
+// pipeline (recipe.go and expr.go say how a recipe is written, ops.go
+// lists its operations). The Go code is the interpreter, the shared
+// Chinese names, places and identifiers of zh.go (vocabulary in
+// vocab/zh.json), and the few simulations a recipe parameterises (a
+// series of visits, a points ledger). A recipe is decoded strictly: an
+// unknown member or operation, or a name out of scope, is an error that
+// names the step and field. Editing a recipe changes the data for every
+// seed; testdata/<template>.golden holds a digest of each template's
+// data, rewritten with go test -update.
 package sample
 
 import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"maps"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -62,42 +71,34 @@ type Stage struct {
 	At    time.Time
 }
 
-type generator func(g *gen) error
-
-var generators = map[string]generator{}
-
-// Templates lists the templates that have a generator, by name.
+// Templates lists the templates that have sample data, by name.
 func Templates() []string {
-	var out []string
-	for name := range generators {
-		out = append(out, name)
-	}
-	for name := range recipes() {
-		out = append(out, name)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(recipes()))
 }
 
-// Has reports whether the template has a generator.
+// Has reports whether the template has sample data.
 func Has(template string) bool {
-	_, ok := generators[template]
-	_, isRecipe := recipes()[template]
-	return ok || isRecipe
+	_, ok := recipes()[template]
+	return ok
 }
 
 // Generate calls emit for each record of the template's sample data,
 // parents before the records that refer to them, and stops at the first
 // error emit returns.
-func Generate(ctx context.Context, template string, opts Options, emit func(Record) error) (err error) {
-	legacy, ok := generators[template]
-	rc, isRecipe := recipes()[template]
+func Generate(ctx context.Context, template string, opts Options, emit func(Record) error) error {
+	rc, ok := recipes()[template]
 	switch {
-	case isRecipe && rc.err != nil:
-		return fmt.Errorf("sample: recipe %s: %w", template, rc.err)
-	case !ok && !isRecipe:
+	case !ok:
 		return fmt.Errorf("sample: no sample data for template %q", template)
+	case rc.err != nil:
+		return fmt.Errorf("sample: recipe %s: %w", template, rc.err)
 	}
+	return rc.rc.generate(ctx, template, opts, emit)
+}
+
+// generate runs the recipe; a mistake in it comes back as an error that
+// names the step and the value being made.
+func (rc *recipe) generate(ctx context.Context, template string, opts Options, emit func(Record) error) (err error) {
 	if opts.Records <= 0 {
 		opts.Records = 1000
 	}
@@ -118,20 +119,21 @@ func Generate(ctx context.Context, template string, opts Options, emit func(Reco
 		emitf: emit,
 		used:  map[string]bool{},
 	}
-	if !isRecipe {
-		return legacy(g)
-	}
-	r := &run{gen: g, recs: map[string][]any{}}
+	r := &run{gen: g, recs: map[string][]any{}, index: map[[2]string][]any{}}
 	defer func() {
 		if x := recover(); x != nil {
 			msg := fmt.Sprint(x)
 			if re, ok := x.(recipeError); ok {
 				msg = re.msg
 			}
-			err = fmt.Errorf("sample: recipe %s: %s: %s", template, r.where, msg)
+			where := r.at
+			if r.value != "" {
+				where += "." + r.value
+			}
+			err = fmt.Errorf("sample: recipe %s: %s: %s", template, where, msg)
 		}
 	}()
-	return r.follow(rc.rc)
+	return r.follow(rc)
 }
 
 // cst is China Standard Time, which has no daylight saving.
@@ -180,8 +182,3 @@ func (g *gen) key(prefix string) string {
 
 // left is how many records remain of the size asked for.
 func (g *gen) left() int { return max(0, g.n-g.emitted) }
-
-// scale returns share of the size asked for, at least min.
-func (g *gen) scale(share float64, min int) int {
-	return max(min, int(float64(g.n)*share+0.5))
-}

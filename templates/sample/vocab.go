@@ -8,7 +8,7 @@ import (
 	"reflect"
 )
 
-// vocabFiles are the vocabularies of the generators (see the package doc).
+// vocabFiles hold the shared Chinese vocabulary (zh.json).
 //
 //go:embed vocab/*.json
 var vocabFiles embed.FS
@@ -98,48 +98,4 @@ func (o *ordered[T]) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("%.40s: no members", b)
 	}
 	return nil
-}
-
-// choice is a weighted draw among values, written in the vocabulary files as an
-// object of value: weight members.
-type choice struct{ ordered[float64] }
-
-// pick draws one of the choice's values by weight.
-func (g *gen) pick(c choice) string { return c.keys[g.weighted(c.vals)] }
-
-// choices are draws made together, in order, of which the caller keeps
-// one: the data stays the same as when each was drawn in code.
-type choices struct{ ordered[choice] }
-
-// pickEach draws every choice of cs, in order, and returns the values by
-// name.
-func (g *gen) pickEach(cs choices) map[string]string {
-	out := make(map[string]string, len(cs.keys))
-	for i, c := range cs.vals {
-		out[cs.keys[i]] = g.pick(c)
-	}
-	return out
-}
-
-// span is a range of whole numbers [lo, hi], drawn uniformly; a range of
-// one number is no draw at all.
-type span [2]int
-
-func (g *gen) in(s span) int {
-	if s[0] == s[1] {
-		return s[0]
-	}
-	return g.between(s[0], s[1])
-}
-
-// spans are ranges drawn together, in order, of which the caller keeps
-// one.
-type spans struct{ ordered[span] }
-
-func (g *gen) inEach(ss spans) map[string]int {
-	out := make(map[string]int, len(ss.keys))
-	for i, s := range ss.vals {
-		out[ss.keys[i]] = g.in(s)
-	}
-	return out
 }

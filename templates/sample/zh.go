@@ -283,8 +283,6 @@ func (g *gen) email(p person, domain string) string {
 	return fmt.Sprintf("%s%s%d@foxmail.com", p.family, p.given, g.r.IntN(1000))
 }
 
-func domainOf(brand, trade string) string { return brand + "-" + trade + ".com.cn" }
-
 // ---- numbers and time ----
 
 func (g *gen) chance(p float64) bool { return g.r.Float64() < p }
