@@ -76,26 +76,8 @@ func (e *expr) decodeOp(b []byte) error {
 			return fmt.Errorf("unknown operation %q", name)
 		}
 		e.name, e.op = name, o
-		switch name {
-		case "w":
-			var w ordered[float64]
-			if err := json.Unmarshal(raw, &w); err != nil {
-				return fmt.Errorf("w: %w", err)
-			}
-			e.keys, e.wts = w.keys, w.vals
-			return nil
-		case "obj":
-			return e.decodeObject(raw)
-		case "table":
-			var parts []json.RawMessage
-			if err := json.Unmarshal(raw, &parts); err != nil || len(parts) != 2 {
-				return fmt.Errorf("table: want [key, {value: result}]")
-			}
-			e.args = []*expr{new(expr)}
-			if err := json.Unmarshal(parts[0], e.args[0]); err != nil {
-				return fmt.Errorf("table: %w", err)
-			}
-			return e.decodeObject(parts[1])
+		if name == "w" || name == "obj" || name == "table" {
+			return e.decodeObjectOp(raw)
 		}
 		raw = bytes.TrimSpace(raw)
 		switch {
@@ -118,6 +100,31 @@ func (e *expr) decodeOp(b []byte) error {
 		}
 	}
 	return nil
+}
+
+// decodeObjectOp decodes the operations that take a JSON object: w, obj
+// and table.
+func (e *expr) decodeObjectOp(raw json.RawMessage) error {
+	switch e.name {
+	case "w":
+		var w ordered[float64]
+		if err := json.Unmarshal(raw, &w); err != nil {
+			return fmt.Errorf("w: %w", err)
+		}
+		e.keys, e.wts = w.keys, w.vals
+		return nil
+	case "table":
+		var parts []json.RawMessage
+		if err := json.Unmarshal(raw, &parts); err != nil || len(parts) != 2 {
+			return fmt.Errorf("table: want [key, {value: result}]")
+		}
+		e.args = []*expr{new(expr)}
+		if err := json.Unmarshal(parts[0], e.args[0]); err != nil {
+			return fmt.Errorf("table: %w", err)
+		}
+		raw = parts[1]
+	}
+	return e.decodeObject(raw)
 }
 
 // nulls gives the JSON nulls in a list, which decode as nil pointers,
@@ -205,51 +212,25 @@ func resolve(s *scope, e *expr) any {
 // member is the named part of a value: a field of a record or a
 // vocabulary entry, of a person, a region or a stage.
 func member(v any, name string) any {
+	var part func() any
 	switch x := v.(type) {
 	case map[string]any:
 		if v, ok := x[name]; ok {
 			return v
 		}
 	case person:
-		switch name {
-		case "name":
-			return x.name
-		case "surname":
-			return x.surname
-		case "givenName":
-			return strings.TrimPrefix(x.name, x.surname)
-		case "family":
-			return x.family
-		case "given":
-			return x.given
-		case "male":
-			return x.male
-		case "gender":
-			return gender(x)
-		}
+		part = map[string]func() any{"name": func() any { return x.name }, "surname": func() any { return x.surname },
+			"givenName": func() any { return strings.TrimPrefix(x.name, x.surname) }, "family": func() any { return x.family },
+			"given": func() any { return x.given }, "male": func() any { return x.male }, "gender": func() any { return gender(x) }}[name]
 	case region:
-		switch name {
-		case "province":
-			return x.province
-		case "city":
-			return x.city
-		case "district":
-			return x.district
-		case "zone":
-			return x.zone
-		case "code":
-			return x.code
-		case "short":
-			return x.cityShort()
-		}
+		part = map[string]func() any{"province": func() any { return x.province }, "city": func() any { return x.city },
+			"district": func() any { return x.district }, "zone": func() any { return x.zone }, "code": func() any { return x.code },
+			"short": func() any { return x.cityShort() }}[name]
 	case Stage:
-		switch name {
-		case "stage":
-			return x.Stage
-		case "at":
-			return x.At
-		}
+		part = map[string]func() any{"stage": func() any { return x.Stage }, "at": func() any { return x.At }}[name]
 	}
-	fail("no %q in %T", name, v)
-	return nil
+	if part == nil {
+		fail("no %q in %T", name, v)
+	}
+	return part()
 }

@@ -130,6 +130,7 @@ func (e *expr) walk(f func(*expr)) {
 	}
 }
 
+// check finds the mistakes a step can show before it runs.
 func (st *step) check(vocab map[string]any, names map[string]bool) error {
 	name := st.name()
 	if name == "" {
@@ -155,18 +156,8 @@ func (st *step) check(vocab map[string]any, names map[string]bool) error {
 			return fmt.Errorf("step %s: %s hides the vocabulary's %s", name, k, k)
 		}
 	}
-	var bad error
-	for _, e := range st.exprs() {
-		e.walk(func(x *expr) {
-			if x.name == "rec" || x.name == "recs" || x.name == "recsAt" {
-				if n, ok := x.args[0].lit.(string); !ok || !names[n] {
-					bad = fmt.Errorf("step %s: %s of %v: no such step", name, x.name, x.args[0])
-				}
-			}
-		})
-	}
-	if bad != nil {
-		return bad
+	if err := st.checkNames(names); err != nil {
+		return err
 	}
 	for _, c := range st.Then {
 		if err := c.check(vocab, names); err != nil {
@@ -174,6 +165,22 @@ func (st *step) check(vocab map[string]any, names map[string]bool) error {
 		}
 	}
 	return nil
+}
+
+// checkNames checks that the records the step's expressions look up are
+// those of a step of the recipe.
+func (st *step) checkNames(names map[string]bool) error {
+	var bad error
+	for _, e := range st.exprs() {
+		e.walk(func(x *expr) {
+			if x.name == "rec" || x.name == "recs" || x.name == "recsAt" {
+				if n, ok := x.args[0].lit.(string); !ok || !names[n] {
+					bad = fmt.Errorf("step %s: %s of %v: no such step", st.name(), x.name, x.args[0])
+				}
+			}
+		})
+	}
+	return bad
 }
 
 func (st *step) name() string {

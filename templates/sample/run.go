@@ -88,39 +88,58 @@ func (r *run) record(s *scope, st *step) error {
 		r.value = "created"
 		v["created"] = r.eval(s, st.Created)
 	}
-	var stages []Stage
-	if st.Stages != nil {
-		r.value = "stages"
-		for _, x := range list(r.eval(s, st.Stages)) {
-			sg, ok := x.(Stage)
-			if !ok {
-				fail("want a stage, got %T", x)
-			}
-			stages = append(stages, sg)
-		}
-	}
+	stages := r.stages(s, st)
 	r.let(s, st.Fields)
 	for _, c := range st.Then {
-		if c.Into != "" {
-			v[c.Into] = []any(nil)
-		}
-		if c.Collect != "" {
-			v[c.Collect] = []any(nil)
+		for _, name := range []string{c.Into, c.Collect} {
+			if name != "" {
+				v[name] = []any(nil)
+			}
 		}
 	}
 	if st.Object != "" {
-		data := make(map[string]any, len(st.Fields.keys))
-		for _, k := range st.Fields.keys {
-			if x := v[k]; x != nil {
-				r.value = k
-				data[k] = fieldValue(x)
-			}
-		}
-		key, _ := v["key"].(string)
-		if err := r.emit(st.Object, key, tm(v["created"]), data, stages...); err != nil {
+		if err := r.emitRecord(v, st, stages); err != nil {
 			return err
 		}
 	}
+	r.file(s, st)
+	return r.steps(s, st.Then)
+}
+
+// stages evaluates the record's path along its pipelines.
+func (r *run) stages(s *scope, st *step) []Stage {
+	if st.Stages == nil {
+		return nil
+	}
+	r.value = "stages"
+	var out []Stage
+	for _, x := range list(r.eval(s, st.Stages)) {
+		sg, ok := x.(Stage)
+		if !ok {
+			fail("want a stage, got %T", x)
+		}
+		out = append(out, sg)
+	}
+	return out
+}
+
+// emitRecord hands out the record with the values of its fields.
+func (r *run) emitRecord(v map[string]any, st *step, stages []Stage) error {
+	data := make(map[string]any, len(st.Fields.keys))
+	for _, k := range st.Fields.keys {
+		if x := v[k]; x != nil {
+			r.value = k
+			data[k] = fieldValue(x)
+		}
+	}
+	key, _ := v["key"].(string)
+	return r.emit(st.Object, key, tm(v["created"]), data, stages...)
+}
+
+// file keeps the record for later steps: by its step's name and index,
+// and in its parent's lists.
+func (r *run) file(s *scope, st *step) {
+	v := s.vars
 	if st.Key != "" || st.Object == "" {
 		r.recs[st.name()] = append(r.recs[st.name()], v)
 		if st.Index != nil {
@@ -130,14 +149,11 @@ func (r *run) record(s *scope, st *step) error {
 		}
 	}
 	if st.Into != "" {
-		up := s.up.vars
-		up[st.Into] = append(list(up[st.Into]), v["key"])
+		s.up.vars[st.Into] = append(list(s.up.vars[st.Into]), v["key"])
 	}
 	if st.Collect != "" {
-		up := s.up.vars
-		up[st.Collect] = append(list(up[st.Collect]), v)
+		s.up.vars[st.Collect] = append(list(s.up.vars[st.Collect]), v)
 	}
-	return r.steps(s, st.Then)
 }
 
 // let evaluates the named values in order into the record's scope.

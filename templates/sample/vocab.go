@@ -5,7 +5,6 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
-	"reflect"
 )
 
 // vocabFiles hold the shared Chinese vocabulary (zh.json).
@@ -13,43 +12,26 @@ import (
 //go:embed vocab/*.json
 var vocabFiles embed.FS
 
-// mustLoad decodes vocab/<file> into a T. Every slice and map field of T
-// must be present and not empty, so a misspelt key fails at init rather
-// than as an empty draw in the middle of a run.
-func mustLoad[T any](file string) *T {
-	b, err := vocabFiles.ReadFile("vocab/" + file)
+// loadZh decodes vocab/zh.json strictly: a misspelt or empty list fails
+// at init, not as an empty draw in the middle of a run.
+func loadZh() *zhVocab {
+	b, err := vocabFiles.ReadFile("vocab/zh.json")
 	if err != nil {
 		panic(fmt.Sprintf("sample: %v", err))
 	}
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
-	v := new(T)
+	v := new(zhVocab)
 	if err := dec.Decode(v); err != nil {
-		panic(fmt.Sprintf("sample: decode %s: %v", file, err))
+		panic(fmt.Sprintf("sample: decode zh.json: %v", err))
 	}
-	if name := emptyField(reflect.ValueOf(v).Elem()); name != "" {
-		panic(fmt.Sprintf("sample: %s: %s is missing or empty", file, name))
-	}
-	return v
-}
-
-// emptyField returns the name of the first slice or map field of the
-// struct v that is empty, or "".
-func emptyField(v reflect.Value) string {
-	for i := range v.NumField() {
-		f := v.Field(i)
-		switch f.Kind() {
-		case reflect.Slice, reflect.Map:
-			if f.Len() == 0 {
-				return v.Type().Field(i).Name
-			}
-		case reflect.Struct:
-			if n := emptyField(f); n != "" {
-				return v.Type().Field(i).Name + "." + n
-			}
+	for name, n := range map[string]int{"surnames": len(v.Surnames), "maleChars": len(v.MaleChars), "femaleChars": len(v.FemaleChars),
+		"regions": len(v.Regions), "roads": len(v.Roads), "mobilePrefixes": len(v.MobilePrefixes), "companyWords": len(v.CompanyWords)} {
+		if n == 0 {
+			panic("sample: zh.json: " + name + " is missing or empty")
 		}
 	}
-	return ""
+	return v
 }
 
 // tuple decodes a JSON array into the given pointers, one per element, so

@@ -17,7 +17,7 @@ type surname struct {
 }
 
 // zh is the shared Chinese vocabulary.
-var zh = mustLoad[zhVocab]("zh.json")
+var zh = loadZh()
 
 type zhVocab struct {
 	Surnames       []surname `json:"surnames"`
