@@ -334,20 +334,26 @@ var ops = map[string]*op{
 
 // Argument conversions: each fails with the value it got.
 
-func num(v any) float64 {
-	f, ok := v.(float64)
+// as returns v as a T, or fails naming what was wanted.
+func as[T any](v any, want string) T {
+	x, ok := v.(T)
 	if !ok {
-		fail("want a number, got %T %v", v, v)
+		fail("want %s, got %T %v", want, v, v)
 	}
-	return f
+	return x
 }
 
-func str(v any) string {
-	s, ok := v.(string)
-	if !ok {
-		fail("want a string, got %T %v", v, v)
+func num(v any) float64  { return as[float64](v, "a number") }
+func str(v any) string   { return as[string](v, "a string") }
+func tm(v any) time.Time { return as[time.Time](v, "a time") }
+func reg(v any) region   { return as[region](v, "a region") }
+func per(v any) person   { return as[person](v, "a person") }
+
+func list(v any) []any {
+	if v == nil {
+		return nil
 	}
-	return s
+	return as[[]any](v, "a list")
 }
 
 // boolean is the truth of a value: nil is false, and a record, a list
@@ -362,41 +368,6 @@ func boolean(v any) bool {
 		fail("want true or false, got the number %v", v)
 	}
 	return true
-}
-
-func list(v any) []any {
-	if v == nil {
-		return nil
-	}
-	l, ok := v.([]any)
-	if !ok {
-		fail("want a list, got %T %v", v, v)
-	}
-	return l
-}
-
-func tm(v any) time.Time {
-	t, ok := v.(time.Time)
-	if !ok {
-		fail("want a time, got %T %v", v, v)
-	}
-	return t
-}
-
-func reg(v any) region {
-	x, ok := v.(region)
-	if !ok {
-		fail("want a region, got %T %v", v, v)
-	}
-	return x
-}
-
-func per(v any) person {
-	x, ok := v.(person)
-	if !ok {
-		fail("want a person, got %T %v", v, v)
-	}
-	return x
 }
 
 func anyv(v any) any { return v }
