@@ -25,6 +25,11 @@ export default defineConfig({
     assetsDir: "assets",
     sourcemap: false,
     chunkSizeWarningLimit: 1500,
+    rolldownOptions: {
+      treeshake: {
+        moduleSideEffects: (id: string) => !/node_modules\/(@rc-component\/|@ant-design\/(cssinjs|cssinjs-utils|fast-color|colors)\/)/.test(id),
+      },
+    },
   },
   test: {
     environment: "jsdom",

@@ -1,14 +1,13 @@
-import { App as AntApp, ConfigProvider } from "antd";
-import enUS from "antd/locale/en_US";
-import zhCN from "antd/locale/zh_CN";
-import dayjs from "dayjs";
-import "dayjs/locale/zh-cn";
+import { ConfigProvider } from "antd";
+import enUS from "antd/es/locale/en_US";
+import zhCN from "antd/es/locale/zh_CN";
 import { lazy, Suspense, useEffect } from "react";
 import { useLocation } from "react-router";
 import { useI18n } from "@/i18n/I18nProvider";
 import { MetadataProvider } from "@/metadata/MetadataProvider";
 import { SessionProvider, useSession } from "@/session/SessionProvider";
 import { AppShell } from "@/shell/AppShell";
+import { FeedbackProvider } from "@/ui/FeedbackProvider";
 import { PageSkeleton } from "@/ui/PageState";
 import { AppRoutes } from "./routes";
 
@@ -64,16 +63,17 @@ function Gate() {
 export function App() {
   const { lang } = useI18n();
   useEffect(() => {
-    dayjs.locale(lang === "en" ? "en" : "zh-cn");
     document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
   }, [lang]);
   return (
     <ConfigProvider locale={lang === "en" ? enUS : zhCN} theme={theme} button={{ autoInsertSpace: false }}>
-      <AntApp>
-        <SessionProvider>
-          <Gate />
-        </SessionProvider>
-      </AntApp>
+      <div className="app-root">
+        <FeedbackProvider>
+          <SessionProvider>
+            <Gate />
+          </SessionProvider>
+        </FeedbackProvider>
+      </div>
     </ConfigProvider>
   );
 }

@@ -1,11 +1,12 @@
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
-import { App, ConfigProvider } from "antd";
+import { ConfigProvider } from "antd";
 import zhCN from "antd/locale/zh_CN";
 import type { ReactNode } from "react";
 import { MemoryRouter } from "react-router";
 import { I18nProvider } from "@/i18n/I18nProvider";
 import { MetadataContextForTests } from "@/metadata/MetadataProvider";
 import type { Metadata } from "@/metadata/types";
+import { FeedbackProvider } from "@/ui/FeedbackProvider";
 
 // wrapper gives a component what the app gives it: language, query
 // client, router, antd in Chinese and the metadata.
@@ -17,9 +18,9 @@ export function wrapper(md: Metadata) {
         <QueryClientProvider client={qc}>
           <MemoryRouter>
             <ConfigProvider locale={zhCN}>
-              <App>
+              <FeedbackProvider>
                 <MetadataContextForTests value={md}>{children}</MetadataContextForTests>
-              </App>
+              </FeedbackProvider>
             </ConfigProvider>
           </MemoryRouter>
         </QueryClientProvider>

@@ -12,7 +12,7 @@ import {
   type DragEndEvent,
 } from "@dnd-kit/core";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Segmented, Select, Skeleton, Space } from "antd";
+import { Button, Segmented, Select, Skeleton, Space } from "antd";
 import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { formatCompact, formatMoney, formatNumber } from "@/field-types/format";
@@ -26,6 +26,7 @@ import { toGraphQLFilter } from "@/records/filters";
 import { parseListState } from "@/records/listState";
 import { useViews } from "@/records/useViews";
 import { ErrorText } from "@/ui/PageState";
+import { useFeedback } from "@/ui/useFeedback";
 import { useIsPhone } from "@/ui/useIsPhone";
 import { useUsers } from "@/users/useUsers";
 import { BoardCard } from "./BoardCard";
@@ -57,7 +58,7 @@ export function BoardPage() {
 function Board({ obj }: { obj: ObjectMeta }) {
   const md = useMetadata();
   const { t, label, lang } = useI18n();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const phone = useIsPhone();
   const qc = useQueryClient();
   const [params, setParams] = useSearchParams();

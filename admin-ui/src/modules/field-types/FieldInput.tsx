@@ -1,9 +1,9 @@
 import { Checkbox, DatePicker, Input, InputNumber, Radio, Select, Switch } from "antd";
-import dayjs from "dayjs";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import type { FieldMeta } from "@/metadata/types";
 import { AddressInput } from "./AddressInput";
+import { dayjs, useDayjsLocale } from "./dayjsSetup";
 import { tenantTimeZone, type AddressValue } from "./format";
 import { LookupSelect } from "./LookupSelect";
 import { useLookupTitles } from "./LookupTitles";
@@ -48,6 +48,7 @@ const unseparate = (v: string | undefined) => (v ?? "").replace(/[,¥%\s]/g, "")
 
 export function FieldInput({ field, value, onChange, onBlur, id, disabled, error, autoFocus, creating }: FieldInputProps) {
   const { t, label } = useI18n();
+  useDayjsLocale();
   const md = useMetadata();
   const titles = useLookupTitles();
   const status = error ? ("error" as const) : undefined;

@@ -1,15 +1,9 @@
-import dayjs from "dayjs";
-import timezone from "dayjs/plugin/timezone";
-import utc from "dayjs/plugin/utc";
 import { pickLabel, type Lang } from "@/i18n/I18nProvider";
 import type { FieldMeta } from "@/metadata/types";
 
 // Formatting of values for display, in one place (UI.md §8): thousands
 // separators, ¥ and 万/亿 for sums, YYYY-MM-DD dates, times in the
 // tenant's time zone, grouped phone numbers, "--" for empty values.
-
-dayjs.extend(utc);
-dayjs.extend(timezone);
 
 // The tenant's time zone. Tenants carry no zone setting yet; Chinese
 // businesses are on Asia/Shanghai.
@@ -61,17 +55,30 @@ export function formatDate(v: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : v.slice(0, 10);
 }
 
+const tenantDateTime = new Intl.DateTimeFormat("en-US", {
+  timeZone: tenantTimeZone,
+  year: "numeric",
+  month: "2-digit",
+  day: "2-digit",
+  hour: "2-digit",
+  minute: "2-digit",
+  hourCycle: "h23",
+});
+
 // formatDateTime shows an instant in the tenant's time zone, 24-hour.
 export function formatDateTime(v: string): string {
-  const d = dayjs(v);
-  return d.isValid() ? d.tz(tenantTimeZone).format("YYYY-MM-DD HH:mm") : v;
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) return v;
+  const p: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
+  for (const part of tenantDateTime.formatToParts(d)) p[part.type] = part.value;
+  return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
 }
 
 // formatRelative says how long ago, for timelines only.
 export function formatRelative(v: string, lang: Lang, now = Date.now()): string {
-  const d = dayjs(v);
-  if (!d.isValid()) return v;
-  const s = Math.round((now - d.valueOf()) / 1000);
+  const at = new Date(v).getTime();
+  if (Number.isNaN(at)) return v;
+  const s = Math.round((now - at) / 1000);
   if (s < 60) return lang === "en" ? "just now" : "刚刚";
   const m = Math.round(s / 60);
   if (m < 60) return lang === "en" ? `${m} min ago` : `${m} 分钟前`;

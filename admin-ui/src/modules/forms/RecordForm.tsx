@@ -1,7 +1,7 @@
 import Form from "@rjsf/antd";
 import type { IChangeEvent } from "@rjsf/core";
 import type { ErrorSchema } from "@rjsf/utils";
-import { Alert, App, Button, Modal, Space } from "antd";
+import { Alert, Button, Modal, Space } from "antd";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useBlocker } from "react-router";
 import { gql } from "@/api/client";
@@ -11,6 +11,7 @@ import { LookupTitlesContext } from "@/field-types/LookupTitles";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import type { ObjectMeta } from "@/metadata/types";
+import { useFeedback } from "@/ui/useFeedback";
 import { useIsPhone } from "@/ui/useIsPhone";
 import { localiseErrors, serverFieldErrors } from "./errors";
 import { buildForm, type FormMode } from "./formDefinition";
@@ -48,7 +49,7 @@ type RecordFormProps = {
 export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, draftKey, onSaved, onCancel, reload }: RecordFormProps) {
   const md = useMetadata();
   const { t, lang } = useI18n();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const phone = useIsPhone();
   const def = useMemo(() => buildForm(obj, layout, mode), [obj, layout, mode]);
   const draft = useDraft<Draft>(draftKey);

@@ -1,6 +1,6 @@
 import { DeleteOutlined, EditOutlined, EllipsisOutlined, SwapOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import { App, Button, Card, Descriptions, Dropdown, Modal, Space, Tabs } from "antd";
+import { Button, Card, Descriptions, Dropdown, Modal, Space, Tabs } from "antd";
 import { useEffect, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { gql } from "@/api/client";
@@ -16,6 +16,7 @@ import type { ObjectMeta } from "@/metadata/types";
 import { useSignedIn } from "@/session/SessionProvider";
 import { addRecent, removeRecent } from "@/shell/useRecent";
 import { PageError, PageSkeleton } from "@/ui/PageState";
+import { useFeedback } from "@/ui/useFeedback";
 import { useIsPhone } from "@/ui/useIsPhone";
 import { OwnerSelect } from "@/users/OwnerSelect";
 import { ownerName, useUsers } from "@/users/useUsers";
@@ -43,7 +44,7 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
   const md = useMetadata();
   const session = useSignedIn();
   const { t, label } = useI18n();
-  const { message, modal } = App.useApp();
+  const { message, modal } = useFeedback();
   const phone = useIsPhone();
   const navigate = useNavigate();
   const qc = useQueryClient();

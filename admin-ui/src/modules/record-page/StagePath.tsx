@@ -1,8 +1,9 @@
 import { CheckOutlined } from "@ant-design/icons";
-import { App, Tooltip } from "antd";
+import { Tooltip } from "antd";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { moveAllowed, refusalText, useStageMove, type MovableRecord } from "@/pipeline/stageMove";
+import { useFeedback } from "@/ui/useFeedback";
 
 // StagePath is the chevron bar of a pipeline field (like Salesforce Path):
 // done, current and next open stages in order, the closing stages apart.
@@ -19,7 +20,7 @@ type StagePathProps = {
 
 export function StagePath({ obj, field, record, editable, onMoved }: StagePathProps) {
   const { t, label, lang } = useI18n();
-  const { message, modal } = App.useApp();
+  const { message, modal } = useFeedback();
   const { move, modal: ask, stages } = useStageMove(obj, field);
   const current = typeof record[field] === "string" ? (record[field] as string) : undefined;
   const open = stages.filter((s) => s.category === "open");

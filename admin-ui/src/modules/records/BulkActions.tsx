@@ -1,11 +1,12 @@
 import { DeleteOutlined, SwapOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Button, Modal, Space } from "antd";
+import { Button, Modal, Space } from "antd";
 import { useState } from "react";
 import { gql } from "@/api/client";
 import { deleteDocument, transferDocument } from "@/documents/documents";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
+import { useFeedback } from "@/ui/useFeedback";
 import { OwnerSelect } from "@/users/OwnerSelect";
 import { runEach, type BulkResult } from "./bulk";
 
@@ -16,7 +17,7 @@ type BulkActionsProps = { obj: ObjectMeta; ids: string[]; onDone: () => void };
 
 export function BulkActions({ obj, ids, onDone }: BulkActionsProps) {
   const { t } = useI18n();
-  const { message, modal } = App.useApp();
+  const { message, modal } = useFeedback();
   const qc = useQueryClient();
   const [transferOpen, setTransferOpen] = useState(false);
   const [owner, setOwner] = useState<string>();

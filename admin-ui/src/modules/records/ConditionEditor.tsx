@@ -1,6 +1,6 @@
 import { Button, DatePicker, Input, InputNumber, Select, Space } from "antd";
-import dayjs from "dayjs";
 import { useEffect, useState } from "react";
+import { dayjs, useDayjsLocale } from "@/field-types/dayjsSetup";
 import { LookupSelect, type LookupValue } from "@/field-types/LookupSelect";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
@@ -29,6 +29,7 @@ type ValueInputProps = {
 
 function ValueInput({ field, op, value, titles, onChange }: ValueInputProps) {
   const { t, label } = useI18n();
+  useDayjsLocale();
   const md = useMetadata();
   if (op === "isNull" || op === "isEmpty") {
     return (

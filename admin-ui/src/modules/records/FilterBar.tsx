@@ -1,5 +1,5 @@
 import { FilterOutlined, PlusOutlined } from "@ant-design/icons";
-import { Button, Drawer, Popover, Space, Spin, Tag, Tooltip } from "antd";
+import { Button, Popover, Space, Tag, Tooltip } from "antd";
 import { lazy, Suspense, useState } from "react";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
@@ -9,6 +9,15 @@ import type { Condition } from "./filters";
 
 // The editor (with date pickers and record search) loads when first used.
 const ConditionEditor = lazy(() => import("./ConditionEditor").then((m) => ({ default: m.ConditionEditor })));
+// So do the drawer of all the conditions and the spinner shown while the
+// editor loads.
+const Drawer = lazy(() => import("antd/es/drawer"));
+const Spin = lazy(() => import("antd/es/spin"));
+const editorLoading = (
+  <Suspense fallback={null}>
+    <Spin />
+  </Suspense>
+);
 
 // FilterBar shows the conditions as tags (up to three inline, all of them
 // in the 筛选 drawer), each editable and removable, and adds new ones.
@@ -26,6 +35,7 @@ export function FilterBar({ obj, conds, onChange, viewText }: FilterBarProps) {
   const [adding, setAdding] = useState(false);
   const [editing, setEditing] = useState<number | null>(null);
   const [drawer, setDrawer] = useState(false);
+  const [drawerUsed, setDrawerUsed] = useState(false);
   const inline = phone ? 0 : 3;
 
   const tag = (c: Condition, i: number) => (
@@ -36,7 +46,7 @@ export function FilterBar({ obj, conds, onChange, viewText }: FilterBarProps) {
       trigger="click"
       destroyOnHidden
       content={
-        <Suspense fallback={<Spin />}>
+        <Suspense fallback={editorLoading}>
           <ConditionEditor
             obj={obj}
             initial={c}
@@ -70,7 +80,7 @@ export function FilterBar({ obj, conds, onChange, viewText }: FilterBarProps) {
       destroyOnHidden
       placement="bottomLeft"
       content={
-        <Suspense fallback={<Spin />}>
+        <Suspense fallback={editorLoading}>
           <ConditionEditor
             obj={obj}
             onCancel={() => setAdding(false)}
@@ -99,7 +109,14 @@ export function FilterBar({ obj, conds, onChange, viewText }: FilterBarProps) {
       ) : null}
       {conds.slice(0, inline).map(tag)}
       {conds.length > inline ? (
-        <Button size="small" icon={<FilterOutlined />} onClick={() => setDrawer(true)}>
+        <Button
+          size="small"
+          icon={<FilterOutlined />}
+          onClick={() => {
+            setDrawerUsed(true);
+            setDrawer(true);
+          }}
+        >
           {t("list.filter")} ({conds.length})
         </Button>
       ) : null}
@@ -109,12 +126,16 @@ export function FilterBar({ obj, conds, onChange, viewText }: FilterBarProps) {
           {t("action.clearFilters")}
         </Button>
       ) : null}
-      <Drawer open={drawer} onClose={() => setDrawer(false)} title={t("list.filter")} size={phone ? "100%" : 420}>
-        <Space orientation="vertical" style={{ width: "100%" }}>
-          {conds.map(tag)}
-          {adder}
-        </Space>
-      </Drawer>
+      {drawerUsed ? (
+        <Suspense fallback={null}>
+          <Drawer open={drawer} onClose={() => setDrawer(false)} title={t("list.filter")} size={phone ? "100%" : 420}>
+            <Space orientation="vertical" style={{ width: "100%" }}>
+              {conds.map(tag)}
+              {adder}
+            </Space>
+          </Drawer>
+        </Suspense>
+      ) : null}
     </div>
   );
 }

@@ -1,16 +1,20 @@
 import { AppstoreOutlined, PlusOutlined, SaveOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
-import { App, Badge, Button, Dropdown, Empty, Input, Skeleton, Space } from "antd";
+import { Button, Dropdown, Space } from "antd";
+import Search from "antd/es/input/Search";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { formatNumber } from "@/field-types/format";
 import { useI18n } from "@/i18n/I18nProvider";
+import { DotBadge } from "@/ui/DotBadge";
 import { PageMessage } from "@/ui/PageMessage";
 import { useMetadata, useObjectMeta } from "@/metadata/MetadataProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { recordQueryOptions } from "@/record-page/recordQuery";
 import { ErrorText } from "@/ui/PageState";
 import { useDebounced } from "@/ui/useDebounced";
+import { useFeedback } from "@/ui/useFeedback";
+import { Skeleton } from "@/ui/Skeleton";
 import { useIsPhone } from "@/ui/useIsPhone";
 import { useUsers } from "@/users/useUsers";
 import { ColumnChooser } from "./ColumnChooser";
@@ -28,6 +32,8 @@ import { deleteView, useViews, type SavedView } from "./useViews";
 
 const BulkActions = lazy(() => import("./BulkActions").then((m) => ({ default: m.BulkActions })));
 const SaveViewModal = lazy(() => import("./SaveViewModal").then((m) => ({ default: m.SaveViewModal })));
+// An empty list is rare on a first page: its illustration loads when shown.
+const Empty = lazy(() => import("antd/es/empty"));
 
 // The list page of an object (UI.md §3): saved views, quick search and
 // filter tags, the toolbar (新建, columns, board), the table (cards on a
@@ -44,7 +50,7 @@ export function ListPage() {
 function ObjectList({ obj }: { obj: ObjectMeta }) {
   const md = useMetadata();
   const { t, label, lang } = useI18n();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const phone = useIsPhone();
   const navigate = useNavigate();
   const qc = useQueryClient();
@@ -141,7 +147,7 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
             onChange={(v) => update({ view: v, conds: [], sort: undefined, columns: undefined })}
             onDelete={removeView}
           />
-          <Input.Search
+          <Search
             allowClear
             className="quick-search"
             aria-label={t("list.search", { name: objLabel })}
@@ -186,22 +192,24 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
           <Button onClick={() => list.refetch()}>{t("action.retry")}</Button>
         </div>
       ) : list.isPending ? (
-        <Skeleton active paragraph={{ rows: 10 }} className="list-skeleton" />
+        <Skeleton rows={10} className="list-skeleton" />
       ) : empty ? (
-        <Empty description={state.conds.length || state.search ? t("list.emptyFiltered") : t("list.empty")} className="list-empty">
-          {state.conds.length || state.search ? (
-            <Button
-              onClick={() => {
-                setSearch("");
-                update({ conds: [], search: "" });
-              }}
-            >
-              {t("action.clearFilters")}
-            </Button>
-          ) : (
-            newButton
-          )}
-        </Empty>
+        <Suspense fallback={null}>
+          <Empty description={state.conds.length || state.search ? t("list.emptyFiltered") : t("list.empty")} className="list-empty">
+            {state.conds.length || state.search ? (
+              <Button
+                onClick={() => {
+                  setSearch("");
+                  update({ conds: [], search: "" });
+                }}
+              >
+                {t("action.clearFilters")}
+              </Button>
+            ) : (
+              newButton
+            )}
+          </Empty>
+        </Suspense>
       ) : phone ? (
         <RecordCards obj={obj} rows={rows} columns={columns} people={people} selected={selected} onSelect={setSelected} />
       ) : (
@@ -261,8 +269,8 @@ type ViewSwitcherWithDotProps = {
 function ViewSwitcherWithDot({ views, value, modified, loading, onChange, onDelete }: ViewSwitcherWithDotProps) {
   const { t } = useI18n();
   return (
-    <Badge dot={modified} title={modified ? t("list.edited") : undefined}>
+    <DotBadge dot={modified} title={modified ? t("list.edited") : undefined}>
       <ViewSwitcher views={views} value={value} loading={loading} onChange={onChange} onDelete={onDelete} />
-    </Badge>
+    </DotBadge>
   );
 }

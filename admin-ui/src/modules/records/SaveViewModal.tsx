@@ -1,7 +1,8 @@
-import { App, Input, Modal } from "antd";
+import { Input, Modal } from "antd";
 import { useState } from "react";
 import { isApiError } from "@/api/errors";
 import { useI18n } from "@/i18n/I18nProvider";
+import { useFeedback } from "@/ui/useFeedback";
 import { saveView, viewNameFor, type SavedView } from "./useViews";
 
 // SaveViewModal names and saves the current filter, order and columns as
@@ -18,7 +19,7 @@ type SaveViewModalProps = {
 
 export function SaveViewModal({ open, draft, existing, taken, onClose, onSaved }: SaveViewModalProps) {
   const { t, lang } = useI18n();
-  const { message } = App.useApp();
+  const { message } = useFeedback();
   const [text, setText] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");

@@ -1,7 +1,11 @@
 import { CheckOutlined, DeleteOutlined, DownOutlined } from "@ant-design/icons";
-import { Button, Dropdown, Popconfirm, Space, type MenuProps } from "antd";
+import { Button, Dropdown, Space, type MenuProps } from "antd";
+import { lazy, Suspense } from "react";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { SavedView } from "./useViews";
+
+// The confirmation of a view's deletion loads with the first own view.
+const Popconfirm = lazy(() => import("antd/es/popconfirm"));
 
 // ViewSwitcher chooses a saved list view (like Salesforce list views):
 // all records, the shared views, then the caller's own. A menu rather
@@ -26,6 +30,7 @@ export function ViewSwitcher({ views, value, onChange, onDelete, loading }: View
     ...(shared.length ? [{ type: "group" as const, key: "shared", label: t("list.shared"), children: shared.map((v) => item(v.name, label(v.label, v.name))) }] : []),
     ...(mine.length ? [{ type: "group" as const, key: "mine", label: t("list.personal"), children: mine.map((v) => item(v.name, label(v.label, v.name))) }] : []),
   ];
+  const deleteButton = <Button icon={<DeleteOutlined />} aria-label={t("list.deleteView")} />;
   return (
     <Space.Compact className="view-switcher">
       <Dropdown trigger={["click"]} menu={{ items, onClick: ({ key }) => onChange(key || undefined) }}>
@@ -35,9 +40,11 @@ export function ViewSwitcher({ views, value, onChange, onDelete, loading }: View
         </Button>
       </Dropdown>
       {current?.owner ? (
-        <Popconfirm title={t("list.deleteView")} onConfirm={() => onDelete(current)}>
-          <Button icon={<DeleteOutlined />} aria-label={t("list.deleteView")} />
-        </Popconfirm>
+        <Suspense fallback={deleteButton}>
+          <Popconfirm title={t("list.deleteView")} onConfirm={() => onDelete(current)}>
+            {deleteButton}
+          </Popconfirm>
+        </Suspense>
       ) : null}
     </Space.Compact>
   );

@@ -8,14 +8,17 @@ import {
   SearchOutlined,
   UserOutlined,
 } from "@ant-design/icons";
-import { Button, Drawer, Dropdown, Layout, Menu, type MenuProps } from "antd";
-import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { Button, Dropdown, Layout, Menu, type MenuProps } from "antd";
+import { lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import { useSession } from "@/session/SessionProvider";
 import { useIsPhone } from "@/ui/useIsPhone";
-import { CommandMenu } from "./CommandMenu";
+
+// The command menu and the phone's menu drawer load when first opened.
+const CommandMenu = lazy(() => import("./CommandMenu").then((m) => ({ default: m.CommandMenu })));
+const Drawer = lazy(() => import("antd/es/drawer"));
 
 // The app shell (UI.md §2): on a desktop a top bar (search, language,
 // user) and a collapsible side menu of the objects the role may read,
@@ -57,8 +60,10 @@ export function AppShell({ children }: AppShellProps) {
   const location = useLocation();
   const navigate = useNavigate();
   const [drawer, setDrawer] = useState(false);
+  const [drawerUsed, setDrawerUsed] = useState(false);
   const [collapsed, setCollapsed] = useState(false);
   const [command, setCommand] = useState(false);
+  const [commandUsed, setCommandUsed] = useState(false);
   const items = useMenuItems();
   const key = selectedKey(location.pathname);
 
@@ -67,6 +72,7 @@ export function AppShell({ children }: AppShellProps) {
     const onKey = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
         e.preventDefault();
+        setCommandUsed(true);
         setCommand(true);
       }
     };
@@ -91,6 +97,20 @@ export function AppShell({ children }: AppShellProps) {
     },
   };
 
+  const openDrawer = () => {
+    setDrawerUsed(true);
+    setDrawer(true);
+  };
+  const openCommand = () => {
+    setCommandUsed(true);
+    setCommand(true);
+  };
+  const commandMenu = commandUsed ? (
+    <Suspense fallback={null}>
+      <CommandMenu open={command} onClose={() => setCommand(false)} />
+    </Suspense>
+  ) : null;
+
   const menu = <Menu mode="inline" selectedKeys={[key]} items={items} className="side-menu" />;
 
   if (phone) {
@@ -105,13 +125,17 @@ export function AppShell({ children }: AppShellProps) {
     return (
       <Layout className="shell shell-phone">
         <header className="phone-top">
-          <Button type="text" icon={<MenuOutlined />} aria-label={t("shell.menu")} onClick={() => setDrawer(true)} className="tap" />
+          <Button type="text" icon={<MenuOutlined />} aria-label={t("shell.menu")} onClick={openDrawer} className="tap" />
           <span className="phone-title">{t("app.name")}</span>
-          <Button type="text" icon={<SearchOutlined />} aria-label={t("action.search")} onClick={() => setCommand(true)} className="tap" />
+          <Button type="text" icon={<SearchOutlined />} aria-label={t("action.search")} onClick={openCommand} className="tap" />
         </header>
-        <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={280} title={who} className="nav-drawer">
-          {menu}
-        </Drawer>
+        {drawerUsed ? (
+          <Suspense fallback={null}>
+            <Drawer open={drawer} onClose={() => setDrawer(false)} placement="left" size={280} title={who} className="nav-drawer">
+              {menu}
+            </Drawer>
+          </Suspense>
+        ) : null}
         <main className="phone-main">{children}</main>
         <nav className="tab-bar" aria-label={t("shell.menu")}>
           {tabs.map((tab) => (
@@ -121,7 +145,7 @@ export function AppShell({ children }: AppShellProps) {
             </Link>
           ))}
         </nav>
-        <CommandMenu open={command} onClose={() => setCommand(false)} />
+        {commandMenu}
       </Layout>
     );
   }
@@ -132,7 +156,7 @@ export function AppShell({ children }: AppShellProps) {
         <Link to="/" className="brand">
           {t("app.name")}
         </Link>
-        <Button className="command-button" icon={<SearchOutlined />} onClick={() => setCommand(true)}>
+        <Button className="command-button" icon={<SearchOutlined />} onClick={openCommand}>
           {t("shell.search")}
         </Button>
         <div className="top-actions">
@@ -152,7 +176,7 @@ export function AppShell({ children }: AppShellProps) {
         </Layout.Sider>
         <Layout.Content className="content">{children}</Layout.Content>
       </Layout>
-      <CommandMenu open={command} onClose={() => setCommand(false)} />
+      {commandMenu}
     </Layout>
   );
 }

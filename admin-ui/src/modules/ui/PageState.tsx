@@ -1,7 +1,8 @@
-import { Button, Skeleton } from "antd";
+import { Button } from "antd";
 import { isApiError } from "@/api/errors";
 import { useI18n } from "@/i18n/I18nProvider";
 import { PageMessage } from "./PageMessage";
+import { Skeleton } from "./Skeleton";
 
 // Page states (UI.md §9): the page's shape at once while loading, a
 // failed page with what happened, what to do and the request id.
@@ -9,7 +10,7 @@ import { PageMessage } from "./PageMessage";
 export function PageSkeleton() {
   return (
     <div className="page-skeleton" aria-busy="true">
-      <Skeleton active paragraph={{ rows: 8 }} />
+      <Skeleton rows={8} />
     </div>
   );
 }
