@@ -26,6 +26,11 @@ export default defineConfig({
     sourcemap: false,
     chunkSizeWarningLimit: 1500,
     rolldownOptions: {
+      // The @rc-component packages (antd's internals) and antd's style
+      // packages do not declare themselves free of side effects, though
+      // their modules only define things; saying so drops what the app
+      // imports but never uses (rc-form's store and validator would
+      // otherwise ride in the entry with every antd input).
       treeshake: {
         moduleSideEffects: (id: string) => !/node_modules\/(@rc-component\/|@ant-design\/(cssinjs|cssinjs-utils|fast-color|colors)\/)/.test(id),
       },
