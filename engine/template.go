@@ -1,9 +1,7 @@
 package engine
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -430,20 +428,8 @@ func (e *Engine) ExportTemplate(ctx context.Context, name, version string) (*tem
 		if err != nil {
 			return nil, err
 		}
-		for _, key := range slices.Sorted(maps.Keys(current)) {
-			var pretty bytes.Buffer
-			if err := json.Indent(&pretty, []byte(current[key]), "", "  "); err != nil {
-				return nil, fmt.Errorf("export %s %q: %w", k.Name, key, err)
-			}
-			doc := json.RawMessage(pretty.Bytes())
-			switch k {
-			case roleKind:
-				tpl.Roles = append(tpl.Roles, doc)
-			case layoutKind:
-				tpl.Layouts = append(tpl.Layouts, doc)
-			case viewKind:
-				tpl.Views = append(tpl.Views, doc)
-			}
+		if err := tpl.AddDocs(k.Name, current); err != nil {
+			return nil, err
 		}
 	}
 	return tpl, nil

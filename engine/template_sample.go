@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -12,9 +11,6 @@ import (
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
-
-// sampleBatch is how many records one transaction writes.
-const sampleBatch = 1000
 
 // installSample writes a template's sample data as the template's sample
 // actor, in batches of one transaction each, through the same write path
@@ -42,53 +38,35 @@ func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin 
 		return 0, "", err
 	}
 	// The writer records no stage history: the generated path replaces it.
-	w := &sampleWriter{w: wr, hist: wr.hist, ids: map[string]string{}, keys: map[string]bool{}, progress: progress, total: sample.Total}
+	w := &sampleWriter{w: wr, hist: wr.hist}
 	wr.hist = nil
-	err = sample.Generate(ctx, func(r template.SampleRecord) error {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		if r.Key != "" {
-			if w.keys[r.Key] {
-				return fmt.Errorf("sample record key %q is used twice", r.Key)
-			}
-			w.keys[r.Key] = true
-		}
-		w.batch = append(w.batch, r)
-		if len(w.batch) >= sampleBatch {
-			return w.flush(ctx)
-		}
-		return nil
-	})
-	if err == nil {
-		err = w.flush(ctx)
-	}
+	n, err := sample.Write(ctx, name, w, progress)
 	if err != nil {
-		return w.written, "", fmt.Errorf("write sample data of template %q (after %d records): %w", name, w.written, err)
+		return n, "", err
 	}
-	e.log.InfoContext(ctx, "template sample data written", "tenant", admin.TenantID, "template", name, "records", w.written)
-	return w.written, "", nil
+	e.log.InfoContext(ctx, "template sample data written", "tenant", admin.TenantID, "template", name, "records", n)
+	return n, "", nil
 }
 
+// sampleWriter writes batches of sample records, one transaction each.
 type sampleWriter struct {
-	w        *writer
-	hist     *schema.Object    // stage history; nil when no object has a pipeline
-	ids      map[string]string // key → id of the records written
-	keys     map[string]bool   // keys emitted
-	batch    []template.SampleRecord
-	written  int
-	total    int
-	progress func(template.Progress)
+	w    *writer
+	hist *schema.Object // stage history; nil when no object has a pipeline
 }
 
-func (sw *sampleWriter) flush(ctx context.Context) error {
-	if len(sw.batch) == 0 {
-		return nil
-	}
+var _ template.BatchWriter = (*sampleWriter)(nil)
+
+func (sw *sampleWriter) WriteBatch(ctx context.Context, batch []template.SampleRecord, earlier func(key string) (string, bool)) (map[string]string, error) {
 	added := map[string]string{}
+	idOf := func(key string) (string, bool) {
+		if id, ok := added[key]; ok {
+			return id, true
+		}
+		return earlier(key)
+	}
 	err := sw.w.ts.WithTx(ctx, func(tx store.Tx) error {
-		for _, r := range sw.batch {
-			id, err := sw.write(ctx, tx, r, added)
+		for _, r := range batch {
+			id, err := sw.write(ctx, tx, r, idOf)
 			if err != nil {
 				return err
 			}
@@ -99,32 +77,20 @@ func (sw *sampleWriter) flush(ctx context.Context) error {
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	maps.Copy(sw.ids, added)
-	sw.written += len(sw.batch)
-	sw.batch = sw.batch[:0]
-	if sw.progress != nil {
-		sw.progress(template.Progress{Phase: "sample", Done: sw.written, Total: sw.total})
-	}
-	return nil
+	return added, nil
 }
 
-// write creates one sample record in tx and returns its id. Keys of
-// records written earlier in the same transaction are in added.
-func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.SampleRecord, added map[string]string) (string, error) {
+// write creates one sample record in tx and returns its id; idOf gives the
+// ids of the records written before it.
+func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.SampleRecord, idOf func(key string) (string, bool)) (string, error) {
 	w := sw.w
 	obj, err := objectIn(w.snap.catalog, r.Object)
 	if err != nil {
 		return "", err
 	}
-	data, err := r.Resolved(obj, func(key string) (string, bool) {
-		if id, ok := added[key]; ok {
-			return id, true
-		}
-		id, ok := sw.ids[key]
-		return id, ok
-	})
+	data, err := r.Resolved(obj, idOf)
 	if err != nil {
 		return "", err
 	}

@@ -1,8 +1,10 @@
 package template
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -39,6 +41,27 @@ func (t *Template) Docs(kind string) []json.RawMessage {
 		return t.Layouts
 	case ViewDocs:
 		return t.Views
+	}
+	return nil
+}
+
+// AddDocs adds documents of a kind (key → JSON) to the template, by key,
+// indented as a template folder holds them.
+func (t *Template) AddDocs(kind string, docs map[string]string) error {
+	for _, key := range slices.Sorted(maps.Keys(docs)) {
+		var pretty bytes.Buffer
+		if err := json.Indent(&pretty, []byte(docs[key]), "", "  "); err != nil {
+			return fmt.Errorf("export %s %q: %w", kind, key, err)
+		}
+		doc := json.RawMessage(pretty.Bytes())
+		switch kind {
+		case RoleDocs:
+			t.Roles = append(t.Roles, doc)
+		case LayoutDocs:
+			t.Layouts = append(t.Layouts, doc)
+		case ViewDocs:
+			t.Views = append(t.Views, doc)
+		}
 	}
 	return nil
 }

@@ -379,3 +379,89 @@ func TestSampleRecord_Resolved(t *testing.T) {
 	_, err = r.Resolved(obj, idOf)
 	require.EqualError(t, err, `sample note record "n1": related refers to key "t3", which no earlier record has`)
 }
+
+// batches records the batches written and gives each keyed record the id
+// "id-KEY"; fail, when set, fails that batch (counted from 1).
+type batches struct {
+	sizes []int
+	fail  int
+}
+
+func (b *batches) WriteBatch(_ context.Context, batch []template.SampleRecord, earlier func(string) (string, bool)) (map[string]string, error) {
+	b.sizes = append(b.sizes, len(batch))
+	if len(b.sizes) == b.fail {
+		return nil, errors.New("refused")
+	}
+	added := map[string]string{}
+	for _, r := range batch {
+		if ref, ok := r.Data["ref"].(string); ok {
+			if _, ok := added[ref]; !ok {
+				if _, ok := earlier(ref); !ok {
+					return nil, fmt.Errorf("%s: no record %s", r.Key, ref)
+				}
+			}
+		}
+		added[r.Key] = "id-" + r.Key
+	}
+	return added, nil
+}
+
+func TestSampleData_Write(t *testing.T) {
+	t.Parallel()
+	gen := func(n int, dup bool) *template.SampleData {
+		return &template.SampleData{Total: n, Generate: func(_ context.Context, emit func(template.SampleRecord) error) error {
+			for i := range n {
+				r := template.SampleRecord{Object: "note", Key: fmt.Sprint("k", i), Data: map[string]any{}}
+				if i > 0 {
+					r.Data["ref"] = fmt.Sprint("k", i-1) // the record before, in this batch or the one before
+				}
+				if dup && i == n-1 {
+					r.Key = "k0"
+				}
+				if err := emit(r); err != nil {
+					return err
+				}
+			}
+			return nil
+		}}
+	}
+	scenarios := []struct {
+		name    string
+		sample  *template.SampleData
+		fail    int
+		written int
+		sizes   []int
+		err     string
+	}{
+		{name: "in batches of a thousand", sample: gen(2500, false), written: 2500, sizes: []int{1000, 1000, 500}},
+		{name: "a key used twice", sample: gen(1200, true), written: 1000, sizes: []int{1000},
+			err: `write sample data of template "helpdesk" (after 1000 records): sample record key "k0" is used twice`},
+		{name: "a batch fails", sample: gen(2500, false), fail: 2, written: 1000, sizes: []int{1000, 1000},
+			err: `write sample data of template "helpdesk" (after 1000 records): refused`},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			w := &batches{fail: s.fail}
+			var last template.Progress
+			n, err := s.sample.Write(context.Background(), "helpdesk", w, func(p template.Progress) { last = p })
+			if s.err != "" {
+				require.EqualError(t, err, s.err)
+			} else {
+				require.NoError(t, err)
+				assert.Equal(t, template.Progress{Phase: "sample", Done: 2500, Total: 2500}, last)
+			}
+			assert.Equal(t, s.written, n)
+			assert.Equal(t, s.sizes, w.sizes)
+		})
+	}
+}
+
+func TestTemplate_AddDocs(t *testing.T) {
+	t.Parallel()
+	tpl := &template.Template{}
+	require.NoError(t, tpl.AddDocs(template.RoleDocs, map[string]string{"b": `{"name":"b"}`, "a": `{"name":"a"}`}))
+	require.Len(t, tpl.Roles, 2)
+	assert.Equal(t, "{\n  \"name\": \"a\"\n}", string(tpl.Roles[0]))
+	require.EqualError(t, tpl.AddDocs(template.ViewDocs, map[string]string{"deal.open": `{`}), `export view "deal.open": unexpected end of JSON input`)
+}

@@ -43,6 +43,68 @@ type SampleStage struct {
 	At    time.Time
 }
 
+// sampleBatch is how many sample records one batch holds.
+const sampleBatch = 1000
+
+// BatchWriter writes sample records; the engine implements it with one
+// transaction a batch, through its write path.
+type BatchWriter interface {
+	// WriteBatch writes the records of batch, resolving their lookups to
+	// the records of the batch written before them or, failing that,
+	// through earlier (records of earlier batches), and returns the ids of
+	// the records with a key, by key. It keeps no reference to batch.
+	WriteBatch(ctx context.Context, batch []SampleRecord, earlier func(key string) (string, bool)) (map[string]string, error)
+}
+
+// Write generates the sample data of the template of that name and writes
+// it through w in batches, calling progress, if set, after each; a key
+// used twice stops it. It returns how many records were written.
+func (s *SampleData) Write(ctx context.Context, name string, w BatchWriter, progress func(Progress)) (int, error) {
+	ids := map[string]string{} // key → id of the records written
+	keys := map[string]bool{}  // keys emitted
+	var batch []SampleRecord
+	written := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		added, err := w.WriteBatch(ctx, batch, func(key string) (string, bool) { id, ok := ids[key]; return id, ok })
+		if err != nil {
+			return err
+		}
+		maps.Copy(ids, added)
+		written += len(batch)
+		batch = batch[:0]
+		if progress != nil {
+			progress(Progress{Phase: "sample", Done: written, Total: s.Total})
+		}
+		return nil
+	}
+	err := s.Generate(ctx, func(r SampleRecord) error {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		if r.Key != "" {
+			if keys[r.Key] {
+				return fmt.Errorf("sample record key %q is used twice", r.Key)
+			}
+			keys[r.Key] = true
+		}
+		batch = append(batch, r)
+		if len(batch) >= sampleBatch {
+			return flush()
+		}
+		return nil
+	})
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return written, fmt.Errorf("write sample data of template %q (after %d records): %w", name, written, err)
+	}
+	return written, nil
+}
+
 // Resolved returns the record's data with the keys in the values of
 // obj's lookup and multi-lookup fields replaced by the ids of the records
 // they name, which idOf gives; a key idOf does not know is an error.

@@ -9,9 +9,10 @@
 // records ([Install]) and the menu they make ([Menu]), and the lookups
 // and stage paths of sample records ([SampleRecord.Resolved],
 // [StagePath]); and the order in which a plan is applied and undone when
-// a write fails ([Plan.Apply], [Rollback.Apply]). It reads a tenant only
-// through the [Tenant] and writes only through the [Writer] it is given,
-// which the engine implements.
+// a write fails ([Plan.Apply], [Rollback.Apply]) and sample data is
+// written in batches ([SampleData.Write]). It reads a tenant only through
+// the [Tenant] and writes only through the [Writer] and [BatchWriter] it
+// is given, which the engine implements.
 package template
 
 import (
