@@ -218,19 +218,34 @@ func member(v any, name string) any {
 		if v, ok := x[name]; ok {
 			return v
 		}
-	case person:
-		part = map[string]func() any{"name": func() any { return x.name }, "surname": func() any { return x.surname },
-			"givenName": func() any { return strings.TrimPrefix(x.name, x.surname) }, "family": func() any { return x.family },
-			"given": func() any { return x.given }, "male": func() any { return x.male }, "gender": func() any { return gender(x) }}[name]
-	case region:
-		part = map[string]func() any{"province": func() any { return x.province }, "city": func() any { return x.city },
-			"district": func() any { return x.district }, "zone": func() any { return x.zone }, "code": func() any { return x.code },
-			"short": func() any { return x.cityShort() }}[name]
 	case Stage:
-		part = map[string]func() any{"stage": func() any { return x.Stage }, "at": func() any { return x.At }}[name]
+		if name == "at" {
+			return x.At
+		}
+		if name == "stage" {
+			return x.Stage
+		}
+	case person:
+		if f := personParts[name]; f != nil {
+			part = func() any { return f(x) }
+		}
+	case region:
+		if f := regionParts[name]; f != nil {
+			part = func() any { return f(x) }
+		}
 	}
 	if part == nil {
 		fail("no %q in %T", name, v)
 	}
 	return part()
 }
+
+// personParts and regionParts are what $p.name and $r.city can read.
+var (
+	personParts = map[string]func(person) any{"name": func(p person) any { return p.name }, "surname": func(p person) any { return p.surname },
+		"givenName": func(p person) any { return strings.TrimPrefix(p.name, p.surname) }, "family": func(p person) any { return p.family },
+		"given": func(p person) any { return p.given }, "male": func(p person) any { return p.male }, "gender": func(p person) any { return gender(p) }}
+	regionParts = map[string]func(region) any{"province": func(r region) any { return r.province }, "city": func(r region) any { return r.city },
+		"district": func(r region) any { return r.district }, "zone": func(r region) any { return r.zone }, "code": func(r region) any { return r.code },
+		"short": func(r region) any { return r.cityShort() }}
+)
