@@ -35,7 +35,7 @@ func (p *Plan) Apply(ctx context.Context, w Writer, progress func(Progress)) err
 		return err
 	}
 	if err := p.applyDocs(ctx, w); err != nil {
-		return errors.Join(fmt.Errorf("install template %q: %w", p.tpl.Name, err), undoObjects(ctx, w, p.saved(), p.Before))
+		return errors.Join(fmt.Errorf("install template %q: %w", p.tpl.Name, err), undoObjects(ctx, w, p.saved(), p.before))
 	}
 	return nil
 }
@@ -45,18 +45,18 @@ func (p *Plan) Apply(ctx context.Context, w Writer, progress func(Progress)) err
 func (p *Plan) applyObjects(ctx context.Context, w Writer, progress func(Progress)) error {
 	var done []string
 	total := 0
-	for _, def := range p.Objects {
+	for _, def := range p.objects {
 		if def != nil {
 			total++
 		}
 	}
-	for _, def := range p.Objects {
+	for _, def := range p.objects {
 		if def == nil {
 			continue
 		}
 		name, err := w.SaveObject(ctx, def, nil, nil)
 		if err != nil {
-			if uerr := undoObjects(ctx, w, done, p.Before); uerr != nil {
+			if uerr := undoObjects(ctx, w, done, p.before); uerr != nil {
 				return errors.Join(fmt.Errorf("install template %q: %w", p.tpl.Name, err), fmt.Errorf("undo the objects saved before: %w", uerr))
 			}
 			return err
@@ -92,20 +92,20 @@ func (p *Plan) applyDocs(ctx context.Context, w Writer) error {
 	undo := func() error {
 		var errs []error
 		for _, d := range slices.Backward(written) {
-			errs = append(errs, restoreDocs(ctx, w, d.kind, []string{d.key}, p.Docs[d.kind].Before))
+			errs = append(errs, restoreDocs(ctx, w, d.kind, []string{d.key}, p.docPlans[d.kind].before))
 		}
 		return errors.Join(errs...)
 	}
 	for _, k := range DocKinds {
-		dp := p.Docs[k]
+		dp := p.docPlans[k]
 		if dp == nil {
 			continue
 		}
-		for i, canon := range dp.Save {
+		for i, canon := range dp.save {
 			if err := w.PutDoc(ctx, k, canon); err != nil {
-				return errors.Join(fmt.Errorf("write %s:%s: %w", k, dp.Keys[i], err), undo())
+				return errors.Join(fmt.Errorf("write %s:%s: %w", k, dp.keys[i], err), undo())
 			}
-			written = append(written, done{k, dp.Keys[i]})
+			written = append(written, done{k, dp.keys[i]})
 		}
 	}
 	return nil
@@ -131,23 +131,23 @@ func restoreDocs(ctx context.Context, w Writer, kind string, keys []string, befo
 func (rb *Rollback) Apply(ctx context.Context, w Writer, progress func(Progress)) error {
 	name := rb.template
 	for _, k := range DocKinds {
-		restore := rb.Docs[k]
-		if err := restoreDocs(ctx, w, k, restore.Keys, restore.Before); err != nil {
+		restore := rb.docs[k]
+		if err := restoreDocs(ctx, w, k, restore.keys, restore.before); err != nil {
 			return fmt.Errorf("roll back %ss of template %q: %w", k, name, err)
 		}
 	}
-	for i, s := range rb.Objects {
+	for i, s := range rb.objects {
 		var err error
-		if s.Def == "" {
-			err = w.DropObject(ctx, s.Object)
+		if s.def == "" {
+			err = w.DropObject(ctx, s.object)
 		} else {
-			_, err = w.SaveObject(ctx, []byte(s.Def), s.Clear, s.Remap)
+			_, err = w.SaveObject(ctx, []byte(s.def), s.clear, s.remap)
 		}
 		if err != nil {
 			return fmt.Errorf("roll back template %q: %w", name, err)
 		}
 		if progress != nil {
-			progress(Progress{Phase: "objects", Object: s.Object, Done: i + 1, Total: len(rb.Objects)})
+			progress(Progress{Phase: "objects", Object: s.object, Done: i + 1, Total: len(rb.objects)})
 		}
 	}
 	return nil

@@ -108,20 +108,20 @@ func checkDocs(tpl *Template, kinds []*DocKind, objectOf func(string) *schema.Ob
 	return out, nil
 }
 
-// DocPlan is what an install does to the documents of one kind.
-type DocPlan struct {
-	Save []string // merged documents to write (JSON), in key order
-	Keys []string // their keys
-	// Before maps each key to the tenant's document before (JSON), or nil
+// docPlan is what an install does to the documents of one kind.
+type docPlan struct {
+	save []string // merged documents to write (JSON), in key order
+	keys []string // their keys
+	// before maps each key to the tenant's document before (JSON), or nil
 	// when it had none.
-	Before map[string]any
+	before map[string]any
 	after  map[string]string // key → the document as the install leaves it
 }
 
 // planDocs merges a template's documents of one kind into the tenant's,
 // adding plans, conflicts and notes to res.
-func planDocs(k *DocKind, docs []doc, base, current map[string]string, objectOf func(string) *schema.Object, policy ConflictPolicy, res *InstallResult) (*DocPlan, error) {
-	p := &DocPlan{Before: map[string]any{}, after: map[string]string{}}
+func planDocs(k *DocKind, docs []doc, base, current map[string]string, objectOf func(string) *schema.Object, policy ConflictPolicy, res *InstallResult) (*docPlan, error) {
+	p := &docPlan{before: map[string]any{}, after: map[string]string{}}
 	for _, d := range docs {
 		label := k.Name + ":" + d.key
 		var baseDoc, ours []byte
@@ -155,10 +155,10 @@ func planDocs(k *DocKind, docs []doc, base, current map[string]string, objectOf 
 		if m.Action == "unchanged" {
 			continue
 		}
-		p.Save, p.Keys = append(p.Save, canon), append(p.Keys, d.key)
-		p.Before[d.key] = nil
+		p.save, p.keys = append(p.save, canon), append(p.keys, d.key)
+		p.before[d.key] = nil
 		if has {
-			p.Before[d.key] = cur
+			p.before[d.key] = cur
 		}
 		p.after[d.key] = canon
 	}

@@ -108,25 +108,25 @@ func CheckMenu(tpl *Template, defs []*schema.Object, installs []Install) error {
 	return nil
 }
 
-// Plan is what an install will write.
+// Plan is what an install will write: made by [PlanInstall], written by
+// [Plan.Apply], recorded by [Plan.Record].
 type Plan struct {
 	tpl  *Template
 	defs []*schema.Object
-	// Objects holds the definition to save for each object of the
+	// objects holds the definition to save for each object of the
 	// template, in install order; nil where the object is unchanged.
-	Objects [][]byte
-	// Before maps each object the plan creates or updates to the tenant's
+	objects [][]byte
+	// before maps each object the plan creates or updates to the tenant's
 	// definition before (a string), or nil when it had none.
-	Before map[string]any
-	docs   map[string][]doc
-	// Docs is the plan of each kind of document, by kind.
-	Docs map[string]*DocPlan
+	before   map[string]any
+	docs     map[string][]doc
+	docPlans map[string]*docPlan // by kind
 }
 
 // saved names the objects of the plan that are saved, in install order.
 func (p *Plan) saved() []string {
 	var out []string
-	for i, def := range p.Objects {
+	for i, def := range p.objects {
 		if def != nil {
 			out = append(out, p.defs[i].Name)
 		}
@@ -181,7 +181,7 @@ func planObjects(tpl *Template, defs []*schema.Object, cur *Install, t Tenant, p
 	if cur != nil {
 		base = cur.definitions
 	}
-	plan := &Plan{tpl: tpl, defs: defs, Objects: make([][]byte, len(defs)), Before: map[string]any{}}
+	plan := &Plan{tpl: tpl, defs: defs, objects: make([][]byte, len(defs)), before: map[string]any{}}
 	for i, def := range defs {
 		name := def.Name
 		var baseDef, ours []byte
@@ -205,12 +205,12 @@ func planObjects(tpl *Template, defs []*schema.Object, cur *Install, t Tenant, p
 		res.Conflicts = append(res.Conflicts, m.Conflicts...)
 		res.Notes = append(res.Notes, m.Notes...)
 		res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: m.Action, Changes: m.Changes})
-		plan.Objects[i] = m.Doc
+		plan.objects[i] = m.Doc
 		switch m.Action {
 		case "create":
-			plan.Before[name] = nil
+			plan.before[name] = nil
 		case "update":
-			plan.Before[name] = string(now.Definition)
+			plan.before[name] = string(now.Definition)
 		}
 	}
 	return plan, nil
@@ -231,7 +231,7 @@ func (p *Plan) planDocs(ctx context.Context, cur *Install, t Tenant, kinds []*Do
 	if err != nil {
 		return err
 	}
-	p.docs, p.Docs = docs, map[string]*DocPlan{}
+	p.docs, p.docPlans = docs, map[string]*docPlan{}
 	for _, k := range kinds {
 		var docBase map[string]string
 		if cur != nil && cur.docs[k.Name] != nil {
@@ -241,7 +241,7 @@ func (p *Plan) planDocs(ctx context.Context, cur *Install, t Tenant, kinds []*Do
 		if err != nil {
 			return err
 		}
-		if p.Docs[k.Name], err = planDocs(k, docs[k.Name], docBase, current, objectOf, policy, res); err != nil {
+		if p.docPlans[k.Name], err = planDocs(k, docs[k.Name], docBase, current, objectOf, policy, res); err != nil {
 			return err
 		}
 	}

@@ -160,7 +160,7 @@ func (p *Plan) Record(res *InstallResult, versionOf func(object string) (int64, 
 		shipped[d.Name] = string(tpl.Objects[i])
 		objects[i] = d.Name
 	}
-	for name := range p.Before {
+	for name := range p.before {
 		if v, ok := versionOf(name); ok {
 			after[name] = float64(v)
 		}
@@ -171,7 +171,7 @@ func (p *Plan) Record(res *InstallResult, versionOf func(object string) (int64, 
 	}
 	data := map[string]any{
 		"template": tpl.Name, "release": tpl.Version, "action": action, "status": "active",
-		"objects": objects, "definitions": shipped, "before": p.Before, "after": after,
+		"objects": objects, "definitions": shipped, "before": p.before, "after": after,
 		"at": at, "by": by,
 	}
 	if res.FromVersion != "" {
@@ -180,7 +180,7 @@ func (p *Plan) Record(res *InstallResult, versionOf func(object string) (int64, 
 	if len(tpl.Menu) > 0 {
 		data["menu"] = menuData(tpl.Menu)
 	}
-	writeInstallDocs(data, p.docs, p.Docs)
+	writeInstallDocs(data, p.docs, p.docPlans)
 	return data
 }
 
@@ -214,7 +214,7 @@ func readInstallDocs(data map[string]any) map[string]*installDocs {
 }
 
 // writeInstallDocs adds the documents part to an install record's data.
-func writeInstallDocs(data map[string]any, docs map[string][]doc, plans map[string]*DocPlan) {
+func writeInstallDocs(data map[string]any, docs map[string][]doc, plans map[string]*docPlan) {
 	for _, k := range DocKinds {
 		s, b, a := docRecordKeys(k)
 		shipped, after := map[string]any{}, map[string]any{}
@@ -226,7 +226,7 @@ func writeInstallDocs(data map[string]any, docs map[string][]doc, plans map[stri
 			for key, v := range p.after {
 				after[key] = v
 			}
-			before = p.Before
+			before = p.before
 		}
 		data[s], data[b], data[a] = shipped, before, after
 	}

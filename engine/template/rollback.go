@@ -10,36 +10,36 @@ import (
 	"github.com/crmkit/crm/schema"
 )
 
-// Rollback is what rolling back an install will write.
+// Rollback is what rolling back an install will write: made by
+// [PlanRollback], written by [Rollback.Apply].
 type Rollback struct {
 	template string // the name of the template rolled back
-	// Objects are put back in this order: earlier definitions first, then
+	// objects are put back in this order: earlier definitions first, then
 	// the objects the install created are deleted, so that referring
 	// objects are restored before the objects they point at go.
-	Objects []RollbackStep
-	// Docs are the documents to put back, by kind; they go before the
+	objects []rollbackStep
+	// docs are the documents to put back, by kind; they go before the
 	// objects, since they name objects that may go.
-	Docs map[string]DocRestore
+	docs map[string]docRestore
 	// Problems are what the rollback would lose: it needs force.
 	Problems []string
 }
 
-// RollbackStep puts one object back: its earlier definition, or deleted.
-type RollbackStep struct {
-	Object string
-	Def    string // the earlier definition; "" deletes
-	// Clear and Remap are the data the earlier definition cannot hold, as
-	// the engine's SaveOptions take them: fields to clear, picklist values
-	// to clear (field → value → "").
-	Clear []string
-	Remap map[string]map[string]string
+// rollbackStep puts one object back: its earlier definition, or deleted.
+type rollbackStep struct {
+	object string
+	def    string // the earlier definition; "" deletes
+	// clear and remap are the data the earlier definition cannot hold:
+	// fields to clear, picklist values to clear (field → value → "").
+	clear []string
+	remap map[string]map[string]string
 }
 
-// DocRestore puts documents of one kind back: Keys, in reverse order, to
-// what Before holds (the earlier document's JSON, or nil for none).
-type DocRestore struct {
-	Keys   []string
-	Before map[string]any
+// docRestore puts documents of one kind back: keys, in reverse order, to
+// what before holds (the earlier document's JSON, or nil for none).
+type docRestore struct {
+	keys   []string
+	before map[string]any
 }
 
 // PlanRollback plans putting back what the install cur created or
@@ -47,14 +47,14 @@ type DocRestore struct {
 // since, created objects that hold records other than sample data, and
 // documents changed since or in use are the plan's problems.
 func PlanRollback(ctx context.Context, cur *Install, t Tenant, res *InstallResult) (*Rollback, error) {
-	rb := &Rollback{template: cur.Template, Docs: map[string]DocRestore{}}
+	rb := &Rollback{template: cur.Template, docs: map[string]docRestore{}}
 	if err := rb.planObjects(ctx, cur, t, res); err != nil {
 		return nil, err
 	}
 	if err := rb.planDocs(ctx, cur, t, res); err != nil {
 		return nil, err
 	}
-	sort.SliceStable(rb.Objects, func(i, j int) bool { return rb.Objects[i].Def != "" && rb.Objects[j].Def == "" })
+	sort.SliceStable(rb.objects, func(i, j int) bool { return rb.objects[i].def != "" && rb.objects[j].def == "" })
 	return rb, nil
 }
 
@@ -82,7 +82,7 @@ func (rb *Rollback) planObjects(ctx context.Context, cur *Install, t Tenant, res
 				return fmt.Errorf("decode definition of %q: %w", obj, err)
 			}
 			res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "delete", Changes: changes})
-			rb.Objects = append(rb.Objects, RollbackStep{Object: obj})
+			rb.objects = append(rb.objects, rollbackStep{object: obj})
 			continue
 		}
 		old, err := schema.ParseObject([]byte(prev))
@@ -98,9 +98,9 @@ func (rb *Rollback) planObjects(ctx context.Context, cur *Install, t Tenant, res
 			return fmt.Errorf("decode definition of %q: %w", obj, err)
 		}
 		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: changes})
-		step := RollbackStep{Object: obj, Def: prev}
-		step.Clear, step.Remap = rollbackMigration(now, old)
-		rb.Objects = append(rb.Objects, step)
+		step := rollbackStep{object: obj, def: prev}
+		step.clear, step.remap = rollbackMigration(now, old)
+		rb.objects = append(rb.objects, step)
 	}
 	return nil
 }
@@ -150,7 +150,7 @@ func (rb *Rollback) planDocs(ctx context.Context, cur *Install, t Tenant, res *I
 		if err != nil {
 			return err
 		}
-		restore := DocRestore{Before: d.before}
+		restore := docRestore{before: d.before}
 		for _, key := range slices.Sorted(maps.Keys(d.before)) {
 			label := k + ":" + key
 			now, has := current[key]
@@ -174,7 +174,7 @@ func (rb *Rollback) planDocs(ctx context.Context, cur *Install, t Tenant, res *I
 					return fmt.Errorf("decode %s: %w", label, err)
 				}
 				res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "delete", Changes: changes})
-				restore.Keys = append(restore.Keys, key)
+				restore.keys = append(restore.keys, key)
 				continue
 			}
 			changes, err := Diff(nowDoc, []byte(prev))
@@ -182,9 +182,9 @@ func (rb *Rollback) planDocs(ctx context.Context, cur *Install, t Tenant, res *I
 				return fmt.Errorf("decode %s: %w", label, err)
 			}
 			res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: "restore", Changes: changes})
-			restore.Keys = append(restore.Keys, key)
+			restore.keys = append(restore.keys, key)
 		}
-		rb.Docs[k] = restore
+		rb.docs[k] = restore
 	}
 	return nil
 }
