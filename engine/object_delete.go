@@ -73,12 +73,6 @@ func (e *Engine) DeleteObject(ctx context.Context, name string, records int64, d
 		if n != records {
 			return errorOf(ErrConflict, nil, "object.deleteCount", name, n, records)
 		}
-		if err := deleteWhere(ctx, tx, snap.platform[stageChangeObject], store.Leaf("object", store.OpEq, name)); err != nil {
-			return err
-		}
-		if err := deleteWhere(ctx, tx, snap.platform[timerObject], store.Leaf("object", store.OpEq, name)); err != nil {
-			return err
-		}
 		if v := snap.platform[viewObject]; v != nil {
 			for _, id := range views {
 				if err := tx.Delete(ctx, v, id); err != nil {
@@ -91,12 +85,7 @@ func (e *Engine) DeleteObject(ctx context.Context, name string, records int64, d
 				return err
 			}
 		}
-		changes := map[string]any{"version": map[string]any{"old": float64(obj.Version), "new": nil},
-			"records": map[string]any{"old": float64(n), "new": nil}}
-		if err := w.audit(ctx, tx, AuditMetadata, obj, "", obj.Version+1, changes); err != nil {
-			return err
-		}
-		return tx.DeleteObject(ctx, store.ObjectDoc{Name: name, Version: obj.Version + 1, SavedAt: e.stamp(), SavedBy: a.ID, Deleted: true})
+		return e.removeObject(ctx, tx, w, obj, n)
 	})
 	if err != nil {
 		var ee *Error
@@ -108,6 +97,25 @@ func (e *Engine) DeleteObject(ctx context.Context, name string, records int64, d
 	e.log.InfoContext(ctx, "object deleted", "tenant", a.TenantID, "object", name, "records", out.Records, "by", a.ID)
 	out.Deleted = true
 	return out, nil
+}
+
+// removeObject deletes obj, holding n records, in tx: its stage history,
+// its pending timers, an audit entry of the metadata change (the version
+// and the records that go), and the definition with its records.
+func (e *Engine) removeObject(ctx context.Context, tx store.Tx, w *writer, obj *schema.Object, n int64) error {
+	by := store.Leaf("object", store.OpEq, obj.Name)
+	if err := deleteWhere(ctx, tx, w.snap.platform[stageChangeObject], by); err != nil {
+		return err
+	}
+	if err := deleteWhere(ctx, tx, w.snap.platform[timerObject], by); err != nil {
+		return err
+	}
+	changes := map[string]any{"version": map[string]any{"old": float64(obj.Version), "new": nil},
+		"records": map[string]any{"old": float64(n), "new": nil}}
+	if err := w.audit(ctx, tx, AuditMetadata, obj, "", obj.Version+1, changes); err != nil {
+		return err
+	}
+	return tx.DeleteObject(ctx, store.ObjectDoc{Name: obj.Name, Version: obj.Version + 1, SavedAt: e.stamp(), SavedBy: w.actor.ID, Deleted: true})
 }
 
 // referencesTo names what among objs refers to the object name by

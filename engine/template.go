@@ -199,7 +199,9 @@ func saveDefinition(ctx context.Context, e *Engine, ts store.TenantStore, a Acto
 	return obj.Name, nil
 }
 
-// dropObject deletes an object with its records and their stage history.
+// dropObject deletes an object with its records, their stage history
+// and pending timers, audited (see removeObject); its layout and views
+// are the rollback's documents, which it restores on its own.
 func (e *Engine) dropObject(ctx context.Context, ts store.TenantStore, a Actor, name string) error {
 	snap, err := e.state(ctx, a.TenantID, ts)
 	if err != nil {
@@ -209,25 +211,16 @@ func (e *Engine) dropObject(ctx context.Context, ts store.TenantStore, a Actor, 
 	if cur == nil {
 		return nil
 	}
+	w, err := e.newWriter(ctx, ts, snap, a)
+	if err != nil {
+		return err
+	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		if hist := snap.platform[stageChangeObject]; hist != nil {
-			f := store.Leaf("object", store.OpEq, name)
-			for {
-				page, err := tx.Find(ctx, hist, store.Query{Filter: &f, Limit: 500})
-				if err != nil {
-					return err
-				}
-				for _, r := range page.Records {
-					if err := tx.Delete(ctx, hist, r.ID); err != nil {
-						return err
-					}
-				}
-				if !page.HasMore {
-					break
-				}
-			}
+		n, err := tx.Count(ctx, cur, nil)
+		if err != nil {
+			return err
 		}
-		return tx.DeleteObject(ctx, store.ObjectDoc{Name: name, Version: cur.Version + 1, SavedAt: e.stamp(), SavedBy: a.ID, Deleted: true})
+		return e.removeObject(ctx, tx, w, cur, n)
 	})
 	if err != nil {
 		return fmt.Errorf("delete object %q: %w", name, err)

@@ -378,6 +378,10 @@ func TestEngine_RollbackTemplate(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, cat.Objects)
 		assert.Empty(t, installedVersion(t, eng, ctx, "helpdesk"))
+		trail, _, err := eng.Audit(ctx, engine.AuditQuery{Object: "ticket", Action: engine.AuditMetadata, First: 1})
+		require.NoError(t, err)
+		require.Len(t, trail, 1)
+		assert.Equal(t, engine.FieldChange{Old: 1.0, New: nil}, trail[0].Changes["records"], "removing the object is audited with its one record")
 		_, err = eng.RollbackTemplate(ctx, "helpdesk", template.RollbackOptions{})
 		require.ErrorIs(t, err, engine.ErrNotFound)
 
