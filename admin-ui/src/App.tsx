@@ -1,9 +1,8 @@
 import { ConfigProvider } from "antd";
-import enUS from "antd/es/locale/en_US";
 import zhCN from "antd/es/locale/zh_CN";
 import { lazy, Suspense, useEffect } from "react";
 import { useLocation } from "react-router";
-import { useI18n } from "@/i18n/I18nProvider";
+import { englishAntdLocale, useI18n } from "@/i18n/I18nProvider";
 import { MetadataProvider } from "@/metadata/MetadataProvider";
 import { SessionProvider, useSession } from "@/session/SessionProvider";
 import { AppShell } from "@/shell/AppShell";
@@ -66,7 +65,7 @@ export function App() {
     document.documentElement.lang = lang === "en" ? "en" : "zh-CN";
   }, [lang]);
   return (
-    <ConfigProvider locale={lang === "en" ? enUS : zhCN} theme={theme} button={{ autoInsertSpace: false }}>
+    <ConfigProvider locale={(lang === "en" && englishAntdLocale()) || zhCN} theme={theme} button={{ autoInsertSpace: false }}>
       <div className="app-root">
         <FeedbackProvider>
           <SessionProvider>

@@ -1,6 +1,7 @@
-import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from "react";
+import type { Locale } from "antd/es/locale";
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { configureClient } from "@/api/client";
-import { messages, type MessageKey } from "./messages";
+import { zh, type MessageKey } from "./messages";
 
 // The interface language: Chinese by default, English by a switch that is
 // remembered in this browser. Labels of objects and fields come from
@@ -10,6 +11,28 @@ export type Lang = "zh" | "en";
 export type Label = { zh?: string | null; en?: string | null } | null | undefined;
 
 const storageKey = "crm.lang";
+
+// English loads on demand, once; until it has, the language stays Chinese.
+let english: typeof import("./english") | null = null;
+let englishLoading: Promise<void> | null = null;
+
+function loadEnglish(): Promise<void> {
+  englishLoading ??= import("./english").then(
+    (m) => {
+      english = m;
+    },
+    (err: unknown) => {
+      englishLoading = null;
+      throw err;
+    },
+  );
+  return englishLoading;
+}
+
+// englishAntdLocale is antd's English locale once English has loaded.
+export function englishAntdLocale(): Locale | undefined {
+  return english?.antdLocale;
+}
 
 function initialLang(): Lang {
   try {
@@ -31,7 +54,8 @@ type I18n = {
 const I18nContext = createContext<I18n | null>(null);
 
 export function translate(lang: Lang, key: MessageKey, vars?: Record<string, string | number>): string {
-  let text: string = messages[lang][key] ?? messages.zh[key] ?? key;
+  const table = lang === "en" && english ? english.en : zh;
+  let text: string = table[key] ?? zh[key] ?? key;
   if (vars) {
     for (const [k, v] of Object.entries(vars)) text = text.split(`{${k}}`).join(String(v));
   }
@@ -49,16 +73,32 @@ type I18nProviderProps = { children: ReactNode; initial?: Lang };
 
 export function I18nProvider({ children, initial }: I18nProviderProps) {
   const [lang, setLangState] = useState<Lang>(() => initial ?? initialLang());
+  const [ready, setReady] = useState(() => lang === "zh" || english !== null);
   configureClient({ lang });
+  useEffect(() => {
+    if (ready) return;
+    // English was remembered: show it once loaded (Chinese if it fails).
+    loadEnglish().then(
+      () => setReady(true),
+      () => {
+        setLangState("zh");
+        setReady(true);
+      },
+    );
+  }, [ready]);
   const setLang = useCallback((l: Lang) => {
-    try {
-      localStorage.setItem(storageKey, l);
-    } catch {
-      // not remembered, still switched
-    }
-    document.documentElement.lang = l === "en" ? "en" : "zh-CN";
-    configureClient({ lang: l });
-    setLangState(l);
+    const apply = () => {
+      try {
+        localStorage.setItem(storageKey, l);
+      } catch {
+        // not remembered, still switched
+      }
+      document.documentElement.lang = l === "en" ? "en" : "zh-CN";
+      configureClient({ lang: l });
+      setLangState(l);
+    };
+    if (l === "en" && !english) loadEnglish().then(apply, () => {});
+    else apply();
   }, []);
   const value = useMemo<I18n>(
     () => ({
@@ -69,6 +109,7 @@ export function I18nProvider({ children, initial }: I18nProviderProps) {
     }),
     [lang, setLang],
   );
+  if (!ready) return null;
   return <I18nContext.Provider value={value}>{children}</I18nContext.Provider>;
 }
 

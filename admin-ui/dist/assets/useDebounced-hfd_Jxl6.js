@@ -1,1 +1,0 @@
-import{a as e}from"./rolldown-runtime-DoHqwKmD.js";import{pi as t}from"./index-Dz-T1dX-.js";var n=e(t(),1);function r(e,t){let[r,i]=(0,n.useState)(e);return(0,n.useEffect)(()=>{let n=setTimeout(()=>i(e),t);return()=>clearTimeout(n)},[e,t]),r}export{r as t};

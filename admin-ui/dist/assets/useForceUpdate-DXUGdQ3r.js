@@ -1,1 +1,0 @@
-import{a as e}from"./rolldown-runtime-DoHqwKmD.js";import{pi as t}from"./index-Dz-T1dX-.js";var n=e(t()),r=()=>n.useReducer(e=>e+1,0);export{r as t};

@@ -1,1 +1,0 @@
-import{a as e}from"./rolldown-runtime-DoHqwKmD.js";import{$t as t,Bt as n,Ht as r,pi as i}from"./index-Dz-T1dX-.js";var a=e(i()),o=(e,i)=>{let o=a.useContext(n);return[a.useMemo(()=>{let n=i||r[e],a=o?.[e]??{};return{...t(n)?n():n,...a||{}}},[e,i,o]),a.useMemo(()=>{let e=o?.locale;return o?.exist&&!e?r.locale:e},[o])]};export{o as t};
