@@ -8,7 +8,7 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// Background work (see [Engine.RunDue]) keeps its queues in platform
+// Background work (see [Engine.Queues]) keeps its queues in platform
 // objects: timers of time automations, outbox entries and jobs. Each step
 // of a pass reads what is due in one tenant the same way: dueRecords.
 
