@@ -18,7 +18,8 @@
 //     and platform/*.json (the engine's own per-tenant objects), limits.go,
 //     ops.go;
 //   - metadata: catalog.go (the snapshot of a tenant's definitions),
-//     object.go, definitions.go, layouts.go, views.go, navigation.go;
+//     object.go, object_delete.go, definitions.go, layouts.go, views.go,
+//     navigation.go;
 //   - records: record_read.go, record_write.go, record_owner.go, writer.go
 //     (the write path with its hooks), query.go, cursor.go, sum.go,
 //     rollup.go, pipeline.go, guesses.go, personal.go;

@@ -33,11 +33,7 @@ type dueBatch struct {
 
 // dueRecords opens a tenant and reads the records of a queue that are due.
 func (e *Engine) dueRecords(ctx context.Context, tenantID string, q dueQuery) (dueBatch, error) {
-	ts, err := e.tenantStore(ctx, tenantID)
-	if err != nil {
-		return dueBatch{}, err
-	}
-	snap, err := e.state(ctx, tenantID, ts)
+	ts, snap, err := e.tenantScope(ctx, tenantID)
 	if err != nil {
 		return dueBatch{}, err
 	}
