@@ -26,10 +26,12 @@ async function stageOf(id: string): Promise<string> {
 
 async function drag(page: Page, cardId: string, stage: string): Promise<void> {
   const card = page.locator(`[data-card="${cardId}"]`);
+  const column = page.locator(`[data-stage="${stage}"]`);
+  // Bringing the column into view may scroll the board: measure the card
+  // after that, so that the grab lands on it.
+  await column.scrollIntoViewIfNeeded();
   await card.scrollIntoViewIfNeeded();
   const from = (await card.boundingBox())!;
-  const column = page.locator(`[data-stage="${stage}"]`);
-  await column.scrollIntoViewIfNeeded();
   // Grab the card by its body (its title is a link).
   const y = from.y + from.height - 10;
   await page.mouse.move(from.x + from.width / 2, y);
