@@ -1,11 +1,9 @@
 package engine_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -402,7 +400,7 @@ func TestScripts_HostCallErrorsInPublicWords(t *testing.T) {
 	})
 	t.Run("a store failure is logged, not shown", func(t *testing.T) {
 		t.Parallel()
-		var logged syncBuffer
+		var logged testkit.Buffer
 		runner, err := scripting.New(scripting.Config{Limits: scripting.Limits{WallTime: 10 * time.Second}})
 		require.NoError(t, err)
 		t.Cleanup(func() { _ = runner.Close() })
@@ -423,22 +421,4 @@ func TestScripts_HostCallErrorsInPublicWords(t *testing.T) {
 		assert.Contains(t, logged.String(), "disk I/O error (5386)", "the cause is in the server's log")
 		assert.Contains(t, logged.String(), "deal.test")
 	})
-}
-
-// syncBuffer is a bytes.Buffer safe for a logger and a test.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

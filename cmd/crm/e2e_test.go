@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/internal/webhook"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/templates"
@@ -254,7 +255,7 @@ func TestCLI_ExportImport(t *testing.T) {
 	t.Parallel()
 	srcDir, dstDir := t.TempDir(), t.TempDir()
 	run := func(stdin io.Reader, args ...string) (string, string, error) {
-		out, errOut := &syncBuffer{}, &syncBuffer{}
+		out, errOut := &testkit.Buffer{}, &testkit.Buffer{}
 		m := &Main{Stdin: stdin, Stdout: out, Stderr: errOut, Getenv: func(string) string { return "" }}
 		err := m.Run(context.Background(), args)
 		return out.String(), errOut.String(), err
@@ -450,7 +451,7 @@ func TestServe_KeyInDataDirectory(t *testing.T) {
 	def := `{"$id": "patient", "type": "object", "properties": {"idCard": {"type": "string", "x-crm-type": "text", "x-crm-sensitive": true}}}`
 	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
 	s.ok(t, `mutation { createPatient(input: {idCard: "110105194912310021"}) { id } }`, nil)
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
 	require.NoError(t, m.Run(context.Background(), []string{"export", "--tenant", "default", "--data", dir}))
 	assert.NotContains(t, out.String(), "110105194912310021", "encrypted with the directory's key")
@@ -581,7 +582,7 @@ func TestServe_RoleKey(t *testing.T) {
 	role := `{"name": "sales", "label": {"zh": "销售", "en": "Sales"}, "objects": {"deal": {"read": true, "fields": {"amount": "hidden"}}}}`
 	s.ok(t, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(role)})
 
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	m := &Main{Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
 	require.NoError(t, m.Run(context.Background(), []string{"apikey", "create", "--tenant", "default", "--role", "sales", "--data", dir}))
 	salesKey := regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out.String())
@@ -623,7 +624,7 @@ func TestServe_SignIn(t *testing.T) {
 	role := `{"name": "sales", "objects": {"deal": {"read": true, "create": true}}}`
 	s.ok(t, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(role)})
 
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	m := &Main{Stdin: strings.NewReader("correct horse battery\n"), Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
 	require.NoError(t, m.Run(context.Background(), []string{"user", "create", "--tenant", "default", "--username", "li.lei", "--display-name", "李雷", "--role", "sales", "--data", dir}))
 	assert.Contains(t, out.String(), `created user "li.lei" (role sales)`)

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -16,36 +15,13 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 // The command's tests drive crm as an operator does: command lines through
 // [Main] with an empty environment, and servers on loopback ports. This
 // file holds what they share.
-
-// syncBuffer is a bytes.Buffer safe to write from the server goroutine
-// while the test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-func (s *syncBuffer) Reset() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.b.Reset()
-}
 
 // keyPattern finds an API key in what a command printed.
 var keyPattern = regexp.MustCompile(`crm_[0-9a-f]{48}`)
@@ -58,7 +34,7 @@ func quietMain(stdin io.Reader, out io.Writer) *Main {
 
 // cli runs one command line and returns what it printed.
 func cli(stdin string, args ...string) (string, error) {
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	err := quietMain(strings.NewReader(stdin), out).Run(context.Background(), args)
 	return out.String(), err
 }
@@ -76,7 +52,7 @@ type testServer struct {
 	URL    string
 	Key    string
 	Data   string
-	Stdout *syncBuffer
+	Stdout *testkit.Buffer
 }
 
 // storeArgs are the flags that put a test server's data in dataDir, or,
@@ -102,7 +78,7 @@ func launch(t *testing.T, dataDir string, args []string) (s *testServer, stop fu
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	m := quietMain(nil, out)
 	m.ready = ready
 	done := make(chan error, 1)

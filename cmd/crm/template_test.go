@@ -8,13 +8,15 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 func TestCLI_Template(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	run := func(args ...string) (string, string, error) {
-		out, errOut := &syncBuffer{}, &syncBuffer{}
+		out, errOut := &testkit.Buffer{}, &testkit.Buffer{}
 		m := &Main{Stdout: out, Stderr: errOut, Getenv: func(k string) string {
 			if k == "CRM_ENCRYPTION_KEY" { // the templates have sensitive fields
 				return "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	adminui "github.com/crmkit/crm/admin-ui"
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 // TestServe_TemporaryPassword: a user made with a temporary password
@@ -25,7 +26,7 @@ func TestServe_TemporaryPassword(t *testing.T) {
 	dir := t.TempDir()
 	s := startServer(t, dir)
 	installStarter(t, s)
-	out := &syncBuffer{}
+	out := &testkit.Buffer{}
 	m := &Main{Stdin: strings.NewReader("first password 1\n"), Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" }}
 	require.NoError(t, m.Run(context.Background(), []string{"user", "create", "--tenant", "default", "--username", "zhao", "--display-name", "赵敏",
 		"--must-change-password", "--data", dir}))
