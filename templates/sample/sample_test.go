@@ -125,3 +125,24 @@ func TestGenerate_LargeSizesFinish(t *testing.T) {
 		})
 	}
 }
+
+// Travel styles suit the traveller's age: no child travels for a
+// honeymoon.
+func TestGenerate_TravelStylesByAge(t *testing.T) {
+	t.Parallel()
+	children := 0
+	err := sample.Generate(context.Background(), "tourism", sample.Options{Records: 3000, Seed: 2, Now: refDate}, func(r sample.Record) error {
+		if r.Object != "traveller" {
+			return nil
+		}
+		birth, err := time.Parse(time.DateOnly, r.Data["birthDate"].(string))
+		require.NoError(t, err)
+		if birth.AddDate(18, 0, 0).After(refDate) {
+			children++
+			assert.NotContains(t, r.Data["travelStyles"], "honeymoon", "a child born %s", birth.Format(time.DateOnly))
+		}
+		return nil
+	})
+	require.NoError(t, err)
+	assert.Greater(t, children, 10)
+}
