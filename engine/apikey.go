@@ -37,17 +37,16 @@ func (e *Engine) CreateExpiringAPIKey(ctx context.Context, tenantID, name string
 const apiKeyObject = "apiKey"
 
 // keyAdmin resolves the caller of an API key call: an administrator of
-// the tenant (ok), or the operator's CLI (a context without an actor).
-func (e *Engine) keyAdmin(ctx context.Context, tenantID string) (a Actor, ok bool, ts store.TenantStore, snap *snapshot, err error) {
-	a, ok = ActorFrom(ctx)
-	if ok && (!a.Admin || a.TenantID != tenantID) {
-		return Actor{}, false, nil, nil, errorOf(ErrForbidden, nil, "apiKey.adminOnly")
+// the tenant (byActor), or the operator's CLI (a context without an actor).
+func (e *Engine) keyAdmin(ctx context.Context, tenantID string) (a Actor, byActor bool, ts store.TenantStore, snap *snapshot, err error) {
+	if a, byActor, err = tenantAdmin(ctx, tenantID, "apiKey.adminOnly"); err != nil {
+		return Actor{}, false, nil, nil, err
 	}
 	ts, snap, err = e.tenantScope(ctx, tenantID)
 	if err != nil {
 		return Actor{}, false, nil, nil, tenantFailed(tenantID, err)
 	}
-	return a, ok, ts, snap, nil
+	return a, byActor, ts, snap, nil
 }
 
 // auditKey appends the audit entry of an administrator's change to an API
@@ -136,8 +135,8 @@ const maxKeyName = 200
 // APIKeys lists a tenant's keys (without secrets), oldest first. For
 // administrators of the tenant and the operator's CLI.
 func (e *Engine) APIKeys(ctx context.Context, tenantID string) ([]store.APIKey, error) {
-	if a, ok := ActorFrom(ctx); ok && (!a.Admin || a.TenantID != tenantID) {
-		return nil, errorOf(ErrForbidden, nil, "apiKey.adminOnly")
+	if _, _, err := tenantAdmin(ctx, tenantID, "apiKey.adminOnly"); err != nil {
+		return nil, err
 	}
 	ks, err := e.store.ListAPIKeys(ctx, tenantID)
 	if err != nil {

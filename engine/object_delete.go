@@ -73,6 +73,13 @@ func (e *Engine) DeleteObject(ctx context.Context, name string, records int64, d
 		if n != records {
 			return errorOf(ErrConflict, nil, "object.deleteCount", name, n, records)
 		}
+		// Read again in the transaction: a view saved since the count
+		// above goes too.
+		views, layout, err := objectDocs(ctx, tx, snap, name)
+		if err != nil {
+			return err
+		}
+		out.Views, out.Layout = len(views), layout != ""
 		if v := snap.platform[viewObject]; v != nil {
 			for _, id := range views {
 				if err := tx.Delete(ctx, v, id); err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"sync"
 
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -32,6 +33,21 @@ func (e *Engine) scope(ctx context.Context) (scope, error) {
 		return scope{}, err
 	}
 	return scope{actor: a, ts: ts, snap: snap}, nil
+}
+
+// tenantAdmin resolves the caller of an administration call on a tenant
+// named by id: an administrator of that tenant (byActor), or the
+// operator's CLI, which calls with a context without an actor and acts as
+// "operator". Anyone else is refused with the catalogue's key refused.
+func tenantAdmin(ctx context.Context, tenantID string, refused message.Key) (a Actor, byActor bool, err error) {
+	a, byActor = ActorFrom(ctx)
+	if byActor && (!a.Admin || a.TenantID != tenantID) {
+		return Actor{}, false, errorOf(ErrForbidden, nil, refused)
+	}
+	if !byActor {
+		a = Actor{TenantID: tenantID, ID: "operator", Admin: true}
+	}
+	return a, byActor, nil
 }
 
 // tenantScope resolves the store and metadata snapshot of a tenant named

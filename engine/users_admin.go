@@ -51,12 +51,9 @@ type UserChange struct {
 // administrator of the tenant, or the operator's CLI, which calls with a
 // context without an actor.
 func (e *Engine) userAdmin(ctx context.Context, tenantID string) (Actor, store.TenantStore, *snapshot, error) {
-	a, ok := ActorFrom(ctx)
-	if ok && (!a.Admin || a.TenantID != tenantID) {
-		return Actor{}, nil, nil, errorOf(ErrForbidden, nil, "user.adminOnly")
-	}
-	if !ok {
-		a = Actor{TenantID: tenantID, ID: "operator", Admin: true}
+	a, _, err := tenantAdmin(ctx, tenantID, "user.adminOnly")
+	if err != nil {
+		return Actor{}, nil, nil, err
 	}
 	ts, snap, err := e.tenantScope(ctx, tenantID)
 	if err != nil {
