@@ -14,6 +14,7 @@ const load = {
   board: () => import("@/board/BoardPage").then((m) => ({ default: m.BoardPage })),
   form: () => import("@/forms/FormPage").then((m) => ({ default: m.FormPage })),
   explorer: () => import("@/explorer/ExplorerPage").then((m) => ({ default: m.ExplorerPage })),
+  admin: () => import("@/admin/AdminPage").then((m) => ({ default: m.AdminPage })),
 };
 
 const HomePage = lazy(load.home);
@@ -23,6 +24,7 @@ const RecordPage = lazy(load.record);
 const BoardPage = lazy(load.board);
 const FormPage = lazy(load.form);
 const ExplorerPage = lazy(load.explorer);
+const AdminPage = lazy(load.admin);
 
 // preloadRoute starts loading the page of a path while the session and
 // the metadata load, rather than after them.
@@ -31,6 +33,7 @@ export function preloadRoute(pathname: string): void {
   let l: () => Promise<unknown> = load.home;
   if (p === "/me") l = load.me;
   else if (p === "/explorer") l = load.explorer;
+  else if (p === "/admin" || p.startsWith("/admin/")) l = load.admin;
   else if (/^\/o\/[^/]+$/.test(p)) l = load.list;
   else if (/^\/o\/[^/]+\/board$/.test(p)) l = load.board;
   else if (/^\/o\/[^/]+\/(new|[^/]+\/edit)$/.test(p)) l = load.form;
@@ -45,6 +48,7 @@ export function AppRoutes() {
         <Route path="/" element={<HomePage />} />
         <Route path="/me" element={<MePage />} />
         <Route path="/explorer" element={<ExplorerPage />} />
+        <Route path="/admin/*" element={<AdminPage />} />
         <Route path="/o/:object" element={<ListPage />} />
         <Route path="/o/:object/board" element={<BoardPage />} />
         <Route path="/o/:object/new" element={<FormPage />} />

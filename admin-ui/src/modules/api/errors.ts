@@ -8,6 +8,20 @@ export type FieldProblem = {
   message: string;
 };
 
+// DefinitionProblem is one thing wrong with an object definition an
+// administrator saved (extensions.problems): a JSON-pointer path and a
+// message, and for stored records a change would not fit, the field, the
+// reason's code, how many records and one of them.
+export type DefinitionProblem = {
+  path: string;
+  message: string;
+  field?: string;
+  code?: string;
+  records?: number;
+  example?: string;
+  reason?: string;
+};
+
 export type ErrorCode =
   | "VALIDATION_FAILED"
   | "NOT_FOUND"
@@ -29,6 +43,7 @@ export class ApiError extends Error {
   readonly fields: FieldProblem[];
   readonly requestId: string;
   readonly reason: string;
+  readonly problems: DefinitionProblem[];
 
   constructor(init: {
     message: string;
@@ -37,6 +52,7 @@ export class ApiError extends Error {
     fields?: FieldProblem[];
     requestId?: string;
     reason?: string;
+    problems?: DefinitionProblem[];
   }) {
     super(init.message);
     this.name = "ApiError";
@@ -45,6 +61,7 @@ export class ApiError extends Error {
     this.fields = init.fields ?? [];
     this.requestId = init.requestId ?? "";
     this.reason = init.reason ?? "";
+    this.problems = init.problems ?? [];
   }
 }
 
@@ -55,6 +72,7 @@ type RawGraphQLError = {
     fields?: unknown;
     requestId?: unknown;
     reason?: unknown;
+    problems?: unknown;
   };
 };
 
@@ -74,6 +92,21 @@ function asFieldProblems(v: unknown): FieldProblem[] {
   return out;
 }
 
+function asDefinitionProblems(v: unknown): DefinitionProblem[] {
+  if (!Array.isArray(v)) return [];
+  return v
+    .filter((p): p is Record<string, unknown> => !!p && typeof p === "object")
+    .map((p) => ({
+      path: String(p.path ?? ""),
+      message: String(p.message ?? ""),
+      field: typeof p.field === "string" ? p.field : undefined,
+      code: typeof p.code === "string" ? p.code : undefined,
+      records: typeof p.records === "number" ? p.records : undefined,
+      example: typeof p.example === "string" ? p.example : undefined,
+      reason: typeof p.reason === "string" ? p.reason : undefined,
+    }));
+}
+
 // errorFromGraphQL builds one ApiError from a response's errors: the first
 // error gives code and message; field problems of every error are joined
 // so that a form shows all of them at once.
@@ -88,6 +121,7 @@ export function errorFromGraphQL(errors: RawGraphQLError[], status: number, requ
     fields,
     requestId: typeof ext.requestId === "string" ? ext.requestId : requestId,
     reason: typeof ext.reason === "string" ? ext.reason : "",
+    problems: errors.flatMap((e) => asDefinitionProblems(e.extensions?.problems)),
   });
 }
 

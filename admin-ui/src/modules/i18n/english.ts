@@ -61,6 +61,7 @@ export const en: Messages = {
   "shell.createIn": "New {name}",
   "shell.signedInAs": "{name} ({role})",
   "shell.admin": "Administrator",
+  "shell.adminArea": "Administration",
   "home.greeting": "Hello, {name}",
   "home.myOpen": "My open {name}",
   "home.recent": "Recent",

@@ -57,6 +57,7 @@ export const zh = {
   "shell.createIn": "新建{name}",
   "shell.signedInAs": "{name}（{role}）",
   "shell.admin": "管理员",
+  "shell.adminArea": "管理后台",
   "home.greeting": "你好，{name}",
   "home.myOpen": "我负责的进行中{name}",
   "home.recent": "最近访问",

@@ -6,6 +6,7 @@ import {
   LogoutOutlined,
   MenuOutlined,
   SearchOutlined,
+  SettingOutlined,
   UserOutlined,
 } from "@ant-design/icons";
 import { Button, Dropdown, Layout, Menu, type MenuProps } from "antd";
@@ -43,12 +44,14 @@ function useMenuItems(): MenuProps["items"] {
         })),
       });
     }
+    if (md.me.admin) items.push({ key: "/admin", icon: <SettingOutlined />, label: <Link to="/admin">{t("shell.adminArea")}</Link> });
     return items;
   }, [md, t, label]);
 }
 
 function selectedKey(pathname: string): string {
   const m = pathname.match(/^\/o\/[^/]+/);
+  if (pathname === "/admin" || pathname.startsWith("/admin/")) return "/admin";
   return m ? m[0] : pathname === "/" ? "/" : "";
 }
 

@@ -1,0 +1,36 @@
+import { ApiOutlined } from "@ant-design/icons";
+import type { ComponentType, ReactNode } from "react";
+
+// The sections of the admin area, in menu order. Each is a lazy chunk that
+// owns the paths under /admin/<key>/ (its page reads the rest of the path
+// with useParams()["*"]). A section is listed here once it works.
+
+export type AdminGroup = "model" | "logic" | "people" | "tenant";
+
+export type AdminSection = {
+  key: string;
+  group: AdminGroup;
+  icon: ReactNode;
+  label: { zh: string; en: string };
+  // summary says what the section is for, on the admin home page.
+  summary: { zh: string; en: string };
+  load: () => Promise<{ default: ComponentType }>;
+};
+
+export const adminGroups: Record<AdminGroup, { zh: string; en: string }> = {
+  model: { zh: "数据模型", en: "Data model" },
+  logic: { zh: "业务逻辑", en: "Business logic" },
+  people: { zh: "用户与权限", en: "People and access" },
+  tenant: { zh: "租户与开发", en: "Tenant and developers" },
+};
+
+export const adminSections: AdminSection[] = [
+  {
+    key: "developer",
+    group: "tenant",
+    icon: <ApiOutlined />,
+    label: { zh: "开发者", en: "Developer" },
+    summary: { zh: "以当前身份在浏览器中探索和调用本租户的 GraphQL 接口", en: "Explore and call this tenant's GraphQL API as yourself" },
+    load: () => import("@/explorer/ExplorerPage").then((m) => ({ default: m.ExplorerPage })),
+  },
+];
