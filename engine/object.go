@@ -311,7 +311,7 @@ func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *s
 	type failure struct {
 		count   int
 		example string
-		message string
+		fe      schema.FieldError
 	}
 	failures := map[string]*failure{} // by field + code
 	var after *store.Position
@@ -331,7 +331,7 @@ func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *s
 					key := fe.Field + "\x00" + fe.Code
 					f := failures[key]
 					if f == nil {
-						f = &failure{example: r.ID, message: fe.Field + ": " + fe.Message}
+						f = &failure{example: r.ID, fe: fe}
 						failures[key] = f
 					}
 					f.count++
@@ -361,12 +361,12 @@ func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *s
 	problems := make([]schema.Problem, 0, len(keys))
 	for _, k := range keys {
 		f := failures[k]
-		field, _, _ := strings.Cut(k, "\x00")
-		top, _, _ := strings.Cut(field, ".")
+		top, _, _ := strings.Cut(f.fe.Field, ".")
 		problems = append(problems, schema.Problem{
 			Path: "/properties/" + top,
-			Message: fmt.Sprintf("%d stored record(s) would not fit the new definition (%s; e.g. record %s): migrate them with options fill, remap or clear, or keep the old rule",
-				f.count, f.message, f.example),
+			Message: fmt.Sprintf("%d stored record(s) would not fit the new definition (%s: %s; e.g. record %s): migrate them with options fill, remap or clear, or keep the old rule",
+				f.count, f.fe.Field, f.fe.Message, f.example),
+			Migration: &schema.Migration{Field: f.fe.Field, Code: f.fe.Code, Records: f.count, Example: f.example, Reason: f.fe.Message, ReasonZh: f.fe.MessageZh},
 		})
 	}
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Path < problems[j].Path })

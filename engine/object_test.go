@@ -160,6 +160,44 @@ func TestEngine_SaveObjectEvolution(t *testing.T) {
 	}
 }
 
+// The refusal of a change that stored records would not fit counts them
+// per field and reason, with one of them, so that a designer can offer
+// the fitting migration.
+func TestEngine_SaveObjectMigrationReport(t *testing.T) {
+	t.Parallel()
+	eng, ctx, _ := newEngine(t)
+	_, err := eng.SaveObject(ctx, def(t, ticket(map[string]any{"subject": subject, "priority": priority, "code": code})), engine.SaveOptions{})
+	require.NoError(t, err)
+	var urgent []string
+	for _, in := range []map[string]any{
+		{"subject": "printer on fire", "priority": "urgent", "code": "X1"},
+		{"subject": "server on fire", "priority": "urgent"},
+		{"subject": "password reset", "priority": "low"},
+	} {
+		r, err := eng.CreateRecord(ctx, "ticket", in)
+		require.NoError(t, err)
+		if in["priority"] == "urgent" {
+			urgent = append(urgent, r.ID)
+		}
+	}
+	_, err = eng.SaveObject(ctx, def(t, ticket(map[string]any{"subject": subject, "priority": withEnum(priority, "low", "high"), "code": code}, "code")), engine.SaveOptions{})
+	var de *schema.DefinitionError
+	require.ErrorAs(t, err, &de)
+	byField := map[string]*schema.Migration{}
+	for _, p := range de.Problems {
+		require.NotNil(t, p.Migration, p.Path)
+		byField[p.Migration.Field] = p.Migration
+	}
+	require.Len(t, byField, 2)
+	assert.Equal(t, "enum", byField["priority"].Code)
+	assert.Equal(t, 2, byField["priority"].Records)
+	assert.Contains(t, urgent, byField["priority"].Example)
+	assert.NotEmpty(t, byField["priority"].Reason)
+	assert.NotEmpty(t, byField["priority"].ReasonZh)
+	assert.Equal(t, "required", byField["code"].Code)
+	assert.Equal(t, 2, byField["code"].Records)
+}
+
 func withEnum(base map[string]any, values ...string) map[string]any {
 	out := map[string]any{}
 	for k, v := range base {

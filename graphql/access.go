@@ -22,7 +22,7 @@ type ObjectAccess {
 }
 `
 
-// accessResolvers adds ObjectDefinition.access and returns the resolvers
+// accessResolvers adds ObjectDefinition.access and recordCount, and returns the resolvers
 // of ObjectAccess.
 func (s *execSchema) accessResolvers(objectDef map[string]resolver) map[string]resolver {
 	eng := s.srv.meta
@@ -32,6 +32,14 @@ func (s *execSchema) accessResolvers(objectDef map[string]resolver) map[string]r
 			return nil, err
 		}
 		return &acc, nil
+	}
+	records := s.srv.records
+	objectDef["recordCount"] = func(ctx context.Context, p any, _ *fieldCall) (any, error) {
+		n, err := records.CountRecords(ctx, p.(*objectDefValue).obj.Name, nil)
+		if err != nil {
+			return nil, err
+		}
+		return clampInt32(n), nil
 	}
 	ca := func(p any) *engine.CallerAccess { return p.(*engine.CallerAccess) }
 	strs := func(l []string) []any {

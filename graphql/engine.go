@@ -54,6 +54,9 @@ type Records interface {
 	// GetRecords returns the records that exist among ids, in any order.
 	GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error)
 	ListRecords(ctx context.Context, object string, q engine.ListQuery) (*engine.ListResult, error)
+	// CountRecords counts the records of object the caller may read that
+	// match filter (nil: all).
+	CountRecords(ctx context.Context, object string, filter *store.Filter) (int64, error)
 	// ListRelated pages, for each parent id, the records of object whose
 	// field (a lookup or multilookup) refers to it; q's filter, sort and
 	// page apply to each parent's list separately.
@@ -113,6 +116,8 @@ type Installer interface {
 	RollbackTemplate(ctx context.Context, name string, opts template.RollbackOptions) (*template.InstallResult, error)
 	ResetSampleData(ctx context.Context, template string, progress func(template.Progress)) (deleted, kept int, err error)
 	InstalledTemplates(ctx context.Context) ([]template.Install, error)
+	// ExportTemplate returns the tenant's configuration as a template.
+	ExportTemplate(ctx context.Context, name, version string) (*template.Template, error)
 }
 
 // Directory is what the users API needs: the caller, the user directory,

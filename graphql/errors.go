@@ -116,6 +116,13 @@ func (s *Server) classify(err error, lang, requestID string) *Error {
 			problems := make([]map[string]any, len(de.Problems))
 			for i, p := range de.Problems {
 				problems[i] = map[string]any{"path": p.Path, "message": p.Message}
+				if m := p.Migration; m != nil {
+					reason := m.ReasonZh
+					if lang == "en" || reason == "" {
+						reason = m.Reason
+					}
+					problems[i]["field"], problems[i]["code"], problems[i]["records"], problems[i]["example"], problems[i]["reason"] = m.Field, m.Code, m.Records, m.Example, reason
+				}
 			}
 			e.Ext = map[string]any{"problems": problems}
 		}

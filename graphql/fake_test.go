@@ -618,6 +618,10 @@ func (f *fakeEngine) InstalledTemplates(ctx context.Context) ([]template.Install
 	return nil, nil
 }
 
+func (f *fakeEngine) ExportTemplate(ctx context.Context, name, version string) (*template.Template, error) {
+	return nil, fmt.Errorf("fake: no templates")
+}
+
 func (f *fakeEngine) StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error) {
 	return engine.Job{}, fmt.Errorf("fake: no jobs")
 }
@@ -715,6 +719,18 @@ func (f *fakeEngine) Navigation(ctx context.Context) ([]engine.NavGroup, error) 
 		g.Objects = append(g.Objects, o.Name)
 	}
 	return []engine.NavGroup{g}, nil
+}
+
+// CountRecords of the fake counts every record of the object (it ignores
+// filters).
+func (f *fakeEngine) CountRecords(ctx context.Context, object string, _ *store.Filter) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.begin(ctx, "CountRecords")
+	if err != nil {
+		return 0, err
+	}
+	return int64(len(t.records[object])), nil
 }
 
 // SumRecords of the fake adds up the field over every record of the

@@ -121,3 +121,28 @@ func keysInOrder(t *testing.T, b []byte) []any {
 	}
 	return out
 }
+
+// recordCount counts what the caller may read: every record for an
+// administrator, the role's own for a private object.
+func TestMetadata_RecordCount(t *testing.T) {
+	t.Parallel()
+	srv, tn := realServer(t)
+	eng, actx := tn.Engine, tn.Admin
+	_, err := eng.SaveObject(actx, json.RawMessage(`{"$id": "note", "type": "object", "x-crm-sharing": "private",
+	  "properties": {"text": {"type": "string", "x-crm-type": "text"}}}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	require.NoError(t, eng.SaveRole(actx, engine.Role{Name: "rep", Objects: map[string]engine.ObjectAccess{"note": {Read: true, Create: true}}}))
+	rep := engine.Actor{TenantID: tenantA, ID: "user:li", Role: "rep"}
+	for range 3 {
+		_, err := eng.CreateRecord(actx, "note", map[string]any{"text": "admin's"})
+		require.NoError(t, err)
+	}
+	mustRun(t, srv, rep, `mutation { createNote(input: {text: "mine"}) { id } }`, nil)
+
+	count := func(a engine.Actor) any {
+		data := mustRun(t, srv, a, `{ object(name: "note") { recordCount } }`, nil)
+		return data["object"].(map[string]any)["recordCount"]
+	}
+	assert.Equal(t, float64(4), count(admin))
+	assert.Equal(t, float64(1), count(rep))
+}

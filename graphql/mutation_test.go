@@ -228,6 +228,8 @@ func TestMutation_SaveObjectDefinitionErrors(t *testing.T) {
 		return nil, &schema.DefinitionError{Object: "lead", Problems: []schema.Problem{
 			{Path: "/properties/amount/x-crm-type", Message: "unknown field type \"money\""},
 			{Path: "/$id", Message: "must match ^[a-z][a-zA-Z0-9]{0,39}$"},
+			{Path: "/properties/stage", Message: "2 stored record(s) would not fit", Migration: &schema.Migration{
+				Field: "stage", Code: "enum", Records: 2, Example: "r7", Reason: "must be one of the options", ReasonZh: "必须是选项之一"}},
 		}}
 	}
 	r := run(t, srv, admin, `mutation { saveObject(definition: {}) { name } }`, nil)
@@ -236,6 +238,8 @@ func TestMutation_SaveObjectDefinitionErrors(t *testing.T) {
 	assert.Equal(t, []any{
 		map[string]any{"path": "/properties/amount/x-crm-type", "message": "unknown field type \"money\""},
 		map[string]any{"path": "/$id", "message": "must match ^[a-z][a-zA-Z0-9]{0,39}$"},
+		map[string]any{"path": "/properties/stage", "message": "2 stored record(s) would not fit",
+			"field": "stage", "code": "enum", "records": float64(2), "example": "r7", "reason": "必须是选项之一"},
 	}, r.Errors[0].Extensions["problems"])
 }
 

@@ -28,6 +28,8 @@ const staticQuerySDL = `  "The object definitions the caller may read. Administr
   personalData(object: String!, id: ID!): JSON!
   "The industry templates this server ships, with the version installed in this tenant (administrators only)."
   templates: [TemplateInfo!]!
+  "The tenant's configuration (objects, roles, layouts, shared views, menu) as a template of that name and version: a zip archive of its folder, which crm template install NAME.zip installs in another tenant (administrators only)."
+  exportTemplate(name: String!, version: String!): TemplateArchive!
   "The tenant's roles: {name, label, objects: {object or *: {read, create, update, delete, fields: {field: hidden, readOnly or masked}}}} (administrators only)."
   roles: JSON!
   "Who is making this request."
@@ -152,6 +154,8 @@ type ObjectDefinition {
   savedBy: String
   "What the caller may do with the object's records."
   access: ObjectAccess!
+  "How many of the object's records the caller may read."
+  recordCount: Int!
 }
 
 type FieldDefinition {
@@ -221,6 +225,16 @@ type TemplateInfo {
   description: Label!
   "The version installed in this tenant, null when it is not."
   installedVersion: String
+}
+
+"A template exported from the tenant."
+type TemplateArchive {
+  "name-version.zip"
+  fileName: String!
+  "The paths of the folder's files: manifest.json, objects/…, roles/…, layouts/…, views/…"
+  files: [String!]!
+  "The zip archive, base64 (RFC 4648 standard encoding)."
+  archive: String!
 }
 
 "What a template install, upgrade or rollback did or would do."

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 
 	"github.com/crmkit/crm/engine"
@@ -20,6 +21,10 @@ type TemplateCatalog interface {
 	Load(name string) (*template.Template, error)
 	// Sample returns the template's sample data generator.
 	Sample(name string, records int, seed int64) *template.SampleData
+	// Archive packs a template as a zip archive of its folder (what
+	// `crm template install` reads back) and lists the folder's files;
+	// tenant names where it was exported from.
+	Archive(tpl *template.Template, tenant string) (files []string, zip []byte, err error)
 }
 
 // TemplateInfo describes a template of the catalogue.
@@ -72,6 +77,24 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 			out[i] = &templateRowValue{info: t, installed: current[t.Name]}
 		}
 		return out, nil
+	}
+	query["exportTemplate"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		if cat == nil {
+			return nil, noCatalog
+		}
+		name, version := fc.args["name"].(string), fc.args["version"].(string)
+		tpl, err := eng.ExportTemplate(ctx, name, version)
+		if err != nil {
+			return nil, err
+		}
+		files, zip, err := cat.Archive(tpl, fc.req.actor.TenantID)
+		if err != nil {
+			return nil, err
+		}
+		return &templateArchive{fileName: name + "-" + version + ".zip", files: files, archive: base64.StdEncoding.EncodeToString(zip)}, nil
 	}
 	mutation["installTemplate"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {
@@ -192,6 +215,27 @@ func rawOrNull(b json.RawMessage) json.RawMessage {
 		return json.RawMessage("null")
 	}
 	return b
+}
+
+// templateArchive is what exportTemplate answers.
+type templateArchive struct {
+	fileName, archive string
+	files             []string
+}
+
+func templateArchiveResolvers() map[string]resolver {
+	ta := func(p any) *templateArchive { return p.(*templateArchive) }
+	return map[string]resolver{
+		"fileName": func(_ context.Context, p any, _ *fieldCall) (any, error) { return ta(p).fileName, nil },
+		"archive":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return ta(p).archive, nil },
+		"files": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			out := make([]any, len(ta(p).files))
+			for i, f := range ta(p).files {
+				out[i] = f
+			}
+			return out, nil
+		},
+	}
 }
 
 func templateTypeResolvers() (row, result map[string]resolver) {

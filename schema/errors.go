@@ -68,6 +68,25 @@ func (e *ValidationError) Error() string {
 type Problem struct {
 	Path    string `json:"path"`
 	Message string `json:"message"`
+	// Migration is set when the problem is stored records that a change
+	// would not fit: which field, why, how many and one of them.
+	Migration *Migration `json:"migration,omitempty"`
+}
+
+// Migration describes the stored records of one field that a definition
+// change would not fit, for one reason.
+type Migration struct {
+	Field string // the record field (a dotted path for nested values)
+	// Code is the record validation's reason (a [FieldError] code:
+	// "required", "enum", "maxLength" ...).
+	Code string
+	// Records counts the records that fail for this field and reason.
+	Records int
+	// Example is the id of one of them.
+	Example string
+	// Reason is the validation message of the example, in English and
+	// Chinese.
+	Reason, ReasonZh string
 }
 
 // DefinitionError reports an object definition that the meta-schema or the

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/schema"
@@ -32,4 +34,20 @@ func (embeddedCatalog) Load(name string) (*template.Template, error) { return in
 
 func (embeddedCatalog) Sample(name string, records int, seed int64) *template.SampleData {
 	return install.Sample(name, sample.Options{Records: records, Seed: seed})
+}
+
+func (embeddedCatalog) Archive(tpl *template.Template, tenant string) ([]string, []byte, error) {
+	files, err := install.Files(tpl, tenant)
+	if err != nil {
+		return nil, nil, err
+	}
+	zip, err := install.Zip(files, time.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	paths := make([]string, len(files))
+	for i, f := range files {
+		paths[i] = f.Path
+	}
+	return paths, zip, nil
 }

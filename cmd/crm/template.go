@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -24,7 +23,7 @@ import (
 
 const templateUsage = `usage:
   crm template list [--tenant T]
-  crm template install NAME|DIR --tenant T [--sample-data] [--records N] [--seed S] [--as-of YYYY-MM-DD] [--dry-run] [--on-conflict ours|theirs]
+  crm template install NAME|DIR|ZIP --tenant T [--sample-data] [--records N] [--seed S] [--as-of YYYY-MM-DD] [--dry-run] [--on-conflict ours|theirs]
   crm template rollback NAME --tenant T [--dry-run] [--force]
   crm template reset-sample NAME --tenant T
   crm template export --tenant T --out DIR [--name NAME] [--version V]`
@@ -159,12 +158,20 @@ func (m *Main) template(ctx context.Context, args []string) error {
 	return nil
 }
 
-// loadTemplate reads an embedded template by name, or a template folder
-// when arg names a directory.
+// loadTemplate reads an embedded template by name, a template folder
+// when arg names a directory, or a zip archive of one (as the web app's
+// export downloads it).
 func loadTemplate(arg string) (*template.Template, error) {
 	if strings.ContainsAny(arg, `/\.`) {
 		if info, err := os.Stat(arg); err == nil && info.IsDir() {
 			return install.FromFS(os.DirFS(arg))
+		} else if err == nil && strings.EqualFold(filepath.Ext(arg), ".zip") {
+			f, err := os.Open(arg)
+			if err != nil {
+				return nil, err
+			}
+			defer f.Close()
+			return install.FromZip(f, info.Size())
 		}
 	}
 	tpl, err := install.Template(arg)
@@ -305,71 +312,24 @@ func short(raw json.RawMessage) string {
 	return s
 }
 
-// writeTemplate writes a template folder: manifest.json and one file per
-// object under objects/, indented. The folder must not exist or be empty.
+// writeTemplate writes a template folder (install.Files): manifest.json
+// and one indented file per object, role, layout and view. The folder
+// must not exist or be empty.
 func writeTemplate(dir string, tpl *template.Template, tenant string) error {
 	if entries, err := os.ReadDir(dir); err == nil && len(entries) > 0 {
 		return fmt.Errorf("export: %s is not empty", dir)
 	}
-	if err := os.MkdirAll(filepath.Join(dir, "objects"), 0o750); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	manifest := templates.Manifest{
-		Name:        tpl.Name,
-		Version:     tpl.Version,
-		Label:       templates.Label{Zh: tenant + " 的配置", En: "Configuration of " + tenant},
-		Description: templates.Label{Zh: "由租户 " + tenant + " 导出。", En: "Exported from tenant " + tenant + "."},
-		Depends:     []templates.Dependency{},
-	}
-	for _, g := range tpl.Menu {
-		manifest.Menu = append(manifest.Menu, templates.MenuGroup{Label: templates.Label{Zh: g.Label.Zh, En: g.Label.En}, Objects: g.Objects})
-	}
-	b, err := json.MarshalIndent(manifest, "", "  ")
+	files, err := install.Files(tpl, tenant)
 	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(filepath.Join(dir, "manifest.json"), append(b, '\n'), 0o640); err != nil {
-		return fmt.Errorf("export: %w", err)
-	}
-	for _, def := range tpl.Objects {
-		var head struct {
-			ID string `json:"$id"`
-		}
-		if err := json.Unmarshal(def, &head); err != nil {
+	for _, f := range files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		if err := os.MkdirAll(filepath.Dir(p), 0o750); err != nil {
 			return fmt.Errorf("export: %w", err)
 		}
-		var pretty bytes.Buffer
-		if err := json.Indent(&pretty, def, "", "  "); err != nil {
+		if err := os.WriteFile(p, f.Data, 0o640); err != nil {
 			return fmt.Errorf("export: %w", err)
-		}
-		pretty.WriteByte('\n')
-		if err := os.WriteFile(filepath.Join(dir, "objects", head.ID+".json"), pretty.Bytes(), 0o640); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-	}
-	for _, kind := range []struct {
-		folder string
-		docs   []json.RawMessage
-		name   func(head struct{ Name, Object string }) string
-	}{
-		{"roles", tpl.Roles, func(h struct{ Name, Object string }) string { return h.Name }},
-		{"layouts", tpl.Layouts, func(h struct{ Name, Object string }) string { return h.Object }},
-		{"views", tpl.Views, func(h struct{ Name, Object string }) string { return h.Object + "." + h.Name }},
-	} {
-		if len(kind.docs) == 0 {
-			continue
-		}
-		if err := os.MkdirAll(filepath.Join(dir, kind.folder), 0o750); err != nil {
-			return fmt.Errorf("export: %w", err)
-		}
-		for _, doc := range kind.docs {
-			var head struct{ Name, Object string }
-			if err := json.Unmarshal(doc, &head); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, kind.folder, kind.name(head)+".json"), append(doc, '\n'), 0o640); err != nil {
-				return fmt.Errorf("export: %w", err)
-			}
 		}
 	}
 	return nil
