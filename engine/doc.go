@@ -53,6 +53,10 @@
 //     template is, its versions, the three-way merge, the checks, the
 //     plans, the order they are applied and undone in and the install
 //     records' format are package [github.com/crmkit/crm/engine/template];
+//   - usage: usage.go (a tenant's usage figures for its administrators,
+//     from the counts of package [github.com/crmkit/crm/engine/usage],
+//     where the engine's sandbox counts script runs and the HTTP edge
+//     requests);
 //   - audit.go and errors.go (errors name their texts in the catalogue of
 //     package [github.com/crmkit/crm/message]).
 package engine

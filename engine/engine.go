@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmkit/crm/engine/password"
 	"github.com/crmkit/crm/engine/seal"
+	"github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
 )
@@ -48,6 +49,10 @@ type Config struct {
 	// role may give, per hour, one unique field whose values it cannot all
 	// see (see guesses.go); if zero, DefaultUniqueGuesses.
 	UniqueGuesses int
+	// Usage counts each tenant's script runs (those of the engine's own
+	// sandbox) and is where the HTTP edge counts requests, for [Engine.Usage];
+	// if nil, the engine keeps its own, with no requests counted.
+	Usage *usage.Meter
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -61,6 +66,7 @@ type Engine struct {
 	scripts  *scripting.Runner
 	sealer   *seal.Sealer // nil without an encryption key
 	own      ownRunner
+	usage    *usage.Meter
 
 	signIns   throttle
 	passwords *password.Hasher
@@ -78,7 +84,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("engine: Config.Store is required")
 	}
-	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, tenant: map[string]*tenantState{}}
+	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, usage: cfg.Usage, tenant: map[string]*tenantState{}}
 	e.passwords = password.New(password.Config{Slots: cfg.PasswordHashers, Queue: cfg.PasswordQueue, Wait: cfg.PasswordWait})
 	e.guesses.perHour = cfg.UniqueGuesses
 	if e.guesses.perHour <= 0 {
@@ -102,6 +108,9 @@ func New(cfg Config) (*Engine, error) {
 	}
 	if e.newID == nil {
 		e.newID = func() string { return strings.ToLower(ulid.Make().String()) }
+	}
+	if e.usage == nil {
+		e.usage = usage.New(e.now)
 	}
 	return e, nil
 }

@@ -33,40 +33,44 @@ func (e *Engine) OpsStats(ctx context.Context) ([]TenantOps, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ops stats: %w", err)
 	}
-	sizer, _ := e.store.(store.Sizer)
 	out := make([]TenantOps, 0, len(tenants))
 	for _, t := range tenants {
-		o := TenantOps{Tenant: t.ID, StoreBytes: -1}
-		if sizer != nil {
-			if n, err := sizer.TenantSize(ctx, t.ID); err == nil {
-				o.StoreBytes = n
-			}
-		}
-		ts, snap, err := e.tenantScope(ctx, t.ID)
+		o, err := e.tenantOps(ctx, t.ID)
 		if err != nil {
-			o.Unavailable = true
-			out = append(out, o)
-			continue
-		}
-		count := func(object string, f store.Filter) (int64, error) {
-			obj := snap.platform[object]
-			if obj == nil {
-				return 0, nil
-			}
-			return ts.Count(ctx, obj, &f)
-		}
-		var errs []error
-		var cerr error
-		o.OutboxPending, cerr = count(outboxObject, store.Leaf("status", store.OpEq, "pending"))
-		errs = append(errs, cerr)
-		o.JobsRunning, cerr = count(jobObject, store.Leaf("status", store.OpIn, []any{"pending", "running"}))
-		errs = append(errs, cerr)
-		if err := errors.Join(errs...); err != nil {
-			return nil, fmt.Errorf("ops stats of tenant %q: %w", t.ID, err)
+			return nil, err
 		}
 		out = append(out, o)
 	}
 	return out, nil
+}
+
+// tenantOps returns one tenant's figures.
+func (e *Engine) tenantOps(ctx context.Context, tenantID string) (TenantOps, error) {
+	o := TenantOps{Tenant: tenantID, StoreBytes: -1}
+	if sizer, ok := e.store.(store.Sizer); ok {
+		if n, err := sizer.TenantSize(ctx, tenantID); err == nil {
+			o.StoreBytes = n
+		}
+	}
+	ts, snap, err := e.tenantScope(ctx, tenantID)
+	if err != nil {
+		o.Unavailable = true
+		return o, nil
+	}
+	count := func(object string, f store.Filter) (int64, error) {
+		obj := snap.platform[object]
+		if obj == nil {
+			return 0, nil
+		}
+		return ts.Count(ctx, obj, &f)
+	}
+	var cerr [2]error
+	o.OutboxPending, cerr[0] = count(outboxObject, store.Leaf("status", store.OpEq, "pending"))
+	o.JobsRunning, cerr[1] = count(jobObject, store.Leaf("status", store.OpIn, []any{"pending", "running"}))
+	if err := errors.Join(cerr[:]...); err != nil {
+		return o, fmt.Errorf("ops stats of tenant %q: %w", tenantID, err)
+	}
+	return o, nil
 }
 
 // ScriptStats returns the counts of the engine's script runs, for

@@ -336,7 +336,7 @@ func (e *Engine) scriptRunner() (*scripting.Runner, error) {
 		return e.scripts, nil
 	}
 	e.own.once.Do(func() {
-		e.own.runner, e.own.err = scripting.New(scripting.Config{LimitsFor: e.limitsFor, Logger: e.log})
+		e.own.runner, e.own.err = scripting.New(scripting.Config{LimitsFor: e.limitsFor, Logger: e.log, OnRun: e.noteScriptRun})
 	})
 	return e.own.runner, e.own.err
 }

@@ -97,6 +97,8 @@ type Operations interface {
 	Jobs(ctx context.Context, first int) ([]engine.Job, error)
 	StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error)
 	Limits(ctx context.Context) ([]engine.Limit, error)
+	// Usage reports what the caller's tenant uses (engine.Usage).
+	Usage(ctx context.Context) ([]engine.UsageFigure, error)
 	TestScript(ctx context.Context, object, kind, source string, record, old map[string]any) (*engine.ScriptTest, error)
 }
 

@@ -618,6 +618,10 @@ func (f *fakeEngine) InstalledTemplates(ctx context.Context) ([]template.Install
 	return nil, nil
 }
 
+func (f *fakeEngine) Usage(ctx context.Context) ([]engine.UsageFigure, error) {
+	return nil, nil
+}
+
 func (f *fakeEngine) ExportTemplate(ctx context.Context, name, version string) (*template.Template, error) {
 	return nil, fmt.Errorf("fake: no templates")
 }

@@ -146,3 +146,16 @@ func TestMetadata_RecordCount(t *testing.T) {
 	assert.Equal(t, float64(4), count(admin))
 	assert.Equal(t, float64(1), count(rep))
 }
+
+// Usage figures are the administrators'.
+func TestUsage_AdministratorsOnly(t *testing.T) {
+	t.Parallel()
+	srv, tn := realServer(t)
+	require.NoError(t, tn.Engine.SaveRole(tn.Admin, engine.Role{Name: "rep", Objects: map[string]engine.ObjectAccess{}}))
+	rep := engine.Actor{TenantID: tenantA, ID: "user:li", Role: "rep"}
+	r := run(t, srv, rep, `{ usage { name } }`, nil)
+	require.Len(t, r.Errors, 1)
+	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"])
+	data := mustRun(t, srv, admin, `{ usage { name window value unit limit } }`, nil)
+	assert.NotEmpty(t, data["usage"])
+}

@@ -33,6 +33,20 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		}
 		return out, nil
 	}
+	query["usage"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		figures, err := ops.Usage(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]any, len(figures))
+		for i := range figures {
+			out[i] = &figures[i]
+		}
+		return out, nil
+	}
 	query["jobs"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		if err := fc.req.requireAdmin(); err != nil {
 			return nil, err
@@ -242,3 +256,15 @@ func scriptTypeResolvers() (limit, job, result, fieldErr, log map[string]resolve
 
 func fieldErrOf(p any) *scripting.FieldError { return p.(*scripting.FieldError) }
 func logOf(p any) *scripting.LogEntry        { return p.(*scripting.LogEntry) }
+
+func usageFigureResolvers() map[string]resolver {
+	u := func(p any) *engine.UsageFigure { return p.(*engine.UsageFigure) }
+	return map[string]resolver{
+		"name":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Name, nil },
+		"window":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Window, nil },
+		"value":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Value, nil },
+		"unit":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Unit, nil },
+		"description": func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Description, nil },
+		"limit":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Limit), nil },
+	}
+}

@@ -75,6 +75,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["NavGroup"] = es.navigationResolvers(rs["Query"])
 	rs["TemplateInfo"], rs["TemplateResult"] = templateTypeResolvers()
 	rs["TemplateArchive"] = templateArchiveResolvers()
+	rs["UsageFigure"] = usageFigureResolvers()
 	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()
 	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()
 	rs["OutboxEntry"] = outboxResolvers()

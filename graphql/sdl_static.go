@@ -22,6 +22,8 @@ const staticQuerySDL = `  "The object definitions the caller may read. Administr
   auditTrail(object: String, recordId: ID, actor: String, action: String, since: DateTime, until: DateTime, first: Int, after: String): AuditPage!
   "Every budget in force for this tenant, with its current value (administrators only)."
   limits: [Limit!]!
+  "What this tenant uses: script runs, their time and failures, API requests and those refused by the rate limit over the last hour and day (counted since the server started), and now the runs in flight, deliveries waiting, background jobs and stored bytes; limit names the budget in limits a figure is measured against (administrators only)."
+  usage: [UsageFigure!]!
   "Background jobs (such as recomputing a changed formula), newest first, with their progress (administrators only)."
   jobs(first: Int): [Job!]!
   "Everything stored about one record (a person): the record, the records referring to it, its stage history and audit trail; the request is audited (administrators only)."
@@ -258,6 +260,18 @@ type Limit {
   value: Float!
   unit: String!
   description: String!
+}
+
+"One measure of what the tenant uses."
+type UsageFigure {
+  name: String!
+  "hour (the last 60 minutes), day (the last 24 clock hours) or now."
+  window: String!
+  value: Float!
+  unit: String!
+  description: String!
+  "The name of the budget in limits this figure is measured against; null when none."
+  limit: String
 }
 
 "A background job and its progress."

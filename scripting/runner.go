@@ -34,6 +34,10 @@ type Config struct {
 	WatchInterval time.Duration
 	// Logger receives watchdog events. If nil, they are dropped.
 	Logger *slog.Logger
+	// OnRun, when set, is told of every script run that started: its
+	// tenant, how long it ran and its error (nil when it succeeded). It is
+	// called on the run's goroutine after the run and must be quick.
+	OnRun func(tenant string, d time.Duration, err error)
 }
 
 // Runner runs tenants' scripts and expressions in the sandbox. It is safe
@@ -226,6 +230,9 @@ func (r *Runner) Run(ctx context.Context, call Call) (*Result, error) {
 	x := &run{runner: r, lim: lim, prog: prog, call: &call, res: &Result{}, lineShift: 1}
 	err = x.execute(ctx)
 	r.stats.note(x.res.Stats.Duration, err)
+	if r.cfg.OnRun != nil {
+		r.cfg.OnRun(call.Script.Tenant, x.res.Stats.Duration, err)
+	}
 	return x.res, err
 }
 
@@ -258,6 +265,17 @@ func (s *runStats) note(d time.Duration, err error) {
 		s.failed = map[string]int64{}
 	}
 	s.failed[failureKind(err)]++
+}
+
+// StoppedByLimit reports whether a run's error is one of its budgets
+// stopping it (time, host calls, memory, call stack) rather than the
+// script's own exception or a syntax error.
+func StoppedByLimit(err error) bool {
+	switch failureKind(err) {
+	case "timeout", "memory", "stackOverflow", "limit":
+		return true
+	}
+	return false
 }
 
 func failureKind(err error) string {

@@ -18,6 +18,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+
+	tenantusage "github.com/crmkit/crm/engine/usage"
 )
 
 func main() {
@@ -49,6 +51,9 @@ type Main struct {
 	// uniqueGuesses is engine.Config.UniqueGuesses, set by serve (zero
 	// elsewhere: the engine's default).
 	uniqueGuesses int
+	// meter is engine.Config.Usage, set by serve, which also has the HTTP
+	// edge count requests in it (nil elsewhere: the engine's own).
+	meter *tenantusage.Meter
 }
 
 const usage = `usage: crm <command> [flags]

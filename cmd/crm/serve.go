@@ -19,7 +19,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crmkit/crm/admin-ui"
+	tenantusage "github.com/crmkit/crm/engine/usage"
+
+	adminui "github.com/crmkit/crm/admin-ui"
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/graphql"
@@ -55,7 +57,7 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 		st.Close()
 		return nil, nil, err
 	}
-	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses})
+	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -182,6 +184,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("--unique-guesses must be at least 1 (it limits guessing values a role cannot see), got %d", *guesses)
 	}
 	m.uniqueGuesses = *guesses
+	m.meter = tenantusage.New(nil)
 	if *perKey < 0 {
 		*perKey = defaultRatePerKey
 	}
@@ -238,6 +241,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		TrustedProxies: splitList(*proxies),
 		AllowedOrigins: splitList(*origins),
 		Metrics:        mets,
+		Usage:          m.meter,
 	})
 	if err != nil {
 		return err

@@ -22,6 +22,7 @@ import (
 	"github.com/gofiber/fiber/v2/middleware/requestid"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/internal/metrics"
 	"github.com/crmkit/crm/message"
 )
@@ -83,6 +84,10 @@ type Config struct {
 	// server's own whose pages may call /auth/login and /auth/logout.
 	// Empty: only pages the server itself serves.
 	AllowedOrigins []string
+	// Usage, when set, counts each tenant's authenticated requests and
+	// those the per-key rate limit refuses (the administrators' usage
+	// page).
+	Usage *usage.Meter
 	// Metrics, when set, counts requests and errors. The metrics are
 	// served elsewhere (Metrics.Handler on a listener of their own): this
 	// app answers /metrics with 404, never with the UI's page.
@@ -231,12 +236,20 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 			}
 			return err
 		}
-		if ok, wait := s.keyLimit.take(actor.TenantID + "\x00" + actor.ID); !ok {
-			return tooMany(c, wait, say(c, "server.tooManyForKey"))
-		}
-		c.SetUserContext(engine.WithActor(c.UserContext(), actor))
-		return c.Next()
+		return s.admit(c, actor, "server.tooManyForKey")
 	}
+}
+
+// admit lets an authenticated request through unless its key (or
+// session) is over its rate, and counts it for the tenant's usage.
+func (s *Server) admit(c *fiber.Ctx, actor engine.Actor, refusal message.Key) error {
+	if ok, wait := s.keyLimit.take(actor.TenantID + "\x00" + actor.ID); !ok {
+		s.cfg.Usage.Add(actor.TenantID, usage.APIRateLimited, 1)
+		return tooMany(c, wait, say(c, refusal))
+	}
+	s.cfg.Usage.Add(actor.TenantID, usage.APIRequests, 1)
+	c.SetUserContext(engine.WithActor(c.UserContext(), actor))
+	return c.Next()
 }
 
 // utf8Body refuses a body that is not valid UTF-8 (JSON must be), naming

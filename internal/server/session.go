@@ -151,9 +151,5 @@ func (s *Server) sessionAuth(c *fiber.Ctx) error {
 			})
 		}
 	}
-	if ok, wait := s.keyLimit.take(actor.TenantID + "\x00" + actor.ID); !ok {
-		return tooMany(c, wait, say(c, "server.tooManyForUser"))
-	}
-	c.SetUserContext(engine.WithActor(c.UserContext(), actor))
-	return c.Next()
+	return s.admit(c, actor, "server.tooManyForUser")
 }

@@ -1,0 +1,87 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"github.com/crmkit/crm/engine/usage"
+	"github.com/crmkit/crm/scripting"
+)
+
+// UsageFigure is one measure of what a tenant uses, over a window: "hour"
+// (the last 60 minutes), "day" (the last 24 clock hours) or "now".
+type UsageFigure struct {
+	Name        string
+	Window      string
+	Value       float64
+	Unit        string
+	Description string
+	// Limit names the budget of [Engine.Limits] this figure is measured
+	// against, "" when none.
+	Limit string
+}
+
+// noteScriptRun counts a run of the engine's sandbox.
+func (e *Engine) noteScriptRun(tenant string, d time.Duration, err error) {
+	ms := float64(d) / float64(time.Millisecond)
+	e.usage.Add(tenant, usage.ScriptRuns, 1)
+	e.usage.Add(tenant, usage.ScriptMillis, ms)
+	e.usage.Add(tenant, usage.ScriptLongest, ms)
+	if err != nil {
+		e.usage.Add(tenant, usage.ScriptFailures, 1)
+		if scripting.StoppedByLimit(err) {
+			e.usage.Add(tenant, usage.ScriptLimitStops, 1)
+		}
+	}
+}
+
+// Usage reports what the caller's tenant uses: script runs, their time and
+// failures, API requests and those refused by the rate limit over the last
+// hour and day (counted since the process started), and now the runs in
+// flight, deliveries waiting, background jobs and stored bytes.
+// Administrators only.
+func (e *Engine) Usage(ctx context.Context) ([]UsageFigure, error) {
+	sc, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	a := sc.actor
+	if !a.Admin {
+		return nil, errorOf(ErrForbidden, nil, "limit.adminOnlyRead")
+	}
+	totals := e.usage.Totals(a.TenantID)
+	var out []UsageFigure
+	for _, c := range []struct {
+		counter           usage.Counter
+		unit, description string
+		limit             string
+	}{
+		{usage.ScriptRuns, "runs", "script runs (validation, hooks, automations' scripts, scheduled and test runs)", ""},
+		{usage.ScriptFailures, "runs", "script runs that ended in an error", ""},
+		{usage.ScriptLimitStops, "runs", "script runs stopped by a budget (time, calls, memory, call stack)", ""},
+		{usage.ScriptMillis, "ms", "time spent running scripts", ""},
+		{usage.ScriptLongest, "ms", "the longest script run", "script.wallTime"},
+		{usage.APIRequests, "requests", "authenticated API requests (the web app's included)", ""},
+		{usage.APIRateLimited, "requests", "requests refused by the per-key rate limit", "api.ratePerKey"},
+	} {
+		out = append(out,
+			UsageFigure{Name: string(c.counter), Window: "hour", Value: totals.Hour[c.counter], Unit: c.unit, Description: c.description, Limit: c.limit},
+			UsageFigure{Name: string(c.counter), Window: "day", Value: totals.Day[c.counter], Unit: c.unit, Description: c.description, Limit: c.limit})
+	}
+	r, err := e.scriptRunner()
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, UsageFigure{Name: "script.inFlight", Window: "now", Value: float64(r.InFlight(a.TenantID)), Unit: "runs", Description: "script runs of this tenant running now", Limit: "script.concurrent"})
+	ops, err := e.tenantOps(ctx, a.TenantID)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out,
+		UsageFigure{Name: "outbox.pending", Window: "now", Value: float64(ops.OutboxPending), Unit: "deliveries", Description: "webhook and notification deliveries waiting"},
+		UsageFigure{Name: "jobs.running", Window: "now", Value: float64(ops.JobsRunning), Unit: "jobs", Description: "background jobs pending or running"})
+	if ops.StoreBytes >= 0 {
+		out = append(out, UsageFigure{Name: "store.bytes", Window: "now", Value: float64(ops.StoreBytes), Unit: "bytes", Description: "space the tenant's data takes"})
+	}
+	return out, nil
+}
