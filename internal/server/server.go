@@ -236,20 +236,24 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 			}
 			return err
 		}
-		return s.admit(c, actor, "server.tooManyForKey")
+		if ok, wait := s.admit(actor); !ok {
+			return tooMany(c, wait, say(c, "server.tooManyForKey"))
+		}
+		c.SetUserContext(engine.WithActor(c.UserContext(), actor))
+		return c.Next()
 	}
 }
 
-// admit lets an authenticated request through unless its key (or
-// session) is over its rate, and counts it for the tenant's usage.
-func (s *Server) admit(c *fiber.Ctx, actor engine.Actor, refusal message.Key) error {
+// admit spends a token of an authenticated caller's rate (its key or
+// session), or says how long until there is one, and counts the request
+// for the tenant's usage.
+func (s *Server) admit(actor engine.Actor) (ok bool, wait time.Duration) {
 	if ok, wait := s.keyLimit.take(actor.TenantID + "\x00" + actor.ID); !ok {
 		s.cfg.Usage.Add(actor.TenantID, usage.APIRateLimited, 1)
-		return tooMany(c, wait, say(c, refusal))
+		return false, wait
 	}
 	s.cfg.Usage.Add(actor.TenantID, usage.APIRequests, 1)
-	c.SetUserContext(engine.WithActor(c.UserContext(), actor))
-	return c.Next()
+	return true, 0
 }
 
 // utf8Body refuses a body that is not valid UTF-8 (JSON must be), naming

@@ -151,5 +151,9 @@ func (s *Server) sessionAuth(c *fiber.Ctx) error {
 			})
 		}
 	}
-	return s.admit(c, actor, "server.tooManyForUser")
+	if ok, wait := s.admit(actor); !ok {
+		return tooMany(c, wait, say(c, "server.tooManyForUser"))
+	}
+	c.SetUserContext(engine.WithActor(c.UserContext(), actor))
+	return c.Next()
 }
