@@ -221,3 +221,56 @@ func (e *Engine) runScheduled(ctx context.Context, tenantID string) (int, error)
 	}
 	return ran, nil
 }
+
+// ExpressionTest is the outcome of evaluating an expression (a validation
+// rule's condition or a formula) that is not saved yet.
+type ExpressionTest struct {
+	// Value is the result, converted as a formula of the result type
+	// would store it (nil: no value).
+	Value any
+	// Truthy says whether a validation rule with this condition would
+	// refuse the record.
+	Truthy bool
+	// Error is the failure (syntax with line and column, a limit, a
+	// result the type cannot hold), "" if none.
+	Error string
+}
+
+// TestExpression evaluates an expression against a sample record of
+// object, as a validation rule's condition and as a formula whose JSON
+// Schema type is resultType (number, integer, boolean or string; ""
+// means string), without saving anything. Administrators only.
+func (e *Engine) TestExpression(ctx context.Context, object, expression, resultType string, record map[string]any) (*ExpressionTest, error) {
+	sc, err := e.readScope(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	if !sc.actor.Admin {
+		return nil, errorOf(ErrForbidden, nil, "script.adminOnlyTest")
+	}
+	kinds := map[string]schema.Kind{"number": schema.KindNumber, "integer": schema.KindInteger, "boolean": schema.KindBoolean, "string": schema.KindString, "": schema.KindString}
+	kind, ok := kinds[resultType]
+	if !ok {
+		return nil, errorOf(ErrBadRequest, nil, "script.badResultType", resultType)
+	}
+	r, err := e.scriptRunner()
+	if err != nil {
+		return nil, err
+	}
+	out := &ExpressionTest{}
+	v, err := r.EvalExpression(ctx, expression, recordMap(nil, record))
+	if err != nil {
+		var se *scripting.ScriptError
+		var le *scripting.LimitError
+		if !errors.As(err, &se) && !errors.Is(err, scripting.ErrCompile) && !errors.As(err, &le) {
+			return nil, err
+		}
+		out.Error = trimmed{err}.Error()
+		return out, nil
+	}
+	out.Truthy = truthy(v)
+	if out.Value, err = formulaValueOf(kind, v); err != nil {
+		out.Error = err.Error()
+	}
+	return out, nil
+}

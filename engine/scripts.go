@@ -278,13 +278,18 @@ func (w *writer) formulas(ctx context.Context, obj *schema.Object, old *store.Re
 // formulaValue converts an expression's result to the formula field's
 // type; null, NaN and empty results store no value.
 func formulaValue(f *schema.Field, v any) (any, error) {
+	return formulaValueOf(f.Kind(), v)
+}
+
+// formulaValueOf converts an expression's result to values of kind.
+func formulaValueOf(kind schema.Kind, v any) (any, error) {
 	switch x := v.(type) {
 	case nil:
 		return nil, nil
 	case int64:
 		v = float64(x)
 	}
-	switch f.Kind() {
+	switch kind {
 	case schema.KindNumber, schema.KindInteger:
 		n, ok := v.(float64)
 		if !ok {
@@ -293,7 +298,7 @@ func formulaValue(f *schema.Field, v any) (any, error) {
 		if n != n { // NaN: a division by zero or a missing operand
 			return nil, nil
 		}
-		if f.Kind() == schema.KindInteger && n != float64(int64(n)) {
+		if kind == schema.KindInteger && n != float64(int64(n)) {
 			return nil, fmt.Errorf("the result %v is not a whole number", n)
 		}
 		return n, nil

@@ -100,6 +100,7 @@ type Operations interface {
 	// Usage reports what the caller's tenant uses (engine.Usage).
 	Usage(ctx context.Context) ([]engine.UsageFigure, error)
 	TestScript(ctx context.Context, object, kind, source string, record, old map[string]any) (*engine.ScriptTest, error)
+	TestExpression(ctx context.Context, object, expression, resultType string, record map[string]any) (*engine.ExpressionTest, error)
 }
 
 // Administration is what roles and personal-data requests need.

@@ -618,6 +618,10 @@ func (f *fakeEngine) InstalledTemplates(ctx context.Context) ([]template.Install
 	return nil, nil
 }
 
+func (f *fakeEngine) TestExpression(ctx context.Context, object, expression, resultType string, record map[string]any) (*engine.ExpressionTest, error) {
+	return nil, fmt.Errorf("fake: no expressions")
+}
+
 func (f *fakeEngine) Usage(ctx context.Context) ([]engine.UsageFigure, error) {
 	return nil, nil
 }

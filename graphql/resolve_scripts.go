@@ -145,6 +145,26 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		}
 		return ops.TestScript(ctx, fc.args["object"].(string), fc.args["kind"].(string), fc.args["source"].(string), record, old)
 	}
+	mutation["testExpression"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		record, err := jsonObject(fc.args["record"], "record")
+		if err != nil {
+			return nil, err
+		}
+		resultType, _ := fc.args["resultType"].(string)
+		return ops.TestExpression(ctx, fc.args["object"].(string), fc.args["expression"].(string), resultType, record)
+	}
+}
+
+func expressionTestResolvers() map[string]resolver {
+	x := func(p any) *engine.ExpressionTest { return p.(*engine.ExpressionTest) }
+	return map[string]resolver{
+		"value":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return rawJSON(x(p).Value) },
+		"truthy": func(_ context.Context, p any, _ *fieldCall) (any, error) { return x(p).Truthy, nil },
+		"error":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(x(p).Error), nil },
+	}
 }
 
 // jsonObject decodes a JSON argument that must be an object (or absent).

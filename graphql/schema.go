@@ -76,6 +76,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["TemplateInfo"], rs["TemplateResult"] = templateTypeResolvers()
 	rs["TemplateArchive"] = templateArchiveResolvers()
 	rs["UsageFigure"] = usageFigureResolvers()
+	rs["ExpressionTestResult"] = expressionTestResolvers()
 	rs["Limit"], rs["Job"], rs["ScriptTestResult"], rs["ScriptFieldError"], rs["ScriptLog"] = scriptTypeResolvers()
 	rs["AuditPage"], rs["AuditEntry"] = auditResolvers()
 	rs["OutboxEntry"] = outboxResolvers()

@@ -98,3 +98,47 @@ func TestRoles_ThroughGraphQL(t *testing.T) {
 	r = run(t, srv, admin, `mutation($d: JSON!) { saveRole(definition: $d) }`, map[string]any{"d": json.RawMessage(`{"name": "x", "colour": "red"}`)})
 	assert.Equal(t, []string{"BAD_REQUEST"}, r.codes())
 }
+
+// testExpression checks a rule's condition or a formula before it is
+// saved: its value as the formula would store it, whether the rule would
+// refuse, and a failure in words.
+func TestScripts_TestExpression(t *testing.T) {
+	t.Parallel()
+	srv, _ := realServer(t)
+	mustRun(t, srv, admin, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(
+		`{"$id": "quote", "type": "object", "properties": {"amount": {"type": "number", "x-crm-type": "currency"}}}`)})
+	const q = `mutation($e: String!, $t: String) { testExpression(object: "quote", expression: $e, record: {amount: 21}, resultType: $t) { value truthy error } }`
+	scenarios := []struct {
+		name, expression, resultType string
+		value                        any
+		truthy                       bool
+		err                          string
+	}{
+		{"a formula's number", "amount * 2", "number", 42.0, true, ""},
+		{"a rule that holds", "amount > 20", "boolean", true, true, ""},
+		{"a rule that does not", "amount < 0", "", "false", false, ""},
+		{"text by default", "'¥' + amount", "", "¥21", true, ""},
+		{"no value", "null", "number", nil, false, ""},
+		{"not a whole number", "amount / 4", "integer", nil, true, "not a whole number"},
+		{"a syntax error", "amount >", "number", nil, false, "line 1"},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			data := mustRun(t, srv, admin, q, map[string]any{"e": s.expression, "t": s.resultType})
+			got := path(data, "testExpression").(map[string]any)
+			if s.err != "" {
+				assert.Contains(t, got["error"], s.err)
+				return
+			}
+			assert.Nil(t, got["error"])
+			assert.Equal(t, s.value, got["value"])
+			assert.Equal(t, s.truthy, got["truthy"])
+		})
+	}
+	r := run(t, srv, admin, `mutation { testExpression(object: "quote", expression: "1", resultType: "money") { value } }`, nil)
+	assert.Equal(t, []string{"BAD_REQUEST"}, r.codes())
+	r = run(t, srv, admin, `mutation { testExpression(object: "nope", expression: "1") { value } }`, nil)
+	assert.Equal(t, []string{"BAD_REQUEST"}, r.codes(), "no such object")
+	r = run(t, srv, user, `mutation { testExpression(object: "quote", expression: "1") { value } }`, nil)
+	assert.Equal(t, []string{"FORBIDDEN"}, r.codes())
+}

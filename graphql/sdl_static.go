@@ -73,6 +73,8 @@ const staticMutationSDL = `  "Creates or changes an object definition (administr
   rebuildRollup(object: String!, field: String!): Int
   "Runs a script against a sample record without writing anything: kind is validate, beforeSave, afterSave, onStageChange or scheduled (administrators only)."
   testScript(object: String!, kind: String!, source: String!, record: JSON, old: JSON): ScriptTestResult
+  "Evaluates an expression against a sample record without saving anything: as a validation rule's condition (truthy: the rule would refuse the record) and as a formula whose JSON Schema type is resultType (number, integer, boolean or string, the default) (administrators only)."
+  testExpression(object: String!, expression: String!, record: JSON, resultType: String): ExpressionTestResult
   "Deletes a record about a person and removes its values from the audit trail; the erasure is audited (administrators only)."
   erasePersonalData(object: String!, id: ID!): Boolean
   "Installs a template or upgrades it in place (three-way merge); dryRun shows the whole plan and changes nothing; onConflict is ours or theirs; at most 5,000 sample records here (administrators only)."
@@ -288,6 +290,16 @@ type Job {
   error: String
   createdAt: DateTime!
   finishedAt: DateTime
+}
+
+"What an expression gave in a test."
+type ExpressionTestResult {
+  "The result as a formula of the result type would store it; null for no value."
+  value: JSON
+  "Whether a validation rule with this condition would refuse the record."
+  truthy: Boolean!
+  "The failure (syntax with line and column, a limit, a result the type cannot hold); null when none."
+  error: String
 }
 
 "What a script did in a test run."
