@@ -163,6 +163,11 @@ export function AppShell({ children }: AppShellProps) {
           {t("shell.search")}
         </Button>
         <div className="top-actions">
+          {md.me.admin ? (
+            <Button type="text" icon={<SettingOutlined />} onClick={() => navigate("/admin")}>
+              {t("shell.adminArea")}
+            </Button>
+          ) : null}
           <Button type="text" icon={<GlobalOutlined />} onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
             {t("shell.language")}
           </Button>
