@@ -1,4 +1,4 @@
-import { ApiOutlined } from "@ant-design/icons";
+import { ApiOutlined, LayoutOutlined, NodeIndexOutlined } from "@ant-design/icons";
 import type { ComponentType, ReactNode } from "react";
 
 // The sections of the admin area, in menu order. Each is a lazy chunk that
@@ -25,6 +25,22 @@ export const adminGroups: Record<AdminGroup, { zh: string; en: string }> = {
 };
 
 export const adminSections: AdminSection[] = [
+  {
+    key: "pipelines",
+    group: "model",
+    icon: <NodeIndexOutlined />,
+    label: { zh: "流程与阶段", en: "Pipelines" },
+    summary: { zh: "编辑销售、服务等流程的阶段：顺序、类别、概率、必填字段和允许的下一阶段", en: "Edit the stages of sales, service and other pipelines: order, category, probability, required fields and next stages" },
+    load: () => import("@/admin-layouts/PipelinesPage").then((m) => ({ default: m.PipelinesPage })),
+  },
+  {
+    key: "layouts",
+    group: "model",
+    icon: <LayoutOutlined />,
+    label: { zh: "页面布局与视图", en: "Layouts and views" },
+    summary: { zh: "拖拽设计记录页面的分区和字段，选择相关列表，管理共享列表视图", en: "Drag fields into the record page's sections, choose related lists and manage shared list views" },
+    load: () => import("@/admin-layouts/LayoutsPage").then((m) => ({ default: m.LayoutsPage })),
+  },
   {
     key: "developer",
     group: "tenant",
