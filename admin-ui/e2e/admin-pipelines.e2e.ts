@@ -183,6 +183,19 @@ describe("admin: pipelines, layouts and views", () => {
     await page.getByRole("button", { name: "列表视图" }).click();
     await page.locator(".ant-dropdown-menu-item-group", { hasText: "共享" }).getByText("重点客户").click();
     await expect.poll(() => page.locator(".record-table thead th[scope=col]").allInnerTexts().then((h) => h.map((x) => x.trim()).filter(Boolean))).toEqual(["客户名称", "总机", "客户等级"]);
+
+    // Rename it, then delete it.
+    await page.goto(`${s.url}/admin/layouts/account/views/keyAccounts`);
+    await page.getByLabel("视图名称 中文名称").fill("普通客户视图");
+    expect(await page.getByLabel("API 名称").isDisabled()).toBe(true);
+    await page.getByRole("button", { name: "保存" }).click();
+    await toast(page, "已保存");
+    await page.getByRole("button", { name: "删除视图: 普通客户视图" }).click();
+    await page.locator(".ant-popconfirm").getByRole("button", { name: /确\s*定|OK/ }).click();
+    await toast(page, "已删除");
+    await page.getByText("还没有共享视图").waitFor();
+    const after = await s.gql<{ views: { name: string }[] }>(`{ views(object: "account") }`);
+    expect(after.views.map((x) => x.name)).not.toContain("keyAccounts");
   });
 
   for (const [path, name, ready] of [
