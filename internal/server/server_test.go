@@ -426,6 +426,7 @@ func TestEdge_WebApp(t *testing.T) {
 		"assets/index-abc123.js":    {Data: []byte(js)},
 		"assets/index-def456.css":   {Data: []byte("body{margin:0}")},
 		"assets/logo-777.png":       {Data: []byte("\x89PNG fake")},
+		"assets/icon-5.svg":         {Data: []byte("<svg xmlns='http://www.w3.org/2000/svg'/>")},
 		"assets/fonts/icon-1.woff2": {Data: []byte("wOF2")},
 		"favicon.ico":               {Data: []byte("ico")},
 	}
@@ -448,6 +449,7 @@ func TestEdge_WebApp(t *testing.T) {
 		{"a hashed script", "GET", "/assets/index-abc123.js", 200, immutable, "text/javascript; charset=utf-8", js},
 		{"a hashed style sheet", "GET", "/assets/index-def456.css", 200, immutable, "text/css; charset=utf-8", "body{margin:0}"},
 		{"an image", "GET", "/assets/logo-777.png", 200, immutable, "image/png", "\x89PNG fake"},
+		{"an SVG, which can be a page", "GET", "/assets/icon-5.svg", 200, immutable, "image/svg+xml", "<svg"},
 		{"a nested asset", "GET", "/assets/fonts/icon-1.woff2", 200, immutable, "font/woff2", "wOF2"},
 		{"a file at the root", "GET", "/favicon.ico", 200, revalidate, "image/x-icon", "ico"},
 		{"a missing asset is no page", "GET", "/assets/index-old999.js", 404, revalidate, "application/json", "no such file: /assets/index-old999.js"},
@@ -471,10 +473,16 @@ func TestEdge_WebApp(t *testing.T) {
 			}
 			assert.Contains(t, r.text, s.expectedBody)
 			if s.expectedCache != "" {
-				assert.Equal(t, csp, r.header.Get("Content-Security-Policy"))
 				assert.Equal(t, "nosniff", r.header.Get("X-Content-Type-Options"))
 				assert.Equal(t, "same-origin", r.header.Get("Referrer-Policy"))
-				assert.Equal(t, "DENY", r.header.Get("X-Frame-Options"))
+				if script := strings.HasSuffix(s.path, ".js") || strings.HasSuffix(s.path, ".css"); script {
+					// never shown as a page: the policy of the page that loads them applies
+					assert.Empty(t, r.header.Get("Content-Security-Policy"))
+					assert.Empty(t, r.header.Get("X-Frame-Options"))
+				} else {
+					assert.Equal(t, csp, r.header.Get("Content-Security-Policy"))
+					assert.Equal(t, "DENY", r.header.Get("X-Frame-Options"))
+				}
 			}
 		})
 	}

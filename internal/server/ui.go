@@ -74,7 +74,7 @@ func (w *webApp) serve(c *fiber.Ctx) error {
 	if reserved(p) {
 		return fiber.ErrNotFound
 	}
-	securityHeaders(c)
+	securityHeaders(c, p)
 	name := strings.TrimPrefix(p, "/")
 	if p == "/assets" || strings.HasPrefix(p, "/assets/") {
 		body, ok := w.file(name)
@@ -171,10 +171,19 @@ func acceptsGzip(header string) bool {
 	return false
 }
 
-// securityHeaders are set on every response of the app.
-func securityHeaders(c *fiber.Ctx) {
-	c.Set("Content-Security-Policy", contentSecurityPolicy)
+// securityHeaders are set on every response of the app: nosniff and the
+// referrer policy always, the content security policy and the framing
+// refusal on every response that a browser could show as a page. Scripts
+// and style sheets (which nosniff keeps from being read as anything else)
+// do without those two: a browser applies them only to documents, and
+// leaving them off saves about 270 bytes on each of the first page's
+// files.
+func securityHeaders(c *fiber.Ctx, p string) {
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	if ext := path.Ext(p); strings.HasPrefix(p, "/assets/") && (ext == ".js" || ext == ".css") {
+		return
+	}
+	c.Set("Content-Security-Policy", contentSecurityPolicy)
 	c.Set(fiber.HeaderXFrameOptions, "DENY")
 }

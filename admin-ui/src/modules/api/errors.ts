@@ -92,21 +92,6 @@ function asFieldProblems(v: unknown): FieldProblem[] {
   return out;
 }
 
-function asDefinitionProblems(v: unknown): DefinitionProblem[] {
-  if (!Array.isArray(v)) return [];
-  return v
-    .filter((p): p is Record<string, unknown> => !!p && typeof p === "object")
-    .map((p) => ({
-      path: String(p.path ?? ""),
-      message: String(p.message ?? ""),
-      field: typeof p.field === "string" ? p.field : undefined,
-      code: typeof p.code === "string" ? p.code : undefined,
-      records: typeof p.records === "number" ? p.records : undefined,
-      example: typeof p.example === "string" ? p.example : undefined,
-      reason: typeof p.reason === "string" ? p.reason : undefined,
-    }));
-}
-
 // errorFromGraphQL builds one ApiError from a response's errors: the first
 // error gives code and message; field problems of every error are joined
 // so that a form shows all of them at once.
@@ -121,7 +106,8 @@ export function errorFromGraphQL(errors: RawGraphQLError[], status: number, requ
     fields,
     requestId: typeof ext.requestId === "string" ? ext.requestId : requestId,
     reason: typeof ext.reason === "string" ? ext.reason : "",
-    problems: errors.flatMap((e) => asDefinitionProblems(e.extensions?.problems)),
+    // The server's shape as it is (admin screens read it; docs/graphql.md).
+    problems: errors.flatMap((e) => (Array.isArray(e.extensions?.problems) ? (e.extensions.problems as DefinitionProblem[]) : [])),
   });
 }
 
