@@ -100,6 +100,36 @@ describe("admin: pipelines, layouts and views", () => {
     expect(await count("needsAnalysis")).toBe(into + before);
   });
 
+  journey("creates a pipeline on a picklist, sees its board, then deletes it", "desktop", async ({ page }) => {
+    const s = server();
+    type Def = { object: { definition: { properties: { lifecycle: { "x-crm-pipeline"?: { stages: { value: string; category: string }[] } } } } } };
+    const read = () => s.gql<Def>(`{ object(name: "account") { definition } }`).then((d) => d.object.definition.properties.lifecycle["x-crm-pipeline"]);
+    await admin(page, "newpipe.desktop");
+    await page.goto(`${s.url}/admin/pipelines`);
+    await page.getByRole("button", { name: "新建流程" }).click();
+    await pick(page, page.getByRole("combobox", { name: "对象" }), "客户");
+    await pick(page, page.getByRole("combobox", { name: "选项字段" }), "生命周期");
+    await page.getByRole("button", { name: "下一步" }).click();
+    await page.locator(".ant-alert-info", { hasText: "该字段还没有流程" }).waitFor();
+    expect(await stageOrder(page)).toEqual(["prospect", "acquisition", "growth", "maturity", "churn"]);
+    await pick(page, page.locator('[data-stage="churn"]').getByLabel(/^类别/), "已关闭");
+    await page.getByRole("button", { name: "保存" }).click();
+    await toast(page, "已保存");
+    await page.locator(".ant-alert-info", { hasText: "该字段还没有流程" }).waitFor({ state: "detached" });
+    expect((await read())?.stages.map((x) => x.category)).toEqual(["open", "open", "open", "open", "closed"]);
+
+    await page.goto(`${s.url}/o/account/board`);
+    await page.locator(".board-column").first().waitFor();
+    expect(await page.locator(".board-column").evaluateAll((els) => els.map((e) => e.getAttribute("data-stage")))).toEqual(["prospect", "acquisition", "growth", "maturity", "churn"]);
+
+    await page.goto(`${s.url}/admin/pipelines/account/lifecycle`);
+    await page.getByRole("button", { name: "删除流程" }).click();
+    await page.locator(".ant-popconfirm").getByRole("button", { name: /确\s*定|OK/ }).click();
+    await toast(page, "已删除流程");
+    await page.locator('a[href="/admin/pipelines/opportunity/stage"]').waitFor();
+    expect(await read()).toBeUndefined();
+  });
+
   journey("moves a field into a new section and the record page shows it", "desktop", async ({ page }) => {
     const s = server();
     await admin(page, "layout.desktop");
@@ -144,6 +174,15 @@ describe("admin: pipelines, layouts and views", () => {
     const card = page.locator(".detail-section", { has: page.locator(".ant-card-head", { hasText: "网络信息" }) });
     await card.getByText("公司网站").waitFor();
     await card.getByText("总机").waitFor();
+
+    // Back to the default layout.
+    await page.goto(`${s.url}/admin/layouts/account`);
+    await page.getByRole("button", { name: "恢复默认布局" }).click();
+    await page.locator(".ant-popconfirm").getByRole("button", { name: /确\s*定|OK/ }).click();
+    await toast(page, "已恢复默认布局");
+    await page.getByText("布局：默认布局").waitFor();
+    const d = await s.gql<{ layout: { default?: boolean } }>(`{ layout(object: "account") }`);
+    expect(d.layout.default).toBe(true);
   });
 
   journey("creates a shared view the business list offers", "desktop", async ({ page }) => {

@@ -4,7 +4,7 @@ import { SortableContext, sortableKeyboardCoordinates, verticalListSortingStrate
 import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Checkbox, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from "antd";
 import { useEffect, useMemo, useState } from "react";
-import { Link, useParams } from "react-router";
+import { Link, useNavigate, useParams } from "react-router";
 import { useDefinition, useSaveDefinition, type StoredDefinition } from "@/admin/definitions";
 import { useText } from "@/admin/text";
 import { isApiError } from "@/api/errors";
@@ -20,11 +20,13 @@ import {
   fromDefinition,
   moveStage,
   newId,
+  newPipelineDraft,
   removedValues,
   toDefinition,
   type Category,
   type PipelineDraft,
   type StageDraft,
+  withoutPipeline,
 } from "./pipelineModel";
 import { SortableRow } from "./SortableRow";
 import { text } from "./text";
@@ -48,13 +50,22 @@ function PipelineList() {
   const t = useText(text);
   const { label } = useI18n();
   const md = useMetadata();
+  const [creating, setCreating] = useState(false);
   const rows = md.objects.flatMap((o) =>
     o.fields.filter((f) => f.pipeline).map((f) => ({ key: `${o.name}/${f.name}`, obj: o, field: f, pipeline: f.pipeline! })),
   );
   return (
     <div className="adm-layouts">
-      <Typography.Title level={4}>{t("pipelinesTitle")}</Typography.Title>
+      <div className="adm-head">
+        <Typography.Title level={4} className="adm-title">
+          {t("pipelinesTitle")}
+        </Typography.Title>
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+          {t("newPipeline")}
+        </Button>
+      </div>
       <Typography.Paragraph type="secondary">{t("pipelinesHint")}</Typography.Paragraph>
+      {creating ? <NewPipelineModal onClose={() => setCreating(false)} /> : null}
       <Table
         size="middle"
         rowKey="key"
@@ -89,6 +100,58 @@ function PipelineList() {
   );
 }
 
+// NewPipelineModal picks the object and the picklist field a new pipeline
+// goes on, then opens the editor on it.
+function NewPipelineModal({ onClose }: { onClose: () => void }) {
+  const t = useText(text);
+  const { label } = useI18n();
+  const md = useMetadata();
+  const navigate = useNavigate();
+  const candidates = md.objects
+    .map((o) => ({ obj: o, fields: o.fields.filter((f) => f.type === "picklist" && !f.pipeline) }))
+    .filter((c) => c.fields.length > 0);
+  const [object, setObject] = useState<string | undefined>(candidates[0]?.obj.name);
+  const [field, setField] = useState<string | undefined>();
+  const fields = candidates.find((c) => c.obj.name === object)?.fields ?? [];
+  return (
+    <Modal
+      open
+      title={t("newPipeline")}
+      okText={t("next")}
+      cancelText={t("cancel")}
+      okButtonProps={{ disabled: !object || !field }}
+      onOk={() => navigate(`/admin/pipelines/${object}/${field}`)}
+      onCancel={onClose}
+    >
+      <div className="adm-stack">
+        <Typography.Text type="secondary">{candidates.length ? t("newPipelineHint") : t("noPicklist")}</Typography.Text>
+        <label className="adm-field">
+          <span>{t("pickObject")}</span>
+          <Select
+            aria-label={t("pickObject")}
+            value={object}
+            onChange={(v: string) => {
+              setObject(v);
+              setField(undefined);
+            }}
+            options={candidates.map((c) => ({ value: c.obj.name, label: label(c.obj.label, c.obj.name) }))}
+            showSearch={{ optionFilterProp: "label" }}
+          />
+        </label>
+        <label className="adm-field">
+          <span>{t("pickField")}</span>
+          <Select
+            aria-label={t("pickField")}
+            value={field}
+            onChange={(v: string) => setField(v)}
+            options={fields.map((f) => ({ value: f.name, label: `${label(f.label, f.name)} (${f.name})` }))}
+          />
+        </label>
+      </div>
+    </Modal>
+  );
+}
+
 type EditorProps = { object: string; field: string };
 
 function PipelineEditor({ object, field }: EditorProps) {
@@ -96,7 +159,8 @@ function PipelineEditor({ object, field }: EditorProps) {
   const q = useDefinition(object);
   if (q.isPending) return <PageSkeleton />;
   if (q.isError) return <PageError error={q.error} onRetry={() => q.refetch()} />;
-  const saved = q.data ? fromDefinition(q.data.definition, field) : null;
+  const existing = q.data ? fromDefinition(q.data.definition, field) : null;
+  const saved = existing ?? (q.data ? newPipelineDraft(q.data.definition, field) : null);
   if (!q.data || !saved) {
     return (
       <PageMessage
@@ -111,10 +175,11 @@ function PipelineEditor({ object, field }: EditorProps) {
       />
     );
   }
-  return <PipelineForm key={q.data.version} stored={q.data} initial={saved} />;
+  return <PipelineForm key={q.data.version} stored={q.data} initial={saved} isNew={!existing} />;
 }
 
-type FormProps = { stored: StoredDefinition; initial: PipelineDraft };
+// isNew: the field has no pipeline yet; saving creates it.
+type FormProps = { stored: StoredDefinition; initial: PipelineDraft; isNew: boolean };
 
 // stageIndexOf reads the stage index a definition problem's path names
 // (…/x-crm-pipeline/stages/2/… or …/x-crm-options/2/…).
@@ -123,11 +188,12 @@ function stageIndexOf(path: string, field: string): number | undefined {
   return m ? Number(m[1]) : undefined;
 }
 
-function PipelineForm({ stored, initial }: FormProps) {
+function PipelineForm({ stored, initial, isNew }: FormProps) {
   const t = useText(text);
   const { label, lang } = useI18n();
   const md = useMetadata();
   const qc = useQueryClient();
+  const navigate = useNavigate();
   const { message } = useFeedback();
   const save = useSaveDefinition();
   const [draft, setDraft] = useState<PipelineDraft>(initial);
@@ -140,7 +206,7 @@ function PipelineForm({ stored, initial }: FormProps) {
   const fieldMeta = obj?.byName[field];
   const removed = removedValues(initial, draft);
   const problems = draftProblems(draft, lang === "zh");
-  const dirty = JSON.stringify(toDefinition(stored.definition, draft)) !== JSON.stringify(toDefinition(stored.definition, initial)) || removed.length > 0;
+  const dirty = isNew || JSON.stringify(toDefinition(stored.definition, draft)) !== JSON.stringify(toDefinition(stored.definition, initial)) || removed.length > 0;
 
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }));
 
@@ -232,6 +298,19 @@ function PipelineForm({ stored, initial }: FormProps) {
     }
   };
 
+  const deletePipeline = async () => {
+    try {
+      await save.mutateAsync({ definition: withoutPipeline(stored.definition, field), options: { expectedVersion: stored.version } });
+      void qc.invalidateQueries({ queryKey: ["board", stored.name] });
+      message.success(t("pipelineDeleted"));
+      navigate("/admin/pipelines");
+    } catch (e) {
+      if (isApiError(e) && e.code === "CONFLICT") setConflict(true);
+      else if (isApiError(e) && e.problems.length) setServerProblems({ byStage: {}, general: e.problems.map((p) => `${p.path}: ${p.message}`) });
+      else message.error(e instanceof Error ? e.message : String(e), 6);
+    }
+  };
+
   const hasProblems = Object.keys(problems).length > 0;
   const valueOptions = draft.stages.map((s) => ({ value: s.value, label: stageName(s) }));
   const preview = <StagePreview draft={draft} stageName={stageName} />;
@@ -248,8 +327,13 @@ function PipelineForm({ stored, initial }: FormProps) {
         <Space wrap className="adm-actions">
           {dirty ? <Tag color="orange">{t("unsaved")}</Tag> : null}
           <Button onClick={() => setShowJSON(true)}>{t("viewJSON")}</Button>
+          {isNew ? null : (
+            <Popconfirm title={t("deletePipelineConfirm")} onConfirm={deletePipeline}>
+              <Button danger>{t("deletePipeline")}</Button>
+            </Popconfirm>
+          )}
           <Button
-            disabled={!dirty}
+            disabled={!dirty || isNew}
             onClick={() => {
               setDraft(initial);
               setRemap({});
@@ -264,6 +348,7 @@ function PipelineForm({ stored, initial }: FormProps) {
         </Space>
       </div>
 
+      {isNew ? <Alert type="info" showIcon title={t("newPipelineBanner")} /> : null}
       {conflict ? (
         <Alert
           type="warning"

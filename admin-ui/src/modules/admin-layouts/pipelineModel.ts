@@ -129,6 +129,52 @@ export function fromDefinition(def: JSONSchemaDoc, field: string): PipelineDraft
   };
 }
 
+// picklistsWithoutPipeline lists the picklist fields a pipeline can be
+// added to.
+export function picklistsWithoutPipeline(def: JSONSchemaDoc): string[] {
+  return Object.entries(properties(def))
+    .filter(([, p]) => isObj(p) && p["x-crm-type"] === "picklist" && !("x-crm-pipeline" in p))
+    .map(([name]) => name);
+}
+
+// newPipelineDraft makes a pipeline of a picklist field that has none: its
+// options, in order, as open stages (values fixed: records may hold them).
+export function newPipelineDraft(def: JSONSchemaDoc, field: string): PipelineDraft | null {
+  const prop = properties(def)[field];
+  if (!isObj(prop) || prop["x-crm-type"] !== "picklist" || "x-crm-pipeline" in prop) return null;
+  const options = Array.isArray(prop["x-crm-options"]) ? prop["x-crm-options"].filter(isObj) : [];
+  return {
+    field,
+    label: labelOf(prop["x-crm-label"]),
+    stages: strings(prop.enum).map((value) => {
+      const opt = options.find((o) => o.value === value) ?? {};
+      return {
+        id: newId(),
+        value,
+        saved: true,
+        label: labelOf(opt.label),
+        color: typeof opt.color === "string" ? opt.color : undefined,
+        category: "open" as const,
+        required: [],
+        optionRest: without(opt, ["value", "label", "color"]),
+        stageRest: {},
+        hadRequired: false,
+      };
+    }),
+    hadOptions: "x-crm-options" in prop,
+    pipelineRest: {},
+  };
+}
+
+// withoutPipeline returns a copy of def whose field is a plain picklist
+// again (its options and values stay).
+export function withoutPipeline(def: JSONSchemaDoc, field: string): JSONSchemaDoc {
+  const out = structuredClone(def) as Obj;
+  const prop = properties(out)[field];
+  if (isObj(prop)) delete prop["x-crm-pipeline"];
+  return out;
+}
+
 // toDefinition returns a copy of def with the field's enum, options and
 // pipeline written from the draft. A removed stage leaves every other
 // stage's next list and the field's default.

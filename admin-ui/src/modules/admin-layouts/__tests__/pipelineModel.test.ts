@@ -1,7 +1,19 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { draftProblems, fromDefinition, moveStage, newId, pipelineFields, removedValues, toDefinition, type StageDraft } from "../pipelineModel";
+import {
+  draftProblems,
+  fromDefinition,
+  moveStage,
+  newId,
+  newPipelineDraft,
+  picklistsWithoutPipeline,
+  pipelineFields,
+  removedValues,
+  toDefinition,
+  withoutPipeline,
+  type StageDraft,
+} from "../pipelineModel";
 
 // The pipeline editor's round trip: what it reads from a definition and
 // writes back is the definition, for every pipeline the templates ship;
@@ -116,5 +128,38 @@ describe("pipeline edits", () => {
       { value: "new", label: { zh: "new" } },
       { value: "done", label: { zh: "完成", en: "Done" } },
     ]);
+  });
+});
+
+describe("adding and removing a pipeline", () => {
+  it("makes a picklist's options open stages, and takes the pipeline off again", () => {
+    expect(picklistsWithoutPipeline(opportunity)).toContain("forecastCategory");
+    expect(picklistsWithoutPipeline(opportunity)).not.toContain("stage");
+    expect(newPipelineDraft(opportunity, "stage")).toBeNull();
+    const d = newPipelineDraft(opportunity, "forecastCategory")!;
+    expect(d.stages.map((s) => [s.value, s.category, s.saved])).toEqual([
+      ["pipeline", "open", true],
+      ["bestCase", "open", true],
+      ["commit", "open", true],
+      ["closed", "open", true],
+      ["omitted", "open", true],
+    ]);
+    const stages = d.stages.map((s) => (s.value === "closed" ? { ...s, category: "closed" as const } : s));
+    const def = toDefinition(opportunity, { ...d, stages });
+    const f = (def.properties as Record<string, Prop>).forecastCategory;
+    const before = (opportunity.properties as Record<string, Prop>).forecastCategory;
+    expect(f.enum).toEqual(before.enum);
+    expect(f["x-crm-options"]).toEqual(before["x-crm-options"]);
+    expect(f["x-crm-pipeline"]).toEqual({
+      label: { zh: "预测分类", en: "Forecast category" },
+      stages: [
+        { value: "pipeline", category: "open" },
+        { value: "bestCase", category: "open" },
+        { value: "commit", category: "open" },
+        { value: "closed", category: "closed" },
+        { value: "omitted", category: "open" },
+      ],
+    });
+    expect(withoutPipeline(def, "forecastCategory")).toEqual(opportunity);
   });
 });
