@@ -1,4 +1,4 @@
-import { ApiOutlined, LayoutOutlined, NodeIndexOutlined } from "@ant-design/icons";
+import { ApiOutlined, CodeOutlined, LayoutOutlined, NodeIndexOutlined, SendOutlined, ThunderboltOutlined } from "@ant-design/icons";
 import type { ComponentType, ReactNode } from "react";
 
 // The sections of the admin area, in menu order. Each is a lazy chunk that
@@ -40,6 +40,30 @@ export const adminSections: AdminSection[] = [
     label: { zh: "页面布局与视图", en: "Layouts and views" },
     summary: { zh: "拖拽设计记录页面的分区和字段，选择相关列表，管理共享列表视图", en: "Drag fields into the record page's sections, choose related lists and manage shared list views" },
     load: () => import("@/admin-layouts/LayoutsPage").then((m) => ({ default: m.LayoutsPage })),
+  },
+  {
+    key: "logic",
+    group: "logic",
+    icon: <CodeOutlined />,
+    label: { zh: "规则与脚本", en: "Rules and scripts" },
+    summary: { zh: "校验规则、公式字段和脚本，写好先对记录试运行再保存", en: "Validation rules, formulas and scripts, tried on a record before saving" },
+    load: () => import("@/admin-logic/LogicPage").then((m) => ({ default: m.LogicPage })),
+  },
+  {
+    key: "automations",
+    group: "logic",
+    icon: <ThunderboltOutlined />,
+    label: { zh: "自动化", en: "Automations" },
+    summary: { zh: "记录创建、修改、进入阶段或到期时自动设置字段、建记录、分配、发 Webhook 和通知", en: "Set fields, create records, assign, call webhooks and notify when records change, enter a stage or reach a date" },
+    load: () => import("@/admin-logic/AutomationsPage").then((m) => ({ default: m.AutomationsPage })),
+  },
+  {
+    key: "deliveries",
+    group: "logic",
+    icon: <SendOutlined />,
+    label: { zh: "投递与任务", en: "Deliveries and jobs" },
+    summary: { zh: "Webhook 与通知的投递队列、失败重试、签名密钥，以及后台任务进度", en: "The outbox of webhooks and notifications with retries, the signing secret, and background jobs" },
+    load: () => import("@/admin-logic/DeliveriesPage").then((m) => ({ default: m.DeliveriesPage })),
   },
   {
     key: "developer",
