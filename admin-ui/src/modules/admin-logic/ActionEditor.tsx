@@ -58,9 +58,9 @@ function ValuesEditor({ obj, values, onChange }: ValuesEditorProps) {
       {values.map(([k, v], i) => (
         <div key={i} className="logic-value-row">
           <Select
-            aria-label={t("field")}
+            aria-label={t("valueField")}
             value={k || undefined}
-            placeholder={t("field")}
+            placeholder={t("valueField")}
             showSearch={{ optionFilterProp: "label" }}
             onChange={(f) => onChange(values.map((x, j) => (j === i ? [f, undefined] : x)))}
             options={fields.map((f) => ({ value: f.name, label: `${label(f.label, f.name)} (${f.name})` }))}

@@ -1,5 +1,5 @@
 import { ArrowLeftOutlined, DeleteOutlined, PlusOutlined, SaveOutlined } from "@ant-design/icons";
-import { Button, Collapse, Input, InputNumber, Popconfirm, Select, Switch } from "antd";
+import { Button, Input, InputNumber, Popconfirm, Select, Switch } from "antd";
 import { useMemo, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import type { StoredDefinition } from "@/admin/definitions";
@@ -42,6 +42,7 @@ export function AutomationEditor({ obj, stored, name }: AutomationEditorProps) {
   const existing = all.find((a) => a.name === name);
   const [form, setForm] = useState<AutomationForm>(() => existing ?? emptyAutomation(freeName("automation", all.map((a) => a.name))));
   const saver = useSaveObject(stored);
+  const [showJSON, setShowJSON] = useState(false);
   const base = `/admin/automations/${obj.name}`;
   if (!isNew && !existing) return <PageMessage kind="info" title={t("empty")} action={<Link to={base}>{t("back")}</Link>} />;
 
@@ -111,9 +112,9 @@ export function AutomationEditor({ obj, stored, name }: AutomationEditorProps) {
         <h4>{t("trigger")}</h4>
         <div className="logic-fields">
           <div className="logic-field">
-            <span>{t("trigger")}</span>
+            <span>{t("event")}</span>
             <Select
-              aria-label={t("trigger")}
+              aria-label={t("event")}
               value={form.event}
               onChange={(e: AutomationEvent) => set({ event: e })}
               options={events.map((e) => ({ value: e, label: t(`event.${e}` as LogicKey) }))}
@@ -207,10 +208,12 @@ export function AutomationEditor({ obj, stored, name }: AutomationEditorProps) {
           {t("addAction")}
         </Button>
       </section>
-      <Collapse
-        className="logic-json-view"
-        items={[{ key: "json", label: t("showJSON"), children: <pre className="logic-json">{JSON.stringify(automationJSON(form), null, 2)}</pre> }]}
-      />
+      <div className="logic-json-view">
+        <Button type="link" onClick={() => setShowJSON(!showJSON)} aria-expanded={showJSON}>
+          {t("showJSON")}
+        </Button>
+        {showJSON ? <pre className="logic-json">{JSON.stringify(automationJSON(form), null, 2)}</pre> : null}
+      </div>
     </div>
   );
 }

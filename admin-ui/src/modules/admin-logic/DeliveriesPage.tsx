@@ -4,6 +4,8 @@ import { useState } from "react";
 import { Link, useNavigate, useParams, useSearchParams } from "react-router";
 import { useText } from "@/admin/text";
 import { formatDateTime } from "@/field-types/format";
+import { useI18n } from "@/i18n/I18nProvider";
+import { useMetadata } from "@/metadata/MetadataProvider";
 import { PageError, PageSkeleton } from "@/ui/PageState";
 import { useFeedback } from "@/ui/useFeedback";
 import { jobPercent, useJobs, useOutbox, useRetryOutbox, useWebhookSecret, type Job, type OutboxEntry } from "./api";
@@ -48,6 +50,8 @@ function SecretBox() {
 
 function OutboxTab() {
   const t = useText(logicText);
+  const md = useMetadata();
+  const { label } = useI18n();
   const fb = useFeedback();
   const [params, setParams] = useSearchParams();
   const status = params.get("status") ?? "";
@@ -87,17 +91,25 @@ function OutboxTab() {
           locale={{ emptyText: t("noOutbox") }}
           columns={[
             { title: t("createdAt"), dataIndex: "createdAt", render: (v: string) => formatDateTime(v) },
-            { title: t("outboxKind"), dataIndex: "kind", render: (k: string) => <Tag>{k}</Tag> },
             {
               title: t("record"),
               key: "rec",
               render: (_: unknown, e) => (
                 <Link to={`/o/${e.object}/${e.recordId}`}>
-                  {e.object} · {e.recordId.slice(0, 8)}
+                  {label(md.byName[e.object]?.label, e.object)} · {e.recordId.slice(-6)}
                 </Link>
               ),
             },
-            { title: t("rule"), dataIndex: "rule" },
+            {
+              title: t("rule"),
+              dataIndex: "rule",
+              render: (r: string, e) => (
+                <span>
+                  <Tag>{e.kind}</Tag>
+                  {r}
+                </span>
+              ),
+            },
             { title: t("url"), dataIndex: "url", render: (u: string | null) => (u ? <code className="logic-url">{u}</code> : "—") },
             {
               title: t("status"),

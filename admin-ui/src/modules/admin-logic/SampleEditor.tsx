@@ -57,9 +57,9 @@ export function SampleEditor({ obj, sample, onChange, withOld }: SampleEditorPro
   return (
     <div className="logic-sample">
       <div className="logic-sample-pick">
-        <span>{t("pickRecord")}</span>
+        <label htmlFor="logic-sample-pick">{t("pickRecord")}</label>
         <div className="logic-sample-select">
-          <LookupSelect target={obj} value={picked} onChange={(v) => void pick(v)} placeholder={t("sampleHint")} />
+          <LookupSelect id="logic-sample-pick" target={obj} value={picked} onChange={(v) => void pick(v)} placeholder={t("sampleHint")} />
         </div>
         {withOld ? (
           <Checkbox
