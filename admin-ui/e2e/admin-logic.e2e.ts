@@ -184,6 +184,43 @@ describe("rules, scripts and automations", () => {
     await shot(page, "admin-logic-outbox");
   });
 
+  journey("checks a validation rule against a sample before saving it", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "rule.admin", "郑雪");
+    await signIn(page, s.url, "rule.admin");
+    await page.goto(`${s.url}/admin/logic/lead`);
+    const row = page.locator(".ant-table-row", { hasText: "convertQualifiedOnly" });
+    await row.getByRole("button", { name: "编辑" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("编辑规则").waitFor();
+    const sample = dialog.getByLabel("记录 JSON", { exact: true });
+    await sample.fill(JSON.stringify({ convertNow: true, status: "new" }));
+    await dialog.getByRole("button", { name: "检查" }).click();
+    await dialog.getByTestId("check-result").getByText("条件成立：保存会被拒绝，提示“只有已确认的线索可以转化”").waitFor();
+    await sample.fill(JSON.stringify({ convertNow: true, status: "qualified" }));
+    await dialog.getByRole("button", { name: "检查" }).click();
+    await dialog.getByTestId("check-result").getByText("条件不成立：这条记录可以保存").waitFor();
+    // An expression that does not parse says where, before anything is saved.
+    await dialog.getByLabel("条件", { exact: true }).fill("convertNow === true &&");
+    await dialog.getByRole("button", { name: "检查" }).click();
+    await dialog.getByTestId("check-result").getByText("表达式出错").waitFor();
+    await shot(page, "admin-logic-rule-check");
+    // A changed message is saved into the definition.
+    await dialog.getByLabel("条件", { exact: true }).fill("convertNow === true && status !== 'qualified' && status !== 'converted'");
+    await dialog.getByLabel("提示（英文）").fill("Only a qualified lead converts");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await toast(page, "已保存");
+    const def = await s.gql<{ object: { definition: { "x-crm-validations": unknown[] } } }>(`{ object(name: "lead") { definition } }`);
+    expect(def.object.definition["x-crm-validations"]).toEqual([
+      {
+        name: "convertQualifiedOnly",
+        condition: "convertNow === true && status !== 'qualified' && status !== 'converted'",
+        field: "convertNow",
+        message: { zh: "只有已确认的线索可以转化", en: "Only a qualified lead converts" },
+      },
+    ]);
+  });
+
   journey("renders the logic screens on a phone without sideways scroll", "phone", async ({ page }) => {
     const s = server();
     addUser(s, "logic.phone", "韩梅");

@@ -59,9 +59,18 @@ export function probeValue(logs: { message: string }[]): { found: boolean; value
 }
 
 // probeError turns a run's error into one about the expression: its line
-// counted from the expression's first line.
+// counted from the expression's first line; an error past its last line
+// (an expression cut short) is put at the end of its last line.
 export function probeError(error: string, probe: ExpressionProbe): string {
-  return error.replace(/\bline (\d+)/, (_, l: string) => `line ${Math.max(1, Number(l) - probe.firstLine + 1)}`).replace(/^"[^"]*" /, "");
+  const lines = probe.source.split("\n");
+  const last = lines.length - probe.firstLine - 1;
+  return error
+    .replace(/\bline (\d+)(, column \d+)?/, (_, l: string, col: string | undefined) => {
+      const n = Number(l) - probe.firstLine + 1;
+      if (n > last) return `line ${last}, column ${lines[probe.firstLine - 1 + last - 1].length + 1}`;
+      return `line ${Math.max(1, n)}${col ?? ""}`;
+    })
+    .replace(/^"[^"]*" /, "");
 }
 
 // truthy is how the engine reads a rule's result.

@@ -22,6 +22,9 @@ describe("expression probe", () => {
   it("reports errors at the expression's own line", () => {
     const p = expressionProbe(["a"], "a +\n)");
     expect(probeError(`"deal.test" line ${p.firstLine + 1}, column 1: SyntaxError: Unexpected token )`, p)).toBe("line 2, column 1: SyntaxError: Unexpected token )");
+    // Cut short: the parser stops on the wrapper's closing line.
+    const q = expressionProbe(["a"], "a &&");
+    expect(probeError(`"deal.test" line ${q.firstLine + 1}, column 1: SyntaxError: Unexpected token )`, q)).toBe("line 1, column 5: SyntaxError: Unexpected token )");
   });
   it("reads positions and truth as the engine does", () => {
     expect(errorPosition(`"deal.test" line 3, column 7: ReferenceError: x is not defined`)).toEqual({ line: 3, column: 7 });
