@@ -3,50 +3,46 @@ import { Alert, Button } from "antd";
 import { useText } from "@/admin/text";
 import type { ObjectMeta } from "@/metadata/types";
 import { ErrorText } from "@/ui/PageState";
-import { useTestScript } from "./api";
-import { expressionProbe, probeError, probeValue, truthy } from "./probe";
+import { useTestExpression } from "./api";
 import { parseSample, SampleEditor, type Sample } from "./SampleEditor";
 import { logicText } from "./text";
 
 // ExpressionCheck evaluates a rule's condition or a formula against a
-// sample record without saving: the expression runs in the server's
-// sandbox through testScript, wrapped so that every field is a variable.
+// sample record without saving (testExpression, in the server's sandbox,
+// as the engine evaluates it on a save).
 
 type ExpressionCheckProps = {
   obj: ObjectMeta;
   expression: string;
   mode: "rule" | "formula";
   message?: string;
+  // resultType is a formula field's JSON Schema type.
+  resultType?: string;
   sample: Sample;
   onSample: (s: Sample) => void;
 };
 
-export function ExpressionCheck({ obj, expression, mode, message, sample, onSample }: ExpressionCheckProps) {
+export function ExpressionCheck({ obj, expression, mode, message, resultType, sample, onSample }: ExpressionCheckProps) {
   const t = useText(logicText);
-  const test = useTestScript();
+  const test = useTestExpression();
   const rec = parseSample(sample.record);
-  const probe = expressionProbe(
-    obj.fields.map((f) => f.name),
-    expression,
-  );
   const run = () => {
     if (rec.error || !expression.trim()) return;
-    test.mutate({ object: obj.name, kind: "validate", source: probe.source, record: rec.value ?? {} });
+    test.mutate({ object: obj.name, expression, record: rec.value ?? {}, resultType: mode === "formula" ? resultType : undefined });
   };
   const r = test.data;
-  const value = r ? probeValue(r.logs) : null;
   let outcome = null;
   if (r?.error) {
-    outcome = <Alert type="error" showIcon title={t("expressionError")} description={<code className="logic-error-text">{probeError(r.error, probe)}</code>} />;
-  } else if (r && value?.found) {
+    outcome = <Alert type="error" showIcon title={t("expressionError")} description={<code className="logic-error-text">{r.error}</code>} />;
+  } else if (r) {
     if (mode === "rule") {
-      outcome = truthy(value.value) ? (
+      outcome = r.truthy ? (
         <Alert type="warning" showIcon icon={<CloseCircleOutlined />} title={t("ruleFires", { message: message ?? "" })} />
       ) : (
         <Alert type="success" showIcon icon={<CheckCircleOutlined />} title={t("ruleHolds")} />
       );
     } else {
-      outcome = <Alert type="info" showIcon title={`${t("formulaValue")}: ${JSON.stringify(value.value)}`} />;
+      outcome = <Alert type="info" showIcon title={`${t("formulaValue")}: ${JSON.stringify(r.value)}`} />;
     }
   }
   return (

@@ -90,7 +90,14 @@ export function FormulasTab({ obj, stored }: FormulasTabProps) {
               {exprError ? <span className="logic-error">{exprError}</span> : null}
             </div>
             <h4>{t("sample")}</h4>
-            <ExpressionCheck obj={obj} expression={draft.expression} mode="formula" sample={sample} onSample={setSample} />
+            <ExpressionCheck
+              obj={obj}
+              expression={draft.expression}
+              mode="formula"
+              resultType={typeof obj.byName[draft.field]?.schema.type === "string" ? String(obj.byName[draft.field]?.schema.type) : undefined}
+              sample={sample}
+              onSample={setSample}
+            />
           </div>
         ) : null}
       </Modal>

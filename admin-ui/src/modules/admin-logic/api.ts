@@ -34,6 +34,25 @@ export function useTestScript() {
   return useMutation({ mutationFn: testScript });
 }
 
+export type ExpressionResult = { value: unknown; truthy: boolean; error: string | null };
+
+// testExpression evaluates a rule's condition or a formula against a
+// sample record without saving; resultType is the formula field's JSON
+// Schema type.
+export async function testExpression(input: { object: string; expression: string; record: Record<string, unknown> | null; resultType?: string }): Promise<ExpressionResult> {
+  const d = await gql<{ testExpression: ExpressionResult }>({
+    query: `mutation AdminTestExpression($object: String!, $expression: String!, $record: JSON, $resultType: String) {
+  testExpression(object: $object, expression: $expression, record: $record, resultType: $resultType) { value truthy error }
+}`,
+    variables: { ...input, resultType: input.resultType ?? null },
+  });
+  return d.testExpression;
+}
+
+export function useTestExpression() {
+  return useMutation({ mutationFn: testExpression });
+}
+
 export type Limit = { name: string; value: number; unit: string; description: string };
 
 export function useLimits() {
