@@ -89,7 +89,11 @@ func (s *Server) classify(err error, lang, requestID string) *Error {
 	}
 	e := &Error{Code: string(code), Message: engine.PublicMessage(err, lang), cause: err}
 	var ee *engine.Error
-	if !errors.As(err, &ee) {
+	if errors.As(err, &ee) {
+		if field, ok := inputFields[ee.Key]; ok {
+			e.Ext = map[string]any{"fields": []map[string]any{{"field": field, "code": string(ee.Key), "message": e.Message}}}
+		}
+	} else {
 		// engine.PublicMessage has no words of its own for these two.
 		switch code {
 		case engine.CodeForbidden:

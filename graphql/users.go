@@ -4,7 +4,26 @@ import (
 	"context"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/message"
 )
+
+// inputFields names the input field that a refusal of createUser,
+// updateUser or createApiKey is about, so that the error carries it in
+// extensions.fields (code: the message key) and a form shows it there.
+var inputFields = map[message.Key]string{
+	"user.badName":          "username",
+	"user.exists":           "username",
+	"user.passwordTooShort": "password",
+	"user.passwordTooLong":  "password",
+	"user.noRole":           "role",
+	"user.teamTooLong":      "team",
+	"user.ownManager":       "manager",
+	"user.managerNotActive": "manager",
+	"user.managerLoop":      "manager",
+	"apiKey.noRole":         "role",
+	"apiKey.longName":       "name",
+	"apiKey.expiryFuture":   "expiresAt",
+}
 
 // userResolvers serve the users API: me for everyone signed in; users,
 // createUser and updateUser for administrators; changePassword for users.

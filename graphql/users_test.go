@@ -1,12 +1,14 @@
 package graphql_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/access"
 )
 
 // TestUsers_TemporaryPassword: a session whose password is temporary may
@@ -58,4 +60,47 @@ func TestUsers_TemporaryPassword(t *testing.T) {
 	changed := temp
 	changed.MustChangePassword = false
 	mustRun(t, srv, changed, `{ deals { totalCount } }`, nil)
+}
+
+// TestUsers_RefusalsNameTheirField: a refused createUser, updateUser or
+// createApiKey names the input field it is about in extensions.fields,
+// with the message key as its code, so that a form shows it there.
+func TestUsers_RefusalsNameTheirField(t *testing.T) {
+	t.Parallel()
+	srv, tn := realServer(t)
+	require.NoError(t, tn.Engine.SaveRole(tn.Admin, engine.Role{Name: "sales", Objects: map[string]access.ObjectAccess{"*": {Read: true}}}))
+	mustRun(t, srv, admin, `mutation { createUser(input: {username: "li.lei", password: "a good long password", role: "sales"}) { username } }`, nil)
+	mustRun(t, srv, admin, `mutation { createUser(input: {username: "gone", password: "a good long password"}) { username } }`, nil)
+	mustRun(t, srv, admin, `mutation { updateUser(username: "gone", input: {active: false}) { active } }`, nil)
+
+	scenarios := []struct {
+		name, query, field, code string
+	}{
+		{"a bad user name", `mutation { createUser(input: {username: "Li Lei", password: "a good long password"}) { username } }`, "username", "user.badName"},
+		{"a taken user name", `mutation { createUser(input: {username: "li.lei", password: "a good long password"}) { username } }`, "username", "user.exists"},
+		{"a short password", `mutation { createUser(input: {username: "han.mei", password: "short"}) { username } }`, "password", "user.passwordTooShort"},
+		{"an unknown role", `mutation { createUser(input: {username: "han.mei", password: "a good long password", role: "boss"}) { username } }`, "role", "user.noRole"},
+		{"an inactive manager", `mutation { createUser(input: {username: "han.mei", password: "a good long password", manager: "gone"}) { username } }`, "manager", "user.managerNotActive"},
+		{"a long team", `mutation { updateUser(username: "li.lei", input: {team: "` + strings.Repeat("t", 81) + `"}) { team } }`, "team", "user.teamTooLong"},
+		{"their own manager", `mutation { updateUser(username: "li.lei", input: {manager: "li.lei"}) { manager } }`, "manager", "user.ownManager"},
+		{"a key's unknown role", `mutation { createApiKey(name: "erp", role: "boss") { secret } }`, "role", "apiKey.noRole"},
+		{"a key's past expiry", `mutation { createApiKey(name: "erp", expiresAt: "2001-01-01T00:00:00Z") { secret } }`, "expiresAt", "apiKey.expiryFuture"},
+		{"a key's long name", `mutation { createApiKey(name: "` + strings.Repeat("名", 70) + `") { secret } }`, "name", "apiKey.longName"},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			r := run(t, srv, admin, s.query, nil)
+			require.Len(t, r.Errors, 1)
+			e := r.Errors[0]
+			want := "BAD_REQUEST"
+			if s.code == "user.exists" {
+				want = "CONFLICT"
+			}
+			assert.Equal(t, want, e.Extensions["code"], e.Message)
+			assert.Equal(t, []any{map[string]any{"field": s.field, "code": s.code, "message": e.Message}}, e.Extensions["fields"])
+		})
+	}
+	r := run(t, srv, admin, `mutation { updateUser(username: "nobody", input: {team: "x"}) { team } }`, nil)
+	require.Len(t, r.Errors, 1)
+	assert.Nil(t, r.Errors[0].Extensions["fields"], "a missing user is not a field's fault")
 }

@@ -1,4 +1,4 @@
-import { ApiOutlined, CodeOutlined, LayoutOutlined, NodeIndexOutlined, SendOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { ApiOutlined, CodeOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
 import type { ComponentType, ReactNode } from "react";
 
 // The sections of the admin area, in menu order. Each is a lazy chunk that
@@ -64,6 +64,38 @@ export const adminSections: AdminSection[] = [
     label: { zh: "投递与任务", en: "Deliveries and jobs" },
     summary: { zh: "Webhook 与通知的投递队列、失败重试、签名密钥，以及后台任务进度", en: "The outbox of webhooks and notifications with retries, the signing secret, and background jobs" },
     load: () => import("@/admin-logic/DeliveriesPage").then((m) => ({ default: m.DeliveriesPage })),
+  },
+  {
+    key: "users",
+    group: "people",
+    icon: <TeamOutlined />,
+    label: { zh: "用户", en: "Users" },
+    summary: { zh: "新建和停用用户，设置角色、上级和团队，重置密码", en: "Create and deactivate users, set their role, manager and team, reset passwords" },
+    load: () => import("@/admin-access/UsersPage").then((m) => ({ default: m.UsersPage })),
+  },
+  {
+    key: "roles",
+    group: "people",
+    icon: <SafetyCertificateOutlined />,
+    label: { zh: "角色与权限", en: "Roles and permissions" },
+    summary: { zh: "以矩阵设置每个角色对对象的增删改查，以及字段的隐藏、只读和掩码", en: "A matrix of what each role may do with each object, and its hidden, read-only and masked fields" },
+    load: () => import("@/admin-access/RolesPage").then((m) => ({ default: m.RolesPage })),
+  },
+  {
+    key: "sharing",
+    group: "people",
+    icon: <ShareAltOutlined />,
+    label: { zh: "共享设置", en: "Sharing" },
+    summary: { zh: "每个对象的记录默认访问：公开读写、公开只读或私有", en: "The default record access of each object: public read/write, public read only or private" },
+    load: () => import("@/admin-access/SharingPage").then((m) => ({ default: m.SharingPage })),
+  },
+  {
+    key: "apiKeys",
+    group: "people",
+    icon: <KeyOutlined />,
+    label: { zh: "API 密钥", en: "API keys" },
+    summary: { zh: "为外部系统创建带角色和有效期的密钥，查看和吊销", en: "Keys for other systems, with a role and an expiry; list and revoke them" },
+    load: () => import("@/admin-access/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })),
   },
   {
     key: "developer",
