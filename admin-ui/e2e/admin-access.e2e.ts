@@ -56,6 +56,17 @@ describe("admin: people and access", () => {
     await page.getByRole("button", { name: "保存" }).click();
     await toast(page, "已保存角色「一线销售」");
     await page.waitForURL(/\/admin\/roles\/frontline/);
+    // An unsaved change asks before leaving; following the default again
+    // undoes it, and then nothing asks.
+    await page.getByLabel("商机 删除").check();
+    await page.locator(".access-back").click();
+    await page.locator(".ant-modal-confirm-title", { hasText: "角色尚未保存，确定离开？" }).waitFor();
+    await page.getByRole("button", { name: "留下" }).click();
+    expect(new URL(page.url()).pathname).toBe("/admin/roles/frontline");
+    await page.locator('tr[data-object="opportunity"]').getByRole("button", { name: "改为沿用默认" }).click();
+    expect(await page.getByLabel("商机 删除").isChecked()).toBe(false);
+    await page.locator(".access-back").click();
+    await page.waitForURL(/\/admin\/roles$/);
     const roles = await s.gql<{ roles: { name: string; label: unknown; objects: Record<string, unknown> }[] }>("{ roles }");
     expect(roles.roles.find((r) => r.name === "frontline")).toEqual({
       name: "frontline",
@@ -137,6 +148,7 @@ describe("admin: people and access", () => {
     const secret = await page.locator(".access-secret-value").inputValue();
     expect(secret).toMatch(/^crm_[0-9a-f]{48}$/);
     await page.getByRole("button", { name: /关闭/ }).click();
+    await page.locator(".access-secret-value").waitFor({ state: "detached" });
     const row = page.locator("tr", { hasText: "ERP 同步" });
     await row.getByText("有效").waitFor();
     await row.getByText(secret.slice(0, 8)).waitFor();
