@@ -221,6 +221,37 @@ describe("rules, scripts and automations", () => {
     ]);
   });
 
+  journey("edits a formula with a live check and follows its recompute job", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "formula.admin", "吕洋");
+    const d = await s.gql<{ object: { definition: { properties: Record<string, unknown> } } }>(`{ object(name: "opportunity") { definition } }`);
+    const def = d.object.definition;
+    def.properties.amountWan = { type: "number", "x-crm-type": "formula", "x-crm-label": { zh: "金额（万元）", en: "Amount (10k CNY)" }, "x-crm-formula": { expression: "amount / 10000" } };
+    await s.gql(`mutation($d: JSON!) { saveObject(definition: $d) { version } }`, { d: def });
+
+    await signIn(page, s.url, "formula.admin");
+    await page.goto(`${s.url}/admin/logic/opportunity/formulas`);
+    await page.locator(".ant-table-row", { hasText: "amountWan" }).getByRole("button", { name: "编辑" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("记录 JSON", { exact: true }).fill(JSON.stringify({ amount: 123456 }));
+    await dialog.getByRole("button", { name: "检查" }).click();
+    await dialog.getByTestId("check-result").getByText("计算结果: 12.3456").waitFor();
+    await dialog.getByLabel("表达式").fill("Math.round(amount / 10000)");
+    await dialog.getByRole("button", { name: "检查" }).click();
+    await dialog.getByTestId("check-result").getByText("计算结果: 12", { exact: true }).waitFor();
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await toast(page, "已保存");
+    const saved = await s.gql<{ object: { definition: { properties: Record<string, { "x-crm-formula"?: { expression: string } }> } } }>(`{ object(name: "opportunity") { definition } }`);
+    expect(saved.object.definition.properties.amountWan["x-crm-formula"]).toEqual({ expression: "Math.round(amount / 10000)" });
+
+    // The stored records are recomputed in the background: the job shows its progress.
+    await page.goto(`${s.url}/admin/deliveries/jobs`);
+    const job = page.locator(".ant-table-row", { hasText: "amountWan" }).first();
+    await job.locator(".ant-progress").waitFor();
+    await job.locator(".ant-tag", { hasText: "完成" }).waitFor({ timeout: 60_000 });
+    await shot(page, "admin-logic-jobs");
+  });
+
   journey("renders the logic screens on a phone without sideways scroll", "phone", async ({ page }) => {
     const s = server();
     addUser(s, "logic.phone", "韩梅");

@@ -172,6 +172,8 @@ function OutboxTab() {
 
 function JobsTab() {
   const t = useText(logicText);
+  const md = useMetadata();
+  const { label } = useI18n();
   const jobs = useJobs();
   if (jobs.isPending) return <PageSkeleton />;
   if (jobs.isError) return <PageError error={jobs.error} onRetry={() => void jobs.refetch()} />;
@@ -192,12 +194,25 @@ function JobsTab() {
         locale={{ emptyText: t("noJobs") }}
         columns={[
           { title: t("createdAt"), dataIndex: "createdAt", render: (v: string) => formatDateTime(v) },
-          { title: t("jobKind"), key: "kind", render: (_: unknown, j) => `${j.kind} · ${j.object}${j.fields.length ? ` (${j.fields.join(", ")})` : ""}` },
-          { title: t("status"), dataIndex: "status", render: (s: string) => <Tag color={statusColor[s]}>{t(`status.${s}` as LogicKey)}</Tag> },
+          {
+            title: t("jobKind"),
+            key: "kind",
+            render: (_: unknown, j) => `${j.kind} · ${label(md.byName[j.object]?.label, j.object)}${j.fields.length ? ` (${j.fields.join(", ")})` : ""}`,
+          },
+          {
+            title: t("status"),
+            dataIndex: "status",
+            render: (s: string, j) => (
+              <div className="logic-last-error">
+                <Tag color={statusColor[s]}>{t(`status.${s}` as LogicKey)}</Tag>
+                {j.error ? <div className="logic-error">{j.error}</div> : null}
+              </div>
+            ),
+          },
           {
             title: t("progress"),
             key: "progress",
-            width: 220,
+            width: 180,
             render: (_: unknown, j) => (
               <div>
                 <Progress percent={jobPercent(j)} size="small" status={j.status === "failed" ? "exception" : j.status === "done" ? "success" : "active"} />
@@ -208,7 +223,6 @@ function JobsTab() {
             ),
           },
           { title: t("changed"), dataIndex: "changed" },
-          { title: t("lastError"), dataIndex: "error", render: (e: string | null) => (e ? <span className="logic-error">{e}</span> : "—") },
           { title: t("finishedAt"), dataIndex: "finishedAt", render: (v: string | null) => (v ? formatDateTime(v) : "—") },
         ]}
       />

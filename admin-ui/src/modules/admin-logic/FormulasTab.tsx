@@ -1,4 +1,4 @@
-import { Input, Modal, Table } from "antd";
+import { Button, Input, Modal, Table } from "antd";
 import { useState } from "react";
 import type { StoredDefinition } from "@/admin/definitions";
 import { useText } from "@/admin/text";
@@ -50,14 +50,16 @@ export function FormulasTab({ obj, stored }: FormulasTabProps) {
             title: t("actions"),
             key: "a",
             render: (_: unknown, f) => (
-              <a
+              <Button
+                type="link"
+                size="small"
                 onClick={() => {
                   saver.setProblems([]);
                   setDraft(f);
                 }}
               >
                 {t("edit")}
-              </a>
+              </Button>
             ),
           },
         ]}
