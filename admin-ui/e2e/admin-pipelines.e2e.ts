@@ -161,6 +161,12 @@ describe("admin: pipelines, layouts and views", () => {
     await expect.poll(() => section.locator(".layout-field-name").allInnerTexts()).toEqual(["总机", "公司网站"]);
     await page.locator(".layout-preview").first().getByText("网络信息").waitFor();
     await shot(page, "admin-layout-designer-desktop");
+    // Leaving with unsaved changes asks first; staying keeps them.
+    await page.getByRole("tab", { name: "列表视图" }).click();
+    await page.locator(".ant-modal-confirm", { hasText: "有未保存的修改，确定离开？" }).getByRole("button", { name: "留下" }).click();
+    await page.locator(".ant-modal-confirm").waitFor({ state: "detached" });
+    expect(new URL(page.url()).pathname).toBe("/admin/layouts/account");
+    expect(await section.locator(".layout-field-name").allInnerTexts()).toEqual(["总机", "公司网站"]);
     await page.getByRole("button", { name: "保存" }).click();
     await toast(page, "已保存");
 

@@ -26,6 +26,7 @@ import { containerOf, fromLayout, layoutProblems, moveField, paletteId, sectionI
 import { moveStage } from "./pipelineModel";
 import { SortableRow } from "./SortableRow";
 import { text } from "./text";
+import { useLeaveGuard } from "./useLeaveGuard";
 
 // LayoutDesigner edits an object's record-page layout: a palette of the
 // fields not on the page, the sections (name, columns, fields) that fields
@@ -77,6 +78,7 @@ function LayoutForm({ obj, stored }: { obj: ObjectMeta; stored: StoredLayout }) 
   const sectionName = (s: { label: { zh: string; en: string } }) => (lang === "en" ? s.label.en || s.label.zh : s.label.zh || s.label.en) || t("newSection");
   const problems = layoutProblems(draft, lang === "zh");
   const dirty = JSON.stringify(toLayout(draft)) !== JSON.stringify(toLayout(initial));
+  useLeaveGuard(dirty);
 
   const reloadAll = async () => {
     await Promise.all([qc.invalidateQueries({ queryKey: layoutKey(obj.name) }), qc.invalidateQueries({ queryKey: ["layout", obj.name] })]);
@@ -85,9 +87,9 @@ function LayoutForm({ obj, stored }: { obj: ObjectMeta; stored: StoredLayout }) 
   const save = useMutation({
     mutationFn: (l: LayoutJSON) => gql<{ saveLayout: StoredLayout }>({ query: "mutation AdminSaveLayout($d: JSON!) { saveLayout(definition: $d) }", variables: { d: l } }),
     onSuccess: async () => {
-      message.success(t("saved"));
       setServerErrors(null);
       await reloadAll();
+      message.success(t("saved"));
     },
     onError: (e) => {
       if (isApiError(e) && e.problems.length) {
@@ -106,8 +108,8 @@ function LayoutForm({ obj, stored }: { obj: ObjectMeta; stored: StoredLayout }) 
   const reset = useMutation({
     mutationFn: () => gql({ query: "mutation AdminDeleteLayout($o: String!) { deleteLayout(object: $o) }", variables: { o: obj.name } }),
     onSuccess: async () => {
-      message.success(t("resetDone"));
       await reloadAll();
+      message.success(t("resetDone"));
     },
     onError: (e) => message.error(e instanceof Error ? e.message : String(e), 6),
   });

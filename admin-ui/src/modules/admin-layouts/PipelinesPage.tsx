@@ -3,7 +3,7 @@ import { closestCenter, DndContext, KeyboardSensor, PointerSensor, useSensor, us
 import { SortableContext, sortableKeyboardCoordinates, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { useQueryClient } from "@tanstack/react-query";
 import { Alert, Button, Checkbox, Input, InputNumber, Modal, Popconfirm, Select, Space, Table, Tag, Typography } from "antd";
-import { useEffect, useMemo, useState } from "react";
+import { useMemo, useState } from "react";
 import { Link, useNavigate, useParams } from "react-router";
 import { useDefinition, useSaveDefinition, type StoredDefinition } from "@/admin/definitions";
 import { useText } from "@/admin/text";
@@ -30,6 +30,7 @@ import {
 } from "./pipelineModel";
 import { SortableRow } from "./SortableRow";
 import { text } from "./text";
+import { useLeaveGuard } from "./useLeaveGuard";
 import "./layouts.css";
 
 // The Pipelines section (/admin/pipelines, /admin/pipelines/<object>/<field>):
@@ -206,16 +207,13 @@ function PipelineForm({ stored, initial, isNew }: FormProps) {
   const fieldMeta = obj?.byName[field];
   const removed = removedValues(initial, draft);
   const problems = draftProblems(draft, lang === "zh");
-  const dirty = isNew || JSON.stringify(toDefinition(stored.definition, draft)) !== JSON.stringify(toDefinition(stored.definition, initial)) || removed.length > 0;
+  const changed = JSON.stringify(toDefinition(stored.definition, draft)) !== JSON.stringify(toDefinition(stored.definition, initial)) || removed.length > 0;
 
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 4 } }), useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }));
 
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
+  // A new pipeline can be saved as it is; leaving it asks only once edited.
+  const dirty = isNew || changed;
+  const guard = useLeaveGuard(changed);
 
   const requiredOptions = useMemo(
     () => (obj?.fields ?? []).filter((f) => !f.computed && f.name !== field).map((f) => ({ value: f.name, label: label(f.label, f.name) })),
@@ -303,6 +301,7 @@ function PipelineForm({ stored, initial, isNew }: FormProps) {
       await save.mutateAsync({ definition: withoutPipeline(stored.definition, field), options: { expectedVersion: stored.version } });
       void qc.invalidateQueries({ queryKey: ["board", stored.name] });
       message.success(t("pipelineDeleted"));
+      guard.allow();
       navigate("/admin/pipelines");
     } catch (e) {
       if (isApiError(e) && e.code === "CONFLICT") setConflict(true);

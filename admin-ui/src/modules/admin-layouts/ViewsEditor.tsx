@@ -2,7 +2,7 @@ import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
 import { closestCenter, DndContext, KeyboardSensor, PointerSensor, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
 import { arrayMove, SortableContext, sortableKeyboardCoordinates, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { Alert, Button, Input, Popconfirm, Popover, Select, Space, Spin, Table, Tag, Typography } from "antd";
+import { Alert, Button, Input, Modal, Popconfirm, Popover, Select, Space, Spin, Table, Tag, Typography } from "antd";
 import { lazy, Suspense, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useText } from "@/admin/text";
@@ -17,6 +17,7 @@ import { PageError, PageSkeleton } from "@/ui/PageState";
 import { useFeedback } from "@/ui/useFeedback";
 import { SortableRow } from "./SortableRow";
 import { text } from "./text";
+import { useLeaveGuard } from "./useLeaveGuard";
 import { viewProblems, type ViewDraft } from "./viewModel";
 
 // The business list's condition editor, loaded when first opened.
@@ -135,6 +136,10 @@ function ViewForm({ obj, existing, taken }: FormProps) {
   const [tried, setTried] = useState(false);
   const [serverErrors, setServerErrors] = useState<string[]>([]);
 
+  const [initialDraft] = useState(draft);
+  const dirty = JSON.stringify(draft) !== JSON.stringify(initialDraft) || JSON.stringify(conds) !== JSON.stringify(initialConds);
+  const guard = useLeaveGuard(dirty);
+  const [showJSON, setShowJSON] = useState(false);
   const others = existing ? taken.filter((n) => n !== existing.name) : taken;
   const problems = viewProblems(draft, others, lang === "zh");
   const allColumns = [...obj.fields.map((f) => f.name), ...systemColumns];
@@ -151,6 +156,7 @@ function ViewForm({ obj, existing, taken }: FormProps) {
     onSuccess: async () => {
       message.success(t("saved"));
       await Promise.all([qc.invalidateQueries({ queryKey: viewsKey(obj.name) }), qc.invalidateQueries({ queryKey: ["views", obj.name] })]);
+      guard.allow();
       navigate(`/admin/layouts/${obj.name}/views`);
     },
     onError: (e) => {
@@ -160,22 +166,26 @@ function ViewForm({ obj, existing, taken }: FormProps) {
     },
   });
 
-  const submit = () => {
-    setTried(true);
-    setServerErrors([]);
-    if (Object.keys(problems).length) return;
+  const definition = (): SavedView => {
     const label: { zh?: string; en?: string } = {};
     if (draft.label.zh.trim()) label.zh = draft.label.zh.trim();
     if (draft.label.en.trim()) label.en = draft.label.en.trim();
     const filter = conds === null ? rawFilter : toStoreFilter(obj, conds);
-    save.mutate({
+    return {
       object: obj.name,
       name: draft.name,
       label,
       ...(filter ? { filter } : {}),
       ...(draft.sort.length ? { sort: draft.sort.map((s) => (s.desc ? { field: s.field, desc: true } : { field: s.field })) } : {}),
       ...(draft.columns.length ? { columns: draft.columns } : {}),
-    });
+    };
+  };
+
+  const submit = () => {
+    setTried(true);
+    setServerErrors([]);
+    if (Object.keys(problems).length) return;
+    save.mutate(definition());
   };
 
   const onColumnsDragEnd = ({ active, over }: DragEndEvent) => {
@@ -197,7 +207,8 @@ function ViewForm({ obj, existing, taken }: FormProps) {
         <Typography.Title level={5} className="adm-title">
           {existing ? t("edit") : t("newView")}
         </Typography.Title>
-        <Space>
+        <Space wrap>
+          <Button onClick={() => setShowJSON(true)}>{t("viewJSON")}</Button>
           <Link to={`/admin/layouts/${obj.name}/views`}>
             <Button>{t("cancel")}</Button>
           </Link>
@@ -238,6 +249,7 @@ function ViewForm({ obj, existing, taken }: FormProps) {
 
       <section className="layout-box adm-stack" aria-label={t("viewColumns")}>
         <Typography.Text strong>{t("viewColumns")}</Typography.Text>
+        {draft.columns.length ? null : <Typography.Text type="secondary">{t("viewColumnsHint")}</Typography.Text>}
         <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={onColumnsDragEnd}>
           <SortableContext items={draft.columns} strategy={verticalListSortingStrategy}>
             <div className="adm-stack">
@@ -352,6 +364,9 @@ function ViewForm({ obj, existing, taken }: FormProps) {
           </Button>
         ) : null}
       </section>
+      <Modal open={showJSON} title={t("json")} footer={null} onCancel={() => setShowJSON(false)} width={720}>
+        <pre className="adm-json">{JSON.stringify(definition(), null, 2)}</pre>
+      </Modal>
     </div>
   );
 }
