@@ -1,4 +1,4 @@
-import { ApiOutlined, CodeOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, CodeOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
 import type { ComponentType, ReactNode } from "react";
 
 // The sections of the admin area, in menu order. Each is a lazy chunk that
@@ -40,6 +40,14 @@ export const adminSections: AdminSection[] = [
     label: { zh: "页面布局与视图", en: "Layouts and views" },
     summary: { zh: "拖拽设计记录页面的分区和字段，选择相关列表，管理共享列表视图", en: "Drag fields into the record page's sections, choose related lists and manage shared list views" },
     load: () => import("@/admin-layouts/LayoutsPage").then((m) => ({ default: m.LayoutsPage })),
+  },
+  {
+    key: "templates",
+    group: "model",
+    icon: <AppstoreAddOutlined />,
+    label: { zh: "行业模板", en: "Templates" },
+    summary: { zh: "安装、升级、回滚行业模板：先预览每个对象和字段的变更与冲突；示例数据与导出", en: "Install, upgrade and roll back industry templates after a preview of every change and conflict; sample data and export" },
+    load: () => import("@/admin-templates/TemplatesPage").then((m) => ({ default: m.TemplatesPage })),
   },
   {
     key: "logic",
@@ -104,5 +112,29 @@ export const adminSections: AdminSection[] = [
     label: { zh: "开发者", en: "Developer" },
     summary: { zh: "以当前身份在浏览器中探索和调用本租户的 GraphQL 接口", en: "Explore and call this tenant's GraphQL API as yourself" },
     load: () => import("@/explorer/ExplorerPage").then((m) => ({ default: m.ExplorerPage })),
+  },
+  {
+    key: "limits",
+    group: "tenant",
+    icon: <DashboardOutlined />,
+    label: { zh: "限额与用量", en: "Limits and usage" },
+    summary: { zh: "本租户的各项限额（脚本、自动化、查询、筛选……）与实际用量", en: "This tenant's budgets (scripts, automations, queries, filters…) beside what is used" },
+    load: () => import("@/admin-tenant/LimitsPage").then((m) => ({ default: m.LimitsPage })),
+  },
+  {
+    key: "audit",
+    group: "tenant",
+    icon: <AuditOutlined />,
+    label: { zh: "审计日志", en: "Audit trail" },
+    summary: { zh: "谁在何时改了什么：按人员、对象、操作和时间筛选，逐字段查看新旧值", en: "Who changed what and when, by person, object, action and period, with old and new values" },
+    load: () => import("@/admin-tenant/AuditPage").then((m) => ({ default: m.AuditPage })),
+  },
+  {
+    key: "privacy",
+    group: "tenant",
+    icon: <IdcardOutlined />,
+    label: { zh: "个人信息请求", en: "Personal data" },
+    summary: { zh: "导出或删除某个人的全部个人信息（记录、引用、阶段历史、审计）", en: "Export or erase everything stored about a person (record, references, stage history, audit)" },
+    load: () => import("@/admin-tenant/PrivacyPage").then((m) => ({ default: m.PrivacyPage })),
   },
 ];
