@@ -14,6 +14,7 @@ import { ErrorText, PageError } from "@/ui/PageState";
 import { Skeleton } from "@/ui/Skeleton";
 import { useFeedback } from "@/ui/useFeedback";
 import { AuditChanges } from "./AuditChanges";
+import { auditActions } from "./auditFilters";
 import { text } from "./text";
 import "./tenant.css";
 
@@ -199,7 +200,7 @@ function PersonalDataView({ meta, id, onErased }: PersonalDataViewProps) {
           dataSource={pd.stageHistory}
           locale={{ emptyText: t("none") }}
           columns={[
-            { key: "at", title: t("created"), render: (_, h) => formatDateTime(h.at) },
+            { key: "at", title: t("at"), render: (_, h) => formatDateTime(h.at) },
             { key: "field", title: t("field"), render: (_, h) => (meta.byName[h.field] ? label(meta.byName[h.field].label, h.field) : h.field) },
             { key: "move", title: `${t("from")} → ${t("to")}`, render: (_, h) => `${h.from ?? "∅"} → ${h.to}` },
             { key: "by", title: t("by"), dataIndex: "by" },
@@ -215,10 +216,10 @@ function PersonalDataView({ meta, id, onErased }: PersonalDataViewProps) {
           dataSource={pd.auditTrail}
           locale={{ emptyText: t("none") }}
           columns={[
-            { key: "at", title: t("created"), render: (_, a) => formatDateTime(a.at) },
+            { key: "at", title: t("at"), render: (_, a) => formatDateTime(a.at) },
             { key: "actor", title: t("by"), dataIndex: "actor" },
-            { key: "action", title: t("auditOfRecord"), dataIndex: "action" },
-            { key: "changes", title: t("from"), render: (_, a) => <AuditChanges object={meta.name} changes={a.changes} /> },
+            { key: "action", title: t("action"), render: (_, a) => ((auditActions as readonly string[]).includes(a.action) ? t(`act.${a.action as "create"}`) : a.action) },
+            { key: "changes", title: t("changes"), render: (_, a) => <AuditChanges object={meta.name} changes={a.changes} /> },
           ]}
         />
       </Card>

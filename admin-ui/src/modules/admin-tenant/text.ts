@@ -7,7 +7,7 @@ type Key =
   | "g.script" | "g.automation" | "g.query" | "g.filter" | "g.unique" | "g.api" | "g.requests" | "g.store" | "g.outbox" | "g.jobs"
   | "auditTitle" | "auditHint" | "who" | "object" | "action" | "period" | "anyone" | "anyObject" | "anyAction" | "clear"
   | "at" | "door" | "changes" | "record" | "loadMore" | "more" | "fewer" | "noEntries" | "version" | "apiKey" | "allLoaded"
-  | "act.create" | "act.update" | "act.delete" | "act.metadata"
+  | "act.create" | "act.update" | "act.delete" | "act.metadata" | "act.permission" | "act.personalData"
   | "privacyTitle" | "privacyHint" | "pickObject" | "pickRecord" | "exportJson" | "erase" | "eraseTitle" | "eraseWarn" | "eraseType"
   | "eraseMismatch" | "erased" | "exported" | "references" | "stageHistory" | "auditOfRecord" | "recordData" | "none" | "field"
   | "from" | "to" | "by" | "refObject" | "refField" | "refRecord" | "cancel" | "created" | "updated" | "owner";
@@ -64,6 +64,8 @@ export const text: TextTable<Key> = {
     "act.update": "修改",
     "act.delete": "删除",
     "act.metadata": "配置",
+    "act.permission": "权限",
+    "act.personalData": "个人信息请求",
     privacyTitle: "个人信息请求",
     privacyHint: "按个人信息保护的要求，导出或删除某个人在本租户中的全部信息：记录本身、引用它的记录、阶段历史和审计日志。",
     pickObject: "选择对象",
@@ -144,6 +146,8 @@ export const text: TextTable<Key> = {
     "act.update": "Update",
     "act.delete": "Delete",
     "act.metadata": "Configuration",
+    "act.permission": "Access",
+    "act.personalData": "Personal data request",
     privacyTitle: "Personal data",
     privacyHint: "Export or erase everything this tenant stores about a person: the record, the records referring to it, its stage history and its audit trail.",
     pickObject: "Object",

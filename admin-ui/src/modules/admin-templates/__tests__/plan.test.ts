@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { changedGroups, contentsOf, entryKind, formatValue, isNewer, planGroups, planSummary, splitPath, type TemplateResult } from "@/admin-templates/plan";
+import { templateNamePattern, versionPattern } from "@/admin-templates/ExportButton";
 import { installOptions } from "@/admin-templates/TemplateDetail";
+import { exportName } from "@/admin-templates/TemplateGallery";
 
 // A plan as installTemplate's dry run gives it: a new object whole, an
 // object the tenant has merged member by member, a role, an unchanged
@@ -172,5 +174,16 @@ describe("small helpers", () => {
     expect(installOptions(new URLSearchParams("onConflict=theirs&sample=0&records=40"))).toEqual({ onConflict: "theirs", sampleData: false, records: 40 });
     expect(installOptions(new URLSearchParams("records=-3")).records).toBe(300);
     expect(installOptions(new URLSearchParams("records=9999999")).records).toBe(200000);
+  });
+  it("suggests an export name the server accepts and checks names and versions as it does", () => {
+    expect(exportName("default")).toBe("default");
+    expect(exportName("Acme Clinic 2")).toBe("acme-clinic-2");
+    expect(exportName("42")).toBe("my-template");
+    for (const n of ["default", "acme-clinic-2", "my-template"]) expect(templateNamePattern.test(n)).toBe(true);
+    expect(templateNamePattern.test("Our CRM")).toBe(false);
+    expect(templateNamePattern.test("1crm")).toBe(false);
+    expect(versionPattern.test("2.0.0")).toBe(true);
+    expect(versionPattern.test("1.2.3-beta.1+build.5")).toBe(true);
+    expect(versionPattern.test("1.2")).toBe(false);
   });
 });
