@@ -1,5 +1,5 @@
 import { PlusOutlined, SearchOutlined } from "@ant-design/icons";
-import { Button, Input, Popconfirm, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
+import { Alert, Button, Input, Popconfirm, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
 import { useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { isApiError } from "@/api/errors";
@@ -176,6 +176,9 @@ export function UsersPage() {
           </Button>
         </Space>
       </div>
+      {target && target !== "new" && users.data && !editing ? (
+        <Alert type="warning" showIcon className="access-inline-alert" title={t("userNotFound", { name: target })} closable={{ onClose: close }} />
+      ) : null}
       {body}
       {target === "new" ? <UserFormModal users={users.data ?? []} onClose={close} /> : null}
       {editing ? <UserFormModal user={editing} users={users.data ?? []} onClose={close} /> : null}
