@@ -93,6 +93,7 @@ describe("admin: people and access", () => {
     await row.getByText("待改密码").waitFor();
     await row.getByText("一线销售").waitFor();
     await row.getByText("华东").waitFor();
+    await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, "admin-users-desktop");
     const users = await s.gql<{ users: { username: string; role: string; manager: string; team: string; mustChangePassword: boolean }[] }>(
       "{ users { username role manager team mustChangePassword } }",
