@@ -12,7 +12,10 @@ import { defineConfig } from "vitest/config";
 // by its imports, where a package's root index (which re-exports the
 // whole package) is not followed: the names imported from antd and its
 // icons lead to their own modules instead. Other pages that need one of
-// these modules load this chunk too.
+// these modules load this chunk too. A module placed here carries every
+// export any page uses of it, which is why no root index may be followed
+// (TanStack Query's is under build/modern/): the admin pages' mutations
+// would otherwise ride on the first page.
 function listPageChunk(): { plugin: Plugin; has: (id: string) => boolean } {
   const modules = new Set<string>();
   const root = fileURLToPath(new URL(".", import.meta.url));
@@ -33,7 +36,7 @@ function listPageChunk(): { plugin: Plugin; has: (id: string) => boolean } {
   const named: Record<string, Map<string, string>> = {};
   for (const [pkg, file] of Object.entries(barrels)) named[pkg] = exportsOf(file);
   const namedImports = new Map<string, string[]>();
-  const packageIndex = /node_modules[\\/](@[^\\/]+[\\/])?[^\\/]+[\\/]((es|lib|dist)[\\/])?index\.m?js$/;
+  const packageIndex = /node_modules[\\/](@[^\\/]+[\\/])?[^\\/]+[\\/]((es|lib|dist|build[\\/]modern)[\\/])?index\.m?js$/;
   const plugin: Plugin = {
     name: "list-page-chunk",
     apply: "build",
