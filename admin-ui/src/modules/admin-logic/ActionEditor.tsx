@@ -1,81 +1,15 @@
-import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
-import { Button, Card, Input, InputNumber, Select } from "antd";
+import { DeleteOutlined } from "@ant-design/icons";
+import { Button, Card, Input, Select } from "antd";
 import { useText } from "@/admin/text";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
-import type { FieldMeta, ObjectMeta } from "@/metadata/types";
+import type { ObjectMeta } from "@/metadata/types";
+import { ValuesEditor } from "./ValuesEditor";
 import { actionTypes, emptyAction, type ActionForm, type ActionType, type Script } from "./model";
 import { logicText, type LogicKey } from "./text";
 
 // ActionEditor is one action of an automation: its type and the inputs
 // that type takes (x-crm-automations actions).
-
-type ValueEditorProps = { field: FieldMeta | undefined; value: unknown; onChange: (v: unknown) => void };
-
-// ValueEditor takes a value for a field: a number, yes/no, one of a
-// picklist's options, or text (which may hold {{field}} placeholders).
-function ValueEditor({ field, value, onChange }: ValueEditorProps) {
-  const t = useText(logicText);
-  const { label } = useI18n();
-  const kind = field?.kind;
-  if ((kind === "number" || kind === "integer" || kind === "currency" || kind === "percent") && typeof value !== "string") {
-    return <InputNumber aria-label={t("value")} value={typeof value === "number" ? value : null} onChange={(v) => onChange(v ?? null)} style={{ width: "100%" }} />;
-  }
-  if (kind === "boolean") {
-    return (
-      <Select
-        aria-label={t("value")}
-        value={value === true ? "true" : value === false ? "false" : undefined}
-        onChange={(v) => onChange(v === "true")}
-        options={[
-          { value: "true", label: "true" },
-          { value: "false", label: "false" },
-        ]}
-      />
-    );
-  }
-  if (kind === "picklist" && field) {
-    return (
-      <Select
-        aria-label={t("value")}
-        value={typeof value === "string" ? value : undefined}
-        onChange={onChange}
-        options={field.options.map((o) => ({ value: o.value, label: label(o.label, o.value) }))}
-      />
-    );
-  }
-  return <Input aria-label={t("value")} value={value == null ? "" : typeof value === "string" ? value : JSON.stringify(value)} onChange={(e) => onChange(e.target.value)} />;
-}
-
-type ValuesEditorProps = { obj: ObjectMeta | undefined; values: [string, unknown][]; onChange: (v: [string, unknown][]) => void };
-
-function ValuesEditor({ obj, values, onChange }: ValuesEditorProps) {
-  const t = useText(logicText);
-  const { label } = useI18n();
-  const fields = (obj?.fields ?? []).filter((f) => !f.computed && f.type !== "autonumber");
-  return (
-    <div className="logic-values">
-      {values.map(([k, v], i) => (
-        <div key={i} className="logic-value-row">
-          <Select
-            aria-label={t("valueField")}
-            value={k || undefined}
-            placeholder={t("valueField")}
-            showSearch={{ optionFilterProp: "label" }}
-            onChange={(f) => onChange(values.map((x, j) => (j === i ? [f, undefined] : x)))}
-            options={fields.map((f) => ({ value: f.name, label: `${label(f.label, f.name)} (${f.name})` }))}
-          />
-          <ValueEditor field={obj?.byName[k]} value={v} onChange={(nv) => onChange(values.map((x, j) => (j === i ? [x[0], nv] : x)))} />
-          <Button aria-label={t("delete")} icon={<DeleteOutlined />} onClick={() => onChange(values.filter((_, j) => j !== i))} />
-        </div>
-      ))}
-      <Button size="small" icon={<PlusOutlined />} onClick={() => onChange([...values, ["", undefined]])}>
-        {t("addValue")}
-      </Button>
-      <div className="logic-hint">{t("valueHint")}</div>
-    </div>
-  );
-}
 
 type ActionEditorProps = {
   obj: ObjectMeta;

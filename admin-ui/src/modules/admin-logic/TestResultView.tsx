@@ -1,5 +1,6 @@
 import { Alert, Progress, Table, Tag } from "antd";
 import { useText } from "@/admin/text";
+import { Json } from "./Json";
 import { useLimits, type ScriptStats, type ScriptTestResult } from "./api";
 import { errorPosition } from "./probe";
 import { logicText, type LogicKey } from "./text";
@@ -16,10 +17,6 @@ const statLimits: [keyof ScriptStats, string][] = [
   ["writes", "script.writes"],
   ["enqueued", "script.enqueued"],
 ];
-
-function Json({ value }: { value: unknown }) {
-  return <pre className="logic-json">{JSON.stringify(value, null, 2)}</pre>;
-}
 
 export function TestResultView({ result }: { result: ScriptTestResult }) {
   const t = useText(logicText);
