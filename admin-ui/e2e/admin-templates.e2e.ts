@@ -85,10 +85,15 @@ describe("templates", () => {
     const opps = await s.gql<{ opportunities: { totalCount: number } }>("{ opportunities(first: 1) { totalCount } }");
     expect(opps.opportunities.totalCount).toBeGreaterThan(0);
 
-    // A record of the tenant's own in an object the install created: the
-    // rollback is refused until forced.
+    // A record of the tenant's own in an object the install created:
+    // resetting sample data keeps it, the rollback is refused until forced.
     await s.gql(`mutation { createOpportunity(input: {name: "自有商机"}) { id } }`);
     await page.getByRole("button", { name: "关闭" }).click();
+    await page.getByRole("button", { name: "重置示例数据" }).click();
+    await page.locator(".ant-popconfirm").getByRole("button", { name: /确\s*定|OK/ }).click();
+    await toast(page, /已删除 \d+ 条示例数据/);
+    const left = await s.gql<{ opportunities: { nodes: { name: string }[] } }>("{ opportunities(first: 10) { nodes { name } } }");
+    expect(left.opportunities.nodes.map((o) => o.name)).toEqual(["自有商机"]);
     await page.getByRole("button", { name: "回滚" }).click();
     await page.getByRole("heading", { name: "回滚预览（未做任何修改）" }).waitFor();
     await page.getByText("服务器拒绝回滚").waitFor();

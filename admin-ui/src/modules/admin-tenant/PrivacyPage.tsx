@@ -42,6 +42,18 @@ export function downloadJSON(fileName: string, value: unknown): void {
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
+// usePersonalData reads everything stored about one record.
+function usePersonalData(meta: ObjectMeta | undefined, id: string) {
+  return useQuery({
+    queryKey: ["admin", "personalData", meta?.name ?? "", id],
+    enabled: !!meta && !!id,
+    queryFn: async ({ signal }) =>
+      (await gql<{ personalData: PersonalData }>({ query: "query AdminPersonalData($o: String!, $id: ID!) { personalData(object: $o, id: $id) }", variables: { o: meta!.name, id }, signal }))
+        .personalData,
+    retry: false,
+  });
+}
+
 export function PrivacyPage() {
   const t = useText(text);
   const { label } = useI18n();
@@ -51,6 +63,9 @@ export function PrivacyPage() {
   const id = params.get("id") ?? "";
   const meta = md.byName[objectName];
   const [picked, setPicked] = useState<{ id: string; title: string }[]>([]);
+  // A record opened from the URL is named once its data is read.
+  const loaded = usePersonalData(meta, id).data;
+  const current = picked.length ? picked : id ? [{ id, title: loaded && meta ? recordTitle({ id, ...loaded.record.data }, meta.titleField) : id }] : [];
   const set = (object: string, rid: string) => {
     const p = new URLSearchParams();
     if (object) p.set("object", object);
@@ -84,7 +99,7 @@ export function PrivacyPage() {
               key={meta.name}
               target={meta}
               placeholder={t("pickRecord")}
-              value={picked.length ? picked : id ? [{ id, title: id }] : []}
+              value={current}
               onChange={(v) => {
                 setPicked(v);
                 set(meta.name, v[0]?.id ?? "");
@@ -119,12 +134,7 @@ function PersonalDataView({ meta, id, onErased }: PersonalDataViewProps) {
   const qc = useQueryClient();
   const [erasing, setErasing] = useState(false);
   const [typed, setTyped] = useState("");
-  const q = useQuery({
-    queryKey: ["admin", "personalData", meta.name, id],
-    queryFn: async ({ signal }) =>
-      (await gql<{ personalData: PersonalData }>({ query: "query AdminPersonalData($o: String!, $id: ID!) { personalData(object: $o, id: $id) }", variables: { o: meta.name, id }, signal })).personalData,
-    retry: false,
-  });
+  const q = usePersonalData(meta, id);
   const name = q.data ? recordTitle({ id, ...q.data.record.data }, meta.titleField) : "";
   const erase = useMutation({
     mutationFn: () => gql({ query: "mutation AdminErase($o: String!, $id: ID!) { erasePersonalData(object: $o, id: $id) }", variables: { o: meta.name, id } }),
