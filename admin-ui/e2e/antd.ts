@@ -10,12 +10,33 @@ export async function press(page: Page, control: Locator): Promise<void> {
   else await control.click();
 }
 
+//
+// It then checks that the select shows the option: on a busy machine a
+// press on an option that is still sliding in can land on nothing (the
+// select then keeps its old value and the test goes on with the wrong
+// one), so a pick that did not take is made again, up to three times.
 export async function pick(page: Page, control: Locator, option: string, search?: string): Promise<void> {
-  await press(page, control);
-  if (search !== undefined) await control.pressSequentially(search, { delay: 20 });
-  const item = page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option").filter({ hasText: option }).first();
-  await item.waitFor();
-  await press(page, item);
+  const select = control.locator("xpath=ancestor-or-self::*[contains(concat(' ', normalize-space(@class), ' '), ' ant-select ')][1]");
+  const open = page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden)");
+  for (let attempt = 1; ; attempt++) {
+    // Open it, unless a press that did not take left it open.
+    if (attempt === 1 || (await open.count()) === 0) {
+      await press(page, control);
+      if (search !== undefined) {
+        if (attempt > 1) await control.fill("");
+        await control.pressSequentially(search, { delay: 20 });
+      }
+    }
+    const item = open.locator(".ant-select-item-option").filter({ hasText: option }).first();
+    await item.waitFor();
+    await press(page, item);
+    try {
+      await select.filter({ hasText: option }).waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw new Error(`pick: the select still does not show "${option}" after ${attempt} tries`, { cause: err });
+    }
+  }
 }
 
 // closePopups closes an open select (multiple selects stay open).
