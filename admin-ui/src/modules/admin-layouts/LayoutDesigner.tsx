@@ -186,7 +186,7 @@ function LayoutForm({ obj, stored }: { obj: ObjectMeta; stored: StoredLayout }) 
         <span className="adm-title" />
         <Space wrap className="adm-actions">
           <Button onClick={() => setShowJSON(true)}>{t("viewJSON")}</Button>
-          <Popconfirm title={t("resetConfirm")} onConfirm={() => reset.mutate()} disabled={stored.default}>
+          <Popconfirm title={t("resetConfirm")} placement="bottomRight" onConfirm={() => reset.mutate()} disabled={stored.default}>
             <Button disabled={stored.default} loading={reset.isPending}>
               {t("resetDefault")}
             </Button>

@@ -327,7 +327,7 @@ function PipelineForm({ stored, initial, isNew }: FormProps) {
           {dirty ? <Tag color="orange">{t("unsaved")}</Tag> : null}
           <Button onClick={() => setShowJSON(true)}>{t("viewJSON")}</Button>
           {isNew ? null : (
-            <Popconfirm title={t("deletePipelineConfirm")} onConfirm={deletePipeline}>
+            <Popconfirm title={t("deletePipelineConfirm")} placement="bottomRight" onConfirm={deletePipeline}>
               <Button danger>{t("deletePipeline")}</Button>
             </Popconfirm>
           )}
@@ -389,6 +389,29 @@ function PipelineForm({ stored, initial, isNew }: FormProps) {
         <div className="adm-preview-title">{t("preview")}</div>
         {preview}
       </section>
+
+      {removed.length ? (
+        <section className="remap-panel">
+          <Typography.Title level={5}>{t("removedTitle")}</Typography.Title>
+          <Typography.Paragraph type="secondary">{t("removedHint")}</Typography.Paragraph>
+          {removed.map((v) => {
+            const old = initial.stages.find((s) => s.value === v)!;
+            return (
+              <label key={v} className="remap-row">
+                <span>{t("remapTo", { stage: stageName(old) })}</span>
+                <Select
+                  aria-label={t("remapTo", { stage: stageName(old) })}
+                  allowClear
+                  value={remap[v]}
+                  onChange={(to) => setRemap((m) => ({ ...m, [v]: to }))}
+                  options={[...valueOptions, { value: "", label: t("remapClear") }]}
+                  style={{ minWidth: 200 }}
+                />
+              </label>
+            );
+          })}
+        </section>
+      ) : null}
 
       <DndContext sensors={sensors} collisionDetection={closestCenter} onDragEnd={onDragEnd}>
         <SortableContext items={draft.stages.map((s) => s.id)} strategy={verticalListSortingStrategy}>
@@ -513,28 +536,6 @@ function PipelineForm({ stored, initial, isNew }: FormProps) {
         {t("addStage")}
       </Button>
 
-      {removed.length ? (
-        <section className="remap-panel">
-          <Typography.Title level={5}>{t("removedTitle")}</Typography.Title>
-          <Typography.Paragraph type="secondary">{t("removedHint")}</Typography.Paragraph>
-          {removed.map((v) => {
-            const old = initial.stages.find((s) => s.value === v)!;
-            return (
-              <label key={v} className="remap-row">
-                <span>{t("remapTo", { stage: stageName(old) })}</span>
-                <Select
-                  aria-label={t("remapTo", { stage: stageName(old) })}
-                  allowClear
-                  value={remap[v]}
-                  onChange={(to) => setRemap((m) => ({ ...m, [v]: to }))}
-                  options={[...valueOptions, { value: "", label: t("remapClear") }]}
-                  style={{ minWidth: 200 }}
-                />
-              </label>
-            );
-          })}
-        </section>
-      ) : null}
 
       <Modal open={showJSON} title={t("json")} footer={null} onCancel={() => setShowJSON(false)} width={720}>
         <pre className="adm-json">{JSON.stringify((toDefinition(stored.definition, draft).properties as Record<string, unknown>)[field], null, 2)}</pre>
