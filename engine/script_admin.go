@@ -77,6 +77,8 @@ type Limit struct {
 	Value       float64
 	Unit        string
 	Description string
+	// DescriptionZh is Description in Chinese ("" when there is none).
+	DescriptionZh string
 }
 
 // Limits lists every budget that applies to the tenant, with its current
@@ -96,27 +98,27 @@ func (e *Engine) Limits(ctx context.Context) ([]Limit, error) {
 	}
 	l := r.LimitsFor(a.TenantID)
 	return []Limit{
-		{"script.wallTime", float64(l.WallTime.Milliseconds()), "ms", "time one script, rule or formula may run"},
-		{"script.callStack", float64(l.MaxCallStack), "frames", "depth of nested function calls in a script"},
-		{"script.hostCalls", float64(l.MaxHostCalls), "calls", "crm.* calls per script run"},
-		{"script.queries", float64(l.MaxQueries), "queries", "crm.find and crm.get calls per run"},
-		{"script.reads", float64(l.MaxReads), "records", "records read per run"},
-		{"script.writes", float64(l.MaxWrites), "records", "crm.create and crm.update calls per run"},
-		{"script.enqueued", float64(l.MaxEnqueued), "actions", "crm.enqueue calls per run"},
-		{"script.log", float64(l.MaxLogBytes), "bytes", "log output kept per run"},
-		{"script.string", float64(l.MaxStringLength), "characters", "longest string a built-in may build"},
-		{"script.array", float64(l.MaxArrayLength), "elements", "longest array a built-in may walk"},
-		{"script.alloc", float64(l.MaxAllocBytes), "bytes", "bytes built-ins may produce per run"},
-		{"script.source", float64(l.MaxSourceBytes), "bytes", "size of a script or expression"},
-		{"script.concurrent", float64(l.MaxConcurrent), "runs", "runs of this tenant at once"},
-		{"automation.depth", float64(e.maxDepth), "levels", "writes caused by automations, scripts and roll-ups nested in one write"},
-		{"query.pageSize", MaxPageSize, "records", "largest page a list returns (first)"},
-		{"unique.guesses", float64(e.guesses.perHour), "values/hour", "new values a role may give one unique field it cannot see whole (masked, or on a private object), per principal and field"},
-		{store.LimitFilterNodes, store.MaxFilterNodes, "conditions", "conditions and and/or/not of one filter"},
-		{store.LimitFilterDepth, store.MaxFilterDepth, "levels", "nesting of and/or/not in one filter"},
-		{store.LimitFilterList, store.MaxFilterList, "values", "values of one in, nin or hasAll"},
-		{store.LimitFilterValues, store.MaxFilterValues, "values", "values of one filter, lists included"},
-		{store.LimitFilterString, store.MaxFilterString, "characters", "length of one filter value"},
+		{"script.wallTime", float64(l.WallTime.Milliseconds()), "ms", "time one script, rule or formula may run", "单个脚本、规则或公式的运行时长"},
+		{"script.callStack", float64(l.MaxCallStack), "frames", "depth of nested function calls in a script", "脚本中函数嵌套调用的深度"},
+		{"script.hostCalls", float64(l.MaxHostCalls), "calls", "crm.* calls per script run", "每次运行可调用 crm.* 的次数"},
+		{"script.queries", float64(l.MaxQueries), "queries", "crm.find and crm.get calls per run", "每次运行可调用 crm.find 和 crm.get 的次数"},
+		{"script.reads", float64(l.MaxReads), "records", "records read per run", "每次运行可读取的记录数"},
+		{"script.writes", float64(l.MaxWrites), "records", "crm.create and crm.update calls per run", "每次运行可调用 crm.create 和 crm.update 的次数"},
+		{"script.enqueued", float64(l.MaxEnqueued), "actions", "crm.enqueue calls per run", "每次运行可调用 crm.enqueue 的次数"},
+		{"script.log", float64(l.MaxLogBytes), "bytes", "log output kept per run", "每次运行保留的日志输出"},
+		{"script.string", float64(l.MaxStringLength), "characters", "longest string a built-in may build", "内置函数可生成的最长字符串"},
+		{"script.array", float64(l.MaxArrayLength), "elements", "longest array a built-in may walk", "内置函数可遍历的最长数组"},
+		{"script.alloc", float64(l.MaxAllocBytes), "bytes", "bytes built-ins may produce per run", "每次运行内置函数可生成的字节数"},
+		{"script.source", float64(l.MaxSourceBytes), "bytes", "size of a script or expression", "脚本或表达式的大小"},
+		{"script.concurrent", float64(l.MaxConcurrent), "runs", "runs of this tenant at once", "本租户同时运行的脚本数"},
+		{"automation.depth", float64(e.maxDepth), "levels", "writes caused by automations, scripts and roll-ups nested in one write", "一次写入中由自动化、脚本和汇总引发的嵌套写入层数"},
+		{"query.pageSize", MaxPageSize, "records", "largest page a list returns (first)", "列表单页返回的最多记录数（first）"},
+		{"unique.guesses", float64(e.guesses.perHour), "values/hour", "new values a role may give one unique field it cannot see whole (masked, or on a private object), per principal and field", "角色对看不到完整值的唯一字段（掩码或私有对象）每小时可尝试的新值数，按用户和字段计"},
+		{store.LimitFilterNodes, store.MaxFilterNodes, "conditions", "conditions and and/or/not of one filter", "单个筛选的条件及 and/or/not 数量"},
+		{store.LimitFilterDepth, store.MaxFilterDepth, "levels", "nesting of and/or/not in one filter", "单个筛选中 and/or/not 的嵌套层数"},
+		{store.LimitFilterList, store.MaxFilterList, "values", "values of one in, nin or hasAll", "单个 in、nin 或 hasAll 的取值个数"},
+		{store.LimitFilterValues, store.MaxFilterValues, "values", "values of one filter, lists included", "单个筛选的取值总数（含列表）"},
+		{store.LimitFilterString, store.MaxFilterString, "characters", "length of one filter value", "单个筛选值的长度"},
 	}, nil
 }
 

@@ -16,6 +16,8 @@ type UsageFigure struct {
 	Value       float64
 	Unit        string
 	Description string
+	// DescriptionZh is Description in Chinese.
+	DescriptionZh string
 	// Limit names the budget of [Engine.Limits] this figure is measured
 	// against, "" when none.
 	Limit string
@@ -52,36 +54,36 @@ func (e *Engine) Usage(ctx context.Context) ([]UsageFigure, error) {
 	totals := e.usage.Totals(a.TenantID)
 	var out []UsageFigure
 	for _, c := range []struct {
-		counter           usage.Counter
-		unit, description string
-		limit             string
+		counter                          usage.Counter
+		unit, description, descriptionZh string
+		limit                            string
 	}{
-		{usage.ScriptRuns, "runs", "script runs (validation, hooks, automations' scripts, scheduled and test runs)", ""},
-		{usage.ScriptFailures, "runs", "script runs that ended in an error", ""},
-		{usage.ScriptLimitStops, "runs", "script runs stopped by a budget (time, calls, memory, call stack)", ""},
-		{usage.ScriptMillis, "ms", "time spent running scripts", ""},
-		{usage.ScriptLongest, "ms", "the longest script run", "script.wallTime"},
-		{usage.APIRequests, "requests", "authenticated API requests (the web app's included)", ""},
-		{usage.APIRateLimited, "requests", "requests refused by the per-key rate limit", "api.ratePerKey"},
+		{usage.ScriptRuns, "runs", "script runs (validation, hooks, automations' scripts, scheduled and test runs)", "脚本运行次数（校验、钩子、自动化脚本、定时和测试运行）", ""},
+		{usage.ScriptFailures, "runs", "script runs that ended in an error", "以错误结束的脚本运行", ""},
+		{usage.ScriptLimitStops, "runs", "script runs stopped by a budget (time, calls, memory, call stack)", "被限额（时间、调用次数、内存、调用栈）中止的脚本运行", ""},
+		{usage.ScriptMillis, "ms", "time spent running scripts", "脚本运行耗时合计", ""},
+		{usage.ScriptLongest, "ms", "the longest script run", "最长的一次脚本运行", "script.wallTime"},
+		{usage.APIRequests, "requests", "authenticated API requests (the web app's included)", "已认证的接口请求（含网页应用的请求）", ""},
+		{usage.APIRateLimited, "requests", "requests refused by the per-key rate limit", "被单密钥频率限制拒绝的请求", "api.ratePerKey"},
 	} {
 		out = append(out,
-			UsageFigure{Name: string(c.counter), Window: "hour", Value: totals.Hour[c.counter], Unit: c.unit, Description: c.description, Limit: c.limit},
-			UsageFigure{Name: string(c.counter), Window: "day", Value: totals.Day[c.counter], Unit: c.unit, Description: c.description, Limit: c.limit})
+			UsageFigure{Name: string(c.counter), Window: "hour", Value: totals.Hour[c.counter], Unit: c.unit, Description: c.description, DescriptionZh: c.descriptionZh, Limit: c.limit},
+			UsageFigure{Name: string(c.counter), Window: "day", Value: totals.Day[c.counter], Unit: c.unit, Description: c.description, DescriptionZh: c.descriptionZh, Limit: c.limit})
 	}
 	r, err := e.scriptRunner()
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, UsageFigure{Name: "script.inFlight", Window: "now", Value: float64(r.InFlight(a.TenantID)), Unit: "runs", Description: "script runs of this tenant running now", Limit: "script.concurrent"})
+	out = append(out, UsageFigure{Name: "script.inFlight", Window: "now", Value: float64(r.InFlight(a.TenantID)), Unit: "runs", Description: "script runs of this tenant running now", DescriptionZh: "本租户正在运行的脚本", Limit: "script.concurrent"})
 	ops, err := e.tenantOps(ctx, a.TenantID)
 	if err != nil {
 		return nil, err
 	}
 	out = append(out,
-		UsageFigure{Name: "outbox.pending", Window: "now", Value: float64(ops.OutboxPending), Unit: "deliveries", Description: "webhook and notification deliveries waiting"},
-		UsageFigure{Name: "jobs.running", Window: "now", Value: float64(ops.JobsRunning), Unit: "jobs", Description: "background jobs pending or running"})
+		UsageFigure{Name: "outbox.pending", Window: "now", Value: float64(ops.OutboxPending), Unit: "deliveries", Description: "webhook and notification deliveries waiting", DescriptionZh: "等待投递的 Webhook 和通知"},
+		UsageFigure{Name: "jobs.running", Window: "now", Value: float64(ops.JobsRunning), Unit: "jobs", Description: "background jobs pending or running", DescriptionZh: "排队或运行中的后台任务"})
 	if ops.StoreBytes >= 0 {
-		out = append(out, UsageFigure{Name: "store.bytes", Window: "now", Value: float64(ops.StoreBytes), Unit: "bytes", Description: "space the tenant's data takes"})
+		out = append(out, UsageFigure{Name: "store.bytes", Window: "now", Value: float64(ops.StoreBytes), Unit: "bytes", Description: "space the tenant's data takes", DescriptionZh: "租户数据占用的空间"})
 	}
 	return out, nil
 }

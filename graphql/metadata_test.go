@@ -156,6 +156,16 @@ func TestUsage_AdministratorsOnly(t *testing.T) {
 	r := run(t, srv, rep, `{ usage { name } }`, nil)
 	require.Len(t, r.Errors, 1)
 	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"])
-	data := mustRun(t, srv, admin, `{ usage { name window value unit limit } }`, nil)
+	data := mustRun(t, srv, admin, `{ usage { name window value unit limit description } limits { name description } }`, nil)
 	assert.NotEmpty(t, data["usage"])
+	described := map[string]any{}
+	for _, kind := range []string{"usage", "limits"} {
+		for _, f := range data[kind].([]any) {
+			m := f.(map[string]any)
+			described[m["name"].(string)] = m["description"]
+		}
+	}
+	assert.Equal(t, "脚本运行次数（校验、钩子、自动化脚本、定时和测试运行）", described["script.runs"], "in the request's language, Chinese by default")
+	assert.Equal(t, "单个脚本、规则或公式的运行时长", described["script.wallTime"])
+	assert.Equal(t, "查询文本的长度", described["query.length"])
 }

@@ -20,11 +20,11 @@ func (s *execSchema) scriptResolvers(query, mutation map[string]resolver) {
 		}
 		srv := s.srv
 		limits = append(limits,
-			engine.Limit{Name: "query.depth", Value: float64(srv.maxDepth), Unit: "levels", Description: "nesting of fields in one query"},
-			engine.Limit{Name: "query.length", Value: float64(srv.maxQueryLength), Unit: "bytes", Description: "length of a query's text"},
-			engine.Limit{Name: "query.rootFields", Value: maxRootFields, Unit: "fields", Description: "root fields of one operation"},
-			engine.Limit{Name: "query.aliases", Value: maxAliases, Unit: "fields", Description: "aliased fields of one operation"},
-			engine.Limit{Name: "query.records", Value: maxNodes, Unit: "records", Description: "records one query may fetch, by the product of page sizes"},
+			engine.Limit{Name: "query.depth", Value: float64(srv.maxDepth), Unit: "levels", Description: "nesting of fields in one query", DescriptionZh: "单个查询中字段的嵌套层数"},
+			engine.Limit{Name: "query.length", Value: float64(srv.maxQueryLength), Unit: "bytes", Description: "length of a query's text", DescriptionZh: "查询文本的长度"},
+			engine.Limit{Name: "query.rootFields", Value: maxRootFields, Unit: "fields", Description: "root fields of one operation", DescriptionZh: "单个操作的根字段数"},
+			engine.Limit{Name: "query.aliases", Value: maxAliases, Unit: "fields", Description: "aliased fields of one operation", DescriptionZh: "单个操作中使用别名的字段数"},
+			engine.Limit{Name: "query.records", Value: maxNodes, Unit: "records", Description: "records one query may fetch, by the product of page sizes", DescriptionZh: "单个查询可获取的记录数（各层分页大小之积）"},
 		)
 		limits = append(limits, srv.extraLimits...)
 		out := make([]any, len(limits))
@@ -194,7 +194,9 @@ func scriptTypeResolvers() (limit, job, result, fieldErr, log map[string]resolve
 		"name":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Name, nil },
 		"value":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Value, nil },
 		"unit":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Unit, nil },
-		"description": func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Description, nil },
+		"description": func(_ context.Context, p any, fc *fieldCall) (any, error) {
+			return inLanguage(fc, l(p).Description, l(p).DescriptionZh), nil
+		},
 	}
 	j := func(p any) *engine.Job { return p.(*engine.Job) }
 	job = map[string]resolver{
@@ -284,7 +286,18 @@ func usageFigureResolvers() map[string]resolver {
 		"window":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Window, nil },
 		"value":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Value, nil },
 		"unit":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Unit, nil },
-		"description": func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Description, nil },
+		"description": func(_ context.Context, p any, fc *fieldCall) (any, error) {
+			return inLanguage(fc, u(p).Description, u(p).DescriptionZh), nil
+		},
 		"limit":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Limit), nil },
 	}
+}
+
+// inLanguage picks the request's language of a text given in English and
+// Chinese (English when there is no Chinese).
+func inLanguage(fc *fieldCall, en, zh string) string {
+	if fc.req.lang == "en" || zh == "" {
+		return en
+	}
+	return zh
 }

@@ -261,6 +261,7 @@ type Limit {
   name: String!
   value: Float!
   unit: String!
+  "In the request's language (Accept-Language), Chinese by default."
   description: String!
 }
 
@@ -271,6 +272,7 @@ type UsageFigure {
   window: String!
   value: Float!
   unit: String!
+  "In the request's language (Accept-Language), Chinese by default."
   description: String!
   "The name of the budget in limits this figure is measured against; null when none."
   limit: String

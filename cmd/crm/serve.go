@@ -220,8 +220,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		explorer = "/explorer" // the web app's bundled GraphiQL
 	}
 	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}, OnError: mets.Error, ExplorerURL: explorer, Limits: []engine.Limit{
-		{Name: "api.ratePerKey", Value: *perKey, Unit: "requests/s", Description: "requests each API key may make on average, twice that at once (0: none)"},
-		{Name: "api.ratePerIP", Value: *perIP, Unit: "requests/s", Description: "requests each client address may make on average, twice that at once (0: none)"},
+		{Name: "api.ratePerKey", Value: *perKey, Unit: "requests/s", Description: "requests each API key may make on average, twice that at once (0: none)", DescriptionZh: "每个 API 密钥（或登录会话）平均每秒可发出的请求数，瞬时可达两倍（0：不限）"},
+		{Name: "api.ratePerIP", Value: *perIP, Unit: "requests/s", Description: "requests each client address may make on average, twice that at once (0: none)", DescriptionZh: "每个客户端地址平均每秒可发出的请求数，瞬时可达两倍（0：不限）"},
 	}})
 	if err != nil {
 		return err
