@@ -199,7 +199,14 @@ describe("admin: pipelines, layouts and views", () => {
     await page.getByLabel("视图名称 中文名称").fill("重点客户");
     await page.getByLabel("视图名称 英文名称").fill("Key accounts");
     expect(await page.getByLabel("API 名称").inputValue()).toBe("keyAccounts");
-    for (const c of ["客户名称", "客户等级", "总机"]) await pick(page, page.getByRole("combobox", { name: "显示的列" }), c);
+    // The column picker adds to the list below it and empties itself (not a
+    // select that shows its value, so not pick).
+    const columns = page.locator('section[aria-label="显示的列"]');
+    for (const c of ["客户名称", "客户等级", "总机"]) {
+      await press(page, page.getByRole("combobox", { name: "显示的列" }));
+      await page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option").filter({ hasText: c }).first().click();
+      await columns.locator(".layout-field-name", { hasText: c }).waitFor();
+    }
     // Order: 总机 before 客户等级.
     await page.getByRole("button", { name: "上移: 总机" }).click();
     await expect.poll(() => page.locator('section[aria-label="显示的列"] .layout-field-name').allInnerTexts()).toEqual(["客户名称", "总机", "客户等级"]);
