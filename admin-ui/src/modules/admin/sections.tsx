@@ -1,4 +1,4 @@
-import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, CodeOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, CodeOutlined, DatabaseOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
 import type { ComponentType, ReactNode } from "react";
 
 // The sections of the admin area, in menu order. Each is a lazy chunk that
@@ -25,6 +25,14 @@ export const adminGroups: Record<AdminGroup, { zh: string; en: string }> = {
 };
 
 export const adminSections: AdminSection[] = [
+  {
+    key: "objects",
+    group: "model",
+    icon: <DatabaseOutlined />,
+    label: { zh: "对象与字段", en: "Objects and fields" },
+    summary: { zh: "查看和新建对象，设计字段、选项、关联、公式与汇总，并处理已存数据的迁移", en: "List and create objects; design fields, options, lookups, formulas and roll-ups; migrate stored data" },
+    load: () => import("@/admin-objects/ObjectsPage").then((m) => ({ default: m.ObjectsPage })),
+  },
   {
     key: "pipelines",
     group: "model",
