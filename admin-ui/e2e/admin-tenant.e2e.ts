@@ -36,7 +36,7 @@ describe("tenant administration", () => {
     await wall.getByText("近 24 小时").waitFor();
     await script.locator(".limits-other").getByText("script.runs").waitFor();
     await page.locator('.limits-group[data-group="store"]').getByText("store.bytes").waitFor();
-    await page.locator('.limits-group[data-group="api"]').locator("tr").filter({ hasText: "api.ratePerKey" }).getByText("不限").waitFor();
+    await page.locator('.limits-group[data-group="api"]').locator("tr").filter({ hasText: "api.ratePerKey" }).getByText("不限", { exact: true }).waitFor();
     await shot(page, "admin-limits");
   });
 

@@ -1,3 +1,4 @@
+import { Typography } from "antd";
 import { useNavigate, useParams } from "react-router";
 import { useDefinition } from "@/admin/definitions";
 import { useText } from "@/admin/text";
@@ -25,7 +26,9 @@ export function AutomationsPage() {
   if (!object) {
     return (
       <div className="logic-page">
-        <div className="logic-head">{picker}</div>
+        <Typography.Title level={4}>{t("pageAutomations")}</Typography.Title>
+        <Typography.Title level={4}>{t("pageAutomations")}</Typography.Title>
+      <div className="logic-head">{picker}</div>
         <ObjectOverview
           hint={t("pickObjectAutomations")}
           to={(n) => `/admin/automations/${n}`}
@@ -43,6 +46,7 @@ export function AutomationsPage() {
   else body = <AutomationList obj={obj} stored={def.data} />;
   return (
     <div className="logic-page">
+      <Typography.Title level={4}>{t("pageAutomations")}</Typography.Title>
       <div className="logic-head">{picker}</div>
       {body}
     </div>

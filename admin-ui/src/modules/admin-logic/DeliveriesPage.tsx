@@ -1,4 +1,4 @@
-import { Tabs } from "antd";
+import { Tabs, Typography } from "antd";
 import { useNavigate, useParams } from "react-router";
 import { useText } from "@/admin/text";
 import { JobsTab } from "./JobsTab";
@@ -17,6 +17,7 @@ export function DeliveriesPage() {
   const tab = (useParams()["*"] ?? "").split("/")[1] === "jobs" ? "jobs" : "outbox";
   return (
     <div className="logic-page">
+      <Typography.Title level={4}>{t("pageDeliveries")}</Typography.Title>
       <Tabs
         activeKey={tab}
         onChange={(k) => navigate(k === "jobs" ? "/admin/deliveries/jobs" : "/admin/deliveries")}

@@ -64,7 +64,7 @@ export function JobsTab() {
             ),
           },
           { title: t("changed"), dataIndex: "changed" },
-          { title: t("finishedAt"), dataIndex: "finishedAt", render: (v: string | null) => (v ? formatDateTime(v) : "—") },
+          { title: t("finishedAt"), dataIndex: "finishedAt", render: (v: string | null) => (v ? formatDateTime(v) : "--") },
         ]}
       />
     </div>

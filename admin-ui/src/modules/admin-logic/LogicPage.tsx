@@ -1,4 +1,4 @@
-import { Tabs } from "antd";
+import { Tabs, Typography } from "antd";
 import { useNavigate, useParams } from "react-router";
 import { useDefinition } from "@/admin/definitions";
 import { useText } from "@/admin/text";
@@ -31,7 +31,9 @@ export function LogicPage() {
   if (!object) {
     return (
       <div className="logic-page">
-        <div className="logic-head">{picker}</div>
+        <Typography.Title level={4}>{t("pageLogic")}</Typography.Title>
+        <Typography.Title level={4}>{t("pageLogic")}</Typography.Title>
+      <div className="logic-head">{picker}</div>
         <ObjectOverview
           hint={t("pickObjectHint")}
           to={(n) => `/admin/logic/${n}`}
@@ -64,6 +66,7 @@ export function LogicPage() {
     );
   return (
     <div className="logic-page">
+      <Typography.Title level={4}>{t("pageLogic")}</Typography.Title>
       <div className="logic-head">{picker}</div>
       {body}
     </div>

@@ -26,7 +26,7 @@ export function ObjectOverview({ hint, to, columns }: ObjectOverviewProps) {
         dataSource={md.objects}
         columns={[
           { title: t("object"), dataIndex: "name", render: (n: string, o) => <Link to={to(n)}>{label(o.label, n)}</Link> },
-          ...columns.map((c) => ({ title: c.title, key: c.key, render: (_: unknown, o: ObjectMeta) => c.count(o) || "—" })),
+          ...columns.map((c) => ({ title: c.title, key: c.key, render: (_: unknown, o: ObjectMeta) => c.count(o) || "--" })),
         ]}
       />
     </div>

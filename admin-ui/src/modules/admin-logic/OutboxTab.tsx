@@ -77,7 +77,7 @@ export function OutboxTab() {
                 </span>
               ),
             },
-            { title: t("url"), dataIndex: "url", render: (u: string | null) => (u ? <code className="logic-url">{u}</code> : "—") },
+            { title: t("url"), dataIndex: "url", render: (u: string | null) => (u ? <code className="logic-url">{u}</code> : "--") },
             {
               title: t("status"),
               dataIndex: "status",
@@ -93,7 +93,7 @@ export function OutboxTab() {
               dataIndex: "lastError",
               render: (e: string | null, r) => (
                 <div className="logic-last-error">
-                  {e ? <span className="logic-error">{e}</span> : "—"}
+                  {e ? <span className="logic-error">{e}</span> : "--"}
                   {r.status === "pending" && r.nextAttemptAt ? <div className="logic-muted">{`${t("nextAttempt")}: ${formatDateTime(r.nextAttemptAt)}`}</div> : null}
                   {r.deliveredAt ? <div className="logic-muted">{`${t("deliveredAt")}: ${formatDateTime(r.deliveredAt)}`}</div> : null}
                 </div>

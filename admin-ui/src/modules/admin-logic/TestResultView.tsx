@@ -101,7 +101,7 @@ export function TestResultView({ result }: { result: ScriptTestResult }) {
           columns={[
             { title: "", dataIndex: "stat", render: (s: string) => t(`stats_${s}` as LogicKey) },
             { title: t("used"), dataIndex: "used", render: (u: number, r) => `${u}${r.unit === "ms" ? " ms" : ""}` },
-            { title: t("limit"), dataIndex: "limit", render: (l: number | undefined, r) => (l === undefined ? "—" : `${l} ${r.unit}`) },
+            { title: t("limit"), dataIndex: "limit", render: (l: number | undefined, r) => (l === undefined ? "--" : `${l} ${r.unit}`) },
             {
               title: "",
               key: "bar",

@@ -2,6 +2,9 @@
 // deliveries and jobs), Chinese and English.
 
 const zh = {
+  pageLogic: "规则与脚本",
+  pageAutomations: "自动化",
+  pageDeliveries: "投递与任务",
   object: "对象",
   pickObject: "选择对象",
   pickObjectHint: "选择一个对象，查看和修改它的校验规则、公式和脚本。",
@@ -200,6 +203,9 @@ const zh = {
 export type LogicKey = keyof typeof zh;
 
 const en: Record<LogicKey, string> = {
+  pageLogic: "Rules and scripts",
+  pageAutomations: "Automations",
+  pageDeliveries: "Deliveries and jobs",
   object: "Object",
   pickObject: "Choose an object",
   pickObjectHint: "Choose an object to see and change its validation rules, formulas and scripts.",

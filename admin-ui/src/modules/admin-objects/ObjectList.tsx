@@ -57,7 +57,7 @@ export function ObjectList() {
       title: t("colRecords"),
       key: "records",
       align: "right",
-      render: (_, o) => (typeof o.recordCount === "number" ? formatNumber(o.recordCount, lang) : "—"),
+      render: (_, o) => (typeof o.recordCount === "number" ? formatNumber(o.recordCount, lang) : "--"),
     },
     ...(phone
       ? []
@@ -66,7 +66,7 @@ export function ObjectList() {
           {
             title: t("colSaved"),
             key: "saved",
-            render: (_: unknown, o: ObjectSummary) => (o.savedAt ? `${formatDateTime(o.savedAt)} · ${actorName(o.savedBy)}` : "—"),
+            render: (_: unknown, o: ObjectSummary) => (o.savedAt ? `${formatDateTime(o.savedAt)} · ${actorName(o.savedBy)}` : "--"),
           },
         ]),
   ];

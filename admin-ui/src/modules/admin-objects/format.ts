@@ -2,7 +2,7 @@
 
 // actorName shows who saved a definition ("user:wang" → "wang").
 export function actorName(by: string | null | undefined): string {
-  if (!by) return "—";
+  if (!by) return "--";
   return by.replace(/^user:/, "");
 }
 

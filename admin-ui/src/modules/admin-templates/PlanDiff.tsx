@@ -49,7 +49,7 @@ export function PlanDiff({ plan, onConflict, onConflictChange }: PlanDiffProps) 
       width: 200,
       render: (_: unknown, r: DiffRow) =>
         r.field === null ? (
-          <span className="plan-object-member">—</span>
+          <span className="plan-object-member">--</span>
         ) : (
           <span>
             {label(r.fieldLabel, r.field)} <span className="plan-name">{r.field}</span>

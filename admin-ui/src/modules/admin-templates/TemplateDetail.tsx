@@ -264,7 +264,7 @@ function RollbackPlan({ tpl, title, force, set }: RollbackPlanProps) {
       ) : (
         <>
           {force ? <Alert type="warning" showIcon title={t("forceHint")} /> : null}
-          <div className="tpl-fromto">{t("fromTo", { from: dry.data.fromVersion ?? "—", to: dry.data.toVersion || t("notInstalled") })}</div>
+          <div className="tpl-fromto">{t("fromTo", { from: dry.data.fromVersion ?? "--", to: dry.data.toVersion || t("notInstalled") })}</div>
           <PlanDiff plan={dry.data} onConflict={null} />
           {run.isError ? <Alert type="error" showIcon title={<ErrorText error={run.error} />} /> : null}
           <Space className="tpl-plan-actions">

@@ -198,7 +198,7 @@ export function contentsOf(plan: Pick<TemplateResult, "objects" | "notes">, sche
 // formatValue shows a plan value in one short line: text as it is, other
 // values as compact JSON, cut at max characters.
 export function formatValue(v: unknown, max = 120): string {
-  if (v === undefined || v === null) return "—";
+  if (v === undefined || v === null) return "--";
   const s = typeof v === "string" ? v : JSON.stringify(v);
   return s.length > max ? s.slice(0, max - 1) + "…" : s;
 }

@@ -27,7 +27,7 @@ export function AuditChanges({ object, changes }: AuditChangesProps) {
   const [all, setAll] = useState(false);
   const meta = md.byName[object];
   const list = auditChanges(changes);
-  if (!list.length) return <span className="audit-none">—</span>;
+  if (!list.length) return <span className="audit-none">--</span>;
   const shown = all ? list : list.slice(0, shortList);
   return (
     <ul className="audit-changes">

@@ -125,7 +125,7 @@ function UsageList({ usage }: { usage: UsageFigure[] }) {
           key: w,
           title: windowLabel(t, w),
           align: "right" as const,
-          render: (_: unknown, u: UsageRow) => (w in u.byWindow ? formatAmount(u.byWindow[w], u.unit, lang) : "—"),
+          render: (_: unknown, u: UsageRow) => (w in u.byWindow ? formatAmount(u.byWindow[w], u.unit, lang) : "--"),
         })),
         { key: "description", title: t("description"), render: (_, u) => <span className="limits-desc">{u.description}</span> },
       ]}

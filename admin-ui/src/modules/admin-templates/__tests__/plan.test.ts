@@ -158,7 +158,7 @@ describe("a template's contents from its plan", () => {
 
 describe("small helpers", () => {
   it("formats values in one line", () => {
-    expect(formatValue(null)).toBe("—");
+    expect(formatValue(null)).toBe("--");
     expect(formatValue("所属行业")).toBe("所属行业");
     expect(formatValue({ a: 1 })).toBe('{"a":1}');
     expect(formatValue("x".repeat(200), 10)).toBe("xxxxxxxxx…");
