@@ -1,4 +1,4 @@
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { describe, expect } from "vitest";
 import { closePopups, pick, press, toast } from "./antd";
 import { addUser, expectNoHorizontalScroll, journey, shot, signIn, useServer } from "./harness";
@@ -13,6 +13,21 @@ const server = useServer({ template: "b2b-sales", records: 120 });
 
 const handle = (page: Page, name: string) => page.getByRole("button", { name: `拖动排序（也可按空格后用方向键移动）: ${name}` });
 const stageOrder = (page: Page) => page.locator(".stage-card-grid").evaluateAll((els) => els.map((e) => e.getAttribute("data-stage")));
+
+// confirmPop presses the open Popconfirm's OK until what it does shows (a
+// press while it still zooms in can land on nothing).
+async function confirmPop(page: Page, done: Locator): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const ok = page.locator(".ant-popconfirm:not(.ant-popover-hidden)").getByRole("button", { name: /确\s*定|OK/ });
+    if (await ok.count()) await ok.click().catch(() => {});
+    try {
+      await done.waitFor({ timeout: 5_000 });
+      return;
+    } catch (err) {
+      if (attempt === 3) throw err;
+    }
+  }
+}
 
 async function admin(page: Page, who: string): Promise<void> {
   const s = server();
@@ -88,8 +103,7 @@ describe("admin: pipelines, layouts and views", () => {
     await page.goto(`${s.url}/admin/pipelines/opportunity/stage`);
     await page.locator('.stage-card-grid[data-stage="prospecting"]').waitFor();
     await page.getByRole("button", { name: "删除阶段: 初步接洽" }).click();
-    await page.locator(".ant-popconfirm").getByRole("button", { name: /确\s*定|OK/ }).click();
-    await page.locator(".remap-panel").waitFor();
+    await confirmPop(page, page.locator(".remap-panel"));
     // Without a remap the server refuses: its report shows.
     await page.getByRole("button", { name: "保存" }).click();
     await page.locator(".ant-alert-error", { hasText: "stored record" }).waitFor();
@@ -124,8 +138,7 @@ describe("admin: pipelines, layouts and views", () => {
 
     await page.goto(`${s.url}/admin/pipelines/account/lifecycle`);
     await page.getByRole("button", { name: "删除流程" }).click();
-    await page.locator(".ant-popconfirm").getByRole("button", { name: /确\s*定|OK/ }).click();
-    await toast(page, "已删除流程");
+    await confirmPop(page, page.locator(".ant-message-notice", { hasText: "已删除流程" }));
     await page.locator('a[href="/admin/pipelines/opportunity/stage"]').waitFor();
     expect(await read()).toBeUndefined();
   });
@@ -184,8 +197,7 @@ describe("admin: pipelines, layouts and views", () => {
     // Back to the default layout.
     await page.goto(`${s.url}/admin/layouts/account`);
     await page.getByRole("button", { name: "恢复默认布局" }).click();
-    await page.locator(".ant-popconfirm").getByRole("button", { name: /确\s*定|OK/ }).click();
-    await toast(page, "已恢复默认布局");
+    await confirmPop(page, page.locator(".ant-message-notice", { hasText: "已恢复默认布局" }));
     await page.getByText("布局：默认布局").waitFor();
     const d = await s.gql<{ layout: { default?: boolean } }>(`{ layout(object: "account") }`);
     expect(d.layout.default).toBe(true);
@@ -202,9 +214,13 @@ describe("admin: pipelines, layouts and views", () => {
     // The column picker adds to the list below it and empties itself (not a
     // select that shows its value, so not pick).
     const columns = page.locator('section[aria-label="显示的列"]');
+    // Typed and chosen with Enter: no press on an option still sliding in.
+    const picker = page.getByRole("combobox", { name: "显示的列" });
     for (const c of ["客户名称", "客户等级", "总机"]) {
-      await press(page, page.getByRole("combobox", { name: "显示的列" }));
-      await page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option").filter({ hasText: c }).first().click();
+      await picker.click();
+      await picker.fill(c);
+      await page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option-active", { hasText: c }).waitFor();
+      await picker.press("Enter");
       await columns.locator(".layout-field-name", { hasText: c }).waitFor();
     }
     // Order: 总机 before 客户等级.
@@ -243,8 +259,7 @@ describe("admin: pipelines, layouts and views", () => {
     await page.getByRole("button", { name: "保存" }).click();
     await toast(page, "已保存");
     await page.getByRole("button", { name: "删除视图: 普通客户视图" }).click();
-    await page.locator(".ant-popconfirm").getByRole("button", { name: /确\s*定|OK/ }).click();
-    await toast(page, "已删除");
+    await confirmPop(page, page.locator(".ant-message-notice", { hasText: "已删除" }));
     await page.getByText("还没有共享视图").waitFor();
     const after = await s.gql<{ views: { name: string }[] }>(`{ views(object: "account") }`);
     expect(after.views.map((x) => x.name)).not.toContain("keyAccounts");
