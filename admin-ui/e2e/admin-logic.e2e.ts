@@ -3,7 +3,7 @@ import { createServer, type IncomingHttpHeaders, type Server as HTTPServer } fro
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect } from "vitest";
 import { pick, toast } from "./antd";
-import { addUser, expectNoHorizontalScroll, journey, shot, signIn, useServer } from "./harness";
+import { addUser, expectNoHorizontalScroll, journey, newTab, shot, signIn, useServer } from "./harness";
 
 // The logic screens of the admin area: a validation script written in the
 // editor, tested against a record (its error and cost), saved, and then
@@ -120,6 +120,24 @@ describe("rules, scripts and automations", () => {
     await page.getByRole("button", { name: "保存" }).click();
     await page.locator("[data-field=name] .field-errors", { hasText: "客户名称不能包含“测试”" }).waitFor();
     expect((await someAccount()).name).toBe(acc.name);
+
+    // So is a sales rep's, in their own browser: the rule is the tenant's,
+    // not the administrator's.
+    addUser(s, "logic.rep", "周敏", "salesRep");
+    const rep = await newTab("desktop");
+    try {
+      await signIn(rep.page, s.url, "logic.rep");
+      await rep.page.goto(`${s.url}/o/account/new`);
+      await rep.page.getByRole("heading", { name: "新建客户" }).waitFor();
+      await rep.page.getByLabel("客户名称").fill("测试贸易有限公司");
+      await rep.page.getByRole("button", { name: "保存" }).click();
+      await rep.page.locator("[data-field=name] .field-errors", { hasText: "客户名称不能包含“测试”" }).waitFor();
+      const made = await s.gql<{ accounts: { totalCount: number } }>(`{ accounts(filter: {name: {eq: "测试贸易有限公司"}}) { totalCount } }`);
+      expect(made.accounts.totalCount).toBe(0);
+      expect(rep.errors).toEqual([]);
+    } finally {
+      await rep.context.close();
+    }
   });
 
   journey("creates an automation whose webhook reaches a receiver and sees it delivered", "desktop", async ({ page }) => {
