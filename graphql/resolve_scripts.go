@@ -191,9 +191,9 @@ func rawJSON(v any) (any, error) {
 func scriptTypeResolvers() (limit, job, result, fieldErr, log map[string]resolver) {
 	l := func(p any) *engine.Limit { return p.(*engine.Limit) }
 	limit = map[string]resolver{
-		"name":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Name, nil },
-		"value":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Value, nil },
-		"unit":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Unit, nil },
+		"name":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Name, nil },
+		"value": func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Value, nil },
+		"unit":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return l(p).Unit, nil },
 		"description": func(_ context.Context, p any, fc *fieldCall) (any, error) {
 			return inLanguage(fc, l(p).Description, l(p).DescriptionZh), nil
 		},
@@ -282,14 +282,14 @@ func logOf(p any) *scripting.LogEntry        { return p.(*scripting.LogEntry) }
 func usageFigureResolvers() map[string]resolver {
 	u := func(p any) *engine.UsageFigure { return p.(*engine.UsageFigure) }
 	return map[string]resolver{
-		"name":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Name, nil },
-		"window":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Window, nil },
-		"value":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Value, nil },
-		"unit":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Unit, nil },
+		"name":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Name, nil },
+		"window": func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Window, nil },
+		"value":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Value, nil },
+		"unit":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Unit, nil },
 		"description": func(_ context.Context, p any, fc *fieldCall) (any, error) {
 			return inLanguage(fc, u(p).Description, u(p).DescriptionZh), nil
 		},
-		"limit":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Limit), nil },
+		"limit": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Limit), nil },
 	}
 }
 
