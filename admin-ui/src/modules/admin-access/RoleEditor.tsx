@@ -1,7 +1,8 @@
 import { ArrowLeftOutlined, CopyOutlined, DeleteOutlined, SaveOutlined } from "@ant-design/icons";
 import { Alert, Button, Form, Input, Popconfirm, Space, Typography } from "antd";
-import { useEffect, useMemo, useRef, useState } from "react";
-import { Link, useBlocker, useNavigate, useSearchParams } from "react-router";
+import { useMemo, useState } from "react";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { useLeaveGuard } from "@/admin/useLeaveGuard";
 import { isApiError } from "@/api/errors";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
@@ -29,10 +30,8 @@ export function RoleEditor({ role, roles }: RoleEditorProps) {
   const save = useSaveRole();
   const remove = useDeleteRole();
   const users = useAdminUsers();
-  const { message, modal } = useFeedback();
+  const { message } = useFeedback();
   const isNew = !role;
-  // saved lets the editor leave after a save without asking.
-  const saved = useRef(false);
 
   const start = useMemo<RoleModel>(() => {
     if (role) return fromRole(role);
@@ -48,34 +47,7 @@ export function RoleEditor({ role, roles }: RoleEditorProps) {
   const [error, setError] = useState<unknown>(null);
   const dirty = JSON.stringify(toRole(model)) !== JSON.stringify(toRole(start));
 
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
-  const blocker = useBlocker(({ currentLocation, nextLocation }) => dirty && !saved.current && currentLocation.pathname !== nextLocation.pathname);
-  // asking keeps one question per blocked navigation (the blocker object
-  // changes on every render while it waits).
-  const asking = useRef(false);
-  useEffect(() => {
-    if (blocker.state !== "blocked" || asking.current) return;
-    asking.current = true;
-    modal.confirm({
-      title: t("leaveTitle"),
-      content: t("leaveHint"),
-      okText: t("leave"),
-      cancelText: t("stay"),
-      onOk: () => {
-        asking.current = false;
-        blocker.proceed();
-      },
-      onCancel: () => {
-        asking.current = false;
-        blocker.reset();
-      },
-    });
-  }, [blocker, modal, t]);
+  const guard = useLeaveGuard(dirty, { title: t("leaveTitle"), detail: t("leaveHint") });
 
   const objects = useMemo(() => [...md.objects].sort((a, b) => label(a.label, a.name).localeCompare(label(b.label, b.name), "zh-CN")), [md.objects, label]);
   const expanded = (params.get("open") ?? "").split(",").filter(Boolean);
@@ -105,7 +77,7 @@ export function RoleEditor({ role, roles }: RoleEditorProps) {
       const stored = await save.mutateAsync(toRole(model));
       message.success(t("roleSaved", { name: label(stored.label, stored.name) }));
       if (isNew) {
-        saved.current = true;
+        guard.allow();
         navigate(`/admin/roles/${stored.name}`, { replace: true });
       }
     } catch (e) {
@@ -133,7 +105,7 @@ export function RoleEditor({ role, roles }: RoleEditorProps) {
     try {
       await remove.mutateAsync(role.name);
       message.success(t("roleDeleted", { name: label(role.label, role.name) }));
-      saved.current = true;
+      guard.allow();
       navigate("/admin/roles");
     } catch (e) {
       setError(e);

@@ -26,7 +26,7 @@ import { containerOf, fromLayout, layoutProblems, moveField, paletteId, sectionI
 import { moveStage } from "./pipelineModel";
 import { SortableRow } from "./SortableRow";
 import { text } from "./text";
-import { useLeaveGuard } from "./useLeaveGuard";
+import { useLeaveGuard } from "@/admin/useLeaveGuard";
 
 // LayoutDesigner edits an object's record-page layout: a palette of the
 // fields not on the page, the sections (name, columns, fields) that fields
@@ -78,7 +78,7 @@ function LayoutForm({ obj, stored }: { obj: ObjectMeta; stored: StoredLayout }) 
   const sectionName = (s: { label: { zh: string; en: string } }) => (lang === "en" ? s.label.en || s.label.zh : s.label.zh || s.label.en) || t("newSection");
   const problems = layoutProblems(draft, lang === "zh");
   const dirty = JSON.stringify(toLayout(draft)) !== JSON.stringify(toLayout(initial));
-  useLeaveGuard(dirty);
+  useLeaveGuard(dirty, { title: t("leaveConfirm") });
 
   const reloadAll = async () => {
     await Promise.all([qc.invalidateQueries({ queryKey: layoutKey(obj.name) }), qc.invalidateQueries({ queryKey: ["layout", obj.name] })]);

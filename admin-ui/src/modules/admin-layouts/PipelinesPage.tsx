@@ -30,7 +30,7 @@ import {
 } from "./pipelineModel";
 import { SortableRow } from "./SortableRow";
 import { text } from "./text";
-import { useLeaveGuard } from "./useLeaveGuard";
+import { useLeaveGuard } from "@/admin/useLeaveGuard";
 import "./layouts.css";
 
 // The Pipelines section (/admin/pipelines, /admin/pipelines/<object>/<field>):
@@ -213,7 +213,7 @@ function PipelineForm({ stored, initial, isNew }: FormProps) {
 
   // A new pipeline can be saved as it is; leaving it asks only once edited.
   const dirty = isNew || changed;
-  const guard = useLeaveGuard(changed);
+  const guard = useLeaveGuard(changed, { title: t("leaveConfirm") });
 
   const requiredOptions = useMemo(
     () => (obj?.fields ?? []).filter((f) => !f.computed && f.name !== field).map((f) => ({ value: f.name, label: label(f.label, f.name) })),

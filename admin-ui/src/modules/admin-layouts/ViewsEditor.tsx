@@ -17,7 +17,7 @@ import { PageError, PageSkeleton } from "@/ui/PageState";
 import { useFeedback } from "@/ui/useFeedback";
 import { SortableRow } from "./SortableRow";
 import { text } from "./text";
-import { useLeaveGuard } from "./useLeaveGuard";
+import { useLeaveGuard } from "@/admin/useLeaveGuard";
 import { viewProblems, type ViewDraft } from "./viewModel";
 
 // The business list's condition editor, loaded when first opened.
@@ -138,7 +138,7 @@ function ViewForm({ obj, existing, taken }: FormProps) {
 
   const [initialDraft] = useState(draft);
   const dirty = JSON.stringify(draft) !== JSON.stringify(initialDraft) || JSON.stringify(conds) !== JSON.stringify(initialConds);
-  const guard = useLeaveGuard(dirty);
+  const guard = useLeaveGuard(dirty, { title: t("leaveConfirm") });
   const [showJSON, setShowJSON] = useState(false);
   const others = existing ? taken.filter((n) => n !== existing.name) : taken;
   const problems = viewProblems(draft, others, lang === "zh");

@@ -1,7 +1,8 @@
 import { DeleteOutlined, PlusOutlined, SaveOutlined, UndoOutlined } from "@ant-design/icons";
 import { Alert, Button, Form, Input, Select, Tabs, Tag } from "antd";
 import { useEffect, useMemo, useState } from "react";
-import { Link, useBlocker, useNavigate, useSearchParams } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
+import { useLeaveGuard } from "@/admin/useLeaveGuard";
 import { useDefinition, useInvalidateConfiguration, useSaveDefinition, type SaveOptions, type StoredDefinition } from "@/admin/definitions";
 import { useText } from "@/admin/text";
 import { isApiError, type DefinitionProblem } from "@/api/errors";
@@ -82,24 +83,7 @@ function Designer({ stored, field }: DesignerProps) {
   }, [problems]);
   const objectProblems = problems.filter((p) => !fieldOfPath(p.path));
 
-  useEffect(() => {
-    if (!dirty) return;
-    const warn = (e: BeforeUnloadEvent) => e.preventDefault();
-    window.addEventListener("beforeunload", warn);
-    return () => window.removeEventListener("beforeunload", warn);
-  }, [dirty]);
-  const blocker = useBlocker(({ nextLocation }) => dirty && !save.isPending && !nextLocation.pathname.startsWith(base));
-  useEffect(() => {
-    if (blocker.state !== "blocked") return;
-    feedback.modal.confirm({
-      title: t("leaveTitle"),
-      content: t("leaveBody"),
-      okText: t("leaveOk"),
-      cancelText: t("cancel"),
-      onOk: () => blocker.proceed(),
-      onCancel: () => blocker.reset(),
-    });
-  }, [blocker, feedback, t]);
+  useLeaveGuard(dirty && !save.isPending, { title: t("leaveTitle"), detail: t("leaveBody") }, (next) => !next.pathname.startsWith(base));
 
   const setTab = (k: string) => {
     const next = new URLSearchParams(params);
