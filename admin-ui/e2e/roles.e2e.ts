@@ -56,6 +56,11 @@ describe("roles on screens", () => {
       await page.goto(`${s.url}/o/account`);
       await page.locator(".list-page").waitFor();
       expect(await page.content()).not.toContain("年营业额");
+      // The admin console is not theirs: no way in, and its address says so.
+      expect(await page.getByText("管理后台").count()).toBe(0);
+      await page.goto(`${s.url}/admin/roles`);
+      await page.getByText("只有管理员可以进入管理后台").waitFor();
+      expect(await page.locator(".admin-nav, .admin-picker").count()).toBe(0);
     });
   }
 });
