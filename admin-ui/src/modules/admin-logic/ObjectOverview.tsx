@@ -9,7 +9,7 @@ import { logicText } from "./text";
 // ObjectOverview lists every object with how much logic it has, for the
 // first visit of a logic section.
 
-type ObjectOverviewProps = { hint: string; to: (name: string) => string; columns: { key: string; title: string; count: (o: ObjectMeta) => number }[] };
+export type ObjectOverviewProps = { hint: string; to: (name: string) => string; columns: { key: string; title: string; count: (o: ObjectMeta) => number }[] };
 
 export function ObjectOverview({ hint, to, columns }: ObjectOverviewProps) {
   const md = useMetadata();
