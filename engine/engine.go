@@ -53,6 +53,12 @@ type Config struct {
 	// sandbox) and is where the HTTP edge counts requests, for [Engine.Usage];
 	// if nil, the engine keeps its own, with no requests counted.
 	Usage *usage.Meter
+	// AggregateRows bounds the records one aggregation may read; if
+	// zero, DefaultAggregateRows.
+	AggregateRows int64
+	// AggregateRowsPerMinute is each tenant's budget of records read by
+	// aggregations per minute; if zero, DefaultAggregateRowsPerMinute.
+	AggregateRowsPerMinute int64
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -72,6 +78,10 @@ type Engine struct {
 	passwords *password.Hasher
 	guesses   guesses
 
+	aggregateRows      int64
+	aggregatePerMinute int64
+	aggregates         rowBudget
+
 	limitsMu    sync.Mutex
 	limitsCache map[string]cachedLimits
 	mu          sync.Mutex
@@ -90,6 +100,14 @@ func New(cfg Config) (*Engine, error) {
 	if e.guesses.perHour <= 0 {
 		e.guesses.perHour = DefaultUniqueGuesses
 	}
+	e.aggregateRows, e.aggregatePerMinute = cfg.AggregateRows, cfg.AggregateRowsPerMinute
+	if e.aggregateRows <= 0 {
+		e.aggregateRows = DefaultAggregateRows
+	}
+	if e.aggregatePerMinute <= 0 {
+		e.aggregatePerMinute = DefaultAggregateRowsPerMinute
+	}
+	e.aggregates.perMinute = e.aggregatePerMinute
 	if e.maxDepth <= 0 {
 		e.maxDepth = DefaultMaxAutomationDepth
 	}
