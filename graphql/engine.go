@@ -76,6 +76,9 @@ type Records interface {
 	// SumRecords adds up a number field over every record q's filter and
 	// view match (not a page); ok is false when none has a value.
 	SumRecords(ctx context.Context, object, field string, q engine.ListQuery) (sum float64, ok bool, err error)
+	// Aggregate groups the records of object that q's filter and view
+	// match and computes q's measures per group.
+	Aggregate(ctx context.Context, object string, q engine.AggregateQuery) (*engine.AggregateResult, error)
 	// Board returns one column per stage of the pipeline field, in
 	// pipeline order, each with a first page of q and its count.
 	Board(ctx context.Context, object, field string, q engine.ListQuery) ([]engine.StageColumn, error)

@@ -33,6 +33,7 @@ type fakeEngine struct {
 	listQueries    []engine.ListQuery
 	relatedQueries []engine.ListQuery
 	sumQueries     []engine.ListQuery
+	aggQueries     []engine.AggregateQuery
 	creates        []fakeWrite
 	updates        []fakeWrite
 	deletes        []fakeWrite
@@ -739,6 +740,45 @@ func (f *fakeEngine) CountRecords(ctx context.Context, object string, _ *store.F
 		return 0, err
 	}
 	return int64(len(t.records[object])), nil
+}
+
+// Aggregate of the fake groups every record of the object with the
+// store's in-memory reference (it ignores filters and views), labels
+// nothing, and records the query.
+func (f *fakeEngine) Aggregate(ctx context.Context, object string, q engine.AggregateQuery) (*engine.AggregateResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	t, err := f.begin(ctx, "Aggregate")
+	if err != nil {
+		return nil, err
+	}
+	f.aggQueries = append(f.aggQueries, q)
+	var obj *schema.Object
+	for _, o := range t.objects {
+		if o.Name == object {
+			obj = o
+		}
+	}
+	if obj == nil {
+		return nil, fmt.Errorf("fake: no object %q", object)
+	}
+	p, err := store.PlanAggregate(obj, store.Aggregation{GroupBy: q.GroupBy, Measures: q.Measures, Having: q.Having, Order: q.Order})
+	if err != nil {
+		return nil, fmt.Errorf("fake aggregate: %w: %w", engine.ErrBadRequest, err)
+	}
+	var recs []store.Record
+	for _, r := range t.records[object] {
+		recs = append(recs, r)
+	}
+	res := &engine.AggregateResult{Scanned: int64(len(recs))}
+	for _, g := range p.Evaluate(recs) {
+		ag := engine.AggregateGroup{Values: g.Values}
+		for i, k := range g.Keys {
+			ag.Keys = append(ag.Keys, engine.GroupKey{Field: q.GroupBy[i].Field, Bucket: q.GroupBy[i].Bucket, Value: k})
+		}
+		res.Groups = append(res.Groups, ag)
+	}
+	return res, nil
 }
 
 // SumRecords of the fake adds up the field over every record of the

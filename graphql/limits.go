@@ -263,6 +263,14 @@ func (w *costWalker) walk(typeName string, sels ast.SelectionSet, mult int64) er
 			}
 			childMult := mult
 			switch {
+			case typeName == "Query" && w.r.s.model.aggregates[sel.Name] != nil:
+				// Groups are not records: first bounds them (up to
+				// engine.MaxGroups) and each costs what a record does.
+				n, err := w.groups(sel)
+				if err != nil {
+					return err
+				}
+				childMult = mult * n
 			case def.Arguments.ForName("first") != nil:
 				n, err := w.first(sel)
 				if err != nil {
@@ -337,6 +345,26 @@ func (w *costWalker) first(sel *ast.Field) (int64, error) {
 	}
 	if n < 1 || n > engine.MaxPageSize {
 		return 0, badRequestf("first must be between 1 and %d, got %d", engine.MaxPageSize, n)
+	}
+	return n, nil
+}
+
+// groups returns the groups an aggregate query asks for.
+func (w *costWalker) groups(sel *ast.Field) (int64, error) {
+	a := sel.Arguments.ForName("first")
+	if a == nil {
+		return engine.DefaultGroups, nil
+	}
+	v, err := coerceLiteral(w.r.s.ast, a.Value, &ast.Type{NamedType: "Int"}, w.r.vars)
+	if err != nil {
+		return 0, badRequestf("first: %v", err)
+	}
+	n, ok := v.(int64)
+	if !ok {
+		return engine.DefaultGroups, nil
+	}
+	if n < 1 || n > engine.MaxGroups {
+		return 0, badRequestf("first must be between 1 and %d, got %d", engine.MaxGroups, n)
 	}
 	return n, nil
 }

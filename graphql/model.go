@@ -17,8 +17,10 @@ import (
 type model struct {
 	objects []*objectModel
 	boards  map[string]*pipelineModel // by Query field name
-	byType  map[string]*objectModel   // by GraphQL type name
-	byName  map[string]*objectModel   // by object name
+	// aggregates by Query field name
+	aggregates map[string]*aggregateModel
+	byType     map[string]*objectModel // by GraphQL type name
+	byName     map[string]*objectModel // by object name
 	// omitted says what was left out of the API and why (logged when a
 	// schema is built).
 	omitted []string
@@ -39,6 +41,8 @@ type objectModel struct {
 	// audit is the record type's field with the record's audit trail,
 	// "" when a field of the object has the name.
 	audit string
+	// aggregate is the object's aggregate query; nil when its names clash.
+	aggregate *aggregateModel
 }
 
 // pipelineModel is what a pipeline field adds to the API: the stage
@@ -116,7 +120,7 @@ var (
 		"IDListComparison", "JSONComparison", "StageChange", "PipelineDefinition", "StageDefinition",
 		"OutboxEntry", "Notification", "AuditEntry", "AuditPage",
 		"Limit", "Job", "ScriptTestResult", "ScriptFieldError", "ScriptLog", "TemplateInfo", "TemplateResult",
-		"User", "Me", "NewUserInput", "UserChangeInput", "DirectoryUser", "NavGroup", "ApiKey", "NewApiKey", "ObjectDeletion",
+		"GroupKey", "DateBucket", "AggregateFunction", "User", "Me", "NewUserInput", "UserChangeInput", "DirectoryUser", "NavGroup", "ApiKey", "NewApiKey", "ObjectDeletion",
 	}
 	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "usage", "jobs", "personalData", "templates", "exportTemplate", "roles", "me", "users", "userDirectory", "apiKeys", "navigation", "views", "layout"}
 	staticMutationFields = []string{"saveObject", "deleteObject", "retryOutboxEntry", "rebuildRollup", "testScript", "testExpression", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData", "saveRole", "deleteRole", "saveView", "deleteView", "saveLayout", "deleteLayout", "createUser", "updateUser", "changePassword", "createApiKey", "revokeApiKey"}
@@ -146,7 +150,7 @@ func enumValues(f *schema.Field) []string {
 // exposed is left out and listed in omitted.
 func buildModel(cat *engine.Catalog) *model {
 	b := &modelBuilder{
-		m:     &model{byType: map[string]*objectModel{}, byName: map[string]*objectModel{}, boards: map[string]*pipelineModel{}},
+		m:     &model{byType: map[string]*objectModel{}, byName: map[string]*objectModel{}, boards: map[string]*pipelineModel{}, aggregates: map[string]*aggregateModel{}},
 		taken: staticNames(),
 	}
 	var objects []*schema.Object
@@ -177,6 +181,9 @@ func buildModel(cat *engine.Catalog) *model {
 	}
 	for _, om := range b.m.objects {
 		b.addPipelines(om)
+	}
+	for _, om := range b.m.objects {
+		b.addAggregates(om)
 	}
 	return b.m
 }

@@ -83,7 +83,13 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["Notification"] = notificationResolvers()
 	rs["StageChange"] = stageChangeResolvers()
 	rs["PipelineDefinition"], rs["StageDefinition"] = pipelineDefResolvers()
+	aggResult, aggGroup, aggKey := aggregateResolvers()
+	rs["GroupKey"] = aggKey
 	for _, o := range m.objects {
+		if a := o.aggregate; a != nil {
+			rs["Query"][a.field] = es.aggregateResolver(a)
+			rs[a.resultType()], rs[a.groupType()] = aggResult, aggGroup
+		}
 		rs[o.typeName] = es.recordResolvers(o)
 		rs[o.connectionType()] = conn
 		rs[o.edgeType()] = edge

@@ -92,6 +92,12 @@ func (m *model) document(description string) *ast.SchemaDocument {
 				"The "+o.name+" records by "+p.field.name+", one column per stage in pipeline order (a kanban board). Page a column with "+o.list+" and a filter on "+p.field.name+".",
 				argDef("view", "String"), argDef("filter", o.filterType()), argDef("orderBy", "["+o.orderByType()+"!]"), argDef("first", "Int")))
 		}
+		if a := o.aggregate; a != nil {
+			query.Fields = append(query.Fields, fieldDef(a.field, a.resultType()+"!",
+				"Groups of "+o.name+" records that filter and view match and the caller may see, with measures per group: those selected on the groups (count, sum(field:) …) and those having and orderBy name. At most first groups (default 100, at most 1000).",
+				argDef("view", "String"), argDef("filter", o.filterType()), argDef("groupBy", "["+a.groupByType()+"!]"),
+				argDef("having", "["+a.havingType()+"!]"), argDef("orderBy", "["+a.groupOrderType()+"!]"), argDef("first", "Int")))
+		}
 		if o.writable() {
 			mutation.Fields = append(mutation.Fields,
 				fieldDef(o.createField(), o.typeName, "Creates one "+o.name+" record; the answer is the record as committed.", argDef("input", o.inputType()+"!")),
@@ -214,6 +220,9 @@ func (m *model) objectDefs(o *objectModel) ast.DefinitionList {
 		}
 	}
 	defs = append(defs, filter, order)
+	if o.aggregate != nil {
+		defs = append(defs, o.aggregate.defs()...)
+	}
 
 	if o.writable() {
 		for _, name := range []string{o.inputType(), o.patchType()} {

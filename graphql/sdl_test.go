@@ -147,13 +147,13 @@ func TestSDL_Names(t *testing.T) {
 				&schema.Field{Name: "kind", Type: schema.TypePicklist, Options: []string{"__a"}},
 				&schema.Field{Name: "labels", Type: schema.TypeMultiPicklist, Options: []string{"a b"}})},
 			want:    []string{"  stage: String\n", "  size: String\n", "  flag: String\n", "  kind: String\n", "  labels: [String!]\n", "  stage: StringComparison\n"},
-			notWant: []string{"enum Deal"},
+			notWant: []string{"enum DealStage {", "enum DealSize {", "enum DealFlag {", "enum DealKind {", "enum DealLabels {"},
 		},
 		{
 			name:    "an enum whose name is taken stays a string",
 			objects: []*schema.Object{text("dealStage"), text("deal", &schema.Field{Name: "stage", Type: schema.TypePicklist, Options: []string{"a", "b"}})},
 			want:    []string{"type DealStage {", "  stage: String\n"},
-			notWant: []string{"enum DealStage"},
+			notWant: []string{"enum DealStage {"},
 		},
 		{
 			name:    "descriptions are escaped",
