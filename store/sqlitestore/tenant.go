@@ -118,6 +118,8 @@ var (
 	_ store.SequenceSetter = (*tx)(nil)
 	_ store.Summer         = (*tenantStore)(nil)
 	_ store.Summer         = (*tx)(nil)
+	_ store.Aggregator     = (*tenantStore)(nil)
+	_ store.Aggregator     = (*tx)(nil)
 )
 
 func newTenantStore(id string, db *database) *tenantStore {

@@ -1,0 +1,192 @@
+package sqlitestore
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// Aggregate implements [store.Aggregator] as one GROUP BY statement.
+func (r records) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggregation) ([]store.Group, error) {
+	if err := store.CheckObjectName(obj.Name); err != nil {
+		return nil, fmt.Errorf("aggregate records: %w", err)
+	}
+	p, err := store.PlanAggregate(obj, a)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", obj.Name, err)
+	}
+	text, args := aggregateStatement(obj, p)
+	rows, err := r.q.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", obj.Name, readError(ctx, r.q, obj.Name, err))
+	}
+	defer rows.Close()
+	width := len(p.Keys) + len(p.Measures)
+	cells := make([]any, width+1) // and the count(*) every statement ends with
+	dest := make([]any, len(cells))
+	for i := range cells {
+		dest[i] = &cells[i]
+	}
+	out := []store.Group{}
+	for rows.Next() {
+		if err := rows.Scan(dest...); err != nil {
+			return nil, fmt.Errorf("aggregate %s: %w", obj.Name, err)
+		}
+		out = append(out, groupOf(p, cells))
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("aggregate %s: %w", obj.Name, readError(ctx, r.q, obj.Name, err))
+	}
+	return out, nil
+}
+
+// aggregateStatement renders an aggregate plan. Its result columns are
+// the keys (k0…), the measures (m0…) and count(*), so that a statement
+// without keys and measures still selects something:
+//
+//	SELECT <key>, … , <measure>, … , count(*) FROM r_deal WHERE …
+//	GROUP BY k0, … HAVING … ORDER BY … LIMIT …
+//
+// SQLite's NULL is below every value, which is the contract's order of
+// missing keys and measures: first ascending, last descending.
+func aggregateStatement(obj *schema.Object, p *store.AggregatePlan) (string, []any) {
+	b := &builder{}
+	b.w("SELECT ")
+	for i, k := range p.Keys {
+		b.w(keyExpr(b, k, p) + " AS k" + strconv.Itoa(i) + ", ")
+	}
+	measures := make([]string, len(p.Measures))
+	for i, m := range p.Measures {
+		measures[i] = measureExpr(m)
+		b.w(measures[i] + " AS m" + strconv.Itoa(i) + ", ")
+	}
+	b.w("count(*) FROM " + quotedTable(obj.Name))
+	b.where(p.Filter)
+	if len(p.Keys) > 0 {
+		b.w(" GROUP BY ")
+		for i := range p.Keys {
+			if i > 0 {
+				b.w(", ")
+			}
+			b.w("k" + strconv.Itoa(i))
+		}
+	}
+	for i, h := range p.Having {
+		if i == 0 {
+			b.w(" HAVING ")
+		} else {
+			b.w(" AND ")
+		}
+		// A measure without a value is NULL, and NULL compares to nothing.
+		b.w(measures[h.Measure] + havingOps[h.Op])
+		b.arg(h.Value)
+	}
+	if len(p.Order) > 0 {
+		b.w(" ORDER BY ")
+		for i, o := range p.Order {
+			if i > 0 {
+				b.w(", ")
+			}
+			if o.Measure {
+				b.w("m" + strconv.Itoa(o.Index))
+			} else {
+				b.w("k" + strconv.Itoa(o.Index))
+			}
+			if o.Desc {
+				b.w(" DESC")
+			}
+		}
+	}
+	if p.Limit > 0 {
+		b.w(" LIMIT ")
+		b.arg(p.Limit)
+	}
+	return b.sb.String(), b.args
+}
+
+var havingOps = map[store.Op]string{
+	store.OpEq: " = ", store.OpNe: " != ",
+	store.OpGt: " > ", store.OpGte: " >= ", store.OpLt: " < ", store.OpLte: " <= ",
+}
+
+// keyExpr is the SQL of one group key: the column, or the first day of
+// its bucket.
+func keyExpr(b *builder, k store.GroupKey, p *store.AggregatePlan) string {
+	e := sqlColumn(k.Column).expr
+	switch {
+	case k.Bucket == store.BucketNone:
+		return e
+	case k.Column.Kind == schema.KindDateTime:
+		return dateTimeBucketExpr(e, k.Bucket, p.Zone)
+	}
+	return dateBucketExpr(e, k.Bucket)
+}
+
+// measureExpr is the SQL of one measure. Sums, averages, minimums and
+// maximums take numbers only (text that looks like one is left out), as
+// the reference does; total() never overflows, and a group without a value
+// gets NULL.
+func measureExpr(m store.PlannedMeasure) string {
+	if m.Op == store.MeasureCount {
+		return "count(*)"
+	}
+	e := sqlColumn(m.Column).expr
+	if m.Op == store.MeasureCountDistinct {
+		return "count(DISTINCT " + e + ")"
+	}
+	n := numberExpr(e)
+	switch m.Op {
+	case store.MeasureSum:
+		return "iif(count(" + n + ") > 0, total(" + n + "), NULL)"
+	case store.MeasureAvg:
+		return "avg(" + n + ")"
+	case store.MeasureMin:
+		return "min(" + n + ")"
+	}
+	return "max(" + n + ")"
+}
+
+// numberExpr is e where it is a number and NULL where it is anything
+// else.
+func numberExpr(e string) string {
+	return "iif(typeof(" + e + ") IN ('integer', 'real'), " + e + ", NULL)"
+}
+
+// groupOf turns one result row into a group, its values in the Go types
+// of [store.Group]: booleans from SQLite's 0 and 1, measures other than
+// counts as float64.
+func groupOf(p *store.AggregatePlan, cells []any) store.Group {
+	g := store.Group{Keys: make([]any, len(p.Keys)), Values: make([]any, len(p.Measures))}
+	for i, k := range p.Keys {
+		g.Keys[i] = keyValue(k, cells[i])
+	}
+	for i, m := range p.Measures {
+		v := cells[len(p.Keys)+i]
+		switch m.Op {
+		case store.MeasureCount, store.MeasureCountDistinct:
+			g.Values[i] = v
+		default:
+			if n, ok := v.(int64); ok {
+				v = float64(n)
+			}
+			g.Values[i] = v
+		}
+	}
+	return g
+}
+
+// keyValue is a key cell in the type the reference gives it.
+func keyValue(k store.GroupKey, v any) any {
+	switch x := v.(type) {
+	case []byte:
+		return string(x)
+	case int64:
+		if k.Bucket == store.BucketNone && k.Column.Kind == schema.KindBoolean {
+			return x != 0
+		}
+	}
+	return v
+}

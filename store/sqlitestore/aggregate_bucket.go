@@ -1,0 +1,85 @@
+package sqlitestore
+
+import (
+	"database/sql/driver"
+	"sync"
+	"time"
+
+	"modernc.org/sqlite"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// bucketFunc is the SQL function that cuts a date-time into its bucket in
+// a zone: crm_bucket(value, bucket, zone) → "YYYY-MM-DD" or NULL.
+//
+// Note: SQLite's date functions know UTC and the machine's local time but
+// no IANA zone, and a fixed offset is wrong across daylight saving time
+// and past changes of a zone's rules; so date-times are cut by Go
+// ([store.BucketStart], the reference's own code) called from SQL. Date
+// fields have no zone and are cut by SQLite's date functions.
+const bucketFunc = "crm_bucket"
+
+func init() {
+	sqlite.MustRegisterDeterministicScalarFunction(bucketFunc, 3, bucketStart)
+}
+
+// zones maps the names that statements pass to crm_bucket to their
+// locations. Statements register their zone before they run; a location
+// that time.LoadLocation cannot find again (time.FixedZone) works too.
+var zones sync.Map // string → *time.Location
+
+// zoneName registers z for crm_bucket and returns the name to pass.
+func zoneName(z *time.Location) string {
+	name := z.String()
+	if cur, ok := zones.Load(name); !ok || cur.(*time.Location) != z {
+		zones.Store(name, z)
+	}
+	return name
+}
+
+// bucketStart implements crm_bucket. Anything but text in the value (a
+// missing value is NULL) has no bucket.
+func bucketStart(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	value, ok := args[0].(string)
+	if !ok {
+		return nil, nil
+	}
+	bucket, _ := args[1].(string)
+	name, _ := args[2].(string)
+	zone := time.UTC
+	if z, ok := zones.Load(name); ok {
+		zone = z.(*time.Location)
+	}
+	start, ok := store.BucketStart(value, schema.KindDateTime, store.Bucket(bucket), zone)
+	if !ok {
+		return nil, nil
+	}
+	return start, nil
+}
+
+// dateTimeBucketExpr is the SQL of the bucket start of the date-time e in
+// zone.
+func dateTimeBucketExpr(e string, b store.Bucket, zone *time.Location) string {
+	return bucketFunc + "(" + e + ", " + quoteString(string(b)) + ", " + quoteString(zoneName(zone)) + ")"
+}
+
+// dateBucketExpr is the SQL of the bucket start of the date e
+// ("YYYY-MM-DD"), in SQLite's date functions. The ISO week starts on the
+// Monday six days before the Sunday that ends it ('weekday 0' moves to
+// the next Sunday, or stays on one); a quarter's first month is found
+// from the month's number.
+func dateBucketExpr(e string, b store.Bucket) string {
+	switch b {
+	case store.BucketWeek:
+		return "date(" + e + ", 'weekday 0', '-6 days')"
+	case store.BucketMonth:
+		return "date(" + e + ", 'start of month')"
+	case store.BucketQuarter:
+		return "date(" + e + ", 'start of month', '-' || ((strftime('%m', " + e + ") - 1) % 3) || ' months')"
+	case store.BucketYear:
+		return "date(" + e + ", 'start of year')"
+	}
+	return "date(" + e + ")"
+}
