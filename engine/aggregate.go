@@ -8,6 +8,7 @@ import (
 	"time"
 	_ "time/tzdata" // tenants' zones, wherever the binary runs
 
+	"github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -215,11 +216,14 @@ var errAggregateBudget = errors.New("aggregation budget spent")
 // them.
 func (e *Engine) chargeAggregate(tenant string, obj *schema.Object, rows int64) error {
 	if rows > e.aggregateRows {
+		e.usage.Add(tenant, usage.AggregateRefused, 1)
 		return errorOf(ErrBadRequest, nil, "aggregate.tooLarge", obj.Name, rows, e.aggregateRows, labelZh(obj))
 	}
 	if ok, wait := e.aggregates.take(tenant, rows, e.now()); !ok {
+		e.usage.Add(tenant, usage.AggregateRefused, 1)
 		secs := int64(wait/time.Second) + 1
 		return errorOf(ErrRateLimited, errAggregateBudget, "aggregate.budget", e.aggregatePerMinute, secs)
 	}
+	e.usage.Add(tenant, usage.AggregateRows, float64(rows))
 	return nil
 }

@@ -65,6 +65,8 @@ func (e *Engine) Usage(ctx context.Context) ([]UsageFigure, error) {
 		{usage.ScriptLongest, "ms", "the longest script run", "最长的一次脚本运行", "script.wallTime"},
 		{usage.APIRequests, "requests", "authenticated API requests (the web app's included)", "已认证的接口请求（含网页应用的请求）", ""},
 		{usage.APIRateLimited, "requests", "requests refused by the per-key rate limit", "被单密钥频率限制拒绝的请求", "api.ratePerKey"},
+		{usage.AggregateRows, "records", "records read by aggregations (reports, dashboards, the aggregate queries)", "统计（报表、仪表盘、聚合查询）读取的记录数", "aggregate.rowsPerMinute"},
+		{usage.AggregateRefused, "aggregations", "aggregations refused for reading too many records", "因读取记录过多而被拒绝的统计", "aggregate.rows"},
 	} {
 		out = append(out,
 			UsageFigure{Name: string(c.counter), Window: "hour", Value: totals.Hour[c.counter], Unit: c.unit, Description: c.description, DescriptionZh: c.descriptionZh, Limit: c.limit},

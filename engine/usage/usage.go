@@ -22,6 +22,8 @@ const (
 	ScriptLongest     Counter = "script.longest"    // the longest run, in milliseconds (a maximum, not a sum)
 	APIRequests       Counter = "api.requests"      // authenticated API requests
 	APIRateLimited    Counter = "api.rateLimited"   // requests refused by the per-key rate limit
+	AggregateRows     Counter = "aggregate.rows"    // records read by aggregations
+	AggregateRefused  Counter = "aggregate.refused" // aggregations refused by their bounds
 	hoursKept                 = 24
 	maxTenantsTracked         = 100_000
 )
