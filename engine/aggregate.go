@@ -8,6 +8,7 @@ import (
 	"time"
 	_ "time/tzdata" // tenants' zones, wherever the binary runs
 
+	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -129,7 +130,7 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 	}
 	aggregator, can := ts.(store.Aggregator)
 	if !can {
-		return nil, fmt.Errorf("aggregate %s: the store cannot aggregate", object)
+		return nil, seal.ErrCannotAggregate
 	}
 	scanned, err := ts.Count(ctx, obj, filter)
 	if err != nil {
@@ -152,9 +153,9 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 		for j, v := range g.Keys {
 			out.Keys[j] = GroupKey{Field: q.GroupBy[j].Field, Bucket: q.GroupBy[j].Bucket, Value: v}
 		}
-		for j, m := range q.Measures {
-			if f, ok := out.Values[j].(float64); ok && m.Op == store.MeasureSum {
-				out.Values[j] = roundSum(f)
+		for j, v := range out.Values {
+			if f, ok := v.(float64); ok {
+				out.Values[j] = roundSum(f) // decimal amounts without binary noise
 			}
 		}
 		res.Groups[i] = out

@@ -82,3 +82,36 @@ func TestAggregate_Refusals(t *testing.T) {
 	}
 	assert.Empty(t, f.aggQueries, "nothing reached the engine")
 }
+
+func TestAggregate_RealEngine(t *testing.T) {
+	t.Parallel()
+	srv := pipelineStack(t)
+	acc := mustRun(t, srv, admin, `mutation { createAccount(input: {name: "远景能源"}) { id } }`, nil)
+	accID := path(acc, "createAccount", "id").(string)
+	mustRun(t, srv, admin, `mutation($a: ID) {
+	  x: createDeal(input: {title: "风机", amount: 100.1, account: $a}) { id }
+	  y: createDeal(input: {title: "叶片", amount: 200.2, account: $a}) { id }
+	  z: createDeal(input: {title: "塔筒"}) { id } }`, map[string]any{"a": accID})
+
+	data := mustRun(t, srv, user, `{ dealsAggregate(groupBy: [{field: account}], orderBy: [{measure: {function: SUM, field: amount}, direction: DESC}]) {
+	  groups { keys { field value label } count sum(field: amount) avg(field: amount) } hasMore scanned } }`, nil)
+	assert.Equal(t, map[string]any{"dealsAggregate": map[string]any{
+		"groups": []any{
+			map[string]any{"keys": []any{map[string]any{"field": "account", "value": accID, "label": "远景能源"}}, "count": 2.0, "sum": 300.3, "avg": 150.15},
+			map[string]any{"keys": []any{map[string]any{"field": "account", "value": nil, "label": "（空）"}}, "count": 1.0, "sum": nil, "avg": nil},
+		},
+		"hasMore": false, "scanned": 3.0,
+	}}, data, "the biggest sum first; a group without amounts sums to null")
+
+	data = mustRun(t, srv, user, `{ dealsAggregate(groupBy: [{field: stage}, {field: createdAt, bucket: YEAR}]) { groups { keys { value label bucket from to } count } } }`, nil)
+	keys := path(data, "dealsAggregate", "groups", 0, "keys").([]any)
+	assert.Equal(t, "new", path(keys, 0, "value"))
+	assert.Equal(t, "新建", path(keys, 0, "label"))
+	assert.Equal(t, "YEAR", path(keys, 1, "bucket"))
+	assert.Regexp(t, `^\d{4}年$`, path(keys, 1, "label"))
+	assert.Regexp(t, `^\d{4}-12-31T16:00:00Z$`, path(keys, 1, "from"), "a year in Asia/Shanghai starts at 16:00 UTC on 31 December")
+
+	r := run(t, srv, user, `{ dealsAggregate(groupBy: [{field: title}]) { groups { sum(field: title) } } }`, nil)
+	assert.Equal(t, []string{"BAD_REQUEST"}, r.codes())
+	assert.Contains(t, r.Errors[0].Message, "title")
+}

@@ -197,6 +197,8 @@ var (
 	_ store.Summer      = (*Store)(nil)
 	_ store.Tx          = (*Tx)(nil)
 	_ store.Summer      = (*Tx)(nil)
+	_ store.Aggregator  = (*Store)(nil)
+	_ store.Aggregator  = (*Tx)(nil)
 )
 
 // reader is the read half, over a store or a transaction.
@@ -264,6 +266,26 @@ func (r reader) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, fi
 	return summer.Sum(ctx, obj, sf, field)
 }
 
+// ErrCannotAggregate: the wrapped store lacks the optional
+// [store.Aggregator].
+var ErrCannotAggregate = errors.New("aggregate records: the store cannot aggregate (it does not implement store.Aggregator)")
+
+// Aggregate passes [store.Aggregator] through, with the filter sealed like
+// Count's. Sensitive fields are neither keys nor measures: the plan
+// refuses them.
+func (r reader) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggregation) ([]store.Group, error) {
+	agg, ok := r.r.(store.Aggregator)
+	if !ok {
+		return nil, ErrCannotAggregate
+	}
+	sf, err := sealFilter(r.cfg, obj, a.Filter)
+	if err != nil {
+		return nil, err
+	}
+	a.Filter = sf
+	return agg.Aggregate(ctx, obj, a)
+}
+
 func (r reader) openAll(obj *schema.Object, recs []store.Record) ([]store.Record, error) {
 	if !HasSensitive(obj) {
 		return recs, nil
@@ -301,6 +323,10 @@ func (st *Store) Count(ctx context.Context, obj *schema.Object, f *store.Filter)
 
 func (st *Store) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
 	return st.reader().Sum(ctx, obj, f, field)
+}
+
+func (st *Store) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggregation) ([]store.Group, error) {
+	return st.reader().Aggregate(ctx, obj, a)
 }
 
 func (st *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
@@ -362,6 +388,10 @@ func (t *Tx) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (in
 
 func (t *Tx) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
 	return t.r.Sum(ctx, obj, f, field)
+}
+
+func (t *Tx) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggregation) ([]store.Group, error) {
+	return t.r.Aggregate(ctx, obj, a)
 }
 
 func (t *Tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) error {
