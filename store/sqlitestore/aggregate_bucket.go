@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"database/sql/driver"
+	"strconv"
 	"sync"
 	"time"
 
@@ -26,14 +27,17 @@ func init() {
 }
 
 // zones maps the names that statements pass to crm_bucket to their
-// locations. Statements register their zone before they run; a location
-// that time.LoadLocation cannot find again (time.FixedZone) works too.
+// locations. Statements register their zone before they run, so a
+// location that time.LoadLocation cannot find (time.FixedZone) works too.
 var zones sync.Map // string → *time.Location
 
-// zoneName registers z for crm_bucket and returns the name to pass.
+// zoneName registers z for crm_bucket and returns the name to pass: the
+// zone's name and its offset at the Unix epoch, so that two fixed zones
+// of one name and different offsets stay apart.
 func zoneName(z *time.Location) string {
-	name := z.String()
-	if cur, ok := zones.Load(name); !ok || cur.(*time.Location) != z {
+	_, offset := time.Unix(0, 0).In(z).Zone()
+	name := z.String() + " " + strconv.Itoa(offset)
+	if _, ok := zones.Load(name); !ok {
 		zones.Store(name, z)
 	}
 	return name

@@ -18,6 +18,7 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	deals.close()
 	dealsSummed.close()
+	millionDeals.close()
 	os.Exit(code)
 }
 
@@ -82,6 +83,8 @@ type dealFixture struct {
 	err  error
 	// index is an extra composite index of the object, if any.
 	index []string
+	// size is how many deals it holds; zero means fixtureSize.
+	size int
 }
 
 var (
@@ -98,8 +101,15 @@ func (f *dealFixture) get(b *testing.B) (store.TenantStore, *schema.Object, []st
 	if f.err != nil {
 		b.Fatal(f.err)
 	}
-	b.Logf("fixture: %d deals inserted in one transaction in %s", fixtureSize, f.load.Round(time.Millisecond))
+	b.Logf("fixture: %d deals inserted in one transaction in %s", f.len(), f.load.Round(time.Millisecond))
 	return f.ts, f.obj, f.ids
+}
+
+func (f *dealFixture) len() int {
+	if f.size == 0 {
+		return fixtureSize
+	}
+	return f.size
 }
 
 func (f *dealFixture) build() {
@@ -126,10 +136,11 @@ func (f *dealFixture) build() {
 		if err := tx.SaveObject(ctx, store.ObjectDoc{Name: "deal", Version: 1, Definition: []byte(`{}`), SavedAt: now}, f.obj); err != nil {
 			return err
 		}
-		for i := range fixtureSize {
+		for i := range f.len() {
 			id := fmt.Sprintf("deal-%06d", i)
 			at := now.Add(time.Duration(i) * time.Second)
-			rec := store.Record{ID: id, Version: 1, CreatedAt: at, UpdatedAt: at, CreatedBy: "u", UpdatedBy: "u", Data: benchData(rng, i)}
+			data := benchData(rng, i)
+			rec := store.Record{ID: id, Version: 1, CreatedAt: at, UpdatedAt: at, CreatedBy: "u", UpdatedBy: "u", OwnerID: data["owner"].(string), Data: data}
 			if err := tx.Insert(ctx, f.obj, rec); err != nil {
 				return err
 			}

@@ -14,6 +14,13 @@
 // indexes are planned in package store ([store.PlanQuery],
 // [store.IndexSpecs]); this package renders them into SQL.
 //
+// Aggregations ([store.Aggregator]) are one GROUP BY statement over the
+// same column expressions. Dates are cut into buckets by SQLite's date
+// functions; date-times by the SQL function crm_bucket, which this
+// package registers with the driver once per process and which calls
+// [store.BucketStart] in the aggregation's zone, as SQLite knows no time
+// zones (docs/decisions.md, "Aggregates on the embedded store").
+//
 // Each kind of file has a layout version (PRAGMA user_version); opening an
 // older file migrates it in one transaction. Tenant files of version 3 and
 // below had no owner_id: their records get their creator as owner.
