@@ -109,7 +109,14 @@ type capabilities struct {
 	// partialIndexes: MongoDB's partialFilterExpression, which FerretDB
 	// does not implement.
 	partialIndexes bool
-	server         string // "MongoDB 7.0.2 (replica set rs0)" for logs
+	// groupExpressions: the aggregation expressions and accumulators
+	// Aggregate's pipeline uses ($cond, $isNumber, $avg, $min, $max,
+	// $addToSet, several accumulators in one $group), which FerretDB
+	// lacks (see docs/decisions.md, Aggregates on MongoDB).
+	groupExpressions bool
+	// dateTrunc: $dateTrunc, MongoDB 5.0 (wire version 13) and later.
+	dateTrunc bool
+	server    string // "MongoDB 7.0.2 (replica set rs0)" for logs
 }
 
 // Store is the MongoDB implementation of [store.Store]. It is safe for
@@ -224,8 +231,10 @@ func (s *Store) start(ctx context.Context) error {
 	clustered := hello.SetName != "" || hello.Msg == "isdbgrid"
 	s.caps = capabilities{
 		// Wire version 9 is MongoDB 4.4.
-		transactions:   clustered && hello.SessionsTTL != nil && hello.MaxWireVersn >= 9 && build.Ferret == "",
-		partialIndexes: build.Ferret == "",
+		transactions:     clustered && hello.SessionsTTL != nil && hello.MaxWireVersn >= 9 && build.Ferret == "",
+		partialIndexes:   build.Ferret == "",
+		groupExpressions: build.Ferret == "",
+		dateTrunc:        build.Ferret == "" && hello.MaxWireVersn >= 13,
 	}
 	switch {
 	case build.Ferret != "":
