@@ -38,9 +38,10 @@ type Options struct {
 	NoIsolation bool
 	// AggregateSubset: the server runs only part of the aggregations of
 	// [store.Aggregator]: count and sum grouped by fields that are not
-	// dates. True of FerretDB, which lacks $avg, $min, $max, $addToSet and
-	// the date operators; the other aggregate cases are skipped and run
-	// against a real MongoDB.
+	// dates; the other aggregate cases are skipped and run against a
+	// server that has them. FerretDB lacks $avg, $min, $max, $addToSet
+	// and the date operators, but the MongoDB adapter needs no subset
+	// there: it groups by raw values and forms the groups itself.
 	AggregateSubset bool
 }
 
