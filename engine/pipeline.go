@@ -213,29 +213,10 @@ func (e *Engine) StageHistory(ctx context.Context, object, field string, ids []s
 	for i, id := range ids {
 		list[i] = id
 	}
-	q := store.Query{
-		Filter: &store.Filter{And: []store.Filter{
-			store.Leaf("record", store.OpIn, list), store.Leaf("field", store.OpEq, field), store.Leaf("object", store.OpEq, object)}},
-		Sort:  []store.Sort{{Field: "record"}, {Field: "at"}},
-		Limit: 500,
+	if err := readStageChanges(ctx, ts, hist, object, field, list, maxStageHistory, out); err != nil {
+		return nil, err
 	}
-	n := 0
-	for {
-		page, err := ts.Find(ctx, hist, q)
-		if err != nil {
-			return nil, fmt.Errorf("read stage history of %s: %w", object, err)
-		}
-		for _, r := range page.Records {
-			c := stageChangeOf(r)
-			out[c.RecordID] = append(out[c.RecordID], c)
-		}
-		n += len(page.Records)
-		if !page.HasMore || n >= maxStageHistory || len(page.Records) == 0 {
-			return out, nil
-		}
-		last := page.Records[len(page.Records)-1]
-		q.After = &store.Position{Values: []any{last.Data["record"], last.Data["at"]}, ID: last.ID}
-	}
+	return out, nil
 }
 
 func stageChangeOf(r store.Record) StageChange {

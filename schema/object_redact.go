@@ -30,7 +30,8 @@ var adminOnlyPropertyKeywords = map[string]bool{
 // fields), without scripts, automations and validation rules, and with a
 // Definition document to match — the properties of the hidden fields
 // removed, and their names from "required", "x-crm-indexes" (an index
-// naming one is left out) and the required fields of pipeline stages;
+// naming one is left out), the required fields of pipeline stages and
+// the amount and close date a pipeline names;
 // "$comment", "x-crm-scripts", "x-crm-automations", "x-crm-validations",
 // formula expressions and roll-up configurations removed. Property order
 // is kept. The copy has no compiled schema: it describes, it does not
@@ -72,6 +73,12 @@ func (o *Object) Redacted(hidden map[string]bool) *Object {
 // fields.
 func (p *Pipeline) without(hidden map[string]bool) *Pipeline {
 	cp := &Pipeline{Label: p.Label, Stages: make([]Stage, len(p.Stages))}
+	if !hidden[p.Amount] {
+		cp.Amount = p.Amount
+	}
+	if !hidden[p.CloseDate] {
+		cp.CloseDate = p.CloseDate
+	}
 	for i, st := range p.Stages {
 		st.Required = slices.DeleteFunc(slices.Clone(st.Required), func(n string) bool { return hidden[n] })
 		cp.Stages[i] = st
@@ -154,14 +161,23 @@ func redactProperty(raw json.RawMessage, hidden map[string]bool) json.RawMessage
 	return writeMembers(kept)
 }
 
-// redactPipeline removes hidden fields from the stages' required lists;
-// ok is false when nothing changed.
+// redactPipeline removes hidden fields from the stages' required lists
+// and the amount and close date it names; ok is false when nothing
+// changed.
 func redactPipeline(raw json.RawMessage, hidden map[string]bool) (json.RawMessage, bool) {
 	members, err := objectMembers(raw)
 	if err != nil {
 		return nil, false
 	}
 	changed := false
+	members = slices.DeleteFunc(members, func(m member) bool {
+		var name string
+		if (m.name == "amount" || m.name == "closeDate") && json.Unmarshal(m.value, &name) == nil && hidden[name] {
+			changed = true
+			return true
+		}
+		return false
+	})
 	for i, m := range members {
 		if m.name != "stages" {
 			continue

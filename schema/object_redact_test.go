@@ -20,7 +20,7 @@ const redactDefinition = `{
     "amount": {"type": "number", "x-crm-type": "currency"},
     "net":    {"type": "number", "x-crm-type": "formula", "x-crm-formula": {"expression": "amount - margin"}},
     "stage":  {"type": "string", "enum": ["new", "won"], "x-crm-type": "picklist",
-      "x-crm-pipeline": {"stages": [{"value": "new", "category": "open"}, {"value": "won", "category": "won", "required": ["margin", "amount"]}]}},
+      "x-crm-pipeline": {"amount": "margin", "stages": [{"value": "new", "category": "open"}, {"value": "won", "category": "won", "required": ["margin", "amount"]}]}},
     "lines":  {"type": "number", "x-crm-type": "rollup", "x-crm-rollup": {"object": "line", "via": "deal", "function": "sum", "field": "cost"}},
     "owner2": {"type": "string", "x-crm-type": "text"}
   },
@@ -61,6 +61,8 @@ func TestObject_Redacted(t *testing.T) {
 	}
 	assert.Equal(t, []string{"title", "amount", "net", "stage", "lines", "owner2"}, names)
 	assert.Equal(t, []string{"amount"}, r.Field("stage").Pipeline.Stage("won").Required)
+	assert.Empty(t, r.Field("stage").Pipeline.Amount, "the pipeline's amount was the hidden field")
+	assert.Equal(t, "margin", obj.Field("stage").Pipeline.Amount)
 	assert.Equal(t, schema.KindNumber, r.Field("net").Kind(), "a formula keeps its result type")
 	assert.Empty(t, r.Scripts)
 	assert.Empty(t, r.Automations)

@@ -16,6 +16,14 @@ const (
 type Pipeline struct {
 	Label  Label
 	Stages []Stage
+	// Amount names the currency or number field the pipeline's money
+	// figures (forecast, win amounts) add up; "" leaves the choice to the
+	// analytics (the object's first currency field).
+	Amount string
+	// CloseDate names the date field the forecast cuts into months; ""
+	// leaves the choice to the analytics (the first date field named
+	// close… or expected…).
+	CloseDate string
 }
 
 // Stage is one step of a pipeline.
@@ -57,7 +65,7 @@ func buildPipeline(v any) *Pipeline {
 	if !ok {
 		return nil
 	}
-	p := &Pipeline{Label: label(pm["label"])}
+	p := &Pipeline{Label: label(pm["label"]), Amount: str(pm["amount"]), CloseDate: str(pm["closeDate"])}
 	for _, s := range list(pm["stages"]) {
 		sm, _ := s.(map[string]any)
 		st := Stage{Value: str(sm["value"]), Category: str(sm["category"]), Probability: numberPtr(sm["probability"])}

@@ -38,6 +38,14 @@ func TestParseObject_Pipeline(t *testing.T) {
 	assert.Equal(t, []string{"amount", "closeDate"}, p.Stage("qualified").Required)
 	assert.Nil(t, p.Stage("nope"))
 	assert.Nil(t, obj.Field("title").Pipeline)
+	assert.Empty(t, p.Amount+p.CloseDate, "the analytics choose")
+
+	d := withPipeline(t)
+	prop(d, "stage")["x-crm-pipeline"].(doc)["amount"] = "amount"
+	prop(d, "stage")["x-crm-pipeline"].(doc)["closeDate"] = "closeDate"
+	named, err := schema.ParseObject(encode(t, d))
+	require.NoError(t, err)
+	assert.Equal(t, [2]string{"amount", "closeDate"}, [2]string{named.Field("stage").Pipeline.Amount, named.Field("stage").Pipeline.CloseDate})
 
 	assert.True(t, p.Allows("new", "qualified"))
 	assert.False(t, p.Allows("new", "won"), "new lists its next stages")
@@ -90,6 +98,12 @@ func TestParseObject_PipelineRefused(t *testing.T) {
 			"/properties/stage/x-crm-pipeline/stages/0/next/0", `"closedWon" is not a stage`},
 		{"next itself", func(d doc) { stage(d, 0)["next"] = []any{"new"} },
 			"/properties/stage/x-crm-pipeline/stages/0/next/0", "names the stage itself"},
+		{"amount not a property", func(d doc) { prop(d, "stage")["x-crm-pipeline"].(doc)["amount"] = "revenue" },
+			"/properties/stage/x-crm-pipeline/amount", `"revenue", which is not a property`},
+		{"amount not a number", func(d doc) { prop(d, "stage")["x-crm-pipeline"].(doc)["amount"] = "title" },
+			"/properties/stage/x-crm-pipeline/amount", "the amount is a currency, number or integer field"},
+		{"close date not a date", func(d doc) { prop(d, "stage")["x-crm-pipeline"].(doc)["closeDate"] = "amount" },
+			"/properties/stage/x-crm-pipeline/closeDate", "the close date is a date field"},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {

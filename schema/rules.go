@@ -398,11 +398,35 @@ func (c *ruleChecker) pipeline(path, name string, pm, pl map[string]any, fieldTy
 		return // reported by the meta-schema
 	}
 	values := c.stageValues(path, pm, stages)
+	c.pipelineFields(path, pl, fieldType)
 	for i, st := range stages {
 		sm, _ := st.(map[string]any)
 		spath := path + pointer("stages", strconv.Itoa(i))
 		c.stageRequired(spath, name, sm, fieldType)
 		c.stageNext(spath, sm, values)
+	}
+}
+
+// pipelineFields checks the fields a pipeline names for its analytics: the
+// amount a number field, the close date a date field.
+func (c *ruleChecker) pipelineFields(path string, pl map[string]any, fieldType func(string) (Type, bool)) {
+	if name, ok := pl["amount"].(string); ok {
+		switch t, _ := fieldType(name); t {
+		case "":
+			c.add(path+"/amount", "names %q, which is not a property", name)
+		case TypeCurrency, TypeNumber, TypeInteger:
+		default:
+			c.add(path+"/amount", "names %q, %s field: the amount is a currency, number or integer field", name, article(t))
+		}
+	}
+	if name, ok := pl["closeDate"].(string); ok {
+		switch t, _ := fieldType(name); t {
+		case "":
+			c.add(path+"/closeDate", "names %q, which is not a property", name)
+		case TypeDate:
+		default:
+			c.add(path+"/closeDate", "names %q, %s field: the close date is a date field", name, article(t))
+		}
 	}
 }
 
