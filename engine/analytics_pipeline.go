@@ -73,10 +73,10 @@ type FunnelStage struct {
 	// FromPrevious is Reached over the previous step's Reached (steps
 	// after the first); FromFirst is Reached over the first step's.
 	FromPrevious, FromFirst *float64
-	// AverageHours is the mean time a visit to the stage lasted, from
-	// entering to leaving (until now for records still in it); open
-	// stages only, nil when none was visited.
-	AverageHours *float64
+	// AverageHours and AverageDays are the mean time a visit to the
+	// stage lasted, from entering to leaving (until now for records still
+	// in it); open stages only, nil when none was visited.
+	AverageHours, AverageDays *float64
 }
 
 // Funnel returns the funnel of object's pipeline field over the records
@@ -254,7 +254,8 @@ func (pf *pipelineFigures) stages(cohort []store.Record, hist map[string][]Stage
 	first, prev := -1, -1
 	for i := range out {
 		if visits[i] > 0 {
-			out[i].AverageHours = rounded(spent[i].Hours()/float64(visits[i]), 2)
+			mean := spent[i].Hours() / float64(visits[i])
+			out[i].AverageHours, out[i].AverageDays = rounded(mean, 2), rounded(mean/24, 4)
 		}
 		if first < 0 && steps[i] {
 			first = i

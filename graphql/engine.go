@@ -21,6 +21,7 @@ type Engine interface {
 	Administration
 	Installer
 	Directory
+	Analytics
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -53,6 +53,11 @@ type pipelineModel struct {
 	history    string // field of the record type: "stageHistory"
 	board      string // Query field: "dealsByStage"
 	columnType string // "DealStageColumn"
+	// funnel and forecast are the Query fields of the pipeline's analytics:
+	// "dealsFunnel", "dealsForecast" ("dealsStageFunnel" … when the object
+	// has several pipelines); "" when the name is taken, and no forecast
+	// when no stage has a probability.
+	funnel, forecast string
 }
 
 func (o *objectModel) connectionType() string { return o.typeName + "Connection" }
@@ -392,10 +397,38 @@ func firstFree(used map[string]bool, candidates []string) string {
 	return ""
 }
 
+// weighted reports whether a stage of p has a probability: only such a
+// pipeline has a forecast.
+func weighted(p *schema.Pipeline) bool {
+	for _, st := range p.Stages {
+		if st.Probability != nil {
+			return true
+		}
+	}
+	return false
+}
+
+// claimQuery returns name, now taken as a Query field of pipeline pm, or
+// "" (and the omission noted) when it was taken already.
+func (b *modelBuilder) claimQuery(pm *pipelineModel, name string) string {
+	if b.taken["query:"+name] {
+		b.omit("pipeline %s.%s: generated name %s is taken", pm.obj.name, pm.field.name, name)
+		return ""
+	}
+	b.taken["query:"+name] = true
+	return name
+}
+
 // addPipelines gives each pipeline field of om a history list on the
 // record type and a board query, and names the audit trail field.
 func (b *modelBuilder) addPipelines(om *objectModel) {
 	used := memberNames(om)
+	several := 0
+	for _, fm := range om.fields {
+		if fm.f.Pipeline != nil && fm.f.Type == schema.TypePicklist {
+			several++
+		}
+	}
 	for _, fm := range om.fields {
 		if fm.f.Pipeline == nil || fm.f.Type != schema.TypePicklist {
 			continue
@@ -412,6 +445,14 @@ func (b *modelBuilder) addPipelines(om *objectModel) {
 		}
 		used[pm.history] = true
 		b.taken["query:"+pm.board], b.taken["type:"+pm.columnType] = true, true
+		prefix := om.list
+		if several > 1 {
+			prefix += upperFirst(fm.name)
+		}
+		pm.funnel = b.claimQuery(pm, prefix+"Funnel")
+		if weighted(fm.f.Pipeline) {
+			pm.forecast = b.claimQuery(pm, prefix+"Forecast")
+		}
 		om.pipelines = append(om.pipelines, pm)
 		b.m.boards[pm.board] = pm
 	}

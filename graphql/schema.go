@@ -85,6 +85,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["PipelineDefinition"], rs["StageDefinition"] = pipelineDefResolvers()
 	aggResult, aggGroup, aggKey := aggregateResolvers()
 	rs["GroupKey"] = aggKey
+	rs["PipelineFunnel"], rs["FunnelStage"] = funnelResolvers()
 	for _, o := range m.objects {
 		if a := o.aggregate; a != nil {
 			rs["Query"][a.field] = es.aggregateResolver(a)
@@ -97,6 +98,9 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 			rs["Query"][p.board] = es.boardResolver(p)
 			rs[o.typeName][p.history] = es.historyResolver(p)
 			rs[p.columnType] = es.columnResolvers()
+			if p.funnel != "" {
+				rs["Query"][p.funnel] = es.funnelResolver(p)
+			}
 		}
 	}
 	guardPasswordChange(rs["Query"])

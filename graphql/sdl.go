@@ -49,7 +49,7 @@ type staticDoc struct {
 var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
-	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL +
+	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL +
 		"type Query {\n" + staticQuerySDL + viewSDLQuery + "}\n" +
 		"type Mutation {\n" + staticMutationSDL + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
@@ -91,6 +91,11 @@ func (m *model) document(description string) *ast.SchemaDocument {
 			query.Fields = append(query.Fields, fieldDef(p.board, "["+p.columnType+"!]!",
 				"The "+o.name+" records by "+p.field.name+", one column per stage in pipeline order (a kanban board). Page a column with "+o.list+" and a filter on "+p.field.name+".",
 				argDef("view", "String"), argDef("filter", o.filterType()), argDef("orderBy", "["+o.orderByType()+"!]"), argDef("first", "Int")))
+			if p.funnel != "" {
+				query.Fields = append(query.Fields, fieldDef(p.funnel, "PipelineFunnel!",
+					"The funnel of the "+o.name+" records created in the period (days in the tenant's zone, both included; open when left out) along "+p.field.name+": per stage how many reached it and are in it now, conversions, time in stage; the win rate and sales velocity of the period (docs/analytics.md).",
+					argDef("from", "Date"), argDef("to", "Date"), argDef("filter", o.filterType()), argDef("view", "String")))
+			}
 		}
 		if a := o.aggregate; a != nil {
 			query.Fields = append(query.Fields, fieldDef(a.field, a.resultType()+"!",

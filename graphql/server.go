@@ -73,6 +73,7 @@ type Server struct {
 	admin          Administration
 	installer      Installer
 	directory      Directory
+	analytics      Analytics
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -99,6 +100,7 @@ func New(cfg Config) (*Server, error) {
 		admin:          cfg.Engine,
 		installer:      cfg.Engine,
 		directory:      cfg.Engine,
+		analytics:      cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),

@@ -1,0 +1,143 @@
+package graphql
+
+import (
+	"context"
+
+	"github.com/crmkit/crm/engine"
+)
+
+// Analytics is what the built-in analytics need: the funnel and forecast
+// of a pipeline, and the effect of a campaign.
+type Analytics interface {
+	// Funnel returns the funnel of a pipeline field over a period.
+	Funnel(ctx context.Context, object, field string, q engine.FunnelQuery) (*engine.Funnel, error)
+}
+
+// analyticsSDL holds the types of the built-in analytics
+// (docs/analytics.md says what each figure means).
+const analyticsSDL = `
+"The funnel of a pipeline over a period: its population is the records created in the period that the caller sees and the filter and view match."
+type PipelineFunnel {
+  "The pipeline field."
+  field: String!
+  "The field the money figures add up: the one the pipeline names (x-crm-pipeline amount), else the object's first currency field; null when there is none."
+  amountField: String
+  "Records created in the period."
+  records: Int!
+  "The stages in pipeline order."
+  stages: [FunnelStage!]!
+  "Records that entered a won stage in the period and are still in it, whenever created."
+  won: Int!
+  "Records that entered a lost stage in the period and are still in it, whenever created."
+  lost: Int!
+  "won / (won + lost); null when nothing closed (or the pipeline has no won and lost stages)."
+  winRate: Float
+  "Records in an open stage now, whenever created."
+  openCount: Int!
+  "The mean amount of the records won in the period that have one."
+  averageWonAmount: Float
+  "The mean days from creation to entering the won stage of the records won in the period."
+  averageDaysToClose: Float
+  "openCount × averageWonAmount × winRate / averageDaysToClose: the amount expected to be won per day; null when a part is missing."
+  velocity: Float
+}
+
+"One stage of a funnel."
+type FunnelStage {
+  stage: StageDefinition!
+  "true for the stages on the funnel's path (open, won, and the first closed stage of an open/closed pipeline); false for exits (lost stages, later closed ones)."
+  step: Boolean!
+  "Records of the period that entered this stage or, for a step, a later step."
+  reached: Int!
+  "Records of the period in this stage now."
+  current: Int!
+  "reached / the previous step's reached; null for the first step, exits and an empty previous step."
+  conversionFromPrevious: Float
+  "reached / the first step's reached."
+  conversionFromFirst: Float
+  "The mean time a visit to the stage lasted, from entering to leaving (until now for records still in it), in hours; open stages only; null when none was visited."
+  averageHours: Float
+  "The same in days."
+  averageDays: Float
+}
+`
+
+// funnelResolver serves Query.<list>Funnel.
+func (s *execSchema) funnelResolver(p *pipelineModel) resolver {
+	return func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		lq, err := listQuery(p.obj, fc.args)
+		if err != nil {
+			return nil, err
+		}
+		q := engine.FunnelQuery{View: lq.View, Filter: lq.Filter}
+		q.From, _ = fc.args["from"].(string)
+		q.To, _ = fc.args["to"].(string)
+		f, err := s.srv.analytics.Funnel(ctx, p.obj.name, p.field.name, q)
+		if err != nil {
+			return nil, err
+		}
+		return &funnelValue{Funnel: f, field: p.field}, nil
+	}
+}
+
+// funnelValue is a funnel with its pipeline field, for the stages' labels.
+type funnelValue struct {
+	*engine.Funnel
+	field *fieldModel
+}
+
+// funnelStageValue is one stage of a funnel.
+type funnelStageValue struct {
+	engine.FunnelStage
+	def stageDefValue
+}
+
+func funnelResolvers() (funnel, stage map[string]resolver) {
+	fv := func(p any) *funnelValue { return p.(*funnelValue) }
+	funnel = map[string]resolver{
+		"field":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return fv(p).Field, nil },
+		"amountField": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(fv(p).AmountField), nil },
+		"records":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(fv(p).Records), nil },
+		"stages": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			f := fv(p)
+			out := make([]any, len(f.Stages))
+			for i, st := range f.Stages {
+				out[i] = &funnelStageValue{FunnelStage: st, def: stageDefValue{field: f.field.f, stage: st.Stage}}
+			}
+			return out, nil
+		},
+		"won":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(fv(p).Won), nil },
+		"lost":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(fv(p).Lost), nil },
+		"winRate":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return optFloat(fv(p).WinRate), nil },
+		"openCount": func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(fv(p).OpenCount), nil },
+		"averageWonAmount": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return optFloat(fv(p).AverageWonAmount), nil
+		},
+		"averageDaysToClose": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return optFloat(fv(p).AverageDaysToClose), nil
+		},
+		"velocity": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optFloat(fv(p).Velocity), nil },
+	}
+	sv := func(p any) *funnelStageValue { return p.(*funnelStageValue) }
+	stage = map[string]resolver{
+		"stage":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return sv(p).def, nil },
+		"step":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return sv(p).Step, nil },
+		"reached": func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(sv(p).Reached), nil },
+		"current": func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(sv(p).Current), nil },
+		"conversionFromPrevious": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return optFloat(sv(p).FromPrevious), nil
+		},
+		"conversionFromFirst": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optFloat(sv(p).FromFirst), nil },
+		"averageHours":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return optFloat(sv(p).AverageHours), nil },
+		"averageDays":         func(_ context.Context, p any, _ *fieldCall) (any, error) { return optFloat(sv(p).AverageDays), nil },
+	}
+	return funnel, stage
+}
+
+// optFloat is a figure that may be missing: nil (null) or its value.
+func optFloat(v *float64) any {
+	if v == nil {
+		return nil
+	}
+	return *v
+}

@@ -1,0 +1,126 @@
+package graphql_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
+)
+
+// Funnel of the fake counts calls; the figures are the engine's, tested
+// over the real stack.
+func (f *fakeEngine) Funnel(ctx context.Context, object, field string, q engine.FunnelQuery) (*engine.Funnel, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.begin(ctx, "Funnel"); err != nil {
+		return nil, err
+	}
+	return &engine.Funnel{Field: field}, nil
+}
+
+// analyticsStack is pipelineStack under a fake clock, with its deals
+// moved along: a created 03-02 09:00 UTC and won 27 hours later with
+// amount 800, b lost after 2 hours, c still new.
+func analyticsStack(t *testing.T) (*testkit.Tenant, func(query string) map[string]any) {
+	t.Helper()
+	clk := testkit.NewClock(time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC))
+	srv, tn := realServer(t, testkit.WithClock(clk), testkit.WithObjects(
+		`{"$id": "deal", "type": "object", "properties": {
+		  "title": {"type": "string", "x-crm-type": "text"},
+		  "amount": {"type": "number", "x-crm-type": "currency"},
+		  "closeDate": {"type": "string", "format": "date", "x-crm-type": "date"},
+		  "stage": {"type": "string", "enum": ["new", "proposal", "won", "lost"], "default": "new", "x-crm-type": "picklist",
+		    "x-crm-options": [{"value": "new", "label": {"zh": "新建", "en": "New"}}, {"value": "won", "label": {"zh": "赢单", "en": "Won"}}],
+		    "x-crm-pipeline": {"stages": [
+		      {"value": "new", "category": "open", "probability": 10},
+		      {"value": "proposal", "category": "open", "probability": 70},
+		      {"value": "won", "category": "won", "probability": 100, "next": []},
+		      {"value": "lost", "category": "lost", "probability": 0}]}}},
+		  "required": ["title"]}`))
+	ctx := tn.Admin
+	create := func(title string) string {
+		rec, err := tn.Engine.CreateRecord(ctx, "deal", map[string]any{"title": title})
+		require.NoError(t, err)
+		return rec.ID
+	}
+	move := func(id string, patch map[string]any) {
+		_, err := tn.Engine.UpdateRecord(ctx, "deal", id, patch, nil)
+		require.NoError(t, err)
+	}
+	a, b := create("a"), create("b")
+	create("c")
+	clk.Advance(2 * time.Hour)
+	move(b, map[string]any{"stage": "lost"})
+	move(a, map[string]any{"stage": "proposal", "amount": 800.0, "closeDate": "2026-03-20"})
+	clk.Advance(25 * time.Hour)
+	move(a, map[string]any{"stage": "won"})
+	clk.Advance(24 * time.Hour)
+
+	app := newTestApp(t, srv)
+	return tn, func(query string) map[string]any {
+		t.Helper()
+		body, err := json.Marshal(map[string]any{"query": query})
+		require.NoError(t, err)
+		req, err := http.NewRequest(http.MethodPost, "/graphql", bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Test-Actor", "admin")
+		resp, err := app.Test(req, -1)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		var out map[string]any
+		require.NoError(t, json.NewDecoder(resp.Body).Decode(&out))
+		return out
+	}
+}
+
+func TestAnalytics_Funnel(t *testing.T) {
+	t.Parallel()
+	_, post := analyticsStack(t)
+	got := post(`{ dealsFunnel(from: "2026-03-01", to: "2026-03-31") {
+		field amountField records won lost winRate openCount averageWonAmount averageDaysToClose velocity
+		stages { stage { value label { zh } } step reached current conversionFromPrevious conversionFromFirst averageHours averageDays } } }`)
+	require.Nil(t, got["errors"])
+	f := path(got, "data", "dealsFunnel")
+	assert.Equal(t, map[string]any{
+		"field": "stage", "amountField": "amount", "records": 3.0, "won": 1.0, "lost": 1.0, "winRate": 0.5,
+		"openCount": 1.0, "averageWonAmount": 800.0, "averageDaysToClose": 1.125, "velocity": 355.56,
+	}, without(f, "stages"), "velocity: 1 × 800 × 0.5 / 1.125")
+	assert.Equal(t, []any{
+		// a 2h, b 2h, c 51h so far
+		map[string]any{"stage": map[string]any{"value": "new", "label": map[string]any{"zh": "新建"}}, "step": true, "reached": 3.0, "current": 1.0,
+			"conversionFromPrevious": nil, "conversionFromFirst": 1.0, "averageHours": 18.33, "averageDays": 0.7639},
+		map[string]any{"stage": map[string]any{"value": "proposal", "label": map[string]any{"zh": nil}}, "step": true, "reached": 1.0, "current": 0.0,
+			"conversionFromPrevious": 0.3333, "conversionFromFirst": 0.3333, "averageHours": 25.0, "averageDays": 1.0417},
+		map[string]any{"stage": map[string]any{"value": "won", "label": map[string]any{"zh": "赢单"}}, "step": true, "reached": 1.0, "current": 1.0,
+			"conversionFromPrevious": 1.0, "conversionFromFirst": 0.3333, "averageHours": nil, "averageDays": nil},
+		map[string]any{"stage": map[string]any{"value": "lost", "label": map[string]any{"zh": nil}}, "step": false, "reached": 1.0, "current": 1.0,
+			"conversionFromPrevious": nil, "conversionFromFirst": 0.3333, "averageHours": nil, "averageDays": nil},
+	}, path(f, "stages"))
+
+	got = post(`{ dealsFunnel(to: "2026-02-28", filter: {title: {eq: "a"}}) { records winRate } }`)
+	assert.Equal(t, map[string]any{"records": 0.0, "winRate": nil}, path(got, "data", "dealsFunnel"))
+
+	got = post(`{ dealsFunnel(from: "March") { records } }`)
+	assert.Equal(t, "BAD_REQUEST", path(got, "errors", 0, "extensions", "code"))
+	assert.Contains(t, path(got, "errors", 0, "message"), "YYYY-MM-DD")
+}
+
+// without returns the object v without the key.
+func without(v any, key string) map[string]any {
+	out := map[string]any{}
+	for k, x := range v.(map[string]any) {
+		if k != key {
+			out[k] = x
+		}
+	}
+	return out
+}
