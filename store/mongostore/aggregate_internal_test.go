@@ -101,9 +101,9 @@ func TestAggregatePipeline_Keys(t *testing.T) {
 	require.NoError(t, err)
 	const (
 		dateText = `{"$cond":[{"$regexMatch":{"input":{"$cond":[{"$eq":[{"$type":"$d.closeDate"},"string"]},"$d.closeDate",null]},"regex":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},"$d.closeDate",null]}`
-		dateRead = `{"$dateFromString":{"dateString":` + dateText + `,"format":"%Y-%m-%d","timezone":"UTC","onError":null,"onNull":null}}`
+		dateRead = `{"$dateFromString":{"dateString":` + dateText + `,"format":"%Y-%m-%d","timezone":"+00:00","onError":null,"onNull":null}}`
 		timeText = `{"$substrBytes":[{"$cond":[{"$regexMatch":{"input":{"$cond":[{"$eq":[{"$type":"$d.closedAt"},"string"]},"$d.closedAt",null]},"regex":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"}},"$d.closedAt",null]},0,19]}`
-		timeRead = `{"$dateFromString":{"dateString":` + timeText + `,"format":"%Y-%m-%dT%H:%M:%S","timezone":"UTC","onError":null,"onNull":null}}`
+		timeRead = `{"$dateFromString":{"dateString":` + timeText + `,"format":"%Y-%m-%dT%H:%M:%S","timezone":"+00:00","onError":null,"onNull":null}}`
 	)
 	day := func(read, unit, zone string) string {
 		trunc := `{"date":` + read + `,"unit":"` + unit + `","timezone":"` + zone + `"`
@@ -132,27 +132,27 @@ func TestAggregatePipeline_Keys(t *testing.T) {
 		{name: "integer", key: store.GroupBy{Field: "qty"},
 			want: `{"$cond":[{"$isNumber":"$d.qty"},"$d.qty",null]}`},
 		{name: "date without bucket is by day", key: store.GroupBy{Field: "closeDate"}, zone: shanghai,
-			want: day(dateRead, "day", "UTC")},
+			want: day(dateRead, "day", "+00:00")},
 		{name: "date by week, in UTC whatever the zone", key: store.GroupBy{Field: "closeDate", Bucket: store.BucketWeek}, zone: shanghai,
-			want: day(dateRead, "week", "UTC")},
+			want: day(dateRead, "week", "+00:00")},
 		{name: "date by month", key: store.GroupBy{Field: "closeDate", Bucket: store.BucketMonth},
-			want: day(dateRead, "month", "UTC")},
+			want: day(dateRead, "month", "+00:00")},
 		{name: "date by quarter", key: store.GroupBy{Field: "closeDate", Bucket: store.BucketQuarter},
-			want: day(dateRead, "quarter", "UTC")},
+			want: day(dateRead, "quarter", "+00:00")},
 		{name: "date by year", key: store.GroupBy{Field: "closeDate", Bucket: store.BucketYear},
-			want: day(dateRead, "year", "UTC")},
+			want: day(dateRead, "year", "+00:00")},
 		{name: "date-time by day in the zone", key: store.GroupBy{Field: "closedAt", Bucket: store.BucketDay}, zone: shanghai,
 			want: day(timeRead, "day", "Asia/Shanghai")},
 		{name: "date-time by week in the zone", key: store.GroupBy{Field: "closedAt", Bucket: store.BucketWeek}, zone: shanghai,
 			want: day(timeRead, "week", "Asia/Shanghai")},
 		{name: "date-time by month without a zone is UTC", key: store.GroupBy{Field: "closedAt", Bucket: store.BucketMonth},
-			want: day(timeRead, "month", "UTC")},
+			want: day(timeRead, "month", "+00:00")},
 		{name: "date-time by quarter in a fixed zone", key: store.GroupBy{Field: "closedAt", Bucket: store.BucketQuarter}, zone: time.FixedZone("CST", -6*3600),
 			want: day(timeRead, "quarter", "-06:00")},
 		{name: "date-time by year", key: store.GroupBy{Field: "closedAt", Bucket: store.BucketYear}, zone: shanghai,
 			want: day(timeRead, "year", "Asia/Shanghai")},
 		{name: "created at", key: store.GroupBy{Field: "createdAt", Bucket: store.BucketDay},
-			want: `{"$dateToString":{"date":{"$dateTrunc":{"date":{"$dateFromString":{"dateString":{"$substrBytes":[{"$cond":[{"$regexMatch":{"input":{"$cond":[{"$eq":[{"$type":"$ca"},"string"]},"$ca",null]},"regex":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"}},"$ca",null]},0,19]},"format":"%Y-%m-%dT%H:%M:%S","timezone":"UTC","onError":null,"onNull":null}},"unit":"day","timezone":"UTC"}},"format":"%Y-%m-%d","timezone":"UTC","onNull":null}}`},
+			want: `{"$dateToString":{"date":{"$dateTrunc":{"date":{"$dateFromString":{"dateString":{"$substrBytes":[{"$cond":[{"$regexMatch":{"input":{"$cond":[{"$eq":[{"$type":"$ca"},"string"]},"$ca",null]},"regex":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"}},"$ca",null]},0,19]},"format":"%Y-%m-%dT%H:%M:%S","timezone":"+00:00","onError":null,"onNull":null}},"unit":"day","timezone":"+00:00"}},"format":"%Y-%m-%d","timezone":"+00:00","onNull":null}}`},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -230,7 +230,7 @@ func TestZoneName(t *testing.T) {
 		zone *time.Location
 		want string
 	}{
-		{name: "UTC", zone: time.UTC, want: "UTC"},
+		{name: "UTC", zone: time.UTC, want: "+00:00"},
 		{name: "an IANA zone", zone: shanghai, want: "Asia/Shanghai"},
 		{name: "a fixed zone east", zone: time.FixedZone("X", 5*3600+30*60), want: "+05:30"},
 		{name: "a fixed zone west", zone: time.FixedZone("Y", -3*3600), want: "-03:00"},

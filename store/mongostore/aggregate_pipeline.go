@@ -113,7 +113,7 @@ func keyExpr(k store.GroupKey, zone *time.Location) (any, error) {
 	case schema.KindDate:
 		// A date is a day: read and cut in UTC.
 		day := dateFromString(matching(path, datePattern), "%Y-%m-%d")
-		return dayText(dateTrunc(day, unit, "UTC"), "UTC"), nil
+		return dayText(dateTrunc(day, unit, utcOffset), utcOffset), nil
 	case schema.KindDateTime:
 		// UTC text; its fraction is cut off (MongoDB's formats read
 		// milliseconds only), which moves no instant across midnight.
@@ -163,7 +163,7 @@ func dateFromString(text any, format string) bson.D {
 	return bson.D{{Key: "$dateFromString", Value: bson.D{
 		{Key: "dateString", Value: text},
 		{Key: "format", Value: format},
-		{Key: "timezone", Value: "UTC"},
+		{Key: "timezone", Value: utcOffset},
 		{Key: "onError", Value: nil},
 		{Key: "onNull", Value: nil},
 	}}}
@@ -194,12 +194,16 @@ func dayText(date any, zone string) bson.D {
 	}}}
 }
 
+// utcOffset names UTC to MongoDB as an offset, which every server reads
+// whatever time zone files it was given.
+const utcOffset = "+00:00"
+
 // zoneName is the name MongoDB knows zone by: its IANA name, or for a
-// zone with one fixed offset that offset ("+08:00").
+// zone with one fixed offset that offset ("+08:00"); UTC is utcOffset.
 func zoneName(zone *time.Location) (string, error) {
 	name := zone.String()
 	if name == "UTC" || name == "" {
-		return "UTC", nil
+		return utcOffset, nil
 	}
 	if name != "Local" {
 		if _, err := time.LoadLocation(name); err == nil {
