@@ -20,9 +20,9 @@ var (
 
 // Aggregate implements [store.Aggregator] with one aggregation pipeline
 // (see aggregatePipeline). A server without the pipeline's operators
-// (FerretDB; MongoDB before 5.0 for date buckets) groups the records by
-// their raw values instead and the groups are finished here (see
-// reducePipeline), with the same answer.
+// (FerretDB, MongoDB before 4.4, and before 5.0 for date buckets) groups
+// the records by their raw values instead and the groups are formed here
+// (see valuesPipeline), with the same answer.
 func (r reader) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggregation) ([]store.Group, error) {
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return nil, fmt.Errorf("aggregate records: %w", err)
@@ -44,8 +44,9 @@ func (r reader) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggre
 }
 
 // pipelines reports whether the server runs the aggregation pipeline of
-// p: not FerretDB (no $cond, and only the first accumulator of a $group
-// sees the documents), and for date buckets MongoDB 5.0 ($dateTrunc).
+// p: MongoDB 4.4 ($isNumber), not FerretDB (no $cond, and only the first
+// accumulator of a $group sees the documents), and for date buckets
+// MongoDB 5.0 ($dateTrunc).
 func (c capabilities) pipelines(p *store.AggregatePlan) bool {
 	if !c.groupExpressions {
 		return false

@@ -423,3 +423,26 @@ func TestGroupFolder(t *testing.T) {
 		{Keys: []any{nil, nil}, Values: []any{int64(3), -4.0, -4.0, -4.0, int64(1)}},
 	}, got, "a mistyped key is nil; non-numbers are left out; the having drops lost")
 }
+
+func TestCapabilities_Pipelines(t *testing.T) {
+	t.Parallel()
+	byStage := planFor(t, store.Aggregation{GroupBy: []store.GroupBy{{Field: "stage"}}})
+	byMonth := planFor(t, store.Aggregation{GroupBy: []store.GroupBy{{Field: "stage"}, {Field: "closeDate", Bucket: store.BucketMonth}}})
+	scenarios := []struct {
+		name      string
+		caps      capabilities
+		plan      *store.AggregatePlan
+		pipelines bool
+	}{
+		{name: "MongoDB 5.0+ runs buckets", caps: capabilities{groupExpressions: true, dateTrunc: true}, plan: byMonth, pipelines: true},
+		{name: "MongoDB 4.4 runs plain keys", caps: capabilities{groupExpressions: true}, plan: byStage, pipelines: true},
+		{name: "MongoDB 4.4 has no $dateTrunc", caps: capabilities{groupExpressions: true}, plan: byMonth},
+		{name: "FerretDB groups by values", caps: capabilities{}, plan: byStage},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			assert.Equal(t, sc.pipelines, sc.caps.pipelines(sc.plan))
+		})
+	}
+}

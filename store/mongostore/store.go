@@ -111,8 +111,9 @@ type capabilities struct {
 	partialIndexes bool
 	// groupExpressions: the aggregation expressions and accumulators
 	// Aggregate's pipeline uses ($cond, $isNumber, $avg, $min, $max,
-	// $addToSet, several accumulators in one $group), which FerretDB
-	// lacks (see docs/decisions.md, Aggregates on MongoDB).
+	// $addToSet, several accumulators in one $group): MongoDB 4.4 (wire
+	// version 9) and later, not FerretDB (see docs/decisions.md,
+	// Aggregates on MongoDB).
 	groupExpressions bool
 	// dateTrunc: $dateTrunc, MongoDB 5.0 (wire version 13) and later.
 	dateTrunc bool
@@ -233,7 +234,7 @@ func (s *Store) start(ctx context.Context) error {
 		// Wire version 9 is MongoDB 4.4.
 		transactions:     clustered && hello.SessionsTTL != nil && hello.MaxWireVersn >= 9 && build.Ferret == "",
 		partialIndexes:   build.Ferret == "",
-		groupExpressions: build.Ferret == "",
+		groupExpressions: build.Ferret == "" && hello.MaxWireVersn >= 9,
 		dateTrunc:        build.Ferret == "" && hello.MaxWireVersn >= 13,
 	}
 	switch {
