@@ -340,14 +340,28 @@ func TestDecodeGroup(t *testing.T) {
 func TestDecodeGroup_Buckets(t *testing.T) {
 	t.Parallel()
 	p := planFor(t, store.Aggregation{GroupBy: []store.GroupBy{{Field: "closeDate", Bucket: store.BucketMonth}}})
-	got, err := decodeGroup(p, groupDoc(t, bson.D{{Key: "_id", Value: bson.D{{Key: "k0", Value: "2026-12-01"}}}}))
-	require.NoError(t, err)
-	assert.Equal(t, []any{"2026-12-01"}, got.Keys)
-	got, err = decodeGroup(p, groupDoc(t, bson.D{{Key: "_id", Value: bson.D{{Key: "k0", Value: nil}}}}))
-	require.NoError(t, err)
-	assert.Equal(t, []any{nil}, got.Keys)
-	_, err = decodeGroup(p, groupDoc(t, bson.D{{Key: "_id", Value: bson.D{{Key: "k0", Value: bson.NewDateTimeFromTime(time.Now())}}}}))
-	assert.ErrorContains(t, err, "the server returned a UTC datetime for a bucket")
+	scenarios := []struct {
+		name string
+		key  any
+		want any
+		err  string
+	}{
+		{name: "a first day", key: "2026-12-01", want: "2026-12-01"},
+		{name: "no day", key: nil, want: nil},
+		{name: "a date is not the answer's shape", key: bson.NewDateTimeFromTime(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)), err: "the server returned a UTC datetime for a bucket"},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			got, err := decodeGroup(p, groupDoc(t, bson.D{{Key: "_id", Value: bson.D{{Key: "k0", Value: sc.key}}}}))
+			if sc.err != "" {
+				assert.ErrorContains(t, err, sc.err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, []any{sc.want}, got.Keys)
+		})
+	}
 }
 
 func TestOneGroup(t *testing.T) {
@@ -394,7 +408,7 @@ func TestValuesPipeline(t *testing.T) {
 	assert.Equal(t, []string{"", "p2", "p2", "p0"}, measures)
 }
 
-func TestGroupFolder(t *testing.T) {
+func TestGroupFolder_Groups(t *testing.T) {
 	t.Parallel()
 	shanghai, err := time.LoadLocation("Asia/Shanghai")
 	require.NoError(t, err)

@@ -75,6 +75,18 @@
 // Run production on a replica set; the compensating mode is for
 // development and for test doubles such as FerretDB.
 //
+// # Aggregates
+//
+// [store.Aggregator] is one aggregation pipeline per call on MongoDB 5.0
+// or later ($match, $group on typed keys and date buckets cut by
+// $dateTrunc in the aggregation's zone, the measures, the having, $sort
+// on the complete order, $limit), within the operation timeout and
+// without allowDiskUse. Where the server lacks the pipeline's operators
+// (FerretDB; MongoDB before 4.4, or before 5.0 for buckets) the records
+// are grouped by their raw values and the groups formed in the adapter,
+// with the same answer and more rows read. docs/decisions.md (Aggregates
+// on MongoDB) has the details and the gaps of FerretDB.
+//
 // # Errors
 //
 // Duplicate ids are [store.ErrConflict], taken unique values a
