@@ -337,7 +337,7 @@ func (r reader) Count(ctx context.Context, obj *schema.Object, f *store.Filter) 
 // are matched out first (nulls are not stored in d, see keyNulls), so the
 // group has a document exactly when some record had a value. (A count in
 // the group would say so too, but FerretDB v1.24 answers 0 for every
-// constant accumulator.)
+// accumulator of a $group after the first.)
 func (r reader) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return 0, false, fmt.Errorf("sum records: %w", err)
