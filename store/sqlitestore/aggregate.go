@@ -50,21 +50,50 @@ func (r records) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggr
 //	SELECT <key>, … , <measure>, … , count(*) FROM r_deal WHERE …
 //	GROUP BY k0, … HAVING … ORDER BY … LIMIT …
 //
+// A plan that [preGroups] is grouped in two steps: FROM is a subquery
+// that groups by the dates themselves, and the outer statement cuts its
+// groups into buckets and combines their measures.
+//
 // SQLite's NULL is below every value, which is the contract's order of
 // missing keys and measures: first ascending, last descending.
 func aggregateStatement(obj *schema.Object, p *store.AggregatePlan) (string, []any) {
-	b := &builder{}
-	b.w("SELECT ")
+	twoSteps := preGroups(p)
+	keys := make([]string, len(p.Keys))
 	for i, k := range p.Keys {
-		b.w(keyExpr(b, k, p) + " AS k" + strconv.Itoa(i) + ", ")
+		switch {
+		case !twoSteps:
+			keys[i] = keyExpr(k, p)
+		case k.Bucket != store.BucketNone:
+			keys[i] = dateBucketExpr("r"+strconv.Itoa(i), k.Bucket)
+		default:
+			keys[i] = "r" + strconv.Itoa(i)
+		}
 	}
 	measures := make([]string, len(p.Measures))
 	for i, m := range p.Measures {
-		measures[i] = measureExpr(m)
+		if twoSteps {
+			measures[i] = combinedExpr(m, i)
+		} else {
+			measures[i] = measureExpr(m)
+		}
+	}
+	b := &builder{}
+	b.w("SELECT ")
+	for i := range keys {
+		b.w(keys[i] + " AS k" + strconv.Itoa(i) + ", ")
+	}
+	for i := range measures {
 		b.w(measures[i] + " AS m" + strconv.Itoa(i) + ", ")
 	}
-	b.w("count(*) FROM " + quotedTable(obj.Name))
-	b.where(p.Filter)
+	b.w("count(*) FROM ")
+	if twoSteps {
+		b.w("(")
+		b.preGroup(obj, p)
+		b.w(")")
+	} else {
+		b.w(quotedTable(obj.Name))
+		b.where(p.Filter)
+	}
 	if len(p.Keys) > 0 {
 		b.w(" GROUP BY ")
 		for i := range p.Keys {
@@ -114,7 +143,7 @@ var havingOps = map[store.Op]string{
 
 // keyExpr is the SQL of one group key: the column, or the first day of
 // its bucket.
-func keyExpr(b *builder, k store.GroupKey, p *store.AggregatePlan) string {
+func keyExpr(k store.GroupKey, p *store.AggregatePlan) string {
 	e := sqlColumn(k.Column).expr
 	switch {
 	case k.Bucket == store.BucketNone:
@@ -155,6 +184,87 @@ func measureExpr(m store.PlannedMeasure) string {
 		return "min(" + number + ", NULL))"
 	}
 	return "max(" + number + ", NULL))"
+}
+
+// preGroups reports whether p is computed in two steps: it cuts dates
+// into buckets, and neither cuts date-times nor counts distinct values.
+//
+// Note: SQLite groups rows in the order of an index whose leading
+// columns are the group keys, and otherwise sorts every row in a
+// temporary b-tree, which cost ten times the scan in our measurements. A
+// bucket is an expression no index has, so "by stage and month" sorted
+// every deal even with an index [stage, closeDate]. Grouped by the dates
+// themselves, the rows come in that index's order, and the outer
+// statement sorts only the (stage, day) groups: a few thousand. A
+// date-time has about as many values as there are records, so it gains
+// nothing, and distinct counts cannot be combined from groups.
+func preGroups(p *store.AggregatePlan) bool {
+	dated := false
+	for _, k := range p.Keys {
+		switch {
+		case k.Bucket == store.BucketNone:
+		case k.Column.Kind == schema.KindDate:
+			dated = true
+		default:
+			return false
+		}
+	}
+	for _, m := range p.Measures {
+		if m.Op == store.MeasureCountDistinct {
+			return false
+		}
+	}
+	return dated
+}
+
+// preGroup writes the first step of a two-step plan: the groups of the
+// keys' own values (r0…), with each measure's parts (p0…, and q0… for
+// the number count of an average).
+func (b *builder) preGroup(obj *schema.Object, p *store.AggregatePlan) {
+	b.w("SELECT ")
+	for i, k := range p.Keys {
+		e := sqlColumn(k.Column).expr
+		if k.Bucket == store.BucketNone {
+			e = keyExpr(k, p)
+		}
+		b.w(e + " AS r" + strconv.Itoa(i) + ", ")
+	}
+	for i, m := range p.Measures {
+		n := strconv.Itoa(i)
+		switch m.Op {
+		case store.MeasureAvg:
+			e := sqlColumn(m.Column).expr
+			b.w(measureExpr(store.PlannedMeasure{Op: store.MeasureSum, Column: m.Column}) + " AS p" + n + ", ")
+			b.w("count(iif(" + e + " <= 9e999, 1, NULL)) AS q" + n + ", ")
+		default:
+			b.w(measureExpr(m) + " AS p" + n + ", ")
+		}
+	}
+	b.w("1 FROM " + quotedTable(obj.Name))
+	b.where(p.Filter)
+	b.w(" GROUP BY ")
+	for i := range p.Keys {
+		if i > 0 {
+			b.w(", ")
+		}
+		b.w("r" + strconv.Itoa(i))
+	}
+}
+
+// combinedExpr is the second step of measure i of a two-step plan: the
+// measure of a bucket from those of its groups. An average with no
+// number divides by zero, which is NULL in SQLite.
+func combinedExpr(m store.PlannedMeasure, i int) string {
+	n := strconv.Itoa(i)
+	switch m.Op {
+	case store.MeasureCount, store.MeasureSum:
+		return "sum(p" + n + ")"
+	case store.MeasureAvg:
+		return "sum(p" + n + ") / sum(q" + n + ")"
+	case store.MeasureMin:
+		return "min(p" + n + ")"
+	}
+	return "max(p" + n + ")"
 }
 
 // groupOf turns one result row into a group, its values in the Go types

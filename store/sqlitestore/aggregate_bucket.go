@@ -2,8 +2,10 @@ package sqlitestore
 
 import (
 	"database/sql/driver"
+	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"modernc.org/sqlite"
@@ -13,34 +15,63 @@ import (
 )
 
 // bucketFunc is the SQL function that cuts a date-time into its bucket in
-// a zone: crm_bucket(value, bucket, zone) → "YYYY-MM-DD" or NULL.
+// a zone: crm_bucket(value, bucket, zone) → "YYYY-MM-DD" or NULL, where
+// bucket is an index into bucketCodes and zone one into the registered
+// zones.
 //
 // Note: SQLite's date functions know UTC and the machine's local time but
 // no IANA zone, and a fixed offset is wrong across daylight saving time
 // and past changes of a zone's rules; so date-times are cut by Go
 // ([store.BucketStart], the reference's own code) called from SQL. Date
-// fields have no zone and are cut by SQLite's date functions.
+// fields have no zone and are cut by SQLite's date functions. Bucket and
+// zone travel as integers: text arguments cost the call a copy each.
 const bucketFunc = "crm_bucket"
 
 func init() {
 	sqlite.MustRegisterDeterministicScalarFunction(bucketFunc, 3, bucketStart)
 }
 
-// zones maps the names that statements pass to crm_bucket to their
-// locations. Statements register their zone before they run, so a
-// location that time.LoadLocation cannot find (time.FixedZone) works too.
-var zones sync.Map // string → *time.Location
+var bucketCodes = []store.Bucket{store.BucketDay, store.BucketWeek, store.BucketMonth, store.BucketQuarter, store.BucketYear}
 
-// zoneName registers z for crm_bucket and returns the name to pass: the
-// zone's name and its offset at the Unix epoch, so that two fixed zones
-// of one name and different offsets stay apart.
-func zoneName(z *time.Location) string {
+// zoneRegistry numbers the zones that statements pass to crm_bucket.
+// Statements register their zone before they run, so a location that
+// time.LoadLocation cannot find (time.FixedZone) works too. Zones are
+// told apart by name and offset at the Unix epoch, so that two fixed
+// zones of one name and different offsets stay apart; the list only
+// grows, by the zones tenants use.
+type zoneRegistry struct {
+	mu   sync.Mutex
+	ids  map[string]int
+	list atomic.Pointer[[]*time.Location] // read per row without a lock
+}
+
+var zones = &zoneRegistry{ids: map[string]int{}}
+
+// id registers z and returns its number.
+func (r *zoneRegistry) id(z *time.Location) int {
 	_, offset := time.Unix(0, 0).In(z).Zone()
-	name := z.String() + " " + strconv.Itoa(offset)
-	if _, ok := zones.Load(name); !ok {
-		zones.Store(name, z)
+	key := z.String() + " " + strconv.Itoa(offset)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if id, ok := r.ids[key]; ok {
+		return id
 	}
-	return name
+	var list []*time.Location
+	if cur := r.list.Load(); cur != nil {
+		list = append(list, *cur...)
+	}
+	list = append(list, z)
+	r.list.Store(&list)
+	r.ids[key] = len(list) - 1
+	return len(list) - 1
+}
+
+// zone returns the zone numbered id, UTC if there is none.
+func (r *zoneRegistry) zone(id int64) *time.Location {
+	if list := r.list.Load(); list != nil && id >= 0 && id < int64(len(*list)) {
+		return (*list)[id]
+	}
+	return time.UTC
 }
 
 // bucketStart implements crm_bucket. Anything but text in the value (a
@@ -50,13 +81,12 @@ func bucketStart(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, 
 	if !ok {
 		return nil, nil
 	}
-	bucket, _ := args[1].(string)
-	name, _ := args[2].(string)
-	zone := time.UTC
-	if z, ok := zones.Load(name); ok {
-		zone = z.(*time.Location)
+	code, _ := args[1].(int64)
+	zone, _ := args[2].(int64)
+	if code < 0 || code >= int64(len(bucketCodes)) {
+		return nil, nil
 	}
-	start, ok := store.BucketStart(value, schema.KindDateTime, store.Bucket(bucket), zone)
+	start, ok := store.BucketStart(value, schema.KindDateTime, bucketCodes[code], zones.zone(zone))
 	if !ok {
 		return nil, nil
 	}
@@ -66,7 +96,7 @@ func bucketStart(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, 
 // dateTimeBucketExpr is the SQL of the bucket start of the date-time e in
 // zone.
 func dateTimeBucketExpr(e string, b store.Bucket, zone *time.Location) string {
-	return bucketFunc + "(" + e + ", " + quoteString(string(b)) + ", " + quoteString(zoneName(zone)) + ")"
+	return bucketFunc + "(" + e + ", " + strconv.Itoa(slices.Index(bucketCodes, b)) + ", " + strconv.Itoa(zones.id(zone)) + ")"
 }
 
 // dateBucketExpr is the SQL of the bucket start of the date e

@@ -27,7 +27,7 @@ func testAggregateRandom(t *testing.T, s store.Store, opts Options) {
 	recs := randomDeals(r, 400)
 	insert(t, ts, deal, recs...)
 	agg := ts.(store.Aggregator)
-	for i := range 20 {
+	for i := range 40 {
 		a := randomAggregation(r, opts.AggregateSubset)
 		msg := fmt.Sprintf("seed %d, aggregation %d: %+v", randomSeed, i, a)
 		plan, err := store.PlanAggregate(deal, a)
