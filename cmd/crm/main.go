@@ -51,6 +51,9 @@ type Main struct {
 	// uniqueGuesses is engine.Config.UniqueGuesses, set by serve (zero
 	// elsewhere: the engine's default).
 	uniqueGuesses int
+	// aggregateRowsPerMinute is engine.Config.AggregateRowsPerMinute, set
+	// by serve (zero elsewhere: the engine's default).
+	aggregateRowsPerMinute int64
 	// meter is engine.Config.Usage, set by serve, which also has the HTTP
 	// edge count requests in it (nil elsewhere: the engine's own).
 	meter *tenantusage.Meter

@@ -57,7 +57,8 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 		st.Close()
 		return nil, nil, err
 	}
-	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter})
+	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter,
+		AggregateRowsPerMinute: m.aggregateRowsPerMinute})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -174,6 +175,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	guesses := fs.Int("unique-guesses", guessesDefault, "new values a role may give one unique field it cannot see whole (masked, or on a private object) per hour, per principal and field; at least 1 (env CRM_UNIQUE_GUESSES)")
+	budgetDefault, err := envInt("CRM_AGGREGATE_ROWS_PER_MINUTE", m.env("CRM_AGGREGATE_ROWS_PER_MINUTE", ""), engine.DefaultAggregateRowsPerMinute)
+	if err != nil {
+		return err
+	}
+	budget := fs.Int64("aggregate-rows-per-minute", int64(budgetDefault), "records each tenant's aggregations (reports, dashboards, aggregate queries) may read per minute; at least 1 (env CRM_AGGREGATE_ROWS_PER_MINUTE)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -183,7 +189,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if *guesses < 1 {
 		return fmt.Errorf("--unique-guesses must be at least 1 (it limits guessing values a role cannot see), got %d", *guesses)
 	}
+	if *budget < 1 {
+		return fmt.Errorf("--aggregate-rows-per-minute must be at least 1 (it keeps aggregations from taking the server), got %d", *budget)
+	}
 	m.uniqueGuesses = *guesses
+	m.aggregateRowsPerMinute = *budget
 	m.meter = tenantusage.New(nil)
 	if *perKey < 0 {
 		*perKey = defaultRatePerKey
