@@ -1,0 +1,3 @@
+module github.com/crmkit/crm/bench
+
+go 1.26

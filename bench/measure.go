@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Run is one timed run of an operation on a server at a concurrency.
+type Run struct {
+	Requests  int
+	Failures  int
+	FirstFail string // the first failure, to report
+	Elapsed   time.Duration
+	Latencies []time.Duration // of the successful requests, sorted
+}
+
+// PerSecond is the successful requests a second.
+func (r Run) PerSecond() float64 { return float64(r.Requests) / r.Elapsed.Seconds() }
+
+// Percentile is the latency below which fraction p of the requests
+// answered.
+func (r Run) Percentile(p float64) time.Duration {
+	if len(r.Latencies) == 0 {
+		return 0
+	}
+	i := int(p*float64(len(r.Latencies))+0.5) - 1
+	return r.Latencies[min(max(i, 0), len(r.Latencies)-1)]
+}
+
+// measure runs clients concurrent loops of req against cl for d: each
+// loop sends a request as soon as its previous one is answered (a closed
+// loop, as wrk does). Answers other than 2xx count as failures.
+func measure(ctx context.Context, cl *Client, w *Workload, req Request, clients int, d time.Duration) Run {
+	ctx, cancel := context.WithTimeout(ctx, d)
+	defer cancel()
+	var (
+		mu  sync.Mutex
+		out Run
+		wg  sync.WaitGroup
+	)
+	start := time.Now()
+	for c := range clients {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var lat []time.Duration
+			fails, first := 0, ""
+			for n := 0; ctx.Err() == nil; n++ {
+				t := time.Now()
+				status, body, err := cl.Do(ctx, req.Call(w, c, n))
+				if ctx.Err() != nil {
+					break // cut off by the end of the run: not counted
+				}
+				switch {
+				case err != nil:
+					fails++
+					if first == "" {
+						first = err.Error()
+					}
+				case status/100 != 2:
+					fails++
+					if first == "" {
+						first = fmt.Sprintf("status %d: %s", status, clip(body))
+					}
+				default:
+					lat = append(lat, time.Since(t))
+				}
+			}
+			mu.Lock()
+			out.Latencies = append(out.Latencies, lat...)
+			out.Requests += len(lat)
+			out.Failures += fails
+			if out.FirstFail == "" {
+				out.FirstFail = first
+			}
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	out.Elapsed = time.Since(start)
+	slices.Sort(out.Latencies)
+	return out
+}
+
+// Result is the median of an operation's runs on one server at one
+// concurrency.
+type Result struct {
+	Server    string
+	Operation string
+	Clients   int
+	PerSecond float64
+	P50, P99  time.Duration
+	Runs      []Run
+}
+
+// summarize takes the median of each figure over runs.
+func summarize(server, op string, clients int, runs []Run) Result {
+	r := Result{Server: server, Operation: op, Clients: clients, Runs: runs}
+	var rps []float64
+	var p50, p99 []time.Duration
+	for _, run := range runs {
+		rps = append(rps, run.PerSecond())
+		p50 = append(p50, run.Percentile(0.50))
+		p99 = append(p99, run.Percentile(0.99))
+	}
+	r.PerSecond, r.P50, r.P99 = median(rps), median(p50), median(p99)
+	return r
+}
+
+func median[T int | float64 | time.Duration](xs []T) T {
+	if len(xs) == 0 {
+		return 0
+	}
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	if len(s)%2 == 1 {
+		return s[len(s)/2]
+	}
+	return (s[len(s)/2-1] + s[len(s)/2]) / 2
+}
