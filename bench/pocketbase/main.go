@@ -9,7 +9,10 @@ import (
 )
 
 func main() {
-	app := pocketbase.New()
+	// Production mode whatever the binary's folder: pocketbase.New takes a
+	// binary under the temp folder for "go run" and turns on dev mode,
+	// which logs every SQL statement.
+	app := pocketbase.NewWithConfig(pocketbase.Config{DefaultDev: false})
 	if err := app.Start(); err != nil {
 		log.Fatal(err)
 	}
