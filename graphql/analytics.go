@@ -11,6 +11,8 @@ import (
 type Analytics interface {
 	// Funnel returns the funnel of a pipeline field over a period.
 	Funnel(ctx context.Context, object, field string, q engine.FunnelQuery) (*engine.Funnel, error)
+	// Forecast returns the weighted forecast of a pipeline field.
+	Forecast(ctx context.Context, object, field string, q engine.ForecastQuery) (*engine.Forecast, error)
 }
 
 // analyticsSDL holds the types of the built-in analytics
@@ -60,6 +62,48 @@ type FunnelStage {
   "The same in days."
   averageDays: Float
 }
+
+"How a forecast is cut into rows."
+enum ForecastGroup {
+  "By close month (in the tenant's zone)."
+  MONTH
+  "By the records' owner."
+  OWNER
+}
+
+"The weighted forecast of a pipeline: open and won records whose close date falls in the period, that the caller sees and the filter and view match."
+type PipelineForecast {
+  "The pipeline field."
+  field: String!
+  "The field the figures add up: the one the pipeline names (x-crm-pipeline amount), else the object's first currency field."
+  amountField: String!
+  "The date field cut into months: the one the pipeline names (x-crm-pipeline closeDate), else the first date field named close… or expected…."
+  closeDateField: String!
+  "Ordered by month (records without a close date last), then owner; one row when groupBy is empty."
+  rows: [ForecastRow!]!
+  "The rows added up."
+  total: ForecastRow!
+  "Records the aggregation read."
+  scanned: Int!
+}
+
+"The forecast of one close month and/or owner."
+type ForecastRow {
+  "The close month (value its first day, label 2026-12, from and to its days) when grouped by month; its value is null for records without a close date."
+  month: GroupKey
+  "The records' owner (value user:NAME, label their name) when grouped by owner."
+  owner: GroupKey
+  "Σ amount × stage probability over the open records."
+  weighted: Float!
+  "Σ amount over the open records."
+  bestCase: Float!
+  "Σ amount over the open records in a stage of probability 70 or more."
+  committed: Float!
+  "Σ amount over the records in a won stage."
+  won: Float!
+  openCount: Int!
+  wonCount: Int!
+}
 `
 
 // funnelResolver serves Query.<list>Funnel.
@@ -78,6 +122,68 @@ func (s *execSchema) funnelResolver(p *pipelineModel) resolver {
 		}
 		return &funnelValue{Funnel: f, field: p.field}, nil
 	}
+}
+
+// forecastResolver serves Query.<list>Forecast.
+func (s *execSchema) forecastResolver(p *pipelineModel) resolver {
+	return func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		lq, err := listQuery(p.obj, fc.args)
+		if err != nil {
+			return nil, err
+		}
+		q := engine.ForecastQuery{View: lq.View, Filter: lq.Filter, ByMonth: true, ByOwner: true}
+		q.From, _ = fc.args["from"].(string)
+		q.To, _ = fc.args["to"].(string)
+		if groups, ok := fc.args["groupBy"].([]any); ok {
+			q.ByMonth, q.ByOwner = false, false
+			for _, g := range groups {
+				switch g {
+				case "MONTH":
+					q.ByMonth = true
+				case "OWNER":
+					q.ByOwner = true
+				}
+			}
+		}
+		return s.srv.analytics.Forecast(ctx, p.obj.name, p.field.name, q)
+	}
+}
+
+func forecastResolvers() (forecast, row map[string]resolver) {
+	fv := func(p any) *engine.Forecast { return p.(*engine.Forecast) }
+	forecast = map[string]resolver{
+		"field":          func(_ context.Context, p any, _ *fieldCall) (any, error) { return fv(p).Field, nil },
+		"amountField":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return fv(p).AmountField, nil },
+		"closeDateField": func(_ context.Context, p any, _ *fieldCall) (any, error) { return fv(p).CloseDateField, nil },
+		"rows": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			rows := fv(p).Rows
+			out := make([]any, len(rows))
+			for i := range rows {
+				out[i] = &rows[i]
+			}
+			return out, nil
+		},
+		"total":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return &fv(p).Total, nil },
+		"scanned": func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(fv(p).Scanned), nil },
+	}
+	rv := func(p any) *engine.ForecastRow { return p.(*engine.ForecastRow) }
+	key := func(k *engine.GroupKey) any {
+		if k == nil {
+			return nil
+		}
+		return k
+	}
+	row = map[string]resolver{
+		"month":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return key(rv(p).Month), nil },
+		"owner":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return key(rv(p).Owner), nil },
+		"weighted":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return rv(p).Weighted, nil },
+		"bestCase":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return rv(p).BestCase, nil },
+		"committed": func(_ context.Context, p any, _ *fieldCall) (any, error) { return rv(p).Committed, nil },
+		"won":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return rv(p).Won, nil },
+		"openCount": func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(rv(p).OpenCount), nil },
+		"wonCount":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(rv(p).WonCount), nil },
+	}
+	return forecast, row
 }
 
 // funnelValue is a funnel with its pipeline field, for the stages' labels.

@@ -26,6 +26,17 @@ func (f *fakeEngine) Funnel(ctx context.Context, object, field string, q engine.
 	return &engine.Funnel{Field: field}, nil
 }
 
+// Forecast of the fake counts calls and records the query.
+func (f *fakeEngine) Forecast(ctx context.Context, object, field string, q engine.ForecastQuery) (*engine.Forecast, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.begin(ctx, "Forecast"); err != nil {
+		return nil, err
+	}
+	f.forecastQueries = append(f.forecastQueries, q)
+	return &engine.Forecast{Field: field}, nil
+}
+
 // analyticsStack is pipelineStack under a fake clock, with its deals
 // moved along: a created 03-02 09:00 UTC and won 27 hours later with
 // amount 800, b lost after 2 hours, c still new.
@@ -123,4 +134,41 @@ func without(v any, key string) map[string]any {
 		}
 	}
 	return out
+}
+
+func TestAnalytics_Forecast(t *testing.T) {
+	t.Parallel()
+	_, post := analyticsStack(t)
+	got := post(`{ dealsForecast(groupBy: [MONTH]) {
+		field amountField closeDateField scanned
+		rows { month { value label from to } owner { value } weighted bestCase committed won openCount wonCount }
+		total { month { value } weighted bestCase committed won openCount wonCount } } }`)
+	require.Nil(t, got["errors"])
+	assert.Equal(t, map[string]any{
+		"field": "stage", "amountField": "amount", "closeDateField": "closeDate", "scanned": 2.0,
+		"rows": []any{
+			map[string]any{"month": map[string]any{"value": "2026-03-01", "label": "2026年3月", "from": "2026-03-01", "to": "2026-04-01"}, "owner": nil,
+				"weighted": 0.0, "bestCase": 0.0, "committed": 0.0, "won": 800.0, "openCount": 0.0, "wonCount": 1.0},
+			map[string]any{"month": map[string]any{"value": nil, "label": "（空）", "from": nil, "to": nil}, "owner": nil,
+				"weighted": 0.0, "bestCase": 0.0, "committed": 0.0, "won": 0.0, "openCount": 1.0, "wonCount": 0.0},
+		},
+		"total": map[string]any{"month": nil, "weighted": 0.0, "bestCase": 0.0, "committed": 0.0, "won": 800.0, "openCount": 1.0, "wonCount": 1.0},
+	}, path(got, "data", "dealsForecast"), "b is lost: left out")
+}
+
+// TestAnalytics_ForecastArguments: groupBy picks the rows' keys, both
+// when it is left out; the period and filter reach the engine.
+func TestAnalytics_ForecastArguments(t *testing.T) {
+	t.Parallel()
+	srv, f := newTestServer(t)
+	deal := dealObject()
+	deal.Field("stage").Pipeline.Stages[0].Probability = ptr(10)
+	f.setObjects(tenantA, accountObject(), deal)
+	mustRun(t, srv, user, `{ dealsForecast { field } }`, nil)
+	mustRun(t, srv, user, `{ dealsForecast(groupBy: [OWNER], from: "2026-01-01", to: "2026-06-30", view: "mine") { field } }`, nil)
+	mustRun(t, srv, user, `{ dealsForecast(groupBy: []) { field } }`, nil)
+	require.Len(t, f.forecastQueries, 3)
+	assert.Equal(t, engine.ForecastQuery{ByMonth: true, ByOwner: true}, f.forecastQueries[0])
+	assert.Equal(t, engine.ForecastQuery{View: "mine", From: "2026-01-01", To: "2026-06-30", ByOwner: true}, f.forecastQueries[1])
+	assert.Equal(t, engine.ForecastQuery{}, f.forecastQueries[2])
 }

@@ -33,10 +33,12 @@ type fakeEngine struct {
 	listQueries    []engine.ListQuery
 	relatedQueries []engine.ListQuery
 	sumQueries     []engine.ListQuery
-	aggQueries     []engine.AggregateQuery
-	creates        []fakeWrite
-	updates        []fakeWrite
-	deletes        []fakeWrite
+	// forecastQueries are the queries Forecast was called with.
+	forecastQueries []engine.ForecastQuery
+	aggQueries      []engine.AggregateQuery
+	creates         []fakeWrite
+	updates         []fakeWrite
+	deletes         []fakeWrite
 
 	CreateFunc     func(ctx context.Context, object string, input map[string]any) (store.Record, error)
 	UpdateFunc     func(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error)

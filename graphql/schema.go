@@ -86,6 +86,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	aggResult, aggGroup, aggKey := aggregateResolvers()
 	rs["GroupKey"] = aggKey
 	rs["PipelineFunnel"], rs["FunnelStage"] = funnelResolvers()
+	rs["PipelineForecast"], rs["ForecastRow"] = forecastResolvers()
 	for _, o := range m.objects {
 		if a := o.aggregate; a != nil {
 			rs["Query"][a.field] = es.aggregateResolver(a)
@@ -100,6 +101,9 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 			rs[p.columnType] = es.columnResolvers()
 			if p.funnel != "" {
 				rs["Query"][p.funnel] = es.funnelResolver(p)
+			}
+			if p.forecast != "" {
+				rs["Query"][p.forecast] = es.forecastResolver(p)
 			}
 		}
 	}

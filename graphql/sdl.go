@@ -96,6 +96,11 @@ func (m *model) document(description string) *ast.SchemaDocument {
 					"The funnel of the "+o.name+" records created in the period (days in the tenant's zone, both included; open when left out) along "+p.field.name+": per stage how many reached it and are in it now, conversions, time in stage; the win rate and sales velocity of the period (docs/analytics.md).",
 					argDef("from", "Date"), argDef("to", "Date"), argDef("filter", o.filterType()), argDef("view", "String")))
 			}
+			if p.forecast != "" {
+				query.Fields = append(query.Fields, fieldDef(p.forecast, "PipelineForecast!",
+					"The weighted forecast of the "+o.name+" records whose close date falls in the period, by close month and/or owner (groupBy; both when left out): amount × stage probability over open records, best case, committed and won (docs/analytics.md).",
+					argDef("from", "Date"), argDef("to", "Date"), argDef("filter", o.filterType()), argDef("view", "String"), argDef("groupBy", "[ForecastGroup!]")))
+			}
 		}
 		if a := o.aggregate; a != nil {
 			query.Fields = append(query.Fields, fieldDef(a.field, a.resultType()+"!",
