@@ -1,0 +1,134 @@
+import { describe, expect, it } from "vitest";
+import { deal, salesObjects } from "~/testing/fixtures";
+import { fakeMetadata } from "~/testing/schema";
+import { definitionOf, dropInvalidSort, emptyState, previewable, reportNameFor, sectionOf, stateOf, withGroupField } from "../definition";
+import type { ReportDefinition } from "../types";
+
+const md = fakeMetadata(salesObjects);
+const obj = md.byName[deal.name];
+
+const saved: ReportDefinition = {
+  name: "wonByMonth",
+  label: { zh: "月度赢单", en: "Won by month" },
+  object: "deal",
+  filter: { and: [{ field: "stage", op: "eq", value: "won" }, { field: "amount", op: "gt", value: 0 }] },
+  groupBy: [{ field: "closeDate", bucket: "month" }, { field: "hot" }],
+  measures: [{ op: "sum", field: "amount" }, { op: "count" }],
+  order: [{ measure: true, index: 0, desc: true }],
+  limit: 20,
+  chart: { type: "stackedBar" },
+  roles: ["sales"],
+  personal: false,
+};
+
+describe("builder state", () => {
+  it("reads a definition and gives it back unchanged", () => {
+    const s = stateOf(saved, obj);
+    expect(s.conds).toEqual([
+      { field: "stage", op: "eq", value: "won" },
+      { field: "amount", op: "gt", value: 0 },
+    ]);
+    expect(s.sort).toEqual({ by: "measure", index: 0, desc: true });
+    expect(s.shared).toBe(true);
+    expect(definitionOf(s, obj)).toEqual(saved);
+  });
+
+  it("keeps a filter the conditions cannot express and ands new conditions with it", () => {
+    const or = { or: [{ field: "stage", op: "eq", value: "won" }, { field: "hot", op: "eq", value: true }] };
+    const s = stateOf({ ...saved, filter: or }, obj);
+    expect(s.conds).toEqual([]);
+    expect(s.fixedFilter).toEqual(or);
+    const def = definitionOf({ ...s, conds: [{ field: "amount", op: "gte", value: 10 }] }, obj);
+    expect(def.filter).toEqual({ and: [or, { field: "amount", op: "gte", value: 10 }] });
+  });
+
+  it("writes a personal report without roles, sort or limit when none is chosen", () => {
+    const s = { ...emptyState("deal"), name: "mine", labelZh: " 我的 ", roles: ["sales"] };
+    expect(definitionOf(s, obj)).toEqual({
+      name: "mine",
+      label: { zh: "我的", en: "" },
+      object: "deal",
+      groupBy: [],
+      measures: [{ op: "count" }],
+      chart: { type: "bar" },
+      personal: true,
+    });
+  });
+
+  it("sorts by a key without the measure flag", () => {
+    const def = definitionOf({ ...stateOf(saved, obj), sort: { by: "key", index: 1, desc: false } }, obj);
+    expect(def.order).toEqual([{ index: 1, desc: false }]);
+  });
+
+  it("drops a count's field", () => {
+    const def = definitionOf({ ...emptyState("deal"), measures: [{ op: "count", field: "amount" }] }, obj);
+    expect(def.measures).toEqual([{ op: "count" }]);
+  });
+});
+
+describe("group keys", () => {
+  const scenarios = [
+    { name: "a date gets a month bucket", field: "closeDate", want: { field: "closeDate", bucket: "month" } },
+    { name: "a date-time gets a month bucket", field: "nextCall", want: { field: "nextCall", bucket: "month" } },
+    { name: "a picklist gets none", field: "stage", want: { field: "stage" } },
+  ];
+  for (const s of scenarios) {
+    it(s.name, () => {
+      expect(withGroupField([{ field: "x" }, { field: "y" }], 1, s.field, obj)).toEqual([{ field: "x" }, s.want]);
+    });
+  }
+});
+
+describe("previewable", () => {
+  const scenarios = [
+    { name: "a count", patch: {}, want: true },
+    { name: "a sum without field", patch: { measures: [{ op: "sum" as const }] }, want: false },
+    { name: "no measure", patch: { measures: [] }, want: false },
+    { name: "a key without field", patch: { groupBy: [{ field: "" }] }, want: false },
+    { name: "no object", patch: { object: "" }, want: false },
+  ];
+  for (const s of scenarios) {
+    it(s.name, () => {
+      expect(previewable({ ...emptyState("deal"), ...s.patch })).toBe(s.want);
+    });
+  }
+});
+
+describe("dropInvalidSort", () => {
+  it("drops a sort on a removed measure and keeps one that still exists", () => {
+    const s = { ...emptyState("deal"), sort: { by: "measure" as const, index: 1, desc: true } };
+    expect(dropInvalidSort(s).sort).toBeNull();
+    expect(dropInvalidSort({ ...s, sort: { by: "measure", index: 0, desc: true } }).sort).toEqual({ by: "measure", index: 0, desc: true });
+    expect(dropInvalidSort({ ...s, sort: { by: "key", index: 0, desc: true } }).sort).toBeNull();
+  });
+});
+
+describe("reportNameFor", () => {
+  const scenarios = [
+    { name: "ASCII words in camelCase", label: "Sales by month", taken: [], want: "salesByMonth" },
+    { name: "a taken name gets a number", label: "Sales by month", taken: ["salesByMonth"], want: "salesByMonth2" },
+    { name: "Chinese gets a generated name", label: "月度销售额", taken: [], want: "report" + (1000).toString(36) },
+  ];
+  for (const s of scenarios) {
+    it(s.name, () => {
+      expect(reportNameFor(s.label, s.taken, 1000)).toBe(s.want);
+    });
+  }
+});
+
+describe("sectionOf", () => {
+  const scenarios = [
+    { path: "/groupBy/1/field", want: "groupBy" },
+    { path: "measures[0].field", want: "measures" },
+    { path: "label.zh", want: "label" },
+    { path: "/description/en", want: "label" },
+    { path: "order", want: "order" },
+    { path: "", want: "other" },
+    { path: "/unknown", want: "other" },
+  ];
+  for (const s of scenarios) {
+    it(`maps ${s.path || "an empty path"}`, () => {
+      expect(sectionOf(s.path)).toBe(s.want);
+    });
+  }
+});

@@ -1,0 +1,169 @@
+import { andStore, fromStoreFilter, toStoreFilter, type Condition, type StoreFilter } from "@/records/filters";
+import type { FieldMeta, ObjectMeta } from "@/metadata/types";
+import type { AggregateOp, Bucket, ChartType, ReportDefinition, ReportGroupBy, ReportMeasure } from "./types";
+
+// The report builder's state and the report definition it stands for, both
+// ways: the builder edits the filter as the list's conditions (when the
+// saved filter is a plain "and" of comparisons; any other filter is kept
+// as it is and shown as text), one sort and a chart type.
+
+export type SortChoice = { by: "key" | "measure"; index: number; desc: boolean };
+
+export type BuilderState = {
+  name: string;
+  labelZh: string;
+  labelEn: string;
+  description?: ReportDefinition["description"];
+  object: string;
+  groupBy: ReportGroupBy[];
+  measures: ReportMeasure[];
+  conds: Condition[];
+  // fixedFilter is a saved filter the conditions cannot express; it is
+  // and-ed with them unchanged.
+  fixedFilter?: StoreFilter;
+  having: unknown[];
+  sort: SortChoice | null;
+  limit: number | null;
+  chart: ChartType;
+  shared: boolean;
+  roles: string[];
+};
+
+export const maxGroupBy = 3;
+
+// emptyState is a new report of an object: the count of its records.
+export function emptyState(object: string): BuilderState {
+  return {
+    name: "",
+    labelZh: "",
+    labelEn: "",
+    object,
+    groupBy: [],
+    measures: [{ op: "count" }],
+    conds: [],
+    having: [],
+    sort: null,
+    limit: null,
+    chart: "bar",
+    shared: false,
+    roles: [],
+  };
+}
+
+// stateOf reads a saved definition into the builder's state.
+export function stateOf(def: ReportDefinition, obj: ObjectMeta | undefined): BuilderState {
+  const conds = obj ? fromStoreFilter(obj, def.filter) : null;
+  const o = def.order?.[0];
+  return {
+    name: def.name,
+    labelZh: def.label?.zh ?? "",
+    labelEn: def.label?.en ?? "",
+    description: def.description,
+    object: def.object,
+    groupBy: (def.groupBy ?? []).map((g) => (g.bucket ? { field: g.field, bucket: g.bucket } : { field: g.field })),
+    measures: (def.measures ?? []).map((m) => (m.field ? { op: m.op, field: m.field } : { op: m.op })),
+    conds: conds ?? [],
+    fixedFilter: conds === null ? def.filter : undefined,
+    having: def.having ?? [],
+    sort: o ? { by: o.measure ? "measure" : "key", index: o.index, desc: !!o.desc } : null,
+    limit: typeof def.limit === "number" && def.limit > 0 ? def.limit : null,
+    chart: def.chart?.type ?? "table",
+    shared: def.personal === false,
+    roles: def.roles ?? [],
+  };
+}
+
+// definitionOf is the definition the builder's state stands for.
+export function definitionOf(s: BuilderState, obj: ObjectMeta | undefined): ReportDefinition {
+  const filter = andStore(s.fixedFilter, obj ? toStoreFilter(obj, s.conds) : undefined);
+  const def: ReportDefinition = {
+    name: s.name,
+    label: { zh: s.labelZh.trim(), en: s.labelEn.trim() },
+    object: s.object,
+    groupBy: s.groupBy.map((g) => (g.bucket ? { field: g.field, bucket: g.bucket } : { field: g.field })),
+    measures: s.measures.map((m) => (m.op === "count" ? { op: m.op } : { op: m.op, field: m.field })),
+    chart: { type: s.chart },
+    personal: !s.shared,
+  };
+  if (s.description) def.description = s.description;
+  if (filter) def.filter = filter;
+  if (s.having.length > 0) def.having = s.having;
+  if (s.sort) def.order = [s.sort.by === "measure" ? { measure: true, index: s.sort.index, desc: s.sort.desc } : { index: s.sort.index, desc: s.sort.desc }];
+  if (s.limit) def.limit = s.limit;
+  if (s.shared && s.roles.length > 0) def.roles = s.roles;
+  return def;
+}
+
+// isDateKind says whether a field groups by date buckets.
+export function isDateKind(f: FieldMeta | undefined): boolean {
+  return f?.kind === "date" || f?.kind === "datetime";
+}
+
+// withGroupField sets the field of a group key, with a month bucket for a
+// date (a date-time key needs one; months suit most reports).
+export function withGroupField(g: ReportGroupBy[], i: number, field: string, obj: ObjectMeta | undefined): ReportGroupBy[] {
+  const f = obj?.byName[field];
+  const next: ReportGroupBy = isDateKind(f) ? { field, bucket: "month" as Bucket } : { field };
+  return g.map((x, j) => (j === i ? next : x));
+}
+
+// numericKinds are the value kinds sum, avg, min and max apply to.
+const numericKinds = new Set(["number", "integer", "currency", "percent"]);
+
+// isNumeric says whether a field can be summed and averaged.
+export function isNumeric(f: FieldMeta | undefined): boolean {
+  return !!f && numericKinds.has(f.kind);
+}
+
+// opNeedsField says whether a measure function names a field (all but
+// count).
+export function opNeedsField(op: AggregateOp): boolean {
+  return op !== "count";
+}
+
+// opNumeric says whether a measure function needs a number field.
+export function opNumeric(op: AggregateOp): boolean {
+  return op === "sum" || op === "avg" || op === "min" || op === "max";
+}
+
+// measureComplete says whether a measure has what its function needs.
+export function measureComplete(m: ReportMeasure): boolean {
+  return !opNeedsField(m.op) || !!m.field;
+}
+
+// previewable says whether the state is complete enough to run.
+export function previewable(s: BuilderState): boolean {
+  return !!s.object && s.measures.length > 0 && s.measures.every(measureComplete) && s.groupBy.every((g) => !!g.field);
+}
+
+// dropInvalidSort keeps the sort only while what it names still exists.
+export function dropInvalidSort(s: BuilderState): BuilderState {
+  if (!s.sort) return s;
+  const n = s.sort.by === "measure" ? s.measures.length : s.groupBy.length;
+  return s.sort.index < n ? s : { ...s, sort: null };
+}
+
+// reportNameFor makes an API name for a report from its label: ASCII
+// words in camelCase, or for other scripts "report" and a short suffix.
+export function reportNameFor(label: string, taken: string[], now = Date.now()): string {
+  const words = label.match(/[A-Za-z0-9]+/g) ?? [];
+  let base = words.map((w, i) => (i === 0 ? w.toLowerCase() : w[0].toUpperCase() + w.slice(1).toLowerCase())).join("");
+  if (!/^[a-z]/.test(base) || base.length < 3) base = "report" + now.toString(36);
+  base = base.slice(0, 40);
+  let name = base;
+  for (let i = 2; taken.includes(name); i++) name = base + i;
+  return name;
+}
+
+// Section is a part of the builder a server problem concerns.
+export type Section = "object" | "name" | "label" | "filter" | "groupBy" | "measures" | "having" | "order" | "limit" | "chart" | "roles" | "other";
+
+const sections = new Set<Section>(["object", "name", "label", "filter", "groupBy", "measures", "having", "order", "limit", "chart", "roles"]);
+
+// sectionOf maps a problem's path ("/groupBy/1/field", "measures[0].field",
+// "label.zh") to the builder's part it concerns.
+export function sectionOf(path: string): Section {
+  const first = path.replace(/^[/$.]+/, "").split(/[./[]/)[0];
+  if (first === "description") return "label";
+  return sections.has(first as Section) ? (first as Section) : "other";
+}
