@@ -15,6 +15,11 @@ const load = {
   form: () => import("@/forms/FormPage").then((m) => ({ default: m.FormPage })),
   explorer: () => import("@/explorer/ExplorerPage").then((m) => ({ default: m.ExplorerPage })),
   admin: () => import("@/admin/AdminPage").then((m) => ({ default: m.AdminPage })),
+  reports: () => import("@/reports/ReportsPage").then((m) => ({ default: m.ReportsPage })),
+  report: () => import("@/reports/ReportPage").then((m) => ({ default: m.ReportPage })),
+  builder: () => import("@/reports/ReportBuilderPage").then((m) => ({ default: m.ReportBuilderPage })),
+  dashboards: () => import("@/dashboards/DashboardsPage").then((m) => ({ default: m.DashboardsPage })),
+  dashboard: () => import("@/dashboards/DashboardPage").then((m) => ({ default: m.DashboardPage })),
 };
 
 const HomePage = lazy(load.home);
@@ -25,6 +30,11 @@ const BoardPage = lazy(load.board);
 const FormPage = lazy(load.form);
 const ExplorerPage = lazy(load.explorer);
 const AdminPage = lazy(load.admin);
+const ReportsPage = lazy(load.reports);
+const ReportPage = lazy(load.report);
+const ReportBuilderPage = lazy(load.builder);
+const DashboardsPage = lazy(load.dashboards);
+const DashboardPage = lazy(load.dashboard);
 
 // preloadRoute starts loading the page of a path while the session and
 // the metadata load, rather than after them.
@@ -34,6 +44,11 @@ export function preloadRoute(pathname: string): void {
   if (p === "/me") l = load.me;
   else if (p === "/explorer") l = load.explorer;
   else if (p === "/admin" || p.startsWith("/admin/")) l = load.admin;
+  else if (p === "/reports") l = load.reports;
+  else if (p === "/reports/new" || /^\/reports\/[^/]+\/edit$/.test(p)) l = load.builder;
+  else if (/^\/reports\/[^/]+$/.test(p)) l = load.report;
+  else if (p === "/dashboards") l = load.dashboards;
+  else if (/^\/dashboards\/[^/]+$/.test(p)) l = load.dashboard;
   else if (/^\/o\/[^/]+$/.test(p)) l = load.list;
   else if (/^\/o\/[^/]+\/board$/.test(p)) l = load.board;
   else if (/^\/o\/[^/]+\/(new|[^/]+\/edit)$/.test(p)) l = load.form;
@@ -49,6 +64,12 @@ export function AppRoutes() {
         <Route path="/me" element={<MePage />} />
         <Route path="/explorer" element={<ExplorerPage />} />
         <Route path="/admin/*" element={<AdminPage />} />
+        <Route path="/reports" element={<ReportsPage />} />
+        <Route path="/reports/new" element={<ReportBuilderPage />} />
+        <Route path="/reports/:name" element={<ReportPage />} />
+        <Route path="/reports/:name/edit" element={<ReportBuilderPage />} />
+        <Route path="/dashboards" element={<DashboardsPage />} />
+        <Route path="/dashboards/:name" element={<DashboardPage />} />
         <Route path="/o/:object" element={<ListPage />} />
         <Route path="/o/:object/board" element={<BoardPage />} />
         <Route path="/o/:object/new" element={<FormPage />} />

@@ -2,26 +2,12 @@ import { Button, Form, Input, Modal } from "antd";
 import { useState } from "react";
 import { useText } from "@/admin/text";
 import { gql } from "@/api/client";
+import { downloadBase64 } from "@/ui/download";
 import { ErrorText } from "@/ui/PageState";
 import { useFeedback } from "@/ui/useFeedback";
 import { text } from "./text";
 
 type TemplateArchive = { fileName: string; files: string[]; archive: string };
-
-// downloadBase64 saves base64 bytes as a file through the browser.
-export function downloadBase64(fileName: string, base64: string, type: string): void {
-  const bin = atob(base64);
-  const bytes = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
-  const url = URL.createObjectURL(new Blob([bytes], { type }));
-  const a = document.createElement("a");
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}
 
 // The server's rules for a template's name and version (semantic).
 export const templateNamePattern = /^[a-z][a-z0-9-]{0,62}$/;

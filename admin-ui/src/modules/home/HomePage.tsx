@@ -1,5 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Card, Col, Empty, List, Row, Typography } from "antd";
+import { lazy, Suspense } from "react";
 import { Link } from "react-router";
 import { gql } from "@/api/client";
 import { FieldValue } from "@/field-types/FieldValue";
@@ -13,7 +14,11 @@ import { useRecent } from "@/shell/useRecent";
 import { ErrorText } from "@/ui/PageState";
 import { TemplateInstaller } from "./TemplateInstaller";
 
-// The home page: the caller's open records on each pipeline (owned by
+// The first dashboard the caller has loads after the page, with its
+// charts, in the dashboards' chunk.
+const HomeDashboard = lazy(() => import("@/dashboards/HomeDashboard").then((m) => ({ default: m.HomeDashboard })));
+
+// The home page: the first dashboard the caller has, the caller's open records on each pipeline (owned by
 // them, in an open stage), and the records they opened recently. A tenant
 // without objects shows the template installer to administrators.
 
@@ -104,6 +109,11 @@ export function HomePage() {
           </Card>
         </Col>
       </Row>
+      {md.rootQueries.has("dashboards") ? (
+        <Suspense fallback={null}>
+          <HomeDashboard />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

@@ -62,6 +62,8 @@ export const en: Messages = {
   "shell.signedInAs": "{name} ({role})",
   "shell.admin": "Administrator",
   "shell.adminArea": "Administration",
+  "shell.reports": "Reports",
+  "shell.dashboards": "Dashboards",
   "home.greeting": "Hello, {name}",
   "home.myOpen": "My open {name}",
   "home.recent": "Recent",

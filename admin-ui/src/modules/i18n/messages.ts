@@ -58,6 +58,8 @@ export const zh = {
   "shell.signedInAs": "{name}（{role}）",
   "shell.admin": "管理员",
   "shell.adminArea": "管理后台",
+  "shell.reports": "报表",
+  "shell.dashboards": "仪表盘",
   "home.greeting": "你好，{name}",
   "home.myOpen": "我负责的进行中{name}",
   "home.recent": "最近访问",

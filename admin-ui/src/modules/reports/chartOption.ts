@@ -13,7 +13,7 @@ import { formatMeasure, formatMeasureCompact, keyLabel } from "./values";
 // result row (row), which a click turns into a drill-down.
 
 // palette is the one set of series colours of every chart.
-export const palette = ["#1677ff", "#52c41a", "#faad14", "#f5222d", "#722ed1", "#13c2c2", "#eb2f96", "#fa8c16", "#2f54eb", "#a0d911"];
+export const palette = ["#1f5fd6", "#52c41a", "#faad14", "#f5222d", "#722ed1", "#13c2c2", "#eb2f96", "#fa8c16", "#2f54eb", "#a0d911"];
 
 // ChartItem is one drawn figure: its value and the row it came from.
 export type ChartItem = { value: number | null; row: number; name?: string };

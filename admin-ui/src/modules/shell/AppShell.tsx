@@ -44,13 +44,16 @@ function useMenuItems(): MenuProps["items"] {
         })),
       });
     }
+    // Reports and dashboards, where the server has them.
+    if (md.rootQueries.has("reports")) items.push({ key: "/reports", label: <Link to="/reports">{t("shell.reports")}</Link> });
+    if (md.rootQueries.has("dashboards")) items.push({ key: "/dashboards", label: <Link to="/dashboards">{t("shell.dashboards")}</Link> });
     if (md.me.admin) items.push({ key: "/admin", icon: <SettingOutlined />, label: <Link to="/admin">{t("shell.adminArea")}</Link> });
     return items;
   }, [md, t, label]);
 }
 
 function selectedKey(pathname: string): string {
-  const m = pathname.match(/^\/o\/[^/]+/);
+  const m = pathname.match(/^\/(o\/[^/]+|reports|dashboards)(?=\/|$)/);
   if (pathname === "/admin" || pathname.startsWith("/admin/")) return "/admin";
   return m ? m[0] : pathname === "/" ? "/" : "";
 }

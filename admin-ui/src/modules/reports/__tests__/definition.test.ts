@@ -132,3 +132,22 @@ describe("sectionOf", () => {
     });
   }
 });
+
+describe("problemsBySection", () => {
+  it("puts each problem next to the part it concerns", async () => {
+    const { ApiError } = await import("@/api/errors");
+    const { problemsBySection } = await import("../problems");
+    const err = new ApiError({
+      code: "BAD_REQUEST",
+      message: "report is invalid",
+      problems: [
+        { path: "/groupBy/0/field", message: "“备注”不能分组" },
+        { path: "/measures/1", message: "求和需要数字字段" },
+      ],
+      fields: [{ field: "label", code: "required", message: "必填" }],
+    });
+    expect(problemsBySection(err)).toEqual({ groupBy: ["“备注”不能分组"], measures: ["求和需要数字字段"], label: ["必填"] });
+    expect(problemsBySection(new ApiError({ code: "LIMIT", message: "too many records" }))).toEqual({ other: ["too many records"] });
+    expect(problemsBySection(null)).toEqual({});
+  });
+});

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { deal, salesObjects } from "~/testing/fixtures";
+import { fakeMetadata } from "~/testing/schema";
+import { groupFields, measureFields } from "../fields";
+
+const md = fakeMetadata(salesObjects);
+const obj = md.byName[deal.name];
+const words = { owner: "负责人", createdAt: "创建时间", updatedAt: "更新时间" };
+const none = { group: null, measure: null };
+const names = (fs: { name: string }[]) => fs.map((f) => f.name);
+
+describe("groupFields", () => {
+  it("offers picklists, lookups, booleans, dates and the owner without the server's list", () => {
+    expect(names(groupFields(obj, none, "zh", words))).toEqual(["stage", "closeDate", "nextCall", "account", "hot", "ownerId", "createdAt"]);
+  });
+
+  it("follows the server's list, whatever its case, and names system fields", () => {
+    const got = groupFields(obj, { group: ["STAGE", "closeDate", "OWNER_ID"], measure: null }, "zh", words);
+    expect(got).toEqual([
+      { name: "stage", label: "阶段", kind: "picklist" },
+      { name: "closeDate", label: "成交日期", kind: "date" },
+      { name: "ownerId", label: "负责人", kind: "owner" },
+    ]);
+  });
+});
+
+describe("measureFields", () => {
+  const scenarios = [
+    { name: "a count takes no field", op: "count" as const, want: [] },
+    { name: "a sum takes numbers", op: "sum" as const, want: ["amount", "discount", "seats", "net"] },
+    { name: "an average takes numbers", op: "avg" as const, want: ["amount", "discount", "seats", "net"] },
+    {
+      name: "a distinct count takes numbers and groupable fields",
+      op: "countDistinct" as const,
+      want: ["amount", "discount", "seats", "net", "stage", "closeDate", "nextCall", "account", "hot", "ownerId", "createdAt"],
+    },
+  ];
+  for (const s of scenarios) {
+    it(s.name, () => {
+      expect(names(measureFields(obj, none, s.op, "zh", words))).toEqual(s.want);
+    });
+  }
+
+  it("keeps to the server's measurable fields", () => {
+    expect(names(measureFields(obj, { group: [], measure: ["amount", "stage"] }, "max", "zh", words))).toEqual(["amount"]);
+  });
+});

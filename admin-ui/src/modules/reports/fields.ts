@@ -1,0 +1,64 @@
+import { pickLabel, type Lang } from "@/i18n/I18nProvider";
+import type { ObjectMeta } from "@/metadata/types";
+import type { AggregateOp } from "./types";
+
+// The fields a report can group by and measure. The server says which in
+// the object's aggregate enums (DealGroupField, DealMeasureField); without
+// them (an older server, or before the schema was read), the fields whose
+// kinds the aggregate query takes: picklists, lookups, booleans, dates and
+// the owner to group by, numbers to measure.
+
+export type AggregateField = {
+  name: string;
+  label: string;
+  // kind is the field's value kind; "owner" for the record's owner and
+  // "datetime" for the record's times.
+  kind: string;
+};
+
+export type AggregateEnums = { group: string[] | null; measure: string[] | null };
+
+const groupKinds = new Set(["picklist", "lookup", "boolean", "date", "datetime"]);
+const numberKinds = new Set(["number", "integer", "currency", "percent"]);
+
+type SystemWords = { owner: string; createdAt: string; updatedAt: string };
+
+const systemKinds: Record<string, string> = { ownerId: "owner", createdAt: "datetime", updatedAt: "datetime" };
+
+function fieldOf(obj: ObjectMeta, name: string, lang: Lang, words: SystemWords): AggregateField | undefined {
+  const f = obj.byName[name];
+  if (f) return { name, label: pickLabel(lang, f.label, name), kind: f.kind };
+  if (name in systemKinds) return { name, label: words[name === "ownerId" ? "owner" : (name as "createdAt" | "updatedAt")], kind: systemKinds[name] };
+  return undefined;
+}
+
+// enumFieldName matches an enum value to a field's name (the server may
+// spell it as the name or in upper case).
+function enumFieldName(obj: ObjectMeta, value: string): string {
+  if (obj.byName[value] || value in systemKinds) return value;
+  const lower = value.toLowerCase().replace(/_/g, "");
+  const all = [...obj.fields.map((f) => f.name), ...Object.keys(systemKinds)];
+  return all.find((n) => n.toLowerCase() === lower) ?? value;
+}
+
+// groupFields are the fields a report may group by.
+export function groupFields(obj: ObjectMeta, enums: AggregateEnums, lang: Lang, words: SystemWords): AggregateField[] {
+  const names = enums.group
+    ? enums.group.map((v) => enumFieldName(obj, v))
+    : [...obj.fields.filter((f) => groupKinds.has(f.kind) && !f.masked).map((f) => f.name), "ownerId", "createdAt"];
+  return names.map((n) => fieldOf(obj, n, lang, words)).filter((f): f is AggregateField => !!f);
+}
+
+// measureFields are the fields a measure function may take: numbers for
+// sum, avg, min and max; any measurable or groupable field for a distinct
+// count; none for a count.
+export function measureFields(obj: ObjectMeta, enums: AggregateEnums, op: AggregateOp, lang: Lang, words: SystemWords): AggregateField[] {
+  if (op === "count") return [];
+  const measurable = enums.measure
+    ? enums.measure.map((v) => enumFieldName(obj, v))
+    : obj.fields.filter((f) => numberKinds.has(f.kind) && !f.masked).map((f) => f.name);
+  const fields = measurable.map((n) => fieldOf(obj, n, lang, words)).filter((f): f is AggregateField => !!f);
+  if (op !== "countDistinct") return fields.filter((f) => numberKinds.has(f.kind));
+  const seen = new Set(fields.map((f) => f.name));
+  return [...fields, ...groupFields(obj, enums, lang, words).filter((f) => !seen.has(f.name))];
+}

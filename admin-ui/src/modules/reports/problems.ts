@@ -1,0 +1,19 @@
+import { isApiError } from "@/api/errors";
+import { sectionOf, type Section } from "./definition";
+
+// problemsBySection sorts a server refusal's problems (a path and a
+// message each, or a field and a message) by the builder's part they
+// concern; a refusal without any is the "other" part's, by its message.
+export function problemsBySection(err: unknown): Partial<Record<Section, string[]>> {
+  const out: Partial<Record<Section, string[]>> = {};
+  if (!err) return out;
+  const add = (s: Section, m: string) => (out[s] ??= []).push(m);
+  if (isApiError(err)) {
+    for (const p of err.problems) add(sectionOf(p.path ?? ""), p.message);
+    for (const f of err.fields) add(sectionOf(f.field), f.message);
+    if (err.problems.length === 0 && err.fields.length === 0) add("other", err.message);
+    return out;
+  }
+  add("other", err instanceof Error ? err.message : String(err));
+  return out;
+}
