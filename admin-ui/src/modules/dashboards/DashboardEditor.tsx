@@ -50,7 +50,7 @@ export function DashboardEditor({ dashboard, taken, onDone }: DashboardEditorPro
     setError(null);
     try {
       const name = s.name || reportNameFor(s.labelEn || s.labelZh, taken).replace(/^report/, "dashboard");
-      const d = await saveDashboard(dashboardDefinition({ ...s, name }));
+      const d = await saveDashboard(dashboardDefinition({ ...s, name }), !s.shared);
       feedback.message.success(t("saved"));
       await Promise.all([qc.invalidateQueries({ queryKey: ["dashboards"] }), qc.invalidateQueries({ queryKey: ["dashboard", d.name] })]);
       guard.allow();
@@ -90,7 +90,7 @@ export function DashboardEditor({ dashboard, taken, onDone }: DashboardEditorPro
                 aria-label={`${t("width")} ${titleOf(c.report)}`}
                 value={c.width}
                 onChange={(w: number) => setS({ ...s, cards: s.cards.map((x, j) => (j === i ? { ...x, width: w } : x)) })}
-                options={widths.map((w) => ({ value: w, label: t(`width.${w}` as "width.6") }))}
+                options={[...widths, ...(widths.includes(c.width) ? [] : [c.width])].map((w) => ({ value: w, label: widths.includes(w) ? t(`width.${w}` as "width.6") : `${w}/24` }))}
                 style={{ width: 96 }}
               />
               <Button type="text" icon={<ArrowUpOutlined />} aria-label={`${t("moveUp")} ${titleOf(c.report)}`} disabled={i === 0} onClick={() => setS({ ...s, cards: moveCard(s.cards, i, -1) })} />
@@ -100,9 +100,9 @@ export function DashboardEditor({ dashboard, taken, onDone }: DashboardEditorPro
           ))}
         </div>
         <Select
+          key={s.cards.length}
           aria-label={t("addCard")}
           placeholder={t("addCard")}
-          value={null}
           loading={reports.isLoading}
           onChange={(r: string) => setS({ ...s, cards: addCard(s.cards, r) })}
           options={(reports.data ?? []).map((r) => ({ value: r.name, label: `${label(r.label, r.name)} · ${label(md.byName[r.object]?.label, r.object)}` }))}

@@ -20,8 +20,9 @@ export function DashboardGrid({ dashboard }: DashboardGridProps) {
   );
 }
 
-// clampWidth keeps a card's width within the row (6 to 24 columns).
+// clampWidth keeps a card's width within the row (1 to 24 columns; half
+// a row when unknown).
 export function clampWidth(w: number | undefined): number {
   if (!w || Number.isNaN(w)) return 12;
-  return Math.min(24, Math.max(6, Math.round(w)));
+  return Math.min(24, Math.max(1, Math.round(w)));
 }

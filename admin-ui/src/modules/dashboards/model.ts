@@ -13,7 +13,7 @@ export type DashboardState = {
 };
 
 // widths are the card widths the editor offers.
-export const widths = [6, 8, 12, 16, 24];
+export const widths = [6, 8, 12, 16, 18, 24];
 
 export function dashboardState(d: Dashboard | undefined): DashboardState {
   if (!d) return { name: "", labelZh: "", labelEn: "", cards: [], shared: false, roles: [] };
@@ -27,12 +27,13 @@ export function dashboardState(d: Dashboard | undefined): DashboardState {
   };
 }
 
+// dashboardDefinition is what the editor saves (whether it is shared is
+// saveDashboard's personal argument).
 export function dashboardDefinition(s: DashboardState): DashboardDefinition {
   const def: DashboardDefinition = {
     name: s.name,
     label: { zh: s.labelZh.trim(), en: s.labelEn.trim() },
     cards: s.cards.map((c) => ({ report: c.report, width: c.width })),
-    personal: !s.shared,
   };
   if (s.shared && s.roles.length > 0) def.roles = s.roles;
   return def;

@@ -59,7 +59,7 @@ function Builder({ saved }: BuilderProps) {
   const [params] = useSearchParams();
   const readable = md.objects.filter((o) => o.access.read);
   const initial = useMemo<BuilderState>(() => {
-    if (saved) return stateOf(saved.definition, md.byName[saved.definition.object]);
+    if (saved) return stateOf(saved.definition, md.byName[saved.definition.object], saved.personal);
     const o = params.get("object");
     return emptyState(o && md.byName[o] ? o : (readable[0]?.name ?? ""));
     // The initial state is read once per builder.
@@ -75,7 +75,7 @@ function Builder({ saved }: BuilderProps) {
 
   const obj = md.byName[state.object];
   const enums = useAggregateEnums(obj?.api.typeName);
-  const words = { owner: t("owner"), createdAt: t("createdAt"), updatedAt: t("updatedAt") };
+  const words = { owner: t("owner"), createdAt: t("createdAt"), updatedAt: t("updatedAt"), createdBy: t("createdBy"), updatedBy: t("updatedBy") };
   const noEnums = { group: null, measure: null };
   const groupable = obj ? groupFields(obj, enums.data ?? noEnums, lang, words) : [];
   const fieldLabel = (n: string) => groupable.find((f) => f.name === n)?.label ?? label(obj?.byName[n]?.label, n);
@@ -99,7 +99,7 @@ function Builder({ saved }: BuilderProps) {
     const taken = (all.data ?? []).map((r) => r.name);
     const next = { ...state, labelZh: c.labelZh, labelEn: c.labelEn, shared: c.shared, roles: c.roles, name: state.name || reportNameFor(c.labelEn || c.labelZh, taken) };
     try {
-      const r = await saveReport(definitionOf(next, obj));
+      const r = await saveReport(definitionOf(next, obj), !next.shared);
       feedback.message.success(t("saved"));
       await Promise.all([qc.invalidateQueries({ queryKey: ["reports"] }), qc.invalidateQueries({ queryKey: ["report", r.name] }), qc.invalidateQueries({ queryKey: ["reportRun"] }), qc.invalidateQueries({ queryKey: ["dashboards"] }), qc.invalidateQueries({ queryKey: ["dashboard"] })]);
       guard.allow();

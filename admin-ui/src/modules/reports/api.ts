@@ -57,8 +57,12 @@ export function useReportRun(src: ReportSource | null) {
   });
 }
 
-export async function saveReport(def: ReportDefinition): Promise<Report> {
-  const d = await gql<{ saveReport: Report }>({ query: `mutation SaveReport($r: JSON!) { saveReport(report: $r) { ${reportSel} } }`, variables: { r: def } });
+// saveReport saves a shared report (administrators) or the caller's own.
+export async function saveReport(def: ReportDefinition, personal: boolean): Promise<Report> {
+  const d = await gql<{ saveReport: Report }>({
+    query: `mutation SaveReport($r: JSON!, $p: Boolean) { saveReport(report: $r, personal: $p) { ${reportSel} } }`,
+    variables: { r: def, p: personal },
+  });
   return d.saveReport;
 }
 
@@ -94,8 +98,13 @@ export function useDashboard(name: string | undefined) {
   });
 }
 
-export async function saveDashboard(def: DashboardDefinition): Promise<Dashboard> {
-  const d = await gql<{ saveDashboard: Dashboard }>({ query: `mutation SaveDashboard($d: JSON!) { saveDashboard(dashboard: $d) { ${dashboardSel} } }`, variables: { d: def } });
+// saveDashboard saves a shared dashboard (administrators) or the caller's
+// own.
+export async function saveDashboard(def: DashboardDefinition, personal: boolean): Promise<Dashboard> {
+  const d = await gql<{ saveDashboard: Dashboard }>({
+    query: `mutation SaveDashboard($d: JSON!, $p: Boolean) { saveDashboard(dashboard: $d, personal: $p) { ${dashboardSel} } }`,
+    variables: { d: def, p: personal },
+  });
   return d.saveDashboard;
 }
 

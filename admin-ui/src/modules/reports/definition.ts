@@ -50,8 +50,9 @@ export function emptyState(object: string): BuilderState {
   };
 }
 
-// stateOf reads a saved definition into the builder's state.
-export function stateOf(def: ReportDefinition, obj: ObjectMeta | undefined): BuilderState {
+// stateOf reads a saved definition into the builder's state; personal
+// says whether it is the caller's own (else shared).
+export function stateOf(def: ReportDefinition, obj: ObjectMeta | undefined, personal: boolean): BuilderState {
   const conds = obj ? fromStoreFilter(obj, def.filter) : null;
   const o = def.order?.[0];
   return {
@@ -68,12 +69,13 @@ export function stateOf(def: ReportDefinition, obj: ObjectMeta | undefined): Bui
     sort: o ? { by: o.measure ? "measure" : "key", index: o.index, desc: !!o.desc } : null,
     limit: typeof def.limit === "number" && def.limit > 0 ? def.limit : null,
     chart: def.chart?.type ?? "table",
-    shared: def.personal === false,
+    shared: !personal,
     roles: def.roles ?? [],
   };
 }
 
-// definitionOf is the definition the builder's state stands for.
+// definitionOf is the definition the builder's state stands for (whether
+// it is shared is said apart, as saveReport's personal argument).
 export function definitionOf(s: BuilderState, obj: ObjectMeta | undefined): ReportDefinition {
   const filter = andStore(s.fixedFilter, obj ? toStoreFilter(obj, s.conds) : undefined);
   const def: ReportDefinition = {
@@ -83,7 +85,6 @@ export function definitionOf(s: BuilderState, obj: ObjectMeta | undefined): Repo
     groupBy: s.groupBy.map((g) => (g.bucket ? { field: g.field, bucket: g.bucket } : { field: g.field })),
     measures: s.measures.map((m) => (m.op === "count" ? { op: m.op } : { op: m.op, field: m.field })),
     chart: { type: s.chart },
-    personal: !s.shared,
   };
   if (s.description) def.description = s.description;
   if (filter) def.filter = filter;

@@ -21,14 +21,14 @@ export type AggregateEnums = { group: string[] | null; measure: string[] | null 
 const groupKinds = new Set(["picklist", "lookup", "boolean", "date", "datetime"]);
 const numberKinds = new Set(["number", "integer", "currency", "percent"]);
 
-type SystemWords = { owner: string; createdAt: string; updatedAt: string };
+type SystemWords = { owner: string; createdAt: string; updatedAt: string; createdBy: string; updatedBy: string };
 
-const systemKinds: Record<string, string> = { ownerId: "owner", createdAt: "datetime", updatedAt: "datetime" };
+const systemKinds: Record<string, string> = { ownerId: "owner", createdAt: "datetime", updatedAt: "datetime", createdBy: "owner", updatedBy: "owner" };
 
 function fieldOf(obj: ObjectMeta, name: string, lang: Lang, words: SystemWords): AggregateField | undefined {
   const f = obj.byName[name];
   if (f) return { name, label: pickLabel(lang, f.label, name), kind: f.kind };
-  if (name in systemKinds) return { name, label: words[name === "ownerId" ? "owner" : (name as "createdAt" | "updatedAt")], kind: systemKinds[name] };
+  if (name in systemKinds) return { name, label: words[name === "ownerId" ? "owner" : (name as Exclude<keyof SystemWords, "owner">)], kind: systemKinds[name] };
   return undefined;
 }
 

@@ -39,7 +39,8 @@ export type ReportDefinition = {
   limit?: number;
   chart: { type: ChartType };
   roles?: string[];
-  personal?: boolean;
+  // owner is the principal whose own report it is (absent when shared).
+  owner?: string;
 };
 
 // Report is a saved report as listed: personal ones belong to the caller;
@@ -96,7 +97,6 @@ export type DashboardDefinition = {
   label?: Label;
   cards: DashboardCard[];
   roles?: string[];
-  personal?: boolean;
 };
 
 export type Dashboard = {

@@ -13,13 +13,13 @@ describe("dashboard model", () => {
       name: "sales",
       label: { zh: "销售", en: "Sales" },
       cards: [{ report: "a", width: 16 }, { report: "b", width: 8 }],
-      personal: false,
       roles: ["sales"],
     });
   });
 
   it("starts empty and personal", () => {
-    expect(dashboardDefinition(dashboardState(undefined))).toEqual({ name: "", label: { zh: "", en: "" }, cards: [], personal: true });
+    expect(dashboardDefinition(dashboardState(undefined))).toEqual({ name: "", label: { zh: "", en: "" }, cards: [] });
+    expect(dashboardState(undefined).shared).toBe(false);
   });
 
   const cards = [{ report: "a", width: 12 }, { report: "b", width: 12 }, { report: "c", width: 24 }];

@@ -18,12 +18,11 @@ const saved: ReportDefinition = {
   limit: 20,
   chart: { type: "stackedBar" },
   roles: ["sales"],
-  personal: false,
 };
 
 describe("builder state", () => {
   it("reads a definition and gives it back unchanged", () => {
-    const s = stateOf(saved, obj);
+    const s = stateOf(saved, obj, false);
     expect(s.conds).toEqual([
       { field: "stage", op: "eq", value: "won" },
       { field: "amount", op: "gt", value: 0 },
@@ -35,11 +34,15 @@ describe("builder state", () => {
 
   it("keeps a filter the conditions cannot express and ands new conditions with it", () => {
     const or = { or: [{ field: "stage", op: "eq", value: "won" }, { field: "hot", op: "eq", value: true }] };
-    const s = stateOf({ ...saved, filter: or }, obj);
+    const s = stateOf({ ...saved, filter: or }, obj, false);
     expect(s.conds).toEqual([]);
     expect(s.fixedFilter).toEqual(or);
     const def = definitionOf({ ...s, conds: [{ field: "amount", op: "gte", value: 10 }] }, obj);
     expect(def.filter).toEqual({ and: [or, { field: "amount", op: "gte", value: 10 }] });
+  });
+
+  it("reads whose a report is from the caller's side", () => {
+    expect(stateOf(saved, obj, true).shared).toBe(false);
   });
 
   it("writes a personal report without roles, sort or limit when none is chosen", () => {
@@ -51,12 +54,11 @@ describe("builder state", () => {
       groupBy: [],
       measures: [{ op: "count" }],
       chart: { type: "bar" },
-      personal: true,
     });
   });
 
   it("sorts by a key without the measure flag", () => {
-    const def = definitionOf({ ...stateOf(saved, obj), sort: { by: "key", index: 1, desc: false } }, obj);
+    const def = definitionOf({ ...stateOf(saved, obj, false), sort: { by: "key", index: 1, desc: false } }, obj);
     expect(def.order).toEqual([{ index: 1, desc: false }]);
   });
 

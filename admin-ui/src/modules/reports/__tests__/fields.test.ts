@@ -5,7 +5,7 @@ import { groupFields, measureFields } from "../fields";
 
 const md = fakeMetadata(salesObjects);
 const obj = md.byName[deal.name];
-const words = { owner: "负责人", createdAt: "创建时间", updatedAt: "更新时间" };
+const words = { owner: "负责人", createdAt: "创建时间", updatedAt: "更新时间", createdBy: "创建人", updatedBy: "最后修改人" };
 const none = { group: null, measure: null };
 const names = (fs: { name: string }[]) => fs.map((f) => f.name);
 
@@ -15,11 +15,12 @@ describe("groupFields", () => {
   });
 
   it("follows the server's list, whatever its case, and names system fields", () => {
-    const got = groupFields(obj, { group: ["STAGE", "closeDate", "OWNER_ID"], measure: null }, "zh", words);
+    const got = groupFields(obj, { group: ["STAGE", "closeDate", "OWNER_ID", "createdBy"], measure: null }, "zh", words);
     expect(got).toEqual([
       { name: "stage", label: "阶段", kind: "picklist" },
       { name: "closeDate", label: "成交日期", kind: "date" },
       { name: "ownerId", label: "负责人", kind: "owner" },
+      { name: "createdBy", label: "创建人", kind: "owner" },
     ]);
   });
 });

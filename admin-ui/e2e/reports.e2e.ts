@@ -1,0 +1,102 @@
+import { readFileSync } from "node:fs";
+import type { Page } from "playwright-core";
+import { describe, expect } from "vitest";
+import { pick, press, toast } from "./antd";
+import { addUser, expectNoHorizontalScroll, journey, shot, signIn, useServer } from "./harness";
+
+// Reports: a user builds a report in the builder (object, grouping,
+// measures, chart) and sees it live, saves it, finds it in the list,
+// reopens it and downloads it as Excel; a template's report opens on a
+// phone without sideways scroll.
+
+const server = useServer({ template: "b2b-sales", records: 300 });
+
+async function openReports(page: Page): Promise<void> {
+  if (await page.locator(".shell-phone").count()) {
+    await page.getByRole("button", { name: "菜单" }).click();
+    await page.locator(".nav-drawer").getByRole("link", { name: "报表", exact: true }).click();
+  } else {
+    await page.locator(".side-menu").getByRole("link", { name: "报表", exact: true }).click();
+  }
+  await page.locator(".reports-page").waitFor();
+}
+
+type Count = { opportunitiesAggregate: { groups: { keys: { value: string | null }[]; count: number }[] } };
+
+describe("reports", () => {
+  journey("builds a report, saves, reopens and exports it", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "reports.desktop", "王芳");
+    await signIn(page, s.url, "reports.desktop");
+    await openReports(page);
+    // The template's reports are listed per object.
+    await page.getByRole("link", { name: "各阶段商机金额" }).waitFor();
+
+    await page.getByRole("button", { name: "新建报表" }).click();
+    await page.locator(".report-builder-page").waitFor();
+    await pick(page, page.getByLabel("对象", { exact: true }), "商机");
+    await page.getByRole("button", { name: "添加分组" }).click();
+    await pick(page, page.getByLabel("分组字段 1"), "销售阶段");
+    await page.getByRole("button", { name: "添加统计值" }).click();
+    await pick(page, page.getByLabel("统计值 2"), "求和");
+    await pick(page, page.getByLabel("字段 2"), "预计金额（元）");
+
+    // The preview as a table: one row per stage with its count, as the API counts.
+    await press(page, page.locator(".builder-charts").getByText("表格", { exact: true }));
+    const want = await s.gql<Count>(`{ opportunitiesAggregate(groupBy: [{field: stage}]) { groups { keys { value } count } } }`);
+    const won = want.opportunitiesAggregate.groups.find((g) => g.keys[0].value === "won")!;
+    const row = page.locator(".builder-preview .report-table tbody tr").filter({ hasText: "赢单" });
+    await expect.poll(async () => (await row.locator("td").nth(1).textContent())?.trim()).toBe(won.count.toLocaleString("zh-CN"));
+    // Amounts are exact in yuan and right-aligned.
+    expect(await row.locator("td").nth(2).textContent()).toMatch(/^¥[\d,]+\.\d{2}$|^--$/);
+    expect(await row.locator("td").nth(2).evaluate((td) => getComputedStyle(td).textAlign)).toBe("right");
+
+    // As a bar chart, drawn by ECharts.
+    await press(page, page.locator(".builder-charts").getByText("柱状图", { exact: true }));
+    await page.locator(".builder-preview .report-echart canvas").waitFor();
+    await shot(page, "report-builder-desktop");
+
+    await page.getByRole("button", { name: "保存" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("报表名称").fill("各阶段商机数与金额");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await toast(page, "已保存");
+    await page.locator(".report-page").waitFor();
+    await page.getByRole("heading", { name: /各阶段商机数与金额/ }).waitFor();
+    await page.locator(".report-page .report-echart canvas").waitFor();
+    // The table under the chart shows the same figures.
+    await expect.poll(async () => (await page.locator(".report-page .report-table tbody tr").filter({ hasText: "赢单" }).locator("td").nth(1).textContent())?.trim()).toBe(won.count.toLocaleString("zh-CN"));
+    const url = page.url();
+
+    // Excel: a download of an .xlsx workbook.
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "导出 Excel" }).click()]);
+    expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
+    const file = await download.path();
+    expect(readFileSync(file).subarray(0, 2).toString()).toBe("PK");
+
+    // Reopened from the list, it is there as saved, and the builder reads it back.
+    await openReports(page);
+    await page.getByRole("link", { name: "各阶段商机数与金额" }).click();
+    await page.locator(".report-page .report-echart canvas").waitFor();
+    expect(page.url()).toBe(url);
+    await shot(page, "report-desktop");
+    await page.getByRole("button", { name: "编辑" }).click();
+    await page.locator(".report-builder-page").waitFor();
+    await page.locator('[data-group="0"]').getByText("销售阶段").waitFor();
+    await page.locator('[data-measure="1"]').getByText("预计金额（元）").waitFor();
+  });
+
+  journey("shows a template report on a phone", "phone", async ({ page }) => {
+    const s = server();
+    addUser(s, "reports.phone", "陈静", "salesRep");
+    await signIn(page, s.url, "reports.phone");
+    await openReports(page);
+    await page.getByRole("link", { name: "各阶段商机金额" }).click();
+    await page.locator(".report-page .report-echart canvas").waitFor();
+    await page.locator(".report-page .report-table tbody tr").first().waitFor();
+    await expectNoHorizontalScroll(page);
+    await shot(page, "report-phone");
+    // A user without administration sees no 编辑 on a shared report.
+    expect(await page.getByRole("button", { name: "编辑" }).count()).toBe(0);
+  });
+});
