@@ -1,0 +1,1 @@
+function e(e,t,n){let r=atob(t),i=new Uint8Array(r.length);for(let e=0;e<r.length;e++)i[e]=r.charCodeAt(e);let a=URL.createObjectURL(new Blob([i],{type:n})),o=document.createElement(`a`);o.href=a,o.download=e,document.body.appendChild(o),o.click(),o.remove(),setTimeout(()=>URL.revokeObjectURL(a),1e4)}export{e as t};
