@@ -48,6 +48,9 @@ type Object struct {
 	// Validations are the object's declarative validation rules
 	// (x-crm-validations), in order.
 	Validations []ValidationRule
+	// CustomerValue says how the engine computes customer value into the
+	// object's fields (x-crm-customerValue); nil for other objects.
+	CustomerValue *CustomerValue
 	// Definition is the document as submitted.
 	Definition json.RawMessage
 	// Version is the stored version; zero for a definition not yet saved.
@@ -206,7 +209,7 @@ type Rollup struct {
 // shares the remaining fields and has no compiled schema.
 func (o *Object) WithoutFields(hidden map[string]bool) *Object {
 	out := &Object{Name: o.Name, Title: o.Title, Label: o.Label, Description: o.Description, Indexes: o.Indexes,
-		Definition: o.Definition, Version: o.Version, Automations: o.Automations, Scripts: o.Scripts, Validations: o.Validations,
+		Definition: o.Definition, Version: o.Version, Automations: o.Automations, Scripts: o.Scripts, Validations: o.Validations, CustomerValue: o.CustomerValue,
 		byName: map[string]*Field{}}
 	for _, f := range o.Fields {
 		if !hidden[f.Name] {

@@ -8,12 +8,14 @@ import (
 
 // Keywords that only administrators see: they hold code, addresses and
 // names of fields a role may not see (scripts, automations with their
-// webhook URLs, validation rules, notes).
+// webhook URLs, validation rules, notes, the orders customer value is
+// computed from).
 var adminOnlyKeywords = map[string]bool{
-	"$comment":          true,
-	"x-crm-scripts":     true,
-	"x-crm-automations": true,
-	"x-crm-validations": true,
+	"$comment":            true,
+	"x-crm-scripts":       true,
+	"x-crm-automations":   true,
+	"x-crm-validations":   true,
+	"x-crm-customerValue": true,
 }
 
 // Keywords of a property that only administrators see: a formula's
@@ -33,7 +35,7 @@ var adminOnlyPropertyKeywords = map[string]bool{
 // naming one is left out), the required fields of pipeline stages and
 // the amount and close date a pipeline names;
 // "$comment", "x-crm-scripts", "x-crm-automations", "x-crm-validations",
-// formula expressions and roll-up configurations removed. Property order
+// "x-crm-customerValue", formula expressions and roll-up configurations removed. Property order
 // is kept. The copy has no compiled schema: it describes, it does not
 // validate.
 func (o *Object) Redacted(hidden map[string]bool) *Object {

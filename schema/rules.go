@@ -109,6 +109,7 @@ func checkRules(doc map[string]any) []Problem {
 	}
 	c.automations(doc, props, fieldType)
 	c.scriptsAndRules(doc, props)
+	c.customerValue(doc, props, fieldType)
 	c.indexes(doc, props, fieldType)
 	return c.problems
 }
