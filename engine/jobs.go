@@ -126,6 +126,10 @@ func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer
 			return nil // running in the process that started it
 		}
 		finish(JobFailed, errInterrupted.Error())
+	case job.Kind == JobCustomerValue:
+		if err := e.advanceValueJob(ctx, ts, w, j, next.Data, finish); err != nil {
+			return err
+		}
 	case job.Kind != JobRecomputeFormulas:
 		finish(JobFailed, "unknown job kind "+job.Kind)
 	case obj == nil:

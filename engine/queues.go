@@ -67,7 +67,12 @@ func (j tenantJobs) Advance(ctx context.Context, id string) error {
 }
 
 func (q queues) RunScheduled(ctx context.Context, tenant string) (int, error) {
-	return q.e.runScheduled(ctx, tenant)
+	ran, err := q.e.runScheduled(ctx, tenant)
+	if err != nil {
+		return ran, err
+	}
+	started, err := q.e.scheduleCustomerValue(ctx, tenant)
+	return ran + started, err
 }
 
 func (q queues) Timers(ctx context.Context, tenant string, limit int) (worker.Timers, []worker.Timer, error) {

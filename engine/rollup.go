@@ -173,8 +173,9 @@ func computeRollup(ctx context.Context, r store.Reader, child *schema.Object, ru
 }
 
 // setComputed stores a value the engine computes (a roll-up) on a record,
-// as a write of its own: the record's automations and the roll-ups over
-// it follow, one level deeper in the chain of writes.
+// as a write of its own: the record's formulas are computed again, its
+// automations and the roll-ups over it follow, one level deeper in the
+// chain of writes.
 func (w *writer) setComputed(ctx context.Context, tx store.Tx, obj *schema.Object, cur store.Record, field string, value any, why string) error {
 	if reflect.DeepEqual(cur.Data[field], value) {
 		return nil
@@ -184,6 +185,10 @@ func (w *writer) setComputed(ctx context.Context, tx store.Tx, obj *schema.Objec
 		delete(data, field)
 	} else {
 		data[field] = value
+	}
+	// Formulas over the roll-up (a balance from two sums) follow it.
+	if err := w.formulas(ctx, obj, &cur, data); err != nil {
+		return err
 	}
 	return w.storeComputed(ctx, tx, obj, cur, data, why)
 }

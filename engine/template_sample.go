@@ -16,7 +16,8 @@ import (
 // actor, in batches of one transaction each, through the same write path
 // as CreateRecord (checks, autonumbers, automations, audit, roll-ups).
 // Records are then given the creation time and stage history the generator
-// chose, so that sample data spans months. It writes nothing when the
+// chose, so that sample data spans months; customer values
+// (x-crm-customerValue) are computed from the sample orders. It writes nothing when the
 // tenant already has sample records of the template (note says so).
 func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin Actor, name string, sample *template.SampleData, progress func(template.Progress)) (int, string, error) {
 	actor := Actor{TenantID: admin.TenantID, ID: template.SampleActor(name)}
@@ -43,6 +44,15 @@ func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin 
 	n, err := sample.Write(ctx, name, w, progress)
 	if err != nil {
 		return n, "", err
+	}
+	// Customer values follow from the orders just written.
+	for _, obj := range snap.catalog.Objects {
+		if obj.CustomerValue == nil {
+			continue
+		}
+		if err := e.computeValuesNow(ctx, ts, snap, admin.TenantID, obj); err != nil {
+			return n, "", fmt.Errorf("customer value of the sample %s records: %w", obj.Name, err)
+		}
 	}
 	e.log.InfoContext(ctx, "template sample data written", "tenant", admin.TenantID, "template", name, "records", n)
 	return n, "", nil

@@ -99,6 +99,9 @@ type Operations interface {
 	// RebuildRollup recomputes a roll-up field on every record.
 	RebuildRollup(ctx context.Context, object, field string) (int, error)
 	Jobs(ctx context.Context, first int) ([]engine.Job, error)
+	// RecomputeCustomerValue starts the customer value job of an object
+	// with x-crm-customerValue.
+	RecomputeCustomerValue(ctx context.Context, object string) (engine.Job, error)
 	StartJob(ctx context.Context, kind, subject string, fn engine.JobFunc) (engine.Job, error)
 	Limits(ctx context.Context) ([]engine.Limit, error)
 	// Usage reports what the caller's tenant uses (engine.Usage).

@@ -584,6 +584,13 @@ func (f *fakeEngine) Limits(ctx context.Context) ([]engine.Limit, error) {
 	return nil, err
 }
 
+func (f *fakeEngine) RecomputeCustomerValue(ctx context.Context, object string) (engine.Job, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, err := f.begin(ctx, "RecomputeCustomerValue")
+	return engine.Job{}, err
+}
+
 func (f *fakeEngine) Jobs(ctx context.Context, first int) ([]engine.Job, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

@@ -128,7 +128,7 @@ var (
 		"GroupKey", "DateBucket", "AggregateFunction", "User", "Me", "NewUserInput", "UserChangeInput", "DirectoryUser", "NavGroup", "ApiKey", "NewApiKey", "ObjectDeletion",
 	}
 	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "usage", "jobs", "personalData", "templates", "exportTemplate", "roles", "me", "users", "userDirectory", "apiKeys", "navigation", "views", "layout"}
-	staticMutationFields = []string{"saveObject", "deleteObject", "retryOutboxEntry", "rebuildRollup", "testScript", "testExpression", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData", "saveRole", "deleteRole", "saveView", "deleteView", "saveLayout", "deleteLayout", "createUser", "updateUser", "changePassword", "createApiKey", "revokeApiKey"}
+	staticMutationFields = []string{"saveObject", "deleteObject", "retryOutboxEntry", "rebuildRollup", "recomputeCustomerValue", "testScript", "testExpression", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData", "saveRole", "deleteRole", "saveView", "deleteView", "saveLayout", "deleteLayout", "createUser", "updateUser", "changePassword", "createApiKey", "revokeApiKey"}
 	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
 	enumValueRE          = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]*$`)
 )

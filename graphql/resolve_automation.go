@@ -61,6 +61,16 @@ func (s *execSchema) rollupMutationResolvers(rs map[string]resolver) {
 		}
 		return int32(min(n, 1<<31-1)), nil
 	}
+	rs["recomputeCustomerValue"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := fc.req.requireAdmin(); err != nil {
+			return nil, err
+		}
+		job, err := s.srv.ops.RecomputeCustomerValue(ctx, fc.args["object"].(string))
+		if err != nil {
+			return nil, err
+		}
+		return &job, nil
+	}
 }
 
 // auditValue is one page of the audit trail.

@@ -71,6 +71,8 @@ const staticMutationSDL = `  "Creates or changes an object definition (administr
   retryOutboxEntry(id: ID!): OutboxEntry
   "Recomputes a roll-up summary field on every record; returns how many changed (administrators only)."
   rebuildRollup(object: String!, field: String!): Int
+  "Starts computing customer value (RFM scores and segment, grade, lifetime value, lifecycle stage, churn risk) of an object with x-crm-customerValue from its orders now, as a job; follow its progress in jobs. A run already waiting or under way is returned instead (administrators only)."
+  recomputeCustomerValue(object: String!): Job
   "Runs a script against a sample record without writing anything: kind is validate, beforeSave, afterSave, onStageChange or scheduled (administrators only)."
   testScript(object: String!, kind: String!, source: String!, record: JSON, old: JSON): ScriptTestResult
   "Evaluates an expression against a sample record without saving anything: as a validation rule's condition (truthy: the rule would refuse the record) and as a formula whose JSON Schema type is resultType (number, integer, boolean or string, the default) (administrators only)."

@@ -83,6 +83,17 @@ type CustomerValue struct {
 	// Fields maps what is computed (the keys of
 	// [CustomerValueOutputs]) to the field of this object it is written to.
 	Fields map[string]string
+	// Values renames values written into picklists, for picklists that
+	// name them otherwise ({"general": "normal"}); nil when none.
+	Values map[string]string
+}
+
+// Value is the picklist value that stands for v.
+func (cv *CustomerValue) Value(v string) string {
+	if to, ok := cv.Values[v]; ok {
+		return to
+	}
+	return v
 }
 
 // CustomerValueOutputs lists what x-crm-customerValue can write, each with
@@ -151,6 +162,12 @@ func buildCustomerValue(v any) *CustomerValue {
 	for k, v := range fields {
 		cv.Fields[k] = str(v)
 	}
+	if vals, ok := m["values"].(map[string]any); ok && len(vals) > 0 {
+		cv.Values = map[string]string{}
+		for k, v := range vals {
+			cv.Values[k] = str(v)
+		}
+	}
 	return cv
 }
 
@@ -188,6 +205,28 @@ func (c *ruleChecker) customerValue(doc, props map[string]any, fieldType func(st
 			c.filter(path+"/orders/completed", cond, anyField, 0)
 		}
 	}
+	renamed, _ := m["values"].(map[string]any)
+	known := map[string]bool{}
+	for _, vs := range [][]string{RFMSegments, CustomerGrades, LifecycleStages, ChurnRisks} {
+		for _, v := range vs {
+			known[v] = true
+		}
+	}
+	for _, k := range sortedKeys(renamed) {
+		if !known[k] {
+			c.add(path+pointer("values", k), "%q is not a value customer value writes (a segment, grade, lifecycle stage or churn risk)", k)
+		}
+	}
+	rename := func(vs []string) []string {
+		out := make([]string, len(vs))
+		for i, v := range vs {
+			out[i] = v
+			if to, ok := renamed[v].(string); ok {
+				out[i] = to
+			}
+		}
+		return out
+	}
 	fields, _ := m[customerValueFieldsKeyword].(map[string]any)
 	usedBy := map[string]string{}
 	for _, out := range sortedKeys(fields) {
@@ -211,12 +250,12 @@ func (c *ruleChecker) customerValue(doc, props map[string]any, fieldType func(st
 			continue
 		}
 		pm, _ := props[name].(map[string]any)
-		c.customerValueField(fpath, name, out, t, pm)
+		c.customerValueField(fpath, name, out, t, pm, rename)
 	}
 }
 
 // customerValueField checks that field name of type t can hold output out.
-func (c *ruleChecker) customerValueField(path, name, out string, t Type, pm map[string]any) {
+func (c *ruleChecker) customerValueField(path, name, out string, t Type, pm map[string]any, rename func([]string) []string) {
 	need := CustomerValueOutputs[out]
 	kind := Types[t].Kind
 	var values []string
@@ -240,6 +279,7 @@ func (c *ruleChecker) customerValueField(path, name, out string, t Type, pm map[
 	case "churnRisk":
 		values = ChurnRisks
 	}
+	values = rename(values)
 	if t != TypePicklist {
 		c.add(path, "names %q, %s field: %s must be written to a picklist with the values %s", name, article(t), out, quoteAll(values))
 		return

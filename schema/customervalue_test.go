@@ -76,6 +76,14 @@ func TestParseObject_CustomerValue(t *testing.T) {
 	assert.InDelta(t, 2.5, cv.ChurnGapFactor, 1e-9)
 	assert.Equal(t, 200, cv.ChurnDays)
 
+	d = customerDoc(t)
+	prop(d, "grade")["enum"] = []any{"strategic", "important", "normal"}
+	d["x-crm-customerValue"].(doc)["values"] = doc{"general": "normal"}
+	obj, err = schema.ParseObject(encode(t, d))
+	require.NoError(t, err, "a picklist that names 普通 otherwise")
+	assert.Equal(t, "normal", obj.CustomerValue.Value("general"))
+	assert.Equal(t, "strategic", obj.CustomerValue.Value("strategic"))
+
 	redacted := obj.Redacted(nil)
 	assert.NotContains(t, string(redacted.Definition), "x-crm-customerValue", "the orders it reads are for administrators")
 }
@@ -96,7 +104,10 @@ func TestParseObject_CustomerValueProblems(t *testing.T) {
 		{"grade picklist missing a value", func(d doc) {
 			prop(d, "grade")["enum"] = []any{"strategic", "general"}
 		}, "/x-crm-customerValue/fields/grade", `whose options lack "important"`},
-		{"score on a date field", func(d doc) { cv(d)["fields"].(doc)["recencyScore"] = "last"; delete(cv(d)["fields"].(doc), "lastPurchase") },
+		{"score on a date field", func(d doc) {
+			cv(d)["fields"].(doc)["recencyScore"] = "last"
+			delete(cv(d)["fields"].(doc), "lastPurchase")
+		},
 			"/x-crm-customerValue/fields/recencyScore", `recencyScore is a number`},
 		{"roll-up field", func(d doc) { cv(d)["fields"].(doc)["lifetimeValue"] = "total" },
 			"/x-crm-customerValue/fields/lifetimeValue", `a rollup field: the engine computes it otherwise`},
@@ -120,6 +131,10 @@ func TestParseObject_CustomerValueProblems(t *testing.T) {
 			"/x-crm-customerValue/grade/important", "less than strategic"},
 		{"unknown grade method", func(d doc) { cv(d)["grade"] = doc{"method": "abc"} },
 			"/x-crm-customerValue/grade/method", `must be "thresholds"`},
+		{"renamed value missing", func(d doc) { cv(d)["values"] = doc{"general": "normal"} },
+			"/x-crm-customerValue/fields/grade", `whose options lack "normal"`},
+		{"renaming an unknown value", func(d doc) { cv(d)["values"] = doc{"vip": "a"} },
+			"/x-crm-customerValue/values/vip", `"vip" is not a value customer value writes`},
 		{"bad completed filter", func(d doc) { cv(d)["orders"].(doc)["completed"] = doc{"field": "status", "op": "like"} },
 			"/x-crm-customerValue/orders/completed/op", "is not a filter operator"},
 	}
