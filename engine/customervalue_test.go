@@ -261,3 +261,56 @@ func TestEngine_CustomerValueOrdersChecked(t *testing.T) {
 	require.ErrorIs(t, err, engine.ErrBadRequest)
 	assert.Contains(t, err.Error(), "purchase.status must be a number field")
 }
+
+// Customers and orders over several pages of both (200 customers, 1,000
+// orders a read): each customer is valued once, from all its orders.
+func TestEngine_CustomerValuePages(t *testing.T) {
+	t.Parallel()
+	clk := testkit.NewClock(valueAsOf)
+	tn := testkit.New(t, "shop", testkit.WithClock(clk),
+		testkit.WithObjects(strings.Replace(valueCustomerDef, "GRADE", `{"method": "pareto"}`, 1), valueOrderDef))
+	const customers = 430
+	want := map[string]int{}
+	for i := range customers {
+		c, err := tn.Engine.CreateRecord(tn.Admin, "customer", map[string]any{"name": "c"})
+		require.NoError(t, err)
+		n := 1 + i%7
+		want[c.ID] = n
+		for k := range n {
+			at := valueAsOf.AddDate(0, 0, -10*(k+1))
+			_, err := tn.Engine.CreateRecord(tn.Admin, "purchase", map[string]any{"customer": c.ID, "amount": 10.0,
+				"placedAt": at.Format(time.RFC3339), "status": "done"})
+			require.NoError(t, err)
+		}
+	}
+	_, err := tn.Engine.RecomputeCustomerValue(tn.Admin, "customer")
+	require.NoError(t, err)
+	runJobs(t, tn)
+	jobs, err := tn.Engine.Jobs(tn.Admin, 1)
+	require.NoError(t, err)
+	assert.Equal(t, engine.JobDone, jobs[0].Status)
+	assert.Equal(t, int64(customers), jobs[0].Total)
+	assert.Equal(t, int64(customers), jobs[0].Done)
+	assert.Equal(t, int64(customers), jobs[0].Changed)
+
+	// Seven order counts, 1 to 7, in equal parts: the cuts are 2, 3, 5, 6.
+	fScore := map[int]float64{1: 1, 2: 1, 3: 2, 4: 3, 5: 3, 6: 4, 7: 5}
+	q := engine.ListQuery{First: 100}
+	seen := 0
+	for {
+		page, err := tn.Engine.ListRecords(tn.Admin, "customer", q)
+		require.NoError(t, err)
+		for _, r := range page.Records {
+			n := want[r.ID]
+			seen++
+			assert.Equal(t, float64(n), r.Data["orders"], "customer %s", r.ID)
+			assert.Equal(t, float64(10*n), r.Data["ltv"], "customer %s", r.ID)
+			assert.Equal(t, fScore[n], r.Data["f"], "customer %s with %d orders", r.ID, n)
+		}
+		if !page.HasNextPage {
+			break
+		}
+		q.After = page.EndCursor
+	}
+	assert.Equal(t, customers, seen)
+}
