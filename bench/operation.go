@@ -33,6 +33,9 @@ type Request struct {
 // operations are the measured operations, in the order they run.
 var operations = []func() Operation{
 	countSumByStage,
+	getDealByID,
+	filteredPage,
+	pageWithAccount,
 }
 
 // operationNamed returns the operation called name.
