@@ -32,27 +32,28 @@ func (r Run) Percentile(p float64) time.Duration {
 
 // measure runs clients concurrent loops of req against cl for d: each
 // loop sends a request as soon as its previous one is answered (a closed
-// loop, as wrk does). Answers other than 2xx count as failures.
+// loop, as wrk does). Answers other than 2xx count as failures; requests
+// answered after d are not counted, but waited for, so that a server
+// starts the next run without work left over from this one.
 func measure(ctx context.Context, cl *Client, w *Workload, req Request, clients int, d time.Duration) Run {
-	ctx, cancel := context.WithTimeout(ctx, d)
-	defer cancel()
 	var (
 		mu  sync.Mutex
 		out Run
 		wg  sync.WaitGroup
 	)
 	start := time.Now()
+	deadline := start.Add(d)
 	for c := range clients {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var lat []time.Duration
 			fails, first := 0, ""
-			for n := 0; ctx.Err() == nil; n++ {
+			for n := 0; ctx.Err() == nil && time.Now().Before(deadline); n++ {
 				t := time.Now()
 				status, body, err := cl.Do(ctx, req.Call(w, c, n))
-				if ctx.Err() != nil {
-					break // cut off by the end of the run: not counted
+				if time.Now().After(deadline) {
+					break // answered after the run: not counted
 				}
 				switch {
 				case err != nil:
@@ -80,7 +81,7 @@ func measure(ctx context.Context, cl *Client, w *Workload, req Request, clients 
 		}()
 	}
 	wg.Wait()
-	out.Elapsed = time.Since(start)
+	out.Elapsed = d
 	slices.Sort(out.Latencies)
 	return out
 }
