@@ -203,7 +203,9 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 						profile = make(chan error, 1)
 						go func() { profile <- takeProfile(ctx, s.(*crmServer), cfg.Duration, cfg.Profile) }()
 					}
+					cpu := s.Process().CPU()
 					r := measure(ctx, s.Client(), w, op.On[s.Name()], c, cfg.Duration)
+					r.CPU = s.Process().CPU() - cpu
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
@@ -216,8 +218,8 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 					}
 					k := key(op.Name, c, s.Name())
 					runs[k] = append(runs[k], r)
-					logf("round %d %s %d clients %s: %.1f/s p50 %s p99 %s, %d failed %s", round, op.Name, c, s.Name(),
-						r.PerSecond(), ms(r.Percentile(0.5)), ms(r.Percentile(0.99)), r.Failures, r.FirstFail)
+					logf("round %d %s %d clients %s: %.1f/s p50 %s p99 %s, CPU %s a request, %d failed %s", round, op.Name, c, s.Name(),
+						r.PerSecond(), ms(r.Percentile(0.5)), ms(r.Percentile(0.99)), ms(r.CPUPerRequest()), r.Failures, r.FirstFail)
 				}
 			}
 		}

@@ -11,10 +11,24 @@ import (
 // Run is one timed run of an operation on a server at a concurrency.
 type Run struct {
 	Requests  int
+	Late      int // answered after the run's end: not counted but waited for
 	Failures  int
 	FirstFail string // the first failure, to report
 	Elapsed   time.Duration
 	Latencies []time.Duration // of the successful requests, sorted
+	// CPU is the processor time the server used during the run
+	// (including the wait for its last requests).
+	CPU time.Duration
+}
+
+// CPUPerRequest is the server's processor time per request answered
+// (late ones too, since the run's CPU time includes them): unlike
+// requests/s, it hardly depends on what else the machine runs.
+func (r Run) CPUPerRequest() time.Duration {
+	if n := r.Requests + r.Late + r.Failures; n > 0 {
+		return r.CPU / time.Duration(n)
+	}
+	return 0
 }
 
 // PerSecond is the successful requests a second.
@@ -48,12 +62,13 @@ func measure(ctx context.Context, cl *Client, w *Workload, req Request, clients 
 		go func() {
 			defer wg.Done()
 			var lat []time.Duration
-			fails, first := 0, ""
+			fails, late, first := 0, 0, ""
 			for n := 0; ctx.Err() == nil && time.Now().Before(deadline); n++ {
 				t := time.Now()
 				status, body, err := cl.Do(ctx, req.Call(w, c, n))
 				if time.Now().After(deadline) {
-					break // answered after the run: not counted
+					late++ // answered after the run: not counted
+					break
 				}
 				switch {
 				case err != nil:
@@ -74,6 +89,7 @@ func measure(ctx context.Context, cl *Client, w *Workload, req Request, clients 
 			out.Latencies = append(out.Latencies, lat...)
 			out.Requests += len(lat)
 			out.Failures += fails
+			out.Late += late
 			if out.FirstFail == "" {
 				out.FirstFail = first
 			}
@@ -94,6 +110,7 @@ type Result struct {
 	Clients   int
 	PerSecond float64
 	P50, P99  time.Duration
+	CPU       time.Duration // server CPU time per request
 	Runs      []Run
 }
 
@@ -101,13 +118,14 @@ type Result struct {
 func summarize(server, op string, clients int, runs []Run) Result {
 	r := Result{Server: server, Operation: op, Clients: clients, Runs: runs}
 	var rps []float64
-	var p50, p99 []time.Duration
+	var p50, p99, cpu []time.Duration
 	for _, run := range runs {
 		rps = append(rps, run.PerSecond())
 		p50 = append(p50, run.Percentile(0.50))
 		p99 = append(p99, run.Percentile(0.99))
+		cpu = append(cpu, run.CPUPerRequest())
 	}
-	r.PerSecond, r.P50, r.P99 = median(rps), median(p50), median(p99)
+	r.PerSecond, r.P50, r.P99, r.CPU = median(rps), median(p50), median(p99), median(cpu)
 	return r
 }
 

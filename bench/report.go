@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"runtime"
-	"strings"
 	"time"
 )
 
@@ -20,16 +19,23 @@ type report struct {
 	load    [2]float64 // load average (1 min) before and after the runs
 }
 
-func (r report) ratio(res Result) string {
+// ratio is ours ÷ res in requests/s, and res ÷ ours in CPU time a
+// request (both: how many times better ours is).
+func (r report) ratio(res Result) (perSecond, cpu string) {
 	if res.Server == "crm" {
-		return ""
+		return "", ""
 	}
 	for _, o := range r.results {
-		if o.Server == "crm" && o.Operation == res.Operation && o.Clients == res.Clients && res.PerSecond > 0 {
-			return fmt.Sprintf("%.1f×", o.PerSecond/res.PerSecond)
+		if o.Server == "crm" && o.Operation == res.Operation && o.Clients == res.Clients {
+			if res.PerSecond > 0 {
+				perSecond = fmt.Sprintf("%.1f×", o.PerSecond/res.PerSecond)
+			}
+			if o.CPU > 0 {
+				cpu = fmt.Sprintf("%.1f×", float64(res.CPU)/float64(o.CPU))
+			}
 		}
 	}
-	return ""
+	return perSecond, cpu
 }
 
 func failures(res Result) int {
@@ -59,10 +65,12 @@ func (r report) text(w io.Writer) {
 	for _, l := range r.header() {
 		fmt.Fprintln(w, l)
 	}
-	fmt.Fprintf(w, "\n%-18s %7s %-11s %10s %10s %10s %10s %8s\n", "operation", "clients", "server", "req/s", "p50", "p99", "ours ÷", "failed")
+	fmt.Fprintf(w, "\n%-16s %7s %-11s %9s %10s %10s %9s %8s %8s %6s\n", "operation", "clients", "server", "req/s", "p50", "p99",
+		"CPU/req", "ours ÷", "CPU ÷", "failed")
 	for _, res := range r.results {
-		fmt.Fprintf(w, "%-18s %7d %-11s %10.1f %10s %10s %10s %8d\n", res.Operation, res.Clients, res.Server, res.PerSecond,
-			ms(res.P50), ms(res.P99), r.ratio(res), failures(res))
+		perSecond, cpu := r.ratio(res)
+		fmt.Fprintf(w, "%-16s %7d %-11s %9.1f %10s %10s %9s %8s %8s %6d\n", res.Operation, res.Clients, res.Server, res.PerSecond,
+			ms(res.P50), ms(res.P99), ms(res.CPU), perSecond, cpu, failures(res))
 	}
 }
 
@@ -71,11 +79,12 @@ func (r report) markdown(w io.Writer) {
 	for _, l := range r.header() {
 		fmt.Fprintf(w, "- %s\n", l)
 	}
-	fmt.Fprintln(w, "\n| operation | clients | server | requests/s | p50 | p99 | ours ÷ server | failed |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "\n| operation | clients | server | requests/s | p50 | p99 | server CPU a request | ours ÷ theirs, requests/s | theirs ÷ ours, CPU a request | failed |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
 	for _, res := range r.results {
-		fmt.Fprintf(w, "| %s | %d | %s | %.1f | %s | %s | %s | %d |\n", res.Operation, res.Clients, res.Server, res.PerSecond,
-			ms(res.P50), ms(res.P99), strings.TrimSpace(r.ratio(res)), failures(res))
+		perSecond, cpu := r.ratio(res)
+		fmt.Fprintf(w, "| %s | %d | %s | %.1f | %s | %s | %s | %s | %s | %d |\n", res.Operation, res.Clients, res.Server, res.PerSecond,
+			ms(res.P50), ms(res.P99), ms(res.CPU), perSecond, cpu, failures(res))
 	}
 }
 

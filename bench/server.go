@@ -103,7 +103,36 @@ func (p *Process) Stop() error {
 // RSS is the resident memory of the process group's processes, in bytes.
 func (p *Process) RSS() int64 {
 	var total int64
+	p.eachStat(func(fields []string) {
+		var pages int64
+		fmt.Sscan(fields[21], &pages)
+		total += pages * int64(os.Getpagesize())
+	})
+	return total
+}
+
+// clockTick is the unit of the CPU times in /proc/PID/stat (USER_HZ, 100
+// on Linux).
+const clockTick = 10 * time.Millisecond
+
+// CPU is the processor time (user and system) the process group's
+// processes have used so far.
+func (p *Process) CPU() time.Duration {
+	var ticks int64
+	p.eachStat(func(fields []string) {
+		var user, system int64
+		fmt.Sscan(fields[11], &user)
+		fmt.Sscan(fields[12], &system)
+		ticks += user + system
+	})
+	return time.Duration(ticks) * clockTick
+}
+
+// eachStat calls f with the fields of /proc/PID/stat after the command
+// name (state, ppid, pgrp, …) of each process in p's group.
+func (p *Process) eachStat(f func(fields []string)) {
 	entries, _ := os.ReadDir("/proc")
+	group := fmt.Sprint(p.PID())
 	for _, e := range entries {
 		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
 		if err != nil {
@@ -112,14 +141,11 @@ func (p *Process) RSS() int64 {
 		// pid (comm) state ppid pgrp ...: comm may hold spaces, so split after ')'.
 		s := string(stat)
 		fields := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
-		if len(fields) < 22 || fields[2] != fmt.Sprint(p.PID()) {
+		if len(fields) < 22 || fields[2] != group {
 			continue
 		}
-		var pages int64
-		fmt.Sscan(fields[21], &pages)
-		total += pages * int64(os.Getpagesize())
+		f(fields)
 	}
-	return total
 }
 
 // tail returns the end of the process's log, for error messages.
