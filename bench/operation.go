@@ -165,7 +165,7 @@ func sameTotals(want, got map[string]StageTotal) error {
 			problems = append(problems, stage+" missing")
 		case g.Count != w.Count:
 			problems = append(problems, fmt.Sprintf("%s: count %d, want %d", stage, g.Count, w.Count))
-		case math.Abs(g.Sum-w.Sum) > max(0.01, 1e-9*math.Abs(w.Sum)):
+		case math.Abs(g.Sum-w.Sum) > max(0.01, 1e-11*math.Abs(w.Sum)):
 			problems = append(problems, fmt.Sprintf("%s: sum %.2f, want %.2f", stage, g.Sum, w.Sum))
 		}
 	}
