@@ -10,7 +10,7 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// Definition documents — roles, layouts, views — are platform records
+// Definition documents — roles, layouts, views, reports, dashboards — are platform records
 // whose "definition" member holds the document. They are written and
 // deleted the same way: in one transaction with an audit entry of the old
 // and new document, and, for those that change what the generated APIs
@@ -28,6 +28,8 @@ var (
 	roleDefinitions   = definitionKind{object: roleObject, name: "role", action: AuditPermission, bump: true}
 	layoutDefinitions = definitionKind{object: layoutObject, name: "layout", action: AuditMetadata}
 	viewDefinitions   = definitionKind{object: viewObject, name: "view", action: AuditMetadata}
+	reportDefinitions = definitionKind{object: reportObject, name: "report", action: AuditMetadata}
+	dashDefinitions   = definitionKind{object: dashboardObject, name: "dashboard", action: AuditMetadata}
 )
 
 // putDefinition inserts or replaces the document with the given id. extra

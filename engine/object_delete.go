@@ -16,15 +16,16 @@ type ObjectDeletion struct {
 	Name    string
 	Records int64 // the object's records, deleted with it
 	Views   int   // its saved list views (shared and personal)
+	Reports int   // its saved reports (shared and personal)
 	Layout  bool  // whether it had a saved record page layout
 	Deleted bool  // false for a dry run
 }
 
 // DeleteObject deletes an object definition with its records, stage
-// history, pending timers, layout and list views, in one transaction, and
-// audits it as a metadata change. records must be the number of records
-// the object holds (what a dry run, or the admin console's confirmation,
-// showed): when it differs, nothing is deleted and the error, CONFLICT,
+// history, pending timers, layout, list views and reports, in one
+// transaction, and audits it as a metadata change. records must be the
+// number of records the object holds (what a dry run, or the admin
+// console's confirmation, showed): when it differs, nothing is deleted and the error, CONFLICT,
 // says how many there are now. An object that another object refers to
 // (a lookup or multilookup field, a roll-up, an automation creating its
 // records) is refused with the references named, and so is a platform
@@ -55,6 +56,11 @@ func (e *Engine) DeleteObject(ctx context.Context, name string, records int64, d
 		return ObjectDeletion{}, err
 	}
 	out.Views, out.Layout = len(views), layout != ""
+	reports, err := objectReports(ctx, ts, snap, name)
+	if err != nil {
+		return ObjectDeletion{}, err
+	}
+	out.Reports = len(reports)
 	if dryRun {
 		return out, nil
 	}
@@ -73,13 +79,24 @@ func (e *Engine) DeleteObject(ctx context.Context, name string, records int64, d
 		if n != records {
 			return errorOf(ErrConflict, nil, "object.deleteCount", name, n, records)
 		}
-		// Read again in the transaction: a view saved since the count
-		// above goes too.
+		// Read again in the transaction: a view or report saved since
+		// the count above goes too.
 		views, layout, err := objectDocs(ctx, tx, snap, name)
 		if err != nil {
 			return err
 		}
-		out.Views, out.Layout = len(views), layout != ""
+		reports, err := objectReports(ctx, tx, snap, name)
+		if err != nil {
+			return err
+		}
+		out.Views, out.Layout, out.Reports = len(views), layout != "", len(reports)
+		if r := snap.platform[reportObject]; r != nil {
+			for _, id := range reports {
+				if err := tx.Delete(ctx, r, id); err != nil {
+					return err
+				}
+			}
+		}
 		if v := snap.platform[viewObject]; v != nil {
 			for _, id := range views {
 				if err := tx.Delete(ctx, v, id); err != nil {

@@ -30,6 +30,7 @@ func objectDeletionResolvers() map[string]resolver {
 		"name":    func(_ context.Context, p any, _ *fieldCall) (any, error) { return d(p).Name, nil },
 		"records": func(_ context.Context, p any, _ *fieldCall) (any, error) { return d(p).Records, nil },
 		"views":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return int64(d(p).Views), nil },
+		"reports": func(_ context.Context, p any, _ *fieldCall) (any, error) { return int64(d(p).Reports), nil },
 		"layout":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return d(p).Layout, nil },
 		"deleted": func(_ context.Context, p any, _ *fieldCall) (any, error) { return d(p).Deleted, nil },
 	}
@@ -43,6 +44,8 @@ type ObjectDeletion {
   records: Int!
   "Its saved list views, shared and personal."
   views: Int!
+  "Its saved reports, shared and personal (dashboard cards showing them are dropped)."
+  reports: Int!
   "Whether it had a saved record page layout."
   layout: Boolean!
   "false for a dry run."

@@ -51,7 +51,7 @@ const staticQuerySDL = `  "The object definitions the caller may read. Administr
 // answers for itself (docs/graphql.md, "Mutations").
 const staticMutationSDL = `  "Creates or changes an object definition (administrators only)."
   saveObject(definition: JSON!, options: SaveObjectOptions): ObjectDefinition
-  "Deletes an object with its records, stage history, timers, layout and list views, audited; records must be the number of records it holds (dryRun tells), else CONFLICT and nothing is deleted; an object other objects refer to (lookups, roll-ups, automations) is refused with the references named (administrators only)."
+  "Deletes an object with its records, stage history, timers, layout, list views and reports, audited; records must be the number of records it holds (dryRun tells), else CONFLICT and nothing is deleted; an object other objects refer to (lookups, roll-ups, automations) is refused with the references named (administrators only)."
   deleteObject(name: String!, records: Int!, dryRun: Boolean): ObjectDeletion
   "Creates or replaces a role, in the shape roles lists; it applies from the next request (administrators only)."
   saveRole(definition: JSON!): JSON
