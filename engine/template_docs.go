@@ -14,9 +14,9 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// The engine's side of template documents (roles, layouts, shared views;
-// see package template): how each kind is parsed and checked, read from
-// the tenant, written and deleted.
+// The engine's side of template documents (roles, layouts, shared views,
+// reports and dashboards; see package template): how each kind is parsed
+// and checked, read from the tenant, written and deleted.
 
 // docKind is one kind of template document.
 type docKind struct {
@@ -171,9 +171,87 @@ var viewKind = &docKind{
 	},
 }
 
+var reportKind = &docKind{
+	DocKind: template.DocKind{
+		Name: template.ReportDocs,
+		Parse: func(raw []byte) (string, string, error) {
+			var r Report
+			if err := strictDecode(raw, &r); err != nil {
+				return "", "", err
+			}
+			if r.Owner != "" {
+				return "", "", errors.New("a template's reports are shared: leave owner out")
+			}
+			c, err := canonicalJSON(r)
+			return r.Name, c, err
+		},
+		Check: func(canon string, objectOf func(string) *schema.Object) error {
+			var r Report
+			_ = json.Unmarshal([]byte(canon), &r)
+			obj := objectOf(r.Object)
+			if obj == nil {
+				return &schema.DefinitionError{Object: "report " + r.Name, Problems: []schema.Problem{{Path: "/object", Message: fmt.Sprintf("there is no object %q", r.Object)}}}
+			}
+			if problems := reportProblems(&r, obj); len(problems) > 0 {
+				return &schema.DefinitionError{Object: "report " + r.Name, Problems: problems}
+			}
+			return nil
+		},
+	},
+	current: func(ctx context.Context, _ *Engine, r store.Reader, snap *snapshot) (map[string]string, error) {
+		shared := store.Leaf("ownerId", store.OpEq, "")
+		return platformDocs(ctx, r, snap, reportObject, &shared, func(rec store.Record) string { return rec.ID })
+	},
+	store: func(ctx context.Context, e *Engine, ts store.TenantStore, snap *snapshot, a Actor, canon string) error {
+		var r Report
+		_ = json.Unmarshal([]byte(canon), &r)
+		return e.storeReport(ctx, ts, snap, a, r)
+	},
+	drop: func(ctx context.Context, e *Engine, ts store.TenantStore, snap *snapshot, a Actor, key string) error {
+		return e.dropReport(ctx, ts, snap, a, key, "", false)
+	},
+}
+
+var dashboardKind = &docKind{
+	DocKind: template.DocKind{
+		Name: template.DashboardDocs,
+		Parse: func(raw []byte) (string, string, error) {
+			var d Dashboard
+			if err := strictDecode(raw, &d); err != nil {
+				return "", "", err
+			}
+			if d.Owner != "" {
+				return "", "", errors.New("a template's dashboards are shared: leave owner out")
+			}
+			c, err := canonicalJSON(d)
+			return d.Name, c, err
+		},
+		Check: func(canon string, _ func(string) *schema.Object) error {
+			var d Dashboard
+			_ = json.Unmarshal([]byte(canon), &d)
+			if problems := dashboardProblems(&d); len(problems) > 0 {
+				return &schema.DefinitionError{Object: "dashboard " + d.Name, Problems: problems}
+			}
+			return nil
+		},
+	},
+	current: func(ctx context.Context, _ *Engine, r store.Reader, snap *snapshot) (map[string]string, error) {
+		shared := store.Leaf("ownerId", store.OpEq, "")
+		return platformDocs(ctx, r, snap, dashboardObject, &shared, func(rec store.Record) string { return rec.ID })
+	},
+	store: func(ctx context.Context, e *Engine, ts store.TenantStore, snap *snapshot, a Actor, canon string) error {
+		var d Dashboard
+		_ = json.Unmarshal([]byte(canon), &d)
+		return e.storeDashboard(ctx, ts, snap, a, d)
+	},
+	drop: func(ctx context.Context, e *Engine, ts store.TenantStore, snap *snapshot, a Actor, key string) error {
+		return e.dropDashboard(ctx, ts, snap, a, key, "", false)
+	},
+}
+
 // docKinds are the kinds of template documents, in the order they are
 // written (that of [template.DocKinds]).
-var docKinds = []*docKind{roleKind, layoutKind, viewKind}
+var docKinds = []*docKind{roleKind, layoutKind, viewKind, reportKind, dashboardKind}
 
 // docKindNamed returns the kind of that name.
 func docKindNamed(name string) *docKind {

@@ -1,16 +1,18 @@
 // Package templates holds the industry templates as data. Each folder is a
 // template: a manifest.json and one folder per kind of content, today
-// objects/ (one JSON Schema object definition per file), roles/, layouts/
-// and views/ (one JSON document per file). The binary embeds
-// them. This package lists and reads templates, from the embedded set or
-// from any folder ([Load]); checking and installing them is the engine's
-// job, and templates/sample makes their sample data.
+// objects/ (one JSON Schema object definition per file), roles/,
+// layouts/, views/, reports/ and dashboards/ (one JSON document per
+// file). The binary embeds them. This package lists and reads templates,
+// from the embedded set or from any folder ([Load]); checking and
+// installing them is the engine's job, and templates/sample makes their
+// sample data.
 //
 // A template's content is its folders, not a list in the manifest, so a
-// later kind of metadata (reports/) is added as a further folder without changing any existing
-// file. [Template.Other] carries the folders this loader has no type for,
-// so that an installer can refuse a template whose content it cannot
-// install rather than install part of it (see manifest.schema.json).
+// later kind of metadata is added as a further folder without changing
+// any existing file (reports/ and dashboards/ came so). [Template.Other]
+// carries the folders this loader has no type for, so that an installer
+// can refuse a template whose content it cannot install rather than
+// install part of it (see manifest.schema.json).
 package templates
 
 import (
@@ -103,16 +105,18 @@ type Template struct {
 	// Roles are the roles of roles/NAME.json ({name, label, objects}),
 	// Layouts the form layouts of layouts/OBJECT.json ({object, sections,
 	// related}), Views the shared list views of views/OBJECT.NAME.json
-	// ({object, name, label, filter, sort, columns}), each in file name
-	// order.
-	Roles, Layouts, Views []json.RawMessage
+	// ({object, name, label, filter, sort, columns}), Reports the shared
+	// reports of reports/NAME.json ({name, label, object, groupBy,
+	// measures, chart …}), Dashboards those of dashboards/NAME.json
+	// ({name, label, cards}), each in file name order.
+	Roles, Layouts, Views, Reports, Dashboards []json.RawMessage
 	// Other holds the content folders this package has no type for: folder
 	// → file name → content.
 	Other map[string]map[string][]byte
 }
 
 // KnownKinds are the content folders this package reads into typed fields.
-var KnownKinds = []string{"objects", "roles", "layouts", "views"}
+var KnownKinds = []string{"objects", "roles", "layouts", "views", "reports", "dashboards"}
 
 // List returns the manifests of every embedded template, by name.
 func List() ([]Manifest, error) {
@@ -156,7 +160,8 @@ func Get(name string) (*Template, error) {
 }
 
 // Load reads a template folder: manifest.json at its root, objects/*.json,
-// roles/*.json, layouts/*.json, views/*.json, and any other folders into
+// roles/*.json, layouts/*.json, views/*.json, reports/*.json,
+// dashboards/*.json, and any other folders into
 // Other. The object files must be named after
 // their $id.
 func Load(fsys fs.FS) (*Template, error) {
@@ -236,9 +241,11 @@ var documentKinds = map[string]struct {
 	into func(*Template) *[]json.RawMessage
 	key  func(head documentHead) string
 }{
-	"roles":   {into: func(t *Template) *[]json.RawMessage { return &t.Roles }, key: func(h documentHead) string { return h.Name }},
-	"layouts": {into: func(t *Template) *[]json.RawMessage { return &t.Layouts }, key: func(h documentHead) string { return h.Object }},
-	"views":   {into: func(t *Template) *[]json.RawMessage { return &t.Views }, key: func(h documentHead) string { return h.Object + "." + h.Name }},
+	"roles":      {into: func(t *Template) *[]json.RawMessage { return &t.Roles }, key: func(h documentHead) string { return h.Name }},
+	"layouts":    {into: func(t *Template) *[]json.RawMessage { return &t.Layouts }, key: func(h documentHead) string { return h.Object }},
+	"views":      {into: func(t *Template) *[]json.RawMessage { return &t.Views }, key: func(h documentHead) string { return h.Object + "." + h.Name }},
+	"reports":    {into: func(t *Template) *[]json.RawMessage { return &t.Reports }, key: func(h documentHead) string { return h.Name }},
+	"dashboards": {into: func(t *Template) *[]json.RawMessage { return &t.Dashboards }, key: func(h documentHead) string { return h.Name }},
 }
 
 // documentHead is what names a document.

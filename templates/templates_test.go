@@ -193,31 +193,35 @@ func TestLoad(t *testing.T) {
 		check func(t *testing.T, tpl *templates.Template, err error)
 	}{
 		{"other kinds are carried along", fstest.MapFS{
-			"manifest.json":         {Data: []byte(manifest)},
-			"objects/b.json":        {Data: []byte(`{"$id": "b", "type": "object", "properties": {"a": {"type": "string", "x-crm-type": "lookup", "x-crm-target": "a"}}}`)},
-			"objects/a.json":        {Data: []byte(`{"$id": "a", "type": "object", "properties": {"n": {"type": "string", "x-crm-type": "text"}}}`)},
-			"scripts/check.js":      {Data: []byte(`// later`)},
-			"reports/pipeline.json": {Data: []byte(`{}`)},
+			"manifest.json":           {Data: []byte(manifest)},
+			"objects/b.json":          {Data: []byte(`{"$id": "b", "type": "object", "properties": {"a": {"type": "string", "x-crm-type": "lookup", "x-crm-target": "a"}}}`)},
+			"objects/a.json":          {Data: []byte(`{"$id": "a", "type": "object", "properties": {"n": {"type": "string", "x-crm-type": "text"}}}`)},
+			"scripts/check.js":        {Data: []byte(`// later`)},
+			"forecasts/pipeline.json": {Data: []byte(`{}`)},
 		}, func(t *testing.T, tpl *templates.Template, err error) {
 			require.NoError(t, err)
 			assert.Equal(t, []string{"a", "b"}, tpl.Objects)
 			assert.Equal(t, []byte(`// later`), tpl.Other["scripts"]["check.js"])
-			assert.Contains(t, tpl.Other, "reports")
+			assert.Contains(t, tpl.Other, "forecasts")
 			assert.Equal(t, "b2b-sales", tpl.Depends[0].Name)
 		}},
-		{"roles, layouts and views", fstest.MapFS{
-			"manifest.json":           {Data: []byte(manifest)},
-			"objects/a.json":          {Data: []byte(`{"$id": "a", "type": "object", "properties": {"n": {"type": "string", "x-crm-type": "text"}}}`)},
-			"roles/sales.json":        {Data: []byte(`{"name": "sales", "objects": {"a": {"read": true}}}`)},
-			"roles/agent.json":        {Data: []byte(`{"name": "agent", "objects": {}}`)},
-			"layouts/a.json":          {Data: []byte(`{"object": "a", "sections": [{"label": {"en": "A"}, "fields": ["n"]}]}`)},
-			"views/a.everything.json": {Data: []byte(`{"object": "a", "name": "everything"}`)},
+		{"roles, layouts, views, reports and dashboards", fstest.MapFS{
+			"manifest.json":             {Data: []byte(manifest)},
+			"objects/a.json":            {Data: []byte(`{"$id": "a", "type": "object", "properties": {"n": {"type": "string", "x-crm-type": "text"}}}`)},
+			"roles/sales.json":          {Data: []byte(`{"name": "sales", "objects": {"a": {"read": true}}}`)},
+			"roles/agent.json":          {Data: []byte(`{"name": "agent", "objects": {}}`)},
+			"layouts/a.json":            {Data: []byte(`{"object": "a", "sections": [{"label": {"en": "A"}, "fields": ["n"]}]}`)},
+			"views/a.everything.json":   {Data: []byte(`{"object": "a", "name": "everything"}`)},
+			"reports/byN.json":          {Data: []byte(`{"name": "byN", "object": "a", "groupBy": [{"field": "n"}], "measures": [{"op": "count"}], "chart": {"type": "bar"}}`)},
+			"dashboards/aOverview.json": {Data: []byte(`{"name": "aOverview", "cards": [{"report": "byN", "width": 24}]}`)},
 		}, func(t *testing.T, tpl *templates.Template, err error) {
 			require.NoError(t, err)
 			require.Len(t, tpl.Roles, 2)
 			assert.Contains(t, string(tpl.Roles[0]), `"agent"`, "in file name order")
 			assert.Len(t, tpl.Layouts, 1)
 			assert.Len(t, tpl.Views, 1)
+			assert.Len(t, tpl.Reports, 1)
+			assert.Len(t, tpl.Dashboards, 1)
 			assert.Empty(t, tpl.Other)
 		}},
 		{"document named other than its file", fstest.MapFS{

@@ -12,25 +12,28 @@ import (
 )
 
 // Template documents beside the objects: roles (roles/NAME.json, in the
-// shape the engine's SaveRole takes), form layouts (layouts/OBJECT.json)
-// and shared list views (views/OBJECT.NAME.json). Each kind is merged
+// shape the engine's SaveRole takes), form layouts (layouts/OBJECT.json),
+// shared list views (views/OBJECT.NAME.json), shared reports
+// (reports/NAME.json) and dashboards (dashboards/NAME.json). Each kind is merged
 // three ways on an upgrade like an object definition (base: what the
 // installed version shipped; ours: the tenant's document; theirs: the new
 // version's), member by member, so what the tenant added survives; is
 // written after the objects; is recorded with the install; and is put
 // back by a rollback. Plans name a document KIND:KEY ("role:sales",
-// "layout:deal", "view:deal.open").
+// "layout:deal", "view:deal.open", "report:pipelineByStage").
 
 // The kinds of template documents.
 const (
-	RoleDocs   = "role"
-	LayoutDocs = "layout"
-	ViewDocs   = "view"
+	RoleDocs      = "role"
+	LayoutDocs    = "layout"
+	ViewDocs      = "view"
+	ReportDocs    = "report"
+	DashboardDocs = "dashboard"
 )
 
 // DocKinds are the kinds of template documents, in the order they are
-// written.
-var DocKinds = []string{RoleDocs, LayoutDocs, ViewDocs}
+// written (a dashboard's reports before it).
+var DocKinds = []string{RoleDocs, LayoutDocs, ViewDocs, ReportDocs, DashboardDocs}
 
 // Docs returns the template's documents of a kind.
 func (t *Template) Docs(kind string) []json.RawMessage {
@@ -41,6 +44,10 @@ func (t *Template) Docs(kind string) []json.RawMessage {
 		return t.Layouts
 	case ViewDocs:
 		return t.Views
+	case ReportDocs:
+		return t.Reports
+	case DashboardDocs:
+		return t.Dashboards
 	}
 	return nil
 }
@@ -61,13 +68,18 @@ func (t *Template) AddDocs(kind string, docs map[string]string) error {
 			t.Layouts = append(t.Layouts, doc)
 		case ViewDocs:
 			t.Views = append(t.Views, doc)
+		case ReportDocs:
+			t.Reports = append(t.Reports, doc)
+		case DashboardDocs:
+			t.Dashboards = append(t.Dashboards, doc)
 		}
 	}
 	return nil
 }
 
 // DocKind is how to read one kind of template document. What a role, a
-// layout or a view is belongs to the engine, which gives each kind.
+// layout, a view, a report or a dashboard is belongs to the engine,
+// which gives each kind.
 type DocKind struct {
 	Name string // one of [DocKinds]: a plan's prefix and the install record's keys
 	// Parse decodes one document strictly and returns its key and its JSON

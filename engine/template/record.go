@@ -24,9 +24,9 @@ type Install struct {
 	By     string
 	// Objects the template defines, in install order.
 	Objects []string
-	// Roles, layouts (by object) and views (OBJECT.NAME) the template
-	// defines.
-	Roles, Layouts, Views []string
+	// Roles, layouts (by object), views (OBJECT.NAME), reports and
+	// dashboards the template defines.
+	Roles, Layouts, Views, Reports, Dashboards []string
 	// Menu is the template's navigation groups.
 	Menu []MenuGroup
 
@@ -54,6 +54,8 @@ func ReadInstall(id string, data map[string]any) Install {
 	in.Roles = slices.Sorted(maps.Keys(in.docs[RoleDocs].shipped))
 	in.Layouts = slices.Sorted(maps.Keys(in.docs[LayoutDocs].shipped))
 	in.Views = slices.Sorted(maps.Keys(in.docs[ViewDocs].shipped))
+	in.Reports = slices.Sorted(maps.Keys(in.docs[ReportDocs].shipped))
+	in.Dashboards = slices.Sorted(maps.Keys(in.docs[DashboardDocs].shipped))
 	if objs, ok := data["objects"].([]any); ok {
 		for _, o := range objs {
 			if n, ok := o.(string); ok {

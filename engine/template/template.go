@@ -1,10 +1,10 @@
 // Package template owns what a template is and the pure half of
 // installing one: the [Template] bundle (object definitions, roles,
-// layouts, views, menu) and its [SampleData] as the engine takes them,
-// template names and semantic versions, the order objects install in, the
-// three-way merge of definitions and documents ([Merge], [Diff]), the
-// checks that refuse a template ([Check], [CheckDependencies],
-// [CheckMenu]), the plans of an install or upgrade ([PlanInstall]) and of
+// layouts, views, reports, dashboards, menu) and its [SampleData] as the
+// engine takes them, template names and semantic versions, the order
+// objects install in, the three-way merge of definitions and documents
+// ([Merge], [Diff]), the checks that refuse a template ([Check],
+// [CheckDependencies], [CheckMenu]), the plans of an install or upgrade ([PlanInstall]) and of
 // a rollback ([PlanRollback]) with their options and results, the install
 // records ([Install]) and the menu they make ([Menu]), and the lookups
 // and stage paths of sample records ([SampleRecord.Resolved],
@@ -40,9 +40,10 @@ type Template struct {
 	Depends     []Dependency
 	// Objects are the object definitions, in install order.
 	Objects []json.RawMessage
-	// Roles (in the shape the engine's SaveRole takes), Layouts and shared
-	// Views are JSON documents installed after the objects.
-	Roles, Layouts, Views []json.RawMessage
+	// Roles (in the shape the engine's SaveRole takes), Layouts, shared
+	// Views, shared Reports and Dashboards are JSON documents installed
+	// after the objects.
+	Roles, Layouts, Views, Reports, Dashboards []json.RawMessage
 	// Other holds content kinds the engine cannot install yet (kind →
 	// file → content). A kind not listed in Optional makes an install
 	// refuse the template, so that it never installs part of one.

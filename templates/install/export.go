@@ -21,8 +21,8 @@ type File struct {
 }
 
 // Files lays a template out as the folder that [FromFS] reads back:
-// manifest.json, then objects/, roles/, layouts/ and views/ with one
-// indented JSON file each. The manifest's label and description say the
+// manifest.json, then objects/, roles/, layouts/, views/, reports/ and
+// dashboards/ with one indented JSON file each. The manifest's label and description say the
 // template was exported from tenant.
 func Files(tpl *template.Template, tenant string) ([]File, error) {
 	manifest := templates.Manifest{
@@ -54,6 +54,8 @@ func Files(tpl *template.Template, tenant string) ([]File, error) {
 		{"roles", raws(tpl.Roles), func(h head) string { return h.Name }},
 		{"layouts", raws(tpl.Layouts), func(h head) string { return h.Object }},
 		{"views", raws(tpl.Views), func(h head) string { return h.Object + "." + h.Name }},
+		{"reports", raws(tpl.Reports), func(h head) string { return h.Name }},
+		{"dashboards", raws(tpl.Dashboards), func(h head) string { return h.Name }},
 	} {
 		for _, doc := range kind.docs {
 			var h head

@@ -53,6 +53,8 @@ func Convert(t *templates.Template) *template.Template {
 		Roles:       t.Roles,
 		Layouts:     t.Layouts,
 		Views:       t.Views,
+		Reports:     t.Reports,
+		Dashboards:  t.Dashboards,
 		Other:       t.Other,
 		Optional:    t.Optional,
 	}
