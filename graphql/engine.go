@@ -22,6 +22,7 @@ type Engine interface {
 	Installer
 	Directory
 	Analytics
+	Reporting
 }
 
 var _ Engine = (*engine.Engine)(nil)
@@ -117,6 +118,23 @@ type Administration interface {
 	DeleteRole(ctx context.Context, name string) error
 	PersonalDataOf(ctx context.Context, object, id string) (*engine.PersonalData, error)
 	ErasePersonalData(ctx context.Context, object, id string) error
+}
+
+// Reporting is what saved reports and dashboards need.
+type Reporting interface {
+	// Reports lists the reports the caller gets, of one object or ("")
+	// of every object.
+	Reports(ctx context.Context, object string) ([]engine.Report, error)
+	Report(ctx context.Context, name string) (engine.Report, error)
+	SaveReport(ctx context.Context, r engine.Report, personal bool) (engine.Report, error)
+	DeleteReport(ctx context.Context, name string, personal bool) error
+	// RunReport runs a saved report (name) or an unsaved definition (def
+	// not nil).
+	RunReport(ctx context.Context, name string, def *engine.Report) (*engine.ReportResult, error)
+	Dashboards(ctx context.Context) ([]engine.DashboardView, error)
+	Dashboard(ctx context.Context, name string) (engine.DashboardView, error)
+	SaveDashboard(ctx context.Context, d engine.Dashboard, personal bool) (engine.Dashboard, error)
+	DeleteDashboard(ctx context.Context, name string, personal bool) error
 }
 
 // Installer is what installing, rolling back and listing templates

@@ -826,3 +826,42 @@ func (f *fakeEngine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) (
 func (f *fakeEngine) DeleteObject(ctx context.Context, name string, records int64, dryRun bool) (engine.ObjectDeletion, error) {
 	return engine.ObjectDeletion{}, fmt.Errorf("fake: no deletions")
 }
+
+// The fake has no reports: they are tested through the real engine
+// (reports_test.go).
+
+func (f *fakeEngine) Reports(ctx context.Context, object string) ([]engine.Report, error) {
+	return nil, nil
+}
+
+func (f *fakeEngine) Report(ctx context.Context, name string) (engine.Report, error) {
+	return engine.Report{}, fmt.Errorf("fake: no reports")
+}
+
+func (f *fakeEngine) SaveReport(ctx context.Context, r engine.Report, personal bool) (engine.Report, error) {
+	return engine.Report{}, fmt.Errorf("fake: no reports")
+}
+
+func (f *fakeEngine) DeleteReport(ctx context.Context, name string, personal bool) error {
+	return fmt.Errorf("fake: no reports")
+}
+
+func (f *fakeEngine) RunReport(ctx context.Context, name string, def *engine.Report) (*engine.ReportResult, error) {
+	return nil, fmt.Errorf("fake: no reports")
+}
+
+func (f *fakeEngine) Dashboards(ctx context.Context) ([]engine.DashboardView, error) {
+	return nil, nil
+}
+
+func (f *fakeEngine) Dashboard(ctx context.Context, name string) (engine.DashboardView, error) {
+	return engine.DashboardView{}, fmt.Errorf("fake: no dashboards")
+}
+
+func (f *fakeEngine) SaveDashboard(ctx context.Context, d engine.Dashboard, personal bool) (engine.Dashboard, error) {
+	return engine.Dashboard{}, fmt.Errorf("fake: no dashboards")
+}
+
+func (f *fakeEngine) DeleteDashboard(ctx context.Context, name string, personal bool) error {
+	return fmt.Errorf("fake: no dashboards")
+}

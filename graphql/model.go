@@ -3,6 +3,7 @@ package graphql
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 
@@ -207,13 +208,13 @@ func (b *modelBuilder) omit(format string, args ...any) {
 // staticNames returns the names of the static API as claimed names.
 func staticNames() map[string]bool {
 	taken := map[string]bool{}
-	for _, n := range staticTypeNames {
+	for _, n := range slices.Concat(staticTypeNames, reportTypeNames) {
 		taken["type:"+n] = true
 	}
-	for _, n := range staticQueryFields {
+	for _, n := range slices.Concat(staticQueryFields, reportQueryFields) {
 		taken["query:"+n] = true
 	}
-	for _, n := range staticMutationFields {
+	for _, n := range slices.Concat(staticMutationFields, reportMutationFields) {
 		taken["mutation:"+n] = true
 	}
 	return taken

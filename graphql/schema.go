@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"fmt"
+	"maps"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/validator"
@@ -68,6 +69,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.apiKeyResolvers(rs["Query"], rs["Mutation"])
 	es.objectDeleteResolvers(rs["Mutation"])
 	es.viewResolvers(rs["Query"], rs["Mutation"])
+	es.reportResolvers(rs["Query"], rs["Mutation"])
+	maps.Copy(rs, reportTypeResolvers())
 	rs["User"], rs["Me"] = userTypeResolvers()
 	rs["ApiKey"], rs["NewApiKey"] = apiKeyTypeResolvers()
 	rs["ObjectDeletion"] = objectDeletionResolvers()

@@ -49,9 +49,9 @@ type staticDoc struct {
 var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
-	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL +
-		"type Query {\n" + staticQuerySDL + viewSDLQuery + "}\n" +
-		"type Mutation {\n" + staticMutationSDL + "}\n"
+	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL +
+		"type Query {\n" + staticQuerySDL + viewSDLQuery + reportSDLQuery + "}\n" +
+		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
 	if err != nil {
 		panic(fmt.Sprintf("graphql: static schema parts: %v", err))

@@ -74,6 +74,7 @@ type Server struct {
 	installer      Installer
 	directory      Directory
 	analytics      Analytics
+	reports        Reporting
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -101,6 +102,7 @@ func New(cfg Config) (*Server, error) {
 		installer:      cfg.Engine,
 		directory:      cfg.Engine,
 		analytics:      cfg.Engine,
+		reports:        cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),
