@@ -147,8 +147,11 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 	}
 	var recompute []string
 	var jobs *schema.Object
+	// A customer value that is new or changed is computed for the records
+	// there are (an upgrade that brings one values the customers at once).
+	revalue := prev != nil && obj.CustomerValue != nil && !reflect.DeepEqual(prev.CustomerValue, obj.CustomerValue)
 	if prev != nil {
-		if recompute = changedFormulas(prev, obj); len(recompute) > 0 {
+		if recompute = changedFormulas(prev, obj); len(recompute) > 0 || revalue {
 			if jobs, err = e.platformObject(ctx, ts, snap, jobObject); err != nil {
 				return 0, err
 			}
@@ -165,6 +168,11 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 		}
 		if len(recompute) > 0 {
 			if err := e.enqueueFormulaJob(ctx, tx, jobs, a, obj.Name, recompute); err != nil {
+				return err
+			}
+		}
+		if revalue {
+			if _, err := e.enqueueValueJob(ctx, tx, jobs, a.ID, obj.Name); err != nil {
 				return err
 			}
 		}

@@ -3,6 +3,7 @@ package install_test
 import (
 	"context"
 	"math"
+	"os"
 	"testing"
 	"time"
 
@@ -107,40 +108,7 @@ func TestRetail_MemberValuesFollowOrders(t *testing.T) {
 	_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{Sample: install.Sample("retail", sample.Options{Records: 800, Seed: 11, Now: refDate})})
 	require.NoError(t, err)
 
-	check := func(t *testing.T) {
-		t.Helper()
-		totals := totalsFromOrders(t, eng, ctx)
-		members, tiers, buyers := 0, map[string]int{}, 0
-		everyRecord(t, eng, ctx, "member", func(m store.Record) {
-			members++
-			want := totals[m.ID]
-			if want == nil {
-				want = &memberTotals{}
-			}
-			tiers[m.Data["tier"].(string)]++
-			assert.InDelta(t, want.spent, m.Data["totalSpent"], 1e-6, "member %s total spent", m.ID)
-			assert.EqualValues(t, want.purchases, m.Data["purchaseCount"], "member %s purchases", m.ID)
-			assert.EqualValues(t, want.lifetimePoints, m.Data["lifetimePoints"], "member %s lifetime points", m.ID)
-			assert.EqualValues(t, max(0, want.lifetimePoints+want.adjustments), m.Data["points"], "member %s points", m.ID)
-			assert.Equal(t, want.tier(), m.Data["tier"], "member %s tier", m.ID)
-			if want.purchases == 0 {
-				assert.Nil(t, m.Data["lastPurchaseDate"], "member %s", m.ID)
-				assert.Equal(t, "prospect", m.Data["lifecycle"], "member %s", m.ID)
-				assert.Nil(t, m.Data["averageOrderValue"], "member %s", m.ID)
-				return
-			}
-			buyers++
-			assert.Equal(t, want.last, m.Data["lastPurchaseDate"], "member %s last purchase", m.ID)
-			assert.InDelta(t, math.Round(want.spent/float64(want.purchases)*100)/100, m.Data["averageOrderValue"], 1e-6, "member %s average", m.ID)
-			assert.NotEmpty(t, m.Data["lifecycle"], "member %s", m.ID)
-			assert.NotEmpty(t, m.Data["rfmSegment"], "member %s", m.ID)
-			assert.NotEmpty(t, m.Data["grade"], "member %s", m.ID)
-			assert.NotEmpty(t, m.Data["churnRisk"], "member %s", m.ID)
-		})
-		require.Positive(t, members)
-		require.Positive(t, buyers)
-		assert.Greater(t, len(tiers), 1, "members in more than one tier: %v", tiers)
-	}
+	check := func(t *testing.T) { assertMembersFollowOrders(t, eng, ctx) }
 	t.Run("after the sample install", check)
 
 	// The job finds nothing to change in values the install computed.
@@ -187,4 +155,83 @@ func TestRetail_MemberValuesFollowOrders(t *testing.T) {
 	assert.Equal(t, "regular", m.Data["tier"], "tiers go down too")
 	assert.EqualValues(t, 1, recompute().Changed, "the new member is valued: a prospect")
 	t.Run("after an order and its refund", check)
+}
+
+// assertMembersFollowOrders checks every member's totals, points, tier,
+// last purchase and average against its orders and points ledger, and
+// that customer value was computed.
+func assertMembersFollowOrders(t *testing.T, eng *engine.Engine, ctx context.Context) {
+	t.Helper()
+	totals := totalsFromOrders(t, eng, ctx)
+	members, tiers, buyers := 0, map[string]int{}, 0
+	everyRecord(t, eng, ctx, "member", func(m store.Record) {
+		members++
+		want := totals[m.ID]
+		if want == nil {
+			want = &memberTotals{}
+		}
+		tiers[m.Data["tier"].(string)]++
+		assert.InDelta(t, want.spent, m.Data["totalSpent"], 1e-6, "member %s total spent", m.ID)
+		assert.EqualValues(t, want.purchases, m.Data["purchaseCount"], "member %s purchases", m.ID)
+		assert.EqualValues(t, want.lifetimePoints, m.Data["lifetimePoints"], "member %s lifetime points", m.ID)
+		assert.EqualValues(t, max(0, want.lifetimePoints+want.adjustments), m.Data["points"], "member %s points", m.ID)
+		assert.Equal(t, want.tier(), m.Data["tier"], "member %s tier", m.ID)
+		if want.purchases == 0 {
+			assert.Nil(t, m.Data["lastPurchaseDate"], "member %s", m.ID)
+			assert.Equal(t, "prospect", m.Data["lifecycle"], "member %s", m.ID)
+			assert.Nil(t, m.Data["averageOrderValue"], "member %s", m.ID)
+			return
+		}
+		buyers++
+		assert.Equal(t, want.last, m.Data["lastPurchaseDate"], "member %s last purchase", m.ID)
+		assert.InDelta(t, math.Round(want.spent/float64(want.purchases)*100)/100, m.Data["averageOrderValue"], 1e-6, "member %s average", m.ID)
+		assert.NotEmpty(t, m.Data["lifecycle"], "member %s", m.ID)
+		assert.NotEmpty(t, m.Data["rfmSegment"], "member %s", m.ID)
+		assert.NotEmpty(t, m.Data["grade"], "member %s", m.ID)
+		assert.NotEmpty(t, m.Data["churnRisk"], "member %s", m.ID)
+	})
+	require.Positive(t, members)
+	require.Positive(t, buyers)
+	assert.Greater(t, len(tiers), 1, "members in more than one tier: %v", tiers)
+
+}
+
+// An upgrade from retail 1.1.0, whose totals, points and tier were data,
+// computes them from the orders (roll-ups at once, formulas and customer
+// value by their jobs).
+func TestRetail_UpgradeComputesMemberValues(t *testing.T) {
+	t.Parallel()
+	clk := testkit.NewClock(refDate.Add(12 * time.Hour))
+	tn := testkit.New(t, "shop", testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	eng, ctx := tn.Engine, tn.Admin
+	old, err := install.FromFS(os.DirFS("testdata/retail-1.1.0"))
+	require.NoError(t, err)
+	require.Equal(t, "1.1.0", old.Version)
+	_, err = eng.InstallTemplate(ctx, old, template.InstallOptions{Sample: install.Sample("retail", sample.Options{Records: 500, Seed: 5, Now: refDate})})
+	require.NoError(t, err)
+	// In 1.1.0 they were data anyone could set.
+	page, err := eng.ListRecords(ctx, "member", engine.ListQuery{First: 100})
+	require.NoError(t, err)
+	for _, m := range page.Records {
+		_, err := eng.UpdateRecord(ctx, "member", m.ID, map[string]any{"tier": "diamond", "points": 99999.0, "lifetimePoints": 99999.0,
+			"averageOrderValue": 1.0}, nil)
+		require.NoError(t, err)
+	}
+	tpl, err := install.Template("retail")
+	require.NoError(t, err)
+	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Conflicts)
+	for range 30 {
+		_, err := worker.RunDue(tn.Background, eng.Queues(), worker.Config{})
+		require.NoError(t, err)
+	}
+	jobs, err := eng.Jobs(ctx, 10)
+	require.NoError(t, err)
+	kinds := map[string]string{}
+	for _, j := range jobs {
+		kinds[j.Kind+" "+j.Object] = j.Status
+	}
+	assert.Equal(t, map[string]string{"recomputeFormulas order": "done", "recomputeFormulas member": "done", "customerValue member": "done"}, kinds)
+	assertMembersFollowOrders(t, eng, ctx)
 }
