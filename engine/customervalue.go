@@ -226,7 +226,8 @@ func (vc *valueConfig) measureScale(ctx context.Context, r store.Reader, asOf da
 		}
 	}
 	from := store.Leaf(vc.date.Name, store.OpGte, vc.dateFrom(vc.windowStart(asOf)))
-	err := vc.eachOrder(ctx, r, vc.orderFilter(from), func(c string, d day, amount float64) {
+	someone := store.Leaf(vc.customer.Name, store.OpIsNull, false)
+	err := vc.eachOrder(ctx, r, vc.orderFilter(from, someone), func(c string, d day, amount float64) {
 		if d > asOf {
 			return // dated in the future: not yet a purchase
 		}

@@ -52,7 +52,7 @@ var valueAsOf = time.Date(2026, 6, 30, 4, 0, 0, 0, time.UTC)
 var valueOrders = map[string][][2]float64{
 	"A": {{1, -9999}, {5, 100}, {35, 100}, {65, 100}, {95, 100}, {125, 100}, {155, 100}, {185, 100}, {215, 100}, {245, 100}, {275, 100}, {305, 100}, {335, 100}},
 	"B": {{10, 100}, {40, 100}, {70, 100}, {100, 100}, {200, 100}},
-	"C": {{20, 50}},
+	"C": {{20, 50}, {-10, 10000}}, // and one dated ten days ahead: not yet a purchase
 	"D": {{100, 300}, {130, 300}, {160, 300}, {190, 300}, {220, 300}},
 	"E": {{50, 50}, {190, 50}, {200, 50}, {210, 50}, {220, 50}, {230, 50}},
 	"F": {{400, 1000}},
@@ -83,6 +83,8 @@ func valueTenant(t *testing.T, grade string) (*testkit.Tenant, *testkit.Clock, m
 			require.NoError(t, err)
 		}
 	}
+	_, err := tn.Engine.CreateRecord(tn.Admin, "purchase", map[string]any{"amount": 5000.0, "placedAt": valueAsOf.Add(-time.Hour).Format(time.RFC3339), "status": "done"})
+	require.NoError(t, err, "an order of no customer counts for no one")
 	return tn, clk, ids
 }
 
