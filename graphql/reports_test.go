@@ -83,6 +83,8 @@ func TestReports_SaveRunList(t *testing.T) {
 		},
 		"hasMore": false, "scanned": 3.0,
 	}, run.Data["runReport"])
+	run = post("user", "en", `query($n: String, $r: JSON) { runReport(name: $n, report: $r) { hasMore } }`, map[string]any{"n": "dealsByStage", "r": nil})
+	require.Empty(t, run.Errors, "a null definition beside a name: %s", run.messages())
 	run = post("user", "zh", `{ runReport(name: "dealsByStage") { columns { label } } }`, nil)
 	require.Empty(t, run.Errors)
 	assert.Equal(t, []any{map[string]any{"label": "阶段"}, map[string]any{"label": "金额合计"}, map[string]any{"label": "记录数"}},

@@ -152,7 +152,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 		if err := writeTemplate(*out, tpl, *tenant); err != nil {
 			return err
 		}
-		fmt.Fprintf(m.Stdout, "wrote template %q %s with %d objects, %d roles, %d layouts and %d views to %s\nnext: crm template install %s --tenant OTHER\n", tpl.Name, tpl.Version, len(tpl.Objects), len(tpl.Roles), len(tpl.Layouts), len(tpl.Views), *out, *out)
+		fmt.Fprintf(m.Stdout, "wrote template %q %s with %d objects, %d roles, %d layouts, %d views, %d reports and %d dashboards to %s\nnext: crm template install %s --tenant OTHER\n", tpl.Name, tpl.Version, len(tpl.Objects), len(tpl.Roles), len(tpl.Layouts), len(tpl.Views), len(tpl.Reports), len(tpl.Dashboards), *out, *out)
 		return nil
 	}
 	return nil
