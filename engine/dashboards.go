@@ -95,8 +95,8 @@ func dashboardInvalid(name string, problems []schema.Problem) error {
 
 // SaveDashboard saves a dashboard: a shared one (administrators only),
 // or with personal the actor's own. Its cards must name reports that
-// exist: shared ones for a shared dashboard, shared ones or the actor's
-// own for a personal one.
+// exist: shared ones for a shared dashboard, ones the actor gets (shared
+// or its own) for a personal one.
 func (e *Engine) SaveDashboard(ctx context.Context, d Dashboard, personal bool) (Dashboard, error) {
 	sc, err := e.scope(ctx)
 	if err != nil {
@@ -118,12 +118,19 @@ func (e *Engine) SaveDashboard(ctx context.Context, d Dashboard, personal bool) 
 			return Dashboard{}, dashboardInvalid(d.Name, []schema.Problem{{Path: fmt.Sprintf("/roles/%d", i), Message: fmt.Sprintf("there is no role %q", role)}})
 		}
 	}
-	reports, err := loadReports(ctx, ts, snap, "", d.Owner)
+	// A shared dashboard names shared reports (each reader gets the cards
+	// of those it may run); a personal one names reports its owner gets.
+	var reports map[string]Report
+	if personal {
+		reports, err = e.visibleReports(ctx, ts, snap, a)
+	} else {
+		reports, err = sharedReports(ctx, ts, snap)
+	}
 	if err != nil {
 		return Dashboard{}, err
 	}
 	for i, c := range d.Cards {
-		if !slices.ContainsFunc(reports, func(r Report) bool { return r.Name == c.Report }) {
+		if _, ok := reports[c.Report]; !ok {
 			return Dashboard{}, dashboardInvalid(d.Name, []schema.Problem{{Path: fmt.Sprintf("/cards/%d/report", i), Message: fmt.Sprintf("there is no report %q", c.Report)}})
 		}
 	}
@@ -232,6 +239,19 @@ func (e *Engine) visibleReports(ctx context.Context, r store.Reader, snap *snaps
 				out[rep.Name] = rep
 			}
 		}
+	}
+	return out, nil
+}
+
+// sharedReports returns the shared reports by name.
+func sharedReports(ctx context.Context, r store.Reader, snap *snapshot) (map[string]Report, error) {
+	all, err := loadReports(ctx, r, snap, "", "")
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Report, len(all))
+	for _, rep := range all {
+		out[rep.Name] = rep
 	}
 	return out, nil
 }

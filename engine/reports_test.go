@@ -237,6 +237,8 @@ func TestDashboards(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []engine.DashboardCard{{Report: "pipelineByStage", Width: 16}}, d.Cards, "the card of a report the role does not get is dropped")
 
+	_, err = eng.SaveDashboard(wang, engine.Dashboard{Name: "mine", Cards: []engine.DashboardCard{{Report: "likely", Width: 24}}}, true)
+	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), "a personal dashboard names reports its owner gets")
 	mine := engine.Dashboard{Name: "mine", Cards: []engine.DashboardCard{{Report: "pipelineByStage", Width: 24}}}
 	_, err = eng.SaveDashboard(wang, mine, true)
 	require.NoError(t, err)
