@@ -16,12 +16,13 @@ type Run = { runReport: { rows: { keys: { field: string; value: unknown }[]; val
 async function clickBar(page: Page, card: string): Promise<void> {
   const chart = page.locator(`[data-report="${card}"] .report-echart`);
   await chart.locator("canvas").waitFor();
+  await chart.scrollIntoViewIfNeeded();
   const box = (await chart.boundingBox())!;
   const y = box.y + box.height - 40;
   for (let x = box.x + 40; x < box.x + box.width - 10; x += 6) {
     await page.mouse.move(x, y);
-    const cursor = await chart.evaluate((el) => (el.firstElementChild as HTMLElement | null)?.style.cursor ?? "");
-    if (cursor === "pointer") {
+    const cursor = await chart.evaluate((el) => [el.firstElementChild as HTMLElement | null, el.querySelector("canvas")].map((e) => e?.style.cursor ?? "").join(" "));
+    if (cursor.includes("pointer")) {
       await page.mouse.click(x, y);
       return;
     }

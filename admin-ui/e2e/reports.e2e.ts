@@ -34,12 +34,12 @@ describe("reports", () => {
 
     await page.getByRole("button", { name: "新建报表" }).click();
     await page.locator(".report-builder-page").waitFor();
-    await pick(page, page.getByLabel("对象", { exact: true }), "商机");
+    await pick(page, page.getByRole("combobox", { name: "对象", exact: true }), "商机");
     await page.getByRole("button", { name: "添加分组" }).click();
-    await pick(page, page.getByLabel("分组字段 1"), "销售阶段");
+    await pick(page, page.getByRole("combobox", { name: "分组字段 1", exact: true }), "销售阶段", "销售阶段");
     await page.getByRole("button", { name: "添加统计值" }).click();
-    await pick(page, page.getByLabel("统计值 2"), "求和");
-    await pick(page, page.getByLabel("字段 2"), "预计金额（元）");
+    await pick(page, page.getByRole("combobox", { name: "统计值 2", exact: true }), "求和");
+    await pick(page, page.getByRole("combobox", { name: "字段 2", exact: true }), "预计金额（元）", "预计金额");
 
     // The preview as a table: one row per stage with its count, as the API counts.
     await press(page, page.locator(".builder-charts").getByText("表格", { exact: true }));

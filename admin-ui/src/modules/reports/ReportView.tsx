@@ -10,6 +10,7 @@ import { drillURL } from "./drill";
 import { KpiFigure } from "./KpiFigure";
 import { PivotTable } from "./PivotTable";
 import { ReportTable } from "./ReportTable";
+import { inOptionOrder } from "./rowOrder";
 import { text } from "./text";
 import type { GroupKey, ReportDefinition, ReportResult } from "./types";
 import { keyLabel } from "./values";
@@ -32,13 +33,14 @@ type ReportViewProps = {
   withTable?: boolean;
 };
 
-export function ReportView({ def, result, height = 320, drill = true, withTable = false }: ReportViewProps) {
+export function ReportView({ def, result: raw, height = 320, drill = true, withTable = false }: ReportViewProps) {
   const md = useMetadata();
   const t = useText(text);
   const { lang } = useI18n();
   const phone = useIsPhone();
   const navigate = useNavigate();
   const obj = md.byName[def.object];
+  const result = useMemo(() => inOptionOrder(raw, obj, def), [raw, obj, def]);
   const type = def.chart?.type ?? "table";
   const allText = t("all");
   const option = useMemo(() => chartOption(type, result, { lang, allText, phone }), [type, result, lang, allText, phone]);

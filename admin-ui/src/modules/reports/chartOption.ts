@@ -1,7 +1,7 @@
 import type { Lang } from "@/i18n/I18nProvider";
 import { keyID } from "./pivot";
 import type { ChartType, ReportColumn, ReportResult } from "./types";
-import { formatMeasure, formatMeasureCompact, keyLabel } from "./values";
+import { formatMeasure, formatMeasureCompact, isMoney, keyLabel } from "./values";
 
 // The ECharts option of a report's chart, built from its result alone (a
 // pure function, so every chart type is tested without drawing). Bars and
@@ -88,7 +88,17 @@ function cartesian(type: ChartType, result: ReportResult, cfg: ChartOptionConfig
   }
   const line = type === "line";
   const stacked = type === "stackedBar";
-  const axisColumn = series[0]?.column;
+  // Figures of another unit than the first series' (counts beside
+  // amounts) get an axis of their own on the right.
+  const money = (c: ReportColumn | undefined) => isMoney(c);
+  const axisOf: number[] = series.map((x) => (groups.length < 2 && !stacked && money(x.column) !== money(series[0]?.column) ? 1 : 0));
+  const axisColumn = (a: number) => series[axisOf.indexOf(a)]?.column;
+  const yAxis = (a: number) => ({
+    type: "value",
+    position: a === 0 ? "left" : "right",
+    splitLine: a === 0 ? undefined : { show: false },
+    axisLabel: { formatter: (v: number) => formatMeasureCompact(axisColumn(a), v, lang) },
+  });
   return {
     color: palette,
     animation: false,
@@ -111,12 +121,13 @@ function cartesian(type: ChartType, result: ReportResult, cfg: ChartOptionConfig
       data: cats.map((c) => c.label),
       axisLabel: { hideOverlap: true, interval: cfg.phone ? "auto" : 0, rotate: cats.length > 8 ? 30 : 0 },
     },
-    yAxis: { type: "value", axisLabel: { formatter: (v: number) => formatMeasureCompact(axisColumn, v, lang) } },
-    series: series.map((s) => ({
+    yAxis: axisOf.includes(1) ? [yAxis(0), yAxis(1)] : yAxis(0),
+    series: series.map((s, i) => ({
       type: line ? "line" : "bar",
       name: s.name,
       data: s.data.map((d) => d ?? { value: null, row: -1 }),
       stack: stacked ? "total" : undefined,
+      yAxisIndex: axisOf[i],
       barMaxWidth: 48,
       smooth: false,
       connectNulls: false,

@@ -41,10 +41,17 @@ function enumFieldName(obj: ObjectMeta, value: string): string {
   return all.find((n) => n.toLowerCase() === lower) ?? value;
 }
 
-// groupFields are the fields a report may group by.
+// ownFirst puts the object's own fields before the records' system
+// fields (owner, times, authors).
+function ownFirst(names: string[]): string[] {
+  return [...names.filter((n) => !(n in systemKinds)), ...names.filter((n) => n in systemKinds)];
+}
+
+// groupFields are the fields a report may group by, the object's own
+// first.
 export function groupFields(obj: ObjectMeta, enums: AggregateEnums, lang: Lang, words: SystemWords): AggregateField[] {
   const names = enums.group
-    ? enums.group.map((v) => enumFieldName(obj, v))
+    ? ownFirst(enums.group.map((v) => enumFieldName(obj, v)))
     : [...obj.fields.filter((f) => groupKinds.has(f.kind) && !f.masked).map((f) => f.name), "ownerId", "createdAt"];
   return names.map((n) => fieldOf(obj, n, lang, words)).filter((f): f is AggregateField => !!f);
 }
@@ -55,7 +62,7 @@ export function groupFields(obj: ObjectMeta, enums: AggregateEnums, lang: Lang, 
 export function measureFields(obj: ObjectMeta, enums: AggregateEnums, op: AggregateOp, lang: Lang, words: SystemWords): AggregateField[] {
   if (op === "count") return [];
   const measurable = enums.measure
-    ? enums.measure.map((v) => enumFieldName(obj, v))
+    ? ownFirst(enums.measure.map((v) => enumFieldName(obj, v)))
     : obj.fields.filter((f) => numberKinds.has(f.kind) && !f.masked).map((f) => f.name);
   const fields = measurable.map((n) => fieldOf(obj, n, lang, words)).filter((f): f is AggregateField => !!f);
   if (op !== "countDistinct") return fields.filter((f) => numberKinds.has(f.kind));

@@ -38,11 +38,12 @@ const twoKeys: ReportResult = {
 const cfg = { lang: "zh" as const, allText: "全部" };
 
 type Series = { type: string; name: string; data: ChartItem[]; stack?: string; radius?: unknown };
+type Axis = { position: string; axisLabel: { formatter: (v: number) => string } };
 type Opt = {
   color: string[];
   xAxis: { data: string[] };
-  yAxis: { axisLabel: { formatter: (v: number) => string } };
-  series: Series[];
+  yAxis: Axis | Axis[];
+  series: (Series & { yAxisIndex?: number })[];
   tooltip: { formatter: (p: unknown) => string };
   legend?: unknown;
 };
@@ -64,10 +65,14 @@ describe("chartOption", () => {
     ]);
   });
 
-  it("writes axis figures compact and tooltips exact", () => {
+  it("writes axis figures compact, counts beside amounts on an axis of their own, tooltips exact", () => {
     const o = build("bar", oneKey);
-    expect(o.yAxis.axisLabel.formatter(12000)).toBe("¥1.2万");
-    expect(o.yAxis.axisLabel.formatter(350000000)).toBe("¥3.5亿");
+    const axes = o.yAxis as Axis[];
+    expect(axes.map((a) => a.position)).toEqual(["left", "right"]);
+    expect(o.series.map((s) => s.yAxisIndex)).toEqual([0, 1]);
+    expect(axes[0].axisLabel.formatter(12000)).toBe("¥1.2万");
+    expect(axes[0].axisLabel.formatter(350000000)).toBe("¥3.5亿");
+    expect(axes[1].axisLabel.formatter(12000)).toBe("1.2万");
     const tip = o.tooltip.formatter([
       { marker: "", seriesName: "金额合计", seriesIndex: 0, axisValueLabel: "新建", data: { value: 1234.5, row: 0 } },
       { marker: "", seriesName: "数量", seriesIndex: 1, axisValueLabel: "新建", data: { value: 3, row: 0 } },
@@ -85,6 +90,7 @@ describe("chartOption", () => {
     expect(o.series[0].data).toEqual([{ value: 100, row: 0 }, { value: null, row: -1 }]);
     expect(o.series[1].data).toEqual([{ value: 200, row: 1 }, { value: 300, row: 2 }]);
     expect(o.legend).toBeDefined();
+    expect((o.yAxis as Axis).axisLabel.formatter(1000)).toBe("¥1,000");
   });
 
   it("draws lines over the first key", () => {

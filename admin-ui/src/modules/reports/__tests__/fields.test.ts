@@ -14,8 +14,8 @@ describe("groupFields", () => {
     expect(names(groupFields(obj, none, "zh", words))).toEqual(["stage", "closeDate", "nextCall", "account", "hot", "ownerId", "createdAt"]);
   });
 
-  it("follows the server's list, whatever its case, and names system fields", () => {
-    const got = groupFields(obj, { group: ["STAGE", "closeDate", "OWNER_ID", "createdBy"], measure: null }, "zh", words);
+  it("follows the server's list, whatever its case, and names system fields after the object's own", () => {
+    const got = groupFields(obj, { group: ["OWNER_ID", "STAGE", "createdBy", "closeDate"], measure: null }, "zh", words);
     expect(got).toEqual([
       { name: "stage", label: "阶段", kind: "picklist" },
       { name: "closeDate", label: "成交日期", kind: "date" },
