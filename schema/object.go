@@ -51,6 +51,9 @@ type Object struct {
 	// CustomerValue says how the engine computes customer value into the
 	// object's fields (x-crm-customerValue); nil for other objects.
 	CustomerValue *CustomerValue
+	// Campaign says where the figures of a campaign's effect come from
+	// (x-crm-campaign); nil for objects that are not campaigns.
+	Campaign *Campaign
 	// Definition is the document as submitted.
 	Definition json.RawMessage
 	// Version is the stored version; zero for a definition not yet saved.

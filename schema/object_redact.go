@@ -9,13 +9,14 @@ import (
 // Keywords that only administrators see: they hold code, addresses and
 // names of fields a role may not see (scripts, automations with their
 // webhook URLs, validation rules, notes, the orders customer value is
-// computed from).
+// computed from, the campaign keyword naming other objects' fields).
 var adminOnlyKeywords = map[string]bool{
 	"$comment":            true,
 	"x-crm-scripts":       true,
 	"x-crm-automations":   true,
 	"x-crm-validations":   true,
 	"x-crm-customerValue": true,
+	"x-crm-campaign":      true,
 }
 
 // Keywords of a property that only administrators see: a formula's
@@ -29,13 +30,15 @@ var adminOnlyPropertyKeywords = map[string]bool{
 
 // Redacted returns the object as a principal that is not an
 // administrator may see it: without the named fields (a role's hidden
-// fields), without scripts, automations and validation rules, and with a
+// fields), without scripts, automations, validation rules and campaign
+// settings, and with a
 // Definition document to match — the properties of the hidden fields
 // removed, and their names from "required", "x-crm-indexes" (an index
 // naming one is left out), the required fields of pipeline stages and
 // the amount and close date a pipeline names;
 // "$comment", "x-crm-scripts", "x-crm-automations", "x-crm-validations",
-// "x-crm-customerValue", formula expressions and roll-up configurations removed. Property order
+// "x-crm-customerValue", "x-crm-campaign", formula expressions and
+// roll-up configurations removed. Property order
 // is kept. The copy has no compiled schema: it describes, it does not
 // validate.
 func (o *Object) Redacted(hidden map[string]bool) *Object {

@@ -108,6 +108,7 @@ func checkRules(doc map[string]any) []Problem {
 		}
 	}
 	c.automations(doc, props, fieldType)
+	c.campaign(doc, fieldType)
 	c.scriptsAndRules(doc, props)
 	c.customerValue(doc, props, fieldType)
 	c.indexes(doc, props, fieldType)
