@@ -13,7 +13,15 @@ type Analytics interface {
 	Funnel(ctx context.Context, object, field string, q engine.FunnelQuery) (*engine.Funnel, error)
 	// Forecast returns the weighted forecast of a pipeline field.
 	Forecast(ctx context.Context, object, field string, q engine.ForecastQuery) (*engine.Forecast, error)
+	// CampaignEffect returns what one campaign record brought.
+	CampaignEffect(ctx context.Context, object, id string) (*engine.CampaignEffect, error)
 }
+
+// analyticsSDLQuery holds the root fields of the analytics that are not
+// generated per object.
+const analyticsSDLQuery = `  "What one campaign brought (an object whose definition has x-crm-campaign, such as b2b-sales campaign): members, responses, converted leads, open and won opportunities and ROI, counting only records the caller sees (docs/analytics.md)."
+  campaignEffect(object: String!, id: ID!): CampaignEffect!
+`
 
 // analyticsSDL holds the types of the built-in analytics
 // (docs/analytics.md says what each figure means).
@@ -61,6 +69,30 @@ type FunnelStage {
   averageHours: Float
   "The same in days."
   averageDays: Float
+}
+
+"What one campaign brought. A figure is null when the object's x-crm-campaign does not say where it comes from, or (rates, ROI) when its denominator is zero or missing."
+type CampaignEffect {
+  "Member records naming the campaign."
+  members: Int
+  "Members whose response field holds a response value."
+  responses: Int
+  "responses / members."
+  responseRate: Float
+  "Distinct leads of the members that are converted now."
+  convertedLeads: Int
+  "Open opportunities naming the campaign."
+  influencedOpportunities: Int
+  "Σ amount of the open opportunities naming the campaign."
+  influencedPipeline: Float
+  "Won opportunities naming the campaign."
+  wonOpportunities: Int
+  "Σ amount of the won opportunities naming the campaign."
+  wonRevenue: Float
+  "The campaign's cost field."
+  cost: Float
+  "(wonRevenue − cost) / cost."
+  roi: Float
 }
 
 "How a forecast is cut into rows."
@@ -184,6 +216,38 @@ func forecastResolvers() (forecast, row map[string]resolver) {
 		"wonCount":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(rv(p).WonCount), nil },
 	}
 	return forecast, row
+}
+
+// campaignResolvers serve Query.campaignEffect and CampaignEffect.
+func (s *execSchema) campaignResolvers(query map[string]resolver) (effect map[string]resolver) {
+	query["campaignEffect"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		object, _ := fc.args["object"].(string)
+		id, _ := fc.args["id"].(string)
+		return s.srv.analytics.CampaignEffect(ctx, object, id)
+	}
+	ce := func(p any) *engine.CampaignEffect { return p.(*engine.CampaignEffect) }
+	count := func(n *int64) any {
+		if n == nil {
+			return nil
+		}
+		return clampInt32(*n)
+	}
+	return map[string]resolver{
+		"members":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return count(ce(p).Members), nil },
+		"responses":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return count(ce(p).Responses), nil },
+		"responseRate":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return optFloat(ce(p).ResponseRate), nil },
+		"convertedLeads": func(_ context.Context, p any, _ *fieldCall) (any, error) { return count(ce(p).ConvertedLeads), nil },
+		"influencedOpportunities": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return count(ce(p).InfluencedOpportunities), nil
+		},
+		"influencedPipeline": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			return optFloat(ce(p).InfluencedPipeline), nil
+		},
+		"wonOpportunities": func(_ context.Context, p any, _ *fieldCall) (any, error) { return count(ce(p).WonOpportunities), nil },
+		"wonRevenue":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return optFloat(ce(p).WonRevenue), nil },
+		"cost":             func(_ context.Context, p any, _ *fieldCall) (any, error) { return optFloat(ce(p).Cost), nil },
+		"roi":              func(_ context.Context, p any, _ *fieldCall) (any, error) { return optFloat(ce(p).ROI), nil },
+	}
 }
 
 // funnelValue is a funnel with its pipeline field, for the stages' labels.

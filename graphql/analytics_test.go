@@ -172,3 +172,58 @@ func TestAnalytics_ForecastArguments(t *testing.T) {
 	assert.Equal(t, engine.ForecastQuery{View: "mine", From: "2026-01-01", To: "2026-06-30", ByOwner: true}, f.forecastQueries[1])
 	assert.Equal(t, engine.ForecastQuery{}, f.forecastQueries[2])
 }
+
+// CampaignEffect of the fake counts calls.
+func (f *fakeEngine) CampaignEffect(ctx context.Context, object, id string) (*engine.CampaignEffect, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if _, err := f.begin(ctx, "CampaignEffect"); err != nil {
+		return nil, err
+	}
+	return &engine.CampaignEffect{}, nil
+}
+
+func TestAnalytics_CampaignEffect(t *testing.T) {
+	t.Parallel()
+	srv, tn := realServer(t, testkit.WithObjects(
+		`{"$id": "campaign", "type": "object", "properties": {
+		  "name": {"type": "string", "x-crm-type": "text"}, "cost": {"type": "number", "x-crm-type": "currency"}},
+		  "x-crm-campaign": {"cost": "cost",
+		    "members": {"object": "member", "via": "campaign", "responded": {"field": "status", "values": ["came"]}},
+		    "opportunities": {"object": "deal", "via": "campaign"}}}`,
+		`{"$id": "member", "type": "object", "properties": {
+		  "campaign": {"type": "string", "x-crm-type": "lookup", "x-crm-target": "campaign"},
+		  "status": {"type": "string", "enum": ["invited", "came"], "x-crm-type": "picklist"}}}`,
+		`{"$id": "deal", "type": "object", "properties": {
+		  "amount": {"type": "number", "x-crm-type": "currency"},
+		  "campaign": {"type": "string", "x-crm-type": "lookup", "x-crm-target": "campaign"},
+		  "stage": {"type": "string", "enum": ["open", "won", "lost"], "default": "open", "x-crm-type": "picklist",
+		    "x-crm-pipeline": {"stages": [{"value": "open", "category": "open"}, {"value": "won", "category": "won"}, {"value": "lost", "category": "lost"}]}}}}`))
+	ctx := tn.Admin
+	c, err := tn.Engine.CreateRecord(ctx, "campaign", map[string]any{"name": "展会", "cost": 400.0})
+	require.NoError(t, err)
+	for _, m := range []map[string]any{{"status": "came"}, {"status": "invited"}, {"status": "came"}} {
+		m["campaign"] = c.ID
+		_, err := tn.Engine.CreateRecord(ctx, "member", m)
+		require.NoError(t, err)
+	}
+	for _, d := range []map[string]any{{"amount": 250.0}, {"amount": 1000.0, "stage": "won"}, {"amount": 9.0, "stage": "lost"}} {
+		d["campaign"] = c.ID
+		_, err := tn.Engine.CreateRecord(ctx, "deal", d)
+		require.NoError(t, err)
+	}
+	app := newTestApp(t, srv)
+	query := `{"query": "query($id: ID!) { campaignEffect(object: \"campaign\", id: $id) { members responses responseRate convertedLeads influencedOpportunities influencedPipeline wonOpportunities wonRevenue cost roi } }", "variables": {"id": "` + c.ID + `"}}`
+	runHTTP(t, app, httpScenario{
+		name: "campaign effect", method: http.MethodPost, url: "/graphql", body: query,
+		headers: map[string]string{"X-Test-Actor": "admin"}, expectedStatus: http.StatusOK,
+		expectedJSON: `{"data": {"campaignEffect": {"members": 3, "responses": 2, "responseRate": 0.6667, "convertedLeads": null,
+			"influencedOpportunities": 1, "influencedPipeline": 250, "wonOpportunities": 1, "wonRevenue": 1000, "cost": 400, "roi": 1.5}}}`,
+	})
+	runHTTP(t, app, httpScenario{
+		name: "not a campaign", method: http.MethodPost, url: "/graphql",
+		body:    `{"query": "{ campaignEffect(object: \"deal\", id: \"x\") { members } }"}`,
+		headers: map[string]string{"X-Test-Actor": "admin"}, expectedStatus: http.StatusOK,
+		expectedBody: []string{`"code":"BAD_REQUEST"`, "deal不是市场活动对象"},
+	})
+}

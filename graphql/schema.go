@@ -90,6 +90,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["GroupKey"] = aggKey
 	rs["PipelineFunnel"], rs["FunnelStage"] = funnelResolvers()
 	rs["PipelineForecast"], rs["ForecastRow"] = forecastResolvers()
+	rs["CampaignEffect"] = es.campaignResolvers(rs["Query"])
 	for _, o := range m.objects {
 		if a := o.aggregate; a != nil {
 			rs["Query"][a.field] = es.aggregateResolver(a)

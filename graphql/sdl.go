@@ -50,7 +50,7 @@ var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
 	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL +
-		"type Query {\n" + staticQuerySDL + viewSDLQuery + reportSDLQuery + "}\n" +
+		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + "}\n" +
 		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
 	if err != nil {
