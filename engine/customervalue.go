@@ -30,8 +30,8 @@ import (
 //
 // Days are calendar days in the tenant's zone.
 
-// valueZone is the tenants' time zone until tenant settings exist.
-var valueZone = time.FixedZone("Asia/Shanghai", 8*3600)
+// valueZone is the tenants' time zone (see Engine.tenantZone).
+var valueZone = shanghai
 
 // valueConfig is an object's customer value resolved against the catalog.
 type valueConfig struct {
@@ -116,7 +116,8 @@ func dayOf(t time.Time) day {
 
 // start is the first instant of the day.
 func (d day) start() time.Time {
-	return time.Unix(int64(d)*86400, 0).UTC().Add(-8 * time.Hour)
+	y, m, dd := time.Unix(int64(d)*86400, 0).UTC().Date()
+	return time.Date(y, m, dd, 0, 0, 0, 0, valueZone).UTC()
 }
 
 func (d day) date() string {
