@@ -491,7 +491,7 @@ func (im *importer) record(ctx context.Context, tx store.Tx, l exportLine, line 
 	if isPlatformName(obj.Name) {
 		owner = ""
 	}
-	if obj.Name == viewObject {
+	if obj.Name == viewObject || obj.Name == reportObject || obj.Name == dashboardObject {
 		owner = viewOwner(data)
 	}
 	if l.OwnerID != nil {
@@ -563,13 +563,18 @@ func (im *importer) open(obj *schema.Object, id string, data map[string]any) (ma
 
 // platformRecord checks the engine's own records that its administration
 // would check: users (name, role, manager, password hash), roles, saved
-// views and layouts. owner is the owner the line gives the record.
+// views, layouts, reports and dashboards. owner is the owner the line
+// gives the record.
 func (im *importer) platformRecord(ctx context.Context, tx store.Tx, obj *schema.Object, id string, data map[string]any, owner string, line int) error {
 	switch obj.Name {
 	case viewObject:
 		return im.view(ctx, tx, id, data, owner)
 	case layoutObject:
 		return im.layout(id, data)
+	case reportObject:
+		return im.report(id, data, owner)
+	case dashboardObject:
+		return im.dashboard(id, data, owner)
 	case userObject:
 		if !identity.ValidUsername(id) {
 			return fmt.Errorf("user %q: user names are 2–63 lower-case letters, digits, '.', '_' or '-'", id)
@@ -647,7 +652,58 @@ func (im *importer) view(ctx context.Context, tx store.Tx, id string, data map[s
 	return nil
 }
 
-// viewOwner is the owner a view's definition names.
+// report checks a saved report as SaveReport would: an object the file
+// defines, a name that is its id, its owner, groups, measures and chart
+// that plan against the object, a filter within bounds. (Its roles and
+// the fields a role may read are applied when it is listed or run.)
+func (im *importer) report(id string, data map[string]any, owner string) error {
+	var r Report
+	if err := strictDefinition(data["definition"], &r); err != nil {
+		return fmt.Errorf("report %q: %w", id, err)
+	}
+	obj := im.objects[r.Object]
+	if obj == nil || isPlatformName(r.Object) {
+		return fmt.Errorf("report %q is a report of %q, an object the file does not define", id, r.Object)
+	}
+	if want := reportID(r.Name, r.Owner); id != want {
+		return fmt.Errorf("report %q is named %q inside (its id would be %q)", id, r.Name, want)
+	}
+	if o, _ := data["object"].(string); o != r.Object {
+		return fmt.Errorf("report %q: its object is %q, its definition says %q", id, o, r.Object)
+	}
+	if owner != r.Owner {
+		return fmt.Errorf("report %q: its owner is %q, its definition says %q", id, owner, r.Owner)
+	}
+	if problems := reportProblems(&r, obj); len(problems) > 0 {
+		return fmt.Errorf("report %q: %w", id, &schema.DefinitionError{Object: "report " + r.Name, Problems: problems})
+	}
+	if err := checkFilterSize(r.Filter); err != nil {
+		return fmt.Errorf("report %q: %w", id, err)
+	}
+	return nil
+}
+
+// dashboard checks a saved dashboard's shape as SaveDashboard would; a
+// card of a report the file does not hold is dropped when it is read.
+func (im *importer) dashboard(id string, data map[string]any, owner string) error {
+	var d Dashboard
+	if err := strictDefinition(data["definition"], &d); err != nil {
+		return fmt.Errorf("dashboard %q: %w", id, err)
+	}
+	if want := reportID(d.Name, d.Owner); id != want {
+		return fmt.Errorf("dashboard %q is named %q inside (its id would be %q)", id, d.Name, want)
+	}
+	if owner != d.Owner {
+		return fmt.Errorf("dashboard %q: its owner is %q, its definition says %q", id, owner, d.Owner)
+	}
+	if problems := dashboardProblems(&d); len(problems) > 0 {
+		return fmt.Errorf("dashboard %q: %w", id, &schema.DefinitionError{Object: "dashboard " + d.Name, Problems: problems})
+	}
+	return nil
+}
+
+// viewOwner is the owner a view's, report's or dashboard's definition
+// names.
 func viewOwner(data map[string]any) string {
 	def, _ := data["definition"].(map[string]any)
 	owner, _ := def["owner"].(string)
