@@ -93,7 +93,7 @@ func (e *Engine) campaignMembers(ctx context.Context, object, id string, m *sche
 	if err := campaignLookup(object, ms, m.Via); err != nil {
 		return err
 	}
-	members, err := readAll(ctx, ms.ts, ms.obj, ms.rules.Scope(ptr(store.Leaf(m.Via, store.OpEq, id))))
+	members, err := e.readAll(ctx, ms.actor.TenantID, ms.ts, ms.obj, ms.rules.Scope(ptr(store.Leaf(m.Via, store.OpEq, id))))
 	if err != nil {
 		return err
 	}
@@ -152,7 +152,7 @@ func (e *Engine) convertedLeads(ctx context.Context, object string, ms objectSco
 	var converted int64
 	for start := 0; start < len(leads); start += 500 {
 		batch := leads[start:min(start+500, len(leads))]
-		recs, err := readAll(ctx, ls.ts, ls.obj, allOf(ls.rules.Scope(nil), ptr(store.Leaf("id", store.OpIn, batch))))
+		recs, err := e.readAll(ctx, ls.actor.TenantID, ls.ts, ls.obj, allOf(ls.rules.Scope(nil), ptr(store.Leaf("id", store.OpIn, batch))))
 		if err != nil {
 			return 0, err
 		}

@@ -88,25 +88,34 @@ func allOf(conds ...*store.Filter) *store.Filter {
 }
 
 // readAll reads every record of obj that filter (already scoped to what
-// the caller sees) matches, up to maxAnalyzedRecords; more is a
-// BAD_REQUEST asking for a narrower query.
-func readAll(ctx context.Context, r store.Reader, obj *schema.Object, filter *store.Filter) ([]store.Record, error) {
+// the caller sees) matches. It counts them first: more than
+// maxAnalyzedRecords is a BAD_REQUEST asking for a narrower query, and
+// the count is charged to the tenant's aggregation budget (refused with
+// RATE_LIMITED when spent), as an aggregation reading them would be.
+func (e *Engine) readAll(ctx context.Context, tenant string, r store.Reader, obj *schema.Object, filter *store.Filter) ([]store.Record, error) {
 	filter, err := normalizeFilter(obj, filter)
 	if err != nil {
 		return nil, err
 	}
+	n, err := r.Count(ctx, obj, filter)
+	if err != nil {
+		return nil, queryFailed(obj, err)
+	}
+	if n > maxAnalyzedRecords {
+		return nil, errorOf(ErrBadRequest, nil, "analytics.tooMany", obj.Name, maxAnalyzedRecords, labelZh(obj))
+	}
+	if err := e.chargeAggregate(tenant, obj, n); err != nil {
+		return nil, err
+	}
 	q := store.Query{Filter: filter, Limit: 1000}
-	var out []store.Record
+	out := make([]store.Record, 0, n)
 	for {
 		page, err := r.Find(ctx, obj, q)
 		if err != nil {
 			return nil, queryFailed(obj, err)
 		}
 		out = append(out, page.Records...)
-		if len(out) > maxAnalyzedRecords {
-			return nil, errorOf(ErrBadRequest, nil, "analytics.tooMany", obj.Name, maxAnalyzedRecords, labelZh(obj))
-		}
-		if !page.HasMore || len(page.Records) == 0 {
+		if !page.HasMore || len(page.Records) == 0 || len(out) > maxAnalyzedRecords {
 			return out, nil
 		}
 		q.After = &store.Position{ID: page.Records[len(page.Records)-1].ID}

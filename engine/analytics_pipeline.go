@@ -105,7 +105,7 @@ func (e *Engine) Funnel(ctx context.Context, object, field string, q FunnelQuery
 	if pf.amount != nil {
 		out.AmountField = pf.amount.Name
 	}
-	cohort, err := readAll(ctx, sc.ts, sc.obj, allOf(append([]*store.Filter{pf.filter}, ptrs(per.instantFilter("createdAt"))...)...))
+	cohort, err := e.readAll(ctx, sc.actor.TenantID, sc.ts, sc.obj, allOf(append([]*store.Filter{pf.filter}, ptrs(per.instantFilter("createdAt"))...)...))
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +325,7 @@ func (e *Engine) closedInPeriod(ctx context.Context, sc objectScope, pf *pipelin
 	if !per.start.IsZero() {
 		conds = append(conds, ptr(store.Leaf("updatedAt", store.OpGte, per.start.UTC().Format(schema.DateTimeLayout))))
 	}
-	closed, err := readAll(ctx, sc.ts, pf.obj, allOf(conds...))
+	closed, err := e.readAll(ctx, sc.actor.TenantID, sc.ts, pf.obj, allOf(conds...))
 	if err != nil {
 		return err
 	}

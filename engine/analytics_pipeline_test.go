@@ -195,3 +195,19 @@ func TestEngine_FunnelSharing(t *testing.T) {
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err))
 	assert.ErrorContains(t, err, "opportunity.amount")
 }
+
+// TestEngine_FunnelIsBudgeted: the records a funnel reads are charged to
+// the tenant's aggregation budget, and refused when it is spent.
+func TestEngine_FunnelIsBudgeted(t *testing.T) {
+	t.Parallel()
+	tn := testkit.New(t, "acme", testkit.WithObjects(opportunityDef),
+		testkit.WithConfig(func(c *engine.Config) { c.AggregateRowsPerMinute = 5 }))
+	for _, name := range []string{"a", "b", "c"} {
+		_, err := tn.Engine.CreateRecord(tn.Admin, "opportunity", map[string]any{"name": name})
+		require.NoError(t, err)
+	}
+	_, err := tn.Engine.Funnel(tn.Admin, "opportunity", "stage", engine.FunnelQuery{})
+	require.NoError(t, err, "3 records read of 5")
+	_, err = tn.Engine.Funnel(tn.Admin, "opportunity", "stage", engine.FunnelQuery{})
+	assert.Equal(t, engine.CodeRateLimited, engine.CodeOf(err), "3 more would pass the budget")
+}
