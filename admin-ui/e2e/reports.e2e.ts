@@ -98,5 +98,11 @@ describe("reports", () => {
     await shot(page, "report-phone");
     // A user without administration sees no 编辑 on a shared report.
     expect(await page.getByRole("button", { name: "编辑" }).count()).toBe(0);
+
+    // The builder stacks its parts above the preview.
+    await page.goto(`${s.url}/reports/new?object=opportunity`);
+    await page.locator(".builder-preview .report-echart canvas").waitFor();
+    await expectNoHorizontalScroll(page);
+    await shot(page, "report-builder-phone");
   });
 });

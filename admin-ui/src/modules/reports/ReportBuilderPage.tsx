@@ -196,7 +196,9 @@ function Builder({ saved }: BuilderProps) {
             <div className="report-empty">{t("previewIncomplete")}</div>
           ) : run.data && previewDef ? (
             <ReportView def={previewDef} result={run.data} drill={false} />
-          ) : run.isError ? null : (
+          ) : run.isError ? (
+            problems.other ? null : <div className="report-empty">{t("previewFailed")}</div>
+          ) : (
             <PageSkeleton />
           )}
         </Card>

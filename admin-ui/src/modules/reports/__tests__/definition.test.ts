@@ -151,5 +151,7 @@ describe("problemsBySection", () => {
     expect(problemsBySection(err)).toEqual({ groupBy: ["“备注”不能分组"], measures: ["求和需要数字字段"], label: ["必填"] });
     expect(problemsBySection(new ApiError({ code: "LIMIT", message: "too many records" }))).toEqual({ other: ["too many records"] });
     expect(problemsBySection(null)).toEqual({});
+    const listed = new ApiError({ code: "BAD_REQUEST", message: '报表 "x" 无法保存或运行：/groupBy/0: field "notes" cannot be grouped; /measures/1: sum needs a number field' });
+    expect(problemsBySection(listed)).toEqual({ groupBy: ['field "notes" cannot be grouped'], measures: ["sum needs a number field"] });
   });
 });
