@@ -99,9 +99,10 @@ describe("reports", () => {
     // A user without administration sees no 编辑 on a shared report.
     expect(await page.getByRole("button", { name: "编辑" }).count()).toBe(0);
 
-    // The builder stacks its parts above the preview.
+    // The builder stacks its parts above the preview, a new report's count
+    // of records as a figure.
     await page.goto(`${s.url}/reports/new?object=opportunity`);
-    await page.locator(".builder-preview .report-echart canvas").waitFor();
+    await page.locator(".builder-preview .report-kpi").waitFor();
     await expectNoHorizontalScroll(page);
     await shot(page, "report-builder-phone");
   });

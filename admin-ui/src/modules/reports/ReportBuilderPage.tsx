@@ -14,7 +14,7 @@ import { useDebounced } from "@/ui/useDebounced";
 import { useFeedback } from "@/ui/useFeedback";
 import { saveReport, useAggregateEnums, useReport, useReportRun, useReports } from "./api";
 import { ChartPicker } from "./ChartPicker";
-import { definitionOf, dropInvalidSort, emptyState, previewable, reportNameFor, stateOf, type BuilderState, type Section } from "./definition";
+import { chartForGroups, definitionOf, dropInvalidSort, emptyState, previewable, reportNameFor, stateOf, type BuilderState, type Section } from "./definition";
 import { groupFields, measureFields } from "./fields";
 import { GroupByEditor } from "./GroupByEditor";
 import { MeasuresEditor } from "./MeasuresEditor";
@@ -152,7 +152,7 @@ function Builder({ saved }: BuilderProps) {
               showSearch={{ optionFilterProp: "label" }}
             />,
           )}
-          {section("groupBy", t("groupBy"), "groupBy", <GroupByEditor obj={obj} fields={groupable} value={state.groupBy} onChange={(g) => update({ groupBy: g })} t={t} />)}
+          {section("groupBy", t("groupBy"), "groupBy", <GroupByEditor obj={obj} fields={groupable} value={state.groupBy} onChange={(g) => update({ groupBy: g, chart: chartForGroups(state.chart, g.length) })} t={t} />)}
           {section(
             "measures",
             t("measures"),

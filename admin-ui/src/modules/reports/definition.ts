@@ -31,7 +31,8 @@ export type BuilderState = {
 
 export const maxGroupBy = 3;
 
-// emptyState is a new report of an object: the count of its records.
+// emptyState is a new report of an object: the count of its records, as a
+// figure.
 export function emptyState(object: string): BuilderState {
   return {
     name: "",
@@ -44,7 +45,7 @@ export function emptyState(object: string): BuilderState {
     having: [],
     sort: null,
     limit: null,
-    chart: "bar",
+    chart: "kpi",
     shared: false,
     roles: [],
   };
@@ -93,6 +94,16 @@ export function definitionOf(s: BuilderState, obj: ObjectMeta | undefined): Repo
   if (s.limit) def.limit = s.limit;
   if (s.shared && s.roles.length > 0) def.roles = s.roles;
   return def;
+}
+
+// chartForGroups keeps the chart type fitting the number of groupings: a
+// figure becomes a bar chart when the first grouping is added, and a
+// chart of groups becomes a figure when the last is removed (a table fits
+// both).
+export function chartForGroups(chart: ChartType, groups: number): ChartType {
+  if (groups > 0 && chart === "kpi") return "bar";
+  if (groups === 0 && chart !== "kpi" && chart !== "table") return "kpi";
+  return chart;
 }
 
 // isDateKind says whether a field groups by date buckets.

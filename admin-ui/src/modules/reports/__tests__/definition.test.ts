@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deal, salesObjects } from "~/testing/fixtures";
 import { fakeMetadata } from "~/testing/schema";
-import { definitionOf, dropInvalidSort, emptyState, previewable, reportNameFor, sectionOf, stateOf, withGroupField } from "../definition";
+import { chartForGroups, definitionOf, dropInvalidSort, emptyState, previewable, reportNameFor, sectionOf, stateOf, withGroupField } from "../definition";
 import type { ReportDefinition } from "../types";
 
 const md = fakeMetadata(salesObjects);
@@ -53,7 +53,7 @@ describe("builder state", () => {
       object: "deal",
       groupBy: [],
       measures: [{ op: "count" }],
-      chart: { type: "bar" },
+      chart: { type: "kpi" },
     });
   });
 
@@ -77,6 +77,21 @@ describe("group keys", () => {
   for (const s of scenarios) {
     it(s.name, () => {
       expect(withGroupField([{ field: "x" }, { field: "y" }], 1, s.field, obj)).toEqual([{ field: "x" }, s.want]);
+    });
+  }
+});
+
+describe("chartForGroups", () => {
+  const scenarios = [
+    { name: "a figure becomes bars with a grouping", chart: "kpi" as const, groups: 1, want: "bar" },
+    { name: "bars become a figure without groupings", chart: "bar" as const, groups: 0, want: "kpi" },
+    { name: "a pivot becomes a figure without groupings", chart: "pivot" as const, groups: 0, want: "kpi" },
+    { name: "a table stays without groupings", chart: "table" as const, groups: 0, want: "table" },
+    { name: "a pie stays with a grouping", chart: "pie" as const, groups: 1, want: "pie" },
+  ];
+  for (const s of scenarios) {
+    it(s.name, () => {
+      expect(chartForGroups(s.chart, s.groups)).toBe(s.want);
     });
   }
 });
