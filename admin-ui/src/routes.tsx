@@ -20,6 +20,7 @@ const load = {
   builder: () => import("@/reports/ReportBuilderPage").then((m) => ({ default: m.ReportBuilderPage })),
   dashboards: () => import("@/dashboards/DashboardsPage").then((m) => ({ default: m.DashboardsPage })),
   dashboard: () => import("@/dashboards/DashboardPage").then((m) => ({ default: m.DashboardPage })),
+  analytics: () => import("@/analytics/AnalyticsPage").then((m) => ({ default: m.AnalyticsPage })),
 };
 
 const HomePage = lazy(load.home);
@@ -35,6 +36,7 @@ const ReportPage = lazy(load.report);
 const ReportBuilderPage = lazy(load.builder);
 const DashboardsPage = lazy(load.dashboards);
 const DashboardPage = lazy(load.dashboard);
+const AnalyticsPage = lazy(load.analytics);
 
 // preloadRoute starts loading the page of a path while the session and
 // the metadata load, rather than after them.
@@ -49,6 +51,7 @@ export function preloadRoute(pathname: string): void {
   else if (/^\/reports\/[^/]+$/.test(p)) l = load.report;
   else if (p === "/dashboards") l = load.dashboards;
   else if (/^\/dashboards\/[^/]+$/.test(p)) l = load.dashboard;
+  else if (p === "/analytics") l = load.analytics;
   else if (/^\/o\/[^/]+$/.test(p)) l = load.list;
   else if (/^\/o\/[^/]+\/board$/.test(p)) l = load.board;
   else if (/^\/o\/[^/]+\/(new|[^/]+\/edit)$/.test(p)) l = load.form;
@@ -70,6 +73,7 @@ export function AppRoutes() {
         <Route path="/reports/:name/edit" element={<ReportBuilderPage />} />
         <Route path="/dashboards" element={<DashboardsPage />} />
         <Route path="/dashboards/:name" element={<DashboardPage />} />
+        <Route path="/analytics" element={<AnalyticsPage />} />
         <Route path="/o/:object" element={<ListPage />} />
         <Route path="/o/:object/board" element={<BoardPage />} />
         <Route path="/o/:object/new" element={<FormPage />} />

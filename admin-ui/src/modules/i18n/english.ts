@@ -64,6 +64,7 @@ export const en: Messages = {
   "shell.adminArea": "Administration",
   "shell.reports": "Reports",
   "shell.dashboards": "Dashboards",
+  "shell.analytics": "Sales analytics",
   "home.greeting": "Hello, {name}",
   "home.myOpen": "My open {name}",
   "home.recent": "Recent",

@@ -60,6 +60,7 @@ export const zh = {
   "shell.adminArea": "管理后台",
   "shell.reports": "报表",
   "shell.dashboards": "仪表盘",
+  "shell.analytics": "销售分析",
   "home.greeting": "你好，{name}",
   "home.myOpen": "我负责的进行中{name}",
   "home.recent": "最近访问",

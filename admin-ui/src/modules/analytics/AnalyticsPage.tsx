@@ -1,0 +1,136 @@
+import { Select } from "antd";
+import { useMemo } from "react";
+import { useSearchParams } from "react-router";
+import { useText } from "@/admin/text";
+import { useI18n } from "@/i18n/I18nProvider";
+import { useMetadata } from "@/metadata/MetadataProvider";
+import { useViews } from "@/records/useViews";
+import { PageMessage } from "@/ui/PageMessage";
+import { PageError } from "@/ui/PageState";
+import { Skeleton } from "@/ui/Skeleton";
+import { forecastURL, stageURL } from "./drill";
+import { ForecastSection } from "./ForecastSection";
+import { FunnelSection } from "./FunnelSection";
+import { KpiCards } from "./KpiCards";
+import { pipelineAnalyticsOf, pipelineKey, type PipelineAnalytics } from "./model";
+import { parsePeriod, periodDays, periodParam, type Period } from "./period";
+import { PeriodPicker } from "./PeriodPicker";
+import { text } from "./text";
+import { useForecast, useFunnel } from "./useAnalytics";
+import "./analytics.css";
+
+// The sales analytics page (/analytics, 销售分析): for one pipeline of an
+// object the caller may read, over a period and optionally a saved view,
+// the headline figures, the stage funnel with its table and, where the
+// stages carry probabilities, the forecast by close month and owner.
+// The URL holds the choice (object, period, view), so that a reload or a
+// shared link shows the same figures.
+
+export function AnalyticsPage() {
+  const md = useMetadata();
+  const t = useText(text);
+  const { label } = useI18n();
+  const [params, setParams] = useSearchParams();
+  const pipelines = useMemo(() => pipelineAnalyticsOf(md), [md]);
+  const key = params.get("object");
+  const pipeline = pipelines.find((p) => pipelineKey(p, md.byName[p.object]) === key) ?? pipelines[0];
+  const period = parsePeriod(params.get("period"));
+  const view = params.get("view") || undefined;
+
+  const set = (next: { object?: string; period?: Period; view?: string | null }) => {
+    const p = new URLSearchParams(params);
+    if (next.object !== undefined) {
+      p.set("object", next.object);
+      p.delete("view");
+    }
+    if (next.period) p.set("period", periodParam(next.period));
+    if (next.view !== undefined) {
+      if (next.view) p.set("view", next.view);
+      else p.delete("view");
+    }
+    setParams(p, { replace: false });
+  };
+
+  if (!pipeline) return <PageMessage kind="info" title={t("none")} detail={t("noneHint")} />;
+  const obj = md.byName[pipeline.object];
+  const pipelineName = (p: (typeof pipelines)[number]) => {
+    const o = md.byName[p.object];
+    const objName = label(o?.label, p.object);
+    return o && o.pipelines.length > 1 ? `${objName} · ${label(o.byName[p.field]?.label, p.field)}` : objName;
+  };
+
+  return (
+    <div className="analytics-page">
+      <div className="page-head">
+        <h1 className="page-title">{t("title")}</h1>
+      </div>
+      <div className="analytics-controls">
+        <Select
+          aria-label={t("object")}
+          className="analytics-object"
+          value={pipelineKey(pipeline, obj)}
+          onChange={(v) => set({ object: v })}
+          options={pipelines.map((p) => ({ value: pipelineKey(p, md.byName[p.object]), label: pipelineName(p) }))}
+        />
+        <PeriodPicker value={period} onChange={(p) => set({ period: p })} />
+        <ViewSelect object={pipeline.object} value={view} onChange={(v) => set({ view: v ?? null })} />
+      </div>
+      <Figures key={pipeline.funnel} pipeline={pipeline} period={period} view={view} />
+    </div>
+  );
+}
+
+type ViewSelectProps = { object: string; value?: string; onChange: (v?: string) => void };
+
+function ViewSelect({ object, value, onChange }: ViewSelectProps) {
+  const t = useText(text);
+  const { label } = useI18n();
+  const views = useViews(object);
+  return (
+    <Select
+      aria-label={t("view")}
+      className="analytics-view"
+      value={value ?? ""}
+      loading={views.isPending}
+      onChange={(v) => onChange(v || undefined)}
+      options={[{ value: "", label: t("allRecords") }, ...(views.data ?? []).map((v) => ({ value: v.name, label: label(v.label, v.name) }))]}
+    />
+  );
+}
+
+type FiguresProps = { pipeline: PipelineAnalytics; period: Period; view?: string };
+
+function Figures({ pipeline, period, view }: FiguresProps) {
+  const md = useMetadata();
+  const obj = md.byName[pipeline.object];
+  const days = periodDays(period, new Date());
+  const funnel = useFunnel({ pipeline, days, view });
+  const forecast = useForecast({ pipeline, days, view });
+  const refreshing = (funnel.isFetching && funnel.isPlaceholderData) || (forecast.isFetching && forecast.isPlaceholderData);
+
+  return (
+    <div className="analytics-figures" data-period={`${days.from}~${days.to}`} aria-busy={refreshing}>
+      {refreshing ? <div className="analytics-progress" role="progressbar" /> : null}
+      {funnel.isPending ? (
+        <Skeleton rows={6} />
+      ) : funnel.isError ? (
+        <PageError error={funnel.error} onRetry={() => funnel.refetch()} />
+      ) : (
+        <>
+          <KpiCards funnel={funnel.data} />
+          <FunnelSection funnel={funnel.data} urlOf={(stage) => stageURL(obj, pipeline.field, stage, days, view)} />
+        </>
+      )}
+      {!pipeline.forecast ? null : forecast.isPending ? (
+        <Skeleton rows={4} />
+      ) : forecast.isError ? (
+        <PageError error={forecast.error} onRetry={() => forecast.refetch()} />
+      ) : (
+        <ForecastSection
+          data={forecast.data}
+          urlOf={(month, series) => forecastURL(obj, pipeline.field, forecast.data.byMonth.closeDateField, month, series, view)}
+        />
+      )}
+    </div>
+  );
+}

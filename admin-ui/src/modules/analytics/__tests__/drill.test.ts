@@ -1,0 +1,75 @@
+import { describe, expect, it } from "vitest";
+import { deal, salesObjects } from "~/testing/fixtures";
+import { fakeMetadata } from "~/testing/schema";
+import { parseListState } from "@/records/listState";
+import { forecastConditions, forecastURL, seriesStages, stageURL } from "../drill";
+import { pipelineAnalyticsOf, pipelineKey } from "../model";
+
+const md = fakeMetadata(salesObjects);
+const obj = md.byName[deal.name];
+const stages = obj.byName.stage.pipeline!.stages;
+
+function listOf(url: string) {
+  const [path, query] = url.split("?");
+  return { path, state: parseListState(new URLSearchParams(query)) };
+}
+
+describe("stageURL", () => {
+  it("lists the period's records in the stage, created from the first day's start in Shanghai to the day after the last", () => {
+    const { path, state } = listOf(stageURL(obj, "stage", "proposal", { from: "2026-10-01", to: "2026-12-31" }, "mine"));
+    expect(path).toBe("/o/deal");
+    expect(state.view).toBe("mine");
+    expect(state.conds).toEqual([
+      { field: "stage", op: "eq", value: "proposal" },
+      { field: "createdAt", op: "gte", value: "2026-09-30T16:00:00Z" },
+      { field: "createdAt", op: "lt", value: "2026-12-31T16:00:00Z" },
+    ]);
+  });
+});
+
+describe("forecast drill-down", () => {
+  const scenarios = [
+    { name: "weighted counts the open stages", series: "weighted" as const, want: ["new", "proposal"] },
+    { name: "best case counts the open stages", series: "bestCase" as const, want: ["new", "proposal"] },
+    { name: "committed counts open stages of probability 70 or more", series: "committed" as const, want: [] },
+    { name: "won counts the won stages", series: "won" as const, want: ["won"] },
+  ];
+  for (const s of scenarios) {
+    it(s.name, () => {
+      expect(seriesStages(stages, s.series)).toEqual(s.want);
+    });
+  }
+  it("selects a month's close dates, the end excluded", () => {
+    const month = { field: "closeDate", value: "2026-11-01", label: "2026-11", from: "2026-11-01", to: "2026-12-01" };
+    const { state } = listOf(forecastURL(obj, "stage", "closeDate", month, "won"));
+    expect(state.conds).toEqual([
+      { field: "stage", op: "in", value: ["won"] },
+      { field: "closeDate", op: "gte", value: "2026-11-01" },
+      { field: "closeDate", op: "lt", value: "2026-12-01" },
+    ]);
+  });
+  it("selects the records without a close date for the row without a month", () => {
+    expect(forecastConditions("stage", stages, "closeDate", { field: "closeDate", value: null, label: null, from: null, to: null }, "bestCase")).toEqual([
+      { field: "stage", op: "in", value: ["new", "proposal"] },
+      { field: "closeDate", op: "isNull", value: true },
+    ]);
+  });
+});
+
+describe("pipelineAnalyticsOf", () => {
+  it("finds the pipelines the schema has a funnel for, with their forecast", () => {
+    const withFunnel = { ...md, rootQueries: new Set([...md.rootQueries, "dealsFunnel", "dealsForecast"]) };
+    expect(pipelineAnalyticsOf(withFunnel)).toEqual([{ object: "deal", field: "stage", funnel: "dealsFunnel", forecast: "dealsForecast" }]);
+    expect(pipelineKey(pipelineAnalyticsOf(withFunnel)[0], obj)).toBe("deal");
+  });
+  it("finds none on a server without funnels", () => {
+    expect(pipelineAnalyticsOf(md)).toEqual([]);
+  });
+  it("leaves out objects the role may not read", () => {
+    const hidden = {
+      objects: md.objects.map((o) => (o.name === "deal" ? { ...o, access: { ...o.access, read: false } } : o)),
+      rootQueries: new Set([...md.rootQueries, "dealsFunnel"]),
+    };
+    expect(pipelineAnalyticsOf(hidden)).toEqual([]);
+  });
+});
