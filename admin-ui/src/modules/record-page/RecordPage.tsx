@@ -1,8 +1,9 @@
 import { DeleteOutlined, EditOutlined, EllipsisOutlined, SwapOutlined } from "@ant-design/icons";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Button, Card, Descriptions, Dropdown, Modal, Space, Tabs } from "antd";
-import { useEffect, useMemo, useState } from "react";
+import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
+import { hasCampaignEffect } from "@/analytics/campaign";
 import { gql } from "@/api/client";
 import { deleteDocument, transferDocument } from "@/documents/documents";
 import { FieldValue } from "@/field-types/FieldValue";
@@ -25,6 +26,9 @@ import { InlineField } from "./InlineField";
 import { recordQueryOptions, relatedSpecs, type RecordData } from "./recordQuery";
 import { RelatedList } from "./RelatedList";
 import { StagePath } from "./StagePath";
+
+// The campaign effect card loads with the first campaign shown.
+const CampaignEffectCard = lazy(() => import("@/analytics/CampaignEffectCard").then((m) => ({ default: m.CampaignEffectCard })));
 
 // The record page (UI.md §4): a header with the title, key fields, owner
 // and actions; the stage path of each pipeline; tabs for the details in
@@ -123,6 +127,11 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
 
   const details = (
     <div className="record-details">
+      {hasCampaignEffect(md, obj) ? (
+        <Suspense fallback={null}>
+          <CampaignEffectCard object={obj.name} id={id} />
+        </Suspense>
+      ) : null}
       {form.sections.map((s) => (
         <Card key={s.key} size="small" title={s.label ? label(s.label) : undefined} className="detail-section">
           <Descriptions

@@ -1,0 +1,117 @@
+import type { Page } from "playwright-core";
+import { describe, expect } from "vitest";
+import { periodDays } from "@/analytics/period";
+import { addUser, expectNoHorizontalScroll, journey, shot, signIn, useServer } from "./harness";
+
+// Sales analytics: 销售分析 from the menu shows the KPI cards, the funnel
+// and the forecast of the opportunities over a period; changing the period
+// changes the URL and the figures; a funnel step opens the list of its
+// records, as many as the step has now. On a phone the page fits 390 px.
+
+const server = useServer({ template: "b2b-sales", records: 300 });
+
+type FunnelAnswer = {
+  funnel: { records: number; openCount: number; winRate: number | null; stages: { stage: { value: string }; step: boolean; current: number }[] };
+};
+
+async function apiFunnel(from: string, to: string): Promise<FunnelAnswer["funnel"]> {
+  const d = await server().gql<FunnelAnswer>(
+    `query($from: Date, $to: Date) { funnel: opportunitiesFunnel(from: $from, to: $to) { records openCount winRate stages { stage { value } step current } } }`,
+    { from, to },
+  );
+  return d.funnel;
+}
+
+async function openAnalytics(page: Page): Promise<void> {
+  if (await page.locator(".shell-phone").count()) {
+    await page.getByRole("button", { name: "菜单" }).click();
+    await page.locator(".nav-drawer").getByRole("link", { name: "销售分析", exact: true }).click();
+  } else {
+    await page.locator(".side-menu").getByRole("link", { name: "销售分析", exact: true }).click();
+  }
+  await page.locator(".analytics-kpis").waitFor();
+}
+
+const kpi = (page: Page, key: string) => page.locator(`[data-kpi="${key}"] .analytics-kpi-value`);
+const withComma = (n: number) => n.toLocaleString("zh-CN");
+
+describe("sales analytics", () => {
+  journey("funnel, KPIs, period and drill-down to the list", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "wang.desktop", "王芳");
+    await signIn(page, s.url, "wang.desktop");
+    await openAnalytics(page);
+
+    // This quarter by default, as the server counts it.
+    const quarter = periodDays({ kind: "quarter" }, new Date());
+    const f = await apiFunnel(quarter.from, quarter.to);
+    expect(f.records).toBeGreaterThan(0);
+    await page.locator(".analytics-figures", { hasText: `期间内新建的 ${withComma(f.records)} 条记录` }).waitFor();
+    expect(await kpi(page, "openCount").innerText()).toBe(withComma(f.openCount));
+    const winRate = f.winRate === null ? "--" : `${Math.round(f.winRate * 1000) / 10}%`;
+    expect(await kpi(page, "winRate").innerText()).toBe(winRate);
+    // Amounts are compact on cards, with the exact figure kept for the tooltip.
+    expect(await kpi(page, "averageWonAmount").innerText()).toMatch(/^(--|¥[\d.,]+(万|亿)?)$/);
+    expect(await kpi(page, "velocity").innerText()).toMatch(/^(--|¥[\d.,]+(万|亿)?\/天)$/);
+    await page.locator(".analytics-funnel canvas").waitFor();
+    await page.locator(".analytics-forecast canvas").waitFor();
+    // The forecast's owners by name, never by id.
+    const owners = await page.locator(".analytics-owner-table tbody tr td:first-child").allInnerTexts();
+    expect(owners.length).toBeGreaterThan(0);
+    for (const o of owners) expect(o).not.toMatch(/^(user|key):/);
+    await shot(page, "analytics-desktop");
+
+    // Another period: the URL says so and the figures follow.
+    await page.locator(".analytics-period").getByText("本月", { exact: true }).click();
+    await page.waitForURL(/period=month/);
+    const month = periodDays({ kind: "month" }, new Date());
+    await page.locator(`.analytics-figures[data-period="${month.from}~${month.to}"]`).waitFor();
+    const fm = await apiFunnel(month.from, month.to);
+    await page.locator(".analytics-figures", { hasText: `期间内新建的 ${withComma(fm.records)} 条记录` }).waitFor();
+
+    // A custom range before the sample data was made: nothing was created then.
+    await page.locator(".analytics-period").getByText("自定义", { exact: true }).click();
+    await page.waitForURL(/period=\d{4}-\d{2}-\d{2}~/);
+    const start = page.locator(".analytics-period .ant-picker-input input").first();
+    await start.click();
+    await start.fill("2025-01-01");
+    await start.press("Enter");
+    const end = page.locator(".analytics-period .ant-picker-input input").nth(1);
+    await end.fill("2025-01-31");
+    await end.press("Enter");
+    await page.waitForURL(/period=2025-01-01~2025-01-31/);
+    await page.locator(".analytics-figures", { hasText: "期间内没有新建的记录" }).waitFor();
+    expect(await kpi(page, "openCount").innerText()).toBe(withComma((await apiFunnel("2025-01-01", "2025-01-31")).openCount));
+
+    // Back to this quarter by the browser's history; click the funnel's
+    // first step: the list shows the period's records in that stage now.
+    await page.goto(`${s.url}/analytics?period=quarter`);
+    await page.locator(".analytics-funnel canvas").waitFor();
+    const first = f.stages.find((x) => x.step)!;
+    const box = (await page.locator(".analytics-funnel canvas").boundingBox())!;
+    await page.mouse.click(box.x + box.width / 2, box.y + 20);
+    await page.locator(".list-page").waitFor();
+    const url = new URL(page.url());
+    expect(url.pathname).toBe("/o/opportunity");
+    expect(url.searchParams.get("f")).toContain(first.stage.value);
+    await page.locator(".page-count", { hasText: `共 ${withComma(first.current)} 条` }).waitFor();
+  });
+
+  journey("the page fits a phone and a stage opens its records", "phone", async ({ page }) => {
+    const s = server();
+    addUser(s, "wang.phone", "王芳");
+    await signIn(page, s.url, "wang.phone");
+    await openAnalytics(page);
+    await page.locator(".analytics-funnel canvas").waitFor();
+    await page.locator(".analytics-forecast canvas").waitFor();
+    await expectNoHorizontalScroll(page);
+    await shot(page, "analytics-phone");
+
+    const quarter = periodDays({ kind: "quarter" }, new Date());
+    const f = await apiFunnel(quarter.from, quarter.to);
+    const stage = f.stages.find((x) => x.step && x.current > 0)!;
+    await page.locator(`[data-stage-link="${stage.stage.value}"]`).first().click();
+    await page.locator(".list-page").waitFor();
+    await page.locator(".page-count", { hasText: `共 ${withComma(stage.current)} 条` }).waitFor();
+  });
+});

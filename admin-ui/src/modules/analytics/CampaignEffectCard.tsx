@@ -1,0 +1,52 @@
+import { useQuery } from "@tanstack/react-query";
+import { Card, Tooltip } from "antd";
+import { gql } from "@/api/client";
+import { useText } from "@/admin/text";
+import { useI18n } from "@/i18n/I18nProvider";
+import { ErrorText } from "@/ui/PageState";
+import { Skeleton } from "@/ui/Skeleton";
+import { campaignEffectDocument, campaignFigures, type CampaignEffect } from "./campaign";
+import { text } from "./text";
+import "./analytics.css";
+
+// CampaignEffectCard is the 活动效果 card of a campaign's record page:
+// members, responses, converted leads, influenced pipeline, won revenue,
+// cost and ROI, as the server counts them for the caller. It loads with
+// the card (the record page imports it lazily).
+
+type CampaignEffectCardProps = { object: string; id: string };
+
+export function CampaignEffectCard({ object, id }: CampaignEffectCardProps) {
+  const t = useText(text);
+  const { lang } = useI18n();
+  const q = useQuery({
+    queryKey: ["analytics", "campaignEffect", object, id],
+    queryFn: ({ signal }) =>
+      gql<{ campaignEffect: CampaignEffect }>({ query: campaignEffectDocument, variables: { object, id }, signal }).then((d) => d.campaignEffect),
+  });
+  return (
+    <Card size="small" title={t("campaignEffect")} className="detail-section campaign-effect">
+      {q.isPending ? (
+        <Skeleton rows={2} />
+      ) : q.isError ? (
+        <ErrorText error={q.error} />
+      ) : (
+        <div className="analytics-kpis">
+          {campaignFigures(q.data, lang).map((f) => {
+            const figure = (
+              <span className="analytics-kpi-value" tabIndex={f.exact ? 0 : undefined} data-exact={f.exact}>
+                {f.value}
+              </span>
+            );
+            return (
+              <div key={f.key} className="analytics-kpi" data-kpi={f.key}>
+                <div className="analytics-kpi-label">{t(f.key)}</div>
+                {f.exact && f.exact !== f.value ? <Tooltip title={f.exact}>{figure}</Tooltip> : figure}
+              </div>
+            );
+          })}
+        </div>
+      )}
+    </Card>
+  );
+}
