@@ -12,7 +12,7 @@ import { forecastURL, stageURL } from "./drill";
 import { ForecastSection } from "./ForecastSection";
 import { FunnelSection } from "./FunnelSection";
 import { KpiCards } from "./KpiCards";
-import { pipelineAnalyticsOf, pipelineKey, type PipelineAnalytics } from "./model";
+import { defaultPipeline, pipelineAnalyticsOf, pipelineKey, type PipelineAnalytics } from "./model";
 import { parsePeriod, periodDays, periodParam, type Period } from "./period";
 import { PeriodPicker } from "./PeriodPicker";
 import { text } from "./text";
@@ -33,7 +33,7 @@ export function AnalyticsPage() {
   const [params, setParams] = useSearchParams();
   const pipelines = useMemo(() => pipelineAnalyticsOf(md), [md]);
   const key = params.get("object");
-  const pipeline = pipelines.find((p) => pipelineKey(p, md.byName[p.object]) === key) ?? pipelines[0];
+  const pipeline = pipelines.find((p) => pipelineKey(p, md.byName[p.object]) === key) ?? defaultPipeline(pipelines);
   const period = parsePeriod(params.get("period"));
   const view = params.get("view") || undefined;
 

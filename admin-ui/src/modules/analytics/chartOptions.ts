@@ -52,7 +52,7 @@ export function funnelOption(stages: FunnelStage[], lang: Lang, text: FunnelText
         right: phone ? "2%" : "10%",
         top: 8,
         bottom: 8,
-        minSize: "12%",
+        minSize: phone ? "45%" : "25%",
         sort: "none",
         gap: 2,
         data,

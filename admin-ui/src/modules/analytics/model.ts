@@ -63,11 +63,14 @@ function upperFirst(s: string): string {
 }
 
 // pipelineAnalyticsOf lists the pipelines of the objects the caller may
-// read whose funnel query the schema has: <list>Funnel, or
-// <list><Field>Funnel when the object has several pipelines.
-export function pipelineAnalyticsOf(md: Pick<Metadata, "objects" | "rootQueries">): PipelineAnalytics[] {
+// read whose funnel query the schema has (<list>Funnel, or
+// <list><Field>Funnel when the object has several pipelines), in the
+// menu's order of objects.
+export function pipelineAnalyticsOf(md: Pick<Metadata, "objects" | "rootQueries" | "navigation">): PipelineAnalytics[] {
   const out: PipelineAnalytics[] = [];
-  for (const obj of md.objects) {
+  const rank = new Map(md.navigation.flatMap((g) => g.objects).map((name, i) => [name, i]));
+  const objects = [...md.objects].sort((a, b) => (rank.get(a.name) ?? rank.size) - (rank.get(b.name) ?? rank.size));
+  for (const obj of objects) {
     if (!obj.access.read || !obj.api) continue;
     for (const field of obj.pipelines) {
       const prefixes = [obj.api.list + upperFirst(field)];
@@ -83,6 +86,12 @@ export function pipelineAnalyticsOf(md: Pick<Metadata, "objects" | "rootQueries"
     }
   }
   return out;
+}
+
+// defaultPipeline is the pipeline the page opens with: the first that
+// has a forecast (a sales pipeline), else the first.
+export function defaultPipeline(ps: PipelineAnalytics[]): PipelineAnalytics | undefined {
+  return ps.find((p) => p.forecast) ?? ps[0];
 }
 
 // pipelineKey names a pipeline in the URL: "opportunity" when the object

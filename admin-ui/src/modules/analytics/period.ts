@@ -91,11 +91,12 @@ export function instantRange(days: DayRange, zone = tenantTimeZone): { gte: stri
 }
 
 // parsePeriod reads the period of the URL ("month", "quarter", "year" or
-// "2026-01-01~2026-03-31"); anything else is the default period.
+// "2026-01-01..2026-03-31", a separator URLs keep as it is); anything else
+// is the default period.
 export function parsePeriod(raw: string | null): Period {
   if (raw === "month" || raw === "quarter" || raw === "year") return { kind: raw };
   if (raw) {
-    const [from, to] = raw.split("~");
+    const [from, to] = raw.split("..");
     if (dayPattern.test(from ?? "") && dayPattern.test(to ?? "") && from <= to) return { kind: "custom", from, to };
   }
   return defaultPeriod;
@@ -103,5 +104,5 @@ export function parsePeriod(raw: string | null): Period {
 
 // periodParam is a period as the URL writes it.
 export function periodParam(p: Period): string {
-  return p.kind === "custom" ? `${p.from}~${p.to}` : p.kind;
+  return p.kind === "custom" ? `${p.from}..${p.to}` : p.kind;
 }

@@ -3,7 +3,7 @@ import { deal, salesObjects } from "~/testing/fixtures";
 import { fakeMetadata } from "~/testing/schema";
 import { parseListState } from "@/records/listState";
 import { forecastConditions, forecastURL, seriesStages, stageURL } from "../drill";
-import { pipelineAnalyticsOf, pipelineKey } from "../model";
+import { defaultPipeline, pipelineAnalyticsOf, pipelineKey } from "../model";
 
 const md = fakeMetadata(salesObjects);
 const obj = md.byName[deal.name];
@@ -65,10 +65,19 @@ describe("pipelineAnalyticsOf", () => {
   it("finds none on a server without funnels", () => {
     expect(pipelineAnalyticsOf(md)).toEqual([]);
   });
+  it("lists pipelines in the menu's order and opens on the first with a forecast", () => {
+    const twoPipelines = { ...md, rootQueries: new Set([...md.rootQueries, "dealsFunnel", "dealsForecast", "accountsFunnel"]) };
+    const account = md.byName.account;
+    const objects = md.objects.map((o) => (o.name === "account" ? { ...account, pipelines: ["grade"] } : o));
+    const ps = pipelineAnalyticsOf({ ...twoPipelines, objects, navigation: [{ label: null, objects: ["account", "deal"] }] });
+    expect(ps.map((p) => p.funnel)).toEqual(["accountsFunnel", "dealsFunnel"]);
+    expect(defaultPipeline(ps)?.funnel).toBe("dealsFunnel");
+  });
   it("leaves out objects the role may not read", () => {
     const hidden = {
       objects: md.objects.map((o) => (o.name === "deal" ? { ...o, access: { ...o.access, read: false } } : o)),
       rootQueries: new Set([...md.rootQueries, "dealsFunnel"]),
+      navigation: md.navigation,
     };
     expect(pipelineAnalyticsOf(hidden)).toEqual([]);
   });

@@ -42,9 +42,9 @@ describe("days as instants in Asia/Shanghai", () => {
 describe("periods in the URL", () => {
   const scenarios: { name: string; raw: string | null; want: Period }[] = [
     { name: "a named period", raw: "month", want: { kind: "month" } },
-    { name: "a range", raw: "2026-01-01~2026-03-31", want: { kind: "custom", from: "2026-01-01", to: "2026-03-31" } },
+    { name: "a range", raw: "2026-01-01..2026-03-31", want: { kind: "custom", from: "2026-01-01", to: "2026-03-31" } },
     { name: "nothing is this quarter", raw: null, want: { kind: "quarter" } },
-    { name: "a reversed range is this quarter", raw: "2026-03-31~2026-01-01", want: { kind: "quarter" } },
+    { name: "a reversed range is this quarter", raw: "2026-03-31..2026-01-01", want: { kind: "quarter" } },
     { name: "garbage is this quarter", raw: "last-week", want: { kind: "quarter" } },
   ];
   for (const s of scenarios) {
@@ -52,7 +52,11 @@ describe("periods in the URL", () => {
       expect(parsePeriod(s.raw)).toEqual(s.want);
     });
   }
+  it("writes a range as the URL keeps it", () => {
+    const p = new URLSearchParams({ period: periodParam({ kind: "custom", from: "2026-01-01", to: "2026-03-31" }) });
+    expect(p.toString()).toBe("period=2026-01-01..2026-03-31");
+  });
   it("writes what it reads", () => {
-    for (const raw of ["month", "quarter", "year", "2026-01-01~2026-03-31"]) expect(periodParam(parsePeriod(raw))).toBe(raw);
+    for (const raw of ["month", "quarter", "year", "2026-01-01..2026-03-31"]) expect(periodParam(parsePeriod(raw))).toBe(raw);
   });
 });
