@@ -12,7 +12,6 @@ import {
 import { Button, Dropdown, Layout, Menu, type MenuProps } from "antd";
 import { lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
-import { pipelineAnalyticsOf } from "@/analytics/model";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import { useSession } from "@/session/SessionProvider";
@@ -48,8 +47,10 @@ function useMenuItems(): MenuProps["items"] {
     // Reports and dashboards, where the server has them.
     if (md.rootQueries.has("reports")) items.push({ key: "/reports", label: <Link to="/reports">{t("shell.reports")}</Link> });
     if (md.rootQueries.has("dashboards")) items.push({ key: "/dashboards", label: <Link to="/dashboards">{t("shell.dashboards")}</Link> });
-    // Sales analytics, for whoever may read an object with a pipeline.
-    if (pipelineAnalyticsOf(md).length > 0) items.push({ key: "/analytics", label: <Link to="/analytics">{t("shell.analytics")}</Link> });
+    // Sales analytics, for whoever may read an object with a pipeline, on
+    // servers with funnels (the page finds which pipelines have one).
+    const funnels = [...md.rootQueries].some((q) => q.endsWith("Funnel"));
+    if (funnels && md.objects.some((o) => o.access.read && o.pipelines.length > 0)) items.push({ key: "/analytics", label: <Link to="/analytics">{t("shell.analytics")}</Link> });
     if (md.me.admin) items.push({ key: "/admin", icon: <SettingOutlined />, label: <Link to="/admin">{t("shell.adminArea")}</Link> });
     return items;
   }, [md, t, label]);
