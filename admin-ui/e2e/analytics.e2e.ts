@@ -114,4 +114,25 @@ describe("sales analytics", () => {
     await page.locator(".list-page").waitFor();
     await page.locator(".page-count", { hasText: `共 ${withComma(stage.current)} 条` }).waitFor();
   });
+
+  journey("a campaign's page shows its effect", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "wang.campaign", "王芳");
+    type Effect = { members: number | null; responses: number | null; convertedLeads: number | null; roi: number | null };
+    const d = await s.gql<{ campaigns: { nodes: { id: string }[] } }>(`{ campaigns(first: 1) { nodes { id } } }`);
+    const id = d.campaigns.nodes[0].id;
+    const e = await s.gql<{ campaignEffect: Effect }>(`query($id: ID!) { campaignEffect(object: "campaign", id: $id) { members responses convertedLeads roi } }`, { id });
+    await signIn(page, s.url, "wang.campaign");
+    await page.goto(`${s.url}/o/campaign/${id}`);
+    const card = page.locator(".campaign-effect");
+    await card.locator('[data-kpi="members"]').waitFor();
+    const figure = (k: string) => card.locator(`[data-kpi="${k}"] .analytics-kpi-value`).innerText();
+    const count = (n: number | null) => (n === null ? "--" : withComma(n));
+    expect(await figure("members")).toBe(count(e.campaignEffect.members));
+    expect(await figure("responses")).toBe(count(e.campaignEffect.responses));
+    expect(await figure("convertedLeads")).toBe(count(e.campaignEffect.convertedLeads));
+    expect(await figure("roi")).toMatch(e.campaignEffect.roi === null ? /^--$/ : /^-?[\d,.]+%$/);
+    expect(await figure("wonRevenue")).toMatch(/^(--|-?¥[\d.,]+(万|亿)?)$/);
+    await shot(page, "campaign-effect-desktop");
+  });
 });

@@ -1,4 +1,5 @@
 import type { Lang } from "@/i18n/I18nProvider";
+import { isApiError } from "@/api/errors";
 import type { Metadata, ObjectMeta } from "@/metadata/types";
 import { formatAmount, formatAmountCompact, formatCount, formatRatio, type Kpi } from "./figures";
 
@@ -20,10 +21,33 @@ export const campaignEffectDocument = `query CampaignEffect($object: String!, $i
   campaignEffect(object: $object, id: $id) { members responses convertedLeads influencedPipeline wonRevenue cost roi }
 }`;
 
-// hasCampaignEffect says whether the server computes the effect of an
-// object's records: it has the query and the object is a campaign.
-export function hasCampaignEffect(md: Pick<Metadata, "rootQueries">, obj: ObjectMeta): boolean {
-  return md.rootQueries.has("campaignEffect") && obj.schema["x-crm-campaign"] !== undefined;
+// CampaignKnowledge is what the app knows of an object being a campaign:
+// administrators read x-crm-campaign in its definition ("yes" or "no");
+// for others the keyword is redacted, so the server's answer tells
+// ("maybe": ask, and show the card only when it answers).
+export type CampaignKnowledge = "yes" | "no" | "maybe";
+
+// Objects the server said are no campaigns, this session.
+const notCampaigns = new Set<string>();
+
+// campaignKnowledge says whether an object's records may have a campaign
+// effect: never on a server without the query.
+export function campaignKnowledge(md: Pick<Metadata, "rootQueries" | "me">, obj: ObjectMeta): CampaignKnowledge {
+  if (!md.rootQueries.has("campaignEffect") || notCampaigns.has(obj.name)) return "no";
+  if (md.me.admin) return obj.schema["x-crm-campaign"] !== undefined ? "yes" : "no";
+  return "maybe";
+}
+
+// isNotCampaign says whether an error is the server's refusal of an
+// object without x-crm-campaign (a BAD_REQUEST naming the keyword).
+export function isNotCampaign(err: unknown): boolean {
+  return isApiError(err) && err.code === "BAD_REQUEST" && err.message.includes("x-crm-campaign");
+}
+
+// rememberNotCampaign keeps an object the server refused, so that its
+// other records do not ask again.
+export function rememberNotCampaign(object: string): void {
+  notCampaigns.add(object);
 }
 
 // CampaignFigure is one figure of the card.

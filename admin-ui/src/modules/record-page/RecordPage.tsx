@@ -3,7 +3,7 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { Button, Card, Descriptions, Dropdown, Modal, Space, Tabs } from "antd";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
-import { hasCampaignEffect } from "@/analytics/campaign";
+import { campaignKnowledge } from "@/analytics/campaign";
 import { gql } from "@/api/client";
 import { deleteDocument, transferDocument } from "@/documents/documents";
 import { FieldValue } from "@/field-types/FieldValue";
@@ -125,11 +125,12 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
     return undefined;
   };
 
+  const campaign = campaignKnowledge(md, obj);
   const details = (
     <div className="record-details">
-      {hasCampaignEffect(md, obj) ? (
+      {campaign !== "no" ? (
         <Suspense fallback={null}>
-          <CampaignEffectCard object={obj.name} id={id} />
+          <CampaignEffectCard object={obj.name} id={id} probe={campaign === "maybe"} />
         </Suspense>
       ) : null}
       {form.sections.map((s) => (

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { deal, salesObjects } from "~/testing/fixtures";
 import { fakeMetadata } from "~/testing/schema";
-import { campaignFigures, hasCampaignEffect } from "../campaign";
+import { ApiError } from "@/api/errors";
+import { campaignFigures, campaignKnowledge, isNotCampaign, rememberNotCampaign } from "../campaign";
 
 const md = fakeMetadata(salesObjects);
 
@@ -24,17 +25,27 @@ describe("campaignFigures", () => {
   });
 });
 
-describe("hasCampaignEffect", () => {
-  const campaign = { ...md.byName[deal.name], schema: { ...md.byName[deal.name].schema, "x-crm-campaign": { cost: "amount" } } };
-  const withQuery = { rootQueries: new Set(["campaignEffect"]) };
+describe("campaignKnowledge", () => {
+  const campaign = { ...md.byName[deal.name], name: "campaign", schema: { ...md.byName[deal.name].schema, "x-crm-campaign": { cost: "amount" } } };
+  const admin = { ...md.me, admin: true };
+  const user = { ...md.me, admin: false };
+  const withQuery = new Set(["campaignEffect"]);
   const scenarios = [
-    { name: "a campaign on a server with the query", md: withQuery, obj: campaign, want: true },
-    { name: "an object that is no campaign", md: withQuery, obj: md.byName[deal.name], want: false },
-    { name: "a server without the query", md: { rootQueries: new Set<string>() }, obj: campaign, want: false },
+    { name: "an administrator reads the keyword: a campaign", md: { rootQueries: withQuery, me: admin }, obj: campaign, want: "yes" },
+    { name: "an administrator reads the keyword: no campaign", md: { rootQueries: withQuery, me: admin }, obj: md.byName[deal.name], want: "no" },
+    { name: "others cannot read it: the server will tell", md: { rootQueries: withQuery, me: user }, obj: md.byName[deal.name], want: "maybe" },
+    { name: "a server without the query has no campaigns", md: { rootQueries: new Set<string>(), me: admin }, obj: campaign, want: "no" },
   ];
   for (const s of scenarios) {
     it(s.name, () => {
-      expect(hasCampaignEffect(s.md, s.obj)).toBe(s.want);
+      expect(campaignKnowledge(s.md, s.obj)).toBe(s.want);
     });
   }
+  it("remembers an object the server refused as no campaign", () => {
+    const refusal = new ApiError({ code: "BAD_REQUEST", message: "deal不是市场活动对象：其定义没有 x-crm-campaign" });
+    expect(isNotCampaign(refusal)).toBe(true);
+    expect(isNotCampaign(new ApiError({ code: "BAD_REQUEST", message: "你的角色不能读取 campaign.actualCost" }))).toBe(false);
+    rememberNotCampaign("deal");
+    expect(campaignKnowledge({ rootQueries: withQuery, me: user }, md.byName[deal.name])).toBe("no");
+  });
 });
