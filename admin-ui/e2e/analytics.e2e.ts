@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect } from "vitest";
 import { periodDays } from "@/analytics/period";
+import { pick } from "./antd";
 import { addUser, expectNoHorizontalScroll, journey, shot, signIn, useServer } from "./harness";
 
 // Sales analytics: 销售分析 from the menu shows the KPI cards, the funnel
@@ -14,10 +15,10 @@ type FunnelAnswer = {
   funnel: { records: number; openCount: number; winRate: number | null; stages: { stage: { value: string }; step: boolean; current: number }[] };
 };
 
-async function apiFunnel(from: string, to: string): Promise<FunnelAnswer["funnel"]> {
+async function apiFunnel(from: string, to: string, view?: string): Promise<FunnelAnswer["funnel"]> {
   const d = await server().gql<FunnelAnswer>(
-    `query($from: Date, $to: Date) { funnel: opportunitiesFunnel(from: $from, to: $to) { records openCount winRate stages { stage { value } step current } } }`,
-    { from, to },
+    `query($from: Date, $to: Date, $view: String) { funnel: opportunitiesFunnel(from: $from, to: $to, view: $view) { records openCount winRate stages { stage { value } step current } } }`,
+    { from, to, view: view ?? null },
   );
   return d.funnel;
 }
@@ -68,6 +69,17 @@ describe("sales analytics", () => {
     await page.locator(`.analytics-figures[data-period="${month.from}~${month.to}"]`).waitFor();
     const fm = await apiFunnel(month.from, month.to);
     await page.locator(".analytics-figures", { hasText: `期间内新建的 ${withComma(fm.records)} 条记录` }).waitFor();
+
+    // A saved view: the figures of its records only, the view in the URL.
+    const views = await s.gql<{ views: { name: string; label: { zh: string } }[] }>(`{ views(object: "opportunity") }`);
+    const open = views.views.find((v) => v.name === "open")!;
+    await pick(page, page.getByRole("combobox", { name: "视图" }), open.label.zh);
+    await page.waitForURL(/view=open/);
+    const fv = await apiFunnel(month.from, month.to, "open");
+    await page.locator(".analytics-figures", { hasText: `期间内新建的 ${withComma(fv.records)} 条记录` }).waitFor();
+    expect(await kpi(page, "openCount").innerText()).toBe(withComma(fv.openCount));
+    await pick(page, page.getByRole("combobox", { name: "视图" }), "全部记录");
+    await page.waitForURL((u) => !u.searchParams.has("view"));
 
     // A custom range before the sample data was made: nothing was created then.
     await page.locator(".analytics-period").getByText("自定义", { exact: true }).click();

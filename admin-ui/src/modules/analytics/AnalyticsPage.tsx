@@ -4,19 +4,13 @@ import { useSearchParams } from "react-router";
 import { useText } from "@/admin/text";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
-import { useViews } from "@/records/useViews";
 import { PageMessage } from "@/ui/PageMessage";
-import { PageError } from "@/ui/PageState";
-import { Skeleton } from "@/ui/Skeleton";
-import { forecastURL, stageURL } from "./drill";
-import { ForecastSection } from "./ForecastSection";
-import { FunnelSection } from "./FunnelSection";
-import { KpiCards } from "./KpiCards";
-import { defaultPipeline, pipelineAnalyticsOf, pipelineKey, type PipelineAnalytics } from "./model";
-import { parsePeriod, periodDays, periodParam, type Period } from "./period";
+import { AnalyticsFigures } from "./AnalyticsFigures";
+import { defaultPipeline, pipelineAnalyticsOf, pipelineKey } from "./model";
+import { parsePeriod, periodParam, type Period } from "./period";
 import { PeriodPicker } from "./PeriodPicker";
 import { text } from "./text";
-import { useForecast, useFunnel } from "./useAnalytics";
+import { ViewSelect } from "./ViewSelect";
 import "./analytics.css";
 
 // The sales analytics page (/analytics, 销售分析): for one pipeline of an
@@ -75,62 +69,7 @@ export function AnalyticsPage() {
         <PeriodPicker value={period} onChange={(p) => set({ period: p })} />
         <ViewSelect object={pipeline.object} value={view} onChange={(v) => set({ view: v ?? null })} />
       </div>
-      <Figures key={pipeline.funnel} pipeline={pipeline} period={period} view={view} />
-    </div>
-  );
-}
-
-type ViewSelectProps = { object: string; value?: string; onChange: (v?: string) => void };
-
-function ViewSelect({ object, value, onChange }: ViewSelectProps) {
-  const t = useText(text);
-  const { label } = useI18n();
-  const views = useViews(object);
-  return (
-    <Select
-      aria-label={t("view")}
-      className="analytics-view"
-      value={value ?? ""}
-      loading={views.isPending}
-      onChange={(v) => onChange(v || undefined)}
-      options={[{ value: "", label: t("allRecords") }, ...(views.data ?? []).map((v) => ({ value: v.name, label: label(v.label, v.name) }))]}
-    />
-  );
-}
-
-type FiguresProps = { pipeline: PipelineAnalytics; period: Period; view?: string };
-
-function Figures({ pipeline, period, view }: FiguresProps) {
-  const md = useMetadata();
-  const obj = md.byName[pipeline.object];
-  const days = periodDays(period, new Date());
-  const funnel = useFunnel({ pipeline, days, view });
-  const forecast = useForecast({ pipeline, days, view });
-  const refreshing = (funnel.isFetching && funnel.isPlaceholderData) || (forecast.isFetching && forecast.isPlaceholderData);
-
-  return (
-    <div className="analytics-figures" data-period={`${days.from}~${days.to}`} aria-busy={refreshing}>
-      {refreshing ? <div className="analytics-progress" role="progressbar" /> : null}
-      {funnel.isPending ? (
-        <Skeleton rows={6} />
-      ) : funnel.isError ? (
-        <PageError error={funnel.error} onRetry={() => funnel.refetch()} />
-      ) : (
-        <>
-          <KpiCards funnel={funnel.data} />
-          <FunnelSection funnel={funnel.data} urlOf={(stage) => stageURL(obj, pipeline.field, stage, days, view)} />
-        </>
-      )}
-      {!pipeline.forecast ? null : forecast.isPending ? (
-        <Skeleton rows={4} />
-      ) : forecast.isError ? (
-        <PageError error={forecast.error} onRetry={() => forecast.refetch()} />
-      ) : (
-        <ForecastSection
-          data={forecast.data}
-          urlOf={(month, series) => forecastURL(obj, pipeline.field, forecast.data.byMonth.closeDateField, month, series, view)}
-        />
-      )}
+      <AnalyticsFigures key={pipeline.funnel} pipeline={pipeline} period={period} view={view} />
     </div>
   );
 }

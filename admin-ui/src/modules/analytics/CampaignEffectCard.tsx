@@ -1,11 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
-import { Card, Tooltip } from "antd";
+import { Card } from "antd";
 import { gql } from "@/api/client";
 import { useText } from "@/admin/text";
 import { useI18n } from "@/i18n/I18nProvider";
 import { ErrorText } from "@/ui/PageState";
 import { Skeleton } from "@/ui/Skeleton";
 import { campaignEffectDocument, campaignFigures, isNotCampaign, rememberNotCampaign, type CampaignEffect } from "./campaign";
+import { FigureCard } from "./FigureCard";
 import { text } from "./text";
 import "./analytics.css";
 
@@ -43,19 +44,9 @@ export function CampaignEffectCard({ object, id, probe }: CampaignEffectCardProp
         <ErrorText error={q.error} />
       ) : (
         <div className="analytics-kpis">
-          {campaignFigures(q.data, lang).map((f) => {
-            const figure = (
-              <span className="analytics-kpi-value" tabIndex={f.exact ? 0 : undefined} data-exact={f.exact}>
-                {f.value}
-              </span>
-            );
-            return (
-              <div key={f.key} className="analytics-kpi" data-kpi={f.key}>
-                <div className="analytics-kpi-label">{t(f.key)}</div>
-                {f.exact && f.exact !== f.value ? <Tooltip title={f.exact}>{figure}</Tooltip> : figure}
-              </div>
-            );
-          })}
+          {campaignFigures(q.data, lang).map((f) => (
+            <FigureCard key={f.key} name={f.key} label={t(f.key)} value={f.value} exact={f.exact} />
+          ))}
         </div>
       )}
     </Card>

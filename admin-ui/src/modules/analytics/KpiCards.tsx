@@ -1,6 +1,7 @@
 import { Tooltip } from "antd";
 import { useText } from "@/admin/text";
 import { useI18n } from "@/i18n/I18nProvider";
+import { FigureCard } from "./FigureCard";
 import { kpisOf } from "./figures";
 import type { Funnel } from "./model";
 import { text } from "./text";
@@ -17,21 +18,15 @@ export function KpiCards({ funnel }: KpiCardsProps) {
   const { lang } = useI18n();
   return (
     <div className="analytics-kpis">
-      {kpisOf(funnel, lang).map((k) => {
-        const figure = (
-          <span className="analytics-kpi-value" tabIndex={k.exact ? 0 : undefined} data-exact={k.exact}>
-            {k.value}
-          </span>
-        );
-        return (
-          <div key={k.key} className="analytics-kpi" data-kpi={k.key}>
-            <div className="analytics-kpi-label">
-              {k.key === "velocity" ? <Tooltip title={t("kpi.velocityHint")}>{t("kpi.velocity")}</Tooltip> : t(`kpi.${k.key}`)}
-            </div>
-            {k.exact && k.exact !== k.value ? <Tooltip title={k.exact}>{figure}</Tooltip> : figure}
-          </div>
-        );
-      })}
+      {kpisOf(funnel, lang).map((k) => (
+        <FigureCard
+          key={k.key}
+          name={k.key}
+          label={k.key === "velocity" ? <Tooltip title={t("kpi.velocityHint")}>{t("kpi.velocity")}</Tooltip> : t(`kpi.${k.key}`)}
+          value={k.value}
+          exact={k.exact}
+        />
+      ))}
     </div>
   );
 }
