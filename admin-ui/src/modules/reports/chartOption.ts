@@ -97,6 +97,8 @@ function cartesian(type: ChartType, result: ReportResult, cfg: ChartOptionConfig
     type: "value",
     position: a === 0 ? "left" : "right",
     splitLine: a === 0 ? undefined : { show: false },
+    // Counts tick in whole numbers.
+    minInterval: isCount(axisColumn(a)) ? 1 : undefined,
     axisLabel: { formatter: (v: number) => formatMeasureCompact(axisColumn(a), v, lang) },
   });
   return {
@@ -134,6 +136,11 @@ function cartesian(type: ChartType, result: ReportResult, cfg: ChartOptionConfig
       emphasis: { focus: "series" },
     })),
   };
+}
+
+function isCount(c: ReportColumn | undefined): boolean {
+  const f = (c?.function ?? "").toUpperCase();
+  return f === "COUNT" || f === "COUNT_DISTINCT";
 }
 
 function slices(result: ReportResult, cfg: ChartOptionConfig): ChartItem[] {

@@ -38,7 +38,7 @@ const twoKeys: ReportResult = {
 const cfg = { lang: "zh" as const, allText: "全部" };
 
 type Series = { type: string; name: string; data: ChartItem[]; stack?: string; radius?: unknown };
-type Axis = { position: string; axisLabel: { formatter: (v: number) => string } };
+type Axis = { position: string; minInterval?: number; axisLabel: { formatter: (v: number) => string } };
 type Opt = {
   color: string[];
   xAxis: { data: string[] };
@@ -73,6 +73,7 @@ describe("chartOption", () => {
     expect(axes[0].axisLabel.formatter(12000)).toBe("¥1.2万");
     expect(axes[0].axisLabel.formatter(350000000)).toBe("¥3.5亿");
     expect(axes[1].axisLabel.formatter(12000)).toBe("1.2万");
+    expect(axes.map((a) => a.minInterval)).toEqual([undefined, 1]);
     const tip = o.tooltip.formatter([
       { marker: "", seriesName: "金额合计", seriesIndex: 0, axisValueLabel: "新建", data: { value: 1234.5, row: 0 } },
       { marker: "", seriesName: "数量", seriesIndex: 1, axisValueLabel: "新建", data: { value: 3, row: 0 } },
