@@ -147,4 +147,25 @@ describe("sales analytics", () => {
     expect(await figure("wonRevenue")).toMatch(/^(--|-?¥[\d.,]+(万|亿)?)$/);
     await shot(page, "campaign-effect-desktop");
   });
+
+  journey("a sales rep sees a campaign's effect and no card on other records", "phone", async ({ page }) => {
+    const s = server();
+    addUser(s, "zhao.rep", "赵敏", "salesRep");
+    const d = await s.gql<{ campaigns: { nodes: { id: string }[] }; accounts: { nodes: { id: string }[] } }>(
+      `{ campaigns(first: 1) { nodes { id } } accounts(first: 1) { nodes { id } } }`,
+    );
+    await signIn(page, s.url, "zhao.rep");
+    // A rep cannot read x-crm-campaign: the server's answer decides.
+    await page.goto(`${s.url}/o/campaign/${d.campaigns.nodes[0].id}`);
+    await page.locator('.campaign-effect [data-kpi="members"] .analytics-kpi-value').waitFor();
+    expect(await page.locator('.campaign-effect [data-kpi="members"] .analytics-kpi-value').innerText()).toMatch(/^[\d,]+$/);
+    await expectNoHorizontalScroll(page);
+    await shot(page, "campaign-effect-phone");
+
+    const refused = page.waitForResponse((r) => r.url().endsWith("/graphql") && (r.request().postData() ?? "").includes("CampaignEffect"));
+    await page.goto(`${s.url}/o/account/${d.accounts.nodes[0].id}`);
+    await refused;
+    await page.locator(".record-details .detail-section").first().waitFor();
+    expect(await page.locator(".campaign-effect").count()).toBe(0);
+  });
 });
