@@ -90,7 +90,7 @@ func dashboardInvalid(name string, problems []schema.Problem) error {
 	for i, p := range problems {
 		parts[i] = p.Path + ": " + p.Message
 	}
-	return errorOf(ErrBadRequest, nil, "dashboard.invalid", name, strings.Join(parts, "; "))
+	return errorOf(ErrBadRequest, &schema.DefinitionError{Object: "dashboard " + name, Problems: problems}, "dashboard.invalid", name, strings.Join(parts, "; "))
 }
 
 // SaveDashboard saves a dashboard: a shared one (administrators only),

@@ -224,7 +224,9 @@ func blockedReportField(rules *readRules, r Report) string {
 	return field
 }
 
-// reportInvalid is the BAD_REQUEST that lists a report's problems.
+// reportInvalid is the VALIDATION_FAILED that lists a report's problems:
+// in its message, and as a definition's problems (path and message) that
+// the API gives apart, for forms to show each next to what it concerns.
 func reportInvalid(name string, problems []schema.Problem) error {
 	parts := make([]string, len(problems))
 	for i, p := range problems {
@@ -233,7 +235,7 @@ func reportInvalid(name string, problems []schema.Problem) error {
 			parts[i] = p.Path + ": " + p.Message
 		}
 	}
-	return errorOf(ErrBadRequest, nil, "report.invalid", name, strings.Join(parts, "; "))
+	return errorOf(ErrBadRequest, &schema.DefinitionError{Object: "report " + name, Problems: problems}, "report.invalid", name, strings.Join(parts, "; "))
 }
 
 // checkReport checks a report for the actor: its object exists and the

@@ -175,23 +175,23 @@ func TestReports_Refusals(t *testing.T) {
 		code   engine.Code
 		says   string
 	}{
-		{"bad name", with(func(r *engine.Report) { r.Name = "Bad name" }), engine.CodeBadRequest, "/name"},
-		{"unknown object", with(func(r *engine.Report) { r.Object = "nothing" }), engine.CodeBadRequest, "/object"},
-		{"unknown group field", with(func(r *engine.Report) { r.GroupBy = []store.GroupBy{{Field: "nope"}} }), engine.CodeBadRequest, "/groupBy/0: nope"},
-		{"number group field", with(func(r *engine.Report) { r.GroupBy = []store.GroupBy{{Field: "amount"}} }), engine.CodeBadRequest, "/groupBy/0: amount"},
-		{"sum of text", with(func(r *engine.Report) { r.Measures = []store.Measure{{Op: store.MeasureSum, Field: "title"}} }), engine.CodeBadRequest, "/measures/0: title"},
-		{"no measure", with(func(r *engine.Report) { r.Measures = nil }), engine.CodeBadRequest, "/measures"},
-		{"unknown chart", with(func(r *engine.Report) { r.Chart.Type = "radar" }), engine.CodeBadRequest, "/chart/type"},
-		{"kpi with groups", with(func(r *engine.Report) { r.Chart.Type = engine.ChartKPI }), engine.CodeBadRequest, "/groupBy"},
-		{"pivot of one field", with(func(r *engine.Report) { r.Chart.Type = engine.ChartPivot }), engine.CodeBadRequest, "/groupBy"},
+		{"bad name", with(func(r *engine.Report) { r.Name = "Bad name" }), engine.CodeValidation, "/name"},
+		{"unknown object", with(func(r *engine.Report) { r.Object = "nothing" }), engine.CodeValidation, "/object"},
+		{"unknown group field", with(func(r *engine.Report) { r.GroupBy = []store.GroupBy{{Field: "nope"}} }), engine.CodeValidation, "/groupBy/0: nope"},
+		{"number group field", with(func(r *engine.Report) { r.GroupBy = []store.GroupBy{{Field: "amount"}} }), engine.CodeValidation, "/groupBy/0: amount"},
+		{"sum of text", with(func(r *engine.Report) { r.Measures = []store.Measure{{Op: store.MeasureSum, Field: "title"}} }), engine.CodeValidation, "/measures/0: title"},
+		{"no measure", with(func(r *engine.Report) { r.Measures = nil }), engine.CodeValidation, "/measures"},
+		{"unknown chart", with(func(r *engine.Report) { r.Chart.Type = "radar" }), engine.CodeValidation, "/chart/type"},
+		{"kpi with groups", with(func(r *engine.Report) { r.Chart.Type = engine.ChartKPI }), engine.CodeValidation, "/groupBy"},
+		{"pivot of one field", with(func(r *engine.Report) { r.Chart.Type = engine.ChartPivot }), engine.CodeValidation, "/groupBy"},
 		{"pie of two fields", with(func(r *engine.Report) {
 			r.Chart.Type = engine.ChartPie
 			r.GroupBy = append(r.GroupBy, store.GroupBy{Field: "closeDate", Bucket: store.BucketMonth})
-		}), engine.CodeBadRequest, "/groupBy"},
-		{"limit too high", with(func(r *engine.Report) { r.Limit = 1001 }), engine.CodeBadRequest, "/limit"},
-		{"unknown role", with(func(r *engine.Report) { r.Roles = []string{"ghost"} }), engine.CodeBadRequest, "/roles/0"},
-		{"bad filter", with(func(r *engine.Report) { r.Filter = &store.Filter{Field: "amount", Op: store.OpGt, Value: "many"} }), engine.CodeBadRequest, "/filter"},
-		{"order out of range", with(func(r *engine.Report) { r.Order = []store.GroupOrder{{Measure: true, Index: 5}} }), engine.CodeBadRequest, "measure 5"},
+		}), engine.CodeValidation, "/groupBy"},
+		{"limit too high", with(func(r *engine.Report) { r.Limit = 1001 }), engine.CodeValidation, "/limit"},
+		{"unknown role", with(func(r *engine.Report) { r.Roles = []string{"ghost"} }), engine.CodeValidation, "/roles/0"},
+		{"bad filter", with(func(r *engine.Report) { r.Filter = &store.Filter{Field: "amount", Op: store.OpGt, Value: "many"} }), engine.CodeValidation, "/filter"},
+		{"order out of range", with(func(r *engine.Report) { r.Order = []store.GroupOrder{{Measure: true, Index: 5}} }), engine.CodeValidation, "measure 5"},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
@@ -238,7 +238,7 @@ func TestDashboards(t *testing.T) {
 	assert.Equal(t, []engine.DashboardCard{{Report: "pipelineByStage", Width: 16}}, d.Cards, "the card of a report the role does not get is dropped")
 
 	_, err = eng.SaveDashboard(wang, engine.Dashboard{Name: "mine", Cards: []engine.DashboardCard{{Report: "likely", Width: 24}}}, true)
-	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), "a personal dashboard names reports its owner gets")
+	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err), "a personal dashboard names reports its owner gets")
 	mine := engine.Dashboard{Name: "mine", Cards: []engine.DashboardCard{{Report: "pipelineByStage", Width: 24}}}
 	_, err = eng.SaveDashboard(wang, mine, true)
 	require.NoError(t, err)
@@ -261,7 +261,7 @@ func TestDashboards(t *testing.T) {
 		"bad name":       {Name: "X", Cards: []engine.DashboardCard{{Report: "likely", Width: 8}}},
 	} {
 		_, err := eng.SaveDashboard(ctx, d, false)
-		assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), "%s: %v", name, err)
+		assert.Equal(t, engine.CodeValidation, engine.CodeOf(err), "%s: %v", name, err)
 	}
 
 	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(eng.DeleteDashboard(wang, "salesOverview", false)))

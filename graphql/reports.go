@@ -242,6 +242,14 @@ func reportTypeResolvers() map[string]map[string]resolver {
 		"editable": func(_ context.Context, p any, fc *fieldCall) (any, error) {
 			return dv(p).Owner != "" || fc.req.actor.Admin, nil
 		},
+		"roles": func(_ context.Context, p any, _ *fieldCall) (any, error) {
+			roles := dv(p).Roles
+			out := make([]any, len(roles))
+			for i, r := range roles {
+				out[i] = r
+			}
+			return out, nil
+		},
 	}
 	dc := func(p any) *dashboardCard { return p.(*dashboardCard) }
 	card := map[string]resolver{
@@ -293,7 +301,7 @@ const reportSDLQuery = `  "The saved reports the caller gets, of one object or o
   dashboard(name: String!): Dashboard
 `
 
-const reportSDLMutation = `  "Saves a report {name, label: {zh, en}, description, object, filter, groupBy: [{field, bucket}], measures: [{op, field}], having: [{measure, op, value}], order: [{measure, index, desc}], limit (1-1000), chart: {type}, roles}: a shared one (administrators only) or with personal: true the caller's own. chart.type is table, bar, stackedBar, line, pie, donut, funnel, kpi or pivot; a report that cannot run is BAD_REQUEST naming what is wrong."
+const reportSDLMutation = `  "Saves a report {name, label: {zh, en}, description, object, filter, groupBy: [{field, bucket}], measures: [{op, field}], having: [{measure, op, value}], order: [{measure, index, desc}], limit (1-1000), chart: {type}, roles}: a shared one (administrators only) or with personal: true the caller's own. chart.type is table, bar, stackedBar, line, pie, donut, funnel, kpi or pivot; a report that cannot run is VALIDATION_FAILED with its problems (path and message)."
   saveReport(report: JSON!, personal: Boolean): Report
   "Deletes a shared report (administrators only) or with personal: true one of the caller's own."
   deleteReport(name: String!, personal: Boolean): Boolean
@@ -364,6 +372,8 @@ type Dashboard {
   cards: [DashboardCard!]!
   personal: Boolean!
   editable: Boolean!
+  "The roles a shared dashboard is limited to (administrators always get it); empty: everyone."
+  roles: [String!]!
 }
 
 "One card of a dashboard."

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -111,10 +112,10 @@ func TestReports_SaveRunList(t *testing.T) {
 	assert.Nil(t, list.Data["report"])
 
 	// Dashboards.
-	dash := post("admin", "zh", `mutation($d: JSON!) { saveDashboard(dashboard: $d) { name label { zh } cards { width report { name chartType } } personal editable } }`,
+	dash := post("admin", "zh", `mutation($d: JSON!) { saveDashboard(dashboard: $d) { name label { zh } cards { width report { name chartType } } personal editable roles } }`,
 		map[string]any{"d": json.RawMessage(`{"name": "overview", "label": {"zh": "概览", "en": "Overview"}, "cards": [{"report": "dealsByStage", "width": 24}]}`)})
 	require.Empty(t, dash.Errors, dash.messages())
-	assert.Equal(t, map[string]any{"name": "overview", "label": map[string]any{"zh": "概览"}, "personal": false, "editable": true,
+	assert.Equal(t, map[string]any{"name": "overview", "label": map[string]any{"zh": "概览"}, "personal": false, "editable": true, "roles": []any{},
 		"cards": []any{map[string]any{"width": 24.0, "report": map[string]any{"name": "dealsByStage", "chartType": "bar"}}}}, dash.Data["saveDashboard"])
 	dashes := post("user", "zh", `{ dashboards { name editable cards { report { name } } } dashboard(name: "overview") { name } }`, nil)
 	require.Empty(t, dashes.Errors)
@@ -145,11 +146,11 @@ func TestReports_Refused(t *testing.T) {
 		{name: "an unknown group field", actor: "admin",
 			query: `mutation($r: JSON!) { saveReport(report: $r) { name } }`,
 			vars:  map[string]any{"r": json.RawMessage(`{"name": "x", "object": "deal", "groupBy": [{"field": "colour"}], "measures": [{"op": "count"}], "chart": {"type": "bar"}}`)},
-			code:  "BAD_REQUEST", says: "/groupBy/0: colour"},
+			code:  "VALIDATION_FAILED", says: "/groupBy/0: colour"},
 		{name: "a sum of a text field", actor: "admin",
 			query: `query($r: JSON) { runReport(report: $r) { hasMore } }`,
 			vars:  map[string]any{"r": json.RawMessage(`{"name": "x", "object": "deal", "measures": [{"op": "sum", "field": "title"}], "chart": {"type": "kpi"}}`)},
-			code:  "BAD_REQUEST", says: "/measures/0: title"},
+			code:  "VALIDATION_FAILED", says: "/measures/0: title"},
 		{name: "an unknown member", actor: "admin",
 			query: `mutation($r: JSON!) { saveReport(report: $r) { name } }`,
 			vars:  map[string]any{"r": json.RawMessage(`{"name": "x", "object": "deal", "measures": [{"op": "count"}], "chart": {"type": "kpi"}, "colour": "red"}`)},
@@ -159,7 +160,7 @@ func TestReports_Refused(t *testing.T) {
 		{name: "a dashboard card of no report", actor: "admin",
 			query: `mutation($d: JSON!) { saveDashboard(dashboard: $d) { name } }`,
 			vars:  map[string]any{"d": json.RawMessage(`{"name": "x", "cards": [{"report": "nope", "width": 8}]}`)},
-			code:  "BAD_REQUEST", says: "/cards/0/report"},
+			code:  "VALIDATION_FAILED", says: "/cards/0/report"},
 	}
 	for _, s := range scenarios {
 		// Not parallel: the scenarios share one server, whose post helper
@@ -168,6 +169,12 @@ func TestReports_Refused(t *testing.T) {
 			r := post(s.actor, "zh", s.query, s.vars)
 			assert.Equal(t, []string{s.code}, r.codes(), r.messages())
 			assert.Contains(t, r.messages(), s.says)
+			if s.code == "VALIDATION_FAILED" {
+				problems, _ := r.Errors[0].Extensions["problems"].([]any)
+				require.NotEmpty(t, problems, "the problems come apart too, for forms")
+				path, _ := problems[0].(map[string]any)["path"].(string)
+				assert.True(t, strings.HasPrefix(s.says, path), "%q starts with the problem's path %q", s.says, path)
+			}
 		})
 	}
 	list := post("admin", "zh", `{ reports { name } dashboards { name } }`, nil)

@@ -23,7 +23,7 @@ export function dashboardState(d: Dashboard | undefined): DashboardState {
     labelEn: d.label?.en ?? "",
     cards: d.cards.map((c) => ({ report: c.report.name, width: c.width })),
     shared: !d.personal,
-    roles: [],
+    roles: d.roles ?? [],
   };
 }
 

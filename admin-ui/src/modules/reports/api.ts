@@ -8,7 +8,7 @@ import type { Dashboard, DashboardDefinition, Report, ReportDefinition, ReportRe
 
 const reportSel = "name label { zh en } description { zh en } object definition chartType personal editable";
 const resultSel = "columns { key label kind field bucket function type } rows { keys { field bucket value label from to } values } hasMore scanned";
-const dashboardSel = `name label { zh en } personal editable cards { width report { ${reportSel} } }`;
+const dashboardSel = `name label { zh en } personal editable roles cards { width report { ${reportSel} } }`;
 
 export function useReports(object?: string) {
   return useQuery({

@@ -105,4 +105,6 @@ export type Dashboard = {
   cards: { report: Report; width: number }[];
   personal: boolean;
   editable: boolean;
+  // roles a shared dashboard is limited to; empty: everyone.
+  roles?: string[];
 };

@@ -17,6 +17,11 @@ describe("dashboard model", () => {
     });
   });
 
+  it("keeps the roles a shared dashboard is limited to when it is saved again", () => {
+    const d: Dashboard = { name: "sales", label: { zh: "销售" }, cards: [{ report: report("a"), width: 24 }], personal: false, editable: true, roles: ["sales", "manager"] };
+    expect(dashboardDefinition(dashboardState(d)).roles).toEqual(["sales", "manager"]);
+  });
+
   it("starts empty and personal", () => {
     expect(dashboardDefinition(dashboardState(undefined))).toEqual({ name: "", label: { zh: "", en: "" }, cards: [] });
     expect(dashboardState(undefined).shared).toBe(false);
