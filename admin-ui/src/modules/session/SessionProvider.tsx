@@ -79,6 +79,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   );
 
   const signOut = useCallback(async () => {
+    // Requests still loading (a dashboard's) would hold the browser's
+    // connections and keep the sign-out waiting behind them.
+    await qc.cancelQueries();
     await apiSignOut(lang);
     configureClient({ csrfToken: "" });
     qc.clear();
