@@ -86,11 +86,7 @@ func dashboardProblems(d *Dashboard) []schema.Problem {
 }
 
 func dashboardInvalid(name string, problems []schema.Problem) error {
-	parts := make([]string, len(problems))
-	for i, p := range problems {
-		parts[i] = p.Path + ": " + p.Message
-	}
-	return errorOf(ErrBadRequest, &schema.DefinitionError{Object: "dashboard " + name, Problems: problems}, "dashboard.invalid", name, strings.Join(parts, "; "))
+	return definitionRefused("dashboard.invalid", "dashboard", name, problems)
 }
 
 // SaveDashboard saves a dashboard: a shared one (administrators only),
@@ -103,12 +99,8 @@ func (e *Engine) SaveDashboard(ctx context.Context, d Dashboard, personal bool) 
 		return Dashboard{}, err
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
-	d.Owner = a.ID
-	if !personal {
-		if !a.Admin {
-			return Dashboard{}, errorOf(ErrForbidden, nil, "dashboard.adminOnlySave")
-		}
-		d.Owner = ""
+	if d.Owner, err = definitionOwner(a, !personal, "dashboard.adminOnlySave"); err != nil {
+		return Dashboard{}, err
 	}
 	if problems := dashboardProblems(&d); len(problems) > 0 {
 		return Dashboard{}, dashboardInvalid(d.Name, problems)
@@ -313,12 +305,9 @@ func (e *Engine) DeleteDashboard(ctx context.Context, name string, personal bool
 		return err
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
-	owner := a.ID
-	if !personal {
-		if !a.Admin {
-			return errorOf(ErrForbidden, nil, "dashboard.adminOnlyDelete")
-		}
-		owner = ""
+	owner, err := definitionOwner(a, !personal, "dashboard.adminOnlyDelete")
+	if err != nil {
+		return err
 	}
 	return e.dropDashboard(ctx, ts, snap, a, name, owner, true)
 }

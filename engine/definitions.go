@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -113,4 +115,33 @@ func jsonMap(v any) map[string]any {
 	var m map[string]any
 	_ = json.Unmarshal(b, &m)
 	return m
+}
+
+// definitionOwner is the owner a saved definition (view, report,
+// dashboard) gets: the actor's own, or with shared "" (everyone's), which
+// only administrators may have; anyone else is refused with the
+// catalogue's key refused.
+func definitionOwner(a Actor, shared bool, refused message.Key) (string, error) {
+	if !shared {
+		return a.ID, nil
+	}
+	if !a.Admin {
+		return "", errorOf(ErrForbidden, nil, refused)
+	}
+	return "", nil
+}
+
+// definitionRefused is the VALIDATION_FAILED of a saved definition
+// (report, dashboard) that cannot be kept: its problems in the message
+// under the catalogue's key, and apart as a definition's problems (path
+// and message), for forms to show each next to what it concerns.
+func definitionRefused(key message.Key, kind, name string, problems []schema.Problem) error {
+	parts := make([]string, len(problems))
+	for i, p := range problems {
+		parts[i] = p.Message
+		if p.Path != "" {
+			parts[i] = p.Path + ": " + p.Message
+		}
+	}
+	return errorOf(ErrBadRequest, &schema.DefinitionError{Object: kind + " " + name, Problems: problems}, key, name, strings.Join(parts, "; "))
 }

@@ -224,18 +224,9 @@ func blockedReportField(rules *readRules, r Report) string {
 	return field
 }
 
-// reportInvalid is the VALIDATION_FAILED that lists a report's problems:
-// in its message, and as a definition's problems (path and message) that
-// the API gives apart, for forms to show each next to what it concerns.
+// reportInvalid is the VALIDATION_FAILED that lists a report's problems.
 func reportInvalid(name string, problems []schema.Problem) error {
-	parts := make([]string, len(problems))
-	for i, p := range problems {
-		parts[i] = p.Message
-		if p.Path != "" {
-			parts[i] = p.Path + ": " + p.Message
-		}
-	}
-	return errorOf(ErrBadRequest, &schema.DefinitionError{Object: "report " + name, Problems: problems}, "report.invalid", name, strings.Join(parts, "; "))
+	return definitionRefused("report.invalid", "report", name, problems)
 }
 
 // checkReport checks a report for the actor: its object exists and the
@@ -278,12 +269,8 @@ func (e *Engine) SaveReport(ctx context.Context, r Report, personal bool) (Repor
 		return Report{}, err
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
-	r.Owner = a.ID
-	if !personal {
-		if !a.Admin {
-			return Report{}, errorOf(ErrForbidden, nil, "report.adminOnlySave")
-		}
-		r.Owner = ""
+	if r.Owner, err = definitionOwner(a, !personal, "report.adminOnlySave"); err != nil {
+		return Report{}, err
 	}
 	if _, err := checkReport(snap, a, &r); err != nil {
 		return Report{}, err
@@ -432,12 +419,9 @@ func (e *Engine) DeleteReport(ctx context.Context, name string, personal bool) e
 		return err
 	}
 	a, ts, snap := sc.actor, sc.ts, sc.snap
-	owner := a.ID
-	if !personal {
-		if !a.Admin {
-			return errorOf(ErrForbidden, nil, "report.adminOnlyDelete")
-		}
-		owner = ""
+	owner, err := definitionOwner(a, !personal, "report.adminOnlyDelete")
+	if err != nil {
+		return err
 	}
 	return e.dropReport(ctx, ts, snap, a, name, owner, true)
 }

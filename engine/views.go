@@ -107,12 +107,8 @@ func (e *Engine) SaveView(ctx context.Context, v View, shared bool) (View, error
 	if err := snap.mayDo(a, obj, "read"); err != nil {
 		return View{}, err
 	}
-	v.Owner = a.ID
-	if shared {
-		if !a.Admin {
-			return View{}, errorOf(ErrForbidden, nil, "view.adminOnlySave")
-		}
-		v.Owner = ""
+	if v.Owner, err = definitionOwner(a, shared, "view.adminOnlySave"); err != nil {
+		return View{}, err
 	}
 	if err := checkView(&v, obj); err != nil {
 		return View{}, err
@@ -265,12 +261,9 @@ func (e *Engine) DeleteView(ctx context.Context, object, name string, shared boo
 		return err
 	}
 	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
-	owner := a.ID
-	if shared {
-		if !a.Admin {
-			return errorOf(ErrForbidden, nil, "view.adminOnlyDelete")
-		}
-		owner = ""
+	owner, err := definitionOwner(a, shared, "view.adminOnlyDelete")
+	if err != nil {
+		return err
 	}
 	return e.dropView(ctx, ts, snap, a, obj, name, owner, true)
 }
