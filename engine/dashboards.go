@@ -86,7 +86,8 @@ func dashboardProblems(d *Dashboard) []schema.Problem {
 }
 
 func dashboardInvalid(name string, problems []schema.Problem) error {
-	return definitionRefused("dashboard.invalid", "dashboard", name, problems)
+	de, text := definitionProblems("dashboard", name, problems)
+	return errorOf(ErrBadRequest, de, "dashboard.invalid", name, text)
 }
 
 // SaveDashboard saves a dashboard: a shared one (administrators only),

@@ -131,11 +131,11 @@ func definitionOwner(a Actor, shared bool, refused message.Key) (string, error) 
 	return "", nil
 }
 
-// definitionRefused is the VALIDATION_FAILED of a saved definition
-// (report, dashboard) that cannot be kept: its problems in the message
-// under the catalogue's key, and apart as a definition's problems (path
-// and message), for forms to show each next to what it concerns.
-func definitionRefused(key message.Key, kind, name string, problems []schema.Problem) error {
+// definitionProblems is the cause and the text of the VALIDATION_FAILED
+// of a saved definition (report, dashboard) that cannot be kept: its
+// problems apart (path and message), for forms to show each next to what
+// it concerns, and as one text for the message.
+func definitionProblems(kind, name string, problems []schema.Problem) (*schema.DefinitionError, string) {
 	parts := make([]string, len(problems))
 	for i, p := range problems {
 		parts[i] = p.Message
@@ -143,5 +143,5 @@ func definitionRefused(key message.Key, kind, name string, problems []schema.Pro
 			parts[i] = p.Path + ": " + p.Message
 		}
 	}
-	return errorOf(ErrBadRequest, &schema.DefinitionError{Object: kind + " " + name, Problems: problems}, key, name, strings.Join(parts, "; "))
+	return &schema.DefinitionError{Object: kind + " " + name, Problems: problems}, strings.Join(parts, "; ")
 }

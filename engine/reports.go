@@ -226,7 +226,8 @@ func blockedReportField(rules *readRules, r Report) string {
 
 // reportInvalid is the VALIDATION_FAILED that lists a report's problems.
 func reportInvalid(name string, problems []schema.Problem) error {
-	return definitionRefused("report.invalid", "report", name, problems)
+	de, text := definitionProblems("report", name, problems)
+	return errorOf(ErrBadRequest, de, "report.invalid", name, text)
 }
 
 // checkReport checks a report for the actor: its object exists and the

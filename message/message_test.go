@@ -23,6 +23,7 @@ var keyArgument = map[string]int{
 	"fieldError":           2, // engine
 	"refusalOf":            1, // engine/template
 	"tenantAdmin":          2, // engine
+	"definitionOwner":      2, // engine
 	"NewFieldError":        2, // schema
 	"schema.NewFieldError": 2,
 	"say":                  1, // graphql, internal/server
