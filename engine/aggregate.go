@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	_ "time/tzdata" // tenants' zones, wherever the binary runs
@@ -57,7 +58,11 @@ type AggregateResult struct {
 	// HasMore reports that more groups matched than First.
 	HasMore bool
 	// Scanned is the number of records the aggregation read: its cost.
+	// Zero when the answer was kept.
 	Scanned int64
+	// Cached reports an answer computed earlier and kept because no
+	// record of the object changed since (aggregate_cache.go).
+	Cached bool
 }
 
 // AggregateGroup is one group: its keys (one per GroupBy) and its
@@ -132,24 +137,20 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 	if !can {
 		return nil, seal.ErrCannotAggregate
 	}
-	scanned, err := ts.Count(ctx, obj, filter)
+	groups, scanned, cached, err := e.aggregateGroups(ctx, ts, aggregator, sc, obj, agg)
 	if err != nil {
-		return nil, queryFailed(obj, err)
-	}
-	if err := e.chargeAggregate(a.TenantID, obj, scanned); err != nil {
 		return nil, err
 	}
-	groups, err := aggregator.Aggregate(ctx, obj, agg)
-	if err != nil {
-		return nil, queryFailed(obj, err)
+	res := &AggregateResult{Scanned: scanned, Cached: cached}
+	if cached {
+		res.Scanned = 0
 	}
-	res := &AggregateResult{Scanned: scanned}
 	if len(groups) > first {
 		groups, res.HasMore = groups[:first], true
 	}
 	res.Groups = make([]AggregateGroup, len(groups))
 	for i, g := range groups {
-		out := AggregateGroup{Keys: make([]GroupKey, len(g.Keys)), Values: g.Values}
+		out := AggregateGroup{Keys: make([]GroupKey, len(g.Keys)), Values: slices.Clone(g.Values)} // kept answers are shared
 		for j, v := range g.Keys {
 			out.Keys[j] = GroupKey{Field: q.GroupBy[j].Field, Bucket: q.GroupBy[j].Bucket, Value: v}
 		}
@@ -164,6 +165,41 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 		return nil, err
 	}
 	return res, nil
+}
+
+// aggregateGroups returns the store's groups for agg: a kept answer
+// while obj's records are unchanged (cached), else a new one, whose
+// records are first counted, refused past the bounds and charged
+// (scanned), and which is then kept.
+func (e *Engine) aggregateGroups(ctx context.Context, ts store.TenantStore, aggregator store.Aggregator, sc objectScope, obj *schema.Object, agg store.Aggregation) (groups []store.Group, scanned int64, cached bool, err error) {
+	tenant := sc.actor.TenantID
+	version, versioned, err := dataVersion(ctx, ts, obj)
+	if err != nil {
+		return nil, 0, false, queryFailed(obj, err)
+	}
+	key, named := aggregateKey(tenant, sc.snap.catalog.Revision, obj, agg)
+	keep := versioned && named
+	if keep {
+		if groups, scanned, ok := e.aggregateCache.get(key, version); ok {
+			e.usage.Add(tenant, usage.AggregateCached, 1)
+			return groups, scanned, true, nil
+		}
+	}
+	scanned, err = ts.Count(ctx, obj, agg.Filter)
+	if err != nil {
+		return nil, 0, false, queryFailed(obj, err)
+	}
+	if err := e.chargeAggregate(tenant, obj, scanned); err != nil {
+		return nil, 0, false, err
+	}
+	groups, err = aggregator.Aggregate(ctx, obj, agg)
+	if err != nil {
+		return nil, 0, false, queryFailed(obj, err)
+	}
+	if keep {
+		e.aggregateCache.put(key, version, scanned, groups)
+	}
+	return groups, scanned, false, nil
 }
 
 // checkAggregateFields refuses group and measure fields the caller's role

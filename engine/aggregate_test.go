@@ -258,12 +258,90 @@ func TestEngine_AggregateBounds(t *testing.T) {
 		t.Parallel()
 		clock := testkit.NewClock(time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)) // still: nothing refills
 		eng, admin, _ := aggregateTenant(t, testkit.WithClock(clock), testkit.WithConfig(func(c *engine.Config) { c.AggregateRowsPerMinute = 8 }))
-		_, err := eng.Aggregate(admin, "deal", engine.AggregateQuery{Measures: []store.Measure{{Op: store.MeasureCount}}})
+		count := engine.AggregateQuery{Measures: []store.Measure{{Op: store.MeasureCount}}}
+		_, err := eng.Aggregate(admin, "deal", count)
 		require.NoError(t, err, "5 of 8")
-		_, err = eng.Aggregate(admin, "deal", engine.AggregateQuery{Measures: []store.Measure{{Op: store.MeasureCount}}})
+		res, err := eng.Aggregate(admin, "deal", count)
+		require.NoError(t, err, "the same aggregation again is the kept answer, which reads nothing")
+		assert.True(t, res.Cached)
+		assert.Zero(t, res.Scanned)
+		_, err = eng.Aggregate(admin, "deal", engine.AggregateQuery{Measures: []store.Measure{{Op: store.MeasureSum, Field: "amount"}}})
 		assert.Equal(t, engine.CodeRateLimited, engine.CodeOf(err), "another 5 is more than is left")
 		assert.ErrorContains(t, err, "try again in")
 		_, err = eng.Aggregate(admin, "deal", engine.AggregateQuery{View: "open", Measures: []store.Measure{{Op: store.MeasureCount}}})
 		require.NoError(t, err, "3 more fit")
 	})
+}
+
+// TestEngine_AggregateKept: an answer is kept while the object's records
+// are unchanged, and only for the same question asked within the same
+// sight of the records; labels are read afresh; a write, a definition
+// change or a caller who sees other records gets a new answer.
+func TestEngine_AggregateKept(t *testing.T) {
+	t.Parallel()
+	eng, admin, as := aggregateTenant(t)
+	q := engine.AggregateQuery{GroupBy: []store.GroupBy{{Field: "account"}},
+		Measures: []store.Measure{{Op: store.MeasureCount}, {Op: store.MeasureSum, Field: "amount"}}}
+	ask := func(ctx context.Context) *engine.AggregateResult {
+		t.Helper()
+		res, err := eng.Aggregate(ctx, "deal", q)
+		require.NoError(t, err)
+		return res
+	}
+	first := ask(admin)
+	assert.False(t, first.Cached)
+	assert.Equal(t, int64(5), first.Scanned)
+	first.Groups[0].Values[0] = int64(99) // a caller's change is its own
+
+	again := ask(admin)
+	assert.True(t, again.Cached, "nothing changed: the kept answer")
+	assert.Zero(t, again.Scanned, "a kept answer reads no records")
+	assert.Equal(t, map[string][]any{"/∅": {int64(3), 5300.0}, "/" + accountOf(t, eng, admin): {int64(2), 300.3}}, values(again))
+
+	mine := ask(as["rep1"])
+	assert.False(t, mine.Cached, "rep1 sees its team's records only: not the administrator's answer")
+	assert.Equal(t, map[string][]any{"/∅": {int64(1), 300.0}, "/" + accountOf(t, eng, admin): {int64(2), 300.3}}, values(mine))
+
+	acc := accountOf(t, eng, admin)
+	_, err := eng.UpdateRecord(admin, "account", acc, map[string]any{"name": "远景科技"}, nil)
+	require.NoError(t, err)
+	renamed := ask(admin)
+	assert.True(t, renamed.Cached, "an account's write leaves the deals' answer")
+	for _, g := range renamed.Groups {
+		if g.Keys[0].Value == acc {
+			assert.Equal(t, "远景科技", g.Keys[0].Label.Zh, "labels are read afresh")
+		}
+	}
+
+	_, err = eng.CreateRecord(as["rep2"], "deal", map[string]any{"title": "new", "amount": 1.0, "account": acc})
+	require.NoError(t, err)
+	after := ask(admin)
+	assert.False(t, after.Cached, "a new deal: a new answer")
+	assert.Equal(t, map[string][]any{"/∅": {int64(3), 5300.0}, "/" + acc: {int64(3), 301.3}}, values(after))
+
+	_, err = eng.SaveObject(admin, []byte(`{"$id": "deal", "type": "object", "x-crm-sharing": "private",
+	  "properties": {
+	    "title":     {"type": "string", "x-crm-type": "text"},
+	    "amount":    {"type": "number", "x-crm-type": "currency"},
+	    "qty":       {"type": "integer", "x-crm-type": "integer"},
+	    "margin":    {"type": "number", "x-crm-type": "percent"},
+	    "phone":     {"type": "string", "x-crm-type": "text"},
+	    "secret":    {"type": "number", "x-crm-type": "number", "x-crm-sensitive": true},
+	    "won":       {"type": "boolean", "x-crm-type": "boolean"},
+	    "closeDate": {"type": "string", "format": "date", "x-crm-type": "date"},
+	    "account":   {"type": "string", "x-crm-type": "lookup", "x-crm-target": "account"},
+	    "region":    {"type": "string", "x-crm-type": "text"},
+	    "stage":     {"type": "string", "enum": ["open", "won"], "default": "open", "x-crm-type": "picklist",
+	      "x-crm-options": [{"value": "open", "label": {"zh": "进行中", "en": "Open"}}, {"value": "won", "label": {"zh": "赢单", "en": "Won"}}],
+	      "x-crm-pipeline": {"stages": [{"value": "open", "category": "open"}, {"value": "won", "category": "won"}]}}}}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	assert.False(t, ask(admin).Cached, "a changed definition: a new answer")
+
+	off, offAdmin, _ := aggregateTenant(t, testkit.WithConfig(func(c *engine.Config) { c.AggregateCacheBytes = -1 }))
+	for range 2 {
+		res, err := off.Aggregate(offAdmin, "deal", q)
+		require.NoError(t, err)
+		assert.False(t, res.Cached, "a negative bound keeps nothing")
+		assert.Equal(t, int64(5), res.Scanned)
+	}
 }

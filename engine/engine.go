@@ -59,6 +59,10 @@ type Config struct {
 	// AggregateRowsPerMinute is each tenant's budget of records read by
 	// aggregations per minute; if zero, DefaultAggregateRowsPerMinute.
 	AggregateRowsPerMinute int64
+	// AggregateCacheBytes bounds the memory of aggregate answers kept
+	// until their records change (aggregate_cache.go); if zero,
+	// DefaultAggregateCacheBytes; negative keeps none.
+	AggregateCacheBytes int64
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -81,6 +85,7 @@ type Engine struct {
 	aggregateRows      int64
 	aggregatePerMinute int64
 	aggregates         rowBudget
+	aggregateCache     *aggregateCache
 
 	limitsMu    sync.Mutex
 	limitsCache map[string]cachedLimits
@@ -108,6 +113,11 @@ func New(cfg Config) (*Engine, error) {
 		e.aggregatePerMinute = DefaultAggregateRowsPerMinute
 	}
 	e.aggregates.perMinute = e.aggregatePerMinute
+	cacheBytes := cfg.AggregateCacheBytes
+	if cacheBytes == 0 {
+		cacheBytes = DefaultAggregateCacheBytes
+	}
+	e.aggregateCache = newAggregateCache(cacheBytes)
 	if e.maxDepth <= 0 {
 		e.maxDepth = DefaultMaxAutomationDepth
 	}

@@ -67,6 +67,7 @@ func (e *Engine) Usage(ctx context.Context) ([]UsageFigure, error) {
 		{usage.APIRateLimited, "requests", "requests refused by the per-key rate limit", "被单密钥频率限制拒绝的请求", "api.ratePerKey"},
 		{usage.AggregateRows, "records", "records read by aggregations (reports, dashboards, the aggregate queries)", "统计（报表、仪表盘、聚合查询）读取的记录数", "aggregate.rowsPerMinute"},
 		{usage.AggregateRefused, "aggregations", "aggregations refused for reading too many records", "因读取记录过多而被拒绝的统计", "aggregate.rows"},
+		{usage.AggregateCached, "aggregations", "aggregations answered from an earlier answer, kept because their records had not changed (they read nothing)", "因记录未变而直接沿用先前结果的统计（不读取记录）", ""},
 	} {
 		out = append(out,
 			UsageFigure{Name: string(c.counter), Window: "hour", Value: totals.Hour[c.counter], Unit: c.unit, Description: c.description, DescriptionZh: c.descriptionZh, Limit: c.limit},

@@ -103,7 +103,8 @@ func (a *aggregateModel) defs() ast.DefinitionList {
 			Fields: ast.FieldList{
 				fieldDef("groups", "["+a.groupType()+"!]!", "The groups, in orderBy's order (then by the keys), at most first."),
 				fieldDef("hasMore", "Boolean!", "True when more groups matched than first."),
-				fieldDef("scanned", "Int!", "How many records the aggregation read: its cost, charged to the tenant's budget of aggregate reads."),
+				fieldDef("scanned", "Int!", "How many records the aggregation read: its cost, charged to the tenant's budget of aggregate reads. 0 when cached."),
+				fieldDef("cached", "Boolean!", "True when the answer was computed earlier and kept because no record of the object has changed since; it read nothing."),
 			}},
 		&ast.Definition{Kind: ast.Object, Name: a.groupType(), Description: "One group of " + o.name + " records: its keys (one per groupBy) and the measures selected.",
 			Fields: ast.FieldList{
@@ -312,6 +313,7 @@ func aggregateResolvers() (result, group, key map[string]resolver) {
 		},
 		"hasMore": func(_ context.Context, p any, _ *fieldCall) (any, error) { return av(p).res.HasMore, nil },
 		"scanned": func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(av(p).res.Scanned), nil },
+		"cached":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return av(p).res.Cached, nil },
 	}
 	gv := func(p any) *groupValue { return p.(*groupValue) }
 	measureOf := func(op store.MeasureOp) resolver {

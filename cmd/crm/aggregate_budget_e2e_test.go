@@ -27,9 +27,11 @@ func TestServe_AggregateRowsPerMinuteFlag(t *testing.T) {
 	count := `{ dealsAggregate(groupBy: [{field: stage}]) { groups { keys { value } count } } }`
 	first := s.ok(t, count, nil)
 	assert.Len(t, path(first, "dealsAggregate", "groups"), 2, "the first aggregation reads 3 of the 5 records a minute")
-	r := s.gql(t, s.Key, count, nil)
+	again := s.ok(t, `{ dealsAggregate(groupBy: [{field: stage}]) { groups { keys { value } count } cached scanned } }`, nil)
+	assert.Equal(t, []any{true, 0.0}, []any{path(again, "dealsAggregate", "cached"), path(again, "dealsAggregate", "scanned")}, "asked again with no deal changed: the kept answer, which reads nothing")
+	r := s.gql(t, s.Key, `{ dealsAggregate(groupBy: [{field: stage}], filter: {stage: {in: [new, won]}}) { groups { count } } }`, nil)
 	require.Len(t, r.Errors, 1)
-	assert.Equal(t, "RATE_LIMITED", r.Errors[0].Extensions["code"], "the second would read 3 more of the 2 left")
+	assert.Equal(t, "RATE_LIMITED", r.Errors[0].Extensions["code"], "another aggregation would read 3 more of the 2 left")
 
 	scenarios := []struct {
 		name string

@@ -193,12 +193,13 @@ func NewTx(tx store.Tx, cfg Config) *Tx {
 }
 
 var (
-	_ store.TenantStore = (*Store)(nil)
-	_ store.Summer      = (*Store)(nil)
-	_ store.Tx          = (*Tx)(nil)
-	_ store.Summer      = (*Tx)(nil)
-	_ store.Aggregator  = (*Store)(nil)
-	_ store.Aggregator  = (*Tx)(nil)
+	_ store.TenantStore   = (*Store)(nil)
+	_ store.Summer        = (*Store)(nil)
+	_ store.Tx            = (*Tx)(nil)
+	_ store.Summer        = (*Tx)(nil)
+	_ store.Aggregator    = (*Store)(nil)
+	_ store.Aggregator    = (*Tx)(nil)
+	_ store.DataVersioner = (*Store)(nil)
 )
 
 // reader is the read half, over a store or a transaction.
@@ -284,6 +285,20 @@ func (r reader) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggre
 	}
 	a.Filter = sf
 	return agg.Aggregate(ctx, obj, a)
+}
+
+// ErrNoDataVersion: the wrapped store lacks the optional
+// [store.DataVersioner].
+var ErrNoDataVersion = errors.New("read data version: the store has none (it does not implement store.DataVersioner)")
+
+// DataVersion passes [store.DataVersioner] through: sealing changes no
+// record's version.
+func (s *Store) DataVersion(ctx context.Context, object string) (int64, error) {
+	dv, ok := s.TenantStore.(store.DataVersioner)
+	if !ok {
+		return 0, ErrNoDataVersion
+	}
+	return dv.DataVersion(ctx, object)
 }
 
 func (r reader) openAll(obj *schema.Object, recs []store.Record) ([]store.Record, error) {

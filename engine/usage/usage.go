@@ -24,6 +24,7 @@ const (
 	APIRateLimited    Counter = "api.rateLimited"   // requests refused by the per-key rate limit
 	AggregateRows     Counter = "aggregate.rows"    // records read by aggregations
 	AggregateRefused  Counter = "aggregate.refused" // aggregations refused by their bounds
+	AggregateCached   Counter = "aggregate.cached"  // aggregations answered from a kept answer
 	hoursKept                 = 24
 	maxTenantsTracked         = 100_000
 )

@@ -251,6 +251,7 @@ func (t *tx) DeleteObject(ctx context.Context, doc store.ObjectDoc) error {
 		if _, err := t.sqlTx.ExecContext(ctx, `DROP TABLE IF EXISTS `+quotedTable(doc.Name)); err != nil {
 			return fmt.Errorf("drop table: %w", store.ContextError(ctx, err))
 		}
+		t.wrote(doc.Name)
 		if _, err := t.sqlTx.ExecContext(ctx, `DELETE FROM meta_indexes WHERE object = ?`, doc.Name); err != nil {
 			return fmt.Errorf("forget indexes: %w", store.ContextError(ctx, err))
 		}

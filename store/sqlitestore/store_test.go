@@ -192,6 +192,42 @@ func TestStore_Reopen(t *testing.T) {
 	}))
 }
 
+// TestStore_DataVersionAcrossStores: a write through another store on
+// the same files, as another process would make it, moves the data
+// version this one reads.
+func TestStore_DataVersionAcrossStores(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	obj := counterObject()
+	open := func() store.TenantStore {
+		s, err := sqlitestore.New(sqlitestore.Config{Dir: dir})
+		require.NoError(t, err)
+		t.Cleanup(func() { _ = s.Close() })
+		ts, err := s.Tenant(ctx, "acme")
+		require.NoError(t, err)
+		return ts
+	}
+	s, err := sqlitestore.New(sqlitestore.Config{Dir: dir})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", Name: "Acme", CreatedAt: now}))
+	ts, err := s.Tenant(ctx, "acme")
+	require.NoError(t, err)
+	saveObject(t, ts, obj)
+	other := open()
+	version := func() int64 {
+		v, err := ts.(store.DataVersioner).DataVersion(ctx, "counter")
+		require.NoError(t, err)
+		return v
+	}
+	before := version()
+	require.NoError(t, other.WithTx(ctx, func(tx store.Tx) error {
+		return tx.Insert(ctx, obj, store.Record{ID: "c1", Version: 1, CreatedAt: now, UpdatedAt: now, Data: map[string]any{"n": 1.0}})
+	}))
+	assert.NotEqual(t, before, version(), "the other store's insert is seen")
+}
+
 // TestStore_WriteContention is D3: 32 writers whose transactions read then
 // write see no SQLITE_BUSY ("database is locked"), whether they share one
 // store or are spread over two stores on the same files, as two processes

@@ -40,6 +40,7 @@ var tenantSchema = []string{
 		name TEXT PRIMARY KEY,
 		value INTEGER NOT NULL
 	)`,
+	dataVersionTable,
 }
 
 // tenantLayout is the layout of a tenant file. Versions 1 to 3 changed
@@ -57,28 +58,12 @@ var tenantLayout = layout{
 // before then is its creator. Tables that already have the column are
 // left alone.
 func addOwners(ctx context.Context, tx *sql.Tx) error {
-	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'r\_%' ESCAPE '\' ORDER BY name`)
+	objects, err := recordTables(ctx, tx)
 	if err != nil {
-		return fmt.Errorf("list record tables: %w", store.ContextError(ctx, err))
+		return err
 	}
-	var tables []string
-	for rows.Next() {
-		var name string
-		if err := rows.Scan(&name); err != nil {
-			rows.Close()
-			return fmt.Errorf("list record tables: %w", err)
-		}
-		tables = append(tables, name)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("list record tables: %w", store.ContextError(ctx, err))
-	}
-	for _, table := range tables {
-		object := strings.TrimPrefix(table, "r_")
-		if store.CheckObjectName(object) != nil {
-			continue // not a table of this package
-		}
+	for _, object := range objects {
+		table := tableName(object)
 		var has bool
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) > 0 FROM pragma_table_info(?) WHERE name = 'owner_id'`, table).Scan(&has); err != nil {
 			return fmt.Errorf("read columns of %s: %w", table, store.ContextError(ctx, err))
@@ -105,6 +90,31 @@ func addOwners(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// recordTables returns the objects whose record tables (r_<object>) the
+// file holds, in name order.
+func recordTables(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'r\_%' ESCAPE '\' ORDER BY name`)
+	if err != nil {
+		return nil, fmt.Errorf("list record tables: %w", store.ContextError(ctx, err))
+	}
+	defer rows.Close()
+	var objects []string
+	for rows.Next() {
+		var name string
+		if err := rows.Scan(&name); err != nil {
+			return nil, fmt.Errorf("list record tables: %w", err)
+		}
+		object := strings.TrimPrefix(name, "r_")
+		if store.CheckObjectName(object) == nil { // else not a table of this package
+			objects = append(objects, object)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("list record tables: %w", store.ContextError(ctx, err))
+	}
+	return objects, nil
+}
+
 // tenantStore is one tenant's file.
 type tenantStore struct {
 	records // reads outside transactions go to the reader pool
@@ -120,6 +130,7 @@ var (
 	_ store.Summer         = (*tx)(nil)
 	_ store.Aggregator     = (*tenantStore)(nil)
 	_ store.Aggregator     = (*tx)(nil)
+	_ store.DataVersioner  = (*tenantStore)(nil)
 )
 
 func newTenantStore(id string, db *database) *tenantStore {
@@ -201,7 +212,11 @@ func queryObjects(ctx context.Context, q querier, text string, args ...any) ([]s
 func (t *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	return t.db.withTx(ctx, func(sqlTx *sql.Tx) error {
 		// Statements prepared in the transaction are closed with it.
-		return fn(&tx{records: records{q: sqlTx, stmts: newStmtCache(sqlTx.PrepareContext)}, sqlTx: sqlTx})
+		t := &tx{records: records{q: sqlTx, stmts: newStmtCache(sqlTx.PrepareContext)}, sqlTx: sqlTx}
+		if err := fn(t); err != nil {
+			return err
+		}
+		return t.raiseDataVersions(ctx)
 	})
 }
 
@@ -209,6 +224,9 @@ func (t *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) er
 type tx struct {
 	records // reads see the transaction's writes
 	sqlTx   *sql.Tx
+	// written are the objects whose records the transaction changed, to
+	// raise their data versions before it commits.
+	written map[string]bool
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -218,6 +236,7 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("insert record: %w", err)
 	}
+	t.wrote(obj.Name)
 	if rec.ID == "" {
 		return fmt.Errorf("insert %s record: empty id", obj.Name)
 	}
@@ -239,6 +258,7 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("update record: %w", err)
 	}
+	t.wrote(obj.Name)
 	data, err := encodeData(rec.Data)
 	if err != nil {
 		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, err)
@@ -270,6 +290,7 @@ func (t *tx) Delete(ctx context.Context, obj *schema.Object, id string) error {
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("delete record: %w", err)
 	}
+	t.wrote(obj.Name)
 	res, err := t.exec(ctx, `DELETE FROM `+quotedTable(obj.Name)+` WHERE id = ?`, id)
 	if err != nil {
 		return fmt.Errorf("delete %s record %q: %w", obj.Name, id, readError(ctx, t.sqlTx, obj.Name, err))

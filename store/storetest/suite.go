@@ -65,6 +65,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		{name: "aggregate", run: func(t *testing.T, newStore func(t testing.TB) store.Store) {
 			testAggregate(t, newStore, opts)
 		}},
+		{name: "data version", run: testDataVersion},
 		{name: "sequences", run: testSequences},
 		{name: "isolation", run: testIsolation},
 		{name: "owner", run: testOwner},

@@ -1,0 +1,66 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+
+	"github.com/crmkit/crm/store"
+)
+
+// Data versions ([store.DataVersioner]): data_versions holds a number per
+// object that every write transaction raises, just before it commits,
+// for each object whose records it inserted, updated or deleted (or
+// whose table it dropped). Every writer of the file, in this process or
+// another, goes through [tenantStore.WithTx], so a reader that finds the
+// number unchanged knows the records are too. Rows are never deleted and
+// values only grow: a table made again under a dropped one's name goes
+// on from the dropped one's number. A statement that failed may still
+// raise it, which costs a reader a recomputation, never a stale answer.
+//
+// One raise per object and transaction rather than a trigger per row: a
+// trigger made inserts of 1,000 records per transaction about 10 %
+// slower (BenchmarkStore_Insert, 2 cores).
+
+// dataVersionTable is created in every tenant file (tenantSchema).
+const dataVersionTable = `CREATE TABLE IF NOT EXISTS data_versions (
+	object TEXT PRIMARY KEY,
+	value INTEGER NOT NULL
+)`
+
+// wrote notes that the transaction changes object's records.
+func (t *tx) wrote(object string) {
+	if t.written == nil {
+		t.written = map[string]bool{}
+	}
+	t.written[object] = true
+}
+
+// raiseDataVersions raises the data version of every object the
+// transaction wrote; it runs last in the transaction.
+func (t *tx) raiseDataVersions(ctx context.Context) error {
+	for _, object := range slices.Sorted(maps.Keys(t.written)) {
+		if _, err := t.sqlTx.ExecContext(ctx, `INSERT INTO data_versions (object, value) VALUES (?, 1)
+			ON CONFLICT (object) DO UPDATE SET value = value + 1`, object); err != nil {
+			return fmt.Errorf("raise data version of %q: %w", object, store.ContextError(ctx, err))
+		}
+	}
+	return nil
+}
+
+// DataVersion implements [store.DataVersioner]. An object never written
+// is at version 0.
+func (t *tenantStore) DataVersion(ctx context.Context, object string) (int64, error) {
+	var v int64
+	err := t.queryRow(ctx, `SELECT value FROM data_versions WHERE object = ?`, object).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read data version of %q: %w", object, store.ContextError(ctx, err))
+	}
+	return v, nil
+}
