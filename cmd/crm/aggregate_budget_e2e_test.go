@@ -41,6 +41,8 @@ func TestServe_AggregateRowsPerMinuteFlag(t *testing.T) {
 	}{
 		{"zero would stop every aggregation", []string{"--aggregate-rows-per-minute", "0"}, nil, "--aggregate-rows-per-minute must be at least 1"},
 		{"a variable that is no number", nil, map[string]string{"CRM_AGGREGATE_ROWS_PER_MINUTE": "lots"}, `CRM_AGGREGATE_ROWS_PER_MINUTE must be a whole number, got "lots"`},
+		{"a negative cache", []string{"--aggregate-cache-mb", "-1"}, nil, "--aggregate-cache-mb must be between 0 (keep no answers) and 1048576, got -1"},
+		{"a cache variable that is no number", nil, map[string]string{"CRM_AGGREGATE_CACHE_MB": "32MB"}, `CRM_AGGREGATE_CACHE_MB must be a whole number, got "32MB"`},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -50,5 +52,19 @@ func TestServe_AggregateRowsPerMinuteFlag(t *testing.T) {
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), sc.want)
 		})
+	}
+}
+
+// TestServe_AggregateCacheFlag: with no memory for kept answers, the same
+// aggregation asked twice is computed twice.
+func TestServe_AggregateCacheFlag(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir(), "--aggregate-cache-mb", "0")
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(`{"$id": "deal", "type": "object", "properties": {
+		"stage": {"type": "string", "enum": ["new", "won"], "x-crm-type": "picklist"}}}`)})
+	s.ok(t, `mutation($in: DealInput!) { createDeal(input: $in) { id } }`, map[string]any{"in": map[string]any{"stage": "new"}})
+	for range 2 {
+		data := s.ok(t, `{ dealsAggregate(groupBy: [{field: stage}]) { groups { count } cached scanned } }`, nil)
+		assert.Equal(t, []any{false, 1.0}, []any{path(data, "dealsAggregate", "cached"), path(data, "dealsAggregate", "scanned")})
 	}
 }

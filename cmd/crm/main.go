@@ -54,6 +54,9 @@ type Main struct {
 	// aggregateRowsPerMinute is engine.Config.AggregateRowsPerMinute, set
 	// by serve (zero elsewhere: the engine's default).
 	aggregateRowsPerMinute int64
+	// aggregateCacheBytes is engine.Config.AggregateCacheBytes, set by
+	// serve (zero elsewhere: the engine's default).
+	aggregateCacheBytes int64
 	// meter is engine.Config.Usage, set by serve, which also has the HTTP
 	// edge count requests in it (nil elsewhere: the engine's own).
 	meter *tenantusage.Meter

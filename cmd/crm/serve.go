@@ -58,7 +58,7 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 		return nil, nil, err
 	}
 	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter,
-		AggregateRowsPerMinute: m.aggregateRowsPerMinute})
+		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -180,6 +180,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	budget := fs.Int64("aggregate-rows-per-minute", int64(budgetDefault), "records each tenant's aggregations (reports, dashboards, aggregate queries) may read per minute; at least 1 (env CRM_AGGREGATE_ROWS_PER_MINUTE)")
+	cacheDefault, err := envInt("CRM_AGGREGATE_CACHE_MB", m.env("CRM_AGGREGATE_CACHE_MB", ""), engine.DefaultAggregateCacheBytes>>20)
+	if err != nil {
+		return err
+	}
+	cacheMB := fs.Int64("aggregate-cache-mb", int64(cacheDefault), "MiB of memory for aggregate answers kept until their records change; 0 keeps none (env CRM_AGGREGATE_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -191,6 +196,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if *budget < 1 {
 		return fmt.Errorf("--aggregate-rows-per-minute must be at least 1 (it keeps aggregations from taking the server), got %d", *budget)
+	}
+	if *cacheMB < 0 || *cacheMB > 1<<20 {
+		return fmt.Errorf("--aggregate-cache-mb must be between 0 (keep no answers) and 1048576, got %d", *cacheMB)
+	}
+	m.aggregateCacheBytes = *cacheMB << 20
+	if *cacheMB == 0 {
+		m.aggregateCacheBytes = -1 // the engine's "keep none"
 	}
 	m.uniqueGuesses = *guesses
 	m.aggregateRowsPerMinute = *budget
