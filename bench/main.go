@@ -64,7 +64,7 @@ func main() {
 
 func parseFlags(args []string) (Config, error) {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	servers := fs.String("servers", "crm,pocketbase,directus", "servers to measure, comma-separated")
+	servers := fs.String("servers", "crm,pocketbase,directus", "servers to measure, comma-separated: crm, crm-nocache (ours keeping no aggregate answers), pocketbase, directus")
 	ops := fs.String("ops", "", "operations to measure, comma-separated (default: all)")
 	clients := fs.String("clients", "1,32", "concurrent clients of each run, comma-separated")
 	var cfg Config
@@ -168,7 +168,7 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 	// Every server must give the right answer before it is measured.
 	for _, op := range ops {
 		for _, s := range servers {
-			req, ok := op.On[s.Name()]
+			req, ok := op.On[requestsOf(s.Name())]
 			if !ok {
 				return fmt.Errorf("operation %s has no request for %s", op.Name, s.Name())
 			}
@@ -204,7 +204,7 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 						go func() { profile <- takeProfile(ctx, s.(*crmServer), cfg.Duration, cfg.Profile) }()
 					}
 					cpu := s.Process().CPU()
-					r := measure(ctx, s.Client(), w, op.On[s.Name()], c, cfg.Duration)
+					r := measure(ctx, s.Client(), w, op.On[requestsOf(s.Name())], c, cfg.Duration)
 					r.CPU = s.Process().CPU() - cpu
 					if ctx.Err() != nil {
 						return ctx.Err()
@@ -250,14 +250,24 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 	return nil
 }
 
+// requestsOf names the server whose requests a server takes: crm-nocache
+// is ours with no aggregate answers kept (--aggregate-cache-mb 0).
+func requestsOf(server string) string {
+	if server == "crm-nocache" {
+		return "crm"
+	}
+	return server
+}
+
 // newServers builds what the servers need and returns them.
 func newServers(ctx context.Context, cfg Config, conns int, logf func(string, ...any)) ([]Server, error) {
 	var out []Server
 	bin := filepath.Join(cfg.Work, "bin")
 	for _, name := range cfg.Servers {
 		switch name {
-		case "crm":
-			s := &crmServer{binary: cfg.CRM, tenant: "bench", aggregateBudget: cfg.AggregateBudget, conns: conns}
+		case "crm", "crm-nocache":
+			s := &crmServer{name: name, binary: cfg.CRM, tenant: "bench", aggregateBudget: cfg.AggregateBudget, conns: conns,
+				keepNoAnswers: name == "crm-nocache"}
 			if s.binary == "" {
 				s.binary = filepath.Join(bin, "crm")
 				args := []string{"build", "-o", s.binary}
@@ -294,7 +304,7 @@ func newServers(ctx context.Context, cfg Config, conns int, logf func(string, ..
 			}
 			out = append(out, &directusServer{home: home, version: directusVersion(home), conns: conns})
 		default:
-			return nil, fmt.Errorf("no server %q (crm, pocketbase, directus)", name)
+			return nil, fmt.Errorf("no server %q (crm, crm-nocache, pocketbase, directus)", name)
 		}
 	}
 	return out, nil

@@ -15,8 +15,12 @@ import (
 // crmServer is our server (cmd/crm) on the embedded store, reached through
 // GraphQL with an administrator's API key.
 type crmServer struct {
+	name   string // crm, or crm-nocache
 	binary string // the crm binary
-	tenant string
+	// keepNoAnswers starts it with --aggregate-cache-mb 0, so that every
+	// aggregation reads its records.
+	keepNoAnswers bool
+	tenant        string
 	// aggregateBudget, when above zero, is passed as the tenant's budget of
 	// records aggregations may read per minute.
 	aggregateBudget int64
@@ -28,7 +32,7 @@ type crmServer struct {
 	conns     int
 }
 
-func (s *crmServer) Name() string    { return "crm" }
+func (s *crmServer) Name() string    { return s.name }
 func (s *crmServer) Version() string { return "this repository (" + s.binary + ")" }
 
 // crmExport is a line of our tenant export format (engine/transfer.go), the
@@ -154,6 +158,9 @@ func (s *crmServer) Start(ctx context.Context, dir string) error {
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	args := []string{"serve", "--addr", addr, "--data", filepath.Join(dir, "data"), "--rate-per-key", "0", "--rate-per-ip", "0",
 		"--metrics-addr", "off", "--worker=false"}
+	if s.keepNoAnswers {
+		args = append(args, "--aggregate-cache-mb", "0")
+	}
 	var env []string
 	if s.aggregateBudget > 0 {
 		env = append(env, fmt.Sprintf("CRM_AGGREGATE_ROWS_PER_MINUTE=%d", s.aggregateBudget))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/crmkit/crm/store"
 )
@@ -18,7 +19,10 @@ import (
 // another, goes through [tenantStore.WithTx], so a reader that finds the
 // number unchanged knows the records are too. Rows are never deleted and
 // values only grow: a table made again under a dropped one's name goes
-// on from the dropped one's number. A statement that failed may still
+// on from the dropped one's number. An object's first number is the
+// clock's nanoseconds rather than 1, so that a tenant deleted and made
+// again under the same id does not repeat the numbers of the old one to
+// a reader that kept answers from it. A statement that failed may still
 // raise it, which costs a reader a recomputation, never a stale answer.
 //
 // One raise per object and transaction rather than a trigger per row: a
@@ -43,8 +47,8 @@ func (t *tx) wrote(object string) {
 // transaction wrote; it runs last in the transaction.
 func (t *tx) raiseDataVersions(ctx context.Context) error {
 	for _, object := range slices.Sorted(maps.Keys(t.written)) {
-		if _, err := t.sqlTx.ExecContext(ctx, `INSERT INTO data_versions (object, value) VALUES (?, 1)
-			ON CONFLICT (object) DO UPDATE SET value = value + 1`, object); err != nil {
+		if _, err := t.sqlTx.ExecContext(ctx, `INSERT INTO data_versions (object, value) VALUES (?, ?)
+			ON CONFLICT (object) DO UPDATE SET value = value + 1`, object, time.Now().UnixNano()); err != nil {
 			return fmt.Errorf("raise data version of %q: %w", object, store.ContextError(ctx, err))
 		}
 	}
