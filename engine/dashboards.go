@@ -85,6 +85,38 @@ func dashboardProblems(d *Dashboard) []schema.Problem {
 	return problems
 }
 
+// missingCard is a card of a dashboard whose report is not there: its
+// index among the cards and the report it names.
+type missingCard struct {
+	card   int
+	report string
+}
+
+// missingCards returns the cards of d whose report has says is not
+// there, in card order.
+func missingCards(d Dashboard, has func(report string) bool) []missingCard {
+	var out []missingCard
+	for i, c := range d.Cards {
+		if !has(c.Report) {
+			out = append(out, missingCard{card: i, report: c.Report})
+		}
+	}
+	return out
+}
+
+// cardsInvalid is the cause of the VALIDATION_FAILED of a dashboard
+// whose cards name missing reports: a problem for each card (numbered
+// from 1 in the words, from 0 in the path), saying where the report was
+// looked for.
+func cardsInvalid(name string, missing []missingCard, why string) *schema.DefinitionError {
+	problems := make([]schema.Problem, len(missing))
+	for i, m := range missing {
+		problems[i] = schema.Problem{Path: fmt.Sprintf("/cards/%d/report", m.card), Message: fmt.Sprintf("card %d names report %q, %s", m.card+1, m.report, why)}
+	}
+	de, _ := definitionProblems("dashboard", name, problems)
+	return de
+}
+
 func dashboardInvalid(name string, problems []schema.Problem) error {
 	de, text := definitionProblems("dashboard", name, problems)
 	return errorOf(ErrBadRequest, de, "dashboard.invalid", name, text)
@@ -122,10 +154,9 @@ func (e *Engine) SaveDashboard(ctx context.Context, d Dashboard, personal bool) 
 	if err != nil {
 		return Dashboard{}, err
 	}
-	for i, c := range d.Cards {
-		if _, ok := reports[c.Report]; !ok {
-			return Dashboard{}, dashboardInvalid(d.Name, []schema.Problem{{Path: fmt.Sprintf("/cards/%d/report", i), Message: fmt.Sprintf("there is no report %q", c.Report)}})
-		}
+	if missing := missingCards(d, func(name string) bool { _, ok := reports[name]; return ok }); len(missing) > 0 {
+		de := cardsInvalid(d.Name, missing, "which does not exist")
+		return Dashboard{}, errorOf(ErrBadRequest, de, "dashboard.missingReport", d.Name, missing[0].card+1, missing[0].report)
 	}
 	if err := e.storeDashboard(ctx, ts, snap, a, d); err != nil {
 		return Dashboard{}, err

@@ -234,6 +234,16 @@ var dashboardKind = &docKind{
 			}
 			return nil
 		},
+		CheckRefs: func(canon string, has func(kind, key string) bool) error {
+			var d Dashboard
+			_ = json.Unmarshal([]byte(canon), &d)
+			missing := missingCards(d, func(report string) bool { return has(template.ReportDocs, report) })
+			if len(missing) == 0 {
+				return nil
+			}
+			de := cardsInvalid(d.Name, missing, "which is neither in the template nor in the tenant")
+			return errorOf(ErrBadRequest, de, "dashboard.missingTemplateReport", d.Name, missing[0].card+1, missing[0].report)
+		},
 	},
 	current: func(ctx context.Context, _ *Engine, r store.Reader, snap *snapshot) (map[string]string, error) {
 		shared := store.Leaf("ownerId", store.OpEq, "")

@@ -88,6 +88,11 @@ type DocKind struct {
 	Parse func(raw []byte) (key, canon string, err error)
 	// Check checks a document against the objects objectOf knows.
 	Check func(canon string, objectOf func(string) *schema.Object) error
+	// CheckRefs, when set, checks the documents of other kinds that a
+	// document names (a dashboard's reports): has says whether the
+	// template or the tenant has the document of a kind and key. It runs
+	// on each document an install writes, as merged.
+	CheckRefs func(canon string, has func(kind, key string) bool) error
 }
 
 // doc is one document of a template, checked.
@@ -131,8 +136,9 @@ type docPlan struct {
 }
 
 // planDocs merges a template's documents of one kind into the tenant's,
-// adding plans, conflicts and notes to res.
-func planDocs(k *DocKind, docs []doc, base, current map[string]string, objectOf func(string) *schema.Object, policy ConflictPolicy, res *InstallResult) (*docPlan, error) {
+// adding plans, conflicts and notes to res; exists says whether the
+// template or the tenant has a document (see [DocKind.CheckRefs]).
+func planDocs(k *DocKind, docs []doc, base, current map[string]string, objectOf func(string) *schema.Object, exists func(kind, key string) bool, policy ConflictPolicy, res *InstallResult) (*docPlan, error) {
 	p := &docPlan{before: map[string]any{}, after: map[string]string{}}
 	for _, d := range docs {
 		label := k.Name + ":" + d.key
@@ -166,6 +172,11 @@ func planDocs(k *DocKind, docs []doc, base, current map[string]string, objectOf 
 		res.Objects = append(res.Objects, ObjectPlan{Object: label, Action: m.Action, Changes: m.Changes})
 		if m.Action == "unchanged" {
 			continue
+		}
+		if k.CheckRefs != nil {
+			if err := k.CheckRefs(canon, exists); err != nil {
+				return nil, fmt.Errorf("%s: %w", label, err)
+			}
 		}
 		p.save, p.keys = append(p.save, canon), append(p.keys, d.key)
 		p.before[d.key] = nil

@@ -232,16 +232,24 @@ func (p *Plan) planDocs(ctx context.Context, cur *Install, t Tenant, kinds []*Do
 		return err
 	}
 	p.docs, p.docPlans = docs, map[string]*docPlan{}
+	current := map[string]map[string]string{}
+	for _, k := range kinds {
+		if current[k.Name], err = t.Docs(ctx, k.Name); err != nil {
+			return err
+		}
+	}
+	has := func(kind, key string) bool {
+		if _, ok := current[kind][key]; ok {
+			return true
+		}
+		return slices.ContainsFunc(docs[kind], func(d doc) bool { return d.key == key })
+	}
 	for _, k := range kinds {
 		var docBase map[string]string
 		if cur != nil && cur.docs[k.Name] != nil {
 			docBase = cur.docs[k.Name].shipped
 		}
-		current, err := t.Docs(ctx, k.Name)
-		if err != nil {
-			return err
-		}
-		if p.docPlans[k.Name], err = planDocs(k, docs[k.Name], docBase, current, objectOf, policy, res); err != nil {
+		if p.docPlans[k.Name], err = planDocs(k, docs[k.Name], docBase, current[k.Name], objectOf, has, policy, res); err != nil {
 			return err
 		}
 	}
