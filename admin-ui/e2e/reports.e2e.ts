@@ -86,6 +86,56 @@ describe("reports", () => {
     await page.locator('[data-measure="1"]').getByText("预计金额（元）").waitFor();
   });
 
+  journey("keeps only the groups a condition on a measure lets through", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "reports.having", "李娜");
+    await signIn(page, s.url, "reports.having");
+    // The threshold: the median of the sources' counts, so that some
+    // sources stay and some go.
+    const all = await s.gql<Count>(`{ opportunitiesAggregate(groupBy: [{field: source}]) { groups { keys { value } count } } }`);
+    const counts = all.opportunitiesAggregate.groups.map((g) => g.count).sort((a, b) => a - b);
+    const threshold = counts[Math.floor(counts.length / 2)];
+    const kept = counts.filter((c) => c > threshold).length;
+    expect(kept).toBeGreaterThan(0);
+    expect(kept).toBeLessThan(counts.length);
+
+    await page.goto(`${s.url}/reports/new?object=opportunity`);
+    await page.locator(".report-builder-page").waitFor();
+    await page.getByRole("button", { name: "添加分组" }).click();
+    await pick(page, page.getByRole("combobox", { name: "分组字段 1", exact: true }), "商机来源", "商机来源");
+    await press(page, page.locator(".builder-charts").getByText("表格", { exact: true }));
+    const rows = page.locator(".builder-preview .report-table tbody tr");
+    await expect.poll(() => rows.count()).toBe(counts.length);
+
+    // A condition without its value says so and keeps the last preview.
+    await page.getByRole("button", { name: "按统计值筛选分组" }).click();
+    const having = page.locator('[data-section="having"]');
+    await having.getByRole("alert").filter({ hasText: "请填写要比较的数值" }).waitFor();
+    expect(await page.getByRole("button", { name: "保存" }).isDisabled()).toBe(true);
+    await pick(page, page.getByRole("combobox", { name: "比较 1", exact: true }), "大于");
+    await page.getByRole("spinbutton", { name: "数值 1" }).fill(String(threshold));
+    expect(await having.getByRole("alert").count()).toBe(0);
+    // The preview keeps only the sources with more records.
+    await expect.poll(() => rows.count()).toBe(kept);
+    await shot(page, "report-builder-having-desktop");
+
+    await page.getByRole("button", { name: "保存" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByLabel("报表名称").fill("主要商机来源");
+    await dialog.getByRole("button", { name: "保存" }).click();
+    await toast(page, "已保存");
+    await page.locator(".report-page").waitFor();
+    await expect.poll(() => page.locator(".report-page .report-table tbody tr").count()).toBe(kept);
+
+    // Saved with the report: the builder reads the condition back.
+    await page.getByRole("button", { name: "编辑" }).click();
+    await page.locator(".report-builder-page").waitFor();
+    await having.locator('[data-having="0"]').getByText("计数", { exact: true }).waitFor();
+    await having.locator('[data-having="0"]').getByText("大于", { exact: true }).waitFor();
+    expect(await page.getByRole("spinbutton", { name: "数值 1" }).inputValue()).toBe(String(threshold));
+    await expect.poll(() => rows.count()).toBe(kept);
+  });
+
   journey("shows a template report on a phone", "phone", async ({ page }) => {
     const s = server();
     addUser(s, "reports.phone", "陈静", "salesRep");

@@ -13,11 +13,13 @@ import { aggregateOps, type AggregateOp, type ReportMeasure } from "./types";
 type MeasuresEditorProps = {
   value: ReportMeasure[];
   onChange: (m: ReportMeasure[]) => void;
+  // onRemove takes out the i-th measure (and what names it).
+  onRemove: (i: number) => void;
   fieldsFor: (op: AggregateOp) => AggregateField[];
   t: Text<ReportKey>;
 };
 
-export function MeasuresEditor({ value, onChange, fieldsFor, t }: MeasuresEditorProps) {
+export function MeasuresEditor({ value, onChange, onRemove, fieldsFor, t }: MeasuresEditorProps) {
   const set = (i: number, m: ReportMeasure) => onChange(value.map((x, j) => (j === i ? m : x)));
   return (
     <>
@@ -45,7 +47,7 @@ export function MeasuresEditor({ value, onChange, fieldsFor, t }: MeasuresEditor
                 showSearch={{ optionFilterProp: "label" }}
               />
             ) : null}
-            <Button type="text" icon={<DeleteOutlined />} aria-label={`${t("remove")} ${t("measures")} ${i + 1}`} disabled={value.length === 1} onClick={() => onChange(value.filter((_, j) => j !== i))} />
+            <Button type="text" icon={<DeleteOutlined />} aria-label={`${t("remove")} ${t("measures")} ${i + 1}`} disabled={value.length === 1} onClick={() => onRemove(i)} />
           </div>
         );
       })}

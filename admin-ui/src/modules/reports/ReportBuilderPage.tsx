@@ -14,9 +14,10 @@ import { useDebounced } from "@/ui/useDebounced";
 import { useFeedback } from "@/ui/useFeedback";
 import { saveReport, useAggregateEnums, useReport, useReportRun, useReports } from "./api";
 import { ChartPicker } from "./ChartPicker";
-import { chartForGroups, definitionOf, dropInvalidSort, emptyState, previewable, reportNameFor, stateOf, type BuilderState, type Section } from "./definition";
+import { chartForGroups, definitionOf, dropInvalidSort, emptyState, havingProblems, previewable, reportNameFor, stateOf, withoutMeasure, type BuilderState, type Section } from "./definition";
 import { groupFields, measureFields } from "./fields";
 import { GroupByEditor } from "./GroupByEditor";
+import { HavingEditor } from "./HavingEditor";
 import { MeasuresEditor } from "./MeasuresEditor";
 import { problemsBySection } from "./problems";
 import { ReportView } from "./ReportView";
@@ -27,7 +28,8 @@ import type { Report } from "./types";
 import "./reports.css";
 
 // The report builder (/reports/new, /reports/:name/edit): pick the object,
-// the groupings, the measures, a filter, sort and limit and the chart, and
+// the groupings, the measures, conditions on them, a filter, sort and
+// limit and the chart, and
 // see the result live — the unsaved definition runs on the server a moment
 // after each change, the last result staying on screen meanwhile. Saving
 // asks the name and, for administrators, who may see it. The server's
@@ -157,8 +159,13 @@ function Builder({ saved }: BuilderProps) {
             "measures",
             t("measures"),
             "measures",
-            <MeasuresEditor value={state.measures} onChange={(m) => update({ measures: m })} fieldsFor={(op) => (obj ? measureFields(obj, enums.data ?? noEnums, op, lang, words) : [])} t={t} />,
+            <MeasuresEditor
+              value={state.measures}
+              onChange={(m) => update({ measures: m })}
+              onRemove={(i) => setState((s) => dropInvalidSort(withoutMeasure(s, i)))}
+              fieldsFor={(op) => (obj ? measureFields(obj, enums.data ?? noEnums, op, lang, words) : [])} t={t} />,
           )}
+          {section("having", t("having"), "having", <HavingEditor value={state.having} measures={measureNames} problems={havingProblems(state)} onChange={(h) => update({ having: h })} t={t} />)}
           {obj
             ? section(
                 "filter",
@@ -191,7 +198,6 @@ function Builder({ saved }: BuilderProps) {
         <Card size="small" title={t("preview")} className="builder-preview" data-section="preview">
           {run.isFetching && run.data ? <div className="report-refreshing" aria-label={t("refreshing")} /> : null}
           {problemText("other")}
-          {problemText("having")}
           {!ready ? (
             <div className="report-empty">{t("previewIncomplete")}</div>
           ) : run.data && previewDef ? (

@@ -1,6 +1,6 @@
 import { andStore, fromStoreFilter, toStoreFilter, type Condition, type StoreFilter } from "@/records/filters";
 import type { FieldMeta, ObjectMeta } from "@/metadata/types";
-import type { AggregateOp, Bucket, ChartType, ReportDefinition, ReportGroupBy, ReportMeasure } from "./types";
+import { havingOps, type AggregateOp, type Bucket, type ChartType, type HavingOp, type ReportDefinition, type ReportGroupBy, type ReportHaving, type ReportMeasure } from "./types";
 
 // The report builder's state and the report definition it stands for, both
 // ways: the builder edits the filter as the list's conditions (when the
@@ -8,6 +8,10 @@ import type { AggregateOp, Bucket, ChartType, ReportDefinition, ReportGroupBy, R
 // as it is and shown as text), one sort and a chart type.
 
 export type SortChoice = { by: "key" | "measure"; index: number; desc: boolean };
+
+// HavingDraft is a condition on a measure as the builder edits it: the
+// measure (index into the measures) and the value may not be chosen yet.
+export type HavingDraft = { measure: number | null; op: HavingOp; value: number | null };
 
 export type BuilderState = {
   name: string;
@@ -21,7 +25,7 @@ export type BuilderState = {
   // fixedFilter is a saved filter the conditions cannot express; it is
   // and-ed with them unchanged.
   fixedFilter?: StoreFilter;
-  having: unknown[];
+  having: HavingDraft[];
   sort: SortChoice | null;
   limit: number | null;
   chart: ChartType;
@@ -66,7 +70,7 @@ export function stateOf(def: ReportDefinition, obj: ObjectMeta | undefined, pers
     measures: (def.measures ?? []).map((m) => (m.field ? { op: m.op, field: m.field } : { op: m.op })),
     conds: conds ?? [],
     fixedFilter: conds === null ? def.filter : undefined,
-    having: def.having ?? [],
+    having: havingDrafts(def.having),
     sort: o ? { by: o.measure ? "measure" : "key", index: o.index, desc: !!o.desc } : null,
     limit: typeof def.limit === "number" && def.limit > 0 ? def.limit : null,
     chart: def.chart?.type ?? "table",
@@ -89,7 +93,8 @@ export function definitionOf(s: BuilderState, obj: ObjectMeta | undefined): Repo
   };
   if (s.description) def.description = s.description;
   if (filter) def.filter = filter;
-  if (s.having.length > 0) def.having = s.having;
+  const having = completeHaving(s);
+  if (having.length > 0) def.having = having;
   if (s.sort) def.order = [s.sort.by === "measure" ? { measure: true, index: s.sort.index, desc: s.sort.desc } : { index: s.sort.index, desc: s.sort.desc }];
   if (s.limit) def.limit = s.limit;
   if (s.shared && s.roles.length > 0) def.roles = s.roles;
@@ -143,9 +148,60 @@ export function measureComplete(m: ReportMeasure): boolean {
   return !opNeedsField(m.op) || !!m.field;
 }
 
-// previewable says whether the state is complete enough to run.
+// previewable says whether the state is complete enough to run: every
+// measure has its field, every grouping its field and every condition
+// on the measures its measure and value.
 export function previewable(s: BuilderState): boolean {
-  return !!s.object && s.measures.length > 0 && s.measures.every(measureComplete) && s.groupBy.every((g) => !!g.field);
+  return !!s.object && s.measures.length > 0 && s.measures.every(measureComplete) && s.groupBy.every((g) => !!g.field) && havingProblems(s).every((p) => p === null);
+}
+
+// maxHaving bounds the conditions on measures (as the server does).
+export const maxHaving = 10;
+
+// havingDrafts reads a saved definition's conditions on measures; an
+// entry of another shape is left out.
+export function havingDrafts(having: unknown): HavingDraft[] {
+  if (!Array.isArray(having)) return [];
+  const out: HavingDraft[] = [];
+  for (const h of having) {
+    if (!h || typeof h !== "object") continue;
+    const { measure, op, value } = h as Record<string, unknown>;
+    if (typeof measure !== "number" || !Number.isInteger(measure) || measure < 0) continue;
+    if (!havingOps.includes(op as HavingOp) || typeof value !== "number" || !Number.isFinite(value)) continue;
+    out.push({ measure, op: op as HavingOp, value });
+  }
+  return out;
+}
+
+// HavingProblem is what a condition on measures lacks: its measure (none
+// chosen, or one that was removed) or its value.
+export type HavingProblem = "havingMeasure" | "havingValue";
+
+// havingProblems says, for each condition on measures, what it lacks,
+// or null when it is complete.
+export function havingProblems(s: BuilderState): (HavingProblem | null)[] {
+  return s.having.map((h) => {
+    if (h.measure === null || h.measure >= s.measures.length) return "havingMeasure";
+    if (h.value === null || !Number.isFinite(h.value)) return "havingValue";
+    return null;
+  });
+}
+
+// completeHaving are the conditions the report keeps: those with a
+// measure that exists and a value.
+export function completeHaving(s: BuilderState): ReportHaving[] {
+  const problems = havingProblems(s);
+  return s.having.filter((_, i) => problems[i] === null).map((h) => ({ measure: h.measure!, op: h.op, value: h.value! }));
+}
+
+// withoutMeasure removes the i-th measure and keeps what names measures
+// pointing at the same ones: conditions and a sort on the removed measure
+// go, those on later measures follow them down.
+export function withoutMeasure(s: BuilderState, i: number): BuilderState {
+  const having = s.having.filter((h) => h.measure !== i).map((h) => (h.measure !== null && h.measure > i ? { ...h, measure: h.measure - 1 } : h));
+  let sort = s.sort;
+  if (sort?.by === "measure") sort = sort.index === i ? null : sort.index > i ? { ...sort, index: sort.index - 1 } : sort;
+  return { ...s, measures: s.measures.filter((_, j) => j !== i), having, sort };
 }
 
 // dropInvalidSort keeps the sort only while what it names still exists.

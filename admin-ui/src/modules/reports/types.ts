@@ -22,6 +22,16 @@ export type ReportGroupBy = { field: string; bucket?: Bucket };
 
 export type ReportMeasure = { op: AggregateOp; field?: string };
 
+// HavingOp compares a group's measure with a value.
+export type HavingOp = "eq" | "ne" | "gt" | "gte" | "lt" | "lte";
+
+export const havingOps: HavingOp[] = ["gt", "gte", "lt", "lte", "eq", "ne"];
+
+// ReportHaving keeps only the groups whose measure (index into measures)
+// compares to value with op; a report's conditions are and-ed, and a
+// measure without a value meets none.
+export type ReportHaving = { measure: number; op: HavingOp; value: number };
+
 // ReportOrder sorts the groups by a key (index into groupBy) or, with
 // measure, by a measure (index into measures).
 export type ReportOrder = { measure?: boolean; index: number; desc?: boolean };
@@ -34,7 +44,7 @@ export type ReportDefinition = {
   filter?: StoreFilter;
   groupBy: ReportGroupBy[];
   measures: ReportMeasure[];
-  having?: unknown[];
+  having?: ReportHaving[];
   order?: ReportOrder[];
   limit?: number;
   chart: { type: ChartType };

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deal, salesObjects } from "~/testing/fixtures";
 import { fakeMetadata } from "~/testing/schema";
-import { chartForGroups, definitionOf, dropInvalidSort, emptyState, previewable, reportNameFor, sectionOf, stateOf, withGroupField } from "../definition";
+import { chartForGroups, definitionOf, dropInvalidSort, emptyState, havingDrafts, havingProblems, previewable, reportNameFor, sectionOf, stateOf, withGroupField, withoutMeasure, type HavingDraft } from "../definition";
 import type { ReportDefinition } from "../types";
 
 const md = fakeMetadata(salesObjects);
@@ -14,6 +14,7 @@ const saved: ReportDefinition = {
   filter: { and: [{ field: "stage", op: "eq", value: "won" }, { field: "amount", op: "gt", value: 0 }] },
   groupBy: [{ field: "closeDate", bucket: "month" }, { field: "hot" }],
   measures: [{ op: "sum", field: "amount" }, { op: "count" }],
+  having: [{ measure: 1, op: "gt", value: 5 }],
   order: [{ measure: true, index: 0, desc: true }],
   limit: 20,
   chart: { type: "stackedBar" },
@@ -107,6 +108,75 @@ describe("previewable", () => {
   for (const s of scenarios) {
     it(s.name, () => {
       expect(previewable({ ...emptyState("deal"), ...s.patch })).toBe(s.want);
+    });
+  }
+});
+
+describe("conditions on measures", () => {
+  const two = { ...emptyState("deal"), measures: [{ op: "count" as const }, { op: "sum" as const, field: "amount" }] };
+  const gt = (measure: number | null, value: number | null): HavingDraft => ({ measure, op: "gt", value });
+
+  it("reads a saved report's conditions and writes them back", () => {
+    const s = stateOf(saved, obj, false);
+    expect(s.having).toEqual([{ measure: 1, op: "gt", value: 5 }]);
+    expect(definitionOf(s, obj).having).toEqual([{ measure: 1, op: "gt", value: 5 }]);
+  });
+
+  const reads = [
+    { name: "nothing", having: undefined, want: [] },
+    { name: "not a list", having: { measure: 0 }, want: [] },
+    { name: "an unknown comparison", having: [{ measure: 0, op: "contains", value: 1 }], want: [] },
+    { name: "a value that is not a number", having: [{ measure: 0, op: "gt", value: "5" }], want: [] },
+    { name: "a negative measure", having: [{ measure: -1, op: "gt", value: 5 }], want: [] },
+    {
+      name: "two conditions",
+      having: [
+        { measure: 0, op: "gte", value: 2 },
+        { measure: 1, op: "lt", value: 1e6 },
+      ],
+      want: [
+        { measure: 0, op: "gte", value: 2 },
+        { measure: 1, op: "lt", value: 1e6 },
+      ],
+    },
+  ];
+  for (const s of reads) {
+    it(`reads ${s.name}`, () => {
+      expect(havingDrafts(s.having)).toEqual(s.want);
+    });
+  }
+
+  const scenarios = [
+    { name: "a complete condition", having: [gt(0, 5)], problems: [null], written: [{ measure: 0, op: "gt", value: 5 }], ready: true },
+    { name: "a zero value is a value", having: [gt(1, 0)], problems: [null], written: [{ measure: 1, op: "gt", value: 0 }], ready: true },
+    { name: "a condition without a value", having: [gt(0, null)], problems: ["havingValue"], written: undefined, ready: false },
+    { name: "a condition without a measure", having: [gt(null, 5)], problems: ["havingMeasure"], written: undefined, ready: false },
+    { name: "a condition on a measure that is not there", having: [gt(2, 5)], problems: ["havingMeasure"], written: undefined, ready: false },
+    { name: "one of two incomplete", having: [gt(0, 5), gt(1, null)], problems: [null, "havingValue"], written: [{ measure: 0, op: "gt", value: 5 }], ready: false },
+  ];
+  for (const s of scenarios) {
+    it(s.name, () => {
+      const st = { ...two, having: s.having };
+      expect(havingProblems(st)).toEqual(s.problems);
+      expect(definitionOf(st, obj).having).toEqual(s.written);
+      expect(previewable(st)).toBe(s.ready);
+    });
+  }
+
+  const removals = [
+    { name: "the condition on a removed measure goes", remove: 0, having: [gt(0, 5)], sort: null, wantHaving: [], wantSort: null },
+    { name: "a condition on a later measure follows it", remove: 0, having: [gt(1, 5)], sort: null, wantHaving: [gt(0, 5)], wantSort: null },
+    { name: "a condition on an earlier measure stays", remove: 1, having: [gt(0, 5)], sort: null, wantHaving: [gt(0, 5)], wantSort: null },
+    { name: "a sort on the removed measure goes", remove: 1, having: [], sort: { by: "measure" as const, index: 1, desc: true }, wantHaving: [], wantSort: null },
+    { name: "a sort on a later measure follows it", remove: 0, having: [], sort: { by: "measure" as const, index: 1, desc: true }, wantHaving: [], wantSort: { by: "measure", index: 0, desc: true } },
+    { name: "a sort on a key stays", remove: 0, having: [], sort: { by: "key" as const, index: 1, desc: false }, wantHaving: [], wantSort: { by: "key", index: 1, desc: false } },
+  ];
+  for (const s of removals) {
+    it(s.name, () => {
+      const next = withoutMeasure({ ...two, having: s.having, sort: s.sort }, s.remove);
+      expect(next.measures).toHaveLength(1);
+      expect(next.having).toEqual(s.wantHaving);
+      expect(next.sort).toEqual(s.wantSort);
     });
   }
 });
