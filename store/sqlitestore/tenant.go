@@ -227,6 +227,8 @@ type tx struct {
 	// written are the objects whose records the transaction changed, to
 	// raise their data versions before it commits.
 	written map[string]bool
+	// savepoints are the open savepoints, outermost first.
+	savepoints []string
 }
 
 var _ store.Tx = (*tx)(nil)
