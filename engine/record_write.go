@@ -19,36 +19,71 @@ import (
 // defaults, runs the object's automations and stores the record. Every
 // problem with the input is reported at once in a *schema.ValidationError.
 func (e *Engine) CreateRecord(ctx context.Context, object string, input map[string]any) (store.Record, error) {
-	sc, err := e.writeScope(ctx, object)
+	w, obj, err := e.recordWriter(ctx, object)
 	if err != nil {
 		return store.Record{}, err
 	}
-	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
-	if err := snap.mayDo(a, obj, "create"); err != nil {
+	if err := w.snap.mayDo(w.actor, obj, "create"); err != nil {
 		return store.Record{}, err
 	}
-	w, err := e.newWriter(ctx, ts, snap, a)
+	data, err := w.checkNew(ctx, w.ts, obj, input)
 	if err != nil {
 		return store.Record{}, err
-	}
-	input = maps.Clone(input)
-	forbidden := snap.writeProblems(a, obj, input)
-	data, err := w.prepare(ctx, obj, input)
-	if err = withProblems(obj, err, forbidden); err != nil {
-		return store.Record{}, withLookupProblems(ctx, ts, w, obj, input, nil, err)
 	}
 	var rec store.Record
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		if rec, err = w.create(ctx, tx, obj, data); err != nil {
-			return err
-		}
-		rec, err = committed(ctx, tx, obj, rec)
+	err = w.ts.WithTx(ctx, func(tx store.Tx) error {
+		rec, err = w.insertChecked(ctx, tx, obj, data)
 		return err
 	})
+	return w.answer(obj, "create", rec, err)
+}
+
+// recordWriter resolves the caller's scope and object and prepares the
+// writer of a record write.
+func (e *Engine) recordWriter(ctx context.Context, object string) (*writer, *schema.Object, error) {
+	sc, err := e.writeScope(ctx, object)
 	if err != nil {
-		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "create", err))
+		return nil, nil, err
 	}
-	return snap.readRules(a, obj).ShowOne(rec), nil
+	w, err := e.newWriter(ctx, sc.ts, sc.snap, sc.actor)
+	if err != nil {
+		return nil, nil, err
+	}
+	return w, sc.obj, nil
+}
+
+// checkNew runs the checks of a new record's input that need no
+// transaction (the actor's field rules, defaults, beforeSave scripts,
+// formulas, validation) and returns the data to insert. r reads the
+// lookups that an invalid input names, to report them too.
+func (w *writer) checkNew(ctx context.Context, r store.Reader, obj *schema.Object, input map[string]any) (map[string]any, error) {
+	input = maps.Clone(input)
+	forbidden := w.snap.writeProblems(w.actor, obj, input)
+	data, err := w.prepare(ctx, obj, input)
+	if err = withProblems(obj, err, forbidden); err != nil {
+		return nil, withLookupProblems(ctx, r, w, obj, input, nil, err)
+	}
+	return data, nil
+}
+
+// insertChecked stores a record whose input passed checkNew, in tx, and
+// returns it as committed.
+func (w *writer) insertChecked(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
+	rec, err := w.create(ctx, tx, obj, data)
+	if err != nil {
+		return store.Record{}, err
+	}
+	return committed(ctx, tx, obj, rec)
+}
+
+// answer is what a record write gives its caller: the record as the
+// actor may see it, or the write's error classified (op names the
+// write: create, update, delete).
+func (w *writer) answer(obj *schema.Object, op string, rec store.Record, err error) (store.Record, error) {
+	if err != nil {
+		return store.Record{}, w.snap.vagueUnique(w.actor, obj, writeFailed(obj, op, err))
+	}
+	return w.snap.readRules(w.actor, obj).ShowOne(rec), nil
 }
 
 // committed returns rec as its transaction leaves it: the write's own
@@ -117,40 +152,44 @@ func withProblems(obj *schema.Object, err error, problems []schema.FieldError) e
 // equal the stored version, else a CONFLICT error. The whole record after
 // the patch is validated. A patch that changes nothing writes nothing.
 func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error) {
-	sc, err := e.writeScope(ctx, object)
+	w, obj, err := e.recordWriter(ctx, object)
 	if err != nil {
 		return store.Record{}, err
 	}
-	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
-	if err := snap.mayDo(a, obj, "update"); err != nil {
+	if err := w.snap.mayDo(w.actor, obj, "update"); err != nil {
 		return store.Record{}, err
 	}
-	w, err := e.newWriter(ctx, ts, snap, a)
-	if err != nil {
-		return store.Record{}, err
-	}
-	patch = maps.Clone(patch)
-	forbidden := snap.writeProblems(a, obj, patch)
 	var out store.Record
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		cur, err := changeable(ctx, tx, snap, a, obj, id)
-		if err != nil {
-			return err
-		}
-		if version != nil && *version != cur.Version {
-			return staleVersion(obj, id, *version, cur.Version)
-		}
-		out, err = w.update(ctx, tx, obj, cur, snap.readRules(a, obj).KeepMasked(patch, &cur))
-		if err = withProblems(obj, err, forbidden); err != nil {
-			return err
-		}
-		out, err = committed(ctx, tx, obj, out)
+	err = w.ts.WithTx(ctx, func(tx store.Tx) error {
+		out, err = w.patchRecord(ctx, tx, obj, id, patch, version)
 		return err
 	})
+	return w.answer(obj, "update", out, err)
+}
+
+// patchRecord applies a patch to the record id in tx, as UpdateRecord
+// describes, and returns the record as committed.
+func (w *writer) patchRecord(ctx context.Context, tx store.Tx, obj *schema.Object, id string, patch map[string]any, version *int64) (store.Record, error) {
+	cur, err := changeable(ctx, tx, w.snap, w.actor, obj, id)
 	if err != nil {
-		return store.Record{}, snap.vagueUnique(a, obj, writeFailed(obj, "update", err))
+		return store.Record{}, err
 	}
-	return snap.readRules(a, obj).ShowOne(out), nil
+	if version != nil && *version != cur.Version {
+		return store.Record{}, staleVersion(obj, id, *version, cur.Version)
+	}
+	return w.patchCurrent(ctx, tx, obj, cur, patch)
+}
+
+// patchCurrent applies a patch to cur, a record the actor may change that
+// tx has just read, and returns the record as committed.
+func (w *writer) patchCurrent(ctx context.Context, tx store.Tx, obj *schema.Object, cur store.Record, patch map[string]any) (store.Record, error) {
+	patch = maps.Clone(patch)
+	forbidden := w.snap.writeProblems(w.actor, obj, patch)
+	out, err := w.update(ctx, tx, obj, cur, w.snap.readRules(w.actor, obj).KeepMasked(patch, &cur))
+	if err = withProblems(obj, err, forbidden); err != nil {
+		return store.Record{}, err
+	}
+	return committed(ctx, tx, obj, out)
 }
 
 // DeleteRecord deletes a record. Optional lookups that refer to it are
@@ -158,28 +197,31 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 // lookup that refers to it makes the delete fail with a CONFLICT error that
 // says which records hold on to it.
 func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
-	sc, err := e.writeScope(ctx, object)
+	w, obj, err := e.recordWriter(ctx, object)
 	if err != nil {
 		return err
 	}
-	a, ts, snap, obj := sc.actor, sc.ts, sc.snap, sc.obj
-	if err := snap.mayDo(a, obj, "delete"); err != nil {
+	if err := w.snap.mayDo(w.actor, obj, "delete"); err != nil {
 		return err
 	}
-	w, err := e.newWriter(ctx, ts, snap, a)
-	if err != nil {
-		return err
-	}
-	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		if _, err := changeable(ctx, tx, snap, a, obj, id); err != nil {
-			return err
-		}
-		return w.remove(ctx, tx, obj, id)
+	err = w.ts.WithTx(ctx, func(tx store.Tx) error {
+		return w.eraseRecord(ctx, tx, obj, id, nil)
 	})
+	_, err = w.answer(obj, "delete", store.Record{}, err)
+	return err
+}
+
+// eraseRecord deletes the record id, which the actor must be allowed to
+// change, in tx; version, when not nil, must be the stored one.
+func (w *writer) eraseRecord(ctx context.Context, tx store.Tx, obj *schema.Object, id string, version *int64) error {
+	cur, err := changeable(ctx, tx, w.snap, w.actor, obj, id)
 	if err != nil {
-		return writeFailed(obj, "delete", err)
+		return err
 	}
-	return nil
+	if version != nil && *version != cur.Version {
+		return staleVersion(obj, id, *version, cur.Version)
+	}
+	return w.remove(ctx, tx, obj, id)
 }
 
 // releaseReferences clears src.f where it refers to the record being

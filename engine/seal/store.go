@@ -349,12 +349,22 @@ func (st *Store) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	err := st.TenantStore.WithTx(ctx, func(tx store.Tx) error {
 		t := NewTx(tx, st.cfg)
 		t.changed = &changed
+		if sp, ok := tx.(store.Savepointer); ok {
+			return fn(savepointTx{Tx: t, Savepointer: sp})
+		}
 		return fn(t)
 	})
 	if changed.Load() && st.cfg.MetaChanged != nil {
 		st.cfg.MetaChanged()
 	}
 	return err
+}
+
+// savepointTx is a [Tx] over a transaction with savepoints, which it
+// passes through: a savepoint holds no values to seal.
+type savepointTx struct {
+	*Tx
+	store.Savepointer
 }
 
 // Tx seals what it writes and opens what it reads.

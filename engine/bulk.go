@@ -1,0 +1,394 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"strconv"
+
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
+)
+
+// MaxBulkWrites is how many writes one [Engine.WriteRecords] call may
+// carry; more is BAD_REQUEST naming the number.
+const MaxBulkWrites = 500
+
+// bulkTxWrites is how many writes one transaction of a call that is not
+// atomic carries, each under its own savepoint: one commit (one fsync)
+// for all of them, while no transaction holds the tenant's writer for
+// long.
+const bulkTxWrites = 100
+
+// BulkAction is what one write of [Engine.WriteRecords] does.
+type BulkAction string
+
+// Bulk actions.
+const (
+	BulkCreate BulkAction = "create"
+	BulkUpdate BulkAction = "update"
+	// BulkUpsert updates the record that the write matches (by id, or by
+	// the unique field [BulkOptions.By] names) and creates one when none
+	// matches.
+	BulkUpsert BulkAction = "upsert"
+	BulkDelete BulkAction = "delete"
+)
+
+// Outcomes of one write of [Engine.WriteRecords].
+const (
+	OutcomeCreated = "created"
+	OutcomeUpdated = "updated"
+	OutcomeDeleted = "deleted"
+	OutcomeFailed  = "failed"
+	// OutcomeNotApplied: the write of an atomic call was undone, or never
+	// run, because another write of the call failed.
+	OutcomeNotApplied = "notApplied"
+)
+
+// BulkWrite is one write of [Engine.WriteRecords].
+type BulkWrite struct {
+	Action BulkAction
+	// ID names the record of an update or delete. An upsert matches on it
+	// when [BulkOptions.By] is "": without one it creates, and an id that
+	// names no record the actor sees is NOT_FOUND (records get their ids
+	// from the engine, never from the caller).
+	ID string
+	// Data is the input of a create or upsert, and the patch of an update
+	// (absent fields are kept, null clears one).
+	Data map[string]any
+	// Version, for an update or delete, must be the stored version when
+	// not nil, as for [Engine.UpdateRecord].
+	Version *int64
+}
+
+// BulkOptions say how [Engine.WriteRecords] runs its writes.
+type BulkOptions struct {
+	// Atomic runs every write in one transaction: the first failure
+	// undoes them all. The zero value lets each write land or not on its
+	// own.
+	Atomic bool
+	// By is the unique field of the object that an upsert matches
+	// existing records on; "" matches on the record id.
+	By string
+}
+
+// BulkResult is what became of one write of [Engine.WriteRecords].
+type BulkResult struct {
+	// Outcome is one of the Outcome* constants.
+	Outcome string
+	// ID is the record's id: the one written, or the one the write named.
+	ID string
+	// Record is the committed record as a single write answers it (as
+	// the actor may see it); zero for deletes and failures.
+	Record store.Record
+	// Err is the engine's typed error of a failed write (VALIDATION_FAILED
+	// with its fields, NOT_FOUND, CONFLICT, FORBIDDEN …).
+	Err error
+}
+
+// WriteRecords runs many writes of one object's records in one call and
+// answers one result per write, in input order. Each write gets exactly
+// what [Engine.CreateRecord], [Engine.UpdateRecord] and
+// [Engine.DeleteRecord] give a single one: the role's and the sharing's
+// permissions record by record, field rules, validation, rules, scripts,
+// automations, roll-ups, the audit trail and the outbox.
+//
+// Not atomic, each write lands or not on its own: the writes share
+// transactions of up to [bulkTxWrites] writes, each under a savepoint
+// where the store has them ([store.Savepointer]; one transaction per
+// write otherwise), and a failed write's savepoint is rolled back with
+// whatever its scripts and automations wrote. Atomic, they share one
+// transaction, and the first failure leaves every other write
+// [OutcomeNotApplied] and nothing written; an atomic call whose
+// transaction fails as a whole returns the error.
+//
+// The call itself fails, before anything runs, with BAD_REQUEST for more
+// than [MaxBulkWrites] writes, an unknown action, an update or delete
+// without an id, or a By that is not a unique field the actor may read.
+func (e *Engine) WriteRecords(ctx context.Context, object string, writes []BulkWrite, opts BulkOptions) ([]BulkResult, error) {
+	if len(writes) > MaxBulkWrites {
+		return nil, errorOf(ErrBadRequest, nil, "bulk.tooMany", len(writes), MaxBulkWrites)
+	}
+	w, obj, err := e.recordWriter(ctx, object)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkBulkWrites(writes); err != nil {
+		return nil, err
+	}
+	if err := w.checkUpsertKey(obj, opts.By); err != nil {
+		return nil, err
+	}
+	b := &bulkRun{w: w, obj: obj, writes: writes, by: opts.By,
+		results: make([]BulkResult, len(writes)), checked: make([]map[string]any, len(writes))}
+	pending := b.checkCreates(ctx)
+	switch {
+	case opts.Atomic:
+		if err := b.runAtomic(ctx, pending); err != nil {
+			return nil, err
+		}
+	default:
+		b.runBatched(ctx, pending)
+	}
+	return b.results, nil
+}
+
+// checkBulkWrites refuses writes that cannot be run at all.
+func checkBulkWrites(writes []BulkWrite) error {
+	for i, wr := range writes {
+		switch wr.Action {
+		case BulkCreate, BulkUpsert:
+		case BulkUpdate, BulkDelete:
+			if wr.ID == "" {
+				return errorOf(ErrBadRequest, nil, "bulk.needsID", i, string(wr.Action))
+			}
+		default:
+			return errorOf(ErrBadRequest, nil, "bulk.unknownAction", i, string(wr.Action))
+		}
+	}
+	return nil
+}
+
+// checkUpsertKey refuses a By that names no unique field of obj, or one
+// whose values the actor may not read (matching on it would tell them).
+func (w *writer) checkUpsertKey(obj *schema.Object, by string) error {
+	if by == "" {
+		return nil
+	}
+	f := obj.Field(by)
+	if f == nil || f.Hidden {
+		return errorOf(ErrBadRequest, nil, "bulk.noSuchKey", obj.Name, by, labelZh(obj))
+	}
+	if !f.Unique {
+		return errorOf(ErrBadRequest, nil, "bulk.keyNotUnique", obj.Name, by, labelZh(obj))
+	}
+	match := store.Leaf(by, store.OpEq, "")
+	return w.snap.readRules(w.actor, obj).check(&match, nil)
+}
+
+// bulkRun is one WriteRecords call under way.
+type bulkRun struct {
+	w       *writer
+	obj     *schema.Object
+	writes  []BulkWrite
+	by      string
+	results []BulkResult
+	// checked holds the data of each create that passed its checks.
+	checked []map[string]any
+}
+
+// checkCreates runs the checks of the creates that need no transaction,
+// as CreateRecord does before its own, and returns the writes still to
+// run, in input order.
+func (b *bulkRun) checkCreates(ctx context.Context) []int {
+	pending := make([]int, 0, len(b.writes))
+	for i, wr := range b.writes {
+		if wr.Action != BulkCreate {
+			pending = append(pending, i)
+			continue
+		}
+		err := b.w.snap.mayDo(b.w.actor, b.obj, "create")
+		if err == nil {
+			b.checked[i], err = b.w.checkNew(ctx, b.w.ts, b.obj, wr.Data)
+		}
+		if err != nil {
+			b.fail(i, "create", err)
+			continue
+		}
+		pending = append(pending, i)
+	}
+	return pending
+}
+
+// fail records the failure of write i (op names it in errors).
+func (b *bulkRun) fail(i int, op string, err error) {
+	_, err = b.w.answer(b.obj, op, store.Record{}, err)
+	b.results[i] = BulkResult{Outcome: OutcomeFailed, ID: b.writes[i].ID, Err: err}
+}
+
+// runBatched runs the pending writes of a call that is not atomic.
+func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
+	for len(pending) > 0 {
+		took := 0
+		err := b.w.ts.WithTx(ctx, func(tx store.Tx) error {
+			took = 0
+			sp, savepoints := tx.(store.Savepointer)
+			for _, i := range pending {
+				if took == bulkTxWrites || (!savepoints && took == 1) {
+					break
+				}
+				took++
+				if !savepoints {
+					// The write's own transaction is its savepoint.
+					if err := b.apply(ctx, tx, i); err != nil {
+						return err
+					}
+					continue
+				}
+				name := "bulk" + strconv.Itoa(i)
+				if err := sp.Savepoint(ctx, name); err != nil {
+					return err
+				}
+				if err := b.apply(ctx, tx, i); err != nil {
+					if rerr := sp.RollbackTo(ctx, name); rerr != nil {
+						return rerr
+					}
+					continue
+				}
+				if err := sp.Release(ctx, name); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			// Nothing of this transaction stays: the writes that had
+			// landed in it, or were under way, fail with it; those that
+			// failed on their own keep their reason.
+			for _, i := range pending[:took] {
+				if b.results[i].Outcome != OutcomeFailed {
+					b.fail(i, string(b.writes[i].Action), err)
+				}
+			}
+			if took == 0 {
+				// The transaction did not even start: neither will the
+				// next ones.
+				for _, i := range pending {
+					b.fail(i, string(b.writes[i].Action), err)
+				}
+				return
+			}
+		}
+		pending = pending[took:]
+	}
+}
+
+// runAtomic runs the pending writes in one transaction that the first
+// failure undoes. A write that failed its checks before (a create) fails
+// the call at once.
+func (b *bulkRun) runAtomic(ctx context.Context, pending []int) error {
+	failed := len(pending) < len(b.writes)
+	if !failed {
+		err := b.w.ts.WithTx(ctx, func(tx store.Tx) error {
+			for _, i := range pending {
+				if err := b.apply(ctx, tx, i); err != nil {
+					failed = true
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil && !failed {
+			_, err = b.w.answer(b.obj, "write", store.Record{}, err)
+			return err
+		}
+	}
+	if failed {
+		for i := range b.results {
+			if b.results[i].Outcome != OutcomeFailed {
+				b.results[i] = BulkResult{Outcome: OutcomeNotApplied, ID: b.writes[i].ID}
+			}
+		}
+	}
+	return nil
+}
+
+// apply runs write i in tx and records its result; the error says that
+// it failed (its result says why).
+func (b *bulkRun) apply(ctx context.Context, tx store.Tx, i int) error {
+	wr := b.writes[i]
+	var (
+		rec     store.Record
+		outcome string
+		op      = string(wr.Action)
+		err     error
+	)
+	switch wr.Action {
+	case BulkCreate:
+		outcome = OutcomeCreated
+		rec, err = b.w.insertChecked(ctx, tx, b.obj, b.checked[i])
+	case BulkUpdate:
+		outcome = OutcomeUpdated
+		if err = b.w.snap.mayDo(b.w.actor, b.obj, "update"); err == nil {
+			rec, err = b.w.patchRecord(ctx, tx, b.obj, wr.ID, wr.Data, wr.Version)
+		}
+	case BulkDelete:
+		outcome = OutcomeDeleted
+		if err = b.w.snap.mayDo(b.w.actor, b.obj, "delete"); err == nil {
+			err = b.w.eraseRecord(ctx, tx, b.obj, wr.ID, wr.Version)
+		}
+		rec = store.Record{ID: wr.ID}
+	case BulkUpsert:
+		rec, outcome, err = b.upsert(ctx, tx, wr)
+		if outcome == OutcomeCreated {
+			op = "create"
+		} else {
+			op = "update"
+		}
+	}
+	if err != nil {
+		b.fail(i, op, err)
+		return err
+	}
+	if outcome == OutcomeDeleted {
+		b.results[i] = BulkResult{Outcome: outcome, ID: rec.ID}
+		return nil
+	}
+	rec, _ = b.w.answer(b.obj, op, rec, nil)
+	b.results[i] = BulkResult{Outcome: outcome, ID: rec.ID, Record: rec}
+	return nil
+}
+
+// upsert updates the record wr matches, or creates one when none does.
+func (b *bulkRun) upsert(ctx context.Context, tx store.Tx, wr BulkWrite) (store.Record, string, error) {
+	cur, found, err := b.match(ctx, tx, wr)
+	if err != nil {
+		return store.Record{}, OutcomeUpdated, err
+	}
+	if found {
+		if err := b.w.snap.mayDo(b.w.actor, b.obj, "update"); err != nil {
+			return store.Record{}, OutcomeUpdated, err
+		}
+		rec, err := b.w.patchCurrent(ctx, tx, b.obj, cur, wr.Data)
+		return rec, OutcomeUpdated, err
+	}
+	if err := b.w.snap.mayDo(b.w.actor, b.obj, "create"); err != nil {
+		return store.Record{}, OutcomeCreated, err
+	}
+	data, err := b.w.checkNew(ctx, tx, b.obj, wr.Data)
+	if err != nil {
+		return store.Record{}, OutcomeCreated, err
+	}
+	rec, err := b.w.insertChecked(ctx, tx, b.obj, data)
+	return rec, OutcomeCreated, err
+}
+
+// match finds the record an upsert updates: the one its id names, or the
+// one whose By field holds the input's value as the unique index compares
+// it. A record the actor may not see does not match: creating then meets
+// the unique value, as a create would.
+func (b *bulkRun) match(ctx context.Context, tx store.Tx, wr BulkWrite) (store.Record, bool, error) {
+	if b.by == "" {
+		if wr.ID == "" {
+			return store.Record{}, false, nil
+		}
+		cur, err := changeable(ctx, tx, b.w.snap, b.w.actor, b.obj, wr.ID)
+		return cur, err == nil, err
+	}
+	key, ok := schema.Normalize(b.obj, map[string]any{b.by: wr.Data[b.by]})[b.by]
+	if !ok {
+		return store.Record{}, false, nil // no value: nothing to match
+	}
+	match := store.Leaf(b.by, store.OpEq, key)
+	page, err := tx.Find(ctx, b.obj, store.Query{Filter: &match, Limit: 1})
+	if err != nil {
+		return store.Record{}, false, queryFailed(b.obj, err)
+	}
+	if len(page.Records) == 0 {
+		return store.Record{}, false, nil
+	}
+	cur, err := changeable(ctx, tx, b.w.snap, b.w.actor, b.obj, page.Records[0].ID)
+	if errors.Is(err, ErrNotFound) {
+		return store.Record{}, false, nil
+	}
+	return cur, err == nil, err
+}
