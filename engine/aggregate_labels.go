@@ -13,7 +13,8 @@ import (
 // labelGroups gives group keys the words people read: option labels,
 // the titles of the records lookups name (one batched read per key
 // position, under the caller's rules for the target: a record it may not
-// see keeps its id), users' display names, bucket names and ranges.
+// see keeps its id), users' display names, bucket names and ranges,
+// address parts as they are stored.
 func (e *Engine) labelGroups(ctx context.Context, sc scope, obj *schema.Object, groups []AggregateGroup) error {
 	if len(groups) == 0 {
 		return nil
@@ -62,7 +63,16 @@ func (e *Engine) labelGroups(ctx context.Context, sc scope, obj *schema.Object, 
 					}
 				}
 			}
-		case !col.System && col.Part == "":
+		case col.Part != "":
+			// An address part is kept as its name (广东省, 深圳市): the
+			// key is its own label.
+			for i := range groups {
+				k := &groups[i].Keys[pos]
+				if s, ok := k.Value.(string); ok {
+					k.Label = schema.Label{Zh: s, En: s}
+				}
+			}
+		case !col.System:
 			f := obj.Field(col.Base)
 			for i := range groups {
 				k := &groups[i].Keys[pos]

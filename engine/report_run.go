@@ -142,9 +142,11 @@ func fieldLabel(obj *schema.Object, path string) (schema.Label, string) {
 		label.En = f.Name
 	}
 	if dotted {
-		label.Zh += "." + part
-		label.En += "." + part
-		return label, "text"
+		pl, ok := schema.AddressPartLabels[part]
+		if !ok {
+			pl = schema.Label{Zh: part, En: part}
+		}
+		return schema.Label{Zh: label.Zh + "（" + pl.Zh + "）", En: label.En + " (" + pl.En + ")"}, "text"
 	}
 	return label, string(f.Type)
 }

@@ -167,6 +167,25 @@ func reportProblems(r *Report, obj *schema.Object) []schema.Problem {
 	return problems
 }
 
+// canonicalParts spells the address parts a report groups by or
+// measures as the store does ("shipTo.city"), whether given so or as the
+// GraphQL enums name them ("shipTo_city", see
+// [schema.AddressPartName]), so that a report builder may pass either.
+// Reports are kept in the store's spelling (templates write it so).
+func canonicalParts(r *Report, obj *schema.Object) {
+	r.GroupBy, r.Measures = slices.Clone(r.GroupBy), slices.Clone(r.Measures) // the caller's slices stay as they are
+	for i := range r.GroupBy {
+		if path, ok := schema.AddressPartPath(obj, r.GroupBy[i].Field); ok {
+			r.GroupBy[i].Field = path
+		}
+	}
+	for i := range r.Measures {
+		if path, ok := schema.AddressPartPath(obj, r.Measures[i].Field); ok {
+			r.Measures[i].Field = path
+		}
+	}
+}
+
 // groupCount says how many group fields a chart takes, in words.
 func groupCount(min, max int) string {
 	switch {
@@ -232,7 +251,9 @@ func reportInvalid(name string, problems []schema.Problem) error {
 
 // checkReport checks a report for the actor: its object exists and the
 // actor may read it and every field the report uses, its shape is
-// sound, and, for a shared one, the roles it names exist.
+// sound, and, for a shared one, the roles it names exist. Address parts
+// named as the GraphQL enums name them are put in the store's spelling
+// (see canonicalParts).
 func checkReport(snap *snapshot, a Actor, r *Report) (*schema.Object, error) {
 	obj := snap.catalog.Object(r.Object)
 	if obj == nil {
@@ -241,6 +262,7 @@ func checkReport(snap *snapshot, a Actor, r *Report) (*schema.Object, error) {
 	if err := snap.mayDo(a, obj, "read"); err != nil {
 		return nil, err
 	}
+	canonicalParts(r, obj)
 	if err := checkFilterSize(r.Filter); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package graphql
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -23,9 +24,23 @@ type aggregateModel struct {
 	obj   *objectModel
 	field string // Query field: "dealsAggregate"
 	// groupFields and measureFields are the values of the object's
-	// group-field and measure-field enums: field names.
+	// group-field and measure-field enums: field names, and the region
+	// parts of address fields as FIELD_PART (see
+	// [schema.AddressPartName]).
 	groupFields   []string
 	measureFields []string
+	// parts maps the enum values of address parts to the store's dotted
+	// paths ("shipTo_city" → "shipTo.city").
+	parts map[string]string
+}
+
+// storeField is the field the store knows an enum value of the object's
+// aggregate enums by.
+func (a *aggregateModel) storeField(value string) string {
+	if path, ok := a.parts[value]; ok {
+		return path
+	}
+	return value
 }
 
 func (a *aggregateModel) resultType() string     { return a.obj.typeName + "Aggregate" }
@@ -75,6 +90,8 @@ func (b *modelBuilder) addAggregates(om *objectModel) {
 		switch fm.kind {
 		case schema.KindNumber:
 			a.measureFields = append(a.measureFields, fm.name)
+		case schema.KindAddress:
+			a.addRegionParts(om, fm.name)
 		case schema.KindString, schema.KindBoolean, schema.KindLookup, schema.KindDate, schema.KindDateTime, schema.KindInteger:
 			if fm.f.Type == schema.TypeTextarea || fm.f.Type == schema.TypeRichText {
 				continue
@@ -87,13 +104,37 @@ func (b *modelBuilder) addAggregates(om *objectModel) {
 	b.m.aggregates[a.field] = a
 }
 
+// addRegionParts offers the region parts of an address field (province,
+// city …) as group fields and distinct-count fields, each named
+// FIELD_PART, which no field name can be.
+func (a *aggregateModel) addRegionParts(om *objectModel, field string) {
+	for _, part := range schema.RegionParts {
+		value := schema.AddressPartName(field, part)
+		if !enumValueRE.MatchString(value) || slices.ContainsFunc(om.fields, func(f *fieldModel) bool { return f.name == value }) {
+			continue
+		}
+		if a.parts == nil {
+			a.parts = map[string]string{}
+		}
+		a.parts[value] = field + "." + part
+		a.groupFields = append(a.groupFields, value)
+		a.measureFields = append(a.measureFields, value)
+	}
+}
+
 // aggregateDefs are the types of an object's aggregate query.
 func (a *aggregateModel) defs() ast.DefinitionList {
 	o := a.obj
 	enum := func(name, desc string, values []string) *ast.Definition {
 		d := &ast.Definition{Kind: ast.Enum, Name: name, Description: desc}
 		for _, v := range values {
-			d.EnumValues = append(d.EnumValues, &ast.EnumValueDefinition{Name: v})
+			ev := &ast.EnumValueDefinition{Name: v}
+			if path, ok := a.parts[v]; ok {
+				field, part, _ := strings.Cut(path, ".")
+				l := schema.AddressPartLabels[part]
+				ev.Description = fmt.Sprintf("%s: the %s (%s) of the address field %s; group keys name it so.", path, strings.ToLower(l.En), l.Zh, field)
+			}
+			d.EnumValues = append(d.EnumValues, ev)
 		}
 		return d
 	}
@@ -160,7 +201,7 @@ func (s *execSchema) aggregateResolver(a *aggregateModel) resolver {
 				return i
 			}
 			index[k] = len(q.Measures)
-			q.Measures = append(q.Measures, store.Measure{Op: op, Field: field})
+			q.Measures = append(q.Measures, store.Measure{Op: op, Field: a.storeField(field)})
 			return index[k]
 		}
 		if err := aggregateArgs(a, fc.args, &q, measure); err != nil {
@@ -202,7 +243,7 @@ func aggregateArgs(a *aggregateModel, args map[string]any, q *engine.AggregateQu
 		m, _ := g.(map[string]any)
 		field, _ := m["field"].(string)
 		bucket, _ := m["bucket"].(string)
-		q.GroupBy = append(q.GroupBy, store.GroupBy{Field: field, Bucket: store.Bucket(strings.ToLower(bucket))})
+		q.GroupBy = append(q.GroupBy, store.GroupBy{Field: a.storeField(field), Bucket: store.Bucket(strings.ToLower(bucket))})
 	}
 	having, _ := args["having"].([]any)
 	for _, h := range having {

@@ -1,5 +1,10 @@
 package schema
 
+import (
+	"slices"
+	"strings"
+)
+
 // Type is a CRM field type, the value of x-crm-type.
 type Type string
 
@@ -62,6 +67,43 @@ const DateLayout = "2006-01-02"
 // AddressParts are the string members of an address value, in display
 // order (China first: 省/市/区).
 var AddressParts = []string{"country", "province", "city", "district", "street", "postalCode"}
+
+// AddressPartLabels name the parts of an address.
+var AddressPartLabels = map[string]Label{
+	"country":    {Zh: "国家", En: "Country"},
+	"province":   {Zh: "省份", En: "Province"},
+	"city":       {Zh: "城市", En: "City"},
+	"district":   {Zh: "区县", En: "District"},
+	"street":     {Zh: "街道", En: "Street"},
+	"postalCode": {Zh: "邮编", En: "Postal code"},
+}
+
+// RegionParts are the parts of an address that name a region (国家, 省,
+// 市, 区): the ones records are grouped by. A street or a postal code
+// names a handful of records each.
+var RegionParts = []string{"country", "province", "city", "district"}
+
+// AddressPartName names a part of an address field where a dotted path
+// ("shipTo.city") cannot stand, as in a GraphQL enum value:
+// FIELD_PART ("shipTo_city"). Field names have no "_", so it is never a
+// field's name.
+func AddressPartName(field, part string) string { return field + "_" + part }
+
+// AddressPartPath returns the dotted path ("shipTo.city") of the address
+// part of obj that name, as [AddressPartName] gives it, names
+// ("shipTo_city"); ok is false for any other name.
+func AddressPartPath(obj *Object, name string) (path string, ok bool) {
+	field, part, cut := strings.Cut(name, "_")
+	if !cut || !slices.Contains(AddressParts, part) {
+		return "", false
+	}
+	for _, f := range obj.Fields {
+		if f != nil && f.Name == field && f.Kind() == KindAddress {
+			return field + "." + part, true
+		}
+	}
+	return "", false
+}
 
 // TypeInfo describes a field type.
 type TypeInfo struct {

@@ -123,6 +123,10 @@ func testAggregate(t *testing.T, newStore func(t testing.TB) store.Store, opts O
 				group(keys("won"), int64(4), 250.5+1000000+10+20.25),
 			}},
 		{name: "every measure by stage", agg: store.Aggregation{GroupBy: []store.GroupBy{by("stage", "")}, Measures: all}},
+		{name: "count and sum by address parts", agg: store.Aggregation{
+			GroupBy: []store.GroupBy{by("shipTo.country", ""), by("shipTo.city", "")}, Measures: []store.Measure{count(), measure(store.MeasureSum, "amount")}}},
+		{name: "distinct cities by province", agg: store.Aggregation{
+			GroupBy: []store.GroupBy{by("shipTo.province", "")}, Measures: []store.Measure{count(), measure(store.MeasureCountDistinct, "shipTo.city")}}},
 		{name: "by a boolean", agg: store.Aggregation{
 			GroupBy: []store.GroupBy{by("won", "")}, Measures: []store.Measure{count(), measure(store.MeasureSum, "qty")}},
 			want: []store.Group{
