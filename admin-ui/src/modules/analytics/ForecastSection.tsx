@@ -7,6 +7,7 @@ import { EChart } from "@/reports/EChart";
 import { useIsPhone } from "@/ui/useIsPhone";
 import { forecastItemOf, forecastOption, forecastSeries, type ForecastSeries } from "./chartOptions";
 import { formatAmount, formatCount } from "./figures";
+import { fillForecastMonths } from "./forecastMonths";
 import type { ForecastRow, GroupKey } from "./model";
 import { text } from "./text";
 import type { ForecastData } from "./useAnalytics";
@@ -27,7 +28,7 @@ export function ForecastSection({ data, urlOf }: ForecastSectionProps) {
   const { lang } = useI18n();
   const phone = useIsPhone();
   const navigate = useNavigate();
-  const months = data.byMonth.rows;
+  const months = useMemo(() => fillForecastMonths(data.byMonth.rows, lang), [data.byMonth.rows, lang]);
   const names = useMemo(
     () => Object.fromEntries(forecastSeries.map((s) => [s, t(`series.${s}`)])) as Record<ForecastSeries, string>,
     [t],

@@ -5,6 +5,7 @@ import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import { Skeleton } from "@/ui/Skeleton";
 import { useIsPhone } from "@/ui/useIsPhone";
+import { fillReportBuckets } from "./buckets";
 import { chartOption, echartsTypes } from "./chartOption";
 import { drillURL } from "./drill";
 import { KpiFigure } from "./KpiFigure";
@@ -43,7 +44,11 @@ export function ReportView({ def, result: raw, height = 320, drill = true, withT
   const result = useMemo(() => inOptionOrder(raw, obj, def), [raw, obj, def]);
   const type = def.chart?.type ?? "table";
   const allText = t("all");
-  const option = useMemo(() => chartOption(type, result, { lang, allText, phone }), [type, result, lang, allText, phone]);
+  // Bars and lines over date buckets draw the empty buckets too (0 for
+  // counts and sums, a gap for the others); the table lists the groups
+  // that have records.
+  const charted = useMemo(() => (type === "line" || type === "bar" || type === "stackedBar" ? fillReportBuckets(result, lang) : result), [type, result, lang]);
+  const option = useMemo(() => chartOption(type, charted, { lang, allText, phone }), [type, charted, lang, allText, phone]);
 
   const urlOf = (keys: GroupKey[]) => (obj ? drillURL(obj, def, keys, (k) => keyLabel(k, lang)) : null);
   const canDrill = drill && !!obj && urlOf([]) !== null;
@@ -55,6 +60,10 @@ export function ReportView({ def, result: raw, height = 320, drill = true, withT
     const r = result.rows[row];
     if (r) openKeys(r.keys);
   };
+  const openChartRow = (row: number) => {
+    const r = charted.rows[row];
+    if (r) openKeys(r.keys);
+  };
 
   if (result.rows.length === 0) return <div className="report-empty">{t("emptyResult")}</div>;
   let body;
@@ -63,7 +72,7 @@ export function ReportView({ def, result: raw, height = 320, drill = true, withT
   else if (option && echartsTypes.includes(type))
     body = (
       <Suspense fallback={<Skeleton rows={5} />}>
-        <EChart option={option} label={pickTitle(def, lang)} height={height} onItemClick={canDrill ? openRow : undefined} />
+        <EChart option={option} label={pickTitle(def, lang)} height={height} onItemClick={canDrill ? openChartRow : undefined} />
       </Suspense>
     );
   else body = <ReportTable result={result} lang={lang} allText={allText} onDrill={canDrill ? openRow : undefined} />;

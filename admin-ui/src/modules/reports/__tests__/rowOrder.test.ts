@@ -32,6 +32,18 @@ describe("inOptionOrder", () => {
     ]);
   });
 
+  it("keeps the server's order of a key before the first picklist key", () => {
+    const byMonth: ReportDefinition = { ...def, groupBy: [{ field: "closeDate", bucket: "month" }, { field: "stage" }] };
+    const at = (month: string, stage: string) => ({ keys: [{ field: "closeDate", bucket: "MONTH" as const, value: month, from: month }, { field: "stage", value: stage }], values: [1] });
+    const months: ReportResult = {
+      ...result,
+      columns: [{ key: "closeDate", label: "月", kind: "group", field: "closeDate", bucket: "MONTH" }, result.columns[0], result.columns[2]],
+      rows: [at("2026-01-01", "won"), at("2026-01-01", "new"), at("2026-02-01", "lost"), at("2026-03-01", "won"), at("2026-03-01", "new")],
+    };
+    const got = inOptionOrder(months, obj, byMonth).rows.map((r) => `${r.keys[0].value} ${r.keys[1].value}`);
+    expect(got).toEqual(["2026-01-01 new", "2026-01-01 won", "2026-02-01 lost", "2026-03-01 new", "2026-03-01 won"]);
+  });
+
   it("keeps the report's own order", () => {
     expect(inOptionOrder(result, obj, { ...def, order: [{ measure: true, index: 0, desc: true }] })).toBe(result);
   });
