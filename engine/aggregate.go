@@ -168,7 +168,8 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 }
 
 // aggregateGroups returns the store's groups for agg: a kept answer
-// while obj's records are unchanged (cached), else a new one, whose
+// while obj's records are unchanged, or the one another caller is
+// computing for the same question (cached), else a new one, whose
 // records are first counted, refused past the bounds and charged
 // (scanned), and which is then kept.
 func (e *Engine) aggregateGroups(ctx context.Context, ts store.TenantStore, aggregator store.Aggregator, sc objectScope, obj *schema.Object, agg store.Aggregation) (groups []store.Group, scanned int64, cached bool, err error) {
@@ -178,28 +179,36 @@ func (e *Engine) aggregateGroups(ctx context.Context, ts store.TenantStore, aggr
 		return nil, 0, false, queryFailed(obj, err)
 	}
 	key, named := aggregateKey(tenant, sc.snap.catalog.Revision, obj, agg)
-	keep := versioned && named
-	if keep {
-		if groups, scanned, ok := e.aggregateCache.get(key, version); ok {
-			e.usage.Add(tenant, usage.AggregateCached, 1)
-			return groups, scanned, true, nil
+	read := func() ([]store.Group, int64, error) {
+		scanned, err := ts.Count(ctx, obj, agg.Filter)
+		if err != nil {
+			return nil, 0, queryFailed(obj, err)
 		}
+		if err := e.chargeAggregate(tenant, obj, scanned); err != nil {
+			return nil, 0, err
+		}
+		groups, err := aggregator.Aggregate(ctx, obj, agg)
+		if err != nil {
+			return nil, 0, queryFailed(obj, err)
+		}
+		return groups, scanned, nil
 	}
-	scanned, err = ts.Count(ctx, obj, agg.Filter)
+	if !versioned || !named {
+		groups, scanned, err := read()
+		return groups, scanned, false, err
+	}
+	if groups, scanned, ok := e.aggregateCache.get(key, version); ok {
+		e.usage.Add(tenant, usage.AggregateCached, 1)
+		return groups, scanned, true, nil
+	}
+	groups, scanned, shared, err := e.aggregateCache.compute(ctx, key, version, read)
 	if err != nil {
-		return nil, 0, false, queryFailed(obj, err)
-	}
-	if err := e.chargeAggregate(tenant, obj, scanned); err != nil {
 		return nil, 0, false, err
 	}
-	groups, err = aggregator.Aggregate(ctx, obj, agg)
-	if err != nil {
-		return nil, 0, false, queryFailed(obj, err)
+	if shared {
+		e.usage.Add(tenant, usage.AggregateCached, 1)
 	}
-	if keep {
-		e.aggregateCache.put(key, version, scanned, groups)
-	}
-	return groups, scanned, false, nil
+	return groups, scanned, shared, nil
 }
 
 // checkAggregateFields refuses group and measure fields the caller's role

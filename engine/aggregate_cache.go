@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 
@@ -41,6 +42,19 @@ type aggregateCache struct {
 	size    int64
 	entries map[string]*lru.Element // of *keptAggregate
 	order   lru.List                // most recently used first
+	// flights are the answers being computed, by key and data version:
+	// the same aggregation asked again meanwhile waits for the one
+	// computation rather than reading the records too.
+	flights map[string]*flight
+}
+
+// flight is one answer being computed; done closes when it is.
+type flight struct {
+	done    chan struct{}
+	waiters int // callers waiting for it (c.mu)
+	groups  []store.Group
+	scanned int64
+	err     error
 }
 
 // keptAggregate is one kept answer.
@@ -53,7 +67,7 @@ type keptAggregate struct {
 }
 
 func newAggregateCache(maxBytes int64) *aggregateCache {
-	return &aggregateCache{max: maxBytes, entries: map[string]*lru.Element{}}
+	return &aggregateCache{max: maxBytes, entries: map[string]*lru.Element{}, flights: map[string]*flight{}}
 }
 
 // get returns the answer kept under key at data version version. The
@@ -98,6 +112,49 @@ func (c *aggregateCache) put(key string, version, scanned int64, groups []store.
 	for c.size > c.max {
 		c.remove(c.order.Back())
 	}
+}
+
+// compute returns the answer under key at data version version: the one
+// another caller is computing, once it is done (shared), or the one
+// compute gives, which is then kept. A computation that failed (its
+// caller's deadline, its tenant's budget) leaves each caller that waited
+// for it to compute its own. The keeping cache is c; a nil or zero c
+// just computes.
+func (c *aggregateCache) compute(ctx context.Context, key string, version int64, compute func() ([]store.Group, int64, error)) (groups []store.Group, scanned int64, shared bool, err error) {
+	if c == nil || c.max <= 0 {
+		groups, scanned, err = compute()
+		return groups, scanned, false, err
+	}
+	fk := key + "\x00" + strconv.FormatInt(version, 10)
+	c.mu.Lock()
+	if f := c.flights[fk]; f != nil {
+		f.waiters++
+		c.mu.Unlock()
+		select {
+		case <-f.done:
+			if f.err == nil {
+				return f.groups, f.scanned, true, nil
+			}
+		case <-ctx.Done():
+			return nil, 0, false, fmt.Errorf("wait for the same aggregation: %w", ctx.Err())
+		}
+		groups, scanned, err = compute()
+		return groups, scanned, false, err
+	}
+	f := &flight{done: make(chan struct{})}
+	c.flights[fk] = f
+	c.mu.Unlock()
+	defer func() { // also when compute panics: no one waits forever
+		c.mu.Lock()
+		delete(c.flights, fk)
+		c.mu.Unlock()
+		close(f.done)
+	}()
+	f.groups, f.scanned, f.err = compute()
+	if f.err == nil {
+		c.put(key, version, f.scanned, f.groups)
+	}
+	return f.groups, f.scanned, false, f.err
 }
 
 // remove drops an entry; c.mu is held.

@@ -1,10 +1,15 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/store"
 )
@@ -74,4 +79,93 @@ func TestAggregateCache(t *testing.T) {
 			sc.run(t, newAggregateCache(DefaultAggregateCacheBytes))
 		})
 	}
+}
+
+// TestAggregateCache_OneComputation: callers that ask while an answer is
+// being computed wait for it rather than computing it again; a failed
+// computation leaves each waiter to compute its own.
+func TestAggregateCache_OneComputation(t *testing.T) {
+	t.Parallel()
+	groups := []store.Group{{Keys: []any{"won"}, Values: []any{int64(3)}}}
+	t.Run("waiters share the answer", func(t *testing.T) {
+		t.Parallel()
+		c := newAggregateCache(DefaultAggregateCacheBytes)
+		release := make(chan struct{})
+		var computed atomic.Int32
+		compute := func() ([]store.Group, int64, error) {
+			computed.Add(1)
+			<-release
+			return groups, 3, nil
+		}
+		type answer struct {
+			shared bool
+			err    error
+		}
+		answers := make(chan answer, 4)
+		go func() {
+			_, _, shared, err := c.compute(t.Context(), "k", 1, compute)
+			answers <- answer{shared, err}
+		}()
+		require.Eventually(t, func() bool { return computed.Load() == 1 }, time.Minute, time.Millisecond, "the first caller computes")
+		for range 3 {
+			go func() {
+				_, _, shared, err := c.compute(t.Context(), "k", 1, compute)
+				answers <- answer{shared, err}
+			}()
+		}
+		require.Eventually(t, func() bool { // the three wait on the flight
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			for _, f := range c.flights {
+				return f.waiters == 3
+			}
+			return false
+		}, time.Minute, time.Millisecond)
+		close(release)
+		shared := 0
+		for range 4 {
+			a := <-answers
+			require.NoError(t, a.err)
+			if a.shared {
+				shared++
+			}
+		}
+		assert.Equal(t, int32(1), computed.Load(), "computed once")
+		assert.Equal(t, 3, shared, "the three waiters shared the answer")
+		_, _, ok := c.get("k", 1)
+		assert.True(t, ok, "the answer is kept")
+		assert.Empty(t, c.flights)
+	})
+	t.Run("a failed computation is not shared", func(t *testing.T) {
+		t.Parallel()
+		c := newAggregateCache(DefaultAggregateCacheBytes)
+		failed := errors.New("budget spent")
+		_, _, _, err := c.compute(t.Context(), "k", 1, func() ([]store.Group, int64, error) { return nil, 0, failed })
+		require.ErrorIs(t, err, failed)
+		_, _, ok := c.get("k", 1)
+		assert.False(t, ok, "nothing is kept")
+		got, _, shared, err := c.compute(t.Context(), "k", 1, func() ([]store.Group, int64, error) { return groups, 1, nil })
+		require.NoError(t, err)
+		assert.False(t, shared)
+		assert.Equal(t, groups, got)
+	})
+	t.Run("a waiter's deadline ends its wait", func(t *testing.T) {
+		t.Parallel()
+		c := newAggregateCache(DefaultAggregateCacheBytes)
+		release := make(chan struct{})
+		started := make(chan struct{})
+		go func() {
+			_, _, _, _ = c.compute(context.Background(), "k", 1, func() ([]store.Group, int64, error) {
+				close(started)
+				<-release
+				return groups, 1, nil
+			})
+		}()
+		<-started
+		ctx, cancel := context.WithCancel(t.Context())
+		cancel()
+		_, _, _, err := c.compute(ctx, "k", 1, func() ([]store.Group, int64, error) { return groups, 1, nil })
+		assert.ErrorIs(t, err, context.Canceled)
+		close(release)
+	})
 }
