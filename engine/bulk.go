@@ -52,8 +52,10 @@ type BulkWrite struct {
 	// names no record the actor sees is NOT_FOUND (records get their ids
 	// from the engine, never from the caller).
 	ID string
-	// Data is the input of a create or upsert, and the patch of an update
-	// (absent fields are kept, null clears one).
+	// Data is the input of a create, and the patch of an update (absent
+	// fields are kept, null clears one). An upsert's is the patch of the
+	// record it updates, and the input of the one it creates (without its
+	// nulls).
 	Data map[string]any
 	// Version, for an update or delete, must be the stored version when
 	// not nil, as for [Engine.UpdateRecord].
@@ -354,7 +356,13 @@ func (b *bulkRun) upsert(ctx context.Context, tx store.Tx, wr BulkWrite) (store.
 	if err := b.w.snap.mayDo(b.w.actor, b.obj, "create"); err != nil {
 		return store.Record{}, OutcomeCreated, err
 	}
-	data, err := b.w.checkNew(ctx, tx, b.obj, wr.Data)
+	input := make(map[string]any, len(wr.Data))
+	for k, v := range wr.Data {
+		if v != nil {
+			input[k] = v
+		}
+	}
+	data, err := b.w.checkNew(ctx, tx, b.obj, input)
 	if err != nil {
 		return store.Record{}, OutcomeCreated, err
 	}

@@ -217,7 +217,7 @@ func TestEngine_WriteRecords_UpsertByUniqueField(t *testing.T) {
 
 	res, err := eng.WriteRecords(ctx, "lead", []engine.BulkWrite{
 		{Action: engine.BulkUpsert, Data: map[string]any{"name": "known again", "email": "  known@example.com "}},
-		{Action: engine.BulkUpsert, Data: map[string]any{"name": "fresh", "email": "fresh@example.com"}},
+		{Action: engine.BulkUpsert, Data: map[string]any{"name": "fresh", "email": "fresh@example.com", "phone": nil}},
 		{Action: engine.BulkUpsert, Data: map[string]any{"name": "fresh twice", "email": "fresh@example.com"}},
 		{Action: engine.BulkUpsert, Data: map[string]any{"name": "no key"}},
 		{Action: engine.BulkUpsert, Data: map[string]any{"email": "known@example.com", "score": -1.0}},

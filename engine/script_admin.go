@@ -113,6 +113,7 @@ func (e *Engine) Limits(ctx context.Context) ([]Limit, error) {
 		{"script.concurrent", float64(l.MaxConcurrent), "runs", "runs of this tenant at once", "本租户同时运行的脚本数"},
 		{"automation.depth", float64(e.maxDepth), "levels", "writes caused by automations, scripts and roll-ups nested in one write", "一次写入中由自动化、脚本和汇总引发的嵌套写入层数"},
 		{"query.pageSize", MaxPageSize, "records", "largest page a list returns (first)", "列表单页返回的最多记录数（first）"},
+		{"bulk.writes", MaxBulkWrites, "writes", "writes one bulk call may carry (createDeals, updateDeals …)", "单次批量调用可包含的写入数（createDeals、updateDeals 等）"},
 		{"aggregate.groups", MaxGroups, "groups", "groups one aggregation returns (first)", "单次统计返回的最多分组数（first）"},
 		{"aggregate.rows", float64(e.aggregateRows), "records", "records one aggregation may read", "单次统计可读取的记录数"},
 		{"aggregate.rowsPerMinute", float64(e.aggregatePerMinute), "records/minute", "records this tenant's aggregations may read per minute", "本租户的统计每分钟可读取的记录数"},

@@ -48,6 +48,8 @@ type inputError struct {
 type coercer struct {
 	s    *ast.Schema
 	errs []inputError
+	// outer is how many elements the value's outermost list may hold.
+	outer int
 }
 
 func (c *coercer) fail(path []string, format string, args ...any) {
@@ -57,10 +59,12 @@ func (c *coercer) fail(path []string, format string, args ...any) {
 }
 
 // coerceVariables coerces the variable values of op (CoerceVariableValues).
-// raw holds the values as sent, one JSON text per variable. Every problem
-// is a request error; the result has a key only for the variables that
-// were given or have a default.
-func coerceVariables(s *ast.Schema, op *ast.OperationDefinition, raw map[string]json.RawMessage) (map[string]any, []*QueryError) {
+// raw holds the values as sent, one JSON text per variable; limits are
+// the numbers of elements the variables used as the list arguments of
+// bulk writes may hold (maxInputList for the others). Every problem is a
+// request error; the result has a key only for the variables that were
+// given or have a default.
+func coerceVariables(s *ast.Schema, op *ast.OperationDefinition, raw map[string]json.RawMessage, limits map[string]int) (map[string]any, []*QueryError) {
 	out := map[string]any{}
 	var qerrs []*QueryError
 	c := &coercer{s: s}
@@ -96,6 +100,10 @@ func coerceVariables(s *ast.Schema, op *ast.OperationDefinition, raw map[string]
 				}
 			}
 			c.errs = c.errs[:0]
+			c.outer = maxInputList
+			if n, ok := limits[name]; ok {
+				c.outer = n
+			}
 			v := c.value(t, val, []string{name})
 			if len(c.errs) == 0 {
 				out[name] = v
@@ -155,8 +163,12 @@ func (c *coercer) value(t *ast.Type, v any, path []string) any {
 		if !ok {
 			return []any{c.value(t.Elem, v, path)}
 		}
-		if len(items) > maxInputList {
-			c.fail(path, "A list may hold at most %d elements, this one has %d.", maxInputList, len(items))
+		limit := maxInputList
+		if len(path) == 1 && c.outer > 0 {
+			limit = c.outer
+		}
+		if len(items) > limit {
+			c.fail(path, "A list may hold at most %d elements, this one has %d.", limit, len(items))
 			return nil
 		}
 		out := make([]any, len(items))
@@ -319,6 +331,12 @@ type literalAbsent struct{}
 // valueFromAST for the parts of a literal). A variable that was not given
 // makes the value absent (literalAbsent{}); within a list it is null.
 func coerceLiteral(s *ast.Schema, v *ast.Value, t *ast.Type, vars map[string]any) (any, error) {
+	return coerceBounded(s, v, t, vars, maxInputList)
+}
+
+// coerceBounded is coerceLiteral with limit elements for the outermost
+// list (of a bulk write's argument); inner lists get maxInputList.
+func coerceBounded(s *ast.Schema, v *ast.Value, t *ast.Type, vars map[string]any, limit int) (any, error) {
 	if v.Kind == ast.Variable {
 		val, ok := vars[v.Raw]
 		if !ok {
@@ -346,8 +364,8 @@ func coerceLiteral(s *ast.Schema, v *ast.Value, t *ast.Type, vars map[string]any
 			}
 			return []any{item}, nil
 		}
-		if len(v.Children) > maxInputList {
-			return nil, fmt.Errorf("a list may hold at most %d elements, this one has %d", maxInputList, len(v.Children))
+		if len(v.Children) > limit {
+			return nil, fmt.Errorf("a list may hold at most %d elements, this one has %d", limit, len(v.Children))
 		}
 		out := make([]any, len(v.Children))
 		for i, ch := range v.Children {

@@ -69,6 +69,9 @@ type Records interface {
 	// keys absent are kept. version, when not nil, must be the stored one.
 	UpdateRecord(ctx context.Context, object, id string, patch map[string]any, version *int64) (store.Record, error)
 	DeleteRecord(ctx context.Context, object, id string) error
+	// WriteRecords runs many writes of one object's records and answers
+	// one result per write, in input order.
+	WriteRecords(ctx context.Context, object string, writes []engine.BulkWrite, opts engine.BulkOptions) ([]engine.BulkResult, error)
 	// TransferRecord hands a record to another owner.
 	TransferRecord(ctx context.Context, object, id, owner string) (store.Record, error)
 

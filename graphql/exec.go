@@ -371,8 +371,12 @@ func (r *request) coerceArgs(defs ast.ArgumentDefinitionList, args ast.ArgumentL
 	for _, def := range defs {
 		var v any = literalAbsent{}
 		if a := args.ForName(def.Name); a != nil {
+			limit := maxInputList
+			if a.Value.Kind == ast.ListValue && len(a.Value.Children) > maxInputList {
+				limit = argListLimit(r.s.ast, def.Type)
+			}
 			var err error
-			if v, err = coerceLiteral(r.s.ast, a.Value, def.Type, r.vars); err != nil {
+			if v, err = coerceBounded(r.s.ast, a.Value, def.Type, r.vars, limit); err != nil {
 				return nil, badRequestf("argument %q: %v", def.Name, err)
 			}
 			if err := r.s.textProblem(def.Type, v, def.Name); err != nil {

@@ -865,3 +865,32 @@ func (f *fakeEngine) SaveDashboard(ctx context.Context, d engine.Dashboard, pers
 func (f *fakeEngine) DeleteDashboard(ctx context.Context, name string, personal bool) error {
 	return fmt.Errorf("fake: no dashboards")
 }
+
+// WriteRecords of the fake runs each write as the single call would.
+func (f *fakeEngine) WriteRecords(ctx context.Context, object string, writes []engine.BulkWrite, opts engine.BulkOptions) ([]engine.BulkResult, error) {
+	out := make([]engine.BulkResult, len(writes))
+	for i, w := range writes {
+		var (
+			rec     store.Record
+			err     error
+			outcome string
+		)
+		switch w.Action {
+		case engine.BulkCreate:
+			rec, err = f.CreateRecord(ctx, object, w.Data)
+			outcome = engine.OutcomeCreated
+		case engine.BulkUpdate, engine.BulkUpsert:
+			rec, err = f.UpdateRecord(ctx, object, w.ID, w.Data, w.Version)
+			outcome = engine.OutcomeUpdated
+		case engine.BulkDelete:
+			err = f.DeleteRecord(ctx, object, w.ID)
+			rec, outcome = store.Record{ID: w.ID}, engine.OutcomeDeleted
+		}
+		if err != nil {
+			out[i] = engine.BulkResult{Outcome: engine.OutcomeFailed, ID: w.ID, Err: err}
+			continue
+		}
+		out[i] = engine.BulkResult{Outcome: outcome, ID: rec.ID, Record: rec}
+	}
+	return out, nil
+}

@@ -44,6 +44,8 @@ type objectModel struct {
 	audit string
 	// aggregate is the object's aggregate query; nil when its names clash.
 	aggregate *aggregateModel
+	// bulk are the object's bulk writes; nil when their names clash.
+	bulk *bulkModel
 }
 
 // pipelineModel is what a pipeline field adds to the API: the stage
@@ -191,6 +193,9 @@ func buildModel(cat *engine.Catalog) *model {
 	for _, om := range b.m.objects {
 		b.addAggregates(om)
 	}
+	for _, om := range b.m.objects {
+		b.addBulk(om)
+	}
 	return b.m
 }
 
@@ -208,7 +213,7 @@ func (b *modelBuilder) omit(format string, args ...any) {
 // staticNames returns the names of the static API as claimed names.
 func staticNames() map[string]bool {
 	taken := map[string]bool{}
-	for _, n := range slices.Concat(staticTypeNames, reportTypeNames) {
+	for _, n := range slices.Concat(staticTypeNames, reportTypeNames, bulkTypeNames) {
 		taken["type:"+n] = true
 	}
 	for _, n := range slices.Concat(staticQueryFields, reportQueryFields) {

@@ -49,7 +49,7 @@ type staticDoc struct {
 var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
-	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL +
+	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL +
 		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + "}\n" +
 		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
@@ -120,7 +120,9 @@ func (m *model) document(description string) *ast.SchemaDocument {
 			fieldDef(o.deleteField(), "Boolean", "Deletes one "+o.name+" record; true when done.", argDef("id", "ID!")),
 			fieldDef(o.transferField(), o.typeName, "Hands the record to another active user (user:NAME or NAME); only its owner, the people above the owner and administrators may.",
 				argDef("id", "ID!"), argDef("owner", "String!")))
+		mutation.Fields = append(mutation.Fields, o.bulkFields()...)
 		defs = append(defs, m.objectDefs(o)...)
+		defs = append(defs, o.bulkDefs()...)
 	}
 	query.Fields = append(query.Fields, staticParts.query...)
 	mutation.Fields = append(mutation.Fields, staticParts.mutation...)

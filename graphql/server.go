@@ -229,7 +229,7 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 	if op.Operation == ast.Mutation && in.queryOnly {
 		return fail(fiber.StatusMethodNotAllowed, badRequestf("mutations must be sent with POST"))
 	}
-	vars, verrs := coerceVariables(es.ast, op, in.variables)
+	vars, verrs := coerceVariables(es.ast, op, in.variables, variableListLimits(es.ast, doc, op))
 	if len(verrs) > 0 {
 		return &Response{Errors: verrs}, fiber.StatusBadRequest
 	}

@@ -84,7 +84,7 @@ func valuesOfCorrectType(observers *validator.Events, addError validator.AddErrF
 	report := func(v *ast.Value, msg string) {
 		addError(validator.Message("%s", msg), atValue(v))
 	}
-	observers.OnValue(func(_ *validator.Walker, v *ast.Value) {
+	observers.OnValue(func(w *validator.Walker, v *ast.Value) {
 		t, def := v.ExpectedType, v.Definition
 		if t == nil || def == nil || v.Kind == ast.Variable {
 			return
@@ -99,8 +99,11 @@ func valuesOfCorrectType(observers *validator.Events, addError validator.AddErrF
 				checkLeaf(v, t, def, report)
 				return
 			}
-			if len(v.Children) > maxInputList {
-				report(v, "A list may hold at most "+strconv.Itoa(maxInputList)+" elements, this one has "+strconv.Itoa(len(v.Children))+".")
+			if len(v.Children) <= maxInputList {
+				return
+			}
+			if limit := argListLimit(w.Schema, t); len(v.Children) > limit {
+				report(v, "A list may hold at most "+strconv.Itoa(limit)+" elements, this one has "+strconv.Itoa(len(v.Children))+".")
 			}
 		case ast.ObjectValue:
 			if def.Kind != ast.InputObject {
