@@ -107,6 +107,51 @@ describe("sales analytics", () => {
     expect(url.pathname).toBe("/o/opportunity");
     expect(url.searchParams.get("f")).toContain(first.stage.value);
     await page.locator(".page-count", { hasText: `共 ${withComma(first.current)} 条` }).waitFor();
+    // The list says what it holds: the records in the stage now, not those that reached it.
+    expect(await page.locator(".list-title").innerText()).toBe(`${quarter.from}～${quarter.to} 新建、当前处于“初步接洽”阶段的商机`);
+  });
+
+  journey("an owner's forecast opens that owner's open deals of a month", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "wang.forecast", "王芳");
+    const quarter = periodDays({ kind: "quarter" }, new Date());
+    const [y, m] = quarter.from.split("-").map(Number);
+    const second = `${m === 12 ? y + 1 : y}-${String((m % 12) + 1).padStart(2, "0")}`;
+    // Three open deals of 王芳 closing this quarter, two of them in its first month.
+    const deals = [
+      { name: "王芳 首月一", closeDate: `${quarter.from.slice(0, 8)}10`, amount: 100000 },
+      { name: "王芳 首月二", closeDate: `${quarter.from.slice(0, 8)}20`, amount: 50000 },
+      { name: "王芳 次月", closeDate: `${second}-05`, amount: 80000 },
+    ];
+    for (const d of deals) {
+      const c = await s.gql<{ createOpportunity: { id: string } }>(`mutation($i: OpportunityInput!) { createOpportunity(input: $i) { id } }`, { i: { ...d, stage: "prospecting" } });
+      await s.gql(`mutation($id: ID!) { transferOpportunity(id: $id, owner: "user:wang.forecast") { id } }`, { id: c.createOpportunity.id });
+    }
+    await signIn(page, s.url, "wang.forecast");
+    await page.goto(`${s.url}/analytics?period=quarter`);
+    const table = page.locator(".analytics-owner-month-table");
+    await table.locator("tbody tr", { hasText: "王芳" }).waitFor();
+    await page.locator(".analytics-forecast").scrollIntoViewIfNeeded();
+    await shot(page, "analytics-forecast-owners-desktop");
+
+    // The cell of 王芳's first month: her two open deals closing then.
+    const heads = await table.locator("thead th").allInnerTexts();
+    const col = heads.findIndex((h) => h.trim() === `${y}年${m}月`);
+    expect(col).toBeGreaterThan(0);
+    await table.locator("tbody tr", { hasText: "王芳" }).locator("td").nth(col).locator("a").click();
+    await page.locator(".list-page").waitFor();
+    expect(new URL(page.url()).pathname).toBe("/o/opportunity");
+    await page.locator(".page-count", { hasText: "共 2 条" }).waitFor();
+    expect(await page.locator(".list-title").innerText()).toBe(`王芳的预计 ${y}年${m}月 成交、进行中的商机`);
+    // Stages, the month's two bounds and the owner: four conditions.
+    await page.locator(".list-controls", { hasText: "筛选 (4)" }).waitFor();
+
+    // Her weighted forecast of the whole period: all three.
+    await page.goBack();
+    await page.locator('[data-owner-cell="user:wang.forecast:weighted"]').click();
+    await page.locator(".list-page").waitFor();
+    await page.locator(".page-count", { hasText: "共 3 条" }).waitFor();
+    expect(await page.locator(".list-title").innerText()).toBe(`王芳的预计 ${quarter.from}～${quarter.to} 成交、进行中的商机`);
   });
 
   journey("the page fits a phone and a stage opens its records", "phone", async ({ page }) => {

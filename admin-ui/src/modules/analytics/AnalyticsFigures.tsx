@@ -1,3 +1,5 @@
+import { useText } from "@/admin/text";
+import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import { PageError } from "@/ui/PageState";
 import { Skeleton } from "@/ui/Skeleton";
@@ -7,6 +9,8 @@ import { FunnelSection } from "./FunnelSection";
 import { KpiCards } from "./KpiCards";
 import type { PipelineAnalytics } from "./model";
 import { periodDays, type Period } from "./period";
+import { text } from "./text";
+import { forecastTitle, stageTitle } from "./titles";
 import { useForecast, useFunnel } from "./useAnalytics";
 
 // AnalyticsFigures loads and shows one pipeline's figures over a period:
@@ -18,7 +22,10 @@ type AnalyticsFiguresProps = { pipeline: PipelineAnalytics; period: Period; view
 
 export function AnalyticsFigures({ pipeline, period, view }: AnalyticsFiguresProps) {
   const md = useMetadata();
+  const t = useText(text);
+  const { label } = useI18n();
   const obj = md.byName[pipeline.object];
+  const objectName = label(obj?.label, pipeline.object);
   const days = periodDays(period, new Date());
   const funnel = useFunnel({ pipeline, days, view });
   const forecast = useForecast({ pipeline, days, view });
@@ -34,7 +41,13 @@ export function AnalyticsFigures({ pipeline, period, view }: AnalyticsFiguresPro
       ) : (
         <>
           <KpiCards funnel={funnel.data} />
-          <FunnelSection funnel={funnel.data} urlOf={(stage) => stageURL(obj, pipeline.field, stage, days, view)} />
+          <FunnelSection
+            funnel={funnel.data}
+            urlOf={(stage) => {
+              const def = funnel.data.stages.find((s) => s.stage.value === stage)?.stage;
+              return stageURL(obj, pipeline.field, stage, days, view, stageTitle(t, objectName, label(def?.label, stage), days));
+            }}
+          />
         </>
       )}
       {!pipeline.forecast ? null : forecast.isPending ? (
@@ -44,7 +57,7 @@ export function AnalyticsFigures({ pipeline, period, view }: AnalyticsFiguresPro
       ) : (
         <ForecastSection
           data={forecast.data}
-          urlOf={(month, series) => forecastURL(obj, pipeline.field, forecast.data.byMonth.closeDateField, month, series, view)}
+          urlOf={(cell) => forecastURL(obj, pipeline.field, forecast.data.byMonth.closeDateField, cell, days, view, forecastTitle(t, objectName, cell, days))}
         />
       )}
     </div>

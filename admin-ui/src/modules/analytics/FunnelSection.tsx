@@ -12,7 +12,10 @@ import { StageTable } from "./StageTable";
 import { text } from "./text";
 
 // FunnelSection draws the funnel of the period's steps and the table of
-// every stage; clicking a step opens the records in it now.
+// every stage; clicking a step opens the records in it now (its tooltip
+// says so, with their count, and the list's title says it again: the
+// step's own figure counts those that reached it, a set no list filter
+// selects).
 
 type FunnelSectionProps = { funnel: Funnel; urlOf: (stage: string) => string };
 
@@ -22,7 +25,7 @@ export function FunnelSection({ funnel, urlOf }: FunnelSectionProps) {
   const phone = useIsPhone();
   const navigate = useNavigate();
   const option = useMemo(
-    () => funnelOption(funnel.stages, lang, { reached: t("reached"), current: t("current"), fromPrevious: t("fromPrevious") }, phone),
+    () => funnelOption(funnel.stages, lang, { reached: t("reached"), current: t("current"), fromPrevious: t("fromPrevious"), open: t("funnelOpen") }, phone),
     [funnel.stages, lang, t, phone],
   );
   const steps = funnel.stages.filter((s) => s.step).length;

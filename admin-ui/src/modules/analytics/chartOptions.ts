@@ -12,8 +12,9 @@ import type { ForecastRow, FunnelStage } from "./model";
 
 type Option = Record<string, unknown>;
 
-// FunnelText names what the funnel's tooltip shows.
-export type FunnelText = { reached: string; current: string; fromPrevious: string };
+// FunnelText names what the funnel's tooltip shows; open, with {n} for
+// the stage's current count, says what a click on the step opens.
+export type FunnelText = { reached: string; current: string; fromPrevious: string; open?: string };
 
 // funnelOption draws the funnel's steps in pipeline order, each with how
 // many reached it and the conversion from the step before as its label.
@@ -42,6 +43,7 @@ export function funnelOption(stages: FunnelStage[], lang: Lang, text: FunnelText
           `${escapeHTML(text.current)}&nbsp;&nbsp;${formatCount(s.current, lang)}`,
           `${escapeHTML(text.fromPrevious)}&nbsp;&nbsp;${formatRatio(s.conversionFromPrevious, lang)}`,
         ];
+        if (text.open) lines.push(`<span style="color:#6b7280">${escapeHTML(text.open.split("{n}").join(formatCount(s.current, lang)))}</span>`);
         return lines.join("<br/>");
       },
     },

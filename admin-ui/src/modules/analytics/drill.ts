@@ -3,7 +3,7 @@ import { listStateParams } from "@/records/listState";
 import type { ObjectMeta, Stage } from "@/metadata/types";
 import type { ForecastSeries } from "./chartOptions";
 import type { GroupKey } from "./model";
-import { instantRange, type DayRange } from "./period";
+import { instantRange, nextDay, type DayRange } from "./period";
 
 // Drill-down from the analytics page to the records behind a figure, in
 // the list page's own URL (view and conditions), where the figure is a
@@ -15,14 +15,20 @@ import { instantRange, type DayRange } from "./period";
 //     history knows: no list filter selects them.)
 //   - a forecast bar: the records of its close month in the stages its
 //     figure adds up (open stages for weighted and best case, those of
-//     probability 70 or more for committed, won stages for won).
+//     probability 70 or more for committed, won stages for won);
+//   - an owner's figure: the same, of the owner's records, over a month
+//     or the whole period.
+//
+// Each list gets a title that says what it shows (the list page shows it
+// under its heading), since a figure's name alone can mislead: a funnel
+// step draws how many *reached* the stage, its list shows those in it now.
 
 // committedProbability is the probability from which an open stage counts
 // as committed (docs/analytics.md).
 export const committedProbability = 70;
 
-function listURL(object: string, view: string | undefined, conds: Condition[]): string {
-  const q = listStateParams({ view, conds, search: "" }).toString();
+function listURL(object: string, view: string | undefined, conds: Condition[], title?: string): string {
+  const q = listStateParams({ view, conds, search: "", title }).toString();
   return `/o/${encodeURIComponent(object)}${q ? `?${q}` : ""}`;
 }
 
@@ -37,8 +43,8 @@ export function stageConditions(field: string, stage: string, days: DayRange): C
 }
 
 // stageURL is the list of the records of a period's population in a stage.
-export function stageURL(obj: ObjectMeta, field: string, stage: string, days: DayRange, view?: string): string {
-  return listURL(obj.name, view, stageConditions(field, stage, days));
+export function stageURL(obj: ObjectMeta, field: string, stage: string, days: DayRange, view?: string, title?: string): string {
+  return listURL(obj.name, view, stageConditions(field, stage, days), title);
 }
 
 // seriesStages are the stages whose records a forecast figure adds up.
@@ -53,18 +59,60 @@ export function seriesStages(stages: Stage[], series: ForecastSeries): string[] 
   }
 }
 
-// forecastConditions select the records behind one bar: the close month
-// (its days from `from` up to, not including, `to`; no close date for the
-// row without a month) and the figure's stages.
-export function forecastConditions(field: string, stages: Stage[], closeDateField: string, month: GroupKey | null, series: ForecastSeries): Condition[] {
-  const out: Condition[] = [{ field, op: "in", value: seriesStages(stages, series) }];
-  if (!month || month.value === null || month.value === undefined) out.push({ field: closeDateField, op: "isNull", value: true });
-  else if (month.from && month.to) out.push({ field: closeDateField, op: "gte", value: month.from }, { field: closeDateField, op: "lt", value: month.to });
+// ForecastCell names the records behind a forecast figure: a close month
+// (null: records without a close date; "period": the whole period), an
+// owner (absent: every owner) and the figure.
+export type ForecastCell = { month: GroupKey | null | "period"; owner?: GroupKey | null; series: ForecastSeries };
+
+// closeDateConditions select the records whose close date is in a month
+// (its days from `from` up to, not including, `to`) within the period's
+// days, in the whole period, or empty.
+function closeDateConditions(obj: ObjectMeta, closeDateField: string, month: ForecastCell["month"], days?: DayRange): Condition[] {
+  const f = closeDateField;
+  const instants = obj.byName[f]?.kind === "datetime";
+  if (month === "period") {
+    if (!days) return [];
+    const r = instants ? instantRange(days) : { gte: days.from, lt: nextDay(days.to) };
+    return [
+      { field: f, op: "gte", value: r.gte },
+      { field: f, op: "lt", value: r.lt },
+    ];
+  }
+  if (!month || month.value === null || month.value === undefined) return [{ field: f, op: "isNull", value: true }];
+  if (!month.from || !month.to) return [];
+  let gte = month.from;
+  let lt = month.to;
+  // A custom period may begin or end within a month: the month's figure
+  // counts only its days in the period.
+  if (days && !instants && gte.length === 10) {
+    if (days.from > gte) gte = days.from;
+    if (nextDay(days.to) < lt) lt = nextDay(days.to);
+  }
+  return [
+    { field: f, op: "gte", value: gte },
+    { field: f, op: "lt", value: lt },
+  ];
+}
+
+// ownerCondition selects an owner's records (by the owner key's value,
+// user:NAME, shown by its label).
+function ownerCondition(owner: GroupKey | null): Condition {
+  if (!owner || owner.value === null || owner.value === undefined) return { field: "ownerId", op: "isNull", value: true };
+  const value = String(owner.value);
+  return { field: "ownerId", op: "eq", value, titles: owner.label ? { [value]: owner.label } : undefined };
+}
+
+// forecastConditions select the records behind one forecast figure: its
+// stages, its close month or period, and its owner.
+export function forecastConditions(obj: ObjectMeta, field: string, closeDateField: string, cell: ForecastCell, days?: DayRange): Condition[] {
+  const stages = obj.byName[field]?.pipeline?.stages ?? [];
+  const out: Condition[] = [{ field, op: "in", value: seriesStages(stages, cell.series) }];
+  out.push(...closeDateConditions(obj, closeDateField, cell.month, days));
+  if (cell.owner !== undefined) out.push(ownerCondition(cell.owner));
   return out;
 }
 
-// forecastURL is the list of the records behind one forecast bar.
-export function forecastURL(obj: ObjectMeta, field: string, closeDateField: string, month: GroupKey | null, series: ForecastSeries, view?: string): string {
-  const stages = obj.byName[field]?.pipeline?.stages ?? [];
-  return listURL(obj.name, view, forecastConditions(field, stages, closeDateField, month, series));
+// forecastURL is the list of the records behind one forecast figure.
+export function forecastURL(obj: ObjectMeta, field: string, closeDateField: string, cell: ForecastCell, days?: DayRange, view?: string, title?: string): string {
+  return listURL(obj.name, view, forecastConditions(obj, field, closeDateField, cell, days), title);
 }

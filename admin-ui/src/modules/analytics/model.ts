@@ -112,12 +112,14 @@ export function funnelDocument(p: PipelineAnalytics): string {
 }`;
 }
 
-// forecastDocument is the query of a forecast by close month and owner,
-// and by month alone (the chart's bars).
+// forecastDocument is the query of a forecast by close month alone (the
+// chart's bars), by owner alone (the owners' table) and by both (the
+// owners' months).
 export function forecastDocument(p: PipelineAnalytics): string {
   const row = `month { ${keyFields} } owner { ${keyFields} } weighted bestCase committed won openCount wonCount`;
   return `query PipelineForecast($from: Date, $to: Date, $view: String) {
   byMonth: ${p.forecast}(from: $from, to: $to, view: $view, groupBy: [MONTH]) { amountField closeDateField rows { ${row} } total { ${row} } }
   byOwner: ${p.forecast}(from: $from, to: $to, view: $view, groupBy: [OWNER]) { amountField closeDateField rows { ${row} } total { ${row} } }
+  byOwnerMonth: ${p.forecast}(from: $from, to: $to, view: $view, groupBy: [MONTH, OWNER]) { amountField closeDateField rows { ${row} } total { ${row} } }
 }`;
 }

@@ -21,10 +21,10 @@ export function useFunnel(a: Args) {
   });
 }
 
-export type ForecastData = { byMonth: Forecast; byOwner: Forecast };
+export type ForecastData = { byMonth: Forecast; byOwner: Forecast; byOwnerMonth: Forecast };
 
-// useForecast loads the forecast of a pipeline over a period, by month
-// and by owner; it stays idle for a pipeline without one.
+// useForecast loads the forecast of a pipeline over a period, by month,
+// by owner and by both; it stays idle for a pipeline without one.
 export function useForecast(a: Args) {
   const name = a.pipeline.forecast;
   return useQuery<ForecastData>({

@@ -66,7 +66,9 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
 
   const update = (next: Partial<ListState>) => {
     setSelected([]);
-    setParams(listStateParams({ ...state, ...next }), { replace: false });
+    // A title names the records the list came with: showing others drops it.
+    const title = "conds" in next || "view" in next || "search" in next ? undefined : state.title;
+    setParams(listStateParams({ ...state, ...next, title }), { replace: false });
   };
   useEffect(() => {
     if (debounced !== state.search) update({ search: debounced });
@@ -136,6 +138,7 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
           {phone ? <SortMenu obj={obj} sort={sort} onSort={(s) => update({ sort: s })} /> : <ColumnChooser obj={obj} columns={columns} onChange={(c) => update({ columns: c })} />}
         </Space>
       </div>
+      {state.title ? <p className="list-title muted">{state.title}</p> : null}
 
       <div className="list-controls">
         <Space wrap>

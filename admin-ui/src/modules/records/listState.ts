@@ -9,6 +9,10 @@ export type ListState = {
   search: string;
   sort?: Sort[];
   columns?: string[];
+  // title says what a list opened from a figure elsewhere shows (销售分析:
+  // 当前处于“方案报价”阶段的商机); it holds while the view, conditions and
+  // search it came with do.
+  title?: string;
 };
 
 function parseConds(raw: string | null): Condition[] {
@@ -47,6 +51,7 @@ export function parseListState(params: URLSearchParams): ListState {
     search: params.get("q") ?? "",
     sort: parseSort(params.get("sort")),
     columns: cols ? cols.split(",").filter(Boolean) : undefined,
+    title: params.get("title") || undefined,
   };
 }
 
@@ -57,5 +62,6 @@ export function listStateParams(s: ListState): URLSearchParams {
   if (s.search) p.set("q", s.search);
   if (s.sort?.length) p.set("sort", s.sort.map((x) => `${x.field}:${x.desc ? "desc" : "asc"}`).join(","));
   if (s.columns?.length) p.set("cols", s.columns.join(","));
+  if (s.title) p.set("title", s.title);
   return p;
 }

@@ -37,6 +37,12 @@ describe("funnelOption", () => {
     expect(series.label.formatter({ name: "新建", data: series.data[0] })).toBe("新建  40");
     expect(series.label.formatter({ name: "报价", data: series.data[1] })).toBe("报价  20 · 50%");
   });
+  it("says in the tooltip that a click opens the records in the stage now, with their count", () => {
+    const o = funnelOption(stages, "zh", { reached: "到达", current: "当前", fromPrevious: "上一步转化率", open: "点击查看当前处于该阶段的 {n} 条记录" });
+    const s = (o.series as Series[])[0];
+    const tip = (o.tooltip as { formatter: (p: unknown) => string }).formatter({ name: "报价", data: s.data[1] });
+    expect(tip).toContain("点击查看当前处于该阶段的 " + stages[1].current.toLocaleString("zh-CN") + " 条记录");
+  });
   it("escapes stage names in the tooltip", () => {
     const o = funnelOption([stage("x", "<b>x</b>", "open", 1, 1, null)], "zh", { reached: "到达", current: "当前", fromPrevious: "上一步转化率" });
     const s = (o.series as Series[])[0];

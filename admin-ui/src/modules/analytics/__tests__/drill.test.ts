@@ -16,9 +16,10 @@ function listOf(url: string) {
 
 describe("stageURL", () => {
   it("lists the period's records in the stage, created from the first day's start in Shanghai to the day after the last", () => {
-    const { path, state } = listOf(stageURL(obj, "stage", "proposal", { from: "2026-10-01", to: "2026-12-31" }, "mine"));
+    const { path, state } = listOf(stageURL(obj, "stage", "proposal", { from: "2026-10-01", to: "2026-12-31" }, "mine", "2026-10-01～2026-12-31 新建、当前处于“方案”阶段的商机"));
     expect(path).toBe("/o/deal");
     expect(state.view).toBe("mine");
+    expect(state.title).toBe("2026-10-01～2026-12-31 新建、当前处于“方案”阶段的商机");
     expect(state.conds).toEqual([
       { field: "stage", op: "eq", value: "proposal" },
       { field: "createdAt", op: "gte", value: "2026-09-30T16:00:00Z" },
@@ -39,20 +40,79 @@ describe("forecast drill-down", () => {
       expect(seriesStages(stages, s.series)).toEqual(s.want);
     });
   }
-  it("selects a month's close dates, the end excluded", () => {
-    const month = { field: "closeDate", value: "2026-11-01", label: "2026-11", from: "2026-11-01", to: "2026-12-01" };
-    const { state } = listOf(forecastURL(obj, "stage", "closeDate", month, "won"));
+  const nov = { field: "closeDate", value: "2026-11-01", label: "2026-11", from: "2026-11-01", to: "2026-12-01" };
+  it("selects a month's close dates, the end excluded, with the list's title", () => {
+    const { state } = listOf(forecastURL(obj, "stage", "closeDate", { month: nov, series: "won" }, undefined, "mine", "预计 2026年11月 成交、已赢单的商机"));
+    expect(state.view).toBe("mine");
+    expect(state.title).toBe("预计 2026年11月 成交、已赢单的商机");
     expect(state.conds).toEqual([
       { field: "stage", op: "in", value: ["won"] },
       { field: "closeDate", op: "gte", value: "2026-11-01" },
       { field: "closeDate", op: "lt", value: "2026-12-01" },
     ]);
   });
-  it("selects the records without a close date for the row without a month", () => {
-    expect(forecastConditions("stage", stages, "closeDate", { field: "closeDate", value: null, label: null, from: null, to: null }, "bestCase")).toEqual([
-      { field: "stage", op: "in", value: ["new", "proposal"] },
-      { field: "closeDate", op: "isNull", value: true },
-    ]);
+
+  describe("the records behind a month, a period and an owner", () => {
+    const wang = { field: "ownerId", value: "user:wang", label: "王芳", from: null, to: null };
+    const scenarios = [
+      {
+        name: "selects the records without a close date for the row without a month",
+        cell: { month: { field: "closeDate", value: null, label: null, from: null, to: null }, series: "bestCase" as const },
+        days: undefined,
+        want: [
+          { field: "stage", op: "in", value: ["new", "proposal"] },
+          { field: "closeDate", op: "isNull", value: true },
+        ],
+      },
+      {
+        name: "an owner's open records in a month",
+        cell: { month: nov, owner: wang, series: "weighted" as const },
+        days: { from: "2026-10-01", to: "2026-12-31" },
+        want: [
+          { field: "stage", op: "in", value: ["new", "proposal"] },
+          { field: "closeDate", op: "gte", value: "2026-11-01" },
+          { field: "closeDate", op: "lt", value: "2026-12-01" },
+          { field: "ownerId", op: "eq", value: "user:wang", titles: { "user:wang": "王芳" } },
+        ],
+      },
+      {
+        name: "a month cut by a custom period counts only its days in the period",
+        cell: { month: nov, series: "weighted" as const },
+        days: { from: "2026-11-10", to: "2026-11-20" },
+        want: [
+          { field: "stage", op: "in", value: ["new", "proposal"] },
+          { field: "closeDate", op: "gte", value: "2026-11-10" },
+          { field: "closeDate", op: "lt", value: "2026-11-21" },
+        ],
+      },
+      {
+        name: "an owner's won records over the whole period",
+        cell: { month: "period" as const, owner: wang, series: "won" as const },
+        days: { from: "2026-10-01", to: "2026-12-31" },
+        want: [
+          { field: "stage", op: "in", value: ["won"] },
+          { field: "closeDate", op: "gte", value: "2026-10-01" },
+          { field: "closeDate", op: "lt", value: "2027-01-01" },
+          { field: "ownerId", op: "eq", value: "user:wang", titles: { "user:wang": "王芳" } },
+        ],
+      },
+      {
+        name: "the records without an owner",
+        cell: { month: "period" as const, owner: null, series: "weighted" as const },
+        days: { from: "2026-10-01", to: "2026-12-31" },
+        want: [
+          { field: "stage", op: "in", value: ["new", "proposal"] },
+          { field: "closeDate", op: "gte", value: "2026-10-01" },
+          { field: "closeDate", op: "lt", value: "2027-01-01" },
+          { field: "ownerId", op: "isNull", value: true },
+        ],
+      },
+    ];
+    for (const s of scenarios) {
+      it(s.name, () => {
+        expect(forecastConditions(obj, "stage", "closeDate", s.cell, s.days)).toEqual(s.want);
+      });
+    }
   });
 });
 

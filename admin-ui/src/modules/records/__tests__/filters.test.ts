@@ -85,13 +85,14 @@ describe("conditions ↔ saved view filters", () => {
 });
 
 describe("list state in the URL", () => {
-  it("round-trips view, conditions with lookup titles, search, sort and columns", () => {
+  it("round-trips view, conditions with lookup titles, search, sort, columns and the list's title", () => {
     const s = {
       view: "open",
       conds: [{ field: "account", op: "eq", value: "a1", titles: { a1: "上海云杉" } }],
       search: "华为",
       sort: [{ field: "amount", desc: true }],
       columns: ["title", "amount"],
+      title: "预计 2026年12月 成交、进行中的商机",
     };
     expect(parseListState(new URLSearchParams(listStateParams(s).toString()))).toEqual(s);
   });
