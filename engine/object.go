@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crmkit/crm/engine/apiname"
 	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -47,6 +48,9 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 	}
 	if problems := checkMigrationOptions(prev, obj, opts); len(problems) > 0 {
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
+	}
+	if clashes := apiname.Clashes(obj, prev, snap.catalog.Objects); len(clashes) > 0 {
+		return nil, apiNamesTaken(obj.Name, clashes)
 	}
 	if prev != nil && sameJSON(prev.Definition, obj.Definition) {
 		// The same definition is not a new version, options or not; the
@@ -97,6 +101,25 @@ func (e *Engine) checkDefinition(tenantID string, definition json.RawMessage) (*
 		return nil, nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
 	}
 	return obj, validator, nil
+}
+
+// apiNamesTaken is the VALIDATION_FAILED of an object that would take
+// names of the generated API that are not free (see package apiname):
+// a problem for each, the message naming the first.
+func apiNamesTaken(object string, clashes []apiname.Clash) error {
+	problems := make([]schema.Problem, len(clashes))
+	for i, c := range clashes {
+		owner := "the platform's own"
+		if c.With != "" {
+			owner = fmt.Sprintf("object %q's", c.With)
+		}
+		problems[i] = schema.Problem{Path: "/$id", Message: fmt.Sprintf("the API would name it %s, which is %s", c.Name, owner)}
+	}
+	de := &schema.DefinitionError{Object: object, Problems: problems}
+	if first := clashes[0]; first.With != "" {
+		return errorOf(ErrBadRequest, de, "object.apiNameTaken", object, first.Name.String(), first.With)
+	}
+	return errorOf(ErrBadRequest, de, "object.apiNameFixed", object, clashes[0].Name.String())
 }
 
 func hasMigrations(opts SaveOptions) bool {

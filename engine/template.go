@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crmkit/crm/engine/apiname"
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -51,6 +52,9 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 	if err != nil {
 		return nil, refusal(err)
 	}
+	if err := checkTemplateNames(tpl.Name, defs, snap.catalog); err != nil {
+		return nil, err
+	}
 	installs, err := e.templateInstalls(ctx, ts, snap, "")
 	if err != nil {
 		return nil, err
@@ -78,6 +82,26 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 		}
 	}
 	return res, nil
+}
+
+// checkTemplateNames refuses, before anything is written, a template
+// with an object whose names in the generated API would be the
+// platform's own, another object's of the template or one of the
+// tenant's other objects' (see package apiname); a name an object
+// already had in the tenant stays its own.
+func checkTemplateNames(name string, defs []*schema.Object, cat *Catalog) error {
+	others := slices.Clone(defs)
+	for _, o := range cat.Objects {
+		if !slices.ContainsFunc(defs, func(d *schema.Object) bool { return d.Name == o.Name }) {
+			others = append(others, o)
+		}
+	}
+	for _, d := range defs {
+		if clashes := apiname.Clashes(d, cat.Object(d.Name), others); len(clashes) > 0 {
+			return fmt.Errorf("template %q: %w", name, apiNamesTaken(d.Name, clashes))
+		}
+	}
+	return nil
 }
 
 // refusal turns a refusal of package template into the engine's error of

@@ -7,6 +7,7 @@ import (
 	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/apiname"
 )
 
 // Bulk writes: per object, createDeals, updateDeals, upsertDeals and
@@ -43,9 +44,6 @@ type FieldError {
 
 `
 
-// bulkTypeNames are the static type names bulk writes add.
-var bulkTypeNames = []string{"WriteOutcome", "WriteError", "FieldError"}
-
 // bulkModel is what bulk writes add for one object.
 type bulkModel struct {
 	create, update, upsert, delete string // Mutation fields: createDeals …
@@ -61,7 +59,7 @@ type bulkModel struct {
 // is claimed, so that they never take a name that was there before them:
 // an object whose bulk names are taken gets none.
 func (b *modelBuilder) addBulk(om *objectModel) {
-	plural := upperFirst(om.list)
+	plural := apiname.UpperFirst(om.list)
 	bm := &bulkModel{create: "create" + plural, update: "update" + plural, upsert: "upsert" + plural, delete: "delete" + plural,
 		updateType: om.typeName + "Update", upsertType: om.typeName + "Upsert", resultType: om.typeName + "WriteResult"}
 	for _, fm := range om.fields {

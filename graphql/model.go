@@ -3,11 +3,11 @@ package graphql
 import (
 	"fmt"
 	"regexp"
-	"slices"
 	"sort"
 	"strings"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/apiname"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -116,24 +116,9 @@ type reverseModel struct {
 	field  *fieldModel // the lookup or multilookup on source
 }
 
-// Static names of the generated API. An object whose generated names would
-// collide with one of them is left out.
 var (
-	staticTypeNames = []string{
-		"Query", "Mutation", "Subscription", "String", "Int", "Float", "Boolean", "ID",
-		"Date", "DateTime", "JSON", "Address", "AddressInput", "AddressFilter", "Label",
-		"PageInfo", "SortDirection", "ObjectDefinition", "ObjectAccess", "FieldDefinition", "SaveObjectOptions",
-		"StringComparison", "FloatComparison", "IntComparison", "BooleanComparison",
-		"DateComparison", "DateTimeComparison", "IDComparison", "StringListComparison",
-		"IDListComparison", "JSONComparison", "StageChange", "PipelineDefinition", "StageDefinition",
-		"OutboxEntry", "Notification", "AuditEntry", "AuditPage",
-		"Limit", "Job", "ScriptTestResult", "ScriptFieldError", "ScriptLog", "TemplateInfo", "TemplateResult",
-		"GroupKey", "DateBucket", "AggregateFunction", "User", "Me", "NewUserInput", "UserChangeInput", "DirectoryUser", "NavGroup", "ApiKey", "NewApiKey", "ObjectDeletion",
-	}
-	staticQueryFields    = []string{"objects", "object", "objectHistory", "outbox", "notifications", "webhookSecret", "auditTrail", "limits", "usage", "jobs", "personalData", "templates", "exportTemplate", "roles", "me", "users", "userDirectory", "apiKeys", "navigation", "views", "layout"}
-	staticMutationFields = []string{"saveObject", "deleteObject", "retryOutboxEntry", "rebuildRollup", "recomputeCustomerValue", "testScript", "testExpression", "erasePersonalData", "installTemplate", "startTemplateInstall", "rollbackTemplate", "resetSampleData", "saveRole", "deleteRole", "saveView", "deleteView", "saveLayout", "deleteLayout", "createUser", "updateUser", "changePassword", "createApiKey", "revokeApiKey"}
-	nameRE               = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
-	enumValueRE          = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]*$`)
+	nameRE      = regexp.MustCompile(`^[A-Za-z][_0-9A-Za-z]*$`)
+	enumValueRE = regexp.MustCompile(`^[_A-Za-z][_0-9A-Za-z]*$`)
 )
 
 // enumValues returns the options of a picklist when every one of them can
@@ -210,17 +195,21 @@ func (b *modelBuilder) omit(format string, args ...any) {
 	b.m.omitted = append(b.m.omitted, fmt.Sprintf(format, args...))
 }
 
-// staticNames returns the names of the static API as claimed names.
+// staticNames returns the names of the fixed schema (sdl_static.go and
+// the other parts parseStatic joins) as claimed names: its types,
+// Query, Mutation and Subscription, and its root fields. An object's
+// generated name never takes one (the engine refuses such an object, see
+// package apiname; one stored before is left out here).
 func staticNames() map[string]bool {
-	taken := map[string]bool{}
-	for _, n := range slices.Concat(staticTypeNames, reportTypeNames, bulkTypeNames) {
-		taken["type:"+n] = true
+	taken := map[string]bool{"type:Query": true, "type:Mutation": true, "type:Subscription": true}
+	for _, d := range staticParts.defs {
+		taken["type:"+d.Name] = true
 	}
-	for _, n := range slices.Concat(staticQueryFields, reportQueryFields) {
-		taken["query:"+n] = true
+	for _, f := range staticParts.query {
+		taken["query:"+f.Name] = true
 	}
-	for _, n := range slices.Concat(staticMutationFields, reportMutationFields) {
-		taken["mutation:"+n] = true
+	for _, f := range staticParts.mutation {
+		taken["mutation:"+f.Name] = true
 	}
 	return taken
 }
@@ -235,7 +224,7 @@ func (b *modelBuilder) addObject(obj *schema.Object) {
 		b.omit("object %q: not a valid GraphQL name", obj.Name)
 		return
 	}
-	om := &objectModel{obj: obj, name: obj.Name, typeName: upperFirst(obj.Name), single: obj.Name, list: listName(obj.Name)}
+	om := &objectModel{obj: obj, name: obj.Name, typeName: apiname.UpperFirst(obj.Name), single: obj.Name, list: apiname.List(obj.Name)}
 	claims := []string{
 		"type:" + om.typeName, "type:" + om.connectionType(), "type:" + om.edgeType(),
 		"type:" + om.filterType(), "type:" + om.orderByType(), "type:" + om.inputType(), "type:" + om.patchType(),
@@ -313,7 +302,7 @@ func (b *modelBuilder) addEnums(om *objectModel) {
 		if values == nil {
 			continue
 		}
-		em := &enumModel{name: om.typeName + upperFirst(fm.name), values: values, valueSet: map[string]bool{}}
+		em := &enumModel{name: om.typeName + apiname.UpperFirst(fm.name), values: values, valueSet: map[string]bool{}}
 		em.comparison = em.name + "Comparison"
 		if fm.kind == schema.KindStringList {
 			em.comparison = em.name + "ListComparison"
@@ -384,7 +373,7 @@ func (b *modelBuilder) addReverses(target *objectModel, revs []*reverseModel) {
 // name may take, best first: the source's list name ("deals") when it is
 // the only such lookup from its source, then "dealsByAccount".
 func defaultReverseNames(r *reverseModel, onlyFromSource bool) []string {
-	candidates := []string{r.source.list + "By" + upperFirst(r.field.name)}
+	candidates := []string{r.source.list + "By" + apiname.UpperFirst(r.field.name)}
 	if r.field.f.Reverse == "" && onlyFromSource {
 		candidates = append([]string{r.source.list}, candidates...)
 	}
@@ -440,7 +429,7 @@ func (b *modelBuilder) addPipelines(om *objectModel) {
 			continue
 		}
 		pm := &pipelineModel{obj: om, field: fm, history: fm.name + "History",
-			board: om.list + "By" + upperFirst(fm.name), columnType: om.typeName + upperFirst(fm.name) + "Column"}
+			board: om.list + "By" + apiname.UpperFirst(fm.name), columnType: om.typeName + apiname.UpperFirst(fm.name) + "Column"}
 		switch {
 		case used[pm.history]:
 			b.omit("pipeline %s.%s: field name %s is taken", om.name, fm.name, pm.history)
@@ -453,7 +442,7 @@ func (b *modelBuilder) addPipelines(om *objectModel) {
 		b.taken["query:"+pm.board], b.taken["type:"+pm.columnType] = true, true
 		prefix := om.list
 		if several > 1 {
-			prefix += upperFirst(fm.name)
+			prefix += apiname.UpperFirst(fm.name)
 		}
 		pm.funnel = b.claimQuery(pm, prefix+"Funnel")
 		if weighted(fm.f.Pipeline) {

@@ -284,9 +284,6 @@ func measureNumber(v any) any {
 	return nil
 }
 
-// reportTypeNames are the static type names reports add.
-var reportTypeNames = []string{"Report", "ReportResult", "ReportColumn", "ReportRow", "Dashboard", "DashboardCard", "FileDownload"}
-
 const reportSDLQuery = `  "The saved reports the caller gets, of one object or of every object: shared ones (those limited to other roles left out), then the caller's own; reports over objects or fields the caller may not read are left out."
   reports(object: String): [Report!]!
   "A saved report the caller gets by name (its own before a shared one), or null."
@@ -391,10 +388,3 @@ type FileDownload {
   base64: String!
 }
 `
-
-// reportQueryFields and reportMutationFields are the root fields
-// reports add.
-var (
-	reportQueryFields    = []string{"reports", "report", "runReport", "exportReport", "dashboards", "dashboard"}
-	reportMutationFields = []string{"saveReport", "deleteReport", "saveDashboard", "deleteDashboard"}
-)

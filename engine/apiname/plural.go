@@ -1,20 +1,9 @@
-package graphql
+package apiname
 
 import (
 	"strings"
 	"unicode"
-	"unicode/utf8"
 )
-
-// upperFirst returns s with its first letter upper-cased: the GraphQL type
-// name of an object ("deal" → "Deal").
-func upperFirst(s string) string {
-	r, n := utf8.DecodeRuneInString(s)
-	if r == utf8.RuneError {
-		return s
-	}
-	return string(unicode.ToUpper(r)) + s[n:]
-}
 
 // irregularPlurals maps the last word of a name (lower case) to its plural.
 var irregularPlurals = map[string]string{
@@ -46,10 +35,10 @@ var uncountables = map[string]bool{
 	"people": true, "personnel": true,
 }
 
-// plural returns the English plural of a camelCase name: the last word is
+// Plural returns the English plural of a camelCase name: the last word is
 // inflected ("opportunity" → "opportunities", "salesPerson" →
 // "salesPeople"). Uncountable words come back unchanged.
-func plural(name string) string {
+func Plural(name string) string {
 	if name == "" {
 		return name
 	}
@@ -67,7 +56,7 @@ func plural(name string) string {
 	}
 	if p, ok := irregularPlurals[lower]; ok {
 		if last != lower { // keep the capital of a camelCase word
-			p = upperFirst(p)
+			p = UpperFirst(p)
 		}
 		return head + p
 	}
@@ -87,13 +76,4 @@ func isVowel(b byte) bool {
 		return true
 	}
 	return false
-}
-
-// listName is the name of an object's root list field: its plural, or
-// "<name>List" when the plural equals the singular.
-func listName(name string) string {
-	if p := plural(name); p != name {
-		return p
-	}
-	return name + "List"
 }
