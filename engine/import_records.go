@@ -24,7 +24,7 @@ import (
 const MaxImportRows = 200_000
 
 // ImportIDColumn is the target of a column that holds record ids.
-const ImportIDColumn = "id"
+const ImportIDColumn = importvalue.IDColumn
 
 // ImportTable is a file's rows, as package spreadsheet reads them.
 type ImportTable struct {

@@ -86,6 +86,9 @@ commands:
   template export --tenant T --out DIR  write the tenant's objects as a template
   export --tenant T [--out F] [--without-secrets]  write a whole tenant as JSON lines
   import --tenant T [--in F]   load an export into a new or empty tenant
+  import-csv --tenant T --object O --file F [--mode create|update|upsert] [--match-by FIELD]
+             [--map "表头=field,..."] [--lookup-by "field=targetField"] [--rejects F]
+                              load a CSV or Excel file's rows as records (columns matched by label)
   version                     print the version
 
 Run "crm <command> -h" for a command's flags.`
@@ -111,6 +114,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.export(ctx, args[1:])
 	case "import":
 		return m.importTenant(ctx, args[1:])
+	case "import-csv":
+		return m.importCSV(ctx, args[1:])
 	case "version":
 		fmt.Fprintln(m.Stdout, "crm", version())
 		return nil

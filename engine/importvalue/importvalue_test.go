@@ -91,6 +91,8 @@ func TestParse(t *testing.T) {
 		{"tier", "金卡", "gold", ""},
 		{"tier", "SILVER", "silver", ""},
 		{"tier", "钻石卡", nil, importvalue.NoOption},
+		{"tier", "金", "gold", ""},
+		{"tier", "卡", nil, importvalue.NoOption},
 		{"tags", "茶、咖啡", []any{"tea", "coffee"}, ""},
 		{"tags", "tea; Coffee ;", []any{"tea", "coffee"}, ""},
 		{"tags", "茶，酒", nil, importvalue.NoOption},
@@ -121,8 +123,9 @@ func TestParse(t *testing.T) {
 func TestMatchColumns(t *testing.T) {
 	t.Parallel()
 	obj := member(t)
-	header := []string{"姓名", "Mobile", "会员 等级", "ＶＩＰ", "地址（省份）", "address.city", "区县", "编号", "备注", "name", "Birthday"}
+	header := []string{"记录ID", "姓名", "Mobile", "会员 等级", "ＶＩＰ", "地址（省份）", "address.city", "区县", "编号", "备注", "name", "Birthday"}
 	want := []importvalue.Column{
+		{Field: importvalue.IDColumn},
 		{Field: "name"}, {Field: "mobile"}, {Field: "tier"}, {Field: "vip"},
 		{Field: "address", Part: "province"}, {Field: "address", Part: "city"}, {Field: "address", Part: "district"},
 		{}, // an autonumber is the engine's to fill
@@ -131,6 +134,6 @@ func TestMatchColumns(t *testing.T) {
 		{Field: "birthday"},
 	}
 	assert.Equal(t, want, importvalue.MatchColumns(obj, header))
-	assert.Equal(t, "address.province", want[4].Target())
-	assert.Equal(t, "name", want[0].Target())
+	assert.Equal(t, "address.province", want[5].Target())
+	assert.Equal(t, "name", want[1].Target())
 }

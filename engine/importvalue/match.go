@@ -9,8 +9,13 @@ import (
 	"github.com/crmkit/crm/schema"
 )
 
-// Column is what a file's column is read as: a field, or a part of an
-// address field; empty when it matches nothing.
+// IDColumn is the Field of a column of record ids ("id", "ID", "记录ID"):
+// no field is called id.
+const IDColumn = "id"
+
+// Column is what a file's column is read as: a field, a part of an
+// address field, or the records' ids (IDColumn); empty when it matches
+// nothing.
 type Column struct {
 	Field string // the field's name
 	Part  string // an address part ("province"), or ""
@@ -25,7 +30,8 @@ func (c Column) Target() string {
 	return c.Field + "." + c.Part
 }
 
-// MatchColumns matches each header to a field that clients may set, by
+// MatchColumns matches each header to a field that clients may set (or
+// to IDColumn), by
 // the field's name, its Chinese or English label, or for an address part
 // "<label>（<part label>）", "<label>-<part label>", "<name>.<part>" or the
 // part's label alone when the object has one address field. Case, width
@@ -69,6 +75,9 @@ func MatchColumns(obj *schema.Object, header []string) []Column {
 				add(pl.En, c)
 			}
 		}
+	}
+	for _, key := range []string{"id", "记录id", "recordid"} {
+		add(key, Column{Field: IDColumn})
 	}
 	out := make([]Column, len(header))
 	used := map[Column]bool{}

@@ -257,7 +257,8 @@ func dateText(s string) string {
 }
 
 // option finds the option of f whose value or label (either language) is
-// s, ignoring case and width.
+// s, ignoring case and width, or else the one option whose label begins
+// with s.
 func option(f *schema.Field, s string) (string, bool) {
 	want := fold(s)
 	for _, o := range f.Options {
@@ -271,7 +272,19 @@ func option(f *schema.Field, s string) (string, bool) {
 			return o, true
 		}
 	}
-	return "", false
+	// A label's beginning names it when it names no other: "金卡" is
+	// "金卡会员" where no other option's label starts so.
+	found := ""
+	for _, o := range f.Options {
+		l := f.OptionLabels[o]
+		if want != "" && ((l.Zh != "" && strings.HasPrefix(fold(l.Zh), want)) || (l.En != "" && strings.HasPrefix(fold(l.En), want))) {
+			if found != "" && found != o {
+				return "", false
+			}
+			found = o
+		}
+	}
+	return found, found != ""
 }
 
 // split cuts a cell of several values at ; ； , ， 、 | and line breaks,
