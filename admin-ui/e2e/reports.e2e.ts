@@ -107,11 +107,12 @@ describe("reports", () => {
     const rows = page.locator(".builder-preview .report-table tbody tr");
     await expect.poll(() => rows.count()).toBe(counts.length);
 
-    // A condition without its value says so and keeps the last preview.
+    // A condition without its value says so, and the preview waits for it.
     await page.getByRole("button", { name: "按统计值筛选分组" }).click();
     const having = page.locator('[data-section="having"]');
     await having.getByRole("alert").filter({ hasText: "请填写要比较的数值" }).waitFor();
     expect(await page.getByRole("button", { name: "保存" }).isDisabled()).toBe(true);
+    await page.locator(".builder-preview", { hasText: "补全分组条件后即可预览" }).waitFor();
     await pick(page, page.getByRole("combobox", { name: "比较 1", exact: true }), "大于");
     await page.getByRole("spinbutton", { name: "数值 1" }).fill(String(threshold));
     expect(await having.getByRole("alert").count()).toBe(0);

@@ -199,7 +199,7 @@ function Builder({ saved }: BuilderProps) {
           {run.isFetching && run.data ? <div className="report-refreshing" aria-label={t("refreshing")} /> : null}
           {problemText("other")}
           {!ready ? (
-            <div className="report-empty">{t("previewIncomplete")}</div>
+            <div className="report-empty">{previewable({ ...state, having: [] }) ? t("previewHaving") : t("previewIncomplete")}</div>
           ) : run.data && previewDef ? (
             <ReportView def={previewDef} result={run.data} drill={false} />
           ) : run.isError ? (

@@ -171,7 +171,10 @@ function pie(type: ChartType, result: ReportResult, cfg: ChartOptionConfig): Opt
         radius: type === "donut" ? ["42%", "68%"] : [0, "68%"],
         center: ["50%", "45%"],
         data: slices(result, cfg).filter((s) => s.value !== null),
-        label: { formatter: "{b}", overflow: "truncate", width: cfg.phone ? 80 : 140 },
+        // On a phone the labels line up at the chart's edges, cut short,
+        // so that none runs past the card.
+        label: cfg.phone ? { formatter: "{b}", overflow: "truncate", width: 64, alignTo: "edge", edgeDistance: 4 } : { formatter: "{b}", overflow: "truncate", width: 140 },
+        labelLine: cfg.phone ? { length: 6, length2: 0 } : undefined,
         avoidLabelOverlap: true,
       },
     ],

@@ -114,6 +114,9 @@ describe("chartOption", () => {
     ]);
     expect(pie.series[0].radius).toEqual([0, "68%"]);
     expect(donut.series[0].radius).toEqual(["42%", "68%"]);
+    // On a phone the labels keep inside the chart's edges.
+    const phone = chartOption("pie", oneKey, { ...cfg, phone: true }) as unknown as { series: { label: { alignTo?: string; edgeDistance?: number } }[] };
+    expect(phone.series[0].label).toMatchObject({ alignTo: "edge", edgeDistance: 4 });
     expect(pie.tooltip.formatter({ marker: "", name: "新建", data: { value: 12000, row: 0 }, percent: 0.01 })).toBe("新建&nbsp;&nbsp;<b>¥12,000.00 (0.01%)</b>");
   });
 
