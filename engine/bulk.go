@@ -3,7 +3,6 @@ package engine
 import (
 	"context"
 	"errors"
-	"strconv"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -18,6 +17,11 @@ const MaxBulkWrites = 500
 // for all of them, while no transaction holds the tenant's writer for
 // long.
 const bulkTxWrites = 100
+
+// bulkSavepoint names the savepoint of each write of a call that is not
+// atomic: one name, since each is closed before the next opens (a store
+// may then prepare its statements once).
+const bulkSavepoint = "bulk_write"
 
 // BulkAction is what one write of [Engine.WriteRecords] does.
 type BulkAction string
@@ -226,17 +230,16 @@ func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
 					}
 					continue
 				}
-				name := "bulk" + strconv.Itoa(i)
-				if err := sp.Savepoint(ctx, name); err != nil {
+				if err := sp.Savepoint(ctx, bulkSavepoint); err != nil {
 					return err
 				}
 				if err := b.apply(ctx, tx, i); err != nil {
-					if rerr := sp.RollbackTo(ctx, name); rerr != nil {
+					if rerr := sp.RollbackTo(ctx, bulkSavepoint); rerr != nil {
 						return rerr
 					}
 					continue
 				}
-				if err := sp.Release(ctx, name); err != nil {
+				if err := sp.Release(ctx, bulkSavepoint); err != nil {
 					return err
 				}
 			}

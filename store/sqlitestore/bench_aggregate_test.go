@@ -4,6 +4,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/store"
 )
 
@@ -59,7 +60,7 @@ func BenchmarkStore_Aggregate(b *testing.B) {
 		b.Run(sc.name, func(b *testing.B) {
 			ts, obj, _ := sc.f.get(b)
 			agg := ts.(store.Aggregator)
-			cpu0, measured := processCPU()
+			cpu0, measured := testkit.ProcessCPU()
 			for b.Loop() {
 				groups, err := agg.Aggregate(b.Context(), obj, sc.a)
 				if err != nil || len(groups) == 0 {
@@ -67,7 +68,7 @@ func BenchmarkStore_Aggregate(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "aggregates/s")
-			if cpu1, ok := processCPU(); measured && ok {
+			if cpu1, ok := testkit.ProcessCPU(); measured && ok {
 				b.ReportMetric(float64((cpu1-cpu0).Nanoseconds())/float64(b.N), "cpu-ns/op")
 			}
 		})

@@ -14,12 +14,15 @@ var _ store.Savepointer = (*tx)(nil)
 // savepointName is what store.Savepointer lets a name be.
 var savepointName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
-// Savepoint implements [store.Savepointer] with SQLite's SAVEPOINT.
+// Savepoint implements [store.Savepointer] with SQLite's SAVEPOINT. The
+// statements go through the transaction's statement cache: a caller that
+// reuses a name (one savepoint per write, released before the next)
+// parses them once.
 func (t *tx) Savepoint(ctx context.Context, name string) error {
 	if !savepointName.MatchString(name) {
 		return fmt.Errorf("savepoint %q: not a savepoint name", name)
 	}
-	if _, err := t.sqlTx.ExecContext(ctx, "SAVEPOINT "+quoteIdent(name)); err != nil {
+	if _, err := t.exec(ctx, "SAVEPOINT "+quoteIdent(name)); err != nil {
 		return fmt.Errorf("savepoint %q: %w", name, store.ContextError(ctx, err))
 	}
 	t.savepoints = append(t.savepoints, name)
@@ -34,7 +37,7 @@ func (t *tx) RollbackTo(ctx context.Context, name string) error {
 		return fmt.Errorf("roll back to savepoint: %w", err)
 	}
 	for _, stmt := range []string{"ROLLBACK TO ", "RELEASE "} {
-		if _, err := t.sqlTx.ExecContext(ctx, stmt+quoteIdent(name)); err != nil {
+		if _, err := t.exec(ctx, stmt+quoteIdent(name)); err != nil {
 			return fmt.Errorf("roll back to savepoint %q: %w", name, store.ContextError(ctx, err))
 		}
 	}
@@ -48,7 +51,7 @@ func (t *tx) Release(ctx context.Context, name string) error {
 	if err != nil {
 		return fmt.Errorf("release savepoint: %w", err)
 	}
-	if _, err := t.sqlTx.ExecContext(ctx, "RELEASE "+quoteIdent(name)); err != nil {
+	if _, err := t.exec(ctx, "RELEASE "+quoteIdent(name)); err != nil {
 		return fmt.Errorf("release savepoint %q: %w", name, store.ContextError(ctx, err))
 	}
 	t.savepoints = t.savepoints[:i]

@@ -1,16 +1,16 @@
 //go:build unix
 
-package sqlitestore_test
+package testkit
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time the process has used, user and system: on a
+// ProcessCPU is the CPU time the process has used, user and system: on a
 // machine shared with other work it tells a benchmark's cost apart from
-// its wait for a core.
-func processCPU() (time.Duration, bool) {
+// its wait for a core. ok is false where it is not measured.
+func ProcessCPU() (cpu time.Duration, ok bool) {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0, false
