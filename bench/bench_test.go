@@ -115,8 +115,11 @@ func TestParseFlags(t *testing.T) {
 
 	all, err := parseFlags(nil)
 	require.NoError(t, err)
-	assert.Len(t, all.Operations, len(operations), "every operation by default")
-	for _, name := range all.Operations {
+	assert.Len(t, all.Operations, len(operations), "every read operation by default")
+	assert.NotContains(t, all.Operations, "bulkCreate", "writes run only when named")
+	writes, err := parseFlags([]string{"-ops", "bulkCreate"})
+	require.NoError(t, err)
+	for _, name := range append(all.Operations, writes.Operations...) {
 		op, ok := operationNamed(name)
 		require.True(t, ok)
 		for _, server := range all.Servers {
@@ -125,4 +128,24 @@ func TestParseFlags(t *testing.T) {
 	}
 	_, err = parseFlags([]string{"-clients", "0"})
 	assert.Error(t, err)
+}
+
+func TestBulkCreate_Check(t *testing.T) {
+	w := NewWorkload(1, 20, 1000)
+	op, ok := operationNamed("bulkCreate")
+	require.True(t, ok)
+	deals := bulkDeals(w, 3, 2)
+	require.Len(t, deals, bulkBatch)
+	assert.NotEqual(t, deals, bulkDeals(w, 3, 3), "each call creates other copies")
+	results := func(last string) []byte {
+		out := make([]map[string]any, bulkBatch)
+		for k := range out {
+			out[k] = map[string]any{"outcome": "created", "error": nil}
+		}
+		out[bulkBatch-1]["outcome"] = last
+		return jsonBody(map[string]any{"data": map[string]any{"createDeals": out}})
+	}
+	assert.NoError(t, op.On["crm"].Check(w, results("created")))
+	assert.ErrorContains(t, op.On["crm"].Check(w, results("failed")), "deal 499 of the batch was not created")
+	assert.ErrorContains(t, op.On["pocketbase"].Check(w, []byte(`[{"status": 200}]`)), "1 results, want 500")
 }

@@ -30,7 +30,8 @@ type Request struct {
 	Check func(w *Workload, body []byte) error
 }
 
-// operations are the measured operations, in the order they run.
+// operations are the measured operations, in the order they run when
+// -ops names none.
 var operations = []func() Operation{
 	countSumByStage,
 	getDealByID,
@@ -38,9 +39,15 @@ var operations = []func() Operation{
 	pageWithAccount,
 }
 
+// writeOperations add records, so that the reads measured after them
+// would read more: they run only when -ops names them, alone.
+var writeOperations = []func() Operation{
+	bulkCreate,
+}
+
 // operationNamed returns the operation called name.
 func operationNamed(name string) (Operation, bool) {
-	for _, o := range operations {
+	for _, o := range slices.Concat(operations, writeOperations) {
 		if op := o(); op.Name == name {
 			return op, true
 		}

@@ -129,11 +129,8 @@ func (s *crmServer) writeImport(file string, w *Workload) error {
 			return err
 		}
 	}
-	for i, d := range w.Deals {
-		if err := record("deal", crmDealID(i), map[string]any{"title": d.Title, "stage": d.Stage, "amount": d.Amount,
-			"closeDate": d.CloseDate, "account": crmAccountID(d.Account), "rep": d.Rep, "probability": d.Probability,
-			"source": d.Source, "priority": d.Priority, "kind": d.Kind, "email": d.Email, "phone": d.Phone,
-			"nextStep": d.NextStep, "description": d.Description, "forecast": d.Forecast}); err != nil {
+	for i := range w.Deals {
+		if err := record("deal", crmDealID(i), crmDealData(w, i)); err != nil {
 			return err
 		}
 	}
@@ -216,3 +213,12 @@ const crmDealDefinition = `{"$id": "deal", "title": "Deal", "x-crm-label": {"zh"
   "forecast": {"type": "boolean", "x-crm-type": "boolean"}},
  "required": ["title", "stage"],
  "x-crm-indexes": [["stage", "amount"], ["stage", "closeDate"]]}`
+
+// crmDealData is the data of deal i as our server stores it.
+func crmDealData(w *Workload, i int) map[string]any {
+	d := w.Deals[i]
+	return map[string]any{"title": d.Title, "stage": d.Stage, "amount": d.Amount,
+		"closeDate": d.CloseDate, "account": crmAccountID(d.Account), "rep": d.Rep, "probability": d.Probability,
+		"source": d.Source, "priority": d.Priority, "kind": d.Kind, "email": d.Email, "phone": d.Phone,
+		"nextStep": d.NextStep, "description": d.Description, "forecast": d.Forecast}
+}

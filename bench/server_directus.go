@@ -93,11 +93,9 @@ db.exec('CREATE INDEX idx_deals_stage_amount ON deals (stage, amount); CREATE IN
 			"employees": a.Employees, "grade": a.Grade}
 	}
 	dealItem := func(i int) map[string]any {
-		d := w.Deals[i]
-		return map[string]any{"id": i + 1, "title": d.Title, "stage": d.Stage, "amount": d.Amount, "closeDate": d.CloseDate,
-			"account": d.Account + 1, "rep": d.Rep, "probability": d.Probability, "source": d.Source, "priority": d.Priority,
-			"kind": d.Kind, "email": d.Email, "phone": d.Phone, "nextStep": d.NextStep, "description": d.Description,
-			"forecast": d.Forecast}
+		item := dxDealItem(w, i)
+		item["id"] = i + 1
+		return item
 	}
 	if err := s.load(ctx, "accounts", len(w.Accounts), accountItem); err != nil {
 		return err
@@ -174,4 +172,13 @@ func nodeVersion() string {
 		return "?"
 	}
 	return strings.TrimSpace(string(out))
+}
+
+// dxDealItem is the item that creates deal i in Directus, without its id.
+func dxDealItem(w *Workload, i int) map[string]any {
+	d := w.Deals[i]
+	return map[string]any{"title": d.Title, "stage": d.Stage, "amount": d.Amount, "closeDate": d.CloseDate,
+		"account": d.Account + 1, "rep": d.Rep, "probability": d.Probability, "source": d.Source, "priority": d.Priority,
+		"kind": d.Kind, "email": d.Email, "phone": d.Phone, "nextStep": d.NextStep, "description": d.Description,
+		"forecast": d.Forecast}
 }

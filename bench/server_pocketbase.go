@@ -71,11 +71,9 @@ func (s *pocketBaseServer) Prepare(ctx context.Context, dir string, w *Workload)
 			"employees": a.Employees, "grade": a.Grade}
 	}
 	dealBody := func(i int) map[string]any {
-		d := w.Deals[i]
-		return map[string]any{"id": pbDealID(i), "title": d.Title, "stage": d.Stage, "amount": d.Amount,
-			"closeDate": d.CloseDate + " 00:00:00.000Z", "account": pbAccountID(d.Account), "rep": d.Rep,
-			"probability": d.Probability, "source": d.Source, "priority": d.Priority, "kind": d.Kind, "email": d.Email,
-			"phone": d.Phone, "nextStep": d.NextStep, "description": d.Description, "forecast": d.Forecast}
+		body := pbDealBody(w, i)
+		body["id"] = pbDealID(i)
+		return body
 	}
 	if err := s.load(ctx, "accounts", len(w.Accounts), accountBody); err != nil {
 		return err
@@ -178,4 +176,14 @@ func pocketBaseVersion(moduleDir string) string {
 		}
 	}
 	return "?"
+}
+
+// pbDealBody is the body that creates deal i in PocketBase, without its
+// id.
+func pbDealBody(w *Workload, i int) map[string]any {
+	d := w.Deals[i]
+	return map[string]any{"title": d.Title, "stage": d.Stage, "amount": d.Amount,
+		"closeDate": d.CloseDate + " 00:00:00.000Z", "account": pbAccountID(d.Account), "rep": d.Rep,
+		"probability": d.Probability, "source": d.Source, "priority": d.Priority, "kind": d.Kind, "email": d.Email,
+		"phone": d.Phone, "nextStep": d.NextStep, "description": d.Description, "forecast": d.Forecast}
 }
