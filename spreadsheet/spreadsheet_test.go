@@ -224,3 +224,50 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+// TestWriters: what the writers write, read back, is what was written;
+// the workbook keeps numbers as numbers.
+func TestWriters(t *testing.T) {
+	t.Parallel()
+	rows := [][]any{{"姓名", "累计消费", "备注"}, {"王芳", 1200.5, nil}, {"李雷, \"老\"客户", 88.0, "两行\n备注"}}
+	for _, format := range []string{"csv", "xlsx"} {
+		t.Run(format, func(t *testing.T) {
+			t.Parallel()
+			var buf bytes.Buffer
+			var (
+				w   spreadsheet.Writer
+				err error
+			)
+			if format == "csv" {
+				w, err = spreadsheet.NewCSVWriter(&buf)
+			} else {
+				w, err = spreadsheet.NewXLSXWriter(&buf, "会员")
+			}
+			require.NoError(t, err)
+			for _, r := range rows {
+				require.NoError(t, w.Write(r))
+			}
+			require.NoError(t, w.Close())
+			if format == "csv" {
+				assert.True(t, bytes.HasPrefix(buf.Bytes(), []byte{0xEF, 0xBB, 0xBF}), "a byte order mark for Excel")
+			}
+			tab, err := spreadsheet.Read(bytes.NewReader(buf.Bytes()), spreadsheet.Options{})
+			require.NoError(t, err)
+			assert.Equal(t, []string{"姓名", "累计消费", "备注"}, tab.Header)
+			require.Len(t, tab.Rows, 2)
+			assert.Equal(t, []string{"王芳", "1200.5", ""}, tab.Rows[0].Cells)
+			assert.Equal(t, []string{"李雷, \"老\"客户", "88", "两行\n备注"}, tab.Rows[1].Cells)
+			if format == "xlsx" {
+				f, err := excelize.OpenReader(bytes.NewReader(buf.Bytes()))
+				require.NoError(t, err)
+				defer f.Close()
+				typ, err := f.GetCellType("会员", "B2")
+				require.NoError(t, err)
+				assert.Contains(t, []excelize.CellType{excelize.CellTypeUnset, excelize.CellTypeNumber}, typ, "numbers stay numbers (no type is a number)")
+				typ, err = f.GetCellType("会员", "A2")
+				require.NoError(t, err)
+				assert.NotContains(t, []excelize.CellType{excelize.CellTypeUnset, excelize.CellTypeNumber}, typ, "and text is text")
+			}
+		})
+	}
+}

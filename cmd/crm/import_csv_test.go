@@ -12,6 +12,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/crmkit/crm/internal/testkit"
+	"github.com/crmkit/crm/spreadsheet"
 )
 
 // TestImportCSV: an operator loads members from the GB18030 CSV that Excel
@@ -69,6 +70,28 @@ func TestImportCSV(t *testing.T) {
 	require.Error(t, err, "the rejects file exists already")
 	assert.Contains(t, err.Error(), "the file exists")
 	assert.Empty(t, out, "nothing was imported")
+
+	// What came in goes out again, with labels as headers, in both forms.
+	for _, name := range []string{"members-out.csv", "members-out.xlsx"} {
+		path := filepath.Join(dir, name)
+		out, _, err := run("export-csv", "--tenant", "shop", "--object", "member", "--columns", "name,tier,homeStore", "--sort", "name", "--out", path)
+		require.NoError(t, err)
+		assert.Contains(t, out, "3 member records")
+		f, err := os.Open(path)
+		require.NoError(t, err)
+		tab, err := spreadsheet.Read(f, spreadsheet.Options{})
+		f.Close()
+		require.NoError(t, err)
+		assert.Equal(t, []string{"姓名", "会员等级", "归属门店"}, tab.Header)
+		assert.Equal(t, []string{"李雷", "普通会员", ""}, tab.Rows[0].Cells, "the template's automation set the tier from what he spent, as on any write")
+		assert.Len(t, tab.Rows, 3)
+		_, _, err = run("export-csv", "--tenant", "shop", "--object", "member", "--out", path)
+		require.Error(t, err, "an existing file is not overwritten")
+	}
+	_, _, err = run("export-csv", "--tenant", "shop", "--object", "member", "--columns", "ghost", "--out", filepath.Join(dir, "x.csv"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `no column "ghost"`)
+	assert.NoFileExists(t, filepath.Join(dir, "x.csv"), "a failed export leaves no file")
 
 	scenarios := []struct {
 		name string

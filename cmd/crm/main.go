@@ -89,6 +89,8 @@ commands:
   import-csv --tenant T --object O --file F [--mode create|update|upsert] [--match-by FIELD]
              [--map "表头=field,..."] [--lookup-by "field=targetField"] [--rejects F]
                               load a CSV or Excel file's rows as records (columns matched by label)
+  export-csv --tenant T --object O --out F.csv|F.xlsx [--view V] [--columns a,b] [--sort -field] [--lang zh|en]
+                              write a list's records with labels as headers
   version                     print the version
 
 Run "crm <command> -h" for a command's flags.`
@@ -116,6 +118,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.importTenant(ctx, args[1:])
 	case "import-csv":
 		return m.importCSV(ctx, args[1:])
+	case "export-csv":
+		return m.exportCSV(ctx, args[1:])
 	case "version":
 		fmt.Fprintln(m.Stdout, "crm", version())
 		return nil
