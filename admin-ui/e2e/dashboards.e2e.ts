@@ -68,6 +68,8 @@ describe("dashboards", () => {
     const row = run.runReport.rows.find((r) => r.keys[0].value === valueOf("priority") && r.keys[1].value === valueOf("status"))!;
     expect(row).toBeDefined();
     await page.locator(".page-count").filter({ hasText: `共 ${row.values[0]!.toLocaleString("zh-CN")} 条` }).waitFor();
+    // The list's title names the report and the bar.
+    expect(await page.locator(".list-title").innerText()).toMatch(/^服务工单（优先级 × 状态） · .+ · .+$/);
   });
 
   journey("edits a dashboard of its own", "desktop", async ({ page }) => {

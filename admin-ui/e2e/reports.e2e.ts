@@ -127,6 +127,8 @@ describe("reports", () => {
     await toast(page, "已保存");
     await page.locator(".report-page").waitFor();
     await expect.poll(() => page.locator(".report-page .report-table tbody tr").count()).toBe(kept);
+    // The page says which groups it keeps.
+    expect(await page.locator(".report-having").innerText()).toBe(`只显示满足条件的分组：记录数 大于 ${threshold}`);
 
     // Saved with the report: the builder reads the condition back.
     await page.getByRole("button", { name: "编辑" }).click();

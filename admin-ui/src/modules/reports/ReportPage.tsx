@@ -11,6 +11,7 @@ import { PageError, PageSkeleton } from "@/ui/PageState";
 import { Skeleton } from "@/ui/Skeleton";
 import { useFeedback } from "@/ui/useFeedback";
 import { deleteReport, useReport, useReportRun } from "./api";
+import { havingSummary } from "./definition";
 import { ExportReportButton } from "./ExportReportButton";
 import { ReportView } from "./ReportView";
 import { text } from "./text";
@@ -73,6 +74,19 @@ export function ReportPage() {
         </Space>
       </div>
       {r.description && label(r.description) ? <p className="report-description">{label(r.description)}</p> : null}
+      {def.having?.length && run.data ? (
+        <p className="report-note report-having">
+          {t("havingNote", {
+            text: havingSummary(
+              def.having,
+              run.data.columns.filter((c) => c.kind === "measure").map((c) => c.label),
+              (op) => t(`havingOp.${op}`),
+              (v) => formatNumber(v, lang),
+              lang === "en" ? "; " : "；",
+            ),
+          })}
+        </p>
+      ) : null}
       <div className="report-body">
         {run.isFetching && run.data ? <div className="report-refreshing" aria-label={t("refreshing")} /> : null}
         {run.isError ? (

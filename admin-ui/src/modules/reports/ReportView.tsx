@@ -50,7 +50,7 @@ export function ReportView({ def, result: raw, height = 320, drill = true, withT
   const charted = useMemo(() => (type === "line" || type === "bar" || type === "stackedBar" ? fillReportBuckets(result, lang) : result), [type, result, lang]);
   const option = useMemo(() => chartOption(type, charted, { lang, allText, phone }), [type, charted, lang, allText, phone]);
 
-  const urlOf = (keys: GroupKey[]) => (obj ? drillURL(obj, def, keys, (k) => keyLabel(k, lang)) : null);
+  const urlOf = (keys: GroupKey[]) => (obj ? drillURL(obj, def, keys, (k) => keyLabel(k, lang), [pickTitle(def, lang), ...keys.map((k) => keyLabel(k, lang))].join(" · ")) : null);
   const canDrill = drill && !!obj && urlOf([]) !== null;
   const openKeys = (keys: GroupKey[]) => {
     const url = urlOf(keys);

@@ -235,3 +235,10 @@ export function sectionOf(path: string): Section {
   if (first === "description") return "label";
   return sections.has(first as Section) ? (first as Section) : "other";
 }
+
+// havingSummary writes a report's conditions on measures in words, for
+// the report page (计数 大于 5；求和·金额 至少 1,000): measureNames names
+// the measures in order, opText a comparison, number a value.
+export function havingSummary(having: ReportHaving[] | undefined, measureNames: string[], opText: (op: HavingOp) => string, number: (v: number) => string, separator: string): string {
+  return (having ?? []).map((h) => `${measureNames[h.measure] ?? `#${h.measure + 1}`} ${opText(h.op)} ${number(h.value)}`).join(separator);
+}

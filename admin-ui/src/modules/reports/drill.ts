@@ -37,11 +37,13 @@ export function drillConditions(obj: ObjectMeta, def: ReportDefinition, keys: Gr
 }
 
 // drillURL is the address of the object's list showing the group's
-// records, or null when there is no such list (see drillConditions).
-export function drillURL(obj: ObjectMeta, def: ReportDefinition, keys: GroupKey[], labelOf?: (k: GroupKey) => string): string | null {
+// records, or null when there is no such list (see drillConditions); a
+// title names them on the list (the report and the group: 各阶段商机金额 ·
+// 赢单).
+export function drillURL(obj: ObjectMeta, def: ReportDefinition, keys: GroupKey[], labelOf?: (k: GroupKey) => string, title?: string): string | null {
   const conds = drillConditions(obj, def, keys, labelOf);
   if (conds === null) return null;
-  const p = listStateParams({ conds, search: "" });
+  const p = listStateParams({ conds, search: "", title });
   const q = p.toString();
   return `/o/${encodeURIComponent(obj.name)}${q ? `?${q}` : ""}`;
 }

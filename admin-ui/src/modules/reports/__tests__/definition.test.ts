@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { deal, salesObjects } from "~/testing/fixtures";
 import { fakeMetadata } from "~/testing/schema";
-import { chartForGroups, definitionOf, dropInvalidSort, emptyState, havingDrafts, havingProblems, previewable, reportNameFor, sectionOf, stateOf, withGroupField, withoutMeasure, type HavingDraft } from "../definition";
+import { chartForGroups, definitionOf, dropInvalidSort, emptyState, havingDrafts, havingSummary, havingProblems, previewable, reportNameFor, sectionOf, stateOf, withGroupField, withoutMeasure, type HavingDraft } from "../definition";
 import type { ReportDefinition } from "../types";
 
 const md = fakeMetadata(salesObjects);
@@ -177,6 +177,27 @@ describe("conditions on measures", () => {
       expect(next.measures).toHaveLength(1);
       expect(next.having).toEqual(s.wantHaving);
       expect(next.sort).toEqual(s.wantSort);
+    });
+  }
+});
+
+describe("havingSummary", () => {
+  const words = { gt: "大于", gte: "至少", lt: "小于", lte: "至多", eq: "等于", ne: "不等于" } as const;
+  const scenarios = [
+    { name: "nothing", having: undefined, want: "" },
+    {
+      name: "two conditions",
+      having: [
+        { measure: 0, op: "gt" as const, value: 5 },
+        { measure: 1, op: "gte" as const, value: 1000 },
+      ],
+      want: "计数 大于 5；求和·金额 至少 1,000",
+    },
+    { name: "a measure the result lacks", having: [{ measure: 3, op: "lt" as const, value: 2 }], want: "#4 小于 2" },
+  ];
+  for (const s of scenarios) {
+    it(s.name, () => {
+      expect(havingSummary(s.having, ["计数", "求和·金额"], (op) => words[op], (v) => v.toLocaleString("zh-CN"), "；")).toBe(s.want);
     });
   }
 });

@@ -107,6 +107,11 @@ describe("drillURL", () => {
     ]);
   });
 
+  it("carries the title that names the group on the list", () => {
+    const url = drillURL(obj, def(), [{ field: "stage", value: "won", label: "赢单" }], undefined, "各阶段商机金额 · 赢单");
+    expect(parseListState(new URLSearchParams(url!.split("?")[1])).title).toBe("各阶段商机金额 · 赢单");
+  });
+
   it("is the plain list for a report without filter or keys", () => {
     expect(drillURL(obj, def(), [])).toBe("/o/deal");
   });
