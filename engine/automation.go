@@ -78,7 +78,7 @@ func conditionHolds(obj *schema.Object, au *schema.Automation, rec store.Record)
 // rules see the changes of earlier ones. Each rule fires at most once per
 // write; the fired rules are returned for afterSave.
 func (w *writer) beforeSave(ctx context.Context, tx store.Tx, obj *schema.Object, old *store.Record, rec *store.Record) ([]*schema.Automation, error) {
-	if len(obj.Automations) == 0 {
+	if len(obj.Automations) == 0 || w.skipAutomations {
 		return nil, nil
 	}
 	var oldData map[string]any

@@ -75,6 +75,12 @@ type BulkOptions struct {
 	// By is the unique field of the object that an upsert matches
 	// existing records on; "" matches on the record id.
 	By string
+	// SkipAutomations runs the writes without the object's automations
+	// (field actions, webhooks, notifications, time triggers), as a
+	// migration of records that already went through them elsewhere
+	// wants; validation, rules, scripts, formulas and roll-ups still run.
+	// Administrators only.
+	SkipAutomations bool
 }
 
 // BulkResult is what became of one write of [Engine.WriteRecords].
@@ -120,6 +126,12 @@ func (e *Engine) WriteRecords(ctx context.Context, object string, writes []BulkW
 	}
 	if err := checkBulkWrites(writes); err != nil {
 		return nil, err
+	}
+	if opts.SkipAutomations {
+		if !w.actor.Admin {
+			return nil, errorOf(ErrForbidden, nil, "bulk.skipAutomationsAdminOnly")
+		}
+		w.skipAutomations = true
 	}
 	if err := w.checkUpsertKey(obj, opts.By); err != nil {
 		return nil, err

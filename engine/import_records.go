@@ -53,6 +53,9 @@ type ImportSpec struct {
 	// value the cells hold (a unique field, a name); a lookup not named
 	// here is found by record id or by the target's title field.
 	LookupBy map[string]string
+	// SkipAutomations imports without the object's automations
+	// (BulkOptions.SkipAutomations): administrators only.
+	SkipAutomations bool
 }
 
 // ImportReport is what an import did.
@@ -132,6 +135,9 @@ func (e *Engine) newImport(w *writer, obj *schema.Object, table ImportTable, spe
 	case BulkCreate, BulkUpdate, BulkUpsert:
 	default:
 		return nil, errorOf(ErrBadRequest, nil, "import.badMode", string(spec.Mode))
+	}
+	if spec.SkipAutomations && !w.actor.Admin {
+		return nil, errorOf(ErrForbidden, nil, "bulk.skipAutomationsAdminOnly")
 	}
 	if len(spec.Columns) > len(table.Header) {
 		return nil, errorOf(ErrBadRequest, nil, "import.tooManyColumns", len(spec.Columns), len(table.Header))

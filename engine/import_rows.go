@@ -54,7 +54,7 @@ func (im *rowImport) batch(ctx context.Context, rows []ImportRow, rep *ImportRep
 		index = append(index, i)
 	}
 	if len(writes) > 0 {
-		opts := BulkOptions{}
+		opts := BulkOptions{SkipAutomations: im.spec.SkipAutomations}
 		if im.spec.Mode == BulkUpsert {
 			opts.By = im.spec.MatchBy
 		}

@@ -25,6 +25,11 @@ type writer struct {
 	timers *schema.Object // nil when no object has automations
 	// auditObj is the audit trail.
 	auditObj *schema.Object
+	// skipAutomations leaves the objects' automations out of this
+	// writer's writes (no field actions, effects or time triggers), for an
+	// administrator's migration; validation, rules, scripts, formulas and
+	// roll-ups still run.
+	skipAutomations bool
 }
 
 // newWriter prepares the platform objects the tenant's definitions need,
@@ -203,6 +208,9 @@ func (w *writer) afterSave(ctx context.Context, tx store.Tx, obj *schema.Object,
 		if err := w.effects(ctx, tx, obj, rec, au); err != nil {
 			return err
 		}
+	}
+	if w.skipAutomations {
+		return nil
 	}
 	return w.scheduleTimers(ctx, tx, obj, rec)
 }

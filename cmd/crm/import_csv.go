@@ -29,6 +29,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	mapping := fs.String("map", "", `columns to fields where the headers do not say: "表头=field,地址城市=address.city,备注=" (empty: leave the column out)`)
 	lookupBy := fs.String("lookup-by", "", `how lookup cells find records: "homeStore=code" (default: by id or the target's name)`)
 	rejects := fs.String("rejects", "", "write the rejected rows, with their problems, to this CSV file")
+	skipAutomations := fs.Bool("skip-automations", false, "write without the object's automations (field actions, webhooks, notifications, time triggers), for a migration of records that went through them elsewhere")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -92,7 +93,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 	for i, r := range table.Rows {
 		in.Rows[i] = engine.ImportRow{Line: r.Line, Cells: r.Cells}
 	}
-	spec := engine.ImportSpec{Columns: columns, Mode: engine.BulkAction(*mode), MatchBy: *matchBy, LookupBy: lookups}
+	spec := engine.ImportSpec{Columns: columns, Mode: engine.BulkAction(*mode), MatchBy: *matchBy, LookupBy: lookups, SkipAutomations: *skipAutomations}
 	rep, err := eng.ImportRecords(ctx, *object, in, spec, func(done, total int) {
 		fmt.Fprintf(m.Stderr, "  rows: %d of %d (%d%%)\n", done, total, done*100/total)
 	})

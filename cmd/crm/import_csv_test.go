@@ -61,7 +61,7 @@ func TestImportCSV(t *testing.T) {
 	fixed := filepath.Join(dir, "fixed.csv")
 	require.NoError(t, os.WriteFile(fixed, []byte("手机号,会员等级,姓名\n+86 138-0013-8000,platinum,\n13700137000,钻石卡,韩梅梅\n"), 0o600))
 	out, _, err = run("import-csv", "--tenant", "shop", "--object", "member", "--file", fixed, "--mode", "upsert", "--match-by", "mobile",
-		"--map", "会员等级=")
+		"--map", "会员等级=", "--skip-automations")
 	require.NoError(t, err, "the tier column left out, nothing is rejected")
 	assert.Contains(t, out, "2 rows read (csv, utf-8), 1 created, 1 updated, 0 rejected",
 		"the upsert found 王芳 by her mobile written another way, and created 韩梅梅")
@@ -71,20 +71,28 @@ func TestImportCSV(t *testing.T) {
 	assert.Contains(t, err.Error(), "the file exists")
 	assert.Empty(t, out, "nothing was imported")
 
+	// A migration keeps the tier it brings: the automation that sets it
+	// from what a member spent does not run.
+	migrated := filepath.Join(dir, "migrated.csv")
+	require.NoError(t, os.WriteFile(migrated, []byte("姓名,手机号,会员等级\n周杰,13300133000,金卡\n"), 0o600))
+	_, _, err = run("import-csv", "--tenant", "shop", "--object", "member", "--file", migrated, "--skip-automations")
+	require.NoError(t, err)
+
 	// What came in goes out again, with labels as headers, in both forms.
 	for _, name := range []string{"members-out.csv", "members-out.xlsx"} {
 		path := filepath.Join(dir, name)
 		out, _, err := run("export-csv", "--tenant", "shop", "--object", "member", "--columns", "name,tier,homeStore", "--sort", "name", "--out", path)
 		require.NoError(t, err)
-		assert.Contains(t, out, "3 member records")
+		assert.Contains(t, out, "4 member records")
 		f, err := os.Open(path)
 		require.NoError(t, err)
 		tab, err := spreadsheet.Read(f, spreadsheet.Options{})
 		f.Close()
 		require.NoError(t, err)
 		assert.Equal(t, []string{"姓名", "会员等级", "归属门店"}, tab.Header)
-		assert.Equal(t, []string{"李雷", "普通会员", ""}, tab.Rows[0].Cells, "the template's automation set the tier from what he spent, as on any write")
-		assert.Len(t, tab.Rows, 3)
+		require.Len(t, tab.Rows, 4)
+		assert.Equal(t, []string{"周杰", "金卡会员", ""}, tab.Rows[0].Cells, "migrated as it was")
+		assert.Equal(t, []string{"李雷", "普通会员", ""}, tab.Rows[1].Cells, "the template's automation set the tier from what he spent, as on any write")
 		_, _, err = run("export-csv", "--tenant", "shop", "--object", "member", "--out", path)
 		require.Error(t, err, "an existing file is not overwritten")
 	}

@@ -87,7 +87,7 @@ commands:
   export --tenant T [--out F] [--without-secrets]  write a whole tenant as JSON lines
   import --tenant T [--in F]   load an export into a new or empty tenant
   import-csv --tenant T --object O --file F [--mode create|update|upsert] [--match-by FIELD]
-             [--map "表头=field,..."] [--lookup-by "field=targetField"] [--rejects F]
+             [--map "表头=field,..."] [--lookup-by "field=targetField"] [--rejects F] [--skip-automations]
                               load a CSV or Excel file's rows as records (columns matched by label)
   export-csv --tenant T --object O --out F.csv|F.xlsx [--view V] [--columns a,b] [--sort -field] [--lang zh|en]
                               write a list's records with labels as headers
