@@ -92,6 +92,8 @@ type Engine struct {
 	mu          sync.Mutex
 	tenant      map[string]*tenantState // catalog cache by tenant id
 	unavailable map[string]error        // tenants CheckTenants found unusable, and why
+
+	imports imports // files uploaded for import and import results (import_uploads.go)
 }
 
 // New returns an engine over cfg.Store.

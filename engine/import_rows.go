@@ -27,20 +27,9 @@ type pendingRow struct {
 // batch reads, resolves and writes one batch of rows, adding what became
 // of them to rep.
 func (im *rowImport) batch(ctx context.Context, rows []ImportRow, rep *ImportReport) error {
-	items := make([]*pendingRow, len(rows))
-	for i, r := range rows {
-		items[i] = im.read(r)
-	}
-	if err := im.resolveLookups(ctx, items); err != nil {
+	items, err := im.prepare(ctx, rows, true)
+	if err != nil {
 		return err
-	}
-	if im.spec.Mode == BulkUpdate && im.spec.MatchBy != "" {
-		if err := im.matchRecords(ctx, items); err != nil {
-			return err
-		}
-	}
-	if im.spec.Mode == BulkCreate {
-		im.checkRejected(ctx, items)
 	}
 	var (
 		writes []BulkWrite
@@ -79,6 +68,29 @@ func (im *rowImport) batch(ctx context.Context, rows []ImportRow, rep *ImportRep
 		}
 	}
 	return nil
+}
+
+// prepare reads a batch of rows and resolves their lookups (and, for an
+// update by a unique field, their records). A new row is checked as its
+// create would check it: when onlyRejected is set only the rows already
+// rejected are (their write would say the rest), else every one.
+func (im *rowImport) prepare(ctx context.Context, rows []ImportRow, onlyRejected bool) ([]*pendingRow, error) {
+	items := make([]*pendingRow, len(rows))
+	for i, r := range rows {
+		items[i] = im.read(r)
+	}
+	if err := im.resolveLookups(ctx, items); err != nil {
+		return nil, err
+	}
+	if im.spec.Mode == BulkUpdate && im.spec.MatchBy != "" {
+		if err := im.matchRecords(ctx, items); err != nil {
+			return nil, err
+		}
+	}
+	if im.spec.Mode == BulkCreate {
+		im.checkNewRows(ctx, items, onlyRejected)
+	}
+	return items, nil
 }
 
 // read reads a row's cells as values of their columns' fields.
@@ -138,13 +150,13 @@ func (im *rowImport) read(r ImportRow) *pendingRow {
 	return it
 }
 
-// checkRejected adds to each new row already rejected what its write's
-// checks would also say (a required field left empty, a value out of
-// range), so that a row comes back with every problem at once. Nothing
-// is written.
-func (im *rowImport) checkRejected(ctx context.Context, items []*pendingRow) {
+// checkNewRows adds to new rows (those already rejected, with
+// onlyRejected) what their write's checks would also say (a required
+// field left empty, a value out of range), so that a row comes back with
+// every problem at once. Nothing is written.
+func (im *rowImport) checkNewRows(ctx context.Context, items []*pendingRow, onlyRejected bool) {
 	for _, it := range items {
-		if len(it.problems) == 0 {
+		if onlyRejected && len(it.problems) == 0 {
 			continue
 		}
 		_, err := im.w.checkNew(ctx, im.w.ts, im.obj, it.data)

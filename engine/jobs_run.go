@@ -29,10 +29,18 @@ func (e *Engine) StartJob(ctx context.Context, kind, subject string, fn JobFunc)
 	if err != nil {
 		return Job{}, err
 	}
-	a, ts, snap := sc.actor, sc.ts, sc.snap
-	if !a.Admin {
+	if !sc.actor.Admin {
 		return Job{}, errorOf(ErrForbidden, nil, "job.adminOnlyStart")
 	}
+	return e.runJob(ctx, sc, kind, subject, func(ctx context.Context, progress func(done, total int)) (int, error) {
+		return 0, fn(ctx, progress)
+	})
+}
+
+// runJob records a job and runs fn in the background as sc's actor;
+// what fn returns it counts as the records the job changed.
+func (e *Engine) runJob(ctx context.Context, sc scope, kind, subject string, fn func(ctx context.Context, progress func(done, total int)) (changed int, err error)) (Job, error) {
+	a, ts, snap := sc.actor, sc.ts, sc.snap
 	jobs, err := e.platformObject(ctx, ts, snap, jobObject)
 	if err != nil {
 		return Job{}, err
@@ -61,11 +69,12 @@ func (e *Engine) StartJob(ctx context.Context, kind, subject string, fn JobFunc)
 		}
 	}
 	go func() {
-		err := fn(bg, func(done, total int) {
+		changed, err := fn(bg, func(done, total int) {
 			update(func(d map[string]any) { d["done"], d["total"] = float64(done), float64(total) })
 		})
 		update(func(d map[string]any) {
 			d["status"], d["finishedAt"] = JobDone, e.stamp().Format(schema.DateTimeLayout)
+			d["changed"] = float64(changed)
 			if done, _ := d["done"].(float64); done > 0 && err == nil {
 				d["total"] = done // estimates of the work give way to what was done
 			}

@@ -23,6 +23,7 @@ type Engine interface {
 	Directory
 	Analytics
 	Reporting
+	Importing
 }
 
 var _ Engine = (*engine.Engine)(nil)

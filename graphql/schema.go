@@ -70,6 +70,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.objectDeleteResolvers(rs["Mutation"])
 	es.viewResolvers(rs["Query"], rs["Mutation"])
 	es.reportResolvers(rs["Query"], rs["Mutation"])
+	es.importResolvers(rs["Query"], rs["Mutation"])
 	es.bulkResolvers(rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()
 	maps.Copy(rs, reportTypeResolvers())

@@ -50,8 +50,8 @@ var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
 	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL +
-		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + "}\n" +
-		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + "}\n"
+		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + "}\n" +
+		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
 	if err != nil {
 		panic(fmt.Sprintf("graphql: static schema parts: %v", err))

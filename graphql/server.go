@@ -75,6 +75,7 @@ type Server struct {
 	directory      Directory
 	analytics      Analytics
 	reports        Reporting
+	imports        Importing
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -103,6 +104,7 @@ func New(cfg Config) (*Server, error) {
 		directory:      cfg.Engine,
 		analytics:      cfg.Engine,
 		reports:        cfg.Engine,
+		imports:        cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),

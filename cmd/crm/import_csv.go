@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"os"
 	"strings"
@@ -111,7 +110,7 @@ func (m *Main) importCSV(ctx context.Context, args []string) error {
 		return nil
 	}
 	for _, r := range rep.Rejected[:min(5, len(rep.Rejected))] {
-		fmt.Fprintf(m.Stderr, "  line %d: %s\n", r.Line, problemText(r, "zh"))
+		fmt.Fprintf(m.Stderr, "  line %d: %s\n", r.Line, engine.RejectProblems(r, "zh"))
 	}
 	if *rejects == "" {
 		return fmt.Errorf("%d rows were rejected; give --rejects FILE to have them with their problems", len(rep.Rejected))
@@ -167,43 +166,16 @@ func encodingNote(t *spreadsheet.Table) string {
 	return ", sheet " + t.Sheet
 }
 
-// problemText joins a rejected row's problems in lang.
-func problemText(r engine.RejectedRow, lang string) string {
-	parts := make([]string, len(r.Problems))
-	for i, p := range r.Problems {
-		msg := p.Message
-		if lang == "zh" && p.MessageZh != "" {
-			msg = p.MessageZh
-		}
-		if p.Field != "" {
-			msg = p.Field + ": " + msg
-		}
-		parts[i] = msg
-	}
-	return strings.Join(parts, "; ")
-}
-
-// writeRejects writes the rejected rows as CSV in UTF-8 with a byte order
-// mark (which Excel needs to read it as UTF-8): the file's header and a
-// column of problems, then each row as it was with its problems.
+// writeRejects writes the rejected rows to a new file at path (see
+// engine.WriteRejects).
 func writeRejects(path string, header []string, rows []engine.RejectedRow) error {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return fmt.Errorf("write rejected rows: %w", err)
 	}
-	if _, err := f.WriteString("\ufeff"); err != nil {
+	if err := engine.WriteRejects(f, header, rows, "zh"); err != nil {
 		f.Close()
-		return fmt.Errorf("write rejected rows: %w", err)
-	}
-	w := csv.NewWriter(f)
-	_ = w.Write(append(append([]string{"行号 Line"}, header...), "问题 Problems"))
-	for _, r := range rows {
-		_ = w.Write(append(append([]string{fmt.Sprint(r.Line)}, r.Cells...), problemText(r, "zh")))
-	}
-	w.Flush()
-	if err := w.Error(); err != nil {
-		f.Close()
-		return fmt.Errorf("write rejected rows: %w", err)
+		return err
 	}
 	return f.Close()
 }

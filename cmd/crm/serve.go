@@ -264,6 +264,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		AllowedOrigins: splitList(*origins),
 		Metrics:        mets,
 		Usage:          m.meter,
+		Imports:        eng,
 	})
 	if err != nil {
 		return err

@@ -60,8 +60,8 @@ var (
 	}
 	fixedQuery = []string{
 		"apiKeys", "auditTrail", "campaignEffect", "dashboard", "dashboards", "exportReport", "exportTemplate",
-		"jobs", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
-		"outbox", "personalData", "report", "reports", "roles", "runReport", "templates", "usage",
+		"importResult", "importUpload", "jobs", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
+		"outbox", "personalData", "previewImport", "report", "reports", "roles", "runReport", "templates", "usage",
 		"userDirectory", "users", "views", "webhookSecret",
 		"__schema", "__type",
 	}
@@ -70,7 +70,7 @@ var (
 		"deleteReport", "deleteRole", "deleteView", "erasePersonalData", "installTemplate", "rebuildRollup",
 		"recomputeCustomerValue", "resetSampleData", "retryOutboxEntry", "revokeApiKey", "rollbackTemplate",
 		"saveDashboard", "saveLayout", "saveObject", "saveReport", "saveRole", "saveView",
-		"startTemplateInstall", "testExpression", "testScript", "updateUser",
+		"startImport", "startTemplateInstall", "testExpression", "testScript", "updateUser",
 	}
 	fixed = func() map[Name]bool {
 		m := map[Name]bool{}

@@ -88,6 +88,9 @@ type Config struct {
 	// those the per-key rate limit refuses (the administrators' usage
 	// page).
 	Usage *usage.Meter
+	// Imports, when set, serves /imports/upload (files to import, up to
+	// UploadLimit) and /imports/:job/rejects.csv (see imports.go).
+	Imports Imports
 	// Metrics, when set, counts requests and errors. The metrics are
 	// served elsewhere (Metrics.Handler on a listener of their own): this
 	// app answers /metrics with 404, never with the UI's page.
@@ -135,13 +138,17 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.ui = ui
 	}
+	appLimit := cfg.BodyLimit
+	if cfg.Imports != nil {
+		appLimit = max(appLimit, UploadLimit+1<<20) // the form around the file
+	}
 	s.app = fiber.New(fiber.Config{
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		AppName:                 "crm",
 		DisableStartupMessage:   true,
-		BodyLimit:               cfg.BodyLimit,
+		BodyLimit:               appLimit,
 		ReadTimeout:             cfg.ReadTimeout,
 		WriteTimeout:            cfg.WriteTimeout,
 		IdleTimeout:             cfg.IdleTimeout,
@@ -174,6 +181,9 @@ func (s *Server) routes() {
 	s.app.Use(s.deadline)
 	s.app.Use(s.limitByIP)
 
+	if s.cfg.Imports != nil {
+		s.app.Use(s.bodyLimit)
+	}
 	s.app.Get("/healthz", s.healthz)
 	s.app.All("/metrics", func(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusNotFound).JSON(fiber.Map{
@@ -196,6 +206,9 @@ func (s *Server) routes() {
 	// not UTF-8 in variables is refused field by field, elsewhere with 400.
 	s.app.Post("/graphql", zip, s.authenticate(false), s.cfg.GraphQL)
 	s.app.All("/graphql", s.cfg.GraphQL) // other methods: 405 with Allow, no credentials needed
+	if s.cfg.Imports != nil {
+		s.importRoutes()
+	}
 	if s.ui != nil {
 		s.app.Use("/", s.ui.serve)
 	}

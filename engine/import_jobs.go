@@ -1,0 +1,138 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/crmkit/crm/store"
+)
+
+// JobImport is the kind of an import of an uploaded file's rows.
+const JobImport = "import"
+
+// importRun is an import job's rows and, once it ends, its report.
+type importRun struct {
+	job        string
+	starter    string
+	object     string
+	header     []string
+	report     *ImportReport // nil while it runs
+	err        error
+	finishedAt time.Time
+}
+
+func (r *importRun) finished() bool { return !r.finishedAt.IsZero() }
+
+// ImportResult is what an import job did, as far as it got.
+type ImportResult struct {
+	Job    Job
+	Object string
+	// Header is the file's header, for the rejected rows' file.
+	Header []string
+	// Report is nil while the job runs, and when its result is no longer
+	// kept (ImportResultTTL, or the server restarted while it ran: the
+	// job then says it failed).
+	Report *ImportReport
+	// Err is why the import stopped early, when it did: the rows up to
+	// Report.LastLine are in, except the rejected ones.
+	Err error
+}
+
+// StartImport starts a job that imports the rows of an upload of the
+// caller's into object as spec says, with the caller's own rights (each
+// record is checked as any write is). The spec is checked first: one
+// that cannot run is refused and no job starts.
+func (e *Engine) StartImport(ctx context.Context, uploadID, object string, spec ImportSpec) (Job, error) {
+	up, err := e.ImportUpload(ctx, uploadID)
+	if err != nil {
+		return Job{}, err
+	}
+	w, obj, err := e.recordWriter(ctx, object)
+	if err != nil {
+		return Job{}, err
+	}
+	if _, err := e.newImport(w, obj, up.Table, spec); err != nil {
+		return Job{}, err
+	}
+	sc, err := e.scope(ctx)
+	if err != nil {
+		return Job{}, err
+	}
+	tenant := sc.actor.TenantID
+	e.imports.mu.Lock()
+	running := 0
+	for _, r := range e.imports.results[tenant] {
+		if !r.finished() {
+			running++
+		}
+	}
+	e.imports.mu.Unlock()
+	if running >= MaxRunningImports {
+		return Job{}, errorOf(ErrRateLimited, nil, "import.tooManyRunning", MaxRunningImports)
+	}
+	run := &importRun{starter: sc.actor.ID, object: obj.Name, header: up.Table.Header}
+	table := up.Table
+	ready := make(chan struct{}) // the run is registered before the job may end
+	job, err := e.runJob(ctx, sc, JobImport, obj.Name, func(ctx context.Context, progress func(done, total int)) (int, error) {
+		<-ready
+		rep, err := e.ImportRecords(ctx, obj.Name, table, spec, progress)
+		e.imports.mu.Lock()
+		defer e.imports.mu.Unlock()
+		if rep == nil {
+			rep = &ImportReport{Rows: len(table.Rows)}
+		}
+		run.report, run.err, run.finishedAt = rep, err, e.stamp()
+		return rep.Created + rep.Updated, err
+	})
+	if err != nil {
+		close(ready)
+		return Job{}, err
+	}
+	run.job = job.ID
+	e.imports.mu.Lock()
+	if e.imports.results == nil {
+		e.imports.results = map[string]map[string]*importRun{}
+	}
+	if e.imports.results[tenant] == nil {
+		e.imports.results[tenant] = map[string]*importRun{}
+	}
+	e.imports.results[tenant][job.ID] = run
+	e.imports.mu.Unlock()
+	close(ready)
+	return job, nil
+}
+
+// ImportResult returns an import job and what it did: to the one who
+// started it, or an administrator; to others it is NOT_FOUND.
+func (e *Engine) ImportResult(ctx context.Context, jobID string) (*ImportResult, error) {
+	sc, err := e.scope(ctx)
+	if err != nil {
+		return nil, err
+	}
+	notFound := errorOf(ErrNotFound, nil, "import.noJob", jobID)
+	jobs := sc.snap.platform[jobObject]
+	if jobs == nil {
+		return nil, notFound
+	}
+	rec, err := sc.ts.Get(ctx, jobs, jobID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, notFound
+	case err != nil:
+		return nil, fmt.Errorf("read import job %s: %w", jobID, err)
+	}
+	job := jobOf(rec)
+	if job.Kind != JobImport || (rec.CreatedBy != sc.actor.ID && !sc.actor.Admin) {
+		return nil, notFound
+	}
+	out := &ImportResult{Job: job, Object: job.Object}
+	e.imports.mu.Lock()
+	defer e.imports.mu.Unlock()
+	e.imports.sweep(e.stamp())
+	if run := e.imports.results[sc.actor.TenantID][jobID]; run != nil && run.finished() {
+		out.Header, out.Report, out.Err = run.header, run.report, run.err
+	}
+	return out, nil
+}
