@@ -15,8 +15,9 @@ import (
 )
 
 // bulkObjects are a lead with a unique email, a validate script that
-// rejects one name and an afterSave script that writes a note and then
-// throws for another, and the note.
+// rejects one name, an afterSave script that writes a note and then
+// throws for another and an automation that notifies of every new lead
+// (through the outbox), and the note.
 var bulkObjects = []string{
 	`{"$id": "note", "type": "object", "properties": {"text": {"type": "string", "x-crm-type": "text"}}}`,
 	`{"$id": "lead", "type": "object", "required": ["name"], "properties": {
@@ -26,7 +27,9 @@ var bulkObjects = []string{
 	    "phone": {"type": "string", "x-crm-type": "text"}},
 	  "x-crm-scripts": [
 	    {"name": "picky", "kind": "validate", "source": "if (ctx.record.name === 'reject me') ctx.addError('name', 'not this one')"},
-	    {"name": "noisy", "kind": "afterSave", "source": "crm.create('note', {text: 'saved ' + ctx.record.name}); if (ctx.record.name === 'explode') throw new Error('boom')"}]}`,
+	    {"name": "noisy", "kind": "afterSave", "source": "crm.create('note', {text: 'saved ' + ctx.record.name}); if (ctx.record.name === 'explode') throw new Error('boom')"}],
+	  "x-crm-automations": [{"name": "tell", "trigger": {"event": "created"},
+	    "actions": [{"type": "notify", "recipients": ["boss"], "message": {"zh": "新线索 {{name}}", "en": "New lead {{name}}"}}]}]}`,
 }
 
 // noSavepoints hides the store's savepoints, as the MongoDB adapter has
@@ -164,6 +167,9 @@ func TestEngine_WriteRecords_FailuresStayApart(t *testing.T) {
 				texts = append(texts, n.Data["text"].(string))
 			}
 			assert.Equal(t, []string{"saved first", "saved last"}, texts, "the note the failing write's script made went with it")
+			outbox, err := eng.Outbox(ctx, "", 100)
+			require.NoError(t, err)
+			assert.Len(t, outbox, 2, "one notification for each lead that landed")
 		})
 	}
 }
@@ -199,6 +205,9 @@ func TestEngine_WriteRecords_Atomic(t *testing.T) {
 			assert.Equal(t, s.want, outcomes(res))
 			assert.Equal(t, s.leads, count(t, eng, ctx, "lead"))
 			assert.Equal(t, s.leads, count(t, eng, ctx, "note"), "nothing the undone writes' scripts wrote stays")
+			outbox, err := eng.Outbox(ctx, "", 100)
+			require.NoError(t, err)
+			assert.Len(t, outbox, int(s.leads), "nor what their automations enqueued")
 			for _, r := range res {
 				if r.Outcome == engine.OutcomeNotApplied {
 					assert.Zero(t, r.Record.Version)
