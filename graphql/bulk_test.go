@@ -11,7 +11,6 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/internal/testkit"
-	"github.com/crmkit/crm/schema"
 )
 
 // bulkLead is a lead with a unique email and a validate script that
@@ -182,64 +181,5 @@ func TestBulk_Limits(t *testing.T) {
 	require.Len(t, got, engine.MaxBulkWrites)
 	for i, r := range got {
 		assert.Equal(t, map[string]any{"index": float64(i), "outcome": "created"}, r)
-	}
-}
-
-func TestBulk_Names(t *testing.T) {
-	t.Parallel()
-	text := func(name string, fields ...*schema.Field) *schema.Object {
-		if len(fields) == 0 {
-			fields = []*schema.Field{{Name: "name", Type: schema.TypeText}}
-		}
-		return &schema.Object{Name: name, Fields: fields}
-	}
-	scenarios := []struct {
-		name    string
-		objects []*schema.Object
-		want    []string
-		notWant []string
-	}{
-		{name: "every write, upsert by the unique fields",
-			objects: []*schema.Object{text("deal", &schema.Field{Name: "code", Type: schema.TypeText, Unique: true}, &schema.Field{Name: "name", Type: schema.TypeText})},
-			want: []string{"  createDeals(inputs: [DealInput!]!, atomic: Boolean = false): [DealWriteResult!]!\n",
-				"  updateDeals(updates: [DealUpdate!]!, atomic: Boolean = false): [DealWriteResult!]!\n",
-				"  upsertDeals(by: DealUniqueField, inputs: [DealUpsert!]!, atomic: Boolean = false): [DealWriteResult!]!\n",
-				"  deleteDeals(ids: [ID!]!, atomic: Boolean = false): [DealWriteResult!]!\n",
-				"enum DealUniqueField {\n  code\n}", "input DealUpdate {\n  id: ID!\n", "input DealUpsert {\n", "enum WriteOutcome {"}},
-		{name: "no unique field: upserts match on ids",
-			objects: []*schema.Object{text("deal")},
-			want:    []string{"  upsertDeals(inputs: [DealUpsert!]!, atomic: Boolean = false)"},
-			notWant: []string{"DealUniqueField"}},
-		{name: "an uncountable name",
-			objects: []*schema.Object{text("news")},
-			want:    []string{"  createNewsList(inputs: [NewsInput!]!", "  deleteNewsList(ids: [ID!]!"}},
-		{name: "an object whose type takes a bulk type name keeps it",
-			objects: []*schema.Object{text("deal"), text("dealUpdate")},
-			want:    []string{"type DealUpdate {", "  createDealUpdates(inputs: [DealUpdateInput!]!"},
-			notWant: []string{"createDeals(", "input DealUpdate {"}},
-		{name: "a picklist whose enum takes a bulk type name keeps it",
-			objects: []*schema.Object{text("deal", &schema.Field{Name: "upsert", Type: schema.TypePicklist, Options: []string{"a", "b"}})},
-			want:    []string{"enum DealUpsert {", "  upsert: DealUpsert\n"},
-			notWant: []string{"createDeals("}},
-		{name: "an object named as a static bulk type is left out",
-			objects: []*schema.Object{text("deal"), text("writeError"), text("fieldError")},
-			want:    []string{"  createDeals("},
-			notWant: []string{"writeErrors(", "fieldErrors("}},
-		{name: "an object without writable fields deletes only",
-			objects: []*schema.Object{text("counter", &schema.Field{Name: "number", Type: schema.TypeAutoNumber})},
-			want:    []string{"  deleteCounters(ids: [ID!]!, atomic: Boolean = false): [CounterWriteResult!]!\n"},
-			notWant: []string{"createCounters", "CounterUpdate", "CounterUpsert"}},
-	}
-	for _, s := range scenarios {
-		t.Run(s.name, func(t *testing.T) {
-			t.Parallel()
-			sdl, _ := parseSDL(t, s.objects...)
-			for _, w := range s.want {
-				assert.Contains(t, sdl, w)
-			}
-			for _, w := range s.notWant {
-				assert.NotContains(t, sdl, w)
-			}
-		})
 	}
 }
