@@ -12,7 +12,9 @@ import (
 // write in input order with the reasons of those that failed, in the
 // request's language; autonumbers without gaps; updates and deletes of the
 // created records; an atomic call that leaves nothing; more than 500
-// writes a request error that runs nothing.
+// writes a request error that runs nothing. .ci/ferretdb-e2e runs it on
+// the MongoDB adapter too, whose transactions have no savepoints (a
+// transaction per write).
 func TestServe_BulkWrites(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, t.TempDir())
