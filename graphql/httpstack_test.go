@@ -53,7 +53,7 @@ func newHTTPStack(t testing.TB, template string) *httpStack {
 
 	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log})
 	require.NoError(t, err)
-	srv, err := server.New(server.Config{Auth: eng, Sessions: eng, GraphQL: gql.Handler, Logger: log})
+	srv, err := server.New(server.Config{Auth: eng, Sessions: eng, GraphQL: gql.Handler, Logger: log, Imports: eng})
 	require.NoError(t, err)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)

@@ -116,14 +116,15 @@ func (s *execSchema) importResolvers(query, mutation map[string]resolver) {
 
 // importSpec reads the arguments columns (a target per column: "name",
 // "address.city", "id" or "" to leave it out; when not given, the
-// suggested mapping), mode (create by default), matchBy and lookupBy
-// ({field: targetField}).
+// suggested mapping), mode (create by default), matchBy, lookupBy
+// ({field: targetField}) and skipAutomations.
 func importSpec(ctx context.Context, eng Importing, object string, header []string, args map[string]any) (engine.ImportSpec, error) {
 	spec := engine.ImportSpec{Mode: engine.BulkCreate}
 	if m, ok := args["mode"].(string); ok && m != "" {
 		spec.Mode = engine.BulkAction(m)
 	}
 	spec.MatchBy, _ = args["matchBy"].(string)
+	spec.SkipAutomations, _ = args["skipAutomations"].(bool)
 	if raw, ok := args["lookupBy"].(json.RawMessage); ok && len(raw) > 0 && string(raw) != "null" {
 		if err := strictJSON(raw, &spec.LookupBy); err != nil {
 			return spec, badRequestf(`lookupBy is {"lookupField": "fieldOfItsTarget"}: %v`, err)
@@ -176,6 +177,6 @@ const importSDLQuery = `  "A file the caller uploaded to POST /imports/upload (k
   importResult(job: ID!, first: Int): JSON!
 `
 
-const importSDLMutation = `  "Starts a job importing an upload's rows into records of object with the caller's own rights, a batch of 500 at a time; arguments as previewImport's. A mapping that cannot run is refused before anything is written; follow the job with importResult."
-  startImport(upload: ID!, object: String!, columns: [String!], mode: String, matchBy: String, lookupBy: JSON): Job
+const importSDLMutation = `  "Starts a job importing an upload's rows into records of object with the caller's own rights, a batch of 500 at a time; arguments as previewImport's. A mapping that cannot run is refused before anything is written; follow the job with importResult. skipAutomations: true writes without the object's automations, for a migration (administrators only; validation, rules and scripts still run)."
+  startImport(upload: ID!, object: String!, columns: [String!], mode: String, matchBy: String, lookupBy: JSON, skipAutomations: Boolean): Job
 `

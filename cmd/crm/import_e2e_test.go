@@ -135,6 +135,9 @@ func TestServe_Import(t *testing.T) {
 	n := s.okAs(t, clerk, `{ members { totalCount } }`, nil)
 	assert.EqualValues(t, 0, path(n, "members", "totalCount"), "a preview writes nothing")
 
+	r = s.gql(t, clerk, `mutation($u: ID!) { startImport(upload: $u, object: "member", skipAutomations: true) { id } }`, map[string]any{"u": id})
+	require.NotEmpty(t, r.Errors)
+	assert.Equal(t, "FORBIDDEN", r.Errors[0].Extensions["code"], "only administrators import without automations")
 	job := s.okAs(t, clerk, `mutation($u: ID!) { startImport(upload: $u, object: "member") { id kind status } }`, map[string]any{"u": id})
 	assert.Equal(t, "import", path(job, "startImport", "kind"))
 	result := waitForImport(t, s, clerk, path(job, "startImport", "id").(string))
