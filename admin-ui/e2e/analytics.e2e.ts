@@ -152,6 +152,9 @@ describe("sales analytics", () => {
     await page.locator(".list-page").waitFor();
     await page.locator(".page-count", { hasText: "共 3 条" }).waitFor();
     expect(await page.locator(".list-title").innerText()).toBe(`王芳的预计 ${quarter.from}～${quarter.to} 成交、进行中的商机`);
+    // Other records, no title: clearing the conditions drops it.
+    await page.getByRole("button", { name: "清除筛选" }).click();
+    await page.locator(".list-title").waitFor({ state: "detached" });
   });
 
   journey("the page fits a phone and a stage opens its records", "phone", async ({ page }) => {
