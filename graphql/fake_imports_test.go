@@ -34,3 +34,19 @@ func (f *fakeEngine) StartImport(ctx context.Context, uploadID, object string, s
 func (f *fakeEngine) ImportResult(ctx context.Context, jobID string) (*engine.ImportResult, error) {
 	return nil, fmt.Errorf("fake: no jobs")
 }
+
+func (f *fakeEngine) SaveImportMapping(ctx context.Context, m engine.ImportMapping, shared bool) (engine.ImportMapping, error) {
+	return engine.ImportMapping{}, fmt.Errorf("fake: no mappings")
+}
+
+func (f *fakeEngine) ImportMappings(ctx context.Context, object string) ([]engine.ImportMapping, error) {
+	return nil, fmt.Errorf("fake: no mappings")
+}
+
+func (f *fakeEngine) ImportMappingSpec(ctx context.Context, id, object string, header []string) (engine.ImportSpec, error) {
+	return engine.ImportSpec{}, fmt.Errorf("fake: no mappings")
+}
+
+func (f *fakeEngine) DeleteImportMapping(ctx context.Context, id string) error {
+	return fmt.Errorf("fake: no mappings")
+}

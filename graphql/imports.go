@@ -20,6 +20,10 @@ type Importing interface {
 	PreviewImport(ctx context.Context, object string, table engine.ImportTable, spec engine.ImportSpec, first int) ([]engine.ImportPreviewRow, error)
 	StartImport(ctx context.Context, uploadID, object string, spec engine.ImportSpec) (engine.Job, error)
 	ImportResult(ctx context.Context, jobID string) (*engine.ImportResult, error)
+	SaveImportMapping(ctx context.Context, m engine.ImportMapping, shared bool) (engine.ImportMapping, error)
+	ImportMappings(ctx context.Context, object string) ([]engine.ImportMapping, error)
+	ImportMappingSpec(ctx context.Context, id, object string, header []string) (engine.ImportSpec, error)
+	DeleteImportMapping(ctx context.Context, id string) error
 }
 
 // Rejected rows importResult lists at most; the rest are in the file at
@@ -30,7 +34,8 @@ const (
 )
 
 // importResolvers serve importUpload, previewImport, importResult and
-// startImport (imports.go in engine says what is kept and for how long).
+// startImport (import_uploads.go in engine says what is kept and for how
+// long), and the saved mappings.
 func (s *execSchema) importResolvers(query, mutation map[string]resolver) {
 	eng := s.srv.imports
 	query["importUpload"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
@@ -96,6 +101,39 @@ func (s *execSchema) importResolvers(query, mutation map[string]resolver) {
 		}
 		return rawJSON(out)
 	}
+	query["importMappings"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		ms, err := eng.ImportMappings(ctx, fc.args["object"].(string))
+		if err != nil {
+			return nil, err
+		}
+		return rawJSON(ms)
+	}
+	mutation["saveImportMapping"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		m := engine.ImportMapping{Object: fc.args["object"].(string), Name: fc.args["name"].(string)}
+		if err := strictJSON(fc.args["columns"], &m.Columns); err != nil {
+			return nil, badRequestf(`columns is {"header": "target"} ("name", "address.city", "id", "" to leave a column out): %v`, err)
+		}
+		if raw, ok := fc.args["lookupBy"].(json.RawMessage); ok && len(raw) > 0 && string(raw) != "null" {
+			if err := strictJSON(raw, &m.LookupBy); err != nil {
+				return nil, badRequestf(`lookupBy is {"lookupField": "fieldOfItsTarget"}: %v`, err)
+			}
+		}
+		mode, _ := fc.args["mode"].(string)
+		m.Mode = engine.BulkAction(mode)
+		m.MatchBy, _ = fc.args["matchBy"].(string)
+		shared, _ := fc.args["shared"].(bool)
+		saved, err := eng.SaveImportMapping(ctx, m, shared)
+		if err != nil {
+			return nil, err
+		}
+		return rawJSON(saved)
+	}
+	mutation["deleteImportMapping"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
+		if err := eng.DeleteImportMapping(ctx, fc.args["id"].(string)); err != nil {
+			return nil, err
+		}
+		return true, nil
+	}
 	mutation["startImport"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
 		up, err := eng.ImportUpload(ctx, fc.args["upload"].(string))
 		if err != nil {
@@ -114,16 +152,26 @@ func (s *execSchema) importResolvers(query, mutation map[string]resolver) {
 	}
 }
 
-// importSpec reads the arguments columns (a target per column: "name",
-// "address.city", "id" or "" to leave it out; when not given, the
-// suggested mapping), mode (create by default), matchBy, lookupBy
-// ({field: targetField}) and skipAutomations.
+// importSpec reads the arguments mapping (a saved mapping to start
+// from), columns (a target per column: "name", "address.city", "id" or
+// "" to leave it out; when neither is given, the suggested mapping), mode
+// (create by default), matchBy, lookupBy ({field: targetField}) and
+// skipAutomations; those given win over the mapping's.
 func importSpec(ctx context.Context, eng Importing, object string, header []string, args map[string]any) (engine.ImportSpec, error) {
 	spec := engine.ImportSpec{Mode: engine.BulkCreate}
+	saved, fromMapping := args["mapping"].(string)
+	if fromMapping {
+		var err error
+		if spec, err = eng.ImportMappingSpec(ctx, saved, object, header); err != nil {
+			return spec, err
+		}
+	}
 	if m, ok := args["mode"].(string); ok && m != "" {
 		spec.Mode = engine.BulkAction(m)
 	}
-	spec.MatchBy, _ = args["matchBy"].(string)
+	if by, ok := args["matchBy"].(string); ok {
+		spec.MatchBy = by
+	}
 	spec.SkipAutomations, _ = args["skipAutomations"].(bool)
 	if raw, ok := args["lookupBy"].(json.RawMessage); ok && len(raw) > 0 && string(raw) != "null" {
 		if err := strictJSON(raw, &spec.LookupBy); err != nil {
@@ -131,6 +179,9 @@ func importSpec(ctx context.Context, eng Importing, object string, header []stri
 		}
 	}
 	list, given := args["columns"].([]any)
+	if !given && fromMapping {
+		return spec, nil
+	}
 	if !given {
 		columns, err := eng.SuggestImportColumns(ctx, object, header)
 		if err != nil {
@@ -171,12 +222,18 @@ func problemsJSON(ps []schema.FieldError, lang string) []map[string]any {
 
 const importSDLQuery = `  "A file the caller uploaded to POST /imports/upload (kept an hour): {id, fileName, format, encoding, delimiter, sheet, header, rows, firstRows: [{line, cells}], expiresAt}, and with object the suggested target of each column (columns: [\"name\", \"address.city\", \"id\", \"\" for left out])."
   importUpload(id: ID!, object: String): JSON!
-  "The first rows of an upload as an import of object would take them, nothing written: {upload, object, header, rows, columns, mode, matchBy, preview: [{line, cells, values, problems: [{column, code, message}]}]}. columns gives each column's target (default: the suggested mapping); mode is create (default), update or upsert; matchBy the unique field update and upsert rows match on (default: an id column); lookupBy {lookupField: fieldOfItsTarget}. A create's problems include its write's own checks."
-  previewImport(upload: ID!, object: String!, columns: [String!], mode: String, matchBy: String, lookupBy: JSON, first: Int): JSON!
+  "The first rows of an upload as an import of object would take them, nothing written: {upload, object, header, rows, columns, mode, matchBy, preview: [{line, cells, values, problems: [{column, code, message}]}]}. columns gives each column's target (default: the saved mapping's when mapping names one, else the suggested mapping); mode is create (default), update or upsert; matchBy the unique field update and upsert rows match on (default: an id column); lookupBy {lookupField: fieldOfItsTarget}. A create's problems include its write's own checks."
+  previewImport(upload: ID!, object: String!, mapping: ID, columns: [String!], mode: String, matchBy: String, lookupBy: JSON, first: Int): JSON!
   "What an import job the caller started did (administrators: any): {job, object, status, done, total, rows, created, updated, rejectedCount, lastLine, rejected: [{line, cells, problems}] (the first ones; all of them at rejectsUrl as CSV), error}; the counts once it has finished. Rows up to lastLine that were not rejected are in."
   importResult(job: ID!, first: Int): JSON!
+  "The saved import mappings of an object the caller has, shared ones first: [{id, object, name, columns: {header: target}, mode, matchBy, lookupBy, owner, stale}]; stale lists what no longer fits the object (a field it lost), and such a mapping is refused when used."
+  importMappings(object: String!): JSON!
 `
 
 const importSDLMutation = `  "Starts a job importing an upload's rows into records of object with the caller's own rights, a batch of 500 at a time; arguments as previewImport's. A mapping that cannot run is refused before anything is written; follow the job with importResult. skipAutomations: true writes without the object's automations, for a migration (administrators only; validation, rules and scripts still run)."
-  startImport(upload: ID!, object: String!, columns: [String!], mode: String, matchBy: String, lookupBy: JSON, skipAutomations: Boolean): Job
+  startImport(upload: ID!, object: String!, mapping: ID, columns: [String!], mode: String, matchBy: String, lookupBy: JSON, skipAutomations: Boolean): Job
+  "Saves an import mapping: columns {header: target} (\"name\", \"address.city\", \"id\", \"\" to leave a column out), mode (create by default), matchBy, lookupBy; the caller's own, or with shared: true one for everyone (administrators only). Saving a name again replaces it. Pass its id as mapping to previewImport and startImport."
+  saveImportMapping(object: String!, name: String!, columns: JSON!, mode: String, matchBy: String, lookupBy: JSON, shared: Boolean): JSON
+  "Deletes one of the caller's import mappings, or a shared one (administrators only)."
+  deleteImportMapping(id: ID!): Boolean
 `

@@ -73,8 +73,22 @@ func TestImports_GraphQL(t *testing.T) {
 	require.Len(t, p.Preview[1].Problems, 1)
 	assert.Equal(t, "联系人", p.Preview[1].Problems[0].Column, "named by the file's header")
 
+	r = s.post(t, s.admin, `mutation($c: JSON!) { saveImportMapping(object: "lead", name: "展会名单", columns: $c) }`, `{"c": {"联系人": "name", "公司": "company"}}`, "")
+	require.Equal(t, 200, r.status, string(r.body))
+	mapping := r.json(t)["data"].(map[string]any)["saveImportMapping"].(map[string]any)
+	assert.Equal(t, "create", mapping["mode"])
+	r = s.post(t, s.admin, `query($u: ID!, $m: ID) { previewImport(upload: $u, object: "lead", mapping: $m) }`, vars(fmt.Sprintf(`, "m": %q`, mapping["id"])), "")
+	require.NoError(t, json.Unmarshal(r.body, &preview), string(r.body))
+	assert.Equal(t, []string{"name", "company", ""}, preview.Data.PreviewImport.Columns, "the saved mapping's, by header; 预算 it does not name")
+	r = s.post(t, s.admin, `{ importMappings(object: "lead") }`, "", "")
+	assert.Contains(t, string(r.body), `"name":"展会名单"`)
+	r = s.post(t, s.admin, `mutation($m: ID!) { deleteImportMapping(id: $m) }`, fmt.Sprintf(`{"m": %q}`, mapping["id"]), "")
+	assert.JSONEq(t, `{"data": {"deleteImportMapping": true}}`, string(r.body))
+	code, _ := problem(s.post(t, s.admin, `query($u: ID!, $m: ID) { previewImport(upload: $u, object: "lead", mapping: $m) }`, vars(fmt.Sprintf(`, "m": %q`, mapping["id"])), ""))
+	assert.Equal(t, "NOT_FOUND", code, "a deleted mapping")
+
 	rep := s.roleKeys["salesRep"]
-	code, _ := problem(s.post(t, rep, `query($u: ID!) { importUpload(id: $u) }`, vars(""), ""))
+	code, _ = problem(s.post(t, rep, `query($u: ID!) { importUpload(id: $u) }`, vars(""), ""))
 	assert.Equal(t, "NOT_FOUND", code, "an upload is its uploader's (and administrators')")
 
 	r = s.post(t, s.admin, `mutation($u: ID!) { startImport(upload: $u, object: "lead", columns: ["name", "company", "budget"]) { id kind status } }`, vars(""), "")

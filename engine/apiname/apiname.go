@@ -60,16 +60,16 @@ var (
 	}
 	fixedQuery = []string{
 		"apiKeys", "auditTrail", "campaignEffect", "dashboard", "dashboards", "exportReport", "exportTemplate",
-		"importResult", "importUpload", "jobs", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
+		"importMappings", "importResult", "importUpload", "jobs", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
 		"outbox", "personalData", "previewImport", "report", "reports", "roles", "runReport", "templates", "usage",
 		"userDirectory", "users", "views", "webhookSecret",
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
-		"changePassword", "createApiKey", "createUser", "deleteDashboard", "deleteLayout", "deleteObject",
+		"changePassword", "createApiKey", "createUser", "deleteDashboard", "deleteImportMapping", "deleteLayout", "deleteObject",
 		"deleteReport", "deleteRole", "deleteView", "erasePersonalData", "installTemplate", "rebuildRollup",
 		"recomputeCustomerValue", "resetSampleData", "retryOutboxEntry", "revokeApiKey", "rollbackTemplate",
-		"saveDashboard", "saveLayout", "saveObject", "saveReport", "saveRole", "saveView",
+		"saveDashboard", "saveImportMapping", "saveLayout", "saveObject", "saveReport", "saveRole", "saveView",
 		"startImport", "startTemplateInstall", "testExpression", "testScript", "updateUser",
 	}
 	fixed = func() map[Name]bool {
