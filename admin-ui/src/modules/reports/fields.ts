@@ -25,17 +25,36 @@ type SystemWords = { owner: string; createdAt: string; updatedAt: string; create
 
 const systemKinds: Record<string, string> = { ownerId: "owner", createdAt: "datetime", updatedAt: "datetime", createdBy: "owner", updatedBy: "owner" };
 
+// regionParts name the parts of an address a report groups by (the
+// server offers them as address_province …; reports keep address.province).
+const regionParts: Record<string, { zh: string; en: string }> = {
+  country: { zh: "国家", en: "Country" },
+  province: { zh: "省份", en: "Province" },
+  city: { zh: "城市", en: "City" },
+  district: { zh: "区县", en: "District" },
+};
+
 function fieldOf(obj: ObjectMeta, name: string, lang: Lang, words: SystemWords): AggregateField | undefined {
   const f = obj.byName[name];
   if (f) return { name, label: pickLabel(lang, f.label, name), kind: f.kind };
+  const [base, part] = name.split(".");
+  const addr = obj.byName[base];
+  if (addr?.kind === "address" && part in regionParts) {
+    const sep = lang === "zh" ? "（" : " (";
+    const end = lang === "zh" ? "）" : ")";
+    return { name, label: `${pickLabel(lang, addr.label, base)}${sep}${regionParts[part][lang]}${end}`, kind: "text" };
+  }
   if (name in systemKinds) return { name, label: words[name === "ownerId" ? "owner" : (name as Exclude<keyof SystemWords, "owner">)], kind: systemKinds[name] };
   return undefined;
 }
 
 // enumFieldName matches an enum value to a field's name (the server may
-// spell it as the name or in upper case).
+// spell it as the name or in upper case); an address part's value
+// (address_province) to its path (address.province).
 function enumFieldName(obj: ObjectMeta, value: string): string {
   if (obj.byName[value] || value in systemKinds) return value;
+  const cut = value.indexOf("_");
+  if (cut > 0 && obj.byName[value.slice(0, cut)]?.kind === "address") return `${value.slice(0, cut)}.${value.slice(cut + 1)}`;
   const lower = value.toLowerCase().replace(/_/g, "");
   const all = [...obj.fields.map((f) => f.name), ...Object.keys(systemKinds)];
   return all.find((n) => n.toLowerCase() === lower) ?? value;

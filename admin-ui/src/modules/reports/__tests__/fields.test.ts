@@ -25,6 +25,19 @@ describe("groupFields", () => {
   });
 });
 
+describe("groupFields by address parts", () => {
+  const account = md.byName["account"];
+  it("names the server's address_province as the report's address.province, labelled with the part", () => {
+    const got = groupFields(account, { group: ["grade", "address_province", "address_city"], measure: null }, "zh", words);
+    expect(got).toEqual([
+      { name: "grade", label: "客户等级", kind: "picklist" },
+      { name: "address.province", label: "地址（省份）", kind: "text" },
+      { name: "address.city", label: "地址（城市）", kind: "text" },
+    ]);
+    expect(groupFields(account, { group: ["address_city"], measure: null }, "en", words)[0].label).toBe("Address (City)");
+  });
+});
+
 describe("measureFields", () => {
   const scenarios = [
     { name: "a count takes no field", op: "count" as const, want: [] },
