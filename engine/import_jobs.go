@@ -18,6 +18,7 @@ type importRun struct {
 	starter    string
 	object     string
 	header     []string
+	dryRun     bool
 	report     *ImportReport // nil while it runs
 	err        error
 	finishedAt time.Time
@@ -31,6 +32,8 @@ type ImportResult struct {
 	Object string
 	// Header is the file's header, for the rejected rows' file.
 	Header []string
+	// DryRun says the job only checked the rows (ImportSpec.DryRun).
+	DryRun bool
 	// Report is nil while the job runs, and when its result is no longer
 	// kept (ImportResultTTL, or the server restarted while it ran: the
 	// job then says it failed).
@@ -72,7 +75,7 @@ func (e *Engine) StartImport(ctx context.Context, uploadID, object string, spec 
 	if running >= MaxRunningImports {
 		return Job{}, errorOf(ErrRateLimited, nil, "import.tooManyRunning", MaxRunningImports)
 	}
-	run := &importRun{starter: sc.actor.ID, object: obj.Name, header: up.Table.Header}
+	run := &importRun{starter: sc.actor.ID, object: obj.Name, header: up.Table.Header, dryRun: spec.DryRun}
 	table := up.Table
 	ready := make(chan struct{}) // the run is registered before the job may end
 	job, err := e.runJob(ctx, sc, JobImport, obj.Name, func(ctx context.Context, progress func(done, total int)) (int, error) {
@@ -132,7 +135,7 @@ func (e *Engine) ImportResult(ctx context.Context, jobID string) (*ImportResult,
 	defer e.imports.mu.Unlock()
 	e.imports.sweep(e.stamp())
 	if run := e.imports.results[sc.actor.TenantID][jobID]; run != nil && run.finished() {
-		out.Header, out.Report, out.Err = run.header, run.report, run.err
+		out.Header, out.Report, out.Err, out.DryRun = run.header, run.report, run.err, run.dryRun
 	}
 	return out, nil
 }

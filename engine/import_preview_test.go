@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,4 +76,32 @@ func TestEngine_PreviewImport(t *testing.T) {
 		require.Len(t, rows[3].Problems, 1)
 		assert.Equal(t, "手机号", rows[3].Problems[0].Field)
 	})
+}
+
+func TestEngine_ImportRecords_DryRun(t *testing.T) {
+	t.Parallel()
+	eng, admin := importTenant(t)
+	header := []string{"姓名", "手机号", "累计消费"}
+	columns := importvalue.MatchColumns(mustObject(t, eng, admin, "member"), header)
+	rows := make([]engine.ImportRow, 0, engine.MaxBulkWrites+2)
+	for i := range engine.MaxBulkWrites + 2 {
+		rows = append(rows, engine.ImportRow{Line: i + 2, Cells: []string{"会员", fmt.Sprintf("138%08d", i), "10"}})
+	}
+	rows[3].Cells[0] = ""                        // required: the create's own check
+	rows[engine.MaxBulkWrites+1].Cells[2] = "十元" // in the second batch
+	var progress [][2]int
+	rep, err := eng.ImportRecords(admin, "member", engine.ImportTable{Header: header, Rows: rows},
+		engine.ImportSpec{Columns: columns, Mode: engine.BulkCreate, DryRun: true}, func(done, total int) { progress = append(progress, [2]int{done, total}) })
+	require.NoError(t, err)
+	assert.Equal(t, len(rows)-2, rep.Valid)
+	assert.Zero(t, rep.Created)
+	require.Len(t, rep.Rejected, 2)
+	assert.Equal(t, 5, rep.Rejected[0].Line)
+	assert.Equal(t, "姓名", rep.Rejected[0].Problems[0].Field)
+	assert.Equal(t, engine.MaxBulkWrites+3, rep.Rejected[1].Line)
+	assert.Equal(t, engine.MaxBulkWrites+3, rep.LastLine, "every row checked")
+	assert.Equal(t, [][2]int{{engine.MaxBulkWrites, len(rows)}, {len(rows), len(rows)}}, progress)
+	n, err := eng.CountRecords(admin, "member", nil)
+	require.NoError(t, err)
+	assert.Zero(t, n, "a dry run writes nothing")
 }

@@ -56,16 +56,24 @@ type ImportSpec struct {
 	// SkipAutomations imports without the object's automations
 	// (BulkOptions.SkipAutomations): administrators only.
 	SkipAutomations bool
+	// DryRun reads and checks every row as the import would and writes
+	// nothing: rows are rejected for what their cells, lookups and
+	// matches say and, when created, for what their create's checks say
+	// (an update's own checks need the record and are left to the run).
+	DryRun bool
 }
 
 // ImportReport is what an import did.
 type ImportReport struct {
 	Rows                      int
 	Created, Updated, Skipped int
+	// Valid counts, in a dry run, the rows that passed every check.
+	Valid int
 	// Rejected are the rows that did not land, in file order.
 	Rejected []RejectedRow
 	// LastLine is the line of the last row of the last batch that was
-	// written: every row up to it that is not rejected is in.
+	// written (checked, in a dry run): every row up to it that is not
+	// rejected is in.
 	LastLine int
 }
 

@@ -27,9 +27,18 @@ type pendingRow struct {
 // batch reads, resolves and writes one batch of rows, adding what became
 // of them to rep.
 func (im *rowImport) batch(ctx context.Context, rows []ImportRow, rep *ImportReport) error {
-	items, err := im.prepare(ctx, rows, true)
+	items, err := im.prepare(ctx, rows, !im.spec.DryRun)
 	if err != nil {
 		return err
+	}
+	if im.spec.DryRun {
+		for _, it := range items {
+			if len(it.problems) == 0 {
+				rep.Valid++
+			}
+		}
+		rep.addRejected(items)
+		return nil
 	}
 	var (
 		writes []BulkWrite
@@ -62,12 +71,17 @@ func (im *rowImport) batch(ctx context.Context, rows []ImportRow, rep *ImportRep
 			}
 		}
 	}
+	rep.addRejected(items)
+	return nil
+}
+
+// addRejected adds the rows of a batch that have problems to rep.
+func (rep *ImportReport) addRejected(items []*pendingRow) {
 	for _, it := range items {
 		if len(it.problems) > 0 {
 			rep.Rejected = append(rep.Rejected, RejectedRow{Line: it.row.Line, Cells: it.row.Cells, Problems: it.problems})
 		}
 	}
-	return nil
 }
 
 // prepare reads a batch of rows and resolves their lookups (and, for an

@@ -97,6 +97,9 @@ func (s *execSchema) importResolvers(query, mutation map[string]resolver) {
 			}
 			out["rows"], out["created"], out["updated"], out["rejectedCount"] = rep.Rows, rep.Created, rep.Updated, len(rep.Rejected)
 			out["lastLine"], out["rejected"] = rep.LastLine, rejected
+			if res.DryRun {
+				out["dryRun"], out["valid"] = true, rep.Valid
+			}
 			out["rejectsUrl"] = "/imports/" + res.Job.ID + "/rejects.csv"
 		}
 		return rawJSON(out)
@@ -155,8 +158,8 @@ func (s *execSchema) importResolvers(query, mutation map[string]resolver) {
 // importSpec reads the arguments mapping (a saved mapping to start
 // from), columns (a target per column: "name", "address.city", "id" or
 // "" to leave it out; when neither is given, the suggested mapping), mode
-// (create by default), matchBy, lookupBy ({field: targetField}) and
-// skipAutomations; those given win over the mapping's.
+// (create by default), matchBy, lookupBy ({field: targetField}),
+// skipAutomations and dryRun; those given win over the mapping's.
 func importSpec(ctx context.Context, eng Importing, object string, header []string, args map[string]any) (engine.ImportSpec, error) {
 	spec := engine.ImportSpec{Mode: engine.BulkCreate}
 	saved, fromMapping := args["mapping"].(string)
@@ -173,6 +176,7 @@ func importSpec(ctx context.Context, eng Importing, object string, header []stri
 		spec.MatchBy = by
 	}
 	spec.SkipAutomations, _ = args["skipAutomations"].(bool)
+	spec.DryRun, _ = args["dryRun"].(bool)
 	if raw, ok := args["lookupBy"].(json.RawMessage); ok && len(raw) > 0 && string(raw) != "null" {
 		if err := strictJSON(raw, &spec.LookupBy); err != nil {
 			return spec, badRequestf(`lookupBy is {"lookupField": "fieldOfItsTarget"}: %v`, err)
@@ -230,8 +234,8 @@ const importSDLQuery = `  "A file the caller uploaded to POST /imports/upload (k
   importMappings(object: String!): JSON!
 `
 
-const importSDLMutation = `  "Starts a job importing an upload's rows into records of object with the caller's own rights, a batch of 500 at a time; arguments as previewImport's. A mapping that cannot run is refused before anything is written; follow the job with importResult. skipAutomations: true writes without the object's automations, for a migration (administrators only; validation, rules and scripts still run)."
-  startImport(upload: ID!, object: String!, mapping: ID, columns: [String!], mode: String, matchBy: String, lookupBy: JSON, skipAutomations: Boolean): Job
+const importSDLMutation = `  "Starts a job importing an upload's rows into records of object with the caller's own rights, a batch of 500 at a time; arguments as previewImport's. A mapping that cannot run is refused before anything is written; follow the job with importResult. skipAutomations: true writes without the object's automations, for a migration (administrators only; validation, rules and scripts still run). dryRun: true checks every row as the import would (a create's own checks too) and writes nothing: importResult then says dryRun, valid (the rows that passed) and the rejected ones."
+  startImport(upload: ID!, object: String!, mapping: ID, columns: [String!], mode: String, matchBy: String, lookupBy: JSON, skipAutomations: Boolean, dryRun: Boolean): Job
   "Saves an import mapping: columns {header: target} (\"name\", \"address.city\", \"id\", \"\" to leave a column out), mode (create by default), matchBy, lookupBy; the caller's own, or with shared: true one for everyone (administrators only). Saving a name again replaces it. Pass its id as mapping to previewImport and startImport."
   saveImportMapping(object: String!, name: String!, columns: JSON!, mode: String, matchBy: String, lookupBy: JSON, shared: Boolean): JSON
   "Deletes one of the caller's import mappings, or a shared one (administrators only)."

@@ -91,17 +91,21 @@ func TestImports_GraphQL(t *testing.T) {
 	code, _ = problem(s.post(t, rep, `query($u: ID!) { importUpload(id: $u) }`, vars(""), ""))
 	assert.Equal(t, "NOT_FOUND", code, "an upload is its uploader's (and administrators')")
 
+	r = s.post(t, s.admin, `mutation($u: ID!) { startImport(upload: $u, object: "lead", columns: ["name", "company", "budget"], dryRun: true) { id } }`, vars(""), "")
+	require.Equal(t, 200, r.status, string(r.body))
+	dry := waitImport(t, s, r.json(t)["data"].(map[string]any)["startImport"].(map[string]any)["id"].(string))
+	assert.Equal(t, true, dry["dryRun"])
+	assert.EqualValues(t, 1, dry["valid"])
+	assert.EqualValues(t, 1, dry["rejectedCount"])
+	assert.EqualValues(t, 0, dry["created"])
+	assert.Zero(t, s.count(t, "lead", "company", "苏州精工机械有限公司"), "a dry run writes nothing")
+
 	r = s.post(t, s.admin, `mutation($u: ID!) { startImport(upload: $u, object: "lead", columns: ["name", "company", "budget"]) { id kind status } }`, vars(""), "")
 	require.Equal(t, 200, r.status, string(r.body))
 	job := r.json(t)["data"].(map[string]any)["startImport"].(map[string]any)
 	assert.Equal(t, "import", job["kind"])
-	var result map[string]any
-	require.Eventually(t, func() bool {
-		r := s.post(t, s.admin, `query($j: ID!) { importResult(job: $j, first: 1) }`, fmt.Sprintf(`{"j": %q}`, job["id"]), "")
-		data, _ := r.json(t)["data"].(map[string]any)
-		result, _ = data["importResult"].(map[string]any)
-		return result != nil && result["status"] != "running" && result["created"] != nil
-	}, time.Minute, 10*time.Millisecond, "the import ends")
+	result := waitImport(t, s, job["id"].(string))
+	assert.Nil(t, result["dryRun"])
 	assert.Equal(t, "done", result["status"])
 	assert.EqualValues(t, 1, result["created"])
 	assert.EqualValues(t, 1, result["rejectedCount"])
@@ -110,4 +114,23 @@ func TestImports_GraphQL(t *testing.T) {
 	assert.EqualValues(t, 1, s.count(t, "lead", "company", "苏州精工机械有限公司"))
 	code, _ = problem(s.post(t, rep, `query($j: ID!) { importResult(job: $j) }`, fmt.Sprintf(`{"j": %q}`, job["id"]), ""))
 	assert.Equal(t, "NOT_FOUND", code, "nor what another's import did")
+}
+
+// waitImport follows an import job until it has ended and returns
+// importResult.
+func waitImport(t *testing.T, s *httpStack, job string) map[string]any {
+	t.Helper()
+	var result map[string]any
+	require.Eventually(t, func() bool {
+		r := s.post(t, s.admin, `query($j: ID!) { importResult(job: $j, first: 1) }`, fmt.Sprintf(`{"j": %q}`, job), "")
+		var body struct {
+			Data struct{ ImportResult map[string]any }
+		}
+		if json.Unmarshal(r.body, &body) != nil {
+			return false
+		}
+		result = body.Data.ImportResult
+		return result != nil && result["status"] != "running" && result["created"] != nil
+	}, time.Minute, 10*time.Millisecond, "the import ends")
+	return result
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/importvalue"
 	"github.com/crmkit/crm/spreadsheet"
 )
 
@@ -18,6 +19,7 @@ import (
 // jobs did; *engine.Engine implements it.
 type Imports interface {
 	KeepImportUpload(ctx context.Context, up engine.ImportUpload) (engine.ImportUpload, error)
+	SuggestImportColumns(ctx context.Context, object string, header []string) ([]importvalue.Column, error)
 	DescribeImportUpload(ctx context.Context, id, object string) (*engine.ImportUploadInfo, error)
 	ImportResult(ctx context.Context, jobID string) (*engine.ImportResult, error)
 }
@@ -74,6 +76,13 @@ func (s *Server) upload(c *fiber.Ctx) error {
 	}
 	for i, r := range table.Rows {
 		up.Table.Rows[i] = engine.ImportRow{Line: r.Line, Cells: r.Cells}
+	}
+	if object := c.Query("object"); object != "" {
+		// An object the caller cannot import into is refused before the
+		// rows are kept.
+		if _, err := s.cfg.Imports.SuggestImportColumns(c.UserContext(), object, table.Header); err != nil {
+			return err
+		}
 	}
 	kept, err := s.cfg.Imports.KeepImportUpload(c.UserContext(), up)
 	if err != nil {
