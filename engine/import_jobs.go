@@ -22,6 +22,7 @@ type importRun struct {
 	report     *ImportReport // nil while it runs
 	err        error
 	finishedAt time.Time
+	size       int64 // what the rejected rows take, once finished
 }
 
 func (r *importRun) finished() bool { return !r.finishedAt.IsZero() }
@@ -64,15 +65,7 @@ func (e *Engine) StartImport(ctx context.Context, uploadID, object string, spec 
 		return Job{}, err
 	}
 	tenant := sc.actor.TenantID
-	e.imports.mu.Lock()
-	running := 0
-	for _, r := range e.imports.results[tenant] {
-		if !r.finished() {
-			running++
-		}
-	}
-	e.imports.mu.Unlock()
-	if running >= MaxRunningImports {
+	if !e.imports.reserve(tenant) {
 		return Job{}, errorOf(ErrRateLimited, nil, "import.tooManyRunning", MaxRunningImports)
 	}
 	run := &importRun{starter: sc.actor.ID, object: obj.Name, header: up.Table.Header, dryRun: spec.DryRun}
@@ -86,10 +79,14 @@ func (e *Engine) StartImport(ctx context.Context, uploadID, object string, spec 
 		if rep == nil {
 			rep = &ImportReport{Rows: len(table.Rows)}
 		}
-		run.report, run.err, run.finishedAt = rep, err, e.stamp()
+		run.report, run.err, run.finishedAt, run.size = rep, err, e.stamp(), rejectedSize(rep.Rejected)
+		e.imports.running[tenant]--
 		return rep.Created + rep.Updated, err
 	})
 	if err != nil {
+		e.imports.mu.Lock()
+		e.imports.running[tenant]--
+		e.imports.mu.Unlock()
 		close(ready)
 		return Job{}, err
 	}
@@ -105,6 +102,36 @@ func (e *Engine) StartImport(ctx context.Context, uploadID, object string, spec 
 	e.imports.mu.Unlock()
 	close(ready)
 	return job, nil
+}
+
+// reserve counts an import about to start in tenant, unless the tenant
+// runs MaxRunningImports already.
+func (im *imports) reserve(tenant string) bool {
+	im.mu.Lock()
+	defer im.mu.Unlock()
+	if im.running == nil {
+		im.running = map[string]int{}
+	}
+	if im.running[tenant] >= MaxRunningImports {
+		return false
+	}
+	im.running[tenant]++
+	return true
+}
+
+// rejectedSize is roughly what rejected rows take: their cells' and
+// problems' text.
+func rejectedSize(rows []RejectedRow) int64 {
+	n := int64(0)
+	for _, r := range rows {
+		for _, c := range r.Cells {
+			n += int64(len(c)) + 16
+		}
+		for _, p := range r.Problems {
+			n += int64(len(p.Field)+len(p.Message)+len(p.MessageZh)) + 64
+		}
+	}
+	return n
 }
 
 // ImportResult returns an import job and what it did: to the one who

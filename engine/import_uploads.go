@@ -17,7 +17,8 @@ import (
 // the process: an upload lives ImportUploadTTL, and each tenant keeps at
 // most MaxImportUploads uploads of MaxImportUploadBytes of cells in all,
 // so that no tenant can fill the server; a restart forgets them (the
-// file is uploaded again). An import's result stays ImportResultTTL.
+// file is uploaded again). An import's result stays ImportResultTTL,
+// within MaxImportResults and MaxImportResultBytes a tenant.
 
 // Bounds of the uploads and results kept for import.
 const (
@@ -25,8 +26,9 @@ const (
 	MaxImportUploads     = 10        // per tenant
 	MaxImportUploadBytes = 256 << 20 // per tenant, the cells' text
 	ImportResultTTL      = 24 * time.Hour
-	MaxImportResults     = 50 // per tenant; the oldest finished go first
-	MaxRunningImports    = 2  // per tenant
+	MaxImportResults     = 50        // per tenant; the oldest finished go first
+	MaxImportResultBytes = 256 << 20 // per tenant, the rejected rows; the oldest finished go first
+	MaxRunningImports    = 2         // per tenant
 )
 
 // ImportUpload is a file read for import and kept for its uploader.
@@ -46,6 +48,7 @@ type imports struct {
 	mu      sync.Mutex
 	uploads map[string]map[string]*ImportUpload // tenant → id → upload
 	results map[string]map[string]*importRun    // tenant → job id → run
+	running map[string]int                      // tenant → imports started and not ended
 }
 
 // size is what an upload's rows take, roughly: their cells' text.
@@ -155,17 +158,21 @@ func (im *imports) sweep(now time.Time) {
 				delete(runs, id)
 			}
 		}
-		if len(runs) > MaxImportResults {
-			var done []*importRun
-			for _, r := range runs {
-				if r.finished() {
-					done = append(done, r)
-				}
+		var done []*importRun
+		size := int64(0)
+		for _, r := range runs {
+			if r.finished() {
+				done = append(done, r)
+				size += r.size
 			}
-			slices.SortFunc(done, func(a, b *importRun) int { return a.finishedAt.Compare(b.finishedAt) })
-			for _, r := range done[:max(0, min(len(done), len(runs)-MaxImportResults))] {
-				delete(runs, r.job)
+		}
+		slices.SortFunc(done, func(a, b *importRun) int { return a.finishedAt.Compare(b.finishedAt) })
+		for _, r := range done[:max(0, len(done)-1)] { // the newest stays
+			if len(runs) <= MaxImportResults && size <= MaxImportResultBytes {
+				break
 			}
+			delete(runs, r.job)
+			size -= r.size
 		}
 		if len(runs) == 0 {
 			delete(im.results, tenant)
