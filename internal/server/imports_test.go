@@ -13,6 +13,7 @@ import (
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/importvalue"
 	"github.com/crmkit/crm/internal/server"
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 // keptUploads is an Imports that keeps uploads in a list and knows one
@@ -86,4 +87,32 @@ func TestEdge_Upload(t *testing.T) {
 	assert.Equal(t, http.StatusBadRequest, r.status)
 	assert.Contains(t, r.text, "the file has a header and no data rows")
 	assert.Contains(t, r.text, `"reason":"noData"`)
+}
+
+// TestEdge_UploadWithSession: a signed-in user uploads with the session
+// cookie and the CSRF header, as the web app does; without the header
+// the upload is refused and nothing is kept (H10).
+func TestEdge_UploadWithSession(t *testing.T) {
+	t.Parallel()
+	tn := testkit.New(t, "acme", testkit.WithObjects(`{"$id": "member", "type": "object", "properties": {
+	  "name": {"type": "string", "x-crm-type": "text", "x-crm-label": {"zh": "姓名", "en": "Name"}}}}`))
+	eng, ctx := tn.Engine, tn.Background
+	_, err := eng.CreateUser(ctx, "acme", engine.NewUser{Username: "li.lei", DisplayName: "李雷", Password: "correct horse battery"})
+	require.NoError(t, err)
+	e := startEdge(t, server.Config{Sessions: eng, Imports: eng}, whoAmI)
+	in := do(t, "POST", e.url+"/auth/login", `{"tenant":"acme","username":"li.lei","password":"correct horse battery"}`, map[string]string{"Content-Type": "application/json"})
+	require.Equal(t, http.StatusOK, in.status, in.text)
+	token, _, _ := strings.Cut(strings.TrimPrefix(in.header.Get("Set-Cookie"), "crm_session="), ";")
+	csrf, _ := in.body["csrfToken"].(string)
+	cookie := map[string]string{"Cookie": "crm_session=" + token, "Content-Type": "text/csv"}
+
+	r := do(t, http.MethodPost, e.url+"/imports/upload?name=m.csv&object=member", "姓名\n王芳\n", cookie)
+	assert.Equal(t, http.StatusForbidden, r.status, "no CSRF header")
+	cookie["X-CSRF-Token"] = csrf
+	r = do(t, http.MethodPost, e.url+"/imports/upload?name=m.csv&object=member", "姓名\n王芳\n", cookie)
+	require.Equal(t, http.StatusCreated, r.status, r.text)
+	assert.Equal(t, []any{"name"}, r.body["columns"])
+	up, err := eng.ImportUpload(tn.As(engine.Actor{ID: "user:li.lei"}), r.body["id"].(string))
+	require.NoError(t, err)
+	assert.Equal(t, "user:li.lei", up.Uploader)
 }
