@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"strings"
@@ -142,12 +143,35 @@ func (s *Server) rejects(c *fiber.Ctx) error {
 	return c.Send(b.Bytes())
 }
 
-// bodyLimit refuses, with 413, a body over the server's limit on every
-// route but the upload's, which has its own (the app's limit is the
-// upload's when imports are served).
+// bodyLimit refuses, with 413 and without reading it, a body over its
+// route's limit: the upload's (UploadLimit and the form around the file)
+// on /imports/upload when imports are served, the server's on every
+// other route. Bodies come as a stream past the server's limit
+// (StreamRequestBody): one with a length is judged by it; one sent in
+// chunks is read up to the limit and no further.
 func (s *Server) bodyLimit(c *fiber.Ctx) error {
-	if len(c.Body()) > s.cfg.BodyLimit && c.Path() != "/imports/upload" {
-		return c.Status(fiber.StatusRequestEntityTooLarge).JSON(fiber.Map{"error": "Request Entity Too Large", "code": engine.CodeBadRequest})
+	limit := s.cfg.BodyLimit
+	if s.cfg.Imports != nil && c.Path() == "/imports/upload" {
+		limit = UploadLimit + 1<<20
+	}
+	tooLarge := func() error {
+		c.Context().SetConnectionClose() // the rest of the body stays unread
+		return c.Status(fiber.StatusRequestEntityTooLarge).JSON(fiber.Map{"error": say(c, "server.bodyTooLarge", limit), "code": engine.CodeBadRequest})
+	}
+	req := c.Request()
+	n := req.Header.ContentLength()
+	switch {
+	case n > limit:
+		return tooLarge()
+	case n < 0 && req.IsBodyStream():
+		body, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
+		if err != nil {
+			return fmt.Errorf("read request body: %w", err)
+		}
+		if len(body) > limit {
+			return tooLarge()
+		}
+		req.SetBodyRaw(body)
 	}
 	return c.Next()
 }

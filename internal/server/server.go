@@ -138,17 +138,18 @@ func New(cfg Config) (*Server, error) {
 		}
 		s.ui = ui
 	}
-	appLimit := cfg.BodyLimit
-	if cfg.Imports != nil {
-		appLimit = max(appLimit, UploadLimit+1<<20) // the form around the file
-	}
 	s.app = fiber.New(fiber.Config{
 		EnableTrustedProxyCheck: len(cfg.TrustedProxies) > 0,
 		TrustedProxies:          cfg.TrustedProxies,
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		AppName:                 "crm",
 		DisableStartupMessage:   true,
-		BodyLimit:               appLimit,
+		// Bodies up to the limit are read before the handlers run; a
+		// longer one (an upload) comes as a stream that bodyLimit bounds
+		// per route, so that no route reads more than its own limit.
+		BodyLimit:                    cfg.BodyLimit,
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
 		ReadTimeout:             cfg.ReadTimeout,
 		WriteTimeout:            cfg.WriteTimeout,
 		IdleTimeout:             cfg.IdleTimeout,
@@ -181,9 +182,7 @@ func (s *Server) routes() {
 	s.app.Use(s.deadline)
 	s.app.Use(s.limitByIP)
 
-	if s.cfg.Imports != nil {
-		s.app.Use(s.bodyLimit)
-	}
+	s.app.Use(s.bodyLimit)
 	s.app.Get("/healthz", s.healthz)
 	s.app.All("/metrics", func(c *fiber.Ctx) error {
 		return c.Status(fiber.StatusNotFound).JSON(fiber.Map{

@@ -150,6 +150,48 @@ func TestEdge_BodyLimit(t *testing.T) {
 	assert.EqualValues(t, 1, e.calls.Load())
 }
 
+// TestEdge_BodyLimitUnread checks H1 where the upload route takes larger
+// bodies than the others: a refused body is not read past the server's
+// limit. A request that announces more than its route takes (60 MiB to
+// /graphql, within the upload's limit; a gigabyte to the upload) and
+// sends a little more than the server's limit is answered 413 (a server
+// that read the body first would wait for the rest until its read
+// timeout and answer 408); one sent in chunks is read up to the limit
+// and refused.
+func TestEdge_BodyLimitUnread(t *testing.T) {
+	t.Parallel()
+	e := startEdge(t, server.Config{BodyLimit: 64 << 10, Imports: &keptUploads{}, ReadTimeout: time.Minute}, whoAmI)
+	for path, announced := range map[string]int{"/graphql": 60 << 20, "/imports/upload?name=big.csv": 1 << 30} {
+		conn, err := net.Dial("tcp", e.addr)
+		require.NoError(t, err)
+		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: text/csv\r\nContent-Length: %d\r\n\r\n%s",
+			path, goodKey, announced, strings.Repeat("x", 64<<10+1<<10))
+		res, err := http.ReadResponse(bufio.NewReader(conn), nil)
+		require.NoError(t, err, path)
+		assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode, path)
+		assert.True(t, res.Close, "the connection closes: the body stays unread")
+		res.Body.Close()
+		conn.Close()
+	}
+	chunked := func(n int) *http.Request {
+		body := io.MultiReader(strings.NewReader(strings.Repeat(" ", n)))
+		req, err := http.NewRequest(http.MethodPost, e.url+"/graphql", body) // no length: sent in chunks
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+goodKey)
+		return req
+	}
+	res, err := http.DefaultClient.Do(chunked(64<<10 + 1))
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusRequestEntityTooLarge, res.StatusCode)
+	assert.Zero(t, e.calls.Load())
+	res, err = http.DefaultClient.Do(chunked(64 << 10))
+	require.NoError(t, err)
+	res.Body.Close()
+	assert.Equal(t, http.StatusOK, res.StatusCode, "a chunked body within the limit reaches the handler")
+	assert.EqualValues(t, 1, e.calls.Load())
+}
+
 // TestEdge_HeaderTooLarge checks H4: a header beyond the read buffer is an
 // error answer, not a panic, and the server goes on serving.
 func TestEdge_HeaderTooLarge(t *testing.T) {
