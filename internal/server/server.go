@@ -150,11 +150,11 @@ func New(cfg Config) (*Server, error) {
 		BodyLimit:                    cfg.BodyLimit,
 		StreamRequestBody:            true,
 		DisablePreParseMultipartForm: true,
-		ReadTimeout:             cfg.ReadTimeout,
-		WriteTimeout:            cfg.WriteTimeout,
-		IdleTimeout:             cfg.IdleTimeout,
-		ReadBufferSize:          16 << 10,
-		ErrorHandler:            s.errorHandler,
+		ReadTimeout:                  cfg.ReadTimeout,
+		WriteTimeout:                 cfg.WriteTimeout,
+		IdleTimeout:                  cfg.IdleTimeout,
+		ReadBufferSize:               16 << 10,
+		ErrorHandler:                 s.errorHandler,
 	})
 	s.routes()
 	return s, nil
