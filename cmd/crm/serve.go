@@ -265,6 +265,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Metrics:        mets,
 		Usage:          m.meter,
 		Imports:        eng,
+		Exports:        eng,
 	})
 	if err != nil {
 		return err

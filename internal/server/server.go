@@ -91,6 +91,9 @@ type Config struct {
 	// Imports, when set, serves /imports/upload (files to import, up to
 	// UploadLimit) and /imports/:job/rejects.csv (see imports.go).
 	Imports Imports
+	// Exports, when set, serves /exports/:object (a list's records as
+	// CSV or .xlsx; see exports.go).
+	Exports Exports
 	// Metrics, when set, counts requests and errors. The metrics are
 	// served elsewhere (Metrics.Handler on a listener of their own): this
 	// app answers /metrics with 404, never with the UI's page.
@@ -205,6 +208,9 @@ func (s *Server) routes() {
 	// not UTF-8 in variables is refused field by field, elsewhere with 400.
 	s.app.Post("/graphql", zip, s.authenticate(false), s.cfg.GraphQL)
 	s.app.All("/graphql", s.cfg.GraphQL) // other methods: 405 with Allow, no credentials needed
+	if s.cfg.Exports != nil {
+		s.exportRoutes()
+	}
 	if s.cfg.Imports != nil {
 		s.importRoutes()
 	}
