@@ -63,6 +63,10 @@ type Config struct {
 	// until their records change (aggregate_cache.go); if zero,
 	// DefaultAggregateCacheBytes; negative keeps none.
 	AggregateCacheBytes int64
+	// ImportUploadBytes bounds the cells of uploaded import files the
+	// process keeps for all tenants together; if zero,
+	// DefaultImportUploadBytes.
+	ImportUploadBytes int64
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -86,6 +90,7 @@ type Engine struct {
 	aggregatePerMinute int64
 	aggregates         rowBudget
 	aggregateCache     *aggregateCache
+	importUploadBytes  int64
 
 	limitsMu    sync.Mutex
 	limitsCache map[string]cachedLimits
@@ -120,6 +125,10 @@ func New(cfg Config) (*Engine, error) {
 		cacheBytes = DefaultAggregateCacheBytes
 	}
 	e.aggregateCache = newAggregateCache(cacheBytes)
+	e.importUploadBytes = cfg.ImportUploadBytes
+	if e.importUploadBytes <= 0 {
+		e.importUploadBytes = DefaultImportUploadBytes
+	}
 	if e.maxDepth <= 0 {
 		e.maxDepth = DefaultMaxAutomationDepth
 	}

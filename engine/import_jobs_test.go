@@ -13,6 +13,7 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/importvalue"
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 // waitImport waits until the import job has its result.
@@ -103,4 +104,14 @@ func TestEngine_KeepImportUpload_Bounds(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, engine.CodeRateLimited, engine.CodeOf(err), "a tenant keeps a bounded number of uploads")
 	assert.Contains(t, engine.PublicMessage(err, "zh"), "上传")
+
+	// Tenants together keep at most what the process may hold.
+	tn := testkit.New(t, "acme", testkit.WithOtherTenants("beta"), testkit.WithConfig(func(c *engine.Config) { c.ImportUploadBytes = 100 }))
+	big := engine.ImportUpload{Format: "csv", Table: engine.ImportTable{Header: []string{"备注"}, Rows: []engine.ImportRow{{Line: 2, Cells: []string{strings.Repeat("长", 20)}}}}}
+	_, err = tn.Engine.KeepImportUpload(tn.Admin, big)
+	require.NoError(t, err, "80 bytes of cells")
+	_, err = tn.Engine.KeepImportUpload(tn.As(engine.Actor{TenantID: "beta", ID: "user:admin", Admin: true}), big)
+	require.Error(t, err, "another tenant's 80 would pass the process's 100")
+	assert.Equal(t, engine.CodeRateLimited, engine.CodeOf(err))
+	assert.Contains(t, engine.PublicMessage(err, "en"), "the server holds as many uploaded files as it may")
 }

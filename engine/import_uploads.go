@@ -25,10 +25,14 @@ const (
 	ImportUploadTTL      = time.Hour
 	MaxImportUploads     = 10        // per tenant
 	MaxImportUploadBytes = 256 << 20 // per tenant, the cells' text
-	ImportResultTTL      = 24 * time.Hour
-	MaxImportResults     = 50        // per tenant; the oldest finished go first
-	MaxImportResultBytes = 256 << 20 // per tenant, the rejected rows; the oldest finished go first
-	MaxRunningImports    = 2         // per tenant
+	// DefaultImportUploadBytes bounds the cells kept for every tenant of
+	// the process together (Config.ImportUploadBytes), so that many
+	// tenants cannot add up to more memory than the server has.
+	DefaultImportUploadBytes = 1 << 30
+	ImportResultTTL          = 24 * time.Hour
+	MaxImportResults         = 50        // per tenant; the oldest finished go first
+	MaxImportResultBytes     = 256 << 20 // per tenant, the rejected rows; the oldest finished go first
+	MaxRunningImports        = 2         // per tenant
 )
 
 // ImportUpload is a file read for import and kept for its uploader.
@@ -41,6 +45,8 @@ type ImportUpload struct {
 	Table                              ImportTable
 	Uploader                           string
 	CreatedAt, ExpiresAt               time.Time
+	// bytes is size(), counted once when the upload is kept.
+	bytes int64
 }
 
 // imports holds a process's uploads and import results, by tenant.
@@ -85,12 +91,21 @@ func (e *Engine) KeepImportUpload(ctx context.Context, up ImportUpload) (ImportU
 		e.imports.uploads = map[string]map[string]*ImportUpload{}
 	}
 	held := e.imports.uploads[a.TenantID]
-	total := up.size()
-	for _, u := range held {
-		total += u.size()
+	up.bytes = up.size()
+	total, all := up.bytes, up.bytes
+	for tenant, uploads := range e.imports.uploads {
+		for _, u := range uploads {
+			all += u.bytes
+			if tenant == a.TenantID {
+				total += u.bytes
+			}
+		}
 	}
 	if len(held) >= MaxImportUploads || total > MaxImportUploadBytes {
 		return ImportUpload{}, errorOf(ErrRateLimited, nil, "import.uploadsFull", MaxImportUploads, MaxImportUploadBytes>>20, int(ImportUploadTTL.Minutes()))
+	}
+	if all > e.importUploadBytes {
+		return ImportUpload{}, errorOf(ErrRateLimited, nil, "import.serverUploadsFull", int(ImportUploadTTL.Minutes()))
 	}
 	if held == nil {
 		held = map[string]*ImportUpload{}
