@@ -13,6 +13,7 @@ const load = {
   record: () => import("@/record-page/RecordPage").then((m) => ({ default: m.RecordPage })),
   board: () => import("@/board/BoardPage").then((m) => ({ default: m.BoardPage })),
   form: () => import("@/forms/FormPage").then((m) => ({ default: m.FormPage })),
+  importer: () => import("@/imports/ImportRoute").then((m) => ({ default: m.ImportRoute })),
   explorer: () => import("@/explorer/ExplorerPage").then((m) => ({ default: m.ExplorerPage })),
   admin: () => import("@/admin/AdminPage").then((m) => ({ default: m.AdminPage })),
   reports: () => import("@/reports/ReportsPage").then((m) => ({ default: m.ReportsPage })),
@@ -29,6 +30,7 @@ const ListPage = lazy(load.list);
 const RecordPage = lazy(load.record);
 const BoardPage = lazy(load.board);
 const FormPage = lazy(load.form);
+const ImportRoute = lazy(load.importer);
 const ExplorerPage = lazy(load.explorer);
 const AdminPage = lazy(load.admin);
 const ReportsPage = lazy(load.reports);
@@ -77,6 +79,7 @@ export function AppRoutes() {
         <Route path="/o/:object" element={<ListPage />} />
         <Route path="/o/:object/board" element={<BoardPage />} />
         <Route path="/o/:object/new" element={<FormPage />} />
+        <Route path="/o/:object/import" element={<ImportRoute />} />
         <Route path="/o/:object/:id" element={<RecordPage />} />
         <Route path="/o/:object/:id/edit" element={<FormPage />} />
         <Route path="*" element={<HomePage />} />

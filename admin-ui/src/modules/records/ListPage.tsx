@@ -1,9 +1,9 @@
-import { AppstoreOutlined, PlusOutlined, SaveOutlined } from "@ant-design/icons";
+import { PlusOutlined, SaveOutlined } from "@ant-design/icons";
 import { useQueryClient } from "@tanstack/react-query";
 import { Button, Dropdown, Space } from "antd";
 import Search from "antd/es/input/Search";
 import { lazy, Suspense, useEffect, useMemo, useState } from "react";
-import { Link, useNavigate, useParams, useSearchParams } from "react-router";
+import { useNavigate, useParams, useSearchParams } from "react-router";
 import { formatNumber } from "@/field-types/format";
 import { useI18n } from "@/i18n/I18nProvider";
 import { DotBadge } from "@/ui/DotBadge";
@@ -31,6 +31,7 @@ import { ViewSwitcher } from "./ViewSwitcher";
 import { deleteView, useViews, type SavedView } from "./useViews";
 
 const BulkActions = lazy(() => import("./BulkActions").then((m) => ({ default: m.BulkActions })));
+const ListDataActions = lazy(() => import("@/imports/ListDataActions").then((m) => ({ default: m.ListDataActions })));
 const SaveViewModal = lazy(() => import("./SaveViewModal").then((m) => ({ default: m.SaveViewModal })));
 // An empty list is rare on a first page: its illustration loads when shown.
 const Empty = lazy(() => import("antd/es/empty"));
@@ -113,12 +114,6 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
       {t("action.new")}
     </Button>
   ) : null;
-  const boardButton =
-    obj.pipelines.length > 0 ? (
-      <Link to={`/o/${obj.name}/board${state.view ? `?view=${encodeURIComponent(state.view)}` : ""}`}>
-        <Button icon={<AppstoreOutlined />}>{t("list.board")}</Button>
-      </Link>
-    ) : null;
 
   const total = count.data;
   const empty = !list.isPending && !list.isError && rows.length === 0;
@@ -134,7 +129,9 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
         </h1>
         <Space wrap>
           {newButton}
-          {boardButton}
+          <Suspense fallback={null}>
+            <ListDataActions obj={obj} state={state} />
+          </Suspense>
           {phone ? <SortMenu obj={obj} sort={sort} onSort={(s) => update({ sort: s })} /> : <ColumnChooser obj={obj} columns={columns} onChange={(c) => update({ columns: c })} />}
         </Space>
       </div>

@@ -1,0 +1,64 @@
+import { InboxOutlined } from "@ant-design/icons";
+import { Alert, Input, Progress, Upload as AntUpload } from "antd";
+import { useState } from "react";
+import type { ObjectMeta } from "@/metadata/types";
+import { upload, UploadRefusal, type Upload } from "./api";
+import { useImportText } from "./text";
+
+type FileStepProps = { obj: ObjectMeta; onUploaded: (u: Upload) => void };
+
+// FileStep takes one .csv or .xlsx file (dragged or picked), with a sheet
+// name for a workbook, uploads it with progress and shows the server's
+// refusal in words.
+export function FileStep({ obj, onUploaded }: FileStepProps) {
+  const tx = useImportText();
+  const [sheet, setSheet] = useState("");
+  const [sending, setSending] = useState<{ name: string; progress: number }>();
+  const [error, setError] = useState<string>();
+
+  const send = async (file: File) => {
+    setError(undefined);
+    setSending({ name: file.name, progress: 0 });
+    try {
+      const isBook = /\.xlsx$/i.test(file.name);
+      const u = await upload(file, obj.name, isBook ? sheet.trim() || undefined : undefined, (p) => setSending({ name: file.name, progress: p }));
+      onUploaded(u);
+    } catch (e) {
+      setError(e instanceof UploadRefusal || e instanceof Error ? e.message : String(e));
+    } finally {
+      setSending(undefined);
+    }
+  };
+
+  return (
+    <div className="import-file">
+      <AntUpload.Dragger
+        accept=".csv,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        multiple={false}
+        showUploadList={false}
+        disabled={!!sending}
+        beforeUpload={(file) => {
+          void send(file);
+          return false;
+        }}
+      >
+        <p className="ant-upload-drag-icon">
+          <InboxOutlined />
+        </p>
+        <p className="ant-upload-text">{tx("drop")}</p>
+        <p className="ant-upload-hint">{tx("dropHint")}</p>
+      </AntUpload.Dragger>
+      <label className="import-sheet">
+        <span>{tx("sheet")}</span>
+        <Input value={sheet} onChange={(e) => setSheet(e.target.value)} placeholder={tx("sheetHint")} aria-label={tx("sheet")} allowClear />
+      </label>
+      {sending ? (
+        <div className="import-sending" aria-live="polite">
+          <div>{tx("uploading", { name: sending.name })}</div>
+          <Progress percent={Math.floor(sending.progress * 100)} status="active" />
+        </div>
+      ) : null}
+      {error ? <Alert type="error" showIcon className="import-refusal" role="alert" message={error} /> : null}
+    </div>
+  );
+}
