@@ -103,6 +103,34 @@ describe("import", () => {
     await page.locator(".list-page").waitFor();
   });
 
+  journey("exports the list it shows to CSV", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "export.rep", "周强", "salesRep");
+    await signIn(page, s.url, "export.rep");
+    await openObject(page, "线索");
+    // The list searched and sorted by the URL, as a shared link would have it.
+    await page.goto(`${s.url}/o/lead?q=${encodeURIComponent("有限公司")}&sort=budget:desc`);
+    await page.locator(".record-table .title-link").first().waitFor();
+    const countText = await page.locator(".page-count").filter({ hasText: /共/ }).textContent();
+    const total = Number(countText!.replace(/[^\d]/g, ""));
+    expect(total).toBeGreaterThan(0);
+    const first = (await page.locator(".record-table .title-link").first().innerText()).trim();
+    const heads = (await page.locator(".record-table thead th").allTextContents()).map((h) => h.trim()).filter((h) => h !== "");
+
+    await page.getByRole("button", { name: "导出" }).click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("menuitem", { name: "CSV 文件" }).click()]);
+    expect(download.suggestedFilename()).toBe("线索.csv");
+    const csv = readFileSync((await download.path())!);
+    expect([...csv.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = csv.subarray(3).toString("utf8").split(/\r?\n/).filter((l) => l !== "");
+    // The list's columns with their labels, then one line per record the list holds.
+    expect(lines[0].split(",")).toEqual(heads);
+    expect(lines.length - 1).toBe(total);
+    expect(lines.slice(1).every((l) => l.includes("有限公司"))).toBe(true);
+    // In the list's order (budget, largest first).
+    expect(lines[1].split(",")[0]).toBe(first);
+  });
+
   journey("stacks the steps on a phone and dry-runs", "phone", async ({ page }) => {
     const s = server();
     addUser(s, "import.phone", "钱进", "salesRep");

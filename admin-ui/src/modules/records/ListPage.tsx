@@ -17,7 +17,6 @@ import { useFeedback } from "@/ui/useFeedback";
 import { Skeleton } from "@/ui/Skeleton";
 import { useIsPhone } from "@/ui/useIsPhone";
 import { useUsers } from "@/users/useUsers";
-import { ColumnChooser } from "./ColumnChooser";
 import { defaultColumns, validColumns } from "./columns";
 import { storeFilterText } from "./conditionText";
 import { FilterBar } from "./FilterBar";
@@ -25,20 +24,20 @@ import { andStore, toGraphQLFilter, toOrderBy, toStoreFilter, type Condition, ty
 import { listStateParams, parseListState, type ListState } from "./listState";
 import { RecordCards } from "./RecordCards";
 import { RecordTable } from "./RecordTable";
-import { SortMenu } from "./SortMenu";
 import { useRecordCount, useRecordList } from "./useRecordList";
 import { ViewSwitcher } from "./ViewSwitcher";
 import { deleteView, useViews, type SavedView } from "./useViews";
 
 const BulkActions = lazy(() => import("./BulkActions").then((m) => ({ default: m.BulkActions })));
-const ListDataActions = lazy(() => import("@/imports/ListDataActions").then((m) => ({ default: m.ListDataActions })));
+const ListTools = lazy(() => import("./ListTools").then((m) => ({ default: m.ListTools })));
 const SaveViewModal = lazy(() => import("./SaveViewModal").then((m) => ({ default: m.SaveViewModal })));
 // An empty list is rare on a first page: its illustration loads when shown.
 const Empty = lazy(() => import("antd/es/empty"));
 
 // The list page of an object (UI.md §3): saved views, quick search and
-// filter tags, the toolbar (新建, columns, board), the table (cards on a
-// phone), cursor paging with the total counted apart.
+// filter tags, the toolbar (新建, then ListTools: board, import, export,
+// columns), the table (cards on a phone), cursor paging with the total
+// counted apart.
 
 export function ListPage() {
   const { object } = useParams();
@@ -130,9 +129,8 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
         <Space wrap>
           {newButton}
           <Suspense fallback={null}>
-            <ListDataActions obj={obj} state={state} />
+            <ListTools obj={obj} state={state} shown={draft} onChange={update} />
           </Suspense>
-          {phone ? <SortMenu obj={obj} sort={sort} onSort={(s) => update({ sort: s })} /> : <ColumnChooser obj={obj} columns={columns} onChange={(c) => update({ columns: c })} />}
         </Space>
       </div>
       {state.title ? <p className="list-title muted">{state.title}</p> : null}
