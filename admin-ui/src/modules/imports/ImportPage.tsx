@@ -1,5 +1,5 @@
 import { Steps } from "antd";
-import { useState } from "react";
+import { useCallback, useState } from "react";
 import { useParams } from "react-router";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useObjectMeta } from "@/metadata/MetadataProvider";
@@ -39,6 +39,9 @@ function Wizard({ obj }: { obj: ObjectMeta }) {
   const [up, setUp] = useState<Upload>();
   const [state, setState] = useState<MappingState>();
   const [run, setRun] = useState<Run>();
+  // ended marks every step done once the job's result is there.
+  const [ended, setEnded] = useState(false);
+  const onEnded = useCallback(() => setEnded(true), []);
   const objLabel = label(obj.label, obj.name);
 
   const uploaded = (u: Upload) => {
@@ -50,6 +53,7 @@ function Wizard({ obj }: { obj: ObjectMeta }) {
     setUp(undefined);
     setState(undefined);
     setRun(undefined);
+    setEnded(false);
     setStep(0);
   };
 
@@ -61,7 +65,7 @@ function Wizard({ obj }: { obj: ObjectMeta }) {
       <Steps
         className="import-steps"
         size="small"
-        current={step}
+        current={ended ? 4 : step}
         direction={phone ? "vertical" : "horizontal"}
         items={[{ title: tx("stepFile") }, { title: tx("stepMap") }, { title: tx("stepPreview") }, { title: tx("stepRun") }]}
       />
@@ -78,6 +82,7 @@ function Wizard({ obj }: { obj: ObjectMeta }) {
             onBack={() => setStep(1)}
             onStarted={(job, dryRun, skipAutomations) => {
               setRun({ job, dryRun, skipAutomations });
+              setEnded(false);
               setStep(3);
             }}
           />
@@ -91,8 +96,15 @@ function Wizard({ obj }: { obj: ObjectMeta }) {
             job={run.job}
             dryRun={run.dryRun}
             skipAutomations={run.skipAutomations}
-            onStarted={(job) => setRun({ job, dryRun: false, skipAutomations: run.skipAutomations })}
-            onChangeMapping={() => setStep(1)}
+            onStarted={(job) => {
+              setRun({ job, dryRun: false, skipAutomations: run.skipAutomations });
+              setEnded(false);
+            }}
+            onChangeMapping={() => {
+              setEnded(false);
+              setStep(1);
+            }}
+            onEnded={onEnded}
             onAgain={restart}
           />
         ) : null}

@@ -1,6 +1,6 @@
 import { useQuery } from "@tanstack/react-query";
 import { Alert, Button, Progress, Result, Statistic, Table } from "antd";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { Link } from "react-router";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
@@ -21,6 +21,7 @@ type RunStepProps = {
   onStarted: (job: string) => void;
   onChangeMapping: () => void;
   onAgain: () => void;
+  onEnded: () => void;
 };
 
 type Rejected = NonNullable<ImportResult["rejected"]>[number];
@@ -28,7 +29,7 @@ type Rejected = NonNullable<ImportResult["rejected"]>[number];
 // RunStep follows an import (or dry run) job, polling its result twice a
 // second, then shows the counts, the first rejected rows with their
 // problems, the rejects file and the way on.
-export function RunStep({ obj, upload, state, job, dryRun, skipAutomations, onStarted, onChangeMapping, onAgain }: RunStepProps) {
+export function RunStep({ obj, upload, state, job, dryRun, skipAutomations, onStarted, onChangeMapping, onAgain, onEnded }: RunStepProps) {
   const tx = useImportText();
   const { label, lang } = useI18n();
   const { message } = useFeedback();
@@ -39,6 +40,10 @@ export function RunStep({ obj, upload, state, job, dryRun, skipAutomations, onSt
     refetchInterval: (q) => (finished(q.state.data) ? false : 500),
   });
   const r = result.data;
+  const ended = finished(r);
+  useEffect(() => {
+    if (ended) onEnded();
+  }, [ended, onEnded]);
   const n = (v: number | undefined) => (v ?? 0).toLocaleString(lang === "en" ? "en" : "zh-CN");
   const objLabel = label(obj.label, obj.name);
 
@@ -83,7 +88,7 @@ export function RunStep({ obj, upload, state, job, dryRun, skipAutomations, onSt
   return (
     <div className="import-result" data-status={r.status}>
       <Result
-        status={failed ? "warning" : (r.rejectedCount ?? 0) > 0 ? "info" : "success"}
+        status={failed || (r.rejectedCount ?? 0) > 0 ? "warning" : "success"}
         title={tx(failed ? "failedTitle" : dryRun ? "dryTitle" : "doneTitle")}
         subTitle={r.error ?? undefined}
       />
