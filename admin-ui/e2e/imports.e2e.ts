@@ -40,6 +40,9 @@ describe("import", () => {
     await signIn(page, s.url, "import.rep");
     await openWizard(page);
     await shot(page, "import-file-desktop");
+    // A file the server cannot read: its reason in words, and the step stays.
+    await page.locator(".import-file input[type=file]").setInputFiles({ name: "empty.csv", mimeType: "text/csv", buffer: Buffer.from("\r\n") });
+    await page.locator(".import-refusal").filter({ hasText: /文件没有/ }).waitFor();
     await uploadAndMap(page);
 
     // 备注 is left out by the suggestion; the user maps it to 需求描述.
@@ -101,7 +104,8 @@ describe("import", () => {
     // On to the list, where the new leads are.
     await page.getByRole("button", { name: "查看线索列表" }).click();
     await page.locator(".list-page").waitFor();
-  });
+    // The refused upload's 400 is the one error the browser logs.
+  }, { expectedErrors: /status of 400/ });
 
   journey("exports the list it shows to CSV", "desktop", async ({ page }) => {
     const s = server();
