@@ -134,7 +134,23 @@ type exporter struct {
 }
 
 // exportSystem are the record's own columns an export may have.
-var exportSystem = []string{"owner", "createdAt", "updatedAt", "createdBy", "updatedBy", "id"}
+var exportSystem = []string{"ownerId", "createdAt", "updatedAt", "createdBy", "updatedBy", "id"}
+
+// system returns the record's own column c names ("owner" is ownerId),
+// or "" when c is a field of the object (a field called owner is the
+// field) or no such column.
+func (x *exporter) system(c string) string {
+	if x.obj.Field(c) != nil {
+		return ""
+	}
+	if c == "owner" {
+		c = "ownerId"
+	}
+	if slices.Contains(exportSystem, c) {
+		return c
+	}
+	return ""
+}
 
 // columns checks the columns asked for, or picks them.
 func (x *exporter) columns(asked []string) ([]string, error) {
@@ -144,13 +160,13 @@ func (x *exporter) columns(asked []string) ([]string, error) {
 				asked = append(asked, f.Name)
 			}
 		}
-		return append(asked, "owner", "createdAt", "updatedAt"), nil
+		return append(asked, "ownerId", "createdAt", "updatedAt"), nil
 	}
 	seen := map[string]bool{}
 	out := make([]string, 0, len(asked))
 	for _, c := range asked {
 		f := x.obj.Field(c)
-		known := slices.Contains(exportSystem, c) || (f != nil && !f.Hidden && !x.rules.Hides(c))
+		known := x.system(c) != "" || (f != nil && !f.Hidden && !x.rules.Hides(c))
 		if !known {
 			return nil, errorOf(ErrBadRequest, nil, "export.noSuchColumn", c, x.obj.Name, labelZh(x.obj))
 		}
@@ -164,7 +180,7 @@ func (x *exporter) columns(asked []string) ([]string, error) {
 
 // systemLabels name the record's own columns.
 var systemLabels = map[string]schema.Label{
-	"owner":     {Zh: "负责人", En: "Owner"},
+	"ownerId":   {Zh: "负责人", En: "Owner"},
 	"createdAt": {Zh: "创建时间", En: "Created at"},
 	"updatedAt": {Zh: "更新时间", En: "Updated at"},
 	"createdBy": {Zh: "创建人", En: "Created by"},
@@ -174,8 +190,8 @@ var systemLabels = map[string]schema.Label{
 
 // label is a column's header.
 func (x *exporter) label(c string) string {
-	l, ok := systemLabels[c]
-	if f := x.obj.Field(c); f != nil && !ok {
+	l := systemLabels[x.system(c)]
+	if f := x.obj.Field(c); f != nil {
 		l = f.Label
 	}
 	if x.lang == "en" && l.En != "" {
@@ -217,8 +233,8 @@ func (x *exporter) titles(ctx context.Context, columns []string, recs []store.Re
 
 // cell is the value of column c of r as people read it.
 func (x *exporter) cell(c string, r store.Record, titles map[string]map[string]string) any {
-	switch c {
-	case "owner":
+	switch x.system(c) {
+	case "ownerId":
 		return x.principal(r.OwnerID)
 	case "createdBy":
 		return x.principal(r.CreatedBy)

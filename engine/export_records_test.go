@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/store"
 )
 
@@ -53,7 +54,7 @@ func TestEngine_ExportRecords(t *testing.T) {
 	header, rows, err = exportAll(t, eng, admin, engine.ExportQuery{Filter: &store.Filter{Field: "tier", Op: store.OpEq, Value: "silver"}})
 	require.NoError(t, err)
 	assert.Equal(t, "姓名", header.Labels[0], "every field, in the definition's order")
-	assert.Equal(t, []string{"owner", "createdAt", "updatedAt"}, header.Columns[len(header.Columns)-3:])
+	assert.Equal(t, []string{"ownerId", "createdAt", "updatedAt"}, header.Columns[len(header.Columns)-3:])
 	require.Len(t, rows, 1)
 	assert.Equal(t, "李雷", rows[0][0])
 
@@ -69,4 +70,25 @@ func TestEngine_ExportRecords(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err))
 	assert.ErrorContains(t, err, `no column "ghost"`)
+}
+
+// TestEngine_ExportRecordsFieldNamedOwner: a field called owner is the
+// field; the record's owner is ownerId.
+func TestEngine_ExportRecordsFieldNamedOwner(t *testing.T) {
+	t.Parallel()
+	tn := testkit.New(t, "acme")
+	_, err := tn.Engine.SaveObject(tn.Admin, []byte(`{"$id": "lead", "type": "object", "properties": {
+	  "owner": {"type": "string", "x-crm-type": "text", "x-crm-label": {"zh": "对接人", "en": "Contact person"}}}}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	_, err = tn.Engine.CreateRecord(tn.Admin, "lead", map[string]any{"owner": "王工"})
+	require.NoError(t, err)
+	var header engine.ExportHeader
+	var rows [][]any
+	err = tn.Engine.ExportRecords(tn.Admin, "lead", engine.ExportQuery{Columns: []string{"owner", "ownerId"}},
+		func(h engine.ExportHeader) error { header = h; return nil }, func(c []any) error { rows = append(rows, c); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, []string{"对接人", "负责人"}, header.Labels)
+	require.Len(t, rows, 1)
+	assert.Equal(t, "王工", rows[0][0])
+	assert.NotEqual(t, "王工", rows[0][1], "the record's owner")
 }

@@ -17,9 +17,6 @@ export type ListShown = {
   search: string;
 };
 
-// The list's owner column is the record's owner, "owner" to the export.
-const exportColumn = (c: string) => (c === "ownerId" ? "owner" : c);
-
 // searchFilter is the quick search as a saved filter: any searched field
 // containing the text.
 export function searchFilter(obj: ObjectMeta, search: string): StoreFilter | undefined {
@@ -36,7 +33,7 @@ export function exportUrl(obj: ObjectMeta, shown: ListShown, format: ExportForma
   const filter = andStore(shown.filter, searchFilter(obj, shown.search));
   if (filter) q.set("filter", JSON.stringify(filter));
   if (shown.sort?.length) q.set("sort", shown.sort.map((s) => (s.desc ? `-${s.field}` : s.field)).join(","));
-  if (shown.columns.length) q.set("columns", [...new Set(shown.columns.map(exportColumn))].join(","));
+  if (shown.columns.length) q.set("columns", [...new Set(shown.columns)].join(","));
   q.set("lang", lang);
   return `/exports/${encodeURIComponent(obj.name)}?${q}`;
 }

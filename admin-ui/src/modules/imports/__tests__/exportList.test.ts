@@ -26,7 +26,7 @@ describe("export of a list", () => {
     expect(q.format).toBe("csv");
     expect(JSON.parse(q.filter)).toEqual({ and: [{ field: "stage", op: "in", value: ["new"] }, { field: "amount", op: "gte", value: 1000 }] });
     expect(q.sort).toBe("-amount,title");
-    expect(q.columns).toBe("title,amount,owner");
+    expect(q.columns).toBe("title,amount,ownerId"); // the record's owner, whatever fields are called
     expect(q.lang).toBe("zh");
   });
 
