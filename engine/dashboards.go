@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -203,15 +202,7 @@ func (e *Engine) Dashboards(ctx context.Context) ([]DashboardView, error) {
 			out = append(out, withReports(d, reports))
 		}
 	}
-	slices.SortStableFunc(out, func(x, y DashboardView) int {
-		if (x.Owner == "") != (y.Owner == "") {
-			if x.Owner == "" {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(x.Name, y.Name)
-	})
+	slices.SortStableFunc(out, func(x, y DashboardView) int { return sharedFirst(x.Owner, x.Name, y.Owner, y.Name) })
 	return out, nil
 }
 

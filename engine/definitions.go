@@ -145,3 +145,15 @@ func definitionProblems(kind, name string, problems []schema.Problem) (*schema.D
 	}
 	return &schema.DefinitionError{Object: kind + " " + name, Problems: problems}, strings.Join(parts, "; ")
 }
+
+// sharedFirst orders saved definitions as lists show them: shared ones
+// (no owner) before personal ones, then by name.
+func sharedFirst(ownerX, nameX, ownerY, nameY string) int {
+	if (ownerX == "") != (ownerY == "") {
+		if ownerX == "" {
+			return -1
+		}
+		return 1
+	}
+	return strings.Compare(nameX, nameY)
+}

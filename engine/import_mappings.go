@@ -157,15 +157,7 @@ func (e *Engine) ImportMappings(ctx context.Context, object string) ([]ImportMap
 		m.Stale = staleTargets(w, obj, m)
 		out = append(out, m)
 	}
-	slices.SortStableFunc(out, func(x, y ImportMapping) int {
-		if (x.Owner == "") != (y.Owner == "") {
-			if x.Owner == "" {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(x.Name, y.Name)
-	})
+	slices.SortStableFunc(out, func(x, y ImportMapping) int { return sharedFirst(x.Owner, x.Name, y.Owner, y.Name) })
 	return out, nil
 }
 

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -388,15 +387,7 @@ func (e *Engine) Reports(ctx context.Context, object string) ([]Report, error) {
 		return nil, err
 	}
 	out := slices.DeleteFunc(all, func(r Report) bool { return !reportVisible(snap, a, r) })
-	slices.SortStableFunc(out, func(x, y Report) int {
-		if (x.Owner == "") != (y.Owner == "") {
-			if x.Owner == "" {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(x.Name, y.Name)
-	})
+	slices.SortStableFunc(out, func(x, y Report) int { return sharedFirst(x.Owner, x.Name, y.Owner, y.Name) })
 	return out, nil
 }
 

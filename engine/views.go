@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-	"strings"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -189,15 +188,7 @@ func (e *Engine) Views(ctx context.Context, object string) ([]View, error) {
 		v.Columns = slices.DeleteFunc(v.Columns, rules.Hides)
 		out = append(out, v)
 	}
-	slices.SortStableFunc(out, func(x, y View) int {
-		if (x.Owner == "") != (y.Owner == "") {
-			if x.Owner == "" {
-				return -1
-			}
-			return 1
-		}
-		return strings.Compare(x.Name, y.Name)
-	})
+	slices.SortStableFunc(out, func(x, y View) int { return sharedFirst(x.Owner, x.Name, y.Owner, y.Name) })
 	return out, nil
 }
 

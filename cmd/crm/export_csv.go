@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"github.com/crmkit/crm/engine"
-	"github.com/crmkit/crm/spreadsheet"
+	"github.com/crmkit/crm/internal/server"
 	"github.com/crmkit/crm/store"
 )
 
@@ -61,31 +61,7 @@ func (m *Main) exportCSV(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("export-csv: %w", err)
 	}
-	var (
-		w    spreadsheet.Writer
-		rows int64
-	)
-	err = eng.ExportRecords(ctx, *object, q, func(h engine.ExportHeader) error {
-		if format == ".csv" {
-			w, err = spreadsheet.NewCSVWriter(f)
-		} else {
-			w, err = spreadsheet.NewXLSXWriter(f, *object)
-		}
-		if err != nil {
-			return err
-		}
-		labels := make([]any, len(h.Labels))
-		for i, l := range h.Labels {
-			labels[i] = l
-		}
-		return w.Write(labels)
-	}, func(cells []any) error {
-		rows++
-		return w.Write(cells)
-	})
-	if err == nil && w != nil {
-		err = w.Close()
-	}
+	rows, err := server.WriteExport(ctx, eng, *object, q, strings.TrimPrefix(format, "."), f)
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}

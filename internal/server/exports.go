@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 
@@ -57,25 +58,7 @@ func (s *Server) export(c *fiber.Ctx) error {
 		return fmt.Errorf("export %s: %w", object, err)
 	}
 	file := &tempFile{File: tmp}
-	var w spreadsheet.Writer
-	err = s.cfg.Exports.ExportRecords(c.UserContext(), object, q, func(h engine.ExportHeader) error {
-		if format == "csv" {
-			w, err = spreadsheet.NewCSVWriter(tmp)
-		} else {
-			w, err = spreadsheet.NewXLSXWriter(tmp, object)
-		}
-		if err != nil {
-			return err
-		}
-		labels := make([]any, len(h.Labels))
-		for i, l := range h.Labels {
-			labels[i] = l
-		}
-		return w.Write(labels)
-	}, func(cells []any) error { return w.Write(cells) })
-	if err == nil {
-		err = w.Close()
-	}
+	_, err = WriteExport(c.UserContext(), s.cfg.Exports, object, q, format, tmp)
 	var size int64
 	if err == nil {
 		size, err = tmp.Seek(0, 1)
@@ -94,6 +77,40 @@ func (s *Server) export(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, contentType)
 	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+object+`.`+format+`"`)
 	return c.SendStream(file, int(size))
+}
+
+// WriteExport writes the records q selects of object to out as a file
+// of format ("csv" or "xlsx", a sheet named after the object): the
+// header's labels, then a row a record. It returns how many records it
+// wrote; on an error out holds a cut file, for the caller to drop.
+func WriteExport(ctx context.Context, x Exports, object string, q engine.ExportQuery, format string, out io.Writer) (int64, error) {
+	var (
+		w    spreadsheet.Writer
+		rows int64
+		err  error
+	)
+	err = x.ExportRecords(ctx, object, q, func(h engine.ExportHeader) error {
+		if format == "csv" {
+			w, err = spreadsheet.NewCSVWriter(out)
+		} else {
+			w, err = spreadsheet.NewXLSXWriter(out, object)
+		}
+		if err != nil {
+			return err
+		}
+		labels := make([]any, len(h.Labels))
+		for i, l := range h.Labels {
+			labels[i] = l
+		}
+		return w.Write(labels)
+	}, func(cells []any) error {
+		rows++
+		return w.Write(cells)
+	})
+	if err == nil && w != nil {
+		err = w.Close()
+	}
+	return rows, err
 }
 
 // tempFile is a temporary file removed when it is closed (by the server,
