@@ -9,7 +9,6 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -205,7 +204,7 @@ func dataVersion(ctx context.Context, ts store.TenantStore, obj *schema.Object) 
 		return 0, false, nil
 	}
 	v, err := dv.DataVersion(ctx, obj.Name)
-	if errors.Is(err, seal.ErrNoDataVersion) {
+	if errors.Is(err, store.ErrNoDataVersion) {
 		return 0, false, nil
 	}
 	if err != nil {

@@ -1,6 +1,14 @@
 package store
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrNoDataVersion is what [DataVersioner.DataVersion] returns when the
+// store cannot tell whether records changed (an adapter that offers data
+// versions only in some configurations); a reader then keeps no answers.
+var ErrNoDataVersion = errors.New("store: no data versions here")
 
 // DataVersioner is an optional capability of a [TenantStore], found by
 // type assertion: a number per object that tells a reader whether any of
@@ -13,5 +21,7 @@ type DataVersioner interface {
 	// never returns to a value it had: equal versions read at two
 	// moments mean that no record of the object changed in between. An
 	// object without records or table yet has a version too.
+	// [ErrNoDataVersion] when the store keeps none in its present
+	// configuration.
 	DataVersion(ctx context.Context, object string) (int64, error)
 }

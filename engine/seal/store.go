@@ -288,8 +288,8 @@ func (r reader) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggre
 }
 
 // ErrNoDataVersion: the wrapped store lacks the optional
-// [store.DataVersioner].
-var ErrNoDataVersion = errors.New("read data version: the store has none (it does not implement store.DataVersioner)")
+// [store.DataVersioner]. It wraps [store.ErrNoDataVersion].
+var ErrNoDataVersion = fmt.Errorf("read data version: the store does not implement store.DataVersioner: %w", store.ErrNoDataVersion)
 
 // DataVersion passes [store.DataVersioner] through: sealing changes no
 // record's version.

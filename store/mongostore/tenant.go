@@ -25,7 +25,7 @@ const (
 // database and its revision counter; every step is a no-op when done
 // before.
 func (s *Store) prepareTenant(ctx context.Context, db *mongo.Database) error {
-	for _, name := range []string{collObjects, collMeta, collSequences} {
+	for _, name := range []string{collObjects, collMeta, collSequences, collDataVersions} {
 		octx, cancel := s.op(ctx)
 		err := db.CreateCollection(octx, name)
 		cancel()

@@ -109,6 +109,9 @@ func (ts *tenantStore) runServerTx(ctx context.Context, sess *mongo.Session, fn 
 		err = t.flush(ctx)
 	}
 	if err == nil {
+		err = t.raiseDataVersions(ctx)
+	}
+	if err == nil {
 		err = ts.commit(ctx, sess)
 	}
 	finished = true
@@ -167,6 +170,7 @@ func (ts *tenantStore) runCompensated(ctx context.Context, fn func(tx store.Tx) 
 		if err := t.rollback(context.WithoutCancel(ctx)); err != nil {
 			ts.s.log.Error("undo a panicked transaction", "tenant", ts.id, "err", err)
 		}
+		t.raiseAfterUndo(context.WithoutCancel(ctx))
 	}()
 	err := fn(t)
 	if err == nil && ctx.Err() != nil {
@@ -174,6 +178,9 @@ func (ts *tenantStore) runCompensated(ctx context.Context, fn func(tx store.Tx) 
 	}
 	if err == nil {
 		err = t.flush(ctx)
+	}
+	if err == nil {
+		err = t.raiseDataVersions(ctx)
 	}
 	finished = true
 	if err != nil {
@@ -185,10 +192,13 @@ func (ts *tenantStore) runCompensated(ctx context.Context, fn func(tx store.Tx) 
 				if rerr := t.rollback(bg); rerr != nil {
 					ts.s.log.Error("undo a transaction whose deadline passed", "tenant", ts.id, "err", rerr)
 				}
+				t.raiseAfterUndo(bg)
 			}()
 			return store.ContextError(ctx, err)
 		}
-		if rerr := t.rollback(context.WithoutCancel(ctx)); rerr != nil {
+		rerr := t.rollback(context.WithoutCancel(ctx))
+		t.raiseAfterUndo(context.WithoutCancel(ctx))
+		if rerr != nil {
 			ts.s.log.Error("undo a failed transaction", "tenant", ts.id, "err", rerr)
 			return errors.Join(err, rerr)
 		}

@@ -114,3 +114,20 @@ func BenchmarkFerretDB_Count(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkFerretDB_InsertTx is one record per compensated transaction:
+// what a single create costs the adapter, data version raise included.
+func BenchmarkFerretDB_InsertTx(b *testing.B) {
+	ts, obj := benchFixture(b)
+	ctx := b.Context()
+	i := 0
+	for b.Loop() {
+		at := time.Now()
+		rec := store.Record{ID: fmt.Sprintf("n%09d-%d", i, at.UnixNano()), Version: 1, CreatedAt: at, UpdatedAt: at,
+			Data: map[string]any{"name": "New deal", "stage": "prospect", "amount": 10.0}}
+		if err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, obj, rec) }); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
