@@ -117,9 +117,43 @@ func (w *writer) auditAs(ctx context.Context, tx store.Tx, action, object, id st
 	entry := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID,
 		Data: map[string]any{"at": now.Format(schema.DateTimeLayout), "actor": w.actor.ID, "door": doorOf(ctx), "action": action,
 			"object": object, "record": id, "recordVersion": float64(version), "changes": changes}}
+	if w.auditBuf != nil {
+		w.auditBuf.entries = append(w.auditBuf.entries, entry)
+		return nil
+	}
 	if err := tx.Insert(ctx, w.auditObj, entry); err != nil {
 		return fmt.Errorf("audit %s of %s %q: %w", action, object, id, err)
 	}
+	return nil
+}
+
+// auditBuffer holds the audit entries of many writes in one transaction
+// until they are stored together ([store.InsertMany]: one multi-row
+// insert instead of one insert each). Whoever sets a writer's auditBuf
+// flushes it before the transaction commits, and cuts it back to a mark
+// when it rolls back to a savepoint. Nothing reads the trail inside the
+// write's transaction, so holding the entries back changes nothing
+// anyone sees.
+type auditBuffer struct {
+	entries []store.Record
+}
+
+// mark is where the entries of the writes to come start.
+func (b *auditBuffer) mark() int { return len(b.entries) }
+
+// undo forgets the entries added since m, whose writes were undone.
+func (b *auditBuffer) undo(m int) { b.entries = b.entries[:m] }
+
+// flush stores the entries held in tx and empties the buffer.
+func (w *writer) flushAudit(ctx context.Context, tx store.Tx) error {
+	b := w.auditBuf
+	if b == nil || len(b.entries) == 0 || w.auditObj == nil {
+		return nil
+	}
+	if err := store.InsertMany(ctx, tx, w.auditObj, b.entries); err != nil {
+		return fmt.Errorf("audit %d writes: %w", len(b.entries), err)
+	}
+	b.entries = b.entries[:0]
 	return nil
 }
 

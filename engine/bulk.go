@@ -136,7 +136,8 @@ func (e *Engine) WriteRecords(ctx context.Context, object string, writes []BulkW
 	if err := w.checkUpsertKey(obj, opts.By); err != nil {
 		return nil, err
 	}
-	b := &bulkRun{w: w, obj: obj, writes: writes, by: opts.By,
+	w.auditBuf = &auditBuffer{}
+	b := &bulkRun{w: w, obj: obj, writes: writes, by: opts.By, quiet: w.quiet(),
 		results: make([]BulkResult, len(writes)), checked: make([]map[string]any, len(writes))}
 	pending := b.checkCreates(ctx)
 	switch {
@@ -192,6 +193,23 @@ type bulkRun struct {
 	results []BulkResult
 	// checked holds the data of each create that passed its checks.
 	checked []map[string]any
+	// quiet: nothing but a write itself changes its record in the
+	// transaction (see writer.quiet), so a create answers with the record
+	// it inserted instead of reading it back.
+	quiet bool
+}
+
+// quiet reports that no write of w can change records beyond its own:
+// no object of the tenant has scripts, and none has automations that
+// run (w skips them, or there are none). A record a create inserted is
+// then the committed one; roll-ups change only the records it looks up.
+func (w *writer) quiet() bool {
+	for _, o := range w.snap.catalog.Objects {
+		if len(o.Scripts) > 0 || (len(o.Automations) > 0 && !w.skipAutomations) {
+			return false
+		}
+	}
+	return true
 }
 
 // checkCreates runs the checks of the creates that need no transaction,
@@ -229,6 +247,7 @@ func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
 		took := 0
 		err := b.w.ts.WithTx(ctx, func(tx store.Tx) error {
 			took = 0
+			b.w.auditBuf.undo(0) // a transaction run again starts afresh
 			sp, savepoints := tx.(store.Savepointer)
 			for _, i := range pending {
 				if took == bulkTxWrites || (!savepoints && took == 1) {
@@ -245,17 +264,19 @@ func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
 				if err := sp.Savepoint(ctx, bulkSavepoint); err != nil {
 					return err
 				}
+				mark := b.w.auditBuf.mark()
 				if err := b.apply(ctx, tx, i); err != nil {
 					if rerr := sp.RollbackTo(ctx, bulkSavepoint); rerr != nil {
 						return rerr
 					}
+					b.w.auditBuf.undo(mark)
 					continue
 				}
 				if err := sp.Release(ctx, bulkSavepoint); err != nil {
 					return err
 				}
 			}
-			return nil
+			return b.w.flushAudit(ctx, tx)
 		})
 		if err != nil {
 			// Nothing of this transaction stays: the writes that had
@@ -286,13 +307,14 @@ func (b *bulkRun) runAtomic(ctx context.Context, pending []int) error {
 	failed := len(pending) < len(b.writes)
 	if !failed {
 		err := b.w.ts.WithTx(ctx, func(tx store.Tx) error {
+			b.w.auditBuf.undo(0) // a transaction run again starts afresh
 			for _, i := range pending {
 				if err := b.apply(ctx, tx, i); err != nil {
 					failed = true
 					return err
 				}
 			}
-			return nil
+			return b.w.flushAudit(ctx, tx)
 		})
 		if err != nil && !failed {
 			_, err = b.w.answer(b.obj, "write", store.Record{}, err)
@@ -322,7 +344,11 @@ func (b *bulkRun) apply(ctx context.Context, tx store.Tx, i int) error {
 	switch wr.Action {
 	case BulkCreate:
 		outcome = OutcomeCreated
-		rec, err = b.w.insertChecked(ctx, tx, b.obj, b.checked[i])
+		if b.quiet {
+			rec, err = b.w.create(ctx, tx, b.obj, b.checked[i])
+		} else {
+			rec, err = b.w.insertChecked(ctx, tx, b.obj, b.checked[i])
+		}
 	case BulkUpdate:
 		outcome = OutcomeUpdated
 		if err = b.w.snap.mayDo(b.w.actor, b.obj, "update"); err == nil {

@@ -170,6 +170,13 @@ func TestEngine_WriteRecords_FailuresStayApart(t *testing.T) {
 			outbox, err := eng.Outbox(ctx, "", 100)
 			require.NoError(t, err)
 			assert.Len(t, outbox, 2, "one notification for each lead that landed")
+			entries, _, err := eng.Audit(ctx, engine.AuditQuery{Object: "lead", Action: engine.AuditCreate})
+			require.NoError(t, err)
+			var audited []string
+			for _, en := range entries {
+				audited = append(audited, en.Changes["name"].New.(string))
+			}
+			assert.ElementsMatch(t, []string{"first", "last"}, audited, "the audit entry of the write whose script failed went with it")
 		})
 	}
 }

@@ -30,6 +30,10 @@ type writer struct {
 	// administrator's migration; validation, rules, scripts, formulas and
 	// roll-ups still run.
 	skipAutomations bool
+	// auditBuf, when set, collects the audit entries of the writes for
+	// one multi-row insert before their transaction ends (see
+	// auditBuffer); nil inserts each at once.
+	auditBuf *auditBuffer
 }
 
 // newWriter prepares the platform objects the tenant's definitions need,

@@ -434,3 +434,16 @@ func (t *Tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 	}
 	return t.Tx.Update(ctx, obj, sealed, expectedVersion)
 }
+
+// InsertMany seals each record and stores them through the inner
+// transaction's [store.BatchInserter], or one Insert each without one.
+func (t *Tx) InsertMany(ctx context.Context, obj *schema.Object, recs []store.Record) error {
+	sealed := make([]store.Record, len(recs))
+	for i, rec := range recs {
+		var err error
+		if sealed[i], err = sealRecord(t.r.cfg, obj, rec); err != nil {
+			return err
+		}
+	}
+	return store.InsertMany(ctx, t.Tx, obj, sealed)
+}

@@ -71,6 +71,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		{name: "owner", run: testOwner},
 		{name: "transactions", run: testTransactions},
 		{name: "savepoints", run: testSavepoints},
+		{name: "insert many", run: testInsertMany},
 		{name: "transaction isolation", run: func(t *testing.T, newStore func(t testing.TB) store.Store) {
 			if opts.NoIsolation {
 				t.Skip("skipped: this store shows a transaction's writes before it commits (no server transactions); it runs against a MongoDB replica set (CRM_TEST_MONGODB_URI)")
