@@ -71,10 +71,20 @@ type ImportReport struct {
 	Valid int
 	// Rejected are the rows that did not land, in file order.
 	Rejected []RejectedRow
+	// Notes are the rows that landed with a remark, in file order: a
+	// warning duplicate rule they match (a blocking one rejects the row).
+	Notes []ImportNote
 	// LastLine is the line of the last row of the last batch that was
 	// written (checked, in a dry run): every row up to it that is not
 	// rejected is in.
 	LastLine int
+}
+
+// ImportNote is a remark on a row that landed, in both languages.
+type ImportNote struct {
+	Line      int
+	Message   string
+	MessageZh string
 }
 
 // RejectedRow is a row that did not land and why.

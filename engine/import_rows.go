@@ -56,11 +56,15 @@ func (im *rowImport) batch(ctx context.Context, rows []ImportRow, rep *ImportRep
 		if im.spec.Mode == BulkUpsert {
 			opts.By = im.spec.MatchBy
 		}
-		results, err := im.e.WriteRecords(ctx, im.obj.Name, writes, opts)
+		wctx, notes := withDuplicateNotes(ctx)
+		results, err := im.e.WriteRecords(wctx, im.obj.Name, writes, opts)
 		if err != nil {
 			return err
 		}
 		for j, res := range results {
+			if res.Outcome == OutcomeCreated || res.Outcome == OutcomeUpdated {
+				rep.Notes = append(rep.Notes, duplicateImportNotes(im.obj, items[index[j]].row.Line, notes[res.ID])...)
+			}
 			switch res.Outcome {
 			case OutcomeCreated:
 				rep.Created++

@@ -173,8 +173,15 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 	// A customer value that is new or changed is computed for the records
 	// there are (an upgrade that brings one values the customers at once).
 	revalue := prev != nil && obj.CustomerValue != nil && !reflect.DeepEqual(prev.CustomerValue, obj.CustomerValue)
+	// Changed duplicate rules key the records there are again.
+	rekey := prev != nil && duplicatesChanged(prev, obj)
+	if rekey {
+		if _, err := e.platformObject(ctx, ts, snap, duplicateKeyObject); err != nil {
+			return 0, err
+		}
+	}
 	if prev != nil {
-		if recompute = changedFormulas(prev, obj); len(recompute) > 0 || revalue {
+		if recompute = changedFormulas(prev, obj); len(recompute) > 0 || revalue || rekey {
 			if jobs, err = e.platformObject(ctx, ts, snap, jobObject); err != nil {
 				return 0, err
 			}
@@ -196,6 +203,11 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 		}
 		if revalue {
 			if _, err := e.enqueueValueJob(ctx, tx, jobs, a.ID, obj.Name); err != nil {
+				return err
+			}
+		}
+		if rekey {
+			if _, err := e.enqueueDuplicateJob(ctx, tx, jobs, a.ID, obj.Name); err != nil {
 				return err
 			}
 		}

@@ -25,6 +25,9 @@ type writer struct {
 	timers *schema.Object // nil when no object has automations
 	// auditObj is the audit trail.
 	auditObj *schema.Object
+	// dupKeys holds the match keys of duplicate rules; nil when no
+	// object has one.
+	dupKeys *schema.Object
 	// skipAutomations leaves the objects' automations out of this
 	// writer's writes (no field actions, effects or time triggers), for an
 	// administrator's migration; validation, rules, scripts, formulas and
@@ -40,9 +43,10 @@ type writer struct {
 // before the write's transaction.
 func (e *Engine) newWriter(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor) (*writer, error) {
 	w := &writer{e: e, ts: ts, snap: snap, actor: a}
-	var pipelines, automations bool
+	var pipelines, automations, duplicates bool
 	for _, o := range snap.catalog.Objects {
 		automations = automations || len(o.Automations) > 0 || len(o.Scripts) > 0
+		duplicates = duplicates || len(o.Duplicates) > 0
 		for _, f := range o.Fields {
 			pipelines = pipelines || f.Pipeline != nil
 		}
@@ -50,6 +54,11 @@ func (e *Engine) newWriter(ctx context.Context, ts store.TenantStore, snap *snap
 	var err error
 	if w.auditObj, err = e.platformObject(ctx, ts, snap, auditObject); err != nil {
 		return nil, err
+	}
+	if duplicates {
+		if w.dupKeys, err = e.platformObject(ctx, ts, snap, duplicateKeyObject); err != nil {
+			return nil, err
+		}
 	}
 	if pipelines {
 		if w.hist, err = e.platformObject(ctx, ts, snap, stageChangeObject); err != nil {
@@ -118,6 +127,9 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 	if err != nil {
 		return store.Record{}, err
 	}
+	if err := w.checkDuplicates(ctx, tx, obj, rec.ID, nil, rec.Data); err != nil {
+		return store.Record{}, err
+	}
 	if err := tx.Insert(ctx, obj, rec); err != nil {
 		return store.Record{}, err
 	}
@@ -171,6 +183,9 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 	next.UpdatedBy = w.actor.ID
 	fired, err := w.beforeSave(ctx, tx, obj, &cur, &next)
 	if err != nil {
+		return store.Record{}, err
+	}
+	if err := w.checkDuplicates(ctx, tx, obj, next.ID, cur.Data, next.Data); err != nil {
 		return store.Record{}, err
 	}
 	if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
@@ -247,6 +262,9 @@ func (w *writer) remove(ctx context.Context, tx store.Tx, obj *schema.Object, id
 		if err := deleteByRecord(ctx, tx, timers, id); err != nil {
 			return err
 		}
+	}
+	if err := w.forgetDuplicateKeys(ctx, tx, obj, id); err != nil {
+		return err
 	}
 	if err := tx.Delete(ctx, obj, id); err != nil {
 		return err

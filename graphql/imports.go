@@ -97,6 +97,11 @@ func (s *execSchema) importResolvers(query, mutation map[string]resolver) {
 			}
 			out["rows"], out["created"], out["updated"], out["rejectedCount"] = rep.Rows, rep.Created, rep.Updated, len(rep.Rejected)
 			out["lastLine"], out["rejected"] = rep.LastLine, rejected
+			notes := make([]map[string]any, 0, min(first, len(rep.Notes)))
+			for _, n := range rep.Notes[:min(first, len(rep.Notes))] {
+				notes = append(notes, map[string]any{"line": n.Line, "message": textIn(n.MessageZh, n.Message, fc.req.lang)})
+			}
+			out["notes"], out["notesCount"] = notes, len(rep.Notes)
 			if res.DryRun {
 				out["dryRun"], out["valid"] = true, rep.Valid
 			}

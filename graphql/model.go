@@ -42,6 +42,10 @@ type objectModel struct {
 	// audit is the record type's field with the record's audit trail,
 	// "" when a field of the object has the name.
 	audit string
+	// duplicates is the record type's field with the records it may
+	// duplicate, "" when the object has no duplicate rules or a field has
+	// the name.
+	duplicates string
 	// aggregate is the object's aggregate query; nil when its names clash.
 	aggregate *aggregateModel
 	// bulk are the object's bulk writes; nil when their names clash.
@@ -453,5 +457,8 @@ func (b *modelBuilder) addPipelines(om *objectModel) {
 	}
 	if !used["auditTrail"] {
 		om.audit = "auditTrail"
+	}
+	if len(om.obj.Duplicates) > 0 && !used["possibleDuplicates"] {
+		om.duplicates = "possibleDuplicates"
 	}
 }

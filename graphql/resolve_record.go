@@ -45,6 +45,15 @@ func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
 			return &auditValue{entries: entries, hasNext: more}, nil
 		}
 	}
+	if o.duplicates != "" {
+		rs[o.duplicates] = func(ctx context.Context, p any, fc *fieldCall) (any, error) {
+			d, err := s.dedupe()
+			if err != nil {
+				return nil, err
+			}
+			return anyList(d.PossibleDuplicates(ctx, o.name, p.(*recordValue).rec.ID))
+		}
+	}
 	for _, rev := range o.reverses {
 		rev := rev
 		rs[rev.name] = func(ctx context.Context, p any, fc *fieldCall) (any, error) {

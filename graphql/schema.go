@@ -71,6 +71,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.viewResolvers(rs["Query"], rs["Mutation"])
 	es.reportResolvers(rs["Query"], rs["Mutation"])
 	es.importResolvers(rs["Query"], rs["Mutation"])
+	es.duplicateResolvers(rs["Query"], rs["Mutation"])
+	rs["DuplicateMatch"], rs["DuplicateGroup"], rs["DuplicateGroupPage"], rs["MergeResult"] = duplicateTypeResolvers()
 	es.bulkResolvers(rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()
 	maps.Copy(rs, reportTypeResolvers())

@@ -49,9 +49,9 @@ type staticDoc struct {
 var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
-	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL +
-		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + "}\n" +
-		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + "}\n"
+	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL + duplicateSDL +
+		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + duplicateSDLQuery + "}\n" +
+		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + duplicateSDLMutation + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
 	if err != nil {
 		panic(fmt.Sprintf("graphql: static schema parts: %v", err))
@@ -177,6 +177,10 @@ func (m *model) objectDefs(o *objectModel) ast.DefinitionList {
 		rec.Fields = append(rec.Fields, fieldDef(o.audit, "AuditPage!",
 			"This record's history, newest first: who changed what, when and through which door (administrators only).",
 			argDef("first", "Int"), argDef("after", "String")))
+	}
+	if o.duplicates != "" {
+		rec.Fields = append(rec.Fields, fieldDef(o.duplicates, "[DuplicateMatch!]!",
+			"The records this one may duplicate under the object's duplicate rules, best first: select it in a create or update to see the warnings the write let through."))
 	}
 	defs = append(defs, rec)
 

@@ -54,6 +54,9 @@ type Object struct {
 	// Campaign says where the figures of a campaign's effect come from
 	// (x-crm-campaign); nil for objects that are not campaigns.
 	Campaign *Campaign
+	// Duplicates are the object's duplicate rules (x-crm-duplicates), in
+	// order.
+	Duplicates []DuplicateRule
 	// Definition is the document as submitted.
 	Definition json.RawMessage
 	// Version is the stored version; zero for a definition not yet saved.

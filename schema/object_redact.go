@@ -49,6 +49,11 @@ func (o *Object) Redacted(hidden map[string]bool) *Object {
 			out.Indexes = append(out.Indexes, idx)
 		}
 	}
+	for _, r := range o.Duplicates {
+		if !slices.ContainsFunc(r.Match, func(m DuplicateMatch) bool { return hidden[m.Field] }) {
+			out.Duplicates = append(out.Duplicates, r)
+		}
+	}
 	for _, f := range o.Fields {
 		if hidden[f.Name] {
 			continue
@@ -132,6 +137,12 @@ func redactDefinition(def json.RawMessage, hidden map[string]bool) json.RawMessa
 				continue
 			}
 			m.value, _ = json.Marshal(idxs)
+		case m.name == duplicatesKeyword:
+			v, ok := redactDuplicates(m.value, hidden)
+			if !ok {
+				continue
+			}
+			m.value = v
 		}
 		kept = append(kept, m)
 	}
@@ -231,4 +242,36 @@ func writeMembers(ms []member) json.RawMessage {
 	}
 	b.WriteByte('}')
 	return b.Bytes()
+}
+
+// redactDuplicates leaves out the duplicate rules that match on a hidden
+// field; ok is false when none is left.
+func redactDuplicates(raw json.RawMessage, hidden map[string]bool) (json.RawMessage, bool) {
+	var rules []json.RawMessage
+	if json.Unmarshal(raw, &rules) != nil {
+		return nil, false
+	}
+	kept := rules[:0]
+	for _, r := range rules {
+		var rule struct {
+			Match []struct {
+				Field string `json:"field"`
+			} `json:"match"`
+		}
+		if json.Unmarshal(r, &rule) != nil {
+			continue
+		}
+		if !slices.ContainsFunc(rule.Match, func(m struct {
+			Field string `json:"field"`
+		}) bool {
+			return hidden[m.Field]
+		}) {
+			kept = append(kept, r)
+		}
+	}
+	if len(kept) == 0 {
+		return nil, false
+	}
+	out, err := json.Marshal(kept)
+	return out, err == nil
 }

@@ -111,6 +111,7 @@ func checkRules(doc map[string]any) []Problem {
 	c.campaign(doc, fieldType)
 	c.scriptsAndRules(doc, props)
 	c.customerValue(doc, props, fieldType)
+	c.duplicates(doc, props, fieldType)
 	c.indexes(doc, props, fieldType)
 	return c.problems
 }

@@ -46,10 +46,10 @@ var (
 		"Query", "Mutation", "Subscription",
 		"Address", "AddressFilter", "AddressInput", "AggregateFunction", "ApiKey", "AuditEntry", "AuditPage",
 		"Boolean", "BooleanComparison", "CampaignEffect", "Dashboard", "DashboardCard", "Date", "DateBucket",
-		"DateComparison", "DateTime", "DateTimeComparison", "DirectoryUser", "ExpressionTestResult",
+		"DateComparison", "DateTime", "DateTimeComparison", "DirectoryUser", "DuplicateGroup", "DuplicateGroupPage", "DuplicateMatch", "ExpressionTestResult",
 		"FieldDefinition", "FileDownload", "Float", "FloatComparison", "ForecastGroup", "ForecastRow",
 		"FunnelStage", "GroupKey", "ID", "IDComparison", "IDListComparison", "Int", "IntComparison", "JSON",
-		"JSONComparison", "Job", "Label", "Limit", "Me", "NavGroup", "NewApiKey", "NewUserInput", "Notification",
+		"JSONComparison", "Job", "Label", "Limit", "Me", "MergeResult", "NavGroup", "NewApiKey", "NewUserInput", "Notification",
 		"ObjectAccess", "ObjectDefinition", "ObjectDeletion", "OutboxEntry", "PageInfo", "PipelineDefinition",
 		"PipelineForecast", "PipelineFunnel", "Report", "ReportColumn", "ReportResult", "ReportRow",
 		"SaveObjectOptions", "ScriptFieldError", "ScriptLog", "ScriptTestResult", "SortDirection", "StageChange",
@@ -59,15 +59,15 @@ var (
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
-		"apiKeys", "auditTrail", "campaignEffect", "dashboard", "dashboards", "exportReport", "exportTemplate",
+		"apiKeys", "auditTrail", "campaignEffect", "checkDuplicates", "dashboard", "dashboards", "duplicateGroups", "exportReport", "exportTemplate",
 		"importMappings", "importResult", "importUpload", "jobs", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
-		"outbox", "personalData", "previewImport", "report", "reports", "roles", "runReport", "templates", "usage",
+		"outbox", "personalData", "possibleDuplicates", "previewImport", "report", "reports", "roles", "runReport", "templates", "usage",
 		"userDirectory", "users", "views", "webhookSecret",
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
 		"changePassword", "createApiKey", "createUser", "deleteDashboard", "deleteImportMapping", "deleteLayout", "deleteObject",
-		"deleteReport", "deleteRole", "deleteView", "erasePersonalData", "installTemplate", "rebuildRollup",
+		"deleteReport", "deleteRole", "deleteView", "erasePersonalData", "installTemplate", "mergeRecords", "rebuildDuplicateKeys", "rebuildRollup",
 		"recomputeCustomerValue", "resetSampleData", "retryOutboxEntry", "revokeApiKey", "rollbackTemplate",
 		"saveDashboard", "saveImportMapping", "saveLayout", "saveObject", "saveReport", "saveRole", "saveView",
 		"startImport", "startTemplateInstall", "testExpression", "testScript", "updateUser",

@@ -139,6 +139,13 @@ func (s *Sealer) hash(scope string, v any) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// MatchKey is the keyed hash that stands for a duplicate rule's match key
+// of a sensitive value (its own scope, so it equals no search hash): the
+// key can be compared without being readable.
+func (s *Sealer) MatchKey(tenant, object, rule, key string) string {
+	return s.hash(hashScope(tenant, object, rule)+"\x00duplicate", key)
+}
+
 // AAD is the additional data that binds a sealed value to its place.
 func AAD(tenant, object, field, id string) string {
 	return tenant + "\x00" + object + "\x00" + field + "\x00" + id
