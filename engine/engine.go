@@ -98,7 +98,9 @@ type Engine struct {
 	tenant      map[string]*tenantState // catalog cache by tenant id
 	unavailable map[string]error        // tenants CheckTenants found unusable, and why
 
-	imports imports // files uploaded for import and import results (import_uploads.go)
+	imports imports    // files uploaded for import and import results (import_uploads.go)
+	mass    massRuns   // mass action jobs' reports (mass_jobs.go)
+	exports exportRuns // export jobs' files (export_jobs.go)
 }
 
 // New returns an engine over cfg.Store.

@@ -121,7 +121,7 @@ func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer
 	}
 	obj := w.snap.catalog.Object(job.Object)
 	switch {
-	case job.Kind == JobInstallTemplate || job.Kind == JobImport:
+	case job.Kind == JobInstallTemplate || job.Kind == JobImport || job.Kind == JobMassChange || job.Kind == JobExport:
 		if job.Status == JobRunning && e.stamp().Sub(j.UpdatedAt) < staleJob {
 			return nil // running in the process that started it
 		}

@@ -64,11 +64,21 @@ type MassFailure struct {
 	Err error
 }
 
-// MassChange makes act on the records sel chooses. A selection of more
+// MassChange makes act on the records sel chooses, in the request
+// (StartMassChange runs a large selection as a job). A selection of more
 // than MaxMassRecords, an empty selection without All, an unknown kind,
 // an update without fields and a transfer without an owner are refused
 // before anything changes.
 func (e *Engine) MassChange(ctx context.Context, object string, sel MassSelection, act MassAction, progress func(done, total int)) (*MassReport, error) {
+	ids, err := e.massPlan(ctx, object, sel, act)
+	if err != nil {
+		return nil, err
+	}
+	return e.massApply(ctx, object, ids, act, progress)
+}
+
+// massPlan checks a mass action and lists the records it changes.
+func (e *Engine) massPlan(ctx context.Context, object string, sel MassSelection, act MassAction) ([]string, error) {
 	switch act.Kind {
 	case MassUpdate:
 		if len(act.Set) == 0 {
@@ -85,10 +95,26 @@ func (e *Engine) MassChange(ctx context.Context, object string, sel MassSelectio
 	if len(sel.IDs) == 0 && sel.View == "" && sel.Filter == nil && !sel.All {
 		return nil, errorOf(ErrBadRequest, nil, "mass.noSelection")
 	}
-	ids, err := e.massIDs(ctx, object, sel)
-	if err != nil {
-		return nil, err
+	if len(sel.IDs) > 0 && (sel.View != "" || sel.Filter != nil || sel.All) {
+		return nil, errorOf(ErrBadRequest, nil, "mass.idsAndFilter")
 	}
+	// A role that may not update (or delete) any record of the object is
+	// refused at once, rather than record by record.
+	if op := map[string]string{MassUpdate: "update", MassDelete: "delete"}[act.Kind]; op != "" {
+		sc, err := e.writeScope(ctx, object)
+		if err != nil {
+			return nil, err
+		}
+		if err := sc.snap.mayDo(sc.actor, sc.obj, op); err != nil {
+			return nil, err
+		}
+	}
+	return e.massIDs(ctx, object, sel)
+}
+
+// massApply makes act on the records ids names, in batches, each record
+// as a single write would change it.
+func (e *Engine) massApply(ctx context.Context, object string, ids []string, act MassAction, progress func(done, total int)) (*MassReport, error) {
 	rep := &MassReport{Selected: len(ids)}
 	fail := func(id string, err error) {
 		rep.Failed++
@@ -119,7 +145,7 @@ func (e *Engine) MassChange(ctx context.Context, object string, sel MassSelectio
 			}
 			results, err := e.WriteRecords(ctx, object, writes, BulkOptions{})
 			if err != nil {
-				return rep, err
+				return rep, fmt.Errorf("mass %s of %s: records %d to %d: %w", act.Kind, object, start+1, start+len(batch), err)
 			}
 			for i, r := range results {
 				if r.Outcome == OutcomeFailed {

@@ -170,7 +170,7 @@ func argListLimit(s *ast.Schema, t *ast.Type) int {
 	for _, f := range s.Mutation.Fields {
 		for _, a := range f.Arguments {
 			if a.Type == t {
-				if answersWrites(s, f) {
+				if answersWrites(s, f) || isMassIDs(f, a) {
 					return engine.MaxBulkWrites
 				}
 				return maxInputList

@@ -24,6 +24,7 @@ type Engine interface {
 	Analytics
 	Reporting
 	Importing
+	Mass
 }
 
 var _ Engine = (*engine.Engine)(nil)

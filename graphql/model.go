@@ -50,6 +50,8 @@ type objectModel struct {
 	aggregate *aggregateModel
 	// bulk are the object's bulk writes; nil when their names clash.
 	bulk *bulkModel
+	// mass are the object's mass actions; nil when their names clash.
+	mass *massModel
 }
 
 // pipelineModel is what a pipeline field adds to the API: the stage
@@ -184,6 +186,9 @@ func buildModel(cat *engine.Catalog) *model {
 	}
 	for _, om := range b.m.objects {
 		b.addBulk(om)
+	}
+	for _, om := range b.m.objects {
+		b.addMass(om)
 	}
 	return b.m
 }

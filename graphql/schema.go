@@ -74,6 +74,7 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.duplicateResolvers(rs["Query"], rs["Mutation"])
 	rs["DuplicateMatch"], rs["DuplicateGroup"], rs["DuplicateGroupPage"], rs["MergeResult"] = duplicateTypeResolvers()
 	es.bulkResolvers(rs["Mutation"], rs)
+	es.massResolvers(rs["Query"], rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()
 	maps.Copy(rs, reportTypeResolvers())
 	rs["User"], rs["Me"] = userTypeResolvers()

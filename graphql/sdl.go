@@ -49,8 +49,8 @@ type staticDoc struct {
 var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
-	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL + duplicateSDL +
-		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + duplicateSDLQuery + "}\n" +
+	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL + duplicateSDL + massSDL +
+		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + duplicateSDLQuery + massSDLQuery + "}\n" +
 		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + duplicateSDLMutation + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
 	if err != nil {
@@ -121,6 +121,7 @@ func (m *model) document(description string) *ast.SchemaDocument {
 			fieldDef(o.transferField(), o.typeName, "Hands the record to another active user (user:NAME or NAME); only its owner, the people above the owner and administrators may.",
 				argDef("id", "ID!"), argDef("owner", "String!")))
 		mutation.Fields = append(mutation.Fields, o.bulkFields()...)
+		mutation.Fields = append(mutation.Fields, o.massFields()...)
 		defs = append(defs, m.objectDefs(o)...)
 		defs = append(defs, o.bulkDefs()...)
 	}

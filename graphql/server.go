@@ -76,6 +76,7 @@ type Server struct {
 	analytics      Analytics
 	reports        Reporting
 	imports        Importing
+	mass           Mass
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -105,6 +106,7 @@ func New(cfg Config) (*Server, error) {
 		analytics:      cfg.Engine,
 		reports:        cfg.Engine,
 		imports:        cfg.Engine,
+		mass:           cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),

@@ -55,12 +55,12 @@ var (
 		"SaveObjectOptions", "ScriptFieldError", "ScriptLog", "ScriptTestResult", "SortDirection", "StageChange",
 		"StageDefinition", "String", "StringComparison", "StringListComparison", "TemplateArchive",
 		"TemplateInfo", "TemplateResult", "UsageFigure", "User", "UserChangeInput",
-		"WriteOutcome", "WriteError", "FieldError",
+		"WriteOutcome", "WriteError", "FieldError", "MassResult", "MassReport", "MassFailure",
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
 		"apiKeys", "auditTrail", "campaignEffect", "checkDuplicates", "dashboard", "dashboards", "duplicateGroups", "exportReport", "exportTemplate",
-		"importMappings", "importResult", "importUpload", "jobs", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
+		"importMappings", "importResult", "importUpload", "jobs", "massActionResult", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
 		"outbox", "personalData", "possibleDuplicates", "previewImport", "report", "reports", "roles", "runReport", "templates", "usage",
 		"userDirectory", "users", "views", "webhookSecret",
 		"__schema", "__type",
@@ -136,7 +136,8 @@ func List(name string) string {
 // DealGroupField, DealMeasureField, DealMeasure, DealHaving,
 // DealGroupOrder); and its bulk writes (createDeals, updateDeals,
 // upsertDeals, deleteDeals, DealUpdate, DealUpsert, DealWriteResult, and
-// DealUniqueField when it has unique fields). It names a picklist's enum
+// DealUniqueField when it has unique fields); and its mass actions
+// (massUpdateDeals, massTransferDeals, massDeleteDeals). It names a picklist's enum
 // whether or not its options can be enum values.
 func Of(obj *schema.Object) []Name {
 	t, list := UpperFirst(obj.Name), List(obj.Name)
@@ -184,6 +185,7 @@ func Of(obj *schema.Object) []Name {
 	lists := UpperFirst(list)
 	add(Mutation, "create"+lists, "update"+lists, "upsert"+lists, "delete"+lists)
 	add(Type, t+"Update", t+"Upsert", t+"WriteResult")
+	add(Mutation, "massUpdate"+lists, "massTransfer"+lists, "massDelete"+lists)
 	if slices.ContainsFunc(obj.Fields, func(f *schema.Field) bool { return f != nil && f.Unique }) {
 		add(Type, t+"UniqueField")
 	}
