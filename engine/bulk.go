@@ -81,7 +81,18 @@ type BulkOptions struct {
 	// wants; validation, rules, scripts, formulas and roll-ups still run.
 	// Administrators only.
 	SkipAutomations bool
+	// dryRun runs the writes as a call that is not atomic would, in one
+	// transaction that is then rolled back (see bulkRun.runDry): the
+	// results say what the writes would do, nothing is kept. Only an
+	// import's dry run sets it.
+	dryRun bool
 }
+
+// errDryRun rolls a dry run's transaction back.
+var errDryRun = errors.New("dry run: roll back")
+
+// errNoDryRun says that the store cannot roll a dry run back.
+var errNoDryRun = errors.New("the store cannot roll a dry run back")
 
 // BulkResult is what became of one write of [Engine.WriteRecords].
 type BulkResult struct {
@@ -141,6 +152,10 @@ func (e *Engine) WriteRecords(ctx context.Context, object string, writes []BulkW
 		results: make([]BulkResult, len(writes)), checked: make([]map[string]any, len(writes))}
 	pending := b.checkCreates(ctx)
 	switch {
+	case opts.dryRun:
+		if err := b.runDry(ctx, pending); err != nil {
+			return nil, err
+		}
 	case opts.Atomic:
 		if err := b.runAtomic(ctx, pending); err != nil {
 			return nil, err
@@ -298,6 +313,59 @@ func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
 		}
 		pending = pending[took:]
 	}
+}
+
+// canDryRun reports whether a dry run can run real writes and roll them
+// back on ts: its transactions must be isolated ([store.TxIsolation]),
+// so that no one sees the writes meanwhile and nothing stays, and have
+// savepoints (checked in the transaction).
+func canDryRun(ts store.TenantStore) bool {
+	iso, ok := ts.(store.TxIsolation)
+	return ok && iso.IsolatedTx()
+}
+
+// runDry runs the pending writes each under its savepoint, as runBatched
+// does, all in one transaction that is then rolled back: the results say
+// what each write would do (its scripts, rules, unique checks against
+// the stored records and the earlier writes of the call), and nothing
+// stays — records, audit, outbox, timers, numbers. The call fails with
+// errNoDryRun, having run nothing, on a store without savepoints.
+func (b *bulkRun) runDry(ctx context.Context, pending []int) error {
+	if !canDryRun(b.w.ts) {
+		return errNoDryRun
+	}
+	err := b.w.ts.WithTx(ctx, func(tx store.Tx) error {
+		b.w.auditBuf.undo(0)
+		sp, ok := tx.(store.Savepointer)
+		if !ok {
+			return errNoDryRun
+		}
+		for _, i := range pending {
+			if err := sp.Savepoint(ctx, bulkSavepoint); err != nil {
+				return err
+			}
+			if err := b.apply(ctx, tx, i); err != nil {
+				if rerr := sp.RollbackTo(ctx, bulkSavepoint); rerr != nil {
+					return rerr
+				}
+				continue
+			}
+			if err := sp.Release(ctx, bulkSavepoint); err != nil {
+				return err
+			}
+		}
+		return errDryRun
+	})
+	switch {
+	case errors.Is(err, errDryRun):
+		return nil
+	case errors.Is(err, errNoDryRun):
+		return errNoDryRun
+	case err != nil:
+		_, err = b.w.answer(b.obj, "write", store.Record{}, err)
+		return err
+	}
+	return errors.New("dry run: the transaction was not rolled back") // unreachable: fn never returns nil
 }
 
 // runAtomic runs the pending writes in one transaction that the first

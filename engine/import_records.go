@@ -56,10 +56,17 @@ type ImportSpec struct {
 	// SkipAutomations imports without the object's automations
 	// (BulkOptions.SkipAutomations): administrators only.
 	SkipAutomations bool
-	// DryRun reads and checks every row as the import would and writes
-	// nothing: rows are rejected for what their cells, lookups and
-	// matches say and, when created, for what their create's checks say
-	// (an update's own checks need the record and are left to the run).
+	// DryRun reports what the import would do and keeps nothing. Where
+	// the store's transactions are isolated and have savepoints (the
+	// embedded store) each batch is written for real, with every check,
+	// rule, script and automation of the run, in a transaction that is
+	// rolled back (no outbox, webhook or timer survives it); a later
+	// batch also meets the unique values of the earlier rows that would
+	// land, as the run would. Elsewhere (MongoDB without server
+	// transactions) rows are read and checked only: rejected for what
+	// their cells, lookups and matches say, their create's checks, and
+	// unique values repeated within the file — an update's own checks,
+	// scripts and clashes with stored records are left to the run.
 	DryRun bool
 }
 
@@ -137,6 +144,13 @@ type rowImport struct {
 	// lookups are the lookup fields mapped, with how their cells find
 	// records.
 	lookups map[string]lookupKey
+	// checksOnly: a dry run on a store that cannot roll writes back
+	// (store.TxIsolation, savepoints) only reads and checks the rows.
+	checksOnly bool
+	// landed holds, in a dry run, the unique values (normalised) of the
+	// rows that would land, by field, with the record each row writes
+	// (rowKey).
+	landed map[string]map[any]string
 }
 
 // lookupKey is how a lookup field's cells find records of its target:
@@ -148,7 +162,8 @@ type lookupKey struct {
 
 // newImport checks spec against obj and the actor's rights.
 func (e *Engine) newImport(w *writer, obj *schema.Object, table ImportTable, spec ImportSpec) (*rowImport, error) {
-	im := &rowImport{e: e, w: w, obj: obj, header: table.Header, spec: spec, lookups: map[string]lookupKey{}}
+	im := &rowImport{e: e, w: w, obj: obj, header: table.Header, spec: spec, lookups: map[string]lookupKey{},
+		checksOnly: spec.DryRun && !canDryRun(w.ts)}
 	switch spec.Mode {
 	case BulkCreate, BulkUpdate, BulkUpsert:
 	default:

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/crmkit/crm/engine/importvalue"
@@ -25,20 +26,21 @@ type pendingRow struct {
 }
 
 // batch reads, resolves and writes one batch of rows, adding what became
-// of them to rep.
+// of them to rep. A dry run writes them too, where the store can roll
+// the writes back (rowImport.checksOnly unset), in a transaction that is
+// rolled back: the rows are rejected or counted valid exactly as the run
+// would, as far as this batch goes (see landed for what earlier batches
+// would have changed).
 func (im *rowImport) batch(ctx context.Context, rows []ImportRow, rep *ImportReport) error {
-	items, err := im.prepare(ctx, rows, !im.spec.DryRun)
+	if im.spec.DryRun && im.checksOnly {
+		return im.checkBatch(ctx, rows, rep)
+	}
+	items, err := im.prepare(ctx, rows, true)
 	if err != nil {
 		return err
 	}
 	if im.spec.DryRun {
-		for _, it := range items {
-			if len(it.problems) == 0 {
-				rep.Valid++
-			}
-		}
-		rep.addRejected(items)
-		return nil
+		im.clashes(items)
 	}
 	var (
 		writes []BulkWrite
@@ -52,31 +54,134 @@ func (im *rowImport) batch(ctx context.Context, rows []ImportRow, rep *ImportRep
 		index = append(index, i)
 	}
 	if len(writes) > 0 {
-		opts := BulkOptions{SkipAutomations: im.spec.SkipAutomations}
+		opts := BulkOptions{SkipAutomations: im.spec.SkipAutomations, dryRun: im.spec.DryRun}
 		if im.spec.Mode == BulkUpsert {
 			opts.By = im.spec.MatchBy
 		}
 		wctx, notes := withDuplicateNotes(ctx)
 		results, err := im.e.WriteRecords(wctx, im.obj.Name, writes, opts)
+		if errors.Is(err, errNoDryRun) {
+			// Isolated, but without savepoints: the checks alone.
+			im.checksOnly = true
+			return im.checkBatch(ctx, rows, rep)
+		}
 		if err != nil {
 			return err
 		}
 		for j, res := range results {
+			it := items[index[j]]
 			if res.Outcome == OutcomeCreated || res.Outcome == OutcomeUpdated {
-				rep.Notes = append(rep.Notes, duplicateImportNotes(im.obj, items[index[j]].row.Line, notes[res.ID])...)
+				rep.Notes = append(rep.Notes, duplicateImportNotes(im.obj, it.row.Line, notes[res.ID])...)
 			}
-			switch res.Outcome {
-			case OutcomeCreated:
-				rep.Created++
-			case OutcomeUpdated:
-				rep.Updated++
+			switch {
+			case res.Outcome == OutcomeCreated || res.Outcome == OutcomeUpdated:
+				if im.spec.DryRun {
+					rep.Valid++
+					im.land(it)
+				} else if res.Outcome == OutcomeCreated {
+					rep.Created++
+				} else {
+					rep.Updated++
+				}
 			default:
-				items[index[j]].problems = im.writeProblems(res.Err)
+				it.problems = im.writeProblems(res.Err)
 			}
 		}
 	}
 	rep.addRejected(items)
 	return nil
+}
+
+// checkBatch is a dry run's batch where the store cannot roll writes
+// back: every row is read, resolved and checked as a create checks it
+// (an update's own checks need its record and are left to the run), and
+// nothing is written.
+func (im *rowImport) checkBatch(ctx context.Context, rows []ImportRow, rep *ImportReport) error {
+	items, err := im.prepare(ctx, rows, false)
+	if err != nil {
+		return err
+	}
+	for _, it := range items {
+		if len(it.problems) == 0 {
+			im.clashes([]*pendingRow{it}) // the rows before it in the batch too
+		}
+		if len(it.problems) == 0 {
+			rep.Valid++
+			im.land(it)
+		}
+	}
+	rep.addRejected(items)
+	return nil
+}
+
+// rowKey names the record a row writes, for landed: the record an
+// update or upsert matches (by the MatchBy value or the id column), or
+// the row itself for a create.
+func (im *rowImport) rowKey(it *pendingRow) string {
+	if im.spec.Mode != BulkCreate {
+		if im.spec.MatchBy != "" {
+			if v, ok := schema.Normalize(im.obj, map[string]any{im.spec.MatchBy: it.data[im.spec.MatchBy]})[im.spec.MatchBy]; ok {
+				return fmt.Sprintf("key:%v", v)
+			}
+		} else if it.id != "" {
+			return "id:" + it.id
+		}
+	}
+	return fmt.Sprintf("line:%d", it.row.Line)
+}
+
+// land remembers, in a dry run, the unique values of a row that would
+// land, with the record it writes: a dry run's batches are rolled back,
+// so a later batch would not meet them in the store as the run does.
+func (im *rowImport) land(it *pendingRow) {
+	data := schema.Normalize(im.obj, it.data)
+	key := im.rowKey(it)
+	for _, f := range im.obj.Fields {
+		v, ok := data[f.Name]
+		if !f.Unique || !ok || v == nil {
+			continue
+		}
+		if im.landed == nil {
+			im.landed = map[string]map[any]string{}
+		}
+		if im.landed[f.Name] == nil {
+			im.landed[f.Name] = map[any]string{}
+		}
+		if _, taken := im.landed[f.Name][v]; !taken {
+			im.landed[f.Name][v] = key
+		}
+	}
+}
+
+// clashes rejects, in a dry run, the rows of a batch that repeat a
+// unique value an earlier row that would land holds, for another
+// record: the run would refuse them as it refuses any taken value
+// (worded as the write's own error).
+func (im *rowImport) clashes(items []*pendingRow) {
+	if len(im.landed) == 0 {
+		return
+	}
+	op := "create"
+	if im.spec.Mode != BulkCreate {
+		op = "update"
+	}
+	for _, it := range items {
+		if len(it.problems) > 0 {
+			continue
+		}
+		data := schema.Normalize(im.obj, it.data)
+		key := im.rowKey(it)
+		for _, f := range im.obj.Fields {
+			v, ok := data[f.Name]
+			if !f.Unique || !ok || v == nil {
+				continue
+			}
+			if holder, taken := im.landed[f.Name][v]; taken && holder != key {
+				_, err := im.w.answer(im.obj, op, store.Record{}, &store.UniqueError{Object: im.obj.Name, Fields: []string{f.Name}})
+				it.problems = append(it.problems, im.writeProblems(err)...)
+			}
+		}
+	}
 }
 
 // addRejected adds the rows of a batch that have problems to rep.

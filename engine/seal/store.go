@@ -447,3 +447,10 @@ func (t *Tx) InsertMany(ctx context.Context, obj *schema.Object, recs []store.Re
 	}
 	return store.InsertMany(ctx, t.Tx, obj, sealed)
 }
+
+// IsolatedTx passes on the inner store's [store.TxIsolation]; a store
+// without it is taken as not isolated.
+func (st *Store) IsolatedTx() bool {
+	iso, ok := st.TenantStore.(store.TxIsolation)
+	return ok && iso.IsolatedTx()
+}

@@ -407,3 +407,10 @@ func (r reader) query(ctx context.Context, obj *schema.Object, filter bson.D, op
 	}
 	return out, nil
 }
+
+var _ store.TxIsolation = (*tenantStore)(nil)
+
+// IsolatedTx implements [store.TxIsolation]: true where the server runs
+// multi-document transactions, false where WithTx undoes by compensation
+// (FerretDB, a standalone server, Config.DisableTransactions).
+func (ts *tenantStore) IsolatedTx() bool { return ts.s.caps.transactions }

@@ -358,3 +358,8 @@ func (t *tx) BumpMetaRevision(ctx context.Context) error {
 	}
 	return nil
 }
+
+var _ store.TxIsolation = (*tenantStore)(nil)
+
+// IsolatedTx implements [store.TxIsolation]: SQLite's transactions are.
+func (t *tenantStore) IsolatedTx() bool { return true }

@@ -123,3 +123,16 @@ func testInsertMany(t *testing.T, newStore func(t testing.TB) store.Store) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 250, n, "only the good batch stayed")
 }
+
+// testIsolationClaim checks that an adapter's optional
+// [store.TxIsolation] says what the suite was told: isolated exactly
+// when the transaction isolation case runs (opts.NoIsolation unset), as
+// the engine trusts it to roll a dry run back without a trace.
+func testIsolationClaim(t *testing.T, newStore func(t testing.TB) store.Store, opts Options) {
+	ts := newTenant(t, newStore(t), "acme")
+	iso, ok := ts.(store.TxIsolation)
+	if !ok {
+		t.Skip("skipped: the adapter does not say whether its transactions are isolated (store.TxIsolation is optional)")
+	}
+	assert.Equal(t, !opts.NoIsolation, iso.IsolatedTx(), "IsolatedTx against Options.NoIsolation")
+}

@@ -72,6 +72,9 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		{name: "transactions", run: testTransactions},
 		{name: "savepoints", run: testSavepoints},
 		{name: "insert many", run: testInsertMany},
+		{name: "isolation claim", run: func(t *testing.T, newStore func(t testing.TB) store.Store) {
+			testIsolationClaim(t, newStore, opts)
+		}},
 		{name: "transaction isolation", run: func(t *testing.T, newStore func(t testing.TB) store.Store) {
 			if opts.NoIsolation {
 				t.Skip("skipped: this store shows a transaction's writes before it commits (no server transactions); it runs against a MongoDB replica set (CRM_TEST_MONGODB_URI)")
