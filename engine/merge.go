@@ -154,7 +154,7 @@ func (w *writer) merge(ctx context.Context, tx store.Tx, obj *schema.Object, sur
 		return res, fmt.Errorf("read back %s %q: %w", obj.Name, survivor, err)
 	}
 	for _, id := range others {
-		if err := w.remove(ctx, tx, obj, id); err != nil {
+		if err := w.removeAs(ctx, tx, obj, id, RecycleMerged); err != nil {
 			return res, err
 		}
 	}

@@ -124,7 +124,7 @@ func (e *Engine) DeleteObject(ctx context.Context, name string, records int64, d
 }
 
 // removeObject deletes obj, holding n records, in tx: its stage history,
-// its pending timers, an audit entry of the metadata change (the version
+// its pending timers, its records in the recycle bin, an audit entry of the metadata change (the version
 // and the records that go), and the definition with its records.
 func (e *Engine) removeObject(ctx context.Context, tx store.Tx, w *writer, obj *schema.Object, n int64) error {
 	by := store.Leaf("object", store.OpEq, obj.Name)
@@ -132,6 +132,9 @@ func (e *Engine) removeObject(ctx context.Context, tx store.Tx, w *writer, obj *
 		return err
 	}
 	if err := deleteWhere(ctx, tx, w.snap.platform[timerObject], by); err != nil {
+		return err
+	}
+	if err := deleteWhere(ctx, tx, w.snap.platform[recycleObject], by); err != nil {
 		return err
 	}
 	changes := map[string]any{"version": map[string]any{"old": float64(obj.Version), "new": nil},

@@ -99,7 +99,8 @@ func (e *Engine) PersonalDataOf(ctx context.Context, object, id string) (*Person
 }
 
 // ErasePersonalData deletes a record as DeleteRecord does (references to
-// it cleared, required ones refusing) and removes its values from the
+// it cleared, required ones refusing) but for good, never through the
+// recycle bin, erases the bin's copy of a record deleted earlier, and removes its values from the
 // audit trail, whose entries keep only who changed which field when. The
 // erasure is audited. Administrators only.
 func (e *Engine) ErasePersonalData(ctx context.Context, object, id string) error {
@@ -116,7 +117,13 @@ func (e *Engine) ErasePersonalData(ctx context.Context, object, id string) error
 		return err
 	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
-		if err := w.remove(ctx, tx, obj, id); err != nil {
+		// Erasure is final at once: the record skips the recycle bin, and
+		// a copy the bin holds from an earlier delete goes too.
+		binned, err := w.eraseFromBin(ctx, tx, obj, id)
+		if err != nil {
+			return err
+		}
+		if err := w.removeAs(ctx, tx, obj, id, ""); err != nil && !(binned && errors.Is(err, ErrNotFound)) {
 			return err
 		}
 		if err := scrubAudit(ctx, tx, w.auditObj, id); err != nil {

@@ -75,6 +75,10 @@ func (q queues) RunScheduled(ctx context.Context, tenant string) (int, error) {
 	return ran + started, err
 }
 
+func (q queues) PurgeExpired(ctx context.Context, tenant string, limit int) (int, error) {
+	return q.e.purgeExpired(ctx, tenant, limit)
+}
+
 func (q queues) Timers(ctx context.Context, tenant string, limit int) (worker.Timers, []worker.Timer, error) {
 	now := q.e.stamp().Format(schema.DateTimeLayout)
 	d, err := q.e.dueRecords(ctx, tenant, dueQuery{object: timerObject, what: "timers", by: "dueAt", limit: limit,

@@ -225,8 +225,9 @@ func (w *writer) eraseRecord(ctx context.Context, tx store.Tx, obj *schema.Objec
 }
 
 // releaseReferences clears src.f where it refers to the record being
-// deleted, or refuses when f is required.
-func (e *Engine) releaseReferences(ctx context.Context, tx store.Tx, a Actor, src *schema.Object, f *schema.Field, target *schema.Object, id string) error {
+// deleted, or refuses when f is required; cleared is told each record
+// whose field it cleared.
+func (e *Engine) releaseReferences(ctx context.Context, tx store.Tx, a Actor, src *schema.Object, f *schema.Field, target *schema.Object, id string, cleared func(recordID string)) error {
 	ref := store.Leaf(f.Name, store.OpEq, id)
 	n, err := tx.Count(ctx, src, &ref)
 	if err != nil {
@@ -257,6 +258,7 @@ func (e *Engine) releaseReferences(ctx context.Context, tx store.Tx, a Actor, sr
 			if err := tx.Update(ctx, src, next, r.Version); err != nil {
 				return fmt.Errorf("clear %s.%s of record %q: %w", src.Name, f.Name, r.ID, err)
 			}
+			cleared(r.ID)
 		}
 		if !page.HasMore {
 			return nil

@@ -221,7 +221,7 @@ func (e *Engine) ResetSampleData(ctx context.Context, name string, progress func
 						k++
 						continue
 					}
-					if err := w.remove(ctx, tx, obj, r.ID); err != nil && !errors.Is(err, ErrNotFound) {
+					if err := w.removeAs(ctx, tx, obj, r.ID, ""); err != nil && !errors.Is(err, ErrNotFound) { // sample data skips the recycle bin
 						return fmt.Errorf("delete sample %s record %q: %w", obj.Name, r.ID, err)
 					}
 					d++

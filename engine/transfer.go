@@ -548,6 +548,9 @@ func (im *importer) open(obj *schema.Object, id string, data map[string]any) (ma
 		}
 		return map[string]any{"value": sealed}, nil
 	}
+	if obj.Name == recycleObject {
+		return im.e.resealBinEntry(im.source, im.target, id, data)
+	}
 	cfg := seal.Config{Sealer: im.e.sealer, Tenant: im.source, Refuse: func(ke *seal.KeyError) error {
 		if ke.Err == seal.ErrNoKey {
 			return noKey(obj)

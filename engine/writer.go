@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"reflect"
@@ -37,6 +36,10 @@ type writer struct {
 	// one multi-row insert before their transaction ends (see
 	// auditBuffer); nil inserts each at once.
 	auditBuf *auditBuffer
+	// bin is the recycle bin (recycle.go); retentionDays its retention,
+	// read by the first delete of the writer.
+	bin           *schema.Object
+	retentionDays *int
 }
 
 // newWriter prepares the platform objects the tenant's definitions need,
@@ -59,6 +62,9 @@ func (e *Engine) newWriter(ctx context.Context, ts store.TenantStore, snap *snap
 		if w.dupKeys, err = e.platformObject(ctx, ts, snap, duplicateKeyObject); err != nil {
 			return nil, err
 		}
+	}
+	if w.bin, err = e.platformObject(ctx, ts, snap, recycleObject); err != nil {
+		return nil, err
 	}
 	if pipelines {
 		if w.hist, err = e.platformObject(ctx, ts, snap, stageChangeObject); err != nil {
@@ -235,42 +241,9 @@ func (w *writer) afterSave(ctx context.Context, tx store.Tx, obj *schema.Object,
 }
 
 // remove deletes a record in tx: optional references to it are cleared,
-// required ones refuse the delete, and the engine's data about it goes.
+// required ones refuse the delete, and the engine's data about it goes;
+// the record, with what a restore needs, goes to the recycle bin
+// (recycle.go; removeAs says why, or erases for good).
 func (w *writer) remove(ctx context.Context, tx store.Tx, obj *schema.Object, id string) error {
-	cur, err := tx.Get(ctx, obj, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return notFound(obj, id, err)
-	} else if err != nil {
-		return err
-	}
-	for _, src := range w.snap.catalog.Objects {
-		for _, f := range src.Fields {
-			if f.Target != obj.Name || (f.Kind() != schema.KindLookup && f.Kind() != schema.KindLookupList) {
-				continue
-			}
-			if err := w.e.releaseReferences(ctx, tx, w.actor, src, f, obj, id); err != nil {
-				return err
-			}
-		}
-	}
-	if hist := w.snap.platform[stageChangeObject]; hist != nil {
-		if err := deleteByRecord(ctx, tx, hist, id); err != nil {
-			return err
-		}
-	}
-	if timers := w.snap.platform[timerObject]; timers != nil {
-		if err := deleteByRecord(ctx, tx, timers, id); err != nil {
-			return err
-		}
-	}
-	if err := w.forgetDuplicateKeys(ctx, tx, obj, id); err != nil {
-		return err
-	}
-	if err := tx.Delete(ctx, obj, id); err != nil {
-		return err
-	}
-	if err := w.audit(ctx, tx, AuditDelete, obj, id, cur.Version, auditChanges(obj, cur.Data, nil)); err != nil {
-		return err
-	}
-	return w.maintainRollups(ctx, tx, obj, &cur, nil)
+	return w.removeAs(ctx, tx, obj, id, RecycleDeleted)
 }

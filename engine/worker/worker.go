@@ -1,6 +1,7 @@
 // Package worker runs the engine's background work: a pass over every
 // tenant every interval that advances jobs, runs due scheduled scripts,
-// fires due time automations and delivers the outbox. It owns the loop,
+// fires due time automations, delivers the outbox and purges expired
+// records from the recycle bin. It owns the loop,
 // the order of the steps and what a failing one does, the delivery policy
 // (a lease while a webhook is in flight, retries with a doubling backoff,
 // the dead letter after the last attempt) and the counts of a pass; it
@@ -33,6 +34,9 @@ type Queues interface {
 	// Outbox opens the tenant's outbox and reads at most limit entries
 	// that are due now, the longest due first.
 	Outbox(ctx context.Context, tenant string, limit int) (Outbox, []Entry, error)
+	// PurgeExpired removes at most limit records whose retention in the
+	// tenant's recycle bin has passed and returns how many.
+	PurgeExpired(ctx context.Context, tenant string, limit int) (int, error)
 }
 
 // Config tunes the background worker. Zero values take the defaults.
@@ -89,6 +93,7 @@ type Stats struct {
 	Delivered int
 	Failed    int // attempts that failed and will be retried
 	Dead      int // entries given up
+	Purged    int // expired records purged from recycle bins
 }
 
 // Run fires due time automations and delivers the outbox of q, every
@@ -140,6 +145,11 @@ func RunDue(ctx context.Context, q Queues, cfg Config) (Stats, error) {
 		}
 		if err := deliverDue(ctx, q, id, &cfg, &stats); err != nil {
 			errs = append(errs, fmt.Errorf("tenant %s outbox: %w", id, err))
+		}
+		np, err := q.PurgeExpired(ctx, id, cfg.Batch)
+		stats.Purged += np
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tenant %s recycle bin: %w", id, err))
 		}
 	}
 	return stats, errors.Join(errs...)

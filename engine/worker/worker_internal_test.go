@@ -32,9 +32,10 @@ type fakeQueues struct {
 	waits    []time.Duration
 }
 
-func (q *fakeQueues) Tenants(context.Context) ([]string, error)            { return []string{"t1"}, nil }
-func (q *fakeQueues) Jobs(context.Context, string) (Jobs, []string, error) { return nil, nil, nil }
-func (q *fakeQueues) RunScheduled(context.Context, string) (int, error)    { return 0, nil }
+func (q *fakeQueues) Tenants(context.Context) ([]string, error)              { return []string{"t1"}, nil }
+func (q *fakeQueues) Jobs(context.Context, string) (Jobs, []string, error)   { return nil, nil, nil }
+func (q *fakeQueues) RunScheduled(context.Context, string) (int, error)      { return 0, nil }
+func (q *fakeQueues) PurgeExpired(context.Context, string, int) (int, error) { return 0, nil }
 func (q *fakeQueues) Timers(context.Context, string, int) (Timers, []Timer, error) {
 	return nil, nil, nil
 }
