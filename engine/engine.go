@@ -94,6 +94,9 @@ type Engine struct {
 
 	limitsMu    sync.Mutex
 	limitsCache map[string]cachedLimits
+	// binDue holds, per tenant, when its recycle bin next has an entry
+	// due (recycle_list.go), so that the worker's passes skip the rest.
+	binDue      sync.Map
 	mu          sync.Mutex
 	tenant      map[string]*tenantState // catalog cache by tenant id
 	unavailable map[string]error        // tenants CheckTenants found unusable, and why

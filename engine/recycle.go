@@ -411,6 +411,7 @@ func (e *Engine) SetRecycleRetention(ctx context.Context, days int) (int, error)
 	if err != nil {
 		return 0, err
 	}
+	e.binDue.Delete(sc.actor.TenantID) // the worker looks again at once
 	return days, nil
 }
 

@@ -324,30 +324,64 @@ func (w *writer) purgeBatch(ctx context.Context, ts store.TenantStore, bin *sche
 	return n, more, nil
 }
 
+// binDueRecheck bounds how long the worker trusts what it knows of a
+// tenant's next expiry: another server process may have changed the
+// retention meanwhile.
+const binDueRecheck = time.Minute
+
+// binDueAt is what the worker knows of a tenant's recycle bin: nothing
+// expires before next; it was worked out at checked.
+type binDueAt struct{ next, checked time.Time }
+
 // purgeExpired purges, for the worker, up to limit entries of a tenant's
-// recycle bin whose retention has passed, and returns how many. A tenant
-// that never deleted a record costs one look-up of its metadata.
+// recycle bin whose retention has passed, and returns how many. When
+// none is left due it notes when the next one will be, and later passes
+// skip the tenant until then (or a minute, or a change of retention): a
+// tenant with nothing due costs a map look-up.
 func (e *Engine) purgeExpired(ctx context.Context, tenant string, limit int) (int, error) {
+	now := e.stamp()
+	if v, ok := e.binDue.Load(tenant); ok {
+		if d := v.(binDueAt); now.Before(d.next) && now.Before(d.checked.Add(binDueRecheck)) {
+			return 0, nil
+		}
+	}
 	ts, snap, err := e.tenantScope(ctx, tenant)
 	if err != nil {
 		return 0, err
 	}
 	bin := snap.platform[recycleObject]
 	if bin == nil {
+		e.binDue.Store(tenant, binDueAt{next: now.Add(binDueRecheck), checked: now})
 		return 0, nil
 	}
 	days, err := retentionIn(ctx, ts, snap.platform[settingObject])
 	if err != nil {
 		return 0, err
 	}
-	cutoff := e.stamp().AddDate(0, 0, -days).Format(schema.DateTimeLayout)
+	cutoff := now.AddDate(0, 0, -days).Format(schema.DateTimeLayout)
 	f := store.Leaf("deletedAt", store.OpLte, cutoff)
 	w, err := e.newWriter(WithDoor(ctx, "job"), ts, snap, automationActor(tenant))
 	if err != nil {
 		return 0, err
 	}
-	n, _, err := w.purgeBatch(WithDoor(ctx, "job"), ts, bin, &f, min(limit, binBatch), "", "expired")
-	return n, err
+	n, more, err := w.purgeBatch(WithDoor(ctx, "job"), ts, bin, &f, min(limit, binBatch), "", "expired")
+	if err != nil || more {
+		return n, err
+	}
+	// Nothing more is due: the oldest entry left says when something is.
+	next := now.AddDate(0, 0, days)
+	page, err := ts.Find(ctx, bin, store.Query{Sort: []store.Sort{{Field: "deletedAt"}}, Limit: 1})
+	if err != nil {
+		return n, fmt.Errorf("read the recycle bin: %w", err)
+	}
+	if len(page.Records) > 0 {
+		at, _ := page.Records[0].Data["deletedAt"].(string)
+		if t, err := time.Parse(schema.DateTimeLayout, at); err == nil {
+			next = t.AddDate(0, 0, days)
+		}
+	}
+	e.binDue.Store(tenant, binDueAt{next: next, checked: now})
+	return n, nil
 }
 
 // eraseFromBin deletes the bin entry of obj's record id, if there is one,

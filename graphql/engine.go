@@ -25,6 +25,7 @@ type Engine interface {
 	Reporting
 	Importing
 	Mass
+	Recycling
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -77,6 +77,7 @@ type Server struct {
 	reports        Reporting
 	imports        Importing
 	mass           Mass
+	recycle        Recycling
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -107,6 +108,7 @@ func New(cfg Config) (*Server, error) {
 		reports:        cfg.Engine,
 		imports:        cfg.Engine,
 		mass:           cfg.Engine,
+		recycle:        cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),

@@ -51,7 +51,7 @@ var (
 		"FunnelStage", "GroupKey", "ID", "IDComparison", "IDListComparison", "Int", "IntComparison", "JSON",
 		"JSONComparison", "Job", "Label", "Limit", "Me", "MergeResult", "NavGroup", "NewApiKey", "NewUserInput", "Notification",
 		"ObjectAccess", "ObjectDefinition", "ObjectDeletion", "OutboxEntry", "PageInfo", "PipelineDefinition",
-		"PipelineForecast", "PipelineFunnel", "Report", "ReportColumn", "ReportResult", "ReportRow",
+		"PipelineForecast", "PipelineFunnel", "RecycleBinPage", "RecycleBinSettings", "DeletedRecord", "RestoreOutcome", "Report", "ReportColumn", "ReportResult", "ReportRow",
 		"SaveObjectOptions", "ScriptFieldError", "ScriptLog", "ScriptTestResult", "SortDirection", "StageChange",
 		"StageDefinition", "String", "StringComparison", "StringListComparison", "TemplateArchive",
 		"TemplateInfo", "TemplateResult", "UsageFigure", "User", "UserChangeInput",
@@ -61,7 +61,7 @@ var (
 	fixedQuery = []string{
 		"apiKeys", "auditTrail", "campaignEffect", "checkDuplicates", "dashboard", "dashboards", "duplicateGroups", "exportReport", "exportTemplate",
 		"importMappings", "importResult", "importUpload", "jobs", "massActionResult", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
-		"outbox", "personalData", "possibleDuplicates", "previewImport", "report", "reports", "roles", "runReport", "templates", "usage",
+		"outbox", "personalData", "possibleDuplicates", "previewImport", "recycleBin", "recycleBinSettings", "report", "reports", "roles", "runReport", "templates", "usage",
 		"userDirectory", "users", "views", "webhookSecret",
 		"__schema", "__type",
 	}
@@ -71,6 +71,7 @@ var (
 		"recomputeCustomerValue", "resetSampleData", "retryOutboxEntry", "revokeApiKey", "rollbackTemplate",
 		"saveDashboard", "saveImportMapping", "saveLayout", "saveObject", "saveReport", "saveRole", "saveView",
 		"startImport", "startTemplateInstall", "testExpression", "testScript", "updateUser",
+		"restoreDeleted", "purgeDeleted", "emptyRecycleBin", "setRecycleBinRetention",
 	}
 	fixed = func() map[Name]bool {
 		m := map[Name]bool{}
