@@ -71,6 +71,9 @@ func TestEngine_WriteRecords_QuietCreates(t *testing.T) {
 					entries, _, err := eng.Audit(ctx, engine.AuditQuery{Object: "item", Action: engine.AuditCreate, First: 100})
 					require.NoError(t, err)
 					assert.Len(t, entries, 1, "nor any audit entry of it")
+					next, err := eng.CreateRecord(ctx, "item", map[string]any{"code": "next"})
+					require.NoError(t, err)
+					assert.Equal(t, "IT-0002", next.Data["number"], "nor a number")
 					return
 				}
 
@@ -117,6 +120,9 @@ func TestEngine_WriteRecords_QuietCreates(t *testing.T) {
 				assert.Equal(t, "c042", en.Changes["code"].New)
 				assert.Equal(t, "•••", en.Changes["mobile"].New, "a sensitive value is masked in the trail")
 				assert.Equal(t, org.ID, en.Changes["org"].New)
+				next, err := eng.CreateRecord(ctx, "item", map[string]any{"code": "next"})
+				require.NoError(t, err)
+				assert.Equal(t, fmt.Sprintf("IT-%04d", created+2), next.Data["number"], "the counter was stored where the call left it")
 			})
 		}
 	}

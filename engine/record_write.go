@@ -397,7 +397,7 @@ func checkLookups(ctx context.Context, tx store.Reader, w *writer, obj *schema.O
 			problems = append(problems, fieldError(f.Name, "lookup", "field.lookupUnknownObject", f.Target))
 			continue
 		}
-		found, err := tx.GetMany(ctx, target, ids)
+		found, err := w.lookupRecords(ctx, tx, target, ids)
 		if err != nil {
 			return fmt.Errorf("check %s.%s references: %w", obj.Name, f.Name, err)
 		}

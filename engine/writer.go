@@ -40,6 +40,12 @@ type writer struct {
 	// read by the first delete of the writer.
 	bin           *schema.Object
 	retentionDays *int
+	// lookupMemo, when set, keeps the records that lookups named for
+	// the next checks in the same transaction (see lookupMemo).
+	lookupMemo *lookupMemo
+	// numbers, when set, hands out the autonumbers of the writes from
+	// memory and stores each counter once (see numberRun).
+	numbers *numberRun
 }
 
 // newWriter prepares the platform objects the tenant's definitions need,
@@ -123,7 +129,7 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 		if f.Type != schema.TypeAutoNumber {
 			continue
 		}
-		n, err := tx.NextSequence(ctx, "autonumber:"+obj.Name+"."+f.Name)
+		n, err := w.nextNumber(ctx, tx, "autonumber:"+obj.Name+"."+f.Name)
 		if err != nil {
 			return store.Record{}, fmt.Errorf("next number of %s.%s: %w", obj.Name, f.Name, err)
 		}

@@ -454,3 +454,20 @@ func (st *Store) IsolatedTx() bool {
 	iso, ok := st.TenantStore.(store.TxIsolation)
 	return ok && iso.IsolatedTx()
 }
+
+// SetSequence passes on the inner transaction's [store.SequenceSetter]
+// (a counter holds no values to seal); see CanSetSequence.
+func (t *Tx) SetSequence(ctx context.Context, name string, atLeast int64) error {
+	setter, ok := t.Tx.(store.SequenceSetter)
+	if !ok {
+		return fmt.Errorf("set sequence %q: the store cannot set counters", name)
+	}
+	return setter.SetSequence(ctx, name, atLeast)
+}
+
+// CanSetSequence reports whether SetSequence reaches a store that has
+// it.
+func (t *Tx) CanSetSequence() bool {
+	_, ok := t.Tx.(store.SequenceSetter)
+	return ok
+}
