@@ -122,7 +122,7 @@ describe("lists", () => {
 
     await page.locator(".record-table thead input[type=checkbox]").check();
     await page.getByRole("button", { name: "删除" }).click();
-    await page.locator(".ant-modal-confirm-title", { hasText: "确定删除选中的 2 条记录？此操作不可撤销。" }).waitFor();
+    await page.locator(".ant-modal-confirm-title", { hasText: "确定删除选中的 2 条记录？删除后可在回收站中恢复。" }).waitFor();
     await page.locator(".ant-modal-confirm").getByRole("button", { name: "删除" }).click();
     await toast(page, "已删除 2 条");
     await page.locator(".page-count", { hasText: "共 0 条" }).waitFor();

@@ -22,6 +22,7 @@ const load = {
   dashboards: () => import("@/dashboards/DashboardsPage").then((m) => ({ default: m.DashboardsPage })),
   dashboard: () => import("@/dashboards/DashboardPage").then((m) => ({ default: m.DashboardPage })),
   analytics: () => import("@/analytics/AnalyticsPage").then((m) => ({ default: m.AnalyticsPage })),
+  recycle: () => import("@/recycle/RecyclePage").then((m) => ({ default: m.RecyclePage })),
 };
 
 const HomePage = lazy(load.home);
@@ -39,6 +40,7 @@ const ReportBuilderPage = lazy(load.builder);
 const DashboardsPage = lazy(load.dashboards);
 const DashboardPage = lazy(load.dashboard);
 const AnalyticsPage = lazy(load.analytics);
+const RecyclePage = lazy(load.recycle);
 
 // preloadRoute starts loading the page of a path while the session and
 // the metadata load, rather than after them.
@@ -54,6 +56,7 @@ export function preloadRoute(pathname: string): void {
   else if (p === "/dashboards") l = load.dashboards;
   else if (/^\/dashboards\/[^/]+$/.test(p)) l = load.dashboard;
   else if (p === "/analytics") l = load.analytics;
+  else if (p === "/recycle") l = load.recycle;
   else if (/^\/o\/[^/]+$/.test(p)) l = load.list;
   else if (/^\/o\/[^/]+\/board$/.test(p)) l = load.board;
   else if (/^\/o\/[^/]+\/(new|[^/]+\/edit)$/.test(p)) l = load.form;
@@ -76,6 +79,7 @@ export function AppRoutes() {
         <Route path="/dashboards" element={<DashboardsPage />} />
         <Route path="/dashboards/:name" element={<DashboardPage />} />
         <Route path="/analytics" element={<AnalyticsPage />} />
+        <Route path="/recycle" element={<RecyclePage />} />
         <Route path="/o/:object" element={<ListPage />} />
         <Route path="/o/:object/board" element={<BoardPage />} />
         <Route path="/o/:object/new" element={<FormPage />} />

@@ -1,16 +1,19 @@
+import { DeleteOutlined } from "@ant-design/icons";
 import { Button, Card, Descriptions, Radio, Space } from "antd";
+import { useNavigate } from "react-router";
 import { useI18n, type Lang } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import { ChangePasswordForm } from "@/session/ChangePasswordForm";
 import { useSession, useSignedIn } from "@/session/SessionProvider";
 
-// MePage: who is signed in, the interface language, the password, and
-// signing out.
+// MePage: who is signed in, the interface language, the recycle bin (the
+// phone's way to it), the password, and signing out.
 export function MePage() {
   const md = useMetadata();
   const session = useSignedIn();
   const { signOut } = useSession();
   const { t, lang, setLang } = useI18n();
+  const navigate = useNavigate();
   return (
     <div className="me-page">
       <h1 className="page-title">{t("me.title")}</h1>
@@ -35,6 +38,11 @@ export function MePage() {
             ]}
           />
         </Card>
+        {md.rootQueries.has("recycleBin") ? (
+          <Button block icon={<DeleteOutlined />} onClick={() => navigate("/recycle")}>
+            {t("shell.recycle")}
+          </Button>
+        ) : null}
         {md.me.id.startsWith("user:") ? (
           <Card size="small" title={t("password.title")}>
             <ChangePasswordForm onDone={() => {}} />

@@ -15,6 +15,7 @@ import { PageMessage } from "@/ui/PageMessage";
 import { useMetadata, useObjectMeta } from "@/metadata/MetadataProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { useSignedIn } from "@/session/SessionProvider";
+import { deletedToast } from "@/recycle/undo";
 import { addRecent, removeRecent } from "@/shell/useRecent";
 import { PageError, PageSkeleton } from "@/ui/PageState";
 import { useFeedback } from "@/ui/useFeedback";
@@ -47,7 +48,7 @@ export function RecordPage() {
 function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
   const md = useMetadata();
   const session = useSignedIn();
-  const { t, label } = useI18n();
+  const { t, label, lang } = useI18n();
   const { message, modal } = useFeedback();
   const phone = useIsPhone();
   const navigate = useNavigate();
@@ -90,10 +91,14 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
       onOk: async () => {
         try {
           await gql({ query: deleteDocument(obj), variables: { id0: id } });
-          message.success(t("record.deleted"));
+          const refresh = () => {
+            void qc.invalidateQueries({ queryKey: ["list", obj.name] });
+            void qc.invalidateQueries({ queryKey: ["count", obj.name] });
+            void qc.invalidateQueries({ queryKey: ["record", obj.name, id] });
+          };
+          deletedToast({ message, lang, ids: [id], onRestored: refresh });
           removeRecent(scope, obj.name, id);
-          void qc.invalidateQueries({ queryKey: ["list", obj.name] });
-          void qc.invalidateQueries({ queryKey: ["count", obj.name] });
+          refresh();
           navigate(`/o/${obj.name}`, { replace: true });
         } catch (e) {
           message.error(e instanceof Error ? e.message : String(e));

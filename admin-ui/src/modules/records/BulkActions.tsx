@@ -8,6 +8,7 @@ import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { useFeedback } from "@/ui/useFeedback";
 import { OwnerSelect } from "@/users/OwnerSelect";
+import { deletedToast } from "@/recycle/undo";
 import { runEach, type BulkResult } from "./bulk";
 
 // BulkActions replaces the toolbar while rows are selected (UI.md §3):
@@ -16,17 +17,22 @@ import { runEach, type BulkResult } from "./bulk";
 type BulkActionsProps = { obj: ObjectMeta; ids: string[]; onDone: () => void };
 
 export function BulkActions({ obj, ids, onDone }: BulkActionsProps) {
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   const { message, modal } = useFeedback();
   const qc = useQueryClient();
   const [transferOpen, setTransferOpen] = useState(false);
   const [owner, setOwner] = useState<string>();
   const [busy, setBusy] = useState(false);
 
-  const report = (r: BulkResult, done: "list.deleted" | "list.transferred") => {
+  const refresh = () => {
     void qc.invalidateQueries({ queryKey: ["list", obj.name] });
     void qc.invalidateQueries({ queryKey: ["count", obj.name] });
-    if (r.failed.length === 0) {
+  };
+  const report = (r: BulkResult, done: "list.deleted" | "list.transferred") => {
+    refresh();
+    if (r.failed.length === 0 && done === "list.deleted") {
+      deletedToast({ message, lang, ids: r.ok, onRestored: refresh });
+    } else if (r.failed.length === 0) {
       message.success(t(done, { count: r.ok.length }));
     } else {
       const reason = r.failed[0].error instanceof Error ? r.failed[0].error.message : String(r.failed[0].error);

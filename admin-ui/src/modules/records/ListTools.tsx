@@ -1,4 +1,4 @@
-import { AppstoreOutlined, DownloadOutlined, ImportOutlined } from "@ant-design/icons";
+import { AppstoreOutlined, DeleteOutlined, DownloadOutlined, ImportOutlined } from "@ant-design/icons";
 import { Button, Dropdown } from "antd";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
@@ -15,7 +15,8 @@ type ListToolsProps = { obj: ObjectMeta; state: ListState; shown: Omit<ListShown
 
 // ListTools are the list toolbar's tools beyond 新建: 看板 (for objects
 // with a pipeline), 导入 (for users who may create the object's records),
-// 导出 (CSV or Excel of the records the list shows), and the columns (the
+// 导出 (CSV or Excel of the records the list shows), 回收站 (the object's
+// deleted records, for users who may delete them), and the columns (the
 // sort on a phone). They load apart from the list page, which is at its
 // budget, with their own few words.
 export function ListTools({ obj, state, shown, onChange }: ListToolsProps) {
@@ -65,6 +66,11 @@ export function ListTools({ obj, state, shown, onChange }: ListToolsProps) {
           {en ? "Export" : "导出"}
         </Button>
       </Dropdown>
+      {obj.access.delete ? (
+        <Link to={`/recycle?object=${encodeURIComponent(obj.name)}`} aria-label={en ? "Recycle bin" : "回收站"}>
+          <Button icon={<DeleteOutlined />}>{phone ? null : en ? "Recycle bin" : "回收站"}</Button>
+        </Link>
+      ) : null}
       {phone ? (
         <SortMenu obj={obj} sort={shown.sort} onSort={(sort) => onChange({ sort })} />
       ) : (

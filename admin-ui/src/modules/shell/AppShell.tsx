@@ -1,6 +1,7 @@
 import {
   ApiOutlined,
   AppstoreOutlined,
+  DeleteOutlined,
   GlobalOutlined,
   HomeOutlined,
   LogoutOutlined,
@@ -96,13 +97,15 @@ export function AppShell({ children }: AppShellProps) {
       { key: "me", icon: <UserOutlined />, label: t("me.title") },
       { key: "lang", icon: <GlobalOutlined />, label: t("shell.language") },
       { key: "explorer", icon: <ApiOutlined />, label: t("shell.explorer") },
-      { type: "divider" },
+      ...(md.rootQueries.has("recycleBin") ? [{ key: "recycle", icon: <DeleteOutlined />, label: t("shell.recycle") }] : []),
+      { type: "divider" as const },
       { key: "signOut", icon: <LogoutOutlined />, label: t("action.signOut") },
     ],
     onClick: ({ key }) => {
       if (key === "me") navigate("/me");
       if (key === "lang") setLang(lang === "zh" ? "en" : "zh");
       if (key === "explorer") navigate("/explorer");
+      if (key === "recycle") navigate("/recycle");
       if (key === "signOut") void signOut();
     },
   };
