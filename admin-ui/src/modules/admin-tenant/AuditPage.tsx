@@ -42,7 +42,7 @@ const query = `query AdminAudit($object: String, $actor: String, $action: String
   }
 }`;
 
-const actionColor: Record<string, string> = { create: "green", update: "blue", delete: "red", metadata: "purple", permission: "gold", personalData: "magenta" };
+const actionColor: Record<string, string> = { create: "green", update: "blue", delete: "red", restore: "cyan", purge: "volcano", metadata: "purple", permission: "gold", personalData: "magenta" };
 
 export function AuditPage() {
   const t = useText(text);

@@ -6,7 +6,7 @@
 export type AuditFilters = { actor?: string; object?: string; action?: string; from?: string; to?: string };
 
 const day = /^\d{4}-\d{2}-\d{2}$/;
-export const auditActions = ["create", "update", "delete", "metadata", "permission", "personalData"] as const;
+export const auditActions = ["create", "update", "delete", "restore", "purge", "metadata", "permission", "personalData"] as const;
 
 export function filtersFromParams(p: URLSearchParams): AuditFilters {
   const f: AuditFilters = {};

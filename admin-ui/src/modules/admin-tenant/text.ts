@@ -7,7 +7,7 @@ type Key =
   | "g.script" | "g.automation" | "g.query" | "g.filter" | "g.unique" | "g.api" | "g.requests" | "g.store" | "g.outbox" | "g.jobs"
   | "auditTitle" | "auditHint" | "who" | "object" | "action" | "period" | "anyone" | "anyObject" | "anyAction" | "clear"
   | "at" | "door" | "changes" | "record" | "loadMore" | "more" | "fewer" | "noEntries" | "version" | "apiKey" | "allLoaded"
-  | "act.create" | "act.update" | "act.delete" | "act.metadata" | "act.permission" | "act.personalData"
+  | "act.create" | "act.update" | "act.delete" | "act.restore" | "act.purge" | "act.metadata" | "act.permission" | "act.personalData"
   | "privacyTitle" | "privacyHint" | "pickObject" | "pickRecord" | "exportJson" | "erase" | "eraseTitle" | "eraseWarn" | "eraseType"
   | "eraseMismatch" | "erased" | "exported" | "references" | "stageHistory" | "auditOfRecord" | "recordData" | "none" | "field"
   | "from" | "to" | "by" | "refObject" | "refField" | "refRecord" | "cancel" | "created" | "updated" | "owner";
@@ -64,6 +64,8 @@ export const text: TextTable<Key> = {
     "act.update": "修改",
     "act.delete": "删除",
     "act.metadata": "配置",
+    "act.restore": "从回收站恢复",
+    "act.purge": "彻底删除",
     "act.permission": "权限",
     "act.personalData": "个人信息请求",
     privacyTitle: "个人信息请求",
@@ -146,6 +148,8 @@ export const text: TextTable<Key> = {
     "act.update": "Update",
     "act.delete": "Delete",
     "act.metadata": "Configuration",
+    "act.restore": "Restored",
+    "act.purge": "Purged",
     "act.permission": "Access",
     "act.personalData": "Personal data request",
     privacyTitle: "Personal data",

@@ -177,6 +177,7 @@ export const en: Messages = {
   "record.auditAction.create": "Created",
   "record.auditAction.update": "Changed",
   "record.auditAction.delete": "Deleted",
+  "record.auditAction.restore": "Restored",
   "record.actor": "By",
   "record.action": "Action",
   "record.changes": "Changes",

@@ -173,6 +173,7 @@ export const zh = {
   "record.auditAction.create": "创建",
   "record.auditAction.update": "修改",
   "record.auditAction.delete": "删除",
+  "record.auditAction.restore": "从回收站恢复",
   "record.actor": "操作人",
   "record.action": "操作",
   "record.changes": "变更",

@@ -79,7 +79,7 @@ export function HistoryTab({ obj, record, people }: HistoryTabProps) {
                 title: t("record.action"),
                 dataIndex: "action",
                 width: 80,
-                render: (v: string) => (["create", "update", "delete"].includes(v) ? t(`record.auditAction.${v}` as "record.auditAction.create") : v),
+                render: (v: string) => (["create", "update", "delete", "restore"].includes(v) ? t(`record.auditAction.${v}` as "record.auditAction.create") : v),
               },
               {
                 key: "changes",
