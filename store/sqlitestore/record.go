@@ -221,7 +221,7 @@ func encodeData(data map[string]any) (string, error) {
 	if data == nil {
 		return "{}", nil
 	}
-	b, err := json.Marshal(data)
+	b, err := appendJSON(make([]byte, 0, 256), data)
 	if err != nil {
 		return "", fmt.Errorf("encode data: %w", err)
 	}
