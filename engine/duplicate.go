@@ -478,12 +478,16 @@ func (e *Engine) DuplicateGroups(ctx context.Context, object, rule string, first
 			for _, g := range groups {
 				key, _ := g.Keys[0].(string)
 				from = key
-				grp, err := e.duplicateGroup(ctx, sc, keyObj, r, key)
+				grps, err := e.duplicateGroup(ctx, sc, keyObj, r, key)
 				if err != nil {
 					return nil, "", err
 				}
-				if grp != nil {
-					out = append(out, *grp)
+				for _, grp := range grps {
+					// A fuzzy rule's records share two blocking keys when
+					// both ends match: one group is enough.
+					if !slices.ContainsFunc(out, func(o DuplicateGroup) bool { return o.Rule == grp.Rule && slices.Equal(o.Records, grp.Records) }) {
+						out = append(out, grp)
+					}
 				}
 			}
 			if len(groups) < want {
@@ -497,10 +501,11 @@ func (e *Engine) DuplicateGroups(ctx context.Context, object, rule string, first
 	return out, "", nil
 }
 
-// duplicateGroup reads the records sharing key under r; nil when fewer
-// than two are the caller's to see (or, for a fuzzy rule, similar enough
-// to the first).
-func (e *Engine) duplicateGroup(ctx context.Context, sc objectScope, keyObj *schema.Object, r *schema.DuplicateRule, key string) (*DuplicateGroup, error) {
+// duplicateGroup reads the records sharing key under r that the caller
+// may see: one group of them, or for a fuzzy rule one per cluster of
+// similar names (records linked by a chain of similar pairs); a group
+// needs two records.
+func (e *Engine) duplicateGroup(ctx context.Context, sc objectScope, keyObj *schema.Object, r *schema.DuplicateRule, key string) ([]DuplicateGroup, error) {
 	f := store.Filter{And: []store.Filter{store.Leaf("object", store.OpEq, sc.obj.Name), store.Leaf("rule", store.OpEq, r.Name), store.Leaf("key", store.OpEq, key)}}
 	page, err := sc.ts.Find(ctx, keyObj, store.Query{Filter: &f, Sort: []store.Sort{{Field: "record"}}, Limit: maxDuplicateCandidates})
 	if err != nil {
@@ -516,41 +521,79 @@ func (e *Engine) duplicateGroup(ctx context.Context, sc objectScope, keyObj *sch
 			values[id] = v
 		}
 	}
+	if r.Fuzzy() && strings.HasPrefix(key, "l:") && sameFirstBlock(ids, values) {
+		return nil, nil // the group of their first characters lists them
+	}
 	recs, err := sc.ts.GetMany(ctx, sc.obj, ids)
 	if err != nil {
 		return nil, fmt.Errorf("read duplicate group of %s: %w", sc.obj.Name, err)
 	}
 	recs = sc.rules.Show(recs)
 	sort.Slice(recs, func(i, j int) bool { return recs[i].ID < recs[j].ID })
-	title := titleField(sc.obj, sc.rules)
-	g := &DuplicateGroup{Rule: r.Name, RuleLabel: ruleLabel(r), Action: r.Action}
-	if !sensitiveRule(sc.obj, r) {
-		g.Key = dedupe.Display(key)
+	clusters := [][]store.Record{recs}
+	if r.Fuzzy() {
+		clusters = similarClusters(r, recs, values)
 	}
-	var lead string
-	for _, rec := range recs {
-		if r.Fuzzy() && lead != "" {
-			if _, ok := dedupe.Matches(r, values[lead], values[rec.ID]); !ok {
-				continue
+	title := titleField(sc.obj, sc.rules)
+	var out []DuplicateGroup
+	for _, members := range clusters {
+		if len(members) < 2 {
+			continue
+		}
+		g := DuplicateGroup{Rule: r.Name, RuleLabel: ruleLabel(r), Action: r.Action}
+		if !sensitiveRule(sc.obj, r) {
+			g.Key = dedupe.Display(key)
+		}
+		for _, rec := range members[:min(len(members), maxGroupRecords)] {
+			g.Records = append(g.Records, rec.ID)
+			t := ""
+			if title != "" {
+				t = fmt.Sprint(valueOr(rec.Data[title], ""))
+			}
+			g.Titles = append(g.Titles, t)
+		}
+		out = append(out, g)
+	}
+	return out, nil
+}
+
+// similarClusters splits recs (in id order) into the sets linked by a
+// chain of pairs at least r's threshold similar, each in id order,
+// ordered by their first record.
+func similarClusters(r *schema.DuplicateRule, recs []store.Record, values map[string]string) [][]store.Record {
+	parent := make([]int, len(recs))
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range recs {
+		for j := i + 1; j < len(recs); j++ {
+			if _, ok := dedupe.Matches(r, values[recs[i].ID], values[recs[j].ID]); ok {
+				if a, b := find(i), find(j); a != b {
+					parent[max(a, b)] = min(a, b)
+				}
 			}
 		}
-		if lead == "" {
-			lead = rec.ID
-		}
-		g.Records = append(g.Records, rec.ID)
-		t := ""
-		if title != "" {
-			t = fmt.Sprint(valueOr(rec.Data[title], ""))
-		}
-		g.Titles = append(g.Titles, t)
-		if len(g.Records) == maxGroupRecords {
-			break
-		}
 	}
-	if len(g.Records) < 2 {
-		return nil, nil
+	byRoot := map[int]int{}
+	var out [][]store.Record
+	for i, rec := range recs {
+		root := find(i)
+		k, ok := byRoot[root]
+		if !ok {
+			k = len(out)
+			byRoot[root] = k
+			out = append(out, nil)
+		}
+		out[k] = append(out[k], rec)
 	}
-	return g, nil
+	return out
 }
 
 // maxImportNotesPerRow bounds the duplicates noted on one imported row.
@@ -572,4 +615,20 @@ func duplicateImportNotes(obj *schema.Object, line int, ms []DuplicateMatch) []I
 			MessageZh: message.Text(message.Zh, "duplicate.note", labelEn(obj), title, m.RuleLabel.En, m.RuleLabel.Zh)})
 	}
 	return out
+}
+
+// sameFirstBlock reports whether the values of ids share their first
+// blocking key, so that a group by their last characters repeats one by
+// their first.
+func sameFirstBlock(ids []string, values map[string]string) bool {
+	first := ""
+	for i, id := range ids {
+		b := dedupe.Blocks(values[id])[0]
+		if i == 0 {
+			first = b
+		} else if b != first {
+			return false
+		}
+	}
+	return true
 }

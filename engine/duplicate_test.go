@@ -337,3 +337,23 @@ func TestMergeRecords_Refusals(t *testing.T) {
 	assert.EqualValues(t, 3, n)
 	_ = store.ErrNotFound
 }
+
+func TestDuplicateGroups_FuzzyClusters(t *testing.T) {
+	t.Parallel()
+	tn := newDupEngine(t)
+	eng, ctx := tn.Engine, tn.Admin
+	var ids []string
+	for _, name := range []string{"远景智能科技有限公司", "远景数据科技有限公司", "远景智能科技股份公司", "远景数据科技（杭州）"} {
+		r, err := eng.CreateRecord(ctx, "account", map[string]any{"name": name})
+		require.NoError(t, err)
+		ids = append(ids, r.ID)
+	}
+	groups, _, err := eng.DuplicateGroups(ctx, "account", "similarName", 10, "")
+	require.NoError(t, err)
+	var got [][]string
+	for _, g := range groups {
+		got = append(got, g.Records)
+	}
+	// one blocking key (远景), two clusters of similar names
+	assert.ElementsMatch(t, [][]string{{ids[0], ids[2]}, {ids[1], ids[3]}}, got)
+}

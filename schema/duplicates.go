@@ -133,7 +133,9 @@ func buildDuplicates(v any, props map[string]any) []DuplicateRule {
 }
 
 // duplicateFieldTypes are the types a duplicate rule may match on.
-var duplicateFieldTypes = map[Type]bool{TypeText: true, TypeTextarea: true, TypeEmail: true, TypePhone: true, TypeURL: true}
+// A lookup matches exactly, beside another field ("the same name at the
+// same account").
+var duplicateFieldTypes = map[Type]bool{TypeText: true, TypeTextarea: true, TypeEmail: true, TypePhone: true, TypeURL: true, TypeLookup: true}
 
 // duplicates checks what the meta-schema cannot say of x-crm-duplicates:
 // rule names are distinct, matched fields exist, are text-like and appear
@@ -190,10 +192,14 @@ func (c *ruleChecker) duplicateMatch(path string, mm, props map[string]any, fiel
 		return
 	}
 	if !duplicateFieldTypes[t] {
-		c.add(path+"/field", "names %q, %s field: duplicate rules match text, email, phone and url fields", field, article(t))
+		c.add(path+"/field", "names %q, %s field: duplicate rules match text, email, phone, url and lookup fields", field, article(t))
 		return
 	}
 	method, normalizer := str(mm["method"]), str(mm["normalizer"])
+	if t == TypeLookup && method != MatchExact {
+		c.add(path+"/method", "must be \"exact\" on %q, a lookup: record ids match or not", field)
+		return
+	}
 	if normalizer == "" {
 		normalizer = defaultNormalizer(t, str(pm["format"]))
 	}

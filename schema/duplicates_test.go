@@ -59,6 +59,10 @@ func TestParseObject_DuplicatesRefused(t *testing.T) {
 	}{
 		{"unknown field", func(d doc) { match(d, 1, 0)["field"] = "nope" }, "/x-crm-duplicates/1/match/0/field", `"nope", which is not a property`},
 		{"number field", func(d doc) { match(d, 1, 0)["field"] = "amount" }, "/x-crm-duplicates/1/match/0/field", "a currency field: duplicate rules match text"},
+		{"lookup not exact", func(d doc) {
+			d["properties"].(doc)["account"] = doc{"type": "string", "x-crm-type": "lookup", "x-crm-target": "account"}
+			match(d, 1, 0)["field"] = "account"
+		}, "/x-crm-duplicates/1/match/0/method", "a lookup: record ids match"},
 		{"field twice", func(d doc) { match(d, 1, 1)["field"] = "email" }, "/x-crm-duplicates/1/match/1/field", `names "email" twice`},
 		{"rule name twice", func(d doc) { rule(d, 1)["name"] = "byName" }, "/x-crm-duplicates/1/name", "names another rule too"},
 		{"bad action", func(d doc) { rule(d, 0)["action"] = "stop" }, "/x-crm-duplicates/0/action", `"block"`},

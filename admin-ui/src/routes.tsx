@@ -14,6 +14,8 @@ const load = {
   board: () => import("@/board/BoardPage").then((m) => ({ default: m.BoardPage })),
   form: () => import("@/forms/FormPage").then((m) => ({ default: m.FormPage })),
   importer: () => import("@/imports/ImportRoute").then((m) => ({ default: m.ImportRoute })),
+  duplicates: () => import("@/duplicates/DuplicateRoutes").then((m) => ({ default: m.DuplicatesRoute })),
+  merge: () => import("@/duplicates/DuplicateRoutes").then((m) => ({ default: m.MergeRoute })),
   explorer: () => import("@/explorer/ExplorerPage").then((m) => ({ default: m.ExplorerPage })),
   admin: () => import("@/admin/AdminPage").then((m) => ({ default: m.AdminPage })),
   reports: () => import("@/reports/ReportsPage").then((m) => ({ default: m.ReportsPage })),
@@ -32,6 +34,8 @@ const RecordPage = lazy(load.record);
 const BoardPage = lazy(load.board);
 const FormPage = lazy(load.form);
 const ImportRoute = lazy(load.importer);
+const DuplicatesRoute = lazy(load.duplicates);
+const MergeRoute = lazy(load.merge);
 const ExplorerPage = lazy(load.explorer);
 const AdminPage = lazy(load.admin);
 const ReportsPage = lazy(load.reports);
@@ -59,6 +63,8 @@ export function preloadRoute(pathname: string): void {
   else if (p === "/recycle") l = load.recycle;
   else if (/^\/o\/[^/]+$/.test(p)) l = load.list;
   else if (/^\/o\/[^/]+\/board$/.test(p)) l = load.board;
+  else if (/^\/o\/[^/]+\/duplicates$/.test(p)) l = load.duplicates;
+  else if (/^\/o\/[^/]+\/merge$/.test(p)) l = load.merge;
   else if (/^\/o\/[^/]+\/(new|[^/]+\/edit)$/.test(p)) l = load.form;
   else if (/^\/o\/[^/]+\/[^/]+$/.test(p)) l = load.record;
   void l().catch(() => {});
@@ -84,6 +90,8 @@ export function AppRoutes() {
         <Route path="/o/:object/board" element={<BoardPage />} />
         <Route path="/o/:object/new" element={<FormPage />} />
         <Route path="/o/:object/import" element={<ImportRoute />} />
+        <Route path="/o/:object/duplicates" element={<DuplicatesRoute />} />
+        <Route path="/o/:object/merge" element={<MergeRoute />} />
         <Route path="/o/:object/:id" element={<RecordPage />} />
         <Route path="/o/:object/:id/edit" element={<FormPage />} />
         <Route path="*" element={<HomePage />} />

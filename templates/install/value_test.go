@@ -232,6 +232,7 @@ func TestRetail_UpgradeComputesMemberValues(t *testing.T) {
 	for _, j := range jobs {
 		kinds[j.Kind+" "+j.Object] = j.Status
 	}
-	assert.Equal(t, map[string]string{"recomputeFormulas order": "done", "recomputeFormulas member": "done", "customerValue member": "done"}, kinds)
+	assert.Equal(t, map[string]string{"recomputeFormulas order": "done", "recomputeFormulas member": "done", "customerValue member": "done",
+		"duplicateKeys member": "done"}, kinds, "1.3.0 adds the member's duplicate rule: its records are keyed")
 	assertMembersFollowOrders(t, eng, ctx)
 }

@@ -9,6 +9,7 @@ import type { ObjectMeta } from "@/metadata/types";
 import { recordQueryOptions } from "@/record-page/recordQuery";
 import { useSignedIn } from "@/session/SessionProvider";
 import { PageError, PageSkeleton } from "@/ui/PageState";
+import { DuplicateHint } from "@/duplicates/DuplicateHint";
 import { useLayout } from "./layout";
 import { RecordForm, type SavedRecord } from "./RecordForm";
 import type { FormValues } from "./values";
@@ -81,6 +82,7 @@ function ObjectForm({ obj, id }: { obj: ObjectMeta; id?: string }) {
         prefillTitles={prefillTitles}
         draftKey={`${session.tenant}.${session.user.username}.${obj.name}.${id ?? "new"}`}
         onSaved={saved}
+        hint={Array.isArray(obj.schema["x-crm-duplicates"]) ? (values) => <DuplicateHint obj={obj} id={id} values={values} /> : undefined}
         onCancel={() => (window.history.length > 1 ? navigate(-1) : navigate(id ? `/o/${obj.name}/${id}` : `/o/${obj.name}`))}
         reload={async () => {
           const r = await qc.fetchQuery({ ...recordQueryOptions(md, obj, id ?? ""), staleTime: 0 });

@@ -2,7 +2,7 @@ import Form from "@rjsf/antd";
 import type { IChangeEvent } from "@rjsf/core";
 import type { ErrorSchema } from "@rjsf/utils";
 import { Alert, Button, Modal, Space } from "antd";
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useBlocker } from "react-router";
 import { gql } from "@/api/client";
 import { isApiError, type ApiError } from "@/api/errors";
@@ -44,9 +44,12 @@ type RecordFormProps = {
   onSaved: (rec: SavedRecord) => void;
   onCancel: () => void;
   reload?: () => Promise<SavedRecord | undefined>;
+  // hint renders above the form with its current values (the duplicate
+  // hint).
+  hint?: (values: FormValues) => ReactNode;
 };
 
-export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, draftKey, onSaved, onCancel, reload }: RecordFormProps) {
+export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, draftKey, onSaved, onCancel, reload, hint }: RecordFormProps) {
   const md = useMetadata();
   const { t, lang } = useI18n();
   const { message } = useFeedback();
@@ -236,6 +239,7 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
             }
           />
         ) : null}
+        {hint?.(values)}
         <Form
           ref={formRef as never}
           schema={def.schema}

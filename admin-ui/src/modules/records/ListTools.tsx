@@ -1,4 +1,4 @@
-import { AppstoreOutlined, DeleteOutlined, DownloadOutlined, ImportOutlined } from "@ant-design/icons";
+import { AppstoreOutlined, DeleteOutlined, DownloadOutlined, ImportOutlined, MergeCellsOutlined } from "@ant-design/icons";
 import { Button, Dropdown } from "antd";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
@@ -15,6 +15,7 @@ type ListToolsProps = { obj: ObjectMeta; state: ListState; shown: Omit<ListShown
 
 // ListTools are the list toolbar's tools beyond 新建: 看板 (for objects
 // with a pipeline), 导入 (for users who may create the object's records),
+// 查重 (for objects with duplicate rules: their groups and merge),
 // 导出 (CSV or Excel of the records the list shows), 回收站 (the object's
 // deleted records, for users who may delete them), and the columns (the
 // sort on a phone). They load apart from the list page, which is at its
@@ -50,6 +51,11 @@ export function ListTools({ obj, state, shown, onChange }: ListToolsProps) {
       {obj.access.create ? (
         <Button icon={<ImportOutlined />} onClick={() => navigate(`/o/${obj.name}/import`)}>
           {en ? "Import" : "导入"}
+        </Button>
+      ) : null}
+      {Array.isArray(obj.schema["x-crm-duplicates"]) ? (
+        <Button icon={<MergeCellsOutlined />} onClick={() => navigate(`/o/${obj.name}/duplicates`)}>
+          {en ? "Duplicates" : "查重"}
         </Button>
       ) : null}
       <Dropdown
