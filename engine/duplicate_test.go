@@ -357,3 +357,78 @@ func TestDuplicateGroups_FuzzyClusters(t *testing.T) {
 	// one blocking key (远景), two clusters of similar names
 	assert.ElementsMatch(t, [][]string{{ids[0], ids[2]}, {ids[1], ids[3]}}, got)
 }
+
+func TestDuplicates_WhatTheCallerSees(t *testing.T) {
+	t.Parallel()
+	private := strings.Replace(dupAccountDef, `"type": "object",`, `"type": "object", "x-crm-sharing": "private",`, 1)
+	tn := testkit.New(t, "acme", testkit.Named("Acme"), testkit.WithObjects(private))
+	eng, ctx := tn.Engine, tn.Admin
+	require.NoError(t, eng.SaveRole(ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{
+		"account": {Read: true, Create: true, Update: true}}}))
+	for _, u := range []string{"wang", "zhao"} {
+		_, err := eng.CreateUser(ctx, "acme", engine.NewUser{Username: u, Role: "sales", Password: "a long enough password"})
+		require.NoError(t, err)
+	}
+	wang := engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:wang", Role: "sales"})
+	zhao := engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:zhao", Role: "sales"})
+	a, err := eng.CreateRecord(wang, "account", map[string]any{"name": "王的客户有限公司", "uscc": "P1"})
+	require.NoError(t, err)
+
+	// A block names no record the writer may not see, and still blocks.
+	_, err = eng.CreateRecord(zhao, "account", map[string]any{"name": "赵的客户", "uscc": "p1"})
+	var ve *schema.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "duplicate", ve.Fields[0].Code)
+	assert.Equal(t, "与一条你无权查看的客户记录重复（规则：统一社会信用代码）", ve.Fields[0].MessageZh)
+	assert.NotContains(t, ve.Fields[0].MessageZh, "王的客户")
+
+	// A warning, a check and the groups leave out what the caller may not see.
+	b, err := eng.CreateRecord(zhao, "account", map[string]any{"name": "王的客户（北京）有限公司"})
+	require.NoError(t, err)
+	ms, err := eng.PossibleDuplicates(zhao, "account", b.ID)
+	require.NoError(t, err)
+	assert.Empty(t, ms)
+	ms, err = eng.CheckDuplicates(zhao, "account", "", map[string]any{"name": "王的客户"})
+	require.NoError(t, err)
+	assert.NotContains(t, matchIDs(ms), a.ID)
+	groups, _, err := eng.DuplicateGroups(zhao, "account", "", 10, "")
+	require.NoError(t, err)
+	assert.Empty(t, groups, "one visible record is no group")
+	groups, _, err = eng.DuplicateGroups(ctx, "account", "companyName", 10, "")
+	require.NoError(t, err)
+	require.Len(t, groups, 1, "the administrator sees both")
+
+	// Merging needs delete on the others: the role has none.
+	_, err = eng.MergeRecords(zhao, "account", b.ID, []string{a.ID}, nil)
+	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(err))
+	// With delete, a record out of sight is not found, and nothing changes.
+	require.NoError(t, eng.SaveRole(ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{
+		"account": {Read: true, Create: true, Update: true, Delete: true}}}))
+	_, err = eng.MergeRecords(zhao, "account", b.ID, []string{a.ID}, nil)
+	assert.Equal(t, engine.CodeNotFound, engine.CodeOf(err))
+	_, err = eng.GetRecord(wang, "account", a.ID)
+	require.NoError(t, err)
+}
+
+func TestDuplicates_SensitiveField(t *testing.T) {
+	t.Parallel()
+	patient := `{"$id": "patient", "type": "object", "x-crm-label": {"zh": "患者", "en": "Patient"},
+	  "properties": {
+	    "name": {"type": "string", "x-crm-type": "text"},
+	    "mobile": {"type": "string", "x-crm-type": "phone", "x-crm-sensitive": true}},
+	  "x-crm-duplicates": [{"name": "mobile", "label": {"zh": "手机号", "en": "Mobile"}, "action": "block", "match": [{"field": "mobile"}]}]}`
+	tn := testkit.New(t, "acme", testkit.Named("Acme"), testkit.WithEncryption(), testkit.WithObjects(patient))
+	eng, ctx := tn.Engine, tn.Admin
+	a, err := eng.CreateRecord(ctx, "patient", map[string]any{"name": "张三", "mobile": "138 0013 8000"})
+	require.NoError(t, err)
+	_, err = eng.CreateRecord(ctx, "patient", map[string]any{"name": "张叁", "mobile": "+86 138-0013-8000"})
+	assert.Equal(t, map[string]string{"mobile": "duplicate"}, fieldErrors(t, err), "normalised, then compared as keyed hashes")
+	b, err := eng.CreateRecord(ctx, "patient", map[string]any{"name": "李四", "mobile": "13900139000"})
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "patient", b.ID, map[string]any{"mobile": "0086 13800138000"}, nil)
+	assert.Equal(t, map[string]string{"mobile": "duplicate"}, fieldErrors(t, err))
+	ms, err := eng.CheckDuplicates(ctx, "patient", "", map[string]any{"mobile": "13800138000"})
+	require.NoError(t, err)
+	require.Len(t, ms, 1)
+	assert.Equal(t, a.ID, ms[0].ID)
+}
