@@ -12,12 +12,15 @@ const importInfoRows = 5
 // header and first rows, and the suggested mapping of its columns to an
 // object's fields (what the upload endpoint and importUpload answer).
 type ImportUploadInfo struct {
-	ID        string          `json:"id"`
-	FileName  string          `json:"fileName"`
-	Format    string          `json:"format"`
-	Encoding  string          `json:"encoding,omitempty"`
-	Delimiter string          `json:"delimiter,omitempty"`
-	Sheet     string          `json:"sheet,omitempty"`
+	ID        string `json:"id"`
+	FileName  string `json:"fileName"`
+	Format    string `json:"format"`
+	Encoding  string `json:"encoding,omitempty"`
+	Delimiter string `json:"delimiter,omitempty"`
+	Sheet     string `json:"sheet,omitempty"`
+	// Sheets are a workbook's sheets in its order (upload again with
+	// ?sheet= to read another).
+	Sheets    []string        `json:"sheets,omitempty"`
 	Header    []string        `json:"header"`
 	Rows      int             `json:"rows"`
 	FirstRows []ImportRowInfo `json:"firstRows"`
@@ -43,7 +46,7 @@ func (e *Engine) DescribeImportUpload(ctx context.Context, id, object string) (*
 		return nil, err
 	}
 	info := &ImportUploadInfo{ID: up.ID, FileName: up.FileName, Format: up.Format, Encoding: up.Encoding, Delimiter: up.Delimiter,
-		Sheet: up.Sheet, Header: up.Table.Header, Rows: len(up.Table.Rows), FirstRows: []ImportRowInfo{},
+		Sheet: up.Sheet, Sheets: up.Sheets, Header: up.Table.Header, Rows: len(up.Table.Rows), FirstRows: []ImportRowInfo{},
 		ExpiresAt: up.ExpiresAt.UTC().Format(time.RFC3339)}
 	for _, r := range up.Table.Rows[:min(importInfoRows, len(up.Table.Rows))] {
 		info.FirstRows = append(info.FirstRows, ImportRowInfo(r))

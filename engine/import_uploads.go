@@ -42,9 +42,11 @@ type ImportUpload struct {
 	// Format is "csv" or "xlsx"; Encoding, Delimiter (CSV) and Sheet
 	// (workbook) say how it was read.
 	Format, Encoding, Delimiter, Sheet string
-	Table                              ImportTable
-	Uploader                           string
-	CreatedAt, ExpiresAt               time.Time
+	// Sheets are a workbook's sheets, for choosing another.
+	Sheets               []string
+	Table                ImportTable
+	Uploader             string
+	CreatedAt, ExpiresAt time.Time
 	// bytes is size(), counted once when the upload is kept.
 	bytes int64
 }

@@ -229,7 +229,7 @@ func problemsJSON(ps []schema.FieldError, lang string) []map[string]any {
 	return out
 }
 
-const importSDLQuery = `  "A file the caller uploaded to POST /imports/upload (kept an hour): {id, fileName, format, encoding, delimiter, sheet, header, rows, firstRows: [{line, cells}], expiresAt}, and with object the suggested target of each column (columns: [\"name\", \"address.city\", \"id\", \"\" for left out])."
+const importSDLQuery = `  "A file the caller uploaded to POST /imports/upload (kept an hour): {id, fileName, format, encoding, delimiter, sheet, sheets (a workbook's sheets: upload again with ?sheet= to read another), header, rows, firstRows: [{line, cells}], expiresAt}, and with object the suggested target of each column (columns: [\"name\", \"address.city\", \"id\", \"\" for left out])."
   importUpload(id: ID!, object: String): JSON!
   "The first rows of an upload as an import of object would take them, nothing written: {upload, object, header, rows, columns, mode, matchBy, preview: [{line, cells, values, problems: [{column, code, message}]}]}. columns gives each column's target (default: the saved mapping's when mapping names one, else the suggested mapping); mode is create (default), update or upsert; matchBy the unique field update and upsert rows match on (default: an id column); lookupBy {lookupField: fieldOfItsTarget}. A create's problems include its write's own checks."
   previewImport(upload: ID!, object: String!, mapping: ID, columns: [String!], mode: String, matchBy: String, lookupBy: JSON, first: Int): JSON!

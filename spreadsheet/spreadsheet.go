@@ -43,6 +43,9 @@ type Table struct {
 	Delimiter rune
 	// Sheet is the workbook's sheet that was read; empty for CSV.
 	Sheet string
+	// Sheets are the workbook's sheets in its order, for choosing
+	// another; empty for CSV.
+	Sheets []string
 	// Header is the first row that is not blank, its cells trimmed; the
 	// columns are its cells, and columns after its last named one are
 	// dropped from every row.

@@ -47,7 +47,7 @@ func readWorkbook(data []byte, sheet string, lim Limits) (*Table, error) {
 		return nil, &Error{Code: CodeMalformed, Err: err}
 	}
 	defer raw.Close()
-	b := &tableBuilder{lim: lim, t: &Table{Format: "xlsx", Sheet: sheet}}
+	b := &tableBuilder{lim: lim, t: &Table{Format: "xlsx", Sheet: sheet, Sheets: sheets}}
 	line := 0
 	for shown.Next() && raw.Next() {
 		line++

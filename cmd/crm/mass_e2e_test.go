@@ -13,6 +13,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"github.com/xuri/excelize/v2"
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/spreadsheet"
@@ -199,4 +200,40 @@ func TestServe_ExportJob(t *testing.T) {
 	status, body = rep1.call(t, http.MethodGet, "/exports/jobs/nope")
 	assert.Equal(t, http.StatusNotFound, status, string(body))
 	assert.True(t, strings.Contains(string(body), "nope"))
+}
+
+// TestServe_UploadSheets: the upload of a workbook names its sheets, so
+// that the wizard can offer them, and reads the one asked for.
+func TestServe_UploadSheets(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir())
+	book := excelize.NewFile()
+	first := book.GetSheetName(0)
+	_, err := book.NewSheet("二月")
+	require.NoError(t, err)
+	for sheet, rows := range map[string][][]any{first: {{"姓名"}, {"一月的人"}}, "二月": {{"姓名", "手机号"}, {"二月的人", "13800138000"}, {"又一个", ""}}} {
+		for i, row := range rows {
+			cell, err := excelize.CoordinatesToCellName(1, i+1)
+			require.NoError(t, err)
+			require.NoError(t, book.SetSheetRow(sheet, cell, &row))
+		}
+	}
+	var xlsx bytes.Buffer
+	require.NoError(t, book.Write(&xlsx))
+
+	status, up := s.upload(t, s.Key, "名单.xlsx", xlsx.Bytes(), false, nil)
+	require.Equal(t, http.StatusCreated, status, up)
+	assert.Equal(t, first, up["sheet"], "the first sheet unless asked")
+	assert.Equal(t, []any{first, "二月"}, up["sheets"])
+	assert.EqualValues(t, 1, up["rows"])
+
+	status, up = s.upload(t, s.Key, "名单.xlsx", xlsx.Bytes(), false, url.Values{"sheet": {"二月"}})
+	require.Equal(t, http.StatusCreated, status, up)
+	assert.Equal(t, "二月", up["sheet"])
+	assert.Equal(t, []any{"姓名", "手机号"}, up["header"])
+	assert.EqualValues(t, 2, up["rows"])
+
+	status, up = s.upload(t, s.Key, "名单.csv", []byte("姓名\n张三\n"), false, nil)
+	require.Equal(t, http.StatusCreated, status, up)
+	assert.Nil(t, up["sheets"], "a CSV file has no sheets")
 }

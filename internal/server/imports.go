@@ -70,7 +70,7 @@ func (s *Server) upload(c *fiber.Ctx) error {
 		}
 		return err
 	}
-	up := engine.ImportUpload{FileName: filepath.Base(name), Format: table.Format, Encoding: table.Encoding, Sheet: table.Sheet,
+	up := engine.ImportUpload{FileName: filepath.Base(name), Format: table.Format, Encoding: table.Encoding, Sheet: table.Sheet, Sheets: table.Sheets,
 		Table: engine.ImportTable{Header: table.Header, Rows: make([]engine.ImportRow, len(table.Rows))}}
 	if table.Delimiter != 0 {
 		up.Delimiter = string(table.Delimiter)
