@@ -45,11 +45,24 @@ func (s *execSchema) reportResolvers(query, mutation map[string]resolver) {
 		if err != nil {
 			return nil, err
 		}
+		name := reportFileName(res.Report, fc.req.lang)
+		switch format, _ := fc.args["format"].(string); format {
+		case "csv":
+			text, err := reportCSV(res, fc.req.lang)
+			if err != nil {
+				return nil, err
+			}
+			return &fileDownload{fileName: strings.TrimSuffix(name, ".xlsx") + ".csv", contentType: csvContentType,
+				base64: base64.StdEncoding.EncodeToString(text)}, nil
+		case "", "xlsx":
+		default:
+			return nil, badRequestf("format is xlsx (the default) or csv, not %q", format)
+		}
 		book, err := reportWorkbook(res, fc.req.lang)
 		if err != nil {
 			return nil, err
 		}
-		return &fileDownload{fileName: reportFileName(res.Report, fc.req.lang), contentType: xlsxContentType,
+		return &fileDownload{fileName: name, contentType: xlsxContentType,
 			base64: base64.StdEncoding.EncodeToString(book)}, nil
 	}
 	mutation["saveReport"] = func(ctx context.Context, _ any, fc *fieldCall) (any, error) {
@@ -290,8 +303,8 @@ const reportSDLQuery = `  "The saved reports the caller gets, of one object or o
   report(name: String!): Report
   "Runs a saved report (name) or an unsaved definition (report, in the shape saveReport takes: a report builder's live preview) with the caller's rights."
   runReport(name: String, report: JSON): ReportResult!
-  "Runs a report as runReport does and answers it as an Excel workbook (.xlsx): one sheet named for the report, a header row, one row per group."
-  exportReport(name: String, report: JSON): FileDownload!
+  "Runs a report as runReport does and answers it as a file: format xlsx (the default), an Excel workbook with one sheet named for the report, a header row, one row per group; or csv, UTF-8 with a byte order mark for Excel, the same rows with the measures as plain numbers."
+  exportReport(name: String, report: JSON, format: String): FileDownload!
   "The dashboards the caller gets: shared ones (those limited to other roles left out), then its own, each with the cards of the reports the caller gets."
   dashboards: [Dashboard!]!
   "A dashboard the caller gets by name (its own before a shared one), or null."

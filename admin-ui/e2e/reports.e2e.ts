@@ -68,11 +68,19 @@ describe("reports", () => {
     await expect.poll(async () => (await page.locator(".report-page .report-table tbody tr").filter({ hasText: "赢单" }).locator("td").nth(1).textContent())?.trim()).toBe(won.count.toLocaleString("zh-CN"));
     const url = page.url();
 
-    // Excel: a download of an .xlsx workbook.
-    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("button", { name: "导出 Excel" }).click()]);
+    // Excel: a download of an .xlsx workbook; CSV: UTF-8 with a BOM, the labels as headers.
+    await page.getByRole("button", { name: /导出$/ }).click();
+    const [download] = await Promise.all([page.waitForEvent("download"), page.getByRole("menuitem", { name: "Excel 表格" }).click()]);
     expect(download.suggestedFilename()).toMatch(/\.xlsx$/);
     const file = await download.path();
     expect(readFileSync(file).subarray(0, 2).toString()).toBe("PK");
+    await page.getByRole("button", { name: /导出$/ }).click();
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.getByRole("menuitem", { name: "CSV 文件" }).click()]);
+    expect(csv.suggestedFilename()).toBe("各阶段商机数与金额.csv");
+    const text = readFileSync(await csv.path()).toString("utf8");
+    expect(text.startsWith("\ufeff")).toBe(true);
+    expect(text.split(/\r?\n/)[0]).toContain("销售阶段");
+    expect(text).toContain(`赢单,${won.count}`);
 
     // Reopened from the list, it is there as saved, and the builder reads it back.
     await openReports(page);

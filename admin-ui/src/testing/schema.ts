@@ -140,6 +140,8 @@ export function fakeSchema(defs: ObjectDefinitionData[], opts: { sums?: boolean 
     );
     mutation.push(field("delete" + T, nonNull(named("Boolean", "SCALAR")), [{ name: "id", type: nonNull(named("ID", "SCALAR")) }]));
     mutation.push(field("transfer" + T, nonNull(named(T)), [{ name: "id", type: nonNull(named("ID", "SCALAR")) }, { name: "owner", type: nonNull(named("String", "SCALAR")) }]));
+    const lists = upperFirst(plural(d.name));
+    for (const kind of ["Update", "Transfer", "Delete"]) mutation.push(field(`mass${kind}${lists}`, nonNull(named("MassResult"))));
   }
   add({ name: "Query", kind: "OBJECT", fields: query });
   add({ name: "Mutation", kind: "OBJECT", fields: mutation });

@@ -1,18 +1,17 @@
 import { InboxOutlined } from "@ant-design/icons";
-import { Alert, Input, Progress, Upload as AntUpload } from "antd";
+import { Alert, Progress, Upload as AntUpload } from "antd";
 import { useState } from "react";
 import type { ObjectMeta } from "@/metadata/types";
 import { upload, UploadRefusal, type Upload } from "./api";
 import { useImportText } from "./text";
 
-type FileStepProps = { obj: ObjectMeta; onUploaded: (u: Upload) => void };
+type FileStepProps = { obj: ObjectMeta; onUploaded: (u: Upload, file: File) => void };
 
-// FileStep takes one .csv or .xlsx file (dragged or picked), with a sheet
-// name for a workbook, uploads it with progress and shows the server's
-// refusal in words.
+// FileStep takes one .csv or .xlsx file (dragged or picked), uploads it
+// with progress and shows the server's refusal in words. A workbook is
+// read from its first sheet; the next step offers the others.
 export function FileStep({ obj, onUploaded }: FileStepProps) {
   const tx = useImportText();
-  const [sheet, setSheet] = useState("");
   const [sending, setSending] = useState<{ name: string; progress: number }>();
   const [error, setError] = useState<string>();
 
@@ -20,9 +19,8 @@ export function FileStep({ obj, onUploaded }: FileStepProps) {
     setError(undefined);
     setSending({ name: file.name, progress: 0 });
     try {
-      const isBook = /\.xlsx$/i.test(file.name);
-      const u = await upload(file, obj.name, isBook ? sheet.trim() || undefined : undefined, (p) => setSending({ name: file.name, progress: p }));
-      onUploaded(u);
+      const u = await upload(file, obj.name, undefined, (p) => setSending({ name: file.name, progress: p }));
+      onUploaded(u, file);
     } catch (e) {
       setError(e instanceof UploadRefusal || e instanceof Error ? e.message : String(e));
     } finally {
@@ -48,10 +46,6 @@ export function FileStep({ obj, onUploaded }: FileStepProps) {
         <p className="ant-upload-text">{tx("drop")}</p>
         <p className="ant-upload-hint">{tx("dropHint")}</p>
       </AntUpload.Dragger>
-      <label className="import-sheet">
-        <span>{tx("sheet")}</span>
-        <Input value={sheet} onChange={(e) => setSheet(e.target.value)} placeholder={tx("sheetHint")} aria-label={tx("sheet")} allowClear />
-      </label>
       {sending ? (
         <div className="import-sending" aria-live="polite">
           <div>{tx("uploading", { name: sending.name })}</div>

@@ -6,7 +6,7 @@ import { useObjectMeta } from "@/metadata/MetadataProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { PageMessage } from "@/ui/PageMessage";
 import { useIsPhone } from "@/ui/useIsPhone";
-import type { Upload } from "./api";
+import { upload, type Upload } from "./api";
 import { FileStep } from "./FileStep";
 import { MappingStep } from "./MappingStep";
 import { initialState, type MappingState } from "./mapping";
@@ -37,6 +37,10 @@ function Wizard({ obj }: { obj: ObjectMeta }) {
   const phone = useIsPhone();
   const [step, setStep] = useState(0);
   const [up, setUp] = useState<Upload>();
+  // file is the uploaded file, kept to read another sheet of a workbook.
+  const [file, setFile] = useState<File>();
+  const [sheetError, setSheetError] = useState<string>();
+  const [reading, setReading] = useState(false);
   const [state, setState] = useState<MappingState>();
   const [run, setRun] = useState<Run>();
   // ended marks every step done once the job's result is there.
@@ -44,13 +48,29 @@ function Wizard({ obj }: { obj: ObjectMeta }) {
   const onEnded = useCallback(() => setEnded(true), []);
   const objLabel = label(obj.label, obj.name);
 
-  const uploaded = (u: Upload) => {
+  const uploaded = (u: Upload, f?: File) => {
     setUp(u);
+    if (f) setFile(f);
+    setSheetError(undefined);
     setState(initialState(obj, u.columns ?? [], u.header));
     setStep(1);
   };
+  // readSheet uploads the file again to read another of its sheets; the
+  // mapping starts over from that sheet's header.
+  const readSheet = async (sheet: string) => {
+    if (!file) return;
+    setReading(true);
+    try {
+      uploaded(await upload(file, obj.name, sheet, () => {}));
+    } catch (e) {
+      setSheetError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setReading(false);
+    }
+  };
   const restart = () => {
     setUp(undefined);
+    setFile(undefined);
     setState(undefined);
     setRun(undefined);
     setEnded(false);
@@ -72,7 +92,15 @@ function Wizard({ obj }: { obj: ObjectMeta }) {
       <div className="import-body">
         {step === 0 ? <FileStep obj={obj} onUploaded={uploaded} /> : null}
         {step === 1 && up && state ? (
-          <MappingStep obj={obj} upload={up} state={state} onChange={setState} onBack={restart} onNext={() => setStep(2)} />
+          <MappingStep
+            obj={obj}
+            upload={up}
+            state={state}
+            onChange={setState}
+            onBack={restart}
+            onNext={() => setStep(2)}
+            sheet={{ onChoose: file ? readSheet : undefined, reading, error: sheetError }}
+          />
         ) : null}
         {step === 2 && up && state ? (
           <PreviewStep

@@ -28,12 +28,15 @@ type MappingStepProps = {
   onChange: (s: MappingState) => void;
   onBack: () => void;
   onNext: () => void;
+  // sheet reads another sheet of a workbook (onChoose), telling while it
+  // reads and why it could not.
+  sheet?: { onChoose?: (sheet: string) => void; reading: boolean; error?: string };
 };
 
 // MappingStep shows each column of the file with its first values and the
 // field it goes to, the mode and its key, how lookups are found, and the
 // saved mappings (choose, save as, delete).
-export function MappingStep({ obj, upload, state, onChange, onBack, onNext }: MappingStepProps) {
+export function MappingStep({ obj, upload, state, onChange, onBack, onNext, sheet }: MappingStepProps) {
   const tx = useImportText();
   const md = useMetadata();
   const { lang, label } = useI18n();
@@ -90,6 +93,21 @@ export function MappingStep({ obj, upload, state, onChange, onBack, onNext }: Ma
           encoding: upload.encoding ? ` · ${upload.encoding}` : "",
         })}
       </p>
+      {upload.sheets && upload.sheets.length > 1 && sheet?.onChoose ? (
+        <label className="import-sheet">
+          <span>{tx("sheet")}</span>
+          <Select
+            aria-label={tx("sheet")}
+            value={upload.sheet}
+            loading={sheet.reading}
+            disabled={sheet.reading}
+            onChange={(v: string) => sheet.onChoose?.(v)}
+            options={upload.sheets.map((s) => ({ value: s, label: s }))}
+          />
+          <span className="muted">{tx("sheetHint")}</span>
+        </label>
+      ) : null}
+      {sheet?.error ? <Alert type="error" showIcon role="alert" message={sheet.error} /> : null}
 
       <div className="import-saved">
         <Select

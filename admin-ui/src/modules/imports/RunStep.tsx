@@ -78,7 +78,10 @@ export function RunStep({ obj, upload, state, job, dryRun, skipAutomations, onSt
     {
       key: "problems",
       title: tx("problem"),
-      width: 260,
+      width: 280,
+      // Fixed to the right edge, so that the reason stays in sight however
+      // many columns the file has (the table scrolls under it).
+      fixed: "right" as const,
       render: (_: unknown, x: Rejected) => (
         <span className="import-cell-problem">{x.problems.map((p) => (p.column ? `${p.column}：${p.message}` : p.message)).join("；")}</span>
       ),

@@ -215,6 +215,7 @@ function buildAPI(obj: { name: string }, ix: SchemaIndex, fields: FieldMeta[], b
     update,
     delete: mutation("delete"),
     transfer: mutation("transfer"),
+    mass: massMutations(ix.mutation, list.name),
     filterType: typeName + "Filter",
     orderByType: typeName + "OrderBy",
     inputType: argType(create, "input"),
@@ -226,6 +227,16 @@ function buildAPI(obj: { name: string }, ix: SchemaIndex, fields: FieldMeta[], b
     reverses,
     connectionHasSum: ix.hasField(typeName + "Connection", "sum"),
   };
+}
+
+// massMutations names the mass actions of the object whose list field is
+// list, as the schema has them.
+function massMutations(mutations: Map<string, unknown>, list: string): ObjectAPI["mass"] {
+  const name = (kind: string) => {
+    const n = `mass${kind}${upperFirst(list)}`;
+    return mutations.has(n) ? n : undefined;
+  };
+  return { update: name("Update"), transfer: name("Transfer"), delete: name("Delete") };
 }
 
 function buildFields(def: JSONSchema, data: ObjectDefinitionData, ix: SchemaIndex): FieldMeta[] {

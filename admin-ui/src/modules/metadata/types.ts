@@ -125,6 +125,9 @@ export type ObjectAPI = {
   update?: string;
   delete?: string;
   transfer?: string;
+  // mass are the object's mass actions (massUpdateDeals …), those the
+  // caller's API has.
+  mass: { update?: string; transfer?: string; delete?: string };
   filterType: string;
   orderByType: string;
   inputType?: string;

@@ -58,7 +58,14 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
   const state = useMemo(() => parseListState(params), [params]);
   const views = useViews(obj.name);
   const view = views.data?.find((v) => v.name === state.view);
-  const [selected, setSelected] = useState<string[]>([]);
+  const [selected, setSelectedIds] = useState<string[]>([]);
+  // allMatching: the user chose every record the view and filters match,
+  // not only the selected rows (UI.md §3: an explicit choice).
+  const [allMatching, setAllMatching] = useState(false);
+  const setSelected = (ids: string[]) => {
+    setSelectedIds(ids);
+    setAllMatching(false);
+  };
   const [saving, setSaving] = useState<"new" | "overwrite" | null>(null);
   const [search, setSearch] = useState(state.search);
   const debounced = useDebounced(search, 300);
@@ -114,7 +121,7 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
     </Button>
   ) : null;
 
-  const total = count.data;
+  const total = typeof count.data === "number" ? count.data : undefined;
   const empty = !list.isPending && !list.isError && rows.length === 0;
 
   return (
@@ -129,7 +136,7 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
         <Space wrap>
           {newButton}
           <Suspense fallback={null}>
-            <ListTools obj={obj} state={state} shown={draft} onChange={update} />
+            <ListTools obj={obj} state={state} shown={draft} total={total} onChange={update} />
           </Suspense>
         </Space>
       </div>
@@ -180,7 +187,14 @@ function ObjectList({ obj }: { obj: ObjectMeta }) {
 
       {selected.length > 0 ? (
         <Suspense fallback={null}>
-          <BulkActions obj={obj} ids={selected} onDone={() => setSelected([])} />
+          <BulkActions
+            obj={obj}
+            selection={allMatching ? { kind: "matching", view: state.view, filter, count: total } : { kind: "ids", ids: selected }}
+            matching={selected.length >= rows.length ? total : undefined}
+            onSelectAll={() => setAllMatching(true)}
+            onSelectPage={() => setAllMatching(false)}
+            onDone={() => setSelected([])}
+          />
         </Suspense>
       ) : null}
 

@@ -18,7 +18,7 @@ import { text } from "./text";
 import "./reports.css";
 
 // The report page (/reports/:name): the chart and, under a chart, the
-// table of its figures; 编辑 for its owner or an administrator, 导出 Excel
+// table of its figures; 编辑 for its owner or an administrator, 导出 (Excel or CSV)
 // for everyone who sees it. Clicking a figure opens its records.
 
 export function ReportPage() {

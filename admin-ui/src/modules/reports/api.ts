@@ -72,10 +72,10 @@ export async function deleteReport(name: string, personal: boolean): Promise<voi
 
 export type FileDownload = { fileName: string; contentType: string; base64: string };
 
-export async function exportReport(src: ReportSource): Promise<FileDownload> {
+export async function exportReport(src: ReportSource, format: "xlsx" | "csv" = "xlsx"): Promise<FileDownload> {
   const d = await gql<{ exportReport: FileDownload }>({
-    query: "query ExportReport($n: String, $r: JSON) { exportReport(name: $n, report: $r) { fileName contentType base64 } }",
-    variables: sourceVars(src),
+    query: "query ExportReport($n: String, $r: JSON, $f: String) { exportReport(name: $n, report: $r, format: $f) { fileName contentType base64 } }",
+    variables: { ...sourceVars(src), f: format },
   });
   return d.exportReport;
 }

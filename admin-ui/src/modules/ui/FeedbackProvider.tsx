@@ -36,6 +36,10 @@ export function FeedbackProvider({ children }: FeedbackProviderProps) {
         info: (content, duration) => run((a) => void a.message.info(content, duration)),
       },
       modal: { confirm: (config) => run((a) => void a.modal.confirm(config)) },
+      notification: {
+        open: (config) => run((a) => a.notification.open(config)),
+        destroy: (key) => run((a) => a.notification.destroy(key)),
+      },
     }),
     [run],
   );

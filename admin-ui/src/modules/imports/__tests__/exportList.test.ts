@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { exportUrl, searchFilter } from "@/imports/exportList";
+import { exportAsJob, exportJobThreshold, exportUrl, followExportJob, searchFilter, type ExportJob } from "@/imports/exportList";
 import { fakeMetadata } from "~/testing/schema";
 import { salesObjects } from "~/testing/fixtures";
 
@@ -52,4 +52,20 @@ describe("export of a list", () => {
   it("searches nothing for blank text", () => {
     expect(searchFilter(deal, "  ")).toBeUndefined();
   });
+
+  it("exports a large list as a job and follows it to its file", async () => {
+    expect(exportAsJob(undefined)).toBe(false);
+    expect(exportAsJob(exportJobThreshold)).toBe(false);
+    expect(exportAsJob(exportJobThreshold + 1)).toBe(true);
+    const job = (status: string, done: number, file?: ExportJob["file"]): ExportJob => ({ job: "j", object: "deal", status, done, total: 3000, file });
+    const file = { name: "deal.xlsx", size: 10, rows: 3000, url: "/exports/jobs/j/file" };
+    const answers = [job("running", 1000), job("done", 3000, file)];
+    const seen: number[] = [];
+    const last = await followExportJob(job("running", 0), async () => answers.shift()!, (j) => seen.push(j.done), async () => {});
+    expect(last.file).toEqual(file);
+    expect(seen).toEqual([0, 1000]);
+    const failed = await followExportJob(job("running", 0), async () => ({ ...job("failed", 0), error: "boom" }), () => {}, async () => {});
+    expect(failed.error).toBe("boom");
+  });
 });
+
