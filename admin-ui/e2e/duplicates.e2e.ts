@@ -40,6 +40,13 @@ describe("duplicates and merge", () => {
     await expect(hint.getByRole("link", { name: "杭州远景智能科技有限公司" }).count()).resolves.toBe(1);
     await shot(page, "duplicates-form-desktop");
 
+    // The record page names what it may duplicate, with 对比合并.
+    await page.goto(`${s.url}/o/account/${p.other}`);
+    const banner = page.locator(".record-duplicates");
+    await banner.getByRole("link", { name: "杭州远景智能科技有限公司" }).waitFor();
+    await expect(banner.getByRole("link", { name: "对比合并" }).count()).resolves.toBe(1);
+    await shot(page, "duplicates-record-desktop");
+
     // The list's 查重 opens the groups.
     await page.goto(`${s.url}/o/account`);
     await page.getByRole("button", { name: "查重" }).click();

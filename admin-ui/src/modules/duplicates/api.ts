@@ -19,6 +19,14 @@ export function checkDuplicates(object: string, data: Record<string, unknown>, i
   }).then((d) => d.checkDuplicates);
 }
 
+export function possibleDuplicates(object: string, id: string, signal?: AbortSignal): Promise<DuplicateMatch[]> {
+  return gql<{ possibleDuplicates: DuplicateMatch[] }>({
+    query: `query PossibleDuplicates($object: String!, $id: ID!) { possibleDuplicates(object: $object, id: $id) { ${matchFields} } }`,
+    variables: { object, id },
+    signal,
+  }).then((d) => d.possibleDuplicates);
+}
+
 export function duplicateGroups(object: string, after: string | null, signal?: AbortSignal): Promise<GroupPage> {
   return gql<{ duplicateGroups: GroupPage }>({
     query: `query DuplicateGroups($object: String!, $after: String) { duplicateGroups(object: $object, first: 20, after: $after) { groups { rule ruleLabel { zh en } action key ids titles } hasNextPage endCursor } }`,

@@ -121,6 +121,21 @@ export function RunStep({ obj, upload, state, job, dryRun, skipAutomations, onSt
           />
         </>
       ) : null}
+      {r.notes?.length ? (
+        <Alert
+          type="warning"
+          showIcon
+          className="import-notes"
+          message={tx("notes", { count: n(r.notesCount ?? r.notes.length) })}
+          description={
+            <ul>
+              {r.notes.map((x, i) => (
+                <li key={`${x.line}-${i}`}>{tx("noteLine", { line: x.line, message: x.message })}</li>
+              ))}
+            </ul>
+          }
+        />
+      ) : null}
       <div className="import-actions">
         {r.rejectsUrl && (r.rejectedCount ?? 0) > 0 ? (
           <Button className="import-rejects" href={r.rejectsUrl} download={`${obj.name}-rejects.csv`}>

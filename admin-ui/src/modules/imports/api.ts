@@ -107,6 +107,10 @@ export type ImportResult = {
   dryRun?: boolean;
   valid?: number;
   rejected?: { line: number; cells: string[]; problems: CellProblem[] }[];
+  // notes are remarks on rows that landed (a warning duplicate rule they
+  // match), the first 20 of notesCount.
+  notes?: { line: number; message: string }[];
+  notesCount?: number;
   rejectsUrl?: string;
   error?: string | null;
 };

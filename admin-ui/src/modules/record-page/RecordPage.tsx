@@ -29,6 +29,7 @@ import { RelatedList } from "./RelatedList";
 import { StagePath } from "./StagePath";
 
 // The campaign effect card loads with the first campaign shown.
+const RecordDuplicates = lazy(() => import("@/duplicates/RecordDuplicates").then((m) => ({ default: m.RecordDuplicates })));
 const CampaignEffectCard = lazy(() => import("@/analytics/CampaignEffectCard").then((m) => ({ default: m.CampaignEffectCard })));
 
 // The record page (UI.md §4): a header with the title, key fields, owner
@@ -133,6 +134,11 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
   const campaign = campaignKnowledge(md, obj);
   const details = (
     <div className="record-details">
+      {Array.isArray(obj.schema["x-crm-duplicates"]) ? (
+        <Suspense fallback={null}>
+          <RecordDuplicates obj={obj} id={id} />
+        </Suspense>
+      ) : null}
       {campaign !== "no" ? (
         <Suspense fallback={null}>
           <CampaignEffectCard object={obj.name} id={id} probe={campaign === "maybe"} />
