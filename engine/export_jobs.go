@@ -11,7 +11,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
+	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
 
@@ -71,8 +73,9 @@ type ExportResult struct {
 
 // ExportFile is the file an export job wrote.
 type ExportFile struct {
-	// Name is the file's name for the one who downloads it
-	// ("deal.xlsx"); Path where it is on disk.
+	// Name is the file's name for the one who downloads it: the
+	// object's label in the export's language ("商机.xlsx"); Path where it
+	// is on disk.
 	Name, Path string
 	Size, Rows int64
 }
@@ -107,10 +110,11 @@ func (e *Engine) StartExport(ctx context.Context, object string, q ExportQuery, 
 	if !errors.Is(err, errChecked) {
 		return Job{}, err
 	}
-	sc, err := e.scope(ctx)
+	osc, err := e.readScope(ctx, object)
 	if err != nil {
 		return Job{}, err
 	}
+	sc, name := osc.scope, fileName(osc.obj, q.Lang)+"."+ext
 	tenant := sc.actor.TenantID
 	if !e.exports.reserve(tenant) {
 		return Job{}, errorOf(ErrRateLimited, nil, "export.tooManyRunning", MaxRunningExports)
@@ -119,7 +123,7 @@ func (e *Engine) StartExport(ctx context.Context, object string, q ExportQuery, 
 	ready := make(chan struct{})
 	job, err := e.runJob(ctx, sc, JobExport, object, func(ctx context.Context, progress func(done, total int)) (int, error) {
 		<-ready
-		file, err := e.writeExport(ctx, object, q, ext, write, progress)
+		file, err := e.writeExport(ctx, object, q, ext, name, write, progress)
 		e.exports.mu.Lock()
 		defer e.exports.mu.Unlock()
 		run.file, run.err, run.finishedAt = file, err, e.stamp()
@@ -154,7 +158,7 @@ func (e *Engine) StartExport(ctx context.Context, object string, q ExportQuery, 
 
 // writeExport writes the file of an export job; on an error no file is
 // left.
-func (e *Engine) writeExport(ctx context.Context, object string, q ExportQuery, ext string, write ExportWriter, progress func(done, total int)) (*ExportFile, error) {
+func (e *Engine) writeExport(ctx context.Context, object string, q ExportQuery, ext, name string, write ExportWriter, progress func(done, total int)) (*ExportFile, error) {
 	dir := exportDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("export %s: %w", object, err)
@@ -190,7 +194,28 @@ func (e *Engine) writeExport(ctx context.Context, object string, q ExportQuery, 
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", object, err)
 	}
-	return &ExportFile{Name: object + "." + ext, Path: f.Name(), Size: st.Size(), Rows: rows}, nil
+	return &ExportFile{Name: name, Path: f.Name(), Size: st.Size(), Rows: rows}, nil
+}
+
+// fileName is the name of an object's export file, without extension:
+// its label in lang ("线索"), without what file systems refuse, else its
+// API name.
+func fileName(obj *schema.Object, lang string) string {
+	label := labelZh(obj)
+	if lang == "en" && obj.Label.En != "" {
+		label = obj.Label.En
+	}
+	clean := strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`<>:"/\|?*`, r) || unicode.IsControl(r) {
+			return '_'
+		}
+		return r
+	}, label)
+	clean = strings.Trim(strings.TrimSpace(clean), ". ")
+	if clean == "" || len(clean) > 120 {
+		return obj.Name
+	}
+	return clean
 }
 
 func (x *exportRuns) reserve(tenant string) bool {

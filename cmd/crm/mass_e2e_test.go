@@ -169,7 +169,7 @@ func TestServe_ExportJob(t *testing.T) {
 			}, time.Minute, 10*time.Millisecond)
 			require.Equal(t, "done", done.Status, done.Error)
 			require.NotNil(t, done.File)
-			assert.Equal(t, "client."+format, done.File.Name)
+			assert.Equal(t, "客户."+format, done.File.Name, "named for the label")
 			assert.Equal(t, 20, done.File.Rows)
 			assert.Equal(t, 20, done.Done)
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -123,8 +124,10 @@ func (s *Server) exportFile(c *fiber.Ctx) error {
 		}
 		return fmt.Errorf("export job %s: %w", res.Job.ID, err)
 	}
-	c.Set(fiber.HeaderContentType, contentTypeOf(filepath.Ext(res.File.Name)))
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+res.File.Name+`"`)
+	ext := filepath.Ext(res.File.Name)
+	c.Set(fiber.HeaderContentType, contentTypeOf(ext))
+	// An ASCII name for old clients, the label's (RFC 6266, 5987) for the rest.
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+res.Object+ext+`"; filename*=UTF-8''`+url.PathEscape(res.File.Name))
 	return c.SendStream(f, int(res.File.Size))
 }
 

@@ -53,6 +53,7 @@ export function BulkActions({ obj, selection, matching, onSelectAll, onSelectPag
   const [open, setOpen] = useState<"update" | "transfer" | null>(null);
   const [owner, setOwner] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const num = (n: number) => n.toLocaleString(lang === "en" ? "en-US" : "zh-CN");
   const count = selectionSize(selection);
   const countText = count === undefined ? "" : count.toLocaleString(lang === "en" ? "en-US" : "zh-CN");
   const tooMany = selection.kind === "ids" && selection.ids.length > maxMassIds;
@@ -79,14 +80,14 @@ export function BulkActions({ obj, selection, matching, onSelectAll, onSelectPag
     }
     if (rep.failed === 0 && !rep.error) {
       const words = kind === "update" ? mt("updated", { count: rep.changed }) : t(kind === "transfer" ? "list.transferred" : "list.deleted", { count: rep.changed });
-      if (key) notification.open({ key, type: "success", message: mt("jobDone", { action, changed: rep.changed }), description: words, duration: 6 });
+      if (key) notification.open({ key, type: "success", message: mt("jobDone", { action, changed: num(rep.changed) }), description: words, duration: 6 });
       else message.success(words);
       return;
     }
     notification.open({
       key,
       type: rep.error ? "error" : "warning",
-      message: rep.error ? mt("jobFailed", { action, error: rep.error }) : mt("jobPartly", { action, changed: rep.changed, failed: rep.failed }),
+      message: rep.error ? mt("jobFailed", { action, error: rep.error }) : mt("jobPartly", { action, changed: num(rep.changed), failed: num(rep.failed) }),
       description: <MassFailures object={obj.name} report={rep} mt={mt} />,
       duration: 0,
     });
@@ -116,7 +117,7 @@ export function BulkActions({ obj, selection, matching, onSelectAll, onSelectPag
       notification.open({
         key,
         type: "info",
-        message: mt("running", { action, count: r.job?.total ?? 0 }),
+        message: mt("running", { action, count: num(r.job?.total ?? 0) }),
         description: r.job ? <MassProgress job={r.job} mt={mt} /> : null,
         duration: 0,
       });

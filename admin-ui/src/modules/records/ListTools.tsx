@@ -57,7 +57,7 @@ export function ListTools({ obj, state, shown, total, onChange }: ListToolsProps
       notification.open({
         key,
         type: "info",
-        message: mt("exportRunning", { count: j.total }),
+        message: mt("exportRunning", { count: j.total.toLocaleString(en ? "en-US" : "zh-CN") }),
         description: <Progress percent={j.total > 0 ? Math.floor((j.done / j.total) * 100) : 0} size="small" status="active" />,
         duration: 0,
       });
@@ -69,7 +69,7 @@ export function ListTools({ obj, state, shown, total, onChange }: ListToolsProps
       notification.open({
         key,
         type: "success",
-        message: mt("exportDone", { rows: last.file.rows }),
+        message: mt("exportDone", { rows: last.file.rows.toLocaleString(en ? "en-US" : "zh-CN") }),
         description: (
           <a href={last.file.url} download={name} className="export-download">
             {mt("download", { name })}

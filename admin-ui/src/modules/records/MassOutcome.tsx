@@ -11,7 +11,7 @@ export function MassProgress({ job, mt }: MassProgressProps) {
   return (
     <div className="mass-progress">
       <Progress percent={percent} size="small" status="active" />
-      <span className="muted">{mt("progress", { done: job.done, total: job.total })}</span>
+      <span className="muted">{mt("progress", { done: job.done.toLocaleString(), total: job.total.toLocaleString() })}</span>
     </div>
   );
 }
