@@ -107,6 +107,24 @@ describe("import", () => {
     // The refused upload's 400 is the one error the browser logs.
   }, { expectedErrors: /status of 400/ });
 
+  journey("reads the sheet of a workbook the user chooses", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "import.sheets", "郑洁", "salesRep");
+    await signIn(page, s.url, "import.sheets");
+    await openWizard(page);
+    await page.locator(".import-file input[type=file]").setInputFiles(join(__dirname, "fixtures", "leads-two-sheets.xlsx"));
+    await page.locator(".import-mapping").waitFor();
+    // The first sheet is a note; the wizard offers the workbook's sheets.
+    await page.getByText(/leads-two-sheets\.xlsx：1 行，1 列（Excel · 说明）/).waitFor();
+    await pick(page, page.getByRole("combobox", { name: "工作表" }), "线索");
+    await page.getByText(/leads-two-sheets\.xlsx：2 行，3 列（Excel · 线索）/).waitFor();
+    await expect.poll(() => page.locator('.import-map-row[data-column="姓名"] .ant-select').textContent()).toBe("姓名");
+    await page.locator(".ant-select-dropdown").last().waitFor({ state: "hidden" });
+    await shot(page, "import-sheets-desktop");
+    await page.getByRole("button", { name: "下一步" }).click();
+    await page.locator(".import-preview-table").getByText("表二甲").waitFor();
+  });
+
   journey("exports the list it shows to CSV", "desktop", async ({ page }) => {
     const s = server();
     addUser(s, "export.rep", "周强", "salesRep");
