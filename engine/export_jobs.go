@@ -233,8 +233,8 @@ func (x *exportRuns) reserve(tenant string) bool {
 
 // sweep removes the files past ExportFileTTL and the oldest beyond
 // MaxExportFiles a tenant, and files of the export directory older than
-// ExportFileTTL that no run holds (a stopped server's). The caller holds
-// x.mu.
+// ExportFileTTL that no run holds (a stopped server's: judged by the
+// wall clock, which file times follow). The caller holds x.mu.
 func (x *exportRuns) sweep(now time.Time) {
 	held := map[string]bool{}
 	for tenant, runs := range x.results {
@@ -271,7 +271,7 @@ func (x *exportRuns) sweep(now time.Time) {
 		if held[ent.Name()] || !strings.HasPrefix(ent.Name(), "export-") {
 			continue
 		}
-		if info, err := ent.Info(); err == nil && now.Sub(info.ModTime()) > ExportFileTTL {
+		if info, err := ent.Info(); err == nil && time.Since(info.ModTime()) > ExportFileTTL {
 			_ = os.Remove(filepath.Join(exportDir(), ent.Name()))
 		}
 	}
