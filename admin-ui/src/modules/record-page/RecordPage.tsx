@@ -97,7 +97,7 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
             void qc.invalidateQueries({ queryKey: ["count", obj.name] });
             void qc.invalidateQueries({ queryKey: ["record", obj.name, id] });
           };
-          deletedToast({ message, lang, ids: [id], onRestored: refresh });
+          void deletedToast({ message, lang, ids: [id], onRestored: refresh });
           removeRecent(scope, obj.name, id);
           refresh();
           navigate(`/o/${obj.name}`, { replace: true });

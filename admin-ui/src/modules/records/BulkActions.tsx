@@ -75,7 +75,7 @@ export function BulkActions({ obj, selection, matching, onSelectAll, onSelectPag
     }
     if (rep.failed === 0 && !rep.error && kind === "delete" && !key && selection.kind === "ids") {
       // The records went to the recycle bin: the toast offers 撤销.
-      deletedToast({ message, lang, ids: selection.ids, onRestored: refresh });
+      void deletedToast({ message, lang, ids: selection.ids, onRestored: refresh });
       return;
     }
     if (rep.failed === 0 && !rep.error) {

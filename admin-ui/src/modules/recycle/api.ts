@@ -80,6 +80,11 @@ export async function emptyBin(object: string | undefined): Promise<number> {
   return d.emptyRecycleBin;
 }
 
+export async function retentionDays(): Promise<number> {
+  const d = await gql<{ recycleBinSettings: { retentionDays: number } }>({ query: "query RecycleBinSettings { recycleBinSettings { retentionDays } }" });
+  return d.recycleBinSettings.retentionDays;
+}
+
 export async function setRetention(days: number): Promise<number> {
   const d = await gql<{ setRecycleBinRetention: { retentionDays: number } }>({
     query: "mutation SetRetention($days: Int!) { setRecycleBinRetention(days: $days) { retentionDays } }",

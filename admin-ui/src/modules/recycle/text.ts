@@ -8,7 +8,7 @@ type Key =
   | "untitled" | "merged" | "restore" | "purge" | "empty" | "emptyObject" | "selected" | "restoreConfirm" | "purgeConfirm" | "purgeWarn"
   | "emptyConfirm" | "emptyWarn" | "restored" | "restoredSome" | "restoreFailed" | "cleared" | "notPutBack" | "purged" | "emptied"
   | "nothing" | "loadMore" | "allLoaded" | "retention" | "retentionDays" | "retentionSave" | "retentionSaved" | "retentionHint" | "cancel"
-  | "undo" | "deletedUndo" | "deletedManyUndo" | "undone" | "references";
+  | "undo" | "deletedUndo" | "deletedManyUndo" | "deletedFinal" | "deletedManyFinal" | "undone" | "references";
 
 export const text: TextTable<Key> = {
   zh: {
@@ -54,6 +54,8 @@ export const text: TextTable<Key> = {
     undo: "撤销",
     deletedUndo: "已删除，可在回收站中恢复",
     deletedManyUndo: "已删除 {count} 条，可在回收站中恢复",
+    deletedFinal: "已彻底删除",
+    deletedManyFinal: "已彻底删除 {count} 条",
     undone: "已撤销删除",
     references: "{count} 处引用",
   },
@@ -100,6 +102,8 @@ export const text: TextTable<Key> = {
     undo: "Undo",
     deletedUndo: "Deleted; it can be restored from the recycle bin",
     deletedManyUndo: "{count} deleted; they can be restored from the recycle bin",
+    deletedFinal: "Deleted for good",
+    deletedManyFinal: "{count} deleted for good",
     undone: "Delete undone",
     references: "{count} references",
   },

@@ -1,10 +1,11 @@
 import type { Feedback } from "@/ui/useFeedback";
-import { restore, summarize } from "./api";
+import { restore, retentionDays, summarize } from "./api";
 import { text } from "./text";
 
 // deletedToast is the success toast of a delete with 撤销 (UI.md §9): the
-// records went to the recycle bin, and 撤销 restores them at once. It
-// needs no hooks, so that a page calls it from its delete's callback.
+// records went to the recycle bin, and 撤销 restores them at once; a
+// tenant whose bin is off (retention 0) gets a plain toast. It needs no
+// hooks, so that a page calls it from its delete's callback.
 
 type DeletedToastOptions = {
   message: Feedback["message"];
@@ -32,8 +33,13 @@ const actionStyle = {
   minHeight: 28,
 } as const;
 
-export function deletedToast({ message, lang, ids, onRestored }: DeletedToastOptions): void {
+export async function deletedToast({ message, lang, ids, onRestored }: DeletedToastOptions): Promise<void> {
   if (ids.length === 0) return;
+  const days = await retentionDays().catch(() => -1); // unknown: offer it, a failed undo says why
+  if (days === 0) {
+    message.success(ids.length === 1 ? say(lang, "deletedFinal") : say(lang, "deletedManyFinal", { count: ids.length }));
+    return;
+  }
   let used = false;
   const undo = async () => {
     if (used) return;
