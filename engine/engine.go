@@ -67,6 +67,10 @@ type Config struct {
 	// process keeps for all tenants together; if zero,
 	// DefaultImportUploadBytes.
 	ImportUploadBytes int64
+	// ExportDir is where export jobs write their files (export_jobs.go),
+	// made with mode 0700 when missing; if empty, crm-exports in the
+	// system's temporary directory.
+	ExportDir string
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -91,6 +95,7 @@ type Engine struct {
 	aggregates         rowBudget
 	aggregateCache     *aggregateCache
 	importUploadBytes  int64
+	exportsAt          string // Config.ExportDir
 
 	limitsMu    sync.Mutex
 	limitsCache map[string]cachedLimits
@@ -131,6 +136,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.aggregateCache = newAggregateCache(cacheBytes)
 	e.importUploadBytes = cfg.ImportUploadBytes
+	e.exportsAt = cfg.ExportDir
 	if e.importUploadBytes <= 0 {
 		e.importUploadBytes = DefaultImportUploadBytes
 	}

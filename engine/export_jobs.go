@@ -21,8 +21,8 @@ import (
 // on disk, with progress, then fetched by the one who started it. The
 // file is written by the API edge's writer (CSV or a workbook) from the
 // same rows ExportRecords gives, so a job exports exactly what the
-// synchronous export would. Files live in ExportDir (the system's
-// temporary directory by default) for ExportFileTTL after the job ends,
+// synchronous export would. Files live in Config.ExportDir (the
+// system's temporary directory by default) for ExportFileTTL after the job ends,
 // at most MaxExportFiles a tenant (the oldest go first); files a stopped
 // server left there are removed once they are older than ExportFileTTL.
 
@@ -41,13 +41,11 @@ const (
 // JobExport is the kind of an export run in the background.
 const JobExport = "export"
 
-// ExportDir is where export jobs write their files; "" means
-// os.TempDir()/crm-exports. Overridable in tests.
-var ExportDir = ""
-
-func exportDir() string {
-	if ExportDir != "" {
-		return ExportDir
+// exportDir is where export jobs write their files: [Config.ExportDir],
+// else crm-exports in the system's temporary directory.
+func (e *Engine) exportDir() string {
+	if e.exportsAt != "" {
+		return e.exportsAt
 	}
 	return filepath.Join(os.TempDir(), "crm-exports")
 }
@@ -128,7 +126,7 @@ func (e *Engine) StartExport(ctx context.Context, object string, q ExportQuery, 
 		defer e.exports.mu.Unlock()
 		run.file, run.err, run.finishedAt = file, err, e.stamp()
 		e.exports.running[tenant]--
-		e.exports.sweep(e.stamp())
+		e.exports.sweep(e.stamp(), e.exportDir())
 		if file == nil {
 			return 0, err
 		}
@@ -159,7 +157,7 @@ func (e *Engine) StartExport(ctx context.Context, object string, q ExportQuery, 
 // writeExport writes the file of an export job; on an error no file is
 // left.
 func (e *Engine) writeExport(ctx context.Context, object string, q ExportQuery, ext, name string, write ExportWriter, progress func(done, total int)) (*ExportFile, error) {
-	dir := exportDir()
+	dir := e.exportDir()
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("export %s: %w", object, err)
 	}
@@ -235,7 +233,7 @@ func (x *exportRuns) reserve(tenant string) bool {
 // MaxExportFiles a tenant, and files of the export directory older than
 // ExportFileTTL that no run holds (a stopped server's: judged by the
 // wall clock, which file times follow). The caller holds x.mu.
-func (x *exportRuns) sweep(now time.Time) {
+func (x *exportRuns) sweep(now time.Time, dir string) {
 	held := map[string]bool{}
 	for tenant, runs := range x.results {
 		var done []*exportRun
@@ -263,7 +261,7 @@ func (x *exportRuns) sweep(now time.Time) {
 			delete(x.results, tenant)
 		}
 	}
-	entries, err := os.ReadDir(exportDir())
+	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return
 	}
@@ -272,7 +270,7 @@ func (x *exportRuns) sweep(now time.Time) {
 			continue
 		}
 		if info, err := ent.Info(); err == nil && time.Since(info.ModTime()) > ExportFileTTL {
-			_ = os.Remove(filepath.Join(exportDir(), ent.Name()))
+			_ = os.Remove(filepath.Join(dir, ent.Name()))
 		}
 	}
 }
@@ -311,7 +309,7 @@ func (e *Engine) ExportResult(ctx context.Context, jobID string) (*ExportResult,
 	out := &ExportResult{Job: job, Object: job.Object}
 	e.exports.mu.Lock()
 	defer e.exports.mu.Unlock()
-	e.exports.sweep(e.stamp())
+	e.exports.sweep(e.stamp(), e.exportDir())
 	if run := e.exports.results[sc.actor.TenantID][jobID]; run != nil && !run.finishedAt.IsZero() {
 		if run.file != nil {
 			f := *run.file

@@ -45,7 +45,7 @@ describe("dashboards", () => {
     }
     // The KPI is compact, exact on hover.
     const kpi = page.locator('[data-report="openPipelineTotal"] .report-kpi-figure');
-    expect(await kpi.textContent()).toMatch(/^¥[\d.]+(万|亿)?$/);
+    expect(await kpi.textContent()).toMatch(/^¥[\d.,]+(万|亿)?$/); // 1,138.5万 above ten million
     expect(await kpi.getAttribute("data-exact")).toMatch(/^¥[\d,]+\.\d{2}$/);
     // A full-width card spans the row, a quarter card a quarter of it.
     const full = (await page.locator('[data-report="casesByPriorityStatus"]').boundingBox())!;

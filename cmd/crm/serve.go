@@ -57,8 +57,12 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 		st.Close()
 		return nil, nil, err
 	}
+	exports := "" // MongoDB: the system's temporary directory
+	if m.mongoURI == nil || *m.mongoURI == "" {
+		exports = filepath.Join(dir, "exports")
+	}
 	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter,
-		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes})
+		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes, ExportDir: exports})
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -99,6 +99,9 @@ func New(t testing.TB, id string, opts ...Option) *Tenant {
 	if s.config.Logger == nil {
 		s.config.Logger = slog.New(slog.DiscardHandler)
 	}
+	if s.config.ExportDir == "" {
+		s.config.ExportDir = t.TempDir()
+	}
 	eng, err := engine.New(s.config)
 	must(t, err, "engine")
 	t.Cleanup(func() {
