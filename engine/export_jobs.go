@@ -14,7 +14,6 @@ import (
 	"unicode"
 
 	"github.com/crmkit/crm/schema"
-	"github.com/crmkit/crm/store"
 )
 
 // Export jobs: a large list's export written in the background to a file
@@ -290,21 +289,9 @@ func (e *Engine) ExportResult(ctx context.Context, jobID string) (*ExportResult,
 	if err != nil {
 		return nil, err
 	}
-	notFound := errorOf(ErrNotFound, nil, "export.noJob", jobID)
-	jobs := sc.snap.platform[jobObject]
-	if jobs == nil {
-		return nil, notFound
-	}
-	rec, err := sc.ts.Get(ctx, jobs, jobID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, notFound
-	case err != nil:
-		return nil, fmt.Errorf("read export job %s: %w", jobID, err)
-	}
-	job := jobOf(rec)
-	if job.Kind != JobExport || (rec.CreatedBy != sc.actor.ID && !sc.actor.Admin) {
-		return nil, notFound
+	job, err := ownJob(ctx, sc, jobID, JobExport, errorOf(ErrNotFound, nil, "export.noJob", jobID))
+	if err != nil {
+		return nil, err
 	}
 	out := &ExportResult{Job: job, Object: job.Object}
 	e.exports.mu.Lock()

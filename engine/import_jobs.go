@@ -2,11 +2,7 @@ package engine
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"time"
-
-	"github.com/crmkit/crm/store"
 )
 
 // JobImport is the kind of an import of an uploaded file's rows.
@@ -141,21 +137,9 @@ func (e *Engine) ImportResult(ctx context.Context, jobID string) (*ImportResult,
 	if err != nil {
 		return nil, err
 	}
-	notFound := errorOf(ErrNotFound, nil, "import.noJob", jobID)
-	jobs := sc.snap.platform[jobObject]
-	if jobs == nil {
-		return nil, notFound
-	}
-	rec, err := sc.ts.Get(ctx, jobs, jobID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, notFound
-	case err != nil:
-		return nil, fmt.Errorf("read import job %s: %w", jobID, err)
-	}
-	job := jobOf(rec)
-	if job.Kind != JobImport || (rec.CreatedBy != sc.actor.ID && !sc.actor.Admin) {
-		return nil, notFound
+	job, err := ownJob(ctx, sc, jobID, JobImport, errorOf(ErrNotFound, nil, "import.noJob", jobID))
+	if err != nil {
+		return nil, err
 	}
 	out := &ImportResult{Job: job, Object: job.Object}
 	e.imports.mu.Lock()

@@ -211,3 +211,23 @@ func (e *Engine) enqueueFormulaJob(ctx context.Context, tx store.Tx, jobs *schem
 		Data: map[string]any{"kind": JobRecomputeFormulas, "object": obj, "fields": list, "status": JobPending, "total": 0.0, "done": 0.0, "changed": 0.0}}
 	return tx.Insert(ctx, jobs, rec)
 }
+
+// ownJob reads the job jobID of kind for its starter or an administrator;
+// to anyone else, for another kind and for no such job it is notFound.
+func ownJob(ctx context.Context, sc scope, jobID, kind string, notFound error) (Job, error) {
+	jobs := sc.snap.platform[jobObject]
+	if jobs == nil {
+		return Job{}, notFound
+	}
+	rec, err := sc.ts.Get(ctx, jobs, jobID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return Job{}, notFound
+	case err != nil:
+		return Job{}, fmt.Errorf("read %s job %s: %w", kind, jobID, err)
+	}
+	if job := jobOf(rec); job.Kind == kind && (rec.CreatedBy == sc.actor.ID || sc.actor.Admin) {
+		return job, nil
+	}
+	return Job{}, notFound
+}

@@ -2,13 +2,9 @@ package engine
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/crmkit/crm/store"
 )
 
 // Mass actions as the API offers them: a selection of up to MassSyncLimit
@@ -175,21 +171,9 @@ func (e *Engine) MassChangeResult(ctx context.Context, jobID string) (*MassOutco
 	if err != nil {
 		return nil, err
 	}
-	notFound := errorOf(ErrNotFound, nil, "mass.noJob", jobID)
-	jobs := sc.snap.platform[jobObject]
-	if jobs == nil {
-		return nil, notFound
-	}
-	rec, err := sc.ts.Get(ctx, jobs, jobID)
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		return nil, notFound
-	case err != nil:
-		return nil, fmt.Errorf("read mass action job %s: %w", jobID, err)
-	}
-	job := jobOf(rec)
-	if job.Kind != JobMassChange || (rec.CreatedBy != sc.actor.ID && !sc.actor.Admin) {
-		return nil, notFound
+	job, err := ownJob(ctx, sc, jobID, JobMassChange, errorOf(ErrNotFound, nil, "mass.noJob", jobID))
+	if err != nil {
+		return nil, err
 	}
 	out := &MassOutcome{Job: &job, Object: job.Object}
 	e.mass.mu.Lock()
