@@ -74,12 +74,8 @@ func (b *modelBuilder) addAggregates(om *objectModel) {
 	a := &aggregateModel{obj: om, field: om.list + "Aggregate"}
 	claims := []string{"query:" + a.field, "type:" + a.resultType(), "type:" + a.groupType(), "type:" + a.groupByType(),
 		"type:" + a.groupEnum(), "type:" + a.measureEnum(), "type:" + a.measureType(), "type:" + a.havingType(), "type:" + a.groupOrderType()}
-	if clash := b.firstClash(claims); clash != "" {
-		b.omit("aggregate of %q: generated name %s is already taken", om.name, clash)
+	if !b.claim(fmt.Sprintf("aggregate of %q", om.name), claims) {
 		return
-	}
-	for _, c := range claims {
-		b.taken[c] = true
 	}
 	a.groupFields = append(a.groupFields, aggregateSystemFields...)
 	a.measureFields = append(a.measureFields, aggregateSystemFields...)

@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -78,12 +79,8 @@ func (b *modelBuilder) addBulk(om *objectModel) {
 			claims = append(claims, "type:"+bm.keyType)
 		}
 	}
-	if clash := b.firstClash(claims); clash != "" {
-		b.omit("bulk writes of %q: generated name %s is already taken", om.name, clash)
+	if !b.claim(fmt.Sprintf("bulk writes of %q", om.name), claims) {
 		return
-	}
-	for _, c := range claims {
-		b.taken[c] = true
 	}
 	om.bulk = bm
 }

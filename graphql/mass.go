@@ -2,6 +2,7 @@ package graphql
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -84,12 +85,8 @@ func (b *modelBuilder) addMass(om *objectModel) {
 	if om.writable() {
 		claims = append(claims, "mutation:"+mm.update)
 	}
-	if clash := b.firstClash(claims); clash != "" {
-		b.omit("mass actions of %q: generated name %s is already taken", om.name, clash)
+	if !b.claim(fmt.Sprintf("mass actions of %q", om.name), claims) {
 		return
-	}
-	for _, c := range claims {
-		b.taken[c] = true
 	}
 	om.mass = mm
 }

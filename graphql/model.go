@@ -240,29 +240,30 @@ func (b *modelBuilder) addObject(obj *schema.Object) {
 		"query:" + om.single, "query:" + om.list,
 		"mutation:" + om.createField(), "mutation:" + om.updateField(), "mutation:" + om.deleteField(), "mutation:" + om.transferField(),
 	}
-	if clash := b.firstClash(claims); clash != "" {
-		b.omit("object %q: generated name %s is already taken", obj.Name, clash)
+	if !b.claim(fmt.Sprintf("object %q", obj.Name), claims) {
 		return
-	}
-	for _, c := range claims {
-		b.taken[c] = true
 	}
 	b.m.objects = append(b.m.objects, om)
 	b.m.byType[om.typeName] = om
 	b.m.byName[om.name] = om
 }
 
-// firstClash returns the first of claims that is taken or repeated in
-// claims, or "".
-func (b *modelBuilder) firstClash(claims []string) string {
+// claim takes every name of claims for what (say `object "deal"`) and
+// reports true, or, when one is taken or repeated in claims, takes none,
+// notes what is left out and why, and reports false.
+func (b *modelBuilder) claim(what string, claims []string) bool {
 	seen := map[string]bool{}
 	for _, c := range claims {
 		if b.taken[c] || seen[c] {
-			return c
+			b.omit("%s: generated name %s is already taken", what, c)
+			return false
 		}
 		seen[c] = true
 	}
-	return ""
+	for _, c := range claims {
+		b.taken[c] = true
+	}
+	return true
 }
 
 // addFields exposes the visible fields of an object that have a known

@@ -46,6 +46,17 @@ func cliOn(dir string) func(args ...string) (string, error) {
 	}
 }
 
+// cliOnWithErrors is cliOn that also returns what a command wrote to
+// standard error (progress, warnings).
+func cliOnWithErrors(dir string) func(args ...string) (out, errOut string, err error) {
+	return func(args ...string) (string, string, error) {
+		o, e := &testkit.Buffer{}, &testkit.Buffer{}
+		m := &Main{Stdout: o, Stderr: e, Getenv: func(string) string { return "" }}
+		err := m.Run(context.Background(), append(args, "--data", dir))
+		return o.String(), e.String(), err
+	}
+}
+
 // testServer is a running `crm serve` and the key it printed on its first
 // start.
 type testServer struct {

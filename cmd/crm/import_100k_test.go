@@ -32,12 +32,7 @@ func TestImportCSV_100kDeals(t *testing.T) {
 	}
 	t.Parallel()
 	dir := t.TempDir()
-	run := func(args ...string) (string, string, error) {
-		out, errOut := &testkit.Buffer{}, &testkit.Buffer{}
-		m := &Main{Stdout: out, Stderr: errOut, Getenv: func(string) string { return "" }}
-		err := m.Run(context.Background(), append(args, "--data", dir))
-		return out.String(), errOut.String(), err
-	}
+	run := cliOnWithErrors(dir)
 	_, _, err := run("tenant", "create", "acme")
 	require.NoError(t, err)
 	_, _, err = run("template", "install", "starter", "--tenant", "acme")

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,7 +10,6 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
-	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/spreadsheet"
 )
 
@@ -21,12 +19,7 @@ import (
 func TestImportCSV(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	run := func(args ...string) (string, string, error) {
-		out, errOut := &testkit.Buffer{}, &testkit.Buffer{}
-		m := &Main{Stdout: out, Stderr: errOut, Getenv: func(string) string { return "" }}
-		err := m.Run(context.Background(), append(args, "--data", dir))
-		return out.String(), errOut.String(), err
-	}
+	run := cliOnWithErrors(dir)
 	_, _, err := run("tenant", "create", "shop")
 	require.NoError(t, err)
 	_, _, err = run("template", "install", "retail", "--tenant", "shop")
