@@ -504,10 +504,7 @@ func TestSandbox_S12_tenantFairness(t *testing.T) {
 	l.MaxConcurrent = 2
 	l.MaxWaiting = 48
 	l.WallTime = time.Minute
-	// The memory watchdog reads the whole process's heap, which the
-	// package's memory tests raise meanwhile: out of reach here, so that
-	// this test is about fairness alone.
-	r := newRunner(t, scripting.Config{Limits: l, MemoryCeiling: 1 << 40})
+	r := newRunner(t, scripting.Config{Limits: l})
 	h := &blockingHost{entered: make(chan struct{}, 64), release: make(chan struct{})}
 	busy := scripting.Script{Tenant: "a", ID: "busy", Version: 1, Kind: scripting.KindAfterSave, Source: "crm.find('deal', {})"}
 
