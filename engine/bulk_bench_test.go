@@ -1,14 +1,17 @@
 package engine_test
 
 import (
+	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/importvalue"
 	"github.com/crmkit/crm/internal/testkit"
+	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
 )
@@ -118,5 +121,80 @@ func BenchmarkEngine_ImportRecords(b *testing.B) {
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "rows/s")
 	if cpu1, ok := testkit.ProcessCPU(); measured && ok {
 		b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/row")
+	}
+}
+
+// BenchmarkEngine_StoreFloor is what loading starter deals costs the
+// embedded store alone (synchronous=FULL), without the engine: the rows a
+// bulk create writes — each deal and its audit entry, 500 a transaction —
+// built in advance and inserted one statement each (as the engine inserts
+// records), as multi-row inserts, or the deals alone. It bounds what any
+// engine change can reach on one writer connection:
+//
+//	go test ./engine -run '^$' -bench StoreFloor -benchtime 200x
+func BenchmarkEngine_StoreFloor(b *testing.B) {
+	for _, mode := range []string{"one-by-one", "multi-row", "multi-row-no-audit"} {
+		b.Run(mode, func(b *testing.B) {
+			tn := testkit.New(b, "acme", testkit.WithStore(func(t testing.TB) store.Store {
+				s, err := sqlitestore.New(sqlitestore.Config{Dir: t.TempDir()})
+				require.NoError(t, err)
+				t.Cleanup(func() { require.NoError(t, s.Close()) })
+				return s
+			}))
+			eng, ctx := tn.Engine, tn.Admin
+			withStarter(b, eng, ctx)
+			_, err := eng.CreateRecord(ctx, "account", map[string]any{"name": "x"}) // the audit trail's object exists from the first write
+			require.NoError(b, err)
+			cat, err := eng.Catalog(ctx)
+			require.NoError(b, err)
+			deal := cat.Object("deal")
+			ts, err := tn.Store.Tenant(context.Background(), "acme")
+			require.NoError(b, err)
+			doc, err := ts.Object(context.Background(), "crmAudit")
+			require.NoError(b, err)
+			audit, err := schema.ParseObject(doc.Definition)
+			require.NoError(b, err)
+			n := 0
+			cpu0, measured := testkit.ProcessCPU()
+			b.ResetTimer()
+			for b.Loop() {
+				recs := make([]store.Record, 500)
+				entries := make([]store.Record, 500)
+				now := time.Now().UTC()
+				for i := range recs {
+					id := fmt.Sprintf("d%09d", n)
+					recs[i] = store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "user:a", UpdatedBy: "user:a", OwnerID: "user:a", Data: map[string]any{
+						"title": fmt.Sprintf("商机 %d", n), "amount": float64(n % 1_000_000), "stage": "new", "number": fmt.Sprintf("D-%06d", n),
+						"closeDate": "2026-12-31", "account": "acc", "email": fmt.Sprintf("buyer%d@example.com", n), "notes": "跟进中"}}
+					changes := map[string]any{}
+					for k, v := range recs[i].Data {
+						changes[k] = map[string]any{"old": nil, "new": v}
+					}
+					entries[i] = store.Record{ID: "a" + id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "user:a", UpdatedBy: "user:a", Data: map[string]any{
+						"at": now.Format(time.RFC3339Nano), "actor": "user:a", "door": "api", "action": "create", "object": "deal", "record": id, "recordVersion": 1.0, "changes": changes}}
+					n++
+				}
+				err := ts.WithTx(context.Background(), func(tx store.Tx) error {
+					if mode == "one-by-one" {
+						for _, r := range recs {
+							if err := tx.Insert(context.Background(), deal, r); err != nil {
+								return err
+							}
+						}
+					} else if err := store.InsertMany(context.Background(), tx, deal, recs); err != nil {
+						return err
+					}
+					if mode == "multi-row-no-audit" {
+						return nil
+					}
+					return store.InsertMany(context.Background(), tx, audit, entries)
+				})
+				require.NoError(b, err)
+			}
+			b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "records/s")
+			if cpu1, ok := testkit.ProcessCPU(); measured && ok {
+				b.ReportMetric(float64((cpu1-cpu0).Microseconds())/float64(n), "cpu-µs/record")
+			}
+		})
 	}
 }
