@@ -41,7 +41,11 @@ type User struct {
 	Manager string
 	// Team is the name of the user's team, whose members read each
 	// other's records of private objects; "" for none.
-	Team   string
+	Team string
+	// Email and Mobile are where external channels reach the user; ""
+	// for none.
+	Email  string
+	Mobile string
 	Active bool
 	// MustChangePassword is set for a password that an administrator
 	// chose (or the first start generated): until the user changes it,
@@ -140,6 +144,8 @@ func userOf(r store.Record) User {
 	u.DisplayName, _ = r.Data["displayName"].(string)
 	u.Manager, _ = r.Data["manager"].(string)
 	u.Team, _ = r.Data["team"].(string)
+	u.Email, _ = r.Data["email"].(string)
+	u.Mobile, _ = r.Data["mobile"].(string)
 	u.Active, _ = r.Data["active"].(bool)
 	u.MustChangePassword, _ = r.Data["mustChangePassword"].(bool)
 	return u

@@ -28,6 +28,10 @@ type NewUser struct {
 	Role    string
 	Manager string
 	Team    string
+	// Email and Mobile are where notifications reach the user outside
+	// the app (see [User]); "" for none.
+	Email  string
+	Mobile string
 	// MustChangePassword makes Password temporary: the user must change
 	// it before doing anything else (see [Actor.MustChangePassword]).
 	MustChangePassword bool
@@ -39,6 +43,8 @@ type UserChange struct {
 	Role        *string
 	Manager     *string
 	Team        *string
+	Email       *string
+	Mobile      *string
 	Active      *bool
 	// Password sets a new password and ends the user's sessions.
 	Password *string
@@ -76,7 +82,10 @@ func (e *Engine) CreateUser(ctx context.Context, tenantID string, nu NewUser) (U
 		nu.Role = AdminRole
 	}
 	u := User{Username: nu.Username, DisplayName: nu.DisplayName, Role: nu.Role, Manager: nu.Manager, Team: nu.Team, Active: true,
-		MustChangePassword: nu.MustChangePassword}
+		Email: nu.Email, Mobile: nu.Mobile, MustChangePassword: nu.MustChangePassword}
+	if err := checkContacts(&u); err != nil {
+		return User{}, err
+	}
 	if err := checkUser(snap, u, nu.Password, true); err != nil {
 		return User{}, err
 	}
@@ -158,6 +167,11 @@ func (e *Engine) updateUser(ctx context.Context, a Actor, ts store.TenantStore, 
 	set(&next.Role, ch.Role)
 	set(&next.Manager, ch.Manager)
 	set(&next.Team, ch.Team)
+	set(&next.Email, ch.Email)
+	set(&next.Mobile, ch.Mobile)
+	if err := checkContacts(&next); err != nil {
+		return User{}, err
+	}
 	if ch.Active != nil {
 		next.Active = *ch.Active
 	}
@@ -323,6 +337,12 @@ func userData(u User) map[string]any {
 	}
 	if u.Team != "" {
 		d["team"] = u.Team
+	}
+	if u.Email != "" {
+		d["email"] = u.Email
+	}
+	if u.Mobile != "" {
+		d["mobile"] = u.Mobile
 	}
 	if u.MustChangePassword {
 		d["mustChangePassword"] = true

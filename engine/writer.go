@@ -46,6 +46,8 @@ type writer struct {
 	// numbers, when set, hands out the autonumbers of the writes from
 	// memory and stores each counter once (see numberRun).
 	numbers *numberRun
+	// inbox and prefs are the notification objects (notify.go).
+	inbox, prefs *schema.Object
 }
 
 // newWriter prepares the platform objects the tenant's definitions need,
@@ -84,6 +86,9 @@ func (e *Engine) newWriter(ctx context.Context, ts store.TenantStore, snap *snap
 		if w.timers, err = e.platformObject(ctx, ts, snap, timerObject); err != nil {
 			return nil, err
 		}
+	}
+	if err := w.prepareNotify(ctx); err != nil {
+		return nil, err
 	}
 	return w, nil
 }

@@ -13,6 +13,9 @@ import (
 const (
 	KindWebhook = "webhook"
 	KindNotify  = "notify"
+	// KindDeliver is one notification sent to one user on one external
+	// channel (e-mail, WeCom, DingTalk, Feishu); see engine/notify.go.
+	KindDeliver = "deliver"
 )
 
 // Entry is one outbox entry as the worker sees it.
