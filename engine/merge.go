@@ -254,12 +254,13 @@ func repointList(v any, from, to string, self bool) []any {
 }
 
 // repointHistory moves what the engine keeps about record from of obj to
-// record to: stage changes, audit entries and notifications, and pending
+// record to: stage changes, audit entries, notifications, notes and
+// tasks, and pending
 // timers (those of a rule to already has one for are dropped). It returns
 // how many it moved.
 func (w *writer) repointHistory(ctx context.Context, tx store.Tx, obj *schema.Object, from, to string) (int, error) {
 	n := 0
-	for _, name := range []string{stageChangeObject, auditObject, notificationObject} {
+	for _, name := range []string{stageChangeObject, auditObject, notificationObject, noteObject, taskObject} {
 		p := w.snap.platform[name]
 		if name == auditObject {
 			p = w.auditObj

@@ -134,6 +134,13 @@ func (e *Engine) removeObject(ctx context.Context, tx store.Tx, w *writer, obj *
 	if err := deleteWhere(ctx, tx, w.snap.platform[timerObject], by); err != nil {
 		return err
 	}
+	// Notes and tasks of its records; a task's leftover reminder finds no
+	// task and is cancelled.
+	for _, name := range attachedObjects {
+		if err := deleteWhere(ctx, tx, w.snap.platform[name], by); err != nil {
+			return err
+		}
+	}
 	if err := deleteWhere(ctx, tx, w.snap.platform[recycleObject], by); err != nil {
 		return err
 	}

@@ -157,11 +157,18 @@ func (w *writer) removeAs(ctx context.Context, tx store.Tx, obj *schema.Object, 
 	if err := w.forgetDuplicateKeys(ctx, tx, obj, id); err != nil {
 		return err
 	}
+	attached, attachedLost, err := w.detachAttached(ctx, tx, obj, id, reason != "")
+	if err != nil {
+		return err
+	}
 	if err := tx.Delete(ctx, obj, id); err != nil {
 		return err
 	}
 	if reason != "" {
 		if err := w.recycle(ctx, tx, obj, cur, reason, refs, history, historyLost); err != nil {
+			return err
+		}
+		if err := w.keepAttached(ctx, tx, cur.ID, attached, attachedLost); err != nil {
 			return err
 		}
 	}

@@ -263,6 +263,9 @@ func (w *writer) restore(ctx context.Context, tx store.Tx, bin *schema.Object, i
 		return res, err
 	}
 	res.HistoryLost += int(number(raw.Data["historyLost"]))
+	if _, err := w.restoreAttached(ctx, tx, raw.Data["attached"]); err != nil {
+		return res, err
+	}
 	if !w.skipAutomations {
 		if err := w.scheduleTimers(ctx, tx, obj, rec); err != nil {
 			return res, err

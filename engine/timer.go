@@ -98,6 +98,9 @@ func (w *writer) fireTimer(ctx context.Context, tx store.Tx, timers *schema.Obje
 		return false, err
 	}
 	objName, _ := t.Data["object"].(string)
+	if objName == taskObject {
+		return w.fireReminder(ctx, tx, timers, t)
+	}
 	recID, _ := t.Data["record"].(string)
 	rule, _ := t.Data["rule"].(string)
 	obj := w.snap.catalog.Object(objName)

@@ -74,6 +74,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.duplicateResolvers(rs["Query"], rs["Mutation"])
 	rs["DuplicateMatch"], rs["DuplicateGroup"], rs["DuplicateGroupPage"], rs["MergeResult"] = duplicateTypeResolvers()
 	es.recycleResolvers(rs["Query"], rs["Mutation"])
+	es.activityResolvers(rs["Query"], rs["Mutation"])
+	activityTypeResolvers(rs)
 	es.bulkResolvers(rs["Mutation"], rs)
 	es.massResolvers(rs["Query"], rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()

@@ -78,6 +78,7 @@ type Server struct {
 	imports        Importing
 	mass           Mass
 	recycle        Recycling
+	activities     Activities // nil: an engine without notes, tasks and the timeline
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -122,6 +123,7 @@ func New(cfg Config) (*Server, error) {
 		s.log = slog.Default()
 	}
 	s.onError = cfg.OnError
+	s.activities, _ = cfg.Engine.(Activities)
 	return s, nil
 }
 

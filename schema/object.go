@@ -38,6 +38,10 @@ type Object struct {
 	// besides the owner, the owner's managers and team may see and change a
 	// record. One of the Sharing* constants; SharingReadWrite when absent.
 	Sharing string
+	// Activity marks an object whose records are activities (calls,
+	// visits, follow-ups) on the timeline of the records their lookups
+	// name (x-crm-activity).
+	Activity bool
 	// Indexes are the composite indexes of x-crm-indexes, each a list of
 	// field names (sortable fields only).
 	Indexes [][]string

@@ -342,6 +342,7 @@ func buildObject(doc map[string]any, order []member, definition []byte) *Object 
 		Sharing:     SharingReadWrite,
 		Definition:  append(json.RawMessage(nil), definition...),
 	}
+	obj.Activity, _ = doc["x-crm-activity"].(bool)
 	if s := str(doc["x-crm-sharing"]); s != "" {
 		obj.Sharing = s
 	}

@@ -56,6 +56,7 @@ var (
 		"StageDefinition", "String", "StringComparison", "StringListComparison", "TemplateArchive",
 		"TemplateInfo", "TemplateResult", "UsageFigure", "User", "UserChangeInput",
 		"WriteOutcome", "WriteError", "FieldError", "MassResult", "MassReport", "MassFailure",
+		"NoteEntry", "NotePage", "TaskItem", "TaskItemInput", "TaskPage", "TimelineItem", "TimelinePage",
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
@@ -63,6 +64,7 @@ var (
 		"importMappings", "importResult", "importUpload", "jobs", "massActionResult", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
 		"outbox", "personalData", "possibleDuplicates", "previewImport", "recycleBin", "recycleBinSettings", "report", "reports", "roles", "runReport", "templates", "usage",
 		"userDirectory", "users", "views", "webhookSecret",
+		"recordNotes", "timeline", "myTasks", "recordTasks", "taskItem",
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
@@ -72,6 +74,7 @@ var (
 		"saveDashboard", "saveImportMapping", "saveLayout", "saveObject", "saveReport", "saveRole", "saveView",
 		"startImport", "startTemplateInstall", "testExpression", "testScript", "updateUser",
 		"restoreDeleted", "purgeDeleted", "emptyRecycleBin", "setRecycleBinRetention",
+		"addNote", "editNote", "removeNote", "addTask", "editTask", "completeTask", "removeTask",
 	}
 	fixed = func() map[Name]bool {
 		m := map[Name]bool{}
