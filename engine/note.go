@@ -216,8 +216,8 @@ func noteBodyProblems(body string) []schema.FieldError {
 	return nil
 }
 
-// noteWriter prepares a writer for a note or task write on at: the
-// platform object and the notifications.
+// attachedWriter prepares a writer for a note or task write (it is
+// ready to notify) and the platform object name.
 func (e *Engine) attachedWriter(ctx context.Context, sc scope, name string) (*writer, *schema.Object, error) {
 	w, err := e.newWriter(ctx, sc.ts, sc.snap, sc.actor)
 	if err != nil {
@@ -225,9 +225,6 @@ func (e *Engine) attachedWriter(ctx context.Context, sc scope, name string) (*wr
 	}
 	obj, err := e.platformObject(ctx, sc.ts, sc.snap, name)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := w.prepareNotify(ctx); err != nil {
 		return nil, nil, err
 	}
 	return w, obj, nil
@@ -295,9 +292,14 @@ func (w *writer) notifyMentions(ctx context.Context, tx store.Tx, at recordAt, b
 	if len(mentions) == 0 {
 		return nil
 	}
-	to := make([]recipient, len(mentions))
-	for i, m := range mentions {
-		to[i] = recipient{Kind: "user", Value: m}
+	var to []recipient
+	for _, m := range mentions {
+		if m != w.actor.ID { // no one is told of their own mention
+			to = append(to, recipient{Kind: "user", Value: m})
+		}
+	}
+	if len(to) == 0 {
+		return nil
 	}
 	who := w.actor.ID
 	if u, ok := w.snap.users[strings.TrimPrefix(who, "user:")]; ok && u.DisplayName != "" {

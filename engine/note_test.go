@@ -19,7 +19,7 @@ import (
 var noteObjects = []string{
 	`{"$id": "lead", "type": "object", "x-crm-sharing": "private", "properties": {
 	  "name": {"type": "string", "x-crm-type": "text"}, "secret": {"type": "string", "x-crm-type": "text"}}}`,
-	`{"$id": "deal", "type": "object", "required": ["title"], "properties": {
+	`{"$id": "deal", "type": "object", "x-crm-label": {"zh": "商机", "en": "Deal"}, "required": ["title"], "properties": {
 	  "title": {"type": "string", "x-crm-type": "text"},
 	  "amount": {"type": "number", "x-crm-type": "currency"},
 	  "stage": {"type": "string", "enum": ["open", "won"], "default": "open", "x-crm-type": "picklist",
@@ -31,10 +31,9 @@ var noteObjects = []string{
 
 type noteTenant struct {
 	*testkit.Tenant
-	clock     *testkit.Clock
-	wang, li  context.Context // reps of teams east and west
-	zhao      context.Context // a rep who may not read deals
-	rep, none engine.Actor
+	clock    *testkit.Clock
+	wang, li context.Context // reps of teams east and west
+	zhao     context.Context // a rep who may not read deals
 }
 
 func newNoteTenant(t *testing.T) noteTenant {
@@ -103,6 +102,23 @@ func TestNotes_AddListEditDelete(t *testing.T) {
 	assert.Equal(t, "客户要求周五前报价", edited.Body)
 	assert.False(t, edited.EditedAt.IsZero())
 	assert.Equal(t, int64(2), edited.Version)
+	inbox := func(user string) []engine.Notification {
+		t.Helper()
+		ns, err := eng.Notifications(tn.Admin, user, 50)
+		require.NoError(t, err)
+		return ns
+	}
+	got := inbox("li")
+	require.Len(t, got, 1, "a mention notifies once; an edit that adds no one notifies no one")
+	assert.Equal(t, "王 在商机「年框」的备注中提到了你：客户要求下周报价 @li", got[0].Message.Zh)
+	assert.Equal(t, deal.ID, got[0].RecordID)
+	assert.Equal(t, "deal", got[0].Object)
+	assert.Empty(t, inbox("wang"), "the author is not told of the reply to their note, nor of their own mention")
+	_, err = eng.EditNote(tn.wang, n1.ID, "客户要求周五前报价 @test", []string{"li", "test", "wang"}, nil)
+	require.NoError(t, err)
+	assert.Len(t, inbox("test"), 1, "an edit notifies whom it adds")
+	assert.Len(t, inbox("li"), 1)
+	assert.Empty(t, inbox("wang"))
 
 	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(eng.DeleteNote(tn.li, n1.ID)), "only the author or an administrator deletes")
 	require.NoError(t, eng.DeleteNote(tn.wang, n1.ID))
@@ -288,6 +304,18 @@ func TestTasks_ReminderFiresOnceAtTheDueMoment(t *testing.T) {
 	assert.Equal(t, 0, fired(), "once")
 	tn.clock.Advance(2 * time.Hour)
 	assert.Equal(t, 1, fired(), "the moved task's reminder at its new moment")
+	kinds := func(user string) []string {
+		t.Helper()
+		ns, err := eng.Notifications(tn.Admin, user, 50)
+		require.NoError(t, err)
+		out := []string{}
+		for _, n := range ns {
+			out = append(out, n.Message.Zh)
+		}
+		return out
+	}
+	assert.ElementsMatch(t, []string{"王 给你分配了任务：回访", "任务到期：回访"}, kinds("li"), "assigned, then reminded once")
+	assert.Equal(t, []string{"任务到期：改期"}, kinds("wang"))
 	_ = task
 }
 

@@ -91,16 +91,9 @@ func (q queues) Timers(ctx context.Context, tenant string, limit int) (worker.Ti
 		return nil, nil, err
 	}
 	due := make([]worker.Timer, len(d.records))
-	reminders := false
 	for i, r := range d.records {
 		due[i].ID = r.ID
 		due[i].Rule, _ = r.Data["rule"].(string)
-		reminders = reminders || r.Data["object"] == taskObject
-	}
-	if reminders { // task reminders notify (task.go)
-		if err := w.prepareNotify(ctx); err != nil {
-			return nil, nil, err
-		}
 	}
 	return tenantTimers{ts: d.ts, w: w, obj: d.obj}, due, nil
 }
