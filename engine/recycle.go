@@ -108,6 +108,9 @@ func (w *writer) removeAs(ctx context.Context, tx store.Tx, obj *schema.Object, 
 	} else if err != nil {
 		return err
 	}
+	if err := w.approvalLock(ctx, tx, obj, cur, nil, true); err != nil {
+		return err
+	}
 	if reason != "" && w.bin != nil {
 		days, err := w.retention(ctx, tx)
 		if err != nil {

@@ -38,7 +38,7 @@ func (e *Engine) TestScript(ctx context.Context, object, kind, source string, re
 	dry := scripting.NewDryRun(publicHost{&scriptHost{w: w, script: object + ".test"}})
 	s := scripting.Script{Tenant: a.TenantID, ID: object + ".test", Name: object + ".test", Version: obj.Version,
 		Kind: scripting.Kind(kind), Source: source}
-	call := scripting.Call{Script: s, Object: object, Record: record, Old: old, Host: dry}
+	call := scripting.Call{Script: s, Object: object, Record: record, Old: old, Host: dry, User: w.scriptUser()}
 	if kind == string(scripting.KindStageChange) {
 		from, _ := old[fieldOfPipeline(obj)].(string)
 		to, _ := record[fieldOfPipeline(obj)].(string)

@@ -98,6 +98,7 @@ func (w *writer) check(ctx context.Context, tx store.Tx, obj *schema.Object, old
 		return nil, err
 	}
 	problems = append(problems, pipelineProblems(obj, stageMoves(obj, oldData, data), data)...)
+	problems = append(problems, approvalGate(ctx, obj, stageMoves(obj, oldData, data))...)
 	ruleProblems, err := w.validationRules(ctx, obj, old, data)
 	if err != nil {
 		return nil, err
@@ -130,7 +131,7 @@ func (w *writer) runScript(ctx context.Context, tx store.Tx, obj *schema.Object,
 	}
 	writes := s.Kind == string(scripting.KindAfterSave) || s.Kind == string(scripting.KindStageChange) || s.Kind == string(scripting.KindScheduled)
 	host := publicHost{&scriptHost{w: w, tx: tx, writes: writes && tx != nil, script: obj.Name + "." + s.Name}}
-	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host}
+	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host, User: w.scriptUser()}
 	if data != nil {
 		var rec *store.Record
 		if old != nil {
@@ -193,7 +194,7 @@ func (w *writer) runScriptOn(ctx context.Context, tx store.Tx, obj *schema.Objec
 		return nil, err
 	}
 	host := publicHost{&scriptHost{w: w, tx: tx, writes: tx != nil, script: obj.Name + "." + s.Name}}
-	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host}
+	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host, User: w.scriptUser()}
 	if rec.ID != "" {
 		call.Record = recordMap(&rec, rec.Data)
 	}
@@ -405,4 +406,29 @@ func runByAutomation(obj *schema.Object, script string) bool {
 		}
 	}
 	return false
+}
+
+// scriptUser is who a script runs for (ctx.user): the writer's actor with
+// the details of a signed-in user.
+func (w *writer) scriptUser() *scripting.User {
+	u := &scripting.User{ID: w.actor.ID, Name: w.actor.ID, Role: w.actor.Role}
+	if w.actor.Admin && u.Role == "" {
+		u.Role = AdminRole
+	}
+	if name, ok := strings.CutPrefix(w.actor.ID, "user:"); ok {
+		u.Name = name
+		if usr, ok := w.snap.users[name]; ok {
+			if usr.DisplayName != "" {
+				u.Name = usr.DisplayName
+			}
+			u.Team = usr.Team
+			if usr.Role != "" {
+				u.Role = usr.Role
+			}
+			if usr.Manager != "" {
+				u.Manager = "user:" + usr.Manager
+			}
+		}
+	}
+	return u
 }

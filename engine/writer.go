@@ -48,6 +48,10 @@ type writer struct {
 	numbers *numberRun
 	// inbox and prefs are the notification objects (notify.go).
 	inbox, prefs *schema.Object
+	// approvalReqs and approvalTasks are the platform objects of approval
+	// requests and their steps (approval.go); nil until an approval
+	// operation or a lock check needs them.
+	approvalReqs, approvalTasks *schema.Object
 }
 
 // newWriter prepares the platform objects the tenant's definitions need,
@@ -184,6 +188,9 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 		return store.Record{}, withLookupProblems(ctx, tx, w, obj, p, cur.Data, err)
 	}
 	data = schema.Normalize(obj, data)
+	if err := w.approvalLock(ctx, tx, obj, cur, changedFields(p, cur.Data, data), false); err != nil {
+		return store.Record{}, err
+	}
 	if reflect.DeepEqual(data, cur.Data) {
 		return cur, nil
 	}

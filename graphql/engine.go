@@ -26,6 +26,7 @@ type Engine interface {
 	Importing
 	Mass
 	Recycling
+	Approving
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -76,6 +76,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.recycleResolvers(rs["Query"], rs["Mutation"])
 	es.activityResolvers(rs["Query"], rs["Mutation"])
 	activityTypeResolvers(rs)
+	es.approvalResolvers(rs["Query"], rs["Mutation"])
+	rs["ApprovalProcess"], rs["ApprovalStepDefinition"], rs["ApprovalRequest"], rs["ApprovalStep"] = approvalTypeResolvers()
 	es.bulkResolvers(rs["Mutation"], rs)
 	es.massResolvers(rs["Query"], rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()

@@ -79,6 +79,7 @@ type Server struct {
 	mass           Mass
 	recycle        Recycling
 	activities     Activities // nil: an engine without notes, tasks and the timeline
+	approvals      Approving
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -110,6 +111,7 @@ func New(cfg Config) (*Server, error) {
 		imports:        cfg.Engine,
 		mass:           cfg.Engine,
 		recycle:        cfg.Engine,
+		approvals:      cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),

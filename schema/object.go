@@ -61,6 +61,9 @@ type Object struct {
 	// Duplicates are the object's duplicate rules (x-crm-duplicates), in
 	// order.
 	Duplicates []DuplicateRule
+	// Approvals are the object's approval processes (x-crm-approvals), in
+	// order.
+	Approvals []ApprovalProcess
 	// Definition is the document as submitted.
 	Definition json.RawMessage
 	// Version is the stored version; zero for a definition not yet saved.

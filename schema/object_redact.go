@@ -9,7 +9,9 @@ import (
 // Keywords that only administrators see: they hold code, addresses and
 // names of fields a role may not see (scripts, automations with their
 // webhook URLs, validation rules, notes, the orders customer value is
-// computed from, the campaign keyword naming other objects' fields).
+// computed from, the campaign keyword naming other objects' fields,
+// approval processes whose conditions and approvers name fields, roles
+// and users).
 var adminOnlyKeywords = map[string]bool{
 	"$comment":            true,
 	"x-crm-scripts":       true,
@@ -17,6 +19,7 @@ var adminOnlyKeywords = map[string]bool{
 	"x-crm-validations":   true,
 	"x-crm-customerValue": true,
 	"x-crm-campaign":      true,
+	"x-crm-approvals":     true,
 }
 
 // Keywords of a property that only administrators see: a formula's

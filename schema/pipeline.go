@@ -37,6 +37,10 @@ type Stage struct {
 	// Next are the stages a record in this stage may move to; nil means
 	// any stage.
 	Next []string
+	// RequiresApproval names the approval process of the object
+	// (x-crm-approvals) through whose approval alone a record enters the
+	// stage; "" for none.
+	RequiresApproval string
 }
 
 // Stage returns the stage with that value, or nil.
@@ -68,7 +72,7 @@ func buildPipeline(v any) *Pipeline {
 	p := &Pipeline{Label: label(pm["label"]), Amount: str(pm["amount"]), CloseDate: str(pm["closeDate"])}
 	for _, s := range list(pm["stages"]) {
 		sm, _ := s.(map[string]any)
-		st := Stage{Value: str(sm["value"]), Category: str(sm["category"]), Probability: numberPtr(sm["probability"])}
+		st := Stage{Value: str(sm["value"]), Category: str(sm["category"]), Probability: numberPtr(sm["probability"]), RequiresApproval: str(sm["requiresApproval"])}
 		for _, r := range list(sm["required"]) {
 			st.Required = append(st.Required, str(r))
 		}

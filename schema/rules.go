@@ -112,6 +112,7 @@ func checkRules(doc map[string]any) []Problem {
 	c.scriptsAndRules(doc, props)
 	c.customerValue(doc, props, fieldType)
 	c.duplicates(doc, props, fieldType)
+	c.approvals(doc, props, fieldType)
 	c.indexes(doc, props, fieldType)
 	return c.problems
 }

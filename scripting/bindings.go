@@ -46,6 +46,18 @@ func (x *run) installBindings() error {
 		}
 		set("params", p)
 	}
+	if u := call.User; u != nil {
+		uo := vm.NewObject()
+		_ = uo.Set("id", u.ID)
+		_ = uo.Set("name", u.Name)
+		_ = uo.Set("role", u.Role)
+		_ = uo.Set("team", u.Team)
+		_ = uo.Set("manager", u.Manager)
+		_ = uo.Set("isAdmin", u.Role == "admin")
+		set("user", uo)
+	} else {
+		set("user", goja.Null())
+	}
 	switch call.Script.Kind {
 	case KindValidate, KindBeforeSave:
 		set("addError", x.addError)

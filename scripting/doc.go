@@ -18,7 +18,8 @@
 //
 // Scripts see:
 //
-//	ctx.kind, ctx.object, ctx.record, ctx.old, ctx.stage {from, to}, ctx.params
+//	ctx.kind, ctx.object, ctx.record, ctx.old, ctx.stage {from, to}, ctx.params,
+//	ctx.user {id, name, role, team, manager, isAdmin}
 //	ctx.addError([field,] message)        validate, beforeSave
 //	ctx.set(field, value)                 beforeSave (or assign ctx.record.x)
 //	crm.find(object, filter, {limit, sort}), crm.get(object, id)

@@ -154,9 +154,23 @@ type Call struct {
 	Old    map[string]any // the record before the update (ctx.old); nil on create
 	Stage  *StageChange   // for onStageChange (ctx.stage)
 	Params map[string]any // for scheduled scripts (ctx.params)
+	// User is who is acting (ctx.user), for every kind; nil gives
+	// ctx.user null.
+	User *User
 	// Host is the only door out (crm.*). If nil, crm calls throw. For a dry
 	// run pass a [DryRun].
 	Host Host
+}
+
+// User is the principal a script runs for, as the script sees it
+// (ctx.user): a signed-in user's id (user:NAME) and details, an API key
+// (key:ID) or the system, with the fields they have.
+type User struct {
+	ID      string `json:"id"`
+	Name    string `json:"name"`    // display name; the user name when none is set
+	Role    string `json:"role"`    // "" for none
+	Team    string `json:"team"`    // "" for none
+	Manager string `json:"manager"` // the manager's id (user:NAME); "" for none
 }
 
 // StageChange is the move an onStageChange script reacts to.

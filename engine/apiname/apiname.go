@@ -57,6 +57,7 @@ var (
 		"TemplateInfo", "TemplateResult", "UsageFigure", "User", "UserChangeInput",
 		"WriteOutcome", "WriteError", "FieldError", "MassResult", "MassReport", "MassFailure",
 		"NoteEntry", "NotePage", "TaskItem", "TaskItemInput", "TaskPage", "TimelineItem", "TimelinePage",
+		"ApprovalProcess", "ApprovalStepDefinition", "ApprovalRequest", "ApprovalStep",
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
@@ -65,6 +66,7 @@ var (
 		"outbox", "personalData", "possibleDuplicates", "previewImport", "recycleBin", "recycleBinSettings", "report", "reports", "roles", "runReport", "templates", "usage",
 		"userDirectory", "users", "views", "webhookSecret",
 		"recordNotes", "timeline", "myTasks", "recordTasks", "taskItem",
+		"approvalProcesses", "approvalRequests", "myPendingApprovals",
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
@@ -75,6 +77,7 @@ var (
 		"startImport", "startTemplateInstall", "testExpression", "testScript", "updateUser",
 		"restoreDeleted", "purgeDeleted", "emptyRecycleBin", "setRecycleBinRetention",
 		"addNote", "editNote", "removeNote", "addTask", "editTask", "completeTask", "removeTask",
+		"submitForApproval", "approveRequest", "rejectRequest", "recallRequest",
 	}
 	fixed = func() map[Name]bool {
 		m := map[Name]bool{}
