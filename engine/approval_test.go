@@ -56,8 +56,8 @@ const approvalDeal = `{
 }`
 
 type approvalWorld struct {
-	tn                           *testkit.Tenant
-	eng                          *engine.Engine
+	tn                            *testkit.Tenant
+	eng                           *engine.Engine
 	sales, mgr, dir1, dir2, other context.Context
 }
 
