@@ -302,6 +302,19 @@ func queryFailed(obj *schema.Object, err error) error {
 	return fmt.Errorf("query %s records: %w", obj.Name, err)
 }
 
+// fieldLabels are a field's Chinese and English labels, each its API
+// name when missing, for messages to business users.
+func fieldLabels(f *schema.Field) (zh, en string) {
+	zh, en = f.Label.Zh, f.Label.En
+	if zh == "" {
+		zh = f.Name
+	}
+	if en == "" {
+		en = f.Name
+	}
+	return zh, en
+}
+
 func labelZh(obj *schema.Object) string {
 	if obj.Label.Zh != "" {
 		return obj.Label.Zh

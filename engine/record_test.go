@@ -159,8 +159,8 @@ func TestEngine_DeleteRefusedByRequiredLookup(t *testing.T) {
 	t.Parallel()
 	eng, ctx, _ := newEngine(t)
 	withStarter(t, eng, ctx)
-	_, err := eng.SaveObject(ctx, []byte(`{"$id":"visit","type":"object","properties":{
-		"account":{"type":"string","x-crm-type":"lookup","x-crm-target":"account"}},"required":["account"]}`), engine.SaveOptions{})
+	_, err := eng.SaveObject(ctx, []byte(`{"$id":"visit","type":"object","x-crm-label":{"zh":"拜访","en":"Visit"},"properties":{
+		"account":{"type":"string","x-crm-type":"lookup","x-crm-target":"account","x-crm-label":{"zh":"拜访客户","en":"Visited account"}}},"required":["account"]}`), engine.SaveOptions{})
 	require.NoError(t, err)
 	acct, err := eng.CreateRecord(ctx, "account", map[string]any{"name": "A"})
 	require.NoError(t, err)
@@ -169,7 +169,9 @@ func TestEngine_DeleteRefusedByRequiredLookup(t *testing.T) {
 	err = eng.DeleteRecord(ctx, "account", acct.ID)
 	require.Error(t, err)
 	assert.Equal(t, engine.CodeConflict, engine.CodeOf(err))
-	assert.Contains(t, engine.PublicMessage(err, "en"), "1 visit record(s) require this account")
+	// Business users read labels, not API names.
+	assert.Equal(t, `1 Visit record(s) require this Account in the field "Visited account"; change or delete them first`, engine.PublicMessage(err, "en"))
+	assert.Equal(t, "有 1 条拜访记录的必填字段“拜访客户”引用了该客户，请先修改或删除这些记录", engine.PublicMessage(err, "zh"))
 	_, err = eng.GetRecord(ctx, "account", acct.ID)
 	assert.NoError(t, err, "nothing was deleted")
 }

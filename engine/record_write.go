@@ -237,7 +237,8 @@ func (e *Engine) releaseReferences(ctx context.Context, tx store.Tx, a Actor, sr
 		return nil
 	}
 	if f.Required {
-		return errorOf(ErrConflict, nil, "record.stillRequired", n, src.Name, target.Name, f.Name, labelZh(src), labelZh(target))
+		zh, en := fieldLabels(f)
+		return errorOf(ErrConflict, nil, "record.stillRequired", n, labelEn(src), labelEn(target), en, labelZh(src), labelZh(target), zh)
 	}
 	for {
 		// Each pass updates the first page; the updated records stop

@@ -325,7 +325,12 @@ func (w *writer) keepLiveLookups(ctx context.Context, tx store.Tx, obj *schema.O
 			continue
 		}
 		if f.Required && len(keep) == 0 {
-			return nil, errorOf(ErrConflict, nil, "recycle.requiredTargetGone", obj.Name, f.Name, f.Target, missing)
+			zh, en := fieldLabels(f)
+			targetZh, targetEn := f.Target, f.Target
+			if target := w.snap.catalog.Object(f.Target); target != nil {
+				targetZh, targetEn = labelZh(target), labelEn(target)
+			}
+			return nil, errorOf(ErrConflict, nil, "recycle.requiredTargetGone", labelEn(obj), en, targetEn, missing, labelZh(obj), zh, targetZh)
 		}
 		switch {
 		case kind == schema.KindLookup || len(keep) == 0:

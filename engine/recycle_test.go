@@ -213,7 +213,8 @@ func TestRecycle_RestoreOrderAndRequiredLookups(t *testing.T) {
 
 	res := restoreOne(t, eng, ctx, task.ID)
 	assert.Equal(t, engine.CodeConflict, engine.CodeOf(res.Err), "its required deal is in the bin")
-	assert.Contains(t, engine.PublicMessage(res.Err, "en"), deal.ID)
+	assert.Equal(t, `cannot restore this task: its required field "deal" names deal "`+deal.ID+`", which no longer exists; restore that record first`, engine.PublicMessage(res.Err, "en"))
+	assert.Equal(t, `无法恢复该task记录：必填字段“deal”关联的deal记录 "`+deal.ID+`" 已不存在，请先恢复该记录`, engine.PublicMessage(res.Err, "zh"), "labels where the metadata has them, API names where not")
 	assert.ElementsMatch(t, []string{deal.ID, task.ID}, binIDs(t, eng, ctx, ""), "nothing changed")
 
 	both, err := eng.RestoreDeleted(ctx, []string{task.ID, deal.ID})

@@ -4,9 +4,11 @@ import { Button, Dropdown } from "antd";
 import { Link } from "react-router";
 import { FieldValue } from "@/field-types/FieldValue";
 import { recordTitle } from "@/field-types/format";
+import { useText } from "@/admin/text";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta, Stage } from "@/metadata/types";
 import { ownerName, type Person } from "@/users/useUsers";
+import { words } from "./text";
 import type { Card } from "./useBoard";
 
 // BoardCard: the record's title, up to three fields and the owner; drag
@@ -28,7 +30,8 @@ type BoardCardProps = {
 };
 
 export function BoardCard({ obj, card, fields, stages, current, people, draggable, movable, onMove }: BoardCardProps) {
-  const { t, label } = useI18n();
+  const { label } = useI18n();
+  const w = useText(words);
   const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id: card.id, data: { from: current }, disabled: !draggable });
   const style = transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)` } : undefined;
   const menu = stages.filter((s) => s.value !== current).map((s) => ({ key: s.value, label: label(s.label, s.value) }));
@@ -38,7 +41,7 @@ export function BoardCard({ obj, card, fields, stages, current, people, draggabl
     <div ref={setNodeRef} style={style} className={`board-card${isDragging ? " dragging" : ""}`} data-card={card.id} {...(draggable ? listeners : {})}>
       <div className="board-card-head">
         {draggable ? (
-          <span className="drag-handle" {...attributes} aria-label={t("board.drag")} aria-roledescription={t("board.drag")}>
+          <span className="drag-handle" {...attributes} aria-label={w("drag")} aria-roledescription={w("drag")}>
             <HolderOutlined />
           </span>
         ) : null}
@@ -46,8 +49,8 @@ export function BoardCard({ obj, card, fields, stages, current, people, draggabl
           {recordTitle(card, obj.titleField)}
         </Link>
         {movable ? (
-          <Dropdown trigger={["click"]} menu={{ items: [{ key: "_", type: "group", label: t("board.moveTo"), children: menu }], onClick: ({ key }) => onMove(key) }}>
-            <Button size="small" type="text" icon={<MoreOutlined />} aria-label={t("board.moveTo")} onPointerDown={(e) => e.stopPropagation()} />
+          <Dropdown trigger={["click"]} menu={{ items: [{ key: "_", type: "group", label: w("moveTo"), children: menu }], onClick: ({ key }) => onMove(key) }}>
+            <Button size="small" type="text" icon={<MoreOutlined />} aria-label={w("moveTo")} onPointerDown={(e) => e.stopPropagation()} />
           </Dropdown>
         ) : null}
       </div>

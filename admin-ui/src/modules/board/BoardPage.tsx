@@ -16,9 +16,11 @@ import { Button, Segmented, Select, Skeleton, Space } from "antd";
 import { useMemo, useState } from "react";
 import { Link, useParams, useSearchParams } from "react-router";
 import { formatCompact, formatMoney, formatNumber } from "@/field-types/format";
+import { useText } from "@/admin/text";
 import { useI18n } from "@/i18n/I18nProvider";
 import { PageMessage } from "@/ui/PageMessage";
 import { useMetadata, useObjectMeta } from "@/metadata/MetadataProvider";
+import { words } from "./text";
 import type { ObjectMeta, Stage } from "@/metadata/types";
 import { refusalText, useStageMove } from "@/pipeline/stageMove";
 import { defaultColumns, ownerColumn } from "@/records/columns";
@@ -50,14 +52,16 @@ export function BoardPage() {
   const { object } = useParams();
   const obj = useObjectMeta(object);
   const { t } = useI18n();
+  const w = useText(words);
   if (!obj) return <PageMessage kind="warning" title={t("error.unknownObject", { name: object ?? "" })} />;
-  if (obj.pipelines.length === 0) return <PageMessage kind="info" title={t("board.noPipeline")} />;
+  if (obj.pipelines.length === 0) return <PageMessage kind="info" title={w("noPipeline")} />;
   return <Board key={obj.name} obj={obj} />;
 }
 
 function Board({ obj }: { obj: ObjectMeta }) {
   const md = useMetadata();
   const { t, label, lang } = useI18n();
+  const w = useText(words);
   const { message } = useFeedback();
   const phone = useIsPhone();
   const qc = useQueryClient();
@@ -166,10 +170,10 @@ function Board({ obj }: { obj: ObjectMeta }) {
         <header
           className="board-column-head"
           onClick={closed && !phone ? () => setExpanded((s) => (s.has(col.stage) ? new Set([...s].filter((x) => x !== col.stage)) : new Set([...s, col.stage]))) : undefined}
-          title={closed && !phone ? t("board.collapsed") : undefined}
+          title={closed && !phone ? w("collapsed") : undefined}
         >
           <span className="board-column-title">{label(stage.label, stage.value)}</span>
-          <span className="board-column-count">{t("board.count", { count: formatNumber(col.totalCount, lang) })}</span>
+          <span className="board-column-count">{w("count", { count: formatNumber(col.totalCount, lang) })}</span>
           {!collapsed && col.sum != null ? (
             <span className="board-column-sum num" title={sumTitle(col.sum)}>
               {sumText(col.sum)}
@@ -178,7 +182,7 @@ function Board({ obj }: { obj: ObjectMeta }) {
         </header>
         {collapsed ? null : (
           <div className="board-cards">
-            {col.cards.length === 0 ? <div className="board-empty">{t("board.empty")}</div> : null}
+            {col.cards.length === 0 ? <div className="board-empty">{w("empty")}</div> : null}
             {col.cards.map((c: Card) => (
               <BoardCard
                 key={c.id}
@@ -218,7 +222,7 @@ function Board({ obj }: { obj: ObjectMeta }) {
         <Space wrap>
           {obj.pipelines.length > 1 ? (
             <Select
-              aria-label={t("board.pipeline")}
+              aria-label={w("pipeline")}
               value={field}
               onChange={(f) => setParams((p) => {
                 const n = new URLSearchParams(p);

@@ -5,6 +5,7 @@ import { Link } from "react-router";
 import { gql } from "@/api/client";
 import { FieldValue } from "@/field-types/FieldValue";
 import { formatRelative, recordTitle } from "@/field-types/format";
+import { useText } from "@/admin/text";
 import { useI18n } from "@/i18n/I18nProvider";
 import { PageMessage } from "@/ui/PageMessage";
 import { useMetadata } from "@/metadata/MetadataProvider";
@@ -13,6 +14,7 @@ import { useSignedIn } from "@/session/SessionProvider";
 import { useRecent } from "@/shell/useRecent";
 import { ErrorText } from "@/ui/PageState";
 import { TemplateInstaller } from "./TemplateInstaller";
+import { words } from "./text";
 
 // The first dashboard the caller has loads after the page, with its
 // charts, in the dashboards' chunk.
@@ -26,6 +28,7 @@ type Row = { id: string; [k: string]: unknown };
 
 function MyOpen({ md, obj }: { md: Metadata; obj: ObjectMeta }) {
   const { t, label } = useI18n();
+  const w = useText(words);
   const field = obj.pipelines[0];
   const stages = obj.byName[field].pipeline!.stages.filter((s) => s.category === "open").map((s) => s.value);
   const amount = obj.amountField;
@@ -47,7 +50,7 @@ function MyOpen({ md, obj }: { md: Metadata; obj: ObjectMeta }) {
   return (
     <Card
       size="small"
-      title={t("home.myOpen", { name: label(obj.label, obj.name) })}
+      title={w("myOpen", { name: label(obj.label, obj.name) })}
       extra={q.data && q.data.totalCount > 0 ? <Link to={`/o/${obj.name}?f=${filterParam}`}>{t("action.viewAll")} ({q.data.totalCount})</Link> : null}
       className="home-card"
     >
@@ -57,7 +60,7 @@ function MyOpen({ md, obj }: { md: Metadata; obj: ObjectMeta }) {
         <List<Row>
           loading={q.isPending}
           dataSource={q.data?.nodes ?? []}
-          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("home.nothingOpen")} /> }}
+          locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={w("nothingOpen")} /> }}
           renderItem={(r) => (
             <List.Item extra={amount ? <FieldValue field={obj.byName[amount]} value={r[amount]} compact /> : null}>
               <List.Item.Meta
@@ -75,19 +78,20 @@ function MyOpen({ md, obj }: { md: Metadata; obj: ObjectMeta }) {
 export function HomePage() {
   const md = useMetadata();
   const session = useSignedIn();
-  const { t, label, lang } = useI18n();
+  const { label, lang } = useI18n();
+  const w = useText(words);
   const recent = useRecent(`${session.tenant}.${session.user.username}`).filter((r) => md.byName[r.object]);
   const who = md.me.displayName || md.me.username || md.me.id;
 
   if (md.objects.length === 0) {
-    return md.me.admin ? <TemplateInstaller /> : <PageMessage kind="info" title={t("home.noObjects")} detail={t("home.noObjectsUser")} />;
+    return md.me.admin ? <TemplateInstaller /> : <PageMessage kind="info" title={w("noObjects")} detail={w("noObjectsUser")} />;
   }
   const pipelined = md.objects.filter((o) => o.pipelines.length > 0 && o.byName[o.pipelines[0]]?.filter && o.api.listArgs.filter);
   const ordered = md.navigation.flatMap((g) => g.objects).map((n) => pipelined.find((o) => o.name === n)).filter((o): o is ObjectMeta => !!o);
   return (
     <div className="home-page">
       <Typography.Title level={2} className="page-title">
-        {t("home.greeting", { name: who })}
+        {w("greeting", { name: who })}
       </Typography.Title>
       <Row gutter={[16, 16]}>
         {ordered.slice(0, 4).map((o) => (
@@ -96,10 +100,10 @@ export function HomePage() {
           </Col>
         ))}
         <Col xs={24} lg={12}>
-          <Card size="small" title={t("home.recent")} className="home-card">
+          <Card size="small" title={w("recent")} className="home-card">
             <List
               dataSource={recent.slice(0, 10)}
-              locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("home.noRecent")} /> }}
+              locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={w("noRecent")} /> }}
               renderItem={(r) => (
                 <List.Item extra={<span className="muted">{formatRelative(new Date(r.at).toISOString(), lang)}</span>}>
                   <List.Item.Meta title={<Link to={`/o/${r.object}/${r.id}`}>{r.title}</Link>} description={label(md.byName[r.object]?.label, r.object)} />

@@ -3,8 +3,10 @@ import { Alert, Button, Card, Col, Progress, Row, Typography } from "antd";
 import { useState } from "react";
 import { gql } from "@/api/client";
 import type { Label } from "@/i18n/I18nProvider";
+import { useText } from "@/admin/text";
 import { useI18n } from "@/i18n/I18nProvider";
 import { ErrorText } from "@/ui/PageState";
+import { words } from "./text";
 
 // TemplateInstaller is the empty state of a new tenant for an
 // administrator: the industry templates, each installed with sample data
@@ -16,7 +18,8 @@ type Job = { id: string; status: string; total: number; done: number; error: str
 const sampleRecords = 300;
 
 export function TemplateInstaller() {
-  const { t, label } = useI18n();
+  const { label } = useI18n();
+  const w = useText(words);
   const qc = useQueryClient();
   const templates = useQuery({
     queryKey: ["templates"],
@@ -64,11 +67,11 @@ export function TemplateInstaller() {
   const busy = job !== null && job.job.status !== "done" && job.job.status !== "failed";
   return (
     <div className="template-installer">
-      <Typography.Title level={3}>{t("home.noObjects")}</Typography.Title>
-      <Typography.Paragraph type="secondary">{t("home.noObjectsHint")}</Typography.Paragraph>
+      <Typography.Title level={3}>{w("noObjects")}</Typography.Title>
+      <Typography.Paragraph type="secondary">{w("noObjectsHint")}</Typography.Paragraph>
       {job ? (
         <Card className="install-progress">
-          <div>{t("home.installing", { name: job.name })}</div>
+          <div>{w("installing", { name: job.name })}</div>
           <Progress percent={job.job.total ? Math.round((100 * job.job.done) / job.job.total) : job.job.status === "done" ? 100 : 5} status={job.job.status === "failed" ? "exception" : undefined} />
         </Card>
       ) : null}
@@ -84,7 +87,7 @@ export function TemplateInstaller() {
                 className="template-card"
                 actions={[
                   <Button key="install" type="primary" disabled={busy || !!tpl.installedVersion} onClick={() => install(tpl)}>
-                    {t("home.install")}（{t("home.withSample")}）
+                    {w("install")}（{w("withSample")}）
                   </Button>,
                 ]}
               >

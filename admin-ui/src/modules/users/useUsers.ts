@@ -36,12 +36,18 @@ export function useUsers(search = ""): { people: Person[]; loading: boolean } {
   return { people: q.data ?? [], loading: q.isLoading };
 }
 
-// ownerName shows an owner (user:NAME) by the person's display name.
+// ownerName shows an owner or author (user:NAME) by the person's display
+// name. Principals that are not people get a name of what they are, in
+// the page's language: the system itself (jobs, the CLI), a template's
+// sample data (template:NAME), an API key (key:ID, shortened).
 export function ownerName(ownerId: string | null | undefined, people: Person[]): string {
   if (!ownerId) return "--";
   const name = ownerId.startsWith("user:") ? ownerId.slice(5) : ownerId;
   const p = people.find((x) => x.username === name);
   if (p?.displayName) return p.displayName;
-  if (ownerId.startsWith("key:")) return ownerId;
+  const en = document.documentElement.lang == "en";
+  if (ownerId == "system") return en ? "System" : "系统";
+  if (ownerId.startsWith("template:")) return (en ? "Template sample data · " : "模板示例数据 · ") + ownerId.slice(9);
+  if (ownerId.startsWith("key:")) return (en ? "API key · " : "API 密钥 · ") + ownerId.slice(4, 12);
   return name;
 }
