@@ -12,6 +12,7 @@ import (
 	"github.com/crmkit/crm/engine/password"
 	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/engine/usage"
+	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
 )
@@ -71,6 +72,10 @@ type Config struct {
 	// made with mode 0700 when missing; if empty, crm-exports in the
 	// system's temporary directory.
 	ExportDir string
+	// Channels sends notifications over e-mail and group robots for the
+	// administrators' "send a test message" (the worker has its own); if
+	// nil, tests are refused with a clear error.
+	Channels worker.Sender
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -85,6 +90,7 @@ type Engine struct {
 	sealer   *seal.Sealer // nil without an encryption key
 	own      ownRunner
 	usage    *usage.Meter
+	channels worker.Sender
 
 	signIns   throttle
 	passwords *password.Hasher
@@ -116,7 +122,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("engine: Config.Store is required")
 	}
-	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, usage: cfg.Usage, tenant: map[string]*tenantState{}}
+	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, usage: cfg.Usage, channels: cfg.Channels, tenant: map[string]*tenantState{}}
 	e.passwords = password.New(password.Config{Slots: cfg.PasswordHashers, Queue: cfg.PasswordQueue, Wait: cfg.PasswordWait})
 	e.guesses.perHour = cfg.UniqueGuesses
 	if e.guesses.perHour <= 0 {

@@ -31,12 +31,16 @@ const (
 	OutboxPending   = "pending"
 	OutboxDelivered = "delivered"
 	OutboxDead      = "dead" // gave up after the last attempt; an admin may retry it
+	// OutboxSkipped: a deliver entry whose channel does not take its kind
+	// of notification; nothing was sent (lastError says why).
+	OutboxSkipped = "skipped"
 )
 
 // OutboxEntry is one effect waiting for, or done with, delivery.
 type OutboxEntry struct {
 	ID            string
-	Kind          string // worker.KindWebhook or worker.KindNotify
+	Kind          string // worker.KindWebhook, worker.KindNotify or worker.KindDeliver
+	Channel       string // of a deliver entry: email, wecom, dingtalk or feishu
 	Object        string
 	RecordID      string
 	Rule          string
@@ -112,7 +116,7 @@ func recordJSON(r store.Record) map[string]any {
 
 func outboxEntryOf(r store.Record) OutboxEntry {
 	s := func(k string) string { v, _ := r.Data[k].(string); return v }
-	e := OutboxEntry{ID: r.ID, Kind: s("kind"), Object: s("object"), RecordID: s("record"), Rule: s("rule"), URL: s("url"),
+	e := OutboxEntry{ID: r.ID, Kind: s("kind"), Channel: s("channel"), Object: s("object"), RecordID: s("record"), Rule: s("rule"), URL: s("url"),
 		Status: s("status"), NextAttemptAt: s("nextAttemptAt"), DeliveredAt: s("deliveredAt"), LastError: s("lastError"),
 		CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout)}
 	if n, ok := r.Data["attempts"].(float64); ok {

@@ -131,7 +131,7 @@ func (q queues) Outbox(ctx context.Context, tenant string, limit int) (worker.Ou
 	for i, r := range d.records {
 		entries[i] = workerEntry(r)
 	}
-	return tenantOutbox{e: q.e, ts: d.ts, snap: d.snap, ob: d.obj}, entries, nil
+	return tenantOutbox{e: q.e, tenant: tenant, ts: d.ts, snap: d.snap, ob: d.obj}, entries, nil
 }
 
 // workerEntry is an outbox record as the worker sees it.
@@ -139,6 +139,7 @@ func workerEntry(r store.Record) worker.Entry {
 	en := worker.Entry{ID: r.ID, Version: r.Version, Payload: r.Data["payload"]}
 	en.Kind, _ = r.Data["kind"].(string)
 	en.URL, _ = r.Data["url"].(string)
+	en.Channel, _ = r.Data["channel"].(string)
 	if n, ok := r.Data["attempts"].(float64); ok {
 		en.Attempts = int(n)
 	}
@@ -147,10 +148,11 @@ func workerEntry(r store.Record) worker.Entry {
 
 // tenantOutbox is one tenant's outbox for a pass of the worker.
 type tenantOutbox struct {
-	e    *Engine
-	ts   store.TenantStore
-	snap *snapshot
-	ob   *schema.Object
+	e      *Engine
+	tenant string
+	ts     store.TenantStore
+	snap   *snapshot
+	ob     *schema.Object
 }
 
 // Notify puts a notification per recipient in the in-app inbox and marks
@@ -207,9 +209,32 @@ func (o tenantOutbox) Claim(ctx context.Context, entry worker.Entry, lease time.
 }
 
 func (o tenantOutbox) Delivered(ctx context.Context, entry worker.Entry) error {
-	return o.settle(ctx, entry, func(tx store.Tx, cur store.Record, now time.Time) error {
+	err := o.settle(ctx, entry, func(tx store.Tx, cur store.Record, now time.Time) error {
 		return markOutbox(ctx, tx, o.ob, cur, OutboxDelivered, now)
 	})
+	if err == nil && entry.Kind == worker.KindDeliver {
+		o.e.noteChannelSend(o.tenant, nil)
+	}
+	return err
+}
+
+// Skip marks a claimed entry skipped, keeping why, without counting an
+// attempt.
+func (o tenantOutbox) Skip(ctx context.Context, entry worker.Entry, reason string) error {
+	return o.settle(ctx, entry, func(tx store.Tx, cur store.Record, now time.Time) error {
+		next := cur
+		next.Data = cloneMap(cur.Data)
+		next.Data["status"] = OutboxSkipped
+		next.Data["lastError"] = truncate(reason, 2000)
+		next.Version, next.UpdatedAt = cur.Version+1, now
+		return tx.Update(ctx, o.ob, next, cur.Version)
+	})
+}
+
+// Channel reads the tenant's setting of a channel for the worker, its
+// secrets opened.
+func (o tenantOutbox) Channel(ctx context.Context, channel string) (worker.ChannelConfig, error) {
+	return o.e.readChannel(ctx, o.ts, o.snap, channel)
 }
 
 func (o tenantOutbox) Retry(ctx context.Context, entry worker.Entry, reason string, wait time.Duration) error {
@@ -227,6 +252,9 @@ func (o tenantOutbox) GiveUp(ctx context.Context, entry worker.Entry, reason str
 // failed counts a failed attempt of a claimed entry and keeps its reason;
 // then decides what comes next.
 func (o tenantOutbox) failed(ctx context.Context, entry worker.Entry, reason string, then func(data map[string]any, now time.Time)) error {
+	if entry.Kind == worker.KindDeliver {
+		o.e.noteChannelSend(o.tenant, errors.New(reason))
+	}
 	return o.settle(ctx, entry, func(tx store.Tx, cur store.Record, now time.Time) error {
 		next := cur
 		next.Data = cloneMap(cur.Data)

@@ -67,6 +67,8 @@ func (e *Engine) Usage(ctx context.Context) ([]UsageFigure, error) {
 		{usage.APIRateLimited, "requests", "requests refused by the per-key rate limit", "被单密钥频率限制拒绝的请求", "api.ratePerKey"},
 		{usage.AggregateRows, "records", "records read by aggregations (reports, dashboards, the aggregate queries)", "统计（报表、仪表盘、聚合查询）读取的记录数", "aggregate.rowsPerMinute"},
 		{usage.AggregateRefused, "aggregations", "aggregations refused for reading too many records", "因读取记录过多而被拒绝的统计", "aggregate.rows"},
+		{usage.ChannelSent, "messages", "notifications sent by e-mail and group robots (WeCom, DingTalk, Feishu), test messages included", "通过邮件和群机器人（企业微信、钉钉、飞书）发出的通知，含测试消息", ""},
+		{usage.ChannelFailures, "attempts", "attempts to send a notification on a channel that failed (retried later or given up)", "通知渠道发送失败的次数（稍后重试或已放弃）", ""},
 		{usage.AggregateCached, "aggregations", "aggregations answered from an earlier answer, kept because their records had not changed (they read nothing)", "因记录未变而直接沿用先前结果的统计（不读取记录）", ""},
 	} {
 		out = append(out,

@@ -27,6 +27,7 @@ type Engine interface {
 	Mass
 	Recycling
 	Approving
+	Channeling
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -157,6 +157,7 @@ func outboxResolvers() map[string]resolver {
 	return map[string]resolver{
 		"id":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return oe(p).ID, nil },
 		"kind":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return oe(p).Kind, nil },
+		"channel":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(oe(p).Channel), nil },
 		"object":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return oe(p).Object, nil },
 		"recordId": func(_ context.Context, p any, _ *fieldCall) (any, error) { return oe(p).RecordID, nil },
 		"rule":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return oe(p).Rule, nil },

@@ -78,6 +78,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	activityTypeResolvers(rs)
 	es.approvalResolvers(rs["Query"], rs["Mutation"])
 	rs["ApprovalProcess"], rs["ApprovalStepDefinition"], rs["ApprovalRequest"], rs["ApprovalStep"] = approvalTypeResolvers()
+	es.channelResolvers(rs["Query"], rs["Mutation"])
+	rs["NotificationChannel"] = channelTypeResolvers()
 	es.bulkResolvers(rs["Mutation"], rs)
 	es.massResolvers(rs["Query"], rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()

@@ -235,14 +235,16 @@ type StageDefinition {
 "An effect of an automation, delivered by the worker with retries."
 type OutboxEntry {
   id: ID!
-  "webhook or notify"
+  "webhook, notify or deliver (a notification sent to one person on channel)"
   kind: String!
+  "Of a deliver entry: email, wecom, dingtalk or feishu."
+  channel: String
   object: String!
   recordId: ID!
   rule: String!
   url: String
   payload: JSON!
-  "pending, delivered or dead"
+  "pending, delivered, dead or skipped (a deliver entry whose channel does not take its kind)"
   status: String!
   attempts: Int!
   nextAttemptAt: DateTime

@@ -80,6 +80,7 @@ type Server struct {
 	recycle        Recycling
 	activities     Activities // nil: an engine without notes, tasks and the timeline
 	approvals      Approving
+	channels       Channeling
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -112,6 +113,7 @@ func New(cfg Config) (*Server, error) {
 		mass:           cfg.Engine,
 		recycle:        cfg.Engine,
 		approvals:      cfg.Engine,
+		channels:       cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),

@@ -20,6 +20,7 @@ import (
 	"syscall"
 
 	tenantusage "github.com/crmkit/crm/engine/usage"
+	"github.com/crmkit/crm/internal/channel"
 )
 
 func main() {
@@ -60,6 +61,9 @@ type Main struct {
 	// meter is engine.Config.Usage, set by serve, which also has the HTTP
 	// edge count requests in it (nil elsewhere: the engine's own).
 	meter *tenantusage.Meter
+	// channels is engine.Config.Channels, set by serve (nil elsewhere:
+	// no test messages from the command line).
+	channels *channel.Client
 }
 
 const usage = `usage: crm <command> [flags]

@@ -25,6 +25,7 @@ import (
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/graphql"
+	"github.com/crmkit/crm/internal/channel"
 	"github.com/crmkit/crm/internal/metrics"
 	"github.com/crmkit/crm/internal/server"
 	"github.com/crmkit/crm/internal/webhook"
@@ -61,7 +62,7 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 	if m.mongoURI == nil || *m.mongoURI == "" {
 		exports = filepath.Join(dir, "exports")
 	}
-	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter,
+	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter, Channels: channelSender(m.channels),
 		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes, ExportDir: exports})
 	if err != nil {
 		st.Close()
@@ -167,7 +168,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	logFormat := fs.String("log-format", m.env("CRM_LOG_FORMAT", "text"), "log format: text or json (env CRM_LOG_FORMAT)")
 	runWorker := fs.Bool("worker", m.env("CRM_WORKER", "true") == "true", "run automations' timers and deliveries in this process (env CRM_WORKER)")
 	allowPrivate := fs.Bool("webhook-allow-private", m.env("CRM_WEBHOOK_ALLOW_PRIVATE", "") == "true",
-		"let webhooks reach loopback and private networks (env CRM_WEBHOOK_ALLOW_PRIVATE)")
+		"let webhooks and notification channels (SMTP servers, group robots) reach loopback and private networks (env CRM_WEBHOOK_ALLOW_PRIVATE)")
 	perKey := fs.Float64("rate-per-key", envFloat(m.env("CRM_RATE_PER_KEY", "")), "requests a second each API key may make on average, twice that at once; 0: no limit (env CRM_RATE_PER_KEY)")
 	perIP := fs.Float64("rate-per-ip", envFloat(m.env("CRM_RATE_PER_IP", "")), "requests a second each client address may make on average, twice that at once; 0: no limit (env CRM_RATE_PER_IP)")
 	metricsAddr := fs.String("metrics-addr", m.env("CRM_METRICS_ADDR", defaultMetricsAddr), "listen address of the Prometheus metrics (/metrics), apart from the API because they name tenants; \"off\" to serve none (env CRM_METRICS_ADDR)")
@@ -209,6 +210,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		m.aggregateCacheBytes = -1 // the engine's "keep none"
 	}
 	m.uniqueGuesses = *guesses
+	m.channels = channel.New(channel.Config{AllowPrivate: *allowPrivate, Hostname: hostname()})
 	m.aggregateRowsPerMinute = *budget
 	m.meter = tenantusage.New(nil)
 	if *perKey < 0 {
@@ -316,7 +318,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if *runWorker {
 		go func() {
 			defer close(workerDone)
-			_ = worker.Run(workerCtx, eng.Queues(), worker.Config{Webhooks: webhook.New(webhook.Config{AllowPrivate: *allowPrivate}), Logger: log})
+			_ = worker.Run(workerCtx, eng.Queues(), worker.Config{Webhooks: webhook.New(webhook.Config{AllowPrivate: *allowPrivate}), Channels: m.channels, Logger: log})
 		}()
 	} else {
 		close(workerDone)
@@ -490,4 +492,21 @@ func (m *Main) serveMetrics(addr, token string, mets *metrics.Metrics, log *slog
 func isLoopback(host string) bool {
 	ip := net.ParseIP(host)
 	return ip != nil && ip.IsLoopback()
+}
+
+// channelSender is the engine's sender of test messages: nil when serve
+// made none (an untyped nil, not a nil *channel.Client).
+func channelSender(c *channel.Client) worker.Sender {
+	if c == nil {
+		return nil
+	}
+	return c
+}
+
+// hostname names this server in e-mails' EHLO and Message-ID.
+func hostname() string {
+	if h, err := os.Hostname(); err == nil && h != "" {
+		return h
+	}
+	return "localhost"
 }

@@ -50,6 +50,7 @@ var (
 		"FieldDefinition", "FileDownload", "Float", "FloatComparison", "ForecastGroup", "ForecastRow",
 		"FunnelStage", "GroupKey", "ID", "IDComparison", "IDListComparison", "Int", "IntComparison", "JSON",
 		"JSONComparison", "Job", "Label", "Limit", "Me", "MergeResult", "NavGroup", "NewApiKey", "NewUserInput", "Notification",
+		"NotificationChannel", "NotificationChannelInput",
 		"ObjectAccess", "ObjectDefinition", "ObjectDeletion", "OutboxEntry", "PageInfo", "PipelineDefinition",
 		"PipelineForecast", "PipelineFunnel", "RecycleBinPage", "RecycleBinSettings", "DeletedRecord", "RestoreOutcome", "Report", "ReportColumn", "ReportResult", "ReportRow",
 		"SaveObjectOptions", "ScriptFieldError", "ScriptLog", "ScriptTestResult", "SortDirection", "StageChange",
@@ -67,6 +68,7 @@ var (
 		"userDirectory", "users", "views", "webhookSecret",
 		"recordNotes", "timeline", "myTasks", "recordTasks", "taskItem",
 		"approvalProcesses", "approvalRequests", "myPendingApprovals",
+		"notificationChannels",
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
@@ -78,6 +80,7 @@ var (
 		"restoreDeleted", "purgeDeleted", "emptyRecycleBin", "setRecycleBinRetention",
 		"addNote", "editNote", "removeNote", "addTask", "editTask", "completeTask", "removeTask",
 		"submitForApproval", "approveRequest", "rejectRequest", "recallRequest",
+		"saveNotificationChannel", "testNotificationChannel",
 	}
 	fixed = func() map[Name]bool {
 		m := map[Name]bool{}

@@ -25,6 +25,8 @@ const (
 	AggregateRows     Counter = "aggregate.rows"    // records read by aggregations
 	AggregateRefused  Counter = "aggregate.refused" // aggregations refused by their bounds
 	AggregateCached   Counter = "aggregate.cached"  // aggregations answered from a kept answer
+	ChannelSent       Counter = "channel.sent"      // notifications sent on e-mail and group robots (tests included)
+	ChannelFailures   Counter = "channel.failures"  // attempts to send on a channel that failed
 	hoursKept                 = 24
 	maxTenantsTracked         = 100_000
 )

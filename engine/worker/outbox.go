@@ -21,8 +21,9 @@ const (
 // Entry is one outbox entry as the worker sees it.
 type Entry struct {
 	ID      string
-	Kind    string // KindWebhook or KindNotify
+	Kind    string // KindWebhook, KindNotify or KindDeliver
 	URL     string // of a webhook
+	Channel string // of a deliver entry: ChannelEmail, ChannelWeCom …
 	Payload any    // a webhook's body, before encoding
 	// Attempts made so far.
 	Attempts int
@@ -52,6 +53,11 @@ type Outbox interface {
 	Retry(ctx context.Context, e Entry, reason string, wait time.Duration) error
 	// GiveUp counts a failed attempt of a claimed entry and marks it dead.
 	GiveUp(ctx context.Context, e Entry, reason string) error
+	// Skip marks a claimed entry skipped (nothing was sent), keeping why.
+	Skip(ctx context.Context, e Entry, reason string) error
+	// Channel returns the tenant's setting of an external channel, secrets
+	// opened; [ErrChannelOff] when it is not set up or switched off.
+	Channel(ctx context.Context, channel string) (ChannelConfig, error)
 }
 
 // Delivery is one webhook call the worker asks a Deliverer to make.
@@ -94,6 +100,11 @@ func deliverDue(ctx context.Context, q Queues, tenant string, cfg *Config, stats
 				continue
 			}
 			deliverWebhook(ctx, box, tenant, entry, cfg, stats)
+		case KindDeliver:
+			if cfg.Channels == nil {
+				continue
+			}
+			deliverNote(ctx, box, tenant, entry, cfg, stats)
 		}
 	}
 	return nil

@@ -42,6 +42,7 @@ type Queues interface {
 // Config tunes the background worker. Zero values take the defaults.
 type Config struct {
 	Webhooks    Deliverer     // required for webhook actions; without it they wait
+	Channels    Sender        // required for deliver entries (e-mail, group robots); without it they wait
 	Interval    time.Duration // between passes; default 1s
 	Batch       int           // entries and timers per tenant and pass; default 100
 	MaxAttempts int           // before an entry is dead; default 10
@@ -93,6 +94,7 @@ type Stats struct {
 	Delivered int
 	Failed    int // attempts that failed and will be retried
 	Dead      int // entries given up
+	Skipped   int // deliver entries whose channel does not take their kind
 	Purged    int // expired records purged from recycle bins
 }
 

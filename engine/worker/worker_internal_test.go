@@ -61,6 +61,24 @@ func (q *fakeQueues) GiveUp(_ context.Context, e Entry, reason string) error {
 	return store.ErrConflict // changed meanwhile: not counted
 }
 
+func (q *fakeQueues) Skip(_ context.Context, e Entry, reason string) error {
+	q.calls = append(q.calls, "skip "+e.ID+": "+reason)
+	return nil
+}
+
+func (q *fakeQueues) Channel(_ context.Context, name string) (ChannelConfig, error) {
+	q.calls = append(q.calls, "channel "+name)
+	switch name {
+	case ChannelWeCom:
+		return ChannelConfig{Channel: name, Enabled: true, Kinds: []string{"approval"}}, nil
+	case ChannelEmail:
+		return ChannelConfig{Channel: name, Enabled: true}, nil
+	case ChannelFeishu:
+		return ChannelConfig{}, errors.New("the tenant's store is down")
+	}
+	return ChannelConfig{}, ErrChannelOff
+}
+
 type failing struct{}
 
 func (failing) Deliver(context.Context, Delivery) error { return errors.New("502") }

@@ -1,0 +1,97 @@
+package worker
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// deliverQueues is fakeQueues whose GiveUp succeeds.
+type deliverQueues struct{ fakeQueues }
+
+func (q *deliverQueues) Outbox(context.Context, string, int) (Outbox, []Entry, error) {
+	return q, q.entries, nil
+}
+
+func (q *deliverQueues) GiveUp(_ context.Context, e Entry, reason string) error {
+	q.calls = append(q.calls, "dead "+e.ID+": "+reason)
+	return nil
+}
+
+// sender answers per recipient's user: "ok" is sent, "busy" fails for
+// now, "bad" fails for good.
+type sender struct{ sent []string }
+
+func (s *sender) Send(_ context.Context, cfg ChannelConfig, n Note) error {
+	s.sent = append(s.sent, cfg.Channel+" "+n.To.User+" "+n.MessageZh)
+	switch n.To.User {
+	case "busy":
+		return errors.New("WeCom: error 45009: api freq out of limit")
+	case "bad":
+		return Permanent(errors.New("WeCom: error 93000: invalid webhook url"))
+	}
+	return nil
+}
+
+func note(user, kind string) map[string]any {
+	return map[string]any{"kind": kind, "link": "/o/deal/1", "to": map[string]any{"user": user, "name": "N", "email": "n@example.com", "mobile": "13800000000"},
+		"message": map[string]any{"zh": "你好", "en": "hello"}}
+}
+
+func TestRunDue_DeliverPolicy(t *testing.T) {
+	t.Parallel()
+	q := &deliverQueues{fakeQueues{entries: []Entry{
+		{ID: "ok", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("ok", "approval")},
+		{ID: "busy", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("busy", "approval"), Attempts: 1},
+		{ID: "last", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("busy", "approval"), Attempts: 4},
+		{ID: "bad", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("bad", "approval")},
+		{ID: "kind", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("ok", "task")},
+		{ID: "off", Kind: KindDeliver, Channel: ChannelDingTalk, Payload: note("ok", "task")},
+		{ID: "down", Kind: KindDeliver, Channel: ChannelFeishu, Payload: note("ok", "task")},
+		{ID: "empty", Kind: KindDeliver, Channel: ChannelEmail, Payload: map[string]any{"kind": "task"}},
+	}}}
+	s := &sender{}
+	stats, err := RunDue(context.Background(), q, Config{Channels: s, MaxAttempts: 5, BaseBackoff: time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"claim ok", "channel wecom", "delivered ok",
+		"claim busy", "channel wecom", "retry busy: WeCom: error 45009: api freq out of limit",
+		"claim last", "channel wecom", "dead last: WeCom: error 45009: api freq out of limit",
+		"claim bad", "channel wecom", "dead bad: WeCom: error 93000: invalid webhook url",
+		"claim kind", "channel wecom", `skip kind: channel "wecom" does not take notifications of kind "task"`,
+		"claim off", "channel dingtalk", `dead off: channel "dingtalk": the channel is not set up or is switched off`,
+		"claim down", "channel feishu", `retry down: read the settings of channel "feishu": the tenant's store is down`,
+		"claim empty", "channel email", "dead empty: deliver entry empty: the message is empty",
+	}, q.calls)
+	assert.Equal(t, []time.Duration{2 * time.Second, time.Second}, q.waits, "the second attempt waits twice the first")
+	assert.Equal(t, []string{"wecom ok 你好", "wecom busy 你好", "wecom busy 你好", "wecom bad 你好"}, s.sent)
+	assert.Equal(t, Stats{Delivered: 1, Failed: 2, Dead: 4, Skipped: 1}, stats)
+}
+
+func TestRunDue_DeliverWaitsWithoutASender(t *testing.T) {
+	t.Parallel()
+	q := &deliverQueues{fakeQueues{entries: []Entry{{ID: "a", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("ok", "task")}}}}
+	stats, err := RunDue(context.Background(), q, Config{})
+	require.NoError(t, err)
+	assert.Empty(t, q.calls)
+	assert.Zero(t, stats)
+}
+
+func TestNoteOf(t *testing.T) {
+	t.Parallel()
+	n, err := NoteOf("e1", note("u1", "mention"))
+	require.NoError(t, err)
+	assert.Equal(t, Note{ID: "e1", Kind: "mention", Link: "/o/deal/1", MessageZh: "你好", MessageEn: "hello",
+		To: Person{User: "u1", Name: "N", Email: "n@example.com", Mobile: "13800000000"}}, n)
+	_, err = NoteOf("e2", "text")
+	assert.ErrorContains(t, err, "not an object")
+	assert.True(t, IsPermanent(Permanent(errors.New("x"))))
+	assert.False(t, IsPermanent(errors.New("x")))
+	assert.Nil(t, Permanent(nil))
+	assert.True(t, ChannelConfig{}.Accepts("task"))
+	assert.False(t, ChannelConfig{Kinds: []string{"approval"}}.Accepts("task"))
+}
