@@ -145,6 +145,8 @@ func (s *Store) openTenant(ctx context.Context, id string) (*tenantStore, error)
 		return ts, nil
 	}
 	ts := newTenantStore(id, db)
+	ts.blobDir = filepath.Join(s.cfg.Dir, "blobs", id)
+	sweepTemp(ts.blobDir, time.Now())
 	s.tenants[id] = ts
 	s.log.Debug("tenant database opened", "tenant", id, "path", path)
 	return ts, nil

@@ -257,6 +257,18 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 		}
 		moved = append(moved, suffix)
 	}
+	// The tenant's blobs go aside too, and back if the tenant stays.
+	blobs := filepath.Join(s.cfg.Dir, "blobs", id)
+	blobTrash := filepath.Join(s.cfg.Dir, "blobs", ".deleted-"+id+"-"+strconv.FormatInt(time.Now().UnixNano(), 36))
+	blobsMoved := false
+	if err := os.Rename(blobs, blobTrash); err == nil {
+		blobsMoved = true
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		for _, m := range moved {
+			_ = os.Rename(trash+m, path+m)
+		}
+		return fmt.Errorf("delete tenant %q: move its blobs aside: %w", id, err)
+	}
 	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM api_keys WHERE tenant_id = ?`, id); err != nil {
 			return store.ContextError(ctx, err)
@@ -268,9 +280,17 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 		for _, m := range moved {
 			_ = os.Rename(trash+m, path+m)
 		}
+		if blobsMoved {
+			_ = os.Rename(blobTrash, blobs)
+		}
 		return fmt.Errorf("delete tenant %q: %w", id, err)
 	}
 	var errs []error
+	if blobsMoved {
+		if err := os.RemoveAll(blobTrash); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	for _, m := range moved {
 		if err := os.Remove(trash + m); err != nil {
 			errs = append(errs, err)

@@ -120,6 +120,8 @@ type tenantStore struct {
 	records // reads outside transactions go to the reader pool
 	id      string
 	db      *database
+	// blobDir holds the tenant's blobs (blob.go).
+	blobDir string
 }
 
 var (

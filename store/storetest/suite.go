@@ -72,6 +72,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		{name: "transactions", run: testTransactions},
 		{name: "savepoints", run: testSavepoints},
 		{name: "insert many", run: testInsertMany},
+		{name: "blobs", run: testBlobs},
 		{name: "isolation claim", run: func(t *testing.T, newStore func(t testing.TB) store.Store) {
 			testIsolationClaim(t, newStore, opts)
 		}},
