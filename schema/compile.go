@@ -215,6 +215,12 @@ func synthesize(f *Field) map[string]any {
 		m["items"] = items
 	case TypeMultiLookup:
 		m["items"] = map[string]any{"type": "string"}
+	case TypeFile:
+		m["type"] = jsonTypeOf(f)
+		if f.Kind() == KindStringList {
+			m["items"] = map[string]any{"type": "string"}
+			m["maxItems"] = MaxFilesPerField
+		}
 	}
 	return m
 }

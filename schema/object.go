@@ -155,6 +155,8 @@ type Field struct {
 	Pipeline *Pipeline
 	// Schema is the field's property schema as submitted.
 	Schema json.RawMessage
+	// File says what a file field accepts; nil for other fields.
+	File *FileSpec
 }
 
 // SearchField is the hidden field holding the keyed hash of the sensitive
@@ -165,6 +167,9 @@ func SearchField(name string) string { return "_h_" + name }
 func (f *Field) Kind() Kind {
 	if f.Type == TypeFormula && f.resultKind != 0 {
 		return f.resultKind
+	}
+	if f.Type == TypeFile && f.File != nil && f.File.Multiple {
+		return KindStringList
 	}
 	return Types[f.Type].Kind
 }

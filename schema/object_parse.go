@@ -455,6 +455,18 @@ func buildField(name string, pm map[string]any, raw json.RawMessage, required bo
 			}
 		}
 	}
+	if f.Type == TypeFile {
+		f.File = &FileSpec{Multiple: str(pm["type"]) == "array"}
+		fm, _ := pm["x-crm-file"].(map[string]any)
+		if n, ok := fm["maxSize"].(json.Number); ok {
+			if v, ok := finite(n); ok {
+				f.File.MaxSize = int64(v)
+			}
+		}
+		for _, a := range list(fm["accept"]) {
+			f.File.Accept = append(f.File.Accept, strings.ToLower(str(a)))
+		}
+	}
 	if rm, ok := pm["x-crm-rollup"].(map[string]any); ok {
 		f.Rollup = &Rollup{Object: str(rm["object"]), Via: str(rm["via"]), Function: str(rm["function"]), Field: str(rm["field"])}
 		if c, ok := rm["condition"]; ok && c != nil {

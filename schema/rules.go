@@ -39,10 +39,14 @@ var keywordShape = map[string]string{
 	"x-crm-pipeline": string(TypePicklist),
 	"x-crm-rollup":   string(TypeRollup),
 	"x-crm-formula":  string(TypeFormula),
+	"x-crm-file":     string(TypeFile),
 }
 
 func keywordApplies(shape string, t Type) bool {
 	jt := Types[t].JSONType
+	if t == TypeFile && (shape == "array" || shape == string(TypeFile)) {
+		return true // "items", "minItems", "maxItems" of a multiple file field
+	}
 	switch shape {
 	case "number":
 		return jt == "number" || jt == "integer"
@@ -274,6 +278,8 @@ func (c *ruleChecker) typeKeywords(path string, pm map[string]any, t Type) {
 		c.address(path, pm)
 	case TypeRollup:
 		c.rollup(path, pm)
+	case TypeFile:
+		c.file(path, pm)
 	}
 }
 
@@ -757,4 +763,29 @@ func article(t Type) string {
 		return "an " + string(t)
 	}
 	return "a " + string(t)
+}
+
+// file checks a file field: one file ("type": "string") or a list of them
+// ("type": "array" of strings, at most MaxFilesPerField).
+func (c *ruleChecker) file(path string, pm map[string]any) {
+	switch pm["type"] {
+	case "string":
+		return
+	case "array":
+	case nil:
+		c.add(child(path, "type"), "is required: a file field declares \"type\": \"string\" (one file) or \"array\" (several)")
+		return
+	default:
+		c.add(child(path, "type"), "must be \"string\" (one file) or \"array\" (several) for a file field")
+		return
+	}
+	items, _ := pm["items"].(map[string]any)
+	if items["type"] != "string" || len(items) != 1 {
+		c.add(child(path, "items"), "must be {\"type\": \"string\"}: a file field lists attachment ids")
+	}
+	if n, ok := pm["maxItems"].(json.Number); ok {
+		if v, err := n.Int64(); err == nil && v > MaxFilesPerField {
+			c.add(child(path, "maxItems"), "must be at most %d: a file field holds at most %d files", MaxFilesPerField, MaxFilesPerField)
+		}
+	}
 }

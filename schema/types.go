@@ -37,7 +37,27 @@ const (
 	// record's fields (x-crm-formula) and stored, so it filters, sorts and
 	// indexes like any field. Its JSON type is the result's.
 	TypeFormula Type = "formula"
+	// TypeFile holds attached files (engine/attachment.go): the id of one
+	// attachment ("type": "string") or a list of them ("type": "array",
+	// items strings, at most MaxFilesPerField), with the size and types
+	// it accepts in x-crm-file.
+	TypeFile Type = "file"
 )
+
+// MaxFilesPerField bounds the files of one multiple file field.
+const MaxFilesPerField = 20
+
+// FileSpec is what a file field accepts (x-crm-file).
+type FileSpec struct {
+	// Multiple: the field holds a list of files.
+	Multiple bool
+	// MaxSize bounds each file in bytes; 0 leaves it to the tenant's
+	// limit.
+	MaxSize int64
+	// Accept lists the file extensions (".pdf") and content types
+	// ("image/*", "application/pdf") the field takes; empty takes any.
+	Accept []string
+}
 
 // Kind is the shape a field's values take in storage and in the API.
 type Kind int
@@ -144,6 +164,7 @@ var Types = map[Type]TypeInfo{
 	TypeJSON:          {Kind: KindJSON, Filterable: true, Label: Label{Zh: "JSON", En: "JSON"}},
 	TypeRollup:        {Kind: KindNumber, JSONType: "number", Sortable: true, Filterable: true, Label: Label{Zh: "汇总", En: "Roll-up summary"}},
 	TypeFormula:       {Kind: KindString, Sortable: true, Filterable: true, Label: Label{Zh: "公式", En: "Formula"}},
+	TypeFile:          {Kind: KindString, Label: Label{Zh: "文件", En: "File"}},
 }
 
 func init() {

@@ -305,7 +305,15 @@ func subschema(s *jsonschema.Schema, toks []string) *jsonschema.Schema {
 }
 
 // jsonTypeOf returns the JSON type of f's values, "" for any.
-func jsonTypeOf(f *Field) string { return Types[f.Type].JSONType }
+func jsonTypeOf(f *Field) string {
+	if f.Type == TypeFile {
+		if f.Kind() == KindStringList {
+			return "array"
+		}
+		return "string"
+	}
+	return Types[f.Type].JSONType
+}
 
 func typeError(field, want string, item int) FieldError {
 	m := message.New("value.wrongType")
