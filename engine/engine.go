@@ -76,6 +76,10 @@ type Config struct {
 	// administrators' "send a test message" (the worker has its own); if
 	// nil, tests are refused with a clear error.
 	Channels worker.Sender
+	// MaxFileBytes bounds one attached file for every tenant
+	// (attachment.go); a tenant's administrators may set a lower limit.
+	// If zero, DefaultMaxFileBytes.
+	MaxFileBytes int64
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -102,6 +106,9 @@ type Engine struct {
 	aggregateCache     *aggregateCache
 	importUploadBytes  int64
 	exportsAt          string // Config.ExportDir
+	maxFileBytes       int64  // Config.MaxFileBytes
+	// fileSweep holds, per tenant, when the worker last swept its files.
+	fileSweep sync.Map
 
 	limitsMu    sync.Mutex
 	limitsCache map[string]cachedLimits
@@ -143,6 +150,10 @@ func New(cfg Config) (*Engine, error) {
 	e.aggregateCache = newAggregateCache(cacheBytes)
 	e.importUploadBytes = cfg.ImportUploadBytes
 	e.exportsAt = cfg.ExportDir
+	e.maxFileBytes = cfg.MaxFileBytes
+	if e.maxFileBytes <= 0 {
+		e.maxFileBytes = DefaultMaxFileBytes
+	}
 	if e.importUploadBytes <= 0 {
 		e.importUploadBytes = DefaultImportUploadBytes
 	}

@@ -134,6 +134,7 @@ func (e *Engine) ErasePersonalData(ctx context.Context, object, id string) error
 	if err != nil {
 		return writeFailed(obj, "erase", err)
 	}
+	w.dropDeadBlobs(ctx) // the erased record's files
 	return nil
 }
 

@@ -76,7 +76,14 @@ func (q queues) RunScheduled(ctx context.Context, tenant string) (int, error) {
 }
 
 func (q queues) PurgeExpired(ctx context.Context, tenant string, limit int) (int, error) {
-	return q.e.purgeExpired(ctx, tenant, limit)
+	n, err := q.e.purgeExpired(ctx, tenant, limit)
+	if err != nil {
+		return n, err
+	}
+	if _, err := q.e.sweepFiles(ctx, tenant); err != nil {
+		q.e.log.Warn("sweep files", "tenant", tenant, "err", err)
+	}
+	return n, nil
 }
 
 func (q queues) Timers(ctx context.Context, tenant string, limit int) (worker.Timers, []worker.Timer, error) {

@@ -164,6 +164,9 @@ func (e *Engine) UpdateRecord(ctx context.Context, object, id string, patch map[
 		out, err = w.patchRecord(ctx, tx, obj, id, patch, version)
 		return err
 	})
+	if err == nil {
+		w.dropDeadBlobs(ctx) // files taken out of file fields
+	}
 	return w.answer(obj, "update", out, err)
 }
 
@@ -207,6 +210,9 @@ func (e *Engine) DeleteRecord(ctx context.Context, object, id string) error {
 	err = w.ts.WithTx(ctx, func(tx store.Tx) error {
 		return w.eraseRecord(ctx, tx, obj, id, nil)
 	})
+	if err == nil {
+		w.dropDeadBlobs(ctx) // with the recycle bin off
+	}
 	_, err = w.answer(obj, "delete", store.Record{}, err)
 	return err
 }

@@ -167,6 +167,11 @@ func (w *writer) removeAs(ctx context.Context, tx store.Tx, obj *schema.Object, 
 	if err := tx.Delete(ctx, obj, id); err != nil {
 		return err
 	}
+	if reason == "" { // for good: its files go too (the bin keeps them otherwise)
+		if err := w.forgetFiles(ctx, tx, id); err != nil {
+			return err
+		}
+	}
 	if reason != "" {
 		if err := w.recycle(ctx, tx, obj, cur, reason, refs, history, historyLost); err != nil {
 			return err

@@ -243,6 +243,9 @@ func (e *Engine) PurgeDeleted(ctx context.Context, ids []string) (int, error) {
 			if err := tx.Delete(ctx, bin, id); err != nil {
 				return fmt.Errorf("purge recycle bin entry %q: %w", id, err)
 			}
+			if err := w.forgetFiles(ctx, tx, id); err != nil {
+				return err
+			}
 			object, _ := r.Data["object"].(string)
 			if err := w.auditAs(ctx, tx, AuditPurge, object, id, 0, map[string]any{}); err != nil {
 				return err
@@ -254,6 +257,7 @@ func (e *Engine) PurgeDeleted(ctx context.Context, ids []string) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	w.dropDeadBlobs(ctx)
 	return n, nil
 }
 
@@ -311,6 +315,9 @@ func (w *writer) purgeBatch(ctx context.Context, ts store.TenantStore, bin *sche
 			if err := tx.Delete(ctx, bin, r.ID); err != nil {
 				return fmt.Errorf("purge recycle bin entry %q: %w", r.ID, err)
 			}
+			if err := w.forgetFiles(ctx, tx, r.ID); err != nil {
+				return err
+			}
 		}
 		n, more = len(page.Records), page.HasMore
 		if n == 0 {
@@ -319,8 +326,10 @@ func (w *writer) purgeBatch(ctx context.Context, ts store.TenantStore, bin *sche
 		return w.auditAs(ctx, tx, AuditPurge, object, "", 0, map[string]any{why: map[string]any{"old": float64(n), "new": nil}})
 	})
 	if err != nil {
+		w.deadBlobs = nil
 		return 0, false, err
 	}
+	w.dropDeadBlobs(ctx)
 	return n, more, nil
 }
 
@@ -401,6 +410,9 @@ func (w *writer) eraseFromBin(ctx context.Context, tx store.Tx, obj *schema.Obje
 	}
 	if err := tx.Delete(ctx, w.bin, id); err != nil {
 		return false, fmt.Errorf("erase recycle bin entry %q: %w", id, err)
+	}
+	if err := w.forgetFiles(ctx, tx, id); err != nil {
+		return false, err
 	}
 	return true, nil
 }

@@ -52,6 +52,9 @@ type writer struct {
 	// requests and their steps (approval.go); nil until an approval
 	// operation or a lock check needs them.
 	approvalReqs, approvalTasks *schema.Object
+	// deadBlobs are the blobs of files the writes deleted, to delete once
+	// they are committed (attachment.go).
+	deadBlobs []string
 }
 
 // newWriter prepares the platform objects the tenant's definitions need,
@@ -154,6 +157,9 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 	if err := tx.Insert(ctx, obj, rec); err != nil {
 		return store.Record{}, err
 	}
+	if err := w.claimFiles(ctx, tx, obj, rec.ID, nil, rec.Data); err != nil {
+		return store.Record{}, err
+	}
 	changes := auditChanges(obj, nil, rec.Data)
 	if rec.OwnerID != w.actor.ID {
 		changes["ownerId"] = map[string]any{"old": w.actor.ID, "new": rec.OwnerID}
@@ -213,6 +219,9 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 		return store.Record{}, err
 	}
 	if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
+		return store.Record{}, err
+	}
+	if err := w.claimFiles(ctx, tx, obj, next.ID, cur.Data, next.Data); err != nil {
 		return store.Record{}, err
 	}
 	changes := auditChanges(obj, cur.Data, next.Data)

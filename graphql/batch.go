@@ -29,6 +29,8 @@ type batch struct {
 	lists map[string]*connValue   // reverse lists: page by parent id
 	// history: stage changes by record id
 	history map[string][]engine.StageChange
+	// files: a file field's files by id (files.go)
+	files map[string]engine.Attachment
 }
 
 func (g *group) add(obj *objectModel, rec store.Record) *recordValue {

@@ -28,6 +28,7 @@ type Engine interface {
 	Recycling
 	Approving
 	Channeling
+	Attaching
 }
 
 var _ Engine = (*engine.Engine)(nil)

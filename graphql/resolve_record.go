@@ -81,6 +81,9 @@ func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
 
 // fieldResolver reads one user field of a record.
 func (s *execSchema) fieldResolver(fm *fieldModel) resolver {
+	if isFile(fm) {
+		return s.fileFieldResolver(fm)
+	}
 	name := fm.name
 	data := func(p any) any { return p.(*recordValue).rec.Data[name] }
 	var conv func(any) any

@@ -80,6 +80,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["ApprovalProcess"], rs["ApprovalStepDefinition"], rs["ApprovalRequest"], rs["ApprovalStep"] = approvalTypeResolvers()
 	es.channelResolvers(rs["Query"], rs["Mutation"])
 	rs["NotificationChannel"] = channelTypeResolvers()
+	es.fileResolvers(rs["Query"], rs["Mutation"])
+	rs["AttachedFile"], rs["FileRules"] = fileTypeResolvers()
 	es.bulkResolvers(rs["Mutation"], rs)
 	es.massResolvers(rs["Query"], rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()

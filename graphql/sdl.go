@@ -49,9 +49,9 @@ type staticDoc struct {
 var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
-	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL + duplicateSDL + massSDL + recycleSDL + activitySDL + approvalSDL + channelSDL +
-		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + duplicateSDLQuery + massSDLQuery + recycleSDLQuery + activitySDLQuery + approvalSDLQuery + channelSDLQuery + "}\n" +
-		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + duplicateSDLMutation + recycleSDLMutation + activitySDLMutation + approvalSDLMutation + channelSDLMutation + "}\n"
+	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL + duplicateSDL + massSDL + recycleSDL + activitySDL + approvalSDL + channelSDL + fileSDL +
+		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + duplicateSDLQuery + massSDLQuery + recycleSDLQuery + activitySDLQuery + approvalSDLQuery + channelSDLQuery + fileSDLQuery + "}\n" +
+		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + duplicateSDLMutation + recycleSDLMutation + activitySDLMutation + approvalSDLMutation + channelSDLMutation + fileSDLMutation + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
 	if err != nil {
 		panic(fmt.Sprintf("graphql: static schema parts: %v", err))
@@ -316,6 +316,9 @@ func typeRef(s string) *ast.Type {
 }
 
 func outputType(f *fieldModel) string {
+	if isFile(f) {
+		return fileOutputType(f)
+	}
 	if f.enum != nil {
 		if f.kind == schema.KindStringList {
 			return "[" + f.enum.name + "!]"
@@ -348,6 +351,9 @@ func outputType(f *fieldModel) string {
 }
 
 func inputType(f *fieldModel) string {
+	if isFile(f) {
+		return fileInputType(f)
+	}
 	switch f.kind {
 	case schema.KindLookup:
 		return "ID"

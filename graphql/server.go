@@ -81,6 +81,7 @@ type Server struct {
 	activities     Activities // nil: an engine without notes, tasks and the timeline
 	approvals      Approving
 	channels       Channeling
+	files          Attaching
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -114,6 +115,7 @@ func New(cfg Config) (*Server, error) {
 		recycle:        cfg.Engine,
 		approvals:      cfg.Engine,
 		channels:       cfg.Engine,
+		files:          cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),

@@ -58,6 +58,9 @@ type Main struct {
 	// aggregateCacheBytes is engine.Config.AggregateCacheBytes, set by
 	// serve (zero elsewhere: the engine's default).
 	aggregateCacheBytes int64
+	// maxFileBytes is engine.Config.MaxFileBytes, set by serve (zero
+	// elsewhere: the engine's default).
+	maxFileBytes int64
 	// meter is engine.Config.Usage, set by serve, which also has the HTTP
 	// edge count requests in it (nil elsewhere: the engine's own).
 	meter *tenantusage.Meter

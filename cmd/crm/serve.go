@@ -63,7 +63,8 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 		exports = filepath.Join(dir, "exports")
 	}
 	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter, Channels: channelSender(m.channels),
-		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes, ExportDir: exports})
+		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes, ExportDir: exports,
+		MaxFileBytes: m.maxFileBytes})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -189,6 +190,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	fileDefault, err := envInt("CRM_MAX_FILE_MB", m.env("CRM_MAX_FILE_MB", ""), engine.DefaultMaxFileBytes>>20)
+	if err != nil {
+		return err
+	}
+	fileMB := fs.Int64("max-file-mb", int64(fileDefault), "MiB an attached file may have at most, for every tenant; tenants' administrators may set less (env CRM_MAX_FILE_MB)")
 	cacheMB := fs.Int64("aggregate-cache-mb", int64(cacheDefault), "MiB of memory for aggregate answers kept until their records change; 0 keeps none (env CRM_AGGREGATE_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -205,6 +211,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if *cacheMB < 0 || *cacheMB > 1<<20 {
 		return fmt.Errorf("--aggregate-cache-mb must be between 0 (keep no answers) and 1048576, got %d", *cacheMB)
 	}
+	if *fileMB < 1 || *fileMB > 4096 {
+		return fmt.Errorf("--max-file-mb must be between 1 and 4096, got %d", *fileMB)
+	}
+	m.maxFileBytes = *fileMB << 20
 	m.aggregateCacheBytes = *cacheMB << 20
 	if *cacheMB == 0 {
 		m.aggregateCacheBytes = -1 // the engine's "keep none"
@@ -272,6 +282,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Usage:          m.meter,
 		Imports:        eng,
 		Exports:        eng,
+		Files:          eng,
+		MaxFileBytes:   m.maxFileBytes,
 	})
 	if err != nil {
 		return err

@@ -43,6 +43,7 @@ func (n Name) String() string {
 // fixed schema.
 var (
 	fixedTypes = []string{
+		"AttachedFile", "FileRules",
 		"Query", "Mutation", "Subscription",
 		"Address", "AddressFilter", "AddressInput", "AggregateFunction", "ApiKey", "AuditEntry", "AuditPage",
 		"Boolean", "BooleanComparison", "CampaignEffect", "Dashboard", "DashboardCard", "Date", "DateBucket",
@@ -62,6 +63,7 @@ var (
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
+		"attachments", "fileRules",
 		"apiKeys", "auditTrail", "campaignEffect", "checkDuplicates", "dashboard", "dashboards", "duplicateGroups", "exportReport", "exportTemplate",
 		"importMappings", "importResult", "importUpload", "jobs", "massActionResult", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
 		"outbox", "personalData", "possibleDuplicates", "previewImport", "recycleBin", "recycleBinSettings", "report", "reports", "roles", "runReport", "templates", "usage",
@@ -72,6 +74,7 @@ var (
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
+		"deleteAttachment", "setFileRules",
 		"changePassword", "createApiKey", "createUser", "deleteDashboard", "deleteImportMapping", "deleteLayout", "deleteObject",
 		"deleteReport", "deleteRole", "deleteView", "erasePersonalData", "installTemplate", "mergeRecords", "rebuildDuplicateKeys", "rebuildRollup",
 		"recomputeCustomerValue", "resetSampleData", "retryOutboxEntry", "revokeApiKey", "rollbackTemplate",

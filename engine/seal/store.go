@@ -471,3 +471,10 @@ func (t *Tx) CanSetSequence() bool {
 	_, ok := t.Tx.(store.SequenceSetter)
 	return ok
 }
+
+// Blobs returns the wrapped store's blobs (attached files), which are
+// kept as they came, not sealed; ok is false for a store that keeps none.
+func (s *Store) Blobs() (b store.Blobs, ok bool) {
+	b, ok = s.TenantStore.(store.Blobs)
+	return b, ok
+}

@@ -154,6 +154,10 @@ func (s *Server) bodyLimit(c *fiber.Ctx) error {
 	if s.cfg.Imports != nil && c.Path() == "/imports/upload" {
 		limit = UploadLimit + 1<<20
 	}
+	upload := s.cfg.Files != nil && c.Path() == "/files" && c.Method() == fiber.MethodPost
+	if upload {
+		limit = s.fileLimit() // streamed to the engine, which bounds each file while it reads
+	}
 	tooLarge := func() error {
 		c.Context().SetConnectionClose() // the rest of the body stays unread
 		return c.Status(fiber.StatusRequestEntityTooLarge).JSON(fiber.Map{"error": say(c, "server.bodyTooLarge", limit), "code": engine.CodeBadRequest})
@@ -163,7 +167,7 @@ func (s *Server) bodyLimit(c *fiber.Ctx) error {
 	switch {
 	case n > limit:
 		return tooLarge()
-	case n < 0 && req.IsBodyStream():
+	case n < 0 && req.IsBodyStream() && !upload:
 		body, err := io.ReadAll(io.LimitReader(req.BodyStream(), int64(limit)+1))
 		if err != nil {
 			return fmt.Errorf("read request body: %w", err)

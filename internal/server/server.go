@@ -91,6 +91,12 @@ type Config struct {
 	// Imports, when set, serves /imports/upload (files to import, up to
 	// UploadLimit) and /imports/:job/rejects.csv (see imports.go).
 	Imports Imports
+	// Files, when set, serves /files (attached files, see files.go).
+	Files Files
+	// MaxFileBytes is the largest file the engine takes from any tenant
+	// (engine.Config.MaxFileBytes), which bounds the body of an upload;
+	// if zero, engine.DefaultMaxFileBytes.
+	MaxFileBytes int64
 	// Exports, when set, serves /exports/:object (a list's records as
 	// CSV or .xlsx; see exports.go).
 	Exports Exports
@@ -126,6 +132,9 @@ func New(cfg Config) (*Server, error) {
 	def(&cfg.IdleTimeout, 60*time.Second)
 	if cfg.BodyLimit == 0 {
 		cfg.BodyLimit = 2 << 20
+	}
+	if cfg.MaxFileBytes <= 0 {
+		cfg.MaxFileBytes = engine.DefaultMaxFileBytes
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -213,6 +222,9 @@ func (s *Server) routes() {
 	}
 	if s.cfg.Imports != nil {
 		s.importRoutes()
+	}
+	if s.cfg.Files != nil {
+		s.fileRoutes()
 	}
 	if s.ui != nil {
 		s.app.Use("/", s.ui.serve)
