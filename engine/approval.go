@@ -24,7 +24,8 @@ import (
 // process's onApprove actions, a rejection its onReject actions. While a
 // request is pending the record is locked: writes are refused, except a
 // current approver's changes to the fields the process leaves editable
-// (and the engine's own system processes: timers, the CLI). A pipeline
+// (and the engine's own writes: the CLI, the worker's timers, sample
+// data). A pipeline
 // stage that requires a process is entered only by that process's
 // approval.
 //
@@ -916,7 +917,7 @@ func filterHolds(obj *schema.Object, cond json.RawMessage, rec store.Record) (bo
 // change the fields the process leaves editable; the process's own
 // actions and the engine's system processes pass.
 func (w *writer) approvalLock(ctx context.Context, tx store.Tx, obj *schema.Object, cur store.Record, changed []string, deleting bool) error {
-	if len(obj.Approvals) == 0 || approvalActing(ctx) != "" || w.actor.ID == "system" {
+	if len(obj.Approvals) == 0 || approvalActing(ctx) != "" || w.systemWriter() {
 		return nil
 	}
 	if !deleting && len(changed) == 0 {
@@ -954,6 +955,14 @@ func (w *writer) approvalLock(ctx context.Context, tx store.Tx, obj *schema.Obje
 	return errorOf(ErrConflict, nil, "approval.locked", obj.Name, cur.ID, req.Process, strings.Join(refused, ", "), labelZh(obj), name)
 }
 
+// systemWriter reports whether the writer is the engine's own: the CLI
+// and worker ("system") and a template's sample data ("template:NAME"),
+// which write records as they stand (a sample contract already signed),
+// not as someone moving them.
+func (w *writer) systemWriter() bool {
+	return w.actor.ID == "system" || strings.HasPrefix(w.actor.ID, "template:")
+}
+
 // isPendingApprover reports whether the actor has a pending task in the
 // request.
 func (w *writer) isPendingApprover(ctx context.Context, tx store.Tx, request string) bool {
@@ -983,8 +992,11 @@ func changedFields(patch, old, data map[string]any) []string {
 
 // approvalGate returns a problem for each stage move into a stage that
 // requires an approval process, unless that process's approval is being
-// applied in ctx.
-func approvalGate(ctx context.Context, obj *schema.Object, moves []stageMove) []schema.FieldError {
+// applied in ctx or the engine writes for itself (systemWriter).
+func (w *writer) approvalGate(ctx context.Context, obj *schema.Object, moves []stageMove) []schema.FieldError {
+	if w.systemWriter() {
+		return nil
+	}
 	var out []schema.FieldError
 	for _, m := range moves {
 		st := m.field.Pipeline.Stage(m.to)

@@ -2,6 +2,8 @@ package engine_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -328,4 +330,51 @@ func TestApproval_Processes(t *testing.T) {
 	assert.Equal(t, []string{"manager", "directors"}, []string{ps[0].Steps[0].Name, ps[0].Steps[1].Name})
 	_, err = w.eng.ApprovalProcesses(w.sales, "nope")
 	assert.Error(t, err)
+}
+
+// TestApproval_DocsExample runs the example of docs/approvals.md: the
+// definition saves, a 40 % discount goes to the manager and then both the
+// director and the CFO, and the approval moves the quote and fills its
+// terms.
+func TestApproval_DocsExample(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../docs/approvals.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(doc), "```json\n")
+	require.True(t, ok)
+	def, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	tn := testkit.New(t, "acme", testkit.WithObjects(def))
+	eng := tn.Engine
+	require.NoError(t, eng.SaveRole(tn.Admin, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"*": {Read: true, Create: true, Update: true}}}))
+	require.NoError(t, eng.SaveRole(tn.Admin, engine.Role{Name: "director", Objects: map[string]engine.ObjectAccess{"*": {Read: true, Update: true}}}))
+	for _, u := range []engine.NewUser{{Username: "mgr", Role: "sales"}, {Username: "li", Role: "sales", Manager: "mgr"}, {Username: "dir", Role: "director"}, {Username: "cfo", Role: "director"}} {
+		u.Password = "a long enough password"
+		_, err := eng.CreateUser(tn.Admin, "acme", u)
+		require.NoError(t, err)
+	}
+	as := func(name, role string) context.Context { return tn.As(engine.Actor{ID: "user:" + name, Role: role}) }
+	li := as("li", "sales")
+	q, err := eng.CreateRecord(li, "quote", map[string]any{"name": "Q", "discount": 40, "status": "inReview"})
+	require.NoError(t, err)
+	req, err := eng.SubmitForApproval(li, "quote", q.ID, "discount", "")
+	require.NoError(t, err)
+	req, err = eng.ApproveRequest(as("mgr", "sales"), req.ID, "")
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"user:dir", "user:cfo"}, req.Pending())
+	_, err = eng.ApproveRequest(as("cfo", "director"), req.ID, "")
+	require.NoError(t, err)
+	req, err = eng.ApproveRequest(as("dir", "director"), req.ID, "")
+	require.NoError(t, err)
+	assert.Equal(t, engine.ApprovalApproved, req.Status)
+	got, err := eng.GetRecord(tn.Admin, "quote", q.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "approved", got.Data["status"])
+	assert.Equal(t, "折扣 40% 已审批", got.Data["terms"])
+
+	small, err := eng.CreateRecord(li, "quote", map[string]any{"name": "S", "discount": 5, "status": "inReview"})
+	require.NoError(t, err)
+	req, err = eng.SubmitForApproval(li, "quote", small.ID, "discount", "")
+	require.NoError(t, err)
+	assert.Equal(t, engine.ApprovalApproved, req.Status)
 }

@@ -150,7 +150,7 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 		return err
 	}
 	problems := pipelineProblems(obj, stageMoves(obj, oldData, rec.Data), rec.Data)
-	problems = append(problems, approvalGate(ctx, obj, stageMoves(obj, oldData, rec.Data))...)
+	problems = append(problems, w.approvalGate(ctx, obj, stageMoves(obj, oldData, rec.Data))...)
 	if err := w.e.validate(w.snap, obj, rec.Data, problems); err != nil {
 		return automationFailed(obj, au, message.New("automation.leftInvalid"), err)
 	}

@@ -98,7 +98,7 @@ func (w *writer) check(ctx context.Context, tx store.Tx, obj *schema.Object, old
 		return nil, err
 	}
 	problems = append(problems, pipelineProblems(obj, stageMoves(obj, oldData, data), data)...)
-	problems = append(problems, approvalGate(ctx, obj, stageMoves(obj, oldData, data))...)
+	problems = append(problems, w.approvalGate(ctx, obj, stageMoves(obj, oldData, data))...)
 	ruleProblems, err := w.validationRules(ctx, obj, old, data)
 	if err != nil {
 		return nil, err

@@ -112,7 +112,9 @@ func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.Sampl
 	if err != nil {
 		return "", fmt.Errorf("sample %s record %q: %w", obj.Name, r.Key, err)
 	}
-	data, err = w.prepareNew(obj, data)
+	// Inside the batch's transaction, so that scripts reading the records
+	// the sample refers to find those written in the same batch.
+	data, err = w.prepareIn(ctx, tx, obj, data)
 	if err != nil {
 		return "", fmt.Errorf("sample %s record %q: %w", obj.Name, r.Key, err)
 	}

@@ -109,6 +109,12 @@ func (w *writer) prepareNew(obj *schema.Object, input map[string]any) (map[strin
 
 // prepare is prepareNew within ctx.
 func (w *writer) prepare(ctx context.Context, obj *schema.Object, input map[string]any) (map[string]any, error) {
+	return w.prepareIn(ctx, nil, obj, input)
+}
+
+// prepareIn is prepare inside tx, whose writes so far its scripts read
+// (nil: they read what is committed).
+func (w *writer) prepareIn(ctx context.Context, tx store.Tx, obj *schema.Object, input map[string]any) (map[string]any, error) {
 	data := maps.Clone(input)
 	if data == nil {
 		data = map[string]any{}
@@ -122,7 +128,7 @@ func (w *writer) prepare(ctx context.Context, obj *schema.Object, input map[stri
 			data[f.Name] = 0.0 // a new record has no children yet
 		}
 	}
-	return w.check(ctx, nil, obj, nil, data, problems)
+	return w.check(ctx, tx, obj, nil, data, problems)
 }
 
 // create stores a new record whose data passed prepareNew, running the
