@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"slices"
@@ -559,4 +560,16 @@ func (e *Engine) noteChannelSend(tenant string, err error) {
 		return
 	}
 	e.usage.Add(tenant, usage.ChannelSent, 1)
+}
+
+// withoutChannelSecrets is a channel's stored setting without its robot
+// address, signing secret and SMTP password, switched off: what an export
+// without secrets holds.
+func withoutChannelSecrets(data map[string]any) map[string]any {
+	out := maps.Clone(data)
+	for _, k := range []string{"url", "secret", "smtpPassword"} {
+		delete(out, k)
+	}
+	out["enabled"] = false
+	return out
 }

@@ -306,3 +306,34 @@ func TestChannels_WorkerDelivers(t *testing.T) {
 	assert.Equal(t, 2.0, got["channel.sent"])
 	assert.Equal(t, 3.0, got["channel.failures"], "the bad signature, the rate limit and the channel not set up")
 }
+
+func TestChannels_ExportWithoutSecrets(t *testing.T) {
+	t.Parallel()
+	eng, _, ctx := channelEngine(t, true, nil)
+	_, err := eng.SaveNotificationChannel(ctx, "dingtalk", ChannelInput{Enabled: some(true), URL: some(robotURL), Secret: some("SECexport"), Kinds: some([]string{"task"})})
+	require.NoError(t, err)
+	_, err = eng.SaveNotificationChannel(ctx, "email", ChannelInput{SMTPHost: some("smtp.example.com"), SMTPUser: some("u"), SMTPPassword: some("pw-export"), From: some("crm@example.com")})
+	require.NoError(t, err)
+	var full, bare bytes.Buffer
+	_, err = eng.ExportTenant(context.Background(), "acme", &full)
+	require.NoError(t, err)
+	_, err = eng.ExportTenant(context.Background(), "acme", &bare, ExportOptions{WithoutSecrets: true})
+	require.NoError(t, err)
+	assert.Contains(t, full.String(), `"object":"crmChannel"`)
+	assert.NotContains(t, full.String(), "SECexport", "sealed in a full export")
+	var channels []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(bare.String()), "\n") {
+		var l map[string]any
+		require.NoError(t, json.Unmarshal([]byte(line), &l))
+		if l["object"] == channelObject {
+			channels = append(channels, l["data"].(map[string]any))
+		}
+	}
+	require.Len(t, channels, 2)
+	for _, c := range channels {
+		assert.NotContains(t, c, "url")
+		assert.NotContains(t, c, "secret")
+		assert.NotContains(t, c, "smtpPassword")
+		assert.Equal(t, false, c["enabled"])
+	}
+}

@@ -92,8 +92,10 @@ type TransferStats struct {
 // ExportOptions change what an export holds.
 type ExportOptions struct {
 	// WithoutSecrets leaves out users' password hashes (they need new
-	// passwords after an import: crm user set --password) and the webhook
-	// signing secret (a new one is made on first use).
+	// passwords after an import: crm user set --password), the webhook
+	// signing secret (a new one is made on first use) and the notification
+	// channels' robot addresses, signing secrets and SMTP passwords (the
+	// channels come switched off).
 	WithoutSecrets bool
 }
 
@@ -191,6 +193,9 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer,
 					if obj.Name == userObject {
 						data = maps.Clone(data)
 						delete(data, "passwordHash")
+					}
+					if obj.Name == channelObject {
+						data = withoutChannelSecrets(data)
 					}
 				}
 				if err := write(exportLine{Type: "record", Object: obj.Name, ID: r.ID, Version: r.Version,

@@ -31,12 +31,17 @@ export type Server = {
   stop: () => Promise<void>;
 };
 
-export async function startServer(opts: { template?: string; records?: number } = {}): Promise<Server> {
+// ServerOptions: a template with sample records; env adds to the
+// server's environment (CRM_WEBHOOK_ALLOW_PRIVATE=true lets webhooks and
+// channels reach receivers on loopback).
+export type ServerOptions = { template?: string; records?: number; env?: Record<string, string> };
+
+export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   const bin = inject("crmBin");
   const dir = mkdtempSync(join(tmpdir(), "crm-e2e-"));
   const proc: ChildProcess = spawn(bin, ["serve", "--data", dir, "--addr", "127.0.0.1:0", "--rate-per-key", "0", "--rate-per-ip", "0"], {
     stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, CRM_LOG_FORMAT: "text" },
+    env: { ...process.env, CRM_LOG_FORMAT: "text", ...opts.env },
   });
   let out = "";
   proc.stdout!.on("data", (b) => (out += b.toString()));
@@ -160,7 +165,7 @@ export async function expectNoHorizontalScroll(page: Page): Promise<void> {
 }
 
 // useServer starts one server for a test file.
-export function useServer(opts: { template?: string; records?: number } = {}): () => Server {
+export function useServer(opts: ServerOptions = {}): () => Server {
   let s: Server | undefined;
   beforeAll(async () => {
     s = await startServer(opts);

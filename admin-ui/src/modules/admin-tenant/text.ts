@@ -4,7 +4,7 @@ import type { TextTable } from "@/admin/text";
 
 type Key =
   | "limitsTitle" | "figure" | "w.hour" | "w.day" | "w.now" | "limitsHint" | "limit" | "value" | "used" | "window" | "description" | "noUsage" | "unmetered" | "off" | "otherUsage"
-  | "g.script" | "g.automation" | "g.query" | "g.filter" | "g.unique" | "g.api" | "g.requests" | "g.store" | "g.outbox" | "g.jobs"
+  | "g.script" | "g.automation" | "g.query" | "g.filter" | "g.unique" | "g.api" | "g.requests" | "g.store" | "g.outbox" | "g.jobs" | "g.channel"
   | "auditTitle" | "auditHint" | "who" | "object" | "action" | "period" | "anyone" | "anyObject" | "anyAction" | "clear"
   | "at" | "door" | "changes" | "record" | "loadMore" | "more" | "fewer" | "noEntries" | "version" | "apiKey" | "allLoaded"
   | "act.create" | "act.update" | "act.delete" | "act.restore" | "act.purge" | "act.metadata" | "act.permission" | "act.personalData"
@@ -39,6 +39,7 @@ export const text: TextTable<Key> = {
     "g.store": "存储",
     "g.outbox": "待发送队列",
     "g.jobs": "后台任务",
+    "g.channel": "通知渠道",
     auditTitle: "审计日志",
     auditHint: "每一次记录修改和配置修改：谁、何时、通过什么途径、改了哪些字段。",
     who: "操作人",
@@ -123,6 +124,7 @@ export const text: TextTable<Key> = {
     "g.store": "Storage",
     "g.outbox": "Outbox",
     "g.jobs": "Background jobs",
+    "g.channel": "Notification channels",
     auditTitle: "Audit trail",
     auditHint: "Every record change and configuration change: who, when, through which door, which fields.",
     who: "Who",

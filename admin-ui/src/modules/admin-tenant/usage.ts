@@ -20,7 +20,7 @@ export function groupOf(name: string): string {
 }
 
 // Groups in the order an administrator reads them; others follow by name.
-export const groupOrder = ["script", "automation", "query", "filter", "unique", "api", "requests", "store", "outbox", "jobs"];
+export const groupOrder = ["script", "automation", "query", "filter", "unique", "api", "requests", "store", "outbox", "channel", "jobs"];
 
 function rank(g: string): number {
   const i = groupOrder.indexOf(g);

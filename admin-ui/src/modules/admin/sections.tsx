@@ -1,4 +1,4 @@
-import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, CodeOutlined, DatabaseOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, BellOutlined, CodeOutlined, DatabaseOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
 import type { ComponentType, ReactNode } from "react";
 
 // The sections of the admin area, in menu order. Each is a lazy chunk that
@@ -80,6 +80,14 @@ export const adminSections: AdminSection[] = [
     label: { zh: "投递与任务", en: "Deliveries and jobs" },
     summary: { zh: "Webhook 与通知的投递队列、失败重试、签名密钥，以及后台任务进度", en: "The outbox of webhooks and notifications with retries, the signing secret, and background jobs" },
     load: () => import("@/admin-logic/DeliveriesPage").then((m) => ({ default: m.DeliveriesPage })),
+  },
+  {
+    key: "channels",
+    group: "logic",
+    icon: <BellOutlined />,
+    label: { zh: "通知渠道", en: "Notification channels" },
+    summary: { zh: "设置邮件（SMTP）和企业微信、钉钉、飞书群机器人，选择各渠道发送的通知类型并发送测试消息", en: "Set up e-mail (SMTP) and the WeCom, DingTalk and Feishu group robots, choose the kinds each carries, send a test message" },
+    load: () => import("@/admin-channels/ChannelsPage").then((m) => ({ default: m.ChannelsPage })),
   },
   {
     key: "users",

@@ -1,1 +1,0 @@
-import{n as e,t}from"./row-BBG4sEQV.js";var n=e,r=t;export{n,r as t};
