@@ -337,3 +337,46 @@ func TestChannels_ExportWithoutSecrets(t *testing.T) {
 		assert.Equal(t, false, c["enabled"])
 	}
 }
+
+// TestChannels_NotifyReachesTheSender: a notification written by notify
+// for a user who chose DingTalk for approvals reaches the sender with the
+// user's name and mobile, the text and the link; the tenant's setting
+// with its secret opened.
+func TestChannels_NotifyReachesTheSender(t *testing.T) {
+	t.Parallel()
+	s := &recordingSender{}
+	eng, _, admin := channelEngine(t, true, s)
+	_, err := eng.CreateUser(admin, "acme", NewUser{Username: "li", DisplayName: "李雷", Role: AdminRole, Password: "correct horse battery", Mobile: "13800138000", Email: "li@example.com"})
+	require.NoError(t, err)
+	_, err = eng.SaveNotificationChannel(admin, "dingtalk", ChannelInput{Enabled: some(true), URL: some(robotURL), Secret: some("SECnotify")})
+	require.NoError(t, err)
+	ctx := context.Background()
+	ts, err := eng.tenantStore(ctx, "acme")
+	require.NoError(t, err)
+	snap, err := eng.state(ctx, "acme", ts)
+	require.NoError(t, err)
+	prefs, err := eng.platformObject(ctx, ts, snap, notificationPreferenceObject)
+	require.NoError(t, err)
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		return tx.Insert(ctx, prefs, store.Record{ID: "li", Version: 1, Data: map[string]any{"channels": map[string]any{"approval": []any{"dingtalk"}}}})
+	}))
+	snap, err = eng.state(ctx, "acme", ts)
+	require.NoError(t, err)
+	w, err := eng.newWriter(ctx, ts, snap, Actor{TenantID: "acme", ID: "user:admin"})
+	require.NoError(t, err)
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		return w.notify(ctx, tx, notice{Kind: NoticeApproval, To: []recipient{{"user", "li"}}, Object: "deal", Record: "d9",
+			Message: schema.Label{Zh: "请审批报价", En: "Please approve"}, Actor: "user:admin"})
+	}))
+	stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{Channels: s})
+	require.NoError(t, err)
+	assert.Equal(t, 1, stats.Delivered)
+	require.Len(t, s.sent, 1)
+	n := s.sent[0]
+	assert.Equal(t, worker.Person{User: "li", Name: "李雷", Email: "li@example.com", Mobile: "13800138000"}, n.To)
+	assert.Equal(t, "approval", n.Kind)
+	assert.Equal(t, "/o/deal/d9", n.Link)
+	assert.Equal(t, "请审批报价", n.MessageZh)
+	assert.Equal(t, "SECnotify", s.cfgs[0].Secret)
+	assert.Equal(t, worker.ChannelDingTalk, s.cfgs[0].Channel)
+}
