@@ -100,14 +100,9 @@ func (e *Engine) newWriter(ctx context.Context, ts store.TenantStore, snap *snap
 	return w, nil
 }
 
-// prepareNew applies defaults to a new record's input, removes read-only
+// prepare applies defaults to a new record's input, removes read-only
 // fields, runs beforeSave scripts and formulas, and checks it: every
 // problem at once in a *schema.ValidationError.
-func (w *writer) prepareNew(obj *schema.Object, input map[string]any) (map[string]any, error) {
-	return w.prepare(context.Background(), obj, input)
-}
-
-// prepare is prepareNew within ctx.
 func (w *writer) prepare(ctx context.Context, obj *schema.Object, input map[string]any) (map[string]any, error) {
 	return w.prepareIn(ctx, nil, obj, input)
 }
@@ -131,7 +126,7 @@ func (w *writer) prepareIn(ctx context.Context, tx store.Tx, obj *schema.Object,
 	return w.check(ctx, tx, obj, nil, data, problems)
 }
 
-// create stores a new record whose data passed prepareNew, running the
+// create stores a new record whose data passed prepare, running the
 // object's automations, in tx.
 func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
 	data = schema.Normalize(obj, data)
@@ -183,7 +178,7 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 }
 
 // update applies a patch to cur in tx: patch semantics, the checks of
-// prepareNew, automations. A patch that changes nothing writes nothing.
+// prepare, automations. A patch that changes nothing writes nothing.
 func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cur store.Record, patch map[string]any) (store.Record, error) {
 	p := maps.Clone(patch)
 	problems := takeReadOnly(obj, p)
