@@ -121,6 +121,30 @@ func IsPermanent(err error) bool {
 	return errors.As(err, &p)
 }
 
+// RateLimitedError is a failure because the service limits how often it
+// may be called (WeCom 45009, DingTalk 130101, Feishu 11232, HTTP 429):
+// the entry is retried later, and the channel gets nothing more in this
+// pass of the worker, so that its other entries do not spend attempts on
+// the same limit.
+type RateLimitedError struct{ Err error }
+
+func (e *RateLimitedError) Error() string { return e.Err.Error() }
+func (e *RateLimitedError) Unwrap() error { return e.Err }
+
+// RateLimited marks err as a service's rate limit.
+func RateLimited(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &RateLimitedError{Err: err}
+}
+
+// IsRateLimited reports whether err, or one it wraps, is [RateLimited].
+func IsRateLimited(err error) bool {
+	var r *RateLimitedError
+	return errors.As(err, &r)
+}
+
 // NoteOf reads a deliver entry's payload: {to: {user, name, email,
 // mobile}, message: {zh, en}, link, kind}.
 func NoteOf(id string, payload any) (Note, error) {
@@ -142,11 +166,13 @@ func NoteOf(id string, payload any) (Note, error) {
 // deliverNote sends a deliver entry over its channel: an entry whose
 // channel is off, or not for its kind, is skipped; one the sender fails
 // permanently is dead at once; others are retried like webhooks.
-func deliverNote(ctx context.Context, box Outbox, tenant string, entry Entry, cfg *Config, stats *Stats) {
+//
+// It reports whether the channel's service answered with a rate limit.
+func deliverNote(ctx context.Context, box Outbox, tenant string, entry Entry, cfg *Config, stats *Stats) (limited bool) {
 	log := cfg.Logger
 	claimed, err := box.Claim(ctx, entry, cfg.Lease)
 	if err != nil {
-		return // another worker has it
+		return false // another worker has it
 	}
 	attempt := claimed.Attempts + 1
 	var derr error
@@ -169,14 +195,14 @@ func deliverNote(ctx context.Context, box Outbox, tenant string, entry Entry, cf
 		if err := box.Skip(ctx, claimed, fmt.Sprintf("channel %q does not take notifications of kind %q", ch.Channel, note.Kind)); err == nil {
 			stats.Skipped++
 		}
-		return
+		return false
 	}
 	if derr == nil {
 		dctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 		derr = cfg.Channels.Send(dctx, ch, note)
 		cancel()
 		if ctx.Err() != nil {
-			return // stopping: the lease runs out and the entry is retried
+			return false // stopping: the lease runs out and the entry is retried
 		}
 	}
 	switch {
@@ -197,4 +223,5 @@ func deliverNote(ctx context.Context, box Outbox, tenant string, entry Entry, cf
 	if err != nil && !errors.Is(err, store.ErrConflict) {
 		log.ErrorContext(ctx, "record delivery outcome", "tenant", tenant, "entry", entry.ID, "err", err)
 	}
+	return IsRateLimited(derr)
 }

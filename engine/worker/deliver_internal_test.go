@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -70,6 +71,40 @@ func TestRunDue_DeliverPolicy(t *testing.T) {
 	assert.Equal(t, []time.Duration{2 * time.Second, time.Second}, q.waits, "the second attempt waits twice the first")
 	assert.Equal(t, []string{"wecom ok 你好", "wecom busy 你好", "wecom busy 你好", "wecom bad 你好"}, s.sent)
 	assert.Equal(t, Stats{Delivered: 1, Failed: 2, Dead: 4, Skipped: 1}, stats)
+}
+
+// limitingSender answers with a rate limit for the robot "wecom".
+type limitingSender struct{ sender }
+
+func (s *limitingSender) Send(ctx context.Context, cfg ChannelConfig, n Note) error {
+	_ = s.sender.Send(ctx, cfg, n)
+	if cfg.Channel == ChannelWeCom {
+		return RateLimited(errors.New("WeCom: error 45009: api freq out of limit"))
+	}
+	return nil
+}
+
+// TestRunDue_RateLimitStopsTheChannelForThePass: after a rate limit the
+// channel's other entries are left due, their attempts untouched; other
+// channels go on.
+func TestRunDue_RateLimitStopsTheChannelForThePass(t *testing.T) {
+	t.Parallel()
+	q := &deliverQueues{fakeQueues{entries: []Entry{
+		{ID: "w1", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("a", "approval")},
+		{ID: "w2", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("b", "approval")},
+		{ID: "e1", Kind: KindDeliver, Channel: ChannelEmail, Payload: note("c", "approval")},
+		{ID: "w3", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("d", "approval")},
+	}}}
+	s := &limitingSender{}
+	stats, err := RunDue(context.Background(), q, Config{Channels: s, BaseBackoff: time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, []string{
+		"claim w1", "channel wecom", "retry w1: WeCom: error 45009: api freq out of limit",
+		"claim e1", "channel email", "delivered e1",
+	}, q.calls)
+	assert.Equal(t, Stats{Delivered: 1, Failed: 1}, stats)
+	assert.True(t, IsRateLimited(fmt.Errorf("wrapped: %w", RateLimited(errors.New("x")))))
+	assert.Nil(t, RateLimited(nil))
 }
 
 func TestRunDue_DeliverWaitsWithoutASender(t *testing.T) {

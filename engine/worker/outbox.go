@@ -84,6 +84,7 @@ func deliverDue(ctx context.Context, q Queues, tenant string, cfg *Config, stats
 	if err != nil {
 		return err
 	}
+	limited := map[string]bool{} // channels that answered with a rate limit in this pass
 	for _, entry := range entries {
 		if ctx.Err() != nil {
 			return nil
@@ -104,7 +105,12 @@ func deliverDue(ctx context.Context, q Queues, tenant string, cfg *Config, stats
 			if cfg.Channels == nil {
 				continue
 			}
-			deliverNote(ctx, box, tenant, entry, cfg, stats)
+			if limited[entry.Channel] {
+				continue // left due, its attempts untouched, for the next pass
+			}
+			if deliverNote(ctx, box, tenant, entry, cfg, stats) {
+				limited[entry.Channel] = true
+			}
 		}
 	}
 	return nil

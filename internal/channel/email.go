@@ -65,11 +65,13 @@ func (c *Client) sendEmail(ctx context.Context, cfg worker.ChannelConfig, n work
 }
 
 func (c *Client) smtpSend(ctx context.Context, cfg worker.ChannelConfig, addr, to string, msg []byte) error {
-	conn, err := c.dialer.DialContext(ctx, "tcp", addr)
+	raw, err := c.dialer.DialContext(ctx, "tcp", addr)
 	if err != nil {
 		return err
 	}
-	defer conn.Close()
+	defer raw.Close()
+	// A server that talks without end cannot fill our memory.
+	var conn net.Conn = &boundedConn{Conn: raw, left: maxSMTPRead}
 	deadline := time.Now().Add(c.cfg.Timeout)
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
@@ -138,6 +140,28 @@ func (c *Client) smtpSend(ctx context.Context, cfg worker.ChannelConfig, addr, t
 		return fmt.Errorf("DATA: %w", err)
 	}
 	return cl.Quit()
+}
+
+// maxSMTPRead bounds what is read from an SMTP server in one session (its
+// replies are a few lines each).
+const maxSMTPRead = 1 << 20
+
+// boundedConn fails reads once left bytes were read.
+type boundedConn struct {
+	net.Conn
+	left int
+}
+
+func (b *boundedConn) Read(p []byte) (int, error) {
+	if b.left <= 0 {
+		return 0, errors.New("the SMTP server sent more than 1 MiB of replies")
+	}
+	if len(p) > b.left {
+		p = p[:b.left]
+	}
+	n, err := b.Conn.Read(p)
+	b.left -= n
+	return n, err
 }
 
 func contains(list []string, s string) bool {

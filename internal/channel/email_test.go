@@ -408,6 +408,32 @@ func TestEmail_Failures(t *testing.T) {
 	})
 }
 
+// TestEmail_EndlessReplyIsBounded: a server that answers without end
+// fails the send once 1 MiB is read, instead of filling memory.
+func TestEmail_EndlessReplyIsBounded(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		defer c.Close()
+		line := "220-" + strings.Repeat("x", 1000) + "\r\n"
+		for range 3000 { // 3 MB of a greeting that never ends
+			if _, err := io.WriteString(c, line); err != nil {
+				return
+			}
+		}
+	}()
+	cfg := worker.ChannelConfig{Channel: worker.ChannelEmail, SMTPHost: "127.0.0.1", SMTPPort: ln.Addr().(*net.TCPAddr).Port, SMTPTLS: "none", From: "crm@example.com"}
+	err = tlsClient(nil).Send(context.Background(), cfg, sample())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "more than 1 MiB")
+}
+
 func TestCompose_HeadersCannotBeInjected(t *testing.T) {
 	t.Parallel()
 	n := sample()

@@ -73,15 +73,16 @@ func (a answer) code() (int, string, bool) {
 type codeClass int
 
 const (
-	codeRetry     codeClass = iota // busy or rate-limited: try again later
+	codeRetry     codeClass = iota // busy: try again later
+	codeRateLimit                  // too many messages: try again later, and nothing more to this robot now
 	codePermanent                  // the setting or the message is wrong
 )
 
 var (
 	weComCodes = map[int]codeClass{
 		-1:    codeRetry,     // system busy
-		45009: codeRetry,     // api freq out of limit (20 messages a minute per robot)
-		45033: codeRetry,     // api concurrent out of limit
+		45009: codeRateLimit, // api freq out of limit (20 messages a minute per robot)
+		45033: codeRateLimit, // api concurrent out of limit
 		93000: codePermanent, // invalid webhook url: the key is wrong or the robot removed
 		93004: codePermanent, // the robot is switched off
 		93008: codePermanent, // the robot is not in the group
@@ -92,8 +93,8 @@ var (
 	}
 	dingTalkCodes = map[int]codeClass{
 		-1:     codeRetry,     // system busy
-		130101: codeRetry,     // send too fast (20 messages a minute per robot)
-		410100: codeRetry,     // send too fast, throttled
+		130101: codeRateLimit, // send too fast (20 messages a minute per robot)
+		410100: codeRateLimit, // send too fast, throttled
 		300001: codePermanent, // the token does not exist
 		300005: codePermanent, // the token does not exist
 		310000: codePermanent, // keywords not in content, sign not match, or IP not allowed
@@ -106,7 +107,7 @@ var (
 		430104: codePermanent, // unsuitable content
 	}
 	feishuCodes = map[int]codeClass{
-		11232: codeRetry,     // frequency limited (100 a minute, 5 a second per bot)
+		11232: codeRateLimit, // frequency limited (100 a minute, 5 a second per bot)
 		9499:  codePermanent, // bad request
 		19001: codePermanent, // param invalid: the hook token is wrong
 		19002: codePermanent, // the bot is not in the group or is switched off
@@ -141,12 +142,17 @@ func (c *Client) post(ctx context.Context, service, address string, body any, co
 	parsed := json.Unmarshal(raw, &a) == nil
 	code, msg, hasCode := a.code()
 	switch {
-	case resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500:
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return worker.RateLimited(fmt.Errorf("%s: HTTP %d: %s", service, resp.StatusCode, snippet(raw)))
+	case resp.StatusCode >= 500:
 		return fmt.Errorf("%s: HTTP %d: %s", service, resp.StatusCode, snippet(raw))
 	case parsed && hasCode && code != 0:
 		err := fmt.Errorf("%s: error %d: %s", service, code, clip(msg, 300))
-		if class, known := codes[code]; known && class == codePermanent {
+		switch class, known := codes[code]; {
+		case known && class == codePermanent:
 			return worker.Permanent(err)
+		case known && class == codeRateLimit:
+			return worker.RateLimited(err)
 		}
 		return err // a rate limit, a busy service, or a code not documented: retried
 	case resp.StatusCode < 200 || resp.StatusCode > 299:

@@ -221,21 +221,22 @@ func TestRobots_ErrorCodes(t *testing.T) {
 		answer        string
 		permanent     bool
 		want          string
+		limited       bool
 	}{
-		{worker.ChannelWeCom, "/send?key=k", 200, `{"errcode":45009,"errmsg":"api freq out of limit"}`, false, "WeCom: error 45009: api freq out of limit"},
-		{worker.ChannelWeCom, "/send?key=k", 200, `{"errcode":93000,"errmsg":"invalid webhook url"}`, true, "WeCom: error 93000: invalid webhook url"},
-		{worker.ChannelWeCom, "/send?key=k", 200, `{"errcode":-1,"errmsg":"system busy"}`, false, "WeCom: error -1: system busy"},
-		{worker.ChannelDingTalk, "/send?access_token=t", 200, `{"errcode":130101,"errmsg":"send too fast"}`, false, "DingTalk: error 130101: send too fast"},
-		{worker.ChannelDingTalk, "/send?access_token=t", 200, `{"errcode":310000,"errmsg":"sign not match"}`, true, "DingTalk: error 310000: sign not match"},
-		{worker.ChannelDingTalk, "/send?access_token=t", 200, `{"errcode":300001,"errmsg":"token is not exist"}`, true, "DingTalk: error 300001: token is not exist"},
-		{worker.ChannelFeishu, "/hook/x", 200, `{"code":11232,"msg":"frequency limited"}`, false, "Feishu: error 11232: frequency limited"},
-		{worker.ChannelFeishu, "/hook/x", 200, `{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}`, true, "Feishu: error 19021: sign match fail"},
-		{worker.ChannelFeishu, "/hook/x", 400, `{"code":19001,"msg":"param invalid: incoming webhook access token invalid"}`, true, "Feishu: error 19001"},
-		{worker.ChannelFeishu, "/hook/x", 200, `{"code":99991,"msg":"something new"}`, false, "Feishu: error 99991: something new"},
-		{worker.ChannelWeCom, "/send?key=k", 502, `bad gateway`, false, "WeCom: HTTP 502: bad gateway"},
-		{worker.ChannelWeCom, "/send?key=k", 429, `{}`, false, "WeCom: HTTP 429"},
-		{worker.ChannelWeCom, "/send?key=k", 404, `not found`, true, "WeCom: HTTP 404: not found"},
-		{worker.ChannelWeCom, "/send?key=k", 200, `<html>portal login</html>`, false, "WeCom: the answer is not the service's: <html>portal login</html>"},
+		{worker.ChannelWeCom, "/send?key=k", 200, `{"errcode":45009,"errmsg":"api freq out of limit"}`, false, "WeCom: error 45009: api freq out of limit", true},
+		{worker.ChannelWeCom, "/send?key=k", 200, `{"errcode":93000,"errmsg":"invalid webhook url"}`, true, "WeCom: error 93000: invalid webhook url", false},
+		{worker.ChannelWeCom, "/send?key=k", 200, `{"errcode":-1,"errmsg":"system busy"}`, false, "WeCom: error -1: system busy", false},
+		{worker.ChannelDingTalk, "/send?access_token=t", 200, `{"errcode":130101,"errmsg":"send too fast"}`, false, "DingTalk: error 130101: send too fast", true},
+		{worker.ChannelDingTalk, "/send?access_token=t", 200, `{"errcode":310000,"errmsg":"sign not match"}`, true, "DingTalk: error 310000: sign not match", false},
+		{worker.ChannelDingTalk, "/send?access_token=t", 200, `{"errcode":300001,"errmsg":"token is not exist"}`, true, "DingTalk: error 300001: token is not exist", false},
+		{worker.ChannelFeishu, "/hook/x", 200, `{"code":11232,"msg":"frequency limited"}`, false, "Feishu: error 11232: frequency limited", true},
+		{worker.ChannelFeishu, "/hook/x", 200, `{"code":19021,"msg":"sign match fail or timestamp is not within one hour from current time"}`, true, "Feishu: error 19021: sign match fail", false},
+		{worker.ChannelFeishu, "/hook/x", 400, `{"code":19001,"msg":"param invalid: incoming webhook access token invalid"}`, true, "Feishu: error 19001", false},
+		{worker.ChannelFeishu, "/hook/x", 200, `{"code":99991,"msg":"something new"}`, false, "Feishu: error 99991: something new", false},
+		{worker.ChannelWeCom, "/send?key=k", 502, `bad gateway`, false, "WeCom: HTTP 502: bad gateway", false},
+		{worker.ChannelWeCom, "/send?key=k", 429, `{}`, false, "WeCom: HTTP 429", true},
+		{worker.ChannelWeCom, "/send?key=k", 404, `not found`, true, "WeCom: HTTP 404: not found", false},
+		{worker.ChannelWeCom, "/send?key=k", 200, `<html>portal login</html>`, false, "WeCom: the answer is not the service's: <html>portal login</html>", false},
 	}
 	for _, c := range cases {
 		r := newRobot(t, robotAnswer{c.status, c.answer})
@@ -244,6 +245,7 @@ func TestRobots_ErrorCodes(t *testing.T) {
 		require.Error(t, err, c.answer)
 		assert.Contains(t, err.Error(), c.want)
 		assert.Equal(t, c.permanent, worker.IsPermanent(err), "%s %s", c.channel, c.answer)
+		assert.Equal(t, c.limited, worker.IsRateLimited(err), "%s %s", c.channel, c.answer)
 	}
 }
 

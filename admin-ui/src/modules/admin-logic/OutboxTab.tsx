@@ -38,6 +38,7 @@ export function OutboxTab() {
             { value: "pending", label: t("status.pending") },
             { value: "delivered", label: t("status.delivered") },
             { value: "dead", label: t("status.dead") },
+            { value: "skipped", label: t("status.skipped") },
           ]}
         />
         <span className="logic-spacer" />
@@ -61,18 +62,21 @@ export function OutboxTab() {
             {
               title: t("record"),
               key: "rec",
-              render: (_: unknown, e) => (
-                <Link to={`/o/${e.object}/${e.recordId}`}>
-                  {label(md.byName[e.object]?.label, e.object)} · {e.recordId.slice(-6)}
-                </Link>
-              ),
+              render: (_: unknown, e) =>
+                e.object && e.recordId ? (
+                  <Link to={`/o/${e.object}/${e.recordId}`}>
+                    {label(md.byName[e.object]?.label, e.object)} · {e.recordId.slice(-6)}
+                  </Link>
+                ) : (
+                  "--"
+                ),
             },
             {
               title: t("rule"),
               dataIndex: "rule",
               render: (r: string, e) => (
                 <span>
-                  <Tag>{e.kind}</Tag>
+                  <Tag>{e.channel ? `${e.kind} · ${e.channel}` : e.kind}</Tag>
                   {r}
                 </span>
               ),

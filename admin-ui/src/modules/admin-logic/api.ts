@@ -66,6 +66,8 @@ export function useLimits() {
 export type OutboxEntry = {
   id: string;
   kind: string;
+  // channel of a deliver entry: email, wecom, dingtalk or feishu.
+  channel?: string | null;
   object: string;
   recordId: string;
   rule: string;
@@ -79,7 +81,7 @@ export type OutboxEntry = {
   createdAt: string;
 };
 
-const outboxFields = "id kind object recordId rule url payload status attempts nextAttemptAt deliveredAt lastError createdAt";
+const outboxFields = "id kind channel object recordId rule url payload status attempts nextAttemptAt deliveredAt lastError createdAt";
 
 export function useOutbox(status: string) {
   return useQuery({
