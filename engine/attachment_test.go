@@ -380,3 +380,59 @@ func TestAccepts(t *testing.T) {
 	assert.False(t, engine.Accepts([]string{".dwg"}, "plan.dwg", "text/html; charset=utf-8"), "but HTML")
 	assert.True(t, engine.Accepts([]string{"application/pdf"}, "x", "application/pdf"))
 }
+
+func TestAttachments_TravelWithTheTenant(t *testing.T) {
+	t.Parallel()
+	tn, _ := newFileTenant(t)
+	eng, ctx := tn.Engine, tn.Admin
+	deal, err := eng.CreateRecord(ctx, "deal", map[string]any{"title": "年框"})
+	require.NoError(t, err)
+	big := bytes.Repeat([]byte("0123456789abcdef"), 150_000) // 2.4 MB: three chunks
+	at, err := attach(t, eng, ctx, engine.FileUpload{Object: "deal", Record: deal.ID, Name: "大文件.bin"}, big)
+	require.NoError(t, err)
+	scan, err := attach(t, eng, ctx, engine.FileUpload{Object: "deal", Field: "contract", Name: "合同.pdf"}, pdf)
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "deal", deal.ID, map[string]any{"contract": scan.ID}, nil)
+	require.NoError(t, err)
+
+	var buf bytes.Buffer
+	_, err = eng.ExportTenant(context.Background(), "acme", &buf)
+	require.NoError(t, err)
+	export := buf.Bytes()
+
+	_, err = eng.ImportTenant(context.Background(), "copy", bytes.NewReader(export))
+	require.NoError(t, err)
+	copyCtx := engine.WithActor(context.Background(), engine.Actor{TenantID: "copy", ID: "user:test", Admin: true})
+	got, b := readAttachment(t, eng, copyCtx, at.ID)
+	assert.Equal(t, big, b, "the bytes travel")
+	assert.Equal(t, at.SHA256, got.SHA256)
+	c, err := eng.GetRecord(copyCtx, "deal", deal.ID)
+	require.NoError(t, err)
+	assert.Equal(t, scan.ID, c.Data["contract"])
+	_, b = readAttachment(t, eng, copyCtx, scan.ID)
+	assert.Equal(t, pdf, b)
+
+	// A changed byte, a missing blob, a truncated file: refused, and no
+	// blob is left behind.
+	lines := strings.Split(strings.TrimSpace(string(export)), "\n")
+	var tampered, missing []string
+	for i, l := range lines {
+		if strings.HasPrefix(l, `{"type":"chunk"`) && tampered == nil {
+			tampered = append(append(append([]string{}, lines[:i]...), strings.Replace(l, `"bytes":"M`, `"bytes":"N`, 1)), lines[i+1:]...)
+		}
+		if !strings.HasPrefix(l, `{"type":"blob"`) && !strings.HasPrefix(l, `{"type":"chunk"`) {
+			missing = append(missing, l)
+		}
+	}
+	require.NotNil(t, tampered)
+	for name, text := range map[string]string{
+		"tampered":  strings.Join(tampered, "\n"),
+		"missing":   strings.Join(missing, "\n"),
+		"truncated": strings.Join(lines[:len(lines)-2], "\n"),
+	} {
+		_, err = eng.ImportTenant(context.Background(), "bad-"+name, strings.NewReader(text))
+		require.Error(t, err, name)
+		_, err = tn.Store.GetTenant(context.Background(), "bad-"+name)
+		assert.ErrorIs(t, err, store.ErrNotFound, "%s: the tenant the import created is gone", name)
+	}
+}

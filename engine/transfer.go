@@ -74,6 +74,12 @@ type exportLine struct {
 	// trailer
 	Objects int64 `json:"objects,omitempty"`
 	Records int64 `json:"records,omitempty"`
+	// Blobs counts the files' blobs (attachment_transfer.go).
+	Blobs int64 `json:"blobs,omitempty"`
+
+	// blob (Name: its key, Size) and its chunks (Bytes)
+	Size  int64  `json:"size,omitempty"`
+	Bytes []byte `json:"bytes,omitempty"`
 }
 
 // TransferStats counts what an export or import moved.
@@ -174,6 +180,7 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer,
 		}
 		stats.Counters++
 	}
+	blobKeys := map[string]bool{} // the blobs the attachments name
 	for _, obj := range objects {
 		if obj.Name == sessionObject {
 			continue // sign-ins belong to the server they were made on
@@ -198,6 +205,9 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer,
 						data = withoutChannelSecrets(data)
 					}
 				}
+				if obj.Name == attachmentObject {
+					blobKeys[attachmentOf(r).blob] = true
+				}
 				if err := write(exportLine{Type: "record", Object: obj.Name, ID: r.ID, Version: r.Version,
 					CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout), UpdatedAt: r.UpdatedAt.UTC().Format(schema.DateTimeLayout),
 					CreatedBy: r.CreatedBy, UpdatedBy: r.UpdatedBy, OwnerID: &r.OwnerID, Data: data}); err != nil {
@@ -212,7 +222,11 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer,
 			q.After = &store.Position{Values: []any{last.ID}, ID: last.ID}
 		}
 	}
-	if err := write(exportLine{Type: "end", Objects: stats.Objects, Records: stats.Records}); err != nil {
+	blobCount, err := exportBlobs(ctx, ts, blobKeys, write)
+	if err != nil {
+		return stats, fmt.Errorf("export tenant %q: %w", tenantID, err)
+	}
+	if err := write(exportLine{Type: "end", Objects: stats.Objects, Records: stats.Records, Blobs: blobCount}); err != nil {
 		return stats, err
 	}
 	if err := bw.Flush(); err != nil {
@@ -297,12 +311,14 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 		return stats, errorOf(ErrConflict, nil, "transfer.tenantNotEmpty", tenantID, len(docs))
 	}
 
+	blobs, _ := blobStore(ts) // nil: a store without blobs takes no file with files
 	err = ts.WithTx(ctx, func(raw store.Tx) error {
 		setter, ok := raw.(store.SequenceSetter)
 		if !ok {
 			return fmt.Errorf("this store cannot set counters")
 		}
 		tx := seal.NewTx(raw, e.sealing(tenantID))
+		blobCount := int64(0)
 		for {
 			l, ok, err := next()
 			if err != nil {
@@ -311,7 +327,21 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 			if !ok {
 				return importError(lineNo, "the file ends without its trailer: it is truncated")
 			}
+			if l.Type != "chunk" && im.blob != nil {
+				if err := im.endBlob(ctx, blobs); err != nil {
+					return importError(lineNo-1, "%v", err)
+				}
+				blobCount++
+			}
 			switch l.Type {
+			case "blob":
+				if err := im.startBlob(l); err != nil {
+					return importError(lineNo, "%v", err)
+				}
+			case "chunk":
+				if err := im.chunk(l); err != nil {
+					return importError(lineNo, "%v", err)
+				}
 			case "object":
 				if err := im.object(ctx, raw, l); err != nil {
 					return importError(lineNo, "%v", err)
@@ -330,11 +360,19 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 				if err := im.record(ctx, tx, l, lineNo); err != nil {
 					return importError(lineNo, "%v", err)
 				}
+				if l.Object == attachmentObject {
+					if err := im.noteAttachment(l.Data); err != nil {
+						return importError(lineNo, "%v", err)
+					}
+				}
 				stats.Records++
 			case "end":
-				if l.Objects != stats.Objects || l.Records != stats.Records {
-					return importError(lineNo, "the trailer counts %d definitions and %d records, the file holds %d and %d",
-						l.Objects, l.Records, stats.Objects, stats.Records)
+				if l.Objects != stats.Objects || l.Records != stats.Records || l.Blobs != blobCount {
+					return importError(lineNo, "the trailer counts %d definitions, %d records and %d files, the file holds %d, %d and %d",
+						l.Objects, l.Records, l.Blobs, stats.Objects, stats.Records, blobCount)
+				}
+				if err := im.checkFiles(); err != nil {
+					return importError(lineNo, "%v", err)
 				}
 				if _, more, _ := next(); more {
 					return importError(lineNo+1, "lines after the trailer")
@@ -347,6 +385,9 @@ func (e *Engine) ImportTenant(ctx context.Context, tenantID string, r io.Reader)
 	})
 	e.metaChanged(tenantID) // the import wrote definitions past seal.Store
 	if err != nil {
+		if blobs != nil {
+			im.dropImportedBlobs(ctx, blobs)
+		}
 		if created {
 			if derr := e.store.DeleteTenant(context.WithoutCancel(ctx), tenantID); derr != nil {
 				err = errors.Join(err, fmt.Errorf("remove the tenant the import created: %w", derr))
@@ -415,6 +456,11 @@ type importer struct {
 	hashless int
 	roles    map[string]Role
 	userLine map[string]int
+	// files are the blobs the file's attachments name; blob the one being
+	// read; putBlobs those stored (attachment_transfer.go).
+	files    map[string]*importedFile
+	blob     *blobImport
+	putBlobs []string
 }
 
 type importRef struct {
