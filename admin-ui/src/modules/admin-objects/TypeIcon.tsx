@@ -6,6 +6,7 @@ import {
   FieldTimeOutlined,
   ClusterOutlined,
   CodeOutlined,
+  PaperClipOutlined,
   EnvironmentOutlined,
   FieldNumberOutlined,
   HighlightOutlined,
@@ -51,6 +52,7 @@ const icons: Record<FieldType, ReactNode> = {
   json: <CodeOutlined />,
   formula: <FunctionOutlined />,
   rollup: <CalculatorOutlined />,
+  file: <PaperClipOutlined />,
 };
 
 export const typeNames: Record<FieldType, { zh: string; en: string }> = {
@@ -76,6 +78,7 @@ export const typeNames: Record<FieldType, { zh: string; en: string }> = {
   json: { zh: "JSON", en: "JSON" },
   formula: { zh: "公式", en: "Formula" },
   rollup: { zh: "汇总", en: "Roll-up summary" },
+  file: { zh: "文件", en: "File" },
 };
 
 type TypeIconProps = { type: FieldType };

@@ -101,6 +101,9 @@ export const typeInfo: Record<FieldType, { json: JSONType; format?: string; form
   json: { json: "", sortable: false },
   rollup: { json: "number", sortable: true },
   formula: { json: "", sortable: true },
+  // one file ("string") or several ("array"); the designer keeps a file
+  // field's schema as it stands (edit it in the definition's JSON)
+  file: { json: "string", sortable: false },
 };
 
 // keywordShape mirrors schema's: which fields a keyword applies to.

@@ -17,6 +17,7 @@ export function fieldSelection(md: Metadata, f: FieldMeta): string {
     return `${f.name} { id${title ? " " + title : ""} }`;
   }
   if (f.kind === "address") return `${f.name} ${addressSelection}`;
+  if (f.kind === "file" || f.kind === "files") return `${f.name} { id name size contentType url }`;
   return f.name;
 }
 

@@ -1,4 +1,5 @@
 import { Checkbox, DatePicker, Input, InputNumber, Radio, Select, Switch } from "antd";
+import { lazy, Suspense } from "react";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import type { FieldMeta } from "@/metadata/types";
@@ -9,6 +10,9 @@ import { LookupSelect } from "./LookupSelect";
 import { useLookupTitles } from "./LookupTitles";
 import { normalisePhone, normaliseURL } from "./phone";
 import { RichTextInput } from "./RichTextInput";
+
+// The file input loads with the first form that has a file field.
+const FileInput = lazy(() => import("@/attachments/FileInput").then((m) => ({ default: m.FileInput })));
 
 // FieldInput is the input of one field by its type (UI.md §5), shared by
 // generated forms, inline edits and stage mini-forms. Values are in the
@@ -208,6 +212,13 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
         />
       );
     }
+    case "file":
+    case "files":
+      return (
+        <Suspense fallback={<Input id={id} disabled />}>
+          <FileInput id={id} field={field} value={value} onChange={onChange} disabled={ro} />
+        </Suspense>
+      );
     case "address":
       return <AddressInput id={id} value={value as AddressValue | null} onChange={onChange} onBlur={onBlur} disabled={ro} status={status} />;
     case "json":

@@ -59,6 +59,23 @@ export function FieldValue({ field, value, compact }: FieldValueProps) {
       const r = value as Ref;
       return target ? <Link to={`/o/${target.name}/${r.id}`}>{titleOf(r)}</Link> : <span>{titleOf(r)}</span>;
     }
+    case "file":
+    case "files": {
+      // Files are always downloads (the server sends them as such).
+      const files = (Array.isArray(value) ? value : [value]) as { id: string; name: string; url: string }[];
+      return (
+        <span className="links files">
+          {files.map((x, i) => (
+            <span key={x.id}>
+              {i > 0 ? "、" : ""}
+              <a href={x.url} download={x.name}>
+                {x.name}
+              </a>
+            </span>
+          ))}
+        </span>
+      );
+    }
     case "multilookup":
       return (
         <span className="links">

@@ -171,6 +171,10 @@ export function formatValue(f: FieldMeta, v: unknown, lang: Lang, titleOf?: (rec
       return formatAddress(v as AddressValue);
     case "json":
       return JSON.stringify(v);
+    case "file":
+      return String((v as { name?: string }).name ?? "");
+    case "files":
+      return (v as { name?: string }[]).map((x) => x.name ?? "").join("、");
   }
   if (f.type === "phone" && typeof v === "string") return formatPhone(v);
   return String(v);

@@ -58,7 +58,9 @@ export function buildForm(obj: ObjectMeta, layout: Layout | undefined, mode: For
   const uiSchema: Record<string, unknown> = {};
   const required: string[] = [];
   for (const f of fields) {
-    properties[f.name] = cleanSchema(f.schema, mode === "create");
+    // A file field's value in the form is the files themselves (names to
+    // show); their ids go to the server, which checks them.
+    properties[f.name] = f.kind === "file" || f.kind === "files" ? { type: ["string", "object", "array", "null"] } : cleanSchema(f.schema, mode === "create");
     // A masked value (138****8000) is not the stored one and fails its
     // format; the server checks a value typed over it.
     if (f.masked) {

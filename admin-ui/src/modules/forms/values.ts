@@ -55,11 +55,18 @@ function writable(f: FieldMeta): boolean {
   return !f.readOnly && !f.computed;
 }
 
+// inputValue is a form value as the API takes it: files by their ids.
+export function inputValue(f: FieldMeta, v: unknown): unknown {
+  if (f.kind === "files" && Array.isArray(v)) return v.map((x) => (typeof x === "string" ? x : (x as Ref).id));
+  if (f.kind === "file" && v && typeof v === "object") return (v as Ref).id;
+  return v;
+}
+
 // createInput is what a create sends: every writable field with a value.
 export function createInput(fields: FieldMeta[], values: FormValues): FormValues {
   const out: FormValues = {};
   for (const f of fields) {
-    if (writable(f) && !isBlank(values[f.name])) out[f.name] = values[f.name];
+    if (writable(f) && !isBlank(values[f.name])) out[f.name] = inputValue(f, values[f.name]);
   }
   return out;
 }
@@ -70,7 +77,7 @@ export function patchInput(fields: FieldMeta[], before: FormValues, after: FormV
   const out: FormValues = {};
   for (const f of fields) {
     if (!writable(f)) continue;
-    if (!same(before[f.name], after[f.name])) out[f.name] = isBlank(after[f.name]) ? null : after[f.name];
+    if (!same(before[f.name], after[f.name])) out[f.name] = isBlank(after[f.name]) ? null : inputValue(f, after[f.name]);
   }
   return out;
 }

@@ -144,6 +144,7 @@ export const en: Messages = {
   "record.details": "Details",
   "record.related": "Related",
   "record.history": "Activity",
+  "record.files": "Files",
   "record.stageHistory": "Stage history",
   "record.audit": "Changes",
   "record.moveTo": "Move to “{stage}”",

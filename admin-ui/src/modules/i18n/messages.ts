@@ -140,6 +140,7 @@ export const zh = {
   "record.details": "详情",
   "record.related": "相关",
   "record.history": "动态",
+  "record.files": "附件",
   "record.stageHistory": "阶段历史",
   "record.audit": "修改记录",
   "record.moveTo": "移动到“{stage}”",

@@ -32,7 +32,7 @@ export type ObjectDefinitionData = {
 const fieldTypes = new Set<FieldType>([
   "text", "textarea", "richtext", "number", "integer", "currency", "percent", "boolean", "date", "datetime",
   "email", "phone", "url", "picklist", "multipicklist", "lookup", "multilookup", "autonumber", "address",
-  "json", "formula", "rollup",
+  "json", "formula", "rollup", "file",
 ]);
 
 export function upperFirst(s: string): string {
@@ -91,6 +91,8 @@ function valueKind(type: FieldType, prop: JSONSchema): ValueKind {
     case "address":
     case "json":
       return type;
+    case "file":
+      return prop.type === "array" ? "files" : "file";
     case "formula":
     case "rollup": {
       if (prop.type === "integer") return "integer";
@@ -260,6 +262,7 @@ function buildFields(def: JSONSchema, data: ObjectDefinitionData, ix: SchemaInde
     const cmpType = filterInput ? namedType(filterInput.type) : "";
     out.push({
       name,
+      object: data.name,
       type,
       kind: valueKind(type, prop),
       label: prop["x-crm-label"] ? asLabel(prop["x-crm-label"]) : { zh: name, en: name },

@@ -28,7 +28,8 @@ export type FieldType =
   | "address"
   | "json"
   | "formula"
-  | "rollup";
+  | "rollup"
+  | "file";
 
 // ValueKind is how a value is stored and shown, whatever the field type
 // (a formula's kind is its result's).
@@ -46,7 +47,11 @@ export type ValueKind =
   | "lookup"
   | "multilookup"
   | "address"
-  | "json";
+  | "json"
+  // one attached file, or a list of them (their values are
+  // { id name size contentType url }; writes send their ids)
+  | "file"
+  | "files";
 
 export type PicklistOption = {
   value: string;
@@ -76,6 +81,8 @@ export type JSONSchema = Record<string, unknown>;
 
 export type FieldMeta = {
   name: string;
+  // object is the API name of the field's object.
+  object?: string;
   type: FieldType;
   kind: ValueKind;
   label: Label;

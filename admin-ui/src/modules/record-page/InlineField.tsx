@@ -10,7 +10,7 @@ import { LookupTitlesContext } from "@/field-types/LookupTitles";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import type { FieldMeta, ObjectMeta } from "@/metadata/types";
-import { isBlank, recordToValues } from "@/forms/values";
+import { inputValue, isBlank, recordToValues } from "@/forms/values";
 import type { RecordData } from "./recordQuery";
 
 // InlineField shows a value on the record page and, on a desktop, edits
@@ -27,7 +27,7 @@ type InlineFieldProps = {
   onSaved: (rec: RecordData) => void;
 };
 
-const multiline = new Set(["textarea", "richtext", "address", "json", "multipicklist", "multilookup", "boolean", "picklist", "date", "datetime", "lookup"]);
+const multiline = new Set(["textarea", "richtext", "address", "json", "multipicklist", "multilookup", "boolean", "picklist", "date", "datetime", "lookup", "file", "files"]);
 
 export function InlineField({ obj, field, record, editable, lockReason, onSaved }: InlineFieldProps) {
   const md = useMetadata();
@@ -60,7 +60,7 @@ export function InlineField({ obj, field, record, editable, lockReason, onSaved 
     try {
       const d = await gql<{ record: RecordData }>({
         query: updateDocument(md, obj),
-        variables: { id: record.id, input: { [field.name]: isBlank(value) ? null : value }, version: record.version },
+        variables: { id: record.id, input: { [field.name]: isBlank(value) ? null : inputValue(field, value) }, version: record.version },
       });
       setEditing(false);
       setDone(true);

@@ -30,6 +30,7 @@ import { StagePath } from "./StagePath";
 
 // The campaign effect card loads with the first campaign shown.
 const RecordDuplicates = lazy(() => import("@/duplicates/RecordDuplicates").then((m) => ({ default: m.RecordDuplicates })));
+const AttachmentsPanel = lazy(() => import("@/attachments/AttachmentsPanel").then((m) => ({ default: m.AttachmentsPanel })));
 const CampaignEffectCard = lazy(() => import("@/analytics/CampaignEffectCard").then((m) => ({ default: m.CampaignEffectCard })));
 
 // The record page (UI.md §4): a header with the title, key fields, owner
@@ -237,6 +238,15 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
                   <RelatedList key={s.reverse.field} md={md} obj={obj} record={rec} reverse={s.reverse} fields={s.fields} />
                 ))}
               </div>
+            ),
+          },
+          {
+            key: "files",
+            label: t("record.files"),
+            children: (
+              <Suspense fallback={null}>
+                <AttachmentsPanel obj={obj} id={id} canEdit={canEdit} />
+              </Suspense>
             ),
           },
           { key: "history", label: t("record.history"), children: <HistoryTab obj={obj} record={rec} people={people} /> },

@@ -158,6 +158,7 @@ describe("form state to JSON", () => {
       json: { "x-crm-type": "json" },
       formula: { type: "string", "x-crm-type": "formula", "x-crm-formula": { expression: "" } },
       rollup: { type: "number", "x-crm-type": "rollup", "x-crm-rollup": { object: "", via: "", function: "count" } },
+      file: { type: "string", "x-crm-type": "file" },
     };
     for (const t of fieldTypes) expect(fieldToJSON(newField(t)), t).toEqual(expected[t]);
   });
