@@ -67,7 +67,7 @@ const (
 	// more active users is refused at submission).
 	MaxStepUsers = 100
 	// MaxPendingApprovals is the most requests myPendingApprovals returns.
-	MaxPendingApprovals = 200
+	MaxPendingApprovals = 100
 	// maxRequestHistory bounds the requests of one record that
 	// ApprovalRequests returns, the newest first.
 	maxRequestHistory = 100
@@ -855,7 +855,7 @@ func (e *Engine) withTasks(ctx context.Context, sc scope, recs []store.Record, k
 }
 
 // MyPendingApprovals returns the pending requests the caller may decide
-// now, the oldest first, at most first (1–200; zero means 50).
+// now, the oldest first, at most first (1–100; zero means 50).
 func (e *Engine) MyPendingApprovals(ctx context.Context, first int) ([]*ApprovalRequest, error) {
 	sc, err := e.scope(ctx)
 	if err != nil {

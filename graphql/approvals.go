@@ -240,7 +240,7 @@ const approvalSDLQuery = `  "The active approval processes of an object."
   approvalProcesses(object: String!): [ApprovalProcess!]!
   "The approval requests of a record, the newest first (at most 100)."
   approvalRequests(object: String!, record: ID!): [ApprovalRequest!]!
-  "The pending requests the caller may decide now, the oldest first (first: 1–200, default 50)."
+  "The pending requests the caller may decide now, the oldest first (first: 1–100, default 50)."
   myPendingApprovals(first: Int): [ApprovalRequest!]!
 `
 

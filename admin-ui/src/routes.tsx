@@ -25,6 +25,7 @@ const load = {
   dashboard: () => import("@/dashboards/DashboardPage").then((m) => ({ default: m.DashboardPage })),
   analytics: () => import("@/analytics/AnalyticsPage").then((m) => ({ default: m.AnalyticsPage })),
   recycle: () => import("@/recycle/RecyclePage").then((m) => ({ default: m.RecyclePage })),
+  approvals: () => import("@/approvals/ApprovalsPage").then((m) => ({ default: m.ApprovalsPage })),
 };
 
 const HomePage = lazy(load.home);
@@ -45,6 +46,7 @@ const DashboardsPage = lazy(load.dashboards);
 const DashboardPage = lazy(load.dashboard);
 const AnalyticsPage = lazy(load.analytics);
 const RecyclePage = lazy(load.recycle);
+const ApprovalsPage = lazy(load.approvals);
 
 // preloadRoute starts loading the page of a path while the session and
 // the metadata load, rather than after them.
@@ -61,6 +63,7 @@ export function preloadRoute(pathname: string): void {
   else if (/^\/dashboards\/[^/]+$/.test(p)) l = load.dashboard;
   else if (p === "/analytics") l = load.analytics;
   else if (p === "/recycle") l = load.recycle;
+  else if (p === "/approvals") l = load.approvals;
   else if (/^\/o\/[^/]+$/.test(p)) l = load.list;
   else if (/^\/o\/[^/]+\/board$/.test(p)) l = load.board;
   else if (/^\/o\/[^/]+\/duplicates$/.test(p)) l = load.duplicates;
@@ -86,6 +89,7 @@ export function AppRoutes() {
         <Route path="/dashboards/:name" element={<DashboardPage />} />
         <Route path="/analytics" element={<AnalyticsPage />} />
         <Route path="/recycle" element={<RecyclePage />} />
+        <Route path="/approvals" element={<ApprovalsPage />} />
         <Route path="/o/:object" element={<ListPage />} />
         <Route path="/o/:object/board" element={<BoardPage />} />
         <Route path="/o/:object/new" element={<FormPage />} />

@@ -18,6 +18,7 @@ import { words } from "./text";
 
 // The first dashboard the caller has loads after the page, with its
 // charts, in the dashboards' chunk.
+const PendingApprovals = lazy(() => import("@/approvals/PendingCard").then((m) => ({ default: m.PendingCard })));
 const HomeDashboard = lazy(() => import("@/dashboards/HomeDashboard").then((m) => ({ default: m.HomeDashboard })));
 
 // The home page: the first dashboard the caller has, the caller's open records on each pipeline (owned by
@@ -93,6 +94,11 @@ export function HomePage() {
       <Typography.Title level={2} className="page-title">
         {w("greeting", { name: who })}
       </Typography.Title>
+      {md.rootQueries.has("myPendingApprovals") ? (
+        <Suspense fallback={null}>
+          <PendingApprovals />
+        </Suspense>
+      ) : null}
       <Row gutter={[16, 16]}>
         {ordered.slice(0, 4).map((o) => (
           <Col key={o.name} xs={24} lg={12}>

@@ -31,6 +31,7 @@ import { StagePath } from "./StagePath";
 // The campaign effect card loads with the first campaign shown.
 const RecordDuplicates = lazy(() => import("@/duplicates/RecordDuplicates").then((m) => ({ default: m.RecordDuplicates })));
 const AttachmentsPanel = lazy(() => import("@/attachments/AttachmentsPanel").then((m) => ({ default: m.AttachmentsPanel })));
+const ApprovalPanel = lazy(() => import("@/approvals/ApprovalPanel").then((m) => ({ default: m.ApprovalPanel })));
 const CampaignEffectCard = lazy(() => import("@/analytics/CampaignEffectCard").then((m) => ({ default: m.CampaignEffectCard })));
 
 // The record page (UI.md §4): a header with the title, key fields, owner
@@ -223,6 +224,11 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
       {obj.pipelines.map((p) => (
         <StagePath key={p} obj={obj} field={p} record={rec} editable={canEdit && !readOnlyByRole.has(p) && !obj.byName[p].readOnly} onMoved={updated} />
       ))}
+      {md.rootQueries.has("approvalProcesses") ? (
+        <Suspense fallback={null}>
+          <ApprovalPanel obj={obj} id={id} onChanged={() => void qc.invalidateQueries({ queryKey: ["record", obj.name, id] })} />
+        </Suspense>
+      ) : null}
       <Tabs
         activeKey={tab}
         onChange={(k) => setParams(k === "details" ? {} : { tab: k }, { replace: true })}
