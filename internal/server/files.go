@@ -3,10 +3,10 @@ package server
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"mime"
 	"mime/multipart"
-	"net/url"
 	"strings"
 	"time"
 
@@ -130,7 +130,23 @@ func contentDisposition(name string) string {
 			ascii.WriteRune(r)
 		}
 	}
-	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + url.PathEscape(name)
+	return `attachment; filename="` + ascii.String() + `"; filename*=UTF-8''` + extValue(name)
+}
+
+// extValue percent-encodes s as RFC 8187 (5987) allows in an ext-value:
+// every byte but its attr-chars.
+func extValue(s string) string {
+	const attrChars = "!#$&+-.^_`|~"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte(attrChars, c) >= 0 {
+			b.WriteByte(c)
+			continue
+		}
+		fmt.Fprintf(&b, "%%%02X", c)
+	}
+	return b.String()
 }
 
 func (s *Server) deleteFile(c *fiber.Ctx) error {
