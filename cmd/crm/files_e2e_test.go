@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/textproto"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 
@@ -190,4 +191,33 @@ func TestServe_Files(t *testing.T) {
 	assert.Equal(t, []any{}, c["photos"], "the field lost the file")
 	rules := s.ok(t, `{ fileRules { maxBytes serverMaxBytes accept } }`, nil)["fileRules"].(map[string]any)
 	assert.Equal(t, map[string]any{"maxBytes": float64(1 << 20), "serverMaxBytes": float64(1 << 20), "accept": []any{}}, rules)
+}
+
+// TestServe_FilesDocsExample runs docs/files.md: its definition saves, a
+// PDF uploaded for the field is taken by the documented create, and an
+// HTML file named .pdf is refused.
+func TestServe_FilesDocsExample(t *testing.T) {
+	t.Parallel()
+	doc, err := os.ReadFile("../../docs/files.md")
+	require.NoError(t, err)
+	_, rest, ok := strings.Cut(string(doc), "```json\n")
+	require.True(t, ok)
+	def, rest, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+	_, rest, ok = strings.Cut(rest, "```graphql\n")
+	require.True(t, ok)
+	create, _, ok := strings.Cut(rest, "```")
+	require.True(t, ok)
+
+	s := startServer(t, t.TempDir())
+	var d any
+	require.NoError(t, json.Unmarshal([]byte(def), &d))
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": d})
+	pdf := []byte("%PDF-1.4\n%%EOF\n")
+	code, scan := s.uploadFile(t, s.Key, url.Values{"object": {"visitReport"}, "field": {"scan"}}, "签字页.pdf", pdf, nil)
+	require.Equal(t, http.StatusCreated, code, "%v", scan)
+	out := s.ok(t, create, map[string]any{"scan": scan["id"]})["createVisitReport"].(map[string]any)
+	assert.Equal(t, map[string]any{"name": "签字页.pdf", "size": float64(len(pdf)), "contentType": "application/pdf", "url": scan["url"]}, out["scan"])
+	code, _ = s.uploadFile(t, s.Key, url.Values{"object": {"visitReport"}, "field": {"scan"}}, "fake.pdf", []byte("<html>x</html>"), nil)
+	assert.Equal(t, http.StatusBadRequest, code, "a .pdf whose bytes are HTML")
 }

@@ -211,8 +211,8 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if *cacheMB < 0 || *cacheMB > 1<<20 {
 		return fmt.Errorf("--aggregate-cache-mb must be between 0 (keep no answers) and 1048576, got %d", *cacheMB)
 	}
-	if *fileMB < 1 || *fileMB > 4096 {
-		return fmt.Errorf("--max-file-mb must be between 1 and 4096, got %d", *fileMB)
+	if *fileMB < 1 || *fileMB > 2047 {
+		return fmt.Errorf("--max-file-mb must be between 1 and 2047 (sizes are 32-bit in the API), got %d", *fileMB)
 	}
 	m.maxFileBytes = *fileMB << 20
 	m.aggregateCacheBytes = *cacheMB << 20
