@@ -143,6 +143,8 @@ func TestApproval_ManagerApproves(t *testing.T) {
 	_, err = w.eng.UpdateRecord(w.mgr, "deal", rec.ID, map[string]any{"discount": 18, "title": "Big order"}, nil)
 	require.NoError(t, err, "the approver may change the editable field (and send unchanged ones)")
 	assert.Equal(t, engine.CodeConflict, engine.CodeOf(w.eng.DeleteRecord(w.sales, "deal", rec.ID)))
+	_, err = w.eng.TransferRecord(w.sales, "deal", rec.ID, "user:zhao")
+	assert.Equal(t, engine.CodeConflict, engine.CodeOf(err), "no transfer while pending")
 
 	// Only a current approver decides.
 	for _, ctx := range []context.Context{w.sales, w.dir1, w.other} {

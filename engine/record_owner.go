@@ -41,6 +41,9 @@ func (e *Engine) TransferRecord(ctx context.Context, object, id, owner string) (
 			out = cur
 			return nil
 		}
+		if err := w.approvalLock(ctx, tx, obj, cur, []string{"ownerId"}, false); err != nil {
+			return err
+		}
 		out = cur
 		out.OwnerID = owner
 		out.Version = cur.Version + 1
