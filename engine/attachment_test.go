@@ -436,3 +436,22 @@ func TestAttachments_TravelWithTheTenant(t *testing.T) {
 		assert.ErrorIs(t, err, store.ErrNotFound, "%s: the tenant the import created is gone", name)
 	}
 }
+
+func TestAttachments_ExportedByName(t *testing.T) {
+	t.Parallel()
+	tn, _ := newFileTenant(t)
+	eng, ctx := tn.Engine, tn.Admin
+	scan, err := attach(t, eng, ctx, engine.FileUpload{Object: "deal", Field: "contract", Name: "合同.pdf"}, pdf)
+	require.NoError(t, err)
+	p1, err := attach(t, eng, ctx, engine.FileUpload{Object: "deal", Field: "photos", Name: "a.png"}, png)
+	require.NoError(t, err)
+	p2, err := attach(t, eng, ctx, engine.FileUpload{Object: "deal", Field: "photos", Name: "b.png"}, png)
+	require.NoError(t, err)
+	_, err = eng.CreateRecord(ctx, "deal", map[string]any{"title": "年框", "contract": scan.ID, "photos": []any{p1.ID, p2.ID}})
+	require.NoError(t, err)
+	var rows [][]any
+	err = eng.ExportRecords(ctx, "deal", engine.ExportQuery{Columns: []string{"title", "contract", "photos"}},
+		func(engine.ExportHeader) error { return nil }, func(r []any) error { rows = append(rows, r); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, [][]any{{"年框", "合同.pdf", "a.png、b.png"}}, rows, "a file field exports its files' names")
+}

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -209,6 +210,14 @@ func (x *exporter) titles(ctx context.Context, columns []string, recs []store.Re
 	out := map[string]map[string]string{}
 	for _, c := range columns {
 		f := x.obj.Field(c)
+		if f != nil && f.Type == schema.TypeFile {
+			names, err := x.fileNames(ctx, c, recs)
+			if err != nil {
+				return nil, err
+			}
+			out[c] = names
+			continue
+		}
 		if f == nil || (f.Kind() != schema.KindLookup && f.Kind() != schema.KindLookupList) {
 			continue
 		}
@@ -251,6 +260,15 @@ func (x *exporter) cell(c string, r store.Record, titles map[string]map[string]s
 	v, ok := r.Data[c]
 	if !ok || v == nil {
 		return nil
+	}
+	if f.Type == schema.TypeFile { // the files' names
+		var names []string
+		for _, id := range fileIDs(v) {
+			if n := titles[c][id]; n != "" {
+				names = append(names, n)
+			}
+		}
+		return strings.Join(names, "、")
 	}
 	switch f.Kind() {
 	case schema.KindNumber, schema.KindInteger:
@@ -342,4 +360,31 @@ func (x *exporter) pick(l schema.Label) string {
 		return l.Zh
 	}
 	return l.En
+}
+
+// fileNames reads the names of the files that column c of recs holds, by
+// id.
+func (x *exporter) fileNames(ctx context.Context, c string, recs []store.Record) (map[string]string, error) {
+	out := map[string]string{}
+	attachments := x.sc.snap.platform[attachmentObject]
+	if attachments == nil {
+		return out, nil
+	}
+	var ids []string
+	for _, r := range recs {
+		ids = append(ids, fileIDs(r.Data[c])...)
+	}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	found, err := x.sc.ts.GetMany(ctx, attachments, ids)
+	if err != nil {
+		return nil, fmt.Errorf("read the files of %s.%s: %w", x.obj.Name, c, err)
+	}
+	for _, r := range found {
+		if at := attachmentOf(r); at.Object == x.obj.Name && at.Field == c {
+			out[r.ID] = at.Name
+		}
+	}
+	return out, nil
 }
