@@ -372,7 +372,6 @@ func TestEmail_Failures(t *testing.T) {
 	t.Run("credentials never go unencrypted", func(t *testing.T) {
 		t.Parallel()
 		s, pool := newSMTP(t, "none", "PLAIN")
-		s.mode = "none"
 		cfg := emailCfg(s, "none")
 		err := tlsClient(pool).Send(context.Background(), cfg, sample())
 		require.Error(t, err)
