@@ -676,7 +676,8 @@ func approvalActionFailed(obj *schema.Object, p *schema.ApprovalProcess, cause e
 	return errorOf(ErrConflict, cause, "approval.actionFailed", p.Name, obj.Name, describe(cause), labelOr(p.Label, p.Name), labelZh(obj))
 }
 
-// pendingRequest returns the pending request of a record, or nil.
+// pendingRequest returns the pending request of a record, or nil (also
+// for a request whose process no longer exists).
 func (w *writer) pendingRequest(ctx context.Context, tx store.Reader, obj *schema.Object, id string) (*ApprovalRequest, error) {
 	if w.approvalReqs == nil {
 		return nil, nil
@@ -687,7 +688,9 @@ func (w *writer) pendingRequest(ctx context.Context, tx store.Reader, obj *schem
 		return nil, fmt.Errorf("read approval requests of %s %q: %w", obj.Name, id, err)
 	}
 	for _, r := range page.Records {
-		if r.Data["object"] == obj.Name {
+		// A request of a process an administrator has since removed
+		// neither locks the record nor blocks a new submission.
+		if r.Data["object"] == obj.Name && obj.Approval(apText(r.Data["process"])) != nil {
 			return approvalRequestOf(obj, r), nil
 		}
 	}

@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"os"
 	"strings"
 	"testing"
@@ -379,4 +380,34 @@ func TestApproval_DocsExample(t *testing.T) {
 	req, err = eng.SubmitForApproval(li, "quote", small.ID, "discount", "")
 	require.NoError(t, err)
 	assert.Equal(t, engine.ApprovalApproved, req.Status)
+}
+
+// TestApproval_ProcessRemoved: when an administrator removes a process,
+// its pending requests no longer lock their records or block a new
+// submission, and deciding them says why it cannot be done.
+func TestApproval_ProcessRemoved(t *testing.T) {
+	t.Parallel()
+	w := newApprovalWorld(t)
+	rec := w.deal(t, 1)
+	req, err := w.eng.SubmitForApproval(w.sales, "deal", rec.ID, "special", "")
+	require.NoError(t, err)
+	_, err = w.eng.UpdateRecord(w.sales, "deal", rec.ID, map[string]any{"title": "x"}, nil)
+	require.Equal(t, engine.CodeConflict, engine.CodeOf(err))
+
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal([]byte(approvalDeal), &doc))
+	procs := doc["x-crm-approvals"].([]any)
+	doc["x-crm-approvals"] = []any{procs[0], procs[2]}
+	b, err := json.Marshal(doc)
+	require.NoError(t, err)
+	_, err = w.eng.SaveObject(w.tn.Admin, b, engine.SaveOptions{})
+	require.NoError(t, err)
+
+	_, err = w.eng.UpdateRecord(w.sales, "deal", rec.ID, map[string]any{"title": "x"}, nil)
+	require.NoError(t, err, "no longer locked")
+	_, err = w.eng.ApproveRequest(w.dir1, req.ID, "")
+	assert.Equal(t, engine.CodeConflict, engine.CodeOf(err))
+	assert.ErrorContains(t, err, "no longer exists")
+	_, err = w.eng.SubmitForApproval(w.sales, "deal", rec.ID, "quick", "")
+	require.NoError(t, err, "a new submission is not blocked")
 }
