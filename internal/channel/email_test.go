@@ -188,8 +188,11 @@ func (s *smtpServer) serve(c net.Conn) {
 			say("250 ok")
 		case "RCPT":
 			ss.To, _, _ = strings.Cut(strings.TrimPrefix(arg, "TO:<"), ">")
-			if s.rcptCode != "" {
-				say(s.rcptCode)
+			s.mu.Lock()
+			code := s.rcptCode
+			s.mu.Unlock()
+			if code != "" {
+				say(code)
 			} else {
 				say("250 ok")
 			}
@@ -339,7 +342,9 @@ func TestEmail_Failures(t *testing.T) {
 	t.Run("a 4xx reply is retried", func(t *testing.T) {
 		t.Parallel()
 		s, pool := newSMTP(t, "starttls", "PLAIN")
+		s.mu.Lock()
 		s.rcptCode = "450 4.2.0 mailbox busy"
+		s.mu.Unlock()
 		err := tlsClient(pool).Send(context.Background(), emailCfg(s, "starttls"), sample())
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "450")
@@ -348,7 +353,9 @@ func TestEmail_Failures(t *testing.T) {
 	t.Run("an unknown mailbox is permanent", func(t *testing.T) {
 		t.Parallel()
 		s, pool := newSMTP(t, "starttls", "PLAIN")
+		s.mu.Lock()
 		s.rcptCode = "550 5.1.1 no such user"
+		s.mu.Unlock()
 		err := tlsClient(pool).Send(context.Background(), emailCfg(s, "starttls"), sample())
 		require.Error(t, err)
 		assert.True(t, worker.IsPermanent(err))

@@ -283,7 +283,9 @@ func TestRobots_NoRedirects(t *testing.T) {
 	err := loopbackClient().Send(context.Background(), cfg, sample())
 	require.Error(t, err)
 	assert.True(t, worker.IsPermanent(err))
+	target.mu.Lock()
 	assert.Empty(t, target.requests)
+	target.mu.Unlock()
 }
 
 // TestGuard: without AllowPrivate no channel reaches loopback (nor any
@@ -298,5 +300,7 @@ func TestGuard(t *testing.T) {
 		require.ErrorIs(t, err, webhook.ErrForbiddenAddress, name)
 		assert.True(t, worker.IsPermanent(err))
 	}
+	r.mu.Lock()
 	assert.Empty(t, r.requests)
+	r.mu.Unlock()
 }
