@@ -79,7 +79,7 @@ describe("record page", () => {
     await row.locator("input").press("Escape");
     await row.getByText("下周三现场演示").waitFor();
 
-    await page.getByRole("tab", { name: "动态" }).click();
+    await page.getByRole("tab", { name: "历史" }).click();
     await page.getByText("初步接洽 → 需求确认").waitFor();
     await page.getByText("修改记录").waitFor();
   });

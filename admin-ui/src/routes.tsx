@@ -53,7 +53,7 @@ const ApprovalsPage = lazy(load.approvals);
 export function preloadRoute(pathname: string): void {
   const p = pathname.replace(/\/+$/, "");
   let l: () => Promise<unknown> = load.home;
-  if (p === "/me") l = load.me;
+  if (p.startsWith("/me")) l = load.me;
   else if (p === "/explorer") l = load.explorer;
   else if (p === "/admin" || p.startsWith("/admin/")) l = load.admin;
   else if (p === "/reports") l = load.reports;
@@ -78,7 +78,7 @@ export function AppRoutes() {
     <Suspense fallback={<PageSkeleton />}>
       <Routes>
         <Route path="/" element={<HomePage />} />
-        <Route path="/me" element={<MePage />} />
+        <Route path="/me/*" element={<MePage />} />
         <Route path="/explorer" element={<ExplorerPage />} />
         <Route path="/admin/*" element={<AdminPage />} />
         <Route path="/reports" element={<ReportsPage />} />

@@ -1,14 +1,33 @@
-import { DeleteOutlined } from "@ant-design/icons";
+import { CheckSquareOutlined, DeleteOutlined } from "@ant-design/icons";
 import { Button, Card, Descriptions, Radio, Space } from "antd";
-import { useNavigate } from "react-router";
+import { lazy, Suspense } from "react";
+import { useLocation, useNavigate } from "react-router";
 import { useI18n, type Lang } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import { ChangePasswordForm } from "@/session/ChangePasswordForm";
 import { useSession, useSignedIn } from "@/session/SessionProvider";
+import { PageSkeleton } from "@/ui/PageState";
 
-// MePage: who is signed in, the interface language, the recycle bin (the
-// phone's way to it), the password, and signing out.
+// 我的任务 (/me/tasks) loads on demand from here, so that the first page
+// carries no route of its own for it.
+const TasksPage = lazy(() => import("@/tasks/TasksPage").then((m) => ({ default: m.TasksPage })));
+
+// MePage: who is signed in, the interface language, my tasks and the
+// recycle bin (the phone's way to them), the password, and signing out;
+// at /me/tasks the 我的任务 page.
 export function MePage() {
+  const { pathname } = useLocation();
+  if (pathname.replace(/\/+$/, "") === "/me/tasks") {
+    return (
+      <Suspense fallback={<PageSkeleton />}>
+        <TasksPage />
+      </Suspense>
+    );
+  }
+  return <MeDetails />;
+}
+
+function MeDetails() {
   const md = useMetadata();
   const session = useSignedIn();
   const { signOut } = useSession();
@@ -38,6 +57,11 @@ export function MePage() {
             ]}
           />
         </Card>
+        {md.rootQueries.has("myTasks") ? (
+          <Button block icon={<CheckSquareOutlined />} onClick={() => navigate("/me/tasks")}>
+            {lang === "en" ? "My tasks" : "我的任务"}
+          </Button>
+        ) : null}
         {md.rootQueries.has("recycleBin") ? (
           <Button block icon={<DeleteOutlined />} onClick={() => navigate("/recycle")}>
             {t("shell.recycle")}

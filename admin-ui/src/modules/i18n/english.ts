@@ -143,7 +143,7 @@ export const en: Messages = {
   "form.noChanges": "Nothing changed",
   "record.details": "Details",
   "record.related": "Related",
-  "record.history": "Activity",
+  "record.history": "History",
   "record.files": "Files",
   "record.stageHistory": "Stage history",
   "record.audit": "Changes",

@@ -139,7 +139,7 @@ export const zh = {
   "form.noChanges": "没有修改",
   "record.details": "详情",
   "record.related": "相关",
-  "record.history": "动态",
+  "record.history": "历史",
   "record.files": "附件",
   "record.stageHistory": "阶段历史",
   "record.audit": "修改记录",

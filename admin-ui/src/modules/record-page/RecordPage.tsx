@@ -32,6 +32,7 @@ import { StagePath } from "./StagePath";
 const RecordDuplicates = lazy(() => import("@/duplicates/RecordDuplicates").then((m) => ({ default: m.RecordDuplicates })));
 const AttachmentsPanel = lazy(() => import("@/attachments/AttachmentsPanel").then((m) => ({ default: m.AttachmentsPanel })));
 const ApprovalPanel = lazy(() => import("@/approvals/ApprovalPanel").then((m) => ({ default: m.ApprovalPanel })));
+const TimelinePanel = lazy(() => import("@/timeline/TimelinePanel").then((m) => ({ default: m.TimelinePanel })));
 const CampaignEffectCard = lazy(() => import("@/analytics/CampaignEffectCard").then((m) => ({ default: m.CampaignEffectCard })));
 
 // The record page (UI.md §4): a header with the title, key fields, owner
@@ -234,6 +235,9 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
         onChange={(k) => setParams(k === "details" ? {} : { tab: k }, { replace: true })}
         items={[
           { key: "details", label: t("record.details"), children: details },
+          ...(md.rootQueries.has("timeline")
+            ? [{ key: "timeline", label: lang === "en" ? "Activity" : "动态", children: <Suspense fallback={<PageSkeleton />}><TimelinePanel obj={obj} id={id} canEdit={canEdit} /></Suspense> }]
+            : []),
           {
             key: "related",
             label: `${t("record.related")}${relatedCount ? ` (${relatedCount})` : ""}`,
