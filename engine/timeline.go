@@ -29,10 +29,12 @@ import (
 //     masked;
 //   - email: e-mails sent about it (outbox entries of kind "deliver" on the
 //     email channel); the text only for administrators and its recipient;
-//   - approval: approval requests. The tenant has no approvals yet: the
-//     kind is accepted and yields nothing. An approval's source goes in
-//     timelineSources like the others (a platform object, the field of
-//     its moment, a filter on the record and a function making the item).
+//   - approval: its approval requests (crmApprovalRequest), at their
+//     submission, with their process, status, step and comment.
+//
+// A new kind's source goes in timelineSources like the others: a platform
+// object, the field of its moment, a filter on the record and a function
+// making the item.
 //
 // Each source is read in its own order (its moment, then id, both
 // descending) from the cursor, at most first+1 records, and the sources
@@ -292,6 +294,24 @@ func (e *Engine) timelineSources(at recordAt) []timelineSource {
 			actor, _ := r.Data["actor"].(string)
 			return TimelineItem{Kind: TimelineChange, ID: r.ID, At: recordMoment(r, "at"), Actor: actor,
 				Data: map[string]any{"action": action, "changes": changes}}, true
+		}})
+	}
+	if p := snap.platform[approvalRequestObject]; p != nil {
+		out = append(out, timelineSource{kind: TimelineApproval, obj: p, filter: ofRecord, at: "submittedAt", item: func(r store.Record) (TimelineItem, bool) {
+			req := approvalRequestOf(obj, r)
+			d := map[string]any{"process": req.Process, "processLabel": map[string]any{"zh": req.ProcessLabel.Zh, "en": req.ProcessLabel.En},
+				"status": req.Status, "step": req.Step, "stepLabel": map[string]any{"zh": req.StepLabel.Zh, "en": req.StepLabel.En}}
+			if req.Comment != "" {
+				d["comment"] = req.Comment
+			}
+			if !req.DecidedAt.IsZero() {
+				d["decidedAt"] = req.DecidedAt.Format(time.RFC3339Nano)
+			}
+			title := req.ProcessLabel.Zh
+			if title == "" {
+				title = req.Process
+			}
+			return TimelineItem{Kind: TimelineApproval, ID: r.ID, At: recordMoment(r, "submittedAt"), Actor: req.Submitter, Title: title, Data: d}, true
 		}})
 	}
 	if p := snap.platform[outboxObject]; p != nil && p.Field("channel") != nil {

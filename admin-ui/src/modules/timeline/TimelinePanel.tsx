@@ -347,8 +347,23 @@ function TimelineEntry({ item, obj, people, me, admin, canEdit, editing, onReply
       if (msg) body = <div className="note-body">{(lang === "en" ? msg.en : msg.zh) || msg.zh || msg.en}</div>;
       break;
     }
-    default:
-      head = item.title ? `${t("approvalBy", { name: who })} · ${item.title}` : t("approvalBy", { name: who });
+    default: {
+      const status = String(d.status ?? "");
+      const process = d.processLabel as { zh?: string; en?: string } | undefined;
+      const statusKey = `approval${status}` as "approvalpending";
+      head = (
+        <>
+          {t("approvalBy", { name: who })}
+          {status ? <Tag className="timeline-approval-status" color={status === "approved" ? "green" : status === "rejected" ? "red" : undefined}>{t(statusKey)}</Tag> : null}
+        </>
+      );
+      body = (
+        <div>
+          {label(process, item.title ?? "")}
+          {d.comment ? <div className="note-body">{String(d.comment)}</div> : null}
+        </div>
+      );
+    }
   }
   return (
     <div className={`timeline-entry timeline-${item.kind}`} data-kind={item.kind}>

@@ -8,7 +8,7 @@ type Key =
   | "reply" | "replyTo" | "cancel" | "edit" | "save" | "delete" | "deleteConfirm" | "posted" | "deleted" | "edited" | "newTask"
   | "tasks" | "empty" | "loadMore" | "noteBy" | "replyBy" | "taskBy" | "stageMoved" | "stageEntered" | "created" | "updated"
   | "restored" | "emailTo" | "emailPending" | "emailDelivered" | "emailDead" | "approvalBy" | "readOnly" | "edited2" | "tooLong"
-  | "someone" | "filter";
+  | "someone" | "filter" | "approvalpending" | "approvalapproved" | "approvalrejected" | "approvalrecalled";
 
 export const text: TextTable<Key> = {
   zh: {
@@ -49,12 +49,16 @@ export const text: TextTable<Key> = {
     emailPending: "待发送",
     emailDelivered: "已发送",
     emailDead: "发送失败",
-    approvalBy: "{name} 的审批",
+    approvalBy: "{name} 提交了审批",
     readOnly: "你只能查看这条记录，不能添加备注",
     edited2: "已编辑",
     tooLong: "备注最多 10000 个字",
     someone: "系统",
     filter: "筛选动态",
+    approvalpending: "审批中",
+    approvalapproved: "已通过",
+    approvalrejected: "已驳回",
+    approvalrecalled: "已撤回",
   },
   en: {
     all: "All",
@@ -94,11 +98,15 @@ export const text: TextTable<Key> = {
     emailPending: "waiting",
     emailDelivered: "sent",
     emailDead: "failed",
-    approvalBy: "Approval by {name}",
+    approvalBy: "{name} submitted for approval",
     readOnly: "You may read this record but not add notes to it",
     edited2: "edited",
     tooLong: "A note holds at most 10,000 characters",
     someone: "System",
     filter: "Filter the timeline",
+    approvalpending: "pending",
+    approvalapproved: "approved",
+    approvalrejected: "rejected",
+    approvalrecalled: "recalled",
   },
 };
