@@ -122,7 +122,9 @@ func launch(t *testing.T, dataDir string, args []string) (s *testServer, stop fu
 
 // serveArgs is a serve command on a free loopback port without rate limits.
 func serveArgs(t *testing.T, dataDir string, extra ...string) []string {
-	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--rate-per-key", "0", "--rate-per-ip", "0"}, storeArgs(t, dataDir)...)
+	// The request deadline is long: under the race detector on a busy
+	// machine a template install can take more than the default 30s.
+	args := append([]string{"serve", "--addr", "127.0.0.1:0", "--rate-per-key", "0", "--rate-per-ip", "0", "--request-timeout", "5m"}, storeArgs(t, dataDir)...)
 	return append(args, extra...)
 }
 
@@ -138,7 +140,7 @@ func startServer(t *testing.T, dataDir string, extra ...string) *testServer {
 // function that stops it before the test ends.
 func runServer(t *testing.T, dir string) (*testServer, func()) {
 	t.Helper()
-	s, stop := launch(t, dir, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--rate-per-key", "0", "--rate-per-ip", "0"})
+	s, stop := launch(t, dir, []string{"serve", "--addr", "127.0.0.1:0", "--data", dir, "--rate-per-key", "0", "--rate-per-ip", "0", "--request-timeout", "5m"})
 	t.Cleanup(func() { assert.NoError(t, stop()) })
 	return s, func() { require.NoError(t, stop()) }
 }

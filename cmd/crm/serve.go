@@ -195,6 +195,15 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	fileMB := fs.Int64("max-file-mb", int64(fileDefault), "MiB an attached file may have at most, for every tenant; tenants' administrators may set less (env CRM_MAX_FILE_MB)")
+	timeoutDefault := 30 * time.Second
+	if v := m.env("CRM_REQUEST_TIMEOUT", ""); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("CRM_REQUEST_TIMEOUT: %q is not a duration such as 30s or 2m", v)
+		}
+		timeoutDefault = d
+	}
+	requestTimeout := fs.Duration("request-timeout", timeoutDefault, "how long one request's work may take before it ends with TIMEOUT, 1s to 1h (env CRM_REQUEST_TIMEOUT)")
 	cacheMB := fs.Int64("aggregate-cache-mb", int64(cacheDefault), "MiB of memory for aggregate answers kept until their records change; 0 keeps none (env CRM_AGGREGATE_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -213,6 +222,9 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	if *fileMB < 1 || *fileMB > 2047 {
 		return fmt.Errorf("--max-file-mb must be between 1 and 2047 (sizes are 32-bit in the API), got %d", *fileMB)
+	}
+	if *requestTimeout < time.Second || *requestTimeout > time.Hour {
+		return fmt.Errorf("--request-timeout must be between 1s and 1h, got %s", *requestTimeout)
 	}
 	m.maxFileBytes = *fileMB << 20
 	m.aggregateCacheBytes = *cacheMB << 20
@@ -284,6 +296,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Exports:        eng,
 		Files:          eng,
 		MaxFileBytes:   m.maxFileBytes,
+		RequestTimeout: *requestTimeout,
 	})
 	if err != nil {
 		return err

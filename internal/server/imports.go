@@ -148,7 +148,8 @@ func (s *Server) rejects(c *fiber.Ctx) error {
 // on /imports/upload when imports are served, the server's on every
 // other route. Bodies come as a stream past the server's limit
 // (StreamRequestBody): one with a length is judged by it; one sent in
-// chunks is read up to the limit and no further.
+// chunks is read up to the limit and no further. A request with a
+// streamed body that ends in an error closes its connection.
 func (s *Server) bodyLimit(c *fiber.Ctx) error {
 	limit := s.cfg.BodyLimit
 	if s.cfg.Imports != nil && c.Path() == "/imports/upload" {
@@ -177,5 +178,11 @@ func (s *Server) bodyLimit(c *fiber.Ctx) error {
 		}
 		req.SetBodyRaw(body)
 	}
-	return c.Next()
+	err := c.Next()
+	if req.IsBodyStream() && (err != nil || c.Response().StatusCode() >= fiber.StatusBadRequest) {
+		// A refusal (401 before the body, say) may leave a streamed body
+		// unread: what follows on the connection is not the next request.
+		c.Context().SetConnectionClose()
+	}
+	return err
 }
