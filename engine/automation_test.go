@@ -13,6 +13,7 @@ import (
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/internal/testkit"
+	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
 )
@@ -36,14 +37,14 @@ const leadDef = `{"$id": "lead", "type": "object", "properties": {
   "x-crm-automations": [
     {"name": "bigDeal", "trigger": {"event": "saved"}, "condition": {"field": "amount", "op": "gt", "value": 100000},
      "actions": [{"type": "setFields", "values": {"priority": "high"}},
-                 {"type": "notify", "recipients": ["sales-lead"], "message": {"zh": "大单：{{name}}", "en": "Big deal: {{name}}"}}]},
+                 {"type": "notify", "recipients": ["role:admin"], "message": {"zh": "大单：{{name}}", "en": "Big deal: {{name}}"}}]},
     {"name": "assign", "trigger": {"event": "created"}, "actions": [{"type": "assignRoundRobin", "field": "owner", "values": ["li", "wang", "zhao"]}]},
     {"name": "wonTask", "trigger": {"event": "stageEntered", "field": "stage", "stages": ["won"]},
      "actions": [{"type": "createRecord", "object": "task", "values": {"subject": "交付 {{name}}", "deal": "{{id}}", "owner": "{{owner}}"}},
                  {"type": "webhook", "url": "https://erp.example.com/hooks/won"}]},
     {"name": "closeReminder", "trigger": {"event": "time", "dateField": "closeDate", "offsetDays": -1, "offsetHours": 9},
      "condition": {"field": "stage", "op": "eq", "value": "open"},
-     "actions": [{"type": "notify", "recipients": ["{{owner}}"], "message": {"zh": "{{name}} 明天截止"}},
+     "actions": [{"type": "notify", "recipients": ["user:{{owner}}"], "message": {"zh": "{{name}} 明天截止"}},
                  {"type": "setFields", "values": {"reminded": true}}]}
   ]}`
 
@@ -53,6 +54,10 @@ func automationEngine(t *testing.T) (*engine.Engine, context.Context, *testkit.C
 	t.Helper()
 	clk := testkit.NewClock(time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC))
 	tn := testkit.New(t, "acme", testkit.Named("Acme"), testkit.AsActor("user:li"), testkit.WithClock(clk), testkit.WithObjects(taskDef, leadDef))
+	for _, name := range []string{"li", "boss"} { // administrators: role:admin reaches both
+		_, err := tn.Engine.CreateUser(tn.Admin, "acme", engine.NewUser{Username: name, Password: "correct horse battery"})
+		require.NoError(t, err)
+	}
 	return tn.Engine, tn.Admin, clk
 }
 
@@ -85,11 +90,12 @@ func TestAutomation_EffectsAreAtomicWithTheWrite(t *testing.T) {
 	eng, ctx, _ := automationEngine(t)
 	lead, err := eng.CreateRecord(ctx, "lead", map[string]any{"name": "比亚迪", "amount": 150000.0})
 	require.NoError(t, err)
-	entries, err := eng.Outbox(ctx, "", 10)
+	notes, err := eng.Notifications(ctx, "", 10)
 	require.NoError(t, err)
-	require.Len(t, entries, 1, "the notification of bigDeal")
-	assert.Equal(t, "notify", entries[0].Kind)
-	assert.Equal(t, map[string]any{"zh": "大单：比亚迪", "en": "Big deal: 比亚迪"}, entries[0].Payload["message"])
+	require.Len(t, notes, 1, "the notification of bigDeal, to the administrators but li, who made the change")
+	assert.Equal(t, "boss", notes[0].Recipient)
+	assert.Equal(t, schema.Label{Zh: "大单：比亚迪", En: "Big deal: 比亚迪"}, notes[0].Message)
+	assert.Equal(t, lead.ID, notes[0].RecordID)
 
 	_, err = eng.UpdateRecord(ctx, "lead", lead.ID, map[string]any{"stage": "won"}, nil)
 	require.NoError(t, err)
@@ -98,7 +104,7 @@ func TestAutomation_EffectsAreAtomicWithTheWrite(t *testing.T) {
 	require.Len(t, tasks.Records, 1)
 	assert.Equal(t, map[string]any{"subject": "交付 比亚迪", "deal": lead.ID, "owner": "li"}, tasks.Records[0].Data)
 	assert.Equal(t, "user:li", tasks.Records[0].CreatedBy)
-	entries, err = eng.Outbox(ctx, engine.OutboxPending, 10)
+	entries, err := eng.Outbox(ctx, engine.OutboxPending, 10)
 	require.NoError(t, err)
 	var webhooks []engine.OutboxEntry
 	for _, e := range entries {
@@ -116,6 +122,9 @@ func TestAutomation_EffectsAreAtomicWithTheWrite(t *testing.T) {
 	after, err := eng.Outbox(ctx, "", 10)
 	require.NoError(t, err)
 	assert.Len(t, after, len(entries))
+	notes, err = eng.Notifications(ctx, "", 10)
+	require.NoError(t, err)
+	assert.Len(t, notes, 2, "the move to won saved the big deal again; the failed write notified nobody")
 }
 
 func TestAutomation_LoopIsStopped(t *testing.T) {
@@ -328,7 +337,7 @@ func TestTimer_FiresAtItsTime(t *testing.T) {
 	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Timers)
-	assert.Equal(t, 1, stats.Delivered, "the notification the timer enqueued, in the same pass")
+	assert.Zero(t, stats.Delivered, "the timer's notification is written as it fires, not delivered later")
 	got, err := eng.GetRecord(ctx, "lead", lead.ID)
 	require.NoError(t, err)
 	assert.Equal(t, true, got.Data["reminded"])

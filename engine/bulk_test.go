@@ -16,7 +16,7 @@ import (
 
 // bulkObjects are a lead with a unique email, a validate script that
 // rejects one name, an afterSave script that writes a note and then
-// throws for another and an automation that notifies of every new lead
+// throws for another and an automation that tells a webhook of every new lead
 // (through the outbox), and the note.
 var bulkObjects = []string{
 	`{"$id": "note", "type": "object", "properties": {"text": {"type": "string", "x-crm-type": "text"}}}`,
@@ -29,7 +29,7 @@ var bulkObjects = []string{
 	    {"name": "picky", "kind": "validate", "source": "if (ctx.record.name === 'reject me') ctx.addError('name', 'not this one')"},
 	    {"name": "noisy", "kind": "afterSave", "source": "crm.create('note', {text: 'saved ' + ctx.record.name}); if (ctx.record.name === 'explode') throw new Error('boom')"}],
 	  "x-crm-automations": [{"name": "tell", "trigger": {"event": "created"},
-	    "actions": [{"type": "notify", "recipients": ["boss"], "message": {"zh": "新线索 {{name}}", "en": "New lead {{name}}"}}]}]}`,
+	    "actions": [{"type": "webhook", "url": "https://hooks.example.com/new-lead"}]}]}`,
 }
 
 // noSavepoints hides the store's savepoints, as the MongoDB adapter has
@@ -169,7 +169,7 @@ func TestEngine_WriteRecords_FailuresStayApart(t *testing.T) {
 			assert.Equal(t, []string{"saved first", "saved last"}, texts, "the note the failing write's script made went with it")
 			outbox, err := eng.Outbox(ctx, "", 100)
 			require.NoError(t, err)
-			assert.Len(t, outbox, 2, "one notification for each lead that landed")
+			assert.Len(t, outbox, 2, "one webhook for each lead that landed")
 			entries, _, err := eng.Audit(ctx, engine.AuditQuery{Object: "lead", Action: engine.AuditCreate})
 			require.NoError(t, err)
 			var audited []string

@@ -119,6 +119,10 @@ type Engine struct {
 	tenant      map[string]*tenantState // catalog cache by tenant id
 	unavailable map[string]error        // tenants CheckTenants found unusable, and why
 
+	// notifyPurged holds, per tenant, when the worker last found no
+	// notification past its retention (notify_inbox.go).
+	notifyPurged sync.Map
+
 	imports imports    // files uploaded for import and import results (import_uploads.go)
 	mass    massRuns   // mass action jobs' reports (mass_jobs.go)
 	exports exportRuns // export jobs' files (export_jobs.go)

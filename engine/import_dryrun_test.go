@@ -14,15 +14,15 @@ import (
 )
 
 // dryMember has a unique mobile, an autonumber, a script that fails
-// after the save for one name and an automation that notifies of every
-// new member (through the outbox).
+// after the save for one name and an automation that tells a webhook of
+// every new member (through the outbox).
 const dryMember = `{"$id": "member", "type": "object", "required": ["name"], "properties": {
     "name":   {"type": "string", "x-crm-type": "text", "x-crm-label": {"zh": "姓名", "en": "Name"}},
     "mobile": {"type": "string", "x-crm-type": "phone", "format": "cn-mobile", "x-crm-unique": true, "x-crm-label": {"zh": "手机号", "en": "Mobile"}},
     "number": {"type": "string", "x-crm-type": "autonumber", "x-crm-format": "M-{0000}", "x-crm-label": {"zh": "编号", "en": "Number"}}},
   "x-crm-scripts": [{"name": "boom", "kind": "afterSave", "source": "if (ctx.record.name === '爆炸') throw new Error('boom')"}],
   "x-crm-automations": [{"name": "tell", "trigger": {"event": "created"},
-    "actions": [{"type": "notify", "recipients": ["boss"], "message": {"zh": "新会员 {{name}}", "en": "New member {{name}}"}}]}]}`
+    "actions": [{"type": "webhook", "url": "https://hooks.example.com/new-member"}]}]}`
 
 // TestEngine_ImportRecords_DryRunWrites: on the embedded store a dry run
 // writes each batch for real and rolls it back, so it rejects exactly
@@ -65,7 +65,7 @@ func TestEngine_ImportRecords_DryRunWrites(t *testing.T) {
 			assert.Len(t, entries, 1, "nor an audit entry")
 			outbox, err := eng.Outbox(admin, "", 100)
 			require.NoError(t, err)
-			assert.Len(t, outbox, 1, "nor a notification: only the stored member's")
+			assert.Len(t, outbox, 1, "nor a webhook: only the stored member's")
 
 			if st.name != "savepoints" {
 				assert.Equal(t, []int{13, 512}, lines(drep.Rejected), "checks only: repeats within the file")

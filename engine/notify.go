@@ -43,7 +43,7 @@ var NoticeChannels = []string{"email", "wecom", "dingtalk", "feishu"}
 
 // Kinds of recipients.
 const (
-	RecipientUser    = "user"    // Value: a user name ("user:NAME" is taken too)
+	RecipientUser    = "user"    // Value: a user name ("user:NAME" is taken too), or the display name of one active user
 	RecipientRole    = "role"    // Value: a role name; its active users
 	RecipientTeam    = "team"    // Value: a team name; its active members
 	RecipientOwner   = "owner"   // the record's owner
@@ -225,7 +225,11 @@ func (w *writer) recipients(ctx context.Context, tx store.Tx, n notice) ([]User,
 	for _, r := range n.To {
 		switch r.Kind {
 		case RecipientUser:
-			add(strings.TrimPrefix(r.Value, "user:"))
+			name := strings.TrimPrefix(r.Value, "user:")
+			if _, ok := users[name]; !ok {
+				name = userByDisplayName(users, name)
+			}
+			add(name)
 		case RecipientRole, RecipientTeam:
 			if r.Value == "" {
 				return nil, errorOf(ErrBadRequest, nil, "notify.badRecipient", r.Kind+":")

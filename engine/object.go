@@ -90,6 +90,9 @@ func (e *Engine) checkDefinition(tenantID string, definition json.RawMessage) (*
 	if problems := e.compileDefinition(tenantID, obj); len(problems) > 0 {
 		return nil, nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
 	}
+	if problems := recipientProblems(obj); len(problems) > 0 {
+		return nil, nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
+	}
 	if seal.HasSensitive(obj) && e.sealer == nil {
 		var problems []schema.Problem
 		for _, f := range obj.Fields {

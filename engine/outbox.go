@@ -54,7 +54,8 @@ type OutboxEntry struct {
 	CreatedAt     string
 }
 
-// enqueue writes one effect of an automation to the outbox.
+// enqueue writes one effect of an automation to the outbox; a notify
+// action goes to people's inboxes through notify (notify_automation.go).
 func (w *writer) enqueue(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record, au *schema.Automation, index int, act schema.Action) error {
 	if w.outbox == nil {
 		return fmt.Errorf("automation %s.%s: the outbox is not prepared", obj.Name, au.Name)
@@ -72,14 +73,7 @@ func (w *writer) enqueue(ctx context.Context, tx store.Tx, obj *schema.Object, r
 		data["kind"], data["url"] = worker.KindWebhook, act.URL
 		payload["record"] = recordJSON(maskSensitive(obj, rec))
 	case schema.ActionNotify:
-		data["kind"] = worker.KindNotify
-		recipients := make([]any, len(act.Recipients))
-		for i, r := range act.Recipients {
-			recipients[i] = fill(r, rec)
-		}
-		payload["recipients"] = recipients
-		payload["recordId"] = rec.ID
-		payload["message"] = map[string]any{"zh": fill(act.Message.Zh, rec), "en": fill(act.Message.En, rec)}
+		return w.notifyAutomation(ctx, tx, obj, rec, au, act)
 	}
 	data["payload"] = payload
 	entry := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID, Data: data}

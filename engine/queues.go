@@ -75,6 +75,9 @@ func (q queues) RunScheduled(ctx context.Context, tenant string) (int, error) {
 	return ran + started, err
 }
 
+// PurgeExpired purges the tenant's recycle bin, sweeps abandoned file
+// uploads, and purges notifications past their retention: at most limit
+// bin entries and notifications in all.
 func (q queues) PurgeExpired(ctx context.Context, tenant string, limit int) (int, error) {
 	n, err := q.e.purgeExpired(ctx, tenant, limit)
 	if err != nil {
@@ -83,7 +86,8 @@ func (q queues) PurgeExpired(ctx context.Context, tenant string, limit int) (int
 	if _, err := q.e.sweepFiles(ctx, tenant); err != nil {
 		q.e.log.Warn("sweep files", "tenant", tenant, "err", err)
 	}
-	return n, nil
+	m, err := q.e.purgeNotifications(ctx, tenant, limit-n)
+	return n + m, err
 }
 
 func (q queues) Timers(ctx context.Context, tenant string, limit int) (worker.Timers, []worker.Timer, error) {
@@ -162,10 +166,13 @@ type tenantOutbox struct {
 	ob     *schema.Object
 }
 
-// Notify puts a notification per recipient in the in-app inbox and marks
-// the entry delivered, in one transaction: exactly once.
+// Notify delivers a notify entry left in the outbox by an earlier version
+// (automations and scripts now notify in their own transaction): its
+// recipients go through notify (free text that names a user or a role
+// reaches them) and the entry is marked delivered, in one transaction:
+// exactly once.
 func (o tenantOutbox) Notify(ctx context.Context, entry worker.Entry) error {
-	inbox, err := o.e.platformObject(ctx, o.ts, o.snap, notificationObject)
+	w, err := o.e.newWriter(ctx, o.ts, o.snap, Actor{TenantID: o.tenant, ID: "automation"})
 	if err != nil {
 		return err
 	}
@@ -175,17 +182,33 @@ func (o tenantOutbox) Notify(ctx context.Context, entry worker.Entry) error {
 			return err // taken or changed by another worker: leave it
 		}
 		payload, _ := cur.Data["payload"].(map[string]any)
+		n := notice{Kind: NoticeAutomation}
+		n.Object, _ = cur.Data["object"].(string)
+		n.Record, _ = cur.Data["record"].(string)
+		n.Rule, _ = cur.Data["rule"].(string)
+		if m, ok := payload["message"].(map[string]any); ok {
+			n.Message.Zh, _ = m["zh"].(string)
+			n.Message.En, _ = m["en"].(string)
+		}
 		recipients, _ := payload["recipients"].([]any)
-		now := o.e.stamp()
-		for i, r := range recipients {
-			n := store.Record{ID: fmt.Sprintf("%s-%d", entry.ID, i), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "automation", UpdatedBy: "automation",
-				Data: map[string]any{"recipient": fmt.Sprint(r), "message": payload["message"], "object": cur.Data["object"],
-					"record": cur.Data["record"], "rule": cur.Data["rule"], "read": false}}
-			if err := tx.Insert(ctx, inbox, n); err != nil && !errors.Is(err, store.ErrConflict) {
+		for _, r := range recipients {
+			if to, ok := w.recipientOf(fmt.Sprint(r)); ok && len(n.To) < MaxNoticeRecipients {
+				n.To = append(n.To, to)
+			}
+		}
+		if n.Object != "" && o.snap.catalog.Object(n.Object) == nil {
+			n.Object, n.Record = "", "" // the object is gone: a notice about nothing
+		}
+		if len(n.To) > 0 && (n.Message.Zh != "" || n.Message.En != "") {
+			var refused *Error
+			if err := w.notify(ctx, tx, n); errors.As(err, &refused) { // refused before anything was written
+				o.e.log.WarnContext(ctx, "notify entry reaches nobody", "tenant", o.tenant, "entry", entry.ID, "err", err)
+				return markOutbox(ctx, tx, o.ob, cur, OutboxDead, o.e.stamp())
+			} else if err != nil {
 				return err
 			}
 		}
-		return markOutbox(ctx, tx, o.ob, cur, OutboxDelivered, now)
+		return markOutbox(ctx, tx, o.ob, cur, OutboxDelivered, o.e.stamp())
 	})
 }
 

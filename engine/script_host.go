@@ -197,9 +197,9 @@ func (h *scriptHost) Update(ctx context.Context, object, id string, patch map[st
 	return recordMap(&rec, rec.Data), nil
 }
 
-// Enqueue implements [scripting.Host]: "webhook" ({url, ...payload}) and
-// "notify" ({recipients, message: {zh, en}}) go to the outbox with the
-// write.
+// Enqueue implements [scripting.Host]: "webhook" ({url, ...payload}) goes
+// to the outbox with the write; "notify" ({recipients, message: {zh, en},
+// object, record}) to people's inboxes (see scriptHost.notify).
 func (h *scriptHost) Enqueue(ctx context.Context, a scripting.Action) error {
 	if err := h.mayWrite("crm.enqueue"); err != nil {
 		return err
@@ -222,10 +222,7 @@ func (h *scriptHost) Enqueue(ctx context.Context, a scripting.Action) error {
 		}
 		data["kind"], data["url"] = worker.KindWebhook, url
 	case "notify":
-		if _, ok := a.Payload["recipients"].([]any); !ok {
-			return refuse("crm.enqueue notify: payload.recipients must be a list")
-		}
-		data["kind"] = worker.KindNotify
+		return h.notify(ctx, a.Payload)
 	default:
 		return refuse("crm.enqueue: unknown action %q (webhook, notify)", a.Type)
 	}
@@ -311,4 +308,46 @@ func (r hostRefusal) Error() string { return r.msg }
 // refuse returns a [hostRefusal] worded by format and args.
 func refuse(format string, args ...any) error {
 	return hostRefusal{msg: fmt.Sprintf(format, args...)}
+}
+
+// maxScriptRecipients bounds the recipients one crm.enqueue("notify")
+// names.
+const maxScriptRecipients = 50
+
+// notify writes a script's notification through notify, in the script's
+// transaction: payload.recipients lists typed recipients ("user:NAME",
+// "role:NAME", "team:NAME", and "owner" or "manager" of payload.object's
+// record payload.record), payload.message is {zh, en}.
+func (h *scriptHost) notify(ctx context.Context, payload map[string]any) error {
+	list, ok := payload["recipients"].([]any)
+	if !ok || len(list) == 0 {
+		return refuse("crm.enqueue notify: payload.recipients must be a non-empty list")
+	}
+	if len(list) > maxScriptRecipients {
+		return refuse("crm.enqueue notify: payload.recipients names %d recipients; at most %d", len(list), maxScriptRecipients)
+	}
+	n := notice{Kind: NoticeAutomation, Actor: h.w.actorUser(), Rule: "script:" + h.script}
+	for i, r := range list {
+		s, _ := r.(string)
+		kind, value, ok := schema.ParseRecipient(s)
+		if !ok {
+			return refuse("crm.enqueue notify: payload.recipients[%d] %q is not a recipient: write user:NAME, role:NAME, team:NAME, owner or manager", i, s)
+		}
+		n.To = append(n.To, recipient{Kind: kind, Value: value})
+	}
+	m, _ := payload["message"].(map[string]any)
+	n.Message.Zh, _ = m["zh"].(string)
+	n.Message.En, _ = m["en"].(string)
+	if n.Message.Zh == "" && n.Message.En == "" {
+		return refuse("crm.enqueue notify: payload.message must be {zh, en} with at least one text")
+	}
+	n.Object, _ = payload["object"].(string)
+	n.Record, _ = payload["record"].(string)
+	if n.Object != "" && h.w.snap.catalog.Object(n.Object) == nil {
+		return refuse("crm.enqueue notify: payload.object %q is not an object", n.Object)
+	}
+	if (n.Object == "") != (n.Record == "") {
+		return refuse("crm.enqueue notify: payload.object and payload.record go together")
+	}
+	return hostError(h.w.notify(ctx, h.tx, n))
 }

@@ -182,7 +182,11 @@ func (e *Engine) updateUser(ctx context.Context, a Actor, ts store.TenantStore, 
 	if ch.Password != nil {
 		password = *ch.Password
 	}
-	if err := checkUser(snap, next, password, ch.Password != nil); err != nil {
+	checked := next
+	if next.Manager == cur.Manager {
+		checked.Manager = "" // an unchanged manager stays, even one who may no longer sign in
+	}
+	if err := checkUser(snap, checked, password, ch.Password != nil); err != nil {
 		return User{}, err
 	}
 	if a.ID == next.ActorID() && (!next.Active || next.Role != AdminRole) && cur.Role == AdminRole {

@@ -29,6 +29,7 @@ type Engine interface {
 	Approving
 	Channeling
 	Attaching
+	Inbox
 }
 
 var _ Engine = (*engine.Engine)(nil)

@@ -49,9 +49,9 @@ type staticDoc struct {
 var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
-	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL + duplicateSDL + massSDL + recycleSDL + activitySDL + approvalSDL + channelSDL + fileSDL +
-		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + duplicateSDLQuery + massSDLQuery + recycleSDLQuery + activitySDLQuery + approvalSDLQuery + channelSDLQuery + fileSDLQuery + "}\n" +
-		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + duplicateSDLMutation + recycleSDLMutation + activitySDLMutation + approvalSDLMutation + channelSDLMutation + fileSDLMutation + "}\n"
+	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL + duplicateSDL + massSDL + recycleSDL + activitySDL + approvalSDL + channelSDL + fileSDL + inboxSDL +
+		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + duplicateSDLQuery + massSDLQuery + recycleSDLQuery + activitySDLQuery + approvalSDLQuery + channelSDLQuery + fileSDLQuery + inboxSDLQuery + "}\n" +
+		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + duplicateSDLMutation + recycleSDLMutation + activitySDLMutation + approvalSDLMutation + channelSDLMutation + fileSDLMutation + inboxSDLMutation + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
 	if err != nil {
 		panic(fmt.Sprintf("graphql: static schema parts: %v", err))

@@ -82,6 +82,7 @@ type Server struct {
 	approvals      Approving
 	channels       Channeling
 	files          Attaching
+	inbox          Inbox
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -116,6 +117,7 @@ func New(cfg Config) (*Server, error) {
 		approvals:      cfg.Engine,
 		channels:       cfg.Engine,
 		files:          cfg.Engine,
+		inbox:          cfg.Engine,
 		log:            cfg.Logger,
 		maxDepth:       orDefault(cfg.MaxDepth, DefaultMaxDepth),
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),

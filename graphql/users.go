@@ -20,6 +20,8 @@ var inputFields = map[message.Key]string{
 	"user.ownManager":       "manager",
 	"user.managerNotActive": "manager",
 	"user.managerLoop":      "manager",
+	"user.badEmail":         "email",
+	"user.badMobile":        "mobile",
 	"apiKey.noRole":         "role",
 	"apiKey.longName":       "name",
 	"apiKey.expiryFuture":   "expiresAt",
@@ -36,14 +38,15 @@ func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
 			role = engine.AdminRole
 		}
 		me := map[string]any{"id": a.ID, "tenant": a.TenantID, "role": role, "admin": a.Admin,
-			"username": nil, "displayName": nil, "mustChangePassword": a.MustChangePassword}
-		if fc.selects("username") || fc.selects("displayName") {
+			"username": nil, "displayName": nil, "email": nil, "mobile": nil, "mustChangePassword": a.MustChangePassword}
+		if fc.selects("username") || fc.selects("displayName") || fc.selects("email") || fc.selects("mobile") {
 			u, err := eng.CurrentUser(ctx)
 			if err != nil {
 				return nil, err
 			}
 			if u != nil {
 				me["username"], me["displayName"] = u.Username, u.DisplayName
+				me["email"], me["mobile"] = optString(u.Email), optString(u.Mobile)
 			}
 		}
 		return me, nil
@@ -88,7 +91,8 @@ func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
 		str := func(k string) string { s, _ := in[k].(string); return s }
 		temporary, _ := in["mustChangePassword"].(bool)
 		u, err := eng.CreateUser(ctx, fc.req.actor.TenantID, engine.NewUser{Username: str("username"), DisplayName: str("displayName"),
-			Password: str("password"), Role: str("role"), Manager: str("manager"), Team: str("team"), MustChangePassword: temporary})
+			Password: str("password"), Role: str("role"), Manager: str("manager"), Team: str("team"), Email: str("email"), Mobile: str("mobile"),
+			MustChangePassword: temporary})
 		if err != nil {
 			return nil, err
 		}
@@ -107,7 +111,8 @@ func (s *execSchema) userResolvers(query, mutation map[string]resolver) {
 			s, _ := v.(string) // null clears
 			return &s
 		}
-		ch := engine.UserChange{DisplayName: str("displayName"), Role: str("role"), Manager: str("manager"), Team: str("team"), Password: str("password")}
+		ch := engine.UserChange{DisplayName: str("displayName"), Role: str("role"), Manager: str("manager"), Team: str("team"), Password: str("password"),
+			Email: str("email"), Mobile: str("mobile")}
 		if v, ok := in["active"].(bool); ok {
 			ch.Active = &v
 		}
@@ -147,6 +152,8 @@ func userTypeResolvers() (user, me map[string]resolver) {
 		"role":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Role, nil },
 		"manager":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Manager), nil },
 		"team":        func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Team), nil },
+		"email":       func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Email), nil },
+		"mobile":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(u(p).Mobile), nil },
 		"active":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return u(p).Active, nil },
 		"mustChangePassword": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			return u(p).MustChangePassword, nil
@@ -155,7 +162,7 @@ func userTypeResolvers() (user, me map[string]resolver) {
 	}
 	m := func(p any, k string) any { return p.(map[string]any)[k] }
 	me = map[string]resolver{}
-	for _, k := range []string{"id", "tenant", "role", "admin", "username", "displayName", "mustChangePassword"} {
+	for _, k := range []string{"id", "tenant", "role", "admin", "username", "displayName", "email", "mobile", "mustChangePassword"} {
 		me[k] = func(_ context.Context, p any, _ *fieldCall) (any, error) { return m(p, k), nil }
 	}
 	return user, me
@@ -172,6 +179,10 @@ type User {
   manager: String
   "The user's team, whose members read each other's records of private objects."
   team: String
+  "Where e-mail notifications reach the user."
+  email: String
+  "Where WeCom, DingTalk and Feishu notifications @mention the user."
+  mobile: String
   "Whether the user may sign in."
   active: Boolean!
   "Whether the user's password is temporary: until they change it, they may only call me and changePassword."
@@ -199,6 +210,10 @@ type Me {
   username: String
   "The signed-in user's name as shown; null for an API key."
   displayName: String
+  "The signed-in user's e-mail address (updateMyContact changes it); null for none or an API key."
+  email: String
+  "The signed-in user's mobile number; null for none or an API key."
+  mobile: String
   "The password is temporary: until changePassword, every other field is FORBIDDEN (extensions.reason PASSWORD_CHANGE_REQUIRED)."
   mustChangePassword: Boolean!
 }
@@ -212,6 +227,9 @@ input NewUserInput {
   role: String
   manager: String
   team: String
+  email: String
+  "6 to 15 digits, with + and the country code outside China; spaces and hyphens are dropped."
+  mobile: String
   "The password is temporary: the user must change it at their first sign-in."
   mustChangePassword: Boolean
 }
@@ -222,6 +240,10 @@ input UserChangeInput {
   role: String
   manager: String
   team: String
+  "null clears it"
+  email: String
+  "null clears it"
+  mobile: String
   active: Boolean
   password: String
   "Set with a new password that the user must change at their next sign-in; false lifts the demand."

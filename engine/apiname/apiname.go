@@ -60,6 +60,7 @@ var (
 		"WriteOutcome", "WriteError", "FieldError", "MassResult", "MassReport", "MassFailure",
 		"NoteEntry", "NotePage", "TaskItem", "TaskItemInput", "TaskPage", "TimelineItem", "TimelinePage",
 		"ApprovalProcess", "ApprovalStepDefinition", "ApprovalRequest", "ApprovalStep",
+		"NotificationPage", "InboxNotification", "NotificationPreference", "NotificationPreferenceInput", "MyContactInput",
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
@@ -71,6 +72,7 @@ var (
 		"recordNotes", "timeline", "myTasks", "recordTasks", "taskItem",
 		"approvalProcesses", "approvalRequests", "myPendingApprovals",
 		"notificationChannels",
+		"myNotifications", "unreadNotificationCount", "notificationPreferences",
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
@@ -84,6 +86,7 @@ var (
 		"addNote", "editNote", "removeNote", "addTask", "editTask", "completeTask", "removeTask",
 		"submitForApproval", "approveRequest", "rejectRequest", "recallRequest",
 		"saveNotificationChannel", "testNotificationChannel",
+		"markNotificationsRead", "setNotificationPreferences", "updateMyContact",
 	}
 	fixed = func() map[Name]bool {
 		m := map[Name]bool{}

@@ -3,6 +3,7 @@ package install_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -95,17 +96,50 @@ func TestTourism_CareAndRules(t *testing.T) {
 }
 
 // TestHealthcareAndRetail_TimedReminders: the worker fires the templates'
-// time-based reminders on the sample data.
+// time-based reminders on the sample data, and they reach people: the
+// follow-up's owner (healthcare), the member's shopping guide, a user
+// whose display name the guide field holds (retail). The sample data
+// belongs to the template, not to a user, so the test names the people.
 func TestHealthcareAndRetail_TimedReminders(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"healthcare", "retail"} {
 		eng, ctx := installed(t, name)
+		_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Password: "correct horse battery"})
+		require.NoError(t, err)
+		guides := map[string]bool{}
+		if name == "healthcare" { // the sample data belongs to the template: give the follow-ups an owner
+			page, err := eng.ListRecords(ctx, "followUp", engine.ListQuery{First: 100, Filter: &store.Filter{Field: "status", Op: store.OpEq, Value: "scheduled"}})
+			require.NoError(t, err)
+			for _, f := range page.Records {
+				_, err := eng.TransferRecord(ctx, "followUp", f.ID, "admin")
+				require.NoError(t, err)
+			}
+		}
+		if name == "retail" {
+			page, err := eng.ListRecords(ctx, "member", engine.ListQuery{First: 100, Filter: &store.Filter{Field: "shoppingGuide", Op: store.OpIsNull, Value: false}})
+			require.NoError(t, err)
+			for _, m := range page.Records {
+				if g, _ := m.Data["shoppingGuide"].(string); g != "" && !guides[g] && len(guides) < 20 {
+					guides[g] = true
+					_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: fmt.Sprintf("guide%d", len(guides)), DisplayName: g, Password: "correct horse battery", Role: "shoppingGuide"})
+					require.NoError(t, err)
+				}
+			}
+			require.NotEmpty(t, guides)
+		}
 		stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
 		require.NoError(t, err, name)
 		assert.Positive(t, stats.Timers, "%s: reminders fired", name)
 		notes, err := eng.Notifications(ctx, "", 5)
 		require.NoError(t, err)
-		assert.NotEmpty(t, notes, name)
+		require.NotEmpty(t, notes, name)
+		for _, n := range notes {
+			if name == "healthcare" {
+				assert.Equal(t, "admin", n.Recipient, "the follow-up's owner")
+			} else {
+				assert.Regexp(t, `^guide\d+$`, n.Recipient, "the member's shopping guide")
+			}
+		}
 	}
 }
 
