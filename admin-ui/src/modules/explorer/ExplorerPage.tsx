@@ -3,7 +3,8 @@ import type { ComponentProps } from "react";
 import "graphiql/style.css";
 import { Typography } from "antd";
 import { csrfToken } from "@/api/client";
-import { useI18n } from "@/i18n/I18nProvider";
+import { useText } from "@/admin/text";
+import { words } from "./text";
 
 // The GraphQL explorer (GraphiQL, bundled: nothing is loaded from the
 // internet). It calls the API as the signed-in user; without a session,
@@ -29,12 +30,12 @@ query {
 `;
 
 export function ExplorerPage() {
-  const { t } = useI18n();
+  const w = useText(words);
   return (
     <div className="explorer-page">
       <div className="explorer-head">
-        <Typography.Title level={4}>{t("explorer.title")}</Typography.Title>
-        <Typography.Text type="secondary">{t("explorer.hint")}</Typography.Text>
+        <Typography.Title level={4}>{w("title")}</Typography.Title>
+        <Typography.Text type="secondary">{w("hint")}</Typography.Text>
       </div>
       <div className="explorer-frame">
         <GraphiQL fetcher={fetcher} defaultQuery={defaultQuery} />
