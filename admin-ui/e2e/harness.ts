@@ -154,7 +154,9 @@ export async function openObject(page: Page, label: string): Promise<void> {
 
 export async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotsDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotsDir, `${name}.png`) });
+  // Transitions are run to their end first: a button just enabled would
+  // otherwise be caught half way, looking disabled.
+  await page.screenshot({ path: join(screenshotsDir, `${name}.png`), animations: "disabled" });
 }
 
 // noHorizontalScroll checks that the page does not scroll sideways (the

@@ -8,7 +8,7 @@ import { PageSkeleton } from "@/ui/PageState";
 
 const load = {
   home: () => import("@/home/HomePage").then((m) => ({ default: m.HomePage })),
-  me: () => import("@/home/MePage").then((m) => ({ default: m.MePage })),
+  me: () => import("@/home/MeRoutes").then((m) => ({ default: m.MeRoutes })),
   list: () => import("@/records/ListPage").then((m) => ({ default: m.ListPage })),
   record: () => import("@/record-page/RecordPage").then((m) => ({ default: m.RecordPage })),
   board: () => import("@/board/BoardPage").then((m) => ({ default: m.BoardPage })),
@@ -90,6 +90,7 @@ export function AppRoutes() {
         <Route path="/analytics" element={<AnalyticsPage />} />
         <Route path="/recycle" element={<RecyclePage />} />
         <Route path="/approvals" element={<ApprovalsPage />} />
+        <Route path="/inbox/*" element={<MePage />} />
         <Route path="/o/:object" element={<ListPage />} />
         <Route path="/o/:object/board" element={<BoardPage />} />
         <Route path="/o/:object/new" element={<FormPage />} />

@@ -18,7 +18,9 @@ import { useMetadata } from "@/metadata/MetadataProvider";
 import { useSession } from "@/session/SessionProvider";
 import { useIsPhone } from "@/ui/useIsPhone";
 
-// The command menu and the phone's menu drawer load when first opened.
+// The command menu and the phone's menu drawer load when first opened;
+// the notification bell just after the first page.
+const NotificationBell = lazy(() => import("./NotificationBell").then((m) => ({ default: m.NotificationBell })));
 const CommandMenu = lazy(() => import("./CommandMenu").then((m) => ({ default: m.CommandMenu })));
 const Drawer = lazy(() => import("antd/es/drawer"));
 
@@ -92,6 +94,13 @@ export function AppShell({ children }: AppShellProps) {
   }, []);
 
   const who = md.me.displayName || md.me.username || md.me.id;
+  // Signed-in users have an inbox (API keys do not), where the server has one.
+  const bell =
+    md.me.id.startsWith("user:") && md.rootQueries.has("unreadNotificationCount") ? (
+      <Suspense fallback={null}>
+        <NotificationBell />
+      </Suspense>
+    ) : null;
   const userMenu: MenuProps = {
     items: [
       { key: "me", icon: <UserOutlined />, label: t("me.title") },
@@ -140,7 +149,10 @@ export function AppShell({ children }: AppShellProps) {
         <header className="phone-top">
           <Button type="text" icon={<MenuOutlined />} aria-label={t("shell.menu")} onClick={openDrawer} className="tap" />
           <span className="phone-title">{t("app.name")}</span>
-          <Button type="text" icon={<SearchOutlined />} aria-label={t("action.search")} onClick={openCommand} className="tap" />
+          <span>
+            {bell}
+            <Button type="text" icon={<SearchOutlined />} aria-label={t("action.search")} onClick={openCommand} className="tap" />
+          </span>
         </header>
         {drawerUsed ? (
           <Suspense fallback={null}>
@@ -173,6 +185,7 @@ export function AppShell({ children }: AppShellProps) {
           {t("shell.search")}
         </Button>
         <div className="top-actions">
+          {bell}
           {md.me.admin ? (
             <Button type="text" icon={<SettingOutlined />} onClick={() => navigate("/admin")}>
               {t("shell.adminArea")}
