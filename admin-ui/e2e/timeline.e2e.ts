@@ -68,6 +68,15 @@ describe("notes, tasks and the timeline", () => {
       try {
         const p2 = other.page;
         await signIn(p2, s.url, colleague);
+        // The mention is in their inbox: the bell counts it, and opening
+        // it goes to the record.
+        await p2.getByRole("link", { name: /^通知：\d+ 条未读$/ }).click();
+        await p2.locator(".inbox-page").waitFor();
+        const mention = p2.locator(".inbox-item", { hasText: "周五前发报价" });
+        await mention.locator(".inbox-kind", { hasText: "@提及" }).waitFor();
+        await mention.locator(".inbox-open").click();
+        await p2.waitForURL(`**/o/account/${accID}`);
+        await p2.locator(".record-title", { hasText: name }).waitFor();
         await p2.goto(`${s.url}/me`);
         await p2.getByRole("button", { name: "我的任务" }).click();
         await p2.locator(".tasks-page").waitFor();
