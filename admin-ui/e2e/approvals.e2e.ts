@@ -40,6 +40,9 @@ describe("approvals", () => {
       await toast(page, "已提交审批");
       await panel.getByTestId("approval-lock").waitFor();
       await panel.getByText("等待 王经理 审批").waitFor();
+      // Locked for the submitter: no 编辑 (the server would refuse the save).
+      const edit = page.locator(".record-header").getByRole("button", { name: "编辑" });
+      await expect.poll(() => edit.count()).toBe(0);
       await panel.getByText("“客户要求 15% 折扣，请审批”").waitFor();
       await expectNoHorizontalScroll(page);
       await shot(page, `approval-submitted-${size}`);
@@ -74,6 +77,7 @@ describe("approvals", () => {
       await page.locator(".record-title", { hasText: title }).waitFor();
       await panel.getByText("审批记录 (1)").waitFor();
       expect(await panel.getByTestId("approval-lock").count()).toBe(0);
+      await edit.waitFor();
       await panel.getByRole("button", { name: "审批记录 (1)" }).click();
       const history = panel.getByTestId("approval-request");
       await expect.poll(() => history.innerText()).toContain("已通过");

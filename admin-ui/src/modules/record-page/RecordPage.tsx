@@ -27,6 +27,7 @@ import { InlineField } from "./InlineField";
 import { recordQueryOptions, relatedSpecs, type RecordData } from "./recordQuery";
 import { RelatedList } from "./RelatedList";
 import { StagePath } from "./StagePath";
+import { canDecide, fetchRequests, pendingOf } from "@/approvals/api";
 
 // The campaign effect card loads with the first campaign shown.
 const RecordDuplicates = lazy(() => import("@/duplicates/RecordDuplicates").then((m) => ({ default: m.RecordDuplicates })));
@@ -59,6 +60,13 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
   const qc = useQueryClient();
   const [params, setParams] = useSearchParams();
   const q = useQuery(recordQueryOptions(md, obj, id));
+  // The same query as the approval panel's (one request): a record pending
+  // approval is locked for everyone but its current approvers.
+  const approvals = useQuery({
+    queryKey: ["approvalRequests", obj.name, id],
+    queryFn: ({ signal }) => fetchRequests(obj.name, id, signal),
+    enabled: md.rootQueries.has("approvalProcesses"),
+  });
   const layout = useLayout(obj.name);
   const { people } = useUsers();
   const [transferOpen, setTransferOpen] = useState(false);
@@ -78,7 +86,9 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
   if (!rec) return <PageMessage kind="warning" title={t("error.notFound")} action={<Button onClick={() => navigate(`/o/${obj.name}`)}>{t("action.back")}</Button>} />;
 
   const readOnlyByRole = new Set(layout.data?.readOnly ?? []);
-  const canEdit = obj.access.update;
+  const pendingApproval = pendingOf(approvals.data);
+  const canEdit = obj.access.update && !(pendingApproval && !canDecide(pendingApproval, md.me.id));
+  const locked = pendingApproval !== undefined; // no transfer or delete, approvers' included
   const updated = (r: RecordData) => {
     qc.setQueryData(recordQueryOptions(md, obj, id).queryKey, (old: RecordData | null | undefined) => (old ? { ...old, ...r } : r));
     void qc.invalidateQueries({ queryKey: ["record", obj.name, id] });
@@ -123,8 +133,8 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
 
   const keyFields = (form.sections[0]?.fields ?? []).filter((f) => f !== obj.titleField && !obj.pipelines.includes(f)).slice(0, 4);
   const moreItems = [
-    ...(obj.api.transfer ? [{ key: "transfer", icon: <SwapOutlined />, label: t("action.transfer") }] : []),
-    ...(obj.access.delete ? [{ key: "delete", icon: <DeleteOutlined />, label: t("action.delete"), danger: true }] : []),
+    ...(obj.api.transfer && !locked ? [{ key: "transfer", icon: <SwapOutlined />, label: t("action.transfer") }] : []),
+    ...(obj.access.delete && !locked ? [{ key: "delete", icon: <DeleteOutlined />, label: t("action.delete"), danger: true }] : []),
   ];
   const fieldLock = (name: string) => {
     const f = obj.byName[name];
