@@ -600,7 +600,7 @@ func (e *Engine) DeleteAttachment(ctx context.Context, id string) error {
 			return err
 		}
 		if at.Field != "" {
-			if f := obj.Field(at.Field); f != nil && slices.Contains(fileIDs(cur.Data[f.Name]), at.ID) {
+			if f := obj.Field(at.Field); f != nil && slices.Contains(FileIDs(cur.Data[f.Name]), at.ID) {
 				var next any
 				if f.Kind() == schema.KindStringList {
 					next = without(cur.Data[f.Name], at.ID)
@@ -622,8 +622,8 @@ func (e *Engine) DeleteAttachment(ctx context.Context, id string) error {
 	return nil
 }
 
-// fileIDs reads a file field's value: one id or a list of them.
-func fileIDs(v any) []string {
+// FileIDs reads a file field's value: one id or a list of them.
+func FileIDs(v any) []string {
 	switch v := v.(type) {
 	case string:
 		if v != "" {
@@ -661,7 +661,7 @@ func (w *writer) claimFiles(ctx context.Context, tx store.Tx, obj *schema.Object
 	var attachments *schema.Object
 	var problems []schema.FieldError
 	for _, f := range fields {
-		was, now := fileIDs(old[f.Name]), fileIDs(data[f.Name])
+		was, now := FileIDs(old[f.Name]), FileIDs(data[f.Name])
 		if slices.Equal(was, now) {
 			continue
 		}

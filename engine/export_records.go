@@ -263,7 +263,7 @@ func (x *exporter) cell(c string, r store.Record, titles map[string]map[string]s
 	}
 	if f.Type == schema.TypeFile { // the files' names
 		var names []string
-		for _, id := range fileIDs(v) {
+		for _, id := range FileIDs(v) {
 			if n := titles[c][id]; n != "" {
 				names = append(names, n)
 			}
@@ -372,7 +372,7 @@ func (x *exporter) fileNames(ctx context.Context, c string, recs []store.Record)
 	}
 	var ids []string
 	for _, r := range recs {
-		ids = append(ids, fileIDs(r.Data[c])...)
+		ids = append(ids, FileIDs(r.Data[c])...)
 	}
 	if len(ids) == 0 {
 		return out, nil

@@ -47,7 +47,7 @@ func (s *execSchema) files(ctx context.Context, grp *group, fm *fieldModel, obje
 		seen := map[string]bool{}
 		var ids []string
 		for _, rv := range grp.snapshot() {
-			for _, id := range fileIDsOf(rv.rec.Data[fm.name]) {
+			for _, id := range engine.FileIDs(rv.rec.Data[fm.name]) {
 				if !seen[id] {
 					seen[id] = true
 					ids = append(ids, id)
@@ -63,30 +63,12 @@ func (s *execSchema) files(ctx context.Context, grp *group, fm *fieldModel, obje
 	return b.files, b.err
 }
 
-func fileIDsOf(v any) []string {
-	switch v := v.(type) {
-	case string:
-		if v != "" {
-			return []string{v}
-		}
-	case []any:
-		out := make([]string, 0, len(v))
-		for _, e := range v {
-			if s, ok := e.(string); ok && s != "" {
-				out = append(out, s)
-			}
-		}
-		return out
-	}
-	return nil
-}
-
 // fileFieldResolver reads a file field: the files it names that the
 // caller may see (a file since deleted reads as nothing).
 func (s *execSchema) fileFieldResolver(fm *fieldModel) resolver {
 	return func(ctx context.Context, p any, _ *fieldCall) (any, error) {
 		rv := p.(*recordValue)
-		ids := fileIDsOf(rv.rec.Data[fm.name])
+		ids := engine.FileIDs(rv.rec.Data[fm.name])
 		byID, err := s.files(ctx, rv.grp, fm, rv.obj.name)
 		if err != nil {
 			return nil, err

@@ -249,18 +249,7 @@ func (c *ruleChecker) approvalAction(path string, m map[string]any, props map[st
 		ApprovalMoveStage:     {"field", "stage"},
 		ApprovalRunAutomation: {"automation"},
 	}
-	allowed := map[string]bool{"type": true}
-	for _, k := range needs[typ] {
-		allowed[k] = true
-		if _, ok := m[k]; !ok {
-			c.add(path, "a %s action needs %q", typ, k)
-		}
-	}
-	for _, k := range sortedKeys(m) {
-		if !allowed[k] && typ != "" {
-			c.add(path+"/"+k, "does not apply to a %s action", typ)
-		}
-	}
+	c.actionKeys(path, m, typ, needs[typ])
 	switch typ {
 	case ApprovalSetFields:
 		vals, ok := m["values"].(map[string]any)

@@ -296,18 +296,12 @@ func isSystemField(name string) bool {
 	return false
 }
 
-func (c *ruleChecker) action(path string, m map[string]any, fieldType func(string) (Type, bool)) {
-	typ, _ := m["type"].(string)
-	needs := map[string][]string{
-		ActionSetFields:        {"values"},
-		ActionCreateRecord:     {"object", "values"},
-		ActionAssignRoundRobin: {"field", "values"},
-		ActionWebhook:          {"url"},
-		ActionNotify:           {"recipients", "message"},
-		ActionRunScript:        {"script"},
-	}
+// actionKeys checks the keys of an action of type typ (of an automation
+// or an approval process): each of needs is there, and nothing else but
+// "type".
+func (c *ruleChecker) actionKeys(path string, m map[string]any, typ string, needs []string) {
 	allowed := map[string]bool{"type": true}
-	for _, k := range needs[typ] {
+	for _, k := range needs {
 		allowed[k] = true
 		if _, ok := m[k]; !ok {
 			c.add(path, "a %s action needs %q", typ, k)
@@ -318,6 +312,19 @@ func (c *ruleChecker) action(path string, m map[string]any, fieldType func(strin
 			c.add(path+"/"+k, "does not apply to a %s action", typ)
 		}
 	}
+}
+
+func (c *ruleChecker) action(path string, m map[string]any, fieldType func(string) (Type, bool)) {
+	typ, _ := m["type"].(string)
+	needs := map[string][]string{
+		ActionSetFields:        {"values"},
+		ActionCreateRecord:     {"object", "values"},
+		ActionAssignRoundRobin: {"field", "values"},
+		ActionWebhook:          {"url"},
+		ActionNotify:           {"recipients", "message"},
+		ActionRunScript:        {"script"},
+	}
+	c.actionKeys(path, m, typ, needs[typ])
 	switch typ {
 	case ActionSetFields:
 		vals, ok := m["values"].(map[string]any)
