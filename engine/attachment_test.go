@@ -455,3 +455,66 @@ func TestAttachments_ExportedByName(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, [][]any{{"年框", "合同.pdf", "a.png、b.png"}}, rows, "a file field exports its files' names")
 }
+
+// Bulk writes (and the mass actions and imports that run on them) delete
+// the blobs of the files their committed writes took out at once; a write
+// undone under its savepoint, or a call rolled back, keeps its files.
+func TestAttachments_BulkWritesDropBlobs(t *testing.T) {
+	t.Parallel()
+	tn, _ := newFileTenant(t)
+	eng, ctx := tn.Engine, tn.Admin
+	photo := func() string {
+		p, err := attach(t, eng, ctx, engine.FileUpload{Object: "deal", Field: "photos", Name: "p.png"}, png)
+		require.NoError(t, err)
+		return p.ID
+	}
+	kept, dropped, atomicKept := photo(), photo(), photo()
+	a, err := eng.CreateRecord(ctx, "deal", map[string]any{"title": "a", "photos": []any{kept, dropped}})
+	require.NoError(t, err)
+	b, err := eng.CreateRecord(ctx, "deal", map[string]any{"title": "b", "photos": []any{atomicKept}})
+	require.NoError(t, err)
+	require.Len(t, blobKeys(t, tn), 3)
+
+	res, err := eng.WriteRecords(ctx, "deal", []engine.BulkWrite{
+		{Action: engine.BulkUpdate, ID: a.ID, Data: map[string]any{"photos": []any{kept}}},
+		{Action: engine.BulkUpdate, ID: b.ID, Data: map[string]any{"photos": []any{}, "title": nil}},
+	}, engine.BulkOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, engine.OutcomeUpdated, res[0].Outcome)
+	assert.Equal(t, engine.OutcomeFailed, res[1].Outcome, "the title is required")
+	assert.Len(t, blobKeys(t, tn), 2, "the committed write's photo went; the failed one's stayed")
+	_, body := readAttachment(t, eng, ctx, atomicKept)
+	assert.Equal(t, png, body)
+
+	res, err = eng.WriteRecords(ctx, "deal", []engine.BulkWrite{
+		{Action: engine.BulkUpdate, ID: b.ID, Data: map[string]any{"photos": []any{}}},
+		{Action: engine.BulkUpdate, ID: a.ID, Data: map[string]any{"title": nil}},
+	}, engine.BulkOptions{Atomic: true})
+	require.NoError(t, err)
+	assert.Equal(t, engine.OutcomeNotApplied, res[0].Outcome)
+	assert.Len(t, blobKeys(t, tn), 2, "an atomic call that failed keeps every file")
+	_, body = readAttachment(t, eng, ctx, atomicKept)
+	assert.Equal(t, png, body)
+
+	// A write undone under its savepoint after its files were taken out
+	// (its automation fails) keeps them.
+	_, err = eng.SaveObject(ctx, []byte(`{"$id": "check", "type": "object", "required": ["code"], "properties": {
+	  "code": {"type": "string", "x-crm-type": "text"}}}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	_, err = eng.SaveObject(ctx, []byte(`{"$id": "deal", "type": "object", "required": ["title"], "properties": {
+	  "title": {"type": "string", "x-crm-type": "text"},
+	  "contract": {"type": "string", "x-crm-type": "file", "x-crm-file": {"maxSize": 1024, "accept": [".pdf"]}},
+	  "photos": {"type": "array", "items": {"type": "string"}, "maxItems": 3, "x-crm-type": "file", "x-crm-file": {"accept": ["image/*"]}},
+	  "secretScan": {"type": "string", "x-crm-type": "file"}},
+	  "x-crm-automations": [{"name": "broken", "trigger": {"event": "fieldChanged", "fields": ["title"]},
+	    "actions": [{"type": "createRecord", "object": "check", "values": {}}]}]}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	res, err = eng.WriteRecords(ctx, "deal", []engine.BulkWrite{
+		{Action: engine.BulkUpdate, ID: b.ID, Data: map[string]any{"photos": []any{}, "title": "renamed"}},
+	}, engine.BulkOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, engine.OutcomeFailed, res[0].Outcome, "its automation's record misses its code")
+	assert.Len(t, blobKeys(t, tn), 2, "the undone write kept its photo")
+	_, body = readAttachment(t, eng, ctx, atomicKept)
+	assert.Equal(t, png, body)
+}

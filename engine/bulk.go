@@ -190,6 +190,7 @@ func onlyCreates(writes []BulkWrite) bool {
 // runs again).
 func (b *bulkRun) fresh() {
 	b.w.auditBuf.undo(0)
+	b.w.deadBlobs = nil
 	if b.w.lookupMemo != nil {
 		b.w.lookupMemo.reset()
 	}
@@ -202,11 +203,12 @@ func (b *bulkRun) fresh() {
 type bulkMark struct {
 	audit   int
 	numbers numbersMark
+	blobs   int // len(deadBlobs): a file delete undone keeps its blob
 }
 
 // mark takes the state of the writer's buffers before a write.
 func (b *bulkRun) mark() bulkMark {
-	m := bulkMark{audit: b.w.auditBuf.mark()}
+	m := bulkMark{audit: b.w.auditBuf.mark(), blobs: len(b.w.deadBlobs)}
 	if b.w.numbers != nil {
 		m.numbers = b.w.numbers.mark()
 	}
@@ -217,6 +219,7 @@ func (b *bulkRun) mark() bulkMark {
 // buffers.
 func (b *bulkRun) undone(m bulkMark) {
 	b.w.auditBuf.undo(m.audit)
+	b.w.deadBlobs = b.w.deadBlobs[:m.blobs]
 	if b.w.lookupMemo != nil {
 		b.w.lookupMemo.reset()
 	}
@@ -361,7 +364,10 @@ func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
 			}
 			return b.flush(ctx, tx)
 		})
-		if err != nil {
+		if err == nil {
+			b.w.dropDeadBlobs(ctx) // files the committed writes deleted
+		} else {
+			b.w.deadBlobs = nil
 			// Nothing of this transaction stays: the writes that had
 			// landed in it, or were under way, fail with it; those that
 			// failed on their own keep their reason.
@@ -426,6 +432,7 @@ func (b *bulkRun) runDry(ctx context.Context, pending []int) error {
 		}
 		return errDryRun
 	})
+	b.w.deadBlobs = nil // rolled back: every file stays
 	switch {
 	case errors.Is(err, errDryRun):
 		return nil
@@ -454,6 +461,10 @@ func (b *bulkRun) runAtomic(ctx context.Context, pending []int) error {
 			}
 			return b.flush(ctx, tx)
 		})
+		if err == nil {
+			b.w.dropDeadBlobs(ctx) // files the committed writes deleted
+		}
+		b.w.deadBlobs = nil
 		if err != nil && !failed {
 			_, err = b.w.answer(b.obj, "write", store.Record{}, err)
 			return err
