@@ -134,7 +134,17 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 				rec.OwnerID = owner
 				continue
 			}
-			rec.Data[act.Field] = act.Rotation[(n-1)%int64(len(act.Rotation))]
+			if f := obj.Field(act.Field); f != nil && f.Type == schema.TypeUser {
+				// Users take turns as owners do: a deactivated one is
+				// skipped.
+				user, err := w.nextOwner(act.Rotation, n)
+				if err != nil {
+					return automationFailed(obj, au, message.New("automation.noOwner"), err)
+				}
+				rec.Data[act.Field] = user
+			} else {
+				rec.Data[act.Field] = act.Rotation[(n-1)%int64(len(act.Rotation))]
+			}
 			changed = true
 		}
 	}
@@ -149,7 +159,8 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 	if err := w.formulas(ctx, obj, old, rec.Data); err != nil {
 		return err
 	}
-	problems := pipelineProblems(obj, stageMoves(obj, oldData, rec.Data), rec.Data)
+	problems := w.snap.resolveUsers(obj, oldData, rec.Data)
+	problems = append(problems, pipelineProblems(obj, stageMoves(obj, oldData, rec.Data), rec.Data)...)
 	problems = append(problems, w.approvalGate(ctx, obj, stageMoves(obj, oldData, rec.Data))...)
 	if err := w.e.validate(w.snap, obj, rec.Data, problems); err != nil {
 		return automationFailed(obj, au, message.New("automation.leftInvalid"), err)

@@ -34,6 +34,9 @@ type snapshot struct {
 	circles circles
 	// dir is the user directory (directory.go), made on first use.
 	dir directory
+	// userNames indexes users by display name for user fields
+	// (user_values.go), made on first use.
+	userNames userNames
 
 	viewsMu sync.Mutex
 	views   map[string]*Catalog // the catalog as each role sees it

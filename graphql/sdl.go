@@ -165,7 +165,7 @@ func (m *model) objectDefs(o *objectModel) ast.DefinitionList {
 		fieldDef("ownerId", "String!", "The user who owns the record (user:NAME); record-level sharing follows it."),
 	}
 	for _, f := range o.fields {
-		rec.Fields = append(rec.Fields, fieldDef(f.name, outputType(f), labelText(f.f.Label, f.f.Description)))
+		rec.Fields = append(rec.Fields, fieldDef(f.name, outputType(f), outputDescription(f)))
 	}
 	for _, r := range o.reverses {
 		rec.Fields = append(rec.Fields, fieldDef(r.name, r.source.connectionType()+"!",
@@ -246,7 +246,7 @@ func (m *model) objectDefs(o *objectModel) ast.DefinitionList {
 			in := &ast.Definition{Kind: ast.InputObject, Name: name}
 			for _, f := range o.fields {
 				if !f.f.ReadOnly() {
-					in.Fields = append(in.Fields, fieldDef(f.name, inputType(f), ""))
+					in.Fields = append(in.Fields, fieldDef(f.name, inputType(f), inputDescription(f)))
 				}
 			}
 			defs = append(defs, in)
@@ -281,6 +281,28 @@ func (m *model) objectDefs(o *objectModel) ast.DefinitionList {
 		defs = append(defs, e, cmp)
 	}
 	return defs
+}
+
+// outputDescription is the description of a field of a record type: its
+// labels and description, and what a user field's value is.
+func outputDescription(f *fieldModel) string {
+	text := labelText(f.f.Label, f.f.Description)
+	if f.f.Type != schema.TypeUser {
+		return text
+	}
+	if text != "" {
+		text += ". "
+	}
+	return text + "A user (user:NAME, the form of ownerId)."
+}
+
+// inputDescription is the description of a field of a create or update
+// input: what a user field takes.
+func inputDescription(f *fieldModel) string {
+	if f.f.Type != schema.TypeUser {
+		return ""
+	}
+	return "A user: user:NAME, the user name, or the display name of exactly one active user; stored as user:NAME."
 }
 
 // optionLabel is the description of a picklist option: its labels, when

@@ -347,8 +347,9 @@ func (c *ruleChecker) action(path string, m map[string]any, fieldType func(strin
 	case ActionAssignRoundRobin:
 		name, _ := m["field"].(string)
 		switch t, _ := fieldType(name); {
-		case name == "ownerId":
-			// The record's owner: the values are users (user:NAME).
+		case name == "ownerId" || t == TypeUser:
+			// The record's owner or a user field: the values are users
+			// (user:NAME).
 			vals, _ := m["values"].([]any)
 			for i, v := range vals {
 				if s, ok := v.(string); ok && s != "" && !strings.HasPrefix(s, "user:") {

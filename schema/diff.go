@@ -46,6 +46,8 @@ var widenings = map[[2]Type]bool{
 	{TypeText, TypeTextarea}:    true,
 	{TypeText, TypeRichText}:    true,
 	{TypePicklist, TypeText}:    true,
+	// A user field's values ("user:NAME") are valid text.
+	{TypeUser, TypeText}: true,
 }
 
 // Diff lists the changes from old to new that stored data may not survive,

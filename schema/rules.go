@@ -47,6 +47,9 @@ func keywordApplies(shape string, t Type) bool {
 	if t == TypeFile && (shape == "array" || shape == string(TypeFile)) {
 		return true // "items", "minItems", "maxItems" of a multiple file field
 	}
+	if t == TypeUser {
+		return false // its values are user ids: no lengths, patterns or options
+	}
 	switch shape {
 	case "number":
 		return jt == "number" || jt == "integer"
@@ -307,7 +310,7 @@ func (c *ruleChecker) sensitivity(path string, pm map[string]any, t Type) {
 		return
 	}
 	switch t {
-	case TypeLookup, TypeMultiLookup, TypeAutoNumber, TypeRollup, TypeFormula:
+	case TypeLookup, TypeMultiLookup, TypeAutoNumber, TypeRollup, TypeFormula, TypeUser:
 		c.add(child(path, "x-crm-sensitive"), "cannot mark %s field: the engine must read its values", article(t))
 	}
 	if pm["x-crm-indexed"] == true {

@@ -42,6 +42,11 @@ const (
 	// items strings, at most MaxFilesPerField), with the size and types
 	// it accepts in x-crm-file.
 	TypeFile Type = "file"
+	// TypeUser names one user of the tenant, stored as "user:USERNAME"
+	// (the form of a record's ownerId). Writes may give the user name,
+	// "user:USERNAME" or the display name of exactly one active user; the
+	// engine stores "user:USERNAME" (see [UserID]).
+	TypeUser Type = "user"
 )
 
 // MaxFilesPerField bounds the files of one multiple file field.
@@ -165,6 +170,7 @@ var Types = map[Type]TypeInfo{
 	TypeRollup:        {Kind: KindNumber, JSONType: "number", Sortable: true, Filterable: true, Label: Label{Zh: "汇总", En: "Roll-up summary"}},
 	TypeFormula:       {Kind: KindString, Sortable: true, Filterable: true, Label: Label{Zh: "公式", En: "Formula"}},
 	TypeFile:          {Kind: KindString, Label: Label{Zh: "文件", En: "File"}},
+	TypeUser:          {Kind: KindString, JSONType: "string", Sortable: true, Filterable: true, Label: Label{Zh: "用户", En: "User"}},
 }
 
 func init() {

@@ -31,6 +31,9 @@ const (
 	CodeMinItems    = "minItems"
 	CodeMaxItems    = "maxItems"
 	CodeUniqueItems = "uniqueItems"
+	// CodeUser: a user field's value names no active user of the tenant,
+	// or, as a display name, several of them.
+	CodeUser = "user"
 )
 
 // codeRank orders the codes of one field: the first failure reported is the
@@ -38,7 +41,7 @@ const (
 var codeRank = map[string]int{
 	CodeEncoding: -1, CodeCharacters: 0, CodeType: 1, CodeRequired: 2, CodeUnknown: 3, CodeEnum: 4, CodeFormat: 5, CodePattern: 6,
 	CodeMinLength: 7, CodeMaxLength: 8, CodeMinimum: 9, CodeMaximum: 10, CodeMultipleOf: 11,
-	CodeMinItems: 12, CodeMaxItems: 13, CodeUniqueItems: 14,
+	CodeMinItems: 12, CodeMaxItems: 13, CodeUniqueItems: 14, CodeUser: 4,
 }
 
 // Validator checks record payloads of one object version. Safe for
@@ -105,6 +108,10 @@ func (v *Validator) Validate(data map[string]any) error {
 				continue
 			}
 			cv = CanonicalValue(f, cv)
+			if p := userProblem(f, cv); p != nil {
+				errs = append(errs, *p)
+				continue
+			}
 			if f.Required && f.Type != TypeAutoNumber && blank(cv) {
 				continue // reported as missing
 			}
@@ -518,7 +525,7 @@ func canonical(v any) (out any, ok bool) {
 // trimmed field types have surrounding white space removed from values.
 var trimmed = map[Type]bool{
 	TypeText: true, TypeEmail: true, TypePhone: true, TypeURL: true, TypePicklist: true,
-	TypeLookup: true, TypeDate: true, TypeDateTime: true,
+	TypeLookup: true, TypeDate: true, TypeDateTime: true, TypeUser: true,
 	TypeMultiPicklist: true, TypeMultiLookup: true, TypeAddress: true,
 }
 
