@@ -122,14 +122,19 @@ func IsPermanent(err error) bool {
 }
 
 // RateLimitedError is a failure because the service limits how often it
-// may be called (WeCom 45009, DingTalk 130101, Feishu 11232, HTTP 429):
-// the entry is retried later, and the channel gets nothing more in this
-// pass of the worker, so that its other entries do not spend attempts on
-// the same limit.
+// may be called (WeCom 45009, DingTalk 130101/410100, Feishu 11232, HTTP
+// 429): the entry is retried after at least a minute, and the channel
+// gets nothing more in this pass of the worker, so that its other entries
+// do not spend attempts on the same limit.
 type RateLimitedError struct{ Err error }
 
 func (e *RateLimitedError) Error() string { return e.Err.Error() }
 func (e *RateLimitedError) Unwrap() error { return e.Err }
+
+// rateLimitWait is the least wait after a rate limit: the robots count
+// their messages per minute (WeCom and DingTalk 20 a minute, Feishu 100 a
+// minute), so an earlier attempt would only meet the same limit.
+const rateLimitWait = time.Minute
 
 // RateLimited marks err as a service's rate limit.
 func RateLimited(err error) error {
@@ -216,7 +221,11 @@ func deliverNote(ctx context.Context, box Outbox, tenant string, entry Entry, cf
 			log.WarnContext(ctx, "notification delivery given up", "tenant", tenant, "entry", entry.ID, "channel", claimed.Channel, "attempts", attempt, "err", derr)
 		}
 	default:
-		if err = box.Retry(ctx, claimed, derr.Error(), cfg.backoff(attempt)); err == nil {
+		wait := cfg.backoff(attempt)
+		if IsRateLimited(derr) && wait < rateLimitWait {
+			wait = rateLimitWait
+		}
+		if err = box.Retry(ctx, claimed, derr.Error(), wait); err == nil {
 			stats.Failed++
 		}
 	}

@@ -103,6 +103,7 @@ func TestRunDue_RateLimitStopsTheChannelForThePass(t *testing.T) {
 		"claim e1", "channel email", "delivered e1",
 	}, q.calls)
 	assert.Equal(t, Stats{Delivered: 1, Failed: 1}, stats)
+	assert.Equal(t, []time.Duration{time.Minute}, q.waits, "a rate limit waits out the services' minute, not the 1s backoff")
 	assert.True(t, IsRateLimited(fmt.Errorf("wrapped: %w", RateLimited(errors.New("x")))))
 	assert.Nil(t, RateLimited(nil))
 }

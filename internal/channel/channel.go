@@ -207,14 +207,22 @@ func linkLabel(cfg worker.ChannelConfig) string {
 	return "查看记录"
 }
 
-// clip cuts s to at most max bytes on a rune boundary, marking the cut.
+// clip cuts s to at most max bytes of UTF-8 on a rune boundary, marking
+// the cut with "…" when there is room for it; max <= 0 gives "".
 func clip(s string, max int) string {
 	if len(s) <= max {
 		return s
 	}
-	cut := max - len("…")
+	if max <= 0 {
+		return ""
+	}
+	mark := "…"
+	if max < len(mark) {
+		mark = ""
+	}
+	cut := max - len(mark)
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return s[:cut] + "…"
+	return s[:cut] + mark
 }

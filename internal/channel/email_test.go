@@ -59,6 +59,7 @@ type smtpServer struct {
 	user     string // accepted credentials
 	password string //
 	rcptCode string // reply to RCPT TO, "250 ok" unless set
+	dataCode string // reply after the message, "250 queued" unless set
 	mu       sync.Mutex
 	sessions []*session
 	wg       sync.WaitGroup
@@ -68,6 +69,7 @@ type session struct {
 	TLS      bool
 	Commands []string // verbs in order (AUTH with its mechanism)
 	AuthUser string
+	AuthArg  string // AUTH PLAIN's initial response, as sent
 	From, To string
 	Data     string
 }
@@ -162,6 +164,7 @@ func (s *smtpServer) serve(c net.Conn) {
 			var user, pass string
 			switch mech {
 			case "PLAIN":
+				ss.AuthArg = initial
 				b, _ := base64.StdEncoding.DecodeString(initial)
 				parts := strings.Split(string(b), "\x00")
 				if len(parts) == 3 {
@@ -198,6 +201,8 @@ func (s *smtpServer) serve(c net.Conn) {
 			}
 		case "DATA":
 			say("354 end with .")
+			// RFC 5321 4.5.2: a line of one "." ends the message; a line
+			// starting with "." had one more added by the sender.
 			var b strings.Builder
 			for {
 				l, ok := read()
@@ -210,7 +215,14 @@ func (s *smtpServer) serve(c net.Conn) {
 				b.WriteString(strings.TrimPrefix(l, ".") + "\r\n")
 			}
 			ss.Data = b.String()
-			say("250 queued")
+			s.mu.Lock()
+			code := s.dataCode
+			s.mu.Unlock()
+			if code != "" {
+				say(code)
+			} else {
+				say("250 queued")
+			}
 		case "QUIT":
 			say("221 bye")
 			return
@@ -290,6 +302,8 @@ func TestEmail_STARTTLSWithPlainAuth(t *testing.T) {
 	assert.Equal(t, []string{"EHLO", "STARTTLS", "EHLO", "AUTH PLAIN", "MAIL", "RCPT", "DATA", "QUIT"}, ss.Commands)
 	assert.True(t, ss.TLS)
 	assert.Equal(t, "crm@example.com", ss.AuthUser)
+	// RFC 4616: no authorization identity, NUL, user, NUL, password.
+	assert.Equal(t, "AGNybUBleGFtcGxlLmNvbQBwQHNzIOWvhueggQ==", ss.AuthArg)
 	assert.Equal(t, "crm@example.com", ss.From)
 	assert.Equal(t, "wang@example.com", ss.To)
 
@@ -327,6 +341,22 @@ func TestEmail_ImplicitTLSWithLoginAuthInBothLanguages(t *testing.T) {
 	assert.Contains(t, m.html, "Quote &lt;Q-1&gt; &amp; co", "the HTML part escapes the text")
 }
 
+// TestEmail_DotLinesArriveWhole: lines of the note that are or start with
+// "." arrive as written (the parts are base64, and the DATA stream is
+// dot-stuffed), and nothing ends the message early.
+func TestEmail_DotLinesArriveWhole(t *testing.T) {
+	t.Parallel()
+	s, pool := newSMTP(t, "starttls", "PLAIN")
+	n := sample()
+	n.MessageZh = ".\n..\n.隐藏\n结束"
+	require.NoError(t, tlsClient(pool).Send(context.Background(), emailCfg(s, "starttls"), n))
+	ss := s.last()
+	assert.Equal(t, []string{"EHLO", "STARTTLS", "EHLO", "AUTH PLAIN", "MAIL", "RCPT", "DATA", "QUIT"}, ss.Commands)
+	m := parseMail(t, ss.Data)
+	assert.Contains(t, m.text, "\r\n.\r\n..\r\n.隐藏\r\n结束\r\n")
+	assert.Equal(t, "审批：.", m.subject, "the subject carries the message's first line")
+}
+
 func TestEmail_Failures(t *testing.T) {
 	t.Parallel()
 	t.Run("wrong password is permanent", func(t *testing.T) {
@@ -349,6 +379,28 @@ func TestEmail_Failures(t *testing.T) {
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "450")
 		assert.False(t, worker.IsPermanent(err))
+	})
+	t.Run("a 4xx reply to the message is retried", func(t *testing.T) {
+		t.Parallel()
+		s, pool := newSMTP(t, "tls", "PLAIN")
+		s.mu.Lock()
+		s.dataCode = "451 4.3.0 try again later"
+		s.mu.Unlock()
+		err := tlsClient(pool).Send(context.Background(), emailCfg(s, "tls"), sample())
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "451")
+		assert.False(t, worker.IsPermanent(err))
+	})
+	t.Run("a 5xx reply to the message is permanent", func(t *testing.T) {
+		t.Parallel()
+		s, pool := newSMTP(t, "tls", "PLAIN")
+		s.mu.Lock()
+		s.dataCode = "554 5.7.1 message refused"
+		s.mu.Unlock()
+		err := tlsClient(pool).Send(context.Background(), emailCfg(s, "tls"), sample())
+		require.Error(t, err)
+		assert.Contains(t, err.Error(), "554")
+		assert.True(t, worker.IsPermanent(err))
 	})
 	t.Run("an unknown mailbox is permanent", func(t *testing.T) {
 		t.Parallel()

@@ -12,39 +12,61 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 
 	"github.com/crmkit/crm/engine/worker"
 )
 
-// The group robots' message formats, signatures and error codes, as their
-// documentation describes them (developer.work.weixin.qq.com 91770,
-// open.dingtalk.com "自定义机器人", open.feishu.cn "自定义机器人使用指南"):
+// The group robots' message formats, signatures, limits and error codes,
+// checked against the services' own pages (docs/channels.md, "Sources",
+// names each page and what was read there):
 //
-//   - WeCom: POST {msgtype: text, text: {content, mentioned_mobile_list}}
-//     or {msgtype: markdown, markdown: {content}} to the robot's address,
-//     whose key query parameter is the credential; no signature. Text is
-//     at most 2,048 bytes, markdown 4,096; markdown cannot mention by
-//     mobile, so the person's name is written instead.
-//   - DingTalk: POST {msgtype: text, text: {content}, at: {atMobiles}} or
-//     {msgtype: markdown, markdown: {title, text}, at: …} to the address
-//     with access_token; with 加签, timestamp (milliseconds) and sign =
-//     base64(HmacSHA256(key: secret, data: timestamp+"\n"+secret)) are
-//     added to the query (url-encoded). A mention needs "@mobile" in the
-//     text as well as in atMobiles.
-//   - Feishu: POST {msg_type: text, content: {text}} or {msg_type: post,
-//     content: {post: {zh_cn|en_us: {title, content}}}} to
-//     …/bot/v2/hook/<token>; with 签名校验, timestamp (seconds, a string)
-//     and sign = base64(HmacSHA256(key: timestamp+"\n"+secret, data: ""))
-//     go in the body. A custom bot mentions people only by their Feishu
-//     open_id or user_id (<at user_id="ou_…">), which the CRM does not
-//     hold: the person's name is written instead; no mention by mobile.
+//   - WeCom (群机器人配置说明, developer.work.weixin.qq.com 91770): POST
+//     {"msgtype":"text","text":{"content","mentioned_mobile_list"}} or
+//     {"msgtype":"markdown","markdown":{"content"}} to
+//     …/cgi-bin/webhook/send?key=KEY; the key is the credential, nothing is
+//     signed. text.content is at most 2,048 bytes of UTF-8, markdown.content
+//     4,096. Markdown has no mention by mobile (only <@userid>, which the
+//     CRM does not hold), so the person's name is written instead. 20
+//     messages a minute per robot.
+//   - DingTalk (自定义机器人接入 / 发送群消息, open.dingtalk.com): POST
+//     {"msgtype":"text","text":{"content"},"at":{"atMobiles","isAtAll"}} or
+//     {"msgtype":"markdown","markdown":{"title","text"},"at":…} to
+//     …/robot/send?access_token=TOKEN; with 加签, &timestamp=MS&sign=S are
+//     added to the query, S = urlencode(base64(HmacSHA256(key: secret,
+//     data: timestamp+"\n"+secret))), the timestamp within an hour of
+//     DingTalk's clock. A mention needs "@mobile" in the text as well as
+//     the mobile in atMobiles. 20 messages a minute per robot. A message
+//     over 20,000 bytes is refused (460101): the request is kept within it.
+//   - Feishu (自定义机器人使用指南, open.feishu.cn add-custom-bot): POST
+//     {"timestamp","sign","msg_type":"text","content":{"text"}} or
+//     msg_type "post" with content.post.{zh_cn|en_us}.{title,content} to
+//     …/open-apis/bot/v2/hook/TOKEN; with 签名校验, timestamp is in seconds
+//     (a string) and sign = base64(HmacSHA256(key: timestamp+"\n"+secret,
+//     data: "")), within an hour. The whole request body is at most 20 KB
+//     (kept within 20,000 bytes). A custom bot mentions people only by
+//     open_id/user_id (<at user_id="ou_…">), which the CRM does not hold:
+//     the name is written instead. 100 messages a minute, 5 a second.
 //
-// All three answer HTTP 200 with a code: 0 is success. The codes of rate
-// limits and of the services being busy are retried; those of a bad
-// key, token, signature, keyword or IP list, or of a refused message,
-// fail at once.
+// All three answer HTTP 200 with a code: 0 is success (Feishu also sends
+// the legacy StatusCode). The codes of rate limits and of a busy service
+// are retried; those of a bad key, token, signature, keyword or IP list, a
+// robot switched off or removed, or a refused message fail at once.
+//
+// Texts from people (a note's message, a person's name) are sent as text,
+// never as the services' mention syntax: WeCom's <@userid> and Feishu's
+// <at user_id=…> are broken with a full-width "＜" so that a note cannot
+// mention the whole group.
+
+// The services' size limits, in bytes of UTF-8.
+const (
+	weComTextMax     = 2048  // text.content
+	weComMarkdownMax = 4096  // markdown.content
+	dingTalkBodyMax  = 20000 // the request body (460101 "message too long, exceed 20000 bytes")
+	feishuBodyMax    = 20000 // the request body ("请求体的数据大小不能超过 20 KB", read as 20,000)
+)
 
 // answer is what a robot replies: errcode/errmsg (WeCom, DingTalk), or
 // code/msg (Feishu; StatusCode/StatusMessage in its older answers).
@@ -78,54 +100,105 @@ const (
 	codePermanent                  // the setting or the message is wrong
 )
 
+// The error codes each service documents (or was seen answering, as
+// docs/channels.md says), and what they mean here. A code not listed is
+// retried like a busy service, up to the worker's last attempt.
 var (
 	weComCodes = map[int]codeClass{
-		-1:    codeRetry,     // system busy
-		45009: codeRateLimit, // api freq out of limit (20 messages a minute per robot)
-		45033: codeRateLimit, // api concurrent out of limit
-		93000: codePermanent, // invalid webhook url: the key is wrong or the robot removed
-		93004: codePermanent, // the robot is switched off
-		93008: codePermanent, // the robot is not in the group
-		40008: codePermanent, // invalid message type
-		44004: codePermanent, // empty content
-		40058: codePermanent, // invalid parameter
-		45002: codePermanent, // content too long
+		-1:    codeRetry,     // 系统繁忙
+		45009: codeRateLimit, // 接口调用超过限制 (api freq out of limit: 20 a minute per robot)
+		45033: codeRateLimit, // 接口并发调用超过限制
+		93000: codePermanent, // 机器人webhookurl不合法或者机器人已经被移除出群 (invalid webhook url)
+		93004: codePermanent, // 机器人被停用
+		93008: codePermanent, // 不在群里
+		40008: codePermanent, // 不合法的msgtype参数
+		40035: codePermanent, // 不合法的参数
+		40058: codePermanent, // 不合法的参数
+		44004: codePermanent, // 文本消息content参数为空
+		45002: codePermanent, // 消息内容大小超过限制
 	}
 	dingTalkCodes = map[int]codeClass{
-		-1:     codeRetry,     // system busy
-		130101: codeRateLimit, // send too fast (20 messages a minute per robot)
-		410100: codeRateLimit, // send too fast, throttled
-		300001: codePermanent, // the token does not exist
-		300005: codePermanent, // the token does not exist
-		310000: codePermanent, // keywords not in content, sign not match, or IP not allowed
-		400013: codePermanent, // the group was dissolved
-		400101: codePermanent, // access_token does not exist
-		400102: codePermanent, // the robot is switched off
-		430101: codePermanent, // unsafe external link
-		430102: codePermanent, // unsuitable text
-		430103: codePermanent, // unsuitable emoji
-		430104: codePermanent, // unsuitable content
+		-1:     codeRetry,     // 系统繁忙
+		130101: codeRateLimit, // send too fast, exceed 20 times per minute
+		410100: codeRateLimit, // 发送速度太快而限流
+		300001: codePermanent, // token is not exist
+		300005: codePermanent, // token is not exist
+		310000: codePermanent, // keywords not in content / sign not match / ip not in whitelist
+		40035:  codePermanent, // 缺少参数
+		43004:  codePermanent, // 无效的HTTP HEADER Content-Type
+		400013: codePermanent, // 群已被解散
+		400101: codePermanent, // access_token不存在
+		400102: codePermanent, // 机器人已停用
+		400105: codePermanent, // 不支持的消息类型
+		400106: codePermanent, // 机器人不存在
+		430101: codePermanent, // 含有不安全的外链
+		430102: codePermanent, // 含有不合适的文本
+		430103: codePermanent, // 含有不合适的图片
+		430104: codePermanent, // 含有不合适的内容
+		460101: codePermanent, // message too long, exceed 20000 bytes
 	}
 	feishuCodes = map[int]codeClass{
 		11232: codeRateLimit, // frequency limited (100 a minute, 5 a second per bot)
-		9499:  codePermanent, // bad request
-		19001: codePermanent, // param invalid: the hook token is wrong
-		19002: codePermanent, // the bot is not in the group or is switched off
-		19021: codePermanent, // sign match fail, or timestamp more than an hour off
-		19022: codePermanent, // IP not allowed
-		19024: codePermanent, // keywords not found
+		9499:  codePermanent, // Bad Request: the body is not what the service takes
+		19001: codePermanent, // param invalid: incoming webhook access token invalid
+		19002: codePermanent, // param invalid (the bot removed or switched off)
+		19021: codePermanent, // sign match fail or timestamp is not within one hour from current time
+		19022: codePermanent, // Ip Not Allowed
+		19024: codePermanent, // Key Words Not Found
 	}
 )
 
-// post sends body as JSON and checks the robot's answer against codes.
-func (c *Client) post(ctx context.Context, service, address string, body any, codes map[int]codeClass) error {
-	b, err := json.Marshal(body)
-	if err != nil {
-		return worker.Permanent(fmt.Errorf("%s: encode the message: %w", service, err))
+// encode is the JSON of a message as it is sent: fields in the order the
+// services' examples give them, "<", ">" and "&" left as they are.
+func encode(v any) ([]byte, error) {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, address, bytes.NewReader(b))
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), nil
+}
+
+// fit returns what build makes for the largest budget (the bytes each of
+// the note's texts may keep) whose size, as build measures it, is within
+// limit. The title, the link and the mention stay whole; only the texts
+// are cut, at a rune boundary and marked "…". It fails when even empty
+// texts do not fit.
+func fit[T any](limit int, build func(budget int) (T, int, error)) (T, error) {
+	v, size, err := build(limit)
+	if err != nil || size <= limit {
+		return v, err
+	}
+	best, size, err := build(0)
 	if err != nil {
-		return worker.Permanent(fmt.Errorf("%s: %w", service, err))
+		return best, err
+	}
+	if size > limit {
+		var zero T
+		return zero, fmt.Errorf("the message is %d bytes without its text, more than the %d the service takes", size, limit)
+	}
+	lo, hi := 0, limit // lo fits, hi does not
+	for lo+1 < hi {
+		mid := lo + (hi-lo)/2
+		v, size, err := build(mid)
+		if err != nil {
+			return v, err
+		}
+		if size <= limit {
+			lo, best = mid, v
+		} else {
+			hi = mid
+		}
+	}
+	return best, nil
+}
+
+// post sends body as JSON and checks the robot's answer against codes.
+func (c *Client) post(ctx context.Context, service, address string, body []byte, codes map[int]codeClass) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, address, bytes.NewReader(body))
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("%s: %w", service, redact(err, address)))
 	}
 	req.Header.Set("Content-Type", "application/json; charset=utf-8")
 	req.Header.Set("User-Agent", "crm-notify/1")
@@ -144,7 +217,7 @@ func (c *Client) post(ctx context.Context, service, address string, body any, co
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return worker.RateLimited(fmt.Errorf("%s: HTTP %d: %s", service, resp.StatusCode, snippet(raw)))
-	case resp.StatusCode >= 500:
+	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout:
 		return fmt.Errorf("%s: HTTP %d: %s", service, resp.StatusCode, snippet(raw))
 	case parsed && hasCode && code != 0:
 		err := fmt.Errorf("%s: error %d: %s", service, code, clip(msg, 300))
@@ -154,7 +227,7 @@ func (c *Client) post(ctx context.Context, service, address string, body any, co
 		case known && class == codeRateLimit:
 			return worker.RateLimited(err)
 		}
-		return err // a rate limit, a busy service, or a code not documented: retried
+		return err // a busy service, or a code not documented: retried
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
 		return worker.Permanent(fmt.Errorf("%s: HTTP %d: %s", service, resp.StatusCode, snippet(raw)))
 	case !parsed || !hasCode:
@@ -184,10 +257,21 @@ func snippet(raw []byte) string {
 	return clip(strings.TrimSpace(string(raw)), 300)
 }
 
-// plainText is a robot's text message: title, text, link.
-func plainText(cfg worker.ChannelConfig, n worker.Note, mention string) string {
+// Mentions the services would read in a person's text: WeCom's <@userid>
+// and Feishu's <at user_id=…> (any case, spaces allowed). Their "<" is
+// sent as a full-width "＜".
+var (
+	weComMention  = regexp.MustCompile(`<(\s*@)`)
+	feishuMention = regexp.MustCompile(`(?i)<(\s*/?\s*at\b)`)
+)
+
+// plainText is a robot's text message: the title, the texts (each cut to
+// budget bytes), the link, the mention, one a line.
+func plainText(cfg worker.ChannelConfig, n worker.Note, mention string, budget int, defuse func(string) string) string {
 	parts := []string{title(cfg, n)}
-	parts = append(parts, texts(cfg, n)...)
+	for _, t := range texts(cfg, n) {
+		parts = append(parts, defuse(clip(t, budget)))
+	}
 	if l := link(cfg, n); l != "" {
 		parts = append(parts, l)
 	}
@@ -197,16 +281,18 @@ func plainText(cfg worker.ChannelConfig, n worker.Note, mention string) string {
 	return strings.Join(parts, "\n")
 }
 
+func asIs(s string) string { return s }
+
 // markdownEscape keeps a note's text from being read as markdown.
 var markdownEscape = strings.NewReplacer(`\`, `\\`, "*", `\*`, "_", `\_`, "`", "\\`", "[", `\[`, "]", `\]`, "#", `\#`, "<", "&lt;", ">", "&gt;")
 
 // markdownText is a markdown message: the title between open and close,
-// each text as a quote, the link, the mention.
-func markdownText(cfg worker.ChannelConfig, n worker.Note, open, close, mention string) string {
+// each text (cut to budget bytes) as a quote, the link, the mention.
+func markdownText(cfg worker.ChannelConfig, n worker.Note, open, close, mention string, budget int) string {
 	var b strings.Builder
 	b.WriteString(open + markdownEscape.Replace(title(cfg, n)) + close + "\n")
 	for _, t := range texts(cfg, n) {
-		b.WriteString("\n> " + strings.ReplaceAll(markdownEscape.Replace(t), "\n", "\n> ") + "\n")
+		b.WriteString("\n> " + strings.ReplaceAll(markdownEscape.Replace(clip(t, budget)), "\n", "\n> ") + "\n")
 	}
 	if l := link(cfg, n); l != "" {
 		b.WriteString("\n[" + linkLabel(cfg) + "](" + l + ")\n")
@@ -217,22 +303,56 @@ func markdownText(cfg worker.ChannelConfig, n worker.Note, open, close, mention 
 	return b.String()
 }
 
+// WeCom's messages.
+type (
+	weComText struct {
+		MsgType string           `json:"msgtype"`
+		Text    weComTextContent `json:"text"`
+	}
+	weComTextContent struct {
+		Content             string   `json:"content"`
+		MentionedMobileList []string `json:"mentioned_mobile_list,omitempty"`
+	}
+	weComMarkdown struct {
+		MsgType  string               `json:"msgtype"`
+		Markdown weComMarkdownContent `json:"markdown"`
+	}
+	weComMarkdownContent struct {
+		Content string `json:"content"`
+	}
+)
+
 func (c *Client) sendWeCom(ctx context.Context, cfg worker.ChannelConfig, n worker.Note) error {
-	var body map[string]any
+	var body any
+	var err error
 	if cfg.Format == "markdown" {
 		mention := ""
 		if n.To.Name != "" {
 			mention = "@" + markdownEscape.Replace(n.To.Name)
 		}
-		body = map[string]any{"msgtype": "markdown", "markdown": map[string]any{"content": clip(markdownText(cfg, n, "**", "**", mention), 4096)}}
+		body, err = fit(weComMarkdownMax, func(budget int) (any, int, error) {
+			content := markdownText(cfg, n, "**", "**", mention, budget)
+			return weComMarkdown{MsgType: "markdown", Markdown: weComMarkdownContent{Content: content}}, len(content), nil
+		})
 	} else {
-		text := map[string]any{"content": clip(plainText(cfg, n, ""), 2048)}
+		var mobiles []string
 		if n.To.Mobile != "" {
-			text["mentioned_mobile_list"] = []string{n.To.Mobile}
+			mobiles = []string{n.To.Mobile}
 		}
-		body = map[string]any{"msgtype": "text", "text": text}
+		defuse := func(s string) string { return weComMention.ReplaceAllString(s, "＜$1") }
+		body, err = fit(weComTextMax, func(budget int) (any, int, error) {
+			content := plainText(cfg, n, "", budget, defuse)
+			return weComText{MsgType: "text", Text: weComTextContent{Content: content, MentionedMobileList: mobiles}}, len(content), nil
+		})
 	}
-	return c.post(ctx, "WeCom", cfg.URL, body, weComCodes)
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("%s: %w", "WeCom", err))
+	}
+	b, err := encode(body)
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("WeCom: encode the message: %w", err))
+	}
+	return c.post(ctx, "WeCom", cfg.URL, b, weComCodes)
 }
 
 // DingTalkSign is the sign of a DingTalk robot's request at timestamp (in
@@ -244,31 +364,77 @@ func DingTalkSign(secret string, timestamp int64) string {
 	return base64.StdEncoding.EncodeToString(h.Sum(nil))
 }
 
-func (c *Client) sendDingTalk(ctx context.Context, cfg worker.ChannelConfig, n worker.Note) error {
-	u, err := url.Parse(cfg.URL)
+// DingTalkSignedURL is the robot's address with the signature of a
+// request at timestamp (milliseconds) appended, as DingTalk documents it:
+// &timestamp=…&sign=… (url-encoded) after the address's own parameters
+// (a timestamp or sign already there is replaced).
+func DingTalkSignedURL(address, secret string, timestamp int64) (string, error) {
+	u, err := url.Parse(address)
 	if err != nil {
-		return worker.Permanent(fmt.Errorf("DingTalk: the robot's address does not parse"))
+		return "", fmt.Errorf("the robot's address does not parse")
 	}
+	q := u.Query()
+	q.Del("timestamp")
+	q.Del("sign")
+	query := q.Encode()
+	if query != "" {
+		query += "&"
+	}
+	u.RawQuery = query + "timestamp=" + strconv.FormatInt(timestamp, 10) + "&sign=" + url.QueryEscape(DingTalkSign(secret, timestamp))
+	return u.String(), nil
+}
+
+// DingTalk's messages.
+type (
+	dingTalkMessage struct {
+		MsgType  string            `json:"msgtype"`
+		Text     *dingTalkText     `json:"text,omitempty"`
+		Markdown *dingTalkMarkdown `json:"markdown,omitempty"`
+		At       dingTalkAt        `json:"at"`
+	}
+	dingTalkText struct {
+		Content string `json:"content"`
+	}
+	dingTalkMarkdown struct {
+		Title string `json:"title"`
+		Text  string `json:"text"`
+	}
+	dingTalkAt struct {
+		AtMobiles []string `json:"atMobiles,omitempty"`
+		IsAtAll   bool     `json:"isAtAll"`
+	}
+)
+
+func (c *Client) sendDingTalk(ctx context.Context, cfg worker.ChannelConfig, n worker.Note) error {
+	address := cfg.URL
 	if cfg.Secret != "" {
-		ts := c.cfg.Now().UnixMilli()
-		q := u.Query()
-		q.Set("timestamp", strconv.FormatInt(ts, 10))
-		q.Set("sign", DingTalkSign(cfg.Secret, ts))
-		u.RawQuery = q.Encode()
+		signed, err := DingTalkSignedURL(cfg.URL, cfg.Secret, c.cfg.Now().UnixMilli())
+		if err != nil {
+			return worker.Permanent(fmt.Errorf("%s: %w", "DingTalk", err))
+		}
+		address = signed
 	}
-	at := map[string]any{"isAtAll": false}
+	at := dingTalkAt{}
 	mention := ""
 	if n.To.Mobile != "" {
-		at["atMobiles"] = []string{n.To.Mobile}
+		at.AtMobiles = []string{n.To.Mobile}
 		mention = "@" + n.To.Mobile
 	}
-	var body map[string]any
-	if cfg.Format == "markdown" {
-		body = map[string]any{"msgtype": "markdown", "markdown": map[string]any{"title": title(cfg, n), "text": clip(markdownText(cfg, n, "#### ", "", mention), 5000)}, "at": at}
-	} else {
-		body = map[string]any{"msgtype": "text", "text": map[string]any{"content": clip(plainText(cfg, n, mention), 5000)}, "at": at}
+	b, err := fit(dingTalkBodyMax, func(budget int) ([]byte, int, error) {
+		m := dingTalkMessage{MsgType: "text", At: at}
+		if cfg.Format == "markdown" {
+			m.MsgType = "markdown"
+			m.Markdown = &dingTalkMarkdown{Title: title(cfg, n), Text: markdownText(cfg, n, "#### ", "", mention, budget)}
+		} else {
+			m.Text = &dingTalkText{Content: plainText(cfg, n, mention, budget, asIs)}
+		}
+		b, err := encode(m)
+		return b, len(b), err
+	})
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("%s: %w", "DingTalk", err))
 	}
-	return c.post(ctx, "DingTalk", u.String(), body, dingTalkCodes)
+	return c.post(ctx, "DingTalk", address, b, dingTalkCodes)
 }
 
 // FeishuSign is the sign of a Feishu bot's request at timestamp (in
@@ -279,35 +445,69 @@ func FeishuSign(secret string, timestamp int64) string {
 	return base64.StdEncoding.EncodeToString(h.Sum(nil))
 }
 
+// Feishu's messages.
+type (
+	feishuMessage struct {
+		Timestamp string `json:"timestamp,omitempty"`
+		Sign      string `json:"sign,omitempty"`
+		MsgType   string `json:"msg_type"`
+		Content   any    `json:"content"`
+	}
+	feishuText struct {
+		Text string `json:"text"`
+	}
+	feishuPost struct {
+		Post map[string]feishuPostBody `json:"post"`
+	}
+	feishuPostBody struct {
+		Title   string        `json:"title"`
+		Content [][]feishuTag `json:"content"`
+	}
+	feishuTag struct {
+		Tag  string `json:"tag"`
+		Text string `json:"text"`
+		Href string `json:"href,omitempty"`
+	}
+)
+
 func (c *Client) sendFeishu(ctx context.Context, cfg worker.ChannelConfig, n worker.Note) error {
+	defuse := func(s string) string { return feishuMention.ReplaceAllString(s, "＜$1") }
 	mention := ""
 	if n.To.Name != "" {
-		mention = "@" + n.To.Name
+		mention = "@" + defuse(n.To.Name)
 	}
-	var body map[string]any
-	if cfg.Format == "markdown" {
-		var lines []any
-		for _, t := range texts(cfg, n) {
-			lines = append(lines, []any{map[string]any{"tag": "text", "text": clip(t, 4000)}})
-		}
-		if l := link(cfg, n); l != "" {
-			lines = append(lines, []any{map[string]any{"tag": "a", "text": linkLabel(cfg), "href": l}})
-		}
-		if mention != "" {
-			lines = append(lines, []any{map[string]any{"tag": "text", "text": mention}})
-		}
-		lang := "zh_cn"
-		if cfg.Language == "en" {
-			lang = "en_us"
-		}
-		body = map[string]any{"msg_type": "post", "content": map[string]any{"post": map[string]any{lang: map[string]any{"title": title(cfg, n), "content": lines}}}}
-	} else {
-		body = map[string]any{"msg_type": "text", "content": map[string]any{"text": clip(plainText(cfg, n, mention), 4000)}}
-	}
+	var ts, sign string
 	if cfg.Secret != "" {
-		ts := c.cfg.Now().Unix()
-		body["timestamp"] = strconv.FormatInt(ts, 10)
-		body["sign"] = FeishuSign(cfg.Secret, ts)
+		now := c.cfg.Now().Unix()
+		ts, sign = strconv.FormatInt(now, 10), FeishuSign(cfg.Secret, now)
 	}
-	return c.post(ctx, "Feishu", cfg.URL, body, feishuCodes)
+	b, err := fit(feishuBodyMax, func(budget int) ([]byte, int, error) {
+		m := feishuMessage{Timestamp: ts, Sign: sign, MsgType: "text"}
+		if cfg.Format == "markdown" {
+			var lines [][]feishuTag
+			for _, t := range texts(cfg, n) {
+				lines = append(lines, []feishuTag{{Tag: "text", Text: clip(t, budget)}})
+			}
+			if l := link(cfg, n); l != "" {
+				lines = append(lines, []feishuTag{{Tag: "a", Text: linkLabel(cfg), Href: l}})
+			}
+			if mention != "" {
+				lines = append(lines, []feishuTag{{Tag: "text", Text: mention}})
+			}
+			lang := "zh_cn"
+			if cfg.Language == "en" {
+				lang = "en_us"
+			}
+			m.MsgType = "post"
+			m.Content = feishuPost{Post: map[string]feishuPostBody{lang: {Title: title(cfg, n), Content: lines}}}
+		} else {
+			m.Content = feishuText{Text: plainText(cfg, n, mention, budget, defuse)}
+		}
+		b, err := encode(m)
+		return b, len(b), err
+	})
+	if err != nil {
+		return worker.Permanent(fmt.Errorf("%s: %w", "Feishu", err))
+	}
+	return c.post(ctx, "Feishu", cfg.URL, b, feishuCodes)
 }
