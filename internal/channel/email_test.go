@@ -341,6 +341,30 @@ func TestEmail_ImplicitTLSWithLoginAuthInBothLanguages(t *testing.T) {
 	assert.Contains(t, m.html, "Quote &lt;Q-1&gt; &amp; co", "the HTML part escapes the text")
 }
 
+// TestEmail_LongChineseSubject: a subject in Chinese goes as RFC 2047
+// encoded words of UTF-8 ("B" encoding), each at most 75 characters and
+// ASCII only on the wire, and decodes to the text cut on a rune boundary.
+func TestEmail_LongChineseSubject(t *testing.T) {
+	t.Parallel()
+	s, pool := newSMTP(t, "tls", "PLAIN")
+	n := sample()
+	n.MessageZh = strings.Repeat("审", 100)
+	require.NoError(t, tlsClient(pool).Send(context.Background(), emailCfg(s, "tls"), n))
+	m := parseMail(t, s.last().Data)
+	raw := m.header.Get("Subject")
+	words := strings.Fields(raw)
+	assert.Greater(t, len(words), 1, "split into several encoded words")
+	for _, w := range words {
+		assert.LessOrEqual(t, len(w), 75, "RFC 2047: an encoded word is at most 75 characters")
+		assert.True(t, strings.HasPrefix(w, "=?UTF-8?b?") && strings.HasSuffix(w, "?="), w)
+	}
+	for _, r := range raw {
+		assert.Less(t, r, rune(128), "the header itself is ASCII")
+	}
+	// "审批：" then the first line cut to 90 bytes: 29 whole 审 and "…".
+	assert.Equal(t, "审批："+strings.Repeat("审", 29)+"…", m.subject)
+}
+
 // TestEmail_DotLinesArriveWhole: lines of the note that are or start with
 // "." arrive as written (the parts are base64, and the DATA stream is
 // dot-stuffed), and nothing ends the message early.

@@ -124,8 +124,7 @@ var (
 		300001: codePermanent, // token is not exist
 		300005: codePermanent, // token is not exist
 		310000: codePermanent, // keywords not in content / sign not match / ip not in whitelist
-		40035:  codePermanent, // 缺少参数
-		43004:  codePermanent, // 无效的HTTP HEADER Content-Type
+		40035:  codePermanent, // 缺少参数 (a request without access_token)
 		400013: codePermanent, // 群已被解散
 		400101: codePermanent, // access_token不存在
 		400102: codePermanent, // 机器人已停用

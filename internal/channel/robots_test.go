@@ -423,7 +423,6 @@ func TestRobots_ErrorCodes(t *testing.T) {
 		{worker.ChannelDingTalk, 200, `{"errcode":310000,"errmsg":"keywords not in content"}`, dead},
 		{worker.ChannelDingTalk, 200, `{"errcode":310000,"errmsg":"ip 1.2.3.4 not in whitelist"}`, dead},
 		{worker.ChannelDingTalk, 200, `{"errcode":40035,"errmsg":"缺少参数 access_token"}`, dead},
-		{worker.ChannelDingTalk, 200, `{"errcode":43004,"errmsg":"无效的HTTP HEADER Content-Type"}`, dead},
 		{worker.ChannelDingTalk, 200, `{"errcode":400013,"errmsg":"群已被解散"}`, dead},
 		{worker.ChannelDingTalk, 200, `{"errcode":400101,"errmsg":"access_token不存在"}`, dead},
 		{worker.ChannelDingTalk, 200, `{"errcode":400102,"errmsg":"机器人已停用"}`, dead},
