@@ -123,10 +123,16 @@ func IsPermanent(err error) bool {
 
 // RateLimitedError is a failure because the service limits how often it
 // may be called (WeCom 45009, DingTalk 130101/410100, Feishu 11232, HTTP
-// 429): the entry is retried after at least a minute, and the channel
-// gets nothing more in this pass of the worker, so that its other entries
-// do not spend attempts on the same limit.
-type RateLimitedError struct{ Err error }
+// 429): the entry is retried after at least a minute (longer when the
+// service says so), and the channel gets nothing more in this pass of the
+// worker, so that its other entries do not spend attempts on the same
+// limit.
+type RateLimitedError struct {
+	Err error
+	// Wait is how long the service refuses messages after its limit
+	// (DingTalk: 10 minutes; an HTTP Retry-After); 0: not said.
+	Wait time.Duration
+}
 
 func (e *RateLimitedError) Error() string { return e.Err.Error() }
 func (e *RateLimitedError) Unwrap() error { return e.Err }
@@ -138,16 +144,32 @@ const rateLimitWait = time.Minute
 
 // RateLimited marks err as a service's rate limit.
 func RateLimited(err error) error {
+	return RateLimitedFor(err, 0)
+}
+
+// RateLimitedFor marks err as a service's rate limit that the service
+// keeps for wait.
+func RateLimitedFor(err error, wait time.Duration) error {
 	if err == nil {
 		return nil
 	}
-	return &RateLimitedError{Err: err}
+	return &RateLimitedError{Err: err, Wait: max(wait, 0)}
 }
 
 // IsRateLimited reports whether err, or one it wraps, is [RateLimited].
 func IsRateLimited(err error) bool {
 	var r *RateLimitedError
 	return errors.As(err, &r)
+}
+
+// limitWait is the least wait before retrying after err: for a rate
+// limit what the service said, and at least a minute; 0 for other errors.
+func limitWait(err error) time.Duration {
+	var r *RateLimitedError
+	if !errors.As(err, &r) {
+		return 0
+	}
+	return max(r.Wait, rateLimitWait)
 }
 
 // NoteOf reads a deliver entry's payload: {to: {user, name, email,
@@ -221,10 +243,7 @@ func deliverNote(ctx context.Context, box Outbox, tenant string, entry Entry, cf
 			log.WarnContext(ctx, "notification delivery given up", "tenant", tenant, "entry", entry.ID, "channel", claimed.Channel, "attempts", attempt, "err", derr)
 		}
 	default:
-		wait := cfg.backoff(attempt)
-		if IsRateLimited(derr) && wait < rateLimitWait {
-			wait = rateLimitWait
-		}
+		wait := max(cfg.backoff(attempt), min(limitWait(derr), cfg.MaxBackoff))
 		if err = box.Retry(ctx, claimed, derr.Error(), wait); err == nil {
 			stats.Failed++
 		}

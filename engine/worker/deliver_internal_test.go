@@ -108,6 +108,39 @@ func TestRunDue_RateLimitStopsTheChannelForThePass(t *testing.T) {
 	assert.Nil(t, RateLimited(nil))
 }
 
+// TestRunDue_RateLimitWaitsWhatTheServiceSays: a rate limit the service
+// keeps for longer (DingTalk's 10 minutes, a Retry-After) is waited out,
+// up to the longest backoff; a short one still waits a minute.
+func TestRunDue_RateLimitWaitsWhatTheServiceSays(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		said, want time.Duration
+	}{
+		{10 * time.Minute, 10 * time.Minute},
+		{5 * time.Second, time.Minute},
+		{-time.Hour, time.Minute},
+		{3 * time.Hour, time.Hour},
+	} {
+		q := &deliverQueues{fakeQueues{entries: []Entry{{ID: "d1", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("a", "approval")}}}}
+		s := senderFunc(func(context.Context, ChannelConfig, Note) error {
+			return RateLimitedFor(errors.New("DingTalk: error 130101: send too fast"), c.said)
+		})
+		_, err := RunDue(context.Background(), q, Config{Channels: s, BaseBackoff: time.Second})
+		require.NoError(t, err)
+		assert.Equal(t, []time.Duration{c.want}, q.waits, "said %s", c.said)
+	}
+	// A long backoff is not shortened by a short rate limit.
+	q := &deliverQueues{fakeQueues{entries: []Entry{{ID: "d1", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("a", "approval"), Attempts: 8}}}}
+	s := senderFunc(func(context.Context, ChannelConfig, Note) error { return RateLimited(errors.New("limited")) })
+	_, err := RunDue(context.Background(), q, Config{Channels: s, BaseBackoff: 10 * time.Second})
+	require.NoError(t, err)
+	assert.Equal(t, []time.Duration{2560 * time.Second}, q.waits)
+}
+
+type senderFunc func(context.Context, ChannelConfig, Note) error
+
+func (f senderFunc) Send(ctx context.Context, cfg ChannelConfig, n Note) error { return f(ctx, cfg, n) }
+
 func TestRunDue_DeliverWaitsWithoutASender(t *testing.T) {
 	t.Parallel()
 	q := &deliverQueues{fakeQueues{entries: []Entry{{ID: "a", Kind: KindDeliver, Channel: ChannelWeCom, Payload: note("ok", "task")}}}}

@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/crmkit/crm/engine/worker"
 )
@@ -38,7 +39,8 @@ import (
 //     added to the query, S = urlencode(base64(HmacSHA256(key: secret,
 //     data: timestamp+"\n"+secret))), the timestamp within an hour of
 //     DingTalk's clock. A mention needs "@mobile" in the text as well as
-//     the mobile in atMobiles. 20 messages a minute per robot. A message
+//     the mobile in atMobiles. 20 messages a minute per robot, beyond
+//     that the robot is throttled for 10 minutes. A message
 //     over 20,000 bytes is refused (460101): the request is kept within it.
 //   - Feishu (自定义机器人使用指南, open.feishu.cn add-custom-bot): POST
 //     {"timestamp","sign","msg_type":"text","content":{"text"}} or
@@ -99,6 +101,13 @@ const (
 	codeRateLimit                  // too many messages: try again later, and nothing more to this robot now
 	codePermanent                  // the setting or the message is wrong
 )
+
+// dingTalkThrottle is how long DingTalk refuses a robot's messages once it
+// went over 20 a minute: 「如果超过20条，会限流10分钟」.
+const dingTalkThrottle = 10 * time.Minute
+
+// maxRetryAfter bounds the wait an HTTP Retry-After may ask for.
+const maxRetryAfter = time.Hour
 
 // The error codes each service documents (or was seen answering, as
 // docs/channels.md says), and what they mean here. A code not listed is
@@ -193,8 +202,25 @@ func fit[T any](limit int, build func(budget int) (T, int, error)) (T, error) {
 	return best, nil
 }
 
-// post sends body as JSON and checks the robot's answer against codes.
-func (c *Client) post(ctx context.Context, service, address string, body []byte, codes map[int]codeClass) error {
+// retryAfter reads an HTTP Retry-After (seconds or a date), bounded by
+// maxRetryAfter; 0 when absent or unreadable.
+func retryAfter(h http.Header, now time.Time) time.Duration {
+	v := strings.TrimSpace(h.Get("Retry-After"))
+	if v == "" {
+		return 0
+	}
+	var d time.Duration
+	if secs, err := strconv.ParseInt(v, 10, 64); err == nil {
+		d = time.Duration(min(max(secs, 0), int64(maxRetryAfter/time.Second))) * time.Second
+	} else if at, err := http.ParseTime(v); err == nil {
+		d = at.Sub(now)
+	}
+	return min(max(d, 0), maxRetryAfter)
+}
+
+// post sends body as JSON and checks the robot's answer against codes;
+// a rate limit waits throttle (0: the worker's least wait).
+func (c *Client) post(ctx context.Context, service, address string, body []byte, codes map[int]codeClass, throttle time.Duration) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, address, bytes.NewReader(body))
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("%s: %w", service, redact(err, address)))
@@ -215,7 +241,7 @@ func (c *Client) post(ctx context.Context, service, address string, body []byte,
 	code, msg, hasCode := a.code()
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
-		return worker.RateLimited(fmt.Errorf("%s: HTTP %d: %s", service, resp.StatusCode, snippet(raw)))
+		return worker.RateLimitedFor(fmt.Errorf("%s: HTTP %d: %s", service, resp.StatusCode, snippet(raw)), max(throttle, retryAfter(resp.Header, c.cfg.Now())))
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout:
 		return fmt.Errorf("%s: HTTP %d: %s", service, resp.StatusCode, snippet(raw))
 	case parsed && hasCode && code != 0:
@@ -224,7 +250,7 @@ func (c *Client) post(ctx context.Context, service, address string, body []byte,
 		case known && class == codePermanent:
 			return worker.Permanent(err)
 		case known && class == codeRateLimit:
-			return worker.RateLimited(err)
+			return worker.RateLimitedFor(err, throttle)
 		}
 		return err // a busy service, or a code not documented: retried
 	case resp.StatusCode < 200 || resp.StatusCode > 299:
@@ -351,7 +377,7 @@ func (c *Client) sendWeCom(ctx context.Context, cfg worker.ChannelConfig, n work
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("WeCom: encode the message: %w", err))
 	}
-	return c.post(ctx, "WeCom", cfg.URL, b, weComCodes)
+	return c.post(ctx, "WeCom", cfg.URL, b, weComCodes, 0)
 }
 
 // DingTalkSign is the sign of a DingTalk robot's request at timestamp (in
@@ -433,7 +459,7 @@ func (c *Client) sendDingTalk(ctx context.Context, cfg worker.ChannelConfig, n w
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("%s: %w", "DingTalk", err))
 	}
-	return c.post(ctx, "DingTalk", address, b, dingTalkCodes)
+	return c.post(ctx, "DingTalk", address, b, dingTalkCodes, dingTalkThrottle)
 }
 
 // FeishuSign is the sign of a Feishu bot's request at timestamp (in
@@ -508,5 +534,5 @@ func (c *Client) sendFeishu(ctx context.Context, cfg worker.ChannelConfig, n wor
 	if err != nil {
 		return worker.Permanent(fmt.Errorf("%s: %w", "Feishu", err))
 	}
-	return c.post(ctx, "Feishu", cfg.URL, b, feishuCodes)
+	return c.post(ctx, "Feishu", cfg.URL, b, feishuCodes, 0)
 }

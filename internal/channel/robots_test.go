@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -465,6 +466,13 @@ func TestRobots_ErrorCodes(t *testing.T) {
 		what := c.channel + " " + strconv.Itoa(c.status) + " " + c.answer
 		assert.Equal(t, c.want == dead, worker.IsPermanent(err), what)
 		assert.Equal(t, c.want == limited, worker.IsRateLimited(err), what)
+		if rl := (*worker.RateLimitedError)(nil); errors.As(err, &rl) {
+			want := time.Duration(0) // the worker's least wait
+			if c.channel == worker.ChannelDingTalk {
+				want = 10 * time.Minute // 「如果超过20条，会限流10分钟」
+			}
+			assert.Equal(t, want, rl.Wait, what)
+		}
 		var a struct {
 			ErrCode    *int   `json:"errcode"`
 			ErrMsg     string `json:"errmsg"`
@@ -557,4 +565,35 @@ func TestRobots_TooLongWithoutText(t *testing.T) {
 	r.mu.Lock()
 	assert.Empty(t, r.requests)
 	r.mu.Unlock()
+}
+
+// TestRobots_RetryAfter: an HTTP 429's Retry-After, in seconds or as a
+// date, is how long the rate limit is waited out, at most an hour.
+func TestRobots_RetryAfter(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		header string
+		want   time.Duration
+	}{
+		{"120", 2 * time.Minute},
+		{fixedNow.Add(5 * time.Minute).Format(http.TimeFormat), 5 * time.Minute},
+		{fixedNow.Add(-time.Hour).Format(http.TimeFormat), 0},
+		{"99999999", time.Hour},
+		{"-5", 0},
+		{"soon", 0},
+		{"", 0},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			if c.header != "" {
+				w.Header().Set("Retry-After", c.header)
+			}
+			w.WriteHeader(http.StatusTooManyRequests)
+		}))
+		cfg := worker.ChannelConfig{Channel: worker.ChannelFeishu, URL: srv.URL + "/hook/x", Format: "text"}
+		err := loopbackClient().Send(context.Background(), cfg, sample())
+		srv.Close()
+		var limited *worker.RateLimitedError
+		require.ErrorAs(t, err, &limited, c.header)
+		assert.Equal(t, c.want, limited.Wait, c.header)
+	}
 }
