@@ -149,7 +149,7 @@ var (
 		11232: codeRateLimit, // frequency limited (100 a minute, 5 a second per bot)
 		9499:  codePermanent, // Bad Request: the body is not what the service takes
 		19001: codePermanent, // param invalid: incoming webhook access token invalid
-		19002: codePermanent, // param invalid (the bot removed or switched off)
+		19002: codePermanent, // param invalid (seen answered; no page explains it)
 		19021: codePermanent, // sign match fail or timestamp is not within one hour from current time
 		19022: codePermanent, // Ip Not Allowed
 		19024: codePermanent, // Key Words Not Found
