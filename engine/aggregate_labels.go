@@ -3,10 +3,12 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/schema/region"
 	"github.com/crmkit/crm/store"
 )
 
@@ -65,11 +67,17 @@ func (e *Engine) labelGroups(ctx context.Context, sc scope, obj *schema.Object, 
 			}
 		case col.Part != "":
 			// An address part is kept as its name (广东省, 深圳市): the
-			// key is its own label.
+			// key is its own label. A division code (440000) is labelled
+			// with its division's name.
+			code := slices.Contains(schema.AddressCodeParts, col.Part)
 			for i := range groups {
 				k := &groups[i].Keys[pos]
 				if s, ok := k.Value.(string); ok {
-					k.Label = schema.Label{Zh: s, En: s}
+					if n := region.Name(s); code && n != "" {
+						k.Label = schema.Label{Zh: n, En: n}
+					} else {
+						k.Label = schema.Label{Zh: s, En: s}
+					}
 				}
 			}
 		case !col.System:

@@ -299,9 +299,13 @@ func (x *exporter) cell(c string, r store.Record, titles map[string]map[string]s
 		return x.options(f, v)
 	case schema.KindAddress:
 		if m, ok := v.(map[string]any); ok {
+			// The names, as an address is written (广东省深圳市南山区…): a
+			// municipality once (北京市朝阳区), no country, postal code or
+			// division codes, which the import resolves again from the
+			// names.
 			var b strings.Builder
-			for _, p := range schema.AddressParts {
-				if s, ok := m[p].(string); ok && p != "postalCode" && p != "country" {
+			for _, p := range []string{"province", "city", "district", "street"} {
+				if s, ok := m[p].(string); ok && !(p == "city" && s == m["province"]) {
 					b.WriteString(s)
 				}
 			}

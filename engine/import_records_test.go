@@ -106,11 +106,13 @@ func TestEngine_ImportRecords(t *testing.T) {
 	assert.Equal(t, 1200.5, wang.Data["spent"])
 	assert.Equal(t, "1990-05-04", wang.Data["birthday"])
 	assert.Equal(t, "gold", wang.Data["tier"])
-	assert.Equal(t, map[string]any{"province": "江苏省", "city": "苏州市", "district": "工业园区", "street": "星湖街328号"}, wang.Data["address"])
+	assert.Equal(t, map[string]any{"province": "江苏省", "city": "苏州市", "district": "工业园区", "street": "星湖街328号",
+		"provinceCode": "320000", "cityCode": "320500"}, wang.Data["address"], "names resolve to division codes as far as they are in the dataset")
 	assert.NotEmpty(t, wang.Data["number"], "the autonumber is the engine's")
 	li := memberByMobile(t, eng, admin, "13900139000")
 	assert.Equal(t, "silver", li.Data["tier"])
-	assert.Equal(t, map[string]any{"province": "上海市", "city": "上海", "district": "静安区"}, li.Data["address"], "a part's own column wins")
+	assert.Equal(t, map[string]any{"province": "上海市", "city": "上海市", "district": "静安区",
+		"provinceCode": "310000", "cityCode": "310100", "districtCode": "310106"}, li.Data["address"], "a part's own column wins (上海, named as the dataset names it)")
 	shops := map[string]string{}
 	page, err := eng.ListRecords(admin, "shop", engine.ListQuery{})
 	require.NoError(t, err)

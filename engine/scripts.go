@@ -94,6 +94,9 @@ func (w *writer) check(ctx context.Context, tx store.Tx, obj *schema.Object, old
 			}
 		}
 	}
+	// Addresses get their division codes and names before formulas, rules
+	// and validate scripts read them.
+	problems = append(problems, regionProblems(obj, oldData, data)...)
 	if err := w.formulas(ctx, obj, old, data); err != nil {
 		return nil, err
 	}

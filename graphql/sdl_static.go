@@ -157,6 +157,12 @@ type Address {
   district: String
   street: String
   postalCode: String
+  "GB/T 2260 code of the province (440000); the engine checks it and sets province from it."
+  provinceCode: String
+  "GB/T 2260 code of the city (440300), in the province."
+  cityCode: String
+  "GB/T 2260 code of the district (440305), in the city."
+  districtCode: String
 }
 
 input AddressInput {
@@ -166,6 +172,12 @@ input AddressInput {
   district: String
   street: String
   postalCode: String
+  "GB/T 2260 code of the province (440000); the engine checks it and sets province from it."
+  provinceCode: String
+  "GB/T 2260 code of the city (440300), in the province."
+  cityCode: String
+  "GB/T 2260 code of the district (440305), in the city."
+  districtCode: String
 }
 
 input AddressFilter {
@@ -175,6 +187,12 @@ input AddressFilter {
   district: StringComparison
   street: StringComparison
   postalCode: StringComparison
+  "GB/T 2260 code of the province (440000); the engine checks it and sets province from it."
+  provinceCode: StringComparison
+  "GB/T 2260 code of the city (440300), in the province."
+  cityCode: StringComparison
+  "GB/T 2260 code of the district (440305), in the city."
+  districtCode: StringComparison
 }
 
 type Label {

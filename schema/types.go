@@ -90,23 +90,36 @@ const DateTimeLayout = "2006-01-02T15:04:05.000000Z"
 const DateLayout = "2006-01-02"
 
 // AddressParts are the string members of an address value, in display
-// order (China first: 省/市/区).
-var AddressParts = []string{"country", "province", "city", "district", "street", "postalCode"}
+// order (China first: 省/市/区), then the GB/T 2260 codes of its province,
+// city and district (440000, 440300, 440305), which the engine checks
+// against the division dataset and keeps in step with the names (see
+// package schema/region).
+var AddressParts = []string{"country", "province", "city", "district", "street", "postalCode", "provinceCode", "cityCode", "districtCode"}
+
+// AddressCodeParts are the parts of an address that hold division codes,
+// and AddressCodeOf maps each named region part to its code part.
+var (
+	AddressCodeParts = []string{"provinceCode", "cityCode", "districtCode"}
+	AddressCodeOf    = map[string]string{"province": "provinceCode", "city": "cityCode", "district": "districtCode"}
+)
 
 // AddressPartLabels name the parts of an address.
 var AddressPartLabels = map[string]Label{
-	"country":    {Zh: "国家", En: "Country"},
-	"province":   {Zh: "省份", En: "Province"},
-	"city":       {Zh: "城市", En: "City"},
-	"district":   {Zh: "区县", En: "District"},
-	"street":     {Zh: "街道", En: "Street"},
-	"postalCode": {Zh: "邮编", En: "Postal code"},
+	"country":      {Zh: "国家", En: "Country"},
+	"province":     {Zh: "省份", En: "Province"},
+	"city":         {Zh: "城市", En: "City"},
+	"district":     {Zh: "区县", En: "District"},
+	"street":       {Zh: "街道", En: "Street"},
+	"postalCode":   {Zh: "邮编", En: "Postal code"},
+	"provinceCode": {Zh: "省份代码", En: "Province code"},
+	"cityCode":     {Zh: "城市代码", En: "City code"},
+	"districtCode": {Zh: "区县代码", En: "District code"},
 }
 
 // RegionParts are the parts of an address that name a region (国家, 省,
-// 市, 区): the ones records are grouped by. A street or a postal code
-// names a handful of records each.
-var RegionParts = []string{"country", "province", "city", "district"}
+// 市, 区, by name or by code): the ones records are grouped by. A street
+// or a postal code names a handful of records each.
+var RegionParts = []string{"country", "province", "city", "district", "provinceCode", "cityCode", "districtCode"}
 
 // AddressPartName names a part of an address field where a dotted path
 // ("shipTo.city") cannot stand, as in a GraphQL enum value:
