@@ -28,7 +28,8 @@ func (e *Engine) labelGroups(ctx context.Context, sc scope, obj *schema.Object, 
 			return queryFailed(obj, err)
 		}
 		switch {
-		case col.System && col.Kind == schema.KindLookup:
+		case col.System && col.Kind == schema.KindLookup, isUserColumn(obj, col):
+			// An owner, an author or a user field: the user's display name.
 			for i := range groups {
 				k := &groups[i].Keys[pos]
 				if s, ok := k.Value.(string); ok {
@@ -98,6 +99,15 @@ func (e *Engine) labelGroups(ctx context.Context, sc scope, obj *schema.Object, 
 		}
 	}
 	return nil
+}
+
+// isUserColumn reports whether col is a user field of obj.
+func isUserColumn(obj *schema.Object, col store.Column) bool {
+	if col.System || col.Part != "" {
+		return false
+	}
+	f := obj.Field(col.Base)
+	return f != nil && f.Type == schema.TypeUser
 }
 
 // keyStrings returns the distinct text values of one key position.

@@ -56,7 +56,8 @@ func triggered(au *schema.Automation, old, data map[string]any) bool {
 }
 
 // conditionHolds evaluates the automation's condition on a record.
-func conditionHolds(obj *schema.Object, au *schema.Automation, rec store.Record) (bool, error) {
+// "$user" (CurrentUser) in it is actorID, the acting user.
+func conditionHolds(obj *schema.Object, au *schema.Automation, rec store.Record, actorID string) (bool, error) {
 	if len(au.Condition) == 0 {
 		return true, nil
 	}
@@ -65,7 +66,7 @@ func conditionHolds(obj *schema.Object, au *schema.Automation, rec store.Record)
 	if err := dec.Decode(&f); err != nil {
 		return false, fmt.Errorf("condition of automation %s.%s: %w", obj.Name, au.Name, err)
 	}
-	nf, err := normalizeFilter(obj, &f)
+	nf, err := normalizeFilter(obj, withCurrentUser(obj, &f, actorID))
 	if err != nil {
 		return false, err
 	}
@@ -91,7 +92,7 @@ func (w *writer) beforeSave(ctx context.Context, tx store.Tx, obj *schema.Object
 		if !au.Active || au.Event == schema.EventTime || !triggered(au, oldData, rec.Data) {
 			continue
 		}
-		ok, err := conditionHolds(obj, au, *rec)
+		ok, err := conditionHolds(obj, au, *rec, w.actorUser())
 		if err != nil {
 			return nil, err
 		}

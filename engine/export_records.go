@@ -261,6 +261,9 @@ func (x *exporter) cell(c string, r store.Record, titles map[string]map[string]s
 	if !ok || v == nil {
 		return nil
 	}
+	if s, ok := v.(string); ok && f.Type == schema.TypeUser {
+		return x.sc.snap.userCell(s)
+	}
 	if f.Type == schema.TypeFile { // the files' names
 		var names []string
 		for _, id := range FileIDs(v) {

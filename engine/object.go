@@ -49,13 +49,17 @@ func (e *Engine) SaveObject(ctx context.Context, definition json.RawMessage, opt
 	if problems := checkMigrationOptions(prev, obj, opts); len(problems) > 0 {
 		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
 	}
+	opts, problems := snap.userRemaps(obj, opts)
+	if len(problems) > 0 {
+		return nil, &schema.DefinitionError{Object: obj.Name, Problems: problems}
+	}
 	if clashes := apiname.Clashes(obj, prev, snap.catalog.Objects); len(clashes) > 0 {
 		return nil, apiNamesTaken(obj.Name, clashes)
 	}
 	if prev != nil && sameJSON(prev.Definition, obj.Definition) {
 		// The same definition is not a new version, options or not; the
 		// options still apply to records that hold what they migrate.
-		if err := e.migrateOnly(ctx, ts, a, prev, obj, validator, opts); err != nil {
+		if err := e.migrateOnly(ctx, ts, snap, a, prev, obj, validator, opts); err != nil {
 			return nil, err
 		}
 		return e.info(ctx, ts, obj.Name)
@@ -131,12 +135,12 @@ func hasMigrations(opts SaveOptions) bool {
 
 // migrateOnly applies the migrations of opts to the records of an object
 // whose definition does not change.
-func (e *Engine) migrateOnly(ctx context.Context, ts store.TenantStore, a Actor, prev, obj *schema.Object, validator *schema.Validator, opts SaveOptions) error {
+func (e *Engine) migrateOnly(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, prev, obj *schema.Object, validator *schema.Validator, opts SaveOptions) error {
 	if !hasMigrations(opts) {
 		return nil
 	}
 	err := ts.WithTx(ctx, func(tx store.Tx) error {
-		return e.migrate(ctx, tx, a, prev, obj, validator, opts, false)
+		return e.migrate(ctx, tx, snap, a, prev, obj, validator, opts, false)
 	})
 	var de *schema.DefinitionError
 	if errors.As(err, &de) {
@@ -215,7 +219,7 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 			}
 		}
 		if prev != nil && (hasMigrations(opts) || len(schema.Diff(prev, obj)) > 0) {
-			if err := e.migrate(ctx, tx, a, prev, obj, validator, opts, sensitivityChanged(prev, obj)); err != nil {
+			if err := e.migrate(ctx, tx, snap, a, prev, obj, validator, opts, sensitivityChanged(prev, obj)); err != nil {
 				return err
 			}
 		}
@@ -327,8 +331,11 @@ func checkMigrationOptions(prev, obj *schema.Object, opts SaveOptions) []schema.
 	}
 	for _, name := range slices.Sorted(maps.Keys(opts.Remap)) {
 		f := obj.Field(name)
+		if f != nil && f.Type == schema.TypeUser {
+			continue // its new values are users (see userRemaps)
+		}
 		if f == nil || (f.Type != schema.TypePicklist && f.Type != schema.TypeMultiPicklist) {
-			problems = append(problems, schema.Problem{Path: "options/remap/" + name, Message: fmt.Sprintf("%q is not a picklist field of the new definition", name)})
+			problems = append(problems, schema.Problem{Path: "options/remap/" + name, Message: fmt.Sprintf("%q is not a picklist or user field of the new definition", name)})
 			continue
 		}
 		for _, old := range slices.Sorted(maps.Keys(opts.Remap[name])) {
@@ -353,13 +360,14 @@ func checkMigrationOptions(prev, obj *schema.Object, opts SaveOptions) []schema.
 // checks each against the new definition. Records that change are written
 // (in tx); if any record would not fit, it returns a DefinitionError that
 // counts the failures per field and reason, and tx is rolled back.
-func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *schema.Object, v *schema.Validator, opts SaveOptions, rewrite bool) error {
+func (e *Engine) migrate(ctx context.Context, tx store.Tx, snap *snapshot, a Actor, prev, obj *schema.Object, v *schema.Validator, opts SaveOptions, rewrite bool) error {
 	type failure struct {
 		count   int
 		example string
 		fe      schema.FieldError
 	}
 	failures := map[string]*failure{} // by field + code
+	users := snap.newUserConversion(prev, obj)
 	var after *store.Position
 	for {
 		page, err := tx.Find(ctx, prev, store.Query{Limit: 500, After: after})
@@ -368,12 +376,16 @@ func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *s
 		}
 		for _, r := range page.Records {
 			data := applyMigration(r.Data, opts)
-			if err := v.Validate(data); err != nil {
+			unmatched := users.convert(r.ID, data)
+			if err := v.Validate(data); err != nil || len(unmatched) > 0 {
 				var ve *schema.ValidationError
-				if !errors.As(err, &ve) {
+				if err != nil && !errors.As(err, &ve) {
 					return fmt.Errorf("check %s record %q against the new definition: %w", obj.Name, r.ID, err)
 				}
-				for _, fe := range ve.Fields {
+				for _, fe := range validationFields(ve) {
+					if unmatched[fe.Field] {
+						continue // counted per value by users
+					}
 					key := fe.Field + "\x00" + fe.Code
 					f := failures[key]
 					if f == nil {
@@ -385,7 +397,7 @@ func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *s
 				continue
 			}
 			data = schema.Normalize(obj, data)
-			if len(failures) > 0 || !rewrite && reflect.DeepEqual(data, r.Data) {
+			if len(failures) > 0 || users.failed() > 0 || !rewrite && reflect.DeepEqual(data, r.Data) {
 				continue
 			}
 			next := r
@@ -400,11 +412,12 @@ func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *s
 		last := page.Records[len(page.Records)-1]
 		after = &store.Position{ID: last.ID}
 	}
-	if len(failures) == 0 {
+	if len(failures) == 0 && users.failed() == 0 {
 		return nil
 	}
 	keys := slices.Sorted(maps.Keys(failures))
 	problems := make([]schema.Problem, 0, len(keys))
+	problems = append(problems, users.problems()...)
 	for _, k := range keys {
 		f := failures[k]
 		top, _, _ := strings.Cut(f.fe.Field, ".")
@@ -417,6 +430,14 @@ func (e *Engine) migrate(ctx context.Context, tx store.Tx, a Actor, prev, obj *s
 	}
 	sort.SliceStable(problems, func(i, j int) bool { return problems[i].Path < problems[j].Path })
 	return &schema.DefinitionError{Object: obj.Name, Problems: problems}
+}
+
+// validationFields are the field errors of ve; none for nil.
+func validationFields(ve *schema.ValidationError) []schema.FieldError {
+	if ve == nil {
+		return nil
+	}
+	return ve.Fields
 }
 
 // applyMigration returns data with the options applied.

@@ -121,7 +121,7 @@ func (w *writer) fireTimer(ctx context.Context, tx store.Tx, timers *schema.Obje
 			return false, err
 		default:
 			due, ok := dueAt(au, rec)
-			holds, err := conditionHolds(obj, au, rec)
+			holds, err := conditionHolds(obj, au, rec, w.actorUser())
 			if err != nil {
 				return false, err
 			}

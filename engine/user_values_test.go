@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,6 +12,7 @@ import (
 	"github.com/crmkit/crm/engine/importvalue"
 	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
 )
 
 // userStudent has a user field, consultant, and automations that set it:
@@ -231,4 +233,239 @@ func TestEngine_UserField_Bulk(t *testing.T) {
 		byName[r.Data["name"].(string)] = r.Data["consultant"]
 	}
 	assert.Equal(t, map[string]any{"a": "user:li", "c": "user:wang", "d": "user:li", "e": "user:wang"}, byName)
+}
+
+// studentWith is the definition of student whose consultant field is of
+// type typ (text, picklist or user), without automations.
+func studentWith(t *testing.T, typ string) json.RawMessage {
+	t.Helper()
+	consultant := map[string]any{"type": "string", "x-crm-type": typ}
+	if typ == "picklist" {
+		consultant["enum"] = []any{"李雷", "wang", "韩梅梅", "张伟"}
+	}
+	return def(t, map[string]any{"$id": "student", "type": "object", "x-crm-label": map[string]any{"zh": "学员", "en": "Student"},
+		"required":   []any{"name"},
+		"properties": map[string]any{"name": map[string]any{"type": "string", "x-crm-type": "text"}, "consultant": consultant}})
+}
+
+// consultants maps each student's name to its consultant (nil: none).
+func consultants(t *testing.T, ut userTenant) map[string]any {
+	t.Helper()
+	page, err := ut.eng.ListRecords(ut.ctx, "student", engine.ListQuery{First: 100})
+	require.NoError(t, err)
+	out := map[string]any{}
+	for _, r := range page.Records {
+		out[r.Data["name"].(string)] = r.Data["consultant"]
+	}
+	return out
+}
+
+// TestEngine_UserField_Migration: a text or picklist field becomes a user
+// field when every stored value converts as a write would, or is
+// remapped or cleared by the save's options; otherwise the save is
+// refused with one problem per value that names nobody, with the records
+// that hold it, and nothing changes.
+func TestEngine_UserField_Migration(t *testing.T) {
+	t.Parallel()
+	for _, from := range []string{"text", "picklist"} {
+		t.Run(from, func(t *testing.T) {
+			t.Parallel()
+			ut := newUserTenant(t)
+			_, err := ut.eng.SaveObject(ut.ctx, studentWith(t, "text"), engine.SaveOptions{})
+			require.NoError(t, err, "the automations go")
+			_, err = ut.eng.SaveObject(ut.ctx, studentWith(t, from), engine.SaveOptions{})
+			require.NoError(t, err)
+			stored := map[string]any{"a": "李雷", "b": "李雷", "c": "wang", "d": "韩梅梅", "e": "韩梅梅", "f": "张伟", "g": nil}
+			if from == "text" {
+				stored["h"] = "user:li"
+				stored["i"] = "user:gone"
+			}
+			for name, c := range stored {
+				data := map[string]any{"name": name}
+				if c != nil {
+					data["consultant"] = c
+				}
+				_, err := ut.eng.CreateRecord(ut.ctx, "student", data)
+				require.NoError(t, err)
+			}
+			ut.deactivate(t, "gone")
+
+			_, err = ut.eng.SaveObject(ut.ctx, studentWith(t, "user"), engine.SaveOptions{})
+			var de *schema.DefinitionError
+			require.ErrorAs(t, err, &de)
+			var got []schema.Migration
+			for _, p := range de.Problems {
+				require.NotNil(t, p.Migration, p.Message)
+				m := *p.Migration
+				m.Example = ""
+				got = append(got, m)
+				assert.Contains(t, p.Message, "options remap")
+			}
+			assert.Equal(t, []schema.Migration{
+				{Field: "consultant", Code: schema.CodeUser, Records: 2, Value: "韩梅梅",
+					Reason: `no active user is named "韩梅梅"`, ReasonZh: "没有名为“韩梅梅”的在职用户"},
+				{Field: "consultant", Code: schema.CodeUser, Records: 1, Value: "张伟",
+					Reason:   `"张伟" is the display name of several users (zhang1, zhang2): give the user name`,
+					ReasonZh: "“张伟”是多个用户的显示名（zhang1, zhang2）：请填写用户名"},
+			}, got)
+			assert.Equal(t, stored["d"], consultants(t, ut)["d"], "nothing changed")
+
+			_, err = ut.eng.SaveObject(ut.ctx, studentWith(t, "user"), engine.SaveOptions{Remap: map[string]map[string]string{
+				"consultant": {"韩梅梅": "nobody", "张伟": "zhang2"}}})
+			require.ErrorAs(t, err, &de)
+			require.Len(t, de.Problems, 1)
+			assert.Equal(t, "options/remap/consultant/韩梅梅", de.Problems[0].Path)
+
+			_, err = ut.eng.SaveObject(ut.ctx, studentWith(t, "user"), engine.SaveOptions{Remap: map[string]map[string]string{
+				"consultant": {"韩梅梅": "王芳", "张伟": ""}}})
+			require.NoError(t, err)
+			want := map[string]any{"a": "user:li", "b": "user:li", "c": "user:wang", "d": "user:wang", "e": "user:wang", "f": nil, "g": nil}
+			if from == "text" {
+				want["h"] = "user:li"
+				want["i"] = "user:gone" // names a user of the tenant already
+			}
+			assert.Equal(t, want, consultants(t, ut))
+
+			_, err = ut.eng.SaveObject(ut.ctx, studentWith(t, "text"), engine.SaveOptions{})
+			require.NoError(t, err, "back to text: user ids are text")
+			assert.Equal(t, want, consultants(t, ut))
+		})
+	}
+}
+
+// TestEngine_UserField_MigrationClear: clear takes every value of a field
+// that becomes a user field; a remap of an existing user field hands its
+// records to another user.
+func TestEngine_UserField_MigrationClear(t *testing.T) {
+	t.Parallel()
+	ut := newUserTenant(t)
+	_, err := ut.eng.SaveObject(ut.ctx, studentWith(t, "text"), engine.SaveOptions{})
+	require.NoError(t, err)
+	for _, c := range []string{"韩梅梅", "李雷"} {
+		_, err := ut.eng.CreateRecord(ut.ctx, "student", map[string]any{"name": c, "consultant": c})
+		require.NoError(t, err)
+	}
+	_, err = ut.eng.SaveObject(ut.ctx, studentWith(t, "user"), engine.SaveOptions{Clear: []string{"consultant"}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"韩梅梅": nil, "李雷": nil}, consultants(t, ut))
+
+	page, err := ut.eng.ListRecords(ut.ctx, "student", engine.ListQuery{First: 10})
+	require.NoError(t, err)
+	for _, r := range page.Records {
+		_, err := ut.eng.UpdateRecord(ut.ctx, "student", r.ID, map[string]any{"consultant": "li"}, nil)
+		require.NoError(t, err)
+	}
+	ut.deactivate(t, "li")
+	_, err = ut.eng.SaveObject(ut.ctx, studentWith(t, "user"), engine.SaveOptions{Remap: map[string]map[string]string{"consultant": {"user:li": "王芳"}}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"韩梅梅": "user:wang", "李雷": "user:wang"}, consultants(t, ut), "li's students go to wang")
+}
+
+// TestEngine_UserField_Reading: groups by a user field are labelled with
+// display names, exports write display names (the id where another user
+// shares it), and a notify action's user:{{field}} reaches the user a
+// user field names, as it does for a text field holding a name.
+func TestEngine_UserField_Reading(t *testing.T) {
+	t.Parallel()
+	ut := newUserTenant(t)
+	notifying := `{"$id": "lesson", "type": "object", "x-crm-label": {"zh": "课程", "en": "Lesson"}, "required": ["name"],
+	  "properties": {"name": {"type": "string", "x-crm-type": "text"},
+	    "teacher": {"type": "string", "x-crm-type": "user", "x-crm-label": {"zh": "老师", "en": "Teacher"}},
+	    "assistant": {"type": "string", "x-crm-type": "text"}},
+	  "x-crm-automations": [{"name": "tell", "trigger": {"event": "created"},
+	    "actions": [{"type": "notify", "recipients": ["user:{{teacher}}", "user:{{assistant}}"], "message": {"zh": "新课 {{name}}", "en": "New lesson {{name}}"}}]}]}`
+	_, err := ut.eng.SaveObject(ut.ctx, json.RawMessage(notifying), engine.SaveOptions{})
+	require.NoError(t, err)
+	for _, l := range []map[string]any{
+		{"name": "语文", "teacher": "李雷", "assistant": "王芳"},
+		{"name": "数学", "teacher": "li"},
+		{"name": "英语", "teacher": "zhang1"},
+		{"name": "体育"},
+	} {
+		_, err := ut.eng.CreateRecord(ut.ctx, "lesson", l)
+		require.NoError(t, err)
+	}
+
+	res, err := ut.eng.Aggregate(ut.ctx, "lesson", engine.AggregateQuery{GroupBy: []store.GroupBy{{Field: "teacher"}},
+		Measures: []store.Measure{{Op: store.MeasureCount}}})
+	require.NoError(t, err)
+	labels := map[any]string{}
+	for _, g := range res.Groups {
+		labels[g.Keys[0].Value] = g.Keys[0].Label.Zh
+	}
+	assert.Equal(t, map[any]string{"user:li": "李雷", "user:zhang1": "张伟", nil: "（空）"}, labels)
+
+	var rows [][]any
+	err = ut.eng.ExportRecords(ut.ctx, "lesson", engine.ExportQuery{Columns: []string{"name", "teacher"}, Sort: []store.Sort{{Field: "name"}}},
+		func(engine.ExportHeader) error { return nil }, func(c []any) error { rows = append(rows, c); return nil })
+	require.NoError(t, err)
+	assert.Equal(t, [][]any{{"体育", nil}, {"数学", "李雷"}, {"英语", "user:zhang1"}, {"语文", "李雷"}}, rows,
+		"张伟 names two users: the id says which")
+
+	for name, want := range map[string]int{"li": 2, "wang": 1, "zhang1": 1} {
+		page, err := ut.eng.MyNotifications(ut.tn.As(engine.Actor{ID: "user:" + name, Admin: true}), false, 10, "")
+		require.NoError(t, err)
+		assert.Len(t, page.Notices, want, name)
+	}
+}
+
+// TestEngine_UserField_CurrentUser: "$user" in a filter on a user field
+// or ownerId is the caller: a shared view 我的学员 lists each user's own
+// students, an aggregate and a direct filter too; an automation's
+// condition compares with the acting user.
+func TestEngine_UserField_CurrentUser(t *testing.T) {
+	t.Parallel()
+	ut := newUserTenant(t)
+	mine := `{"$id": "student", "type": "object", "x-crm-label": {"zh": "学员", "en": "Student"}, "required": ["name"],
+	  "properties": {"name": {"type": "string", "x-crm-type": "text"},
+	    "consultant": {"type": "string", "x-crm-type": "user"},
+	    "byMe": {"type": "boolean", "x-crm-type": "boolean"}},
+	  "x-crm-automations": [{"name": "mine", "trigger": {"event": "created"},
+	    "condition": {"field": "consultant", "op": "eq", "value": "$user"},
+	    "actions": [{"type": "setFields", "values": {"byMe": true}}]}]}`
+	_, err := ut.eng.SaveObject(ut.ctx, json.RawMessage(mine), engine.SaveOptions{})
+	require.NoError(t, err)
+	require.NoError(t, ut.eng.SaveRole(ut.ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"student": {Read: true, Create: true, Update: true}}}))
+	li := ut.tn.As(engine.Actor{ID: "user:li", Role: "sales"})
+	wang := ut.tn.As(engine.Actor{ID: "user:wang", Role: "sales"})
+	key := ut.tn.As(engine.Actor{ID: "key:k1", Role: "sales"})
+	for _, s := range []struct {
+		ctx              context.Context
+		name, consultant string
+	}{{li, "a", "li"}, {li, "b", "wang"}, {wang, "c", "wang"}, {wang, "d", "li"}, {li, "e", "li"}} {
+		_, err := ut.eng.CreateRecord(s.ctx, "student", map[string]any{"name": s.name, "consultant": s.consultant})
+		require.NoError(t, err)
+	}
+	_, err = ut.eng.SaveView(ut.ctx, engine.View{Object: "student", Name: "mine", Label: schema.Label{Zh: "我的学员", En: "My students"},
+		Filter: &store.Filter{Field: "consultant", Op: store.OpEq, Value: "$user"}, Sort: []store.Sort{{Field: "name"}}}, true)
+	require.NoError(t, err)
+
+	names := func(ctx context.Context, q engine.ListQuery) []string {
+		t.Helper()
+		page, err := ut.eng.ListRecords(ctx, "student", q)
+		require.NoError(t, err)
+		var out []string
+		for _, r := range page.Records {
+			out = append(out, r.Data["name"].(string))
+		}
+		return out
+	}
+	assert.Equal(t, []string{"a", "d", "e"}, names(li, engine.ListQuery{View: "mine"}))
+	assert.Equal(t, []string{"b", "c"}, names(wang, engine.ListQuery{View: "mine"}))
+	assert.Empty(t, names(key, engine.ListQuery{View: "mine"}), "an API key is no user")
+	assert.Equal(t, []string{"b", "c"}, names(wang, engine.ListQuery{Sort: []store.Sort{{Field: "name"}},
+		Filter: &store.Filter{Field: "consultant", Op: store.OpIn, Value: []any{"$user"}}}))
+	assert.Equal(t, []string{"b", "e"}, names(li, engine.ListQuery{Sort: []store.Sort{{Field: "name"}},
+		Filter: &store.Filter{And: []store.Filter{{Field: "ownerId", Op: store.OpEq, Value: "$user"},
+			{Not: &store.Filter{Field: "name", Op: store.OpEq, Value: "a"}}}}}))
+	assert.Equal(t, []string{"a", "c", "e"}, names(li, engine.ListQuery{Sort: []store.Sort{{Field: "name"}},
+		Filter: &store.Filter{Field: "byMe", Op: store.OpEq, Value: true}}), "the automation compared with the acting user (b and d were created by the other)")
+
+	res, err := ut.eng.Aggregate(wang, "student", engine.AggregateQuery{View: "mine", Measures: []store.Measure{{Op: store.MeasureCount}}})
+	require.NoError(t, err)
+	require.Len(t, res.Groups, 1)
+	assert.EqualValues(t, 2, res.Groups[0].Values[0])
+	res, err = ut.eng.Aggregate(li, "student", engine.AggregateQuery{View: "mine", Measures: []store.Measure{{Op: store.MeasureCount}}})
+	require.NoError(t, err)
+	assert.EqualValues(t, 3, res.Groups[0].Values[0], "not wang's kept answer")
 }

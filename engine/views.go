@@ -216,16 +216,18 @@ func (e *Engine) view(ctx context.Context, r store.Reader, snap *snapshot, a Act
 	return View{}, errorOf(ErrNotFound, nil, "view.notFound", obj.Name, name, labelZh(obj))
 }
 
-// applyView applies the view q names, if any.
+// applyView applies the view q names, if any, and puts the caller's id
+// for "$user" (see [CurrentUser]) in the filter.
 func (e *Engine) applyView(ctx context.Context, ts store.TenantStore, snap *snapshot, a Actor, obj *schema.Object, q ListQuery) (ListQuery, error) {
-	if q.View == "" {
-		return q, nil
+	if q.View != "" {
+		v, err := e.view(ctx, ts, snap, a, obj, q.View)
+		if err != nil {
+			return q, err
+		}
+		q = withView(q, v)
 	}
-	v, err := e.view(ctx, ts, snap, a, obj, q.View)
-	if err != nil {
-		return q, err
-	}
-	return withView(q, v), nil
+	q.Filter = withCurrentUser(obj, q.Filter, actorUserID(a))
+	return q, nil
 }
 
 // withView applies a named view to a list query: the view's filter and-ed

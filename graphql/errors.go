@@ -126,6 +126,9 @@ func (s *Server) classify(err error, lang, requestID string) *Error {
 						reason = m.Reason
 					}
 					problems[i]["field"], problems[i]["code"], problems[i]["records"], problems[i]["example"], problems[i]["reason"] = m.Field, m.Code, m.Records, m.Example, reason
+					if m.Value != "" {
+						problems[i]["value"] = m.Value
+					}
 				}
 			}
 			e.Ext = map[string]any{"problems": problems}

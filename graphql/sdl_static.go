@@ -435,7 +435,7 @@ input SaveObjectOptions {
   expectedVersion: Int
   "field → value to set where the field is empty."
   fill: JSON
-  "field → old option → new option (\"\" clears)."
+  "field → old option → new option (\"\" clears). For a user field, old value → user (user:NAME, a user name or a display name; \"\" clears)."
   remap: JSON
   "Fields whose stored values are removed."
   clear: [String!]

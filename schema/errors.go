@@ -87,6 +87,10 @@ type Migration struct {
 	// Reason is the validation message of the example, in English and
 	// Chinese.
 	Reason, ReasonZh string
+	// Value is the stored value that does not convert, when the problem
+	// is one per value (a value of a field becoming a user field that
+	// names no active user); "" otherwise.
+	Value string
 }
 
 // DefinitionError reports an object definition that the meta-schema or the
