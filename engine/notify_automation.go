@@ -50,8 +50,11 @@ func recipientProblems(obj *schema.Object) []schema.Problem {
 
 // notifyAutomation writes an automation's notify action through notify.
 func (w *writer) notifyAutomation(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record, au *schema.Automation, act schema.Action) error {
+	// The message names the users of user fields by display name; the
+	// recipients read their ids.
+	text := w.snap.withDisplayNames(obj, rec)
 	n := notice{Kind: NoticeAutomation, Object: obj.Name, Record: rec.ID, Actor: w.actorUser(), Rule: au.Name,
-		Message: schema.Label{Zh: fmt.Sprint(fillText(act.Message.Zh, rec)), En: fmt.Sprint(fillText(act.Message.En, rec))}}
+		Message: schema.Label{Zh: fmt.Sprint(fillText(act.Message.Zh, text)), En: fmt.Sprint(fillText(act.Message.En, text))}}
 	for _, r := range act.Recipients {
 		to, ok := w.recipientOf(fillText(r, rec))
 		if !ok {

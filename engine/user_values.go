@@ -430,3 +430,29 @@ func actorUserID(a Actor) string {
 	}
 	return ""
 }
+
+// withDisplayNames returns rec with the values of obj's user fields
+// replaced by their users' display names (where the user has one), for
+// texts people read; rec itself is left as it is.
+func (s *snapshot) withDisplayNames(obj *schema.Object, rec store.Record) store.Record {
+	var data map[string]any
+	for _, f := range obj.Fields {
+		if f == nil || f.Type != schema.TypeUser {
+			continue
+		}
+		id, ok := rec.Data[f.Name].(string)
+		if !ok {
+			continue
+		}
+		if l := s.principalLabel(id); l.Zh != "" {
+			if data == nil {
+				data = maps.Clone(rec.Data)
+			}
+			data[f.Name] = l.Zh
+		}
+	}
+	if data != nil {
+		rec.Data = data
+	}
+	return rec
+}

@@ -212,6 +212,10 @@ func TestEngine_UserField_Bulk(t *testing.T) {
 	require.Error(t, res[1].Err)
 	assert.Equal(t, map[string]string{"consultant": schema.CodeUser}, fieldErrors(t, res[1].Err))
 
+	cat, err := ut.eng.Catalog(ut.ctx)
+	require.NoError(t, err)
+	assert.Equal(t, []importvalue.Column{{Field: "consultant"}}, importvalue.MatchColumns(cat.Object("student"), []string{"顾问"}),
+		"a user column maps by the field's label, as a text one does")
 	table := engine.ImportTable{Header: []string{"姓名", "顾问"}, Rows: []engine.ImportRow{
 		{Line: 2, Cells: []string{"c", "wang"}},
 		{Line: 3, Cells: []string{"d", "user:li"}},
@@ -373,7 +377,7 @@ func TestEngine_UserField_Reading(t *testing.T) {
 	    "teacher": {"type": "string", "x-crm-type": "user", "x-crm-label": {"zh": "老师", "en": "Teacher"}},
 	    "assistant": {"type": "string", "x-crm-type": "text"}},
 	  "x-crm-automations": [{"name": "tell", "trigger": {"event": "created"},
-	    "actions": [{"type": "notify", "recipients": ["user:{{teacher}}", "user:{{assistant}}"], "message": {"zh": "新课 {{name}}", "en": "New lesson {{name}}"}}]}]}`
+	    "actions": [{"type": "notify", "recipients": ["user:{{teacher}}", "user:{{assistant}}"], "message": {"zh": "新课 {{name}}，老师 {{teacher}}", "en": "New lesson {{name}} by {{teacher}}"}}]}]}`
 	_, err := ut.eng.SaveObject(ut.ctx, json.RawMessage(notifying), engine.SaveOptions{})
 	require.NoError(t, err)
 	for _, l := range []map[string]any{
@@ -406,6 +410,9 @@ func TestEngine_UserField_Reading(t *testing.T) {
 		page, err := ut.eng.MyNotifications(ut.tn.As(engine.Actor{ID: "user:" + name, Admin: true}), false, 10, "")
 		require.NoError(t, err)
 		assert.Len(t, page.Notices, want, name)
+		if name == "wang" {
+			assert.Equal(t, schema.Label{Zh: "新课 语文，老师 李雷", En: "New lesson 语文 by 李雷"}, page.Notices[0].Message, "display names in the text")
+		}
 	}
 }
 
