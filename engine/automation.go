@@ -160,7 +160,7 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 	if err := w.formulas(ctx, obj, old, rec.Data); err != nil {
 		return err
 	}
-	problems := w.snap.resolveUsers(obj, oldData, rec.Data)
+	problems := w.snap.resolveUsers(obj, oldData, rec.Data, w.actorUser())
 	problems = append(problems, pipelineProblems(obj, stageMoves(obj, oldData, rec.Data), rec.Data)...)
 	problems = append(problems, w.approvalGate(ctx, obj, stageMoves(obj, oldData, rec.Data))...)
 	if err := w.e.validate(w.snap, obj, rec.Data, problems); err != nil {

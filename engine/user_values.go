@@ -48,16 +48,20 @@ func (s *snapshot) userIndex() *userNames {
 
 // resolveUser turns what a write gives a user field into its stored form.
 // old is the field's stored value ("" for none): a value that resolves to
-// it is kept whatever the state of its user. ok is false, with the
-// problem, when the value names no active user or, as a display name,
-// several. An empty (or blank) value clears the field: id is "".
-func (s *snapshot) resolveUser(field, v, old string) (id string, problem *schema.FieldError) {
+// it is kept whatever the state of its user. "$user" is actorID, the
+// acting user ("" when the actor is not a user). problem is set when the
+// value names no active user or, as a display name, several. An empty
+// (or blank) value clears the field: id is "".
+func (s *snapshot) resolveUser(field, v, old, actorID string) (id string, problem *schema.FieldError) {
 	given := strings.TrimSpace(v)
 	if given == "" {
 		return "", nil
 	}
 	if given == old {
 		return old, nil
+	}
+	if given == CurrentUser && actorID != "" {
+		given = actorID
 	}
 	name, prefixed := strings.CutPrefix(given, schema.UserPrefix)
 	name = strings.TrimSpace(name)
@@ -89,10 +93,11 @@ func (s *snapshot) resolveUser(field, v, old string) (id string, problem *schema
 }
 
 // resolveUsers puts the user fields of data in their stored form (see
-// resolveUser), in place, against oldData (nil for a new record), and
+// resolveUser), in place, against oldData (nil for a new record) and for
+// the acting user actorID, and
 // returns the problems of the values that name nobody. A value that is
 // not a string is left to the validator.
-func (s *snapshot) resolveUsers(obj *schema.Object, oldData, data map[string]any) []schema.FieldError {
+func (s *snapshot) resolveUsers(obj *schema.Object, oldData, data map[string]any, actorID string) []schema.FieldError {
 	var problems []schema.FieldError
 	for _, f := range obj.Fields {
 		if f == nil || f.Type != schema.TypeUser {
@@ -103,7 +108,7 @@ func (s *snapshot) resolveUsers(obj *schema.Object, oldData, data map[string]any
 			continue
 		}
 		old, _ := oldData[f.Name].(string)
-		id, problem := s.resolveUser(f.Name, v, old)
+		id, problem := s.resolveUser(f.Name, v, old, actorID)
 		switch {
 		case problem != nil:
 			problems = append(problems, *problem)
@@ -134,7 +139,7 @@ func (s *snapshot) userRemaps(obj *schema.Object, opts SaveOptions) (SaveOptions
 		}
 		resolved := make(map[string]string, len(opts.Remap[name]))
 		for _, old := range slices.Sorted(maps.Keys(opts.Remap[name])) {
-			id, problem := s.resolveUser(name, opts.Remap[name][old], "")
+			id, problem := s.resolveUser(name, opts.Remap[name][old], "", "")
 			if problem != nil {
 				problems = append(problems, schema.Problem{Path: "options/remap/" + name + "/" + old,
 					Message: problem.Message + ": remap to a user (user:NAME, a user name or a display name), or to \"\" to clear"})
@@ -154,7 +159,7 @@ func (s *snapshot) userRemaps(obj *schema.Object, opts SaveOptions) (SaveOptions
 		if f == nil || f.Type != schema.TypeUser || !ok {
 			continue
 		}
-		id, problem := s.resolveUser(name, v, "")
+		id, problem := s.resolveUser(name, v, "", "")
 		if problem != nil {
 			problems = append(problems, schema.Problem{Path: "options/fill/" + name, Message: problem.Message})
 			continue
@@ -231,7 +236,7 @@ func (c *userConversion) convert(id string, data map[string]any) map[string]bool
 				continue
 			}
 		}
-		resolved, problem := c.snap.resolveUser(name, v, "")
+		resolved, problem := c.snap.resolveUser(name, v, "", "")
 		switch {
 		case problem != nil:
 			if failed == nil {
@@ -329,8 +334,9 @@ func (s *snapshot) userCell(id string) string {
 // the viewing user in lists, views, aggregates and exports, the acting
 // user in automation conditions ("我的学员": consultant = "$user"). A
 // caller that is not a user (an API key, a timer) matches no record
-// with it.
-const CurrentUser = "$user"
+// with it. Written to a user field (or as its default), it is the
+// acting user, which a caller that is not a user cannot be.
+const CurrentUser = schema.CurrentUser
 
 // principalColumns are the record's own columns that hold a user id.
 var principalColumns = []string{"ownerId", "createdBy", "updatedBy"}

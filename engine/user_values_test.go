@@ -476,3 +476,40 @@ func TestEngine_UserField_CurrentUser(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 3, res.Groups[0].Values[0], "not wang's kept answer")
 }
+
+// TestEngine_UserField_WriteCurrentUser: "$user" written to a user field,
+// as its default or by an automation's setFields is the acting user; a
+// caller that is not a user gets no default and cannot write it.
+func TestEngine_UserField_WriteCurrentUser(t *testing.T) {
+	t.Parallel()
+	ut := newUserTenant(t)
+	withDefault := `{"$id": "visit", "type": "object", "x-crm-label": {"zh": "拜访", "en": "Visit"},
+	  "properties": {"name": {"type": "string", "x-crm-type": "text"},
+	    "rep": {"type": "string", "x-crm-type": "user", "default": "$user"},
+	    "checker": {"type": "string", "x-crm-type": "user"}},
+	  "x-crm-automations": [{"name": "check", "trigger": {"event": "updated"},
+	    "actions": [{"type": "setFields", "values": {"checker": "$user"}}]}]}`
+	_, err := ut.eng.SaveObject(ut.ctx, json.RawMessage(withDefault), engine.SaveOptions{})
+	require.NoError(t, err)
+	require.NoError(t, ut.eng.SaveRole(ut.ctx, engine.Role{Name: "sales", Objects: map[string]engine.ObjectAccess{"visit": {Read: true, Create: true, Update: true}}}))
+	li := ut.tn.As(engine.Actor{ID: "user:li", Role: "sales"})
+	wang := ut.tn.As(engine.Actor{ID: "user:wang", Role: "sales"})
+	key := ut.tn.As(engine.Actor{ID: "key:k1", Role: "sales"})
+
+	rec, err := ut.eng.CreateRecord(li, "visit", map[string]any{"name": "a"})
+	require.NoError(t, err)
+	assert.Equal(t, "user:li", rec.Data["rep"], "the default is the creator")
+	rec, err = ut.eng.UpdateRecord(wang, "visit", rec.ID, map[string]any{"name": "b"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "user:wang", rec.Data["checker"], "setFields $user is the acting user")
+	assert.Equal(t, "user:li", rec.Data["rep"])
+	rec, err = ut.eng.UpdateRecord(wang, "visit", rec.ID, map[string]any{"rep": "$user"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "user:wang", rec.Data["rep"], "written by a client")
+
+	rec, err = ut.eng.CreateRecord(key, "visit", map[string]any{"name": "c"})
+	require.NoError(t, err)
+	assert.NotContains(t, rec.Data, "rep", "an API key is no user: no default")
+	_, err = ut.eng.CreateRecord(key, "visit", map[string]any{"name": "d", "rep": "$user"})
+	assert.Equal(t, map[string]string{"rep": schema.CodeUser}, fieldErrors(t, err))
+}

@@ -116,8 +116,8 @@ func (w *writer) prepareIn(ctx context.Context, tx store.Tx, obj *schema.Object,
 	}
 	problems := takeReadOnly(obj, data)
 	for _, f := range obj.Fields {
-		if _, set := data[f.Name]; !set && f.Default != nil {
-			data[f.Name] = f.Default
+		if _, set := data[f.Name]; !set && f.Default != nil && (f.Default != CurrentUser || w.actorUser() != "") {
+			data[f.Name] = f.Default // "$user" of a user field: the creator, when a user (user_values.go)
 		}
 		if f.Rollup != nil && (f.Rollup.Function == schema.RollupCount || f.Rollup.Function == schema.RollupSum) {
 			data[f.Name] = 0.0 // a new record has no children yet

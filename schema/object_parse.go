@@ -486,8 +486,8 @@ func checkDefaults(obj *Object) []Problem {
 	v := &Validator{obj: obj, schema: obj.compiled}
 	var problems []Problem
 	for _, f := range obj.Fields {
-		if f.Default == nil {
-			continue
+		if f.Default == nil || f.Type == TypeUser && f.Default == CurrentUser {
+			continue // the user who creates the record (see CurrentUser)
 		}
 		err := v.Validate(map[string]any{f.Name: f.Default})
 		var ve *ValidationError

@@ -13,6 +13,12 @@ const UserPrefix = "user:"
 // same when a user is created).
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{1,62}$`)
 
+// CurrentUser, given as the value of a user field (in a write, as its
+// default, in an automation's setFields) or compared with one in a
+// filter, stands for the user who acts or views: the engine puts their
+// id ("user:NAME") in its place.
+const CurrentUser = "$user"
+
 // UserID returns the stored form of the user named username:
 // "user:USERNAME".
 func UserID(username string) string { return UserPrefix + username }

@@ -12,13 +12,14 @@ import (
 func TestParseObject_UserFields(t *testing.T) {
 	t.Parallel()
 	d := dealDoc(t)
-	d["properties"].(doc)["rep"] = doc{"type": "string", "x-crm-type": "user", "x-crm-label": doc{"zh": "销售", "en": "Sales rep"}}
+	d["properties"].(doc)["rep"] = doc{"type": "string", "x-crm-type": "user", "x-crm-label": doc{"zh": "销售", "en": "Sales rep"}, "default": "$user"}
 	d["x-crm-indexes"] = []any{[]any{"rep"}}
 	obj, err := schema.ParseObject(encode(t, d))
 	require.NoError(t, err)
 	f := obj.Field("rep")
 	assert.Equal(t, schema.TypeUser, f.Type)
 	assert.Equal(t, schema.KindString, f.Kind())
+	assert.Equal(t, schema.CurrentUser, f.Default, "the user who creates the record")
 	info := schema.Types[schema.TypeUser]
 	assert.True(t, info.Sortable)
 	assert.True(t, info.Filterable)
