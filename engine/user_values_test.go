@@ -513,3 +513,42 @@ func TestEngine_UserField_WriteCurrentUser(t *testing.T) {
 	_, err = ut.eng.CreateRecord(key, "visit", map[string]any{"name": "d", "rep": "$user"})
 	assert.Equal(t, map[string]string{"rep": schema.CodeUser}, fieldErrors(t, err))
 }
+
+// TestEngine_UserField_MassAndMerge: a mass update resolves the value it
+// sets per record (a record whose value it leaves as it was keeps a
+// deactivated user); a merge takes a user value like any other, and one
+// naming a deactivated user is a change the survivor cannot take.
+func TestEngine_UserField_MassAndMerge(t *testing.T) {
+	t.Parallel()
+	ut := newUserTenant(t)
+	_, err := ut.eng.SaveObject(ut.ctx, studentWith(t, "user"), engine.SaveOptions{})
+	require.NoError(t, err)
+	ids := map[string]string{}
+	for name, c := range map[string]string{"a": "li", "b": "gone", "c": "wang"} {
+		rec, err := ut.eng.CreateRecord(ut.ctx, "student", map[string]any{"name": name, "consultant": c})
+		require.NoError(t, err)
+		ids[name] = rec.ID
+	}
+	ut.deactivate(t, "gone")
+
+	rep, err := ut.eng.MassChange(ut.ctx, "student", engine.MassSelection{IDs: []string{ids["a"], ids["c"]}},
+		engine.MassAction{Kind: engine.MassUpdate, Set: map[string]any{"consultant": "王芳"}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Selected)
+	assert.Equal(t, 0, rep.Failed)
+	assert.Equal(t, map[string]any{"a": "user:wang", "b": "user:gone", "c": "user:wang"}, consultants(t, ut))
+
+	rep, err = ut.eng.MassChange(ut.ctx, "student", engine.MassSelection{All: true},
+		engine.MassAction{Kind: engine.MassUpdate, Set: map[string]any{"consultant": "user:gone"}}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 2, rep.Failed, "a and c may not get a deactivated user; b keeps its own")
+	assert.Equal(t, map[string]any{"a": "user:wang", "b": "user:gone", "c": "user:wang"}, consultants(t, ut))
+
+	_, err = ut.eng.MergeRecords(ut.ctx, "student", ids["a"], []string{ids["b"]}, map[string]string{"consultant": ids["b"]})
+	assert.Equal(t, map[string]string{"consultant": schema.CodeUser}, fieldErrors(t, err))
+	_, err = ut.eng.UpdateRecord(ut.ctx, "student", ids["c"], map[string]any{"consultant": "li"}, nil)
+	require.NoError(t, err)
+	res, err := ut.eng.MergeRecords(ut.ctx, "student", ids["a"], []string{ids["c"]}, map[string]string{"consultant": ids["c"]})
+	require.NoError(t, err)
+	assert.Equal(t, "user:li", res.Survivor.Data["consultant"])
+}
