@@ -3,11 +3,9 @@ package engine
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 	"time"
-	_ "time/tzdata" // tenants' zones, wherever the binary runs
 
 	"github.com/crmkit/crm/engine/seal"
 	"github.com/crmkit/crm/engine/usage"
@@ -128,7 +126,7 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 	}
 	agg := store.Aggregation{
 		Filter: filter, GroupBy: q.GroupBy, Measures: q.Measures, Having: q.Having, Order: q.Order,
-		Limit: first + 1, Zone: e.tenantZone(),
+		Limit: first + 1, Zone: snap.zone(),
 	}
 	if _, err := store.PlanAggregate(obj, agg); err != nil {
 		return nil, queryFailed(obj, err)
@@ -238,20 +236,6 @@ func (e *Engine) checkAggregateFields(obj *schema.Object, rules *readRules, q Ag
 		}
 	}
 	return nil
-}
-
-// tenantZone is where the tenant's days begin: Asia/Shanghai, the zone of
-// the businesses the product serves, until tenants choose their own.
-func (e *Engine) tenantZone() *time.Location { return shanghai }
-
-var shanghai = mustZone("Asia/Shanghai")
-
-func mustZone(name string) *time.Location {
-	z, err := time.LoadLocation(name)
-	if err != nil {
-		panic(fmt.Sprintf("engine: load time zone %s: %v (the binary embeds time/tzdata)", name, err))
-	}
-	return z
 }
 
 // errAggregateBudget reports a tenant whose aggregation budget is spent.

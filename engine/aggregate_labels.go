@@ -54,7 +54,7 @@ func (e *Engine) labelGroups(ctx context.Context, sc scope, obj *schema.Object, 
 			}
 		case col.Kind == schema.KindDate || col.Kind == schema.KindDateTime:
 			for i := range groups {
-				labelBucket(&groups[i].Keys[pos], col.Kind, e.tenantZone())
+				labelBucket(&groups[i].Keys[pos], col.Kind, sc.snap.zone())
 			}
 		case col.Kind == schema.KindBoolean:
 			for i := range groups {

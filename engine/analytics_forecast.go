@@ -83,7 +83,7 @@ func (e *Engine) Forecast(ctx context.Context, object, field string, q ForecastQ
 	if err := readable(sc.obj, sc.rules, closeDate.Name); err != nil {
 		return nil, err
 	}
-	per, err := periodOf(q.From, q.To, e.tenantZone())
+	per, err := periodOf(q.From, q.To, sc.snap.zone())
 	if err != nil {
 		return nil, err
 	}

@@ -97,7 +97,7 @@ func (e *Engine) Funnel(ctx context.Context, object, field string, q FunnelQuery
 	if err != nil {
 		return nil, err
 	}
-	per, err := periodOf(q.From, q.To, e.tenantZone())
+	per, err := periodOf(q.From, q.To, sc.snap.zone())
 	if err != nil {
 		return nil, err
 	}

@@ -42,7 +42,7 @@ const leadDef = `{"$id": "lead", "type": "object", "properties": {
     {"name": "wonTask", "trigger": {"event": "stageEntered", "field": "stage", "stages": ["won"]},
      "actions": [{"type": "createRecord", "object": "task", "values": {"subject": "交付 {{name}}", "deal": "{{id}}", "owner": "{{owner}}"}},
                  {"type": "webhook", "url": "https://erp.example.com/hooks/won"}]},
-    {"name": "closeReminder", "trigger": {"event": "time", "dateField": "closeDate", "offsetDays": -1, "offsetHours": 9},
+    {"name": "closeReminder", "trigger": {"event": "time", "dateField": "closeDate", "offsetDays": -1},
      "condition": {"field": "stage", "op": "eq", "value": "open"},
      "actions": [{"type": "notify", "recipients": ["user:{{owner}}"], "message": {"zh": "{{name}} 明天截止"}},
                  {"type": "setFields", "values": {"reminded": true}}]}
@@ -320,7 +320,10 @@ func TestTimer_FiresAtItsTime(t *testing.T) {
 	require.NoError(t, err)
 	cfg := worker.Config{Webhooks: &receiver{}}
 
-	clk.Set(time.Date(2026, 5, 9, 8, 59, 0, 0, time.UTC)) // due 2026-05-09 09:00
+	// A date's reminder fires when the working day starts in the tenant's
+	// zone: 09:00 in Shanghai by default.
+	cst := time.FixedZone("CST", 8*3600)
+	clk.Set(time.Date(2026, 5, 9, 8, 59, 0, 0, cst)) // due 2026-05-09 09:00
 	stats, err := worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Zero(t, stats.Timers, "not yet")
@@ -328,12 +331,12 @@ func TestTimer_FiresAtItsTime(t *testing.T) {
 	// Moving the date reschedules; the old moment never fires.
 	_, err = eng.UpdateRecord(ctx, "lead", lead.ID, map[string]any{"closeDate": "2026-05-12"}, nil)
 	require.NoError(t, err)
-	clk.Set(time.Date(2026, 5, 9, 10, 0, 0, 0, time.UTC))
+	clk.Set(time.Date(2026, 5, 9, 10, 0, 0, 0, cst))
 	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 0, stats.Timers, "the won lead's condition is false and the other moved")
 
-	clk.Set(time.Date(2026, 5, 11, 9, 0, 0, 0, time.UTC))
+	clk.Set(time.Date(2026, 5, 11, 9, 0, 0, 0, cst))
 	stats, err = worker.RunDue(ctx, eng.Queues(), cfg)
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Timers)

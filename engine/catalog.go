@@ -37,6 +37,9 @@ type snapshot struct {
 	// userNames indexes users by display name for user fields
 	// (user_values.go), made on first use.
 	userNames userNames
+	// tenantClock holds the tenant's settings (tenant_settings.go); nil
+	// until loaded, when the defaults hold.
+	tenantClock *tenantClock
 
 	viewsMu sync.Mutex
 	views   map[string]*Catalog // the catalog as each role sees it
@@ -147,6 +150,9 @@ func (e *Engine) loadState(ctx context.Context, tenantID string, ts store.Tenant
 		return nil, err
 	}
 	if err := loadUsers(ctx, ts, snap); err != nil {
+		return nil, err
+	}
+	if err := loadTenantSettings(ctx, ts, snap); err != nil {
 		return nil, err
 	}
 	st.snap = snap

@@ -30,9 +30,6 @@ import (
 //
 // Days are calendar days in the tenant's zone.
 
-// valueZone is the tenants' time zone (see Engine.tenantZone).
-var valueZone = shanghai
-
 // valueConfig is an object's customer value resolved against the catalog.
 type valueConfig struct {
 	obj       *schema.Object // the customers
@@ -41,18 +38,19 @@ type valueConfig struct {
 	customer  *schema.Field // the orders' lookup to obj
 	amount    *schema.Field
 	date      *schema.Field
-	completed *store.Filter // nil: every order counts
+	completed *store.Filter  // nil: every order counts
+	zone      *time.Location // the tenant's: where its days begin
 }
 
 // resolveCustomerValue checks obj's x-crm-customerValue against the other
 // objects of cat: the parts another definition holds, which ParseObject
 // cannot see. Errors are BAD_REQUEST naming what is wrong.
-func resolveCustomerValue(cat *Catalog, obj *schema.Object) (*valueConfig, error) {
+func resolveCustomerValue(snap *snapshot, obj *schema.Object) (*valueConfig, error) {
 	cv := obj.CustomerValue
 	if cv == nil {
 		return nil, errorOf(ErrBadRequest, nil, "customerValue.notConfigured", obj.Name)
 	}
-	vc := &valueConfig{obj: obj, cv: cv, orders: cat.Object(cv.OrderObject)}
+	vc := &valueConfig{obj: obj, cv: cv, orders: snap.catalog.Object(cv.OrderObject), zone: snap.zone()}
 	if vc.orders == nil {
 		return nil, errorOf(ErrBadRequest, nil, "customerValue.unknownOrders", obj.Name, cv.OrderObject)
 	}
@@ -109,15 +107,15 @@ func checkValueFilter(obj *schema.Object, f *store.Filter) error {
 // day is a calendar day in the tenant's zone, counted from 1970-01-01.
 type day int
 
-func dayOf(t time.Time) day {
-	y, m, d := t.In(valueZone).Date()
+func dayOf(t time.Time, zone *time.Location) day {
+	y, m, d := t.In(zone).Date()
 	return day(time.Date(y, m, d, 0, 0, 0, 0, time.UTC).Unix() / 86400)
 }
 
-// start is the first instant of the day.
-func (d day) start() time.Time {
+// start is the first instant of the day in zone.
+func (d day) start(zone *time.Location) time.Time {
 	y, m, dd := time.Unix(int64(d)*86400, 0).UTC().Date()
-	return time.Date(y, m, dd, 0, 0, 0, 0, valueZone).UTC()
+	return time.Date(y, m, dd, 0, 0, 0, 0, zone).UTC()
 }
 
 func (d day) date() string {
@@ -142,7 +140,7 @@ func (vc *valueConfig) orderDay(v any) (day, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return dayOf(t), true
+	return dayOf(t, vc.zone), true
 }
 
 // dateFrom is the filter value of an order date on or after d.
@@ -150,7 +148,7 @@ func (vc *valueConfig) dateFrom(d day) string {
 	if vc.date.Kind() == schema.KindDate {
 		return d.date()
 	}
-	return d.start().Format(schema.DateTimeLayout)
+	return d.start(vc.zone).Format(schema.DateTimeLayout)
 }
 
 // orderFilter is the filter of the completed orders, with more.
@@ -398,7 +396,7 @@ func (vc *valueConfig) customerValues(f *customerFacts, sc valueScale) map[strin
 	stage, risk := vc.lifecycle(f, sc.AsOf)
 	out["lifecycle"], out["churnRisk"] = stage, risk
 	if vc.lastPurchaseKind() == schema.KindDateTime {
-		out["lastPurchase"] = f.last.start().Format(schema.DateTimeLayout)
+		out["lastPurchase"] = f.last.start(vc.zone).Format(schema.DateTimeLayout)
 	} else {
 		out["lastPurchase"] = f.last.date()
 	}

@@ -42,7 +42,7 @@ func (e *Engine) RecomputeCustomerValue(ctx context.Context, object string) (Job
 	if !sc.actor.Admin {
 		return Job{}, errorOf(ErrForbidden, nil, "customerValue.adminOnlyRecompute")
 	}
-	if _, err := resolveCustomerValue(sc.snap.catalog, sc.obj); err != nil {
+	if _, err := resolveCustomerValue(sc.snap, sc.obj); err != nil {
 		return Job{}, err
 	}
 	jobs, err := e.platformObject(ctx, sc.ts, sc.snap, jobObject)
@@ -87,7 +87,7 @@ func (e *Engine) advanceValueJob(ctx context.Context, ts store.TenantStore, w *w
 		finish(JobFailed, fmt.Sprintf("object %q no longer exists", job.Object))
 		return nil
 	}
-	vc, err := resolveCustomerValue(w.snap.catalog, obj)
+	vc, err := resolveCustomerValue(w.snap, obj)
 	if err != nil {
 		finish(JobFailed, PublicMessage(err, "en"))
 		return nil
@@ -97,7 +97,7 @@ func (e *Engine) advanceValueJob(ctx context.Context, ts store.TenantStore, w *w
 		if err != nil {
 			return err
 		}
-		scale, err := vc.measureScale(ctx, ts, dayOf(e.stamp()))
+		scale, err := vc.measureScale(ctx, ts, dayOf(e.stamp(), vc.zone))
 		if err != nil {
 			return err
 		}
@@ -191,11 +191,11 @@ func (b *valueBatch) run(ctx context.Context, ts store.TenantStore, w *writer) e
 // goroutine (after a template's sample data is written, so that it
 // arrives with its values).
 func (e *Engine) computeValuesNow(ctx context.Context, ts store.TenantStore, snap *snapshot, tenantID string, obj *schema.Object) error {
-	vc, err := resolveCustomerValue(snap.catalog, obj)
+	vc, err := resolveCustomerValue(snap, obj)
 	if err != nil {
 		return err
 	}
-	scale, err := vc.measureScale(ctx, ts, dayOf(e.stamp()))
+	scale, err := vc.measureScale(ctx, ts, dayOf(e.stamp(), vc.zone))
 	if err != nil {
 		return err
 	}
@@ -266,6 +266,7 @@ func (e *Engine) scheduleCustomerValue(ctx context.Context, tenantID string) (in
 	}
 	started := 0
 	now := e.stamp()
+	zone := snap.zone()
 	for _, o := range objs {
 		sched, err := schema.ParseSchedule(o.CustomerValue.Schedule)
 		if err != nil {
@@ -275,10 +276,10 @@ func (e *Engine) scheduleCustomerValue(ctx context.Context, tenantID string) (in
 		ran := false
 		err = ts.WithTx(ctx, func(tx store.Tx) error {
 			cur, err := tx.Get(ctx, schedules, id)
-			if errors.Is(err, store.ErrNotFound) || err == nil && cur.Data["schedule"] != o.CustomerValue.Schedule {
+			if errors.Is(err, store.ErrNotFound) || err == nil && (cur.Data["schedule"] != o.CustomerValue.Schedule || cur.Data["zone"] != zone.String()) {
 				rec := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "system", UpdatedBy: "system",
 					Data: map[string]any{"object": o.Name, "script": JobCustomerValue, "schedule": o.CustomerValue.Schedule,
-						"nextRunAt": sched.Next(now).Format(schema.DateTimeLayout)}}
+						"zone": zone.String(), "nextRunAt": sched.Next(now, zone).Format(schema.DateTimeLayout)}}
 				if err != nil {
 					return tx.Insert(ctx, schedules, rec)
 				}
@@ -292,7 +293,7 @@ func (e *Engine) scheduleCustomerValue(ctx context.Context, tenantID string) (in
 			}
 			claimed := cur
 			claimed.Data = cloneMap(cur.Data)
-			claimed.Data["nextRunAt"] = sched.Next(now).Format(schema.DateTimeLayout)
+			claimed.Data["nextRunAt"] = sched.Next(now, zone).Format(schema.DateTimeLayout)
 			claimed.Data["lastRunAt"] = now.Format(schema.DateTimeLayout)
 			claimed.Version, claimed.UpdatedAt = cur.Version+1, now
 			if err := tx.Update(ctx, schedules, claimed, cur.Version); err != nil {

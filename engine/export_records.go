@@ -71,7 +71,7 @@ func (e *Engine) ExportRecords(ctx context.Context, object string, q ExportQuery
 			columns = v.Columns
 		}
 	}
-	x := &exporter{e: e, sc: sc.scope, obj: sc.obj, rules: sc.rules, lang: q.Lang, zone: e.tenantZone()}
+	x := &exporter{e: e, sc: sc.scope, obj: sc.obj, rules: sc.rules, lang: q.Lang, zone: sc.snap.zone()}
 	if x.lang != "en" {
 		x.lang = "zh"
 	}

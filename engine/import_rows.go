@@ -219,7 +219,7 @@ func (im *rowImport) prepare(ctx context.Context, rows []ImportRow, onlyRejected
 // read reads a row's cells as values of their columns' fields.
 func (im *rowImport) read(r ImportRow) *pendingRow {
 	it := &pendingRow{row: r, data: map[string]any{}, lookups: map[string][]string{}}
-	zone := im.e.tenantZone()
+	zone := im.w.snap.zone()
 	parts := map[string]map[string]any{}
 	for i, c := range im.spec.Columns {
 		if c.Field == "" || i >= len(r.Cells) {

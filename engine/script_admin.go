@@ -38,7 +38,7 @@ func (e *Engine) TestScript(ctx context.Context, object, kind, source string, re
 	dry := scripting.NewDryRun(publicHost{&scriptHost{w: w, script: object + ".test"}})
 	s := scripting.Script{Tenant: a.TenantID, ID: object + ".test", Name: object + ".test", Version: obj.Version,
 		Kind: scripting.Kind(kind), Source: source}
-	call := scripting.Call{Script: s, Object: object, Record: record, Old: old, Host: dry, User: w.scriptUser()}
+	call := scripting.Call{Script: s, Object: object, Record: record, Old: old, Host: dry, User: w.scriptUser(), Today: w.clock().today(w.e.stamp()), TimeZone: w.clock().settings.TimeZone}
 	if kind == string(scripting.KindStageChange) {
 		from, _ := old[fieldOfPipeline(obj)].(string)
 		to, _ := record[fieldOfPipeline(obj)].(string)
@@ -163,6 +163,7 @@ func (e *Engine) runScheduled(ctx context.Context, tenantID string) (int, error)
 	}
 	ran := 0
 	now := e.stamp()
+	zone := snap.zone()
 	for _, j := range jobs {
 		sched, err := schema.ParseSchedule(j.s.Schedule)
 		if err != nil {
@@ -171,11 +172,12 @@ func (e *Engine) runScheduled(ctx context.Context, tenantID string) (int, error)
 		id := j.obj.Name + "." + j.s.Name
 		state, err := ts.Get(ctx, schedules, id)
 		switch {
-		case errors.Is(err, store.ErrNotFound) || err == nil && state.Data["schedule"] != j.s.Schedule:
-			next := sched.Next(now).Format(schema.DateTimeLayout)
+		case errors.Is(err, store.ErrNotFound) || err == nil && (state.Data["schedule"] != j.s.Schedule || state.Data["zone"] != zone.String()):
+			// New, changed, or the tenant's time zone changed.
+			next := sched.Next(now, zone).Format(schema.DateTimeLayout)
 			err := ts.WithTx(ctx, func(tx store.Tx) error {
 				rec := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "system", UpdatedBy: "system",
-					Data: map[string]any{"object": j.obj.Name, "script": j.s.Name, "schedule": j.s.Schedule, "nextRunAt": next}}
+					Data: map[string]any{"object": j.obj.Name, "script": j.s.Name, "schedule": j.s.Schedule, "zone": zone.String(), "nextRunAt": next}}
 				cur, err := tx.Get(ctx, schedules, id)
 				if errors.Is(err, store.ErrNotFound) {
 					return tx.Insert(ctx, schedules, rec)
@@ -200,7 +202,7 @@ func (e *Engine) runScheduled(ctx context.Context, tenantID string) (int, error)
 		// the same state loses the version race.
 		claimed := state
 		claimed.Data = cloneMap(state.Data)
-		claimed.Data["nextRunAt"] = sched.Next(now).Format(schema.DateTimeLayout)
+		claimed.Data["nextRunAt"] = sched.Next(now, zone).Format(schema.DateTimeLayout)
 		claimed.Data["lastRunAt"] = now.Format(schema.DateTimeLayout)
 		claimed.Version, claimed.UpdatedAt = state.Version+1, now
 		var runErr error

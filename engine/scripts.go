@@ -135,7 +135,7 @@ func (w *writer) runScript(ctx context.Context, tx store.Tx, obj *schema.Object,
 	}
 	writes := s.Kind == string(scripting.KindAfterSave) || s.Kind == string(scripting.KindStageChange) || s.Kind == string(scripting.KindScheduled)
 	host := publicHost{&scriptHost{w: w, tx: tx, writes: writes && tx != nil, script: obj.Name + "." + s.Name}}
-	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host, User: w.scriptUser()}
+	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host, User: w.scriptUser(), Today: w.clock().today(w.e.stamp()), TimeZone: w.clock().settings.TimeZone}
 	if data != nil {
 		var rec *store.Record
 		if old != nil {
@@ -198,7 +198,7 @@ func (w *writer) runScriptOn(ctx context.Context, tx store.Tx, obj *schema.Objec
 		return nil, err
 	}
 	host := publicHost{&scriptHost{w: w, tx: tx, writes: tx != nil, script: obj.Name + "." + s.Name}}
-	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host, User: w.scriptUser()}
+	call := scripting.Call{Script: scriptOf(w.actor.TenantID, obj, s), Object: obj.Name, Stage: stage, Host: host, User: w.scriptUser(), Today: w.clock().today(w.e.stamp()), TimeZone: w.clock().settings.TimeZone}
 	if rec.ID != "" {
 		call.Record = recordMap(&rec, rec.Data)
 	}

@@ -260,37 +260,66 @@ func TestFormulas_RecomputedInTheBackground(t *testing.T) {
 	assert.EqualValues(t, 150, n)
 }
 
+// Schedules are read in the tenant's time zone: "0 8 * * *" is eight
+// o'clock in Shanghai by default, and in London once the tenant moves
+// there.
 func TestScripts_Scheduled(t *testing.T) {
 	t.Parallel()
-	clk := testkit.NewClock(time.Date(2026, 6, 1, 7, 30, 0, 0, time.UTC))
+	cst := time.FixedZone("CST", 8*3600)
+	clk := testkit.NewClock(time.Date(2026, 6, 1, 7, 30, 0, 0, cst))
 	runner, err := scripting.New(scripting.Config{})
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = runner.Close() })
 	tn := testkit.New(t, "acme", testkit.AsActor("user:li"), testkit.WithClock(clk),
 		testkit.WithConfig(func(c *engine.Config) { c.Scripts = runner }),
 		testkit.WithObjects(`{"$id": "digest", "type": "object", "properties": {"note": {"type": "string", "x-crm-type": "text"}},
-	  "x-crm-scripts": [{"name": "morning", "kind": "scheduled", "schedule": "0 8 * * *", "source": "crm.create('digest', {note: 'open: ' + crm.find('digest', {}, {limit: 100}).length})"}]}`))
+	  "x-crm-scripts": [{"name": "morning", "kind": "scheduled", "schedule": "0 8 * * *", "source": "crm.create('digest', {note: 'open: ' + crm.find('digest', {}, {limit: 100}).length + ' on ' + ctx.today})"}]}`))
 	eng, ctx := tn.Engine, tn.Admin
-	count := func() int {
+	notes := func() []any {
 		page, err := eng.ListRecords(ctx, "digest", engine.ListQuery{})
 		require.NoError(t, err)
-		return len(page.Records)
+		var out []any
+		for _, r := range page.Records {
+			out = append(out, r.Data["note"])
+		}
+		return out
 	}
 	stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
 	assert.Zero(t, stats.Scripts, "first seen: only scheduled")
-	clk.Set(time.Date(2026, 6, 1, 8, 0, 0, 0, time.UTC))
+	clk.Set(time.Date(2026, 6, 1, 8, 0, 0, 0, cst))
 	stats, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Scripts)
-	assert.Equal(t, 1, count())
+	assert.Equal(t, []any{"open: 0 on 2026-06-01"}, notes())
 	stats, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
 	assert.Zero(t, stats.Scripts, "once per moment")
-	clk.Set(time.Date(2026, 6, 2, 8, 0, 30, 0, time.UTC))
+	clk.Set(time.Date(2026, 6, 2, 8, 0, 30, 0, cst))
 	_, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
-	assert.Equal(t, 2, count(), "the next day")
+	assert.Len(t, notes(), 2, "the next day")
+
+	london := "Europe/London"
+	_, err = eng.SetTenantSettings(ctx, engine.TenantSettingsChange{TimeZone: &london})
+	require.NoError(t, err)
+	_, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
+	require.NoError(t, err)
+	clk.Set(time.Date(2026, 6, 2, 7, 59, 0, 0, mustZone(t, london)))
+	_, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
+	require.NoError(t, err)
+	assert.Len(t, notes(), 2, "not before eight in London (15:00 in Shanghai)")
+	clk.Set(time.Date(2026, 6, 2, 8, 0, 0, 0, mustZone(t, london)))
+	_, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
+	require.NoError(t, err)
+	assert.Equal(t, "open: 2 on 2026-06-02", notes()[2], "eight in London")
+}
+
+func mustZone(t *testing.T, name string) *time.Location {
+	t.Helper()
+	z, err := time.LoadLocation(name)
+	require.NoError(t, err)
+	return z
 }
 
 func TestScripts_TestBeforeSaving(t *testing.T) {

@@ -165,7 +165,7 @@ func (e *Engine) taskChanges(sc scope, in TaskInput, data map[string]any, isNew 
 	if in.Due != nil {
 		if *in.Due == "" {
 			delete(data, "due")
-		} else if t, ok := parseDue(*in.Due, e.tenantZone()); !ok || len(*in.Due) > 64 {
+		} else if t, ok := parseDue(*in.Due, sc.snap.zone()); !ok || len(*in.Due) > 64 {
 			problems = append(problems, fieldError("due", "format", "task.dueFormat", clipText(*in.Due, 64)))
 		} else {
 			data["due"] = t.Format(schema.DateTimeLayout)
@@ -529,8 +529,9 @@ func (e *Engine) MyTasks(ctx context.Context, q TaskQuery) (*TaskPage, error) {
 	now := e.stamp()
 	switch q.Filter {
 	case "today":
-		y, m, d := now.In(e.tenantZone()).Date()
-		start := time.Date(y, m, d, 0, 0, 0, 0, e.tenantZone()).UTC()
+		zone := sc.snap.zone()
+		y, m, d := now.In(zone).Date()
+		start := time.Date(y, m, d, 0, 0, 0, 0, zone).UTC()
 		f.And = append(f.And, store.Leaf("status", store.OpEq, TaskOpen),
 			store.Leaf("due", store.OpGte, start.Format(schema.DateTimeLayout)),
 			store.Leaf("due", store.OpLt, start.AddDate(0, 0, 1).Format(schema.DateTimeLayout)))

@@ -18,23 +18,27 @@ import (
 // worker fires due timers (see [Engine.Queues]); a timer whose record moved its
 // date meanwhile is superseded by a new one and never fires.
 
-// dueAt returns when a time automation is due for a record: its date field
-// plus the offset (a date counts from 00:00 UTC). ok is false when the
-// record has no such date.
-func dueAt(au *schema.Automation, rec store.Record) (time.Time, bool) {
+// dueAt returns when a time automation is due for a record by the
+// tenant's clock: its date field plus the offset. A date (without a time
+// of day) is due when the tenant's working day starts on it, in the
+// tenant's time zone; the offset's days are calendar days there. ok is
+// false when the record has no such date.
+func dueAt(au *schema.Automation, rec store.Record, clock tenantClock) (time.Time, bool) {
 	s, _ := rec.Data[au.DateField].(string)
 	if s == "" {
 		return time.Time{}, false
 	}
+	hours := time.Duration(au.OffsetHours) * time.Hour
+	if d, err := time.ParseInLocation(schema.DateLayout, s, clock.zone); err == nil {
+		return d.AddDate(0, 0, au.OffsetDays).Add(clock.dayStart + hours).UTC(), true
+	}
 	t, err := time.Parse(schema.DateTimeLayout, s)
 	if err != nil {
-		if t, err = time.Parse(schema.DateLayout, s); err != nil {
-			if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
-				return time.Time{}, false
-			}
+		if t, err = time.Parse(time.RFC3339Nano, s); err != nil {
+			return time.Time{}, false
 		}
 	}
-	return t.UTC().Add(au.Offset), true
+	return t.In(clock.zone).AddDate(0, 0, au.OffsetDays).Add(hours).UTC(), true
 }
 
 // scheduleTimers brings the record's timers in line with its time
@@ -48,7 +52,7 @@ func (w *writer) scheduleTimers(ctx context.Context, tx store.Tx, obj *schema.Ob
 		if au.Event != schema.EventTime {
 			continue
 		}
-		due, ok := dueAt(au, rec)
+		due, ok := dueAt(au, rec, w.clock())
 		ok = ok && au.Active
 		f := store.Filter{And: []store.Filter{store.Leaf("record", store.OpEq, rec.ID), store.Leaf("rule", store.OpEq, au.Name)}}
 		page, err := tx.Find(ctx, w.timers, store.Query{Filter: &f, Limit: 100})
@@ -120,7 +124,13 @@ func (w *writer) fireTimer(ctx context.Context, tx store.Tx, timers *schema.Obje
 		case err != nil:
 			return false, err
 		default:
-			due, ok := dueAt(au, rec)
+			due, ok := dueAt(au, rec, w.clock())
+			if ok && due.Format(schema.DateTimeLayout) != t.Data["dueAt"] {
+				// The rule's moment moved without a write of the record
+				// (the tenant's clock or the rule changed): the timer
+				// moves with it, and fires then.
+				return false, w.scheduleTimers(ctx, tx, obj, rec)
+			}
 			holds, err := conditionHolds(obj, au, rec, w.actorUser())
 			if err != nil {
 				return false, err

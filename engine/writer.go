@@ -55,6 +55,17 @@ type writer struct {
 	// deadBlobs are the blobs of files the writes deleted, to delete once
 	// they are committed (attachment.go).
 	deadBlobs []string
+	// newClock, when set, is the tenant clock a settings change brings,
+	// which the reminders it moves count with (tenant_settings.go).
+	newClock *tenantClock
+}
+
+// clock is the tenant clock the writer's reminders count with.
+func (w *writer) clock() tenantClock {
+	if w.newClock != nil {
+		return *w.newClock
+	}
+	return w.snap.clock()
 }
 
 // newWriter prepares the platform objects the tenant's definitions need,

@@ -83,6 +83,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.fileResolvers(rs["Query"], rs["Mutation"])
 	rs["AttachedFile"], rs["FileRules"] = fileTypeResolvers()
 	es.inboxResolvers(rs["Query"], rs["Mutation"])
+	es.settingsResolvers(rs["Query"], rs["Mutation"])
+	rs["TenantSettings"] = settingsTypeResolvers()
 	es.bulkResolvers(rs["Mutation"], rs)
 	es.massResolvers(rs["Query"], rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()

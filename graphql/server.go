@@ -78,7 +78,8 @@ type Server struct {
 	imports        Importing
 	mass           Mass
 	recycle        Recycling
-	activities     Activities // nil: an engine without notes, tasks and the timeline
+	activities     Activities     // nil: an engine without notes, tasks and the timeline
+	settings       TenantSettings // nil: an engine without tenant settings
 	approvals      Approving
 	channels       Channeling
 	files          Attaching
@@ -132,6 +133,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s.onError = cfg.OnError
 	s.activities, _ = cfg.Engine.(Activities)
+	s.settings, _ = cfg.Engine.(TenantSettings)
 	return s, nil
 }
 

@@ -49,8 +49,12 @@ type Trigger struct {
 	Field     string   // stageEntered: the pipeline field
 	Stages    []string // stageEntered
 	DateField string   // time
-	// Offset from DateField (time): negative is before.
-	Offset time.Duration
+	// Offset from DateField (time): negative is before. OffsetDays are
+	// calendar days in the tenant's time zone, OffsetHours hours; Offset
+	// is both as one duration.
+	Offset      time.Duration
+	OffsetDays  int
+	OffsetHours int
 }
 
 // Action is one effect of an automation.
@@ -84,6 +88,7 @@ func buildAutomations(v any) []Automation {
 		days, _ := finiteInt(tm["offsetDays"])
 		hours, _ := finiteInt(tm["offsetHours"])
 		au.Offset = time.Duration(days)*24*time.Hour + time.Duration(hours)*time.Hour
+		au.OffsetDays, au.OffsetHours = int(days), int(hours)
 		if c, ok := am["condition"]; ok && c != nil {
 			au.Condition, _ = json.Marshal(c)
 		}

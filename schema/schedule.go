@@ -8,7 +8,7 @@ import (
 )
 
 // Schedule says when a scheduled script runs: a five-field cron expression
-// (minute hour day-of-month month day-of-week, in UTC, with *, lists,
+// (minute hour day-of-month month day-of-week, in the tenant's time zone, with *, lists,
 // ranges and steps), or @hourly, @daily, @weekly, @monthly, or
 // "@every <duration>" of at least a minute.
 type Schedule struct {
@@ -96,29 +96,42 @@ func cronField(f string, lo, hi int) (uint64, error) {
 	return set, nil
 }
 
-// Next returns the first time the schedule fires strictly after t (UTC,
-// whole minutes).
-func (s *Schedule) Next(t time.Time) time.Time {
-	t = t.UTC()
+// Next returns the first time the schedule fires strictly after t, in
+// UTC, whole minutes; the cron fields are read as wall-clock time in zone
+// (a tenant's: "0 9 * * *" is nine o'clock there). A wall-clock time a
+// daylight-saving change skips does not fire that day; one it repeats
+// fires once, the first time.
+func (s *Schedule) Next(t time.Time, zone *time.Location) time.Time {
 	if s.every > 0 {
-		return t.Truncate(time.Minute).Add(s.every)
+		return t.UTC().Truncate(time.Minute).Add(s.every)
 	}
-	t = t.Truncate(time.Minute).Add(time.Minute)
+	t = t.In(zone).Truncate(time.Minute).Add(time.Minute)
 	for limit := 0; limit < 366*24*60; limit++ { // at most a year of minutes
-		if s.matches(t) {
-			return t
+		if s.matches(t) && !repeated(t) {
+			return t.UTC()
 		}
 		// Skip whole hours and days that cannot match.
 		switch {
 		case s.month&(1<<uint(t.Month())) == 0 || !s.dayMatches(t):
-			t = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, time.UTC)
+			t = time.Date(t.Year(), t.Month(), t.Day()+1, 0, 0, 0, 0, zone)
 		case s.hour&(1<<uint(t.Hour())) == 0:
-			t = t.Truncate(time.Hour).Add(time.Hour)
+			next := time.Date(t.Year(), t.Month(), t.Day(), t.Hour()+1, 0, 0, 0, zone)
+			if !next.After(t) { // a repeated hour: step past it
+				next = t.Add(time.Minute)
+			}
+			t = next
 		default:
 			t = t.Add(time.Minute)
 		}
 	}
 	return time.Time{} // a schedule such as "0 0 31 2 *" never fires
+}
+
+// repeated reports that t's wall-clock time was already read an hour
+// earlier (the hour a daylight-saving change repeats).
+func repeated(t time.Time) bool {
+	u := t.Add(-time.Hour).In(t.Location())
+	return u.Day() == t.Day() && u.Hour() == t.Hour() && u.Minute() == t.Minute()
 }
 
 func (s *Schedule) matches(t time.Time) bool {

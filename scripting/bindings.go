@@ -58,6 +58,12 @@ func (x *run) installBindings() error {
 	} else {
 		set("user", goja.Null())
 	}
+	if call.Today != "" {
+		set("today", call.Today)
+	}
+	if call.TimeZone != "" {
+		set("timeZone", call.TimeZone)
+	}
 	switch call.Script.Kind {
 	case KindValidate, KindBeforeSave:
 		set("addError", x.addError)

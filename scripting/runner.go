@@ -157,6 +157,10 @@ type Call struct {
 	// User is who is acting (ctx.user), for every kind; nil gives
 	// ctx.user null.
 	User *User
+	// Today is the tenant's date ("2026-12-04", ctx.today) and TimeZone
+	// its IANA zone (ctx.timeZone): a script's Date reads the server's
+	// clock in UTC, and a date-only field holds the tenant's days.
+	Today, TimeZone string
 	// Host is the only door out (crm.*). If nil, crm calls throw. For a dry
 	// run pass a [DryRun].
 	Host Host

@@ -43,7 +43,7 @@ func (n Name) String() string {
 // fixed schema.
 var (
 	fixedTypes = []string{
-		"AttachedFile", "FileRules",
+		"AttachedFile", "FileRules", "TenantSettings", "TenantSettingsInput",
 		"Query", "Mutation", "Subscription",
 		"Address", "AddressFilter", "AddressInput", "AggregateFunction", "ApiKey", "AuditEntry", "AuditPage",
 		"Boolean", "BooleanComparison", "CampaignEffect", "Dashboard", "DashboardCard", "Date", "DateBucket",
@@ -64,7 +64,7 @@ var (
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
-		"attachments", "fileRules",
+		"attachments", "fileRules", "tenantSettings",
 		"apiKeys", "auditTrail", "campaignEffect", "checkDuplicates", "dashboard", "dashboards", "duplicateGroups", "exportReport", "exportTemplate",
 		"importMappings", "importResult", "importUpload", "jobs", "massActionResult", "layout", "limits", "me", "navigation", "notifications", "object", "objectHistory", "objects",
 		"outbox", "personalData", "possibleDuplicates", "previewImport", "recycleBin", "recycleBinSettings", "report", "reports", "roles", "runReport", "templates", "usage",
@@ -76,7 +76,7 @@ var (
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
-		"deleteAttachment", "setFileRules",
+		"deleteAttachment", "setFileRules", "setTenantSettings",
 		"changePassword", "createApiKey", "createUser", "deleteDashboard", "deleteImportMapping", "deleteLayout", "deleteObject",
 		"deleteReport", "deleteRole", "deleteView", "erasePersonalData", "installTemplate", "mergeRecords", "rebuildDuplicateKeys", "rebuildRollup",
 		"recomputeCustomerValue", "resetSampleData", "retryOutboxEntry", "revokeApiKey", "rollbackTemplate",
