@@ -116,11 +116,6 @@ func loadZone(name string) (*time.Location, error) {
 // today is the tenant's date at t.
 func (c tenantClock) today(t time.Time) string { return t.In(c.zone).Format(schema.DateLayout) }
 
-// dateStart is the moment a date starts in the tenant's zone.
-func (c tenantClock) dateStart(d time.Time) time.Time {
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, c.zone)
-}
-
 // clock is the tenant's clock at this snapshot.
 func (s *snapshot) clock() tenantClock {
 	if s.tenantClock == nil {
