@@ -74,15 +74,17 @@ func (s *snapshot) resolveUser(field, v, old, actorID string) (id string, proble
 		return "", &fe
 	}
 	if !prefixed {
-		switch names := s.userIndex().byDisplay[given]; len(names) {
-		case 1:
-			return schema.UserID(names[0]), nil
-		case 0:
-			// The display name of the stored user, deactivated since,
-			// names them still.
-			if oldName, ok := strings.CutPrefix(old, schema.UserPrefix); ok && s.users[oldName].DisplayName == given {
+		// The stored user's display name names them still, though they
+		// were deactivated since or another user took the same name.
+		if oldName, ok := strings.CutPrefix(old, schema.UserPrefix); ok {
+			if u, known := s.users[oldName]; known && u.DisplayName == given {
 				return old, nil
 			}
+		}
+		switch names := s.userIndex().byDisplay[given]; len(names) {
+		case 0:
+		case 1:
+			return schema.UserID(names[0]), nil
 		default:
 			fe := fieldError(field, schema.CodeUser, "field.userAmbiguous", given, strings.Join(names, ", "))
 			return "", &fe

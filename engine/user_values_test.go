@@ -165,10 +165,16 @@ func TestEngine_UserField_Deactivated(t *testing.T) {
 		require.NoError(t, err, "%v", same)
 		assert.Equal(t, "user:gone", got.Data["consultant"], "%v", same)
 	}
+	shared, err := ut.eng.CreateRecord(ut.ctx, "student", map[string]any{"name": "王五", "consultant": "zhang2"})
+	require.NoError(t, err)
+	got, err := ut.eng.UpdateRecord(ut.ctx, "student", shared.ID, map[string]any{"consultant": "张伟"}, nil)
+	require.NoError(t, err, "a display name two users share names the one stored")
+	assert.Equal(t, "user:zhang2", got.Data["consultant"])
+
 	_, err = ut.eng.UpdateRecord(ut.ctx, "student", other.ID, map[string]any{"consultant": "user:gone"}, nil)
 	p := userProblem(t, err)
 	assert.Equal(t, `user "gone" is deactivated: choose an active user`, p.Message)
-	got, err := ut.eng.GetRecord(ut.ctx, "student", other.ID)
+	got, err = ut.eng.GetRecord(ut.ctx, "student", other.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "user:li", got.Data["consultant"], "nothing changed")
 }
