@@ -114,7 +114,7 @@ export function FieldDrawer({ initial, storedType, objectName, taken, objects, s
     { key: "required" as const, on: f.required, disabled: engineFilled(f.type), hint: t("requiredHint") },
     { key: "unique" as const, on: f.unique, disabled: !typeInfo[f.type].sortable && !f.sensitive, hint: t("uniqueHint") },
     { key: "indexed" as const, on: f.indexed, disabled: f.sensitive || !typeInfo[f.type].sortable, hint: t("indexedHint") },
-    { key: "sensitive" as const, on: f.sensitive, disabled: engineFilled(f.type) || isLookup(f.type), hint: t("sensitiveHint") },
+    { key: "sensitive" as const, on: f.sensitive, disabled: engineFilled(f.type) || isLookup(f.type) || f.type === "user", hint: t("sensitiveHint") },
     { key: "searchable" as const, on: f.searchable, disabled: !f.sensitive, hint: t("searchableHint") },
   ];
   const pipeline = "x-crm-pipeline" in f.base && f.type === "picklist";

@@ -1,11 +1,12 @@
-import { Alert, Modal, Radio, Select } from "antd";
+import { Alert, Checkbox, Modal, Radio, Select } from "antd";
 import { useState } from "react";
 import { Link } from "react-router";
 import { useText } from "@/admin/text";
 import { formatNumber } from "@/field-types/format";
 import { useI18n } from "@/i18n/I18nProvider";
 import { isPicklist, type FieldModel } from "./fieldModel";
-import { byField, choiceProblem, removedOptions, type MigrationChoice, type MigrationItem } from "./migration";
+import { UserSelect } from "@/users/UserSelect";
+import { byField, choiceProblem, removedOptions, unmatchedValues, type MigrationChoice, type MigrationItem } from "./migration";
 import { ValueInput } from "./ValueInput";
 import { words } from "./text";
 
@@ -13,7 +14,8 @@ import { words } from "./text";
 // would not fit: per field how many records, why, and one of them to look
 // at; and for each field the migration to apply with the next save: fill
 // the empty values, remap old options to new ones (or clear them), or
-// clear the field's values.
+// clear the field's values. A field becoming a user field lists each
+// stored value that names nobody: each is mapped to a user or cleared.
 
 type MigrationModalProps = {
   objectName: string;
@@ -26,8 +28,9 @@ type MigrationModalProps = {
   onCancel: () => void;
 };
 
-function defaultChoice(f: FieldModel | undefined, before: string[]): MigrationChoice {
+function defaultChoice(f: FieldModel | undefined, before: string[], items: MigrationItem[]): MigrationChoice {
   if (!f) return { kind: "clear" };
+  if (f.type === "user" && unmatchedValues(items).length > 0) return { kind: "remap", map: {} };
   if (isPicklist(f.type) && removedOptions(before, f.options.map((o) => o.value)).length > 0) return { kind: "remap", map: {} };
   return { kind: "fill", value: f.hasDefault ? f.default : undefined };
 }
@@ -38,10 +41,10 @@ export function MigrationModal({ objectName, items, fields, before, saving, onSu
   const groups = byField(items);
   const fieldOf = (name: string) => fields.find((f) => f.name === name);
   const [choices, setChoices] = useState<Record<string, MigrationChoice>>(() =>
-    Object.fromEntries(groups.map(([name]) => [name, defaultChoice(fieldOf(name), before[name] ?? [])])),
+    Object.fromEntries(groups.map(([name, list]) => [name, defaultChoice(fieldOf(name), before[name] ?? [], list)])),
   );
   const [tried, setTried] = useState(false);
-  const problems = Object.fromEntries(groups.map(([name]) => [name, choiceProblem(choices[name])]));
+  const problems = Object.fromEntries(groups.map(([name, list]) => [name, choiceProblem(choices[name], fieldOf(name)?.type === "user" ? unmatchedValues(list) : [])]));
   const blocked = Object.values(problems).some(Boolean);
   const label = (f: FieldModel | undefined, name: string) => (f ? (lang === "en" ? f.en || f.zh : f.zh || f.en) || name : name);
 
@@ -72,6 +75,7 @@ export function MigrationModal({ objectName, items, fields, before, saving, onSu
         const from = removed.length > 0 ? removed : before[name] ?? [];
         const total = list.reduce((n, it) => n + it.records, 0);
         const problem = tried ? problems[name] : "";
+        const users = f?.type === "user" ? unmatchedValues(list) : [];
         return (
           <section key={name} className="obj-migration-field" data-field={name}>
             <h3>
@@ -99,17 +103,51 @@ export function MigrationModal({ objectName, items, fields, before, saving, onSu
                 set(kind === "fill" ? { kind, value: f?.hasDefault ? f.default : undefined } : kind === "remap" ? { kind, map: {} } : { kind });
               }}
             >
-              <Radio value="fill" disabled={!f}>
-                {t("migrateFill")}
-              </Radio>
+              {users.length === 0 ? (
+                <Radio value="fill" disabled={!f}>
+                  {t("migrateFill")}
+                </Radio>
+              ) : null}
               {f && isPicklist(f.type) ? <Radio value="remap">{t("migrateRemap")}</Radio> : null}
+              {users.length > 0 ? <Radio value="remap">{t("migrateRemapUsers")}</Radio> : null}
               <Radio value="clear">{t("migrateClear")}</Radio>
             </Radio.Group>
             <div className="obj-migration-detail">
               {c?.kind === "fill" && f ? (
                 <ValueInput field={f} value={c.value} onChange={(v) => set({ kind: "fill", value: v })} ariaLabel={t("fillValue", { name })} invalidJSON={t("invalidJSON")} />
               ) : null}
-              {c?.kind === "remap" && f ? (
+              {c?.kind === "remap" && users.length > 0 ? (
+                <div className="obj-remap">
+                  {users.map((old) => (
+                    <div key={old} className="obj-remap-row">
+                      <code>{old}</code>
+                      <span aria-hidden="true">→</span>
+                      <div style={{ flex: "1 1 200px", minWidth: 0 }}>
+                        <UserSelect
+                          ariaLabel={t("remapValue", { old })}
+                          placeholder={t("remapPickUser")}
+                          value={c.map[old] || null}
+                          disabled={c.map[old] === ""}
+                          allowClear={false}
+                          onChange={(v) => set({ kind: "remap", map: { ...c.map, [old]: typeof v === "string" ? v : "" } })}
+                        />
+                      </div>
+                      <Checkbox
+                        checked={c.map[old] === ""}
+                        onChange={(e) => {
+                          const map = { ...c.map };
+                          if (e.target.checked) map[old] = "";
+                          else delete map[old];
+                          set({ kind: "remap", map });
+                        }}
+                      >
+                        {t("remapClearValue")}
+                      </Checkbox>
+                    </div>
+                  ))}
+                </div>
+              ) : null}
+              {c?.kind === "remap" && f && users.length === 0 ? (
                 <div className="obj-remap">
                   {from.map((old) => (
                     <div key={old} className="obj-remap-row">

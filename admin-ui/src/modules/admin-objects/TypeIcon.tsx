@@ -22,6 +22,7 @@ import {
   ShareAltOutlined,
   TagsOutlined,
   BarsOutlined,
+  UserOutlined,
 } from "@ant-design/icons";
 import type { ReactNode } from "react";
 import type { FieldType } from "@/metadata/types";
@@ -53,6 +54,7 @@ const icons: Record<FieldType, ReactNode> = {
   formula: <FunctionOutlined />,
   rollup: <CalculatorOutlined />,
   file: <PaperClipOutlined />,
+  user: <UserOutlined />,
 };
 
 export const typeNames: Record<FieldType, { zh: string; en: string }> = {
@@ -79,6 +81,7 @@ export const typeNames: Record<FieldType, { zh: string; en: string }> = {
   formula: { zh: "公式", en: "Formula" },
   rollup: { zh: "汇总", en: "Roll-up summary" },
   file: { zh: "文件", en: "File" },
+  user: { zh: "用户", en: "User" },
 };
 
 type TypeIconProps = { type: FieldType };

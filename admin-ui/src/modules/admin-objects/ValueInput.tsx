@@ -1,6 +1,7 @@
 import { Input, InputNumber, Select, Switch } from "antd";
 import { useState } from "react";
 import { useI18n } from "@/i18n/I18nProvider";
+import { UserSelect } from "@/users/UserSelect";
 import type { FieldModel } from "./fieldModel";
 
 // ValueInput edits one value of a field as its type stores it: a field's
@@ -59,6 +60,8 @@ export function ValueInput({ field, value, onChange, ariaLabel, invalidJSON }: V
       return (
         <Select mode="tags" aria-label={ariaLabel} value={Array.isArray(value) ? (value as string[]) : []} onChange={(v: string[]) => onChange(v)} open={false} style={{ width: "100%" }} />
       );
+    case "user":
+      return <UserSelect ariaLabel={ariaLabel} value={typeof value === "string" ? value : null} onChange={(v) => onChange(v ?? undefined)} />;
     case "address":
     case "json":
       return <JSONInput value={value} onChange={onChange} ariaLabel={ariaLabel} invalid={invalidJSON} />;

@@ -70,7 +70,7 @@ export type ObjectModel = {
 // Field types in the order the designer offers them.
 export const fieldTypes: FieldType[] = [
   "text", "textarea", "richtext", "number", "integer", "currency", "percent", "boolean", "date", "datetime",
-  "email", "phone", "url", "picklist", "multipicklist", "lookup", "multilookup", "autonumber", "address",
+  "email", "phone", "url", "picklist", "multipicklist", "lookup", "multilookup", "user", "autonumber", "address",
   "json", "formula", "rollup",
 ];
 
@@ -104,6 +104,8 @@ export const typeInfo: Record<FieldType, { json: JSONType; format?: string; form
   // one file ("string") or several ("array"); the designer keeps a file
   // field's schema as it stands (edit it in the definition's JSON)
   file: { json: "string", sortable: false },
+  // one user of the tenant ("user:NAME"); no settings of its own
+  user: { json: "string", sortable: true },
 };
 
 // keywordShape mirrors schema's: which fields a keyword applies to.
@@ -126,6 +128,8 @@ const keywordShape: Record<string, string> = {
 export function applies(keyword: string, t: FieldType): boolean {
   const shape = keywordShape[keyword];
   if (!shape) return true;
+  // A user field's values are user ids: no lengths, patterns or options.
+  if (t === "user") return false;
   const jt = typeInfo[t].json;
   switch (shape) {
     case "number":
@@ -358,8 +362,8 @@ export function changeType(f: FieldModel, type: FieldType): FieldModel {
     reverse: sameFamily ? f.reverse : "",
     autoFormat: type === "autonumber" ? f.autoFormat || "NO-{000000}" : "",
     required: engineFilled(type) ? false : f.required,
-    sensitive: engineFilled(type) || isLookup(type) ? false : f.sensitive,
-    searchable: engineFilled(type) || isLookup(type) ? false : f.searchable,
+    sensitive: engineFilled(type) || isLookup(type) || type === "user" ? false : f.sensitive,
+    searchable: engineFilled(type) || isLookup(type) || type === "user" ? false : f.searchable,
     indexed: typeInfo[type].sortable ? f.indexed : false,
   };
 }

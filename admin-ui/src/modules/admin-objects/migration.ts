@@ -12,6 +12,9 @@ export type MigrationItem = {
   records: number;
   example: string;
   reason: string;
+  // value is the stored value the item counts (one item per value that
+  // does not convert to a user); "" for other items.
+  value: string;
 };
 
 export type MigrationChoice =
@@ -33,7 +36,7 @@ const migrationMessage = /^(\d+) stored record\(s\) would not fit the new defini
 function asMigration(p: DefinitionProblem): MigrationItem | null {
   if (typeof p.records === "number") {
     // Grouped by the top-level field (p.field may be a part: address.city).
-    return { field: fieldOfPath(p.path) || p.field || "", code: p.code ?? "", records: p.records, example: p.example ?? "", reason: p.reason || p.message };
+    return { field: fieldOfPath(p.path) || p.field || "", code: p.code ?? "", records: p.records, example: p.example ?? "", reason: p.reason || p.message, value: p.value ?? "" };
   }
   const m = migrationMessage.exec(p.message);
   if (!m) return null;
@@ -41,7 +44,7 @@ function asMigration(p: DefinitionProblem): MigrationItem | null {
   // detail is "field: what is wrong" (field may be a part: address.city).
   const colon = detail.indexOf(": ");
   const reason = colon >= 0 ? detail.slice(colon + 2) : detail;
-  return { field: fieldOfPath(p.path), code: "", records: Number(count), example, reason };
+  return { field: fieldOfPath(p.path), code: "", records: Number(count), example, reason, value: "" };
 }
 
 export function splitProblems(problems: DefinitionProblem[]): { migrations: MigrationItem[]; other: DefinitionProblem[] } {
@@ -78,11 +81,20 @@ export function saveOptions(choices: Record<string, MigrationChoice>, expectedVe
 }
 
 // choiceProblem says what a choice still lacks ("" when it can be sent).
-export function choiceProblem(c: MigrationChoice | undefined): "none" | "fillEmpty" | "remapEmpty" | "" {
+// mustMap are the values a remap must map, each (to a user or to ""):
+// those of a field becoming a user field that name nobody.
+export function choiceProblem(c: MigrationChoice | undefined, mustMap: string[] = []): "none" | "fillEmpty" | "remapEmpty" | "remapAll" | "" {
   if (!c) return "none";
   if (c.kind === "fill" && (c.value === undefined || c.value === null || c.value === "" || (Array.isArray(c.value) && c.value.length === 0))) return "fillEmpty";
+  if (c.kind === "remap" && mustMap.some((v) => !(v in c.map))) return "remapAll";
   if (c.kind === "remap" && Object.keys(c.map).length === 0) return "remapEmpty";
   return "";
+}
+
+// unmatchedValues are the stored values of a field's items that do not
+// convert to a user, each once, in the order given (most records first).
+export function unmatchedValues(items: MigrationItem[]): string[] {
+  return [...new Set(items.map((it) => it.value).filter(Boolean))];
 }
 
 // removedOptions lists the options of a picklist field that the stored

@@ -20,6 +20,9 @@ export type DefinitionProblem = {
   records?: number;
   example?: string;
   reason?: string;
+  // value is the stored value a problem is about, when it is one per
+  // value (a value of a field becoming a user field that names nobody).
+  value?: string;
 };
 
 export type ErrorCode =

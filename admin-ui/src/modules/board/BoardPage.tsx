@@ -33,6 +33,7 @@ import { useIsPhone } from "@/ui/useIsPhone";
 import { useUsers } from "@/users/useUsers";
 import { BoardCard } from "./BoardCard";
 import { boardKey, moreCards, useBoard, type Card, type Column } from "./useBoard";
+import { recordWords } from "@/record-page/text";
 
 // A card goes to the column under the pointer (a collapsed closed stage is
 // narrow); keyboard moves, which have no pointer, take the column the card
@@ -59,6 +60,7 @@ export function BoardPage() {
 }
 
 function Board({ obj }: { obj: ObjectMeta }) {
+  const rw = useText(recordWords);
   const md = useMetadata();
   const { t, label, lang } = useI18n();
   const w = useText(words);
@@ -121,13 +123,13 @@ function Board({ obj }: { obj: ObjectMeta }) {
         return;
       }
       setColumns((cs) => cs.map((c) => (c.stage === to ? { ...c, cards: c.cards.map((x) => (x.id === cardId ? { ...x, ...rec } : x)) } : c)));
-      message.success(t("record.moved", { stage: label(stage.label, to) }));
+      message.success(rw("moved", { stage: label(stage.label, to) }));
       void qc.invalidateQueries({ queryKey: key });
       void qc.invalidateQueries({ queryKey: ["record", obj.name, cardId] });
       void qc.invalidateQueries({ queryKey: ["list", obj.name] });
     } catch (e) {
       qc.setQueryData(key, snapshot);
-      message.error(t("record.moveRefused", { stage: label(stage.label, to), reason: refusalText(e, obj, lang) }), 6);
+      message.error(rw("moveRefused", { stage: label(stage.label, to), reason: refusalText(e, obj, lang) }), 6);
     }
   };
 

@@ -1,8 +1,9 @@
 import { Cascader, Input } from "antd";
 import { useEffect, useState } from "react";
-import { useI18n } from "@/i18n/I18nProvider";
 import type { AddressValue } from "./format";
 import { loadRegions, type Region } from "./regions";
+import { useText } from "@/admin/text";
+import { formWords } from "@/forms/text";
 
 // AddressInput: province / city / district from a cascader over the
 // national division data, then the street and postal code.
@@ -26,7 +27,7 @@ function clean(v: AddressValue): AddressValue | null {
 }
 
 export function AddressInput({ id, value, onChange, onBlur, disabled, status }: AddressInputProps) {
-  const { t } = useI18n();
+  const fw = useText(formWords);
   const [regions, setRegions] = useState<Region[]>([]);
   useEffect(() => {
     let live = true;
@@ -42,14 +43,14 @@ export function AddressInput({ id, value, onChange, onBlur, disabled, status }: 
     <div className="address-input" onBlur={onBlur}>
       <Cascader
         id={id}
-        aria-label={t("form.addressPlaceholder")}
+        aria-label={fw("addressPlaceholder")}
         options={regions}
         value={path}
         disabled={disabled}
         status={status}
         changeOnSelect
         showSearch
-        placeholder={t("form.addressPlaceholder")}
+        placeholder={fw("addressPlaceholder")}
         onChange={(p) => {
           const parts = (p ?? []) as string[];
           set({ country: parts.length ? (v.country ?? "中国") : v.country, province: parts[0] ?? "", city: parts[1] ?? "", district: parts[2] ?? "" });
@@ -58,16 +59,16 @@ export function AddressInput({ id, value, onChange, onBlur, disabled, status }: 
       />
       <div className="address-line">
         <Input
-          aria-label={t("form.street")}
-          placeholder={t("form.street")}
+          aria-label={fw("street")}
+          placeholder={fw("street")}
           value={v.street ?? ""}
           disabled={disabled}
           maxLength={200}
           onChange={(e) => set({ street: e.target.value })}
         />
         <Input
-          aria-label={t("form.postalCode")}
-          placeholder={t("form.postalCode")}
+          aria-label={fw("postalCode")}
+          placeholder={fw("postalCode")}
           value={v.postalCode ?? ""}
           disabled={disabled}
           inputMode="numeric"

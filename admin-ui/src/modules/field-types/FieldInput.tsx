@@ -10,6 +10,9 @@ import { LookupSelect } from "./LookupSelect";
 import { useLookupTitles } from "./LookupTitles";
 import { normalisePhone, normaliseURL } from "./phone";
 import { RichTextInput } from "./RichTextInput";
+import { UserSelect } from "@/users/UserSelect";
+import { useText } from "@/admin/text";
+import { formWords } from "@/forms/text";
 
 // The file input loads with the first form that has a file field.
 const FileInput = lazy(() => import("@/attachments/FileInput").then((m) => ({ default: m.FileInput })));
@@ -51,6 +54,7 @@ const separators = (v: string | number | undefined) => {
 const unseparate = (v: string | undefined) => (v ?? "").replace(/[,¥%\s]/g, "");
 
 export function FieldInput({ field, value, onChange, onBlur, id, disabled, error, autoFocus, creating }: FieldInputProps) {
+  const fw = useText(formWords);
   const { t, label } = useI18n();
   useDayjsLocale();
   const md = useMetadata();
@@ -60,10 +64,10 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
   const name = label(field.label, field.name);
 
   if (field.type === "autonumber") {
-    return <Input id={id} disabled value={typeof value === "string" && value ? value : creating ? t("form.autonumber") : ""} />;
+    return <Input id={id} disabled value={typeof value === "string" && value ? value : creating ? fw("autonumber") : ""} />;
   }
   if (field.computed) {
-    return <Input id={id} disabled value={value == null ? t("form.computed") : String(value)} />;
+    return <Input id={id} disabled value={value == null ? fw("computed") : String(value)} />;
   }
 
   switch (field.kind) {
@@ -162,7 +166,7 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
           onBlur={onBlur}
           disabled={ro}
           status={status}
-          placeholder={t("form.selectPlaceholder")}
+          placeholder={fw("selectPlaceholder")}
           options={opts}
           showSearch={{ optionFilterProp: "label" }}
           style={{ width: "100%" }}
@@ -184,7 +188,7 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
           onBlur={onBlur}
           disabled={ro}
           status={status}
-          placeholder={t("form.selectPlaceholder")}
+          placeholder={fw("selectPlaceholder")}
           options={opts}
           showSearch={{ optionFilterProp: "label" }}
           style={{ width: "100%" }}
@@ -212,6 +216,20 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
         />
       );
     }
+    case "user":
+      // an active user of the tenant, by name; clearable unless required
+      return (
+        <UserSelect
+          id={id}
+          value={typeof value === "string" ? value : null}
+          onChange={(v) => onChange(v)}
+          allowClear={!field.required}
+          onBlur={onBlur}
+          disabled={ro}
+          status={status}
+          autoFocus={autoFocus}
+        />
+      );
     case "file":
     case "files":
       return (
@@ -324,7 +342,7 @@ type JSONInputProps = { id?: string; value: unknown; onChange: (v: unknown) => v
 // JSONInput edits free-form JSON; text that does not parse is kept as
 // typed and marked, never sent.
 function JSONInput({ id, value, onChange, onBlur, disabled, error }: JSONInputProps) {
-  const { t } = useI18n();
+  const fw = useText(formWords);
   const text = typeof value === "string" ? value : value === undefined || value === null ? "" : JSON.stringify(value, null, 2);
   let bad = false;
   if (typeof value === "string" && value.trim() !== "") {
@@ -353,7 +371,7 @@ function JSONInput({ id, value, onChange, onBlur, disabled, error }: JSONInputPr
           onBlur?.();
         }}
       />
-      {bad ? <div className="field-error">{t("form.invalidJSON")}</div> : null}
+      {bad ? <div className="field-error">{fw("invalidJSON")}</div> : null}
     </div>
   );
 }

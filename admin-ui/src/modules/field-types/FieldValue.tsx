@@ -4,6 +4,7 @@ import { Link } from "react-router";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import type { FieldMeta } from "@/metadata/types";
+import { UserName } from "@/users/UserName";
 import { optionColor } from "./colors";
 import { empty, formatPhone, formatValue, isEmptyValue, recordTitle } from "./format";
 import { plainText, sanitizeHTML } from "./sanitize";
@@ -59,6 +60,8 @@ export function FieldValue({ field, value, compact }: FieldValueProps) {
       const r = value as Ref;
       return target ? <Link to={`/o/${target.name}/${r.id}`}>{titleOf(r)}</Link> : <span>{titleOf(r)}</span>;
     }
+    case "user":
+      return <UserName value={String(value)} />;
     case "file":
     case "files": {
       // Files are always downloads (the server sends them as such).

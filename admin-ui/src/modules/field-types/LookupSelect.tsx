@@ -2,10 +2,11 @@ import { useQuery } from "@tanstack/react-query";
 import { Select, Spin } from "antd";
 import { useMemo, useState } from "react";
 import { gql } from "@/api/client";
-import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { useDebounced } from "@/ui/useDebounced";
 import { recordTitle } from "./format";
+import { useText } from "@/admin/text";
+import { formWords } from "@/forms/text";
 
 // LookupSelect picks records of a target object by searching its title
 // field on the server (300 ms after typing stops, 20 at a time): lookups
@@ -30,7 +31,7 @@ function hintField(target: ObjectMeta): string | undefined {
 }
 
 export function LookupSelect({ target, value, onChange, multiple, disabled, id, placeholder, onBlur, status }: LookupSelectProps) {
-  const { t } = useI18n();
+  const fw = useText(formWords);
   const [text, setText] = useState("");
   const [open, setOpen] = useState(false);
   const q = useDebounced(text.trim(), 300);
@@ -87,7 +88,7 @@ export function LookupSelect({ target, value, onChange, multiple, disabled, id, 
       allowClear
       disabled={disabled}
       status={status}
-      placeholder={placeholder ?? t("form.lookupPlaceholder")}
+      placeholder={placeholder ?? fw("lookupPlaceholder")}
       value={multiple ? value.map((v) => v.id) : (value[0]?.id ?? null)}
       onChange={change}
       onOpenChange={setOpen}

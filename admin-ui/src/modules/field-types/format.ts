@@ -171,6 +171,9 @@ export function formatValue(f: FieldMeta, v: unknown, lang: Lang, titleOf?: (rec
       return formatAddress(v as AddressValue);
     case "json":
       return JSON.stringify(v);
+    case "user":
+      // the user name; screens show the display name (UserName)
+      return String(v).replace(/^user:/, "");
     case "file":
       return String((v as { name?: string }).name ?? "");
     case "files":

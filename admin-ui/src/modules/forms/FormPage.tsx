@@ -13,6 +13,8 @@ import { DuplicateHint } from "@/duplicates/DuplicateHint";
 import { useLayout } from "./layout";
 import { RecordForm, type SavedRecord } from "./RecordForm";
 import type { FormValues } from "./values";
+import { useText } from "@/admin/text";
+import { formWords } from "@/forms/text";
 
 // The create and edit pages: /o/:object/new (prefilled from
 // ?prefill={"account":"…"}&titles={…} when opened from a related list)
@@ -37,6 +39,7 @@ export function FormPage() {
 }
 
 function ObjectForm({ obj, id }: { obj: ObjectMeta; id?: string }) {
+  const fw = useText(formWords);
   const md = useMetadata();
   const session = useSignedIn();
   const { t, label } = useI18n();
@@ -57,7 +60,7 @@ function ObjectForm({ obj, id }: { obj: ObjectMeta; id?: string }) {
   if (id && !record.data) return <PageMessage kind="warning" title={t("error.notFound")} />;
 
   const objLabel = label(obj.label, obj.name);
-  const title = id ? t("form.editTitle", { name: objLabel }) : t("form.newTitle", { name: objLabel });
+  const title = id ? fw("editTitle", { name: objLabel }) : fw("newTitle", { name: objLabel });
   const saved = (rec: SavedRecord) => {
     void qc.invalidateQueries({ queryKey: ["list", obj.name] });
     void qc.invalidateQueries({ queryKey: ["count", obj.name] });

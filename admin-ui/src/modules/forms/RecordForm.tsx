@@ -20,6 +20,8 @@ import { FieldTemplate, fields, ObjectFieldTemplate, type CrmFormContext } from 
 import { readDraft, useDraft } from "./useDraft";
 import { FormValidator } from "./validator";
 import { createInput, patchInput, recordToValues, type FormValues } from "./values";
+import { useText } from "@/admin/text";
+import { formWords } from "@/forms/text";
 
 // RecordForm creates or edits a record with a form generated from the
 // object's JSON Schema and the layout for the caller's role. Server errors
@@ -50,6 +52,7 @@ type RecordFormProps = {
 };
 
 export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, draftKey, onSaved, onCancel, reload, hint }: RecordFormProps) {
+  const fw = useText(formWords);
   const md = useMetadata();
   const { t, lang } = useI18n();
   const { message } = useFeedback();
@@ -92,7 +95,7 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
   useEffect(() => {
     if (blocker.state !== "blocked") return;
     Modal.confirm({
-      title: t("form.leaveConfirm"),
+      title: fw("leaveConfirm"),
       okText: t("action.confirm"),
       cancelText: t("action.cancel"),
       onOk: () => {
@@ -142,11 +145,11 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
       if (mode === "create") {
         const d = await gql<{ record: SavedRecord }>({ query: createDocument(md, obj), variables: { input: createInput(def.fields, formData) } });
         saved = d.record;
-        message.success(t("form.created"));
+        message.success(fw("created"));
       } else {
         const patch = patchInput(def.fields, base.values, formData);
         if (Object.keys(patch).length === 0) {
-          message.info(t("form.noChanges"));
+          message.info(fw("noChanges"));
           draft.clear();
           setSaving(false);
           onCancel();
@@ -157,7 +160,7 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
           variables: { id: record!.id, input: patch, version: base.version },
         });
         saved = d.record;
-        message.success(t("form.saved"));
+        message.success(fw("saved"));
       }
       draft.clear();
       setBase({ values: formData, version: saved.version });
@@ -198,7 +201,7 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
             type="info"
             showIcon
             closable={{ onClose: () => setShowRestored(false) }}
-            title={t("form.draftRestored")}
+            title={fw("draftRestored")}
             action={
               <Button
                 size="small"
@@ -209,7 +212,7 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
                   setShowRestored(false);
                 }}
               >
-                {t("form.discardDraft")}
+                {fw("discardDraft")}
               </Button>
             }
             className="form-banner"

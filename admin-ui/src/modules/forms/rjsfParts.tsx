@@ -6,6 +6,8 @@ import { useI18n } from "@/i18n/I18nProvider";
 import type { FieldMeta } from "@/metadata/types";
 import type { FormSection } from "./formDefinition";
 import { isBlank } from "./values";
+import { useText } from "@/admin/text";
+import { formWords } from "@/forms/text";
 
 // The pieces rjsf renders our forms with: one field component for every
 // property (our widget registry, FieldInput), a field template with the
@@ -42,14 +44,15 @@ function CrmField({ name, formData, onChange, onBlur, fieldPathId, registry, dis
 export const fields: RegistryFieldsType = { crm: CrmField };
 
 export function FieldTemplate({ id, children, rawErrors, required, hidden, registry, fieldPathId }: FieldTemplateProps) {
-  const { t, label } = useI18n();
+  const fw = useText(formWords);
+  const { label } = useI18n();
   if (hidden) return null;
   if (fieldPathId.path.length === 0) return children;
   const ctx = registry.formContext as CrmFormContext;
   const name = String(fieldPathId.path[fieldPathId.path.length - 1]);
   const f = ctx.fields[name];
   const errors = Array.from(new Set(rawErrors ?? []));
-  const lockReason = f?.computed ? undefined : f?.readOnly ? t("form.readOnly") : f?.masked ? t("form.masked") : undefined;
+  const lockReason = f?.computed ? undefined : f?.readOnly ? fw("readOnly") : f?.masked ? fw("masked") : undefined;
   return (
     <div className={`form-field${errors.length ? " has-error" : ""}`} data-field={name}>
       <label htmlFor={id} className="form-label">

@@ -1,4 +1,4 @@
-import { CheckSquareOutlined, DeleteOutlined } from "@ant-design/icons";
+import { AuditOutlined, CheckSquareOutlined, DeleteOutlined } from "@ant-design/icons";
 import { Button, Card, Descriptions, Radio, Space } from "antd";
 import { lazy, Suspense } from "react";
 import { useLocation, useNavigate } from "react-router";
@@ -12,8 +12,8 @@ import { PageSkeleton } from "@/ui/PageState";
 // carries no route of its own for it.
 const TasksPage = lazy(() => import("@/tasks/TasksPage").then((m) => ({ default: m.TasksPage })));
 
-// MePage: who is signed in, the interface language, my tasks and the
-// recycle bin (the phone's way to them), the password, and signing out;
+// MePage: who is signed in, the interface language, my tasks, my
+// approvals and the recycle bin (the phone's way to them), the password, and signing out;
 // at /me/tasks the 我的任务 page.
 export function MePage() {
   const { pathname } = useLocation();
@@ -59,7 +59,12 @@ function MeDetails() {
         </Card>
         {md.rootQueries.has("myTasks") ? (
           <Button block icon={<CheckSquareOutlined />} onClick={() => navigate("/me/tasks")}>
-            {lang === "en" ? "My tasks" : "我的任务"}
+            {t("shell.myTasks")}
+          </Button>
+        ) : null}
+        {md.rootQueries.has("myPendingApprovals") ? (
+          <Button block icon={<AuditOutlined />} onClick={() => navigate("/approvals")}>
+            {t("shell.approvals")}
           </Button>
         ) : null}
         {md.rootQueries.has("recycleBin") ? (

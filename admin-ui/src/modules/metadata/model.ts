@@ -32,7 +32,7 @@ export type ObjectDefinitionData = {
 const fieldTypes = new Set<FieldType>([
   "text", "textarea", "richtext", "number", "integer", "currency", "percent", "boolean", "date", "datetime",
   "email", "phone", "url", "picklist", "multipicklist", "lookup", "multilookup", "autonumber", "address",
-  "json", "formula", "rollup", "file",
+  "json", "formula", "rollup", "file", "user",
 ]);
 
 export function upperFirst(s: string): string {
@@ -90,6 +90,7 @@ function valueKind(type: FieldType, prop: JSONSchema): ValueKind {
     case "multilookup":
     case "address":
     case "json":
+    case "user":
       return type;
     case "file":
       return prop.type === "array" ? "files" : "file";

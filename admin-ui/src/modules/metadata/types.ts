@@ -29,7 +29,8 @@ export type FieldType =
   | "json"
   | "formula"
   | "rollup"
-  | "file";
+  | "file"
+  | "user";
 
 // ValueKind is how a value is stored and shown, whatever the field type
 // (a formula's kind is its result's).
@@ -51,7 +52,10 @@ export type ValueKind =
   // one attached file, or a list of them (their values are
   // { id name size contentType url }; writes send their ids)
   | "file"
-  | "files";
+  | "files"
+  // one user of the tenant, as "user:USERNAME" (the form of an ownerId);
+  // shown by the person's display name
+  | "user";
 
 export type PicklistOption = {
   value: string;

@@ -9,6 +9,9 @@ import { pickLabel, useI18n, type Lang } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import type { ObjectMeta, Stage } from "@/metadata/types";
 import { isBlank, type FormValues } from "@/forms/values";
+import { useText } from "@/admin/text";
+import { formWords } from "@/forms/text";
+import { recordWords } from "@/record-page/text";
 
 // Moving a record along a pipeline (record page stage path, kanban drag):
 // a stage that needs fields the record lacks first asks for them in a
@@ -48,6 +51,8 @@ type AskState = { stage: Stage; rec: MovableRecord; fields: string[]; resolve: (
 
 // useStageMove returns move(rec, to) and the mini form it may open.
 export function useStageMove(obj: ObjectMeta, field: string) {
+  const fw = useText(formWords);
+  const rw = useText(recordWords);
   const md = useMetadata();
   const { t, label } = useI18n();
   const [ask, setAsk] = useState<AskState | null>(null);
@@ -80,7 +85,7 @@ export function useStageMove(obj: ObjectMeta, field: string) {
   const modal: ReactNode = ask ? (
     <Modal
       open
-      title={t("record.moveTo", { stage: label(ask.stage.label, ask.stage.value) })}
+      title={rw("moveTo", { stage: label(ask.stage.label, ask.stage.value) })}
       okText={t("action.confirm")}
       cancelText={t("action.cancel")}
       okButtonProps={{ disabled: !complete }}
@@ -88,7 +93,7 @@ export function useStageMove(obj: ObjectMeta, field: string) {
       onCancel={() => ask.resolve(null)}
       destroyOnHidden
     >
-      <Alert type="info" showIcon title={t("form.stageFields", { stage: label(ask.stage.label, ask.stage.value) })} className="form-banner" />
+      <Alert type="info" showIcon title={fw("stageFields", { stage: label(ask.stage.label, ask.stage.value) })} className="form-banner" />
       <LookupTitlesContext.Provider value={{ titles, remember: (e) => setTitles((x) => ({ ...x, ...e })) }}>
         <Form layout="vertical">
           {ask.fields.map((f, i) => (

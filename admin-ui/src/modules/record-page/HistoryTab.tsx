@@ -4,6 +4,8 @@ import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { ownerName, type Person } from "@/users/useUsers";
 import type { RecordData } from "./recordQuery";
+import { useText } from "@/admin/text";
+import { recordWords } from "@/record-page/text";
 
 // HistoryTab: the moves along each pipeline (from, to, who, when, time
 // spent in the stage left) and, for administrators, the record's audit
@@ -21,6 +23,7 @@ function duration(s: number, t: (k: "time.days" | "time.hours" | "time.minutes",
 type HistoryTabProps = { obj: ObjectMeta; record: RecordData; people: Person[] };
 
 export function HistoryTab({ obj, record, people }: HistoryTabProps) {
+  const rw = useText(recordWords);
   const { t, label, lang } = useI18n();
   const stageName = (field: string, v: string | null) => {
     if (!v) return "--";
@@ -36,25 +39,25 @@ export function HistoryTab({ obj, record, people }: HistoryTabProps) {
     return String(v);
   };
   const anything = histories.some(([, h]) => ((record[h] as StageChange[] | undefined)?.length ?? 0) > 0) || (audit?.entries.length ?? 0) > 0;
-  if (!anything) return <Empty description={t("record.noHistory")} />;
+  if (!anything) return <Empty description={rw("noHistory")} />;
   return (
     <div className="history-tab">
       {histories.map(([field, h]) => {
         const moves = [...((record[h] as StageChange[] | undefined) ?? [])].reverse();
         if (moves.length === 0) return null;
         return (
-          <Card key={field} size="small" title={`${t("record.stageHistory")} · ${label(obj.byName[field]?.label, field)}`} className="history-card">
+          <Card key={field} size="small" title={`${rw("stageHistory")} · ${label(obj.byName[field]?.label, field)}`} className="history-card">
             <Timeline
               items={moves.map((m) => ({
                 key: m.id,
                 content: (
                   <div className="history-item">
                     <div>
-                      {m.from ? t("record.stageChange", { from: stageName(field, m.from), to: stageName(field, m.to) }) : t("record.stageEntered", { to: stageName(field, m.to) })}
+                      {m.from ? rw("stageChange", { from: stageName(field, m.from), to: stageName(field, m.to) }) : rw("stageEntered", { to: stageName(field, m.to) })}
                     </div>
                     <div className="history-meta">
                       <span title={formatDateTime(m.at)}>{formatRelative(m.at, lang)}</span> · {who(m.by)}
-                      {m.secondsInPrevious ? ` · ${t("record.timeIn", { time: duration(m.secondsInPrevious, t) })}` : ""}
+                      {m.secondsInPrevious ? ` · ${rw("timeIn", { time: duration(m.secondsInPrevious, t) })}` : ""}
                     </div>
                   </div>
                 ),
@@ -64,7 +67,7 @@ export function HistoryTab({ obj, record, people }: HistoryTabProps) {
         );
       })}
       {audit && audit.entries.length > 0 ? (
-        <Card size="small" title={t("record.audit")} className="history-card">
+        <Card size="small" title={rw("audit")} className="history-card">
           <Table<AuditEntry>
             size="small"
             rowKey="id"
@@ -72,18 +75,18 @@ export function HistoryTab({ obj, record, people }: HistoryTabProps) {
             dataSource={audit.entries}
             scroll={{ x: true }}
             columns={[
-              { key: "at", title: t("record.at"), dataIndex: "at", width: 156, render: (v: string) => formatDateTime(v) },
-              { key: "actor", title: t("record.actor"), dataIndex: "actor", width: 120, render: (v: string) => who(v) },
+              { key: "at", title: rw("at"), dataIndex: "at", width: 156, render: (v: string) => formatDateTime(v) },
+              { key: "actor", title: rw("actor"), dataIndex: "actor", width: 120, render: (v: string) => who(v) },
               {
                 key: "action",
-                title: t("record.action"),
+                title: rw("action"),
                 dataIndex: "action",
                 width: 80,
-                render: (v: string) => (["create", "update", "delete", "restore"].includes(v) ? t(`record.auditAction.${v}` as "record.auditAction.create") : v),
+                render: (v: string) => (["create", "update", "delete", "restore"].includes(v) ? rw(`auditAction.${v}` as "auditAction.create") : v),
               },
               {
                 key: "changes",
-                title: t("record.changes"),
+                title: rw("changes"),
                 dataIndex: "changes",
                 render: (c: AuditEntry["changes"]) => (
                   <ul className="audit-changes">

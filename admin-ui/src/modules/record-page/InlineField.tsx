@@ -12,6 +12,8 @@ import { useMetadata } from "@/metadata/MetadataProvider";
 import type { FieldMeta, ObjectMeta } from "@/metadata/types";
 import { inputValue, isBlank, recordToValues } from "@/forms/values";
 import type { RecordData } from "./recordQuery";
+import { useText } from "@/admin/text";
+import { formWords } from "@/forms/text";
 
 // InlineField shows a value on the record page and, on a desktop, edits
 // it in place (UI.md §4): a pencil on hover, Enter or leaving the field
@@ -27,9 +29,10 @@ type InlineFieldProps = {
   onSaved: (rec: RecordData) => void;
 };
 
-const multiline = new Set(["textarea", "richtext", "address", "json", "multipicklist", "multilookup", "boolean", "picklist", "date", "datetime", "lookup", "file", "files"]);
+const multiline = new Set(["textarea", "richtext", "address", "json", "multipicklist", "multilookup", "boolean", "picklist", "date", "datetime", "lookup", "file", "files", "user"]);
 
 export function InlineField({ obj, field, record, editable, lockReason, onSaved }: InlineFieldProps) {
+  const fw = useText(formWords);
   const md = useMetadata();
   const { t } = useI18n();
   const [editing, setEditing] = useState(false);
@@ -122,7 +125,7 @@ export function InlineField({ obj, field, record, editable, lockReason, onSaved 
   return (
     <div className={`inline-view${editable ? " editable" : ""}`} data-field={field.name}>
       <FieldValue field={field} value={record[field.name]} />
-      {done ? <CheckOutlined className="saved-mark" aria-label={t("form.saved")} /> : null}
+      {done ? <CheckOutlined className="saved-mark" aria-label={fw("saved")} /> : null}
       {editable ? (
         <Button type="text" size="small" className="pencil" icon={<EditOutlined />} aria-label={t("action.edit")} onClick={start} />
       ) : lockReason ? (

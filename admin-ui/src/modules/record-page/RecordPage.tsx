@@ -28,6 +28,9 @@ import { recordQueryOptions, relatedSpecs, type RecordData } from "./recordQuery
 import { RelatedList } from "./RelatedList";
 import { StagePath } from "./StagePath";
 import { canDecide, fetchRequests, pendingOf } from "@/approvals/api";
+import { useText } from "@/admin/text";
+import { formWords } from "@/forms/text";
+import { recordWords } from "@/record-page/text";
 
 // The campaign effect card loads with the first campaign shown.
 const RecordDuplicates = lazy(() => import("@/duplicates/RecordDuplicates").then((m) => ({ default: m.RecordDuplicates })));
@@ -51,6 +54,8 @@ export function RecordPage() {
 }
 
 function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
+  const fw = useText(formWords);
+  const rw = useText(recordWords);
   const md = useMetadata();
   const session = useSignedIn();
   const { t, label, lang } = useI18n();
@@ -97,7 +102,7 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
   };
   const remove = () =>
     modal.confirm({
-      title: t("record.deleteConfirm"),
+      title: rw("deleteConfirm"),
       content: title,
       okText: t("action.delete"),
       okButtonProps: { danger: true },
@@ -139,8 +144,8 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
   const fieldLock = (name: string) => {
     const f = obj.byName[name];
     if (!f) return undefined;
-    if (f.computed) return t("form.computed");
-    if (f.readOnly || readOnlyByRole.has(name)) return t("form.readOnly");
+    if (f.computed) return fw("computed");
+    if (f.readOnly || readOnlyByRole.has(name)) return fw("readOnly");
     return undefined;
   };
 
@@ -177,8 +182,8 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
         </Card>
       ))}
       <Descriptions size="small" column={phone ? 1 : 2} className="system-fields" items={[
-        { key: "createdAt", label: t("record.createdAt"), children: `${formatDateTime(String(rec.createdAt ?? ""))} · ${ownerName(rec.createdBy, people)}` },
-        { key: "updatedAt", label: t("record.updatedAt"), children: `${formatDateTime(String(rec.updatedAt ?? ""))} · ${ownerName(rec.updatedBy, people)}` },
+        { key: "createdAt", label: rw("createdAt"), children: `${formatDateTime(String(rec.createdAt ?? ""))} · ${ownerName(rec.createdBy, people)}` },
+        { key: "updatedAt", label: rw("updatedAt"), children: `${formatDateTime(String(rec.updatedAt ?? ""))} · ${ownerName(rec.updatedBy, people)}` },
       ]} />
     </div>
   );
@@ -227,7 +232,7 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
             </div>
           ))}
           <div className="record-key">
-            <dt>{t("record.owner")}</dt>
+            <dt>{rw("owner")}</dt>
             <dd>{ownerName(rec.ownerId, people)}</dd>
           </div>
         </dl>
@@ -244,16 +249,16 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
         activeKey={tab}
         onChange={(k) => setParams(k === "details" ? {} : { tab: k }, { replace: true })}
         items={[
-          { key: "details", label: t("record.details"), children: details },
+          { key: "details", label: rw("details"), children: details },
           ...(md.rootQueries.has("timeline")
             ? [{ key: "timeline", label: lang === "en" ? "Activity" : "动态", children: <Suspense fallback={<PageSkeleton />}><TimelinePanel obj={obj} id={id} canEdit={canEdit} /></Suspense> }]
             : []),
           {
             key: "related",
-            label: `${t("record.related")}${relatedCount ? ` (${relatedCount})` : ""}`,
+            label: `${rw("related")}${relatedCount ? ` (${relatedCount})` : ""}`,
             children: (
               <div className="related-lists">
-                {relatedSorted.length === 0 ? <p className="muted">{t("record.noRelated")}</p> : null}
+                {relatedSorted.length === 0 ? <p className="muted">{rw("noRelated")}</p> : null}
                 {relatedSorted.map((s) => (
                   <RelatedList key={s.reverse.field} md={md} obj={obj} record={rec} reverse={s.reverse} fields={s.fields} />
                 ))}
@@ -262,14 +267,14 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
           },
           {
             key: "files",
-            label: t("record.files"),
+            label: rw("files"),
             children: (
               <Suspense fallback={null}>
                 <AttachmentsPanel obj={obj} id={id} canEdit={canEdit} />
               </Suspense>
             ),
           },
-          { key: "history", label: t("record.history"), children: <HistoryTab obj={obj} record={rec} people={people} /> },
+          { key: "history", label: rw("history"), children: <HistoryTab obj={obj} record={rec} people={people} /> },
         ]}
       />
       <Modal

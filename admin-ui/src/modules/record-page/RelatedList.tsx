@@ -7,6 +7,8 @@ import { useI18n } from "@/i18n/I18nProvider";
 import type { Metadata, ObjectMeta, ReverseList } from "@/metadata/types";
 import { useIsPhone } from "@/ui/useIsPhone";
 import type { RecordData } from "./recordQuery";
+import { useText } from "@/admin/text";
+import { recordWords } from "@/record-page/text";
 
 // RelatedList shows the records of another object that point at this one
 // (a reverse lookup or multilookup): the count, five rows, 查看全部 (the
@@ -23,6 +25,7 @@ type RelatedListProps = {
 type RelatedData = { totalCount: number; nodes: RecordData[] };
 
 export function RelatedList({ md, obj, record, reverse, fields }: RelatedListProps) {
+  const rw = useText(recordWords);
   const { t, label } = useI18n();
   const phone = useIsPhone();
   const src = md.byName[reverse.source];
@@ -60,7 +63,7 @@ export function RelatedList({ md, obj, record, reverse, fields }: RelatedListPro
       }
     >
       {!data || data.nodes.length === 0 ? (
-        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t("record.noRelated")} />
+        <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={rw("noRelated")} />
       ) : phone ? (
         <ul className="related-rows">
           {data.nodes.map((n) => (

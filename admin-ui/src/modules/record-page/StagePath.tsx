@@ -4,6 +4,8 @@ import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { moveAllowed, refusalText, useStageMove, type MovableRecord } from "@/pipeline/stageMove";
 import { useFeedback } from "@/ui/useFeedback";
+import { useText } from "@/admin/text";
+import { recordWords } from "@/record-page/text";
 
 // StagePath is the chevron bar of a pipeline field (like Salesforce Path):
 // done, current and next open stages in order, the closing stages apart.
@@ -19,6 +21,7 @@ type StagePathProps = {
 };
 
 export function StagePath({ obj, field, record, editable, onMoved }: StagePathProps) {
+  const rw = useText(recordWords);
   const { t, label, lang } = useI18n();
   const { message, modal } = useFeedback();
   const { move, modal: ask, stages } = useStageMove(obj, field);
@@ -33,19 +36,19 @@ export function StagePath({ obj, field, record, editable, onMoved }: StagePathPr
     const target = stages.find((s) => s.value === to)!;
     const name = label(target.label, to);
     modal.confirm({
-      title: t("record.moveConfirm", { stage: name }),
-      content: moveAllowed(stages, current, to) ? undefined : t("record.notAllowed"),
+      title: rw("moveConfirm", { stage: name }),
+      content: moveAllowed(stages, current, to) ? undefined : rw("notAllowed"),
       okText: t("action.confirm"),
       cancelText: t("action.cancel"),
       onOk: async () => {
         try {
           const rec = await move(record, to);
           if (rec) {
-            message.success(t("record.moved", { stage: name }));
+            message.success(rw("moved", { stage: name }));
             onMoved(rec);
           }
         } catch (e) {
-          message.error(t("record.moveRefused", { stage: name, reason: refusalText(e, obj, lang) }), 6);
+          message.error(rw("moveRefused", { stage: name, reason: refusalText(e, obj, lang) }), 6);
         }
       },
     });

@@ -5,6 +5,7 @@ import { LookupSelect, type LookupValue } from "@/field-types/LookupSelect";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import type { FieldMeta, ObjectMeta } from "@/metadata/types";
+import { UserSelect } from "@/users/UserSelect";
 import { conditionFields, partField } from "./conditionFields";
 import { isComplete, offeredOps, type Condition } from "./filters";
 
@@ -106,6 +107,18 @@ function ValueInput({ field, op, value, titles, onChange }: ValueInputProps) {
           showSearch={{ optionFilterProp: "label" }}
         />
       );
+    case "user":
+      // people by name; the condition keeps their names for its tag
+      return (
+        <div style={{ minWidth: 220 }}>
+          <UserSelect
+            ariaLabel={t("filter.value")}
+            multiple={multi}
+            value={value as string | string[] | undefined}
+            onChange={(v, names) => onChange(v ?? undefined, { ...titles, ...names })}
+          />
+        </div>
+      );
     case "lookup":
     case "multilookup": {
       const target = field.target ? md.byName[field.target] : undefined;
@@ -175,7 +188,7 @@ export function ConditionEditor({ obj, initial, onApply, onCancel }: ConditionEd
   }, [path]);
 
   const cond: Condition = { field: path, op, value: op === "isNull" || op === "isEmpty" ? value !== false : value };
-  if (titles && (field?.kind === "lookup" || field?.kind === "multilookup")) cond.titles = titles;
+  if (titles && (field?.kind === "lookup" || field?.kind === "multilookup" || field?.kind === "user")) cond.titles = titles;
   return (
     <Space orientation="vertical" className="condition-editor" size="middle">
       <Select

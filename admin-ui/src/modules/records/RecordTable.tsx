@@ -90,7 +90,7 @@ export function RecordTable({ obj, rows, columns, sort, onSort, selected, onSele
           ) : (
             String(r[name] ?? "")
           ),
-        text: (r) => (isTitle ? recordTitle(r, obj.titleField) : f ? formatValue(f, r[name], lang) : String(r[name] ?? "")),
+        text: (r) => (isTitle ? recordTitle(r, obj.titleField) : f?.kind === "user" ? ownerName(r[name] as string, people) : f ? formatValue(f, r[name], lang) : String(r[name] ?? "")),
       };
     });
     if (!obj.titleField || !columns.includes(obj.titleField)) {

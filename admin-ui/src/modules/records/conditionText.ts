@@ -18,6 +18,7 @@ export function conditionText(obj: ObjectMeta, c: Condition, lang: Lang): string
   const text = values
     .map((v) => {
       if (field.kind === "lookup" || field.kind === "multilookup") return c.titles?.[String(v)] ?? String(v);
+      if (field.kind === "user") return c.titles?.[String(v)] ?? formatValue(field, v, lang);
       if (field.kind === "multipicklist") return formatValue({ ...field, kind: "picklist" }, v, lang);
       return formatValue(field, v, lang);
     })

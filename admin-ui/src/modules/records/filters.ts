@@ -11,7 +11,8 @@ export type Condition = {
   field: string;
   op: string;
   value?: unknown;
-  // titles names the records a lookup condition holds by id, for display.
+  // titles names the records a lookup condition holds by id (the people
+  // a user condition holds by user:NAME), for display.
   titles?: Record<string, string>;
 };
 
@@ -68,6 +69,9 @@ export function offeredOps(f: FieldMeta): string[] {
       break;
     case "lookup":
       order = ["eq", "in", "ne", "isNull"];
+      break;
+    case "user":
+      order = ["in", "eq", "ne", "nin", "isNull"];
       break;
     case "multipicklist":
     case "multilookup":

@@ -1,4 +1,4 @@
-import { GlobalOutlined, LockOutlined, TeamOutlined, UserOutlined } from "@ant-design/icons";
+import { LockOutlined, TeamOutlined, TranslationOutlined, UserOutlined } from "@ant-design/icons";
 import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import { useState } from "react";
 import { isApiError } from "@/api/errors";
@@ -33,7 +33,7 @@ export function LoginPage({ ended }: LoginPageProps) {
       <Card className="login-card" variant="borderless">
         <div className="login-head">
           <Typography.Title level={2}>{t("login.title")}</Typography.Title>
-          <Button type="text" icon={<GlobalOutlined />} onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
+          <Button type="text" icon={<TranslationOutlined />} onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
             {t("shell.language")}
           </Button>
         </div>

@@ -1,33 +1,25 @@
-import {
-  ApiOutlined,
-  AppstoreOutlined,
-  DeleteOutlined,
-  GlobalOutlined,
-  HomeOutlined,
-  LogoutOutlined,
-  MenuOutlined,
-  SearchOutlined,
-  SettingOutlined,
-  UserOutlined,
-} from "@ant-design/icons";
-import { Button, Dropdown, Layout, Menu, type MenuProps } from "antd";
+import { AppstoreOutlined, CheckSquareOutlined, HomeOutlined, MenuOutlined, SearchOutlined, SettingOutlined, TranslationOutlined, UserOutlined } from "@ant-design/icons";
+import { Button, Layout, Menu, type MenuProps } from "antd";
 import { lazy, Suspense, useEffect, useMemo, useState, type ReactNode } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
-import { useSession } from "@/session/SessionProvider";
 import { useIsPhone } from "@/ui/useIsPhone";
 
-// The command menu and the phone's menu drawer load when first opened;
-// the notification bell just after the first page.
+// The command menu, the phone's menu drawer and the desktop's user menu
+// load when first opened; the notification bell just after the first page.
 const NotificationBell = lazy(() => import("./NotificationBell").then((m) => ({ default: m.NotificationBell })));
+const UserMenu = lazy(() => import("./UserMenu").then((m) => ({ default: m.UserMenu })));
 const CommandMenu = lazy(() => import("./CommandMenu").then((m) => ({ default: m.CommandMenu })));
 const Drawer = lazy(() => import("antd/es/drawer"));
 
 // The app shell (UI.md §2): on a desktop a top bar (search, language,
 // user) and a collapsible side menu of the objects the role may read,
 // grouped as the templates suggest; on a phone a top bar with the menu in
-// a drawer and a bottom tab bar.
+// a drawer and a bottom tab bar (工作台, the first objects, 待办, 我的).
+// The signed-in user's own lists, 我的任务 and 待我审批, are in the side
+// menu (so in the phone's drawer) and in the desktop's user menu, where
+// the server has them.
 
 type AppShellProps = { children: ReactNode };
 
@@ -36,6 +28,8 @@ function useMenuItems(): MenuProps["items"] {
   const { t, label } = useI18n();
   return useMemo(() => {
     const items: NonNullable<MenuProps["items"]> = [{ key: "/", icon: <HomeOutlined />, label: <Link to="/">{t("shell.home")}</Link> }];
+    if (md.rootQueries.has("myTasks")) items.push({ key: "/me/tasks", label: <Link to="/me/tasks">{t("shell.myTasks")}</Link> });
+    if (md.rootQueries.has("myPendingApprovals")) items.push({ key: "/approvals", label: <Link to="/approvals">{t("shell.approvals")}</Link> });
     for (const [i, g] of md.navigation.entries()) {
       items.push({
         type: "group",
@@ -60,6 +54,7 @@ function useMenuItems(): MenuProps["items"] {
 }
 
 function selectedKey(pathname: string): string {
+  if (pathname === "/me/tasks" || pathname === "/approvals") return pathname;
   const m = pathname.match(/^\/(o\/[^/]+|reports|dashboards|analytics)(?=\/|$)/);
   if (pathname === "/admin" || pathname.startsWith("/admin/")) return "/admin";
   return m ? m[0] : pathname === "/" ? "/" : "";
@@ -68,7 +63,6 @@ function selectedKey(pathname: string): string {
 export function AppShell({ children }: AppShellProps) {
   const md = useMetadata();
   const { t, lang, setLang } = useI18n();
-  const { signOut } = useSession();
   const phone = useIsPhone();
   const location = useLocation();
   const navigate = useNavigate();
@@ -77,6 +71,7 @@ export function AppShell({ children }: AppShellProps) {
   const [collapsed, setCollapsed] = useState(false);
   const [command, setCommand] = useState(false);
   const [commandUsed, setCommandUsed] = useState(false);
+  const [userMenuUsed, setUserMenuUsed] = useState(false);
   const items = useMenuItems();
   const key = selectedKey(location.pathname);
 
@@ -101,23 +96,11 @@ export function AppShell({ children }: AppShellProps) {
         <NotificationBell />
       </Suspense>
     ) : null;
-  const userMenu: MenuProps = {
-    items: [
-      { key: "me", icon: <UserOutlined />, label: t("me.title") },
-      { key: "lang", icon: <GlobalOutlined />, label: t("shell.language") },
-      { key: "explorer", icon: <ApiOutlined />, label: t("shell.explorer") },
-      ...(md.rootQueries.has("recycleBin") ? [{ key: "recycle", icon: <DeleteOutlined />, label: t("shell.recycle") }] : []),
-      { type: "divider" as const },
-      { key: "signOut", icon: <LogoutOutlined />, label: t("action.signOut") },
-    ],
-    onClick: ({ key }) => {
-      if (key === "me") navigate("/me");
-      if (key === "lang") setLang(lang === "zh" ? "en" : "zh");
-      if (key === "explorer") navigate("/explorer");
-      if (key === "recycle") navigate("/recycle");
-      if (key === "signOut") void signOut();
-    },
-  };
+  const userButton = (
+    <Button type="text" icon={<UserOutlined />} className="user-button" aria-haspopup="menu" aria-expanded={false} onClick={() => setUserMenuUsed(true)}>
+      {who}
+    </Button>
+  );
 
   const openDrawer = () => {
     setDrawerUsed(true);
@@ -136,12 +119,16 @@ export function AppShell({ children }: AppShellProps) {
   const menu = <Menu mode="inline" selectedKeys={[key]} items={items} className="side-menu" />;
 
   if (phone) {
+    // 待办 is the user's tasks (the page links to 待我审批); without
+    // tasks on the server the objects take its place.
+    const todo = md.rootQueries.has("myTasks");
     const tabs = [
       { to: "/", icon: <HomeOutlined />, text: t("shell.home") },
       ...md.navigation
         .flatMap((g) => g.objects)
-        .slice(0, 3)
+        .slice(0, todo ? 2 : 3)
         .map((name) => ({ to: `/o/${name}`, icon: <AppstoreOutlined />, text: md.byName[name] ? (lang === "en" ? md.byName[name].label?.en : md.byName[name].label?.zh) || name : name })),
+      ...(todo ? [{ to: "/me/tasks", icon: <CheckSquareOutlined />, text: t("shell.todo") }] : []),
       { to: "/me", icon: <UserOutlined />, text: t("shell.me") },
     ];
     return (
@@ -191,14 +178,16 @@ export function AppShell({ children }: AppShellProps) {
               {t("shell.adminArea")}
             </Button>
           ) : null}
-          <Button type="text" icon={<GlobalOutlined />} onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
+          <Button type="text" icon={<TranslationOutlined />} onClick={() => setLang(lang === "zh" ? "en" : "zh")}>
             {t("shell.language")}
           </Button>
-          <Dropdown menu={userMenu} trigger={["click"]}>
-            <Button type="text" icon={<UserOutlined />} className="user-button">
-              {who}
-            </Button>
-          </Dropdown>
+          {userMenuUsed ? (
+            <Suspense fallback={userButton}>
+              <UserMenu who={who} />
+            </Suspense>
+          ) : (
+            userButton
+          )}
         </div>
       </Layout.Header>
       <Layout>

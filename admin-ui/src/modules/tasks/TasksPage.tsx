@@ -1,8 +1,8 @@
-import { PlusOutlined } from "@ant-design/icons";
+import { AuditOutlined, PlusOutlined } from "@ant-design/icons";
 import { useInfiniteQuery } from "@tanstack/react-query";
 import { Button, Empty, Segmented } from "antd";
 import { useMemo, useState } from "react";
-import { useSearchParams } from "react-router";
+import { useNavigate, useSearchParams } from "react-router";
 import { useText } from "@/admin/text";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import { PageError } from "@/ui/PageState";
@@ -17,7 +17,8 @@ import "./tasks.css";
 
 // The 我的任务 page (/tasks, ?filter=today|overdue|open|done): the tasks
 // assigned to the signed-in user, due ones first, 50 at a time with 加载
-// 更多; a checkbox completes a task, 新建任务 adds one.
+// 更多; a checkbox completes a task, 新建任务 adds one. The phone's 待办 tab
+// opens this page, so it links to 待我审批 (where the server has it).
 
 const filters: TaskFilter[] = ["today", "overdue", "open", "done"];
 const emptyKey = { today: "emptyToday", overdue: "emptyOverdue", open: "emptyOpen", done: "emptyDone" } as const;
@@ -32,6 +33,7 @@ export function TasksPage() {
   const [editing, setEditing] = useState<Task | null>(null);
   const [creating, setCreating] = useState(false);
   const actions = useTaskActions();
+  const navigate = useNavigate();
 
   const q = useInfiniteQuery({
     queryKey: ["tasks", "mine", filter],
@@ -46,9 +48,16 @@ export function TasksPage() {
     <div className="tasks-page">
       <div className="tasks-head">
         <h1 className="page-title">{t("title")}</h1>
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
-          {t("new")}
-        </Button>
+        <span className="tasks-actions">
+          {md.rootQueries.has("myPendingApprovals") ? (
+            <Button icon={<AuditOutlined />} onClick={() => navigate("/approvals")}>
+              {t("approvals")}
+            </Button>
+          ) : null}
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setCreating(true)}>
+            {t("new")}
+          </Button>
+        </span>
       </div>
       <Segmented
         className="tasks-filter"

@@ -7,11 +7,12 @@ type Key =
   | "title" | "today" | "overdue" | "open" | "done" | "new" | "edit" | "delete" | "deleteConfirm" | "subject" | "due" | "assignee"
   | "priority" | "notes" | "low" | "normal" | "high" | "save" | "cancel" | "created" | "saved" | "deleted" | "completed" | "reopened"
   | "noDue" | "dueAt" | "overdueAt" | "emptyToday" | "emptyOverdue" | "emptyOpen" | "emptyDone" | "loadMore" | "related" | "me"
-  | "subjectRequired" | "markDone" | "markOpen";
+  | "subjectRequired" | "markDone" | "markOpen" | "approvals";
 
 export const text: TextTable<Key> = {
   zh: {
     title: "我的任务",
+    approvals: "待我审批",
     today: "今日",
     overdue: "逾期",
     open: "全部",
@@ -51,6 +52,7 @@ export const text: TextTable<Key> = {
   },
   en: {
     title: "My tasks",
+    approvals: "My approvals",
     today: "Today",
     overdue: "Overdue",
     open: "All",

@@ -8,18 +8,24 @@ import { useMetadata } from "@/metadata/MetadataProvider";
 
 export type Person = { username: string; displayName: string; team?: string | null };
 
-export function useUsers(search = ""): { people: Person[]; loading: boolean } {
+// directoryPage is how many people one directory query returns (the
+// API's bound): a shorter answer holds everyone who matched.
+export const directoryPage = 100;
+
+// useUsers lists the people whose user name or display name contains
+// search (everyone for ""); off (enabled false) it asks nothing.
+export function useUsers(search = "", enabled = true): { people: Person[]; loading: boolean } {
   const md = useMetadata();
   const directory = md.rootQueries.has("userDirectory");
   const adminList = !directory && md.me.admin && md.rootQueries.has("users");
   const q = useQuery({
     queryKey: ["people", directory ? "directory" : "users", search],
-    enabled: directory || adminList,
+    enabled: enabled && (directory || adminList),
     staleTime: 5 * 60_000,
     queryFn: async ({ signal }) => {
       if (directory) {
         const d = await gql<{ userDirectory: Person[] }>({
-          query: "query People($search: String) { userDirectory(search: $search, first: 100) { username displayName team } }",
+          query: `query People($search: String) { userDirectory(search: $search, first: ${directoryPage}) { username displayName team } }`,
           variables: { search: search || null },
           signal,
         });
@@ -50,4 +56,10 @@ export function ownerName(ownerId: string | null | undefined, people: Person[]):
   if (ownerId.startsWith("template:")) return (en ? "Template sample data · " : "模板示例数据 · ") + ownerId.slice(9);
   if (ownerId.startsWith("key:")) return (en ? "API key · " : "API 密钥 · ") + ownerId.slice(4, 12);
   return name;
+}
+
+// usernameOf is the user name of a user value ("user:NAME", as owners and
+// user fields hold it) or of a bare name.
+export function usernameOf(value: string): string {
+  return value.startsWith("user:") ? value.slice(5) : value;
 }

@@ -102,6 +102,7 @@ const cases: Record<string, JSONObject> = {
   lookup: { type: "string", "x-crm-type": "lookup", "x-crm-target": "account", "x-crm-reverse": "deals", "x-crm-indexed": true },
   multilookup: { type: "array", items: { type: "string" }, maxItems: 5, "x-crm-type": "multilookup", "x-crm-target": "contact" },
   autonumber: { type: "string", "x-crm-type": "autonumber", "x-crm-format": "CASE-{0000}" },
+  user: { type: "string", "x-crm-type": "user", "x-crm-label": { zh: "顾问", en: "Consultant" }, "x-crm-indexed": true, description: "跟进的顾问" },
   address: {
     type: "object", properties: { province: { type: "string", "x-crm-label": { zh: "省" } }, city: { type: "string" } }, required: ["city"],
     additionalProperties: false, "x-crm-type": "address",
@@ -159,6 +160,7 @@ describe("form state to JSON", () => {
       formula: { type: "string", "x-crm-type": "formula", "x-crm-formula": { expression: "" } },
       rollup: { type: "number", "x-crm-type": "rollup", "x-crm-rollup": { object: "", via: "", function: "count" } },
       file: { type: "string", "x-crm-type": "file" },
+      user: { type: "string", "x-crm-type": "user" },
     };
     for (const t of fieldTypes) expect(fieldToJSON(newField(t)), t).toEqual(expected[t]);
   });
@@ -240,6 +242,16 @@ describe("form state to JSON", () => {
     const a = changeType(fieldFromJSON("a", cases.autonumber, true), "text");
     expect(fieldToJSON(a)).toEqual({ type: "string", "x-crm-type": "text" });
     expect(changeType(f, "rollup").required).toBe(false);
+  });
+
+  it("turns a text or picklist field into a user field with nothing of the old type's settings", () => {
+    const text = fieldFromJSON("consultant", { ...cases.text, "x-crm-label": { zh: "顾问" } }, true);
+    const u = changeType(text, "user");
+    expect(fieldToJSON(u)).toEqual({ type: "string", description: "d", "x-crm-type": "user", "x-crm-label": { zh: "顾问" }, "x-crm-unique": true });
+    expect([u.required, u.sensitive, u.searchable]).toEqual([true, false, false]);
+    const p = changeType(fieldFromJSON("level", cases.picklist, false), "user");
+    expect(fieldToJSON(p)).toEqual({ type: "string", "x-crm-type": "user" });
+    expect(fieldToJSON(newField("user"))).toEqual({ type: "string", "x-crm-type": "user" });
   });
 });
 

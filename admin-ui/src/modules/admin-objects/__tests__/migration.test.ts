@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { checkField, newField } from "../fieldModel";
 import { apiNameFrom } from "../format";
-import { byField, choiceProblem, fieldOfPath, removedOptions, saveOptions, splitProblems, withRemovedCleared } from "../migration";
+import { byField, choiceProblem, fieldOfPath, removedOptions, saveOptions, splitProblems, unmatchedValues, withRemovedCleared } from "../migration";
 
 // The migration report read from a refused save, and the options sent
 // back; the field editor's checks; API names suggested from labels.
@@ -14,21 +14,42 @@ describe("migration problems", () => {
       { path: "/properties/amount/minimum", message: "must be a number" },
     ]);
     expect(migrations).toEqual([
-      { field: "level", code: "enum", records: 2, example: "r1", reason: "必须是 low、high 之一" },
-      { field: "address", code: "", records: 1, example: "r9", reason: "is required" },
+      { field: "level", code: "enum", records: 2, example: "r1", reason: "必须是 low、high 之一", value: "" },
+      { field: "address", code: "", records: 1, example: "r9", reason: "is required", value: "" },
     ]);
     expect(other).toEqual([{ path: "/properties/amount/minimum", message: "must be a number" }]);
   });
 
   it("groups a field's reasons and names the field of a path", () => {
     const items = [
-      { field: "a", code: "enum", records: 1, example: "x", reason: "r" },
-      { field: "b", code: "required", records: 2, example: "y", reason: "r" },
-      { field: "a", code: "maxLength", records: 3, example: "z", reason: "r" },
+      { field: "a", code: "enum", records: 1, example: "x", reason: "r", value: "" },
+      { field: "b", code: "required", records: 2, example: "y", reason: "r", value: "" },
+      { field: "a", code: "maxLength", records: 3, example: "z", reason: "r", value: "" },
     ];
     expect(byField(items).map(([f, l]) => [f, l.length])).toEqual([["a", 2], ["b", 1]]);
     expect(fieldOfPath("/properties/amount/minimum")).toBe("amount");
     expect(fieldOfPath("/x-crm-label")).toBe("");
+  });
+
+  it("lists each value of a field becoming a user field that names nobody, and asks for a user or clear for each", () => {
+    const { migrations } = splitProblems([
+      { path: "/properties/consultant", message: "3 stored record(s) hold \"王老师\" …", field: "consultant", code: "user", records: 3, example: "r1", reason: "没有名为「王老师」的在职用户", value: "王老师" },
+      { path: "/properties/consultant", message: "1 stored record(s) hold \"zhao\" …", field: "consultant", code: "user", records: 1, example: "r7", reason: "没有名为「zhao」的在职用户", value: "zhao" },
+    ]);
+    expect(migrations.map((m) => [m.field, m.value, m.records])).toEqual([
+      ["consultant", "王老师", 3],
+      ["consultant", "zhao", 1],
+    ]);
+    const values = unmatchedValues(migrations);
+    expect(values).toEqual(["王老师", "zhao"]);
+    expect(unmatchedValues([...migrations, { ...migrations[0], example: "r2" }, { ...migrations[0], value: "" }])).toEqual(["王老师", "zhao"]);
+    expect(choiceProblem({ kind: "remap", map: { 王老师: "user:wang" } }, values)).toBe("remapAll");
+    expect(choiceProblem({ kind: "remap", map: { 王老师: "user:wang", zhao: "" } }, values)).toBe("");
+    expect(choiceProblem({ kind: "clear" }, values)).toBe("");
+    expect(saveOptions({ consultant: { kind: "remap", map: { 王老师: "user:wang", zhao: "" } } }, 2)).toEqual({
+      expectedVersion: 2,
+      remap: { consultant: { 王老师: "user:wang", zhao: "" } },
+    });
   });
 
   it("turns choices into saveObject options", () => {

@@ -1,1 +1,0 @@
-import{yr as e}from"./index-DahHIZp8.js";var t=(t,n={})=>!e(t)&&n?.skipEmpty?[]:Array.isArray(t)?t:[t];export{t};
