@@ -330,12 +330,15 @@ func checkMigrationOptions(prev, obj *schema.Object, opts SaveOptions) []schema.
 		}
 	}
 	for _, name := range slices.Sorted(maps.Keys(opts.Remap)) {
+		if f := obj.Field(name); f != nil && f.Type == schema.TypeText {
+			continue // any text (a user field turned back into text); the new definition checks each record
+		}
 		f := obj.Field(name)
 		if f != nil && f.Type == schema.TypeUser {
 			continue // its new values are users (see userRemaps)
 		}
 		if f == nil || (f.Type != schema.TypePicklist && f.Type != schema.TypeMultiPicklist) {
-			problems = append(problems, schema.Problem{Path: "options/remap/" + name, Message: fmt.Sprintf("%q is not a picklist or user field of the new definition", name)})
+			problems = append(problems, schema.Problem{Path: "options/remap/" + name, Message: fmt.Sprintf("%q is not a picklist, user or text field of the new definition", name)})
 			continue
 		}
 		for _, old := range slices.Sorted(maps.Keys(opts.Remap[name])) {

@@ -71,8 +71,10 @@ type SaveOptions struct {
 	// Fill sets a value on every record where a field is empty (for a field
 	// that becomes required).
 	Fill map[string]any `json:"fill,omitempty"`
-	// Remap replaces stored picklist values (for removed options):
-	// field → old value → new value ("" clears the value).
+	// Remap replaces stored values of picklist fields (for removed
+	// options), text fields and user fields (a text field turned into a
+	// user field, and back): field → old value → new value ("" clears
+	// the value).
 	Remap map[string]map[string]string `json:"remap,omitempty"`
 	// Clear removes a field's stored values from every record (for a
 	// removed field, a changed type or target, or values outside a narrowed

@@ -63,6 +63,11 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 	if err != nil {
 		return res, refusal(err)
 	}
+	if opts.Sample != nil {
+		if err := sampleNeedsUsers(snap, tpl.Name, defs); err != nil {
+			return res, err
+		}
+	}
 	if opts.DryRun {
 		return res, nil
 	}
@@ -82,6 +87,28 @@ func (e *Engine) InstallTemplate(ctx context.Context, tpl *template.Template, op
 		}
 	}
 	return res, nil
+}
+
+// sampleNeedsUsers refuses sample data whose user fields the tenant has
+// no active user to give: sample data never invents people.
+func sampleNeedsUsers(snap *snapshot, name string, defs []*schema.Object) error {
+	for _, u := range snap.users {
+		if u.Active {
+			return nil
+		}
+	}
+	var fields []string
+	for _, d := range defs {
+		for _, f := range d.Fields {
+			if f.Type == schema.Type("user") {
+				fields = append(fields, d.Name+"."+f.Name)
+			}
+		}
+	}
+	if len(fields) == 0 {
+		return nil
+	}
+	return errorOf(ErrConflict, nil, "template.sampleNeedsUser", name, strings.Join(fields, ", "))
 }
 
 // checkTemplateNames refuses, before anything is written, a template
@@ -136,6 +163,57 @@ func (t planTenant) Docs(ctx context.Context, kind string) (map[string]string, e
 
 func (t planTenant) Others(ctx context.Context, obj *schema.Object, name string) (int64, error) {
 	return t.ts.Count(ctx, obj, &store.Filter{Field: "createdBy", Op: store.OpNe, Value: template.SampleActor(name)})
+}
+
+func (t planTenant) Users() []template.User {
+	out := make([]template.User, 0, len(t.snap.users))
+	for _, name := range slices.Sorted(maps.Keys(t.snap.users)) {
+		u := t.snap.users[name]
+		out = append(out, template.User{Username: u.Username, DisplayName: u.DisplayName, Active: u.Active})
+	}
+	return out
+}
+
+// Values groups the records by the field in the store when it can
+// aggregate, else reads them in pages; either way at most limit+1
+// distinct values are kept.
+func (t planTenant) Values(ctx context.Context, obj *schema.Object, field string, limit int) (map[string]int64, error) {
+	out := map[string]int64{}
+	has := store.Leaf(field, store.OpIsNull, false)
+	if agg, ok := t.ts.(store.Aggregator); ok {
+		groups, err := agg.Aggregate(ctx, obj, store.Aggregation{Filter: &has, GroupBy: []store.GroupBy{{Field: field}},
+			Measures: []store.Measure{{Op: store.MeasureCount}}, Limit: limit + 1})
+		if err == nil {
+			for _, g := range groups {
+				if v, ok := g.Keys[0].(string); ok && v != "" {
+					n, _ := g.Values[0].(int64)
+					out[v] += n
+				}
+			}
+			return out, nil
+		}
+		// A store that cannot group this field (sensitive values) is read
+		// in pages below.
+	}
+	var after *store.Position
+	for {
+		page, err := t.ts.Find(ctx, obj, store.Query{Filter: &has, Limit: 500, After: after})
+		if err != nil {
+			return nil, fmt.Errorf("read %s records: %w", obj.Name, err)
+		}
+		for _, r := range page.Records {
+			if v, ok := r.Data[field].(string); ok && v != "" {
+				if _, seen := out[v]; !seen && len(out) > limit {
+					return out, nil
+				}
+				out[v]++
+			}
+		}
+		if !page.HasMore || len(page.Records) == 0 {
+			return out, nil
+		}
+		after = &store.Position{ID: page.Records[len(page.Records)-1].ID}
+	}
 }
 
 func (t planTenant) InUse(kind, key string) string {

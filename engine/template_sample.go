@@ -38,8 +38,15 @@ func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin 
 	if err != nil {
 		return 0, "", err
 	}
+	// User fields get the tenant's active users, never invented people.
+	var active []string
+	for _, u := range snap.users {
+		if u.Active {
+			active = append(active, u.Username)
+		}
+	}
 	// The writer records no stage history: the generated path replaces it.
-	w := &sampleWriter{w: wr, hist: wr.hist}
+	w := &sampleWriter{w: wr, hist: wr.hist, users: template.NewSampleUsers(active)}
 	wr.hist = nil
 	n, err := sample.Write(ctx, name, w, progress)
 	if err != nil {
@@ -60,8 +67,9 @@ func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin 
 
 // sampleWriter writes batches of sample records, one transaction each.
 type sampleWriter struct {
-	w    *writer
-	hist *schema.Object // stage history; nil when no object has a pipeline
+	w     *writer
+	hist  *schema.Object // stage history; nil when no object has a pipeline
+	users *template.SampleUsers
 }
 
 var _ template.BatchWriter = (*sampleWriter)(nil)
@@ -104,6 +112,7 @@ func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.Sampl
 	if err != nil {
 		return "", err
 	}
+	data = sw.users.Assign(obj, data)
 	created := r.CreatedAt.UTC().Truncate(time.Microsecond)
 	if r.CreatedAt.IsZero() {
 		created = w.e.stamp()

@@ -80,9 +80,9 @@ const staticMutationSDL = `  "Creates or changes an object definition (administr
   "Deletes a record about a person and removes its values from the audit trail; the erasure is audited (administrators only)."
   erasePersonalData(object: String!, id: ID!): Boolean
   "Installs a template or upgrades it in place (three-way merge); dryRun shows the whole plan and changes nothing; onConflict is ours or theirs; at most 5,000 sample records here (administrators only)."
-  installTemplate(name: String!, dryRun: Boolean, onConflict: String, sampleData: Boolean, records: Int, seed: Int): TemplateResult
+  installTemplate(name: String!, dryRun: Boolean, onConflict: String, sampleData: Boolean, records: Int, seed: Int, force: Boolean): TemplateResult
   "Installs a template in the background, with up to 200,000 sample records; follow its progress in jobs (administrators only)."
-  startTemplateInstall(name: String!, onConflict: String, sampleData: Boolean, records: Int, seed: Int): Job
+  startTemplateInstall(name: String!, onConflict: String, sampleData: Boolean, records: Int, seed: Int, force: Boolean): Job
   "Undoes the last install or upgrade of a template (administrators only)."
   rollbackTemplate(name: String!, dryRun: Boolean, force: Boolean): TemplateResult
   "Deletes a template's sample records, never the tenant's own; returns how many (administrators only)."
@@ -311,6 +311,8 @@ type TemplateResult {
   conflicts: JSON!
   notes: [String!]!
   sampleRecords: Int!
+  "Fields the upgrade turns from text into user fields: object, field, matched (records whose value names an active user), unmatched (values naming no one, with their record counts; cleared only when forced), cleared, and text (what is done, in the caller's language)."
+  userFields: JSON!
 }
 
 "A budget that applies to the tenant."

@@ -110,6 +110,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 		}
 		opts := template.InstallOptions{}
 		opts.DryRun, _ = fc.args["dryRun"].(bool)
+		opts.Force, _ = fc.args["force"].(bool)
 		policy, _ := fc.args["onConflict"].(string)
 		switch template.ConflictPolicy(policy) {
 		case template.ConflictFail, template.ConflictKeepOurs, template.ConflictTakeTheirs:
@@ -129,10 +130,11 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 			opts.Sample = cat.Sample(name, int(records), seed)
 		}
 		res, err := eng.InstallTemplate(ctx, tpl, opts)
-		if err != nil && res != nil && len(res.Conflicts) > 0 {
+		if err != nil && res != nil && (len(res.Conflicts) > 0 || len(res.Users) > 0) {
 			conflicts, _ := json.Marshal(conflictsJSON(res.Conflicts))
+			users, _ := json.Marshal(userFieldsJSON(res.Users, fc.req.lang))
 			e := s.srv.publicError(err, fc.req.lang, fc.req.requestID)
-			return nil, &Error{Code: e.Code, Message: e.Message, Ext: map[string]any{"conflicts": json.RawMessage(conflicts)}, cause: err}
+			return nil, &Error{Code: e.Code, Message: e.Message, Ext: map[string]any{"conflicts": json.RawMessage(conflicts), "userFields": json.RawMessage(users)}, cause: err}
 		}
 		if err != nil {
 			return nil, err
@@ -152,6 +154,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 			return nil, badRequestf("unknown template %q", name)
 		}
 		policy, _ := fc.args["onConflict"].(string)
+		force, _ := fc.args["force"].(bool)
 		if p := template.ConflictPolicy(policy); p != template.ConflictFail && p != template.ConflictKeepOurs && p != template.ConflictTakeTheirs {
 			return nil, badRequestf(`onConflict must be "ours" or "theirs", not %q`, policy)
 		}
@@ -168,7 +171,7 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 			sampleData = cat.Sample(name, int(records), seed)
 		}
 		job, err := jobs.StartJob(ctx, engine.JobInstallTemplate, name, func(ctx context.Context, progress func(done, total int)) error {
-			_, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{OnConflict: template.ConflictPolicy(policy), Sample: sampleData,
+			_, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{OnConflict: template.ConflictPolicy(policy), Force: force, Sample: sampleData,
 				Progress: func(p template.Progress) {
 					if p.Phase == "sample" {
 						progress(p.Done, p.Total)
@@ -200,6 +203,20 @@ func (s *execSchema) templateResolvers(query, mutation map[string]resolver) {
 		}
 		return int32(min(deleted, 1<<31-1)), nil
 	}
+}
+
+// userFieldsJSON is how the API shows the conversions of fields that
+// become user fields, their text in lang.
+func userFieldsJSON(cs []template.UserConversion, lang string) []map[string]any {
+	out := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		unmatched := make([]map[string]any, len(c.Unmatched))
+		for j, v := range c.Unmatched {
+			unmatched[j] = map[string]any{"value": v.Value, "records": v.Records}
+		}
+		out[i] = map[string]any{"object": c.Object, "field": c.Field, "matched": c.Matched, "unmatched": unmatched, "cleared": c.Cleared, "text": c.Text(lang)}
+	}
+	return out
 }
 
 func conflictsJSON(cs []template.Conflict) []map[string]any {
@@ -277,6 +294,9 @@ func templateTypeResolvers() (row, result map[string]resolver) {
 		},
 		"sampleRecords": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			return int32(min(ir(p).SampleRecords, 1<<31-1)), nil
+		},
+		"userFields": func(_ context.Context, p any, fc *fieldCall) (any, error) {
+			return rawJSON(userFieldsJSON(ir(p).Users, fc.req.lang))
 		},
 	}
 	return row, result

@@ -23,7 +23,7 @@ import (
 
 const templateUsage = `usage:
   crm template list [--tenant T]
-  crm template install NAME|DIR|ZIP --tenant T [--sample-data] [--records N] [--seed S] [--as-of YYYY-MM-DD] [--dry-run] [--on-conflict ours|theirs]
+  crm template install NAME|DIR|ZIP --tenant T [--sample-data] [--records N] [--seed S] [--as-of YYYY-MM-DD] [--dry-run] [--on-conflict ours|theirs] [--force]
   crm template rollback NAME --tenant T [--dry-run] [--force]
   crm template reset-sample NAME --tenant T
   crm template export --tenant T --out DIR [--name NAME] [--version V]`
@@ -46,7 +46,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 	asOf := fs.String("as-of", "", "install: the date sample data leads up to (default today)")
 	dryRun := fs.Bool("dry-run", false, "install, rollback: show what would change and change nothing")
 	onConflict := fs.String("on-conflict", "", "install: resolve upgrade conflicts with the tenant's side (ours) or the template's (theirs); default: refuse")
-	force := fs.Bool("force", false, "rollback: also when objects changed since, or hold the tenant's own records")
+	force := fs.Bool("force", false, "install: clear values of fields that become user fields that name no active user; rollback: also when objects changed since, or hold the tenant's own records")
 	out := fs.String("out", "", "export: folder to write the template to (must not exist or be empty)")
 	name := fs.String("name", "", "export: template name (default: the tenant id)")
 	version := fs.String("version", "1.0.0", "export: template version")
@@ -104,7 +104,7 @@ func (m *Main) template(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		opts := template.InstallOptions{DryRun: *dryRun, OnConflict: policy, Progress: m.progress()}
+		opts := template.InstallOptions{DryRun: *dryRun, OnConflict: policy, Force: *force, Progress: m.progress()}
 		if *withSample {
 			if opts.Sample = install.Sample(tpl.Name, sample.Options{Records: *records, Seed: *seed, Now: now}); opts.Sample == nil {
 				return fmt.Errorf("template %q has no sample data", tpl.Name)
@@ -257,7 +257,7 @@ func (m *Main) printResult(res *template.InstallResult, done string) {
 		verb = "already up to date (dry run, nothing changed)"
 	case res.DryRun:
 		verb = "would change (dry run, nothing changed)"
-	case !res.Applied && len(res.Conflicts) > 0:
+	case !res.Applied && (len(res.Conflicts) > 0 || unmatchedUsers(res)):
 		verb = "not changed"
 	case !res.Applied && done == "installed":
 		verb = "already up to date"
@@ -333,4 +333,15 @@ func writeTemplate(dir string, tpl *template.Template, tenant string) error {
 		}
 	}
 	return nil
+}
+
+// unmatchedUsers reports whether an upgrade found values of fields that
+// become user fields that name no active user.
+func unmatchedUsers(res *template.InstallResult) bool {
+	for _, c := range res.Users {
+		if len(c.Unmatched) > 0 {
+			return true
+		}
+	}
+	return false
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -17,7 +18,7 @@ func TestCLI_Template(t *testing.T) {
 	dir := t.TempDir()
 	run := func(args ...string) (string, string, error) {
 		out, errOut := &testkit.Buffer{}, &testkit.Buffer{}
-		m := &Main{Stdout: out, Stderr: errOut, Getenv: func(k string) string {
+		m := &Main{Stdin: strings.NewReader("correct horse battery\n"), Stdout: out, Stderr: errOut, Getenv: func(k string) string {
 			if k == "CRM_ENCRYPTION_KEY" { // the templates have sensitive fields
 				return "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 			}
@@ -30,6 +31,11 @@ func TestCLI_Template(t *testing.T) {
 		_, _, err := run("tenant", "create", tenant)
 		require.NoError(t, err)
 	}
+	// The sample data gives the shop's people fields its users: it needs one.
+	_, _, err := run("template", "install", "retail", "--tenant", "shop", "--sample-data", "--records", "300")
+	assert.ErrorContains(t, err, "create a user first")
+	_, _, err = run("user", "create", "--tenant", "shop", "--username", "zhang.wei", "--display-name", "张伟")
+	require.NoError(t, err)
 
 	out, _, err := run("template", "list")
 	require.NoError(t, err)
@@ -40,7 +46,7 @@ func TestCLI_Template(t *testing.T) {
 	// Flags may follow the name; progress goes to standard error.
 	out, progress, err := run("template", "install", "retail", "--tenant", "shop", "--sample-data", "--records", "300", "--seed", "3", "--as-of", "2025-06-30")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.4.0: installed")
+	assert.Contains(t, out, "template retail 1.5.0: installed")
 	assert.Contains(t, out, "create member")
 	assert.Regexp(t, `sample data: \d+ records in`, out)
 	assert.Contains(t, progress, "object member")
@@ -49,7 +55,7 @@ func TestCLI_Template(t *testing.T) {
 
 	out, _, err = run("template", "list", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Regexp(t, `retail\s+1\.4\.0.*\s1\.4\.0 \(`, out)
+	assert.Regexp(t, `retail\s+1\.5\.0.*\s1\.5\.0 \(`, out)
 
 	// A dry run says what the real install would say (issue 13, item 18).
 	out, _, err = run("template", "install", "retail", "--tenant", "shop", "--dry-run")
@@ -91,11 +97,11 @@ func TestCLI_Template(t *testing.T) {
 
 	out, _, err = run("template", "rollback", "retail", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.4.0 → not installed: rolled back")
+	assert.Contains(t, out, "template retail 1.5.0 → not installed: rolled back")
 	assert.Contains(t, out, "delete member")
 	out, _, err = run("template", "list", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Regexp(t, `retail\s+1\.4\.0\s+零售 Retail\s+8\s+yes\s+-`, out)
+	assert.Regexp(t, `retail\s+1\.5\.0\s+零售 Retail\s+8\s+yes\s+-`, out)
 
 	scenarios := []struct {
 		name string

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/crmkit/crm/schema"
 )
 
 // Applying a plan: the order of the writes, and putting back what was
@@ -35,7 +37,7 @@ func (p *Plan) Apply(ctx context.Context, w Writer, progress func(Progress)) err
 		return err
 	}
 	if err := p.applyDocs(ctx, w); err != nil {
-		return errors.Join(fmt.Errorf("install template %q: %w", p.tpl.Name, err), undoObjects(ctx, w, p.saved(), p.before))
+		return errors.Join(fmt.Errorf("install template %q: %w", p.tpl.Name, err), p.undoObjects(ctx, w, p.saved()))
 	}
 	return nil
 }
@@ -50,13 +52,13 @@ func (p *Plan) applyObjects(ctx context.Context, w Writer, progress func(Progres
 			total++
 		}
 	}
-	for _, def := range p.objects {
+	for i, def := range p.objects {
 		if def == nil {
 			continue
 		}
-		name, err := w.SaveObject(ctx, def, nil, nil)
+		name, err := w.SaveObject(ctx, def, nil, p.remaps[i])
 		if err != nil {
-			if uerr := undoObjects(ctx, w, done, p.before); uerr != nil {
+			if uerr := p.undoObjects(ctx, w, done); uerr != nil {
 				return errors.Join(fmt.Errorf("install template %q: %w", p.tpl.Name, err), fmt.Errorf("undo the objects saved before: %w", uerr))
 			}
 			return err
@@ -69,16 +71,21 @@ func (p *Plan) applyObjects(ctx context.Context, w Writer, progress func(Progres
 	return nil
 }
 
-// undoObjects puts the objects done back as before says, last first.
-func undoObjects(ctx context.Context, w Writer, done []string, before map[string]any) error {
+// undoObjects puts the objects done back as the plan's before says, last
+// first; values converted to users become text again (display names).
+func (p *Plan) undoObjects(ctx context.Context, w Writer, done []string) error {
 	var errs []error
 	for _, name := range slices.Backward(done) {
-		prev, _ := before[name].(string)
+		prev, _ := p.before[name].(string)
 		if prev == "" {
 			errs = append(errs, w.DropObject(ctx, name))
 			continue
 		}
-		_, err := w.SaveObject(ctx, []byte(prev), nil, nil)
+		var remap map[string]map[string]string
+		if i := slices.IndexFunc(p.defs, func(d *schema.Object) bool { return d.Name == name }); i >= 0 {
+			remap = p.undoRemaps[i]
+		}
+		_, err := w.SaveObject(ctx, []byte(prev), nil, remap)
 		errs = append(errs, err)
 	}
 	return errors.Join(errs...)

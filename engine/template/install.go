@@ -13,6 +13,10 @@ type InstallOptions struct {
 	DryRun bool
 	// OnConflict resolves merge conflicts; zero refuses the upgrade.
 	OnConflict ConflictPolicy
+	// Force lets an upgrade that turns text fields into user fields clear
+	// the stored values that name no active user (see [UserConversion]);
+	// without it such an upgrade is refused, a dry run lists them.
+	Force bool
 	// Sample, if set, inserts the template's sample data after the
 	// metadata, unless sample data of this template is already there.
 	Sample *SampleData
@@ -68,6 +72,9 @@ type InstallResult struct {
 	Notes []string
 	// SampleRecords is how many sample records were written.
 	SampleRecords int
+	// Users are the conversions of stored values of fields that become
+	// user fields, one per field that holds values.
+	Users []UserConversion
 }
 
 // Changed reports whether the plan changes any definition.

@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 )
 
@@ -29,6 +31,12 @@ type Tenant interface {
 	// InUse says why deleting the document of a kind and key would hurt;
 	// "" when it would not.
 	InUse(kind, key string) string
+	// Users returns the tenant's users, active or not.
+	Users() []User
+	// Values counts the records of obj by their value of the text field
+	// (records without one left out): at most limit+1 distinct values,
+	// so that more than limit shows.
+	Values(ctx context.Context, obj *schema.Object, field string, limit int) (map[string]int64, error)
 }
 
 // Check parses the template's definitions, in install order, and refuses
@@ -116,6 +124,11 @@ type Plan struct {
 	// objects holds the definition to save for each object of the
 	// template, in install order; nil where the object is unchanged.
 	objects [][]byte
+	// remaps holds, for each object of objects, the stored values to
+	// replace as it is saved (field → value → new value, "" clears): the
+	// conversions of fields that become user fields. undoRemaps turns
+	// them back into text if a later write fails.
+	remaps, undoRemaps []map[string]map[string]string
 	// before maps each object the plan creates or updates to the tenant's
 	// definition before (a string), or nil when it had none.
 	before   map[string]any
@@ -157,7 +170,7 @@ func PlanInstall(ctx context.Context, tpl *Template, defs []*schema.Object, inst
 			return nil, nil, refusalOf(ErrConflict, "template.newerInstalled", tpl.Name, cur.Version, tpl.Version)
 		}
 	}
-	plan, err := planObjects(tpl, defs, cur, t, opts.OnConflict, res)
+	plan, err := planObjects(ctx, tpl, defs, cur, t, opts, res)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -168,6 +181,9 @@ func PlanInstall(ctx context.Context, tpl *Template, defs []*schema.Object, inst
 	if len(res.Conflicts) > 0 && opts.OnConflict == ConflictFail {
 		return nil, res, refusalOf(ErrConflict, "template.upgradeConflicts", tpl.Name, res.FromVersion, tpl.Version, len(res.Conflicts))
 	}
+	if unmatched := unmatchedFields(res.Users); unmatched != "" && !opts.Force && !opts.DryRun {
+		return nil, res, refusalOf(ErrConflict, "template.userValuesNeedForce", tpl.Name, res.FromVersion, tpl.Version, unmatched)
+	}
 	if opts.DryRun && opts.Sample != nil {
 		res.Notes = append(res.Notes, fmt.Sprintf("sample data: about %d records would be written", opts.Sample.Total))
 	}
@@ -176,12 +192,14 @@ func PlanInstall(ctx context.Context, tpl *Template, defs []*schema.Object, inst
 
 // planObjects merges every object of the template into the tenant's
 // definitions, adding plans, conflicts and notes to res.
-func planObjects(tpl *Template, defs []*schema.Object, cur *Install, t Tenant, policy ConflictPolicy, res *InstallResult) (*Plan, error) {
+func planObjects(ctx context.Context, tpl *Template, defs []*schema.Object, cur *Install, t Tenant, opts InstallOptions, res *InstallResult) (*Plan, error) {
+	policy := opts.OnConflict
 	base := map[string]string{}
 	if cur != nil {
 		base = cur.definitions
 	}
-	plan := &Plan{tpl: tpl, defs: defs, objects: make([][]byte, len(defs)), before: map[string]any{}}
+	plan := &Plan{tpl: tpl, defs: defs, objects: make([][]byte, len(defs)), before: map[string]any{},
+		remaps: make([]map[string]map[string]string, len(defs)), undoRemaps: make([]map[string]map[string]string, len(defs))}
 	for i, def := range defs {
 		name := def.Name
 		var baseDef, ours []byte
@@ -206,6 +224,24 @@ func planObjects(tpl *Template, defs []*schema.Object, cur *Install, t Tenant, p
 		res.Notes = append(res.Notes, m.Notes...)
 		res.Objects = append(res.Objects, ObjectPlan{Object: name, Action: m.Action, Changes: m.Changes})
 		plan.objects[i] = m.Doc
+		if m.Action == "update" {
+			conv, remap, err := planUserConversions(ctx, t, now, m.Doc, opts.Force)
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range conv {
+				res.Users = append(res.Users, c)
+				res.Notes = append(res.Notes, c.Text(message.En))
+			}
+			plan.remaps[i] = remap
+			if len(conv) > 0 {
+				merged, err := schema.ParseObject(m.Doc)
+				if err != nil {
+					return nil, fmt.Errorf("parse merged definition of %q: %w", name, err)
+				}
+				_, plan.undoRemaps[i] = userRollback(t.Users(), merged, now)
+			}
+		}
 		switch m.Action {
 		case "create":
 			plan.before[name] = nil
@@ -267,4 +303,16 @@ func noteDropped(defs []*schema.Object, cur *Install, res *InstallResult) {
 			res.Notes = append(res.Notes, fmt.Sprintf("%s: the object is no longer in the template; it is kept with its records", name))
 		}
 	}
+}
+
+// unmatchedFields names the fields of conversions with values that name
+// no user, with how many such values each has; "" when there are none.
+func unmatchedFields(conv []UserConversion) string {
+	var out []string
+	for _, c := range conv {
+		if len(c.Unmatched) > 0 {
+			out = append(out, fmt.Sprintf("%s.%s: %d", c.Object, c.Field, len(c.Unmatched)))
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -54,6 +54,12 @@ type tenant struct {
 	docs    map[string]map[string]string
 	writes  []string
 	fail    string
+	// users are the tenant's users; values the stored values of fields
+	// (OBJECT.FIELD → value → records); remaps the remaps objects were
+	// saved with, in order.
+	users  []template.User
+	values map[string]map[string]int64
+	remaps []map[string]map[string]string
 }
 
 func newTenant() *tenant {
@@ -70,6 +76,19 @@ func (t *tenant) Others(context.Context, *schema.Object, string) (int64, error) 
 
 func (t *tenant) InUse(string, string) string { return "" }
 
+func (t *tenant) Users() []template.User { return t.users }
+
+func (t *tenant) Values(_ context.Context, obj *schema.Object, field string, limit int) (map[string]int64, error) {
+	out := map[string]int64{}
+	for v, n := range t.values[obj.Name+"."+field] {
+		if len(out) > limit {
+			break
+		}
+		out[v] = n
+	}
+	return out, nil
+}
+
 func (t *tenant) write(what string) error {
 	if what == t.fail {
 		return errors.New("refused")
@@ -78,10 +97,13 @@ func (t *tenant) write(what string) error {
 	return nil
 }
 
-func (t *tenant) SaveObject(_ context.Context, def []byte, _ []string, _ map[string]map[string]string) (string, error) {
+func (t *tenant) SaveObject(_ context.Context, def []byte, _ []string, remap map[string]map[string]string) (string, error) {
 	obj, err := schema.ParseObject(def)
 	if err != nil {
 		return "", err
+	}
+	if remap != nil {
+		t.remaps = append(t.remaps, remap)
 	}
 	return obj.Name, t.write("save " + obj.Name)
 }

@@ -100,6 +100,19 @@ func (rb *Rollback) planObjects(ctx context.Context, cur *Install, t Tenant, res
 		res.Objects = append(res.Objects, ObjectPlan{Object: obj, Action: "restore", Changes: changes})
 		step := rollbackStep{object: obj, def: prev}
 		step.clear, step.remap = rollbackMigration(now, old)
+		// Fields that became user fields turn back into text: the users'
+		// display names, not cleared.
+		fields, remap := userRollback(t.Users(), now, old)
+		for _, f := range fields {
+			step.clear = slices.DeleteFunc(step.clear, func(c string) bool { return c == f })
+			if step.remap == nil {
+				step.remap = map[string]map[string]string{}
+			}
+			step.remap[f] = remap[f]
+		}
+		if len(step.clear) == 0 {
+			step.clear = nil
+		}
 		rb.objects = append(rb.objects, step)
 	}
 	return nil

@@ -97,16 +97,26 @@ func TestTourism_CareAndRules(t *testing.T) {
 
 // TestHealthcareAndRetail_TimedReminders: the worker fires the templates'
 // time-based reminders on the sample data, and they reach people: the
-// follow-up's owner (healthcare), the member's shopping guide, a user
-// whose display name the guide field holds (retail). The sample data
-// belongs to the template, not to a user, so the test names the people.
+// follow-up's owner (healthcare), the member's shopping guide (retail),
+// a user field the sample data gave one of the tenant's users, whose
+// inbox has it.
 func TestHealthcareAndRetail_TimedReminders(t *testing.T) {
 	t.Parallel()
 	for _, name := range []string{"healthcare", "retail"} {
-		eng, ctx := installed(t, name)
-		_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Password: "correct horse battery"})
+		eng, ctx := newTenant(t, "t1")
+		guides := map[string]bool{"admin": true}
+		if name == "retail" {
+			for i := range 3 {
+				u := fmt.Sprintf("guide%d", i+1)
+				_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: u, DisplayName: fmt.Sprintf("导购%d", i+1), Password: "correct horse battery"})
+				require.NoError(t, err)
+				guides[u] = true
+			}
+		}
+		tpl, err := install.Template(name)
 		require.NoError(t, err)
-		guides := map[string]bool{}
+		_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{Sample: install.Sample(name, sample.Options{Records: 300, Seed: 3, Now: refDate})})
+		require.NoError(t, err)
 		if name == "healthcare" { // the sample data belongs to the template: give the follow-ups an owner
 			page, err := eng.ListRecords(ctx, "followUp", engine.ListQuery{First: 100, Filter: &store.Filter{Field: "status", Op: store.OpEq, Value: "scheduled"}})
 			require.NoError(t, err)
@@ -114,18 +124,6 @@ func TestHealthcareAndRetail_TimedReminders(t *testing.T) {
 				_, err := eng.TransferRecord(ctx, "followUp", f.ID, "admin")
 				require.NoError(t, err)
 			}
-		}
-		if name == "retail" {
-			page, err := eng.ListRecords(ctx, "member", engine.ListQuery{First: 100, Filter: &store.Filter{Field: "shoppingGuide", Op: store.OpIsNull, Value: false}})
-			require.NoError(t, err)
-			for _, m := range page.Records {
-				if g, _ := m.Data["shoppingGuide"].(string); g != "" && !guides[g] && len(guides) < 20 {
-					guides[g] = true
-					_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: fmt.Sprintf("guide%d", len(guides)), DisplayName: g, Password: "correct horse battery", Role: "shoppingGuide"})
-					require.NoError(t, err)
-				}
-			}
-			require.NotEmpty(t, guides)
 		}
 		stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
 		require.NoError(t, err, name)
@@ -137,8 +135,14 @@ func TestHealthcareAndRetail_TimedReminders(t *testing.T) {
 			if name == "healthcare" {
 				assert.Equal(t, "admin", n.Recipient, "the follow-up's owner")
 			} else {
-				assert.Regexp(t, `^guide\d+$`, n.Recipient, "the member's shopping guide")
+				assert.True(t, guides[n.Recipient], "the member's shopping guide, one of the tenant's users: %q", n.Recipient)
 			}
+		}
+		if name == "retail" {
+			as := engine.WithActor(context.Background(), engine.Actor{TenantID: "t1", ID: "user:" + notes[0].Recipient})
+			inbox, err := eng.MyNotifications(as, false, 10, "")
+			require.NoError(t, err)
+			assert.NotEmpty(t, inbox.Notices, "the guide finds it in their inbox")
 		}
 	}
 }

@@ -29,7 +29,18 @@ import (
 // same data every day.
 var refDate = time.Date(2025, 6, 30, 0, 0, 0, 0, time.UTC)
 
+// newTenant is a tenant whose administrator, admin (管理员), installs:
+// the sample data gives the templates' user fields the tenant's users.
 func newTenant(t testing.TB, tenant string) (*engine.Engine, context.Context) {
+	t.Helper()
+	eng, ctx := newBareTenant(t, tenant)
+	_, err := eng.CreateUser(ctx, tenant, engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
+	require.NoError(t, err)
+	return eng, ctx
+}
+
+// newBareTenant is a tenant without users.
+func newBareTenant(t testing.TB, tenant string) (*engine.Engine, context.Context) {
 	t.Helper()
 	tn := testkit.New(t, tenant, testkit.Named(tenant), testkit.AsActor("user:admin"), testkit.WithEncryption())
 	return tn.Engine, tn.Admin

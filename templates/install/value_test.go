@@ -103,6 +103,8 @@ func TestRetail_MemberValuesFollowOrders(t *testing.T) {
 	clk := testkit.NewClock(refDate.Add(12 * time.Hour))
 	tn := testkit.New(t, "shop", testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
+	_, err := eng.CreateUser(ctx, "shop", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
+	require.NoError(t, err)
 	tpl, err := install.Template("retail")
 	require.NoError(t, err)
 	_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{Sample: install.Sample("retail", sample.Options{Records: 800, Seed: 11, Now: refDate})})
@@ -219,9 +221,19 @@ func TestRetail_UpgradeComputesMemberValues(t *testing.T) {
 	}
 	tpl, err := install.Template("retail")
 	require.NoError(t, err)
-	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	// 1.5.0 makes the shop's people user fields; the sample names of
+	// 1.1.0 name no user of the tenant, so the upgrade needs force.
+	_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.Error(t, err)
+	assert.Equal(t, engine.CodeConflict, engine.CodeOf(err))
+	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{Force: true})
 	require.NoError(t, err)
 	assert.Empty(t, res.Conflicts)
+	require.Len(t, res.Users, 3)
+	for _, c := range res.Users {
+		assert.True(t, c.Cleared)
+		assert.NotEmpty(t, c.Unmatched, "%s.%s", c.Object, c.Field)
+	}
 	for range 30 {
 		_, err := worker.RunDue(tn.Background, eng.Queues(), worker.Config{})
 		require.NoError(t, err)
