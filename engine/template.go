@@ -100,7 +100,7 @@ func sampleNeedsUsers(snap *snapshot, name string, defs []*schema.Object) error 
 	var fields []string
 	for _, d := range defs {
 		for _, f := range d.Fields {
-			if f.Type == schema.Type("user") {
+			if f.Type == schema.TypeUser {
 				fields = append(fields, d.Name+"."+f.Name)
 			}
 		}

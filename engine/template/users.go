@@ -129,7 +129,7 @@ func (c UserConversion) Text(lang string) string {
 }
 
 // isUser reports whether f is a user field.
-func isUser(f *schema.Field) bool { return f != nil && f.Type == schema.Type("user") }
+func isUser(f *schema.Field) bool { return f != nil && f.Type == schema.TypeUser }
 
 // planUserConversions finds the fields of the tenant's object now that
 // the merged definition doc makes user fields, counts their stored values
