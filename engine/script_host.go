@@ -79,7 +79,7 @@ func (h *scriptHost) Find(ctx context.Context, object string, filter map[string]
 	if err := rules.check(f, sorts); err != nil {
 		return nil, err
 	}
-	if f, err = normalizeFilter(obj, f); err != nil {
+	if f, err = normalizeFilter(obj, withCurrentUser(obj, f, h.w.actorUser())); err != nil {
 		return nil, err
 	}
 	page, err := h.reader().Find(ctx, obj, store.Query{Filter: rules.Scope(f), Sort: sorts, Limit: limit})

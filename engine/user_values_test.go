@@ -432,7 +432,10 @@ func TestEngine_UserField_CurrentUser(t *testing.T) {
 	mine := `{"$id": "student", "type": "object", "x-crm-label": {"zh": "学员", "en": "Student"}, "required": ["name"],
 	  "properties": {"name": {"type": "string", "x-crm-type": "text"},
 	    "consultant": {"type": "string", "x-crm-type": "user"},
-	    "byMe": {"type": "boolean", "x-crm-type": "boolean"}},
+	    "byMe": {"type": "boolean", "x-crm-type": "boolean"},
+	    "mineBefore": {"type": "integer", "x-crm-type": "integer"}},
+	  "x-crm-scripts": [{"name": "count", "kind": "beforeSave",
+	    "source": "ctx.set('mineBefore', crm.find('student', {field: 'consultant', op: 'eq', value: '$user'}, {limit: 50}).length)"}],
 	  "x-crm-automations": [{"name": "mine", "trigger": {"event": "created"},
 	    "condition": {"field": "consultant", "op": "eq", "value": "$user"},
 	    "actions": [{"type": "setFields", "values": {"byMe": true}}]}]}`
@@ -473,6 +476,12 @@ func TestEngine_UserField_CurrentUser(t *testing.T) {
 			{Not: &store.Filter{Field: "name", Op: store.OpEq, Value: "a"}}}}}))
 	assert.Equal(t, []string{"a", "c", "e"}, names(li, engine.ListQuery{Sort: []store.Sort{{Field: "name"}},
 		Filter: &store.Filter{Field: "byMe", Op: store.OpEq, Value: true}}), "the automation compared with the acting user (b and d were created by the other)")
+
+	rec, err := ut.eng.CreateRecord(wang, "student", map[string]any{"name": "f"})
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, rec.Data["mineBefore"], "a script's crm.find compares with the acting user")
+	err = ut.eng.DeleteRecord(ut.ctx, "student", rec.ID)
+	require.NoError(t, err)
 
 	res, err := ut.eng.Aggregate(wang, "student", engine.AggregateQuery{View: "mine", Measures: []store.Measure{{Op: store.MeasureCount}}})
 	require.NoError(t, err)
