@@ -20,7 +20,7 @@ async function anAccount(): Promise<Account> {
 
 async function account(id: string): Promise<Account> {
   const d = await server().gql<{ account: Account }>(
-    `query($id: ID!) { account(id: $id) { id name version description address { province city district street } parent { id name } } }`,
+    `query($id: ID!) { account(id: $id) { id name version description address { province city district street provinceCode cityCode districtCode } parent { id name } } }`,
     { id },
   );
   return d.account;
@@ -51,7 +51,7 @@ describe("forms", () => {
       await page.getByText("浙江省杭州市西湖区文三路 90 号").first().waitFor();
       const id = page.url().split("/").pop()!;
       const saved = await account(id);
-      expect(saved.address).toEqual({ province: "浙江省", city: "杭州市", district: "西湖区", street: "文三路 90 号" });
+      expect(saved.address).toEqual({ province: "浙江省", city: "杭州市", district: "西湖区", street: "文三路 90 号", provinceCode: "330000", cityCode: "330100", districtCode: "330106" });
       expect(saved.parent?.id).toBe(parent.id);
     });
 

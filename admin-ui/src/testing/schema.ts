@@ -24,7 +24,7 @@ const comparisons: Record<string, string[]> = {
   IDComparison: ["eq", "ne", "in", "nin", "isNull"],
   StringListComparison: ["includes", "includesAny", "includesAll", "excludes", "isEmpty"],
   IDListComparison: ["includes", "includesAny", "includesAll", "excludes", "isEmpty"],
-  AddressFilter: ["country", "province", "city", "district", "street", "postalCode"],
+  AddressFilter: ["country", "province", "city", "district", "street", "postalCode", "provinceCode", "cityCode", "districtCode"],
 };
 
 type Prop = Record<string, unknown>;

@@ -2,11 +2,12 @@ import type { FieldMeta, Metadata, ObjectMeta, ReverseList } from "@/metadata/ty
 
 // GraphQL documents generated from the metadata model: the same builders
 // serve every object, so a field an administrator adds is selected, shown
-// and written without a new build.
+// and written without a new build. Each is one line (the first page's
+// bundle carries them).
 
 export const systemFields = ["id", "version", "ownerId", "createdAt", "updatedAt", "createdBy", "updatedBy"];
 
-const addressSelection = "{ country province city district street postalCode }";
+const addressSelection = "{ country province city district street postalCode provinceCode cityCode districtCode }";
 
 // fieldSelection is how one field is selected: a lookup with the target's
 // id and title, an address with its parts, anything else by name.
@@ -52,12 +53,7 @@ export function listDocument(md: Metadata, obj: ObjectMeta, fields?: string[]): 
   const names = ["filter", "orderBy", "first", "after", "view"].filter((n) => obj.api.listArgs[n]);
   const defs: Record<string, string> = {};
   for (const n of names) defs[n] = obj.api.listArgs[n];
-  return `query List${obj.api.typeName}${varDefs(defs)} {
-  list: ${obj.api.list}${args(names)} {
-    nodes { ${recordSelection(md, obj, fields)} }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+  return `query List${obj.api.typeName}${varDefs(defs)} { list: ${obj.api.list}${args(names)} { nodes { ${recordSelection(md, obj, fields)} } pageInfo { hasNextPage endCursor } } }`;
 }
 
 export function countDocument(obj: ObjectMeta, sumField?: string): string {
@@ -65,9 +61,7 @@ export function countDocument(obj: ObjectMeta, sumField?: string): string {
   const defs: Record<string, string> = {};
   for (const n of names) defs[n] = obj.api.listArgs[n];
   const sum = sumField && obj.api.connectionHasSum ? ` sum(field: "${sumField}")` : "";
-  return `query Count${obj.api.typeName}${varDefs(defs)} {
-  list: ${obj.api.list}(${[...names.map((n) => `${n}: $${n}`), "first: 1"].join(", ")}) { totalCount${sum} }
-}`;
+  return `query Count${obj.api.typeName}${varDefs(defs)} { list: ${obj.api.list}(${[...names.map((n) => `${n}: $${n}`), "first: 1"].join(", ")}) { totalCount${sum} } }`;
 }
 
 export type RelatedSpec = { reverse: ReverseList; fields: string[] };
@@ -88,41 +82,31 @@ export function recordDocument(md: Metadata, obj: ObjectMeta, opts: { related?: 
   if (opts.audit && obj.api.audit) {
     parts.push(`${obj.api.audit}(first: 50) { entries { id at actor door action version changes } hasNextPage endCursor }`);
   }
-  return `query Record${obj.api.typeName}($id: ID!) {
-  record: ${obj.api.single}(id: $id) { ${parts.join(" ")} }
-}`;
+  return `query Record${obj.api.typeName}($id: ID!) { record: ${obj.api.single}(id: $id) { ${parts.join(" ")} } }`;
 }
 
 export function createDocument(md: Metadata, obj: ObjectMeta): string {
   if (!obj.api.create || !obj.api.inputType) throw new Error(`${obj.name} cannot be created`);
-  return `mutation Create${obj.api.typeName}($input: ${obj.api.inputType}!) {
-  record: ${obj.api.create}(input: $input) { ${recordSelection(md, obj)} }
-}`;
+  return `mutation Create${obj.api.typeName}($input: ${obj.api.inputType}!) { record: ${obj.api.create}(input: $input) { ${recordSelection(md, obj)} } }`;
 }
 
 export function updateDocument(md: Metadata, obj: ObjectMeta): string {
   if (!obj.api.update || !obj.api.patchType) throw new Error(`${obj.name} cannot be updated`);
-  return `mutation Update${obj.api.typeName}($id: ID!, $input: ${obj.api.patchType}!, $version: Int) {
-  record: ${obj.api.update}(id: $id, input: $input, version: $version) { ${recordSelection(md, obj)} }
-}`;
+  return `mutation Update${obj.api.typeName}($id: ID!, $input: ${obj.api.patchType}!, $version: Int) { record: ${obj.api.update}(id: $id, input: $input, version: $version) { ${recordSelection(md, obj)} } }`;
 }
 
 export function deleteDocument(obj: ObjectMeta, count = 1): string {
   if (!obj.api.delete) throw new Error(`${obj.name} cannot be deleted`);
   const defs = Array.from({ length: count }, (_, i) => `$id${i}: ID!`).join(", ");
-  const body = Array.from({ length: count }, (_, i) => `d${i}: ${obj.api.delete}(id: $id${i})`).join("\n  ");
-  return `mutation Delete${obj.api.typeName}(${defs}) {
-  ${body}
-}`;
+  const body = Array.from({ length: count }, (_, i) => `d${i}: ${obj.api.delete}(id: $id${i})`).join(" ");
+  return `mutation Delete${obj.api.typeName}(${defs}) { ${body} }`;
 }
 
 export function transferDocument(obj: ObjectMeta, count = 1): string {
   if (!obj.api.transfer) throw new Error(`${obj.name} cannot be transferred`);
   const defs = [`$owner: String!`, ...Array.from({ length: count }, (_, i) => `$id${i}: ID!`)].join(", ");
-  const body = Array.from({ length: count }, (_, i) => `t${i}: ${obj.api.transfer}(id: $id${i}, owner: $owner) { id version ownerId }`).join("\n  ");
-  return `mutation Transfer${obj.api.typeName}(${defs}) {
-  ${body}
-}`;
+  const body = Array.from({ length: count }, (_, i) => `t${i}: ${obj.api.transfer}(id: $id${i}, owner: $owner) { id version ownerId }`).join(" ");
+  return `mutation Transfer${obj.api.typeName}(${defs}) { ${body} }`;
 }
 
 // boardDocument reads a pipeline board: one column per stage with its
@@ -136,12 +120,5 @@ export function boardDocument(md: Metadata, obj: ObjectMeta, field: string, card
   for (const n of names) defs[n] = obj.api.listArgs[n];
   const sum = sumField && board.hasSum ? ` sum(field: "${sumField}")` : "";
   const cards = Array.from(new Set([field, ...cardFields]));
-  return `query Board${obj.api.typeName}${varDefs(defs)} {
-  columns: ${board.query}${args(names)} {
-    stage { value }
-    totalCount${sum}
-    nodes { ${recordSelection(md, obj, cards)} }
-    pageInfo { hasNextPage endCursor }
-  }
-}`;
+  return `query Board${obj.api.typeName}${varDefs(defs)} { columns: ${board.query}${args(names)} { stage { value } totalCount${sum} nodes { ${recordSelection(md, obj, cards)} } pageInfo { hasNextPage endCursor } } }`;
 }

@@ -1,12 +1,13 @@
 import { Cascader, Input } from "antd";
 import { useEffect, useState } from "react";
 import type { AddressValue } from "./format";
-import { loadRegions, type Region } from "./regions";
+import { addressOfPath, loadRegions, regionPath, type Region } from "./regions";
 import { useText } from "@/admin/text";
 import { formWords } from "@/forms/text";
 
 // AddressInput: province / city / district from a cascader over the
-// national division data, then the street and postal code.
+// national division data (sending their GB/T 2260 codes with the names),
+// then the street and postal code.
 
 type AddressInputProps = {
   id?: string;
@@ -19,7 +20,7 @@ type AddressInputProps = {
 
 function clean(v: AddressValue): AddressValue | null {
   const out: AddressValue = {};
-  for (const k of ["country", "province", "city", "district", "street", "postalCode"] as const) {
+  for (const k of ["country", "province", "city", "district", "street", "postalCode", "provinceCode", "cityCode", "districtCode"] as const) {
     const s = v[k];
     if (s) out[k] = s;
   }
@@ -37,7 +38,7 @@ export function AddressInput({ id, value, onChange, onBlur, disabled, status }: 
     };
   }, []);
   const v = value ?? {};
-  const path = [v.province, v.city, v.district].filter((x): x is string => !!x);
+  const path = regionPath(regions, v);
   const set = (patch: AddressValue) => onChange(clean({ ...v, ...patch }));
   return (
     <div className="address-input" onBlur={onBlur}>
@@ -51,9 +52,9 @@ export function AddressInput({ id, value, onChange, onBlur, disabled, status }: 
         changeOnSelect
         showSearch
         placeholder={fw("addressPlaceholder")}
-        onChange={(p) => {
-          const parts = (p ?? []) as string[];
-          set({ country: parts.length ? (v.country ?? "中国") : v.country, province: parts[0] ?? "", city: parts[1] ?? "", district: parts[2] ?? "" });
+        onChange={(_, selected) => {
+          const chosen = (selected ?? []) as Region[];
+          set(addressOfPath(chosen, v.country));
         }}
         style={{ width: "100%" }}
       />

@@ -104,6 +104,11 @@ export type AddressValue = {
   district?: string | null;
   street?: string | null;
   postalCode?: string | null;
+  // GB/T 2260 codes (440000, 440300, 440305), kept in step with the names
+  // by the server.
+  provinceCode?: string | null;
+  cityCode?: string | null;
+  districtCode?: string | null;
 };
 
 // formatAddress puts an address on one line, province first, without

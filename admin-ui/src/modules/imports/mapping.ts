@@ -13,7 +13,7 @@ export type Mode = "create" | "update" | "upsert";
 export const ID = "id";
 export const SKIP = "";
 
-export const addressParts = ["country", "province", "city", "district", "street", "postalCode"] as const;
+export const addressParts = ["country", "province", "city", "district", "street", "postalCode", "provinceCode", "cityCode", "districtCode"] as const;
 const partLabels: Record<(typeof addressParts)[number], { zh: string; en: string }> = {
   country: { zh: "国家", en: "Country" },
   province: { zh: "省份", en: "Province" },
@@ -21,6 +21,9 @@ const partLabels: Record<(typeof addressParts)[number], { zh: string; en: string
   district: { zh: "区县", en: "District" },
   street: { zh: "街道", en: "Street" },
   postalCode: { zh: "邮编", en: "Postal code" },
+  provinceCode: { zh: "省份代码", en: "Province code" },
+  cityCode: { zh: "城市代码", en: "City code" },
+  districtCode: { zh: "区县代码", en: "District code" },
 };
 
 export type MappingState = {

@@ -32,6 +32,9 @@ const regionParts: Record<string, { zh: string; en: string }> = {
   province: { zh: "省份", en: "Province" },
   city: { zh: "城市", en: "City" },
   district: { zh: "区县", en: "District" },
+  provinceCode: { zh: "省份代码", en: "Province code" },
+  cityCode: { zh: "城市代码", en: "City code" },
+  districtCode: { zh: "区县代码", en: "District code" },
 };
 
 function fieldOf(obj: ObjectMeta, name: string, lang: Lang, words: SystemWords): AggregateField | undefined {

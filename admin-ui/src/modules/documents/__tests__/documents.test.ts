@@ -18,7 +18,7 @@ describe("generated GraphQL documents", () => {
           nodes { id version ownerId createdAt updatedAt createdBy updatedBy title account { id name } contacts { id fullName } amount }
           pageInfo { hasNextPage endCursor } } }`),
     );
-    expect(squash(listDocument(md, md.byName.account, ["address"]))).toContain("address { country province city district street postalCode } name");
+    expect(squash(listDocument(md, md.byName.account, ["address"]))).toContain("address { country province city district street postalCode provinceCode cityCode districtCode } name");
   });
 
   it("counts (and sums) apart from the rows", () => {

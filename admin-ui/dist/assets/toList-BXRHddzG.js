@@ -1,0 +1,1 @@
+import{gr as e}from"./index-C-3kcrs7.js";var t=(t,n={})=>!e(t)&&n?.skipEmpty?[]:Array.isArray(t)?t:[t];export{t};
