@@ -1,15 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/spreadsheet"
 )
 
 // TestServe_UserField: a user field through the real server — written by
@@ -42,6 +46,23 @@ func TestServe_UserField(t *testing.T) {
 		path(data, "students", "nodes"))
 	data = s.ok(t, `{ students(orderBy: [{consultant: ASC}, {name: DESC}]) { nodes { name } } }`, nil)
 	assert.Equal(t, []any{map[string]any{"name": "s1"}, map[string]any{"name": "s2"}, map[string]any{"name": "s0"}}, path(data, "students", "nodes"))
+
+	data = s.ok(t, `{ studentsAggregate(groupBy: [{field: consultant}], orderBy: [{key: 0}]) { groups { keys { value label } count } } }`, nil)
+	assert.Equal(t, []any{
+		map[string]any{"keys": []any{map[string]any{"value": "user:li", "label": "李雷"}}, "count": 1.0},
+		map[string]any{"keys": []any{map[string]any{"value": "user:wang", "label": "王芳"}}, "count": 2.0},
+	}, path(data, "studentsAggregate", "groups"), "groups by a user field read as display names")
+
+	res, body := s.get(t, s.Key, "/exports/student?"+url.Values{"format": {"csv"}, "columns": {"name,consultant"}, "sort": {"name"}}.Encode())
+	require.Equal(t, http.StatusOK, res.StatusCode, string(body))
+	tab, err := spreadsheet.Read(bytes.NewReader(body), spreadsheet.Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"name", "顾问"}, tab.Header)
+	var cells [][]string
+	for _, row := range tab.Rows {
+		cells = append(cells, row.Cells)
+	}
+	assert.Equal(t, [][]string{{"s0", "王芳"}, {"s1", "李雷"}, {"s2", "王芳"}}, cells, "exports write display names")
 
 	r := s.gql(t, s.Key, `mutation { createStudent(input: {name: "x", consultant: "韩梅梅"}) { id } }`, nil)
 	require.Equal(t, http.StatusOK, r.Status)
