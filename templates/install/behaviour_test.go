@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -12,6 +13,7 @@ import (
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/engine/worker"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/templates/install"
@@ -190,4 +192,39 @@ func errFields(err error) []string {
 		out = append(out, f.Field)
 	}
 	return out
+}
+
+// TestRetail_RepurchaseReminderAtTheStartOfTheWorkingDay: the reminder
+// three days before a member's next purchase fires at 09:00 in the
+// tenant's zone (Asia/Shanghai by default), 01:00 UTC, not before.
+func TestRetail_RepurchaseReminderAtTheStartOfTheWorkingDay(t *testing.T) {
+	t.Parallel()
+	cst := time.FixedZone("CST", 8*3600)
+	clk := testkit.NewClock(time.Date(2026, 3, 1, 10, 0, 0, 0, cst))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	eng, ctx := tn.Engine, tn.Admin
+	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
+	require.NoError(t, err)
+	_, err = eng.CreateUser(ctx, "t1", engine.NewUser{Username: "guide", DisplayName: "导购小王", Password: "correct horse battery"})
+	require.NoError(t, err)
+	tpl, err := install.Template("retail")
+	require.NoError(t, err)
+	_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	_, err = eng.CreateRecord(ctx, "member", map[string]any{"name": "李女士", "mobile": "13800138000",
+		"marketingConsent": true, "shoppingGuide": "导购小王", "nextRepurchaseDate": "2026-03-10"})
+	require.NoError(t, err)
+
+	clk.Set(time.Date(2026, 3, 7, 8, 59, 0, 0, cst))
+	stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+	require.NoError(t, err)
+	assert.Zero(t, stats.Timers, "not before the working day starts")
+	clk.Set(time.Date(2026, 3, 7, 9, 0, 0, 0, cst))
+	stats, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, stats.Timers)
+	notes, err := eng.Notifications(ctx, "guide", 5)
+	require.NoError(t, err)
+	require.Len(t, notes, 1, "the member's shopping guide is told")
+	assert.Contains(t, notes[0].Message.Zh, "预计三天后复购")
 }
