@@ -122,7 +122,8 @@ func (s *snapshot) sharing(a Actor, obj *schema.Object) (read, edit map[string]b
 	if _, restricted := s.access(a, obj.Name); !restricted {
 		return nil, nil
 	}
-	return access.Sharing(obj.Sharing, func() access.Circle { return s.circle(a) })
+	read, edit = access.Sharing(obj.Sharing, func() access.Circle { return s.circle(a) })
+	return s.poolSharing(a, obj, read), edit // pool.go
 }
 
 // circles caches each actor's circle for the snapshot's lifetime; a change
@@ -159,6 +160,12 @@ func (s *snapshot) mayChange(a Actor, obj *schema.Object, rec *store.Record) err
 	read, edit := s.sharing(a, obj)
 	if read != nil && !read[rec.OwnerID] {
 		return notFound(obj, rec.ID, nil)
+	}
+	if rec.OwnerID == PoolOwner && obj.Pool != nil { // pool.go
+		if s.managesPool(a, obj) {
+			return nil
+		}
+		return errorOf(ErrForbidden, nil, "pool.claimFirst", obj.Name, labelZh(obj))
 	}
 	if edit != nil && !edit[rec.OwnerID] {
 		return errorOf(ErrForbidden, nil, "access.ownerChainOnly", obj.Name, labelZh(obj))

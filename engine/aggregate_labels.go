@@ -126,6 +126,9 @@ func keyStrings(groups []AggregateGroup, pos int) []string {
 // principalLabel names an owner or author: a user's display name, else
 // the id as it is.
 func (s *snapshot) principalLabel(id string) schema.Label {
+	if id == PoolOwner {
+		return schema.Label{Zh: "公海", En: "Pool"}
+	}
 	if name, ok := strings.CutPrefix(id, "user:"); ok {
 		if u, ok := s.users[name]; ok && u.DisplayName != "" {
 			return schema.Label{Zh: u.DisplayName, En: u.DisplayName}

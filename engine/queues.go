@@ -72,7 +72,11 @@ func (q queues) RunScheduled(ctx context.Context, tenant string) (int, error) {
 		return ran, err
 	}
 	started, err := q.e.scheduleCustomerValue(ctx, tenant)
-	return ran + started, err
+	if err != nil {
+		return ran + started, err
+	}
+	returned, err := q.e.returnDue(ctx, tenant) // pool.go
+	return ran + started + returned, err
 }
 
 // PurgeExpired purges the tenant's recycle bin, sweeps abandoned file

@@ -85,6 +85,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.inboxResolvers(rs["Query"], rs["Mutation"])
 	es.settingsResolvers(rs["Query"], rs["Mutation"])
 	rs["TenantSettings"] = settingsTypeResolvers()
+	es.poolResolvers(rs["Query"], rs["Mutation"])
+	rs["Pool"], rs["PoolOutcome"] = poolTypeResolvers()
 	es.bulkResolvers(rs["Mutation"], rs)
 	es.massResolvers(rs["Query"], rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()

@@ -80,6 +80,7 @@ type Server struct {
 	recycle        Recycling
 	activities     Activities     // nil: an engine without notes, tasks and the timeline
 	settings       TenantSettings // nil: an engine without tenant settings
+	pools          Pooling        // nil: an engine without customer pools
 	approvals      Approving
 	channels       Channeling
 	files          Attaching
@@ -134,6 +135,7 @@ func New(cfg Config) (*Server, error) {
 	s.onError = cfg.OnError
 	s.activities, _ = cfg.Engine.(Activities)
 	s.settings, _ = cfg.Engine.(TenantSettings)
+	s.pools, _ = cfg.Engine.(Pooling)
 	return s, nil
 }
 

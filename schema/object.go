@@ -64,6 +64,9 @@ type Object struct {
 	// Approvals are the object's approval processes (x-crm-approvals), in
 	// order.
 	Approvals []ApprovalProcess
+	// Pool is the object's customer pool (x-crm-pool); nil for objects
+	// without one.
+	Pool *Pool
 	// Definition is the document as submitted.
 	Definition json.RawMessage
 	// Version is the stored version; zero for a definition not yet saved.

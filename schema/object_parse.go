@@ -367,6 +367,7 @@ func buildObject(doc map[string]any, order []member, definition []byte) *Object 
 	obj.Campaign = buildCampaign(doc["x-crm-campaign"])
 	obj.Duplicates = buildDuplicates(doc[duplicatesKeyword], props)
 	obj.Approvals = buildApprovals(doc[approvalsKeyword])
+	obj.Pool = buildPool(doc[poolKeyword])
 	for _, v := range list(doc["x-crm-scripts"]) {
 		m, _ := v.(map[string]any)
 		obj.Scripts = append(obj.Scripts, Script{Name: str(m["name"]), Label: label(m["label"]), Kind: str(m["kind"]),

@@ -120,6 +120,7 @@ func checkRules(doc map[string]any) []Problem {
 	c.customerValue(doc, props, fieldType)
 	c.duplicates(doc, props, fieldType)
 	c.approvals(doc, props, fieldType)
+	c.pool(doc, props, fieldType)
 	c.indexes(doc, props, fieldType)
 	return c.problems
 }

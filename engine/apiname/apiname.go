@@ -61,6 +61,7 @@ var (
 		"NoteEntry", "NotePage", "TaskItem", "TaskItemInput", "TaskPage", "TimelineItem", "TimelinePage",
 		"ApprovalProcess", "ApprovalStepDefinition", "ApprovalRequest", "ApprovalStep",
 		"NotificationPage", "InboxNotification", "NotificationPreference", "NotificationPreferenceInput", "MyContactInput",
+		"Pool", "PoolOutcome",
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
@@ -73,6 +74,7 @@ var (
 		"approvalProcesses", "approvalRequests", "myPendingApprovals",
 		"notificationChannels",
 		"myNotifications", "unreadNotificationCount", "notificationPreferences",
+		"pools", "pool",
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
@@ -87,6 +89,7 @@ var (
 		"submitForApproval", "approveRequest", "rejectRequest", "recallRequest",
 		"saveNotificationChannel", "testNotificationChannel",
 		"markNotificationsRead", "setNotificationPreferences", "updateMyContact",
+		"claimRecords", "returnToPool",
 	}
 	fixed = func() map[Name]bool {
 		m := map[Name]bool{}
