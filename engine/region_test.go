@@ -181,3 +181,31 @@ func TestRegions_FilterAndGroupByCodeOrName(t *testing.T) {
 	}
 	assert.Equal(t, map[string]any{"深圳市": int64(2), "广州市": int64(1), "（空）": int64(2)}, got)
 }
+
+// An address a beforeSave script writes is checked and completed like
+// one the client sent; a bad code it writes is refused.
+func TestRegions_ScriptsWritesAreChecked(t *testing.T) {
+	tn := testkit.New(t, "acme")
+	eng, admin := tn.Engine, tn.Admin
+	_, err := eng.SaveObject(admin, def(t, map[string]any{
+		"$id": "site", "type": "object",
+		"properties": map[string]any{
+			"name":    map[string]any{"type": "string", "x-crm-type": "text"},
+			"code":    map[string]any{"type": "string", "x-crm-type": "text"},
+			"address": map[string]any{"type": "object", "x-crm-type": "address"},
+		},
+		"x-crm-scripts": []any{map[string]any{"name": "place", "kind": "beforeSave",
+			"source": "ctx.set('address', {province: '广东', city: '深圳', districtCode: ctx.record.code})"}},
+	}), engine.SaveOptions{})
+	require.NoError(t, err)
+	rec, err := eng.CreateRecord(admin, "site", map[string]any{"name": "a", "code": "440305"})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]any{"province": "广东省", "city": "深圳市", "district": "南山区",
+		"provinceCode": "440000", "cityCode": "440300", "districtCode": "440305"}, rec.Data["address"])
+	// The code is what counts: the names are set from it.
+	rec, err = eng.CreateRecord(admin, "site", map[string]any{"name": "b", "code": "110105"})
+	require.NoError(t, err)
+	assert.Equal(t, "北京市", rec.Data["address"].(map[string]any)["province"])
+	_, err = eng.CreateRecord(admin, "site", map[string]any{"name": "c", "code": "440399"})
+	assert.Equal(t, map[string]string{"address.districtCode": "region"}, fieldErrors(t, err))
+}

@@ -48,7 +48,9 @@ type dataset struct {
 	names map[string]map[string][]string
 }
 
-var load = sync.OnceValue(func() *dataset {
+var load = sync.OnceValue(parse)
+
+func parse() *dataset {
 	d := &dataset{byCode: map[string]Division{}, names: map[string]map[string][]string{}}
 	for _, line := range strings.Split(divisionsText, "\n") {
 		code, name, ok := strings.Cut(line, " ")
@@ -66,7 +68,7 @@ var load = sync.OnceValue(func() *dataset {
 		}
 	}
 	return d
-})
+}
 
 func appendNew(codes []string, code string) []string {
 	for _, c := range codes {
@@ -152,6 +154,9 @@ func aliases(name string) []string {
 			out = append(out, stem)
 			break
 		}
+	}
+	if !autonomous && !strings.Contains(stem, "族") {
+		return out
 	}
 	for {
 		cut := false

@@ -169,3 +169,26 @@ func TestDatasetIsGenerated(t *testing.T) {
 	_, err = region.Generate(t.TempDir())
 	assert.Error(t, err)
 }
+
+// BenchmarkResolve measures what a write of an address costs the check:
+// names resolved level by level, and codes checked.
+func BenchmarkResolve(b *testing.B) {
+	region.Len() // the dataset, parsed once
+	names := region.Address{Province: "广东", City: "深圳", District: "南山区"}
+	codes := region.Address{DistrictCode: "440305"}
+	b.ReportAllocs()
+	for i := 0; b.Loop(); i++ {
+		if i%2 == 0 {
+			region.Resolve(names)
+		} else {
+			region.Resolve(codes)
+		}
+	}
+}
+
+func BenchmarkLoad(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		region.ParseForBenchmark()
+	}
+}
