@@ -187,11 +187,11 @@ input AddressFilter {
   district: StringComparison
   street: StringComparison
   postalCode: StringComparison
-  "GB/T 2260 code of the province (440000); the engine checks it and sets province from it."
+  "The province by its GB/T 2260 code (440000)."
   provinceCode: StringComparison
-  "GB/T 2260 code of the city (440300), in the province."
+  "The city by its GB/T 2260 code (440300)."
   cityCode: StringComparison
-  "GB/T 2260 code of the district (440305), in the city."
+  "The district by its GB/T 2260 code (440305)."
   districtCode: StringComparison
 }
 
