@@ -86,6 +86,20 @@ describe("user fields", () => {
     expect(new URL(page.url()).searchParams.get("f")).toContain("user:wang.fang");
     await expectNoHorizontalScroll(page);
     await shot(page, "user-field-list-desktop");
+
+    // 我: the accounts whose consultant is whoever looks at the list.
+    const [, second] = await firstAccounts(2);
+    await s.gql(`mutation($id: ID!) { updateAccount(id: $id, input: {consultant: "韩管理"}) { consultant } }`, { id: second.id });
+    await page.goto(`${s.url}/o/account`);
+    await page.getByRole("button", { name: "添加条件" }).click();
+    await pick(page, page.getByRole("combobox", { name: "字段" }), "客户顾问", "客户顾问");
+    await pick(page, page.getByRole("combobox", { name: "值" }), "我");
+    await closePopups(page);
+    await page.getByRole("button", { name: "应用" }).click();
+    await page.locator(".condition-tag", { hasText: "客户顾问 属于 我" }).waitFor();
+    await page.locator(".page-count", { hasText: "共 1 条" }).waitFor();
+    await expect.poll(() => page.locator(".record-table .title-link").allInnerTexts()).toEqual([second.name]);
+    expect(new URL(page.url()).searchParams.get("f")).toContain("$user");
   });
 
   journey("picks a colleague in the full form at phone size and shows the name on the record", "phone", async ({ page }) => {
@@ -99,9 +113,9 @@ describe("user fields", () => {
       d.properties.consultant = { type: "string", "x-crm-type": "user", "x-crm-label": { zh: "客户顾问" } };
       await s.gql(`mutation($d: JSON!) { saveObject(definition: $d) { version } }`, { d });
     }
-    const [, second] = await firstAccounts(2);
+    const third = (await firstAccounts(3))[2];
     await signIn(page, s.url, "uf.phone");
-    await page.goto(`${s.url}/o/account/${second.id}/edit`);
+    await page.goto(`${s.url}/o/account/${third.id}/edit`);
     const input = page.getByLabel("客户顾问");
     await input.waitFor();
     // The directory searched by user name: the option shows the name with
@@ -117,8 +131,8 @@ describe("user fields", () => {
     await shot(page, "user-field-form-phone");
     await page.getByRole("button", { name: "保存", exact: true }).click();
     await toast(page, "已保存");
-    await expect.poll(async () => (await account(second.id)).consultant).toBe("user:zhao.min");
-    await page.goto(`${s.url}/o/account/${second.id}`);
+    await expect.poll(async () => (await account(third.id)).consultant).toBe("user:zhao.min");
+    await page.goto(`${s.url}/o/account/${third.id}`);
     await page.locator('[data-field="consultant"]', { hasText: "赵敏" }).first().waitFor();
     await expectNoHorizontalScroll(page);
     await shot(page, "user-field-record-phone");

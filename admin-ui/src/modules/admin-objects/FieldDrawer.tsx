@@ -406,7 +406,7 @@ export function FieldDrawer({ initial, storedType, objectName, taken, objects, s
                 </Form.Item>
                 {f.hasDefault ? (
                   <Form.Item label={t("defaultValue")} {...item("default")}>
-                    <ValueInput field={f} value={f.default} onChange={(v) => update({ default: v })} ariaLabel={t("defaultValue")} invalidJSON={t("invalidJSON")} />
+                    <ValueInput field={f} value={f.default} onChange={(v) => update({ default: v })} ariaLabel={t("defaultValue")} invalidJSON={t("invalidJSON")} me={t("defaultCreator")} />
                   </Form.Item>
                 ) : null}
               </>,

@@ -14,9 +14,12 @@ type ValueInputProps = {
   onChange: (v: unknown) => void;
   ariaLabel: string;
   invalidJSON: string;
+  // me labels the option of a user field's value that stands for the
+  // signed-in user ("$user"), where it may be given (a default).
+  me?: string;
 };
 
-export function ValueInput({ field, value, onChange, ariaLabel, invalidJSON }: ValueInputProps) {
+export function ValueInput({ field, value, onChange, ariaLabel, invalidJSON, me }: ValueInputProps) {
   const { lang } = useI18n();
   const optionLabel = (o: FieldModel["options"][number]) => (lang === "en" ? o.en || o.zh : o.zh || o.en) || o.value;
   switch (field.type) {
@@ -61,7 +64,7 @@ export function ValueInput({ field, value, onChange, ariaLabel, invalidJSON }: V
         <Select mode="tags" aria-label={ariaLabel} value={Array.isArray(value) ? (value as string[]) : []} onChange={(v: string[]) => onChange(v)} open={false} style={{ width: "100%" }} />
       );
     case "user":
-      return <UserSelect ariaLabel={ariaLabel} value={typeof value === "string" ? value : null} onChange={(v) => onChange(v ?? undefined)} />;
+      return <UserSelect ariaLabel={ariaLabel} me={me} value={typeof value === "string" ? value : null} onChange={(v) => onChange(v ?? undefined)} />;
     case "address":
     case "json":
       return <JSONInput value={value} onChange={onChange} ariaLabel={ariaLabel} invalid={invalidJSON} />;

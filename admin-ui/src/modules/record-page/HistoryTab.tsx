@@ -33,9 +33,11 @@ export function HistoryTab({ obj, record, people }: HistoryTabProps) {
   const who = (id: string) => ownerName(id, people);
   const histories = Object.entries(obj.api.histories);
   const audit = obj.api.audit ? (record[obj.api.audit] as { entries: AuditEntry[] } | undefined) : undefined;
-  const show = (v: unknown): string => {
+  // A changed value as text; people (the owner, user fields) by name.
+  const show = (field: string, v: unknown): string => {
     if (v === null || v === undefined || v === "") return "--";
     if (typeof v === "object") return JSON.stringify(v);
+    if (typeof v === "string" && (field === "ownerId" || obj.byName[field]?.kind === "user")) return who(v);
     return String(v);
   };
   const anything = histories.some(([, h]) => ((record[h] as StageChange[] | undefined)?.length ?? 0) > 0) || (audit?.entries.length ?? 0) > 0;
@@ -92,7 +94,7 @@ export function HistoryTab({ obj, record, people }: HistoryTabProps) {
                   <ul className="audit-changes">
                     {Object.entries(c ?? {}).map(([f, pair]) => (
                       <li key={f}>
-                        <strong>{label(obj.byName[f]?.label, f)}</strong>：{show(pair?.[0])} → {show(pair?.[1])}
+                        <strong>{label(obj.byName[f]?.label, f)}</strong>：{show(f, pair?.[0])} → {show(f, pair?.[1])}
                       </li>
                     ))}
                   </ul>

@@ -29,7 +29,7 @@ type ValueInputProps = {
 };
 
 function ValueInput({ field, op, value, titles, onChange }: ValueInputProps) {
-  const { t, label } = useI18n();
+  const { t, label, lang } = useI18n();
   useDayjsLocale();
   const md = useMetadata();
   if (op === "isNull" || op === "isEmpty") {
@@ -114,6 +114,7 @@ function ValueInput({ field, op, value, titles, onChange }: ValueInputProps) {
           <UserSelect
             ariaLabel={t("filter.value")}
             multiple={multi}
+            me={lang === "en" ? "Me" : "我"}
             value={value as string | string[] | undefined}
             onChange={(v, names) => onChange(v ?? undefined, { ...titles, ...names })}
           />

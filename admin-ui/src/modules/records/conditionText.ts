@@ -18,7 +18,8 @@ export function conditionText(obj: ObjectMeta, c: Condition, lang: Lang): string
   const text = values
     .map((v) => {
       if (field.kind === "lookup" || field.kind === "multilookup") return c.titles?.[String(v)] ?? String(v);
-      if (field.kind === "user") return c.titles?.[String(v)] ?? formatValue(field, v, lang);
+      // "$user" is whoever looks at the list.
+      if (field.kind === "user") return v === "$user" ? (lang === "en" ? "me" : "我") : (c.titles?.[String(v)] ?? formatValue(field, v, lang));
       if (field.kind === "multipicklist") return formatValue({ ...field, kind: "picklist" }, v, lang);
       return formatValue(field, v, lang);
     })

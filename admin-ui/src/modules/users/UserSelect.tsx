@@ -10,7 +10,9 @@ import { ownerName, useUsers, usernameOf, type Person } from "./useUsers";
 // name and team beside it. Values are "user:NAME", the form user fields
 // and owners hold. A chosen user stays shown by name while a search
 // lists others. onChange also gives the display names of the chosen
-// users (for filter tags).
+// users (for filter tags). With me, the first option is "$user", which
+// the server reads as the signed-in user (a filter's viewer, a default's
+// creator), labelled me.
 
 type UserSelectProps = {
   value: string | string[] | null | undefined;
@@ -24,11 +26,15 @@ type UserSelectProps = {
   onBlur?: () => void;
   ariaLabel?: string;
   placeholder?: string;
+  me?: string;
 };
 
 const secondary = (p: Person) => [p.displayName && p.displayName !== p.username ? p.username : "", p.team ?? ""].filter(Boolean).join(" · ");
 
-export function UserSelect({ value, onChange, multiple, allowClear = true, id, disabled, status, autoFocus, onBlur, ariaLabel, placeholder }: UserSelectProps) {
+// currentUser is the value that stands for the signed-in user.
+export const currentUser = "$user";
+
+export function UserSelect({ value, onChange, multiple, allowClear = true, id, disabled, status, autoFocus, onBlur, ariaLabel, placeholder, me }: UserSelectProps) {
   const { lang } = useI18n();
   const [search, setSearch] = useState("");
   const q = useDebounced(search.trim(), 300);
@@ -40,8 +46,13 @@ export function UserSelect({ value, onChange, multiple, allowClear = true, id, d
     const listed = q !== "" ? found.people : all.people;
     const seen = new Set<string>();
     const out: { value: string; label: string; hint: string }[] = [];
+    if (me) {
+      seen.add(currentUser);
+      out.push({ value: currentUser, label: me, hint: "" });
+    }
     // The chosen users first, named from whatever list knows them.
     for (const v of chosen) {
+      if (seen.has(v)) continue;
       const p = [...listed, ...all.people].find((x) => x.username === usernameOf(v));
       seen.add(v);
       out.push({ value: v, label: p ? p.displayName || p.username : ownerName(v, []), hint: p ? secondary(p) : "" });
@@ -53,7 +64,7 @@ export function UserSelect({ value, onChange, multiple, allowClear = true, id, d
       out.push({ value: v, label: p.displayName || p.username, hint: secondary(p) });
     }
     return out;
-  }, [chosen, q, found.people, all.people]);
+  }, [chosen, q, found.people, all.people, me]);
 
   const change = (v: string | string[] | null | undefined) => {
     const picked = v == null ? [] : Array.isArray(v) ? v : [v];

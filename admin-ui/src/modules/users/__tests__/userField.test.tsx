@@ -1,5 +1,9 @@
 import { fireEvent, render, screen, waitFor } from "@testing-library/react";
 import { beforeEach, describe, expect, it, vi } from "vitest";
+
+// Rendering antd's select and waiting out the search's 300 ms debounce
+// takes seconds on a busy machine: the tests wait as long as they need.
+vi.setConfig({ testTimeout: 60_000 });
 import type { ObjectDefinitionData } from "@/metadata/model";
 import { fakeMetadata } from "~/testing/schema";
 import { wrapper } from "~/testing/wrapper";
@@ -35,6 +39,7 @@ const { FieldValue } = await import("@/field-types/FieldValue");
 const { formatValue } = await import("@/field-types/format");
 const { offeredOps, toGraphQLFilter } = await import("@/records/filters");
 const { conditionText } = await import("@/records/conditionText");
+const { UserSelect } = await import("@/users/UserSelect");
 
 const lead: ObjectDefinitionData = {
   name: "lead",
@@ -77,7 +82,7 @@ describe("a user field's value", () => {
 
   it("shows the person's display name, the user name of someone not in the directory, and -- when empty", async () => {
     show("user:wang.fang");
-    await waitFor(() => expect(screen.getByText("王芳")).toBeTruthy());
+    await waitFor(() => expect(screen.getByText("王芳")).toBeTruthy(), { timeout: 30_000 });
     show("user:gone.user");
     expect(screen.getByText("gone.user")).toBeTruthy();
     expect(show(null).textContent).toBe("--");
@@ -86,7 +91,7 @@ describe("a user field's value", () => {
   it("looks up someone beyond the directory's first page by name", async () => {
     directory = [...Array.from({ length: 120 }, (_, i) => ({ username: `u${String(i).padStart(3, "0")}`, displayName: `同事${i}`, team: null })), { username: "zz.late", displayName: "晚到的人", team: null }];
     show("user:zz.late");
-    await waitFor(() => expect(screen.getByText("晚到的人")).toBeTruthy(), { timeout: 5000 });
+    await waitFor(() => expect(screen.getByText("晚到的人")).toBeTruthy(), { timeout: 30_000 });
     expect(searches).toContain("zz.late");
   });
 
@@ -94,6 +99,9 @@ describe("a user field's value", () => {
     expect(formatValue(obj.byName.consultant, "user:wang.fang", "zh")).toBe("wang.fang");
     expect(conditionText(obj, { field: "consultant", op: "in", value: ["user:wang.fang", "user:li"], titles: { "user:wang.fang": "王芳" } }, "zh")).toBe("顾问 属于 王芳、li");
     expect(conditionText(obj, { field: "consultant", op: "isNull", value: true }, "zh")).toBe("顾问 为空");
+    // "$user" (a view such as 我的学员) is whoever looks at the list.
+    expect(conditionText(obj, { field: "consultant", op: "eq", value: "$user" }, "zh")).toBe("顾问 等于 我");
+    expect(conditionText(obj, { field: "consultant", op: "in", value: ["$user", "user:li"], titles: { "user:li": "李雷" } }, "zh")).toBe("顾问 属于 我、李雷");
   });
 });
 
@@ -109,12 +117,12 @@ describe("a user field's input", () => {
     const box = screen.getByRole("combobox");
     fireEvent.mouseDown(box);
     fireEvent.change(box, { target: { value: "wang" } });
-    await waitFor(() => expect(searches).toContain("wang"), { timeout: 5000 });
+    await waitFor(() => expect(searches).toContain("wang"), { timeout: 30_000 });
     const option = await waitFor(() => {
       const o = document.querySelector<HTMLElement>('.ant-select-item-option[title="王芳 · wang.fang · 华东销售"]');
       expect(o).not.toBeNull();
       return o!;
-    });
+    }, { timeout: 30_000 });
     expect(option.textContent).toBe("王芳wang.fang · 华东销售");
     fireEvent.click(option);
     expect(onChange).toHaveBeenCalledWith("user:wang.fang");
@@ -122,7 +130,7 @@ describe("a user field's input", () => {
 
   it("shows the chosen person by name and may be cleared unless required", async () => {
     const { container, onChange } = input("consultant", "user:zhang.wei");
-    await waitFor(() => expect(container.textContent).toContain("张伟"));
+    await waitFor(() => expect(container.textContent).toContain("张伟"), { timeout: 30_000 });
     const clear = container.querySelector(".ant-select-clear");
     expect(clear).not.toBeNull();
     fireEvent.mouseDown(clear!);
@@ -130,7 +138,23 @@ describe("a user field's input", () => {
     expect(onChange).toHaveBeenCalledWith(null);
 
     const required = input("reviewer", "user:li").container;
-    await waitFor(() => expect(required.textContent).toContain("李雷"));
+    await waitFor(() => expect(required.textContent).toContain("李雷"), { timeout: 30_000 });
     expect(required.querySelector(".ant-select-clear")).toBeNull();
+  });
+});
+
+describe("the picker's 我 option", () => {
+  it("comes first where given and stands for the signed-in user as $user", async () => {
+    const onChange = vi.fn();
+    render(<UserSelect value={[]} multiple me="我" onChange={onChange} ariaLabel="值" />, { wrapper: wrapper(md) });
+    fireEvent.mouseDown(screen.getByRole("combobox"));
+    const first = await waitFor(() => {
+      const o = document.querySelectorAll<HTMLElement>(".ant-select-item-option");
+      expect(o.length).toBe(4);
+      return o[0];
+    }, { timeout: 30_000 });
+    expect(first.textContent).toBe("我");
+    fireEvent.click(first);
+    expect(onChange).toHaveBeenCalledWith(["$user"], { $user: "我" });
   });
 });

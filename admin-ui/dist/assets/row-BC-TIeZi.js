@@ -1,1 +1,0 @@
-import{n as e,t}from"./row-BMrliQK5.js";var n=e,r=t;export{n,r as t};

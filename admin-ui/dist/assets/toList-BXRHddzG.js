@@ -1,1 +1,0 @@
-import{gr as e}from"./index-C-3kcrs7.js";var t=(t,n={})=>!e(t)&&n?.skipEmpty?[]:Array.isArray(t)?t:[t];export{t};
