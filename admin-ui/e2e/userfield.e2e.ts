@@ -102,6 +102,56 @@ describe("user fields", () => {
     expect(new URL(page.url()).searchParams.get("f")).toContain("$user");
   });
 
+  journey("turns a text field into a user field, mapping the values that name nobody to a colleague or clearing them", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "uf.migrate", "马迁移");
+    addUser(s, "li.lei", "李雷", "salesRep");
+    await s.gql(`mutation($d: JSON!) { saveObject(definition: $d) { version } }`, {
+      d: {
+        $id: "shopVisit",
+        "x-crm-label": { zh: "到店", en: "Shop visit" },
+        type: "object",
+        properties: {
+          name: { type: "string", "x-crm-type": "text", "x-crm-label": { zh: "名称" } },
+          guide: { type: "string", "x-crm-type": "text", "x-crm-label": { zh: "导购" } },
+        },
+        required: ["name"],
+      },
+    });
+    const guides: [string, string][] = [["甲", "李雷"], ["乙", "王老师"], ["丙", "王老师"], ["丁", "前同事"]];
+    for (const [name, guide] of guides) await s.gql(`mutation($i: ShopVisitInput!) { createShopVisit(input: $i) { id } }`, { i: { name, guide } });
+
+    await signIn(page, s.url, "uf.migrate");
+    await page.goto(`${s.url}/admin/objects/shopVisit/guide`);
+    const drawer = page.locator(".obj-drawer");
+    // A stored field's type change asks first (pick would retry under it).
+    const type = drawer.getByLabel("字段类型");
+    await type.click();
+    await type.pressSequentially("用户", { delay: 20 });
+    await page.locator(".ant-select-dropdown:not(.ant-select-dropdown-hidden) .ant-select-item-option", { hasText: "用户" }).first().click();
+    await page.getByRole("button", { name: "改变类型" }).click();
+    await drawer.locator(".ant-select", { hasText: "用户" }).first().waitFor();
+    await drawer.getByRole("button", { name: "确定" }).click();
+    await page.locator(".obj-head-actions button", { hasText: "保存" }).click();
+
+    // Each value that names nobody, with its records; 李雷 converts.
+    const field = page.locator('.obj-migration .obj-migration-field[data-field="guide"]');
+    await field.getByText("2 条记录").first().waitFor();
+    await field.getByText("王老师").first().waitFor();
+    await field.getByText("前同事").first().waitFor();
+    expect(await field.getByText("李雷").count()).toBe(0);
+    await page.getByRole("button", { name: "迁移并保存" }).click();
+    await field.getByText("请为每个值选择用户，或勾选清空").waitFor();
+    await pick(page, field.getByLabel("值 王老师 对应的用户"), "李雷", "li");
+    await field.locator(".obj-remap-row", { hasText: "前同事" }).getByText("清空").click();
+    await shot(page, "user-field-migration-desktop");
+    await page.getByRole("button", { name: "迁移并保存" }).click();
+    await toast(page, "已保存 到店");
+
+    const d = await s.gql<{ shopVisits: { nodes: { name: string; guide: string | null }[] } }>(`{ shopVisits(first: 10) { nodes { name guide } } }`);
+    expect(Object.fromEntries(d.shopVisits.nodes.map((r) => [r.name, r.guide]))).toEqual({ 甲: "user:li.lei", 乙: "user:li.lei", 丙: "user:li.lei", 丁: null });
+  });
+
   journey("picks a colleague in the full form at phone size and shows the name on the record", "phone", async ({ page }) => {
     const s = server();
     addUser(s, "uf.phone", "韩手机", "salesRep");
