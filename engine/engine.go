@@ -11,6 +11,7 @@ import (
 
 	"github.com/crmkit/crm/engine/password"
 	"github.com/crmkit/crm/engine/seal"
+	"github.com/crmkit/crm/engine/sso"
 	"github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/scripting"
@@ -80,6 +81,11 @@ type Config struct {
 	// (attachment.go); a tenant's administrators may set a lower limit.
 	// If zero, DefaultMaxFileBytes.
 	MaxFileBytes int64
+	// SignOnEndpoints, FOR TESTS ONLY, replaces the addresses of WeCom,
+	// DingTalk and Feishu (sso.Loopback points them at a stand-in on
+	// this machine); nil: the services' own (sso.Default). Never from a
+	// tenant's settings.
+	SignOnEndpoints *sso.Endpoints
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -122,6 +128,11 @@ type Engine struct {
 	// notifyPurged holds, per tenant, when the worker last found no
 	// notification past its retention (notify_inbox.go).
 	notifyPurged sync.Map
+
+	// sso talks to the sign-in providers; signOnStates remembers the
+	// states of finished sign-ins (signon.go).
+	sso          *sso.Client
+	signOnStates usedStates
 
 	imports imports    // files uploaded for import and import results (import_uploads.go)
 	mass    massRuns   // mass action jobs' reports (mass_jobs.go)
@@ -183,6 +194,11 @@ func New(cfg Config) (*Engine, error) {
 	if e.usage == nil {
 		e.usage = usage.New(e.now)
 	}
+	ep := sso.Default()
+	if cfg.SignOnEndpoints != nil {
+		ep = *cfg.SignOnEndpoints
+	}
+	e.sso = sso.New(ep, nil)
 	return e, nil
 }
 

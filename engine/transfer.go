@@ -204,6 +204,9 @@ func (e *Engine) ExportTenant(ctx context.Context, tenantID string, w io.Writer,
 					if obj.Name == channelObject {
 						data = withoutChannelSecrets(data)
 					}
+					if obj.Name == signOnObject {
+						data = withoutSignOnSecret(data)
+					}
 				}
 				if obj.Name == attachmentObject {
 					blobKeys[attachmentOf(r).blob] = true

@@ -119,6 +119,13 @@ func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string
 		e.signIns.fail(key, now)
 		return nil, denied
 	}
+	return e.openSession(ctx, ts, snap, tenantID, rec, nil)
+}
+
+// openSession opens a session of the user rec; also, in the same
+// transaction, runs also when set (a sign-in's audit entry).
+func (e *Engine) openSession(ctx context.Context, ts store.TenantStore, snap *snapshot, tenantID string, rec store.Record, also func(store.Tx) error) (*Session, error) {
+	username := rec.ID
 	sessions, err := e.platformObject(ctx, ts, snap, sessionObject)
 	if err != nil {
 		return nil, err
@@ -131,8 +138,17 @@ func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string
 	expires := stamp.Add(SessionTTL)
 	s := store.Record{ID: identity.SessionID(token), Version: 1, CreatedAt: stamp, UpdatedAt: stamp, CreatedBy: identity.ActorID(username), UpdatedBy: identity.ActorID(username),
 		Data: map[string]any{"user": username, "csrf": csrf, "expiresAt": expires.Format(schema.DateTimeLayout)}}
-	if err := ts.WithTx(ctx, func(tx store.Tx) error { return tx.Insert(ctx, sessions, s) }); err != nil {
-		return nil, fmt.Errorf("open session: %w", err)
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.Insert(ctx, sessions, s); err != nil {
+			return err
+		}
+		if also != nil {
+			return also(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open session of %q: %w", username, err)
 	}
 	u := userOf(rec)
 	return &Session{Token: token, CSRF: csrf, Tenant: tenantID, User: u, ExpiresAt: expires}, nil

@@ -87,6 +87,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	rs["TenantSettings"] = settingsTypeResolvers()
 	es.poolResolvers(rs["Query"], rs["Mutation"])
 	rs["Pool"], rs["PoolOutcome"] = poolTypeResolvers()
+	es.signOnResolvers(rs["Query"], rs["Mutation"])
+	rs["SignOnProvider"], rs["SignOnLink"] = signOnTypeResolvers()
 	es.bulkResolvers(rs["Mutation"], rs)
 	es.massResolvers(rs["Query"], rs["Mutation"], rs)
 	rs["WriteError"], rs["FieldError"] = writeErrorResolvers()

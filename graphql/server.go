@@ -81,6 +81,7 @@ type Server struct {
 	activities     Activities     // nil: an engine without notes, tasks and the timeline
 	settings       TenantSettings // nil: an engine without tenant settings
 	pools          Pooling        // nil: an engine without customer pools
+	signOn         SigningOn      // nil: an engine without sign-in providers
 	approvals      Approving
 	channels       Channeling
 	files          Attaching
@@ -136,6 +137,7 @@ func New(cfg Config) (*Server, error) {
 	s.activities, _ = cfg.Engine.(Activities)
 	s.settings, _ = cfg.Engine.(TenantSettings)
 	s.pools, _ = cfg.Engine.(Pooling)
+	s.signOn, _ = cfg.Engine.(SigningOn)
 	return s, nil
 }
 

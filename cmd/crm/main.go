@@ -19,6 +19,7 @@ import (
 	"os/signal"
 	"syscall"
 
+	"github.com/crmkit/crm/engine/sso"
 	tenantusage "github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/internal/channel"
 )
@@ -52,6 +53,9 @@ type Main struct {
 	// uniqueGuesses is engine.Config.UniqueGuesses, set by serve (zero
 	// elsewhere: the engine's default).
 	uniqueGuesses int
+	// signOnEndpoints is engine.Config.SignOnEndpoints, set by serve's
+	// test-only --sso-test-endpoint (nil: the providers' own addresses).
+	signOnEndpoints *sso.Endpoints
 	// aggregateRowsPerMinute is engine.Config.AggregateRowsPerMinute, set
 	// by serve (zero elsewhere: the engine's default).
 	aggregateRowsPerMinute int64

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crmkit/crm/engine/sso"
 	tenantusage "github.com/crmkit/crm/engine/usage"
 
 	adminui "github.com/crmkit/crm/admin-ui"
@@ -64,7 +65,7 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 	}
 	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter, Channels: channelSender(m.channels),
 		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes, ExportDir: exports,
-		MaxFileBytes: m.maxFileBytes})
+		MaxFileBytes: m.maxFileBytes, SignOnEndpoints: m.signOnEndpoints})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -175,6 +176,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	metricsAddr := fs.String("metrics-addr", m.env("CRM_METRICS_ADDR", defaultMetricsAddr), "listen address of the Prometheus metrics (/metrics), apart from the API because they name tenants; \"off\" to serve none (env CRM_METRICS_ADDR)")
 	metricsToken := fs.String("metrics-token", m.env("CRM_METRICS_TOKEN", ""), "bearer token the metrics need, for a metrics address reachable by others (env CRM_METRICS_TOKEN)")
 	origins := fs.String("allowed-origins", m.env("CRM_ALLOWED_ORIGINS", ""), "comma-separated origins (https://crm.example.com) besides the server's own whose pages may sign in (env CRM_ALLOWED_ORIGINS)")
+	ssoTest := fs.String("sso-test-endpoint", "", "FOR TESTS ONLY: send sign-ins with WeCom, DingTalk and Feishu to a stand-in on this machine (http://127.0.0.1:PORT) instead of the services; loopback addresses only")
 	proxies := fs.String("trusted-proxies", m.env("CRM_TRUSTED_PROXIES", ""), "comma-separated addresses or CIDR ranges of reverse proxies whose X-Forwarded-For is believed (env CRM_TRUSTED_PROXIES)")
 	guessesDefault, err := envInt("CRM_UNIQUE_GUESSES", m.env("CRM_UNIQUE_GUESSES", ""), engine.DefaultUniqueGuesses)
 	if err != nil {
@@ -232,6 +234,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		m.aggregateCacheBytes = -1 // the engine's "keep none"
 	}
 	m.uniqueGuesses = *guesses
+	if *ssoTest != "" {
+		ep, err := sso.Loopback(*ssoTest)
+		if err != nil {
+			return fmt.Errorf("--sso-test-endpoint: %w", err)
+		}
+		m.signOnEndpoints = &ep
+	}
 	m.channels = channel.New(channel.Config{AllowPrivate: *allowPrivate, Hostname: hostname()})
 	m.aggregateRowsPerMinute = *budget
 	m.meter = tenantusage.New(nil)
@@ -279,6 +288,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	srv, err := server.New(server.Config{
 		Auth:     eng,
 		Sessions: eng,
+		SignOns:  eng,
 		GraphQL:  gql.Handler,
 		Health: func(ctx context.Context) error {
 			_, err := st.ListTenants(ctx)

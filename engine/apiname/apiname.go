@@ -62,6 +62,7 @@ var (
 		"ApprovalProcess", "ApprovalStepDefinition", "ApprovalRequest", "ApprovalStep",
 		"NotificationPage", "InboxNotification", "NotificationPreference", "NotificationPreferenceInput", "MyContactInput",
 		"Pool", "PoolOutcome",
+		"SignOnProvider", "SignOnProviderInput", "SignOnLink",
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
@@ -75,6 +76,7 @@ var (
 		"notificationChannels",
 		"myNotifications", "unreadNotificationCount", "notificationPreferences",
 		"pools", "pool",
+		"signOnProviders", "userSignOns", "mySignOns",
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
@@ -90,6 +92,7 @@ var (
 		"saveNotificationChannel", "testNotificationChannel",
 		"markNotificationsRead", "setNotificationPreferences", "updateMyContact",
 		"claimRecords", "returnToPool",
+		"saveSignOnProvider", "setUserSignOn", "unlinkMySignOn",
 	}
 	fixed = func() map[Name]bool {
 		m := map[Name]bool{}

@@ -104,6 +104,9 @@ type Config struct {
 	// served elsewhere (Metrics.Handler on a listener of their own): this
 	// app answers /metrics with 404, never with the UI's page.
 	Metrics *metrics.Metrics
+	// SignOns, when set with Sessions, serves sign-in with WeCom,
+	// DingTalk and Feishu under /auth/sso (see sso.go).
+	SignOns SignOns
 }
 
 // Server is the HTTP server.
@@ -205,6 +208,9 @@ func (s *Server) routes() {
 		s.app.Post("/auth/login", s.authEndpoint, utf8Body, s.login)
 		s.app.Get("/auth/session", s.session)
 		s.app.Post("/auth/logout", s.authEndpoint, s.logout)
+		if s.cfg.SignOns != nil {
+			s.signOnRoutes()
+		}
 	}
 	// Answers are compressed when the client accepts it: introspection and
 	// lists are large JSON that shrinks tenfold. (Compression next to
