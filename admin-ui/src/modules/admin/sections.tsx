@@ -1,4 +1,4 @@
-import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, BellOutlined, CodeOutlined, DatabaseOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, BellOutlined, CodeOutlined, DatabaseOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, SettingOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
 import type { ComponentType, ReactNode } from "react";
 
 // The sections of the admin area, in menu order. Each is a lazy chunk that
@@ -120,6 +120,14 @@ export const adminSections: AdminSection[] = [
     label: { zh: "API 密钥", en: "API keys" },
     summary: { zh: "为外部系统创建带角色和有效期的密钥，查看和吊销", en: "Keys for other systems, with a role and an expiry; list and revoke them" },
     load: () => import("@/admin-access/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })),
+  },
+  {
+    key: "settings",
+    group: "tenant",
+    icon: <SettingOutlined />,
+    label: { zh: "租户设置", en: "Tenant settings" },
+    summary: { zh: "时区、语言、币种、财年起始月、工作日和上班时间：日期提醒、定时任务、报表和网页中的时间与金额都按此计算", en: "Time zone, language, currency, fiscal year, working days and start of the day: reminders, schedules, reports and the app's times and amounts follow them" },
+    load: () => import("@/admin-tenant/SettingsPage").then((m) => ({ default: m.SettingsPage })),
   },
   {
     key: "developer",

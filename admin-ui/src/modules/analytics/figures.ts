@@ -1,4 +1,5 @@
-import { empty, formatCompact, formatMoney, formatNumber } from "@/field-types/format";
+import { formatCompact } from "@/field-types/compact";
+import { empty, formatMoney, formatNumber } from "@/field-types/format";
 import type { Lang } from "@/i18n/I18nProvider";
 import type { Funnel } from "./model";
 

@@ -5,7 +5,7 @@ import { useMetadata } from "@/metadata/MetadataProvider";
 import type { FieldMeta } from "@/metadata/types";
 import { AddressInput } from "./AddressInput";
 import { dayjs, useDayjsLocale } from "./dayjsSetup";
-import { tenantTimeZone, type AddressValue } from "./format";
+import { currencySymbol, tenantCurrency, tenantTimeZone, type AddressValue } from "./format";
 import { LookupSelect } from "./LookupSelect";
 import { useLookupTitles } from "./LookupTitles";
 import { normalisePhone, normaliseURL } from "./phone";
@@ -55,7 +55,7 @@ const unseparate = (v: string | undefined) => (v ?? "").replace(/[,¥%\s]/g, "")
 
 export function FieldInput({ field, value, onChange, onBlur, id, disabled, error, autoFocus, creating }: FieldInputProps) {
   const fw = useText(formWords);
-  const { t, label } = useI18n();
+  const { t, label, lang } = useI18n();
   useDayjsLocale();
   const md = useMetadata();
   const titles = useLookupTitles();
@@ -88,7 +88,7 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
           min={p.min}
           max={p.max}
           precision={p.precision}
-          prefix={field.kind === "currency" ? "¥" : undefined}
+          prefix={field.kind === "currency" ? currencySymbol(tenantCurrency, lang) : undefined}
           suffix={field.kind === "percent" ? "%" : undefined}
           formatter={(v, info) => {
             if (info.userTyping) return info.input;

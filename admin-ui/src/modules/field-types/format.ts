@@ -5,9 +5,18 @@ import type { FieldMeta } from "@/metadata/types";
 // separators, ¥ and 万/亿 for sums, YYYY-MM-DD dates, times in the
 // tenant's time zone, grouped phone numbers, "--" for empty values.
 
-// The tenant's time zone. Tenants carry no zone setting yet; Chinese
-// businesses are on Asia/Shanghai.
-export const tenantTimeZone = "Asia/Shanghai";
+// The tenant's time zone and currency (docs/settings.md), loaded with the
+// metadata (applyTenantSettings); until then, and on a server without
+// settings, those of a Chinese business. Imports of these bindings are
+// live: every display reads the current setting.
+export let tenantTimeZone = "Asia/Shanghai";
+export let tenantCurrency = "CNY";
+
+// applyTenantSettings takes the tenant's settings for every display that
+// follows (the server keeps only IANA zones and ISO 4217 codes).
+export function applyTenantSettings(s?: { timeZone: string; currency: string }): void {
+  if (s) ({ timeZone: tenantTimeZone, currency: tenantCurrency } = s);
+}
 
 export const empty = "--";
 
@@ -22,28 +31,19 @@ export function formatNumber(n: number, lang: Lang, digits?: number): string {
   }).format(n);
 }
 
-// formatMoney shows an amount in yuan: ¥1,234.50.
-export function formatMoney(n: number, lang: Lang, currency = "CNY"): string {
-  if (currency !== "CNY") {
-    return `${currency} ${formatNumber(n, lang, 2)}`;
-  }
-  const sign = n < 0 ? "-" : "";
-  return `${sign}¥${formatNumber(Math.abs(n), lang, 2)}`;
+// currencySymbol is how a currency's amounts start: ¥ for yuan, else the
+// symbol the language uses ($, €, HK$, US$).
+export function currencySymbol(currency: string, lang: Lang): string {
+  if (currency === "CNY") return "¥";
+  const parts = new Intl.NumberFormat(locale(lang), { style: "currency", currency }).formatToParts(0);
+  return parts.find((p) => p.type === "currency")?.value ?? currency;
 }
 
-// formatCompact shows large figures the way Chinese reports do: 1.2万,
-// 3.5亿 (English: 12K, 350M). For sums and KPIs only; lists show exact
-// values.
-export function formatCompact(n: number, lang: Lang, money = false): string {
-  const prefix = money ? (n < 0 ? "-¥" : "¥") : n < 0 ? "-" : "";
-  const a = Math.abs(n);
-  if (lang === "zh") {
-    const fmt = (v: number) => new Intl.NumberFormat("zh-CN", { maximumFractionDigits: v < 10 ? 2 : 1 }).format(v);
-    if (a >= 1e8) return `${prefix}${fmt(a / 1e8)}亿`;
-    if (a >= 1e4) return `${prefix}${fmt(a / 1e4)}万`;
-    return `${prefix}${new Intl.NumberFormat("zh-CN", { maximumFractionDigits: 2 }).format(a)}`;
-  }
-  return `${prefix}${new Intl.NumberFormat("en-US", { notation: "compact", maximumFractionDigits: 1 }).format(a)}`;
+// formatMoney shows an amount in the tenant's currency (or the one
+// given): ¥1,234.50, $1,234.50, €1,234.50.
+export function formatMoney(n: number, lang: Lang, currency = tenantCurrency): string {
+  const sign = n < 0 ? "-" : "";
+  return `${sign}${currencySymbol(currency, lang)}${formatNumber(Math.abs(n), lang, 2)}`;
 }
 
 export function formatPercent(n: number, lang: Lang): string {
@@ -55,38 +55,18 @@ export function formatDate(v: string): string {
   return /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : v.slice(0, 10);
 }
 
-const tenantDateTime = new Intl.DateTimeFormat("en-US", {
-  timeZone: tenantTimeZone,
-  year: "numeric",
-  month: "2-digit",
-  day: "2-digit",
-  hour: "2-digit",
-  minute: "2-digit",
-  hourCycle: "h23",
-});
+let dateTimeIn: Intl.DateTimeFormat | undefined;
 
 // formatDateTime shows an instant in the tenant's time zone, 24-hour.
-export function formatDateTime(v: string): string {
+export function formatDateTime(v: string, zone = tenantTimeZone): string {
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) return v;
+  if (dateTimeIn?.resolvedOptions().timeZone !== zone) {
+    dateTimeIn = new Intl.DateTimeFormat("en-US", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+  }
   const p: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
-  for (const part of tenantDateTime.formatToParts(d)) p[part.type] = part.value;
+  for (const part of dateTimeIn.formatToParts(d)) p[part.type] = part.value;
   return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}`;
-}
-
-// formatRelative says how long ago, for timelines only.
-export function formatRelative(v: string, lang: Lang, now = Date.now()): string {
-  const at = new Date(v).getTime();
-  if (Number.isNaN(at)) return v;
-  const s = Math.round((now - at) / 1000);
-  if (s < 60) return lang === "en" ? "just now" : "刚刚";
-  const m = Math.round(s / 60);
-  if (m < 60) return lang === "en" ? `${m} min ago` : `${m} 分钟前`;
-  const h = Math.round(m / 60);
-  if (h < 24) return lang === "en" ? `${h} h ago` : `${h} 小时前`;
-  const days = Math.round(h / 24);
-  if (days < 30) return lang === "en" ? `${days} d ago` : `${days} 天前`;
-  return formatDateTime(v);
 }
 
 // formatPhone groups mainland mobiles (138 0013 8000) and leaves other

@@ -1,5 +1,6 @@
 import { Card, Empty, Table, Timeline } from "antd";
-import { formatDateTime, formatRelative } from "@/field-types/format";
+import { formatDateTime } from "@/field-types/format";
+import { formatRelative } from "@/field-types/relative";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { ObjectMeta } from "@/metadata/types";
 import { ownerName, type Person } from "@/users/useUsers";

@@ -1,6 +1,7 @@
 import { Button, DatePicker, Input, InputNumber, Select, Space } from "antd";
 import { useEffect, useState } from "react";
 import { dayjs, useDayjsLocale } from "@/field-types/dayjsSetup";
+import { currencySymbol, tenantCurrency } from "@/field-types/format";
 import { LookupSelect, type LookupValue } from "@/field-types/LookupSelect";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
@@ -58,7 +59,7 @@ function ValueInput({ field, op, value, titles, onChange }: ValueInputProps) {
           value={typeof value === "number" ? value : null}
           onChange={(v) => onChange(v ?? undefined)}
           precision={field.kind === "integer" ? 0 : undefined}
-          prefix={field.kind === "currency" ? "¥" : undefined}
+          prefix={field.kind === "currency" ? currencySymbol(tenantCurrency, lang) : undefined}
           suffix={field.kind === "percent" ? "%" : undefined}
           style={{ width: 180 }}
         />

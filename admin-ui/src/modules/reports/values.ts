@@ -1,4 +1,5 @@
-import { empty, formatCompact, formatMoney, formatNumber, formatPercent } from "@/field-types/format";
+import { formatCompact } from "@/field-types/compact";
+import { empty, formatMoney, formatNumber, formatPercent } from "@/field-types/format";
 import type { Lang } from "@/i18n/I18nProvider";
 import type { GroupKey, ReportColumn } from "./types";
 

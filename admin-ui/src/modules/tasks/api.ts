@@ -75,8 +75,9 @@ export async function removeTask(id: string): Promise<void> {
 }
 
 // dayOf is the calendar day of an instant in the tenant's time zone.
-const dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: tenantTimeZone, year: "numeric", month: "2-digit", day: "2-digit" });
-export function dayOf(at: number): string {
+let dayFormat: Intl.DateTimeFormat | undefined;
+export function dayOf(at: number, zone = tenantTimeZone): string {
+  if (dayFormat?.resolvedOptions().timeZone !== zone) dayFormat = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" });
   return dayFormat.format(new Date(at));
 }
 

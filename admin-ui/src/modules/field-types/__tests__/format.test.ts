@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { formatAddress, formatCompact, formatDate, formatDateTime, formatMoney, formatPhone, formatRelative, formatValue } from "@/field-types/format";
+import { formatCompact } from "@/field-types/compact";
+import { formatRelative } from "@/field-types/relative";
+import { formatAddress, formatDate, formatDateTime, formatMoney, formatPhone, formatValue } from "@/field-types/format";
 import { normalisePhone, normaliseURL } from "@/field-types/phone";
 import { plainText, sanitizeHTML } from "@/field-types/sanitize";
 import { fakeMetadata } from "~/testing/schema";

@@ -1,1 +1,0 @@
-import{gr as e}from"./index-DEl9P5YM.js";var t=(t,n={})=>!e(t)&&n?.skipEmpty?[]:Array.isArray(t)?t:[t];export{t};
