@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { describe, expect } from "vitest";
 import { toast } from "./antd";
 import { addUser, expectNoHorizontalScroll, journey, shot, signIn, useServer } from "./harness";
@@ -154,5 +155,34 @@ describe("templates", () => {
     await page.locator(".plan-groups").waitFor();
     await expectNoHorizontalScroll(page);
     await shot(page, "admin-templates-dryrun-phone");
+  });
+  // An upgrade that turns a text field of people's names into a user
+  // field: the preview says which names name no one; the upgrade waits
+  // until the administrator agrees to clear them.
+  journey("upgrades retail from a version with names in text fields, clearing those that name no one", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "ops.users", "欧阳运维");
+    s.cli(["template", "install", resolve(import.meta.dirname, "../../templates/install/testdata/retail-1.1.0"), "--tenant", "default", "--sample-data", "--records", "40", "--seed", "7"]);
+    await signIn(page, s.url, "ops.users");
+    await page.goto(`${s.url}/admin/templates/retail`);
+    await page.getByRole("button", { name: "升级", exact: true }).click();
+    const users = page.locator(".tpl-users");
+    await users.getByText("人员字段改为用户字段").waitFor();
+    await users.getByText("member.shoppingGuide").waitFor();
+    await users.getByText(/条记录的值对应不到任何在职用户/).first().waitFor();
+    const confirm = page.getByRole("button", { name: "确认升级" });
+    expect(await confirm.isDisabled()).toBe(true);
+    await users.scrollIntoViewIfNeeded();
+    await shot(page, "admin-templates-user-fields");
+    await users.getByRole("checkbox").check();
+    expect(await confirm.isDisabled()).toBe(false);
+    await confirm.click();
+    await page.locator('.job-status[data-status="done"]').waitFor();
+    const after = await s.gql<{ object: { definition: { properties: Record<string, { "x-crm-type": string }> } }; members: { nodes: { shoppingGuide: string | null }[] } }>(
+      `{ object(name: "member") { definition } members(first: 50) { nodes { shoppingGuide } } }`,
+    );
+    expect(after.object.definition.properties.shoppingGuide["x-crm-type"]).toBe("user");
+    expect(after.members.nodes.length).toBeGreaterThan(0);
+    expect(after.members.nodes.every((m) => m.shoppingGuide === null)).toBe(true);
   });
 });

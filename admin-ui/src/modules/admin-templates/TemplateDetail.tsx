@@ -13,7 +13,7 @@ import { useFeedback } from "@/ui/useFeedback";
 import { planInstall, resetSampleData, rollback, startInstall, templateKeys, type InstallOptions, type Job, type OnConflict, type TemplateInfo } from "./api";
 import { ExportButton } from "./ExportButton";
 import { JobProgress } from "./JobProgress";
-import { isNewer } from "./plan";
+import { isNewer, needsForce, type UserFieldConversion } from "./plan";
 import { PlanDiff } from "./PlanDiff";
 import { TemplateContentsView } from "./TemplateContentsView";
 import { TemplateStateTag } from "./TemplateGallery";
@@ -151,6 +151,7 @@ function InstallPlan({ tpl, upgrade, sampleData, params, set }: InstallPlanProps
   const opts = installOptions(params);
   const effective: InstallOptions = { ...opts, sampleData: sampleData && opts.sampleData };
   const [records, setRecords] = useState<number | null>(opts.records);
+  const [clearUnmatched, setClearUnmatched] = useState(false);
   const qc = useQueryClient();
   const dry = useQuery({
     queryKey: templateKeys.plan(tpl.name, effective),
@@ -158,7 +159,7 @@ function InstallPlan({ tpl, upgrade, sampleData, params, set }: InstallPlanProps
     staleTime: 0,
   });
   const start = useMutation({
-    mutationFn: () => startInstall(tpl.name, effective),
+    mutationFn: () => startInstall(tpl.name, { ...effective, force: clearUnmatched }),
     onSuccess: (job) => {
       qc.setQueryData(templateKeys.job(job.id), job);
       set({ plan: null, job: job.id });
@@ -201,10 +202,11 @@ function InstallPlan({ tpl, upgrade, sampleData, params, set }: InstallPlanProps
         <PageError error={dry.error} onRetry={() => dry.refetch()} />
       ) : (
         <>
+          {dry.data.userFields?.length ? <UserFieldsPlan fields={dry.data.userFields} clear={clearUnmatched} onClear={setClearUnmatched} /> : null}
           <PlanDiff plan={dry.data} onConflict={opts.onConflict} onConflictChange={(side: OnConflict) => set({ onConflict: side })} />
           {start.isError ? <Alert type="error" showIcon title={<ErrorText error={start.error} />} /> : null}
           <Space className="tpl-plan-actions">
-            <Button type="primary" loading={start.isPending} onClick={() => start.mutate()}>
+            <Button type="primary" loading={start.isPending} disabled={needsForce(dry.data) && !clearUnmatched} onClick={() => start.mutate()}>
               {upgrade ? t("confirmUpgrade") : t("confirmInstall")}
             </Button>
             <Button onClick={() => set({ plan: null })}>{t("close")}</Button>
@@ -212,6 +214,64 @@ function InstallPlan({ tpl, upgrade, sampleData, params, set }: InstallPlanProps
         </>
       )}
     </section>
+  );
+}
+
+type UserFieldsPlanProps = { fields: UserFieldConversion[]; clear: boolean; onClear: (clear: boolean) => void };
+
+// shownValues is how many unmatched values a field lists; the rest are
+// counted.
+const shownValues = 8;
+
+// UserFieldsPlan shows how an upgrade turns people's names stored in text
+// fields into users, and the values that name no one, which it clears
+// only when the administrator says so.
+function UserFieldsPlan({ fields, clear, onClear }: UserFieldsPlanProps) {
+  const t = useText(text);
+  const blocked = fields.some((f) => f.unmatched.length > 0);
+  return (
+    <Alert
+      className="tpl-users"
+      type={blocked ? "warning" : "info"}
+      showIcon
+      title={t("usersTitle")}
+      description={
+        <div>
+          <div>{t("usersHint")}</div>
+          <ul className="tpl-users-list">
+            {fields.map((f) => {
+              const records = f.unmatched.reduce((n, v) => n + v.records, 0);
+              return (
+                <li key={`${f.object}.${f.field}`}>
+                  <code>
+                    {f.object}.{f.field}
+                  </code>{" "}
+                  {t("usersMatched", { n: f.matched })}
+                  {f.unmatched.length > 0 ? (
+                    <div>
+                      {t("usersUnmatched", { n: records })}{" "}
+                      {f.unmatched
+                        .slice(0, shownValues)
+                        .map((v) => `${v.value}（${v.records}）`)
+                        .join("、")}
+                      {f.unmatched.length > shownValues ? ` ${t("usersMore", { n: f.unmatched.length - shownValues })}` : null}
+                    </div>
+                  ) : null}
+                </li>
+              );
+            })}
+          </ul>
+          {blocked ? (
+            <>
+              <Checkbox checked={clear} onChange={(e) => onClear(e.target.checked)}>
+                {t("usersForce")}
+              </Checkbox>
+              {!clear ? <div className="tpl-users-need">{t("usersNeedForce")}</div> : null}
+            </>
+          ) : null}
+        </div>
+      }
+    />
   );
 }
 

@@ -20,9 +20,9 @@ export type Job = {
 
 export type OnConflict = "ours" | "theirs";
 
-export type InstallOptions = { onConflict: OnConflict; sampleData: boolean; records: number };
+export type InstallOptions = { onConflict: OnConflict; sampleData: boolean; records: number; force?: boolean };
 
-const resultFields = "template fromVersion toVersion dryRun applied objects conflicts notes sampleRecords";
+const resultFields = "template fromVersion toVersion dryRun applied objects conflicts notes sampleRecords userFields";
 const jobFields = "id kind object status total done error createdAt finishedAt";
 
 export const templateKeys = {
@@ -54,8 +54,8 @@ export async function planInstall(name: string, o: InstallOptions, signal?: Abor
 // how far it got.
 export async function startInstall(name: string, o: InstallOptions): Promise<Job> {
   const d = await gql<{ startTemplateInstall: Job }>({
-    query: `mutation AdminStartInstall($n: String!, $c: String, $s: Boolean, $r: Int) { startTemplateInstall(name: $n, onConflict: $c, sampleData: $s, records: $r) { ${jobFields} } }`,
-    variables: { n: name, c: o.onConflict, s: o.sampleData, r: o.sampleData ? o.records : null },
+    query: `mutation AdminStartInstall($n: String!, $c: String, $s: Boolean, $r: Int, $f: Boolean) { startTemplateInstall(name: $n, onConflict: $c, sampleData: $s, records: $r, force: $f) { ${jobFields} } }`,
+    variables: { n: name, c: o.onConflict, s: o.sampleData, r: o.sampleData ? o.records : null, f: o.force ?? false },
   });
   return d.startTemplateInstall;
 }

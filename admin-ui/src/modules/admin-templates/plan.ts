@@ -19,7 +19,28 @@ export type TemplateResult = {
   conflicts: PlanConflict[];
   notes: string[];
   sampleRecords: number;
+  // userFields are the text fields the upgrade turns into user fields,
+  // with how their stored values convert (absent from older servers).
+  userFields?: UserFieldConversion[];
 };
+
+// UserFieldConversion is how one field's stored names become users:
+// matched records get their user; unmatched values name no active user
+// and are cleared only when the upgrade is forced.
+export type UserFieldConversion = {
+  object: string;
+  field: string;
+  matched: number;
+  unmatched: { value: string; records: number }[];
+  cleared: boolean;
+  text: string;
+};
+
+// needsForce reports whether an upgrade must be forced: some stored value
+// of a field becoming a user field names no one.
+export function needsForce(result: Pick<TemplateResult, "userFields">): boolean {
+  return (result.userFields ?? []).some((u) => u.unmatched.length > 0);
+}
 
 export type EntryKind = "object" | "role" | "layout" | "view";
 

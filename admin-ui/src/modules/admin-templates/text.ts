@@ -11,6 +11,7 @@ type Key =
   | "field" | "path" | "change" | "before" | "after" | "whole" | "notes" | "confirmInstall" | "confirmUpgrade" | "confirmRollback"
   | "progress" | "running" | "pending" | "done" | "failed" | "installDone" | "rollbackDone" | "rollbackRefused" | "force" | "forceHint"
   | "unchangedCount" | "close" | "sampleWritten" | "jobGone"
+  | "usersTitle" | "usersHint" | "usersMatched" | "usersUnmatched" | "usersMore" | "usersForce" | "usersNeedForce"
   | "a.create" | "a.update" | "a.unchanged" | "a.delete" | "a.restore"
   | "op.add" | "op.remove" | "op.change" | "op.conflict" | "installVersion"
   | "k.role" | "k.layout" | "k.view";
@@ -90,6 +91,13 @@ export const text: TextTable<Key> = {
     close: "关闭",
     sampleWritten: "已写入 {n} 条示例数据",
     jobGone: "找不到这个安装任务",
+    usersTitle: "人员字段改为用户字段",
+    usersHint: "升级把这些文本字段改为用户字段：与某位在职用户的用户名或唯一的显示名相同的值会改为该用户。",
+    usersMatched: "{n} 条记录将指向对应的用户",
+    usersUnmatched: "{n} 条记录的值对应不到任何在职用户：",
+    usersMore: "等 {n} 个值",
+    usersForce: "清空这些无法对应的值并继续升级（可先为这些人创建用户，再重新预览）",
+    usersNeedForce: "有值对应不到用户：请先为他们创建用户后重新预览，或勾选清空这些值。",
     "a.create": "新建",
     "a.update": "修改",
     "a.unchanged": "无变化",
@@ -178,6 +186,13 @@ export const text: TextTable<Key> = {
     close: "Close",
     sampleWritten: "{n} sample records written",
     jobGone: "This install job is not found",
+    usersTitle: "People fields become user fields",
+    usersHint: "The upgrade turns these text fields into user fields: a value that is an active user's user name, or the display name only one of them has, becomes that user.",
+    usersMatched: "{n} records will point to their user",
+    usersUnmatched: "{n} records hold values that name no active user:",
+    usersMore: "and {n} more values",
+    usersForce: "Clear the values that name no one and upgrade (or create those users first and preview again)",
+    usersNeedForce: "Some values name no user: create those users and preview again, or tick clearing them.",
     "a.create": "Create",
     "a.update": "Change",
     "a.unchanged": "Unchanged",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { changedGroups, contentsOf, entryKind, formatValue, isNewer, planGroups, planSummary, splitPath, type TemplateResult } from "@/admin-templates/plan";
+import { changedGroups, contentsOf, entryKind, formatValue, isNewer, needsForce, planGroups, planSummary, splitPath, type TemplateResult } from "@/admin-templates/plan";
 import { templateNamePattern, versionPattern } from "@/admin-templates/ExportButton";
 import { installOptions } from "@/admin-templates/TemplateDetail";
 import { exportName } from "@/admin-templates/TemplateGallery";
@@ -185,5 +185,15 @@ describe("small helpers", () => {
     expect(versionPattern.test("2.0.0")).toBe(true);
     expect(versionPattern.test("1.2.3-beta.1+build.5")).toBe(true);
     expect(versionPattern.test("1.2")).toBe(false);
+  });
+});
+
+describe("needsForce", () => {
+  const conv = (unmatched: { value: string; records: number }[]) => ({ object: "student", field: "consultant", matched: 3, unmatched, cleared: false, text: "" });
+  it("asks for force only when a stored name matches no user", () => {
+    expect(needsForce({})).toBe(false);
+    expect(needsForce({ userFields: [] })).toBe(false);
+    expect(needsForce({ userFields: [conv([])] })).toBe(false);
+    expect(needsForce({ userFields: [conv([]), conv([{ value: "王老师", records: 4 }])] })).toBe(true);
   });
 });
