@@ -212,6 +212,9 @@ func (e *Engine) ClaimRecords(ctx context.Context, object string, ids []string) 
 	if err != nil {
 		return nil, err
 	}
+	if !strings.HasPrefix(sc.actor.ID, "user:") {
+		return nil, errorOf(ErrForbidden, nil, "pool.usersOnly")
+	}
 	if !sc.snap.mayClaim(sc.actor, obj) {
 		return nil, errorOf(ErrForbidden, nil, "pool.mayNotClaim", obj.Name, labelZh(obj))
 	}
@@ -464,6 +467,8 @@ func (e *Engine) returnOne(ctx context.Context, tx store.Tx, w *writer, states *
 	by := schema.Label{Zh: "系统规则", En: "a pool rule"}
 	if u, ok := strings.CutPrefix(w.actor.ID, "user:"); ok {
 		by = schema.Label{Zh: w.snap.displayName(u), En: w.snap.displayName(u)}
+	} else if rule == "" {
+		by = schema.Label{Zh: "API 密钥", En: "an API key"}
 	}
 	was := w.snap.displayName(old)
 	msg := schema.Label{Zh: message.Text(message.Zh, "pool.returnNotice", title, poolName(obj).Zh, why.Zh, was, by.Zh),
@@ -501,9 +506,9 @@ func (s *snapshot) displayName(name string) string {
 	return name
 }
 
-// poolScope checks what claims and returns share: a signed-in user (for
-// claims), a pooled object the caller reads, 1 to MaxPoolBatch distinct
-// ids.
+// poolScope checks what claims and returns share: a pooled object the
+// caller reads, 1 to MaxPoolBatch distinct ids; it answers the caller's
+// user name ("" for an API key).
 func (e *Engine) poolScope(ctx context.Context, object string, ids []string) (objectScope, *schema.Object, string, error) {
 	sc, err := e.writeScope(ctx, object)
 	if err != nil {
@@ -516,10 +521,7 @@ func (e *Engine) poolScope(ctx context.Context, object string, ids []string) (ob
 	if err := sc.snap.mayDo(sc.actor, obj, "read"); err != nil {
 		return objectScope{}, nil, "", err
 	}
-	me, isUser := strings.CutPrefix(sc.actor.ID, "user:")
-	if !isUser {
-		return objectScope{}, nil, "", errorOf(ErrForbidden, nil, "pool.usersOnly")
-	}
+	me, _ := strings.CutPrefix(sc.actor.ID, "user:")
 	if len(ids) == 0 || len(ids) > MaxPoolBatch {
 		return objectScope{}, nil, "", errorOf(ErrBadRequest, nil, "pool.batch", MaxPoolBatch)
 	}

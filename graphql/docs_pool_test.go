@@ -2,7 +2,6 @@ package graphql_test
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -59,9 +58,7 @@ func TestDocs_PoolExamples(t *testing.T) {
 		require.NoError(t, err)
 		ids = append(ids, rec.ID)
 	}
-	// An administrator (a user) puts them in the pool.
-	admin := engine.WithActor(context.Background(), engine.Actor{TenantID: "acme", ID: "user:boss", Admin: true})
-	res, err := eng.ReturnToPool(admin, "prospect", ids, "联系不上")
+	res, err := eng.ReturnToPool(s.ctx, "prospect", ids, "联系不上") // an administrator puts them in the pool
 	require.NoError(t, err)
 	for _, r := range res {
 		require.NoError(t, r.Err)

@@ -26,6 +26,7 @@ const load = {
   analytics: () => import("@/analytics/AnalyticsPage").then((m) => ({ default: m.AnalyticsPage })),
   recycle: () => import("@/recycle/RecyclePage").then((m) => ({ default: m.RecyclePage })),
   approvals: () => import("@/approvals/ApprovalsPage").then((m) => ({ default: m.ApprovalsPage })),
+  pool: () => import("@/pool/PoolPage").then((m) => ({ default: m.PoolPage })),
 };
 
 const HomePage = lazy(load.home);
@@ -47,6 +48,7 @@ const DashboardPage = lazy(load.dashboard);
 const AnalyticsPage = lazy(load.analytics);
 const RecyclePage = lazy(load.recycle);
 const ApprovalsPage = lazy(load.approvals);
+const PoolPage = lazy(load.pool);
 
 // preloadRoute starts loading the page of a path while the session and
 // the metadata load, rather than after them.
@@ -68,6 +70,7 @@ export function preloadRoute(pathname: string): void {
   else if (/^\/o\/[^/]+\/board$/.test(p)) l = load.board;
   else if (/^\/o\/[^/]+\/duplicates$/.test(p)) l = load.duplicates;
   else if (/^\/o\/[^/]+\/merge$/.test(p)) l = load.merge;
+  else if (/^\/o\/[^/]+\/pool$/.test(p)) l = load.pool;
   else if (/^\/o\/[^/]+\/(new|[^/]+\/edit)$/.test(p)) l = load.form;
   else if (/^\/o\/[^/]+\/[^/]+$/.test(p)) l = load.record;
   void l().catch(() => {});
@@ -97,6 +100,7 @@ export function AppRoutes() {
         <Route path="/o/:object/import" element={<ImportRoute />} />
         <Route path="/o/:object/duplicates" element={<DuplicatesRoute />} />
         <Route path="/o/:object/merge" element={<MergeRoute />} />
+        <Route path="/o/:object/pool" element={<PoolPage />} />
         <Route path="/o/:object/:id" element={<RecordPage />} />
         <Route path="/o/:object/:id/edit" element={<FormPage />} />
         <Route path="*" element={<HomePage />} />

@@ -37,6 +37,7 @@ const RecordDuplicates = lazy(() => import("@/duplicates/RecordDuplicates").then
 const AttachmentsPanel = lazy(() => import("@/attachments/AttachmentsPanel").then((m) => ({ default: m.AttachmentsPanel })));
 const ApprovalPanel = lazy(() => import("@/approvals/ApprovalPanel").then((m) => ({ default: m.ApprovalPanel })));
 const TimelinePanel = lazy(() => import("@/timeline/TimelinePanel").then((m) => ({ default: m.TimelinePanel })));
+const PoolActions = lazy(() => import("@/pool/PoolActions").then((m) => ({ default: m.PoolActions })));
 const CampaignEffectCard = lazy(() => import("@/analytics/CampaignEffectCard").then((m) => ({ default: m.CampaignEffectCard })));
 
 // The record page (UI.md §4): a header with the title, key fields, owner
@@ -206,7 +207,10 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
             <div className="record-object">{label(obj.label, obj.name)}</div>
             <h1 className="record-title">{title}</h1>
           </div>
-          <Space>
+          <Space wrap>
+            <Suspense fallback={null}>
+              <PoolActions object={obj.name} id={id} ownerId={String(rec.ownerId ?? "")} title={title} />
+            </Suspense>
             {canEdit ? (
               <Button type="primary" icon={<EditOutlined />} onClick={() => navigate(`/o/${obj.name}/${id}/edit`)}>
                 {t("action.edit")}

@@ -3,6 +3,7 @@ import { Button, Dropdown, Progress } from "antd";
 import { useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useI18n } from "@/i18n/I18nProvider";
+import { PoolLink } from "@/pool/PoolLink";
 import type { ObjectMeta } from "@/metadata/types";
 import { ColumnChooser } from "./ColumnChooser";
 import type { ListState } from "./listState";
@@ -126,6 +127,7 @@ export function ListTools({ obj, state, shown, total, onChange }: ListToolsProps
           {en ? "Export" : "导出"}
         </Button>
       </Dropdown>
+      <PoolLink object={obj.name} en={en} phone={phone} />
       {obj.access.delete ? (
         <Link to={`/recycle?object=${encodeURIComponent(obj.name)}`} aria-label={en ? "Recycle bin" : "回收站"}>
           <Button icon={<DeleteOutlined />}>{phone ? null : en ? "Recycle bin" : "回收站"}</Button>

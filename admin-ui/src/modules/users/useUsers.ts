@@ -53,6 +53,7 @@ export function ownerName(ownerId: string | null | undefined, people: Person[]):
   if (p?.displayName) return p.displayName;
   const en = document.documentElement.lang == "en";
   if (ownerId == "system") return en ? "System" : "系统";
+  if (ownerId == "pool") return en ? "Pool" : "公海";
   if (ownerId.startsWith("template:")) return (en ? "Template sample data · " : "模板示例数据 · ") + ownerId.slice(9);
   if (ownerId.startsWith("key:")) return (en ? "API key · " : "API 密钥 · ") + ownerId.slice(4, 12);
   return name;
