@@ -4,6 +4,7 @@ import { useState } from "react";
 import { isApiError } from "@/api/errors";
 import { useI18n } from "@/i18n/I18nProvider";
 import { lastSignIn, useSession } from "./SessionProvider";
+import { SignOnButtons } from "./SignOnButtons";
 
 type LoginValues = { tenant: string; username: string; password: string };
 
@@ -15,6 +16,8 @@ export function LoginPage({ ended }: LoginPageProps) {
   const [error, setError] = useState<string>("");
   const [busy, setBusy] = useState(false);
   const last = lastSignIn();
+  const [form] = Form.useForm<LoginValues>();
+  const tenant = Form.useWatch("tenant", form) ?? last.tenant ?? "";
 
   const submit = async (v: LoginValues) => {
     setBusy(true);
@@ -41,6 +44,7 @@ export function LoginPage({ ended }: LoginPageProps) {
         {ended ? <Alert type="warning" showIcon title={t("error.sessionEnded")} className="login-alert" /> : null}
         {error ? <Alert type="error" showIcon title={error} className="login-alert" role="alert" /> : null}
         <Form<LoginValues>
+          form={form}
           layout="vertical"
           requiredMark={false}
           initialValues={{ tenant: last.tenant, username: last.username }}
@@ -60,6 +64,7 @@ export function LoginPage({ ended }: LoginPageProps) {
             {t("login.submit")}
           </Button>
         </Form>
+        <SignOnButtons tenant={tenant} />
       </Card>
     </main>
   );
