@@ -159,6 +159,11 @@ func New(cfg Config) (*Server, error) {
 		ProxyHeader:             proxyHeader(cfg.TrustedProxies),
 		AppName:                 "crm",
 		DisableStartupMessage:   true,
+		// Strings read from a request (query, parameters, cookies,
+		// headers) are copies: by default fiber hands out views of a
+		// buffer the next request reuses, and a value the engine keeps
+		// (a tenant name in a cache) would change under it.
+		Immutable: true,
 		// Bodies up to the limit are read before the handlers run; a
 		// longer one (an upload) comes as a stream that bodyLimit bounds
 		// per route, so that no route reads more than its own limit.
