@@ -2,9 +2,6 @@ package graphql_test
 
 import (
 	"bufio"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -68,19 +65,5 @@ func TestDocs_PoolExamples(t *testing.T) {
 	require.NoError(t, err)
 	headers := map[string]string{"Content-Type": "application/json", "Accept-Language": "en", "Authorization": "",
 		"Cookie": "crm_session=" + sess.Token, "X-CSRF-Token": sess.CSRF}
-	m := &docMatcher{seen: map[string]string{}}
-	for _, ex := range examples {
-		req := map[string]any{"query": m.substitute(ex.query)}
-		b, err := json.Marshal(req)
-		require.NoError(t, err)
-		r := s.do(t, http.MethodPost, s.url, string(b), headers)
-		where := fmt.Sprintf("docs/pool.md line %d", ex.line)
-		require.Equal(t, http.StatusOK, r.status, "%s: %s", where, r.body)
-		var want, got any
-		require.NoError(t, json.Unmarshal([]byte(ex.response), &want), "%s: the shown response is not JSON", where)
-		require.NoError(t, json.Unmarshal(r.body, &got), "%s: %s", where, r.body)
-		if err := m.match(want, got, "$"); err != nil {
-			t.Fatalf("%s: %v\nthe server answered:\n%s", where, err, r.body)
-		}
-	}
+	runDocExamples(t, s, "docs/pool.md", examples, headers)
 }
