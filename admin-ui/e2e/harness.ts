@@ -34,12 +34,14 @@ export type Server = {
 // ServerOptions: a template with sample records; env adds to the
 // server's environment (CRM_WEBHOOK_ALLOW_PRIVATE=true lets webhooks and
 // channels reach receivers on loopback).
-export type ServerOptions = { template?: string; records?: number; env?: Record<string, string> };
+// args adds to `crm serve`'s flags, asked when the server starts (so a
+// stand-in started in an earlier beforeAll can give its address).
+export type ServerOptions = { template?: string; records?: number; env?: Record<string, string>; args?: () => string[] };
 
 export async function startServer(opts: ServerOptions = {}): Promise<Server> {
   const bin = inject("crmBin");
   const dir = mkdtempSync(join(tmpdir(), "crm-e2e-"));
-  const proc: ChildProcess = spawn(bin, ["serve", "--data", dir, "--addr", "127.0.0.1:0", "--rate-per-key", "0", "--rate-per-ip", "0"], {
+  const proc: ChildProcess = spawn(bin, ["serve", "--data", dir, "--addr", "127.0.0.1:0", "--rate-per-key", "0", "--rate-per-ip", "0", ...(opts.args?.() ?? [])], {
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, CRM_LOG_FORMAT: "text", ...opts.env },
   });

@@ -1,6 +1,6 @@
 import { PlusOutlined, SearchOutlined } from "@ant-design/icons";
 import { Alert, Button, Input, Popconfirm, Space, Table, Tag, Typography, type TableColumnsType } from "antd";
-import { useMemo, useState } from "react";
+import { lazy, Suspense, useMemo, useState } from "react";
 import { useNavigate, useParams, useSearchParams } from "react-router";
 import { isApiError } from "@/api/errors";
 import { useMetadata } from "@/metadata/MetadataProvider";
@@ -15,6 +15,9 @@ import { text } from "./text";
 import "./access.css";
 import { UserFormModal } from "./UserFormModal";
 import { useRoleOptions } from "./useRoleOptions";
+
+// The 第三方账号 dialog loads when opened.
+const UserSignOnsModal = lazy(() => import("@/admin-signon/UserSignOnsModal").then((m) => ({ default: m.UserSignOnsModal })));
 
 // UsersPage is /admin/users: the tenant's users with their role, manager
 // and team; /admin/users/new creates one and /admin/users/<name> edits
@@ -33,6 +36,7 @@ export function UsersPage() {
   const update = useUpdateUser();
   const { message } = useFeedback();
   const [resetting, setResetting] = useState<AdminUser | null>(null);
+  const [linking, setLinking] = useState<AdminUser | null>(null);
 
   const target = rest.split("/")[1] ?? "";
   const editing = target && target !== "new" ? users.data?.find((u) => u.username === target) : undefined;
@@ -93,7 +97,7 @@ export function UsersPage() {
       title: t("actions"),
       key: "actions",
       fixed: phone ? undefined : "right",
-      width: 180,
+      width: 240,
       render: (_, u) => {
         const self = u.username === md.me.username;
         return (
@@ -103,6 +107,9 @@ export function UsersPage() {
             </Button>
             <Button type="link" size="small" onClick={() => setResetting(u)} disabled={!u.active}>
               {t("resetPassword")}
+            </Button>
+            <Button type="link" size="small" onClick={() => setLinking(u)}>
+              {t("signOns")}
             </Button>
             {u.active ? (
               <Popconfirm
@@ -183,6 +190,11 @@ export function UsersPage() {
       {target === "new" ? <UserFormModal users={users.data ?? []} onClose={close} /> : null}
       {editing ? <UserFormModal user={editing} users={users.data ?? []} onClose={close} /> : null}
       {resetting ? <ResetPasswordModal user={resetting} onClose={() => setResetting(null)} /> : null}
+      {linking ? (
+        <Suspense fallback={null}>
+          <UserSignOnsModal username={linking.username} name={linking.displayName || linking.username} onClose={() => setLinking(null)} />
+        </Suspense>
+      ) : null}
     </div>
   );
 }

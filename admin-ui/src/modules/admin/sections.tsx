@@ -1,4 +1,4 @@
-import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, BellOutlined, CodeOutlined, DatabaseOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, SettingOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, BellOutlined, CodeOutlined, DatabaseOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, LoginOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, SettingOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
 import type { ComponentType, ReactNode } from "react";
 
 // The sections of the admin area, in menu order. Each is a lazy chunk that
@@ -120,6 +120,14 @@ export const adminSections: AdminSection[] = [
     label: { zh: "API 密钥", en: "API keys" },
     summary: { zh: "为外部系统创建带角色和有效期的密钥，查看和吊销", en: "Keys for other systems, with a role and an expiry; list and revoke them" },
     load: () => import("@/admin-access/ApiKeysPage").then((m) => ({ default: m.ApiKeysPage })),
+  },
+  {
+    key: "signon",
+    group: "people",
+    icon: <LoginOutlined />,
+    label: { zh: "第三方登录", en: "Sign-in providers" },
+    summary: { zh: "设置企业微信、钉钉、飞书登录：应用 ID、密钥和系统地址，启用后用户可用已绑定的账号登录", en: "Set up sign-in with WeCom, DingTalk and Feishu: the app's ids, secret and address; linked users then sign in with them" },
+    load: () => import("@/admin-signon/SignOnPage").then((m) => ({ default: m.SignOnPage })),
   },
   {
     key: "settings",

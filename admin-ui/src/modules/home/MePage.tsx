@@ -11,6 +11,8 @@ import { PageSkeleton } from "@/ui/PageState";
 // 我的任务 (/me/tasks) loads on demand from here, so that the first page
 // carries no route of its own for it.
 const TasksPage = lazy(() => import("@/tasks/TasksPage").then((m) => ({ default: m.TasksPage })));
+// 第三方账号 (linking WeCom, DingTalk, Feishu accounts) loads on its own.
+const MySignOns = lazy(() => import("@/admin-signon/MySignOns").then((m) => ({ default: m.MySignOns })));
 
 // MePage: who is signed in, the interface language, my tasks, my
 // approvals and the recycle bin (the phone's way to them), the password, and signing out;
@@ -71,6 +73,11 @@ function MeDetails() {
           <Button block icon={<DeleteOutlined />} onClick={() => navigate("/recycle")}>
             {t("shell.recycle")}
           </Button>
+        ) : null}
+        {md.me.id.startsWith("user:") && md.rootQueries.has("mySignOns") ? (
+          <Suspense fallback={null}>
+            <MySignOns tenant={md.me.tenant} />
+          </Suspense>
         ) : null}
         {md.me.id.startsWith("user:") ? (
           <Card size="small" title={t("password.title")}>

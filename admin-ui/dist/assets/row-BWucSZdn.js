@@ -1,1 +1,0 @@
-import{n as e,t}from"./row-C9EK16Vz.js";var n=e,r=t;export{n,r as t};
