@@ -11,7 +11,6 @@ import (
 
 	"github.com/crmkit/crm/engine/password"
 	"github.com/crmkit/crm/engine/seal"
-	"github.com/crmkit/crm/engine/sso"
 	"github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/scripting"
@@ -81,11 +80,9 @@ type Config struct {
 	// (attachment.go); a tenant's administrators may set a lower limit.
 	// If zero, DefaultMaxFileBytes.
 	MaxFileBytes int64
-	// SignOnEndpoints, FOR TESTS ONLY, replaces the addresses of WeCom,
-	// DingTalk and Feishu (sso.Loopback points them at a stand-in on
-	// this machine); nil: the services' own (sso.Default). Never from a
-	// tenant's settings.
-	SignOnEndpoints *sso.Endpoints
+	// SignOn talks to WeCom, DingTalk and Feishu for sign-in with them
+	// (internal/sso); nil: the engine offers no such sign-in.
+	SignOn SignOnService
 }
 
 // Engine runs the use cases. It is safe for concurrent use.
@@ -131,7 +128,7 @@ type Engine struct {
 
 	// sso talks to the sign-in providers; signOnStates remembers the
 	// states of finished sign-ins (signon.go).
-	sso          *sso.Client
+	sso          SignOnService
 	signOnStates usedStates
 
 	imports imports    // files uploaded for import and import results (import_uploads.go)
@@ -144,7 +141,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("engine: Config.Store is required")
 	}
-	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, usage: cfg.Usage, channels: cfg.Channels, tenant: map[string]*tenantState{}}
+	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, usage: cfg.Usage, channels: cfg.Channels, sso: cfg.SignOn, tenant: map[string]*tenantState{}}
 	e.passwords = password.New(password.Config{Slots: cfg.PasswordHashers, Queue: cfg.PasswordQueue, Wait: cfg.PasswordWait})
 	e.guesses.perHour = cfg.UniqueGuesses
 	if e.guesses.perHour <= 0 {
@@ -194,11 +191,6 @@ func New(cfg Config) (*Engine, error) {
 	if e.usage == nil {
 		e.usage = usage.New(e.now)
 	}
-	ep := sso.Default()
-	if cfg.SignOnEndpoints != nil {
-		ep = *cfg.SignOnEndpoints
-	}
-	e.sso = sso.New(ep, nil)
 	return e, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -16,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/crmkit/crm/engine/identity"
-	"github.com/crmkit/crm/engine/sso"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -155,25 +155,62 @@ func (u *usedStates) use(state string, expires, now time.Time) (fresh, busy bool
 	return true, false
 }
 
-// signOnClient is the engine's client of the providers.
-func (e *Engine) signOnClient() *sso.Client { return e.sso }
+// The providers, by the name the API and the routes use.
+const (
+	ProviderWeCom    = "wecom"
+	ProviderDingTalk = "dingtalk"
+	ProviderFeishu   = "feishu"
+)
+
+// SignOnProviderNames lists the providers in the order pages show them.
+var SignOnProviderNames = []string{ProviderWeCom, ProviderDingTalk, ProviderFeishu}
+
+// SignOnApp is a tenant's application at a provider.
+type SignOnApp struct {
+	Provider string
+	// ClientID is WeCom's corp id (CorpID), DingTalk's client id (AppKey)
+	// or Feishu's app id.
+	ClientID string
+	// AgentID is WeCom's application id (AgentId); unused elsewhere.
+	AgentID string
+	Secret  string
+}
+
+// SignOnIdentity is who signed in at a provider: ID is WeCom's userid,
+// DingTalk's unionId or Feishu's open_id; Name their name where the
+// service says it.
+type SignOnIdentity struct {
+	ID   string
+	Name string
+}
+
+// SignOnService talks to the providers for sign-in: the address a browser
+// is sent to, and who signed in from the code the provider sends back
+// (internal/sso does it over HTTP). Config.SignOn; an engine without one
+// offers no sign-in with them.
+type SignOnService interface {
+	AuthURL(app SignOnApp, redirectURI, state string) string
+	Identify(ctx context.Context, app SignOnApp, code, redirectURI string) (SignOnIdentity, error)
+}
+
+func knownProvider(p string) bool { return slices.Contains(SignOnProviderNames, p) }
 
 // providerLabel names a provider in messages of either language.
 func providerLabel(p string) string {
 	switch p {
-	case sso.WeCom:
+	case ProviderWeCom:
 		return "企业微信 (WeCom)"
-	case sso.DingTalk:
+	case ProviderDingTalk:
 		return "钉钉 (DingTalk)"
-	case sso.Feishu:
+	case ProviderFeishu:
 		return "飞书 (Feishu)"
 	}
 	return p
 }
 
 func checkProvider(p string) error {
-	if !sso.Known(p) {
-		return errorOf(ErrBadRequest, nil, "sso.unknownProvider", p, strings.Join(sso.Providers, ", "))
+	if !knownProvider(p) {
+		return errorOf(ErrBadRequest, nil, "sso.unknownProvider", p, strings.Join(SignOnProviderNames, ", "))
 	}
 	return nil
 }
@@ -217,7 +254,7 @@ func (e *Engine) SignOnProviders(ctx context.Context) ([]SignOnProvider, error) 
 	if err != nil {
 		return nil, err
 	}
-	recs, err := sc.ts.GetMany(ctx, obj, sso.Providers)
+	recs, err := sc.ts.GetMany(ctx, obj, SignOnProviderNames)
 	if err != nil {
 		return nil, fmt.Errorf("read sign-in providers: %w", err)
 	}
@@ -225,8 +262,8 @@ func (e *Engine) SignOnProviders(ctx context.Context) ([]SignOnProvider, error) 
 	for _, r := range recs {
 		byID[r.ID] = r
 	}
-	out := make([]SignOnProvider, len(sso.Providers))
-	for i, p := range sso.Providers {
+	out := make([]SignOnProvider, len(SignOnProviderNames))
+	for i, p := range SignOnProviderNames {
 		if r, ok := byID[p]; ok {
 			out[i] = signOnView(r)
 		} else {
@@ -328,7 +365,7 @@ func (e *Engine) SaveSignOnProvider(ctx context.Context, provider string, in Sig
 					missing = append(missing, k)
 				}
 			}
-			if s, _ := data["agentId"].(string); provider == sso.WeCom && s == "" {
+			if s, _ := data["agentId"].(string); provider == ProviderWeCom && s == "" {
 				missing = append(missing, "agentId")
 			}
 			if len(missing) > 0 {
@@ -360,7 +397,7 @@ func (e *Engine) SaveSignOnProvider(ctx context.Context, provider string, in Sig
 // exists).
 func (e *Engine) EnabledSignOns(ctx context.Context, tenantID string) ([]string, error) {
 	out := []string{}
-	if !tenantIDPattern.MatchString(tenantID) {
+	if e.sso == nil || !tenantIDPattern.MatchString(tenantID) {
 		return out, nil
 	}
 	ts, snap, err := e.tenantScope(ctx, tenantID)
@@ -373,7 +410,7 @@ func (e *Engine) EnabledSignOns(ctx context.Context, tenantID string) ([]string,
 	if obj == nil {
 		return out, nil
 	}
-	recs, err := ts.GetMany(ctx, obj, sso.Providers)
+	recs, err := ts.GetMany(ctx, obj, SignOnProviderNames)
 	if err != nil {
 		return nil, fmt.Errorf("read sign-in providers of %q: %w", tenantID, err)
 	}
@@ -381,7 +418,7 @@ func (e *Engine) EnabledSignOns(ctx context.Context, tenantID string) ([]string,
 	for _, r := range recs {
 		on[r.ID], _ = r.Data["enabled"].(bool)
 	}
-	for _, p := range sso.Providers {
+	for _, p := range SignOnProviderNames {
 		if on[p] {
 			out = append(out, p)
 		}
@@ -391,23 +428,23 @@ func (e *Engine) EnabledSignOns(ctx context.Context, tenantID string) ([]string,
 
 // enabledApp reads a provider's setting for a sign-in: an error when it is
 // not set up and switched on.
-func (e *Engine) enabledApp(ctx context.Context, ts store.TenantStore, snap *snapshot, provider string) (sso.App, string, error) {
+func (e *Engine) enabledApp(ctx context.Context, ts store.TenantStore, snap *snapshot, provider string) (SignOnApp, string, error) {
 	off := errorOf(ErrBadRequest, nil, "sso.notEnabled", providerLabel(provider))
 	obj := snap.platform[signOnObject]
 	if obj == nil {
-		return sso.App{}, "", off
+		return SignOnApp{}, "", off
 	}
 	r, err := ts.Get(ctx, obj, provider)
 	if errors.Is(err, store.ErrNotFound) {
-		return sso.App{}, "", off
+		return SignOnApp{}, "", off
 	} else if err != nil {
-		return sso.App{}, "", fmt.Errorf("read sign-in provider %s: %w", provider, err)
+		return SignOnApp{}, "", fmt.Errorf("read sign-in provider %s: %w", provider, err)
 	}
 	if on, _ := r.Data["enabled"].(bool); !on {
-		return sso.App{}, "", off
+		return SignOnApp{}, "", off
 	}
 	s := func(k string) string { v, _ := r.Data[k].(string); return v }
-	return sso.App{Provider: provider, ClientID: s("clientId"), AgentID: s("agentId"), Secret: s("secret")}, s("appUrl"), nil
+	return SignOnApp{Provider: provider, ClientID: s("clientId"), AgentID: s("agentId"), Secret: s("secret")}, s("appUrl"), nil
 }
 
 func randomState() (string, error) {
@@ -457,6 +494,9 @@ func (e *Engine) StartSignOnLink(ctx context.Context, provider string) (SignOnSt
 }
 
 func (e *Engine) startSignOn(ctx context.Context, ts store.TenantStore, snap *snapshot, t signOnTicket) (SignOnStart, error) {
+	if e.sso == nil { // a server built without the providers' client
+		return SignOnStart{}, errorOf(ErrBadRequest, nil, "sso.notEnabled", providerLabel(t.Provider))
+	}
 	app, appURL, err := e.enabledApp(ctx, ts, snap, t.Provider)
 	if err != nil {
 		return SignOnStart{}, err
@@ -473,7 +513,7 @@ func (e *Engine) startSignOn(ctx context.Context, ts store.TenantStore, snap *sn
 	if err != nil {
 		return SignOnStart{}, fmt.Errorf("seal sign-in ticket: %w", err)
 	}
-	return SignOnStart{URL: e.signOnClient().AuthURL(app, callbackURL(appURL, t.Provider), t.State), Ticket: ticket, ExpiresAt: expires}, nil
+	return SignOnStart{URL: e.sso.AuthURL(app, callbackURL(appURL, t.Provider), t.State), Ticket: ticket, ExpiresAt: expires}, nil
 }
 
 // openTicket opens a ticket and checks it against the state that came back.
@@ -532,7 +572,10 @@ func (e *Engine) FinishSignOn(ctx context.Context, provider, ticket, state, code
 	if code == "" || len(code) > 1024 {
 		return res, errorOf(ErrBadRequest, nil, "sso.noCode", providerLabel(provider))
 	}
-	who, err := e.signOnClient().Identify(ctx, app, code, callbackURL(appURL, provider))
+	if e.sso == nil {
+		return res, errorOf(ErrBadRequest, nil, "sso.notEnabled", providerLabel(provider))
+	}
+	who, err := e.sso.Identify(ctx, app, code, callbackURL(appURL, provider))
 	if err != nil {
 		e.log.Warn("sign-in provider refused", "tenant", t.Tenant, "provider", provider, "err", err)
 		return res, errorOf(ErrBadRequest, err, "sso.providerFailed", providerLabel(provider), err.Error())
@@ -703,7 +746,7 @@ func (e *Engine) readLinks(ctx context.Context, ts store.TenantStore, links *sch
 		id, _ := r.Data["externalId"].(string)
 		byProvider[p] = SignOnLink{Provider: p, ExternalID: id, User: username, LinkedAt: r.CreatedAt}
 	}
-	for _, p := range sso.Providers {
+	for _, p := range SignOnProviderNames {
 		if l, ok := byProvider[p]; ok {
 			out = append(out, l)
 		}

@@ -19,7 +19,7 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/crmkit/crm/engine/sso"
+	"github.com/crmkit/crm/internal/sso"
 	tenantusage "github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/internal/channel"
 )
@@ -53,8 +53,8 @@ type Main struct {
 	// uniqueGuesses is engine.Config.UniqueGuesses, set by serve (zero
 	// elsewhere: the engine's default).
 	uniqueGuesses int
-	// signOnEndpoints is engine.Config.SignOnEndpoints, set by serve's
-	// test-only --sso-test-endpoint (nil: the providers' own addresses).
+	// signOnEndpoints are the sign-in providers' addresses, set by
+	// serve's test-only --sso-test-endpoint (nil: the providers' own).
 	signOnEndpoints *sso.Endpoints
 	// aggregateRowsPerMinute is engine.Config.AggregateRowsPerMinute, set
 	// by serve (zero elsewhere: the engine's default).
@@ -176,4 +176,14 @@ func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		positional = append(positional, rest[0])
 		args = rest[1:]
 	}
+}
+
+// signOnClient is the engine's client of the sign-in providers, at their
+// own addresses unless a test pointed them at a stand-in.
+func (m *Main) signOnClient() *sso.Client {
+	ep := sso.Default()
+	if m.signOnEndpoints != nil {
+		ep = *m.signOnEndpoints
+	}
+	return sso.New(ep, nil)
 }

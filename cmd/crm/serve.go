@@ -19,7 +19,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crmkit/crm/engine/sso"
+	"github.com/crmkit/crm/internal/sso"
 	tenantusage "github.com/crmkit/crm/engine/usage"
 
 	adminui "github.com/crmkit/crm/admin-ui"
@@ -65,7 +65,7 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 	}
 	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter, Channels: channelSender(m.channels),
 		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes, ExportDir: exports,
-		MaxFileBytes: m.maxFileBytes, SignOnEndpoints: m.signOnEndpoints})
+		MaxFileBytes: m.maxFileBytes, SignOn: m.signOnClient()})
 	if err != nil {
 		st.Close()
 		return nil, nil, err

@@ -13,8 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/crmkit/crm/engine/sso"
-	"github.com/crmkit/crm/engine/sso/ssotest"
+	"github.com/crmkit/crm/internal/sso"
+	"github.com/crmkit/crm/internal/sso/ssotest"
 )
 
 // english asks for English messages on every request of a browser.

@@ -4,7 +4,7 @@
 // sources). It builds the address the browser is sent to and, with the
 // code the service sends back, asks the service who signed in. It knows
 // nothing of tenants or users: package engine matches the identity it
-// returns to a user.
+// returns to a user. A [Client] is the engine's [engine.SignOnService].
 //
 // Every call to a service has a deadline ([CallTimeout]) and reads at most
 // [MaxAnswer] bytes of its answer. The services' addresses are fixed
@@ -25,17 +25,19 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/crmkit/crm/engine"
 )
 
-// The providers, by the name the API and the routes use.
+// The providers, by the name the API and the routes use (the engine's).
 const (
-	WeCom    = "wecom"
-	DingTalk = "dingtalk"
-	Feishu   = "feishu"
+	WeCom    = engine.ProviderWeCom
+	DingTalk = engine.ProviderDingTalk
+	Feishu   = engine.ProviderFeishu
 )
 
 // Providers lists the providers in the order pages show them.
-var Providers = []string{WeCom, DingTalk, Feishu}
+var Providers = engine.SignOnProviderNames
 
 // Known reports whether p names a provider.
 func Known(p string) bool { return p == WeCom || p == DingTalk || p == Feishu }
@@ -89,23 +91,11 @@ func Loopback(base string) (Endpoints, error) {
 	return Endpoints{WeComLogin: b, WeComAPI: b, DingTalkLogin: b, DingTalkAPI: b, FeishuAccounts: b, FeishuAPI: b}, nil
 }
 
-// App is a tenant's application at a provider.
-type App struct {
-	Provider string
-	// ClientID is WeCom's corp id (CorpID), DingTalk's client id (AppKey)
-	// or Feishu's app id.
-	ClientID string
-	// AgentID is WeCom's application id (AgentId); unused elsewhere.
-	AgentID string
-	Secret  string
-}
+// App is a tenant's application at a provider (see [engine.SignOnApp]).
+type App = engine.SignOnApp
 
-// Identity is who signed in: ID is WeCom's userid, DingTalk's unionId or
-// Feishu's open_id; Name their name where the service says it.
-type Identity struct {
-	ID   string
-	Name string
-}
+// Identity is who signed in (see [engine.SignOnIdentity]).
+type Identity = engine.SignOnIdentity
 
 // Error is a service's refusal or an answer that cannot be used, with
 // what the service said.
@@ -118,6 +108,8 @@ type Error struct {
 func (e *Error) Error() string {
 	return fmt.Sprintf("%s %s: %s", e.Provider, e.Step, e.Detail)
 }
+
+var _ engine.SignOnService = (*Client)(nil)
 
 // Client talks to the services.
 type Client struct {

@@ -11,8 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/crmkit/crm/engine/sso"
-	"github.com/crmkit/crm/engine/sso/ssotest"
+	"github.com/crmkit/crm/internal/sso"
+	"github.com/crmkit/crm/internal/sso/ssotest"
 )
 
 func TestLoopback_OnlyThisMachine(t *testing.T) {

@@ -18,7 +18,7 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/crmkit/crm/engine/sso"
+	"github.com/crmkit/crm/internal/sso"
 )
 
 // StandIn is the running stand-in.
