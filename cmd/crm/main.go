@@ -19,9 +19,9 @@ import (
 	"os/signal"
 	"syscall"
 
-	"github.com/crmkit/crm/internal/sso"
 	tenantusage "github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/internal/channel"
+	"github.com/crmkit/crm/internal/sso"
 )
 
 func main() {

@@ -19,8 +19,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/crmkit/crm/internal/sso"
 	tenantusage "github.com/crmkit/crm/engine/usage"
+	"github.com/crmkit/crm/internal/sso"
 
 	adminui "github.com/crmkit/crm/admin-ui"
 	"github.com/crmkit/crm/engine"
