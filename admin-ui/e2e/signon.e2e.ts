@@ -150,6 +150,21 @@ describe("sign-in with WeCom", () => {
     await dialog.getByText(/绑定于/).waitFor();
     const links = await s.gql<{ userSignOns: { provider: string; externalId: string }[] }>('{ userSignOns(username: "li.lei") { provider externalId } }');
     expect(links.userSignOns).toEqual([{ provider: "wecom", externalId: "LiLei" }]);
+    await dialog.locator(".ant-modal-footer").getByRole("button", { name: "关闭" }).click();
+    await dialog.waitFor({ state: "hidden" });
+
+    // The same account for a second user is refused, naming the first.
+    addUser(s, "wang.wu", "王五", "salesRep");
+    await page.reload();
+    await page.locator("tr").filter({ hasText: "wang.wu" }).getByRole("button", { name: "第三方账号" }).click();
+    const second = page.getByRole("dialog");
+    await second.getByText("「王五」的第三方账号").waitFor();
+    await second.getByLabel("企业微信成员账号（userid）").fill("LiLei");
+    await second.locator('[data-provider="wecom"]').getByRole("button", { name: "保存" }).click();
+    await second.getByRole("alert").filter({ hasText: "li.lei" }).waitFor();
+    const none = await s.gql<{ userSignOns: unknown[] }>('{ userSignOns(username: "wang.wu") { provider } }');
+    expect(none.userSignOns).toEqual([]);
+    await second.locator(".ant-modal-footer").getByRole("button", { name: "关闭" }).click();
 
     // 李雷 signs in with 企业微信登录 in a browser of his own.
     const other = await context.browser()!.newContext({ viewport: { width: 1440, height: 900 }, locale: "zh-CN", timezoneId: "Asia/Shanghai" });

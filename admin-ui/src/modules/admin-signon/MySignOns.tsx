@@ -19,7 +19,10 @@ import "./signon.css";
 
 const myKey = ["me", "signOns"] as const;
 
-async function startLink(provider: string): Promise<string> {
+// startLink asks the server to start linking the caller's account at a
+// provider (with the session's CSRF token) and answers the provider's
+// address to open; a refusal is an ApiError with the server's message.
+export async function startLink(provider: string): Promise<string> {
   let res: Response;
   try {
     res = await fetch(linkStartURL(provider), {
