@@ -248,6 +248,9 @@ func BenchmarkInstallSample(b *testing.B) {
 				_, err = eng.CreateTenant(ctx, "bench", "")
 				require.NoError(b, err)
 				ctx = engine.WithActor(ctx, engine.Actor{TenantID: "bench", ID: "user:bench", Admin: true})
+				// The sample data gives user fields the tenant's users.
+				_, err = eng.CreateUser(ctx, "bench", engine.NewUser{Username: "bench", DisplayName: "基准", Role: "admin", Password: "correct horse battery"})
+				require.NoError(b, err)
 				tpl, err := install.Template(name)
 				require.NoError(b, err)
 				b.StartTimer()
