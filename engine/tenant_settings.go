@@ -300,9 +300,7 @@ func (e *Engine) SetTenantSettings(ctx context.Context, ch TenantSettingsChange)
 }
 
 func settingsEqual(a, b TenantSettings) bool {
-	days := slices.Equal(a.WorkingDays, b.WorkingDays)
-	a.WorkingDays, b.WorkingDays = nil, nil
-	return days && a.TimeZone == b.TimeZone && a.Locale == b.Locale && a.Currency == b.Currency &&
+	return slices.Equal(a.WorkingDays, b.WorkingDays) && a.TimeZone == b.TimeZone && a.Locale == b.Locale && a.Currency == b.Currency &&
 		a.FiscalYearStart == b.FiscalYearStart && a.WorkdayStart == b.WorkdayStart
 }
 
