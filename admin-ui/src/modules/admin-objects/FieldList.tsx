@@ -1,5 +1,15 @@
 import { ArrowDownOutlined, ArrowUpOutlined, DeleteOutlined, EditOutlined, ExclamationCircleFilled, DragOutlined } from "@ant-design/icons";
-import { closestCenter, DndContext, KeyboardSensor, PointerSensor, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
+import {
+  closestCenter,
+  DndContext,
+  KeyboardSensor,
+  PointerSensor,
+  useSensor,
+  useSensors,
+  type Announcements,
+  type DragEndEvent,
+  type UniqueIdentifier,
+} from "@dnd-kit/core";
 import { SortableContext, sortableKeyboardCoordinates, useSortable, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 import { Button, Tag, Tooltip } from "antd";
@@ -30,6 +40,21 @@ export function FieldList({ fields, saved, problems, onMove, onEdit, onRemove }:
     useSensor(PointerSensor, { activationConstraint: { distance: 4 } }),
     useSensor(KeyboardSensor, { coordinateGetter: sortableKeyboardCoordinates }),
   );
+  const { lang } = useI18n();
+  // Screen readers hear where a field goes in the user's language, by its
+  // label (dnd-kit's own announcements are English and name the API name).
+  const name = (id: UniqueIdentifier) => {
+    const f = fields.find((x) => x.name === id);
+    return f ? fieldLabel(f, lang) : String(id);
+  };
+  const announcements: Announcements = {
+    onDragStart: ({ active }) => t("dragPicked", { name: name(active.id) }),
+    onDragOver: ({ active, over }) =>
+      over ? t("dragOver", { name: name(active.id), over: name(over.id) }) : t("dragOutside", { name: name(active.id) }),
+    onDragEnd: ({ active, over }) =>
+      over ? t("dragDropped", { name: name(active.id), over: name(over.id) }) : t("dragCancelled", { name: name(active.id) }),
+    onDragCancel: ({ active }) => t("dragCancelled", { name: name(active.id) }),
+  };
   const onDragEnd = (e: DragEndEvent) => {
     if (!e.over || e.active.id === e.over.id) return;
     const from = fields.findIndex((f) => f.name === e.active.id);
@@ -43,6 +68,7 @@ export function FieldList({ fields, saved, problems, onMove, onEdit, onRemove }:
       onDragEnd={onDragEnd}
       accessibility={{
         screenReaderInstructions: { draggable: t("dragHelp") },
+        announcements,
       }}
     >
       <SortableContext items={fields.map((f) => f.name)} strategy={verticalListSortingStrategy}>
@@ -66,6 +92,10 @@ export function FieldList({ fields, saved, problems, onMove, onEdit, onRemove }:
   );
 }
 
+function fieldLabel(f: FieldModel, lang: string): string {
+  return (lang === "en" ? f.en || f.zh : f.zh || f.en) || f.name;
+}
+
 type FieldRowProps = {
   field: FieldModel;
   index: number;
@@ -81,7 +111,7 @@ function FieldRow({ field: f, index, last, isNew, problems, onMove, onEdit, onRe
   const t = useText(words);
   const { lang } = useI18n();
   const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, transition, isDragging } = useSortable({ id: f.name });
-  const label = (lang === "en" ? f.en || f.zh : f.zh || f.en) || f.name;
+  const label = fieldLabel(f, lang);
   const flags: [boolean, string, string][] = [
     [f.required && !engineFilled(f.type), t("flagRequired"), "red"],
     [f.unique, t("flagUnique"), "purple"],
