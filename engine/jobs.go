@@ -134,6 +134,10 @@ func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer
 		if err := e.advanceDuplicateJob(ctx, ts, w, j, next.Data, finish); err != nil {
 			return err
 		}
+	case job.Kind == JobScheduleTimers:
+		if err := e.advanceTimerJob(ctx, ts, w, j, next.Data, finish); err != nil {
+			return err
+		}
 	case job.Kind != JobRecomputeFormulas:
 		finish(JobFailed, "unknown job kind "+job.Kind)
 	case obj == nil:

@@ -187,8 +187,11 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 			return 0, err
 		}
 	}
+	// A time rule that is new or due at another moment reaches the
+	// records already there.
+	retime := prev != nil && timeRulesChanged(prev, obj)
 	if prev != nil {
-		if recompute = changedFormulas(prev, obj); len(recompute) > 0 || revalue || rekey {
+		if recompute = changedFormulas(prev, obj); len(recompute) > 0 || revalue || rekey || retime {
 			if jobs, err = e.platformObject(ctx, ts, snap, jobObject); err != nil {
 				return 0, err
 			}
@@ -215,6 +218,11 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 		}
 		if rekey {
 			if _, err := e.enqueueDuplicateJob(ctx, tx, jobs, a.ID, obj.Name); err != nil {
+				return err
+			}
+		}
+		if retime {
+			if err := e.enqueueTimerJob(ctx, tx, jobs, a.ID, obj.Name); err != nil {
 				return err
 			}
 		}

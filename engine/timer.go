@@ -44,9 +44,18 @@ func dueAt(au *schema.Automation, rec store.Record, clock tenantClock) (time.Tim
 // scheduleTimers brings the record's timers in line with its time
 // automations after a write.
 func (w *writer) scheduleTimers(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record) error {
+	_, err := w.scheduleTimersFrom(ctx, tx, obj, rec, notPast)
+	return err
+}
+
+// scheduleTimersFrom is [writer.scheduleTimers] for moments from
+// notBefore on: a rule due earlier is left as it is (neither scheduled
+// nor cancelled). It returns how many timers it scheduled.
+func (w *writer) scheduleTimersFrom(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record, notBefore time.Time) (int, error) {
 	if w.timers == nil {
-		return nil
+		return 0, nil
 	}
+	scheduled := 0
 	for i := range obj.Automations {
 		au := &obj.Automations[i]
 		if au.Event != schema.EventTime {
@@ -54,10 +63,13 @@ func (w *writer) scheduleTimers(ctx context.Context, tx store.Tx, obj *schema.Ob
 		}
 		due, ok := dueAt(au, rec, w.clock())
 		ok = ok && au.Active
+		if ok && due.Before(notBefore) {
+			continue
+		}
 		f := store.Filter{And: []store.Filter{store.Leaf("record", store.OpEq, rec.ID), store.Leaf("rule", store.OpEq, au.Name)}}
 		page, err := tx.Find(ctx, w.timers, store.Query{Filter: &f, Limit: 100})
 		if err != nil {
-			return fmt.Errorf("read timers of %s %q: %w", obj.Name, rec.ID, err)
+			return 0, fmt.Errorf("read timers of %s %q: %w", obj.Name, rec.ID, err)
 		}
 		dueText := due.Format(schema.DateTimeLayout)
 		keep := false
@@ -68,7 +80,7 @@ func (w *writer) scheduleTimers(ctx context.Context, tx store.Tx, obj *schema.Ob
 			}
 			if t.Data["status"] == "pending" {
 				if err := tx.Delete(ctx, w.timers, t.ID); err != nil {
-					return fmt.Errorf("cancel timer of %s %q: %w", obj.Name, rec.ID, err)
+					return 0, fmt.Errorf("cancel timer of %s %q: %w", obj.Name, rec.ID, err)
 				}
 			}
 		}
@@ -79,10 +91,11 @@ func (w *writer) scheduleTimers(ctx context.Context, tx store.Tx, obj *schema.Ob
 		timer := store.Record{ID: w.e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: w.actor.ID, UpdatedBy: w.actor.ID,
 			Data: map[string]any{"object": obj.Name, "record": rec.ID, "rule": au.Name, "dueAt": dueText, "status": "pending"}}
 		if err := tx.Insert(ctx, w.timers, timer); err != nil {
-			return fmt.Errorf("schedule %s.%s for %q: %w", obj.Name, au.Name, rec.ID, err)
+			return 0, fmt.Errorf("schedule %s.%s for %q: %w", obj.Name, au.Name, rec.ID, err)
 		}
+		scheduled++
 	}
-	return nil
+	return scheduled, nil
 }
 
 // automationActor is who the writes of timers and other background
