@@ -245,6 +245,7 @@ func TestRetail_UpgradeComputesMemberValues(t *testing.T) {
 		kinds[j.Kind+" "+j.Object] = j.Status
 	}
 	assert.Equal(t, map[string]string{"recomputeFormulas order": "done", "recomputeFormulas member": "done", "customerValue member": "done",
-		"duplicateKeys member": "done"}, kinds, "1.3.0 adds the member's duplicate rule: its records are keyed")
+		"duplicateKeys member": "done", "scheduleTimers member": "done"}, kinds,
+		"1.3.0 adds the member's duplicate rule: its records are keyed; the repurchase reminder moved to the working day's start reaches them")
 	assertMembersFollowOrders(t, eng, ctx)
 }
