@@ -75,13 +75,13 @@ type GroupKey struct {
 	Field  string
 	Bucket store.Bucket
 	// Value is a string (text, picklist value, record or user id, a
-	// bucket's first day), a bool, an int64, or nil for records without a
-	// value.
+	// bucket's first day, a fiscal year "2026" or quarter "2026-Q1"), a
+	// bool, an int64, or nil for records without a value.
 	Value any
 	// Label is the value as people read it: a picklist option's label,
 	// the title of the record a lookup names, a user's display name, a
-	// bucket as "2026-12" or "2026 Q4"; empty when the value reads as it
-	// is.
+	// bucket as "2026-12", "2026 Q4" or "FY2026 Q1"; empty when the value
+	// reads as it is.
 	Label schema.Label
 	// From and To bound a bucket (To excluded): dates for date fields,
 	// RFC 3339 instants for date-time fields, so that gte From and lt To
@@ -126,7 +126,7 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 	}
 	agg := store.Aggregation{
 		Filter: filter, GroupBy: q.GroupBy, Measures: q.Measures, Having: q.Having, Order: q.Order,
-		Limit: first + 1, Zone: snap.zone(),
+		Limit: first + 1, Zone: snap.zone(), FiscalYearStart: snap.clock().settings.FiscalYearStart,
 	}
 	if _, err := store.PlanAggregate(obj, agg); err != nil {
 		return nil, queryFailed(obj, err)

@@ -190,7 +190,8 @@ func aggregateKey(tenant string, rev int64, obj *schema.Object, agg store.Aggreg
 		Order    []store.GroupOrder
 		Limit    int
 		Zone     string
-	}{agg.Filter, agg.GroupBy, agg.Measures, agg.Having, agg.Order, agg.Limit, agg.Zone.String()})
+		Fiscal   int
+	}{agg.Filter, agg.GroupBy, agg.Measures, agg.Having, agg.Order, agg.Limit, agg.Zone.String(), agg.FiscalYearStart})
 	if err != nil {
 		return "", false
 	}

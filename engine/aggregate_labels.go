@@ -54,7 +54,7 @@ func (e *Engine) labelGroups(ctx context.Context, sc scope, obj *schema.Object, 
 			}
 		case col.Kind == schema.KindDate || col.Kind == schema.KindDateTime:
 			for i := range groups {
-				labelBucket(&groups[i].Keys[pos], col.Kind, sc.snap.zone())
+				labelBucket(&groups[i].Keys[pos], col.Kind, sc.snap.zone(), sc.snap.clock().settings.FiscalYearStart)
 			}
 		case col.Kind == schema.KindBoolean:
 			for i := range groups {
@@ -205,10 +205,24 @@ func titleField(obj *schema.Object, rules *readRules) string {
 }
 
 // labelBucket names a date key and gives its range. A date field without
-// a bucket is grouped by day.
-func labelBucket(k *GroupKey, kind schema.Kind, zone *time.Location) {
+// a bucket is grouped by day; fiscal keys ("2026", "2026-Q1") cover the
+// fiscal years starting in month fiscalStart.
+func labelBucket(k *GroupKey, kind schema.Kind, zone *time.Location, fiscalStart int) {
 	s, ok := k.Value.(string)
 	if !ok {
+		return
+	}
+	if k.Bucket.Fiscal() {
+		start, end, ok := store.FiscalSpan(s, fiscalStart)
+		if !ok {
+			return
+		}
+		year := s[:4]
+		k.Label = schema.Label{Zh: year + "财年", En: "FY" + year}
+		if k.Bucket == store.BucketFiscalQuarter {
+			k.Label = schema.Label{Zh: year + "财年 " + s[5:], En: "FY" + year + " " + s[5:]}
+		}
+		k.From, k.To = bucketRange(start, end, kind, zone)
 		return
 	}
 	start, err := time.Parse(time.DateOnly, s)
@@ -240,12 +254,18 @@ func labelBucket(k *GroupKey, kind schema.Kind, zone *time.Location) {
 		end = start.AddDate(1, 0, 0)
 		k.Label = schema.Label{Zh: fmt.Sprintf("%d年", y), En: fmt.Sprint(y)}
 	}
+	k.From, k.To = bucketRange(start, end, kind, zone)
+}
+
+// bucketRange writes the days start (included) to end (excluded) as a
+// bucket's bounds: days for a date field, the instants the days start at
+// in zone for a date-time field.
+func bucketRange(start, end time.Time, kind schema.Kind, zone *time.Location) (from, to string) {
 	if kind == schema.KindDate {
-		k.From, k.To = start.Format(time.DateOnly), end.Format(time.DateOnly)
-		return
+		return start.Format(time.DateOnly), end.Format(time.DateOnly)
 	}
 	at := func(d time.Time) string {
 		return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, zone).UTC().Format(time.RFC3339)
 	}
-	k.From, k.To = at(start), at(end)
+	return at(start), at(end)
 }

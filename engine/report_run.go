@@ -183,6 +183,10 @@ func bucketWord(lang string, b store.Bucket, field string) string {
 		return message.Text(lang, "report.bucketQuarter", field)
 	case store.BucketYear:
 		return message.Text(lang, "report.bucketYear", field)
+	case store.BucketFiscalQuarter:
+		return message.Text(lang, "report.bucketFiscalQuarter", field)
+	case store.BucketFiscalYear:
+		return message.Text(lang, "report.bucketFiscalYear", field)
 	}
 	return field
 }

@@ -239,7 +239,7 @@ func aggregateArgs(a *aggregateModel, args map[string]any, q *engine.AggregateQu
 		m, _ := g.(map[string]any)
 		field, _ := m["field"].(string)
 		bucket, _ := m["bucket"].(string)
-		q.GroupBy = append(q.GroupBy, store.GroupBy{Field: a.storeField(field), Bucket: store.Bucket(strings.ToLower(bucket))})
+		q.GroupBy = append(q.GroupBy, store.GroupBy{Field: a.storeField(field), Bucket: bucketOf(bucket)})
 	}
 	having, _ := args["having"].([]any)
 	for _, h := range having {
@@ -390,7 +390,7 @@ func aggregateResolvers() (result, group, key map[string]resolver) {
 		"field": func(_ context.Context, p any, _ *fieldCall) (any, error) { return gk(p).Field, nil },
 		"bucket": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			if b := gk(p).Bucket; b != store.BucketNone {
-				return strings.ToUpper(string(b)), nil
+				return bucketEnum(b), nil
 			}
 			return nil, nil
 		},
@@ -413,4 +413,28 @@ func aggregateResolvers() (result, group, key map[string]resolver) {
 		"to":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(gk(p).To), nil },
 	}
 	return result, group, key
+}
+
+// bucketEnum is a bucket's DateBucket value: DAY, …, FISCAL_QUARTER.
+func bucketEnum(b store.Bucket) string {
+	var out strings.Builder
+	for _, r := range string(b) {
+		if r >= 'A' && r <= 'Z' {
+			out.WriteByte('_')
+		}
+		out.WriteRune(r)
+	}
+	return strings.ToUpper(out.String())
+}
+
+// bucketOf is the bucket a DateBucket value names; "" for none.
+func bucketOf(enum string) store.Bucket {
+	word, b := strings.ToLower(enum), ""
+	for i, part := range strings.Split(word, "_") {
+		if i > 0 && part != "" {
+			part = strings.ToUpper(part[:1]) + part[1:]
+		}
+		b += part
+	}
+	return store.Bucket(b)
 }

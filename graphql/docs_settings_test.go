@@ -12,7 +12,7 @@ import (
 func TestDocs_SettingsExamples(t *testing.T) {
 	t.Parallel()
 	examples, _ := docExamples(t, "../docs/settings.md")
-	require.Len(t, examples, 3, "the page has its examples")
+	require.Len(t, examples, 5, "the page has its examples")
 	s := newHTTPStack(t, "b2b-sales")
 	headers := map[string]string{"Content-Type": "application/json", "Accept-Language": "en"}
 	runDocExamples(t, s, "docs/settings.md", examples, headers)

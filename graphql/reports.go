@@ -208,7 +208,7 @@ func reportTypeResolvers() map[string]map[string]resolver {
 		"kind":  func(_ context.Context, p any, _ *fieldCall) (any, error) { return rc(p).Kind, nil },
 		"field": func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(rc(p).Field), nil },
 		"bucket": func(_ context.Context, p any, _ *fieldCall) (any, error) {
-			return optString(strings.ToUpper(string(rc(p).Bucket))), nil
+			return optString(bucketEnum(rc(p).Bucket)), nil
 		},
 		"function": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			for name, op := range measureFunctions {

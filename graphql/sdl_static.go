@@ -115,13 +115,15 @@ enum SortDirection {
   DESC
 }
 
-"A span dates and date-times are cut into when records are grouped by them; days begin at midnight in the tenant's time zone and weeks on Monday."
+"A span dates and date-times are cut into when records are grouped by them; days begin at midnight in the tenant's time zone and weeks on Monday. FISCAL_QUARTER and FISCAL_YEAR follow the tenant's fiscalYearStart: a fiscal year is named by the calendar year it starts in (2026, 2026-Q1)."
 enum DateBucket {
   DAY
   WEEK
   MONTH
   QUARTER
   YEAR
+  FISCAL_QUARTER
+  FISCAL_YEAR
 }
 
 "What a measure computes over a group's records: COUNT records; COUNT_DISTINCT values of a field (records without one left out); SUM, AVG, MIN and MAX of a number field over the records with a value."
@@ -140,9 +142,9 @@ type GroupKey {
   field: String!
   "The bucket a date or date-time field was cut into (DAY for a date field grouped without one)."
   bucket: DateBucket
-  "The key: a text, picklist value, record or user id, the first day of a bucket (YYYY-MM-DD), a boolean or an integer; null for the records without a value."
+  "The key: a text, picklist value, record or user id, the first day of a bucket (YYYY-MM-DD), a fiscal year (2026) or quarter (2026-Q1), a boolean or an integer; null for the records without a value."
   value: JSON
-  "The key as people read it, in the request's language: a picklist option's label, the title of the record a lookup names (its id when the caller may not see it), a user's name, a bucket as 2026-12 or 2026 Q4, (empty) for null."
+  "The key as people read it, in the request's language: a picklist option's label, the title of the record a lookup names (its id when the caller may not see it), a user's name, a bucket as 2026-12, 2026 Q4 or FY2026 Q1 (2026财年 Q1), (empty) for null."
   label: String
   "For a bucket, the first day (date fields) or instant (date-time fields) it holds: filter with gte from and lt to for its records."
   from: String

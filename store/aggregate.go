@@ -51,18 +51,30 @@ const (
 // Bucket is the span a date or date-time group key is cut to.
 type Bucket string
 
-// Buckets. A bucketed key is the first day of its span as "YYYY-MM-DD":
-// the day itself, the Monday of its ISO week, the first of its month,
-// quarter or year. Date-times are cut in the aggregation's Zone. A date
-// field without a bucket groups by day; a date-time field needs one.
+// Buckets. A calendar bucket's key is the first day of its span as
+// "YYYY-MM-DD": the day itself, the Monday of its ISO week, the first of
+// its month, quarter or year. A fiscal bucket's key names the fiscal
+// year by the calendar year it starts in, "2026", and its quarter
+// "2026-Q1", with the year starting in the aggregation's
+// FiscalYearStart (see [FiscalKey]). Date-times are cut in the
+// aggregation's Zone. A date field without a bucket groups by day; a
+// date-time field needs one.
 const (
-	BucketNone    Bucket = ""
-	BucketDay     Bucket = "day"
-	BucketWeek    Bucket = "week"
-	BucketMonth   Bucket = "month"
-	BucketQuarter Bucket = "quarter"
-	BucketYear    Bucket = "year"
+	BucketNone          Bucket = ""
+	BucketDay           Bucket = "day"
+	BucketWeek          Bucket = "week"
+	BucketMonth         Bucket = "month"
+	BucketQuarter       Bucket = "quarter"
+	BucketYear          Bucket = "year"
+	BucketFiscalQuarter Bucket = "fiscalQuarter"
+	BucketFiscalYear    Bucket = "fiscalYear"
 )
+
+// Fiscal reports whether b is a fiscal bucket, whose keys are
+// [FiscalKey]s rather than first days.
+func (b Bucket) Fiscal() bool {
+	return b == BucketFiscalQuarter || b == BucketFiscalYear
+}
 
 // GroupBy is one field an aggregation groups by.
 type GroupBy struct {
@@ -108,6 +120,9 @@ type Aggregation struct {
 	Limit int
 	// Zone is where date-times are cut into buckets; nil means UTC.
 	Zone *time.Location
+	// FiscalYearStart is the month (1–12) fiscal years start in, for
+	// the fiscal buckets; zero means January.
+	FiscalYearStart int
 }
 
 // Group is one group of an aggregation's answer.
@@ -133,6 +148,8 @@ type AggregatePlan struct {
 	Order []GroupOrder
 	Limit int
 	Zone  *time.Location // never nil
+	// FiscalYearStart is the month (1–12) fiscal years start in.
+	FiscalYearStart int
 }
 
 // GroupKey is one resolved group field; its column is scalar.
@@ -162,10 +179,15 @@ func PlanAggregate(obj *schema.Object, a Aggregation) (*AggregatePlan, error) {
 		return nil, &QueryError{Message: fmt.Sprintf("an aggregation computes at most %d measures", MaxMeasures)}
 	case len(a.Having) > MaxHaving:
 		return nil, &QueryError{Message: fmt.Sprintf("an aggregation takes at most %d having conditions", MaxHaving)}
+	case a.FiscalYearStart < 0 || a.FiscalYearStart > 12:
+		return nil, &QueryError{Message: fmt.Sprintf("the fiscal year starts in a month from 1 to 12, not %d", a.FiscalYearStart)}
 	}
-	p := &AggregatePlan{Limit: a.Limit, Zone: a.Zone, Having: slices.Clone(a.Having)}
+	p := &AggregatePlan{Limit: a.Limit, Zone: a.Zone, Having: slices.Clone(a.Having), FiscalYearStart: a.FiscalYearStart}
 	if p.Zone == nil {
 		p.Zone = time.UTC
+	}
+	if p.FiscalYearStart == 0 {
+		p.FiscalYearStart = 1
 	}
 	seen := map[GroupBy]bool{}
 	for _, g := range a.GroupBy {
@@ -245,7 +267,7 @@ func planGroupKey(obj *schema.Object, g GroupBy) (GroupKey, error) {
 		}
 	case schema.KindDateTime:
 		if g.Bucket == BucketNone {
-			return GroupKey{}, &QueryError{Field: g.Field, Message: "a date-time field is grouped by day, week, month, quarter or year: name a bucket"}
+			return GroupKey{}, &QueryError{Field: g.Field, Message: "a date-time field is grouped by day, week, month, quarter, year, fiscalQuarter or fiscalYear: name a bucket"}
 		}
 		k.Bucket = g.Bucket
 	default:
@@ -254,12 +276,12 @@ func planGroupKey(obj *schema.Object, g GroupBy) (GroupKey, error) {
 		}
 	}
 	if k.Bucket != BucketNone && !slices.Contains(buckets, k.Bucket) {
-		return GroupKey{}, &QueryError{Field: g.Field, Message: fmt.Sprintf("unknown bucket %q: use day, week, month, quarter or year", k.Bucket)}
+		return GroupKey{}, &QueryError{Field: g.Field, Message: fmt.Sprintf("unknown bucket %q: use day, week, month, quarter, year, fiscalQuarter or fiscalYear", k.Bucket)}
 	}
 	return k, nil
 }
 
-var buckets = []Bucket{BucketDay, BucketWeek, BucketMonth, BucketQuarter, BucketYear}
+var buckets = []Bucket{BucketDay, BucketWeek, BucketMonth, BucketQuarter, BucketYear, BucketFiscalQuarter, BucketFiscalYear}
 
 // groupable refuses the columns that make no groups: lists, whole
 // addresses, plain numbers, ids, versions and ciphertext.
@@ -323,28 +345,16 @@ func planMeasure(obj *schema.Object, m Measure) (PlannedMeasure, error) {
 	return PlannedMeasure{}, &QueryError{Field: m.Field, Message: fmt.Sprintf("unknown measure %q: use count, countDistinct, sum, avg, min or max", m.Op)}
 }
 
-// BucketStart returns the first day ("YYYY-MM-DD") of the bucket that a
-// date ("YYYY-MM-DD") or date-time (RFC 3339, as stored) value falls in,
-// date-times cut in zone. It returns false for text that is neither.
-// Adapters that cannot express a bucket in their query language call it
-// per value.
+// BucketStart returns the first day ("YYYY-MM-DD") of the calendar
+// bucket that a date ("YYYY-MM-DD") or date-time (RFC 3339, as stored)
+// value falls in, date-times cut in zone. It returns false for text that
+// is neither, and for a fiscal bucket (see [BucketKey]).
 func BucketStart(value string, kind schema.Kind, b Bucket, zone *time.Location) (string, bool) {
-	var day time.Time
-	switch kind {
-	case schema.KindDate:
-		t, err := time.Parse(time.DateOnly, value)
-		if err != nil {
-			return "", false
-		}
-		day = t
-	case schema.KindDateTime:
-		t, err := time.Parse(time.RFC3339Nano, value)
-		if err != nil {
-			return "", false
-		}
-		y, m, d := t.In(zone).Date()
-		day = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
-	default:
+	if b.Fiscal() {
+		return "", false
+	}
+	day, ok := dayOf(value, kind, zone)
+	if !ok {
 		return "", false
 	}
 	y, m, _ := day.Date()
@@ -360,4 +370,86 @@ func BucketStart(value string, kind schema.Kind, b Bucket, zone *time.Location) 
 		day = time.Date(y, 1, 1, 0, 0, 0, 0, time.UTC)
 	}
 	return day.Format(time.DateOnly), true
+}
+
+// BucketKey returns the group key of a date or date-time value in bucket
+// b: [BucketStart] for a calendar bucket, [FiscalKey] for a fiscal one
+// with fiscal years starting in month fiscalStart (1–12). Date-times are
+// cut in zone. It returns false for text that is neither a date nor a
+// date-time as stored. Adapters that cannot express a bucket in their
+// query language call it per value.
+func BucketKey(value string, kind schema.Kind, b Bucket, zone *time.Location, fiscalStart int) (string, bool) {
+	if !b.Fiscal() {
+		return BucketStart(value, kind, b, zone)
+	}
+	day, ok := dayOf(value, kind, zone)
+	if !ok {
+		return "", false
+	}
+	return FiscalKey(day, b, fiscalStart), true
+}
+
+// dayOf is the day of a date, or of a date-time in zone, as midnight UTC.
+func dayOf(value string, kind schema.Kind, zone *time.Location) (time.Time, bool) {
+	switch kind {
+	case schema.KindDate:
+		t, err := time.Parse(time.DateOnly, value)
+		return t, err == nil
+	case schema.KindDateTime:
+		t, err := time.Parse(time.RFC3339Nano, value)
+		if err != nil {
+			return time.Time{}, false
+		}
+		y, m, d := t.In(zone).Date()
+		return time.Date(y, m, d, 0, 0, 0, 0, time.UTC), true
+	}
+	return time.Time{}, false
+}
+
+// FiscalKey names the fiscal year or quarter (b) that day falls in, with
+// fiscal years starting on the first of month start (1–12; anything else
+// counts as January). A fiscal year is named by the calendar year it
+// starts in: with start 4, 2027-03-31 is in "2026" and its quarter
+// "2026-Q4"; 2027-04-01 is in "2027-Q1". With start 1 the fiscal year is
+// the calendar year. Years are written with four digits.
+func FiscalKey(day time.Time, b Bucket, start int) string {
+	if start < 1 || start > 12 {
+		start = 1
+	}
+	// Months since year 0, moved back to the fiscal year's first month.
+	n := day.Year()*12 + int(day.Month()) - 1 - (start - 1)
+	year, month := n/12, n%12
+	if n < 0 { // before year 0: floor, not truncation
+		year, month = (n-11)/12, (n%12+12)%12
+	}
+	if b == BucketFiscalQuarter {
+		return fmt.Sprintf("%04d-Q%d", year, month/3+1)
+	}
+	return fmt.Sprintf("%04d", year)
+}
+
+// FiscalSpan returns the days a fiscal key (as [FiscalKey] writes it:
+// "2026" or "2026-Q1") covers with fiscal years starting in month start:
+// its first day and the first day after it, at midnight UTC. It returns
+// false for text that is no fiscal key.
+func FiscalSpan(key string, start int) (from, to time.Time, ok bool) {
+	if start < 1 || start > 12 {
+		start = 1
+	}
+	if len(key) != 4 && (len(key) != 7 || key[4:6] != "-Q" || key[6] < '1' || key[6] > '4') {
+		return time.Time{}, time.Time{}, false
+	}
+	year := 0
+	for _, c := range key[:4] {
+		if c < '0' || c > '9' {
+			return time.Time{}, time.Time{}, false
+		}
+		year = year*10 + int(c-'0')
+	}
+	from = time.Date(year, time.Month(start), 1, 0, 0, 0, 0, time.UTC)
+	if len(key) == 4 {
+		return from, from.AddDate(1, 0, 0), true
+	}
+	from = from.AddDate(0, 3*int(key[6]-'1'), 0)
+	return from, from.AddDate(0, 3, 0), true
 }

@@ -52,7 +52,7 @@ func (p *AggregatePlan) Evaluate(recs []Record) []Group {
 		keys := make([]any, len(p.Keys))
 		var id strings.Builder
 		for j, k := range p.Keys {
-			keys[j] = k.value(r, p.Zone)
+			keys[j] = k.value(r, p.Zone, p.FiscalYearStart)
 			id.WriteString(keyText(keys[j]))
 			id.WriteByte(0)
 		}
@@ -204,7 +204,7 @@ func compareGroupValues(a, b any) int {
 
 // value is the record's key for k: nil when missing, null or not of the
 // column's kind.
-func (k GroupKey) value(r *Record, zone *time.Location) any {
+func (k GroupKey) value(r *Record, zone *time.Location, fiscalStart int) any {
 	v := columnValue(r, k.Column)
 	if v == nil {
 		return nil
@@ -214,11 +214,11 @@ func (k GroupKey) value(r *Record, zone *time.Location) any {
 		if !ok {
 			return nil
 		}
-		start, ok := BucketStart(s, k.Column.Kind, k.Bucket, zone)
+		key, ok := BucketKey(s, k.Column.Kind, k.Bucket, zone, fiscalStart)
 		if !ok {
 			return nil
 		}
-		return start
+		return key
 	}
 	return v
 }

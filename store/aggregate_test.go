@@ -152,3 +152,83 @@ func TestAggregatePlan_Evaluate(t *testing.T) {
 		assert.Equal(t, []store.Group{{Keys: []any{}, Values: []any{int64(0), nil}}}, p.Evaluate(nil))
 	})
 }
+
+func TestFiscalKey(t *testing.T) {
+	t.Parallel()
+	day := func(s string) time.Time {
+		d, err := time.Parse(time.DateOnly, s)
+		require.NoError(t, err)
+		return d
+	}
+	scenarios := []struct {
+		day           string
+		start         int
+		year, quarter string
+	}{
+		{"2026-01-01", 1, "2026", "2026-Q1"},
+		{"2026-12-31", 1, "2026", "2026-Q4"},
+		{"2026-04-01", 1, "2026", "2026-Q2"},
+		{"2026-03-31", 4, "2025", "2025-Q4"},
+		{"2026-04-01", 4, "2026", "2026-Q1"},
+		{"2026-05-31", 4, "2026", "2026-Q1"},
+		{"2026-12-31", 4, "2026", "2026-Q3"},
+		{"2027-01-01", 4, "2026", "2026-Q4"},
+		{"2026-09-30", 10, "2025", "2025-Q4"},
+		{"2026-10-01", 10, "2026", "2026-Q1"},
+		{"2027-01-01", 10, "2026", "2026-Q2"},
+		{"2026-12-01", 12, "2026", "2026-Q1"},
+		{"2026-11-30", 12, "2025", "2025-Q4"},
+		{"0999-06-01", 7, "0998", "0998-Q4"},
+		{"2026-06-01", 0, "2026", "2026-Q2"},  // out of range: January
+		{"2026-06-01", 13, "2026", "2026-Q2"}, // out of range: January
+	}
+	for _, s := range scenarios {
+		assert.Equal(t, s.year, store.FiscalKey(day(s.day), store.BucketFiscalYear, s.start), "%s from month %d", s.day, s.start)
+		assert.Equal(t, s.quarter, store.FiscalKey(day(s.day), store.BucketFiscalQuarter, s.start), "%s from month %d", s.day, s.start)
+		for _, key := range []string{s.year, s.quarter} {
+			from, to, ok := store.FiscalSpan(key, s.start)
+			require.True(t, ok, key)
+			assert.False(t, day(s.day).Before(from), "%s starts by %s", key, s.day)
+			assert.True(t, day(s.day).Before(to), "%s ends after %s", key, s.day)
+		}
+	}
+}
+
+func TestFiscalSpan(t *testing.T) {
+	t.Parallel()
+	from, to, ok := store.FiscalSpan("2026", 4)
+	require.True(t, ok)
+	assert.Equal(t, "2026-04-01", from.Format(time.DateOnly))
+	assert.Equal(t, "2027-04-01", to.Format(time.DateOnly))
+	from, to, ok = store.FiscalSpan("2026-Q4", 4)
+	require.True(t, ok)
+	assert.Equal(t, "2027-01-01", from.Format(time.DateOnly))
+	assert.Equal(t, "2027-04-01", to.Format(time.DateOnly))
+	from, to, ok = store.FiscalSpan("2026-Q2", 1)
+	require.True(t, ok)
+	assert.Equal(t, "2026-04-01", from.Format(time.DateOnly))
+	assert.Equal(t, "2026-07-01", to.Format(time.DateOnly))
+	for _, bad := range []string{"", "26", "2026-Q5", "2026-Q0", "2026Q1", "2026-01-01", "20x6", "2026-q1"} {
+		_, _, ok := store.FiscalSpan(bad, 4)
+		assert.False(t, ok, bad)
+	}
+}
+
+func TestBucketKey(t *testing.T) {
+	t.Parallel()
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	got, ok := store.BucketKey("2026-03-31T16:00:00Z", schema.KindDateTime, store.BucketFiscalYear, shanghai, 4)
+	require.True(t, ok)
+	assert.Equal(t, "2026", got, "midnight of 1 April in Shanghai starts the fiscal year")
+	got, ok = store.BucketKey("2026-03-31T16:00:00Z", schema.KindDateTime, store.BucketFiscalYear, time.UTC, 4)
+	require.True(t, ok)
+	assert.Equal(t, "2025", got, "still 31 March in UTC")
+	got, ok = store.BucketKey("2026-08-15", schema.KindDate, store.BucketQuarter, shanghai, 4)
+	require.True(t, ok)
+	assert.Equal(t, "2026-07-01", got, "calendar buckets keep their first day")
+	_, ok = store.BucketKey("someday", schema.KindDate, store.BucketFiscalQuarter, time.UTC, 4)
+	assert.False(t, ok)
+	_, ok = store.BucketStart("2026-08-15", schema.KindDate, store.BucketFiscalQuarter, time.UTC)
+	assert.False(t, ok, "BucketStart has no first day for a fiscal bucket")
+}

@@ -2,6 +2,7 @@ package mongostore
 
 import (
 	"encoding/json"
+	"strconv"
 	"testing"
 	"time"
 
@@ -421,7 +422,7 @@ func TestGroupFolder_Groups(t *testing.T) {
 	})
 	f := newGroupFolder(p)
 	key := func(stage, at any) []any {
-		return []any{keyOf(p.Keys[0], stage, p.Zone), keyOf(p.Keys[1], at, p.Zone)}
+		return []any{keyOf(p.Keys[0], stage, p.Zone, p.FiscalYearStart), keyOf(p.Keys[1], at, p.Zone, p.FiscalYearStart)}
 	}
 	// Rows as the server groups raw values: a row stands for n records.
 	f.add(key("won", "2026-12-04T15:59:59.999999Z"), []any{nil, 10.0, 10.0, 10.0, 1.0}, 2)
@@ -459,4 +460,67 @@ func TestCapabilities_Pipelines(t *testing.T) {
 			assert.Equal(t, sc.pipelines, sc.caps.pipelines(sc.plan))
 		})
 	}
+}
+
+func TestAggregatePipeline_FiscalKeys(t *testing.T) {
+	t.Parallel()
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	const (
+		dateText = `{"$cond":[{"$regexMatch":{"input":{"$cond":[{"$eq":[{"$type":"$d.closeDate"},"string"]},"$d.closeDate",null]},"regex":"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"}},"$d.closeDate",null]}`
+		dateRead = `{"$dateFromString":{"dateString":` + dateText + `,"format":"%Y-%m-%d","timezone":"+00:00","onError":null,"onNull":null}}`
+		timeText = `{"$substrBytes":[{"$cond":[{"$regexMatch":{"input":{"$cond":[{"$eq":[{"$type":"$d.closedAt"},"string"]},"$d.closedAt",null]},"regex":"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]+)?Z$"}},"$d.closedAt",null]},0,19]}`
+		timeRead = `{"$dateFromString":{"dateString":` + timeText + `,"format":"%Y-%m-%dT%H:%M:%S","timezone":"+00:00","onError":null,"onNull":null}}`
+	)
+	month := func(read, zone string) string {
+		return `{"$dateTrunc":{"date":` + read + `,"unit":"month","timezone":"` + zone + `"}}`
+	}
+	shift := func(read, zone string, back int) string {
+		return `{"$dateAdd":{"startDate":` + month(read, zone) + `,"unit":"month","amount":` + strconv.Itoa(-back) + `,"timezone":"` + zone + `"}}`
+	}
+	year := func(shifted, zone string) string {
+		return `{"$dateToString":{"date":` + shifted + `,"format":"%Y","timezone":"` + zone + `","onNull":null}}`
+	}
+	quarter := func(shifted, zone string) string {
+		q := `{"$toString":{"$toInt":{"$ceil":{"$divide":[{"$month":{"date":` + shifted + `,"timezone":"` + zone + `"}},3]}}}}`
+		return `{"$concat":[` + year(shifted, zone) + `,"-Q",` + q + `]}`
+	}
+	scenarios := []struct {
+		name  string
+		key   store.GroupBy
+		zone  *time.Location
+		start int
+		want  string
+	}{
+		{name: "a date's fiscal year from April, in UTC", key: store.GroupBy{Field: "closeDate", Bucket: store.BucketFiscalYear}, zone: shanghai, start: 4,
+			want: year(shift(dateRead, "+00:00", 3), "+00:00")},
+		{name: "a date's fiscal quarter from October", key: store.GroupBy{Field: "closeDate", Bucket: store.BucketFiscalQuarter}, start: 10,
+			want: quarter(shift(dateRead, "+00:00", 9), "+00:00")},
+		{name: "from January the month is not moved", key: store.GroupBy{Field: "closeDate", Bucket: store.BucketFiscalQuarter},
+			want: quarter(month(dateRead, "+00:00"), "+00:00")},
+		{name: "a date-time's fiscal year in the zone", key: store.GroupBy{Field: "closedAt", Bucket: store.BucketFiscalYear}, zone: shanghai, start: 7,
+			want: year(shift(timeRead, "Asia/Shanghai", 6), "Asia/Shanghai")},
+		{name: "a date-time's fiscal quarter in the zone", key: store.GroupBy{Field: "closedAt", Bucket: store.BucketFiscalQuarter}, zone: shanghai, start: 4,
+			want: quarter(shift(timeRead, "Asia/Shanghai", 3), "Asia/Shanghai")},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			p := planFor(t, store.Aggregation{GroupBy: []store.GroupBy{sc.key}, Measures: []store.Measure{{Op: store.MeasureCount}}, Zone: sc.zone, FiscalYearStart: sc.start})
+			pl, err := aggregatePipeline(p)
+			require.NoError(t, err)
+			want := `[{"$match":{}},{"$group":{"_id":{"k0":` + sc.want + `},"m0":{"$sum":1}}},{"$sort":{"_id.k0":1}}]`
+			assert.JSONEq(t, want, pipelineJSON(t, pl))
+		})
+	}
+}
+
+func TestKeyOf_Fiscal(t *testing.T) {
+	t.Parallel()
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	require.NoError(t, err)
+	p := planFor(t, store.Aggregation{GroupBy: []store.GroupBy{{Field: "closedAt", Bucket: store.BucketFiscalQuarter}}, Zone: shanghai, FiscalYearStart: 4})
+	assert.Equal(t, "2026-Q1", keyOf(p.Keys[0], "2026-03-31T16:00:00Z", p.Zone, p.FiscalYearStart))
+	assert.Equal(t, "2025-Q4", keyOf(p.Keys[0], "2026-03-31T15:59:59Z", p.Zone, p.FiscalYearStart))
+	assert.Nil(t, keyOf(p.Keys[0], "soon", p.Zone, p.FiscalYearStart))
 }

@@ -38,7 +38,7 @@ func aggregatePipeline(p *store.AggregatePlan) (mongo.Pipeline, error) {
 	if len(p.Keys) > 0 {
 		keys := make(bson.D, len(p.Keys))
 		for i, k := range p.Keys {
-			expr, err := keyExpr(k, p.Zone)
+			expr, err := keyExpr(k, p.Zone, p.FiscalYearStart)
 			if err != nil {
 				return nil, err
 			}
@@ -102,8 +102,8 @@ func aggregatePipeline(p *store.AggregatePlan) (mongo.Pipeline, error) {
 // keyExpr is the group key of one record: its value if of the column's
 // type, else null, so that missing, null and mistyped values form one
 // group as in [store.AggregatePlan.Evaluate]; for date and date-time
-// columns the first day of the bucket.
-func keyExpr(k store.GroupKey, zone *time.Location) (any, error) {
+// columns the bucket's key: its first day, or a fiscal key.
+func keyExpr(k store.GroupKey, zone *time.Location, fiscalStart int) (any, error) {
 	path := "$" + mongoColumn(k.Column).path
 	if k.Bucket == store.BucketNone {
 		return typedValue(k.Column.Kind, path), nil
@@ -113,6 +113,9 @@ func keyExpr(k store.GroupKey, zone *time.Location) (any, error) {
 	case schema.KindDate:
 		// A date is a day: read and cut in UTC.
 		day := dateFromString(matching(path, datePattern), "%Y-%m-%d")
+		if k.Bucket.Fiscal() {
+			return fiscalKey(day, k.Bucket, fiscalStart, utcOffset), nil
+		}
 		return dayText(dateTrunc(day, unit, utcOffset), utcOffset), nil
 	case schema.KindDateTime:
 		// UTC text; its fraction is cut off (MongoDB's formats read
@@ -123,6 +126,9 @@ func keyExpr(k store.GroupKey, zone *time.Location) (any, error) {
 		}
 		text := bson.D{{Key: "$substrBytes", Value: bson.A{matching(path, dateTimePattern), int32(0), int32(len("2006-01-02T15:04:05"))}}}
 		instant := dateFromString(text, "%Y-%m-%dT%H:%M:%S")
+		if k.Bucket.Fiscal() {
+			return fiscalKey(instant, k.Bucket, fiscalStart, tz), nil
+		}
 		return dayText(dateTrunc(instant, unit, tz), tz), nil
 	}
 	return nil, fmt.Errorf("field %s is neither a date nor a date-time, so it has no buckets", k.Column.Field)
@@ -181,6 +187,36 @@ func dateTrunc(date any, unit, zone string) bson.D {
 		spec = append(spec, bson.E{Key: "startOfWeek", Value: "monday"})
 	}
 	return bson.D{{Key: "$dateTrunc", Value: spec}}
+}
+
+// fiscalKey is the fiscal year ("2026") or quarter ("2026-Q1") of an
+// instant in zone, as [store.FiscalKey] names them (null stays null):
+// the first of its month moved back to the fiscal year's first month
+// ($dateAdd, MongoDB 5.0, as $dateTrunc), whose year is the fiscal
+// year's name and whose month gives the quarter.
+func fiscalKey(date any, b store.Bucket, start int, zone string) any {
+	var shifted any = dateTrunc(date, string(store.BucketMonth), zone)
+	if start > 1 {
+		shifted = bson.D{{Key: "$dateAdd", Value: bson.D{
+			{Key: "startDate", Value: shifted},
+			{Key: "unit", Value: "month"},
+			{Key: "amount", Value: int32(1 - start)},
+			{Key: "timezone", Value: zone},
+		}}}
+	}
+	year := bson.D{{Key: "$dateToString", Value: bson.D{
+		{Key: "date", Value: shifted},
+		{Key: "format", Value: "%Y"},
+		{Key: "timezone", Value: zone},
+		{Key: "onNull", Value: nil},
+	}}}
+	if b == store.BucketFiscalYear {
+		return year
+	}
+	// $concat is null when a part is: a missing date has no quarter.
+	month := bson.D{{Key: "$month", Value: bson.D{{Key: "date", Value: shifted}, {Key: "timezone", Value: zone}}}}
+	quarter := bson.D{{Key: "$toString", Value: bson.D{{Key: "$toInt", Value: bson.D{{Key: "$ceil", Value: bson.D{{Key: "$divide", Value: bson.A{month, int32(3)}}}}}}}}}
+	return bson.D{{Key: "$concat", Value: bson.A{year, "-Q", quarter}}}
 }
 
 // dayText is the day of an instant in zone as "YYYY-MM-DD" (null stays

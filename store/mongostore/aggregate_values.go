@@ -83,7 +83,7 @@ func (r reader) aggregateByValues(ctx context.Context, obj *schema.Object, p *st
 			if err != nil {
 				return fmt.Errorf("group key %s: %w", p.Keys[i].Column.Field, err)
 			}
-			keys[i] = keyOf(p.Keys[i], raw, p.Zone)
+			keys[i] = keyOf(p.Keys[i], raw, p.Zone, p.FiscalYearStart)
 		}
 		values := make([]any, len(measureFields))
 		for j, name := range measureFields {
@@ -114,9 +114,9 @@ func rawValue(v bson.RawValue) (any, error) {
 }
 
 // keyOf is the group key of a raw value, as Evaluate types it: text,
-// bool, int64 for whole integers, a bucket's first day; nil for missing,
+// bool, int64 for whole integers, a bucket's key; nil for missing,
 // null or another type.
-func keyOf(k store.GroupKey, raw any, zone *time.Location) any {
+func keyOf(k store.GroupKey, raw any, zone *time.Location, fiscalStart int) any {
 	if k.Bucket == store.BucketNone {
 		return typedOf(k.Column.Kind, raw)
 	}
@@ -124,11 +124,11 @@ func keyOf(k store.GroupKey, raw any, zone *time.Location) any {
 	if !ok {
 		return nil
 	}
-	start, ok := store.BucketStart(s, k.Column.Kind, k.Bucket, zone)
+	key, ok := store.BucketKey(s, k.Column.Kind, k.Bucket, zone, fiscalStart)
 	if !ok {
 		return nil
 	}
-	return start
+	return key
 }
 
 // typedOf is raw if it has the type values of kind have (integers whole

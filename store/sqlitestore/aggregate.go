@@ -64,7 +64,7 @@ func aggregateStatement(obj *schema.Object, p *store.AggregatePlan) (string, []a
 		case !twoSteps:
 			keys[i] = keyExpr(k, p)
 		case k.Bucket != store.BucketNone:
-			keys[i] = dateBucketExpr("r"+strconv.Itoa(i), k.Bucket)
+			keys[i] = dateBucketExpr("r"+strconv.Itoa(i), k.Bucket, p.FiscalYearStart)
 		default:
 			keys[i] = "r" + strconv.Itoa(i)
 		}
@@ -141,17 +141,16 @@ var havingOps = map[store.Op]string{
 	store.OpGt: " > ", store.OpGte: " >= ", store.OpLt: " < ", store.OpLte: " <= ",
 }
 
-// keyExpr is the SQL of one group key: the column, or the first day of
-// its bucket.
+// keyExpr is the SQL of one group key: the column, or its bucket's key.
 func keyExpr(k store.GroupKey, p *store.AggregatePlan) string {
 	e := sqlColumn(k.Column).expr
 	switch {
 	case k.Bucket == store.BucketNone:
 		return e
 	case k.Column.Kind == schema.KindDateTime:
-		return dateTimeBucketExpr(e, k.Bucket, p.Zone)
+		return dateTimeBucketExpr(e, k.Bucket, p.Zone, p.FiscalYearStart)
 	}
-	return dateBucketExpr(e, k.Bucket)
+	return dateBucketExpr(e, k.Bucket, p.FiscalYearStart)
 }
 
 // measureExpr is the SQL of one measure. Sums, averages, minimums and

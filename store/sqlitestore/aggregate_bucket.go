@@ -15,9 +15,9 @@ import (
 )
 
 // bucketFunc is the SQL function that cuts a date-time into its bucket in
-// a zone: crm_bucket(value, bucket, zone) → "YYYY-MM-DD" or NULL, where
-// bucket is an index into bucketCodes and zone one into the registered
-// zones.
+// a zone: crm_bucket(value, bucket, zone) → "YYYY-MM-DD" (or a fiscal
+// key, "2026-Q1") or NULL, where bucket is a bucket code (see bucketCode)
+// and zone an index into the registered zones.
 //
 // Note: SQLite's date functions know UTC and the machine's local time but
 // no IANA zone, and a fixed offset is wrong across daylight saving time
@@ -31,7 +31,18 @@ func init() {
 	sqlite.MustRegisterDeterministicScalarFunction(bucketFunc, 3, bucketStart)
 }
 
-var bucketCodes = []store.Bucket{store.BucketDay, store.BucketWeek, store.BucketMonth, store.BucketQuarter, store.BucketYear}
+var bucketCodes = []store.Bucket{store.BucketDay, store.BucketWeek, store.BucketMonth, store.BucketQuarter, store.BucketYear, store.BucketFiscalQuarter, store.BucketFiscalYear}
+
+// bucketCode numbers bucket b with fiscal years starting in month
+// fiscalStart (1–12): its index into bucketCodes, plus the month's
+// offset from January times 16 (a fiscal bucket is a bucket and a month).
+func bucketCode(b store.Bucket, fiscalStart int) int {
+	code := slices.Index(bucketCodes, b)
+	if b.Fiscal() {
+		code += (fiscalStart - 1) * 16
+	}
+	return code
+}
 
 // zoneRegistry numbers the zones that statements pass to crm_bucket.
 // Statements register their zone before they run, so a location that
@@ -83,28 +94,46 @@ func bucketStart(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, 
 	}
 	code, _ := args[1].(int64)
 	zone, _ := args[2].(int64)
-	if code < 0 || code >= int64(len(bucketCodes)) {
+	b, fiscalStart := code%16, code/16+1
+	if code < 0 || b >= int64(len(bucketCodes)) || fiscalStart > 12 {
 		return nil, nil
 	}
-	start, ok := store.BucketStart(value, schema.KindDateTime, bucketCodes[code], zones.zone(zone))
+	key, ok := store.BucketKey(value, schema.KindDateTime, bucketCodes[b], zones.zone(zone), int(fiscalStart))
 	if !ok {
 		return nil, nil
 	}
-	return start, nil
+	return key, nil
 }
 
-// dateTimeBucketExpr is the SQL of the bucket start of the date-time e in
-// zone.
-func dateTimeBucketExpr(e string, b store.Bucket, zone *time.Location) string {
-	return bucketFunc + "(" + e + ", " + strconv.Itoa(slices.Index(bucketCodes, b)) + ", " + strconv.Itoa(zones.id(zone)) + ")"
+// dateTimeBucketExpr is the SQL of the bucket key of the date-time e in
+// zone, fiscal years starting in month fiscalStart.
+func dateTimeBucketExpr(e string, b store.Bucket, zone *time.Location, fiscalStart int) string {
+	return bucketFunc + "(" + e + ", " + strconv.Itoa(bucketCode(b, fiscalStart)) + ", " + strconv.Itoa(zones.id(zone)) + ")"
 }
 
 // dateBucketExpr is the SQL of the bucket start of the date e
 // ("YYYY-MM-DD"), in SQLite's date functions. The ISO week starts on the
 // Monday six days before the Sunday that ends it ('weekday 0' moves to
 // the next Sunday, or stays on one); a quarter's first month is found
-// from the month's number.
-func dateBucketExpr(e string, b store.Bucket) string {
+// from the month's number. A fiscal key is read from the date moved back
+// to its fiscal year's first month: its first of the month first, so
+// that no day runs past a shorter month's end (SQLite would carry
+// 2026-05-31 minus three months to 2026-03-03). SQLite's %Y has four
+// digits, as [store.FiscalKey]'s. Text that is no date is NULL all
+// through.
+func dateBucketExpr(e string, b store.Bucket, fiscalStart int) string {
+	if b.Fiscal() {
+		shift := ""
+		if fiscalStart > 1 {
+			shift = ", '-" + strconv.Itoa(fiscalStart-1) + " months'"
+		}
+		year := "strftime('%Y', " + e + ", 'start of month'" + shift + ")"
+		if b == store.BucketFiscalYear {
+			return year
+		}
+		month := "strftime('%m', " + e + ", 'start of month'" + shift + ")"
+		return year + " || '-Q' || ((" + month + " - 1) / 3 + 1)"
+	}
 	switch b {
 	case store.BucketWeek:
 		return "date(" + e + ", 'weekday 0', '-6 days')"

@@ -333,6 +333,11 @@ func testAggregate(t *testing.T, newStore func(t testing.TB) store.Store, opts O
 		}
 	})
 
+	t.Run("fiscal buckets", func(t *testing.T) {
+		t.Parallel()
+		testAggregateFiscal(t, ts, agg, opts)
+	})
+
 	t.Run("random", func(t *testing.T) {
 		t.Parallel()
 		testAggregateRandom(t, s, opts)

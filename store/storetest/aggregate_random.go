@@ -79,7 +79,7 @@ func randomAggregation(r *rand.Rand, subset bool) store.Aggregation {
 	pool := []store.GroupBy{by("stage", ""), by("won", ""), by("qty", ""), by("account", ""), by("ownerId", "")}
 	measures := []store.Measure{count(), measure(store.MeasureSum, "amount"), measure(store.MeasureSum, "qty")}
 	if !subset {
-		buckets := []store.Bucket{store.BucketDay, store.BucketWeek, store.BucketMonth, store.BucketQuarter, store.BucketYear}
+		buckets := []store.Bucket{store.BucketDay, store.BucketWeek, store.BucketMonth, store.BucketQuarter, store.BucketYear, store.BucketFiscalQuarter, store.BucketFiscalYear}
 		pool = append(pool,
 			by("closeDate", append(buckets, store.BucketNone)[r.IntN(len(buckets)+1)]),
 			by("closedAt", buckets[r.IntN(len(buckets))]), by("createdAt", buckets[r.IntN(len(buckets))]))
@@ -118,5 +118,6 @@ func randomAggregation(r *rand.Rand, subset bool) store.Aggregation {
 	if r.IntN(2) == 0 {
 		a.Zone = shanghai
 	}
+	a.FiscalYearStart = r.IntN(13) // zero is January
 	return a
 }
