@@ -125,6 +125,9 @@ func (w *writer) updateRollup(ctx context.Context, tx store.Tx, child *schema.Ob
 	} else if value, err = computeRollup(ctx, tx, child, ru, parentID); err != nil {
 		return err
 	}
+	if err := w.rollupRules(ctx, child, ref, parent, value); err != nil {
+		return err
+	}
 	return w.setComputed(ctx, tx, ref.parent, parent, ref.field.Name, value, "rollup:"+ref.parent.Name+"."+ref.field.Name)
 }
 

@@ -127,7 +127,7 @@ func TestUserFields_AutomationsNotifyTheUser(t *testing.T) {
 	_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{Sample: install.Sample("education", sample.Options{Records: 300, Seed: 3, Now: refDate})})
 	require.NoError(t, err)
 	contacted := sampleRecords(t, eng, ctx, "student", store.Filter{And: []store.Filter{
-		store.Leaf("stage", store.OpEq, "contacted"), store.Leaf("consultant", store.OpIsNull, false)}})
+		store.Leaf("stage", store.OpIn, []any{"contacted", "trialBooked"}), store.Leaf("consultant", store.OpIsNull, false)}})
 	require.NotEmpty(t, contacted)
 	student := contacted[0]
 	consultant, _ := student.Data["consultant"].(string)

@@ -14,6 +14,7 @@ type run struct {
 	index map[[2]string][]any // the records of each step name by their index
 	at    string              // the step being made, for errors
 	value string              // the value of it being made, for errors
+	seats map[string]int      // places taken under each key (op "seat")
 }
 
 // follow runs the recipe's steps.

@@ -119,7 +119,7 @@ func (rc *recipe) generate(ctx context.Context, template string, opts Options, e
 		emitf: emit,
 		used:  map[string]bool{},
 	}
-	r := &run{gen: g, recs: map[string][]any{}, index: map[[2]string][]any{}}
+	r := &run{gen: g, recs: map[string][]any{}, index: map[[2]string][]any{}, seats: map[string]int{}}
 	defer func() {
 		if x := recover(); x != nil {
 			msg := fmt.Sprint(x)
