@@ -153,7 +153,7 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 			out.Keys[j] = GroupKey{Field: q.GroupBy[j].Field, Bucket: q.GroupBy[j].Bucket, Value: v}
 		}
 		for j, v := range out.Values {
-			if f, ok := v.(float64); ok {
+			if f, ok := v.(float64); ok && !exactSum(obj, q.Measures[j]) {
 				out.Values[j] = roundSum(f) // decimal amounts without binary noise
 			}
 		}
@@ -256,4 +256,10 @@ func (e *Engine) chargeAggregate(tenant string, obj *schema.Object, rows int64) 
 	}
 	e.usage.Add(tenant, usage.AggregateRows, float64(rows))
 	return nil
+}
+
+// exactSum reports a measure the store computes exactly: the sum or
+// average of a currency field (added as integers of minor units).
+func exactSum(obj *schema.Object, m store.Measure) bool {
+	return (m.Op == store.MeasureSum || m.Op == store.MeasureAvg) && obj.Field(m.Field).SumScale() > 0
 }

@@ -102,7 +102,7 @@ func (w *writer) maintainRollups(ctx context.Context, tx store.Tx, child *schema
 			if oc == nc && ov == nv {
 				continue
 			}
-			if err := w.updateRollup(ctx, tx, child, ref, pid, nv-ov, oc || nc); err != nil {
+			if err := w.updateRollup(ctx, tx, child, ref, pid, ov, nv); err != nil {
 				return err
 			}
 		}
@@ -110,9 +110,11 @@ func (w *writer) maintainRollups(ctx context.Context, tx store.Tx, child *schema
 	return nil
 }
 
-// updateRollup stores a parent's new roll-up value: sums move by delta,
-// the other functions are read from the store (which sees tx's writes).
-func (w *writer) updateRollup(ctx context.Context, tx store.Tx, child *schema.Object, ref rollupRef, parentID string, delta float64, _ bool) error {
+// updateRollup stores a parent's new roll-up value: sums move by the
+// child's new value less its old one (amounts of currency fields as
+// integers of minor units, so that no drift builds up), the other
+// functions are read from the store (which sees tx's writes).
+func (w *writer) updateRollup(ctx context.Context, tx store.Tx, child *schema.Object, ref rollupRef, parentID string, oldValue, newValue float64) error {
 	parent, err := tx.Get(ctx, ref.parent, parentID)
 	if err != nil {
 		return nil // the parent is gone (or was never there): nothing to keep
@@ -121,7 +123,17 @@ func (w *writer) updateRollup(ctx context.Context, tx store.Tx, child *schema.Ob
 	var value any
 	if ru.Function == schema.RollupSum {
 		cur, _ := parent.Data[ref.field.Name].(float64)
-		value = roundSum(cur + delta)
+		if scale := child.Field(ru.Field).SumScale(); scale > 0 {
+			sum := store.MoneySum{Scale: scale}
+			sum.Add(cur)
+			sum.Add(newValue)
+			sum.Add(-oldValue)
+			if value, err = sum.Value(ru.Field); err != nil {
+				return fmt.Errorf("roll up %s.%s: %w", ref.parent.Name, ref.field.Name, err)
+			}
+		} else {
+			value = roundSum(cur + newValue - oldValue)
+		}
 	} else if value, err = computeRollup(ctx, tx, child, ru, parentID); err != nil {
 		return err
 	}
@@ -157,6 +169,7 @@ func computeRollup(ctx context.Context, r store.Reader, child *schema.Object, ru
 		return page.Records[0].Data[ru.Field], nil
 	}
 	sum := 0.0
+	money := store.MoneySum{Scale: child.Field(ru.Field).SumScale()}
 	q := store.Query{Filter: f, Sort: []store.Sort{{Field: "id"}}, Limit: 1000}
 	for {
 		page, err := r.Find(ctx, child, q)
@@ -166,8 +179,12 @@ func computeRollup(ctx context.Context, r store.Reader, child *schema.Object, ru
 		for _, rec := range page.Records {
 			v, _ := rec.Data[ru.Field].(float64)
 			sum += v
+			money.Add(v)
 		}
 		if !page.HasMore || len(page.Records) == 0 {
+			if money.Scale > 0 {
+				return money.Value(ru.Field)
+			}
 			return roundSum(sum), nil
 		}
 		last := page.Records[len(page.Records)-1]

@@ -101,6 +101,7 @@ func (w *writer) check(ctx context.Context, tx store.Tx, obj *schema.Object, old
 		return nil, err
 	}
 	problems = append(problems, w.snap.resolveUsers(obj, oldData, data, w.actorUser())...)
+	problems = append(problems, schema.MoneyProblems(obj, oldData, data, w.clock().settings.Currency)...)
 	problems = append(problems, pipelineProblems(obj, stageMoves(obj, oldData, data), data)...)
 	problems = append(problems, w.approvalGate(ctx, obj, stageMoves(obj, oldData, data))...)
 	ruleProblems, err := w.validationRules(ctx, obj, old, data)

@@ -48,5 +48,8 @@ func (e *Engine) SumRecords(ctx context.Context, object, field string, q ListQue
 	if err != nil {
 		return 0, false, queryFailed(obj, err)
 	}
+	if f.SumScale() > 0 {
+		return sum, ok, nil // exact: amounts add up as integers of minor units
+	}
 	return roundSum(sum), ok, nil
 }

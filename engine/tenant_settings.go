@@ -10,8 +10,6 @@ import (
 	"time"
 	_ "time/tzdata" // tenants' zones, wherever the binary runs
 
-	"golang.org/x/text/currency"
-
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 )
@@ -185,7 +183,7 @@ func checkTenantSettings(s TenantSettings) error {
 	if !slices.Contains(Locales, s.Locale) {
 		return errorOf(ErrBadRequest, nil, "settings.badLocale", clipText(s.Locale, 20), strings.Join(Locales, ", "))
 	}
-	if u, err := currency.ParseISO(s.Currency); err != nil || u.String() != s.Currency {
+	if _, ok := schema.Currency(s.Currency); !ok {
 		return errorOf(ErrBadRequest, nil, "settings.badCurrency", clipText(s.Currency, 20))
 	}
 	if s.FiscalYearStart < 1 || s.FiscalYearStart > 12 {

@@ -67,6 +67,9 @@ type Object struct {
 	// Pool is the object's customer pool (x-crm-pool); nil for objects
 	// without one.
 	Pool *Pool
+	// MultiCurrency lets each record name its currency
+	// (x-crm-multiCurrency); nil for objects in one currency.
+	MultiCurrency *MultiCurrency
 	// Definition is the document as submitted.
 	Definition json.RawMessage
 	// Version is the stored version; zero for a definition not yet saved.
@@ -160,6 +163,14 @@ type Field struct {
 	Schema json.RawMessage
 	// File says what a file field accepts; nil for other fields.
 	File *FileSpec
+	// Currency is the ISO 4217 code of a currency field's own currency
+	// (x-crm-currency); "" when its amounts are in the record's or the
+	// tenant's currency (see [Object.FieldCurrency]).
+	Currency string
+	// ConvertedFrom names the currency field whose amount this field holds
+	// in the tenant's currency: a field the engine keeps on a
+	// multi-currency object (see [ConvertedField]); "" for other fields.
+	ConvertedFrom string
 }
 
 // SearchField is the hidden field holding the keyed hash of the sensitive
@@ -178,9 +189,9 @@ func (f *Field) Kind() Kind {
 }
 
 // ReadOnly reports whether clients may not set the field: the engine
-// fills autonumbers and roll-ups.
+// fills autonumbers, roll-ups, formulas and converted amounts.
 func (f *Field) ReadOnly() bool {
-	return f.Type == TypeAutoNumber || f.Type == TypeRollup || f.Type == TypeFormula
+	return f.Type == TypeAutoNumber || f.Type == TypeRollup || f.Type == TypeFormula || f.ConvertedFrom != ""
 }
 
 // Script is one of an object's scripts (x-crm-scripts). Kind is one of
@@ -231,7 +242,7 @@ type Rollup struct {
 func (o *Object) WithoutFields(hidden map[string]bool) *Object {
 	out := &Object{Name: o.Name, Title: o.Title, Label: o.Label, Description: o.Description, Indexes: o.Indexes,
 		Definition: o.Definition, Version: o.Version, Automations: o.Automations, Scripts: o.Scripts, Validations: o.Validations, CustomerValue: o.CustomerValue,
-		byName: map[string]*Field{}}
+		MultiCurrency: o.MultiCurrency, byName: map[string]*Field{}}
 	for _, f := range o.Fields {
 		if !hidden[f.Name] {
 			out.Fields = append(out.Fields, f)

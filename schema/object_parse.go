@@ -368,6 +368,7 @@ func buildObject(doc map[string]any, order []member, definition []byte) *Object 
 	obj.Duplicates = buildDuplicates(doc[duplicatesKeyword], props)
 	obj.Approvals = buildApprovals(doc[approvalsKeyword])
 	obj.Pool = buildPool(doc[poolKeyword])
+	obj.MultiCurrency = buildMultiCurrency(doc[multiCurrencyKeyword])
 	for _, v := range list(doc["x-crm-scripts"]) {
 		m, _ := v.(map[string]any)
 		obj.Scripts = append(obj.Scripts, Script{Name: str(m["name"]), Label: label(m["label"]), Kind: str(m["kind"]),
@@ -378,6 +379,7 @@ func buildObject(doc map[string]any, order []member, definition []byte) *Object 
 		obj.Validations = append(obj.Validations, ValidationRule{Name: str(m["name"]), Condition: str(m["condition"]),
 			Field: str(m["field"]), Message: label(m["message"]), Active: m["active"] != false})
 	}
+	obj.Fields = append(obj.Fields, convertedFields(obj)...)
 	for _, f := range slices.Clone(obj.Fields) {
 		if f.Searchable {
 			// The keyed hash carries the field's uniqueness and index.
@@ -407,6 +409,7 @@ func buildField(name string, pm map[string]any, raw json.RawMessage, required bo
 		AutoNumber:  str(pm["x-crm-format"]),
 		Format:      str(pm["format"]),
 		Pattern:     str(pm["pattern"]),
+		Currency:    str(pm[currencyKeyword]),
 		Schema:      append(json.RawMessage(nil), raw...),
 	}
 	enum := pm["enum"]

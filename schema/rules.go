@@ -40,6 +40,7 @@ var keywordShape = map[string]string{
 	"x-crm-rollup":   string(TypeRollup),
 	"x-crm-formula":  string(TypeFormula),
 	"x-crm-file":     string(TypeFile),
+	currencyKeyword:  string(TypeCurrency),
 }
 
 func keywordApplies(shape string, t Type) bool {
@@ -121,6 +122,7 @@ func checkRules(doc map[string]any) []Problem {
 	c.duplicates(doc, props, fieldType)
 	c.approvals(doc, props, fieldType)
 	c.pool(doc, props, fieldType)
+	c.money(doc, props, fieldType)
 	c.indexes(doc, props, fieldType)
 	return c.problems
 }

@@ -165,6 +165,11 @@ type GroupKey struct {
 type PlannedMeasure struct {
 	Op     MeasureOp
 	Column Column
+	// Scale is, for sums and averages of a currency field, the units of
+	// money its amounts are added up in ([schema.Field.SumScale]): the
+	// sum is exact (see [MoneySum]). 0 for other measures, which add
+	// float64s.
+	Scale int64
 }
 
 // PlanAggregate checks a against obj and returns its plan, or a
@@ -333,14 +338,19 @@ func planMeasure(obj *schema.Object, m Measure) (PlannedMeasure, error) {
 		}
 		return PlannedMeasure{Op: m.Op, Column: col}, nil
 	case MeasureSum, MeasureAvg, MeasureMin, MeasureMax:
-		if _, err := SummableField(obj, m.Field); err != nil {
+		f, err := SummableField(obj, m.Field)
+		if err != nil {
 			return PlannedMeasure{}, err
 		}
 		col, err := ResolveColumn(obj, m.Field)
 		if err != nil {
 			return PlannedMeasure{}, err
 		}
-		return PlannedMeasure{Op: m.Op, Column: col}, nil
+		pm := PlannedMeasure{Op: m.Op, Column: col}
+		if m.Op == MeasureSum || m.Op == MeasureAvg {
+			pm.Scale = f.SumScale()
+		}
+		return pm, nil
 	}
 	return PlannedMeasure{}, &QueryError{Field: m.Field, Message: fmt.Sprintf("unknown measure %q: use count, countDistinct, sum, avg, min or max", m.Op)}
 }

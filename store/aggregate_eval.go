@@ -18,6 +18,7 @@ func (p *AggregatePlan) Evaluate(recs []Record) []Group {
 		group    Group
 		n        int64
 		sums     []float64
+		money    []MoneySum
 		counts   []int64
 		mins     []float64
 		maxs     []float64
@@ -29,6 +30,7 @@ func (p *AggregatePlan) Evaluate(recs []Record) []Group {
 		a := &acc{
 			group:    Group{Keys: keys},
 			sums:     make([]float64, len(p.Measures)),
+			money:    make([]MoneySum, len(p.Measures)),
 			counts:   make([]int64, len(p.Measures)),
 			mins:     make([]float64, len(p.Measures)),
 			maxs:     make([]float64, len(p.Measures)),
@@ -36,6 +38,7 @@ func (p *AggregatePlan) Evaluate(recs []Record) []Group {
 		}
 		for i := range a.distinct {
 			a.distinct[i] = map[any]bool{}
+			a.money[i].Scale = p.Measures[i].Scale
 		}
 		return a
 	}
@@ -84,6 +87,7 @@ func (p *AggregatePlan) Evaluate(recs []Record) []Group {
 				a.maxs[j] = v
 			}
 			a.sums[j] += v
+			a.money[j].Add(v)
 			a.counts[j]++
 		}
 	}
@@ -99,9 +103,9 @@ func (p *AggregatePlan) Evaluate(recs []Record) []Group {
 			case a.counts[j] == 0:
 				a.group.Values[j] = nil
 			case m.Op == MeasureSum:
-				a.group.Values[j] = a.sums[j]
+				a.group.Values[j] = moneyOr(a.money[j], a.sums[j])
 			case m.Op == MeasureAvg:
-				a.group.Values[j] = a.sums[j] / float64(a.counts[j])
+				a.group.Values[j] = moneyOr(a.money[j], a.sums[j]) / float64(a.counts[j])
 			case m.Op == MeasureMin:
 				a.group.Values[j] = a.mins[j]
 			case m.Op == MeasureMax:

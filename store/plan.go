@@ -128,12 +128,17 @@ func PlanFilter(obj *schema.Object, f *Filter) (*Cond, error) {
 type SumPlan struct {
 	Column Column
 	Filter *Cond // nil matches every record
+	// Scale is the units a currency field's amounts are added up in
+	// ([schema.Field.SumScale]; the sum is exact, see [MoneySum]); 0
+	// for other fields, whose sum adds float64s.
+	Scale int64
 }
 
 // PlanSum checks a sum of field over the records of obj matching f; the
 // field must be one [SummableField] allows.
 func PlanSum(obj *schema.Object, f *Filter, field string) (*SumPlan, error) {
-	if _, err := SummableField(obj, field); err != nil {
+	sf, err := SummableField(obj, field)
+	if err != nil {
 		return nil, err
 	}
 	col, err := ResolveColumn(obj, field)
@@ -144,7 +149,7 @@ func PlanSum(obj *schema.Object, f *Filter, field string) (*SumPlan, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &SumPlan{Column: col, Filter: c}, nil
+	return &SumPlan{Column: col, Filter: c, Scale: sf.SumScale()}, nil
 }
 
 func planNode(obj *schema.Object, f *Filter, depth int) (Cond, error) {

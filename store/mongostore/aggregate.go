@@ -186,6 +186,9 @@ func decodeGroup(p *store.AggregatePlan, doc bson.Raw) (store.Group, error) {
 		}
 	}
 	for j, m := range p.Measures {
+		if over, ok := doc.Lookup(overflowName(j)).BooleanOK(); ok && over {
+			return store.Group{}, store.SumOverflow(m.Column.Field, m.Scale)
+		}
 		v, err := decodeMeasure(m.Op, doc.Lookup(measureName(j)))
 		if err != nil {
 			return store.Group{}, fmt.Errorf("%s of %s: %w", m.Op, m.Column.Field, err)

@@ -54,6 +54,7 @@ func pipelineJSON(t *testing.T, pl mongo.Pipeline) string {
 func TestAggregatePipeline_Measures(t *testing.T) {
 	t.Parallel()
 	const isString = `{"$eq":[{"$type":"$d.account"},"string"]}`
+	const units = `{"$toLong":{"$round":[{"$multiply":["$d.amount",10000]},0]}}`
 	scenarios := []struct {
 		name    string
 		measure store.Measure
@@ -71,11 +72,17 @@ func TestAggregatePipeline_Measures(t *testing.T) {
 		{name: "count distinct boolean", measure: store.Measure{Op: store.MeasureCountDistinct, Field: "won"},
 			group: `"m0":{"$addToSet":{"$cond":[{"$eq":[{"$type":"$d.won"},"bool"]},"$d.won",null]}}`,
 			set:   `"m0":{"$size":{"$setDifference":["$m0",[null]]}}`},
-		{name: "sum counts its values", measure: store.Measure{Op: store.MeasureSum, Field: "amount"},
-			group: `"m0":{"$sum":"$d.amount"},"n0":{"$sum":{"$cond":[{"$isNumber":"$d.amount"},1,0]}}`,
+		{name: "sum counts its values", measure: store.Measure{Op: store.MeasureSum, Field: "qty"},
+			group: `"m0":{"$sum":"$d.qty"},"n0":{"$sum":{"$cond":[{"$isNumber":"$d.qty"},1,0]}}`,
 			set:   `"m0":{"$cond":[{"$gt":["$n0",0]},"$m0",null]}`},
-		{name: "avg", measure: store.Measure{Op: store.MeasureAvg, Field: "amount"},
-			group: `"m0":{"$avg":"$d.amount"}`},
+		{name: "avg", measure: store.Measure{Op: store.MeasureAvg, Field: "qty"},
+			group: `"m0":{"$avg":"$d.qty"}`},
+		{name: "sum of amounts adds longs", measure: store.Measure{Op: store.MeasureSum, Field: "amount"},
+			group: `"m0":{"$sum":{"$cond":[{"$isNumber":"$d.amount"},` + units + `,0]}},"n0":{"$sum":{"$cond":[{"$isNumber":"$d.amount"},1,0]}}`,
+			set:   `"m0":{"$cond":[{"$gt":["$n0",0]},{"$divide":["$m0",10000]},null]},"o0":{"$eq":[{"$type":"$m0"},"double"]}`},
+		{name: "avg of amounts adds longs", measure: store.Measure{Op: store.MeasureAvg, Field: "amount"},
+			group: `"m0":{"$sum":{"$cond":[{"$isNumber":"$d.amount"},` + units + `,0]}},"n0":{"$sum":{"$cond":[{"$isNumber":"$d.amount"},1,0]}}`,
+			set:   `"m0":{"$cond":[{"$gt":["$n0",0]},{"$divide":[{"$divide":["$m0",10000]},"$n0"]},null]},"o0":{"$eq":[{"$type":"$m0"},"double"]}`},
 		{name: "min of numbers only", measure: store.Measure{Op: store.MeasureMin, Field: "qty"},
 			group: `"m0":{"$min":{"$cond":[{"$isNumber":"$d.qty"},"$d.qty",null]}}`},
 		{name: "max of numbers only", measure: store.Measure{Op: store.MeasureMax, Field: "amount"},
@@ -187,8 +194,8 @@ func TestAggregatePipeline_Stages(t *testing.T) {
 				Limit:    20,
 			},
 			want: `[{"$match":{"d.amount":{"$gt":10}}},` +
-				`{"$group":{"_id":{"k0":` + stage + `,"k1":` + won + `},"m0":{"$sum":1},"m1":{"$sum":"$d.amount"},"n1":{"$sum":{"$cond":[{"$isNumber":"$d.amount"},1,0]}}}},` +
-				`{"$set":{"m1":{"$cond":[{"$gt":["$n1",0]},"$m1",null]}}},` +
+				`{"$group":{"_id":{"k0":` + stage + `,"k1":` + won + `},"m0":{"$sum":1},"m1":{"$sum":{"$cond":[{"$isNumber":"$d.amount"},{"$toLong":{"$round":[{"$multiply":["$d.amount",10000]},0]}},0]}},"n1":{"$sum":{"$cond":[{"$isNumber":"$d.amount"},1,0]}}}},` +
+				`{"$set":{"m1":{"$cond":[{"$gt":["$n1",0]},{"$divide":["$m1",10000]},null]},"o1":{"$eq":[{"$type":"$m1"},"double"]}}},` +
 				`{"$match":{"$and":[{"m0":{"$type":"number","$gte":2}},{"m1":{"$type":"number","$ne":0}}]}},` +
 				`{"$sort":{"m1":-1,"_id.k1":-1,"_id.k0":1}},` +
 				`{"$limit":20}]`,
@@ -431,7 +438,8 @@ func TestGroupFolder_Groups(t *testing.T) {
 	f.add(key(7.0, nil), []any{nil, nil, nil, nil, nil}, 2)
 	f.add(key(nil, "not a time"), []any{nil, -4.0, -4.0, -4.0, 1.0}, 1)
 	f.add(key("lost", "2026-12-05T01:00:00Z"), []any{nil, 3.0, 3.0, 3.0, 1.0}, 1)
-	got := f.groups()
+	got, err := f.groups()
+	require.NoError(t, err)
 	assert.Equal(t, []store.Group{
 		{Keys: []any{"won", "2026-12-04"}, Values: []any{int64(3), 20.0, 10.0, 10.0, int64(2)}},
 		{Keys: []any{"won", "2026-12-05"}, Values: []any{int64(3), 4.5, 1.5, 1.5, int64(1)}},

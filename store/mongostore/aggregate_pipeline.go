@@ -14,10 +14,15 @@ import (
 
 // The group documents an aggregation pipeline produces: {_id: {k0, k1,
 // k2} (null without keys), m0, m1, …}, and for sum the helper n<j>
-// counting the values summed.
+// counting the values summed (and o<j>, for exact sums of amounts, true
+// when the sum overflowed).
 func keyName(i int) string     { return "k" + strconv.Itoa(i) }
 func measureName(j int) string { return "m" + strconv.Itoa(j) }
 func valuesName(j int) string  { return "n" + strconv.Itoa(j) }
+
+// overflowName is the helper of an exact sum telling that its longs
+// overflowed.
+func overflowName(j int) string { return "o" + strconv.Itoa(j) }
 
 // Shapes of the stored text that date and date-time buckets accept, as
 // [store.BucketStart] does: a date is "YYYY-MM-DD"; a date-time is UTC
@@ -59,7 +64,31 @@ func aggregatePipeline(p *store.AggregatePlan) (mongo.Pipeline, error) {
 			// null is taken out of the set.
 			group = append(group, bson.E{Key: name, Value: bson.D{{Key: "$addToSet", Value: typedValue(m.Column.Kind, path)}}})
 			finish = append(finish, bson.E{Key: name, Value: bson.D{{Key: "$size", Value: bson.D{{Key: "$setDifference", Value: bson.A{"$" + name, bson.A{nil}}}}}}})
-		case store.MeasureSum:
+		case store.MeasureSum, store.MeasureAvg:
+			if m.Op == store.MeasureAvg && m.Scale == 0 {
+				// $avg leaves non-numbers out and is null without numbers.
+				group = append(group, bson.E{Key: name, Value: bson.D{{Key: "$avg", Value: path}}})
+				break
+			}
+			if m.Scale > 0 {
+				// Amounts add up exactly as longs of 1/scale; one division
+				// gives the double nearest the decimal sum. $sum turns a
+				// sum past the long range into a double: o<j> says so.
+				units := bson.D{{Key: "$toLong", Value: bson.D{{Key: "$round", Value: bson.A{
+					bson.D{{Key: "$multiply", Value: bson.A{path, m.Scale}}}, int32(0)}}}}}
+				group = append(group,
+					bson.E{Key: name, Value: bson.D{{Key: "$sum", Value: ifNumber(path, units, int64(0))}}},
+					bson.E{Key: valuesName(j), Value: bson.D{{Key: "$sum", Value: ifNumber(path, int32(1), int32(0))}}})
+				value := any(bson.D{{Key: "$divide", Value: bson.A{"$" + name, float64(m.Scale)}}})
+				if m.Op == store.MeasureAvg {
+					value = bson.D{{Key: "$divide", Value: bson.A{value, "$" + valuesName(j)}}}
+				}
+				finish = append(finish,
+					bson.E{Key: name, Value: bson.D{{Key: "$cond", Value: bson.A{
+						bson.D{{Key: "$gt", Value: bson.A{"$" + valuesName(j), int32(0)}}}, value, nil}}}},
+					bson.E{Key: overflowName(j), Value: bson.D{{Key: "$eq", Value: bson.A{bson.D{{Key: "$type", Value: "$" + name}}, "double"}}}})
+				break
+			}
 			// $sum leaves non-numbers out but gives 0 for a group
 			// without numbers, which must be null: count them too.
 			group = append(group,
@@ -67,9 +96,6 @@ func aggregatePipeline(p *store.AggregatePlan) (mongo.Pipeline, error) {
 				bson.E{Key: valuesName(j), Value: bson.D{{Key: "$sum", Value: ifNumber(path, int32(1), int32(0))}}})
 			finish = append(finish, bson.E{Key: name, Value: bson.D{{Key: "$cond", Value: bson.A{
 				bson.D{{Key: "$gt", Value: bson.A{"$" + valuesName(j), int32(0)}}}, "$" + name, nil}}}})
-		case store.MeasureAvg:
-			// $avg leaves non-numbers out and is null without numbers.
-			group = append(group, bson.E{Key: name, Value: bson.D{{Key: "$avg", Value: path}}})
 		case store.MeasureMin, store.MeasureMax:
 			// $min and $max compare across types, so non-numbers become
 			// null, which they leave out (null without numbers).

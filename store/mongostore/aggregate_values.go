@@ -102,7 +102,7 @@ func (r reader) aggregateByValues(ctx context.Context, obj *schema.Object, p *st
 	if err != nil {
 		return nil, err
 	}
-	return f.groups(), nil
+	return f.groups()
 }
 
 // rawValue is a row value in decoded-JSON form; missing is nil.
@@ -168,6 +168,7 @@ type folded struct {
 	keys     []any
 	n        int64
 	sums     []float64
+	money    []store.MoneySum
 	counts   []int64
 	mins     []float64
 	maxs     []float64
@@ -190,10 +191,11 @@ func (f *groupFolder) get(keys []any) *folded {
 	g := f.index[id.String()]
 	if g == nil {
 		m := len(f.p.Measures)
-		g = &folded{keys: keys, sums: make([]float64, m), counts: make([]int64, m),
+		g = &folded{keys: keys, sums: make([]float64, m), money: make([]store.MoneySum, m), counts: make([]int64, m),
 			mins: make([]float64, m), maxs: make([]float64, m), distinct: make([]map[any]bool, m)}
 		for j := range g.distinct {
 			g.distinct[j] = map[any]bool{}
+			g.money[j].Scale = f.p.Measures[j].Scale
 		}
 		f.index[id.String()] = g
 		f.order = append(f.order, g)
@@ -226,17 +228,30 @@ func (f *groupFolder) add(keys, raw []any, n int64) {
 			g.maxs[j] = v
 		}
 		g.sums[j] += v * float64(n)
+		g.money[j].AddTimes(v, n)
 		g.counts[j] += n
 	}
 }
 
 // groups returns the formed groups that meet the having, in the plan's
-// order and within its limit.
-func (f *groupFolder) groups() []store.Group {
+// order and within its limit; an exact sum of amounts past the int64
+// range of units is an error.
+func (f *groupFolder) groups() ([]store.Group, error) {
 	out := []store.Group{}
 	for _, g := range f.order {
 		grp := store.Group{Keys: g.keys, Values: make([]any, len(f.p.Measures))}
 		for j, m := range f.p.Measures {
+			if m.Scale > 0 && g.counts[j] > 0 && (m.Op == store.MeasureSum || m.Op == store.MeasureAvg) {
+				sum, err := g.money[j].Value(m.Column.Field)
+				if err != nil {
+					return nil, err
+				}
+				if m.Op == store.MeasureAvg {
+					sum /= float64(g.counts[j])
+				}
+				grp.Values[j] = sum
+				continue
+			}
 			switch {
 			case m.Op == store.MeasureCount:
 				grp.Values[j] = g.n
@@ -262,5 +277,5 @@ func (f *groupFolder) groups() []store.Group {
 	if f.p.Limit > 0 && len(out) > f.p.Limit {
 		out = out[:f.p.Limit]
 	}
-	return out
+	return out, nil
 }

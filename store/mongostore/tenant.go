@@ -332,6 +332,21 @@ func (r reader) Count(ctx context.Context, obj *schema.Object, f *store.Filter) 
 	return n, nil
 }
 
+// moneySum is Sum of a currency field: exact, as the sum measure of an
+// aggregation without keys adds amounts (integers of minor units, on the
+// server or here).
+func (r reader) moneySum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (float64, bool, error) {
+	groups, err := r.Aggregate(ctx, obj, store.Aggregation{Filter: f, Measures: []store.Measure{{Op: store.MeasureSum, Field: field}}})
+	if err != nil {
+		return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, err)
+	}
+	if len(groups) == 0 {
+		return 0, false, nil
+	}
+	sum, ok := groups[0].Values[0].(float64)
+	return sum, ok, nil
+}
+
 // Sum implements [store.Summer] with $match and $group/$sum (which the
 // embedded FerretDB of the tests supports too). Records without a value
 // are matched out first (nulls are not stored in d, see keyNulls), so the
@@ -345,6 +360,9 @@ func (r reader) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, fi
 	p, err := store.PlanSum(obj, f, field)
 	if err != nil {
 		return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, err)
+	}
+	if p.Scale > 0 {
+		return r.moneySum(ctx, obj, f, field)
 	}
 	c, match := mongoColumn(p.Column), condOf(p.Filter)
 	present := bson.D{{Key: c.path, Value: bson.D{{Key: "$exists", Value: true}}}}

@@ -21,7 +21,7 @@ func (r records) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggr
 	text, args := aggregateStatement(obj, p)
 	rows, err := r.q.QueryContext(ctx, text, args...)
 	if err != nil {
-		return nil, fmt.Errorf("aggregate %s: %w", obj.Name, readError(ctx, r.q, obj.Name, err))
+		return nil, fmt.Errorf("aggregate %s: %w", obj.Name, aggregateError(ctx, r.q, obj.Name, p, err))
 	}
 	defer rows.Close()
 	width := len(p.Keys) + len(p.Measures)
@@ -38,9 +38,22 @@ func (r records) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggr
 		out = append(out, groupOf(p, cells))
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("aggregate %s: %w", obj.Name, readError(ctx, r.q, obj.Name, err))
+		return nil, fmt.Errorf("aggregate %s: %w", obj.Name, aggregateError(ctx, r.q, obj.Name, p, err))
 	}
 	return out, nil
+}
+
+// aggregateError is readError, and for a sum of amounts past the int64
+// range of units the error naming its field.
+func aggregateError(ctx context.Context, q querier, obj string, p *store.AggregatePlan, err error) error {
+	if overflowed(err) {
+		for _, m := range p.Measures {
+			if m.Scale > 0 {
+				return store.SumOverflow(m.Column.Field, m.Scale)
+			}
+		}
+	}
+	return readError(ctx, q, obj, err)
 }
 
 // aggregateStatement renders an aggregate plan. Its result columns are
@@ -174,6 +187,18 @@ func measureExpr(m store.PlannedMeasure) string {
 		return "count(DISTINCT " + e + ")"
 	}
 	number := "iif(" + e + " <= 9e999, " + e
+	if m.Scale > 0 {
+		// Amounts add up exactly as integers of 1/scale (past int64
+		// sum() fails with "integer overflow"); one division by the
+		// scale gives the float64 nearest the decimal sum.
+		scale := strconv.FormatInt(m.Scale, 10) + ".0"
+		switch m.Op {
+		case store.MeasureSum:
+			return "(sum(" + moneyUnits(e, m.Scale) + ") / " + scale + ")"
+		case store.MeasureAvg:
+			return "(sum(" + moneyUnits(e, m.Scale) + ") / " + scale + " / count(iif(" + e + " <= 9e999, 1, NULL)))"
+		}
+	}
 	switch m.Op {
 	case store.MeasureSum:
 		return "sum(" + number + " + 0.0, NULL))"
@@ -230,8 +255,12 @@ func (b *builder) preGroup(obj *schema.Object, p *store.AggregatePlan) {
 	}
 	for i, m := range p.Measures {
 		n := strconv.Itoa(i)
-		switch m.Op {
-		case store.MeasureAvg:
+		switch {
+		case m.Scale > 0 && (m.Op == store.MeasureSum || m.Op == store.MeasureAvg):
+			e := sqlColumn(m.Column).expr
+			b.w("sum(" + moneyUnits(e, m.Scale) + ") AS p" + n + ", ")
+			b.w("count(iif(" + e + " <= 9e999, 1, NULL)) AS q" + n + ", ")
+		case m.Op == store.MeasureAvg:
 			e := sqlColumn(m.Column).expr
 			b.w(measureExpr(store.PlannedMeasure{Op: store.MeasureSum, Column: m.Column}) + " AS p" + n + ", ")
 			b.w("count(iif(" + e + " <= 9e999, 1, NULL)) AS q" + n + ", ")
@@ -255,6 +284,15 @@ func (b *builder) preGroup(obj *schema.Object, p *store.AggregatePlan) {
 // number divides by zero, which is NULL in SQLite.
 func combinedExpr(m store.PlannedMeasure, i int) string {
 	n := strconv.Itoa(i)
+	if m.Scale > 0 {
+		scale := strconv.FormatInt(m.Scale, 10) + ".0"
+		switch m.Op {
+		case store.MeasureSum:
+			return "(sum(p" + n + ") / " + scale + ")"
+		case store.MeasureAvg:
+			return "(sum(p" + n + ") / " + scale + " / sum(q" + n + "))"
+		}
+	}
 	switch m.Op {
 	case store.MeasureCount, store.MeasureSum:
 		return "sum(p" + n + ")"

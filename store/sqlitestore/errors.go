@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"regexp"
+	"strings"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -94,4 +95,10 @@ func uniqueError(ctx context.Context, q querier, obj string, err error) error {
 		ue.Fields = []string{m[1]}
 	}
 	return ue
+}
+
+// overflowed reports SQLite's error for a sum of integers past the int64
+// range (its sum() raises "integer overflow"; total() never does).
+func overflowed(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "integer overflow")
 }

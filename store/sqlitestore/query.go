@@ -135,9 +135,22 @@ func buildSum(obj *schema.Object, f *store.Filter, field string) (string, []any,
 	}
 	expr := sqlColumn(p.Column).expr
 	b := &builder{}
-	b.w("SELECT total(" + expr + "), count(" + expr + ") FROM " + quotedTable(obj.Name))
+	if p.Scale > 0 {
+		// Amounts add up as integers of 1/scale: exact, and an error
+		// ("integer overflow") rather than a wrong figure past int64.
+		b.w("SELECT coalesce(sum(" + moneyUnits(expr, p.Scale) + "), 0), count(" + expr + ") FROM " + quotedTable(obj.Name))
+	} else {
+		b.w("SELECT total(" + expr + "), count(" + expr + ") FROM " + quotedTable(obj.Name))
+	}
 	b.where(p.Filter)
 	return b.sb.String(), b.args, nil
+}
+
+// moneyUnits is the SQL of the amount e as a whole number of units of
+// 1/scale, rounded half away from zero (SQLite's round), NULL for a
+// value that is not a number.
+func moneyUnits(e string, scale int64) string {
+	return "iif(" + e + " <= 9e999, CAST(round(" + e + " * " + strconv.FormatInt(scale, 10) + ") AS INTEGER), NULL)"
 }
 
 // where writes the WHERE clause of c, if any.

@@ -140,8 +140,18 @@ func (r records) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, f
 	if err != nil {
 		return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, err)
 	}
-	var sum float64
 	var n int64
+	if scale := obj.Field(field).SumScale(); scale > 0 {
+		var units int64
+		if err := r.q.QueryRowContext(ctx, text, args...).Scan(&units, &n); err != nil {
+			if overflowed(err) {
+				return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, store.SumOverflow(field, scale))
+			}
+			return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, readError(ctx, r.q, obj.Name, err))
+		}
+		return store.MoneyValue(units, scale), n > 0, nil
+	}
+	var sum float64
 	if err := r.q.QueryRowContext(ctx, text, args...).Scan(&sum, &n); err != nil {
 		return 0, false, fmt.Errorf("sum %s.%s: %w", obj.Name, field, readError(ctx, r.q, obj.Name, err))
 	}

@@ -62,6 +62,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		{name: "pagination", run: testPagination},
 		{name: "count", run: testCount},
 		{name: "sum", run: testSum},
+		{name: "money", run: testMoney},
 		{name: "aggregate", run: func(t *testing.T, newStore func(t testing.TB) store.Store) {
 			testAggregate(t, newStore, opts)
 		}},
