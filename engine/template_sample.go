@@ -131,8 +131,13 @@ func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.Sampl
 	if err != nil {
 		return "", fmt.Errorf("sample %s record %q: %w", obj.Name, r.Key, writeFailed(obj, "create", err))
 	}
-	// Back-date the record and record the generated path as its history.
-	cur := rec
+	// Back-date the record and record the generated path as its history:
+	// the record as its write left it (its scripts' children may have
+	// changed its roll-ups since).
+	cur, err := committed(ctx, tx, obj, rec)
+	if err != nil {
+		return "", fmt.Errorf("sample %s record %q: %w", obj.Name, r.Key, err)
+	}
 	updated := created
 	for _, s := range stages {
 		if s.At.After(updated) {

@@ -143,17 +143,23 @@ var ops = map[string]*op{
 	"rec":    fn1(func(r *run, name string) any { return pickAny(r, r.records(name)) }, str),
 	"recsAt": fn2(func(r *run, name, key string) any { return r.index[[2]string{name, key}] }, str, str),
 	"recs":   fn1(func(r *run, name string) any { return r.records(name) }, str),
-	// seat takes one of capacity places under key and is true, or false
-	// when they are all taken: records placed into something with room
-	// for a number of them (students into a class, travellers on a
-	// departure) never overfill it.
-	"seat": fn2(func(r *run, key string, capacity float64) any {
-		if float64(r.seats[key]) >= capacity {
+	// seat [key, capacity] takes one of capacity places under key and is
+	// true, or false when they are all taken; [key, capacity, n] takes n
+	// at once or none. Records placed into something with room for a
+	// number of them (students into a class, travellers on a departure)
+	// never overfill it.
+	"seat": {2, 3, func(r *run, s *scope, e *expr) any {
+		a := r.evalAll(s, e.args)
+		key, capacity, n := str(a[0]), num(a[1]), 1.0
+		if len(a) == 3 {
+			n = num(a[2])
+		}
+		if float64(r.seats[key])+n > capacity {
 			return false
 		}
-		r.seats[key]++
+		r.seats[key] += int(n)
 		return true
-	}, str, num),
+	}},
 	// unique is [value, retry]: value, or retry until it gives one not
 	// handed out before.
 	"unique": {2, 2, func(r *run, s *scope, e *expr) any {
