@@ -30,8 +30,8 @@ func TestInstall_EveryTemplateReportRuns(t *testing.T) {
 			t.Parallel()
 			tpl, err := install.Template(m.Name)
 			require.NoError(t, err)
-			require.GreaterOrEqual(t, len(tpl.Reports), 3, "3 to 6 reports")
-			require.LessOrEqual(t, len(tpl.Reports), 6, "3 to 6 reports")
+			require.GreaterOrEqual(t, len(tpl.Reports), 3, "3 to 8 reports")
+			require.LessOrEqual(t, len(tpl.Reports), 8, "3 to 8 reports")
 			require.Len(t, tpl.Dashboards, 1, "one dashboard")
 			eng, ctx := newTenant(t, "t1")
 			_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{

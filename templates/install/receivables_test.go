@@ -1,0 +1,542 @@
+package install_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
+	"github.com/crmkit/crm/engine/worker"
+	"github.com/crmkit/crm/internal/testkit"
+	"github.com/crmkit/crm/store"
+	"github.com/crmkit/crm/templates/install"
+	"github.com/crmkit/crm/templates/sample"
+)
+
+// Receivables (回款): contracts with payment plans and payments received
+// in b2b-sales and chemical. Each template names the contract's customer
+// and person responsible its own way.
+type receivablesTemplate struct {
+	name, customer, owner, customerObject string
+}
+
+var receivablesTemplates = []receivablesTemplate{
+	{name: "b2b-sales", customer: "account", owner: "owner", customerObject: "account"},
+	{name: "chemical", customer: "customer", owner: "salesRep", customerObject: "customer"},
+}
+
+var cst = time.FixedZone("CST", 8*3600)
+
+// receivablesTenant is a tenant on a clock the test moves, with the
+// administrator and a sales rep, and the template installed (without
+// sample data).
+func receivablesTenant(t *testing.T, name string, now time.Time) (*engine.Engine, context.Context, *testkit.Clock, *testkit.Tenant) {
+	t.Helper()
+	clk := testkit.NewClock(now)
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	eng, ctx := tn.Engine, tn.Admin
+	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
+	require.NoError(t, err)
+	_, err = eng.CreateUser(ctx, "t1", engine.NewUser{Username: "rep1", DisplayName: "销售小李", Password: "correct horse battery"})
+	require.NoError(t, err)
+	tpl, err := install.Template(name)
+	require.NoError(t, err)
+	_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	return eng, ctx, clk, tn
+}
+
+// newContract makes a customer and a contract of amount for rep1.
+func newContract(t *testing.T, eng *engine.Engine, ctx context.Context, rt receivablesTemplate, customerName string, amount float64) (customerID, contractID string) {
+	t.Helper()
+	cust, err := eng.CreateRecord(ctx, rt.customerObject, map[string]any{"name": customerName})
+	require.NoError(t, err)
+	data := map[string]any{rt.customer: cust.ID, "amount": amount, rt.owner: "rep1"}
+	if rt.name == "b2b-sales" {
+		data["name"] = customerName + " 年度合同"
+	} else {
+		data["title"] = customerName + " 年度合同"
+	}
+	c, err := eng.CreateRecord(ctx, "contract", data)
+	require.NoError(t, err)
+	return cust.ID, c.ID
+}
+
+func record(t *testing.T, eng *engine.Engine, ctx context.Context, object, id string) map[string]any {
+	t.Helper()
+	r, err := eng.GetRecord(ctx, object, id)
+	require.NoError(t, err)
+	return r.Data
+}
+
+func num(v any) float64 {
+	f, _ := v.(float64)
+	return f
+}
+
+// A receipt moves its plan's received and outstanding amounts and status,
+// and the contract's totals; a receipt above what is outstanding, on the
+// plan or on the contract, is refused and changes nothing; plans cannot
+// add up to more than the contract, nor the contract drop below them.
+func TestReceivables_ReceiptsUpdatePlanAndContract(t *testing.T) {
+	t.Parallel()
+	for _, rt := range receivablesTemplates {
+		t.Run(rt.name, func(t *testing.T) {
+			t.Parallel()
+			eng, ctx, _, _ := receivablesTenant(t, rt.name, time.Date(2026, 2, 20, 10, 0, 0, 0, cst))
+			custID, contractID := newContract(t, eng, ctx, rt, "苏州精研机械有限公司", 100000)
+
+			p1, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-03-10", "plannedAmount": 30000.0})
+			require.NoError(t, err)
+			assert.Equal(t, 1.0, p1.Data["instalment"], "numbered in turn")
+			assert.Equal(t, custID, p1.Data[rt.customer], "the contract's customer")
+			assert.Equal(t, "user:rep1", p1.Data[rt.owner], "the contract's person responsible")
+			assert.Equal(t, "unpaid", p1.Data["status"])
+			assert.Equal(t, 30000.0, p1.Data["outstandingAmount"])
+			p2, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-06-10", "plannedAmount": 70000.0})
+			require.NoError(t, err)
+			assert.Equal(t, 2.0, p2.Data["instalment"])
+
+			_, err = eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-09-10", "plannedAmount": 0.01})
+			require.Error(t, err, "the plans already cover the contract")
+			assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
+			assert.ErrorContains(t, err, "超出合同金额 100000.00")
+			_, err = eng.UpdateRecord(ctx, "contract", contractID, map[string]any{"amount": 90000.0}, nil)
+			require.Error(t, err, "the contract cannot go below its plans")
+			assert.Contains(t, errFields(err), "amount")
+			_, err = eng.UpdateRecord(ctx, "paymentPlan", p2.ID, map[string]any{"plannedAmount": 70000.5}, nil)
+			require.Error(t, err, "a plan grown past the contract")
+
+			pay1, err := eng.CreateRecord(ctx, "payment", map[string]any{"contract": contractID, "plan": p1.ID, "paidOn": "2026-03-05", "amount": 10000.0, "method": "bankTransfer"})
+			require.NoError(t, err)
+			assert.Equal(t, custID, pay1.Data[rt.customer])
+			plan := record(t, eng, ctx, "paymentPlan", p1.ID)
+			assert.Equal(t, 10000.0, plan["receivedAmount"])
+			assert.Equal(t, 20000.0, plan["outstandingAmount"])
+			assert.Equal(t, "partial", plan["status"])
+			contract := record(t, eng, ctx, "contract", contractID)
+			assert.Equal(t, 10000.0, contract["receivedTotal"])
+			assert.Equal(t, 90000.0, contract["outstandingAmount"])
+			assert.Equal(t, 100000.0, contract["plannedTotal"])
+			assert.Equal(t, 0.0, contract["unplannedAmount"])
+			assert.Equal(t, 10.0, contract["collectionRate"])
+
+			// Overpaying the plan is refused, and nothing changes.
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"plan": p1.ID, "paidOn": "2026-03-06", "amount": 20000.01, "method": "bankTransfer"})
+			require.Error(t, err)
+			assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
+			assert.ErrorContains(t, err, "超出第 1 期未回款金额 20000.00")
+			// Overpaying the contract, without a plan, is refused too.
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"contract": contractID, "paidOn": "2026-03-06", "amount": 90000.01, "method": "cash"})
+			require.Error(t, err)
+			assert.ErrorContains(t, err, "超出合同未回款金额 90000.00")
+			_, err = eng.UpdateRecord(ctx, "payment", pay1.ID, map[string]any{"amount": 30000.01}, nil)
+			require.Error(t, err, "an edited receipt is held to the same limit")
+			n, err := eng.CountRecords(ctx, "payment", nil)
+			require.NoError(t, err)
+			assert.EqualValues(t, 1, n, "nothing was recorded")
+			assert.Equal(t, 10000.0, record(t, eng, ctx, "contract", contractID)["receivedTotal"])
+
+			// The plan names its contract: a receipt given only the plan
+			// belongs to the plan's contract.
+			pay2, err := eng.CreateRecord(ctx, "payment", map[string]any{"plan": p1.ID, "paidOn": "2026-03-08", "amount": 20000.0, "method": "acceptanceBill"})
+			require.NoError(t, err)
+			assert.Equal(t, contractID, pay2.Data["contract"])
+			plan = record(t, eng, ctx, "paymentPlan", p1.ID)
+			assert.Equal(t, "paid", plan["status"])
+			assert.Equal(t, 0.0, plan["outstandingAmount"])
+			_, err = eng.UpdateRecord(ctx, "paymentPlan", p1.ID, map[string]any{"plannedAmount": 25000.0}, nil)
+			require.Error(t, err, "a plan cannot go below what it received")
+			assert.ErrorContains(t, err, "不能低于已回款金额 30000.00")
+
+			// Correcting a receipt moves the plan back.
+			_, err = eng.UpdateRecord(ctx, "payment", pay2.ID, map[string]any{"amount": 15000.0}, nil)
+			require.NoError(t, err)
+			plan = record(t, eng, ctx, "paymentPlan", p1.ID)
+			assert.Equal(t, "partial", plan["status"])
+			assert.Equal(t, 5000.0, plan["outstandingAmount"])
+			require.NoError(t, eng.DeleteRecord(ctx, "payment", pay2.ID))
+			require.NoError(t, eng.DeleteRecord(ctx, "payment", pay1.ID))
+			plan = record(t, eng, ctx, "paymentPlan", p1.ID)
+			assert.Equal(t, "unpaid", plan["status"])
+			assert.Equal(t, 30000.0, plan["outstandingAmount"])
+			assert.Equal(t, 0.0, num(record(t, eng, ctx, "contract", contractID)["receivedTotal"]))
+
+			// A plan of another contract cannot take this contract's receipt.
+			_, other := newContract(t, eng, ctx, rt, "宁波海曙贸易有限公司", 5000)
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"contract": other, "plan": p1.ID, "paidOn": "2026-03-08", "amount": 100.0, "method": "cash"})
+			require.Error(t, err)
+			assert.Contains(t, errFields(err), "plan")
+			// A receipt must be more than zero.
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"contract": contractID, "paidOn": "2026-03-08", "amount": 0.0, "method": "cash"})
+			require.Error(t, err)
+			assert.Contains(t, errFields(err), "amount")
+
+			// The contract's person responsible changes: its plans follow.
+			_, err = eng.UpdateRecord(ctx, "contract", contractID, map[string]any{rt.owner: "admin"}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, "user:admin", record(t, eng, ctx, "paymentPlan", p2.ID)[rt.owner])
+		})
+	}
+}
+
+// The reminder three days before the planned date, and the overdue mark
+// and notice the morning after it, reach the contract's person
+// responsible at the start of the working day (09:00 Shanghai); a plan
+// paid in time gets neither. "Due this month" turns on at the start of
+// the planned date's month and off at the start of the next.
+func TestReceivables_OverdueTimerMarksAndNotifies(t *testing.T) {
+	t.Parallel()
+	for _, rt := range receivablesTemplates {
+		t.Run(rt.name, func(t *testing.T) {
+			t.Parallel()
+			eng, ctx, clk, tn := receivablesTenant(t, rt.name, time.Date(2026, 2, 20, 10, 0, 0, 0, cst))
+			_, contractID := newContract(t, eng, ctx, rt, "常州恒力精密机械有限公司", 100000)
+			late, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-03-10", "plannedAmount": 30000.0})
+			require.NoError(t, err)
+			paid, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-03-10", "plannedAmount": 20000.0})
+			require.NoError(t, err)
+			assert.Equal(t, false, late.Data["dueThisMonth"])
+			assert.Equal(t, "2026-03-01", late.Data["monthStartsOn"])
+			assert.Equal(t, "2026-04-01", late.Data["monthEndsOn"])
+
+			run := func(at time.Time) int {
+				t.Helper()
+				clk.Set(at)
+				stats, err := worker.RunDue(tn.Background, eng.Queues(), worker.Config{})
+				require.NoError(t, err)
+				return stats.Timers
+			}
+			notices := func() []engine.Notification {
+				t.Helper()
+				notes, err := eng.Notifications(ctx, "rep1", 20)
+				require.NoError(t, err)
+				return notes
+			}
+
+			run(time.Date(2026, 3, 1, 9, 0, 0, 0, cst))
+			assert.Equal(t, true, record(t, eng, ctx, "paymentPlan", late.ID)["dueThisMonth"], "the planned date's month started")
+			due, err := eng.ListRecords(ctx, "paymentPlan", engine.ListQuery{View: "dueThisMonth", WithTotal: true})
+			require.NoError(t, err)
+			assert.EqualValues(t, 2, due.Total, "本月待回款")
+
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"plan": paid.ID, "paidOn": "2026-03-02", "amount": 20000.0, "method": "bankTransfer"})
+			require.NoError(t, err)
+			due, err = eng.ListRecords(ctx, "paymentPlan", engine.ListQuery{View: "dueThisMonth", WithTotal: true})
+			require.NoError(t, err)
+			assert.EqualValues(t, 1, due.Total, "a paid plan leaves 本月待回款")
+
+			assert.Zero(t, run(time.Date(2026, 3, 7, 8, 59, 0, 0, cst)), "not before the working day starts")
+			run(time.Date(2026, 3, 7, 9, 0, 0, 0, cst))
+			notes := notices()
+			require.Len(t, notes, 1, "three days before: only the unpaid plan")
+			assert.Equal(t, late.ID, notes[0].RecordID)
+			assert.Contains(t, notes[0].Message.Zh, "将于 2026-03-10 到期")
+
+			run(time.Date(2026, 3, 10, 18, 0, 0, 0, cst))
+			assert.Equal(t, "unpaid", record(t, eng, ctx, "paymentPlan", late.ID)["status"], "due today is not overdue yet")
+			assert.Zero(t, run(time.Date(2026, 3, 11, 8, 59, 0, 0, cst)))
+			run(time.Date(2026, 3, 11, 9, 0, 0, 0, cst))
+			plan := record(t, eng, ctx, "paymentPlan", late.ID)
+			assert.Equal(t, "overdue", plan["status"])
+			assert.Equal(t, true, plan["pastDue"])
+			assert.Equal(t, "paid", record(t, eng, ctx, "paymentPlan", paid.ID)["status"])
+			notes = notices()
+			require.Len(t, notes, 2, "the overdue notice, for the unpaid plan only")
+			assert.Equal(t, late.ID, notes[0].RecordID)
+			assert.Contains(t, notes[0].Message.Zh, "回款逾期")
+			assert.Equal(t, 30000.0, record(t, eng, ctx, "contract", contractID)["overdueAmount"])
+			overdue, err := eng.ListRecords(ctx, "paymentPlan", engine.ListQuery{View: "overdue", WithTotal: true})
+			require.NoError(t, err)
+			assert.EqualValues(t, 1, overdue.Total, "逾期回款")
+
+			// Partly paid stays overdue; paid in full it is paid.
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"plan": late.ID, "paidOn": "2026-03-12", "amount": 10000.0, "method": "bankTransfer"})
+			require.NoError(t, err)
+			assert.Equal(t, "overdue", record(t, eng, ctx, "paymentPlan", late.ID)["status"])
+			assert.Equal(t, 20000.0, record(t, eng, ctx, "contract", contractID)["overdueAmount"])
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"plan": late.ID, "paidOn": "2026-03-13", "amount": 20000.0, "method": "bankTransfer"})
+			require.NoError(t, err)
+			assert.Equal(t, "paid", record(t, eng, ctx, "paymentPlan", late.ID)["status"])
+			assert.Equal(t, 0.0, num(record(t, eng, ctx, "contract", contractID)["overdueAmount"]))
+
+			// Moved to a later date, an overdue plan is due again.
+			again, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-03-01", "plannedAmount": 1000.0})
+			require.NoError(t, err)
+			assert.Equal(t, "overdue", again.Data["status"], "planned in the past and unpaid")
+			again, err = eng.UpdateRecord(ctx, "paymentPlan", again.ID, map[string]any{"plannedDate": "2026-05-20"}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, "unpaid", again.Data["status"])
+
+			run(time.Date(2026, 4, 1, 9, 0, 0, 0, cst))
+			assert.Equal(t, false, record(t, eng, ctx, "paymentPlan", paid.ID)["dueThisMonth"], "March is over")
+		})
+	}
+}
+
+// The receivables report adds planned, received and outstanding amounts
+// per customer and month; the overdue report per customer.
+func TestReceivables_ReportSums(t *testing.T) {
+	t.Parallel()
+	for _, rt := range receivablesTemplates {
+		t.Run(rt.name, func(t *testing.T) {
+			t.Parallel()
+			eng, ctx, _, _ := receivablesTenant(t, rt.name, time.Date(2026, 4, 15, 10, 0, 0, 0, cst))
+			custA, contractA := newContract(t, eng, ctx, rt, "杭州云帆科技有限公司", 500000)
+			custB, contractB := newContract(t, eng, ctx, rt, "无锡新材料股份有限公司", 80000)
+			plan := func(contract, date string, amount float64) string {
+				p, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contract, "plannedDate": date, "plannedAmount": amount})
+				require.NoError(t, err)
+				return p.ID
+			}
+			pay := func(planID string, amount float64) {
+				_, err := eng.CreateRecord(ctx, "payment", map[string]any{"plan": planID, "paidOn": "2026-04-01", "amount": amount, "method": "bankTransfer"})
+				require.NoError(t, err)
+			}
+			a1 := plan(contractA, "2026-03-05", 150000.10)
+			a2 := plan(contractA, "2026-03-25", 100000.20)
+			plan(contractA, "2026-05-10", 249999.70)
+			b1 := plan(contractB, "2026-03-15", 80000)
+			pay(a1, 150000.10)
+			pay(a2, 40000.05)
+			pay(b1, 0.3)
+
+			res, err := eng.RunReport(ctx, "receivablesByCustomerMonth", nil)
+			require.NoError(t, err)
+			type sums struct{ planned, received, outstanding float64 }
+			got := map[[2]string]sums{}
+			for _, row := range res.Rows {
+				cust, _ := row.Keys[0].Value.(string)
+				month, _ := row.Keys[1].Value.(string)
+				got[[2]string{cust, month[:7]}] = sums{num(row.Values[0]), num(row.Values[1]), num(row.Values[2])}
+			}
+			near := func(want, have sums, what string) {
+				assert.InDelta(t, want.planned, have.planned, 1e-6, what)
+				assert.InDelta(t, want.received, have.received, 1e-6, what)
+				assert.InDelta(t, want.outstanding, have.outstanding, 1e-6, what)
+			}
+			require.Len(t, got, 3)
+			near(sums{250000.30, 190000.15, 60000.15}, got[[2]string{custA, "2026-03"}], "A in March")
+			near(sums{249999.70, 0, 249999.70}, got[[2]string{custA, "2026-05"}], "A in May")
+			near(sums{80000, 0.3, 79999.7}, got[[2]string{custB, "2026-03"}], "B in March")
+
+			res, err = eng.RunReport(ctx, "overduePlans", nil)
+			require.NoError(t, err)
+			overdue := map[string]float64{}
+			for _, row := range res.Rows {
+				cust, _ := row.Keys[0].Value.(string)
+				overdue[cust] = num(row.Values[0])
+			}
+			assert.InDelta(t, 60000.15, overdue[custA], 1e-6)
+			assert.InDelta(t, 79999.7, overdue[custB], 1e-6)
+			res, err = eng.RunReport(ctx, "overdueTotal", nil)
+			require.NoError(t, err)
+			require.Len(t, res.Rows, 1)
+			assert.InDelta(t, 139999.85, num(res.Rows[0].Values[0]), 1e-6)
+		})
+	}
+}
+
+// The sample data has contracts with plans paid in full, partly paid,
+// overdue and due in the coming days; every plan's received amount and
+// status agree with its receipts and date, every contract's totals with
+// its plans and receipts.
+func TestReceivables_SampleData(t *testing.T) {
+	t.Parallel()
+	for _, rt := range receivablesTemplates {
+		t.Run(rt.name, func(t *testing.T) {
+			t.Parallel()
+			clk := testkit.NewClock(refDate.Add(10 * time.Hour))
+			tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+			eng, ctx := tn.Engine, tn.Admin
+			_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
+			require.NoError(t, err)
+			tpl, err := install.Template(rt.name)
+			require.NoError(t, err)
+			_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{Sample: install.Sample(rt.name, sample.Options{Records: 1500, Seed: 3, Now: refDate})})
+			require.NoError(t, err)
+			today := refDate.In(cst).Format("2006-01-02")
+			week := refDate.In(cst).AddDate(0, 0, 7).Format("2006-01-02")
+
+			received := map[string]float64{}
+			contractReceived := map[string]float64{}
+			for _, p := range all(t, eng, ctx, "payment") {
+				if id, _ := p.Data["plan"].(string); id != "" {
+					received[id] += num(p.Data["amount"])
+				}
+				contractReceived[p.Data["contract"].(string)] += num(p.Data["amount"])
+			}
+			statuses := map[string]int{}
+			planned := map[string]float64{}
+			dueThisWeek := 0
+			for _, p := range all(t, eng, ctx, "paymentPlan") {
+				d := p.Data
+				amount, got := num(d["plannedAmount"]), received[p.ID]
+				assert.InDelta(t, got, num(d["receivedAmount"]), 1e-6, "plan %s received", p.ID)
+				assert.InDelta(t, amount-got, num(d["outstandingAmount"]), 1e-6)
+				date := d["plannedDate"].(string)
+				want := "unpaid"
+				switch {
+				case got >= amount:
+					want = "paid"
+				case date < today:
+					want = "overdue"
+				case got > 0:
+					want = "partial"
+				}
+				assert.Equal(t, want, d["status"], "plan %s: %v planned on %s, %v received", p.ID, amount, date, got)
+				statuses[want]++
+				planned[d["contract"].(string)] += amount
+				if want != "paid" && date >= today && date <= week {
+					dueThisWeek++
+				}
+			}
+			t.Logf("%s plans: %v, %d due within a week", rt.name, statuses, dueThisWeek)
+			for _, s := range []string{"paid", "partial", "overdue", "unpaid"} {
+				assert.Positive(t, statuses[s], "sample plans %s", s)
+			}
+			assert.Positive(t, dueThisWeek, "sample plans due within the week")
+			for _, c := range all(t, eng, ctx, "contract") {
+				if planned[c.ID] == 0 {
+					continue
+				}
+				assert.InDelta(t, planned[c.ID], num(c.Data["plannedTotal"]), 1e-6)
+				assert.InDelta(t, contractReceived[c.ID], num(c.Data["receivedTotal"]), 1e-6)
+				assert.LessOrEqual(t, planned[c.ID], num(c.Data["amount"])+1e-6, "plans within the contract")
+			}
+			overdue, err := eng.ListRecords(ctx, "paymentPlan", engine.ListQuery{View: "overdue", WithTotal: true})
+			require.NoError(t, err)
+			assert.EqualValues(t, statuses["overdue"], overdue.Total)
+		})
+	}
+}
+
+func all(t *testing.T, eng *engine.Engine, ctx context.Context, object string) []store.Record {
+	t.Helper()
+	var out []store.Record
+	q := engine.ListQuery{First: 100}
+	for {
+		page, err := eng.ListRecords(ctx, object, q)
+		require.NoError(t, err)
+		out = append(out, page.Records...)
+		if !page.HasNextPage {
+			return out
+		}
+		q.After = page.EndCursor
+	}
+}
+
+// Upgrading from the version before receivables, installed with its
+// sample data, adds the contract, plan and receipt objects (b2b-sales) or
+// the plans, receipts and the contract's totals (chemical) and keeps
+// every record; the new behaviour works on the upgraded tenant.
+func TestReceivables_UpgradeFromPreviousVersion(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		rt  receivablesTemplate
+		old string
+	}{{receivablesTemplates[0], "b2b-sales-1.5.0"}, {receivablesTemplates[1], "chemical-1.6.0"}} {
+		t.Run(c.old, func(t *testing.T) {
+			t.Parallel()
+			clk := testkit.NewClock(refDate.Add(10 * time.Hour))
+			tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+			eng, ctx := tn.Engine, tn.Admin
+			_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
+			require.NoError(t, err)
+			_, err = eng.CreateUser(ctx, "t1", engine.NewUser{Username: "rep1", DisplayName: "销售小李", Password: "correct horse battery"})
+			require.NoError(t, err)
+			old, err := install.FromFS(os.DirFS("testdata/" + c.old))
+			require.NoError(t, err)
+			_, err = eng.InstallTemplate(ctx, old, template.InstallOptions{Sample: oldSample(old, install.Sample(c.rt.name, sample.Options{Records: 400, Seed: 4, Now: refDate}))})
+			require.NoError(t, err)
+			before := map[string]int64{}
+			for _, name := range []string{"contract", "order", "customer", "account", "delivery", "opportunity"} {
+				if !hasObject(old, name) {
+					continue
+				}
+				n, err := eng.CountRecords(ctx, name, nil)
+				require.NoError(t, err)
+				before[name] = n
+			}
+			require.Positive(t, before["contract"]+before["order"])
+
+			tpl, err := install.Template(c.rt.name)
+			require.NoError(t, err)
+			plan, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{DryRun: true})
+			require.NoError(t, err)
+			assert.Empty(t, plan.Conflicts)
+			res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+			require.NoError(t, err)
+			assert.Empty(t, res.Conflicts)
+			for name, n := range before {
+				got, err := eng.CountRecords(ctx, name, nil)
+				require.NoError(t, err)
+				assert.Equal(t, n, got, "%s records kept", name)
+			}
+
+			// The upgraded tenant plans and collects.
+			_, contractID := newContract(t, eng, ctx, c.rt, "上海浦江化工有限公司", 10000)
+			p, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2025-07-31", "plannedAmount": 10000.0})
+			require.NoError(t, err)
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"plan": p.ID, "paidOn": "2025-07-01", "amount": 4000.0, "method": "bankTransfer"})
+			require.NoError(t, err)
+			assert.Equal(t, "partial", record(t, eng, ctx, "paymentPlan", p.ID)["status"])
+			assert.Equal(t, 6000.0, record(t, eng, ctx, "contract", contractID)["outstandingAmount"])
+			reports, err := eng.Reports(ctx, "paymentPlan")
+			require.NoError(t, err)
+			assert.Len(t, reports, 3, "the receivables reports arrived")
+		})
+	}
+}
+
+// oldSample is today's sample data cut to what an older version of the
+// template has: records of its objects, with the fields it has.
+func oldSample(old *template.Template, sd *template.SampleData) *template.SampleData {
+	fields := map[string]map[string]bool{}
+	for _, def := range old.Objects {
+		var doc struct {
+			ID         string                     `json:"$id"`
+			Properties map[string]json.RawMessage `json:"properties"`
+		}
+		if json.Unmarshal(def, &doc) == nil {
+			fields[doc.ID] = map[string]bool{}
+			for k := range doc.Properties {
+				fields[doc.ID][k] = true
+			}
+		}
+	}
+	generate := sd.Generate
+	sd.Generate = func(ctx context.Context, emit func(template.SampleRecord) error) error {
+		return generate(ctx, func(r template.SampleRecord) error {
+			have, ok := fields[r.Object]
+			if !ok {
+				return nil
+			}
+			for k := range r.Data {
+				if !have[k] {
+					delete(r.Data, k)
+				}
+			}
+			return emit(r)
+		})
+	}
+	return sd
+}
+
+func hasObject(tpl *template.Template, name string) bool {
+	for _, def := range tpl.Objects {
+		var doc struct {
+			ID string `json:"$id"`
+		}
+		if json.Unmarshal(def, &doc) == nil && doc.ID == name {
+			return true
+		}
+	}
+	return false
+}
