@@ -167,4 +167,63 @@ describe("reports", () => {
     await expectNoHorizontalScroll(page);
     await shot(page, "report-builder-phone");
   });
+  journey("groups by fiscal quarter from the tenant's fiscal year start", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "reports.fiscal", "赵敏");
+    // The books run from April: January to March close the fiscal year
+    // named by the year before.
+    await s.gql(`mutation { setTenantSettings(input: {fiscalYearStart: 4}) { fiscalYearStart } }`);
+    try {
+      type Fiscal = { opportunitiesAggregate: { groups: { keys: { value: string | null; label: string | null }[]; count: number }[] } };
+      const want = await s.gql<Fiscal>(`{ opportunitiesAggregate(groupBy: [{field: closeDate, bucket: FISCAL_QUARTER}]) { groups { keys { value label } count } } }`);
+      const dated = want.opportunitiesAggregate.groups.filter((g) => g.keys[0].value !== null);
+      expect(dated.length).toBeGreaterThan(0);
+      for (const g of dated) expect(g.keys[0].value).toMatch(/^\d{4}-Q[1-4]$/);
+
+      await signIn(page, s.url, "reports.fiscal");
+      await page.goto(`${s.url}/reports/new?object=opportunity`);
+      await page.locator(".report-builder-page").waitFor();
+      await page.getByRole("button", { name: "添加分组" }).click();
+      await pick(page, page.getByRole("combobox", { name: "分组字段 1", exact: true }), "预计成交日期", "预计成交");
+      await pick(page, page.getByRole("combobox", { name: "按 1", exact: true }), "财季");
+      await press(page, page.locator(".builder-charts").getByText("表格", { exact: true }));
+      // Every fiscal quarter with records, labelled 2026财年 Q1, counted as the API counts.
+      for (const g of dated) {
+        const v = g.keys[0].value!;
+        const row = page.locator(".builder-preview .report-table tbody tr").filter({ hasText: `${v.slice(0, 4)}财年 ${v.slice(5)}` });
+        await expect.poll(async () => (await row.locator("td").nth(1).textContent())?.trim()).toBe(g.count.toLocaleString("zh-CN"));
+      }
+      await press(page, page.locator(".builder-charts").getByText("柱状图", { exact: true }));
+      await page.locator(".builder-preview .report-echart canvas").waitFor();
+      await shot(page, "report-builder-fiscal-desktop");
+
+      // The settings page says what the fiscal year start decides.
+      await page.goto(`${s.url}/admin/settings`);
+      await page.getByText("决定报表和仪表盘按财季、财年分组", { exact: false }).waitFor();
+      await shot(page, "admin-settings-fiscal-desktop");
+    } finally {
+      await s.gql(`mutation { setTenantSettings(input: {fiscalYearStart: 1}) { fiscalYearStart } }`);
+    }
+  });
+
+  journey("offers this fiscal year on the analytics page of a phone", "phone", async ({ page }) => {
+    const s = server();
+    addUser(s, "reports.fiscalphone", "孙丽");
+    await s.gql(`mutation { setTenantSettings(input: {fiscalYearStart: 4}) { fiscalYearStart } }`);
+    try {
+      await signIn(page, s.url, "reports.fiscalphone");
+      await page.goto(`${s.url}/analytics?period=quarter`);
+      await page.locator(".analytics-period").getByText("本财年", { exact: true }).click();
+      await page.waitForURL(/period=fiscalYear/);
+      // The fiscal year from April holds today (in Beijing).
+      const today = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" }).format(new Date());
+      const [y, m] = today.split("-").map(Number);
+      const first = m >= 4 ? y : y - 1;
+      await page.locator(`.analytics-figures[data-period="${first}-04-01~${first + 1}-03-31"]`).waitFor();
+      await expectNoHorizontalScroll(page);
+      await shot(page, "analytics-fiscal-phone");
+    } finally {
+      await s.gql(`mutation { setTenantSettings(input: {fiscalYearStart: 1}) { fiscalYearStart } }`);
+    }
+  });
 });

@@ -8,6 +8,7 @@ import { useText } from "@/admin/text";
 import { dayjs, useDayjsLocale } from "@/field-types/dayjsSetup";
 import { applyTenantSettings } from "@/field-types/format";
 import { useI18n } from "@/i18n/I18nProvider";
+import { fiscalQueryKey } from "@/analytics/fiscal";
 import { ErrorText, PageError } from "@/ui/PageState";
 import { Skeleton } from "@/ui/Skeleton";
 import { useFeedback } from "@/ui/useFeedback";
@@ -99,6 +100,7 @@ function SettingsForm({ saved }: { saved: TenantSettings }) {
       // (which carries them at start) loads again for the pages.
       applyTenantSettings(next);
       void qc.invalidateQueries({ queryKey: ["metadata"] });
+      void qc.invalidateQueries({ queryKey: fiscalQueryKey });
       feedback.message.success(t("saved"));
     },
     onError: (err) => {
@@ -135,7 +137,7 @@ function SettingsForm({ saved }: { saved: TenantSettings }) {
       <Form.Item name="currency" label={t("currency")} extra={t("currencyNote")}>
         <Select showSearch options={currencyOptions} optionFilterProp="label" virtual />
       </Form.Item>
-      <Form.Item name="fiscalYearStart" label={t("fiscalYearStart")}>
+      <Form.Item name="fiscalYearStart" label={t("fiscalYearStart")} extra={t("fiscalYearStartNote")}>
         <Select options={months} />
       </Form.Item>
       <Form.Item name="workingDays" label={t("workingDays")} rules={[{ required: true, type: "array", min: 1, message: t("pickDays") }]}>

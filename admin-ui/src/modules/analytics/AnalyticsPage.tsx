@@ -6,6 +6,7 @@ import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
 import { PageMessage } from "@/ui/PageMessage";
 import { AnalyticsFigures } from "./AnalyticsFigures";
+import { useFiscalYearStart } from "./fiscal";
 import { defaultPipeline, pipelineAnalyticsOf, pipelineKey } from "./model";
 import { parsePeriod, periodParam, type Period } from "./period";
 import { PeriodPicker } from "./PeriodPicker";
@@ -28,7 +29,9 @@ export function AnalyticsPage() {
   const pipelines = useMemo(() => pipelineAnalyticsOf(md), [md]);
   const key = params.get("object");
   const pipeline = pipelines.find((p) => pipelineKey(p, md.byName[p.object]) === key) ?? defaultPipeline(pipelines);
-  const period = parsePeriod(params.get("period"));
+  const fiscalStart = useFiscalYearStart();
+  const parsed = parsePeriod(params.get("period"));
+  const period: Period = parsed.kind === "fiscalQuarter" || parsed.kind === "fiscalYear" ? { ...parsed, start: fiscalStart } : parsed;
   const view = params.get("view") || undefined;
 
   const set = (next: { object?: string; period?: Period; view?: string | null }) => {
@@ -66,7 +69,7 @@ export function AnalyticsPage() {
           onChange={(v) => set({ object: v })}
           options={pipelines.map((p) => ({ value: pipelineKey(p, md.byName[p.object]), label: pipelineName(p) }))}
         />
-        <PeriodPicker value={period} onChange={(p) => set({ period: p })} />
+        <PeriodPicker value={period} onChange={(p) => set({ period: p })} fiscalStart={fiscalStart} />
         <ViewSelect object={pipeline.object} value={view} onChange={(v) => set({ view: v ?? null })} />
       </div>
       <AnalyticsFigures key={pipeline.funnel} pipeline={pipeline} period={period} view={view} />

@@ -5,14 +5,17 @@ import { useText } from "@/admin/text";
 import { type Period, type PeriodKind, periodDays } from "./period";
 import { text } from "./text";
 
-// PeriodPicker chooses the page's period: 本月, 本季度, 本年 or a custom
-// range of days (the tenant's calendar days).
+// PeriodPicker chooses the page's period: 本月, 本季度, 本年, 本财季, 本财年
+// or a custom range of days (the tenant's calendar days). The fiscal
+// periods are offered when the tenant's fiscal year does not start in
+// January (fiscalStart), where they would be 本季度 and 本年 again; a
+// link to one still opens it.
 
-type PeriodPickerProps = { value: Period; onChange: (p: Period) => void };
+type PeriodPickerProps = { value: Period; onChange: (p: Period) => void; fiscalStart: number };
 
-const kinds: PeriodKind[] = ["month", "quarter", "year", "custom"];
-
-export function PeriodPicker({ value, onChange }: PeriodPickerProps) {
+export function PeriodPicker({ value, onChange, fiscalStart }: PeriodPickerProps) {
+  const fiscal = fiscalStart !== 1 || value.kind === "fiscalQuarter" || value.kind === "fiscalYear";
+  const kinds: PeriodKind[] = fiscal ? ["month", "quarter", "year", "fiscalQuarter", "fiscalYear", "custom"] : ["month", "quarter", "year", "custom"];
   const t = useText(text);
   useDayjsLocale();
   const days = periodDays(value, new Date());

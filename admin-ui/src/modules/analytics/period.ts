@@ -7,9 +7,18 @@ import { tenantTimeZone } from "@/field-types/format";
 // also turns into the instants of its first day's start and the start of
 // the day after its last.
 
-export type PeriodKind = "month" | "quarter" | "year" | "custom";
+//
+// 本财季 and 本财年 are the fiscal quarter and year of today, the fiscal
+// year starting on the first of month start (the tenant's
+// fiscalYearStart, docs/settings.md; 1 when not known): with start 4,
+// 本财年 on 2026-12-05 is 2026-04-01 to 2027-03-31.
 
-export type Period = { kind: Exclude<PeriodKind, "custom"> } | { kind: "custom"; from: string; to: string };
+export type PeriodKind = "month" | "quarter" | "year" | "fiscalQuarter" | "fiscalYear" | "custom";
+
+export type Period =
+  | { kind: "month" | "quarter" | "year" }
+  | { kind: "fiscalQuarter" | "fiscalYear"; start?: number }
+  | { kind: "custom"; from: string; to: string };
 
 export type DayRange = { from: string; to: string };
 
@@ -49,6 +58,20 @@ export function periodDays(p: Period, now: Date, zone = tenantTimeZone): DayRang
     }
     case "year":
       return { from: `${y}-01-01`, to: `${y}-12-31` };
+    default: {
+      // Months since year 0 from the fiscal year's first month.
+      const start = p.start && p.start >= 1 && p.start <= 12 ? p.start : 1;
+      const span = p.kind === "fiscalYear" ? 12 : 3;
+      const n = y * 12 + m - start;
+      const first = n - (n % 12) + start - 1 + (p.kind === "fiscalYear" ? 0 : Math.floor((n % 12) / 3) * 3);
+      const last = first + span - 1;
+      const day = (k: number, d: number | "last") => {
+        const yy = Math.floor(k / 12);
+        const mm = (k % 12) + 1;
+        return `${yy}-${pad(mm)}-${pad(d === "last" ? lastDayOf(yy, mm) : d)}`;
+      };
+      return { from: day(first, 1), to: day(last, "last") };
+    }
   }
 }
 
@@ -90,11 +113,13 @@ export function instantRange(days: DayRange, zone = tenantTimeZone): { gte: stri
   return { gte: dayStart(days.from, zone), lt: dayStart(nextDay(days.to), zone) };
 }
 
-// parsePeriod reads the period of the URL ("month", "quarter", "year" or
+// parsePeriod reads the period of the URL ("month", "quarter", "year",
+// "fiscalQuarter", "fiscalYear" or
 // "2026-01-01..2026-03-31", a separator URLs keep as it is); anything else
 // is the default period.
 export function parsePeriod(raw: string | null): Period {
   if (raw === "month" || raw === "quarter" || raw === "year") return { kind: raw };
+  if (raw === "fiscalQuarter" || raw === "fiscalYear") return { kind: raw };
   if (raw) {
     const [from, to] = raw.split("..");
     if (dayPattern.test(from ?? "") && dayPattern.test(to ?? "") && from <= to) return { kind: "custom", from, to };

@@ -8,7 +8,8 @@ import type { ReportKey } from "./text";
 import { buckets, type Bucket, type ReportGroupBy } from "./types";
 
 // GroupByEditor picks up to three group keys; a date or date-time key
-// also picks its bucket (日/周/月/季/年).
+// also picks its bucket (日/周/月/季/年, and 财季/财年 from the tenant's
+// fiscal year start).
 
 type GroupByEditorProps = {
   obj: ObjectMeta | undefined;
@@ -45,7 +46,8 @@ export function GroupByEditor({ obj, fields, value, onChange, t }: GroupByEditor
                 value={g.bucket ?? "day"}
                 onChange={(b: Bucket) => onChange(value.map((x, j) => (j === i ? { field: x.field, bucket: b } : x)))}
                 options={buckets.map((b) => ({ value: b, label: t(`bucket.${b}`) }))}
-                style={{ width: 76, flex: "0 0 auto" }}
+                popupMatchSelectWidth={false}
+                style={{ width: 84, flex: "0 0 auto" }}
               />
             ) : null}
             <Button type="text" icon={<DeleteOutlined />} aria-label={`${t("remove")} ${i + 1}`} onClick={() => onChange(value.filter((_, j) => j !== i))} />

@@ -1,3 +1,4 @@
+import { tenantTimeZone } from "@/field-types/format";
 import type { Lang } from "@/i18n/I18nProvider";
 import { keyID } from "./pivot";
 import type { DateBucket, GroupKey, ReportColumn, ReportResult, ReportRow } from "./types";
@@ -12,6 +13,13 @@ import type { DateBucket, GroupKey, ReportColumn, ReportResult, ReportRow } from
 // date field, instants for a date-time one), its label as the engine
 // writes it (engine/aggregate_labels.go: 2026年12月 / 2026-12, 2026年第4季度
 // / 2026 Q4, 2026年第5周 / 2026-W05, 2026年 / 2026; a day has none).
+//
+// Fiscal buckets (FISCAL_QUARTER, FISCAL_YEAR) are keyed by name, not by
+// day: "2026-Q1" and "2026", a fiscal year named by the calendar year it
+// starts in (docs/settings.md), labelled 2026财年 Q1 / FY2026 Q1. Their
+// keys sort in order as text, the next one is found from the name, and a
+// missing one's range is its neighbour's moved by whole quarters or
+// years, so that no fiscal year start is needed here.
 
 // maxFilledBuckets bounds a filled series: a day-bucketed series over
 // years would draw thousands of points, so it is left as it is.
@@ -33,9 +41,56 @@ function dayText(t: Date): string {
   return t.toISOString().slice(0, 10);
 }
 
+// fiscalIndex is the number of a fiscal key counted in its bucket's
+// spans (quarters or years) from year 0; null for text that is none.
+function fiscalIndex(key: string, bucket: DateBucket): number | null {
+  if (bucket === "FISCAL_YEAR") {
+    const m = /^(\d{4})$/.exec(key);
+    return m ? Number(m[1]) : null;
+  }
+  const m = /^(\d{4})-Q([1-4])$/.exec(key);
+  return m ? Number(m[1]) * 4 + Number(m[2]) - 1 : null;
+}
+
+function fiscalKey(index: number, bucket: DateBucket): string {
+  if (bucket === "FISCAL_YEAR") return String(index).padStart(4, "0");
+  return `${String(Math.floor(index / 4)).padStart(4, "0")}-Q${(index % 4) + 1}`;
+}
+
+function isFiscal(bucket: DateBucket): boolean {
+  return bucket === "FISCAL_QUARTER" || bucket === "FISCAL_YEAR";
+}
+
+// isBucketKey reports whether a key's value is one of bucket's: a day
+// (YYYY-MM-DD), or a fiscal key.
+function isBucketKey(v: unknown, bucket: DateBucket): v is string {
+  if (typeof v !== "string") return false;
+  return isFiscal(bucket) ? fiscalIndex(v, bucket) !== null : parseDay(v) !== null;
+}
+
+// addMonths moves a day by whole months (its day of the month is a
+// bucket's first, so it never runs past a month's end).
+function addMonths(day: string, months: number): string {
+  const p = parseDay(day);
+  if (!p) throw new Error(`addMonths: ${day} is not a day`);
+  return dayText(new Date(Date.UTC(p.y, p.m - 1 + months, p.d)));
+}
+
+// dayIn is the calendar day of an instant in a time zone.
+function dayIn(at: string, zone: string): string {
+  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: zone, year: "numeric", month: "2-digit", day: "2-digit" }).formatToParts(new Date(at));
+  const get = (t: string) => parts.find((x) => x.type === t)?.value ?? "";
+  return `${get("year")}-${get("month")}-${get("day")}`;
+}
+
 // nextBucketStart is the first day of the bucket after the one starting on
-// start (YYYY-MM-DD).
+// start (YYYY-MM-DD); for a fiscal bucket, the key after start's.
 export function nextBucketStart(start: string, bucket: DateBucket): string {
+  if (isFiscal(bucket)) {
+    const i = fiscalIndex(start, bucket);
+    if (i === null) throw new Error(`nextBucketStart: ${start} is not a ${bucket} key`);
+    return fiscalKey(i + 1, bucket);
+  }
   const p = parseDay(start);
   if (!p) throw new Error(`nextBucketStart: ${start} is not a day`);
   switch (bucket) {
@@ -47,7 +102,7 @@ export function nextBucketStart(start: string, bucket: DateBucket): string {
       return dayText(new Date(Date.UTC(p.y, p.m, 1)));
     case "QUARTER":
       return dayText(new Date(Date.UTC(p.y, p.m + 2, 1)));
-    case "YEAR":
+    default: // YEAR
       return dayText(new Date(Date.UTC(p.y + 1, 0, 1)));
   }
 }
@@ -66,6 +121,12 @@ function isoWeek(p: YMD): { year: number; week: number } {
 // bucketLabel is a bucket's label in a language, as the engine writes it;
 // a day has none (its value is its name).
 export function bucketLabel(start: string, bucket: DateBucket, lang: Lang): string | null {
+  if (isFiscal(bucket)) {
+    if (fiscalIndex(start, bucket) === null) return null;
+    const year = start.slice(0, 4);
+    const quarter = bucket === "FISCAL_QUARTER" ? ` ${start.slice(5)}` : "";
+    return lang === "en" ? `FY${year}${quarter}` : `${year}财年${quarter}`;
+  }
   const p = parseDay(start);
   if (!p) return null;
   const two = (n: number) => String(n).padStart(2, "0");
@@ -82,7 +143,7 @@ export function bucketLabel(start: string, bucket: DateBucket, lang: Lang): stri
       const q = Math.floor((p.m - 1) / 3) + 1;
       return lang === "en" ? `${p.y} Q${q}` : `${p.y}年第${q}季度`;
     }
-    case "YEAR":
+    default: // YEAR
       return lang === "en" ? String(p.y) : `${p.y}年`;
   }
 }
@@ -92,6 +153,7 @@ export function bucketLabel(start: string, bucket: DateBucket, lang: Lang): stri
 // in dates when like's is in dates, else in instants at like's offset
 // from UTC (the tenant's zone).
 export function bucketKeyLike<K extends GroupKey>(like: K, start: string, bucket: DateBucket, lang: Lang): K {
+  if (isFiscal(bucket)) return fiscalKeyLike(like, start, bucket, lang);
   const end = nextBucketStart(start, bucket);
   let from: string | null = null;
   let to: string | null = null;
@@ -105,6 +167,31 @@ export function bucketKeyLike<K extends GroupKey>(like: K, start: string, bucket
     to = end;
   }
   return { ...like, value: start, label: bucketLabel(start, bucket, lang), from, to };
+}
+
+// fiscalKeyLike is bucketKeyLike for a fiscal key: like's range moved by
+// the whole quarters or years between the two keys; an instant range is
+// moved as the days it starts on in the tenant's zone.
+function fiscalKeyLike<K extends GroupKey>(like: K, key: string, bucket: DateBucket, lang: Lang): K {
+  const span = bucket === "FISCAL_YEAR" ? 12 : 3;
+  const at = fiscalIndex(key, bucket);
+  const from0 = typeof like.value === "string" ? fiscalIndex(like.value, bucket) : null;
+  let from: string | null = null;
+  let to: string | null = null;
+  if (at !== null && from0 !== null && typeof like.from === "string") {
+    const months = (at - from0) * span;
+    if (like.from.length > 10) {
+      const day = dayIn(like.from, tenantTimeZone);
+      const offset = Date.parse(`${day}T00:00:00Z`) - Date.parse(like.from);
+      const instant = (d: string) => new Date(Date.parse(`${d}T00:00:00Z`) - offset).toISOString().replace(/\.\d{3}Z$/, "Z");
+      from = instant(addMonths(day, months));
+      to = instant(addMonths(day, months + span));
+    } else {
+      from = addMonths(like.from, months);
+      to = addMonths(like.from, months + span);
+    }
+  }
+  return { ...like, value: key, label: bucketLabel(key, bucket, lang), from, to };
 }
 
 // BucketSeries says how to read rows of some shape as a bucketed series:
@@ -127,7 +214,7 @@ export type BucketSeries<R, K extends GroupKey = GroupKey> = {
 export function fillBuckets<R, K extends GroupKey = GroupKey>(rows: R[], s: BucketSeries<R, K>, lang: Lang): R[] {
   const startOf = (r: R): string | null => {
     const k = s.keyOf(r);
-    return k && typeof k.value === "string" && parseDay(k.value) ? k.value : null;
+    return k && isBucketKey(k.value, s.bucket) ? k.value : null;
   };
   const dated = rows.filter((r) => startOf(r) !== null);
   if (dated.length < 2) return rows;

@@ -10,9 +10,12 @@ export type ChartType = "table" | "bar" | "stackedBar" | "line" | "pie" | "donut
 
 export const chartTypes: ChartType[] = ["table", "bar", "stackedBar", "line", "pie", "donut", "funnel", "kpi", "pivot"];
 
-export type Bucket = "day" | "week" | "month" | "quarter" | "year";
+// fiscalQuarter and fiscalYear follow the tenant's fiscal year start
+// (docs/settings.md): keys "2026-Q1" and "2026", a fiscal year named by
+// the calendar year it starts in.
+export type Bucket = "day" | "week" | "month" | "quarter" | "year" | "fiscalQuarter" | "fiscalYear";
 
-export const buckets: Bucket[] = ["day", "week", "month", "quarter", "year"];
+export const buckets: Bucket[] = ["day", "week", "month", "quarter", "year", "fiscalQuarter", "fiscalYear"];
 
 export type AggregateOp = "count" | "countDistinct" | "sum" | "avg" | "min" | "max";
 
@@ -67,7 +70,7 @@ export type Report = {
   editable: boolean;
 };
 
-export type DateBucket = "DAY" | "WEEK" | "MONTH" | "QUARTER" | "YEAR";
+export type DateBucket = "DAY" | "WEEK" | "MONTH" | "QUARTER" | "YEAR" | "FISCAL_QUARTER" | "FISCAL_YEAR";
 
 // GroupKey is one group's value of one key: value is null for records
 // without one; label names it (a picklist's label, a lookup's record);

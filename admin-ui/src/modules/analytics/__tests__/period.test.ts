@@ -13,6 +13,16 @@ describe("periodDays", () => {
     { name: "and the instant before is still the first quarter", period: { kind: "quarter" }, now: "2026-03-31T15:59:59Z", from: "2026-01-01", to: "2026-03-31" },
     { name: "a new year in Shanghai while UTC is in December", period: { kind: "year" }, now: "2026-12-31T16:00:00Z", from: "2027-01-01", to: "2027-12-31" },
     { name: "this year", period: { kind: "year" }, now: "2026-12-05T03:00:00Z", from: "2026-01-01", to: "2026-12-31" },
+    { name: "this fiscal year from April", period: { kind: "fiscalYear", start: 4 }, now: "2026-12-05T03:00:00Z", from: "2026-04-01", to: "2027-03-31" },
+    { name: "a fiscal year from April in its last quarter", period: { kind: "fiscalYear", start: 4 }, now: "2027-02-10T03:00:00Z", from: "2026-04-01", to: "2027-03-31" },
+    { name: "this fiscal quarter from April: October to December", period: { kind: "fiscalQuarter", start: 4 }, now: "2026-12-05T03:00:00Z", from: "2026-10-01", to: "2026-12-31" },
+    { name: "a fiscal quarter from November crosses a year end", period: { kind: "fiscalQuarter", start: 11 }, now: "2027-01-15T03:00:00Z", from: "2026-11-01", to: "2027-01-31" },
+    { name: "a fiscal quarter from December ends in February of a leap year", period: { kind: "fiscalQuarter", start: 12 }, now: "2028-02-10T03:00:00Z", from: "2027-12-01", to: "2028-02-29" },
+    // 2026-03-31T16:30Z is already 1 April in Shanghai: a new fiscal year from April.
+    { name: "a fiscal year begins at midnight in Shanghai", period: { kind: "fiscalYear", start: 4 }, now: "2026-03-31T16:30:00Z", from: "2026-04-01", to: "2027-03-31" },
+    { name: "and the instant before is the old one", period: { kind: "fiscalYear", start: 4 }, now: "2026-03-31T15:59:59Z", from: "2025-04-01", to: "2026-03-31" },
+    { name: "from January the fiscal year is the year", period: { kind: "fiscalYear", start: 1 }, now: "2026-12-05T03:00:00Z", from: "2026-01-01", to: "2026-12-31" },
+    { name: "without a start the fiscal quarter is the quarter", period: { kind: "fiscalQuarter" }, now: "2026-05-31T03:00:00Z", from: "2026-04-01", to: "2026-06-30" },
     { name: "a custom range is itself", period: { kind: "custom", from: "2026-01-15", to: "2026-02-20" }, now: "2026-12-05T03:00:00Z", from: "2026-01-15", to: "2026-02-20" },
   ];
   for (const s of scenarios) {
@@ -57,6 +67,6 @@ describe("periods in the URL", () => {
     expect(p.toString()).toBe("period=2026-01-01..2026-03-31");
   });
   it("writes what it reads", () => {
-    for (const raw of ["month", "quarter", "year", "2026-01-01..2026-03-31"]) expect(periodParam(parsePeriod(raw))).toBe(raw);
+    for (const raw of ["month", "quarter", "year", "fiscalQuarter", "fiscalYear", "2026-01-01..2026-03-31"]) expect(periodParam(parsePeriod(raw))).toBe(raw);
   });
 });

@@ -187,3 +187,53 @@ function nextDays(start: string, n: number): string {
   for (let i = 0; i < n; i++) d = nextBucketStart(d, "DAY");
   return d;
 }
+
+describe("fiscal buckets", () => {
+  it("step by name across fiscal years", () => {
+    expect(nextBucketStart("2026-Q4", "FISCAL_QUARTER")).toBe("2027-Q1");
+    expect(nextBucketStart("2026-Q1", "FISCAL_QUARTER")).toBe("2026-Q2");
+    expect(nextBucketStart("2026", "FISCAL_YEAR")).toBe("2027");
+    expect(() => nextBucketStart("2026-01-01", "FISCAL_YEAR")).toThrow();
+  });
+
+  it("are labelled as the engine labels them", () => {
+    expect(bucketLabel("2026-Q1", "FISCAL_QUARTER", "zh")).toBe("2026财年 Q1");
+    expect(bucketLabel("2026-Q1", "FISCAL_QUARTER", "en")).toBe("FY2026 Q1");
+    expect(bucketLabel("2026", "FISCAL_YEAR", "zh")).toBe("2026财年");
+    expect(bucketLabel("2026", "FISCAL_YEAR", "en")).toBe("FY2026");
+    expect(bucketLabel("2026-Q5", "FISCAL_QUARTER", "en")).toBeNull();
+  });
+
+  it("fill missing fiscal quarters of a date field, ranges moved by whole quarters (a year from April)", () => {
+    const fq = (value: string, from: string, to: string, label: string): GroupKey => ({ field: "closeDate", bucket: "FISCAL_QUARTER", value, label, from, to });
+    const r = fillReportBuckets(
+      result(
+        [{ ...keyColumn("FISCAL_QUARTER") }, count],
+        [
+          { keys: [fq("2025-Q4", "2026-01-01", "2026-04-01", "2025财年 Q4")], values: [2] },
+          { keys: [fq("2026-Q3", "2026-10-01", "2027-01-01", "2026财年 Q3")], values: [1] },
+        ],
+      ),
+      "zh",
+    );
+    expect(sig(r)).toEqual(["2025财年 Q4 2", "2026财年 Q1 0", "2026财年 Q2 0", "2026财年 Q3 1"]);
+    expect(r.rows[1].keys[0]).toMatchObject({ value: "2026-Q1", from: "2026-04-01", to: "2026-07-01" });
+    expect(r.rows[2].keys[0]).toMatchObject({ value: "2026-Q2", from: "2026-07-01", to: "2026-10-01" });
+  });
+
+  it("fill missing fiscal years of a date-time field with instants in the tenant's zone", () => {
+    const fy = (value: string, from: string, to: string): GroupKey => ({ field: "closedAt", bucket: "FISCAL_YEAR", value, label: `FY${value}`, from, to });
+    const r = fillReportBuckets(
+      result(
+        [{ ...keyColumn("FISCAL_YEAR"), field: "closedAt" }, sum],
+        [
+          { keys: [fy("2024", "2024-03-31T16:00:00Z", "2025-03-31T16:00:00Z")], values: [10] },
+          { keys: [fy("2026", "2026-03-31T16:00:00Z", "2027-03-31T16:00:00Z")], values: [5] },
+        ],
+      ),
+      "en",
+    );
+    expect(sig(r)).toEqual(["FY2024 10", "FY2025 0", "FY2026 5"]);
+    expect(r.rows[1].keys[0]).toMatchObject({ value: "2025", from: "2025-03-31T16:00:00Z", to: "2026-03-31T16:00:00Z" });
+  });
+});

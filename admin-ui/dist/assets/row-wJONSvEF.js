@@ -1,1 +1,0 @@
-import{n as e,t}from"./row-XE2QU-3X.js";var n=e,r=t;export{n,r as t};

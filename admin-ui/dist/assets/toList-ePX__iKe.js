@@ -1,1 +1,0 @@
-import{Or as e}from"./index-D4FGI35q.js";var t=(t,n={})=>!e(t)&&n?.skipEmpty?[]:Array.isArray(t)?t:[t];export{t};
