@@ -276,6 +276,19 @@ func TestReceivables_OverdueTimerMarksAndNotifies(t *testing.T) {
 
 			run(time.Date(2026, 4, 1, 9, 0, 0, 0, cst))
 			assert.Equal(t, false, record(t, eng, ctx, "paymentPlan", paid.ID)["dueThisMonth"], "March is over")
+
+			// A plan written after its date is overdue at once; its notice
+			// goes out on the worker's next pass, once.
+			before := len(notices())
+			past, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-03-20", "plannedAmount": 500.0})
+			require.NoError(t, err)
+			assert.Equal(t, "overdue", past.Data["status"])
+			run(time.Date(2026, 4, 1, 10, 0, 0, 0, cst))
+			run(time.Date(2026, 4, 2, 10, 0, 0, 0, cst))
+			notes = notices()
+			require.Len(t, notes, before+1)
+			assert.Equal(t, past.ID, notes[0].RecordID)
+			assert.Contains(t, notes[0].Message.Zh, "回款逾期")
 		})
 	}
 }
