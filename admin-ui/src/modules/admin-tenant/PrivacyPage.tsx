@@ -175,7 +175,7 @@ function PersonalDataView({ meta, id, onErased }: PersonalDataViewProps) {
         <Descriptions size="small" column={{ xs: 1, sm: 1, md: 2 }} bordered>
           {fields.map((f) => (
             <Descriptions.Item key={f.name} label={label(f.label, f.name)}>
-              {f.kind === "lookup" || f.kind === "multilookup" ? <RecordLinks target={f.target} value={pd.record.data[f.name]} /> : <FieldValue field={f} value={pd.record.data[f.name]} />}
+              {f.kind === "lookup" || f.kind === "multilookup" ? <RecordLinks target={f.target} value={pd.record.data[f.name]} /> : <FieldValue field={f} value={pd.record.data[f.name]} record={pd.record.data} />}
             </Descriptions.Item>
           ))}
           <Descriptions.Item label={t("created")}>

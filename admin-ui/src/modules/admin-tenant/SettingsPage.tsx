@@ -7,7 +7,7 @@ import { useLeaveGuard } from "@/admin/useLeaveGuard";
 import { useText } from "@/admin/text";
 import { dayjs, useDayjsLocale } from "@/field-types/dayjsSetup";
 import { applyTenantSettings } from "@/field-types/format";
-import { useI18n } from "@/i18n/I18nProvider";
+import { applyTenantLocale, useI18n } from "@/i18n/I18nProvider";
 import { fiscalQueryKey } from "@/analytics/fiscal";
 import { ErrorText, PageError } from "@/ui/PageState";
 import { Skeleton } from "@/ui/Skeleton";
@@ -99,6 +99,7 @@ function SettingsForm({ saved }: { saved: TenantSettings }) {
       // This browser formats with the new settings at once; the metadata
       // (which carries them at start) loads again for the pages.
       applyTenantSettings(next);
+      applyTenantLocale(next.locale);
       void qc.invalidateQueries({ queryKey: ["metadata"] });
       void qc.invalidateQueries({ queryKey: fiscalQueryKey });
       feedback.message.success(t("saved"));

@@ -1,4 +1,4 @@
-import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, BellOutlined, CodeOutlined, DatabaseOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, LoginOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, SettingOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined } from "@ant-design/icons";
+import { ApiOutlined, AppstoreAddOutlined, AuditOutlined, BellOutlined, CodeOutlined, DatabaseOutlined, DashboardOutlined, IdcardOutlined, KeyOutlined, LayoutOutlined, LoginOutlined, NodeIndexOutlined, SafetyCertificateOutlined, SendOutlined, SettingOutlined, ShareAltOutlined, TeamOutlined, ThunderboltOutlined, TransactionOutlined } from "@ant-design/icons";
 import type { ComponentType, ReactNode } from "react";
 
 // The sections of the admin area, in menu order. Each is a lazy chunk that
@@ -136,6 +136,14 @@ export const adminSections: AdminSection[] = [
     label: { zh: "租户设置", en: "Tenant settings" },
     summary: { zh: "时区、语言、币种、财年起始月、工作日和上班时间：日期提醒、定时任务、报表和网页中的时间与金额都按此计算", en: "Time zone, language, currency, fiscal year, working days and start of the day: reminders, schedules, reports and the app's times and amounts follow them" },
     load: () => import("@/admin-tenant/SettingsPage").then((m) => ({ default: m.SettingsPage })),
+  },
+  {
+    key: "rates",
+    group: "tenant",
+    icon: <TransactionOutlined />,
+    label: { zh: "汇率", en: "Exchange rates" },
+    summary: { zh: "各外币对租户币种的汇率及生效日期：多币种记录的金额按记录日期的汇率折算", en: "Each foreign currency's dated rates to the tenant's currency: amounts of multi-currency records convert at the rate of the record's date" },
+    load: () => import("@/admin-rates/RatesPage").then((m) => ({ default: m.RatesPage })),
   },
   {
     key: "developer",

@@ -56,7 +56,7 @@ export function BoardCard({ obj, card, fields, stages, current, people, draggabl
       </div>
       {fields.map((f) => (
         <div key={f} className="board-card-field">
-          <FieldValue field={obj.byName[f]} value={card[f]} compact />
+          <FieldValue field={obj.byName[f]} value={card[f]} record={card} compact />
         </div>
       ))}
       <div className="board-card-owner">{ownerName(card.ownerId, people)}</div>

@@ -30,6 +30,9 @@ export function recordSelection(md: Metadata, obj: ObjectMeta, fields?: string[]
   for (const n of names) {
     const f = obj.byName[n];
     if (f && !parts.includes(n)) parts.push(fieldSelection(md, f));
+    // an amount's currency comes with it (multi-currency objects)
+    const code = f?.currencyField;
+    if (code && obj.byName[code] && !parts.includes(code) && !names.includes(code)) parts.push(code);
   }
   if (obj.titleField && !names.includes(obj.titleField)) {
     parts.push(fieldSelection(md, obj.byName[obj.titleField]));

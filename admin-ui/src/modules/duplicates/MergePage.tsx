@@ -144,7 +144,7 @@ function Merge({ obj, ids }: { obj: ObjectMeta; ids: string[] }) {
                       name={`field-${f.name}`}
                       aria-label={`${label(f.label, f.name)} · ${titleOf(r)}`}
                     >
-                      <FieldValue field={f} value={r[f.name]} compact />
+                      <FieldValue field={f} value={r[f.name]} record={r} compact />
                     </Radio>
                   </td>
                 ))}

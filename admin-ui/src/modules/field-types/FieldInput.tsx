@@ -5,7 +5,7 @@ import { useMetadata } from "@/metadata/MetadataProvider";
 import type { FieldMeta } from "@/metadata/types";
 import { AddressInput } from "./AddressInput";
 import { dayjs, useDayjsLocale } from "./dayjsSetup";
-import { currencySymbol, tenantCurrency, tenantTimeZone, type AddressValue } from "./format";
+import { currencyOf, formatValue, minorUnits, tenantTimeZone, type AddressValue } from "./format";
 import { LookupSelect } from "./LookupSelect";
 import { useLookupTitles } from "./LookupTitles";
 import { normalisePhone, normaliseURL } from "./phone";
@@ -16,6 +16,8 @@ import { formWords } from "@/forms/text";
 
 // The file input loads with the first form that has a file field.
 const FileInput = lazy(() => import("@/attachments/FileInput").then((m) => ({ default: m.FileInput })));
+// The ISO code select of a multi-currency record loads with its first form.
+const CurrencyCodeSelect = lazy(() => import("./CurrencyCodeSelect").then((m) => ({ default: m.CurrencyCodeSelect })));
 
 // FieldInput is the input of one field by its type (UI.md §5), shared by
 // generated forms, inline edits and stage mini-forms. Values are in the
@@ -32,17 +34,20 @@ export type FieldInputProps = {
   error?: boolean;
   autoFocus?: boolean;
   creating?: boolean;
+  // currency is the ISO code an amount is in (the record's, on a
+  // multi-currency object); the field's own or the tenant's by default.
+  currency?: string;
 };
 
 function maxLength(f: FieldMeta): number | undefined {
   return typeof f.schema.maxLength === "number" ? f.schema.maxLength : undefined;
 }
 
-function numberProps(f: FieldMeta) {
+function numberProps(f: FieldMeta, currency: string) {
   const min = typeof f.schema.minimum === "number" ? f.schema.minimum : undefined;
   const max = typeof f.schema.maximum === "number" ? f.schema.maximum : undefined;
   const step = typeof f.schema.multipleOf === "number" ? f.schema.multipleOf : undefined;
-  const precision = f.kind === "integer" ? 0 : f.kind === "currency" ? 2 : step ? Math.max(0, -Math.floor(Math.log10(step))) : undefined;
+  const precision = f.kind === "integer" ? 0 : f.kind === "currency" ? minorUnits(currency) : step ? Math.max(0, -Math.floor(Math.log10(step))) : undefined;
   return { min, max, precision };
 }
 
@@ -53,7 +58,7 @@ const separators = (v: string | number | undefined) => {
 };
 const unseparate = (v: string | undefined) => (v ?? "").replace(/[,¥%\s]/g, "");
 
-export function FieldInput({ field, value, onChange, onBlur, id, disabled, error, autoFocus, creating }: FieldInputProps) {
+export function FieldInput({ field, value, onChange, onBlur, id, disabled, error, autoFocus, creating, currency }: FieldInputProps) {
   const fw = useText(formWords);
   const { t, label, lang } = useI18n();
   useDayjsLocale();
@@ -66,8 +71,17 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
   if (field.type === "autonumber") {
     return <Input id={id} disabled value={typeof value === "string" && value ? value : creating ? fw("autonumber") : ""} />;
   }
+  const money = currency ?? currencyOf(field);
   if (field.computed) {
-    return <Input id={id} disabled value={value == null ? fw("computed") : String(value)} />;
+    const shown = field.kind === "currency" ? formatValue({ ...field, currency: money }, value, lang) : String(value);
+    return <Input id={id} disabled value={value == null ? fw("computed") : shown} />;
+  }
+  if (field.currencyCode) {
+    return (
+      <Suspense fallback={<Input id={id} disabled value={typeof value === "string" ? value : ""} />}>
+        <CurrencyCodeSelect id={id} value={typeof value === "string" ? value : null} onChange={onChange} onBlur={onBlur} disabled={ro} status={status} allowClear={!field.required} />
+      </Suspense>
+    );
   }
 
   switch (field.kind) {
@@ -75,12 +89,12 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
     case "integer":
     case "currency":
     case "percent": {
-      const p = numberProps(field);
+      const p = numberProps(field, money);
       return (
         <InputNumber<number>
           id={id}
           autoFocus={autoFocus}
-          value={typeof value === "number" ? value : null}
+          value={typeof value === "number" ? value : typeof value === "string" && value !== "" && !Number.isNaN(Number(value)) ? Number(value) : null}
           onChange={(v) => onChange(v ?? null)}
           onBlur={onBlur}
           disabled={ro}
@@ -88,7 +102,7 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
           min={p.min}
           max={p.max}
           precision={p.precision}
-          prefix={field.kind === "currency" ? currencySymbol(tenantCurrency, lang) : undefined}
+          prefix={field.kind === "currency" ? (money === "CNY" ? "¥" : money) : undefined}
           suffix={field.kind === "percent" ? "%" : undefined}
           formatter={(v, info) => {
             if (info.userTyping) return info.input;

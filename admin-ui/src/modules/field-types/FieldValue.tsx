@@ -18,11 +18,13 @@ type FieldValueProps = {
   value: unknown;
   // compact shows rich text as one line of plain text (tables, cards).
   compact?: boolean;
+  // record is the value's record: an amount's currency may be its.
+  record?: Record<string, unknown> | null;
 };
 
 type Ref = { id: string; [k: string]: unknown };
 
-export function FieldValue({ field, value, compact }: FieldValueProps) {
+export function FieldValue({ field, value, compact, record }: FieldValueProps) {
   const { lang, label } = useI18n();
   const md = useMetadata();
   if (isEmptyValue(value)) return <span className="empty-value">{empty}</span>;
@@ -94,7 +96,7 @@ export function FieldValue({ field, value, compact }: FieldValueProps) {
     case "integer":
     case "currency":
     case "percent":
-      return <span className="num">{formatValue(field, value, lang)}</span>;
+      return <span className="num">{formatValue(field, value, lang, undefined, record)}</span>;
   }
   if (typeof value === "string") {
     switch (field.type) {

@@ -31,19 +31,55 @@ export function formatNumber(n: number, lang: Lang, digits?: number): string {
   }).format(n);
 }
 
+// A currency's Intl format in a language, made once; undefined for a code
+// the browser does not know (the amount then shows with the code).
+const moneyFormats = new Map<string, Intl.NumberFormat | undefined>();
+
+function moneyFormat(currency: string, lang: Lang): Intl.NumberFormat | undefined {
+  const key = lang + currency;
+  if (!moneyFormats.has(key)) {
+    let f: Intl.NumberFormat | undefined;
+    try {
+      f = new Intl.NumberFormat(locale(lang), { style: "currency", currency });
+    } catch {
+      // not an ISO 4217 code this browser knows
+    }
+    moneyFormats.set(key, f);
+  }
+  return moneyFormats.get(key);
+}
+
+// minorUnits is how many decimals a currency's amounts have (CNY 2, JPY
+// 0, KWD 3); 2 for a code the browser does not know.
+export function minorUnits(currency: string): number {
+  return moneyFormat(currency, "en")?.resolvedOptions().maximumFractionDigits ?? 2;
+}
+
 // currencySymbol is how a currency's amounts start: ¥ for yuan, else the
-// symbol the language uses ($, €, HK$, US$).
+// symbol the language uses ($, €, HK$, US$, JP¥), else the code.
 export function currencySymbol(currency: string, lang: Lang): string {
   if (currency === "CNY") return "¥";
-  const parts = new Intl.NumberFormat(locale(lang), { style: "currency", currency }).formatToParts(0);
-  return parts.find((p) => p.type === "currency")?.value ?? currency;
+  return moneyFormat(currency, lang)?.formatToParts(0).find((p) => p.type === "currency")?.value ?? currency;
+}
+
+// currencyOf is the currency of a money field's value: the field's own
+// (x-crm-currency), else the record's (the code field of a multi-currency
+// object), else the tenant's.
+export function currencyOf(f: Pick<FieldMeta, "currency" | "currencyField">, rec?: Record<string, unknown> | null): string {
+  const code = f.currencyField ? rec?.[f.currencyField] : undefined;
+  return f.currency || (typeof code === "string" && /^[A-Za-z]{3}$/.test(code) ? code.toUpperCase() : tenantCurrency);
 }
 
 // formatMoney shows an amount in the tenant's currency (or the one
-// given): ¥1,234.50, $1,234.50, €1,234.50.
-export function formatMoney(n: number, lang: Lang, currency = tenantCurrency): string {
-  const sign = n < 0 ? "-" : "";
-  return `${sign}${currencySymbol(currency, lang)}${formatNumber(Math.abs(n), lang, 2)}`;
+// given) with that currency's decimals, rounded half away from zero:
+// ¥1,234.50, $1,234.50, JP¥1,235. An amount may come as a decimal string
+// (exact, however long).
+export function formatMoney(n: number | string, lang: Lang, currency = tenantCurrency): string {
+  const neg = typeof n === "number" ? n < 0 : n.trim().startsWith("-");
+  const abs = typeof n === "number" ? Math.abs(n) : n.trim().replace(/^[-+]/, "");
+  const digits = minorUnits(currency);
+  const text = new Intl.NumberFormat(locale(lang), { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(abs as number);
+  return `${neg && /[1-9]/.test(text) ? "-" : ""}${currencySymbol(currency, lang)}${text}`;
 }
 
 export function formatPercent(n: number, lang: Lang): string {
@@ -121,11 +157,12 @@ export function recordTitle(rec: TitledRecord, titleField?: string): string {
 
 // formatValue is the text of a value of a field, for tables, cards,
 // exports and tooltips; rich displays (tags, links) build on it.
-export function formatValue(f: FieldMeta, v: unknown, lang: Lang, titleOf?: (rec: TitledRecord) => string): string {
+// rec is the value's record, for the currency of a multi-currency object.
+export function formatValue(f: FieldMeta, v: unknown, lang: Lang, titleOf?: (rec: TitledRecord) => string, rec?: Record<string, unknown> | null): string {
   if (isEmptyValue(v)) return empty;
   switch (f.kind) {
     case "currency":
-      return typeof v === "number" ? formatMoney(v, lang) : String(v);
+      return typeof v === "number" || (typeof v === "string" && /^\s*-?\d+(\.\d+)?\s*$/.test(v)) ? formatMoney(v, lang, currencyOf(f, rec)) : String(v);
     case "number":
     case "integer":
       return typeof v === "number" ? formatNumber(v, lang) : String(v);

@@ -107,7 +107,7 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
   }, [blocker, draft, t]);
 
   const shown = useMemo(() => new Set(def.fields.map((f) => f.name)), [def.fields]);
-  const ctx: CrmFormContext = { fields: Object.fromEntries(def.fields.map((f) => [f.name, f])), sections: def.sections, creating: mode === "create", phone };
+  const ctx: CrmFormContext = { fields: Object.fromEntries(def.fields.map((f) => [f.name, f])), sections: def.sections, creating: mode === "create", phone, values };
   const titlesApi = useMemo(() => ({ titles, remember: (e: Record<string, string>) => setTitles((x) => ({ ...x, ...e })) }), [titles]);
 
   const focusFirstError = (names: string[]) => {

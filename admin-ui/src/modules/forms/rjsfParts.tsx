@@ -2,6 +2,7 @@ import type { FieldProps, FieldTemplateProps, ObjectFieldTemplateProps, Registry
 import { Card, Col, Row, Tooltip } from "antd";
 import { LockOutlined } from "@ant-design/icons";
 import { FieldInput } from "@/field-types/FieldInput";
+import { currencyOf } from "@/field-types/format";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { FieldMeta } from "@/metadata/types";
 import type { FormSection } from "./formDefinition";
@@ -20,6 +21,9 @@ export type CrmFormContext = {
   sections: FormSection[];
   creating: boolean;
   phone: boolean;
+  // values are the form's current values (an amount's currency may be
+  // the record's code field).
+  values?: Record<string, unknown>;
 };
 
 function CrmField({ name, formData, onChange, onBlur, fieldPathId, registry, disabled, readonly, rawErrors, autofocus }: FieldProps) {
@@ -35,6 +39,7 @@ function CrmField({ name, formData, onChange, onBlur, fieldPathId, registry, dis
       error={(rawErrors?.length ?? 0) > 0}
       autoFocus={autofocus}
       creating={ctx.creating}
+      currency={f.kind === "currency" ? currencyOf(f, ctx.values) : undefined}
       onChange={(v) => onChange(isBlank(v) ? undefined : v, fieldPathId.path)}
       onBlur={() => onBlur(fieldPathId.$id, formData)}
     />

@@ -64,7 +64,7 @@ function MyOpen({ md, obj }: { md: Metadata; obj: ObjectMeta }) {
           dataSource={q.data?.nodes ?? []}
           locale={{ emptyText: <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={w("nothingOpen")} /> }}
           renderItem={(r) => (
-            <List.Item extra={amount ? <FieldValue field={obj.byName[amount]} value={r[amount]} compact /> : null}>
+            <List.Item extra={amount ? <FieldValue field={obj.byName[amount]} value={r[amount]} record={r} compact /> : null}>
               <List.Item.Meta
                 title={<Link to={`/o/${obj.name}/${r.id}`}>{recordTitle(r, obj.titleField)}</Link>}
                 description={<FieldValue field={obj.byName[field]} value={r[field]} compact />}

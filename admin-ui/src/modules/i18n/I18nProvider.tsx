@@ -3,14 +3,33 @@ import { createContext, useCallback, useContext, useEffect, useMemo, useState, t
 import { configureClient } from "@/api/client";
 import { zh, type MessageKey } from "./messages";
 
-// The interface language: Chinese by default, English by a switch that is
-// remembered in this browser. Labels of objects and fields come from
-// metadata (x-crm-label) and follow the same choice.
+// The interface language: the user's choice (a switch remembered in this
+// browser), else the tenant's locale (docs/settings.md; remembered too, so
+// the next visit's sign-in page starts in it), else Chinese. Labels of
+// objects and fields come from metadata (x-crm-label) and follow it.
 
 export type Lang = "zh" | "en";
 export type Label = { zh?: string | null; en?: string | null } | null | undefined;
 
 const storageKey = "crm.lang";
+const tenantKey = "crm.tenantLang";
+
+// A provider's hook for the tenant's locale, once it is known.
+let onTenantLang: ((l: Lang) => void) | null = null;
+
+// applyTenantLocale takes the tenant's locale (zh-CN, en-US) as the
+// language of a user who has not chosen one.
+export function applyTenantLocale(locale?: string): void {
+  if (!locale) return;
+  const l: Lang = locale.startsWith("en") ? "en" : "zh";
+  try {
+    localStorage.setItem(tenantKey, l);
+    if (localStorage.getItem(storageKey)) return;
+  } catch {
+    // storage unavailable: the tenant's language for this visit
+  }
+  onTenantLang?.(l);
+}
 
 // English loads on demand, once; until it has, the language stays Chinese.
 let english: typeof import("./english") | null = null;
@@ -36,8 +55,10 @@ export function englishAntdLocale(): Locale | undefined {
 
 function initialLang(): Lang {
   try {
-    const saved = localStorage.getItem(storageKey);
-    if (saved === "zh" || saved === "en") return saved;
+    for (const key of [storageKey, tenantKey]) {
+      const saved = localStorage.getItem(key);
+      if (saved === "zh" || saved === "en") return saved;
+    }
   } catch {
     // storage unavailable (private mode): Chinese
   }
@@ -86,10 +107,11 @@ export function I18nProvider({ children, initial }: I18nProviderProps) {
       },
     );
   }, [ready]);
-  const setLang = useCallback((l: Lang) => {
+  // choose switches the language; the user's own choice is remembered.
+  const choose = useCallback((l: Lang, mine: boolean) => {
     const apply = () => {
       try {
-        localStorage.setItem(storageKey, l);
+        if (mine) localStorage.setItem(storageKey, l);
       } catch {
         // not remembered, still switched
       }
@@ -100,6 +122,13 @@ export function I18nProvider({ children, initial }: I18nProviderProps) {
     if (l === "en" && !english) loadEnglish().then(apply, () => {});
     else apply();
   }, []);
+  const setLang = useCallback((l: Lang) => choose(l, true), [choose]);
+  useEffect(() => {
+    onTenantLang = (l) => choose(l, false);
+    return () => {
+      onTenantLang = null;
+    };
+  }, [choose]);
   const value = useMemo<I18n>(
     () => ({
       lang,

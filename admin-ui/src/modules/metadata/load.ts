@@ -1,5 +1,6 @@
 import { gql } from "@/api/client";
 import { applyTenantSettings } from "@/field-types/format";
+import { applyTenantLocale } from "@/i18n/I18nProvider";
 import { introspectionQuery, SchemaIndex, type IntrospectedSchema } from "./introspection";
 import { buildMetadata, type ObjectDefinitionData } from "./model";
 import type { Me, Metadata, NavGroup } from "./types";
@@ -8,11 +9,12 @@ import type { Me, Metadata, NavGroup } from "./types";
 // in it: who is asking, the objects with their definitions and the
 // caller's access, and the navigation groups. Fields a server or role does
 // not offer are simply not asked for. The tenant's settings (time zone,
-// currency) come along and apply to every display from then on.
+// currency, locale) come along and apply to every display from then on
+// (the locale only for a user who has not chosen a language).
 const meFields = ["id", "tenant", "role", "admin", "username", "displayName"];
 const accessSel = "access { read create update delete readOnlyFields maskedFields }";
 const navSel = "navigation { label { zh en } objects }";
-const settingsSel = "tenantSettings { timeZone currency }";
+const settingsSel = "tenantSettings { timeZone currency locale }";
 
 function metadataQuery(me: string[], access: boolean, nav: boolean, settings: boolean): string {
   return `query CrmMetadata {
@@ -22,7 +24,7 @@ function metadataQuery(me: string[], access: boolean, nav: boolean, settings: bo
 }`;
 }
 
-type MetadataData = { me: Me; objects: ObjectDefinitionData[]; navigation?: NavGroup[]; tenantSettings?: { timeZone: string; currency: string } };
+type MetadataData = { me: Me; objects: ObjectDefinitionData[]; navigation?: NavGroup[]; tenantSettings?: { timeZone: string; currency: string; locale?: string } };
 
 export async function loadMetadata(lang: "zh" | "en", signal?: AbortSignal): Promise<Metadata> {
   // Both at once: the metadata query asks for everything this server
@@ -41,5 +43,6 @@ export async function loadMetadata(lang: "zh" | "en", signal?: AbortSignal): Pro
     data = first as MetadataData;
   }
   applyTenantSettings(data.tenantSettings);
+  applyTenantLocale(data.tenantSettings?.locale);
   return buildMetadata(data.me, data.objects, ix, data.navigation, lang);
 }

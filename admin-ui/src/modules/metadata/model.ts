@@ -285,7 +285,37 @@ function buildFields(def: JSONSchema, data: ObjectDefinitionData, ix: SchemaInde
       sortable: orderType?.inputFields?.some((f) => f.name === name) ?? false,
     });
   }
+  moneyFields(out, def, typeName, ix);
   return out;
+}
+
+// multiCurrencyOf reads an object's x-crm-multiCurrency.
+function multiCurrencyOf(def: JSONSchema): { codeField: string; dateField?: string } | undefined {
+  const m = asObject(def["x-crm-multiCurrency"]);
+  if (typeof m.codeField !== "string" || !m.codeField) return undefined;
+  return { codeField: m.codeField, dateField: typeof m.dateField === "string" ? m.dateField : undefined };
+}
+
+// moneyFields gives currency fields their currency (docs/money.md): the
+// field's own x-crm-currency, else on a multi-currency object the
+// record's code field; and on such an object the converted amounts the
+// server keeps (amountConverted, in the tenant's currency, read-only),
+// whether the definition lists them or only the API has them.
+function moneyFields(out: FieldMeta[], def: JSONSchema, typeName: string, ix: SchemaIndex): void {
+  const code = multiCurrencyOf(def)?.codeField;
+  for (const f of [...out]) {
+    const own = f.schema["x-crm-currency"];
+    if (typeof own === "string") f.currency = own.toUpperCase();
+    if (!code) continue;
+    if (f.name === code) f.currencyCode = true;
+    if (f.kind !== "currency" || f.currency || f.name.endsWith("Converted")) continue;
+    f.currencyField = code;
+    const name = f.name + "Converted";
+    const conv = out.find((x) => x.name === name);
+    const label = { zh: `${f.label?.zh || f.name}（折算）`, en: `${f.label?.en || f.name} (converted)` };
+    if (conv) Object.assign(conv, { converts: f.name, computed: true, readOnly: true });
+    else if (ix.hasField(typeName, name)) out.push({ ...f, name, label, schema: {}, required: false, computed: true, readOnly: true, unique: false, currencyField: undefined, converts: f.name, filter: undefined, sortable: false });
+  }
 }
 
 // linkReverses names, for each reverse list, the lookup it follows: the
@@ -337,6 +367,7 @@ export function buildObjects(defs: ObjectDefinitionData[], ix: SchemaIndex): Obj
       titleField: pickTitleField(fields),
       amountField: pickAmountField(fields),
       pipelines: fields.filter((f) => f.pipeline && api.boards[f.name]).map((f) => f.name),
+      multiCurrency: multiCurrencyOf(def),
       access,
       api,
     });

@@ -111,6 +111,17 @@ export type FieldMeta = {
   // filtered.
   filter?: { type: string; ops: string[] };
   sortable: boolean;
+  // Money (docs/money.md): currency is a currency field's own ISO code
+  // (x-crm-currency); currencyField names the field holding the record's
+  // code on a multi-currency object; neither means the tenant's currency.
+  currency?: string;
+  currencyField?: string;
+  // converts names the amount a read-only converted field (amountConverted)
+  // gives in the tenant's currency.
+  converts?: string;
+  // currencyCode is true for the field holding a multi-currency record's
+  // ISO code (a select of codes in forms).
+  currencyCode?: boolean;
 };
 
 export type ReverseList = {
@@ -172,6 +183,9 @@ export type ObjectMeta = {
   // amountField is summed on boards (the first currency field).
   amountField?: string;
   pipelines: string[];
+  // multiCurrency is the object's x-crm-multiCurrency: records carry their
+  // currency's code in codeField.
+  multiCurrency?: { codeField: string; dateField?: string };
   access: Access;
   api: ObjectAPI;
 };

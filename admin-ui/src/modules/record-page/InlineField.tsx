@@ -6,6 +6,7 @@ import { isApiError } from "@/api/errors";
 import { updateDocument } from "@/documents/documents";
 import { FieldInput } from "@/field-types/FieldInput";
 import { FieldValue } from "@/field-types/FieldValue";
+import { currencyOf, formatMoney, isEmptyValue } from "@/field-types/format";
 import { LookupTitlesContext } from "@/field-types/LookupTitles";
 import { useI18n } from "@/i18n/I18nProvider";
 import { useMetadata } from "@/metadata/MetadataProvider";
@@ -112,7 +113,7 @@ export function InlineField({ obj, field, record, editable, lockReason, onSaved 
         }}
       >
         <LookupTitlesContext.Provider value={{ titles, remember: (x) => setTitles((y) => ({ ...y, ...x })) }}>
-          <FieldInput field={field} value={value} onChange={setValue} autoFocus error={!!error} id={`inline-${field.name}`} />
+          <FieldInput field={field} value={value} onChange={setValue} autoFocus error={!!error} id={`inline-${field.name}`} currency={currencyOf(field, record)} />
         </LookupTitlesContext.Provider>
         {error ? (
           <div className="field-error" role="alert">
@@ -124,7 +125,8 @@ export function InlineField({ obj, field, record, editable, lockReason, onSaved 
   }
   return (
     <div className={`inline-view${editable ? " editable" : ""}`} data-field={field.name}>
-      <FieldValue field={field} value={record[field.name]} />
+      <FieldValue field={field} value={record[field.name]} record={record} />
+      <ConvertedAmount obj={obj} field={field} record={record} />
       {done ? <CheckOutlined className="saved-mark" aria-label={fw("saved")} /> : null}
       {editable ? (
         <Button type="text" size="small" className="pencil" icon={<EditOutlined />} aria-label={t("action.edit")} onClick={start} />
@@ -134,5 +136,22 @@ export function InlineField({ obj, field, record, editable, lockReason, onSaved 
         </Tooltip>
       ) : null}
     </div>
+  );
+}
+
+// ConvertedAmount shows, beside an amount of a multi-currency record, what
+// it comes to in the tenant's currency ($1,000.00 ≈ ¥7,120.00), when the
+// record's currency is another and the server has converted it.
+function ConvertedAmount({ obj, field, record }: { obj: ObjectMeta; field: FieldMeta; record: RecordData }) {
+  const { lang } = useI18n();
+  const conv = obj.fields.find((f) => f.converts === field.name);
+  const v = conv ? record[conv.name] : undefined;
+  if (!conv || isEmptyValue(record[field.name]) || isEmptyValue(v) || currencyOf(field, record) === currencyOf(conv)) return null;
+  if (typeof v !== "number" && typeof v !== "string") return null;
+  return (
+    <span className="num converted-amount" data-converted={conv.name}>
+      {" ≈ "}
+      {formatMoney(v, lang)}
+    </span>
   );
 }

@@ -231,7 +231,7 @@ function ObjectRecord({ obj, id }: { obj: ObjectMeta; id: string }) {
             <div key={name} className="record-key">
               <dt>{label(obj.byName[name].label, name)}</dt>
               <dd>
-                <FieldValue field={obj.byName[name]} value={rec[name]} compact />
+                <FieldValue field={obj.byName[name]} value={rec[name]} record={rec} compact />
               </dd>
             </div>
           ))}

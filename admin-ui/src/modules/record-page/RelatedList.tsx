@@ -74,7 +74,7 @@ export function RelatedList({ md, obj, record, reverse, fields }: RelatedListPro
                 .slice(0, 2)
                 .map((f) => (
                   <span key={f} className="related-field">
-                    <FieldValue field={src.byName[f]} value={n[f]} compact />
+                    <FieldValue field={src.byName[f]} value={n[f]} record={n} compact />
                   </span>
                 ))}
             </li>
@@ -100,7 +100,7 @@ export function RelatedList({ md, obj, record, reverse, fields }: RelatedListPro
                 title: label(src.byName[f].label, f),
                 dataIndex: f,
                 align: ["number", "integer", "currency", "percent"].includes(src.byName[f].kind) ? ("right" as const) : undefined,
-                render: (v: unknown) => <FieldValue field={src.byName[f]} value={v} compact />,
+                render: (v: unknown, n: Record<string, unknown>) => <FieldValue field={src.byName[f]} value={v} record={n} compact />,
               })),
           ]}
         />

@@ -43,7 +43,7 @@ export function RecordCards({ obj, rows, columns, people, selected, onSelect }: 
                 <div key={c} className="record-card-field">
                   <dt>{label(obj.byName[c].label, c)}</dt>
                   <dd>
-                    <FieldValue field={obj.byName[c]} value={r[c]} compact />
+                    <FieldValue field={obj.byName[c]} value={r[c]} record={r} compact />
                   </dd>
                 </div>
               ))}

@@ -86,11 +86,11 @@ export function RecordTable({ obj, rows, columns, sort, onSort, selected, onSele
               {recordTitle(r, obj.titleField)}
             </Link>
           ) : f ? (
-            <FieldValue field={f} value={r[name]} compact />
+            <FieldValue field={f} value={r[name]} record={r} compact />
           ) : (
             String(r[name] ?? "")
           ),
-        text: (r) => (isTitle ? recordTitle(r, obj.titleField) : f?.kind === "user" ? ownerName(r[name] as string, people) : f ? formatValue(f, r[name], lang) : String(r[name] ?? "")),
+        text: (r) => (isTitle ? recordTitle(r, obj.titleField) : f?.kind === "user" ? ownerName(r[name] as string, people) : f ? formatValue(f, r[name], lang, undefined, r) : String(r[name] ?? "")),
       };
     });
     if (!obj.titleField || !columns.includes(obj.titleField)) {

@@ -1,7 +1,8 @@
+import { Tooltip } from "antd";
 import type { Lang } from "@/i18n/I18nProvider";
 import { buildPivot } from "./pivot";
 import type { GroupKey, ReportResult } from "./types";
-import { formatMeasure, keyLabel } from "./values";
+import { formatMeasure, formatMeasureTotal, keyLabel } from "./values";
 
 // PivotTable shows the first measure with the first key's groups as rows
 // and the other keys' as columns, with totals where the measure allows
@@ -31,6 +32,20 @@ export function PivotTable({ result, lang, totalText, allText, onDrill }: PivotT
       {formatMeasure(p.measure, v, lang)}
     </td>
   );
+  // A total from 万 up shows compact (¥12.35万), exact in its tooltip.
+  const total = (v: number | null, className: string, key?: string) => {
+    const exact = formatMeasure(p.measure, v, lang);
+    const shown = formatMeasureTotal(p.measure, v, lang);
+    return (
+      <td key={key} className={className} data-exact={exact}>
+        {shown === exact ? exact : (
+          <Tooltip title={exact}>
+            <span tabIndex={0} aria-label={exact}>{shown}</span>
+          </Tooltip>
+        )}
+      </td>
+    );
+  };
   return (
     <div className="report-table-wrap">
       <table className="report-table report-pivot">
@@ -57,7 +72,7 @@ export function PivotTable({ result, lang, totalText, allText, onDrill }: PivotT
                 {names(r.keys)}
               </th>
               {p.columns.map((c, ci) => cell(p.cells[ri][ci], [...r.keys, ...c.keys], c.id))}
-              <td className="num pivot-total">{formatMeasure(p.measure, p.rowTotals[ri], lang)}</td>
+              {total(p.rowTotals[ri], "num pivot-total")}
             </tr>
           ))}
         </tbody>
@@ -66,12 +81,8 @@ export function PivotTable({ result, lang, totalText, allText, onDrill }: PivotT
             <th scope="row" className="pivot-row-head pivot-total">
               {totalText}
             </th>
-            {p.columns.map((c, ci) => (
-              <td key={c.id} className="num">
-                {formatMeasure(p.measure, p.columnTotals[ci], lang)}
-              </td>
-            ))}
-            <td className="num">{formatMeasure(p.measure, p.total, lang)}</td>
+            {p.columns.map((c, ci) => total(p.columnTotals[ci], "num", c.id))}
+            {total(p.total, "num pivot-grand-total")}
           </tr>
         </tfoot>
       </table>

@@ -52,6 +52,15 @@ export function formatMeasureCompact(c: ReportColumn | undefined, v: number | nu
   return formatCompact(v, lang, isMoney(c));
 }
 
+// formatMeasureTotal is a total of a table: compact from 万 (10,000) up
+// (¥12.35万; 12.4K in English), exact below and for percentages and
+// counts under 万.
+export function formatMeasureTotal(c: ReportColumn | undefined, v: number | null | undefined, lang: Lang): string {
+  if (v === null || v === undefined || Number.isNaN(v) || Math.abs(v) < 1e4) return formatMeasure(c, v, lang);
+  if (c && !isCount(c) && c.type === "percent") return formatMeasure(c, v, lang);
+  return formatCompact(v, lang, isMoney(c));
+}
+
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;

@@ -1,1 +1,0 @@
-import{a as e}from"./rolldown-runtime-DoHqwKmD.js";import{ai as t,qi as n}from"./index-BquIaKUg.js";var r=e(n(),1);function i(e){let{lang:n}=t();return(0,r.useCallback)((t,r)=>{let i=(n===`en`?e.en[t]:e.zh[t])??e.zh[t]??t;if(r)for(let[e,t]of Object.entries(r))i=i.split(`{${e}}`).join(String(t));return i},[n,e])}export{i as t};

@@ -1,1 +1,0 @@
-import{Or as e}from"./index-BquIaKUg.js";var t=(t,n={})=>!e(t)&&n?.skipEmpty?[]:Array.isArray(t)?t:[t];export{t};
