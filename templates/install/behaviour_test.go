@@ -66,7 +66,7 @@ func TestB2BSales_LeadConversion(t *testing.T) {
 func TestFinance_Suitability(t *testing.T) {
 	t.Parallel()
 	eng, ctx := installed(t, "finance")
-	client, err := eng.CreateRecord(ctx, "client", map[string]any{"name": "刘洋", "mobile": "13700001111", "riskTolerance": "C2"})
+	client, err := eng.CreateRecord(ctx, "client", map[string]any{"name": "刘洋", "mobile": "13700001111", "riskTolerance": "C2", "riskAssessmentExpires": "2099-12-31"})
 	require.NoError(t, err)
 	risky, err := eng.CreateRecord(ctx, "product", map[string]any{"code": "PF-TEST-1", "name": "成长一号私募", "type": "privateFund", "riskLevel": "R4"})
 	require.NoError(t, err)

@@ -245,7 +245,8 @@ func TestRetail_UpgradeComputesMemberValues(t *testing.T) {
 		kinds[j.Kind+" "+j.Object] = j.Status
 	}
 	assert.Equal(t, map[string]string{"recomputeFormulas order": "done", "recomputeFormulas member": "done", "customerValue member": "done",
-		"duplicateKeys member": "done", "scheduleTimers member": "done"}, kinds,
-		"1.3.0 adds the member's duplicate rule: its records are keyed; the repurchase reminder moved to the working day's start reaches them")
+		"duplicateKeys member": "done", "recomputeFormulas pointsEntry": "done", "scheduleTimers member": "done", "scheduleTimers coupon": "done"}, kinds,
+		"1.3.0 adds the member's duplicate rule: its records are keyed; time rules new since (the repurchase reminder at the working day's start, "+
+			"1.6.0's points and coupon expiry) reach them; 1.6.0 keys the points ledger")
 	assertMembersFollowOrders(t, eng, ctx)
 }

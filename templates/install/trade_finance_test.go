@@ -1,0 +1,240 @@
+package install_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
+	"github.com/crmkit/crm/engine/worker"
+	"github.com/crmkit/crm/internal/testkit"
+	"github.com/crmkit/crm/store"
+	"github.com/crmkit/crm/templates/install"
+)
+
+// financeClient is a client with a C3 assessment valid until expires.
+func financeClient(t *testing.T, eng *engine.Engine, ctx context.Context, mobile, expires string) store.Record {
+	t.Helper()
+	c, err := eng.CreateRecord(ctx, "client", map[string]any{"name": "王磊", "mobile": mobile, "riskTolerance": "C3",
+		"riskAssessedOn": "2030-01-10", "riskAssessmentExpires": expires})
+	require.NoError(t, err)
+	return c
+}
+
+func financeProduct(t *testing.T, eng *engine.Engine, ctx context.Context, code, risk string, qualified bool) string {
+	t.Helper()
+	p, err := eng.CreateRecord(ctx, "product", map[string]any{"code": code, "name": "产品" + code, "type": "wealthManagement", "riskLevel": risk,
+		"qualifiedInvestorsOnly": qualified})
+	require.NoError(t, err)
+	return p.ID
+}
+
+// TestFinance_SubscriptionIsSuitableAndRecorded: an opportunity reaches
+// 已认购 only with the recorded sale's number, a product within the
+// client's tolerance (and a qualified investor for a qualified-investors
+// product), and an assessment valid on the day of subscription.
+func TestFinance_SubscriptionIsSuitableAndRecorded(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "finance")
+	client := financeClient(t, eng, ctx, "13700002222", "2031-01-09")
+	r3 := financeProduct(t, eng, ctx, "T-R3", "R3", false)
+	r4 := financeProduct(t, eng, ctx, "T-R4", "R4", false)
+	qi := financeProduct(t, eng, ctx, "T-QI", "R2", true)
+
+	opp := func(product string) string {
+		o, err := eng.CreateRecord(ctx, "opportunity", map[string]any{"client": client.ID, "product": product, "expectedAmount": 200000.0,
+			"stage": "recommended"})
+		require.NoError(t, err)
+		for _, step := range []map[string]any{{"stage": "riskDisclosed", "riskDisclosedAt": "2030-06-01T02:00:00Z"}, {"stage": "recorded", "recordingNumber": "SL20300601000001"}} {
+			_, err = eng.UpdateRecord(ctx, "opportunity", o.ID, step, nil)
+			require.NoError(t, err)
+		}
+		return o.ID
+	}
+	subscribe := func(id, on string) error {
+		_, err := eng.UpdateRecord(ctx, "opportunity", id, map[string]any{"stage": "subscribed", "subscribedAmount": 200000.0, "subscribedOn": on}, nil)
+		return err
+	}
+
+	err := subscribe(opp(r4), "2030-06-02")
+	require.Error(t, err)
+	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
+	assert.Contains(t, errFields(err), "product")
+	assert.ErrorContains(t, err, "产品风险等级 R4 高于客户风险承受能力 C3")
+
+	err = subscribe(opp(qi), "2030-06-02")
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "仅面向合格投资者")
+
+	ok := opp(r3)
+	err = subscribe(ok, "2031-01-10")
+	require.Error(t, err, "the assessment ran out the day before")
+	assert.Contains(t, errFields(err), "client")
+	assert.ErrorContains(t, err, "风险测评已于 2031-01-09 过期")
+	require.NoError(t, subscribe(ok, "2031-01-09"), "valid on its last day")
+
+	// Straight to 已认购 without the recording: refused, naming the field.
+	_, err = eng.CreateRecord(ctx, "opportunity", map[string]any{"client": client.ID, "product": r3, "stage": "subscribed",
+		"subscribedAmount": 100000.0, "subscribedOn": "2030-06-02"})
+	require.Error(t, err)
+	assert.Contains(t, errFields(err), "recordingNumber")
+	assert.ErrorContains(t, err, "双录")
+
+	// A client without an assessment cannot subscribe at all.
+	bare, err := eng.CreateRecord(ctx, "client", map[string]any{"name": "新客户", "mobile": "13700003333"})
+	require.NoError(t, err)
+	_, err = eng.CreateRecord(ctx, "opportunity", map[string]any{"client": bare.ID, "product": r3, "stage": "subscribed", "recordingNumber": "SL1",
+		"subscribedAmount": 100000.0, "subscribedOn": "2030-06-02"})
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "没有有效的风险测评")
+}
+
+// TestFinance_HoldingNeedsAValidAssessment: a purchase (holding) is
+// refused when the client's assessment had expired on the purchase date
+// or there is none; a later change of a holding's market value is not a
+// sale and is not checked again.
+func TestFinance_HoldingNeedsAValidAssessment(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "finance")
+	client := financeClient(t, eng, ctx, "13700004444", "2031-01-09")
+	r2 := financeProduct(t, eng, ctx, "H-R2", "R2", false)
+	_, err := eng.CreateRecord(ctx, "holding", map[string]any{"client": client.ID, "product": r2, "principal": 50000.0, "purchasedOn": "2031-02-01"})
+	require.Error(t, err)
+	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
+	assert.ErrorContains(t, err, "过期")
+	h, err := eng.CreateRecord(ctx, "holding", map[string]any{"client": client.ID, "product": r2, "principal": 50000.0, "purchasedOn": "2030-12-01"})
+	require.NoError(t, err)
+
+	// The client's tolerance drops; valuing the old holding still works.
+	_, err = eng.UpdateRecord(ctx, "client", client.ID, map[string]any{"riskTolerance": "C1"}, nil)
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "holding", h.ID, map[string]any{"marketValue": 51000.0}, nil)
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "holding", h.ID, map[string]any{"principal": 80000.0}, nil)
+	require.Error(t, err, "topping it up is a sale")
+	assert.ErrorContains(t, err, "高于客户风险承受能力 C1")
+}
+
+// TestFinance_NewAssessmentRenewsTheClient: the latest assessment sets the
+// client's tolerance and validity (an older one changes nothing), which
+// lets a sale through that the expired one refused.
+func TestFinance_NewAssessmentRenewsTheClient(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "finance")
+	client := financeClient(t, eng, ctx, "13700005555", "2031-01-09")
+	r4 := financeProduct(t, eng, ctx, "N-R4", "R4", false)
+	holding := map[string]any{"client": client.ID, "product": r4, "principal": 50000.0, "purchasedOn": "2031-03-01"}
+	_, err := eng.CreateRecord(ctx, "holding", holding)
+	require.Error(t, err)
+
+	_, err = eng.CreateRecord(ctx, "riskAssessment", map[string]any{"client": client.ID, "assessedOn": "2031-02-20", "result": "C4", "score": 70.0})
+	require.NoError(t, err)
+	got, err := eng.GetRecord(ctx, "client", client.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "C4", got.Data["riskTolerance"])
+	assert.Equal(t, "2031-02-20", got.Data["riskAssessedOn"])
+	assert.Equal(t, "2032-02-20", got.Data["riskAssessmentExpires"], "valid for a year unless it says otherwise")
+	_, err = eng.CreateRecord(ctx, "holding", holding)
+	require.NoError(t, err)
+
+	_, err = eng.CreateRecord(ctx, "riskAssessment", map[string]any{"client": client.ID, "assessedOn": "2029-05-01", "result": "C1", "validUntil": "2030-05-01"})
+	require.NoError(t, err)
+	got, err = eng.GetRecord(ctx, "client", client.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "C4", got.Data["riskTolerance"], "an older assessment is history")
+
+	_, err = eng.CreateRecord(ctx, "riskAssessment", map[string]any{"client": client.ID, "assessedOn": "2031-05-01", "result": "C2", "validUntil": "2031-04-01"})
+	require.Error(t, err)
+	assert.Contains(t, errFields(err), "validUntil")
+}
+
+// TestFinance_AssessmentRenewalReminders: thirty days before a client's
+// assessment expires the advisor is told, at the start of the tenant's
+// working day, and again the day after it expired; the sample data has
+// clients whose reminders are due.
+func TestFinance_AssessmentRenewalReminders(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "finance")
+	_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+	require.NoError(t, err)
+	notes, err := eng.Notifications(ctx, "admin", 100)
+	require.NoError(t, err)
+	renewals := 0
+	for _, n := range notes {
+		if strings.Contains(n.Message.Zh, "风险测评") {
+			renewals++
+		}
+	}
+	assert.Positive(t, renewals, "sample clients with an assessment about to expire")
+
+	cst := time.FixedZone("CST", 8*3600)
+	clk := testkit.NewClock(time.Date(2031, 3, 1, 10, 0, 0, 0, cst))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	eng, ctx = tn.Engine, tn.Admin
+	_, err = eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
+	require.NoError(t, err)
+	_, err = eng.CreateUser(ctx, "t1", engine.NewUser{Username: "li", DisplayName: "理财经理小李", Password: "correct horse battery"})
+	require.NoError(t, err)
+	tpl, err := install.Template("finance")
+	require.NoError(t, err)
+	_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	_, err = eng.CreateRecord(ctx, "client", map[string]any{"name": "陈晨", "mobile": "13700006666", "advisor": "理财经理小李",
+		"riskTolerance": "C3", "riskAssessedOn": "2030-04-30", "riskAssessmentExpires": "2031-04-30"})
+	require.NoError(t, err)
+
+	run := func(at time.Time) int {
+		clk.Set(at)
+		stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+		require.NoError(t, err)
+		return stats.Timers
+	}
+	assert.Zero(t, run(time.Date(2031, 3, 31, 8, 59, 0, 0, cst)))
+	assert.Equal(t, 1, run(time.Date(2031, 3, 31, 9, 0, 0, 0, cst)))
+	notes, err = eng.Notifications(ctx, "li", 5)
+	require.NoError(t, err)
+	require.Len(t, notes, 1, "the client's advisor")
+	assert.Contains(t, notes[0].Message.Zh, "将于 2031-04-30 到期")
+	assert.Equal(t, 1, run(time.Date(2031, 5, 1, 9, 0, 0, 0, cst)))
+	notes, err = eng.Notifications(ctx, "li", 5)
+	require.NoError(t, err)
+	require.Len(t, notes, 2)
+	assert.Contains(t, notes[0].Message.Zh+notes[1].Message.Zh, "不能办理新的认购")
+}
+
+// TestFinance_UpgradeFrom130: a bank on 1.3.0 with a client, a holding and
+// a recorded opportunity upgrades; the subscription is then checked.
+func TestFinance_UpgradeFrom130(t *testing.T) {
+	t.Parallel()
+	eng, ctx := newTenant(t, "t1")
+	old, err := install.FromFS(os.DirFS("testdata/finance-1.3.0"))
+	require.NoError(t, err)
+	require.Equal(t, "1.3.0", old.Version)
+	_, err = eng.InstallTemplate(ctx, old, template.InstallOptions{})
+	require.NoError(t, err)
+	client := financeClient(t, eng, ctx, "13700007777", "2030-01-09")
+	r3 := financeProduct(t, eng, ctx, "U-R3", "R3", false)
+	_, err = eng.CreateRecord(ctx, "holding", map[string]any{"client": client.ID, "product": r3, "principal": 50000.0, "purchasedOn": "2030-06-01"})
+	require.NoError(t, err, "1.3.0 did not check the assessment's date")
+	o, err := eng.CreateRecord(ctx, "opportunity", map[string]any{"client": client.ID, "product": r3, "stage": "recorded", "recordingNumber": "SL1"})
+	require.NoError(t, err)
+
+	tpl, err := install.Template("finance")
+	require.NoError(t, err)
+	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Conflicts)
+	_, err = eng.UpdateRecord(ctx, "opportunity", o.ID, map[string]any{"stage": "subscribed", "subscribedAmount": 50000.0, "subscribedOn": "2030-06-01"}, nil)
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "过期")
+	_, err = eng.CreateRecord(ctx, "riskAssessment", map[string]any{"client": client.ID, "assessedOn": "2030-05-20", "result": "C3"})
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "opportunity", o.ID, map[string]any{"stage": "subscribed", "subscribedAmount": 50000.0, "subscribedOn": "2030-06-01"}, nil)
+	require.NoError(t, err)
+}
