@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 )
 
 // TestServe_Aggregate: groups and measures over HTTP, computed by the
@@ -55,4 +56,18 @@ func TestServe_Aggregate(t *testing.T) {
 
 	data = s.ok(t, `{ dealsAggregate(filter: {stage: {eq: lost}}) { groups { count sum(field: amount) } } }`, nil)
 	assert.Equal(t, []any{map[string]any{"count": 1.0, "sum": nil}}, path(data, "dealsAggregate", "groups"), "one group without keys; no amount, no sum")
+
+	// Books from December: 30 November closes fiscal 2025, 1 December
+	// opens 2026 (named by the year it starts in).
+	s.ok(t, `mutation { setTenantSettings(input: {fiscalYearStart: 12}) { fiscalYearStart } }`, nil)
+	data = s.ok(t, `{ dealsAggregate(groupBy: [{field: closeDate, bucket: FISCAL_QUARTER}]) {
+	  groups { keys { bucket value label from to } count sum(field: amount) } } }`, nil)
+	assert.Equal(t, []any{
+		map[string]any{"keys": []any{map[string]any{"bucket": "FISCAL_QUARTER", "value": nil, "label": "(empty)", "from": nil, "to": nil}}, "count": 1.0, "sum": nil},
+		map[string]any{"keys": []any{map[string]any{"bucket": "FISCAL_QUARTER", "value": "2025-Q4", "label": "FY2025 Q4", "from": "2026-09-01", "to": "2026-12-01"}}, "count": 1.0, "sum": 1000.0},
+		map[string]any{"keys": []any{map[string]any{"bucket": "FISCAL_QUARTER", "value": "2026-Q1", "label": "FY2026 Q1", "from": "2026-12-01", "to": "2027-03-01"}}, "count": 3.0, "sum": 6500.5},
+	}, path(data, "dealsAggregate", "groups"), "fiscal quarters from December")
+	bad := s.gql(t, s.Key, `{ dealsAggregate(groupBy: [{field: stage, bucket: FISCAL_YEAR}]) { groups { count } } }`, nil)
+	require.NotEmpty(t, bad.Errors)
+	assert.Contains(t, bad.Errors[0].Message, "only date and date-time fields are cut into buckets")
 }

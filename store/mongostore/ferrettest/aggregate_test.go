@@ -77,6 +77,11 @@ func TestAggregate_SameOnSQLiteAndMongo(t *testing.T) {
 		_, err := src.CreateRecord(actx, "deal", data)
 		require.NoError(t, err)
 	}
+	// Books from April: the fiscal buckets below cut on 1 April in the
+	// tenant's zone; the setting moves with the tenant.
+	april := 4
+	_, err = src.SetTenantSettings(actx, engine.TenantSettingsChange{FiscalYearStart: &april})
+	require.NoError(t, err)
 	var dump bytes.Buffer
 	_, err = src.ExportTenant(ctx, "acme", &dump)
 	require.NoError(t, err)
@@ -84,6 +89,20 @@ func TestAggregate_SameOnSQLiteAndMongo(t *testing.T) {
 	require.NoError(t, err)
 	_, err = mongo.ImportTenant(ctx, "acme", bytes.NewReader(dump.Bytes()))
 	require.NoError(t, err)
+
+	// The fiscal year from April reached MongoDB with the tenant: 31 March
+	// 23:59 in Shanghai closes fiscal 2025, 1 April opens 2026, and New
+	// Year's Day 2027 is in its fourth quarter.
+	fq, err := mongo.Aggregate(actx, "deal", engine.AggregateQuery{GroupBy: []store.GroupBy{{Field: "closedAt", Bucket: store.BucketFiscalQuarter}}, Measures: []store.Measure{{Op: store.MeasureCount}}})
+	require.NoError(t, err)
+	var quarters []any
+	for _, g := range fq.Groups {
+		quarters = append(quarters, g.Keys[0].Value)
+	}
+	assert.Equal(t, []any{nil, "2025-Q4", "2026-Q1", "2026-Q4"}, quarters)
+	require.Len(t, fq.Groups, 4)
+	assert.Equal(t, "FY2026 Q1", fq.Groups[2].Keys[0].Label.En)
+	assert.Equal(t, "2026-03-31T16:00:00Z", fq.Groups[2].Keys[0].From)
 
 	all := []store.Measure{
 		{Op: store.MeasureCount}, {Op: store.MeasureCountDistinct, Field: "account"},
@@ -108,6 +127,9 @@ func TestAggregate_SameOnSQLiteAndMongo(t *testing.T) {
 		{name: "weeks of a date", query: engine.AggregateQuery{GroupBy: []store.GroupBy{{Field: "closeDate", Bucket: store.BucketWeek}}, Measures: all}, groups: 3},
 		{name: "quarters and stages", query: engine.AggregateQuery{GroupBy: []store.GroupBy{{Field: "closedAt", Bucket: store.BucketQuarter}, {Field: "stage"}}, Measures: all,
 			Order: []store.GroupOrder{{Index: 0, Desc: true}}}, groups: -1},
+		{name: "fiscal quarters of a date-time from April, either side of midnight in the zone", query: engine.AggregateQuery{GroupBy: []store.GroupBy{{Field: "closedAt", Bucket: store.BucketFiscalQuarter}}, Measures: all}, groups: 4},
+		{name: "fiscal years and quarters of a date", query: engine.AggregateQuery{GroupBy: []store.GroupBy{{Field: "closeDate", Bucket: store.BucketFiscalYear}, {Field: "closeDate", Bucket: store.BucketFiscalQuarter}}, Measures: all,
+			Order: []store.GroupOrder{{Index: 1, Desc: true}}}, groups: 4},
 		{name: "years of creation", query: engine.AggregateQuery{GroupBy: []store.GroupBy{{Field: "createdAt", Bucket: store.BucketYear}}, Measures: all}, groups: 1},
 	}
 	for _, sc := range scenarios {
