@@ -2,6 +2,7 @@ package install_test
 
 import (
 	"context"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -130,7 +131,11 @@ func TestChemical_CreditApproval(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "signed", got.Data["status"])
 
-	within, err := eng.CreateRecord(as["li"], "contract", map[string]any{"title": "现货合同", "customer": cust.ID, "amount": limit / 2,
+	// The signed contract uses the customer's credit (1.7.0): one within
+	// the credit still available is signed at once.
+	roomy := sampleRecords(t, eng, ctx, "customer", store.Filter{Field: "availableCredit", Op: store.OpGt, Value: 1000.0})
+	require.NotEmpty(t, roomy)
+	within, err := eng.CreateRecord(as["li"], "contract", map[string]any{"title": "现货合同", "customer": roomy[0].ID, "amount": math.Floor(roomy[0].Data["availableCredit"].(float64) / 2),
 		"quantityTons": 10.0, "paymentTerms": "prepaid", "status": "review", "signedOn": "2025-07-01", "startDate": "2025-07-01", "endDate": "2025-12-31"})
 	require.NoError(t, err)
 	assert.Equal(t, false, within.Data["overCreditLimit"])
