@@ -67,6 +67,13 @@ func (s *snapshot) fieldsAt(a Actor, obj *schema.Object, level string) map[strin
 		return nil
 	}
 	out := acc.FieldsAt(obj, level)
+	for _, f := range obj.Fields {
+		// A converted amount tells its source's value: it is as hidden
+		// or masked as the source.
+		if f.ConvertedFrom != "" && out[f.ConvertedFrom] {
+			out[f.Name] = true
+		}
+	}
 	if level == FieldHidden {
 		for _, f := range obj.Fields {
 			if f.Rollup != nil && !s.seesRollupSources(a, f.Rollup) {

@@ -125,7 +125,7 @@ func (e *Engine) Aggregate(ctx context.Context, object string, q AggregateQuery)
 		return nil, err
 	}
 	agg := store.Aggregation{
-		Filter: filter, GroupBy: q.GroupBy, Measures: q.Measures, Having: q.Having, Order: q.Order,
+		Filter: filter, GroupBy: q.GroupBy, Measures: convertedMeasures(obj, q.Measures), Having: q.Having, Order: q.Order,
 		Limit: first + 1, Zone: snap.zone(), FiscalYearStart: snap.clock().settings.FiscalYearStart,
 	}
 	if _, err := store.PlanAggregate(obj, agg); err != nil {
@@ -262,4 +262,20 @@ func (e *Engine) chargeAggregate(tenant string, obj *schema.Object, rows int64) 
 // average of a currency field (added as integers of minor units).
 func exactSum(obj *schema.Object, m store.Measure) bool {
 	return (m.Op == store.MeasureSum || m.Op == store.MeasureAvg) && obj.Field(m.Field).SumScale() > 0
+}
+
+// convertedMeasures returns measures with the amounts of a multi-currency
+// object in the record's currency replaced by their converted twins: a
+// report adds one currency, the tenant's (docs/money.md).
+func convertedMeasures(obj *schema.Object, measures []store.Measure) []store.Measure {
+	if obj.MultiCurrency == nil {
+		return measures
+	}
+	out := slices.Clone(measures)
+	for i, m := range out {
+		if f := obj.Field(m.Field); f != nil && m.Op != store.MeasureCountDistinct && m.Op != store.MeasureCount && obj.Converts(f) {
+			out[i].Field = schema.ConvertedField(f.Name)
+		}
+	}
+	return out
 }

@@ -166,16 +166,25 @@ func readable(obj *schema.Object, rules *readRules, field string) error {
 // amountField is the field a pipeline's money figures add up: the one the
 // pipeline names, else the object's first currency field; nil when there
 // is none.
+//
+// On a multi-currency object the figures add the amounts converted into
+// the tenant's currency: the field's converted twin.
 func amountField(obj *schema.Object, p *schema.Pipeline) *schema.Field {
+	var f *schema.Field
 	if p.Amount != "" {
-		return obj.Field(p.Amount)
-	}
-	for _, f := range obj.Fields {
-		if f.Type == schema.TypeCurrency {
-			return f
+		f = obj.Field(p.Amount)
+	} else {
+		for _, c := range obj.Fields {
+			if c.Type == schema.TypeCurrency {
+				f = c
+				break
+			}
 		}
 	}
-	return nil
+	if f != nil && obj.Converts(f) {
+		return obj.Field(schema.ConvertedField(f.Name))
+	}
+	return f
 }
 
 // history reads the stage changes of the records ids, oldest first per

@@ -157,10 +157,14 @@ func (w *writer) applyFieldActions(ctx context.Context, tx store.Tx, obj *schema
 		old = &store.Record{ID: rec.ID, Version: rec.Version, CreatedAt: rec.CreatedAt, UpdatedAt: rec.UpdatedAt,
 			CreatedBy: rec.CreatedBy, UpdatedBy: rec.UpdatedBy, Data: oldData}
 	}
+	moneyProblems, err := w.money(ctx, tx, obj, oldData, rec.CreatedAt, rec.Data)
+	if err != nil {
+		return err
+	}
 	if err := w.formulas(ctx, obj, old, rec.Data); err != nil {
 		return err
 	}
-	problems := w.snap.resolveUsers(obj, oldData, rec.Data, w.actorUser())
+	problems := append(moneyProblems, w.snap.resolveUsers(obj, oldData, rec.Data, w.actorUser())...)
 	problems = append(problems, pipelineProblems(obj, stageMoves(obj, oldData, rec.Data), rec.Data)...)
 	problems = append(problems, w.approvalGate(ctx, obj, stageMoves(obj, oldData, rec.Data))...)
 	if err := w.e.validate(w.snap, obj, rec.Data, problems); err != nil {

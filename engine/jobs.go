@@ -37,14 +37,17 @@ const staleJob = 10 * time.Minute
 
 // Job is a background job and its progress.
 type Job struct {
-	ID         string
-	Kind       string
-	Object     string
-	Fields     []string
-	Status     string
-	Total      int64
-	Done       int64
-	Changed    int64
+	ID      string
+	Kind    string
+	Object  string
+	Fields  []string
+	Status  string
+	Total   int64
+	Done    int64
+	Changed int64
+	// Missing counts, in a recomputation of converted amounts, the
+	// records left without one for want of an exchange rate.
+	Missing    int64
 	Error      string
 	CreatedAt  string
 	FinishedAt string
@@ -54,7 +57,7 @@ func jobOf(r store.Record) Job {
 	s := func(k string) string { v, _ := r.Data[k].(string); return v }
 	n := func(k string) int64 { v, _ := r.Data[k].(float64); return int64(v) }
 	j := Job{ID: r.ID, Kind: s("kind"), Object: s("object"), Status: s("status"), Total: n("total"), Done: n("done"),
-		Changed: n("changed"), Error: s("error"), CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout), FinishedAt: s("finishedAt")}
+		Changed: n("changed"), Missing: n("missing"), Error: s("error"), CreatedAt: r.CreatedAt.UTC().Format(schema.DateTimeLayout), FinishedAt: s("finishedAt")}
 	j.Fields = append(j.Fields, lookupIDs(r.Data["fields"])...)
 	return j
 }
@@ -138,7 +141,7 @@ func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer
 		if err := e.advanceTimerJob(ctx, ts, w, j, next.Data, finish); err != nil {
 			return err
 		}
-	case job.Kind != JobRecomputeFormulas:
+	case job.Kind != JobRecomputeFormulas && job.Kind != JobRecomputeConverted:
 		finish(JobFailed, "unknown job kind "+job.Kind)
 	case obj == nil:
 		finish(JobFailed, fmt.Sprintf("object %q no longer exists", job.Object))
@@ -160,6 +163,17 @@ func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer
 		if err != nil {
 			return err
 		}
+		// The tenant's currency as stored now: this pass's snapshot may
+		// predate the change that started the job.
+		var tenant string
+		if job.Kind == JobRecomputeConverted {
+			st, err := tenantSettingsIn(ctx, ts, w.snap.platform[settingObject])
+			if err != nil {
+				return err
+			}
+			tenant = st.Currency
+		}
+		book := newRateBook(ts, w.snap)
 		for _, r := range page.Records {
 			var changed bool
 			err := ts.WithTx(ctx, func(tx store.Tx) error {
@@ -170,6 +184,16 @@ func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer
 					return err
 				}
 				data := cloneMap(cur.Data)
+				if job.Kind == JobRecomputeConverted {
+					_, missing, err := w.convertAmounts(ctx, book, obj, data, cur.CreatedAt, tenant, true)
+					if err != nil {
+						return err
+					}
+					if missing > 0 {
+						job.Missing++
+						next.Data["missing"] = float64(job.Missing)
+					}
+				}
 				if err := w.formulas(ctx, obj, &cur, data); err != nil {
 					return err
 				}
@@ -206,13 +230,19 @@ func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer
 // enqueueFormulaJob starts recomputing the given formulas of obj on every
 // record, in tx (the transaction that saves the definition).
 func (e *Engine) enqueueFormulaJob(ctx context.Context, tx store.Tx, jobs *schema.Object, a Actor, obj string, fields []string) error {
+	return e.enqueueJob(ctx, tx, jobs, a, JobRecomputeFormulas, obj, fields)
+}
+
+// enqueueJob starts a job of kind that visits every record of obj (see
+// advanceJob), in tx.
+func (e *Engine) enqueueJob(ctx context.Context, tx store.Tx, jobs *schema.Object, a Actor, kind, obj string, fields []string) error {
 	now := e.stamp()
 	list := make([]any, len(slices.Clone(fields)))
 	for i, f := range fields {
 		list[i] = f
 	}
 	rec := store.Record{ID: e.newID(), Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: a.ID, UpdatedBy: a.ID,
-		Data: map[string]any{"kind": JobRecomputeFormulas, "object": obj, "fields": list, "status": JobPending, "total": 0.0, "done": 0.0, "changed": 0.0}}
+		Data: map[string]any{"kind": kind, "object": obj, "fields": list, "status": JobPending, "total": 0.0, "done": 0.0, "changed": 0.0}}
 	return tx.Insert(ctx, jobs, rec)
 }
 

@@ -97,11 +97,21 @@ func (w *writer) check(ctx context.Context, tx store.Tx, obj *schema.Object, old
 	// Addresses get their division codes and names before formulas, rules
 	// and validate scripts read them.
 	problems = append(problems, regionProblems(obj, oldData, data)...)
+	// Amounts take their canonical value, and converted amounts are
+	// computed, before formulas read them.
+	created := w.e.stamp() // a new record's: now
+	if old != nil {
+		created = old.CreatedAt
+	}
+	moneyProblems, err := w.money(ctx, tx, obj, oldData, created, data)
+	if err != nil {
+		return nil, err
+	}
+	problems = append(problems, moneyProblems...)
 	if err := w.formulas(ctx, obj, old, data); err != nil {
 		return nil, err
 	}
 	problems = append(problems, w.snap.resolveUsers(obj, oldData, data, w.actorUser())...)
-	problems = append(problems, schema.MoneyProblems(obj, oldData, data, w.clock().settings.Currency)...)
 	problems = append(problems, pipelineProblems(obj, stageMoves(obj, oldData, data), data)...)
 	problems = append(problems, w.approvalGate(ctx, obj, stageMoves(obj, oldData, data))...)
 	ruleProblems, err := w.validationRules(ctx, obj, old, data)

@@ -13,7 +13,9 @@ import (
 // object that q's filter and view match and the caller may see — not a
 // page: q's order and page are ignored. ok is false when no such record
 // has a value. A field that is unknown, hidden from the caller's role,
-// masked, sensitive or not numeric is a BAD_REQUEST error naming it. The
+// masked, sensitive or not numeric is a BAD_REQUEST error naming it. On
+// a multi-currency object an amount in the records' currencies is added
+// converted into the tenant's (docs/money.md). The
 // store must implement [store.Summer] (both adapters do).
 func (e *Engine) SumRecords(ctx context.Context, object, field string, q ListQuery) (sum float64, ok bool, err error) {
 	sc, err := e.readScope(ctx, object)
@@ -43,6 +45,10 @@ func (e *Engine) SumRecords(ctx context.Context, object, field string, q ListQue
 	filter, err := normalizeFilter(obj, rules.Scope(q.Filter))
 	if err != nil {
 		return 0, false, err
+	}
+	if obj.Converts(f) {
+		// Amounts in their records' currencies add up in the tenant's.
+		field = schema.ConvertedField(field)
 	}
 	sum, ok, err = summer.Sum(ctx, obj, filter, field)
 	if err != nil {

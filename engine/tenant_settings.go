@@ -264,6 +264,12 @@ func (e *Engine) SetTenantSettings(ctx context.Context, ch TenantSettingsChange)
 		return TenantSettings{}, err
 	}
 	retime := old.TimeZone != next.TimeZone || old.WorkdayStart != next.WorkdayStart
+	var jobs *schema.Object // a new currency recomputes converted amounts
+	if old.Currency != next.Currency {
+		if jobs, err = e.platformObject(ctx, sc.ts, sc.snap, jobObject); err != nil {
+			return TenantSettings{}, err
+		}
+	}
 	now := e.stamp()
 	err = sc.ts.WithTx(ctx, func(tx store.Tx) error {
 		cur, err := tx.Get(ctx, settings, tenantSettingsID)
@@ -282,6 +288,11 @@ func (e *Engine) SetTenantSettings(ctx context.Context, ch TenantSettingsChange)
 		}
 		if retime {
 			if err := w.retime(ctx, tx, clock); err != nil {
+				return err
+			}
+		}
+		if jobs != nil {
+			if err := e.enqueueConvertJobs(ctx, tx, sc.snap, jobs, sc.actor); err != nil {
 				return err
 			}
 		}

@@ -214,6 +214,7 @@ func scriptTypeResolvers() (limit, job, result, fieldErr, log map[string]resolve
 		"total":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(j(p).Total), nil },
 		"done":      func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(j(p).Done), nil },
 		"changed":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(j(p).Changed), nil },
+		"missing":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return clampInt32(j(p).Missing), nil },
 		"error":     func(_ context.Context, p any, _ *fieldCall) (any, error) { return optString(j(p).Error), nil },
 		"createdAt": func(_ context.Context, p any, _ *fieldCall) (any, error) { return outDateTime(j(p).CreatedAt), nil },
 		"finishedAt": func(_ context.Context, p any, _ *fieldCall) (any, error) {

@@ -85,6 +85,8 @@ func (s *Server) buildSchema(cat *engine.Catalog) (*execSchema, error) {
 	es.inboxResolvers(rs["Query"], rs["Mutation"])
 	es.settingsResolvers(rs["Query"], rs["Mutation"])
 	rs["TenantSettings"] = settingsTypeResolvers()
+	es.moneyResolvers(rs["Query"], rs["Mutation"])
+	rs["ExchangeRate"] = rateTypeResolvers()
 	es.poolResolvers(rs["Query"], rs["Mutation"])
 	rs["Pool"], rs["PoolOutcome"] = poolTypeResolvers()
 	es.signOnResolvers(rs["Query"], rs["Mutation"])

@@ -49,9 +49,9 @@ type staticDoc struct {
 var staticParts = parseStatic()
 
 func parseStatic() *staticDoc {
-	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL + duplicateSDL + massSDL + recycleSDL + activitySDL + approvalSDL + channelSDL + fileSDL + inboxSDL + settingsSDL + poolSDL + signOnSDL +
-		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + duplicateSDLQuery + massSDLQuery + recycleSDLQuery + activitySDLQuery + approvalSDLQuery + channelSDLQuery + fileSDLQuery + inboxSDLQuery + settingsSDLQuery + poolSDLQuery + signOnSDLQuery + "}\n" +
-		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + duplicateSDLMutation + recycleSDLMutation + activitySDLMutation + approvalSDLMutation + channelSDLMutation + fileSDLMutation + inboxSDLMutation + settingsSDLMutation + poolSDLMutation + signOnSDLMutation + "}\n"
+	src := staticSDL + userSDL + apiKeySDL + objectDeletionSDL + navigationSDL + accessSDL + analyticsSDL + reportSDL + bulkSDL + duplicateSDL + massSDL + recycleSDL + activitySDL + approvalSDL + channelSDL + fileSDL + inboxSDL + settingsSDL + poolSDL + signOnSDL + moneySDL +
+		"type Query {\n" + staticQuerySDL + viewSDLQuery + analyticsSDLQuery + reportSDLQuery + importSDLQuery + duplicateSDLQuery + massSDLQuery + recycleSDLQuery + activitySDLQuery + approvalSDLQuery + channelSDLQuery + fileSDLQuery + inboxSDLQuery + settingsSDLQuery + poolSDLQuery + signOnSDLQuery + moneySDLQuery + "}\n" +
+		"type Mutation {\n" + staticMutationSDL + reportSDLMutation + importSDLMutation + duplicateSDLMutation + recycleSDLMutation + activitySDLMutation + approvalSDLMutation + channelSDLMutation + fileSDLMutation + inboxSDLMutation + settingsSDLMutation + poolSDLMutation + signOnSDLMutation + moneySDLMutation + "}\n"
 	doc, err := parser.ParseSchemas(validator.Prelude, &ast.Source{Name: "static.graphql", Input: src})
 	if err != nil {
 		panic(fmt.Sprintf("graphql: static schema parts: %v", err))

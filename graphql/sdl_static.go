@@ -350,6 +350,8 @@ type Job {
   total: Int!
   done: Int!
   changed: Int!
+  "Records a recomputation of converted amounts left without one, for want of an exchange rate."
+  missing: Int!
   error: String
   createdAt: DateTime!
   finishedAt: DateTime

@@ -81,6 +81,7 @@ type Server struct {
 	activities     Activities     // nil: an engine without notes, tasks and the timeline
 	settings       TenantSettings // nil: an engine without tenant settings
 	pools          Pooling        // nil: an engine without customer pools
+	rates          ExchangeRates  // nil: an engine without exchange rates
 	signOn         SigningOn      // nil: an engine without sign-in providers
 	approvals      Approving
 	channels       Channeling
@@ -137,6 +138,7 @@ func New(cfg Config) (*Server, error) {
 	s.activities, _ = cfg.Engine.(Activities)
 	s.settings, _ = cfg.Engine.(TenantSettings)
 	s.pools, _ = cfg.Engine.(Pooling)
+	s.rates, _ = cfg.Engine.(ExchangeRates)
 	s.signOn, _ = cfg.Engine.(SigningOn)
 	return s, nil
 }

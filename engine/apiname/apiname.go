@@ -63,6 +63,7 @@ var (
 		"NotificationPage", "InboxNotification", "NotificationPreference", "NotificationPreferenceInput", "MyContactInput",
 		"Pool", "PoolOutcome",
 		"SignOnProvider", "SignOnProviderInput", "SignOnLink",
+		"ExchangeRate", "ExchangeRateInput",
 		"__Directive", "__DirectiveLocation", "__EnumValue", "__Field", "__InputValue", "__Schema", "__Type", "__TypeKind",
 	}
 	fixedQuery = []string{
@@ -77,6 +78,7 @@ var (
 		"myNotifications", "unreadNotificationCount", "notificationPreferences",
 		"pools", "pool",
 		"signOnProviders", "userSignOns", "mySignOns",
+		"exchangeRates",
 		"__schema", "__type",
 	}
 	fixedMutation = []string{
@@ -93,6 +95,7 @@ var (
 		"markNotificationsRead", "setNotificationPreferences", "updateMyContact",
 		"claimRecords", "returnToPool",
 		"saveSignOnProvider", "setUserSignOn", "unlinkMySignOn",
+		"setExchangeRate", "deleteExchangeRate",
 	}
 	fixed = func() map[Name]bool {
 		m := map[Name]bool{}

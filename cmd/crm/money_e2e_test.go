@@ -1,0 +1,56 @@
+package main
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestServe_ExchangeRates: money in several currencies over HTTP, on the
+// store the server runs on. An order in dollars is converted at the rate
+// of its day; a new rate for that day makes the server's worker recompute
+// it in the background; reports add converted amounts.
+func TestServe_ExchangeRates(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, t.TempDir())
+	s.ok(t, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": map[string]any{
+		"$id": "order", "type": "object",
+		"x-crm-multiCurrency": map[string]any{"codeField": "currency", "dateField": "orderDate"},
+		"properties": map[string]any{
+			"title":     map[string]any{"type": "string", "x-crm-type": "text"},
+			"currency":  map[string]any{"type": "string", "x-crm-type": "text"},
+			"orderDate": map[string]any{"type": "string", "format": "date", "x-crm-type": "date"},
+			"amount":    map[string]any{"type": "number", "x-crm-type": "currency"},
+		},
+	}})
+	s.ok(t, `mutation { setExchangeRate(input: {currency: "USD", rate: "7", validFrom: "2026-01-01"}) { id } }`, nil)
+	usd := s.ok(t, `mutation { createOrder(input: {title: "pumps", currency: "USD", orderDate: "2026-03-02", amount: 100.1}) { id amountConverted } }`, nil)
+	assert.Equal(t, 700.7, path(usd, "createOrder", "amountConverted"))
+	id := path(usd, "createOrder", "id").(string)
+	s.ok(t, `mutation { createOrder(input: {title: "valves", amount: 0.3}) { id } }`, nil)
+
+	s.ok(t, `mutation { setExchangeRate(input: {currency: "USD", rate: "7.25", validFrom: "2026-01-01"}) { rate } }`, nil)
+	require.Eventually(t, func() bool {
+		got := s.ok(t, `query($id: ID!) { order(id: $id) { amountConverted } }`, map[string]any{"id": id})
+		return path(got, "order", "amountConverted") == 725.73
+	}, 2*time.Minute, 50*time.Millisecond, "the worker recomputes: 100.1 × 7.25 = 725.725 → 725.73 (the bound is for a loaded CI machine)")
+	var job map[string]any
+	for _, j := range path(s.ok(t, `{ jobs { kind object status total done missing } }`, nil), "jobs").([]any) {
+		if path(j, "kind") == "recomputeConverted" {
+			job = j.(map[string]any)
+			break
+		}
+	}
+	require.NotNil(t, job)
+	assert.Equal(t, map[string]any{"kind": "recomputeConverted", "object": "order", "status": "done", "total": 2.0, "done": 2.0, "missing": 0.0}, job)
+
+	data := s.ok(t, `{ ordersAggregate { groups { count sum(field: amount) } } }`, nil)
+	assert.Equal(t, []any{map[string]any{"count": 2.0, "sum": 726.03}}, path(data, "ordersAggregate", "groups"), "converted amounts add up, exactly")
+
+	r := s.gql(t, s.Key, `mutation { createOrder(input: {title: "x", currency: "EUR", orderDate: "2026-03-02", amount: 1}) { id } }`, nil)
+	require.NotEmpty(t, r.Errors)
+	assert.Contains(t, r.Errors[0].Extensions["fields"], map[string]any{"field": "amount", "code": "rate",
+		"message": "there is no exchange rate of EUR on 2026-03-02 to convert the amount into CNY: an administrator sets one first"})
+}
