@@ -64,6 +64,30 @@ describe("money", () => {
     await shot(page, "money-board");
   });
 
+  journey("shows and edits an amount in the field's own currency (JPY, without decimals)", "desktop", async ({ page }) => {
+    const s = server();
+    addUser(s, "money.yen", "日元用户");
+    const d = await s.gql<{ object: { definition: { properties: Record<string, unknown> } } }>(`{ object(name: "opportunity") { definition } }`);
+    const def = d.object.definition;
+    def.properties.feeJpy = { type: "number", "x-crm-type": "currency", "x-crm-currency": "JPY", "x-crm-label": { zh: "日元费用", en: "Fee (JPY)" } };
+    await s.gql(`mutation($d: JSON!) { saveObject(definition: $d) { version } }`, { d: def });
+    const created = await s.gql<{ createOpportunity: { id: string } }>(`mutation { createOpportunity(input: {name: "日元测试", stage: prospecting, feeJpy: 123456}) { id } }`);
+    await signIn(page, s.url, "money.yen");
+    await page.goto(`${s.url}/o/opportunity/${created.createOpportunity.id}`);
+    const fee = page.locator('.inline-view[data-field="feeJpy"]');
+    await fee.getByText("JP¥123,456", { exact: true }).waitFor();
+    await fee.hover();
+    await fee.getByRole("button", { name: "编辑" }).click();
+    const box = page.locator('.inline-edit[data-field="feeJpy"]');
+    expect(await box.locator(".ant-input-number-prefix").textContent()).toBe("JPY");
+    await box.locator("input").fill("2501");
+    await box.locator("input").press("Enter");
+    await fee.getByText("JP¥2,501", { exact: true }).waitFor();
+    const after = await s.gql<{ opportunity: { feeJpy: number } }>(`query($id: ID!) { opportunity(id: $id) { feeJpy } }`, { id: created.createOpportunity.id });
+    expect(after.opportunity.feeJpy).toBe(2501);
+    await shot(page, "money-yen");
+  });
+
   journey("keeps exchange rates: add, replace, a refusal on its field, delete after confirming", "desktop", async ({ page }) => {
     const s = server();
     addUser(s, "money.rates", "汇率管理员");
