@@ -1,6 +1,7 @@
 package install_test
 
 import (
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -212,4 +213,49 @@ func TestTourism_PostTripCare(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, notes, 1)
 	assert.Contains(t, notes[0].Message.Zh, "点评")
+}
+
+// TestTourism_UpgradeFrom150: bookings made with 1.5.0 keep their data,
+// get their party size, and take the new rules on their next save.
+func TestTourism_UpgradeFrom150(t *testing.T) {
+	t.Parallel()
+	eng, ctx := newTenant(t, "t1")
+	old, err := install.FromFS(os.DirFS("testdata/tourism-1.5.0"))
+	require.NoError(t, err)
+	require.Equal(t, "1.5.0", old.Version)
+	_, err = eng.InstallTemplate(ctx, old, template.InstallOptions{})
+	require.NoError(t, err)
+	tour, err := eng.CreateRecord(ctx, "tour", map[string]any{"code": "JP-7", "name": "日本 7日", "destination": "japan", "days": 7.0, "price": 8999.0, "visaRequired": true})
+	require.NoError(t, err)
+	tr, err := eng.CreateRecord(ctx, "traveller", map[string]any{"name": "周婷", "mobile": "13912340009"})
+	require.NoError(t, err)
+	bk, err := eng.CreateRecord(ctx, "booking", map[string]any{"traveller": tr.ID, "tour": tour.ID, "departureDate": "2026-09-01", "adults": 2.0,
+		"totalAmount": 17998.0, "depositAmount": 1000.0, "status": "deposit", "consultant": "admin"})
+	require.NoError(t, err, "1.5.0 takes a small deposit")
+
+	tpl, err := install.Template("tourism")
+	require.NoError(t, err)
+	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Conflicts)
+	for range 10 {
+		_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+		require.NoError(t, err)
+	}
+	got, err := eng.GetRecord(ctx, "booking", bk.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 1000.0, got.Data["depositAmount"], "the data is kept")
+	assert.EqualValues(t, 2, got.Data["partySize"], "formulas computed for the bookings already there")
+	assert.Zero(t, toFloat(got.Data["documentsOutstanding"]), "nothing outstanding (a roll-up over an object the upgrade adds stays unset until its first record)")
+	_, err = eng.UpdateRecord(ctx, "booking", bk.ID, map[string]any{"specialRequests": "靠窗"}, nil)
+	assert.Equal(t, []string{"depositAmount"}, errFields(err), "the 20 % rule holds from the next save")
+	_, err = eng.UpdateRecord(ctx, "booking", bk.ID, map[string]any{"depositAmount": 4000.0}, nil)
+	require.NoError(t, err)
+	dep, err := eng.CreateRecord(ctx, "departure", map[string]any{"code": "JP-7-0901", "tour": tour.ID, "departureDate": "2026-09-01", "seats": 20.0})
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "booking", bk.ID, map[string]any{"departure": dep.ID}, nil)
+	require.NoError(t, err)
+	d, err := eng.GetRecord(ctx, "departure", dep.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 2.0, d.Data["seatsTaken"], "an older booking placed on a departure takes its seats")
 }
