@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -29,7 +30,10 @@ func oldTourism(t *testing.T) string {
 	p := filepath.Join(dst, "manifest.json")
 	b, err := os.ReadFile(p)
 	require.NoError(t, err)
-	require.NoError(t, os.WriteFile(p, []byte(strings.Replace(string(b), `"version": "1.5.0"`, `"version": "1.4.0"`, 1)), 0o600))
+	// Whatever version ships, the copy is older: 1.4.0 had text consultants.
+	old := regexp.MustCompile(`"version": "[^"]+"`).ReplaceAllString(string(b), `"version": "1.4.0"`)
+	require.NotEqual(t, string(b), old)
+	require.NoError(t, os.WriteFile(p, []byte(old), 0o600))
 	return dst
 }
 

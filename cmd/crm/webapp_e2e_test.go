@@ -191,6 +191,7 @@ func TestServe_Navigation(t *testing.T) {
 	data := s.ok(t, `{ navigation { label { zh en } objects } }`, nil)
 	assert.Equal(t, []any{
 		map[string]any{"label": map[string]any{"zh": "销售", "en": "Sales"}, "objects": []any{"lead", "account", "contact", "opportunity", "quote", "order"}},
+		map[string]any{"label": map[string]any{"zh": "合同回款", "en": "Contracts and payments"}, "objects": []any{"contract", "paymentPlan", "payment"}},
 		map[string]any{"label": map[string]any{"zh": "服务", "en": "Service"}, "objects": []any{"case"}},
 		map[string]any{"label": map[string]any{"zh": "市场", "en": "Marketing"}, "objects": []any{"campaign"}},
 		map[string]any{"label": map[string]any{"zh": "产品", "en": "Products"}, "objects": []any{"product"}},
