@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -258,13 +259,7 @@ func (e *Engine) enqueueConvertJobs(ctx context.Context, tx store.Tx, snap *snap
 		if len(page.Records) > 0 {
 			continue
 		}
-		var fields []string
-		for _, f := range obj.Fields {
-			if f.ConvertedFrom != "" {
-				fields = append(fields, f.Name)
-			}
-		}
-		if err := e.enqueueJob(ctx, tx, jobs, a, JobRecomputeConverted, obj.Name, fields); err != nil {
+		if err := e.enqueueJob(ctx, tx, jobs, a, JobRecomputeConverted, obj.Name, convertedNames(obj)); err != nil {
 			return err
 		}
 	}
@@ -425,4 +420,28 @@ func (w *writer) money(ctx context.Context, tx store.Tx, obj *schema.Object, old
 	}
 	problems, _, err := w.convertAmounts(ctx, newRateBook(r, w.snap), obj, data, created, tenant, false)
 	return problems, err
+}
+
+// convertedNames lists the converted fields of obj.
+func convertedNames(obj *schema.Object) []string {
+	var out []string
+	for _, f := range obj.Fields {
+		if f.ConvertedFrom != "" {
+			out = append(out, f.Name)
+		}
+	}
+	return out
+}
+
+// conversionChanged reports whether a definition change converts amounts
+// the stored records do not have converted that way: converted fields
+// that are new, or another code or date field.
+func conversionChanged(prev, obj *schema.Object) bool {
+	if obj.MultiCurrency == nil {
+		return false
+	}
+	if prev.MultiCurrency == nil || *prev.MultiCurrency != *obj.MultiCurrency {
+		return true
+	}
+	return !slices.Equal(convertedNames(prev), convertedNames(obj))
 }

@@ -272,3 +272,29 @@ func TestMoney_ConvertedFollowsItsSourcesAccess(t *testing.T) {
 	_, _, err = eng.SumRecords(clerk, "order", "amountConverted", engine.ListQuery{})
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err))
 }
+
+// Turning multi-currency on converts the amounts of the records already
+// there, in a job.
+func TestMoney_TurningItOnConvertsStoredRecords(t *testing.T) {
+	t.Parallel()
+	tn := testkit.New(t, "acme")
+	eng, ctx := tn.Engine, tn.Admin
+	before := `{"$id":"order","type":"object","properties":{
+	  "title":{"type":"string","x-crm-type":"text"},
+	  "amount":{"type":"number","x-crm-type":"currency"}}}`
+	_, err := eng.SaveObject(ctx, json.RawMessage(before), engine.SaveOptions{})
+	require.NoError(t, err)
+	rec, err := eng.CreateRecord(ctx, "order", map[string]any{"title": "a", "amount": 99.99})
+	require.NoError(t, err)
+	assert.NotContains(t, rec.Data, "amountConverted")
+	after := `{"$id":"order","type":"object","x-crm-multiCurrency":{"codeField":"currency"},"properties":{
+	  "title":{"type":"string","x-crm-type":"text"},
+	  "currency":{"type":"string","x-crm-type":"text"},
+	  "amount":{"type":"number","x-crm-type":"currency"}}}`
+	_, err = eng.SaveObject(ctx, json.RawMessage(after), engine.SaveOptions{})
+	require.NoError(t, err)
+	runJobs(t, tn)
+	got, err := eng.GetRecord(ctx, "order", rec.ID)
+	require.NoError(t, err)
+	assert.Equal(t, 99.99, got.Data["amountConverted"], "in the tenant's currency, as the record names none")
+}

@@ -190,8 +190,11 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 	// A time rule that is new or due at another moment reaches the
 	// records already there.
 	retime := prev != nil && timeRulesChanged(prev, obj)
+	// Amounts newly converted (or by another code or date field) are
+	// converted on the records already there.
+	reconvert := prev != nil && conversionChanged(prev, obj)
 	if prev != nil {
-		if recompute = changedFormulas(prev, obj); len(recompute) > 0 || revalue || rekey || retime {
+		if recompute = changedFormulas(prev, obj); len(recompute) > 0 || revalue || rekey || retime || reconvert {
 			if jobs, err = e.platformObject(ctx, ts, snap, jobObject); err != nil {
 				return 0, err
 			}
@@ -223,6 +226,11 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 		}
 		if retime {
 			if err := e.enqueueTimerJob(ctx, tx, jobs, a.ID, obj.Name); err != nil {
+				return err
+			}
+		}
+		if reconvert {
+			if err := e.enqueueJob(ctx, tx, jobs, a, JobRecomputeConverted, obj.Name, convertedNames(obj)); err != nil {
 				return err
 			}
 		}

@@ -49,6 +49,9 @@ func TestServe_ExchangeRates(t *testing.T) {
 	data := s.ok(t, `{ ordersAggregate { groups { count sum(field: amount) } } }`, nil)
 	assert.Equal(t, []any{map[string]any{"count": 2.0, "sum": 726.03}}, path(data, "ordersAggregate", "groups"), "converted amounts add up, exactly")
 
+	data = s.ok(t, `{ orders(filter: {amountConverted: {gt: 1}}, orderBy: [{amountConverted: DESC}]) { nodes { title amountConverted } } }`, nil)
+	assert.Equal(t, []any{map[string]any{"title": "pumps", "amountConverted": 725.73}}, path(data, "orders", "nodes"), "converted amounts filter and sort")
+
 	r := s.gql(t, s.Key, `mutation { createOrder(input: {title: "x", currency: "EUR", orderDate: "2026-03-02", amount: 1}) { id } }`, nil)
 	require.NotEmpty(t, r.Errors)
 	assert.Contains(t, r.Errors[0].Extensions["fields"], map[string]any{"field": "amount", "code": "rate",
