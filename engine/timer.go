@@ -149,10 +149,15 @@ func (w *writer) fireTimer(ctx context.Context, tx store.Tx, timers *schema.Obje
 				return false, err
 			}
 			if ok && due.Format(schema.DateTimeLayout) == t.Data["dueAt"] && holds {
-				if err := w.runTimed(ctx, tx, obj, au, rec); err != nil {
+				// The timer is closed before the rule runs: a rule that
+				// moves its own date ("remind again in 3 days") schedules
+				// the next timer in its write, which must find this one
+				// fired rather than pending (a pending one it would
+				// cancel). A failed run rolls the closing back with it.
+				if err := w.closeTimer(ctx, tx, timers, id, "done"); err != nil {
 					return false, err
 				}
-				status, ran = "done", true
+				return true, w.runTimed(ctx, tx, obj, au, rec)
 			}
 		}
 	}

@@ -108,3 +108,41 @@ func TestTimerJob_MovedRuleReschedules(t *testing.T) {
 	require.NoError(t, err)
 	assert.Zero(t, stats.Timers, "the old moment is gone")
 }
+
+// A time rule whose own write moves the date it fires on ("remind again
+// later") fires, and its write schedules the next reminder.
+func TestTimer_RuleMovingItsOwnDate(t *testing.T) {
+	t.Parallel()
+	clk := testkit.NewClock(time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC))
+	tn := testkit.New(t, "acme", testkit.WithClock(clk), testkit.WithObjects(`{"$id": "lease", "type": "object", "properties": {
+  "name":     {"type": "string", "x-crm-type": "text"},
+  "endsOn":   {"type": "string", "format": "date", "x-crm-type": "date"},
+  "reminded": {"type": "boolean", "x-crm-type": "boolean"}},
+  "x-crm-automations": [
+    {"name": "extend", "trigger": {"event": "time", "dateField": "endsOn", "offsetDays": -3},
+     "actions": [{"type": "setFields", "values": {"reminded": true, "endsOn": "2026-06-30"}}]}]}`))
+	eng, ctx := tn.Engine, tn.Admin
+	rec, err := eng.CreateRecord(ctx, "lease", map[string]any{"name": "B 座", "endsOn": "2026-05-20"})
+	require.NoError(t, err)
+
+	cst := time.FixedZone("CST", 8*3600)
+	clk.Set(time.Date(2026, 5, 17, 9, 0, 0, 0, cst))
+	stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, stats.Timers)
+	assert.Zero(t, stats.Failed)
+	got, err := eng.GetRecord(ctx, "lease", rec.ID)
+	require.NoError(t, err)
+	assert.Equal(t, true, got.Data["reminded"])
+	assert.Equal(t, "2026-06-30", got.Data["endsOn"])
+
+	_, err = eng.UpdateRecord(ctx, "lease", rec.ID, map[string]any{"reminded": false}, nil)
+	require.NoError(t, err)
+	clk.Set(time.Date(2026, 6, 27, 9, 0, 0, 0, cst))
+	stats, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, stats.Timers, "the write of the first firing scheduled the next")
+	got, err = eng.GetRecord(ctx, "lease", rec.ID)
+	require.NoError(t, err)
+	assert.Equal(t, true, got.Data["reminded"])
+}
