@@ -27,7 +27,7 @@ import "./rates.css";
 // says.
 
 const listQuery = `query AdminExchangeRates { exchangeRates { ${rateFields} } }`;
-const setMutation = `mutation AdminSetExchangeRate($in: SetExchangeRateInput!) { setExchangeRate(input: $in) { ${rateFields} } }`;
+const setMutation = `mutation AdminSetExchangeRate($in: ExchangeRateInput!) { setExchangeRate(input: $in) { ${rateFields} } }`;
 const deleteMutation = `mutation AdminDeleteExchangeRate($id: ID!) { deleteExchangeRate(id: $id) }`;
 
 type FormValues = { currency?: string; rate?: string; validFrom?: dayjs.Dayjs | null };
