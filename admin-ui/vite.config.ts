@@ -119,5 +119,9 @@ export default defineConfig({
     environment: "jsdom",
     include: ["src/**/__tests__/**/*.test.{ts,tsx}"],
     setupFiles: ["src/testing/setup.ts"],
+    // A guard against a hang, not a speed check: rendering antd in jsdom on
+    // a busy 2-core CI machine takes several times the default 5 s.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
   },
 });
