@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -83,6 +84,7 @@ func (w *writer) check(ctx context.Context, tx store.Tx, obj *schema.Object, old
 		if err != nil {
 			return nil, err
 		}
+		problems = append(problems, scriptProblems(res)...)
 		for k, v := range res.Changes {
 			if f := obj.Field(k); f == nil || f.ReadOnly() {
 				continue // system and engine-filled fields stay the engine's
@@ -127,14 +129,22 @@ func (w *writer) check(ctx context.Context, tx store.Tx, obj *schema.Object, old
 		if err != nil {
 			return nil, err
 		}
-		for _, fe := range res.Errors {
-			problems = append(problems, schema.FieldError{Field: fe.Field, Code: "script", Message: fe.Message, MessageZh: fe.Message})
-		}
+		problems = append(problems, scriptProblems(res)...)
 	}
 	if err := w.e.validate(w.snap, obj, data, problems); err != nil {
 		return nil, err
 	}
 	return data, nil
+}
+
+// scriptProblems are the problems a script reported with ctx.addError,
+// in both languages (a plain string stands for both).
+func scriptProblems(res *scripting.Result) []schema.FieldError {
+	var out []schema.FieldError
+	for _, fe := range res.Errors {
+		out = append(out, schema.FieldError{Field: fe.Field, Code: "script", Message: fe.Message, MessageZh: cmp.Or(fe.MessageZh, fe.Message)})
+	}
+	return out
 }
 
 // runScript runs one script of obj on a record. Scripts that run before

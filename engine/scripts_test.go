@@ -66,7 +66,7 @@ func scriptEngineWithin(t *testing.T, wall time.Duration, defs ...string) (*engi
 
 func TestScripts_ValidateBeforeSaveAndRules(t *testing.T) {
 	t.Parallel()
-	eng, ctx := scriptEngine(t, scriptedTask, scriptedDeal)
+	eng, ctx := scriptEngineWithin(t, 10*time.Second, scriptedTask, scriptedDeal)
 
 	_, err := eng.CreateRecord(ctx, "deal", map[string]any{"title": "一个非常非常非常非常非常非常长的标题啊啊啊", "discount": 40.0, "amount": -1.0, "stage": "won"})
 	assert.Equal(t, map[string]string{"title": "maxLength", "amount": "minimum", "discount": "script", "closeDate": "rule"}, fieldErrors(t, err),
@@ -97,6 +97,40 @@ func TestScripts_ValidateBeforeSaveAndRules(t *testing.T) {
 	page, err := eng.ListRecords(ctx, "deal", engine.ListQuery{Filter: &store.Filter{Field: "net", Op: store.OpGt, Value: 50.0}})
 	require.NoError(t, err)
 	assert.Len(t, page.Records, 1, "formula values are stored and filter like any field")
+}
+
+// A script's problem may come in both languages, and a beforeSave
+// script's problem refuses the write as a validate script's does.
+func TestScripts_ProblemsInBothLanguages(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngineWithin(t, 10*time.Second, `{"$id": "order", "type": "object", "properties": {
+  "title":    {"type": "string", "x-crm-type": "text"},
+  "discount": {"type": "number", "x-crm-type": "percent"},
+  "coupon":   {"type": "string", "x-crm-type": "text"}},
+  "x-crm-scripts": [
+    {"name": "cap", "kind": "validate", "source": "if (ctx.record.discount > 30) ctx.addError('discount', {zh: '折扣超过 ' + 30 + '%', en: 'Discount over 30%'})"},
+    {"name": "zhOnly", "kind": "validate", "source": "if (ctx.record.title === 'x') ctx.addError('title', {zh: '标题太短'})"},
+    {"name": "coupon", "kind": "beforeSave", "source": "if (ctx.record.coupon === 'USED') ctx.addError('coupon', {zh: '优惠券已使用', en: 'The coupon was used'})"}]}`)
+
+	_, err := eng.CreateRecord(ctx, "order", map[string]any{"title": "x", "discount": 40.0, "coupon": "USED"})
+	assert.Equal(t, map[string]string{"discount": "script", "title": "script", "coupon": "script"}, fieldErrors(t, err))
+	var ve *schema.ValidationError
+	require.ErrorAs(t, err, &ve)
+	got := map[string][2]string{}
+	for _, f := range ve.Fields {
+		got[f.Field] = [2]string{f.MessageZh, f.Message}
+	}
+	assert.Equal(t, map[string][2]string{
+		"discount": {"折扣超过 30%", "Discount over 30%"},
+		"title":    {"标题太短", "标题太短"},
+		"coupon":   {"优惠券已使用", "The coupon was used"},
+	}, got)
+	page, err := eng.ListRecords(ctx, "order", engine.ListQuery{})
+	require.NoError(t, err)
+	assert.Empty(t, page.Records, "nothing written")
+
+	_, err = eng.CreateRecord(ctx, "order", map[string]any{"title": "ok", "discount": 5.0, "coupon": "NEW"})
+	require.NoError(t, err)
 }
 
 func TestScripts_AfterTheWrite(t *testing.T) {

@@ -267,8 +267,10 @@ func scriptTypeResolvers() (limit, job, result, fieldErr, log map[string]resolve
 		},
 	}
 	fieldErr = map[string]resolver{
-		"field":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return fieldErrOf(p).Field, nil },
-		"message": func(_ context.Context, p any, _ *fieldCall) (any, error) { return fieldErrOf(p).Message, nil },
+		"field": func(_ context.Context, p any, _ *fieldCall) (any, error) { return fieldErrOf(p).Field, nil },
+		"message": func(_ context.Context, p any, fc *fieldCall) (any, error) {
+			return inLanguage(fc, fieldErrOf(p).Message, fieldErrOf(p).MessageZh), nil
+		},
 	}
 	log = map[string]resolver{
 		"level":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return logOf(p).Level, nil },

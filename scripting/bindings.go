@@ -1,6 +1,7 @@
 package scripting
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -209,12 +210,33 @@ func (x *run) addError(call goja.FunctionCall) goja.Value {
 		field = call.Argument(0).String()
 		msg = call.Argument(1)
 	}
-	text := msg.String()
-	if len(text) > x.lim.MaxValueBytes {
+	fe := FieldError{Field: field}
+	if obj, ok := msg.(*goja.Object); ok && obj.ClassName() == "Object" {
+		// {zh, en}: the message in both languages; the caller's language
+		// is chosen when it is shown, the other stands in for a missing one.
+		zh, en := x.messageText(obj, "zh"), x.messageText(obj, "en")
+		if zh == "" && en == "" {
+			x.throwType("ctx.addError: a message object needs zh or en text")
+		}
+		fe.Message, fe.MessageZh = cmp.Or(en, zh), cmp.Or(zh, en)
+	} else {
+		fe.Message = msg.String()
+	}
+	if len(fe.Message)+len(fe.MessageZh) > x.lim.MaxValueBytes {
 		x.throwRange("ctx.addError: message longer than %d bytes", x.lim.MaxValueBytes)
 	}
-	x.res.Errors = append(x.res.Errors, FieldError{Field: field, Message: text})
+	x.res.Errors = append(x.res.Errors, fe)
 	return goja.Undefined()
+}
+
+// messageText is the text of a message object's language key, "" when
+// it has none.
+func (x *run) messageText(obj *goja.Object, lang string) string {
+	v := obj.Get(lang)
+	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
+		return ""
+	}
+	return v.String()
 }
 
 func (x *run) setField(call goja.FunctionCall) goja.Value {

@@ -21,7 +21,7 @@
 //	ctx.kind, ctx.object, ctx.record, ctx.old, ctx.stage {from, to}, ctx.params,
 //	ctx.user {id, name, role, team, manager, isAdmin}
 //	ctx.today ("2026-12-04", the tenant's date), ctx.timeZone ("Asia/Shanghai")
-//	ctx.addError([field,] message)        validate, beforeSave
+//	ctx.addError([field,] message)        validate, beforeSave; message a string or {zh, en}
 //	ctx.set(field, value)                 beforeSave (or assign ctx.record.x)
 //	crm.find(object, filter, {limit, sort}), crm.get(object, id)
 //	crm.create(object, data), crm.update(object, id, patch)

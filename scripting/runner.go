@@ -197,7 +197,10 @@ type Result struct {
 // FieldError is a validation message for one field ("" for the record).
 type FieldError struct {
 	Field   string `json:"field"`
-	Message string `json:"message"`
+	Message string `json:"message"` // in English when the script gave both languages
+	// MessageZh is the message in Chinese when the script gave a
+	// {zh, en} message object; "" for a plain string.
+	MessageZh string `json:"messageZh,omitempty"`
 }
 
 // LogEntry is one captured log line.

@@ -39,6 +39,26 @@ func TestRunner_Run_kinds(t *testing.T) {
 		assert.Nil(t, res.Changes)
 	})
 
+	t.Run("a message may come in both languages", func(t *testing.T) {
+		t.Parallel()
+		res, err := r.Run(ctx, scripting.Call{
+			Script: script(t, scripting.KindValidate, `
+				ctx.addError("discount", {zh: "折扣过高", en: "Discount too high"});
+				ctx.addError("stage", {en: "Only English"});
+				ctx.addError(["not", "an", "object"]);
+				try { ctx.addError("x", {}); } catch (e) { ctx.addError("caught", String(e.message)); }`),
+			Object: "deal",
+			Record: map[string]any{},
+		})
+		require.NoError(t, err)
+		assert.Equal(t, []scripting.FieldError{
+			{Field: "discount", Message: "Discount too high", MessageZh: "折扣过高"},
+			{Field: "stage", Message: "Only English", MessageZh: "Only English"},
+			{Field: "", Message: "not,an,object"},
+			{Field: "caught", Message: "ctx.addError: a message object needs zh or en text"},
+		}, res.Errors)
+	})
+
 	t.Run("beforeSave returns changes made directly and with ctx.set", func(t *testing.T) {
 		t.Parallel()
 		res, err := r.Run(ctx, scripting.Call{
