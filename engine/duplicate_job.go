@@ -103,21 +103,11 @@ func (e *Engine) advanceDuplicateJob(ctx context.Context, ts store.TenantStore, 
 		if err := dropStaleKeys(ctx, ts, keyObj, obj); err != nil {
 			return err
 		}
-		n, err := ts.Count(ctx, obj, nil)
-		if err != nil {
-			return fmt.Errorf("count %s records: %w", obj.Name, err)
-		}
-		next["total"], next["status"] = float64(n), JobRunning
-		return nil
+		return startBatches(ctx, ts, obj, next)
 	}
-	after, _ := j.Data["after"].(string)
-	q := store.Query{Sort: []store.Sort{{Field: "id"}}, Limit: jobBatch}
-	if after != "" {
-		q.After = &store.Position{Values: []any{after}, ID: after}
-	}
-	page, err := ts.Find(ctx, obj, q)
+	page, err := nextBatch(ctx, ts, obj, j)
 	if err != nil {
-		return fmt.Errorf("read %s records: %w", obj.Name, err)
+		return err
 	}
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
 		for _, r := range page.Records {

@@ -110,6 +110,32 @@ func (e *Engine) Jobs(ctx context.Context, first int) ([]Job, error) {
 	return out, nil
 }
 
+// startBatches starts a job that walks obj's records in batches: it
+// counts them into next's total and marks the job running.
+func startBatches(ctx context.Context, ts store.TenantStore, obj *schema.Object, next map[string]any) error {
+	n, err := ts.Count(ctx, obj, nil)
+	if err != nil {
+		return fmt.Errorf("count %s records: %w", obj.Name, err)
+	}
+	next["total"], next["status"] = float64(n), JobRunning
+	return nil
+}
+
+// nextBatch reads the next batch of obj's records a job walks in id
+// order: those after the last one it did (its data's "after").
+func nextBatch(ctx context.Context, ts store.TenantStore, obj *schema.Object, j store.Record) (store.Page, error) {
+	after, _ := j.Data["after"].(string)
+	q := store.Query{Sort: []store.Sort{{Field: "id"}}, Limit: jobBatch}
+	if after != "" {
+		q.After = &store.Position{Values: []any{after}, ID: after}
+	}
+	page, err := ts.Find(ctx, obj, q)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("read %s records: %w", obj.Name, err)
+	}
+	return page, nil
+}
+
 // advanceJob moves a job on by one batch of its work (see [Engine.Queues]).
 func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer, jobs *schema.Object, j store.Record) error {
 	job := jobOf(j)
@@ -147,19 +173,11 @@ func (e *Engine) advanceJob(ctx context.Context, ts store.TenantStore, w *writer
 		finish(JobFailed, fmt.Sprintf("object %q no longer exists", job.Object))
 	default:
 		if job.Status == JobPending {
-			n, err := ts.Count(ctx, obj, nil)
-			if err != nil {
+			if err := startBatches(ctx, ts, obj, next.Data); err != nil {
 				return err
 			}
-			next.Data["total"] = float64(n)
-			next.Data["status"] = JobRunning
 		}
-		after, _ := j.Data["after"].(string)
-		q := store.Query{Sort: []store.Sort{{Field: "id"}}, Limit: jobBatch}
-		if after != "" {
-			q.After = &store.Position{Values: []any{after}, ID: after}
-		}
-		page, err := ts.Find(ctx, obj, q)
+		page, err := nextBatch(ctx, ts, obj, j)
 		if err != nil {
 			return err
 		}

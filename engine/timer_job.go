@@ -77,21 +77,11 @@ func (e *Engine) advanceTimerJob(ctx context.Context, ts store.TenantStore, w *w
 		return nil
 	}
 	if job.Status == JobPending {
-		n, err := ts.Count(ctx, obj, nil)
-		if err != nil {
-			return fmt.Errorf("count %s records: %w", obj.Name, err)
-		}
-		next["total"], next["status"] = float64(n), JobRunning
-		return nil
+		return startBatches(ctx, ts, obj, next)
 	}
-	after, _ := j.Data["after"].(string)
-	q := store.Query{Sort: []store.Sort{{Field: "id"}}, Limit: jobBatch}
-	if after != "" {
-		q.After = &store.Position{Values: []any{after}, ID: after}
-	}
-	page, err := ts.Find(ctx, obj, q)
+	page, err := nextBatch(ctx, ts, obj, j)
 	if err != nil {
-		return fmt.Errorf("read %s records: %w", obj.Name, err)
+		return err
 	}
 	now := e.stamp()
 	scheduled := 0
