@@ -18,11 +18,14 @@ func ExampleRunner_Run() {
 	res, err := r.Run(context.Background(), scripting.Call{
 		Script: scripting.Script{Tenant: "acme", ID: "deal-discount", Name: "Discount approval", Version: 3,
 			Kind:   scripting.KindValidate,
-			Source: `if (ctx.record.discount > 30) ctx.addError("discount", "a discount over 30% needs approval")`},
+			Source: `if (ctx.record.discount > 30) ctx.addError("discount", {zh: "折扣超过 30% 需要审批", en: "a discount over 30% needs approval"})`},
 		Object: "deal",
 		Record: map[string]any{"discount": 35},
 	})
-	fmt.Println(res.Errors, err)
+	for _, fe := range res.Errors {
+		fmt.Println(fe.Field, fe.Message, "/", fe.MessageZh)
+	}
+	fmt.Println(err)
 
 	// A runaway script fails that one run with a limit error.
 	_, err = r.Run(context.Background(), scripting.Call{
@@ -31,7 +34,8 @@ func ExampleRunner_Run() {
 	var le *scripting.LimitError
 	fmt.Println(errors.Is(err, scripting.ErrTimeout), errors.As(err, &le) && le.Limit == scripting.LimitWallTime)
 	// Output:
-	// [{discount a discount over 30% needs approval}] <nil>
+	// discount a discount over 30% needs approval / 折扣超过 30% 需要审批
+	// <nil>
 	// true true
 }
 
