@@ -268,7 +268,11 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
         <div className="form-footer">
           <Space>
             <Button onClick={onCancel}>{t("action.cancel")}</Button>
-            <Button type="primary" loading={saving} onClick={() => formRef.current?.submit()}>
+            {/* Pressing the button keeps the focus where it is: a blur would
+                validate the form and change its height (a message going or
+                coming), moving the button from under the pointer before the
+                click completes, and the click would be lost. */}
+            <Button type="primary" loading={saving} onMouseDown={(e) => e.preventDefault()} onClick={() => formRef.current?.submit()}>
               {t("action.save")}
             </Button>
           </Space>
