@@ -70,7 +70,7 @@ export type ObjectModel = {
 // Field types in the order the designer offers them.
 export const fieldTypes: FieldType[] = [
   "text", "textarea", "richtext", "number", "integer", "currency", "percent", "boolean", "date", "datetime",
-  "email", "phone", "url", "picklist", "multipicklist", "lookup", "multilookup", "user", "autonumber", "address",
+  "email", "phone", "url", "picklist", "multipicklist", "lookup", "multilookup", "user", "file", "autonumber", "address",
   "json", "formula", "rollup",
 ];
 
@@ -264,11 +264,15 @@ export function fieldToJSON(f: FieldModel): JSONObject {
   const t = f.type;
   const info = typeInfo[t];
   const out: JSONObject = clone(f.base);
+  // A file field keeps its shape as it stands (one file or several, its
+  // x-crm-file limits: edited in the definition's JSON); a new one holds
+  // one file.
+  const keepShape = t === "file" && f.base["x-crm-type"] === "file";
   // Keywords that do not apply to the type go (after a type change).
-  for (const k of Object.keys(out)) if (!applies(k, t)) delete out[k];
+  if (!keepShape) for (const k of Object.keys(out)) if (!applies(k, t)) delete out[k];
 
   if (t === "formula") out.type = f.resultType;
-  else if (info.json) out.type = info.json;
+  else if (info.json && !keepShape) out.type = info.json;
   if (info.format) out.format = info.format;
   else if (t === "formula") setText(out, "format", f.format, f.resultType === "string");
   else setText(out, "format", f.format, !!info.formats);

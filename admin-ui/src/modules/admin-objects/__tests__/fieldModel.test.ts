@@ -103,6 +103,8 @@ const cases: Record<string, JSONObject> = {
   multilookup: { type: "array", items: { type: "string" }, maxItems: 5, "x-crm-type": "multilookup", "x-crm-target": "contact" },
   autonumber: { type: "string", "x-crm-type": "autonumber", "x-crm-format": "CASE-{0000}" },
   user: { type: "string", "x-crm-type": "user", "x-crm-label": { zh: "顾问", en: "Consultant" }, "x-crm-indexed": true, description: "跟进的顾问" },
+  file: { type: "string", "x-crm-type": "file", "x-crm-file": { accept: [".pdf"], maxSize: 10485760 }, "x-crm-label": { zh: "安全技术说明书" } },
+  photos: { type: "array", items: { type: "string" }, maxItems: 3, "x-crm-type": "file", "x-crm-file": { accept: ["image/*"] } },
   address: {
     type: "object", properties: { province: { type: "string", "x-crm-label": { zh: "省" } }, city: { type: "string" } }, required: ["city"],
     additionalProperties: false, "x-crm-type": "address",

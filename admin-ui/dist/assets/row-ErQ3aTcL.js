@@ -1,1 +1,0 @@
-import{n as e,t}from"./row-BYwaO7Bw.js";var n=e,r=t;export{n,r as t};
