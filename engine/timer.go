@@ -41,6 +41,10 @@ func dueAt(au *schema.Automation, rec store.Record, clock tenantClock) (time.Tim
 	return t.In(clock.zone).AddDate(0, 0, au.OffsetDays).Add(hours).UTC(), true
 }
 
+// notPast is the zero time: [writer.scheduleTimersFrom] schedules every
+// moment, past ones included, as a write does.
+var notPast time.Time
+
 // scheduleTimers brings the record's timers in line with its time
 // automations after a write.
 func (w *writer) scheduleTimers(ctx context.Context, tx store.Tx, obj *schema.Object, rec store.Record) error {

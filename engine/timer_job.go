@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -115,7 +114,3 @@ func (e *Engine) advanceTimerJob(ctx context.Context, ts store.TenantStore, w *w
 	}
 	return nil
 }
-
-// notPast is the zero time: [writer.scheduleTimersFrom] schedules every
-// moment, past ones included, as a write does.
-var notPast time.Time
