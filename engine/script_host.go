@@ -233,15 +233,25 @@ func (h *scriptHost) Enqueue(ctx context.Context, a scripting.Action) error {
 	return h.tx.Insert(ctx, h.w.outbox, entry)
 }
 
-// hostError turns a refused write into a message a script can catch and
-// read; loops and other engine errors stay what they are.
+// hostError turns a refused write into an error a script can catch and
+// read, which still carries the record's problems in both languages for
+// the write the script runs in (see [writer.scriptRunFailed]); loops and
+// other engine errors stay what they are.
 func hostError(err error) error {
 	var ve *schema.ValidationError
 	if errors.As(err, &ve) {
-		return refuse("%s", describe(err))
+		return refusedWrite{ve}
 	}
 	return err
 }
+
+// refusedWrite is a write of a script that the engine refused: the
+// script reads its problems in English words (e.message); the record's
+// validation error is underneath.
+type refusedWrite struct{ ve *schema.ValidationError }
+
+func (r refusedWrite) Error() string { return describe(r.ve) }
+func (r refusedWrite) Unwrap() error { return r.ve }
 
 // publicHost is the host a script gets. What a crm.* call refuses reaches
 // the script, and an uncaught refusal the caller, in words meant for

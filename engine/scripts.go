@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/crmkit/crm/message"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
@@ -169,11 +170,7 @@ func (w *writer) runScript(ctx context.Context, tx store.Tx, obj *schema.Object,
 	}
 	res, err := r.Run(WithDoor(ctx, "script"), call)
 	if err != nil {
-		var ee *Error
-		if errors.As(err, &ee) { // an engine error from the host (a refused write)
-			return nil, err
-		}
-		return nil, scriptFailed(fmt.Sprintf("script %s.%s", obj.Name, s.Name), err)
+		return nil, w.scriptRunFailed(obj, s, err)
 	}
 	return res, nil
 }
@@ -228,13 +225,57 @@ func (w *writer) runScriptOn(ctx context.Context, tx store.Tx, obj *schema.Objec
 	}
 	res, err := r.Run(WithDoor(ctx, "script"), call)
 	if err != nil {
-		var ee *Error
-		if errors.As(err, &ee) {
-			return nil, err
-		}
-		return nil, scriptFailed(fmt.Sprintf("script %s.%s", obj.Name, s.Name), err)
+		return nil, w.scriptRunFailed(obj, s, err)
 	}
 	return res, nil
+}
+
+// scriptRunFailed is the error of a script of obj that did not finish: an
+// engine error from the host stays what it is; a write the script made
+// through crm.create or crm.update and did not catch refuses the record
+// the script ran for, with the refused record's problems in each language
+// (see [refusedThrough]); anything else is the script failing.
+func (w *writer) scriptRunFailed(obj *schema.Object, s schema.Script, err error) error {
+	var ee *Error
+	if errors.As(err, &ee) {
+		return err
+	}
+	var ve *schema.ValidationError
+	if errors.As(err, &ve) {
+		return obj.Invalid(refusedThrough(w.snap.catalog.Object(ve.Object), ve))
+	}
+	return scriptFailed(fmt.Sprintf("script %s.%s", obj.Name, s.Name), err)
+}
+
+// refusedThrough words the problems of a record of inner, refused while a
+// script wrote it, as problems of the record the script ran for: each
+// names the refused record's object and field by their labels, in Chinese
+// and in English ("积分流水（积分）：余额不足", "Points entry (Points): …").
+// inner is nil when the object is not in the catalogue (its name stands
+// in).
+func refusedThrough(inner *schema.Object, ve *schema.ValidationError) []schema.FieldError {
+	objZh, objEn := cmp.Or(ve.Label.Zh, ve.Object), cmp.Or(ve.Label.En, ve.Object)
+	out := make([]schema.FieldError, 0, len(ve.Fields))
+	for _, fe := range ve.Fields {
+		zh, en := cmp.Or(fe.MessageZh, fe.Message), fe.Message
+		if fe.Field == "" {
+			out = append(out, schema.FieldError{Code: "script",
+				Message:   message.Text(message.En, "script.refused", objEn, en, objZh, zh),
+				MessageZh: message.Text(message.Zh, "script.refused", objEn, en, objZh, zh)})
+			continue
+		}
+		fieldZh, fieldEn := fe.Field, fe.Field
+		if inner != nil {
+			top, _, _ := strings.Cut(fe.Field, ".")
+			if f := inner.Field(top); f != nil {
+				fieldZh, fieldEn = fieldLabels(f)
+			}
+		}
+		out = append(out, schema.FieldError{Code: "script",
+			Message:   message.Text(message.En, "script.refusedField", objEn, fieldEn, en, objZh, fieldZh, zh),
+			MessageZh: message.Text(message.Zh, "script.refusedField", objEn, fieldEn, en, objZh, fieldZh, zh)})
+	}
+	return out
 }
 
 // validationRules evaluates the object's validation rules: a rule whose

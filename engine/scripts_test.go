@@ -449,14 +449,14 @@ func TestScripts_HostCallErrorsInPublicWords(t *testing.T) {
 		require.NoError(t, err)
 		_, err = eng.CreateRecord(ctx, "lead", map[string]any{"company": "华为"})
 		require.Error(t, err)
-		assert.Equal(t, engine.CodeScriptFailed, engine.CodeOf(err))
-		for _, lang := range []string{"en", "zh"} {
-			msg := engine.PublicMessage(err, lang)
-			assert.Contains(t, msg, "lead.convert")
-			assert.Contains(t, msg, "account name this value is already used by another record")
-			assert.NotContains(t, msg, "store:")
-			assert.NotContains(t, msg, "insert account record")
-		}
+		assert.Equal(t, engine.CodeValidation, engine.CodeOf(err), "the script's write was refused, so the lead is")
+		var ve *schema.ValidationError
+		require.ErrorAs(t, err, &ve)
+		require.Len(t, ve.Fields, 1)
+		assert.Equal(t, "account (name): this value is already used by another record", ve.Fields[0].Message)
+		assert.Equal(t, "account（name）：该值已被其他记录使用", ve.Fields[0].MessageZh)
+		assert.NotContains(t, err.Error(), "store:")
+		assert.NotContains(t, err.Error(), "insert account record")
 		leads, err := eng.ListRecords(ctx, "lead", engine.ListQuery{})
 		require.NoError(t, err)
 		assert.Empty(t, leads.Records, "the lead was not written")
@@ -484,4 +484,54 @@ func TestScripts_HostCallErrorsInPublicWords(t *testing.T) {
 		assert.Contains(t, logged.String(), "disk I/O error (5386)", "the cause is in the server's log")
 		assert.Contains(t, logged.String(), "deal.test")
 	})
+}
+
+// TestScripts_RefusedWriteRefusesTheRecordInBothLanguages: a write a
+// script makes and does not catch refuses the record the script ran for,
+// with the refused record's problems named by labels, in each language,
+// through as many scripts as it passed; a script that catches the refusal
+// reads it and goes on.
+func TestScripts_RefusedWriteRefusesTheRecordInBothLanguages(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngineWithin(t, 10*time.Second,
+		`{"$id": "pointsEntry", "type": "object", "x-crm-label": {"zh": "积分流水", "en": "Points entry"}, "required": ["points"], "properties": {
+		  "points": {"type": "number", "x-crm-type": "number", "x-crm-label": {"zh": "积分", "en": "Points"}}},
+		  "x-crm-scripts": [{"name": "balance", "kind": "validate", "source": "if (ctx.record.points < -100) { ctx.addError('points', {zh: '积分余额不足', en: 'not enough points'}); ctx.addError('', {zh: '请先充值', en: 'top up first'}) }"}]}`,
+		`{"$id": "order", "type": "object", "x-crm-label": {"zh": "订单", "en": "Order"}, "properties": {
+		  "redeem": {"type": "number", "x-crm-type": "number"}, "careful": {"type": "boolean", "x-crm-type": "boolean"}},
+		  "x-crm-scripts": [{"name": "ledger", "kind": "afterSave", "source": "if (!ctx.record.careful) { crm.create('pointsEntry', {points: -ctx.record.redeem}); return } try { crm.create('pointsEntry', {points: -ctx.record.redeem}) } catch (e) { log(e.message) }"}]}`,
+		`{"$id": "checkout", "type": "object", "x-crm-label": {"zh": "结账", "en": "Checkout"}, "properties": {
+		  "redeem": {"type": "number", "x-crm-type": "number"}},
+		  "x-crm-scripts": [{"name": "order", "kind": "afterSave", "source": "crm.create('order', {redeem: ctx.record.redeem})"}]}`)
+
+	_, err := eng.CreateRecord(ctx, "order", map[string]any{"redeem": 500})
+	var ve *schema.ValidationError
+	require.ErrorAs(t, err, &ve)
+	assert.Equal(t, "order", ve.Object)
+	assert.Equal(t, []schema.FieldError{
+		{Code: "script", Message: "Points entry (Points): not enough points", MessageZh: "积分流水（积分）：积分余额不足"},
+		{Code: "script", Message: "Points entry: top up first", MessageZh: "积分流水：请先充值"},
+	}, ve.Fields)
+	assert.Equal(t, "订单记录未通过校验", engine.PublicMessage(err, "zh"))
+
+	_, err = eng.CreateRecord(ctx, "checkout", map[string]any{"redeem": 500})
+	require.ErrorAs(t, err, &ve, "two scripts deep")
+	assert.Equal(t, "checkout", ve.Object)
+	require.Len(t, ve.Fields, 2)
+	assert.Equal(t, "订单：积分流水（积分）：积分余额不足", ve.Fields[0].MessageZh)
+	assert.Equal(t, "Order: Points entry (Points): not enough points", ve.Fields[0].Message)
+
+	_, err = eng.CreateRecord(ctx, "order", map[string]any{"redeem": 500, "careful": true})
+	require.NoError(t, err, "a refusal the script catches is the script's to handle")
+	_, err = eng.CreateRecord(ctx, "order", map[string]any{"redeem": 50})
+	require.NoError(t, err)
+
+	for _, object := range []string{"order", "checkout"} {
+		page, err := eng.ListRecords(ctx, object, engine.ListQuery{})
+		require.NoError(t, err)
+		assert.Len(t, page.Records, map[string]int{"order": 2, "checkout": 0}[object], object)
+	}
+	entries, err := eng.ListRecords(ctx, "pointsEntry", engine.ListQuery{})
+	require.NoError(t, err)
+	assert.Len(t, entries.Records, 1, "only the allowed redemption wrote an entry")
 }

@@ -95,6 +95,9 @@ type ScriptError struct {
 	Column  int
 	Message string
 	Err     error
+	// Host is the error of a host call (crm.create …) that the script let
+	// through uncaught, under ErrException; nil otherwise.
+	Host error
 }
 
 func (e *ScriptError) Error() string {
@@ -117,4 +120,11 @@ func (e *ScriptError) Error() string {
 	return b.String()
 }
 
-func (e *ScriptError) Unwrap() error { return e.Err }
+// Unwrap returns the cause and, for an uncaught host failure, the host's
+// error.
+func (e *ScriptError) Unwrap() []error {
+	if e.Host != nil {
+		return []error{e.Err, e.Host}
+	}
+	return []error{e.Err}
+}

@@ -214,6 +214,7 @@ func (x *run) describe(err error) error {
 		se.Err = newLimitError(LimitCallStack, int64(x.lim.MaxCallStack), "frames", ErrStackOverflow)
 	case errors.As(err, &ex):
 		se.Err = ErrException
+		se.Host = ex.Unwrap() // a host call's failure the script did not catch
 		se.Message = x.exceptionMessage(ex)
 		if p := x.framePos(ex.Stack()); p != nil {
 			se.Line, se.Column = p.line, p.column
