@@ -673,7 +673,8 @@ func approvalActionFailed(obj *schema.Object, p *schema.ApprovalProcess, cause e
 	if errors.As(cause, &ee) && ee.Kind != ErrConflict && ee.Kind != ErrBadRequest {
 		return cause
 	}
-	return errorOf(ErrConflict, cause, "approval.actionFailed", p.Name, obj.Name, describe(cause), labelOr(p.Label, p.Name), labelZh(obj))
+	return errorOf(ErrConflict, cause, "approval.actionFailed", p.Name, obj.Name,
+		message.New("text.perLanguage", describeIn(cause, message.En), describeIn(cause, message.Zh)), labelOr(p.Label, p.Name), labelZh(obj))
 }
 
 // pendingRequest returns the pending request of a record, or nil (also

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -251,9 +252,9 @@ func (w *writer) createFor(ctx context.Context, tx store.Tx, obj *schema.Object,
 
 // automationFailed says that an automation of obj failed, and what it did.
 func automationFailed(obj *schema.Object, au *schema.Automation, what message.Message, cause error) error {
-	detail := ""
+	detail := message.New("text.perLanguage", "", "")
 	if cause != nil {
-		detail = ": " + describe(cause)
+		detail = message.New("text.perLanguage", ": "+describeIn(cause, message.En), "："+describeIn(cause, message.Zh))
 	}
 	return errorOf(ErrConflict, cause, "automation.failed", au.Name, obj.Name, what, detail, labelZh(obj), automationLabel(au))
 }
@@ -265,16 +266,32 @@ func automationLabel(au *schema.Automation) string {
 	return au.Name
 }
 
-// describe words a cause for an automation error: the field problems of a
+// describe words a cause for a script: the field problems of a
 // validation error, the message of anything else.
 func describe(err error) string {
+	return describeIn(err, message.En)
+}
+
+// describeIn words a cause for an automation or approval error in lang
+// ("zh" or "en"): the field problems of a validation error in lang, the
+// engine's public message of its own errors, the message of anything
+// else.
+func describeIn(err error, lang string) string {
 	var ve *schema.ValidationError
 	if errors.As(err, &ve) {
 		parts := make([]string, len(ve.Fields))
 		for i, f := range ve.Fields {
-			parts[i] = f.Field + " " + f.Message
+			msg := f.Message
+			if lang == message.Zh {
+				msg = cmp.Or(f.MessageZh, f.Message)
+			}
+			parts[i] = strings.TrimSpace(f.Field + " " + msg)
 		}
 		return ve.Object + " " + strings.Join(parts, "; ")
+	}
+	var ee *Error
+	if errors.As(err, &ee) {
+		return PublicMessage(err, lang)
 	}
 	return err.Error()
 }

@@ -150,6 +150,8 @@ func TestAutomation_BadEffectNamesTheRule(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.CreateRecord(ctx, "note", map[string]any{"text": "a"})
 	assert.ErrorContains(t, err, `automation "mkTask" of note could not create a task record: task subject is required`)
+	assert.Equal(t, `note的自动化规则“mkTask”无法创建task记录：task subject 必填`, engine.PublicMessage(err, "zh"),
+		"the cause is in the caller's language too")
 }
 
 // receiver is a Deliverer that records calls, fails while told to, and
