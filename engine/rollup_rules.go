@@ -20,7 +20,9 @@ import (
 // On MongoDB the parent's roll-up is written with its version checked, so
 // of two concurrent children changing the same parent one fails with a
 // conflict and is retried by its caller; without multi-document
-// transactions a child inserted before that conflict is not undone.
+// transactions the store's compensating rollback removes the child
+// inserted before that conflict (other readers may see it until then:
+// docs/deploy.md, Transactions).
 
 // rollupRules checks parent's rules against value as the new value of the
 // roll-up field ref, for a write of child through the lookup via.
