@@ -557,7 +557,8 @@ func (e *Engine) poolWriter(ctx context.Context, sc scope) (*writer, *schema.Obj
 // transaction; it answers how many went back. A record idle for the
 // pool's idle days is one whose last change (by anyone: its owner's
 // edits, a claim or transfer, an automation, a roll-up of its activities)
-// is at least that many days (of 24 hours) old.
+// is at least that many days (of 24 hours) old, and that meets the pool's
+// idle condition when it has one.
 func (e *Engine) returnDue(ctx context.Context, tenantID string) (int, error) {
 	ts, snap, err := e.tenantScope(ctx, tenantID)
 	if err != nil {
@@ -589,8 +590,16 @@ func (e *Engine) returnDue(ctx context.Context, tenantID string) (int, error) {
 		var rules []rule
 		if p.IdleDays > 0 {
 			cutoff := e.stamp().Add(-time.Duration(p.IdleDays) * 24 * time.Hour)
+			idle := store.Filter{And: []store.Filter{owned, store.Leaf("updatedAt", store.OpLt, cutoff.Format(schema.DateTimeLayout))}}
+			if len(p.IdleWhen) > 0 {
+				var f store.Filter
+				if err := json.Unmarshal(p.IdleWhen, &f); err != nil {
+					return returned, fmt.Errorf("idle condition of the %s pool: %w", obj.Name, err)
+				}
+				idle.And = append(idle.And, f)
+			}
 			rules = append(rules, rule{name: "idle", why: schema.Label{Zh: fmt.Sprintf("%d 天未跟进", p.IdleDays), En: fmt.Sprintf("no follow-up in %d days", p.IdleDays)},
-				filter: store.Filter{And: []store.Filter{owned, store.Leaf("updatedAt", store.OpLt, cutoff.Format(schema.DateTimeLayout))}}})
+				filter: idle})
 		}
 		if len(p.ReturnWhen) > 0 {
 			var f store.Filter

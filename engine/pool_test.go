@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -314,8 +315,10 @@ func TestPool_DefinitionChecks(t *testing.T) {
 		`{"clearFields": ["nosuch"]}`: "nosuch",
 		`{"clearFields": ["name"]}`:   "required",
 		`{"returnWhen": {"field": "nosuch", "op": "eq", "value": 1}}`: "nosuch",
+		`{"idleWhen": {"field": "nosuch", "op": "eq", "value": 1}}`:   "nosuch",
+		`{"idleWhen": "status"}`:                                      "idleWhen",
 		`{"reasons": [{"zh": "a"}, {"zh": "a"}]}`:                     "repeats",
-		`{"colour": "red"}`: "colour",
+		`{"colour": "red"}`:                                           "colour",
 	}
 	for pool, says := range bad {
 		def := `{"$id": "lead", "type": "object", "required": ["name"], "properties": {"name": {"type": "string", "x-crm-type": "text"}}, "x-crm-pool": ` + pool + `}`
@@ -323,4 +326,27 @@ func TestPool_DefinitionChecks(t *testing.T) {
 		require.Error(t, err, pool)
 		assert.Contains(t, err.Error(), says, pool)
 	}
+}
+
+// TestPool_IdleWhenNarrowsTheIdleRule: a pool's idleWhen keeps the idle
+// rule to the records that meet it; an idle record that does not (a lead
+// already won) stays with its owner.
+func TestPool_IdleWhenNarrowsTheIdleRule(t *testing.T) {
+	t.Parallel()
+	clk := testkit.NewClock(time.Date(2026, 5, 4, 2, 0, 0, 0, time.UTC))
+	def := strings.Replace(poolLead, `"idleDays": 3,`, `"idleDays": 3, "idleWhen": {"field": "status", "op": "in", "value": ["new", "working"]},`, 1)
+	tn := testkit.New(t, "acme", testkit.WithClock(clk), testkit.WithObjects(def))
+	worked, err := tn.Engine.CreateRecord(tn.Admin, "lead", map[string]any{"name": "杭州云栖", "status": "working"})
+	require.NoError(t, err)
+	done, err := tn.Engine.CreateRecord(tn.Admin, "lead", map[string]any{"name": "宁波港"})
+	require.NoError(t, err)
+	clk.Advance(3*24*time.Hour + time.Minute)
+	_, err = worker.RunDue(context.Background(), tn.Engine.Queues(), worker.Config{})
+	require.NoError(t, err)
+	got, err := tn.Engine.GetRecord(tn.Admin, "lead", worked.ID)
+	require.NoError(t, err)
+	assert.Equal(t, engine.PoolOwner, got.OwnerID, "idle and still being worked: back")
+	got, err = tn.Engine.GetRecord(tn.Admin, "lead", done.ID)
+	require.NoError(t, err)
+	assert.NotEqual(t, engine.PoolOwner, got.OwnerID, "idle, but outside the idle condition: kept")
 }

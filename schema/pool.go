@@ -33,6 +33,10 @@ type Pool struct {
 	// IdleDays returns a record whose last change is that many days old;
 	// 0 for none.
 	IdleDays int
+	// IdleWhen narrows the idle rule to the records that meet the filter
+	// (e.g. leads still being worked, not converted ones); nil for every
+	// owned record.
+	IdleWhen json.RawMessage
 	// ReturnWhen returns a record that meets the filter (the query
 	// model's JSON form, as automation conditions); nil for none.
 	ReturnWhen json.RawMessage
@@ -81,6 +85,9 @@ func buildPool(v any) *Pool {
 	if c, ok := m["returnWhen"]; ok && c != nil {
 		p.ReturnWhen, _ = json.Marshal(c)
 	}
+	if c, ok := m["idleWhen"]; ok && c != nil {
+		p.IdleWhen, _ = json.Marshal(c)
+	}
 	for _, r := range list(m["reasons"]) {
 		p.Reasons = append(p.Reasons, label(r))
 	}
@@ -88,7 +95,7 @@ func buildPool(v any) *Pool {
 }
 
 // pool checks what the meta-schema cannot say of x-crm-pool: the fields
-// it clears exist and may be emptied, its condition names fields, and its
+// it clears exist and may be emptied, its conditions name fields, and its
 // reasons are distinct.
 func (c *ruleChecker) pool(doc, props map[string]any, fieldType func(string) (Type, bool)) {
 	m, ok := doc[poolKeyword].(map[string]any)
@@ -116,6 +123,9 @@ func (c *ruleChecker) pool(doc, props map[string]any, fieldType func(string) (Ty
 	}
 	if w, ok := m["returnWhen"].(map[string]any); ok {
 		c.filter(pointer(poolKeyword, "returnWhen"), w, fieldType, 0)
+	}
+	if w, ok := m["idleWhen"].(map[string]any); ok {
+		c.filter(pointer(poolKeyword, "idleWhen"), w, fieldType, 0)
 	}
 	seen := map[string]bool{}
 	for i, r := range list(m["reasons"]) {

@@ -106,12 +106,13 @@ func TestReceivables_ReceiptsUpdatePlanAndContract(t *testing.T) {
 			_, err = eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-09-10", "plannedAmount": 0.01})
 			require.Error(t, err, "the plans already cover the contract")
 			assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
-			assert.ErrorContains(t, err, "超出合同金额 100000.00")
+			assertRefused(t, err, "各期计划回款合计 100000.01 元超出合同金额 100000.00 元", "The instalments add up to 100000.01, more than the contract amount of 100000.00")
 			_, err = eng.UpdateRecord(ctx, "contract", contractID, map[string]any{"amount": 90000.0}, nil)
 			require.Error(t, err, "the contract cannot go below its plans")
 			assert.Contains(t, errFields(err), "amount")
 			_, err = eng.UpdateRecord(ctx, "paymentPlan", p2.ID, map[string]any{"plannedAmount": 70000.5}, nil)
 			require.Error(t, err, "a plan grown past the contract")
+			assertRefused(t, err, "各期计划回款合计 100000.50 元超出合同金额 100000.00 元", "add up to 100000.50, more than the contract amount of 100000.00")
 
 			pay1, err := eng.CreateRecord(ctx, "payment", map[string]any{"contract": contractID, "plan": p1.ID, "paidOn": "2026-03-05", "amount": 10000.0, "method": "bankTransfer"})
 			require.NoError(t, err)
@@ -131,13 +132,14 @@ func TestReceivables_ReceiptsUpdatePlanAndContract(t *testing.T) {
 			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"plan": p1.ID, "paidOn": "2026-03-06", "amount": 20000.01, "method": "bankTransfer"})
 			require.Error(t, err)
 			assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
-			assert.ErrorContains(t, err, "超出第 1 期未回款金额 20000.00")
+			assertRefused(t, err, "回款金额 20000.01 元超出第 1 期未回款金额 20000.00 元", "The receipt of 20000.01 is more than the 20000.00 outstanding on instalment 1")
 			// Overpaying the contract, without a plan, is refused too.
 			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"contract": contractID, "paidOn": "2026-03-06", "amount": 90000.01, "method": "cash"})
 			require.Error(t, err)
-			assert.ErrorContains(t, err, "超出合同未回款金额 90000.00")
+			assertRefused(t, err, "回款金额 90000.01 元超出合同未回款金额 90000.00 元", "The receipt of 90000.01 is more than the 90000.00 outstanding on the contract")
 			_, err = eng.UpdateRecord(ctx, "payment", pay1.ID, map[string]any{"amount": 30000.01}, nil)
 			require.Error(t, err, "an edited receipt is held to the same limit")
+			assertRefused(t, err, "超出第 1 期未回款金额 30000.00 元", "more than the 30000.00 outstanding on instalment 1")
 			n, err := eng.CountRecords(ctx, "payment", nil)
 			require.NoError(t, err)
 			assert.EqualValues(t, 1, n, "nothing was recorded")
@@ -153,7 +155,7 @@ func TestReceivables_ReceiptsUpdatePlanAndContract(t *testing.T) {
 			assert.Equal(t, 0.0, plan["outstandingAmount"])
 			_, err = eng.UpdateRecord(ctx, "paymentPlan", p1.ID, map[string]any{"plannedAmount": 25000.0}, nil)
 			require.Error(t, err, "a plan cannot go below what it received")
-			assert.ErrorContains(t, err, "不能低于已回款金额 30000.00")
+			assertRefused(t, err, "计划金额不能低于已回款金额 30000.00 元", "The planned amount cannot be below the 30000.00 received")
 
 			// Correcting a receipt moves the plan back.
 			_, err = eng.UpdateRecord(ctx, "payment", pay2.ID, map[string]any{"amount": 15000.0}, nil)
@@ -173,6 +175,25 @@ func TestReceivables_ReceiptsUpdatePlanAndContract(t *testing.T) {
 			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"contract": other, "plan": p1.ID, "paidOn": "2026-03-08", "amount": 100.0, "method": "cash"})
 			require.Error(t, err)
 			assert.Contains(t, errFields(err), "plan")
+			assertRefused(t, err, "该回款计划不属于所选合同", "The plan belongs to another contract")
+			// A plan that received money stays with its contract.
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"plan": p1.ID, "paidOn": "2026-03-09", "amount": 100.0, "method": "cash"})
+			require.NoError(t, err)
+			_, err = eng.UpdateRecord(ctx, "paymentPlan", p1.ID, map[string]any{"contract": other}, nil)
+			assertRefused(t, err, "已有回款的计划不能改挂到其他合同", "A plan with receipts cannot move to another contract")
+			// A contract without an amount takes neither plans nor receipts.
+			unpriced := map[string]any{rt.customer: custID}
+			if rt.name == "b2b-sales" {
+				unpriced["name"] = "待定金额合同"
+			} else {
+				unpriced["title"] = "待定金额合同"
+			}
+			noAmount, err := eng.CreateRecord(ctx, "contract", unpriced)
+			require.NoError(t, err)
+			_, err = eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": noAmount.ID, "plannedDate": "2026-09-10", "plannedAmount": 10.0})
+			assertRefused(t, err, "合同尚未填写金额，不能制定回款计划", "The contract has no amount yet: plan its payments once it has one")
+			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"contract": noAmount.ID, "paidOn": "2026-03-08", "amount": 10.0, "method": "cash"})
+			assertRefused(t, err, "合同尚未填写金额，不能登记回款", "The contract has no amount yet: receipts need one")
 			// A receipt must be more than zero.
 			_, err = eng.CreateRecord(ctx, "payment", map[string]any{"contract": contractID, "paidOn": "2026-03-08", "amount": 0.0, "method": "cash"})
 			require.Error(t, err)
@@ -385,19 +406,32 @@ func TestReceivables_SampleData(t *testing.T) {
 				}
 				contractReceived[p.Data["contract"].(string)] += num(p.Data["amount"])
 			}
+			terminated := map[string]bool{}
+			for _, c := range all(t, eng, ctx, "contract") {
+				terminated[c.ID] = c.Data["status"] == "terminated"
+			}
 			statuses := map[string]int{}
 			planned := map[string]float64{}
 			dueThisWeek := 0
 			for _, p := range all(t, eng, ctx, "paymentPlan") {
 				d := p.Data
 				amount, got := num(d["plannedAmount"]), received[p.ID]
+				ended := terminated[d["contract"].(string)]
 				assert.InDelta(t, got, num(d["receivedAmount"]), 1e-6, "plan %s received", p.ID)
-				assert.InDelta(t, amount-got, num(d["outstandingAmount"]), 1e-6)
+				open := amount - got
+				if ended {
+					assert.InDelta(t, open, num(d["writtenOffAmount"]), 1e-6, "a terminated contract's plan writes off what it did not receive")
+					open = 0
+				}
+				assert.InDelta(t, open, num(d["outstandingAmount"]), 1e-6)
+				assert.Equal(t, ended, d["contractEnded"] == true)
 				date := d["plannedDate"].(string)
 				want := "unpaid"
 				switch {
 				case got >= amount:
 					want = "paid"
+				case ended:
+					want = "cancelled"
 				case date < today:
 					want = "overdue"
 				case got > 0:
@@ -406,12 +440,12 @@ func TestReceivables_SampleData(t *testing.T) {
 				assert.Equal(t, want, d["status"], "plan %s: %v planned on %s, %v received", p.ID, amount, date, got)
 				statuses[want]++
 				planned[d["contract"].(string)] += amount
-				if want != "paid" && date >= today && date <= week {
+				if (want == "unpaid" || want == "partial") && date >= today && date <= week {
 					dueThisWeek++
 				}
 			}
 			t.Logf("%s plans: %v, %d due within a week", rt.name, statuses, dueThisWeek)
-			for _, s := range []string{"paid", "partial", "overdue", "unpaid"} {
+			for _, s := range []string{"paid", "partial", "overdue", "unpaid", "cancelled"} {
 				assert.Positive(t, statuses[s], "sample plans %s", s)
 			}
 			assert.Positive(t, dueThisWeek, "sample plans due within the week")
@@ -454,7 +488,8 @@ func TestReceivables_UpgradeFromPreviousVersion(t *testing.T) {
 	for _, c := range []struct {
 		rt  receivablesTemplate
 		old string
-	}{{receivablesTemplates[0], "b2b-sales-1.5.0"}, {receivablesTemplates[1], "chemical-1.6.0"}} {
+	}{{receivablesTemplates[0], "b2b-sales-1.5.0"}, {receivablesTemplates[1], "chemical-1.6.0"},
+		{receivablesTemplates[0], "b2b-sales-1.6.0"}, {receivablesTemplates[1], "chemical-1.8.0"}} {
 		t.Run(c.old, func(t *testing.T) {
 			t.Parallel()
 			clk := testkit.NewClock(refDate.Add(10 * time.Hour))
@@ -504,6 +539,13 @@ func TestReceivables_UpgradeFromPreviousVersion(t *testing.T) {
 			reports, err := eng.Reports(ctx, "paymentPlan")
 			require.NoError(t, err)
 			assert.Len(t, reports, 3, "the receivables reports arrived")
+
+			// Terminating the contract cancels its plan (1.7.0 / 1.9.0).
+			_, err = eng.UpdateRecord(ctx, "contract", contractID, map[string]any{"status": "terminated", "terminationReason": "客户停产"}, nil)
+			require.NoError(t, err)
+			got := record(t, eng, ctx, "paymentPlan", p.ID)
+			assert.Equal(t, "cancelled", got["status"])
+			assert.Equal(t, 6000.0, got["writtenOffAmount"])
 		})
 	}
 }
@@ -552,4 +594,125 @@ func hasObject(tpl *template.Template, name string) bool {
 		}
 	}
 	return false
+}
+
+// A terminated contract's payment plans are no longer due: those not
+// paid in full are cancelled (合同终止), leave 本月待回款, and neither the
+// reminder three days before nor the overdue mark and notice the morning
+// after go out for them, while a running contract's plans still remind.
+// What they did not receive is written off: the receivables report
+// counts it as written off, not outstanding, and the overdue reports
+// leave it out. A plan added to a terminated contract is cancelled at
+// once; a late receipt against a cancelled plan still counts.
+func TestReceivables_TerminatedContractStopsReminding(t *testing.T) {
+	t.Parallel()
+	for _, rt := range receivablesTemplates {
+		t.Run(rt.name, func(t *testing.T) {
+			t.Parallel()
+			eng, ctx, clk, tn := receivablesTenant(t, rt.name, time.Date(2026, 2, 20, 10, 0, 0, 0, cst))
+			custID, contractID := newContract(t, eng, ctx, rt, "温州瓯江电气有限公司", 100000)
+			_, runningID := newContract(t, eng, ctx, rt, "台州椒江阀门有限公司", 10000)
+			plan := func(contract, date string, amount float64) string {
+				t.Helper()
+				p, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contract, "plannedDate": date, "plannedAmount": amount})
+				require.NoError(t, err)
+				return p.ID
+			}
+			pay := func(planID, on string, amount float64) {
+				t.Helper()
+				_, err := eng.CreateRecord(ctx, "payment", map[string]any{"plan": planID, "paidOn": on, "amount": amount, "method": "bankTransfer"})
+				require.NoError(t, err)
+			}
+			run := func(at time.Time) {
+				t.Helper()
+				clk.Set(at)
+				_, err := worker.RunDue(tn.Background, eng.Queues(), worker.Config{})
+				require.NoError(t, err)
+			}
+			notified := func() map[string][]string {
+				t.Helper()
+				notes, err := eng.Notifications(ctx, "rep1", 50)
+				require.NoError(t, err)
+				out := map[string][]string{}
+				for _, n := range notes {
+					out[n.RecordID] = append(out[n.RecordID], n.Message.Zh)
+				}
+				return out
+			}
+			partly := plan(contractID, "2026-03-10", 30000)
+			paid := plan(contractID, "2026-03-10", 20000)
+			later := plan(contractID, "2026-06-10", 49900)
+			running := plan(runningID, "2026-03-10", 10000)
+			pay(partly, "2026-02-25", 10000)
+			pay(paid, "2026-02-26", 20000)
+			run(time.Date(2026, 3, 1, 9, 0, 0, 0, cst))
+			assert.Equal(t, true, record(t, eng, ctx, "paymentPlan", partly)["dueThisMonth"])
+
+			_, err := eng.UpdateRecord(ctx, "contract", contractID, map[string]any{"status": "terminated", "terminationReason": "客户停产，双方协商解除"}, nil)
+			require.NoError(t, err)
+			p := record(t, eng, ctx, "paymentPlan", partly)
+			assert.Equal(t, "cancelled", p["status"])
+			assert.Equal(t, true, p["contractEnded"])
+			assert.Equal(t, false, p["dueThisMonth"], "no longer due this month")
+			assert.Equal(t, 0.0, p["outstandingAmount"])
+			assert.Equal(t, 20000.0, p["writtenOffAmount"])
+			assert.Equal(t, "paid", record(t, eng, ctx, "paymentPlan", paid)["status"], "a plan paid in full stays paid")
+			assert.Equal(t, 0.0, num(record(t, eng, ctx, "paymentPlan", paid)["writtenOffAmount"]))
+			assert.Equal(t, "cancelled", record(t, eng, ctx, "paymentPlan", later)["status"])
+			contract := record(t, eng, ctx, "contract", contractID)
+			assert.Equal(t, 0.0, num(contract["outstandingAmount"]), "nothing more is expected of a terminated contract")
+			assert.Equal(t, 30000.0, contract["receivedTotal"])
+			due, err := eng.ListRecords(ctx, "paymentPlan", engine.ListQuery{View: "dueThisMonth", WithTotal: true})
+			require.NoError(t, err)
+			require.EqualValues(t, 1, due.Total, "only the running contract's plan is due this month")
+			assert.Equal(t, running, due.Records[0].ID)
+
+			// A plan added afterwards is born cancelled.
+			extra, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-03-12", "plannedAmount": 100.0})
+			require.NoError(t, err)
+			assert.Equal(t, "cancelled", extra.Data["status"])
+			assert.Equal(t, false, extra.Data["dueThisMonth"])
+
+			// Three days before, the morning after, and the same for June:
+			// only the running contract's plan reminds and goes overdue.
+			run(time.Date(2026, 3, 7, 9, 0, 0, 0, cst))
+			run(time.Date(2026, 3, 11, 9, 0, 0, 0, cst))
+			run(time.Date(2026, 6, 7, 9, 0, 0, 0, cst))
+			run(time.Date(2026, 6, 11, 9, 0, 0, 0, cst))
+			got := notified()
+			require.Len(t, got[running], 2, "the running contract's plan: due in three days, then overdue")
+			assert.Contains(t, got[running][0], "回款逾期")
+			assert.Empty(t, got[partly], "a cancelled plan reminds nobody")
+			assert.Empty(t, got[later])
+			assert.Empty(t, got[extra.ID])
+			assert.Len(t, got, 1)
+			p = record(t, eng, ctx, "paymentPlan", partly)
+			assert.Equal(t, "cancelled", p["status"], "never overdue")
+			assert.NotEqual(t, true, p["pastDue"])
+			assert.Equal(t, "overdue", record(t, eng, ctx, "paymentPlan", running)["status"])
+
+			// A late settlement against a cancelled plan still counts.
+			pay(partly, "2026-06-12", 5000)
+			p = record(t, eng, ctx, "paymentPlan", partly)
+			assert.Equal(t, "cancelled", p["status"])
+			assert.Equal(t, 15000.0, p["writtenOffAmount"])
+
+			res, err := eng.RunReport(ctx, "receivablesByCustomerMonth", nil)
+			require.NoError(t, err)
+			type sums struct{ planned, received, outstanding, writtenOff float64 }
+			rows := map[string]sums{}
+			for _, row := range res.Rows {
+				if c, _ := row.Keys[0].Value.(string); c != custID {
+					continue
+				}
+				month, _ := row.Keys[1].Value.(string)
+				rows[month[:7]] = sums{num(row.Values[0]), num(row.Values[1]), num(row.Values[2]), num(row.Values[3])}
+			}
+			assert.Equal(t, map[string]sums{"2026-03": {50100, 35000, 0, 15100}, "2026-06": {49900, 0, 0, 49900}}, rows)
+			res, err = eng.RunReport(ctx, "overdueTotal", nil)
+			require.NoError(t, err)
+			require.Len(t, res.Rows, 1)
+			assert.InDelta(t, 10000, num(res.Rows[0].Values[0]), 1e-6, "only the running contract's plan is overdue")
+		})
+	}
 }

@@ -97,7 +97,7 @@ func TestChemical_LicenceBlocksDangerousGoods(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
 	assert.Equal(t, []string{"customer"}, errFields(err))
-	assert.ErrorContains(t, err, "2026-01-31")
+	assertRefused(t, err, "客户的危化品经营许可证已于 2026-01-31 到期，不能签订含危险品的合同", "The customer's hazardous chemicals licence expired on 2026-01-31: no contract for dangerous goods")
 	_, req, err := f.contract(t, 1000, f.harmless, "2026-02-10")
 	require.NoError(t, err, "no licence needed for harmless goods")
 	assert.Equal(t, engine.ApprovalApproved, req.Status)
@@ -116,6 +116,7 @@ func TestChemical_LicenceBlocksDangerousGoods(t *testing.T) {
 	assert.Equal(t, true, d.Data["dangerousGoods"], "from the product's hazard class")
 	_, err = deliver(f.hazardous, "2026-02-05")
 	assert.Equal(t, []string{"customer"}, errFields(err), "planned after the licence expired")
+	assertRefused(t, err, "客户的危化品经营许可证已于 2026-01-31 到期，不能发运危险品", "licence expired on 2026-01-31: no dangerous goods ship to it")
 	_, err = deliver(f.harmless, "2026-02-05")
 	require.NoError(t, err)
 
@@ -126,7 +127,7 @@ func TestChemical_LicenceBlocksDangerousGoods(t *testing.T) {
 	require.NoError(t, err)
 	_, err = deliver(f.hazardous, "2026-02-05")
 	assert.Equal(t, []string{"product"}, errFields(err), "no safety data sheet")
-	assert.ErrorContains(t, err, "SDS")
+	assertRefused(t, err, "危险品没有安全技术说明书（SDS），不能发货", "A dangerous product without a safety data sheet cannot be delivered")
 	_, err = f.eng.UpdateRecord(f.ctx, "product", f.hazardous, map[string]any{"msdsUrl": "https://msds.example.com.cn/T-EA-2026"}, nil)
 	require.NoError(t, err)
 	_, err = deliver(f.hazardous, "2026-02-05")
@@ -137,10 +138,33 @@ func TestChemical_LicenceBlocksDangerousGoods(t *testing.T) {
 	require.NoError(t, err)
 	_, err = deliver(f.harmless, "2026-02-06")
 	assert.Equal(t, []string{"customer"}, errFields(err))
+	assertRefused(t, err, "客户在黑名单中，不能发货", "The customer is blacklisted: nothing ships to it")
 	draft, err := f.eng.CreateRecord(f.ctx, "contract", map[string]any{"title": "草稿", "customer": f.customer})
 	require.NoError(t, err)
 	_, err = f.eng.CreateRecord(f.ctx, "delivery", map[string]any{"contract": draft.ID, "product": f.harmless, "quantityTons": 1.0, "plannedDate": "2026-02-06"})
 	assert.Contains(t, errFields(err), "contract")
+	assertRefused(t, err, "合同尚未签订或已终止，不能发货", "The contract is not signed or has ended: nothing ships against it")
+}
+
+// TestChemical_NoLicenceBlocksDangerousGoods: a customer without a
+// hazardous chemicals licence gets no contract for dangerous goods signed
+// and no dangerous goods delivered; the refusal is in both languages.
+func TestChemical_NoLicenceBlocksDangerousGoods(t *testing.T) {
+	t.Parallel()
+	f := newChemicalFixture(t, "2027-06-30")
+	signed, req, err := f.contract(t, 1000, f.hazardous, "2026-02-10")
+	require.NoError(t, err, "licensed")
+	assert.Equal(t, engine.ApprovalApproved, req.Status)
+	_, err = f.eng.UpdateRecord(f.ctx, "customer", f.customer, map[string]any{"hazmatLicence": nil, "licenceExpiry": nil}, nil)
+	require.NoError(t, err)
+	_, _, err = f.contract(t, 1000, f.hazardous, "2026-02-11")
+	assert.Equal(t, []string{"customer"}, errFields(err))
+	assertRefused(t, err, "客户没有危化品经营许可证，不能签订含危险品的合同", "The customer has no hazardous chemicals licence: no contract for dangerous goods")
+	_, err = f.eng.CreateRecord(f.ctx, "delivery", map[string]any{"contract": signed.ID, "product": f.hazardous, "quantityTons": 1.0, "plannedDate": "2026-02-12"})
+	assert.Equal(t, []string{"customer"}, errFields(err))
+	assertRefused(t, err, "客户没有危化品经营许可证，不能发运危险品", "The customer has no hazardous chemicals licence: no dangerous goods ship to it")
+	_, err = f.eng.CreateRecord(f.ctx, "delivery", map[string]any{"contract": signed.ID, "product": f.harmless, "quantityTons": 1.0, "plannedDate": "2026-02-12"})
+	require.NoError(t, err, "harmless goods need no licence")
 }
 
 // TestChemical_LicenceReminderAndSampleData: the sales rep hears of an

@@ -65,3 +65,47 @@ func TestReceivables_OnMongo(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "paid", p.Data["status"])
 }
+
+// TestReceivables_TerminatedOnMongo: on MongoDB too, terminating a
+// contract cancels its unpaid plans in the same write (the contract's
+// afterSave script updates them, and each plan's script reads the
+// terminated contract in that transaction): nothing outstanding, the rest
+// written off, nothing overdue.
+func TestReceivables_TerminatedOnMongo(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	eng, err := engine.New(engine.Config{Store: mongostore.NewForTest(t, mongostore.Config{URI: uri}), Logger: slog.New(slog.DiscardHandler),
+		EncryptionKey: []byte("0123456789abcdef0123456789abcdef")})
+	require.NoError(t, err)
+	for _, name := range []string{"b2b-sales", "chemical"} {
+		tpl, err := install.Template(name)
+		require.NoError(t, err)
+		_, err = eng.CreateTenant(ctx, name, name)
+		require.NoError(t, err)
+		tctx := engine.WithActor(ctx, engine.Actor{TenantID: name, ID: "user:admin", Admin: true})
+		_, err = eng.CreateUser(tctx, name, engine.NewUser{Username: "admin", DisplayName: "管理员", Password: "correct horse battery"})
+		require.NoError(t, err)
+		_, err = eng.InstallTemplate(tctx, tpl, template.InstallOptions{})
+		require.NoError(t, err)
+		customer, object, title := "account", "account", "name"
+		if name == "chemical" {
+			customer, object, title = "customer", "customer", "title"
+		}
+		cust, err := eng.CreateRecord(tctx, object, map[string]any{"name": "温州瓯江电气有限公司"})
+		require.NoError(t, err)
+		contract, err := eng.CreateRecord(tctx, "contract", map[string]any{title: "年度合同", customer: cust.ID, "amount": 100000.0})
+		require.NoError(t, err)
+		plan, err := eng.CreateRecord(tctx, "paymentPlan", map[string]any{"contract": contract.ID, "plannedDate": "2099-03-10", "plannedAmount": 30000.0})
+		require.NoError(t, err)
+		_, err = eng.CreateRecord(tctx, "payment", map[string]any{"plan": plan.ID, "paidOn": "2099-03-01", "amount": 10000.0, "method": "bankTransfer"})
+		require.NoError(t, err)
+		_, err = eng.UpdateRecord(tctx, "contract", contract.ID, map[string]any{"status": "terminated", "terminationReason": "客户停产"}, nil)
+		require.NoError(t, err, name)
+		p, err := eng.GetRecord(tctx, "paymentPlan", plan.ID)
+		require.NoError(t, err)
+		assert.Equal(t, "cancelled", p.Data["status"], name)
+		assert.Equal(t, true, p.Data["contractEnded"], name)
+		assert.Equal(t, 0.0, p.Data["outstandingAmount"], name)
+		assert.Equal(t, 20000.0, p.Data["writtenOffAmount"], name)
+	}
+}
