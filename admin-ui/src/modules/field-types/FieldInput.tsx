@@ -109,7 +109,9 @@ export function FieldInput({ field, value, onChange, onBlur, id, disabled, error
             if (v === undefined || v === null || String(v) === "") return "";
             return separators(p.precision !== undefined ? Number(v).toFixed(p.precision) : v);
           }}
-          parser={(v) => Number(unseparate(v))}
+          // The parser's text goes to the input's own decimal reading: an
+          // emptied box stays empty (Number("") would make it 0).
+          parser={(v) => unseparate(v) as unknown as number}
           style={{ width: "100%" }}
           inputMode="decimal"
         />

@@ -2,7 +2,7 @@ import Form from "@rjsf/antd";
 import type { IChangeEvent } from "@rjsf/core";
 import type { ErrorSchema } from "@rjsf/utils";
 import { Alert, Button, Modal, Space } from "antd";
-import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useBlocker } from "react-router";
 import { gql } from "@/api/client";
 import { isApiError, type ApiError } from "@/api/errors";
@@ -17,6 +17,7 @@ import { localiseErrors, serverFieldErrors } from "./errors";
 import { buildForm, type FormMode } from "./formDefinition";
 import type { Layout } from "./layout";
 import { FieldTemplate, fields, ObjectFieldTemplate, type CrmFormContext } from "./rjsfParts";
+import { clientErrors } from "./touched";
 import { readDraft, useDraft } from "./useDraft";
 import { FormValidator } from "./validator";
 import { createInput, patchInput, recordToValues, type FormValues } from "./values";
@@ -67,7 +68,18 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
   const [showRestored, setShowRestored] = useState(!!restored);
   const [extraErrors, setExtraErrors] = useState<ErrorSchema | undefined>();
   const [banner, setBanner] = useState<{ kind: "fields" | "conflict" | "error"; text: string; error?: ApiError } | null>(null);
+  // submitted: the user has tried to save, so every field shows its
+  // messages; visited: the fields the user has left or chosen in, which
+  // show theirs before that (touched.ts).
   const [submitted, setSubmitted] = useState(false);
+  const [visited, setVisited] = useState<ReadonlySet<string>>(() => new Set());
+  const visit = useCallback((name: string) => setVisited((v) => (v.has(name) ? v : new Set(v).add(name))), []);
+  const server = useMemo(() => {
+    const out: Record<string, string[]> = {};
+    for (const [k, e] of Object.entries((extraErrors ?? {}) as Record<string, { __errors?: string[] }>)) out[k] = e?.__errors ?? [];
+    return out;
+  }, [extraErrors]);
+  const client = useMemo(() => clientErrors(def.schema, values, lang), [def.schema, values, lang]);
   const [saving, setSaving] = useState(false);
   const formRef = useRef<{ submit: () => void } | null>(null);
   const dirty = JSON.stringify(values) !== JSON.stringify({ ...base.values, ...(mode === "create" ? (prefill ?? {}) : {}) });
@@ -107,7 +119,7 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
   }, [blocker, draft, t]);
 
   const shown = useMemo(() => new Set(def.fields.map((f) => f.name)), [def.fields]);
-  const ctx: CrmFormContext = { fields: Object.fromEntries(def.fields.map((f) => [f.name, f])), sections: def.sections, creating: mode === "create", phone, values };
+  const ctx: CrmFormContext = { fields: Object.fromEntries(def.fields.map((f) => [f.name, f])), sections: def.sections, creating: mode === "create", phone, values, errors: { client, submitted, visited, server }, visit };
   const titlesApi = useMemo(() => ({ titles, remember: (e: Record<string, string>) => setTitles((x) => ({ ...x, ...e })) }), [titles]);
 
   const focusFirstError = (names: string[]) => {
@@ -210,6 +222,8 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
                   setValues({ ...initial.values, ...(prefill ?? {}) });
                   setBase({ values: initial.values, version: record?.version });
                   setShowRestored(false);
+                  setVisited(new Set());
+                  setSubmitted(false);
                 }}
               >
                 {fw("discardDraft")}
@@ -255,7 +269,9 @@ export function RecordForm({ obj, layout, mode, record, prefill, prefillTitles, 
           extraErrors={extraErrors}
           showErrorList={false}
           noHtml5Validate
-          liveValidate={submitted ? "onChange" : "onBlur"}
+          // The fields show the checks of the current values once the user
+          // has been there (touched.ts); rjsf checks again on saving, which
+          // it blocks on a problem.
           transformErrors={(errs) => localiseErrors(errs, lang)}
           focusOnFirstError
           onChange={(e: IChangeEvent<FormValues>) => setValues(e.formData ?? {})}

@@ -51,7 +51,12 @@ function clampColumns(n: number | undefined, total: number): number {
 }
 
 export function buildForm(obj: ObjectMeta, layout: Layout | undefined, mode: FormMode): FormDefinition {
-  const readOnly = new Set(layout?.readOnly ?? []);
+  // The layout lists every field as read-only for a role that may not
+  // change the object's records; one that may create them still fills in
+  // a new record's fields (its own read-only fields are the object's,
+  // from the role's field rules).
+  const createOnly = mode === "create" && obj.access.create && !obj.access.update;
+  const readOnly = new Set(createOnly ? [] : (layout?.readOnly ?? []));
   const fields = obj.fields.map((f) => (readOnly.has(f.name) && !f.readOnly ? { ...f, readOnly: true } : f));
   const byName = new Map(fields.map((f) => [f.name, f]));
   const properties: JSONSchema = {};

@@ -6,6 +6,7 @@ import { currencyOf } from "@/field-types/format";
 import { useI18n } from "@/i18n/I18nProvider";
 import type { FieldMeta } from "@/metadata/types";
 import type { FormSection } from "./formDefinition";
+import { shownErrors, visitedOnChange, type ErrorVisibility } from "./touched";
 import { isBlank } from "./values";
 import { useText } from "@/admin/text";
 import { formWords } from "@/forms/text";
@@ -13,8 +14,9 @@ import { formWords } from "@/forms/text";
 // The pieces rjsf renders our forms with: one field component for every
 // property (our widget registry, FieldInput), a field template with the
 // label above the input, a red * for required fields and the messages
-// under it, and an object template that lays the fields out in the
-// layout's sections and columns (one column on a phone).
+// under it (those the user should see yet: touched.ts), and an object
+// template that lays the fields out in the layout's sections and columns
+// (one column on a phone).
 
 export type CrmFormContext = {
   fields: Record<string, FieldMeta>;
@@ -24,6 +26,11 @@ export type CrmFormContext = {
   // values are the form's current values (an amount's currency may be
   // the record's code field).
   values?: Record<string, unknown>;
+  // errors says which messages show (touched.ts); without it, all do.
+  errors?: ErrorVisibility;
+  // visit records that the user has been in a field (left it, or made a
+  // choice in it).
+  visit?: (name: string) => void;
 };
 
 function CrmField({ name, formData, onChange, onBlur, fieldPathId, registry, disabled, readonly, rawErrors, autofocus }: FieldProps) {
@@ -36,12 +43,18 @@ function CrmField({ name, formData, onChange, onBlur, fieldPathId, registry, dis
       value={formData}
       id={fieldPathId.$id}
       disabled={disabled}
-      error={(rawErrors?.length ?? 0) > 0}
+      error={shownErrors(name, rawErrors, ctx.errors).length > 0}
       autoFocus={autofocus}
       creating={ctx.creating}
       currency={f.kind === "currency" ? currencyOf(f, ctx.values) : undefined}
-      onChange={(v) => onChange(isBlank(v) ? undefined : v, fieldPathId.path)}
-      onBlur={() => onBlur(fieldPathId.$id, formData)}
+      onChange={(v) => {
+        if (visitedOnChange(f)) ctx.visit?.(name);
+        onChange(isBlank(v) ? undefined : v, fieldPathId.path);
+      }}
+      onBlur={() => {
+        ctx.visit?.(name);
+        onBlur(fieldPathId.$id, formData);
+      }}
     />
   );
 }
@@ -56,7 +69,7 @@ export function FieldTemplate({ id, children, rawErrors, required, hidden, regis
   const ctx = registry.formContext as CrmFormContext;
   const name = String(fieldPathId.path[fieldPathId.path.length - 1]);
   const f = ctx.fields[name];
-  const errors = Array.from(new Set(rawErrors ?? []));
+  const errors = shownErrors(name, rawErrors, ctx.errors);
   const lockReason = f?.computed ? undefined : f?.readOnly ? fw("readOnly") : f?.masked ? fw("masked") : undefined;
   return (
     <div className={`form-field${errors.length ? " has-error" : ""}`} data-field={name}>

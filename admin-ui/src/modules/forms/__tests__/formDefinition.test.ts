@@ -44,6 +44,18 @@ describe("buildForm", () => {
     expect(ro.schema.required).toEqual(["stage"]);
   });
 
+  it("lets a role that creates but does not update fill in a new record", () => {
+    // Such a role's layout lists every field as read-only (the record page
+    // offers no editing); its own read-only fields come with the object.
+    const createOnly = fakeMetadata(salesObjects.map((o) => (o.name === "contact" ? { ...o, access: { ...o.access!, update: false, readOnlyFields: ["account"] } } : o))).byName.contact;
+    const everything = { object: "contact", sections: [{ fields: ["fullName", "mobile", "account"] }], readOnly: ["fullName", "mobile", "account"] };
+    const f = buildForm(createOnly, everything, "create");
+    expect(f.uiSchema.fullName).toEqual({ "ui:field": "crm", "ui:readonly": false });
+    expect(f.uiSchema.account).toEqual({ "ui:field": "crm", "ui:readonly": true });
+    expect(f.schema.required).toEqual(["fullName"]);
+    expect(buildForm(createOnly, everything, "edit").uiSchema.fullName).toEqual({ "ui:field": "crm", "ui:readonly": true });
+  });
+
   it("keeps defaults when creating and drops them when editing", () => {
     const props = (m: "create" | "edit") => (buildForm(deal, layout, m).schema.properties as Record<string, Record<string, unknown>>).stage;
     expect(props("create").default).toBe("new");
