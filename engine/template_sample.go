@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/crmkit/crm/engine/template"
@@ -47,6 +49,11 @@ func (e *Engine) installSample(ctx context.Context, ts store.TenantStore, admin 
 	}
 	// The writer records no stage history: the generated path replaces it.
 	w := &sampleWriter{w: wr, hist: wr.hist, users: template.NewSampleUsers(active)}
+	if slices.ContainsFunc(snap.catalog.Objects, func(o *schema.Object) bool { return o.Pool != nil }) {
+		if w.states, err = e.platformObject(ctx, ts, snap, poolStateObject); err != nil {
+			return 0, "", err
+		}
+	}
 	wr.hist = nil
 	n, err := sample.Write(ctx, name, w, progress)
 	if err != nil {
@@ -70,6 +77,9 @@ type sampleWriter struct {
 	w     *writer
 	hist  *schema.Object // stage history; nil when no object has a pipeline
 	users *template.SampleUsers
+	// states counts claims of the pools (pool.go); nil when no object has
+	// a pool.
+	states *schema.Object
 }
 
 var _ template.BatchWriter = (*sampleWriter)(nil)
@@ -148,12 +158,104 @@ func (sw *sampleWriter) write(ctx context.Context, tx store.Tx, r template.Sampl
 	if err := tx.Update(ctx, obj, cur, cur.Version); err != nil {
 		return "", fmt.Errorf("date sample %s record %q: %w", obj.Name, r.Key, err)
 	}
+	if err := sw.own(ctx, tx, obj, cur, r); err != nil {
+		return "", fmt.Errorf("sample %s record %q: %w", obj.Name, r.Key, err)
+	}
 	if sw.hist != nil && len(stages) > 0 {
 		if err := sw.writeHistory(ctx, tx, obj, rec.ID, stages); err != nil {
 			return "", err
 		}
 	}
 	return rec.ID, nil
+}
+
+// own gives a sample record its owner: the object's pool, or the user its
+// generated owner's name is given (the installer's when the tenant has no
+// user); a claim from the pool counts toward the owner's claims of its
+// day, in the tenant's time zone. The change of owner is audited.
+func (sw *sampleWriter) own(ctx context.Context, tx store.Tx, obj *schema.Object, cur store.Record, r template.SampleRecord) error {
+	if r.Owner == "" {
+		if !r.ClaimedAt.IsZero() {
+			return fmt.Errorf("claimed at %s by nobody", r.ClaimedAt.Format(time.RFC3339))
+		}
+		return nil
+	}
+	owner := PoolOwner
+	if r.Owner != template.SamplePoolOwner {
+		var ok bool
+		if owner, ok = sw.users.Give(r.Owner); !ok {
+			return nil // no user to give it: the installer keeps it
+		}
+	}
+	if obj.Pool == nil && owner == PoolOwner {
+		return fmt.Errorf("in the pool, but %s has no pool", obj.Name)
+	}
+	changes := map[string]any{"ownerId": map[string]any{"old": cur.OwnerID, "new": owner}}
+	next := cur
+	next.OwnerID = owner
+	next.Version = cur.Version + 1
+	if owner == PoolOwner { // as a return leaves it: the pool's clear fields empty
+		next.Data = maps.Clone(cur.Data)
+		for _, f := range obj.Pool.ClearFields {
+			if v, ok := next.Data[f]; ok {
+				changes[f] = map[string]any{"old": v, "new": nil}
+				delete(next.Data, f)
+			}
+		}
+	}
+	if !r.ClaimedAt.IsZero() {
+		user, isUser := strings.CutPrefix(owner, "user:")
+		if obj.Pool == nil || !isUser {
+			return fmt.Errorf("claimed by %q, but only a user claims from a pool", r.Owner)
+		}
+		at := r.ClaimedAt.UTC().Truncate(time.Microsecond)
+		if err := sw.countClaim(ctx, tx, obj, user, sw.w.snap.clock().today(at)); err != nil {
+			return err
+		}
+		if at.After(next.UpdatedAt) {
+			next.UpdatedAt = at
+		}
+		changes["ownerId"] = map[string]any{"old": PoolOwner, "new": owner}
+		changes[AuditPool] = map[string]any{"old": nil, "new": PoolClaim}
+	}
+	if err := tx.Update(ctx, obj, next, cur.Version); err != nil {
+		return fmt.Errorf("give it its owner: %w", err)
+	}
+	return sw.w.audit(ctx, tx, AuditUpdate, obj, cur.ID, next.Version, changes)
+}
+
+// countClaim counts a sample claim of user on day: the pool state keeps
+// the latest day's count (as ClaimRecords does). A day past the pool's
+// limit is a mistake of the sample data.
+func (sw *sampleWriter) countClaim(ctx context.Context, tx store.Tx, obj *schema.Object, user, day string) error {
+	id := quotaID(obj, user)
+	prev, err := tx.Get(ctx, sw.states, id)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("read the claims of %s: %w", user, err)
+	}
+	n := 0
+	if err == nil {
+		if d, _ := prev.Data["day"].(string); d > day {
+			return nil // a later day counts already
+		}
+		n = claimsOn(prev, day)
+	}
+	if n >= obj.Pool.ClaimLimit {
+		return fmt.Errorf("more than the pool's %d claims for %s on %s", obj.Pool.ClaimLimit, user, day)
+	}
+	now := sw.w.e.stamp()
+	rec := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: sw.w.actor.ID, UpdatedBy: sw.w.actor.ID,
+		Data: map[string]any{"object": obj.Name, "user": user, "day": day, "count": float64(n + 1)}}
+	if err != nil {
+		err = tx.Insert(ctx, sw.states, rec)
+	} else {
+		rec.Version, rec.CreatedAt, rec.CreatedBy = prev.Version+1, prev.CreatedAt, prev.CreatedBy
+		err = tx.Update(ctx, sw.states, rec, prev.Version)
+	}
+	if err != nil {
+		return fmt.Errorf("count a claim of %s: %w", user, err)
+	}
+	return nil
 }
 
 // writeHistory writes a sample record's stage history.

@@ -34,7 +34,18 @@ type SampleRecord struct {
 	// in Data. A pipeline field with a value and no steps entered it at
 	// CreatedAt. Each step must be a move the pipeline allows.
 	Stages []SampleStage
+	// Owner is who owns the record: "" the template's sample actor,
+	// SamplePoolOwner the object's customer pool (an object without one
+	// refuses it), else a name the installer gives one of the tenant's
+	// users as it gives user fields.
+	Owner string
+	// ClaimedAt, when set, is when the owner (a user) claimed the record
+	// from the object's pool; the claim counts toward that day's limit.
+	ClaimedAt time.Time
 }
+
+// SamplePoolOwner is the Owner of a sample record in its object's pool.
+const SamplePoolOwner = "pool"
 
 // SampleStage is one step of a sample record along a pipeline.
 type SampleStage struct {

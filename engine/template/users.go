@@ -235,6 +235,20 @@ func NewSampleUsers(usernames []string) *SampleUsers {
 	return &SampleUsers{users: slices.Compact(users), given: map[string]string{}}
 }
 
+// Give returns the user ("user:USERNAME") a generated name is given, the
+// same one its user fields get; false when the tenant has no user.
+func (s *SampleUsers) Give(name string) (string, bool) {
+	if len(s.users) == 0 || name == "" {
+		return "", false
+	}
+	to, ok := s.given[name]
+	if !ok {
+		to = userPrefix + s.users[len(s.given)%len(s.users)]
+		s.given[name] = to
+	}
+	return to, true
+}
+
 // Assign returns data with the value of every user field of obj replaced
 // by the user its generated value is given; data itself is not changed.
 func (s *SampleUsers) Assign(obj *schema.Object, data map[string]any) map[string]any {
@@ -248,14 +262,10 @@ func (s *SampleUsers) Assign(obj *schema.Object, data map[string]any) map[string
 		if !cloned {
 			out, cloned = maps.Clone(data), true
 		}
-		if len(s.users) == 0 {
+		to, ok := s.Give(v)
+		if !ok {
 			delete(out, f.Name)
 			continue
-		}
-		to, ok := s.given[v]
-		if !ok {
-			to = userPrefix + s.users[len(s.given)%len(s.users)]
-			s.given[v] = to
 		}
 		out[f.Name] = to
 	}

@@ -81,7 +81,7 @@ func Sample(name string, opts sample.Options) *template.SampleData {
 				for i, s := range r.Stages {
 					stages[i] = template.SampleStage{Field: s.Field, Stage: s.Stage, At: s.At}
 				}
-				return emit(template.SampleRecord{Object: r.Object, Key: r.Key, Data: r.Data, CreatedAt: r.CreatedAt, Stages: stages})
+				return emit(template.SampleRecord{Object: r.Object, Key: r.Key, Data: r.Data, CreatedAt: r.CreatedAt, Stages: stages, Owner: r.Owner, ClaimedAt: r.ClaimedAt})
 			})
 		},
 	}

@@ -236,7 +236,7 @@ func TestEducation_UpgradeFrom140(t *testing.T) {
 
 	tpl, err := install.Template("education")
 	require.NoError(t, err)
-	require.Equal(t, "1.5.0", tpl.Version)
+	require.Equal(t, "1.6.0", tpl.Version)
 	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
 	require.NoError(t, err)
 	assert.Empty(t, res.Conflicts)

@@ -28,8 +28,15 @@ func dump(t testing.TB, template string, opts sample.Options, write func([]byte)
 		for i, s := range r.Stages {
 			stages[i] = s.Field + "=" + s.Stage + "@" + s.At.Format(time.RFC3339Nano)
 		}
-		line, err := json.Marshal(map[string]any{"object": r.Object, "key": r.Key, "data": r.Data,
-			"createdAt": r.CreatedAt.Format(time.RFC3339Nano), "stages": stages})
+		rec := map[string]any{"object": r.Object, "key": r.Key, "data": r.Data,
+			"createdAt": r.CreatedAt.Format(time.RFC3339Nano), "stages": stages}
+		if r.Owner != "" {
+			rec["owner"] = r.Owner
+		}
+		if !r.ClaimedAt.IsZero() {
+			rec["claimedAt"] = r.ClaimedAt.Format(time.RFC3339Nano)
+		}
+		line, err := json.Marshal(rec)
 		if err != nil {
 			return err
 		}

@@ -55,6 +55,11 @@ type step struct {
 	Index   *expr          `json:"index"`   // a text under which {"recsAt": [name, text]} finds the record
 	Collect string         `json:"collect"` // a list of the parent's that collects these records' values (as $name.field)
 	Then    []*step        `json:"then"`    // steps per record, with the record as $up
+	// Owner, after the fields, names who owns the record: nil or "" the
+	// installer, "pool" the object's pool, else a person's name (Record.Owner);
+	// Claimed, a time, says the owner claimed it from the pool then.
+	Owner   *expr `json:"owner"`
+	Claimed *expr `json:"claimed"`
 }
 
 // size is a number of records relative to Options.Records: share of it
@@ -114,7 +119,7 @@ func walkSteps(steps []*step, f func(*step)) {
 // exprs are the step's own expressions.
 func (st *step) exprs() []*expr {
 	out := append(slices.Clone(st.Let.vals), st.Fields.vals...)
-	for _, e := range []*expr{st.Each, st.Count, st.If, st.Created, st.Stages, st.Index} {
+	for _, e := range []*expr{st.Each, st.Count, st.If, st.Created, st.Stages, st.Index, st.Owner, st.Claimed} {
 		if e != nil {
 			out = append(out, e)
 		}
@@ -144,6 +149,9 @@ func (st *step) check(vocab map[string]any, names map[string]bool) error {
 	}
 	if n > 1 {
 		return fmt.Errorf("step %s: each, size, count and rest exclude each other", name)
+	}
+	if st.Object == "" && (st.Owner != nil || st.Claimed != nil) {
+		return fmt.Errorf("step %s: owner and claimed need an object", name)
 	}
 	if st.Object != "" && st.Created == nil && !slices.Contains(st.Let.keys, "created") {
 		return fmt.Errorf("step %s: no created", name)

@@ -99,7 +99,7 @@ func (r *run) record(s *scope, st *step) error {
 		}
 	}
 	if st.Object != "" {
-		if err := r.emitRecord(v, st, stages); err != nil {
+		if err := r.emitRecord(s, st, stages); err != nil {
 			return err
 		}
 	}
@@ -125,7 +125,8 @@ func (r *run) stages(s *scope, st *step) []Stage {
 }
 
 // emitRecord hands out the record with the values of its fields.
-func (r *run) emitRecord(v map[string]any, st *step, stages []Stage) error {
+func (r *run) emitRecord(s *scope, st *step, stages []Stage) error {
+	v := s.vars
 	data := make(map[string]any, len(st.Fields.keys))
 	for _, k := range st.Fields.keys {
 		if x := v[k]; x != nil {
@@ -134,7 +135,23 @@ func (r *run) emitRecord(v map[string]any, st *step, stages []Stage) error {
 		}
 	}
 	key, _ := v["key"].(string)
-	return r.emit(st.Object, key, tm(v["created"]), data, stages...)
+	owner, claimed := "", time.Time{}
+	if st.Owner != nil {
+		r.value = "owner"
+		if o := r.eval(s, st.Owner); o != nil {
+			owner = str(o)
+		}
+	}
+	if st.Claimed != nil {
+		r.value = "claimed"
+		if c := r.eval(s, st.Claimed); c != nil {
+			claimed = tm(c)
+			if owner == "" || owner == PoolOwner {
+				fail("a claimed record needs an owner who claimed it")
+			}
+		}
+	}
+	return r.emit(st.Object, key, tm(v["created"]), data, owner, claimed, stages...)
 }
 
 // file keeps the record for later steps: by its step's name and index,

@@ -62,7 +62,18 @@ type Record struct {
 	// Stages is the path along the record's pipelines, oldest first; the
 	// last step of each field is the field's value.
 	Stages []Stage
+	// Owner is who owns the record: "" the one who installs the data,
+	// PoolOwner the object's customer pool (公海), else a person's name,
+	// which the installer gives a user of the tenant as it gives user
+	// fields (the same name, the same user).
+	Owner string
+	// ClaimedAt, when set, is when the owner claimed the record from the
+	// object's pool: it counts toward the owner's claims of that day.
+	ClaimedAt time.Time
 }
+
+// PoolOwner is the Owner of a record in its object's customer pool.
+const PoolOwner = "pool"
 
 // Stage is one step along a pipeline.
 type Stage struct {
@@ -153,7 +164,7 @@ type gen struct {
 }
 
 // emit hands out one record.
-func (g *gen) emit(object, key string, created time.Time, data map[string]any, stages ...Stage) error {
+func (g *gen) emit(object, key string, created time.Time, data map[string]any, owner string, claimed time.Time, stages ...Stage) error {
 	if err := g.ctx.Err(); err != nil {
 		return err
 	}
@@ -171,7 +182,7 @@ func (g *gen) emit(object, key string, created time.Time, data map[string]any, s
 		last[s.Field] = stages[i].At
 	}
 	g.emitted++
-	return g.emitf(Record{Object: object, Key: key, Data: data, CreatedAt: created, Stages: stages})
+	return g.emitf(Record{Object: object, Key: key, Data: data, CreatedAt: created, Stages: stages, Owner: owner, ClaimedAt: claimed})
 }
 
 // key returns a new record key with the given prefix.
