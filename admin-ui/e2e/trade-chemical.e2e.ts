@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { pick } from "./antd";
 import { addUser, journey, openObject, shot, signIn, useServer } from "./harness";
-import { create, field, read, refused, saved, typeDate } from "./trade";
+import { create, day, field, read, refused, saved, typeDate } from "./trade";
 
 // Dangerous goods in the browser, as logistics (物流调度): a delivery of a
 // dangerous product to a customer whose hazardous-chemicals licence has
@@ -13,12 +13,13 @@ const server = useServer({ template: "chemical", records: 80 });
 describe("chemical licence", () => {
   journey("refuses dangerous goods for an expired licence, plans a harmless delivery", "desktop", async ({ page }) => {
     const s = server();
+    const expiry = day(-6);
     const customer = await create(s, "customer", {
       name: "网测嘉兴新材料有限公司",
       creditLimit: 1000000,
       status: "active",
       hazmatLicence: "浙嘉安经（2024）字00999",
-      licenceExpiry: "2026-11-30",
+      licenceExpiry: expiry,
     });
     const hazardous = await create(s, "product", { code: "WT-EA", name: "网测乙酸乙酯", category: "solvents", hazardClass: "class3", unNumber: "UN1173", msdsUrl: "https://msds.example.com.cn/WT-EA" });
     const harmless = await create(s, "product", { code: "WT-PP", name: "网测聚丙烯", category: "polymers", hazardClass: "none" });
@@ -32,9 +33,9 @@ describe("chemical licence", () => {
       quantityTons: 20,
       paymentTerms: "net30",
       status: "review",
-      signedOn: "2026-11-01",
-      startDate: "2026-11-01",
-      endDate: "2027-10-31",
+      signedOn: day(-35),
+      startDate: day(-35),
+      endDate: day(330),
     });
     const approval = await s.gql<{ submitForApproval: { status: string } }>(
       `mutation($id: ID!) { submitForApproval(object: "contract", id: $id, process: "credit") { status } }`,
@@ -51,9 +52,9 @@ describe("chemical licence", () => {
     await pick(page, field(page, "合同"), "网测年度供货合同", "网测年度");
     await pick(page, field(page, "产品牌号"), "网测乙酸乙酯", "网测乙酸");
     await field(page, "发货数量（吨）").fill("5");
-    await typeDate(page, "计划发货日", "2026-12-10");
+    await typeDate(page, "计划发货日", day(4));
     await page.getByRole("button", { name: "保存" }).click();
-    await refused(page, "customer", "危化品经营许可证已于 2026-11-30 到期");
+    await refused(page, "customer", `危化品经营许可证已于 ${expiry} 到期`);
     await shot(page, "trade-chemical-refused-desktop");
 
     await pick(page, field(page, "产品牌号"), "网测聚丙烯", "网测聚丙");

@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { pick } from "./antd";
 import { addUser, journey, openObject, shot, signIn, useServer } from "./harness";
-import { create, field, read, refused, saved, typeDate } from "./trade";
+import { create, day, field, read, refused, saved, typeDate } from "./trade";
 
 // Class capacity in the browser, as a course consultant (课程顾问):
 // enrolling a student into a full class is refused, in Chinese, and
@@ -17,7 +17,7 @@ describe("education class capacity", () => {
     const full = await create(s, "class", { code: "WT-MA-01", name: "网测满班", course, capacity: 1 });
     const open = await create(s, "class", { code: "WT-MA-02", name: "网测空班", course, capacity: 6 });
     const early = await create(s, "student", { name: "先报学员" });
-    await create(s, "enrolment", { student: early, course, class: full, lessonsPurchased: 24, amount: 4800, paidOn: "2026-12-01" });
+    await create(s, "enrolment", { student: early, course, class: full, lessonsPurchased: 24, amount: 4800, paidOn: day(-1) });
     expect((await read<{ seatsLeft: number }>(s, "class", full, "seatsLeft")).seatsLeft).toBe(0);
     const student = "网测报名学员";
     await create(s, "student", { name: student });
@@ -32,7 +32,7 @@ describe("education class capacity", () => {
     await pick(page, field(page, "分班"), "网测满班", "网测满班");
     await field(page, "购买课时").fill("24");
     await field(page, "实收金额（元）").fill("4800");
-    await typeDate(page, "缴费日期", "2026-12-06");
+    await typeDate(page, "缴费日期", day());
     await page.getByRole("button", { name: "保存" }).click();
     await refused(page, "class", "班级已满");
     await shot(page, "trade-education-refused-desktop");

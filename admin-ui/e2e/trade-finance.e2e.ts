@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { pick } from "./antd";
 import { addUser, journey, shot, signIn, useServer } from "./harness";
-import { create, field, read, refused, saved, typeDate, update } from "./trade";
+import { create, day, field, read, refused, saved, typeDate, update } from "./trade";
 
 // Suitability (适当性) in the browser, as an advisor (理财经理): moving an
 // opportunity to 已认购 for a product above the client's risk tolerance is
@@ -13,11 +13,11 @@ const server = useServer({ template: "finance", records: 80 });
 describe("finance suitability", () => {
   journey("refuses a subscription above the client's risk tolerance, takes one within it", "desktop", async ({ page }) => {
     const s = server();
-    const client = await create(s, "client", { name: "适当性网测客户", mobile: "13700081001", riskTolerance: "C3", riskAssessedOn: "2026-06-01", riskAssessmentExpires: "2027-05-31" });
+    const client = await create(s, "client", { name: "适当性网测客户", mobile: "13700081001", riskTolerance: "C3", riskAssessedOn: day(-180), riskAssessmentExpires: day(180) });
     const risky = await create(s, "product", { code: "WT-R4", name: "网测权益增强R4", type: "wealthManagement", riskLevel: "R4" });
     await create(s, "product", { code: "WT-R3", name: "网测稳健配置R3", type: "wealthManagement", riskLevel: "R3" });
     const opp = await create(s, "opportunity", { client, product: risky, expectedAmount: 200000, stage: "recommended" });
-    await update(s, "opportunity", opp, { stage: "riskDisclosed", riskDisclosedAt: "2026-12-01T02:00:00Z" });
+    await update(s, "opportunity", opp, { stage: "riskDisclosed", riskDisclosedAt: new Date().toISOString() });
     await update(s, "opportunity", opp, { stage: "recorded", recordingNumber: "SL20261201000001" });
     addUser(s, "advisor.desk", "刘理财", "advisor");
 
@@ -28,7 +28,7 @@ describe("finance suitability", () => {
     await page.getByRole("heading", { name: /编辑销售机会/ }).waitFor();
     await pick(page, field(page, "销售阶段"), "已认购");
     await field(page, "认购金额（元）").fill("200000");
-    await typeDate(page, "认购日期", "2026-12-05");
+    await typeDate(page, "认购日期", day());
     await page.getByRole("button", { name: "保存" }).click();
     await refused(page, "product", "高于客户风险承受能力");
     await page.locator("[data-field=product] .field-errors", { hasText: "R4" }).waitFor();

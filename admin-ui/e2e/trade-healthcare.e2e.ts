@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { pick } from "./antd";
 import { addUser, expectNoHorizontalScroll, journey, openObject, shot, signIn, useServer } from "./harness";
-import { create, field, read, refused, saved, typeDate } from "./trade";
+import { create, day, field, read, refused, saved, typeDate } from "./trade";
 
 // Appointment slots in the browser, as the front desk (前台): booking a
 // doctor's 15-minute slot another visit holds is refused on the time, in
@@ -18,8 +18,9 @@ describe("healthcare slots", () => {
       const first = await create(s, "patient", { name: `先约患者${tag}`, gender: "female" });
       const patient = `后约患者${tag}`;
       await create(s, "patient", { name: patient, gender: "male" });
-      // 09:00 in Shanghai on 15 December is taken.
-      const held = await create(s, "visit", { patient: first, doctor, department: "orthopedics", type: "outpatient", scheduledAt: "2026-12-15T01:00:00Z" });
+      // 09:00 in Shanghai in nine days is taken.
+      const on = day(9);
+      const held = await create(s, "visit", { patient: first, doctor, department: "orthopedics", type: "outpatient", scheduledAt: `${on}T09:00:00+08:00` });
       const { number } = await read<{ number: string }>(s, "visit", held, "number");
       addUser(s, `desk.${size}`, "周前台", "frontDesk");
 
@@ -31,19 +32,19 @@ describe("healthcare slots", () => {
       await pick(page, field(page, "接诊医生"), `号源网测医生${tag}`, "号源网测");
       await pick(page, field(page, "就诊科室"), "骨科");
       await pick(page, field(page, "就诊类型"), "初诊");
-      await typeDate(page, "预约时间", "2026-12-15 09:10");
+      await typeDate(page, "预约时间", `${on} 09:10`);
       await page.getByRole("button", { name: "保存" }).click();
       await refused(page, "scheduledAt", "已被预约");
       await page.locator("[data-field=scheduledAt] .field-errors", { hasText: number }).waitFor();
       await shot(page, `trade-healthcare-refused-${size}`);
       if (size === "phone") await expectNoHorizontalScroll(page);
 
-      await typeDate(page, "预约时间", "2026-12-15 09:15");
+      await typeDate(page, "预约时间", `${on} 09:15`);
       await page.getByRole("button", { name: "保存" }).click();
       const id = await saved(page);
       await shot(page, `trade-healthcare-booked-${size}`);
       const v = await read<{ slot: string; status: string }>(s, "visit", id, "slot status");
-      expect(v.slot).toBe(`${doctor}@2026-12-15T01:15:00.000Z`);
+      expect(v.slot).toBe(`${doctor}@${new Date(`${on}T09:15:00+08:00`).toISOString()}`);
       expect(v.status).toBe("booked");
     });
   }

@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { pick } from "./antd";
 import { addUser, expectNoHorizontalScroll, journey, openObject, shot, signIn, useServer } from "./harness";
-import { create, field, read, refused, saved, typeDate } from "./trade";
+import { create, day, field, read, refused, saved, typeDate } from "./trade";
 
 // Retail points in the browser, as a shopping guide (导购): redeeming more
 // points than the member has is refused on the points, in Chinese, and
@@ -17,7 +17,7 @@ describe("retail points", () => {
       const name = `积分网测${size === "desktop" ? "甲" : "乙"}`;
       const member = await create(s, "member", { name, mobile: size === "desktop" ? "13900081001" : "13900081002" });
       // A completed order of ¥1,000 earns 1,000 points.
-      await create(s, "order", { member, channel: "store", orderedAt: "2026-12-01T02:00:00Z", goodsAmount: 1000, paidAmount: 1000, paymentMethod: "wechatPay", status: "completed" });
+      await create(s, "order", { member, channel: "store", orderedAt: new Date().toISOString(), goodsAmount: 1000, paidAmount: 1000, paymentMethod: "wechatPay", status: "completed" });
       expect((await read<{ points: number }>(s, "member", member, "points")).points).toBe(1000);
       addUser(s, `guide.${size}`, "陈导购", "shoppingGuide");
 
@@ -34,7 +34,7 @@ describe("retail points", () => {
       await pick(page, field(page, "会员"), name, name);
       await pick(page, field(page, "变动类型"), "积分抵扣");
       await field(page, "积分变动").fill("-1200");
-      await typeDate(page, "发生时间", "2026-12-06 10:30");
+      await typeDate(page, "发生时间", `${day()} 10:30`);
       await page.getByRole("button", { name: "保存" }).click();
       await refused(page, "points", "积分余额不足");
       await page.locator("[data-field=points] .field-errors", { hasText: "可用 1000 分" }).waitFor();

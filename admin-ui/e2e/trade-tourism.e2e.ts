@@ -1,7 +1,7 @@
 import { describe, expect } from "vitest";
 import { pick } from "./antd";
 import { addUser, expectNoHorizontalScroll, journey, openObject, shot, signIn, useServer } from "./harness";
-import { create, field, read, refused, saved } from "./trade";
+import { create, day, field, read, refused, saved } from "./trade";
 
 // Departure seats in the browser, as a travel consultant (旅游顾问): a
 // deposit for more travellers than the departure has seats left is
@@ -17,7 +17,7 @@ describe("tourism departure seats", () => {
       const tag = size === "desktop" ? "A" : "B";
       const tour = await create(s, "tour", { code: `WT-YN-${tag}`, name: `网测云南6日${tag}`, destination: "yunnan", days: 6, price: 4999 });
       const code = `WT-DEP-${tag}`;
-      const departure = await create(s, "departure", { code, tour, departureDate: "2027-01-20", seats: 3 });
+      const departure = await create(s, "departure", { code, tour, departureDate: day(45), seats: 3 });
       const early = await create(s, "traveller", { name: `先订旅客${tag}`, mobile: size === "desktop" ? "13912380001" : "13912380002" });
       await create(s, "booking", { traveller: early, departure, adults: 2, totalAmount: 10000, depositAmount: 2000, status: "deposit" });
       expect((await read<{ seatsLeft: number }>(s, "departure", departure, "seatsLeft")).seatsLeft).toBe(1);

@@ -26,6 +26,15 @@ export async function read<T = Record<string, unknown>>(s: Server, object: strin
   return d[object];
 }
 
+// day is the date offset days from today in Shanghai (YYYY-MM-DD): the
+// journeys' dates follow the clock, so that timers (points expiring a
+// year after the last purchase, licences, assessments) find them as
+// today's tests do whenever they run.
+export function day(offset = 0): string {
+  const at = new Date(Date.now() + offset * 86_400_000);
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" }).format(at);
+}
+
 // field is the input of a field on a generated form by its label (a
 // required field's label starts with its red *).
 export function field(page: Page, label: string): Locator {
