@@ -65,9 +65,10 @@ func TestServe_HealthcareSlotsConsentFollowUps(t *testing.T) {
 	assert.Equal(t, 1.0, path(data, "updateVisit", "followUps", "totalCount"), "the diagnosis's follow-up is planned")
 }
 
-// TestServe_FinanceSubscription: an advisor's subscription without the
-// recorded sale, or above the client's tolerance, is VALIDATION_FAILED
-// through the real server.
+// TestServe_FinanceSubscription: an advisor cannot type a client's risk
+// tolerance, the assessment they record sets it; their subscription
+// without the recorded sale, or above the client's tolerance, is
+// VALIDATION_FAILED through the real server.
 func TestServe_FinanceSubscription(t *testing.T) {
 	t.Parallel()
 	s := startServer(t, t.TempDir())
@@ -76,9 +77,19 @@ func TestServe_FinanceSubscription(t *testing.T) {
 	adv := s.signIn(t, "li", "advisor password")
 	data := s.ok(t, `mutation { createProduct(input: {code: "PF-1", name: "成长一号", type: privateFund, riskLevel: R4}) { id } }`, nil)
 	product := path(data, "createProduct", "id").(string)
-	data, codes := adv.do(t, `mutation { createClient(input: {name: "王磊", mobile: "13700002222", riskTolerance: C2, riskAssessedOn: "2030-01-10", riskAssessmentExpires: "2031-01-09"}) { id } }`)
+	_, codes := adv.do(t, `mutation { createClient(input: {name: "王磊", mobile: "13700002222", riskTolerance: C5}) { id } }`)
+	assert.Equal(t, []string{"VALIDATION_FAILED"}, codes, "the tolerance is not the advisor's to type")
+	data, codes = adv.do(t, `mutation { createClient(input: {name: "王磊", mobile: "13700002222"}) { id } }`)
 	require.Empty(t, codes)
 	client := path(data, "createClient", "id").(string)
+	_, codes = adv.do(t, fmt.Sprintf(`mutation { updateClient(id: %q, input: {riskTolerance: C5}) { id } }`, client))
+	assert.Equal(t, []string{"VALIDATION_FAILED"}, codes)
+	_, codes = adv.do(t, fmt.Sprintf(`mutation { createRiskAssessment(input: {client: %q, assessedOn: "2030-01-10", validUntil: "2031-01-09", result: C2, score: 45}) { id } }`, client))
+	require.Empty(t, codes)
+	data, codes = adv.do(t, fmt.Sprintf(`{ client(id: %q) { riskTolerance riskAssessmentExpires } }`, client))
+	require.Empty(t, codes)
+	assert.Equal(t, "C2", path(data, "client", "riskTolerance"), "the assessment sets it")
+	assert.Equal(t, "2031-01-09", path(data, "client", "riskAssessmentExpires"))
 	subscribe := fmt.Sprintf(`mutation { createOpportunity(input: {client: %q, product: %q, stage: subscribed, subscribedAmount: 100000, subscribedOn: "2030-06-02"%%s}) { id } }`, client, product)
 	_, codes = adv.do(t, fmt.Sprintf(subscribe, ""))
 	assert.Equal(t, []string{"VALIDATION_FAILED"}, codes)
@@ -107,10 +118,23 @@ func TestServe_RetailPointsAndCoupons(t *testing.T) {
 	require.Empty(t, codes)
 	field, msg := refusedField(t, s, fmt.Sprintf(`mutation { createPointsEntry(input: {member: %q, type: redeem, points: -301, occurredAt: "2031-03-02T02:00:00Z"}) { id } }`, member))
 	assert.Equal(t, "points", field)
-	assert.Contains(t, msg, "可用 300 分")
+	assert.Contains(t, msg, "Not enough points: 300 available, 301 asked", "in the key's language, English")
 
 	data = s.ok(t, fmt.Sprintf(`mutation { createCoupon(input: {code: "CP-1", member: %q, type: cash, faceValue: 20, validUntil: "2020-01-01"}) { id } }`, member), nil)
 	coupon := path(data, "createCoupon", "id").(string)
 	_, codes = guide.do(t, fmt.Sprintf(`mutation { createOrder(input: {member: %q, channel: store, orderedAt: "2031-03-02T02:00:00Z", goodsAmount: 100, coupon: %q}) { id } }`, member, coupon))
 	assert.Equal(t, []string{"VALIDATION_FAILED"}, codes, "an expired coupon")
+
+	// A cancelled order gives back its coupon and the points it used.
+	data = s.ok(t, fmt.Sprintf(`mutation { createCoupon(input: {code: "CP-2", member: %q, type: cash, faceValue: 20, validUntil: "2099-12-31"}) { id } }`, member), nil)
+	coupon = path(data, "createCoupon", "id").(string)
+	data, codes = guide.do(t, fmt.Sprintf(`mutation { createOrder(input: {member: %q, channel: store, orderedAt: "2031-03-02T02:00:00Z", goodsAmount: 100, coupon: %q, pointsUsed: 100}) { id } }`, member, coupon))
+	require.Empty(t, codes)
+	order := path(data, "createOrder", "id").(string)
+	data = s.ok(t, fmt.Sprintf(`mutation { updateOrder(id: %q, input: {status: cancelled}) { coupon { id } returnedCoupon { id } } }`, order), nil)
+	assert.Nil(t, path(data, "updateOrder", "coupon"))
+	assert.Equal(t, coupon, path(data, "updateOrder", "returnedCoupon", "id"))
+	data = s.ok(t, fmt.Sprintf(`{ coupon(id: %q) { status } member(id: %q) { points } }`, coupon, member), nil)
+	assert.Equal(t, "issued", path(data, "coupon", "status"))
+	assert.Equal(t, 300.0, path(data, "member", "points"))
 }

@@ -76,7 +76,7 @@ func TestFinance_Suitability(t *testing.T) {
 	_, err = eng.CreateRecord(ctx, "holding", holding)
 	require.Error(t, err)
 	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
-	assert.ErrorContains(t, err, "高于客户风险承受能力")
+	assertRefused(t, err, "高于客户风险承受能力", "is above the client's tolerance")
 	holding["product"] = safe.ID
 	_, err = eng.CreateRecord(ctx, "holding", holding)
 	require.NoError(t, err)

@@ -66,17 +66,17 @@ func TestFinance_SubscriptionIsSuitableAndRecorded(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
 	assert.Contains(t, errFields(err), "product")
-	assert.ErrorContains(t, err, "产品风险等级 R4 高于客户风险承受能力 C3")
+	assertRefused(t, err, "产品风险等级 R4 高于客户风险承受能力 C3，不得认购", "The product's risk R4 is above the client's tolerance C3: no subscription")
 
 	err = subscribe(opp(qi), "2030-06-02")
 	require.Error(t, err)
-	assert.ErrorContains(t, err, "仅面向合格投资者")
+	assertRefused(t, err, "该产品仅面向合格投资者", "Qualified investors only")
 
 	ok := opp(r3)
 	err = subscribe(ok, "2031-01-10")
 	require.Error(t, err, "the assessment ran out the day before")
 	assert.Contains(t, errFields(err), "client")
-	assert.ErrorContains(t, err, "风险测评已于 2031-01-09 过期")
+	assertRefused(t, err, "客户的风险测评已于 2031-01-09 过期，须重新测评后才能认购", "The client's risk assessment expired on 2031-01-09: reassess before the subscription")
 	require.NoError(t, subscribe(ok, "2031-01-09"), "valid on its last day")
 
 	// Straight to 已认购 without the recording: refused, naming the field.
@@ -84,7 +84,7 @@ func TestFinance_SubscriptionIsSuitableAndRecorded(t *testing.T) {
 		"subscribedAmount": 100000.0, "subscribedOn": "2030-06-02"})
 	require.Error(t, err)
 	assert.Contains(t, errFields(err), "recordingNumber")
-	assert.ErrorContains(t, err, "双录")
+	assertRefused(t, err, "认购前须完成双录（录音录像）并填写双录编号", "The sale must be recorded (audio and video) before subscription")
 
 	// A client without an assessment cannot subscribe at all.
 	bare, err := eng.CreateRecord(ctx, "client", map[string]any{"name": "新客户", "mobile": "13700003333"})
@@ -92,7 +92,7 @@ func TestFinance_SubscriptionIsSuitableAndRecorded(t *testing.T) {
 	_, err = eng.CreateRecord(ctx, "opportunity", map[string]any{"client": bare.ID, "product": r3, "stage": "subscribed", "recordingNumber": "SL1",
 		"subscribedAmount": 100000.0, "subscribedOn": "2030-06-02"})
 	require.Error(t, err)
-	assert.ErrorContains(t, err, "没有有效的风险测评")
+	assertRefused(t, err, "客户没有有效的风险测评，不得认购", "The client has no valid risk assessment: no subscription")
 }
 
 // TestFinance_HoldingNeedsAValidAssessment: a purchase (holding) is
@@ -107,7 +107,7 @@ func TestFinance_HoldingNeedsAValidAssessment(t *testing.T) {
 	_, err := eng.CreateRecord(ctx, "holding", map[string]any{"client": client.ID, "product": r2, "principal": 50000.0, "purchasedOn": "2031-02-01"})
 	require.Error(t, err)
 	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
-	assert.ErrorContains(t, err, "过期")
+	assertRefused(t, err, "客户的风险测评已于 2031-01-09 过期，须重新测评后才能销售", "The client's risk assessment expired on 2031-01-09: reassess before selling")
 	h, err := eng.CreateRecord(ctx, "holding", map[string]any{"client": client.ID, "product": r2, "principal": 50000.0, "purchasedOn": "2030-12-01"})
 	require.NoError(t, err)
 
@@ -118,7 +118,7 @@ func TestFinance_HoldingNeedsAValidAssessment(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.UpdateRecord(ctx, "holding", h.ID, map[string]any{"principal": 80000.0}, nil)
 	require.Error(t, err, "topping it up is a sale")
-	assert.ErrorContains(t, err, "高于客户风险承受能力 C1")
+	assertRefused(t, err, "产品风险等级 R2 高于客户风险承受能力 C1，不得销售", "The product's risk R2 is above the client's tolerance C1: no sale")
 }
 
 // TestFinance_NewAssessmentRenewsTheClient: the latest assessment sets the
@@ -231,10 +231,154 @@ func TestFinance_UpgradeFrom130(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, res.Conflicts)
 	_, err = eng.UpdateRecord(ctx, "opportunity", o.ID, map[string]any{"stage": "subscribed", "subscribedAmount": 50000.0, "subscribedOn": "2030-06-01"}, nil)
-	require.Error(t, err)
-	assert.ErrorContains(t, err, "过期")
+	assertRefused(t, err, "风险测评已于 2030-01-09 过期", "risk assessment expired on 2030-01-09")
 	_, err = eng.CreateRecord(ctx, "riskAssessment", map[string]any{"client": client.ID, "assessedOn": "2030-05-20", "result": "C3"})
 	require.NoError(t, err)
 	_, err = eng.UpdateRecord(ctx, "opportunity", o.ID, map[string]any{"stage": "subscribed", "subscribedAmount": 50000.0, "subscribedOn": "2030-06-01"}, nil)
 	require.NoError(t, err)
+}
+
+// TestFinance_RiskToleranceComesFromTheAssessment: an advisor cannot type
+// a client's risk tolerance (nor its dates), neither on a new client nor on
+// one they look after; the assessment they record sets it. Compliance
+// cannot type it either but corrects a mis-keyed assessment, which the
+// client follows; once a client has an assessment even an administrator's
+// hand edit is refused, and an older assessment changes nothing.
+func TestFinance_RiskToleranceComesFromTheAssessment(t *testing.T) {
+	t.Parallel()
+	eng, admin := installed(t, "finance")
+	as := people(t, eng, admin, map[string][2]string{"li": {"advisor", ""}, "cc": {"compliance", ""}})
+	li, cc := as["li"], as["cc"]
+	client := func() map[string]any {
+		t.Helper()
+		page, err := eng.ListRecords(admin, "client", engine.ListQuery{First: 1, Filter: &store.Filter{Field: "mobile", Op: store.OpEq, Value: "13700008888"}})
+		require.NoError(t, err)
+		require.Len(t, page.Records, 1)
+		return page.Records[0].Data
+	}
+	risk := func() []any {
+		c := client()
+		return []any{c["riskTolerance"], c["riskAssessedOn"], c["riskAssessmentExpires"]}
+	}
+
+	_, err := eng.CreateRecord(li, "client", map[string]any{"name": "吴倩", "mobile": "13700008888", "riskTolerance": "C5"})
+	require.Error(t, err, "an advisor does not type a new client's tolerance")
+	assert.Contains(t, errFields(err), "riskTolerance")
+	n, err := eng.CountRecords(admin, "client", &store.Filter{Field: "mobile", Op: store.OpEq, Value: "13700008888"})
+	require.NoError(t, err)
+	assert.Zero(t, n, "nothing written")
+	c, err := eng.CreateRecord(li, "client", map[string]any{"name": "吴倩", "mobile": "13700008888", "advisor": "li"})
+	require.NoError(t, err)
+	for _, patch := range []map[string]any{{"riskTolerance": "C5"}, {"riskAssessmentExpires": "2099-12-31"}, {"riskAssessedOn": "2030-06-01"}} {
+		_, err = eng.UpdateRecord(li, "client", c.ID, patch, nil)
+		require.Error(t, err, "%v", patch)
+		assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
+	}
+	assert.Equal(t, []any{nil, nil, nil}, risk())
+	access, err := eng.Access(li, "client")
+	require.NoError(t, err)
+	assert.Subset(t, access.ReadOnly, []string{"riskTolerance", "riskAssessedOn", "riskAssessmentExpires"}, "the forms show them read-only")
+
+	a, err := eng.CreateRecord(li, "riskAssessment", map[string]any{"client": c.ID, "assessedOn": "2030-06-01", "result": "C4", "score": 68.0, "channel": "advisorPad"})
+	require.NoError(t, err, "the advisor records the questionnaire")
+	assert.Equal(t, []any{"C4", "2030-06-01", "2031-06-01"}, risk())
+
+	_, err = eng.UpdateRecord(cc, "client", c.ID, map[string]any{"riskTolerance": "C3"}, nil)
+	require.Error(t, err, "compliance does not type it either")
+	assert.Equal(t, "C4", risk()[0])
+	_, err = eng.UpdateRecord(cc, "riskAssessment", a.ID, map[string]any{"result": "C3", "validUntil": "2031-05-31"}, nil)
+	require.NoError(t, err, "compliance corrects the mis-keyed questionnaire")
+	assert.Equal(t, []any{"C3", "2030-06-01", "2031-05-31"}, risk())
+	_, err = eng.UpdateRecord(li, "riskAssessment", a.ID, map[string]any{"result": "C5"}, nil)
+	require.Error(t, err, "an advisor does not change a recorded assessment")
+
+	_, err = eng.UpdateRecord(admin, "client", c.ID, map[string]any{"riskTolerance": "C5"}, nil)
+	assertRefused(t, err, "以客户最新的风险测评（2030-06-01 测评为 C3）为准，不能手工修改", "come from the client's latest risk assessment (C3 on 2030-06-01)")
+	_, err = eng.UpdateRecord(admin, "client", c.ID, map[string]any{"riskTolerance": "C3", "branch": "南京分行"}, nil)
+	require.NoError(t, err, "the value it already has is no change")
+	_, err = eng.CreateRecord(li, "riskAssessment", map[string]any{"client": c.ID, "assessedOn": "2029-06-01", "result": "C5", "validUntil": "2030-06-01"})
+	require.NoError(t, err)
+	assert.Equal(t, []any{"C3", "2030-06-01", "2031-05-31"}, risk(), "an older assessment is history")
+	_, err = eng.CreateRecord(li, "riskAssessment", map[string]any{"client": c.ID, "assessedOn": "2031-05-20", "result": "C2"})
+	require.NoError(t, err)
+	assert.Equal(t, []any{"C2", "2031-05-20", "2032-05-20"}, risk(), "a renewal moves it, down as well as up")
+}
+
+// TestFinance_UpgradeFrom140: a bank on 1.4.0 whose clients' tolerance was
+// typed by hand upgrades; a client without an assessment keeps what it had
+// (and still sells within it), advisors can no longer type it, and the
+// first assessment after the upgrade takes over.
+func TestFinance_UpgradeFrom140(t *testing.T) {
+	t.Parallel()
+	eng, ctx := newTenant(t, "t1")
+	old, err := install.FromFS(os.DirFS("testdata/finance-1.4.0"))
+	require.NoError(t, err)
+	require.Equal(t, "1.4.0", old.Version)
+	_, err = eng.InstallTemplate(ctx, old, template.InstallOptions{})
+	require.NoError(t, err)
+	as := people(t, eng, ctx, map[string][2]string{"li": {"advisor", ""}})
+	c, err := eng.CreateRecord(as["li"], "client", map[string]any{"name": "郑伟", "mobile": "13700009999", "riskTolerance": "C4",
+		"riskAssessedOn": "2030-01-10", "riskAssessmentExpires": "2031-01-09"})
+	require.NoError(t, err, "1.4.0 let advisors type it")
+	r4 := financeProduct(t, eng, ctx, "UP-R4", "R4", false)
+
+	tpl, err := install.Template("finance")
+	require.NoError(t, err)
+	require.Equal(t, "1.5.0", tpl.Version)
+	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Conflicts)
+	for range 5 {
+		_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+		require.NoError(t, err)
+	}
+	got, err := eng.GetRecord(ctx, "client", c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "C4", got.Data["riskTolerance"], "kept until the next assessment")
+	_, err = eng.CreateRecord(ctx, "holding", map[string]any{"client": c.ID, "product": r4, "principal": 50000.0, "purchasedOn": "2030-06-01"})
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(as["li"], "client", c.ID, map[string]any{"riskTolerance": "C5"}, nil)
+	require.Error(t, err, "the upgraded advisor role has it read-only")
+	_, err = eng.UpdateRecord(as["li"], "client", c.ID, map[string]any{"branch": "苏州分行"}, nil)
+	require.NoError(t, err, "other edits are as before")
+	_, err = eng.CreateRecord(as["li"], "riskAssessment", map[string]any{"client": c.ID, "assessedOn": "2031-01-05", "result": "C3"})
+	require.NoError(t, err)
+	got, err = eng.GetRecord(ctx, "client", c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, []any{"C3", "2031-01-05", "2032-01-05"}, []any{got.Data["riskTolerance"], got.Data["riskAssessedOn"], got.Data["riskAssessmentExpires"]})
+	_, err = eng.CreateRecord(ctx, "holding", map[string]any{"client": c.ID, "product": r4, "principal": 50000.0, "purchasedOn": "2031-01-06"})
+	assertRefused(t, err, "产品风险等级 R4 高于客户风险承受能力 C3，不得销售", "The product's risk R4 is above the client's tolerance C3: no sale")
+}
+
+// TestFinance_SampleClientsFollowTheirAssessments: every sample client's
+// tolerance and dates are those of their latest assessment, so saving a
+// sample client changes none of them.
+func TestFinance_SampleClientsFollowTheirAssessments(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "finance")
+	clients := all(t, eng, ctx, "client")
+	require.NotEmpty(t, clients)
+	latest := map[string]map[string]any{}
+	for _, a := range all(t, eng, ctx, "riskAssessment") {
+		c, _ := a.Data["client"].(string)
+		if cur, ok := latest[c]; !ok || a.Data["assessedOn"].(string) > cur["assessedOn"].(string) {
+			latest[c] = a.Data
+		}
+	}
+	checked := 0
+	for _, c := range clients {
+		a, ok := latest[c.ID]
+		if !ok {
+			continue
+		}
+		checked++
+		assert.Equal(t, a["result"], c.Data["riskTolerance"], c.ID)
+		assert.Equal(t, a["assessedOn"], c.Data["riskAssessedOn"], c.ID)
+	}
+	assert.Positive(t, checked, "sample clients with assessments")
+	c := clients[0]
+	saved, err := eng.UpdateRecord(ctx, "client", c.ID, map[string]any{"branch": "测试网点"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, c.Data["riskTolerance"], saved.Data["riskTolerance"])
+	assert.Equal(t, c.Data["riskAssessmentExpires"], saved.Data["riskAssessmentExpires"])
 }

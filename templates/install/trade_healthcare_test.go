@@ -52,8 +52,8 @@ func TestHealthcare_SlotsAreBookedOnce(t *testing.T) {
 	require.Error(t, err, "09:10 in Shanghai is in the 09:00 slot")
 	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
 	assert.Contains(t, errFields(err), "scheduledAt")
-	assert.ErrorContains(t, err, first.Data["number"].(string))
-	assert.ErrorContains(t, err, "已被预约")
+	assertRefused(t, err, "该医生此时段（15 分钟号源）已被预约："+first.Data["number"].(string),
+		"The doctor is already booked in this 15-minute slot: "+first.Data["number"].(string))
 
 	_, err = healthcareVisit(t, eng, ctx, other.ID, "2031-03-03T01:05:00Z", nil)
 	require.NoError(t, err, "another doctor")
@@ -136,8 +136,8 @@ func TestHealthcare_ConsentBeforeTreatment(t *testing.T) {
 	require.Error(t, err)
 	assert.Equal(t, engine.CodeValidation, engine.CodeOf(err))
 	assert.Contains(t, errFields(err), "consentsRequired")
-	assert.ErrorContains(t, err, "有创检查/治疗知情同意")
-	assert.ErrorContains(t, err, "麻醉知情同意")
+	assertRefused(t, err, "开始诊疗前须有患者签署的知情同意书，缺少：有创检查/治疗知情同意、麻醉知情同意",
+		"Signed informed consent is required before treatment; missing: invasive procedure, anaesthesia")
 
 	consent := func(visit, patient, kind string) (store.Record, error) {
 		return eng.CreateRecord(ctx, "consent", map[string]any{"patient": patient, "visit": visit, "kind": kind, "signedBy": "patient",
@@ -148,6 +148,7 @@ func TestHealthcare_ConsentBeforeTreatment(t *testing.T) {
 	_, err = consent(v.ID, stranger.ID, "invasive")
 	require.Error(t, err, "a consent for another patient's visit")
 	assert.Contains(t, errFields(err), "visit")
+	assertRefused(t, err, "该就诊记录属于另一位患者", "The visit is another patient's")
 	_, err = eng.CreateRecord(ctx, "consent", map[string]any{"patient": v.Data["patient"], "visit": v.ID, "kind": "invasive", "signedBy": "guardian",
 		"signerName": "赵父", "signedAt": "2031-04-01T01:50:00Z", "doctor": doctor})
 	require.Error(t, err, "a guardian says how they are related")
@@ -157,8 +158,10 @@ func TestHealthcare_ConsentBeforeTreatment(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.UpdateRecord(ctx, "visit", v.ID, map[string]any{"status": "inConsultation"}, nil)
 	require.Error(t, err, "one of two is not enough")
-	assert.ErrorContains(t, err, "麻醉知情同意")
-	assert.NotContains(t, err.Error(), "有创检查")
+	assertRefused(t, err, "缺少：麻醉知情同意", "missing: anaesthesia")
+	zh, en := refusal(t, err)
+	assert.NotContains(t, zh, "有创检查")
+	assert.NotContains(t, en, "invasive")
 	an, err := consent(v.ID, v.Data["patient"].(string), "anaesthesia")
 	require.NoError(t, err)
 	_, err = eng.UpdateRecord(ctx, "visit", v.ID, map[string]any{"status": "inConsultation"}, nil)
@@ -170,13 +173,13 @@ func TestHealthcare_ConsentBeforeTreatment(t *testing.T) {
 	_, err = eng.UpdateRecord(ctx, "consent", an.ID, map[string]any{"status": "withdrawn", "withdrawnAt": "2031-04-01T02:10:00Z"}, nil)
 	require.NoError(t, err)
 	_, err = eng.UpdateRecord(ctx, "visit", v.ID, map[string]any{"status": "completed", "chiefComplaint": "膝痛"}, nil)
-	require.Error(t, err)
-	assert.ErrorContains(t, err, "麻醉知情同意")
+	assertRefused(t, err, "缺少：麻醉知情同意", "missing: anaesthesia")
 
 	// Created straight into consultation, it is checked as well.
 	_, err = healthcareVisit(t, eng, ctx, doctor, "2031-04-02T02:00:00Z", map[string]any{"status": "inConsultation", "consentsRequired": []any{"surgery"}})
 	require.Error(t, err)
 	assert.Contains(t, errFields(err), "consentsRequired")
+	assertRefused(t, err, "缺少：手术知情同意", "missing: surgery")
 }
 
 // TestHealthcare_FollowUpPlanAfterAVisit: completing a consultation plans
@@ -296,4 +299,68 @@ func TestHealthcare_UpgradeFrom140(t *testing.T) {
 	_, err = eng.CreateRecord(ctx, "consent", map[string]any{"patient": p.ID, "visit": booked.ID, "kind": "surgery", "signedBy": "patient",
 		"signerName": "赵敏", "signedAt": "2031-03-03T00:40:00Z", "doctor": doc.ID})
 	require.NoError(t, err)
+}
+
+// TestHealthcare_UpgradeFrom150: a clinic on 1.5.0 with a booked visit
+// that needs a consent upgrades; the visit's refusals (slot taken, consent
+// missing) then come in the caller's language.
+func TestHealthcare_UpgradeFrom150(t *testing.T) {
+	t.Parallel()
+	eng, ctx := newTenant(t, "t1")
+	old, err := install.FromFS(os.DirFS("testdata/healthcare-1.5.0"))
+	require.NoError(t, err)
+	require.Equal(t, "1.5.0", old.Version)
+	_, err = eng.InstallTemplate(ctx, old, template.InstallOptions{})
+	require.NoError(t, err)
+	doc, err := eng.CreateRecord(ctx, "doctor", map[string]any{"staffNumber": "D0002", "name": "钱医生", "department": "orthopedics"})
+	require.NoError(t, err)
+	p, err := eng.CreateRecord(ctx, "patient", map[string]any{"name": "孙悦", "gender": "female"})
+	require.NoError(t, err)
+	booked, err := eng.CreateRecord(ctx, "visit", map[string]any{"patient": p.ID, "doctor": doc.ID, "department": "orthopedics", "type": "outpatient",
+		"scheduledAt": "2031-03-03T01:00:00Z", "consentsRequired": []any{"surgery"}})
+	require.NoError(t, err)
+
+	tpl, err := install.Template("healthcare")
+	require.NoError(t, err)
+	require.Equal(t, "1.6.0", tpl.Version)
+	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Conflicts)
+	for range 5 {
+		_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+		require.NoError(t, err)
+	}
+	_, err = eng.CreateRecord(ctx, "visit", map[string]any{"patient": p.ID, "doctor": doc.ID, "department": "orthopedics", "type": "revisit",
+		"scheduledAt": "2031-03-03T01:10:00Z"})
+	assertRefused(t, err, "该医生此时段（15 分钟号源）已被预约："+booked.Data["number"].(string), "The doctor is already booked in this 15-minute slot")
+	_, err = eng.UpdateRecord(ctx, "visit", booked.ID, map[string]any{"status": "checkedIn"}, nil)
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(ctx, "visit", booked.ID, map[string]any{"status": "inConsultation"}, nil)
+	assertRefused(t, err, "缺少：手术知情同意", "missing: surgery")
+}
+
+// TestHealthcare_SampleVisitsAwaitConsent: the sample data has booked
+// visits whose consents are not all signed yet; such a visit cannot go
+// into consultation until they are.
+func TestHealthcare_SampleVisitsAwaitConsent(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "healthcare")
+	visits := sampleRecords(t, eng, ctx, "visit", store.Filter{And: []store.Filter{store.Leaf("status", store.OpIn, []any{"booked", "checkedIn"}),
+		store.Leaf("consentsRequired", store.OpIsNull, false)}})
+	var waiting *store.Record
+	for i, v := range visits {
+		need, _ := v.Data["consentsRequired"].([]any)
+		signed := sampleRecords(t, eng, ctx, "consent", store.Filter{And: []store.Filter{store.Leaf("visit", store.OpEq, v.ID), store.Leaf("status", store.OpEq, "signed")}})
+		if len(need) > 0 && len(signed) < len(need) {
+			waiting = &visits[i]
+			break
+		}
+	}
+	require.NotNil(t, waiting, "sample visits still waiting for a consent")
+	if waiting.Data["status"] == "booked" {
+		_, err := eng.UpdateRecord(ctx, "visit", waiting.ID, map[string]any{"status": "checkedIn"}, nil)
+		require.NoError(t, err)
+	}
+	_, err := eng.UpdateRecord(ctx, "visit", waiting.ID, map[string]any{"status": "inConsultation"}, nil)
+	assertRefused(t, err, "开始诊疗前须有患者签署的知情同意书，缺少：", "Signed informed consent is required before treatment; missing: ")
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
@@ -12,6 +13,8 @@ import (
 
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/template"
+	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/mongostore"
 	"github.com/crmkit/crm/templates/install"
 )
@@ -115,7 +118,47 @@ func TestTradeTemplates_SubscriptionOnMongo(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.CreateRecord(ctx, "opportunity", map[string]any{"client": c.ID, "product": p.ID, "stage": "subscribed",
 		"subscribedAmount": 100000.0, "subscribedOn": "2030-06-02"})
-	require.Error(t, err)
-	assert.ErrorContains(t, err, "双录")
-	assert.ErrorContains(t, err, "高于客户风险承受能力")
+	var ve *schema.ValidationError
+	require.ErrorAs(t, err, &ve)
+	var zh, en []string
+	for _, f := range ve.Fields {
+		zh, en = append(zh, f.MessageZh), append(en, f.Message)
+	}
+	assert.Contains(t, strings.Join(zh, "；"), "双录")
+	assert.Contains(t, strings.Join(zh, "；"), "高于客户风险承受能力")
+	assert.Contains(t, strings.Join(en, "; "), "The sale must be recorded")
+	assert.Contains(t, strings.Join(en, "; "), "is above the client's tolerance")
+}
+
+// TestTradeTemplates_RefundGivesBackOnMongo: the retail template's refund
+// of a completed order gives back its coupon and books one order reversal
+// (points used back, points earned taken back) on MongoDB too.
+func TestTradeTemplates_RefundGivesBackOnMongo(t *testing.T) {
+	t.Parallel()
+	eng, ctx := tradeTenant(t, "retail")
+	m, err := eng.CreateRecord(ctx, "member", map[string]any{"name": "林女士", "mobile": "13900002222"})
+	require.NoError(t, err)
+	_, err = eng.CreateRecord(ctx, "order", map[string]any{"member": m.ID, "channel": "store", "orderedAt": "2031-03-01T02:00:00Z",
+		"goodsAmount": 500.0, "paidAmount": 500.0, "paymentMethod": "wechatPay", "status": "completed"})
+	require.NoError(t, err)
+	c, err := eng.CreateRecord(ctx, "coupon", map[string]any{"code": "CP-M", "member": m.ID, "type": "cash", "faceValue": 20.0, "validUntil": "2099-12-31"})
+	require.NoError(t, err)
+	o, err := eng.CreateRecord(ctx, "order", map[string]any{"member": m.ID, "channel": "store", "orderedAt": "2031-03-02T02:00:00Z", "coupon": c.ID,
+		"goodsAmount": 320.0, "discountAmount": 20.0, "paidAmount": 300.0, "paymentMethod": "wechatPay", "pointsUsed": 100.0, "status": "completed"})
+	require.NoError(t, err)
+	points := func() any {
+		got, err := eng.GetRecord(ctx, "member", m.ID)
+		require.NoError(t, err)
+		return got.Data["points"]
+	}
+	require.Equal(t, 700.0, points())
+	_, err = eng.UpdateRecord(ctx, "order", o.ID, map[string]any{"status": "refunded", "refundReason": "quality"}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, 500.0, points())
+	got, err := eng.GetRecord(ctx, "coupon", c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "issued", got.Data["status"])
+	n, err := eng.CountRecords(ctx, "pointsEntry", &store.Filter{And: []store.Filter{{Field: "order", Op: store.OpEq, Value: o.ID}, {Field: "type", Op: store.OpEq, Value: "reversal"}}})
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n)
 }
