@@ -46,7 +46,7 @@ func TestCLI_Template(t *testing.T) {
 	// Flags may follow the name; progress goes to standard error.
 	out, progress, err := run("template", "install", "retail", "--tenant", "shop", "--sample-data", "--records", "300", "--seed", "3", "--as-of", "2025-06-30")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.6.0: installed")
+	assert.Contains(t, out, "template retail 1.7.0: installed")
 	assert.Contains(t, out, "create member")
 	assert.Regexp(t, `sample data: \d+ records in`, out)
 	assert.Contains(t, progress, "object member")
@@ -55,7 +55,7 @@ func TestCLI_Template(t *testing.T) {
 
 	out, _, err = run("template", "list", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Regexp(t, `retail\s+1\.6\.0.*\s1\.6\.0 \(`, out)
+	assert.Regexp(t, `retail\s+1\.7\.0.*\s1\.7\.0 \(`, out)
 
 	// A dry run says what the real install would say (issue 13, item 18).
 	out, _, err = run("template", "install", "retail", "--tenant", "shop", "--dry-run")
@@ -97,11 +97,11 @@ func TestCLI_Template(t *testing.T) {
 
 	out, _, err = run("template", "rollback", "retail", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Contains(t, out, "template retail 1.6.0 → not installed: rolled back")
+	assert.Contains(t, out, "template retail 1.7.0 → not installed: rolled back")
 	assert.Contains(t, out, "delete member")
 	out, _, err = run("template", "list", "--tenant", "shop")
 	require.NoError(t, err)
-	assert.Regexp(t, `retail\s+1\.6\.0\s+零售 Retail\s+8\s+yes\s+-`, out)
+	assert.Regexp(t, `retail\s+1\.7\.0\s+零售 Retail\s+8\s+yes\s+-`, out)
 
 	scenarios := []struct {
 		name string
