@@ -104,7 +104,7 @@ func TestRetail_PointsRedemption(t *testing.T) {
 	require.NoError(t, err)
 	_, err = eng.CreateRecord(ctx, "order", order)
 	require.Error(t, err)
-	assert.ErrorContains(t, err, "Not enough points", "the ledger's refusal, through the order's script")
+	assertRefused(t, err, "积分余额不足：可用 300 分，本次 600 分", "Not enough points: 300 available, 600 asked") // the ledger's refusal, through the order's script
 	after, err := eng.CountRecords(ctx, "order", nil)
 	require.NoError(t, err)
 	assert.Equal(t, before, after, "the refused order is not there")
