@@ -2,6 +2,7 @@ package install_test
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"os"
 	"slices"
@@ -403,6 +404,43 @@ func TestPool_UpgradeKeepsOwners(t *testing.T) {
 			roles, err := s.eng.Roles(s.admin)
 			require.NoError(t, err)
 			assert.True(t, slices.ContainsFunc(roles, func(r engine.Role) bool { return r.Name == c.manager }), "the manager role comes with the upgrade")
+		})
+	}
+}
+
+// Sample data that misplaces owners is refused, naming the record: the
+// pool of an object without one, a claim by the pool, more claims in a
+// day than the pool allows.
+func TestPool_SampleOwnerMistakes(t *testing.T) {
+	t.Parallel()
+	claimedAt := refDate.Add(time.Hour)
+	for want, recs := range map[string][]template.SampleRecord{
+		"guardian has no pool": {{Object: "guardian", Key: "g1", Data: map[string]any{"name": "王女士", "mobile": "13912340001"}, Owner: template.SamplePoolOwner}},
+		"only a user claims":   {{Object: "student", Key: "s1", Data: map[string]any{"name": "王小明"}, Owner: template.SamplePoolOwner, ClaimedAt: claimedAt}},
+		"more than the pool's 10 claims": slices.Collect(func(yield func(template.SampleRecord) bool) {
+			for i := range 11 {
+				if !yield(template.SampleRecord{Object: "student", Key: fmt.Sprint("s", i), Data: map[string]any{"name": fmt.Sprint("学员", i)}, Owner: "李顾问", ClaimedAt: claimedAt}) {
+					return
+				}
+			}
+		}),
+	} {
+		t.Run(want, func(t *testing.T) {
+			t.Parallel()
+			eng, ctx := newTenant(t, "t1")
+			tpl, err := install.Template("education")
+			require.NoError(t, err)
+			sd := &template.SampleData{Generate: func(ctx context.Context, emit func(template.SampleRecord) error) error {
+				for _, r := range recs {
+					if err := emit(r); err != nil {
+						return err
+					}
+				}
+				return nil
+			}}
+			_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{Sample: sd})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), want)
 		})
 	}
 }

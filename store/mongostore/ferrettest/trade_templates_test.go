@@ -17,6 +17,7 @@ import (
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/mongostore"
 	"github.com/crmkit/crm/templates/install"
+	"github.com/crmkit/crm/templates/sample"
 )
 
 // tradeTenant is a tenant on MongoDB (through FerretDB) with the named
@@ -161,4 +162,25 @@ func TestTradeTemplates_RefundGivesBackOnMongo(t *testing.T) {
 	n, err := eng.CountRecords(ctx, "pointsEntry", &store.Filter{And: []store.Filter{{Field: "order", Op: store.OpEq, Value: o.ID}, {Field: "type", Op: store.OpEq, Value: "reversal"}}})
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n)
+}
+
+// TestTradeTemplates_PoolSampleOnMongo: the education template's sample
+// data fills its admissions pool and the day's claims on MongoDB too, and
+// a claim past the day's ten is refused there.
+func TestTradeTemplates_PoolSampleOnMongo(t *testing.T) {
+	eng, admin := tradeTenant(t)
+	tpl, err := install.Template("education")
+	require.NoError(t, err)
+	_, err = eng.InstallTemplate(admin, tpl, template.InstallOptions{Sample: install.Sample("education", sample.Options{Records: 150, Seed: 3})})
+	require.NoError(t, err)
+	pooled, err := eng.ListRecords(admin, "student", engine.ListQuery{First: 100, Filter: &store.Filter{Field: "ownerId", Op: store.OpEq, Value: engine.PoolOwner}})
+	require.NoError(t, err)
+	require.Greater(t, len(pooled.Records), 2)
+	info, err := eng.Pool(admin, "student")
+	require.NoError(t, err)
+	require.Equal(t, 9, info.ClaimedToday, "the only user claimed nine of the sample's records today")
+	res, err := eng.ClaimRecords(admin, "student", []string{pooled.Records[0].ID, pooled.Records[1].ID})
+	require.NoError(t, err)
+	require.NoError(t, res[0].Err)
+	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(res[1].Err), "the eleventh claim of the day")
 }
