@@ -39,7 +39,14 @@ describe("retail points", () => {
       await refused(page, "points", "积分余额不足");
       await page.locator("[data-field=points] .field-errors", { hasText: "可用 1000 分" }).waitFor();
       await shot(page, `trade-retail-refused-${size}`);
-      if (size === "phone") await expectNoHorizontalScroll(page);
+      if (size === "phone") {
+        await expectNoHorizontalScroll(page);
+        // 保存 stays at hand above the tab bar while the form scrolls.
+        const footer = (await page.locator(".form-footer").boundingBox())!;
+        const tabs = (await page.locator(".tab-bar").boundingBox())!;
+        expect(footer.y + footer.height).toBeLessThanOrEqual(tabs.y + 1);
+        expect(footer.y).toBeGreaterThan(tabs.y - footer.height - 2);
+      }
       expect((await read<{ points: number }>(s, "member", member, "points")).points, "nothing booked").toBe(1000);
 
       await field(page, "积分变动").fill("-300");

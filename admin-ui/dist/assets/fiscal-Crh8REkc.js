@@ -1,1 +1,0 @@
-import{Ei as e,fi as t}from"./index-u-r1-FOY.js";var n=[`tenantSettings`,`fiscalYearStart`],r=`query TenantFiscalYearStart { tenantSettings { fiscalYearStart } }`;function i(){let i=e({queryKey:n,queryFn:async({signal:e})=>(await t({query:r,signal:e})).tenantSettings.fiscalYearStart,staleTime:3e5,retry:!1}).data;return typeof i==`number`&&i>=1&&i<=12?i:1}export{i as n,n as t};

@@ -1,1 +1,0 @@
-import{a as e}from"./rolldown-runtime-DoHqwKmD.js";import{Xi as t,ci as n}from"./index-u-r1-FOY.js";var r=e(t(),1);function i(e){let{lang:t}=n();return(0,r.useCallback)((n,r)=>{let i=(t===`en`?e.en[n]:e.zh[n])??e.zh[n]??n;if(r)for(let[e,t]of Object.entries(r))i=i.split(`{${e}}`).join(String(t));return i},[t,e])}export{i as t};

@@ -1,0 +1,1 @@
+import{Ar as e}from"./index-2wmhBJvR.js";var t=(t,n={})=>!e(t)&&n?.skipEmpty?[]:Array.isArray(t)?t:[t];export{t};

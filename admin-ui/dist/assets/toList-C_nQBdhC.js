@@ -1,1 +1,0 @@
-import{Ar as e}from"./index-u-r1-FOY.js";var t=(t,n={})=>!e(t)&&n?.skipEmpty?[]:Array.isArray(t)?t:[t];export{t};
