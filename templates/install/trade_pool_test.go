@@ -329,7 +329,9 @@ func TestTourism_PoolSampleDataClaimAndReturn(t *testing.T) {
 	}
 	assert.Equal(t, engine.CodeForbidden, engine.CodeOf(res[8].Err))
 	assert.Equal(t, "今日领取已达上限（8 条），请明天再领取", engine.PublicMessage(res[8].Err, "zh"))
-	assert.Contains(t, s.notices(t, "zhang"), "李明 从咨询公海领取了「"+ids[0]+"」")
+	title, _ := s.get(t, ids[0]).Data["title"].(string)
+	assert.Regexp(t, `^\p{Han}+ · .+ · \d{4}-\d{2}-\d{2}$`, title, "a booking is named by who travels where and when")
+	assert.Contains(t, s.notices(t, "zhang"), "李明 从咨询公海领取了「"+title+"」")
 
 	back, err := s.eng.ReturnToPool(s.users["li.ming"], "booking", []string{ids[0]}, "Booked with another agency")
 	require.NoError(t, err)
