@@ -382,3 +382,71 @@ func TestFinance_SampleClientsFollowTheirAssessments(t *testing.T) {
 	assert.Equal(t, c.Data["riskTolerance"], saved.Data["riskTolerance"])
 	assert.Equal(t, c.Data["riskAssessmentExpires"], saved.Data["riskAssessmentExpires"])
 }
+
+// TestFinance_KYCDocumentExpiry: thirty days before a client's identity
+// document expires the advisor is reminded; the day after, KYC lapses
+// (证件过期), the advisor is told, and no new sale is made until
+// compliance verifies the renewed document. The sample data has clients
+// whose documents expire within the month.
+func TestFinance_KYCDocumentExpiry(t *testing.T) {
+	t.Parallel()
+	sampled, sctx := installed(t, "finance")
+	soon, err := sampled.CountRecords(sctx, "client", &store.Filter{And: []store.Filter{
+		{Field: "idValidUntil", Op: store.OpGte, Value: time.Now().Format("2006-01-02")},
+		{Field: "idValidUntil", Op: store.OpLte, Value: time.Now().AddDate(0, 0, 30).Format("2006-01-02")}}})
+	require.NoError(t, err)
+	assert.Positive(t, soon, "sample clients whose document expires within 30 days")
+
+	cst := time.FixedZone("CST", 8*3600)
+	clk := testkit.NewClock(time.Date(2031, 3, 1, 10, 0, 0, 0, cst))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	eng, ctx := tn.Engine, tn.Admin
+	_, err = eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
+	require.NoError(t, err)
+	tpl, err := install.Template("finance")
+	require.NoError(t, err)
+	_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	as := people(t, eng, ctx, map[string][2]string{"li": {"advisor", ""}, "cc": {"compliance", ""}})
+	c, err := eng.CreateRecord(ctx, "client", map[string]any{"name": "冯涛", "mobile": "13700001212", "advisor": "li", "kycStatus": "verified",
+		"idValidUntil": "2031-04-30", "riskTolerance": "C3", "riskAssessedOn": "2031-01-10", "riskAssessmentExpires": "2032-01-09"})
+	require.NoError(t, err)
+	r2 := financeProduct(t, eng, ctx, "K-R2", "R2", false)
+	run := func(at time.Time) {
+		clk.Set(at)
+		_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+		require.NoError(t, err)
+	}
+	notes := func() string {
+		ns, err := eng.Notifications(ctx, "li", 10)
+		require.NoError(t, err)
+		var out []string
+		for _, n := range ns {
+			out = append(out, n.Message.Zh)
+		}
+		return strings.Join(out, "\n")
+	}
+	run(time.Date(2031, 3, 31, 8, 59, 0, 0, cst))
+	assert.NotContains(t, notes(), "身份证件")
+	run(time.Date(2031, 3, 31, 9, 0, 0, 0, cst))
+	assert.Contains(t, notes(), "身份证件将于 2031-04-30 到期")
+	_, err = eng.CreateRecord(ctx, "holding", map[string]any{"client": c.ID, "product": r2, "principal": 10000.0, "purchasedOn": "2031-04-30"})
+	require.NoError(t, err, "valid through its last day")
+
+	run(time.Date(2031, 5, 1, 9, 0, 0, 0, cst))
+	got, err := eng.GetRecord(ctx, "client", c.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "expired", got.Data["kycStatus"])
+	assert.Contains(t, notes(), "更新证件并经合规核验前不能办理新的销售")
+	_, err = eng.CreateRecord(ctx, "holding", map[string]any{"client": c.ID, "product": r2, "principal": 10000.0, "purchasedOn": "2031-05-01"})
+	assertRefused(t, err, "客户身份证件已过期，须更新证件并重新核验后才能销售", "The client's identity document has expired: renew and verify it before selling")
+
+	_, err = eng.UpdateRecord(as["li"], "client", c.ID, map[string]any{"idValidUntil": "2041-04-30"}, nil)
+	require.NoError(t, err, "the advisor records the renewed document")
+	_, err = eng.UpdateRecord(as["li"], "client", c.ID, map[string]any{"kycStatus": "verified"}, nil)
+	require.Error(t, err, "but does not verify it")
+	_, err = eng.UpdateRecord(as["cc"], "client", c.ID, map[string]any{"kycStatus": "verified"}, nil)
+	require.NoError(t, err, "compliance does")
+	_, err = eng.CreateRecord(ctx, "holding", map[string]any{"client": c.ID, "product": r2, "principal": 10000.0, "purchasedOn": "2031-05-02"})
+	require.NoError(t, err)
+}
