@@ -13,7 +13,10 @@ const server = useServer({ template: "finance", records: 80 });
 describe("finance suitability", () => {
   journey("refuses a subscription above the client's risk tolerance, takes one within it", "desktop", async ({ page }) => {
     const s = server();
-    const client = await create(s, "client", { name: "适当性网测客户", mobile: "13700081001", riskTolerance: "C3", riskAssessedOn: day(-180), riskAssessmentExpires: day(180) });
+    // The client's tolerance comes from a risk assessment (C3, 稳健型).
+    const client = await create(s, "client", { name: "适当性网测客户", mobile: "13700081001" });
+    await create(s, "riskAssessment", { client, assessedOn: day(-30), result: "C3", score: 50 });
+    expect((await read<{ riskTolerance: string }>(s, "client", client, "riskTolerance")).riskTolerance).toBe("C3");
     const risky = await create(s, "product", { code: "WT-R4", name: "网测权益增强R4", type: "wealthManagement", riskLevel: "R4" });
     await create(s, "product", { code: "WT-R3", name: "网测稳健配置R3", type: "wealthManagement", riskLevel: "R3" });
     const opp = await create(s, "opportunity", { client, product: risky, expectedAmount: 200000, stage: "recommended" });

@@ -1,4 +1,5 @@
 import type { Locator, Page } from "playwright-core";
+import { expect } from "vitest";
 import type { Server } from "./harness";
 
 // Helpers of the trade journeys (trade-*.e2e.ts): each installs an
@@ -53,10 +54,13 @@ export async function typeDate(page: Page, label: string, value: string): Promis
 
 // refused waits for the form to say it did not save, and for the words
 // of the refusal, on a field (or in the banner for a field the form does
-// not show).
+// not show). A user working in Chinese reads the refusal in Chinese only:
+// the field's messages carry no English words.
 export async function refused(page: Page, fieldName: string, words: string): Promise<void> {
   await page.locator(".form-banner", { hasText: "保存失败" }).waitFor();
   await page.locator(`[data-field=${fieldName}] .field-errors, .form-banner`, { hasText: words }).first().waitFor();
+  const onField = page.locator(`[data-field=${fieldName}] .field-errors`);
+  if (await onField.count()) expect(await onField.innerText()).not.toMatch(/[A-Za-z]{4,}/);
 }
 
 // saved waits for the record page the form goes to once it saves.
