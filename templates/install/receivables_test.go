@@ -573,6 +573,7 @@ func oldSample(old *template.Template, sd *template.SampleData) *template.Sample
 			if !ok {
 				return nil
 			}
+			r.Owner, r.ClaimedAt = "", time.Time{} // no pool before b2b-sales 1.7.0
 			for k := range r.Data {
 				if !have[k] {
 					delete(r.Data, k)
