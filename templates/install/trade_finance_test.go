@@ -392,8 +392,8 @@ func TestFinance_KYCDocumentExpiry(t *testing.T) {
 	t.Parallel()
 	sampled, sctx := installed(t, "finance")
 	soon, err := sampled.CountRecords(sctx, "client", &store.Filter{And: []store.Filter{
-		{Field: "idValidUntil", Op: store.OpGte, Value: time.Now().Format("2006-01-02")},
-		{Field: "idValidUntil", Op: store.OpLte, Value: time.Now().AddDate(0, 0, 30).Format("2006-01-02")}}})
+		{Field: "idValidUntil", Op: store.OpGte, Value: refDate.Format("2006-01-02")}, // the sample data's today
+		{Field: "idValidUntil", Op: store.OpLte, Value: refDate.AddDate(0, 0, 30).Format("2006-01-02")}}})
 	require.NoError(t, err)
 	assert.Positive(t, soon, "sample clients whose document expires within 30 days")
 

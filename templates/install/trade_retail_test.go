@@ -550,3 +550,16 @@ func TestRetail_UpgradeFrom160(t *testing.T) {
 	last := entries[len(entries)-1]
 	assert.Equal(t, []any{"reversal", -180.0}, []any{last.Data["type"], last.Data["points"]})
 }
+
+// TestRetail_SampleCouponsAboutToExpire: the sample data has coupons still
+// 未使用 whose last valid day is within the next two weeks, for the
+// shopping guides to follow up before the expiry rule takes them.
+func TestRetail_SampleCouponsAboutToExpire(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "retail")
+	today := refDate.Format("2006-01-02") // the sample data's today
+	n, err := eng.CountRecords(ctx, "coupon", &store.Filter{And: []store.Filter{{Field: "status", Op: store.OpEq, Value: "issued"},
+		{Field: "validUntil", Op: store.OpGte, Value: today}, {Field: "validUntil", Op: store.OpLte, Value: refDate.AddDate(0, 0, 14).Format("2006-01-02")}}})
+	require.NoError(t, err)
+	assert.Positive(t, n)
+}
