@@ -308,6 +308,12 @@ func TestTourism_PoolSampleDataClaimAndReturn(t *testing.T) {
 	assert.Equal(t, 7, info.ClaimedToday, "%s claimed seven of eight today", user)
 	assert.Equal(t, 1, info.ClaimsLeft)
 	assert.Equal(t, "咨询公海", info.Label.Zh)
+	soon := s.find(t, store.Filter{And: []store.Filter{
+		store.Leaf("ownerId", store.OpNe, engine.PoolOwner),
+		store.Leaf("status", store.OpIn, []any{"enquiry", "quoted"}),
+		store.Leaf("updatedAt", store.OpLt, s.clk.Now().Add(-2*24*time.Hour).Format(time.RFC3339Nano)),
+	}})
+	assert.NotEmpty(t, soon, "some enquiries have had no follow-up for two days or more: they go back within one")
 	held := s.find(t, store.Filter{And: []store.Filter{store.Leaf("status", store.OpIn, []any{"deposit", "paid", "travelling", "completed"}), store.Leaf("ownerId", store.OpNe, engine.PoolOwner)}})
 	require.NotEmpty(t, held)
 	assert.Empty(t, s.find(t, store.Filter{And: []store.Filter{inPool, store.Leaf("status", store.OpIn, []any{"deposit", "paid", "travelling", "completed"})}}))
