@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"time"
 
 	"github.com/crmkit/crm/schema"
@@ -223,14 +225,197 @@ func (e *Engine) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, bool, e
 		if v, ok := r.Data["recordVersion"].(float64); ok {
 			en.Version = int64(v)
 		}
-		if ch, ok := r.Data["changes"].(map[string]any); ok {
-			for k, c := range ch {
-				if m, ok := c.(map[string]any); ok {
-					en.Changes[k] = FieldChange{Old: m["old"], New: m["new"]}
-				}
+		ch, _ := r.Data["changes"].(map[string]any)
+		if en.Action == AuditCreate {
+			if ch, err = creationChanges(ctx, ts, au, snap.catalog.Object(en.Object), r); err != nil {
+				return nil, false, err
+			}
+		}
+		for k, c := range ch {
+			if m, ok := c.(map[string]any); ok {
+				en.Changes[k] = FieldChange{Old: m["old"], New: m["new"]}
 			}
 		}
 		out[i] = en
 	}
 	return out, page.HasMore, nil
+}
+
+// A create's entry holds no values (only a change of owner, when the
+// record was created for someone else): the record's values at creation
+// are its first version, rebuilt when the trail is read (creationValues)
+// from the record as stored and the entries written since, each of which
+// keeps the old and new value of what it changed. Entries written before
+// this (with the values) read as they are. An entry that stops being
+// rebuildable — its record merged into another, its object deleted — is
+// given its values first (materializeCreation).
+
+// rebuildPage is how many later entries of a record one read takes while
+// its creation is rebuilt.
+const rebuildPage = 500
+
+// keepsValues reports whether a create entry holds the record's values
+// (written before creates stopped holding them, or materialised since):
+// any change besides the owner's.
+func keepsValues(changes map[string]any) bool {
+	for k := range changes {
+		if k != "ownerId" {
+			return true
+		}
+	}
+	return false
+}
+
+// needsRebuild reports whether the audit entry r is a create whose values
+// must be rebuilt from the record and its later entries.
+func needsRebuild(r store.Record) bool {
+	if a, _ := r.Data["action"].(string); a != AuditCreate {
+		return false
+	}
+	if m, _ := r.Data["mergedFrom"].(string); m != "" {
+		return false
+	}
+	changes, _ := r.Data["changes"].(map[string]any)
+	return !keepsValues(changes)
+}
+
+// creationValues rebuilds the data record id of obj had when it was
+// created (the create entry is entry): from the record as stored now, or
+// as its delete entry kept it when it is gone, every later change of the
+// record is undone, newest first. Entries moved to the record from
+// records merged into it are not its changes and are passed over. ok is
+// false when neither the record nor a delete entry remains. It reads the
+// record's later entries in pages of rebuildPage: the cost follows the
+// record's history, the memory does not.
+func creationValues(ctx context.Context, r store.Reader, au, obj *schema.Object, id, entry string) (data map[string]any, ok bool, err error) {
+	cur, err := r.Get(ctx, obj, id)
+	switch {
+	case err == nil:
+		data, ok = cloneMap(cur.Data), true
+	case errors.Is(err, store.ErrNotFound):
+	default:
+		return nil, false, fmt.Errorf("read %s %q to rebuild its creation: %w", obj.Name, id, err)
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	after := ""
+	for {
+		conds := []store.Filter{store.Leaf("record", store.OpEq, id), store.Leaf("object", store.OpEq, obj.Name), store.Leaf("id", store.OpGt, entry)}
+		if after != "" {
+			conds = append(conds, store.Leaf("id", store.OpLt, after))
+		}
+		page, err := r.Find(ctx, au, store.Query{Filter: &store.Filter{And: conds}, Sort: []store.Sort{{Field: "id", Desc: true}}, Limit: rebuildPage})
+		if err != nil {
+			return nil, false, fmt.Errorf("read the audit trail of %s %q: %w", obj.Name, id, err)
+		}
+		for _, en := range page.Records {
+			if m, _ := en.Data["mergedFrom"].(string); m != "" {
+				continue
+			}
+			changes, _ := en.Data["changes"].(map[string]any)
+			switch action, _ := en.Data["action"].(string); action {
+			case AuditUpdate:
+				if v, _ := en.Data["recordVersion"].(float64); v == 0 {
+					continue // about the record's files, not its values
+				}
+				for k, c := range changes {
+					if k == "ownerId" {
+						continue
+					}
+					m, _ := c.(map[string]any)
+					if old := m["old"]; old != nil {
+						data[k] = old
+					} else {
+						delete(data, k)
+					}
+				}
+			case AuditDelete:
+				// What the record held when it was deleted: every value.
+				data, ok = map[string]any{}, true
+				for k, c := range changes {
+					m, _ := c.(map[string]any)
+					if old := m["old"]; old != nil {
+						data[k] = old
+					}
+				}
+			}
+		}
+		if !page.HasMore || len(page.Records) == 0 {
+			break
+		}
+		after = page.Records[len(page.Records)-1].ID
+	}
+	return data, ok, nil
+}
+
+// creationChanges is what the trail shows for the create entry r of a
+// record of obj: the values it stored, or those rebuilt (masked as the
+// create would have masked them) when it stored none.
+func creationChanges(ctx context.Context, rd store.Reader, au, obj *schema.Object, r store.Record) (map[string]any, error) {
+	changes, _ := r.Data["changes"].(map[string]any)
+	if obj == nil || !needsRebuild(r) {
+		return changes, nil
+	}
+	id, _ := r.Data["record"].(string)
+	data, ok, err := creationValues(ctx, rd, au, obj, id, r.ID)
+	if err != nil || !ok {
+		return changes, err
+	}
+	out := auditChanges(obj, nil, data)
+	for k, v := range data {
+		if v == erasedValue { // erased since: as the erasure left the entry
+			out[k] = map[string]any{"old": nil, "new": erasedValue}
+		}
+	}
+	if o, ok := changes["ownerId"]; ok {
+		out["ownerId"] = o
+	}
+	return out, nil
+}
+
+// materializeCreation writes into the create entries of obj's record id
+// (every record of obj when id is "") the values they were created with,
+// for entries that hold none, in tx: before the record's entries move to
+// another record (merge) or its object goes, after which the record's
+// later changes can no longer be told apart.
+func (w *writer) materializeCreation(ctx context.Context, tx store.Tx, obj *schema.Object, id string) error {
+	if w.auditObj == nil {
+		return nil
+	}
+	conds := []store.Filter{store.Leaf("object", store.OpEq, obj.Name), store.Leaf("action", store.OpEq, AuditCreate)}
+	if id != "" {
+		conds = append(conds, store.Leaf("record", store.OpEq, id))
+	}
+	last := ""
+	for {
+		f := store.Filter{And: conds}
+		if last != "" {
+			f.And = append(slices.Clone(conds), store.Leaf("id", store.OpGt, last))
+		}
+		page, err := tx.Find(ctx, w.auditObj, store.Query{Filter: &f, Sort: []store.Sort{{Field: "id"}}, Limit: rebuildPage})
+		if err != nil {
+			return fmt.Errorf("read the create entries of %s: %w", obj.Name, err)
+		}
+		for _, r := range page.Records {
+			if !needsRebuild(r) {
+				continue
+			}
+			changes, err := creationChanges(ctx, tx, w.auditObj, obj, r)
+			if err != nil {
+				return err
+			}
+			next := r
+			next.Data = cloneMap(r.Data)
+			next.Data["changes"] = changes
+			next.Version = r.Version + 1
+			if err := tx.Update(ctx, w.auditObj, next, r.Version); err != nil {
+				return fmt.Errorf("keep the values of create entry %q: %w", r.ID, err)
+			}
+		}
+		if !page.HasMore || len(page.Records) == 0 {
+			return nil
+		}
+		last = page.Records[len(page.Records)-1].ID
+	}
 }

@@ -262,13 +262,26 @@ func (w *writer) repointHistory(ctx context.Context, tx store.Tx, obj *schema.Ob
 	n := 0
 	for _, name := range []string{stageChangeObject, auditObject, notificationObject, noteObject, taskObject} {
 		p := w.snap.platform[name]
+		var edit func(*store.Record)
 		if name == auditObject {
 			p = w.auditObj
+			if p != nil {
+				// Its create entry keeps its values: under to, its later
+				// changes are no longer those of to's record.
+				if err := w.materializeCreation(ctx, tx, obj, from); err != nil {
+					return n, err
+				}
+				edit = func(r *store.Record) {
+					if m, _ := r.Data["mergedFrom"].(string); m == "" {
+						r.Data["mergedFrom"] = from
+					}
+				}
+			}
 		}
 		if p == nil {
 			continue
 		}
-		moved, err := w.e.repointPlatform(ctx, tx, p, obj.Name, from, to, nil)
+		moved, err := w.e.repointPlatform(ctx, tx, p, obj.Name, from, to, nil, edit)
 		if err != nil {
 			return n, err
 		}
@@ -289,7 +302,7 @@ func (w *writer) repointHistory(ctx context.Context, tx store.Tx, obj *schema.Ob
 		moved, err := w.e.repointPlatform(ctx, tx, timers, obj.Name, from, to, func(r store.Record) bool {
 			rule, _ := r.Data["rule"].(string)
 			return r.Data["status"] != "pending" || !waiting[rule]
-		})
+		}, nil)
 		if err != nil {
 			return n, err
 		}
@@ -300,8 +313,9 @@ func (w *writer) repointHistory(ctx context.Context, tx store.Tx, obj *schema.Ob
 
 // repointPlatform sets "record" from from to to on the records of the
 // platform object p about object; keep, when not nil, says which to move
-// (the others are deleted).
-func (e *Engine) repointPlatform(ctx context.Context, tx store.Tx, p *schema.Object, object, from, to string, keep func(store.Record) bool) (int, error) {
+// (the others are deleted); edit, when not nil, changes each moved record
+// further.
+func (e *Engine) repointPlatform(ctx context.Context, tx store.Tx, p *schema.Object, object, from, to string, keep func(store.Record) bool, edit func(*store.Record)) (int, error) {
 	f := store.Filter{And: []store.Filter{store.Leaf("record", store.OpEq, from), store.Leaf("object", store.OpEq, object)}}
 	n := 0
 	for {
@@ -319,6 +333,9 @@ func (e *Engine) repointPlatform(ctx context.Context, tx store.Tx, p *schema.Obj
 			next := r
 			next.Data = maps.Clone(r.Data)
 			next.Data["record"] = to
+			if edit != nil {
+				edit(&next)
+			}
 			next.Version, next.UpdatedAt = r.Version+1, e.stamp()
 			if err := tx.Update(ctx, p, next, r.Version); err != nil {
 				return n, fmt.Errorf("re-point %s %q to %q: %w", p.Name, r.ID, to, err)

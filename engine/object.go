@@ -139,8 +139,12 @@ func (e *Engine) migrateOnly(ctx context.Context, ts store.TenantStore, snap *sn
 	if !hasMigrations(opts) {
 		return nil
 	}
-	err := ts.WithTx(ctx, func(tx store.Tx) error {
-		return e.migrate(ctx, tx, snap, a, prev, obj, validator, opts, false)
+	w, err := e.newWriter(ctx, ts, snap, a)
+	if err != nil {
+		return err
+	}
+	err = ts.WithTx(ctx, func(tx store.Tx) error {
+		return e.migrate(ctx, tx, w, prev, obj, validator, opts, false)
 	})
 	var de *schema.DefinitionError
 	if errors.As(err, &de) {
@@ -235,7 +239,7 @@ func (e *Engine) commitObject(ctx context.Context, ts store.TenantStore, snap *s
 			}
 		}
 		if prev != nil && (hasMigrations(opts) || len(schema.Diff(prev, obj)) > 0) {
-			if err := e.migrate(ctx, tx, snap, a, prev, obj, validator, opts, sensitivityChanged(prev, obj)); err != nil {
+			if err := e.migrate(ctx, tx, w, prev, obj, validator, opts, sensitivityChanged(prev, obj)); err != nil {
 				return err
 			}
 		}
@@ -379,7 +383,10 @@ func checkMigrationOptions(prev, obj *schema.Object, opts SaveOptions) []schema.
 // checks each against the new definition. Records that change are written
 // (in tx); if any record would not fit, it returns a DefinitionError that
 // counts the failures per field and reason, and tx is rolled back.
-func (e *Engine) migrate(ctx context.Context, tx store.Tx, snap *snapshot, a Actor, prev, obj *schema.Object, v *schema.Validator, opts SaveOptions, rewrite bool) error {
+// Each record that changes is audited as an update (its values at
+// creation are rebuilt from its later entries: creationValues).
+func (e *Engine) migrate(ctx context.Context, tx store.Tx, w *writer, prev, obj *schema.Object, v *schema.Validator, opts SaveOptions, rewrite bool) error {
+	snap, a := w.snap, w.actor
 	type failure struct {
 		count   int
 		example string
@@ -423,6 +430,11 @@ func (e *Engine) migrate(ctx context.Context, tx store.Tx, snap *snapshot, a Act
 			next.Data, next.Version, next.UpdatedAt, next.UpdatedBy = data, r.Version+1, e.stamp(), a.ID
 			if err := tx.Update(ctx, obj, next, r.Version); err != nil {
 				return fmt.Errorf("migrate %s record %q: %w", obj.Name, r.ID, err)
+			}
+			if changes := auditChanges(obj, r.Data, next.Data); len(changes) > 0 {
+				if err := w.audit(ctx, tx, AuditUpdate, obj, r.ID, next.Version, changes); err != nil {
+					return err
+				}
 			}
 		}
 		if !page.HasMore || len(page.Records) == 0 {

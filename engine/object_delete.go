@@ -148,6 +148,11 @@ func (e *Engine) removeObject(ctx context.Context, tx store.Tx, w *writer, obj *
 	if err := deleteWhere(ctx, tx, w.snap.platform[attachmentObject], by); err != nil {
 		return err
 	}
+	// Its records' create entries keep their values: the records, from
+	// which they are rebuilt, go.
+	if err := w.materializeCreation(ctx, tx, obj, ""); err != nil {
+		return err
+	}
 	changes := map[string]any{"version": map[string]any{"old": float64(obj.Version), "new": nil},
 		"records": map[string]any{"old": float64(n), "new": nil}}
 	if err := w.audit(ctx, tx, AuditMetadata, obj, "", obj.Version+1, changes); err != nil {

@@ -233,7 +233,7 @@ func (w *writer) eraseRecord(ctx context.Context, tx store.Tx, obj *schema.Objec
 // releaseReferences clears src.f where it refers to the record being
 // deleted, or refuses when f is required; cleared is told each record
 // whose field it cleared.
-func (e *Engine) releaseReferences(ctx context.Context, tx store.Tx, a Actor, src *schema.Object, f *schema.Field, target *schema.Object, id string, cleared func(recordID string)) error {
+func (w *writer) releaseReferences(ctx context.Context, tx store.Tx, src *schema.Object, f *schema.Field, target *schema.Object, id string, cleared func(recordID string)) error {
 	ref := store.Leaf(f.Name, store.OpEq, id)
 	n, err := tx.Count(ctx, src, &ref)
 	if err != nil {
@@ -261,9 +261,14 @@ func (e *Engine) releaseReferences(ctx context.Context, tx store.Tx, a Actor, sr
 			} else {
 				next.Data[f.Name] = without(r.Data[f.Name], id)
 			}
-			next.Version, next.UpdatedAt, next.UpdatedBy = r.Version+1, e.stamp(), a.ID
+			next.Version, next.UpdatedAt, next.UpdatedBy = r.Version+1, w.e.stamp(), w.actor.ID
 			if err := tx.Update(ctx, src, next, r.Version); err != nil {
 				return fmt.Errorf("clear %s.%s of record %q: %w", src.Name, f.Name, r.ID, err)
+			}
+			// Audited like any change: a record's values at creation are
+			// rebuilt from its later entries (creationValues).
+			if err := w.audit(ctx, tx, AuditUpdate, src, r.ID, next.Version, auditChanges(src, r.Data, next.Data)); err != nil {
+				return err
 			}
 			cleared(r.ID)
 		}

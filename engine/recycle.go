@@ -132,7 +132,7 @@ func (w *writer) removeAs(ctx context.Context, tx store.Tx, obj *schema.Object, 
 				continue
 			}
 			many := f.Kind() == schema.KindLookupList
-			err := w.e.releaseReferences(ctx, tx, w.actor, src, f, obj, id, func(rid string) {
+			err := w.releaseReferences(ctx, tx, src, f, obj, id, func(rid string) {
 				refs.add(binReference{Object: src.Name, Field: f.Name, Record: rid, Many: many})
 			})
 			if err != nil {

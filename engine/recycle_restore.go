@@ -396,6 +396,9 @@ func (w *writer) restoreReferences(ctx context.Context, tx store.Tx, obj *schema
 		if err := tx.Update(ctx, src, next, cur.Version); err != nil {
 			return restored, skipped, fmt.Errorf("put back %s.%s of record %q: %w", src.Name, f.Name, rid, err)
 		}
+		if err := w.audit(ctx, tx, AuditUpdate, src, rid, next.Version, auditChanges(src, cur.Data, next.Data)); err != nil {
+			return restored, skipped, err
+		}
 		restored++
 	}
 	return restored, skipped, nil

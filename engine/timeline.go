@@ -98,6 +98,8 @@ type timelineSource struct {
 	filter store.Filter
 	at     string // the field of the moment: a date-time field, or "createdAt"
 	item   func(r store.Record) (TimelineItem, bool)
+	// failed, when set, returns what went wrong in item (nil: nothing).
+	failed func() error
 }
 
 // timelineCursor is a position in a timeline's order: moment, kind and
@@ -178,7 +180,7 @@ func (e *Engine) Timeline(ctx context.Context, q TimelineQuery) (*TimelinePage, 
 		return nil, err
 	}
 	var items []TimelineItem
-	for _, src := range e.timelineSources(at) {
+	for _, src := range e.timelineSources(ctx, at) {
 		if len(kinds) > 0 && !kinds[src.kind] {
 			continue
 		}
@@ -193,6 +195,11 @@ func (e *Engine) Timeline(ctx context.Context, q TimelineQuery) (*TimelinePage, 
 		for _, r := range page.Records {
 			if it, ok := src.item(r); ok {
 				items = append(items, it)
+			}
+		}
+		if src.failed != nil {
+			if err := src.failed(); err != nil {
+				return nil, fmt.Errorf("read the timeline of %s %q: %w", at.obj.Name, at.rec.ID, err)
 			}
 		}
 	}
@@ -221,7 +228,7 @@ func (e *Engine) Timeline(ctx context.Context, q TimelineQuery) (*TimelinePage, 
 
 // timelineSources are the sources of the timeline of at.rec, as its
 // caller may see them.
-func (e *Engine) timelineSources(at recordAt) []timelineSource {
+func (e *Engine) timelineSources(ctx context.Context, at recordAt) []timelineSource {
 	snap, a, obj, id := at.sc.snap, at.sc.actor, at.obj, at.rec.ID
 	ofRecord := store.Filter{And: []store.Filter{store.Leaf("record", store.OpEq, id), store.Leaf("object", store.OpEq, obj.Name)}}
 	rules := snap.readRules(a, obj)
@@ -273,9 +280,14 @@ func (e *Engine) timelineSources(at recordAt) []timelineSource {
 	}
 	if p := snap.platform[auditObject]; p != nil {
 		f := store.Filter{And: []store.Filter{ofRecord, store.Leaf("action", store.OpIn, []any{AuditCreate, AuditUpdate, AuditRestore})}}
-		out = append(out, timelineSource{kind: TimelineChange, obj: p, filter: f, at: "at", item: func(r store.Record) (TimelineItem, bool) {
+		var failed error
+		out = append(out, timelineSource{kind: TimelineChange, obj: p, filter: f, at: "at", failed: func() error { return failed }, item: func(r store.Record) (TimelineItem, bool) {
 			changes := map[string]any{}
-			raw, _ := r.Data["changes"].(map[string]any)
+			raw, err := creationChanges(ctx, at.sc.ts, p, obj, r)
+			if err != nil {
+				failed = err
+				return TimelineItem{}, false
+			}
 			for k, v := range raw {
 				switch f := obj.Field(k); {
 				case k == "ownerId":

@@ -172,7 +172,7 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 	if err := w.claimFiles(ctx, tx, obj, rec.ID, nil, rec.Data); err != nil {
 		return store.Record{}, err
 	}
-	changes := auditChanges(obj, nil, rec.Data)
+	changes := map[string]any{} // the values at creation are the record's first version (creationValues)
 	if rec.OwnerID != w.actor.ID {
 		changes["ownerId"] = map[string]any{"old": w.actor.ID, "new": rec.OwnerID}
 	}
