@@ -128,12 +128,14 @@ func BenchmarkEngine_ImportRecords(b *testing.B) {
 // embedded store alone (synchronous=FULL), without the engine: the rows a
 // bulk create writes — each deal and its audit entry, 500 a transaction —
 // built in advance and inserted one statement each (as the engine inserts
-// records), as multi-row inserts, or the deals alone. It bounds what any
-// engine change can reach on one writer connection:
+// records), as multi-row inserts, or the deals alone. Audit entries are
+// as creates write them (no values: the trail stores changes); with
+// "with-values" they hold every value, as they did before. It bounds what
+// any engine change can reach on one writer connection:
 //
 //	go test ./engine -run '^$' -bench StoreFloor -benchtime 200x
 func BenchmarkEngine_StoreFloor(b *testing.B) {
-	for _, mode := range []string{"one-by-one", "multi-row", "multi-row-no-audit"} {
+	for _, mode := range []string{"one-by-one", "one-by-one-with-values", "multi-row", "multi-row-no-audit"} {
 		b.Run(mode, func(b *testing.B) {
 			tn := testkit.New(b, "acme", testkit.WithStore(func(t testing.TB) store.Store {
 				s, err := sqlitestore.New(sqlitestore.Config{Dir: t.TempDir()})
@@ -167,15 +169,17 @@ func BenchmarkEngine_StoreFloor(b *testing.B) {
 						"title": fmt.Sprintf("商机 %d", n), "amount": float64(n % 1_000_000), "stage": "new", "number": fmt.Sprintf("D-%06d", n),
 						"closeDate": "2026-12-31", "account": "acc", "email": fmt.Sprintf("buyer%d@example.com", n), "notes": "跟进中"}}
 					changes := map[string]any{}
-					for k, v := range recs[i].Data {
-						changes[k] = map[string]any{"old": nil, "new": v}
+					if mode == "one-by-one-with-values" {
+						for k, v := range recs[i].Data {
+							changes[k] = map[string]any{"old": nil, "new": v}
+						}
 					}
 					entries[i] = store.Record{ID: "a" + id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "user:a", UpdatedBy: "user:a", Data: map[string]any{
 						"at": now.Format(time.RFC3339Nano), "actor": "user:a", "door": "api", "action": "create", "object": "deal", "record": id, "recordVersion": 1.0, "changes": changes}}
 					n++
 				}
 				err := ts.WithTx(context.Background(), func(tx store.Tx) error {
-					if mode == "one-by-one" {
+					if mode == "one-by-one" || mode == "one-by-one-with-values" {
 						for _, r := range recs {
 							if err := tx.Insert(context.Background(), deal, r); err != nil {
 								return err

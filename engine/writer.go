@@ -140,7 +140,12 @@ func (w *writer) prepareIn(ctx context.Context, tx store.Tx, obj *schema.Object,
 // create stores a new record whose data passed prepare, running the
 // object's automations, in tx.
 func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
-	data = schema.Normalize(obj, data)
+	return w.createNormal(ctx, tx, obj, schema.Normalize(obj, data))
+}
+
+// createNormal is create for data that [schema.Normalize] gave (a bulk
+// create's checks running ahead normalise it off the writer's path).
+func (w *writer) createNormal(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
 	if err := w.chargeGuesses(len(automationChain(ctx)) > 0, obj, nil, data); err != nil {
 		return store.Record{}, err
 	}
