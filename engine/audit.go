@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"reflect"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/crmkit/crm/schema"
@@ -256,10 +257,10 @@ const rebuildPage = 500
 
 // keepsValues reports whether a create entry holds the record's values
 // (written before creates stopped holding them, or materialised since):
-// any change besides the owner's.
+// any change besides the owner's and what is not a field ($pool…).
 func keepsValues(changes map[string]any) bool {
 	for k := range changes {
-		if k != "ownerId" {
+		if k != "ownerId" && !strings.HasPrefix(k, "$") {
 			return true
 		}
 	}
@@ -320,8 +321,8 @@ func creationValues(ctx context.Context, r store.Reader, au, obj *schema.Object,
 					continue // about the record's files, not its values
 				}
 				for k, c := range changes {
-					if k == "ownerId" {
-						continue
+					if k == "ownerId" || strings.HasPrefix(k, "$") {
+						continue // the owner, and what is not a field ($pool…)
 					}
 					m, _ := c.(map[string]any)
 					if old := m["old"]; old != nil {
