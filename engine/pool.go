@@ -317,7 +317,7 @@ func (e *Engine) countClaim(ctx context.Context, tx store.Tx, states *schema.Obj
 	next := cur
 	next.Data = map[string]any{"object": obj.Name, "user": user, "day": day, "count": float64(n + 1)}
 	next.Version = cur.Version + 1
-	next.UpdatedAt = now
+	next.UpdatedAt, next.UpdatedBy = now, "user:"+user
 	if err := tx.Update(ctx, states, next, cur.Version); err != nil {
 		return fmt.Errorf("count a claim of %s: %w", user, err)
 	}

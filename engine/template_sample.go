@@ -359,8 +359,42 @@ func (e *Engine) ResetSampleData(ctx context.Context, name string, progress func
 			after = &store.Position{ID: page.Records[len(page.Records)-1].ID}
 		}
 	}
+	if err := forgetSampleClaims(ctx, ts, snap, template.SampleActor(name)); err != nil {
+		return deleted, kept, err
+	}
 	e.log.InfoContext(ctx, "template sample data reset", "tenant", a.TenantID, "template", name, "deleted", deleted, "kept", kept)
 	return deleted, kept, nil
+}
+
+// forgetSampleClaims deletes the day's claim counts the sample data wrote
+// (pool.go) that no user's claim has changed since, at most one per user
+// and pool.
+func forgetSampleClaims(ctx context.Context, ts store.TenantStore, snap *snapshot, actor string) error {
+	states := snap.platform[poolStateObject]
+	if states == nil {
+		return nil
+	}
+	mine := store.Filter{And: []store.Filter{store.Leaf("createdBy", store.OpEq, actor), store.Leaf("updatedBy", store.OpEq, actor)}}
+	for {
+		page, err := ts.Find(ctx, states, store.Query{Filter: &mine, Limit: 500})
+		if err != nil {
+			return fmt.Errorf("find the sample data's claim counts: %w", err)
+		}
+		if len(page.Records) == 0 {
+			return nil
+		}
+		err = ts.WithTx(ctx, func(tx store.Tx) error {
+			for _, r := range page.Records {
+				if err := tx.Delete(ctx, states, r.ID); err != nil && !errors.Is(err, store.ErrNotFound) {
+					return fmt.Errorf("delete the sample claim count %q: %w", r.ID, err)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // requiredBy reports whether a record's required lookup refers to id.

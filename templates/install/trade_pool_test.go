@@ -452,3 +452,32 @@ func TestPool_SampleOwnerMistakes(t *testing.T) {
 		})
 	}
 }
+
+// Resetting the sample data forgets the day's claims it counted, not
+// those a user made since.
+func TestPool_ResetSampleForgetsItsClaims(t *testing.T) {
+	t.Parallel()
+	tpl, err := install.Template("education")
+	require.NoError(t, err)
+	s := newPoolShop(t, "student", "consultant", "consultingManager", tpl, install.Sample("education", sample.Options{Records: 300, Seed: 3, Now: refDate}))
+	claimer, info := s.nearLimit(t)
+	require.Equal(t, 9, info.ClaimedToday)
+	mine, err := s.eng.CreateRecord(s.admin, "student", map[string]any{"name": "赵小雨"})
+	require.NoError(t, err)
+	_, err = s.eng.ReturnToPool(s.admin, "student", []string{mine.ID}, "无效线索")
+	require.NoError(t, err)
+	other := "li.ming"
+	if claimer == other {
+		other = "wang.fang"
+	}
+	require.NoError(t, s.claim(t, other, mine.ID)[0].Err)
+
+	_, _, err = s.eng.ResetSampleData(s.admin, "education", nil)
+	require.NoError(t, err)
+	info, err = s.eng.Pool(s.users[claimer], "student")
+	require.NoError(t, err)
+	assert.Zero(t, info.ClaimedToday, "the sample's claims are gone with its records")
+	info, err = s.eng.Pool(s.users[other], "student")
+	require.NoError(t, err)
+	assert.Equal(t, 1, info.ClaimedToday, "a user's own claim stays")
+}
