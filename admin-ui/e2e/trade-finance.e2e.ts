@@ -35,6 +35,8 @@ describe("finance suitability", () => {
     await page.getByRole("button", { name: "保存" }).click();
     await refused(page, "product", "高于客户风险承受能力");
     await page.locator("[data-field=product] .field-errors", { hasText: "R4" }).waitFor();
+    // The refused field has the focus.
+    await expect.poll(() => page.evaluate(() => document.activeElement?.closest("[data-field]")?.getAttribute("data-field"))).toBe("product");
     await shot(page, "trade-finance-refused-desktop");
     expect((await read<{ stage: string }>(s, "opportunity", opp, "stage")).stage, "the stage stays").toBe("recorded");
 
