@@ -14,6 +14,7 @@ import (
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/internal/testkit"
+	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/templates/install"
 )
@@ -302,6 +303,17 @@ func TestFinance_RiskToleranceComesFromTheAssessment(t *testing.T) {
 	_, err = eng.CreateRecord(li, "riskAssessment", map[string]any{"client": c.ID, "assessedOn": "2031-05-20", "result": "C2"})
 	require.NoError(t, err)
 	assert.Equal(t, []any{"C2", "2031-05-20", "2032-05-20"}, risk(), "a renewal moves it, down as well as up")
+
+	// A role of the tenant's own that may change clients but not read
+	// assessments edits other fields, not the risk ones.
+	require.NoError(t, eng.SaveRole(admin, engine.Role{Name: "branchDesk", Label: schema.Label{Zh: "网点柜员", En: "Branch desk"},
+		Objects: map[string]engine.ObjectAccess{"client": {Read: true, Update: true}}}))
+	desk := people(t, eng, admin, map[string][2]string{"boss": {"branchDesk", ""}})["boss"]
+	_, err = eng.UpdateRecord(desk, "client", c.ID, map[string]any{"branch": "无锡分行"}, nil)
+	require.NoError(t, err)
+	_, err = eng.UpdateRecord(desk, "client", c.ID, map[string]any{"riskTolerance": "C5"}, nil)
+	assertRefused(t, err, "以客户的风险测评为准，不能手工修改", "come from the client's risk assessments")
+	assert.Equal(t, []any{"C2", "2031-05-20", "2032-05-20"}, risk())
 }
 
 // TestFinance_UpgradeFrom140: a bank on 1.4.0 whose clients' tolerance was
