@@ -717,3 +717,60 @@ func TestReceivables_TerminatedContractStopsReminding(t *testing.T) {
 		})
 	}
 }
+
+// Upgrading with contracts already terminated: their plans were not
+// marked then, and still are unpaid after the upgrade; the morning's
+// scheduled script (06:00 in the tenant's zone) marks them, after which
+// they are cancelled and remind nobody.
+func TestReceivables_UpgradeCancelsPlansOfTerminatedContracts(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		rt  receivablesTemplate
+		old string
+	}{{receivablesTemplates[0], "b2b-sales-1.6.0"}, {receivablesTemplates[1], "chemical-1.8.0"}} {
+		t.Run(c.old, func(t *testing.T) {
+			t.Parallel()
+			clk := testkit.NewClock(time.Date(2026, 2, 20, 10, 0, 0, 0, cst))
+			tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+			eng, ctx := tn.Engine, tn.Admin
+			_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
+			require.NoError(t, err)
+			_, err = eng.CreateUser(ctx, "t1", engine.NewUser{Username: "rep1", DisplayName: "销售小李", Password: "correct horse battery"})
+			require.NoError(t, err)
+			old, err := install.FromFS(os.DirFS("testdata/" + c.old))
+			require.NoError(t, err)
+			_, err = eng.InstallTemplate(ctx, old, template.InstallOptions{})
+			require.NoError(t, err)
+			_, contractID := newContract(t, eng, ctx, c.rt, "绍兴柯桥纺织有限公司", 50000)
+			plan, err := eng.CreateRecord(ctx, "paymentPlan", map[string]any{"contract": contractID, "plannedDate": "2026-04-10", "plannedAmount": 50000.0})
+			require.NoError(t, err)
+			_, err = eng.UpdateRecord(ctx, "contract", contractID, map[string]any{"status": "terminated", "terminationReason": "客户停产"}, nil)
+			require.NoError(t, err)
+
+			tpl, err := install.Template(c.rt.name)
+			require.NoError(t, err)
+			_, err = eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+			require.NoError(t, err)
+			assert.Equal(t, "unpaid", record(t, eng, ctx, "paymentPlan", plan.ID)["status"], "not marked by the upgrade itself")
+
+			run := func(at time.Time) {
+				t.Helper()
+				clk.Set(at)
+				_, err := worker.RunDue(tn.Background, eng.Queues(), worker.Config{})
+				require.NoError(t, err)
+			}
+			run(time.Date(2026, 2, 20, 10, 5, 0, 0, cst)) // the worker's pass after the upgrade: the schedule starts
+			assert.Equal(t, "unpaid", record(t, eng, ctx, "paymentPlan", plan.ID)["status"])
+			run(time.Date(2026, 2, 21, 6, 1, 0, 0, cst))
+			got := record(t, eng, ctx, "paymentPlan", plan.ID)
+			assert.Equal(t, "cancelled", got["status"], "marked by the morning's script")
+			assert.Equal(t, true, got["contractEnded"])
+			assert.Equal(t, 50000.0, got["writtenOffAmount"])
+			run(time.Date(2026, 4, 7, 9, 0, 0, 0, cst))
+			run(time.Date(2026, 4, 11, 9, 0, 0, 0, cst))
+			notes, err := eng.Notifications(ctx, "rep1", 10)
+			require.NoError(t, err)
+			assert.Empty(t, notes, "no reminder for the cancelled plan")
+		})
+	}
+}
