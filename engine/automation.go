@@ -236,7 +236,7 @@ func (w *writer) createFor(ctx context.Context, tx store.Tx, obj *schema.Object,
 			input[k] = fv
 		}
 	}
-	data, err := w.prepare(ctx, target, input)
+	data, err := w.prepareIn(ctx, tx, target, input)
 	if err != nil {
 		return automationFailed(obj, au, message.New("automation.createFailed", target.Name, labelZh(target)), err)
 	}

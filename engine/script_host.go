@@ -149,7 +149,7 @@ func (h *scriptHost) Create(ctx context.Context, object string, data map[string]
 	if problems := h.w.snap.writeProblems(h.w.actor, obj, data); len(problems) > 0 {
 		return nil, hostError(obj.Invalid(problems))
 	}
-	prepared, err := h.w.prepare(ctx, obj, data)
+	prepared, err := h.w.prepareIn(ctx, h.tx, obj, data)
 	if err != nil {
 		return nil, hostError(err)
 	}

@@ -535,3 +535,27 @@ func TestScripts_RefusedWriteRefusesTheRecordInBothLanguages(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, entries.Records, 1, "only the allowed redemption wrote an entry")
 }
+
+// TestScripts_WritesOfAScriptSeeEachOther: records a script creates in one
+// write are checked inside its transaction, so the second one's
+// beforeSave reads the first (a per-member sequence numbers them 1, 2).
+func TestScripts_WritesOfAScriptSeeEachOther(t *testing.T) {
+	t.Parallel()
+	eng, ctx := scriptEngineWithin(t, 10*time.Second,
+		`{"$id": "entry", "type": "object", "properties": {
+		  "member": {"type": "string", "x-crm-type": "text"}, "seq": {"type": "number", "x-crm-type": "number"},
+		  "key": {"type": "string", "x-crm-type": "text", "x-crm-unique": true}},
+		  "x-crm-scripts": [{"name": "number", "kind": "beforeSave", "source": "var last = crm.find('entry', {field: 'member', op: 'eq', value: ctx.record.member}, {sort: ['-seq'], limit: 1}); ctx.record.seq = last.length ? last[0].seq + 1 : 1; ctx.record.key = ctx.record.member + '-' + ctx.record.seq"}]}`,
+		`{"$id": "refund", "type": "object", "properties": {"member": {"type": "string", "x-crm-type": "text"}},
+		  "x-crm-scripts": [{"name": "book", "kind": "afterSave", "source": "crm.create('entry', {member: ctx.record.member}); crm.create('entry', {member: ctx.record.member})"}],
+		  "x-crm-automations": [{"name": "andOneMore", "trigger": {"event": "created"}, "actions": [{"type": "createRecord", "object": "entry", "values": {"member": "{{member}}"}}]}]}`)
+	_, err := eng.CreateRecord(ctx, "refund", map[string]any{"member": "m1"})
+	require.NoError(t, err)
+	page, err := eng.ListRecords(ctx, "entry", engine.ListQuery{})
+	require.NoError(t, err)
+	var seqs []float64
+	for _, r := range page.Records {
+		seqs = append(seqs, r.Data["seq"].(float64))
+	}
+	assert.ElementsMatch(t, []float64{1, 2, 3}, seqs, "each entry saw those written before it in the same write")
+}
