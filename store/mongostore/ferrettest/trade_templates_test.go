@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -14,6 +15,7 @@ import (
 	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/mongostore"
 	"github.com/crmkit/crm/templates/install"
@@ -25,8 +27,15 @@ import (
 func tradeTenant(t *testing.T, names ...string) (*engine.Engine, context.Context) {
 	t.Helper()
 	ctx := context.Background()
+	// The templates' scripts make many calls, each a round trip to
+	// FerretDB: they get a wall time that only a hang reaches, so that a
+	// busy machine does not stop them (the sandbox's limits have tests of
+	// their own).
+	runner, err := scripting.New(scripting.Config{Limits: scripting.Limits{WallTime: time.Minute}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = runner.Close() })
 	eng, err := engine.New(engine.Config{Store: mongostore.NewForTest(t, mongostore.Config{URI: uri}), Logger: slog.New(slog.DiscardHandler),
-		EncryptionKey: bytes.Repeat([]byte{7}, 32)})
+		EncryptionKey: bytes.Repeat([]byte{7}, 32), Scripts: runner})
 	require.NoError(t, err)
 	_, err = eng.CreateTenant(ctx, "acme", "Acme")
 	require.NoError(t, err)
