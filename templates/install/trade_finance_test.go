@@ -334,16 +334,7 @@ func TestFinance_UpgradeFrom140(t *testing.T) {
 	require.NoError(t, err, "1.4.0 let advisors type it")
 	r4 := financeProduct(t, eng, ctx, "UP-R4", "R4", false)
 
-	tpl, err := install.Template("finance")
-	require.NoError(t, err)
-	require.Equal(t, "1.5.0", tpl.Version)
-	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
-	require.NoError(t, err)
-	assert.Empty(t, res.Conflicts)
-	for range 5 {
-		_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
-		require.NoError(t, err)
-	}
+	upgradeTo(t, eng, ctx, "finance", "1.5.0")
 	got, err := eng.GetRecord(ctx, "client", c.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "C4", got.Data["riskTolerance"], "kept until the next assessment")

@@ -320,16 +320,7 @@ func TestHealthcare_UpgradeFrom150(t *testing.T) {
 		"scheduledAt": "2031-03-03T01:00:00Z", "consentsRequired": []any{"surgery"}})
 	require.NoError(t, err)
 
-	tpl, err := install.Template("healthcare")
-	require.NoError(t, err)
-	require.Equal(t, "1.6.0", tpl.Version)
-	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
-	require.NoError(t, err)
-	assert.Empty(t, res.Conflicts)
-	for range 5 {
-		_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
-		require.NoError(t, err)
-	}
+	upgradeTo(t, eng, ctx, "healthcare", "1.6.0")
 	_, err = eng.CreateRecord(ctx, "visit", map[string]any{"patient": p.ID, "doctor": doc.ID, "department": "orthopedics", "type": "revisit",
 		"scheduledAt": "2031-03-03T01:10:00Z"})
 	assertRefused(t, err, "该医生此时段（15 分钟号源）已被预约："+booked.Data["number"].(string), "The doctor is already booked in this 15-minute slot")

@@ -524,16 +524,7 @@ func TestRetail_UpgradeFrom160(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, 1080.0, pointsOf(t, eng, ctx, m), "900 + 280 earned, 100 used")
 
-	tpl, err := install.Template("retail")
-	require.NoError(t, err)
-	require.Equal(t, "1.7.0", tpl.Version)
-	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
-	require.NoError(t, err)
-	assert.Empty(t, res.Conflicts)
-	for range 5 {
-		_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
-		require.NoError(t, err)
-	}
+	upgradeTo(t, eng, ctx, "retail", "1.7.0")
 	assert.Equal(t, 1080.0, pointsOf(t, eng, ctx, m), "the upgrade moves no balance")
 	got, err := eng.GetRecord(ctx, "order", gone.ID)
 	require.NoError(t, err)

@@ -1,13 +1,18 @@
 package install_test
 
 import (
+	"context"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/engine/template"
+	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/schema"
+	"github.com/crmkit/crm/templates/install"
 )
 
 // refusal returns the problems a refused write names, each as
@@ -55,4 +60,21 @@ func TestRefusalHelpers(t *testing.T) {
 	assert.Equal(t, "points: 积分不足; 优惠券已过期", zh)
 	assert.Equal(t, "points: not enough points; the coupon has expired", en)
 	assertRefused(t, err, "积分不足", "not enough points")
+}
+
+// upgradeTo installs the template name as it ships over the version
+// installed, checks that it is version and that nothing conflicts, and
+// lets the worker run what the upgrade started (jobs, timers).
+func upgradeTo(t *testing.T, eng *engine.Engine, ctx context.Context, name, version string) {
+	t.Helper()
+	tpl, err := install.Template(name)
+	require.NoError(t, err)
+	require.Equal(t, version, tpl.Version)
+	res, err := eng.InstallTemplate(ctx, tpl, template.InstallOptions{})
+	require.NoError(t, err)
+	assert.Empty(t, res.Conflicts)
+	for range 5 {
+		_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+		require.NoError(t, err)
+	}
 }
