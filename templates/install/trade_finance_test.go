@@ -453,3 +453,43 @@ func TestFinance_KYCDocumentExpiry(t *testing.T) {
 	_, err = eng.CreateRecord(ctx, "holding", map[string]any{"client": c.ID, "product": r2, "principal": 10000.0, "purchasedOn": "2031-05-02"})
 	require.NoError(t, err)
 }
+
+// TestFinance_OpportunitiesAreNamedByClientAndProduct: an opportunity's
+// title is its client and product, kept on every save; the sample
+// opportunities have theirs.
+func TestFinance_OpportunitiesAreNamedByClientAndProduct(t *testing.T) {
+	t.Parallel()
+	eng, ctx := installed(t, "finance")
+	names := map[string]string{}
+	for _, object := range []string{"client", "product"} {
+		for _, r := range all(t, eng, ctx, object) {
+			names[r.ID], _ = r.Data["name"].(string)
+		}
+	}
+	opps := all(t, eng, ctx, "opportunity")
+	require.NotEmpty(t, opps)
+	for _, o := range opps {
+		want := names[o.Data["client"].(string)]
+		if p, ok := o.Data["product"].(string); ok {
+			want += " · " + names[p]
+		}
+		assert.Equal(t, want, o.Data["title"], o.ID)
+	}
+	var o store.Record
+	for _, x := range opps {
+		if x.Data["stage"] != "subscribed" { // a subscription checks the new client's assessment
+			o = x
+			break
+		}
+	}
+	require.NotEmpty(t, o.ID, "a sample opportunity not subscribed yet")
+	c, err := eng.CreateRecord(ctx, "client", map[string]any{"name": "周敏", "mobile": "13700001234"})
+	require.NoError(t, err)
+	saved, err := eng.UpdateRecord(ctx, "opportunity", o.ID, map[string]any{"client": c.ID, "title": "随便写的"}, nil)
+	require.NoError(t, err)
+	want := "周敏"
+	if p, ok := o.Data["product"].(string); ok {
+		want += " · " + names[p]
+	}
+	assert.Equal(t, want, saved.Data["title"], "the script's title wins over a typed one")
+}
