@@ -429,6 +429,12 @@ func (b *bulkRun) fail(i int, op string, err error) {
 
 // runBatched runs the pending writes of a call that is not atomic.
 func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
+	// hopeful: the writes of a transaction run without a savepoint each
+	// until one fails; then the transaction is rolled back and run again
+	// with savepoints, as are the call's later transactions (a call with
+	// one failure is likely to have more). Two statements fewer a write
+	// when none fails, the same results when one does.
+	hopeful := true
 	for len(pending) > 0 {
 		took := 0
 		err := b.w.ts.WithTx(ctx, func(tx store.Tx) error {
@@ -453,6 +459,12 @@ func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
 					}
 					continue
 				}
+				if hopeful {
+					if err := b.apply(ctx, tx, i); err != nil {
+						return errWithSavepoints
+					}
+					continue
+				}
 				if err := sp.Savepoint(ctx, bulkSavepoint); err != nil {
 					return err
 				}
@@ -470,6 +482,13 @@ func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
 			}
 			return b.flush(ctx, tx)
 		})
+		if errors.Is(err, errWithSavepoints) {
+			// Nothing of the transaction stays; its writes run again,
+			// each under its savepoint, and every result is written anew.
+			hopeful = false
+			b.w.deadBlobs = nil
+			continue
+		}
 		if err == nil {
 			b.w.dropDeadBlobs(ctx) // files the committed writes deleted
 		} else {
@@ -497,6 +516,11 @@ func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
 		pending = pending[took:]
 	}
 }
+
+// errWithSavepoints rolls back a transaction of runBatched whose writes
+// ran without savepoints when one of them failed, to run them again with
+// savepoints.
+var errWithSavepoints = errors.New("engine: a bulk write failed: run the transaction again with savepoints")
 
 // canDryRun reports whether a dry run can run real writes and roll them
 // back on ts: its transactions must be isolated ([store.TxIsolation]),
