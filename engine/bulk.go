@@ -486,7 +486,6 @@ func (b *bulkRun) runBatched(ctx context.Context, pending []int) {
 			// Nothing of the transaction stays; its writes run again,
 			// each under its savepoint, and every result is written anew.
 			hopeful = false
-			b.w.deadBlobs = nil
 			continue
 		}
 		if err == nil {

@@ -264,7 +264,7 @@ func (e *Engine) claimOne(ctx context.Context, tx store.Tx, w *writer, states *s
 			return store.Record{}, errorOf(ErrForbidden, nil, "pool.returnedToday", id)
 		}
 	}
-	if err := e.countClaim(ctx, tx, states, obj, me, today); err != nil {
+	if err := e.countClaim(ctx, tx, states, obj, me, today, "user:"+me); err != nil {
 		return store.Record{}, err
 	}
 	if err := w.approvalLock(ctx, tx, obj, cur, []string{"ownerId"}, false); err != nil {
@@ -291,9 +291,10 @@ func (e *Engine) claimOne(ctx context.Context, tx store.Tx, w *writer, states *s
 }
 
 // countClaim counts one more claim of user on day, refusing it past the
-// pool's limit. Two claims of one rep at once meet on the quota record's
+// pool's limit; by ("user:NAME", or the sample data's actor) writes the
+// count. Two claims of one rep at once meet on the quota record's
 // version: one of them fails with CONFLICT.
-func (e *Engine) countClaim(ctx context.Context, tx store.Tx, states *schema.Object, obj *schema.Object, user, day string) error {
+func (e *Engine) countClaim(ctx context.Context, tx store.Tx, states *schema.Object, obj *schema.Object, user, day, by string) error {
 	id := quotaID(obj, user)
 	now := e.stamp()
 	cur, err := tx.Get(ctx, states, id)
@@ -301,7 +302,7 @@ func (e *Engine) countClaim(ctx context.Context, tx store.Tx, states *schema.Obj
 		if obj.Pool.ClaimLimit < 1 {
 			return errorOf(ErrForbidden, nil, "pool.limitReached", obj.Pool.ClaimLimit)
 		}
-		rec := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: "user:" + user, UpdatedBy: "user:" + user,
+		rec := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: by, UpdatedBy: by,
 			Data: map[string]any{"object": obj.Name, "user": user, "day": day, "count": 1.0}}
 		if err := tx.Insert(ctx, states, rec); err != nil {
 			return fmt.Errorf("count a claim of %s: %w", user, err)
@@ -317,7 +318,7 @@ func (e *Engine) countClaim(ctx context.Context, tx store.Tx, states *schema.Obj
 	next := cur
 	next.Data = map[string]any{"object": obj.Name, "user": user, "day": day, "count": float64(n + 1)}
 	next.Version = cur.Version + 1
-	next.UpdatedAt, next.UpdatedBy = now, "user:"+user
+	next.UpdatedAt, next.UpdatedBy = now, by
 	if err := tx.Update(ctx, states, next, cur.Version); err != nil {
 		return fmt.Errorf("count a claim of %s: %w", user, err)
 	}

@@ -224,38 +224,26 @@ func (sw *sampleWriter) own(ctx context.Context, tx store.Tx, obj *schema.Object
 	return sw.w.audit(ctx, tx, AuditUpdate, obj, cur.ID, next.Version, changes)
 }
 
-// countClaim counts a sample claim of user on day: the pool state keeps
-// the latest day's count (as ClaimRecords does). A day past the pool's
-// limit is a mistake of the sample data.
+// countClaim counts a sample claim of user on day as a claim is counted
+// (Engine.countClaim), written by the sample data's actor. The count keeps
+// the latest day, so a claim of an earlier day than the one counted
+// changes nothing; a day past the pool's limit is a mistake of the sample
+// data.
 func (sw *sampleWriter) countClaim(ctx context.Context, tx store.Tx, obj *schema.Object, user, day string) error {
-	id := quotaID(obj, user)
-	prev, err := tx.Get(ctx, sw.states, id)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return fmt.Errorf("read the claims of %s: %w", user, err)
-	}
-	n := 0
-	if err == nil {
+	prev, err := tx.Get(ctx, sw.states, quotaID(obj, user))
+	switch {
+	case err == nil:
 		if d, _ := prev.Data["day"].(string); d > day {
 			return nil // a later day counts already
 		}
-		n = claimsOn(prev, day)
+	case !errors.Is(err, store.ErrNotFound):
+		return fmt.Errorf("read the claims of %s: %w", user, err)
 	}
-	if n >= obj.Pool.ClaimLimit {
+	err = sw.w.e.countClaim(ctx, tx, sw.states, obj, user, day, sw.w.actor.ID)
+	if errors.Is(err, ErrForbidden) {
 		return fmt.Errorf("more than the pool's %d claims for %s on %s", obj.Pool.ClaimLimit, user, day)
 	}
-	now := sw.w.e.stamp()
-	rec := store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, CreatedBy: sw.w.actor.ID, UpdatedBy: sw.w.actor.ID,
-		Data: map[string]any{"object": obj.Name, "user": user, "day": day, "count": float64(n + 1)}}
-	if err != nil {
-		err = tx.Insert(ctx, sw.states, rec)
-	} else {
-		rec.Version, rec.CreatedAt, rec.CreatedBy = prev.Version+1, prev.CreatedAt, prev.CreatedBy
-		err = tx.Update(ctx, sw.states, rec, prev.Version)
-	}
-	if err != nil {
-		return fmt.Errorf("count a claim of %s: %w", user, err)
-	}
-	return nil
+	return err
 }
 
 // writeHistory writes a sample record's stage history.
