@@ -1,6 +1,9 @@
 package main
 
 import (
+	"context"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -104,6 +107,35 @@ func TestRun_Figures(t *testing.T) {
 		{Requests: 10, Elapsed: time.Second}, {Requests: 30, Elapsed: time.Second}, {Requests: 20, Elapsed: time.Second}})
 	assert.Equal(t, 20.0, res.PerSecond, "the median of the rounds")
 	assert.Equal(t, 2.5, median([]float64{4, 1, 2, 3}))
+
+	peaks := summarize("crm", "op", 1, []Run{{Peak: Memory{Anon: 5, File: 1}}, {Peak: Memory{Anon: 2, File: 9}}, {Peak: Memory{Anon: 3}}})
+	assert.Equal(t, Memory{Anon: 2, File: 9}, peaks.Peak, "the largest peak of the rounds, not a median")
+}
+
+func TestDiskUsage_CountsTheServersFilesOnly(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "data", "tenants"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "data", "tenants", "t.db"), make([]byte, 64<<10), 0o644))
+	for name := range driverFiles {
+		require.NoError(t, os.WriteFile(filepath.Join(dir, name), make([]byte, 1<<20), 0o644))
+	}
+	used, err := diskUsage(dir)
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, used, int64(64<<10), "the data file's blocks")
+	assert.Less(t, used, int64(1<<20), "the driver's export, log, key and mark are not the server's")
+
+	_, err = diskUsage(filepath.Join(dir, "missing"))
+	assert.Error(t, err)
+}
+
+func TestMemory_OfAProcessGroup(t *testing.T) {
+	p, err := startProcess(t.TempDir(), filepath.Join(t.TempDir(), "log"), nil, "sleep", "30")
+	require.NoError(t, err)
+	defer p.Stop()
+	stop := peakMemory(context.Background(), p, 10*time.Millisecond)
+	m := stop()
+	assert.Positive(t, m.Anon+m.File, "a running process has resident pages")
+	assert.Equal(t, m.Anon+m.File, m.Total())
 }
 
 func TestParseFlags(t *testing.T) {

@@ -141,6 +141,7 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 	}
 	w := NewWorkload(cfg.Seed, cfg.Accounts, cfg.Deals)
 	loads := map[string]string{}
+	disk := map[string]int64{} // bytes of each server's data after the load
 	for _, s := range servers {
 		dir := filepath.Join(cfg.Work, s.Name())
 		took, err := prepare(ctx, s, dir, w, cfg.Reload, logf)
@@ -148,6 +149,9 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 			return err
 		}
 		loads[s.Name()] = took
+		if disk[s.Name()], err = diskUsage(dir); err != nil {
+			return fmt.Errorf("disk used by %s: %w", s.Name(), err)
+		}
 	}
 	if cfg.LoadOnly {
 		return nil
@@ -204,8 +208,10 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 						go func() { profile <- takeProfile(ctx, s.(*crmServer), cfg.Duration, cfg.Profile) }()
 					}
 					cpu := s.Process().CPU()
+					peak := peakMemory(ctx, s.Process(), 100*time.Millisecond)
 					r := measure(ctx, s.Client(), w, op.On[requestsOf(s.Name())], c, cfg.Duration)
 					r.CPU = s.Process().CPU() - cpu
+					r.Peak = peak()
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
@@ -233,7 +239,7 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 			}
 		}
 	}
-	rep := report{cfg: cfg, servers: servers, results: results, loads: loads, idle: idle, started: started,
+	rep := report{cfg: cfg, servers: servers, results: results, loads: loads, disk: disk, idle: idle, started: started,
 		load: [2]float64{load1, load2}}
 	for _, s := range servers {
 		rep.after = append(rep.after, s.Process().RSS())

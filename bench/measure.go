@@ -19,6 +19,9 @@ type Run struct {
 	// CPU is the processor time the server used during the run
 	// (including the wait for its last requests).
 	CPU time.Duration
+	// Peak is the server's largest resident memory sampled during the
+	// run.
+	Peak Memory
 }
 
 // CPUPerRequest is the server's processor time per request answered
@@ -111,6 +114,7 @@ type Result struct {
 	PerSecond float64
 	P50, P99  time.Duration
 	CPU       time.Duration // server CPU time per request
+	Peak      Memory        // the largest of the runs' peaks
 	Runs      []Run
 }
 
@@ -124,6 +128,9 @@ func summarize(server, op string, clients int, runs []Run) Result {
 		p50 = append(p50, run.Percentile(0.50))
 		p99 = append(p99, run.Percentile(0.99))
 		cpu = append(cpu, run.CPUPerRequest())
+		if run.Peak.Total() > r.Peak.Total() {
+			r.Peak = run.Peak
+		}
 	}
 	r.PerSecond, r.P50, r.P99, r.CPU = median(rps), median(p50), median(p99), median(cpu)
 	return r

@@ -13,6 +13,7 @@ type report struct {
 	servers []Server
 	results []Result
 	loads   map[string]string // how long each server's load took
+	disk    map[string]int64  // bytes of each server's data after its load
 	idle    []int64
 	after   []int64
 	started time.Time
@@ -54,8 +55,8 @@ func (r report) header() []string {
 			r.cfg.Accounts, r.cfg.Deals, r.cfg.Seed, r.cfg.Runs, r.cfg.Duration),
 	}
 	for i, s := range r.servers {
-		lines = append(lines, fmt.Sprintf("%s: %s; loaded in %s; RSS %s at start, %s after the runs",
-			s.Name(), s.Version(), r.loads[s.Name()], mib(r.idle[i]), mib(r.after[i])))
+		lines = append(lines, fmt.Sprintf("%s: %s; loaded in %s; %s on disk after the load; RSS %s at start, %s after the runs",
+			s.Name(), s.Version(), r.loads[s.Name()], mib(r.disk[s.Name()]), mib(r.idle[i]), mib(r.after[i])))
 	}
 	return lines
 }
@@ -65,12 +66,12 @@ func (r report) text(w io.Writer) {
 	for _, l := range r.header() {
 		fmt.Fprintln(w, l)
 	}
-	fmt.Fprintf(w, "\n%-16s %7s %-11s %9s %10s %10s %9s %8s %8s %6s\n", "operation", "clients", "server", "req/s", "p50", "p99",
-		"CPU/req", "ours ÷", "CPU ÷", "failed")
+	fmt.Fprintf(w, "\n%-16s %7s %-11s %9s %10s %10s %9s %8s %8s %6s  %s\n", "operation", "clients", "server", "req/s", "p50", "p99",
+		"CPU/req", "ours ÷", "CPU ÷", "failed", "peak RSS (anon + file)")
 	for _, res := range r.results {
 		perSecond, cpu := r.ratio(res)
-		fmt.Fprintf(w, "%-16s %7d %-11s %9.1f %10s %10s %9s %8s %8s %6d\n", res.Operation, res.Clients, res.Server, res.PerSecond,
-			ms(res.P50), ms(res.P99), ms(res.CPU), perSecond, cpu, failures(res))
+		fmt.Fprintf(w, "%-16s %7d %-11s %9.1f %10s %10s %9s %8s %8s %6d  %s\n", res.Operation, res.Clients, res.Server, res.PerSecond,
+			ms(res.P50), ms(res.P99), ms(res.CPU), perSecond, cpu, failures(res), peakText(res.Peak))
 	}
 }
 
@@ -79,13 +80,18 @@ func (r report) markdown(w io.Writer) {
 	for _, l := range r.header() {
 		fmt.Fprintf(w, "- %s\n", l)
 	}
-	fmt.Fprintln(w, "\n| operation | clients | server | requests/s | p50 | p99 | server CPU a request | ours ÷ theirs, requests/s | theirs ÷ ours, CPU a request | failed |")
-	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(w, "\n| operation | clients | server | requests/s | p50 | p99 | server CPU a request | ours ÷ theirs, requests/s | theirs ÷ ours, CPU a request | failed | peak RSS (anon + file) |")
+	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, res := range r.results {
 		perSecond, cpu := r.ratio(res)
-		fmt.Fprintf(w, "| %s | %d | %s | %.1f | %s | %s | %s | %s | %s | %d |\n", res.Operation, res.Clients, res.Server, res.PerSecond,
-			ms(res.P50), ms(res.P99), ms(res.CPU), perSecond, cpu, failures(res))
+		fmt.Fprintf(w, "| %s | %d | %s | %.1f | %s | %s | %s | %s | %s | %d | %s |\n", res.Operation, res.Clients, res.Server, res.PerSecond,
+			ms(res.P50), ms(res.P99), ms(res.CPU), perSecond, cpu, failures(res), peakText(res.Peak))
 	}
+}
+
+// peakText is a peak of resident memory with its parts.
+func peakText(m Memory) string {
+	return fmt.Sprintf("%s (%s + %s)", mib(m.Total()), mib(m.Anon), mib(m.File))
 }
 
 func mib(b int64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }

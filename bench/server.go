@@ -103,7 +103,7 @@ func (p *Process) Stop() error {
 // RSS is the resident memory of the process group's processes, in bytes.
 func (p *Process) RSS() int64 {
 	var total int64
-	p.eachStat(func(fields []string) {
+	p.eachStat(func(_ string, fields []string) {
 		var pages int64
 		fmt.Sscan(fields[21], &pages)
 		total += pages * int64(os.Getpagesize())
@@ -119,7 +119,7 @@ const clockTick = 10 * time.Millisecond
 // processes have used so far.
 func (p *Process) CPU() time.Duration {
 	var ticks int64
-	p.eachStat(func(fields []string) {
+	p.eachStat(func(_ string, fields []string) {
 		var user, system int64
 		fmt.Sscan(fields[11], &user)
 		fmt.Sscan(fields[12], &system)
@@ -130,7 +130,7 @@ func (p *Process) CPU() time.Duration {
 
 // eachStat calls f with the fields of /proc/PID/stat after the command
 // name (state, ppid, pgrp, …) of each process in p's group.
-func (p *Process) eachStat(f func(fields []string)) {
+func (p *Process) eachStat(f func(pid string, fields []string)) {
 	entries, _ := os.ReadDir("/proc")
 	group := fmt.Sprint(p.PID())
 	for _, e := range entries {
@@ -144,7 +144,7 @@ func (p *Process) eachStat(f func(fields []string)) {
 		if len(fields) < 22 || fields[2] != group {
 			continue
 		}
-		f(fields)
+		f(e.Name(), fields)
 	}
 }
 
