@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"time"
 
 	"github.com/crmkit/crm/store"
@@ -27,7 +25,8 @@ import (
 //
 // One raise per object and transaction rather than a trigger per row: a
 // trigger made inserts of 1,000 records per transaction about 10 %
-// slower (BenchmarkStore_Insert, 2 cores).
+// slower (BenchmarkStore_Insert, 2 cores). The writes that share a
+// commit (group commit, writer.go) share the raise too.
 
 // dataVersionTable is created in every tenant file (tenantSchema).
 const dataVersionTable = `CREATE TABLE IF NOT EXISTS data_versions (
@@ -43,14 +42,13 @@ func (t *tx) wrote(object string) {
 	t.written[object] = true
 }
 
-// raiseDataVersions raises the data version of every object the
-// transaction wrote; it runs last in the transaction.
-func (t *tx) raiseDataVersions(ctx context.Context) error {
-	for _, object := range slices.Sorted(maps.Keys(t.written)) {
-		if _, err := t.sqlTx.ExecContext(ctx, `INSERT INTO data_versions (object, value) VALUES (?, ?)
-			ON CONFLICT (object) DO UPDATE SET value = value + 1`, object, time.Now().UnixNano()); err != nil {
-			return fmt.Errorf("raise data version of %q: %w", object, store.ContextError(ctx, err))
-		}
+// raiseDataVersion raises object's data version; the group commit
+// writer (writer.go) runs it once per object its batch wrote, last
+// before the commit.
+func raiseDataVersion(ctx context.Context, q querier, object string) error {
+	if _, err := q.ExecContext(ctx, `INSERT INTO data_versions (object, value) VALUES (?, ?)
+		ON CONFLICT (object) DO UPDATE SET value = value + 1`, object, time.Now().UnixNano()); err != nil {
+		return fmt.Errorf("raise data version of %q: %w", object, store.ContextError(ctx, err))
 	}
 	return nil
 }

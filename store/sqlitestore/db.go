@@ -28,6 +28,17 @@ type database struct {
 	reader *sql.DB
 	// readStmts are the prepared statements of the reader pool.
 	readStmts *stmtCache
+	// writes is the group commit writer (writer.go) of a tenant file,
+	// started by the first WithTx; the system file writes through withTx.
+	writes     *groupWriter
+	writesOnce sync.Once
+}
+
+// group returns the database's group commit writer, starting it if
+// needed; nil once the database is closed.
+func (d *database) group() *groupWriter {
+	d.writesOnce.Do(func() { d.writes = newGroupWriter(d.writer) })
+	return d.writes
 }
 
 // dsn builds the driver's data source name. busy_timeout comes first so
@@ -162,7 +173,13 @@ func initSchema(ctx context.Context, w *sql.DB, lay layout) error {
 	return nil
 }
 
+// close stops the group commit writer (the writes queued before are run
+// and committed; later ones fail) and closes both pools.
 func (d *database) close() error {
+	d.writesOnce.Do(func() {}) // no writer may start from now on
+	if d.writes != nil {
+		d.writes.close()
+	}
 	return errors.Join(d.readStmts.close(), d.reader.Close(), d.writer.Close())
 }
 

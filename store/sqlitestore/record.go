@@ -26,10 +26,16 @@ const cachedGetMany = 8
 type records struct {
 	q     querier
 	stmts *stmtCache // prepared on q
+	// detached: q is a batch's transaction (writer.go), whose statements
+	// must not get their context's cancellation.
+	detached bool
 }
 
 // exec runs a statement of fixed text through the statement cache.
 func (r records) exec(ctx context.Context, text string, args ...any) (sql.Result, error) {
+	if r.detached {
+		ctx = detach(ctx)
+	}
 	s, err := r.stmts.get(ctx, text)
 	if err != nil {
 		return nil, err
@@ -39,6 +45,9 @@ func (r records) exec(ctx context.Context, text string, args ...any) (sql.Result
 
 // queryRow runs a query of fixed text through the statement cache.
 func (r records) queryRow(ctx context.Context, text string, args ...any) scanner {
+	if r.detached {
+		ctx = detach(ctx)
+	}
 	s, err := r.stmts.get(ctx, text)
 	if err != nil {
 		return errScanner{err}
@@ -169,6 +178,9 @@ func (r records) query(ctx context.Context, obj *schema.Object, text string, arg
 // queryCached is query through the statement cache, for texts of which
 // there are few.
 func (r records) queryCached(ctx context.Context, obj *schema.Object, text string, args []any) ([]store.Record, error) {
+	if r.detached {
+		ctx = detach(ctx)
+	}
 	s, err := r.stmts.get(ctx, text)
 	if err != nil {
 		return nil, readError(ctx, r.q, obj.Name, err)

@@ -208,24 +208,24 @@ func queryObjects(ctx context.Context, q querier, text string, args ...any) ([]s
 	return docs, rows.Err()
 }
 
-// WithTx implements [store.TenantStore]. Transactions queue for the one
-// writer connection and start with BEGIN IMMEDIATE. fn must not call
-// WithTx on the same tenant: it would wait for itself.
+// WithTx implements [store.TenantStore] with group commit (writer.go):
+// fn runs on the tenant's writer goroutine, inside a savepoint of a
+// transaction it may share with other writes queued with it, and WithTx
+// returns nil only once that transaction committed. A panic in fn rolls
+// its writes back and is raised again here. fn must not call WithTx on
+// the same tenant: it would wait for itself.
 func (t *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	return t.db.withTx(ctx, func(sqlTx *sql.Tx) error {
-		// Statements prepared in the transaction are closed with it.
-		t := &tx{records: records{q: sqlTx, stmts: newStmtCache(sqlTx.PrepareContext)}, sqlTx: sqlTx}
-		if err := fn(t); err != nil {
-			return err
-		}
-		return t.raiseDataVersions(ctx)
-	})
+	w := t.db.group()
+	if w == nil {
+		return fmt.Errorf("begin transaction: %w", errClosed)
+	}
+	return w.do(ctx, func(t *tx) error { return fn(t) })
 }
 
 // tx is a write transaction of one tenant.
 type tx struct {
 	records // reads see the transaction's writes
-	sqlTx   *sql.Tx
+	sqlTx   txConn
 	// written are the objects whose records the transaction changed, to
 	// raise their data versions before it commits.
 	written map[string]bool

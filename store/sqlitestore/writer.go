@@ -1,0 +1,365 @@
+package sqlitestore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Group commit (issue 20, docs/decisions.md): the write transactions of
+// one tenant file are run by one writer goroutine, which puts the ones
+// queued together into one SQLite transaction: one BEGIN IMMEDIATE, one
+// COMMIT, one fsync for them all. Each runs inside its own savepoint: one
+// that fails (error, panic, cancelled context) is rolled back to its
+// savepoint and fails alone, the others go on. A write is acknowledged
+// (its WithTx returns nil) only after the shared commit, so with
+// synchronous=FULL it is on disk when its caller hears of it. A write
+// queued behind others sees what they wrote, as it would had they
+// committed one after another.
+const (
+	// maxBatchWrites bounds how many writes share one commit.
+	maxBatchWrites = 256
+	// maxBatchTime bounds how long a batch takes new writes after its
+	// first started: a stream of writes cannot keep the first ones from
+	// their commit for longer (plus the time of the write running then).
+	maxBatchTime = 10 * time.Millisecond
+	// writeQueue bounds the writes waiting for the writer; more callers
+	// wait to queue (or for their context to end).
+	writeQueue = 1024
+)
+
+// batchSavepoint names the savepoint around each write of a batch. It is
+// not a name store.Savepointer accepts, so that no savepoint of the
+// engine's can shadow it.
+const batchSavepoint = `"sqlitestore write"`
+
+// write request states: queued until the writer takes it, abandoned if
+// its caller left first (context ended), running once taken.
+const (
+	writeQueued int32 = iota
+	writeRunning
+	writeAbandoned
+)
+
+// writeReq is one WithTx call waiting for, or run by, the writer.
+type writeReq struct {
+	ctx   context.Context
+	fn    func(*tx) error
+	state atomic.Int32
+	// Set by the writer before done is closed.
+	err      error
+	panicked bool
+	panicVal any
+	done     chan struct{}
+}
+
+// finish reports the outcome to the caller.
+func (r *writeReq) finish(err error) {
+	r.err = err
+	close(r.done)
+}
+
+// groupWriter is the writer goroutine of one database and its queue.
+type groupWriter struct {
+	db   *sql.DB
+	reqs chan *writeReq
+	// maxWrites and maxTime are the batch bounds (maxBatchWrites,
+	// maxBatchTime; tests change them).
+	maxWrites int
+	maxTime   time.Duration
+	// commits counts the transactions committed, for tests.
+	commits atomic.Int64
+	// mu guards closed against sends on reqs after it was closed.
+	mu      sync.RWMutex
+	closed  bool
+	stopped chan struct{} // closed when the writer goroutine has ended
+	// cur is the batch the writer is running, for the goroutine's exit
+	// path (a write that called runtime.Goexit).
+	cur *batch
+}
+
+func newGroupWriter(db *sql.DB) *groupWriter {
+	w := &groupWriter{db: db, reqs: make(chan *writeReq, writeQueue), stopped: make(chan struct{}),
+		maxWrites: maxBatchWrites, maxTime: maxBatchTime}
+	go w.run()
+	return w
+}
+
+// do queues fn and waits for its outcome: nil once what fn wrote is
+// committed, fn's error (nothing of it kept), or fn's panic, raised
+// again here. If ctx ends while fn is still queued, do returns at once
+// and fn never runs; once fn runs, do waits for it (a cancelled context
+// fails its next statement) and, if it succeeded, for the commit.
+func (w *groupWriter) do(ctx context.Context, fn func(*tx) error) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan struct{})}
+	w.mu.RLock()
+	if w.closed {
+		w.mu.RUnlock()
+		return fmt.Errorf("begin transaction: %w", errClosed)
+	}
+	select {
+	case w.reqs <- r:
+		w.mu.RUnlock()
+	case <-ctx.Done():
+		w.mu.RUnlock()
+		return fmt.Errorf("begin transaction: %w", ctx.Err())
+	}
+	select {
+	case <-r.done:
+	case <-ctx.Done():
+		if r.state.CompareAndSwap(writeQueued, writeAbandoned) {
+			return fmt.Errorf("begin transaction: %w", ctx.Err())
+		}
+		<-r.done
+	}
+	if r.panicked {
+		panic(r.panicVal)
+	}
+	return r.err
+}
+
+// close stops taking writes, lets the writer run and commit those
+// already queued, and waits for it to end. Calls after the first wait
+// too.
+func (w *groupWriter) close() {
+	w.mu.Lock()
+	if !w.closed {
+		w.closed = true
+		close(w.reqs)
+	}
+	w.mu.Unlock()
+	<-w.stopped
+}
+
+// run is the writer goroutine: it takes a write, then those queued
+// behind it up to the bounds, and commits them together.
+func (w *groupWriter) run() {
+	exited := true
+	defer func() {
+		if !exited { // a write called runtime.Goexit: fail its batch, go on in a new goroutine
+			if b := w.cur; b != nil {
+				err := errors.New("transaction rolled back: a write ended its goroutine (runtime.Goexit)")
+				b.fail(err)
+				if r := b.running; r != nil {
+					r.finish(err)
+				}
+			}
+			w.cur = nil
+			go w.run()
+			return
+		}
+		close(w.stopped)
+	}()
+	exited = false
+	for first := range w.reqs {
+		b := &batch{w: w, start: time.Now()}
+		w.cur = b
+		for r := first; r != nil; {
+			b.run(r)
+			if len(b.kept) >= w.maxWrites || time.Since(b.start) >= w.maxTime {
+				break
+			}
+			select {
+			case next, ok := <-w.reqs:
+				if !ok {
+					next = nil
+				}
+				r = next
+			default:
+				r = nil
+			}
+		}
+		b.commit()
+		w.cur = nil
+	}
+	exited = true
+}
+
+// batch is one transaction of the writer and the writes it holds.
+type batch struct {
+	w     *groupWriter
+	start time.Time
+	sqlTx *sql.Tx // nil until the first write begins it
+	conn  txConn
+	stmts *stmtCache
+	// kept are the writes that succeeded so far; they wait for the commit.
+	kept []*writeReq
+	// written are the objects the kept writes changed.
+	written map[string]bool
+	// running is the write whose fn runs now.
+	running *writeReq
+}
+
+// begin starts the batch's transaction if it has none. The writer's own
+// context, never a caller's: a caller's ending must not end the others'
+// transaction.
+func (b *batch) begin() error {
+	if b.sqlTx != nil {
+		return nil
+	}
+	sqlTx, err := b.w.db.BeginTx(context.Background(), nil)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	b.sqlTx = sqlTx
+	b.conn = txConn{tx: sqlTx}
+	// Statements prepared in the transaction are closed with it.
+	b.stmts = newStmtCache(b.conn.PrepareContext)
+	return nil
+}
+
+// run runs one write inside its own savepoint.
+func (b *batch) run(r *writeReq) {
+	if !r.state.CompareAndSwap(writeQueued, writeRunning) {
+		return // its caller left
+	}
+	if err := r.ctx.Err(); err != nil {
+		r.finish(fmt.Errorf("begin transaction: %w", err))
+		return
+	}
+	if err := b.begin(); err != nil {
+		r.finish(err)
+		return
+	}
+	bg := context.Background()
+	if _, err := b.sqlTx.ExecContext(bg, "SAVEPOINT "+batchSavepoint); err != nil {
+		b.fail(fmt.Errorf("begin transaction: %w", err))
+		r.finish(fmt.Errorf("begin transaction: %w", err))
+		return
+	}
+	t := &tx{records: records{q: b.conn, stmts: b.stmts, detached: true}, sqlTx: b.conn}
+	b.running = r
+	panicked, panicVal, err := call(r.fn, t)
+	b.running = nil
+	if err == nil && !panicked && r.ctx.Err() != nil {
+		err = fmt.Errorf("commit transaction: %w", r.ctx.Err())
+	}
+	if err != nil || panicked {
+		_, rerr := b.sqlTx.ExecContext(bg, "ROLLBACK TO "+batchSavepoint)
+		if rerr == nil {
+			_, rerr = b.sqlTx.ExecContext(bg, "RELEASE "+batchSavepoint)
+		}
+		if rerr != nil {
+			// The transaction is gone (SQLite rolls it back whole on
+			// some errors): so are the writes before this one.
+			b.fail(fmt.Errorf("transaction rolled back: %w", rerr))
+		}
+		r.panicked, r.panicVal = panicked, panicVal
+		r.finish(err)
+		return
+	}
+	if _, err := b.sqlTx.ExecContext(bg, "RELEASE "+batchSavepoint); err != nil {
+		err = fmt.Errorf("transaction rolled back: %w", err)
+		b.fail(err)
+		r.finish(err)
+		return
+	}
+	b.kept = append(b.kept, r)
+	if len(t.written) > 0 {
+		if b.written == nil {
+			b.written = map[string]bool{}
+		}
+		maps.Copy(b.written, t.written)
+	}
+}
+
+// call runs fn, turning a panic into its value.
+func call(fn func(*tx) error, t *tx) (panicked bool, panicVal any, err error) {
+	defer func() {
+		if panicked {
+			panicVal = recover()
+		}
+	}()
+	panicked = true
+	err = fn(t)
+	panicked = false
+	return false, nil, err
+}
+
+// commit raises the data versions of what the kept writes changed,
+// commits, and wakes them.
+func (b *batch) commit() {
+	if b.sqlTx == nil {
+		return
+	}
+	if len(b.kept) == 0 {
+		_ = b.sqlTx.Rollback()
+		b.sqlTx = nil
+		return
+	}
+	bg := context.Background()
+	for _, object := range slices.Sorted(maps.Keys(b.written)) {
+		if err := raiseDataVersion(bg, b.conn, object); err != nil {
+			b.fail(err)
+			return
+		}
+	}
+	err := b.sqlTx.Commit()
+	b.sqlTx = nil
+	if err != nil {
+		err = fmt.Errorf("commit transaction: %w", err)
+	} else {
+		b.w.commits.Add(1)
+	}
+	for _, r := range b.kept {
+		r.finish(err)
+	}
+	b.kept = nil
+}
+
+// fail rolls the transaction back and fails every write kept so far.
+func (b *batch) fail(err error) {
+	if b.sqlTx != nil {
+		_ = b.sqlTx.Rollback()
+		b.sqlTx = nil
+	}
+	for _, r := range b.kept {
+		r.finish(err)
+	}
+	b.kept = nil
+	b.written = nil
+}
+
+// txConn is the batch's transaction as one write sees it. Its statements
+// never get the caller's cancellation: the driver answers a cancelled
+// context by interrupting SQLite, and SQLite answers an interrupted write
+// by rolling back the whole transaction, the other writes of the batch
+// with it. A context that already ended is refused before the statement
+// runs (database/sql checks it first), so a cancelled write fails at its
+// next statement.
+type txConn struct{ tx *sql.Tx }
+
+// detach returns what a statement of a batch runs under: ctx itself if
+// it ended (database/sql then refuses the statement), else ctx without
+// its cancellation.
+func detach(ctx context.Context) context.Context {
+	if ctx.Err() != nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
+
+func (c txConn) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.tx.ExecContext(detach(ctx), query, args...)
+}
+
+func (c txConn) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.tx.QueryContext(detach(ctx), query, args...)
+}
+
+func (c txConn) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return c.tx.QueryRowContext(detach(ctx), query, args...)
+}
+
+func (c txConn) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
+	return c.tx.PrepareContext(detach(ctx), query)
+}
