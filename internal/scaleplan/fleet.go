@@ -57,10 +57,16 @@ type Fleet struct {
 	Small     Cost // database per tenant, every tenant an active starter tenant
 	Large     Cost // database per tenant, every tenant an active b2b-sales tenant
 	Pooled    Cost // one pool for every tenant
+	Pools     Cost // pools of PoolTenants tenants each
 	Mixed     Cost // one pool, and BigShare of the tenants in databases of their own (b2b-sales)
 	BigShare  int  // per thousand tenants
 	BigNumber int  // tenants with databases of their own in Mixed
 }
+
+// PoolTenants is the pool size of the fleet table's second pooled
+// column: smaller pools bound what one pool's failure, restore or
+// noisy tenant reaches, at the price of more collections.
+const PoolTenants = 1_000
 
 // FleetSizes are the tenant counts of the fleet table.
 var FleetSizes = []int{1_000, 10_000, 100_000}
@@ -83,6 +89,7 @@ func (c *Catalog) Fleets() []Fleet {
 		big := n * bigPerMille / 1000
 		out = append(out, Fleet{
 			Tenants: n, Small: small.Times(n), Large: large.Times(n), Pooled: Pool(),
+			Pools: Pool().Times((n + PoolTenants - 1) / PoolTenants),
 			Mixed: Pool().Add(large.Times(big)), BigShare: bigPerMille, BigNumber: big,
 		})
 	}
@@ -116,15 +123,16 @@ func (c *Catalog) TenantTable(newTenant []string) (string, error) {
 // FleetTable renders the fleet table of docs/scale.md.
 func (c *Catalog) FleetTable() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "| tenants | per tenant, all %s: collections / files / replica sets | per tenant, all %s: collections / files / replica sets | pooled: collections / files | mixed (%d‰ big, %s, own database): collections / files / replica sets |\n",
-		SmallTemplate, LargeTemplate, bigPerMille, LargeTemplate)
-	b.WriteString("|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| tenants | per tenant, all %s: collections / files / replica sets | per tenant, all %s: collections / files / replica sets | one pool: collections / files | pools of %s: collections / files | mixed (%d‰ big, %s, own database): collections / files / replica sets |\n",
+		SmallTemplate, LargeTemplate, thousands(PoolTenants), bigPerMille, LargeTemplate)
+	b.WriteString("|---:|---:|---:|---:|---:|---:|\n")
 	for _, f := range c.Fleets() {
-		fmt.Fprintf(&b, "| %s | %s / %s / %s | %s / %s / %s | %d / %d | %s / %s / %s |\n",
+		fmt.Fprintf(&b, "| %s | %s / %s / %s | %s / %s / %s | %d / %d | %s / %s | %s / %s / %s |\n",
 			thousands(f.Tenants),
 			thousands(f.Small.Collections), thousands(f.Small.Files()), thousands(Shards(f.Small)),
 			thousands(f.Large.Collections), thousands(f.Large.Files()), thousands(Shards(f.Large)),
 			f.Pooled.Collections, f.Pooled.Files(),
+			thousands(f.Pools.Collections), thousands(f.Pools.Files()),
 			thousands(f.Mixed.Collections), thousands(f.Mixed.Files()), thousands(Shards(f.Mixed)))
 	}
 	return b.String()
@@ -150,6 +158,12 @@ func thousands(n int) string {
 // for mongod (ulimit -n).
 const OpenFiles = 64_000
 
+// HandleStatsBytes is the memory of one WiredTiger data handle's
+// statistics, as WiredTiger's issue WT-2975 puts it: about 100
+// statistics of 184 bytes each. It is a lower bound of a handle's
+// memory, the only figure per handle MongoDB has published.
+const HandleStatsBytes = 100 * 184
+
 // Reading renders the paragraph of docs/scale.md that reads the fleet
 // table, so that its figures are computed too.
 func (c *Catalog) Reading() string {
@@ -162,13 +176,19 @@ the FAQ's %s collections and indexes for a whole cluster, and %s times
 the %s open files the CIS benchmark sets for mongod were they all open
 at once: handles idle for ten minutes are closed, and a cold tenant's
 first request opens its files again.
-At %s tenants a database per tenant needs %s (%s) to %s (%s) replica
-sets by the collection guidance alone; mixed needs %s, pooled %s, and the
-pool's cost does not grow with its tenants.
+Were they all open, their data handles' statistics alone would take
+%s (WT-2975's %s bytes a handle). At %s tenants a database per tenant
+needs %s (%s) to %s (%s) replica sets by the collection guidance alone;
+mixed needs %s, pooled %s, and the pool's cost does not grow with its
+tenants.
 `,
 		thousands(first.Tenants), SmallTemplate, thousands(first.Small.Collections), thousands(first.Small.Files()),
 		ratio(first.Small.Collections, CollectionsPerShard), ratio(first.Small.Files(), ClusterFiles), thousands(ClusterFiles),
 		ratio(first.Small.Files(), OpenFiles), thousands(OpenFiles),
+		gigabytes(first.Small.Files()*HandleStatsBytes), thousands(HandleStatsBytes),
 		thousands(last.Tenants), thousands(Shards(last.Small)), SmallTemplate, thousands(Shards(last.Large)), LargeTemplate,
 		thousands(Shards(last.Mixed)), thousands(Shards(last.Pooled)))
 }
+
+// gigabytes writes n bytes in GB (10^9 bytes), one decimal.
+func gigabytes(n int) string { return fmt.Sprintf("%.1f GB", float64(n)/1e9) }

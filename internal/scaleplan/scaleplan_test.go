@@ -118,6 +118,7 @@ func TestFleets_Arithmetic(t *testing.T) {
 		assert.Equal(t, c.ActiveTenant(scaleplan.SmallTemplate).Collections*f.Tenants, f.Small.Collections)
 		assert.Equal(t, c.ActiveTenant(scaleplan.LargeTemplate).Indexes*f.Tenants, f.Large.Indexes)
 		assert.Equal(t, scaleplan.Pool(), f.Pooled)
+		assert.Equal(t, scaleplan.Pool().Times(f.Tenants/scaleplan.PoolTenants), f.Pools)
 		assert.Equal(t, f.Tenants/100, f.BigNumber)
 		assert.Equal(t, scaleplan.Pool().Add(c.ActiveTenant(scaleplan.LargeTemplate).Times(f.BigNumber)), f.Mixed)
 	}
