@@ -1,6 +1,7 @@
 package scaleplan_test
 
 import (
+	"flag"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +15,8 @@ import (
 	"github.com/crmkit/crm/schema"
 )
 
+var update = flag.Bool("update", false, "rewrite the computed sections of docs/scale.md")
+
 func catalog(t *testing.T) *scaleplan.Catalog {
 	t.Helper()
 	c, err := scaleplan.Load(os.DirFS(filepath.Join("..", "..", "engine", "platform")))
@@ -21,33 +24,46 @@ func catalog(t *testing.T) *scaleplan.Catalog {
 	return c
 }
 
-// section returns the text of docs/scale.md between the markers
+// sectionBounds finds the text of docs/scale.md between the markers
 // <!-- scaleplan:name --> and <!-- /scaleplan:name -->.
-func section(t *testing.T, doc, name string) string {
+func sectionBounds(t *testing.T, doc, name string) (int, int) {
 	t.Helper()
 	begin, end := "<!-- scaleplan:"+name+" -->\n", "<!-- /scaleplan:"+name+" -->"
 	i := strings.Index(doc, begin)
 	require.GreaterOrEqual(t, i, 0, "docs/scale.md has no %q", begin)
-	rest := doc[i+len(begin):]
-	j := strings.Index(rest, end)
+	j := strings.Index(doc[i:], end)
 	require.GreaterOrEqual(t, j, 0, "docs/scale.md has no %q", end)
-	return rest[:j]
+	return i + len(begin), i + j
 }
 
-// TestDoc_TablesAreComputed: the tables of docs/scale.md are what this
-// package computes from the definitions in the repository, so they
-// cannot drift from them. After a change to a definition, paste the
-// tables the failure prints.
+// TestDoc_TablesAreComputed: the tables of docs/scale.md, and the
+// paragraph reading them, are what this package computes from the
+// definitions in the repository, so they cannot drift from them. After a
+// change to a definition, rewrite them with
+//
+//	go test ./internal/scaleplan -run TestDoc -update
+//
+// and read the prose around them again.
 func TestDoc_TablesAreComputed(t *testing.T) {
 	c := catalog(t)
-	b, err := os.ReadFile(filepath.Join("..", "..", "docs", "scale.md"))
+	path := filepath.Join("..", "..", "docs", "scale.md")
+	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	doc := string(b)
 	tenants, err := c.TenantTable(scaleplan.NewTenantObjects)
 	require.NoError(t, err)
-	assert.Equal(t, tenants, section(t, doc, "tenants"), "the per-tenant table of docs/scale.md")
-	assert.Equal(t, c.FleetTable(), section(t, doc, "fleet"), "the fleet table of docs/scale.md")
-	assert.Equal(t, c.Reading(), section(t, doc, "reading"), "the reading of the fleet table in docs/scale.md")
+	want := map[string]string{"tenants": tenants, "fleet": c.FleetTable(), "reading": c.Reading()}
+	for _, name := range []string{"tenants", "fleet", "reading"} {
+		i, j := sectionBounds(t, doc, name)
+		if *update {
+			doc = doc[:i] + want[name] + doc[j:]
+			continue
+		}
+		assert.Equal(t, want[name], doc[i:j], "section %q of docs/scale.md differs from the definitions: go test ./internal/scaleplan -run TestDoc -update", name)
+	}
+	if *update {
+		require.NoError(t, os.WriteFile(path, []byte(doc), 0o644))
+	}
 }
 
 // TestLoad_EveryDefinition: the catalog holds every platform object and

@@ -249,6 +249,43 @@ func TestScalePooled_QueriesStayInTheirTenant(t *testing.T) {
 		})
 	}
 
+	t.Run("get many by id", func(t *testing.T) {
+		// The adapter's GetMany is an $in on _id: a caller's ids become
+		// its tenant's keys, so another tenant's record of the same id
+		// is out of reach.
+		ids := bson.A{pooledID("acme", "deal", "d000"), pooledID("acme", "deal", "d020"), pooledID("acme", "deal", "d999")}
+		cur, err := coll.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+		require.NoError(t, err)
+		var got []struct {
+			T  string `bson:"t"`
+			ID string `bson:"id"`
+		}
+		require.NoError(t, cur.All(ctx, &got))
+		require.Len(t, got, 2)
+		for _, g := range got {
+			assert.Equal(t, "acme", g.T)
+		}
+	})
+
+	t.Run("counters per tenant", func(t *testing.T) {
+		// Gap-free counters keyed by tenant in one pooled collection.
+		seq := db.Collection("sequences")
+		next := func(tenant string) int64 {
+			var out struct {
+				Value int64 `bson:"value"`
+			}
+			err := seq.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: tenant + "/deal.no"}},
+				bson.D{{Key: "$inc", Value: bson.D{{Key: "value", Value: int64(1)}}}},
+				options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&out)
+			require.NoError(t, err)
+			return out.Value
+		}
+		assert.Equal(t, int64(1), next("acme"))
+		assert.Equal(t, int64(2), next("acme"))
+		assert.Equal(t, int64(1), next("globex"))
+		assert.Equal(t, int64(3), next("acme"))
+	})
+
 	t.Run("unique values per tenant", func(t *testing.T) {
 		// A unique field of a pooled object: one document per value in
 		// use, keyed by tenant, object and field; the same value is free

@@ -152,7 +152,8 @@ func TestScale_NewTenantCost(t *testing.T) {
 
 	m := measure(t, ctx, client, dbName)
 	checkAgainstSimulation(t, c, "", m)
-	assert.Equal(t, scaleplan.NewTenantObjects, m.objects(), "platform objects of a new tenant")
+	assert.Equal(t, scaleplan.NewTenantObjects, m.objects(),
+		"the platform objects of a new tenant changed: update scaleplan.NewTenantObjects, then go test ./internal/scaleplan -run TestDoc -update")
 	want, err := c.NewTenant(scaleplan.NewTenantObjects)
 	require.NoError(t, err)
 	assert.Equal(t, want, m.cost())
