@@ -284,3 +284,73 @@ func planCursor(keys []SortKey, pos *Position) (*Cursor, error) {
 	}
 	return &Cursor{Values: vals, ID: pos.ID}, nil
 }
+
+// OrderIndex returns the index among specs that gives p's records in p's
+// order once the filter's equalities are fixed, so that an adapter which
+// walks it can stop after the page instead of sorting every match: a
+// plain (neither unique nor over elements) index whose leading columns
+// are fields that the filter pins with eq at its top, in any order,
+// followed by p's first sort key that the filter does not pin. Of several, it prefers the one that
+// pins the most fields, then the first listed. ok is false when p has no
+// limit, no sort key the filter leaves free, or when no index fits.
+//
+// A database left to choose may prefer an index that serves a range of
+// the filter ("amount > x") and sort every record in that range, which
+// reads all of them to return a page; see [Plan.Pinned] for the fields.
+func (p *Plan) OrderIndex(specs []IndexSpec) (spec IndexSpec, ok bool) {
+	if p.Limit <= 0 || len(p.Sort) == 0 {
+		return IndexSpec{}, false
+	}
+	pinned := p.Pinned()
+	first := ""
+	for _, k := range p.Sort {
+		if !pinned[k.Column.Field] {
+			first = k.Column.Field
+			break
+		}
+	}
+	if first == "" {
+		return IndexSpec{}, false
+	}
+	best := -1
+	for _, s := range specs {
+		if s.Unique || s.Elements {
+			continue
+		}
+		k := 0
+		for k < len(s.Columns) && pinned[s.Columns[k].Field] && s.Columns[k].Field != first {
+			k++
+		}
+		if k < len(s.Columns) && s.Columns[k].Field == first && k > best {
+			spec, best, ok = s, k, true
+		}
+	}
+	return spec, ok
+}
+
+// Pinned returns the fields that every record matching p's filter holds
+// equal to one value: scalar fields compared with eq in the filter or in
+// the conjunctions at its top.
+func (p *Plan) Pinned() map[string]bool {
+	into := map[string]bool{}
+	pinnedFields(p.Filter, into)
+	return into
+}
+
+func pinnedFields(c *Cond, into map[string]bool) {
+	if c == nil {
+		return
+	}
+	if c.IsLeaf() {
+		if c.Op == OpEq && c.Column.IsScalar() {
+			into[c.Column.Field] = true
+		}
+		return
+	}
+	if c.Not != nil || len(c.Or) > 0 {
+		return
+	}
+	for i := range c.And {
+		pinnedFields(&c.And[i], into)
+	}
+}

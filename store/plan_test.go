@@ -238,3 +238,51 @@ func TestPlanSum(t *testing.T) {
 	_, err = store.PlanSum(obj, &bad, "amount")
 	require.ErrorIs(t, err, store.ErrInvalidQuery, "the filter is checked too")
 }
+
+func TestPlan_OrderIndex(t *testing.T) {
+	t.Parallel()
+	obj := &schema.Object{Name: "deal", Fields: []*schema.Field{
+		{Name: "stage", Type: schema.TypePicklist, Options: []string{"new", "won"}},
+		{Name: "amount", Type: schema.TypeCurrency},
+		{Name: "closeDate", Type: schema.TypeDate},
+		{Name: "region", Type: schema.TypeText},
+		{Name: "code", Type: schema.TypeText, Unique: true},
+	}, Indexes: [][]string{{"stage", "amount"}, {"stage", "closeDate"}, {"stage", "region", "closeDate"}, {"closeDate"}}}
+	specs, err := store.IndexSpecs(obj, false)
+	require.NoError(t, err)
+	stage := store.Leaf("stage", store.OpEq, "won")
+	scenarios := []struct {
+		name  string
+		query store.Query
+		want  []string // the index's fields; nil for none
+	}{
+		{name: "equality then the sort", query: store.Query{Filter: &store.Filter{And: []store.Filter{stage, store.Leaf("amount", store.OpGt, 5)}},
+			Sort: []store.Sort{{Field: "closeDate", Desc: true}}, Limit: 50}, want: []string{"stage", "closeDate"}},
+		{name: "more equalities pinned win", query: store.Query{Filter: &store.Filter{And: []store.Filter{stage, {And: []store.Filter{store.Leaf("region", store.OpEq, "north")}}}},
+			Sort: []store.Sort{{Field: "closeDate"}}, Limit: 50}, want: []string{"stage", "region", "closeDate"}},
+		{name: "a pinned sort key is skipped", query: store.Query{Filter: &store.Filter{And: []store.Filter{stage}},
+			Sort: []store.Sort{{Field: "stage"}, {Field: "amount"}}, Limit: 50}, want: []string{"stage", "amount"}},
+		{name: "no equality: the sort field's own index", query: store.Query{Filter: &store.Filter{Field: "amount", Op: store.OpGt, Value: 5},
+			Sort: []store.Sort{{Field: "closeDate"}}, Limit: 50}, want: []string{"closeDate"}},
+		{name: "an equality under or pins nothing", query: store.Query{Filter: &store.Filter{Or: []store.Filter{stage, stage}},
+			Sort: []store.Sort{{Field: "amount"}}, Limit: 50}},
+		{name: "no limit", query: store.Query{Filter: &store.Filter{And: []store.Filter{stage}}, Sort: []store.Sort{{Field: "closeDate"}}}},
+		{name: "no sort", query: store.Query{Filter: &store.Filter{And: []store.Filter{stage}}, Limit: 50}},
+		{name: "every sort key pinned", query: store.Query{Filter: &store.Filter{And: []store.Filter{stage}}, Sort: []store.Sort{{Field: "stage"}}, Limit: 50}},
+		{name: "a unique index is partial", query: store.Query{Sort: []store.Sort{{Field: "code"}}, Limit: 50}},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := store.PlanQuery(obj, sc.query)
+			require.NoError(t, err)
+			spec, ok := p.OrderIndex(specs)
+			if sc.want == nil {
+				assert.False(t, ok, "%v", spec.Fields)
+				return
+			}
+			require.True(t, ok)
+			assert.Equal(t, sc.want, spec.Fields)
+		})
+	}
+}

@@ -44,13 +44,15 @@ func buildFind(obj *schema.Object, q store.Query) (string, []any, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	text, args := findStatement(obj, p)
+	text, args := findStatement(obj, p, true)
 	return text, args, nil
 }
 
 // findStatement renders a find plan: the records of obj it selects, in
-// its order, one more than its limit.
-func findStatement(obj *schema.Object, p *store.Plan) (string, []any) {
+// its order, one more than its limit. With walk, it is written so that
+// SQLite walks the index that gives the order ([walkedIndex]), which the
+// caller decides with [rangeProbe].
+func findStatement(obj *schema.Object, p *store.Plan, walk bool) (string, []any) {
 	keys := make([]sortKey, len(p.Sort))
 	for i, k := range p.Sort {
 		keys[i] = sortKey{col: sqlColumn(k.Column), desc: k.Desc}
@@ -60,7 +62,11 @@ func findStatement(obj *schema.Object, p *store.Plan) (string, []any) {
 	where := " WHERE "
 	if p.Filter != nil {
 		b.w(where + "(")
-		b.cond(p.Filter)
+		if keys, ok := walkedIndex(obj, p); ok && walk {
+			b.condWalking(p.Filter, keys)
+		} else {
+			b.cond(p.Filter)
+		}
 		b.w(")")
 		where = " AND "
 	}
@@ -92,6 +98,177 @@ func findStatement(obj *schema.Object, p *store.Plan) (string, []any) {
 		b.arg(p.Limit + 1)
 	}
 	return b.sb.String(), b.args
+}
+
+// walkedIndex tells whether a page of p can walk the index that gives
+// its order ([store.Plan.OrderIndex]) and returns what the walk uses.
+// SQLite otherwise prefers an index that also serves a range of the
+// filter ("stage = ? AND amount > ?" on [stage, amount] over [stage,
+// closeDate] for ORDER BY closeDate), reads every record in the range and
+// sorts them all to return 50 (docs/performance.md, "Lists (issue 20)").
+func walkedIndex(obj *schema.Object, p *store.Plan) (walkKeys, bool) {
+	if p.Filter == nil || p.Limit <= 0 || len(p.Sort) == 0 {
+		return walkKeys{}, false
+	}
+	specs, err := store.IndexSpecs(obj, false)
+	if err != nil {
+		return walkKeys{}, false
+	}
+	spec, ok := p.OrderIndex(specs)
+	if !ok {
+		return walkKeys{}, false
+	}
+	pinned := p.Pinned()
+	keys := walkKeys{equal: map[string]bool{}}
+	for _, c := range spec.Columns {
+		if !pinned[c.Field] {
+			keys.sorted = c.Field
+			break
+		}
+		keys.equal[c.Field] = true
+	}
+	return keys, true
+}
+
+// walkKeys is what a walk of the index of a page's order looks up: the
+// equalities on its leading fields, then the range of its sort field.
+type walkKeys struct {
+	equal  map[string]bool
+	sorted string
+}
+
+// uses tells whether the walk looks c up in the index.
+func (k walkKeys) uses(c *store.Cond) bool {
+	if !c.IsLeaf() || !c.Column.IsScalar() {
+		return false
+	}
+	switch c.Column.Field {
+	case k.sorted:
+		return rangeOps[c.Op] && c.Op != store.OpIn
+	default:
+		return c.Op == store.OpEq && k.equal[c.Column.Field]
+	}
+}
+
+// walkBelow is how many records a range of the filter must hold, at
+// least, for a page to walk the index of its order rather than read the
+// range and sort it: below, reading and sorting costs at most that many
+// records; at or above, the walk reads about limit × (records with the
+// equalities) ÷ (records in the range) records when the range and the
+// order are unrelated, 51 × 20 = 1,020 of a stage of 20,000 deals.
+// Measured in docs/performance.md, "Lists (issue 20)".
+const walkBelow = 1000
+
+// rangeProbe returns the statement that counts, up to [walkBelow], the
+// records in the range of p's filter that SQLite would otherwise read
+// and sort: the conjunction at the top of the filter of one index's
+// equalities and the comparisons on its next column. It reads that
+// index's entries only, at most walkBelow of them. ok is false when p
+// walks no index ([walkedIndex]) or when no other index serves part of
+// its filter: then walking costs nothing extra.
+func rangeProbe(obj *schema.Object, p *store.Plan) (text string, args []any, ok bool) {
+	keep, ok := walkedIndex(obj, p)
+	if !ok {
+		return "", nil, false
+	}
+	parts := conjuncts(p.Filter)
+	specs, err := store.IndexSpecs(obj, false)
+	if err != nil {
+		return "", nil, false
+	}
+	pinned := p.Pinned()
+	var best []*store.Cond
+	for _, spec := range specs {
+		if spec.Elements {
+			continue
+		}
+		var terms []*store.Cond
+		other := false // a term the walk does not use
+		for _, col := range spec.Columns {
+			if col.Field == keep.sorted {
+				break
+			}
+			n := len(terms)
+			for _, c := range parts {
+				if !c.IsLeaf() || c.Column.Field != col.Field || !c.Column.IsScalar() || !rangeOps[c.Op] {
+					continue
+				}
+				if pinned[col.Field] && c.Op != store.OpEq {
+					continue
+				}
+				terms = append(terms, c)
+				other = other || !keep.uses(c)
+				if pinned[col.Field] {
+					break // one equality pins the column
+				}
+			}
+			if len(terms) == n || !pinned[col.Field] {
+				break
+			}
+		}
+		if other && len(terms) > len(best) {
+			best = terms
+		}
+	}
+	if best == nil {
+		return "", nil, false
+	}
+	b := &builder{}
+	b.w("SELECT count(*) FROM (SELECT 1 FROM " + quotedTable(obj.Name) + " WHERE ")
+	for i, c := range best {
+		if i > 0 {
+			b.w(" AND ")
+		}
+		b.w("(")
+		b.cond(c)
+		b.w(")")
+	}
+	b.w(" LIMIT " + strconv.Itoa(walkBelow) + ")")
+	return b.sb.String(), b.args, true
+}
+
+// conjuncts lists the parts of the conjunction at the top of c: c itself
+// unless it is an and, whose parts are listed in turn.
+func conjuncts(c *store.Cond) []*store.Cond {
+	if c == nil {
+		return nil
+	}
+	if c.IsLeaf() || c.Not != nil || len(c.Or) > 0 || len(c.And) == 0 {
+		return []*store.Cond{c}
+	}
+	var out []*store.Cond
+	for i := range c.And {
+		out = append(out, conjuncts(&c.And[i])...)
+	}
+	return out
+}
+
+// rangeOps are the comparisons SQLite can look up in an index.
+var rangeOps = map[store.Op]bool{
+	store.OpEq: true, store.OpIn: true, store.OpGt: true, store.OpGte: true,
+	store.OpLt: true, store.OpLte: true, store.OpStartsWith: true,
+}
+
+// condWalking writes c like cond, except that of the conjunction at its
+// top only what the walk uses (keys) can be looked up in an index: every
+// other part is written +(…), which SQLite evaluates the same but never
+// looks up in an index, so the index that gives the order is the one left
+// to walk.
+func (b *builder) condWalking(c *store.Cond, keys walkKeys) {
+	b.w("(")
+	for i, part := range conjuncts(c) {
+		if i > 0 {
+			b.w(" AND ")
+		}
+		if keys.uses(part) {
+			b.cond(part)
+			continue
+		}
+		b.w("+(")
+		b.cond(part)
+		b.w(")")
+	}
+	b.w(")")
 }
 
 // pinnedExprs collects the expressions that every match of c holds equal

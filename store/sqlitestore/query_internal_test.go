@@ -27,7 +27,9 @@ func planDeal() *schema.Object {
 			{Name: "closeDate", Type: schema.TypeDate},
 			{Name: "account", Type: schema.TypeLookup, Target: "account"},
 		},
-		Indexes: [][]string{{"stage", "closeDate"}},
+		// A list's index and a board's (sums by stage): both serve
+		// "stage = ? AND amount > ?", only the first its order by date.
+		Indexes: [][]string{{"stage", "closeDate"}, {"stage", "amount"}},
 	}
 }
 
@@ -171,7 +173,7 @@ func TestStore_IndexesFollowDefinition(t *testing.T) {
 	v1 := planDeal()
 	save(v1, 1)
 	assert.Equal(t, wantOf(v1), indexes())
-	assert.Len(t, indexes(), 6, "composite, unique code, lookup account, createdAt, updatedAt, ownerId")
+	assert.Len(t, indexes(), 7, "two composites, unique code, lookup account, createdAt, updatedAt, ownerId")
 	assert.Contains(t, indexes(), ownerIndex("deal").name)
 
 	v2 := planDeal()
@@ -248,4 +250,135 @@ func TestStore_ContextCancelsQuery(t *testing.T) {
 	cancel()
 	_, err := s.ListTenants(ctx)
 	require.ErrorIs(t, err, context.Canceled)
+}
+
+// TestStore_FindWalksOrderIndex is issue 20's list page: "stage = ? AND
+// amount > ? ORDER BY closeDate" with indexes on [stage, closeDate] and
+// [stage, amount]. A wide range walks the first and stops after the page;
+// a narrow one (fewer than walkBelow records) is read through the second
+// and sorted; either way the records are the same.
+func TestStore_FindWalksOrderIndex(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := NewForTest(t)
+	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
+	ts, err := s.Tenant(ctx, "acme")
+	require.NoError(t, err)
+	obj := planDeal()
+	stages := []string{"new", "won", "lost"}
+	const n = 3 * (walkBelow + 300)
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.SaveObject(ctx, store.ObjectDoc{Name: "deal", Version: 1, Definition: []byte(`{}`), SavedAt: time.Now()}, obj); err != nil {
+			return err
+		}
+		for i := range n {
+			data := map[string]any{"stage": stages[i%3], "amount": float64(i), "closeDate": fmt.Sprintf("2024-%02d-%02d", 1+i%12, 1+(i/12)%28)}
+			if i%50 == 0 {
+				delete(data, "closeDate") // missing values sort first
+			}
+			rec := store.Record{ID: fmt.Sprintf("d%05d", i), Version: 1, CreatedAt: time.Now(), UpdatedAt: time.Now(), Data: data}
+			if err := tx.Insert(ctx, obj, rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	tenant := ts.(*tenantStore)
+	reader := tenant.db.reader
+	listIndex, boardIndex := indexNamed(t, obj, "stage", "closeDate"), indexNamed(t, obj, "stage", "amount")
+	page := func(filter ...store.Filter) store.Query {
+		return store.Query{Filter: &store.Filter{And: filter}, Sort: []store.Sort{{Field: "closeDate", Desc: true}}, Limit: 50}
+	}
+	won := store.Leaf("stage", store.OpEq, "won")
+
+	scenarios := []struct {
+		name  string
+		query store.Query
+		walks bool
+		// nullsSorted: the page from a missing close date pins it (IS
+		// NULL), and SQLite sorts that run by id.
+		nullsSorted bool
+	}{
+		{name: "wide range walks the order", query: page(won, store.Leaf("amount", store.OpGt, 100.0)), walks: true},
+		{name: "narrow range is sorted", query: page(won, store.Leaf("amount", store.OpGt, float64(n-300))), walks: false},
+		// Every third deal is won: walkBelow - 1 of them from here, and
+		// walkBelow from two amounts lower.
+		{name: "range just below the bound is sorted", query: page(won, store.Leaf("amount", store.OpGte, float64(n-3*walkBelow+2))), walks: false},
+		{name: "range at the bound walks", query: page(won, store.Leaf("amount", store.OpGte, float64(n-3*walkBelow))), walks: true},
+		{name: "empty range is sorted", query: page(won, store.Leaf("amount", store.OpLt, 0.0)), walks: false},
+		{name: "range and other conditions", query: page(won, store.Leaf("amount", store.OpLte, float64(n-100)),
+			store.Filter{Or: []store.Filter{store.Leaf("account", store.OpIsNull, true), store.Leaf("name", store.OpContains, "x")}},
+			store.Filter{Not: &store.Filter{Field: "amount", Op: store.OpEq, Value: 7.0}}), walks: true},
+		{name: "ascending from a position", query: store.Query{Filter: &store.Filter{And: []store.Filter{won, store.Leaf("amount", store.OpGt, 10.0)}},
+			Sort: []store.Sort{{Field: "closeDate"}}, Limit: 50, After: &store.Position{Values: []any{"2024-03-05"}, ID: "d00100"}}, walks: true},
+		{name: "descending from a missing value", query: store.Query{Filter: &store.Filter{And: []store.Filter{won, store.Leaf("amount", store.OpGt, 10.0)}},
+			Sort: []store.Sort{{Field: "closeDate", Desc: true}}, Limit: 50, After: &store.Position{Values: []any{nil}, ID: "d00100"}}, walks: true, nullsSorted: true},
+	}
+	for _, sc := range scenarios {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			p, err := store.PlanQuery(obj, sc.query)
+			require.NoError(t, err)
+			probe, args, ok := rangeProbe(obj, p)
+			require.True(t, ok, "the board index serves the range")
+			plan := queryPlan(t, reader, probe, args)
+			assert.Contains(t, plan, "COVERING INDEX "+boardIndex, "the probe reads the board index only, plan:\n%s", plan)
+			assert.Contains(t, probe, fmt.Sprintf("LIMIT %d", walkBelow))
+
+			text, _, err := tenant.findStatement(ctx, obj, p)
+			require.NoError(t, err)
+			walks := strings.Contains(text, "+(")
+			assert.Equal(t, sc.walks, walks, text)
+
+			walked, args := findStatement(obj, p, true)
+			plan = queryPlan(t, reader, walked, args)
+			assert.Contains(t, plan, listIndex, "plan:\n%s", plan)
+			if !sc.nullsSorted {
+				assert.NotContains(t, plan, "TEMP B-TREE FOR ORDER BY", "plan:\n%s", plan)
+			}
+			sorted, sortedArgs := findStatement(obj, p, false)
+			if !sc.walks {
+				assert.Contains(t, queryPlan(t, reader, sorted, sortedArgs), boardIndex)
+			}
+
+			got, err := tenant.records.query(ctx, obj, walked, args)
+			require.NoError(t, err)
+			want, err := tenant.records.query(ctx, obj, sorted, sortedArgs)
+			require.NoError(t, err)
+			assert.Equal(t, ids(want), ids(got), "both ways give the same page")
+			if sc.name != "empty range is sorted" {
+				assert.NotEmpty(t, got)
+			}
+		})
+	}
+
+	t.Run("no other index serves the filter", func(t *testing.T) {
+		t.Parallel()
+		p, err := store.PlanQuery(obj, page(won, store.Leaf("name", store.OpStartsWith, "x")))
+		require.NoError(t, err)
+		_, _, ok := rangeProbe(obj, p)
+		assert.False(t, ok, "walking costs nothing extra: no probe")
+		text, args, err := tenant.findStatement(ctx, obj, p)
+		require.NoError(t, err)
+		assert.Contains(t, queryPlan(t, reader, text, args), listIndex)
+	})
+	t.Run("no limit, no walk", func(t *testing.T) {
+		t.Parallel()
+		q := page(won, store.Leaf("amount", store.OpGt, 100.0))
+		q.Limit = 0
+		p, err := store.PlanQuery(obj, q)
+		require.NoError(t, err)
+		_, _, ok := rangeProbe(obj, p)
+		assert.False(t, ok)
+		text, _ := findStatement(obj, p, true)
+		assert.NotContains(t, text, "+(")
+	})
+}
+
+func ids(recs []store.Record) []string {
+	out := make([]string, len(recs))
+	for i, r := range recs {
+		out[i] = r.ID
+	}
+	return out
 }

@@ -114,12 +114,31 @@ func (r records) Find(ctx context.Context, obj *schema.Object, q store.Query) (s
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
-	text, args := findStatement(obj, p)
+	text, args, err := r.findStatement(ctx, obj, p)
+	if err != nil {
+		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
+	}
 	recs, err := r.query(ctx, obj, text, args)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
 	return p.Page(recs), nil
+}
+
+// findStatement renders p, walking the index of its order unless its
+// range probe ([rangeProbe]) finds fewer than [walkBelow] records in a
+// range that another index serves.
+func (r records) findStatement(ctx context.Context, obj *schema.Object, p *store.Plan) (string, []any, error) {
+	walk := true
+	if probe, args, ok := rangeProbe(obj, p); ok {
+		var n int
+		if err := r.q.QueryRowContext(ctx, probe, args...).Scan(&n); err != nil {
+			return "", nil, readError(ctx, r.q, obj.Name, err)
+		}
+		walk = n >= walkBelow
+	}
+	text, args := findStatement(obj, p, walk)
+	return text, args, nil
 }
 
 // Count implements [store.Reader].
