@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/crmkit/crm/engine/identity"
@@ -121,7 +122,9 @@ func (e *Engine) CreateRoleAPIKey(ctx context.Context, tenantID, name, role stri
 		return secret, k, nil
 	}
 	if err := e.auditKey(ctx, ts, snap, a, k.ID, map[string]any{"key": map[string]any{"old": nil, "new": keyData(k)}}); err != nil {
-		if rerr := e.store.RevokeAPIKey(context.WithoutCancel(ctx), tenantID, k.ID, e.stamp()); rerr != nil {
+		rerr := e.store.RevokeAPIKey(context.WithoutCancel(ctx), tenantID, k.ID, e.stamp())
+		e.keys.forgetKey(tenantID, k.ID)
+		if rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 		return "", store.APIKey{}, fmt.Errorf("create api key for tenant %q: audit: %w", tenantID, err)
@@ -167,6 +170,7 @@ func (e *Engine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) (stor
 	}
 	k.RevokedAt = e.stamp()
 	err = e.store.RevokeAPIKey(ctx, tenantID, keyID, k.RevokedAt)
+	e.keys.forgetKey(tenantID, keyID)
 	if errors.Is(err, store.ErrNotFound) {
 		return store.APIKey{}, errorOf(ErrNotFound, err, "apiKey.notFound", tenantID, keyID)
 	}
@@ -184,22 +188,124 @@ func (e *Engine) RevokeAPIKey(ctx context.Context, tenantID, keyID string) (stor
 }
 
 // Authenticate resolves an API key secret to the actor it stands for.
-// Unknown, malformed and revoked keys all give the same UNAUTHENTICATED
-// error.
+// Unknown, malformed, revoked and expired keys all give the same
+// UNAUTHENTICATED error. A key found valid is remembered (by its hash,
+// never its secret; see keyCache) and read from the store again after
+// APIKeyRecheck.
 func (e *Engine) Authenticate(ctx context.Context, secret string) (Actor, error) {
 	denied := errorOf(ErrUnauthenticated, nil, "apiKey.invalid")
 	if !identity.MayBeKey(secret) {
 		return Actor{}, denied
 	}
-	k, err := e.store.APIKeyByHash(ctx, identity.KeyHash(secret))
-	if errors.Is(err, store.ErrNotFound) {
+	hash := identity.KeyHash(secret)
+	now := e.now()
+	k, fresh, gen := e.keys.lookup(hash, now)
+	if !fresh {
+		var err error
+		k, err = e.store.APIKeyByHash(ctx, hash)
+		if errors.Is(err, store.ErrNotFound) {
+			e.keys.drop(hash)
+			return Actor{}, denied
+		}
+		if err != nil {
+			return Actor{}, fmt.Errorf("authenticate api key: %w", err)
+		}
+	}
+	if !k.RevokedAt.IsZero() || !k.ExpiresAt.IsZero() && !now.Before(k.ExpiresAt) {
+		e.keys.drop(hash)
 		return Actor{}, denied
 	}
-	if err != nil {
-		return Actor{}, fmt.Errorf("authenticate api key: %w", err)
-	}
-	if !k.RevokedAt.IsZero() || !k.ExpiresAt.IsZero() && !e.now().Before(k.ExpiresAt) {
-		return Actor{}, denied
+	if !fresh {
+		e.keys.keep(hash, k, now, gen)
 	}
 	return Actor{TenantID: k.TenantID, ID: "key:" + k.ID, Admin: k.Role == "", Role: k.Role}, nil
+}
+
+// APIKeyRecheck is how long a verified API key is taken from memory before
+// it is read from the store again. A key revoked through this process
+// stops at once; one revoked by another server sharing the store (or in
+// the store directly) stops within APIKeyRecheck. Expiry is checked on every
+// request.
+const APIKeyRecheck = 5 * time.Second
+
+// maxCachedKeys bounds the keys kept in memory; beyond it an arbitrary
+// one is dropped (and read again on its next use).
+const maxCachedKeys = 10_000
+
+// keyCache remembers API keys found valid, by the hash of their secret,
+// so that a request need not read its key from the store. Only keys that
+// authenticated are kept: unknown secrets are never cached. The zero
+// value is ready to use.
+type keyCache struct {
+	mu     sync.Mutex
+	byHash map[string]cachedKey
+	// gen counts forgets: a key read from the store before a revocation
+	// is not kept after it.
+	gen uint64
+}
+
+type cachedKey struct {
+	key     store.APIKey // without its hash
+	checked time.Time
+}
+
+// lookup returns the cached key of hash when it was read from the store
+// less than APIKeyRecheck before now; otherwise fresh is false and gen is
+// the generation to hand to keep.
+func (c *keyCache) lookup(hash string, now time.Time) (k store.APIKey, fresh bool, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	ck, ok := c.byHash[hash]
+	if ok && !now.Before(ck.checked) && now.Sub(ck.checked) < APIKeyRecheck {
+		return ck.key, true, c.gen
+	}
+	return store.APIKey{}, false, c.gen
+}
+
+// keep remembers a key read from the store at now, unless a key was
+// forgotten since gen.
+func (c *keyCache) keep(hash string, k store.APIKey, now time.Time, gen uint64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if gen != c.gen {
+		return
+	}
+	if c.byHash == nil {
+		c.byHash = map[string]cachedKey{}
+	}
+	if _, ok := c.byHash[hash]; !ok && len(c.byHash) >= maxCachedKeys {
+		for h := range c.byHash {
+			delete(c.byHash, h)
+			break
+		}
+	}
+	k.Hash = ""
+	c.byHash[hash] = cachedKey{key: k, checked: now}
+}
+
+func (c *keyCache) drop(hash string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.byHash, hash)
+}
+
+// forget drops the keys that match: a revoked key, or every key of a
+// deleted tenant.
+func (c *keyCache) forget(match func(store.APIKey) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.gen++
+	for h, ck := range c.byHash {
+		if match(ck.key) {
+			delete(c.byHash, h)
+		}
+	}
+}
+
+func (c *keyCache) forgetKey(tenantID, keyID string) {
+	c.forget(func(k store.APIKey) bool { return k.TenantID == tenantID && k.ID == keyID })
+}
+
+func (c *keyCache) forgetTenant(tenantID string) {
+	c.forget(func(k store.APIKey) bool { return k.TenantID == tenantID })
 }

@@ -91,6 +91,7 @@ type Engine struct {
 	log   *slog.Logger
 	now   func() time.Time
 	newID func() string
+	keys  keyCache // API keys found valid (apikey.go)
 	// maxDepth bounds nested automation writes.
 	maxDepth int
 	scripts  *scripting.Runner

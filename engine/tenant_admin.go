@@ -125,7 +125,9 @@ func (e *Engine) RenameTenant(ctx context.Context, from, to string) (TransferSta
 	if err != nil {
 		return TransferStats{}, fmt.Errorf("rename tenant %q to %q: %w", from, to, err)
 	}
-	if err := e.store.MoveAPIKeys(ctx, from, to); err != nil {
+	err = e.store.MoveAPIKeys(ctx, from, to)
+	e.keys.forgetTenant(from) // its keys act for the new id now (or, failing, read again)
+	if err != nil {
 		derr := e.store.DeleteTenant(context.WithoutCancel(ctx), to)
 		e.forgetTenant(to)
 		return TransferStats{}, errors.Join(fmt.Errorf("rename tenant %q to %q: move api keys: %w", from, to, err), derr)
@@ -145,4 +147,5 @@ func (e *Engine) forgetTenant(id string) {
 	delete(e.unavailable, id)
 	e.mu.Unlock()
 	e.forgetLimits(id)
+	e.keys.forgetTenant(id)
 }

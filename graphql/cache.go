@@ -4,6 +4,8 @@ import (
 	"container/list"
 	"sync"
 
+	"github.com/vektah/gqlparser/v2/ast"
+
 	"github.com/crmkit/crm/engine"
 )
 
@@ -77,4 +79,87 @@ func (c *schemaCache) buildCount() int {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.builds
+}
+
+// docCache keeps documents that parsed and validated against a schema,
+// keyed by the schema and the query text: clients send the same text
+// again and again, and parsing and validating it is most of the work of
+// a small query. An entry is only ever read after it is stored (the
+// validator annotates the tree once, before the entry exists), so
+// requests share it. The cache is bounded by both the number of entries
+// and the total length of their query texts; the least recently used go
+// first. A document of a schema that was replaced (a new metadata
+// revision) is never found again and ages out.
+type docCache struct {
+	mu       sync.Mutex
+	maxDocs  int
+	maxBytes int
+	bytes    int
+	entries  map[docKey]*list.Element
+	lru      *list.List // of *docEntry, most recent first
+}
+
+type docKey struct {
+	schema *execSchema
+	query  string
+}
+
+type docEntry struct {
+	key docKey
+	doc *ast.QueryDocument
+}
+
+// Bounds of the document cache: at most this many documents and this
+// many bytes of query text (a document's tree takes some tens of times
+// its text).
+const (
+	maxCachedDocs     = 1024
+	maxCachedDocBytes = 2 << 20
+)
+
+func newDocCache(maxDocs, maxBytes int) *docCache {
+	return &docCache{maxDocs: maxDocs, maxBytes: maxBytes, entries: map[docKey]*list.Element{}, lru: list.New()}
+}
+
+// get returns the validated document of query under s, if cached.
+func (c *docCache) get(s *execSchema, query string) *ast.QueryDocument {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el := c.entries[docKey{s, query}]
+	if el == nil {
+		return nil
+	}
+	c.lru.MoveToFront(el)
+	return el.Value.(*docEntry).doc
+}
+
+// put stores a document that parsed and validated against s. A text
+// longer than the whole budget is not kept.
+func (c *docCache) put(s *execSchema, query string, doc *ast.QueryDocument) {
+	if len(query) > c.maxBytes || c.maxDocs <= 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	k := docKey{s, query}
+	if el := c.entries[k]; el != nil {
+		c.lru.MoveToFront(el)
+		return
+	}
+	c.entries[k] = c.lru.PushFront(&docEntry{key: k, doc: doc})
+	c.bytes += len(query)
+	for c.lru.Len() > c.maxDocs || c.bytes > c.maxBytes {
+		last := c.lru.Back()
+		e := last.Value.(*docEntry)
+		c.lru.Remove(last)
+		delete(c.entries, e.key)
+		c.bytes -= len(e.key.query)
+	}
+}
+
+// len reports how many documents are cached, for tests.
+func (c *docCache) len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.lru.Len()
 }

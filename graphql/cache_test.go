@@ -90,3 +90,35 @@ func TestCache_CatalogOfAnotherTenantIsRefused(t *testing.T) {
 	assert.Equal(t, []string{"INTERNAL"}, r.codes())
 	assert.Nil(t, r.Data)
 }
+
+func TestCache_ValidDocumentsReusedPerRevision(t *testing.T) {
+	t.Parallel()
+	srv, f := newTestServer(t)
+	const q = `query($n: Int) { deals(first: $n) { nodes { id } } }`
+	const titles = `{ deals { nodes { id title } } }`
+	for i := 0; i < 3; i++ {
+		mustRun(t, srv, user, q, map[string]any{"n": 2})
+		mustRun(t, srv, user, titles, nil)
+	}
+	assert.Equal(t, 2, srv.CachedDocuments(), "one document however often its text comes")
+
+	// A document that fails (syntax, validation, variables) is never kept,
+	// and keeps failing the same way.
+	for i := 0; i < 2; i++ {
+		assert.NotEmpty(t, run(t, srv, user, `{ deals { nodes { nope } } }`, nil).Errors)
+		assert.NotEmpty(t, run(t, srv, user, `{ deals {`, nil).Errors)
+		r := run(t, srv, user, q, map[string]any{"n": "two"})
+		assert.NotEmpty(t, r.Errors, "the cached document still checks its variables")
+	}
+	assert.Equal(t, 2, srv.CachedDocuments())
+
+	// A new revision validates the text again against its schema: a field
+	// that is gone is refused, one that came is accepted.
+	f.setObjects(tenantA, accountObject(), &schema.Object{Name: "deal", Fields: []*schema.Field{{Name: "subject", Type: schema.TypeText}}})
+	r := run(t, srv, user, titles, nil)
+	require.NotEmpty(t, r.Errors)
+	assert.Contains(t, r.Errors[0].Message, "title")
+	mustRun(t, srv, user, `{ deals { nodes { id subject } } }`, nil)
+	mustRun(t, srv, user, q, map[string]any{"n": 2})
+	assert.Equal(t, 4, srv.CachedDocuments(), "the old revision's entry ages out; the new one has its own")
+}

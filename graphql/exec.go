@@ -613,7 +613,15 @@ func writeJSON(buf *bytes.Buffer, v any) {
 	case bool:
 		buf.WriteString(strconv.FormatBool(v))
 	case json.RawMessage:
-		buf.Write(v)
+		// A JSON value as it was stored: compacted and escaped the way
+		// encoding/json writes a raw message, so that the response needs
+		// no second pass (Response.marshal).
+		b, err := json.Marshal(v)
+		if err != nil {
+			buf.WriteString("null")
+			return
+		}
+		buf.Write(b)
 	default:
 		b, err := json.Marshal(v)
 		if err != nil {

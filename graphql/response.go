@@ -14,6 +14,20 @@ type Response struct {
 	Data   json.RawMessage `json:"data,omitempty"`
 }
 
+// marshal encodes the response as encoding/json does. Data is already
+// compact JSON with HTML-sensitive characters escaped (writeJSON), so a
+// response without errors is written around it as it is, without
+// checking and copying it once more.
+func (r *Response) marshal() ([]byte, error) {
+	if len(r.Errors) > 0 || len(r.Data) == 0 {
+		return json.Marshal(r)
+	}
+	out := make([]byte, 0, len(`{"data":}`)+len(r.Data))
+	out = append(out, `{"data":`...)
+	out = append(out, r.Data...)
+	return append(out, '}'), nil
+}
+
 // QueryError is one entry of a response's errors: a message safe to show,
 // where in the document and the response it arose, and extensions.code
 // (see [Error]).

@@ -92,6 +92,7 @@ type Server struct {
 	maxQueryLength int
 	maxParallelism int
 	cache          *schemaCache
+	docs           *docCache
 	templates      TemplateCatalog
 	extraLimits    []engine.Limit
 	onError        func(code string)
@@ -127,6 +128,7 @@ func New(cfg Config) (*Server, error) {
 		maxQueryLength: orDefault(cfg.MaxQueryLength, DefaultMaxQueryLength),
 		maxParallelism: orDefault(cfg.MaxParallelism, DefaultMaxParallelism),
 		cache:          newSchemaCache(orDefault(cfg.MaxSchemas, DefaultMaxSchemas)),
+		docs:           newDocCache(maxCachedDocs, maxCachedDocBytes),
 		templates:      cfg.Templates,
 		extraLimits:    cfg.Limits,
 		explorerURL:    cfg.ExplorerURL,
@@ -210,41 +212,41 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 	if strings.TrimSpace(in.query) == "" {
 		return fail(fiber.StatusBadRequest, badRequestf("the request has no query"))
 	}
-	doc, err := parser.ParseQuery(&ast.Source{Input: in.query})
-	if err != nil {
-		var ge *gqlerror.Error
-		if errors.As(err, &ge) {
-			ge.Message = "Syntax Error: " + ge.Message
+	// A document this schema has validated before is taken as it is;
+	// anything else is parsed, checked and validated, in that order (a
+	// syntax error is answered even when the catalog cannot be read).
+	es, schemaErr := s.schemaOf(ctx, actor)
+	var doc *ast.QueryDocument
+	if schemaErr == nil {
+		doc = s.docs.get(es, in.query)
+	}
+	if doc == nil {
+		parsed, err := parser.ParseQuery(&ast.Source{Input: in.query})
+		if err != nil {
+			var ge *gqlerror.Error
+			if errors.As(err, &ge) {
+				ge.Message = "Syntax Error: " + ge.Message
+			}
+			return fail(fiber.StatusBadRequest, err)
 		}
-		return fail(fiber.StatusBadRequest, err)
-	}
-	if err := checkExecutableSyntax(doc); err != nil {
-		return fail(fiber.StatusBadRequest, err)
-	}
-	if err := checkShape(doc, s.maxDepth); err != nil {
-		return fail(fiber.StatusBadRequest, err)
-	}
-
-	cat, err := s.meta.Catalog(ctx)
-	if err != nil {
-		return fail(fiber.StatusInternalServerError, err)
-	}
-	if cat == nil || (cat.TenantID != "" && cat.TenantID != actor.TenantID) {
-		return fail(fiber.StatusInternalServerError, fmt.Errorf("graphql: engine returned the catalog of tenant %q to an actor of tenant %q", catalogTenant(cat), actor.TenantID))
-	}
-	keyed := *cat
-	keyed.TenantID = actor.TenantID // the cache is keyed by the actor's tenant, never another
-	es, err := s.cache.get(&keyed, s.buildSchema)
-	if err != nil {
-		return fail(fiber.StatusInternalServerError, err)
-	}
-
-	if errs := validate(es.ast, doc); len(errs) > 0 {
-		out := make([]error, len(errs))
-		for i, e := range errs {
-			out[i] = e
+		if err := checkExecutableSyntax(parsed); err != nil {
+			return fail(fiber.StatusBadRequest, err)
 		}
-		return fail(fiber.StatusBadRequest, out...)
+		if err := checkShape(parsed, s.maxDepth); err != nil {
+			return fail(fiber.StatusBadRequest, err)
+		}
+		if schemaErr != nil {
+			return fail(fiber.StatusInternalServerError, schemaErr)
+		}
+		if errs := validate(es.ast, parsed); len(errs) > 0 {
+			out := make([]error, len(errs))
+			for i, e := range errs {
+				out[i] = e
+			}
+			return fail(fiber.StatusBadRequest, out...)
+		}
+		s.docs.put(es, in.query, parsed)
+		doc = parsed
 	}
 	op, err := operationNamed(doc, in.operationName)
 	if err != nil {
@@ -271,6 +273,21 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 	}
 	data := r.execute(ctx)
 	return &Response{Data: data, Errors: r.errs}, fiber.StatusOK
+}
+
+// schemaOf returns the executable schema of the caller's catalog at its
+// current revision (read once for the request).
+func (s *Server) schemaOf(ctx context.Context, actor engine.Actor) (*execSchema, error) {
+	cat, err := s.meta.Catalog(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if cat == nil || (cat.TenantID != "" && cat.TenantID != actor.TenantID) {
+		return nil, fmt.Errorf("graphql: engine returned the catalog of tenant %q to an actor of tenant %q", catalogTenant(cat), actor.TenantID)
+	}
+	keyed := *cat
+	keyed.TenantID = actor.TenantID // the cache is keyed by the actor's tenant, never another
+	return s.cache.get(&keyed, s.buildSchema)
 }
 
 // requestError turns an error that stops a request before execution into
@@ -380,7 +397,7 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 	requestID, _ := c.Locals("requestid").(string)
 	media := responseMediaType(c.Get(fiber.HeaderAccept))
 	reply := func(status int, resp *Response) error {
-		body, err := json.Marshal(resp)
+		body, err := resp.marshal()
 		if err != nil {
 			return err
 		}

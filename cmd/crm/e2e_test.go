@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/internal/webhook"
 	"github.com/crmkit/crm/store"
@@ -243,10 +244,13 @@ func TestCLI_TenantAndKeys(t *testing.T) {
 	assert.Equal(t, http.StatusOK, r.Status)
 	assert.Empty(t, r.Errors)
 
-	// Revoking from the CLI while the server runs takes effect at once.
+	// Revoking from the CLI while the server runs (another process on the
+	// same store) takes effect within engine.APIKeyRecheck: the server
+	// reads a key it keeps in memory again after that long.
 	id := regexp.MustCompile(`created API key (\S+)`).FindStringSubmatch(keyOut)[1]
 	_, err = run("apikey", "revoke", "--tenant", "acme", "--id", id)
 	require.NoError(t, err)
+	time.Sleep(engine.APIKeyRecheck)
 	r = s.gql(t, secret, `{ objects { name } }`, nil)
 	assert.Equal(t, http.StatusUnauthorized, r.Status)
 }
