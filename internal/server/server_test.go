@@ -636,3 +636,26 @@ func TestEdge_AssetsOutsideTheAddressLimit(t *testing.T) {
 	assert.Equal(t, http.StatusTooManyRequests, do(t, http.MethodGet, e.url+"/healthz", "", nil).status, "the budget is spent on the rest")
 	assert.Equal(t, http.StatusTooManyRequests, do(t, http.MethodPost, e.url+"/assets/app-1.js", "", nil).status, "only reads of files are free")
 }
+
+// TestEdge_SmallAnswersPlain: an answer that fits in one packet (a record
+// by id) is sent as it is even to a client that accepts gzip: compressing
+// it would cost more CPU than answering it.
+func TestEdge_SmallAnswersPlain(t *testing.T) {
+	t.Parallel()
+	small := `{"data":{"deal":{"id":"` + strings.Repeat("d", 1200) + `"}}}`
+	e := startEdge(t, server.Config{}, func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
+		if c.Query("big") != "" {
+			return c.SendString(small + strings.Repeat(" ", 200))
+		}
+		return c.SendString(small)
+	})
+	auth := map[string]string{"Authorization": "Bearer " + goodKey, "Content-Type": "application/json", "Accept-Encoding": "gzip"}
+	r := do(t, http.MethodPost, e.url+"/graphql", `{"query":"{x}"}`, auth)
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Empty(t, r.header.Get("Content-Encoding"))
+	assert.Equal(t, small, r.text)
+	r = do(t, http.MethodPost, e.url+"/graphql?big=1", `{"query":"{x}"}`, auth)
+	require.Equal(t, http.StatusOK, r.status)
+	assert.Equal(t, "gzip", r.header.Get("Content-Encoding"), "1,400 bytes and more are compressed")
+}
