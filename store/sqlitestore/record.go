@@ -3,7 +3,6 @@ package sqlitestore
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -248,7 +247,7 @@ func scanRecord(s scanner) (store.Record, error) {
 	if rec.UpdatedAt, err = store.ParseTime(updated); err != nil {
 		return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
 	}
-	if err := json.Unmarshal(data, &rec.Data); err != nil {
+	if rec.Data, err = decodeData(data); err != nil {
 		return store.Record{}, fmt.Errorf("read record %q: decode data: %w", rec.ID, err)
 	}
 	if rec.Data == nil {

@@ -1,0 +1,55 @@
+package sqlitestore
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// decodeData must give what encoding/json gives, value for value, or fail
+// where it fails.
+func checkDecodeData(t *testing.T, text []byte) {
+	t.Helper()
+	var want map[string]any
+	wantErr := json.Unmarshal(text, &want)
+	got, err := decodeData(text)
+	if wantErr != nil {
+		require.Error(t, err, "%q", text)
+		assert.Equal(t, wantErr.Error(), err.Error())
+		return
+	}
+	require.NoError(t, err, "%q", text)
+	assert.Equal(t, want, got, "%q", text)
+}
+
+var decodeDataSeeds = []string{
+	`{}`, ` { } `, `null`, `[]`, `"x"`, `1`, ``, `{`, `{"a"}`, `{"a":}`, `{"a":1,}`, `{"a":1 "b":2}`, `{"a":1}x`,
+	`{"title":"商机 1","amount":123456.5,"stage":"won","closeDate":"2026-01-02","won":true,"lost":false,"note":null}`,
+	`{"n":-0,"z":0,"e":1e21,"E":-1.5E-7,"big":1e400,"lead":01,"dot":1.,"exp":1e,"minus":-,"plus":+1}`,
+	`{"list":["a","b",[],[1,[2,[3]]],{}],"addr":{"city":"上海","street":"路 1 号"}}`,
+	`{"esc":"a\"b\\c\/d\b\f\n\r\t\u00e9\u4e2d\ud83d\ude00\ud800x\udc00"}`,
+	"{\"bad\":\"\xff\xfe\",\"ok\":\"\u2028\"}",
+	"{\"ctl\":\"a\x01b\"}",
+	`{"dup":1,"dup":"two"}`,
+	"{\"ws\" :\t[ 1 ,\n2 ]\r}",
+	`{"tru":tru,"t":true}`, `{"n":nul}`, `{"u":"\u12"}`, `{"u":"\x"}`,
+	`{"deep":` + strings.Repeat(`[`, 10001) + strings.Repeat(`]`, 10001) + `}`,
+	`{"deep":` + strings.Repeat(`[`, 9990) + strings.Repeat(`]`, 9990) + `}`,
+}
+
+func TestDecodeData_AsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	for _, s := range decodeDataSeeds {
+		checkDecodeData(t, []byte(s))
+	}
+}
+
+func FuzzDecodeData(f *testing.F) {
+	for _, s := range decodeDataSeeds {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) { checkDecodeData(t, text) })
+}
