@@ -62,6 +62,9 @@ type Main struct {
 	// aggregateCacheBytes is engine.Config.AggregateCacheBytes, set by
 	// serve (zero elsewhere: the engine's default).
 	aggregateCacheBytes int64
+	// openTenants is sqlitestore.Config.OpenTenants, set by serve's
+	// --open-tenants (0 elsewhere: the store's default).
+	openTenants int
 	// maxFileBytes is engine.Config.MaxFileBytes, set by serve (zero
 	// elsewhere: the engine's default).
 	maxFileBytes int64

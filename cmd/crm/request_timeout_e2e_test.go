@@ -23,6 +23,8 @@ func TestServe_RequestTimeoutFlag(t *testing.T) {
 		{"longer than an hour", []string{"--request-timeout", "2h"}, nil, "--request-timeout must be between 1s and 1h, got 2h0m0s"},
 		{"a variable that is no duration", nil, map[string]string{"CRM_REQUEST_TIMEOUT": "30"}, `CRM_REQUEST_TIMEOUT: "30" is not a duration such as 30s or 2m`},
 		{"a flag that is no duration", []string{"--request-timeout", "soon"}, nil, `invalid value "soon" for flag -request-timeout`},
+		{"no open tenant", []string{"--open-tenants", "0"}, nil, "--open-tenants must be between 1 and 100000, got 0"},
+		{"open tenants that are no number", nil, map[string]string{"CRM_OPEN_TENANTS": "many"}, "CRM_OPEN_TENANTS"},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {

@@ -145,6 +145,11 @@ func parseKey(text string) ([]byte, error) {
 	return nil, fmt.Errorf("the encryption key must be 32 bytes written as 64 hex digits or base64 (make one with: openssl rand -hex 32)")
 }
 
+// defaultOpenTenants is --open-tenants' default: each open tenant
+// database holds a writer and up to one reader a CPU, two file
+// descriptors each.
+const defaultOpenTenants = 256
+
 func (m *Main) openStore(dir string, log *slog.Logger) (store.Store, error) {
 	if m.mongoURI != nil && *m.mongoURI != "" {
 		st, err := mongostore.New(mongostore.Config{URI: *m.mongoURI, DatabasePrefix: *m.mongoPrefix, Logger: log})
@@ -156,7 +161,7 @@ func (m *Main) openStore(dir string, log *slog.Logger) (store.Store, error) {
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory %s: %w", dir, err)
 	}
-	st, err := sqlitestore.New(sqlitestore.Config{Dir: dir, Logger: log})
+	st, err := sqlitestore.New(sqlitestore.Config{Dir: dir, Logger: log, OpenTenants: m.openTenants})
 	if err != nil {
 		return nil, fmt.Errorf("open embedded database in %s: %w", dir, err)
 	}
@@ -206,6 +211,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		timeoutDefault = d
 	}
 	requestTimeout := fs.Duration("request-timeout", timeoutDefault, "how long one request's work may take before it ends with TIMEOUT, 1s to 1h (env CRM_REQUEST_TIMEOUT)")
+	openDefault, err := envInt("CRM_OPEN_TENANTS", m.env("CRM_OPEN_TENANTS", ""), defaultOpenTenants)
+	if err != nil {
+		return err
+	}
+	openTenants := fs.Int("open-tenants", openDefault, "tenant databases the embedded store keeps open at once, least recently used closed first; 1 to 100000 (env CRM_OPEN_TENANTS)")
 	cacheMB := fs.Int64("aggregate-cache-mb", int64(cacheDefault), "MiB of memory for aggregate answers kept until their records change; 0 keeps none (env CRM_AGGREGATE_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -225,6 +235,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if *fileMB < 1 || *fileMB > 2047 {
 		return fmt.Errorf("--max-file-mb must be between 1 and 2047 (sizes are 32-bit in the API), got %d", *fileMB)
 	}
+	if *openTenants < 1 || *openTenants > 100000 {
+		return fmt.Errorf("--open-tenants must be between 1 and 100000, got %d", *openTenants)
+	}
+	m.openTenants = *openTenants
 	if *requestTimeout < time.Second || *requestTimeout > time.Hour {
 		return fmt.Errorf("--request-timeout must be between 1s and 1h, got %s", *requestTimeout)
 	}

@@ -61,7 +61,7 @@ func TestAggregateStatement_Plans(t *testing.T) {
 			p, err := store.PlanAggregate(deal, sc.agg)
 			require.NoError(t, err)
 			text, args := aggregateStatement(deal, p)
-			rows, err := ts.db.reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+text, args...)
+			rows, err := ts.testDB(t).reader.QueryContext(t.Context(), "EXPLAIN QUERY PLAN "+text, args...)
 			require.NoError(t, err)
 			defer rows.Close()
 			var plan strings.Builder

@@ -57,7 +57,9 @@ func raiseDataVersion(ctx context.Context, q querier, object string) error {
 // is at version 0.
 func (t *tenantStore) DataVersion(ctx context.Context, object string) (int64, error) {
 	var v int64
-	err := t.queryRow(ctx, `SELECT value FROM data_versions WHERE object = ?`, object).Scan(&v)
+	err := t.withDB(ctx, func(db *database) error {
+		return db.records().queryRow(ctx, `SELECT value FROM data_versions WHERE object = ?`, object).Scan(&v)
+	})
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}

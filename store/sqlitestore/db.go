@@ -101,6 +101,13 @@ type migration struct {
 // openDatabase opens (creating if needed) the file at path and sets it up
 // as lay says, in one transaction on the writer.
 func openDatabase(ctx context.Context, path string, cfg *Config, lay layout) (*database, error) {
+	return openDatabaseAs(ctx, path, cfg, &lay)
+}
+
+// openDatabaseAs is openDatabase; a nil lay opens a file that this
+// process already set up (a tenant reopened after the cache closed it),
+// which saves a write transaction and its sync.
+func openDatabaseAs(ctx context.Context, path string, cfg *Config, lay *layout) (*database, error) {
 	w, err := sql.Open("sqlite", dsn(path, cfg, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -109,7 +116,12 @@ func openDatabase(ctx context.Context, path string, cfg *Config, lay layout) (*d
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
 	w.SetConnMaxIdleTime(0)
-	if err := initSchema(ctx, w, lay); err != nil {
+	if lay != nil {
+		if err := initSchema(ctx, w, *lay); err != nil {
+			_ = w.Close()
+			return nil, fmt.Errorf("open %s: %w", path, err)
+		}
+	} else if err := w.PingContext(ctx); err != nil {
 		_ = w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}

@@ -30,6 +30,11 @@
 // BEGIN IMMEDIATE (so a transaction that reads then writes never fails
 // with SQLITE_BUSY), and a bounded reader pool with a capped page cache.
 //
+// Tenant databases are opened on demand and kept in a bounded cache
+// (Config.OpenTenants, least recently used closed first); the
+// [store.TenantStore] of a tenant is a handle that holds its database for
+// each call and for a transaction's whole life (cache.go).
+//
 // Usage:
 //
 //	s, err := sqlitestore.New(sqlitestore.Config{Dir: "./data"})

@@ -87,7 +87,7 @@ func TestStore_QueryPlan(t *testing.T) {
 		}
 		return nil
 	}))
-	reader := ts.(*tenantStore).db.reader
+	reader := ts.(*tenantStore).testDB(t).reader
 
 	composite := indexNamed(t, obj, "stage", "closeDate")
 	sorted := []store.Sort{{Field: "closeDate"}}
@@ -140,7 +140,7 @@ func TestStore_IndexesFollowDefinition(t *testing.T) {
 	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
 	ts, err := s.Tenant(ctx, "acme")
 	require.NoError(t, err)
-	db := ts.(*tenantStore).db
+	db := ts.(*tenantStore).testDB(t)
 
 	indexes := func() []string {
 		rows, err := db.reader.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'r_deal' AND sql IS NOT NULL ORDER BY name`)
@@ -206,7 +206,7 @@ func TestStore_Pragmas(t *testing.T) {
 		require.NoError(t, db.QueryRowContext(ctx, "PRAGMA "+name).Scan(&v))
 		return v
 	}
-	for _, d := range []*database{s.system, ts.(*tenantStore).db} {
+	for _, d := range []*database{s.system, ts.(*tenantStore).testDB(t)} {
 		for _, db := range []*sql.DB{d.writer, d.reader} {
 			assert.Equal(t, "wal", pragma(db, "journal_mode"))
 			assert.Equal(t, "5000", pragma(db, "busy_timeout"))
@@ -283,8 +283,8 @@ func TestStore_FindWalksOrderIndex(t *testing.T) {
 		}
 		return nil
 	}))
-	tenant := ts.(*tenantStore)
-	reader := tenant.db.reader
+	tdb := ts.(*tenantStore).testDB(t)
+	reader, tenant := tdb.reader, tdb.records()
 	listIndex, boardIndex := indexNamed(t, obj, "stage", "closeDate"), indexNamed(t, obj, "stage", "amount")
 	page := func(filter ...store.Filter) store.Query {
 		return store.Query{Filter: &store.Filter{And: filter}, Sort: []store.Sort{{Field: "closeDate", Desc: true}}, Limit: 50}
@@ -341,9 +341,9 @@ func TestStore_FindWalksOrderIndex(t *testing.T) {
 				assert.Contains(t, queryPlan(t, reader, sorted, sortedArgs), boardIndex)
 			}
 
-			got, err := tenant.records.query(ctx, obj, walked, args)
+			got, err := tenant.query(ctx, obj, walked, args)
 			require.NoError(t, err)
-			want, err := tenant.records.query(ctx, obj, sorted, sortedArgs)
+			want, err := tenant.query(ctx, obj, sorted, sortedArgs)
 			require.NoError(t, err)
 			assert.Equal(t, ids(want), ids(got), "both ways give the same page")
 			if sc.name != "empty range is sorted" {

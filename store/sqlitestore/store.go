@@ -1,6 +1,7 @@
 package sqlitestore
 
 import (
+	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/crmkit/crm/store"
@@ -34,6 +36,11 @@ type Config struct {
 	// CacheKiB is the page cache of each connection in KiB. If zero, 8192
 	// (8 MiB).
 	CacheKiB int
+	// OpenTenants bounds how many tenant databases are open at once (a
+	// cache, least recently used first out; see cache.go). Each open
+	// database holds a writer connection and up to ReadConns readers,
+	// each with two file descriptors and its page cache. If zero, 256.
+	OpenTenants int
 	// Logger receives notices about opening and closing databases. If nil,
 	// they are discarded.
 	Logger *slog.Logger
@@ -46,9 +53,25 @@ type Store struct {
 	log    *slog.Logger
 	system *database
 
-	mu      sync.RWMutex
-	tenants map[string]*tenantStore // opened lazily, closed by Close
-	closed  bool
+	mu sync.Mutex
+	// open are the open tenant databases (cache.go), lru the same in
+	// order of use, most recent first.
+	open map[string]*openDB
+	lru  *list.List
+	// deleting are the tenants being deleted: the channel is closed when
+	// the deletion ends. drained tells a deletion that the last holder of
+	// the tenant's database closed it.
+	deleting map[string]chan struct{}
+	drained  map[string]chan struct{}
+	closed   bool
+	// handles are the tenants' handles (id → *tenantStore), one per
+	// tenant that was used (a few hundred bytes each).
+	handles sync.Map
+	// setUp are the tenants whose files this process set up (id → true):
+	// reopening one skips the schema's transaction.
+	setUp sync.Map
+	// opens and evictions count databases opened and evicted.
+	opens, evictions atomic.Int64
 }
 
 var _ store.Store = (*Store)(nil)
@@ -86,6 +109,9 @@ func New(cfg Config) (*Store, error) {
 	if cfg.CacheKiB <= 0 {
 		cfg.CacheKiB = 8192
 	}
+	if cfg.OpenTenants <= 0 {
+		cfg.OpenTenants = 256
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -98,75 +124,47 @@ func New(cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("open sqlite store: %w", err)
 	}
 	log.Debug("sqlite store opened", "dir", cfg.Dir, "synchronous", cfg.Synchronous)
-	return &Store{cfg: cfg, log: log, system: sys, tenants: map[string]*tenantStore{}}, nil
+	return &Store{
+		cfg: cfg, log: log, system: sys,
+		open: map[string]*openDB{}, lru: list.New(),
+		deleting: map[string]chan struct{}{}, drained: map[string]chan struct{}{},
+	}, nil
 }
 
-// Tenant implements [store.Store]. The tenant's file is opened on first
-// use and kept open until Close.
+// Tenant implements [store.Store]. The result is a handle that opens the
+// tenant's file when it is used and may be kept as long as the store is
+// open: the file itself is in a bounded cache (cache.go).
 func (s *Store) Tenant(ctx context.Context, id string) (store.TenantStore, error) {
 	if !tenantIDPattern.MatchString(id) {
 		return nil, fmt.Errorf("open tenant %q: not a valid tenant id: %w", id, store.ErrNotFound)
 	}
-	s.mu.RLock()
-	ts, closed := s.tenants[id], s.closed
-	s.mu.RUnlock()
+	s.mu.Lock()
+	closed, open := s.closed, s.open[id] != nil
+	s.mu.Unlock()
 	if closed {
 		return nil, fmt.Errorf("open tenant %q: %w", id, errClosed)
 	}
-	if ts != nil {
-		return ts, nil
-	}
-	if _, err := s.GetTenant(ctx, id); err != nil {
-		return nil, fmt.Errorf("open tenant %q: %w", id, err)
-	}
-	ts, err := s.openTenant(ctx, id)
-	if err != nil {
-		return nil, fmt.Errorf("open tenant %q: %w", id, err)
-	}
-	return ts, nil
-}
-
-// openTenant opens and caches the file of tenant id, creating it if
-// needed. id must match tenantIDPattern.
-func (s *Store) openTenant(ctx context.Context, id string) (*tenantStore, error) {
-	path := filepath.Join(s.cfg.Dir, "tenants", id+".db")
-	db, err := openDatabase(ctx, path, &s.cfg, tenantLayout)
-	if err != nil {
-		return nil, err
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed {
-		_ = db.close()
-		return nil, errClosed
-	}
-	if ts := s.tenants[id]; ts != nil { // opened meanwhile by another caller
-		_ = db.close()
-		return ts, nil
-	}
-	ts := newTenantStore(id, db)
-	ts.blobDir = filepath.Join(s.cfg.Dir, "blobs", id)
-	sweepTemp(ts.blobDir, time.Now())
-	s.tenants[id] = ts
-	s.log.Debug("tenant database opened", "tenant", id, "path", path)
-	return ts, nil
-}
-
-// forgetTenant closes and drops a cached tenant store.
-func (s *Store) forgetTenant(id string) {
-	s.mu.Lock()
-	ts := s.tenants[id]
-	delete(s.tenants, id)
-	s.mu.Unlock()
-	if ts != nil {
-		if err := ts.db.close(); err != nil {
-			s.log.Warn("close tenant database", "tenant", id, "err", err)
+	if !open {
+		if _, err := s.GetTenant(ctx, id); err != nil {
+			return nil, fmt.Errorf("open tenant %q: %w", id, err)
 		}
 	}
+	return s.handle(id), nil
+}
+
+// handle returns the handle on tenant id, the same each time; it does not
+// open the file.
+func (s *Store) handle(id string) *tenantStore {
+	if h, ok := s.handles.Load(id); ok {
+		return h.(*tenantStore)
+	}
+	h, _ := s.handles.LoadOrStore(id, &tenantStore{s: s, id: id, blobDir: filepath.Join(s.cfg.Dir, "blobs", id)})
+	return h.(*tenantStore)
 }
 
 // Close implements [store.Store]: it closes every tenant file and the
-// system file. Calls after the first return nil.
+// system file. A database held at the time is closed under its holder,
+// whose operation fails. Calls after the first return nil.
 func (s *Store) Close() error {
 	s.mu.Lock()
 	if s.closed {
@@ -174,13 +172,16 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
-	tenants := s.tenants
-	s.tenants = nil
+	open := s.open
+	s.open = map[string]*openDB{}
+	s.lru.Init()
 	s.mu.Unlock()
 	var errs []error
-	for id, ts := range tenants {
-		if err := ts.db.close(); err != nil {
-			errs = append(errs, fmt.Errorf("close tenant %q: %w", id, err))
+	for id, o := range open {
+		<-o.ready
+		s.closeDB(o)
+		if o.closeErr != nil {
+			errs = append(errs, fmt.Errorf("close tenant %q: %w", id, o.closeErr))
 		}
 	}
 	if err := s.system.close(); err != nil {

@@ -51,7 +51,7 @@ func (s *Store) CreateTenant(ctx context.Context, t store.Tenant) error {
 	if !tenantIDPattern.MatchString(t.ID) {
 		return fmt.Errorf("create tenant %q: not a valid tenant id", t.ID)
 	}
-	opened := false
+	var db *database
 	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, `INSERT INTO tenants (id, name, created_at) VALUES (?, ?, ?)`, t.ID, t.Name, store.FormatTime(t.CreatedAt))
 		if isPrimaryKeyViolation(err) {
@@ -60,18 +60,16 @@ func (s *Store) CreateTenant(ctx context.Context, t store.Tenant) error {
 		if err != nil {
 			return store.ContextError(ctx, err)
 		}
-		if _, err := s.openTenant(ctx, t.ID); err != nil {
-			return err
-		}
-		opened = true
-		return nil
+		db, err = openDatabase(ctx, filepath.Join(s.cfg.Dir, "tenants", t.ID+".db"), &s.cfg, tenantLayout)
+		return err
 	})
 	if err != nil {
-		if opened {
-			s.forgetTenant(t.ID)
+		if db != nil {
+			_ = db.close()
 		}
 		return fmt.Errorf("create tenant %q: %w", t.ID, err)
 	}
+	s.adopt(t.ID, db)
 	return nil
 }
 
@@ -240,7 +238,11 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 	if _, err := s.GetTenant(ctx, id); err != nil {
 		return fmt.Errorf("delete tenant %q: %w", id, err)
 	}
-	s.forgetTenant(id)
+	unhold, err := s.holdForDelete(ctx, id)
+	if err != nil {
+		return fmt.Errorf("delete tenant %q: %w", id, err)
+	}
+	defer unhold()
 	path := filepath.Join(s.cfg.Dir, "tenants", id+".db")
 	trash := filepath.Join(s.cfg.Dir, "tenants", ".deleted-"+id+"-"+strconv.FormatInt(time.Now().UnixNano(), 36))
 	var moved []string
@@ -269,7 +271,7 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 		}
 		return fmt.Errorf("delete tenant %q: move its blobs aside: %w", id, err)
 	}
-	err := s.system.withTx(ctx, func(tx *sql.Tx) error {
+	err = s.system.withTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM api_keys WHERE tenant_id = ?`, id); err != nil {
 			return store.ContextError(ctx, err)
 		}

@@ -115,11 +115,11 @@ func recordTables(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	return objects, nil
 }
 
-// tenantStore is one tenant's file.
+// tenantStore is a handle on one tenant's file: each method holds the
+// file's database while it runs (cache.go).
 type tenantStore struct {
-	records // reads outside transactions go to the reader pool
-	id      string
-	db      *database
+	s  *Store
+	id string
 	// blobDir holds the tenant's blobs (blob.go).
 	blobDir string
 }
@@ -135,14 +135,69 @@ var (
 	_ store.DataVersioner  = (*tenantStore)(nil)
 )
 
-func newTenantStore(id string, db *database) *tenantStore {
-	return &tenantStore{records: records{q: db.reader, stmts: db.readStmts}, id: id, db: db}
+// records reads outside transactions: the reader pool.
+func (d *database) records() records { return records{q: d.reader, stmts: d.readStmts} }
+
+// Get implements [store.Reader].
+func (t *tenantStore) Get(ctx context.Context, obj *schema.Object, id string) (rec store.Record, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		rec, err = db.records().Get(ctx, obj, id)
+		return err
+	})
+	return rec, err
+}
+
+// GetMany implements [store.Reader].
+func (t *tenantStore) GetMany(ctx context.Context, obj *schema.Object, ids []string) (recs []store.Record, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		recs, err = db.records().GetMany(ctx, obj, ids)
+		return err
+	})
+	return recs, err
+}
+
+// Find implements [store.Reader].
+func (t *tenantStore) Find(ctx context.Context, obj *schema.Object, q store.Query) (page store.Page, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		page, err = db.records().Find(ctx, obj, q)
+		return err
+	})
+	return page, err
+}
+
+// Count implements [store.Reader].
+func (t *tenantStore) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (n int64, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		n, err = db.records().Count(ctx, obj, f)
+		return err
+	})
+	return n, err
+}
+
+// Sum implements [store.Summer].
+func (t *tenantStore) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (sum float64, any bool, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		sum, any, err = db.records().Sum(ctx, obj, f, field)
+		return err
+	})
+	return sum, any, err
+}
+
+// Aggregate implements [store.Aggregator].
+func (t *tenantStore) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggregation) (groups []store.Group, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		groups, err = db.records().Aggregate(ctx, obj, a)
+		return err
+	})
+	return groups, err
 }
 
 // MetaRevision implements [store.TenantStore].
-func (t *tenantStore) MetaRevision(ctx context.Context) (int64, error) {
-	var v int64
-	if err := t.queryRow(ctx, `SELECT value FROM meta_revision WHERE id = 1`).Scan(&v); err != nil {
+func (t *tenantStore) MetaRevision(ctx context.Context) (v int64, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		return db.records().queryRow(ctx, `SELECT value FROM meta_revision WHERE id = 1`).Scan(&v)
+	})
+	if err != nil {
 		return 0, fmt.Errorf("read metadata revision: %w", store.ContextError(ctx, err))
 	}
 	return v, nil
@@ -151,10 +206,13 @@ func (t *tenantStore) MetaRevision(ctx context.Context) (int64, error) {
 const objectColumns = "name, version, definition, saved_at, saved_by, deleted"
 
 // Objects implements [store.TenantStore].
-func (t *tenantStore) Objects(ctx context.Context) ([]store.ObjectDoc, error) {
-	docs, err := queryObjects(ctx, t.db.reader, `SELECT `+objectColumns+` FROM meta_objects m
+func (t *tenantStore) Objects(ctx context.Context) (docs []store.ObjectDoc, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		docs, err = queryObjects(ctx, db.reader, `SELECT `+objectColumns+` FROM meta_objects m
 		WHERE version = (SELECT max(version) FROM meta_objects WHERE name = m.name) AND deleted = 0
 		ORDER BY name`)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("list objects: %w", store.ContextError(ctx, err))
 	}
@@ -163,8 +221,12 @@ func (t *tenantStore) Objects(ctx context.Context) ([]store.ObjectDoc, error) {
 
 // Object implements [store.TenantStore].
 func (t *tenantStore) Object(ctx context.Context, name string) (store.ObjectDoc, error) {
-	docs, err := queryObjects(ctx, t.db.reader, `SELECT `+objectColumns+` FROM meta_objects
+	var docs []store.ObjectDoc
+	err := t.withDB(ctx, func(db *database) (err error) {
+		docs, err = queryObjects(ctx, db.reader, `SELECT `+objectColumns+` FROM meta_objects
 		WHERE name = ? ORDER BY version DESC LIMIT 1`, name)
+		return err
+	})
 	if err != nil {
 		return store.ObjectDoc{}, fmt.Errorf("read object %q: %w", name, store.ContextError(ctx, err))
 	}
@@ -176,9 +238,12 @@ func (t *tenantStore) Object(ctx context.Context, name string) (store.ObjectDoc,
 
 // ObjectHistory implements [store.TenantStore]. An unknown object has an
 // empty history.
-func (t *tenantStore) ObjectHistory(ctx context.Context, name string) ([]store.ObjectDoc, error) {
-	docs, err := queryObjects(ctx, t.db.reader, `SELECT `+objectColumns+` FROM meta_objects
+func (t *tenantStore) ObjectHistory(ctx context.Context, name string) (docs []store.ObjectDoc, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		docs, err = queryObjects(ctx, db.reader, `SELECT `+objectColumns+` FROM meta_objects
 		WHERE name = ? ORDER BY version`, name)
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("read history of object %q: %w", name, store.ContextError(ctx, err))
 	}
@@ -215,11 +280,14 @@ func queryObjects(ctx context.Context, q querier, text string, args ...any) ([]s
 // its writes back and is raised again here. fn must not call WithTx on
 // the same tenant: it would wait for itself.
 func (t *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	w := t.db.group()
-	if w == nil {
-		return fmt.Errorf("begin transaction: %w", errClosed)
-	}
-	return w.do(ctx, func(t *tx) error { return fn(t) })
+	// The database is held for the transaction's whole life.
+	return t.withDB(ctx, func(db *database) error {
+		w := db.group()
+		if w == nil {
+			return fmt.Errorf("begin transaction: %w", errClosed)
+		}
+		return w.do(ctx, func(t *tx) error { return fn(t) })
+	})
 }
 
 // tx is a write transaction of one tenant.
@@ -322,8 +390,16 @@ func (t *tx) NextSequence(ctx context.Context, name string) (int64, error) {
 }
 
 // Sequences implements [store.SequenceReader].
-func (t *tenantStore) Sequences(ctx context.Context) (map[string]int64, error) {
-	rows, err := t.db.reader.QueryContext(ctx, `SELECT name, value FROM sequences ORDER BY name`)
+func (t *tenantStore) Sequences(ctx context.Context) (out map[string]int64, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		out, err = db.sequences(ctx)
+		return err
+	})
+	return out, err
+}
+
+func (db *database) sequences(ctx context.Context) (map[string]int64, error) {
+	rows, err := db.reader.QueryContext(ctx, `SELECT name, value FROM sequences ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("read sequences: %w", store.ContextError(ctx, err))
 	}

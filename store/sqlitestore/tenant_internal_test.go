@@ -85,7 +85,7 @@ func TestStore_MigratesOldTenantFiles(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"d1", "d3"}, recordIDs(page.Records))
 
-	tdb := ts.(*tenantStore).db
+	tdb := ts.(*tenantStore).testDB(t)
 	indexes := func() []string {
 		rows, err := tdb.reader.QueryContext(ctx, `SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'r_deal' AND sql IS NOT NULL ORDER BY name`)
 		require.NoError(t, err)

@@ -82,7 +82,7 @@ func (f writerFixture) hold(t *testing.T, id string) (release func() error) {
 // waitQueued waits until n writes wait in the writer's queue.
 func (f writerFixture) waitQueued(t *testing.T, n int) {
 	t.Helper()
-	require.Eventually(t, func() bool { return len(f.ts.db.writes.reqs) == n }, 30*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return len(f.ts.testDB(t).writes.reqs) == n }, 30*time.Second, time.Millisecond)
 }
 
 // TestGroupCommit_OneCommitIsolatedFailures queues writes behind one that
@@ -92,8 +92,8 @@ func (f writerFixture) waitQueued(t *testing.T, n int) {
 func TestGroupCommit_OneCommitIsolatedFailures(t *testing.T) {
 	t.Parallel()
 	f := newWriterFixture(t, Config{Synchronous: "NORMAL"})
-	f.ts.db.writes.maxTime = time.Hour // the batch ends when the queue is empty
-	commits := f.ts.db.writes.commits.Load()
+	f.ts.testDB(t).writes.maxTime = time.Hour // the batch ends when the queue is empty
+	commits := f.ts.testDB(t).writes.commits.Load()
 	release := f.hold(t, "first")
 
 	type outcome struct {
@@ -175,7 +175,7 @@ func TestGroupCommit_OneCommitIsolatedFailures(t *testing.T) {
 	assert.False(t, f.exists(t, "w-cancelled-2"))
 	assert.False(t, f.exists(t, "w-nested-undone"))
 	assert.True(t, f.exists(t, "first"))
-	assert.Equal(t, int64(1), f.ts.db.writes.commits.Load()-commits, "the writes that succeeded shared one commit")
+	assert.Equal(t, int64(1), f.ts.testDB(t).writes.commits.Load()-commits, "the writes that succeeded shared one commit")
 }
 
 // TestGroupCommit_BrokenTransactionFailsTheBatch: a write that ends the
@@ -185,7 +185,7 @@ func TestGroupCommit_OneCommitIsolatedFailures(t *testing.T) {
 func TestGroupCommit_BrokenTransactionFailsTheBatch(t *testing.T) {
 	t.Parallel()
 	f := newWriterFixture(t, Config{Synchronous: "NORMAL"})
-	f.ts.db.writes.maxTime = time.Hour
+	f.ts.testDB(t).writes.maxTime = time.Hour
 	release := f.hold(t, "first")
 	errs := make([]error, 3)
 	var wg sync.WaitGroup
