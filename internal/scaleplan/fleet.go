@@ -159,9 +159,9 @@ func thousands(n int) string {
 const OpenFiles = 64_000
 
 // HandleStatsBytes is the memory of one WiredTiger data handle's
-// statistics, as WiredTiger's issue WT-2975 puts it: about 100
+// statistics, as WiredTiger's issue WT-2975 (2016) puts it: about 100
 // statistics of 184 bytes each. It is a lower bound of a handle's
-// memory, the only figure per handle MongoDB has published.
+// memory, and the only figure per handle found in MongoDB's trackers.
 const HandleStatsBytes = 100 * 184
 
 // Reading renders the paragraph of docs/scale.md that reads the fleet
