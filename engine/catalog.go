@@ -185,7 +185,7 @@ func buildSnapshot(tenantID string, rev int64, docs []store.ObjectDoc, prev *sna
 				platform[d.Name] = old
 				continue
 			}
-			obj, err := schema.ParseObject(d.Definition)
+			obj, err := parseStored(d.Definition)
 			if err != nil {
 				return nil, fmt.Errorf("parse stored definition of platform object %q version %d: %w", d.Name, d.Version, err)
 			}

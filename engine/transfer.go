@@ -479,7 +479,7 @@ type autoNumberMax struct {
 }
 
 func (im *importer) object(ctx context.Context, tx store.Tx, l exportLine) error {
-	obj, err := schema.ParseObject(l.Definition)
+	obj, err := parseStored(l.Definition)
 	if err != nil {
 		return fmt.Errorf("definition of %q version %d: %w", l.Name, l.Version, err)
 	}

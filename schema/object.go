@@ -45,6 +45,13 @@ type Object struct {
 	// Indexes are the composite indexes of x-crm-indexes, each a list of
 	// field names (sortable fields only).
 	Indexes [][]string
+	// NoSystemIndexes leaves out the indexes on createdAt, updatedAt and
+	// ownerId that stores give every object's records otherwise. It is no
+	// part of the definition language: the engine sets it on the platform
+	// objects that are never listed, sorted or shared by those fields
+	// (the audit trail), so that each of their writes updates three
+	// indexes fewer.
+	NoSystemIndexes bool
 	// Automations are the object's rules (x-crm-automations), in order.
 	Automations []Automation
 	// Scripts are the object's scripts (x-crm-scripts), in order.

@@ -22,7 +22,8 @@ type IndexSpec struct {
 
 // IndexSpecs lists the indexes of obj's records: one per x-crm-indexes
 // entry, one per unique field, one per indexed or lookup field, and one
-// each on createdAt, updatedAt and ownerId. With elements (a backend that
+// each on createdAt, updatedAt and ownerId (unless obj.NoSystemIndexes).
+// With elements (a backend that
 // indexes array elements), a multilookup or an indexed list field gets an
 // index over its elements, and so may an x-crm-indexes entry of one list
 // field; without, list fields are not indexed and such an entry is an
@@ -74,6 +75,9 @@ func IndexSpecs(obj *schema.Object, elements bool) ([]IndexSpec, error) {
 		}
 	}
 	for _, name := range []string{"createdAt", "updatedAt", "ownerId"} {
+		if obj.NoSystemIndexes {
+			break
+		}
 		if err := add(false, name); err != nil {
 			return nil, err
 		}

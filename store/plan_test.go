@@ -155,6 +155,16 @@ func TestIndexSpecs(t *testing.T) {
 		assert.NotEqual(t, "contacts", s.Fields[0], "no list field without element indexes")
 	}
 
+	obj.NoSystemIndexes = true
+	specs, err = store.IndexSpecs(obj, false)
+	require.NoError(t, err)
+	var fields []string
+	for _, s := range specs {
+		fields = append(fields, s.Fields[0])
+	}
+	assert.Equal(t, []string{"name", "account"}, fields, "no index on createdAt, updatedAt or ownerId")
+	obj.NoSystemIndexes = false
+
 	obj.Indexes = [][]string{{"extra"}}
 	_, err = store.IndexSpecs(obj, true)
 	require.EqualError(t, err, "index on extra: JSON fields cannot be indexed")
