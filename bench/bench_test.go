@@ -149,7 +149,8 @@ func TestParseFlags(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, all.Operations, len(operations), "every read operation by default")
 	assert.NotContains(t, all.Operations, "bulkCreate", "writes run only when named")
-	writes, err := parseFlags([]string{"-ops", "bulkCreate"})
+	assert.NotContains(t, all.Operations, "createDeal", "writes run only when named")
+	writes, err := parseFlags([]string{"-ops", "createDeal,bulkCreate"})
 	require.NoError(t, err)
 	for _, name := range append(all.Operations, writes.Operations...) {
 		op, ok := operationNamed(name)
@@ -180,4 +181,21 @@ func TestBulkCreate_Check(t *testing.T) {
 	assert.NoError(t, op.On["crm"].Check(w, results("created")))
 	assert.ErrorContains(t, op.On["crm"].Check(w, results("failed")), "deal 499 of the batch was not created")
 	assert.ErrorContains(t, op.On["pocketbase"].Check(w, []byte(`[{"status": 200}]`)), "1 results, want 500")
+}
+
+func TestCreateDeal_Check(t *testing.T) {
+	w := NewWorkload(1, 20, 1000)
+	op, ok := operationNamed("createDeal")
+	require.True(t, ok)
+	d := w.Deals[dealOf(w, 0, 0)]
+	assert.NotEqual(t, dealOf(w, 0, 1), dealOf(w, 0, 2), "each call creates another copy")
+	crm := func(title string) []byte {
+		return jsonBody(map[string]any{"data": map[string]any{"createDeal": map[string]any{"id": "x", "title": title, "amount": d.Amount}}})
+	}
+	assert.NoError(t, op.On["crm"].Check(w, crm(d.Title)))
+	assert.Error(t, op.On["crm"].Check(w, crm("other")))
+	assert.ErrorContains(t, op.On["crm"].Check(w, []byte(`{"data": {"createDeal": null}, "errors": [{"message": "invalid"}]}`)), "invalid")
+	assert.NoError(t, op.On["pocketbase"].Check(w, jsonBody(map[string]any{"id": "p1", "title": d.Title, "amount": d.Amount})))
+	assert.ErrorContains(t, op.On["pocketbase"].Check(w, []byte(`{"title": "x"}`)), "no record created")
+	assert.NoError(t, op.On["directus"].Check(w, jsonBody(map[string]any{"data": map[string]any{"id": 7, "title": d.Title, "amount": d.Amount}})))
 }

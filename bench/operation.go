@@ -42,6 +42,7 @@ var operations = []func() Operation{
 // writeOperations add records, so that the reads measured after them
 // would read more: they run only when -ops names them, alone.
 var writeOperations = []func() Operation{
+	createDeal,
 	bulkCreate,
 }
 
