@@ -22,8 +22,12 @@ import (
 )
 
 // TestDurability_KillNine is RELIABILITY D1 at CI size: the real binary
-// serves concurrent writers over HTTP and is killed with SIGKILL mid-load,
-// three times; after each restart every write it acknowledged is there.
+// serves 32 concurrent writers over HTTP (so that writes share commits:
+// group commit) and is killed with SIGKILL mid-load, three times; after
+// each restart every write it acknowledged is there. Every fourth write
+// repeats a unique code and fails in the store, inside the shared
+// transaction: none of those is kept beyond the first, and none takes
+// the writes committed with it down.
 func TestDurability_KillNine(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and kills the binary; skipped with -short")
@@ -41,7 +45,8 @@ func TestDurability_KillNine(t *testing.T) {
 		if cycle == 0 {
 			key = regexp.MustCompile(`crm_[0-9a-f]{48}`).FindString(out)
 			require.NotEmpty(t, key)
-			def := `{"$id": "ticket", "type": "object", "properties": {"subject": {"type": "string", "x-crm-type": "text"}}}`
+			def := `{"$id": "ticket", "type": "object", "properties": {"subject": {"type": "string", "x-crm-type": "text"},
+				"code": {"type": "string", "x-crm-type": "text", "x-crm-unique": true}}}`
 			_, err := post(url, key, `mutation($d: JSON!) { saveObject(definition: $d) { name } }`, map[string]any{"d": json.RawMessage(def)})
 			require.NoError(t, err)
 		}
@@ -56,13 +61,29 @@ func TestDurability_KillNine(t *testing.T) {
 		}
 		assert.Zero(t, missing, "cycle %d: %d of %d acknowledged writes missing", cycle, missing, len(acked))
 
+		// At most one ticket of each repeated code, whatever the kills.
+		for c := range cycle {
+			data, err := post(url, key, `query($c: String) { tickets(filter: {code: {eq: $c}}) { totalCount } }`, map[string]any{"c": fmt.Sprint("dup-", c)})
+			require.NoError(t, err)
+			var r struct {
+				Data struct{ Tickets struct{ TotalCount int } }
+			}
+			require.NoError(t, json.Unmarshal(data, &r), string(data))
+			require.NotContains(t, string(data), `"errors"`)
+			assert.LessOrEqual(t, r.Data.Tickets.TotalCount, 1, "tickets of code dup-%d", c)
+		}
+
 		var mu sync.Mutex
 		ctx, stop := context.WithCancel(context.Background())
 		var wg sync.WaitGroup
-		for w := range 8 {
+		for w := range 32 {
 			wg.Go(func() {
 				for i := 0; ctx.Err() == nil; i++ {
-					data, err := post(url, key, `mutation($s: String) { createTicket(input: {subject: $s}) { id } }`, map[string]any{"s": fmt.Sprintf("c%d w%d #%d", cycle, w, i)})
+					code := fmt.Sprintf("c%d w%d #%d", cycle, w, i)
+					if i%4 == 3 {
+						code = fmt.Sprint("dup-", cycle)
+					}
+					data, err := post(url, key, `mutation($s: String, $c: String) { createTicket(input: {subject: $s, code: $c}) { id } }`, map[string]any{"s": fmt.Sprintf("c%d w%d #%d", cycle, w, i), "c": code})
 					if err != nil {
 						return // the server is gone
 					}

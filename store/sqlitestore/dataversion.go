@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/crmkit/crm/store"
 )
@@ -42,16 +41,12 @@ func (t *tx) wrote(object string) {
 	t.written[object] = true
 }
 
-// raiseDataVersion raises object's data version; the group commit
-// writer (writer.go) runs it once per object its batch wrote, last
-// before the commit.
-func raiseDataVersion(ctx context.Context, q querier, object string) error {
-	if _, err := q.ExecContext(ctx, `INSERT INTO data_versions (object, value) VALUES (?, ?)
-		ON CONFLICT (object) DO UPDATE SET value = value + 1`, object, time.Now().UnixNano()); err != nil {
-		return fmt.Errorf("raise data version of %q: %w", object, store.ContextError(ctx, err))
-	}
-	return nil
-}
+// raiseDataVersionSQL raises the data version of an object (first
+// argument) or starts it at the second; the group commit writer
+// (writer.go) runs it once per object its batch wrote, last before the
+// commit.
+const raiseDataVersionSQL = `INSERT INTO data_versions (object, value) VALUES (?, ?)
+	ON CONFLICT (object) DO UPDATE SET value = value + 1`
 
 // DataVersion implements [store.DataVersioner]. An object never written
 // is at version 0.
