@@ -246,6 +246,7 @@ type stmtCache struct {
 	prepare func(ctx context.Context, text string) (*sql.Stmt, error)
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
+	varying int // how many of m are of varying text (record.go)
 }
 
 func newStmtCache(prepare func(ctx context.Context, text string) (*sql.Stmt, error)) *stmtCache {
@@ -281,5 +282,6 @@ func (c *stmtCache) close() error {
 		errs = append(errs, s.Close())
 	}
 	c.m = map[string]*sql.Stmt{}
+	c.varying = 0
 	return errors.Join(errs...)
 }

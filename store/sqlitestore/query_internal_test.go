@@ -382,3 +382,37 @@ func ids(recs []store.Record) []string {
 	}
 	return out
 }
+
+// TestStore_VaryingStatementsBounded: pages keep their prepared statements
+// up to varyingStmts texts; filters of ever new shapes past that are
+// prepared for each use and still answer.
+func TestStore_VaryingStatementsBounded(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s := NewForTest(t)
+	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
+	ts, err := s.Tenant(ctx, "acme")
+	require.NoError(t, err)
+	obj := planDeal()
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.SaveObject(ctx, store.ObjectDoc{Name: "deal", Version: 1, Definition: []byte(`{}`), SavedAt: time.Now()}, obj); err != nil {
+			return err
+		}
+		return tx.Insert(ctx, obj, store.Record{ID: "d1", Version: 1, CreatedAt: time.Now(), UpdatedAt: time.Now(), Data: map[string]any{"stage": "won", "amount": 5.0}})
+	}))
+	cache := ts.(*tenantStore).stmts
+	for n := 1; n <= 2*varyingStmts; n++ {
+		values := make([]any, n) // one more value: a new statement text
+		for i := range values {
+			values[i] = fmt.Sprint("won", i)
+		}
+		values[0] = "won"
+		page, err := ts.Find(ctx, obj, store.Query{Filter: &store.Filter{Field: "stage", Op: store.OpIn, Value: values}, Limit: 10})
+		require.NoError(t, err)
+		require.Len(t, page.Records, 1)
+	}
+	cache.mu.Lock()
+	defer cache.mu.Unlock()
+	assert.Equal(t, varyingStmts, cache.varying)
+	assert.LessOrEqual(t, len(cache.m), varyingStmts+10, "the fixed texts besides")
+}

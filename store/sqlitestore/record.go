@@ -94,6 +94,8 @@ func (r records) GetMany(ctx context.Context, obj *schema.Object, ids []string) 
 		query := r.query
 		if len(chunk) <= cachedGetMany {
 			query = r.queryCached
+		} else if r.stmts.keepVarying(q) {
+			query = r.queryCached
 		}
 		recs, err := query(ctx, obj, q, chunk)
 		if err != nil {
@@ -117,7 +119,11 @@ func (r records) Find(ctx context.Context, obj *schema.Object, q store.Query) (s
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
-	recs, err := r.query(ctx, obj, text, args)
+	query := r.query
+	if r.stmts.keepVarying(text) {
+		query = r.queryCached
+	}
+	recs, err := query(ctx, obj, text, args)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
@@ -131,13 +137,48 @@ func (r records) findStatement(ctx context.Context, obj *schema.Object, p *store
 	walk := true
 	if probe, args, ok := rangeProbe(obj, p); ok {
 		var n int
-		if err := r.q.QueryRowContext(ctx, probe, args...).Scan(&n); err != nil {
+		if err := r.queryVarying(ctx, probe, args).Scan(&n); err != nil {
 			return "", nil, readError(ctx, r.q, obj.Name, err)
 		}
 		walk = n >= walkBelow
 	}
 	text, args := findStatement(obj, p, walk)
 	return text, args, nil
+}
+
+// varyingStmts bounds how many statements of varying text (pages, with
+// their filters' shapes, and reads of many ids) a statement cache keeps
+// prepared, beside those of fixed text: preparing a page's statement was
+// an eighth of its CPU, and a client sending ever new filter shapes must
+// not grow the cache without end. Past the bound, statements are
+// prepared for each use as before. Each kept statement holds a few KiB
+// on each connection that has run it.
+const varyingStmts = 64
+
+// keepVarying tells whether the statement of varying text is, or may be,
+// kept in c, and counts it if it is new.
+func (c *stmtCache) keepVarying(text string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m[text] != nil {
+		return true
+	}
+	if c.varying >= varyingStmts {
+		return false
+	}
+	// Counted now, kept by get: two callers racing on one text count it
+	// twice, which only makes the bound a little tighter.
+	c.varying++
+	return true
+}
+
+// queryVarying runs a query of varying text returning one row, through
+// the statement cache while it has room for it.
+func (r records) queryVarying(ctx context.Context, text string, args []any) scanner {
+	if r.stmts.keepVarying(text) {
+		return r.queryRow(ctx, text, args...)
+	}
+	return r.q.QueryRowContext(ctx, text, args...)
 }
 
 // Count implements [store.Reader].
