@@ -400,7 +400,7 @@ func TestStore_VaryingStatementsBounded(t *testing.T) {
 		}
 		return tx.Insert(ctx, obj, store.Record{ID: "d1", Version: 1, CreatedAt: time.Now(), UpdatedAt: time.Now(), Data: map[string]any{"stage": "won", "amount": 5.0}})
 	}))
-	cache := ts.(*tenantStore).stmts
+	cache := ts.(*tenantStore).testDB(t).readStmts
 	for n := 1; n <= 2*varyingStmts; n++ {
 		values := make([]any, n) // one more value: a new statement text
 		for i := range values {
