@@ -182,7 +182,7 @@ func (e *Engine) aggregateGroups(ctx context.Context, ts store.TenantStore, aggr
 		if err != nil {
 			return nil, 0, queryFailed(obj, err)
 		}
-		if err := e.chargeAggregate(tenant, obj, scanned); err != nil {
+		if err := e.chargeAggregate(ctx, tenant, obj, scanned); err != nil {
 			return nil, 0, err
 		}
 		groups, err := aggregator.Aggregate(ctx, obj, agg)
@@ -244,12 +244,12 @@ var errAggregateBudget = errors.New("aggregation budget spent")
 // chargeAggregate refuses an aggregation that would read more records than
 // one may, or than the tenant has left this minute, and otherwise charges
 // them.
-func (e *Engine) chargeAggregate(tenant string, obj *schema.Object, rows int64) error {
+func (e *Engine) chargeAggregate(ctx context.Context, tenant string, obj *schema.Object, rows int64) error {
 	if rows > e.aggregateRows {
 		e.usage.Add(tenant, usage.AggregateRefused, 1)
 		return errorOf(ErrBadRequest, nil, "aggregate.tooLarge", obj.Name, rows, e.aggregateRows, labelZh(obj))
 	}
-	if ok, wait := e.aggregates.take(tenant, rows, e.now()); !ok {
+	if ok, wait := e.takeRows(ctx, tenant, rows, e.now()); !ok {
 		e.usage.Add(tenant, usage.AggregateRefused, 1)
 		secs := int64(wait/time.Second) + 1
 		return errorOf(ErrRateLimited, errAggregateBudget, "aggregate.budget", e.aggregatePerMinute, secs)

@@ -104,7 +104,7 @@ func (e *Engine) readAll(ctx context.Context, tenant string, r store.Reader, obj
 	if n > maxAnalyzedRecords {
 		return nil, errorOf(ErrBadRequest, nil, "analytics.tooMany", obj.Name, maxAnalyzedRecords, labelZh(obj))
 	}
-	if err := e.chargeAggregate(tenant, obj, n); err != nil {
+	if err := e.chargeAggregate(ctx, tenant, obj, n); err != nil {
 		return nil, err
 	}
 	q := store.Query{Filter: filter, Limit: 1000}

@@ -80,6 +80,11 @@ type Config struct {
 	// (attachment.go); a tenant's administrators may set a lower limit.
 	// If zero, DefaultMaxFileBytes.
 	MaxFileBytes int64
+	// WorkLease is how long a lease on background work lasts when
+	// several servers share the store (shared.go): timers, notify entries
+	// and the worker's per-tenant steps take it, jobs' batches and
+	// scheduled scripts five times it. If zero, one minute.
+	WorkLease time.Duration
 	// SignOn talks to WeCom, DingTalk and Feishu for sign-in with them
 	// (internal/sso); nil: the engine offers no such sign-in.
 	SignOn SignOnService
@@ -101,6 +106,7 @@ type Engine struct {
 	channels worker.Sender
 
 	signIns   throttle
+	shared    *shared // several servers on one database (shared.go)
 	passwords *password.Hasher
 	guesses   guesses
 
@@ -156,6 +162,7 @@ func New(cfg Config) (*Engine, error) {
 		e.aggregatePerMinute = DefaultAggregateRowsPerMinute
 	}
 	e.aggregates.perMinute = e.aggregatePerMinute
+	e.shared = newShared(cfg.Store, cfg.WorkLease)
 	cacheBytes := cfg.AggregateCacheBytes
 	if cacheBytes == 0 {
 		cacheBytes = DefaultAggregateCacheBytes

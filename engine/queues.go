@@ -41,7 +41,7 @@ func (q queues) Jobs(ctx context.Context, tenant string) (worker.Jobs, []string,
 	if err != nil {
 		return nil, nil, err
 	}
-	jobs := tenantJobs{e: q.e, ts: d.ts, w: w, obj: d.obj, due: make(map[string]store.Record, len(d.records))}
+	jobs := tenantJobs{e: q.e, tenant: tenant, ts: d.ts, w: w, obj: d.obj, due: make(map[string]store.Record, len(d.records))}
 	ids := make([]string, len(d.records))
 	for i, r := range d.records {
 		ids[i], jobs.due[r.ID] = r.ID, r
@@ -51,24 +51,61 @@ func (q queues) Jobs(ctx context.Context, tenant string) (worker.Jobs, []string,
 
 // tenantJobs is one tenant's unfinished jobs for a pass of the worker.
 type tenantJobs struct {
-	e   *Engine
-	ts  store.TenantStore
-	w   *writer
-	obj *schema.Object
-	due map[string]store.Record // as read for this pass
+	e      *Engine
+	tenant string
+	ts     store.TenantStore
+	w      *writer
+	obj    *schema.Object
+	due    map[string]store.Record // as read for this pass
 }
 
+// Advance moves a job on by a batch under the job's lease (see lease):
+// with several servers on one database one of them advances it at a
+// time, the one that holds the lease again on its next pass; if that
+// server stops, another takes the job once the lease has ended. The job
+// is read again once the lease is taken, so that a batch another server
+// finished meanwhile is not done twice.
 func (j tenantJobs) Advance(ctx context.Context, id string) error {
 	rec, ok := j.due[id]
 	if !ok {
 		return fmt.Errorf("job %s is not due in this pass", id)
 	}
+	if mine, err := j.e.lease(ctx, "job|"+j.tenant+"|"+id, j.e.longLease()); err != nil || !mine {
+		return err
+	}
+	if j.e.shared.leases != nil {
+		cur, err := j.ts.Get(ctx, j.obj, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		} else if err != nil {
+			return fmt.Errorf("read job %s again: %w", id, err)
+		}
+		if st := cur.Data["status"]; st != JobPending && st != JobRunning {
+			return nil // finished by another server
+		}
+		rec = cur
+	}
 	return j.e.advanceJob(WithDoor(ctx, "job"), j.ts, j.w, j.obj, rec)
 }
+
+// Leases of background work (see [Engine.lease]) are Config.WorkLease
+// long, or five times that for work that takes longer (a job's batch, a
+// scheduled script); an outbox entry's is the worker's Config.Lease,
+// which serve sets to the same and which is longer than a delivery's
+// timeout.
+func (e *Engine) workLease() time.Duration { return e.shared.lease }
+
+func (e *Engine) longLease() time.Duration { return 5 * e.shared.lease }
 
 func (q queues) RunScheduled(ctx context.Context, tenant string) (int, error) {
 	ran, err := q.e.runScheduled(ctx, tenant)
 	if err != nil {
+		return ran, err
+	}
+	// The steps below go over a tenant's records in bounded batches:
+	// with several servers on one database, the one that holds the
+	// tenant's lease does them (and renews it on its next pass).
+	if mine, err := q.e.lease(ctx, "records|"+tenant, q.e.workLease()); err != nil || !mine {
 		return ran, err
 	}
 	started, err := q.e.scheduleCustomerValue(ctx, tenant)
@@ -83,6 +120,9 @@ func (q queues) RunScheduled(ctx context.Context, tenant string) (int, error) {
 // uploads, and purges notifications past their retention: at most limit
 // bin entries and notifications in all.
 func (q queues) PurgeExpired(ctx context.Context, tenant string, limit int) (int, error) {
+	if mine, err := q.e.lease(ctx, "purge|"+tenant, q.e.workLease()); err != nil || !mine {
+		return 0, err
+	}
 	n, err := q.e.purgeExpired(ctx, tenant, limit)
 	if err != nil {
 		return n, err
@@ -110,18 +150,26 @@ func (q queues) Timers(ctx context.Context, tenant string, limit int) (worker.Ti
 		due[i].ID = r.ID
 		due[i].Rule, _ = r.Data["rule"].(string)
 	}
-	return tenantTimers{ts: d.ts, w: w, obj: d.obj}, due, nil
+	return tenantTimers{e: q.e, tenant: tenant, ts: d.ts, w: w, obj: d.obj}, due, nil
 }
 
 // tenantTimers is one tenant's due timers for a pass of the worker.
 type tenantTimers struct {
-	ts  store.TenantStore
-	w   *writer
-	obj *schema.Object
+	e      *Engine
+	tenant string
+	ts     store.TenantStore
+	w      *writer
+	obj    *schema.Object
 }
 
+// Fire fires a timer under its lease: with several servers on one
+// database one of them fires it; fireTimer reads it again in the
+// transaction and leaves one that is no longer pending.
 func (t tenantTimers) Fire(ctx context.Context, id string) (ran bool, err error) {
 	ctx = WithDoor(ctx, "automation")
+	if mine, err := t.e.lease(ctx, "timer|"+t.tenant+"|"+id, t.e.workLease()); err != nil || !mine {
+		return false, err
+	}
 	err = t.ts.WithTx(ctx, func(tx store.Tx) error {
 		var err error
 		ran, err = t.w.fireTimer(ctx, tx, t.obj, id)
@@ -130,9 +178,20 @@ func (t tenantTimers) Fire(ctx context.Context, id string) (ran bool, err error)
 	return ran, err
 }
 
+// Cancel closes a timer that is still pending (one another worker fired
+// meanwhile keeps its outcome).
 func (t tenantTimers) Cancel(ctx context.Context, id string) error {
 	ctx = WithDoor(ctx, "automation")
-	return t.ts.WithTx(ctx, func(tx store.Tx) error { return t.w.closeTimer(ctx, tx, t.obj, id, "cancelled") })
+	return t.ts.WithTx(ctx, func(tx store.Tx) error {
+		cur, err := tx.Get(ctx, t.obj, id)
+		if errors.Is(err, store.ErrNotFound) || err == nil && cur.Data["status"] != "pending" {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return t.w.closeTimer(ctx, tx, t.obj, id, "cancelled")
+	})
 }
 
 func (q queues) Outbox(ctx context.Context, tenant string, limit int) (worker.Outbox, []worker.Entry, error) {
@@ -176,6 +235,9 @@ type tenantOutbox struct {
 // reaches them) and the entry is marked delivered, in one transaction:
 // exactly once.
 func (o tenantOutbox) Notify(ctx context.Context, entry worker.Entry) error {
+	if mine, err := o.takeLease(ctx, entry, o.e.workLease()); err != nil || !mine {
+		return err
+	}
 	w, err := o.e.newWriter(ctx, o.ts, o.snap, Actor{TenantID: o.tenant, ID: "automation"})
 	if err != nil {
 		return err
@@ -220,7 +282,21 @@ func (o tenantOutbox) Secret(ctx context.Context) (string, error) {
 	return o.e.webhookSecret(ctx, o.ts, o.snap)
 }
 
+// takeLease takes an entry's lease for this process (see [Engine.lease]).
+func (o tenantOutbox) takeLease(ctx context.Context, entry worker.Entry, ttl time.Duration) (bool, error) {
+	return o.e.lease(ctx, "outbox|"+o.tenant+"|"+entry.ID, ttl)
+}
+
+// Claim takes the entry's lease, which keeps other servers on the same
+// database off it for at least lease, and then, reading the entry again,
+// moves its next attempt past the lease (so that the outbox shows it in
+// flight) if it is still the pending entry the pass read.
 func (o tenantOutbox) Claim(ctx context.Context, entry worker.Entry, lease time.Duration) (worker.Entry, error) {
+	if mine, err := o.takeLease(ctx, entry, lease); err != nil {
+		return worker.Entry{}, err
+	} else if !mine {
+		return worker.Entry{}, store.ErrConflict
+	}
 	var claimed store.Record
 	err := o.ts.WithTx(ctx, func(tx store.Tx) error {
 		cur, err := tx.Get(ctx, o.ob, entry.ID)

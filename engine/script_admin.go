@@ -198,8 +198,14 @@ func (e *Engine) runScheduled(ctx context.Context, tenantID string) (int, error)
 		if due > now.Format(schema.DateTimeLayout) {
 			continue
 		}
-		// Claim the run by moving nextRunAt on; another worker that read
-		// the same state loses the version race.
+		// Claim the run under the schedule's lease (several servers on
+		// one database: one of them runs it) and by moving nextRunAt on;
+		// another worker that read the same state loses the version race.
+		if mine, err := e.lease(ctx, "schedule|"+tenantID+"|"+id, e.longLease()); err != nil {
+			return ran, err
+		} else if !mine {
+			continue
+		}
 		claimed := state
 		claimed.Data = cloneMap(state.Data)
 		claimed.Data["nextRunAt"] = sched.Next(now, zone).Format(schema.DateTimeLayout)

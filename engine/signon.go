@@ -626,7 +626,7 @@ func (e *Engine) signInLinked(ctx context.Context, ts store.TenantStore, snap *s
 	if rec.Data["active"] != true {
 		return nil, errorOf(ErrUnauthenticated, nil, "sso.deactivated", username)
 	}
-	if e.signIns.locked(tenantID+"\x00"+username, e.now()) {
+	if e.signInLocked(ctx, tenantID+"|"+username, e.now()) {
 		return nil, errorOf(ErrRateLimited, nil, "user.tooManySignIns")
 	}
 	a := Actor{TenantID: tenantID, ID: identity.ActorID(username)}

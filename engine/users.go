@@ -81,9 +81,9 @@ func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string
 		return nil, errorOf(ErrBadRequest, nil, "user.badSignIn", MaxPasswordBytes)
 	}
 	denied := errorOf(ErrUnauthenticated, nil, "user.wrongCredentials")
-	key := tenantID + "\x00" + username
+	key := tenantID + "|" + username
 	now := e.now()
-	if e.signIns.locked(key, now) {
+	if e.signInLocked(ctx, key, now) {
 		return nil, errorOf(ErrRateLimited, nil, "user.tooManySignIns")
 	}
 	var (
@@ -116,7 +116,7 @@ func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string
 		return nil, err
 	}
 	if !usable || !ok {
-		e.signIns.fail(key, now)
+		e.signInFailed(ctx, key, now)
 		return nil, denied
 	}
 	return e.openSession(ctx, ts, snap, tenantID, rec, nil)

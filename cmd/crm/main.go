@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	tenantusage "github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/internal/channel"
@@ -68,6 +69,8 @@ type Main struct {
 	// maxFileBytes is engine.Config.MaxFileBytes, set by serve (zero
 	// elsewhere: the engine's default).
 	maxFileBytes int64
+	// workLease is engine.Config.WorkLease, set by serve (zero elsewhere).
+	workLease time.Duration
 	// meter is engine.Config.Usage, set by serve, which also has the HTTP
 	// edge count requests in it (nil elsewhere: the engine's own).
 	meter *tenantusage.Meter

@@ -65,7 +65,7 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 	}
 	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter, Channels: channelSender(m.channels),
 		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes, ExportDir: exports,
-		MaxFileBytes: m.maxFileBytes, SignOn: m.signOnClient()})
+		MaxFileBytes: m.maxFileBytes, SignOn: m.signOnClient(), WorkLease: m.workLease})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -216,6 +216,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	openTenants := fs.Int("open-tenants", openDefault, "tenant databases the embedded store keeps open at once, least recently used closed first; 1 to 100000 (env CRM_OPEN_TENANTS)")
+	workLease := fs.Duration("worker-lease", time.Minute, "with several servers on one MongoDB, how long a server keeps others off a piece of background work it took (an outbox entry, a timer; jobs' batches and scheduled scripts five times that); a stopped server's work is taken again after one to two leases; at least 1s, and longer than a webhook's 30s timeout in production")
 	cacheMB := fs.Int64("aggregate-cache-mb", int64(cacheDefault), "MiB of memory for aggregate answers kept until their records change; 0 keeps none (env CRM_AGGREGATE_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -239,6 +240,10 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("--open-tenants must be between 1 and 100000, got %d", *openTenants)
 	}
 	m.openTenants = *openTenants
+	if *workLease < time.Second || *workLease > time.Hour {
+		return fmt.Errorf("--worker-lease must be between 1s and 1h, got %s", *workLease)
+	}
+	m.workLease = *workLease
 	if *requestTimeout < time.Second || *requestTimeout > time.Hour {
 		return fmt.Errorf("--request-timeout must be between 1s and 1h, got %s", *requestTimeout)
 	}
@@ -312,6 +317,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		Logger:         log,
 		KeyRate:        server.Rate{Per: *perKey, Burst: int(2 * *perKey)},
 		IPRate:         server.Rate{Per: *perIP, Burst: int(2 * *perIP)},
+		SharedLimits:   sharedLimits(st),
 		TrustedProxies: splitList(*proxies),
 		AllowedOrigins: splitList(*origins),
 		Metrics:        mets,
@@ -367,7 +373,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if *runWorker {
 		go func() {
 			defer close(workerDone)
-			_ = worker.Run(workerCtx, eng.Queues(), worker.Config{Webhooks: webhook.New(webhook.Config{AllowPrivate: *allowPrivate}), Channels: m.channels, Logger: log})
+			_ = worker.Run(workerCtx, eng.Queues(), worker.Config{Webhooks: webhook.New(webhook.Config{AllowPrivate: *allowPrivate}), Channels: m.channels, Logger: log, Lease: m.workLease})
 		}()
 	} else {
 		close(workerDone)
@@ -558,4 +564,12 @@ func hostname() string {
 		return h
 	}
 	return "localhost"
+}
+
+// sharedLimits is the store's shared counters, which keep the rate limits
+// of every server on one MongoDB together; nil on SQLite, whose files one
+// server alone opens.
+func sharedLimits(st store.Store) store.Counters {
+	c, _ := st.(store.Counters)
+	return c
 }

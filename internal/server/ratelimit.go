@@ -1,6 +1,8 @@
 package server
 
 import (
+	"context"
+	"log/slog"
 	"math"
 	"net/netip"
 	"strconv"
@@ -9,6 +11,8 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/crmkit/crm/store"
 )
 
 // Rate is a token bucket's shape: Per requests a second on average, and
@@ -31,6 +35,18 @@ type limiter struct {
 	mu      sync.Mutex
 	buckets map[string]*bucket
 	sweep   time.Time
+
+	// shared, when set, counts every process's requests (several servers
+	// on one database): see takeShared. The buckets above then serve
+	// only while the store does not answer.
+	shared store.Counters
+	name   string // the counters' prefix: "ip" or "key"
+	log    *slog.Logger
+	// refused holds the keys the shared count refused, until when, so
+	// that a client that keeps asking costs no further store round trip
+	// until it may succeed; at most maxBuckets of them.
+	refused   map[string]time.Time
+	failedLog time.Time // when the store's last failure was logged
 }
 
 type bucket struct {
@@ -52,12 +68,106 @@ func newLimiter(r Rate, now func() time.Time) *limiter {
 	return &limiter{rate: r, now: now, buckets: map[string]*bucket{}}
 }
 
+// sharedLimiter is a limiter that counts in shared (nil: in this
+// process's memory alone).
+func sharedLimiter(r Rate, now func() time.Time, shared store.Counters, name string, log *slog.Logger) *limiter {
+	l := newLimiter(r, now)
+	l.shared, l.name, l.log, l.refused = shared, name, log, map[string]time.Time{}
+	return l
+}
+
 // take spends a token of key's bucket; when there is none it returns how
 // long until there is.
-func (l *limiter) take(key string) (ok bool, wait time.Duration) {
+func (l *limiter) take(ctx context.Context, key string) (ok bool, wait time.Duration) {
 	if l == nil || l.rate.Per <= 0 {
 		return true, 0
 	}
+	if l.shared != nil {
+		ok, wait, err := l.takeShared(ctx, key)
+		if err == nil {
+			return ok, wait
+		}
+		l.mu.Lock()
+		if now := l.now(); now.Sub(l.failedLog) > time.Minute {
+			l.failedLog = now
+			l.log.WarnContext(ctx, "shared rate limit unavailable; this process limits alone", "limit", l.name, "err", err)
+		}
+		l.mu.Unlock()
+	}
+	return l.takeLocal(key)
+}
+
+// window is the shared count's window: the time the bucket takes to fill
+// (Burst/Per), in whole seconds, at least one.
+func (l *limiter) window() time.Duration {
+	return max(time.Second, time.Duration(math.Ceil(float64(l.rate.Burst)/l.rate.Per))*time.Second)
+}
+
+// takeShared counts a request of key in the store's shared counters and
+// admits it while the requests of the last window, as every process
+// counted them, are at most Burst: a sliding window estimated from the
+// count of this window and the one before (weighted by how much of it is
+// still in the last window's length). On average that admits Per a
+// second, and Burst at once after a quiet window, as the bucket does.
+// A refused request is given back, and the key refused here without a
+// round trip until the wait is over.
+func (l *limiter) takeShared(ctx context.Context, key string) (ok bool, wait time.Duration, err error) {
+	now := l.now()
+	l.mu.Lock()
+	until, refused := l.refused[key]
+	if refused && now.Before(until) {
+		l.mu.Unlock()
+		return false, until.Sub(now), nil
+	}
+	if refused {
+		delete(l.refused, key)
+	}
+	l.mu.Unlock()
+	w := l.window()
+	name := l.name + "|" + key
+	cur, prev, err := l.shared.AddCount(ctx, name, w, now, 1)
+	if err != nil {
+		return false, 0, err
+	}
+	into := now.Sub(store.WindowStart(now, w))
+	limit := float64(l.rate.Burst)
+	if estimate(cur, prev, into, w) <= limit {
+		return true, 0, nil
+	}
+	if _, _, err := l.shared.AddCount(ctx, name, w, now, -1); err != nil {
+		l.log.WarnContext(ctx, "give back a refused request's count", "limit", l.name, "err", err)
+	}
+	// Until the estimate, with this window's count as it is, is under the
+	// limit again: the window before weighs less as time goes on, and
+	// once this window is the one before, its own count weighs less.
+	wait = w - into
+	if c := float64(cur - 1); prev > 0 && c+1 <= limit {
+		wait = time.Duration((1-(limit-c-1)/float64(prev))*float64(w)) - into
+	}
+	wait = max(wait, time.Second)
+	l.mu.Lock()
+	if len(l.refused) >= maxBuckets {
+		for k, t := range l.refused {
+			if !now.Before(t) {
+				delete(l.refused, k)
+			}
+		}
+	}
+	if len(l.refused) < maxBuckets {
+		l.refused[key] = now.Add(wait)
+	}
+	l.mu.Unlock()
+	return false, wait, nil
+}
+
+// estimate is the sliding window's count: this window's and the share of
+// the window before that still lies within one window's length of now.
+func estimate(cur, prev int64, into, window time.Duration) float64 {
+	return float64(prev)*(1-float64(into)/float64(window)) + float64(cur)
+}
+
+// takeLocal spends a token of key's bucket in this process.
+func (l *limiter) takeLocal(key string) (ok bool, wait time.Duration) {
 	now := l.now()
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -109,7 +219,7 @@ func (s *Server) limitByIP(c *fiber.Ctx) error {
 	}
 	// c.IP() may point into fasthttp's request buffer, which the next
 	// request overwrites: the limiter keeps the key, so it keeps a copy.
-	if ok, wait := s.ipLimit.take(strings.Clone(clientKey(c.IP()))); !ok {
+	if ok, wait := s.ipLimit.take(c.UserContext(), strings.Clone(clientKey(c.IP()))); !ok {
 		return tooMany(c, wait, say(c, "server.tooManyForAddress"))
 	}
 	return c.Next()

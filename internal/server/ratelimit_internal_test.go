@@ -2,10 +2,13 @@ package server
 
 import (
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/crmkit/crm/internal/testkit"
 )
 
 // A limiter remembers at most maxBuckets keys; new keys beyond share the
@@ -14,19 +17,19 @@ func TestLimiter_Bounded(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	l := newLimiter(Rate{Per: 1, Burst: 5}, func() time.Time { return now })
-	ok, _ := l.take("known")
+	ok, _ := l.take(t.Context(), "known")
 	assert.True(t, ok)
 	for i := range maxBuckets + 5_000 {
-		l.take(fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
+		l.take(t.Context(), fmt.Sprintf("10.%d.%d.%d", i>>16&255, i>>8&255, i&255))
 	}
 	assert.LessOrEqual(t, len(l.buckets), maxBuckets+1)
-	ok, _ = l.take("known")
+	ok, _ = l.take(t.Context(), "known")
 	assert.True(t, ok, "a known client keeps its bucket")
-	ok, _ = l.take("203.0.113.250")
+	ok, _ = l.take(t.Context(), "203.0.113.250")
 	assert.False(t, ok, "a new client under a flood shares the spent overflow bucket")
 
 	now = now.Add(2 * time.Minute)
-	ok, _ = l.take("203.0.113.250")
+	ok, _ = l.take(t.Context(), "203.0.113.250")
 	assert.True(t, ok, "idle buckets are dropped, so new clients get their own again")
 	assert.Less(t, len(l.buckets), 10)
 }
@@ -43,4 +46,50 @@ func TestClientKey(t *testing.T) {
 	for _, s := range scenarios {
 		assert.Equal(t, s.key, clientKey(s.ip), s.name)
 	}
+}
+
+// Two servers on one database admit a client's Burst together, not each
+// (issue 21): their limiters count in the store's shared counters, and a
+// refused client is refused without asking the store again until its
+// wait is over.
+func TestLimiter_SharedAcrossServers(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	shared := testkit.NewShared(nil)
+	log := slog.New(slog.DiscardHandler)
+	a := sharedLimiter(Rate{Per: 5, Burst: 10}, clock, shared, "ip", log)
+	b := sharedLimiter(Rate{Per: 5, Burst: 10}, clock, shared, "ip", log)
+	admitted := 0
+	for i := range 40 {
+		l := a
+		if i%2 == 1 {
+			l = b
+		}
+		if ok, _ := l.take(t.Context(), "203.0.113.7"); ok {
+			admitted++
+		}
+	}
+	assert.Equal(t, 10, admitted, "the burst across both, not twice it")
+	ok, wait := a.take(t.Context(), "203.0.113.7")
+	assert.False(t, ok)
+	assert.Positive(t, wait)
+	ok, _ = b.take(t.Context(), "198.51.100.1")
+	assert.True(t, ok, "another client has its own count")
+
+	now = now.Add(2 * time.Second) // the next window: the last one weighs fully
+	ok, _ = a.take(t.Context(), "203.0.113.7")
+	assert.False(t, ok, "a sliding window: the last window's count still weighs")
+	now = now.Add(time.Second) // half into this window: half of the last one weighs
+	admitted = 0
+	for range 20 {
+		if ok, _ := b.take(t.Context(), "203.0.113.7"); ok {
+			admitted++
+		}
+	}
+	assert.Equal(t, 5, admitted, "room again as the last window slides away")
+
+	shared.Fail(true)
+	ok, _ = a.take(t.Context(), "192.0.2.9")
+	assert.True(t, ok, "a store that does not answer leaves each server its own bucket")
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/crmkit/crm/engine/usage"
 	"github.com/crmkit/crm/internal/metrics"
 	"github.com/crmkit/crm/message"
+	"github.com/crmkit/crm/store"
 )
 
 // Authenticator resolves an API key secret to an actor.
@@ -74,6 +75,11 @@ type Config struct {
 	// IPRate limits each client address, before authentication; zero Per
 	// means no limit.
 	IPRate Rate
+	// SharedLimits, when set, keeps both rates in counters every server
+	// on the same database shares (store.Counters: several servers on one
+	// MongoDB), so that a limit holds across them; nil keeps them in this
+	// process's memory.
+	SharedLimits store.Counters
 	// TrustedProxies are the addresses (or CIDR ranges) of reverse proxies
 	// whose X-Forwarded-For names the client. Empty: the peer address is
 	// the client, whatever headers say.
@@ -142,10 +148,12 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger, keyLimit: newLimiter(cfg.KeyRate, cfg.Now), ipLimit: newLimiter(cfg.IPRate, cfg.Now)}
+	s := &Server{cfg: cfg, log: cfg.Logger}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.keyLimit = sharedLimiter(cfg.KeyRate, cfg.Now, cfg.SharedLimits, "key", s.log)
+	s.ipLimit = sharedLimiter(cfg.IPRate, cfg.Now, cfg.SharedLimits, "ip", s.log)
 	if cfg.UI != nil {
 		ui, err := newWebApp(cfg.UI)
 		if err != nil {
@@ -298,7 +306,7 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 			}
 			return err
 		}
-		if ok, wait := s.admit(actor); !ok {
+		if ok, wait := s.admit(c.UserContext(), actor); !ok {
 			return tooMany(c, wait, say(c, "server.tooManyForKey"))
 		}
 		c.SetUserContext(engine.WithActor(c.UserContext(), actor))
@@ -309,8 +317,8 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 // admit spends a token of an authenticated caller's rate (its key or
 // session), or says how long until there is one, and counts the request
 // for the tenant's usage.
-func (s *Server) admit(actor engine.Actor) (ok bool, wait time.Duration) {
-	if ok, wait := s.keyLimit.take(actor.TenantID + "\x00" + actor.ID); !ok {
+func (s *Server) admit(ctx context.Context, actor engine.Actor) (ok bool, wait time.Duration) {
+	if ok, wait := s.keyLimit.take(ctx, actor.TenantID+"|"+actor.ID); !ok {
 		s.cfg.Usage.Add(actor.TenantID, usage.APIRateLimited, 1)
 		return false, wait
 	}

@@ -151,7 +151,7 @@ func (s *Server) sessionAuth(c *fiber.Ctx) error {
 			})
 		}
 	}
-	if ok, wait := s.admit(actor); !ok {
+	if ok, wait := s.admit(c.UserContext(), actor); !ok {
 		return tooMany(c, wait, say(c, "server.tooManyForUser"))
 	}
 	c.SetUserContext(engine.WithActor(c.UserContext(), actor))

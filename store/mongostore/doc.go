@@ -4,8 +4,10 @@
 // # Layout
 //
 // The system database <prefix>_system holds the collections tenants
-// ({_id, name, createdAt, db}, with a unique index on db) and api_keys
-// (unique index on hash). Every tenant has a database of its own, named by
+// ({_id, name, createdAt, db}, with a unique index on db), api_keys
+// (unique index on hash), and counters and leases, which several server
+// processes on one database share ([store.Counters], [store.Leases]; see
+// counters.go and leases.go). Every tenant has a database of its own, named by
 // [DatabaseName] and recorded in its tenant document:
 //
 //   - meta_objects: one document per version of every object definition

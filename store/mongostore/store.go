@@ -141,6 +141,8 @@ type Store struct {
 	mu      sync.Mutex
 	tenants map[string]*tenantStore
 	closed  bool
+
+	counters counterState // counters.go
 }
 
 var _ store.Store = (*Store)(nil)

@@ -13,7 +13,7 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// The system database holds two collections.
+// The system database holds these collections (and counters, counters.go).
 const (
 	collTenants = "tenants"  // {_id: id, name, createdAt, db}
 	collAPIKeys = "api_keys" // {_id: id, tenantId, name, hash, prefix, createdAt, revokedAt?}
@@ -54,6 +54,7 @@ func (s *Store) prepareSystem(ctx context.Context) error {
 	}); err != nil {
 		return s.unavailable(ctx, "create indexes on api keys", err)
 	}
+	s.prepareCounters(ctx)
 	return nil
 }
 

@@ -46,7 +46,7 @@ func TestStore_Conformance(t *testing.T) {
 	// the suite checks them.
 	storetest.RunWith(t, func(t testing.TB) store.Store {
 		return mongostore.NewForTest(t, mongostore.Config{URI: uri, DataVersionsWithoutTransactions: true})
-	}, storetest.Options{NoIsolation: true})
+	}, storetest.Options{NoIsolation: true, NoAtomicUpdates: true})
 }
 
 // TestStore_NoDataVersionsByDefault: without server transactions the
