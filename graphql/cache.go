@@ -106,7 +106,87 @@ type docKey struct {
 
 type docEntry struct {
 	key docKey
+	doc *preparedDoc
+}
+
+// preparedDoc is a validated document with what its requests can share:
+// the field sets of its selections, collected once when no @skip or
+// @include makes them depend on the variables. The sets of one document
+// are bounded by its selections (at most one per selection and type).
+type preparedDoc struct {
 	doc *ast.QueryDocument
+	// conditional is set when a selection of the document has @skip or
+	// @include: its field sets are collected for each request.
+	conditional bool
+	mu          sync.Mutex
+	sets        map[collectKey][]*collected
+}
+
+// collectKey names a selection of a document on an object type: a
+// field's (field), or an operation's root (op).
+type collectKey struct {
+	typeName string
+	field    *ast.Field
+	op       *ast.OperationDefinition
+}
+
+func prepareDoc(doc *ast.QueryDocument) *preparedDoc {
+	return &preparedDoc{doc: doc, conditional: hasConditions(doc), sets: map[collectKey][]*collected{}}
+}
+
+// hasConditions reports whether a selection of doc has @skip or
+// @include.
+func hasConditions(doc *ast.QueryDocument) bool {
+	conditional := func(dirs ast.DirectiveList) bool {
+		return dirs.ForName("skip") != nil || dirs.ForName("include") != nil
+	}
+	var walk func(ast.SelectionSet) bool
+	walk = func(sels ast.SelectionSet) bool {
+		for _, sel := range sels {
+			switch sel := sel.(type) {
+			case *ast.Field:
+				if conditional(sel.Directives) || walk(sel.SelectionSet) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if conditional(sel.Directives) || walk(sel.SelectionSet) {
+					return true
+				}
+			case *ast.FragmentSpread:
+				if conditional(sel.Directives) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	for _, op := range doc.Operations {
+		if walk(op.SelectionSet) {
+			return true
+		}
+	}
+	for _, f := range doc.Fragments {
+		if walk(f.SelectionSet) {
+			return true
+		}
+	}
+	return false
+}
+
+// fieldSet returns the kept field set of k, or computes and keeps it.
+// The sets handed out are only read.
+func (d *preparedDoc) fieldSet(k collectKey, collect func() []*collected) []*collected {
+	d.mu.Lock()
+	set, ok := d.sets[k]
+	d.mu.Unlock()
+	if ok {
+		return set
+	}
+	set = collect()
+	d.mu.Lock()
+	d.sets[k] = set
+	d.mu.Unlock()
+	return set
 }
 
 // Bounds of the document cache: at most this many documents and this
@@ -122,7 +202,7 @@ func newDocCache(maxDocs, maxBytes int) *docCache {
 }
 
 // get returns the validated document of query under s, if cached.
-func (c *docCache) get(s *execSchema, query string) *ast.QueryDocument {
+func (c *docCache) get(s *execSchema, query string) *preparedDoc {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el := c.entries[docKey{s, query}]
@@ -135,7 +215,7 @@ func (c *docCache) get(s *execSchema, query string) *ast.QueryDocument {
 
 // put stores a document that parsed and validated against s. A text
 // longer than the whole budget is not kept.
-func (c *docCache) put(s *execSchema, query string, doc *ast.QueryDocument) {
+func (c *docCache) put(s *execSchema, query string, doc *preparedDoc) {
 	if len(query) > c.maxBytes || c.maxDocs <= 0 {
 		return
 	}

@@ -122,3 +122,17 @@ func TestCache_ValidDocumentsReusedPerRevision(t *testing.T) {
 	mustRun(t, srv, user, q, map[string]any{"n": 2})
 	assert.Equal(t, 4, srv.CachedDocuments(), "the old revision's entry ages out; the new one has its own")
 }
+
+func TestCache_KeptDocumentsFollowTheirVariables(t *testing.T) {
+	t.Parallel()
+	srv, _ := newTestServer(t)
+	const q = `query($x: Boolean!) { deals(first: 1) { pageInfo { hasNextPage } totalCount @include(if: $x) } }`
+	for i := 0; i < 2; i++ {
+		with := mustRun(t, srv, user, q, map[string]any{"x": true})
+		without := mustRun(t, srv, user, q, map[string]any{"x": false})
+		assert.Contains(t, with["deals"], "totalCount")
+		assert.NotContains(t, without["deals"], "totalCount")
+		assert.Contains(t, without["deals"], "pageInfo")
+	}
+	assert.Equal(t, 1, srv.CachedDocuments())
+}

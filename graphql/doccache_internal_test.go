@@ -5,16 +5,18 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 func TestDocCache_BoundedByCountAndText(t *testing.T) {
 	t.Parallel()
 	s1, s2 := &execSchema{}, &execSchema{}
 	c := newDocCache(3, 100)
-	docs := make([]*ast.QueryDocument, 5)
+	docs := make([]*preparedDoc, 5)
 	for i := range docs {
-		docs[i] = &ast.QueryDocument{}
+		docs[i] = prepareDoc(&ast.QueryDocument{})
 	}
 	c.put(s1, "a", docs[0])
 	c.put(s1, "b", docs[1])
@@ -35,4 +37,20 @@ func TestDocCache_BoundedByCountAndText(t *testing.T) {
 	c.put(s1, strings.Repeat("y", 101), docs[0]) // longer than the whole budget: not kept
 	assert.Nil(t, c.get(s1, strings.Repeat("y", 101)))
 	assert.Equal(t, 1, c.len())
+}
+
+func TestDocCache_ConditionsFound(t *testing.T) {
+	t.Parallel()
+	for q, want := range map[string]bool{
+		`{ deals { nodes { id } } }`:                                                                       false,
+		`query($x: Boolean!) { deals { nodes { id @include(if: $x) } } }`:                                  true,
+		`query($x: Boolean!) { deals { ... on DealConnection @skip(if: $x) { totalCount } } }`:             true,
+		`query($x: Boolean!) { deals { ...F @skip(if: $x) } } fragment F on DealConnection { totalCount }`: true,
+		`{ deals { ...F } } fragment F on DealConnection { nodes { id @skip(if: true) } }`:                 true,
+		`{ deals { ...F } } fragment F on DealConnection { nodes { id } }`:                                 false,
+	} {
+		doc, err := parser.ParseQuery(&ast.Source{Input: q})
+		require.NoError(t, err)
+		assert.Equal(t, want, prepareDoc(doc).conditional, q)
+	}
 }

@@ -58,6 +58,7 @@ type request struct {
 	s         *execSchema
 	srv       *Server
 	doc       *ast.QueryDocument
+	prep      *preparedDoc // doc with what requests share (nil: nothing shared)
 	op        *ast.OperationDefinition
 	vars      map[string]any // coerced variable values
 	actor     engine.Actor
@@ -77,10 +78,13 @@ type collected struct {
 	fields []*ast.Field
 }
 
-// path is a response path, built from the leaf upwards.
+// path is a response path, built from the leaf upwards: a response key,
+// or (for a list item) an index.
 type path struct {
 	parent *path
-	key    any // string or int
+	name   string
+	index  int
+	item   bool // index, not name
 }
 
 func (p *path) slice() []any {
@@ -91,7 +95,11 @@ func (p *path) slice() []any {
 	out := make([]any, n)
 	for q := p; q != nil; q = q.parent {
 		n--
-		out[n] = q.key
+		if q.item {
+			out[n] = q.index
+		} else {
+			out[n] = q.name
+		}
 	}
 	return out
 }
@@ -110,6 +118,26 @@ func (r *request) addError(err error, at *ast.Position, p *path) {
 // by response key, in order of first appearance, applying @skip,
 // @include and fragments (CollectFields).
 func (r *request) collect(typeName string, fields []*ast.Field) []*collected {
+	if r.prep != nil && !r.prep.conditional && len(fields) == 1 {
+		return r.prep.fieldSet(collectKey{typeName: typeName, field: fields[0]}, func() []*collected {
+			return r.collectNow(typeName, fields)
+		})
+	}
+	return r.collectNow(typeName, fields)
+}
+
+// collectRoot collects the root fields of the operation.
+func (r *request) collectRoot(typeName string) []*collected {
+	root := []*ast.Field{{SelectionSet: r.op.SelectionSet}}
+	if r.prep != nil && !r.prep.conditional {
+		return r.prep.fieldSet(collectKey{typeName: typeName, op: r.op}, func() []*collected {
+			return r.collectNow(typeName, root)
+		})
+	}
+	return r.collectNow(typeName, root)
+}
+
+func (r *request) collectNow(typeName string, fields []*ast.Field) []*collected {
 	var out []*collected
 	index := map[string]int{}
 	for _, f := range fields {
@@ -239,9 +267,8 @@ func (r *request) rootType() string {
 // mutation before the first one runs, so that a document whose later
 // field has a bad argument changes nothing (docs/graphql.md).
 func (r *request) prepareMutation() error {
-	root := &ast.Field{SelectionSet: r.op.SelectionSet}
 	r.rootArgs = map[*ast.Field]map[string]any{}
-	for _, c := range r.collect("Mutation", []*ast.Field{root}) {
+	for _, c := range r.collectRoot("Mutation") {
 		f := c.fields[0]
 		def := r.fieldDefinition("Mutation", f.Name)
 		if def == nil {
@@ -259,8 +286,7 @@ func (r *request) prepareMutation() error {
 // execute runs the operation and returns the JSON of its data.
 func (r *request) execute(ctx context.Context) json.RawMessage {
 	rootType := r.rootType()
-	root := &ast.Field{SelectionSet: r.op.SelectionSet}
-	fields := r.collect(rootType, []*ast.Field{root})
+	fields := r.collectRoot(rootType)
 	// Mutation fields run one after another, in document order.
 	out, ok := r.executeFields(ctx, rootType, nil, fields, nil, r.op.Operation != ast.Mutation)
 	var buf bytes.Buffer
@@ -281,8 +307,13 @@ type resultMap struct {
 // executeFields resolves the fields of one object. ok is false when a
 // non-null field came back null, which makes the whole object null.
 func (r *request) executeFields(ctx context.Context, typeName string, parent any, fields []*collected, p *path, parallel bool) (*resultMap, bool) {
+	// One allocation each for the values, their paths and their outcomes.
 	res := &resultMap{keys: make([]string, len(fields)), vals: make([]any, len(fields))}
+	paths := make([]path, len(fields))
 	oks := make([]bool, len(fields))
+	for i, c := range fields {
+		paths[i] = path{parent: p, name: c.key}
+	}
 	if parallel && len(fields) > 1 {
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, r.srv.maxParallelism)
@@ -295,18 +326,18 @@ func (r *request) executeFields(ctx context.Context, typeName string, parent any
 				defer func() { <-sem }()
 				defer func() {
 					if v := recover(); v != nil {
-						r.addError(&panicError{value: v, stack: debug.Stack()}, c.fields[0].Position, &path{parent: p, key: c.key})
+						r.addError(&panicError{value: v, stack: debug.Stack()}, c.fields[0].Position, &paths[i])
 						res.vals[i], oks[i] = nil, true
 					}
 				}()
-				res.vals[i], oks[i] = r.executeField(ctx, typeName, parent, c, &path{parent: p, key: c.key})
+				res.vals[i], oks[i] = r.executeField(ctx, typeName, parent, c, &paths[i])
 			}()
 		}
 		wg.Wait()
 	} else {
 		for i, c := range fields {
 			res.keys[i] = c.key
-			res.vals[i], oks[i] = r.executeField(ctx, typeName, parent, c, &path{parent: p, key: c.key})
+			res.vals[i], oks[i] = r.executeField(ctx, typeName, parent, c, &paths[i])
 		}
 	}
 	for _, ok := range oks {
@@ -455,8 +486,10 @@ func (r *request) completeNullable(ctx context.Context, t *ast.Type, fields []*a
 			return nil, false
 		}
 		out := make([]any, len(items))
+		paths := make([]path, len(items))
 		for i, item := range items {
-			o, ok := r.complete(ctx, t.Elem, fields, item, &path{parent: p, key: i})
+			paths[i] = path{parent: p, index: i, item: true}
+			o, ok := r.complete(ctx, t.Elem, fields, item, &paths[i])
 			if !ok {
 				return nil, false
 			}

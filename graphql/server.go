@@ -216,11 +216,11 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 	// anything else is parsed, checked and validated, in that order (a
 	// syntax error is answered even when the catalog cannot be read).
 	es, schemaErr := s.schemaOf(ctx, actor)
-	var doc *ast.QueryDocument
+	var prep *preparedDoc
 	if schemaErr == nil {
-		doc = s.docs.get(es, in.query)
+		prep = s.docs.get(es, in.query)
 	}
-	if doc == nil {
+	if prep == nil {
 		parsed, err := parser.ParseQuery(&ast.Source{Input: in.query})
 		if err != nil {
 			var ge *gqlerror.Error
@@ -245,9 +245,10 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 			}
 			return fail(fiber.StatusBadRequest, out...)
 		}
-		s.docs.put(es, in.query, parsed)
-		doc = parsed
+		prep = prepareDoc(parsed)
+		s.docs.put(es, in.query, prep)
 	}
+	doc := prep.doc
 	op, err := operationNamed(doc, in.operationName)
 	if err != nil {
 		return fail(fiber.StatusBadRequest, err)
@@ -259,7 +260,7 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 	if len(verrs) > 0 {
 		return &Response{Errors: verrs}, fiber.StatusBadRequest
 	}
-	r := &request{s: es, srv: s, doc: doc, op: op, vars: vars, actor: actor, lang: lang, requestID: requestID}
+	r := &request{s: es, srv: s, doc: doc, prep: prep, op: op, vars: vars, actor: actor, lang: lang, requestID: requestID}
 	if err := r.checkDirectives(); err != nil {
 		return fail(fiber.StatusBadRequest, err)
 	}
