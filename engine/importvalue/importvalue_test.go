@@ -12,7 +12,7 @@ import (
 )
 
 // member is a retail member with a field of every kind an import fills.
-func member(t *testing.T) *schema.Object {
+func member(t testing.TB) *schema.Object {
 	t.Helper()
 	obj, err := schema.ParseObject([]byte(`{"$id": "member", "type": "object", "x-crm-label": {"zh": "会员", "en": "Member"},
 	  "properties": {

@@ -3,6 +3,7 @@ package importvalue
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/width"
 
@@ -95,14 +96,37 @@ func MatchColumns(obj *schema.Object, header []string) []Column {
 func settable(f *schema.Field) bool { return !f.Hidden && !f.ReadOnly() }
 
 // fold is the form in which headers and labels are compared: narrow,
-// lower case, without spaces and punctuation.
+// lower case, without spaces and punctuation. A text already in that form
+// (most labels and option values) is returned as it is, with no copy:
+// imports fold every option of a picklist for each of its cells.
 func fold(s string) string {
-	s = width.Narrow.String(s)
+	s = strings.ToLower(narrow(s)) // s itself when nothing changes
+	kept := true
+	for _, r := range s {
+		if !unicode.IsLetter(r) && !unicode.IsDigit(r) {
+			kept = false
+			break
+		}
+	}
+	if kept {
+		return s
+	}
 	var b strings.Builder
-	for _, r := range strings.ToLower(s) {
+	for _, r := range s {
 		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			b.WriteRune(r)
 		}
 	}
 	return b.String()
+}
+
+// narrow is width.Narrow.String(s), without its copy when no rune of s
+// has a narrow form.
+func narrow(s string) string {
+	for _, r := range s {
+		if r >= utf8.RuneSelf && width.LookupRune(r).Narrow() != 0 {
+			return width.Narrow.String(s)
+		}
+	}
+	return s
 }

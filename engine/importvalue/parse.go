@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/text/width"
-
 	"github.com/crmkit/crm/schema"
 )
 
@@ -123,7 +121,7 @@ func isBlank(r rune) bool {
 // 万 or 亿, a sign or accounting brackets; "12.5%" is 12.5 for a percent
 // field and 0.125 for any other.
 func number(s string, percentField bool) (float64, bool) {
-	s = width.Narrow.String(s)
+	s = narrow(s)
 	s = strings.ReplaceAll(s, " ", "")
 	negative := false
 	if strings.HasPrefix(s, "(") && strings.HasSuffix(s, ")") {
@@ -192,7 +190,7 @@ func thousands(s string) bool {
 
 // boolean reads the words for yes and no.
 func boolean(s string) (bool, bool) {
-	switch strings.ToLower(width.Narrow.String(s)) {
+	switch strings.ToLower(narrow(s)) {
 	case "是", "对", "真", "有", "y", "yes", "true", "t", "1", "√", "✓", "✔":
 		return true, true
 	case "否", "错", "假", "无", "n", "no", "false", "f", "0", "×", "✗", "✘":
@@ -250,11 +248,15 @@ func dateTime(s string, zone *time.Location) (string, bool) {
 // characters narrow, 年 and 月 hyphens, 日 and 号 gone, 时/点 and 分
 // colons, 秒 gone, runs of spaces one.
 func dateText(s string) string {
-	s = width.Narrow.String(s)
-	s = strings.NewReplacer("年", "-", "月", "-", "日", " ", "号", " ", "时", ":", "点", ":", "分", ":", "秒", "").Replace(s)
+	s = dateWords.Replace(narrow(s))
 	s = strings.Join(strings.Fields(s), " ")
 	return strings.TrimSuffix(strings.ReplaceAll(s, ": ", ":"), ":")
 }
+
+// dateWords turns the words of a date and time written in Chinese into
+// the separators of the layouts (built once: a Replacer is safe for
+// concurrent use, and building one cost more than reading the date).
+var dateWords = strings.NewReplacer("年", "-", "月", "-", "日", " ", "号", " ", "时", ":", "点", ":", "分", ":", "秒", "")
 
 // option finds the option of f whose value or label (either language) is
 // s, ignoring case and width, or else the one option whose label begins
