@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -124,7 +125,13 @@ type Engine struct {
 	limitsCache map[string]cachedLimits
 	// binDue holds, per tenant, when its recycle bin next has an entry
 	// due (recycle_list.go), so that the worker's passes skip the rest.
-	binDue      sync.Map
+	binDue sync.Map
+	// dueMigrated is set once every tenant has an entry in the store's
+	// due index; dueVersions are the entries' versions the worker's pass
+	// read (due.go).
+	dueMigrated atomic.Bool
+	dueMu       sync.Mutex
+	dueVersions map[string]int64
 	mu          sync.Mutex
 	tenant      map[string]*tenantState // catalog cache by tenant id
 	unavailable map[string]error        // tenants CheckTenants found unusable, and why

@@ -19,7 +19,12 @@ func (e *Engine) Queues() worker.Queues { return queues{e} }
 
 type queues struct{ e *Engine }
 
+// Tenants returns the tenants whose work is due (due.go), or every
+// tenant when the store keeps no due index.
 func (q queues) Tenants(ctx context.Context) ([]string, error) {
+	if idx, ok := q.e.dueIndex(); ok {
+		return q.e.dueTenants(ctx, idx)
+	}
 	tenants, err := q.e.store.ListTenants(ctx)
 	if err != nil {
 		return nil, err
@@ -29,6 +34,12 @@ func (q queues) Tenants(ctx context.Context) ([]string, error) {
 		ids[i] = t.ID
 	}
 	return ids, nil
+}
+
+// Visited raises the tenant's entry in the due index to when its next
+// work is due.
+func (q queues) Visited(ctx context.Context, tenant string, failed bool) error {
+	return q.e.visited(ctx, tenant, failed)
 }
 
 func (q queues) Jobs(ctx context.Context, tenant string) (worker.Jobs, []string, error) {

@@ -20,8 +20,13 @@ import (
 // Queues is what the worker needs of the engine: the tenants, one step of
 // each queue of a tenant, and a tenant's outbox.
 type Queues interface {
-	// Tenants lists the id of every tenant.
+	// Tenants lists the tenants a pass visits: those whose work is due
+	// (or every tenant, without a due index), at most a bounded number.
 	Tenants(ctx context.Context) ([]string, error)
+	// Visited is told after a pass visited a tenant, failed if a step
+	// of it failed: the tenant's entry in the due index is moved to when
+	// its next work is due.
+	Visited(ctx context.Context, tenant string, failed bool) error
 	// Jobs opens the tenant's jobs and reads the ids of at most 10
 	// unfinished ones, the oldest first.
 	Jobs(ctx context.Context, tenant string) (Jobs, []string, error)
@@ -116,8 +121,10 @@ func Run(ctx context.Context, q Queues, cfg Config) error {
 	}
 }
 
-// RunDue makes one pass over every tenant: jobs, scheduled scripts and
-// due timers first (they may enqueue actions), then due outbox entries.
+// RunDue makes one pass over the tenants whose work is due: jobs,
+// scheduled scripts and due timers first (they may enqueue actions), then
+// due outbox entries and the recycle bin; then it tells q the tenant was
+// visited.
 func RunDue(ctx context.Context, q Queues, cfg Config) (Stats, error) {
 	cfg.defaults()
 	var stats Stats
@@ -130,6 +137,7 @@ func RunDue(ctx context.Context, q Queues, cfg Config) (Stats, error) {
 		if ctx.Err() != nil {
 			break
 		}
+		before := len(errs)
 		nj, err := runJobs(ctx, q, id)
 		stats.Jobs += nj
 		if err != nil {
@@ -152,6 +160,12 @@ func RunDue(ctx context.Context, q Queues, cfg Config) (Stats, error) {
 		stats.Purged += np
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tenant %s recycle bin: %w", id, err))
+		}
+		if ctx.Err() != nil {
+			break // the visit may be cut short: the tenant stays due
+		}
+		if err := q.Visited(ctx, id, len(errs) > before); err != nil {
+			errs = append(errs, fmt.Errorf("tenant %s: %w", id, err))
 		}
 	}
 	return stats, errors.Join(errs...)

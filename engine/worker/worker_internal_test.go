@@ -3,6 +3,7 @@ package worker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -30,10 +31,44 @@ type fakeQueues struct {
 	claimErr error
 	calls    []string
 	waits    []time.Duration
+	visits   []string
 }
 
-func (q *fakeQueues) Tenants(context.Context) ([]string, error)              { return []string{"t1"}, nil }
-func (q *fakeQueues) Jobs(context.Context, string) (Jobs, []string, error)   { return nil, nil, nil }
+// failingTimers is fakeQueues whose timers cannot be read.
+type failingTimers struct{ fakeQueues }
+
+func (q *failingTimers) Timers(context.Context, string, int) (Timers, []Timer, error) {
+	return nil, nil, errors.New("disk on fire")
+}
+
+// TestRunDue_Visited tells the queues about each visit after its steps,
+// and whether one of them failed (the due index keeps such a tenant due
+// soon).
+func TestRunDue_Visited(t *testing.T) {
+	t.Parallel()
+	q := &fakeQueues{}
+	_, err := RunDue(t.Context(), q, Config{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"t1 failed=false"}, q.visits)
+
+	f := &failingTimers{}
+	_, err = RunDue(t.Context(), f, Config{})
+	require.ErrorContains(t, err, "disk on fire")
+	assert.Equal(t, []string{"t1 failed=true"}, f.visits)
+
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	c := &fakeQueues{}
+	_, _ = RunDue(ctx, c, Config{})
+	assert.Empty(t, c.visits, "a pass cut short visits nobody")
+}
+
+func (q *fakeQueues) Tenants(context.Context) ([]string, error)            { return []string{"t1"}, nil }
+func (q *fakeQueues) Jobs(context.Context, string) (Jobs, []string, error) { return nil, nil, nil }
+func (q *fakeQueues) Visited(_ context.Context, tenant string, failed bool) error {
+	q.visits = append(q.visits, fmt.Sprintf("%s failed=%t", tenant, failed))
+	return nil
+}
 func (q *fakeQueues) RunScheduled(context.Context, string) (int, error)      { return 0, nil }
 func (q *fakeQueues) PurgeExpired(context.Context, string, int) (int, error) { return 0, nil }
 func (q *fakeQueues) Timers(context.Context, string, int) (Timers, []Timer, error) {

@@ -13,7 +13,8 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// The system database holds these collections (and counters, counters.go).
+// The system database holds these collections (and counters, counters.go,
+// and the due index, due.go).
 const (
 	collTenants = "tenants"  // {_id: id, name, createdAt, db}
 	collAPIKeys = "api_keys" // {_id: id, tenantId, name, hash, prefix, createdAt, revokedAt?}
@@ -55,7 +56,7 @@ func (s *Store) prepareSystem(ctx context.Context) error {
 		return s.unavailable(ctx, "create indexes on api keys", err)
 	}
 	s.prepareCounters(ctx)
-	return nil
+	return s.prepareDue(ctx)
 }
 
 type tenantDoc struct {
@@ -297,6 +298,9 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 	}
 	if _, err := s.system.Collection(collAPIKeys).DeleteMany(octx, eq("tenantId", id)); err != nil {
 		return fmt.Errorf("delete tenant %q: api keys: %w", id, s.fail(octx, err))
+	}
+	if _, err := s.system.Collection(collDue).DeleteOne(octx, eq(keyID, id)); err != nil {
+		return fmt.Errorf("delete tenant %q: due index: %w", id, s.fail(octx, err))
 	}
 	if _, err := s.system.Collection(collTenants).DeleteOne(octx, eq(keyID, id)); err != nil {
 		return fmt.Errorf("delete tenant %q: %w", id, s.fail(octx, err))

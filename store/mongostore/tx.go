@@ -30,6 +30,20 @@ const maxTxAttempts = 5
 // undone in reverse order if the transaction fails; see the package
 // documentation for what that promises.
 func (ts *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	// The due index learns that the tenant may have new work before the
+	// transaction starts and again when it ended (due.go).
+	if err := ts.s.LowerDue(ctx, ts.id, store.DueAtOnce); err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if err := ts.s.LowerDue(context.WithoutCancel(ctx), ts.id, store.DueAtOnce); err != nil {
+			ts.s.log.Warn("lower the due time of a tenant after a write", "tenant", ts.id, "err", err)
+		}
+	}()
+	return ts.withTx(ctx, fn)
+}
+
+func (ts *tenantStore) withTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	select {
 	case ts.sem <- struct{}{}:
 	case <-ctx.Done():

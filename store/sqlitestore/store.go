@@ -70,6 +70,15 @@ type Store struct {
 	// setUp are the tenants whose files this process set up (id → true):
 	// reopening one skips the schema's transaction.
 	setUp sync.Map
+	// dueSeen are the due index's entries as this process last wrote or
+	// read them (tenant → due_at text; due.go).
+	dueSeen sync.Map
+	// dueWork counts each tenant's write transactions (tenant →
+	// *dueWork), dueRead holds what DueTenants read (tenant → dueRead),
+	// dueWorker is set once this process reads due tenants.
+	dueWork   sync.Map
+	dueRead   sync.Map
+	dueWorker atomic.Bool
 	// opens and evictions count databases opened and evicted.
 	opens, evictions atomic.Int64
 }

@@ -32,6 +32,8 @@ var systemSchema = []string{
 	)`,
 	`CREATE UNIQUE INDEX IF NOT EXISTS api_keys_hash ON api_keys (hash)`,
 	`CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id, created_at, id)`,
+	dueIndexTable,
+	dueIndexOrder,
 }
 
 // systemLayout is the layout of system.db. Its migrations change files
@@ -275,6 +277,9 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM api_keys WHERE tenant_id = ?`, id); err != nil {
 			return store.ContextError(ctx, err)
 		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM due_index WHERE tenant = ?`, id); err != nil {
+			return store.ContextError(ctx, err)
+		}
 		_, err := tx.ExecContext(ctx, `DELETE FROM tenants WHERE id = ?`, id)
 		return store.ContextError(ctx, err)
 	})
@@ -287,6 +292,8 @@ func (s *Store) DeleteTenant(ctx context.Context, id string) error {
 		}
 		return fmt.Errorf("delete tenant %q: %w", id, err)
 	}
+	s.dueSeen.Delete(id)
+	s.dueRead.Delete(id)
 	var errs []error
 	if blobsMoved {
 		if err := os.RemoveAll(blobTrash); err != nil {

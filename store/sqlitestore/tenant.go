@@ -280,6 +280,13 @@ func queryObjects(ctx context.Context, q querier, text string, args ...any) ([]s
 // its writes back and is raised again here. fn must not call WithTx on
 // the same tenant: it would wait for itself.
 func (t *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
+	// The due index first learns that the tenant may have new work
+	// (due.go).
+	w, err := t.s.beginWork(ctx, t.id)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer t.s.endWork(ctx, t.id, w)
 	// The database is held for the transaction's whole life.
 	return t.withDB(ctx, func(db *database) error {
 		w := db.group()

@@ -83,6 +83,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 			testCounters(t, newStore, opts)
 		}},
 		{name: "leases", run: testLeases},
+		{name: "due index", run: testDueIndex},
 		{name: "isolation claim", run: func(t *testing.T, newStore func(t testing.TB) store.Store) {
 			testIsolationClaim(t, newStore, opts)
 		}},
