@@ -9,6 +9,7 @@ import (
 	"math"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"sync"
 	"unicode/utf8"
@@ -70,6 +71,22 @@ type request struct {
 
 	mu   sync.Mutex
 	errs []*QueryError
+
+	// sets are the selections collected so far (collectOnce).
+	setsMu sync.Mutex
+	sets   map[setKey][]collectedSet
+}
+
+// setKey and collectedSet keep one collected selection of a request.
+type setKey struct {
+	typeName string
+	first    *ast.Field
+	n        int
+}
+
+type collectedSet struct {
+	fields []*ast.Field
+	sub    []*collected
 }
 
 // collected is the set of field selections with one response key.
@@ -144,6 +161,32 @@ func (r *request) collectNow(typeName string, fields []*ast.Field) []*collected 
 		r.collectInto(typeName, f.SelectionSet, &out, index, map[string]bool{})
 	}
 	return out
+}
+
+// collectOnce is collect, kept for the request: the items of a list and
+// their related records share their selection, which was collected again
+// for each of them (50 deals and 50 accounts a page).
+func (r *request) collectOnce(typeName string, fields []*ast.Field) []*collected {
+	if len(fields) == 0 {
+		return nil
+	}
+	key := setKey{typeName: typeName, first: fields[0], n: len(fields)}
+	r.setsMu.Lock()
+	for _, set := range r.sets[key] {
+		if slices.Equal(set.fields, fields) {
+			r.setsMu.Unlock()
+			return set.sub
+		}
+	}
+	r.setsMu.Unlock()
+	sub := r.collect(typeName, fields)
+	r.setsMu.Lock()
+	defer r.setsMu.Unlock()
+	if r.sets == nil {
+		r.sets = map[setKey][]collectedSet{}
+	}
+	r.sets[key] = append(r.sets[key], collectedSet{fields: fields, sub: sub})
+	return sub
 }
 
 func (r *request) collectInto(typeName string, sels ast.SelectionSet, out *[]*collected, index map[string]int, visited map[string]bool) {
@@ -504,7 +547,7 @@ func (r *request) completeNullable(ctx context.Context, t *ast.Type, fields []*a
 	}
 	switch def.Kind {
 	case ast.Object:
-		sub := r.collect(def.Name, fields)
+		sub := r.collectOnce(def.Name, fields)
 		m, ok := r.executeFields(ctx, def.Name, v, sub, p, false)
 		if !ok {
 			return nil, false

@@ -95,6 +95,32 @@ func TestQuery_ConnectionAndTotalCount(t *testing.T) {
 	assert.Equal(t, "c:d2", f.listQueries[1].After)
 }
 
+// TestQuery_SharedSelections: a page's items and their accounts share
+// their selection, collected once a request; one fragment under two
+// parents with different siblings still gives each parent its own.
+func TestQuery_SharedSelections(t *testing.T) {
+	t.Parallel()
+	srv, f := newTestServer(t)
+	f.put(tenantA, "account", "a1", map[string]any{"name": "Acme", "industry": "tech"})
+	for _, id := range []string{"d1", "d2", "d3"} {
+		f.put(tenantA, "deal", id, map[string]any{"title": id, "account": "a1"})
+	}
+	data := mustRun(t, srv, user, `query($more: Boolean!) {
+		deals(first: 3) {
+			nodes { ...A account { name } }
+			edges { node { ...A account { industry @include(if: $more) } title } }
+		}
+	} fragment A on Deal { id account { id } }`, map[string]any{"more": true})
+	deals := data["deals"].(map[string]any)
+	for i, n := range deals["nodes"].([]any) {
+		assert.Equal(t, map[string]any{"id": []string{"d1", "d2", "d3"}[i], "account": map[string]any{"id": "a1", "name": "Acme"}}, n)
+	}
+	for i, e := range deals["edges"].([]any) {
+		assert.Equal(t, map[string]any{"id": []string{"d1", "d2", "d3"}[i], "title": []string{"d1", "d2", "d3"}[i],
+			"account": map[string]any{"id": "a1", "industry": "tech"}}, e.(map[string]any)["node"])
+	}
+}
+
 // listQueryOf runs a deals query and returns the ListQuery the engine got.
 func listQueryOf(t *testing.T, args string, vars map[string]any) (engine.ListQuery, result) {
 	t.Helper()
