@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"reflect"
@@ -121,7 +122,7 @@ func (s *snapshot) guardedUnique(a Actor, obj *schema.Object) map[string]bool {
 // gives a new value, refusing the write with RATE_LIMITED when the
 // principal has none left. Writes made by automations are the system's
 // and are not charged.
-func (w *writer) chargeGuesses(automated bool, obj *schema.Object, old, data map[string]any) error {
+func (w *writer) chargeGuesses(ctx context.Context, automated bool, obj *schema.Object, old, data map[string]any) error {
 	guarded := w.snap.guardedUnique(w.actor, obj)
 	if len(guarded) == 0 || automated {
 		return nil
@@ -132,7 +133,7 @@ func (w *writer) chargeGuesses(automated bool, obj *schema.Object, old, data map
 		if !set || v == nil || reflect.DeepEqual(v, old[f]) {
 			continue
 		}
-		if ok, wait := w.e.guesses.take(w.actor.TenantID+"\x00"+w.actor.ID+"\x00"+obj.Name+"\x00"+f, now); !ok {
+		if ok, wait := w.e.takeGuess(ctx, w.actor.TenantID+"|"+w.actor.ID+"|"+obj.Name+"|"+f, now); !ok {
 			mins := max(1, int(wait.Minutes()+0.999))
 			return errorOf(ErrRateLimited, nil, "guess.tooMany", obj.Name, f, mins, labelZh(obj))
 		}

@@ -18,8 +18,9 @@ import (
 // store, through its optional capabilities:
 //
 //   - store.Counters: the sign-in throttle (five failures of a user lock
-//     its sign-in on every server) and each tenant's aggregation budget;
-//     the server's rate limits use them too (internal/server);
+//     its sign-in on every server), each tenant's aggregation budget and
+//     the guesses of guarded unique fields (guesses.go); the server's
+//     rate limits use them too (internal/server);
 //   - store.Leases: each piece of background work (an outbox entry, a
 //     timer, a job's batch, a scheduled script's run) is taken by one
 //     process at a time, under a lease that ends by itself, so that the
@@ -101,7 +102,7 @@ func (e *Engine) signInFailed(ctx context.Context, key string, now time.Time) {
 // charge is given back.
 func (e *Engine) takeRows(ctx context.Context, tenant string, rows int64, now time.Time) (bool, time.Duration) {
 	if c := e.shared.counters; c != nil {
-		ok, wait, err := e.takeSharedRows(ctx, c, tenant, rows, now)
+		ok, wait, err := slidingTake(ctx, c, "rows|"+tenant, time.Minute, float64(e.aggregatePerMinute), rows, now)
 		if err == nil {
 			return ok, wait
 		}
@@ -110,25 +111,41 @@ func (e *Engine) takeRows(ctx context.Context, tenant string, rows int64, now ti
 	return e.aggregates.take(tenant, rows, now)
 }
 
-func (e *Engine) takeSharedRows(ctx context.Context, c store.Counters, tenant string, rows int64, now time.Time) (bool, time.Duration, error) {
-	key := "rows|" + tenant
-	cur, prev, err := c.AddCount(ctx, key, time.Minute, now, rows)
+// takeGuess spends a guess of key (guesses.go): with shared counters,
+// while the guesses of the last hour, as every server counted them (a
+// sliding hour estimated from this hour's and the last's), stay within
+// Config.UniqueGuesses; a refused guess is given back.
+func (e *Engine) takeGuess(ctx context.Context, key string, now time.Time) (bool, time.Duration) {
+	if c := e.shared.counters; c != nil {
+		ok, wait, err := slidingTake(ctx, c, "guess|"+key, time.Hour, float64(e.guesses.perHour), 1, now)
+		if err == nil {
+			return ok, wait
+		}
+		e.sharedUnavailable(ctx, "unique guesses", err)
+	}
+	return e.guesses.take(key, now)
+}
+
+// slidingTake adds n to key's count in window-long windows and keeps it
+// when the sliding estimate (this window's count and the share of the
+// last one still within a window's length of now) stays within limit;
+// otherwise it gives n back and says how long until n would fit, if this
+// window's count alone leaves room, or until the window's end.
+func slidingTake(ctx context.Context, c store.Counters, key string, window time.Duration, limit float64, n int64, now time.Time) (bool, time.Duration, error) {
+	cur, prev, err := c.AddCount(ctx, key, window, now, n)
 	if err != nil {
 		return false, 0, err
 	}
-	into := now.Sub(store.WindowStart(now, time.Minute))
-	limit := float64(e.aggregatePerMinute)
-	if float64(prev)*(1-float64(into)/float64(time.Minute))+float64(cur) <= limit {
+	into := now.Sub(store.WindowStart(now, window))
+	if float64(prev)*(1-float64(into)/float64(window))+float64(cur) <= limit {
 		return true, 0, nil
 	}
-	if _, _, err := c.AddCount(ctx, key, time.Minute, now, -rows); err != nil {
-		e.sharedUnavailable(ctx, "give back an aggregation's rows", err)
+	if _, _, err := c.AddCount(ctx, key, window, now, -n); err != nil {
+		return false, 0, fmt.Errorf("give back %d of %s: %w", n, key, err)
 	}
-	// Enough room once the window before weighs little enough, or, if
-	// this minute alone is too much, once it is over.
-	wait := time.Minute - into
-	if c := float64(cur - rows); prev > 0 && c+float64(rows) <= limit {
-		wait = time.Duration((1-(limit-c-float64(rows))/float64(prev))*float64(time.Minute)) - into
+	wait := window - into
+	if rest := limit - float64(cur); prev > 0 && rest >= 0 {
+		wait = time.Duration((1-rest/float64(prev))*float64(window)) - into
 	}
 	return false, max(wait, time.Second), nil
 }

@@ -146,7 +146,7 @@ func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, da
 // createNormal is create for data that [schema.Normalize] gave (a bulk
 // create's checks running ahead normalise it off the writer's path).
 func (w *writer) createNormal(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
-	if err := w.chargeGuesses(len(automationChain(ctx)) > 0, obj, nil, data); err != nil {
+	if err := w.chargeGuesses(ctx, len(automationChain(ctx)) > 0, obj, nil, data); err != nil {
 		return store.Record{}, err
 	}
 	now := w.e.stamp()
@@ -217,7 +217,7 @@ func (w *writer) update(ctx context.Context, tx store.Tx, obj *schema.Object, cu
 	if reflect.DeepEqual(data, cur.Data) {
 		return cur, nil
 	}
-	if err := w.chargeGuesses(len(automationChain(ctx)) > 0, obj, cur.Data, data); err != nil {
+	if err := w.chargeGuesses(ctx, len(automationChain(ctx)) > 0, obj, cur.Data, data); err != nil {
 		return store.Record{}, err
 	}
 	if err := checkLookups(ctx, tx, w, obj, data, cur.Data, len(automationChain(ctx)) > 0); err != nil {

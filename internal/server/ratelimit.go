@@ -46,7 +46,8 @@ type limiter struct {
 	// that a client that keeps asking costs no further store round trip
 	// until it may succeed; at most maxBuckets of them.
 	refused   map[string]time.Time
-	failedLog time.Time // when the store's last failure was logged
+	grants    map[string]grant // see takeShared
+	failedLog time.Time        // when the store's last failure was logged
 }
 
 type bucket struct {
@@ -72,7 +73,7 @@ func newLimiter(r Rate, now func() time.Time) *limiter {
 // process's memory alone).
 func sharedLimiter(r Rate, now func() time.Time, shared store.Counters, name string, log *slog.Logger) *limiter {
 	l := newLimiter(r, now)
-	l.shared, l.name, l.log, l.refused = shared, name, log, map[string]time.Time{}
+	l.shared, l.name, l.log, l.refused, l.grants = shared, name, log, map[string]time.Time{}, map[string]grant{}
 	return l
 }
 
@@ -103,45 +104,66 @@ func (l *limiter) window() time.Duration {
 	return max(time.Second, time.Duration(math.Ceil(float64(l.rate.Burst)/l.rate.Per))*time.Second)
 }
 
-// takeShared counts a request of key in the store's shared counters and
-// admits it while the requests of the last window, as every process
-// counted them, are at most Burst: a sliding window estimated from the
-// count of this window and the one before (weighted by how much of it is
-// still in the last window's length). On average that admits Per a
-// second, and Burst at once after a quiet window, as the bucket does.
-// A refused request is given back, and the key refused here without a
-// round trip until the wait is over.
+// takeShared admits a request of key by the store's shared counters: the
+// requests of the last window, as every process counted them, may be at
+// most Burst — a sliding window estimated from the count of this window
+// and the one before (weighted by how much of it still lies within one
+// window's length of now). On average that admits Per a second, and
+// Burst at once after a quiet window, as the bucket does.
+//
+// A process takes a tenth of Burst at a time (a grant) and spends it
+// from memory until it is spent or the window ends, so that a busy
+// client costs one store round trip per tenth of its burst, not one per
+// request. What a process took and did not spend is lost with the
+// window: a client spread over k servers may be admitted up to k tenths
+// less in a window, never more. A request the count refuses gives its
+// grant back, and the key is refused here without a round trip until
+// the wait is over.
 func (l *limiter) takeShared(ctx context.Context, key string) (ok bool, wait time.Duration, err error) {
 	now := l.now()
+	w := l.window()
+	start := store.WindowStart(now, w)
 	l.mu.Lock()
-	until, refused := l.refused[key]
-	if refused && now.Before(until) {
-		l.mu.Unlock()
-		return false, until.Sub(now), nil
-	}
-	if refused {
+	if until, refused := l.refused[key]; refused {
+		if now.Before(until) {
+			l.mu.Unlock()
+			return false, until.Sub(now), nil
+		}
 		delete(l.refused, key)
 	}
+	if g, held := l.grants[key]; held && g.start.Equal(start) && g.left > 0 {
+		g.left--
+		l.grants[key] = g
+		l.mu.Unlock()
+		return true, 0, nil
+	}
 	l.mu.Unlock()
-	w := l.window()
+	chunk := int64(max(1, l.rate.Burst/10))
 	name := l.name + "|" + key
-	cur, prev, err := l.shared.AddCount(ctx, name, w, now, 1)
+	cur, prev, err := l.shared.AddCount(ctx, name, w, now, chunk)
 	if err != nil {
 		return false, 0, err
 	}
-	into := now.Sub(store.WindowStart(now, w))
+	into := now.Sub(start)
 	limit := float64(l.rate.Burst)
-	if estimate(cur, prev, into, w) <= limit {
+	granted := chunk
+	if over := estimate(cur, prev, into, w) - limit; over > 0 {
+		granted = chunk - int64(math.Ceil(over))
+	}
+	if back := chunk - max(granted, 0); back > 0 {
+		if _, _, err := l.shared.AddCount(ctx, name, w, now, -back); err != nil {
+			l.log.WarnContext(ctx, "give back a refused request's count", "limit", l.name, "err", err)
+		}
+	}
+	if granted >= 1 {
+		l.keep(key, grant{start: start, left: granted - 1}, now)
 		return true, 0, nil
 	}
-	if _, _, err := l.shared.AddCount(ctx, name, w, now, -1); err != nil {
-		l.log.WarnContext(ctx, "give back a refused request's count", "limit", l.name, "err", err)
-	}
-	// Until the estimate, with this window's count as it is, is under the
-	// limit again: the window before weighs less as time goes on, and
+	// Until the estimate, with this window's count as it is, leaves room
+	// for one more: the window before weighs less as time goes on, and
 	// once this window is the one before, its own count weighs less.
 	wait = w - into
-	if c := float64(cur - 1); prev > 0 && c+1 <= limit {
+	if c := float64(cur - chunk); prev > 0 && c+1 <= limit {
 		wait = time.Duration((1-(limit-c-1)/float64(prev))*float64(w)) - into
 	}
 	wait = max(wait, time.Second)
@@ -158,6 +180,36 @@ func (l *limiter) takeShared(ctx context.Context, key string) (ok bool, wait tim
 	}
 	l.mu.Unlock()
 	return false, wait, nil
+}
+
+// grant is what a process took of a key's shared count and has not spent
+// yet, in the window that starts at start.
+type grant struct {
+	start time.Time
+	left  int64
+}
+
+// keep remembers a grant (adding to one of the same window a concurrent
+// request took), in at most maxBuckets keys: past that, grants of ended
+// windows are dropped, and if none has ended the new one is not kept (its
+// rest is lost, which only admits less).
+func (l *limiter) keep(key string, g grant, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if old, held := l.grants[key]; held && old.start.Equal(g.start) {
+		g.left += old.left
+	}
+	if _, held := l.grants[key]; !held && len(l.grants) >= maxBuckets {
+		for k, old := range l.grants {
+			if now.Sub(old.start) >= l.window() {
+				delete(l.grants, k)
+			}
+		}
+		if len(l.grants) >= maxBuckets {
+			return
+		}
+	}
+	l.grants[key] = g
 }
 
 // estimate is the sliding window's count: this window's and the share of

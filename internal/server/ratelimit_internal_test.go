@@ -1,6 +1,7 @@
 package server
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"testing"
@@ -92,4 +93,41 @@ func TestLimiter_SharedAcrossServers(t *testing.T) {
 	shared.Fail(true)
 	ok, _ = a.take(t.Context(), "192.0.2.9")
 	assert.True(t, ok, "a store that does not answer leaves each server its own bucket")
+}
+
+// A server takes a tenth of the burst from the shared count at a time and
+// spends it from memory: fewer round trips, and never more admitted than
+// the burst across servers.
+func TestLimiter_SharedGrants(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	clock := func() time.Time { return now }
+	shared := &countingShared{Shared: testkit.NewShared(nil)}
+	log := slog.New(slog.DiscardHandler)
+	a := sharedLimiter(Rate{Per: 50, Burst: 100}, clock, shared, "key", log)
+	b := sharedLimiter(Rate{Per: 50, Burst: 100}, clock, shared, "key", log)
+	admitted := 0
+	for i := range 300 {
+		l := a
+		if i%3 == 2 {
+			l = b
+		}
+		if ok, _ := l.take(t.Context(), "acme|key1"); ok {
+			admitted++
+		}
+	}
+	assert.LessOrEqual(t, admitted, 100, "never more than the burst across both")
+	assert.GreaterOrEqual(t, admitted, 80, "at most a tenth a server lost")
+	assert.Less(t, shared.calls, 40, "a round trip per grant, not per request (%d calls)", shared.calls)
+}
+
+// countingShared counts the calls of the shared counters.
+type countingShared struct {
+	*testkit.Shared
+	calls int
+}
+
+func (c *countingShared) AddCount(ctx context.Context, key string, window time.Duration, at time.Time, n int64) (int64, int64, error) {
+	c.calls++
+	return c.Shared.AddCount(ctx, key, window, at, n)
 }
