@@ -99,6 +99,15 @@ type Records interface {
 	Audit(ctx context.Context, q engine.AuditQuery) ([]engine.AuditEntry, bool, error)
 }
 
+// everySeer lets a lookup's { id } be answered from the stored id: when
+// the caller sees every record of the target, the reference names one it
+// sees (*engine.Engine implements it).
+type everySeer interface {
+	SeesEveryRecord(ctx context.Context, object string) (bool, error)
+}
+
+var _ everySeer = (*engine.Engine)(nil)
+
 // Operations is what the administrators' view of automation and
 // background work needs: the outbox, notifications, roll-up rebuilds,
 // jobs, script limits and script tests.

@@ -54,6 +54,41 @@ func (fc *fieldCall) selects(name string) bool {
 	return false
 }
 
+// selectsOnlyID reports whether the field's sub-selection asks for
+// nothing but id (and __typename).
+func (fc *fieldCall) selectsOnlyID() bool {
+	if fc.sub == nil {
+		fc.sub = fc.req.collect(fc.typ.Name(), fc.fields)
+	}
+	for _, c := range fc.sub {
+		if n := c.fields[0].Name; n != "id" && n != "__typename" {
+			return false
+		}
+	}
+	return len(fc.sub) > 0
+}
+
+// seesEvery reports, once per request and object, whether the caller
+// sees every record of object (SeesEveryRecord); false when the engine
+// cannot tell or the question fails (the read that follows then answers
+// as it always did).
+func (r *request) seesEvery(ctx context.Context, object string) bool {
+	if r.srv.seer == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if v, ok := r.sees[object]; ok {
+		return v
+	}
+	every, err := r.srv.seer.SeesEveryRecord(ctx, object)
+	if r.sees == nil {
+		r.sees = map[string]bool{}
+	}
+	r.sees[object] = err == nil && every
+	return r.sees[object]
+}
+
 // request is one execution of an operation.
 type request struct {
 	s         *execSchema
@@ -71,6 +106,7 @@ type request struct {
 
 	mu   sync.Mutex
 	errs []*QueryError
+	sees map[string]bool // seesEvery's answers, under mu
 
 	// sets are the selections collected so far (collectOnce).
 	setsMu sync.Mutex
@@ -169,6 +205,9 @@ func (r *request) collectNow(typeName string, fields []*ast.Field) []*collected 
 func (r *request) collectOnce(typeName string, fields []*ast.Field) []*collected {
 	if len(fields) == 0 {
 		return nil
+	}
+	if r.prep != nil && !r.prep.conditional && len(fields) == 1 {
+		return r.collect(typeName, fields) // kept with the document already
 	}
 	key := setKey{typeName: typeName, first: fields[0], n: len(fields)}
 	r.setsMu.Lock()

@@ -110,11 +110,16 @@ func (s *execSchema) fieldResolver(fm *fieldModel) resolver {
 			return nil
 		}
 	case schema.KindLookup:
-		return func(ctx context.Context, p any, _ *fieldCall) (any, error) {
+		return func(ctx context.Context, p any, fc *fieldCall) (any, error) {
 			rv := p.(*recordValue)
 			id, ok := rv.rec.Data[name].(string)
 			if !ok || id == "" {
 				return nil, nil
+			}
+			if fc.selectsOnlyID() && fc.req.seesEvery(ctx, fm.target.name) {
+				// { id } of a record the caller sees, whatever it is:
+				// the stored id is the answer, nothing is read.
+				return &recordValue{obj: fm.target, rec: store.Record{ID: id}, grp: &group{}}, nil
 			}
 			byID, err := s.targets(ctx, rv.grp, fm)
 			if err != nil {

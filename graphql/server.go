@@ -87,6 +87,7 @@ type Server struct {
 	channels       Channeling
 	files          Attaching
 	inbox          Inbox
+	seer           everySeer // nil: every reference is read
 	log            *slog.Logger
 	maxDepth       int
 	maxQueryLength int
@@ -142,6 +143,7 @@ func New(cfg Config) (*Server, error) {
 	s.pools, _ = cfg.Engine.(Pooling)
 	s.rates, _ = cfg.Engine.(ExchangeRates)
 	s.signOn, _ = cfg.Engine.(SigningOn)
+	s.seer, _ = cfg.Engine.(everySeer)
 	return s, nil
 }
 
