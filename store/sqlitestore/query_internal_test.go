@@ -215,6 +215,7 @@ func TestStore_Pragmas(t *testing.T) {
 			assert.Equal(t, "-1024", pragma(db, "cache_size"))
 			assert.Equal(t, "2", pragma(db, "temp_store"), "memory")
 			assert.Equal(t, fmt.Sprint(journalSizeLimit), pragma(db, "journal_size_limit"))
+			assert.Equal(t, "0", pragma(db, "mmap_size"), "no memory map: its pages count once per connection")
 		}
 		assert.Equal(t, "0", pragma(d.writer, "query_only"))
 		assert.Equal(t, "1", pragma(d.reader, "query_only"))
