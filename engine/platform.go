@@ -70,6 +70,12 @@ func readPlatformDefinitions() map[string]string {
 // an entry's (docs/decisions.md, "The audit trail's indexes").
 var platformNoSystemIndexes = map[string]bool{auditObject: true}
 
+// PlatformNoSystemIndexes reports whether the engine saves the platform
+// object named name without the indexes on createdAt, updatedAt and
+// ownerId ([schema.Object.NoSystemIndexes]), for what counts the indexes
+// a tenant's objects cost (internal/scaleplan).
+func PlatformNoSystemIndexes(name string) bool { return platformNoSystemIndexes[name] }
+
 // parseStored parses an object definition as the engine saves it: a
 // platform object with the indexes the engine gives it.
 func parseStored(def []byte) (*schema.Object, error) {

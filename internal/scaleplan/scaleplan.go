@@ -15,7 +15,9 @@
 //     filename_1_uploadDate_1) and blobs.chunks (_id_ and files_id_1_n_1);
 //   - every object has a collection r_<object> with _id_ and one index per
 //     distinct spec [store.IndexSpecs] lists with elements (the adapter
-//     indexes list elements), two specs being the same when their keys are.
+//     indexes list elements), two specs being the same when their keys are;
+//     the platform objects the engine saves without the indexes on
+//     createdAt, updatedAt and ownerId (the audit trail) have none of them.
 //
 // WiredTiger keeps one file per collection and one per index, so a
 // deployment's file count is their sum.
@@ -29,6 +31,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/crmkit/crm/engine"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/templates"
@@ -157,7 +160,7 @@ func Load(platform fs.FS) (*Catalog, error) {
 		if err != nil {
 			return nil, fmt.Errorf("read platform object %s: %w", f, err)
 		}
-		o, err := object(b)
+		o, err := object(b, true)
 		if err != nil {
 			return nil, fmt.Errorf("platform object %s: %w", path.Base(f), err)
 		}
@@ -175,7 +178,7 @@ func Load(platform fs.FS) (*Catalog, error) {
 		}
 		objs := make([]Object, 0, len(t.Definitions))
 		for i, def := range t.Definitions {
-			o, err := object(def)
+			o, err := object(def, false)
 			if err != nil {
 				return nil, fmt.Errorf("template %s object %s: %w", m.Name, t.Objects[i], err)
 			}
@@ -187,11 +190,14 @@ func Load(platform fs.FS) (*Catalog, error) {
 	return c, nil
 }
 
-func object(def []byte) (Object, error) {
+// object parses def and counts its indexes; a platform object's are
+// those the engine gives it (engine.PlatformNoSystemIndexes).
+func object(def []byte, platform bool) (Object, error) {
 	obj, err := schema.ParseObject(def)
 	if err != nil {
 		return Object{}, err
 	}
+	obj.NoSystemIndexes = platform && engine.PlatformNoSystemIndexes(obj.Name)
 	n, err := ObjectIndexes(obj)
 	if err != nil {
 		return Object{}, err
