@@ -420,7 +420,9 @@ func (m *Main) bootstrap(ctx context.Context, eng *engine.Engine) (*firstStart, 
 		return nil, nil
 	}
 	first := &firstStart{tenant: "default", user: "admin"}
-	if _, err := eng.CreateTenant(ctx, first.tenant, "Default"); err != nil && !errors.Is(err, engine.ErrConflict) {
+	if _, err := eng.CreateTenant(ctx, first.tenant, "Default"); errors.Is(err, engine.ErrConflict) {
+		return nil, nil // another server on the same database started first and makes the first start
+	} else if err != nil {
 		return nil, err
 	}
 	if first.password, err = generatePassword(); err != nil {
