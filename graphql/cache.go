@@ -20,6 +20,9 @@ type schemaCache struct {
 	entries map[string]*cacheEntry
 	lru     *list.List // of *cacheEntry, most recent first
 	builds  int        // schemas built, for tests
+	// onDrop, when set, is told of each schema replaced by a newer
+	// revision or dropped beyond max (the documents kept for it go).
+	onDrop func(*execSchema)
 }
 
 type cacheEntry struct {
@@ -50,8 +53,10 @@ func (c *schemaCache) get(cat *engine.Catalog, build func(*engine.Catalog) (*exe
 		return e.schema, e.err
 	}
 	e = &cacheEntry{tenant: key, revision: cat.Revision, ready: make(chan struct{})}
+	var dropped []*cacheEntry
 	if old := c.entries[key]; old != nil {
 		c.lru.Remove(old.elem)
+		dropped = append(dropped, old)
 	}
 	e.elem = c.lru.PushFront(e)
 	c.entries[key] = e
@@ -59,9 +64,28 @@ func (c *schemaCache) get(cat *engine.Catalog, build func(*engine.Catalog) (*exe
 		last := c.lru.Back()
 		c.lru.Remove(last)
 		delete(c.entries, last.Value.(*cacheEntry).tenant)
+		dropped = append(dropped, last.Value.(*cacheEntry))
 	}
 	c.builds++
 	c.mu.Unlock()
+	if c.onDrop != nil {
+		for _, old := range dropped {
+			drop := func() {
+				if old.schema != nil {
+					c.onDrop(old.schema)
+				}
+			}
+			select {
+			case <-old.ready:
+				drop()
+			default: // still building: once it is built
+				go func() {
+					<-old.ready
+					drop()
+				}()
+			}
+		}
+	}
 
 	func() {
 		defer close(e.ready)
@@ -88,8 +112,9 @@ func (c *schemaCache) buildCount() int {
 // validator annotates the tree once, before the entry exists), so
 // requests share it. The cache is bounded by both the number of entries
 // and the total length of their query texts; the least recently used go
-// first. A document of a schema that was replaced (a new metadata
-// revision) is never found again and ages out.
+// first. The documents of a schema that was replaced (a new metadata
+// revision) or dropped go with it (schemaCache.onDrop), so that they do
+// not keep it in memory.
 type docCache struct {
 	mu       sync.Mutex
 	maxDocs  int
@@ -234,6 +259,20 @@ func (c *docCache) put(s *execSchema, query string, doc *preparedDoc) {
 		c.lru.Remove(last)
 		delete(c.entries, e.key)
 		c.bytes -= len(e.key.query)
+	}
+}
+
+// dropSchema forgets the documents of a schema no longer served. A
+// request that still holds the schema may keep one more, which ages out.
+func (c *docCache) dropSchema(s *execSchema) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, el := range c.entries {
+		if k.schema == s {
+			c.lru.Remove(el)
+			delete(c.entries, k)
+			c.bytes -= len(k.query)
+		}
 	}
 }
 

@@ -120,7 +120,7 @@ func TestCache_ValidDocumentsReusedPerRevision(t *testing.T) {
 	assert.Contains(t, r.Errors[0].Message, "title")
 	mustRun(t, srv, user, `{ deals { nodes { id subject } } }`, nil)
 	mustRun(t, srv, user, q, map[string]any{"n": 2})
-	assert.Equal(t, 4, srv.CachedDocuments(), "the old revision's entry ages out; the new one has its own")
+	assert.Equal(t, 2, srv.CachedDocuments(), "the old revision's documents went with its schema; the new one has its own")
 }
 
 func TestCache_KeptDocumentsFollowTheirVariables(t *testing.T) {
@@ -134,5 +134,21 @@ func TestCache_KeptDocumentsFollowTheirVariables(t *testing.T) {
 		assert.NotContains(t, without["deals"], "totalCount")
 		assert.Contains(t, without["deals"], "pageInfo")
 	}
+	assert.Equal(t, 1, srv.CachedDocuments())
+}
+
+func TestCache_DocumentsGoWithTheirSchema(t *testing.T) {
+	t.Parallel()
+	f := newFakeEngine()
+	f.setObjects("tenant-a", dealObject(), accountObject())
+	f.setObjects("tenant-b", dealObject(), accountObject())
+	srv, err := graphql.New(graphql.Config{Engine: f, MaxSchemas: 1})
+	require.NoError(t, err)
+	adminA := engine.Actor{TenantID: "tenant-a", ID: "key:a", Admin: true}
+	adminB := engine.Actor{TenantID: "tenant-b", ID: "key:b", Admin: true}
+	mustRun(t, srv, adminA, `{ deals { nodes { id } } }`, nil)
+	mustRun(t, srv, adminA, `{ accounts { nodes { id } } }`, nil)
+	assert.Equal(t, 2, srv.CachedDocuments())
+	mustRun(t, srv, adminB, `{ deals { nodes { id } } }`, nil) // tenant-a's schema is dropped beyond MaxSchemas
 	assert.Equal(t, 1, srv.CachedDocuments())
 }

@@ -137,6 +137,7 @@ func New(cfg Config) (*Server, error) {
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	s.cache.onDrop = s.docs.dropSchema
 	s.onError = cfg.OnError
 	s.activities, _ = cfg.Engine.(Activities)
 	s.settings, _ = cfg.Engine.(TenantSettings)
