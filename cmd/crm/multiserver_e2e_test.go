@@ -51,15 +51,6 @@ type process struct {
 
 var listening = regexp.MustCompile(`CRM server listening on (http://127\.0\.0\.1:\d+)`)
 
-// startProcess runs `crm serve args...` in a new process until the test
-// ends (or kill), and waits until it listens.
-func startProcess(t *testing.T, args ...string) *process {
-	t.Helper()
-	p := spawn(t, args...)
-	p.wait(t)
-	return p
-}
-
 // spawn runs `crm serve args...` in a new process until the test ends
 // (or kill), without waiting for it.
 func spawn(t *testing.T, args ...string) *process {
