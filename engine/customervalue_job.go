@@ -273,6 +273,14 @@ func (e *Engine) scheduleCustomerValue(ctx context.Context, tenantID string) (in
 			continue // refused when saved
 		}
 		id := o.Name + "." + JobCustomerValue
+		// A schedule that is not due is read without a write transaction:
+		// a transaction would mark the tenant due again (the worker's due
+		// index, due.go), and it would be visited every pass.
+		if cur, err := ts.Get(ctx, schedules, id); err == nil && cur.Data["schedule"] == o.CustomerValue.Schedule && cur.Data["zone"] == zone.String() {
+			if due, _ := cur.Data["nextRunAt"].(string); due > now.Format(schema.DateTimeLayout) {
+				continue
+			}
+		}
 		ran := false
 		err = ts.WithTx(ctx, func(tx store.Tx) error {
 			cur, err := tx.Get(ctx, schedules, id)

@@ -247,7 +247,9 @@ func (e *Engine) nextDue(ctx context.Context, tenant string, now time.Time) (tim
 			earlier(at)
 		}
 	}
-	if v, ok := e.binDue.Load(tenant); ok {
+	if v, ok := e.binDue.Load(tenant); ok && snap.platform[recycleObject] != nil {
+		// (Without a bin, binDue only says when purgeExpired looks again;
+		// a bin made later is made by a write, which makes the tenant due.)
 		earlier(v.(binDueAt).next)
 	}
 	if v, ok := e.fileSweep.Load(tenant); ok {

@@ -135,6 +135,9 @@ type Engine struct {
 	mu          sync.Mutex
 	tenant      map[string]*tenantState // catalog cache by tenant id
 	unavailable map[string]error        // tenants CheckTenants found unusable, and why
+	// checked holds the tenants checked (by CheckTenants or when first
+	// opened; seal.go).
+	checked sync.Map
 
 	// notifyPurged holds, per tenant, when the worker last found no
 	// notification past its retention (notify_inbox.go).

@@ -415,6 +415,12 @@ func (e *Engine) purgeNotifications(ctx context.Context, tenant string, limit in
 		{And: []store.Filter{store.Leaf("read", store.OpEq, true), store.Leaf("readAt", store.OpLte, now.Add(-NotificationReadRetention).Format(layout))}},
 		store.Leaf("at", store.OpLte, now.Add(-NotificationRetention).Format(layout)),
 	}}
+	// None past its retention: no write transaction, which would mark
+	// the tenant due again in the worker's due index (due.go).
+	if page, err := ts.Find(ctx, inbox, store.Query{Filter: &old, Limit: 1}); err == nil && len(page.Records) == 0 {
+		e.notifyPurged.Store(tenant, now)
+		return 0, nil
+	}
 	n := 0
 	err = ts.WithTx(ctx, func(tx store.Tx) error {
 		n = 0

@@ -48,6 +48,21 @@ func noKey(obj *schema.Object) error {
 // openTenant opens a tenant's store as the engine uses it; a tenant
 // marked unavailable (see CheckTenants) gives its reason instead.
 func (e *Engine) openTenant(ctx context.Context, tenantID string) (store.TenantStore, error) {
+	if _, checked := e.checked.Load(tenantID); !checked {
+		// A tenant CheckTenants did not check is checked when first used
+		// (a server with many tenants checks none when it starts).
+		// Only a key that does not fit marks it unavailable; after another
+		// failure (a busy disk, a cancelled request) it is checked again
+		// next time, and the caller meets the failure on its own.
+		switch err := e.checkTenant(ctx, tenantID); {
+		case err == nil:
+			e.checked.Store(tenantID, true)
+		case errors.Is(err, ErrNoKey) || errors.Is(err, ErrWrongKey):
+			e.log.ErrorContext(ctx, "tenant unavailable", "tenant", tenantID, "err", err)
+			e.markUnavailable(tenantID, err)
+			e.checked.Store(tenantID, true)
+		}
+	}
 	if err := e.unavailableErr(tenantID); err != nil {
 		return nil, err
 	}
@@ -117,6 +132,7 @@ func (e *Engine) CheckTenants(ctx context.Context) ([]TenantProblem, error) {
 	}
 	var problems []TenantProblem
 	for _, t := range tenants {
+		e.checked.Store(t.ID, true)
 		if err := e.checkTenant(ctx, t.ID); err != nil {
 			problems = append(problems, TenantProblem{Tenant: t.ID, Err: err})
 			e.markUnavailable(t.ID, err)

@@ -122,6 +122,8 @@ func TestSensitive_KeyRequiredAndChecked(t *testing.T) {
 	wrong, wctx := keyed(t, st, 9)
 	_, err = wrong.ListRecords(wctx, "patient", engine.ListQuery{})
 	assert.Equal(t, engine.CodeUnavailable, engine.CodeOf(err), "a server with another key cannot read the data")
+	assert.Contains(t, engine.PublicMessage(err, "en"), `tenant "clinic" is unavailable`,
+		"a tenant CheckTenants did not check (a server with many tenants checks none at start) is checked and marked when first used")
 	problems, err = wrong.CheckTenants(context.Background())
 	require.NoError(t, err, "nor does it refuse to start")
 	require.Len(t, problems, 1)

@@ -145,6 +145,11 @@ func parseKey(text string) ([]byte, error) {
 	return nil, fmt.Errorf("the encryption key must be 32 bytes written as 64 hex digits or base64 (make one with: openssl rand -hex 32)")
 }
 
+// checkTenantsAtStart is how many tenants serve checks when it starts (that
+// their metadata loads and the encryption key fits); with more tenants each
+// is checked when first used.
+const checkTenantsAtStart = 100
+
 // defaultOpenTenants is --open-tenants' default: each open tenant
 // database holds a writer and up to one reader a CPU, two file
 // descriptors each.
@@ -280,9 +285,16 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	defer st.Close()
 	defer eng.Close()
 
-	problems, err := eng.CheckTenants(ctx)
-	if err != nil {
+	// A few tenants are checked now, and their problems reported at once;
+	// with more, each is checked when first used, so that the server
+	// starts in seconds whatever the number of tenants (issue 21).
+	var problems []engine.TenantProblem
+	if tenants, err := st.ListTenants(ctx); err != nil {
 		return fmt.Errorf("refusing to start: %w", err)
+	} else if len(tenants) <= checkTenantsAtStart {
+		if problems, err = eng.CheckTenants(ctx); err != nil {
+			return fmt.Errorf("refusing to start: %w", err)
+		}
 	}
 	for _, p := range problems { // the other tenants are served
 		log.Error("tenant unavailable", "tenant", p.Tenant, "err", p.Err)
