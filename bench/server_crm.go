@@ -154,7 +154,7 @@ func (s *crmServer) Start(ctx context.Context, dir string) error {
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
 	args := []string{"serve", "--addr", addr, "--data", filepath.Join(dir, "data"), "--rate-per-key", "0", "--rate-per-ip", "0",
-		"--metrics-addr", "off", "--worker=false"}
+		"--metrics-addr", "off"}
 	if s.keepNoAnswers {
 		args = append(args, "--aggregate-cache-mb", "0")
 	}
