@@ -107,7 +107,14 @@ func WithRequest(ctx context.Context) context.Context {
 // detach returns a context for work that outlives the request of ctx:
 // without its cancellation, and resolving its own scope.
 func detach(ctx context.Context) context.Context {
-	return context.WithValue(context.WithoutCancel(ctx), requestKey{}, (*request)(nil))
+	return unscoped(context.WithoutCancel(ctx))
+}
+
+// unscoped returns ctx without its request's scope, cancelled with it:
+// for work that resolves a tenant's store and state for itself while the
+// request's scope is being resolved (and so held).
+func unscoped(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestKey{}, (*request)(nil))
 }
 
 // bound returns ctx's request, locked, when it may serve e and tenant

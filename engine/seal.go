@@ -54,7 +54,9 @@ func (e *Engine) openTenant(ctx context.Context, tenantID string) (store.TenantS
 		// Only a key that does not fit marks it unavailable; after another
 		// failure (a busy disk, a cancelled request) it is checked again
 		// next time, and the caller meets the failure on its own.
-		switch err := e.checkTenant(ctx, tenantID); {
+		// The check resolves the tenant's state outside the request's
+		// scope: openTenant runs while the scope is held (tenantStore).
+		switch err := e.checkTenant(unscoped(ctx), tenantID); {
 		case err == nil:
 			e.checked.Store(tenantID, true)
 		case errors.Is(err, ErrNoKey) || errors.Is(err, ErrWrongKey):

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -99,6 +100,40 @@ func TestSensitive_EncryptedAtRestAndSearchable(t *testing.T) {
 	moved, err := other.GetRecord(octx, "patient", p.ID)
 	require.NoError(t, err)
 	assert.Equal(t, "青霉素过敏", moved.Data["notes"])
+}
+
+// A tenant the server did not check when it started (one made after it,
+// or one of more than a hundred) is checked by its first request, inside
+// that request's scope: the check must not wait for the scope it runs in.
+func TestSensitive_FirstUseInsideARequest(t *testing.T) {
+	t.Parallel()
+	st := sqlitestore.NewForTest(t)
+	maker, ctx := keyed(t, st, 7)
+	_, err := maker.CreateTenant(context.Background(), "clinic", "")
+	require.NoError(t, err)
+	_, err = maker.SaveObject(ctx, []byte(patientDef), engine.SaveOptions{})
+	require.NoError(t, err)
+	_, err = maker.CreateRecord(ctx, "patient", map[string]any{"name": "a", "notes": "机密"})
+	require.NoError(t, err)
+
+	for _, key := range []byte{7, 9} {
+		eng, ctx := keyed(t, st, key) // a new server: it checked no tenant yet
+		done := make(chan error, 1)
+		go func() {
+			_, err := eng.ListRecords(engine.WithRequest(ctx), "patient", engine.ListQuery{})
+			done <- err
+		}()
+		select {
+		case err := <-done:
+			if key == 7 {
+				assert.NoError(t, err, "the right key serves the tenant")
+			} else {
+				assert.Equal(t, engine.CodeUnavailable, engine.CodeOf(err), "another key marks it unavailable")
+			}
+		case <-time.After(2 * time.Minute): // a guard against a hang, not a measure of speed
+			t.Fatalf("the first request of a tenant with key %d never answered", key)
+		}
+	}
 }
 
 func TestSensitive_KeyRequiredAndChecked(t *testing.T) {
