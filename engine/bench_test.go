@@ -5,13 +5,13 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/crmkit/crm/engine"
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/templates"
@@ -105,7 +105,7 @@ func listFilteredSorted(b *testing.B, eng *engine.Engine, ctx context.Context) {
 		First: 50,
 	}
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := testkit.CPUNow()
 	for b.Loop() {
 		page, err := eng.ListRecords(ctx, "deal", q)
 		if err != nil {
@@ -115,17 +115,7 @@ func listFilteredSorted(b *testing.B, eng *engine.Engine, ctx context.Context) {
 			b.Fatalf("got %d records", len(page.Records))
 		}
 	}
-	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
-}
-
-// processCPU is the CPU time the process has used so far, user and system:
-// on a busy machine it moves far less than the time an operation takes.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	testkit.ReportCPU(b, cpu)
 }
 
 // BenchmarkEngine_ListPrivate is ListFilteredSorted for a sales manager

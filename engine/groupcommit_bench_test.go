@@ -3,19 +3,10 @@ package engine_test
 import (
 	"fmt"
 	"sync/atomic"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/crmkit/crm/internal/testkit"
+)
 
 // BenchmarkEngine_CreateRecordParallel is BenchmarkEngine_CreateRecord
 // from 16 goroutines per CPU (32 writers at -cpu 2): with group commit
@@ -27,7 +18,7 @@ func BenchmarkEngine_CreateRecordParallel(b *testing.B) {
 	withStarter(b, eng, ctx)
 	var n atomic.Int64
 	b.SetParallelism(16)
-	start := cpuTime(b)
+	start := testkit.CPUNow()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -42,7 +33,7 @@ func BenchmarkEngine_CreateRecordParallel(b *testing.B) {
 		}
 	})
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
+	testkit.ReportCPU(b, start)
 }
 
 // BenchmarkEngine_CreateRecordCPU is BenchmarkEngine_CreateRecord (one
@@ -50,7 +41,7 @@ func BenchmarkEngine_CreateRecordParallel(b *testing.B) {
 func BenchmarkEngine_CreateRecordCPU(b *testing.B) {
 	eng, ctx, _ := newEngine(b)
 	withStarter(b, eng, ctx)
-	start := cpuTime(b)
+	start := testkit.CPUNow()
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
 		_, err := eng.CreateRecord(ctx, "deal", map[string]any{
@@ -61,5 +52,5 @@ func BenchmarkEngine_CreateRecordCPU(b *testing.B) {
 		}
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
+	testkit.ReportCPU(b, start)
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"syscall"
 	"testing"
 	"time"
 
@@ -127,7 +126,7 @@ func BenchmarkGraphQL_List50FilteredSorted(b *testing.B) {
 		nodes { id number title amount stage closeDate account { id name } }
 		pageInfo { hasNextPage endCursor } } }`
 	b.ResetTimer()
-	cpu := processCPU()
+	cpu := testkit.CPUNow()
 	for b.Loop() {
 		data := mustExec(b, srv, ctx, q, nil)
 		var out struct {
@@ -137,17 +136,7 @@ func BenchmarkGraphQL_List50FilteredSorted(b *testing.B) {
 			b.Fatalf("got %d nodes (%v)", len(out.Deals.Nodes), err)
 		}
 	}
-	b.ReportMetric(float64(processCPU()-cpu)/float64(b.N), "cpu-ns/op")
-}
-
-// processCPU is the CPU time the process has used so far, user and system:
-// on a busy machine it moves far less than the time an operation takes.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	testkit.ReportCPU(b, cpu)
 }
 
 func BenchmarkGraphQL_Create(b *testing.B) {

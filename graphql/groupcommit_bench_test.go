@@ -3,19 +3,10 @@ package graphql_test
 import (
 	"fmt"
 	"sync/atomic"
-	"syscall"
 	"testing"
-	"time"
-)
 
-// cpuTime is the process's user and system CPU time so far.
-func cpuTime(b *testing.B) time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		b.Fatal(err)
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
+	"github.com/crmkit/crm/internal/testkit"
+)
 
 const benchCreateDeal = `mutation($in: DealInput!) { createDeal(input: $in) { id number version } }`
 
@@ -33,7 +24,7 @@ func BenchmarkGraphQL_CreateParallel(b *testing.B) {
 	withStarterObjects(b, eng, ctx)
 	var n atomic.Int64
 	b.SetParallelism(16)
-	start := cpuTime(b)
+	start := testkit.CPUNow()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
@@ -45,7 +36,7 @@ func BenchmarkGraphQL_CreateParallel(b *testing.B) {
 		}
 	})
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
+	testkit.ReportCPU(b, start)
 }
 
 // BenchmarkGraphQL_CreateCPU is BenchmarkGraphQL_Create (one writer) with
@@ -53,11 +44,11 @@ func BenchmarkGraphQL_CreateParallel(b *testing.B) {
 func BenchmarkGraphQL_CreateCPU(b *testing.B) {
 	srv, eng, ctx, _ := benchStack(b)
 	withStarterObjects(b, eng, ctx)
-	start := cpuTime(b)
+	start := testkit.CPUNow()
 	b.ResetTimer()
 	for i := int64(0); b.Loop(); i++ {
 		mustExec(b, srv, ctx, benchCreateDeal, benchDealInput(i))
 	}
 	b.StopTimer()
-	b.ReportMetric(float64(cpuTime(b)-start)/float64(b.N), "cpu-ns/op")
+	testkit.ReportCPU(b, start)
 }

@@ -6,10 +6,10 @@ import (
 	"math/rand/v2"
 	"os"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
+	"github.com/crmkit/crm/internal/testkit"
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
@@ -398,28 +398,13 @@ func BenchmarkStore_FindRange(b *testing.B) {
 			Limit: 50,
 		}
 		b.Run(sc.name, func(b *testing.B) {
-			cpu := processCPU()
+			cpu := testkit.CPUNow()
 			for b.Loop() {
 				if _, err := ts.Find(ctx, obj, q); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, cpu)
+			testkit.ReportCPU(b, cpu)
 		})
 	}
-}
-
-// processCPU is the CPU time the process has used so far, user and system.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// reportCPU reports the process's CPU time an operation since start: on a
-// busy machine it moves far less than the time an operation takes.
-func reportCPU(b *testing.B, start time.Duration) {
-	b.ReportMetric(float64(processCPU()-start)/float64(b.N), "cpu-ns/op")
 }
