@@ -54,12 +54,30 @@ func (e *Engine) dueRecords(ctx context.Context, tenantID string, q dueQuery) (d
 
 // The due-work index (store.DueIndex): when the store keeps one, a pass
 // of the worker visits only the tenants whose entry is due instead of
-// every tenant. Every write transaction lowers its tenant's entry, so
-// work added by any write makes the tenant due at once; after a visit,
-// Visited works out when the tenant's next work is due from its real
-// queues and raises the entry to that, unless the tenant was written
-// since the pass read the entry (the visit's own writes too: the next
-// pass visits again and finds nothing).
+// every tenant. Every write transaction that may add work lowers its
+// tenant's entry (those that write the objects of dueObjects, object
+// definitions or the metadata revision), so work added by any write
+// makes the tenant due at once; after a visit, Visited works out when the
+// tenant's next work is due from its real queues and raises the entry to
+// that, unless the tenant was written since the pass read the entry (the
+// visit's own writes too: the next pass visits again and finds nothing).
+
+// dueObjects are the platform objects whose records nextDue and the
+// worker's steps read to know what is due and when: the queues (jobs,
+// timers, outbox), the states of scheduled runs, the settings (the time
+// zone of schedules, the recycle bin's retention), the recycle bin and
+// the customer pools' states. Writes of other records add no work the
+// worker looks for (its hourly housekeeping and the pools' recheck every
+// minute do not depend on them), so they leave the index alone.
+var dueObjects = []string{jobObject, timerObject, outboxObject, scheduleObject, settingObject, recycleObject, poolStateObject}
+
+// nameDueObjects tells a store that can tell writes apart which objects
+// those are (store.DueObjects).
+func (e *Engine) nameDueObjects() {
+	if d, ok := e.store.(store.DueObjects); ok {
+		d.SetDueObjects(dueObjects)
+	}
+}
 
 const (
 	// duePerPass bounds the tenants one pass visits; the others, due

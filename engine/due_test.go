@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -80,6 +81,76 @@ func TestWorker_DueIndex(t *testing.T) {
 	stats, err = worker.RunDue(ctx, eng.Queues(), worker.Config{})
 	require.NoError(t, err)
 	assert.Equal(t, 1, stats.Timers, "the reminder fired")
+	lead, err := eng.ListRecords(ctx, "lead", engine.ListQuery{})
+	require.NoError(t, err)
+	require.Len(t, lead.Records, 1)
+	assert.Equal(t, true, lead.Records[0].Data["reminded"])
+}
+
+// TestWorker_DueIndexOtherProcess: a second engine on the same data
+// directory that runs no worker (crm serve --worker=false, crm import)
+// leaves the due index alone for records that queue nothing, and the
+// time automation it queues is found and fired by the worker of the
+// first process.
+func TestWorker_DueIndexOtherProcess(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var st *sqlitestore.Store
+	clk := testkit.NewClock(time.Date(2026, 5, 4, 8, 0, 0, 0, time.UTC))
+	tn := testkit.New(t, "acme", testkit.Named("Acme"), testkit.AsActor("user:li"), testkit.WithClock(clk),
+		testkit.WithObjects(taskDef, leadDef),
+		testkit.WithStore(func(t testing.TB) store.Store {
+			var err error
+			st, err = sqlitestore.New(sqlitestore.Config{Dir: dir, Synchronous: "NORMAL", ReadConns: 1, CacheKiB: 1024})
+			require.NoError(t, err)
+			t.Cleanup(func() { _ = st.Close() })
+			return st
+		}))
+	eng, ctx := tn.Engine, tn.Admin
+	due := func() []string {
+		t.Helper()
+		entries, err := st.DueTenants(t.Context(), clk.Now(), 100)
+		require.NoError(t, err)
+		var ids []string
+		for _, e := range entries {
+			ids = append(ids, e.Tenant)
+		}
+		return ids
+	}
+	for range 3 {
+		_, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+		require.NoError(t, err)
+	}
+	require.Empty(t, due(), "nothing is due once the work is done")
+
+	other, err := sqlitestore.New(sqlitestore.Config{Dir: dir, Synchronous: "NORMAL", ReadConns: 1, CacheKiB: 1024})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = other.Close() })
+	eng2, err := engine.New(engine.Config{Store: other, Now: clk.Now, ExportDir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = eng2.Close() })
+	ctx2 := engine.WithActor(t.Context(), engine.Actor{TenantID: "acme", ID: "user:li", Admin: true})
+
+	for i := range 3 {
+		_, err := eng2.CreateRecord(ctx2, "task", map[string]any{"subject": fmt.Sprint("call ", i)})
+		require.NoError(t, err)
+	}
+	assert.Empty(t, due(), "records that queue nothing leave the due index alone")
+
+	_, err = eng2.CreateRecord(ctx2, "lead", map[string]any{"name": "Acme deal", "owner": "li", "closeDate": "2026-05-08"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"acme"}, due(), "the reminder's timer makes the tenant due")
+	for range 2 {
+		stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+		require.NoError(t, err)
+		assert.Zero(t, stats.Timers, "not due yet")
+	}
+	assert.Empty(t, due(), "raised to the reminder's time")
+	clk.Set(time.Date(2026, 5, 7, 8, 0, 0, 0, time.UTC))
+	assert.Equal(t, []string{"acme"}, due())
+	stats, err := worker.RunDue(ctx, eng.Queues(), worker.Config{})
+	require.NoError(t, err)
+	assert.Equal(t, 1, stats.Timers, "the reminder the other process queued fired")
 	lead, err := eng.ListRecords(ctx, "lead", engine.ListQuery{})
 	require.NoError(t, err)
 	require.Len(t, lead.Records, 1)

@@ -173,6 +173,7 @@ func New(cfg Config) (*Engine, error) {
 	}
 	e.aggregates.perMinute = e.aggregatePerMinute
 	e.shared = newShared(cfg.Store, cfg.WorkLease)
+	e.nameDueObjects()
 	cacheBytes := cfg.AggregateCacheBytes
 	if cacheBytes == 0 {
 		cacheBytes = DefaultAggregateCacheBytes

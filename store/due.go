@@ -14,13 +14,15 @@ import (
 //
 // Entries move under a conservative rule, because a tenant's database and
 // the system database cannot share a transaction: every write transaction
-// of a tenant ([TenantStore.WithTx]) lowers the tenant's entry to
-// [DueAtOnce] before it starts, so before it commits, and marks the entry
-// changed again when it ends; only the worker raises an entry, after a
-// visit that read the tenant's real queues, and only if no write
-// transaction started, ran or ended since the worker read the entry
+// of a tenant ([TenantStore.WithTx]) that may add due work lowers the
+// tenant's entry to [DueAtOnce] before it commits, and marks the entry
+// changed again when it ended; only the worker raises an entry, after a
+// visit that read the tenant's real queues, and only if no such write
+// transaction committed or ran since the worker read the entry
 // ([DueIndex.SetDue] with the version read). An entry that is too early
-// costs an empty visit; none is ever too late.
+// costs an empty visit; none is ever too late. Which write transactions
+// may add due work: all of them, unless the store is told which objects
+// hold due work ([DueObjects]).
 type DueIndex interface {
 	// LowerDue makes tenant's entry at most at: creates it at at, or
 	// moves a later one to at (and raises its version). An entry at or
@@ -51,4 +53,18 @@ type DueEntry struct {
 	// Version changes with every change of the entry and every write
 	// transaction of the tenant; it is the adapter's to interpret.
 	Version int64
+}
+
+// DueObjects is an optional capability of a [DueIndex]: the engine names
+// the objects whose records hold background work or say when it is due
+// (its queues, their schedules, the settings they read). Once told, a
+// write transaction lowers its tenant's entry only if it writes records
+// of one of them, or object definitions or the metadata revision (which
+// may add scheduled work); other write transactions (a deal created with
+// no automation that queues anything) cost the due index nothing. Before
+// (and in a store never told) every write transaction lowers it.
+type DueObjects interface {
+	// SetDueObjects names the objects; it replaces the names given
+	// before.
+	SetDueObjects(objects []string)
 }

@@ -40,6 +40,9 @@ func (t *tx) InsertMany(ctx context.Context, obj *schema.Object, recs []store.Re
 		docs[i] = doc
 	}
 	coll := t.records(obj)
+	if err := t.mayAddDue(ctx, obj.Name); err != nil {
+		return err
+	}
 	t.wrote[obj.Name] = true
 	octx, cancel := t.s.op(ctx)
 	defer cancel()

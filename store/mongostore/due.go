@@ -17,11 +17,45 @@ import (
 // {_id: tenant, at: due time as store.FormatTime text, v: version}.
 // Several servers may share the database, so every lowering writes (a
 // $min and an $inc of the version in one update), and every write
-// transaction lowers its tenant's entry when it starts and again when it
-// ended (tx.go): a worker that read the entry before another server added
-// work never raises it over that work. That costs two small writes to
-// the system database a transaction.
+// transaction that may add due work lowers its tenant's entry before its
+// first such write and again when it ended (tx.go): a worker that read
+// the entry before another server added work never raises it over that
+// work. That costs two small writes to the system database a
+// transaction that writes records of the objects named by SetDueObjects
+// (every transaction that writes, before it is called), metadata
+// versions or the metadata revision; other transactions cost none.
 const collDue = "due"
+
+// SetDueObjects implements [store.DueObjects].
+func (s *Store) SetDueObjects(objects []string) {
+	set := make(map[string]bool, len(objects))
+	for _, o := range objects {
+		set[o] = true
+	}
+	s.dueObjects.Store(&set)
+}
+
+// txDue is what the attempts of one WithTx did to the due index.
+type txDue struct{ lowered bool }
+
+// mayAddDue lowers the tenant's entry before the transaction's first
+// write that may add due work: one of the records of object, or with
+// object "" of object definitions or the metadata revision. In a
+// compensated transaction the write is applied at once, so the entry is
+// lowered before it; in a server transaction, before the commit.
+func (t *tx) mayAddDue(ctx context.Context, object string) error {
+	if t.due == nil || t.due.lowered {
+		return nil
+	}
+	if set := t.s.dueObjects.Load(); object != "" && set != nil && !(*set)[object] {
+		return nil
+	}
+	if err := t.s.LowerDue(ctx, t.ts.id, store.DueAtOnce); err != nil {
+		return err
+	}
+	t.due.lowered = true
+	return nil
+}
 
 // duePage is how many tenants EnsureDue reads at a time.
 const duePage = 1000

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -143,6 +144,9 @@ type Store struct {
 	closed  bool
 
 	counters counterState // counters.go
+	// dueObjects are the objects whose writes may add due work
+	// (SetDueObjects, due.go); nil: every write may.
+	dueObjects atomic.Pointer[map[string]bool]
 }
 
 var _ store.Store = (*Store)(nil)

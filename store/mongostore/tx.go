@@ -31,19 +31,21 @@ const maxTxAttempts = 5
 // documentation for what that promises.
 func (ts *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
 	// The due index learns that the tenant may have new work before the
-	// transaction starts and again when it ended (due.go).
-	if err := ts.s.LowerDue(ctx, ts.id, store.DueAtOnce); err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
+	// first write that may add some, and again when the transaction
+	// ended (due.go).
+	due := &txDue{}
 	defer func() {
+		if !due.lowered {
+			return
+		}
 		if err := ts.s.LowerDue(context.WithoutCancel(ctx), ts.id, store.DueAtOnce); err != nil {
 			ts.s.log.Warn("lower the due time of a tenant after a write", "tenant", ts.id, "err", err)
 		}
 	}()
-	return ts.withTx(ctx, fn)
+	return ts.withTx(ctx, fn, due)
 }
 
-func (ts *tenantStore) withTx(ctx context.Context, fn func(tx store.Tx) error) error {
+func (ts *tenantStore) withTx(ctx context.Context, fn func(tx store.Tx) error, due *txDue) error {
 	select {
 	case ts.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -51,7 +53,7 @@ func (ts *tenantStore) withTx(ctx context.Context, fn func(tx store.Tx) error) e
 	}
 	release := func() { <-ts.sem }
 	if !ts.s.caps.transactions {
-		return ts.runCompensated(ctx, fn, release)
+		return ts.runCompensated(ctx, fn, release, due)
 	}
 	defer release()
 	sess, err := ts.s.client.StartSession()
@@ -60,7 +62,7 @@ func (ts *tenantStore) withTx(ctx context.Context, fn func(tx store.Tx) error) e
 	}
 	defer sess.EndSession(context.WithoutCancel(ctx))
 	for attempt := 1; ; attempt++ {
-		err := ts.runServerTx(ctx, sess, fn)
+		err := ts.runServerTx(ctx, sess, fn, due)
 		if err == nil || attempt == maxTxAttempts || ctx.Err() != nil || !isTransientTx(err) {
 			return err
 		}
@@ -80,8 +82,9 @@ func isTransientTx(err error) bool {
 	return errors.As(err, &le) && le.HasErrorLabel("TransientTransactionError")
 }
 
-func newTx(ts *tenantStore, sess *mongo.Session) *tx {
+func newTx(ts *tenantStore, sess *mongo.Session, due *txDue) *tx {
 	return &tx{
+		due:             due,
 		reader:          reader{s: ts.s, db: ts.db, sess: sess},
 		ts:              ts,
 		compensate:      sess == nil,
@@ -94,7 +97,7 @@ func newTx(ts *tenantStore, sess *mongo.Session) *tx {
 }
 
 // runServerTx runs fn once in a server transaction on sess.
-func (ts *tenantStore) runServerTx(ctx context.Context, sess *mongo.Session, fn func(tx store.Tx) error) (err error) {
+func (ts *tenantStore) runServerTx(ctx context.Context, sess *mongo.Session, fn func(tx store.Tx) error, due *txDue) (err error) {
 	// Note: read concern "local", because MongoDB creates collections and
 	// indexes inside a transaction only under it (SaveObject of a new
 	// object does); on a replica set it still reads from the snapshot the
@@ -104,7 +107,7 @@ func (ts *tenantStore) runServerTx(ctx context.Context, sess *mongo.Session, fn 
 		SetWriteConcern(writeconcern.Majority())); err != nil {
 		return fmt.Errorf("start transaction: %w", err)
 	}
-	t := newTx(ts, sess)
+	t := newTx(ts, sess, due)
 	finished := false
 	defer func() {
 		if finished {
@@ -168,8 +171,8 @@ func (ts *tenantStore) commit(ctx context.Context, sess *mongo.Session) error {
 // tenant's slot, so that no later transaction of this process runs before
 // it is complete. Undoing a thousand writes on FerretDB took minutes,
 // which used to keep a request with a 30 s deadline for nearly three.
-func (ts *tenantStore) runCompensated(ctx context.Context, fn func(tx store.Tx) error, release func()) error {
-	t := newTx(ts, nil)
+func (ts *tenantStore) runCompensated(ctx context.Context, fn func(tx store.Tx) error, release func(), due *txDue) error {
+	t := newTx(ts, nil, due)
 	finished, background := false, false
 	defer func() {
 		if !background {
@@ -252,6 +255,8 @@ type tx struct {
 	// wrote holds the objects whose records this server transaction
 	// wrote: MongoDB cannot build an index on them until it ends.
 	wrote map[string]bool
+	// due is shared by the attempts of one WithTx (due.go).
+	due *txDue
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -282,6 +287,9 @@ func (t *tx) inTx(ctx context.Context, fn func(ctx context.Context) error) error
 func (t *tx) flush(ctx context.Context) error {
 	if len(t.pending) == 0 && t.bumps == 0 {
 		return nil
+	}
+	if err := t.mayAddDue(ctx, ""); err != nil {
+		return err
 	}
 	objects := t.db.Collection(collObjects)
 	for _, d := range t.pending {
@@ -370,6 +378,9 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 		return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, err)
 	}
 	coll := t.records(obj)
+	if err := t.mayAddDue(ctx, obj.Name); err != nil {
+		return err
+	}
 	t.wrote[obj.Name] = true
 	octx, cancel := t.s.op(ctx)
 	defer cancel()
@@ -399,6 +410,9 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 	filter := bson.D{
 		equality(keyID, rec.ID),
 		equality(keyVersion, expectedVersion),
+	}
+	if err := t.mayAddDue(ctx, obj.Name); err != nil {
+		return err
 	}
 	t.wrote[obj.Name] = true
 	octx, cancel := t.s.op(ctx)
@@ -451,6 +465,9 @@ func (t *tx) Delete(ctx context.Context, obj *schema.Object, id string) error {
 		return fmt.Errorf("delete record: %w", err)
 	}
 	coll := t.records(obj)
+	if err := t.mayAddDue(ctx, obj.Name); err != nil {
+		return err
+	}
 	t.wrote[obj.Name] = true
 	octx, cancel := t.s.op(ctx)
 	defer cancel()

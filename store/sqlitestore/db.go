@@ -35,9 +35,10 @@ type database struct {
 }
 
 // group returns the database's group commit writer, starting it if
-// needed; nil once the database is closed.
-func (d *database) group() *groupWriter {
-	d.writesOnce.Do(func() { d.writes = newGroupWriter(d.writer) })
+// needed (with due, which tells the due index of its batches); nil once
+// the database is closed.
+func (d *database) group(due *dueHook) *groupWriter {
+	d.writesOnce.Do(func() { d.writes = newGroupWriter(d.writer, due) })
 	return d.writes
 }
 

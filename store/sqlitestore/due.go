@@ -11,9 +11,15 @@ import (
 )
 
 // The due-work index ([store.DueIndex]) is the table due_index of
-// system.db. Every write transaction lowers its tenant's entry to
-// store.DueAtOnce before it starts (beginWork) and counts itself in the
-// tenant's dueWork while it runs.
+// system.db. A write transaction counts itself in its tenant's dueWork
+// while it runs (beginWork, endWork). A batch of the group commit writer
+// (writer.go) that may add due work — one that wrote records of the
+// objects named by SetDueObjects, object definitions or the metadata
+// revision; every batch before SetDueObjects is called — lowers the
+// tenant's entry to store.DueAtOnce just before its COMMIT (dueHook.before)
+// and, in a process that runs no worker, again after it (dueHook.after).
+// A batch of other writes (a deal created with nothing queued) touches
+// system.db not at all: those writes add no work the worker looks for.
 //
 // In the process that runs the worker (the first to call DueTenants),
 // Store keeps a copy of the entries it wrote (dueSeen), so that lowering
@@ -22,9 +28,11 @@ import (
 // when it does. A write transaction that ran while the worker visited
 // its tenant is seen in dueWork, which SetDue checks besides the stored
 // version. Other processes on the data directory (commands such as crm
-// import) keep no copy: each of their write transactions lowers the
-// stored entry when it starts and again when it ends, which changes its
-// stored version.
+// import, a server with --worker=false) keep no copy: each of their
+// batches that may add due work lowers the stored entry before its
+// commit and again after it, which changes the stored version: a worker
+// that read the entry, or read the queues, before the commit cannot
+// raise the entry over the batch's work.
 
 // dueWork counts one tenant's write transactions in this process.
 type dueWork struct {
@@ -40,27 +48,67 @@ func (s *Store) dueWorkOf(tenant string) *dueWork {
 	return w.(*dueWork)
 }
 
-// beginWork is called before a write transaction of tenant starts: it
-// lowers the tenant's entry; endWork is called when it ended.
-func (s *Store) beginWork(ctx context.Context, tenant string) (*dueWork, error) {
+// beginWork is called before a write transaction of tenant starts,
+// endWork when it ended: they count it for SetDue.
+func (s *Store) beginWork(tenant string) *dueWork {
 	w := s.dueWorkOf(tenant)
 	w.touched.Add(1)
 	w.inflight.Add(1)
-	if err := s.LowerDue(ctx, tenant, store.DueAtOnce); err != nil {
-		s.endWork(ctx, tenant, w)
-		return nil, err
-	}
-	return w, nil
+	return w
 }
 
-func (s *Store) endWork(ctx context.Context, tenant string, w *dueWork) {
+func (s *Store) endWork(w *dueWork) {
 	w.inflight.Add(-1)
 	w.touched.Add(1)
-	if s.dueWorker.Load() {
-		return // the worker's SetDue sees touched
+}
+
+// SetDueObjects implements [store.DueObjects].
+func (s *Store) SetDueObjects(objects []string) {
+	set := make(map[string]bool, len(objects))
+	for _, o := range objects {
+		set[o] = true
 	}
-	if err := s.lowerDue(context.WithoutCancel(ctx), tenant, store.DueAtOnce); err != nil {
-		s.log.Warn("lower the due time of a tenant after a write", "tenant", tenant, "err", err)
+	s.dueObjects.Store(&set)
+}
+
+// dueHook is how a tenant's group commit writer tells the due index
+// about its batches.
+type dueHook struct {
+	s      *Store
+	tenant string
+}
+
+// adds reports whether a batch that wrote the records of objects (and
+// object definitions or the metadata revision, if meta) may add due
+// work.
+func (h *dueHook) adds(objects map[string]bool, meta bool) bool {
+	set := h.s.dueObjects.Load()
+	if set == nil || meta {
+		return true
+	}
+	for o := range objects {
+		if (*set)[o] {
+			return true
+		}
+	}
+	return false
+}
+
+// before lowers the tenant's entry before the batch commits; the batch
+// fails if it cannot.
+func (h *dueHook) before() error {
+	return h.s.LowerDue(context.Background(), h.tenant, store.DueAtOnce)
+}
+
+// after lowers the entry again once the batch committed (or failed), in
+// a process that runs no worker (the worker's process sees its own
+// writes in dueWork).
+func (h *dueHook) after() {
+	if h.s.dueWorker.Load() {
+		return
+	}
+	if err := h.s.lowerDue(context.Background(), h.tenant, store.DueAtOnce); err != nil {
+		h.s.log.Warn("lower the due time of a tenant after a write", "tenant", h.tenant, "err", err)
 	}
 }
 
@@ -156,6 +204,10 @@ func (s *Store) SetDue(ctx context.Context, tenant string, version int64, at tim
 	if !ok || r.(dueRead).version != version {
 		return false, nil // not read by DueTenants of this process
 	}
+	// The copy goes first: a write counted after the check below then
+	// finds no copy (or the raised one) and lowers the stored entry, which
+	// either makes the update below fail or comes after it.
+	s.dueSeen.Delete(tenant)
 	w := s.dueWorkOf(tenant)
 	if w.inflight.Load() > 0 || w.touched.Load() != r.(dueRead).touched {
 		return false, nil // written since

@@ -7,6 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
 )
@@ -105,4 +106,68 @@ func TestStore_DueIndexOtherProcess(t *testing.T) {
 		require.NoError(t, err)
 		require.True(t, ok)
 	}
+}
+
+// TestStore_DueIndexOtherProcessNamed: a process without the worker that
+// was told which objects hold due work (crm import, crm serve
+// --worker=false) leaves system.db alone for other writes, and still
+// makes the tenant due, over a worker that read the entry before, for a
+// write of one of those objects.
+func TestStore_DueIndexOtherProcessNamed(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	server := newSmallCache(t, dir, 4)
+	server.SetDueObjects([]string{"queue"})
+	require.NoError(t, server.CreateTenant(ctx, store.Tenant{ID: "a", CreatedAt: now}))
+	ts, err := server.Tenant(ctx, "a")
+	require.NoError(t, err)
+	queue := &schema.Object{Name: "queue", Fields: []*schema.Field{{Name: "code", Type: schema.TypeText}}}
+	saveObject(t, ts, counterObject())
+	saveObject(t, ts, queue)
+	read := func() []store.DueEntry {
+		t.Helper()
+		entries, err := server.DueTenants(ctx, now, 10)
+		require.NoError(t, err)
+		return entries
+	}
+	entries := read()
+	require.Len(t, entries, 1)
+	ok, err := server.SetDue(ctx, "a", entries[0].Version, now.Add(time.Hour))
+	require.NoError(t, err)
+	require.True(t, ok)
+
+	cmd, err := sqlitestore.New(sqlitestore.Config{Dir: dir, Synchronous: "NORMAL"})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = cmd.Close() })
+	cmd.SetDueObjects([]string{"queue"})
+	other, err := cmd.Tenant(ctx, "a")
+	require.NoError(t, err)
+	write := func(obj *schema.Object, id string) {
+		t.Helper()
+		require.NoError(t, other.WithTx(ctx, func(tx store.Tx) error {
+			return tx.Insert(ctx, obj, store.Record{ID: id, Version: 1, CreatedAt: now, UpdatedAt: now, Data: map[string]any{"code": id}})
+		}))
+	}
+	for _, id := range []string{"c1", "c2", "c3"} {
+		write(counterObject(), id)
+	}
+	assert.Empty(t, read(), "other writes leave the raised entry")
+
+	// The worker read the entry (and the queues) before the other
+	// process's write of a queue committed: it cannot raise it.
+	entries, err = server.DueTenants(ctx, now.Add(2*time.Hour), 10)
+	require.NoError(t, err)
+	require.Len(t, entries, 1)
+	write(queue, "q1")
+	ok, err = server.SetDue(ctx, "a", entries[0].Version, now.Add(3*time.Hour))
+	require.NoError(t, err)
+	assert.False(t, ok, "lowered since read")
+	entries = read()
+	require.Len(t, entries, 1, "due after the other process's write")
+	assert.True(t, entries[0].At.Equal(store.DueAtOnce))
+	// A visit that reads the queues after it raises it again.
+	ok, err = server.SetDue(ctx, "a", entries[0].Version, now.Add(time.Hour))
+	require.NoError(t, err)
+	assert.True(t, ok)
 }

@@ -119,6 +119,7 @@ func (t *tx) currentVersion(ctx context.Context, name string) (int64, bool, erro
 // needed, drops the indexes obj no longer declares, creates the new ones
 // and records the version, all or nothing.
 func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Object) error {
+	t.meta = true
 	if obj == nil || doc.Name != obj.Name {
 		return fmt.Errorf("save object %q: definition is for another object", doc.Name)
 	}
@@ -234,6 +235,7 @@ func (t *tx) recordVersion(ctx context.Context, doc store.ObjectDoc, deleted boo
 // [store.ErrNotFound] if the object is not live and [store.ErrConflict] if
 // doc.Version does not follow the stored version.
 func (t *tx) DeleteObject(ctx context.Context, doc store.ObjectDoc) error {
+	t.meta = true
 	if err := store.CheckObjectName(doc.Name); err != nil {
 		return fmt.Errorf("delete object: %w", err)
 	}

@@ -79,6 +79,9 @@ type Store struct {
 	dueWork   sync.Map
 	dueRead   sync.Map
 	dueWorker atomic.Bool
+	// dueObjects are the objects whose writes may add due work
+	// (SetDueObjects); nil: every write may.
+	dueObjects atomic.Pointer[map[string]bool]
 	// opens and evictions count databases opened and evicted.
 	opens, evictions atomic.Int64
 }

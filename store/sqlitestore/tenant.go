@@ -280,16 +280,11 @@ func queryObjects(ctx context.Context, q querier, text string, args ...any) ([]s
 // its writes back and is raised again here. fn must not call WithTx on
 // the same tenant: it would wait for itself.
 func (t *tenantStore) WithTx(ctx context.Context, fn func(tx store.Tx) error) error {
-	// The due index first learns that the tenant may have new work
-	// (due.go).
-	w, err := t.s.beginWork(ctx, t.id)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
-	defer t.s.endWork(ctx, t.id, w)
+	// The worker's SetDue sees the transaction while it runs (due.go).
+	defer t.s.endWork(t.s.beginWork(t.id))
 	// The database is held for the transaction's whole life.
 	return t.withDB(ctx, func(db *database) error {
-		w := db.group()
+		w := db.group(&dueHook{s: t.s, tenant: t.id})
 		if w == nil {
 			return fmt.Errorf("begin transaction: %w", errClosed)
 		}
@@ -306,6 +301,9 @@ type tx struct {
 	written map[string]bool
 	// savepoints are the open savepoints, outermost first.
 	savepoints []string
+	// meta: the transaction saved or deleted an object definition or
+	// raised the metadata revision (for the due index: due.go).
+	meta bool
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -438,6 +436,7 @@ func (t *tx) SetSequence(ctx context.Context, name string, atLeast int64) error 
 
 // BumpMetaRevision implements [store.Tx].
 func (t *tx) BumpMetaRevision(ctx context.Context) error {
+	t.meta = true
 	if _, err := t.exec(ctx, `UPDATE meta_revision SET value = value + 1 WHERE id = 1`); err != nil {
 		return fmt.Errorf("bump metadata revision: %w", store.ContextError(ctx, err))
 	}

@@ -91,11 +91,14 @@ type groupWriter struct {
 	// preparing them again (a fifth of the CPU of a lone create). Only
 	// the writer goroutine uses it.
 	stmts map[string]*sql.Stmt
+	// due tells the due index of the batches that may add due work
+	// (due.go); nil for none.
+	due *dueHook
 }
 
-func newGroupWriter(db *sql.DB) *groupWriter {
+func newGroupWriter(db *sql.DB, due *dueHook) *groupWriter {
 	w := &groupWriter{db: db, reqs: make(chan *writeReq, writeQueue), stopped: make(chan struct{}),
-		maxWrites: maxBatchWrites, maxTime: maxBatchTime, stmts: map[string]*sql.Stmt{}}
+		maxWrites: maxBatchWrites, maxTime: maxBatchTime, stmts: map[string]*sql.Stmt{}, due: due}
 	go w.run()
 	return w
 }
@@ -206,8 +209,10 @@ type batch struct {
 	stmts *stmtCache
 	// kept are the writes that succeeded so far; they wait for the commit.
 	kept []*writeReq
-	// written are the objects the kept writes changed.
+	// written are the objects the kept writes changed; meta: one saved
+	// or deleted an object definition or raised the metadata revision.
 	written map[string]bool
+	meta    bool
 	// running is the write whose fn runs now.
 	running *writeReq
 	// learned are the statement texts prepared in the transaction that
@@ -313,6 +318,7 @@ func (b *batch) run(r *writeReq) {
 		}
 		maps.Copy(b.written, t.written)
 	}
+	b.meta = b.meta || t.meta
 }
 
 // exec runs one of the writer's own statements (savepoints, data
@@ -355,12 +361,24 @@ func (b *batch) commit() {
 			return
 		}
 	}
+	// The due index learns of work the batch may add before it commits
+	// (due.go).
+	due := b.w.due != nil && b.w.due.adds(b.written, b.meta)
+	if due {
+		if err := b.w.due.before(); err != nil {
+			b.fail(fmt.Errorf("commit transaction: %w", err))
+			return
+		}
+	}
 	err := b.sqlTx.Commit()
 	b.sqlTx = nil
 	if err != nil {
 		err = fmt.Errorf("commit transaction: %w", err)
 	} else {
 		b.w.commits.Add(1)
+	}
+	if due {
+		b.w.due.after()
 	}
 	for _, r := range b.kept {
 		r.finish(err)
@@ -379,6 +397,7 @@ func (b *batch) fail(err error) {
 	}
 	b.kept = nil
 	b.written = nil
+	b.meta = false
 }
 
 // txConn is the batch's transaction as one write sees it. Its statements

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -102,4 +103,86 @@ func testDueIndex(t *testing.T, newStore func(t testing.TB) store.Store) {
 	// Deleting a tenant removes its entry.
 	require.NoError(t, s.DeleteTenant(ctx, "b"))
 	assert.Equal(t, []string{"c", "a", "d"}, due(at(1<<20), 10))
+}
+
+// testDueObjects checks a due index told which objects hold due work
+// ([store.DueObjects]): writes of other records leave a raised entry
+// where it is; a write of one of them (insert, update, delete) or of an
+// object definition makes the tenant due.
+func testDueObjects(t *testing.T, newStore func(t testing.TB) store.Store) {
+	ctx := t.Context()
+	s := newStore(t)
+	idx, ok := s.(store.DueIndex)
+	named, ok2 := s.(store.DueObjects)
+	if !ok || !ok2 {
+		t.Skip("skipped: the store keeps no due index or does not tell writes apart (store.DueObjects is optional)")
+	}
+	ts := newTenant(t, s, "a")
+	queue, plain := dealObject(), itemObject()
+	saveObject(t, ts, queue, 1)
+	saveObject(t, ts, plain, 1)
+	named.SetDueObjects([]string{queue.Name})
+	later := base.Add(time.Hour)
+	// raise raises the tenant's entry to later, as the worker does after
+	// a visit.
+	raise := func() {
+		t.Helper()
+		entries, err := idx.DueTenants(ctx, base, 10)
+		require.NoError(t, err)
+		require.Len(t, entries, 1, "the tenant is due")
+		ok, err := idx.SetDue(ctx, "a", entries[0].Version, later)
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	due := func() bool {
+		t.Helper()
+		entries, err := idx.DueTenants(ctx, base, 10)
+		require.NoError(t, err)
+		return len(entries) == 1
+	}
+	raise()
+	insert(t, ts, plain, record("p1", 0, map[string]any{"name": "bolt"}))
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		rec := record("p1", 0, map[string]any{"name": "nut"})
+		rec.Version = 2
+		return tx.Update(ctx, plain, rec, 1)
+	}))
+	assert.False(t, due(), "writes of other records leave the entry")
+
+	insert(t, ts, queue, record("q1", 0, map[string]any{"amount": 5.0}))
+	assert.True(t, due(), "an insert into a named object makes the tenant due")
+	raise()
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		rec := record("q1", 0, map[string]any{"amount": 6.0})
+		rec.Version = 2
+		return tx.Update(ctx, queue, rec, 1)
+	}))
+	assert.True(t, due(), "an update of one")
+	raise()
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error { return tx.Delete(ctx, queue, "q1") }))
+	assert.True(t, due(), "a delete of one")
+	raise()
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.Insert(ctx, plain, record("p2", 0, map[string]any{"name": "washer"})); err != nil {
+			return err
+		}
+		return tx.Insert(ctx, queue, record("q2", 0, map[string]any{"amount": 1.0}))
+	}))
+	assert.True(t, due(), "a transaction writing both")
+	raise()
+	saveObject(t, ts, plain, 2)
+	assert.True(t, due(), "a saved object definition")
+	raise()
+	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error { return tx.BumpMetaRevision(ctx) }))
+	assert.True(t, due(), "a raised metadata revision")
+
+	// A failed transaction adds nothing.
+	raise()
+	require.Error(t, ts.WithTx(ctx, func(tx store.Tx) error {
+		if err := tx.Insert(ctx, plain, record("p3", 0, map[string]any{"name": "pin"})); err != nil {
+			return err
+		}
+		return errors.New("refused")
+	}))
+	assert.False(t, due())
 }

@@ -84,6 +84,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		}},
 		{name: "leases", run: testLeases},
 		{name: "due index", run: testDueIndex},
+		{name: "due objects", run: testDueObjects},
 		{name: "isolation claim", run: func(t *testing.T, newStore func(t testing.TB) store.Store) {
 			testIsolationClaim(t, newStore, opts)
 		}},
