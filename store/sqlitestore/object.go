@@ -118,6 +118,13 @@ func (t *tx) currentVersion(ctx context.Context, name string) (int64, bool, erro
 // SaveObject implements [store.Tx]: it creates the record table if
 // needed, drops the indexes obj no longer declares, creates the new ones
 // and records the version, all or nothing.
+//
+// A new record table is a WITHOUT ROWID table keyed by id: the rows are
+// stored in the B-tree of their id, so there is no separate B-tree of
+// the primary key and the secondary indexes, which all end with id,
+// carry no rowid (docs/decisions.md, "The record table's layout"). Tables
+// made before keep their rowid and serve every statement alike: no
+// statement of this package names a rowid.
 func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Object) error {
 	t.meta = true
 	if obj == nil || doc.Name != obj.Name {
@@ -147,7 +154,7 @@ func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Ob
 			updated_by TEXT NOT NULL,
 			owner_id TEXT NOT NULL DEFAULT '',
 			data BLOB NOT NULL
-		)`); err != nil {
+		) WITHOUT ROWID`); err != nil {
 			return fmt.Errorf("create table: %w", store.ContextError(ctx, err))
 		}
 		if err := t.syncIndexes(ctx, obj, specs); err != nil {
