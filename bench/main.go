@@ -225,7 +225,7 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 					k := key(op.Name, c, s.Name())
 					runs[k] = append(runs[k], r)
 					logf("round %d %s %d clients %s: %.1f/s p50 %s p99 %s, CPU %s a request, %d failed %s", round, op.Name, c, s.Name(),
-						r.PerSecond(), ms(r.Percentile(0.5)), ms(r.Percentile(0.99)), ms(r.CPUPerRequest()), r.Failures, r.FirstFail)
+						r.PerSecond(), ms(r.Percentile(0.5)), ms(r.Percentile(0.99)), fineMs(r.CPUPerRequest()), r.Failures, r.FirstFail)
 				}
 			}
 		}
@@ -407,3 +407,9 @@ func directusVersion(home string) string {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float64(time.Millisecond)) }
+
+// fineMs is ms to the microsecond: the log line of a run, where a change
+// of some tens of microseconds of CPU a request is what is compared.
+func fineMs(d time.Duration) string {
+	return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond))
+}

@@ -32,6 +32,10 @@ type database struct {
 	// started by the first WithTx; the system file writes through withTx.
 	writes     *groupWriter
 	writesOnce sync.Once
+	// shm reads the write-ahead log index's header; rev is the metadata
+	// revision last read and the header it was read under (walstamp.go).
+	shm *shmFile
+	rev keptRevision
 }
 
 // group returns the database's group commit writer, starting it if
@@ -116,6 +120,19 @@ func openDatabase(ctx context.Context, path string, cfg *Config, lay layout) (*d
 // process already set up (a tenant reopened after the cache closed it),
 // which saves a write transaction and its sync.
 func openDatabaseAs(ctx context.Context, path string, cfg *Config, lay *layout) (*database, error) {
+	// Held before any connection opens and given back after all closed
+	// (walstamp.go).
+	shm := holdShm(path)
+	db, err := openPools(ctx, path, cfg, lay)
+	if err != nil {
+		releaseShm(shm)
+		return nil, err
+	}
+	db.shm = shm
+	return db, nil
+}
+
+func openPools(ctx context.Context, path string, cfg *Config, lay *layout) (*database, error) {
 	w, err := sql.Open("sqlite", dsn(path, cfg, true))
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -200,7 +217,9 @@ func (d *database) close() error {
 	if d.writes != nil {
 		d.writes.close()
 	}
-	return errors.Join(d.readStmts.close(), d.reader.Close(), d.writer.Close())
+	err := errors.Join(d.readStmts.close(), d.reader.Close(), d.writer.Close())
+	releaseShm(d.shm)
+	return err
 }
 
 // withTx runs fn in a write transaction (BEGIN IMMEDIATE through the

@@ -194,8 +194,9 @@ func (t *tenantStore) Aggregate(ctx context.Context, obj *schema.Object, a store
 
 // MetaRevision implements [store.TenantStore].
 func (t *tenantStore) MetaRevision(ctx context.Context) (v int64, err error) {
-	err = t.withDB(ctx, func(db *database) error {
-		return db.records().queryRow(ctx, `SELECT value FROM meta_revision WHERE id = 1`).Scan(&v)
+	err = t.withDB(ctx, func(db *database) (err error) {
+		v, err = db.metaRevision(ctx)
+		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("read metadata revision: %w", store.ContextError(ctx, err))
