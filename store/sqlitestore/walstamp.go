@@ -131,7 +131,7 @@ func (d *database) metaRevision(ctx context.Context) (int64, error) {
 	// Read after the stamp: the transaction sees every commit the stamp
 	// names, and if a later one came between, the stamp differs next time.
 	var v int64
-	if err := d.records().queryRow(ctx, `SELECT value FROM meta_revision WHERE id = 1`).Scan(&v); err != nil {
+	if err := d.records().pointRow(ctx, `SELECT value FROM meta_revision WHERE id = 1`).Scan(&v); err != nil {
 		return 0, err
 	}
 	if ok {
