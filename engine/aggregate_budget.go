@@ -12,12 +12,17 @@ type rowBudget struct {
 	perMinute int64
 	mu        sync.Mutex
 	tenants   map[string]*rowBucket
+	swept     time.Time // when full buckets were last dropped
 }
 
 type rowBucket struct {
 	tokens float64
 	last   time.Time
 }
+
+// rowBucketsSwept is how many tenants' buckets a budget holds before it
+// drops the full ones (at most once a minute).
+const rowBucketsSwept = 1024
 
 // take spends n tokens of tenant's bucket; false when fewer are left,
 // with the wait until there would be enough.
@@ -30,6 +35,17 @@ func (b *rowBudget) take(tenant string, n int64, now time.Time) (bool, time.Dura
 	full := float64(b.perMinute)
 	t := b.tenants[tenant]
 	if t == nil {
+		if len(b.tenants) >= rowBucketsSwept && now.Sub(b.swept) >= time.Minute {
+			// A bucket untouched for a minute is full again: the same as
+			// none. Dropping them bounds the map by the tenants that
+			// aggregated in the last minute.
+			b.swept = now
+			for id, old := range b.tenants {
+				if now.Sub(old.last) >= time.Minute {
+					delete(b.tenants, id)
+				}
+			}
+		}
 		t = &rowBucket{tokens: full, last: now}
 		b.tenants[tenant] = t
 	}

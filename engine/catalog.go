@@ -12,6 +12,7 @@ import (
 
 // tenantState caches what the engine derives from a tenant's metadata.
 type tenantState struct {
+	id   string
 	mu   sync.Mutex // serialises rebuilds of this tenant
 	snap *snapshot
 	// gen counts the metadata changes this engine made to the tenant.
@@ -105,14 +106,13 @@ func (s *snapshot) view(a Actor) *Catalog {
 	return v
 }
 
-// tenantEntry returns the engine's state of a tenant, made on first use.
+// tenantEntry returns the engine's state of a tenant, made on first use;
+// the least recently used tenants' states go beyond Config.TenantStates
+// (tenantcache.go).
 func (e *Engine) tenantEntry(tenantID string) *tenantState {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	st := e.tenant[tenantID]
-	if st == nil {
-		st = &tenantState{}
-		e.tenant[tenantID] = st
+	st, gone := e.states.entry(tenantID)
+	for _, id := range gone {
+		e.forgetLimits(id)
 	}
 	return st
 }
@@ -185,11 +185,10 @@ func buildSnapshot(tenantID string, rev int64, docs []store.ObjectDoc, prev *sna
 				platform[d.Name] = old
 				continue
 			}
-			obj, err := parseStored(d.Definition)
+			obj, err := platformParsed(d)
 			if err != nil {
 				return nil, fmt.Errorf("parse stored definition of platform object %q version %d: %w", d.Name, d.Version, err)
 			}
-			obj.Version = d.Version
 			platform[d.Name] = obj
 			continue
 		}

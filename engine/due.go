@@ -111,6 +111,7 @@ func (e *Engine) dueIndex() (store.DueIndex, bool) {
 // existed) gets one due now, once, a bounded number at a time.
 func (e *Engine) dueTenants(ctx context.Context, idx store.DueIndex) ([]string, error) {
 	now := e.stamp()
+	e.sweepMarkers(now)
 	if !e.dueMigrated.Load() {
 		for {
 			n, err := idx.EnsureDue(ctx, now, duePerPass)

@@ -86,6 +86,11 @@ type Config struct {
 	// and the worker's per-tenant steps take it, jobs' batches and
 	// scheduled scripts five times it. If zero, one minute.
 	WorkLease time.Duration
+	// TenantStates bounds the tenants whose derived state (compiled
+	// catalog, validators, role views, users, settings) the engine keeps;
+	// the least recently used are dropped and rebuilt when used again.
+	// If zero, DefaultTenantStates.
+	TenantStates int
 	// SignOn talks to WeCom, DingTalk and Feishu for sign-in with them
 	// (internal/sso); nil: the engine offers no such sign-in.
 	SignOn SignOnService
@@ -133,8 +138,8 @@ type Engine struct {
 	dueMu       sync.Mutex
 	dueVersions map[string]int64
 	mu          sync.Mutex
-	tenant      map[string]*tenantState // catalog cache by tenant id
-	unavailable map[string]error        // tenants CheckTenants found unusable, and why
+	states      *tenantStates    // tenants' derived state, the most recently used (tenantcache.go)
+	unavailable map[string]error // tenants CheckTenants found unusable, and why
 	// checked holds the tenants checked (by CheckTenants or when first
 	// opened; seal.go).
 	checked sync.Map
@@ -142,6 +147,9 @@ type Engine struct {
 	// notifyPurged holds, per tenant, when the worker last found no
 	// notification past its retention (notify_inbox.go).
 	notifyPurged sync.Map
+	// markersSwept is when (Unix ns) the expired entries of fileSweep,
+	// binDue and notifyPurged were last dropped (tenantcache.go).
+	markersSwept atomic.Int64
 
 	// sso talks to the sign-in providers; signOnStates remembers the
 	// states of finished sign-ins (signon.go).
@@ -158,7 +166,7 @@ func New(cfg Config) (*Engine, error) {
 	if cfg.Store == nil {
 		return nil, errors.New("engine: Config.Store is required")
 	}
-	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, usage: cfg.Usage, channels: cfg.Channels, sso: cfg.SignOn, tenant: map[string]*tenantState{}}
+	e := &Engine{limitsCache: map[string]cachedLimits{}, store: cfg.Store, log: cfg.Logger, now: cfg.Now, newID: cfg.NewID, maxDepth: cfg.MaxAutomationDepth, scripts: cfg.Scripts, usage: cfg.Usage, channels: cfg.Channels, sso: cfg.SignOn, states: newTenantStates(cfg.TenantStates)}
 	e.passwords = password.New(password.Config{Slots: cfg.PasswordHashers, Queue: cfg.PasswordQueue, Wait: cfg.PasswordWait})
 	e.guesses.perHour = cfg.UniqueGuesses
 	if e.guesses.perHour <= 0 {

@@ -142,10 +142,14 @@ func (e *Engine) RenameTenant(ctx context.Context, from, to string) (TransferSta
 
 // forgetTenant drops what the engine cached of a tenant.
 func (e *Engine) forgetTenant(id string) {
+	e.states.forget(id)
 	e.mu.Lock()
-	delete(e.tenant, id)
 	delete(e.unavailable, id)
 	e.mu.Unlock()
 	e.forgetLimits(id)
 	e.keys.forgetTenant(id)
+	e.fileSweep.Delete(id)
+	e.binDue.Delete(id)
+	e.notifyPurged.Delete(id)
+	e.checked.Delete(id)
 }

@@ -66,6 +66,9 @@ type Main struct {
 	// openTenants is sqlitestore.Config.OpenTenants, set by serve's
 	// --open-tenants (0 elsewhere: the store's default).
 	openTenants int
+	// tenantStates is engine.Config.TenantStates, set by serve's
+	// --tenant-states (0 elsewhere: the engine's default).
+	tenantStates int
 	// maxFileBytes is engine.Config.MaxFileBytes, set by serve (zero
 	// elsewhere: the engine's default).
 	maxFileBytes int64

@@ -65,7 +65,7 @@ func (m *Main) open(dir string, log *slog.Logger) (store.Store, *engine.Engine, 
 	}
 	eng, err := engine.New(engine.Config{Store: st, Logger: log, EncryptionKey: key, UniqueGuesses: m.uniqueGuesses, Usage: m.meter, Channels: channelSender(m.channels),
 		AggregateRowsPerMinute: m.aggregateRowsPerMinute, AggregateCacheBytes: m.aggregateCacheBytes, ExportDir: exports,
-		MaxFileBytes: m.maxFileBytes, SignOn: m.signOnClient(), WorkLease: m.workLease})
+		MaxFileBytes: m.maxFileBytes, SignOn: m.signOnClient(), WorkLease: m.workLease, TenantStates: m.tenantStates})
 	if err != nil {
 		st.Close()
 		return nil, nil, err
@@ -221,6 +221,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	openTenants := fs.Int("open-tenants", openDefault, "tenant databases the embedded store keeps open at once, least recently used closed first; 1 to 100000 (env CRM_OPEN_TENANTS)")
+	statesDefault, err := envInt("CRM_TENANT_STATES", m.env("CRM_TENANT_STATES", ""), 0)
+	if err != nil {
+		return err
+	}
+	tenantStates := fs.Int("tenant-states", statesDefault, "tenants whose compiled metadata and GraphQL schema the server keeps, least recently used dropped first and rebuilt on use; 1 to 1000000, 0: four times --open-tenants (env CRM_TENANT_STATES)")
 	workLease := fs.Duration("worker-lease", time.Minute, "with several servers on one MongoDB, how long a server keeps others off a piece of background work it took (an outbox entry, a timer; jobs' batches and scheduled scripts five times that); a stopped server's work is taken again after one to two leases; at least 1s, and longer than a webhook's 30s timeout in production")
 	cacheMB := fs.Int64("aggregate-cache-mb", int64(cacheDefault), "MiB of memory for aggregate answers kept until their records change; 0 keeps none (env CRM_AGGREGATE_CACHE_MB)")
 	if err := fs.Parse(args); err != nil {
@@ -245,6 +250,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return fmt.Errorf("--open-tenants must be between 1 and 100000, got %d", *openTenants)
 	}
 	m.openTenants = *openTenants
+	if *tenantStates < 0 || *tenantStates > 1000000 {
+		return fmt.Errorf("--tenant-states must be between 1 and 1000000 (0: four times --open-tenants), got %d", *tenantStates)
+	}
+	m.tenantStates = *tenantStates
+	if m.tenantStates == 0 {
+		m.tenantStates = 4 * m.openTenants
+	}
 	if *workLease < time.Second || *workLease > time.Hour {
 		return fmt.Errorf("--worker-lease must be between 1s and 1h, got %s", *workLease)
 	}
@@ -309,7 +321,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if adminui.DistFS != nil {
 		explorer = "/explorer" // the web app's bundled GraphiQL
 	}
-	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}, OnError: mets.Error, ExplorerURL: explorer, Limits: []engine.Limit{
+	gql, err := graphql.New(graphql.Config{Engine: eng, Logger: log, Templates: embeddedCatalog{}, OnError: mets.Error, ExplorerURL: explorer, MaxSchemas: m.tenantStates, Limits: []engine.Limit{
 		{Name: "api.ratePerKey", Value: *perKey, Unit: "requests/s", Description: "requests each API key may make on average, twice that at once (0: none)", DescriptionZh: "每个 API 密钥（或登录会话）平均每秒可发出的请求数，瞬时可达两倍（0：不限）"},
 		{Name: "api.ratePerIP", Value: *perIP, Unit: "requests/s", Description: "requests each client address may make on average, twice that at once (0: none)", DescriptionZh: "每个客户端地址平均每秒可发出的请求数，瞬时可达两倍（0：不限）"},
 	}})

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -302,6 +303,7 @@ func TestServe_ManyTenants(t *testing.T) {
 		rss, files, after := procStats(t, pid)
 		say("%-34s %5d requests  p50 %-9s p99 %-9s server CPU a request %.2f ms  RSS %d MiB  open files %d",
 			name, len(tenants), pct(lat, 0.5), pct(lat, 0.99), float64(after-before)/float64(len(tenants))/float64(time.Millisecond), rss>>10, files)
+		require.LessOrEqual(t, files, maxOpenFiles(open), "docs/deploy.md's bound on open files")
 	}
 	// Cold: each tenant once, picked from all (most are not open).
 	cold := rng.Perm(n)[:min(n, requests/4)]
@@ -325,6 +327,9 @@ func TestServe_ManyTenants(t *testing.T) {
 		}
 	}
 	phase("skewed (90% to 8 hot tenants)", skewed)
+	// Every tenant once: what the server keeps after serving all of them
+	// (the engine's per-tenant state is bounded by --open-tenants).
+	phase("every tenant once", rng.Perm(n))
 
 	// The server stops; in this process, one worker pass with the due
 	// index (nothing due) against one over every tenant.
@@ -360,6 +365,14 @@ func TestServe_ManyTenants(t *testing.T) {
 	if out := os.Getenv("CRM_TENANTS_REPORT"); out != "" {
 		require.NoError(t, os.WriteFile(out, []byte(report.String()), 0o644))
 	}
+}
+
+// maxOpenFiles is docs/deploy.md's bound on the files a server with
+// --open-tenants open holds: each open database and system.db with a
+// writer and a reader a CPU (a database file and a -wal file each) and one
+// -shm file, and 30 more.
+func maxOpenFiles(open int) int {
+	return (open+1)*(2*(1+runtime.NumCPU())+1) + 30
 }
 
 func loadAvg() (one, five, fifteen float64) {

@@ -42,6 +42,7 @@ type Meter struct {
 
 	mu      sync.Mutex
 	tenants map[string]*tenantCounts
+	swept   int64 // the minute (since the epoch) tenants without counts were last dropped
 }
 
 type tenantCounts struct {
@@ -100,6 +101,10 @@ func (m *Meter) Add(tenant string, c Counter, v float64) {
 	defer m.mu.Unlock()
 	t := m.tenants[tenant]
 	if t == nil {
+		if len(m.tenants) >= sweptFrom && sec/60 != m.swept {
+			m.swept = sec / 60
+			m.dropIdle(sec / 3600)
+		}
 		if len(m.tenants) >= maxTenantsTracked {
 			return // tenants come from authenticated callers; this bounds a misuse
 		}
@@ -138,4 +143,35 @@ func fold(into map[Counter]float64, c Counter, v float64) {
 	} else {
 		into[c] += v
 	}
+}
+
+// sweptFrom is how many tenants a meter tracks before it drops, at most
+// once a minute, those with nothing counted in the last day.
+const sweptFrom = 1024
+
+// dropIdle drops the tenants none of whose counts is within the day
+// before hour: they would report zeros, as an unknown tenant does.
+func (m *Meter) dropIdle(hour int64) {
+	for id, t := range m.tenants {
+		idle := true
+		for _, s := range t.hours.slots {
+			if age := hour - s.period; s.counts != nil && age < int64(len(t.hours.slots)) {
+				idle = false
+				break
+			}
+		}
+		if idle {
+			delete(m.tenants, id)
+		}
+	}
+}
+
+// Tenants reports how many tenants the meter tracks.
+func (m *Meter) Tenants() int {
+	if m == nil {
+		return 0
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return len(m.tenants)
 }

@@ -64,3 +64,25 @@ func TestMeter_Concurrent(t *testing.T) {
 	assert.Equal(t, 4000.0, m.Totals("t0").Hour[usage.APIRequests])
 	assert.Equal(t, 4000.0, m.Totals("t1").Day[usage.APIRequests])
 }
+
+// Tenants with nothing counted in the last day are dropped once the meter
+// tracks many: the bound follows the tenants active in a day, not every
+// tenant ever counted, and active tenants keep their counts.
+func TestMeter_DropsIdleTenants(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 12, 5, 10, 30, 0, 0, time.UTC)
+	m := usage.New(func() time.Time { return now })
+	for i := range 2000 {
+		m.Add(fmt.Sprintf("t%d", i), usage.ScriptRuns, 1)
+	}
+	assert.Equal(t, 2000, m.Tenants())
+	now = now.Add(23 * time.Hour)
+	m.Add("t7", usage.ScriptRuns, 2)
+	m.Add("new", usage.ScriptRuns, 1)
+	assert.Equal(t, 2001, m.Tenants(), "counts of the last day are kept")
+	now = now.Add(2 * time.Hour)
+	m.Add("newer", usage.ScriptRuns, 1)
+	assert.Equal(t, 3, m.Tenants(), "only t7, new and newer counted within the day")
+	assert.Equal(t, float64(2), m.Totals("t7").Day[usage.ScriptRuns])
+	assert.Empty(t, m.Totals("t8").Day, "a dropped tenant reports what it reported: nothing in the day")
+}

@@ -60,7 +60,18 @@ func New(src Source) *Metrics {
 	if src != nil {
 		m.reg.MustRegister(&engineCollector{src: src})
 	}
+	if ts, ok := src.(tenantStates); ok {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "crm_tenant_states", Help: "Tenants whose derived state (compiled metadata) the engine keeps; at most --tenant-states.",
+		}, func() float64 { return float64(ts.TenantStateStats().Kept) }))
+	}
 	return m
+}
+
+// tenantStates is the part of an engine that reports the tenants' state
+// it keeps.
+type tenantStates interface {
+	TenantStateStats() engine.TenantStateStats
 }
 
 // Middleware counts and times every request by its route (the route
