@@ -25,6 +25,8 @@ func TestServe_RequestTimeoutFlag(t *testing.T) {
 		{"a flag that is no duration", []string{"--request-timeout", "soon"}, nil, `invalid value "soon" for flag -request-timeout`},
 		{"no open tenant", []string{"--open-tenants", "0"}, nil, "--open-tenants must be between 1 and 100000, got 0"},
 		{"open tenants that are no number", nil, map[string]string{"CRM_OPEN_TENANTS": "many"}, "CRM_OPEN_TENANTS"},
+		{"negative tenant states", []string{"--tenant-states", "-1"}, nil, "--tenant-states must be between 1 and 1000000 (0: four times --open-tenants), got -1"},
+		{"tenant states that are no number", nil, map[string]string{"CRM_TENANT_STATES": "all"}, "CRM_TENANT_STATES must be a whole number"},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -35,6 +37,6 @@ func TestServe_RequestTimeoutFlag(t *testing.T) {
 			assert.Contains(t, err.Error(), sc.want)
 		})
 	}
-	s := startServer(t, t.TempDir(), "--request-timeout", "2m")
+	s := startServer(t, t.TempDir(), "--request-timeout", "2m", "--tenant-states", "1")
 	assert.NotEmpty(t, s.ok(t, `{ __typename }`, nil), "a server with its own deadline answers")
 }
