@@ -369,10 +369,10 @@ func TestServe_ManyTenants(t *testing.T) {
 
 // maxOpenFiles is docs/deploy.md's bound on the files a server with
 // --open-tenants open holds: each open database and system.db with a
-// writer and a reader a CPU (a database file and a -wal file each) and one
-// -shm file, and 30 more.
+// writer and a reader a CPU (a database file and a -wal file each) and
+// its -shm file twice (SQLite's and the store's), and 30 more.
 func maxOpenFiles(open int) int {
-	return (open+1)*(2*(1+runtime.NumCPU())+1) + 30
+	return (open+1)*(2*(1+runtime.NumCPU())+2) + 30
 }
 
 func loadAvg() (one, five, fifteen float64) {
