@@ -3,8 +3,11 @@ package engine
 import (
 	"encoding/base64"
 	"encoding/json"
+	"math"
+	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/crmkit/crm/store"
 )
@@ -35,19 +38,110 @@ func orderKey(sorts []store.Sort) string {
 }
 
 func encodeCursor(sorts []store.Sort, rec *store.Record) string {
-	c := cursor{Order: orderKey(sorts), Values: make([]any, len(sorts)), ID: rec.ID}
-	for i, s := range sorts {
+	return cursorOf(orderKey(sorts), sorts, rec)
+}
+
+// cursorOf is the cursor of rec in the order sorts, whose orderKey is
+// order (a page computes it once for its records).
+func cursorOf(order string, sorts []store.Sort, rec *store.Record) string {
+	var values [4]any
+	c := cursor{Order: order, Values: values[:0], ID: rec.ID}
+	if len(sorts) > len(values) {
+		c.Values = make([]any, 0, len(sorts))
+	}
+	for _, s := range sorts {
 		v, ok := rec.Value(s.Field)
 		if !ok {
-			continue
+			v = nil
 		}
 		if t, isTime := v.(time.Time); isTime {
 			v = t.UTC().Format(store.TimeLayout)
 		}
-		c.Values[i] = v
+		c.Values = append(c.Values, v)
 	}
-	b, _ := json.Marshal(c) // values come from decoded JSON: always marshalable
+	var buf [256]byte
+	b, ok := appendCursorJSON(buf[:0], &c)
+	if !ok {
+		b, _ = json.Marshal(c) // values come from decoded JSON: always marshalable
+	}
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// appendCursorJSON appends c as json.Marshal writes it, without its
+// reflection and allocations (a page of 50 records has 50 cursors); ok
+// is false for a value it does not write the same way (a string that
+// needs escaping, a number not a float64), which json.Marshal then
+// writes.
+func appendCursorJSON(b []byte, c *cursor) ([]byte, bool) {
+	var ok bool
+	b = append(b, `{"o":`...)
+	if b, ok = appendPlainString(b, c.Order); !ok {
+		return nil, false
+	}
+	b = append(b, `,"v":[`...)
+	for i, v := range c.Values {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		switch v := v.(type) {
+		case nil:
+			b = append(b, "null"...)
+		case bool:
+			b = strconv.AppendBool(b, v)
+		case string:
+			if b, ok = appendPlainString(b, v); !ok {
+				return nil, false
+			}
+		case float64:
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				return nil, false
+			}
+			format := byte('f')
+			if a := math.Abs(v); a != 0 && (a < 1e-6 || a >= 1e21) {
+				format = 'e'
+			}
+			b = strconv.AppendFloat(b, v, format, -1, 64)
+			if format == 'e' {
+				// e-07 → e-7, as encoding/json writes it.
+				if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+					b[n-2] = b[n-1]
+					b = b[:n-1]
+				}
+			}
+		default:
+			return nil, false
+		}
+	}
+	b = append(b, `],"id":`...)
+	if b, ok = appendPlainString(b, c.ID); !ok {
+		return nil, false
+	}
+	return append(b, '}'), true
+}
+
+// appendPlainString appends s quoted when encoding/json would write it
+// unescaped: printable ASCII but for the quote, the backslash and the
+// HTML characters it escapes, and valid UTF-8 beyond ASCII but for U+2028
+// and U+2029. ok is false for any other string.
+func appendPlainString(b []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+				return nil, false
+			}
+			i++
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		if (r == utf8.RuneError && w == 1) || r == '\u2028' || r == '\u2029' {
+			return nil, false
+		}
+		i += w
+	}
+	b = append(b, '"')
+	b = append(b, s...)
+	return append(b, '"'), true
 }
 
 func decodeCursor(s string, sorts []store.Sort) (*store.Position, error) {

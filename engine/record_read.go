@@ -155,8 +155,9 @@ func list(ctx context.Context, r store.Reader, obj *schema.Object, q ListQuery) 
 		return nil, queryFailed(obj, err)
 	}
 	res := &ListResult{Records: page.Records, HasNextPage: page.HasMore, Cursors: make([]string, len(page.Records))}
+	order := orderKey(q.Sort)
 	for i := range page.Records {
-		res.Cursors[i] = encodeCursor(q.Sort, &page.Records[i])
+		res.Cursors[i] = cursorOf(order, q.Sort, &page.Records[i])
 	}
 	if n := len(res.Cursors); n > 0 {
 		res.EndCursor = res.Cursors[n-1]

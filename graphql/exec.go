@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/vektah/gqlparser/v2/ast"
@@ -129,6 +130,31 @@ type collectedSet struct {
 type collected struct {
 	key    string
 	fields []*ast.Field
+	// target is the field's definition and resolver, looked up on its
+	// first execution: a page of 50 records executes each selected field
+	// 50 times, and a set is collected for one object type, so the
+	// lookup (two maps and a scan of the type's fields) is the same each
+	// time. Sets shared by requests belong to one schema (docCache).
+	target atomic.Pointer[fieldTarget]
+}
+
+// fieldTarget is what executing a collected field looks up.
+type fieldTarget struct {
+	typeName string
+	def      *ast.FieldDefinition
+	res      resolver
+}
+
+// targetOf returns the definition and resolver of c on typeName (nil
+// when the type has no such field or no resolver for it).
+func (r *request) targetOf(typeName string, c *collected) *fieldTarget {
+	if t := c.target.Load(); t != nil && t.typeName == typeName {
+		return t
+	}
+	name := c.fields[0].Name
+	t := &fieldTarget{typeName: typeName, def: r.fieldDefinition(typeName, name), res: r.s.resolvers[typeName][name]}
+	c.target.Store(t)
+	return t
 }
 
 // path is a response path, built from the leaf upwards: a response key,
@@ -382,25 +408,32 @@ func (r *request) execute(ctx context.Context) json.RawMessage {
 
 // resultMap is an object of the response, keys in selection order.
 type resultMap struct {
-	keys []string
-	vals []any
+	fields []*collected // fields[i].key is the key of vals[i]
+	vals   []any
+}
+
+// fieldSlot is what executing one field of an object needs besides its
+// value; executeFields allocates them for all the object's fields at once.
+type fieldSlot struct {
+	path path
+	ok   bool
+	call fieldCall
 }
 
 // executeFields resolves the fields of one object. ok is false when a
 // non-null field came back null, which makes the whole object null.
 func (r *request) executeFields(ctx context.Context, typeName string, parent any, fields []*collected, p *path, parallel bool) (*resultMap, bool) {
-	// One allocation each for the values, their paths and their outcomes.
-	res := &resultMap{keys: make([]string, len(fields)), vals: make([]any, len(fields))}
-	paths := make([]path, len(fields))
-	oks := make([]bool, len(fields))
+	// One allocation for the values and one for the rest of every field
+	// (its path, its outcome, its call).
+	res := &resultMap{fields: fields, vals: make([]any, len(fields))}
+	slots := make([]fieldSlot, len(fields))
 	for i, c := range fields {
-		paths[i] = path{parent: p, name: c.key}
+		slots[i].path = path{parent: p, name: c.key}
 	}
 	if parallel && len(fields) > 1 {
 		var wg sync.WaitGroup
 		sem := make(chan struct{}, r.srv.maxParallelism)
 		for i, c := range fields {
-			res.keys[i] = c.key
 			wg.Add(1)
 			sem <- struct{}{}
 			go func() {
@@ -408,22 +441,21 @@ func (r *request) executeFields(ctx context.Context, typeName string, parent any
 				defer func() { <-sem }()
 				defer func() {
 					if v := recover(); v != nil {
-						r.addError(&panicError{value: v, stack: debug.Stack()}, c.fields[0].Position, &paths[i])
-						res.vals[i], oks[i] = nil, true
+						r.addError(&panicError{value: v, stack: debug.Stack()}, c.fields[0].Position, &slots[i].path)
+						res.vals[i], slots[i].ok = nil, true
 					}
 				}()
-				res.vals[i], oks[i] = r.executeField(ctx, typeName, parent, c, &paths[i])
+				res.vals[i], slots[i].ok = r.executeField(ctx, typeName, parent, c, &slots[i])
 			}()
 		}
 		wg.Wait()
 	} else {
 		for i, c := range fields {
-			res.keys[i] = c.key
-			res.vals[i], oks[i] = r.executeField(ctx, typeName, parent, c, &paths[i])
+			res.vals[i], slots[i].ok = r.executeField(ctx, typeName, parent, c, &slots[i])
 		}
 	}
-	for _, ok := range oks {
-		if !ok {
+	for i := range slots {
+		if !slots[i].ok {
 			return nil, false
 		}
 	}
@@ -439,14 +471,16 @@ func (r *request) fieldDefinition(typeName, name string) *ast.FieldDefinition {
 	return t.Fields.ForName(name)
 }
 
-// executeField resolves and completes one field.
-func (r *request) executeField(ctx context.Context, typeName string, parent any, c *collected, p *path) (out any, ok bool) {
+// executeField resolves and completes one field; slot holds its path
+// and its call.
+func (r *request) executeField(ctx context.Context, typeName string, parent any, c *collected, slot *fieldSlot) (out any, ok bool) {
 	f := c.fields[0]
 	if f.Name == "__typename" {
 		return typeName, true
 	}
-	def := r.fieldDefinition(typeName, f.Name)
-	res := r.s.resolvers[typeName][f.Name]
+	p := &slot.path
+	target := r.targetOf(typeName, c)
+	def, res := target.def, target.res
 	if def == nil || res == nil {
 		r.addError(fmt.Errorf("graphql: no resolver for %s.%s", typeName, f.Name), f.Position, p)
 		return nil, false
@@ -466,7 +500,8 @@ func (r *request) executeField(ctx context.Context, typeName string, parent any,
 			return fail(err)
 		}
 	}
-	fc := &fieldCall{req: r, name: f.Name, args: args, fields: c.fields, typ: def.Type}
+	fc := &slot.call
+	*fc = fieldCall{req: r, name: f.Name, args: args, fields: c.fields, typ: def.Type}
 	v, err := r.call(ctx, res, parent, fc)
 	if err != nil {
 		return fail(err)
@@ -611,8 +646,13 @@ func (r *request) completeNullable(ctx context.Context, t *ast.Type, fields []*a
 }
 
 func isNil(v any) bool {
-	if v == nil {
+	switch x := v.(type) {
+	case nil:
 		return true
+	case string, int64, float64, bool:
+		return false // the values of most fields, without reflection
+	case *recordValue:
+		return x == nil
 	}
 	switch rv := reflect.ValueOf(v); rv.Kind() {
 	case reflect.Pointer, reflect.Slice, reflect.Map, reflect.Interface, reflect.Func:
@@ -647,15 +687,18 @@ func serializeScalar(name string, v any) (any, error) {
 		return n, nil
 	case "Float":
 		var f float64
-		switch v := v.(type) {
+		switch x := v.(type) {
 		case float64:
-			f = v
+			if !math.IsNaN(x) && !math.IsInf(x, 0) {
+				return v, nil // as it is: no new copy of the value
+			}
+			f = x
 		case int64:
-			f = float64(v)
+			f = float64(x)
 		case int32:
-			f = float64(v)
+			f = float64(x)
 		case int:
-			f = float64(v)
+			f = float64(x)
 		default:
 			return nil, fmt.Errorf("graphql: Float cannot represent %T", v)
 		}
@@ -684,11 +727,11 @@ func serializeScalar(name string, v any) (any, error) {
 		}
 	}
 	// String, ID, Date, DateTime and unknown scalars are strings.
-	switch v := v.(type) {
+	switch x := v.(type) {
 	case string:
-		return v, nil
+		return v, nil // as it is: no new copy of the string's header
 	case *string:
-		return *v, nil
+		return *x, nil
 	}
 	return nil, fmt.Errorf("graphql: %s cannot represent %T", name, v)
 }
@@ -700,11 +743,11 @@ func writeJSON(buf *bytes.Buffer, v any) {
 		buf.WriteString("null")
 	case *resultMap:
 		buf.WriteByte('{')
-		for i, k := range v.keys {
+		for i, f := range v.fields {
 			if i > 0 {
 				buf.WriteByte(',')
 			}
-			writeString(buf, k)
+			writeString(buf, f.key)
 			buf.WriteByte(':')
 			writeJSON(buf, v.vals[i])
 		}
@@ -723,8 +766,7 @@ func writeJSON(buf *bytes.Buffer, v any) {
 	case int64:
 		buf.WriteString(strconv.FormatInt(v, 10))
 	case float64:
-		b, _ := json.Marshal(v)
-		buf.Write(b)
+		writeFloat(buf, v)
 	case bool:
 		buf.WriteString(strconv.FormatBool(v))
 	case json.RawMessage:
@@ -745,6 +787,31 @@ func writeJSON(buf *bytes.Buffer, v any) {
 		}
 		buf.Write(b)
 	}
+}
+
+// writeFloat writes a finite f as encoding/json does: the shortest
+// decimal that reads back as f, in exponent form below 1e-6 and from
+// 1e21 on, with a one-digit exponent not padded. A value JSON cannot
+// hold (NaN, ±Inf, refused before: serializeScalar) is null.
+func writeFloat(buf *bytes.Buffer, f float64) {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		buf.WriteString("null")
+		return
+	}
+	var scratch [32]byte
+	format := byte('f')
+	if a := math.Abs(f); a != 0 && (a < 1e-6 || a >= 1e21) {
+		format = 'e'
+	}
+	b := strconv.AppendFloat(scratch[:0], f, format, -1, 64)
+	if format == 'e' {
+		// e-07 → e-7, as encoding/json writes it.
+		if n := len(b); n >= 4 && b[n-4] == 'e' && b[n-3] == '-' && b[n-2] == '0' {
+			b[n-2] = b[n-1]
+			b = b[:n-1]
+		}
+	}
+	buf.Write(b)
 }
 
 // writeString writes s as a JSON string (invalid UTF-8 replaced).

@@ -158,14 +158,17 @@ func (s *execSchema) fieldResolver(fm *fieldModel) resolver {
 		known := fm.enum.valueSet
 		inner := conv
 		conv = func(v any) any {
-			switch v := inner(v).(type) {
+			switch x := inner(v).(type) {
 			case string:
-				if known[v] {
-					return v
+				if known[x] {
+					if s, ok := v.(string); ok && s == x {
+						return v // as it came: no new copy of its header
+					}
+					return x
 				}
 			case []any:
-				out := make([]any, 0, len(v))
-				for _, item := range v {
+				out := make([]any, 0, len(x))
+				for _, item := range x {
 					if known[item.(string)] {
 						out = append(out, item)
 					}

@@ -3,6 +3,7 @@ package graphql
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -20,12 +21,13 @@ func TestResponse_MarshalAsEncodingJSON(t *testing.T) {
 		json.RawMessage("{\"raw\": \"\u2028 <&>\"}"),
 		json.RawMessage(` "spaced" `),
 		[]any{"a", int64(1), json.RawMessage(`[ null ]`)},
-		&resultMap{keys: []string{"id", "<key>"}, vals: []any{"x", json.RawMessage(`{"n": 1}`)}},
+		&resultMap{fields: []*collected{{key: "id"}, {key: "<key>"}}, vals: []any{"x", json.RawMessage(`{"n": 1}`)}},
+		1e-7, -1e-7, 1e-6, 9.99e-7, 1e20, 1e21, -1e21, 1.5e300, 5e-324, math.Copysign(0, -1), 0.0, 1.0, -123.456, 1e100, 12345678901234567890.0,
 		map[string]any{"z": 1, "a": "<"},
 	}
 	for _, v := range values {
 		var buf bytes.Buffer
-		writeJSON(&buf, &resultMap{keys: []string{"deal"}, vals: []any{v}})
+		writeJSON(&buf, &resultMap{fields: []*collected{{key: "deal"}}, vals: []any{v}})
 		resp := &Response{Data: buf.Bytes()}
 		want, err := json.Marshal(resp)
 		require.NoError(t, err)

@@ -67,8 +67,8 @@ func newConn(obj *objectModel, res *engine.ListResult, grp *group) *connValue {
 		res = &engine.ListResult{}
 	}
 	c := &connValue{obj: obj, res: res, nodes: make([]any, len(res.Records))}
-	for i, rec := range res.Records {
-		c.nodes[i] = grp.add(obj, rec)
+	for i, rv := range grp.addAll(obj, res.Records) {
+		c.nodes[i] = rv
 	}
 	return c
 }
@@ -77,14 +77,20 @@ func newConn(obj *objectModel, res *engine.ListResult, grp *group) *connValue {
 // of the wrong shape is null: data written under an older definition must
 // not break reading.
 
+// outString returns v if it is a string. Values are returned as they
+// came, not converted back into a new interface value, which would copy
+// the string's header into a new allocation (one per field of a page).
 func outString(v any) any {
-	if s, ok := v.(string); ok {
-		return s
+	if _, ok := v.(string); ok {
+		return v
 	}
 	return nil
 }
 
 func outFloat(v any) any {
+	if _, ok := v.(float64); ok {
+		return v // as it came (see outString)
+	}
 	if f, ok := toFloat64(v); ok {
 		return f
 	}
@@ -114,7 +120,7 @@ func outDate(v any) any {
 	if _, err := time.Parse(schema.DateLayout, s); err != nil {
 		return nil
 	}
-	return s
+	return v
 }
 
 func outDateTime(v any) any {

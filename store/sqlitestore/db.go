@@ -273,7 +273,8 @@ type stmtCache struct {
 	prepare func(ctx context.Context, text string) (*sql.Stmt, error)
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
-	varying int // how many of m are of varying text (record.go)
+	varying int       // how many of m are of varying text (record.go)
+	walks   walkCache // answers of pages' range probes (walkcache.go)
 }
 
 func newStmtCache(prepare func(ctx context.Context, text string) (*sql.Stmt, error)) *stmtCache {

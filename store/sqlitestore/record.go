@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/crmkit/crm/schema"
 	"github.com/crmkit/crm/store"
@@ -144,15 +145,27 @@ func (r records) Find(ctx context.Context, obj *schema.Object, q store.Query) (s
 
 // findStatement renders p, walking the index of its order unless its
 // range probe ([rangeProbe]) finds fewer than [walkBelow] records in a
-// range that another index serves.
+// range that another index serves. A probe's answer is kept for a while
+// ([walkCache]): it changes how the page is read, not what it holds.
 func (r records) findStatement(ctx context.Context, obj *schema.Object, p *store.Plan) (string, []any, error) {
 	walk := true
 	if probe, args, ok := rangeProbe(obj, p); ok {
-		var n int
-		if err := r.queryVarying(ctx, probe, args).Scan(&n); err != nil {
-			return "", nil, readError(ctx, r.q, obj.Name, err)
+		key, keep := probeKey(probe, args)
+		now := time.Now()
+		var known bool
+		if keep {
+			walk, known = r.stmts.walks.get(key, now)
 		}
-		walk = n >= walkBelow
+		if !known {
+			var n int
+			if err := r.queryVarying(ctx, probe, args).Scan(&n); err != nil {
+				return "", nil, readError(ctx, r.q, obj.Name, err)
+			}
+			walk = n >= walkBelow
+			if keep {
+				r.stmts.walks.put(key, walk, now)
+			}
+		}
 	}
 	text, args := findStatement(obj, p, walk)
 	return text, args, nil
