@@ -358,7 +358,7 @@ func (b *bulkRun) checkCreatesAhead(ctx context.Context) []int {
 		}
 	}
 	cw := *b.w
-	cw.lookupMemo, cw.numbers, cw.auditBuf, cw.deadBlobs = nil, nil, nil, nil
+	cw.lookupMemo, cw.numbers, cw.auditBuf, cw.deadBlobs, cw.written = nil, nil, nil, nil, nil
 	b.checksDone = make(chan struct{})
 	go func() {
 		defer close(b.checksDone)

@@ -32,6 +32,8 @@ type writer struct {
 	// administrator's migration; validation, rules, scripts, formulas and
 	// roll-ups still run.
 	skipAutomations bool
+	// written memoises asWritten by object.
+	written map[*schema.Object]bool
 	// auditBuf, when set, collects the audit entries of the writes for
 	// one multi-row insert before their transaction ends (see
 	// auditBuffer); nil inserts each at once.
