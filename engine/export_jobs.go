@@ -124,7 +124,7 @@ func (e *Engine) StartExport(ctx context.Context, object string, q ExportQuery, 
 		e.exports.mu.Lock()
 		defer e.exports.mu.Unlock()
 		run.file, run.err, run.finishedAt = file, err, e.stamp()
-		e.exports.running[tenant]--
+		ended(e.exports.running, tenant)
 		e.exports.sweep(e.stamp(), e.exportDir())
 		if file == nil {
 			return 0, err
@@ -133,7 +133,7 @@ func (e *Engine) StartExport(ctx context.Context, object string, q ExportQuery, 
 	})
 	if err != nil {
 		e.exports.mu.Lock()
-		e.exports.running[tenant]--
+		ended(e.exports.running, tenant)
 		e.exports.mu.Unlock()
 		close(ready)
 		return Job{}, err

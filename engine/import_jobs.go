@@ -76,12 +76,12 @@ func (e *Engine) StartImport(ctx context.Context, uploadID, object string, spec 
 			rep = &ImportReport{Rows: len(table.Rows)}
 		}
 		run.report, run.err, run.finishedAt, run.size = rep, err, e.stamp(), rejectedSize(rep.Rejected)
-		e.imports.running[tenant]--
+		ended(e.imports.running, tenant)
 		return rep.Created + rep.Updated, err
 	})
 	if err != nil {
 		e.imports.mu.Lock()
-		e.imports.running[tenant]--
+		ended(e.imports.running, tenant)
 		e.imports.mu.Unlock()
 		close(ready)
 		return Job{}, err

@@ -98,12 +98,12 @@ func (e *Engine) StartMassChange(ctx context.Context, object string, sel MassSel
 		e.mass.mu.Lock()
 		defer e.mass.mu.Unlock()
 		run.report, run.err, run.finishedAt = rep, err, e.stamp()
-		e.mass.running[tenant]--
+		ended(e.mass.running, tenant)
 		return rep.Changed, err
 	})
 	if err != nil {
 		e.mass.mu.Lock()
-		e.mass.running[tenant]--
+		ended(e.mass.running, tenant)
 		e.mass.mu.Unlock()
 		close(ready)
 		return nil, err

@@ -181,3 +181,12 @@ func (e *Engine) markerCount() int {
 	}
 	return n
 }
+
+// ended counts down a tenant's jobs running (imports, mass actions,
+// exports), dropping the tenant at zero so that the count is kept only
+// for tenants with jobs under way.
+func ended(running map[string]int, tenant string) {
+	if running[tenant]--; running[tenant] <= 0 {
+		delete(running, tenant)
+	}
+}
