@@ -121,6 +121,9 @@ func stringEnd(b []byte, i int) int {
 // value can refuse it by name. FuzzDecodeKeepingBytes holds it to
 // encoding/json.
 func decodeKeepingBytes(text []byte, useNumber bool) (any, error) {
+	if s, ok := plainString(text); ok {
+		return s, nil
+	}
 	if utf8.Valid(text) {
 		dec := json.NewDecoder(bytes.NewReader(text))
 		if useNumber {
@@ -147,6 +150,35 @@ func decodeKeepingBytes(text []byte, useNumber bool) (any, error) {
 	k.space()
 	return k.value()
 }
+
+// plainString decodes the commonest variable, a string without escapes
+// (an id, a name), without a json.Decoder and its buffer: text is a quoted
+// run of UTF-8 with no quote, backslash or control character inside, and
+// only JSON white space around. Anything else is not ok.
+func plainString(text []byte) (string, bool) {
+	start, end := 0, len(text)
+	for start < end && isJSONSpace(text[start]) {
+		start++
+	}
+	for end > start && isJSONSpace(text[end-1]) {
+		end--
+	}
+	if end-start < 2 || text[start] != '"' || text[end-1] != '"' {
+		return "", false
+	}
+	inner := text[start+1 : end-1]
+	for _, c := range inner {
+		if c < 0x20 || c == '"' || c == '\\' {
+			return "", false
+		}
+	}
+	if !utf8.Valid(inner) {
+		return "", false
+	}
+	return string(inner), true
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
 
 // keeper decodes JSON text that json.Valid accepted.
 type keeper struct {

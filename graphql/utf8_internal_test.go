@@ -113,7 +113,7 @@ func TestDecodeKeepingBytes(t *testing.T) {
 func FuzzDecodeKeepingBytes(f *testing.F) {
 	for _, seed := range []string{
 		"\"a\xffb\"", "{\"in\":{\"name\":\"云\xfe\",\"l\":[\"\xc3\",1e3,true,null]}}", "\"\\ud800\\udc00\xe4\xb8\"",
-		"{\"\xff\":{\"\xfe\":[]}}", "[\"\\u00e9\xc3\xa9\xc3\"]", "\"\xed\xa0\x80\"", "{\"a\":1} ", "[1,]", "\"\\x\xff\"",
+		"{\"\xff\":{\"\xfe\":[]}}", "[\"\\u00e9\xc3\xa9\xc3\"]", " \"01J plain\" ", "\"a\x01\"", "\"云\"\t", "\"\xed\xa0\x80\"", "{\"a\":1} ", "[1,]", "\"\\x\xff\"",
 	} {
 		f.Add([]byte(seed))
 	}
@@ -191,5 +191,38 @@ func BenchmarkInvalidUTF8Body(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestPlainString_AsEncodingJSON: the short cut for strings without
+// escapes takes only texts encoding/json decodes to the same string, and
+// leaves every other text to the decoder.
+func TestPlainString_AsEncodingJSON(t *testing.T) {
+	for _, text := range []string{
+		`"01JABCDEF"`, ` "a b" `, "\t\"云\"\n", `""`, `"é€😀"`, "\"\u2028\"",
+		`"a\"b"`, `"a\nb"`, `"\u0041"`, "\"a\tb\"", "\"a\x01\"", "\"\xff\"", `"abc`, `abc"`, `"`, `"a" "b"`,
+		`"a"x`, `x"a"`, `1`, `null`, `["a"]`, ` `, ``, "\"a\"\v",
+	} {
+		got, ok := plainString([]byte(text))
+		var want string
+		err := json.Unmarshal([]byte(text), &want)
+		if ok {
+			require.NoError(t, err, "%q taken, refused by encoding/json", text)
+			assert.Equal(t, want, got, "%q", text)
+		}
+		var anyWant any
+		werr := json.Unmarshal([]byte(text), &anyWant)
+		if _, isString := anyWant.(string); werr == nil && isString && utf8.ValidString(text) && !strings.Contains(text, "\\") {
+			assert.True(t, ok, "%q left to the decoder", text)
+		}
+		v, err := decodeKeepingBytes([]byte(text), true)
+		if werr != nil {
+			assert.Error(t, err, "%q", text)
+			continue
+		}
+		require.NoError(t, err, "%q", text)
+		if s, isString := anyWant.(string); isString {
+			assert.Equal(t, s, replaced(v), "%q", text)
+		}
 	}
 }
