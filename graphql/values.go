@@ -114,13 +114,39 @@ func outBool(v any) any {
 
 func outDate(v any) any {
 	s, ok := v.(string)
-	if !ok || len(s) != len(schema.DateLayout) {
-		return nil
-	}
-	if _, err := time.Parse(schema.DateLayout, s); err != nil {
+	if !ok || !isDate(s) {
 		return nil
 	}
 	return v
+}
+
+// isDate reports whether s is a date of schema.DateLayout (YYYY-MM-DD,
+// a day that exists), as time.Parse would accept it, without its
+// general parser: a page of 50 records with a date field parsed 50 of
+// them.
+func isDate(s string) bool {
+	if len(s) != len(schema.DateLayout) || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	num := func(part string) (int, bool) {
+		n := 0
+		for i := 0; i < len(part); i++ {
+			c := part[i]
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	year, okY := num(s[:4])
+	month, okM := num(s[5:7])
+	day, okD := num(s[8:])
+	if !okY || !okM || !okD || month < 1 || month > 12 || day < 1 {
+		return false
+	}
+	// The last day of the month: day 0 of the next one.
+	return day <= time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day()
 }
 
 func outDateTime(v any) any {
