@@ -156,14 +156,14 @@ var havingOps = map[store.Op]string{
 
 // keyExpr is the SQL of one group key: the column, or its bucket's key.
 func keyExpr(k store.GroupKey, p *store.AggregatePlan) string {
-	e := sqlColumn(k.Column).expr
+	c := sqlColumn(k.Column)
 	switch {
 	case k.Bucket == store.BucketNone:
-		return e
+		return c.expr
 	case k.Column.Kind == schema.KindDateTime:
-		return dateTimeBucketExpr(e, k.Bucket, p.Zone, p.FiscalYearStart)
+		return dateTimeBucketExpr(c, k.Bucket, p.Zone, p.FiscalYearStart)
 	}
-	return dateBucketExpr(e, k.Bucket, p.FiscalYearStart)
+	return dateBucketExpr(c.expr, k.Bucket, p.FiscalYearStart)
 }
 
 // measureExpr is the SQL of one measure. Sums, averages, minimums and

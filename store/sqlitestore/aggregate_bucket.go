@@ -27,8 +27,13 @@ import (
 // zone travel as integers: text arguments cost the call a copy each.
 const bucketFunc = "crm_bucket"
 
+// timeBucketFunc is bucketFunc for the integers of a time column
+// (createdAt, updatedAt: [storedTime]).
+const timeBucketFunc = "crm_time_bucket"
+
 func init() {
 	sqlite.MustRegisterDeterministicScalarFunction(bucketFunc, 3, bucketStart)
+	sqlite.MustRegisterDeterministicScalarFunction(timeBucketFunc, 3, timeBucketStart)
 }
 
 var bucketCodes = []store.Bucket{store.BucketDay, store.BucketWeek, store.BucketMonth, store.BucketQuarter, store.BucketYear, store.BucketFiscalQuarter, store.BucketFiscalYear}
@@ -92,6 +97,22 @@ func bucketStart(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, 
 	if !ok {
 		return nil, nil
 	}
+	return bucketOf(value, args)
+}
+
+// timeBucketStart implements crm_time_bucket: crm_bucket of a time
+// column's integer ([storedTime]).
+func timeBucketStart(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, error) {
+	us, ok := args[0].(int64)
+	if !ok {
+		return nil, nil
+	}
+	return bucketOf(store.FormatTime(loadTime(us)), args)
+}
+
+// bucketOf is the bucket key of the date-time value for the bucket code
+// and zone in args[1:].
+func bucketOf(value string, args []driver.Value) (driver.Value, error) {
 	code, _ := args[1].(int64)
 	zone, _ := args[2].(int64)
 	b, fiscalStart := code%16, code/16+1
@@ -105,10 +126,14 @@ func bucketStart(_ *sqlite.FunctionContext, args []driver.Value) (driver.Value, 
 	return key, nil
 }
 
-// dateTimeBucketExpr is the SQL of the bucket key of the date-time e in
+// dateTimeBucketExpr is the SQL of the bucket key of the date-time c in
 // zone, fiscal years starting in month fiscalStart.
-func dateTimeBucketExpr(e string, b store.Bucket, zone *time.Location, fiscalStart int) string {
-	return bucketFunc + "(" + e + ", " + strconv.Itoa(bucketCode(b, fiscalStart)) + ", " + strconv.Itoa(zones.id(zone)) + ")"
+func dateTimeBucketExpr(c column, b store.Bucket, zone *time.Location, fiscalStart int) string {
+	fn := bucketFunc
+	if c.times {
+		fn = timeBucketFunc
+	}
+	return fn + "(" + c.expr + ", " + strconv.Itoa(bucketCode(b, fiscalStart)) + ", " + strconv.Itoa(zones.id(zone)) + ")"
 }
 
 // dateBucketExpr is the SQL of the bucket start of the date e

@@ -44,7 +44,7 @@ func (t *tx) InsertMany(ctx context.Context, obj *schema.Object, recs []store.Re
 				if err != nil {
 					return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, err)
 				}
-				args = append(args, rec.ID, rec.Version, store.FormatTime(rec.CreatedAt), store.FormatTime(rec.UpdatedAt),
+				args = append(args, rec.ID, rec.Version, storedTime(rec.CreatedAt), storedTime(rec.UpdatedAt),
 					rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data)
 			}
 			text := `INSERT INTO ` + quotedTable(obj.Name) +

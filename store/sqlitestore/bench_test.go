@@ -180,12 +180,14 @@ func BenchmarkStore_Get(b *testing.B) {
 	ctx := b.Context()
 	b.Run("serial", func(b *testing.B) {
 		i := 0
+		cpu := testkit.CPUNow()
 		for b.Loop() {
 			if _, err := ts.Get(ctx, obj, ids[(i*7919)%len(ids)]); err != nil {
 				b.Fatal(err)
 			}
 			i++
 		}
+		testkit.ReportCPU(b, cpu)
 	})
 	b.Run("parallel", func(b *testing.B) {
 		b.RunParallel(func(pb *testing.PB) {
@@ -234,12 +236,14 @@ func BenchmarkStore_Find(b *testing.B) {
 	}
 	for _, sc := range scenarios {
 		b.Run(sc.name, func(b *testing.B) {
+			cpu := testkit.CPUNow()
 			for b.Loop() {
 				page, err := ts.Find(ctx, obj, sc.q)
 				if err != nil || len(page.Records) != 50 {
 					b.Fatalf("%d records, %v", len(page.Records), err)
 				}
 			}
+			testkit.ReportCPU(b, cpu)
 		})
 	}
 	b.Run("first page parallel", func(b *testing.B) {
@@ -318,6 +322,7 @@ func BenchmarkStore_Insert(b *testing.B) {
 			}
 			rng := rand.New(rand.NewPCG(3, 4))
 			n := 0
+			cpu := testkit.CPUNow()
 			for b.Loop() {
 				err := ts.WithTx(ctx, func(tx store.Tx) error {
 					for range sc.batch {
@@ -334,6 +339,7 @@ func BenchmarkStore_Insert(b *testing.B) {
 				}
 			}
 			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n), "ns/record")
+			b.ReportMetric(float64(testkit.CPUNow()-cpu)/float64(n), "cpu-ns/record")
 		})
 	}
 }

@@ -108,6 +108,9 @@ type migration struct {
 	// run does what depends on the file's contents, such as changing every
 	// record table; nil if there is nothing of the kind.
 	run func(ctx context.Context, tx *sql.Tx) error
+	// compact: the migration leaves the pages of what it rebuilt free, so
+	// the file is rewritten without them (VACUUM) once it is committed.
+	compact bool
 }
 
 // openDatabase opens (creating if needed) the file at path and sets it up
@@ -171,6 +174,23 @@ func openPools(ctx context.Context, path string, cfg *Config, lay *layout) (*dat
 // migrations of every version above the file's, in order, and sets the
 // file's version to lay.version.
 func initSchema(ctx context.Context, w *sql.DB, lay layout) error {
+	var from int
+	if err := w.QueryRowContext(ctx, "PRAGMA user_version").Scan(&from); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	for version := from + 1; version <= lay.version; version++ {
+		if lay.migrations[version].compact {
+			// A rebuild sorts index entries and VACUUM copies the file in
+			// temporary storage: on disk, not in memory (temp_store), so
+			// that memory does not grow with the file. The writer has one
+			// connection: this is it.
+			if _, err := w.ExecContext(ctx, "PRAGMA temp_store = FILE"); err != nil {
+				return fmt.Errorf("set up schema: %w", err)
+			}
+			defer func() { _, _ = w.ExecContext(context.WithoutCancel(ctx), "PRAGMA temp_store = MEMORY") }()
+			break
+		}
+	}
 	tx, err := w.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin schema setup: %w", err)
@@ -206,6 +226,16 @@ func initSchema(ctx context.Context, w *sql.DB, lay layout) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit schema setup: %w", err)
+	}
+	for version := v + 1; version <= lay.version; version++ {
+		if lay.migrations[version].compact {
+			// Note: a crash during VACUUM leaves the file migrated with
+			// its free pages, which SQLite fills again as records come.
+			if _, err := w.ExecContext(ctx, "VACUUM"); err != nil {
+				return fmt.Errorf("compact after migrating to version %d: %w", version, err)
+			}
+			break
+		}
 	}
 	return nil
 }

@@ -6,7 +6,9 @@
 // tenant has its own file <Dir>/tenants/<id>.db with its object definitions
 // (meta_objects), a metadata revision counter (meta_revision), gap-free
 // counters (sequences) and one table r_<object> per object. A record is a
-// row with its system fields as columns and its data as JSONB; the indexes
+// row with its system fields as columns and its data as JSONB, in a
+// WITHOUT ROWID table keyed by id, createdAt and updatedAt as integers of
+// microseconds (field.go: storedTime, timeBounds); the indexes
 // an object declares (x-crm-indexes, unique and indexed fields, lookups)
 // are expression indexes over data ->> '$.field', and queries use the very
 // same expression text so that SQLite can use them. Every record table
@@ -23,7 +25,10 @@
 //
 // Each kind of file has a layout version (PRAGMA user_version); opening an
 // older file migrates it in one transaction. Tenant files of version 3 and
-// below had no owner_id: their records get their creator as owner.
+// below had no owner_id: their records get their creator as owner. Those
+// of version 4 and below had record tables with a rowid and times as
+// text: each is rebuilt, and the file compacted (tenant.go:
+// rebuildRecordTables).
 //
 // Every database runs in WAL mode with busy_timeout set first, a separate
 // writer pool of exactly one connection whose transactions start with

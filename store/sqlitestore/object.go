@@ -115,6 +115,19 @@ func (t *tx) currentVersion(ctx context.Context, name string) (int64, bool, erro
 	return v, deleted, store.ContextError(ctx, err)
 }
 
+// recordTableBody is the definition of a record table after its name.
+// created_at and updated_at hold [storedTime]'s integers.
+const recordTableBody = ` (
+	id TEXT PRIMARY KEY NOT NULL,
+	version INTEGER NOT NULL,
+	created_at INTEGER NOT NULL,
+	updated_at INTEGER NOT NULL,
+	created_by TEXT NOT NULL,
+	updated_by TEXT NOT NULL,
+	owner_id TEXT NOT NULL DEFAULT '',
+	data BLOB NOT NULL
+) WITHOUT ROWID`
+
 // SaveObject implements [store.Tx]: it creates the record table if
 // needed, drops the indexes obj no longer declares, creates the new ones
 // and records the version, all or nothing.
@@ -122,9 +135,9 @@ func (t *tx) currentVersion(ctx context.Context, name string) (int64, bool, erro
 // A new record table is a WITHOUT ROWID table keyed by id: the rows are
 // stored in the B-tree of their id, so there is no separate B-tree of
 // the primary key and the secondary indexes, which all end with id,
-// carry no rowid (docs/decisions.md, "The record table's layout"). Tables
-// made before keep their rowid and serve every statement alike: no
-// statement of this package names a rowid.
+// carry no rowid; createdAt and updatedAt are integers ([storedTime])
+// (docs/decisions.md, "The record table's layout"). Files of layout
+// version 4 and below are rebuilt so when opened ([rebuildRecordTables]).
 func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Object) error {
 	t.meta = true
 	if obj == nil || doc.Name != obj.Name {
@@ -145,16 +158,7 @@ func (t *tx) SaveObject(ctx context.Context, doc store.ObjectDoc, obj *schema.Ob
 		if doc.Version != cur+1 {
 			return fmt.Errorf("version %d does not follow stored version %d: %w", doc.Version, cur, store.ErrConflict)
 		}
-		if _, err := t.sqlTx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+quotedTable(obj.Name)+` (
-			id TEXT PRIMARY KEY NOT NULL,
-			version INTEGER NOT NULL,
-			created_at TEXT NOT NULL,
-			updated_at TEXT NOT NULL,
-			created_by TEXT NOT NULL,
-			updated_by TEXT NOT NULL,
-			owner_id TEXT NOT NULL DEFAULT '',
-			data BLOB NOT NULL
-		) WITHOUT ROWID`); err != nil {
+		if _, err := t.sqlTx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS `+quotedTable(obj.Name)+recordTableBody); err != nil {
 			return fmt.Errorf("create table: %w", store.ContextError(ctx, err))
 		}
 		if err := t.syncIndexes(ctx, obj, specs); err != nil {

@@ -429,15 +429,12 @@ func (b *builder) leaf(cd *store.Cond) {
 	}
 	switch cd.Op {
 	case store.OpEq:
-		b.w(c.expr + " = ")
-		b.arg(v)
+		b.compare(c, " = ", v)
 	case store.OpNe:
 		// IS NOT is false only for an equal value: missing matches.
-		b.w(c.expr + " IS NOT ")
-		b.arg(v)
+		b.compare(c, " IS NOT ", v)
 	case store.OpGt, store.OpGte, store.OpLt, store.OpLte:
-		b.w(c.expr + comparisons[cd.Op])
-		b.arg(v)
+		b.compare(c, comparisons[cd.Op], v)
 	case store.OpContains:
 		// LIKE folds ASCII letters only, which is the documented meaning.
 		b.w(c.expr + " LIKE ")
@@ -448,13 +445,52 @@ func (b *builder) leaf(cd *store.Cond) {
 		// prefix becomes a range [p, successor(p)) in byte order, which is
 		// how SQLite compares text. The plan checked that p is UTF-8.
 		p := v.(string)
-		b.w("(" + c.expr + " >= ")
-		b.arg(p)
+		b.w("(")
+		b.compare(c, " >= ", p)
 		if p != "" {
-			b.w(" AND " + c.expr + " < ")
-			b.arg(prefixEnd(p))
+			b.w(" AND ")
+			b.compare(c, " < ", prefixEnd(p))
 		}
 		b.w(")")
+	}
+}
+
+// compare writes "c op v" for op " = ", " IS NOT ", " > ", " >= ", " < "
+// or " <= ". A time column holds integers ([storedTime]) where it held
+// text: v becomes the bound that [timeBounds] gives, which selects the
+// same records as comparing v with the text did.
+func (b *builder) compare(c column, op string, v any) {
+	if !c.times || v == nil {
+		b.w(c.expr + op)
+		b.arg(v)
+		return
+	}
+	lo, hi := timeBounds(v)
+	switch op {
+	case " = ", " IS NOT ":
+		if hi == lo {
+			// No time's text is v: none is equal, every one differs.
+			if op == " = " {
+				b.w("0")
+			} else {
+				b.w("1")
+			}
+			return
+		}
+		b.w(c.expr + op)
+		b.arg(lo)
+	case " > ":
+		b.w(c.expr + " >= ")
+		b.arg(hi)
+	case " >= ":
+		b.w(c.expr + " >= ")
+		b.arg(lo)
+	case " < ":
+		b.w(c.expr + " < ")
+		b.arg(lo)
+	default: // " <= "
+		b.w(c.expr + " < ")
+		b.arg(hi)
 	}
 }
 
@@ -478,6 +514,16 @@ func (b *builder) isNull(c column, want bool) {
 }
 
 func (b *builder) scalarIn(c column, op store.Op, vals []any) {
+	if c.times {
+		// Values that are no time's text match no record: left out.
+		times := make([]any, 0, len(vals))
+		for _, v := range vals {
+			if lo, hi := timeBounds(v); hi > lo {
+				times = append(times, lo)
+			}
+		}
+		vals = times
+	}
 	switch {
 	case len(vals) == 0 && op == store.OpIn:
 		b.w("0")
@@ -567,8 +613,7 @@ func (b *builder) after(keys []sortKey, cur *store.Cursor) {
 		k := keys[0]
 		switch {
 		case !k.desc && vals[0] != nil:
-			b.w(k.col.expr + " >= ")
-			b.arg(vals[0])
+			b.compare(k.col, " >= ", vals[0])
 			b.w(" AND ")
 		case k.desc && vals[0] == nil:
 			b.w(k.col.expr + " IS NULL AND ")
@@ -591,19 +636,17 @@ func (b *builder) afterFrom(keys []sortKey, vals []any, id string) {
 	case v == nil:
 		b.w("0")
 	case !k.desc:
-		b.w(e + " > ")
-		b.arg(v)
+		b.compare(k.col, " > ", v)
 	default:
-		b.w("(" + e + " < ")
-		b.arg(v)
+		b.w("(")
+		b.compare(k.col, " < ", v)
 		b.w(" OR " + e + " IS NULL)")
 	}
 	b.w(" OR (")
 	if v == nil {
 		b.w(e + " IS NULL")
 	} else {
-		b.w(e + " = ")
-		b.arg(v)
+		b.compare(k.col, " = ", v)
 	}
 	b.w(" AND ")
 	b.afterFrom(keys[1:], vals[1:], id)

@@ -300,19 +300,14 @@ type scanner interface {
 func scanRecord(s scanner) (store.Record, error) {
 	var (
 		rec              store.Record
-		created, updated string
+		created, updated int64
 		data             []byte
 	)
 	if err := s.Scan(&rec.ID, &rec.Version, &created, &updated, &rec.CreatedBy, &rec.UpdatedBy, &rec.OwnerID, &data); err != nil {
 		return store.Record{}, err
 	}
+	rec.CreatedAt, rec.UpdatedAt = loadTime(created), loadTime(updated)
 	var err error
-	if rec.CreatedAt, err = store.ParseTime(created); err != nil {
-		return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
-	}
-	if rec.UpdatedAt, err = store.ParseTime(updated); err != nil {
-		return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
-	}
 	if rec.Data, err = decodeData(data); err != nil {
 		return store.Record{}, fmt.Errorf("read record %q: decode data: %w", rec.ID, err)
 	}

@@ -46,11 +46,76 @@ var tenantSchema = []string{
 // tenantLayout is the layout of a tenant file. Versions 1 to 3 changed
 // system.db only (the two kinds of file shared one version number then).
 var tenantLayout = layout{
-	version: 4,
+	version: 5,
 	stmts:   tenantSchema,
 	migrations: map[int]migration{
 		4: {run: addOwners},
+		5: {run: rebuildRecordTables, compact: true},
 	},
+}
+
+// rebuildTable is the name a record table is rebuilt under; no record
+// table's name (r_<object>) is like it.
+const rebuildTable = "layout_rebuild"
+
+// rebuildRecordTables brings every record table of a file written before
+// layout version 5 to the layout of SaveObject ([recordTableBody]): keyed
+// by id WITHOUT ROWID, createdAt and updatedAt as integers. Each table is
+// copied in id order into a new one, which takes its name and its
+// indexes (the same statements, so the same names and meta_indexes rows).
+// Like every migration it runs in the transaction that sets the file's
+// version: a crash leaves the file as it was, and the next open starts
+// again. The old tables' pages are left free, so the file is compacted
+// (VACUUM) after the commit. It costs time in proportion to the records
+// (measured in docs/performance.md, "Disk (issue 20)"), memory within
+// SQLite's page cache and, while it runs, disk for a second copy of the
+// records, once per file.
+func rebuildRecordTables(ctx context.Context, tx *sql.Tx) error {
+	objects, err := recordTables(ctx, tx)
+	if err != nil {
+		return err
+	}
+	for _, object := range objects {
+		if err := rebuildRecordTable(ctx, tx, object); err != nil {
+			return fmt.Errorf("rebuild the table of %s: %w", object, err)
+		}
+	}
+	return nil
+}
+
+func rebuildRecordTable(ctx context.Context, tx *sql.Tx, object string) error {
+	rows, err := tx.QueryContext(ctx, `SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, tableName(object))
+	if err != nil {
+		return fmt.Errorf("list indexes: %w", store.ContextError(ctx, err))
+	}
+	var indexes []string
+	for rows.Next() {
+		var text string
+		if err := rows.Scan(&text); err != nil {
+			rows.Close()
+			return fmt.Errorf("list indexes: %w", err)
+		}
+		indexes = append(indexes, text)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("list indexes: %w", store.ContextError(ctx, err))
+	}
+	stmts := []string{
+		`DROP TABLE IF EXISTS ` + rebuildTable,
+		`CREATE TABLE ` + rebuildTable + recordTableBody,
+		`INSERT INTO ` + rebuildTable + ` (id, version, created_at, updated_at, created_by, updated_by, owner_id, data)
+			SELECT id, version, ` + storedTimeFunc + `(created_at), ` + storedTimeFunc + `(updated_at), created_by, updated_by, owner_id, data
+			FROM ` + quotedTable(object) + ` ORDER BY id`,
+		`DROP TABLE ` + quotedTable(object),
+		`ALTER TABLE ` + rebuildTable + ` RENAME TO ` + quotedTable(object),
+	}
+	for _, text := range append(stmts, indexes...) {
+		if _, err := tx.ExecContext(ctx, text); err != nil {
+			return store.ContextError(ctx, err)
+		}
+	}
+	return nil
 }
 
 // addOwners gives the record tables of a file written before records had
@@ -324,7 +389,7 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 	}
 	_, err = t.exec(ctx, `INSERT INTO `+quotedTable(obj.Name)+
 		` (id, version, created_at, updated_at, created_by, updated_by, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?))`,
-		rec.ID, rec.Version, store.FormatTime(rec.CreatedAt), store.FormatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data)
+		rec.ID, rec.Version, storedTime(rec.CreatedAt), storedTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data)
 	if err != nil {
 		return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, writeError(ctx, t.sqlTx, obj.Name, err))
 	}
@@ -344,7 +409,7 @@ func (t *tx) Update(ctx context.Context, obj *schema.Object, rec store.Record, e
 	res, err := t.exec(ctx, `UPDATE `+quotedTable(obj.Name)+
 		` SET version = ?, created_at = ?, updated_at = ?, created_by = ?, updated_by = ?, owner_id = ?, data = jsonb(?)
 		WHERE id = ? AND version = ?`,
-		rec.Version, store.FormatTime(rec.CreatedAt), store.FormatTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data,
+		rec.Version, storedTime(rec.CreatedAt), storedTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data,
 		rec.ID, expectedVersion)
 	if err != nil {
 		return fmt.Errorf("update %s record %q: %w", obj.Name, rec.ID, writeError(ctx, t.sqlTx, obj.Name, err))
