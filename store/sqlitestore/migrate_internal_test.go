@@ -296,3 +296,64 @@ func walkPages(t *testing.T, obj *schema.Object, ts store.TenantStore, f *store.
 	t.Fatal("more than 100 pages")
 	return nil
 }
+
+// TestStore_MigrationFailsWhole: a file whose rebuild fails (a stored
+// time that is no time) stays as it was, every table of it, and says
+// which table and value; once the value is mended the next open
+// migrates it.
+func TestStore_MigrationFailsWhole(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir := t.TempDir()
+	cfg := Config{Dir: dir, Synchronous: "NORMAL"}
+	s, err := New(cfg)
+	require.NoError(t, err)
+	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", Name: "Acme", CreatedAt: time.Now()}))
+	require.NoError(t, s.Close())
+	path := filepath.Join(dir, "tenants", "acme.db")
+	db, err := sql.Open("sqlite", path)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = db.Close() })
+	for _, table := range []string{"r_a", "r_b"} {
+		_, err := db.Exec(`CREATE TABLE ` + table + ` (id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+			created_by TEXT NOT NULL, updated_by TEXT NOT NULL, owner_id TEXT NOT NULL DEFAULT '', data BLOB NOT NULL)`)
+		require.NoError(t, err)
+		_, err = db.Exec(`INSERT INTO ` + table + ` VALUES ('x1', 1, '2026-01-01T00:00:00.000000Z', '2026-01-01T00:00:00.000000Z', 'u', 'u', '', jsonb('{}'))`)
+		require.NoError(t, err)
+	}
+	_, err = db.Exec(`INSERT INTO r_b VALUES ('x2', 1, '2026-01-01T00:00:00.000000Z', 'yesterday', 'u', 'u', '', jsonb('{}'))`)
+	require.NoError(t, err)
+	_, err = db.Exec(`PRAGMA user_version = 4`)
+	require.NoError(t, err)
+
+	s, err = New(cfg)
+	require.NoError(t, err)
+	ts, err := s.Tenant(ctx, "acme")
+	if err == nil {
+		_, err = ts.Get(ctx, &schema.Object{Name: "a"}, "x1")
+	}
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "rebuild the table of b")
+	assert.Contains(t, err.Error(), `"yesterday"`)
+	require.NoError(t, s.Close())
+
+	var version int
+	require.NoError(t, db.QueryRow(`PRAGMA user_version`).Scan(&version))
+	assert.Equal(t, 4, version, "the file keeps its version")
+	for _, table := range []string{"r_a", "r_b"} {
+		var text string
+		require.NoError(t, db.QueryRow(`SELECT sql FROM sqlite_schema WHERE name = ?`, table).Scan(&text))
+		assert.Contains(t, text, "created_at TEXT", "%s is as it was", table)
+	}
+
+	_, err = db.Exec(`UPDATE r_b SET updated_at = '2026-01-02T00:00:00.000000Z' WHERE id = 'x2'`)
+	require.NoError(t, err)
+	s, err = New(cfg)
+	require.NoError(t, err)
+	defer s.Close()
+	ts, err = s.Tenant(ctx, "acme")
+	require.NoError(t, err)
+	got, err := ts.Get(ctx, &schema.Object{Name: "b"}, "x2")
+	require.NoError(t, err)
+	assert.Equal(t, time.Date(2026, 1, 2, 0, 0, 0, 0, time.UTC), got.UpdatedAt)
+}
