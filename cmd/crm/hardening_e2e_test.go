@@ -310,6 +310,7 @@ func TestServe_Metrics(t *testing.T) {
 		`crm_jobs_running{tenant="default"} 0`,
 		`crm_tenant_store_bytes{tenant="default"}`,
 		`crm_tenant_unavailable{tenant="default"} 0`,
+		"\ncrm_tenant_states 1\n", // the one tenant's state kept (at most --tenant-states)
 		`go_goroutines`,
 	} {
 		assert.Contains(t, body, want)
