@@ -30,9 +30,15 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 	if err != nil {
 		return store.Record{}, err
 	}
+	// Normalised here, off the tenant's one writer goroutine (as bulk
+	// creates' checks do); each run of the transaction gets its own copy.
+	data = schema.Normalize(obj, data)
 	var rec store.Record
 	err = w.ts.WithTx(ctx, func(tx store.Tx) error {
-		rec, err = w.insertChecked(ctx, tx, obj, data)
+		rec, err = w.createNormal(ctx, tx, obj, maps.Clone(data))
+		if err == nil {
+			rec, err = w.settled(ctx, tx, obj, rec)
+		}
 		return err
 	})
 	return w.answer(obj, "create", rec, err)
