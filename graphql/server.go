@@ -493,13 +493,22 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 // has the wrong JSON type.
 func parseParams(req map[string]json.RawMessage) (in execInput, ok bool) {
 	isNull := func(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
+	// A query without escapes (on one line) is taken as it is, as
+	// plainString says encoding/json would.
+	str := func(raw json.RawMessage, to *string) bool {
+		if s, ok := plainString(raw); ok {
+			*to = s
+			return true
+		}
+		return json.Unmarshal(raw, to) == nil
+	}
 	if raw, set := req["query"]; set && !isNull(raw) {
-		if json.Unmarshal(raw, &in.query) != nil {
+		if !str(raw, &in.query) {
 			return in, false
 		}
 	}
 	if raw, set := req["operationName"]; set && !isNull(raw) {
-		if json.Unmarshal(raw, &in.operationName) != nil {
+		if !str(raw, &in.operationName) {
 			return in, false
 		}
 	}
