@@ -17,10 +17,7 @@ import (
 func TestStore_RecordTableKeyedByID(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := NewForTest(t)
-	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
-	ts, err := s.Tenant(ctx, "acme")
-	require.NoError(t, err)
+	ts := acmeTenant(t)
 	obj := planDeal()
 	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
 		return tx.SaveObject(ctx, store.ObjectDoc{Name: "deal", Version: 1, SavedAt: time.Now()}, obj)

@@ -16,10 +16,7 @@ import (
 func TestGet_DoneContextRefused(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := NewForTest(t)
-	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
-	ts, err := s.Tenant(ctx, "acme")
-	require.NoError(t, err)
+	ts := acmeTenant(t)
 	obj := planDeal()
 	now := time.Now()
 	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {

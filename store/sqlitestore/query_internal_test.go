@@ -66,10 +66,7 @@ func queryPlan(t *testing.T, db *sql.DB, text string, args []any) string {
 func TestStore_QueryPlan(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := NewForTest(t)
-	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
-	ts, err := s.Tenant(ctx, "acme")
-	require.NoError(t, err)
+	ts := acmeTenant(t)
 	obj := planDeal()
 	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
 		if err := tx.SaveObject(ctx, store.ObjectDoc{Name: "deal", Version: 1, Definition: []byte(`{}`), SavedAt: time.Now()}, obj); err != nil {
@@ -136,10 +133,7 @@ func TestStore_QueryPlan(t *testing.T) {
 func TestStore_IndexesFollowDefinition(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := NewForTest(t)
-	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
-	ts, err := s.Tenant(ctx, "acme")
-	require.NoError(t, err)
+	ts := acmeTenant(t)
 	db := ts.(*tenantStore).testDB(t)
 
 	indexes := func() []string {
@@ -261,10 +255,7 @@ func TestStore_ContextCancelsQuery(t *testing.T) {
 func TestStore_FindWalksOrderIndex(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := NewForTest(t)
-	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
-	ts, err := s.Tenant(ctx, "acme")
-	require.NoError(t, err)
+	ts := acmeTenant(t)
 	obj := planDeal()
 	stages := []string{"new", "won", "lost"}
 	const n = 3 * (walkBelow + 300)
@@ -390,10 +381,7 @@ func ids(recs []store.Record) []string {
 func TestStore_VaryingStatementsBounded(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := NewForTest(t)
-	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
-	ts, err := s.Tenant(ctx, "acme")
-	require.NoError(t, err)
+	ts := acmeTenant(t)
 	obj := planDeal()
 	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
 		if err := tx.SaveObject(ctx, store.ObjectDoc{Name: "deal", Version: 1, Definition: []byte(`{}`), SavedAt: time.Now()}, obj); err != nil {

@@ -86,10 +86,7 @@ func TestProbeKey_TellsArgumentsApart(t *testing.T) {
 func TestStore_FindKeepsProbeAnswer(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	s := NewForTest(t)
-	require.NoError(t, s.CreateTenant(ctx, store.Tenant{ID: "acme", CreatedAt: time.Now()}))
-	ts, err := s.Tenant(ctx, "acme")
-	require.NoError(t, err)
+	ts := acmeTenant(t)
 	obj := planDeal()
 	const n = 3 * (walkBelow + 100)
 	require.NoError(t, ts.WithTx(ctx, func(tx store.Tx) error {
