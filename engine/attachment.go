@@ -781,7 +781,8 @@ func (e *Engine) dropBlob(ctx context.Context, ts store.TenantStore, key string)
 	}
 }
 
-// fileSweepEvery is how often the worker sweeps a tenant's files.
+// fileSweepEvery is how often at most the worker sweeps a tenant's files;
+// it does so on its visits, hourly at the least (nextDue).
 const fileSweepEvery = 10 * time.Minute
 
 // sweepFiles removes, for the worker, a tenant's pending files older than

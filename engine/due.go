@@ -271,8 +271,11 @@ func (e *Engine) nextDue(ctx context.Context, tenant string, now time.Time) (tim
 		// a bin made later is made by a write, which makes the tenant due.)
 		earlier(v.(binDueAt).next)
 	}
-	if v, ok := e.fileSweep.Load(tenant); ok {
-		earlier(v.(time.Time).Add(fileSweepEvery))
-	}
+	// The file sweep (sweepFiles) schedules no visit of its own: it runs
+	// on the visits that come anyway, the hourly housekeeping at the
+	// latest, which is soon enough for what it removes (files pending for
+	// PendingFileTTL, blobs nobody named for orphanBlobAge). A visit every
+	// fileSweepEvery would keep every tenant ever visited due six times an
+	// hour however idle it is.
 	return next, nil
 }

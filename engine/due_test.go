@@ -55,6 +55,8 @@ func TestWorker_DueIndex(t *testing.T) {
 		require.NoError(t, err)
 	}
 	assert.Empty(t, due(), "nothing is due once the work is done")
+	clk.Set(clk.Now().Add(11 * time.Minute))
+	assert.Empty(t, due(), "an idle tenant waits for the hourly housekeeping: the file sweep schedules no visit of its own")
 
 	// Another tenant's read takes the only open database: acme's is
 	// closed, and the next pass opens nothing.
