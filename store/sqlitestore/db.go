@@ -42,7 +42,7 @@ type database struct {
 // needed (with due, which tells the due index of its batches); nil once
 // the database is closed.
 func (d *database) group(due *dueHook) *groupWriter {
-	d.writesOnce.Do(func() { d.writes = newGroupWriter(d.writer, due) })
+	d.writesOnce.Do(func() { d.writes = newGroupWriter(d.writer, due, newCheckpointer(d.reader, d.shm)) })
 	return d.writes
 }
 

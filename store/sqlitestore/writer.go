@@ -94,11 +94,19 @@ type groupWriter struct {
 	// due tells the due index of the batches that may add due work
 	// (due.go); nil for none.
 	due *dueHook
+	// ckpt runs the database's checkpoints off the writer's path
+	// (checkpoint.go); nil when SQLite runs them in the commits.
+	ckpt *checkpointer
 }
 
-func newGroupWriter(db *sql.DB, due *dueHook) *groupWriter {
+// newGroupWriter starts the writer of db; with ckpt, its checkpoints run
+// there (checkpoint.go).
+func newGroupWriter(db *sql.DB, due *dueHook, ckpt *checkpointer) *groupWriter {
 	w := &groupWriter{db: db, reqs: make(chan *writeReq, writeQueue), stopped: make(chan struct{}),
 		maxWrites: maxBatchWrites, maxTime: maxBatchTime, stmts: map[string]*sql.Stmt{}, due: due}
+	if ckpt != nil && ckpt.start(db) {
+		w.ckpt = ckpt
+	}
 	go w.run()
 	return w
 }
@@ -150,6 +158,9 @@ func (w *groupWriter) close() {
 	}
 	w.mu.Unlock()
 	<-w.stopped
+	if w.ckpt != nil {
+		w.ckpt.close()
+	}
 }
 
 // run is the writer goroutine: it takes a write, then those queued
@@ -193,9 +204,12 @@ func (w *groupWriter) run() {
 				r = nil
 			}
 		}
-		b.commit()
+		committed := b.commit()
 		w.cur = nil
 		w.keep(b.learned)
+		if committed && w.ckpt != nil {
+			w.ckpt.committed(w.db)
+		}
 	}
 	exited = true
 }
@@ -345,20 +359,20 @@ func call(fn func(*tx) error, t *tx) (panicked bool, panicVal any, err error) {
 }
 
 // commit raises the data versions of what the kept writes changed,
-// commits, and wakes them.
-func (b *batch) commit() {
+// commits, and wakes them; it reports whether a transaction committed.
+func (b *batch) commit() bool {
 	if b.sqlTx == nil {
-		return
+		return false
 	}
 	if len(b.kept) == 0 {
 		_ = b.sqlTx.Rollback()
 		b.sqlTx = nil
-		return
+		return false
 	}
 	for _, object := range slices.Sorted(maps.Keys(b.written)) {
 		if err := b.exec(raiseDataVersionSQL, object, time.Now().UnixNano()); err != nil {
 			b.fail(fmt.Errorf("raise data version of %q: %w", object, err))
-			return
+			return false
 		}
 	}
 	// The due index learns of work the batch may add before it commits
@@ -367,7 +381,7 @@ func (b *batch) commit() {
 	if due {
 		if err := b.w.due.before(); err != nil {
 			b.fail(fmt.Errorf("commit transaction: %w", err))
-			return
+			return false
 		}
 	}
 	err := b.sqlTx.Commit()
@@ -384,6 +398,7 @@ func (b *batch) commit() {
 		r.finish(err)
 	}
 	b.kept = nil
+	return err == nil
 }
 
 // fail rolls the transaction back and fails every write kept so far.
