@@ -45,6 +45,7 @@ type Config struct {
 	// aggregations per minute; 0 keeps the server's default.
 	AggregateBudget int64
 	Profile         string // file for a CPU profile of our server
+	Trace           string // file for a runtime trace of our server
 	Markdown        string // file for the table in Markdown
 }
 
@@ -82,6 +83,7 @@ func parseFlags(args []string) (Config, error) {
 	fs.StringVar(&cfg.Directus, "directus", "directus", "folder where Directus is installed (npm ci)")
 	fs.Int64Var(&cfg.AggregateBudget, "crm-aggregate-budget", 0, "our tenant's budget of records aggregations may read per minute (0: the server's default)")
 	fs.StringVar(&cfg.Profile, "profile", "", "write a CPU profile of our server, taken during its first run at the highest concurrency, to this file (builds crm with -tags pprof)")
+	fs.StringVar(&cfg.Trace, "trace", "", "write a runtime trace of our server, 2 s of its first run at the highest concurrency, to this file (builds crm with -tags pprof; read it with go tool trace)")
 	fs.StringVar(&cfg.Markdown, "markdown", "", "also write the table in Markdown to this file")
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
@@ -207,6 +209,11 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 						profile = make(chan error, 1)
 						go func() { profile <- takeProfile(ctx, s.(*crmServer), cfg.Duration, cfg.Profile) }()
 					}
+					var trace chan error
+					if cfg.Trace != "" && s.Name() == "crm" && round == 1 && c == top && op.Name == ops[0].Name {
+						trace = make(chan error, 1)
+						go func() { trace <- takeTrace(ctx, s.(*crmServer), cfg.Duration, cfg.Trace) }()
+					}
 					cpu := s.Process().CPU()
 					peak := peakMemory(ctx, s.Process(), 100*time.Millisecond)
 					r := measure(ctx, s.Client(), w, op.On[requestsOf(s.Name())], c, cfg.Duration)
@@ -222,10 +229,17 @@ func benchmark(ctx context.Context, cfg Config, stdout, log io.Writer) error {
 							logf("CPU profile of crm written to %s", cfg.Profile)
 						}
 					}
+					if trace != nil {
+						if err := <-trace; err != nil {
+							logf("trace: %v", err)
+						} else {
+							logf("trace of crm written to %s", cfg.Trace)
+						}
+					}
 					k := key(op.Name, c, s.Name())
 					runs[k] = append(runs[k], r)
-					logf("round %d %s %d clients %s: %.1f/s p50 %s p99 %s, CPU %s a request, %d failed %s", round, op.Name, c, s.Name(),
-						r.PerSecond(), ms(r.Percentile(0.5)), ms(r.Percentile(0.99)), fineMs(r.CPUPerRequest()), r.Failures, r.FirstFail)
+					logf("round %d %s %d clients %s: %.1f/s p50 %s p90 %s p99 %s max %s, CPU %s a request, %d failed %s", round, op.Name, c, s.Name(),
+						r.PerSecond(), ms(r.Percentile(0.5)), ms(r.Percentile(0.9)), ms(r.Percentile(0.99)), ms(r.Percentile(1)), fineMs(r.CPUPerRequest()), r.Failures, r.FirstFail)
 				}
 			}
 		}
@@ -277,7 +291,7 @@ func newServers(ctx context.Context, cfg Config, conns int, logf func(string, ..
 			if s.binary == "" {
 				s.binary = filepath.Join(bin, "crm")
 				args := []string{"build", "-o", s.binary}
-				if cfg.Profile != "" {
+				if cfg.Profile != "" || cfg.Trace != "" {
 					args = append(args, "-tags", "pprof")
 				}
 				logf("build crm")
@@ -285,7 +299,7 @@ func newServers(ctx context.Context, cfg Config, conns int, logf func(string, ..
 					return nil, err
 				}
 			}
-			if cfg.Profile != "" {
+			if cfg.Profile != "" || cfg.Trace != "" {
 				port, err := freePort()
 				if err != nil {
 					return nil, err
@@ -358,7 +372,24 @@ func stopAll(servers []Server) {
 // takeProfile fetches a CPU profile of our server over d.
 func takeProfile(ctx context.Context, s *crmServer, d time.Duration, file string) error {
 	secs := max(int(d.Seconds())-1, 1)
-	url := fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.pprofAddr, secs)
+	return fetchTo(ctx, fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", s.pprofAddr, secs), file)
+}
+
+// takeTrace fetches a runtime trace of our server: 2 s from a second
+// into a run of d (or less, in a shorter run).
+func takeTrace(ctx context.Context, s *crmServer, d time.Duration, file string) error {
+	wait := min(time.Second, d/4)
+	select {
+	case <-time.After(wait):
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	secs := min(2.0, (d-wait).Seconds()-0.5)
+	return fetchTo(ctx, fmt.Sprintf("http://%s/debug/pprof/trace?seconds=%.1f", s.pprofAddr, max(secs, 0.1)), file)
+}
+
+// fetchTo writes what url answers to file.
+func fetchTo(ctx context.Context, url, file string) error {
 	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

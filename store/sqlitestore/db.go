@@ -28,6 +28,9 @@ type database struct {
 	reader *sql.DB
 	// readStmts are the prepared statements of the reader pool.
 	readStmts *stmtCache
+	// gate lets reads of records into the reader pool in arrival order
+	// (readgate.go).
+	gate *readGate
 	// writes is the group commit writer (writer.go) of a tenant file,
 	// started by the first WithTx; the system file writes through withTx.
 	writes     *groupWriter
@@ -167,7 +170,7 @@ func openPools(ctx context.Context, path string, cfg *Config, lay *layout) (*dat
 		_ = w.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &database{path: path, writer: w, reader: r, readStmts: newStmtCache(r.PrepareContext)}, nil
+	return &database{path: path, writer: w, reader: r, readStmts: newStmtCache(r.PrepareContext), gate: newReadGate(cfg.ReadConns)}, nil
 }
 
 // initSchema creates what lay.stmts create (idempotently), then runs the

@@ -206,8 +206,10 @@ func (d *database) records() records { return records{q: d.reader, stmts: d.read
 // Get implements [store.Reader].
 func (t *tenantStore) Get(ctx context.Context, obj *schema.Object, id string) (rec store.Record, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		rec, err = db.records().Get(ctx, obj, id)
-		return err
+		return db.read(ctx, func(r records) error {
+			rec, err = r.Get(ctx, obj, id)
+			return err
+		})
 	})
 	return rec, err
 }
@@ -215,8 +217,10 @@ func (t *tenantStore) Get(ctx context.Context, obj *schema.Object, id string) (r
 // GetMany implements [store.Reader].
 func (t *tenantStore) GetMany(ctx context.Context, obj *schema.Object, ids []string) (recs []store.Record, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		recs, err = db.records().GetMany(ctx, obj, ids)
-		return err
+		return db.read(ctx, func(r records) error {
+			recs, err = r.GetMany(ctx, obj, ids)
+			return err
+		})
 	})
 	return recs, err
 }
@@ -224,8 +228,10 @@ func (t *tenantStore) GetMany(ctx context.Context, obj *schema.Object, ids []str
 // Find implements [store.Reader].
 func (t *tenantStore) Find(ctx context.Context, obj *schema.Object, q store.Query) (page store.Page, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		page, err = db.records().Find(ctx, obj, q)
-		return err
+		return db.read(ctx, func(r records) error {
+			page, err = r.Find(ctx, obj, q)
+			return err
+		})
 	})
 	return page, err
 }
@@ -233,8 +239,10 @@ func (t *tenantStore) Find(ctx context.Context, obj *schema.Object, q store.Quer
 // Count implements [store.Reader].
 func (t *tenantStore) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (n int64, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		n, err = db.records().Count(ctx, obj, f)
-		return err
+		return db.read(ctx, func(r records) error {
+			n, err = r.Count(ctx, obj, f)
+			return err
+		})
 	})
 	return n, err
 }
@@ -242,8 +250,10 @@ func (t *tenantStore) Count(ctx context.Context, obj *schema.Object, f *store.Fi
 // Sum implements [store.Summer].
 func (t *tenantStore) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (sum float64, any bool, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		sum, any, err = db.records().Sum(ctx, obj, f, field)
-		return err
+		return db.read(ctx, func(r records) error {
+			sum, any, err = r.Sum(ctx, obj, f, field)
+			return err
+		})
 	})
 	return sum, any, err
 }
@@ -251,8 +261,10 @@ func (t *tenantStore) Sum(ctx context.Context, obj *schema.Object, f *store.Filt
 // Aggregate implements [store.Aggregator].
 func (t *tenantStore) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggregation) (groups []store.Group, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		groups, err = db.records().Aggregate(ctx, obj, a)
-		return err
+		return db.read(ctx, func(r records) error {
+			groups, err = r.Aggregate(ctx, obj, a)
+			return err
+		})
 	})
 	return groups, err
 }
