@@ -65,7 +65,7 @@ func readPlatformDefinitions() map[string]string {
 // never listed, sorted or shared by createdAt, updatedAt or ownerId: the
 // stores leave those three indexes out ([schema.Object.NoSystemIndexes]).
 // The audit trail is read by record, object, actor, action and time
-// (its own "at", in x-crm-indexes) and in id order; its writes are a
+// (its createdAt, in x-crm-indexes) and in id order; its writes are a
 // third of a bulk create's store work, and the three indexes a third of
 // an entry's (docs/decisions.md, "The audit trail's indexes").
 var platformNoSystemIndexes = map[string]bool{auditObject: true}

@@ -281,7 +281,7 @@ func (e *Engine) timelineSources(ctx context.Context, at recordAt) []timelineSou
 	if p := snap.platform[auditObject]; p != nil {
 		f := store.Filter{And: []store.Filter{ofRecord, store.Leaf("action", store.OpIn, []any{AuditCreate, AuditUpdate, AuditRestore})}}
 		var failed error
-		out = append(out, timelineSource{kind: TimelineChange, obj: p, filter: f, at: "at", failed: func() error { return failed }, item: func(r store.Record) (TimelineItem, bool) {
+		out = append(out, timelineSource{kind: TimelineChange, obj: p, filter: f, at: "createdAt", failed: func() error { return failed }, item: func(r store.Record) (TimelineItem, bool) {
 			changes := map[string]any{}
 			raw, err := creationChanges(ctx, at.sc.ts, p, obj, r)
 			if err != nil {
@@ -303,8 +303,7 @@ func (e *Engine) timelineSources(ctx context.Context, at recordAt) []timelineSou
 			if action == AuditUpdate && len(changes) == 0 {
 				return TimelineItem{}, false // it changed only what the caller may not see
 			}
-			actor, _ := r.Data["actor"].(string)
-			return TimelineItem{Kind: TimelineChange, ID: r.ID, At: recordMoment(r, "at"), Actor: actor,
+			return TimelineItem{Kind: TimelineChange, ID: r.ID, At: entryMoment(r), Actor: entryActor(r),
 				Data: map[string]any{"action": action, "changes": changes}}, true
 		}})
 	}

@@ -231,6 +231,7 @@ func TestParseObject_Refused(t *testing.T) {
 			prop(d, "title")["x-crm-options"] = []any{}
 		}, "/properties/title/x-crm-options", "only to picklist"},
 		{"index of an unknown field", func(d doc) { d["x-crm-indexes"] = []any{[]any{"stage", "nope"}} }, "/x-crm-indexes/0/1", `"nope", which is not a property`},
+		{"index of the id", func(d doc) { d["x-crm-indexes"] = []any{[]any{"stage", "id"}} }, "/x-crm-indexes/0/1", `"id", which is not a property`},
 		{"index of a textarea", func(d doc) {
 			d["properties"].(doc)["body"] = doc{"type": "string", "x-crm-type": "textarea"}
 			d["x-crm-indexes"] = []any{[]any{"body"}}
@@ -302,6 +303,17 @@ func TestParseObject_Refused(t *testing.T) {
 			assert.True(t, found, "no problem at %s in %v", s.path, problems)
 		})
 	}
+}
+
+// TestParseObject_IndexesOfSystemFields: x-crm-indexes may name the
+// system fields every record has (not id, which ends every index).
+func TestParseObject_IndexesOfSystemFields(t *testing.T) {
+	t.Parallel()
+	d := dealDoc(t)
+	d["x-crm-indexes"] = []any{[]any{"stage", "createdAt"}, []any{"createdBy", "updatedAt"}, []any{"ownerId", "updatedBy"}}
+	obj, err := schema.ParseObject(encode(t, d))
+	require.NoError(t, err)
+	assert.Equal(t, [][]string{{"stage", "createdAt"}, {"createdBy", "updatedAt"}, {"ownerId", "updatedBy"}}, obj.Indexes)
 }
 
 func TestParseObject_EveryProblemAtOnce(t *testing.T) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -174,7 +175,9 @@ func (c *ruleChecker) required(doc, props map[string]any, fieldType func(string)
 	}
 }
 
-// indexes checks that x-crm-indexes names properties that can be indexed.
+// indexes checks that x-crm-indexes names properties that can be indexed,
+// or the record's system fields but id (createdAt, createdBy…: every
+// record has them; every index ends with id already).
 func (c *ruleChecker) indexes(doc, props map[string]any, fieldType func(string) (Type, bool)) {
 	for i, idx := range list(doc["x-crm-indexes"]) {
 		for j, n := range list(idx) {
@@ -183,6 +186,9 @@ func (c *ruleChecker) indexes(doc, props map[string]any, fieldType func(string) 
 				continue
 			}
 			path := pointer("x-crm-indexes", strconv.Itoa(i), strconv.Itoa(j))
+			if name != "id" && slices.Contains(SystemFields, name) {
+				continue
+			}
 			if _, ok := props[name]; !ok {
 				c.add(path, "names %q, which is not a property", name)
 			} else if t, known := fieldType(name); known && !Types[t].Sortable {

@@ -3,7 +3,9 @@ package ferrettest_test
 import (
 	"context"
 	"log/slog"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -67,4 +69,63 @@ func TestAuditCreation_OnMongo(t *testing.T) {
 	require.Len(t, creates, 2)
 	assert.Equal(t, map[string]engine.FieldChange{"name": {New: "王 伟"}, "city": {New: "深圳"}}, creates[0].Changes, "the merged record's")
 	assert.Equal(t, map[string]engine.FieldChange{"name": {New: "王伟"}, "note": {New: "老客户"}, "account": {New: a1.ID}}, creates[1].Changes)
+}
+
+// TestAuditByTimeAndActor_OnMongo: an entry's moment is its createdAt and
+// its actor its createdBy on MongoDB too: the trail answers by time range
+// at its edges (since inclusive, until exclusive), by actor, and the
+// timeline shows both.
+func TestAuditByTimeAndActor_OnMongo(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	var (
+		mu    sync.Mutex
+		clock = time.Date(2026, 12, 6, 9, 0, 0, 123456000, time.UTC)
+	)
+	now := func() time.Time { mu.Lock(); defer mu.Unlock(); return clock }
+	tick := func() time.Time { mu.Lock(); defer mu.Unlock(); clock = clock.Add(time.Hour); return clock }
+	eng, err := engine.New(engine.Config{Store: mongostore.NewForTest(t, mongostore.Config{URI: uri}), Logger: slog.New(slog.DiscardHandler), Now: now})
+	require.NoError(t, err)
+	_, err = eng.CreateTenant(ctx, "acme", "Acme")
+	require.NoError(t, err)
+	li := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:li", Admin: true})
+	wang := engine.WithActor(ctx, engine.Actor{TenantID: "acme", ID: "user:wang", Admin: true})
+	_, err = eng.SaveObject(li, []byte(`{"$id": "account", "type": "object", "properties": {"name": {"type": "string", "x-crm-type": "text"}}}`), engine.SaveOptions{})
+	require.NoError(t, err)
+	created := tick()
+	a, err := eng.CreateRecord(li, "account", map[string]any{"name": "华为"})
+	require.NoError(t, err)
+	updated := tick()
+	_, err = eng.UpdateRecord(wang, "account", a.ID, map[string]any{"name": "华为技术"}, nil)
+	require.NoError(t, err)
+
+	got := func(q engine.AuditQuery) []string {
+		q.Object = "account"
+		entries, _, err := eng.Audit(li, q)
+		require.NoError(t, err)
+		var out []string
+		for _, en := range entries {
+			out = append(out, en.Action+" "+en.At.Format("15:04:05.000000")+" "+en.Actor)
+		}
+		return out
+	}
+	all := []string{"update 11:00:00.123456 user:wang", "create 10:00:00.123456 user:li", "metadata 09:00:00.123456 user:li"}
+	assert.Equal(t, all, got(engine.AuditQuery{}))
+	assert.Equal(t, all[:1], got(engine.AuditQuery{Actor: "user:wang"}))
+	assert.Equal(t, all[1:], got(engine.AuditQuery{Actor: "user:li"}))
+	assert.Equal(t, all[:1], got(engine.AuditQuery{Since: updated}))
+	assert.Equal(t, all[1:], got(engine.AuditQuery{Until: updated}))
+	assert.Equal(t, all[1:2], got(engine.AuditQuery{Since: created, Until: created.Add(time.Microsecond), Actor: "user:li"}))
+	assert.Empty(t, got(engine.AuditQuery{Since: updated.Add(time.Microsecond)}))
+
+	tl, err := eng.Timeline(li, engine.TimelineQuery{Object: "account", Record: a.ID, Kinds: []string{engine.TimelineChange}, First: 1})
+	require.NoError(t, err)
+	require.Len(t, tl.Items, 1)
+	assert.Equal(t, updated, tl.Items[0].At)
+	assert.Equal(t, "user:wang", tl.Items[0].Actor)
+	tl, err = eng.Timeline(li, engine.TimelineQuery{Object: "account", Record: a.ID, Kinds: []string{engine.TimelineChange}, After: tl.EndCursor})
+	require.NoError(t, err)
+	require.Len(t, tl.Items, 1)
+	assert.Equal(t, created, tl.Items[0].At)
+	assert.Equal(t, "user:li", tl.Items[0].Actor)
 }
