@@ -109,7 +109,7 @@ func TestSharing_Private(t *testing.T) {
 			assert.Empty(t, visibleTitles(t, eng, c, &store.Filter{Field: "ownerId", Op: store.OpEq, Value: "user:admin"}))
 			assert.Equal(t, want, visibleTitles(t, eng, c, &store.Filter{Or: []store.Filter{
 				{Field: "title", Op: store.OpNe, Value: "x"}, {Field: "ownerId", Op: store.OpIsNull, Value: false}}}))
-			got, err := eng.GetRecords(c, "deal", []string{ids["boss"], ids["rep3"], ids["admin"], ids["rep1"]})
+			got, err := eng.GetRecords(c, "deal", []string{ids["boss"], ids["rep3"], ids["admin"], ids["rep1"]}, nil)
 			require.NoError(t, err)
 			var titles []string
 			for _, r := range got {
@@ -478,7 +478,7 @@ func TestSharing_Matrix(t *testing.T) {
 				page, err = eng.ListRecords(c, "deal", engine.ListQuery{Filter: &store.Filter{Field: "title", Op: store.OpContains, Value: title}, WithTotal: true})
 				require.NoError(t, err)
 				row += seenIn(page)
-				batch, err := eng.GetRecords(c, "deal", []string{id})
+				batch, err := eng.GetRecords(c, "deal", []string{id}, nil)
 				require.NoError(t, err)
 				row += yn(len(batch) == 1)
 				cols, err := eng.Board(c, "deal", "stage", engine.ListQuery{Filter: byID})

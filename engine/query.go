@@ -30,6 +30,10 @@ type ListQuery struct {
 	// shared one): its filter is and-ed with Filter, its order used when
 	// Sort is empty.
 	View string
+	// Fields, when not nil, names the data fields the caller reads of the
+	// records: the others may be left out of Records (reading fewer costs
+	// less). nil reads every field. Unknown names are a bad request.
+	Fields []string
 }
 
 // ListResult is one page.

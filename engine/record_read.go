@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/crmkit/crm/schema"
@@ -33,18 +35,54 @@ func (e *Engine) GetRecord(ctx context.Context, object, id string) (store.Record
 }
 
 // GetRecords returns the records that exist among ids, in no particular
-// order. It serves batched relation look-ups.
-func (e *Engine) GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error) {
+// order. It serves batched relation look-ups. fields, when not nil, names
+// the data fields the caller reads (as [ListQuery.Fields]): the records
+// may lack the others.
+func (e *Engine) GetRecords(ctx context.Context, object string, ids []string, fields []string) ([]store.Record, error) {
 	sc, err := e.readScope(ctx, object)
 	if err != nil {
 		return nil, err
 	}
 	ts, obj, rules := sc.ts, sc.obj, sc.rules
-	recs, err := ts.GetMany(ctx, obj, ids)
+	if fields == nil {
+		recs, err := ts.GetMany(ctx, obj, ids)
+		if err != nil {
+			return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, err)
+		}
+		return rules.Show(recs), nil
+	}
+	recs, err := getFields(ctx, ts, obj, ids, fields)
 	if err != nil {
-		return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, err)
+		return nil, err
 	}
 	return rules.Show(recs), nil
+}
+
+// getFieldsChunk is how many ids one read of getFields asks for.
+const getFieldsChunk = 500
+
+// getFields reads some fields of the records with the given ids that
+// exist: pages of the records whose id is among a chunk of them.
+func getFields(ctx context.Context, r store.Reader, obj *schema.Object, ids []string, fields []string) ([]store.Record, error) {
+	uniq := make([]any, 0, len(ids))
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	var out []store.Record
+	for start := 0; start < len(uniq); start += getFieldsChunk {
+		chunk := uniq[start:min(start+getFieldsChunk, len(uniq))]
+		f := store.Leaf("id", store.OpIn, chunk)
+		page, err := r.Find(ctx, obj, store.Query{Filter: &f, Limit: len(chunk), Fields: fields})
+		if err != nil {
+			return nil, fmt.Errorf("get %d %s records: %w", len(chunk), obj.Name, queryFailed(obj, err))
+		}
+		out = append(out, page.Records...)
+	}
+	return out, nil
 }
 
 // ListRecords returns one page of an object's records.
@@ -144,7 +182,7 @@ func list(ctx context.Context, r store.Reader, obj *schema.Object, q ListQuery) 
 	if err != nil {
 		return nil, err
 	}
-	sq := store.Query{Filter: filter, Sort: q.Sort, Limit: first}
+	sq := store.Query{Filter: filter, Sort: q.Sort, Limit: first, Fields: withSortFields(q.Fields, q.Sort)}
 	if q.After != "" {
 		if sq.After, err = decodeCursor(q.After, q.Sort); err != nil {
 			return nil, err
@@ -168,6 +206,26 @@ func list(ctx context.Context, r store.Reader, obj *schema.Object, q ListQuery) 
 		}
 	}
 	return res, nil
+}
+
+// withSortFields is fields with the data fields of sorts added (the
+// cursors of a page are made of its records' sort values); nil stays nil.
+func withSortFields(fields []string, sorts []store.Sort) []string {
+	if fields == nil {
+		return nil
+	}
+	out := fields
+	for _, s := range sorts {
+		base, _, _ := strings.Cut(s.Field, ".")
+		if store.IsSystemField(base) || slices.Contains(out, base) {
+			continue
+		}
+		if len(out) == len(fields) {
+			out = slices.Clone(fields)
+		}
+		out = append(out, base)
+	}
+	return out
 }
 
 // normalizeFilter returns a copy of f whose datetime values are in the

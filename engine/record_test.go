@@ -241,7 +241,7 @@ func TestEngine_TenantIsolation(t *testing.T) {
 	require.NoError(t, err)
 	assert.Empty(t, page.Records)
 	assert.Zero(t, page.Total)
-	recs, err := eng.GetRecords(other, "account", []string{rec.ID})
+	recs, err := eng.GetRecords(other, "account", []string{rec.ID}, nil)
 	require.NoError(t, err)
 	assert.Empty(t, recs)
 	_, err = eng.CreateRecord(other, "contact", map[string]any{"name": "x", "account": rec.ID})

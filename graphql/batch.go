@@ -77,8 +77,11 @@ func (g *group) snapshot() []*recordValue {
 }
 
 // targets loads, once per group, the records that fm (a lookup or
-// multilookup) refers to from any record of the group.
-func (s *execSchema) targets(ctx context.Context, grp *group, fm *fieldModel) (map[string]*recordValue, error) {
+// multilookup) refers to from any record of the group, with the data
+// fields the request selects on them anywhere (every field for nil, see
+// fields.go).
+func (s *execSchema) targets(ctx context.Context, grp *group, fm *fieldModel, rv *recordValue, fc *fieldCall) (map[string]*recordValue, error) {
+	fields := fc.req.targetFields(rv.obj.typeName, fm)
 	b := grp.batch("ref:" + fm.name)
 	b.once.Do(func() {
 		seen := map[string]bool{}
@@ -104,7 +107,7 @@ func (s *execSchema) targets(ctx context.Context, grp *group, fm *fieldModel) (m
 		if len(ids) == 0 {
 			return
 		}
-		recs, err := s.srv.records.GetRecords(ctx, fm.target.name, ids)
+		recs, err := s.srv.records.GetRecords(ctx, fm.target.name, ids, fields)
 		if err != nil {
 			b.err = err
 			return

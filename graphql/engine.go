@@ -61,7 +61,7 @@ type Metadata interface {
 type Records interface {
 	GetRecord(ctx context.Context, object, id string) (store.Record, error)
 	// GetRecords returns the records that exist among ids, in any order.
-	GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error)
+	GetRecords(ctx context.Context, object string, ids []string, fields []string) ([]store.Record, error)
 	ListRecords(ctx context.Context, object string, q engine.ListQuery) (*engine.ListResult, error)
 	// CountRecords counts the records of object the caller may read that
 	// match filter (nil: all).

@@ -112,6 +112,9 @@ type request struct {
 	// sets are the selections collected so far (collectOnce).
 	setsMu sync.Mutex
 	sets   map[setKey][]collectedSet
+	// lookups are the data fields read of lookups' targets, by parent
+	// type and field (targetFields), under setsMu.
+	lookups map[string][]string
 }
 
 // setKey and collectedSet keep one collected selection of a request.

@@ -168,7 +168,7 @@ func (f *fakeEngine) GetRecord(ctx context.Context, object, id string) (store.Re
 	return rec, nil
 }
 
-func (f *fakeEngine) GetRecords(ctx context.Context, object string, ids []string) ([]store.Record, error) {
+func (f *fakeEngine) GetRecords(ctx context.Context, object string, ids []string, _ []string) ([]store.Record, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	t, err := f.begin(ctx, "GetRecords")

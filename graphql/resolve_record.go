@@ -121,7 +121,7 @@ func (s *execSchema) fieldResolver(fm *fieldModel) resolver {
 				// the stored id is the answer, nothing is read.
 				return &recordValue{obj: fm.target, rec: store.Record{ID: id}, grp: &group{}}, nil
 			}
-			byID, err := s.targets(ctx, rv.grp, fm)
+			byID, err := s.targets(ctx, rv.grp, fm, rv, fc)
 			if err != nil {
 				return nil, err
 			}
@@ -131,14 +131,14 @@ func (s *execSchema) fieldResolver(fm *fieldModel) resolver {
 			return nil, nil // a reference to a record that is gone (or hidden) reads as null
 		}
 	case schema.KindLookupList:
-		return func(ctx context.Context, p any, _ *fieldCall) (any, error) {
+		return func(ctx context.Context, p any, fc *fieldCall) (any, error) {
 			rv := p.(*recordValue)
 			ids := idList(rv.rec.Data[name])
 			out := make([]any, 0, len(ids))
 			if len(ids) == 0 {
 				return out, nil
 			}
-			byID, err := s.targets(ctx, rv.grp, fm)
+			byID, err := s.targets(ctx, rv.grp, fm, rv, fc)
 			if err != nil {
 				return nil, err
 			}

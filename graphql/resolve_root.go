@@ -30,6 +30,7 @@ func (s *execSchema) queryResolvers() map[string]resolver {
 				return nil, err
 			}
 			q.WithTotal = fc.selects("totalCount")
+			q.Fields = o.pageFields(fc)
 			res, err := records.ListRecords(ctx, o.name, q)
 			if err != nil {
 				return nil, err

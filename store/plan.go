@@ -35,6 +35,11 @@ type Plan struct {
 	Sort   []SortKey // the caller's order; the id tie-breaker is not listed
 	After  *Cursor   // nil for the first page
 	Limit  int       // zero means no limit
+	// Fields are the data fields the records must hold, distinct, in the
+	// caller's order; nil for every field (also when the caller named
+	// every field of the object: reading the whole record is then no
+	// more work). See [Query.Fields].
+	Fields []string
 }
 
 // Page makes the page of a plan from the records an adapter read: up to
@@ -107,7 +112,43 @@ func PlanQuery(obj *schema.Object, q Query) (*Plan, error) {
 			return nil, err
 		}
 	}
+	if p.Fields, err = PlanFields(obj, q.Fields); err != nil {
+		return nil, err
+	}
 	return p, nil
+}
+
+// PlanFields checks the data fields a read asks for ([Query.Fields]):
+// each a field of obj (system fields are skipped: records always hold
+// them), distinct, in the caller's order. It returns nil, meaning every
+// field, for nil or when every field of obj is named.
+func PlanFields(obj *schema.Object, names []string) ([]string, error) {
+	if names == nil {
+		return nil, nil
+	}
+	out := make([]string, 0, len(names))
+	for _, n := range names {
+		if _, system := systemKinds[n]; system {
+			continue
+		}
+		if f := fieldOf(obj, n); f == nil || !fieldNamePattern.MatchString(n) {
+			return nil, &QueryError{Field: n, Message: "unknown field of " + obj.Name}
+		}
+		if !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	all := true
+	for _, f := range obj.Fields {
+		if f != nil && !slices.Contains(out, f.Name) {
+			all = false
+			break
+		}
+	}
+	if all {
+		return nil, nil
+	}
+	return out, nil
 }
 
 // PlanFilter checks f against obj and returns its condition; a nil filter

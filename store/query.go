@@ -85,6 +85,12 @@ type Query struct {
 	Limit int
 	// After, when set, returns only records strictly after this position.
 	After *Position
+	// Fields, when not nil, names the fields of the object's data the
+	// caller reads: the adapter may leave every other field out of the
+	// records' Data (it may also keep them). System fields (id, version,
+	// times, authors, owner) are always there. nil reads every field.
+	// Unknown names are a [*QueryError].
+	Fields []string
 }
 
 // Position is a point in a query's order: the values of the query's sort

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -292,11 +293,99 @@ func (r reader) Find(ctx context.Context, obj *schema.Object, q store.Query) (st
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
 	filter, opts := findOptions(p)
+	hint, hinted := "", false
+	if r.sess == nil {
+		// In a transaction a failed command ends the transaction: no
+		// hint there, so that no missing index can fail it.
+		hint, hinted = orderHint(obj, p)
+	}
+	if hinted {
+		opts.SetHint(hint)
+	}
 	recs, err := r.query(ctx, obj, filter, opts)
+	if err != nil && hinted && ctx.Err() == nil {
+		// The index may be missing (still being built, dropped by
+		// hand): the hint only speeds the page up, so the page is read
+		// again as the server plans it.
+		_, opts = findOptions(p)
+		recs, err = r.query(ctx, obj, filter, opts)
+	}
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
 	return p.Page(recs), nil
+}
+
+// orderHint names the index that gives p's order once its equalities
+// are fixed ([store.Plan.OrderIndex]) as this adapter creates it, for
+// find's hint, when walking it is sure to be the better plan: no part
+// of the filter at its top is a range (gt, gte, lt, lte, startsWith, in)
+// on a field other than the order's, which another index could serve
+// (the SQLite adapter then counts the records in that range first, see
+// docs/performance.md "Lists (issue 20)"; here MongoDB's planner, which
+// races the candidate plans, decides those). ok is false otherwise.
+func orderHint(obj *schema.Object, p *store.Plan) (name string, ok bool) {
+	if p.Filter == nil || p.Limit <= 0 || len(p.Sort) == 0 {
+		return "", false
+	}
+	planned, err := store.IndexSpecs(obj, false)
+	if err != nil {
+		return "", false
+	}
+	spec, ok := p.OrderIndex(planned)
+	if !ok {
+		return "", false
+	}
+	pinned := p.Pinned()
+	sorted := ""
+	for _, c := range spec.Columns {
+		if !pinned[c.Field] {
+			sorted = c.Field
+			break
+		}
+	}
+	if otherRange(p.Filter, pinned, sorted) {
+		return "", false
+	}
+	keys := make([]string, 0, len(spec.Columns)+1)
+	for _, c := range spec.Columns {
+		keys = append(keys, mongoColumn(c).path)
+	}
+	if !slices.Contains(keys, keyID) {
+		keys = append(keys, keyID)
+	}
+	want := newIndexSpec(false, spec.Fields, keys)
+	specs, err := indexSpecs(obj)
+	if err != nil {
+		return "", false
+	}
+	for _, s := range specs {
+		if s.Name == want.Name && slices.Equal(s.Keys, want.Keys) {
+			return s.Name, true
+		}
+	}
+	return "", false
+}
+
+// otherRange tells whether the conjunction at the top of c has a range
+// on a field neither pinned nor sorted.
+func otherRange(c *store.Cond, pinned map[string]bool, sorted string) bool {
+	if c == nil || c.Not != nil || len(c.Or) > 0 {
+		return false
+	}
+	if !c.IsLeaf() {
+		for i := range c.And {
+			if otherRange(&c.And[i], pinned, sorted) {
+				return true
+			}
+		}
+		return false
+	}
+	switch c.Op {
+	case store.OpGt, store.OpGte, store.OpLt, store.OpLte, store.OpStartsWith, store.OpIn:
+		return c.Column.Field != sorted && !pinned[c.Column.Field]
+	}
+	return false
 }
 
 // findOptions renders a find plan: the filter and the find options (its
@@ -311,7 +400,23 @@ func findOptions(p *store.Plan) (bson.D, *options.FindOptionsBuilder) {
 	if p.Limit > 0 {
 		opts.SetLimit(int64(p.Limit) + 1)
 	}
+	if p.Fields != nil {
+		opts.SetProjection(fieldsProjection(p.Fields))
+	}
 	return c.render(), opts
+}
+
+// fieldsProjection keeps the system keys of record documents and the
+// data fields named ([store.Plan.Fields]).
+func fieldsProjection(fields []string) bson.D {
+	proj := bson.D{}
+	for _, k := range []string{keyID, keyVersion, keyCreatedAt, keyUpdatedAt, keyCreatedBy, keyUpdatedBy, keyOwnerID, keyNulls} {
+		proj = append(proj, bson.E{Key: k, Value: 1})
+	}
+	for _, f := range fields {
+		proj = append(proj, bson.E{Key: keyData + "." + escapeKey(f), Value: 1})
+	}
+	return proj
 }
 
 // Count implements [store.Reader].

@@ -33,6 +33,22 @@ func decodeData(text []byte) (map[string]any, error) {
 	return m, nil
 }
 
+// decodeValue decodes the JSON text of one value, as `data -> path`
+// gives it, the way [decodeData] decodes a value inside data.
+func decodeValue(text []byte) (any, error) {
+	d := dataDecoder{b: text}
+	if v, ok := d.value(1); ok {
+		if d.space(); d.i == len(d.b) {
+			return v, nil
+		}
+	}
+	var v any
+	if err := json.Unmarshal(text, &v); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 // maxDataDepth is encoding/json's limit of nesting: deeper text is its
 // error.
 const maxDataDepth = 10000

@@ -110,7 +110,7 @@ func (r records) GetMany(ctx context.Context, obj *schema.Object, ids []string) 
 		} else if r.stmts.keepVarying(q) {
 			query = r.queryCached
 		}
-		recs, err := query(ctx, obj, q, chunk)
+		recs, err := query(ctx, obj, q, chunk, nil)
 		if err != nil {
 			return nil, fmt.Errorf("get %s records: %w", obj.Name, err)
 		}
@@ -136,7 +136,7 @@ func (r records) Find(ctx context.Context, obj *schema.Object, q store.Query) (s
 	if r.stmts.keepVarying(text) {
 		query = r.queryCached
 	}
-	recs, err := query(ctx, obj, text, args)
+	recs, err := query(ctx, obj, text, args, p.Fields)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
@@ -251,17 +251,18 @@ func (r records) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, f
 	return sum, n > 0, nil
 }
 
-func (r records) query(ctx context.Context, obj *schema.Object, text string, args []any) ([]store.Record, error) {
+// query runs a read of records whose columns are selectColumns(fields).
+func (r records) query(ctx context.Context, obj *schema.Object, text string, args []any, fields []string) ([]store.Record, error) {
 	rows, err := r.q.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, readError(ctx, r.q, obj.Name, err)
 	}
-	return scanRecords(ctx, rows)
+	return scanRecords(ctx, rows, fields)
 }
 
 // queryCached is query through the statement cache, for texts of which
 // there are few.
-func (r records) queryCached(ctx context.Context, obj *schema.Object, text string, args []any) ([]store.Record, error) {
+func (r records) queryCached(ctx context.Context, obj *schema.Object, text string, args []any, fields []string) ([]store.Record, error) {
 	if r.detached {
 		ctx = detach(ctx)
 	}
@@ -273,15 +274,28 @@ func (r records) queryCached(ctx context.Context, obj *schema.Object, text strin
 	if err != nil {
 		return nil, readError(ctx, r.q, obj.Name, err)
 	}
-	return scanRecords(ctx, rows)
+	return scanRecords(ctx, rows, fields)
 }
 
-// scanRecords reads every record of rows and closes them.
-func scanRecords(ctx context.Context, rows *sql.Rows) ([]store.Record, error) {
+// scanRecords reads every record of rows, whose columns are
+// selectColumns(fields), and closes them.
+func scanRecords(ctx context.Context, rows *sql.Rows, fields []string) ([]store.Record, error) {
 	defer rows.Close()
 	out := []store.Record{}
+	var fs *fieldScan
+	if fields != nil {
+		fs = newFieldScan(fields)
+	}
 	for rows.Next() {
-		rec, err := scanRecord(rows)
+		var (
+			rec store.Record
+			err error
+		)
+		if fs != nil {
+			rec, err = fs.scan(rows)
+		} else {
+			rec, err = scanRecord(rows)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -313,6 +327,48 @@ func scanRecord(s scanner) (store.Record, error) {
 	}
 	if rec.Data == nil {
 		rec.Data = map[string]any{}
+	}
+	return rec, nil
+}
+
+// fieldScan reads rows of some fields of records (selectColumns(fields)):
+// each field's JSON text, NULL where the record has no such key.
+type fieldScan struct {
+	fields []string
+	texts  []sql.RawBytes
+	dest   []any
+	rec    store.Record
+	times  [2]int64
+}
+
+func newFieldScan(fields []string) *fieldScan {
+	fs := &fieldScan{fields: fields, texts: make([]sql.RawBytes, len(fields))}
+	fs.dest = append(make([]any, 0, 7+len(fields)), &fs.rec.ID, &fs.rec.Version, &fs.times[0], &fs.times[1],
+		&fs.rec.CreatedBy, &fs.rec.UpdatedBy, &fs.rec.OwnerID)
+	for i := range fs.texts {
+		fs.dest = append(fs.dest, &fs.texts[i])
+	}
+	return fs
+}
+
+// scan reads the current row of rows (raw bytes are only valid until
+// the next call of Next, so each value is decoded here).
+func (fs *fieldScan) scan(rows *sql.Rows) (store.Record, error) {
+	if err := rows.Scan(fs.dest...); err != nil {
+		return store.Record{}, err
+	}
+	rec := fs.rec
+	rec.CreatedAt, rec.UpdatedAt = loadTime(fs.times[0]), loadTime(fs.times[1])
+	rec.Data = make(map[string]any, len(fs.fields))
+	for i, text := range fs.texts {
+		if text == nil {
+			continue
+		}
+		v, err := decodeValue(text)
+		if err != nil {
+			return store.Record{}, fmt.Errorf("read record %q: decode field %s: %w", rec.ID, fs.fields[i], err)
+		}
+		rec.Data[fs.fields[i]] = v
 	}
 	return rec, nil
 }

@@ -65,6 +65,7 @@ func RunWith(t *testing.T, newStore func(t testing.TB) store.Store, opts Options
 		{name: "filters", run: testFilters},
 		{name: "sort", run: testSort},
 		{name: "pagination", run: testPagination},
+		{name: "fields", run: testFields},
 		{name: "count", run: testCount},
 		{name: "sum", run: testSum},
 		{name: "money", run: testMoney},

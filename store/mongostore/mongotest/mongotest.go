@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -36,6 +37,7 @@ func Run(t *testing.T, cfg mongostore.Config) {
 		{name: "concurrent first use of a sequence", run: testSequenceRace},
 		{name: "deleted object's collection is dropped", run: testDeleteDrops},
 		{name: "sequences are read and moved forward", run: testSetSequence},
+		{name: "a page walks the index of its order, or reads without it", run: testOrderHint},
 	}
 	for _, s := range scenarios {
 		t.Run(s.name, func(t *testing.T) {
@@ -337,4 +339,69 @@ func testSetSequence(t *testing.T, cfg mongostore.Config) {
 		return err
 	}))
 	assert.Equal(t, int64(11), n)
+}
+
+// testOrderHint: a page whose order an index gives once its equalities
+// are fixed is read with that index as its hint (the server may ignore
+// it); it returns what the same page returns without one, and it still
+// returns it when the index is gone (dropped by hand behind the store's
+// back), since a hint naming no index fails on MongoDB.
+func testOrderHint(t *testing.T, cfg mongostore.Config) {
+	ctx := t.Context()
+	_, ts, db := open(t, cfg)
+	deal := &schema.Object{Name: "deal", Fields: []*schema.Field{
+		{Name: "stage", Type: schema.TypePicklist, Options: []string{"new", "won"}},
+		{Name: "amount", Type: schema.TypeCurrency},
+		{Name: "closeDate", Type: schema.TypeDate},
+	}, Indexes: [][]string{{"stage", "amount"}, {"stage", "closeDate"}}}
+	save(t, ts, deal, 1)
+	var recs []store.Record
+	for i := range 60 {
+		recs = append(recs, rec(fmt.Sprintf("d%02d", i), map[string]any{
+			"stage": []string{"new", "won"}[i%2], "amount": float64(i * 10), "closeDate": fmt.Sprintf("2024-%02d-%02d", 1+i%12, 1+i%28)}))
+	}
+	insert(t, ts, deal, recs...)
+	q := store.Query{Filter: &store.Filter{Field: "stage", Op: store.OpEq, Value: "new"},
+		Sort: []store.Sort{{Field: "closeDate", Desc: true}}, Limit: 10}
+	ids := func() []string {
+		var out []string
+		q := q
+		for range 10 {
+			page, err := ts.Find(ctx, deal, q)
+			require.NoError(t, err)
+			for _, r := range page.Records {
+				out = append(out, r.ID)
+			}
+			if !page.HasMore {
+				return out
+			}
+			last := page.Records[len(page.Records)-1]
+			q.After = &store.Position{Values: []any{last.Data["closeDate"]}, ID: last.ID}
+		}
+		t.Fatal("pages do not end")
+		return nil
+	}
+	var want []string
+	slices.SortFunc(recs, func(a, b store.Record) int {
+		if c := strings.Compare(b.Data["closeDate"].(string), a.Data["closeDate"].(string)); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	for _, r := range recs {
+		if r.Data["stage"] == "new" {
+			want = append(want, r.ID)
+		}
+	}
+	assert.Equal(t, want, ids(), "with the index")
+	names := indexNames(t, db, "r_deal")
+	dropped := 0
+	for _, n := range names {
+		if strings.HasPrefix(n, "ix_stage_") {
+			require.NoError(t, db.Collection("r_deal").Indexes().DropOne(ctx, n))
+			dropped++
+		}
+	}
+	require.Equal(t, 2, dropped, "the two indexes on stage in %v", names)
+	assert.Equal(t, want, ids(), "without it")
 }
