@@ -52,10 +52,42 @@ type coercer struct {
 	outer int
 }
 
-func (c *coercer) fail(path []string, format string, args ...any) {
+func (c *coercer) fail(path *inPath, format string, args ...any) {
 	if len(c.errs) < maxVariableErrors {
-		c.errs = append(c.errs, inputError{path: append([]string(nil), path...), msg: fmt.Sprintf(format, args...)})
+		c.errs = append(c.errs, inputError{path: path.parts(), msg: fmt.Sprintf(format, args...)})
 	}
+}
+
+// inPath is where a value is in a variable: the variable's name, then
+// ".field" and "[index]" steps. It is built as the coercer descends,
+// one step on the stack a level, and spelled out only for an error: a
+// bulk write's 500 inputs of 15 fields made 8,000 strings a request that
+// no one read.
+type inPath struct {
+	up    *inPath
+	key   string // the variable's name, or a field's; "" for an index
+	index int
+	depth int // steps above this one
+}
+
+// field and item step into a field and a list element.
+func (p *inPath) field(name string) inPath { return inPath{up: p, key: name, depth: p.depth + 1} }
+func (p *inPath) item(i int) inPath        { return inPath{up: p, index: i, depth: p.depth + 1} }
+
+// parts spells the path out: the name, then ".field" and "[i]".
+func (p *inPath) parts() []string {
+	out := make([]string, p.depth+1)
+	for q := p; q != nil; q = q.up {
+		switch {
+		case q.up == nil:
+			out[q.depth] = q.key
+		case q.key != "":
+			out[q.depth] = "." + q.key
+		default:
+			out[q.depth] = "[" + strconv.Itoa(q.index) + "]"
+		}
+	}
+	return out
 }
 
 // coerceVariables coerces the variable values of op (CoerceVariableValues).
@@ -104,7 +136,7 @@ func coerceVariables(s *ast.Schema, op *ast.OperationDefinition, raw map[string]
 			if n, ok := limits[name]; ok {
 				c.outer = n
 			}
-			v := c.value(t, val, []string{name})
+			v := c.value(t, val, &inPath{key: name})
 			if len(c.errs) == 0 {
 				out[name] = v
 				continue
@@ -151,7 +183,7 @@ func jsonText(v any) string {
 }
 
 // value coerces a JSON value (decoded with UseNumber) to the input type t.
-func (c *coercer) value(t *ast.Type, v any, path []string) any {
+func (c *coercer) value(t *ast.Type, v any, path *inPath) any {
 	if v == nil {
 		if t.NonNull {
 			c.fail(path, `Expected non-nullable type "%s" not to be null.`, t)
@@ -164,7 +196,7 @@ func (c *coercer) value(t *ast.Type, v any, path []string) any {
 			return []any{c.value(t.Elem, v, path)}
 		}
 		limit := maxInputList
-		if len(path) == 1 && c.outer > 0 {
+		if path.up == nil && c.outer > 0 {
 			limit = c.outer
 		}
 		if len(items) > limit {
@@ -173,7 +205,8 @@ func (c *coercer) value(t *ast.Type, v any, path []string) any {
 		}
 		out := make([]any, len(items))
 		for i, item := range items {
-			out[i] = c.value(t.Elem, item, append(path, "["+strconv.Itoa(i)+"]"))
+			at := path.item(i)
+			out[i] = c.value(t.Elem, item, &at)
 		}
 		return out
 	}
@@ -200,6 +233,9 @@ func (c *coercer) value(t *ast.Type, v any, path []string) any {
 			c.fail(path, `Expected type "%s" to be an object.`, def.Name)
 			return nil
 		}
+		if out, ok := c.objectInOrder(def, m, path); ok {
+			return out
+		}
 		names := make([]string, 0, len(m))
 		for k := range m {
 			names = append(names, k)
@@ -208,11 +244,12 @@ func (c *coercer) value(t *ast.Type, v any, path []string) any {
 		out := make(map[string]any, len(m))
 		for _, k := range names {
 			fd := def.Fields.ForName(k)
+			at := path.field(k)
 			if fd == nil {
-				c.fail(append(path, "."+k), `Field "%s" is not defined by type "%s".`, k, def.Name)
+				c.fail(&at, `Field "%s" is not defined by type "%s".`, k, def.Name)
 				continue
 			}
-			out[k] = c.value(fd.Type, m[k], append(path, "."+k))
+			out[k] = c.value(fd.Type, m[k], &at)
 		}
 		for _, fd := range def.Fields {
 			if _, ok := m[fd.Name]; ok {
@@ -222,7 +259,8 @@ func (c *coercer) value(t *ast.Type, v any, path []string) any {
 			case fd.DefaultValue != nil:
 				dv, err := coerceLiteral(c.s, fd.DefaultValue, fd.Type, nil)
 				if err != nil {
-					c.fail(append(path, "."+fd.Name), "%v", err)
+					at := path.field(fd.Name)
+					c.fail(&at, "%v", err)
 				}
 				out[fd.Name] = dv
 			case fd.Type.NonNull:
@@ -242,6 +280,38 @@ func (c *coercer) value(t *ast.Type, v any, path []string) any {
 	}
 	c.fail(path, `"%s" is not an input type.`, def.Name)
 	return nil
+}
+
+// objectInOrder coerces the input object m of type def the quick way,
+// walking the type's fields in their declared order: no sorting of m's
+// keys, no search of each among the fields. It takes only objects that
+// coerce without an error and need nothing but their own fields (no
+// unknown key, no default or required field missing, not a oneOf
+// type); for any other it reports false, having kept nothing, and
+// value's walk in the order of the keys (that orders the errors) takes
+// the object.
+func (c *coercer) objectInOrder(def *ast.Definition, m map[string]any, path *inPath) (map[string]any, bool) {
+	if len(m) > len(def.Fields) {
+		return nil, false // a key the type does not define
+	}
+	errs := len(c.errs)
+	out := make(map[string]any, len(m))
+	for _, fd := range def.Fields {
+		val, ok := m[fd.Name]
+		if !ok {
+			if fd.DefaultValue != nil || fd.Type.NonNull {
+				return nil, false
+			}
+			continue
+		}
+		at := path.field(fd.Name)
+		out[fd.Name] = c.value(fd.Type, val, &at)
+	}
+	if len(out) != len(m) || len(c.errs) != errs || def.Directives.ForName("oneOf") != nil {
+		c.errs = c.errs[:errs]
+		return nil, false
+	}
+	return out, true
 }
 
 func hasNil(m map[string]any) bool {

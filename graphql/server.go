@@ -452,10 +452,15 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 		if off := badBytesOutsideVariables(c.Body()); off >= 0 {
 			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest, say(lang, "request.bodyNotUTF8", off))
 		}
-		// json.Unmarshal copies the strings and raw messages out of
-		// fiber's buffer, which is reused after the handler returns.
-		var req map[string]json.RawMessage
-		if err := json.Unmarshal(body, &req); err != nil || req == nil {
+		// One check of the whole body, then its members are found
+		// (splitObject) in a copy of it: fiber's buffer is reused after
+		// the handler returns.
+		if !json.Valid(body) {
+			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
+				say(lang, "request.bodyNotObject"))
+		}
+		req, isObject := splitObject(bytes.Clone(body))
+		if !isObject {
 			return requestError(fiber.StatusBadRequest, engine.CodeBadRequest,
 				say(lang, "request.bodyNotObject"))
 		}
@@ -489,8 +494,8 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 	return reply(status, resp)
 }
 
-// parseParams reads the parameters of a POST body; ok is false when one
-// has the wrong JSON type.
+// parseParams reads the parameters of a POST body (its members, each
+// valid JSON); ok is false when one has the wrong JSON type.
 func parseParams(req map[string]json.RawMessage) (in execInput, ok bool) {
 	isNull := func(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 	// A query without escapes (on one line) is taken as it is, as
@@ -513,7 +518,7 @@ func parseParams(req map[string]json.RawMessage) (in execInput, ok bool) {
 		}
 	}
 	if raw, set := req["variables"]; set && !isNull(raw) {
-		if json.Unmarshal(raw, &in.variables) != nil || in.variables == nil {
+		if in.variables, ok = splitObject(raw); !ok { // valid: a member of a valid body
 			return in, false
 		}
 	}

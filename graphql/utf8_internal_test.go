@@ -226,3 +226,32 @@ func TestPlainString_AsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// FuzzSplitObject holds splitObject to encoding/json's unmarshalling into
+// a map[string]json.RawMessage, for every text json.Valid accepts.
+func FuzzSplitObject(f *testing.F) {
+	for _, seed := range []string{
+		`{}`, ` { "query" : "q" , "variables" : { "in" : [ {"a":1}, {"b":"}"} ] } } `, `{"a":1,"a":2}`, `{"a":-1.5e3}`,
+		`{"\u0061":true,"b":null,"c":"\"}"}`, `null`, `[1]`, `"x"`, "{\"\xff\":1}", `{"a":{"b":[]},"c":[{},[]]}`, `{"a":1 }`,
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, text []byte) {
+		if !json.Valid(text) {
+			return
+		}
+		var want map[string]json.RawMessage
+		werr := json.Unmarshal(text, &want)
+		got, ok := splitObject(text)
+		if werr != nil || want == nil {
+			require.False(t, ok, "encoding/json took no object")
+			return
+		}
+		require.True(t, ok)
+		require.Len(t, got, len(want))
+		for k, v := range want {
+			require.Contains(t, got, k)
+			assert.Equal(t, string(v), string(got[k]), k)
+		}
+	})
+}
