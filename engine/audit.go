@@ -183,8 +183,8 @@ type AuditQuery struct {
 	After    string // cursor: the id of the last entry of the previous page
 }
 
-// Audit returns audit entries, newest first, and whether more follow.
-// Administrators only.
+// Audit returns audit entries, newest first (by the time they were
+// written, then by id), and whether more follow. Administrators only.
 func (e *Engine) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, bool, error) {
 	sc, err := e.scope(ctx)
 	if err != nil {
@@ -218,9 +218,27 @@ func (e *Engine) Audit(ctx context.Context, q AuditQuery) ([]AuditEntry, bool, e
 		conds = append(conds, store.Leaf("createdAt", store.OpLt, q.Until.UTC().Truncate(time.Microsecond)))
 	}
 	if q.After != "" {
-		conds = append(conds, store.Leaf("id", store.OpLt, q.After))
+		// After the entry of that id in the trail's order: older, or as
+		// old and of a lower id. An id that names no entry (gone with its
+		// object) still pages on by id.
+		last, err := ts.Get(ctx, au, q.After)
+		switch {
+		case err == nil:
+			at := last.CreatedAt
+			conds = append(conds, store.Filter{Or: []store.Filter{store.Leaf("createdAt", store.OpLt, at),
+				{And: []store.Filter{store.Leaf("createdAt", store.OpEq, at), store.Leaf("id", store.OpLt, last.ID)}}}})
+		case errors.Is(err, store.ErrNotFound):
+			conds = append(conds, store.Leaf("id", store.OpLt, q.After))
+		default:
+			return nil, false, fmt.Errorf("read audit entry %q of the cursor: %w", q.After, err)
+		}
 	}
-	sq := store.Query{Sort: []store.Sort{{Field: "id", Desc: true}}, Limit: first}
+	// Newest first by the entries' time, then id: each index of the trail
+	// ends with (createdAt, id), so a page walks one and stops after
+	// first entries, where an order by id alone sorted every entry the
+	// filter kept (all of an object's or an actor's: 70,000 entries, a
+	// third of a second, for each page).
+	sq := store.Query{Sort: []store.Sort{{Field: "createdAt", Desc: true}, {Field: "id", Desc: true}}, Limit: first}
 	if len(conds) > 0 {
 		sq.Filter = &store.Filter{And: conds}
 	}

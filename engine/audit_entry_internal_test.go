@@ -19,8 +19,8 @@ import (
 // createdAt and its actor in createdBy only (no "at", no "actor", no
 // empty "changes", no updatedBy), and entries written before, which keep
 // them in their data too, read the same: by time range at its edges, by
-// actor, by object and record, in the timeline, with their moment and
-// actor.
+// actor, by object and record, in pages, in the timeline, with their
+// moment and actor; newest first is by time, then id.
 func TestAuditEntry_TimeAndActorAreTheRecords(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -104,6 +104,27 @@ func TestAuditEntry_TimeAndActorAreTheRecords(t *testing.T) {
 	assert.Equal(t, all[1:2], ids(AuditQuery{Since: created.Add(time.Microsecond), Actor: "user:li", Until: last}))
 	assert.Empty(t, ids(AuditQuery{Since: last.Add(time.Microsecond)}))
 	assert.Equal(t, all[1:3], ids(AuditQuery{Since: created.Add(-time.Nanosecond), Until: last.Add(-time.Nanosecond)}), "instants inside a microsecond fall to its start")
+	paged := func(q AuditQuery) []string {
+		q.Object, q.First = "note", 1
+		var out []string
+		for range 10 {
+			got, more, err := e.Audit(admin, q)
+			require.NoError(t, err)
+			require.Len(t, got, 1)
+			out = append(out, string(got[0].Action[0])+got[0].At.Format("15:04")+got[0].Actor)
+			if !more {
+				break
+			}
+			q.After = got[0].ID
+		}
+		return out
+	}
+	assert.Equal(t, all, paged(AuditQuery{}), "pages of one, each after the last")
+	assert.Equal(t, all[1:3], paged(AuditQuery{RecordID: rec.ID, Until: last}))
+	unknown, _, err := e.Audit(admin, AuditQuery{Object: "note", After: "zzzzzzzzzzzzzzzzzzzzzzzzzz"})
+	require.NoError(t, err)
+	assert.Len(t, unknown, 4, "a cursor naming no entry pages on by id")
+
 	got, _, err := e.Audit(admin, AuditQuery{RecordID: rec.ID, Action: AuditCreate})
 	require.NoError(t, err)
 	require.Len(t, got, 1)
@@ -119,4 +140,64 @@ func TestAuditEntry_TimeAndActorAreTheRecords(t *testing.T) {
 	require.Len(t, tl.Items, 1)
 	assert.Equal(t, created, tl.Items[0].At)
 	assert.Equal(t, "user:admin", tl.Items[0].Actor)
+
+	// Newest first is by time: an entry written by a clock set back comes
+	// after those of later times, its higher id notwithstanding.
+	tick(-30 * time.Minute)
+	_, err = e.UpdateRecord(li, "note", rec.ID, map[string]any{"title": "d"}, nil)
+	require.NoError(t, err)
+	all = []string{"u12:00user:li", "u11:30user:li", "u11:00user:li", "c10:00user:admin", "m09:00user:admin"}
+	assert.Equal(t, all, ids(AuditQuery{}))
+	assert.Equal(t, all, paged(AuditQuery{}))
+}
+
+// TestAuditEntry_PagesThroughEntriesOfOneInstant: entries written at the
+// same microsecond come by id, newest first, and pages of two neither
+// skip nor repeat one.
+func TestAuditEntry_PagesThroughEntriesOfOneInstant(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := sqlitestore.New(sqlitestore.Config{Dir: t.TempDir()})
+	require.NoError(t, err)
+	t.Cleanup(func() { require.NoError(t, st.Close()) })
+	frozen := time.Date(2026, 12, 6, 9, 0, 0, 0, time.UTC)
+	e, err := New(Config{Store: st, Logger: slog.New(slog.DiscardHandler), Now: func() time.Time { return frozen }})
+	require.NoError(t, err)
+	_, err = e.CreateTenant(ctx, "acme", "")
+	require.NoError(t, err)
+	admin := WithActor(ctx, Actor{ID: "user:admin", TenantID: "acme", Admin: true})
+	_, err = e.SaveObject(admin, []byte(`{"$id": "note", "type": "object", "properties": {"title": {"type": "string", "x-crm-type": "text"}}}`), SaveOptions{})
+	require.NoError(t, err)
+	writes := make([]BulkWrite, 7)
+	for i := range writes {
+		writes[i] = BulkWrite{Action: BulkCreate, Data: map[string]any{"title": "n"}}
+	}
+	_, err = e.WriteRecords(admin, "note", writes, BulkOptions{Atomic: true})
+	require.NoError(t, err)
+
+	every, more, err := e.Audit(admin, AuditQuery{Object: "note", First: 100})
+	require.NoError(t, err)
+	require.False(t, more)
+	require.Len(t, every, 8, "seven creates and the definition")
+	var want, got []string
+	for i, en := range every {
+		assert.Equal(t, frozen, en.At)
+		if i > 0 {
+			assert.Less(t, en.ID, every[i-1].ID, "by id, newest first")
+		}
+		want = append(want, en.ID)
+	}
+	q := AuditQuery{Object: "note", First: 2}
+	for range 10 {
+		page, more, err := e.Audit(admin, q)
+		require.NoError(t, err)
+		for _, en := range page {
+			got = append(got, en.ID)
+		}
+		if !more {
+			break
+		}
+		q.After = page[len(page)-1].ID
+	}
+	assert.Equal(t, want, got)
 }

@@ -73,8 +73,8 @@ func TestAuditCreation_OnMongo(t *testing.T) {
 
 // TestAuditByTimeAndActor_OnMongo: an entry's moment is its createdAt and
 // its actor its createdBy on MongoDB too: the trail answers by time range
-// at its edges (since inclusive, until exclusive), by actor, and the
-// timeline shows both.
+// at its edges (since inclusive, until exclusive), by actor, in pages,
+// and the timeline shows both.
 func TestAuditByTimeAndActor_OnMongo(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -117,6 +117,19 @@ func TestAuditByTimeAndActor_OnMongo(t *testing.T) {
 	assert.Equal(t, all[1:], got(engine.AuditQuery{Until: updated}))
 	assert.Equal(t, all[1:2], got(engine.AuditQuery{Since: created, Until: created.Add(time.Microsecond), Actor: "user:li"}))
 	assert.Empty(t, got(engine.AuditQuery{Since: updated.Add(time.Microsecond)}))
+	var paged []string
+	q := engine.AuditQuery{Object: "account", First: 1}
+	for range 5 {
+		entries, more, err := eng.Audit(li, q)
+		require.NoError(t, err)
+		require.Len(t, entries, 1)
+		paged = append(paged, entries[0].Action+" "+entries[0].At.Format("15:04:05.000000")+" "+entries[0].Actor)
+		if !more {
+			break
+		}
+		q.After = entries[0].ID
+	}
+	assert.Equal(t, all, paged, "pages of one, each after the last")
 
 	tl, err := eng.Timeline(li, engine.TimelineQuery{Object: "account", Record: a.ID, Kinds: []string{engine.TimelineChange}, First: 1})
 	require.NoError(t, err)
