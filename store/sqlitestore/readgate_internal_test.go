@@ -3,6 +3,7 @@ package sqlitestore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -24,15 +25,15 @@ func waitFor(t *testing.T, g *readGate, n int) {
 func TestReadGate_LetsInAsManyAsSlotsThenInArrivalOrder(t *testing.T) {
 	g := newReadGate(2)
 	ctx := context.Background()
-	require.NoError(t, g.enter(ctx))
-	require.NoError(t, g.enter(ctx))
+	require.NoError(t, g.enter(ctx, laneRead))
+	require.NoError(t, g.enter(ctx, laneRead))
 	assert.Equal(t, 0, g.waiting())
 
 	// Five more arrive one after the other; each must wait.
 	got := make(chan int, 5)
 	for i := range 5 {
 		go func() {
-			if err := g.enter(ctx); err == nil {
+			if err := g.enter(ctx, laneRead); err == nil {
 				got <- i
 			}
 		}()
@@ -45,13 +46,13 @@ func TestReadGate_LetsInAsManyAsSlotsThenInArrivalOrder(t *testing.T) {
 	}
 	// Each slot given back lets in the oldest waiter, and only one.
 	for want := range 5 {
-		g.leave()
+		g.leave(laneRead, 0)
 		assert.Equal(t, want, <-got)
 		assert.Equal(t, 4-want, g.waiting())
 	}
 	// The last two in leave: both slots are free again.
-	g.leave()
-	g.leave()
+	g.leave(laneRead, 0)
+	g.leave(laneRead, 0)
 	assert.Equal(t, 2, g.free)
 }
 
@@ -61,7 +62,7 @@ func TestReadGate_LetsInAsManyAsSlotsThenInArrivalOrder(t *testing.T) {
 func TestReadGate_FirstDueFirstIn(t *testing.T) {
 	g := newReadGate(1)
 	bg := context.Background()
-	require.NoError(t, g.enter(bg))
+	require.NoError(t, g.enter(bg, laneRead))
 
 	now := time.Now()
 	at := func(d time.Duration) context.Context {
@@ -83,7 +84,7 @@ func TestReadGate_FirstDueFirstIn(t *testing.T) {
 	got := make(chan string, len(arrivals))
 	for i, a := range arrivals {
 		go func() {
-			if err := g.enter(a.ctx); err == nil {
+			if err := g.enter(a.ctx, laneRead); err == nil {
 				got <- a.name
 			}
 		}()
@@ -91,24 +92,84 @@ func TestReadGate_FirstDueFirstIn(t *testing.T) {
 	}
 	var order []string
 	for range arrivals {
-		g.leave()
+		g.leave(laneRead, 0)
 		order = append(order, <-got)
 	}
 	assert.Equal(t, []string{"no deadline", "sooner", "soon 1", "soon 2", "soon 3", "late"}, order)
-	g.leave()
+	g.leave(laneRead, 0)
 	assert.Equal(t, 1, g.free)
+}
+
+// Gets by id wait in their own lane; while both lanes have waiters, a
+// slot goes to the lane that has held the readers for less time.
+func TestReadGate_LanesShareTheReadersTime(t *testing.T) {
+	type arrival struct {
+		name string
+		lane lane
+	}
+	// run queues arrivals behind a slot held by a read of lane first,
+	// then gives a slot back each time one enters (the read in it having
+	// held it for cost of its lane), and returns the order they entered.
+	run := func(t *testing.T, first lane, arrivals []arrival, cost [2]time.Duration) []string {
+		g := newReadGate(1)
+		bg := context.Background()
+		require.NoError(t, g.enter(bg, first))
+		got := make(chan arrival, len(arrivals))
+		for i, a := range arrivals {
+			go func() {
+				if err := g.enter(bg, a.lane); err == nil {
+					got <- a
+				}
+			}()
+			waitFor(t, g, i+1)
+		}
+		var order []string
+		held := first
+		for range arrivals {
+			g.leave(held, cost[held])
+			a := <-got
+			order = append(order, a.name)
+			held = a.lane
+		}
+		g.leave(held, cost[held])
+		assert.Equal(t, 1, g.free)
+		return order
+	}
+	page := func(n string) arrival { return arrival{"page " + n, laneRead} }
+	get := func(n string) arrival { return arrival{"get " + n, lanePoint} }
+	costs := [2]time.Duration{laneRead: 10 * time.Millisecond, lanePoint: time.Millisecond}
+
+	t.Run("gets do not wait for every page queued", func(t *testing.T) {
+		order := run(t, laneRead, []arrival{page("1"), page("2"), page("3"), get("1"), get("2"), get("3")}, costs)
+		assert.Equal(t, []string{"get 1", "get 2", "get 3", "page 1", "page 2", "page 3"}, order)
+	})
+	t.Run("pages keep their share however many gets come", func(t *testing.T) {
+		arrivals := []arrival{page("1"), page("2")}
+		for i := range 24 {
+			arrivals = append(arrivals, get(fmt.Sprint(i+1)))
+		}
+		order := run(t, laneRead, arrivals, costs)
+		// The page before held 10 ms: ten gets (1 ms each) make it even,
+		// the eleventh goes on the tie, then a page.
+		assert.Equal(t, "page 1", order[11], "order %v", order)
+		assert.Equal(t, "page 2", order[22], "order %v", order)
+	})
+	t.Run("one lane alone keeps its order", func(t *testing.T) {
+		order := run(t, lanePoint, []arrival{page("1"), page("2"), page("3")}, costs)
+		assert.Equal(t, []string{"page 1", "page 2", "page 3"}, order)
+	})
 }
 
 func TestReadGate_WaiterWhoseContextEndsLeavesTheQueue(t *testing.T) {
 	g := newReadGate(1)
-	require.NoError(t, g.enter(context.Background()))
+	require.NoError(t, g.enter(context.Background(), laneRead))
 
 	ctx, cancel := context.WithCancel(context.Background())
 	first := make(chan error, 1)
-	go func() { first <- g.enter(ctx) }()
+	go func() { first <- g.enter(ctx, laneRead) }()
 	waitFor(t, g, 1)
 	second := make(chan error, 1)
-	go func() { second <- g.enter(context.Background()) }()
+	go func() { second <- g.enter(context.Background(), laneRead) }()
 	waitFor(t, g, 2)
 
 	cancel()
@@ -117,21 +178,21 @@ func TestReadGate_WaiterWhoseContextEndsLeavesTheQueue(t *testing.T) {
 	assert.Equal(t, 1, g.waiting(), "the cancelled read left the queue")
 
 	// The slot goes to the second waiter, not to the one that left.
-	g.leave()
+	g.leave(laneRead, 0)
 	require.NoError(t, <-second)
-	g.leave()
+	g.leave(laneRead, 0)
 	assert.Equal(t, 1, g.free)
 	assert.Equal(t, 0, g.waiting())
 }
 
 func TestReadGate_ExpiredContextDoesNotQueue(t *testing.T) {
 	g := newReadGate(1)
-	require.NoError(t, g.enter(context.Background()))
+	require.NoError(t, g.enter(context.Background(), laneRead))
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	require.ErrorIs(t, g.enter(ctx), context.Canceled)
+	require.ErrorIs(t, g.enter(ctx, laneRead), context.Canceled)
 	assert.Equal(t, 0, g.waiting())
-	g.leave()
+	g.leave(laneRead, 0)
 	assert.Equal(t, 1, g.free)
 }
 
@@ -156,7 +217,7 @@ func TestReadGate_NoSlotLostWhenWaitersGiveUp(t *testing.T) {
 			if i%3 == 0 {
 				go cancel()
 			}
-			if err := g.enter(ctx); err != nil {
+			if err := g.enter(ctx, lane(i%2)); err != nil {
 				if !errors.Is(err, context.Canceled) {
 					t.Errorf("enter: %v", err)
 				}
@@ -169,7 +230,7 @@ func TestReadGate_NoSlotLostWhenWaitersGiveUp(t *testing.T) {
 			mu.Lock()
 			inside--
 			mu.Unlock()
-			g.leave()
+			g.leave(lane(i%2), time.Duration(i))
 		}()
 	}
 	wg.Wait()
@@ -194,7 +255,7 @@ func TestTenantRead_WaitingForAReaderEndsWithTheContext(t *testing.T) {
 	db := ts.(*tenantStore).testDB(t)
 	slots := db.gate.free
 	for range slots { // every reader is busy
-		require.NoError(t, db.gate.enter(bg))
+		require.NoError(t, db.gate.enter(bg, laneRead))
 	}
 
 	ctx, cancel := context.WithCancel(bg)
@@ -211,7 +272,7 @@ func TestTenantRead_WaitingForAReaderEndsWithTheContext(t *testing.T) {
 	assert.Equal(t, 0, db.gate.waiting())
 
 	for range slots {
-		db.gate.leave()
+		db.gate.leave(laneRead, 0)
 	}
 	rec, err := ts.Get(bg, obj, "d1")
 	require.NoError(t, err)

@@ -206,7 +206,7 @@ func (d *database) records() records { return records{q: d.reader, stmts: d.read
 // Get implements [store.Reader].
 func (t *tenantStore) Get(ctx context.Context, obj *schema.Object, id string) (rec store.Record, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		return db.read(ctx, func(r records) error {
+		return db.read(ctx, lanePoint, func(r records) error {
 			rec, err = r.Get(ctx, obj, id)
 			return err
 		})
@@ -217,7 +217,7 @@ func (t *tenantStore) Get(ctx context.Context, obj *schema.Object, id string) (r
 // GetMany implements [store.Reader].
 func (t *tenantStore) GetMany(ctx context.Context, obj *schema.Object, ids []string) (recs []store.Record, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		return db.read(ctx, func(r records) error {
+		return db.read(ctx, laneRead, func(r records) error {
 			recs, err = r.GetMany(ctx, obj, ids)
 			return err
 		})
@@ -228,7 +228,7 @@ func (t *tenantStore) GetMany(ctx context.Context, obj *schema.Object, ids []str
 // Find implements [store.Reader].
 func (t *tenantStore) Find(ctx context.Context, obj *schema.Object, q store.Query) (page store.Page, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		return db.read(ctx, func(r records) error {
+		return db.read(ctx, laneRead, func(r records) error {
 			page, err = r.Find(ctx, obj, q)
 			return err
 		})
@@ -239,7 +239,7 @@ func (t *tenantStore) Find(ctx context.Context, obj *schema.Object, q store.Quer
 // Count implements [store.Reader].
 func (t *tenantStore) Count(ctx context.Context, obj *schema.Object, f *store.Filter) (n int64, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		return db.read(ctx, func(r records) error {
+		return db.read(ctx, laneRead, func(r records) error {
 			n, err = r.Count(ctx, obj, f)
 			return err
 		})
@@ -250,7 +250,7 @@ func (t *tenantStore) Count(ctx context.Context, obj *schema.Object, f *store.Fi
 // Sum implements [store.Summer].
 func (t *tenantStore) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, field string) (sum float64, any bool, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		return db.read(ctx, func(r records) error {
+		return db.read(ctx, laneRead, func(r records) error {
 			sum, any, err = r.Sum(ctx, obj, f, field)
 			return err
 		})
@@ -261,7 +261,7 @@ func (t *tenantStore) Sum(ctx context.Context, obj *schema.Object, f *store.Filt
 // Aggregate implements [store.Aggregator].
 func (t *tenantStore) Aggregate(ctx context.Context, obj *schema.Object, a store.Aggregation) (groups []store.Group, err error) {
 	err = t.withDB(ctx, func(db *database) error {
-		return db.read(ctx, func(r records) error {
+		return db.read(ctx, laneRead, func(r records) error {
 			groups, err = r.Aggregate(ctx, obj, a)
 			return err
 		})
