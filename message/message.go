@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 )
 
 // Key names one message of the catalogue, as "<concept>.<name>".
@@ -28,21 +29,24 @@ var catalogueJSON []byte
 
 // catalogue maps each key to its text in each language. A text is a fmt
 // format; where languages put the arguments in another order, or each uses
-// its own, the placeholders name them ("%[2]s").
-var catalogue = func() map[Key]map[string]string {
+// its own, the placeholders name them ("%[2]s"). It is decoded when a
+// message is first needed: a server answering no error need not hold it
+// (about 280 KB; docs/performance.md, "Memory at start"). The tests read
+// every key, so a broken catalogue fails them.
+var catalogue = sync.OnceValue(func() map[Key]map[string]string {
 	var c map[Key]map[string]string
 	if err := json.Unmarshal(catalogueJSON, &c); err != nil {
 		panic(fmt.Sprintf("message: catalogue.json: %v", err))
 	}
 	return c
-}()
+})
 
 // Text returns the message key in lang with args; an argument that is a
 // [Message] is put in lang too. A language the message does not have
 // falls back to English; a key the catalogue does not have (the tests rule
 // it out) gives the key itself.
 func Text(lang string, key Key, args ...any) string {
-	texts, ok := catalogue[key]
+	texts, ok := catalogue()[key]
 	if !ok {
 		return string(key)
 	}
@@ -87,6 +91,6 @@ func (m Message) String() string {
 
 // Has reports whether the catalogue holds key.
 func Has(key Key) bool {
-	_, ok := catalogue[key]
+	_, ok := catalogue()[key]
 	return ok
 }

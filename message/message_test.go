@@ -60,7 +60,7 @@ func arguments(format string) (used map[int]bool, indexed bool) {
 // arity is how many arguments a message takes: the most any language uses.
 func arity(key Key) int {
 	n := 0
-	for _, text := range catalogue[key] {
+	for _, text := range catalogue()[key] {
 		used, _ := arguments(text)
 		for i := range used {
 			n = max(n, i)
@@ -71,8 +71,8 @@ func arity(key Key) int {
 
 func TestCatalogue_EveryMessageHasEveryLanguage(t *testing.T) {
 	t.Parallel()
-	require.NotEmpty(t, catalogue)
-	for key, texts := range catalogue {
+	require.NotEmpty(t, catalogue())
+	for key, texts := range catalogue() {
 		assert.Regexp(t, keyPattern, string(key))
 		for _, lang := range []string{En, Zh} {
 			assert.NotEmpty(t, strings.TrimSpace(texts[lang]), "%s has no %s text", key, lang)
@@ -178,7 +178,7 @@ func TestCatalogue_EveryKeyUsedExists(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.Greater(t, calls, 50, "the calls were found")
-	for key := range catalogue {
+	for key := range catalogue() {
 		assert.True(t, used[key], "%s is in the catalogue but nothing uses it", key)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 
 	"github.com/dop251/goja"
 )
@@ -298,14 +299,18 @@ func (x *run) abort(cause error) {
 // and a panic with it unwinds through goja's natives to the run, past
 // every try/catch.
 func (x *run) unwind() {
-	_, err := x.vm.RunProgram(interruptProbe)
+	_, err := x.vm.RunProgram(interruptProbe())
 	if err == nil {
 		err = errors.New("scripting: the run was stopped")
 	}
 	panic(err)
 }
 
-var interruptProbe = goja.MustCompile("probe", "0", true)
+// interruptProbe and the other programs the guards run are compiled on
+// first use: a process that runs no script compiles none (and does not
+// touch the compiler's code at start; docs/performance.md, "Memory at
+// start").
+var interruptProbe = sync.OnceValue(func() *goja.Program { return goja.MustCompile("probe", "0", true) })
 
 // installJSONGuards bounds JSON.parse by nesting (goja's parser recurses on
 // the Go stack) and JSON.stringify by the size of the text it would write.
@@ -423,7 +428,7 @@ func (x *run) removeDynamicCode(s *scan) {
 	// constructor is read-only on the generator and async function
 	// prototypes: redefine rather than assign.
 	_ = fnProto.DefineDataProperty("constructor", thrower, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	protos, err := vm.RunProgram(functionProtos)
+	protos, err := vm.RunProgram(functionProtos())
 	if err != nil {
 		panic(err)
 	}
@@ -435,5 +440,6 @@ func (x *run) removeDynamicCode(s *scan) {
 	}
 }
 
-var functionProtos = goja.MustCompile("setup",
-	"[Object.getPrototypeOf(function*(){}), Object.getPrototypeOf(async function(){})]", true)
+var functionProtos = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("setup", "[Object.getPrototypeOf(function*(){}), Object.getPrototypeOf(async function(){})]", true)
+})

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -81,7 +82,8 @@ type regexCheck struct {
 
 var regexFlagGetters = []string{"source", "global", "ignoreCase", "multiline", "dotAll", "sticky", "unicode"}
 
-var regexDescriptors = goja.MustCompile("regexDescriptors", `(function(p) {
+var regexDescriptors = sync.OnceValue(func() *goja.Program {
+	return goja.MustCompile("regexDescriptors", `(function(p) {
   const out = {};
   for (const n of `+"[\"source\", \"global\", \"ignoreCase\", \"multiline\", \"dotAll\", \"sticky\", \"unicode\"]"+`) {
     const d = Object.getOwnPropertyDescriptor(p, n);
@@ -89,10 +91,11 @@ var regexDescriptors = goja.MustCompile("regexDescriptors", `(function(p) {
   }
   return out;
 })(RegExp.prototype)`, true)
+})
 
 // newRegexGuard takes the getters before any script code runs.
 func (x *run) newRegexGuard() (*regexGuard, error) {
-	v, err := x.vm.RunProgram(regexDescriptors)
+	v, err := x.vm.RunProgram(regexDescriptors())
 	if err != nil {
 		return nil, err
 	}
