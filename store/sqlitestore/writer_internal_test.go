@@ -387,3 +387,79 @@ func TestGroupCommit_ManyWriters(t *testing.T) {
 	require.NoError(t, err)
 	assert.Greater(t, after, before)
 }
+
+// TestGroupCommit_FirstWriteWithoutSavepoint: the first write of a
+// transaction runs without a savepoint of the batch's. Failing, it
+// rolls the transaction back and the writes queued behind it run in the
+// next one, in the same batch; ending the transaction under the writer
+// fails it; its own savepoints work as in any write.
+func TestGroupCommit_FirstWriteWithoutSavepoint(t *testing.T) {
+	t.Parallel()
+	f := newWriterFixture(t, Config{Synchronous: "NORMAL"})
+	w := f.ts.testDB(t).writes
+	require.True(t, w.watched, "the writer sees rollbacks on its connection")
+	w.maxTime = time.Hour
+	commits := w.commits.Load()
+
+	// A first write that fails, holding the writer while others queue.
+	running, proceed := make(chan struct{}), make(chan struct{})
+	firstErr := make(chan error, 1)
+	go func() {
+		firstErr <- f.ts.WithTx(context.Background(), func(tx store.Tx) error {
+			close(running)
+			<-proceed
+			if err := f.insert(context.Background(), tx, "failed-first"); err != nil {
+				return err
+			}
+			return errors.New("invalid")
+		})
+	}()
+	<-running
+	errs := make([]error, 2)
+	var wg sync.WaitGroup
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = f.ts.WithTx(context.Background(), func(tx store.Tx) error {
+				return f.insert(context.Background(), tx, fmt.Sprint("behind", i))
+			})
+		})
+		f.waitQueued(t, i+1)
+	}
+	close(proceed)
+	require.Error(t, <-firstErr)
+	wg.Wait()
+	require.NoError(t, errs[0])
+	require.NoError(t, errs[1])
+	assert.False(t, f.exists(t, "failed-first"))
+	assert.True(t, f.exists(t, "behind0"))
+	assert.True(t, f.exists(t, "behind1"))
+	assert.Equal(t, int64(1), w.commits.Load()-commits, "the two behind it shared the next transaction")
+
+	// A lone write that ends the transaction itself is not acknowledged.
+	err := f.ts.WithTx(t.Context(), func(stx store.Tx) error {
+		if err := f.insert(t.Context(), stx, "ended"); err != nil {
+			return err
+		}
+		_, err := stx.(*tx).sqlTx.ExecContext(t.Context(), "ROLLBACK")
+		return err
+	})
+	require.Error(t, err)
+	assert.False(t, f.exists(t, "ended"))
+
+	// A lone write that rolls back a savepoint of its own commits the rest.
+	require.NoError(t, f.ts.WithTx(t.Context(), func(tx store.Tx) error {
+		if err := f.insert(t.Context(), tx, "kept"); err != nil {
+			return err
+		}
+		sp := tx.(store.Savepointer)
+		if err := sp.Savepoint(t.Context(), "inner"); err != nil {
+			return err
+		}
+		if err := f.insert(t.Context(), tx, "undone"); err != nil {
+			return err
+		}
+		return sp.RollbackTo(t.Context(), "inner")
+	}))
+	assert.True(t, f.exists(t, "kept"))
+	assert.False(t, f.exists(t, "undone"))
+}
