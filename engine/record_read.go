@@ -44,45 +44,11 @@ func (e *Engine) GetRecords(ctx context.Context, object string, ids []string, fi
 		return nil, err
 	}
 	ts, obj, rules := sc.ts, sc.obj, sc.rules
-	if fields == nil {
-		recs, err := ts.GetMany(ctx, obj, ids)
-		if err != nil {
-			return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, err)
-		}
-		return rules.Show(recs), nil
-	}
-	recs, err := getFields(ctx, ts, obj, ids, fields)
+	recs, err := ts.GetFields(ctx, obj, ids, fields)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("get %d %s records: %w", len(ids), object, queryFailed(obj, err))
 	}
 	return rules.Show(recs), nil
-}
-
-// getFieldsChunk is how many ids one read of getFields asks for.
-const getFieldsChunk = 500
-
-// getFields reads some fields of the records with the given ids that
-// exist: pages of the records whose id is among a chunk of them.
-func getFields(ctx context.Context, r store.Reader, obj *schema.Object, ids []string, fields []string) ([]store.Record, error) {
-	uniq := make([]any, 0, len(ids))
-	seen := make(map[string]bool, len(ids))
-	for _, id := range ids {
-		if !seen[id] {
-			seen[id] = true
-			uniq = append(uniq, id)
-		}
-	}
-	var out []store.Record
-	for start := 0; start < len(uniq); start += getFieldsChunk {
-		chunk := uniq[start:min(start+getFieldsChunk, len(uniq))]
-		f := store.Leaf("id", store.OpIn, chunk)
-		page, err := r.Find(ctx, obj, store.Query{Filter: &f, Limit: len(chunk), Fields: fields})
-		if err != nil {
-			return nil, fmt.Errorf("get %d %s records: %w", len(chunk), obj.Name, queryFailed(obj, err))
-		}
-		out = append(out, page.Records...)
-	}
-	return out, nil
 }
 
 // ListRecords returns one page of an object's records.

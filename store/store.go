@@ -134,6 +134,9 @@ type Reader interface {
 	// GetMany returns the records with the given ids that exist, in no
 	// particular order; missing ids are left out.
 	GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]Record, error)
+	// GetFields is GetMany for a caller that reads only some fields of
+	// the records' data ([Query.Fields]; nil: every field).
+	GetFields(ctx context.Context, obj *schema.Object, ids []string, fields []string) ([]Record, error)
 	// Find returns one page of records matching q. Returns a [*QueryError]
 	// for unknown fields or operators the field type does not support.
 	Find(ctx context.Context, obj *schema.Object, q Query) (Page, error)

@@ -260,8 +260,21 @@ func (r reader) Get(ctx context.Context, obj *schema.Object, id string) (store.R
 
 // GetMany implements [store.Reader].
 func (r reader) GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]store.Record, error) {
+	return r.GetFields(ctx, obj, ids, nil)
+}
+
+// GetFields implements [store.Reader].
+func (r reader) GetFields(ctx context.Context, obj *schema.Object, ids []string, fields []string) ([]store.Record, error) {
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return nil, fmt.Errorf("get records: %w", err)
+	}
+	fields, err := store.PlanFields(obj, fields)
+	if err != nil {
+		return nil, fmt.Errorf("get %s records: %w", obj.Name, err)
+	}
+	var opts *options.FindOptionsBuilder
+	if fields != nil {
+		opts = options.Find().SetProjection(fieldsProjection(fields))
 	}
 	uniq := make(bson.A, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
@@ -274,7 +287,7 @@ func (r reader) GetMany(ctx context.Context, obj *schema.Object, ids []string) (
 	out := make([]store.Record, 0, len(uniq))
 	for start := 0; start < len(uniq); start += getManyChunk {
 		chunk := uniq[start:min(start+getManyChunk, len(uniq))]
-		recs, err := r.query(ctx, obj, bson.D{{Key: keyID, Value: bson.D{{Key: "$in", Value: chunk}}}}, nil)
+		recs, err := r.query(ctx, obj, bson.D{{Key: keyID, Value: bson.D{{Key: "$in", Value: chunk}}}}, opts)
 		if err != nil {
 			return nil, fmt.Errorf("get %s records: %w", obj.Name, err)
 		}

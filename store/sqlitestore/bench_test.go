@@ -388,20 +388,23 @@ func BenchmarkStore_FindRange(b *testing.B) {
 	ts, obj, _ := dealsSummed.get(b)
 	ctx := b.Context()
 	for _, sc := range []struct {
-		name  string
-		above float64
+		name   string
+		above  float64
+		fields []string // nil: every field (store.Query.Fields)
 	}{
 		{name: "half the stage", above: 50_000},
 		{name: "1 % of the stage", above: 99_000},
 		{name: "0.1 % of the stage", above: 99_900},
+		{name: "half the stage, 3 of 15 fields", above: 50_000, fields: []string{"name", "amount", "closeDate"}},
 	} {
 		q := store.Query{
 			Filter: &store.Filter{And: []store.Filter{
 				store.Leaf("stage", store.OpEq, "propose"),
 				store.Leaf("amount", store.OpGt, sc.above),
 			}},
-			Sort:  []store.Sort{{Field: "closeDate", Desc: true}},
-			Limit: 50,
+			Sort:   []store.Sort{{Field: "closeDate", Desc: true}},
+			Limit:  50,
+			Fields: sc.fields,
 		}
 		b.Run(sc.name, func(b *testing.B) {
 			cpu := testkit.CPUNow()

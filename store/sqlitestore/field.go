@@ -42,12 +42,6 @@ var systemExprs = map[string]string{
 // in queries alike, so that SQLite matches them.
 func dataExpr(path string) string { return "data ->> " + quoteString(path) }
 
-// dataJSONExpr is the JSON text of the value at path (SQL NULL where data
-// has no such key), for reads of some fields of a record
-// ([store.Query.Fields]); its JSON types survive, which dataExpr's SQL
-// values do not (true comes back as 1, an array as text).
-func dataJSONExpr(path string) string { return "data -> " + quoteString(path) }
-
 // sqlColumn renders c: a table column, or a JSON path into data. The
 // names in the path passed [store.ResolveColumn]'s pattern.
 func sqlColumn(c store.Column) column {

@@ -33,20 +33,31 @@ func decodeData(text []byte) (map[string]any, error) {
 	return m, nil
 }
 
-// decodeValue decodes the JSON text of one value, as `data -> path`
-// gives it, the way [decodeData] decodes a value inside data.
-func decodeValue(text []byte) (any, error) {
-	d := dataDecoder{b: text}
-	if v, ok := d.value(1); ok {
-		if d.space(); d.i == len(d.b) {
-			return v, nil
+// decodeDataFields is [decodeData] keeping only the top-level keys
+// named in fields ([store.Query.Fields]): the values of the others are
+// stepped over, neither allocated nor stored. Text it does not take goes
+// to json.Unmarshal whole, as in decodeData, and is then cut to fields.
+func decodeDataFields(text []byte, fields []string) (map[string]any, error) {
+	d := dataDecoder{b: text, keep: fields}
+	d.space()
+	if d.i < len(d.b) && d.b[d.i] == '{' {
+		if m, ok := d.object(1); ok {
+			if d.space(); d.i == len(d.b) {
+				return m, nil
+			}
 		}
 	}
-	var v any
-	if err := json.Unmarshal(text, &v); err != nil {
+	var all map[string]any
+	if err := json.Unmarshal(text, &all); err != nil {
 		return nil, err
 	}
-	return v, nil
+	m := make(map[string]any, len(fields))
+	for _, f := range fields {
+		if v, ok := all[f]; ok {
+			m[f] = v
+		}
+	}
+	return m, nil
 }
 
 // maxDataDepth is encoding/json's limit of nesting: deeper text is its
@@ -56,6 +67,9 @@ const maxDataDepth = 10000
 type dataDecoder struct {
 	b []byte
 	i int
+	// keep, when not nil, are the only keys of the top-level object
+	// decoded ([decodeDataFields]).
+	keep []string
 }
 
 func (d *dataDecoder) space() {
@@ -109,7 +123,13 @@ func (d *dataDecoder) object(depth int) (map[string]any, bool) {
 		return nil, false
 	}
 	d.i++ // {
-	m := map[string]any{}
+	var m map[string]any
+	filter := depth == 1 && d.keep != nil
+	if filter {
+		m = make(map[string]any, len(d.keep))
+	} else {
+		m = map[string]any{}
+	}
 	d.space()
 	if d.i < len(d.b) && d.b[d.i] == '}' {
 		d.i++
@@ -120,7 +140,15 @@ func (d *dataDecoder) object(depth int) (map[string]any, bool) {
 		if d.i >= len(d.b) || d.b[d.i] != '"' {
 			return nil, false
 		}
-		k, ok := d.string()
+		var (
+			k  any
+			ok bool
+		)
+		if filter {
+			k, ok = d.keptKey()
+		} else {
+			k, ok = d.string()
+		}
 		if !ok {
 			return nil, false
 		}
@@ -129,11 +157,17 @@ func (d *dataDecoder) object(depth int) (map[string]any, bool) {
 			return nil, false
 		}
 		d.i++
-		v, ok := d.value(depth)
-		if !ok {
-			return nil, false
+		if k == nil {
+			if !d.skip(depth) {
+				return nil, false
+			}
+		} else {
+			v, ok := d.value(depth)
+			if !ok {
+				return nil, false
+			}
+			m[k.(string)] = v
 		}
-		m[k.(string)] = v
 		d.space()
 		if d.i >= len(d.b) {
 			return nil, false
@@ -181,6 +215,124 @@ func (d *dataDecoder) array(depth int) (any, bool) {
 			return nil, false
 		}
 	}
+}
+
+// keptKey reads the key at d.i (its opening quote) and returns it if
+// d.keep names it, else nil; ok is false for text it does not take. A
+// plain key is compared where it lies, without a copy.
+func (d *dataDecoder) keptKey() (key any, ok bool) {
+	start := d.i
+	for j := start + 1; j < len(d.b); j++ {
+		c := d.b[j]
+		if c == '"' {
+			raw := d.b[start+1 : j]
+			d.i = j + 1
+			for _, f := range d.keep {
+				if string(raw) == f {
+					return f, true
+				}
+			}
+			return nil, true
+		}
+		if c == '\\' || c < 0x20 || c >= 0x80 {
+			break // decoded in full below
+		}
+	}
+	d.i = start
+	k, ok := d.string()
+	if !ok {
+		return nil, false
+	}
+	for _, f := range d.keep {
+		if k.(string) == f {
+			return f, true
+		}
+	}
+	return nil, true
+}
+
+// skip steps over the value at d.i without decoding it; false for text
+// [dataDecoder.value] would not take either.
+func (d *dataDecoder) skip(depth int) bool {
+	d.space()
+	if d.i >= len(d.b) {
+		return false
+	}
+	switch c := d.b[d.i]; {
+	case c == '{' || c == '[':
+		if depth+1 > maxDataDepth {
+			return false
+		}
+		closing := byte('}')
+		if c == '[' {
+			closing = ']'
+		}
+		d.i++
+		d.space()
+		if d.i < len(d.b) && d.b[d.i] == closing {
+			d.i++
+			return true
+		}
+		for {
+			if c == '{' {
+				d.space()
+				if d.i >= len(d.b) || d.b[d.i] != '"' || !d.skipString() {
+					return false
+				}
+				d.space()
+				if d.i >= len(d.b) || d.b[d.i] != ':' {
+					return false
+				}
+				d.i++
+			}
+			if !d.skip(depth + 1) {
+				return false
+			}
+			d.space()
+			if d.i >= len(d.b) {
+				return false
+			}
+			switch d.b[d.i] {
+			case ',':
+				d.i++
+			case closing:
+				d.i++
+				return true
+			default:
+				return false
+			}
+		}
+	case c == '"':
+		return d.skipString()
+	case c == 't':
+		return d.literal("true")
+	case c == 'f':
+		return d.literal("false")
+	case c == 'n':
+		return d.literal("null")
+	case c == '-' || c >= '0' && c <= '9':
+		_, ok := d.number()
+		return ok
+	}
+	return false
+}
+
+// skipString steps over the string at d.i (its opening quote). A string
+// with an escape or bytes that are not UTF-8 is checked by decoding it.
+func (d *dataDecoder) skipString() bool {
+	start := d.i
+	for j := start + 1; j < len(d.b); j++ {
+		c := d.b[j]
+		switch {
+		case c == '"':
+			d.i = j + 1
+			return true
+		case c == '\\' || c < 0x20 || c >= 0x80:
+			_, ok := d.string()
+			return ok
+		}
+	}
+	return false
 }
 
 // string decodes the string at d.i (its opening quote). A string with an

@@ -2,6 +2,7 @@ package sqlitestore
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"testing"
 
@@ -52,4 +53,52 @@ func FuzzDecodeData(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, text []byte) { checkDecodeData(t, text) })
+}
+
+// decodeDataFields must give what encoding/json gives for the fields it
+// keeps, and nothing else, or fail where it fails.
+func checkDecodeDataFields(t *testing.T, text []byte, fields []string) {
+	t.Helper()
+	var all map[string]any
+	wantErr := json.Unmarshal(text, &all)
+	got, err := decodeDataFields(text, fields)
+	if wantErr != nil {
+		require.Error(t, err, "%q", text)
+		assert.Equal(t, wantErr.Error(), err.Error())
+		return
+	}
+	require.NoError(t, err, "%q", text)
+	want := map[string]any{}
+	for _, f := range fields {
+		if v, ok := all[f]; ok {
+			want[f] = v
+		}
+	}
+	assert.Equal(t, want, got, "%q keeping %q", text, fields)
+}
+
+var fieldsSeeds = [][]string{{}, {"title"}, {"amount", "won", "note"}, {"list", "addr"}, {"esc", "ok", "bad"}, {"dup"}, {"deep"}, {"中", "a\"b"}, {"t", "n", "u", "ws"}}
+
+func TestDecodeDataFields_AsEncodingJSON(t *testing.T) {
+	t.Parallel()
+	seeds := append(slices.Clone(decodeDataSeeds),
+		`{"中":1,"a\"b":2,"\u4e2d":3,"x":{"中":[1,"\"",{"k":null}]},"title":"t"}`,
+		`{"skip":{"a":[1,2,{"b":"c\\"}]},"title":"kept","after":[[],{}]}`,
+		`{"skip":{"a":1,},"title":"t"}`, `{"skip":[1 2],"title":"t"}`, `{"skip":"a`+"\x01"+`","title":"t"}`,
+		`{"skip":`+strings.Repeat(`{"a":`, 10001)+`1`+strings.Repeat(`}`, 10001)+`,"title":"t"}`,
+	)
+	for _, s := range seeds {
+		for _, fields := range fieldsSeeds {
+			checkDecodeDataFields(t, []byte(s), fields)
+		}
+	}
+}
+
+func FuzzDecodeDataFields(f *testing.F) {
+	for _, s := range decodeDataSeeds {
+		f.Add([]byte(s), "title,amount")
+	}
+	f.Fuzz(func(t *testing.T, text []byte, fields string) {
+		checkDecodeDataFields(t, text, strings.Split(fields, ","))
+	})
 }

@@ -12,26 +12,6 @@ import (
 // recordColumns are the columns scanRecord reads, in order.
 const recordColumns = "id, version, created_at, updated_at, created_by, updated_by, owner_id, json(data)"
 
-// systemColumns are the columns before the data that scanRecord and
-// scanFields read.
-const systemColumns = "id, version, created_at, updated_at, created_by, updated_by, owner_id"
-
-// selectColumns are the columns a read of fields selects
-// ([store.Plan.Fields]): recordColumns for every field (nil), else the
-// system columns and the JSON text of each field, in order.
-func selectColumns(fields []string) string {
-	if fields == nil {
-		return recordColumns
-	}
-	var sb strings.Builder
-	sb.WriteString(systemColumns)
-	for _, f := range fields {
-		sb.WriteString(", ")
-		sb.WriteString(dataJSONExpr("$." + f))
-	}
-	return sb.String()
-}
-
 // builder accumulates SQL text and its bound arguments. Values only ever
 // reach SQL as arguments; identifiers and JSON paths come from the object
 // definition through a [store.Plan].
@@ -78,7 +58,7 @@ func findStatement(obj *schema.Object, p *store.Plan, walk bool) (string, []any)
 		keys[i] = sortKey{col: sqlColumn(k.Column), desc: k.Desc}
 	}
 	b := &builder{}
-	b.w("SELECT " + selectColumns(p.Fields) + " FROM " + quotedTable(obj.Name))
+	b.w("SELECT " + recordColumns + " FROM " + quotedTable(obj.Name))
 	where := " WHERE "
 	if p.Filter != nil {
 		b.w(where + "(")

@@ -88,8 +88,17 @@ func (r records) Get(ctx context.Context, obj *schema.Object, id string) (store.
 
 // GetMany implements [store.Reader].
 func (r records) GetMany(ctx context.Context, obj *schema.Object, ids []string) ([]store.Record, error) {
+	return r.GetFields(ctx, obj, ids, nil)
+}
+
+// GetFields implements [store.Reader].
+func (r records) GetFields(ctx context.Context, obj *schema.Object, ids []string, fields []string) ([]store.Record, error) {
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return nil, fmt.Errorf("get records: %w", err)
+	}
+	fields, err := store.PlanFields(obj, fields)
+	if err != nil {
+		return nil, fmt.Errorf("get %s records: %w", obj.Name, err)
 	}
 	uniq := make([]any, 0, len(ids))
 	seen := make(map[string]bool, len(ids))
@@ -105,12 +114,12 @@ func (r records) GetMany(ctx context.Context, obj *schema.Object, ids []string) 
 		q := "SELECT " + recordColumns + " FROM " + quotedTable(obj.Name) +
 			" WHERE id IN (?" + strings.Repeat(", ?", len(chunk)-1) + ")"
 		query := r.query
-		if len(chunk) <= cachedGetMany {
+		if len(chunk) <= cachedGetMany && fields == nil {
 			query = r.queryCached
 		} else if r.stmts.keepVarying(q) {
 			query = r.queryCached
 		}
-		recs, err := query(ctx, obj, q, chunk, nil)
+		recs, err := query(ctx, obj, q, chunk, fields)
 		if err != nil {
 			return nil, fmt.Errorf("get %s records: %w", obj.Name, err)
 		}
@@ -251,7 +260,8 @@ func (r records) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, f
 	return sum, n > 0, nil
 }
 
-// query runs a read of records whose columns are selectColumns(fields).
+// query runs a read of records (recordColumns), decoding fields of their
+// data (nil: every field).
 func (r records) query(ctx context.Context, obj *schema.Object, text string, args []any, fields []string) ([]store.Record, error) {
 	rows, err := r.q.QueryContext(ctx, text, args...)
 	if err != nil {
@@ -277,25 +287,13 @@ func (r records) queryCached(ctx context.Context, obj *schema.Object, text strin
 	return scanRecords(ctx, rows, fields)
 }
 
-// scanRecords reads every record of rows, whose columns are
-// selectColumns(fields), and closes them.
+// scanRecords reads every record of rows (recordColumns), decoding
+// fields of their data (nil: every field), and closes them.
 func scanRecords(ctx context.Context, rows *sql.Rows, fields []string) ([]store.Record, error) {
 	defer rows.Close()
 	out := []store.Record{}
-	var fs *fieldScan
-	if fields != nil {
-		fs = newFieldScan(fields)
-	}
 	for rows.Next() {
-		var (
-			rec store.Record
-			err error
-		)
-		if fs != nil {
-			rec, err = fs.scan(rows)
-		} else {
-			rec, err = scanRecord(rows)
-		}
+		rec, err := scanRecordFields(rows, fields)
 		if err != nil {
 			return nil, err
 		}
@@ -311,7 +309,11 @@ type scanner interface {
 	Scan(dest ...any) error
 }
 
-func scanRecord(s scanner) (store.Record, error) {
+func scanRecord(s scanner) (store.Record, error) { return scanRecordFields(s, nil) }
+
+// scanRecordFields reads a record of recordColumns, decoding only fields
+// of its data (nil: every field).
+func scanRecordFields(s scanner, fields []string) (store.Record, error) {
 	var (
 		rec              store.Record
 		created, updated int64
@@ -322,53 +324,16 @@ func scanRecord(s scanner) (store.Record, error) {
 	}
 	rec.CreatedAt, rec.UpdatedAt = loadTime(created), loadTime(updated)
 	var err error
-	if rec.Data, err = decodeData(data); err != nil {
+	if fields != nil {
+		rec.Data, err = decodeDataFields(data, fields)
+	} else {
+		rec.Data, err = decodeData(data)
+	}
+	if err != nil {
 		return store.Record{}, fmt.Errorf("read record %q: decode data: %w", rec.ID, err)
 	}
 	if rec.Data == nil {
 		rec.Data = map[string]any{}
-	}
-	return rec, nil
-}
-
-// fieldScan reads rows of some fields of records (selectColumns(fields)):
-// each field's JSON text, NULL where the record has no such key.
-type fieldScan struct {
-	fields []string
-	texts  []sql.RawBytes
-	dest   []any
-	rec    store.Record
-	times  [2]int64
-}
-
-func newFieldScan(fields []string) *fieldScan {
-	fs := &fieldScan{fields: fields, texts: make([]sql.RawBytes, len(fields))}
-	fs.dest = append(make([]any, 0, 7+len(fields)), &fs.rec.ID, &fs.rec.Version, &fs.times[0], &fs.times[1],
-		&fs.rec.CreatedBy, &fs.rec.UpdatedBy, &fs.rec.OwnerID)
-	for i := range fs.texts {
-		fs.dest = append(fs.dest, &fs.texts[i])
-	}
-	return fs
-}
-
-// scan reads the current row of rows (raw bytes are only valid until
-// the next call of Next, so each value is decoded here).
-func (fs *fieldScan) scan(rows *sql.Rows) (store.Record, error) {
-	if err := rows.Scan(fs.dest...); err != nil {
-		return store.Record{}, err
-	}
-	rec := fs.rec
-	rec.CreatedAt, rec.UpdatedAt = loadTime(fs.times[0]), loadTime(fs.times[1])
-	rec.Data = make(map[string]any, len(fs.fields))
-	for i, text := range fs.texts {
-		if text == nil {
-			continue
-		}
-		v, err := decodeValue(text)
-		if err != nil {
-			return store.Record{}, fmt.Errorf("read record %q: decode field %s: %w", rec.ID, fs.fields[i], err)
-		}
-		rec.Data[fs.fields[i]] = v
 	}
 	return rec, nil
 }

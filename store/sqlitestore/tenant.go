@@ -214,6 +214,17 @@ func (t *tenantStore) Get(ctx context.Context, obj *schema.Object, id string) (r
 	return rec, err
 }
 
+// GetFields implements [store.Reader].
+func (t *tenantStore) GetFields(ctx context.Context, obj *schema.Object, ids []string, fields []string) (recs []store.Record, err error) {
+	err = t.withDB(ctx, func(db *database) error {
+		return db.read(ctx, laneRead, func(r records) error {
+			recs, err = r.GetFields(ctx, obj, ids, fields)
+			return err
+		})
+	})
+	return recs, err
+}
+
 // GetMany implements [store.Reader].
 func (t *tenantStore) GetMany(ctx context.Context, obj *schema.Object, ids []string) (recs []store.Record, err error) {
 	err = t.withDB(ctx, func(db *database) error {

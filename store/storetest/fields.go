@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -77,6 +78,60 @@ func testFields(t *testing.T, newStore func(t testing.TB) store.Store) {
 			}
 		}
 	}
+	getCheck := func(t *testing.T, r store.Reader, ids []string, fields []string) {
+		t.Helper()
+		full, err := r.GetMany(ctx, deal, ids)
+		require.NoError(t, err)
+		part, err := r.GetFields(ctx, deal, ids, fields)
+		require.NoError(t, err)
+		require.Len(t, part, len(full))
+		byID := map[string]store.Record{}
+		for _, rec := range full {
+			byID[rec.ID] = rec
+		}
+		for _, got := range part {
+			want, ok := byID[got.ID]
+			require.True(t, ok, "%s read by GetFields, not by GetMany", got.ID)
+			assert.Equal(t, want.Version, got.Version, want.ID)
+			assert.True(t, want.UpdatedAt.Equal(got.UpdatedAt), want.ID)
+			assert.Equal(t, want.OwnerID, got.OwnerID, want.ID)
+			for _, f := range fields {
+				if store.IsSystemField(f) {
+					continue
+				}
+				wv, wok := want.Data[f]
+				gv, gok := got.Data[f]
+				assert.Equal(t, wok, gok, "%s: field %s present", want.ID, f)
+				assert.Equal(t, wv, gv, "%s: field %s", want.ID, f)
+			}
+			for k, gv := range got.Data {
+				assert.Equal(t, want.Data[k], gv, "%s: field %s", want.ID, k)
+			}
+		}
+	}
+	for sn, fields := range sets {
+		t.Run("by ids, "+sn, func(t *testing.T) {
+			getCheck(t, ts, []string{"r7", "r1", "nope", "r6", "r1", "r4", "r5"}, fields)
+			getCheck(t, ts, nil, fields)
+		})
+	}
+	t.Run("by ids, nil is every field", func(t *testing.T) {
+		full, err := ts.GetMany(ctx, deal, []string{"r1", "r4"})
+		require.NoError(t, err)
+		got, err := ts.GetFields(ctx, deal, []string{"r1", "r4"}, nil)
+		require.NoError(t, err)
+		assert.ElementsMatch(t, full, got)
+	})
+	t.Run("by ids, many", func(t *testing.T) {
+		ids := make([]string, 0, 2500)
+		for i := range 2500 {
+			ids = append(ids, fmt.Sprintf("x%d", i))
+		}
+		ids = append(ids, "r2", "r3")
+		got, err := ts.GetFields(ctx, deal, ids, []string{"stage"})
+		require.NoError(t, err)
+		require.Len(t, got, 2)
+	})
 	for qn, q := range queries {
 		for sn, fields := range sets {
 			t.Run(qn+", "+sn, func(t *testing.T) { check(t, ts, q, fields) })
@@ -105,12 +160,18 @@ func testFields(t *testing.T, newStore func(t testing.TB) store.Store) {
 			assert.Equal(t, 7.5, page.Records[0].Data["amount"])
 			assert.Equal(t, []any{"vip"}, page.Records[0].Data["tags"])
 			check(t, tx, store.Query{}, []string{"won", "name"})
+			got, err := tx.GetFields(ctx, deal, []string{"tx1", "r2"}, []string{"tags"})
+			require.NoError(t, err)
+			require.Len(t, got, 2)
+			getCheck(t, tx, []string{"tx1", "r2", "r5"}, []string{"tags", "amount"})
 			return nil
 		}))
 	})
 	t.Run("unknown fields are query errors", func(t *testing.T) {
 		for _, fields := range [][]string{{"nope"}, {"name", "shipTo.city"}, {""}, {"name'); DROP TABLE x; --"}} {
 			_, err := ts.Find(ctx, deal, store.Query{Fields: fields})
+			require.ErrorIs(t, err, store.ErrInvalidQuery, "%q", fields)
+			_, err = ts.GetFields(ctx, deal, []string{"r1"}, fields)
 			require.ErrorIs(t, err, store.ErrInvalidQuery, "%q", fields)
 		}
 	})
