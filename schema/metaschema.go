@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/santhosh-tekuri/jsonschema/v5"
 )
@@ -26,9 +27,14 @@ func MetaSchema() json.RawMessage {
 
 const metaSchemaURL = "mem://crm/meta/object.json"
 
+// metaCompiled and metaDoc are made on first use: the first definition
+// parsed compiles the meta-schema (5 MB of allocations, tens of
+// milliseconds), and only a definition that fails it needs the decoded
+// document to word its problems. A program that parses no definition
+// makes neither (docs/performance.md, "Memory at start").
 var (
-	metaCompiled = mustCompileMeta()
-	metaDoc      = mustDecodeMeta()
+	metaCompiled = sync.OnceValue(mustCompileMeta)
+	metaDoc      = sync.OnceValue(mustDecodeMeta)
 )
 
 // mustCompileMeta compiles the embedded meta-schema; it is part of the
@@ -52,7 +58,7 @@ func mustDecodeMeta() any {
 // metaProblems checks doc (decoded with json.Number) against the meta-schema
 // and words every failure as a Problem.
 func metaProblems(doc any) []Problem {
-	err := metaCompiled.Validate(doc)
+	err := metaCompiled().Validate(doc)
 	if err == nil {
 		return nil
 	}
@@ -90,7 +96,7 @@ func metaLeaf(doc any, leaf *jsonschema.ValidationError) []Problem {
 		return []Problem{{Path: path, Message: leaf.Message}}
 	}
 	keyword := kl[len(kl)-1]
-	ownerV, _ := resolve(metaDoc, kl[:len(kl)-1])
+	ownerV, _ := resolve(metaDoc(), kl[:len(kl)-1])
 	owner, _ := ownerV.(map[string]any)
 	value := owner[keyword]
 

@@ -309,7 +309,7 @@ var ops = map[string]*op{
 	// regions lists the districts of a city.
 	"regions": fn1(func(r *run, city string) any {
 		var out []any
-		for _, rg := range regions {
+		for _, rg := range zh().Regions {
 			if rg.city == city {
 				out = append(out, rg)
 			}

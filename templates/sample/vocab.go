@@ -13,7 +13,8 @@ import (
 var vocabFiles embed.FS
 
 // loadZh decodes vocab/zh.json strictly: a misspelt or empty list fails
-// at init, not as an empty draw in the middle of a run.
+// at the first use (every test of the package makes one), not as an empty
+// draw in the middle of a run.
 func loadZh() *zhVocab {
 	b, err := vocabFiles.ReadFile("vocab/zh.json")
 	if err != nil {
@@ -30,6 +31,12 @@ func loadZh() *zhVocab {
 		if n == 0 {
 			panic("sample: zh.json: " + name + " is missing or empty")
 		}
+	}
+	for _, s := range v.Surnames {
+		v.surnameWeights = append(v.surnameWeights, s.weight)
+	}
+	for _, r := range v.Regions {
+		v.regionWeights = append(v.regionWeights, r.weight)
 	}
 	return v
 }

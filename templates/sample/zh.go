@@ -5,6 +5,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -16,8 +17,9 @@ type surname struct {
 	weight float64
 }
 
-// zh is the shared Chinese vocabulary.
-var zh = loadZh()
+// zh is the shared Chinese vocabulary, decoded when sample data is first
+// made (a server that makes none need not hold it).
+var zh = sync.OnceValue(loadZh)
 
 type zhVocab struct {
 	Surnames       []surname `json:"surnames"`
@@ -27,25 +29,12 @@ type zhVocab struct {
 	Roads          []string  `json:"roads"`
 	MobilePrefixes []string  `json:"mobilePrefixes"` // of the three carriers, each as often as the others
 	CompanyWords   []word    `json:"companyWords"`   // brands of company names
-}
 
-var (
-	surnames    = zh.Surnames
-	maleChars   = zh.MaleChars
-	femaleChars = zh.FemaleChars
-	regions     = zh.Regions
-)
+	surnameWeights, regionWeights []float64 // of Surnames and Regions
+}
 
 // UnmarshalJSON reads [name, pinyin, weight].
 func (s *surname) UnmarshalJSON(b []byte) error { return tuple(b, &s.name, &s.pinyin, &s.weight) }
-
-var surnameWeights = func() []float64 {
-	w := make([]float64, len(surnames))
-	for i, s := range surnames {
-		w[i] = s.weight
-	}
-	return w
-}()
 
 type char struct{ c, py string }
 
@@ -62,11 +51,12 @@ type person struct {
 }
 
 func (g *gen) person() person {
-	s := surnames[g.weighted(surnameWeights)]
+	v := zh()
+	s := v.Surnames[g.weighted(v.surnameWeights)]
 	male := g.r.IntN(2) == 0
-	chars := femaleChars
+	chars := v.FemaleChars
 	if male {
-		chars = maleChars
+		chars = v.MaleChars
 	}
 	n := 2
 	if g.chance(0.35) {
@@ -105,19 +95,15 @@ func (r *region) UnmarshalJSON(b []byte) error {
 	return tuple(b, &r.province, &r.city, &r.district, &r.code, &r.area, &r.weight, &r.zone)
 }
 
-var regionWeights = func() []float64 {
-	w := make([]float64, len(regions))
-	for i, r := range regions {
-		w[i] = r.weight
-	}
-	return w
-}()
-
-func (g *gen) region() region { return regions[g.weighted(regionWeights)] }
+func (g *gen) region() region {
+	v := zh()
+	return v.Regions[g.weighted(v.regionWeights)]
+}
 
 // regionIn returns a region of one of the given cities.
 func (g *gen) regionIn(cities ...string) region {
 	var w []float64
+	regions := zh().Regions
 	for _, r := range regions {
 		if containsStr(cities, r.city) {
 			w = append(w, r.weight)
@@ -132,12 +118,12 @@ func (g *gen) regionIn(cities ...string) region {
 func (r region) cityShort() string { return strings.TrimSuffix(r.city, "市") }
 
 func (g *gen) street() string {
-	s := fmt.Sprintf("%s%d号", pickOf(g, zh.Roads), 1+g.r.IntN(888))
+	s := fmt.Sprintf("%s%d号", pickOf(g, zh().Roads), 1+g.r.IntN(888))
 	switch g.r.IntN(3) {
 	case 0:
 		s += fmt.Sprintf("%d栋%d室", 1+g.r.IntN(20), 100*(1+g.r.IntN(28))+1+g.r.IntN(12))
 	case 1:
-		s += fmt.Sprintf("%s大厦%d层", pickOf(g, zh.CompanyWords).zh, 2+g.r.IntN(40))
+		s += fmt.Sprintf("%s大厦%d层", pickOf(g, zh().CompanyWords).zh, 2+g.r.IntN(40))
 	}
 	return s
 }
@@ -149,7 +135,7 @@ func (g *gen) address(r region) map[string]any {
 // mobile returns a mainland mobile number not handed out before.
 func (g *gen) mobile() string {
 	for {
-		m := pickOf(g, zh.MobilePrefixes) + fmt.Sprintf("%08d", g.r.IntN(100_000_000))
+		m := pickOf(g, zh().MobilePrefixes) + fmt.Sprintf("%08d", g.r.IntN(100_000_000))
 		if g.unique("m:" + m) {
 			return m
 		}
@@ -239,10 +225,10 @@ func (w *word) UnmarshalJSON(b []byte) error { return tuple(b, &w.zh, &w.py) }
 // trade's names run out, so the space holds hundreds of thousands.
 func (g *gen) company(r region, trades []string) (name, brand string) {
 	for try := 0; ; try++ {
-		w := pickOf(g, zh.CompanyWords)
+		w := pickOf(g, zh().CompanyWords)
 		mark, py := w.zh, w.py
 		if try >= 8 {
-			v := pickOf(g, zh.CompanyWords)
+			v := pickOf(g, zh().CompanyWords)
 			mark = string([]rune(w.zh)[:1]) + string([]rune(v.zh)[1:])
 			py = w.py + v.py
 		}
