@@ -18,6 +18,7 @@ import (
 	"github.com/crmkit/crm/engine/template"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/internal/testkit"
+	"github.com/crmkit/crm/scripting"
 	"github.com/crmkit/crm/store"
 	"github.com/crmkit/crm/store/sqlitestore"
 	"github.com/crmkit/crm/templates"
@@ -39,10 +40,22 @@ func newTenant(t testing.TB, tenant string) (*engine.Engine, context.Context) {
 	return eng, ctx
 }
 
+// patientScripts gives the templates' scripts a wall time that only a
+// hang reaches: on a busy machine the default second stopped a script
+// while a sample-data install waited for a core. The sandbox's limits
+// have tests of their own (package scripting, engine/scripts_test.go).
+func patientScripts(t testing.TB) testkit.Option {
+	t.Helper()
+	runner, err := scripting.New(scripting.Config{Limits: scripting.Limits{WallTime: time.Minute}})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = runner.Close() })
+	return testkit.WithConfig(func(c *engine.Config) { c.Scripts = runner })
+}
+
 // newBareTenant is a tenant without users.
 func newBareTenant(t testing.TB, tenant string) (*engine.Engine, context.Context) {
 	t.Helper()
-	tn := testkit.New(t, tenant, testkit.Named(tenant), testkit.AsActor("user:admin"), testkit.WithEncryption())
+	tn := testkit.New(t, tenant, testkit.Named(tenant), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t))
 	return tn.Engine, tn.Admin
 }
 

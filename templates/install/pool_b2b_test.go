@@ -40,7 +40,7 @@ type poolLeads struct {
 func newPoolLeads(t *testing.T) poolLeads {
 	t.Helper()
 	clk := testkit.NewClock(refDate.Add(10 * time.Hour))
-	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	p := poolLeads{eng: eng, admin: ctx, clk: clk, tn: tn}
 	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
@@ -324,7 +324,7 @@ func TestB2BSalesPool_ClaimReturnAndRules(t *testing.T) {
 func TestB2BSalesPool_UpgradeFrom160(t *testing.T) {
 	t.Parallel()
 	clk := testkit.NewClock(refDate.Add(10 * time.Hour))
-	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 	require.NoError(t, err)

@@ -39,7 +39,7 @@ var cst = time.FixedZone("CST", 8*3600)
 func receivablesTenant(t *testing.T, name string, now time.Time) (*engine.Engine, context.Context, *testkit.Clock, *testkit.Tenant) {
 	t.Helper()
 	clk := testkit.NewClock(now)
-	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 	require.NoError(t, err)
@@ -387,7 +387,7 @@ func TestReceivables_SampleData(t *testing.T) {
 		t.Run(rt.name, func(t *testing.T) {
 			t.Parallel()
 			clk := testkit.NewClock(refDate.Add(10 * time.Hour))
-			tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+			tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 			eng, ctx := tn.Engine, tn.Admin
 			_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 			require.NoError(t, err)
@@ -493,7 +493,7 @@ func TestReceivables_UpgradeFromPreviousVersion(t *testing.T) {
 		t.Run(c.old, func(t *testing.T) {
 			t.Parallel()
 			clk := testkit.NewClock(refDate.Add(10 * time.Hour))
-			tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+			tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 			eng, ctx := tn.Engine, tn.Admin
 			_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 			require.NoError(t, err)
@@ -731,7 +731,7 @@ func TestReceivables_UpgradeCancelsPlansOfTerminatedContracts(t *testing.T) {
 		t.Run(c.old, func(t *testing.T) {
 			t.Parallel()
 			clk := testkit.NewClock(time.Date(2026, 2, 20, 10, 0, 0, 0, cst))
-			tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+			tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 			eng, ctx := tn.Engine, tn.Admin
 			_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 			require.NoError(t, err)

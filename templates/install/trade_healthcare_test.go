@@ -190,7 +190,7 @@ func TestHealthcare_ConsentBeforeTreatment(t *testing.T) {
 func TestHealthcare_FollowUpPlanAfterAVisit(t *testing.T) {
 	t.Parallel()
 	clk := testkit.NewClock(time.Date(2031, 6, 2, 10, 30, 0, 0, time.FixedZone("CST", 8*3600)))
-	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 	require.NoError(t, err)

@@ -36,7 +36,7 @@ type poolShop struct {
 func newPoolShop(t *testing.T, object, rep, manager string, tpl *template.Template, sd *template.SampleData) poolShop {
 	t.Helper()
 	clk := testkit.NewClock(refDate.Add(2 * time.Hour)) // 10:00 in Shanghai on the reference day
-	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 	require.NoError(t, err)

@@ -23,7 +23,7 @@ import (
 func retailShop(t *testing.T, now time.Time) (*engine.Engine, context.Context, *testkit.Clock) {
 	t.Helper()
 	clk := testkit.NewClock(now)
-	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 	require.NoError(t, err)

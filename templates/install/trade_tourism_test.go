@@ -90,7 +90,7 @@ func TestTourism_VisaChecklist(t *testing.T) {
 	t.Parallel()
 	cst := time.FixedZone("CST", 8*3600)
 	clk := testkit.NewClock(time.Date(2026, 3, 1, 10, 0, 0, 0, cst))
-	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 	require.NoError(t, err)
@@ -178,7 +178,7 @@ func TestTourism_PostTripCare(t *testing.T) {
 	t.Parallel()
 	cst := time.FixedZone("CST", 8*3600)
 	clk := testkit.NewClock(time.Date(2026, 5, 1, 10, 0, 0, 0, cst))
-	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "t1", testkit.Named("t1"), testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	_, err := eng.CreateUser(ctx, "t1", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 	require.NoError(t, err)

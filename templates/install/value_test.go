@@ -101,7 +101,7 @@ func totalsFromOrders(t *testing.T, eng *engine.Engine, ctx context.Context) map
 func TestRetail_MemberValuesFollowOrders(t *testing.T) {
 	t.Parallel()
 	clk := testkit.NewClock(refDate.Add(12 * time.Hour))
-	tn := testkit.New(t, "shop", testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "shop", testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	_, err := eng.CreateUser(ctx, "shop", engine.NewUser{Username: "admin", DisplayName: "管理员", Role: "admin", Password: "correct horse battery"})
 	require.NoError(t, err)
@@ -204,7 +204,7 @@ func assertMembersFollowOrders(t *testing.T, eng *engine.Engine, ctx context.Con
 func TestRetail_UpgradeComputesMemberValues(t *testing.T) {
 	t.Parallel()
 	clk := testkit.NewClock(refDate.Add(12 * time.Hour))
-	tn := testkit.New(t, "shop", testkit.AsActor("user:admin"), testkit.WithEncryption(), testkit.WithClock(clk))
+	tn := testkit.New(t, "shop", testkit.AsActor("user:admin"), testkit.WithEncryption(), patientScripts(t), testkit.WithClock(clk))
 	eng, ctx := tn.Engine, tn.Admin
 	old, err := install.FromFS(os.DirFS("testdata/retail-1.1.0"))
 	require.NoError(t, err)
