@@ -282,6 +282,7 @@ func requestsOf(server string) string {
 // newServers builds what the servers need and returns them.
 func newServers(ctx context.Context, cfg Config, conns int, logf func(string, ...any)) ([]Server, error) {
 	var out []Server
+	var err error
 	bin := filepath.Join(cfg.Work, "bin")
 	for _, name := range cfg.Servers {
 		switch name {
@@ -299,6 +300,9 @@ func newServers(ctx context.Context, cfg Config, conns int, logf func(string, ..
 					return nil, err
 				}
 			}
+			if s.binary, err = installed(s.binary, filepath.Join(cfg.Work, "run")); err != nil {
+				return nil, err
+			}
 			if cfg.Profile != "" || cfg.Trace != "" {
 				port, err := freePort()
 				if err != nil {
@@ -315,6 +319,9 @@ func newServers(ctx context.Context, cfg Config, conns int, logf func(string, ..
 				if _, err := run(ctx, "pocketbase", nil, "go", "build", "-o", s.binary, "."); err != nil {
 					return nil, err
 				}
+			}
+			if s.binary, err = installed(s.binary, filepath.Join(cfg.Work, "run")); err != nil {
+				return nil, err
 			}
 			out = append(out, s)
 		case "directus":
@@ -443,4 +450,42 @@ func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d)/float
 // of some tens of microseconds of CPU a request is what is compared.
 func fineMs(d time.Duration) string {
 	return fmt.Sprintf("%.3f ms", float64(d)/float64(time.Millisecond))
+}
+
+// installed copies the binary at path into dir with plain writes, as an
+// installation would, and returns the copy's path. The servers run from
+// such copies so that their resident file pages compare fairly: a binary
+// the Go linker has just written (through a memory map) showed about
+// 6 MiB more RSS at start than a copy of the same file, and our binary is
+// rebuilt for every run while PocketBase's is reused.
+func installed(path, dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	in, err := os.Open(path)
+	if err != nil {
+		return "", fmt.Errorf("install %s: %w", path, err)
+	}
+	defer in.Close()
+	dst := filepath.Join(dir, filepath.Base(path))
+	tmp, err := os.CreateTemp(dir, filepath.Base(path)+".*")
+	if err != nil {
+		return "", fmt.Errorf("install %s: %w", path, err)
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := io.Copy(tmp, in); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("install %s: %w", path, err)
+	}
+	if err := tmp.Chmod(0o755); err != nil {
+		tmp.Close()
+		return "", fmt.Errorf("install %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return "", fmt.Errorf("install %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return "", fmt.Errorf("install %s: %w", path, err)
+	}
+	return dst, nil
 }
