@@ -2,6 +2,7 @@ package graphql_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"io"
@@ -96,6 +97,10 @@ func TestHandler(t *testing.T) {
 			body:           `{"query": "query One($id: ID!) { deal(id: $id) { id title } }", "operationName": "One", "variables": {"id": "d1"}}`,
 			expectedStatus: 200, expectedType: "application/json",
 			expectedJSON: `{"data": {"deal": {"id": "d1", "title": "Big"}}}`},
+		{name: "a gzipped body is decoded", method: http.MethodPost, url: "/graphql",
+			headers:        map[string]string{"X-Test-Actor": "user", "Content-Encoding": "gzip"},
+			body:           gzipped(t, `{"query": "query One($id: ID!) { deal(id: $id) { id title } }", "variables": {"id": "d1"}}`),
+			expectedStatus: 200, expectedJSON: `{"data": {"deal": {"id": "d1", "title": "Big"}}}`},
 		{name: "batched queries", method: http.MethodPost, url: "/graphql", headers: asUser, body: ` [{"query": "{ deals { nodes { id } } }"}]`,
 			expectedStatus: 400, expectedJSON: `{"errors": [{"message": "不支持批量查询", "extensions": {"code": "BAD_REQUEST"}}]}`},
 		{name: "batched queries in English", method: http.MethodPost, url: "/graphql", body: `[]`,
@@ -135,6 +140,18 @@ func TestHandler(t *testing.T) {
 		})
 	}
 	assert.Zero(t, f.count("DeleteRecord"), "the mutation sent with GET did not run")
+}
+
+// gzipped is text compressed with gzip, as a client sends a body with
+// Content-Encoding: gzip.
+func gzipped(t *testing.T, text string) string {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	_, err := w.Write([]byte(text))
+	require.NoError(t, err)
+	require.NoError(t, w.Close())
+	return b.String()
 }
 
 func TestHandler_JSONVariableKeepsItsText(t *testing.T) {

@@ -105,6 +105,16 @@ func MayBeKey(secret string) bool {
 // KeyHash is the hash under which an API key secret is stored.
 func KeyHash(secret string) string { return hexHash(secret) }
 
+// KeyHashSize is the length of [KeyHash]'s text.
+const KeyHashSize = 2 * sha256.Size
+
+// AppendKeyHash appends [KeyHash] of secret to dst: a caller that only
+// looks the hash up need not allocate it.
+func AppendKeyHash(dst []byte, secret string) []byte {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.AppendEncode(dst, sum[:])
+}
+
 func hexHash(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:])

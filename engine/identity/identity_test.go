@@ -79,3 +79,13 @@ func TestDirectory_Search(t *testing.T) {
 	assert.Equal(t, []string{"bob"}, names(d.Search("", 1)))
 	assert.NotNil(t, d.Search("nobody", 10))
 }
+
+func TestAppendKeyHash_IsKeyHash(t *testing.T) {
+	t.Parallel()
+	for _, secret := range []string{"", "crm_0123456789abcdef", strings.Repeat("x", 200)} {
+		want := identity.KeyHash(secret)
+		assert.Len(t, want, identity.KeyHashSize)
+		assert.Equal(t, want, string(identity.AppendKeyHash(nil, secret)))
+		assert.Equal(t, "p:"+want, string(identity.AppendKeyHash([]byte("p:"), secret)), "appended to what dst holds")
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,13 +18,49 @@ func checkDecodeData(t *testing.T, text []byte) {
 	var want map[string]any
 	wantErr := json.Unmarshal(text, &want)
 	got, err := decodeData(text)
+	fromText, errText := decodeDataText(string(text), nil)
 	if wantErr != nil {
 		require.Error(t, err, "%q", text)
 		assert.Equal(t, wantErr.Error(), err.Error())
+		require.Error(t, errText, "%q", text)
+		assert.Equal(t, wantErr.Error(), errText.Error())
 		return
 	}
 	require.NoError(t, err, "%q", text)
 	assert.Equal(t, want, got, "%q", text)
+	require.NoError(t, errText, "%q", text)
+	assert.Equal(t, want, fromText, "%q", text)
+}
+
+// decodeDataText's keys and plain strings are slices of its text, not
+// copies: one record's text is the only copy of its strings.
+func TestDecodeDataText_SharesItsText(t *testing.T) {
+	text := `{"title":"商机 1","stage":"won","esc":"a\nb","list":["x"],"amount":12}`
+	got, err := decodeDataText(text, nil)
+	require.NoError(t, err)
+	inside := func(s string) bool {
+		start := uintptr(unsafe.Pointer(unsafe.StringData(text)))
+		p := uintptr(unsafe.Pointer(unsafe.StringData(s)))
+		return p >= start && p+uintptr(len(s)) <= start+uintptr(len(text))
+	}
+	for k, v := range got {
+		assert.True(t, inside(k), "key %q", k)
+		if s, ok := v.(string); ok && k != "esc" {
+			assert.True(t, inside(s), "%s: %q", k, s)
+		}
+	}
+	assert.Equal(t, "a\nb", got["esc"])
+	assert.False(t, inside(got["esc"].(string)), "a string with an escape is decoded, so a copy")
+	assert.True(t, inside(got["list"].([]any)[0].(string)))
+	allocs := testing.AllocsPerRun(100, func() {
+		_, _ = decodeDataText(text, nil)
+	})
+	copied := testing.AllocsPerRun(100, func() {
+		_, _ = decodeData([]byte(text))
+	})
+	// decodeData copies the 5 keys and the 3 plain strings (and here its
+	// input); decodeDataText none of them.
+	assert.LessOrEqual(t, allocs, copied-8, "keys and plain strings are not copied")
 }
 
 var decodeDataSeeds = []string{
@@ -62,9 +99,12 @@ func checkDecodeDataFields(t *testing.T, text []byte, fields []string) {
 	var all map[string]any
 	wantErr := json.Unmarshal(text, &all)
 	got, err := decodeDataFields(text, fields)
+	fromText, errText := decodeDataText(string(text), fields)
 	if wantErr != nil {
 		require.Error(t, err, "%q", text)
 		assert.Equal(t, wantErr.Error(), err.Error())
+		require.Error(t, errText, "%q", text)
+		assert.Equal(t, wantErr.Error(), errText.Error())
 		return
 	}
 	require.NoError(t, err, "%q", text)
@@ -75,6 +115,8 @@ func checkDecodeDataFields(t *testing.T, text []byte, fields []string) {
 		}
 	}
 	assert.Equal(t, want, got, "%q keeping %q", text, fields)
+	require.NoError(t, errText, "%q", text)
+	assert.Equal(t, want, fromText, "%q keeping %q", text, fields)
 }
 
 var fieldsSeeds = [][]string{{}, {"title"}, {"amount", "won", "note"}, {"list", "addr"}, {"esc", "ok", "bad"}, {"dup"}, {"deep"}, {"中", "a\"b"}, {"t", "n", "u", "ws"}}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/crmkit/crm/schema"
@@ -76,7 +77,7 @@ func (r records) Get(ctx context.Context, obj *schema.Object, id string) (store.
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Record{}, fmt.Errorf("get record %q: %w", id, err)
 	}
-	rec, err := scanRecord(r.pointRow(ctx, "SELECT "+recordColumns+" FROM "+quotedTable(obj.Name)+" WHERE id = ?", id))
+	rec, err := scanRecord(r.pointRow(ctx, getStatement(obj.Name), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Record{}, fmt.Errorf("get %s record %q: %w", obj.Name, id, store.ErrNotFound)
 	}
@@ -84,6 +85,36 @@ func (r records) Get(ctx context.Context, obj *schema.Object, id string) (store.
 		return store.Record{}, fmt.Errorf("get %s record %q: %w", obj.Name, id, readError(ctx, r.q, obj.Name, err))
 	}
 	return rec, nil
+}
+
+// getTexts holds the text of [records.Get]'s statement by object name, at
+// most maxGetTexts of them (names past that are rendered each time): the
+// text is the key of the statement cache, and rendering it took three
+// allocations a get.
+var getTexts struct {
+	sync.RWMutex
+	byObject map[string]string
+}
+
+const maxGetTexts = 4096
+
+func getStatement(object string) string {
+	getTexts.RLock()
+	text, ok := getTexts.byObject[object]
+	getTexts.RUnlock()
+	if ok {
+		return text
+	}
+	text = "SELECT " + recordColumns + " FROM " + quotedTable(object) + " WHERE id = ?"
+	getTexts.Lock()
+	if getTexts.byObject == nil {
+		getTexts.byObject = map[string]string{}
+	}
+	if len(getTexts.byObject) < maxGetTexts {
+		getTexts.byObject[object] = text
+	}
+	getTexts.Unlock()
+	return text
 }
 
 // GetMany implements [store.Reader].
@@ -317,19 +348,14 @@ func scanRecordFields(s scanner, fields []string) (store.Record, error) {
 	var (
 		rec              store.Record
 		created, updated int64
-		data             []byte
+		data             string // the driver's string as it is: decodeDataText slices it
 	)
 	if err := s.Scan(&rec.ID, &rec.Version, &created, &updated, &rec.CreatedBy, &rec.UpdatedBy, &rec.OwnerID, &data); err != nil {
 		return store.Record{}, err
 	}
 	rec.CreatedAt, rec.UpdatedAt = loadTime(created), loadTime(updated)
 	var err error
-	if fields != nil {
-		rec.Data, err = decodeDataFields(data, fields)
-	} else {
-		rec.Data, err = decodeData(data)
-	}
-	if err != nil {
+	if rec.Data, err = decodeDataText(data, fields); err != nil {
 		return store.Record{}, fmt.Errorf("read record %q: decode data: %w", rec.ID, err)
 	}
 	if rec.Data == nil {
