@@ -34,12 +34,15 @@ type ListQuery struct {
 	// records: the others may be left out of Records (reading fewer costs
 	// less). nil reads every field. Unknown names are a bad request.
 	Fields []string
+	// NoCursors: the caller reads no record's cursor but EndCursor's, so
+	// Cursors is left empty (a page of 50 made 50).
+	NoCursors bool
 }
 
 // ListResult is one page.
 type ListResult struct {
 	Records []store.Record
-	// Cursors[i] is the cursor of Records[i].
+	// Cursors[i] is the cursor of Records[i]; empty with NoCursors.
 	Cursors     []string
 	HasNextPage bool
 	// EndCursor is the cursor of the last record, "" for an empty page.

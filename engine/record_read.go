@@ -158,13 +158,20 @@ func list(ctx context.Context, r store.Reader, obj *schema.Object, q ListQuery) 
 	if err != nil {
 		return nil, queryFailed(obj, err)
 	}
-	res := &ListResult{Records: page.Records, HasNextPage: page.HasMore, Cursors: make([]string, len(page.Records))}
+	res := &ListResult{Records: page.Records, HasNextPage: page.HasMore}
 	order := orderKey(q.Sort)
-	for i := range page.Records {
-		res.Cursors[i] = cursorOf(order, q.Sort, &page.Records[i])
-	}
-	if n := len(res.Cursors); n > 0 {
-		res.EndCursor = res.Cursors[n-1]
+	if q.NoCursors {
+		if n := len(page.Records); n > 0 {
+			res.EndCursor = cursorOf(order, q.Sort, &page.Records[n-1])
+		}
+	} else {
+		res.Cursors = make([]string, len(page.Records))
+		for i := range page.Records {
+			res.Cursors[i] = cursorOf(order, q.Sort, &page.Records[i])
+		}
+		if n := len(res.Cursors); n > 0 {
+			res.EndCursor = res.Cursors[n-1]
+		}
 	}
 	if q.WithTotal {
 		if res.Total, err = r.Count(ctx, obj, filter); err != nil {

@@ -196,6 +196,7 @@ func TestEngine_ListRecords(t *testing.T) {
 	}
 	order := []store.Sort{{Field: "amount", Desc: true}, {Field: "title"}}
 	var seen []string
+	keys := map[string]bool{}
 	after := ""
 	for {
 		page, err := eng.ListRecords(ctx, "deal", engine.ListQuery{Sort: order, First: 10, After: after, WithTotal: true})
@@ -203,6 +204,9 @@ func TestEngine_ListRecords(t *testing.T) {
 		assert.Equal(t, int64(45), page.Total)
 		for _, r := range page.Records {
 			seen = append(seen, r.Data["title"].(string))
+			for k := range r.Data {
+				keys[k] = true
+			}
 		}
 		if !page.HasNextPage {
 			break
@@ -212,7 +216,31 @@ func TestEngine_ListRecords(t *testing.T) {
 	require.Len(t, seen, 45)
 	assert.Equal(t, "d06", seen[0], "amount 6 first, then by title")
 
-	_, err := eng.ListRecords(ctx, "deal", engine.ListQuery{Sort: []store.Sort{{Field: "title"}}, After: after})
+	// Only the fields read, no cursors but the end's: the same pages.
+	var again []string
+	after = ""
+	for {
+		page, err := eng.ListRecords(ctx, "deal", engine.ListQuery{Sort: order, First: 10, After: after, Fields: []string{"title"}, NoCursors: true})
+		require.NoError(t, err)
+		assert.Empty(t, page.Cursors)
+		for _, r := range page.Records {
+			for k := range r.Data {
+				assert.Contains(t, []string{"title", "amount"}, k, "asked for, or the order's")
+			}
+			again = append(again, r.Data["title"].(string))
+		}
+		if !page.HasNextPage {
+			break
+		}
+		require.NotEmpty(t, page.EndCursor)
+		after = page.EndCursor
+	}
+	assert.Equal(t, seen, again)
+	assert.Greater(t, len(keys), 2, "whole records hold more than title and amount: %v", keys)
+	_, err := eng.ListRecords(ctx, "deal", engine.ListQuery{Fields: []string{"nope"}})
+	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), "an unknown field")
+
+	_, err = eng.ListRecords(ctx, "deal", engine.ListQuery{Sort: []store.Sort{{Field: "title"}}, After: after})
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err), "cursor from another order")
 	_, err = eng.ListRecords(ctx, "deal", engine.ListQuery{First: 101})
 	assert.Equal(t, engine.CodeBadRequest, engine.CodeOf(err))

@@ -102,6 +102,29 @@ func (o *objectModel) pageFields(fc *fieldCall) []string {
 	return out
 }
 
+// readsCursors tells whether the connection field fc (a list of o's
+// records) reads its records' cursors other than the last one's:
+// through edges or pageInfo's startCursor, or anything this file does
+// not know.
+func (o *objectModel) readsCursors(fc *fieldCall) bool {
+	for _, c := range fc.req.collectOnce(o.connectionType(), fc.fields) {
+		switch c.fields[0].Name {
+		case "nodes", "totalCount", "sum", "__typename":
+		case "pageInfo":
+			for _, p := range fc.req.collectOnce("PageInfo", c.fields) {
+				switch p.fields[0].Name {
+				case "hasNextPage", "hasPreviousPage", "endCursor", "__typename":
+				default:
+					return true
+				}
+			}
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 // targetFields returns the data fields of the lookup fm's target that
 // the request reads through fm on records of the type parent: the union
 // over every occurrence of the field in the document (under any alias,

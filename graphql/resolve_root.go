@@ -31,6 +31,7 @@ func (s *execSchema) queryResolvers() map[string]resolver {
 			}
 			q.WithTotal = fc.selects("totalCount")
 			q.Fields = o.pageFields(fc)
+			q.NoCursors = !o.readsCursors(fc)
 			res, err := records.ListRecords(ctx, o.name, q)
 			if err != nil {
 				return nil, err

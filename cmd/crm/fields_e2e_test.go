@@ -112,6 +112,31 @@ func TestServe_PagesReadSelectedFields(t *testing.T) {
 		}
 		after = path(d, "deals", "pageInfo", "endCursor").(string)
 	}
+	// Pages of nodes with pageInfo's end cursor only: the same order.
+	var viaNodes []any
+	after = ""
+	for range 10 {
+		arg := ""
+		if after != "" {
+			arg = fmt.Sprintf(`, after: %q`, after)
+		}
+		d := s.ok(t, `{ deals(first: 2, orderBy: [{amount: DESC}, {title: ASC}]`+arg+`) { nodes { title } pageInfo { hasNextPage endCursor } } }`, nil)
+		for _, n := range path(d, "deals", "nodes").([]any) {
+			viaNodes = append(viaNodes, path(n, "title"))
+		}
+		if path(d, "deals", "pageInfo", "hasNextPage") != true {
+			break
+		}
+		after = path(d, "deals", "pageInfo", "endCursor").(string)
+	}
+	assert.Equal(t, titles, viaNodes)
+	d := s.ok(t, `{ deals(first: 2, orderBy: [{amount: DESC}, {title: ASC}]) { edges { cursor } pageInfo { startCursor endCursor } } }`, nil)
+	assert.Equal(t, path(d, "deals", "edges", 0, "cursor"), path(d, "deals", "pageInfo", "startCursor"))
+	assert.Equal(t, path(d, "deals", "edges", 1, "cursor"), path(d, "deals", "pageInfo", "endCursor"))
+	d = s.ok(t, `{ deals(first: 2, orderBy: [{amount: DESC}, {title: ASC}]) { pageInfo { startCursor endCursor } } }`, nil)
+	assert.NotEmpty(t, path(d, "deals", "pageInfo", "startCursor"))
+	assert.NotEqual(t, path(d, "deals", "pageInfo", "startCursor"), path(d, "deals", "pageInfo", "endCursor"))
+
 	var wantTitles []any
 	for _, n := range want {
 		wantTitles = append(wantTitles, path(n, "title"))
@@ -135,7 +160,7 @@ func TestServe_PagesReadSelectedFields(t *testing.T) {
 	}
 	r = s.gql(t, key, `{ deals { nodes { account { note } } } }`, nil)
 	assert.NotEmpty(t, r.Errors, "a hidden field is not in the role's schema")
-	d := s.okAs(t, key, `{ accounts(orderBy: [{name: ASC}]) { nodes { mobile } } }`, nil)
+	d = s.okAs(t, key, `{ accounts(orderBy: [{name: ASC}]) { nodes { mobile } } }`, nil)
 	assert.Equal(t, []any{map[string]any{"mobile": "139****1111"}, map[string]any{"mobile": "138****5678"}}, path(d, "accounts", "nodes"))
 }
 
