@@ -158,6 +158,9 @@ func say(lang string, key message.Key, args ...any) string {
 // the preferred tag that is English or Chinese decides; Chinese, the
 // product's default, otherwise.
 func languageOf(header string) string {
+	if header == "" {
+		return "zh"
+	}
 	type tag struct {
 		name string
 		q    float64

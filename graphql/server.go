@@ -346,6 +346,10 @@ const (
 // least as high as application/json, application/json otherwise (also
 // for */*, for no header and for types this server does not produce).
 func responseMediaType(accept string) string {
+	switch accept {
+	case "", "*/*", mediaJSON: // what most clients send, without parsing
+		return mediaJSON
+	}
 	best, bestQ := mediaJSON, -1.0
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
@@ -378,6 +382,9 @@ func responseMediaType(accept string) string {
 // jsonContentType reports whether a Content-Type header names JSON in
 // UTF-8 (the charset may be left out).
 func jsonContentType(h string) bool {
+	if h == mediaJSON { // what most clients send, without parsing
+		return true
+	}
 	mt, params, err := mime.ParseMediaType(h)
 	if err != nil || mt != mediaJSON {
 		return false
@@ -397,9 +404,9 @@ func jsonContentType(h string) bool {
 // c.UserContext() (engine.WithActor); the request id is taken from
 // c.Locals("requestid"), and the message language from Accept-Language.
 func (s *Server) Handler(c *fiber.Ctx) error {
-	lang := languageOf(c.Get(fiber.HeaderAcceptLanguage))
+	lang := languageOf(peekHeader(c, fiber.HeaderAcceptLanguage))
 	requestID, _ := c.Locals("requestid").(string)
-	media := responseMediaType(c.Get(fiber.HeaderAccept))
+	media := responseMediaType(peekHeader(c, fiber.HeaderAccept))
 	reply := func(status int, resp *Response) error {
 		body, err := resp.marshal()
 		if err != nil {
@@ -441,7 +448,7 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 			}
 		}
 	case fiber.MethodPost:
-		if !jsonContentType(c.Get(fiber.HeaderContentType)) {
+		if !jsonContentType(peekHeader(c, fiber.HeaderContentType)) {
 			return requestError(fiber.StatusUnsupportedMediaType, engine.CodeBadRequest,
 				say(lang, "request.notJSON"))
 		}
@@ -493,6 +500,20 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return reply(status, resp)
+}
+
+// peekHeader is c.Get without its copy when the header is absent or is
+// application/json (the server copies every header it hands out, as it
+// runs fiber Immutable): the three headers the handler reads were as many
+// allocations a request.
+func peekHeader(c *fiber.Ctx, name string) string {
+	switch v := c.Request().Header.Peek(name); {
+	case len(v) == 0:
+		return ""
+	case string(v) == mediaJSON:
+		return mediaJSON
+	}
+	return c.Get(name)
 }
 
 // requestBody is the body of a POST, read once. Without a
