@@ -49,7 +49,7 @@ type tenantStates interface {
 
 // durationBuckets are the upper bounds (seconds) of the request latency
 // histogram's buckets.
-var durationBuckets = []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
+var durationBuckets = [...]float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}
 
 // requestKey names one series of crm_http_requests_total.
 type requestKey struct {
@@ -256,12 +256,12 @@ func (f *family[K, V]) keys(cmp func(a, b K) int) []K {
 // histogram counts observations in durationBuckets (each count is of
 // that bucket alone; the exposition adds them up).
 type histogram struct {
-	counts [16]atomic.Uint64 // len(durationBuckets) + 1 (above the last)
-	sum    atomic.Uint64     // math.Float64bits of the sum
+	counts [len(durationBuckets) + 1]atomic.Uint64 // the last: above every bound
+	sum    atomic.Uint64                           // math.Float64bits of the sum
 }
 
 func (h *histogram) observe(v float64) {
-	i, _ := slices.BinarySearch(durationBuckets, v) // first bound >= v
+	i, _ := slices.BinarySearch(durationBuckets[:], v) // first bound >= v
 	h.counts[i].Add(1)
 	for {
 		old := h.sum.Load()
