@@ -523,13 +523,7 @@ func peekHeader(c *fiber.Ctx, name string) string {
 // name of every header of the request, and copies the body: called twice,
 // that was a tenth of a get by id's allocations.
 func requestBody(c *fiber.Ctx) []byte {
-	encoded := false
-	c.Request().Header.VisitAll(func(key, value []byte) {
-		if len(value) > 0 && string(key) == fiber.HeaderContentEncoding {
-			encoded = true
-		}
-	})
-	if encoded {
+	if len(c.Request().Header.Peek(fiber.HeaderContentEncoding)) > 0 {
 		return c.Body()
 	}
 	return c.Request().Body()
