@@ -397,7 +397,7 @@ func (e *Engine) SaveSignOnProvider(ctx context.Context, provider string, in Sig
 // exists).
 func (e *Engine) EnabledSignOns(ctx context.Context, tenantID string) ([]string, error) {
 	out := []string{}
-	if e.sso == nil || !tenantIDPattern.MatchString(tenantID) {
+	if e.sso == nil || !store.ValidTenantID(tenantID) {
 		return out, nil
 	}
 	ts, snap, err := e.tenantScope(ctx, tenantID)
@@ -464,7 +464,7 @@ func (e *Engine) StartSignOn(ctx context.Context, tenantID, provider string) (Si
 		return SignOnStart{}, err
 	}
 	off := errorOf(ErrBadRequest, nil, "sso.notEnabled", providerLabel(provider))
-	if !tenantIDPattern.MatchString(tenantID) {
+	if !store.ValidTenantID(tenantID) {
 		return SignOnStart{}, off
 	}
 	ts, snap, err := e.tenantScope(ctx, tenantID)

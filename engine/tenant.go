@@ -4,18 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 
 	"github.com/crmkit/crm/store"
 )
-
-var tenantIDPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 
 // CreateTenant creates a tenant. The id is lower-case letters, digits and
 // hyphens, starting with a letter, at most 63 characters; name defaults to
 // the id. Returns a CONFLICT error if the id is taken.
 func (e *Engine) CreateTenant(ctx context.Context, id, name string) (store.Tenant, error) {
-	if !tenantIDPattern.MatchString(id) {
+	if !store.ValidTenantID(id) {
 		return store.Tenant{}, errorOf(ErrBadRequest, nil, "tenant.badID", id)
 	}
 	if name == "" {

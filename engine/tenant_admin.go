@@ -106,7 +106,7 @@ func (e *Engine) RenameTenant(ctx context.Context, from, to string) (TransferSta
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return TransferStats{}, tenantFailed(to, err)
 	}
-	if !tenantIDPattern.MatchString(to) {
+	if !store.ValidTenantID(to) {
 		_, err := e.CreateTenant(ctx, to, "") // for its message
 		return TransferStats{}, err
 	}

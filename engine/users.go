@@ -77,7 +77,7 @@ type Session struct {
 // looked up; when every hashing slot is taken and the queue is full, the
 // answer is UNAVAILABLE (ErrBusy).
 func (e *Engine) SignIn(ctx context.Context, tenantID, username, password string) (*Session, error) {
-	if !tenantIDPattern.MatchString(tenantID) || !identity.ValidUsername(username) || identity.PasswordTooLong(password) {
+	if !store.ValidTenantID(tenantID) || !identity.ValidUsername(username) || identity.PasswordTooLong(password) {
 		return nil, errorOf(ErrBadRequest, nil, "user.badSignIn", MaxPasswordBytes)
 	}
 	denied := errorOf(ErrUnauthenticated, nil, "user.wrongCredentials")

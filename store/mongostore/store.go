@@ -78,9 +78,6 @@ const (
 
 var (
 	prefixPattern = regexp.MustCompile(`^[a-z][a-z0-9_-]{0,19}$`)
-	// tenantIDPattern is the engine's rule for tenant ids, checked again
-	// because ids become database names.
-	tenantIDPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 )
 
 // DatabaseName returns the database of a tenant: <prefix>_t_<id> when that
@@ -94,7 +91,7 @@ func DatabaseName(prefix, tenantID string) (string, error) {
 	if !prefixPattern.MatchString(prefix) {
 		return "", fmt.Errorf("database prefix %q: want 1-20 lower-case letters, digits, '_' or '-', starting with a letter", prefix)
 	}
-	if !tenantIDPattern.MatchString(tenantID) {
+	if !store.ValidTenantID(tenantID) {
 		return "", fmt.Errorf("tenant id %q is not a valid tenant id", tenantID)
 	}
 	name := prefix + "_t_" + tenantID
@@ -306,7 +303,7 @@ func (s *Store) Close() error {
 // Close. Opening a tenant first brings its database up to this build's
 // layout (see migrateTenant).
 func (s *Store) Tenant(ctx context.Context, id string) (store.TenantStore, error) {
-	if !tenantIDPattern.MatchString(id) {
+	if !store.ValidTenantID(id) {
 		return nil, fmt.Errorf("open tenant %q: not a valid tenant id: %w", id, store.ErrNotFound)
 	}
 	s.mu.Lock()

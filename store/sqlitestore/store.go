@@ -87,21 +87,6 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// validTenantID is the engine's rule for tenant ids, `^[a-z][a-z0-9-]{0,62}$`.
-// It is checked again here because ids become file names; by hand, as every
-// request opens its tenant (the regular expression was a percent of a get).
-func validTenantID(id string) bool {
-	if len(id) == 0 || len(id) > 63 || id[0] < 'a' || id[0] > 'z' {
-		return false
-	}
-	for i := 1; i < len(id); i++ {
-		if c := id[i]; !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 var errClosed = errors.New("sqlitestore: store is closed")
 
 // New opens (creating if needed) the data directory cfg.Dir and its system
@@ -157,7 +142,7 @@ func New(cfg Config) (*Store, error) {
 // tenant's file when it is used and may be kept as long as the store is
 // open: the file itself is in a bounded cache (cache.go).
 func (s *Store) Tenant(ctx context.Context, id string) (store.TenantStore, error) {
-	if !validTenantID(id) {
+	if !store.ValidTenantID(id) {
 		return nil, fmt.Errorf("open tenant %q: not a valid tenant id: %w", id, store.ErrNotFound)
 	}
 	s.mu.Lock()

@@ -50,7 +50,7 @@ var systemLayout = layout{
 // CreateTenant implements [store.Store]. The tenant's file is created in
 // the same step; if that fails, the tenant is not stored.
 func (s *Store) CreateTenant(ctx context.Context, t store.Tenant) error {
-	if !validTenantID(t.ID) {
+	if !store.ValidTenantID(t.ID) {
 		return fmt.Errorf("create tenant %q: not a valid tenant id", t.ID)
 	}
 	var db *database
@@ -331,7 +331,7 @@ var _ store.Sizer = (*Store)(nil)
 // TenantSize implements [store.Sizer]: the size of the tenant's file and
 // its write-ahead log.
 func (s *Store) TenantSize(ctx context.Context, id string) (int64, error) {
-	if !validTenantID(id) {
+	if !store.ValidTenantID(id) {
 		return 0, fmt.Errorf("tenant size %q: %w", id, store.ErrNotFound)
 	}
 	path := filepath.Join(s.cfg.Dir, "tenants", id+".db")

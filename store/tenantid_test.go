@@ -1,4 +1,4 @@
-package sqlitestore
+package store_test
 
 import (
 	"regexp"
@@ -6,10 +6,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/crmkit/crm/store"
 )
 
 // tenantIDRule is the engine's rule for tenant ids as a regular
-// expression: validTenantID must agree with it on every text.
+// expression: store.ValidTenantID must agree with it on every text.
 var tenantIDRule = regexp.MustCompile(`^[a-z][a-z0-9-]{0,62}$`)
 
 var tenantIDSeeds = []string{
@@ -20,7 +22,7 @@ var tenantIDSeeds = []string{
 func TestValidTenantID_AsTheRule(t *testing.T) {
 	t.Parallel()
 	for _, id := range tenantIDSeeds {
-		assert.Equal(t, tenantIDRule.MatchString(id), validTenantID(id), "%q", id)
+		assert.Equal(t, tenantIDRule.MatchString(id), store.ValidTenantID(id), "%q", id)
 	}
 }
 
@@ -29,6 +31,6 @@ func FuzzValidTenantID(f *testing.F) {
 		f.Add(id)
 	}
 	f.Fuzz(func(t *testing.T, id string) {
-		assert.Equal(t, tenantIDRule.MatchString(id), validTenantID(id), "%q", id)
+		assert.Equal(t, tenantIDRule.MatchString(id), store.ValidTenantID(id), "%q", id)
 	})
 }
