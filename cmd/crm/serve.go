@@ -28,6 +28,7 @@ import (
 	"github.com/crmkit/crm/engine/worker"
 	"github.com/crmkit/crm/graphql"
 	"github.com/crmkit/crm/internal/channel"
+	"github.com/crmkit/crm/internal/gcgoal"
 	"github.com/crmkit/crm/internal/metrics"
 	"github.com/crmkit/crm/internal/server"
 	"github.com/crmkit/crm/internal/webhook"
@@ -393,7 +394,12 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	// so that an idle server holds what it uses (RSS at start 57 → 38 MiB
 	// over a loaded tenant; docs/performance.md, "Memory at start").
 	debug.FreeOSMemory()
-	log.Info("server started", "addr", ln.Addr().String(), "data", *data)
+	// From here on the collector lets a small heap grow by a fixed
+	// headroom rather than by itself (docs/decisions.md, "The collector's
+	// goal"); GOGC and GOMEMLIMIT in the environment win.
+	gc := gcgoal.Start(gcgoal.Config{})
+	defer gc.Stop()
+	log.Info("server started", "addr", ln.Addr().String(), "data", *data, "gcPercent", gc.Percent(), "memoryLimit", gc.Limit())
 	if m.ready != nil {
 		m.ready <- ln.Addr().String()
 	}
