@@ -82,7 +82,7 @@ func (g *group) snapshot() []*recordValue {
 // fields.go).
 func (s *execSchema) targets(ctx context.Context, grp *group, fm *fieldModel, rv *recordValue, fc *fieldCall) (map[string]*recordValue, error) {
 	fields := fc.req.targetFields(rv.obj.typeName, fm)
-	b := grp.batch("ref:" + fm.name)
+	b := grp.batch(fm.refBatch)
 	b.once.Do(func() {
 		seen := map[string]bool{}
 		var ids []string

@@ -114,7 +114,7 @@ type request struct {
 	sets   map[setKey][]collectedSet
 	// lookups are the data fields read of lookups' targets, by parent
 	// type and field (targetFields), under setsMu.
-	lookups map[string][]string
+	lookups map[lookupKey][]string
 }
 
 // setKey and collectedSet keep one collected selection of a request.
@@ -139,6 +139,26 @@ type collected struct {
 	// lookup (two maps and a scan of the type's fields) is the same each
 	// time. Sets shared by requests belong to one schema (docCache).
 	target atomic.Pointer[fieldTarget]
+	// key is the response key written as JSON with its colon, once.
+	keyText []byte
+}
+
+// keyJSON is the field's response key as JSON, followed by a colon.
+func (c *collected) keyJSON() []byte {
+	if c.keyText == nil {
+		var b bytes.Buffer
+		writeString(&b, c.key)
+		b.WriteByte(':')
+		return b.Bytes()
+	}
+	return c.keyText
+}
+
+// newCollected is the collected set of one field selection.
+func newCollected(key string, f *ast.Field) *collected {
+	c := &collected{key: key, fields: []*ast.Field{f}}
+	c.keyText = c.keyJSON()
+	return c
 }
 
 // fieldTarget is what executing a collected field looks up.
@@ -146,6 +166,26 @@ type fieldTarget struct {
 	typeName string
 	def      *ast.FieldDefinition
 	res      resolver
+	// named is the definition of the field's named type (a list's item
+	// type): completing a value looked it up by name for each one.
+	named *ast.Definition
+	// sub is the collected selection of an object-typed field on its
+	// type (subOf), kept with the target: each record of a page looked
+	// it up in the request's or the document's sets.
+	sub atomic.Pointer[[]*collected]
+}
+
+// subOf returns the selection of c (whose target t is) on its object
+// type, collected on first use. c belongs to one request, or to a
+// document whose selections have no conditions and collect alike for
+// every request, so the set can be kept with it.
+func (t *fieldTarget) subOf(r *request, c *collected) []*collected {
+	if sub := t.sub.Load(); sub != nil {
+		return *sub
+	}
+	sub := r.collectOnce(t.named.Name, c.fields)
+	t.sub.Store(&sub)
+	return sub
 }
 
 // targetOf returns the definition and resolver of c on typeName (nil
@@ -156,6 +196,9 @@ func (r *request) targetOf(typeName string, c *collected) *fieldTarget {
 	}
 	name := c.fields[0].Name
 	t := &fieldTarget{typeName: typeName, def: r.fieldDefinition(typeName, name), res: r.s.resolvers[typeName][name]}
+	if t.def != nil {
+		t.named = r.s.ast.Types[t.def.Type.Name()]
+	}
 	c.target.Store(t)
 	return t
 }
@@ -270,7 +313,7 @@ func (r *request) collectInto(typeName string, sels ast.SelectionSet, out *[]*co
 				continue
 			}
 			index[key] = len(*out)
-			*out = append(*out, &collected{key: key, fields: []*ast.Field{sel}})
+			*out = append(*out, newCollected(key, sel))
 		case *ast.InlineFragment:
 			if r.skipped(sel.Directives) || (sel.TypeCondition != "" && sel.TypeCondition != typeName) {
 				continue
@@ -394,75 +437,111 @@ func (r *request) prepareMutation() error {
 	return nil
 }
 
-// execute runs the operation and returns the JSON of its data.
-func (r *request) execute(ctx context.Context) json.RawMessage {
+// execute runs the operation and writes the JSON of its data to w.
+func (r *request) execute(ctx context.Context, w *bytes.Buffer) {
 	rootType := r.rootType()
 	fields := r.collectRoot(rootType)
-	// Mutation fields run one after another, in document order.
-	out, ok := r.executeFields(ctx, rootType, nil, fields, nil, r.op.Operation != ast.Mutation)
-	var buf bytes.Buffer
-	if !ok {
-		buf.WriteString("null")
+	mark := w.Len()
+	var ok bool
+	if r.op.Operation != ast.Mutation && len(fields) > 1 {
+		ok = r.writeRootFields(ctx, w, rootType, fields)
 	} else {
-		writeJSON(&buf, out)
+		// Mutation fields run one after another, in document order.
+		ok = r.writeFields(ctx, w, rootType, nil, fields, nil)
 	}
-	return buf.Bytes()
+	if !ok {
+		w.Truncate(mark)
+		w.WriteString("null")
+	}
 }
 
-// resultMap is an object of the response, keys in selection order.
-type resultMap struct {
-	fields []*collected // fields[i].key is the key of vals[i]
-	vals   []any
+// The executor writes the response as it completes values (spec section
+// 6.4.3, CompleteValue), straight into one buffer: a page of 50 records
+// made an object, a slice of values and an interface value for each
+// record and field, and walked them again to write them. A non-null
+// field that comes back null makes its parent null: the parent's writer
+// cuts the buffer back to where the parent began and writes null there
+// (or passes the null further up when it is non-null itself), after the
+// parent's remaining fields have run as before, so that their errors are
+// reported as they were.
+
+// writeFields writes the object of the fields of one object. It is false
+// when a non-null field came back null, which makes the whole object
+// null; what it wrote is then to be cut by the caller.
+func (r *request) writeFields(ctx context.Context, w *bytes.Buffer, typeName string, parent any, fields []*collected, p *path) bool {
+	// One allocation for the calls and paths of every field (a path on
+	// the stack would escape all the same: the compiler cannot follow
+	// the recursion through them, golang.org/issue/35518).
+	slots := make([]fieldSlot, len(fields))
+	ok := true
+	w.WriteByte('{')
+	for i, c := range fields {
+		if i > 0 {
+			w.WriteByte(',')
+		}
+		w.Write(c.keyJSON())
+		s := &slots[i]
+		s.path = path{parent: p, name: c.key}
+		if !r.writeField(ctx, w, typeName, parent, c, &s.call, &s.path) {
+			ok = false
+		}
+	}
+	w.WriteByte('}')
+	return ok
 }
 
-// fieldSlot is what executing one field of an object needs besides its
-// value; executeFields allocates them for all the object's fields at once.
+// fieldSlot is what writing one field of an object needs besides its
+// value: its path and its call.
 type fieldSlot struct {
 	path path
-	ok   bool
 	call fieldCall
 }
 
-// executeFields resolves the fields of one object. ok is false when a
-// non-null field came back null, which makes the whole object null.
-func (r *request) executeFields(ctx context.Context, typeName string, parent any, fields []*collected, p *path, parallel bool) (*resultMap, bool) {
-	// One allocation for the values and one for the rest of every field
-	// (its path, its outcome, its call).
-	res := &resultMap{fields: fields, vals: make([]any, len(fields))}
-	slots := make([]fieldSlot, len(fields))
+// writeRootFields is writeFields for the root fields of a query, each
+// resolved and completed in a goroutine of its own, into a buffer of its
+// own, joined in order once all are done.
+func (r *request) writeRootFields(ctx context.Context, w *bytes.Buffer, typeName string, fields []*collected) bool {
+	type slot struct {
+		path path
+		call fieldCall
+		buf  bytes.Buffer
+		ok   bool
+	}
+	slots := make([]slot, len(fields))
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, r.srv.maxParallelism)
 	for i, c := range fields {
-		slots[i].path = path{parent: p, name: c.key}
-	}
-	if parallel && len(fields) > 1 {
-		var wg sync.WaitGroup
-		sem := make(chan struct{}, r.srv.maxParallelism)
-		for i, c := range fields {
-			wg.Add(1)
-			sem <- struct{}{}
-			go func() {
-				defer wg.Done()
-				defer func() { <-sem }()
-				defer func() {
-					if v := recover(); v != nil {
-						r.addError(&panicError{value: v, stack: debug.Stack()}, c.fields[0].Position, &slots[i].path)
-						res.vals[i], slots[i].ok = nil, true
-					}
-				}()
-				res.vals[i], slots[i].ok = r.executeField(ctx, typeName, parent, c, &slots[i])
+		slots[i].path = path{name: c.key}
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			s := &slots[i]
+			defer func() {
+				if v := recover(); v != nil {
+					r.addError(&panicError{value: v, stack: debug.Stack()}, c.fields[0].Position, &s.path)
+					s.buf.Reset()
+					s.buf.WriteString("null")
+					s.ok = true
+				}
 			}()
-		}
-		wg.Wait()
-	} else {
-		for i, c := range fields {
-			res.vals[i], slots[i].ok = r.executeField(ctx, typeName, parent, c, &slots[i])
-		}
+			s.ok = r.writeField(ctx, &s.buf, typeName, nil, c, &s.call, &s.path)
+		}()
 	}
-	for i := range slots {
-		if !slots[i].ok {
-			return nil, false
+	wg.Wait()
+	ok := true
+	w.WriteByte('{')
+	for i, c := range fields {
+		if i > 0 {
+			w.WriteByte(',')
 		}
+		w.Write(c.keyJSON())
+		w.Write(slots[i].buf.Bytes())
+		ok = ok && slots[i].ok
 	}
-	return res, true
+	w.WriteByte('}')
+	return ok
 }
 
 // fieldDefinition returns the definition of a field of an object type.
@@ -474,24 +553,26 @@ func (r *request) fieldDefinition(typeName, name string) *ast.FieldDefinition {
 	return t.Fields.ForName(name)
 }
 
-// executeField resolves and completes one field; slot holds its path
-// and its call.
-func (r *request) executeField(ctx context.Context, typeName string, parent any, c *collected, slot *fieldSlot) (out any, ok bool) {
+// writeField resolves one field and writes its completed value; fc is
+// its call and p its path. It is false when the value is null at a
+// non-null position (the error is recorded): the parent becomes null.
+func (r *request) writeField(ctx context.Context, w *bytes.Buffer, typeName string, parent any, c *collected, fc *fieldCall, p *path) bool {
 	f := c.fields[0]
 	if f.Name == "__typename" {
-		return typeName, true
+		writeString(w, typeName)
+		return true
 	}
-	p := &slot.path
 	target := r.targetOf(typeName, c)
 	def, res := target.def, target.res
 	if def == nil || res == nil {
 		r.addError(fmt.Errorf("graphql: no resolver for %s.%s", typeName, f.Name), f.Position, p)
-		return nil, false
+		w.WriteString("null")
+		return false
 	}
-	nonNull := def.Type.NonNull
-	fail := func(err error) (any, bool) {
+	fail := func(err error) bool {
 		r.addError(err, f.Position, p)
-		return nil, !nonNull
+		w.WriteString("null")
+		return !def.Type.NonNull
 	}
 	if err := ctx.Err(); err != nil {
 		return fail(err)
@@ -503,13 +584,12 @@ func (r *request) executeField(ctx context.Context, typeName string, parent any,
 			return fail(err)
 		}
 	}
-	fc := &slot.call
 	*fc = fieldCall{req: r, name: f.Name, args: args, fields: c.fields, typ: def.Type}
 	v, err := r.call(ctx, res, parent, fc)
 	if err != nil {
 		return fail(err)
 	}
-	return r.complete(ctx, def.Type, c.fields, v, p)
+	return r.writeValue(ctx, w, def.Type, c, target, v, p)
 }
 
 // coerceArgs coerces the arguments of a field against their definitions
@@ -571,81 +651,120 @@ type panicError struct {
 
 func (e *panicError) Error() string { return fmt.Sprintf("resolver panic: %v", e.value) }
 
-// complete turns a resolved value into response data of type t. ok is false
-// when the value is null at a non-null position (the error is already
-// recorded): the parent must then become null.
-func (r *request) complete(ctx context.Context, t *ast.Type, fields []*ast.Field, v any, p *path) (any, bool) {
+// writeValue completes a resolved value of type t (c's field, whose
+// target gives the named type of t) and writes it. It is false when the
+// value is null at a non-null position (the error is already recorded):
+// the parent must then become null.
+func (r *request) writeValue(ctx context.Context, w *bytes.Buffer, t *ast.Type, c *collected, target *fieldTarget, v any, p *path) bool {
+	mark := w.Len()
+	null, ok := r.writeNullable(ctx, w, t, c, target, v, p)
 	if t.NonNull {
-		nullable := *t
-		nullable.NonNull = false
-		out, ok := r.completeNullable(ctx, &nullable, fields, v, p)
-		if !ok {
-			return nil, false
+		if ok && null {
+			r.addError(fmt.Errorf("graphql: null for the non-null field %q", c.fields[0].Name), c.fields[0].Position, p)
+			return false
 		}
-		if out == nil {
-			r.addError(fmt.Errorf("graphql: null for the non-null field %q", fields[0].Name), fields[0].Position, p)
-			return nil, false
-		}
-		return out, true
+		return ok
 	}
-	out, ok := r.completeNullable(ctx, t, fields, v, p)
 	if !ok {
-		return nil, true
+		w.Truncate(mark)
+		w.WriteString("null")
 	}
-	return out, true
+	return true
 }
 
-func (r *request) completeNullable(ctx context.Context, t *ast.Type, fields []*ast.Field, v any, p *path) (any, bool) {
+// writeNullable writes v completed as a value of t, t.NonNull aside.
+// null tells that it wrote null; ok is false when a value inside could
+// not be completed (the error is recorded), and what it wrote is then to
+// be cut.
+func (r *request) writeNullable(ctx context.Context, w *bytes.Buffer, t *ast.Type, c *collected, target *fieldTarget, v any, p *path) (null, ok bool) {
 	if isNil(v) {
-		return nil, true
+		w.WriteString("null")
+		return true, true
 	}
+	fields := c.fields
 	if t.Elem != nil {
-		items, ok := v.([]any)
-		if !ok {
+		items, isList := v.([]any)
+		if !isList {
 			r.addError(fmt.Errorf("graphql: resolver of %q returned %T for a list", fields[0].Name, v), fields[0].Position, p)
-			return nil, false
+			return false, false
 		}
-		out := make([]any, len(items))
+		w.WriteByte('[')
 		paths := make([]path, len(items))
 		for i, item := range items {
-			paths[i] = path{parent: p, index: i, item: true}
-			o, ok := r.complete(ctx, t.Elem, fields, item, &paths[i])
-			if !ok {
-				return nil, false
+			if i > 0 {
+				w.WriteByte(',')
 			}
-			out[i] = o
+			paths[i] = path{parent: p, index: i, item: true}
+			if !r.writeValue(ctx, w, t.Elem, c, target, item, &paths[i]) {
+				return false, false
+			}
 		}
-		return out, true
+		w.WriteByte(']')
+		return false, true
 	}
-	def := r.s.ast.Types[t.NamedType]
+	def := target.named
 	if def == nil {
 		r.addError(fmt.Errorf("graphql: unknown type %s", t.NamedType), fields[0].Position, p)
-		return nil, false
+		return false, false
 	}
 	switch def.Kind {
 	case ast.Object:
-		sub := r.collectOnce(def.Name, fields)
-		m, ok := r.executeFields(ctx, def.Name, v, sub, p, false)
-		if !ok {
-			return nil, false
-		}
-		return m, true
+		return false, r.writeFields(ctx, w, def.Name, v, target.subOf(r, c), p)
 	case ast.Scalar:
-		out, err := serializeScalar(def.Name, v)
-		if err != nil {
+		if err := writeScalar(w, def.Name, v); err != nil {
 			r.addError(err, fields[0].Position, p)
-			return nil, false
+			return false, false
 		}
-		return out, true
+		return false, true
 	case ast.Enum:
-		if s, ok := v.(string); ok && def.EnumValues.ForName(s) != nil {
-			return s, true
+		if s, isString := v.(string); isString && def.EnumValues.ForName(s) != nil {
+			writeString(w, s)
+			return false, true
 		}
 		r.addError(fmt.Errorf("graphql: %v is not a value of %s", v, def.Name), fields[0].Position, p)
-		return nil, false
+		return false, false
 	}
 	r.addError(fmt.Errorf("graphql: cannot complete a value of type %s", def.Name), fields[0].Position, p)
-	return nil, false
+	return false, false
+}
+
+// writeScalar writes a resolved value of the scalar type name, checked
+// and converted as serializeScalar does; the common values (a string of
+// a string type, a finite float, an int64 in range, a bool) are written
+// without being converted first.
+func writeScalar(w *bytes.Buffer, name string, v any) error {
+	switch x := v.(type) {
+	case string:
+		switch name {
+		case "String", "ID", "Date", "DateTime":
+			writeString(w, x)
+			return nil
+		}
+	case *string:
+		// A string of a record (its id, its author): a pointer to it
+		// makes no new interface value, which a string would.
+		switch name {
+		case "String", "ID", "Date", "DateTime":
+			writeString(w, *x)
+			return nil
+		}
+	case float64:
+		if name == "Float" && !math.IsNaN(x) && !math.IsInf(x, 0) {
+			writeFloat(w, x)
+			return nil
+		}
+	case bool:
+		if name == "Boolean" {
+			w.WriteString(strconv.FormatBool(x))
+			return nil
+		}
+	}
+	out, err := serializeScalar(name, v)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, out)
+	return nil
 }
 
 func isNil(v any) bool {
@@ -655,6 +774,8 @@ func isNil(v any) bool {
 	case string, int64, float64, bool:
 		return false // the values of most fields, without reflection
 	case *recordValue:
+		return x == nil
+	case *string:
 		return x == nil
 	}
 	switch rv := reflect.ValueOf(v); rv.Kind() {
@@ -744,17 +865,6 @@ func writeJSON(buf *bytes.Buffer, v any) {
 	switch v := v.(type) {
 	case nil:
 		buf.WriteString("null")
-	case *resultMap:
-		buf.WriteByte('{')
-		for i, f := range v.fields {
-			if i > 0 {
-				buf.WriteByte(',')
-			}
-			writeString(buf, f.key)
-			buf.WriteByte(':')
-			writeJSON(buf, v.vals[i])
-		}
-		buf.WriteByte('}')
 	case []any:
 		buf.WriteByte('[')
 		for i, item := range v {

@@ -132,7 +132,7 @@ func (o *objectModel) readsCursors(fc *fieldCall) bool {
 // read once however many selections they have; nil for every field.
 // Kept for the request.
 func (r *request) targetFields(parent string, fm *fieldModel) []string {
-	key := parent + "." + fm.name
+	key := lookupKey{parent: parent, field: fm.name}
 	r.setsMu.Lock()
 	fields, ok := r.lookups[key]
 	r.setsMu.Unlock()
@@ -185,11 +185,14 @@ func (r *request) targetFields(parent string, fm *fieldModel) []string {
 	r.setsMu.Lock()
 	defer r.setsMu.Unlock()
 	if r.lookups == nil {
-		r.lookups = map[string][]string{}
+		r.lookups = map[lookupKey][]string{}
 	}
 	r.lookups[key] = fields
 	return fields
 }
+
+// lookupKey names a lookup field on a record type (targetFields).
+type lookupKey struct{ parent, field string }
 
 func containsString(list []string, s string) bool {
 	for _, x := range list {

@@ -100,6 +100,9 @@ type fieldModel struct {
 	// options are all valid enum value names; nil keeps the field a
 	// String (or [String!]).
 	enum *enumModel
+	// refBatch is the key of the batch that loads a lookup's targets for
+	// a group ("ref:" + name), made once rather than for each record.
+	refBatch string
 }
 
 // enumModel is a picklist's options as a GraphQL enum, with the input
@@ -292,7 +295,7 @@ func (b *modelBuilder) fieldModel(om *objectModel, f *schema.Field) *fieldModel 
 		b.omit("field %s.%s: name not usable", om.name, f.Name)
 		return nil
 	}
-	fm := &fieldModel{f: f, name: f.Name, kind: f.Kind()}
+	fm := &fieldModel{f: f, name: f.Name, kind: f.Kind(), refBatch: "ref:" + f.Name}
 	if fm.kind == schema.KindLookup || fm.kind == schema.KindLookupList {
 		fm.target = b.m.byName[f.Target]
 		if fm.target == nil {

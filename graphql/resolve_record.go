@@ -10,8 +10,9 @@ import (
 
 // recordResolvers returns the resolvers of an object's record type.
 func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
+	// The strings of a record are returned by pointer (see writeScalar).
 	rs := map[string]resolver{
-		"id": func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*recordValue).rec.ID, nil },
+		"id": func(_ context.Context, p any, _ *fieldCall) (any, error) { return &p.(*recordValue).rec.ID, nil },
 		"version": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			return clampInt32(p.(*recordValue).rec.Version), nil
 		},
@@ -21,9 +22,9 @@ func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
 		"updatedAt": func(_ context.Context, p any, _ *fieldCall) (any, error) {
 			return formatTime(p.(*recordValue).rec.UpdatedAt), nil
 		},
-		"createdBy": func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*recordValue).rec.CreatedBy, nil },
-		"updatedBy": func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*recordValue).rec.UpdatedBy, nil },
-		"ownerId":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return p.(*recordValue).rec.OwnerID, nil },
+		"createdBy": func(_ context.Context, p any, _ *fieldCall) (any, error) { return &p.(*recordValue).rec.CreatedBy, nil },
+		"updatedBy": func(_ context.Context, p any, _ *fieldCall) (any, error) { return &p.(*recordValue).rec.UpdatedBy, nil },
+		"ownerId":   func(_ context.Context, p any, _ *fieldCall) (any, error) { return &p.(*recordValue).rec.OwnerID, nil },
 	}
 	for _, fm := range o.fields {
 		rs[fm.name] = s.fieldResolver(fm)

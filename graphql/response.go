@@ -12,7 +12,13 @@ import (
 type Response struct {
 	Errors []*QueryError   `json:"errors,omitempty"`
 	Data   json.RawMessage `json:"data,omitempty"`
+	// framed, when set, is the response without errors written whole
+	// but for its closing brace: dataFrame followed by Data.
+	framed []byte
 }
+
+// dataFrame opens a response without errors.
+const dataFrame = `{"data":`
 
 // marshal encodes the response as encoding/json does. Data is already
 // compact JSON with HTML-sensitive characters escaped (writeJSON), so a
@@ -22,8 +28,11 @@ func (r *Response) marshal() ([]byte, error) {
 	if len(r.Errors) > 0 || len(r.Data) == 0 {
 		return json.Marshal(r)
 	}
+	if len(r.framed) == len(dataFrame)+len(r.Data) {
+		return append(r.framed, '}'), nil
+	}
 	out := make([]byte, 0, len(`{"data":}`)+len(r.Data))
-	out = append(out, `{"data":`...)
+	out = append(out, dataFrame...)
 	out = append(out, r.Data...)
 	return append(out, '}'), nil
 }

@@ -21,13 +21,16 @@ func TestResponse_MarshalAsEncodingJSON(t *testing.T) {
 		json.RawMessage("{\"raw\": \"\u2028 <&>\"}"),
 		json.RawMessage(` "spaced" `),
 		[]any{"a", int64(1), json.RawMessage(`[ null ]`)},
-		&resultMap{fields: []*collected{{key: "id"}, {key: "<key>"}}, vals: []any{"x", json.RawMessage(`{"n": 1}`)}},
+		map[string]any{"id": "x", "<key>": json.RawMessage(`{"n": 1}`)},
 		1e-7, -1e-7, 1e-6, 9.99e-7, 1e20, 1e21, -1e21, 1.5e300, 5e-324, math.Copysign(0, -1), 0.0, 1.0, -123.456, 1e100, 12345678901234567890.0,
 		map[string]any{"z": 1, "a": "<"},
 	}
 	for _, v := range values {
 		var buf bytes.Buffer
-		writeJSON(&buf, &resultMap{fields: []*collected{{key: "deal"}}, vals: []any{v}})
+		buf.WriteByte('{')
+		buf.Write(newCollected("deal", nil).keyJSON())
+		writeJSON(&buf, v)
+		buf.WriteByte('}')
 		resp := &Response{Data: buf.Bytes()}
 		want, err := json.Marshal(resp)
 		require.NoError(t, err)

@@ -11,6 +11,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"github.com/gofiber/fiber/v2"
@@ -161,6 +162,10 @@ type execInput struct {
 	operationName string
 	variables     map[string]json.RawMessage // each value as sent
 	queryOnly     bool                       // GET: mutations are refused
+	// out, when set, is where the response's data is written (the
+	// handler's pooled buffer); the response is valid until it is
+	// reused.
+	out *bytes.Buffer
 }
 
 // Exec runs a GraphQL request as the actor in ctx (see
@@ -275,8 +280,16 @@ func (s *Server) exec(ctx context.Context, in execInput) (resp *Response, status
 			return fail(fiber.StatusBadRequest, err)
 		}
 	}
-	data := r.execute(ctx)
-	return &Response{Data: data, Errors: r.errs}, fiber.StatusOK
+	w := in.out
+	if w == nil {
+		w = &bytes.Buffer{}
+	}
+	// The data is written after the frame of a response without errors,
+	// which marshal then completes in place.
+	w.WriteString(dataFrame)
+	r.execute(ctx, w)
+	b := w.Bytes()
+	return &Response{Data: b[len(dataFrame):len(b):len(b)], Errors: r.errs, framed: b}, fiber.StatusOK
 }
 
 // schemaOf returns the executable schema of the caller's catalog at its
@@ -413,7 +426,8 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 			return err
 		}
 		c.Set(fiber.HeaderContentType, media+"; charset=utf-8")
-		return c.Status(status).Send(body)
+		c.Status(status).Response().SetBody(body) // a copy: body may be the pooled buffer
+		return nil
 	}
 	requestError := func(status int, code engine.Code, msg string) error {
 		return reply(status, &Response{Errors: []*QueryError{{
@@ -490,6 +504,9 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 		c.Set(fiber.HeaderWWWAuthenticate, "Bearer")
 		return requestError(fiber.StatusUnauthorized, engine.CodeUnauthenticated, say(lang, "request.unauthenticated"))
 	}
+	out := responseBuffers.Get().(*bytes.Buffer)
+	defer putResponseBuffer(out)
+	in.out = out
 	resp, status := s.exec(ctx, in)
 	switch {
 	case status == fiber.StatusMethodNotAllowed:
@@ -500,6 +517,23 @@ func (s *Server) Handler(c *fiber.Ctx) error {
 		status = fiber.StatusOK
 	}
 	return reply(status, resp)
+}
+
+// responseBuffers hold the buffers responses are written into over HTTP:
+// a page's answer is some tens of KB, which a new buffer reached by
+// doubling about ten times a request.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledResponse is the largest buffer kept for another response: a
+// rare large answer (an export-sized page, introspection) is not held.
+const maxPooledResponse = 1 << 20
+
+func putResponseBuffer(b *bytes.Buffer) {
+	if b.Cap() > maxPooledResponse {
+		return
+	}
+	b.Reset()
+	responseBuffers.Put(b)
 }
 
 // peekHeader is c.Get without its copy when the header is absent or is
