@@ -469,10 +469,17 @@ func (r *request) execute(ctx context.Context, w *bytes.Buffer) {
 // when a non-null field came back null, which makes the whole object
 // null; what it wrote is then to be cut by the caller.
 func (r *request) writeFields(ctx context.Context, w *bytes.Buffer, typeName string, parent any, fields []*collected, p *path) bool {
-	// One allocation for the calls and paths of every field (a path on
-	// the stack would escape all the same: the compiler cannot follow
-	// the recursion through them, golang.org/issue/35518).
-	slots := make([]fieldSlot, len(fields))
+	return r.writeFieldsIn(ctx, w, typeName, parent, fields, p, make([]fieldSlot, len(fields)))
+}
+
+// writeFieldsIn is writeFields with the slots of the fields given: one
+// allocation for the calls and paths of every field (a path on the stack
+// would escape all the same: the compiler cannot follow the recursion
+// through them, golang.org/issue/35518), which the items of a list use
+// in turn. A resolver uses its call while it runs and keeps nothing of
+// it, and an error copies its path, so an item's slots are free once
+// the item is written.
+func (r *request) writeFieldsIn(ctx context.Context, w *bytes.Buffer, typeName string, parent any, fields []*collected, p *path, slots []fieldSlot) bool {
 	ok := true
 	w.WriteByte('{')
 	for i, c := range fields {
@@ -690,6 +697,23 @@ func (r *request) writeNullable(ctx context.Context, w *bytes.Buffer, t *ast.Typ
 		}
 		w.WriteByte('[')
 		paths := make([]path, len(items))
+		if t.Elem.Elem == nil && target.named != nil && target.named.Kind == ast.Object {
+			// A list of objects: their fields' slots are allocated once.
+			sub := target.subOf(r, c)
+			slots := make([]fieldSlot, len(sub))
+			for i, item := range items {
+				if i > 0 {
+					w.WriteByte(',')
+					clear(slots)
+				}
+				paths[i] = path{parent: p, index: i, item: true}
+				if !r.writeObjectItem(ctx, w, t.Elem, c, target.named, sub, slots, item, &paths[i]) {
+					return false, false
+				}
+			}
+			w.WriteByte(']')
+			return false, true
+		}
 		for i, item := range items {
 			if i > 0 {
 				w.WriteByte(',')
@@ -726,6 +750,31 @@ func (r *request) writeNullable(ctx context.Context, w *bytes.Buffer, t *ast.Typ
 	}
 	r.addError(fmt.Errorf("graphql: cannot complete a value of type %s", def.Name), fields[0].Position, p)
 	return false, false
+}
+
+// writeObjectItem is writeValue for an item of a list of objects of
+// type def (t is the item type), whose selection sub is written with
+// the list's slots.
+func (r *request) writeObjectItem(ctx context.Context, w *bytes.Buffer, t *ast.Type, c *collected, def *ast.Definition, sub []*collected, slots []fieldSlot, v any, p *path) bool {
+	mark := w.Len()
+	null, ok := isNil(v), true
+	if null {
+		w.WriteString("null")
+	} else {
+		ok = r.writeFieldsIn(ctx, w, def.Name, v, sub, p, slots)
+	}
+	if t.NonNull {
+		if ok && null {
+			r.addError(fmt.Errorf("graphql: null for the non-null field %q", c.fields[0].Name), c.fields[0].Position, p)
+			return false
+		}
+		return ok
+	}
+	if !ok {
+		w.Truncate(mark)
+		w.WriteString("null")
+	}
+	return true
 }
 
 // writeScalar writes a resolved value of the scalar type name, checked
