@@ -117,3 +117,35 @@ func TestBatch_ReverseListArguments(t *testing.T) {
 	assert.True(t, q.Sort[0].Desc)
 	assert.False(t, q.WithTotal)
 }
+
+func TestBatch_ReverseListReadsTheSelectedFields(t *testing.T) {
+	t.Parallel()
+	scenarios := []struct {
+		name      string
+		query     string
+		fields    []string
+		noCursors bool
+	}{
+		{name: "nodes", query: `{ account(id: "a01") { deals { nodes { title amount } } } }`,
+			fields: []string{"title", "amount"}, noCursors: true},
+		{name: "ids and the end cursor only", query: `{ account(id: "a01") { deals { nodes { id } pageInfo { hasNextPage endCursor } } } }`,
+			fields: []string{}, noCursors: true},
+		{name: "edges and nodes under aliases", query: `{ account(id: "a01") { deals { a: nodes { title } edges { cursor node { b: amount } } } } }`,
+			fields: []string{"title", "amount"}},
+		{name: "a lookup on the listed records", query: `{ account(id: "a01") { deals { nodes { account { name } } } } }`,
+			fields: []string{"account"}, noCursors: true},
+		{name: "the start cursor", query: `{ account(id: "a01") { deals { nodes { title } pageInfo { startCursor } } } }`,
+			fields: []string{"title"}},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			srv, f := newTestServer(t)
+			seed(f)
+			mustRun(t, srv, user, s.query, nil)
+			require.Len(t, f.relatedQueries, 1)
+			assert.Equal(t, s.fields, f.relatedQueries[0].Fields)
+			assert.Equal(t, s.noCursors, f.relatedQueries[0].NoCursors)
+		})
+	}
+}

@@ -115,6 +115,8 @@ type request struct {
 	// lookups are the data fields read of lookups' targets, by parent
 	// type and field (targetFields), under setsMu.
 	lookups map[lookupKey][]string
+	// reverses are what reverse lists read (reverseRead), under setsMu.
+	reverses map[lookupKey]reverseReads
 }
 
 // setKey and collectedSet keep one collected selection of a request.

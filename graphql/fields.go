@@ -62,7 +62,20 @@ func (o *objectModel) readsNoData(name string) bool {
 // and edges' node selections; nil (every field) when it selects
 // something this file does not know.
 func (o *objectModel) pageFields(fc *fieldCall) []string {
-	r := fc.req
+	return o.listFields(fc.req, o.connectionType(), fc.fields)
+}
+
+// boardFields is pageFields for a board (a list of columns of o's
+// records, typed columnType) whose field fc is.
+func (o *objectModel) boardFields(fc *fieldCall, columnType string) []string {
+	return o.listFields(fc.req, columnType, fc.fields)
+}
+
+// listFields returns the data fields of o that fields (a connection of
+// o's records or a board's columns, of type listType) read of the
+// records: the union of its nodes' and edges' node selections; nil
+// (every field) when it selects something this file does not know.
+func (o *objectModel) listFields(r *request, listType string, fields []*ast.Field) []string {
 	out := []string{}
 	add := func(sub []*collected) bool {
 		fields := o.dataFields(sub)
@@ -76,7 +89,7 @@ func (o *objectModel) pageFields(fc *fieldCall) []string {
 		}
 		return true
 	}
-	for _, c := range r.collectOnce(o.connectionType(), fc.fields) {
+	for _, c := range r.collectOnce(listType, fields) {
 		switch c.fields[0].Name {
 		case "nodes":
 			if !add(r.collectOnce(o.typeName, c.fields)) {
@@ -95,6 +108,10 @@ func (o *objectModel) pageFields(fc *fieldCall) []string {
 				}
 			}
 		case "pageInfo", "totalCount", "sum", "__typename":
+		case "stage":
+			if listType == o.connectionType() {
+				return nil
+			}
 		default:
 			return nil
 		}
@@ -107,9 +124,19 @@ func (o *objectModel) pageFields(fc *fieldCall) []string {
 // through edges or pageInfo's startCursor, or anything this file does
 // not know.
 func (o *objectModel) readsCursors(fc *fieldCall) bool {
-	for _, c := range fc.req.collectOnce(o.connectionType(), fc.fields) {
+	return o.listReadsCursors(fc, o.connectionType())
+}
+
+// listReadsCursors is readsCursors for fc's list of type listType (a
+// connection, or a board's columns, whose stage reads no cursor).
+func (o *objectModel) listReadsCursors(fc *fieldCall, listType string) bool {
+	for _, c := range fc.req.collectOnce(listType, fc.fields) {
 		switch c.fields[0].Name {
 		case "nodes", "totalCount", "sum", "__typename":
+		case "stage":
+			if listType == o.connectionType() {
+				return true
+			}
 		case "pageInfo":
 			for _, p := range fc.req.collectOnce("PageInfo", c.fields) {
 				switch p.fields[0].Name {
@@ -189,6 +216,81 @@ func (r *request) targetFields(parent string, fm *fieldModel) []string {
 	}
 	r.lookups[key] = fields
 	return fields
+}
+
+// occurrences returns every selection of the field name on records of
+// the type parent in the document (under any alias, in any fragment).
+func (r *request) occurrences(parent, name string) []*ast.Field {
+	var out []*ast.Field
+	var walk func(sels ast.SelectionSet)
+	walk = func(sels ast.SelectionSet) {
+		for _, sel := range sels {
+			switch x := sel.(type) {
+			case *ast.Field:
+				if x.Name == name && (x.ObjectDefinition == nil || x.ObjectDefinition.Name == parent) {
+					out = append(out, x)
+				}
+				walk(x.SelectionSet)
+			case *ast.InlineFragment:
+				walk(x.SelectionSet)
+			}
+		}
+	}
+	for _, op := range r.doc.Operations {
+		walk(op.SelectionSet)
+	}
+	for _, fr := range r.doc.Fragments {
+		walk(fr.SelectionSet)
+	}
+	return out
+}
+
+// reverseRead is what the reverse list rev on records of the type parent
+// reads of its records, over every occurrence of it in the document, so
+// that the lists of a group with the same arguments are still one read
+// however many selections they have: the data fields (nil: every field)
+// and whether any occurrence reads cursors besides the last. Kept for the
+// request.
+func (r *request) reverseRead(parent string, rev *reverseModel) reverseReads {
+	key := lookupKey{parent: parent, field: rev.name}
+	r.setsMu.Lock()
+	got, ok := r.reverses[key]
+	r.setsMu.Unlock()
+	if ok {
+		return got
+	}
+	o := rev.source
+	got = reverseReads{fields: []string{}}
+	for _, f := range r.occurrences(parent, rev.name) {
+		sel := []*ast.Field{f}
+		if got.fields != nil {
+			fields := o.listFields(r, o.connectionType(), sel)
+			if fields == nil {
+				got.fields = nil
+			}
+			for _, name := range fields {
+				if !containsString(got.fields, name) {
+					got.fields = append(got.fields, name)
+				}
+			}
+		}
+		if !got.cursors {
+			got.cursors = o.listReadsCursors(&fieldCall{req: r, fields: sel}, o.connectionType())
+		}
+	}
+	r.setsMu.Lock()
+	defer r.setsMu.Unlock()
+	if r.reverses == nil {
+		r.reverses = map[lookupKey]reverseReads{}
+	}
+	r.reverses[key] = got
+	return got
+}
+
+// reverseReads is what a reverse list reads (reverseRead).
+type reverseReads struct {
+	fields  []string
+	cursors bool
 }
 
 // lookupKey names a lookup field on a record type (targetFields).

@@ -29,6 +29,8 @@ func (s *execSchema) boardResolver(p *pipelineModel) resolver {
 		if err != nil {
 			return nil, err
 		}
+		q.Fields = p.obj.boardFields(fc, p.columnType)
+		q.NoCursors = !p.obj.listReadsCursors(fc, p.columnType)
 		cols, err := s.srv.records.Board(ctx, p.obj.name, p.field.name, q)
 		if err != nil {
 			return nil, err

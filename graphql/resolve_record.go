@@ -64,6 +64,8 @@ func (s *execSchema) recordResolvers(o *objectModel) map[string]resolver {
 				return nil, err
 			}
 			q.WithTotal = fc.selects("totalCount")
+			reads := fc.req.reverseRead(o.typeName, rev)
+			q.Fields, q.NoCursors = reads.fields, !reads.cursors
 			lists, err := s.related(ctx, rv.grp, rev, q)
 			if err != nil {
 				return nil, err
