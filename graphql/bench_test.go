@@ -204,3 +204,24 @@ func wideObject(b *testing.B, o, rev int) json.RawMessage {
 	require.NoError(b, err)
 	return text
 }
+
+// BenchmarkGraphQL_ReverseList reads two of the fields of records listed
+// under others: 20 accounts with 10 of their deals each (the starter
+// template's deal has no pipeline, so no board here).
+func BenchmarkGraphQL_ReverseList(b *testing.B) {
+	srv, eng, ctx, st := benchStack(b)
+	withStarterObjects(b, eng, ctx)
+	seedDeals(b, eng, ctx, st, benchDeals())
+	for _, s := range []struct{ name, query string }{
+		{"reverse", `{ accounts(first: 20) { nodes { name deals(first: 10, orderBy: [{amount: DESC}]) { nodes { title amount } } } } }`},
+	} {
+		b.Run(s.name, func(b *testing.B) {
+			mustExec(b, srv, ctx, s.query, nil)
+			cpu := testkit.CPUNow()
+			for b.Loop() {
+				mustExec(b, srv, ctx, s.query, nil)
+			}
+			testkit.ReportCPU(b, cpu)
+		})
+	}
+}
