@@ -364,14 +364,24 @@ func scanRecordFields(s scanner, fields []string) (store.Record, error) {
 	return rec, nil
 }
 
-// encodeData turns record data into the JSON text that jsonb(?) stores.
-func encodeData(data map[string]any) (string, error) {
+// encodeData turns record data into what jsonb(?) stores: the JSONB blob
+// itself (appendJSONB), which jsonb() keeps as it is, so that SQLite need
+// not parse JSON text on the writer connection; the JSON text only for
+// data holding a value appendJSONB does not encode (errNotJSONB), which
+// jsonb() turns into the same blob.
+func encodeData(data map[string]any) (any, error) {
 	if data == nil {
-		return "{}", nil
+		data = map[string]any{}
 	}
-	b, err := appendJSON(make([]byte, 0, 256), data)
-	if err != nil {
-		return "", fmt.Errorf("encode data: %w", err)
+	b, err := appendJSONB(make([]byte, 0, 256), data)
+	if err == nil {
+		return b, nil
+	}
+	if !errors.Is(err, errNotJSONB) {
+		return nil, fmt.Errorf("encode data: %w", err)
+	}
+	if b, err = appendJSON(make([]byte, 0, 256), data); err != nil {
+		return nil, fmt.Errorf("encode data: %w", err)
 	}
 	return string(b), nil
 }
