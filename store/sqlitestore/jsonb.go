@@ -6,6 +6,8 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
+	"unicode/utf8"
 )
 
 // SQLite's JSONB (https://sqlite.org/jsonb.html): every element is a
@@ -130,6 +132,41 @@ func appendJSONBNumber(b []byte, text func([]byte) []byte) []byte {
 // appendJSONString's escapes when it needs any (every escape is longer
 // than what it stands for, so the text's length tells).
 func appendJSONBString(b []byte, s string) []byte {
+	if plainJSONString(s) {
+		n := len(s)
+		switch {
+		case n <= 11:
+			b = append(b, byte(n)<<4|jsonbText)
+		case n <= 0xff:
+			b = append(b, 12<<4|jsonbText, byte(n))
+		case n <= 0xffff:
+			b = append(b, 13<<4|jsonbText, byte(n>>8), byte(n))
+		default:
+			return appendJSONBEscaped(b, s)
+		}
+		return append(b, s...)
+	}
+	return appendJSONBEscaped(b, s)
+}
+
+// plainJSONString reports whether appendJSONString writes s between its
+// quotes as it is: no byte below 0x20, no '"', '\\', '<', '>' or '&',
+// valid UTF-8 without U+2028 or U+2029 (E2 80 A8, E2 80 A9).
+func plainJSONString(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			ascii = false
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return ascii || (utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029"))
+}
+
+// appendJSONBEscaped is appendJSONBString for any s.
+func appendJSONBEscaped(b []byte, s string) []byte {
 	start := len(b)
 	reserved := jsonbHeaderLen(len(s))
 	b = append(b, make([]byte, reserved)...)
