@@ -296,6 +296,10 @@ type bulkRun struct {
 	ready      []chan struct{}
 	checkErr   []error
 	checksDone chan struct{}
+	// encoded holds, for a create checked ahead whose data the writer
+	// will not change (encodeAhead), its data in the store's stored form,
+	// made beside the writer ([store.DataEncoder]).
+	encoded []any
 }
 
 // quiet reports that no write of w can change records beyond its own:
@@ -351,6 +355,8 @@ func (b *bulkRun) checkCreates(ctx context.Context) []int {
 func (b *bulkRun) checkCreatesAhead(ctx context.Context) []int {
 	pending := make([]int, len(b.writes))
 	b.ready = make([]chan struct{}, len(b.writes))
+	b.encoded = make([]any, len(b.writes))
+	encode := encodeAhead(b.obj)
 	for i := range b.writes {
 		pending[i] = i
 		if b.writes[i].Action == BulkCreate {
@@ -367,6 +373,9 @@ func (b *bulkRun) checkCreatesAhead(ctx context.Context) []int {
 				continue
 			}
 			b.checked[i], b.checkErr[i] = b.checkCreate(ctx, &cw, wr)
+			if encode && b.checkErr[i] == nil {
+				b.encoded[i] = store.EncodeData(cw.ts, b.obj, b.checked[i])
+			}
 			close(b.ready[i])
 		}
 	}()
@@ -388,6 +397,19 @@ func (b *bulkRun) checkCreate(ctx context.Context, w *writer, wr BulkWrite) (dat
 		return nil, err
 	}
 	return schema.Normalize(b.obj, data), nil // as create would, here rather than on the writer's path
+}
+
+// encodeAhead reports whether the data of obj's creates, once checked
+// ahead, is what the writer inserts, so that it may be encoded ahead: a
+// quiet call (no scripts; automations absent or skipped) changes it only
+// to fill autonumbers.
+func encodeAhead(obj *schema.Object) bool {
+	for _, f := range obj.Fields {
+		if f.Type == schema.TypeAutoNumber {
+			return false
+		}
+	}
+	return true
 }
 
 // waitCheck waits for the checks of write i when they run ahead
@@ -633,7 +655,7 @@ func (b *bulkRun) apply(ctx context.Context, tx store.Tx, i int) error {
 				m.on = true
 			}
 			if b.ready != nil {
-				rec, err = b.w.createNormal(ctx, tx, b.obj, b.checked[i]) // normalised by checkCreate
+				rec, err = b.w.createNormal(ctx, tx, b.obj, b.checked[i], b.encoded[i]) // normalised and encoded by checkCreate
 			} else {
 				rec, err = b.w.create(ctx, tx, b.obj, b.checked[i])
 			}

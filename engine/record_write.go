@@ -35,7 +35,7 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 	data = schema.Normalize(obj, data)
 	var rec store.Record
 	err = w.ts.WithTx(ctx, func(tx store.Tx) error {
-		rec, err = w.createNormal(ctx, tx, obj, maps.Clone(data))
+		rec, err = w.createNormal(ctx, tx, obj, maps.Clone(data), nil)
 		if err == nil {
 			rec, err = w.settled(ctx, tx, obj, rec)
 		}

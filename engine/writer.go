@@ -142,12 +142,12 @@ func (w *writer) prepareIn(ctx context.Context, tx store.Tx, obj *schema.Object,
 // create stores a new record whose data passed prepare, running the
 // object's automations, in tx.
 func (w *writer) create(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
-	return w.createNormal(ctx, tx, obj, schema.Normalize(obj, data))
+	return w.createNormal(ctx, tx, obj, schema.Normalize(obj, data), nil)
 }
 
 // createNormal is create for data that [schema.Normalize] gave (a bulk
 // create's checks running ahead normalise it off the writer's path).
-func (w *writer) createNormal(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any) (store.Record, error) {
+func (w *writer) createNormal(ctx context.Context, tx store.Tx, obj *schema.Object, data map[string]any, encoded any) (store.Record, error) {
 	if err := w.chargeGuesses(ctx, len(automationChain(ctx)) > 0, obj, nil, data); err != nil {
 		return store.Record{}, err
 	}
@@ -165,15 +165,19 @@ func (w *writer) createNormal(ctx context.Context, tx store.Tx, obj *schema.Obje
 			return store.Record{}, fmt.Errorf("next number of %s.%s: %w", obj.Name, f.Name, err)
 		}
 		data[f.Name] = formatAutoNumber(f.AutoNumber, n)
+		encoded = nil // data changed since it was encoded
 	}
 	fired, err := w.beforeSave(ctx, tx, obj, nil, &rec)
 	if err != nil {
 		return store.Record{}, err
 	}
+	if len(fired) > 0 {
+		encoded = nil // field actions may have changed it
+	}
 	if err := w.checkDuplicates(ctx, tx, obj, rec.ID, nil, rec.Data); err != nil {
 		return store.Record{}, err
 	}
-	if err := tx.Insert(ctx, obj, rec); err != nil {
+	if err := store.InsertEncoded(ctx, tx, obj, rec, encoded); err != nil {
 		return store.Record{}, err
 	}
 	if err := w.claimFiles(ctx, tx, obj, rec.ID, nil, rec.Data); err != nil {

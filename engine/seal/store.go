@@ -193,13 +193,15 @@ func NewTx(tx store.Tx, cfg Config) *Tx {
 }
 
 var (
-	_ store.TenantStore   = (*Store)(nil)
-	_ store.Summer        = (*Store)(nil)
-	_ store.Tx            = (*Tx)(nil)
-	_ store.Summer        = (*Tx)(nil)
-	_ store.Aggregator    = (*Store)(nil)
-	_ store.Aggregator    = (*Tx)(nil)
-	_ store.DataVersioner = (*Store)(nil)
+	_ store.TenantStore     = (*Store)(nil)
+	_ store.Summer          = (*Store)(nil)
+	_ store.Tx              = (*Tx)(nil)
+	_ store.Summer          = (*Tx)(nil)
+	_ store.Aggregator      = (*Store)(nil)
+	_ store.Aggregator      = (*Tx)(nil)
+	_ store.DataVersioner   = (*Store)(nil)
+	_ store.DataEncoder     = (*Store)(nil)
+	_ store.EncodedInserter = (*Tx)(nil)
 )
 
 // reader is the read half, over a store or a transaction.
@@ -495,4 +497,24 @@ func (t *Tx) CanSetSequence() bool {
 func (s *Store) Blobs() (b store.Blobs, ok bool) {
 	b, ok = s.TenantStore.(store.Blobs)
 	return b, ok
+}
+
+// EncodeData passes on the inner store's [store.DataEncoder] for objects
+// without sensitive fields; a sensitive record's data changes when it is
+// sealed (with its id), so it is encoded when it is written.
+func (s *Store) EncodeData(obj *schema.Object, data map[string]any) any {
+	if HasSensitive(obj) {
+		return nil
+	}
+	return store.EncodeData(s.TenantStore, obj, data)
+}
+
+// InsertEncoded passes an insert with data encoded ahead on to the inner
+// transaction's [store.EncodedInserter]; a sensitive record is sealed and
+// inserted as Insert does.
+func (t *Tx) InsertEncoded(ctx context.Context, obj *schema.Object, rec store.Record, encoded any) error {
+	if HasSensitive(obj) {
+		return t.Insert(ctx, obj, rec)
+	}
+	return store.InsertEncoded(ctx, t.Tx, obj, rec, encoded)
 }

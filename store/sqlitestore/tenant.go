@@ -399,6 +399,34 @@ var _ store.Tx = (*tx)(nil)
 
 // Insert implements [store.Tx].
 func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) error {
+	return t.InsertEncoded(ctx, obj, rec, nil)
+}
+
+var (
+	_ store.DataEncoder     = (*tenantStore)(nil)
+	_ store.EncodedInserter = (*tx)(nil)
+)
+
+// encodedData is record data as JSONB, encoded ahead of its write
+// (EncodeData).
+type encodedData []byte
+
+// EncodeData implements [store.DataEncoder]: data's JSONB (appendJSONB),
+// or nil for data holding a value it does not encode.
+func (s *tenantStore) EncodeData(_ *schema.Object, data map[string]any) any {
+	if data == nil {
+		return nil
+	}
+	b, err := appendJSONB(make([]byte, 0, 512), data)
+	if err != nil {
+		return nil // Insert encodes it and answers its error
+	}
+	return encodedData(b)
+}
+
+// InsertEncoded implements [store.EncodedInserter]: Insert with the
+// JSONB of rec.Data that EncodeData made ahead, off the writer.
+func (t *tx) InsertEncoded(ctx context.Context, obj *schema.Object, rec store.Record, encoded any) error {
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return fmt.Errorf("insert record: %w", err)
 	}
@@ -406,11 +434,16 @@ func (t *tx) Insert(ctx context.Context, obj *schema.Object, rec store.Record) e
 	if rec.ID == "" {
 		return fmt.Errorf("insert %s record: empty id", obj.Name)
 	}
-	data, err := encodeData(rec.Data)
-	if err != nil {
-		return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, err)
+	var data any
+	if b, ok := encoded.(encodedData); ok {
+		data = []byte(b)
+	} else {
+		var err error
+		if data, err = encodeData(rec.Data); err != nil {
+			return fmt.Errorf("insert %s record %q: %w", obj.Name, rec.ID, err)
+		}
 	}
-	_, err = t.exec(ctx, `INSERT INTO `+quotedTable(obj.Name)+
+	_, err := t.exec(ctx, `INSERT INTO `+quotedTable(obj.Name)+
 		` (id, version, created_at, updated_at, created_by, updated_by, owner_id, data) VALUES (?, ?, ?, ?, ?, ?, ?, jsonb(?))`,
 		rec.ID, rec.Version, storedTime(rec.CreatedAt), storedTime(rec.UpdatedAt), rec.CreatedBy, rec.UpdatedBy, rec.OwnerID, data)
 	if err != nil {
