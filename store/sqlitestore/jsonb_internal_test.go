@@ -77,7 +77,7 @@ func checkJSONB(t *testing.T, v any) {
 }
 
 var jsonbSeeds = []any{
-	nil, true, false, "", "a", "商机", 0.0, -0.0, 1.0, -1.0, 1.5, 1e21, 1e20, 1e-7, 123456789.25, math.MaxFloat64, math.SmallestNonzeroFloat64,
+	nil, true, false, "", "a", "商机", 0.0, math.Copysign(0, -1), 1.0, -1.0, 1.5, 1e21, 1e20, 1e-7, 123456789.25, math.MaxFloat64, math.SmallestNonzeroFloat64,
 	-1e300, 5e-324, int(7), int64(-42), json.Number("12"), json.Number("-1.5e3"),
 	map[string]any{}, []any{}, []string{}, []string(nil), []any(nil), map[string]any(nil),
 	"<a href=\"x\">&amp;</a>", "tab\there\nnew", "\x00\x01\x1f", "\u2028\u2029", "bad \xff utf8 \xc3", `back\slash "quoted"`, "é",
