@@ -18,7 +18,7 @@ func checkDecodeData(t *testing.T, text []byte) {
 	var want map[string]any
 	wantErr := json.Unmarshal(text, &want)
 	got, err := decodeData(text)
-	fromText, errText := decodeDataText(string(text), nil)
+	fromText, errText := decodeDataText(string(text), nil, 0)
 	if wantErr != nil {
 		require.Error(t, err, "%q", text)
 		assert.Equal(t, wantErr.Error(), err.Error())
@@ -36,7 +36,7 @@ func checkDecodeData(t *testing.T, text []byte) {
 // copies: one record's text is the only copy of its strings.
 func TestDecodeDataText_SharesItsText(t *testing.T) {
 	text := `{"title":"商机 1","stage":"won","esc":"a\nb","list":["x"],"amount":12}`
-	got, err := decodeDataText(text, nil)
+	got, err := decodeDataText(text, nil, 0)
 	require.NoError(t, err)
 	inside := func(s string) bool {
 		start := uintptr(unsafe.Pointer(unsafe.StringData(text)))
@@ -53,7 +53,7 @@ func TestDecodeDataText_SharesItsText(t *testing.T) {
 	assert.False(t, inside(got["esc"].(string)), "a string with an escape is decoded, so a copy")
 	assert.True(t, inside(got["list"].([]any)[0].(string)))
 	allocs := testing.AllocsPerRun(100, func() {
-		_, _ = decodeDataText(text, nil)
+		_, _ = decodeDataText(text, nil, 0)
 	})
 	copied := testing.AllocsPerRun(100, func() {
 		_, _ = decodeData([]byte(text))
@@ -99,7 +99,7 @@ func checkDecodeDataFields(t *testing.T, text []byte, fields []string) {
 	var all map[string]any
 	wantErr := json.Unmarshal(text, &all)
 	got, err := decodeDataFields(text, fields)
-	fromText, errText := decodeDataText(string(text), fields)
+	fromText, errText := decodeDataText(string(text), fields, 0)
 	if wantErr != nil {
 		require.Error(t, err, "%q", text)
 		assert.Equal(t, wantErr.Error(), err.Error())
