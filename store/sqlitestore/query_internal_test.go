@@ -333,9 +333,9 @@ func TestStore_FindWalksOrderIndex(t *testing.T) {
 				assert.Contains(t, queryPlan(t, reader, sorted, sortedArgs), boardIndex)
 			}
 
-			got, err := tenant.query(ctx, obj, walked, args, nil)
+			got, err := tenant.query(ctx, obj, walked, args, nil, 0)
 			require.NoError(t, err)
-			want, err := tenant.query(ctx, obj, sorted, sortedArgs, nil)
+			want, err := tenant.query(ctx, obj, sorted, sortedArgs, nil, 0)
 			require.NoError(t, err)
 			assert.Equal(t, ids(want), ids(got), "both ways give the same page")
 			if sc.name != "empty range is sorted" {

@@ -150,7 +150,7 @@ func (r records) GetFields(ctx context.Context, obj *schema.Object, ids []string
 		} else if r.stmts.keepVarying(q) {
 			query = r.queryCached
 		}
-		recs, err := query(ctx, obj, q, chunk, fields)
+		recs, err := query(ctx, obj, q, chunk, fields, len(chunk))
 		if err != nil {
 			return nil, fmt.Errorf("get %s records: %w", obj.Name, err)
 		}
@@ -176,7 +176,7 @@ func (r records) Find(ctx context.Context, obj *schema.Object, q store.Query) (s
 	if r.stmts.keepVarying(text) {
 		query = r.queryCached
 	}
-	recs, err := query(ctx, obj, text, args, p.Fields)
+	recs, err := query(ctx, obj, text, args, p.Fields, p.Limit+1)
 	if err != nil {
 		return store.Page{}, fmt.Errorf("find %s records: %w", obj.Name, err)
 	}
@@ -292,18 +292,19 @@ func (r records) Sum(ctx context.Context, obj *schema.Object, f *store.Filter, f
 }
 
 // query runs a read of records (recordColumns), decoding fields of their
-// data (nil: every field).
-func (r records) query(ctx context.Context, obj *schema.Object, text string, args []any, fields []string) ([]store.Record, error) {
+// data (nil: every field). want is how many records it is likely to
+// return, at most (0: not known).
+func (r records) query(ctx context.Context, obj *schema.Object, text string, args []any, fields []string, want int) ([]store.Record, error) {
 	rows, err := r.q.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, readError(ctx, r.q, obj.Name, err)
 	}
-	return scanRecords(ctx, rows, fields)
+	return scanRecords(ctx, rows, fields, want)
 }
 
 // queryCached is query through the statement cache, for texts of which
 // there are few.
-func (r records) queryCached(ctx context.Context, obj *schema.Object, text string, args []any, fields []string) ([]store.Record, error) {
+func (r records) queryCached(ctx context.Context, obj *schema.Object, text string, args []any, fields []string, want int) ([]store.Record, error) {
 	if r.detached {
 		ctx = detach(ctx)
 	}
@@ -315,21 +316,32 @@ func (r records) queryCached(ctx context.Context, obj *schema.Object, text strin
 	if err != nil {
 		return nil, readError(ctx, r.q, obj.Name, err)
 	}
-	return scanRecords(ctx, rows, fields)
+	return scanRecords(ctx, rows, fields, want)
 }
 
 // scanRecords reads every record of rows (recordColumns), decoding
-// fields of their data (nil: every field), and closes them.
-func scanRecords(ctx context.Context, rows *sql.Rows, fields []string) ([]store.Record, error) {
+// fields of their data (nil: every field), and closes them. want is how
+// many records rows likely hold, at most (0: not known); more are read
+// if there are more.
+func scanRecords(ctx context.Context, rows *sql.Rows, fields []string, want int) ([]store.Record, error) {
 	defer rows.Close()
-	out := []store.Record{}
+	// Note: a page of 50 allocated its records' slice seven times over as
+	// it grew, and each row's columns and their pointers once more (Scan
+	// takes them as interfaces): one slice of the size asked for, and one
+	// set of columns for every row.
+	out := make([]store.Record, 0, min(max(want, 0), maxWant))
+	var row recordRow
+	dest := row.dest()
 	// The records of one read are mostly of one shape: each one's map is
 	// made the size of the last one's, rather than grown from empty as it
 	// fills (growing a map of 15 fields was a tenth of a page's CPU in the
 	// store).
 	size := 0
 	for rows.Next() {
-		rec, err := scanRecordSized(rows, fields, size)
+		if err := rows.Scan(dest...); err != nil {
+			return nil, err
+		}
+		rec, err := row.record(fields, size)
 		if err != nil {
 			return nil, err
 		}
@@ -342,32 +354,47 @@ func scanRecords(ctx context.Context, rows *sql.Rows, fields []string) ([]store.
 	return out, nil
 }
 
+// maxWant bounds the records' slice made before any is read.
+const maxWant = 1024
+
 type scanner interface {
 	Scan(dest ...any) error
 }
 
-func scanRecord(s scanner) (store.Record, error) { return scanRecordSized(s, nil, 0) }
+// recordRow holds the columns of one row of recordColumns.
+type recordRow struct {
+	rec              store.Record
+	created, updated int64
+	data             string // the driver's string as it is: decodeDataText slices it
+}
 
-// scanRecordSized reads a record of recordColumns, decoding only fields
-// of its data (nil: every field) into a map made for size fields.
-func scanRecordSized(s scanner, fields []string, size int) (store.Record, error) {
-	var (
-		rec              store.Record
-		created, updated int64
-		data             string // the driver's string as it is: decodeDataText slices it
-	)
-	if err := s.Scan(&rec.ID, &rec.Version, &created, &updated, &rec.CreatedBy, &rec.UpdatedBy, &rec.OwnerID, &data); err != nil {
-		return store.Record{}, err
-	}
-	rec.CreatedAt, rec.UpdatedAt = loadTime(created), loadTime(updated)
+// dest returns the pointers Scan fills, in the order of recordColumns.
+func (r *recordRow) dest() []any {
+	return []any{&r.rec.ID, &r.rec.Version, &r.created, &r.updated, &r.rec.CreatedBy, &r.rec.UpdatedBy, &r.rec.OwnerID, &r.data}
+}
+
+// record returns the record of the row scanned last, decoding only
+// fields of its data (nil: every field) into a map made for size fields.
+func (r *recordRow) record(fields []string, size int) (store.Record, error) {
+	rec := r.rec
+	rec.CreatedAt, rec.UpdatedAt = loadTime(r.created), loadTime(r.updated)
 	var err error
-	if rec.Data, err = decodeDataText(data, fields, size); err != nil {
+	if rec.Data, err = decodeDataText(r.data, fields, size); err != nil {
 		return store.Record{}, fmt.Errorf("read record %q: decode data: %w", rec.ID, err)
 	}
 	if rec.Data == nil {
 		rec.Data = map[string]any{}
 	}
 	return rec, nil
+}
+
+// scanRecord reads a record of recordColumns.
+func scanRecord(s scanner) (store.Record, error) {
+	var row recordRow
+	if err := s.Scan(row.dest()...); err != nil {
+		return store.Record{}, err
+	}
+	return row.record(nil, 0)
 }
 
 // encodeData turns record data into what jsonb(?) stores: the JSONB blob
