@@ -336,7 +336,7 @@ func (d *dataDecoder) skip(depth int) bool {
 	case c == 'n':
 		return d.literal("null")
 	case c == '-' || c >= '0' && c <= '9':
-		_, ok := d.number()
+		_, ok := d.float()
 		return ok
 	}
 	return false
@@ -397,6 +397,15 @@ func (d *dataDecoder) string() (string, bool) {
 
 // number decodes a number of JSON's grammar as a float64.
 func (d *dataDecoder) number() (any, bool) {
+	f, ok := d.float()
+	if !ok {
+		return nil, false
+	}
+	return f, true
+}
+
+// float is number without putting the float64 in an interface.
+func (d *dataDecoder) float() (float64, bool) {
 	start := d.i
 	digits := func() bool {
 		n := d.i
@@ -411,12 +420,12 @@ func (d *dataDecoder) number() (any, bool) {
 	if d.i < len(d.b) && d.b[d.i] == '0' {
 		d.i++
 	} else if !digits() {
-		return nil, false
+		return 0, false
 	}
 	if d.i < len(d.b) && d.b[d.i] == '.' {
 		d.i++
 		if !digits() {
-			return nil, false
+			return 0, false
 		}
 	}
 	if d.i < len(d.b) && (d.b[d.i] == 'e' || d.b[d.i] == 'E') {
@@ -425,12 +434,12 @@ func (d *dataDecoder) number() (any, bool) {
 			d.i++
 		}
 		if !digits() {
-			return nil, false
+			return 0, false
 		}
 	}
 	f, err := strconv.ParseFloat(string(d.b[start:d.i]), 64)
 	if err != nil {
-		return nil, false
+		return 0, false
 	}
 	return f, true
 }

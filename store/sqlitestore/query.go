@@ -9,8 +9,9 @@ import (
 	"github.com/crmkit/crm/store"
 )
 
-// recordColumns are the columns scanRecord reads, in order.
-const recordColumns = "id, version, created_at, updated_at, created_by, updated_by, owner_id, json(data)"
+// recordColumns are the columns scanRecord reads, in order. data is the
+// stored JSONB, which decodeJSONB reads (jsonbdecode.go).
+const recordColumns = "id, version, created_at, updated_at, created_by, updated_by, owner_id, data"
 
 // builder accumulates SQL text and its bound arguments. Values only ever
 // reach SQL as arguments; identifiers and JSON paths come from the object

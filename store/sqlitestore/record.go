@@ -77,7 +77,7 @@ func (r records) Get(ctx context.Context, obj *schema.Object, id string) (store.
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Record{}, fmt.Errorf("get record %q: %w", id, err)
 	}
-	rec, err := scanRecord(r.pointRow(ctx, getStatement(obj.Name), id))
+	rec, err := scanRecord(r.pointRow(ctx, getStatement(obj.Name), id), r.renderData(ctx))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Record{}, fmt.Errorf("get %s record %q: %w", obj.Name, id, store.ErrNotFound)
 	}
@@ -299,7 +299,7 @@ func (r records) query(ctx context.Context, obj *schema.Object, text string, arg
 	if err != nil {
 		return nil, readError(ctx, r.q, obj.Name, err)
 	}
-	return scanRecords(ctx, rows, fields, want)
+	return scanRecords(ctx, rows, fields, want, r.renderData(ctx))
 }
 
 // queryCached is query through the statement cache, for texts of which
@@ -316,14 +316,28 @@ func (r records) queryCached(ctx context.Context, obj *schema.Object, text strin
 	if err != nil {
 		return nil, readError(ctx, r.q, obj.Name, err)
 	}
-	return scanRecords(ctx, rows, fields, want)
+	return scanRecords(ctx, rows, fields, want, r.renderData(ctx))
+}
+
+// renderData returns what has SQLite render a record's data column as
+// JSON text (json(?)), for the values decodeJSONB does not take: reads
+// selected json(data) before, and such values decode as they did.
+func (r records) renderData(ctx context.Context) func(raw any) (string, error) {
+	return func(raw any) (string, error) {
+		var text string
+		if err := r.queryRow(ctx, "SELECT json(?)", raw).Scan(&text); err != nil {
+			return "", fmt.Errorf("render data: %w", err)
+		}
+		return text, nil
+	}
 }
 
 // scanRecords reads every record of rows (recordColumns), decoding
 // fields of their data (nil: every field), and closes them. want is how
 // many records rows likely hold, at most (0: not known); more are read
-// if there are more.
-func scanRecords(ctx context.Context, rows *sql.Rows, fields []string, want int) ([]store.Record, error) {
+// if there are more. render has SQLite render the data that decodeJSONB
+// does not take, once rows are closed.
+func scanRecords(ctx context.Context, rows *sql.Rows, fields []string, want int, render func(any) (string, error)) ([]store.Record, error) {
 	defer rows.Close()
 	// Note: a page of 50 allocated its records' slice seven times over as
 	// it grew, and each row's columns and their pointers once more (Scan
@@ -337,21 +351,54 @@ func scanRecords(ctx context.Context, rows *sql.Rows, fields []string, want int)
 	// fills (growing a map of 15 fields was a tenth of a page's CPU in the
 	// store).
 	size := 0
+	var unread []unreadData
 	for rows.Next() {
 		if err := rows.Scan(dest...); err != nil {
 			return nil, err
 		}
-		rec, err := row.record(fields, size)
-		if err != nil {
-			return nil, err
+		rec, ok := row.record(fields, size)
+		if !ok {
+			unread = append(unread, unreadData{i: len(out), raw: row.data.v})
+		} else {
+			size = len(rec.Data)
 		}
-		size = len(rec.Data)
 		out = append(out, rec)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, store.ContextError(ctx, err)
 	}
+	if len(unread) > 0 {
+		_ = rows.Close() // the connection is free for render
+		for _, u := range unread {
+			var err error
+			if out[u.i].Data, err = renderedData(u.raw, render, fields, size); err != nil {
+				return nil, fmt.Errorf("read record %q: %w", out[u.i].ID, err)
+			}
+		}
+	}
 	return out, nil
+}
+
+// unreadData is a row's data column that decodeJSONB did not take.
+type unreadData struct {
+	i   int // of the record
+	raw any
+}
+
+// renderedData decodes raw as decoding json(raw) does.
+func renderedData(raw any, render func(any) (string, error), fields []string, size int) (map[string]any, error) {
+	text, err := render(raw)
+	if err != nil {
+		return nil, err
+	}
+	data, err := decodeDataText(text, fields, size)
+	if err != nil {
+		return nil, fmt.Errorf("decode data: %w", err)
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	return data, nil
 }
 
 // maxWant bounds the records' slice made before any is read.
@@ -365,7 +412,19 @@ type scanner interface {
 type recordRow struct {
 	rec              store.Record
 	created, updated int64
-	data             string // the driver's string as it is: decodeDataText slices it
+	data             dataColumn
+}
+
+// dataColumn holds the data column as the driver gives it: a record's
+// JSONB as a []byte that the driver made for this row alone (modernc.org/sqlite
+// copies every blob it returns; TestScanRecords_KeepsBlobs holds it to
+// that), which decoded strings then share.
+type dataColumn struct{ v any }
+
+// Scan implements [sql.Scanner].
+func (c *dataColumn) Scan(src any) error {
+	c.v = src
+	return nil
 }
 
 // dest returns the pointers Scan fills, in the order of recordColumns.
@@ -375,26 +434,35 @@ func (r *recordRow) dest() []any {
 
 // record returns the record of the row scanned last, decoding only
 // fields of its data (nil: every field) into a map made for size fields.
-func (r *recordRow) record(fields []string, size int) (store.Record, error) {
-	rec := r.rec
+// ok is false when decodeJSONB did not take the data: rec.Data is then
+// nil, to be rendered by SQLite.
+func (r *recordRow) record(fields []string, size int) (rec store.Record, ok bool) {
+	rec = r.rec
 	rec.CreatedAt, rec.UpdatedAt = loadTime(r.created), loadTime(r.updated)
-	var err error
-	if rec.Data, err = decodeDataText(r.data, fields, size); err != nil {
-		return store.Record{}, fmt.Errorf("read record %q: decode data: %w", rec.ID, err)
+	blob, isBlob := r.data.v.([]byte)
+	if !isBlob {
+		return rec, false
 	}
-	if rec.Data == nil {
-		rec.Data = map[string]any{}
+	if rec.Data, ok = decodeJSONB(blob, fields, size); !ok {
+		return rec, false
 	}
-	return rec, nil
+	return rec, true
 }
 
-// scanRecord reads a record of recordColumns.
-func scanRecord(s scanner) (store.Record, error) {
+// scanRecord reads a record of recordColumns; render as in scanRecords.
+func scanRecord(s scanner, render func(any) (string, error)) (store.Record, error) {
 	var row recordRow
 	if err := s.Scan(row.dest()...); err != nil {
 		return store.Record{}, err
 	}
-	return row.record(nil, 0)
+	rec, ok := row.record(nil, 0)
+	if !ok {
+		var err error
+		if rec.Data, err = renderedData(row.data.v, render, nil, 0); err != nil {
+			return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
+		}
+	}
+	return rec, nil
 }
 
 // encodeData turns record data into what jsonb(?) stores: the JSONB blob
