@@ -667,6 +667,15 @@ func (e *panicError) Error() string { return fmt.Sprintf("resolver panic: %v", e
 func (r *request) writeValue(ctx context.Context, w *bytes.Buffer, t *ast.Type, c *collected, target *fieldTarget, v any, p *path) bool {
 	mark := w.Len()
 	null, ok := r.writeNullable(ctx, w, t, c, target, v, p)
+	return r.settle(w, mark, t, c, p, null, ok)
+}
+
+// settle applies t's nullability to a value written from mark on (null:
+// it was null; ok: false when a value inside could not be completed). A
+// null at a non-null position is an error, and the value is false for
+// the parent to become null; a nullable value that could not be
+// completed is cut back to null.
+func (r *request) settle(w *bytes.Buffer, mark int, t *ast.Type, c *collected, p *path, null, ok bool) bool {
 	if t.NonNull {
 		if ok && null {
 			r.addError(fmt.Errorf("graphql: null for the non-null field %q", c.fields[0].Name), c.fields[0].Position, p)
@@ -765,18 +774,7 @@ func (r *request) writeObjectItem(ctx context.Context, w *bytes.Buffer, t *ast.T
 	} else {
 		ok = r.writeFieldsIn(ctx, w, def.Name, v, sub, p, slots)
 	}
-	if t.NonNull {
-		if ok && null {
-			r.addError(fmt.Errorf("graphql: null for the non-null field %q", c.fields[0].Name), c.fields[0].Position, p)
-			return false
-		}
-		return ok
-	}
-	if !ok {
-		w.Truncate(mark)
-		w.WriteString("null")
-	}
-	return true
+	return r.settle(w, mark, t, c, p, null, ok)
 }
 
 // writeScalar writes a resolved value of the scalar type name, checked
