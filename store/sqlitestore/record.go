@@ -77,7 +77,7 @@ func (r records) Get(ctx context.Context, obj *schema.Object, id string) (store.
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Record{}, fmt.Errorf("get record %q: %w", id, err)
 	}
-	rec, err := scanRecord(r.pointRow(ctx, getStatement(obj.Name), id), r.renderData(ctx))
+	rec, err := r.scanRecord(ctx, r.pointRow(ctx, getStatement(obj.Name), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Record{}, fmt.Errorf("get %s record %q: %w", obj.Name, id, store.ErrNotFound)
 	}
@@ -299,7 +299,7 @@ func (r records) query(ctx context.Context, obj *schema.Object, text string, arg
 	if err != nil {
 		return nil, readError(ctx, r.q, obj.Name, err)
 	}
-	return scanRecords(ctx, rows, fields, want, r.renderData(ctx))
+	return r.scanRecords(ctx, rows, fields, want)
 }
 
 // queryCached is query through the statement cache, for texts of which
@@ -316,28 +316,26 @@ func (r records) queryCached(ctx context.Context, obj *schema.Object, text strin
 	if err != nil {
 		return nil, readError(ctx, r.q, obj.Name, err)
 	}
-	return scanRecords(ctx, rows, fields, want, r.renderData(ctx))
+	return r.scanRecords(ctx, rows, fields, want)
 }
 
-// renderData returns what has SQLite render a record's data column as
-// JSON text (json(?)), for the values decodeJSONB does not take: reads
-// selected json(data) before, and such values decode as they did.
-func (r records) renderData(ctx context.Context) func(raw any) (string, error) {
-	return func(raw any) (string, error) {
-		var text string
-		if err := r.queryRow(ctx, "SELECT json(?)", raw).Scan(&text); err != nil {
-			return "", fmt.Errorf("render data: %w", err)
-		}
-		return text, nil
+// renderData has SQLite render a record's data column as JSON text
+// (json(?)), for the values decodeJSONB does not take: reads selected
+// json(data) before, and such values decode as they did.
+func (r records) renderData(ctx context.Context, raw any) (string, error) {
+	var text string
+	if err := r.queryRow(ctx, "SELECT json(?)", raw).Scan(&text); err != nil {
+		return "", fmt.Errorf("render data: %w", err)
 	}
+	return text, nil
 }
 
 // scanRecords reads every record of rows (recordColumns), decoding
 // fields of their data (nil: every field), and closes them. want is how
 // many records rows likely hold, at most (0: not known); more are read
-// if there are more. render has SQLite render the data that decodeJSONB
-// does not take, once rows are closed.
-func scanRecords(ctx context.Context, rows *sql.Rows, fields []string, want int, render func(any) (string, error)) ([]store.Record, error) {
+// if there are more. The data that decodeJSONB does not take is rendered
+// by SQLite (renderData) once rows are closed.
+func (r records) scanRecords(ctx context.Context, rows *sql.Rows, fields []string, want int) ([]store.Record, error) {
 	defer rows.Close()
 	// Note: a page of 50 allocated its records' slice seven times over as
 	// it grew, and each row's columns and their pointers once more (Scan
@@ -371,7 +369,7 @@ func scanRecords(ctx context.Context, rows *sql.Rows, fields []string, want int,
 		_ = rows.Close() // the connection is free for render
 		for _, u := range unread {
 			var err error
-			if out[u.i].Data, err = renderedData(u.raw, render, fields, size); err != nil {
+			if out[u.i].Data, err = r.renderedData(ctx, u.raw, fields, size); err != nil {
 				return nil, fmt.Errorf("read record %q: %w", out[u.i].ID, err)
 			}
 		}
@@ -386,8 +384,8 @@ type unreadData struct {
 }
 
 // renderedData decodes raw as decoding json(raw) does.
-func renderedData(raw any, render func(any) (string, error), fields []string, size int) (map[string]any, error) {
-	text, err := render(raw)
+func (r records) renderedData(ctx context.Context, raw any, fields []string, size int) (map[string]any, error) {
+	text, err := r.renderData(ctx, raw)
 	if err != nil {
 		return nil, err
 	}
@@ -449,8 +447,9 @@ func (r *recordRow) record(fields []string, size int) (rec store.Record, ok bool
 	return rec, true
 }
 
-// scanRecord reads a record of recordColumns; render as in scanRecords.
-func scanRecord(s scanner, render func(any) (string, error)) (store.Record, error) {
+// scanRecord reads a record of recordColumns, data that decodeJSONB does
+// not take rendered as in scanRecords.
+func (r records) scanRecord(ctx context.Context, s scanner) (store.Record, error) {
 	var row recordRow
 	if err := s.Scan(row.dest()...); err != nil {
 		return store.Record{}, err
@@ -458,7 +457,7 @@ func scanRecord(s scanner, render func(any) (string, error)) (store.Record, erro
 	rec, ok := row.record(nil, 0)
 	if !ok {
 		var err error
-		if rec.Data, err = renderedData(row.data.v, render, nil, 0); err != nil {
+		if rec.Data, err = r.renderedData(ctx, row.data.v, nil, 0); err != nil {
 			return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
 		}
 	}
