@@ -77,10 +77,13 @@ func sharedLimiter(r Rate, now func() time.Time, shared store.Counters, name str
 	return l
 }
 
+// on says whether the limiter limits anything (a rate was given).
+func (l *limiter) on() bool { return l != nil && l.rate.Per > 0 }
+
 // take spends a token of key's bucket; when there is none it returns how
 // long until there is.
 func (l *limiter) take(ctx context.Context, key string) (ok bool, wait time.Duration) {
-	if l == nil || l.rate.Per <= 0 {
+	if !l.on() {
 		return true, 0
 	}
 	if l.shared != nil {
@@ -267,6 +270,9 @@ func (s *Server) limitByIP(c *fiber.Ctx) error {
 	// browsers for a year; counting them would let one office behind a NAT
 	// address use up its budget by opening the app.
 	if (c.Method() == fiber.MethodGet || c.Method() == fiber.MethodHead) && s.ui != nil && strings.HasPrefix(c.Path(), "/assets/") {
+		return c.Next()
+	}
+	if !s.ipLimit.on() {
 		return c.Next()
 	}
 	// c.IP() may point into fasthttp's request buffer, which the next

@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -318,9 +319,11 @@ func (s *Server) authenticate(browserPage bool) fiber.Handler {
 // session), or says how long until there is one, and counts the request
 // for the tenant's usage.
 func (s *Server) admit(ctx context.Context, actor engine.Actor) (ok bool, wait time.Duration) {
-	if ok, wait := s.keyLimit.take(ctx, actor.TenantID+"|"+actor.ID); !ok {
-		s.cfg.Usage.Add(actor.TenantID, usage.APIRateLimited, 1)
-		return false, wait
+	if s.keyLimit.on() { // without a rate, the key is not even made
+		if ok, wait := s.keyLimit.take(ctx, actor.TenantID+"|"+actor.ID); !ok {
+			s.cfg.Usage.Add(actor.TenantID, usage.APIRateLimited, 1)
+			return false, wait
+		}
 	}
 	s.cfg.Usage.Add(actor.TenantID, usage.APIRequests, 1)
 	return true, 0
@@ -395,6 +398,17 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"status": "ok"})
 }
 
+// accessLog writes one line for every request that reaches it, after
+// the answer has gone out: a client waits for its answer, not for the
+// line, and at one client the line's formatting and its write to stderr
+// were about 5 µs of a 0.23 ms round trip. The line is made here, while
+// the request's values are valid, and written by fasthttp when it is done
+// with the request (the user values' Close, which it calls after the
+// answer is flushed, or when the connection ends, a write to the client
+// that fails included), on this request's goroutine, before the next
+// request of the connection is read: nothing is queued or buffered, so a
+// line is lost only if the process dies between the answer's write and
+// the line's.
 func (s *Server) accessLog(c *fiber.Ctx) error {
 	start := time.Now()
 	err := c.Next()
@@ -412,17 +426,42 @@ func (s *Server) accessLog(c *fiber.Ctx) error {
 		// The record is made here rather than by Logger.LogAttrs, which
 		// walks the stack for the caller's position on every request (a
 		// fifth of the line's cost); the position would be this function.
-		r := slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
-		r.AddAttrs(
+		line := accessLines.Get().(*accessLine)
+		line.h, line.ctx, line.r = h, ctx, slog.NewRecord(time.Now(), slog.LevelInfo, "request", 0)
+		line.r.AddAttrs(
 			slog.String("method", c.Method()),
 			slog.String("path", c.Path()),
 			slog.Int("status", status),
 			slog.Duration("duration", time.Since(start)),
 			slog.String("requestId", requestID(c)),
 		)
-		_ = h.Handle(ctx, r) // as Logger.LogAttrs: a line that fails to write is not the request's error
+		c.Context().SetUserValue(accessLineKey{}, line)
 	}
 	return err
+}
+
+// accessLineKey is the key of a request's accessLine among fasthttp's user
+// values.
+type accessLineKey struct{}
+
+// accessLine is a request's access line, written when fasthttp closes the
+// request's user values (after its answer is written).
+type accessLine struct {
+	h   slog.Handler
+	ctx context.Context
+	r   slog.Record
+}
+
+// accessLines keeps the lines written, for the next requests.
+var accessLines = sync.Pool{New: func() any { return new(accessLine) }}
+
+// Close writes the line. A line that fails to write is not the request's
+// error (as Logger.LogAttrs).
+func (l *accessLine) Close() error {
+	_ = l.h.Handle(l.ctx, l.r)
+	*l = accessLine{}
+	accessLines.Put(l)
+	return nil
 }
 
 func (s *Server) logPanic(c *fiber.Ctx, e any) {

@@ -50,7 +50,9 @@ func startEdge(t *testing.T, cfg server.Config, handler fiber.Handler) *edge {
 	t.Helper()
 	e := &edge{}
 	cfg.Auth = keys{}
-	cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
 	cfg.GraphQL = func(c *fiber.Ctx) error {
 		e.calls.Add(1)
 		return handler(c)
