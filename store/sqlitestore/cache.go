@@ -63,9 +63,16 @@ func (s *Store) acquire(ctx context.Context, id string) (*openDB, error) {
 			s.mu.Unlock()
 			select {
 			case <-o.ready:
-			case <-ctx.Done():
-				s.release(o)
-				return nil, store.ContextError(ctx, ctx.Err())
+			default:
+				// Only a database still opening waits on ctx: asking a
+				// request's context for Done makes its channel, which
+				// every read of an open tenant would otherwise pay for.
+				select {
+				case <-o.ready:
+				case <-ctx.Done():
+					s.release(o)
+					return nil, store.ContextError(ctx, ctx.Err())
+				}
 			}
 			if o.err != nil {
 				s.release(o)

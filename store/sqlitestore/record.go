@@ -77,7 +77,7 @@ func (r records) Get(ctx context.Context, obj *schema.Object, id string) (store.
 	if err := store.CheckObjectName(obj.Name); err != nil {
 		return store.Record{}, fmt.Errorf("get record %q: %w", id, err)
 	}
-	rec, err := r.scanRecord(ctx, r.pointRow(ctx, getStatement(obj.Name), id))
+	rec, err := r.scanRecord(ctx, r.pointRow(ctx, getStatement(obj.Name), id), len(obj.Fields))
 	if errors.Is(err, sql.ErrNoRows) {
 		return store.Record{}, fmt.Errorf("get %s record %q: %w", obj.Name, id, store.ErrNotFound)
 	}
@@ -447,17 +447,19 @@ func (r *recordRow) record(fields []string, size int) (rec store.Record, ok bool
 	return rec, true
 }
 
-// scanRecord reads a record of recordColumns, data that decodeJSONB does
-// not take rendered as in scanRecords.
-func (r records) scanRecord(ctx context.Context, s scanner) (store.Record, error) {
+// scanRecord reads a record of recordColumns, its data in a map made for
+// size fields (the object's: a map grown from empty to fifteen fields was
+// made three times), data that decodeJSONB does not take rendered as in
+// scanRecords.
+func (r records) scanRecord(ctx context.Context, s scanner, size int) (store.Record, error) {
 	var row recordRow
 	if err := s.Scan(row.dest()...); err != nil {
 		return store.Record{}, err
 	}
-	rec, ok := row.record(nil, 0)
+	rec, ok := row.record(nil, size)
 	if !ok {
 		var err error
-		if rec.Data, err = r.renderedData(ctx, row.data.v, nil, 0); err != nil {
+		if rec.Data, err = r.renderedData(ctx, row.data.v, nil, size); err != nil {
 			return store.Record{}, fmt.Errorf("read record %q: %w", rec.ID, err)
 		}
 	}
