@@ -23,6 +23,11 @@ type cursor struct {
 	ID     string `json:"id"`
 }
 
+// orderKey names the order sorts in a cursor. An order whose ties follow
+// by id descending ([store.TieDesc]) ends in ",id:desc": such ties
+// followed by id ascending before (docs/decisions.md, "Paging"), so a
+// cursor issued then names the order without it, and decodeCursor
+// refuses it rather than page from it in the other direction.
 func orderKey(sorts []store.Sort) string {
 	var b strings.Builder
 	for i, s := range sorts {
@@ -34,8 +39,14 @@ func orderKey(sorts []store.Sort) string {
 			b.WriteString(":desc")
 		}
 	}
+	if store.TieDesc(sorts) {
+		b.WriteString(tieDescKey)
+	}
 	return b.String()
 }
+
+// tieDescKey ends the orderKey of an order whose ties are descending.
+const tieDescKey = ",id:desc"
 
 func encodeCursor(sorts []store.Sort, rec *store.Record) string {
 	return cursorOf(orderKey(sorts), sorts, rec)
@@ -156,7 +167,12 @@ func decodeCursor(s string, sorts []store.Sort) (*store.Position, error) {
 	if err := json.Unmarshal(raw, &c); err != nil || c.ID == "" {
 		return nil, errorOf(ErrBadRequest, nil, "query.cursorForeign")
 	}
-	if c.Order != orderKey(sorts) || len(c.Values) != len(sorts) {
+	if order := orderKey(sorts); c.Order != order || len(c.Values) != len(sorts) {
+		if c.Order+tieDescKey == order {
+			// Issued when the ties of this order followed by id
+			// ascending: its position means another place now.
+			return nil, errorOf(ErrBadRequest, nil, "query.cursorOldTies")
+		}
 		return nil, errorOf(ErrBadRequest, nil, "query.cursorOtherOrder")
 	}
 	for _, v := range c.Values {

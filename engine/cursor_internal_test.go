@@ -48,3 +48,52 @@ func TestCursor_WrittenAsEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// Ties under a descending order follow by id descending since
+// docs/decisions.md "Paging" says so; a cursor of such an order issued
+// before, when they followed by id ascending, is refused in words that
+// say why, while cursors of other orders keep working.
+func TestCursor_OldTies(t *testing.T) {
+	t.Parallel()
+	old := func(order string, values ...any) string {
+		b, err := json.Marshal(cursor{Order: order, Values: values, ID: "d1"})
+		require.NoError(t, err)
+		return base64.RawURLEncoding.EncodeToString(b)
+	}
+	scenarios := []struct {
+		name   string
+		sorts  []store.Sort
+		cursor string
+		key    string // of the error; empty: the cursor is taken
+	}{
+		{name: "descending, issued before", sorts: []store.Sort{{Field: "closeDate", Desc: true}},
+			cursor: old("closeDate:desc", "2026-01-01"), key: "query.cursorOldTies"},
+		{name: "last key descending, issued before", sorts: []store.Sort{{Field: "stage"}, {Field: "closeDate", Desc: true}},
+			cursor: old("stage,closeDate:desc", "new", "2026-01-01"), key: "query.cursorOldTies"},
+		{name: "descending, issued now", sorts: []store.Sort{{Field: "closeDate", Desc: true}},
+			cursor: encodeCursor([]store.Sort{{Field: "closeDate", Desc: true}}, &store.Record{ID: "d1", Data: map[string]any{"closeDate": "2026-01-01"}})},
+		{name: "ascending, issued before", sorts: []store.Sort{{Field: "closeDate"}}, cursor: old("closeDate", "2026-01-01")},
+		{name: "last key ascending, issued before", sorts: []store.Sort{{Field: "closeDate", Desc: true}, {Field: "stage"}},
+			cursor: old("closeDate:desc,stage", "2026-01-01", "new")},
+		{name: "no order, issued before", cursor: old("")},
+		{name: "another order", sorts: []store.Sort{{Field: "amount", Desc: true}},
+			cursor: old("closeDate:desc", "2026-01-01"), key: "query.cursorOtherOrder"},
+		{name: "descending cursor of today under the ascending order", sorts: []store.Sort{{Field: "closeDate"}},
+			cursor: encodeCursor([]store.Sort{{Field: "closeDate", Desc: true}}, &store.Record{ID: "d1"}), key: "query.cursorOtherOrder"},
+	}
+	for _, s := range scenarios {
+		t.Run(s.name, func(t *testing.T) {
+			t.Parallel()
+			pos, err := decodeCursor(s.cursor, s.sorts)
+			if s.key == "" {
+				require.NoError(t, err)
+				assert.Equal(t, "d1", pos.ID)
+				return
+			}
+			require.ErrorIs(t, err, ErrBadRequest)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, s.key, string(e.Key))
+		})
+	}
+}

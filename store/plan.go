@@ -52,6 +52,12 @@ func (p *Plan) Page(recs []Record) Page {
 	return Page{Records: recs}
 }
 
+// TieDesc tells whether p's ties follow each other by id descending
+// ([TieDesc]).
+func (p *Plan) TieDesc() bool {
+	return len(p.Sort) > 0 && p.Sort[len(p.Sort)-1].Desc
+}
+
 // SortKey is one resolved sort field; its column is scalar.
 type SortKey struct {
 	Column Column

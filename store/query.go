@@ -73,8 +73,10 @@ type Sort struct {
 
 // Query selects a page of records of one object.
 //
-// Pages are keyset-based: the order is Sort followed by "id" ascending as a
-// tie-breaker, so it is total and stable, and After names the position
+// Pages are keyset-based: the order is Sort followed by "id" as a
+// tie-breaker, in the direction of the last sort key (ascending when
+// there is none; see [TieDesc]), so it is total and stable, and After
+// names the position
 // (the sort values and id of the last record of the previous page) rather
 // than an offset. Inserts and deletes between pages therefore neither
 // repeat nor skip records that were already before or after the position.
@@ -91,6 +93,15 @@ type Query struct {
 	// times, authors, owner) are always there. nil reads every field.
 	// Unknown names are a [*QueryError].
 	Fields []string
+}
+
+// TieDesc tells whether records of equal sort values follow each other
+// by id descending in the order sorts: when its last key is descending.
+// An index on the sort fields and the id then gives the whole order
+// walked one way, so that an adapter need not sort the ties itself
+// (docs/decisions.md, "Paging").
+func TieDesc(sorts []Sort) bool {
+	return len(sorts) > 0 && sorts[len(sorts)-1].Desc
 }
 
 // Position is a point in a query's order: the values of the query's sort

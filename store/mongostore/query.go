@@ -310,8 +310,9 @@ func sortKeys(p *store.Plan) []sortKey {
 	return keys
 }
 
-// sortDoc is the sort of a query: its keys, then _id ascending. Keys after
-// an id key are left out: the id is unique, so they never decide.
+// sortDoc is the sort of a query: its keys, then _id in the direction of
+// the last key ([store.TieDesc]; ascending without keys). Keys after an
+// id key are left out: the id is unique, so they never decide.
 func sortDoc(keys []sortKey) bson.D {
 	d := make(bson.D, 0, len(keys)+1)
 	seen := map[string]bool{}
@@ -329,11 +330,22 @@ func sortDoc(keys []sortKey) bson.D {
 			return d
 		}
 	}
-	return append(d, bson.E{Key: keyID, Value: int32(1)})
+	tie := int32(1)
+	if tieDesc(keys) {
+		tie = -1
+	}
+	return append(d, bson.E{Key: keyID, Value: tie})
+}
+
+// tieDesc tells whether ties of keys follow each other by id descending:
+// when the last key is descending ([store.TieDesc]).
+func tieDesc(keys []sortKey) bool {
+	return len(keys) > 0 && keys[len(keys)-1].desc
 }
 
 // afterCond matches the records strictly after cur in the order of keys
-// plus id: (k1 after v1) or (k1 = v1 and ((k2 after v2) or (... id > cur.ID))).
+// plus id: (k1 after v1) or (k1 = v1 and ((k2 after v2) or (... id > cur.ID))),
+// id < cur.ID when the ties are descending ([tieDesc]).
 // Missing and null sort first ascending and last descending.
 func afterCond(keys []sortKey, cur *store.Cursor) cond {
 	vals := cur.Values
@@ -361,7 +373,11 @@ func afterCond(keys []sortKey, cur *store.Cursor) cond {
 		}
 		equal = append(equal, cmp(path, cmpEq, v))
 	}
-	alternatives = append(alternatives, allOf(append(equal, cmp(keyID, cmpGt, cur.ID))...))
+	idAfter := cmpGt
+	if tieDesc(keys) {
+		idAfter = cmpLt
+	}
+	alternatives = append(alternatives, allOf(append(equal, cmp(keyID, idAfter, cur.ID))...))
 	or := anyOf(alternatives...)
 	// A redundant bound on the first key lets the server scan an index
 	// range instead of testing the disjunction on every entry.

@@ -73,7 +73,7 @@ func findStatement(obj *schema.Object, p *store.Plan, walk bool) (string, []any)
 	}
 	if p.After != nil {
 		b.w(where + "(")
-		b.after(keys, p.After)
+		b.after(keys, p.After, p.TieDesc())
 		b.w(")")
 	}
 	// Note: SQLite does not see that a sort key pinned by an equality in
@@ -93,7 +93,14 @@ func findStatement(obj *schema.Object, p *store.Plan, walk bool) (string, []any)
 		}
 		b.w(", ")
 	}
+	// Ties follow the last key's direction ([store.TieDesc]): an index of
+	// the order's fields and the id is then walked one way for all of
+	// it, where "…DESC, id" made SQLite sort each run of equal values in
+	// a temporary b-tree.
 	b.w("id")
+	if p.TieDesc() {
+		b.w(" DESC")
+	}
 	if p.Limit > 0 {
 		b.w(" LIMIT ")
 		b.arg(p.Limit + 1)
@@ -602,11 +609,12 @@ type sortKey struct {
 	desc bool
 }
 
-// after writes "strictly after cur" in the order keys + id ascending:
+// after writes "strictly after cur" in the order keys + id, ascending
+// or, with tieDesc, descending:
 // (k1 after v1) OR (k1 = v1 AND ((k2 after v2) OR (k2 = v2 AND ... id > ?))),
 // where "after" and "=" know that NULL sorts first ascending and last
 // descending.
-func (b *builder) after(keys []sortKey, cur *store.Cursor) {
+func (b *builder) after(keys []sortKey, cur *store.Cursor, tieDesc bool) {
 	vals := cur.Values
 	// A redundant bound on the first key lets SQLite start a range scan of
 	// an index instead of testing the OR-chain on every entry.
@@ -620,12 +628,16 @@ func (b *builder) after(keys []sortKey, cur *store.Cursor) {
 			b.w(k.col.expr + " IS NULL AND ")
 		}
 	}
-	b.afterFrom(keys, vals, cur.ID)
+	b.afterFrom(keys, vals, cur.ID, tieDesc)
 }
 
-func (b *builder) afterFrom(keys []sortKey, vals []any, id string) {
+func (b *builder) afterFrom(keys []sortKey, vals []any, id string, tieDesc bool) {
 	if len(keys) == 0 {
-		b.w("id > ")
+		if tieDesc {
+			b.w("id < ")
+		} else {
+			b.w("id > ")
+		}
 		b.arg(id)
 		return
 	}
@@ -650,6 +662,6 @@ func (b *builder) afterFrom(keys []sortKey, vals []any, id string) {
 		b.compare(k.col, " = ", v)
 	}
 	b.w(" AND ")
-	b.afterFrom(keys[1:], vals[1:], id)
+	b.afterFrom(keys[1:], vals[1:], id, tieDesc)
 	b.w("))")
 }

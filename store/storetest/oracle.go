@@ -60,7 +60,8 @@ func typeName(v any) string {
 	return string(b)
 }
 
-// compareRecords orders a before b in the order of sorts plus id.
+// compareRecords orders a before b in the order of sorts plus id, the id
+// in the direction of the last sort ([store.TieDesc]).
 func compareRecords(a, b store.Record, sorts []store.Sort) int {
 	for _, s := range sorts {
 		c := compareValues(sortValue(a, s.Field), sortValue(b, s.Field))
@@ -70,6 +71,9 @@ func compareRecords(a, b store.Record, sorts []store.Sort) int {
 		if c != 0 {
 			return c
 		}
+	}
+	if store.TieDesc(sorts) {
+		return strings.Compare(b.ID, a.ID)
 	}
 	return strings.Compare(a.ID, b.ID)
 }

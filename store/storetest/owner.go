@@ -106,7 +106,7 @@ func testOwner(t *testing.T, newStore func(t testing.TB) store.Store) {
 			want []string
 		}{
 			{name: "ascending, ties by id", sort: []store.Sort{{Field: "ownerId"}}, want: []string{"d", "e", "b", "a", "c", "f"}},
-			{name: "descending, ties by id", sort: []store.Sort{{Field: "ownerId", Desc: true}}, want: []string{"f", "a", "c", "b", "e", "d"}},
+			{name: "descending, ties by id descending", sort: []store.Sort{{Field: "ownerId", Desc: true}}, want: []string{"f", "c", "a", "b", "e", "d"}},
 			{name: "then by another field", sort: []store.Sort{{Field: "ownerId"}, {Field: "rank", Desc: true}}, want: []string{"d", "e", "b", "c", "a", "f"}},
 		}
 		for _, sc := range scenarios {

@@ -74,7 +74,7 @@ func testSort(t *testing.T, newStore func(t testing.TB) store.Store) {
 	}{
 		{name: "no sort is by id", sort: nil, want: []string{"a", "b", "c", "d", "e", "f"}},
 		{name: "nulls first ascending, ties by id", sort: []store.Sort{{Field: "rank"}}, want: []string{"b", "d", "c", "a", "e", "f"}},
-		{name: "nulls last descending, ties by id", sort: []store.Sort{{Field: "rank", Desc: true}}, want: []string{"f", "a", "e", "c", "b", "d"}},
+		{name: "nulls last descending, ties by id descending", sort: []store.Sort{{Field: "rank", Desc: true}}, want: []string{"f", "e", "a", "c", "d", "b"}},
 		{name: "text in byte order", sort: []store.Sort{{Field: "label"}}, want: []string{"d", "c", "a", "b", "e", "f"}},
 		{name: "booleans false first", sort: []store.Sort{{Field: "flag"}}, want: []string{"d", "b", "e", "a", "c", "f"}},
 		{name: "mixed directions", sort: []store.Sort{{Field: "flag", Desc: true}, {Field: "rank"}}, want: []string{"c", "a", "f", "b", "e", "d"}},

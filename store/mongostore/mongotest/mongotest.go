@@ -386,7 +386,7 @@ func testOrderHint(t *testing.T, cfg mongostore.Config) {
 		if c := strings.Compare(b.Data["closeDate"].(string), a.Data["closeDate"].(string)); c != 0 {
 			return c
 		}
-		return strings.Compare(a.ID, b.ID)
+		return strings.Compare(b.ID, a.ID) // ties descending, as the order
 	})
 	for _, r := range recs {
 		if r.Data["stage"] == "new" {
