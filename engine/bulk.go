@@ -400,9 +400,10 @@ func (b *bulkRun) checkCreate(ctx context.Context, w *writer, wr BulkWrite) (dat
 }
 
 // encodeAhead reports whether the data of obj's creates, once checked
-// ahead, is what the writer inserts, so that it may be encoded ahead: a
-// quiet call (no scripts; automations absent or skipped) changes it only
-// to fill autonumbers.
+// ahead, is what the writer inserts, so that it may be encoded ahead:
+// on the writer's path only autonumbers fill values into it, and the
+// field actions of automations, after which createNormal encodes it
+// again (a single create's, CreateRecord).
 func encodeAhead(obj *schema.Object) bool {
 	for _, f := range obj.Fields {
 		if f.Type == schema.TypeAutoNumber {

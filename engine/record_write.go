@@ -33,9 +33,17 @@ func (e *Engine) CreateRecord(ctx context.Context, object string, input map[stri
 	// Normalised here, off the tenant's one writer goroutine (as bulk
 	// creates' checks do); each run of the transaction gets its own copy.
 	data = schema.Normalize(obj, data)
+	// Encoded into the store's form here too when nothing on the writer's
+	// path fills a value before the insert (an autonumber); an automation
+	// whose field actions change the record has createNormal encode it
+	// again, and a sensitive record is encoded when it is sealed.
+	var encoded any
+	if encodeAhead(obj) {
+		encoded = store.EncodeData(w.ts, obj, data)
+	}
 	var rec store.Record
 	err = w.ts.WithTx(ctx, func(tx store.Tx) error {
-		rec, err = w.createNormal(ctx, tx, obj, maps.Clone(data), nil)
+		rec, err = w.createNormal(ctx, tx, obj, maps.Clone(data), encoded)
 		if err == nil {
 			rec, err = w.settled(ctx, tx, obj, rec)
 		}
