@@ -310,10 +310,10 @@ func sortKeys(p *store.Plan) []sortKey {
 	return keys
 }
 
-// sortDoc is the sort of a query: its keys, then _id in the direction of
-// the last key ([store.TieDesc]; ascending without keys). Keys after an
-// id key are left out: the id is unique, so they never decide.
-func sortDoc(keys []sortKey) bson.D {
+// sortDoc is the sort of a query: its keys, then _id ascending, or
+// descending with tieDesc ([store.Plan.TieDesc]). Keys after an id key
+// are left out: the id is unique, so they never decide.
+func sortDoc(keys []sortKey, tieDesc bool) bson.D {
 	d := make(bson.D, 0, len(keys)+1)
 	seen := map[string]bool{}
 	for _, k := range keys {
@@ -331,23 +331,17 @@ func sortDoc(keys []sortKey) bson.D {
 		}
 	}
 	tie := int32(1)
-	if tieDesc(keys) {
+	if tieDesc {
 		tie = -1
 	}
 	return append(d, bson.E{Key: keyID, Value: tie})
 }
 
-// tieDesc tells whether ties of keys follow each other by id descending:
-// when the last key is descending ([store.TieDesc]).
-func tieDesc(keys []sortKey) bool {
-	return len(keys) > 0 && keys[len(keys)-1].desc
-}
-
 // afterCond matches the records strictly after cur in the order of keys
 // plus id: (k1 after v1) or (k1 = v1 and ((k2 after v2) or (... id > cur.ID))),
-// id < cur.ID when the ties are descending ([tieDesc]).
+// id < cur.ID with tieDesc ([store.Plan.TieDesc]).
 // Missing and null sort first ascending and last descending.
-func afterCond(keys []sortKey, cur *store.Cursor) cond {
+func afterCond(keys []sortKey, cur *store.Cursor, tieDesc bool) cond {
 	vals := cur.Values
 	var (
 		alternatives []cond
@@ -374,7 +368,7 @@ func afterCond(keys []sortKey, cur *store.Cursor) cond {
 		equal = append(equal, cmp(path, cmpEq, v))
 	}
 	idAfter := cmpGt
-	if tieDesc(keys) {
+	if tieDesc {
 		idAfter = cmpLt
 	}
 	alternatives = append(alternatives, allOf(append(equal, cmp(keyID, idAfter, cur.ID))...))

@@ -407,9 +407,9 @@ func findOptions(p *store.Plan) (bson.D, *options.FindOptionsBuilder) {
 	keys := sortKeys(p)
 	c := condOf(p.Filter)
 	if p.After != nil {
-		c = allOf(c, afterCond(keys, p.After))
+		c = allOf(c, afterCond(keys, p.After, p.TieDesc()))
 	}
-	opts := options.Find().SetSort(sortDoc(keys))
+	opts := options.Find().SetSort(sortDoc(keys, p.TieDesc()))
 	if p.Limit > 0 {
 		opts.SetLimit(int64(p.Limit) + 1)
 	}
